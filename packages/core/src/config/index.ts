@@ -1,0 +1,151 @@
+import { z } from 'zod';
+
+/**
+ * Where Redis and MongoDB are when the environment names neither: the project's own embedded
+ * services, started by `npm run services start` with their data under `.data/`.
+ */
+export const LOCAL_SERVICES = {
+  redisUrl: 'redis://127.0.0.1:6390',
+  mongoUri: 'mongodb://127.0.0.1:27027/rallyboard',
+} as const;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const int = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? fallback : Number(v.trim())))
+    .pipe(z.number({ error: 'expected a whole number' }).int().min(min).max(max));
+
+const bool = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return fallback;
+      const t = v.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(t)) return true;
+      if (['0', 'false', 'no', 'off'].includes(t)) return false;
+      ctx.addIssue({ code: 'custom', message: 'expected true or false' });
+      return z.NEVER;
+    });
+
+/** The environment variables, each documented in `.env.example`. */
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(0, 65535, 3000),
+  PUBLIC_URL: optionalString.pipe(z.url().optional()),
+  TRUST_PROXY: bool(false),
+  BODY_LIMIT_BYTES: int(256, 1_048_576, 16_384),
+  REDIS_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+      .optional(),
+  ),
+  MONGODB_URI: optionalString.pipe(
+    z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+      .optional(),
+  ),
+  KEY_PREFIX: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]{0,31}$/, 'lower-case letters, digits, "_" and "-", at most 32')
+    .default('rb'),
+  WORKER_CONCURRENCY: int(1, 1000, 16),
+  WORKER_LOCK_DURATION_MS: int(1000, 600_000, 30_000),
+  WORKER_STALLED_INTERVAL_MS: int(1000, 600_000, 30_000),
+  RELAY_TICK_MS: int(10, 5000, 150),
+  LEADERBOARD_TOP_N: int(1, 100, 10),
+  VOTE_DEDUP_TTL_SECONDS: int(60, 365 * 86_400, 30 * 86_400),
+  SHUTDOWN_TIMEOUT_MS: int(100, 120_000, 10_000),
+});
+
+export type Env = Record<string, string | undefined>;
+
+export interface Config {
+  readonly env: 'development' | 'test' | 'production';
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    /** The base URL printed and linked to; derived from host and port when unset. */
+    readonly publicUrl: string;
+    readonly trustProxy: boolean;
+    readonly bodyLimitBytes: number;
+  };
+  /** `managed` is true when the URL is the embedded local default rather than given. */
+  readonly redis: { readonly url: string; readonly managed: boolean };
+  readonly mongo: { readonly uri: string; readonly managed: boolean };
+  /** Prefix of every Redis key and channel this deployment owns (see redis/keys.ts). */
+  readonly keyPrefix: string;
+  readonly worker: {
+    readonly concurrency: number;
+    readonly lockDurationMs: number;
+    readonly stalledIntervalMs: number;
+  };
+  readonly relay: { readonly tickMs: number; readonly topN: number };
+  readonly votes: { readonly dedupTtlSeconds: number };
+  readonly shutdownTimeoutMs: number;
+}
+
+/** Raised at boot when the environment is invalid; the message lists every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Reads and validates the environment. This is the only module that reads `process.env`;
+ * everything else receives the frozen result.
+ * @param source the variables to read @default process.env
+ */
+export function loadConfig(source: Env = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const shownHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST;
+  return deepFreeze({
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      publicUrl: (e.PUBLIC_URL ?? `http://${shownHost}:${e.PORT}`).replace(/\/$/, ''),
+      trustProxy: e.TRUST_PROXY,
+      bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    },
+    redis: { url: e.REDIS_URL ?? LOCAL_SERVICES.redisUrl, managed: e.REDIS_URL === undefined },
+    mongo: { uri: e.MONGODB_URI ?? LOCAL_SERVICES.mongoUri, managed: e.MONGODB_URI === undefined },
+    keyPrefix: e.KEY_PREFIX,
+    worker: {
+      concurrency: e.WORKER_CONCURRENCY,
+      lockDurationMs: e.WORKER_LOCK_DURATION_MS,
+      stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+    },
+    relay: { tickMs: e.RELAY_TICK_MS, topN: e.LEADERBOARD_TOP_N },
+    votes: { dedupTtlSeconds: e.VOTE_DEDUP_TTL_SECONDS },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  });
+}

@@ -1,0 +1,3 @@
+export * from './boards.js';
+export * from './connection.js';
+export * from './ledger.js';

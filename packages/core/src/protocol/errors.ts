@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+/**
+ * The one error catalogue. Every rejection the API or a socket ack gives carries one of these
+ * stable codes; clients (the mini-program, the console) switch on the code, never on the text.
+ */
+export const ERROR_CATALOGUE = {
+  INVALID_INPUT: { status: 400, message: 'The request is not valid.' },
+  INVALID_JSON: { status: 400, message: 'The request body is not valid JSON.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the body as application/json.' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
+  NOT_FOUND: { status: 404, message: 'There is nothing at this address.' },
+  BOARD_NOT_FOUND: { status: 404, message: 'There is no such board.' },
+  UNKNOWN_MEMBER: { status: 422, message: 'The board has no such candidate.' },
+  SERVICE_UNAVAILABLE: {
+    status: 503,
+    message: 'The service is temporarily unavailable. Try again shortly.',
+  },
+  INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+export const ERROR_CODES = Object.keys(ERROR_CATALOGUE) as [ErrorCode, ...ErrorCode[]];
+
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+    /** Machine-readable particulars, e.g. the failing field paths of INVALID_INPUT. */
+    details: z.unknown().optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+/** A rejection with a catalogue code. Throw it anywhere; the HTTP and socket edges render it. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, options: { message?: string; details?: unknown; cause?: unknown } = {}) {
+    super(options.message ?? ERROR_CATALOGUE[code].message, { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.status = ERROR_CATALOGUE[code].status;
+    this.details = options.details;
+  }
+
+  toBody(): ErrorBody {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.details === undefined ? {} : { details: this.details }),
+      },
+    };
+  }
+}
+
+/** One entry of INVALID_INPUT's details: where the problem is and what it is. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** Turns zod issues into INVALID_INPUT details with dotted field paths. */
+export function toFieldIssues(error: z.ZodError, pathPrefix = ''): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    path: [pathPrefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(root)',
+    message: issue.message,
+  }));
+}

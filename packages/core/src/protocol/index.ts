@@ -1,0 +1,6 @@
+// The protocol part: no Node-only imports here. The mini-program receives a generated copy.
+export * from './errors.js';
+export * from './events.js';
+export * from './ids.js';
+export * from './leaderboard.js';
+export * from './votes.js';

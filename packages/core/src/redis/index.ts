@@ -1,0 +1,5 @@
+export * from './board-store.js';
+export * from './changes.js';
+export * from './connection.js';
+export * from './keys.js';
+export * from './scripts.js';

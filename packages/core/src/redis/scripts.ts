@@ -1,0 +1,84 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
+import type { ErrorCode } from '../protocol/errors.js';
+
+/**
+ * The Lua scripts, one file each in `lua/<name>-<numKeys>.lua`. Each file's header documents its
+ * KEYS, ARGV and return codes. The same relative path works from `src/` and from `dist/`.
+ */
+const LUA_DIR = fileURLToPath(new URL('../../lua/', import.meta.url));
+
+/** Name → number of keys, mirrored from the file names and checked against them at load. */
+export const SCRIPTS = {
+  applyVote: 5,
+  checkMember: 2,
+  readLeaderboard: 3,
+} as const;
+export type ScriptName = keyof typeof SCRIPTS;
+
+/** Negative script return codes, shared by every script, mapped to the error catalogue. */
+export const SCRIPT_ERRORS: Readonly<Record<number, ErrorCode>> = {
+  [-1]: 'BOARD_NOT_FOUND',
+  [-2]: 'UNKNOWN_MEMBER',
+};
+
+interface ScriptSource {
+  readonly numberOfKeys: number;
+  readonly lua: string;
+}
+
+let sources: ReadonlyMap<ScriptName, ScriptSource> | undefined;
+
+function isScriptName(name: string): name is ScriptName {
+  return Object.hasOwn(SCRIPTS, name);
+}
+
+/** Reads every `lua/*.lua` file once. Fails loudly if a file and SCRIPTS disagree. */
+export function scriptSources(): ReadonlyMap<ScriptName, ScriptSource> {
+  if (sources) return sources;
+  const found = new Map<ScriptName, ScriptSource>();
+  for (const file of readdirSync(LUA_DIR)) {
+    const match = /^([a-z][A-Za-z]*)-(\d+)\.lua$/.exec(file);
+    if (!match) continue;
+    const [, name = '', keys = ''] = match;
+    if (!isScriptName(name)) throw new Error(`lua/${file} has no entry in SCRIPTS`);
+    if (SCRIPTS[name] !== Number(keys)) {
+      throw new Error(`lua/${file} declares ${keys} keys, SCRIPTS says ${SCRIPTS[name]}`);
+    }
+    found.set(name, { numberOfKeys: Number(keys), lua: readFileSync(`${LUA_DIR}${file}`, 'utf8') });
+  }
+  for (const name of Object.keys(SCRIPTS)) {
+    if (!isScriptName(name) || !found.has(name)) throw new Error(`no lua file for script ${name}`);
+  }
+  sources = found;
+  return found;
+}
+
+const defined = new WeakSet<Redis>();
+
+/** Registers every script on a connection with `defineCommand` (EVALSHA with EVAL fallback). */
+export function defineScripts(redis: Redis): void {
+  if (defined.has(redis)) return;
+  for (const [name, source] of scriptSources()) redis.defineCommand(name, source);
+  defined.add(redis);
+}
+
+/**
+ * The one way to call a script. Checks the key count, so a call can't silently shift an
+ * argument into KEYS.
+ */
+export async function runScript(
+  redis: Redis,
+  name: ScriptName,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+): Promise<unknown> {
+  if (keys.length !== SCRIPTS[name]) {
+    throw new Error(`script ${name} takes ${SCRIPTS[name]} keys, got ${keys.length}`);
+  }
+  defineScripts(redis);
+  const command: unknown = Reflect.get(redis, name);
+  if (typeof command !== 'function') throw new Error(`script ${name} is not defined`);
+  return (await command.call(redis, ...keys, ...args)) as unknown;
+}

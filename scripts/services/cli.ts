@@ -1,0 +1,55 @@
+import { ConfigError } from '@rallyboard/core/config';
+import { ensureServices, ServiceError, serviceStatuses, startServices, stopServices } from './index.js';
+import type { ServiceStatus } from './types.js';
+
+const USAGE = `usage: npm run services -- <ensure|start|stop|status>
+
+  ensure   install what is missing (redis-server via apt-get, FerretDB via go)
+  start    start the local Redis and FerretDB (data under .data/) and wait until healthy
+  stop     stop them cleanly
+  status   show each service, its URL and health
+
+A service whose URL is given (REDIS_URL, MONGODB_URI) is not managed: nothing is started for it.`;
+
+function line(s: ServiceStatus): string {
+  const state = s.healthy ? 'healthy' : s.pid ? 'running, not answering' : 'stopped';
+  const who = s.managed ? `local${s.pid ? `, pid ${s.pid}` : ''}` : 'external';
+  return `${s.name.padEnd(9)} ${state.padEnd(23)} ${s.url}  (${who})`;
+}
+
+async function main(command: string | undefined): Promise<number> {
+  switch (command) {
+    case 'ensure':
+      await ensureServices();
+      console.log('services installed');
+      return 0;
+    case 'start': {
+      const statuses = await startServices();
+      for (const s of statuses) console.log(`${line(s)}${s.started ? '  ← started' : ''}`);
+      return statuses.every((s) => s.healthy) ? 0 : 1;
+    }
+    case 'stop':
+      for (const { name, result } of await stopServices()) console.log(`${name.padEnd(9)} ${result}`);
+      return 0;
+    case 'status': {
+      const statuses = await serviceStatuses();
+      for (const s of statuses) console.log(line(s));
+      return statuses.every((s) => s.healthy) ? 0 : 3;
+    }
+    default:
+      console.error(USAGE);
+      return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+  }
+}
+
+main(process.argv[2]).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ServiceError || error instanceof ConfigError) {
+      console.error(`✗ ${error.message}`);
+    } else {
+      console.error('✗ the service script failed:', error);
+    }
+    process.exit(1);
+  },
+);

@@ -1,0 +1,95 @@
+import { type Config, loadConfig } from '@rallyboard/core/config';
+import { connectMongo, pingMongo } from '@rallyboard/core/db';
+import { localFerret } from './ferretdb.js';
+import { localRedis, pingRedis } from './redis.js';
+import type { ManagedService, ServiceStatus } from './types.js';
+
+export { ServiceError } from './process.js';
+export type { ServiceStatus } from './types.js';
+
+/**
+ * The services this configuration uses. Only those without REDIS_URL / MONGODB_URI are
+ * managed: given a URL, the script starts nothing for that service and only reports on it.
+ */
+function managedServices(config: Config): ManagedService[] {
+  const services: ManagedService[] = [];
+  if (config.redis.managed) services.push(localRedis(Number(new URL(config.redis.url).port)));
+  if (config.mongo.managed) {
+    services.push(localFerret(Number(new URL(config.mongo.uri).port), config.mongo.uri));
+  }
+  return services;
+}
+
+async function externalStatuses(config: Config): Promise<ServiceStatus[]> {
+  const out: ServiceStatus[] = [];
+  if (!config.redis.managed) {
+    const url = new URL(config.redis.url);
+    const healthy =
+      url.protocol === 'redis:' ? await pingRedis(url.hostname, Number(url.port || 6379)) : false;
+    out.push({
+      name: 'redis',
+      url: redact(config.redis.url),
+      managed: false,
+      pid: undefined,
+      healthy,
+      log: undefined,
+    });
+  }
+  if (!config.mongo.managed) {
+    let healthy = false;
+    try {
+      const connection = await connectMongo(config.mongo.uri, 'services');
+      await pingMongo(connection)
+        .then(() => (healthy = true))
+        .finally(() => connection.close());
+    } catch {
+      healthy = false;
+    }
+    out.push({
+      name: 'ferretdb',
+      url: redact(config.mongo.uri),
+      managed: false,
+      pid: undefined,
+      healthy,
+      log: undefined,
+    });
+  }
+  return out;
+}
+
+/** Hides a password in a URL before it is printed. */
+function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]+@/, '//$1:***@');
+}
+
+/** Installs whatever managed service is missing. */
+export async function ensureServices(config = loadConfig()): Promise<void> {
+  for (const service of managedServices(config)) await service.ensure();
+}
+
+/** Starts the managed services (idempotent) and returns every service's status. */
+export async function startServices(
+  config = loadConfig(),
+): Promise<(ServiceStatus & { started: boolean })[]> {
+  const started = [];
+  // One at a time: each may install itself first, and apt-get and go don't share well.
+  for (const service of managedServices(config)) started.push(await service.start());
+  const external = (await externalStatuses(config)).map((s) => ({ ...s, started: false }));
+  for (const s of external) {
+    if (!s.healthy) console.error(`! ${s.name} at ${s.url} (external) does not answer.`);
+  }
+  return [...started, ...external];
+}
+
+export async function stopServices(config = loadConfig()): Promise<{ name: string; result: string }[]> {
+  const results = [];
+  for (const service of managedServices(config).reverse()) {
+    results.push({ name: service.name, result: await service.stop() });
+  }
+  return results;
+}
+
+export async function serviceStatuses(config = loadConfig()): Promise<ServiceStatus[]> {
+  const managed = await Promise.all(managedServices(config).map((s) => s.status()));
+  return [...managed, ...(await externalStatuses(config))];
+}

@@ -1,0 +1,139 @@
+import { mkdirSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { PATHS } from './paths.js';
+import {
+  isAlive,
+  onPath,
+  readPid,
+  removePid,
+  run,
+  ServiceError,
+  tail,
+  terminate,
+  waitUntil,
+} from './process.js';
+import type { ManagedService, ServiceStatus } from './types.js';
+
+const PID_FILE = `${PATHS.run}/redis.pid`;
+const LOG_FILE = `${PATHS.logs}/redis.log`;
+
+/** Sends PING over a raw socket; true on +PONG. Needs nothing but Node. */
+export function pingRedis(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    let reply = '';
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('error', () => done(false));
+    socket.connect(port, host, () => socket.write('PING\r\n'));
+    socket.on('data', (chunk) => {
+      reply += chunk.toString();
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+    });
+  });
+}
+
+async function installRedis(): Promise<void> {
+  if (await onPath('redis-server')) return;
+  const asRoot = process.getuid?.() === 0;
+  if (!asRoot && !(await onPath('sudo'))) {
+    throw new ServiceError(
+      'redis-server is not installed, and installing it needs root.',
+      "Install Debian's package (sudo apt-get install redis-server), or set REDIS_URL to a Redis you run.",
+    );
+  }
+  const apt = asRoot ? ['apt-get'] : ['sudo', '-n', 'apt-get'];
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  console.error("• redis-server is missing: installing Debian's redis-server package…");
+  const [cmd = 'apt-get', ...pre] = apt;
+  const update = await run(cmd, [...pre, 'update'], { env });
+  const install = await run(cmd, [...pre, 'install', '-y', '--no-install-recommends', 'redis-server'], {
+    env,
+  });
+  if (install.code !== 0 || !(await onPath('redis-server'))) {
+    throw new ServiceError(
+      `Installing redis-server with apt-get failed (update exit ${update.code}, install exit ${install.code}):\n${install.stderr.trim().split('\n').slice(-5).join('\n')}`,
+      "Check that Debian's package mirrors are reachable, or set REDIS_URL to a Redis you run.",
+    );
+  }
+}
+
+/** The embedded Redis: Debian's redis-server on 127.0.0.1, AOF persistence under .data/redis. */
+export function localRedis(port: number): ManagedService {
+  const host = '127.0.0.1';
+  const url = `redis://${host}:${port}`;
+
+  async function status(): Promise<ServiceStatus> {
+    const pid = readPid(PID_FILE);
+    const healthy = await pingRedis(host, port);
+    return { name: 'redis', url, managed: true, pid: isAlive(pid) ? pid : undefined, healthy, log: LOG_FILE };
+  }
+
+  return {
+    name: 'redis',
+    ensure: installRedis,
+    status,
+    async start() {
+      await installRedis();
+      const before = await status();
+      if (before.pid !== undefined && before.healthy) return { ...before, started: false };
+      if (before.pid === undefined && before.healthy) {
+        throw new ServiceError(
+          `Something else already answers on ${host}:${port}, but it was not started by this script.`,
+          'Stop it, or set REDIS_URL to use it as an external Redis.',
+        );
+      }
+      if (before.pid !== undefined) await terminate(before.pid); // alive but not answering: restart
+      removePid(PID_FILE);
+      for (const dir of [PATHS.run, PATHS.logs, PATHS.redisData]) mkdirSync(dir, { recursive: true });
+      const result = await run('redis-server', [
+        '--bind',
+        host,
+        '--port',
+        String(port),
+        '--protected-mode',
+        'yes',
+        '--dir',
+        PATHS.redisData,
+        '--daemonize',
+        'yes',
+        '--pidfile',
+        PID_FILE,
+        '--logfile',
+        LOG_FILE,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'everysec',
+        '--save',
+        '',
+      ]);
+      if (result.code !== 0) {
+        throw new ServiceError(
+          `redis-server failed to start:\n${result.stderr || tail(LOG_FILE)}`,
+          `See ${LOG_FILE}.`,
+        );
+      }
+      if (!(await waitUntil(() => pingRedis(host, port), 15_000))) {
+        throw new ServiceError(
+          `Redis did not answer PING on ${host}:${port} within 15 s:\n${tail(LOG_FILE)}`,
+          `See ${LOG_FILE}.`,
+        );
+      }
+      return { ...(await status()), started: true };
+    },
+    async stop() {
+      const pid = readPid(PID_FILE);
+      if (!isAlive(pid)) {
+        removePid(PID_FILE);
+        return 'not running';
+      }
+      const how = await terminate(pid);
+      removePid(PID_FILE);
+      return how;
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { AppDeps } from './deps.js';
+import { errorHandler, notFound } from './http/error-handler.js';
+import { healthRouter } from './http/routes/health.js';
+import { leaderboardRouter } from './http/routes/leaderboard.js';
+import { votesRouter } from './http/routes/votes.js';
+import { createRealtime } from './realtime/socket-server.js';
+import type { RealtimeServer } from './realtime/types.js';
+import { createRelay, type Relay } from './relay/relay.js';
+
+export interface App {
+  app: Express;
+  httpServer: HttpServer;
+  io: RealtimeServer;
+  relay: Relay;
+}
+
+/**
+ * Builds the server: express routes, socket.io and the relay, wired to the given dependencies.
+ * Does not listen and does not subscribe; main.ts (or a test) starts the relay and listens.
+ */
+export function createApp(deps: AppDeps): App {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.config.http.trustProxy);
+  app.use(pinoHttp({ logger: deps.logger, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  app.use(express.json({ limit: deps.config.http.bodyLimitBytes, strict: true }));
+
+  app.use(healthRouter(deps));
+  app.use(votesRouter(deps));
+  app.use(leaderboardRouter(deps));
+  app.use(notFound);
+  app.use(errorHandler(deps.logger));
+
+  const httpServer = createServer(app);
+  const io = createRealtime(httpServer, deps);
+  const relay = createRelay(io, deps);
+  return { app, httpServer, io, relay };
+}

@@ -1,0 +1,21 @@
+import type { Config } from '@rallyboard/core/config';
+import type { Logger } from '@rallyboard/core/logger';
+import type { VoteJob } from '@rallyboard/core/queue';
+import type { KeyBuilder } from '@rallyboard/core/redis';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Connection } from 'mongoose';
+
+/** The server's dependencies, opened by main.ts (or a test) and handed to createApp. */
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  keys: KeyBuilder;
+  /** Command connection: board checks and leaderboard reads. */
+  redis: Redis;
+  /** Subscriber connection: the relay's PSUBSCRIBE to board changes. */
+  subscriber: Redis;
+  /** Producer side of the votes queue, on a fail-fast connection. */
+  voteQueue: Queue<VoteJob>;
+  mongo: Connection;
+}

@@ -1,0 +1,41 @@
+import type { Logger } from '@rallyboard/core/logger';
+import { AppError } from '@rallyboard/core/protocol';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+
+/** express.json() marks its errors with a `type`; map those to catalogue codes. */
+function fromBodyParser(error: unknown): AppError | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const type: unknown = Reflect.get(error, 'type');
+  if (type === 'entity.parse.failed') return new AppError('INVALID_JSON', { cause: error });
+  if (type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', { cause: error });
+  const status: unknown = Reflect.get(error, 'status');
+  if (typeof type === 'string' && typeof status === 'number' && status >= 400 && status < 500) {
+    return new AppError('INVALID_INPUT', { message: 'The request body could not be read.', cause: error });
+  }
+  return undefined;
+}
+
+/** Answers every unmatched route with NOT_FOUND from the catalogue. */
+export const notFound: RequestHandler = (_req, _res, next) => {
+  next(new AppError('NOT_FOUND'));
+};
+
+/**
+ * The one error middleware. Catalogue errors are answered as they are; anything else is logged
+ * with its stack and answered as a bare INTERNAL, so 5xx responses never leak internals.
+ */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    const known = error instanceof AppError ? error : fromBodyParser(error);
+    const appError = known ?? new AppError('INTERNAL', { cause: error });
+    if (appError.status >= 500) {
+      logger.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
+    }
+    if (res.headersSent) return;
+    const body =
+      appError.status >= 500 && appError.code === 'INTERNAL'
+        ? new AppError('INTERNAL').toBody()
+        : appError.toBody();
+    res.status(appError.status).json(body);
+  };
+}

@@ -1,0 +1,70 @@
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { loadConfig } from '@rallyboard/core/config';
+import { connectMongo } from '@rallyboard/core/db';
+import { createLogger } from '@rallyboard/core/logger';
+import { createVoteQueue } from '@rallyboard/core/queue';
+import { closeRedis, createKeys, createRedis, defineScripts, waitForReady } from '@rallyboard/core/redis';
+import { createApp } from './app.js';
+
+const config = loadConfig();
+const instanceId = `${hostname()}-${process.pid}`;
+const logger = createLogger(config, 'server', instanceId);
+
+async function main(): Promise<void> {
+  const keys = createKeys(config.keyPrefix);
+  const redis = createRedis(config.redis.url, 'command', 'server');
+  const subscriber = createRedis(config.redis.url, 'subscriber', 'server');
+  const producer = createRedis(config.redis.url, 'producer', 'server');
+  for (const connection of [redis, subscriber, producer]) {
+    connection.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+  }
+  await Promise.all([waitForReady(redis), waitForReady(subscriber), waitForReady(producer)]);
+  defineScripts(redis);
+  const mongo = await connectMongo(config.mongo.uri, 'server');
+  const voteQueue = createVoteQueue(producer, keys);
+  voteQueue.on('error', (error) => logger.warn({ err: error }, 'vote queue error'));
+
+  const { httpServer, io, relay } = createApp({ config, logger, keys, redis, subscriber, voteQueue, mongo });
+  await relay.start();
+  await new Promise<void>((resolve) => httpServer.listen(config.http.port, config.http.host, resolve));
+  const { port } = httpServer.address() as AddressInfo;
+  logger.info({ url: `http://${config.http.host}:${port}` }, 'server listening');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new connections, draining');
+    const force = setTimeout(() => {
+      logger.error('drain timed out; closing remaining connections');
+      httpServer.closeAllConnections();
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    try {
+      // Stop listening first; requests in flight finish and answer, idle keep-alives close.
+      const drained = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      // Realtime clients are told to go; they reconnect to another instance or after restart.
+      io.disconnectSockets(true);
+      io.engine.close();
+      await drained;
+      await relay.stop();
+      await voteQueue.close();
+      await Promise.all([closeRedis(redis), closeRedis(subscriber), closeRedis(producer), mongo.close()]);
+      logger.info('server stopped');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'error during shutdown');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  logger.fatal({ err: error }, 'server failed to start');
+  process.exit(1);
+});

@@ -1,0 +1,17 @@
+import type { Config } from '@rallyboard/core/config';
+import type { LedgerModel } from '@rallyboard/core/db';
+import type { Logger } from '@rallyboard/core/logger';
+import type { KeyBuilder } from '@rallyboard/core/redis';
+import type { Redis } from 'ioredis';
+
+/** Everything a processor needs, passed in so tests can give it real but isolated services. */
+export interface WorkerDeps {
+  config: Config;
+  logger: Logger;
+  /** Command connection for the Lua scripts. */
+  redis: Redis;
+  keys: KeyBuilder;
+  ledger: LedgerModel;
+  /** Tags published changes with the applying process, for tracing. */
+  instanceId: string;
+}

@@ -1,0 +1,57 @@
+import { hostname } from 'node:os';
+import { loadConfig } from '@rallyboard/core/config';
+import { connectMongo, ledgerModel } from '@rallyboard/core/db';
+import { createLogger } from '@rallyboard/core/logger';
+import { closeRedis, createKeys, createRedis, defineScripts, waitForReady } from '@rallyboard/core/redis';
+import { createVoteWorker } from './votes/vote-worker.js';
+
+const config = loadConfig();
+const instanceId = `${hostname()}-${process.pid}`;
+const logger = createLogger(config, 'workers', instanceId);
+
+async function main(): Promise<void> {
+  const keys = createKeys(config.keyPrefix);
+  const redis = createRedis(config.redis.url, 'command', 'workers');
+  const workerConnection = createRedis(config.redis.url, 'worker', 'workers');
+  for (const connection of [redis, workerConnection]) {
+    connection.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+  }
+  await waitForReady(redis);
+  defineScripts(redis);
+  const mongo = await connectMongo(config.mongo.uri, 'workers');
+  const ledger = ledgerModel(mongo);
+  await ledger.init();
+
+  const worker = createVoteWorker({ config, logger, redis, keys, ledger, instanceId }, workerConnection);
+  void worker.run();
+  logger.info({ concurrency: config.worker.concurrency, queuePrefix: keys.queuePrefix }, 'workers started');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight jobs');
+    const force = setTimeout(() => {
+      logger.error('shutdown timed out; forcing exit');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    try {
+      // Waits for the jobs in hand to finish; takes no new ones.
+      await worker.close();
+      await Promise.all([closeRedis(redis), closeRedis(workerConnection), mongo.close()]);
+      logger.info('workers stopped');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'error during shutdown');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  logger.fatal({ err: error }, 'workers failed to start');
+  process.exit(1);
+});
