@@ -22,7 +22,9 @@ if (have !== want) {
   console.error(`• installing dependencies (npm ${args[0]})…`);
   const result = spawnSync('npm', args, { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) {
-    console.error(`✗ npm ${args[0]} failed (exit ${result.status}). Check network access to the npm registry.`);
+    console.error(
+      `✗ npm ${args[0]} failed (exit ${result.status}). Check network access to the npm registry.`,
+    );
     process.exit(result.status ?? 1);
   }
   writeFileSync(stamp, `${want}\n`);
