@@ -20,8 +20,6 @@ import type { ManagedService, ServiceStatus } from './types.js';
 export const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
 export const FERRETDB_VERSION = 'v1.24.2';
 const BINARY = `${PATHS.toolsBin}/ferretdb`;
-const PID_FILE = `${PATHS.run}/ferretdb.pid`;
-const LOG_FILE = `${PATHS.logs}/ferretdb.log`;
 
 function portOpen(host: string, port: number, timeoutMs = 500): Promise<boolean> {
   return new Promise((resolve) => {
@@ -114,6 +112,8 @@ async function installFerret(): Promise<void> {
 /** The embedded MongoDB-compatible database: FerretDB v1 with its SQLite backend, on 127.0.0.1. */
 export function localFerret(port: number, uri: string): ManagedService {
   const host = '127.0.0.1';
+  const PID_FILE = `${PATHS.run}/ferretdb-${port}.pid`;
+  const LOG_FILE = `${PATHS.logs}/ferretdb-${port}.log`;
 
   async function status(): Promise<ServiceStatus> {
     const pid = readPid(PID_FILE);

@@ -14,9 +14,6 @@ import {
 } from './process.js';
 import type { ManagedService, ServiceStatus } from './types.js';
 
-const PID_FILE = `${PATHS.run}/redis.pid`;
-const LOG_FILE = `${PATHS.logs}/redis.log`;
-
 /** Sends PING over a raw socket; true on +PONG. Needs nothing but Node. */
 export function pingRedis(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
   return new Promise((resolve) => {
@@ -65,6 +62,9 @@ async function installRedis(): Promise<void> {
 export function localRedis(port: number): ManagedService {
   const host = '127.0.0.1';
   const url = `redis://${host}:${port}`;
+  // Per port, so two instances (or a test aimed at another port) never share a pid file.
+  const PID_FILE = `${PATHS.run}/redis-${port}.pid`;
+  const LOG_FILE = `${PATHS.logs}/redis-${port}.log`;
 
   async function status(): Promise<ServiceStatus> {
     const pid = readPid(PID_FILE);

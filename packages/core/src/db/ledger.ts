@@ -55,7 +55,8 @@ function writeErrorsOf(error: unknown): { code?: number }[] | undefined {
 export async function recordVotes(model: LedgerModel, votes: readonly LedgerVote[]): Promise<number> {
   if (votes.length === 0) return 0;
   try {
-    const inserted = await model.insertMany(votes, { ordered: false, lean: true });
+    // Not `lean`: that skips schema validation, and the ledger must never hold an invalid record.
+    const inserted = await model.insertMany(votes, { ordered: false, throwOnValidationError: true });
     return inserted.length;
   } catch (error) {
     const writeErrors = writeErrorsOf(error);

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, LOCAL_SERVICES, loadConfig } from '../../src/config/index.js';
+
+describe('loadConfig', () => {
+  it('falls back to the embedded local services when no URL is given', () => {
+    const config = loadConfig({});
+    expect(config.redis).toEqual({ url: LOCAL_SERVICES.redisUrl, managed: true });
+    expect(config.mongo).toEqual({ uri: LOCAL_SERVICES.mongoUri, managed: true });
+    expect(config.http.port).toBe(3000);
+    expect(config.relay.tickMs).toBe(150);
+  });
+
+  it('uses given URLs and marks those services as not managed', () => {
+    const config = loadConfig({ REDIS_URL: 'redis://cache:6379', MONGODB_URI: 'mongodb://db:27017/x' });
+    expect(config.redis).toEqual({ url: 'redis://cache:6379', managed: false });
+    expect(config.mongo).toEqual({ uri: 'mongodb://db:27017/x', managed: false });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ REDIS_URL: '', PORT: ' ' })).toMatchObject({
+      redis: { managed: true },
+      http: { port: 3000 },
+    });
+  });
+
+  it('returns a deeply frozen object', () => {
+    const config = loadConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.http)).toBe(true);
+    expect(() => {
+      (config.http as { port: number }).port = 1;
+    }).toThrow(TypeError);
+  });
+
+  it('names every invalid variable at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', REDIS_URL: 'http://x', KEY_PREFIX: 'Bad Prefix', TRUST_PROXY: 'maybe' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of ['PORT', 'REDIS_URL', 'KEY_PREFIX', 'TRUST_PROXY']) expect(problems).toContain(name);
+  });
+
+  it('derives the public URL from host and port unless given', () => {
+    expect(loadConfig({ HOST: '0.0.0.0', PORT: '8080' }).http.publicUrl).toBe('http://127.0.0.1:8080');
+    expect(loadConfig({ PUBLIC_URL: 'https://vote.example.com/' }).http.publicUrl).toBe(
+      'https://vote.example.com',
+    );
+  });
+});

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { createKeys } from '../../src/redis/keys.js';
+
+describe('createKeys', () => {
+  const keys = createKeys('rb');
+
+  it('puts every key of one board in one cluster slot with a hash tag', () => {
+    const board = keys.board('demo');
+    for (const key of [board.meta, board.members, board.scores, board.seq, board.vote('v1')]) {
+      expect(key).toMatch(/^rb:\{demo\}:/);
+    }
+  });
+
+  it('gives different boards different keys', () => {
+    expect(keys.board('a').scores).not.toBe(keys.board('b').scores);
+  });
+
+  it('round-trips a board id through its change channel', () => {
+    const channel = keys.boardChanges('demo-1');
+    expect(keys.boardIdFromChannel(channel)).toBe('demo-1');
+    expect(channel.startsWith(keys.boardChangesPattern.slice(0, -1))).toBe(true);
+  });
+
+  it('ignores channels that are not board changes', () => {
+    expect(keys.boardIdFromChannel('other:changes:demo')).toBeUndefined();
+    expect(keys.boardIdFromChannel('rb:changes:')).toBeUndefined();
+  });
+
+  it('tags the queue prefix so all queue keys share a slot', () => {
+    expect(keys.queuePrefix).toBe('{rb}');
+  });
+});

@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto';
+import { type Config, type Env, loadConfig } from '@rallyboard/core/config';
+import { inject } from 'vitest';
+
+/** A random id for a board, candidate or prefix, so tests never collide and never flush. */
+export const randomId = (prefix = 'b'): string => `${prefix}${randomBytes(6).toString('hex')}`;
+
+/** The test database: the same server as the run's MONGODB_URI, another database name. */
+export function testMongoUri(): string {
+  const url = new URL(inject('mongoUri'));
+  url.pathname = '/rallyboard_test';
+  return url.toString();
+}
+
+/**
+ * The env of one test: the run's real services, a key prefix of its own (so its queue and keys
+ * are its alone), quiet logs, and fast stall detection.
+ */
+export function testEnv(overrides: Env = {}): Env {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    REDIS_URL: inject('redisUrl'),
+    MONGODB_URI: testMongoUri(),
+    KEY_PREFIX: randomId('t'),
+    PORT: '0',
+    RELAY_TICK_MS: '50',
+    ...overrides,
+  };
+}
+
+export function testConfig(overrides: Env = {}): Config {
+  return loadConfig(testEnv(overrides));
+}

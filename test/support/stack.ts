@@ -1,0 +1,130 @@
+import type { AddressInfo } from 'node:net';
+import type { Config } from '@rallyboard/core/config';
+import { boardModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
+import { createLogger } from '@rallyboard/core/logger';
+import { createVoteQueue } from '@rallyboard/core/queue';
+import { closeRedis, createKeys, createRedis, registerBoard, waitForReady } from '@rallyboard/core/redis';
+import type { Redis } from 'ioredis';
+import type { Connection } from 'mongoose';
+import { createApp } from '../../server/src/app.js';
+import type { AppDeps } from '../../server/src/deps.js';
+import type { RealtimeServer } from '../../server/src/realtime/types.js';
+import { createVoteWorker } from '../../workers/src/votes/vote-worker.js';
+import { randomId } from './config.js';
+
+/** Opens a Redis connection for a test and waits until it is ready. */
+export async function testRedis(
+  config: Config,
+  role: Parameters<typeof createRedis>[1] = 'command',
+): Promise<Redis> {
+  const redis = createRedis(config.redis.url, role, 'test');
+  redis.on('error', () => {});
+  await waitForReady(redis);
+  return redis;
+}
+
+export interface TestServer {
+  url: string;
+  deps: AppDeps;
+  io: RealtimeServer;
+  close(): Promise<void>;
+}
+
+/** The real server (createApp) on port 0 with real, isolated connections. */
+export async function startTestServer(config: Config, mongo?: Connection): Promise<TestServer> {
+  const keys = createKeys(config.keyPrefix);
+  const logger = createLogger(config, 'server', 'test');
+  const [redis, subscriber, producer] = await Promise.all([
+    testRedis(config, 'command'),
+    testRedis(config, 'subscriber'),
+    testRedis(config, 'producer'),
+  ]);
+  const ownMongo = mongo === undefined;
+  const connection = mongo ?? (await connectMongo(config.mongo.uri, 'test-server'));
+  const voteQueue = createVoteQueue(producer, keys);
+  voteQueue.on('error', () => {});
+  const deps: AppDeps = { config, logger, keys, redis, subscriber, voteQueue, mongo: connection };
+  const { httpServer, io, relay } = createApp(deps);
+  await relay.start();
+  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+  const { port } = httpServer.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    deps,
+    io,
+    async close() {
+      await relay.stop();
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+      });
+      await voteQueue.close();
+      await Promise.all([closeRedis(redis), closeRedis(subscriber), closeRedis(producer)]);
+      if (ownMongo) await connection.close();
+    },
+  };
+}
+
+/** An in-process vote worker on the same isolated prefix. */
+export async function startTestWorker(config: Config, mongo: Connection) {
+  const keys = createKeys(config.keyPrefix);
+  const redis = await testRedis(config, 'command');
+  const connection = await testRedis(config, 'worker');
+  const ledger = ledgerModel(mongo);
+  const worker = createVoteWorker(
+    {
+      config,
+      logger: createLogger(config, 'workers', 'test'),
+      redis,
+      keys,
+      ledger,
+      instanceId: 'test-worker',
+    },
+    connection,
+  );
+  void worker.run();
+  await worker.waitUntilReady();
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      await Promise.all([closeRedis(redis), closeRedis(connection)]);
+    },
+  };
+}
+
+/** Registers a board with the given candidates in Redis and in the boards collection. */
+export async function seedBoard(
+  config: Config,
+  redis: Redis,
+  mongo: Connection,
+  candidateIds: string[] = ['alice', 'bob', 'carol'],
+): Promise<string> {
+  const boardId = randomId('board');
+  await boardModel(mongo).create({
+    _id: boardId,
+    title: `test ${boardId}`,
+    kind: 'vote',
+    members: candidateIds.map((candidateId) => ({ candidateId, name: candidateId })),
+  });
+  await registerBoard(redis, createKeys(config.keyPrefix), {
+    boardId,
+    title: `test ${boardId}`,
+    kind: 'vote',
+    candidateIds,
+  });
+  return boardId;
+}
+
+/** Polls until `probe` returns true, or fails after `timeoutMs`. */
+export async function eventually(
+  probe: () => Promise<boolean>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await probe()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
