@@ -52,7 +52,12 @@ async function castVotes(
 }
 
 async function totalScore(boardId: string): Promise<number> {
-  const scores = await server.deps.redis.zrange(server.deps.keys.board(boardId).scores, '0', '-1', 'WITHSCORES');
+  const scores = await server.deps.redis.zrange(
+    server.deps.keys.board(boardId).scores,
+    '0',
+    '-1',
+    'WITHSCORES',
+  );
   let total = 0;
   for (let i = 1; i < scores.length; i += 2) total += Number(scores[i]);
   return total;
