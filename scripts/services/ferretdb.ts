@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { connectMongo, pingMongo } from '@rallyboard/core/db';
+import { buildGoModule } from './go-build.js';
 import { PATHS } from './paths.js';
 import {
   isAlive,
-  onPath,
   readPid,
   removePid,
   run,
@@ -60,53 +60,29 @@ async function installedVersion(): Promise<string | undefined> {
  * This is `go install github.com/FerretDB/FerretDB/cmd/ferretdb@v1.24.2` with one step added.
  * FerretDB embeds build/version/version.txt, which its release tooling generates and the module
  * zip does not contain; a binary installed straight from the module cache panics at start-up
- * for lack of it. So we download that exact module version, copy it out of the read-only module
- * cache, write the version file its own tooling would write, and `go install ./cmd/ferretdb`.
+ * for lack of it. So the build writes the version file FerretDB's own tooling would write.
  */
 async function installFerret(): Promise<void> {
   if ((await installedVersion()) === FERRETDB_VERSION) return;
-  if (!(await onPath('go'))) {
-    throw new ServiceError(
-      'FerretDB is not installed, and building it needs Go, which is not on PATH.',
-      'Install Go (1.22 or newer), or set MONGODB_URI to a MongoDB you run.',
-    );
-  }
   console.error(
     `• FerretDB is missing: building ${FERRETDB_MODULE} ${FERRETDB_VERSION} with go (a minute or two)…`,
   );
-  const download = await run('go', ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`]);
-  const dir = /"Dir":\s*"([^"]+)"/.exec(download.stdout)?.[1];
-  if (download.code !== 0 || !dir) {
-    throw new ServiceError(
-      `Downloading ${FERRETDB_MODULE}@${FERRETDB_VERSION} failed:\n${(download.stdout + download.stderr).trim().slice(-800)}`,
-      'Check that the Go module proxy is reachable (go env GOPROXY), or set MONGODB_URI.',
-    );
-  }
-  const src = `${PATHS.toolsSrc}/FerretDB@${FERRETDB_VERSION}`;
-  rmSync(src, { recursive: true, force: true });
-  mkdirSync(PATHS.toolsSrc, { recursive: true });
-  const copy = await run('cp', ['-R', dir, src]);
-  const writable = await run('chmod', ['-R', 'u+w', src]);
-  if (copy.code !== 0 || writable.code !== 0) {
-    throw new ServiceError(
-      `Copying the FerretDB module to ${src} failed: ${copy.stderr}${writable.stderr}`,
-      'Check free disk space.',
-    );
-  }
-  writeFileSync(`${src}/build/version/version.txt`, `${FERRETDB_VERSION}\n`);
   mkdirSync(PATHS.toolsBin, { recursive: true });
-  const build = await run('go', ['install', './cmd/ferretdb'], {
-    cwd: src,
-    env: { ...process.env, GOBIN: PATHS.toolsBin, GOFLAGS: '-buildvcs=false', CGO_ENABLED: '0' },
+  await buildGoModule({
+    module: FERRETDB_MODULE,
+    version: FERRETDB_VERSION,
+    pkg: './cmd/ferretdb',
+    output: BINARY,
+    files: { 'build/version/version.txt': `${FERRETDB_VERSION}\n` },
+    fallback: 'set MONGODB_URI to a MongoDB you run',
   });
   const version = await installedVersion();
-  if (build.code !== 0 || version !== FERRETDB_VERSION) {
+  if (version !== FERRETDB_VERSION) {
     throw new ServiceError(
-      `Building FerretDB failed (exit ${build.code}, version ${version ?? 'none'}):\n${build.stderr.trim().slice(-800)}`,
-      'Check the Go toolchain (go version), or set MONGODB_URI to a MongoDB you run.',
+      `The FerretDB build reports version ${version ?? 'none'}, not ${FERRETDB_VERSION}.`,
+      `Remove ${PATHS.tools} and try again, or set MONGODB_URI.`,
     );
   }
-  rmSync(src, { recursive: true, force: true });
 }
 
 /** The embedded MongoDB-compatible database: FerretDB v1 with its SQLite backend, on 127.0.0.1. */
