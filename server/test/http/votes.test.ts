@@ -1,5 +1,6 @@
 import { connectMongo } from '@rallyboard/core/db';
 import { VOTE_JOB, voteJobId } from '@rallyboard/core/queue';
+import { createRedis } from '@rallyboard/core/redis';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testConfig } from '../../../test/support/config.js';
@@ -136,6 +137,26 @@ describe('POST /api/boards/:boardId/votes', () => {
       if (field) expect(answer.error.details?.map((d) => d.path)).toContain(field);
       expect(await queued()).toBe(before);
     });
+  });
+});
+
+describe('when Redis does not answer', () => {
+  it('answers 503 SERVICE_UNAVAILABLE, not 500, and accepts nothing', async () => {
+    const live = server.deps.redis;
+    // A connection to a port nothing listens on stands in for a Redis that went away.
+    const dead = createRedis('redis://127.0.0.1:1', 'command', 'test');
+    dead.on('error', () => {});
+    server.deps.redis = dead;
+    const before = await queued();
+    try {
+      const res = await post(`/api/boards/${boardId}/votes`, JSON.stringify({ candidateId: 'alice' }));
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('SERVICE_UNAVAILABLE');
+      expect(await queued()).toBe(before);
+    } finally {
+      server.deps.redis = live;
+      dead.disconnect();
+    }
   });
 });
 

@@ -3,6 +3,7 @@ import { readLeaderboard } from '@rallyboard/core/redis';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../../deps.js';
+import { whenAvailable } from '../unavailable.js';
 import { parseInput } from '../validate.js';
 
 const paramsSchema = z.object({ boardId: boardIdSchema });
@@ -13,7 +14,7 @@ export function leaderboardRouter(deps: AppDeps): Router {
   router.get('/api/boards/:boardId/leaderboard', async (req, res) => {
     const { boardId } = parseInput(paramsSchema, req.params, 'params');
     const { limit } = parseInput(leaderboardQuerySchema, req.query, 'query');
-    res.json(await readLeaderboard(deps.redis, deps.keys, boardId, limit));
+    res.json(await whenAvailable(() => readLeaderboard(deps.redis, deps.keys, boardId, limit)));
   });
   return router;
 }

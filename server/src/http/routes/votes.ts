@@ -10,6 +10,7 @@ import { assertCandidate } from '@rallyboard/core/redis';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../../deps.js';
+import { whenAvailable } from '../unavailable.js';
 import { parseInput } from '../validate.js';
 
 const paramsSchema = z.object({ boardId: boardIdSchema });
@@ -23,18 +24,16 @@ export function votesRouter(deps: AppDeps): Router {
     const { candidateId } = parseInput(castVoteBodySchema, req.body ?? {}, 'body');
 
     // Fast path only: the worker checks the candidate again, atomically, when it applies.
-    await assertCandidate(deps.redis, deps.keys, boardId, candidateId);
+    await whenAvailable(() => assertCandidate(deps.redis, deps.keys, boardId, candidateId));
 
     const voteId = randomUUID();
-    try {
-      await deps.voteQueue.add(
+    await whenAvailable(() =>
+      deps.voteQueue.add(
         VOTE_JOB,
         { voteId, boardId, candidateId, acceptedAt: Date.now() },
         { jobId: voteJobId(voteId) },
-      );
-    } catch (error) {
-      throw new AppError('SERVICE_UNAVAILABLE', { cause: error });
-    }
+      ),
+    );
     const answer: CastVoteAccepted = { voteId, status: 'queued' };
     res.status(202).json(answer);
   });
