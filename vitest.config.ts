@@ -1,12 +1,29 @@
-import { defaultServerConditions } from 'vite';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// Workspace packages resolve to their TypeScript sources under this condition (see package.json exports).
-const conditions = ['rallyboard-source', ...defaultServerConditions];
+/**
+ * Tests run the workspace packages' TypeScript sources, never a stale dist/. The aliases are
+ * read from @rallyboard/core's own `exports` (its `rallyboard-source` targets), so they cannot
+ * drift from what tsx and the type checker resolve. Aliases rather than resolve.conditions:
+ * Vitest loads the global setup in an environment that ignores custom conditions.
+ */
+const corePackage = new URL('./packages/core/', import.meta.url);
+const exportsMap = JSON.parse(readFileSync(new URL('package.json', corePackage), 'utf8')).exports as Record<
+  string,
+  Record<string, string>
+>;
+const alias = Object.entries(exportsMap).map(([subpath, targets]) => {
+  const source = targets['rallyboard-source'];
+  if (!source) throw new Error(`@rallyboard/core export ${subpath} has no rallyboard-source target`);
+  return {
+    find: new RegExp(`^@rallyboard/core${subpath.slice(1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
+    replacement: fileURLToPath(new URL(source, corePackage)),
+  };
+});
 
 export default defineConfig({
-  resolve: { conditions },
-  ssr: { resolve: { conditions } },
+  resolve: { alias },
   test: {
     include: [
       'packages/*/test/**/*.test.ts',
