@@ -7,6 +7,8 @@ export const DEMO_BOARD = {
   boardId: 'demo',
   title: '年度人气之星评选 (demo)',
   kind: 'vote' as const,
+  timezone: 'Asia/Shanghai',
+  dailyRetentionDays: 8,
   members: [
     { candidateId: 'c01', name: '林小夏' },
     { candidateId: 'c02', name: '陈一鸣' },
@@ -27,13 +29,23 @@ export async function seedDemoBoard(config: Config): Promise<typeof DEMO_BOARD> 
     await waitForReady(redis);
     await boardModel(mongo).updateOne(
       { _id: DEMO_BOARD.boardId },
-      { $set: { title: DEMO_BOARD.title, kind: DEMO_BOARD.kind, members: DEMO_BOARD.members } },
+      {
+        $set: {
+          title: DEMO_BOARD.title,
+          kind: DEMO_BOARD.kind,
+          timezone: DEMO_BOARD.timezone,
+          dailyRetentionDays: DEMO_BOARD.dailyRetentionDays,
+          members: DEMO_BOARD.members,
+        },
+      },
       { upsert: true },
     );
     await registerBoard(redis, createKeys(config.keyPrefix), {
       boardId: DEMO_BOARD.boardId,
       title: DEMO_BOARD.title,
       kind: DEMO_BOARD.kind,
+      timezone: DEMO_BOARD.timezone,
+      dailyRetentionDays: DEMO_BOARD.dailyRetentionDays,
       candidateIds: DEMO_BOARD.members.map((m) => m.candidateId),
     });
     return DEMO_BOARD;

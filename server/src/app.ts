@@ -1,11 +1,13 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
-import type { AppDeps } from './deps.js';
+import { createBoardLookup } from './boards/lookup.js';
+import type { AppContext, AppDeps } from './deps.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { healthRouter } from './http/routes/health.js';
 import { leaderboardRouter } from './http/routes/leaderboard.js';
 import { votesRouter } from './http/routes/votes.js';
+import { createVoteEnqueuer } from './ingest/enqueue.js';
 import { createRealtime } from './realtime/socket-server.js';
 import type { RealtimeServer } from './realtime/types.js';
 import { createRelay, type Relay } from './relay/relay.js';
@@ -22,6 +24,7 @@ export interface App {
  * Does not listen and does not subscribe; main.ts (or a test) starts the relay and listens.
  */
 export function createApp(deps: AppDeps): App {
+  const ctx: AppContext = { ...deps, boards: createBoardLookup(deps), enqueue: createVoteEnqueuer(deps) };
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.http.trustProxy);
@@ -29,13 +32,13 @@ export function createApp(deps: AppDeps): App {
   app.use(express.json({ limit: deps.config.http.bodyLimitBytes, strict: true }));
 
   app.use(healthRouter(deps));
-  app.use(votesRouter(deps));
-  app.use(leaderboardRouter(deps));
+  app.use(votesRouter(ctx));
+  app.use(leaderboardRouter(ctx));
   app.use(notFound);
   app.use(errorHandler(deps.logger));
 
   const httpServer = createServer(app);
-  const io = createRealtime(httpServer, deps);
-  const relay = createRelay(io, deps);
+  const io = createRealtime(httpServer, ctx);
+  const relay = createRelay(io, ctx);
   return { app, httpServer, io, relay };
 }

@@ -5,6 +5,8 @@ import type { KeyBuilder } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
+import type { BoardLookup } from './boards/lookup.js';
+import type { VoteEnqueuer } from './ingest/enqueue.js';
 
 /** The server's dependencies, opened by main.ts (or a test) and handed to createApp. */
 export interface AppDeps {
@@ -18,4 +20,10 @@ export interface AppDeps {
   /** Producer side of the votes queue, on a fail-fast connection. */
   voteQueue: Queue<VoteJob>;
   mongo: Connection;
+}
+
+/** What createApp builds once from the deps and hands to every route and handler. */
+export interface AppContext extends AppDeps {
+  boards: BoardLookup;
+  enqueue: VoteEnqueuer;
 }

@@ -1,4 +1,5 @@
 import { connectMongo, ledgerModel } from '@rallyboard/core/db';
+import { BoardFeed } from '@rallyboard/core/protocol';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../support/config.js';
@@ -39,7 +40,20 @@ describe('a vote, end to end', () => {
     const boardId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob']);
     const socket = await connectSocket(server.url);
     const updates = collectUpdates(socket);
-    expect(await subscribe(socket, boardId)).toEqual({ boardId, seq: 0, entries: [] });
+    const feed = new BoardFeed('all', 10);
+    const snapshot = await subscribe(socket, boardId);
+    expect(snapshot).toEqual({
+      boardId,
+      window: 'all',
+      day: null,
+      seq: 0,
+      totals: { votes: 0, members: 2 },
+      entries: [
+        { rank: 1, candidateId: 'alice', score: 0 },
+        { rank: 2, candidateId: 'bob', score: 0 },
+      ],
+    });
+    feed.snapshot(snapshot);
 
     const answers = await Promise.all([
       castVote(boardId, 'bob'),
@@ -52,17 +66,22 @@ describe('a vote, end to end', () => {
     );
 
     await eventually(async () => updates.at(-1)?.seq === 3, 10_000, 'rank:updated with seq 3');
-    expect(updates.at(-1)).toEqual({
-      boardId,
-      seq: 3,
-      entries: [
-        { rank: 1, candidateId: 'bob', score: 2 },
-        { rank: 2, candidateId: 'alice', score: 1 },
-      ],
-    });
+    for (const update of updates) expect(feed.update(update)).toBe('applied');
+    expect(feed.entries).toEqual([
+      { rank: 1, candidateId: 'bob', score: 2 },
+      { rank: 2, candidateId: 'alice', score: 1 },
+    ]);
+    expect(feed.totals).toEqual({ votes: 3, members: 2 });
 
     const leaderboard = await (await fetch(`${server.url}/api/boards/${boardId}/leaderboard`)).json();
-    expect(leaderboard).toEqual(updates.at(-1));
+    expect(leaderboard).toEqual({
+      boardId,
+      window: 'all',
+      day: null,
+      seq: 3,
+      totals: { votes: 3, members: 2 },
+      entries: feed.entries,
+    });
 
     await eventually(
       async () => (await ledgerModel(mongo).countDocuments({ boardId })) === 3,
@@ -72,6 +91,7 @@ describe('a vote, end to end', () => {
     const ledger = await ledgerModel(mongo).find({ boardId }).lean();
     expect(ledger.map((v) => v._id).sort()).toEqual([...voteIds].sort());
     expect(ledger.every((v) => v.verdict === 'counted')).toBe(true);
+    expect(ledger.map((v) => v.seq).sort()).toEqual([1, 2, 3]);
     socket.disconnect();
   });
 });

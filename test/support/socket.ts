@@ -1,7 +1,10 @@
 import type {
+  BoardQuery,
+  BoardView,
   ClientToServerEvents,
-  LeaderboardSnapshot,
-  RankUpdated,
+  MemberView,
+  RankUpdate,
+  RankWindow,
   ServerToClientEvents,
 } from '@rallyboard/core/protocol';
 import { io, type Socket } from 'socket.io-client';
@@ -18,16 +21,27 @@ export async function connectSocket(url: string): Promise<TestSocket> {
   return socket;
 }
 
-/** Subscribes to a board and returns the snapshot from the ack, throwing a catalogue error as is. */
-export async function subscribe(socket: TestSocket, boardId: string): Promise<LeaderboardSnapshot> {
-  const answer = await socket.timeout(5_000).emitWithAck('board:subscribe', { boardId });
+/** Subscribes to a board window and returns the snapshot from the ack; throws a catalogue error as is. */
+export async function subscribe(
+  socket: TestSocket,
+  boardId: string,
+  window: RankWindow = 'all',
+): Promise<BoardView> {
+  const answer = await socket.timeout(5_000).emitWithAck('board:subscribe', { boardId, window });
+  if ('error' in answer) throw Object.assign(new Error(answer.error.message), answer.error);
+  return answer.data;
+}
+
+/** Asks a `board:query` and returns its data; throws a catalogue error as is. */
+export async function query(socket: TestSocket, payload: BoardQuery): Promise<BoardView | MemberView> {
+  const answer = await socket.timeout(5_000).emitWithAck('board:query', payload);
   if ('error' in answer) throw Object.assign(new Error(answer.error.message), answer.error);
   return answer.data;
 }
 
 /** Collects every `rank:updated` the socket receives. */
-export function collectUpdates(socket: TestSocket): RankUpdated[] {
-  const updates: RankUpdated[] = [];
+export function collectUpdates(socket: TestSocket): RankUpdate[] {
+  const updates: RankUpdate[] = [];
   socket.on('rank:updated', (update) => updates.push(update));
   return updates;
 }

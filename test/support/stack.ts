@@ -3,7 +3,14 @@ import type { Config } from '@rallyboard/core/config';
 import { boardModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
 import { createVoteQueue } from '@rallyboard/core/queue';
-import { closeRedis, createKeys, createRedis, registerBoard, waitForReady } from '@rallyboard/core/redis';
+import {
+  type BoardKind,
+  closeRedis,
+  createKeys,
+  createRedis,
+  registerBoard,
+  waitForReady,
+} from '@rallyboard/core/redis';
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { createApp } from '../../server/src/app.js';
@@ -77,6 +84,7 @@ export async function startTestWorker(config: Config, mongo: Connection) {
       redis,
       keys,
       ledger,
+      boards: boardModel(mongo),
       instanceId: 'test-worker',
     },
     connection,
@@ -98,18 +106,25 @@ export async function seedBoard(
   redis: Redis,
   mongo: Connection,
   candidateIds: string[] = ['alice', 'bob', 'carol'],
+  options: { kind?: BoardKind; timezone?: string; boardId?: string } = {},
 ): Promise<string> {
-  const boardId = randomId('board');
+  const boardId = options.boardId ?? randomId('board');
+  const kind = options.kind ?? 'vote';
+  const timezone = options.timezone ?? 'Asia/Shanghai';
   await boardModel(mongo).create({
     _id: boardId,
     title: `test ${boardId}`,
-    kind: 'vote',
+    kind,
+    timezone,
+    dailyRetentionDays: config.boards.dailyRetentionDays,
     members: candidateIds.map((candidateId) => ({ candidateId, name: candidateId })),
   });
   await registerBoard(redis, createKeys(config.keyPrefix), {
     boardId,
     title: `test ${boardId}`,
-    kind: 'vote',
+    kind,
+    timezone,
+    dailyRetentionDays: config.boards.dailyRetentionDays,
     candidateIds,
   });
   return boardId;

@@ -1,5 +1,5 @@
 import type { Config } from '@rallyboard/core/config';
-import type { LedgerModel } from '@rallyboard/core/db';
+import type { BoardModel, LedgerModel } from '@rallyboard/core/db';
 import type { Logger } from '@rallyboard/core/logger';
 import type { KeyBuilder } from '@rallyboard/core/redis';
 import type { Redis } from 'ioredis';
@@ -12,6 +12,8 @@ export interface WorkerDeps {
   redis: Redis;
   keys: KeyBuilder;
   ledger: LedgerModel;
+  /** The system of record's boards: tells a lost board state from a board that never was. */
+  boards: BoardModel;
   /** Tags published changes with the applying process, for tracing. */
   instanceId: string;
 }

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { loadConfig } from '@rallyboard/core/config';
-import { connectMongo, ledgerModel } from '@rallyboard/core/db';
+import { boardModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
 import { closeRedis, createKeys, createRedis, defineScripts, waitForReady } from '@rallyboard/core/redis';
 import { createVoteWorker } from './votes/vote-worker.js';
@@ -22,7 +22,10 @@ async function main(): Promise<void> {
   const ledger = ledgerModel(mongo);
   await ledger.init();
 
-  const worker = createVoteWorker({ config, logger, redis, keys, ledger, instanceId }, workerConnection);
+  const worker = createVoteWorker(
+    { config, logger, redis, keys, ledger, boards: boardModel(mongo), instanceId },
+    workerConnection,
+  );
   void worker.run();
   logger.info({ concurrency: config.worker.concurrency, queuePrefix: keys.queuePrefix }, 'workers started');
 

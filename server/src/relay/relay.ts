@@ -1,5 +1,7 @@
-import { boardChangeSchema, readLeaderboard } from '@rallyboard/core/redis';
-import type { AppDeps } from '../deps.js';
+import type { MemberStanding, RankUpdate, RankWindow } from '@rallyboard/core/protocol';
+import { WINDOWS } from '@rallyboard/core/protocol';
+import { boardChangeSchema, readBoard } from '@rallyboard/core/redis';
+import type { AppContext } from '../deps.js';
 import { boardRoom, type RealtimeServer } from '../realtime/types.js';
 
 export interface Relay {
@@ -9,20 +11,40 @@ export interface Relay {
   stop(): Promise<void>;
 }
 
+/** What a room was last sent: the base of the next diff. */
+interface Pushed {
+  seq: number;
+  day: string | null;
+  top: Map<string, MemberStanding>;
+}
+
+/** Changes gathered for one board during the current tick. */
+interface Dirty {
+  members: Set<string>;
+  reset: boolean;
+}
+
+/** Most changed members a tick reads individually; past this, the room gets a full reset. */
+const MAX_FOCI = 500;
+
 /**
- * Relays workers' changes to socket.io rooms, coalesced per board per tick: however many votes
- * land in one tick, each watching room gets at most one `rank:updated`, so fan-out cost grows
- * with ticks × clients, not votes × clients.
+ * Relays workers' changes to socket.io rooms, coalesced per board per tick.
+ *
+ * However many votes land in one tick, each watching room (a board window) gets at most one
+ * `rank:updated`, so fan-out cost grows with ticks × clients, not votes × clients. That update
+ * carries only what changed since the room's previous one: the members whose score changed,
+ * and the top-N members whose rank moved, each with its new rank and score, plus the totals.
+ * One script call per room reads it all at one instant. A room's first push, a new day, a
+ * rebuild and a Redis reconnect send `reset` (the whole top N) instead.
  */
-export function createRelay(io: RealtimeServer, deps: AppDeps): Relay {
-  const { subscriber, keys, logger } = deps;
-  const { tickMs, topN } = deps.config.relay;
-  /** Boards with changes since their last push. */
-  const dirty = new Set<string>();
-  /** The seq last pushed per board, so a board is never pushed the same state twice. */
-  const lastPushed = new Map<string, number>();
+export function createRelay(io: RealtimeServer, ctx: AppContext): Relay {
+  const { subscriber, keys, logger } = ctx;
+  const { tickMs, topN } = ctx.config.relay;
+  const dirty = new Map<string, Dirty>();
+  const pushed = new Map<string, Pushed>();
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let everReady = false;
 
   const onMessage = (_pattern: string, channel: string, message: string) => {
     const boardId = keys.boardIdFromChannel(channel);
@@ -32,37 +54,87 @@ export function createRelay(io: RealtimeServer, deps: AppDeps): Relay {
       logger.warn({ channel }, 'ignoring a malformed change message');
       return;
     }
-    dirty.add(boardId);
+    const entry = dirty.get(boardId) ?? { members: new Set<string>(), reset: false };
+    for (const member of change.data.members) entry.members.add(member);
+    entry.reset ||= change.data.reset;
+    dirty.set(boardId, entry);
     timer ??= setTimeout(() => void flush(), tickMs);
+  };
+
+  // After a reconnect, messages may have been missed: every room starts over with a reset.
+  const onReady = () => {
+    if (everReady) pushed.clear();
+    everReady = true;
   };
 
   async function flush(): Promise<void> {
     timer = undefined;
     const boards = [...dirty];
     dirty.clear();
-    await Promise.all(boards.map((boardId) => push(boardId)));
+    await Promise.all(
+      boards.flatMap(([boardId, change]) => WINDOWS.map((window) => push(boardId, window, change))),
+    );
   }
 
-  async function push(boardId: string): Promise<void> {
-    const room = boardRoom(boardId);
+  async function push(boardId: string, window: RankWindow, change: Dirty): Promise<void> {
+    const room = boardRoom(boardId, window);
     // Nobody watching: nothing to read. A later subscriber gets a fresh snapshot anyway.
     if (!io.sockets.adapter.rooms.get(room)?.size) {
-      lastPushed.delete(boardId);
+      pushed.delete(room);
       return;
     }
     try {
-      const snapshot = await readLeaderboard(deps.redis, keys, boardId, topN);
-      if (stopped || snapshot.seq <= (lastPushed.get(boardId) ?? -1)) return;
-      lastPushed.set(boardId, snapshot.seq);
-      io.to(room).emit('rank:updated', snapshot);
+      const ref = await ctx.boards.window(boardId, window);
+      const day = ref.window === 'day' ? ref.day : null;
+      const last = pushed.get(room);
+      const reset = !last || last.day !== day || change.reset || change.members.size > MAX_FOCI;
+      const foci = reset ? [] : [...new Set([...change.members, ...last.top.keys()])];
+      const slice = await readBoard(ctx.redis, keys, boardId, ref, {
+        mode: 'watch',
+        limit: topN,
+        candidateIds: foci,
+      });
+      if (stopped || (!reset && slice.seq <= last.seq)) return;
+
+      const top = new Map(slice.entries.map((e) => [e.candidateId, e as MemberStanding]));
+      let entries: MemberStanding[];
+      if (reset) {
+        entries = slice.entries;
+      } else {
+        const now = new Map([...slice.foci.map((f) => [f.candidateId, f] as const), ...top]);
+        entries = [...now.values()].filter((standing) => {
+          const before = last.top.get(standing.candidateId);
+          return (
+            change.members.has(standing.candidateId) ||
+            !before ||
+            before.rank !== standing.rank ||
+            before.score !== standing.score
+          );
+        });
+      }
+      pushed.set(room, { seq: slice.seq, day, top });
+      const update: RankUpdate = {
+        boardId,
+        window,
+        day,
+        fromSeq: last?.seq ?? 0,
+        seq: slice.seq,
+        reset,
+        totals: slice.totals,
+        entries,
+      };
+      io.to(room).emit('rank:updated', update);
     } catch (error) {
-      logger.error({ err: error, boardId }, 'relay could not push a board update');
+      pushed.delete(room);
+      logger.error({ err: error, boardId, window }, 'relay could not push a board update');
     }
   }
 
   return {
     async start() {
       subscriber.on('pmessage', onMessage);
+      subscriber.on('ready', onReady);
+      everReady = subscriber.status === 'ready';
       await subscriber.psubscribe(keys.boardChangesPattern);
       logger.info({ pattern: keys.boardChangesPattern, tickMs }, 'relay subscribed');
     },
@@ -70,6 +142,7 @@ export function createRelay(io: RealtimeServer, deps: AppDeps): Relay {
       stopped = true;
       clearTimeout(timer);
       subscriber.off('pmessage', onMessage);
+      subscriber.off('ready', onReady);
       if (subscriber.status === 'ready') await subscriber.punsubscribe(keys.boardChangesPattern);
     },
   };

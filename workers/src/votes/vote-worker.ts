@@ -1,23 +1,78 @@
-import { QUEUE_NAMES, type VoteJob } from '@rallyboard/core/queue';
-import type { ApplyVoteResult } from '@rallyboard/core/redis';
-import { Worker } from 'bullmq';
+import { createBatcher } from '@rallyboard/core/batch';
+import { toFieldIssues } from '@rallyboard/core/protocol';
+import { QUEUE_NAMES, type VoteJob, voteJobSchema } from '@rallyboard/core/queue';
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WorkerDeps } from '../deps.js';
-import { processVote } from './process-vote.js';
+import { type BatchItem, createVoteApplier, type VoteOutcome } from './apply-votes.js';
+
+/** What a finished vote job reports (kept by BullMQ as the job's return value). */
+export interface VoteJobResult {
+  counted: number;
+  unchanged: number;
+  rejected: number;
+  /** Votes that had been applied by an earlier run of the job. */
+  duplicates: number;
+}
+
+function summarize(outcomes: VoteOutcome[]): VoteJobResult {
+  const result: VoteJobResult = { counted: 0, unchanged: 0, rejected: 0, duplicates: 0 };
+  for (const o of outcomes) {
+    if (o.verdict === 'retry') continue;
+    result[o.verdict]++;
+    if (o.duplicate) result.duplicates++;
+  }
+  return result;
+}
 
 /**
- * Builds the BullMQ Worker that consumes the votes queue.
+ * Builds the BullMQ Worker that consumes the votes queue. Each processed job hands its votes to
+ * one shared batcher, so the votes of all jobs in flight are applied together (see
+ * apply-votes.ts). A job whose board is fenced or missing goes back to the delayed set, without
+ * using up an attempt, and runs again after `FENCE_RETRY_MS`.
  * @param connection a `worker` connection (maxRetriesPerRequest: null), used only by BullMQ
  */
-export function createVoteWorker(deps: WorkerDeps, connection: Redis): Worker<VoteJob, ApplyVoteResult> {
+export function createVoteWorker(deps: WorkerDeps, connection: Redis): Worker<VoteJob, VoteJobResult> {
   const { worker: options } = deps.config;
-  const worker = new Worker<VoteJob, ApplyVoteResult>(QUEUE_NAMES.votes, (job) => processVote(job, deps), {
+  const batcher = createBatcher<BatchItem, VoteOutcome>({
+    maxItems: options.batchMax,
+    maxWaitMs: options.batchWaitMs,
+    run: createVoteApplier(deps),
+  });
+
+  async function process(job: Job<VoteJob>, token?: string): Promise<VoteJobResult> {
+    // Job data can come from an older deploy: validate it again, and don't retry what can't pass.
+    const parsed = voteJobSchema.safeParse(job.data);
+    if (!parsed.success) {
+      const issues = toFieldIssues(parsed.error, 'data');
+      deps.logger.error({ jobId: job.id, issues }, 'vote job has invalid data');
+      throw new UnrecoverableError(
+        `invalid vote job: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`,
+      );
+    }
+    const { boardId, votes } = parsed.data;
+    const outcomes = await Promise.all(votes.map((vote) => batcher.add({ boardId, vote })));
+    if (outcomes.some((o) => o.verdict === 'retry')) {
+      await job.moveToDelayed(Date.now() + options.fenceRetryMs, token);
+      throw new DelayedError();
+    }
+    const result = summarize(outcomes);
+    if (result.duplicates > 0) {
+      deps.logger.debug(
+        { jobId: job.id, duplicates: result.duplicates },
+        'votes already applied; not counted again',
+      );
+    }
+    return result;
+  }
+
+  const worker = new Worker<VoteJob, VoteJobResult>(QUEUE_NAMES.votes, process, {
     connection,
     prefix: deps.keys.queuePrefix,
     concurrency: options.concurrency,
     lockDuration: options.lockDurationMs,
     stalledInterval: options.stalledIntervalMs,
-    // A vote that keeps stalling is still retried: re-applying is idempotent.
+    // A job that keeps stalling is still retried: re-applying is idempotent.
     maxStalledCount: 5,
     autorun: false,
   });

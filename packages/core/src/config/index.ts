@@ -64,6 +64,14 @@ const envSchema = z.object({
   WORKER_CONCURRENCY: int(1, 1000, 16),
   WORKER_LOCK_DURATION_MS: int(1000, 600_000, 30_000),
   WORKER_STALLED_INTERVAL_MS: int(1000, 600_000, 30_000),
+  WORKER_BATCH_MAX: int(1, 5000, 500),
+  WORKER_BATCH_WAIT_MS: int(0, 100, 2),
+  INGEST_BATCH_MAX: int(1, 1000, 200),
+  INGEST_BATCH_WAIT_MS: int(0, 100, 2),
+  BOARD_CACHE_MS: int(0, 60_000, 1_000),
+  DAILY_RETENTION_DAYS: int(1, 400, 8),
+  FENCE_RETRY_MS: int(10, 60_000, 500),
+  REBUILD_SETTLE_TIMEOUT_MS: int(1_000, 600_000, 120_000),
   RELAY_TICK_MS: int(10, 5000, 150),
   LEADERBOARD_TOP_N: int(1, 100, 10),
   VOTE_DEDUP_TTL_SECONDS: int(60, 365 * 86_400, 30 * 86_400),
@@ -92,9 +100,31 @@ export interface Config {
     readonly concurrency: number;
     readonly lockDurationMs: number;
     readonly stalledIntervalMs: number;
+    /** Most votes applied by one script call and written by one insertMany. */
+    readonly batchMax: number;
+    /** How long a batch waits for more votes from concurrently processed jobs. */
+    readonly batchWaitMs: number;
+    /** How long a vote waits before it tries a fenced (rebuilding) or missing board again. */
+    readonly fenceRetryMs: number;
+  };
+  readonly ingest: {
+    /** Most votes one queue add carries; they share a job. */
+    readonly batchMax: number;
+    /** How long ingest waits to gather votes into one add. */
+    readonly batchWaitMs: number;
+    /** How long a process trusts what it read about a board (members, kind, timezone). */
+    readonly boardCacheMs: number;
   };
   readonly relay: { readonly tickMs: number; readonly topN: number };
   readonly votes: { readonly dedupTtlSeconds: number };
+  readonly boards: {
+    /** Days a day's ranking is kept after the day ends, for boards that do not say. */
+    readonly dailyRetentionDays: number;
+  };
+  readonly recovery: {
+    /** How long a rebuild waits for votes in flight before it gives up. */
+    readonly settleTimeoutMs: number;
+  };
   readonly shutdownTimeoutMs: number;
 }
 
@@ -143,9 +173,19 @@ export function loadConfig(source: Env = process.env): Config {
       concurrency: e.WORKER_CONCURRENCY,
       lockDurationMs: e.WORKER_LOCK_DURATION_MS,
       stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+      batchMax: e.WORKER_BATCH_MAX,
+      batchWaitMs: e.WORKER_BATCH_WAIT_MS,
+      fenceRetryMs: e.FENCE_RETRY_MS,
+    },
+    ingest: {
+      batchMax: e.INGEST_BATCH_MAX,
+      batchWaitMs: e.INGEST_BATCH_WAIT_MS,
+      boardCacheMs: e.BOARD_CACHE_MS,
     },
     relay: { tickMs: e.RELAY_TICK_MS, topN: e.LEADERBOARD_TOP_N },
     votes: { dedupTtlSeconds: e.VOTE_DEDUP_TTL_SECONDS },
+    boards: { dailyRetentionDays: e.DAILY_RETENTION_DAYS },
+    recovery: { settleTimeoutMs: e.REBUILD_SETTLE_TIMEOUT_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   });
 }

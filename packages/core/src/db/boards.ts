@@ -1,10 +1,15 @@
 import { type Connection, Schema } from 'mongoose';
+import { DEFAULT_TIMEZONE } from '../protocol/day.js';
 
 /** A board in the system of record. Redis holds a registration derived from it. */
 export interface BoardDoc {
   _id: string;
   title: string;
   kind: 'vote' | 'like';
+  /** IANA timezone of the daily ranking. */
+  timezone: string;
+  /** Days a day's ranking is kept in Redis after the day ends. */
+  dailyRetentionDays: number;
   members: { candidateId: string; name: string }[];
   createdAt: Date;
   updatedAt: Date;
@@ -15,6 +20,8 @@ const boardSchema = new Schema<BoardDoc>(
     _id: { type: String, required: true },
     title: { type: String, required: true, maxlength: 200 },
     kind: { type: String, required: true, enum: ['vote', 'like'] },
+    timezone: { type: String, required: true, default: DEFAULT_TIMEZONE },
+    dailyRetentionDays: { type: Number, required: true, min: 1, max: 400, default: 8 },
     members: [
       {
         _id: false,

@@ -1,16 +1,31 @@
 import { type Connection, Schema } from 'mongoose';
 
+/** What became of a vote: counted (changed a score), unchanged (a repeated like), or rejected. */
+export const VERDICTS = ['counted', 'unchanged', 'rejected'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
 /**
  * The vote ledger: one document per vote id, whatever became of the vote. The vote id is the
  * `_id`, so writing the same vote twice is a duplicate-key no-op, never a second record.
+ *
+ * A counted record carries the change it made (`delta`) and the board seq it made it at (`seq`),
+ * which is all a rebuild needs to restore the rankings with their tie-breaks.
  */
 export interface LedgerVote {
   _id: string;
   boardId: string;
   candidateId: string;
-  verdict: 'counted' | 'rejected';
+  action: 'vote' | 'like' | 'unlike';
+  voterId?: string | undefined;
+  verdict: Verdict;
   /** Why a vote was rejected, as an error-catalogue code. */
-  reason?: string;
+  reason?: string | undefined;
+  /** +1 or -1 for a counted vote. */
+  delta?: number | undefined;
+  /** The board's seq after this vote's change, for a counted vote. */
+  seq?: number | undefined;
+  /** The day of the daily ranking it counts for, in the board's timezone. */
+  day: string;
   acceptedAt: Date;
   decidedAt: Date;
 }
@@ -20,8 +35,13 @@ const ledgerSchema = new Schema<LedgerVote>(
     _id: { type: String, required: true },
     boardId: { type: String, required: true },
     candidateId: { type: String, required: true },
-    verdict: { type: String, required: true, enum: ['counted', 'rejected'] },
+    action: { type: String, required: true, enum: ['vote', 'like', 'unlike'] },
+    voterId: { type: String },
+    verdict: { type: String, required: true, enum: VERDICTS },
     reason: { type: String },
+    delta: { type: Number, enum: [1, -1] },
+    seq: { type: Number, min: 1 },
+    day: { type: String, required: true, match: /^\d{4}-\d{2}-\d{2}$/ },
     acceptedAt: { type: Date, required: true },
     decidedAt: { type: Date, required: true },
   },
@@ -65,4 +85,96 @@ export async function recordVotes(model: LedgerModel, votes: readonly LedgerVote
     }
     throw error;
   }
+}
+
+/** A member's counted changes in one window, as the ledger has them. */
+export interface LedgerTally {
+  count: number;
+  /** The seq of the member's last counted change. */
+  lastSeq: number;
+}
+
+/** A board's state as its ledger defines it. */
+export interface LedgerState {
+  /** The highest seq of any counted vote. */
+  seq: number;
+  all: { total: number; members: Map<string, LedgerTally> };
+  days: Map<string, { total: number; members: Map<string, LedgerTally> }>;
+  /** Like boards: member → voters whose last counted action was a like. */
+  likes: Map<string, Set<string>>;
+  /** Every decided vote, for restoring markers: id → the verdict's marker text. */
+  verdicts: Map<string, { text: string; decidedAt: Date }>;
+  /** Records read. */
+  records: number;
+}
+
+function tally(members: Map<string, LedgerTally>, candidateId: string, delta: number, seq: number) {
+  const entry = members.get(candidateId) ?? { count: 0, lastSeq: 0 };
+  entry.count += delta;
+  entry.lastSeq = Math.max(entry.lastSeq, seq);
+  members.set(candidateId, entry);
+}
+
+/**
+ * Reads a board's whole ledger once, in a cursor, and folds it into the state the rankings
+ * should hold. Plain find with a projection: nothing FerretDB lacks.
+ * @param options.verdicts also collect every vote's verdict (rebuild restores the markers)
+ */
+export async function readLedgerState(
+  model: LedgerModel,
+  boardId: string,
+  options: { verdicts?: boolean } = {},
+): Promise<LedgerState> {
+  const state: LedgerState = {
+    seq: 0,
+    all: { total: 0, members: new Map() },
+    days: new Map(),
+    likes: new Map(),
+    verdicts: new Map(),
+    records: 0,
+  };
+  const lastLike = new Map<string, { seq: number; delta: number }>();
+  const cursor = model
+    .find(
+      { boardId },
+      { candidateId: 1, voterId: 1, verdict: 1, reason: 1, delta: 1, seq: 1, day: 1, decidedAt: 1 },
+    )
+    .lean()
+    .cursor({ batchSize: 5_000 });
+  for await (const record of cursor) {
+    state.records++;
+    if (options.verdicts) {
+      const text =
+        record.verdict === 'counted'
+          ? `c,${record.seq},${record.delta}`
+          : record.verdict === 'unchanged'
+            ? 'u'
+            : `r,${record.reason}`;
+      state.verdicts.set(record._id, { text, decidedAt: record.decidedAt });
+    }
+    if (record.verdict !== 'counted' || record.delta === undefined || record.seq === undefined) continue;
+    const { candidateId, delta, seq, day } = record;
+    state.seq = Math.max(state.seq, seq);
+    state.all.total += delta;
+    tally(state.all.members, candidateId, delta, seq);
+    let window = state.days.get(day);
+    if (!window) {
+      window = { total: 0, members: new Map() };
+      state.days.set(day, window);
+    }
+    window.total += delta;
+    tally(window.members, candidateId, delta, seq);
+    if (record.voterId !== undefined) {
+      const key = `${candidateId}\u0000${record.voterId}`;
+      if ((lastLike.get(key)?.seq ?? -1) < seq) lastLike.set(key, { seq, delta });
+    }
+  }
+  for (const [key, { delta }] of lastLike) {
+    if (delta !== 1) continue;
+    const [candidateId = '', voterId = ''] = key.split('\u0000');
+    const voters = state.likes.get(candidateId) ?? new Set<string>();
+    voters.add(voterId);
+    state.likes.set(candidateId, voters);
+  }
+  return state;
 }

@@ -12,6 +12,17 @@ export const ERROR_CATALOGUE = {
   NOT_FOUND: { status: 404, message: 'There is nothing at this address.' },
   BOARD_NOT_FOUND: { status: 404, message: 'There is no such board.' },
   UNKNOWN_MEMBER: { status: 422, message: 'The board has no such candidate.' },
+  ACTION_NOT_ALLOWED: {
+    status: 422,
+    message: 'This board does not take that action: vote boards take votes, like boards likes and unlikes.',
+  },
+  VOTER_REQUIRED: { status: 422, message: 'A like or unlike needs the voter it belongs to.' },
+  BOARD_FULL: { status: 409, message: 'The board has reached the most changes it can record.' },
+  SCORE_LIMIT: { status: 409, message: 'The candidate has reached the highest score a board can hold.' },
+  BOARD_REBUILDING: {
+    status: 503,
+    message: 'The board is being restored from the ledger. Try again in a few seconds.',
+  },
   SERVICE_UNAVAILABLE: {
     status: 503,
     message: 'The service is temporarily unavailable. Try again shortly.',

@@ -27,3 +27,14 @@ export const voteIdSchema = z
   .max(128)
   .regex(/^[A-Za-z0-9_.-]+$/, 'may contain only letters, digits and "_.-"');
 export type VoteId = z.infer<typeof voteIdSchema>;
+
+/** Who cast a vote or like: until participant login exists, an id the client keeps per install. */
+export const voterIdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'may contain only letters, digits and "_.:-"');
+export type VoterId = z.infer<typeof voterIdSchema>;
+
+/** A day of a daily ranking, in the board's timezone. */
+export const daySchema = z.iso.date();

@@ -1,6 +1,8 @@
 // The protocol part: no Node-only imports here. The mini-program receives a generated copy.
+export * from './day.js';
 export * from './errors.js';
 export * from './events.js';
+export * from './feed.js';
 export * from './ids.js';
 export * from './leaderboard.js';
 export * from './votes.js';

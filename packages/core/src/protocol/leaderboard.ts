@@ -1,26 +1,127 @@
 import { z } from 'zod';
-import { boardIdSchema, candidateIdSchema } from './ids.js';
+import { boardIdSchema, candidateIdSchema, daySchema } from './ids.js';
+
+/** Each board keeps an all-time ranking and one per day (in the board's timezone). */
+export const WINDOWS = ['all', 'day'] as const;
+export const windowSchema = z.enum(WINDOWS);
+export type RankWindow = z.infer<typeof windowSchema>;
 
 export const leaderboardEntrySchema = z.object({
-  /** 1-based rank. */
+  /** 1-based. Equal scores rank by who reached the score first. */
   rank: z.number().int().positive(),
   candidateId: candidateIdSchema,
-  score: z.number().int().nonnegative(),
+  /** Votes, or standing likes. A day's like score is that day's net change and can be < 0. */
+  score: z.number().int(),
 });
 export type LeaderboardEntry = z.infer<typeof leaderboardEntrySchema>;
 
+export const boardTotalsSchema = z.object({
+  /** Counted votes in the window (likes net of unlikes). */
+  votes: z.number().int(),
+  /** Registered candidates. */
+  members: z.number().int().nonnegative(),
+});
+export type BoardTotals = z.infer<typeof boardTotalsSchema>;
+
 /**
- * A ranking as read at one instant. `seq` is the board's change sequence number at that
- * instant: a client that later sees `seq` jump by more than one knows it missed a change.
+ * What every read answers with, all read at one instant. `seq` is the board's change sequence
+ * number at that instant; pushed updates carry it too, so a client can tell what it has seen.
  */
-export const leaderboardSnapshotSchema = z.object({
+export const boardViewSchema = z.object({
   boardId: boardIdSchema,
+  window: windowSchema,
+  /** The day of a `day` window; null for `all`. */
+  day: daySchema.nullable(),
   seq: z.number().int().nonnegative(),
+  totals: boardTotalsSchema,
   entries: z.array(leaderboardEntrySchema),
 });
-export type LeaderboardSnapshot = z.infer<typeof leaderboardSnapshotSchema>;
+export type BoardView = z.infer<typeof boardViewSchema>;
 
+/** One member's standing. `rank` is null when it has no entry in the window (no votes that day). */
+export const memberStandingSchema = z.object({
+  candidateId: candidateIdSchema,
+  rank: z.number().int().positive().nullable(),
+  score: z.number().int(),
+});
+export type MemberStanding = z.infer<typeof memberStandingSchema>;
+
+export const memberViewSchema = boardViewSchema.extend({ member: memberStandingSchema });
+export type MemberView = z.infer<typeof memberViewSchema>;
+
+const windowQuery = {
+  window: windowSchema.default('all'),
+  /** A past day of a `day` window, within retention; today when absent. */
+  day: daySchema.optional(),
+};
+
+/** `GET …/leaderboard`: the top (offset 0) or any page of the ranking. */
 export const leaderboardQuerySchema = z.strictObject({
+  ...windowQuery,
+  offset: z.coerce.number().int().min(0).max(100_000).default(0),
   limit: z.coerce.number().int().min(1).max(100).default(10),
 });
 export type LeaderboardQuery = z.infer<typeof leaderboardQuerySchema>;
+
+/** `GET …/members/:candidateId` and `…/around`. */
+export const memberQuerySchema = z.strictObject({
+  ...windowQuery,
+  k: z.coerce.number().int().min(1).max(25).default(2),
+});
+export type MemberQuery = z.infer<typeof memberQuerySchema>;
+
+export const totalsQuerySchema = z.strictObject(windowQuery);
+export type TotalsQuery = z.infer<typeof totalsQuerySchema>;
+
+/** The socket form of the same reads: `board:query` with one of these, answered by ack. */
+export const boardQuerySchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('top'),
+    boardId: boardIdSchema,
+    ...windowQuery,
+    limit: leaderboardQuerySchema.shape.limit,
+  }),
+  z.strictObject({
+    type: z.literal('range'),
+    boardId: boardIdSchema,
+    ...windowQuery,
+    offset: leaderboardQuerySchema.shape.offset,
+    limit: leaderboardQuerySchema.shape.limit,
+  }),
+  z.strictObject({
+    type: z.literal('member'),
+    boardId: boardIdSchema,
+    ...windowQuery,
+    candidateId: candidateIdSchema,
+  }),
+  z.strictObject({
+    type: z.literal('around'),
+    boardId: boardIdSchema,
+    ...windowQuery,
+    candidateId: candidateIdSchema,
+    k: memberQuerySchema.shape.k,
+  }),
+  z.strictObject({ type: z.literal('totals'), boardId: boardIdSchema, ...windowQuery }),
+]);
+export type BoardQuery = z.infer<typeof boardQuerySchema>;
+
+/**
+ * `rank:updated`: what changed on one window of a board since the previous push to its room,
+ * coalesced over one relay tick.
+ *
+ * - `reset: true`: `entries` is the whole top N at `seq`; replace what you hold.
+ * - otherwise: `entries` are the members whose rank or score changed since `fromSeq` (each with
+ *   its standing at `seq`). Apply it when `fromSeq <= yourSeq < seq`; ignore it when
+ *   `seq <= yourSeq`; when `fromSeq > yourSeq` you missed an update: resync with a snapshot.
+ */
+export const rankUpdateSchema = z.object({
+  boardId: boardIdSchema,
+  window: windowSchema,
+  day: daySchema.nullable(),
+  fromSeq: z.number().int().nonnegative(),
+  seq: z.number().int().nonnegative(),
+  reset: z.boolean(),
+  totals: boardTotalsSchema,
+  entries: z.array(memberStandingSchema),
+});
+export type RankUpdate = z.infer<typeof rankUpdateSchema>;

@@ -1,7 +1,8 @@
 import { type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { boardIdSchema, candidateIdSchema, voteIdSchema } from '../protocol/ids.js';
+import { boardIdSchema, candidateIdSchema, voteIdSchema, voterIdSchema } from '../protocol/ids.js';
+import { voteActionSchema } from '../protocol/votes.js';
 import type { KeyBuilder } from '../redis/keys.js';
 
 export const QUEUE_NAMES = {
@@ -9,27 +10,31 @@ export const QUEUE_NAMES = {
 } as const;
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 
-/** Job name of an accepted vote on the votes queue. */
-export const VOTE_JOB = 'vote' as const;
+/** Job name of a batch of accepted votes on the votes queue. */
+export const VOTE_JOB = 'votes' as const;
 
-/**
- * An accepted vote as it travels through the queue. Validated by ingest before it is added and
- * again by the worker, since a job can have been written by an older deploy.
- */
-export const voteJobSchema = z.object({
+/** One accepted vote as it travels through the queue. */
+export const queuedVoteSchema = z.object({
   voteId: voteIdSchema,
-  boardId: boardIdSchema,
   candidateId: candidateIdSchema,
-  /** When ingest accepted the vote, in epoch milliseconds. */
+  action: voteActionSchema,
+  voterId: voterIdSchema.optional(),
+  /** When ingest accepted the vote, in epoch milliseconds. Decides its day. */
   acceptedAt: z.number().int().positive(),
 });
-export type VoteJob = z.infer<typeof voteJobSchema>;
+export type QueuedVote = z.infer<typeof queuedVoteSchema>;
 
 /**
- * BullMQ job id for a vote. The vote id makes duplicate adds collapse into one job; the prefix
- * keeps an all-digit idempotency key from being read as a numeric id.
+ * A job: the votes ingest accepted for one board within one gathering window (one, when
+ * traffic is light). Validated by ingest before it is added and again by the worker, since a
+ * job can have been written by an older deploy. Each vote is applied exactly once by its id,
+ * however often the job runs.
  */
-export const voteJobId = (voteId: string): string => `vote-${voteId}`;
+export const voteJobSchema = z.object({
+  boardId: boardIdSchema,
+  votes: z.array(queuedVoteSchema).min(1).max(1_000),
+});
+export type VoteJob = z.infer<typeof voteJobSchema>;
 
 /** Options for every vote job. Retries are safe: applying is idempotent by vote id. */
 export const VOTE_JOB_OPTIONS = {

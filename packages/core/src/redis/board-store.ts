@@ -1,15 +1,32 @@
 import type { Redis } from 'ioredis';
-import { AppError } from '../protocol/errors.js';
-import type { LeaderboardEntry, LeaderboardSnapshot } from '../protocol/leaderboard.js';
-import type { KeyBuilder } from './keys.js';
+import { DEFAULT_TIMEZONE } from '../protocol/day.js';
+import { AppError, ERROR_CODES, type ErrorCode } from '../protocol/errors.js';
+import type { BoardTotals, LeaderboardEntry, MemberStanding, RankWindow } from '../protocol/leaderboard.js';
+import type { VoteAction } from '../protocol/votes.js';
+import type { KeyBuilder, WindowKeys } from './keys.js';
+import { decodeScore, MAX_COUNT, MAX_SEQ, SEQ_SPAN } from './score.js';
 import { runScript, SCRIPT_ERRORS } from './scripts.js';
+
+export type BoardKind = 'vote' | 'like';
 
 /** A board as registered in Redis; the system of record is the `boards` collection. */
 export interface BoardRegistration {
   boardId: string;
   title: string;
-  kind: 'vote' | 'like';
+  kind: BoardKind;
+  /** IANA timezone of the daily ranking. @default Asia/Shanghai */
+  timezone?: string;
+  /** How many days a day's ranking is kept after the day ends. */
+  dailyRetentionDays: number;
   candidateIds: readonly string[];
+}
+
+/** What Redis holds about a board besides its rankings. */
+export interface BoardMeta {
+  title: string;
+  kind: BoardKind;
+  timezone: string;
+  dailyRetentionDays: number;
 }
 
 function scriptFailure(code: number, what: string): AppError {
@@ -19,13 +36,22 @@ function scriptFailure(code: number, what: string): AppError {
 }
 
 /**
- * Makes a board and its candidates known to Redis. Idempotent; adds candidates, never removes
- * them (removing a candidate with votes is a decision for a later, audited operation).
+ * Makes a board and its members known to Redis. Idempotent; adds members, never removes them
+ * (removing a candidate with votes is a decision for a later, audited operation). A new member
+ * enters every all-time ranking at 0, ranked after members that have votes, by id.
  */
 export async function registerBoard(redis: Redis, keys: KeyBuilder, board: BoardRegistration): Promise<void> {
   const k = keys.board(board.boardId);
-  const tx = redis.multi().hset(k.meta, { title: board.title, kind: board.kind });
-  if (board.candidateIds.length > 0) tx.sadd(k.members, ...board.candidateIds);
+  const tx = redis.multi().hset(k.meta, {
+    title: board.title,
+    kind: board.kind,
+    timezone: board.timezone ?? DEFAULT_TIMEZONE,
+    dailyRetentionDays: String(board.dailyRetentionDays),
+  });
+  if (board.candidateIds.length > 0) {
+    tx.sadd(k.members, ...board.candidateIds);
+    tx.zadd(k.scores, 'NX', ...board.candidateIds.flatMap((id) => ['0', id]));
+  }
   const results = await tx.exec();
   const failed = results?.find(([error]) => error);
   if (!results || failed) {
@@ -33,80 +59,286 @@ export async function registerBoard(redis: Redis, keys: KeyBuilder, board: Board
   }
 }
 
-/** Throws BOARD_NOT_FOUND or UNKNOWN_MEMBER unless the board has the candidate. */
-export async function assertCandidate(
+/** The board's meta, or undefined when Redis does not have the board. */
+export async function readBoardMeta(
   redis: Redis,
   keys: KeyBuilder,
   boardId: string,
-  candidateId: string,
-): Promise<void> {
-  const k = keys.board(boardId);
-  const code = Number(await runScript(redis, 'checkMember', [k.meta, k.members], [candidateId]));
-  if (code !== 1) throw scriptFailure(code, 'checkMember');
+): Promise<BoardMeta | undefined> {
+  const meta = await redis.hgetall(keys.board(boardId).meta);
+  if (meta.kind !== 'vote' && meta.kind !== 'like') return undefined;
+  return {
+    title: meta.title ?? boardId,
+    kind: meta.kind,
+    timezone: meta.timezone ?? DEFAULT_TIMEZONE,
+    dailyRetentionDays: Number(meta.dailyRetentionDays ?? 0),
+  };
 }
 
-/** Reads the top `limit` entries and the board's seq atomically (one script call). */
-export async function readLeaderboard(
-  redis: Redis,
-  keys: KeyBuilder,
-  boardId: string,
-  limit: number,
-): Promise<LeaderboardSnapshot> {
-  const k = keys.board(boardId);
-  const reply = await runScript(redis, 'readLeaderboard', [k.meta, k.scores, k.seq], [limit]);
-  if (typeof reply === 'number') throw scriptFailure(reply, 'readLeaderboard');
-  if (!Array.isArray(reply) || reply.length !== 2 || !Array.isArray(reply[1])) {
-    throw new Error('readLeaderboard returned an unexpected reply');
-  }
-  const flat = reply[1] as string[];
-  const entries: LeaderboardEntry[] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) {
-    entries.push({ rank: i / 2 + 1, candidateId: String(flat[i]), score: Number(flat[i + 1]) });
-  }
-  return { boardId, seq: Number(reply[0]), entries };
+/** Reads a board's registered members. */
+export async function readMembers(redis: Redis, keys: KeyBuilder, boardId: string): Promise<string[]> {
+  return redis.smembers(keys.board(boardId).members);
 }
 
-export type ApplyVoteResult =
-  | { outcome: 'applied' | 'duplicate'; score: number; seq: number }
-  | { outcome: 'rejected'; reason: 'BOARD_NOT_FOUND' | 'UNKNOWN_MEMBER' };
-
-export interface ApplyVoteInput {
+/** One vote to apply, with the day it counts for (from its acceptance time, board timezone). */
+export interface VoteToApply {
   voteId: string;
-  boardId: string;
   candidateId: string;
+  action: VoteAction;
+  voterId?: string | undefined;
+  day: string;
+  /** When that day's keys may expire, unix seconds. */
+  dayExpiresAt: number;
+}
+
+export type VoteVerdict = { duplicate: boolean } & (
+  | { verdict: 'counted'; seq: number; delta: 1 | -1 }
+  | { verdict: 'unchanged' }
+  | { verdict: 'rejected'; reason: ErrorCode }
+);
+
+export type ApplyVotesResult =
+  | { outcome: 'applied'; seq: number; verdicts: VoteVerdict[] }
+  /** Redis does not have the board: never registered, or its state was lost. */
+  | { outcome: 'board-missing' }
+  /** A rebuild holds the board; nothing was applied. */
+  | { outcome: 'fenced' };
+
+const isErrorCode = (value: string): value is ErrorCode => (ERROR_CODES as readonly string[]).includes(value);
+
+/** Reads a verdict as the script writes it in a vote's marker: `c,<seq>,<delta>`, `u` or `r,<CODE>`. */
+export function parseVerdict(text: string, duplicate: boolean): VoteVerdict {
+  const [kind, first, second] = text.split(',');
+  if (kind === 'c' && (second === '1' || second === '-1')) {
+    return { duplicate, verdict: 'counted', seq: Number(first), delta: second === '1' ? 1 : -1 };
+  }
+  if (kind === 'u') return { duplicate, verdict: 'unchanged' };
+  if (kind === 'r' && first && isErrorCode(first)) return { duplicate, verdict: 'rejected', reason: first };
+  throw new Error(`unreadable vote verdict ${JSON.stringify(text)}`);
+}
+
+/** Writes a verdict in the marker form, for a rebuild restoring markers from the ledger. */
+export function formatVerdict(verdict: VoteVerdict): string {
+  if (verdict.verdict === 'counted') return `c,${verdict.seq},${verdict.delta}`;
+  if (verdict.verdict === 'unchanged') return 'u';
+  return `r,${verdict.reason}`;
 }
 
 /**
- * Applies one vote through applyVote-5.lua: marker, score, seq and change message in one atomic
- * step. Safe to call again for the same vote id: the second call reports `duplicate`.
+ * Applies a batch of votes of one board in one script call (applyVotes-5+.lua). Safe to call
+ * again with any of the same vote ids: those come back as duplicates with their first verdict.
  */
-export async function applyVote(
+export async function applyVotes(
   redis: Redis,
   keys: KeyBuilder,
-  vote: ApplyVoteInput,
+  boardId: string,
+  votes: readonly VoteToApply[],
   options: { dedupTtlSeconds: number; origin: string },
-): Promise<ApplyVoteResult> {
-  const k = keys.board(vote.boardId);
+): Promise<ApplyVotesResult> {
+  if (votes.length === 0) return { outcome: 'applied', seq: 0, verdicts: [] };
+  const k = keys.board(boardId);
+  const voteKeys: string[] = [];
+  const voteArgs: (string | number)[] = [];
+  for (const vote of votes) {
+    const day = k.day(vote.day);
+    voteKeys.push(k.vote(vote.voteId), day.scores, day.total, k.likes(vote.candidateId));
+    voteArgs.push(vote.candidateId, vote.action, vote.voterId ?? '', vote.day, vote.dayExpiresAt);
+  }
   const reply = await runScript(
     redis,
-    'applyVote',
-    [k.meta, k.members, k.scores, k.seq, k.vote(vote.voteId)],
+    'applyVotes',
+    [k.meta, k.members, k.scores, k.total, k.seq, k.fence, ...voteKeys],
     [
-      vote.candidateId,
+      SEQ_SPAN,
+      MAX_COUNT,
+      MAX_SEQ,
       options.dedupTtlSeconds,
-      keys.boardChanges(vote.boardId),
-      vote.boardId,
+      keys.boardChanges(boardId),
+      boardId,
       options.origin,
+      ...voteArgs,
     ],
   );
-  if (typeof reply === 'number') {
-    if (reply === -1) return { outcome: 'rejected', reason: 'BOARD_NOT_FOUND' };
-    if (reply === -2) return { outcome: 'rejected', reason: 'UNKNOWN_MEMBER' };
-    throw scriptFailure(reply, 'applyVote');
+  if (reply === -1) return { outcome: 'board-missing' };
+  if (reply === -4) return { outcome: 'fenced' };
+  if (!Array.isArray(reply) || reply.length !== 3) throw new Error('applyVotes returned an unexpected reply');
+  const [seq, verdicts, duplicates] = reply as [number, string[], number[]];
+  return {
+    outcome: 'applied',
+    seq: Number(seq),
+    verdicts: verdicts.map((text, i) => parseVerdict(String(text), duplicates[i] === 1)),
+  };
+}
+
+/** Which ranking of a board: all-time, or one day's. */
+export type WindowRef = { window: 'all' } | { window: 'day'; day: string };
+
+function windowKeys(keys: KeyBuilder, boardId: string, ref: WindowRef): WindowKeys {
+  const k = keys.board(boardId);
+  return ref.window === 'all' ? k : k.day(ref.day);
+}
+
+export type BoardRead =
+  | { mode: 'range'; offset: number; limit: number }
+  | { mode: 'member'; candidateId: string }
+  | { mode: 'around'; candidateId: string; k: number }
+  | { mode: 'watch'; limit: number; candidateIds: readonly string[] };
+
+/** One read of a window at one instant (readBoard-5.lua). */
+export interface BoardSlice {
+  boardId: string;
+  window: RankWindow;
+  day: string | null;
+  seq: number;
+  totals: BoardTotals;
+  entries: LeaderboardEntry[];
+  /** The members a `member`, `around` or `watch` read named, in that order. */
+  foci: MemberStanding[];
+}
+
+function readTriples(flat: unknown[]): MemberStanding[] {
+  const out: MemberStanding[] = [];
+  for (let i = 0; i + 2 < flat.length; i += 3) {
+    const rank = Number(flat[i + 2]);
+    out.push({
+      candidateId: String(flat[i]),
+      rank: rank < 0 ? null : rank + 1,
+      score: decodeScore(Number(flat[i + 1])).count,
+    });
   }
-  if (!Array.isArray(reply) || reply.length !== 3) {
-    throw new Error('applyVote returned an unexpected reply');
-  }
-  const [flag, score, seq] = reply.map(Number) as [number, number, number];
-  return { outcome: flag === 1 ? 'applied' : 'duplicate', score, seq };
+  return out;
+}
+
+/** Reads a window: entries, foci, seq and totals together. Throws BOARD_NOT_FOUND or UNKNOWN_MEMBER. */
+export async function readBoard(
+  redis: Redis,
+  keys: KeyBuilder,
+  boardId: string,
+  ref: WindowRef,
+  read: BoardRead,
+): Promise<BoardSlice> {
+  const k = keys.board(boardId);
+  const w = windowKeys(keys, boardId, ref);
+  const args: (string | number)[] =
+    read.mode === 'range'
+      ? ['range', read.offset, read.limit]
+      : read.mode === 'member'
+        ? ['member', read.candidateId]
+        : read.mode === 'around'
+          ? ['around', read.candidateId, read.k]
+          : ['watch', read.limit, ...read.candidateIds];
+  const reply = await runScript(redis, 'readBoard', [k.meta, k.members, w.scores, w.total, k.seq], args);
+  if (typeof reply === 'number') throw scriptFailure(reply, 'readBoard');
+  if (!Array.isArray(reply) || reply.length !== 5) throw new Error('readBoard returned an unexpected reply');
+  const [seq, total, members, entries, foci] = reply as [number, number, number, unknown[], unknown[]];
+  return {
+    boardId,
+    window: ref.window,
+    day: ref.window === 'day' ? ref.day : null,
+    seq: Number(seq),
+    totals: { votes: Number(total), members: Number(members) },
+    entries: readTriples(entries).map((e) => ({
+      rank: e.rank ?? 0,
+      candidateId: e.candidateId,
+      score: e.score,
+    })),
+    foci: readTriples(foci),
+  };
+}
+
+/** One window's state as a rebuild recomputed it from the ledger. */
+export interface WindowState {
+  total: number;
+  /** Members with at least one counted change: their count and the seq of their last change. */
+  members: { candidateId: string; count: number; seq: number }[];
+}
+
+/**
+ * Fences a board for a rebuild: registers it again from the system of record (its meta may be
+ * gone) and sets the fence, in one transaction, so no vote applies from now until installBoard
+ * lifts it, or until `ttlMs` passes if the rebuild dies.
+ */
+export async function fenceBoard(
+  redis: Redis,
+  keys: KeyBuilder,
+  board: BoardRegistration,
+  fence: { token: string; ttlMs: number },
+): Promise<void> {
+  const k = keys.board(board.boardId);
+  const tx = redis
+    .multi()
+    .set(k.fence, fence.token, 'PX', fence.ttlMs)
+    .hset(k.meta, {
+      title: board.title,
+      kind: board.kind,
+      timezone: board.timezone ?? DEFAULT_TIMEZONE,
+      dailyRetentionDays: String(board.dailyRetentionDays),
+    });
+  if (board.candidateIds.length > 0) tx.sadd(k.members, ...board.candidateIds);
+  const results = await tx.exec();
+  const failed = results?.find(([error]) => error);
+  if (!results || failed) throw new Error(`fencing board ${board.boardId} failed`, { cause: failed?.[0] });
+}
+
+/** Lifts a fence if this token still holds it (a rebuild that failed part-way). */
+export async function liftFence(
+  redis: Redis,
+  keys: KeyBuilder,
+  boardId: string,
+  token: string,
+): Promise<void> {
+  const k = keys.board(boardId);
+  if ((await redis.get(k.fence)) === token) await redis.del(k.fence);
+}
+
+/**
+ * The last, atomic step of a rebuild (installBoard-5+.lua): replaces the rankings and totals of a
+ * fenced board, lifts the fence and tells watchers to resync. Throws unless `fence` still holds.
+ * @returns the board's seq after the install
+ */
+export async function installBoard(
+  redis: Redis,
+  keys: KeyBuilder,
+  boardId: string,
+  state: {
+    fence: string;
+    seq: number;
+    all: WindowState;
+    days: readonly ({ day: string; expiresAt: number } & WindowState)[];
+    origin: string;
+  },
+): Promise<number> {
+  const k = keys.board(boardId);
+  const pairs = (w: WindowState) => [
+    w.members.length,
+    ...w.members.flatMap((m) => [m.candidateId, String(m.seq - m.count * SEQ_SPAN)]),
+  ];
+  const dayKeys = state.days.flatMap((d) => [k.day(d.day).scores, k.day(d.day).total]);
+  const dayArgs = state.days.flatMap((d) => [d.total, d.expiresAt, ...pairs(d)]);
+  const reply = await runScript(
+    redis,
+    'installBoard',
+    [k.meta, k.scores, k.total, k.seq, k.members, k.fence, ...dayKeys],
+    [
+      state.fence,
+      state.seq,
+      keys.boardChanges(boardId),
+      boardId,
+      state.origin,
+      state.all.total,
+      ...pairs(state.all),
+      ...dayArgs,
+    ],
+  );
+  if (typeof reply === 'number' && reply < 0) throw scriptFailure(reply, 'installBoard');
+  return Number(reply);
+}
+
+/**
+ * When a day's keys may expire: at least `retentionDays` after the day ends. Each vote pushes
+ * the expiry of its day's keys to its own acceptance time plus retention plus one day, so the
+ * last vote of the day sets it.
+ */
+export function dayExpiresAt(acceptedAtMs: number, retentionDays: number): number {
+  return Math.floor(acceptedAtMs / 1000) + (retentionDays + 1) * 86_400;
 }

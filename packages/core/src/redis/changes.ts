@@ -1,12 +1,18 @@
 import { z } from 'zod';
 
-/** The message applyVote-5.lua publishes on a board's change channel. */
+/**
+ * What applyVotes-5+.lua publishes on a board's change channel once per batch that changed
+ * something, and installBoard-5+.lua after a rebuild (`reset`, no members).
+ */
 export const boardChangeSchema = z.object({
   boardId: z.string(),
-  candidateId: z.string(),
-  score: z.number(),
+  /** The board's seq after the change. */
   seq: z.number().int(),
-  /** Instance id of the worker that applied the change. */
+  /** The members whose score changed. */
+  members: z.array(z.string()).default([]),
+  /** The board was rebuilt: every watcher should take a fresh snapshot. */
+  reset: z.boolean().default(false),
+  /** Instance id of the process that made the change. */
   origin: z.string(),
 });
 export type BoardChange = z.infer<typeof boardChangeSchema>;

@@ -5,16 +5,31 @@
  * key one Lua script touches lives in the same slot. The queue's keys are tagged by the
  * prefix as a whole, as BullMQ recommends for clusters.
  */
-export interface BoardKeys {
-  /** Hash: the board's registration (title, kind). Its existence is the board's existence. */
-  readonly meta: string;
-  /** Set: the registered candidate ids. */
-  readonly members: string;
-  /** Sorted set: candidate id → score. */
+/** The two keys of one ranking window: the all-time window or one day's. */
+export interface WindowKeys {
+  /** Sorted set: member id → encoded score (see score.ts). */
   readonly scores: string;
-  /** String counter: incremented once per applied change; the board's sequence number. */
+  /** String counter: the window's total of counted votes (net of unlikes). */
+  readonly total: string;
+}
+
+export interface BoardKeys extends WindowKeys {
+  /**
+   * Hash: the board's registration (title, kind, timezone, dailyRetentionDays). Its existence
+   * is the board's existence in Redis.
+   */
+  readonly meta: string;
+  /** String with a TTL: a rebuild's token while it holds the board; no vote applies meanwhile. */
+  readonly fence: string;
+  /** Set: the registered member ids. */
+  readonly members: string;
+  /** String counter: incremented once per counted change; the board's sequence number. */
   readonly seq: string;
-  /** String: marks a vote id as applied, so a re-delivered job cannot count twice. */
+  /** The window of one day, `YYYY-MM-DD` in the board's timezone. Expires after retention. */
+  day(date: string): WindowKeys;
+  /** Set: the voter ids whose like of `memberId` currently stands (like boards). */
+  likes(memberId: string): string;
+  /** String: a vote id's verdict, so a re-delivered vote cannot count twice. */
   vote(voteId: string): string;
 }
 
@@ -40,9 +55,13 @@ export function createKeys(prefix: string): KeyBuilder {
       const base = `${prefix}:{${boardId}}`;
       return {
         meta: `${base}:meta`,
+        fence: `${base}:fence`,
         members: `${base}:members`,
         scores: `${base}:scores`,
+        total: `${base}:total`,
         seq: `${base}:seq`,
+        day: (date) => ({ scores: `${base}:day:${date}:scores`, total: `${base}:day:${date}:total` }),
+        likes: (memberId) => `${base}:likes:${memberId}`,
         vote: (voteId) => `${base}:vote:${voteId}`,
       };
     },

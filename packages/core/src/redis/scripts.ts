@@ -4,16 +4,21 @@ import type { Redis } from 'ioredis';
 import type { ErrorCode } from '../protocol/errors.js';
 
 /**
- * The Lua scripts, one file each in `lua/<name>-<numKeys>.lua`. Each file's header documents its
- * KEYS, ARGV and return codes. The same relative path works from `src/` and from `dist/`.
+ * The Lua scripts, one file each in `lua/<name>-<numKeys>.lua`, or `lua/<name>-<numKeys>+.lua`
+ * for a script that takes that many keys and then more, per item of a batch. Each file's header
+ * documents its KEYS, ARGV and return codes. The same relative path works from `src/` and
+ * from `dist/`.
  */
 const LUA_DIR = fileURLToPath(new URL('../../lua/', import.meta.url));
 
-/** Name → number of keys, mirrored from the file names and checked against them at load. */
+/**
+ * Name → key count (`n`, or `'n+'` for at least n), mirrored from the file names and checked
+ * against them at load.
+ */
 export const SCRIPTS = {
-  applyVote: 5,
-  checkMember: 2,
-  readLeaderboard: 3,
+  applyVotes: '6+',
+  readBoard: 5,
+  installBoard: '6+',
 } as const;
 export type ScriptName = keyof typeof SCRIPTS;
 
@@ -21,12 +26,21 @@ export type ScriptName = keyof typeof SCRIPTS;
 export const SCRIPT_ERRORS: Readonly<Record<number, ErrorCode>> = {
   [-1]: 'BOARD_NOT_FOUND',
   [-2]: 'UNKNOWN_MEMBER',
+  [-3]: 'BOARD_REBUILDING',
+  [-4]: 'BOARD_REBUILDING',
 };
 
 interface ScriptSource {
+  /** The fixed key count, or the least for a variadic script. */
   readonly numberOfKeys: number;
+  readonly variadic: boolean;
   readonly lua: string;
 }
+
+const keyCount = (name: ScriptName) => {
+  const declared: number | string = SCRIPTS[name];
+  return { least: Number.parseInt(String(declared), 10), variadic: String(declared).endsWith('+') };
+};
 
 let sources: ReadonlyMap<ScriptName, ScriptSource> | undefined;
 
@@ -39,14 +53,15 @@ export function scriptSources(): ReadonlyMap<ScriptName, ScriptSource> {
   if (sources) return sources;
   const found = new Map<ScriptName, ScriptSource>();
   for (const file of readdirSync(LUA_DIR)) {
-    const match = /^([a-z][A-Za-z]*)-(\d+)\.lua$/.exec(file);
+    const match = /^([a-z][A-Za-z]*)-(\d+\+?)\.lua$/.exec(file);
     if (!match) continue;
     const [, name = '', keys = ''] = match;
     if (!isScriptName(name)) throw new Error(`lua/${file} has no entry in SCRIPTS`);
-    if (SCRIPTS[name] !== Number(keys)) {
+    if (String(SCRIPTS[name]) !== keys) {
       throw new Error(`lua/${file} declares ${keys} keys, SCRIPTS says ${SCRIPTS[name]}`);
     }
-    found.set(name, { numberOfKeys: Number(keys), lua: readFileSync(`${LUA_DIR}${file}`, 'utf8') });
+    const { least, variadic } = keyCount(name);
+    found.set(name, { numberOfKeys: least, variadic, lua: readFileSync(`${LUA_DIR}${file}`, 'utf8') });
   }
   for (const name of Object.keys(SCRIPTS)) {
     if (!isScriptName(name) || !found.has(name)) throw new Error(`no lua file for script ${name}`);
@@ -57,10 +72,18 @@ export function scriptSources(): ReadonlyMap<ScriptName, ScriptSource> {
 
 const defined = new WeakSet<Redis>();
 
-/** Registers every script on a connection with `defineCommand` (EVALSHA with EVAL fallback). */
+/**
+ * Registers every script on a connection with `defineCommand` (EVALSHA with EVAL fallback).
+ * A variadic script is defined without a key count; runScript passes it first.
+ */
 export function defineScripts(redis: Redis): void {
   if (defined.has(redis)) return;
-  for (const [name, source] of scriptSources()) redis.defineCommand(name, source);
+  for (const [name, source] of scriptSources()) {
+    redis.defineCommand(name, {
+      lua: source.lua,
+      ...(source.variadic ? {} : { numberOfKeys: source.numberOfKeys }),
+    });
+  }
   defined.add(redis);
 }
 
@@ -74,11 +97,13 @@ export async function runScript(
   keys: readonly string[],
   args: readonly (string | number)[],
 ): Promise<unknown> {
-  if (keys.length !== SCRIPTS[name]) {
+  const { least, variadic } = keyCount(name);
+  if (variadic ? keys.length < least : keys.length !== least) {
     throw new Error(`script ${name} takes ${SCRIPTS[name]} keys, got ${keys.length}`);
   }
   defineScripts(redis);
   const command: unknown = Reflect.get(redis, name);
   if (typeof command !== 'function') throw new Error(`script ${name} is not defined`);
-  return (await command.call(redis, ...keys, ...args)) as unknown;
+  const head = variadic ? [keys.length] : [];
+  return (await command.call(redis, ...head, ...keys, ...args)) as unknown;
 }

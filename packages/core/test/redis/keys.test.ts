@@ -6,7 +6,20 @@ describe('createKeys', () => {
 
   it('puts every key of one board in one cluster slot with a hash tag', () => {
     const board = keys.board('demo');
-    for (const key of [board.meta, board.members, board.scores, board.seq, board.vote('v1')]) {
+    const day = board.day('2026-11-25');
+    const keysOfBoard = [
+      board.meta,
+      board.members,
+      board.scores,
+      board.total,
+      board.seq,
+      day.scores,
+      day.total,
+      board.likes('c01'),
+      board.vote('v1'),
+    ];
+    expect(new Set(keysOfBoard).size).toBe(keysOfBoard.length);
+    for (const key of keysOfBoard) {
       expect(key).toMatch(/^rb:\{demo\}:/);
     }
   });

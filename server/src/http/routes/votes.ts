@@ -1,38 +1,57 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   AppError,
   boardIdSchema,
   type CastVoteAccepted,
   castVoteBodySchema,
+  idempotencyKeySchema,
 } from '@rallyboard/core/protocol';
-import { VOTE_JOB, voteJobId } from '@rallyboard/core/queue';
-import { assertCandidate } from '@rallyboard/core/redis';
 import { Router } from 'express';
 import { z } from 'zod';
-import type { AppDeps } from '../../deps.js';
+import type { AppContext } from '../../deps.js';
 import { whenAvailable } from '../unavailable.js';
 import { parseInput } from '../validate.js';
 
 const paramsSchema = z.object({ boardId: boardIdSchema });
+const headersSchema = z.object({ 'idempotency-key': idempotencyKeySchema.optional() });
 
-/** Ingest: `POST /api/boards/:boardId/votes` validates, checks the board, enqueues, answers 202. */
-export function votesRouter(deps: AppDeps): Router {
+/**
+ * A vote's id: derived from the client's Idempotency-Key (the same key on the same board always
+ * names the same vote, so a retried request cannot count twice), or a fresh UUID.
+ */
+export function voteIdFor(boardId: string, idempotencyKey: string | undefined): string {
+  if (idempotencyKey === undefined) return randomUUID();
+  return `k-${createHash('sha256').update(`${boardId}\n${idempotencyKey}`).digest('base64url').slice(0, 40)}`;
+}
+
+/**
+ * Ingest: `POST /api/boards/:boardId/votes` validates, checks the board and candidate (a fast
+ * path: the worker decides atomically), puts the vote on the queue and answers 202.
+ */
+export function votesRouter(ctx: AppContext): Router {
   const router = Router();
   router.post('/api/boards/:boardId/votes', async (req, res) => {
     if (!req.is('application/json')) throw new AppError('UNSUPPORTED_MEDIA_TYPE');
     const { boardId } = parseInput(paramsSchema, req.params, 'params');
-    const { candidateId } = parseInput(castVoteBodySchema, req.body ?? {}, 'body');
+    const headers = parseInput(headersSchema, { 'idempotency-key': req.get('idempotency-key') }, 'headers');
+    const body = parseInput(castVoteBodySchema, req.body ?? {}, 'body');
 
-    // Fast path only: the worker checks the candidate again, atomically, when it applies.
-    await whenAvailable(() => assertCandidate(deps.redis, deps.keys, boardId, candidateId));
+    const board = await whenAvailable(() => ctx.boards.require(boardId));
+    if (!board.members.has(body.candidateId)) throw new AppError('UNKNOWN_MEMBER');
+    if ((board.kind === 'vote') !== (body.action === 'vote')) {
+      throw new AppError('ACTION_NOT_ALLOWED', { details: { kind: board.kind, action: body.action } });
+    }
+    if (board.kind === 'like' && body.voterId === undefined) throw new AppError('VOTER_REQUIRED');
 
-    const voteId = randomUUID();
+    const voteId = voteIdFor(boardId, headers['idempotency-key']);
     await whenAvailable(() =>
-      deps.voteQueue.add(
-        VOTE_JOB,
-        { voteId, boardId, candidateId, acceptedAt: Date.now() },
-        { jobId: voteJobId(voteId) },
-      ),
+      ctx.enqueue(boardId, {
+        voteId,
+        candidateId: body.candidateId,
+        action: body.action,
+        ...(body.voterId === undefined ? {} : { voterId: body.voterId }),
+        acceptedAt: Date.now(),
+      }),
     );
     const answer: CastVoteAccepted = { voteId, status: 'queued' };
     res.status(202).json(answer);

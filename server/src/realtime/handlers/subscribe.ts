@@ -1,35 +1,31 @@
-import {
-  AppError,
-  boardSubscribeSchema,
-  type LeaderboardSnapshot,
-  toFieldIssues,
-} from '@rallyboard/core/protocol';
-import { readLeaderboard } from '@rallyboard/core/redis';
-import type { AppDeps } from '../../deps.js';
+import { AppError, type BoardView, boardSubscribeSchema, toFieldIssues } from '@rallyboard/core/protocol';
+import { queryBoard } from '../../boards/queries.js';
+import type { AppContext } from '../../deps.js';
 import { answer } from '../ack.js';
 import { boardRoom, type RealtimeSocket } from '../types.js';
 
 /**
- * `board:subscribe`: join the board's room, then answer with a snapshot.
+ * `board:subscribe { boardId, window }`: join the window's room, then answer with a snapshot of
+ * its top N.
  *
  * Join first, read second: a change applied between the two reaches this socket through the
  * room, and the snapshot's seq tells the client which pushed updates it already has. Reading
  * first would lose a change that lands in the gap.
  */
-export function registerSubscribe(socket: RealtimeSocket, deps: AppDeps): void {
+export function registerSubscribe(socket: RealtimeSocket, ctx: AppContext): void {
   socket.on('board:subscribe', async (payload, ack) => {
     if (typeof ack !== 'function') return;
     ack(
-      await answer<LeaderboardSnapshot>(deps.logger, async () => {
+      await answer<BoardView>(ctx.logger, async () => {
         const parsed = boardSubscribeSchema.safeParse(payload);
         if (!parsed.success) {
           throw new AppError('INVALID_INPUT', { details: toFieldIssues(parsed.error, 'payload') });
         }
-        const { boardId } = parsed.data;
-        const room = boardRoom(boardId);
+        const { boardId, window } = parsed.data;
+        const room = boardRoom(boardId, window);
         await socket.join(room);
         try {
-          return await readLeaderboard(deps.redis, deps.keys, boardId, deps.config.relay.topN);
+          return await queryBoard(ctx, { type: 'top', boardId, window, limit: ctx.config.relay.topN });
         } catch (error) {
           await socket.leave(room);
           throw error;

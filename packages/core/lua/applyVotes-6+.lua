@@ -1,0 +1,142 @@
+--[[
+  Applies a batch of accepted votes or likes to one board, each exactly once. This script is the
+  unit of atomicity: every marker, score, total and seq change of the batch happens, or none.
+
+  A vote whose id already has a marker changes nothing and is reported as a duplicate with the
+  verdict the marker holds, so a re-delivered job (retry, stall, duplicate add, a worker killed
+  at any point) gets the same answer it got the first time, and the ledger record it writes is
+  the same.
+
+  Scores are encoded (see src/redis/score.ts): key = seq - count * SPAN, ascending = best first.
+
+  KEYS[1] board meta hash         KEYS[2] board members set     KEYS[3] all-time scores zset
+  KEYS[4] all-time total          KEYS[5] board seq             KEYS[6] rebuild fence
+  then, for vote i (1-based), four keys at 6 + 4(i-1):
+    +1 the vote's marker  +2 its day's scores zset  +3 its day's total  +4 the member's likes set
+
+  ARGV[1] seq span (2^SEQ_BITS)   ARGV[2] largest count   ARGV[3] largest seq
+  ARGV[4] marker time-to-live, seconds
+  ARGV[5] change channel          ARGV[6] board id        ARGV[7] origin (the worker instance)
+  then, for vote i, five values at 7 + 5(i-1):
+    +1 member id  +2 action (vote | like | unlike)  +3 voter id ('' when none)
+    +4 day (YYYY-MM-DD)  +5 when the day's keys expire (unix seconds)
+
+  Returns
+    { lastSeq, verdicts, duplicates }
+      verdicts[i]   'c,<seq>,<delta>' counted; 'u' unchanged (a like that stood, an unlike
+                    that did not); 'r,<REASON>' rejected with an error-catalogue code
+      duplicates[i] 1 when the vote had been applied before (nothing changed now), else 0
+   -1  the board is not in Redis (never registered, or its state was lost: see rebuild)
+   -4  the board is fenced for a rebuild; try again later
+]]
+local SPAN = tonumber(ARGV[1])
+local MAX_COUNT = tonumber(ARGV[2])
+local MAX_SEQ = tonumber(ARGV[3])
+local ttl = tonumber(ARGV[4])
+
+if redis.call('EXISTS', KEYS[6]) == 1 then
+  return -4
+end
+local kind = redis.call('HGET', KEYS[1], 'kind')
+if not kind then
+  return -1
+end
+
+local function countOf(zkey, member)
+  local key = redis.call('ZSCORE', zkey, member)
+  if not key then
+    return 0
+  end
+  return -math.floor(tonumber(key) / SPAN)
+end
+
+local function setCount(zkey, member, count, seq)
+  redis.call('ZADD', zkey, string.format('%.0f', seq - count * SPAN), member)
+end
+
+local seq = tonumber(redis.call('GET', KEYS[5]) or '0')
+local verdicts = {}
+local duplicates = {}
+local changed = {}
+local changedList = {}
+
+local n = (#KEYS - 6) / 4
+for i = 1, n do
+  local k = 6 + 4 * (i - 1)
+  local a = 7 + 5 * (i - 1)
+  local marker, dayScores, dayTotal, likes = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4]
+  local member, action, voter, expireAt = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], tonumber(ARGV[a + 5])
+
+  local previous = redis.call('GET', marker)
+  if previous then
+    verdicts[i] = previous
+    duplicates[i] = 1
+  else
+    local verdict
+    local delta = 0
+    if redis.call('SISMEMBER', KEYS[2], member) == 0 then
+      verdict = 'r,UNKNOWN_MEMBER'
+    elseif kind == 'vote' then
+      if action == 'vote' then
+        delta = 1
+      else
+        verdict = 'r,ACTION_NOT_ALLOWED'
+      end
+    elseif action == 'vote' or voter == '' then
+      verdict = 'r,ACTION_NOT_ALLOWED'
+    else
+      local liked = redis.call('SISMEMBER', likes, voter) == 1
+      if action == 'like' and not liked then
+        delta = 1
+      elseif action == 'unlike' and liked then
+        delta = -1
+      else
+        verdict = 'u'
+      end
+    end
+
+    if delta ~= 0 then
+      local allTime = countOf(KEYS[3], member) + delta
+      local daily = countOf(dayScores, member) + delta
+      if seq + 1 > MAX_SEQ then
+        verdict = 'r,BOARD_FULL'
+      elseif math.abs(allTime) > MAX_COUNT or math.abs(daily) > MAX_COUNT then
+        verdict = 'r,SCORE_LIMIT'
+      else
+        seq = seq + 1
+        setCount(KEYS[3], member, allTime, seq)
+        setCount(dayScores, member, daily, seq)
+        redis.call('INCRBY', KEYS[4], delta)
+        redis.call('INCRBY', dayTotal, delta)
+        redis.call('EXPIREAT', dayScores, expireAt)
+        redis.call('EXPIREAT', dayTotal, expireAt)
+        if delta > 0 then
+          if kind == 'like' then redis.call('SADD', likes, voter) end
+        else
+          redis.call('SREM', likes, voter)
+        end
+        verdict = 'c,' .. seq .. ',' .. delta
+        if not changed[member] then
+          changed[member] = true
+          changedList[#changedList + 1] = member
+        end
+      end
+    end
+
+    redis.call('SET', marker, verdict, 'EX', ttl)
+    verdicts[i] = verdict
+    duplicates[i] = 0
+  end
+end
+
+if #changedList > 0 then
+  redis.call('SET', KEYS[5], seq)
+  redis.call('PUBLISH', ARGV[5], cjson.encode({
+    boardId = ARGV[6],
+    seq = seq,
+    members = changedList,
+    origin = ARGV[7],
+  }))
+end
+
+return { seq, verdicts, duplicates }

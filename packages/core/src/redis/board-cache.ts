@@ -1,0 +1,50 @@
+import type { Redis } from 'ioredis';
+import { type BoardMeta, readBoardMeta } from './board-store.js';
+import type { KeyBuilder } from './keys.js';
+
+export interface CachedBoard extends BoardMeta {
+  members: ReadonlySet<string>;
+}
+
+/**
+ * What a process knows about boards, read from Redis at most once per `ttlMs` per board, with
+ * concurrent misses for one board sharing one read. Advisory only: ingest uses it to turn away
+ * what cannot count, and the Lua scripts check again atomically.
+ */
+export interface BoardCache {
+  /** The board, or undefined when Redis does not have it. */
+  get(boardId: string): Promise<CachedBoard | undefined>;
+  /** Forgets a board, e.g. after it changed. */
+  forget(boardId: string): void;
+}
+
+export function createBoardCache(redis: Redis, keys: KeyBuilder, ttlMs: number): BoardCache {
+  const entries = new Map<string, { at: number; value: Promise<CachedBoard | undefined> }>();
+
+  async function load(boardId: string): Promise<CachedBoard | undefined> {
+    const [meta, members] = await Promise.all([
+      readBoardMeta(redis, keys, boardId),
+      redis.smembers(keys.board(boardId).members),
+    ]);
+    return meta ? { ...meta, members: new Set(members) } : undefined;
+  }
+
+  return {
+    get(boardId) {
+      const now = Date.now();
+      const hit = entries.get(boardId);
+      if (hit && now - hit.at < ttlMs) return hit.value;
+      const value = load(boardId);
+      entries.set(boardId, { at: now, value });
+      // A failed read is not remembered.
+      value.catch(() => entries.delete(boardId));
+      if (entries.size > 10_000) {
+        for (const [id, entry] of entries) if (now - entry.at >= ttlMs) entries.delete(id);
+      }
+      return value;
+    },
+    forget(boardId) {
+      entries.delete(boardId);
+    },
+  };
+}

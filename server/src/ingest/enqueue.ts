@@ -1,0 +1,38 @@
+import { createBatcher } from '@rallyboard/core/batch';
+import { type QueuedVote, VOTE_JOB } from '@rallyboard/core/queue';
+import type { AppDeps } from '../deps.js';
+
+/** Puts one accepted vote on the queue; resolves once Redis holds it. */
+export type VoteEnqueuer = (boardId: string, vote: QueuedVote) => Promise<void>;
+
+interface Item {
+  boardId: string;
+  vote: QueuedVote;
+}
+
+/**
+ * Gathers the votes of concurrent requests for up to `INGEST_BATCH_WAIT_MS` (or
+ * `INGEST_BATCH_MAX` votes) and adds them with one `addBulk`: one job per board, holding that
+ * board's votes. Each request still answers only after its vote is in Redis; if the add fails,
+ * every request of the batch fails (503) and none of its votes was accepted.
+ */
+export function createVoteEnqueuer(deps: AppDeps): VoteEnqueuer {
+  const { batchMax, batchWaitMs } = deps.config.ingest;
+  const batcher = createBatcher<Item, void>({
+    maxItems: batchMax,
+    maxWaitMs: batchWaitMs,
+    async run(items) {
+      const byBoard = new Map<string, QueuedVote[]>();
+      for (const { boardId, vote } of items) {
+        const votes = byBoard.get(boardId) ?? [];
+        votes.push(vote);
+        byBoard.set(boardId, votes);
+      }
+      await deps.voteQueue.addBulk(
+        [...byBoard].map(([boardId, votes]) => ({ name: VOTE_JOB, data: { boardId, votes } })),
+      );
+      return items.map(() => undefined);
+    },
+  });
+  return (boardId, vote) => batcher.add({ boardId, vote });
+}

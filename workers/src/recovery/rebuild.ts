@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import { readLedgerState } from '@rallyboard/core/db';
+import { AppError } from '@rallyboard/core/protocol';
+import type { VoteJob } from '@rallyboard/core/queue';
+import { fenceBoard, installBoard, liftFence, type WindowState } from '@rallyboard/core/redis';
+import type { Queue } from 'bullmq';
+import type { RecoveryDeps } from './reconcile.js';
+
+export interface RebuildOptions {
+  /** The votes queue, to see which of the board's jobs are in flight. */
+  queue: Queue<VoteJob>;
+  /** How long to wait for in-flight jobs of the board. */
+  settleTimeoutMs: number;
+  /** How long a vote id's marker lives (VOTE_DEDUP_TTL_SECONDS). */
+  dedupTtlSeconds: number;
+  origin: string;
+  /** Called as the rebuild moves from step to step. */
+  onStep?: (step: string, detail?: Record<string, unknown>) => void;
+}
+
+export interface RebuildReport {
+  boardId: string;
+  ledgerRecords: number;
+  seq: number;
+  members: number;
+  days: number;
+  markersRestored: number;
+  /** Markers of votes the ledger does not have (applied, never recorded): removed, so they apply again. */
+  markersDropped: number;
+  likeSets: number;
+  settledInMs: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves once no active job of the votes queue carries votes of the board. */
+async function settle(queue: Queue<VoteJob>, boardId: string, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const active = await queue.getActive();
+    if (!active.some((job) => (job.data as VoteJob | undefined)?.boardId === boardId))
+      return Date.now() - started;
+    if (Date.now() - started > timeoutMs) {
+      throw new Error(`votes of board ${boardId} were still in flight after ${timeoutMs} ms; try again`);
+    }
+    await sleep(100);
+  }
+}
+
+function windowState(tallies: {
+  total: number;
+  members: Map<string, { count: number; lastSeq: number }>;
+}): WindowState {
+  return {
+    total: tallies.total,
+    members: [...tallies.members]
+      .filter(([, t]) => t.count !== 0 || t.lastSeq !== 0)
+      .map(([candidateId, t]) => ({ candidateId, count: t.count, seq: t.lastSeq })),
+  };
+}
+
+/**
+ * Restores a board's Redis state from the ledger, ties included, while votes keep arriving.
+ *
+ * 1. Fence: register the board again from MongoDB and set its fence (one transaction). From
+ *    here no vote of the board applies; workers put such jobs back on the delayed set.
+ * 2. Settle: wait until no job of the board is active. Every vote applied before the fence has
+ *    then either been recorded, or its job went back to the queue (a dead worker's) and will
+ *    run again after the fence.
+ * 3. Read the ledger once.
+ * 4. Markers: restore the marker of every decided vote (so a re-run job cannot count it again)
+ *    and drop markers of votes the ledger lacks (applied, never recorded: their jobs will run
+ *    again and count them then).
+ * 5. Like sets: rewritten from each voter's last counted like or unlike.
+ * 6. Install (one script): rankings and totals of all-time and retained days, seq never lowered,
+ *    fence lifted, watchers told to resync.
+ */
+export async function rebuild(
+  deps: RecoveryDeps,
+  boardId: string,
+  options: RebuildOptions,
+): Promise<RebuildReport> {
+  const { redis, keys } = deps;
+  const step = options.onStep ?? (() => {});
+  const board = await deps.boards.findById(boardId).lean();
+  if (!board) throw new AppError('BOARD_NOT_FOUND', { message: `board ${boardId} is not in MongoDB` });
+  const k = keys.board(boardId);
+  const token = randomUUID();
+
+  step('fence');
+  await fenceBoard(
+    redis,
+    keys,
+    {
+      boardId,
+      title: board.title,
+      kind: board.kind,
+      timezone: board.timezone,
+      dailyRetentionDays: board.dailyRetentionDays,
+      candidateIds: board.members.map((m) => m.candidateId),
+    },
+    { token, ttlMs: options.settleTimeoutMs + 600_000 },
+  );
+  try {
+    step('settle');
+    const settledInMs = await settle(options.queue, boardId, options.settleTimeoutMs);
+
+    step('read ledger');
+    const state = await readLedgerState(deps.ledger, boardId, { verdicts: true });
+
+    step('markers', { votes: state.verdicts.size });
+    const nowMs = Date.now();
+    let markersRestored = 0;
+    let pipeline = redis.pipeline();
+    for (const [voteId, { text, decidedAt }] of state.verdicts) {
+      const ttl = options.dedupTtlSeconds - Math.floor((nowMs - decidedAt.getTime()) / 1000);
+      if (ttl <= 0) continue;
+      pipeline.set(k.vote(voteId), text, 'EX', ttl);
+      markersRestored++;
+      if (pipeline.length >= 5_000) {
+        await pipeline.exec();
+        pipeline = redis.pipeline();
+      }
+    }
+    await pipeline.exec();
+    let markersDropped = 0;
+    const prefix = k.vote('');
+    for await (const batch of redis.scanStream({
+      match: `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`,
+      count: 1_000,
+    })) {
+      const orphans = (batch as string[]).filter((key) => !state.verdicts.has(key.slice(prefix.length)));
+      if (orphans.length > 0) markersDropped += await redis.del(...orphans);
+    }
+
+    step('likes');
+    const likeMembers = new Set([...board.members.map((m) => m.candidateId), ...state.likes.keys()]);
+    pipeline = redis.pipeline();
+    for (const candidateId of likeMembers) {
+      pipeline.del(k.likes(candidateId));
+      const voters = [...(state.likes.get(candidateId) ?? [])];
+      for (let i = 0; i < voters.length; i += 1_000)
+        pipeline.sadd(k.likes(candidateId), ...voters.slice(i, i + 1_000));
+    }
+    await pipeline.exec();
+
+    step('install');
+    const nowSec = Math.floor(nowMs / 1000);
+    const days = [...state.days]
+      .map(([day, tallies]) => ({
+        day,
+        // A day ends within two days of its UTC date, whatever the timezone.
+        expiresAt: Date.parse(`${day}T00:00:00Z`) / 1000 + (board.dailyRetentionDays + 2) * 86_400,
+        ...windowState(tallies),
+      }))
+      .filter((d) => d.expiresAt > nowSec);
+    const seq = await installBoard(redis, keys, boardId, {
+      fence: token,
+      seq: state.seq,
+      all: windowState(state.all),
+      days,
+      origin: options.origin,
+    });
+    return {
+      boardId,
+      ledgerRecords: state.records,
+      seq,
+      members: board.members.length,
+      days: days.length,
+      markersRestored,
+      markersDropped,
+      likeSets: likeMembers.size,
+      settledInMs,
+    };
+  } catch (error) {
+    await liftFence(redis, keys, boardId, token);
+    throw error;
+  }
+}
