@@ -123,7 +123,8 @@ export function createRelay(io: RealtimeServer, ctx: AppContext): Relay {
         totals: slice.totals,
         entries,
       };
-      io.to(room).emit('rank:updated', update);
+      // `local`: each server instance relays to its own sockets from its own subscription.
+      io.local.to(room).emit('rank:updated', update);
     } catch (error) {
       pushed.delete(room);
       logger.error({ err: error, boardId, window }, 'relay could not push a board update');

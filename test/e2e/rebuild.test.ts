@@ -1,0 +1,124 @@
+import { loadConfig } from '@rallyboard/core/config';
+import { connectMongo, ledgerModel } from '@rallyboard/core/db';
+import type { Connection } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCommand } from '../support/commands.js';
+import { testEnv } from '../support/config.js';
+import { type RunningProcess, startProcess } from '../support/processes.js';
+import { eventually, seedBoard, startTestServer, type TestServer } from '../support/stack.js';
+import { castVote, readRanking } from '../support/votes.js';
+
+const env = testEnv({ FENCE_RETRY_MS: '100', REBUILD_SETTLE_TIMEOUT_MS: '30000' });
+const config = loadConfig(env);
+const CLI = 'workers/src/recovery/cli.ts';
+let mongo: Connection;
+let server: TestServer;
+let worker: RunningProcess;
+
+beforeAll(async () => {
+  mongo = await connectMongo(config.mongo.uri, 'test');
+  server = await startTestServer(config, mongo);
+  worker = await startProcess('workers', env, 'workers started');
+});
+afterAll(async () => {
+  worker.child.kill('SIGTERM');
+  await worker.exited;
+  await server.close();
+  await mongo.close();
+});
+
+const CANDIDATES = ['c1', 'c2', 'c3', 'c4', 'c5'];
+
+/** Deletes every Redis key of the board, as if Redis had lost it. */
+async function loseBoardState(boardId: string): Promise<number> {
+  const { redis, keys } = server.deps;
+  const pattern = `${keys.board(boardId).meta.slice(0, -'meta'.length)}*`;
+  let deleted = 0;
+  for await (const batch of redis.scanStream({ match: pattern, count: 1_000 })) {
+    if ((batch as string[]).length > 0) deleted += await redis.del(...(batch as string[]));
+  }
+  return deleted;
+}
+
+/** Votes at a steady pace until stopped; returns the distinct accepted vote ids. */
+function steadyVotes(boardId: string) {
+  const accepted = new Set<string>();
+  let running = true;
+  let sent = 0;
+  const done = Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (running) {
+        const candidateId = CANDIDATES[sent++ % CANDIDATES.length] as string;
+        const res = await castVote(server.url, boardId, candidateId);
+        expect(res.status).toBe(202);
+        accepted.add(((await res.json()) as { voteId: string }).voteId);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    }),
+  );
+  return {
+    accepted,
+    async stop() {
+      running = false;
+      await done;
+    },
+  };
+}
+
+describe('when a board loses its Redis state while votes keep arriving', () => {
+  it('`rebuild` restores it from the ledger and every accepted vote counts exactly once', async () => {
+    const boardId = await seedBoard(config, server.deps.redis, mongo, CANDIDATES);
+    const stream = steadyVotes(boardId);
+    await eventually(
+      async () => (await readRanking(server.url, boardId)).totals.votes >= 400,
+      20_000,
+      '400 votes',
+    );
+
+    expect(await loseBoardState(boardId)).toBeGreaterThan(400);
+    // Votes go on being accepted (MongoDB knows the board); they wait in the queue.
+    const acceptedAtLoss = stream.accepted.size;
+    await eventually(
+      async () => stream.accepted.size > acceptedAtLoss + 100,
+      20_000,
+      'votes accepted after the loss',
+    );
+
+    const drift = await runCommand(CLI, ['reconcile', boardId], env);
+    expect(drift.code, drift.stderr).toBe(1);
+    expect(drift.stdout).toContain('DRIFT');
+
+    const rebuilt = await runCommand(CLI, ['rebuild', boardId, '--json'], env);
+    expect(rebuilt.code, rebuilt.stderr).toBe(0);
+    const report = JSON.parse(rebuilt.stdout) as { ledgerRecords: number; markersRestored: number };
+    expect(report.ledgerRecords).toBeGreaterThan(400);
+    expect(report.markersRestored).toBe(report.ledgerRecords);
+
+    // Keep voting for a while after the rebuild, then stop and let everything settle.
+    const acceptedAtRebuild = stream.accepted.size;
+    await eventually(
+      async () => stream.accepted.size > acceptedAtRebuild + 200,
+      20_000,
+      'votes after the rebuild',
+    );
+    await stream.stop();
+    const want = stream.accepted.size;
+    await eventually(
+      async () => (await readRanking(server.url, boardId)).totals.votes >= want,
+      60_000,
+      `${want} counted`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+
+    const view = await readRanking(server.url, boardId);
+    expect(view.totals.votes).toBe(want);
+    expect(view.entries.reduce((sum, e) => sum + e.score, 0)).toBe(want);
+    const counted = await ledgerModel(mongo).find({ boardId, verdict: 'counted' }, { _id: 1 }).lean();
+    expect(new Set(counted.map((r) => r._id))).toEqual(stream.accepted);
+    expect(await ledgerModel(mongo).countDocuments({ boardId, verdict: { $ne: 'counted' } })).toBe(0);
+
+    const check = await runCommand(CLI, ['reconcile', boardId], env);
+    expect(check.code, check.stdout).toBe(0);
+    expect(check.stdout).toContain('no drift');
+  }, 180_000);
+});
