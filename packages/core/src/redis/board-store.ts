@@ -125,7 +125,7 @@ export function formatVerdict(verdict: VoteVerdict): string {
 }
 
 /**
- * Applies a batch of votes of one board in one script call (applyVotes-5+.lua). Safe to call
+ * Applies a batch of votes of one board in one script call (applyVotes-6+.lua). Safe to call
  * again with any of the same vote ids: those come back as duplicates with their first verdict.
  */
 export async function applyVotes(
@@ -292,7 +292,7 @@ export async function liftFence(
 }
 
 /**
- * The last, atomic step of a rebuild (installBoard-5+.lua): replaces the rankings and totals of a
+ * The last, atomic step of a rebuild (installBoard-6+.lua): replaces the rankings and totals of a
  * fenced board, lifts the fence and tells watchers to resync. Throws unless `fence` still holds.
  * @returns the board's seq after the install
  */

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
 /**
- * What applyVotes-5+.lua publishes on a board's change channel once per batch that changed
- * something, and installBoard-5+.lua after a rebuild (`reset`, no members).
+ * What applyVotes-6+.lua publishes on a board's change channel once per batch that changed
+ * something, and installBoard-6+.lua after a rebuild (`reset`, no members).
  */
 export const boardChangeSchema = z.object({
   boardId: z.string(),
