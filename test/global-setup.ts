@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@rallyboard/core/config';
+import { connectMongo } from '@rallyboard/core/db';
 import type { TestProject } from 'vitest/node';
 import { startServices, stopServices } from '../scripts/services/index.js';
 
@@ -6,6 +8,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     redisUrl: string;
     mongoUri: string;
+    /** The database this run's tests use, dropped when the run ends. */
+    mongoDatabase: string;
   }
 }
 
@@ -13,6 +17,9 @@ declare module 'vitest' {
  * Brings up the real services for the whole run with the same script as `npm run services`:
  * the local Redis and FerretDB unless REDIS_URL / MONGODB_URI name others. Services this run
  * started are stopped at the end; ones that were already running are left as they were.
+ *
+ * Each run gets a database of its own, dropped at the end: tests never flush shared data, and
+ * the ledger does not grow from run to run (FerretDB scans it for every board query).
  */
 export default async function setup(project: TestProject) {
   const config = loadConfig();
@@ -23,8 +30,15 @@ export default async function setup(project: TestProject) {
   }
   project.provide('redisUrl', config.redis.url);
   project.provide('mongoUri', config.mongo.uri);
+  const database = `rallyboard_test_${randomBytes(4).toString('hex')}`;
+  project.provide('mongoDatabase', database);
   const startedHere = statuses.some((s) => s.started);
   return async () => {
+    const url = new URL(config.mongo.uri);
+    url.pathname = `/${database}`;
+    const mongo = await connectMongo(url.toString(), 'test-teardown');
+    await mongo.dropDatabase();
+    await mongo.close();
     if (startedHere) await stopServices(config);
   };
 }

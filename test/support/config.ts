@@ -5,10 +5,10 @@ import { inject } from 'vitest';
 /** A random id for a board, candidate or prefix, so tests never collide and never flush. */
 export const randomId = (prefix = 'b'): string => `${prefix}${randomBytes(6).toString('hex')}`;
 
-/** The test database: the same server as the run's MONGODB_URI, another database name. */
+/** The test database: the same server as the run's MONGODB_URI, the run's own database. */
 export function testMongoUri(): string {
   const url = new URL(inject('mongoUri'));
-  url.pathname = '/rallyboard_test';
+  url.pathname = `/${inject('mongoDatabase')}`;
   return url.toString();
 }
 

@@ -82,8 +82,10 @@ for i = 1, n do
       else
         verdict = 'r,ACTION_NOT_ALLOWED'
       end
-    elseif action == 'vote' or voter == '' then
+    elseif action == 'vote' then
       verdict = 'r,ACTION_NOT_ALLOWED'
+    elseif voter == '' then
+      verdict = 'r,VOTER_REQUIRED'
     else
       local liked = redis.call('SISMEMBER', likes, voter) == 1
       if action == 'like' and not liked then

@@ -177,7 +177,17 @@ export async function readLedgerState(
   const cursor = model
     .find(
       { boardId },
-      { candidateId: 1, voterId: 1, verdict: 1, reason: 1, delta: 1, seq: 1, day: 1, decidedAt: 1 },
+      {
+        candidateId: 1,
+        action: 1,
+        voterId: 1,
+        verdict: 1,
+        reason: 1,
+        delta: 1,
+        seq: 1,
+        day: 1,
+        decidedAt: 1,
+      },
     )
     .lean()
     .cursor({ batchSize: 5_000 });
@@ -204,7 +214,7 @@ export async function readLedgerState(
     }
     window.total += delta;
     tally(window.members, candidateId, delta, seq);
-    if (record.voterId !== undefined) {
+    if (record.voterId !== undefined && (record.action === 'like' || record.action === 'unlike')) {
       const key = `${candidateId}\u0000${record.voterId}`;
       if ((lastLike.get(key)?.seq ?? -1) < seq) lastLike.set(key, { seq, delta });
     }

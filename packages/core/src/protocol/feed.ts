@@ -136,6 +136,10 @@ export class BoardFeed {
     // A pinned rank with an empty rank above it means a member we never saw moved in: resync.
     const ranks = this.entries.map((e) => e.rank);
     if (ranks.some((r, i) => r !== i + 1)) return this.#gap();
+    // Fewer entries than before: a member we cannot place (it left our view in a snapshot
+    // taken between two pushes and came back unchanged since the earlier one) belongs in the
+    // top N. A window's ranked set only shrinks on a reset, so this is never a false alarm.
+    if (ranks.length < before.length) return this.#gap();
     return 'applied';
   }
 }

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_TIMEZONE, dayOf, isTimeZone } from '../../src/protocol/day.js';
+
+const at = (iso: string) => Date.parse(iso);
+
+describe('dayOf', () => {
+  it('turns the day at midnight in Asia/Shanghai, 16:00 UTC', () => {
+    expect(dayOf(at('2026-11-24T15:59:59.999Z'), 'Asia/Shanghai')).toBe('2026-11-24');
+    expect(dayOf(at('2026-11-24T15:59:59Z'), 'Asia/Shanghai')).toBe('2026-11-24');
+    expect(dayOf(at('2026-11-24T16:00:00Z'), 'Asia/Shanghai')).toBe('2026-11-25');
+    expect(dayOf(at('2026-11-25T00:00:00Z'), 'Asia/Shanghai')).toBe('2026-11-25');
+  });
+
+  it('uses Asia/Shanghai by default', () => {
+    expect(DEFAULT_TIMEZONE).toBe('Asia/Shanghai');
+  });
+
+  it('crosses months and years on the local date, not the UTC one', () => {
+    expect(dayOf(at('2026-12-31T15:59:59Z'), 'Asia/Shanghai')).toBe('2026-12-31');
+    expect(dayOf(at('2026-12-31T16:00:00Z'), 'Asia/Shanghai')).toBe('2027-01-01');
+    expect(dayOf(at('2028-02-28T16:00:00Z'), 'Asia/Shanghai')).toBe('2028-02-29');
+  });
+
+  it('turns the day at UTC midnight in UTC', () => {
+    expect(dayOf(at('2026-11-24T23:59:59.999Z'), 'UTC')).toBe('2026-11-24');
+    expect(dayOf(at('2026-11-25T00:00:00Z'), 'UTC')).toBe('2026-11-25');
+  });
+
+  it('follows a half-hour offset (Asia/Kolkata, UTC+5:30)', () => {
+    expect(dayOf(at('2026-11-24T18:29:59Z'), 'Asia/Kolkata')).toBe('2026-11-24');
+    expect(dayOf(at('2026-11-24T18:30:00Z'), 'Asia/Kolkata')).toBe('2026-11-25');
+  });
+
+  it('follows daylight saving time (America/New_York, on the day it ends)', () => {
+    // 1 November 2026 starts at 04:00 UTC (EDT, UTC-4); 2 November at 05:00 UTC (EST, UTC-5).
+    expect(dayOf(at('2026-11-01T03:59:59Z'), 'America/New_York')).toBe('2026-10-31');
+    expect(dayOf(at('2026-11-01T04:00:00Z'), 'America/New_York')).toBe('2026-11-01');
+    expect(dayOf(at('2026-11-02T04:59:59Z'), 'America/New_York')).toBe('2026-11-01');
+    expect(dayOf(at('2026-11-02T05:00:00Z'), 'America/New_York')).toBe('2026-11-02');
+  });
+
+  it('gives the same instant different days in different zones, and always YYYY-MM-DD', () => {
+    const instant = at('2026-11-24T20:00:00Z');
+    expect(dayOf(instant, 'Asia/Shanghai')).toBe('2026-11-25');
+    expect(dayOf(instant, 'America/Los_Angeles')).toBe('2026-11-24');
+    expect(dayOf(at('2026-01-05T12:00:00Z'), 'Europe/Paris')).toMatch(/^2026-01-05$/);
+  });
+
+  it('throws for a timezone the runtime does not know', () => {
+    expect(() => dayOf(0, 'Mars/Olympus')).toThrow(RangeError);
+  });
+});
+
+describe('isTimeZone', () => {
+  it('accepts IANA names the runtime knows', () => {
+    for (const name of ['Asia/Shanghai', 'UTC', 'America/New_York', 'Asia/Kolkata', 'Etc/GMT-8']) {
+      expect(isTimeZone(name)).toBe(true);
+    }
+  });
+
+  it('refuses anything else', () => {
+    for (const name of ['', 'Mars/Olympus', 'GMT+8', 'Shanghai', 'not a zone']) {
+      expect(isTimeZone(name)).toBe(false);
+    }
+  });
+});
