@@ -1,80 +1,237 @@
 import { connectMongo } from '@rallyboard/core/db';
-import { VOTE_JOB, voteJobId } from '@rallyboard/core/queue';
-import { createRedis } from '@rallyboard/core/redis';
+import type { ErrorBody } from '@rallyboard/core/protocol';
+import { createVoteQueue, VOTE_JOB, VOTE_JOB_OPTIONS, type VoteJob } from '@rallyboard/core/queue';
+import { createRedis, waitForReady } from '@rallyboard/core/redis';
+import type { Job } from 'bullmq';
 import type { Connection } from 'mongoose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { testConfig } from '../../../test/support/config.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomId, testConfig } from '../../../test/support/config.js';
 import { seedBoard, startTestServer, type TestServer } from '../../../test/support/stack.js';
+import { listenApp } from '../support/app.js';
+import { loseBoardState } from '../support/boards.js';
+import { startTcpProxy } from '../support/proxy.js';
 
-const config = testConfig();
+// A wide gathering window, so concurrent requests reliably share a queue add.
+const config = testConfig({ INGEST_BATCH_WAIT_MS: '50' });
 let server: TestServer;
 let mongo: Connection;
 let boardId: string;
+let likeBoardId: string;
 
 beforeAll(async () => {
   mongo = await connectMongo(config.mongo.uri, 'test');
   server = await startTestServer(config, mongo);
   boardId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob']);
+  likeBoardId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob'], { kind: 'like' });
 });
 afterAll(async () => {
   await server.close();
   await mongo.close();
 });
 
-const queued = () => server.deps.voteQueue.count();
+/** The jobs on the queue that carry votes of `board` (nothing consumes them in this file). */
+async function jobsOf(board: string): Promise<Job<VoteJob>[]> {
+  const jobs = await server.deps.voteQueue.getJobs(['waiting', 'prioritized', 'delayed', 'active']);
+  return jobs.filter((job) => job.data.boardId === board);
+}
+const queuedVotes = async (board: string) => (await jobsOf(board)).flatMap((job) => job.data.votes);
 
-function post(path: string, body: string | undefined, contentType = 'application/json') {
-  return fetch(`${server.url}${path}`, {
-    method: 'POST',
-    headers: body === undefined ? {} : { 'content-type': contentType },
-    ...(body === undefined ? {} : { body }),
-  });
+function post(
+  path: string,
+  body: string | undefined,
+  options: { type?: string; idempotencyKey?: string } = {},
+): Promise<Response> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = options.type ?? 'application/json';
+  if (options.idempotencyKey !== undefined) headers['idempotency-key'] = options.idempotencyKey;
+  return fetch(`${server.url}${path}`, { method: 'POST', headers, ...(body === undefined ? {} : { body }) });
+}
+const vote = (board: string, body: Record<string, unknown>, idempotencyKey?: string) =>
+  post(
+    `/api/boards/${board}/votes`,
+    JSON.stringify(body),
+    idempotencyKey === undefined ? {} : { idempotencyKey },
+  );
+
+async function accepted(res: Response): Promise<string> {
+  expect(res.status).toBe(202);
+  const body = (await res.json()) as { voteId: string; status: string };
+  expect(body.status).toBe('queued');
+  return body.voteId;
 }
 
 describe('POST /api/boards/:boardId/votes', () => {
-  let before: number;
-  beforeEach(async () => {
-    before = await queued();
-  });
-
-  it('accepts a vote with 202 and a vote id, and enqueues exactly one job for it', async () => {
-    const res = await post(`/api/boards/${boardId}/votes`, JSON.stringify({ candidateId: 'alice' }));
+  it('answers 202 with the vote id, status queued', async () => {
+    const board = await seedBoard(config, server.deps.redis, mongo, ['alice']);
+    const res = await vote(board, { candidateId: 'alice' });
     expect(res.status).toBe(202);
-    const body = (await res.json()) as { voteId: string; status: string };
-    expect(body.status).toBe('queued');
-    expect(body.voteId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(await queued()).toBe(before + 1);
-    const job = await server.deps.voteQueue.getJob(voteJobId(body.voteId));
-    expect(job?.name).toBe(VOTE_JOB);
-    expect(job?.data).toMatchObject({ voteId: body.voteId, boardId, candidateId: 'alice' });
+    expect(await res.json()).toEqual({ voteId: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'queued' });
   });
 
-  describe('when the input is bad, it answers 4xx with a catalogue code and enqueues nothing', () => {
-    const cases: {
+  it('puts the vote on the queue as a `votes` job of its board', async () => {
+    const board = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob']);
+    const before = Date.now();
+    const voteId = await accepted(await vote(board, { candidateId: 'bob' }));
+    const jobs = await jobsOf(board);
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]?.name).toBe(VOTE_JOB);
+    expect(jobs[0]?.data).toEqual({
+      boardId: board,
+      votes: [{ voteId, candidateId: 'bob', action: 'vote', acceptedAt: expect.any(Number) }],
+    });
+    expect(jobs[0]?.data.votes[0]?.acceptedAt).toBeGreaterThanOrEqual(before);
+    // Retried safely: applying is idempotent by vote id.
+    expect(jobs[0]?.opts.attempts).toBe(VOTE_JOB_OPTIONS.attempts);
+  });
+
+  it('carries the voter of a like onto the queue', async () => {
+    const board = await seedBoard(config, server.deps.redis, mongo, ['alice'], { kind: 'like' });
+    const voteId = await accepted(
+      await vote(board, { candidateId: 'alice', action: 'like', voterId: 'u-1' }),
+    );
+    expect(await queuedVotes(board)).toEqual([
+      { voteId, candidateId: 'alice', action: 'like', voterId: 'u-1', acceptedAt: expect.any(Number) },
+    ]);
+  });
+
+  it('gathers concurrent requests into fewer jobs, one board per job, losing no vote', async () => {
+    const boards = await Promise.all([
+      seedBoard(config, server.deps.redis, mongo, ['alice', 'bob']),
+      seedBoard(config, server.deps.redis, mongo, ['alice', 'bob']),
+    ]);
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        vote(boards[i % 2] as string, { candidateId: i % 3 === 0 ? 'bob' : 'alice' }),
+      ),
+    );
+    const voteIds = await Promise.all(answers.map(accepted));
+    expect(new Set(voteIds).size).toBe(50);
+
+    const jobs = (await Promise.all(boards.map(jobsOf))).flat();
+    expect(jobs.length).toBeLessThan(50);
+    const queued = jobs.flatMap((job) => job.data.votes.map((v) => v.voteId));
+    expect(queued.sort()).toEqual([...voteIds].sort());
+    // Each vote is in its own board's job.
+    voteIds.forEach((voteId, i) => {
+      const job = jobs.find((j) => j.data.votes.some((v) => v.voteId === voteId));
+      expect(job?.data.boardId).toBe(boards[i % 2]);
+    });
+  });
+
+  describe('with an Idempotency-Key', () => {
+    it('names the same vote for the same key on the same board', async () => {
+      const key = `key-${randomId()}`;
+      const first = await accepted(await vote(boardId, { candidateId: 'alice' }, key));
+      const again = await accepted(await vote(boardId, { candidateId: 'alice' }, key));
+      expect(first).toMatch(/^k-[A-Za-z0-9_-]{40}$/);
+      expect(again).toBe(first);
+    });
+
+    it('names different votes for the same key on different boards', async () => {
+      const key = `key-${randomId()}`;
+      const other = await seedBoard(config, server.deps.redis, mongo, ['alice']);
+      const here = await accepted(await vote(boardId, { candidateId: 'alice' }, key));
+      const there = await accepted(await vote(other, { candidateId: 'alice' }, key));
+      expect(here).not.toBe(there);
+    });
+
+    it('names different votes for different keys', async () => {
+      const a = await accepted(await vote(boardId, { candidateId: 'alice' }, `key-${randomId()}`));
+      const b = await accepted(await vote(boardId, { candidateId: 'alice' }, `key-${randomId()}`));
+      expect(a).not.toBe(b);
+    });
+
+    it.each([
+      ['too short', 'short'],
+      ['with a space', 'has a space'],
+      ['with braces', '{hash-tag}x'],
+      ['too long', 'k'.repeat(129)],
+    ])('refuses a key %s with 400 INVALID_INPUT naming the header, and enqueues nothing', async (_, key) => {
+      const board = await seedBoard(config, server.deps.redis, mongo, ['alice']);
+      const res = await vote(board, { candidateId: 'alice' }, key);
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as ErrorBody;
+      expect(body.error.code).toBe('INVALID_INPUT');
+      expect((body.error.details as { path: string }[]).map((d) => d.path)).toEqual([
+        'headers.idempotency-key',
+      ]);
+      expect(await jobsOf(board)).toEqual([]);
+    });
+  });
+
+  describe('when the request is not acceptable, it answers with a catalogue code and enqueues nothing', () => {
+    interface Case {
       name: string;
-      path?: string;
+      path?: (ids: { vote: string; like: string }) => string;
       body: string | undefined;
       type?: string;
       status: number;
       code: string;
-      field?: string;
-    }[] = [
-      {
-        name: 'an unknown board',
-        path: '/api/boards/no-such-board/votes',
-        body: '{"candidateId":"alice"}',
-        status: 404,
-        code: 'BOARD_NOT_FOUND',
-      },
+      fields?: string[];
+      details?: unknown;
+    }
+    const votePath = (ids: { vote: string }) => `/api/boards/${ids.vote}/votes`;
+    const likePath = (ids: { like: string }) => `/api/boards/${ids.like}/votes`;
+    const cases: Case[] = [
       {
         name: 'a missing candidateId',
         body: '{}',
         status: 400,
         code: 'INVALID_INPUT',
-        field: 'body.candidateId',
+        fields: ['body.candidateId'],
       },
-      { name: 'a non-JSON body', body: '{"candidateId": alice', status: 400, code: 'INVALID_JSON' },
-      { name: 'a body that is not an object', body: '"alice"', status: 400, code: 'INVALID_JSON' },
+      {
+        name: 'a candidateId of the wrong type',
+        body: '{"candidateId":42}',
+        status: 400,
+        code: 'INVALID_INPUT',
+        fields: ['body.candidateId'],
+      },
+      {
+        name: 'an operator object as candidateId',
+        body: '{"candidateId":{"$gt":""}}',
+        status: 400,
+        code: 'INVALID_INPUT',
+        fields: ['body.candidateId'],
+      },
+      {
+        name: 'an unknown action',
+        body: '{"candidateId":"alice","action":"boost"}',
+        status: 400,
+        code: 'INVALID_INPUT',
+        fields: ['body.action'],
+      },
+      {
+        name: 'a voterId with unsafe characters',
+        body: '{"candidateId":"alice","voterId":"a b"}',
+        status: 400,
+        code: 'INVALID_INPUT',
+        fields: ['body.voterId'],
+      },
+      {
+        name: 'an unknown field',
+        body: '{"candidateId":"alice","weight":100}',
+        status: 400,
+        code: 'INVALID_INPUT',
+        fields: ['body'],
+      },
+      {
+        name: 'several bad fields at once',
+        body: '{"candidateId":"","action":"boost"}',
+        status: 400,
+        code: 'INVALID_INPUT',
+        fields: ['body.candidateId', 'body.action'],
+      },
+      {
+        name: 'a board id with unsafe characters',
+        path: () => '/api/boards/a%7Bb%7D/votes',
+        body: '{"candidateId":"alice"}',
+        status: 400,
+        code: 'INVALID_INPUT',
+        fields: ['params.boardId'],
+      },
+      { name: 'a body that is not JSON', body: '{"candidateId": alice', status: 400, code: 'INVALID_JSON' },
+      { name: 'a JSON body that is not an object', body: '"alice"', status: 400, code: 'INVALID_JSON' },
       { name: 'no body at all', body: undefined, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
       {
         name: 'a form-encoded body',
@@ -84,78 +241,196 @@ describe('POST /api/boards/:boardId/votes', () => {
         code: 'UNSUPPORTED_MEDIA_TYPE',
       },
       {
+        name: 'a text body',
+        body: '{"candidateId":"alice"}',
+        type: 'text/plain',
+        status: 415,
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+      },
+      {
+        name: 'a body over the size limit',
+        body: JSON.stringify({ candidateId: 'x'.repeat(20_000) }),
+        status: 413,
+        code: 'PAYLOAD_TOO_LARGE',
+      },
+      {
+        name: 'a board that does not exist',
+        path: () => `/api/boards/${randomId('nowhere')}/votes`,
+        body: '{"candidateId":"alice"}',
+        status: 404,
+        code: 'BOARD_NOT_FOUND',
+      },
+      {
         name: 'a candidate the board does not have',
         body: '{"candidateId":"mallory"}',
         status: 422,
         code: 'UNKNOWN_MEMBER',
       },
       {
-        name: 'a candidateId of the wrong type',
-        body: '{"candidateId":42}',
-        status: 400,
-        code: 'INVALID_INPUT',
-        field: 'body.candidateId',
+        name: 'a like on a vote board',
+        body: '{"candidateId":"alice","action":"like","voterId":"u-1"}',
+        status: 422,
+        code: 'ACTION_NOT_ALLOWED',
+        details: { kind: 'vote', action: 'like' },
       },
       {
-        name: 'an operator object as candidateId',
-        body: '{"candidateId":{"$gt":""}}',
-        status: 400,
-        code: 'INVALID_INPUT',
-        field: 'body.candidateId',
+        name: 'an unlike on a vote board',
+        body: '{"candidateId":"alice","action":"unlike","voterId":"u-1"}',
+        status: 422,
+        code: 'ACTION_NOT_ALLOWED',
+        details: { kind: 'vote', action: 'unlike' },
       },
       {
-        name: 'an unknown field',
-        body: '{"candidateId":"alice","weight":100}',
-        status: 400,
-        code: 'INVALID_INPUT',
-        field: 'body',
+        name: 'a vote on a like board',
+        path: likePath,
+        body: '{"candidateId":"alice","voterId":"u-1"}',
+        status: 422,
+        code: 'ACTION_NOT_ALLOWED',
+        details: { kind: 'like', action: 'vote' },
       },
       {
-        name: 'a board id with unsafe characters',
-        path: '/api/boards/a%7Bb%7D/votes',
-        body: '{"candidateId":"alice"}',
-        status: 400,
-        code: 'INVALID_INPUT',
-        field: 'params.boardId',
+        name: 'a like without its voter',
+        path: likePath,
+        body: '{"candidateId":"alice","action":"like"}',
+        status: 422,
+        code: 'VOTER_REQUIRED',
       },
       {
-        name: 'an oversized body',
-        body: JSON.stringify({ candidateId: 'x'.repeat(20_000) }),
-        status: 413,
-        code: 'PAYLOAD_TOO_LARGE',
+        name: 'an unlike without its voter',
+        path: likePath,
+        body: '{"candidateId":"alice","action":"unlike"}',
+        status: 422,
+        code: 'VOTER_REQUIRED',
       },
     ];
 
-    it.each(cases)('$name → $status $code', async ({ path, body, type, status, code, field }) => {
-      const res = await post(path ?? `/api/boards/${boardId}/votes`, body, type);
+    it.each(cases)('$name → $status $code', async ({ path, body, type, status, code, fields, details }) => {
+      const ids = { vote: boardId, like: likeBoardId };
+      const before = [...(await queuedVotes(boardId)), ...(await queuedVotes(likeBoardId))].length;
+      const res = await post((path ?? votePath)(ids), body, type === undefined ? {} : { type });
       expect(res.status).toBe(status);
-      const answer = (await res.json()) as {
-        error: { code: string; message: string; details?: { path: string }[] };
-      };
+      const answer = (await res.json()) as ErrorBody;
       expect(answer.error.code).toBe(code);
       expect(answer.error.message.length).toBeGreaterThan(0);
-      if (field) expect(answer.error.details?.map((d) => d.path)).toContain(field);
-      expect(await queued()).toBe(before);
+      if (fields) {
+        const paths = new Set((answer.error.details as { path: string }[]).map((d) => d.path));
+        expect([...paths].sort()).toEqual([...fields].sort());
+      }
+      if (details) expect(answer.error.details).toEqual(details);
+      const after = [...(await queuedVotes(boardId)), ...(await queuedVotes(likeBoardId))].length;
+      expect(after).toBe(before);
+    });
+  });
+
+  describe('for a board that MongoDB has but Redis lost', () => {
+    it('still accepts its votes (202) onto the queue, to wait for a rebuild', async () => {
+      const board = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob']);
+      expect(await loseBoardState(server.deps.redis, server.deps.keys, board)).toBeGreaterThan(0);
+      const voteId = await accepted(await vote(board, { candidateId: 'bob' }));
+      expect((await queuedVotes(board)).map((v) => v.voteId)).toEqual([voteId]);
+    });
+
+    it('still checks the candidate and the action against the board in MongoDB', async () => {
+      const board = await seedBoard(config, server.deps.redis, mongo, ['alice'], { kind: 'like' });
+      await loseBoardState(server.deps.redis, server.deps.keys, board);
+      const unknown = await vote(board, { candidateId: 'mallory', action: 'like', voterId: 'u-1' });
+      expect(unknown.status).toBe(422);
+      expect(((await unknown.json()) as ErrorBody).error.code).toBe('UNKNOWN_MEMBER');
+      const wrongAction = await vote(board, { candidateId: 'alice', voterId: 'u-1' });
+      expect(((await wrongAction.json()) as ErrorBody).error.code).toBe('ACTION_NOT_ALLOWED');
+      const noVoter = await vote(board, { candidateId: 'alice', action: 'like' });
+      expect(((await noVoter.json()) as ErrorBody).error.code).toBe('VOTER_REQUIRED');
+      await accepted(await vote(board, { candidateId: 'alice', action: 'like', voterId: 'u-1' }));
+      expect(await queuedVotes(board)).toHaveLength(1);
     });
   });
 });
 
-describe('when Redis does not answer', () => {
-  it('answers 503 SERVICE_UNAVAILABLE, not 500, and accepts nothing', async () => {
-    const live = server.deps.redis;
-    // A connection to a port nothing listens on stands in for a Redis that went away.
-    const dead = createRedis('redis://127.0.0.1:1', 'command', 'test');
-    dead.on('error', () => {});
-    server.deps.redis = dead;
-    const before = await queued();
+describe('when Redis goes away', () => {
+  /** A server like startTestServer's, except that the given connections reach Redis through a proxy. */
+  async function serverThroughProxy(through: { queue: boolean; commands: boolean }) {
+    const proxy = await startTcpProxy(config.redis.url);
+    const open = async (role: 'producer' | 'command') => {
+      const connection = createRedis(proxy.url, role, 'test-proxied');
+      connection.on('error', () => {});
+      await waitForReady(connection);
+      return connection;
+    };
+    const producer = through.queue ? await open('producer') : undefined;
+    const command = through.commands ? await open('command') : undefined;
+    const voteQueue = producer ? createVoteQueue(producer, server.deps.keys) : server.deps.voteQueue;
+    voteQueue.on('error', () => {});
+    await voteQueue.waitUntilReady();
+    const app = await listenApp({ ...server.deps, voteQueue, ...(command ? { redis: command } : {}) });
+    return {
+      url: app.url,
+      /** Cuts the proxy and waits until the proxied connections have noticed. */
+      async goAway() {
+        await proxy.cut();
+        const proxied = [producer, command].filter((c) => c !== undefined);
+        const deadline = Date.now() + 5_000;
+        while (proxied.some((c) => c.status === 'ready') && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      },
+      async close() {
+        await app.close();
+        if (producer) await voteQueue.close().catch(() => {});
+        for (const connection of [producer, command]) if (connection) connection.disconnect();
+      },
+    };
+  }
+
+  it('answers 503 SERVICE_UNAVAILABLE, not 500, to every request when the queue cannot take their votes, and enqueues nothing', async () => {
+    const board = await seedBoard(config, server.deps.redis, mongo, ['alice']);
+    const proxied = await serverThroughProxy({ queue: true, commands: false });
     try {
-      const res = await post(`/api/boards/${boardId}/votes`, JSON.stringify({ candidateId: 'alice' }));
-      expect(res.status).toBe(503);
-      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('SERVICE_UNAVAILABLE');
-      expect(await queued()).toBe(before);
+      // Working first: the proxy passes everything through.
+      await accepted(
+        await fetch(`${proxied.url}/api/boards/${board}/votes`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"candidateId":"alice"}',
+        }),
+      );
+      await proxied.goAway();
+      // Requests gathered into one add fail together.
+      const answers = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          fetch(`${proxied.url}/api/boards/${board}/votes`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: '{"candidateId":"alice"}',
+          }),
+        ),
+      );
+      for (const res of answers) {
+        expect(res.status).toBe(503);
+        expect(await res.json()).toEqual({
+          error: { code: 'SERVICE_UNAVAILABLE', message: expect.any(String) },
+        });
+      }
+      expect(await queuedVotes(board)).toHaveLength(1);
     } finally {
-      server.deps.redis = live;
-      dead.disconnect();
+      await proxied.close();
+    }
+  });
+
+  it('answers 503 SERVICE_UNAVAILABLE when Redis cannot say whether the board exists', async () => {
+    const board = await seedBoard(config, server.deps.redis, mongo, ['alice']);
+    const proxied = await serverThroughProxy({ queue: true, commands: true });
+    try {
+      await proxied.goAway();
+      const res = await fetch(`${proxied.url}/api/boards/${board}/votes`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"candidateId":"alice"}',
+      });
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as ErrorBody).error.code).toBe('SERVICE_UNAVAILABLE');
+      expect(await queuedVotes(board)).toEqual([]);
+    } finally {
+      await proxied.close();
     }
   });
 });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { readLedgerState } from '@rallyboard/core/db';
+import { type LedgerTally, readLedgerState } from '@rallyboard/core/db';
 import { AppError } from '@rallyboard/core/protocol';
 import type { VoteJob } from '@rallyboard/core/queue';
-import { fenceBoard, installBoard, liftFence, type WindowState } from '@rallyboard/core/redis';
+import { fenceBoard, installBoard, liftFence, listDays, type WindowState } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
 import type { RecoveryDeps } from './reconcile.js';
 
@@ -146,14 +146,19 @@ export async function rebuild(
 
     step('install');
     const nowSec = Math.floor(nowMs / 1000);
-    const days = [...state.days]
-      .map(([day, tallies]) => ({
-        day,
-        // A day ends within two days of its UTC date, whatever the timezone.
-        expiresAt: Date.parse(`${day}T00:00:00Z`) / 1000 + (board.dailyRetentionDays + 2) * 86_400,
-        ...windowState(tallies),
-      }))
-      .filter((d) => d.expiresAt > nowSec);
+    // Every day the ledger has, and every day Redis has: a day only Redis has holds changes the
+    // ledger never recorded (their markers were dropped above), so it is installed empty.
+    const empty = { total: 0, members: new Map<string, LedgerTally>() };
+    const dayNames = new Set([...state.days.keys(), ...(await listDays(redis, keys, boardId))]);
+    const allDays = [...dayNames].sort().map((day) => ({
+      day,
+      // A day ends within two days of its UTC date, whatever the timezone.
+      expiresAt: Date.parse(`${day}T00:00:00Z`) / 1000 + (board.dailyRetentionDays + 2) * 86_400,
+      ...windowState(state.days.get(day) ?? empty),
+    }));
+    const days = allDays.filter((d) => d.expiresAt > nowSec);
+    const expired = allDays.filter((d) => d.expiresAt <= nowSec).flatMap((d) => [k.day(d.day).scores, k.day(d.day).total]);
+    if (expired.length > 0) await redis.del(...expired);
     const seq = await installBoard(redis, keys, boardId, {
       fence: token,
       seq: state.seq,

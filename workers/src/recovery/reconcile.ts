@@ -1,5 +1,5 @@
 import { type BoardModel, type LedgerModel, type LedgerTally, readLedgerState } from '@rallyboard/core/db';
-import { decodeScore, type KeyBuilder } from '@rallyboard/core/redis';
+import { decodeScore, type KeyBuilder, listDays } from '@rallyboard/core/redis';
 import type { Redis } from 'ioredis';
 
 export interface RecoveryDeps {
@@ -65,6 +65,12 @@ async function compareWindow(
   return { window, total: { redis: Number(total ?? 0), ledger: ledger.total }, drift };
 }
 
+/** True when a day's keys may have expired: retention has passed since the day surely ended. */
+function dayExpired(day: string, retentionDays: number): boolean {
+  // A day ends within two days of its UTC date, whatever the timezone.
+  return Date.parse(`${day}T00:00:00Z`) + (retentionDays + 2) * 86_400_000 <= Date.now();
+}
+
 /**
  * Compares a board's Redis rankings with its ledger: every member's count and tie-break seq,
  * the totals, in the all-time window and in each retained day. Read-only. Votes in flight at
@@ -75,12 +81,18 @@ export async function reconcile(deps: RecoveryDeps, boardId: string): Promise<Re
   const k = deps.keys.board(boardId);
   const windows = [await compareWindow(deps.redis, 'all', k.scores, k.total, state.all)];
   const expiredDays: string[] = [];
-  for (const [day, tallies] of [...state.days].sort(([a], [b]) => a.localeCompare(b))) {
+  // Days either side has: a day only Redis has holds changes the ledger never recorded.
+  const inRedis = new Set(await listDays(deps.redis, deps.keys, boardId));
+  const board = await deps.boards.findById(boardId, { dailyRetentionDays: 1 }).lean();
+  const retentionDays = board?.dailyRetentionDays ?? 0;
+  const days = [...new Set([...state.days.keys(), ...inRedis])].sort();
+  for (const day of days) {
     const d = k.day(day);
-    if (!(await deps.redis.exists(d.total))) {
+    if (!inRedis.has(day) && dayExpired(day, retentionDays)) {
       expiredDays.push(day);
       continue;
     }
+    const tallies = state.days.get(day) ?? { total: 0, members: new Map<string, LedgerTally>() };
     windows.push(await compareWindow(deps.redis, day, d.scores, d.total, tallies));
   }
   const seq = { redis: Number((await deps.redis.get(k.seq)) ?? 0), ledger: state.seq };

@@ -49,6 +49,15 @@ export type MemberStanding = z.infer<typeof memberStandingSchema>;
 export const memberViewSchema = boardViewSchema.extend({ member: memberStandingSchema });
 export type MemberView = z.infer<typeof memberViewSchema>;
 
+/** `day` picks a day of the `day` window; with `window=all` it would be silently ignored, so it is refused. */
+const dayOnlyForDayWindow: [
+  (v: { window: RankWindow; day?: string | undefined }) => boolean,
+  { message: string; path: string[] },
+] = [
+  (v) => v.day === undefined || v.window === 'day',
+  { message: 'day applies only with window=day', path: ['day'] },
+];
+
 const windowQuery = {
   window: windowSchema.default('all'),
   /** A past day of a `day` window, within retention; today when absent. */
@@ -56,52 +65,66 @@ const windowQuery = {
 };
 
 /** `GET …/leaderboard`: the top (offset 0) or any page of the ranking. */
-export const leaderboardQuerySchema = z.strictObject({
-  ...windowQuery,
-  offset: z.coerce.number().int().min(0).max(100_000).default(0),
-  limit: z.coerce.number().int().min(1).max(100).default(10),
-});
+export const leaderboardQuerySchema = z
+  .strictObject({
+    ...windowQuery,
+    offset: z.coerce.number().int().min(0).max(100_000).default(0),
+    limit: z.coerce.number().int().min(1).max(100).default(10),
+  })
+  .refine(...dayOnlyForDayWindow);
 export type LeaderboardQuery = z.infer<typeof leaderboardQuerySchema>;
 
 /** `GET …/members/:candidateId` and `…/around`. */
-export const memberQuerySchema = z.strictObject({
-  ...windowQuery,
-  k: z.coerce.number().int().min(1).max(25).default(2),
-});
+export const memberQuerySchema = z
+  .strictObject({
+    ...windowQuery,
+    k: z.coerce.number().int().min(1).max(25).default(2),
+  })
+  .refine(...dayOnlyForDayWindow);
 export type MemberQuery = z.infer<typeof memberQuerySchema>;
 
-export const totalsQuerySchema = z.strictObject(windowQuery);
+export const totalsQuerySchema = z.strictObject(windowQuery).refine(...dayOnlyForDayWindow);
 export type TotalsQuery = z.infer<typeof totalsQuerySchema>;
 
 /** The socket form of the same reads: `board:query` with one of these, answered by ack. */
 export const boardQuerySchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('top'),
-    boardId: boardIdSchema,
-    ...windowQuery,
-    limit: leaderboardQuerySchema.shape.limit,
-  }),
-  z.strictObject({
-    type: z.literal('range'),
-    boardId: boardIdSchema,
-    ...windowQuery,
-    offset: leaderboardQuerySchema.shape.offset,
-    limit: leaderboardQuerySchema.shape.limit,
-  }),
-  z.strictObject({
-    type: z.literal('member'),
-    boardId: boardIdSchema,
-    ...windowQuery,
-    candidateId: candidateIdSchema,
-  }),
-  z.strictObject({
-    type: z.literal('around'),
-    boardId: boardIdSchema,
-    ...windowQuery,
-    candidateId: candidateIdSchema,
-    k: memberQuerySchema.shape.k,
-  }),
-  z.strictObject({ type: z.literal('totals'), boardId: boardIdSchema, ...windowQuery }),
+  z
+    .strictObject({
+      type: z.literal('top'),
+      boardId: boardIdSchema,
+      ...windowQuery,
+      limit: leaderboardQuerySchema.shape.limit,
+    })
+    .refine(...dayOnlyForDayWindow),
+  z
+    .strictObject({
+      type: z.literal('range'),
+      boardId: boardIdSchema,
+      ...windowQuery,
+      offset: leaderboardQuerySchema.shape.offset,
+      limit: leaderboardQuerySchema.shape.limit,
+    })
+    .refine(...dayOnlyForDayWindow),
+  z
+    .strictObject({
+      type: z.literal('member'),
+      boardId: boardIdSchema,
+      ...windowQuery,
+      candidateId: candidateIdSchema,
+    })
+    .refine(...dayOnlyForDayWindow),
+  z
+    .strictObject({
+      type: z.literal('around'),
+      boardId: boardIdSchema,
+      ...windowQuery,
+      candidateId: candidateIdSchema,
+      k: memberQuerySchema.shape.k,
+    })
+    .refine(...dayOnlyForDayWindow),
+  z
+    .strictObject({ type: z.literal('totals'), boardId: boardIdSchema, ...windowQuery })
+    .refine(...dayOnlyForDayWindow),
 ]);
 export type BoardQuery = z.infer<typeof boardQuerySchema>;
 

@@ -342,3 +342,16 @@ export async function installBoard(
 export function dayExpiresAt(acceptedAtMs: number, retentionDays: number): number {
   return Math.floor(acceptedAtMs / 1000) + (retentionDays + 1) * 86_400;
 }
+
+/** The days Redis holds a window for, found by SCAN (a recovery tool's read, not a hot path). */
+export async function listDays(redis: Redis, keys: KeyBuilder, boardId: string): Promise<string[]> {
+  const k = keys.board(boardId);
+  const days = new Set<string>();
+  for await (const batch of redis.scanStream({ match: k.dayTotalsPattern, count: 1_000 })) {
+    for (const key of batch as string[]) {
+      const day = k.dayOfKey(key);
+      if (day) days.add(day);
+    }
+  }
+  return [...days].sort();
+}

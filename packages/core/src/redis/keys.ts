@@ -27,6 +27,10 @@ export interface BoardKeys extends WindowKeys {
   readonly seq: string;
   /** The window of one day, `YYYY-MM-DD` in the board's timezone. Expires after retention. */
   day(date: string): WindowKeys;
+  /** SCAN pattern matching the total key of every day of the board. */
+  readonly dayTotalsPattern: string;
+  /** The day of a key matched by `dayTotalsPattern`, or undefined for any other key. */
+  dayOfKey(key: string): string | undefined;
   /** Set: the voter ids whose like of `memberId` currently stands (like boards). */
   likes(memberId: string): string;
   /** String: a vote id's verdict, so a re-delivered vote cannot count twice. */
@@ -61,6 +65,14 @@ export function createKeys(prefix: string): KeyBuilder {
         total: `${base}:total`,
         seq: `${base}:seq`,
         day: (date) => ({ scores: `${base}:day:${date}:scores`, total: `${base}:day:${date}:total` }),
+        // Braces are not special in SCAN patterns; the board id's alphabet has no glob characters.
+        dayTotalsPattern: `${base}:day:*:total`,
+        dayOfKey: (key) => {
+          const head = `${base}:day:`;
+          if (!key.startsWith(head) || !key.endsWith(':total')) return undefined;
+          const day = key.slice(head.length, -':total'.length);
+          return /^\d{4}-\d{2}-\d{2}$/.test(day) ? day : undefined;
+        },
         likes: (memberId) => `${base}:likes:${memberId}`,
         vote: (voteId) => `${base}:vote:${voteId}`,
       };

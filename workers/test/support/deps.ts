@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import type { Config } from '@rallyboard/core/config';
+import { boardModel, type LedgerVote, ledgerModel } from '@rallyboard/core/db';
+import { createLogger } from '@rallyboard/core/logger';
+import type { VoteAction } from '@rallyboard/core/protocol';
+import type { QueuedVote } from '@rallyboard/core/queue';
+import { closeRedis, createKeys, defineScripts, type KeyBuilder } from '@rallyboard/core/redis';
+import type { Redis } from 'ioredis';
+import type { Connection } from 'mongoose';
+import { testRedis } from '../../../test/support/stack.js';
+import type { WorkerDeps } from '../../src/deps.js';
+
+/** Real, isolated worker deps: a command connection of their own with the scripts defined. */
+export async function openWorkerDeps(
+  config: Config,
+  mongo: Connection,
+): Promise<WorkerDeps & { close(): Promise<void> }> {
+  const redis = await testRedis(config, 'command');
+  defineScripts(redis);
+  const ledger = ledgerModel(mongo);
+  await ledger.init();
+  return {
+    config,
+    logger: createLogger(config, 'workers', 'test'),
+    redis,
+    keys: createKeys(config.keyPrefix),
+    ledger,
+    boards: boardModel(mongo),
+    instanceId: 'test-worker',
+    close: () => closeRedis(redis),
+  };
+}
+
+/** One queued vote with a fresh id (ledger ids are global: never reuse one across tests). */
+export function queuedVote(
+  candidateId: string,
+  options: { action?: VoteAction; voterId?: string; acceptedAt?: number } = {},
+): QueuedVote {
+  return {
+    voteId: `v-${randomUUID()}`,
+    candidateId,
+    action: options.action ?? 'vote',
+    ...(options.voterId === undefined ? {} : { voterId: options.voterId }),
+    acceptedAt: options.acceptedAt ?? Date.now(),
+  };
+}
+
+/** Every Redis key of a board. */
+export async function boardKeys(redis: Redis, keys: KeyBuilder, boardId: string): Promise<string[]> {
+  const pattern = `${keys.board(boardId).meta.slice(0, -'meta'.length)}*`;
+  const found: string[] = [];
+  for await (const batch of redis.scanStream({ match: pattern, count: 1_000 }))
+    found.push(...(batch as string[]));
+  return found.sort();
+}
+
+/** Deletes every Redis key of a board, as if Redis had lost it; MongoDB still has the board. */
+export async function loseBoardState(redis: Redis, keys: KeyBuilder, boardId: string): Promise<number> {
+  const found = await boardKeys(redis, keys, boardId);
+  return found.length > 0 ? redis.del(...found) : 0;
+}
+
+/** A board's ledger, oldest seq first, as plain records. */
+export async function ledgerOf(deps: Pick<WorkerDeps, 'ledger'>, boardId: string): Promise<LedgerVote[]> {
+  const records = await deps.ledger.find({ boardId }).lean();
+  return records.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0) || a._id.localeCompare(b._id));
+}
+
+/**
+ * Everything Redis holds for a board, key by key (sorted sets as ZRANGE WITHSCORES, so ties and
+ * their order show), without TTLs: two snapshots are equal when the board's state is.
+ */
+export async function snapshotBoard(
+  redis: Redis,
+  keys: KeyBuilder,
+  boardId: string,
+): Promise<Record<string, unknown>> {
+  const snapshot: Record<string, unknown> = {};
+  for (const key of await boardKeys(redis, keys, boardId)) {
+    const type = await redis.type(key);
+    if (type === 'zset') snapshot[key] = await redis.zrange(key, '0', '-1', 'WITHSCORES');
+    else if (type === 'set') snapshot[key] = (await redis.smembers(key)).sort();
+    else if (type === 'hash') snapshot[key] = await redis.hgetall(key);
+    else if (type === 'string') snapshot[key] = await redis.get(key);
+    else snapshot[key] = `(${type})`;
+  }
+  return snapshot;
+}
