@@ -26,7 +26,8 @@
       verdicts[i]   'c,<seq>,<delta>' counted; 'u' unchanged (a like that stood, an unlike
                     that did not); 'r,<REASON>' rejected with an error-catalogue code
       duplicates[i] 1 when the vote had been applied before (nothing changed now), else 0
-   -1  the board is not in Redis (never registered, or its state was lost: see rebuild)
+   -1  the board is not in Redis, or only part of it is (never registered, or its state was
+       lost: see rebuild)
    -4  the board is fenced for a rebuild; try again later
 ]]
 local SPAN = tonumber(ARGV[1])
@@ -37,8 +38,10 @@ local ttl = tonumber(ARGV[4])
 if redis.call('EXISTS', KEYS[6]) == 1 then
   return -4
 end
+-- A board without its meta or without its members set has lost state (a restart without
+-- persistence, an eviction): deciding votes against what is left would reject real ones.
 local kind = redis.call('HGET', KEYS[1], 'kind')
-if not kind then
+if not kind or redis.call('EXISTS', KEYS[2]) == 0 then
   return -1
 end
 

@@ -305,6 +305,14 @@ describe('applyVotes on a vote board', () => {
     expect(await redis.exists(keys.board(boardId).vote(v.voteId))).toBe(0);
   });
 
+  it('answers board-missing when only part of the board is left (meta without members), rejecting nothing', async () => {
+    const boardId = await newBoard();
+    await redis.del(keys.board(boardId).members);
+    const v = vote('alice');
+    expect(await applyVotes(redis, keys, boardId, [v], options)).toEqual({ outcome: 'board-missing' });
+    expect(await redis.exists(keys.board(boardId).vote(v.voteId))).toBe(0);
+  });
+
   it('answers fenced while a rebuild holds the board, changing nothing, and counts the vote once it is lifted', async () => {
     const boardId = await newBoard();
     await apply(boardId, [vote('bob')]);
