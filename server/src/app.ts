@@ -1,8 +1,8 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import express, { type Express } from 'express';
-import { pinoHttp } from 'pino-http';
 import { createBoardLookup } from './boards/lookup.js';
 import type { AppContext, AppDeps } from './deps.js';
+import { accessLog } from './http/access-log.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { healthRouter } from './http/routes/health.js';
 import { leaderboardRouter } from './http/routes/leaderboard.js';
@@ -28,16 +28,9 @@ export function createApp(deps: AppDeps): App {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.http.trustProxy);
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      autoLogging: { ignore: (req) => req.url === '/healthz' },
-      // Ingest answers thousands of requests a second: successes log at debug, so an `info`
-      // deployment writes a line per failure, not per vote.
-      customLogLevel: (_req, res, error) =>
-        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug',
-    }),
-  );
+  // Answers are live data: no ETag to compute for every vote and every read.
+  app.set('etag', false);
+  app.use(accessLog(deps.logger));
   app.use(express.json({ limit: deps.config.http.bodyLimitBytes, strict: true }));
 
   app.use(healthRouter(deps));

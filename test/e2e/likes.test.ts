@@ -73,7 +73,9 @@ describe('a like board, with voters liking and unliking in races', () => {
         ...(perPair.get(`${r.candidateId}|${r.voterId}`) ?? []),
         r.delta ?? 0,
       ]);
-    for (const deltas of perPair.values()) deltas.forEach((d, i) => expect(d).toBe(i % 2 === 0 ? 1 : -1));
+    for (const deltas of perPair.values()) {
+      expect(deltas).toEqual(deltas.map((_, i) => (i % 2 === 0 ? 1 : -1)));
+    }
 
     const view = await readRanking(server.url, boardId);
     for (const item of ITEMS) {

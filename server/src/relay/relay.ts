@@ -45,6 +45,7 @@ export function createRelay(io: RealtimeServer, ctx: AppContext): Relay {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let everReady = false;
+  let lastFlush = 0;
 
   const onMessage = (_pattern: string, channel: string, message: string) => {
     const boardId = keys.boardIdFromChannel(channel);
@@ -58,7 +59,9 @@ export function createRelay(io: RealtimeServer, ctx: AppContext): Relay {
     for (const member of change.data.members) entry.members.add(member);
     entry.reset ||= change.data.reset;
     dirty.set(boardId, entry);
-    timer ??= setTimeout(() => void flush(), tickMs);
+    // At most one flush per tick, but no waiting after a quiet spell: a change that comes more
+    // than a tick after the last flush goes out at once.
+    timer ??= setTimeout(() => void flush(), Math.max(0, lastFlush + tickMs - Date.now()));
   };
 
   // After a reconnect, messages may have been missed: every room starts over with a reset.
@@ -69,6 +72,7 @@ export function createRelay(io: RealtimeServer, ctx: AppContext): Relay {
 
   async function flush(): Promise<void> {
     timer = undefined;
+    lastFlush = Date.now();
     const boards = [...dirty];
     dirty.clear();
     await Promise.all(

@@ -157,7 +157,9 @@ export async function rebuild(
       ...windowState(state.days.get(day) ?? empty),
     }));
     const days = allDays.filter((d) => d.expiresAt > nowSec);
-    const expired = allDays.filter((d) => d.expiresAt <= nowSec).flatMap((d) => [k.day(d.day).scores, k.day(d.day).total]);
+    const expired = allDays
+      .filter((d) => d.expiresAt <= nowSec)
+      .flatMap((d) => [k.day(d.day).scores, k.day(d.day).total]);
     if (expired.length > 0) await redis.del(...expired);
     const seq = await installBoard(redis, keys, boardId, {
       fence: token,

@@ -61,7 +61,7 @@ const envSchema = z.object({
     .string()
     .regex(/^[a-z][a-z0-9_-]{0,31}$/, 'lower-case letters, digits, "_" and "-", at most 32')
     .default('rb'),
-  WORKER_CONCURRENCY: int(1, 1000, 16),
+  WORKER_CONCURRENCY: int(1, 1000, 64),
   WORKER_LOCK_DURATION_MS: int(1000, 600_000, 30_000),
   WORKER_STALLED_INTERVAL_MS: int(1000, 600_000, 30_000),
   WORKER_BATCH_MAX: int(1, 5000, 500),

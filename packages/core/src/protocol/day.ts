@@ -13,8 +13,24 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
-/** The calendar day (`YYYY-MM-DD`) that an instant falls on in a timezone. */
+/** The last answer per timezone: a worker asks for the same minute thousands of times a second. */
+const lastAnswer = new Map<string, { minute: number; day: string }>();
+
+/**
+ * The calendar day (`YYYY-MM-DD`) that an instant falls on in a timezone. Every UTC offset is a
+ * whole number of minutes, so all instants of one UTC minute fall on the same day: the answer is
+ * kept per timezone and minute.
+ */
 export function dayOf(epochMs: number, timeZone: string): string {
+  const minute = Math.floor(epochMs / 60_000);
+  const cached = lastAnswer.get(timeZone);
+  if (cached?.minute === minute) return cached.day;
+  const day = formatDay(epochMs, timeZone);
+  lastAnswer.set(timeZone, { minute, day });
+  return day;
+}
+
+function formatDay(epochMs: number, timeZone: string): string {
   let format = formatters.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-CA', {

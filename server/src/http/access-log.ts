@@ -1,0 +1,33 @@
+import type { Logger } from '@rallyboard/core/logger';
+import type { RequestHandler } from 'express';
+
+/**
+ * One log line per answered request, at a level by outcome: `debug` for successes, `info` for
+ * 4xx, `error` for 5xx. Ingest answers thousands of requests a second, so nothing is built for a
+ * line the logger would drop: the level is checked first.
+ */
+export function accessLog(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    if (req.url === '/healthz') {
+      next();
+      return;
+    }
+    const started = performance.now();
+    res.once('finish', () => {
+      const status = res.statusCode;
+      const level = status >= 500 ? 'error' : status >= 400 ? 'info' : 'debug';
+      if (!logger.isLevelEnabled(level)) return;
+      logger[level](
+        {
+          method: req.method,
+          url: req.originalUrl,
+          status,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+          ip: req.ip,
+        },
+        'request answered',
+      );
+    });
+    next();
+  };
+}
