@@ -93,6 +93,8 @@ export interface Results {
     cpuS: Record<string, number>;
   };
   bareWorker?: DrainFigures & { concurrency: number; prefillMs: number };
+  /** The same reference at BullMQ's default concurrency (1). */
+  bareWorkerDefault?: DrainFigures & { concurrency: number; prefillMs: number };
   worker?: { concurrency: number; single?: DrainFigures; batched?: DrainFigures; batchedNote?: string };
   latency?: WatchFigures & {
     rate: number;
@@ -187,10 +189,11 @@ export function renderTable(r: Results): string {
       `${int(r.bareIngest.acceptedPerS)} accepted/s  ${lat(r.bareIngest.latency)}  errors ${int(r.bareIngest.errors)}`,
     );
   }
-  if (r.bareWorker) {
+  for (const bare of [r.bareWorker, r.bareWorkerDefault]) {
+    if (!bare) continue;
     row(
-      `bare BullMQ worker, 1 ZINCRBY/job, concurrency ${r.bareWorker.concurrency}`,
-      `${int(r.bareWorker.perS)} jobs/s  (${int(r.bareWorker.votes)} jobs in ${ms(r.bareWorker.ms)})${r.bareWorker.timedOut ? ' TIMED OUT' : ''}`,
+      `bare BullMQ worker, 1 ZINCRBY/job, concurrency ${bare.concurrency}`,
+      `${int(bare.perS)} jobs/s  (${int(bare.votes)} jobs in ${ms(bare.ms)})${bare.timedOut ? ' TIMED OUT' : ''}`,
     );
   }
 

@@ -1,3 +1,4 @@
+import { createBatcher } from '@rallyboard/core/batch';
 import { type LedgerVote, recordVotes } from '@rallyboard/core/db';
 import { dayOf } from '@rallyboard/core/protocol';
 import type { QueuedVote } from '@rallyboard/core/queue';
@@ -43,8 +44,8 @@ function ledgerRecord(item: BatchItem, day: string, verdict: VoteVerdict, decide
 
 /**
  * Builds the work of one worker batch: the votes of concurrently processed jobs, applied with
- * one applyVotes script call per board (per `batchMax` votes), then recorded with one unordered
- * insertMany for the whole batch.
+ * one applyVotes script call per board (per `batchMax` votes), then recorded with unordered
+ * insertManys by group commit (at most `LEDGER_BATCH_MAX` records each, one at a time).
  *
  * Order matters. Redis first: the script decides each vote and marks its id in the same atomic
  * step. Then the ledger. If the process dies in between, the jobs are re-delivered; the script
@@ -55,6 +56,19 @@ function ledgerRecord(item: BatchItem, day: string, verdict: VoteVerdict, decide
 export function createVoteApplier(deps: WorkerDeps): (items: BatchItem[]) => Promise<VoteOutcome[]> {
   const { config, logger } = deps;
   const boards = createBoardCache(deps.redis, deps.keys, config.ingest.boardCacheMs);
+  // The ledger is written by group commit: one insertMany at a time, holding every record that
+  // arrived while the previous one ran. A store with one writer (FerretDB on SQLite) takes large
+  // batches far better than many small concurrent ones; Redis was already updated, so this
+  // delays only the jobs' completion, not what watchers see.
+  const ledger = createBatcher<LedgerVote, void>({
+    maxItems: config.worker.ledgerBatchMax,
+    maxWaitMs: config.worker.batchWaitMs,
+    maxConcurrent: 1,
+    async run(batch) {
+      await recordVotes(deps.ledger, batch);
+      return batch.map(() => undefined);
+    },
+  });
   const missingLogged = new Map<string, number>();
 
   /** Redis has no such board: lost state (retry after a rebuild) or no board at all (reject). */
@@ -138,7 +152,7 @@ export function createVoteApplier(deps: WorkerDeps): (items: BatchItem[]) => Pro
       }),
     );
 
-    await recordVotes(deps.ledger, records);
+    await Promise.all(records.map((record) => ledger.add(record)));
     return outcomes;
   };
 }

@@ -2,6 +2,10 @@
  * Gathers single requests into batches: `add` one item, get its own result back, while the work
  * runs once per batch. A batch runs when it holds `maxItems`, or `maxWaitMs` after its first item,
  * whichever comes first. If the batch's work fails, every item of it fails with that error.
+ *
+ * With `maxConcurrent`, at most that many batches run at once; what arrives meanwhile waits and
+ * goes in the next batch, which starts as soon as one finishes (group commit). Batches then grow
+ * with the load by themselves, which suits a store that writes one batch at a time.
  */
 export interface Batcher<I, O> {
   add(item: I): Promise<O>;
@@ -12,6 +16,8 @@ export interface Batcher<I, O> {
 export interface BatcherOptions<I, O> {
   maxItems: number;
   maxWaitMs: number;
+  /** Most batches running at once. @default Infinity */
+  maxConcurrent?: number;
   /** Does the work of one batch; answers one result per item, in order. */
   run(items: I[]): Promise<O[]>;
 }
@@ -23,7 +29,8 @@ interface Pending<I, O> {
 }
 
 export function createBatcher<I, O>(options: BatcherOptions<I, O>): Batcher<I, O> {
-  let pending: Pending<I, O>[] = [];
+  const maxConcurrent = options.maxConcurrent ?? Number.POSITIVE_INFINITY;
+  const pending: Pending<I, O>[] = [];
   let timer: NodeJS.Timeout | undefined;
   const running = new Set<Promise<void>>();
 
@@ -42,29 +49,35 @@ export function createBatcher<I, O>(options: BatcherOptions<I, O>): Batcher<I, O
       }
     })();
     running.add(done);
-    void done.finally(() => running.delete(done));
+    void done.finally(() => {
+      running.delete(done);
+      // What waited for a free slot goes now.
+      if (pending.length > 0 && timer === undefined) flush();
+    });
   };
 
   const flush = () => {
     clearTimeout(timer);
     timer = undefined;
-    if (pending.length === 0) return;
-    const batch = pending;
-    pending = [];
-    runBatch(batch);
+    while (pending.length > 0 && running.size < maxConcurrent) {
+      runBatch(pending.splice(0, options.maxItems));
+    }
   };
 
   return {
     add(item) {
       return new Promise<O>((resolve, reject) => {
         pending.push({ item, resolve, reject });
+        if (running.size >= maxConcurrent) return;
         if (pending.length >= options.maxItems) flush();
         else timer ??= setTimeout(flush, options.maxWaitMs);
       });
     },
     async drain() {
-      flush();
-      await Promise.allSettled([...running]);
+      while (pending.length > 0 || running.size > 0) {
+        flush();
+        await Promise.allSettled([...running]);
+      }
     },
   };
 }

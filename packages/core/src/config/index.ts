@@ -61,11 +61,12 @@ const envSchema = z.object({
     .string()
     .regex(/^[a-z][a-z0-9_-]{0,31}$/, 'lower-case letters, digits, "_" and "-", at most 32')
     .default('rb'),
-  WORKER_CONCURRENCY: int(1, 1000, 64),
+  WORKER_CONCURRENCY: int(1, 1000, 256),
   WORKER_LOCK_DURATION_MS: int(1000, 600_000, 30_000),
   WORKER_STALLED_INTERVAL_MS: int(1000, 600_000, 30_000),
   WORKER_BATCH_MAX: int(1, 5000, 500),
   WORKER_BATCH_WAIT_MS: int(0, 100, 2),
+  LEDGER_BATCH_MAX: int(1, 10_000, 2_000),
   INGEST_BATCH_MAX: int(1, 1000, 200),
   INGEST_BATCH_WAIT_MS: int(0, 100, 2),
   BOARD_CACHE_MS: int(0, 60_000, 1_000),
@@ -104,6 +105,8 @@ export interface Config {
     readonly batchMax: number;
     /** How long a batch waits for more votes from concurrently processed jobs. */
     readonly batchWaitMs: number;
+    /** Most records one ledger insertMany writes (one runs at a time). */
+    readonly ledgerBatchMax: number;
     /** How long a vote waits before it tries a fenced (rebuilding) or missing board again. */
     readonly fenceRetryMs: number;
   };
@@ -175,6 +178,7 @@ export function loadConfig(source: Env = process.env): Config {
       stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
       batchMax: e.WORKER_BATCH_MAX,
       batchWaitMs: e.WORKER_BATCH_WAIT_MS,
+      ledgerBatchMax: e.LEDGER_BATCH_MAX,
       fenceRetryMs: e.FENCE_RETRY_MS,
     },
     ingest: {
