@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type LedgerTally, readLedgerState } from '@rallyboard/core/db';
+import { type LedgerTally, readLedgerState, registrationOf } from '@rallyboard/core/db';
 import { AppError } from '@rallyboard/core/protocol';
 import type { VoteJob } from '@rallyboard/core/queue';
 import { fenceBoard, installBoard, liftFence, listDays, type WindowState } from '@rallyboard/core/redis';
@@ -88,19 +88,10 @@ export async function rebuild(
   const token = randomUUID();
 
   step('fence');
-  await fenceBoard(
-    redis,
-    keys,
-    {
-      boardId,
-      title: board.title,
-      kind: board.kind,
-      timezone: board.timezone,
-      dailyRetentionDays: board.dailyRetentionDays,
-      candidateIds: board.members.map((m) => m.candidateId),
-    },
-    { token, ttlMs: options.settleTimeoutMs + 600_000 },
-  );
+  await fenceBoard(redis, keys, registrationOf(board), {
+    token,
+    ttlMs: options.settleTimeoutMs + 600_000,
+  });
   try {
     step('settle');
     const settledInMs = await settle(options.queue, boardId, options.settleTimeoutMs);

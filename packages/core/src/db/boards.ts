@@ -1,5 +1,6 @@
 import { type Connection, Schema } from 'mongoose';
 import { DEFAULT_TIMEZONE } from '../protocol/day.js';
+import type { BoardRegistration } from '../redis/board-store.js';
 
 /** A board in the system of record. Redis holds a registration derived from it. */
 export interface BoardDoc {
@@ -40,3 +41,17 @@ export function boardModel(connection: Connection) {
     : connection.model<BoardDoc>('Board', boardSchema);
 }
 export type BoardModel = ReturnType<typeof boardModel>;
+
+/** What Redis is told about a board, from its record. */
+export function registrationOf(
+  board: Pick<BoardDoc, '_id' | 'title' | 'kind' | 'timezone' | 'dailyRetentionDays' | 'members'>,
+): BoardRegistration {
+  return {
+    boardId: board._id,
+    title: board.title,
+    kind: board.kind,
+    timezone: board.timezone,
+    dailyRetentionDays: board.dailyRetentionDays,
+    candidateIds: board.members.map((m) => m.candidateId),
+  };
+}

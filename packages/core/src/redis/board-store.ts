@@ -39,10 +39,18 @@ function scriptFailure(code: number, what: string): AppError {
  * Makes a board and its members known to Redis. Idempotent; adds members, never removes them
  * (removing a candidate with votes is a decision for a later, audited operation). A new member
  * enters every all-time ranking at 0, ranked after members that have votes, by id.
+ * @param options.fence also set the board's rebuild fence, in the same transaction
  */
-export async function registerBoard(redis: Redis, keys: KeyBuilder, board: BoardRegistration): Promise<void> {
+export async function registerBoard(
+  redis: Redis,
+  keys: KeyBuilder,
+  board: BoardRegistration,
+  options: { fence?: { token: string; ttlMs: number } } = {},
+): Promise<void> {
   const k = keys.board(board.boardId);
-  const tx = redis.multi().hset(k.meta, {
+  const tx = redis.multi();
+  if (options.fence) tx.set(k.fence, options.fence.token, 'PX', options.fence.ttlMs);
+  tx.hset(k.meta, {
     title: board.title,
     kind: board.kind,
     timezone: board.timezone ?? DEFAULT_TIMEZONE,
@@ -258,26 +266,13 @@ export interface WindowState {
  * gone) and sets the fence, in one transaction, so no vote applies from now until installBoard
  * lifts it, or until `ttlMs` passes if the rebuild dies.
  */
-export async function fenceBoard(
+export function fenceBoard(
   redis: Redis,
   keys: KeyBuilder,
   board: BoardRegistration,
   fence: { token: string; ttlMs: number },
 ): Promise<void> {
-  const k = keys.board(board.boardId);
-  const tx = redis
-    .multi()
-    .set(k.fence, fence.token, 'PX', fence.ttlMs)
-    .hset(k.meta, {
-      title: board.title,
-      kind: board.kind,
-      timezone: board.timezone ?? DEFAULT_TIMEZONE,
-      dailyRetentionDays: String(board.dailyRetentionDays),
-    });
-  if (board.candidateIds.length > 0) tx.sadd(k.members, ...board.candidateIds);
-  const results = await tx.exec();
-  const failed = results?.find(([error]) => error);
-  if (!results || failed) throw new Error(`fencing board ${board.boardId} failed`, { cause: failed?.[0] });
+  return registerBoard(redis, keys, board, { fence });
 }
 
 /** Lifts a fence if this token still holds it (a rebuild that failed part-way). */
