@@ -2,7 +2,7 @@ import type { MemberStanding, RankUpdate, RankWindow } from '@rallyboard/core/pr
 import { WINDOWS } from '@rallyboard/core/protocol';
 import { boardChangeSchema, readBoard } from '@rallyboard/core/redis';
 import type { AppContext } from '../deps.js';
-import { boardRoom, type RealtimeServer } from '../realtime/types.js';
+import { boardRoom, parseBoardRoom, type RealtimeServer } from '../realtime/types.js';
 
 export interface Relay {
   /** Subscribes to every board's change channel. Resolves once the subscription is active. */
@@ -26,6 +26,8 @@ interface Dirty {
 
 /** Most changed members a tick reads individually; past this, the room gets a full reset. */
 const MAX_FOCI = 500;
+/** How often watched day rooms are checked for a new day. */
+const DAY_CHECK_MS = 5_000;
 
 /**
  * Relays workers' changes to socket.io rooms, coalesced per board per tick.
@@ -46,6 +48,7 @@ export function createRelay(io: RealtimeServer, ctx: AppContext): Relay {
   let stopped = false;
   let everReady = false;
   let lastFlush = 0;
+  let dayCheck: NodeJS.Timeout | undefined;
 
   const onMessage = (_pattern: string, channel: string, message: string) => {
     const boardId = keys.boardIdFromChannel(channel);
@@ -69,6 +72,27 @@ export function createRelay(io: RealtimeServer, ctx: AppContext): Relay {
     if (everReady) pushed.clear();
     everReady = true;
   };
+
+  /**
+   * A day window's screen must turn to the new day at midnight (board timezone) even if no vote
+   * comes: every few seconds, each watched day room whose day has passed gets a reset.
+   */
+  async function checkDays(): Promise<void> {
+    for (const [room, last] of pushed) {
+      const parsed = parseBoardRoom(room);
+      if (!parsed || parsed.window !== 'day' || last.day === null) continue;
+      try {
+        const ref = await ctx.boards.window(parsed.boardId, 'day');
+        if (ref.window === 'day' && ref.day !== last.day) {
+          const entry = dirty.get(parsed.boardId) ?? { members: new Set<string>(), reset: false };
+          dirty.set(parsed.boardId, entry);
+          timer ??= setTimeout(() => void flush(), 0);
+        }
+      } catch (error) {
+        logger.warn({ err: error, room }, 'relay could not check the day of a room');
+      }
+    }
+  }
 
   async function flush(): Promise<void> {
     timer = undefined;
@@ -141,11 +165,14 @@ export function createRelay(io: RealtimeServer, ctx: AppContext): Relay {
       subscriber.on('ready', onReady);
       everReady = subscriber.status === 'ready';
       await subscriber.psubscribe(keys.boardChangesPattern);
+      dayCheck = setInterval(() => void checkDays(), DAY_CHECK_MS);
+      dayCheck.unref();
       logger.info({ pattern: keys.boardChangesPattern, tickMs }, 'relay subscribed');
     },
     async stop() {
       stopped = true;
       clearTimeout(timer);
+      clearInterval(dayCheck);
       subscriber.off('pmessage', onMessage);
       subscriber.off('ready', onReady);
       if (subscriber.status === 'ready') await subscriber.punsubscribe(keys.boardChangesPattern);

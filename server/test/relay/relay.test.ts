@@ -188,6 +188,30 @@ describe('the relay', () => {
     expect(feed.totals).toEqual({ votes: 3, members: 2 });
   });
 
+  it("turns a day window's room to the new day when the day ends, without waiting for a vote", async () => {
+    // UTC-11 and UTC+14 are always on different dates: moving the board from one to the other
+    // makes "today" change under the watchers, as midnight would.
+    const boardId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob'], {
+      timezone: 'Pacific/Pago_Pago',
+    });
+    const daily = await watcher();
+    const view = await subscribe(daily.socket, boardId, 'day');
+    await votes(boardId, ['bob']);
+    await untilSeq(daily.updates, 1);
+    expect(daily.updates.at(-1)?.day).toBe(view.day);
+
+    await server.deps.redis.hset(server.deps.keys.board(boardId).meta, 'timezone', 'Pacific/Kiritimati');
+    await eventually(
+      async () => daily.updates.some((u) => u.reset && u.day !== view.day),
+      15_000,
+      'a reset for the new day',
+    );
+    const turned = daily.updates.find((u) => u.reset && u.day !== view.day) as RankUpdate;
+    // Nothing was voted on the new day yet.
+    expect(turned.entries).toEqual([]);
+    expect(turned.totals).toEqual({ votes: 0, members: 2 });
+  }, 30_000);
+
   it('pushes nothing for a board nobody watches', async () => {
     const unwatched = await seedBoard(config, server.deps.redis, mongo, ['alice']);
     const watched = await seedBoard(config, server.deps.redis, mongo, ['alice']);
