@@ -80,7 +80,7 @@ export function createRelay(io: RealtimeServer, ctx: AppContext): Relay {
   async function checkDays(): Promise<void> {
     for (const [room, last] of pushed) {
       const parsed = parseBoardRoom(room);
-      if (!parsed || parsed.window !== 'day' || last.day === null) continue;
+      if (parsed?.window !== 'day' || last.day === null) continue;
       try {
         const ref = await ctx.boards.window(parsed.boardId, 'day');
         if (ref.window === 'day' && ref.day !== last.day) {
