@@ -1088,6 +1088,7 @@ async function main(): Promise<void> {
     PATH: process.env.PATH,
     ...passThrough,
     NODE_ENV: 'production',
+    JWT_SECRET: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
     PORT: String(port),

@@ -36,6 +36,9 @@ const bool = (fallback: boolean) =>
       return z.NEVER;
     });
 
+/** Signs tokens outside production when JWT_SECRET is unset. Public by design: never for production. */
+const DEVELOPMENT_JWT_SECRET = 'rallyboard-development-secret-not-for-production';
+
 /** The environment variables, each documented in `.env.example`. */
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -77,6 +80,14 @@ const envSchema = z.object({
   LEADERBOARD_TOP_N: int(1, 100, 10),
   VOTE_DEDUP_TTL_SECONDS: int(60, 365 * 86_400, 30 * 86_400),
   SHUTDOWN_TIMEOUT_MS: int(100, 120_000, 10_000),
+  WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com'),
+  WECHAT_APP_ID: optionalString,
+  WECHAT_APP_SECRET: optionalString,
+  WECHAT_TIMEOUT_MS: int(100, 60_000, 5_000),
+  JWT_SECRET: optionalString.pipe(z.string().min(32, 'at least 32 characters').optional()),
+  HOST_TOKEN_TTL_SECONDS: int(60, 30 * 86_400, 12 * 3_600),
+  PARTICIPANT_TOKEN_TTL_SECONDS: int(60, 86_400, 2 * 3_600),
+  PARTICIPANT_REFRESH_TTL_SECONDS: int(3_600, 365 * 86_400, 30 * 86_400),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -129,6 +140,21 @@ export interface Config {
     readonly settleTimeoutMs: number;
   };
   readonly shutdownTimeoutMs: number;
+  readonly wechat: {
+    /** Base URL of the WeChat server API; a local fake in tests and the demo. */
+    readonly apiBase: string;
+    /** The mini-program's AppID and AppSecret; undefined until configured (login then answers 503). */
+    readonly appId: string | undefined;
+    readonly appSecret: string | undefined;
+    readonly timeoutMs: number;
+  };
+  readonly auth: {
+    /** HMAC secret of every token we issue. */
+    readonly jwtSecret: string;
+    readonly hostTokenTtlSeconds: number;
+    readonly participantTokenTtlSeconds: number;
+    readonly participantRefreshTtlSeconds: number;
+  };
 }
 
 /** Raised at boot when the environment is invalid; the message lists every bad variable. */
@@ -158,6 +184,9 @@ export function loadConfig(source: Env = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
   }
   const e = parsed.data;
+  if (e.NODE_ENV === 'production' && e.JWT_SECRET === undefined) {
+    throw new ConfigError(['JWT_SECRET: required in production (at least 32 random characters)']);
+  }
   const shownHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST;
   return deepFreeze({
     env: e.NODE_ENV,
@@ -191,5 +220,19 @@ export function loadConfig(source: Env = process.env): Config {
     boards: { dailyRetentionDays: e.DAILY_RETENTION_DAYS },
     recovery: { settleTimeoutMs: e.REBUILD_SETTLE_TIMEOUT_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    wechat: {
+      apiBase: e.WECHAT_API_BASE.replace(/\/$/, ''),
+      appId: e.WECHAT_APP_ID,
+      appSecret: e.WECHAT_APP_SECRET,
+      timeoutMs: e.WECHAT_TIMEOUT_MS,
+    },
+    auth: {
+      // Outside production a fixed development secret keeps tokens valid across restarts; it is
+      // public, so production refuses to start without JWT_SECRET (above).
+      jwtSecret: e.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
+      hostTokenTtlSeconds: e.HOST_TOKEN_TTL_SECONDS,
+      participantTokenTtlSeconds: e.PARTICIPANT_TOKEN_TTL_SECONDS,
+      participantRefreshTtlSeconds: e.PARTICIPANT_REFRESH_TTL_SECONDS,
+    },
   });
 }
