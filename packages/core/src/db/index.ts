@@ -1,3 +1,4 @@
 export * from './boards.js';
+export * from './campaigns.js';
 export * from './connection.js';
 export * from './ledger.js';

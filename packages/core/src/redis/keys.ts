@@ -48,6 +48,8 @@ export interface KeyBuilder {
   boardIdFromChannel(channel: string): string | undefined;
   /** The BullMQ `prefix` option: every queue key is `{prefix}:queueName:…`. */
   readonly queuePrefix: string;
+  /** The lock that serializes changes to one campaign's lifecycle. */
+  campaignLock(campaignId: string): string;
 }
 
 /** @param prefix the deployment's key prefix (config `keyPrefix`) */
@@ -84,5 +86,6 @@ export function createKeys(prefix: string): KeyBuilder {
         ? channel.slice(changesHead.length)
         : undefined,
     queuePrefix: `{${prefix}}`,
+    campaignLock: (campaignId) => `${prefix}:lock:campaign:${campaignId}`,
   };
 }

@@ -19,6 +19,7 @@ export const SCRIPTS = {
   applyVotes: '6+',
   readBoard: 5,
   installBoard: '6+',
+  releaseLock: 1,
 } as const;
 export type ScriptName = keyof typeof SCRIPTS;
 

@@ -1,0 +1,108 @@
+import { type Connection, Schema } from 'mongoose';
+import {
+  assertTransition,
+  CAMPAIGN_STATUSES,
+  type CampaignMember,
+  type CampaignRules,
+  type CampaignStatus,
+} from '../protocol/campaigns.js';
+import { AppError } from '../protocol/errors.js';
+
+/** A campaign in the system of record. Its id is also its board's id. */
+export interface CampaignDoc {
+  _id: string;
+  title: string;
+  description: string;
+  coverImageUrl?: string | undefined;
+  kind: 'vote' | 'like';
+  members: CampaignMember[];
+  schedule: { startAt: Date; endAt: Date; timezone: string };
+  visibility: 'public' | 'unlisted';
+  rules: CampaignRules;
+  status: CampaignStatus;
+  /** The host who created it. */
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const memberSchema = new Schema<CampaignMember>(
+  {
+    candidateId: { type: String, required: true },
+    name: { type: String, required: true, maxlength: 100 },
+    imageUrl: { type: String },
+    description: { type: String, maxlength: 2_000 },
+    group: { type: String, maxlength: 100 },
+  },
+  { _id: false },
+);
+
+const campaignSchema = new Schema<CampaignDoc>(
+  {
+    _id: { type: String, required: true },
+    title: { type: String, required: true, maxlength: 200 },
+    description: { type: String, default: '', maxlength: 10_000 },
+    coverImageUrl: { type: String },
+    kind: { type: String, required: true, enum: ['vote', 'like'] },
+    members: { type: [memberSchema], default: [] },
+    schedule: {
+      startAt: { type: Date, required: true },
+      endAt: { type: Date, required: true },
+      timezone: { type: String, required: true },
+    },
+    visibility: { type: String, required: true, enum: ['public', 'unlisted'] },
+    rules: {
+      votesPerUserPerDay: { type: Number, min: 1 },
+      votesPerUserPerCandidatePerDay: { type: Number, min: 1 },
+      votesPerUserTotal: { type: Number, min: 1 },
+    },
+    status: { type: String, required: true, enum: CAMPAIGN_STATUSES, default: 'draft' },
+    createdBy: { type: String, required: true },
+  },
+  { collection: 'campaigns', timestamps: true, versionKey: false, minimize: false },
+);
+campaignSchema.index({ status: 1 });
+
+/** The Campaign model on a connection, compiled once per connection. */
+export function campaignModel(connection: Connection) {
+  return connection.models.Campaign
+    ? connection.model<CampaignDoc>('Campaign')
+    : connection.model<CampaignDoc>('Campaign', campaignSchema);
+}
+export type CampaignModel = ReturnType<typeof campaignModel>;
+
+/** Runs a change to one campaign while no other process changes it (see redis/lock.ts). */
+export type CampaignSerializer = <T>(campaignId: string, work: () => Promise<T>) => Promise<T>;
+
+/**
+ * Moves a campaign along its life, or throws: CAMPAIGN_NOT_FOUND, INVALID_TRANSITION.
+ *
+ * Without transactions, two moves must not interleave between reading the status and writing
+ * the new one. `serialize` (a Redis lock per campaign) makes them take turns; the write is also
+ * a compare-and-set on the status it read, which MongoDB makes atomic by itself. (FerretDB v1
+ * does not: two racing `updateOne`s with the same filter can both apply; the lock is what
+ * holds there.)
+ * @returns the status before and after, for the audit log
+ */
+export async function transitionCampaign(
+  model: CampaignModel,
+  serialize: CampaignSerializer,
+  campaignId: string,
+  to: CampaignStatus,
+): Promise<{ before: CampaignStatus; after: CampaignStatus }> {
+  return serialize(campaignId, async () => {
+    const current = await model.findById(campaignId, { status: 1 }).lean();
+    if (!current) throw new AppError('CAMPAIGN_NOT_FOUND');
+    assertTransition(current.status, to);
+    const result = await model.updateOne(
+      { _id: campaignId, status: current.status },
+      { $set: { status: to } },
+    );
+    if (result.modifiedCount !== 1) {
+      throw new AppError('INVALID_TRANSITION', {
+        message: 'The campaign changed while this move was made. Read it again and retry.',
+      });
+    }
+    return { before: current.status, after: to };
+  });
+}

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { isTimeZone } from './day.js';
+import { AppError } from './errors.js';
+import { candidateIdSchema } from './ids.js';
+
+/**
+ * A campaign's life. `frozen` is 封榜: the public ranking stops changing while counting goes on.
+ *
+ *     draft → scheduled → live ⇄ paused
+ *                 ↓        ↓       ↓
+ *               draft    frozen ← ─┘ → ended → archived
+ *                          ↓
+ *                        ended
+ */
+export const CAMPAIGN_STATUSES = [
+  'draft',
+  'scheduled',
+  'live',
+  'paused',
+  'frozen',
+  'ended',
+  'archived',
+] as const;
+export const campaignStatusSchema = z.enum(CAMPAIGN_STATUSES);
+export type CampaignStatus = z.infer<typeof campaignStatusSchema>;
+
+/** Every allowed move; anything else is refused with INVALID_TRANSITION. */
+export const CAMPAIGN_TRANSITIONS: Readonly<Record<CampaignStatus, readonly CampaignStatus[]>> = {
+  draft: ['scheduled'],
+  scheduled: ['draft', 'live'],
+  live: ['paused', 'frozen', 'ended'],
+  paused: ['live', 'frozen', 'ended'],
+  frozen: ['ended'],
+  ended: ['archived'],
+  archived: [],
+};
+
+/** Throws INVALID_TRANSITION, naming the moves that are allowed, unless `from → to` is one. */
+export function assertTransition(from: CampaignStatus, to: CampaignStatus): void {
+  const allowed = CAMPAIGN_TRANSITIONS[from];
+  if (!allowed.includes(to)) {
+    throw new AppError('INVALID_TRANSITION', {
+      message: `A ${from} campaign cannot become ${to}.`,
+      details: { from, to, allowed },
+    });
+  }
+}
+
+/** Votes are taken while a campaign is live or frozen (counting goes on behind a frozen ranking). */
+export const acceptsVotes = (status: CampaignStatus): boolean => status === 'live' || status === 'frozen';
+
+/** The public ranking moves only while live or paused; frozen shows the ranking at the freeze. */
+export const rankingIsPublic = (status: CampaignStatus): boolean => status !== 'frozen';
+
+const httpsUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2_048);
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const campaignMemberSchema = z.strictObject({
+  candidateId: candidateIdSchema,
+  name: text(100),
+  imageUrl: httpsUrl.optional(),
+  description: z.string().trim().max(2_000).optional(),
+  /** Optional grouping for display, e.g. a class or a region. */
+  group: text(100).optional(),
+});
+export type CampaignMember = z.infer<typeof campaignMemberSchema>;
+
+const quota = z.number().int().min(1).max(100_000);
+
+/** Vote limits per participant. Like campaigns use toggle semantics and take no quotas. */
+export const campaignRulesSchema = z.strictObject({
+  votesPerUserPerDay: quota.optional(),
+  votesPerUserPerCandidatePerDay: quota.optional(),
+  votesPerUserTotal: quota.optional(),
+});
+export type CampaignRules = z.infer<typeof campaignRulesSchema>;
+
+export const campaignScheduleSchema = z
+  .strictObject({
+    startAt: z.iso.datetime({ offset: true }),
+    endAt: z.iso.datetime({ offset: true }),
+    timezone: z.string().refine(isTimeZone, 'is not an IANA timezone').default('Asia/Shanghai'),
+  })
+  .refine((s) => Date.parse(s.endAt) > Date.parse(s.startAt), {
+    message: 'must end after it starts',
+    path: ['endAt'],
+  });
+export type CampaignSchedule = z.infer<typeof campaignScheduleSchema>;
+
+const campaignFields = {
+  title: text(200),
+  description: z.string().trim().max(10_000).default(''),
+  coverImageUrl: httpsUrl.optional(),
+  kind: z.enum(['vote', 'like']),
+  members: z.array(campaignMemberSchema).max(2_000),
+  schedule: campaignScheduleSchema,
+  visibility: z.enum(['public', 'unlisted']).default('public'),
+  rules: campaignRulesSchema.default({}),
+};
+
+function membersUnique(members: readonly CampaignMember[] | undefined): boolean {
+  if (!members) return true;
+  return new Set(members.map((m) => m.candidateId)).size === members.length;
+}
+
+const likeWithoutQuotas = (v: { kind?: 'vote' | 'like'; rules?: CampaignRules }) =>
+  v.kind !== 'like' || Object.values(v.rules ?? {}).every((q) => q === undefined);
+
+/** Body of creating a campaign. It starts as a draft. */
+export const createCampaignBodySchema = z
+  .strictObject(campaignFields)
+  .refine((v) => membersUnique(v.members), { message: 'candidate ids must be unique', path: ['members'] })
+  .refine(likeWithoutQuotas, { message: 'a like campaign takes no vote quotas', path: ['rules'] });
+export type CreateCampaignBody = z.infer<typeof createCampaignBodySchema>;
+
+/** Body of changing a campaign: any of its fields. The kind is fixed once created. */
+export const updateCampaignBodySchema = z
+  .strictObject({
+    title: campaignFields.title.optional(),
+    description: z.string().trim().max(10_000).optional(),
+    coverImageUrl: httpsUrl.optional(),
+    members: campaignFields.members.optional(),
+    schedule: campaignScheduleSchema.optional(),
+    visibility: z.enum(['public', 'unlisted']).optional(),
+    rules: campaignRulesSchema.optional(),
+  })
+  .refine((v) => membersUnique(v.members), { message: 'candidate ids must be unique', path: ['members'] })
+  .refine((v) => Object.keys(v).length > 0, { message: 'change at least one field' });
+export type UpdateCampaignBody = z.infer<typeof updateCampaignBodySchema>;
+
+/** Body of moving a campaign along its life. */
+export const campaignTransitionBodySchema = z.strictObject({ status: campaignStatusSchema });
