@@ -8,6 +8,7 @@ import { healthRouter } from './http/routes/health.js';
 import { leaderboardRouter } from './http/routes/leaderboard.js';
 import { votesRouter } from './http/routes/votes.js';
 import { createVoteEnqueuer } from './ingest/enqueue.js';
+import { createRateLimits } from './ingest/rate-limits.js';
 import { createRealtime } from './realtime/socket-server.js';
 import type { RealtimeServer } from './realtime/types.js';
 import { createRelay, type Relay } from './relay/relay.js';
@@ -24,7 +25,12 @@ export interface App {
  * Does not listen and does not subscribe; main.ts (or a test) starts the relay and listens.
  */
 export function createApp(deps: AppDeps): App {
-  const ctx: AppContext = { ...deps, boards: createBoardLookup(deps), enqueue: createVoteEnqueuer(deps) };
+  const ctx: AppContext = {
+    ...deps,
+    boards: createBoardLookup(deps),
+    enqueue: createVoteEnqueuer(deps),
+    rateLimit: createRateLimits(deps),
+  };
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.http.trustProxy);

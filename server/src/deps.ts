@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import type { BoardLookup } from './boards/lookup.js';
 import type { VoteEnqueuer } from './ingest/enqueue.js';
+import type { RateLimitCheck } from './ingest/rate-limits.js';
 
 /** The server's dependencies, opened by main.ts (or a test) and handed to createApp. */
 export interface AppDeps {
@@ -26,4 +27,5 @@ export interface AppDeps {
 export interface AppContext extends AppDeps {
   boards: BoardLookup;
   enqueue: VoteEnqueuer;
+  rateLimit: RateLimitCheck;
 }

@@ -25,6 +25,10 @@ export function testEnv(overrides: Env = {}): Env {
     KEY_PREFIX: randomId('t'),
     PORT: '0',
     RELAY_TICK_MS: '50',
+    // Tests send thousands of votes from one address; the rate-limit tests turn limits on.
+    RATE_LIMIT_PER_IP: '0',
+    RATE_LIMIT_PER_DEVICE: '0',
+    RATE_LIMIT_PER_VOTER: '0',
     ...overrides,
   };
 }

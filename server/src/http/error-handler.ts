@@ -32,6 +32,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       logger.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
     }
     if (res.headersSent) return;
+    const retryAfter: unknown = Reflect.get(Object(appError.details), 'retryAfterSeconds');
+    if (typeof retryAfter === 'number') res.set('Retry-After', String(retryAfter));
     const body =
       appError.status >= 500 && appError.code === 'INTERNAL'
         ? new AppError('INTERNAL').toBody()

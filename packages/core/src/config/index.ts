@@ -80,6 +80,9 @@ const envSchema = z.object({
   LEADERBOARD_TOP_N: int(1, 100, 10),
   VOTE_DEDUP_TTL_SECONDS: int(60, 365 * 86_400, 30 * 86_400),
   SHUTDOWN_TIMEOUT_MS: int(100, 120_000, 10_000),
+  RATE_LIMIT_PER_IP: int(0, 1_000_000, 1_200),
+  RATE_LIMIT_PER_DEVICE: int(0, 1_000_000, 120),
+  RATE_LIMIT_PER_VOTER: int(0, 1_000_000, 120),
   WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com'),
   WECHAT_APP_ID: optionalString,
   WECHAT_APP_SECRET: optionalString,
@@ -140,6 +143,11 @@ export interface Config {
     readonly settleTimeoutMs: number;
   };
   readonly shutdownTimeoutMs: number;
+  /**
+   * Ingest requests allowed per minute by client IP, by device id and by voter; 0 turns a limit
+   * off. The IP limit is generous: a school or an office shares one address.
+   */
+  readonly rateLimits: { readonly perIp: number; readonly perDevice: number; readonly perVoter: number };
   readonly wechat: {
     /** Base URL of the WeChat server API; a local fake in tests and the demo. */
     readonly apiBase: string;
@@ -220,6 +228,11 @@ export function loadConfig(source: Env = process.env): Config {
     boards: { dailyRetentionDays: e.DAILY_RETENTION_DAYS },
     recovery: { settleTimeoutMs: e.REBUILD_SETTLE_TIMEOUT_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    rateLimits: {
+      perIp: e.RATE_LIMIT_PER_IP,
+      perDevice: e.RATE_LIMIT_PER_DEVICE,
+      perVoter: e.RATE_LIMIT_PER_VOTER,
+    },
     wechat: {
       apiBase: e.WECHAT_API_BASE.replace(/\/$/, ''),
       appId: e.WECHAT_APP_ID,

@@ -25,6 +25,7 @@ export const ERROR_CATALOGUE = {
     status: 503,
     message: 'The board is being restored from the ledger. Try again in a few seconds.',
   },
+  RATE_LIMITED: { status: 429, message: 'Too many requests. Wait a moment and try again.' },
   SERVICE_UNAVAILABLE: {
     status: 503,
     message: 'The service is temporarily unavailable. Try again shortly.',

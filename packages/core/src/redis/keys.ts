@@ -50,6 +50,8 @@ export interface KeyBuilder {
   readonly queuePrefix: string;
   /** The lock that serializes changes to one campaign's lifecycle. */
   campaignLock(campaignId: string): string;
+  /** Key prefix of one rate limiter (rate-limiter-flexible appends the limited key). */
+  rateLimit(scope: string): string;
 }
 
 /** @param prefix the deployment's key prefix (config `keyPrefix`) */
@@ -87,5 +89,6 @@ export function createKeys(prefix: string): KeyBuilder {
         : undefined,
     queuePrefix: `{${prefix}}`,
     campaignLock: (campaignId) => `${prefix}:lock:campaign:${campaignId}`,
+    rateLimit: (scope) => `${prefix}:rl:${scope}`,
   };
 }

@@ -5,6 +5,7 @@ import {
   type CastVoteAccepted,
   castVoteBodySchema,
   idempotencyKeySchema,
+  voterIdSchema,
 } from '@rallyboard/core/protocol';
 import { Router } from 'express';
 import { z } from 'zod';
@@ -13,7 +14,11 @@ import { whenAvailable } from '../unavailable.js';
 import { parseInput } from '../validate.js';
 
 const paramsSchema = z.object({ boardId: boardIdSchema });
-const headersSchema = z.object({ 'idempotency-key': idempotencyKeySchema.optional() });
+const headersSchema = z.object({
+  'idempotency-key': idempotencyKeySchema.optional(),
+  /** The mini-program's per-install id. */
+  'x-device-id': voterIdSchema.optional(),
+});
 
 /**
  * A vote's id: derived from the client's Idempotency-Key (the same key on the same board always
@@ -33,9 +38,17 @@ export function votesRouter(ctx: AppContext): Router {
   router.post('/api/boards/:boardId/votes', async (req, res) => {
     if (!req.is('application/json')) throw new AppError('UNSUPPORTED_MEDIA_TYPE');
     const { boardId } = parseInput(paramsSchema, req.params, 'params');
-    const headers = parseInput(headersSchema, { 'idempotency-key': req.get('idempotency-key') }, 'headers');
+    const headers = parseInput(
+      headersSchema,
+      { 'idempotency-key': req.get('idempotency-key'), 'x-device-id': req.get('x-device-id') },
+      'headers',
+    );
     const body = parseInput(castVoteBodySchema, req.body ?? {}, 'body');
 
+    // Limits before any other work: a flood costs one Redis round trip per request.
+    await whenAvailable(() =>
+      ctx.rateLimit({ ip: req.ip ?? 'unknown', deviceId: headers['x-device-id'], voterId: body.voterId }),
+    );
     const board = await whenAvailable(() => ctx.boards.require(boardId));
     if (!board.members.has(body.candidateId)) throw new AppError('UNKNOWN_MEMBER');
     if ((board.kind === 'vote') !== (body.action === 'vote')) {

@@ -1,0 +1,85 @@
+import { connectMongo } from '@rallyboard/core/db';
+import type { Connection } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testConfig } from '../../../test/support/config.js';
+import { seedBoard, startTestServer, type TestServer } from '../../../test/support/stack.js';
+
+const config = testConfig({ RATE_LIMIT_PER_IP: '8', RATE_LIMIT_PER_DEVICE: '3', RATE_LIMIT_PER_VOTER: '2' });
+let mongo: Connection;
+let server: TestServer;
+
+beforeAll(async () => {
+  mongo = await connectMongo(config.mongo.uri, 'test');
+  server = await startTestServer(config, mongo);
+});
+afterAll(async () => {
+  await server.close();
+  await mongo.close();
+});
+
+function post(boardId: string, body: object, headers: Record<string, string> = {}) {
+  return fetch(`${server.url}/api/boards/${boardId}/votes`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+const queuedVotes = async () => {
+  const jobs = await server.deps.voteQueue.getJobs(['waiting', 'active', 'delayed', 'completed']);
+  return jobs.reduce((sum, job) => sum + job.data.votes.length, 0);
+};
+
+// One server, one address: the limits are shared, so each case uses its own device or voter and
+// the IP case comes last.
+describe('ingest rate limits', () => {
+  it('answers 429 RATE_LIMITED with Retry-After once a device has spent its minute, enqueuing nothing more', async () => {
+    const boardId = await seedBoard(config, server.deps.redis, mongo, ['alice']);
+    const before = await queuedVotes();
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++)
+      statuses.push((await post(boardId, { candidateId: 'alice' }, { 'x-device-id': 'dev-1' })).status);
+    expect(statuses).toEqual([202, 202, 202, 429]);
+    const limited = await post(boardId, { candidateId: 'alice' }, { 'x-device-id': 'dev-1' });
+    expect(limited.status).toBe(429);
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(await limited.json()).toMatchObject({
+      error: { code: 'RATE_LIMITED', details: { scope: 'device', retryAfterSeconds: retryAfter } },
+    });
+    expect((await queuedVotes()) - before).toBe(3);
+  });
+
+  it('limits a voter across devices', async () => {
+    const boardId = await seedBoard(config, server.deps.redis, mongo, ['alice'], { kind: 'like' });
+    const statuses: number[] = [];
+    for (const device of ['dev-a', 'dev-b', 'dev-c']) {
+      const res = await post(
+        boardId,
+        { candidateId: 'alice', action: 'like', voterId: 'u-7' },
+        { 'x-device-id': device },
+      );
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([202, 202, 429]);
+  });
+
+  it('refuses a device id that is not one, with INVALID_INPUT', async () => {
+    const boardId = await seedBoard(config, server.deps.redis, mongo, ['alice']);
+    const res = await post(boardId, { candidateId: 'alice' }, { 'x-device-id': 'a b{c}' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+  });
+
+  it('limits an address whatever device or voter it claims', async () => {
+    const boardId = await seedBoard(config, server.deps.redis, mongo, ['alice']);
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      statuses.push((await post(boardId, { candidateId: 'alice' }, { 'x-device-id': `fresh-${i}` })).status);
+    }
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    const last = await post(boardId, { candidateId: 'alice' }, { 'x-device-id': 'another' });
+    expect(await last.json()).toMatchObject({ error: { code: 'RATE_LIMITED', details: { scope: 'ip' } } });
+  });
+});
