@@ -1,8 +1,16 @@
 import { hostname } from 'node:os';
 import { loadConfig } from '@rallyboard/core/config';
-import { boardModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
+import { boardModel, campaignModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
-import { closeRedis, createKeys, createRedis, defineScripts, waitForReady } from '@rallyboard/core/redis';
+import {
+  closeRedis,
+  createKeys,
+  createRedis,
+  defineScripts,
+  waitForReady,
+  withLock,
+} from '@rallyboard/core/redis';
+import { createScheduleWorker } from './campaigns/schedule-worker.js';
 import { createVoteWorker } from './votes/vote-worker.js';
 
 const config = loadConfig();
@@ -13,7 +21,8 @@ async function main(): Promise<void> {
   const keys = createKeys(config.keyPrefix);
   const redis = createRedis(config.redis.url, 'command', 'workers');
   const workerConnection = createRedis(config.redis.url, 'worker', 'workers');
-  for (const connection of [redis, workerConnection]) {
+  const scheduleConnection = createRedis(config.redis.url, 'worker', 'workers-schedule');
+  for (const connection of [redis, workerConnection, scheduleConnection]) {
     connection.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
   }
   await waitForReady(redis);
@@ -27,6 +36,17 @@ async function main(): Promise<void> {
     workerConnection,
   );
   void worker.run();
+  const campaigns = campaignModel(mongo);
+  const scheduleWorker = createScheduleWorker(
+    {
+      logger,
+      keys,
+      campaigns,
+      serialize: (campaignId, work) => withLock(redis, keys.campaignLock(campaignId), work),
+    },
+    scheduleConnection,
+  );
+  void scheduleWorker.run();
   logger.info({ concurrency: config.worker.concurrency, queuePrefix: keys.queuePrefix }, 'workers started');
 
   let stopping = false;
@@ -41,8 +61,13 @@ async function main(): Promise<void> {
     force.unref();
     try {
       // Waits for the jobs in hand to finish; takes no new ones.
-      await worker.close();
-      await Promise.all([closeRedis(redis), closeRedis(workerConnection), mongo.close()]);
+      await Promise.all([worker.close(), scheduleWorker.close()]);
+      await Promise.all([
+        closeRedis(redis),
+        closeRedis(workerConnection),
+        closeRedis(scheduleConnection),
+        mongo.close(),
+      ]);
       logger.info('workers stopped');
       process.exit(0);
     } catch (error) {

@@ -1,0 +1,57 @@
+import { type JobsOptions, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { boardIdSchema } from '../protocol/ids.js';
+import type { KeyBuilder } from '../redis/keys.js';
+
+/** The queue of campaign schedule events. */
+export const CAMPAIGN_QUEUE = 'campaigns' as const;
+
+/** A scheduled start or end. `at` is the schedule time it was made for, in epoch ms. */
+export const campaignScheduleJobSchema = z.object({
+  campaignId: boardIdSchema,
+  event: z.enum(['start', 'end']),
+  at: z.number().int().positive(),
+});
+export type CampaignScheduleJob = z.infer<typeof campaignScheduleJobSchema>;
+
+/**
+ * One job per campaign, event and time: rescheduling adds a job for the new time, and the job for
+ * the old time finds, when it runs, that the campaign's schedule no longer says so and does
+ * nothing. Delayed jobs live in Redis, so a start or end still happens after a restart.
+ */
+export const campaignScheduleJobId = (job: CampaignScheduleJob): string =>
+  `${job.event}-${job.campaignId}-${job.at}`;
+
+export const CAMPAIGN_JOB_OPTIONS = {
+  attempts: 10,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: { age: 7 * 86_400 },
+  removeOnFail: { age: 30 * 86_400 },
+} as const satisfies JobsOptions;
+
+export function createCampaignQueue(connection: Redis, keys: KeyBuilder): Queue<CampaignScheduleJob> {
+  return new Queue<CampaignScheduleJob>(CAMPAIGN_QUEUE, {
+    connection,
+    prefix: keys.queuePrefix,
+    defaultJobOptions: CAMPAIGN_JOB_OPTIONS,
+  });
+}
+
+/** Puts a campaign's start and end on the queue, each delayed until its time (now if past). */
+export async function scheduleCampaign(
+  queue: Queue<CampaignScheduleJob>,
+  campaign: { campaignId: string; startAt: Date; endAt: Date },
+): Promise<void> {
+  const jobs: CampaignScheduleJob[] = [
+    { campaignId: campaign.campaignId, event: 'start', at: campaign.startAt.getTime() },
+    { campaignId: campaign.campaignId, event: 'end', at: campaign.endAt.getTime() },
+  ];
+  await queue.addBulk(
+    jobs.map((data) => ({
+      name: data.event,
+      data,
+      opts: { jobId: campaignScheduleJobId(data), delay: Math.max(0, data.at - Date.now()) },
+    })),
+  );
+}

@@ -1,0 +1,75 @@
+import { type CampaignModel, type CampaignSerializer, transitionCampaign } from '@rallyboard/core/db';
+import { AppError, type CampaignStatus, toFieldIssues } from '@rallyboard/core/protocol';
+import { CAMPAIGN_QUEUE, type CampaignScheduleJob, campaignScheduleJobSchema } from '@rallyboard/core/queue';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { WorkerDeps } from '../deps.js';
+
+/** What a schedule job did, kept by BullMQ as its return value. */
+export type ScheduleOutcome =
+  | { done: 'moved'; from: CampaignStatus; to: CampaignStatus }
+  | { done: 'nothing'; why: string };
+
+/** The moves each event makes, by the status the campaign is in when it fires. */
+const MOVES: Record<CampaignScheduleJob['event'], Partial<Record<CampaignStatus, CampaignStatus>>> = {
+  start: { scheduled: 'live' },
+  end: { live: 'ended', paused: 'ended', frozen: 'ended' },
+};
+
+export interface ScheduleDeps extends Pick<WorkerDeps, 'logger'> {
+  campaigns: CampaignModel;
+  serialize: CampaignSerializer;
+}
+
+/**
+ * Runs one scheduled start or end. A job made for a time the campaign's schedule no longer has
+ * (it was rescheduled), or for a campaign that is not in a status the event moves (a draft, an
+ * ended one), does nothing and says why: schedule jobs are never retried into a wrong move.
+ */
+export async function runScheduleJob(
+  job: Job<CampaignScheduleJob>,
+  deps: ScheduleDeps,
+): Promise<ScheduleOutcome> {
+  const parsed = campaignScheduleJobSchema.safeParse(job.data);
+  if (!parsed.success) {
+    const issues = toFieldIssues(parsed.error, 'data');
+    throw new UnrecoverableError(
+      `invalid schedule job: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`,
+    );
+  }
+  const { campaignId, event, at } = parsed.data;
+  const campaign = await deps.campaigns.findById(campaignId, { schedule: 1, status: 1 }).lean();
+  if (!campaign) return { done: 'nothing', why: 'the campaign no longer exists' };
+  const scheduled = event === 'start' ? campaign.schedule.startAt : campaign.schedule.endAt;
+  if (new Date(scheduled).getTime() !== at) return { done: 'nothing', why: 'the campaign was rescheduled' };
+  const to = MOVES[event][campaign.status];
+  if (!to) return { done: 'nothing', why: `a ${campaign.status} campaign does not ${event} on schedule` };
+  try {
+    const { before, after } = await transitionCampaign(deps.campaigns, deps.serialize, campaignId, to);
+    deps.logger.info({ campaignId, event, from: before, to: after }, 'campaign moved on schedule');
+    return { done: 'moved', from: before, to: after };
+  } catch (error) {
+    // A host moved it in the meantime: the schedule has nothing left to do.
+    if (error instanceof AppError && error.code === 'INVALID_TRANSITION') {
+      return { done: 'nothing', why: error.message };
+    }
+    throw error;
+  }
+}
+
+/** The BullMQ worker of the campaigns queue. */
+export function createScheduleWorker(
+  deps: ScheduleDeps & Pick<WorkerDeps, 'keys'>,
+  connection: Redis,
+): Worker<CampaignScheduleJob, ScheduleOutcome> {
+  const worker = new Worker<CampaignScheduleJob, ScheduleOutcome>(
+    CAMPAIGN_QUEUE,
+    (job) => runScheduleJob(job, deps),
+    { connection, prefix: deps.keys.queuePrefix, concurrency: 4, autorun: false },
+  );
+  worker.on('error', (error) => deps.logger.error({ err: error }, 'schedule worker error'));
+  worker.on('failed', (job, error) =>
+    deps.logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, 'schedule job failed'),
+  );
+  return worker;
+}

@@ -1,0 +1,152 @@
+import { type CampaignModel, campaignModel, connectMongo } from '@rallyboard/core/db';
+import { createLogger } from '@rallyboard/core/logger';
+import type { CampaignStatus } from '@rallyboard/core/protocol';
+import { type CampaignScheduleJob, createCampaignQueue, scheduleCampaign } from '@rallyboard/core/queue';
+import { closeRedis, createKeys, withLock } from '@rallyboard/core/redis';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Connection } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomId, testConfig } from '../../../test/support/config.js';
+import { eventually, testRedis } from '../../../test/support/stack.js';
+import { createScheduleWorker } from '../../src/campaigns/schedule-worker.js';
+
+const config = testConfig();
+const keys = createKeys(config.keyPrefix);
+let mongo: Connection;
+let campaigns: CampaignModel;
+let redis: Redis;
+let producer: Redis;
+let queue: Queue<CampaignScheduleJob>;
+
+beforeAll(async () => {
+  mongo = await connectMongo(config.mongo.uri, 'test');
+  campaigns = campaignModel(mongo);
+  [redis, producer] = await Promise.all([testRedis(config), testRedis(config, 'producer')]);
+  queue = createCampaignQueue(producer, keys);
+});
+afterAll(async () => {
+  await queue.close();
+  await Promise.all([closeRedis(redis), closeRedis(producer)]);
+  await mongo.close();
+});
+
+/** A schedule worker as the workers process runs it, on its own blocking connection. */
+async function startWorker() {
+  const connection = await testRedis(config, 'worker');
+  const worker = createScheduleWorker(
+    {
+      logger: createLogger(config, 'workers', 'test'),
+      keys,
+      campaigns,
+      serialize: (campaignId, work) => withLock(redis, keys.campaignLock(campaignId), work),
+    },
+    connection,
+  );
+  void worker.run();
+  await worker.waitUntilReady();
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      await closeRedis(connection);
+    },
+  };
+}
+
+async function campaign(status: CampaignStatus, startInMs: number, endInMs: number) {
+  const id = randomId('camp');
+  await campaigns.create({
+    _id: id,
+    title: 'scheduled',
+    kind: 'vote',
+    members: [{ candidateId: 'c01', name: 'one' }],
+    schedule: {
+      startAt: new Date(Date.now() + startInMs),
+      endAt: new Date(Date.now() + endInMs),
+      timezone: 'Asia/Shanghai',
+    },
+    visibility: 'public',
+    rules: {},
+    status,
+    createdBy: 'host-1',
+  });
+  return id;
+}
+
+const statusOf = async (id: string) => (await campaigns.findById(id, { status: 1 }).lean())?.status;
+const schedule = async (id: string) => {
+  const doc = await campaigns.findById(id).lean();
+  if (!doc) throw new Error('no campaign');
+  await scheduleCampaign(queue, { campaignId: id, startAt: doc.schedule.startAt, endAt: doc.schedule.endAt });
+};
+
+describe('the campaign schedule', () => {
+  it('starts a scheduled campaign at its start and ends it at its end', async () => {
+    const worker = await startWorker();
+    try {
+      const id = await campaign('scheduled', 300, 1_200);
+      await schedule(id);
+      await eventually(async () => (await statusOf(id)) === 'live', 10_000, 'live');
+      await eventually(async () => (await statusOf(id)) === 'ended', 10_000, 'ended');
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('still starts a campaign whose start came while no worker was running (delayed jobs live in Redis)', async () => {
+    const id = await campaign('scheduled', 300, 60_000);
+    await schedule(id);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(await statusOf(id)).toBe('scheduled');
+    const worker = await startWorker();
+    try {
+      await eventually(async () => (await statusOf(id)) === 'live', 10_000, 'live after the restart');
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('ignores the job of a time the campaign was moved away from', async () => {
+    const worker = await startWorker();
+    try {
+      const id = await campaign('scheduled', 300, 60_000);
+      await schedule(id);
+      // Moved to start an hour later before the first start fired.
+      await campaigns.updateOne(
+        { _id: id },
+        { $set: { 'schedule.startAt': new Date(Date.now() + 3_600_000) } },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(await statusOf(id)).toBe('scheduled');
+      const done = (await queue.getJobs(['completed'])).find(
+        (j) => j.data.campaignId === id && j.data.event === 'start',
+      );
+      expect(done?.returnvalue).toEqual({ done: 'nothing', why: 'the campaign was rescheduled' });
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('does not start a draft, and ends a paused or frozen campaign', async () => {
+    const worker = await startWorker();
+    try {
+      const draft = await campaign('draft', 200, 60_000);
+      const frozen = await campaign('frozen', -60_000, 300);
+      await schedule(draft);
+      await schedule(frozen);
+      await eventually(async () => (await statusOf(frozen)) === 'ended', 10_000, 'frozen ended');
+      await eventually(
+        async () =>
+          (await queue.getJobs(['completed'])).some(
+            (j) => j.data.campaignId === draft && j.data.event === 'start',
+          ),
+        10_000,
+        'the draft start job ran',
+      );
+      expect(await statusOf(draft)).toBe('draft');
+    } finally {
+      await worker.close();
+    }
+  });
+});
