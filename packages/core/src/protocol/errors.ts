@@ -30,6 +30,16 @@ export const ERROR_CATALOGUE = {
     status: 503,
     message: 'The service is temporarily unavailable. Try again shortly.',
   },
+  // WeChat's server API (server/src/wechat/): its errcodes mapped to what a client can act on.
+  WECHAT_LOGIN_CODE_INVALID: {
+    status: 401,
+    message: 'The WeChat login code is invalid, expired or already used. Call wx.login() again.',
+  },
+  WECHAT_USER_BLOCKED: { status: 403, message: 'WeChat does not allow this account to sign in right now.' },
+  WECHAT_RATE_LIMITED: { status: 429, message: 'WeChat is limiting requests. Wait a minute and try again.' },
+  WECHAT_REQUEST_REJECTED: { status: 502, message: 'WeChat declined the request.' },
+  WECHAT_NOT_CONFIGURED: { status: 503, message: 'WeChat is not configured correctly on this server.' },
+  WECHAT_UNAVAILABLE: { status: 503, message: 'WeChat is not answering right now. Try again shortly.' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

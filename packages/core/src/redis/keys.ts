@@ -52,6 +52,13 @@ export interface KeyBuilder {
   campaignLock(campaignId: string): string;
   /** Key prefix of one rate limiter (rate-limiter-flexible appends the limited key). */
   rateLimit(scope: string): string;
+  /**
+   * String with a TTL: the WeChat access token of one app (AppID), shared by every process.
+   * It expires a safety margin before WeChat's own expiry.
+   */
+  wechatAccessToken(appId: string): string;
+  /** The lock (SET NX PX with a token) held by the one process that refreshes an app's access token. */
+  wechatAccessTokenLock(appId: string): string;
 }
 
 /** @param prefix the deployment's key prefix (config `keyPrefix`) */
@@ -90,5 +97,7 @@ export function createKeys(prefix: string): KeyBuilder {
     queuePrefix: `{${prefix}}`,
     campaignLock: (campaignId) => `${prefix}:lock:campaign:${campaignId}`,
     rateLimit: (scope) => `${prefix}:rl:${scope}`,
+    wechatAccessToken: (appId) => `${prefix}:wechat:access-token:${appId}`,
+    wechatAccessTokenLock: (appId) => `${prefix}:lock:wechat-access-token:${appId}`,
   };
 }

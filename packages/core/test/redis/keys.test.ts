@@ -42,4 +42,14 @@ describe('createKeys', () => {
   it('tags the queue prefix so all queue keys share a slot', () => {
     expect(keys.queuePrefix).toBe('{rb}');
   });
+
+  it('gives each WeChat app its own access token and refresh lock, under the prefix', () => {
+    const token = keys.wechatAccessToken('wx123');
+    const lock = keys.wechatAccessTokenLock('wx123');
+    expect(token).toMatch(/^rb:/);
+    expect(lock).toMatch(/^rb:/);
+    expect(token).not.toBe(lock);
+    expect(keys.wechatAccessToken('wx456')).not.toBe(token);
+    expect(createKeys('other').wechatAccessToken('wx123')).not.toBe(token);
+  });
 });

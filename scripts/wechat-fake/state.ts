@@ -1,0 +1,258 @@
+import { randomBytes } from 'node:crypto';
+
+/** The paths of the documented endpoints, as the fake serves them. */
+export const FAKE_PATHS = {
+  code2Session: '/sns/jscode2session',
+  token: '/cgi-bin/token',
+  stableToken: '/cgi-bin/stable_token',
+  qrCode: '/wxa/getwxacodeunlimit',
+  msgSecCheck: '/wxa/msg_sec_check',
+  riskRank: '/wxa/getuserriskrank',
+  subscribeSend: '/cgi-bin/message/subscribe/send',
+} as const;
+export type FakePath = (typeof FAKE_PATHS)[keyof typeof FAKE_PATHS];
+const KNOWN_PATHS: ReadonlySet<string> = new Set(Object.values(FAKE_PATHS));
+
+/** Any documented endpoint, for faults. */
+export const ANY_PATH = '*';
+
+export interface WeChatFakeOptions {
+  /** @default 'wxfake00000000000' */
+  appId?: string;
+  /** @default 'fake-app-secret' */
+  appSecret?: string;
+  /** Life of a new access token, in seconds. @default 7200 */
+  tokenTtlSeconds?: number;
+  /** stable_token hands out the next token when the current one has less than this left. @default 300 */
+  renewWithinSeconds?: number;
+  /** code2Session calls per user per minute before 45011. @default 100 */
+  loginLimitPerMinute?: number;
+  /** Give each user a unionid (`u-<openid>`), as an app bound to an Open Platform account. @default false */
+  unionIds?: boolean;
+}
+
+type Fault =
+  | { kind: 'errcode'; path: string; times: number; errcode: number; errmsg: string }
+  | { kind: 'delay'; path: string; times: number; ms: number }
+  | { kind: 'garble'; path: string; times: number };
+
+interface TokenRecord {
+  expiresAt: number;
+  revoked: boolean;
+}
+
+const CODE_TTL_MS = 5 * 60_000;
+const VISIT_WINDOW_MS = 2 * 3_600_000;
+
+const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+
+/**
+ * Everything the fake knows, and the controls a test (or `POST /__fake/<control>`) uses to make
+ * it answer as WeChat would in the case at hand.
+ */
+export class WeChatFakeState {
+  readonly appId: string;
+  readonly appSecret: string;
+  tokenTtlSeconds: number;
+  renewWithinSeconds: number;
+  loginLimitPerMinute: number;
+  unionIds: boolean;
+  /** Pages getUnlimitedQRCode accepts when `check_path` is on; undefined accepts every page. */
+  pages: Set<string> | undefined;
+
+  /** Requests per path, every request counted, injected failures included. */
+  readonly calls = new Map<string, number>();
+  /** The session key last handed out per openid, so tests can look for it where it must not be. */
+  readonly sessionKeys = new Map<string, string>();
+  readonly issuedCodes = new Map<string, { openid: string; issuedAt: number }>();
+  readonly usedCodes = new Set<string>();
+  readonly blockedOpenids = new Set<string>();
+  /** openid → last login, for "used the mini-program within two hours". */
+  readonly visits = new Map<string, number>();
+  readonly loginTimes = new Map<string, number[]>();
+  readonly tokens = new Map<string, TokenRecord>();
+  currentStableToken: string | undefined;
+  currentToken: string | undefined;
+  readonly riskRanks = new Map<string, number>();
+  readonly blocklist = new Map<string, { label: number; suggest: 'review' | 'risky' }>();
+  /** `openid template` → sends left. */
+  readonly subscriptions = new Map<string, number>();
+  private readonly faults: Fault[] = [];
+
+  constructor(options: WeChatFakeOptions = {}) {
+    this.appId = options.appId ?? 'wxfake00000000000';
+    this.appSecret = options.appSecret ?? 'fake-app-secret';
+    this.tokenTtlSeconds = options.tokenTtlSeconds ?? 7200;
+    this.renewWithinSeconds = options.renewWithinSeconds ?? 300;
+    this.loginLimitPerMinute = options.loginLimitPerMinute ?? 100;
+    this.unionIds = options.unionIds ?? false;
+  }
+
+  /** How many requests reached `path` (e.g. FAKE_PATHS.stableToken). */
+  callCount(path: string): number {
+    return this.calls.get(path) ?? 0;
+  }
+
+  resetCalls(): void {
+    this.calls.clear();
+  }
+
+  /** A code as `wx.login()` would give it, for `openid` (a new user by default): single use, 5 minutes. */
+  issueCode(openid = `o-${hex(8)}`): string {
+    const code = `c${hex(16)}`;
+    this.issuedCodes.set(code, { openid, issuedAt: Date.now() });
+    return code;
+  }
+
+  /** Logins of the user answer 40226 from now on. */
+  blockUser(openid: string): void {
+    this.blockedOpenids.add(openid);
+  }
+
+  /** Marks a user as having used the mini-program just now (as a login does). */
+  visit(openid: string): void {
+    this.visits.set(openid, Date.now());
+  }
+
+  /** Every token handed out so far answers 42001 (expired) from now on. */
+  expireTokens(): void {
+    const now = Date.now();
+    for (const record of this.tokens.values()) record.expiresAt = Math.min(record.expiresAt, now);
+  }
+
+  /** Every token handed out so far answers 40001 (invalid) from now on. */
+  revokeTokens(): void {
+    for (const record of this.tokens.values()) record.revoked = true;
+  }
+
+  /** The next `times` requests to `path` (or any endpoint, `*`) answer `errcode`, e.g. -1 system busy. */
+  failNext(path: string, errcode: number, times = 1, errmsg = defaultErrmsg(errcode)): void {
+    this.faults.push({ kind: 'errcode', path, times, errcode, errmsg });
+  }
+
+  /** The next `times` requests to `path` wait `ms` before they are answered. */
+  delayNext(path: string, ms: number, times = 1): void {
+    this.faults.push({ kind: 'delay', path, times, ms });
+  }
+
+  /** The next `times` requests to `path` get an HTML 502 page, as a broken proxy would answer. */
+  garbleNext(path: string, times = 1): void {
+    this.faults.push({ kind: 'garble', path, times });
+  }
+
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
+  setRiskRank(openid: string, rank: number): void {
+    this.riskRanks.set(openid, rank);
+  }
+
+  /** msgSecCheck flags text containing `word`. @param label @default 20012 (vulgar) */
+  blockWord(word: string, label = 20012, suggest: 'review' | 'risky' = 'risky'): void {
+    this.blocklist.set(word, { label, suggest });
+  }
+
+  /** The user accepted `templateId` `times` times (each allows one message). */
+  acceptSubscription(openid: string, templateId: string, times = 1): void {
+    const key = `${openid} ${templateId}`;
+    this.subscriptions.set(key, (this.subscriptions.get(key) ?? 0) + times);
+  }
+
+  /** Takes the faults that apply to the next request to `path`: at most one delay and one failure. */
+  takeFaults(path: string): { delayMs: number; failure: Exclude<Fault, { kind: 'delay' }> | undefined } {
+    const applies = (f: Fault) =>
+      f.times > 0 && (f.path === path || (f.path === ANY_PATH && KNOWN_PATHS.has(path)));
+    const delay = this.faults.find((f) => f.kind === 'delay' && applies(f));
+    const failure = this.faults.find((f) => f.kind !== 'delay' && applies(f));
+    for (const used of [delay, failure]) if (used) used.times -= 1;
+    for (let i = this.faults.length - 1; i >= 0; i--)
+      if ((this.faults[i]?.times ?? 0) <= 0) this.faults.splice(i, 1);
+    return {
+      delayMs: delay?.kind === 'delay' ? delay.ms : 0,
+      failure: failure?.kind === 'delay' ? undefined : failure,
+    };
+  }
+
+  /** A new access token, valid `tokenTtlSeconds`. */
+  mintToken(): string {
+    const token = `fake-at-${hex(24)}`;
+    this.tokens.set(token, { expiresAt: Date.now() + this.tokenTtlSeconds * 1_000, revoked: false });
+    return token;
+  }
+
+  /** undefined when `token` may call an API, else the errcode WeChat answers. */
+  checkToken(token: string | null): number | undefined {
+    if (!token) return 41001;
+    const record = this.tokens.get(token);
+    if (!record || record.revoked) return 40001;
+    return record.expiresAt <= Date.now() ? 42001 : undefined;
+  }
+
+  /** The openid a login code stands for, or the errcode it earns. Codes are single use. */
+  resolveCode(code: string): { openid: string } | { errcode: number } {
+    if (this.usedCodes.has(code)) return { errcode: 40029 };
+    const issued = this.issuedCodes.get(code);
+    if (issued) {
+      return Date.now() - issued.issuedAt > CODE_TTL_MS ? { errcode: 40029 } : { openid: issued.openid };
+    }
+    // The scheme for tests and the demo: `ok-<user>` or `ok-<user>.<anything>` logs in as `o-<user>`.
+    const match = /^ok-([A-Za-z0-9_-]{1,64})(?:\.[A-Za-z0-9_-]{1,64})?$/.exec(code);
+    return match ? { openid: `o-${match[1]}` } : { errcode: 40029 };
+  }
+
+  /** Counts a login of the user; true when it is over the per-minute limit (45011). */
+  overLoginLimit(openid: string): boolean {
+    const now = Date.now();
+    const recent = (this.loginTimes.get(openid) ?? []).filter((t) => now - t < 60_000);
+    const over = recent.length >= this.loginLimitPerMinute;
+    if (!over) recent.push(now);
+    this.loginTimes.set(openid, recent);
+    return over;
+  }
+
+  visitedRecently(openid: string): boolean {
+    const at = this.visits.get(openid);
+    return at !== undefined && Date.now() - at < VISIT_WINDOW_MS;
+  }
+
+  /** Counts a request and tells whether it went to a documented endpoint. */
+  count(path: string): boolean {
+    this.calls.set(path, (this.calls.get(path) ?? 0) + 1);
+    return KNOWN_PATHS.has(path);
+  }
+}
+
+/** WeChat-style messages for the errcodes the contract lists. */
+export function defaultErrmsg(errcode: number): string {
+  const messages: Record<number, string> = {
+    [-1]: 'system error',
+    40001: 'invalid credential, access_token is invalid or not latest',
+    40003: 'invalid openid',
+    40013: 'invalid appid',
+    40029: 'invalid code',
+    40037: 'invalid template_id',
+    40097: 'invalid args',
+    40125: 'invalid appsecret',
+    40129: 'invalid scene',
+    40164: 'invalid ip, not in whitelist',
+    40226: 'high risk user, login blocked',
+    41001: 'access_token missing',
+    41030: 'invalid page',
+    42001: 'access_token expired',
+    43101: 'user refuse to accept the msg',
+    43104: 'appid and openid not match',
+    45009: 'reach max api daily quota limit',
+    45011: 'api minute-quota reach limit, mustslower retry next minute',
+    47001: 'data format error',
+    47003: 'argument invalid',
+    48001: 'api unauthorized',
+    61010: 'user is not visited in 2 hours',
+  };
+  return messages[errcode] ?? 'error';
+}
+
+/** A WeChat error body; the errmsg carries a request id, as WeChat's do. */
+export function errorBody(errcode: number, errmsg = defaultErrmsg(errcode)): Record<string, unknown> {
+  return { errcode, errmsg: `${errmsg} rid: ${hex(4)}-${hex(4)}` };
+}

@@ -1,0 +1,288 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Config } from '@rallyboard/core/config';
+import { AppError } from '@rallyboard/core/protocol';
+import { closeRedis, createKeys } from '@rallyboard/core/redis';
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { WeChatFake } from '../../../scripts/wechat-fake/server.js';
+import { testRedis } from '../../../test/support/stack.js';
+import {
+  type AccessTokenManager,
+  type AccessTokenManagerOptions,
+  createAccessTokenManager,
+} from '../../src/wechat/access-token.js';
+import { createWeChatApi } from '../../src/wechat/api.js';
+import { createWeChatClient } from '../../src/wechat/client.js';
+import { WeChatError } from '../../src/wechat/errors.js';
+import { captureLogs, configFor, FAKE_PATHS, rejectionOf, startFake } from './support.js';
+
+let fake: WeChatFake;
+const connections: Redis[] = [];
+
+beforeAll(async () => {
+  fake = await startFake();
+});
+afterEach(async () => {
+  fake.state.clearFaults();
+  fake.state.tokenTtlSeconds = 7200;
+  await Promise.all(connections.splice(0).map((redis) => closeRedis(redis)));
+});
+afterAll(() => fake.close());
+
+const tokenFetches = () => fake.state.callCount(FAKE_PATHS.stableToken);
+
+type Tuning = Partial<Omit<AccessTokenManagerOptions, 'redis' | 'keys' | 'client' | 'timeoutMs'>>;
+
+/**
+ * `count` managers over one key prefix, each on its own Redis connection: as many processes
+ * sharing one deployment's Redis.
+ */
+async function processes(count: number, config: Config, tuning: Tuning = {}): Promise<AccessTokenManager[]> {
+  return Promise.all(
+    Array.from({ length: count }, async () => {
+      const redis = await testRedis(config);
+      connections.push(redis);
+      return createAccessTokenManager({
+        redis,
+        keys: createKeys(config.keyPrefix),
+        client: createWeChatClient(config.wechat),
+        timeoutMs: config.wechat.timeoutMs,
+        ...tuning,
+      });
+    }),
+  );
+}
+
+async function cacheState(config: Config) {
+  const redis = await testRedis(config);
+  connections.push(redis);
+  const keys = createKeys(config.keyPrefix);
+  const appId = config.wechat.appId ?? '';
+  return {
+    token: () => redis.get(keys.wechatAccessToken(appId)),
+    pttl: () => redis.pttl(keys.wechatAccessToken(appId)),
+    locked: async () => (await redis.exists(keys.wechatAccessTokenLock(appId))) === 1,
+    holdLock: (ms: number) => redis.set(keys.wechatAccessTokenLock(appId), 'a-dead-process', 'PX', ms),
+  };
+}
+
+describe('the access token cache', () => {
+  it('fetches once, then serves the cached token until shortly before WeChat’s expiry', async () => {
+    const config = configFor(fake);
+    const [tokens] = await processes(1, config);
+    const before = tokenFetches();
+    const first = await tokens?.getToken();
+    expect(await tokens?.getToken()).toBe(first);
+    expect(tokenFetches() - before).toBe(1);
+    const cache = await cacheState(config);
+    expect(await cache.token()).toBe(first);
+    // 7200 s less the 60 s safety margin.
+    const ttl = await cache.pttl();
+    expect(ttl).toBeGreaterThan(7_130_000);
+    expect(ttl).toBeLessThanOrEqual(7_140_000);
+  });
+
+  it('fetches exactly once for 50 concurrent callers in two processes', async () => {
+    const config = configFor(fake);
+    const [a, b] = await processes(2, config);
+    if (!a || !b) throw new Error('two managers');
+    fake.state.delayNext(FAKE_PATHS.stableToken, 300);
+    const before = tokenFetches();
+    const got = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? a : b).getToken()));
+    expect(tokenFetches() - before).toBe(1);
+    expect(new Set(got).size).toBe(1);
+    expect(await (await cacheState(config)).locked()).toBe(false);
+  });
+
+  it('waits out a refresh lock left by a dead process, then fetches itself', async () => {
+    const config = configFor(fake);
+    const [tokens] = await processes(1, config, { pollMs: 10 });
+    const cache = await cacheState(config);
+    await cache.holdLock(300);
+    const before = tokenFetches();
+    const started = Date.now();
+    const token = await tokens?.getToken();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(token).toMatch(/^fake-at-/);
+    expect(tokenFetches() - before).toBe(1);
+  });
+
+  it('gives up with WECHAT_UNAVAILABLE when another process holds the lock too long', async () => {
+    const config = configFor(fake);
+    const [tokens] = await processes(1, config, { waitMs: 200 });
+    await (await cacheState(config)).holdLock(10_000);
+    const error = await rejectionOf(tokens?.getToken() ?? Promise.resolve());
+    expect(error).toMatchObject({ code: 'WECHAT_UNAVAILABLE' });
+  });
+
+  it('hands a failed fetch to every caller waiting in the process and leaves no lock behind', async () => {
+    const config = configFor(fake);
+    const [tokens] = await processes(1, config);
+    fake.state.failNext(FAKE_PATHS.stableToken, -1);
+    fake.state.delayNext(FAKE_PATHS.stableToken, 100);
+    const before = tokenFetches();
+    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => tokens?.getToken()));
+    expect(outcomes.every((o) => o.status === 'rejected')).toBe(true);
+    for (const o of outcomes)
+      if (o.status === 'rejected') expect(o.reason).toMatchObject({ code: 'WECHAT_UNAVAILABLE' });
+    expect(tokenFetches() - before).toBe(1);
+    expect(await (await cacheState(config)).locked()).toBe(false);
+    expect(await tokens?.getToken()).toMatch(/^fake-at-/);
+  });
+
+  it('answers WECHAT_NOT_CONFIGURED when credentials are wrong or missing', async () => {
+    const wrong = configFor(fake, { WECHAT_APP_SECRET: 'wrong' });
+    const [tokens] = await processes(1, wrong);
+    expect(await rejectionOf(tokens?.getToken() ?? Promise.resolve())).toMatchObject({
+      code: 'WECHAT_NOT_CONFIGURED',
+      errcode: 40125,
+    });
+    const missing = configFor(fake, { WECHAT_APP_ID: '' });
+    const [none] = await processes(1, missing);
+    expect(await rejectionOf(none?.getToken() ?? Promise.resolve())).toMatchObject({
+      code: 'WECHAT_NOT_CONFIGURED',
+    });
+  });
+});
+
+describe('refreshing before expiry', () => {
+  // Tokens of 3 s; cached for 2.5 s; refreshed once less than 1.5 s is left (after ~1 s). A fake
+  // of its own, which has never handed out a long-lived token.
+  const tuning = { safetyMarginMs: 500, refreshAheadMs: 1_500, pollMs: 10 };
+  let shortLived: WeChatFake;
+  beforeAll(async () => {
+    shortLived = await startFake({ tokenTtlSeconds: 3 });
+  });
+  afterAll(() => shortLived.close());
+  afterEach(() => {
+    shortLived.state.clearFaults();
+    shortLived.state.tokenTtlSeconds = 3;
+  });
+  const tokenFetches = () => shortLived.state.callCount(FAKE_PATHS.stableToken);
+
+  it('refreshes once a token nears its end, once for all callers, who meanwhile keep the current one', async () => {
+    const config = configFor(shortLived);
+    const [a, b] = await processes(2, config, tuning);
+    if (!a || !b) throw new Error('two managers');
+    const before = tokenFetches();
+    const first = await a.getToken();
+    expect(await b.getToken()).toBe(first);
+    expect(tokenFetches() - before).toBe(1);
+
+    await sleep(1_100);
+    shortLived.state.delayNext(FAKE_PATHS.stableToken, 100);
+    const during = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).getToken()));
+    expect(tokenFetches() - before).toBe(2);
+    const second = await a.getToken();
+    expect(second).not.toBe(first);
+    for (const token of during) expect([first, second]).toContain(token);
+    expect(await b.getToken()).toBe(second);
+    expect(tokenFetches() - before).toBe(2);
+    const ttl = await (await cacheState(config)).pttl();
+    expect(ttl).toBeGreaterThan(2_000);
+  });
+
+  it('keeps using the current token when the early refresh fails, and logs it', async () => {
+    const config = configFor(shortLived);
+    const { logger, lines } = captureLogs();
+    const [tokens] = await processes(1, config, { ...tuning, logger });
+    const first = await tokens?.getToken();
+    await sleep(1_100);
+    shortLived.state.failNext(FAKE_PATHS.stableToken, -1);
+    expect(await tokens?.getToken()).toBe(first);
+    expect(lines.some((l) => l.includes('early refresh'))).toBe(true);
+    const second = await tokens?.getToken();
+    expect(second).not.toBe(first);
+    for (const line of lines) {
+      expect(line).not.toContain(String(first));
+      expect(line).not.toContain(String(second));
+    }
+  });
+
+  it('fetches anew once the cached token has expired', async () => {
+    shortLived.state.tokenTtlSeconds = 1;
+    const config = configFor(shortLived);
+    const [tokens] = await processes(1, config, { safetyMarginMs: 200, refreshAheadMs: 100 });
+    const before = tokenFetches();
+    await tokens?.getToken();
+    await sleep(900);
+    expect(await (await cacheState(config)).token()).toBeNull();
+    await tokens?.getToken();
+    expect(tokenFetches() - before).toBe(2);
+  });
+});
+
+describe('when WeChat rejects the token of an API call', () => {
+  async function api(config: Config) {
+    const redis = await testRedis(config);
+    connections.push(redis);
+    return createWeChatApi({ config, keys: createKeys(config.keyPrefix), redis });
+  }
+  const check = { openid: 'o-pat', scene: 2, content: 'hello' } as const;
+
+  it('refreshes once and retries once on 42001 (expired)', async () => {
+    const wechat = await api(configFor(fake));
+    const stale = await wechat.tokens.getToken();
+    fake.state.expireTokens();
+    const [fetches, checks] = [tokenFetches(), fake.state.callCount(FAKE_PATHS.msgSecCheck)];
+    expect(await wechat.msgSecCheck(check)).toMatchObject({ suggest: 'pass' });
+    expect(tokenFetches() - fetches).toBe(1);
+    expect(fake.state.callCount(FAKE_PATHS.msgSecCheck) - checks).toBe(2);
+    expect(await wechat.tokens.getToken()).not.toBe(stale);
+  });
+
+  it('refreshes once and retries once on 40001 (invalid)', async () => {
+    const wechat = await api(configFor(fake));
+    await wechat.tokens.getToken();
+    fake.state.revokeTokens();
+    const fetches = tokenFetches();
+    const { image } = await wechat.getUnlimitedQRCode({ scene: 'c=1' });
+    expect(image.length).toBeGreaterThan(50);
+    expect(tokenFetches() - fetches).toBe(1);
+  });
+
+  it('gives up with WECHAT_UNAVAILABLE when the retry meets 42001 again', async () => {
+    const wechat = await api(configFor(fake));
+    await wechat.tokens.getToken();
+    fake.state.failNext(FAKE_PATHS.msgSecCheck, 42001, 2);
+    const [fetches, checks] = [tokenFetches(), fake.state.callCount(FAKE_PATHS.msgSecCheck)];
+    const error = await rejectionOf(wechat.msgSecCheck(check));
+    expect(error).toBeInstanceOf(WeChatError);
+    expect(error).toMatchObject({ code: 'WECHAT_UNAVAILABLE', status: 503, errcode: 42001 });
+    expect(tokenFetches() - fetches).toBe(1);
+    expect(fake.state.callCount(FAKE_PATHS.msgSecCheck) - checks).toBe(2);
+  });
+
+  it('refreshes once for 50 concurrent calls that all met the expired token', async () => {
+    const wechat = await api(configFor(fake));
+    await wechat.tokens.getToken();
+    fake.state.expireTokens();
+    const fetches = tokenFetches();
+    const results = await Promise.all(Array.from({ length: 50 }, () => wechat.msgSecCheck(check)));
+    expect(results.every((r) => r.suggest === 'pass')).toBe(true);
+    expect(tokenFetches() - fetches).toBe(1);
+  });
+
+  it('does not retry other errors', async () => {
+    const wechat = await api(configFor(fake));
+    await wechat.tokens.getToken();
+    fake.state.failNext(FAKE_PATHS.msgSecCheck, -1);
+    const [fetches, checks] = [tokenFetches(), fake.state.callCount(FAKE_PATHS.msgSecCheck)];
+    const error = await rejectionOf(wechat.msgSecCheck(check));
+    expect(error).toBeInstanceOf(AppError);
+    expect(error).toMatchObject({ code: 'WECHAT_UNAVAILABLE', errcode: -1 });
+    expect(tokenFetches() - fetches).toBe(0);
+    expect(fake.state.callCount(FAKE_PATHS.msgSecCheck) - checks).toBe(1);
+  });
+
+  it('drops a rejected token only if it is still the cached one', async () => {
+    const config = configFor(fake);
+    const [tokens] = await processes(1, config);
+    const current = await tokens?.getToken();
+    const cache = await cacheState(config);
+    await tokens?.invalidate('some-older-token');
+    expect(await cache.token()).toBe(current);
+    await tokens?.invalidate(String(current));
+    expect(await cache.token()).toBeNull();
+  });
+});

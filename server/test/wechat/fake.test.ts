@@ -1,0 +1,125 @@
+import { inflateSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WeChatFake } from '../../../scripts/wechat-fake/server.js';
+import { FAKE_PATHS, startFake } from './support.js';
+
+// The fake as a server of the documented contract, over raw HTTP: what the client is tested against
+// must itself answer as ../shared/wechat-api.md says.
+let fake: WeChatFake;
+
+beforeAll(async () => {
+  fake = await startFake();
+});
+afterAll(() => fake.close());
+
+async function post(path: string, body: unknown, query = '') {
+  const res = await fetch(`${fake.url}${path}${query}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return res;
+}
+
+const json = async (res: Response) => (await res.json()) as Record<string, unknown>;
+
+async function token(): Promise<string> {
+  const res = await post(FAKE_PATHS.stableToken, {
+    grant_type: 'client_credential',
+    appid: fake.state.appId,
+    secret: fake.state.appSecret,
+    force_refresh: false,
+  });
+  return String((await json(res)).access_token);
+}
+
+describe('the WeChat fake', () => {
+  it('answers errors with HTTP 200, an errcode and an errmsg carrying a request id', async () => {
+    const res = await fetch(
+      `${fake.url}${FAKE_PATHS.code2Session}?appid=${fake.state.appId}&secret=${fake.state.appSecret}&js_code=bad&grant_type=authorization_code`,
+    );
+    expect(res.status).toBe(200);
+    const body = await json(res);
+    expect(body.errcode).toBe(40029);
+    expect(String(body.errmsg)).toMatch(/rid: /);
+  });
+
+  it('checks the AppID before the secret (40013, then 40125)', async () => {
+    const ask = (appid: string, secret: string) =>
+      fetch(
+        `${fake.url}${FAKE_PATHS.token}?grant_type=client_credential&appid=${appid}&secret=${secret}`,
+      ).then(json);
+    expect((await ask('wx-nope', 'nope')).errcode).toBe(40013);
+    expect((await ask(fake.state.appId, 'nope')).errcode).toBe(40125);
+  });
+
+  it('mints a new plain token per /cgi-bin/token call and invalidates the previous one', async () => {
+    const ask = () =>
+      fetch(
+        `${fake.url}${FAKE_PATHS.token}?grant_type=client_credential&appid=${fake.state.appId}&secret=${fake.state.appSecret}`,
+      ).then(json);
+    const first = String((await ask()).access_token);
+    const second = String((await ask()).access_token);
+    expect(second).not.toBe(first);
+    expect(fake.state.checkToken(first)).toBe(40001);
+    expect(fake.state.checkToken(second)).toBeUndefined();
+  });
+
+  it('force_refresh on stable_token replaces the token and invalidates the old one', async () => {
+    const old = await token();
+    const res = await post(FAKE_PATHS.stableToken, {
+      grant_type: 'client_credential',
+      appid: fake.state.appId,
+      secret: fake.state.appSecret,
+      force_refresh: true,
+    });
+    const fresh = String((await json(res)).access_token);
+    expect(fresh).not.toBe(old);
+    expect(fake.state.checkToken(old)).toBe(40001);
+    expect(await token()).toBe(fresh);
+  });
+
+  it('getwxacodeunlimit answers a valid PNG, and 40097 for a scene over 32 characters or with %', async () => {
+    const at = await token();
+    const res = await post(FAKE_PATHS.qrCode, { scene: 'a=1', width: 300 }, `?access_token=${at}`);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    const png = Buffer.from(await res.arrayBuffer());
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([300, 300]);
+    const idatLength = png.readUInt32BE(33);
+    expect(png.subarray(37, 41).toString('latin1')).toBe('IDAT');
+    expect(inflateSync(png.subarray(41, 41 + idatLength)).length).toBe(300 * 301);
+
+    for (const scene of ['x'.repeat(33), '50%', '']) {
+      const bad = await post(FAKE_PATHS.qrCode, { scene }, `?access_token=${at}`);
+      expect(bad.headers.get('content-type')).toMatch(/^application\/json/);
+      expect((await json(bad)).errcode).toBe(40097);
+    }
+  });
+
+  it('answers 41001, 40001 and 42001 for a missing, unknown and expired token', async () => {
+    expect((await json(await post(FAKE_PATHS.msgSecCheck, {}))).errcode).toBe(41001);
+    expect((await json(await post(FAKE_PATHS.msgSecCheck, {}, '?access_token=nope'))).errcode).toBe(40001);
+    const at = await token();
+    fake.state.expireTokens();
+    expect((await json(await post(FAKE_PATHS.msgSecCheck, {}, `?access_token=${at}`))).errcode).toBe(42001);
+  });
+
+  it('can be driven over HTTP, as the demo does, and counts the calls', async () => {
+    const control = (name: string, args: object = {}) => post(`/__fake/${name}`, args).then(json);
+    const { code } = await control('issueCode', { openid: 'o-http' });
+    await control('failNext', { path: '*', errcode: -1, times: 1 });
+    const login = () =>
+      fetch(
+        `${fake.url}${FAKE_PATHS.code2Session}?appid=${fake.state.appId}&secret=${fake.state.appSecret}&js_code=${code}&grant_type=authorization_code`,
+      ).then(json);
+    expect((await login()).errcode).toBe(-1);
+    expect((await login()).openid).toBe('o-http');
+    const { calls } = (await fetch(`${fake.url}/__fake/calls`).then(json)) as {
+      calls: Record<string, number>;
+    };
+    expect(calls[FAKE_PATHS.code2Session]).toBeGreaterThanOrEqual(2);
+    expect((await control('noSuchControl')).ok).toBe(false);
+    expect((await control('blockUser', {})).ok).toBe(false);
+  });
+});

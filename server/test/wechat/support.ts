@@ -1,0 +1,44 @@
+import type { Config, Env } from '@rallyboard/core/config';
+import type { Logger } from '@rallyboard/core/logger';
+import { pino } from 'pino';
+import {
+  startWeChatFake,
+  type WeChatFake,
+  type WeChatFakeOptions,
+} from '../../../scripts/wechat-fake/server.js';
+import { testConfig } from '../../../test/support/config.js';
+
+export { ANY_PATH, FAKE_PATHS } from '../../../scripts/wechat-fake/server.js';
+
+/** The fake WeChat on port 0. */
+export function startFake(options: WeChatFakeOptions = {}): Promise<WeChatFake> {
+  return startWeChatFake(options);
+}
+
+/** A test config (own key prefix) pointed at the fake with its credentials. */
+export function configFor(fake: WeChatFake, overrides: Env = {}): Config {
+  return testConfig({
+    WECHAT_API_BASE: fake.url,
+    WECHAT_APP_ID: fake.state.appId,
+    WECHAT_APP_SECRET: fake.state.appSecret,
+    WECHAT_TIMEOUT_MS: '2000',
+    ...overrides,
+  });
+}
+
+/** A pino logger at trace level writing into `lines`, to look for what must never be logged. */
+export function captureLogs(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const logger = pino({ level: 'trace' }, { write: (line: string) => void lines.push(line) });
+  return { logger, lines };
+}
+
+/** Awaits a promise expected to reject and returns what it rejected with. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
