@@ -7,6 +7,7 @@ import {
   createKeys,
   createRedis,
   defineScripts,
+  setBoardStatus,
   waitForReady,
   withLock,
 } from '@rallyboard/core/redis';
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
       keys,
       campaigns,
       serialize: (campaignId, work) => withLock(redis, keys.campaignLock(campaignId), work),
+      onStatus: (campaignId, status) => setBoardStatus(redis, keys, campaignId, status),
     },
     scheduleConnection,
   );

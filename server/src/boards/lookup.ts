@@ -29,6 +29,7 @@ export function createBoardLookup(deps: AppDeps): BoardLookup {
       kind: recorded.kind,
       timezone: recorded.timezone,
       dailyRetentionDays: recorded.dailyRetentionDays,
+      status: undefined,
       members: new Set(recorded.members.map((m) => m.candidateId)),
     };
   }

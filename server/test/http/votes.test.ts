@@ -1,7 +1,7 @@
 import { connectMongo } from '@rallyboard/core/db';
 import type { ErrorBody } from '@rallyboard/core/protocol';
 import { createVoteQueue, VOTE_JOB, VOTE_JOB_OPTIONS, type VoteJob } from '@rallyboard/core/queue';
-import { createRedis, waitForReady } from '@rallyboard/core/redis';
+import { createRedis, setBoardStatus, waitForReady } from '@rallyboard/core/redis';
 import type { Job } from 'bullmq';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -320,6 +320,31 @@ describe('POST /api/boards/:boardId/votes', () => {
       const after = [...(await queuedVotes(boardId)), ...(await queuedVotes(likeBoardId))].length;
       expect(after).toBe(before);
     });
+  });
+
+  describe("by the campaign's status", () => {
+    it.each(['draft', 'scheduled', 'paused', 'ended', 'archived'] as const)(
+      'answers 409 CAMPAIGN_NOT_LIVE while the campaign is %s, and enqueues nothing',
+      async (status) => {
+        const board = await seedBoard(config, server.deps.redis, mongo, ['alice']);
+        await setBoardStatus(server.deps.redis, server.deps.keys, board, status);
+        const res = await vote(board, { candidateId: 'alice' });
+        expect(res.status).toBe(409);
+        expect(await res.json()).toMatchObject({ error: { code: 'CAMPAIGN_NOT_LIVE', details: { status } } });
+        expect(await queuedVotes(board)).toEqual([]);
+      },
+    );
+
+    it.each(['live', 'frozen'] as const)(
+      'takes votes while the campaign is %s (frozen: 封榜, counting goes on)',
+      async (status) => {
+        const board = await seedBoard(config, server.deps.redis, mongo, ['alice']);
+        await setBoardStatus(server.deps.redis, server.deps.keys, board, status);
+        // The board cache may hold the board from before: it trusts Redis for BOARD_CACHE_MS.
+        const res = await vote(board, { candidateId: 'alice' });
+        expect(res.status).toBe(202);
+      },
+    );
   });
 
   describe('for a board that MongoDB has but Redis lost', () => {

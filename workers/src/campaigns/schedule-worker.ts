@@ -19,6 +19,8 @@ const MOVES: Record<CampaignScheduleJob['event'], Partial<Record<CampaignStatus,
 export interface ScheduleDeps extends Pick<WorkerDeps, 'logger'> {
   campaigns: CampaignModel;
   serialize: CampaignSerializer;
+  /** Called after a move, e.g. to record the status on the campaign's board for ingest. */
+  onStatus?: (campaignId: string, status: CampaignStatus) => Promise<void>;
 }
 
 /**
@@ -46,6 +48,7 @@ export async function runScheduleJob(
   if (!to) return { done: 'nothing', why: `a ${campaign.status} campaign does not ${event} on schedule` };
   try {
     const { before, after } = await transitionCampaign(deps.campaigns, deps.serialize, campaignId, to);
+    await deps.onStatus?.(campaignId, after);
     deps.logger.info({ campaignId, event, from: before, to: after }, 'campaign moved on schedule');
     return { done: 'moved', from: before, to: after };
   } catch (error) {

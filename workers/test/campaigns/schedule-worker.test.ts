@@ -2,7 +2,14 @@ import { type CampaignModel, campaignModel, connectMongo } from '@rallyboard/cor
 import { createLogger } from '@rallyboard/core/logger';
 import type { CampaignStatus } from '@rallyboard/core/protocol';
 import { type CampaignScheduleJob, createCampaignQueue, scheduleCampaign } from '@rallyboard/core/queue';
-import { closeRedis, createKeys, withLock } from '@rallyboard/core/redis';
+import {
+  closeRedis,
+  createKeys,
+  readBoardMeta,
+  registerBoard,
+  setBoardStatus,
+  withLock,
+} from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
@@ -40,6 +47,7 @@ async function startWorker() {
       keys,
       campaigns,
       serialize: (campaignId, work) => withLock(redis, keys.campaignLock(campaignId), work),
+      onStatus: (campaignId, status) => setBoardStatus(redis, keys, campaignId, status),
     },
     connection,
   );
@@ -86,9 +94,28 @@ describe('the campaign schedule', () => {
     const worker = await startWorker();
     try {
       const id = await campaign('scheduled', 300, 1_200);
+      await registerBoard(redis, keys, {
+        boardId: id,
+        title: 'scheduled',
+        kind: 'vote',
+        dailyRetentionDays: 8,
+        candidateIds: ['c01'],
+        status: 'scheduled',
+      });
       await schedule(id);
       await eventually(async () => (await statusOf(id)) === 'live', 10_000, 'live');
+      // Ingest reads the status from the board's meta: the move reaches it.
+      await eventually(
+        async () => (await readBoardMeta(redis, keys, id))?.status === 'live',
+        5_000,
+        'board live',
+      );
       await eventually(async () => (await statusOf(id)) === 'ended', 10_000, 'ended');
+      await eventually(
+        async () => (await readBoardMeta(redis, keys, id))?.status === 'ended',
+        5_000,
+        'board ended',
+      );
     } finally {
       await worker.close();
     }

@@ -19,6 +19,7 @@ export const ERROR_CATALOGUE = {
   VOTER_REQUIRED: { status: 422, message: 'A like or unlike needs the voter it belongs to.' },
   BOARD_FULL: { status: 409, message: 'The board has reached the most changes it can record.' },
   SCORE_LIMIT: { status: 409, message: 'The candidate has reached the highest score a board can hold.' },
+  CAMPAIGN_NOT_LIVE: { status: 409, message: 'The campaign is not taking votes right now.' },
   CAMPAIGN_NOT_FOUND: { status: 404, message: 'There is no such campaign.' },
   INVALID_TRANSITION: { status: 409, message: 'The campaign cannot make that move from where it is.' },
   BOARD_REBUILDING: {

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { type CampaignStatus, campaignStatusSchema } from '../protocol/campaigns.js';
 import { DEFAULT_TIMEZONE } from '../protocol/day.js';
 import { AppError, ERROR_CODES, type ErrorCode } from '../protocol/errors.js';
 import type { BoardTotals, LeaderboardEntry, MemberStanding, RankWindow } from '../protocol/leaderboard.js';
@@ -19,6 +20,8 @@ export interface BoardRegistration {
   /** How many days a day's ranking is kept after the day ends. */
   dailyRetentionDays: number;
   candidateIds: readonly string[];
+  /** The campaign's status, when the board belongs to a campaign: ingest takes votes only while it is live or frozen. */
+  status?: CampaignStatus | undefined;
 }
 
 /** What Redis holds about a board besides its rankings. */
@@ -27,6 +30,8 @@ export interface BoardMeta {
   kind: BoardKind;
   timezone: string;
   dailyRetentionDays: number;
+  /** The campaign's status; undefined for a board without a campaign. */
+  status: CampaignStatus | undefined;
 }
 
 function scriptFailure(code: number, what: string): AppError {
@@ -55,6 +60,7 @@ export async function registerBoard(
     kind: board.kind,
     timezone: board.timezone ?? DEFAULT_TIMEZONE,
     dailyRetentionDays: String(board.dailyRetentionDays),
+    ...(board.status === undefined ? {} : { status: board.status }),
   });
   if (board.candidateIds.length > 0) {
     tx.sadd(k.members, ...board.candidateIds);
@@ -80,7 +86,20 @@ export async function readBoardMeta(
     kind: meta.kind,
     timezone: meta.timezone ?? DEFAULT_TIMEZONE,
     dailyRetentionDays: Number(meta.dailyRetentionDays ?? 0),
+    status: campaignStatusSchema.safeParse(meta.status).data,
   };
+}
+
+/** Records a campaign's new status on its board, for ingest to see. */
+export async function setBoardStatus(
+  redis: Redis,
+  keys: KeyBuilder,
+  boardId: string,
+  status: CampaignStatus,
+): Promise<void> {
+  const k = keys.board(boardId);
+  // Only a board Redis has: a lost board gets its status back from the rebuild's registration.
+  if (await redis.exists(k.meta)) await redis.hset(k.meta, 'status', status);
 }
 
 /** Reads a board's registered members. */

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
   AppError,
+  acceptsVotes,
   boardIdSchema,
   type CastVoteAccepted,
   castVoteBodySchema,
@@ -50,6 +51,9 @@ export function votesRouter(ctx: AppContext): Router {
       ctx.rateLimit({ ip: req.ip ?? 'unknown', deviceId: headers['x-device-id'], voterId: body.voterId }),
     );
     const board = await whenAvailable(() => ctx.boards.require(boardId));
+    if (board.status !== undefined && !acceptsVotes(board.status)) {
+      throw new AppError('CAMPAIGN_NOT_LIVE', { details: { status: board.status } });
+    }
     if (!board.members.has(body.candidateId)) throw new AppError('UNKNOWN_MEMBER');
     if ((board.kind === 'vote') !== (body.action === 'vote')) {
       throw new AppError('ACTION_NOT_ALLOWED', { details: { kind: board.kind, action: body.action } });
