@@ -14,6 +14,7 @@ const CLI = 'workers/src/recovery/cli.ts';
 let mongo: Connection;
 let server: TestServer;
 let worker: RunningProcess;
+let stream: ReturnType<typeof steadyVotes> | undefined;
 
 beforeAll(async () => {
   mongo = await connectMongo(config.mongo.uri, 'test');
@@ -21,6 +22,7 @@ beforeAll(async () => {
   worker = await startProcess('workers', env, 'workers started');
 });
 afterAll(async () => {
+  await stream?.stop().catch(() => {});
   worker.child.kill('SIGTERM');
   await worker.exited;
   await server.close();
@@ -45,7 +47,8 @@ function steadyVotes(boardId: string) {
   const accepted = new Set<string>();
   let running = true;
   let sent = 0;
-  const done = Promise.all(
+  // Kept from rejecting unobserved: a failure surfaces from stop().
+  const done = Promise.allSettled(
     Array.from({ length: 8 }, async () => {
       while (running) {
         const candidateId = CANDIDATES[sent++ % CANDIDATES.length] as string;
@@ -60,7 +63,8 @@ function steadyVotes(boardId: string) {
     accepted,
     async stop() {
       running = false;
-      await done;
+      const failed = (await done).find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
     },
   };
 }
@@ -68,7 +72,8 @@ function steadyVotes(boardId: string) {
 describe('when a board loses its Redis state while votes keep arriving', () => {
   it('`rebuild` restores it from the ledger and every accepted vote counts exactly once', async () => {
     const boardId = await seedBoard(config, server.deps.redis, mongo, CANDIDATES);
-    const stream = steadyVotes(boardId);
+    const votes = steadyVotes(boardId);
+    stream = votes;
     await eventually(
       async () => (await readRanking(server.url, boardId)).totals.votes >= 400,
       20_000,
@@ -77,9 +82,9 @@ describe('when a board loses its Redis state while votes keep arriving', () => {
 
     expect(await loseBoardState(boardId)).toBeGreaterThan(400);
     // Votes go on being accepted (MongoDB knows the board); they wait in the queue.
-    const acceptedAtLoss = stream.accepted.size;
+    const acceptedAtLoss = votes.accepted.size;
     await eventually(
-      async () => stream.accepted.size > acceptedAtLoss + 100,
+      async () => votes.accepted.size > acceptedAtLoss + 100,
       20_000,
       'votes accepted after the loss',
     );
@@ -95,14 +100,14 @@ describe('when a board loses its Redis state while votes keep arriving', () => {
     expect(report.markersRestored).toBe(report.ledgerRecords);
 
     // Keep voting for a while after the rebuild, then stop and let everything settle.
-    const acceptedAtRebuild = stream.accepted.size;
+    const acceptedAtRebuild = votes.accepted.size;
     await eventually(
-      async () => stream.accepted.size > acceptedAtRebuild + 200,
+      async () => votes.accepted.size > acceptedAtRebuild + 200,
       20_000,
       'votes after the rebuild',
     );
-    await stream.stop();
-    const want = stream.accepted.size;
+    await votes.stop();
+    const want = votes.accepted.size;
     await eventually(
       async () => (await readRanking(server.url, boardId)).totals.votes >= want,
       60_000,
@@ -114,7 +119,7 @@ describe('when a board loses its Redis state while votes keep arriving', () => {
     expect(view.totals.votes).toBe(want);
     expect(view.entries.reduce((sum, e) => sum + e.score, 0)).toBe(want);
     const counted = await ledgerModel(mongo).find({ boardId, verdict: 'counted' }, { _id: 1 }).lean();
-    expect(new Set(counted.map((r) => r._id))).toEqual(stream.accepted);
+    expect(new Set(counted.map((r) => r._id))).toEqual(votes.accepted);
     expect(await ledgerModel(mongo).countDocuments({ boardId, verdict: { $ne: 'counted' } })).toBe(0);
 
     const check = await runCommand(CLI, ['reconcile', boardId], env);

@@ -33,13 +33,21 @@ export interface RebuildReport {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Resolves once no active job of the votes queue carries votes of the board. */
+/**
+ * Resolves once every run of the board's jobs that was active when the fence went up has ended.
+ * Runs that start later cannot apply (the fence turns them back), so they are not waited for:
+ * under a steady stream, fenced jobs keep bouncing through the active list, and waiting for an
+ * empty list would never end.
+ */
 async function settle(queue: Queue<VoteJob>, boardId: string, timeoutMs: number): Promise<number> {
   const started = Date.now();
+  const runOf = (job: { id?: string | undefined; processedOn?: number | undefined }) =>
+    `${job.id ?? ''}@${job.processedOn ?? 0}`;
+  const ofBoard = (jobs: Awaited<ReturnType<Queue<VoteJob>['getActive']>>) =>
+    jobs.filter((job) => (job.data as VoteJob | undefined)?.boardId === boardId).map(runOf);
+  const before = new Set(ofBoard(await queue.getActive()));
   for (;;) {
-    const active = await queue.getActive();
-    if (!active.some((job) => (job.data as VoteJob | undefined)?.boardId === boardId))
-      return Date.now() - started;
+    if (!ofBoard(await queue.getActive()).some((run) => before.has(run))) return Date.now() - started;
     if (Date.now() - started > timeoutMs) {
       throw new Error(`votes of board ${boardId} were still in flight after ${timeoutMs} ms; try again`);
     }
@@ -64,7 +72,8 @@ function windowState(tallies: {
  *
  * 1. Fence: register the board again from MongoDB and set its fence (one transaction). From
  *    here no vote of the board applies; workers put such jobs back on the delayed set.
- * 2. Settle: wait until no job of the board is active. Every vote applied before the fence has
+ * 2. Settle: wait until every run of the board's jobs active at the fence has ended. Every vote
+ *    applied before the fence has
  *    then either been recorded, or its job went back to the queue (a dead worker's) and will
  *    run again after the fence.
  * 3. Read the ledger once.

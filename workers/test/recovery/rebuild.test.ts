@@ -286,6 +286,7 @@ describe('rebuild', () => {
       if (!job) throw new Error('no job to hold');
       expect(await job.getState()).toBe('active');
       return {
+        job,
         async finish() {
           await job.moveToCompleted({ counted: 0, unchanged: 0, rejected: 0, duplicates: 0 }, token, false);
         },
@@ -341,6 +342,29 @@ describe('rebuild', () => {
       } finally {
         await job.finish();
         await job.close();
+      }
+    });
+
+    it('does not wait for runs that start after the fence: they cannot apply', async () => {
+      const { boardId } = await votedBoard();
+      const before = await snapshotBoard(deps.redis, deps.keys, boardId);
+      const first = await activeJob(boardId);
+      let later: Awaited<ReturnType<typeof activeJob>> | undefined;
+      try {
+        const polls = vi.spyOn(queue, 'getActive');
+        const rebuilt = rebuild(deps, boardId, options({ settleTimeoutMs: 10_000 }));
+        await eventually(async () => polls.mock.calls.length >= 2, 10_000, 'the rebuild to snapshot');
+        later = await activeJob(boardId);
+        await first.finish();
+        const report = await rebuilt;
+        polls.mockRestore();
+        expect(report.boardId).toBe(boardId);
+        expect(await later.job.getState()).toBe('active');
+        expect(await snapshotBoard(deps.redis, deps.keys, boardId)).toEqual(before);
+      } finally {
+        await later?.finish();
+        await later?.close();
+        await first.close();
       }
     });
 
