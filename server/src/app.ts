@@ -1,9 +1,12 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import express, { type Express } from 'express';
+import { createTokenSigner } from './auth/tokens.js';
 import { createBoardLookup } from './boards/lookup.js';
 import type { AppContext, AppDeps } from './deps.js';
 import { accessLog } from './http/access-log.js';
+import { createApi } from './http/api.js';
 import { errorHandler, notFound } from './http/error-handler.js';
+import { docsRouter } from './http/routes/docs.js';
 import { healthRouter } from './http/routes/health.js';
 import { leaderboardRouter } from './http/routes/leaderboard.js';
 import { votesRouter } from './http/routes/votes.js';
@@ -25,8 +28,11 @@ export interface App {
  * Does not listen and does not subscribe; main.ts (or a test) starts the relay and listens.
  */
 export function createApp(deps: AppDeps): App {
+  const tokens = createTokenSigner(deps.config.auth);
   const ctx: AppContext = {
     ...deps,
+    tokens,
+    api: createApi(tokens),
     boards: createBoardLookup(deps),
     enqueue: createVoteEnqueuer(deps),
     rateLimit: createRateLimits(deps),
@@ -42,6 +48,7 @@ export function createApp(deps: AppDeps): App {
   app.use(healthRouter(deps));
   app.use(votesRouter(ctx));
   app.use(leaderboardRouter(ctx));
+  app.use(docsRouter(ctx.api, deps.config.http.publicUrl));
   app.use(notFound);
   app.use(errorHandler(deps.logger));
 

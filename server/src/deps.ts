@@ -5,7 +5,9 @@ import type { KeyBuilder } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
+import type { TokenSigner } from './auth/tokens.js';
 import type { BoardLookup } from './boards/lookup.js';
+import type { Api } from './http/api.js';
 import type { VoteEnqueuer } from './ingest/enqueue.js';
 import type { RateLimitCheck } from './ingest/rate-limits.js';
 
@@ -25,6 +27,10 @@ export interface AppDeps {
 
 /** What createApp builds once from the deps and hands to every route and handler. */
 export interface AppContext extends AppDeps {
+  /** Signs and verifies host and participant tokens. */
+  tokens: TokenSigner;
+  /** Defines validated, documented routes (see http/api.ts). */
+  api: Api;
   boards: BoardLookup;
   enqueue: VoteEnqueuer;
   rateLimit: RateLimitCheck;

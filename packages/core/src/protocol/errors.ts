@@ -10,6 +10,29 @@ export const ERROR_CATALOGUE = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the body as application/json.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
   NOT_FOUND: { status: 404, message: 'There is nothing at this address.' },
+  UNAUTHENTICATED: {
+    status: 401,
+    message: 'Sign in first: send a valid token as "Authorization: Bearer <token>".',
+  },
+  TOKEN_EXPIRED: { status: 401, message: 'The token has expired. Refresh it or sign in again.' },
+  INVALID_CREDENTIALS: { status: 401, message: 'The username or password is wrong.' },
+  REFRESH_TOKEN_INVALID: {
+    status: 401,
+    message: 'The refresh token is invalid, expired or already used. Sign in again.',
+  },
+  FORBIDDEN: { status: 403, message: 'This account may not do that.' },
+  HOST_NOT_FOUND: { status: 404, message: 'There is no such host account.' },
+  USERNAME_TAKEN: { status: 409, message: 'That username is taken.' },
+  VOTE_NOT_FOUND: { status: 404, message: 'There is no such vote of yours.' },
+  QUOTA_EXCEEDED: {
+    status: 429,
+    message: 'You have used all your votes for now. Your quota resets at the time given.',
+  },
+  SHARE_TOKEN_INVALID: { status: 422, message: 'The share link is not valid for this campaign.' },
+  CAMPAIGN_NOT_EDITABLE: {
+    status: 409,
+    message: 'The campaign cannot be changed that way in its current state.',
+  },
   BOARD_NOT_FOUND: { status: 404, message: 'There is no such board.' },
   UNKNOWN_MEMBER: { status: 422, message: 'The board has no such candidate.' },
   ACTION_NOT_ALLOWED: {

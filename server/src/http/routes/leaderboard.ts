@@ -1,15 +1,16 @@
 import {
   boardIdSchema,
+  boardViewSchema,
   candidateIdSchema,
   leaderboardQuerySchema,
   memberQuerySchema,
+  memberViewSchema,
   totalsQuerySchema,
 } from '@rallyboard/core/protocol';
 import { Router } from 'express';
 import { z } from 'zod';
 import { queryBoard } from '../../boards/queries.js';
 import type { AppContext } from '../../deps.js';
-import { parseInput } from '../validate.js';
 
 const boardParams = z.object({ boardId: boardIdSchema });
 const memberParams = z.object({ boardId: boardIdSchema, candidateId: candidateIdSchema });
@@ -23,25 +24,83 @@ const memberParams = z.object({ boardId: boardIdSchema, candidateId: candidateId
  */
 export function leaderboardRouter(ctx: AppContext): Router {
   const router = Router();
-  router.get('/api/boards/:boardId/leaderboard', async (req, res) => {
-    const { boardId } = parseInput(boardParams, req.params, 'params');
-    const query = parseInput(leaderboardQuerySchema, req.query, 'query');
-    res.json(await queryBoard(ctx, { type: 'range', boardId, ...query }));
-  });
-  router.get('/api/boards/:boardId/members/:candidateId', async (req, res) => {
-    const { boardId, candidateId } = parseInput(memberParams, req.params, 'params');
-    const { k: _k, ...query } = parseInput(memberQuerySchema, req.query, 'query');
-    res.json(await queryBoard(ctx, { type: 'member', boardId, candidateId, ...query }));
-  });
-  router.get('/api/boards/:boardId/members/:candidateId/around', async (req, res) => {
-    const { boardId, candidateId } = parseInput(memberParams, req.params, 'params');
-    const query = parseInput(memberQuerySchema, req.query, 'query');
-    res.json(await queryBoard(ctx, { type: 'around', boardId, candidateId, ...query }));
-  });
-  router.get('/api/boards/:boardId/totals', async (req, res) => {
-    const { boardId } = parseInput(boardParams, req.params, 'params');
-    const query = parseInput(totalsQuerySchema, req.query, 'query');
-    res.json(await queryBoard(ctx, { type: 'totals', boardId, ...query }));
-  });
+  const tag = 'Leaderboard';
+  const errors = ['BOARD_NOT_FOUND'] as const;
+  ctx.api.route(
+    router,
+    {
+      method: 'get',
+      path: '/api/boards/:boardId/leaderboard',
+      tag,
+      summary: 'Top N, or a page of ranks',
+      auth: 'public',
+      params: boardParams,
+      query: leaderboardQuerySchema,
+      responses: {
+        200: {
+          description: 'The ranking, read atomically with its seq and totals.',
+          schema: boardViewSchema,
+        },
+      },
+      errors,
+    },
+    async ({ params, query }, _req, res) => {
+      res.json(await queryBoard(ctx, { type: 'range', boardId: params.boardId, ...query }));
+    },
+  );
+  ctx.api.route(
+    router,
+    {
+      method: 'get',
+      path: '/api/boards/:boardId/members/:candidateId',
+      tag,
+      summary: "One member's rank and score",
+      auth: 'public',
+      params: memberParams,
+      query: memberQuerySchema,
+      responses: { 200: { description: 'The member with the board totals.', schema: memberViewSchema } },
+      errors: [...errors, 'UNKNOWN_MEMBER'],
+    },
+    async ({ params, query }, _req, res) => {
+      const { k: _k, ...rest } = query;
+      res.json(await queryBoard(ctx, { type: 'member', ...params, ...rest }));
+    },
+  );
+  ctx.api.route(
+    router,
+    {
+      method: 'get',
+      path: '/api/boards/:boardId/members/:candidateId/around',
+      tag,
+      summary: 'The ranks around a member (± k)',
+      auth: 'public',
+      params: memberParams,
+      query: memberQuerySchema,
+      responses: { 200: { description: 'The member and its neighbours.', schema: memberViewSchema } },
+      errors: [...errors, 'UNKNOWN_MEMBER'],
+    },
+    async ({ params, query }, _req, res) => {
+      res.json(await queryBoard(ctx, { type: 'around', ...params, ...query }));
+    },
+  );
+  ctx.api.route(
+    router,
+    {
+      method: 'get',
+      path: '/api/boards/:boardId/totals',
+      tag,
+      summary: 'Votes and members of a board',
+      auth: 'public',
+      params: boardParams,
+      query: totalsQuerySchema,
+      responses: {
+        200: { description: 'The totals with the seq they were read at.', schema: boardViewSchema },
+      },
+      errors,
+    },
+    async ({ params, query }, _req, res) => {
+      res.json(await queryBoard(ctx, { type: 'totals', boardId: params.boardId, ...query }));
+    },
+  );
   return router;
 }

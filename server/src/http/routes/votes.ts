@@ -4,6 +4,7 @@ import {
   acceptsVotes,
   boardIdSchema,
   type CastVoteAccepted,
+  castVoteAcceptedSchema,
   castVoteBodySchema,
   idempotencyKeySchema,
   voterIdSchema,
@@ -12,7 +13,6 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../deps.js';
 import { whenAvailable } from '../unavailable.js';
-import { parseInput } from '../validate.js';
 
 const paramsSchema = z.object({ boardId: boardIdSchema });
 const headersSchema = z.object({
@@ -36,42 +36,60 @@ export function voteIdFor(boardId: string, idempotencyKey: string | undefined): 
  */
 export function votesRouter(ctx: AppContext): Router {
   const router = Router();
-  router.post('/api/boards/:boardId/votes', async (req, res) => {
-    if (!req.is('application/json')) throw new AppError('UNSUPPORTED_MEDIA_TYPE');
-    const { boardId } = parseInput(paramsSchema, req.params, 'params');
-    const headers = parseInput(
-      headersSchema,
-      { 'idempotency-key': req.get('idempotency-key'), 'x-device-id': req.get('x-device-id') },
-      'headers',
-    );
-    const body = parseInput(castVoteBodySchema, req.body ?? {}, 'body');
+  ctx.api.route(
+    router,
+    {
+      method: 'post',
+      path: '/api/boards/:boardId/votes',
+      tag: 'Votes',
+      summary: 'Cast a vote, a like or an unlike',
+      description:
+        'Checks the board and candidate (a fast path: the worker decides atomically), puts the vote ' +
+        'on the queue and answers 202. The same `Idempotency-Key` always names the same vote.',
+      auth: 'public',
+      params: paramsSchema,
+      headers: headersSchema,
+      body: castVoteBodySchema,
+      responses: { 202: { description: 'Queued; not counted yet.', schema: castVoteAcceptedSchema } },
+      errors: [
+        'BOARD_NOT_FOUND',
+        'CAMPAIGN_NOT_LIVE',
+        'UNKNOWN_MEMBER',
+        'ACTION_NOT_ALLOWED',
+        'VOTER_REQUIRED',
+        'RATE_LIMITED',
+        'BOARD_REBUILDING',
+      ],
+    },
+    async ({ params, headers, body }, req, res) => {
+      const { boardId } = params;
+      // Limits before any other work: a flood costs one Redis round trip per request.
+      await whenAvailable(() =>
+        ctx.rateLimit({ ip: req.ip ?? 'unknown', deviceId: headers['x-device-id'], voterId: body.voterId }),
+      );
+      const board = await whenAvailable(() => ctx.boards.require(boardId));
+      if (board.status !== undefined && !acceptsVotes(board.status)) {
+        throw new AppError('CAMPAIGN_NOT_LIVE', { details: { status: board.status } });
+      }
+      if (!board.members.has(body.candidateId)) throw new AppError('UNKNOWN_MEMBER');
+      if ((board.kind === 'vote') !== (body.action === 'vote')) {
+        throw new AppError('ACTION_NOT_ALLOWED', { details: { kind: board.kind, action: body.action } });
+      }
+      if (board.kind === 'like' && body.voterId === undefined) throw new AppError('VOTER_REQUIRED');
 
-    // Limits before any other work: a flood costs one Redis round trip per request.
-    await whenAvailable(() =>
-      ctx.rateLimit({ ip: req.ip ?? 'unknown', deviceId: headers['x-device-id'], voterId: body.voterId }),
-    );
-    const board = await whenAvailable(() => ctx.boards.require(boardId));
-    if (board.status !== undefined && !acceptsVotes(board.status)) {
-      throw new AppError('CAMPAIGN_NOT_LIVE', { details: { status: board.status } });
-    }
-    if (!board.members.has(body.candidateId)) throw new AppError('UNKNOWN_MEMBER');
-    if ((board.kind === 'vote') !== (body.action === 'vote')) {
-      throw new AppError('ACTION_NOT_ALLOWED', { details: { kind: board.kind, action: body.action } });
-    }
-    if (board.kind === 'like' && body.voterId === undefined) throw new AppError('VOTER_REQUIRED');
-
-    const voteId = voteIdFor(boardId, headers['idempotency-key']);
-    await whenAvailable(() =>
-      ctx.enqueue(boardId, {
-        voteId,
-        candidateId: body.candidateId,
-        action: body.action,
-        ...(body.voterId === undefined ? {} : { voterId: body.voterId }),
-        acceptedAt: Date.now(),
-      }),
-    );
-    const answer: CastVoteAccepted = { voteId, status: 'queued' };
-    res.status(202).json(answer);
-  });
+      const voteId = voteIdFor(boardId, headers['idempotency-key']);
+      await whenAvailable(() =>
+        ctx.enqueue(boardId, {
+          voteId,
+          candidateId: body.candidateId,
+          action: body.action,
+          ...(body.voterId === undefined ? {} : { voterId: body.voterId }),
+          acceptedAt: Date.now(),
+        }),
+      );
+      const answer: CastVoteAccepted = { voteId, status: 'queued' };
+      res.status(202).json(answer);
+    },
+  );
   return router;
 }

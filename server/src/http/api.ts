@@ -1,0 +1,125 @@
+import { AppError, type ErrorCode } from '@rallyboard/core/protocol';
+import type { Request, Response, Router } from 'express';
+import type { z } from 'zod';
+import { bearerToken, type HostClaims, type ParticipantClaims, type TokenSigner } from '../auth/tokens.js';
+import { parseInput } from './validate.js';
+
+/**
+ * Who may call a route: anyone, a participant (mini-program), any host, or an admin host.
+ * Checked first, before any input is read.
+ */
+export type AuthMode = 'public' | 'participant' | 'host' | 'admin';
+
+type AuthOf<A extends AuthMode> = A extends 'participant'
+  ? ParticipantClaims
+  : A extends 'host' | 'admin'
+    ? HostClaims
+    : undefined;
+
+type ObjectSchema = z.ZodType<Record<string, unknown>>;
+type Parsed<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+export interface ResponseSpec {
+  description: string;
+  /** The JSON body; omit for no body. */
+  schema?: z.ZodType;
+  /** Another content type than JSON, e.g. image/png. */
+  contentType?: string;
+}
+
+/**
+ * One route: how it is called, what it takes and what it answers. The same spec validates the
+ * request and writes the route's part of the OpenAPI document, so the two cannot drift apart.
+ */
+export interface RouteSpec<
+  A extends AuthMode = AuthMode,
+  P extends ObjectSchema | undefined = ObjectSchema | undefined,
+  Q extends ObjectSchema | undefined = ObjectSchema | undefined,
+  H extends ObjectSchema | undefined = ObjectSchema | undefined,
+  B extends z.ZodType | undefined = z.ZodType | undefined,
+> {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** Express-style path, e.g. `/api/boards/:boardId/votes`. */
+  path: string;
+  /** Groups routes in the API docs. */
+  tag: string;
+  summary: string;
+  description?: string;
+  auth: A;
+  params?: P;
+  query?: Q;
+  /** Request headers the route reads; keys in lower case. */
+  headers?: H;
+  /** A JSON body; the route then refuses other content types with UNSUPPORTED_MEDIA_TYPE. */
+  body?: B;
+  responses: Record<number, ResponseSpec>;
+  /** Catalogue codes the route itself may answer, besides those every route of its kind may. */
+  errors?: readonly ErrorCode[];
+}
+
+export interface RouteInput<A extends AuthMode, P, Q, H, B> {
+  auth: AuthOf<A>;
+  params: Parsed<P>;
+  query: Parsed<Q>;
+  headers: Parsed<H>;
+  body: Parsed<B>;
+}
+
+export interface Api {
+  /** Mounts a route on the router and records its spec for the API docs. */
+  route<
+    A extends AuthMode,
+    P extends ObjectSchema | undefined = undefined,
+    Q extends ObjectSchema | undefined = undefined,
+    H extends ObjectSchema | undefined = undefined,
+    B extends z.ZodType | undefined = undefined,
+  >(
+    router: Router,
+    spec: RouteSpec<A, P, Q, H, B>,
+    handler: (input: RouteInput<A, P, Q, H, B>, req: Request, res: Response) => Promise<void>,
+  ): void;
+  /** Every route defined so far, in order. */
+  readonly routes: readonly RouteSpec[];
+}
+
+/** Reads and verifies the bearer token a route's auth mode asks for. */
+async function authenticate(tokens: TokenSigner, mode: AuthMode, req: Request): Promise<unknown> {
+  if (mode === 'public') return undefined;
+  const token = bearerToken(req.get('authorization'));
+  if (token === undefined) throw new AppError('UNAUTHENTICATED');
+  if (mode === 'participant') return tokens.verify(token, 'participant');
+  const host = await tokens.verify(token, 'host');
+  if (mode === 'admin' && host.role !== 'admin') {
+    throw new AppError('FORBIDDEN', { message: 'Only an admin may do that.' });
+  }
+  return host;
+}
+
+function pickHeaders(req: Request, schema: ObjectSchema): Record<string, string | undefined> {
+  const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape ?? {};
+  return Object.fromEntries(Object.keys(shape).map((name) => [name, req.get(name)]));
+}
+
+export function createApi(tokens: TokenSigner): Api {
+  const routes: RouteSpec[] = [];
+  return {
+    routes,
+    route(router, spec, handler) {
+      routes.push(spec as unknown as RouteSpec);
+      router[spec.method](spec.path, async (req, res) => {
+        const auth = await authenticate(tokens, spec.auth, req);
+        const params = spec.params ? parseInput(spec.params, req.params, 'params') : undefined;
+        const query = spec.query ? parseInput(spec.query, req.query, 'query') : undefined;
+        const headers = spec.headers
+          ? parseInput(spec.headers, pickHeaders(req, spec.headers), 'headers')
+          : undefined;
+        let body: unknown;
+        if (spec.body) {
+          if (!req.is('application/json')) throw new AppError('UNSUPPORTED_MEDIA_TYPE');
+          body = parseInput(spec.body, req.body ?? {}, 'body');
+        }
+        await handler({ auth, params, query, headers, body } as never, req, res);
+      });
+    },
+  };
+}
