@@ -5,6 +5,7 @@ import { createLogger } from '@rallyboard/core/logger';
 import { createVoteQueue } from '@rallyboard/core/queue';
 import {
   type BoardKind,
+  type BoardQuotas,
   closeRedis,
   createKeys,
   createRedis,
@@ -106,7 +107,7 @@ export async function seedBoard(
   redis: Redis,
   mongo: Connection,
   candidateIds: string[] = ['alice', 'bob', 'carol'],
-  options: { kind?: BoardKind; timezone?: string; boardId?: string } = {},
+  options: { kind?: BoardKind; timezone?: string; boardId?: string; quotas?: BoardQuotas } = {},
 ): Promise<string> {
   const boardId = options.boardId ?? randomId('board');
   const kind = options.kind ?? 'vote';
@@ -118,6 +119,7 @@ export async function seedBoard(
     timezone,
     dailyRetentionDays: config.boards.dailyRetentionDays,
     members: candidateIds.map((candidateId) => ({ candidateId, name: candidateId })),
+    ...(options.quotas ? { quotas: options.quotas } : {}),
   });
   await registerBoard(redis, createKeys(config.keyPrefix), {
     boardId,
@@ -126,6 +128,7 @@ export async function seedBoard(
     timezone,
     dailyRetentionDays: config.boards.dailyRetentionDays,
     candidateIds,
+    quotas: options.quotas,
   });
   return boardId;
 }

@@ -30,6 +30,7 @@ export function createBoardLookup(deps: AppDeps): BoardLookup {
       timezone: recorded.timezone,
       dailyRetentionDays: recorded.dailyRetentionDays,
       status: undefined,
+      quotas: recorded.quotas ?? {},
       members: new Set(recorded.members.map((m) => m.candidateId)),
     };
   }

@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { type LedgerTally, readLedgerState, registrationOf } from '@rallyboard/core/db';
-import { AppError } from '@rallyboard/core/protocol';
+import { type LedgerState, type LedgerTally, readLedgerState, registrationOf } from '@rallyboard/core/db';
+import { AppError, dayOf } from '@rallyboard/core/protocol';
 import type { VoteJob } from '@rallyboard/core/queue';
-import { fenceBoard, installBoard, liftFence, listDays, type WindowState } from '@rallyboard/core/redis';
+import {
+  fenceBoard,
+  installBoard,
+  liftFence,
+  listDays,
+  quotaExpiresAt,
+  type WindowState,
+} from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
 import type { RecoveryDeps } from './reconcile.js';
 
@@ -28,6 +35,8 @@ export interface RebuildReport {
   /** Markers of votes the ledger does not have (applied, never recorded): removed, so they apply again. */
   markersDropped: number;
   likeSets: number;
+  /** Voters' quota counters written (their day's and their total), for a board with quotas. */
+  quotaCounters: number;
   settledInMs: number;
 }
 
@@ -55,6 +64,56 @@ async function settle(queue: Queue<VoteJob>, boardId: string, timeoutMs: number)
   }
 }
 
+/**
+ * Rewrites a board's quota counters from the ledger: every voter's total, and the day's counts
+ * for today and yesterday (board timezone; older days no longer limit anyone). Counters of a
+ * board without quotas are removed.
+ */
+async function restoreQuotas(
+  deps: RecoveryDeps,
+  boardId: string,
+  quotas: LedgerState['quotas'] | undefined,
+  options: { nowMs: number; timezone: string },
+): Promise<number> {
+  const { redis, keys } = deps;
+  const k = keys.board(boardId);
+  for await (const batch of redis.scanStream({ match: k.quotaPattern, count: 1_000 })) {
+    if ((batch as string[]).length > 0) await redis.del(...(batch as string[]));
+  }
+  if (!quotas) return 0;
+  const recent = new Set([
+    dayOf(options.nowMs, options.timezone),
+    dayOf(options.nowMs - 86_400_000, options.timezone),
+  ]);
+  const expiresAt = quotaExpiresAt(options.nowMs);
+  let written = 0;
+  let pipeline = redis.pipeline();
+  const flush = async (force = false) => {
+    if (force || pipeline.length >= 5_000) {
+      await pipeline.exec();
+      pipeline = redis.pipeline();
+    }
+  };
+  for (const [voterId, total] of quotas.totals) {
+    pipeline.hset(k.quotaTotals, voterId, total);
+    written++;
+    await flush();
+  }
+  for (const [day, voters] of quotas.days) {
+    if (!recent.has(day)) continue;
+    for (const [voterId, members] of voters) {
+      const key = k.quotaDay(day, voterId);
+      const dayCount = [...members.values()].reduce((sum, n) => sum + n, 0);
+      pipeline.hset(key, { '*': dayCount, ...Object.fromEntries(members) });
+      pipeline.expireat(key, expiresAt);
+      written++;
+      await flush();
+    }
+  }
+  await flush(true);
+  return written;
+}
+
 function windowState(tallies: {
   total: number;
   members: Map<string, { count: number; lastSeq: number }>;
@@ -80,7 +139,8 @@ function windowState(tallies: {
  * 4. Markers: restore the marker of every decided vote (so a re-run job cannot count it again)
  *    and drop markers of votes the ledger lacks (applied, never recorded: their jobs will run
  *    again and count them then).
- * 5. Like sets: rewritten from each voter's last counted like or unlike.
+ * 5. Like sets: rewritten from each voter's last counted like or unlike. Quota counters:
+ *    rewritten from the voters' counted votes (totals, today and yesterday).
  * 6. Install (one script): rankings and totals of all-time and retained days, seq never lowered,
  *    fence lifted, watchers told to resync.
  */
@@ -106,7 +166,10 @@ export async function rebuild(
     const settledInMs = await settle(options.queue, boardId, options.settleTimeoutMs);
 
     step('read ledger');
-    const state = await readLedgerState(deps.ledger, boardId, { verdicts: true });
+    const registration = registrationOf(board);
+    const hasQuotas =
+      board.kind === 'vote' && Object.values(registration.quotas ?? {}).some((q) => q !== undefined);
+    const state = await readLedgerState(deps.ledger, boardId, { verdicts: true, quotas: hasQuotas });
 
     step('markers', { votes: state.verdicts.size });
     const nowMs = Date.now();
@@ -144,6 +207,12 @@ export async function rebuild(
     }
     await pipeline.exec();
 
+    step('quotas');
+    const quotaCounters = await restoreQuotas(deps, boardId, hasQuotas ? state.quotas : undefined, {
+      nowMs,
+      timezone: board.timezone,
+    });
+
     step('install');
     const nowSec = Math.floor(nowMs / 1000);
     // Every day the ledger has, and every day Redis has: a day only Redis has holds changes the
@@ -177,6 +246,7 @@ export async function rebuild(
       markersRestored,
       markersDropped,
       likeSets: likeMembers.size,
+      quotaCounters,
       settledInMs,
     };
   } catch (error) {

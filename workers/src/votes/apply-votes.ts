@@ -7,6 +7,7 @@ import {
   applyVotes,
   createBoardCache,
   dayExpiresAt,
+  quotaExpiresAt,
   type VoteToApply,
   type VoteVerdict,
 } from '@rallyboard/core/redis';
@@ -125,6 +126,7 @@ export function createVoteApplier(deps: WorkerDeps): (items: BatchItem[]) => Pro
               voterId: vote.voterId,
               day: dayOf(vote.acceptedAt, board.timezone),
               dayExpiresAt: dayExpiresAt(vote.acceptedAt, board.dailyRetentionDays),
+              quotaExpiresAt: quotaExpiresAt(vote.acceptedAt),
             };
           });
           const result: ApplyVotesResult = await applyVotes(deps.redis, deps.keys, boardId, votes, {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { connectMongo } from '@rallyboard/core/db';
 import { AppError, dayOf } from '@rallyboard/core/protocol';
 import { createVoteQueue, QUEUE_NAMES, VOTE_JOB, type VoteJob } from '@rallyboard/core/queue';
-import { applyVotes, closeRedis, dayExpiresAt, decodeScore } from '@rallyboard/core/redis';
+import { applyVotes, closeRedis, dayExpiresAt, decodeScore, readQuotaUse } from '@rallyboard/core/redis';
 import { type Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
@@ -133,9 +133,10 @@ describe('rebuild', () => {
       markersRestored: 7,
       markersDropped: 0,
       likeSets: expect.any(Number),
+      quotaCounters: 0,
       settledInMs: expect.any(Number),
     });
-    expect(steps).toEqual(['fence', 'settle', 'read ledger', 'markers', 'likes', 'install']);
+    expect(steps).toEqual(['fence', 'settle', 'read ledger', 'markers', 'likes', 'quotas', 'install']);
     expect(await snapshotBoard(deps.redis, deps.keys, boardId)).toEqual(before);
     expect((await reconcile(deps, boardId)).ok).toBe(true);
 
@@ -261,6 +262,34 @@ describe('rebuild', () => {
     expect(bob === null ? null : decodeScore(Number(bob)).count).toBe(1);
     expect(await deps.redis.get(k.total)).toBe('1');
     expect((await reconcile(deps, boardId)).ok).toBe(true);
+  });
+
+  it("restores the voters' quota counters, so nobody gets their spent votes back", async () => {
+    const boardId = await seedBoard(config, deps.redis, mongo, ['alice', 'bob'], {
+      timezone: TIMEZONE,
+      quotas: { perDay: 2, total: 3 },
+    });
+    const cast = (candidateId: string, voterId: string, daysAgo = 0) =>
+      apply([{ boardId, vote: queuedVote(candidateId, { voterId, acceptedAt: at(daysAgo) }) }]);
+    await cast('alice', 'v1', 2);
+    await cast('alice', 'v1');
+    await cast('bob', 'v1');
+    await cast('bob', 'v2');
+    const today = dayOf(Date.now(), TIMEZONE);
+    const before = await Promise.all(
+      ['v1', 'v2'].map((v) => readQuotaUse(deps.redis, deps.keys, boardId, v, today)),
+    );
+    expect(before[0]).toEqual({ day: 2, byCandidate: { alice: 1, bob: 1 }, total: 3 });
+
+    await loseBoardState(deps.redis, deps.keys, boardId);
+    const report = await rebuild(deps, boardId, options());
+    expect(report.quotaCounters).toBe(4);
+    const after = await Promise.all(
+      ['v1', 'v2'].map((v) => readQuotaUse(deps.redis, deps.keys, boardId, v, today)),
+    );
+    expect(after).toEqual(before);
+    expect((await cast('bob', 'v1'))[0]).toMatchObject({ verdict: 'rejected', reason: 'QUOTA_EXCEEDED' });
+    expect((await cast('alice', 'v2'))[0]).toMatchObject({ verdict: 'counted' });
   });
 
   it('refuses a board MongoDB does not have, with BOARD_NOT_FOUND, touching nothing', async () => {

@@ -1,6 +1,6 @@
 import { type Connection, Schema } from 'mongoose';
 import { DEFAULT_TIMEZONE } from '../protocol/day.js';
-import type { BoardRegistration } from '../redis/board-store.js';
+import type { BoardQuotas, BoardRegistration } from '../redis/board-store.js';
 
 /** A board in the system of record. Redis holds a registration derived from it. */
 export interface BoardDoc {
@@ -12,6 +12,8 @@ export interface BoardDoc {
   /** Days a day's ranking is kept in Redis after the day ends. */
   dailyRetentionDays: number;
   members: { candidateId: string; name: string }[];
+  /** Per-voter limits of a vote board (its campaign's rules); none when absent. */
+  quotas?: BoardQuotas | undefined;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -30,6 +32,14 @@ const boardSchema = new Schema<BoardDoc>(
         name: { type: String, required: true, maxlength: 200 },
       },
     ],
+    quotas: {
+      _id: false,
+      type: {
+        perDay: { type: Number, min: 1 },
+        perCandidatePerDay: { type: Number, min: 1 },
+        total: { type: Number, min: 1 },
+      },
+    },
   },
   { collection: 'boards', timestamps: true, versionKey: false },
 );
@@ -44,7 +54,7 @@ export type BoardModel = ReturnType<typeof boardModel>;
 
 /** What Redis is told about a board, from its record. */
 export function registrationOf(
-  board: Pick<BoardDoc, '_id' | 'title' | 'kind' | 'timezone' | 'dailyRetentionDays' | 'members'>,
+  board: Pick<BoardDoc, '_id' | 'title' | 'kind' | 'timezone' | 'dailyRetentionDays' | 'members' | 'quotas'>,
 ): BoardRegistration {
   return {
     boardId: board._id,
@@ -53,5 +63,6 @@ export function registrationOf(
     timezone: board.timezone,
     dailyRetentionDays: board.dailyRetentionDays,
     candidateIds: board.members.map((m) => m.candidateId),
+    quotas: board.quotas ?? {},
   };
 }

@@ -144,6 +144,11 @@ export interface LedgerState {
   likes: Map<string, Set<string>>;
   /** Every decided vote, for restoring markers: id → the verdict's marker text. */
   verdicts: Map<string, { text: string; decidedAt: Date }>;
+  /**
+   * Quota use of counted votes (action `vote`) with a voter: per voter over the board's life,
+   * and per day → voter → member. Collected only when asked.
+   */
+  quotas: { totals: Map<string, number>; days: Map<string, Map<string, Map<string, number>>> };
   /** Records read. */
   records: number;
 }
@@ -159,11 +164,12 @@ function tally(members: Map<string, LedgerTally>, candidateId: string, delta: nu
  * Reads a board's whole ledger once, in a cursor, and folds it into the state the rankings
  * should hold. Plain find with a projection: nothing FerretDB lacks.
  * @param options.verdicts also collect every vote's verdict (rebuild restores the markers)
+ * @param options.quotas also collect the voters' quota use (rebuild restores the counters)
  */
 export async function readLedgerState(
   model: LedgerModel,
   boardId: string,
-  options: { verdicts?: boolean } = {},
+  options: { verdicts?: boolean; quotas?: boolean } = {},
 ): Promise<LedgerState> {
   const state: LedgerState = {
     seq: 0,
@@ -171,6 +177,7 @@ export async function readLedgerState(
     days: new Map(),
     likes: new Map(),
     verdicts: new Map(),
+    quotas: { totals: new Map(), days: new Map() },
     records: 0,
   };
   const lastLike = new Map<string, { seq: number; delta: number }>();
@@ -214,6 +221,21 @@ export async function readLedgerState(
     }
     window.total += delta;
     tally(window.members, candidateId, delta, seq);
+    if (options.quotas && record.voterId !== undefined && record.action === 'vote') {
+      const { totals, days } = state.quotas;
+      totals.set(record.voterId, (totals.get(record.voterId) ?? 0) + 1);
+      let voters = days.get(day);
+      if (!voters) {
+        voters = new Map();
+        days.set(day, voters);
+      }
+      let members = voters.get(record.voterId);
+      if (!members) {
+        members = new Map();
+        voters.set(record.voterId, members);
+      }
+      members.set(candidateId, (members.get(candidateId) ?? 0) + 1);
+    }
     if (record.voterId !== undefined && (record.action === 'like' || record.action === 'unlike')) {
       const key = `${candidateId}\u0000${record.voterId}`;
       if ((lastLike.get(key)?.seq ?? -1) < seq) lastLike.set(key, { seq, delta });

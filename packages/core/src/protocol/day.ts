@@ -44,3 +44,20 @@ function formatDay(epochMs: number, timeZone: string): string {
   const parts = Object.fromEntries(format.formatToParts(epochMs).map((p) => [p.type, p.value]));
   return `${parts.year}-${parts.month}-${parts.day}`;
 }
+
+/**
+ * The first instant (epoch ms, to the minute) of the day after the one `epochMs` falls on, in
+ * the timezone: when a daily quota resets. Found by bisection on whole minutes, so daylight
+ * saving changes and odd offsets need no special case.
+ */
+export function startOfNextDay(epochMs: number, timeZone: string): number {
+  const today = formatDay(epochMs, timeZone);
+  let before = Math.floor(epochMs / 60_000);
+  let after = before + 27 * 60;
+  while (after - before > 1) {
+    const middle = Math.floor((before + after) / 2);
+    if (formatDay(middle * 60_000, timeZone) === today) before = middle;
+    else after = middle;
+  }
+  return after * 60_000;
+}

@@ -10,6 +10,26 @@ import { runScript, SCRIPT_ERRORS } from './scripts.js';
 
 export type BoardKind = 'vote' | 'like';
 
+/**
+ * A vote board's limits per voter (a campaign's rules); absent means no limit. Enforced by the
+ * apply script atomically with the score; ingest's check is only a fast path.
+ */
+export interface BoardQuotas {
+  /** Votes per voter per day (the board's day, in its timezone). */
+  perDay?: number | undefined;
+  /** Votes per voter per member per day. */
+  perCandidatePerDay?: number | undefined;
+  /** Votes per voter over the board's life. */
+  total?: number | undefined;
+}
+
+/** Meta hash fields of the quotas, as the apply script reads them. */
+const QUOTA_FIELDS = {
+  perDay: 'quotaDay',
+  perCandidatePerDay: 'quotaCandidateDay',
+  total: 'quotaTotal',
+} as const;
+
 /** A board as registered in Redis; the system of record is the `boards` collection. */
 export interface BoardRegistration {
   boardId: string;
@@ -22,6 +42,8 @@ export interface BoardRegistration {
   candidateIds: readonly string[];
   /** The campaign's status, when the board belongs to a campaign: ingest takes votes only while it is live or frozen. */
   status?: CampaignStatus | undefined;
+  /** Per-voter limits; what is absent is removed from Redis, so a registration replaces them. */
+  quotas?: BoardQuotas | undefined;
 }
 
 /** What Redis holds about a board besides its rankings. */
@@ -32,6 +54,7 @@ export interface BoardMeta {
   dailyRetentionDays: number;
   /** The campaign's status; undefined for a board without a campaign. */
   status: CampaignStatus | undefined;
+  quotas: BoardQuotas;
 }
 
 function scriptFailure(code: number, what: string): AppError {
@@ -62,6 +85,14 @@ export async function registerBoard(
     dailyRetentionDays: String(board.dailyRetentionDays),
     ...(board.status === undefined ? {} : { status: board.status }),
   });
+  const quotas = Object.entries(QUOTA_FIELDS).map(([name, field]) => ({
+    field,
+    value: board.quotas?.[name as keyof BoardQuotas],
+  }));
+  const set = quotas.filter((q) => q.value !== undefined);
+  const unset = quotas.filter((q) => q.value === undefined);
+  if (set.length > 0) tx.hset(k.meta, Object.fromEntries(set.map((q) => [q.field, String(q.value)])));
+  if (unset.length > 0) tx.hdel(k.meta, ...unset.map((q) => q.field));
   if (board.candidateIds.length > 0) {
     tx.sadd(k.members, ...board.candidateIds);
     tx.zadd(k.scores, 'NX', ...board.candidateIds.flatMap((id) => ['0', id]));
@@ -87,6 +118,44 @@ export async function readBoardMeta(
     timezone: meta.timezone ?? DEFAULT_TIMEZONE,
     dailyRetentionDays: Number(meta.dailyRetentionDays ?? 0),
     status: campaignStatusSchema.safeParse(meta.status).data,
+    quotas: quotasOf(meta),
+  };
+}
+
+function quotasOf(meta: Record<string, string | undefined>): BoardQuotas {
+  const quotas: BoardQuotas = {};
+  for (const [name, field] of Object.entries(QUOTA_FIELDS)) {
+    const value = Number(meta[field]);
+    if (Number.isInteger(value) && value > 0) quotas[name as keyof BoardQuotas] = value;
+  }
+  return quotas;
+}
+
+/** What one voter has used of a board's quotas: on a day, per member that day, and in total. */
+export interface QuotaUse {
+  day: number;
+  byCandidate: Record<string, number>;
+  total: number;
+}
+
+/** Reads a voter's quota use on a day (the apply script's counters). */
+export async function readQuotaUse(
+  redis: Redis,
+  keys: KeyBuilder,
+  boardId: string,
+  voterId: string,
+  day: string,
+): Promise<QuotaUse> {
+  const k = keys.board(boardId);
+  const [dayHash, total] = await Promise.all([
+    redis.hgetall(k.quotaDay(day, voterId)),
+    redis.hget(k.quotaTotals, voterId),
+  ]);
+  const { '*': dayCount, ...byCandidate } = dayHash;
+  return {
+    day: Number(dayCount ?? 0),
+    byCandidate: Object.fromEntries(Object.entries(byCandidate).map(([id, n]) => [id, Number(n)])),
+    total: Number(total ?? 0),
   };
 }
 
@@ -116,6 +185,8 @@ export interface VoteToApply {
   day: string;
   /** When that day's keys may expire, unix seconds. */
   dayExpiresAt: number;
+  /** When the voter's quota counters of that day may expire, unix seconds. @default quotaExpiresAt(now) */
+  quotaExpiresAt?: number | undefined;
 }
 
 export type VoteVerdict = { duplicate: boolean } & (
@@ -152,7 +223,7 @@ export function formatVerdict(verdict: VoteVerdict): string {
 }
 
 /**
- * Applies a batch of votes of one board in one script call (applyVotes-6+.lua). Safe to call
+ * Applies a batch of votes of one board in one script call (applyVotes-7+.lua). Safe to call
  * again with any of the same vote ids: those come back as duplicates with their first verdict.
  */
 export async function applyVotes(
@@ -168,13 +239,27 @@ export async function applyVotes(
   const voteArgs: (string | number)[] = [];
   for (const vote of votes) {
     const day = k.day(vote.day);
-    voteKeys.push(k.vote(vote.voteId), day.scores, day.total, k.likes(vote.candidateId));
-    voteArgs.push(vote.candidateId, vote.action, vote.voterId ?? '', vote.day, vote.dayExpiresAt);
+    const voter = vote.voterId ?? '';
+    voteKeys.push(
+      k.vote(vote.voteId),
+      day.scores,
+      day.total,
+      k.likes(vote.candidateId),
+      k.quotaDay(vote.day, voter),
+    );
+    voteArgs.push(
+      vote.candidateId,
+      vote.action,
+      voter,
+      vote.day,
+      vote.dayExpiresAt,
+      vote.quotaExpiresAt ?? quotaExpiresAt(Date.now()),
+    );
   }
   const reply = await runScript(
     redis,
     'applyVotes',
-    [k.meta, k.members, k.scores, k.total, k.seq, k.fence, ...voteKeys],
+    [k.meta, k.members, k.scores, k.total, k.seq, k.fence, k.quotaTotals, ...voteKeys],
     [
       SEQ_SPAN,
       MAX_COUNT,
@@ -355,6 +440,15 @@ export async function installBoard(
  */
 export function dayExpiresAt(acceptedAtMs: number, retentionDays: number): number {
   return Math.floor(acceptedAtMs / 1000) + (retentionDays + 1) * 86_400;
+}
+
+/**
+ * When a voter's quota counters of a day may expire: two days after a vote, past the end of its
+ * day in any timezone. Quotas need only the current day; keeping them longer would cost memory
+ * per voter per day.
+ */
+export function quotaExpiresAt(acceptedAtMs: number): number {
+  return Math.floor(acceptedAtMs / 1000) + 2 * 86_400;
 }
 
 /** The days Redis holds a window for, found by SCAN (a recovery tool's read, not a hot path). */

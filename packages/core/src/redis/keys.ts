@@ -35,6 +35,15 @@ export interface BoardKeys extends WindowKeys {
   likes(memberId: string): string;
   /** String: a vote id's verdict, so a re-delivered vote cannot count twice. */
   vote(voteId: string): string;
+  /**
+   * Hash: what a voter has used of the quotas on one day (`*` → the day's votes, member id →
+   * that member's). Kept only while the board has quotas; expires two days after its last vote.
+   */
+  quotaDay(date: string, voterId: string): string;
+  /** Hash: voter id → counted votes over the board's life, while the board has a total quota. */
+  readonly quotaTotals: string;
+  /** SCAN pattern matching every quota key of the board. */
+  readonly quotaPattern: string;
 }
 
 export interface KeyBuilder {
@@ -86,6 +95,9 @@ export function createKeys(prefix: string): KeyBuilder {
         },
         likes: (memberId) => `${base}:likes:${memberId}`,
         vote: (voteId) => `${base}:vote:${voteId}`,
+        quotaDay: (date, voterId) => `${base}:quota:day:${date}:${voterId}`,
+        quotaTotals: `${base}:quota:total`,
+        quotaPattern: `${base}:quota:*`,
       };
     },
     boardChanges: (boardId) => `${changesHead}${boardId}`,

@@ -16,7 +16,7 @@ const LUA_DIR = fileURLToPath(new URL('../../lua/', import.meta.url));
  * against them at load.
  */
 export const SCRIPTS = {
-  applyVotes: '6+',
+  applyVotes: '7+',
   readBoard: 5,
   installBoard: '6+',
   releaseLock: 1,

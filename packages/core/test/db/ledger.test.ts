@@ -292,6 +292,7 @@ describe('readLedgerState', () => {
       days: new Map(),
       likes: new Map(),
       verdicts: new Map(),
+      quotas: { totals: new Map(), days: new Map() },
       records: 0,
     });
   });

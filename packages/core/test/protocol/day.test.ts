@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TIMEZONE, dayOf, isTimeZone } from '../../src/protocol/day.js';
+import { DEFAULT_TIMEZONE, dayOf, isTimeZone, startOfNextDay } from '../../src/protocol/day.js';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -62,5 +62,19 @@ describe('isTimeZone', () => {
     for (const name of ['', 'Mars/Olympus', 'GMT+8', 'Shanghai', 'not a zone']) {
       expect(isTimeZone(name)).toBe(false);
     }
+  });
+});
+
+describe('startOfNextDay', () => {
+  it("is the next local midnight: Shanghai's is 16:00 UTC", () => {
+    expect(startOfNextDay(at('2026-11-25T03:00:00Z'), 'Asia/Shanghai')).toBe(at('2026-11-25T16:00:00Z'));
+    expect(startOfNextDay(at('2026-11-25T15:59:59.999Z'), 'Asia/Shanghai')).toBe(at('2026-11-25T16:00:00Z'));
+    expect(startOfNextDay(at('2026-11-25T16:00:00Z'), 'Asia/Shanghai')).toBe(at('2026-11-26T16:00:00Z'));
+  });
+
+  it('follows daylight saving and half-hour offsets', () => {
+    // New York springs forward on 2026-03-08: that day is 23 hours long.
+    expect(startOfNextDay(at('2026-03-08T12:00:00Z'), 'America/New_York')).toBe(at('2026-03-09T04:00:00Z'));
+    expect(startOfNextDay(at('2026-11-25T12:00:00Z'), 'Asia/Kolkata')).toBe(at('2026-11-25T18:30:00Z'));
   });
 });

@@ -43,6 +43,8 @@ describe('createBoardCache', () => {
       kind: 'like',
       timezone: 'Asia/Shanghai',
       dailyRetentionDays: 5,
+      status: undefined,
+      quotas: {},
       members: new Set(['alice', 'bob']),
     });
   });

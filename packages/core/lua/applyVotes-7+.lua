@@ -11,15 +11,23 @@
 
   KEYS[1] board meta hash         KEYS[2] board members set     KEYS[3] all-time scores zset
   KEYS[4] all-time total          KEYS[5] board seq             KEYS[6] rebuild fence
-  then, for vote i (1-based), four keys at 6 + 4(i-1):
+  KEYS[7] quota totals hash (voter -> counted votes)
+  then, for vote i (1-based), five keys at 7 + 5(i-1):
     +1 the vote's marker  +2 its day's scores zset  +3 its day's total  +4 the member's likes set
+    +5 the voter's quota hash for the vote's day ('*' -> the day's votes, member -> the member's)
 
   ARGV[1] seq span (2^SEQ_BITS)   ARGV[2] largest count   ARGV[3] largest seq
   ARGV[4] marker time-to-live, seconds
   ARGV[5] change channel          ARGV[6] board id        ARGV[7] origin (the worker instance)
-  then, for vote i, five values at 7 + 5(i-1):
+  then, for vote i, six values at 7 + 6(i-1):
     +1 member id  +2 action (vote | like | unlike)  +3 voter id ('' when none)
     +4 day (YYYY-MM-DD)  +5 when the day's keys expire (unix seconds)
+    +6 when the voter's quota hash for the day may expire (unix seconds)
+
+  Quotas (vote boards) are the meta fields quotaDay, quotaCandidateDay and quotaTotal; absent
+  means no limit. While a board has any, each vote needs a voter and is checked and counted
+  against them here, in the same atomic step as its score: a vote past a quota is rejected
+  QUOTA_EXCEEDED, whatever ingest's advisory check let through.
 
   Returns
     { lastSeq, verdicts, duplicates }
@@ -40,9 +48,22 @@ if redis.call('EXISTS', KEYS[6]) == 1 then
 end
 -- A board without its meta or without its members set has lost state (a restart without
 -- persistence, an eviction): deciding votes against what is left would reject real ones.
-local kind = redis.call('HGET', KEYS[1], 'kind')
+local meta = redis.call('HMGET', KEYS[1], 'kind', 'quotaDay', 'quotaCandidateDay', 'quotaTotal')
+local kind = meta[1]
 if not kind or redis.call('EXISTS', KEYS[2]) == 0 then
   return -1
+end
+local function limit(value)
+  if value then
+    return tonumber(value)
+  end
+  return nil
+end
+local quotaDay, quotaCandidateDay, quotaTotal = limit(meta[2]), limit(meta[3]), limit(meta[4])
+local hasQuota = kind == 'vote' and (quotaDay or quotaCandidateDay or quotaTotal) ~= nil
+
+local function used(hash, field)
+  return tonumber(redis.call('HGET', hash, field) or '0')
 end
 
 local function countOf(zkey, member)
@@ -63,12 +84,14 @@ local duplicates = {}
 local changed = {}
 local changedList = {}
 
-local n = (#KEYS - 6) / 4
+local n = (#KEYS - 7) / 5
 for i = 1, n do
-  local k = 6 + 4 * (i - 1)
-  local a = 7 + 5 * (i - 1)
+  local k = 7 + 5 * (i - 1)
+  local a = 7 + 6 * (i - 1)
   local marker, dayScores, dayTotal, likes = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4]
+  local quota = KEYS[k + 5]
   local member, action, voter, expireAt = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], tonumber(ARGV[a + 5])
+  local counts = false
 
   local previous = redis.call('GET', marker)
   if previous then
@@ -80,10 +103,19 @@ for i = 1, n do
     if redis.call('SISMEMBER', KEYS[2], member) == 0 then
       verdict = 'r,UNKNOWN_MEMBER'
     elseif kind == 'vote' then
-      if action == 'vote' then
-        delta = 1
-      else
+      if action ~= 'vote' then
         verdict = 'r,ACTION_NOT_ALLOWED'
+      elseif not hasQuota then
+        delta = 1
+      elseif voter == '' then
+        verdict = 'r,VOTER_REQUIRED'
+      elseif (quotaDay and used(quota, '*') >= quotaDay)
+        or (quotaCandidateDay and used(quota, member) >= quotaCandidateDay)
+        or (quotaTotal and used(KEYS[7], voter) >= quotaTotal) then
+        verdict = 'r,QUOTA_EXCEEDED'
+      else
+        delta = 1
+        counts = true
       end
     elseif action == 'vote' then
       verdict = 'r,ACTION_NOT_ALLOWED'
@@ -119,6 +151,12 @@ for i = 1, n do
           if kind == 'like' then redis.call('SADD', likes, voter) end
         else
           redis.call('SREM', likes, voter)
+        end
+        if counts then
+          redis.call('HINCRBY', quota, '*', 1)
+          redis.call('HINCRBY', quota, member, 1)
+          redis.call('EXPIREAT', quota, tonumber(ARGV[a + 6]))
+          redis.call('HINCRBY', KEYS[7], voter, 1)
         end
         verdict = 'c,' .. seq .. ',' .. delta
         if not changed[member] then
