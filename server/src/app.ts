@@ -9,9 +9,11 @@ import { errorHandler, notFound } from './http/error-handler.js';
 import { docsRouter } from './http/routes/docs.js';
 import { healthRouter } from './http/routes/health.js';
 import { leaderboardRouter } from './http/routes/leaderboard.js';
+import { myVotesRouter } from './http/routes/my-votes.js';
 import { votesRouter } from './http/routes/votes.js';
 import { createVoteEnqueuer } from './ingest/enqueue.js';
 import { createRateLimits } from './ingest/rate-limits.js';
+import { createVoteIds } from './ingest/vote-ids.js';
 import { createRealtime } from './realtime/socket-server.js';
 import type { RealtimeServer } from './realtime/types.js';
 import { createRelay, type Relay } from './relay/relay.js';
@@ -33,6 +35,7 @@ export function createApp(deps: AppDeps): App {
     ...deps,
     tokens,
     api: createApi(tokens),
+    voteIds: createVoteIds(deps.config.auth.jwtSecret),
     boards: createBoardLookup(deps),
     enqueue: createVoteEnqueuer(deps),
     rateLimit: createRateLimits(deps),
@@ -47,6 +50,7 @@ export function createApp(deps: AppDeps): App {
 
   app.use(healthRouter(deps));
   app.use(votesRouter(ctx));
+  app.use(myVotesRouter(ctx));
   app.use(leaderboardRouter(ctx));
   app.use(docsRouter(ctx.api, deps.config.http.publicUrl));
   app.use(notFound);

@@ -10,6 +10,7 @@ import type { BoardLookup } from './boards/lookup.js';
 import type { Api } from './http/api.js';
 import type { VoteEnqueuer } from './ingest/enqueue.js';
 import type { RateLimitCheck } from './ingest/rate-limits.js';
+import type { VoteIds } from './ingest/vote-ids.js';
 
 /** The server's dependencies, opened by main.ts (or a test) and handed to createApp. */
 export interface AppDeps {
@@ -31,6 +32,8 @@ export interface AppContext extends AppDeps {
   tokens: TokenSigner;
   /** Defines validated, documented routes (see http/api.ts). */
   api: Api;
+  /** Issues vote ids that name their board and participant (see ingest/vote-ids.ts). */
+  voteIds: VoteIds;
   boards: BoardLookup;
   enqueue: VoteEnqueuer;
   rateLimit: RateLimitCheck;

@@ -52,6 +52,8 @@ const ledgerSchema = new Schema<LedgerVote>(
   { collection: 'votes', versionKey: false },
 );
 ledgerSchema.index({ boardId: 1, verdict: 1 });
+// A participant's own votes on a board, newest first.
+ledgerSchema.index({ voterId: 1, boardId: 1, acceptedAt: -1 });
 
 /** The ledger model on a connection, compiled once per connection. */
 export function ledgerModel(connection: Connection) {

@@ -33,3 +33,49 @@ export const castVoteAcceptedSchema = z.object({
   status: z.literal('queued'),
 });
 export type CastVoteAccepted = z.infer<typeof castVoteAcceptedSchema>;
+
+/**
+ * Where a participant's vote stands. `queued`: accepted, not decided yet. `counted`: it changed
+ * the ranking. `unchanged`: a like that already stood, or an unlike without a like. `held`: kept
+ * back for review by risk control, not counted unless approved. `rejected`: not counted, with the
+ * catalogue code saying why.
+ */
+export const VOTE_STATUSES = ['queued', 'counted', 'unchanged', 'held', 'rejected'] as const;
+export const voteStatusSchema = z.object({
+  voteId: voteIdSchema,
+  boardId: z.string(),
+  status: z.enum(VOTE_STATUSES),
+  /** For `rejected`: the catalogue code and its message. */
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  candidateId: candidateIdSchema.optional(),
+  action: voteActionSchema.optional(),
+  /** When it was decided, for a decided vote whose record is written. */
+  decidedAt: z.iso.datetime().optional(),
+});
+export type VoteStatus = z.infer<typeof voteStatusSchema>;
+
+const quotaCount = z.number().int().nonnegative();
+
+/**
+ * A participant's quotas on a board: each limit with what is used and what remains. `null`
+ * limits and remainders mean no limit. The daily counts reset at `resetsAt` (the next midnight in
+ * the board's timezone); the total never does.
+ */
+export const quotaStatusSchema = z.object({
+  boardId: z.string(),
+  /** The board's day the daily counts are for (YYYY-MM-DD). */
+  day: z.iso.date(),
+  resetsAt: z.iso.datetime(),
+  limits: z.object({
+    perDay: quotaCount.nullable(),
+    perCandidatePerDay: quotaCount.nullable(),
+    total: quotaCount.nullable(),
+  }),
+  used: z.object({ today: quotaCount, total: quotaCount, byCandidate: z.record(z.string(), quotaCount) }),
+  /** Votes left today (the smaller of the daily and the total remainder), or null for no limit. */
+  remainingToday: quotaCount.nullable(),
+  /** Votes left over the campaign, or null for no limit. */
+  remainingTotal: quotaCount.nullable(),
+});
+export type QuotaStatus = z.infer<typeof quotaStatusSchema>;

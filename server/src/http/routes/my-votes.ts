@@ -1,0 +1,146 @@
+import { ledgerModel } from '@rallyboard/core/db';
+import {
+  AppError,
+  boardIdSchema,
+  ERROR_CATALOGUE,
+  type ErrorCode,
+  quotaStatusSchema,
+  type VoteStatus,
+  voteIdSchema,
+  voteStatusSchema,
+} from '@rallyboard/core/protocol';
+import { parseVerdict } from '@rallyboard/core/redis';
+import { Router } from 'express';
+import { z } from 'zod';
+import type { AppContext } from '../../deps.js';
+import { readQuotaStatus } from '../../ingest/quotas.js';
+import { whenAvailable } from '../unavailable.js';
+
+const boardParams = z.object({ boardId: boardIdSchema });
+const voteParams = z.object({ boardId: boardIdSchema, voteId: voteIdSchema });
+const myVotesQuery = z.strictObject({
+  boardId: boardIdSchema,
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  /** Page on: votes accepted before this instant. */
+  before: z.iso.datetime().optional(),
+});
+const myVotesSchema = z.object({ votes: z.array(voteStatusSchema), nextBefore: z.iso.datetime().nullable() });
+
+const rejectedWith = (reason: string | undefined) => {
+  const code = (reason ?? 'INTERNAL') as ErrorCode;
+  return { reason: code, message: ERROR_CATALOGUE[code]?.message ?? reason ?? '' };
+};
+
+/**
+ * A participant's own votes: one vote's status (even while it is queued: its id says whose it
+ * is, see ingest/vote-ids.ts), their decided votes on a board, and their remaining quota.
+ */
+export function myVotesRouter(ctx: AppContext): Router {
+  const router = Router();
+  const ledger = ledgerModel(ctx.mongo);
+  const tag = 'Votes';
+
+  ctx.api.route(
+    router,
+    {
+      method: 'get',
+      path: '/api/boards/:boardId/votes/:voteId',
+      tag,
+      summary: 'One of my votes: queued, counted, unchanged, held or rejected (with the reason)',
+      auth: 'participant',
+      params: voteParams,
+      responses: { 200: { description: 'Where the vote stands.', schema: voteStatusSchema } },
+      errors: ['VOTE_NOT_FOUND'],
+    },
+    async ({ auth, params }, _req, res) => {
+      const { boardId, voteId } = params;
+      if (!ctx.voteIds.owns(voteId, boardId, auth.participantId)) throw new AppError('VOTE_NOT_FOUND');
+      const record = await whenAvailable(() => ledger.findOne({ _id: voteId, boardId }).lean());
+      let answer: VoteStatus;
+      if (record) {
+        answer = {
+          voteId,
+          boardId,
+          status: record.verdict,
+          ...(record.verdict === 'rejected' ? rejectedWith(record.reason) : {}),
+          candidateId: record.candidateId,
+          action: record.action,
+          decidedAt: record.decidedAt.toISOString(),
+        };
+      } else {
+        // Decided in Redis, record not written yet; or still on the queue.
+        const marker = await whenAvailable(() => ctx.redis.get(ctx.keys.board(boardId).vote(voteId)));
+        const verdict = marker ? parseVerdict(marker, false) : undefined;
+        answer = verdict
+          ? {
+              voteId,
+              boardId,
+              status: verdict.verdict,
+              ...(verdict.verdict === 'rejected' ? rejectedWith(verdict.reason) : {}),
+            }
+          : { voteId, boardId, status: 'queued' };
+      }
+      res.json(answer);
+    },
+  );
+
+  ctx.api.route(
+    router,
+    {
+      method: 'get',
+      path: '/api/me/votes',
+      tag,
+      summary: 'My decided votes on a board, newest first',
+      description: 'Votes still on the queue are not listed; ask for one by its id to see it queued.',
+      auth: 'participant',
+      query: myVotesQuery,
+      responses: { 200: { description: 'A page of votes.', schema: myVotesSchema } },
+    },
+    async ({ auth, query }, _req, res) => {
+      const filter = {
+        boardId: query.boardId,
+        voterId: auth.participantId,
+        ...(query.before ? { acceptedAt: { $lt: new Date(query.before) } } : {}),
+      };
+      const records = await whenAvailable(() =>
+        ledger.find(filter).sort({ acceptedAt: -1, _id: 1 }).limit(query.limit).lean(),
+      );
+      const votes: VoteStatus[] = records.map((record) => ({
+        voteId: record._id,
+        boardId: record.boardId,
+        status: record.verdict,
+        ...(record.verdict === 'rejected' ? rejectedWith(record.reason) : {}),
+        candidateId: record.candidateId,
+        action: record.action,
+        decidedAt: record.decidedAt.toISOString(),
+      }));
+      const last = records.at(-1);
+      res.json({
+        votes,
+        nextBefore: records.length === query.limit && last ? last.acceptedAt.toISOString() : null,
+      });
+    },
+  );
+
+  ctx.api.route(
+    router,
+    {
+      method: 'get',
+      path: '/api/boards/:boardId/quota',
+      tag,
+      summary: 'My remaining votes on a board, and when they reset',
+      auth: 'participant',
+      params: boardParams,
+      responses: { 200: { description: 'Limits, use and what remains.', schema: quotaStatusSchema } },
+      errors: ['BOARD_NOT_FOUND'],
+    },
+    async ({ auth, params }, _req, res) => {
+      const board = await whenAvailable(() => ctx.boards.require(params.boardId));
+      const status = await whenAvailable(() =>
+        readQuotaStatus(ctx, { boardId: params.boardId, ...board }, auth.participantId),
+      );
+      res.json(status);
+    },
+  );
+  return router;
+}

@@ -1,0 +1,40 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Vote ids that name their owner without storing anything: `<body>.<mac>`, where the body is
+ * derived from the participant's Idempotency-Key (the same key on the same board always gives
+ * the same id, so a retried request cannot count twice) or random, and the mac binds the body to
+ * the board and the participant. A participant can then ask about their own vote, even while it
+ * is still queued, and no one else can.
+ */
+export interface VoteIds {
+  issue(boardId: string, participantId: string, idempotencyKey?: string): string;
+  /** True when the id was issued for this board and participant. */
+  owns(voteId: string, boardId: string, participantId: string): boolean;
+}
+
+const b64 = (bytes: Buffer) => bytes.toString('base64url');
+
+export function createVoteIds(secret: string): VoteIds {
+  // A key of its own, derived from the token secret: a vote id's mac is never a token's.
+  const key = createHmac('sha256', secret).update('rallyboard vote ids').digest();
+  const mac = (boardId: string, participantId: string, body: string) =>
+    createHmac('sha256', key).update(`${boardId}\n${participantId}\n${body}`).digest().subarray(0, 12);
+
+  return {
+    issue(boardId, participantId, idempotencyKey) {
+      const body =
+        idempotencyKey === undefined
+          ? `r${b64(randomBytes(16))}`
+          : `k${b64(createHash('sha256').update(`${boardId}\n${participantId}\n${idempotencyKey}`).digest().subarray(0, 16))}`;
+      return `${body}.${b64(mac(boardId, participantId, body))}`;
+    },
+    owns(voteId, boardId, participantId) {
+      const dot = voteId.lastIndexOf('.');
+      if (dot <= 0) return false;
+      const given = Buffer.from(voteId.slice(dot + 1), 'base64url');
+      const expected = mac(boardId, participantId, voteId.slice(0, dot));
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    },
+  };
+}
