@@ -43,7 +43,7 @@ async function burst(boards: string[], total: number, onSent: (sent: number) => 
     const idempotencyKey = `client-${i}-${boardId}`;
     const sends = i % 10 === 0 ? 2 : 1;
     for (let s = 0; s < sends; s++) {
-      const res = await castVote(server.url, boardId, candidateId, { idempotencyKey });
+      const res = await castVote(server, boardId, candidateId, { idempotencyKey });
       expect(res.status).toBe(202);
       accepted.get(boardId)?.add(((await res.json()) as { voteId: string }).voteId);
     }

@@ -40,7 +40,7 @@ describe('a like board, with voters liking and unliking in races', () => {
         for (let a = 0; a < 6; a++) {
           const action = (v + a) % 3 === 0 ? 'unlike' : 'like';
           sends.push(
-            castVote(server.url, boardId, item, { action, voterId: `voter-${v}` }).then((res) => {
+            castVote(server, boardId, item, { action, participantId: `voter-${v}` }).then((res) => {
               expect(res.status).toBe(202);
             }),
           );

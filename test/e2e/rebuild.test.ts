@@ -52,7 +52,7 @@ function steadyVotes(boardId: string) {
     Array.from({ length: 8 }, async () => {
       while (running) {
         const candidateId = CANDIDATES[sent++ % CANDIDATES.length] as string;
-        const res = await castVote(server.url, boardId, candidateId);
+        const res = await castVote(server, boardId, candidateId);
         expect(res.status).toBe(202);
         accepted.add(((await res.json()) as { voteId: string }).voteId);
         await new Promise((resolve) => setTimeout(resolve, 5));

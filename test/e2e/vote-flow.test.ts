@@ -11,6 +11,7 @@ import {
   startTestWorker,
   type TestServer,
 } from '../support/stack.js';
+import { castVote } from '../support/votes.js';
 
 const config = testConfig();
 let mongo: Connection;
@@ -27,13 +28,6 @@ afterAll(async () => {
   await server.close();
   await mongo.close();
 });
-
-const castVote = (boardId: string, candidateId: string) =>
-  fetch(`${server.url}/api/boards/${boardId}/votes`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ candidateId }),
-  });
 
 describe('a vote, end to end', () => {
   it('goes HTTP → queue → worker → sorted set → relay → a subscribed socket sees rank:updated', async () => {
@@ -56,9 +50,9 @@ describe('a vote, end to end', () => {
     feed.snapshot(snapshot);
 
     const answers = await Promise.all([
-      castVote(boardId, 'bob'),
-      castVote(boardId, 'bob'),
-      castVote(boardId, 'alice'),
+      castVote(server, boardId, 'bob', { participantId: 'p-ann' }),
+      castVote(server, boardId, 'bob', { participantId: 'p-ben' }),
+      castVote(server, boardId, 'alice', { participantId: 'p-ann' }),
     ]);
     expect(answers.map((a) => a.status)).toEqual([202, 202, 202]);
     const voteIds = await Promise.all(
@@ -92,6 +86,7 @@ describe('a vote, end to end', () => {
     expect(ledger.map((v) => v._id).sort()).toEqual([...voteIds].sort());
     expect(ledger.every((v) => v.verdict === 'counted')).toBe(true);
     expect(ledger.map((v) => v.seq).sort()).toEqual([1, 2, 3]);
+    expect(ledger.map((v) => v.voterId).sort()).toEqual(['p-ann', 'p-ann', 'p-ben']);
     socket.disconnect();
   });
 });

@@ -1,24 +1,36 @@
+import type { Config } from '@rallyboard/core/config';
 import type { BoardView } from '@rallyboard/core/protocol';
+import { participantToken } from './participants.js';
+
+/** Where votes go: a running server and the config it signs tokens with (a TestServer is one). */
+export interface VoteTarget {
+  url: string;
+  deps: { config: Pick<Config, 'auth'> };
+}
 
 export interface CastOptions {
   action?: 'vote' | 'like' | 'unlike';
-  voterId?: string;
+  /** The participant who votes; a token is signed for them. @default 'p-test-voter' */
+  participantId?: string;
   idempotencyKey?: string;
 }
 
-/** POSTs one vote as a client would. */
-export function castVote(baseUrl: string, boardId: string, candidateId: string, options: CastOptions = {}) {
-  return fetch(`${baseUrl}/api/boards/${boardId}/votes`, {
+/** POSTs one vote as a signed-in participant would. */
+export async function castVote(
+  server: VoteTarget,
+  boardId: string,
+  candidateId: string,
+  options: CastOptions = {},
+) {
+  const token = await participantToken(server.deps.config, options.participantId ?? 'p-test-voter');
+  return fetch(`${server.url}/api/boards/${boardId}/votes`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
+      authorization: `Bearer ${token}`,
       ...(options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {}),
     },
-    body: JSON.stringify({
-      candidateId,
-      ...(options.action ? { action: options.action } : {}),
-      ...(options.voterId ? { voterId: options.voterId } : {}),
-    }),
+    body: JSON.stringify({ candidateId, ...(options.action ? { action: options.action } : {}) }),
   });
 }
 

@@ -6,7 +6,9 @@ import type { Job } from 'bullmq';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomId, testConfig } from '../../../test/support/config.js';
+import { asParticipant } from '../../../test/support/participants.js';
 import { seedBoard, startTestServer, type TestServer } from '../../../test/support/stack.js';
+import { createTokenSigner } from '../../src/auth/tokens.js';
 import { listenApp } from '../support/app.js';
 import { loseBoardState } from '../support/boards.js';
 import { startTcpProxy } from '../support/proxy.js';
@@ -36,15 +38,30 @@ async function jobsOf(board: string): Promise<Job<VoteJob>[]> {
 }
 const queuedVotes = async (board: string) => (await jobsOf(board)).flatMap((job) => job.data.votes);
 
-function post(
-  path: string,
-  body: string | undefined,
-  options: { type?: string; idempotencyKey?: string } = {},
-): Promise<Response> {
-  const headers: Record<string, string> = {};
+/** The participant the requests of this file vote as, unless they say otherwise. */
+const VOTER = 'p-voter-1';
+
+interface PostOptions {
+  type?: string;
+  idempotencyKey?: string;
+  /** The participant to sign a token for (default VOTER), or `null` for no token at all. */
+  as?: string | null;
+  headers?: Record<string, string>;
+  url?: string;
+}
+
+async function post(path: string, body: string | undefined, options: PostOptions = {}): Promise<Response> {
+  const headers: Record<string, string> = {
+    ...(options.as === null ? {} : await asParticipant(config, options.as ?? VOTER)),
+    ...options.headers,
+  };
   if (body !== undefined) headers['content-type'] = options.type ?? 'application/json';
   if (options.idempotencyKey !== undefined) headers['idempotency-key'] = options.idempotencyKey;
-  return fetch(`${server.url}${path}`, { method: 'POST', headers, ...(body === undefined ? {} : { body }) });
+  return fetch(`${options.url ?? server.url}${path}`, {
+    method: 'POST',
+    headers,
+    ...(body === undefined ? {} : { body }),
+  });
 }
 const vote = (board: string, body: Record<string, unknown>, idempotencyKey?: string) =>
   post(
@@ -52,6 +69,7 @@ const vote = (board: string, body: Record<string, unknown>, idempotencyKey?: str
     JSON.stringify(body),
     idempotencyKey === undefined ? {} : { idempotencyKey },
   );
+const errorOf = async (res: Response) => ((await res.json()) as ErrorBody).error;
 
 async function accepted(res: Response): Promise<string> {
   expect(res.status).toBe(202);
@@ -77,20 +95,29 @@ describe('POST /api/boards/:boardId/votes', () => {
     expect(jobs[0]?.name).toBe(VOTE_JOB);
     expect(jobs[0]?.data).toEqual({
       boardId: board,
-      votes: [{ voteId, candidateId: 'bob', action: 'vote', acceptedAt: expect.any(Number) }],
+      votes: [
+        {
+          voteId,
+          candidateId: 'bob',
+          action: 'vote',
+          voterId: VOTER,
+          acceptedAt: expect.any(Number),
+          context: { ip: '127.0.0.1', userAgent: expect.any(String) },
+        },
+      ],
     });
     expect(jobs[0]?.data.votes[0]?.acceptedAt).toBeGreaterThanOrEqual(before);
     // Retried safely: applying is idempotent by vote id.
     expect(jobs[0]?.opts.attempts).toBe(VOTE_JOB_OPTIONS.attempts);
   });
 
-  it('carries the voter of a like onto the queue', async () => {
+  it("carries the token's participant onto the queue as the voter of a like", async () => {
     const board = await seedBoard(config, server.deps.redis, mongo, ['alice'], { kind: 'like' });
     const voteId = await accepted(
-      await vote(board, { candidateId: 'alice', action: 'like', voterId: 'u-1' }),
+      await post(`/api/boards/${board}/votes`, '{"candidateId":"alice","action":"like"}', { as: 'p-liker' }),
     );
-    expect(await queuedVotes(board)).toEqual([
-      { voteId, candidateId: 'alice', action: 'like', voterId: 'u-1', acceptedAt: expect.any(Number) },
+    expect(await queuedVotes(board)).toMatchObject([
+      { voteId, candidateId: 'alice', action: 'like', voterId: 'p-liker' },
     ]);
   });
 
@@ -202,11 +229,11 @@ describe('POST /api/boards/:boardId/votes', () => {
         fields: ['body.action'],
       },
       {
-        name: 'a voterId with unsafe characters',
-        body: '{"candidateId":"alice","voterId":"a b"}',
+        name: 'a voterId in the body (the voter is the participant of the token)',
+        body: '{"candidateId":"alice","voterId":"someone-else"}',
         status: 400,
         code: 'INVALID_INPUT',
-        fields: ['body.voterId'],
+        fields: ['body'],
       },
       {
         name: 'an unknown field',
@@ -268,14 +295,14 @@ describe('POST /api/boards/:boardId/votes', () => {
       },
       {
         name: 'a like on a vote board',
-        body: '{"candidateId":"alice","action":"like","voterId":"u-1"}',
+        body: '{"candidateId":"alice","action":"like"}',
         status: 422,
         code: 'ACTION_NOT_ALLOWED',
         details: { kind: 'vote', action: 'like' },
       },
       {
         name: 'an unlike on a vote board',
-        body: '{"candidateId":"alice","action":"unlike","voterId":"u-1"}',
+        body: '{"candidateId":"alice","action":"unlike"}',
         status: 422,
         code: 'ACTION_NOT_ALLOWED',
         details: { kind: 'vote', action: 'unlike' },
@@ -283,24 +310,10 @@ describe('POST /api/boards/:boardId/votes', () => {
       {
         name: 'a vote on a like board',
         path: likePath,
-        body: '{"candidateId":"alice","voterId":"u-1"}',
+        body: '{"candidateId":"alice"}',
         status: 422,
         code: 'ACTION_NOT_ALLOWED',
         details: { kind: 'like', action: 'vote' },
-      },
-      {
-        name: 'a like without its voter',
-        path: likePath,
-        body: '{"candidateId":"alice","action":"like"}',
-        status: 422,
-        code: 'VOTER_REQUIRED',
-      },
-      {
-        name: 'an unlike without its voter',
-        path: likePath,
-        body: '{"candidateId":"alice","action":"unlike"}',
-        status: 422,
-        code: 'VOTER_REQUIRED',
       },
     ];
 
@@ -358,15 +371,174 @@ describe('POST /api/boards/:boardId/votes', () => {
     it('still checks the candidate and the action against the board in MongoDB', async () => {
       const board = await seedBoard(config, server.deps.redis, mongo, ['alice'], { kind: 'like' });
       await loseBoardState(server.deps.redis, server.deps.keys, board);
-      const unknown = await vote(board, { candidateId: 'mallory', action: 'like', voterId: 'u-1' });
+      const unknown = await vote(board, { candidateId: 'mallory', action: 'like' });
       expect(unknown.status).toBe(422);
-      expect(((await unknown.json()) as ErrorBody).error.code).toBe('UNKNOWN_MEMBER');
-      const wrongAction = await vote(board, { candidateId: 'alice', voterId: 'u-1' });
-      expect(((await wrongAction.json()) as ErrorBody).error.code).toBe('ACTION_NOT_ALLOWED');
-      const noVoter = await vote(board, { candidateId: 'alice', action: 'like' });
-      expect(((await noVoter.json()) as ErrorBody).error.code).toBe('VOTER_REQUIRED');
-      await accepted(await vote(board, { candidateId: 'alice', action: 'like', voterId: 'u-1' }));
+      expect((await errorOf(unknown)).code).toBe('UNKNOWN_MEMBER');
+      const wrongAction = await vote(board, { candidateId: 'alice' });
+      expect((await errorOf(wrongAction)).code).toBe('ACTION_NOT_ALLOWED');
+      await accepted(await vote(board, { candidateId: 'alice', action: 'like' }));
       expect(await queuedVotes(board)).toHaveLength(1);
+    });
+  });
+
+  describe('who may vote', () => {
+    type TokenOf = () => Promise<string | undefined>;
+    const hostToken: TokenOf = async () =>
+      (await createTokenSigner(config.auth).host({ hostId: 'h-1', role: 'admin' })).token;
+    const expiredToken: TokenOf = async () =>
+      // Signed three hours ago: past any participant token's life.
+      (
+        await createTokenSigner(config.auth, () => Date.now() - 3 * 3_600_000).participant({
+          participantId: VOTER,
+        })
+      ).token;
+
+    it.each([
+      { name: 'no token', token: async () => undefined, code: 'UNAUTHENTICATED' },
+      { name: 'a token that is not one', token: async () => 'not.a.token', code: 'UNAUTHENTICATED' },
+      { name: "a host's token", token: hostToken, code: 'UNAUTHENTICATED' },
+      { name: 'an expired participant token', token: expiredToken, code: 'TOKEN_EXPIRED' },
+    ] satisfies { name: string; token: TokenOf; code: string }[])(
+      'refuses a vote with $name: 401 $code, and enqueues nothing',
+      async ({ token, code }) => {
+        const board = await seedBoard(config, server.deps.redis, mongo, ['alice']);
+        const bearer = await token();
+        const res = await post(`/api/boards/${board}/votes`, '{"candidateId":"alice"}', {
+          as: null,
+          headers: bearer === undefined ? {} : { authorization: `Bearer ${bearer}` },
+        });
+        expect(res.status).toBe(401);
+        expect((await errorOf(res)).code).toBe(code);
+        expect(await queuedVotes(board)).toEqual([]);
+      },
+    );
+
+    it('authenticates before it reads the request: no token and a bad body is 401, not 400', async () => {
+      const res = await post(`/api/boards/${boardId}/votes`, '{"candidateId":""}', { as: null });
+      expect(res.status).toBe(401);
+    });
+  });
+
+  describe('with the risk context', () => {
+    const fingerprint = 'A1'.repeat(32);
+
+    it('queues the address, device id and fingerprint, dwell time, User-Agent and share token with the vote', async () => {
+      const board = await seedBoard(config, server.deps.redis, mongo, ['alice']);
+      const voteId = await accepted(
+        await post(
+          `/api/boards/${board}/votes`,
+          '{"candidateId":"alice","dwellMs":1830,"shareToken":"s_1-x"}',
+          {
+            headers: {
+              'x-device-id': 'install-42',
+              'x-device-fingerprint': fingerprint,
+              'user-agent': 'Mozilla/5.0 MicroMessenger/8.0.50',
+            },
+          },
+        ),
+      );
+      expect(await queuedVotes(board)).toEqual([
+        {
+          voteId,
+          candidateId: 'alice',
+          action: 'vote',
+          voterId: VOTER,
+          acceptedAt: expect.any(Number),
+          context: {
+            ip: '127.0.0.1',
+            deviceId: 'install-42',
+            // Kept in lower case.
+            fingerprint: fingerprint.toLowerCase(),
+            dwellMs: 1830,
+            userAgent: 'Mozilla/5.0 MicroMessenger/8.0.50',
+            shareToken: 's_1-x',
+          },
+        },
+      ]);
+    });
+
+    it('cuts a User-Agent to 512 characters instead of refusing it', async () => {
+      const board = await seedBoard(config, server.deps.redis, mongo, ['alice']);
+      await accepted(
+        await post(`/api/boards/${board}/votes`, '{"candidateId":"alice"}', {
+          headers: { 'user-agent': `UA/${'x'.repeat(1_000)}` },
+        }),
+      );
+      const [queued] = await queuedVotes(board);
+      expect(queued?.context?.userAgent).toBe(`UA/${'x'.repeat(509)}`);
+    });
+
+    it.each([
+      [
+        'a fingerprint that is not a SHA-256',
+        { 'x-device-fingerprint': 'abc123' },
+        '{}',
+        'headers.x-device-fingerprint',
+      ],
+      ['a device id with spaces', { 'x-device-id': 'my phone' }, '{}', 'headers.x-device-id'],
+      ['a negative dwell time', {}, '{"dwellMs":-1}', 'body.dwellMs'],
+      ['a dwell time over a day', {}, '{"dwellMs":86400001}', 'body.dwellMs'],
+      ['a dwell time with a fraction', {}, '{"dwellMs":12.5}', 'body.dwellMs'],
+      ['a dwell time as text', {}, '{"dwellMs":"1000"}', 'body.dwellMs'],
+      ['a share token over 32 characters', {}, `{"shareToken":"${'s'.repeat(33)}"}`, 'body.shareToken'],
+      ['a share token with a slash', {}, '{"shareToken":"a/b"}', 'body.shareToken'],
+      ['an empty share token', {}, '{"shareToken":""}', 'body.shareToken'],
+    ])(
+      'refuses %s with 400 INVALID_INPUT naming it, and enqueues nothing',
+      async (_, headers, extra, path) => {
+        const board = await seedBoard(config, server.deps.redis, mongo, ['alice']);
+        const body = JSON.stringify({ candidateId: 'alice', ...(JSON.parse(extra) as object) });
+        const res = await post(`/api/boards/${board}/votes`, body, { headers });
+        expect(res.status).toBe(400);
+        const error = await errorOf(res);
+        expect(error.code).toBe('INVALID_INPUT');
+        expect(new Set((error.details as { path: string }[]).map((d) => d.path))).toEqual(new Set([path]));
+        expect(await queuedVotes(board)).toEqual([]);
+      },
+    );
+
+    it('takes the address from the socket, not from X-Forwarded-For, when no proxy is trusted', async () => {
+      const board = await seedBoard(config, server.deps.redis, mongo, ['alice']);
+      await accepted(
+        await post(`/api/boards/${board}/votes`, '{"candidateId":"alice"}', {
+          headers: { 'x-forwarded-for': '198.51.100.9' },
+        }),
+      );
+      expect((await queuedVotes(board))[0]?.context?.ip).toBe('127.0.0.1');
+    });
+
+    describe('behind a trusted proxy (TRUST_PROXY=loopback)', () => {
+      let proxied: Awaited<ReturnType<typeof listenApp>>;
+      beforeAll(async () => {
+        const behindProxy = testConfig({ KEY_PREFIX: config.keyPrefix, TRUST_PROXY: 'loopback' });
+        proxied = await listenApp({ ...server.deps, config: behindProxy });
+      });
+      afterAll(() => proxied.close());
+
+      it('takes the address the proxy forwarded', async () => {
+        const board = await seedBoard(config, server.deps.redis, mongo, ['alice']);
+        await accepted(
+          await post(`/api/boards/${board}/votes`, '{"candidateId":"alice"}', {
+            url: proxied.url,
+            headers: { 'x-forwarded-for': '198.51.100.9, 127.0.0.1' },
+          }),
+        );
+        expect((await queuedVotes(board))[0]?.context?.ip).toBe('198.51.100.9');
+      });
+
+      it('refuses a forwarded address that is not one with 400 INVALID_INPUT', async () => {
+        const board = await seedBoard(config, server.deps.redis, mongo, ['alice']);
+        const res = await post(`/api/boards/${board}/votes`, '{"candidateId":"alice"}', {
+          url: proxied.url,
+          headers: { 'x-forwarded-for': 'not-an-address' },
+        });
+        expect(res.status).toBe(400);
+        expect(await errorOf(res)).toMatchObject({
+          code: 'INVALID_INPUT',
+          details: [{ path: 'headers.x-forwarded-for' }],
+        });
+        expect(await queuedVotes(board)).toEqual([]);
+      });
     });
   });
 });
@@ -412,21 +584,13 @@ describe('when Redis goes away', () => {
     try {
       // Working first: the proxy passes everything through.
       await accepted(
-        await fetch(`${proxied.url}/api/boards/${board}/votes`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: '{"candidateId":"alice"}',
-        }),
+        await post(`/api/boards/${board}/votes`, '{"candidateId":"alice"}', { url: proxied.url }),
       );
       await proxied.goAway();
       // Requests gathered into one add fail together.
       const answers = await Promise.all(
         Array.from({ length: 5 }, () =>
-          fetch(`${proxied.url}/api/boards/${board}/votes`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: '{"candidateId":"alice"}',
-          }),
+          post(`/api/boards/${board}/votes`, '{"candidateId":"alice"}', { url: proxied.url }),
         ),
       );
       for (const res of answers) {
@@ -446,11 +610,7 @@ describe('when Redis goes away', () => {
     const proxied = await serverThroughProxy({ queue: true, commands: true });
     try {
       await proxied.goAway();
-      const res = await fetch(`${proxied.url}/api/boards/${board}/votes`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{"candidateId":"alice"}',
-      });
+      const res = await post(`/api/boards/${board}/votes`, '{"candidateId":"alice"}', { url: proxied.url });
       expect(res.status).toBe(503);
       expect(((await res.json()) as ErrorBody).error.code).toBe('SERVICE_UNAVAILABLE');
       expect(await queuedVotes(board)).toEqual([]);

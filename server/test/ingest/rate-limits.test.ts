@@ -1,10 +1,12 @@
 import { connectMongo } from '@rallyboard/core/db';
+import { setBoardStatus } from '@rallyboard/core/redis';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../../test/support/config.js';
+import { asParticipant } from '../../../test/support/participants.js';
 import { seedBoard, startTestServer, type TestServer } from '../../../test/support/stack.js';
 
-const config = testConfig({ RATE_LIMIT_PER_IP: '8', RATE_LIMIT_PER_DEVICE: '3', RATE_LIMIT_PER_VOTER: '2' });
+const config = testConfig({ RATE_LIMIT_PER_IP: '12', RATE_LIMIT_PER_DEVICE: '3', RATE_LIMIT_PER_VOTER: '2' });
 let mongo: Connection;
 let server: TestServer;
 
@@ -17,10 +19,20 @@ afterAll(async () => {
   await mongo.close();
 });
 
-function post(boardId: string, body: object, headers: Record<string, string> = {}) {
+/** A vote of `participantId`; each request of a case has its own participant unless it tests that. */
+async function post(
+  boardId: string,
+  body: object,
+  participantId: string,
+  headers: Record<string, string> = {},
+) {
   return fetch(`${server.url}/api/boards/${boardId}/votes`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: {
+      'content-type': 'application/json',
+      ...(await asParticipant(config, participantId)),
+      ...headers,
+    },
     body: JSON.stringify(body),
   });
 }
@@ -30,17 +42,38 @@ const queuedVotes = async () => {
   return jobs.reduce((sum, job) => sum + job.data.votes.length, 0);
 };
 
-// One server, one address: the limits are shared, so each case uses its own device or voter and
-// the IP case comes last.
+// One server, one address: the limits are shared, so each case uses its own devices and
+// participants, and the IP case comes last (the cases before it spend 10 of its 12).
 describe('ingest rate limits', () => {
+  it('charges nothing for a vote refused by the campaign or board checks, which come first', async () => {
+    const boardId = await seedBoard(config, server.deps.redis, mongo, ['alice']);
+    const closed = await seedBoard(config, server.deps.redis, mongo, ['alice']);
+    await setBoardStatus(server.deps.redis, server.deps.keys, closed, 'paused');
+    const refused = [
+      await post(boardId, { candidateId: 'mallory' }, 'p-checked', { 'x-device-id': 'dev-checked' }),
+      await post(boardId, { candidateId: 'mallory' }, 'p-checked', { 'x-device-id': 'dev-checked' }),
+      await post(closed, { candidateId: 'alice' }, 'p-checked', { 'x-device-id': 'dev-checked' }),
+    ];
+    expect(refused.map((r) => r.status)).toEqual([422, 422, 409]);
+    // The participant's limit (2) is whole.
+    const statuses: number[] = [];
+    for (let i = 0; i < 2; i++)
+      statuses.push(
+        (await post(boardId, { candidateId: 'alice' }, 'p-checked', { 'x-device-id': 'dev-checked' })).status,
+      );
+    expect(statuses).toEqual([202, 202]);
+  });
+
   it('answers 429 RATE_LIMITED with Retry-After once a device has spent its minute, enqueuing nothing more', async () => {
     const boardId = await seedBoard(config, server.deps.redis, mongo, ['alice']);
     const before = await queuedVotes();
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++)
-      statuses.push((await post(boardId, { candidateId: 'alice' }, { 'x-device-id': 'dev-1' })).status);
+      statuses.push(
+        (await post(boardId, { candidateId: 'alice' }, `p-dev-${i}`, { 'x-device-id': 'dev-1' })).status,
+      );
     expect(statuses).toEqual([202, 202, 202, 429]);
-    const limited = await post(boardId, { candidateId: 'alice' }, { 'x-device-id': 'dev-1' });
+    const limited = await post(boardId, { candidateId: 'alice' }, 'p-dev-4', { 'x-device-id': 'dev-1' });
     expect(limited.status).toBe(429);
     const retryAfter = Number(limited.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
@@ -51,15 +84,13 @@ describe('ingest rate limits', () => {
     expect((await queuedVotes()) - before).toBe(3);
   });
 
-  it('limits a voter across devices', async () => {
+  it('limits a participant across devices', async () => {
     const boardId = await seedBoard(config, server.deps.redis, mongo, ['alice'], { kind: 'like' });
     const statuses: number[] = [];
     for (const device of ['dev-a', 'dev-b', 'dev-c']) {
-      const res = await post(
-        boardId,
-        { candidateId: 'alice', action: 'like', voterId: 'u-7' },
-        { 'x-device-id': device },
-      );
+      const res = await post(boardId, { candidateId: 'alice', action: 'like' }, 'p-7', {
+        'x-device-id': device,
+      });
       statuses.push(res.status);
     }
     expect(statuses).toEqual([202, 202, 429]);
@@ -67,19 +98,22 @@ describe('ingest rate limits', () => {
 
   it('refuses a device id that is not one, with INVALID_INPUT', async () => {
     const boardId = await seedBoard(config, server.deps.redis, mongo, ['alice']);
-    const res = await post(boardId, { candidateId: 'alice' }, { 'x-device-id': 'a b{c}' });
+    const res = await post(boardId, { candidateId: 'alice' }, 'p-bad-device', { 'x-device-id': 'a b{c}' });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: { code: 'INVALID_INPUT' } });
   });
 
-  it('limits an address whatever device or voter it claims', async () => {
+  it('limits an address whatever device or participant it comes as', async () => {
     const boardId = await seedBoard(config, server.deps.redis, mongo, ['alice']);
     const statuses: number[] = [];
     for (let i = 0; i < 10; i++) {
-      statuses.push((await post(boardId, { candidateId: 'alice' }, { 'x-device-id': `fresh-${i}` })).status);
+      statuses.push(
+        (await post(boardId, { candidateId: 'alice' }, `p-fresh-${i}`, { 'x-device-id': `fresh-${i}` }))
+          .status,
+      );
     }
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
-    const last = await post(boardId, { candidateId: 'alice' }, { 'x-device-id': 'another' });
+    const last = await post(boardId, { candidateId: 'alice' }, 'p-another', { 'x-device-id': 'another' });
     expect(await last.json()).toMatchObject({ error: { code: 'RATE_LIMITED', details: { scope: 'ip' } } });
   });
 });

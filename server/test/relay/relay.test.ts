@@ -52,7 +52,7 @@ async function watcher() {
 /** POSTs votes one after another (each must be accepted). */
 async function votes(boardId: string, candidateIds: string[]): Promise<void> {
   for (const candidateId of candidateIds) {
-    const res = await castVote(server.url, boardId, candidateId);
+    const res = await castVote(server, boardId, candidateId);
     expect(res.status).toBe(202);
   }
 }
@@ -83,7 +83,7 @@ describe('the relay', () => {
     const started = Date.now();
     // Skewed, so ranks keep changing during the burst.
     await inParallel(VOTES, 20, async (i) => {
-      const res = await castVote(server.url, boardId, candidates[(i * i) % candidates.length] as string);
+      const res = await castVote(server, boardId, candidates[(i * i) % candidates.length] as string);
       expect(res.status).toBe(202);
     });
     await eventually(

@@ -40,6 +40,7 @@ function ledgerRecord(item: BatchItem, day: string, verdict: VoteVerdict, decide
     day,
     acceptedAt: new Date(vote.acceptedAt),
     decidedAt,
+    context: vote.context,
   };
 }
 

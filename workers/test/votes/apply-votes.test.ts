@@ -171,6 +171,25 @@ describe('createVoteApplier', () => {
     expect(await countOf(boardId, 'x', day)).toEqual({ count: 0, seq: 2 });
   });
 
+  it("records a vote's risk context on the ledger as ingest queued it, and none for a vote without", async () => {
+    const boardId = await seedBoard(config, deps.redis, mongo, ['alice']);
+    const context = {
+      ip: '203.0.113.7',
+      deviceId: 'dev-1',
+      fingerprint: 'ab'.repeat(32),
+      dwellMs: 1_500,
+      userAgent: 'Mozilla/5.0 MicroMessenger/8.0.50',
+      shareToken: 'share_Token-1',
+    };
+    const withContext = item(boardId, 'alice', { voterId: 'p1' });
+    withContext.vote.context = context;
+    const without = item(boardId, 'alice', { voterId: 'p1' });
+    await apply([withContext, without]);
+    const byId = new Map((await ledgerOf(deps, boardId)).map((r) => [r._id, r]));
+    expect(byId.get(withContext.vote.voteId)?.context).toEqual(context);
+    expect(byId.get(without.vote.voteId)).not.toHaveProperty('context');
+  });
+
   it("counts a vote for the day of its acceptance in the board's timezone", async () => {
     const boardId = await seedBoard(config, deps.redis, mongo, ['alice'], { timezone: 'Pacific/Pago_Pago' });
     const yesterday = Date.now() - 86_400_000;

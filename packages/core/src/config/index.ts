@@ -23,18 +23,32 @@ const int = (min: number, max: number, fallback: number) =>
     .transform((v) => (v === undefined || v.trim() === '' ? fallback : Number(v.trim())))
     .pipe(z.number({ error: 'expected a whole number' }).int().min(min).max(max));
 
-const bool = (fallback: boolean) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === '') return fallback;
-      const t = v.trim().toLowerCase();
-      if (['1', 'true', 'yes', 'on'].includes(t)) return true;
-      if (['0', 'false', 'no', 'off'].includes(t)) return false;
-      ctx.addIssue({ code: 'custom', message: 'expected true or false' });
-      return z.NEVER;
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'] as const;
+const proxyEntry = z.union([z.enum(PROXY_NAMES), z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]);
+
+/**
+ * Which proxies in front of the server are trusted to say who the client is (X-Forwarded-For),
+ * in the forms express's `trust proxy` takes: `false` (none, the default), a number of hops,
+ * a comma-separated list of addresses, subnets (CIDR) and the names `loopback`, `linklocal`,
+ * `uniquelocal`, or `true` (every hop: only when nothing can reach the server but the proxy).
+ */
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((v, ctx): boolean | number | string[] => {
+    const t = (v ?? '').trim().toLowerCase();
+    if (['', 'false', 'no', 'off', '0'].includes(t)) return false;
+    if (['true', 'yes', 'on'].includes(t)) return true;
+    if (/^\d+$/.test(t)) return Number(t);
+    const entries = t.split(',').map((e) => e.trim());
+    const bad = entries.filter((e) => !proxyEntry.safeParse(e).success);
+    if (bad.length === 0) return entries;
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected false, true, a number of hops, or addresses, subnets and ${PROXY_NAMES.join('/')} separated by commas; not: ${bad.join(', ')}`,
     });
+    return z.NEVER;
+  });
 
 /** Signs tokens outside production when JWT_SECRET is unset. Public by design: never for production. */
 const DEVELOPMENT_JWT_SECRET = 'rallyboard-development-secret-not-for-production';
@@ -46,7 +60,7 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(0, 65535, 3000),
   PUBLIC_URL: optionalString.pipe(z.url().optional()),
-  TRUST_PROXY: bool(false),
+  TRUST_PROXY: trustProxy,
   BODY_LIMIT_BYTES: int(256, 1_048_576, 16_384),
   REDIS_URL: optionalString.pipe(
     z
@@ -83,6 +97,7 @@ const envSchema = z.object({
   RATE_LIMIT_PER_IP: int(0, 1_000_000, 1_200),
   RATE_LIMIT_PER_DEVICE: int(0, 1_000_000, 120),
   RATE_LIMIT_PER_VOTER: int(0, 1_000_000, 120),
+  RATE_LIMIT_LOGIN_PER_IP: int(0, 1_000_000, 60),
   WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com'),
   WECHAT_APP_ID: optionalString,
   WECHAT_APP_SECRET: optionalString,
@@ -103,7 +118,8 @@ export interface Config {
     readonly port: number;
     /** The base URL printed and linked to; derived from host and port when unset. */
     readonly publicUrl: string;
-    readonly trustProxy: boolean;
+    /** express's `trust proxy`: false, true, a number of hops, or addresses, subnets and names. */
+    readonly trustProxy: boolean | number | readonly string[];
     readonly bodyLimitBytes: number;
   };
   /** `managed` is true when the URL is the embedded local default rather than given. */
@@ -147,7 +163,13 @@ export interface Config {
    * Ingest requests allowed per minute by client IP, by device id and by voter; 0 turns a limit
    * off. The IP limit is generous: a school or an office shares one address.
    */
-  readonly rateLimits: { readonly perIp: number; readonly perDevice: number; readonly perVoter: number };
+  readonly rateLimits: {
+    readonly perIp: number;
+    readonly perDevice: number;
+    readonly perVoter: number;
+    /** WeChat logins per minute by client IP (each costs a code2Session call). */
+    readonly loginPerIp: number;
+  };
   readonly wechat: {
     /** Base URL of the WeChat server API; a local fake in tests and the demo. */
     readonly apiBase: string;
@@ -232,6 +254,7 @@ export function loadConfig(source: Env = process.env): Config {
       perIp: e.RATE_LIMIT_PER_IP,
       perDevice: e.RATE_LIMIT_PER_DEVICE,
       perVoter: e.RATE_LIMIT_PER_VOTER,
+      loginPerIp: e.RATE_LIMIT_LOGIN_PER_IP,
     },
     wechat: {
       apiBase: e.WECHAT_API_BASE.replace(/\/$/, ''),

@@ -2,6 +2,7 @@ import { type Connection, Schema } from 'mongoose';
 import { z } from 'zod';
 import { ERROR_CODES } from '../protocol/errors.js';
 import { boardIdSchema, candidateIdSchema, daySchema, voteIdSchema, voterIdSchema } from '../protocol/ids.js';
+import { type VoteContext, voteContextSchema } from '../protocol/vote-context.js';
 import { voteActionSchema } from '../protocol/votes.js';
 
 /** What became of a vote: counted (changed a score), unchanged (a repeated like), or rejected. */
@@ -32,7 +33,21 @@ export interface LedgerVote {
   day: string;
   acceptedAt: Date;
   decidedAt: Date;
+  /** What ingest saw of the request (client IP, device, dwell, share link), for risk control. */
+  context?: VoteContext | undefined;
 }
+
+const contextSchema = new Schema<VoteContext>(
+  {
+    ip: { type: String, required: true },
+    deviceId: { type: String },
+    fingerprint: { type: String },
+    dwellMs: { type: Number, min: 0 },
+    userAgent: { type: String },
+    shareToken: { type: String },
+  },
+  { _id: false },
+);
 
 const ledgerSchema = new Schema<LedgerVote>(
   {
@@ -48,6 +63,7 @@ const ledgerSchema = new Schema<LedgerVote>(
     day: { type: String, required: true, match: /^\d{4}-\d{2}-\d{2}$/ },
     acceptedAt: { type: Date, required: true },
     decidedAt: { type: Date, required: true },
+    context: { type: contextSchema },
   },
   { collection: 'votes', versionKey: false },
 );
@@ -82,6 +98,7 @@ export const ledgerVoteSchema = z
     day: daySchema,
     acceptedAt: z.date(),
     decidedAt: z.date(),
+    context: voteContextSchema.optional(),
   })
   .refine((v) => (v.verdict === 'counted') === (v.delta !== undefined && v.seq !== undefined), {
     message: 'a counted vote, and only a counted one, has a delta and a seq',

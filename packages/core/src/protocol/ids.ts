@@ -28,7 +28,7 @@ export const voteIdSchema = z
   .regex(/^[A-Za-z0-9_.-]+$/, 'may contain only letters, digits and "_.-"');
 export type VoteId = z.infer<typeof voteIdSchema>;
 
-/** Who cast a vote or like: until participant login exists, an id the client keeps per install. */
+/** Who cast a vote or like: the participant id of the token the vote came with. */
 export const voterIdSchema = z
   .string()
   .min(1)

@@ -6,4 +6,5 @@ export * from './events.js';
 export * from './feed.js';
 export * from './ids.js';
 export * from './leaderboard.js';
+export * from './vote-context.js';
 export * from './votes.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { candidateIdSchema, voteIdSchema, voterIdSchema } from './ids.js';
+import { candidateIdSchema, voteIdSchema } from './ids.js';
+import { dwellMsSchema, shareTokenSchema } from './vote-context.js';
 
 /**
  * What a vote does. A `vote` board takes `vote` (+1 each). A `like` board takes `like` and
@@ -9,11 +10,17 @@ export const VOTE_ACTIONS = ['vote', 'like', 'unlike'] as const;
 export const voteActionSchema = z.enum(VOTE_ACTIONS);
 export type VoteAction = z.infer<typeof voteActionSchema>;
 
-/** Body of `POST /api/boards/:boardId/votes`. Unknown fields are refused, not ignored. */
+/**
+ * Body of `POST /api/boards/:boardId/votes`. Unknown fields are refused, not ignored; in
+ * particular the voter is never named here: it is the participant of the token.
+ */
 export const castVoteBodySchema = z.strictObject({
   candidateId: candidateIdSchema,
   action: voteActionSchema.default('vote'),
-  voterId: voterIdSchema.optional(),
+  /** Milliseconds from the page being shown to the tap (risk context). */
+  dwellMs: dwellMsSchema.optional(),
+  /** The share link that brought the voter, if any (referral attribution). */
+  shareToken: shareTokenSchema.optional(),
 });
 export type CastVoteBody = z.infer<typeof castVoteBodySchema>;
 

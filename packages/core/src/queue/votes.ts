@@ -2,6 +2,7 @@ import { type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { boardIdSchema, candidateIdSchema, voteIdSchema, voterIdSchema } from '../protocol/ids.js';
+import { voteContextSchema } from '../protocol/vote-context.js';
 import { voteActionSchema } from '../protocol/votes.js';
 import type { KeyBuilder } from '../redis/keys.js';
 
@@ -18,9 +19,12 @@ export const queuedVoteSchema = z.object({
   voteId: voteIdSchema,
   candidateId: candidateIdSchema,
   action: voteActionSchema,
+  /** The participant who cast it. Jobs of older deploys may lack it (votes before login). */
   voterId: voterIdSchema.optional(),
   /** When ingest accepted the vote, in epoch milliseconds. Decides its day. */
   acceptedAt: z.number().int().positive(),
+  /** Risk context, for the ledger. Jobs of older deploys lack it. */
+  context: voteContextSchema.optional(),
 });
 export type QueuedVote = z.infer<typeof queuedVoteSchema>;
 

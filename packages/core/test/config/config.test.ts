@@ -44,6 +44,23 @@ describe('loadConfig', () => {
     for (const name of ['PORT', 'REDIS_URL', 'KEY_PREFIX', 'TRUST_PROXY']) expect(problems).toContain(name);
   });
 
+  it('takes TRUST_PROXY as false, true, a number of hops, or addresses, subnets and names', () => {
+    const trust = (value: string | undefined) => loadConfig({ TRUST_PROXY: value }).http.trustProxy;
+    expect(trust(undefined)).toBe(false);
+    expect(trust('false')).toBe(false);
+    expect(trust('0')).toBe(false);
+    expect(trust('true')).toBe(true);
+    expect(trust('2')).toBe(2);
+    expect(trust('loopback, 10.0.0.0/8,fc00::/7, 192.168.1.10')).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      'fc00::/7',
+      '192.168.1.10',
+    ]);
+    expect(() => trust('10.0.0.0/99')).toThrow(/TRUST_PROXY.*10\.0\.0\.0\/99/s);
+    expect(() => trust('loopback,proxy.example.com')).toThrow(/TRUST_PROXY/);
+  });
+
   it('derives the public URL from host and port unless given', () => {
     expect(loadConfig({ HOST: '0.0.0.0', PORT: '8080' }).http.publicUrl).toBe('http://127.0.0.1:8080');
     expect(loadConfig({ PUBLIC_URL: 'https://vote.example.com/' }).http.publicUrl).toBe(

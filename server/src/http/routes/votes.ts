@@ -6,19 +6,26 @@ import {
   type CastVoteAccepted,
   castVoteAcceptedSchema,
   castVoteBodySchema,
+  deviceFingerprintSchema,
+  deviceIdSchema,
   idempotencyKeySchema,
-  voterIdSchema,
+  userAgentSchema,
+  type VoteContext,
 } from '@rallyboard/core/protocol';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../deps.js';
+import { clientIp } from '../client-ip.js';
 import { whenAvailable } from '../unavailable.js';
 
 const paramsSchema = z.object({ boardId: boardIdSchema });
 const headersSchema = z.object({
   'idempotency-key': idempotencyKeySchema.optional(),
-  /** The mini-program's per-install id. */
-  'x-device-id': voterIdSchema.optional(),
+  'x-device-id': deviceIdSchema.optional().describe("The mini-program's per-install id."),
+  'x-device-fingerprint': deviceFingerprintSchema
+    .optional()
+    .describe('A SHA-256 (hex) of device traits, computed by the mini-program.'),
+  'user-agent': userAgentSchema.optional(),
 });
 
 /**
@@ -31,8 +38,9 @@ export function voteIdFor(boardId: string, idempotencyKey: string | undefined): 
 }
 
 /**
- * Ingest: `POST /api/boards/:boardId/votes` validates, checks the board and candidate (a fast
- * path: the worker decides atomically), puts the vote on the queue and answers 202.
+ * Ingest: `POST /api/boards/:boardId/votes` takes a participant's vote, checks the campaign and
+ * candidate (a fast path: the worker decides atomically), charges the rate limits, puts the vote
+ * on the queue with its risk context and answers 202.
  */
 export function votesRouter(ctx: AppContext): Router {
   const router = Router();
@@ -44,9 +52,12 @@ export function votesRouter(ctx: AppContext): Router {
       tag: 'Votes',
       summary: 'Cast a vote, a like or an unlike',
       description:
-        'Checks the board and candidate (a fast path: the worker decides atomically), puts the vote ' +
-        'on the queue and answers 202. The same `Idempotency-Key` always names the same vote.',
-      auth: 'public',
+        'The voter is the participant of the token. Checks the campaign and the candidate (a fast ' +
+        'path: the worker decides atomically), then the rate limits per participant, address and ' +
+        'device; puts the vote on the queue with its risk context (address, device id and ' +
+        'fingerprint, dwell time, User-Agent, share token) and answers 202. The same ' +
+        '`Idempotency-Key` always names the same vote.',
+      auth: 'participant',
       params: paramsSchema,
       headers: headersSchema,
       body: castVoteBodySchema,
@@ -56,17 +67,15 @@ export function votesRouter(ctx: AppContext): Router {
         'CAMPAIGN_NOT_LIVE',
         'UNKNOWN_MEMBER',
         'ACTION_NOT_ALLOWED',
-        'VOTER_REQUIRED',
         'RATE_LIMITED',
         'BOARD_REBUILDING',
       ],
     },
-    async ({ params, headers, body }, req, res) => {
+    async ({ auth, params, headers, body }, req, res) => {
       const { boardId } = params;
-      // Limits before any other work: a flood costs one Redis round trip per request.
-      await whenAvailable(() =>
-        ctx.rateLimit({ ip: req.ip ?? 'unknown', deviceId: headers['x-device-id'], voterId: body.voterId }),
-      );
+      const { participantId } = auth;
+      const ip = clientIp(req);
+      // Cheapest refusals first: the campaign and the candidate come from a per-process cache.
       const board = await whenAvailable(() => ctx.boards.require(boardId));
       if (board.status !== undefined && !acceptsVotes(board.status)) {
         throw new AppError('CAMPAIGN_NOT_LIVE', { details: { status: board.status } });
@@ -75,16 +84,34 @@ export function votesRouter(ctx: AppContext): Router {
       if ((board.kind === 'vote') !== (body.action === 'vote')) {
         throw new AppError('ACTION_NOT_ALLOWED', { details: { kind: board.kind, action: body.action } });
       }
-      if (board.kind === 'like' && body.voterId === undefined) throw new AppError('VOTER_REQUIRED');
 
+      // Advisory quota check goes here (QUOTA_EXCEEDED before any limit is charged); the apply
+      // script enforces the quotas in any case.
+
+      // Rate limits last before the queue: a refused vote above spends none of them.
+      await whenAvailable(() =>
+        ctx.rateLimit({ ip, deviceId: headers['x-device-id'], voterId: participantId }),
+      );
+
+      const context: VoteContext = {
+        ip,
+        ...(headers['x-device-id'] === undefined ? {} : { deviceId: headers['x-device-id'] }),
+        ...(headers['x-device-fingerprint'] === undefined
+          ? {}
+          : { fingerprint: headers['x-device-fingerprint'] }),
+        ...(body.dwellMs === undefined ? {} : { dwellMs: body.dwellMs }),
+        ...(headers['user-agent'] ? { userAgent: headers['user-agent'] } : {}),
+        ...(body.shareToken === undefined ? {} : { shareToken: body.shareToken }),
+      };
       const voteId = voteIdFor(boardId, headers['idempotency-key']);
       await whenAvailable(() =>
         ctx.enqueue(boardId, {
           voteId,
           candidateId: body.candidateId,
           action: body.action,
-          ...(body.voterId === undefined ? {} : { voterId: body.voterId }),
+          voterId: participantId,
           acceptedAt: Date.now(),
+          context,
         }),
       );
       const answer: CastVoteAccepted = { voteId, status: 'queued' };
