@@ -10,7 +10,7 @@ import { asParticipant } from '../../../test/support/participants.js';
 import { seedBoard, startTestServer, type TestServer } from '../../../test/support/stack.js';
 import { createTokenSigner } from '../../src/auth/tokens.js';
 import { listenApp } from '../support/app.js';
-import { loseBoardState } from '../support/boards.js';
+import { applyDirect, loseBoardState } from '../support/boards.js';
 import { startTcpProxy } from '../support/proxy.js';
 
 // A wide gathering window, so concurrent requests reliably share a queue add.
@@ -37,6 +37,9 @@ async function jobsOf(board: string): Promise<Job<VoteJob>[]> {
   return jobs.filter((job) => job.data.boardId === board);
 }
 const queuedVotes = async (board: string) => (await jobsOf(board)).flatMap((job) => job.data.votes);
+
+/** A vote id: a random or key-derived body and a mac naming the board and participant. */
+const VOTE_ID = /^[kr][A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{16}$/;
 
 /** The participant the requests of this file vote as, unless they say otherwise. */
 const VOTER = 'p-voter-1';
@@ -83,7 +86,7 @@ describe('POST /api/boards/:boardId/votes', () => {
     const board = await seedBoard(config, server.deps.redis, mongo, ['alice']);
     const res = await vote(board, { candidateId: 'alice' });
     expect(res.status).toBe(202);
-    expect(await res.json()).toEqual({ voteId: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'queued' });
+    expect(await res.json()).toEqual({ voteId: expect.stringMatching(VOTE_ID), status: 'queued' });
   });
 
   it('puts the vote on the queue as a `votes` job of its board', async () => {
@@ -145,13 +148,54 @@ describe('POST /api/boards/:boardId/votes', () => {
     });
   });
 
+  describe('with quotas', () => {
+    it('refuses a vote past a spent daily quota with QUOTA_EXCEEDED, what remains and Retry-After, enqueuing nothing', async () => {
+      const board = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob'], {
+        quotas: { perDay: 1 },
+      });
+      await applyDirect(server.deps, board, [{ candidateId: 'alice', voterId: 'p-spent' }]);
+      const res = await post(`/api/boards/${board}/votes`, '{"candidateId":"bob"}', { as: 'p-spent' });
+      expect(res.status).toBe(429);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(Number(res.headers.get('retry-after'))).toBeLessThanOrEqual(86_400);
+      const error = await errorOf(res);
+      expect(error.code).toBe('QUOTA_EXCEEDED');
+      expect(error.details).toMatchObject({
+        limit: 'perDay',
+        remaining: 0,
+        remainingToday: 0,
+        resetsAt: expect.any(String),
+      });
+      expect(await queuedVotes(board)).toEqual([]);
+      // Another participant still votes.
+      await accepted(await post(`/api/boards/${board}/votes`, '{"candidateId":"bob"}', { as: 'p-fresh' }));
+    });
+  });
+
   describe('with an Idempotency-Key', () => {
     it('names the same vote for the same key on the same board', async () => {
       const key = `key-${randomId()}`;
       const first = await accepted(await vote(boardId, { candidateId: 'alice' }, key));
       const again = await accepted(await vote(boardId, { candidateId: 'alice' }, key));
-      expect(first).toMatch(/^k-[A-Za-z0-9_-]{40}$/);
+      expect(first).toMatch(VOTE_ID);
       expect(again).toBe(first);
+    });
+
+    it("names different votes for the same key from different participants: one cannot spend another's", async () => {
+      const key = `key-${randomId()}`;
+      const mine = await accepted(
+        await post(`/api/boards/${boardId}/votes`, '{"candidateId":"alice"}', {
+          idempotencyKey: key,
+          as: 'p-a',
+        }),
+      );
+      const theirs = await accepted(
+        await post(`/api/boards/${boardId}/votes`, '{"candidateId":"alice"}', {
+          idempotencyKey: key,
+          as: 'p-b',
+        }),
+      );
+      expect(mine).not.toBe(theirs);
     });
 
     it('names different votes for the same key on different boards', async () => {

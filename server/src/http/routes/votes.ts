@@ -1,4 +1,3 @@
-import { createHash, randomUUID } from 'node:crypto';
 import {
   AppError,
   acceptsVotes,
@@ -15,6 +14,7 @@ import {
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../deps.js';
+import { assertWithinQuota, readQuotaStatus } from '../../ingest/quotas.js';
 import { clientIp } from '../client-ip.js';
 import { whenAvailable } from '../unavailable.js';
 
@@ -27,15 +27,6 @@ const headersSchema = z.object({
     .describe('A SHA-256 (hex) of device traits, computed by the mini-program.'),
   'user-agent': userAgentSchema.optional(),
 });
-
-/**
- * A vote's id: derived from the client's Idempotency-Key (the same key on the same board always
- * names the same vote, so a retried request cannot count twice), or a fresh UUID.
- */
-export function voteIdFor(boardId: string, idempotencyKey: string | undefined): string {
-  if (idempotencyKey === undefined) return randomUUID();
-  return `k-${createHash('sha256').update(`${boardId}\n${idempotencyKey}`).digest('base64url').slice(0, 40)}`;
-}
 
 /**
  * Ingest: `POST /api/boards/:boardId/votes` takes a participant's vote, checks the campaign and
@@ -56,7 +47,8 @@ export function votesRouter(ctx: AppContext): Router {
         'path: the worker decides atomically), then the rate limits per participant, address and ' +
         'device; puts the vote on the queue with its risk context (address, device id and ' +
         'fingerprint, dwell time, User-Agent, share token) and answers 202. The same ' +
-        '`Idempotency-Key` always names the same vote.',
+        '`Idempotency-Key` from the same participant always names the same vote. A vote past a ' +
+        'quota already spent is refused here; the worker enforces quotas atomically in any case.',
       auth: 'participant',
       params: paramsSchema,
       headers: headersSchema,
@@ -67,6 +59,7 @@ export function votesRouter(ctx: AppContext): Router {
         'CAMPAIGN_NOT_LIVE',
         'UNKNOWN_MEMBER',
         'ACTION_NOT_ALLOWED',
+        'QUOTA_EXCEEDED',
         'RATE_LIMITED',
         'BOARD_REBUILDING',
       ],
@@ -85,8 +78,14 @@ export function votesRouter(ctx: AppContext): Router {
         throw new AppError('ACTION_NOT_ALLOWED', { details: { kind: board.kind, action: body.action } });
       }
 
-      // Advisory quota check goes here (QUOTA_EXCEEDED before any limit is charged); the apply
-      // script enforces the quotas in any case.
+      // Advisory quota check (QUOTA_EXCEEDED before any limit is charged); the apply script
+      // enforces the quotas in any case, atomically with the score.
+      if (board.kind === 'vote' && Object.values(board.quotas).some((q) => q !== undefined)) {
+        const quota = await whenAvailable(() =>
+          readQuotaStatus(ctx, { boardId, timezone: board.timezone, quotas: board.quotas }, participantId),
+        );
+        assertWithinQuota(quota, body.candidateId);
+      }
 
       // Rate limits last before the queue: a refused vote above spends none of them.
       await whenAvailable(() =>
@@ -103,7 +102,7 @@ export function votesRouter(ctx: AppContext): Router {
         ...(headers['user-agent'] ? { userAgent: headers['user-agent'] } : {}),
         ...(body.shareToken === undefined ? {} : { shareToken: body.shareToken }),
       };
-      const voteId = voteIdFor(boardId, headers['idempotency-key']);
+      const voteId = ctx.voteIds.issue(boardId, participantId, headers['idempotency-key']);
       await whenAvailable(() =>
         ctx.enqueue(boardId, {
           voteId,
