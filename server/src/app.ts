@@ -4,7 +4,7 @@ import { createTokenSigner } from './auth/tokens.js';
 import { createBoardLookup } from './boards/lookup.js';
 import type { AppContext, AppDeps } from './deps.js';
 import { accessLog } from './http/access-log.js';
-import { createApi } from './http/api.js';
+import { type Api, createApi } from './http/api.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { docsRouter } from './http/routes/docs.js';
 import { healthRouter } from './http/routes/health.js';
@@ -23,6 +23,8 @@ export interface App {
   httpServer: HttpServer;
   io: RealtimeServer;
   relay: Relay;
+  /** Every route's spec (method, path, auth, schemas), e.g. for the API docs or tests. */
+  api: Api;
 }
 
 /**
@@ -59,5 +61,5 @@ export function createApp(deps: AppDeps): App {
   const httpServer = createServer(app);
   const io = createRealtime(httpServer, ctx);
   const relay = createRelay(io, ctx);
-  return { app, httpServer, io, relay };
+  return { app, httpServer, io, relay, api: ctx.api };
 }

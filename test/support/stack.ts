@@ -16,6 +16,7 @@ import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { createApp } from '../../server/src/app.js';
 import type { AppDeps } from '../../server/src/deps.js';
+import type { Api } from '../../server/src/http/api.js';
 import type { RealtimeServer } from '../../server/src/realtime/types.js';
 import { createVoteWorker } from '../../workers/src/votes/vote-worker.js';
 import { randomId } from './config.js';
@@ -35,6 +36,8 @@ export interface TestServer {
   url: string;
   deps: AppDeps;
   io: RealtimeServer;
+  /** The routes the server defines (see server/src/http/api.ts). */
+  api: Api;
   close(): Promise<void>;
 }
 
@@ -52,7 +55,7 @@ export async function startTestServer(config: Config, mongo?: Connection): Promi
   const voteQueue = createVoteQueue(producer, keys);
   voteQueue.on('error', () => {});
   const deps: AppDeps = { config, logger, keys, redis, subscriber, voteQueue, mongo: connection };
-  const { httpServer, io, relay } = createApp(deps);
+  const { httpServer, io, relay, api } = createApp(deps);
   await relay.start();
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   const { port } = httpServer.address() as AddressInfo;
@@ -60,6 +63,7 @@ export async function startTestServer(config: Config, mongo?: Connection): Promi
     url: `http://127.0.0.1:${port}`,
     deps,
     io,
+    api,
     async close() {
       await relay.stop();
       await new Promise<void>((resolve) => {
