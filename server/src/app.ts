@@ -1,11 +1,13 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import express, { type Express } from 'express';
+import { createSessions } from './auth/sessions.js';
 import { createTokenSigner } from './auth/tokens.js';
 import { createBoardLookup } from './boards/lookup.js';
 import type { AppContext, AppDeps } from './deps.js';
 import { accessLog } from './http/access-log.js';
 import { type Api, createApi } from './http/api.js';
 import { errorHandler, notFound } from './http/error-handler.js';
+import { authRouter } from './http/routes/auth.js';
 import { docsRouter } from './http/routes/docs.js';
 import { healthRouter } from './http/routes/health.js';
 import { leaderboardRouter } from './http/routes/leaderboard.js';
@@ -17,6 +19,7 @@ import { createVoteIds } from './ingest/vote-ids.js';
 import { createRealtime } from './realtime/socket-server.js';
 import type { RealtimeServer } from './realtime/types.js';
 import { createRelay, type Relay } from './relay/relay.js';
+import { createWeChatApi } from './wechat/api.js';
 
 export interface App {
   app: Express;
@@ -36,6 +39,13 @@ export function createApp(deps: AppDeps): App {
   const ctx: AppContext = {
     ...deps,
     tokens,
+    sessions: createSessions({
+      redis: deps.redis,
+      keys: deps.keys,
+      tokens,
+      refreshTtlSeconds: deps.config.auth.participantRefreshTtlSeconds,
+    }),
+    wechat: deps.wechat ?? createWeChatApi(deps),
     api: createApi(tokens),
     voteIds: createVoteIds(deps.config.auth.jwtSecret),
     boards: createBoardLookup(deps),
@@ -51,6 +61,7 @@ export function createApp(deps: AppDeps): App {
   app.use(express.json({ limit: deps.config.http.bodyLimitBytes, strict: true }));
 
   app.use(healthRouter(deps));
+  app.use(authRouter(ctx));
   app.use(votesRouter(ctx));
   app.use(myVotesRouter(ctx));
   app.use(leaderboardRouter(ctx));

@@ -2,3 +2,4 @@ export * from './boards.js';
 export * from './campaigns.js';
 export * from './connection.js';
 export * from './ledger.js';
+export * from './participants.js';

@@ -1,4 +1,5 @@
 // The protocol part: no Node-only imports here. The mini-program receives a generated copy.
+export * from './auth.js';
 export * from './campaigns.js';
 export * from './day.js';
 export * from './errors.js';

@@ -68,6 +68,18 @@ export interface KeyBuilder {
   wechatAccessToken(appId: string): string;
   /** The lock (SET NX PX with a token) held by the one process that refreshes an app's access token. */
   wechatAccessTokenLock(appId: string): string;
+  /**
+   * A participant's refresh token, by the SHA-256 of the token (the token itself is never
+   * stored). `live` holds `<family> <participantId>` until the token is used; using it renames
+   * `live` to `used` (same slot: the hash is a hash tag), which keeps the TTL, so a second use
+   * is seen as a reuse for as long as the token would have lived.
+   */
+  refreshToken(tokenHash: string): { readonly live: string; readonly used: string };
+  /**
+   * String with a TTL: a refresh-token family (one login and its rotations) exists while it may
+   * be refreshed; deleting it revokes every token of the family.
+   */
+  refreshFamily(familyId: string): string;
 }
 
 /** @param prefix the deployment's key prefix (config `keyPrefix`) */
@@ -111,5 +123,10 @@ export function createKeys(prefix: string): KeyBuilder {
     rateLimit: (scope) => `${prefix}:rl:${scope}`,
     wechatAccessToken: (appId) => `${prefix}:wechat:access-token:${appId}`,
     wechatAccessTokenLock: (appId) => `${prefix}:lock:wechat-access-token:${appId}`,
+    refreshToken: (tokenHash) => ({
+      live: `${prefix}:auth:{${tokenHash}}:refresh`,
+      used: `${prefix}:auth:{${tokenHash}}:refresh-used`,
+    }),
+    refreshFamily: (familyId) => `${prefix}:auth:family:${familyId}`,
   };
 }

@@ -52,4 +52,13 @@ describe('createKeys', () => {
     expect(keys.wechatAccessToken('wx456')).not.toBe(token);
     expect(createKeys('other').wechatAccessToken('wx123')).not.toBe(token);
   });
+
+  it("keeps a refresh token's live and used keys in one slot, so using it is one RENAME", () => {
+    const { live, used } = keys.refreshToken('h4sh');
+    expect(live).not.toBe(used);
+    for (const key of [live, used]) expect(key).toMatch(/^rb:auth:\{h4sh\}:/);
+    expect(keys.refreshToken('other').live).not.toBe(live);
+    expect(keys.refreshFamily('f1')).toMatch(/^rb:/);
+    expect(keys.refreshFamily('f1')).not.toBe(keys.refreshFamily('f2'));
+  });
 });
