@@ -1,6 +1,7 @@
 import type { Config } from '@rallyboard/core/config';
-import { boardModel, connectMongo } from '@rallyboard/core/db';
+import { boardModel, connectMongo, participantModel, recordLogin } from '@rallyboard/core/db';
 import { closeRedis, createKeys, createRedis, registerBoard, waitForReady } from '@rallyboard/core/redis';
+import { createTokenSigner } from '../server/src/auth/tokens.js';
 
 /** The demo board `npm start` seeds: a small popularity vote. */
 export const DEMO_BOARD = {
@@ -53,4 +54,36 @@ export async function seedDemoBoard(config: Config): Promise<typeof DEMO_BOARD> 
     await closeRedis(redis);
     await mongo.close();
   }
+}
+
+/** The WeChat user the demo votes as, as if signed in through WeChat (`POST /api/auth/wechat`). */
+const DEMO_VOTER = { appId: 'wxdemo', openid: 'o-demo' };
+
+/**
+ * Records the demo participant and signs a participant token for it, with the config's secret,
+ * so a vote can be tried from a shell without the mini-program. The token lives
+ * PARTICIPANT_TOKEN_TTL_SECONDS; `npm run seed` signs a fresh one.
+ */
+export async function demoParticipantToken(
+  config: Config,
+): Promise<{ participantId: string; token: string; expiresAt: Date }> {
+  const mongo = await connectMongo(config.mongo.uri, 'seed');
+  try {
+    const participant = await recordLogin(participantModel(mongo), {
+      appId: config.wechat.appId ?? DEMO_VOTER.appId,
+      openid: DEMO_VOTER.openid,
+    });
+    const signed = await createTokenSigner(config.auth).participant({ participantId: participant._id });
+    return { participantId: participant._id, ...signed };
+  } finally {
+    await mongo.close();
+  }
+}
+
+/** Shell lines that cast one vote on the demo board with a participant token, ready to paste. */
+export function voteCommand(baseUrl: string, candidateId: string, token: string): string {
+  return [
+    `TOKEN=${token}`,
+    `curl -X POST ${baseUrl}/api/boards/${DEMO_BOARD.boardId}/votes -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"candidateId":"${candidateId}"}'`,
+  ].join('\n');
 }

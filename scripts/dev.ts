@@ -3,7 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { loadConfig } from '@rallyboard/core/config';
-import { DEMO_BOARD, seedDemoBoard } from './demo-board.js';
+import { DEMO_BOARD, demoParticipantToken, seedDemoBoard, voteCommand } from './demo-board.js';
 import { ServiceError, startServices, stopServices } from './services/index.js';
 import { PATHS, ROOT } from './services/paths.js';
 
@@ -83,9 +83,11 @@ async function main(): Promise<void> {
     });
   }
 
+  let voter: Awaited<ReturnType<typeof demoParticipantToken>>;
   try {
     await waitHealthy(children);
     await seedDemoBoard(config);
+    voter = await demoParticipantToken(config);
   } catch (error) {
     console.error(`✗ ${error instanceof Error ? error.message : String(error)}`);
     await stop(1);
@@ -108,8 +110,8 @@ Rallyboard is up. Server and workers run as separate processes.
 
 Demo board "${DEMO_BOARD.boardId}": ${DEMO_BOARD.members.map((m) => `${m.candidateId} ${m.name}`).join(', ')}
 
-Cast a vote:
-  curl -X POST ${base}/api/boards/${DEMO_BOARD.boardId}/votes -H 'content-type: application/json' -d '{"candidateId":"${first?.candidateId}"}'
+Cast a vote as the demo participant (its token is valid until ${voter.expiresAt.toISOString()}; \`npm run seed\` signs a fresh one):
+${voteCommand(base, first?.candidateId ?? 'c01', voter.token).replace(/^/gm, '  ')}
 
 Press Ctrl-C to stop.`);
 }

@@ -1,7 +1,7 @@
 // The pipeline benchmark's load generator, a child process of main.ts (IPC): POSTs votes to
-// `/api/boards/:id/votes` over keep-alive connections, closed loop (max rate) or open loop (a
-// fixed rate), and optionally a probe vote every few ms on its own connection, reporting each
-// accepted probe's send time so watchers can time its arrival.
+// `/api/boards/:id/votes` as simulated participants (real tokens) over keep-alive connections,
+// closed loop (max rate) or open loop (a fixed rate), and optionally a probe vote every few ms on
+// its own connection, reporting each accepted probe's send time so watchers can time its arrival.
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Histogram } from './histogram.js';
@@ -26,7 +26,7 @@ function errorCode(text: string): string | undefined {
   }
 }
 
-function post(agent: http.Agent, url: URL, path: string, body: string): Promise<Answer> {
+function post(agent: http.Agent, url: URL, path: string, body: string, token: string): Promise<Answer> {
   return new Promise((resolve) => {
     const request = http.request(
       {
@@ -35,7 +35,11 @@ function post(agent: http.Agent, url: URL, path: string, body: string): Promise<
         port: url.port,
         method: 'POST',
         path,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          authorization: `Bearer ${token}`,
+        },
       },
       (response) => {
         const status = response.statusCode ?? 0;
@@ -69,6 +73,8 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
   const path = `/api/boards/${encodeURIComponent(spec.boardId)}/votes`;
   const bodies = spec.candidates.map((candidateId) => JSON.stringify({ candidateId }));
   const pickBody = () => bodies[Math.floor(Math.random() * bodies.length)] ?? '{}';
+  const bearers = spec.tokens.length > 0 ? spec.tokens : [''];
+  const pickToken = () => bearers[Math.floor(Math.random() * bearers.length)] ?? '';
   const agent = new http.Agent({
     keepAlive: true,
     maxSockets: spec.concurrency,
@@ -116,7 +122,7 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
   async function closedLoop(): Promise<void> {
     while (Date.now() < windowEnd) {
       const t0 = performance.now();
-      const answer = await post(agent, url, path, pickBody());
+      const answer = await post(agent, url, path, pickBody(), pickToken());
       tally(answer, performance.now() - t0);
       // A refused connection answers at once: don't spin.
       if (answer.status === 0) await sleep(10);
@@ -136,7 +142,7 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
       const fire = (scheduled: number) => {
         inFlight++;
         maxQueued = Math.max(maxQueued, inFlight - spec.concurrency);
-        void post(agent, url, path, pickBody()).then((answer) => {
+        void post(agent, url, path, pickBody(), pickToken()).then((answer) => {
           inFlight--;
           tally(answer, performance.now() - scheduled);
           finish();
@@ -163,7 +169,7 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
     while (Date.now() < windowEnd) {
       const sentAt = Date.now();
       const t0 = performance.now();
-      const answer = await post(probeAgent, url, path, body);
+      const answer = await post(probeAgent, url, path, body, bearers[0] ?? '');
       probesSent++;
       if (answer.status === 202) {
         totalAccepted++;

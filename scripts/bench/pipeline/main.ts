@@ -24,6 +24,7 @@ import {
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
+import { createTokenSigner } from '../../../server/src/auth/tokens.js';
 import { localFerret } from '../../services/ferretdb.js';
 import { ServiceError, startServices } from '../../services/index.js';
 import { PATHS, ROOT } from '../../services/paths.js';
@@ -257,6 +258,8 @@ interface Ctx {
   server: Child<{ type: 'memory'; gc: boolean }, { type: 'memory'; memory: ServerMemory }>;
   workers: Child<never, { type: string }> | undefined;
   candidates: string[];
+  /** Tokens of the simulated participants the load votes as. */
+  participantTokens: string[];
   pids: Record<string, number | undefined>;
   results: Results;
 }
@@ -271,6 +274,22 @@ const BOARDS = {
   batched: 'bench-drain-n',
 };
 const PROBE = 'probe';
+
+/**
+ * Participants the load votes as, picked at random per vote. Ingest verifies a real token on
+ * every vote, as in production; the tokens are signed up front with the server's secret.
+ */
+const PARTICIPANTS = 1_000;
+
+function signParticipantTokens(config: Config): Promise<string[]> {
+  const signer = createTokenSigner(config.auth);
+  return Promise.all(
+    Array.from({ length: PARTICIPANTS }, async (_, i) => {
+      const { token } = await signer.participant({ participantId: `bench-p${i}` });
+      return token;
+    }),
+  );
+}
 
 async function seedBoard(
   ctx: Pick<Ctx, 'redis' | 'mongo' | 'keys' | 'config'>,
@@ -377,7 +396,7 @@ interface LoadRun {
 /** One load generator process, one run. */
 async function runLoad(
   ctx: Ctx,
-  spec: LoadSpec,
+  spec: Omit<LoadSpec, 'tokens'>,
   hooks: {
     onWindowStart?: (at: number) => void;
     onWindowEnd?: (at: number) => void;
@@ -406,7 +425,7 @@ async function runLoad(
     });
     load.on('probe', (m) => hooks.onProbe?.(m.n, m.sentAt));
     const startedAt = Date.now();
-    load.send({ type: 'run', spec });
+    load.send({ type: 'run', spec: { ...spec, tokens: ctx.participantTokens } });
     const { result } = await load.next('result', spec.warmupMs + spec.durationMs + 180_000);
     return { result, startedAt, windowStart, windowEnd };
   } finally {
@@ -1094,6 +1113,8 @@ async function main(): Promise<void> {
     RATE_LIMIT_PER_IP: '0',
     RATE_LIMIT_PER_DEVICE: '0',
     RATE_LIMIT_PER_VOTER: '0',
+    // The participant tokens are signed once, before the run: they must outlive it.
+    PARTICIPANT_TOKEN_TTL_SECONDS: '86400',
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
     PORT: String(port),
@@ -1158,7 +1179,22 @@ async function main(): Promise<void> {
   const pids: Record<string, number | undefined> = { redis: redisService?.pid, ferretdb: ferret?.pid };
   const url = `http://127.0.0.1:${port}`;
   log(`our server on ${url} and our workers (LOG_LEVEL=warn, logs in ${PATHS.logs}/bench-${prefix}-*.log)…`);
-  const partial = { options, config, env, keys, redis, mongo, queue, url, prefix, candidates, pids, results };
+  const participantTokens = await signParticipantTokens(config);
+  const partial = {
+    options,
+    config,
+    env,
+    keys,
+    redis,
+    mongo,
+    queue,
+    url,
+    prefix,
+    candidates,
+    participantTokens,
+    pids,
+    results,
+  };
   const server = await startServer(partial);
   pids.server = server.pid;
   const ctx: Ctx = { ...partial, server, workers: undefined };

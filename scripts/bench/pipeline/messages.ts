@@ -23,6 +23,11 @@ export interface LoadSpec {
   durationMs: number;
   /** One vote for `candidateId` every `intervalMs` during the window, on its own connection. */
   probe?: { candidateId: string; intervalMs: number };
+  /**
+   * Participant tokens of the simulated participants, signed with the server's secret: each
+   * vote goes as one of them, picked at random (probes as the first).
+   */
+  tokens: string[];
 }
 
 export interface LoadResult {
