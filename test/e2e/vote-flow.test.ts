@@ -50,7 +50,7 @@ describe('a vote, end to end', () => {
     feed.snapshot(snapshot);
 
     const answers = await Promise.all([
-      castVote(server, boardId, 'bob', { participantId: 'p-ann' }),
+      castVote(server, boardId, 'bob', { participantId: 'p-ann', headers: { 'x-device-id': 'ann-phone' } }),
       castVote(server, boardId, 'bob', { participantId: 'p-ben' }),
       castVote(server, boardId, 'alice', { participantId: 'p-ann' }),
     ]);
@@ -87,6 +87,9 @@ describe('a vote, end to end', () => {
     expect(ledger.every((v) => v.verdict === 'counted')).toBe(true);
     expect(ledger.map((v) => v.seq).sort()).toEqual([1, 2, 3]);
     expect(ledger.map((v) => v.voterId).sort()).toEqual(['p-ann', 'p-ann', 'p-ben']);
+    // Each record keeps what ingest saw of its request.
+    expect(ledger.map((v) => v.context?.ip)).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1']);
+    expect(ledger.find((v) => v._id === voteIds[0])?.context?.deviceId).toBe('ann-phone');
     socket.disconnect();
   });
 });

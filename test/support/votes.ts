@@ -13,6 +13,8 @@ export interface CastOptions {
   /** The participant who votes; a token is signed for them. @default 'p-test-voter' */
   participantId?: string;
   idempotencyKey?: string;
+  /** More request headers, e.g. `x-device-id`. */
+  headers?: Record<string, string>;
 }
 
 /** POSTs one vote as a signed-in participant would. */
@@ -29,6 +31,7 @@ export async function castVote(
       'content-type': 'application/json',
       authorization: `Bearer ${token}`,
       ...(options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {}),
+      ...options.headers,
     },
     body: JSON.stringify({ candidateId, ...(options.action ? { action: options.action } : {}) }),
   });
