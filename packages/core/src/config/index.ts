@@ -102,6 +102,7 @@ const envSchema = z.object({
   WECHAT_APP_ID: optionalString,
   WECHAT_APP_SECRET: optionalString,
   WECHAT_TIMEOUT_MS: int(100, 60_000, 5_000),
+  WECHAT_ENV_VERSION: z.enum(['release', 'trial', 'develop']).default('release'),
   JWT_SECRET: optionalString.pipe(z.string().min(32, 'at least 32 characters').optional()),
   HOST_TOKEN_TTL_SECONDS: int(60, 30 * 86_400, 12 * 3_600),
   PARTICIPANT_TOKEN_TTL_SECONDS: int(60, 86_400, 2 * 3_600),
@@ -177,6 +178,11 @@ export interface Config {
     readonly appId: string | undefined;
     readonly appSecret: string | undefined;
     readonly timeoutMs: number;
+    /**
+     * Which version of the mini-program share codes open. Outside `release` the page is not
+     * checked (WeChat's `check_path: false`), since it may not be published yet.
+     */
+    readonly envVersion: 'release' | 'trial' | 'develop';
   };
   readonly auth: {
     /** HMAC secret of every token we issue. */
@@ -261,6 +267,7 @@ export function loadConfig(source: Env = process.env): Config {
       appId: e.WECHAT_APP_ID,
       appSecret: e.WECHAT_APP_SECRET,
       timeoutMs: e.WECHAT_TIMEOUT_MS,
+      envVersion: e.WECHAT_ENV_VERSION,
     },
     auth: {
       // Outside production a fixed development secret keeps tokens valid across restarts; it is

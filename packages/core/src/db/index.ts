@@ -3,3 +3,4 @@ export * from './campaigns.js';
 export * from './connection.js';
 export * from './ledger.js';
 export * from './participants.js';
+export * from './referrals.js';

@@ -9,6 +9,7 @@ export const ERROR_CATALOGUE = {
   INVALID_JSON: { status: 400, message: 'The request body is not valid JSON.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the body as application/json.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
+  HEADERS_TOO_LARGE: { status: 431, message: 'The address or the headers of the request are too large.' },
   NOT_FOUND: { status: 404, message: 'There is nothing at this address.' },
   UNAUTHENTICATED: {
     status: 401,
@@ -28,6 +29,7 @@ export const ERROR_CATALOGUE = {
     status: 429,
     message: 'You have used all your votes for now. Your quota resets at the time given.',
   },
+  SHARE_TOKEN_NOT_FOUND: { status: 404, message: 'There is no such share link.' },
   SHARE_TOKEN_INVALID: { status: 422, message: 'The share link is not valid for this campaign.' },
   CAMPAIGN_NOT_EDITABLE: {
     status: 409,

@@ -7,5 +7,6 @@ export * from './events.js';
 export * from './feed.js';
 export * from './ids.js';
 export * from './leaderboard.js';
+export * from './referrals.js';
 export * from './vote-context.js';
 export * from './votes.js';

@@ -80,6 +80,11 @@ export interface KeyBuilder {
    * be refreshed; deleting it revokes every token of the family.
    */
   refreshFamily(familyId: string): string;
+  /**
+   * Hash with a TTL: the mini-program code image of a share token (`type` → its content type,
+   * `image` → its bytes), so WeChat is asked once per token.
+   */
+  shareCode(shareToken: string): string;
 }
 
 /** @param prefix the deployment's key prefix (config `keyPrefix`) */
@@ -128,5 +133,6 @@ export function createKeys(prefix: string): KeyBuilder {
       used: `${prefix}:auth:{${tokenHash}}:refresh-used`,
     }),
     refreshFamily: (familyId) => `${prefix}:auth:family:${familyId}`,
+    shareCode: (shareToken) => `${prefix}:share-code:${shareToken}`,
   };
 }

@@ -61,4 +61,10 @@ describe('createKeys', () => {
     expect(keys.refreshFamily('f1')).toMatch(/^rb:/);
     expect(keys.refreshFamily('f1')).not.toBe(keys.refreshFamily('f2'));
   });
+
+  it("gives each share token's code image a key of its own, under the prefix", () => {
+    expect(keys.shareCode('tok1')).toMatch(/^rb:/);
+    expect(keys.shareCode('tok1')).not.toBe(keys.shareCode('tok2'));
+    expect(createKeys('other').shareCode('tok1')).not.toBe(keys.shareCode('tok1'));
+  });
 });
