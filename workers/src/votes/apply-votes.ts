@@ -12,6 +12,7 @@ import {
   type VoteVerdict,
 } from '@rallyboard/core/redis';
 import type { WorkerDeps } from '../deps.js';
+import { createReferralAttributor } from './attribute-referrals.js';
 
 /** One vote of a job, as the batch sees it. */
 export interface BatchItem {
@@ -71,6 +72,7 @@ export function createVoteApplier(deps: WorkerDeps): (items: BatchItem[]) => Pro
       return batch.map(() => undefined);
     },
   });
+  const attributeReferrals = createReferralAttributor(deps);
   const missingLogged = new Map<string, number>();
 
   /** Redis has no such board: lost state (retry after a rebuild) or no board at all (reject). */
@@ -156,6 +158,8 @@ export function createVoteApplier(deps: WorkerDeps): (items: BatchItem[]) => Pro
     );
 
     await Promise.all(records.map((record) => ledger.add(record)));
+    // Only counted votes make referrals, and only once they are on record.
+    await attributeReferrals(records);
     return outcomes;
   };
 }
