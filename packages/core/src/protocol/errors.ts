@@ -30,7 +30,6 @@ export const ERROR_CATALOGUE = {
     message: 'You have used all your votes for now. Your quota resets at the time given.',
   },
   SHARE_TOKEN_NOT_FOUND: { status: 404, message: 'There is no such share link.' },
-  SHARE_TOKEN_INVALID: { status: 422, message: 'The share link is not valid for this campaign.' },
   CAMPAIGN_NOT_EDITABLE: {
     status: 409,
     message: 'The campaign cannot be changed that way in its current state.',
