@@ -6,6 +6,7 @@ import { createBoardLookup } from './boards/lookup.js';
 import type { AppContext, AppDeps } from './deps.js';
 import { accessLog } from './http/access-log.js';
 import { type Api, createApi } from './http/api.js';
+import { answerClientErrors } from './http/client-error.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { authRouter } from './http/routes/auth.js';
 import { docsRouter } from './http/routes/docs.js';
@@ -72,6 +73,7 @@ export function createApp(deps: AppDeps): App {
   app.use(errorHandler(deps.logger));
 
   const httpServer = createServer(app);
+  answerClientErrors(httpServer);
   const io = createRealtime(httpServer, ctx);
   const relay = createRelay(io, ctx);
   return { app, httpServer, io, relay, api: ctx.api };

@@ -15,6 +15,15 @@ function fromBodyParser(error: unknown): AppError | undefined {
   return undefined;
 }
 
+/**
+ * The router decodes path params with decodeURIComponent and passes on its URIError (marked 400)
+ * when a segment has a broken %-escape, e.g. `/api/boards/%/totals`: the client's mistake.
+ */
+function fromRouter(error: unknown): AppError | undefined {
+  if (!(error instanceof URIError) || Reflect.get(error, 'status') !== 400) return undefined;
+  return new AppError('INVALID_INPUT', { message: 'The address has a broken %-escape.', cause: error });
+}
+
 /** Answers every unmatched route with NOT_FOUND from the catalogue. */
 export const notFound: RequestHandler = (_req, _res, next) => {
   next(new AppError('NOT_FOUND'));
@@ -26,7 +35,7 @@ export const notFound: RequestHandler = (_req, _res, next) => {
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
-    const known = error instanceof AppError ? error : fromBodyParser(error);
+    const known = error instanceof AppError ? error : (fromBodyParser(error) ?? fromRouter(error));
     const appError = known ?? new AppError('INTERNAL', { cause: error });
     if (appError.status >= 500) {
       logger.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');

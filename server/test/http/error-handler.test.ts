@@ -1,0 +1,45 @@
+import { connectMongo } from '@rallyboard/core/db';
+import type { ErrorBody } from '@rallyboard/core/protocol';
+import type { Connection } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testConfig } from '../../../test/support/config.js';
+import { startTestServer, type TestServer } from '../../../test/support/stack.js';
+
+const config = testConfig();
+let server: TestServer;
+let mongo: Connection;
+
+beforeAll(async () => {
+  mongo = await connectMongo(config.mongo.uri, 'test');
+  server = await startTestServer(config, mongo);
+});
+afterAll(async () => {
+  await server.close();
+  await mongo.close();
+});
+
+async function get(path: string) {
+  const res = await fetch(`${server.url}${path}`);
+  return { status: res.status, body: (await res.json()) as ErrorBody };
+}
+
+describe('the error handler', () => {
+  it.each([
+    '/api/boards/%/totals',
+    '/api/boards/%zz/leaderboard',
+    '/api/boards/%E0%A4%A/totals',
+    '/api/boards/b1/members/%ED%A0%80',
+  ])('answers %s, a path param with a broken escape, with 400 INVALID_INPUT, not a 500', async (path) => {
+    expect(await get(path)).toEqual({
+      status: 400,
+      body: { error: { code: 'INVALID_INPUT', message: 'The address has a broken %-escape.' } },
+    });
+  });
+
+  it('still answers an unknown address with a broken %-escape as NOT_FOUND', async () => {
+    expect(await get('/api/nothing-here/%')).toMatchObject({
+      status: 404,
+      body: { error: { code: 'NOT_FOUND' } },
+    });
+  });
+});
