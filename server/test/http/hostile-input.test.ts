@@ -1,0 +1,267 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { campaignModel, connectMongo } from '@rallyboard/core/db';
+import { ERROR_CATALOGUE, type ErrorCode, errorBodySchema } from '@rallyboard/core/protocol';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { seedBoard, startTestServer } from '../../../test/support/stack.js';
+import { createTokenSigner } from '../../src/auth/tokens.js';
+import type { RouteSpec } from '../../src/http/api.js';
+import { createVoteIds } from '../../src/ingest/vote-ids.js';
+import { badAuthorizations, type Callers } from '../support/hostile/auth.js';
+import { contentTypeFamily, fieldsFamily, jsonFamily, sizeFamily } from '../support/hostile/body.js';
+import {
+  authFamily,
+  type Family,
+  headersFamily,
+  type MutationContext,
+  paramsFamily,
+  queryFamily,
+} from '../support/hostile/mutations.js';
+import {
+  describeCase,
+  type HostileCase,
+  send,
+  type ValidExample,
+  wireOf,
+} from '../support/hostile/requests.js';
+import { snapshotWrites, writesBetween } from '../support/hostile/writes.js';
+import { configFor, startFake } from '../wechat/support.js';
+
+/**
+ * Every route, a valid request of it, and hostile changes of that request, one at a time: each
+ * change makes the request invalid (checked against the route's own schemas, see
+ * support/hostile/oracle.ts), so the one right answer is a 4xx with a catalogue code, and nothing
+ * may be enqueued or written. Replay a failure with HOSTILE_SEED=<seed> (fast-check prints it).
+ */
+
+const fake = await startFake();
+const config = configFor(fake);
+const mongo = await connectMongo(config.mongo.uri, 'test');
+const server = await startTestServer(config, mongo);
+const tokens = createTokenSigner(config.auth);
+const SEED = Number(process.env.HOSTILE_SEED ?? Math.floor(Math.random() * 2 ** 31));
+
+// The fixture: what makes each route's example valid.
+const PARTICIPANT = 'p-hostile-1';
+const boardId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob']);
+const participant = `Bearer ${(await tokens.participant({ participantId: PARTICIPANT })).token}`;
+const voteId = createVoteIds(config.auth.jwtSecret).issue(boardId, PARTICIPANT);
+/** Who calls the routes of each auth mode in the examples (and whose tokens are forged in the auth cases). */
+const CALLERS: Callers = {
+  participant: { participantId: PARTICIPANT },
+  host: { hostId: 'h-hostile', role: 'host' },
+};
+
+/** A real sign-in through the WeChat fake, for the refresh token it gives. */
+async function signIn(code: string): Promise<string> {
+  const res = await fetch(`${server.url}/api/auth/wechat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code }),
+  });
+  if (res.status !== 200) throw new Error(`sign-in answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { refreshToken: string }).refreshToken;
+}
+const [refreshToken, logoutToken] = [await signIn('ok-hostile-1'), await signIn('ok-hostile-2')];
+
+// The board is also a live campaign (same id), so it can be shared.
+await campaignModel(mongo).create({
+  _id: boardId,
+  title: `campaign ${boardId}`,
+  kind: 'vote',
+  members: ['alice', 'bob'].map((candidateId) => ({ candidateId, name: candidateId })),
+  schedule: {
+    startAt: new Date(Date.now() - 3_600_000),
+    endAt: new Date(Date.now() + 86_400_000),
+    timezone: 'Asia/Shanghai',
+  },
+  visibility: 'public',
+  rules: {},
+  status: 'live',
+  createdBy: 'h-hostile',
+});
+const shareRes = await fetch(`${server.url}/api/campaigns/${boardId}/share-tokens`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', authorization: participant },
+  body: JSON.stringify({ candidateId: 'bob' }),
+});
+const { shareToken } = (await shareRes.json()) as { shareToken: string };
+
+/** One valid request per route, keyed `METHOD path`. A route without one fails the first test. */
+const EXAMPLES: Record<string, ValidExample> = {
+  'POST /api/auth/wechat': { body: { code: 'ok-hostile-3' } },
+  'POST /api/auth/refresh': { body: { refreshToken } },
+  'POST /api/auth/logout': { body: { refreshToken: logoutToken } },
+  'POST /api/boards/:boardId/votes': {
+    params: { boardId },
+    headers: { 'x-device-id': 'device-1', 'idempotency-key': 'hostile-key-0001' },
+    body: { candidateId: 'alice', action: 'vote', dwellMs: 1_500, shareToken: 'share-1' },
+    authorization: participant,
+  },
+  'GET /api/boards/:boardId/votes/:voteId': { params: { boardId, voteId }, authorization: participant },
+  'GET /api/me/votes': { query: { boardId, limit: '5' }, authorization: participant },
+  'GET /api/boards/:boardId/quota': { params: { boardId }, authorization: participant },
+  'GET /api/boards/:boardId/leaderboard': { params: { boardId }, query: { window: 'all', limit: '5' } },
+  'GET /api/boards/:boardId/members/:candidateId': {
+    params: { boardId, candidateId: 'alice' },
+    query: { window: 'day' },
+  },
+  'GET /api/boards/:boardId/members/:candidateId/around': {
+    params: { boardId, candidateId: 'bob' },
+    query: { window: 'all', k: '3' },
+  },
+  'GET /api/boards/:boardId/totals': { params: { boardId }, query: { window: 'all' } },
+  'POST /api/campaigns/:campaignId/share-tokens': {
+    params: { campaignId: boardId },
+    body: { candidateId: 'alice' },
+    authorization: participant,
+  },
+  'GET /api/share-tokens/:shareToken': { params: { shareToken } },
+  'GET /api/share-tokens/:shareToken/code.png': { params: { shareToken } },
+  'GET /api/campaigns/:campaignId/referrals/mine': {
+    params: { campaignId: boardId },
+    authorization: participant,
+  },
+};
+
+/** Cases per family and route: the whole file stays well under a minute on two cores. */
+const RUNS: Record<string, number> = {
+  auth: 40,
+  params: 100,
+  query: 100,
+  headers: 60,
+  json: 80,
+  fields: 150,
+  size: 12,
+  'content-type': 26,
+};
+
+function familiesOf(ctx: MutationContext): Family[] {
+  const valid = wireOf(ctx.spec, ctx.example);
+  const { spec } = ctx;
+  return [
+    ...(spec.auth === 'public' ? [] : [authFamily(ctx, valid)]),
+    ...(spec.params ? [paramsFamily(ctx, valid)] : []),
+    ...(spec.query ? [queryFamily(ctx, valid)] : []),
+    ...(spec.headers ? [headersFamily(ctx, valid)] : []),
+    ...(spec.body
+      ? [
+          jsonFamily(ctx, valid),
+          fieldsFamily(ctx, valid),
+          sizeFamily(ctx, valid),
+          contentTypeFamily(ctx, valid),
+        ]
+      : []),
+  ];
+}
+
+const keyOf = (spec: RouteSpec) => `${spec.method.toUpperCase()} ${spec.path}`;
+const routes = server.api.routes;
+const totals = { cases: 0, fiveHundreds: 0, writes: 0 };
+const perRoute: Record<string, { cases: number; families: Record<string, number> }> = {};
+
+/** Counterexamples print short: huge values cut. */
+const printable = (hostile: HostileCase): HostileCase =>
+  Object.assign(hostile, { [fc.toStringMethod]: () => describeCase(hostile) });
+
+/** Sends one case and checks the answer is a catalogue 4xx. */
+async function refusedProperly(key: string, family: string, hostile: HostileCase): Promise<void> {
+  const answer = await send(server.url, hostile.request);
+  totals.cases++;
+  const counts = perRoute[key] ?? { cases: 0, families: {} };
+  perRoute[key] = counts;
+  counts.cases++;
+  counts.families[family] = (counts.families[family] ?? 0) + 1;
+  if (answer.status >= 500) totals.fiveHundreds++;
+  const where = `${describeCase(hostile)}\nanswered ${answer.status}: ${answer.text.slice(0, 300)}`;
+  expect(answer.status, where).toBeGreaterThanOrEqual(400);
+  expect(answer.status, where).toBeLessThan(500);
+  let body: unknown;
+  try {
+    body = JSON.parse(answer.text);
+  } catch {
+    expect.fail(`not JSON: ${where}`);
+  }
+  const parsed = errorBodySchema.safeParse(body);
+  expect(parsed.success, where).toBe(true);
+  const code = parsed.data?.error.code as ErrorCode;
+  expect(ERROR_CATALOGUE[code].status, where).toBe(answer.status);
+  if (hostile.expect) expect(hostile.expect, where).toContain(code);
+}
+
+afterAll(async () => {
+  const line =
+    `hostile input: ${totals.cases.toLocaleString('en-US')} cases over ${routes.length} routes, ` +
+    `${totals.fiveHundreds} × 5xx, ${totals.writes} writes (seed ${SEED})`;
+  console.log(line);
+  const folder = new URL('../../../bench-results/', import.meta.url);
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(
+    new URL('hostile-input.json', folder),
+    `${JSON.stringify({ summary: line, ...totals, routes: routes.length, seed: SEED, at: new Date().toISOString(), perRoute }, null, 2)}\n`,
+  );
+  await server.close();
+  await mongo.close();
+  await fake.close();
+});
+
+describe('hostile input on every HTTP endpoint', () => {
+  it('has a valid example for every route', () => {
+    expect(routes.map(keyOf).filter((key) => !(key in EXAMPLES))).toEqual([]);
+    expect(Object.keys(EXAMPLES).filter((key) => !routes.some((r) => keyOf(r) === key))).toEqual([]);
+  });
+
+  it('sees what a valid request writes, so it would see a refused one write', async () => {
+    const before = await snapshotWrites(server.deps);
+    const vote = wireOf(routes.find((r) => keyOf(r) === 'POST /api/boards/:boardId/votes') as RouteSpec, {
+      ...EXAMPLES['POST /api/boards/:boardId/votes'],
+      headers: { 'idempotency-key': 'hostile-self-check' },
+    });
+    expect((await send(server.url, vote)).status).toBe(202);
+    expect(await signIn('ok-hostile-self-check')).toEqual(expect.any(String));
+    const writes = writesBetween(before, await snapshotWrites(server.deps));
+    expect(writes).toContain('votes queue waiting: 0 → 1');
+    expect(writes).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^document added: participants\//)]),
+    );
+    expect(writes).toEqual(expect.arrayContaining([expect.stringMatching(/^redis key added: .*:auth:/)]));
+  });
+
+  describe.each(routes.map((spec) => [keyOf(spec), spec] as const))('%s', (key, spec) => {
+    const example = EXAMPLES[key] ?? {};
+
+    it('answers its valid example with a 2xx', async () => {
+      const answer = await send(server.url, wireOf(spec, example));
+      expect(answer.status, answer.text).toBeGreaterThanOrEqual(200);
+      expect(answer.status, answer.text).toBeLessThan(300);
+    });
+
+    it('refuses every hostile change with a catalogue 4xx, and writes nothing', async () => {
+      const ctx: MutationContext = {
+        spec,
+        example,
+        routes,
+        bodyLimitBytes: config.http.bodyLimitBytes,
+        badAuthorizations: await badAuthorizations(config.auth, spec.auth, CALLERS),
+      };
+      const targets = server.deps;
+      // Each family's after is the next one's before: a snapshot per property run, plus one.
+      // No key or document is excluded: the rate limiters (ingest's, the login's) are charged and
+      // the share-code cache filled only after a request is valid, so no refused one touches them.
+      let before = await snapshotWrites(targets);
+      for (const family of familiesOf(ctx)) {
+        await fc.assert(
+          fc.asyncProperty(family.cases.map(printable), (hostile) =>
+            refusedProperly(key, family.name, hostile),
+          ),
+          { numRuns: RUNS[family.name] ?? 50, seed: SEED },
+        );
+        const after = await snapshotWrites(targets);
+        const writes = writesBetween(before, after);
+        totals.writes += writes.length;
+        expect(writes, `${key}: ${family.name} wrote`).toEqual([]);
+        before = after;
+      }
+    });
+  });
+});
