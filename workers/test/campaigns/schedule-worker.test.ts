@@ -176,4 +176,28 @@ describe('the campaign schedule', () => {
       await worker.close();
     }
   });
+
+  it('starts a campaign scheduled again for the same times after its first start job ran and did nothing', async () => {
+    const worker = await startWorker();
+    try {
+      // Scheduled, then moved back to draft before the start: the start job runs and does nothing.
+      const id = await campaign('draft', 300, 60_000);
+      await schedule(id);
+      await eventually(
+        async () =>
+          (await queue.getJobs(['completed'])).some(
+            (j) => j.data.campaignId === id && j.data.event === 'start',
+          ),
+        10_000,
+        'the first start job ran',
+      );
+      expect(await statusOf(id)).toBe('draft');
+      // Scheduled again with the same (now past) start: it must still go live.
+      await campaigns.updateOne({ _id: id }, { $set: { status: 'scheduled' } });
+      await schedule(id);
+      await eventually(async () => (await statusOf(id)) === 'live', 10_000, 'live after scheduling again');
+    } finally {
+      await worker.close();
+    }
+  });
 });

@@ -38,7 +38,14 @@ export function createCampaignQueue(connection: Redis, keys: KeyBuilder): Queue<
   });
 }
 
-/** Puts a campaign's start and end on the queue, each delayed until its time (now if past). */
+/**
+ * Puts a campaign's start and end on the queue, each delayed until its time (now if past).
+ *
+ * BullMQ ignores an add whose job id it still keeps, finished jobs included (kept for days). A
+ * campaign scheduled, moved back to draft, and scheduled again for the same times would then get
+ * no new jobs, and never start: so a finished job of the same id is removed first. A pending one
+ * is kept, and the add is a no-op: it already does what the new one would.
+ */
 export async function scheduleCampaign(
   queue: Queue<CampaignScheduleJob>,
   campaign: { campaignId: string; startAt: Date; endAt: Date },
@@ -47,6 +54,13 @@ export async function scheduleCampaign(
     { campaignId: campaign.campaignId, event: 'start', at: campaign.startAt.getTime() },
     { campaignId: campaign.campaignId, event: 'end', at: campaign.endAt.getTime() },
   ];
+  await Promise.all(
+    jobs.map(async (data) => {
+      const existing = await queue.getJob(campaignScheduleJobId(data));
+      if (existing && ((await existing.isCompleted()) || (await existing.isFailed())))
+        await existing.remove();
+    }),
+  );
   await queue.addBulk(
     jobs.map((data) => ({
       name: data.event,
