@@ -98,6 +98,7 @@ const envSchema = z.object({
   RATE_LIMIT_PER_DEVICE: int(0, 1_000_000, 120),
   RATE_LIMIT_PER_VOTER: int(0, 1_000_000, 120),
   RATE_LIMIT_LOGIN_PER_IP: int(0, 1_000_000, 60),
+  RATE_LIMIT_HOST_LOGIN: int(0, 1_000_000, 10),
   WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com'),
   WECHAT_APP_ID: optionalString,
   WECHAT_APP_SECRET: optionalString,
@@ -170,6 +171,8 @@ export interface Config {
     readonly perVoter: number;
     /** WeChat logins per minute by client IP (each costs a code2Session call). */
     readonly loginPerIp: number;
+    /** Host login attempts per minute by client IP and username (password guessing). */
+    readonly hostLogin: number;
   };
   readonly wechat: {
     /** Base URL of the WeChat server API; a local fake in tests and the demo. */
@@ -261,6 +264,7 @@ export function loadConfig(source: Env = process.env): Config {
       perDevice: e.RATE_LIMIT_PER_DEVICE,
       perVoter: e.RATE_LIMIT_PER_VOTER,
       loginPerIp: e.RATE_LIMIT_LOGIN_PER_IP,
+      hostLogin: e.RATE_LIMIT_HOST_LOGIN,
     },
     wechat: {
       apiBase: e.WECHAT_API_BASE.replace(/\/$/, ''),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { type Connection, Schema } from 'mongoose';
 import {
   assertTransition,
@@ -22,6 +23,8 @@ export interface CampaignDoc {
   status: CampaignStatus;
   /** The host who created it. */
   createdBy: string;
+  /** Co-hosts an admin added; they may do all the creator may. */
+  hostIds: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -58,10 +61,13 @@ const campaignSchema = new Schema<CampaignDoc>(
     },
     status: { type: String, required: true, enum: CAMPAIGN_STATUSES, default: 'draft' },
     createdBy: { type: String, required: true },
+    hostIds: { type: [String], default: [] },
   },
   { collection: 'campaigns', timestamps: true, versionKey: false, minimize: false },
 );
 campaignSchema.index({ status: 1 });
+campaignSchema.index({ createdBy: 1 });
+campaignSchema.index({ hostIds: 1 });
 
 /** The Campaign model on a connection, compiled once per connection. */
 export function campaignModel(connection: Connection) {
@@ -70,6 +76,21 @@ export function campaignModel(connection: Connection) {
     : connection.model<CampaignDoc>('Campaign', campaignSchema);
 }
 export type CampaignModel = ReturnType<typeof campaignModel>;
+
+/** A new campaign id (also its board's id): `c` + 12 random base64url characters, in boardIdSchema's alphabet. */
+export const newCampaignId = (): string => `c${randomBytes(9).toString('base64url')}`;
+
+/** Whether a host may touch a campaign: an admin any, a host those it created or co-hosts. */
+export function mayTouchCampaign(
+  campaign: Pick<CampaignDoc, 'createdBy' | 'hostIds'>,
+  host: { hostId: string; role: 'admin' | 'host' },
+): boolean {
+  return (
+    host.role === 'admin' ||
+    campaign.createdBy === host.hostId ||
+    (campaign.hostIds ?? []).includes(host.hostId)
+  );
+}
 
 /** Runs a change to one campaign while no other process changes it (see redis/lock.ts). */
 export type CampaignSerializer = <T>(campaignId: string, work: () => Promise<T>) => Promise<T>;

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { isTimeZone } from './day.js';
 import { AppError } from './errors.js';
-import { candidateIdSchema } from './ids.js';
+import { hostIdSchema } from './hosts.js';
+import { boardIdSchema, candidateIdSchema } from './ids.js';
+import { nextCursorSchema, pageQuerySchema } from './pages.js';
 
 /**
  * A campaign's life. `frozen` is 封榜: the public ranking stops changing while counting goes on.
@@ -114,7 +116,11 @@ export const createCampaignBodySchema = z
   .refine(likeWithoutQuotas, { message: 'a like campaign takes no vote quotas', path: ['rules'] });
 export type CreateCampaignBody = z.infer<typeof createCampaignBodySchema>;
 
-/** Body of changing a campaign: any of its fields. The kind is fixed once created. */
+/**
+ * Body of changing a campaign: any of its fields. The kind is fixed once created. Which fields
+ * may change depends on the status (see server/src/campaigns/edits.ts); `hostIds` (the co-hosts)
+ * only an admin may change.
+ */
 export const updateCampaignBodySchema = z
   .strictObject({
     title: campaignFields.title.optional(),
@@ -124,6 +130,7 @@ export const updateCampaignBodySchema = z
     schedule: campaignScheduleSchema.optional(),
     visibility: z.enum(['public', 'unlisted']).optional(),
     rules: campaignRulesSchema.optional(),
+    hostIds: z.array(hostIdSchema).max(20).optional(),
   })
   .refine((v) => membersUnique(v.members), { message: 'candidate ids must be unique', path: ['members'] })
   .refine((v) => Object.keys(v).length > 0, { message: 'change at least one field' });
@@ -131,3 +138,81 @@ export type UpdateCampaignBody = z.infer<typeof updateCampaignBodySchema>;
 
 /** Body of moving a campaign along its life. */
 export const campaignTransitionBodySchema = z.strictObject({ status: campaignStatusSchema });
+
+/** Body of changing one member: any of its fields but its id. */
+export const updateCampaignMemberBodySchema = campaignMemberSchema
+  .omit({ candidateId: true })
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, { message: 'change at least one field' });
+export type UpdateCampaignMemberBody = z.infer<typeof updateCampaignMemberBodySchema>;
+
+const scheduleView = z.object({ startAt: z.iso.datetime(), endAt: z.iso.datetime(), timezone: z.string() });
+
+/** A campaign as its hosts see it. */
+export const campaignViewSchema = z.object({
+  id: boardIdSchema,
+  title: z.string(),
+  description: z.string(),
+  coverImageUrl: z.string().optional(),
+  kind: z.enum(['vote', 'like']),
+  members: z.array(campaignMemberSchema),
+  schedule: scheduleView,
+  visibility: z.enum(['public', 'unlisted']),
+  rules: campaignRulesSchema,
+  status: campaignStatusSchema,
+  /** The host who created it. */
+  createdBy: z.string(),
+  /** Co-hosts an admin added: they may do all the creator may. */
+  hostIds: z.array(z.string()),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type CampaignView = z.infer<typeof campaignViewSchema>;
+
+/** `GET /api/campaigns`: newest first; `status` narrows it. */
+export const campaignListQuerySchema = pageQuerySchema.extend({ status: campaignStatusSchema.optional() });
+export type CampaignListQuery = z.infer<typeof campaignListQuerySchema>;
+
+export const campaignPageSchema = z.object({
+  campaigns: z.array(campaignViewSchema),
+  nextCursor: nextCursorSchema,
+});
+export type CampaignPage = z.infer<typeof campaignPageSchema>;
+
+/** Statuses participants may see a campaign in: published, and not archived. */
+export const PUBLISHED_STATUSES = [
+  'scheduled',
+  'live',
+  'paused',
+  'frozen',
+  'ended',
+] as const satisfies readonly CampaignStatus[];
+export const isPublished = (status: CampaignStatus): boolean =>
+  (PUBLISHED_STATUSES as readonly CampaignStatus[]).includes(status);
+
+/**
+ * A campaign as participants see it: no hosts, no visibility, and of its rules only the quotas
+ * (null for no limit).
+ */
+export const publicCampaignSchema = z.object({
+  id: boardIdSchema,
+  title: z.string(),
+  description: z.string(),
+  coverImageUrl: z.string().optional(),
+  kind: z.enum(['vote', 'like']),
+  members: z.array(campaignMemberSchema),
+  schedule: scheduleView,
+  status: z.enum(PUBLISHED_STATUSES),
+  quotas: z.object({
+    perDay: z.number().int().nullable(),
+    perCandidatePerDay: z.number().int().nullable(),
+    total: z.number().int().nullable(),
+  }),
+});
+export type PublicCampaign = z.infer<typeof publicCampaignSchema>;
+
+export const publicCampaignPageSchema = z.object({
+  campaigns: z.array(publicCampaignSchema),
+  nextCursor: nextCursorSchema,
+});
+export type PublicCampaignPage = z.infer<typeof publicCampaignPageSchema>;

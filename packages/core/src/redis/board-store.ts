@@ -176,6 +176,38 @@ export async function readMembers(redis: Redis, keys: KeyBuilder, boardId: strin
   return redis.smembers(keys.board(boardId).members);
 }
 
+/**
+ * Takes members off a board: no longer registered, no longer ranked. Only for a board that has
+ * never taken a vote (a campaign before it goes live): a member with votes keeps them in the
+ * totals and the ledger, so removing it would leave the board inconsistent.
+ */
+export async function removeBoardMembers(
+  redis: Redis,
+  keys: KeyBuilder,
+  boardId: string,
+  candidateIds: readonly string[],
+): Promise<void> {
+  if (candidateIds.length === 0) return;
+  const k = keys.board(boardId);
+  const results = await redis
+    .multi()
+    .srem(k.members, ...candidateIds)
+    .zrem(k.scores, ...candidateIds)
+    .exec();
+  const failed = results?.find(([error]) => error);
+  if (!results || failed)
+    throw new Error(`removing members of board ${boardId} failed`, { cause: failed?.[0] });
+}
+
+/**
+ * Deletes a board's registration and its all-time keys, for a board that has never taken a vote
+ * (a draft campaign being deleted): it has no day keys, like sets or vote markers to clean up.
+ */
+export async function unregisterBoard(redis: Redis, keys: KeyBuilder, boardId: string): Promise<void> {
+  const k = keys.board(boardId);
+  await redis.del(k.meta, k.members, k.scores, k.total, k.seq);
+}
+
 /** One vote to apply, with the day it counts for (from its acceptance time, board timezone). */
 export interface VoteToApply {
   voteId: string;

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { nextCursorSchema } from './pages.js';
+
+/**
+ * Hosts run campaigns from the console. An `admin` may touch every campaign and manages host
+ * accounts; a `host` only the campaigns it created or was added to.
+ */
+export const HOST_ROLES = ['admin', 'host'] as const;
+export const hostRoleSchema = z.enum(HOST_ROLES);
+export type HostRole = z.infer<typeof hostRoleSchema>;
+
+/** A host's id: `h` and 12 base64url characters. */
+export const hostIdSchema = z.string().regex(/^h[A-Za-z0-9_-]{12}$/, 'is not a host id');
+export type HostId = z.infer<typeof hostIdSchema>;
+
+/** Usernames are compared in lower case: `Alice` and `alice` are one account. */
+export const usernameSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(3)
+  .max(32)
+  .regex(
+    /^[a-z0-9][a-z0-9_.-]*$/,
+    'may contain only letters, digits, "_", "." and "-", and starts with one of the first two',
+  );
+
+/** A new password: long enough to resist guessing; whatever characters the host likes. */
+export const newPasswordSchema = z.string().min(10, 'must be at least 10 characters').max(200);
+
+/** Body of `POST /api/host/login`. The password is checked, not validated: any text up to 200. */
+export const hostLoginBodySchema = z.strictObject({
+  username: z.string().trim().toLowerCase().min(1).max(64),
+  password: z.string().min(1).max(200),
+});
+export type HostLoginBody = z.infer<typeof hostLoginBodySchema>;
+
+/** Who a host is, as a token's holder sees it. */
+export const hostIdentitySchema = z.object({ id: hostIdSchema, username: z.string(), role: hostRoleSchema });
+export type HostIdentity = z.infer<typeof hostIdentitySchema>;
+
+/** The answer to a host login: a bearer token for the console and whose it is. */
+export const hostLoginSchema = z.object({
+  token: z.string(),
+  expiresAt: z.iso.datetime(),
+  host: hostIdentitySchema,
+});
+export type HostLogin = z.infer<typeof hostLoginSchema>;
+
+/** A host account, as admins see it (never its password hash). */
+export const hostViewSchema = hostIdentitySchema.extend({
+  createdAt: z.iso.datetime(),
+  disabled: z.boolean(),
+});
+export type HostView = z.infer<typeof hostViewSchema>;
+
+/** Body of `POST /api/hosts` (admin). */
+export const createHostBodySchema = z.strictObject({
+  username: usernameSchema,
+  password: newPasswordSchema,
+  role: hostRoleSchema.default('host'),
+});
+export type CreateHostBody = z.infer<typeof createHostBodySchema>;
+
+/** Body of `PATCH /api/hosts/:hostId` (admin): a disabled host can neither sign in nor use its tokens. */
+export const updateHostBodySchema = z.strictObject({ disabled: z.boolean() });
+export type UpdateHostBody = z.infer<typeof updateHostBodySchema>;
+
+export const hostPageSchema = z.object({ hosts: z.array(hostViewSchema), nextCursor: nextCursorSchema });
+export type HostPage = z.infer<typeof hostPageSchema>;
