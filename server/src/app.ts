@@ -1,18 +1,26 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import express, { type Express } from 'express';
+import { createAuditLog } from './audit/log.js';
 import { createSessions } from './auth/sessions.js';
 import { createTokenSigner } from './auth/tokens.js';
 import { createBoardLookup } from './boards/lookup.js';
 import type { AppContext, AppDeps } from './deps.js';
+import { createHostResolver } from './hosts/principal.js';
 import { accessLog } from './http/access-log.js';
 import { type Api, createApi } from './http/api.js';
 import { answerClientErrors } from './http/client-error.js';
 import { errorHandler, notFound } from './http/error-handler.js';
+import { auditRouter } from './http/routes/audit.js';
 import { authRouter } from './http/routes/auth.js';
+import { campaignMembersRouter } from './http/routes/campaign-members.js';
+import { campaignsRouter } from './http/routes/campaigns.js';
 import { docsRouter } from './http/routes/docs.js';
 import { healthRouter } from './http/routes/health.js';
+import { hostAuthRouter } from './http/routes/host-auth.js';
+import { hostsRouter } from './http/routes/hosts.js';
 import { leaderboardRouter } from './http/routes/leaderboard.js';
 import { myVotesRouter } from './http/routes/my-votes.js';
+import { publicCampaignsRouter } from './http/routes/public-campaigns.js';
 import { referralsRouter } from './http/routes/referrals.js';
 import { votesRouter } from './http/routes/votes.js';
 import { createVoteEnqueuer } from './ingest/enqueue.js';
@@ -38,6 +46,7 @@ export interface App {
  */
 export function createApp(deps: AppDeps): App {
   const tokens = createTokenSigner(deps.config.auth);
+  const hosts = createHostResolver(deps.mongo);
   const ctx: AppContext = {
     ...deps,
     tokens,
@@ -48,7 +57,9 @@ export function createApp(deps: AppDeps): App {
       refreshTtlSeconds: deps.config.auth.participantRefreshTtlSeconds,
     }),
     wechat: deps.wechat ?? createWeChatApi(deps),
-    api: createApi(tokens),
+    api: createApi(tokens, hosts),
+    hosts,
+    audit: createAuditLog(deps),
     voteIds: createVoteIds(deps.config.auth.jwtSecret),
     boards: createBoardLookup(deps),
     enqueue: createVoteEnqueuer(deps),
@@ -64,6 +75,12 @@ export function createApp(deps: AppDeps): App {
 
   app.use(healthRouter(deps));
   app.use(authRouter(ctx));
+  app.use(hostAuthRouter(ctx));
+  app.use(hostsRouter(ctx));
+  app.use(campaignsRouter(ctx));
+  app.use(campaignMembersRouter(ctx));
+  app.use(publicCampaignsRouter(ctx));
+  app.use(auditRouter(ctx));
   app.use(votesRouter(ctx));
   app.use(myVotesRouter(ctx));
   app.use(referralsRouter(ctx));

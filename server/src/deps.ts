@@ -1,13 +1,15 @@
 import type { Config } from '@rallyboard/core/config';
 import type { Logger } from '@rallyboard/core/logger';
-import type { VoteJob } from '@rallyboard/core/queue';
+import type { CampaignScheduleJob, VoteJob } from '@rallyboard/core/queue';
 import type { KeyBuilder } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
+import type { AuditLog } from './audit/log.js';
 import type { Sessions } from './auth/sessions.js';
 import type { TokenSigner } from './auth/tokens.js';
 import type { BoardLookup } from './boards/lookup.js';
+import type { HostResolver } from './hosts/principal.js';
 import type { Api } from './http/api.js';
 import type { VoteEnqueuer } from './ingest/enqueue.js';
 import type { RateLimitCheck } from './ingest/rate-limits.js';
@@ -25,6 +27,8 @@ export interface AppDeps {
   subscriber: Redis;
   /** Producer side of the votes queue, on a fail-fast connection. */
   voteQueue: Queue<VoteJob>;
+  /** Producer side of the campaigns queue (schedule starts and ends), on a fail-fast connection. */
+  campaignQueue: Queue<CampaignScheduleJob>;
   mongo: Connection;
   /** The WeChat server API; built from config (and this Redis, for its token cache) when absent. */
   wechat?: WeChatApi;
@@ -39,6 +43,10 @@ export interface AppContext extends AppDeps {
   wechat: WeChatApi;
   /** Defines validated, documented routes (see http/api.ts). */
   api: Api;
+  /** Checks a host token's account on every host route (see hosts/principal.ts). */
+  hosts: HostResolver;
+  /** Records hosts' changes (see audit/log.ts). */
+  audit: AuditLog;
   /** Issues vote ids that name their board and participant (see ingest/vote-ids.ts). */
   voteIds: VoteIds;
   boards: BoardLookup;

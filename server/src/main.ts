@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { loadConfig } from '@rallyboard/core/config';
 import { connectMongo } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
-import { createVoteQueue } from '@rallyboard/core/queue';
+import { createCampaignQueue, createVoteQueue } from '@rallyboard/core/queue';
 import { closeRedis, createKeys, createRedis, defineScripts, waitForReady } from '@rallyboard/core/redis';
 import { createApp } from './app.js';
 
@@ -24,8 +24,19 @@ async function main(): Promise<void> {
   const mongo = await connectMongo(config.mongo.uri, 'server');
   const voteQueue = createVoteQueue(producer, keys);
   voteQueue.on('error', (error) => logger.warn({ err: error }, 'vote queue error'));
+  const campaignQueue = createCampaignQueue(producer, keys);
+  campaignQueue.on('error', (error) => logger.warn({ err: error }, 'campaign queue error'));
 
-  const { httpServer, io, relay } = createApp({ config, logger, keys, redis, subscriber, voteQueue, mongo });
+  const { httpServer, io, relay } = createApp({
+    config,
+    logger,
+    keys,
+    redis,
+    subscriber,
+    voteQueue,
+    campaignQueue,
+    mongo,
+  });
   await relay.start();
   await new Promise<void>((resolve) => httpServer.listen(config.http.port, config.http.host, resolve));
   const { port } = httpServer.address() as AddressInfo;
@@ -51,7 +62,7 @@ async function main(): Promise<void> {
       io.engine.close();
       await drained;
       await relay.stop();
-      await voteQueue.close();
+      await Promise.all([voteQueue.close(), campaignQueue.close()]);
       await Promise.all([closeRedis(redis), closeRedis(subscriber), closeRedis(producer), mongo.close()]);
       logger.info('server stopped');
       process.exit(0);

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '@rallyboard/core/config';
 import { boardModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
-import { createVoteQueue } from '@rallyboard/core/queue';
+import { createCampaignQueue, createVoteQueue } from '@rallyboard/core/queue';
 import {
   type BoardKind,
   type BoardQuotas,
@@ -54,7 +54,18 @@ export async function startTestServer(config: Config, mongo?: Connection): Promi
   const connection = mongo ?? (await connectMongo(config.mongo.uri, 'test-server'));
   const voteQueue = createVoteQueue(producer, keys);
   voteQueue.on('error', () => {});
-  const deps: AppDeps = { config, logger, keys, redis, subscriber, voteQueue, mongo: connection };
+  const campaignQueue = createCampaignQueue(producer, keys);
+  campaignQueue.on('error', () => {});
+  const deps: AppDeps = {
+    config,
+    logger,
+    keys,
+    redis,
+    subscriber,
+    voteQueue,
+    campaignQueue,
+    mongo: connection,
+  };
   const { httpServer, io, relay, api } = createApp(deps);
   await relay.start();
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
@@ -69,7 +80,7 @@ export async function startTestServer(config: Config, mongo?: Connection): Promi
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
       });
-      await voteQueue.close();
+      await Promise.all([voteQueue.close(), campaignQueue.close()]);
       await Promise.all([closeRedis(redis), closeRedis(subscriber), closeRedis(producer)]);
       if (ownMongo) await connection.close();
     },

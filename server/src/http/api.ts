@@ -1,7 +1,8 @@
 import { AppError, type ErrorCode } from '@rallyboard/core/protocol';
 import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
-import { bearerToken, type HostClaims, type ParticipantClaims, type TokenSigner } from '../auth/tokens.js';
+import { bearerToken, type ParticipantClaims, type TokenSigner } from '../auth/tokens.js';
+import type { HostPrincipal, HostResolver } from '../hosts/principal.js';
 import { parseInput } from './validate.js';
 
 /**
@@ -13,7 +14,7 @@ export type AuthMode = 'public' | 'participant' | 'host' | 'admin';
 type AuthOf<A extends AuthMode> = A extends 'participant'
   ? ParticipantClaims
   : A extends 'host' | 'admin'
-    ? HostClaims
+    ? HostPrincipal
     : undefined;
 
 type ObjectSchema = z.ZodType<Record<string, unknown>>;
@@ -82,13 +83,21 @@ export interface Api {
   readonly routes: readonly RouteSpec[];
 }
 
-/** Reads and verifies the bearer token a route's auth mode asks for. */
-async function authenticate(tokens: TokenSigner, mode: AuthMode, req: Request): Promise<unknown> {
+/**
+ * Reads and verifies the bearer token a route's auth mode asks for. A host token is then checked
+ * against its account (see hosts/principal.ts), whose current role decides admin routes.
+ */
+async function authenticate(
+  tokens: TokenSigner,
+  hosts: HostResolver,
+  mode: AuthMode,
+  req: Request,
+): Promise<unknown> {
   if (mode === 'public') return undefined;
   const token = bearerToken(req.get('authorization'));
   if (token === undefined) throw new AppError('UNAUTHENTICATED');
   if (mode === 'participant') return tokens.verify(token, 'participant');
-  const host = await tokens.verify(token, 'host');
+  const host = await hosts(await tokens.verify(token, 'host'));
   if (mode === 'admin' && host.role !== 'admin') {
     throw new AppError('FORBIDDEN', { message: 'Only an admin may do that.' });
   }
@@ -100,14 +109,14 @@ function pickHeaders(req: Request, schema: ObjectSchema): Record<string, string 
   return Object.fromEntries(Object.keys(shape).map((name) => [name, req.get(name)]));
 }
 
-export function createApi(tokens: TokenSigner): Api {
+export function createApi(tokens: TokenSigner, hosts: HostResolver): Api {
   const routes: RouteSpec[] = [];
   return {
     routes,
     route(router, spec, handler) {
       routes.push(spec as unknown as RouteSpec);
       router[spec.method](spec.path, async (req, res) => {
-        const auth = await authenticate(tokens, spec.auth, req);
+        const auth = await authenticate(tokens, hosts, spec.auth, req);
         const params = spec.params ? parseInput(spec.params, req.params, 'params') : undefined;
         const query = spec.query ? parseInput(spec.query, req.query, 'query') : undefined;
         const headers = spec.headers

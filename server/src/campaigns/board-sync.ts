@@ -1,0 +1,44 @@
+import { type BoardModel, type CampaignDoc, registrationOf } from '@rallyboard/core/db';
+import type { CampaignRules } from '@rallyboard/core/protocol';
+import { type BoardQuotas, registerBoard } from '@rallyboard/core/redis';
+import type { AppContext } from '../deps.js';
+
+/** A campaign's rules as its board's quotas; a limit left out is no limit. */
+export function quotasOf(rules: CampaignRules | undefined): BoardQuotas {
+  const quotas: BoardQuotas = {};
+  if (rules?.votesPerUserPerDay !== undefined) quotas.perDay = rules.votesPerUserPerDay;
+  if (rules?.votesPerUserPerCandidatePerDay !== undefined) {
+    quotas.perCandidatePerDay = rules.votesPerUserPerCandidatePerDay;
+  }
+  if (rules?.votesPerUserTotal !== undefined) quotas.total = rules.votesPerUserTotal;
+  return quotas;
+}
+
+export type BoardSyncDeps = Pick<AppContext, 'redis' | 'keys' | 'config'> & { boards: BoardModel };
+
+/**
+ * Makes the campaign's board say what the campaign says: the `boards` record (the system of
+ * record a rebuild reads) and then its registration in Redis, with the campaign's status and
+ * quotas. Redis only ever gains members here; removing members is the caller's step, and only
+ * before the campaign has taken votes. A board keeps the retention it was created with.
+ */
+export async function syncBoard(deps: BoardSyncDeps, campaign: CampaignDoc): Promise<void> {
+  const board = await deps.boards
+    .findOneAndUpdate(
+      { _id: campaign._id },
+      {
+        $set: {
+          title: campaign.title,
+          kind: campaign.kind,
+          timezone: campaign.schedule.timezone,
+          members: campaign.members.map((m) => ({ candidateId: m.candidateId, name: m.name })),
+          quotas: quotasOf(campaign.rules),
+        },
+        $setOnInsert: { dailyRetentionDays: deps.config.boards.dailyRetentionDays },
+      },
+      { upsert: true, returnDocument: 'after' },
+    )
+    .lean();
+  if (!board) throw new Error(`board ${campaign._id} was not written`);
+  await registerBoard(deps.redis, deps.keys, { ...registrationOf(board), status: campaign.status });
+}

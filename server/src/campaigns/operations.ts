@@ -1,0 +1,168 @@
+import { type CampaignDoc, newCampaignId, transitionCampaign } from '@rallyboard/core/db';
+import {
+  AppError,
+  assertTransition,
+  type CampaignStatus,
+  type CreateCampaignBody,
+  type UpdateCampaignBody,
+} from '@rallyboard/core/protocol';
+import { scheduleCampaign } from '@rallyboard/core/queue';
+import { removeBoardMembers, setBoardStatus, unregisterBoard } from '@rallyboard/core/redis';
+import { loadCampaign } from './access.js';
+import { planUpdate } from './edits.js';
+import type { Actor, CampaignStore } from './store.js';
+import { campaignView } from './views.js';
+
+/**
+ * Creates a campaign as a draft, owned by the actor, and registers its board (status `draft`,
+ * so ingest refuses votes until it goes live).
+ */
+export async function createCampaign(
+  store: CampaignStore,
+  actor: Actor,
+  body: CreateCampaignBody,
+): Promise<CampaignDoc> {
+  const campaignId = newCampaignId();
+  await store.campaigns.create({
+    _id: campaignId,
+    ...body,
+    schedule: {
+      startAt: new Date(body.schedule.startAt),
+      endAt: new Date(body.schedule.endAt),
+      timezone: body.schedule.timezone,
+    },
+    status: 'draft',
+    createdBy: actor.host.hostId,
+    hostIds: [],
+  });
+  const campaign = await store.reload(campaignId);
+  await store.sync(campaign);
+  await store.audit(actor, 'campaign.create', campaignId, { before: null, after: campaignView(campaign) });
+  return campaign;
+}
+
+/** Every id names an existing host, or HOST_NOT_FOUND with the ones that do not. */
+async function assertHostsExist(store: CampaignStore, hostIds: readonly string[]): Promise<void> {
+  const unique = [...new Set(hostIds)];
+  if (unique.length === 0) return;
+  const found = await store.hosts.find({ _id: { $in: unique } }, { _id: 1 }).lean();
+  const known = new Set(found.map((h) => h._id));
+  const missing = unique.filter((id) => !known.has(id));
+  if (missing.length > 0) throw new AppError('HOST_NOT_FOUND', { details: { hostIds: missing } });
+}
+
+/**
+ * Changes a campaign's fields, as far as its status allows (see edits.ts), then its board and
+ * its schedule jobs: the board is registered again when its title, members, timezone or quotas
+ * changed, and new start and end jobs are added when a scheduled or running campaign's times
+ * moved (the old jobs find the schedule changed and do nothing).
+ */
+export async function updateCampaign(
+  store: CampaignStore,
+  actor: Actor,
+  campaignId: string,
+  body: UpdateCampaignBody,
+): Promise<CampaignDoc> {
+  await loadCampaign(store.campaigns, actor.host, campaignId);
+  if (body.hostIds !== undefined && actor.host.role === 'admin') await assertHostsExist(store, body.hostIds);
+  return store.serialize(campaignId, async () => {
+    const campaign = await loadCampaign(store.campaigns, actor.host, campaignId);
+    const plan = planUpdate(campaign, body, actor.host);
+    await store.campaigns.updateOne({ _id: campaignId }, { $set: plan.set });
+    const updated = await store.reload(campaignId);
+    if (plan.removedMembers.length > 0) {
+      await removeBoardMembers(store.ctx.redis, store.ctx.keys, campaignId, plan.removedMembers);
+    }
+    if (plan.boardChanged) await store.sync(updated);
+    if (plan.scheduleChanged && updated.status !== 'draft') {
+      await scheduleCampaign(store.ctx.campaignQueue, {
+        campaignId,
+        startAt: updated.schedule.startAt,
+        endAt: updated.schedule.endAt,
+      });
+    }
+    await store.audit(actor, 'campaign.update', campaignId, { before: plan.before, after: plan.after });
+    return updated;
+  });
+}
+
+/**
+ * Deletes a draft with its board. A campaign that was ever published is not deleted: it is
+ * ended and archived through its lifecycle, so its votes and ledger stay accounted for.
+ */
+export async function deleteCampaign(store: CampaignStore, actor: Actor, campaignId: string): Promise<void> {
+  await loadCampaign(store.campaigns, actor.host, campaignId);
+  await store.serialize(campaignId, async () => {
+    const campaign = await loadCampaign(store.campaigns, actor.host, campaignId);
+    if (campaign.status !== 'draft') {
+      throw new AppError('CAMPAIGN_NOT_EDITABLE', {
+        message: `Only a draft can be deleted; this campaign is ${campaign.status}. End it and archive it instead.`,
+        details: { status: campaign.status },
+      });
+    }
+    await store.campaigns.deleteOne({ _id: campaignId, status: 'draft' });
+    await store.boards.deleteOne({ _id: campaignId });
+    await unregisterBoard(store.ctx.redis, store.ctx.keys, campaignId);
+    await store.audit(actor, 'campaign.delete', campaignId, { before: campaignView(campaign), after: null });
+  });
+}
+
+/** What scheduling needs: candidates to vote for, and an end still ahead. */
+function assertSchedulable(campaign: CampaignDoc, now: Date): void {
+  if (campaign.members.length === 0) {
+    throw new AppError('INVALID_TRANSITION', {
+      message: 'A campaign needs at least one candidate before it is scheduled.',
+      details: { from: campaign.status, to: 'scheduled' },
+    });
+  }
+  if (new Date(campaign.schedule.endAt).getTime() <= now.getTime()) {
+    throw new AppError('INVALID_TRANSITION', {
+      message: 'The campaign would end before it starts: move its end ahead, then schedule it.',
+      details: {
+        from: campaign.status,
+        to: 'scheduled',
+        endAt: new Date(campaign.schedule.endAt).toISOString(),
+      },
+    });
+  }
+}
+
+/**
+ * Moves a campaign along its lifecycle (INVALID_TRANSITION names the allowed moves) and records
+ * the new status on its board for ingest. Moving to `scheduled` first puts the start and end
+ * jobs on the queue: should the move then fail, jobs for a campaign that is not scheduled do
+ * nothing when they run, while the other order could leave a scheduled campaign without jobs.
+ */
+export async function moveCampaign(
+  store: CampaignStore,
+  actor: Actor,
+  campaignId: string,
+  to: CampaignStatus,
+): Promise<CampaignDoc> {
+  await loadCampaign(store.campaigns, actor.host, campaignId);
+  return store.serialize(campaignId, async () => {
+    const campaign = await loadCampaign(store.campaigns, actor.host, campaignId);
+    assertTransition(campaign.status, to);
+    if (to === 'scheduled') {
+      assertSchedulable(campaign, new Date());
+      await scheduleCampaign(store.ctx.campaignQueue, {
+        campaignId,
+        startAt: new Date(campaign.schedule.startAt),
+        endAt: new Date(campaign.schedule.endAt),
+      });
+    }
+    // The lock is held already: transitionCampaign's compare-and-set runs inside it.
+    const { before, after } = await transitionCampaign(
+      store.campaigns,
+      (_id, work) => work(),
+      campaignId,
+      to,
+    );
+    await setBoardStatus(store.ctx.redis, store.ctx.keys, campaignId, after);
+    await store.audit(actor, 'campaign.transition', campaignId, {
+      before: { status: before },
+      after: { status: after },
+    });
+    return store.reload(campaignId);
+  });
+}

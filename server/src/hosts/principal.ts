@@ -1,0 +1,30 @@
+import { hostModel } from '@rallyboard/core/db';
+import { AppError } from '@rallyboard/core/protocol';
+import type { Connection } from 'mongoose';
+import type { HostClaims } from '../auth/tokens.js';
+import { whenAvailable } from '../http/unavailable.js';
+
+/** The host behind a request: the token's claims checked against the account as it is now. */
+export interface HostPrincipal extends HostClaims {
+  username: string;
+}
+
+/** Turns a verified host token into its principal; UNAUTHENTICATED when the account is gone or disabled. */
+export type HostResolver = (claims: HostClaims) => Promise<HostPrincipal>;
+
+/**
+ * Verifying a token reads nothing, so a token outlives what happens to its account. Host routes
+ * therefore load the account on every request: a deleted or disabled host is refused at once,
+ * and the role is the account's current one, not the one the token was signed with (an admin
+ * demoted to host loses admin routes with the token they hold).
+ */
+export function createHostResolver(mongo: Connection): HostResolver {
+  const hosts = hostModel(mongo);
+  return async (claims) => {
+    const host = await whenAvailable(() =>
+      hosts.findById(claims.hostId, { username: 1, role: 1, disabled: 1 }).lean(),
+    );
+    if (!host || host.disabled === true) throw new AppError('UNAUTHENTICATED');
+    return { kind: 'host', hostId: host._id, role: host.role, username: host.username };
+  };
+}

@@ -1,0 +1,69 @@
+import { hostModel } from '@rallyboard/core/db';
+import { AppError, hostLoginBodySchema, hostLoginSchema, hostViewSchema } from '@rallyboard/core/protocol';
+import { Router } from 'express';
+import type { AppContext } from '../../deps.js';
+import { hostView } from '../../hosts/accounts.js';
+import { createHostLogin } from '../../hosts/login.js';
+import { clientIp } from '../client-ip.js';
+import { whenAvailable } from '../unavailable.js';
+
+/**
+ * Hosts sign in to the console: `POST /api/host/login` trades a username and password for a
+ * host token (`HOST_TOKEN_TTL_SECONDS`); `GET /api/host/me` says whose a token is.
+ */
+export function hostAuthRouter(ctx: AppContext): Router {
+  const router = Router();
+  const hosts = hostModel(ctx.mongo);
+  const login = createHostLogin(ctx);
+  const tag = 'Hosts';
+
+  ctx.api.route(
+    router,
+    {
+      method: 'post',
+      path: '/api/host/login',
+      tag,
+      summary: 'Sign in as a host',
+      description:
+        'Answers a host token for `Authorization: Bearer`. An unknown username, a wrong password and a ' +
+        'disabled account answer the same INVALID_CREDENTIALS. Attempts are limited per address and ' +
+        'username (RATE_LIMIT_HOST_LOGIN a minute), right or wrong.',
+      auth: 'public',
+      body: hostLoginBodySchema,
+      responses: { 200: { description: 'Signed in.', schema: hostLoginSchema } },
+      errors: ['INVALID_CREDENTIALS', 'RATE_LIMITED'],
+    },
+    async ({ body }, req, res) => {
+      const ip = clientIp(req);
+      const { answer, principal } = await login(body, ip);
+      await ctx.audit({
+        actor: principal,
+        ip,
+        action: 'host.login',
+        target: { type: 'host', id: principal.hostId },
+        before: null,
+        after: null,
+      });
+      res.set('Cache-Control', 'no-store').json(answer);
+    },
+  );
+
+  ctx.api.route(
+    router,
+    {
+      method: 'get',
+      path: '/api/host/me',
+      tag,
+      summary: 'The host this token belongs to',
+      auth: 'host',
+      responses: { 200: { description: 'The account.', schema: hostViewSchema } },
+    },
+    async ({ auth }, _req, res) => {
+      const host = await whenAvailable(() => hosts.findById(auth.hostId, { passwordHash: 0 }).lean());
+      // The account was checked a moment ago; it can only be gone if it was deleted since.
+      if (!host) throw new AppError('UNAUTHENTICATED');
+      res.json(hostView(host));
+    },
+  );
+  return router;
+}
