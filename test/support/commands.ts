@@ -4,11 +4,15 @@ import type { Env } from '@rallyboard/core/config';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Runs one of our command-line entries from source (as its npm script does) and collects its output. */
+/**
+ * Runs one of our command-line entries from source (as its npm script does) and collects its output.
+ * @param options.input written to its stdin, which is then closed (a pipe, not a TTY); none by default
+ */
 export function runCommand(
   entry: string,
   args: string[],
   env: Env,
+  options: { input?: string } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -17,9 +21,11 @@ export function runCommand(
       {
         cwd: ROOT,
         env: { PATH: process.env.PATH, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: ['pipe', 'pipe', 'pipe'],
       },
     );
+    // Without input, stdin is closed at once: the command reads end-of-file, as from /dev/null.
+    child.stdin.end(options.input ?? '');
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
