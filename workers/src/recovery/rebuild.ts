@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { type LedgerState, type LedgerTally, readLedgerState, registrationOf } from '@rallyboard/core/db';
+import {
+  campaignModel,
+  type LedgerState,
+  type LedgerTally,
+  readLedgerState,
+  registrationOf,
+} from '@rallyboard/core/db';
 import { AppError, dayOf } from '@rallyboard/core/protocol';
 import type { VoteJob } from '@rallyboard/core/queue';
 import {
@@ -9,6 +15,7 @@ import {
   listDays,
   quotaExpiresAt,
   type WindowState,
+  withLock,
 } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
 import type { RecoveryDeps } from './reconcile.js';
@@ -129,7 +136,8 @@ function windowState(tallies: {
 /**
  * Restores a board's Redis state from the ledger, ties included, while votes keep arriving.
  *
- * 1. Fence: register the board again from MongoDB and set its fence (one transaction). From
+ * 1. Fence: register the board again from MongoDB, with its campaign's status, and set its
+ *    fence (one transaction). From
  *    here no vote of the board applies; workers put such jobs back on the delayed set.
  * 2. Settle: wait until every run of the board's jobs active at the fence has ended. Every vote
  *    applied before the fence has
@@ -157,9 +165,17 @@ export async function rebuild(
   const token = randomUUID();
 
   step('fence');
-  await fenceBoard(redis, keys, registrationOf(board), {
-    token,
-    ttlMs: options.settleTimeoutMs + 600_000,
+  // The campaign's status goes back on the board with the registration (ingest reads it there).
+  // Under the campaign's lock: a lifecycle move cannot slip in between reading and writing it.
+  const campaigns = campaignModel(deps.boards.db);
+  await withLock(redis, keys.campaignLock(boardId), async () => {
+    const campaign = await campaigns.findById(boardId, { status: 1 }).lean();
+    await fenceBoard(
+      redis,
+      keys,
+      { ...registrationOf(board), ...(campaign ? { status: campaign.status } : {}) },
+      { token, ttlMs: options.settleTimeoutMs + 600_000 },
+    );
   });
   try {
     step('settle');

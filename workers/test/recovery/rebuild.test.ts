@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { connectMongo } from '@rallyboard/core/db';
+import { campaignModel, connectMongo } from '@rallyboard/core/db';
 import { AppError, dayOf } from '@rallyboard/core/protocol';
 import { createVoteQueue, QUEUE_NAMES, VOTE_JOB, type VoteJob } from '@rallyboard/core/queue';
-import { applyVotes, closeRedis, dayExpiresAt, decodeScore, readQuotaUse } from '@rallyboard/core/redis';
+import {
+  applyVotes,
+  closeRedis,
+  dayExpiresAt,
+  decodeScore,
+  readBoardMeta,
+  readQuotaUse,
+} from '@rallyboard/core/redis';
 import { type Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
@@ -290,6 +297,24 @@ describe('rebuild', () => {
     expect(after).toEqual(before);
     expect((await cast('bob', 'v1'))[0]).toMatchObject({ verdict: 'rejected', reason: 'QUOTA_EXCEEDED' });
     expect((await cast('alice', 'v2'))[0]).toMatchObject({ verdict: 'counted' });
+  });
+
+  it("puts its campaign's status back on a board whose meta was lost, so ingest still refuses a paused campaign", async () => {
+    const boardId = await seedBoard(config, deps.redis, mongo, ['alice']);
+    await campaignModel(mongo).create({
+      _id: boardId,
+      title: 'paused',
+      kind: 'vote',
+      members: [{ candidateId: 'alice', name: 'Alice' }],
+      schedule: { startAt: new Date(), endAt: new Date(Date.now() + 86_400_000), timezone: TIMEZONE },
+      visibility: 'public',
+      rules: {},
+      status: 'paused',
+      createdBy: 'h-1',
+    });
+    await loseBoardState(deps.redis, deps.keys, boardId);
+    await rebuild(deps, boardId, options());
+    expect((await readBoardMeta(deps.redis, deps.keys, boardId))?.status).toBe('paused');
   });
 
   it('refuses a board MongoDB does not have, with BOARD_NOT_FOUND, touching nothing', async () => {
