@@ -1,15 +1,16 @@
 import type { Config } from '@rallyboard/core/config';
-import { boardModel, connectMongo, participantModel, recordLogin } from '@rallyboard/core/db';
-import { closeRedis, createKeys, createRedis, registerBoard, waitForReady } from '@rallyboard/core/redis';
+import { boardModel, campaignModel, connectMongo, participantModel, recordLogin } from '@rallyboard/core/db';
+import { closeRedis, createKeys, createRedis, waitForReady } from '@rallyboard/core/redis';
 import { createTokenSigner } from '../server/src/auth/tokens.js';
+import { syncBoard } from '../server/src/campaigns/board-sync.js';
 
-/** The demo board `npm start` seeds: a small popularity vote. */
+/** The demo campaign `npm start` seeds: a small popularity vote, live, public, 20 votes a day each. */
 export const DEMO_BOARD = {
   boardId: 'demo',
   title: '年度人气之星评选 (demo)',
   kind: 'vote' as const,
   timezone: 'Asia/Shanghai',
-  dailyRetentionDays: 8,
+  rules: { votesPerUserPerDay: 20, votesPerUserPerCandidatePerDay: 10 },
   members: [
     { candidateId: 'c01', name: '林小夏' },
     { candidateId: 'c02', name: '陈一鸣' },
@@ -20,35 +21,47 @@ export const DEMO_BOARD = {
 };
 
 /**
- * Writes the demo board to the system of record, then registers it in Redis. Idempotent:
- * seeding again keeps the votes already cast.
+ * Writes the demo campaign to the system of record (live for 30 days from its first seeding),
+ * then its board, as the campaign routes do (the board record and its Redis registration with
+ * the campaign's status and quotas). Idempotent: seeding again keeps the votes already cast and
+ * a status a host has since changed.
  */
 export async function seedDemoBoard(config: Config): Promise<typeof DEMO_BOARD> {
   const mongo = await connectMongo(config.mongo.uri, 'seed');
   const redis = createRedis(config.redis.url, 'command', 'seed');
   try {
     await waitForReady(redis);
-    await boardModel(mongo).updateOne(
-      { _id: DEMO_BOARD.boardId },
-      {
-        $set: {
-          title: DEMO_BOARD.title,
-          kind: DEMO_BOARD.kind,
-          timezone: DEMO_BOARD.timezone,
-          dailyRetentionDays: DEMO_BOARD.dailyRetentionDays,
-          members: DEMO_BOARD.members,
+    const now = Date.now();
+    const campaign = await campaignModel(mongo)
+      .findOneAndUpdate(
+        { _id: DEMO_BOARD.boardId },
+        {
+          $set: {
+            title: DEMO_BOARD.title,
+            kind: DEMO_BOARD.kind,
+            members: DEMO_BOARD.members,
+            rules: DEMO_BOARD.rules,
+            visibility: 'public',
+          },
+          $setOnInsert: {
+            description: 'A demo campaign seeded by npm start.',
+            schedule: {
+              startAt: new Date(now),
+              endAt: new Date(now + 30 * 86_400_000),
+              timezone: DEMO_BOARD.timezone,
+            },
+            status: 'live',
+            createdBy: 'demo',
+          },
         },
-      },
-      { upsert: true },
+        { upsert: true, returnDocument: 'after' },
+      )
+      .lean();
+    if (!campaign) throw new Error('the demo campaign was not written');
+    await syncBoard(
+      { redis, keys: createKeys(config.keyPrefix), config, boards: boardModel(mongo) },
+      campaign,
     );
-    await registerBoard(redis, createKeys(config.keyPrefix), {
-      boardId: DEMO_BOARD.boardId,
-      title: DEMO_BOARD.title,
-      kind: DEMO_BOARD.kind,
-      timezone: DEMO_BOARD.timezone,
-      dailyRetentionDays: DEMO_BOARD.dailyRetentionDays,
-      candidateIds: DEMO_BOARD.members.map((m) => m.candidateId),
-    });
     return DEMO_BOARD;
   } finally {
     await closeRedis(redis);

@@ -1,5 +1,5 @@
 // `npm start`: the whole local stack in one command. Services (Redis, FerretDB), then the server
-// and the workers as separate processes, then the demo board; prints where everything is.
+// and the workers as separate processes, then the demo campaign; prints where everything is.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { loadConfig } from '@rallyboard/core/config';
@@ -102,13 +102,15 @@ Rallyboard is up. Server and workers run as separate processes.
 
   API            ${base}
   Health         ${base}/healthz
+  API docs       ${base}/api/docs
   Leaderboard    ${base}/api/boards/${DEMO_BOARD.boardId}/leaderboard
+  Campaign       ${base}/api/public/campaigns/${DEMO_BOARD.boardId}
   Live ranking   socket.io on ${base}: board:subscribe → rank:updated   (npm run watch -- ${DEMO_BOARD.boardId})
   Redis          ${redis?.url ?? config.redis.url}${redis?.managed ? '  (local, data in .data/redis)' : ''}
   MongoDB        ${mongo?.url ?? config.mongo.uri}${mongo?.managed ? '  (FerretDB, data in .data/ferretdb)' : ''}
   Logs           .data/logs/server.log, .data/logs/workers.log
 
-Demo board "${DEMO_BOARD.boardId}": ${DEMO_BOARD.members.map((m) => `${m.candidateId} ${m.name}`).join(', ')}
+Demo campaign "${DEMO_BOARD.boardId}" (live; ${DEMO_BOARD.rules.votesPerUserPerDay} votes a day each): ${DEMO_BOARD.members.map((m) => `${m.candidateId} ${m.name}`).join(', ')}
 
 Cast a vote as the demo participant (its token is valid until ${voter.expiresAt.toISOString()}; \`npm run seed\` signs a fresh one):
 ${voteCommand(base, first?.candidateId ?? 'c01', voter.token).replace(/^/gm, '  ')}
