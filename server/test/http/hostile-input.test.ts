@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { campaignModel, connectMongo } from '@rallyboard/core/db';
 import { ERROR_CATALOGUE, type ErrorCode, errorBodySchema } from '@rallyboard/core/protocol';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { seedBoard, startTestServer } from '../../../test/support/stack.js';
 import { createTokenSigner } from '../../src/auth/tokens.js';
 import type { RouteSpec } from '../../src/http/api.js';
@@ -25,6 +25,7 @@ import {
   wireOf,
 } from '../support/hostile/requests.js';
 import { snapshotWrites, writesBetween } from '../support/hostile/writes.js';
+import { campaignBody, createTestHost, TEST_PASSWORD } from '../support/hosts.js';
 import { configFor, startFake } from '../wechat/support.js';
 
 /**
@@ -34,8 +35,16 @@ import { configFor, startFake } from '../wechat/support.js';
  * may be enqueued or written. Replay a failure with HOSTILE_SEED=<seed> (fast-check prints it).
  */
 
+/**
+ * The run's Redis, in a logical database of this file's own: the write check SCANs for the test's
+ * keys around every property run, and database 0 holds every other run's keys (hundreds of
+ * thousands), so each SCAN there walked them all.
+ */
+const redisUrl = new URL(inject('redisUrl'));
+redisUrl.pathname = '/11';
+
 const fake = await startFake();
-const config = configFor(fake);
+const config = configFor(fake, { REDIS_URL: redisUrl.toString() });
 const mongo = await connectMongo(config.mongo.uri, 'test');
 const server = await startTestServer(config, mongo);
 const tokens = createTokenSigner(config.auth);
@@ -46,11 +55,20 @@ const PARTICIPANT = 'p-hostile-1';
 const boardId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob']);
 const participant = `Bearer ${(await tokens.participant({ participantId: PARTICIPANT })).token}`;
 const voteId = createVoteIds(config.auth.jwtSecret).issue(boardId, PARTICIPANT);
+// Real accounts: host routes check the token's account on every request.
+const [host, admin, otherHost] = [
+  await createTestHost(server, 'host'),
+  await createTestHost(server, 'admin'),
+  await createTestHost(server, 'host'),
+];
 /** Who calls the routes of each auth mode in the examples (and whose tokens are forged in the auth cases). */
 const CALLERS: Callers = {
   participant: { participantId: PARTICIPANT },
-  host: { hostId: 'h-hostile', role: 'host' },
+  host: { hostId: host.id, role: 'host' },
+  admin: { hostId: admin.id, role: 'admin' },
 };
+const asHost = `Bearer ${host.token}`;
+const asAdmin = `Bearer ${admin.token}`;
 
 /** A real sign-in through the WeChat fake, for the refresh token it gives. */
 async function signIn(code: string): Promise<string> {
@@ -78,7 +96,7 @@ await campaignModel(mongo).create({
   visibility: 'public',
   rules: {},
   status: 'live',
-  createdBy: 'h-hostile',
+  createdBy: host.id,
 });
 const shareRes = await fetch(`${server.url}/api/campaigns/${boardId}/share-tokens`, {
   method: 'POST',
@@ -86,6 +104,18 @@ const shareRes = await fetch(`${server.url}/api/campaigns/${boardId}/share-token
   body: JSON.stringify({ candidateId: 'bob' }),
 });
 const { shareToken } = (await shareRes.json()) as { shareToken: string };
+
+/** A draft of `host`'s, made through the API: one to read and change, one to delete, one to schedule. */
+async function draft(): Promise<string> {
+  const res = await fetch(`${server.url}/api/campaigns`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: asHost },
+    body: JSON.stringify(campaignBody()),
+  });
+  if (res.status !== 201) throw new Error(`creating a campaign answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}
+const [campaignId, doomedId, schedulableId] = [await draft(), await draft(), await draft()];
 
 /** One valid request per route, keyed `METHOD path`. A route without one fails the first test. */
 const EXAMPLES: Record<string, ValidExample> = {
@@ -122,6 +152,54 @@ const EXAMPLES: Record<string, ValidExample> = {
     params: { campaignId: boardId },
     authorization: participant,
   },
+  'POST /api/host/login': { body: { username: host.username, password: TEST_PASSWORD } },
+  'GET /api/host/me': { authorization: asHost },
+  'POST /api/hosts': {
+    body: { username: 'hostile-new-host', password: 'a long enough password', role: 'host' },
+    authorization: asAdmin,
+  },
+  'GET /api/hosts': { query: { limit: '5' }, authorization: asAdmin },
+  'PATCH /api/hosts/:hostId': {
+    params: { hostId: otherHost.id },
+    body: { disabled: false },
+    authorization: asAdmin,
+  },
+  'POST /api/campaigns': { body: campaignBody(), authorization: asHost },
+  'GET /api/campaigns': { query: { limit: '5', status: 'draft' }, authorization: asHost },
+  'GET /api/campaigns/:campaignId': { params: { campaignId }, authorization: asHost },
+  'PATCH /api/campaigns/:campaignId': {
+    params: { campaignId },
+    body: { title: 'A new title', rules: { votesPerUserPerDay: 3 } },
+    authorization: asHost,
+  },
+  'DELETE /api/campaigns/:campaignId': { params: { campaignId: doomedId }, authorization: asHost },
+  'POST /api/campaigns/:campaignId/status': {
+    params: { campaignId: schedulableId },
+    body: { status: 'scheduled' },
+    authorization: asHost,
+  },
+  'POST /api/campaigns/:campaignId/members': {
+    params: { campaignId },
+    body: { candidateId: 'carol', name: 'Carol', group: 'Class 3' },
+    authorization: asHost,
+  },
+  'PATCH /api/campaigns/:campaignId/members/:candidateId': {
+    params: { campaignId, candidateId: 'alice' },
+    body: { name: 'Alice L.', imageUrl: 'https://example.com/alice.png' },
+    authorization: asHost,
+  },
+  'DELETE /api/campaigns/:campaignId/members/:candidateId': {
+    params: { campaignId, candidateId: 'bob' },
+    authorization: asHost,
+  },
+  'GET /api/public/campaigns': { query: { limit: '5' } },
+  'GET /api/public/campaigns/:campaignId': { params: { campaignId: boardId } },
+  'GET /api/campaigns/:campaignId/audit': {
+    params: { campaignId },
+    query: { limit: '5' },
+    authorization: asHost,
+  },
+  'GET /api/audit': { query: { limit: '5' }, authorization: asAdmin },
 };
 
 /** Cases per family and route: the whole file stays well under a minute on two cores. */
@@ -246,8 +324,10 @@ describe('hostile input on every HTTP endpoint', () => {
       };
       const targets = server.deps;
       // Each family's after is the next one's before: a snapshot per property run, plus one.
-      // No key or document is excluded: the rate limiters (ingest's, the login's) are charged and
+      // No key or document is excluded: the rate limiters (ingest's, the logins') are charged and
       // the share-code cache filled only after a request is valid, so no refused one touches them.
+      // A key whose TTL ran out between two snapshots (a limiter window the fixture opened) has
+      // expired, and is not counted as a write (see writesBetween).
       let before = await snapshotWrites(targets);
       for (const family of familiesOf(ctx)) {
         await fc.assert(

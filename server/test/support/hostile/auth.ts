@@ -3,10 +3,11 @@ import { createTokenSigner, type HostClaims, type ParticipantClaims } from '../.
 import type { AuthMode } from '../../../src/http/api.js';
 import type { BadAuthorization } from './mutations.js';
 
-/** The callers the examples sign in as: a participant, and a host (an admin for admin routes). */
+/** The callers the examples sign in as: a participant, a host (role host) and an admin; real accounts. */
 export interface Callers {
   participant: Omit<ParticipantClaims, 'kind'>;
   host: Omit<HostClaims, 'kind'>;
+  admin: Omit<HostClaims, 'kind'>;
 }
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -28,11 +29,11 @@ export async function badAuthorizations(
     expired: createTokenSigner(auth, () => Date.now() - (ttl + 3_600) * 1_000),
     forged: createTokenSigner({ ...auth, jwtSecret: `${auth.jwtSecret}-not` }),
   };
-  const sign = async (signer: keyof typeof signers, kind: 'participant' | 'host') =>
+  const sign = async (signer: keyof typeof signers, kind: 'participant' | 'host' | 'admin') =>
     kind === 'participant'
       ? (await signers[signer].participant(callers.participant)).token
-      : (await signers[signer].host({ ...callers.host, role: 'host' })).token;
-  const own = mode === 'participant' ? 'participant' : 'host';
+      : (await signers[signer].host(callers[kind])).token;
+  const own = mode;
   const other = mode === 'participant' ? 'host' : 'participant';
   const valid = await sign('valid', own);
   const [head, payload, signature] = valid.split('.') as [string, string, string];
@@ -60,7 +61,14 @@ export async function badAuthorizations(
     refused('signature cut', `Bearer ${valid.slice(0, -4)}`),
     { what: 'huge', header: `Bearer ${'a'.repeat(100_000)}`, expect: ['HEADERS_TOO_LARGE'] },
   ];
-  if (mode === 'admin')
-    bad.push({ what: 'a host, not an admin', header: `Bearer ${valid}`, expect: ['FORBIDDEN'] });
+  if (mode !== 'participant') {
+    // Signed right, but for an account that does not exist (or no longer does).
+    const ghost = await signers.valid.host({ hostId: 'hNoSuchHost00', role: 'admin' });
+    bad.push(refused('no such account', `Bearer ${ghost.token}`));
+  }
+  if (mode === 'admin') {
+    const notAdmin = await sign('valid', 'host');
+    bad.push({ what: 'a host, not an admin', header: `Bearer ${notAdmin}`, expect: ['FORBIDDEN'] });
+  }
   return bad;
 }

@@ -14,8 +14,13 @@ export interface WriteSnapshot {
   queue: Record<string, number>;
   /** `collection/_id` → digest of the document, for every collection of the test database. */
   documents: Map<string, string>;
-  /** Redis key under the test's prefix (`prefix:…` and the queue's `{prefix}:…`) → digest of its DUMP. */
-  keys: Map<string, string>;
+  /**
+   * Redis key under the test's prefix (`prefix:…` and the queue's `{prefix}:…`) → digest of its
+   * DUMP and when it expires (epoch ms, -1 for never).
+   */
+  keys: Map<string, { digest: string; expiresAt: number }>;
+  /** When the snapshot was taken (epoch ms). */
+  at: number;
 }
 
 export interface WriteTargets {
@@ -38,7 +43,7 @@ const JOB_STATES = [
 
 const digest = (value: string | Buffer) => createHash('sha256').update(value).digest('base64url');
 
-async function redisKeys(redis: Redis, prefix: string): Promise<Map<string, string>> {
+async function redisKeys(redis: Redis, prefix: string): Promise<WriteSnapshot['keys']> {
   // One pass over the keyspace for both forms, `prefix:…` and the queue's `{prefix}:…`. The
   // server is shared (and holds other runs' keys): a large COUNT keeps the round trips few.
   const keys: string[] = [];
@@ -46,13 +51,16 @@ async function redisKeys(redis: Redis, prefix: string): Promise<Map<string, stri
     keys.push(...(batch as string[]));
   }
   const pipeline = redis.pipeline();
-  for (const key of keys) pipeline.dumpBuffer(key);
-  const dumps = (await pipeline.exec()) ?? [];
-  const out = new Map<string, string>();
+  for (const key of keys) pipeline.dumpBuffer(key).pexpiretime(key);
+  const answers = (await pipeline.exec()) ?? [];
+  const out: WriteSnapshot['keys'] = new Map();
   keys.forEach((key, i) => {
-    const dump = dumps[i]?.[1];
+    const dump = answers[2 * i]?.[1];
+    const expiresAt = answers[2 * i + 1]?.[1];
     // A key that expired between SCAN and DUMP is simply gone.
-    if (Buffer.isBuffer(dump)) out.set(key, digest(dump));
+    if (Buffer.isBuffer(dump) && typeof expiresAt === 'number') {
+      out.set(key, { digest: digest(dump), expiresAt });
+    }
   });
   return out;
 }
@@ -76,16 +84,24 @@ export async function snapshotWrites(targets: WriteTargets): Promise<WriteSnapsh
     documents(targets.mongo),
     redisKeys(targets.redis, targets.keys.prefix),
   ]);
-  return { queue, documents: docs, keys };
+  return { queue, documents: docs, keys, at: Date.now() };
 }
 
-function changed(kind: string, before: Map<string, string>, after: Map<string, string>): string[] {
+function changed<V>(
+  kind: string,
+  before: Map<string, V>,
+  after: Map<string, V>,
+  same: (a: V, b: V) => boolean,
+  expired: (v: V) => boolean = () => false,
+): string[] {
   const out: string[] = [];
   for (const [key, value] of after) {
-    if (!before.has(key)) out.push(`${kind} added: ${key}`);
-    else if (before.get(key) !== value) out.push(`${kind} changed: ${key}`);
+    const was = before.get(key);
+    if (was === undefined) out.push(`${kind} added: ${key}`);
+    else if (!same(was, value)) out.push(`${kind} changed: ${key}`);
   }
-  for (const key of before.keys()) if (!after.has(key)) out.push(`${kind} removed: ${key}`);
+  for (const [key, value] of before)
+    if (!after.has(key) && !expired(value)) out.push(`${kind} removed: ${key}`);
   return out;
 }
 
@@ -96,7 +112,14 @@ export function writesBetween(before: WriteSnapshot, after: WriteSnapshot): stri
   );
   return [
     ...queue,
-    ...changed('document', before.documents, after.documents),
-    ...changed('redis key', before.keys, after.keys),
+    ...changed('document', before.documents, after.documents, (a, b) => a === b),
+    // A key with a TTL that was up by the second snapshot expired (a limiter's window, a cache entry): no write.
+    ...changed(
+      'redis key',
+      before.keys,
+      after.keys,
+      (a, b) => a.digest === b.digest && a.expiresAt === b.expiresAt,
+      (v) => v.expiresAt >= 0 && v.expiresAt <= after.at,
+    ),
   ];
 }
