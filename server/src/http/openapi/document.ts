@@ -20,7 +20,8 @@ function implicitErrors(spec: RouteSpec): ErrorCode[] {
   if (spec.auth === 'admin') codes.push('FORBIDDEN');
   if (spec.params || spec.query || spec.headers || spec.body) codes.push('INVALID_INPUT');
   if (spec.body) codes.push('INVALID_JSON', 'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE');
-  codes.push('SERVICE_UNAVAILABLE', 'INTERNAL');
+  // Any request may carry an address or headers past Node's limit (see http/client-error.ts).
+  codes.push('HEADERS_TOO_LARGE', 'SERVICE_UNAVAILABLE', 'INTERNAL');
   return codes;
 }
 
