@@ -1,14 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { campaignModel, connectMongo } from '@rallyboard/core/db';
 import { ERROR_CATALOGUE, type ErrorCode, errorBodySchema } from '@rallyboard/core/protocol';
 import fc from 'fast-check';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { seedBoard, startTestServer } from '../../../test/support/stack.js';
-import { createTokenSigner } from '../../src/auth/tokens.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { RouteSpec } from '../../src/http/api.js';
-import { createVoteIds } from '../../src/ingest/vote-ids.js';
-import { badAuthorizations, type Callers } from '../support/hostile/auth.js';
+import { badAuthorizations } from '../support/hostile/auth.js';
 import { contentTypeFamily, fieldsFamily, jsonFamily, sizeFamily } from '../support/hostile/body.js';
+import { createHostileFixture, signIn } from '../support/hostile/fixture.js';
 import {
   authFamily,
   type Family,
@@ -25,8 +22,7 @@ import {
   wireOf,
 } from '../support/hostile/requests.js';
 import { snapshotWrites, writesBetween } from '../support/hostile/writes.js';
-import { campaignBody, createTestHost, TEST_PASSWORD } from '../support/hosts.js';
-import { configFor, startFake } from '../wechat/support.js';
+import { campaignBody, TEST_PASSWORD } from '../support/hosts.js';
 
 /**
  * Every route, a valid request of it, and hostile changes of that request, one at a time: each
@@ -35,87 +31,11 @@ import { configFor, startFake } from '../wechat/support.js';
  * may be enqueued or written. Replay a failure with HOSTILE_SEED=<seed> (fast-check prints it).
  */
 
-/**
- * The run's Redis, in a logical database of this file's own: the write check SCANs for the test's
- * keys around every property run, and database 0 holds every other run's keys (hundreds of
- * thousands), so each SCAN there walked them all.
- */
-const redisUrl = new URL(inject('redisUrl'));
-redisUrl.pathname = '/11';
-
-const fake = await startFake();
-const config = configFor(fake, { REDIS_URL: redisUrl.toString() });
-const mongo = await connectMongo(config.mongo.uri, 'test');
-const server = await startTestServer(config, mongo);
-const tokens = createTokenSigner(config.auth);
+const fixture = await createHostileFixture(11);
+const { config, server, asParticipant, asHost, asAdmin, host, otherHost } = fixture;
+const { boardId, voteId, refreshToken, logoutToken, shareToken, campaignId, doomedId, schedulableId } =
+  fixture;
 const SEED = Number(process.env.HOSTILE_SEED ?? Math.floor(Math.random() * 2 ** 31));
-
-// The fixture: what makes each route's example valid.
-const PARTICIPANT = 'p-hostile-1';
-const boardId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob']);
-const participant = `Bearer ${(await tokens.participant({ participantId: PARTICIPANT })).token}`;
-const voteId = createVoteIds(config.auth.jwtSecret).issue(boardId, PARTICIPANT);
-// Real accounts: host routes check the token's account on every request.
-const [host, admin, otherHost] = [
-  await createTestHost(server, 'host'),
-  await createTestHost(server, 'admin'),
-  await createTestHost(server, 'host'),
-];
-/** Who calls the routes of each auth mode in the examples (and whose tokens are forged in the auth cases). */
-const CALLERS: Callers = {
-  participant: { participantId: PARTICIPANT },
-  host: { hostId: host.id, role: 'host' },
-  admin: { hostId: admin.id, role: 'admin' },
-};
-const asHost = `Bearer ${host.token}`;
-const asAdmin = `Bearer ${admin.token}`;
-
-/** A real sign-in through the WeChat fake, for the refresh token it gives. */
-async function signIn(code: string): Promise<string> {
-  const res = await fetch(`${server.url}/api/auth/wechat`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ code }),
-  });
-  if (res.status !== 200) throw new Error(`sign-in answered ${res.status}: ${await res.text()}`);
-  return ((await res.json()) as { refreshToken: string }).refreshToken;
-}
-const [refreshToken, logoutToken] = [await signIn('ok-hostile-1'), await signIn('ok-hostile-2')];
-
-// The board is also a live campaign (same id), so it can be shared.
-await campaignModel(mongo).create({
-  _id: boardId,
-  title: `campaign ${boardId}`,
-  kind: 'vote',
-  members: ['alice', 'bob'].map((candidateId) => ({ candidateId, name: candidateId })),
-  schedule: {
-    startAt: new Date(Date.now() - 3_600_000),
-    endAt: new Date(Date.now() + 86_400_000),
-    timezone: 'Asia/Shanghai',
-  },
-  visibility: 'public',
-  rules: {},
-  status: 'live',
-  createdBy: host.id,
-});
-const shareRes = await fetch(`${server.url}/api/campaigns/${boardId}/share-tokens`, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json', authorization: participant },
-  body: JSON.stringify({ candidateId: 'bob' }),
-});
-const { shareToken } = (await shareRes.json()) as { shareToken: string };
-
-/** A draft of `host`'s, made through the API: one to read and change, one to delete, one to schedule. */
-async function draft(): Promise<string> {
-  const res = await fetch(`${server.url}/api/campaigns`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: asHost },
-    body: JSON.stringify(campaignBody()),
-  });
-  if (res.status !== 201) throw new Error(`creating a campaign answered ${res.status}: ${await res.text()}`);
-  return ((await res.json()) as { id: string }).id;
-}
-const [campaignId, doomedId, schedulableId] = [await draft(), await draft(), await draft()];
 
 /** One valid request per route, keyed `METHOD path`. A route without one fails the first test. */
 const EXAMPLES: Record<string, ValidExample> = {
@@ -126,11 +46,11 @@ const EXAMPLES: Record<string, ValidExample> = {
     params: { boardId },
     headers: { 'x-device-id': 'device-1', 'idempotency-key': 'hostile-key-0001' },
     body: { candidateId: 'alice', action: 'vote', dwellMs: 1_500, shareToken: 'share-1' },
-    authorization: participant,
+    authorization: asParticipant,
   },
-  'GET /api/boards/:boardId/votes/:voteId': { params: { boardId, voteId }, authorization: participant },
-  'GET /api/me/votes': { query: { boardId, limit: '5' }, authorization: participant },
-  'GET /api/boards/:boardId/quota': { params: { boardId }, authorization: participant },
+  'GET /api/boards/:boardId/votes/:voteId': { params: { boardId, voteId }, authorization: asParticipant },
+  'GET /api/me/votes': { query: { boardId, limit: '5' }, authorization: asParticipant },
+  'GET /api/boards/:boardId/quota': { params: { boardId }, authorization: asParticipant },
   'GET /api/boards/:boardId/leaderboard': { params: { boardId }, query: { window: 'all', limit: '5' } },
   'GET /api/boards/:boardId/members/:candidateId': {
     params: { boardId, candidateId: 'alice' },
@@ -144,13 +64,13 @@ const EXAMPLES: Record<string, ValidExample> = {
   'POST /api/campaigns/:campaignId/share-tokens': {
     params: { campaignId: boardId },
     body: { candidateId: 'alice' },
-    authorization: participant,
+    authorization: asParticipant,
   },
   'GET /api/share-tokens/:shareToken': { params: { shareToken } },
   'GET /api/share-tokens/:shareToken/code.png': { params: { shareToken } },
   'GET /api/campaigns/:campaignId/referrals/mine': {
     params: { campaignId: boardId },
-    authorization: participant,
+    authorization: asParticipant,
   },
   'POST /api/host/login': { body: { username: host.username, password: TEST_PASSWORD } },
   'GET /api/host/me': { authorization: asHost },
@@ -278,9 +198,7 @@ afterAll(async () => {
     new URL('hostile-input.json', folder),
     `${JSON.stringify({ summary: line, ...totals, routes: routes.length, seed: SEED, at: new Date().toISOString(), perRoute }, null, 2)}\n`,
   );
-  await server.close();
-  await mongo.close();
-  await fake.close();
+  await fixture.close();
 });
 
 describe('hostile input on every HTTP endpoint', () => {
@@ -296,7 +214,7 @@ describe('hostile input on every HTTP endpoint', () => {
       headers: { 'idempotency-key': 'hostile-self-check' },
     });
     expect((await send(server.url, vote)).status).toBe(202);
-    expect(await signIn('ok-hostile-self-check')).toEqual(expect.any(String));
+    expect(await signIn(server, 'ok-hostile-self-check')).toEqual(expect.any(String));
     const writes = writesBetween(before, await snapshotWrites(server.deps));
     expect(writes).toContain('votes queue waiting: 0 → 1');
     expect(writes).toEqual(
@@ -320,7 +238,7 @@ describe('hostile input on every HTTP endpoint', () => {
         example,
         routes,
         bodyLimitBytes: config.http.bodyLimitBytes,
-        badAuthorizations: await badAuthorizations(config.auth, spec.auth, CALLERS),
+        badAuthorizations: await badAuthorizations(config.auth, spec.auth, fixture.callers),
       };
       const targets = server.deps;
       // Each family's after is the next one's before: a snapshot per property run, plus one.

@@ -1,0 +1,135 @@
+import type { Config } from '@rallyboard/core/config';
+import { campaignModel, connectMongo } from '@rallyboard/core/db';
+import type { Connection } from 'mongoose';
+import { inject } from 'vitest';
+import type { WeChatFake } from '../../../../scripts/wechat-fake/server.js';
+import { seedBoard, startTestServer, type TestServer } from '../../../../test/support/stack.js';
+import { createTokenSigner } from '../../../src/auth/tokens.js';
+import { createVoteIds } from '../../../src/ingest/vote-ids.js';
+import { configFor, startFake } from '../../wechat/support.js';
+import { campaignBody, createTestHost, type TestHost } from '../hosts.js';
+import type { Callers } from './auth.js';
+
+/** What makes every route's example valid: a server, accounts, tokens, a live campaign, drafts. */
+export interface HostileFixture {
+  config: Config;
+  server: TestServer;
+  mongo: Connection;
+  fake: WeChatFake;
+  /** A live campaign's board (the campaign has the same id), with alice and bob. */
+  boardId: string;
+  /** `Authorization` header values of the participant, the host and the admin. */
+  asParticipant: string;
+  asHost: string;
+  asAdmin: string;
+  callers: Callers;
+  host: TestHost;
+  /** A host account for the admin to change. */
+  otherHost: TestHost;
+  /** A vote id issued to the participant on the board. */
+  voteId: string;
+  /** Refresh tokens of two real sign-ins through the WeChat fake: one to refresh, one to log out. */
+  refreshToken: string;
+  logoutToken: string;
+  /** The participant's share token for bob. */
+  shareToken: string;
+  /** Drafts of the host's, made through the API: one to read and change, one to delete, one to schedule. */
+  campaignId: string;
+  doomedId: string;
+  schedulableId: string;
+  close(): Promise<void>;
+}
+
+/** A real sign-in through the WeChat fake; answers the refresh token it gives. */
+export async function signIn(server: TestServer, code: string): Promise<string> {
+  const res = await fetch(`${server.url}/api/auth/wechat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code }),
+  });
+  if (res.status !== 200) throw new Error(`sign-in answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { refreshToken: string }).refreshToken;
+}
+
+async function postJson(server: TestServer, path: string, authorization: string, body: unknown) {
+  const res = await fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization },
+    body: JSON.stringify(body),
+  });
+  if (res.status >= 300) throw new Error(`POST ${path} answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as Record<string, string>;
+}
+
+/**
+ * Starts the server on the run's services and makes the fixture. Redis is the run's server in a
+ * logical database of the file's own (`redisDb`): the write check SCANs for the test's keys
+ * around every property run, and database 0 holds every other run's keys (hundreds of
+ * thousands), so each SCAN there walked them all.
+ */
+export async function createHostileFixture(redisDb: number): Promise<HostileFixture> {
+  const redisUrl = new URL(inject('redisUrl'));
+  redisUrl.pathname = `/${redisDb}`;
+  const fake = await startFake();
+  const config = configFor(fake, { REDIS_URL: redisUrl.toString() });
+  const mongo = await connectMongo(config.mongo.uri, 'test');
+  const server = await startTestServer(config, mongo);
+
+  const participantId = 'p-hostile-1';
+  const boardId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob']);
+  const { token } = await createTokenSigner(config.auth).participant({ participantId });
+  const asParticipant = `Bearer ${token}`;
+  // Real accounts: host routes check the token's account on every request.
+  const host = await createTestHost(server, 'host');
+  const admin = await createTestHost(server, 'admin');
+  const otherHost = await createTestHost(server, 'host');
+  const asHost = `Bearer ${host.token}`;
+  // The board is also a live campaign of the host's (same id), so it can be shared and read.
+  await campaignModel(mongo).create({
+    _id: boardId,
+    title: `campaign ${boardId}`,
+    kind: 'vote',
+    members: ['alice', 'bob'].map((candidateId) => ({ candidateId, name: candidateId })),
+    schedule: {
+      startAt: new Date(Date.now() - 3_600_000),
+      endAt: new Date(Date.now() + 86_400_000),
+      timezone: 'Asia/Shanghai',
+    },
+    visibility: 'public',
+    rules: {},
+    status: 'live',
+    createdBy: host.id,
+  });
+  const draft = async () => (await postJson(server, '/api/campaigns', asHost, campaignBody())).id as string;
+  return {
+    config,
+    server,
+    mongo,
+    fake,
+    boardId,
+    asParticipant,
+    asHost,
+    asAdmin: `Bearer ${admin.token}`,
+    callers: {
+      participant: { participantId },
+      host: { hostId: host.id, role: 'host' },
+      admin: { hostId: admin.id, role: 'admin' },
+    },
+    host,
+    otherHost,
+    voteId: createVoteIds(config.auth.jwtSecret).issue(boardId, participantId),
+    refreshToken: await signIn(server, 'ok-hostile-1'),
+    logoutToken: await signIn(server, 'ok-hostile-2'),
+    shareToken: (
+      await postJson(server, `/api/campaigns/${boardId}/share-tokens`, asParticipant, { candidateId: 'bob' })
+    ).shareToken as string,
+    campaignId: await draft(),
+    doomedId: await draft(),
+    schedulableId: await draft(),
+    async close() {
+      await server.close();
+      await mongo.close();
+      await fake.close();
+    },
+  };
+}
