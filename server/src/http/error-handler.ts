@@ -8,8 +8,18 @@ function fromBodyParser(error: unknown): AppError | undefined {
   const type: unknown = Reflect.get(error, 'type');
   if (type === 'entity.parse.failed') return new AppError('INVALID_JSON', { cause: error });
   if (type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', { cause: error });
+  // A JSON body in a charset or content encoding we do not read (e.g. charset=latin1).
+  if (type === 'charset.unsupported' || type === 'encoding.unsupported') {
+    return new AppError('UNSUPPORTED_MEDIA_TYPE', {
+      message: 'Send the body as application/json in UTF-8, without a content encoding.',
+      cause: error,
+    });
+  }
+  // Any other client error body-parser raises is marked 4xx and `expose`: a body it could not
+  // read, e.g. a gzip or br body that does not decompress (zlib's error, made a 400).
   const status: unknown = Reflect.get(error, 'status');
-  if (typeof type === 'string' && typeof status === 'number' && status >= 400 && status < 500) {
+  const exposed = typeof type === 'string' || Reflect.get(error, 'expose') === true;
+  if (exposed && typeof status === 'number' && status >= 400 && status < 500) {
     return new AppError('INVALID_INPUT', { message: 'The request body could not be read.', cause: error });
   }
   return undefined;

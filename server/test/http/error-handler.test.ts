@@ -42,4 +42,30 @@ describe('the error handler', () => {
       body: { error: { code: 'NOT_FOUND' } },
     });
   });
+
+  it.each([
+    ['application/json; charset=latin1', {}],
+    ['application/json', { 'content-encoding': 'x-unknown' }],
+  ])('answers a JSON body sent as %s %j with 415 UNSUPPORTED_MEDIA_TYPE', async (type, headers) => {
+    const res = await fetch(`${server.url}/api/auth/wechat`, {
+      method: 'POST',
+      headers: { 'content-type': type, ...headers },
+      body: '{"code":"ok-someone"}',
+    });
+    expect(res.status).toBe(415);
+    expect(((await res.json()) as ErrorBody).error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it.each(['gzip', 'br', 'deflate'])(
+    'answers a %s body that does not decompress with 400 INVALID_INPUT, not a 500',
+    async (encoding) => {
+      const res = await fetch(`${server.url}/api/auth/wechat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+        body: '{"code":"ok-someone"}',
+      });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as ErrorBody).error.code).toBe('INVALID_INPUT');
+    },
+  );
 });

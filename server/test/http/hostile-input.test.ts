@@ -4,7 +4,13 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RouteSpec } from '../../src/http/api.js';
 import { badAuthorizations } from '../support/hostile/auth.js';
-import { contentTypeFamily, fieldsFamily, jsonFamily, sizeFamily } from '../support/hostile/body.js';
+import {
+  contentEncodingFamily,
+  contentTypeFamily,
+  fieldsFamily,
+  jsonFamily,
+  sizeFamily,
+} from '../support/hostile/body.js';
 import { createHostileFixture, signIn } from '../support/hostile/fixture.js';
 import {
   authFamily,
@@ -148,6 +154,7 @@ function familiesOf(ctx: MutationContext): Family[] {
           fieldsFamily(ctx, valid),
           sizeFamily(ctx, valid),
           contentTypeFamily(ctx, valid),
+          contentEncodingFamily(ctx, valid),
         ]
       : []),
   ];

@@ -254,3 +254,18 @@ export function contentTypeFamily(_ctx: MutationContext, valid: WireRequest): Fa
     );
   return { name: 'content-type', cases };
 }
+
+/** The valid JSON body, sent as-is, under a content encoding it is not in (or one we do not read). */
+export function contentEncodingFamily(_ctx: MutationContext, valid: WireRequest): Family {
+  const raw = encoder.encode(typeof valid.body === 'string' ? valid.body : '');
+  const cases = fc
+    .constantFrom('gzip', 'br', 'deflate', 'x-gzip', 'compress', 'x-unknown', 'gzip, br')
+    .map((encoding) =>
+      hostile(
+        { ...valid, headers: { ...valid.headers, 'content-encoding': encoding }, body: raw },
+        `content encoding: ${encoding}`,
+        ['UNSUPPORTED_MEDIA_TYPE', 'INVALID_INPUT'],
+      ),
+    );
+  return { name: 'content-encoding', cases };
+}
