@@ -3,6 +3,7 @@ import { campaignModel, connectMongo } from '@rallyboard/core/db';
 import type { Connection } from 'mongoose';
 import { inject } from 'vitest';
 import type { WeChatFake } from '../../../../scripts/wechat-fake/server.js';
+import { testMongoUri } from '../../../../test/support/config.js';
 import { seedBoard, startTestServer, type TestServer } from '../../../../test/support/stack.js';
 import { createTokenSigner } from '../../../src/auth/tokens.js';
 import { createVoteIds } from '../../../src/ingest/vote-ids.js';
@@ -65,13 +66,17 @@ async function postJson(server: TestServer, path: string, authorization: string,
  * Starts the server on the run's services and makes the fixture. Redis is the run's server in a
  * logical database of the file's own (`redisDb`): the write check SCANs for the test's keys
  * around every property run, and database 0 holds every other run's keys (hundreds of
- * thousands), so each SCAN there walked them all.
+ * thousands), so each SCAN there walked them all. MongoDB is a database of the file's own too
+ * (the run's, suffixed `-hostile`, dropped on close): the write check digests every collection,
+ * and the run's database takes the writes of every other test file running meanwhile.
  */
 export async function createHostileFixture(redisDb: number): Promise<HostileFixture> {
   const redisUrl = new URL(inject('redisUrl'));
   redisUrl.pathname = `/${redisDb}`;
   const fake = await startFake();
-  const config = configFor(fake, { REDIS_URL: redisUrl.toString() });
+  const mongoUri = new URL(testMongoUri());
+  mongoUri.pathname = `${mongoUri.pathname}-hostile`;
+  const config = configFor(fake, { REDIS_URL: redisUrl.toString(), MONGODB_URI: mongoUri.toString() });
   const mongo = await connectMongo(config.mongo.uri, 'test');
   const server = await startTestServer(config, mongo);
 
@@ -128,6 +133,7 @@ export async function createHostileFixture(redisDb: number): Promise<HostileFixt
     schedulableId: await draft(),
     async close() {
       await server.close();
+      await mongo.dropDatabase();
       await mongo.close();
       await fake.close();
     },
