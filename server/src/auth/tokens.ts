@@ -36,9 +36,19 @@ export interface TokenConfig {
   participantTokenTtlSeconds: number;
 }
 
-/** HS256 JWTs (jose), with the issuer, an audience per kind, and an expiry always set. */
+/** Most verified tokens a process remembers; past this, the oldest are forgotten. */
+const VERIFIED_CACHE_MAX = 50_000;
+
+/**
+ * HS256 JWTs (jose), with the issuer, an audience per kind, and an expiry always set.
+ *
+ * A verified token is remembered until it expires: a participant sends many votes with one
+ * token, and a full verification (WebCrypto, asynchronous) costs far more than the rest of an
+ * ingest request. Only successes are remembered, with their expiry checked on every use.
+ */
 export function createTokenSigner(config: TokenConfig, now: () => number = Date.now): TokenSigner {
   const key = new TextEncoder().encode(config.jwtSecret);
+  const verified = new Map<string, { claims: TokenClaims; expiresAtMs: number }>();
 
   async function sign(
     kind: TokenClaims['kind'],
@@ -64,31 +74,43 @@ export function createTokenSigner(config: TokenConfig, now: () => number = Date.
     participant: ({ participantId }) =>
       sign('participant', participantId, {}, config.participantTokenTtlSeconds),
     async verify(token, kind) {
-      try {
-        const { payload } = await jwtVerify(token, key, {
-          issuer: ISSUER,
-          audience: AUDIENCE[kind],
-          algorithms: ['HS256'],
-          requiredClaims: ['sub', 'exp'],
-          currentDate: new Date(now()),
-        });
-        const subject = payload.sub as string;
-        if (kind === 'participant') {
-          return { kind: 'participant', participantId: subject } as Extract<
-            TokenClaims,
-            { kind: typeof kind }
-          >;
-        }
-        const role = payload.role;
-        if (role !== 'admin' && role !== 'host') throw new AppError('UNAUTHENTICATED');
-        return { kind: 'host', hostId: subject, role } as Extract<TokenClaims, { kind: typeof kind }>;
-      } catch (error) {
-        if (error instanceof AppError) throw error;
-        if (error instanceof joseErrors.JWTExpired) throw new AppError('TOKEN_EXPIRED');
-        throw new AppError('UNAUTHENTICATED');
-      }
+      const cacheKey = `${kind}\n${token}`;
+      const hit = verified.get(cacheKey);
+      if (hit && now() < hit.expiresAtMs) return hit.claims as Extract<TokenClaims, { kind: typeof kind }>;
+      if (hit) verified.delete(cacheKey);
+      const claims = await verifyFully(token, kind);
+      if (verified.size >= VERIFIED_CACHE_MAX) verified.delete(verified.keys().next().value as string);
+      verified.set(cacheKey, { claims: claims.claims, expiresAtMs: claims.expiresAtMs });
+      return claims.claims as Extract<TokenClaims, { kind: typeof kind }>;
     },
   };
+
+  async function verifyFully(
+    token: string,
+    kind: TokenClaims['kind'],
+  ): Promise<{ claims: TokenClaims; expiresAtMs: number }> {
+    try {
+      const { payload } = await jwtVerify(token, key, {
+        issuer: ISSUER,
+        audience: AUDIENCE[kind],
+        algorithms: ['HS256'],
+        requiredClaims: ['sub', 'exp'],
+        currentDate: new Date(now()),
+      });
+      const subject = payload.sub as string;
+      const expiresAtMs = (payload.exp as number) * 1000;
+      if (kind === 'participant') {
+        return { claims: { kind: 'participant', participantId: subject }, expiresAtMs };
+      }
+      const role = payload.role;
+      if (role !== 'admin' && role !== 'host') throw new AppError('UNAUTHENTICATED');
+      return { claims: { kind: 'host', hostId: subject, role }, expiresAtMs };
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      if (error instanceof joseErrors.JWTExpired) throw new AppError('TOKEN_EXPIRED');
+      throw new AppError('UNAUTHENTICATED');
+    }
+  }
 }
 
 /** The token of an `Authorization: Bearer <token>` header, or undefined. */
