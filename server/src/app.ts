@@ -57,7 +57,8 @@ export function createApp(deps: AppDeps): App {
       refreshTtlSeconds: deps.config.auth.participantRefreshTtlSeconds,
     }),
     wechat: deps.wechat ?? createWeChatApi(deps),
-    api: createApi(tokens, hosts),
+    // Bodies are read only once a route has authenticated the caller (see http/api.ts).
+    api: createApi(tokens, hosts, express.json({ limit: deps.config.http.bodyLimitBytes, strict: true })),
     hosts,
     audit: createAuditLog(deps),
     voteIds: createVoteIds(deps.config.auth.jwtSecret),
@@ -71,7 +72,6 @@ export function createApp(deps: AppDeps): App {
   // Answers are live data: no ETag to compute for every vote and every read.
   app.set('etag', false);
   app.use(accessLog(deps.logger));
-  app.use(express.json({ limit: deps.config.http.bodyLimitBytes, strict: true }));
 
   app.use(healthRouter(deps));
   app.use(authRouter(ctx));

@@ -1,5 +1,5 @@
 import { AppError, type ErrorCode } from '@rallyboard/core/protocol';
-import type { Request, Response, Router } from 'express';
+import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import { bearerToken, type ParticipantClaims, type TokenSigner } from '../auth/tokens.js';
 import type { HostPrincipal, HostResolver } from '../hosts/principal.js';
@@ -109,7 +109,17 @@ function pickHeaders(req: Request, schema: ObjectSchema): Record<string, string 
   return Object.fromEntries(Object.keys(shape).map((name) => [name, req.get(name)]));
 }
 
-export function createApi(tokens: TokenSigner, hosts: HostResolver): Api {
+/** Runs a connect-style middleware as a promise. */
+const run = (middleware: RequestHandler, req: Request, res: Response) =>
+  new Promise<void>((resolve, reject) => {
+    middleware(req, res, (error?: unknown) => (error ? reject(error) : resolve()));
+  });
+
+/**
+ * @param readJson the JSON body parser (express.json with the configured limit). A route runs it
+ *   itself, after authentication: an anonymous caller's body is never read.
+ */
+export function createApi(tokens: TokenSigner, hosts: HostResolver, readJson: RequestHandler): Api {
   const routes: RouteSpec[] = [];
   return {
     routes,
@@ -125,6 +135,7 @@ export function createApi(tokens: TokenSigner, hosts: HostResolver): Api {
         let body: unknown;
         if (spec.body) {
           if (!req.is('application/json')) throw new AppError('UNSUPPORTED_MEDIA_TYPE');
+          await run(readJson, req, res);
           body = parseInput(spec.body, req.body ?? {}, 'body');
         }
         await handler({ auth, params, query, headers, body } as never, req, res);

@@ -461,6 +461,20 @@ describe('POST /api/boards/:boardId/votes', () => {
       const res = await post(`/api/boards/${boardId}/votes`, '{"candidateId":""}', { as: null });
       expect(res.status).toBe(401);
     });
+
+    it.each([
+      ['malformed JSON', '{"candidateId":', 'application/json'],
+      [
+        'a body past the size limit',
+        `{"candidateId":"${'x'.repeat(config.http.bodyLimitBytes)}"}`,
+        'application/json',
+      ],
+      ['another content type', 'candidateId=alice', 'application/x-www-form-urlencoded'],
+    ])('never reads an anonymous body: %s without a token is 401', async (_what, body, type) => {
+      const res = await post(`/api/boards/${boardId}/votes`, body, { as: null, type });
+      expect(res.status).toBe(401);
+      expect((await errorOf(res)).code).toBe('UNAUTHENTICATED');
+    });
   });
 
   describe('with the risk context', () => {
