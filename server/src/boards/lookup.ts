@@ -1,4 +1,4 @@
-import { boardModel } from '@rallyboard/core/db';
+import { boardModel, campaignModel } from '@rallyboard/core/db';
 import { AppError, dayOf, type RankWindow } from '@rallyboard/core/protocol';
 import { type BoardCache, type CachedBoard, createBoardCache, type WindowRef } from '@rallyboard/core/redis';
 import type { AppDeps } from '../deps.js';
@@ -18,18 +18,24 @@ export interface BoardLookup {
 export function createBoardLookup(deps: AppDeps): BoardLookup {
   const cache = createBoardCache(deps.redis, deps.keys, deps.config.ingest.boardCacheMs);
   const boards = boardModel(deps.mongo);
+  const campaigns = campaignModel(deps.mongo);
 
   async function require(boardId: string): Promise<CachedBoard> {
     const cached = await cache.get(boardId);
     if (cached) return cached;
-    const recorded = await boards.findById(boardId).lean();
+    const [recorded, campaign] = await Promise.all([
+      boards.findById(boardId).lean(),
+      campaigns.findById(boardId, { status: 1 }).lean(),
+    ]);
     if (!recorded) throw new AppError('BOARD_NOT_FOUND');
+    // The campaign's status too: a paused or ended campaign must not take votes while Redis
+    // has lost its board.
     return {
       title: recorded.title,
       kind: recorded.kind,
       timezone: recorded.timezone,
       dailyRetentionDays: recorded.dailyRetentionDays,
-      status: undefined,
+      status: campaign?.status,
       quotas: recorded.quotas ?? {},
       members: new Set(recorded.members.map((m) => m.candidateId)),
     };

@@ -1,4 +1,4 @@
-import { connectMongo } from '@rallyboard/core/db';
+import { campaignModel, connectMongo } from '@rallyboard/core/db';
 import type { ErrorBody } from '@rallyboard/core/protocol';
 import { createVoteQueue, VOTE_JOB, VOTE_JOB_OPTIONS, type VoteJob } from '@rallyboard/core/queue';
 import { createRedis, setBoardStatus, waitForReady } from '@rallyboard/core/redis';
@@ -422,6 +422,30 @@ describe('POST /api/boards/:boardId/votes', () => {
       expect((await errorOf(wrongAction)).code).toBe('ACTION_NOT_ALLOWED');
       await accepted(await vote(board, { candidateId: 'alice', action: 'like' }));
       expect(await queuedVotes(board)).toHaveLength(1);
+    });
+
+    it("still refuses a vote while the board's campaign is paused (CAMPAIGN_NOT_LIVE), from MongoDB", async () => {
+      const board = await seedBoard(config, server.deps.redis, mongo, ['alice']);
+      await campaignModel(mongo).create({
+        _id: board,
+        title: 'paused',
+        kind: 'vote',
+        members: [{ candidateId: 'alice', name: 'Alice' }],
+        schedule: {
+          startAt: new Date(),
+          endAt: new Date(Date.now() + 86_400_000),
+          timezone: 'Asia/Shanghai',
+        },
+        visibility: 'public',
+        rules: {},
+        status: 'paused',
+        createdBy: 'h-1',
+      });
+      await loseBoardState(server.deps.redis, server.deps.keys, board);
+      const res = await vote(board, { candidateId: 'alice' });
+      expect(res.status).toBe(409);
+      expect(await errorOf(res)).toMatchObject({ code: 'CAMPAIGN_NOT_LIVE', details: { status: 'paused' } });
+      expect(await queuedVotes(board)).toEqual([]);
     });
   });
 
