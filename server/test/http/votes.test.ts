@@ -1,7 +1,7 @@
 import { campaignModel, connectMongo } from '@rallyboard/core/db';
-import type { ErrorBody } from '@rallyboard/core/protocol';
+import { dayOf, type ErrorBody } from '@rallyboard/core/protocol';
 import { createVoteQueue, VOTE_JOB, VOTE_JOB_OPTIONS, type VoteJob } from '@rallyboard/core/queue';
-import { createRedis, setBoardStatus, waitForReady } from '@rallyboard/core/redis';
+import { applyVotes, createRedis, dayExpiresAt, setBoardStatus, waitForReady } from '@rallyboard/core/redis';
 import type { Job } from 'bullmq';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -169,6 +169,43 @@ describe('POST /api/boards/:boardId/votes', () => {
       expect(await queuedVotes(board)).toEqual([]);
       // Another participant still votes.
       await accepted(await post(`/api/boards/${board}/votes`, '{"candidateId":"bob"}', { as: 'p-fresh' }));
+    });
+  });
+
+  describe('retrying with an Idempotency-Key', () => {
+    it('gets the same vote id back once the vote is decided, even past a quota it spent, and casts nothing', async () => {
+      const board = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob'], {
+        quotas: { perDay: 1 },
+      });
+      const key = `key-${randomId()}`;
+      const send = (idempotencyKey: string) =>
+        post(`/api/boards/${board}/votes`, '{"candidateId":"alice"}', { idempotencyKey, as: 'p-retry' });
+      const voteId = await accepted(await send(key));
+      // The worker decides it (as applyVotes does, from the queued vote): the quota is spent.
+      const [queued] = await queuedVotes(board);
+      expect(queued?.voteId).toBe(voteId);
+      await applyVotes(
+        server.deps.redis,
+        server.deps.keys,
+        board,
+        [
+          {
+            voteId,
+            candidateId: 'alice',
+            action: 'vote',
+            voterId: 'p-retry',
+            day: dayOf(Date.now(), 'Asia/Shanghai'),
+            dayExpiresAt: dayExpiresAt(Date.now(), 8),
+          },
+        ],
+        { dedupTtlSeconds: 600, origin: 'test' },
+      );
+
+      expect(await accepted(await send(key))).toBe(voteId);
+      expect((await queuedVotes(board)).map((v) => v.voteId)).toEqual([voteId]);
+      // Another key is another vote: that one is past the quota.
+      const other = await send(`key-${randomId()}`);
+      expect(other.status).toBe(429);
     });
   });
 

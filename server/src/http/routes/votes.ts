@@ -68,6 +68,20 @@ export function votesRouter(ctx: AppContext): Router {
       const { boardId } = params;
       const { participantId } = auth;
       const ip = clientIp(req);
+      const idempotencyKey = headers['idempotency-key'];
+      const voteId = ctx.voteIds.issue(boardId, participantId, idempotencyKey);
+      // A retry of a vote the workers already decided gets its id again, whatever has changed
+      // since (a spent quota, an ended campaign): the key names that vote, and it is never cast
+      // twice. (A retry while the vote is still queued goes through the checks again; if it
+      // passes, the worker finds the same id and counts it once.)
+      if (idempotencyKey !== undefined) {
+        const decided = await whenAvailable(() => ctx.redis.exists(ctx.keys.board(boardId).vote(voteId)));
+        if (decided) {
+          const answer: CastVoteAccepted = { voteId, status: 'queued' };
+          res.status(202).json(answer);
+          return;
+        }
+      }
       // Cheapest refusals first: the campaign and the candidate come from a per-process cache.
       const board = await whenAvailable(() => ctx.boards.require(boardId));
       if (board.status !== undefined && !acceptsVotes(board.status)) {
@@ -102,7 +116,6 @@ export function votesRouter(ctx: AppContext): Router {
         ...(headers['user-agent'] ? { userAgent: headers['user-agent'] } : {}),
         ...(body.shareToken === undefined ? {} : { shareToken: body.shareToken }),
       };
-      const voteId = ctx.voteIds.issue(boardId, participantId, headers['idempotency-key']);
       await whenAvailable(() =>
         ctx.enqueue(boardId, {
           voteId,
