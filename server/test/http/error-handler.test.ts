@@ -1,9 +1,14 @@
+import type { AddressInfo } from 'node:net';
 import { connectMongo } from '@rallyboard/core/db';
-import type { ErrorBody } from '@rallyboard/core/protocol';
+import type { Logger } from '@rallyboard/core/logger';
+import { ERROR_CATALOGUE, type ErrorBody } from '@rallyboard/core/protocol';
+import express from 'express';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../../test/support/config.js';
 import { startTestServer, type TestServer } from '../../../test/support/stack.js';
+import { errorHandler } from '../../src/http/error-handler.js';
+import { captureLogs } from '../wechat/support.js';
 
 const config = testConfig();
 let server: TestServer;
@@ -68,4 +73,28 @@ describe('the error handler', () => {
       expect(((await res.json()) as ErrorBody).error.code).toBe('INVALID_INPUT');
     },
   );
+
+  it('answers an unexpected error as a bare INTERNAL, and logs what happened for us, not for the client', async () => {
+    const { logger, lines } = captureLogs();
+    const app = express();
+    app.get('/boom', () => {
+      throw new Error('connect ECONNREFUSED 10.0.0.5:27017 (secret internals)');
+    });
+    app.use(errorHandler(logger as unknown as Logger));
+    const listening = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => listening.once('listening', resolve));
+    try {
+      const { port } = listening.address() as AddressInfo;
+      const res = await fetch(`http://127.0.0.1:${port}/boom`);
+      const text = await res.text();
+      expect(res.status).toBe(500);
+      expect(JSON.parse(text)).toEqual({
+        error: { code: 'INTERNAL', message: ERROR_CATALOGUE.INTERNAL.message },
+      });
+      expect(text).not.toContain('ECONNREFUSED');
+      expect(lines.join('\n')).toContain('ECONNREFUSED 10.0.0.5:27017');
+    } finally {
+      listening.close();
+    }
+  });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../../test/support/config.js';
 import { asParticipant } from '../../../test/support/participants.js';
 import { seedBoard, startTestServer, type TestServer } from '../../../test/support/stack.js';
+import { applyDirect } from '../support/boards.js';
 
 const config = testConfig({ RATE_LIMIT_PER_IP: '12', RATE_LIMIT_PER_DEVICE: '3', RATE_LIMIT_PER_VOTER: '2' });
 let mongo: Connection;
@@ -115,5 +116,35 @@ describe('ingest rate limits', () => {
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
     const last = await post(boardId, { candidateId: 'alice' }, 'p-another', { 'x-device-id': 'another' });
     expect(await last.json()).toMatchObject({ error: { code: 'RATE_LIMITED', details: { scope: 'ip' } } });
+  });
+});
+
+describe('ingest rate limits and quotas', () => {
+  const quotaConfig = testConfig({ RATE_LIMIT_PER_VOTER: '2' });
+  let quotaServer: TestServer;
+  beforeAll(async () => {
+    quotaServer = await startTestServer(quotaConfig, mongo);
+  });
+  afterAll(() => quotaServer.close());
+
+  it('charges nothing for a vote the advisory quota check refuses, which comes first', async () => {
+    const spent = await seedBoard(quotaConfig, quotaServer.deps.redis, mongo, ['alice'], {
+      quotas: { perDay: 1 },
+    });
+    const open = await seedBoard(quotaConfig, quotaServer.deps.redis, mongo, ['alice']);
+    await applyDirect(quotaServer.deps, spent, [{ candidateId: 'alice', voterId: 'p-quota' }]);
+    const vote = async (boardId: string) => {
+      const res = await fetch(`${quotaServer.url}/api/boards/${boardId}/votes`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(await asParticipant(quotaConfig, 'p-quota')) },
+        body: '{"candidateId":"alice"}',
+      });
+      const body = (await res.json()) as { error?: { code: string } };
+      return body.error?.code ?? res.status;
+    };
+    const refused = [await vote(spent), await vote(spent), await vote(spent)];
+    expect(refused).toEqual(['QUOTA_EXCEEDED', 'QUOTA_EXCEEDED', 'QUOTA_EXCEEDED']);
+    // The participant's rate limit (2) is whole.
+    expect([await vote(open), await vote(open), await vote(open)]).toEqual([202, 202, 'RATE_LIMITED']);
   });
 });
