@@ -111,6 +111,7 @@ describe('POST /api/auth/wechat', () => {
       expect(text).not.toContain(fake.state.appSecret);
     }
     expect(answer).not.toContain('o-dana');
+    expect(logged).not.toContain('o-dana');
   });
 
   describe("answers WeChat's refusals with their catalogue codes, never WeChat's message", () => {
