@@ -49,6 +49,13 @@ export type MemberStanding = z.infer<typeof memberStandingSchema>;
 export const memberViewSchema = boardViewSchema.extend({ member: memberStandingSchema });
 export type MemberView = z.infer<typeof memberViewSchema>;
 
+/**
+ * A host's read of its campaign's ranking: always the live one, counting included, and whether
+ * the public ranking is frozen (封榜) meanwhile.
+ */
+export const hostBoardViewSchema = boardViewSchema.extend({ frozen: z.boolean() });
+export type HostBoardView = z.infer<typeof hostBoardViewSchema>;
+
 /** `day` picks a day of the `day` window; with `window=all` it would be silently ignored, so it is refused. */
 const dayOnlyForDayWindow: [
   (v: { window: RankWindow; day?: string | undefined }) => boolean,

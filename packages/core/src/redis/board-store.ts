@@ -55,9 +55,14 @@ export interface BoardMeta {
   /** The campaign's status; undefined for a board without a campaign. */
   status: CampaignStatus | undefined;
   quotas: BoardQuotas;
+  /**
+   * While frozen (封榜), the freeze day and seq recorded with the snapshot; undefined otherwise,
+   * and when Redis lost the board while it was frozen (a rebuild does not restore the snapshot).
+   */
+  frozen?: { day: string; seq: number } | undefined;
 }
 
-function scriptFailure(code: number, what: string): AppError {
+export function scriptFailure(code: number, what: string): AppError {
   const errorCode = SCRIPT_ERRORS[code];
   if (errorCode) return new AppError(errorCode);
   return new AppError('INTERNAL', { message: `${what} returned an unknown code ${code}` });
@@ -119,6 +124,8 @@ export async function readBoardMeta(
     dailyRetentionDays: Number(meta.dailyRetentionDays ?? 0),
     status: campaignStatusSchema.safeParse(meta.status).data,
     quotas: quotasOf(meta),
+    frozen:
+      meta.frozenDay === undefined ? undefined : { day: meta.frozenDay, seq: Number(meta.frozenSeq ?? 0) },
   };
 }
 
@@ -157,18 +164,6 @@ export async function readQuotaUse(
     byCandidate: Object.fromEntries(Object.entries(byCandidate).map(([id, n]) => [id, Number(n)])),
     total: Number(total ?? 0),
   };
-}
-
-/** Records a campaign's new status on its board, for ingest to see. */
-export async function setBoardStatus(
-  redis: Redis,
-  keys: KeyBuilder,
-  boardId: string,
-  status: CampaignStatus,
-): Promise<void> {
-  const k = keys.board(boardId);
-  // Only a board Redis has: a lost board gets its status back from the rebuild's registration.
-  if (await redis.exists(k.meta)) await redis.hset(k.meta, 'status', status);
 }
 
 /** Reads a board's registered members. */
@@ -317,9 +312,15 @@ export async function applyVotes(
 /** Which ranking of a board: all-time, or one day's. */
 export type WindowRef = { window: 'all' } | { window: 'day'; day: string };
 
-function windowKeys(keys: KeyBuilder, boardId: string, ref: WindowRef): WindowKeys {
+/** The keys one read takes its ranking, total and seq from. */
+export interface ReadKeys extends WindowKeys {
+  readonly seq: string;
+}
+
+/** The live keys of a window: what workers count into. */
+export function liveReadKeys(keys: KeyBuilder, boardId: string, ref: WindowRef): ReadKeys {
   const k = keys.board(boardId);
-  return ref.window === 'all' ? k : k.day(ref.day);
+  return { ...(ref.window === 'all' ? k : k.day(ref.day)), seq: k.seq };
 }
 
 export type BoardRead =
@@ -353,16 +354,19 @@ function readTriples(flat: unknown[]): MemberStanding[] {
   return out;
 }
 
-/** Reads a window: entries, foci, seq and totals together. Throws BOARD_NOT_FOUND or UNKNOWN_MEMBER. */
+/**
+ * Reads a window: entries, foci, seq and totals together. Throws BOARD_NOT_FOUND or UNKNOWN_MEMBER.
+ * @param from the keys to read the window from @default liveReadKeys (see publicReadKeys)
+ */
 export async function readBoard(
   redis: Redis,
   keys: KeyBuilder,
   boardId: string,
   ref: WindowRef,
   read: BoardRead,
+  from: ReadKeys = liveReadKeys(keys, boardId, ref),
 ): Promise<BoardSlice> {
   const k = keys.board(boardId);
-  const w = windowKeys(keys, boardId, ref);
   const args: (string | number)[] =
     read.mode === 'range'
       ? ['range', read.offset, read.limit]
@@ -371,7 +375,12 @@ export async function readBoard(
         : read.mode === 'around'
           ? ['around', read.candidateId, read.k]
           : ['watch', read.limit, ...read.candidateIds];
-  const reply = await runScript(redis, 'readBoard', [k.meta, k.members, w.scores, w.total, k.seq], args);
+  const reply = await runScript(
+    redis,
+    'readBoard',
+    [k.meta, k.members, from.scores, from.total, from.seq],
+    args,
+  );
   if (typeof reply === 'number') throw scriptFailure(reply, 'readBoard');
   if (!Array.isArray(reply) || reply.length !== 5) throw new Error('readBoard returned an unexpected reply');
   const [seq, total, members, entries, foci] = reply as [number, number, number, unknown[], unknown[]];

@@ -1,4 +1,5 @@
 export * from './board-cache.js';
+export * from './board-status.js';
 export * from './board-store.js';
 export * from './changes.js';
 export * from './connection.js';

@@ -13,6 +13,19 @@ export interface WindowKeys {
   readonly total: string;
 }
 
+/**
+ * What the public reads of a frozen board (封榜): copies taken by freezeBoard-11.lua at the freeze,
+ * deleted when the board leaves `frozen`. The freeze day itself is in the meta (`frozenDay`).
+ */
+export interface FrozenKeys extends WindowKeys {
+  /** String: the board's seq at the freeze. */
+  readonly seq: string;
+  /** The freeze day's window as it stood at the freeze. */
+  readonly day: WindowKeys;
+  /** Never written: a day after the freeze day reads as an empty window (nothing is public yet). */
+  readonly none: WindowKeys;
+}
+
 export interface BoardKeys extends WindowKeys {
   /**
    * Hash: the board's registration (title, kind, timezone, dailyRetentionDays). Its existence
@@ -25,6 +38,8 @@ export interface BoardKeys extends WindowKeys {
   readonly members: string;
   /** String counter: incremented once per counted change; the board's sequence number. */
   readonly seq: string;
+  /** The public snapshot while the board is frozen. */
+  readonly frozen: FrozenKeys;
   /** The window of one day, `YYYY-MM-DD` in the board's timezone. Expires after retention. */
   day(date: string): WindowKeys;
   /** SCAN pattern matching the total key of every day of the board. */
@@ -101,6 +116,13 @@ export function createKeys(prefix: string): KeyBuilder {
         scores: `${base}:scores`,
         total: `${base}:total`,
         seq: `${base}:seq`,
+        frozen: {
+          scores: `${base}:frozen:scores`,
+          total: `${base}:frozen:total`,
+          seq: `${base}:frozen:seq`,
+          day: { scores: `${base}:frozen:day:scores`, total: `${base}:frozen:day:total` },
+          none: { scores: `${base}:frozen:none:scores`, total: `${base}:frozen:none:total` },
+        },
         day: (date) => ({ scores: `${base}:day:${date}:scores`, total: `${base}:day:${date}:total` }),
         // Braces are not special in SCAN patterns; the board id's alphabet has no glob characters.
         dayTotalsPattern: `${base}:day:*:total`,

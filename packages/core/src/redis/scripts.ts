@@ -20,6 +20,8 @@ export const SCRIPTS = {
   readBoard: 5,
   installBoard: '6+',
   releaseLock: 1,
+  freezeBoard: 11,
+  setBoardStatus: 7,
 } as const;
 export type ScriptName = keyof typeof SCRIPTS;
 

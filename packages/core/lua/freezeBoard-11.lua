@@ -1,0 +1,43 @@
+--[[
+  封榜: freezes a board's public ranking in one atomic step. Sets the campaign status `frozen`
+  in the meta, records the freeze day and seq there, and copies what the public reads while
+  frozen: the all-time scores and total, the seq, and the freeze day's scores and total. Counting
+  goes on in the live keys; only the copies stop.
+
+  KEYS[1] board meta hash        KEYS[2] all-time scores zset   KEYS[3] all-time total
+  KEYS[4] board seq              KEYS[5] freeze day scores zset KEYS[6] freeze day total
+  KEYS[7] snapshot scores        KEYS[8] snapshot total         KEYS[9] snapshot seq
+  KEYS[10] snapshot day scores   KEYS[11] snapshot day total
+
+  ARGV[1] the freeze day (YYYY-MM-DD, board timezone, at this instant)
+  ARGV[2] change channel   ARGV[3] board id   ARGV[4] origin
+
+  Publishes a `reset` change, so every process forgets what it cached of the board's status and
+  every screen resyncs to the snapshot (the same ranking it shows, at the freeze seq).
+
+  Returns the frozen seq, or
+   -1  board not found
+]]
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return -1
+end
+
+-- COPY … REPLACE leaves the target alone when the source does not exist (a window without
+-- votes yet): delete first, so a missing source reads as empty, not as an older copy.
+local function snapshot(from, to)
+  redis.call('DEL', to)
+  redis.call('COPY', from, to, 'REPLACE')
+end
+
+snapshot(KEYS[2], KEYS[7])
+snapshot(KEYS[3], KEYS[8])
+snapshot(KEYS[5], KEYS[10])
+snapshot(KEYS[6], KEYS[11])
+-- A day's keys expire; the copies must outlive the freeze, which may last past retention.
+redis.call('PERSIST', KEYS[10])
+redis.call('PERSIST', KEYS[11])
+local seq = tonumber(redis.call('GET', KEYS[4]) or '0')
+redis.call('SET', KEYS[9], seq)
+redis.call('HSET', KEYS[1], 'status', 'frozen', 'frozenDay', ARGV[1], 'frozenSeq', seq)
+redis.call('PUBLISH', ARGV[2], cjson.encode({ boardId = ARGV[3], seq = seq, reset = true, origin = ARGV[4] }))
+return seq

@@ -1,0 +1,118 @@
+import type { Redis } from 'ioredis';
+import type { CampaignStatus } from '../protocol/campaigns.js';
+import { DEFAULT_TIMEZONE, dayOf } from '../protocol/day.js';
+import { type BoardMeta, liveReadKeys, type ReadKeys, scriptFailure, type WindowRef } from './board-store.js';
+import type { KeyBuilder } from './keys.js';
+import { runScript } from './scripts.js';
+
+/** What a status change did to the board's public ranking. */
+export type StatusChange =
+  /** The board froze: its public ranking is the snapshot taken at `seq`, on `day`. */
+  | { outcome: 'frozen'; day: string; seq: number }
+  /** The board left `frozen`: its snapshot is gone and watchers were told to resync. */
+  | { outcome: 'thawed' }
+  | { outcome: 'set' }
+  /** Redis does not have the board; a rebuild's registration brings its status back. */
+  | { outcome: 'board-missing' };
+
+export interface StatusOptions {
+  /** The change message's origin. @default 'status' */
+  origin?: string;
+  /** The instant of a freeze, whose day (board timezone) is the freeze day. @default Date.now() */
+  now?: number;
+}
+
+/**
+ * Records a campaign's new status on its board, for ingest and the public reads to see.
+ *
+ * Moving to `frozen` (封榜) snapshots the public ranking in the same step (freezeBoard-11.lua):
+ * the all-time scores and total, the seq, and the freeze day's scores and total. Moving out of
+ * `frozen` deletes the snapshot (setBoardStatus-7.lua). Both publish a `reset` change, so every
+ * process forgets its cached status and every screen resyncs.
+ */
+export async function changeBoardStatus(
+  redis: Redis,
+  keys: KeyBuilder,
+  boardId: string,
+  status: CampaignStatus,
+  options: StatusOptions = {},
+): Promise<StatusChange> {
+  const k = keys.board(boardId);
+  const f = k.frozen;
+  const tail = [keys.boardChanges(boardId), boardId, options.origin ?? 'status'];
+  if (status === 'frozen') {
+    // The timezone is fixed once a campaign is live (see the server's campaigns/edits.ts).
+    const timezone = (await redis.hget(k.meta, 'timezone')) ?? DEFAULT_TIMEZONE;
+    const day = dayOf(options.now ?? Date.now(), timezone);
+    const live = k.day(day);
+    const reply = await runScript(
+      redis,
+      'freezeBoard',
+      [
+        k.meta,
+        k.scores,
+        k.total,
+        k.seq,
+        live.scores,
+        live.total,
+        f.scores,
+        f.total,
+        f.seq,
+        f.day.scores,
+        f.day.total,
+      ],
+      [day, ...tail],
+    );
+    if (reply === -1) return { outcome: 'board-missing' };
+    if (typeof reply !== 'number' || reply < 0) throw scriptFailure(Number(reply), 'freezeBoard');
+    return { outcome: 'frozen', day, seq: reply };
+  }
+  const reply = await runScript(
+    redis,
+    'setBoardStatus',
+    [k.meta, k.seq, f.scores, f.total, f.seq, f.day.scores, f.day.total],
+    [status, ...tail],
+  );
+  if (reply === -1) return { outcome: 'board-missing' };
+  return reply === 1 ? { outcome: 'thawed' } : { outcome: 'set' };
+}
+
+/** changeBoardStatus without its outcome. */
+export async function setBoardStatus(
+  redis: Redis,
+  keys: KeyBuilder,
+  boardId: string,
+  status: CampaignStatus,
+  options: StatusOptions = {},
+): Promise<void> {
+  await changeBoardStatus(redis, keys, boardId, status, options);
+}
+
+/**
+ * The one decision of which keys a public read of a window takes, used by every public read
+ * (REST, socket acks, subscribe snapshots) and the relay. A board that is not frozen reads its
+ * live keys. A frozen one reads what was public at the freeze:
+ * - the all-time window and the freeze day: the snapshot;
+ * - a day before the freeze day: its own keys, already final;
+ * - a day after it: an empty window (nothing has been public since the freeze).
+ * Every window of a frozen board answers the seq of the freeze.
+ *
+ * When Redis lost the board while it was frozen, a rebuild restores the live ranking but not the
+ * snapshot (`frozen` is undefined while the status says frozen): every window then answers empty,
+ * with seq 0, rather than show what was counted after the freeze.
+ */
+export function publicReadKeys(
+  keys: KeyBuilder,
+  boardId: string,
+  board: Pick<BoardMeta, 'status' | 'frozen'>,
+  ref: WindowRef,
+): ReadKeys {
+  if (board.status !== 'frozen') return liveReadKeys(keys, boardId, ref);
+  const k = keys.board(boardId);
+  const f = k.frozen;
+  if (!board.frozen) return { ...f.none, seq: f.seq };
+  if (ref.window === 'all') return { scores: f.scores, total: f.total, seq: f.seq };
+  if (ref.day < board.frozen.day) return { ...k.day(ref.day), seq: f.seq };
+  if (ref.day === board.frozen.day) return { ...f.day, seq: f.seq };
+  return { ...f.none, seq: f.seq };
+}
