@@ -12,6 +12,7 @@ import { answerClientErrors } from './http/client-error.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { auditRouter } from './http/routes/audit.js';
 import { authRouter } from './http/routes/auth.js';
+import { campaignLeaderboardRouter } from './http/routes/campaign-leaderboard.js';
 import { campaignMembersRouter } from './http/routes/campaign-members.js';
 import { campaignsRouter } from './http/routes/campaigns.js';
 import { docsRouter } from './http/routes/docs.js';
@@ -79,6 +80,7 @@ export function createApp(deps: AppDeps): App {
   app.use(hostsRouter(ctx));
   app.use(campaignsRouter(ctx));
   app.use(campaignMembersRouter(ctx));
+  app.use(campaignLeaderboardRouter(ctx));
   app.use(publicCampaignsRouter(ctx));
   app.use(auditRouter(ctx));
   app.use(votesRouter(ctx));

@@ -158,7 +158,10 @@ export async function moveCampaign(
       campaignId,
       to,
     );
+    // A freeze snapshots the public ranking in the same step; its end deletes the snapshot.
     await setBoardStatus(store.ctx.redis, store.ctx.keys, campaignId, after);
+    // This process's public reads see the new status at once; others on the reset it publishes.
+    store.ctx.boards.cache.forget(campaignId);
     await store.audit(actor, 'campaign.transition', campaignId, {
       before: { status: before },
       after: { status: after },

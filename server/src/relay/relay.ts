@@ -1,6 +1,7 @@
 import type { MemberStanding, RankUpdate, RankWindow } from '@rallyboard/core/protocol';
 import { WINDOWS } from '@rallyboard/core/protocol';
 import { boardChangeSchema, readBoard } from '@rallyboard/core/redis';
+import { publicSource } from '../boards/queries.js';
 import type { AppContext } from '../deps.js';
 import { boardRoom, parseBoardRoom, type RealtimeServer } from '../realtime/types.js';
 
@@ -37,7 +38,8 @@ const DAY_CHECK_MS = 5_000;
  * carries only what changed since the room's previous one: the members whose score changed,
  * and the top-N members whose rank moved, each with its new rank and score, plus the totals.
  * One script call per room reads it all at one instant. A room's first push, a new day, a
- * rebuild and a Redis reconnect send `reset` (the whole top N) instead.
+ * rebuild and a Redis reconnect send `reset` (the whole top N) instead. A frozen board's rooms
+ * get no diffs: the public ranking is the freeze's snapshot until the freeze ends with a reset.
  */
 export function createRelay(io: RealtimeServer, ctx: AppContext): Relay {
   const { subscriber, keys, logger } = ctx;
@@ -58,6 +60,9 @@ export function createRelay(io: RealtimeServer, ctx: AppContext): Relay {
       logger.warn({ channel }, 'ignoring a malformed change message');
       return;
     }
+    // A reset may come with a new status (a freeze or its end): read it again, here and for
+    // every public read of this process, before anything of the board is pushed.
+    if (change.data.reset) ctx.boards.cache.forget(boardId);
     const entry = dirty.get(boardId) ?? { members: new Set<string>(), reset: false };
     for (const member of change.data.members) entry.members.add(member);
     entry.reset ||= change.data.reset;
@@ -115,13 +120,22 @@ export function createRelay(io: RealtimeServer, ctx: AppContext): Relay {
       const ref = await ctx.boards.window(boardId, window);
       const day = ref.window === 'day' ? ref.day : null;
       const last = pushed.get(room);
-      const reset = !last || last.day !== day || change.reset || change.members.size > MAX_FOCI;
+      const resync = !last || last.day !== day || change.reset;
+      const reset = resync || change.members.size > MAX_FOCI;
+      const { from, frozen } = await publicSource(ctx, boardId, ref);
+      // A frozen board's public ranking does not change: no diffs for its votes. A resync (the
+      // freeze itself, a new day, a rebuild, a room's first push) still sends the public
+      // ranking, which is the snapshot.
+      if (frozen && !resync) return;
       const foci = reset ? [] : [...new Set([...change.members, ...last.top.keys()])];
-      const slice = await readBoard(ctx.redis, keys, boardId, ref, {
-        mode: 'watch',
-        limit: topN,
-        candidateIds: foci,
-      });
+      const slice = await readBoard(
+        ctx.redis,
+        keys,
+        boardId,
+        ref,
+        { mode: 'watch', limit: topN, candidateIds: foci },
+        from,
+      );
       if (stopped || (!reset && slice.seq <= last.seq)) return;
 
       const top = new Map(slice.entries.map((e) => [e.candidateId, e as MemberStanding]));

@@ -104,6 +104,11 @@ const EXAMPLES: Record<string, ValidExample> = {
     body: { status: 'scheduled' },
     authorization: asHost,
   },
+  'GET /api/campaigns/:campaignId/leaderboard': {
+    params: { campaignId: boardId },
+    query: { window: 'all', limit: '5' },
+    authorization: asHost,
+  },
   'POST /api/campaigns/:campaignId/members': {
     params: { campaignId },
     body: { candidateId: 'carol', name: 'Carol', group: 'Class 3' },
