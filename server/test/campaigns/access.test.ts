@@ -40,9 +40,18 @@ const routesOn = (id: string): [string, string, unknown?][] => [
   ['PATCH', `/api/campaigns/${id}/members/alice`, { name: 'Not Alice' }],
   ['DELETE', `/api/campaigns/${id}/members/alice`],
   ['GET', `/api/campaigns/${id}/audit`],
+  ['GET', `/api/campaigns/${id}/leaderboard`],
 ];
 
 describe("another host's campaign", () => {
+  it('is covered here on every host route that names a campaign', () => {
+    const listed = new Set(routesOn(':campaignId').map(([method, path]) => `${method} ${path}`));
+    const hostRoutes = server.api.routes
+      .filter((r) => r.auth !== 'public' && r.auth !== 'participant' && r.path.includes(':campaignId'))
+      .map((r) => `${r.method.toUpperCase()} ${r.path.replace(/:candidateId/, 'alice')}`);
+    expect(hostRoutes.filter((route) => !listed.has(route))).toEqual([]);
+  });
+
   it('answers CAMPAIGN_NOT_FOUND on every route, exactly as a campaign that does not exist', async () => {
     const campaign = await create(owner);
     for (const [method, path, body] of routesOn(campaign.id)) {
