@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 
 /**
  * Vote ids that name their owner without storing anything: `<body>.<mac>`, where the body is
@@ -25,7 +25,8 @@ export function createVoteIds(secret: string): VoteIds {
     issue(boardId, participantId, idempotencyKey) {
       const body =
         idempotencyKey === undefined
-          ? `r${b64(randomBytes(16))}`
+          ? // randomUUID draws from a pre-filled entropy pool: far cheaper per vote than randomBytes.
+            `r${randomUUID().replaceAll('-', '')}`
           : `k${b64(createHash('sha256').update(`${boardId}\n${participantId}\n${idempotencyKey}`).digest().subarray(0, 16))}`;
       return `${body}.${b64(mac(boardId, participantId, body))}`;
     },

@@ -39,7 +39,7 @@ async function jobsOf(board: string): Promise<Job<VoteJob>[]> {
 const queuedVotes = async (board: string) => (await jobsOf(board)).flatMap((job) => job.data.votes);
 
 /** A vote id: a random or key-derived body and a mac naming the board and participant. */
-const VOTE_ID = /^[kr][A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{16}$/;
+const VOTE_ID = /^(k[A-Za-z0-9_-]{22}|r[0-9a-f]{32})\.[A-Za-z0-9_-]{16}$/;
 
 /** The participant the requests of this file vote as, unless they say otherwise. */
 const VOTER = 'p-voter-1';
