@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, randomUUID, timingSafeEqual } from 'node:crypto';
 
 /**
  * Vote ids that name their owner without storing anything: `<body>.<mac>`, where the body is
@@ -17,7 +17,7 @@ const b64 = (bytes: Buffer) => bytes.toString('base64url');
 
 export function createVoteIds(secret: string): VoteIds {
   // A key of its own, derived from the token secret: a vote id's mac is never a token's.
-  const key = createHmac('sha256', secret).update('rallyboard vote ids').digest();
+  const key = createSecretKey(createHmac('sha256', secret).update('rallyboard vote ids').digest());
   const mac = (boardId: string, participantId: string, body: string) =>
     createHmac('sha256', key).update(`${boardId}\n${participantId}\n${body}`).digest().subarray(0, 12);
 
