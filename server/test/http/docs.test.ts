@@ -62,6 +62,21 @@ describe('the API docs', () => {
     );
   });
 
+  it('have an operation for every route the server defines, with its auth and a 2xx answer', async () => {
+    const doc = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as Document;
+    const routes = server.api.routes;
+    expect(routes.length).toBeGreaterThan(20);
+    for (const route of routes) {
+      const path = route.path.replace(/:(\w+)/g, '{$1}');
+      const operation = doc.paths[path]?.[route.method] as (Operation & { security?: unknown[] }) | undefined;
+      expect(operation, `${route.method} ${route.path}`).toBeDefined();
+      expect(Object.keys(operation?.responses ?? {}).some((status) => status.startsWith('2'))).toBe(true);
+      expect(operation?.security === undefined, `${route.method} ${route.path}`).toBe(
+        route.auth === 'public',
+      );
+    }
+  });
+
   it('list, for each error status, the catalogue codes with their messages', async () => {
     const doc = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as Document;
     const notFound = JSON.stringify(doc.paths['/api/boards/{boardId}/votes']?.post?.responses['404']);
