@@ -116,7 +116,8 @@ export function createWeChatClient(
 
   /**
    * Sends one request. The URL carries the secret or the access token, so it is never logged nor
-   * put in an error; the timeout covers the whole exchange, body included.
+   * put in an error; the timeout covers the whole exchange, body included. Fields of the body
+   * that are undefined are left out (JSON.stringify drops them).
    */
   async function send(
     api: WeChatApiName,
@@ -216,13 +217,13 @@ export function createWeChatClient(
         { access_token: accessToken },
         {
           scene: p.scene,
-          ...(p.page === undefined ? {} : { page: p.page }),
-          ...(p.checkPath === undefined ? {} : { check_path: p.checkPath }),
-          ...(p.envVersion === undefined ? {} : { env_version: p.envVersion }),
-          ...(p.width === undefined ? {} : { width: p.width }),
-          ...(p.autoColor === undefined ? {} : { auto_color: p.autoColor }),
-          ...(p.lineColor === undefined ? {} : { line_color: p.lineColor }),
-          ...(p.isHyaline === undefined ? {} : { is_hyaline: p.isHyaline }),
+          page: p.page,
+          check_path: p.checkPath,
+          env_version: p.envVersion,
+          width: p.width,
+          auto_color: p.autoColor,
+          line_color: p.lineColor,
+          is_hyaline: p.isHyaline,
         },
       );
       // Success is image bytes; failure is JSON (whatever the content type says).
@@ -269,10 +270,10 @@ export function createWeChatClient(
           openid: p.openid,
           scene: p.scene,
           client_ip: p.clientIp,
-          ...(p.mobileNo === undefined ? {} : { mobile_no: p.mobileNo }),
-          ...(p.emailAddress === undefined ? {} : { email_address: p.emailAddress }),
-          ...(p.extendedInfo === undefined ? {} : { extended_info: p.extendedInfo }),
-          ...(p.isTest === undefined ? {} : { is_test: p.isTest }),
+          mobile_no: p.mobileNo,
+          email_address: p.emailAddress,
+          extended_info: p.extendedInfo,
+          is_test: p.isTest,
         },
       );
       const data = readJson('getUserRiskRank', riskRankResponseSchema, answer);
@@ -289,9 +290,9 @@ export function createWeChatClient(
           touser: p.touser,
           template_id: p.templateId,
           data: p.data,
-          ...(p.page === undefined ? {} : { page: p.page }),
-          ...(p.miniprogramState === undefined ? {} : { miniprogram_state: p.miniprogramState }),
-          ...(p.lang === undefined ? {} : { lang: p.lang }),
+          page: p.page,
+          miniprogram_state: p.miniprogramState,
+          lang: p.lang,
         },
       );
       readJson('sendSubscribeMessage', errorEnvelopeSchema, answer);
