@@ -23,17 +23,22 @@ const scheduleView = (schedule: CampaignDoc['schedule']) => ({
   timezone: schedule.timezone,
 });
 
+/** What hosts and participants both see of a campaign. */
+const baseView = (doc: CampaignDoc) => ({
+  id: doc._id,
+  title: doc.title,
+  description: doc.description ?? '',
+  ...(doc.coverImageUrl === undefined ? {} : { coverImageUrl: doc.coverImageUrl }),
+  kind: doc.kind,
+  members: doc.members.map(memberView),
+  schedule: scheduleView(doc.schedule),
+});
+
 /** A campaign as its hosts see it. */
 export function campaignView(doc: CampaignDoc): CampaignView {
   const rules = doc.rules ?? {};
   return {
-    id: doc._id,
-    title: doc.title,
-    description: doc.description ?? '',
-    ...(doc.coverImageUrl === undefined ? {} : { coverImageUrl: doc.coverImageUrl }),
-    kind: doc.kind,
-    members: doc.members.map(memberView),
-    schedule: scheduleView(doc.schedule),
+    ...baseView(doc),
     visibility: doc.visibility,
     rules: {
       ...(rules.votesPerUserPerDay === undefined ? {} : { votesPerUserPerDay: rules.votesPerUserPerDay }),
@@ -58,13 +63,7 @@ export function publicCampaignView(doc: CampaignDoc): PublicCampaign {
   if (!isPublished(doc.status)) throw new Error(`campaign ${doc._id} is not published`);
   const rules = doc.rules ?? {};
   return {
-    id: doc._id,
-    title: doc.title,
-    description: doc.description ?? '',
-    ...(doc.coverImageUrl === undefined ? {} : { coverImageUrl: doc.coverImageUrl }),
-    kind: doc.kind,
-    members: doc.members.map(memberView),
-    schedule: scheduleView(doc.schedule),
+    ...baseView(doc),
     status: doc.status as PublicCampaign['status'],
     quotas: {
       perDay: rules.votesPerUserPerDay ?? null,

@@ -148,8 +148,8 @@ export type UpdateCampaignMemberBody = z.infer<typeof updateCampaignMemberBodySc
 
 const scheduleView = z.object({ startAt: z.iso.datetime(), endAt: z.iso.datetime(), timezone: z.string() });
 
-/** A campaign as its hosts see it. */
-export const campaignViewSchema = z.object({
+/** What hosts and participants both see of a campaign. */
+const campaignBaseView = z.object({
   id: boardIdSchema,
   title: z.string(),
   description: z.string(),
@@ -157,6 +157,10 @@ export const campaignViewSchema = z.object({
   kind: z.enum(['vote', 'like']),
   members: z.array(campaignMemberSchema),
   schedule: scheduleView,
+});
+
+/** A campaign as its hosts see it. */
+export const campaignViewSchema = campaignBaseView.extend({
   visibility: z.enum(['public', 'unlisted']),
   rules: campaignRulesSchema,
   status: campaignStatusSchema,
@@ -194,14 +198,7 @@ export const isPublished = (status: CampaignStatus): boolean =>
  * A campaign as participants see it: no hosts, no visibility, and of its rules only the quotas
  * (null for no limit).
  */
-export const publicCampaignSchema = z.object({
-  id: boardIdSchema,
-  title: z.string(),
-  description: z.string(),
-  coverImageUrl: z.string().optional(),
-  kind: z.enum(['vote', 'like']),
-  members: z.array(campaignMemberSchema),
-  schedule: scheduleView,
+export const publicCampaignSchema = campaignBaseView.extend({
   status: z.enum(PUBLISHED_STATUSES),
   quotas: z.object({
     perDay: z.number().int().nullable(),
