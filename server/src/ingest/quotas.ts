@@ -1,5 +1,5 @@
 import { AppError, dayOf, type QuotaStatus, startOfNextDay } from '@rallyboard/core/protocol';
-import { type BoardQuotas, readQuotaUse } from '@rallyboard/core/redis';
+import { type BoardQuotas, hasQuotas, readQuotaUse } from '@rallyboard/core/redis';
 import type { Redis } from 'ioredis';
 import type { AppDeps } from '../deps.js';
 
@@ -18,8 +18,7 @@ export async function readQuotaStatus(
   now: number = Date.now(),
 ): Promise<QuotaStatus> {
   const day = dayOf(now, board.timezone);
-  const hasQuotas = Object.values(board.quotas).some((q) => q !== undefined);
-  const use = hasQuotas
+  const use = hasQuotas(board.quotas)
     ? await readQuotaUse(deps.redis, deps.keys, board.boardId, participantId, day)
     : { day: 0, total: 0, byCandidate: {} };
   const { perDay, perCandidatePerDay, total } = board.quotas;

@@ -10,6 +10,7 @@ import { AppError, dayOf } from '@rallyboard/core/protocol';
 import type { VoteJob } from '@rallyboard/core/queue';
 import {
   fenceBoard,
+  hasQuotas,
   installBoard,
   liftFence,
   listDays,
@@ -164,6 +165,7 @@ export async function rebuild(
   const k = keys.board(boardId);
   const token = randomUUID();
 
+  const registration = registrationOf(board);
   step('fence');
   // The campaign's status goes back on the board with the registration (ingest reads it there).
   // Under the campaign's lock: a lifecycle move cannot slip in between reading and writing it.
@@ -173,7 +175,7 @@ export async function rebuild(
     await fenceBoard(
       redis,
       keys,
-      { ...registrationOf(board), ...(campaign ? { status: campaign.status } : {}) },
+      { ...registration, ...(campaign ? { status: campaign.status } : {}) },
       { token, ttlMs: options.settleTimeoutMs + 600_000 },
     );
   });
@@ -182,10 +184,8 @@ export async function rebuild(
     const settledInMs = await settle(options.queue, boardId, options.settleTimeoutMs);
 
     step('read ledger');
-    const registration = registrationOf(board);
-    const hasQuotas =
-      board.kind === 'vote' && Object.values(registration.quotas ?? {}).some((q) => q !== undefined);
-    const state = await readLedgerState(deps.ledger, boardId, { verdicts: true, quotas: hasQuotas });
+    const quotas = board.kind === 'vote' && hasQuotas(registration.quotas);
+    const state = await readLedgerState(deps.ledger, boardId, { verdicts: true, quotas });
 
     step('markers', { votes: state.verdicts.size });
     const nowMs = Date.now();
@@ -224,7 +224,7 @@ export async function rebuild(
     await pipeline.exec();
 
     step('quotas');
-    const quotaCounters = await restoreQuotas(deps, boardId, hasQuotas ? state.quotas : undefined, {
+    const quotaCounters = await restoreQuotas(deps, boardId, quotas ? state.quotas : undefined, {
       nowMs,
       timezone: board.timezone,
     });

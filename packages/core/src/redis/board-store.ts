@@ -23,6 +23,10 @@ export interface BoardQuotas {
   total?: number | undefined;
 }
 
+/** True when the quotas set any limit. */
+export const hasQuotas = (quotas: BoardQuotas | undefined): boolean =>
+  quotas !== undefined && Object.values(quotas).some((q) => q !== undefined);
+
 /** Meta hash fields of the quotas, as the apply script reads them. */
 const QUOTA_FIELDS = {
   perDay: 'quotaDay',

@@ -11,6 +11,7 @@ import {
   userAgentSchema,
   type VoteContext,
 } from '@rallyboard/core/protocol';
+import { hasQuotas } from '@rallyboard/core/redis';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../deps.js';
@@ -94,7 +95,7 @@ export function votesRouter(ctx: AppContext): Router {
 
       // Advisory quota check (QUOTA_EXCEEDED before any limit is charged); the apply script
       // enforces the quotas in any case, atomically with the score.
-      if (board.kind === 'vote' && Object.values(board.quotas).some((q) => q !== undefined)) {
+      if (board.kind === 'vote' && hasQuotas(board.quotas)) {
         const quota = await whenAvailable(() =>
           readQuotaStatus(ctx, { boardId, timezone: board.timezone, quotas: board.quotas }, participantId),
         );
