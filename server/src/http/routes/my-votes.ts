@@ -1,4 +1,4 @@
-import { ledgerModel } from '@rallyboard/core/db';
+import { type LedgerVote, ledgerModel } from '@rallyboard/core/db';
 import {
   AppError,
   boardIdSchema,
@@ -31,6 +31,17 @@ const rejectedWith = (reason: string | undefined) => {
   return { reason: code, message: ERROR_CATALOGUE[code]?.message ?? reason ?? '' };
 };
 
+/** Where a vote stands, from its ledger record. */
+const statusOfRecord = (record: LedgerVote): VoteStatus => ({
+  voteId: record._id,
+  boardId: record.boardId,
+  status: record.verdict,
+  ...(record.verdict === 'rejected' ? rejectedWith(record.reason) : {}),
+  candidateId: record.candidateId,
+  action: record.action,
+  decidedAt: record.decidedAt.toISOString(),
+});
+
 /**
  * A participant's own votes: one vote's status (even while it is queued: its id says whose it
  * is, see ingest/vote-ids.ts), their decided votes on a board, and their remaining quota.
@@ -58,15 +69,7 @@ export function myVotesRouter(ctx: AppContext): Router {
       const record = await whenAvailable(() => ledger.findOne({ _id: voteId, boardId }).lean());
       let answer: VoteStatus;
       if (record) {
-        answer = {
-          voteId,
-          boardId,
-          status: record.verdict,
-          ...(record.verdict === 'rejected' ? rejectedWith(record.reason) : {}),
-          candidateId: record.candidateId,
-          action: record.action,
-          decidedAt: record.decidedAt.toISOString(),
-        };
+        answer = statusOfRecord(record);
       } else {
         // Decided in Redis, record not written yet; or still on the queue.
         const marker = await whenAvailable(() => ctx.redis.get(ctx.keys.board(boardId).vote(voteId)));
@@ -105,15 +108,7 @@ export function myVotesRouter(ctx: AppContext): Router {
       const records = await whenAvailable(() =>
         ledger.find(filter).sort({ acceptedAt: -1, _id: 1 }).limit(query.limit).lean(),
       );
-      const votes: VoteStatus[] = records.map((record) => ({
-        voteId: record._id,
-        boardId: record.boardId,
-        status: record.verdict,
-        ...(record.verdict === 'rejected' ? rejectedWith(record.reason) : {}),
-        candidateId: record.candidateId,
-        action: record.action,
-        decidedAt: record.decidedAt.toISOString(),
-      }));
+      const votes = records.map(statusOfRecord);
       const last = records.at(-1);
       res.json({
         votes,
