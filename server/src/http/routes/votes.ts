@@ -71,6 +71,7 @@ export function votesRouter(ctx: AppContext): Router {
       const ip = clientIp(req);
       const idempotencyKey = headers['idempotency-key'];
       const voteId = ctx.voteIds.issue(boardId, participantId, idempotencyKey);
+      const answer: CastVoteAccepted = { voteId, status: 'queued' };
       // A retry of a vote the workers already decided gets its id again, whatever has changed
       // since (a spent quota, an ended campaign): the key names that vote, and it is never cast
       // twice. (A retry while the vote is still queued goes through the checks again; if it
@@ -78,7 +79,6 @@ export function votesRouter(ctx: AppContext): Router {
       if (idempotencyKey !== undefined) {
         const decided = await whenAvailable(() => ctx.redis.exists(ctx.keys.board(boardId).vote(voteId)));
         if (decided) {
-          const answer: CastVoteAccepted = { voteId, status: 'queued' };
           res.status(202).json(answer);
           return;
         }
@@ -127,7 +127,6 @@ export function votesRouter(ctx: AppContext): Router {
           context,
         }),
       );
-      const answer: CastVoteAccepted = { voteId, status: 'queued' };
       res.status(202).json(answer);
     },
   );
