@@ -45,13 +45,20 @@ function formatDay(epochMs: number, timeZone: string): string {
   return `${parts.year}-${parts.month}-${parts.day}`;
 }
 
+/** Answers of startOfNextDay per timezone and day: a day's end never changes. */
+const nextDayStarts = new Map<string, number>();
+
 /**
  * The first instant (epoch ms, to the minute) of the day after the one `epochMs` falls on, in
  * the timezone: when a daily quota resets. Found by bisection on whole minutes, so daylight
- * saving changes and odd offsets need no special case.
+ * saving changes and odd offsets need no special case; then kept per timezone and day, since
+ * ingest asks for it with every vote on a board with quotas.
  */
 export function startOfNextDay(epochMs: number, timeZone: string): number {
-  const today = formatDay(epochMs, timeZone);
+  const today = dayOf(epochMs, timeZone);
+  const key = `${timeZone}\n${today}`;
+  const known = nextDayStarts.get(key);
+  if (known !== undefined) return known;
   let before = Math.floor(epochMs / 60_000);
   let after = before + 27 * 60;
   while (after - before > 1) {
@@ -59,5 +66,7 @@ export function startOfNextDay(epochMs: number, timeZone: string): number {
     if (formatDay(middle * 60_000, timeZone) === today) before = middle;
     else after = middle;
   }
+  if (nextDayStarts.size >= 1_000) nextDayStarts.clear();
+  nextDayStarts.set(key, after * 60_000);
   return after * 60_000;
 }
