@@ -104,10 +104,9 @@ async function authenticate(
   return host;
 }
 
-function pickHeaders(req: Request, schema: ObjectSchema): Record<string, string | undefined> {
-  const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape ?? {};
-  return Object.fromEntries(Object.keys(shape).map((name) => [name, req.get(name)]));
-}
+/** The header names a headers schema reads. */
+const headerNames = (schema: ObjectSchema): string[] =>
+  Object.keys((schema as unknown as { shape?: Record<string, unknown> }).shape ?? {});
 
 /** Runs a connect-style middleware as a promise. */
 const run = (middleware: RequestHandler, req: Request, res: Response) =>
@@ -125,12 +124,17 @@ export function createApi(tokens: TokenSigner, hosts: HostResolver, readJson: Re
     routes,
     route(router, spec, handler) {
       routes.push(spec as unknown as RouteSpec);
+      const names = spec.headers ? headerNames(spec.headers) : [];
       router[spec.method](spec.path, async (req, res) => {
         const auth = await authenticate(tokens, hosts, spec.auth, req);
         const params = spec.params ? parseInput(spec.params, req.params, 'params') : undefined;
         const query = spec.query ? parseInput(spec.query, req.query, 'query') : undefined;
         const headers = spec.headers
-          ? parseInput(spec.headers, pickHeaders(req, spec.headers), 'headers')
+          ? parseInput(
+              spec.headers,
+              Object.fromEntries(names.map((name) => [name, req.get(name)])),
+              'headers',
+            )
           : undefined;
         let body: unknown;
         if (spec.body) {
