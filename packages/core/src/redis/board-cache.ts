@@ -12,7 +12,7 @@ export interface CachedBoard extends BoardMeta {
  * what cannot count, and the Lua scripts check again atomically.
  */
 export interface BoardCache {
-  /** The board, or undefined when Redis does not have it. */
+  /** The board, or undefined when Redis does not have it, or has only part of it. */
   get(boardId: string): Promise<CachedBoard | undefined>;
   /** Forgets a board, e.g. after it changed. */
   forget(boardId: string): void;
@@ -26,7 +26,9 @@ export function createBoardCache(redis: Redis, keys: KeyBuilder, ttlMs: number):
       readBoardMeta(redis, keys, boardId),
       redis.smembers(keys.board(boardId).members),
     ]);
-    return meta ? { ...meta, members: new Set(members) } : undefined;
+    // Meta without a members set is a board that lost its state (or is losing it right now):
+    // not the board, as the apply script also says (-1). Its record in MongoDB answers instead.
+    return meta && members.length > 0 ? { ...meta, members: new Set(members) } : undefined;
   }
 
   return {

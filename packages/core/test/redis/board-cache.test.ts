@@ -109,6 +109,12 @@ describe('createBoardCache', () => {
     expect(await cache.get(boardId)).toMatchObject({ title: 'Late', kind: 'vote', members: new Set(['x']) });
   });
 
+  it('answers undefined for a board Redis has only part of: meta without members is lost state', async () => {
+    const boardId = await newBoard();
+    await redis.del(keys.board(boardId).members);
+    expect(await createBoardCache(redis, keys, 60_000).get(boardId)).toBeUndefined();
+  });
+
   it('when gets for one board overlap, they share one read', async () => {
     const boardId = await newBoard();
     const cache = createBoardCache(redis, keys, 60_000);
