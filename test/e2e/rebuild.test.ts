@@ -47,20 +47,31 @@ function steadyVotes(boardId: string) {
   const accepted = new Set<string>();
   let running = true;
   let sent = 0;
-  // Kept from rejecting unobserved: a failure surfaces from stop().
+  let failure: unknown;
+  // Kept from rejecting unobserved: a failure surfaces from stop() and from count().
   const done = Promise.allSettled(
     Array.from({ length: 8 }, async () => {
-      while (running) {
-        const candidateId = CANDIDATES[sent++ % CANDIDATES.length] as string;
-        const res = await castVote(server, boardId, candidateId);
-        expect(res.status).toBe(202);
-        accepted.add(((await res.json()) as { voteId: string }).voteId);
-        await new Promise((resolve) => setTimeout(resolve, 5));
+      try {
+        while (running) {
+          const candidateId = CANDIDATES[sent++ % CANDIDATES.length] as string;
+          const res = await castVote(server, boardId, candidateId);
+          expect(res.status, await res.clone().text()).toBe(202);
+          accepted.add(((await res.json()) as { voteId: string }).voteId);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      } catch (error) {
+        failure ??= error;
+        throw error;
       }
     }),
   );
   return {
     accepted,
+    /** How many votes were accepted so far; throws what stopped the voters, if anything did. */
+    count() {
+      if (failure !== undefined) throw failure;
+      return accepted.size;
+    },
     async stop() {
       running = false;
       const failed = (await done).find((r) => r.status === 'rejected');
@@ -84,7 +95,7 @@ describe('when a board loses its Redis state while votes keep arriving', () => {
     // Votes go on being accepted (MongoDB knows the board); they wait in the queue.
     const acceptedAtLoss = votes.accepted.size;
     await eventually(
-      async () => votes.accepted.size > acceptedAtLoss + 100,
+      async () => votes.count() > acceptedAtLoss + 100,
       20_000,
       'votes accepted after the loss',
     );
@@ -101,11 +112,7 @@ describe('when a board loses its Redis state while votes keep arriving', () => {
 
     // Keep voting for a while after the rebuild, then stop and let everything settle.
     const acceptedAtRebuild = votes.accepted.size;
-    await eventually(
-      async () => votes.accepted.size > acceptedAtRebuild + 200,
-      20_000,
-      'votes after the rebuild',
-    );
+    await eventually(async () => votes.count() > acceptedAtRebuild + 200, 20_000, 'votes after the rebuild');
     await votes.stop();
     const want = votes.accepted.size;
     await eventually(
