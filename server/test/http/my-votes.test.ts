@@ -179,6 +179,56 @@ describe('GET /api/me/votes', () => {
     expect(second.votes.map((v) => v.voteId)).toEqual([mine[0]?._id]);
     expect(second.nextBefore).toBeNull();
   });
+  it('pages with a cursor through votes accepted in the same millisecond, skipping none', async () => {
+    const boardId = await seedBoard(config, server.deps.redis, mongo);
+    const acceptedAt = new Date(Date.now() - 30_000);
+    // Real vote ids, each with the dots of its mac; all accepted at one instant.
+    const ids = Array.from({ length: 5 }, () => voteIds.issue(boardId, 'p-frank'));
+    await recordVotes(
+      ledgerModel(mongo),
+      ids.map((voteId, i) => ({
+        _id: voteId,
+        boardId,
+        candidateId: 'alice',
+        action: 'vote',
+        voterId: 'p-frank',
+        verdict: 'counted',
+        delta: 1,
+        seq: i + 1,
+        day: dayOf(acceptedAt.getTime(), 'Asia/Shanghai'),
+        acceptedAt,
+        decidedAt: acceptedAt,
+      })),
+    );
+    const token = await participant('p-frank');
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const query: string = `boardId=${boardId}&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const { status, body } = await get(`/api/me/votes?${query}`, token);
+      expect(status).toBe(200);
+      const page = body as { votes: VoteStatus[]; nextCursor: string | null };
+      seen.push(...page.votes.map((v) => v.voteId));
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor !== null && pages < 10);
+
+    expect(pages).toBe(3);
+    expect(seen).toHaveLength(5);
+    expect([...seen].sort()).toEqual([...ids].sort());
+  });
+
+  it('refuses a cursor together with before', async () => {
+    const boardId = await seedBoard(config, server.deps.redis, mongo);
+    const { status, body } = await get(
+      `/api/me/votes?boardId=${boardId}&cursor=1.abc&before=${new Date().toISOString()}`,
+      await participant('p-frank'),
+    );
+    expect(status).toBe(400);
+    expect((body as ErrorBody).error.code).toBe('INVALID_INPUT');
+  });
 });
 
 describe('GET /api/boards/:boardId/quota', () => {

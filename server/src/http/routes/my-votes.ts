@@ -4,6 +4,8 @@ import {
   boardIdSchema,
   ERROR_CATALOGUE,
   type ErrorCode,
+  nextCursorSchema,
+  pageCursorSchema,
   quotaStatusSchema,
   type VoteStatus,
   voteIdSchema,
@@ -14,17 +16,33 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../deps.js';
 import { readQuotaStatus } from '../../ingest/quotas.js';
+import { afterCursor, newestFirst, pageOf } from '../paging.js';
 import { whenAvailable } from '../unavailable.js';
 
 const boardParams = z.object({ boardId: boardIdSchema });
 const voteParams = z.object({ boardId: boardIdSchema, voteId: voteIdSchema });
-const myVotesQuery = z.strictObject({
-  boardId: boardIdSchema,
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  /** Page on: votes accepted before this instant. */
-  before: z.iso.datetime().optional(),
+const myVotesQuery = z
+  .strictObject({
+    boardId: boardIdSchema,
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    /** Page on from where the previous page left off (its `nextCursor`). */
+    cursor: pageCursorSchema.optional(),
+    /**
+     * Page on: votes accepted before this instant. Kept for older clients; votes accepted in the
+     * same millisecond as the previous page's last one are skipped, which `cursor` never does.
+     */
+    before: z.iso.datetime().optional(),
+  })
+  .refine((q) => q.cursor === undefined || q.before === undefined, {
+    message: 'page on with cursor or before, not both',
+    path: ['before'],
+  });
+const myVotesSchema = z.object({
+  votes: z.array(voteStatusSchema),
+  nextCursor: nextCursorSchema,
+  /** For clients that page with `before`: the last listed vote's acceptance time. */
+  nextBefore: z.iso.datetime().nullable(),
 });
-const myVotesSchema = z.object({ votes: z.array(voteStatusSchema), nextBefore: z.iso.datetime().nullable() });
 
 const rejectedWith = (reason: string | undefined) => {
   const code = (reason ?? 'INTERNAL') as ErrorCode;
@@ -104,15 +122,23 @@ export function myVotesRouter(ctx: AppContext): Router {
         boardId: query.boardId,
         voterId: auth.participantId,
         ...(query.before ? { acceptedAt: { $lt: new Date(query.before) } } : {}),
+        ...afterCursor(query.cursor, 'acceptedAt'),
       };
+      // Ordered by acceptance time, then by id: the cursor names one place even among votes
+      // accepted in the same millisecond.
       const records = await whenAvailable(() =>
-        ledger.find(filter).sort({ acceptedAt: -1, _id: 1 }).limit(query.limit).lean(),
+        ledger
+          .find(filter)
+          .sort(newestFirst('acceptedAt'))
+          .limit(query.limit + 1)
+          .lean(),
       );
-      const votes = records.map(statusOfRecord);
-      const last = records.at(-1);
+      const page = pageOf(records, query.limit, (record) => record.acceptedAt);
+      const last = page.items.at(-1);
       res.json({
-        votes,
-        nextBefore: records.length === query.limit && last ? last.acceptedAt.toISOString() : null,
+        votes: page.items.map(statusOfRecord),
+        nextCursor: page.nextCursor,
+        nextBefore: page.nextCursor && last ? last.acceptedAt.toISOString() : null,
       });
     },
   );
