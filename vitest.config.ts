@@ -31,6 +31,7 @@ export default defineConfig({
       'workers/test/**/*.test.ts',
       'scripts/test/**/*.test.ts',
       'test/**/*.test.ts',
+      'miniprogram/test/**/*.test.ts',
     ],
     globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
