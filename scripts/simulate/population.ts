@@ -1,0 +1,194 @@
+// The honest population, with the cases that make false positives: shared phone models
+// (fingerprints), family phones, office and campus NATs, carrier addresses that change, quick
+// returning voters, bursts when a host calls for votes, and real friend referrals.
+import { type Account, rankFrom, Script } from './actions.js';
+import { carrierSubnet, carrierV6Prefix, type Device, hostIn, hostInV6, mobileIp, phone } from './network.js';
+import { Rng } from './random.js';
+import { candidateIds, type Scenario } from './scenario.js';
+
+/** Honest WeChat risk ranks: ~96% 0, 3% 1, 1% 2. */
+const HONEST_RANKS = [96, 3, 1, 0, 0] as const;
+/** Share of users on IPv6 (the server groups IPv6 by /64). */
+const IPV6_SHARE = 0.15;
+/** Share of devices used by two accounts (a family phone). */
+const SHARED_DEVICE_SHARE = 0.05;
+/** Share of users who arrive through a friend's share link. */
+const INVITED_SHARE = 0.2;
+/** Of those, the share on the same office or home subnet as their friend. */
+const SAME_SUBNET_INVITEE_SHARE = 0.1;
+/** Share of users whose later votes are quick (0.8-2 s dwell): they know where to tap. */
+const QUICK_RETURNER_SHARE = 0.1;
+/** Chance that a later vote comes from another carrier address (moved, switched networks). */
+const IP_CHANGE_CHANCE = 0.12;
+/** Share of the users who have voted that come back when a host calls for votes. */
+const HOST_CALL_SHARE = 0.15;
+/** Votes per user (1-5), weights. */
+const VOTES_PER_USER = [30, 25, 20, 15, 10] as const;
+/** Chance that a vote goes to the user's favourite rather than a popularity draw. */
+const FAVOURITE_CHANCE = 0.65;
+/** Median dwell of a human, ms. */
+const DWELL_MEDIAN_MS = 6_000;
+
+type Network =
+  | { kind: 'mobile'; home: string }
+  | { kind: 'v6'; prefix: string }
+  | { kind: 'office'; subnet: string; ip: string };
+
+interface User {
+  account: Account;
+  device: Device;
+  network: Network;
+  arrival: number;
+  favourite: string;
+  quick: boolean;
+  invitedBy?: User;
+  sharedAt?: number;
+}
+
+/**
+ * A day, compressed into the run: quiet morning, a lunch bump, the evening peak. `t` in [0, 1]
+ * maps to 07:00-24:00; the answer is a relative rate.
+ */
+export function dailyRhythm(t: number): number {
+  const h = 7 + 17 * t;
+  const bump = (mu: number, s: number) => Math.exp(-((h - mu) ** 2) / (2 * s * s));
+  return 0.25 + 0.7 * bump(8.5, 1) + 0.9 * bump(12.5, 1) + 1.3 * bump(21, 1.6);
+}
+
+/** A time in [from, to) drawn with density `dailyRhythm` over the run (rejection sampling). */
+function rhythmTime(rng: Rng, durationMs: number, from: number, to: number): number {
+  for (;;) {
+    const at = rng.uniform(from, to);
+    if (rng.uniform(0, 1.7) < dailyRhythm(at / durationMs)) return at;
+  }
+}
+
+/** Candidate popularity: a Zipf-like draw, c01 the favourite of most. */
+export function popularity(count: number): number[] {
+  return Array.from({ length: count }, (_, i) => 1 / (i + 1) ** 0.9);
+}
+
+function ipOf(rng: Rng, network: Network, later: boolean): string {
+  switch (network.kind) {
+    case 'office':
+      return network.ip;
+    case 'v6':
+      return hostInV6(rng, network.prefix);
+    case 'mobile':
+      return later && rng.chance(IP_CHANGE_CHANCE) ? mobileIp(rng) : network.home;
+  }
+}
+
+function humanDwell(rng: Rng): number {
+  return Math.min(180_000, Math.max(600, rng.lognormal(DWELL_MEDIAN_MS, 0.6)));
+}
+
+/** The honest users of a scenario and everything they do. */
+export function honestPopulation(seed: number, scenario: Scenario): Script {
+  const rng = Rng.stream(seed, 'honest');
+  const script = new Script('honest');
+  const D = scenario.durationMs;
+  const candidates = candidateIds(scenario);
+  const weights = popularity(candidates.length);
+  const { users: count, offices, hostCalls, hostCallWindowMs } = scenario.honest;
+
+  // Offices and campuses first: 20-40 users on one /24, most behind one NAT address.
+  const officeNetworks: Network[] = [];
+  for (let o = 0; o < offices; o++) {
+    const subnet = carrierSubnet(rng);
+    const nat = hostIn(rng, subnet);
+    const size = rng.int(20, 40);
+    for (let i = 0; i < size; i++) {
+      officeNetworks.push({ kind: 'office', subnet, ip: rng.chance(0.6) ? nat : hostIn(rng, subnet) });
+    }
+  }
+
+  const users: User[] = [];
+  const familyPairs = Math.round((count * SHARED_DEVICE_SHARE) / (1 + SHARED_DEVICE_SHARE));
+  for (let i = 0; i < count; i++) {
+    const account = script.account(`h${String(i).padStart(5, '0')}`, rankFrom(rng.next(), HONEST_RANKS));
+    const partner = i >= count - familyPairs ? users[rng.int(0, count - familyPairs - 1)] : undefined;
+    const network: Network = partner
+      ? partner.network
+      : (officeNetworks[i] ??
+        (rng.chance(IPV6_SHARE)
+          ? { kind: 'v6', prefix: carrierV6Prefix(rng) }
+          : { kind: 'mobile', home: mobileIp(rng) }));
+    users.push({
+      account,
+      // A family phone: the same install (id and fingerprint) under a second WeChat account.
+      device: partner ? partner.device : phone(rng),
+      network,
+      arrival: rhythmTime(rng, D, 2_000, D * 0.95),
+      favourite: candidates[rng.weighted(weights)] as string,
+      quick: rng.chance(QUICK_RETURNER_SHARE),
+    });
+  }
+
+  // Friend referrals: an earlier user shares their favourite; the friend arrives through it.
+  const byArrival = [...users].sort((a, b) => a.arrival - b.arrival);
+  for (const [index, user] of byArrival.entries()) {
+    if (index === 0 || !rng.chance(INVITED_SHARE)) continue;
+    const earlier = byArrival.slice(0, index).filter((u) => u.arrival + 4_000 < user.arrival && !u.invitedBy);
+    if (earlier.length === 0) continue;
+    const inviter = rng.pick(earlier);
+    inviter.sharedAt ??= inviter.arrival + rng.uniform(500, 3_000);
+    if (inviter.sharedAt + 1_000 > user.arrival) continue;
+    user.invitedBy = inviter;
+    user.favourite = inviter.favourite;
+    const inviterNet = inviter.network;
+    if (rng.chance(SAME_SUBNET_INVITEE_SHARE) && inviterNet.kind !== 'v6' && user.device !== inviter.device) {
+      const subnet =
+        inviterNet.kind === 'office' ? inviterNet.subnet : inviterNet.home.split('.').slice(0, 3).join('.');
+      user.network = { kind: 'office', subnet, ip: hostIn(rng, subnet) };
+    }
+  }
+
+  const firstVotes = new Map<User, number>();
+  for (const user of users) {
+    const n = 1 + rng.weighted(VOTES_PER_USER);
+    let at = user.arrival;
+    const firstDwell = humanDwell(rng);
+    script.login(
+      at - Math.min(firstDwell, 5_000) - rng.uniform(300, 1_500),
+      user.account,
+      ipOf(rng, user.network, false),
+      user.device,
+    );
+    firstVotes.set(user, at);
+    for (let v = 0; v < n && at < D; v++) {
+      const later = v > 0;
+      const candidateId =
+        v === 0 || rng.chance(FAVOURITE_CHANCE)
+          ? user.favourite
+          : (candidates[rng.weighted(weights)] as string);
+      script.vote(at, user.account, {
+        candidateId,
+        ip: ipOf(rng, user.network, later),
+        device: user.device,
+        dwellMs: later && user.quick ? rng.uniform(800, 2_000) : v === 0 ? firstDwell : humanDwell(rng),
+        sharedBy: v === 0 ? user.invitedBy?.account.id : undefined,
+      });
+      at += Math.min(D, rng.lognormal(D * 0.12, 0.8)) + 1_000;
+    }
+    if (user.sharedAt !== undefined) {
+      script.share(user.sharedAt, user.account, user.favourite, ipOf(rng, user.network, false), user.device);
+    }
+  }
+
+  // A host calls for votes: users who have voted come back within the window.
+  for (let k = 0; k < hostCalls; k++) {
+    const start = D * (hostCalls === 1 ? 0.5 : 0.45 + (0.3 * k) / (hostCalls - 1));
+    for (const user of users) {
+      const first = firstVotes.get(user);
+      if (first === undefined || first > start - 3_000 || !rng.chance(HOST_CALL_SHARE)) continue;
+      script.vote(start + rng.uniform(0, hostCallWindowMs), user.account, {
+        candidateId: rng.chance(0.5) ? user.favourite : (candidates[rng.weighted(weights)] as string),
+        ip: ipOf(rng, user.network, true),
+        device: user.device,
+        dwellMs: Math.max(600, rng.lognormal(4_000, 0.5)),
+      });
+    }
+  }
+  return script;
+}
