@@ -1,0 +1,255 @@
+// `npm run simulate -- [options]`: the labelled attack simulator (see docs/simulator.md).
+//
+// Drives honest and attack traffic through the real HTTP API of a LOCAL instance only, then
+// reports per attack how many votes our defences kept from counting, and how many honest votes
+// they held or refused. Without --base-url it starts its own instance on the local services.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '@rallyboard/core/config';
+import { connectMongo } from '@rallyboard/core/db';
+import { closeRedis, createRedis, waitForReady } from '@rallyboard/core/redis';
+import { ServiceError, startServices, stopServices } from '../services/index.js';
+import { buildPlan } from './plan.js';
+import { renderRules, renderSummary, renderTable } from './report.js';
+import { parseAttacks, SCENARIOS, scenarioNameSchema } from './scenario.js';
+import { simulate } from './simulation.js';
+import { type LocalStack, startLocalStack } from './stack.js';
+import { assertLocalServiceUri, localHttpUrl, NotLocalError } from './target.js';
+
+const HELP = `npm run simulate -- [options]
+
+Labelled attack simulator: honest users and switchable attacks against a LOCAL instance only.
+
+  --scenario small|full     small: ~30 s, 300 honest users; full: ~4 min, 3,000   (small)
+  --seed <n>                the plan is a function of seed and scenario            (42)
+  --attacks <a,b,…|all|none> device-farm, ip-farm, proxy-rotation, scripted-timing,
+                            burst, slow-drip, referral-ring                        (all)
+  --base-url <url>          a running local server (127.0.0.1, localhost or ::1);
+                            without it, a local stack of our own is started
+  --wechat-url <url>        the WeChat fake that server uses (with --base-url)
+  --mongo-uri <uri>         that server's database (with --base-url; default MONGODB_URI)
+  --out <dir>               where the JSON goes                                    (bench-results)
+  --keep-data               keep the started stack's Redis keys and database
+  --plan-only               print the plan's counts and exit
+
+Exits 0 whatever the figures (a benchmark); 1 when the run itself fails; 2 on bad options.`;
+
+class UsageError extends Error {}
+
+function parseOptions() {
+  const { values } = parseArgs({
+    options: {
+      scenario: { type: 'string', default: 'small' },
+      seed: { type: 'string', default: '42' },
+      attacks: { type: 'string', default: 'all' },
+      'base-url': { type: 'string' },
+      'wechat-url': { type: 'string' },
+      'mongo-uri': { type: 'string' },
+      out: { type: 'string', default: 'bench-results' },
+      'keep-data': { type: 'boolean', default: false },
+      'plan-only': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(HELP);
+    process.exit(0);
+  }
+  const scenario = scenarioNameSchema.safeParse(values.scenario);
+  if (!scenario.success) throw new UsageError(`--scenario: small or full, not "${values.scenario}"`);
+  const seed = Number(values.seed);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+    throw new UsageError('--seed: a whole number 0-4294967295');
+  let attacks: ReturnType<typeof parseAttacks>;
+  try {
+    attacks = parseAttacks(values.attacks);
+  } catch (error) {
+    throw new UsageError(`--attacks: ${(error as Error).message}`);
+  }
+  const baseUrl = values['base-url'];
+  if (baseUrl !== undefined && values['wechat-url'] === undefined) {
+    throw new UsageError('--base-url needs --wechat-url: the WeChat fake that server signs in with');
+  }
+  // Refuse anything not local before anything else happens.
+  if (baseUrl !== undefined) localHttpUrl(baseUrl, '--base-url');
+  if (values['wechat-url'] !== undefined) localHttpUrl(values['wechat-url'], '--wechat-url');
+  if (values['mongo-uri'] !== undefined) assertLocalServiceUri(values['mongo-uri'], '--mongo-uri');
+  return {
+    scenario: scenario.data,
+    seed,
+    attacks,
+    baseUrl,
+    wechatUrl: values['wechat-url'],
+    mongoUri: values['mongo-uri'],
+    out: values.out,
+    keepData: values['keep-data'],
+    planOnly: values['plan-only'],
+  };
+}
+
+const log = (line: string) => console.log(`• ${line}`);
+
+function withDatabase(uri: string, database: string): string {
+  const url = new URL(uri);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function deleteKeys(redisUrl: string, prefix: string): Promise<number> {
+  const redis = createRedis(redisUrl, 'command', 'simulate');
+  redis.on('error', () => {});
+  await waitForReady(redis);
+  let deleted = 0;
+  try {
+    for (const pattern of [`${prefix}:*`, `{${prefix}}:*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 5_000);
+        cursor = next;
+        if (keys.length > 0) deleted += await redis.unlink(...keys);
+      } while (cursor !== '0');
+    }
+  } finally {
+    await closeRedis(redis);
+  }
+  return deleted;
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions();
+  const scenario = SCENARIOS[options.scenario];
+  const plan = buildPlan(options.seed, scenario, options.attacks);
+  const votes = plan.actions.filter((a) => a.kind === 'vote').length;
+  console.log(
+    `Rallyboard simulator: scenario ${plan.scenario}, seed ${plan.seed}, attacks ${plan.attacks.join(', ') || 'none'}\n` +
+      `  ${plan.accounts.length} accounts, ${votes} planned votes over ${plan.durationMs / 1000} s; ` +
+      `targets: ${
+        Object.entries(plan.targets)
+          .map(([a, c]) => `${a}→${c}`)
+          .join(', ') || '—'
+      }`,
+  );
+  if (options.planOnly) return 0;
+
+  const config = loadConfig();
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const cleanUp = async () => {
+    for (const run of cleanups.splice(0).reverse()) {
+      try {
+        await run();
+      } catch (error) {
+        console.error(`! clean-up failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  };
+  process.once('SIGINT', () => void cleanUp().then(() => process.exit(130)));
+  process.once('SIGTERM', () => void cleanUp().then(() => process.exit(143)));
+
+  try {
+    let baseUrl: string;
+    let wechatUrl: string;
+    let mongoUri: string;
+    let stack: LocalStack | undefined;
+    if (options.baseUrl !== undefined && options.wechatUrl !== undefined) {
+      baseUrl = options.baseUrl;
+      wechatUrl = options.wechatUrl;
+      mongoUri = options.mongoUri ?? config.mongo.uri;
+      assertLocalServiceUri(mongoUri, 'MONGODB_URI');
+    } else {
+      assertLocalServiceUri(config.redis.url, 'REDIS_URL');
+      assertLocalServiceUri(config.mongo.uri, 'MONGODB_URI');
+      log('starting the local services…');
+      const services = await startServices(config);
+      const down = services.filter((s) => !s.healthy);
+      if (down.length > 0) throw new Error(`services not healthy: ${down.map((s) => s.name).join(', ')}`);
+      if (services.some((s) => s.started)) cleanups.push(() => stopServices(config));
+      // A key prefix and a database of the run's own: nothing else on the services is touched.
+      const tag = `sim${randomBytes(4).toString('hex')}`;
+      mongoUri = withDatabase(config.mongo.uri, `rallyboard_${tag}`);
+      log(
+        `starting the WeChat fake, server and workers (prefix ${tag}, logs .data/logs/simulate-${tag}-*.log)…`,
+      );
+      stack = await startLocalStack(
+        {
+          ...process.env,
+          REDIS_URL: config.redis.url,
+          MONGODB_URI: mongoUri,
+          KEY_PREFIX: tag,
+          NODE_ENV: 'development',
+        },
+        tag,
+      );
+      const started = stack;
+      cleanups.push(() => started.stop());
+      if (!options.keepData) {
+        cleanups.push(async () => {
+          await deleteKeys(config.redis.url, tag);
+          const mongo = await connectMongo(mongoUri, 'simulate-cleanup');
+          await mongo.dropDatabase();
+          await mongo.close();
+        });
+      }
+      baseUrl = stack.baseUrl;
+      wechatUrl = stack.wechatUrl;
+    }
+    const mongo = await connectMongo(mongoUri, 'simulate');
+    cleanups.push(() => mongo.close());
+
+    const began = Date.now();
+    const result = await simulate(plan, { baseUrl, wechatUrl, mongo }, { log });
+    const { figures } = result;
+    const rules = renderRules(figures);
+    console.log(
+      `\n${renderTable(figures)}\n${rules ? `\nrules fired on held or rejected votes:\n${rules}\n` : ''}\n${renderSummary(figures)}`,
+    );
+
+    mkdirSync(options.out, { recursive: true });
+    const file = join(
+      options.out,
+      `simulate-${plan.scenario}-${plan.seed}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
+    );
+    writeFileSync(
+      file,
+      `${JSON.stringify(
+        {
+          scenario: plan.scenario,
+          seed: plan.seed,
+          attacks: plan.attacks,
+          targets: plan.targets,
+          startedAt: result.run.startedAt,
+          plannedDurationMs: plan.durationMs,
+          trafficMs: result.run.wallMs,
+          settleMs: result.settleMs,
+          totalMs: Date.now() - began,
+          instance: stack ? 'started by the simulator' : baseUrl,
+          campaignId: result.campaignId,
+          lagMs: result.run.lagMs,
+          logins: result.run.logins,
+          shares: result.run.shares,
+          figures,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    console.log(`\nresults: ${file}`);
+    return 0;
+  } finally {
+    await cleanUp();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError || error instanceof NotLocalError) {
+      console.error(`simulate: ${error.message}`);
+      process.exit(2);
+    }
+    console.error(error instanceof ServiceError ? `✗ ${error.message}` : error);
+    process.exit(1);
+  },
+);
