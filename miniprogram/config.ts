@@ -1,8 +1,16 @@
 /**
  * Where the Rallyboard server is. In WeChat DevTools, for a local server, turn on
- * "不校验合法域名" (skip domain checks); a released build needs an HTTPS domain you own.
+ * "不校验合法域名" (skip domain checks); a released build needs HTTPS and WSS domains you own,
+ * listed as request and socket domains in the mini-program's settings.
  */
-export const API_BASE = 'http://127.0.0.1:3000';
+export const settings = {
+  /** The server's base URL; socket.io is served from the same origin. */
+  apiBase: 'http://127.0.0.1:3000',
+  /** The server's LEADERBOARD_TOP_N: how many entries its live pushes cover. */
+  rankTopN: 10,
+};
 
-/** The board the first page shows: the one `npm start` seeds. */
-export const DEFAULT_BOARD_ID = 'demo';
+/** Points the mini-program at another server (tests, or a build for another environment). */
+export function configure(changes: Partial<typeof settings>): void {
+  Object.assign(settings, changes);
+}

@@ -1,0 +1,150 @@
+import { acceptsVotes, type PublicCampaign } from '../../protocol/campaigns.js';
+import { voteFromTap } from '../../services/actions.js';
+import { getCampaign, readQuota } from '../../services/api.js';
+import { DwellClock } from '../../services/dwell.js';
+import { CAMPAIGN_STATUS_LABELS, campaignCountdown, remainingText } from '../../services/format.js';
+import { likedCandidates } from '../../services/likes.js';
+import { ApiError } from '../../services/request.js';
+import { definePage } from '../../utils/page.js';
+
+interface CandidateCard {
+  candidateId: string;
+  name: string;
+  imageUrl: string;
+  group: string;
+  liked: boolean;
+}
+
+interface Extra {
+  campaign: PublicCampaign | null;
+  dwell: DwellClock;
+  timer: number | undefined;
+}
+
+/**
+ * A campaign: its candidates in a grid, each with a vote (or like) button that says what it
+ * does, today's remaining votes, and a countdown to the start or the end.
+ */
+definePage<Extra>()({
+  data: {
+    campaignId: '',
+    title: '',
+    description: '',
+    kind: 'vote' as 'vote' | 'like',
+    statusLabel: '',
+    canVote: false,
+    countdown: '',
+    quotaText: '',
+    candidates: [] as CandidateCard[],
+    busy: '',
+    loading: true,
+    error: '',
+  },
+  methods: {
+    onLoad(query: Record<string, string | undefined>): Promise<void> {
+      this.dwell = new DwellClock();
+      this.campaign = null;
+      return this.load(query.campaignId ?? '');
+    },
+    onShow() {
+      this.dwell.shown();
+      this.startCountdown();
+    },
+    onHide() {
+      this.dwell.hidden();
+      this.stopCountdown();
+    },
+    onUnload() {
+      this.stopCountdown();
+    },
+    onPullDownRefresh(): Promise<void> {
+      return this.load(this.data.campaignId).then(() => {
+        wx.stopPullDownRefresh();
+      });
+    },
+    async load(campaignId: string): Promise<void> {
+      this.setData({ campaignId, loading: true, error: '' });
+      try {
+        const campaign = await getCampaign(campaignId);
+        this.campaign = campaign;
+        wx.setNavigationBarTitle({ title: campaign.title });
+        const liked = campaign.kind === 'like' ? await likedCandidates(campaignId) : new Set<string>();
+        this.setData({
+          title: campaign.title,
+          description: campaign.description,
+          kind: campaign.kind,
+          statusLabel: CAMPAIGN_STATUS_LABELS[campaign.status],
+          canVote: acceptsVotes(campaign.status),
+          countdown: campaignCountdown(campaign.status, campaign.schedule),
+          candidates: campaign.members.map((m) => ({
+            candidateId: m.candidateId,
+            name: m.name,
+            imageUrl: m.imageUrl ?? '',
+            group: m.group ?? '',
+            liked: liked.has(m.candidateId),
+          })),
+          loading: false,
+        });
+        await this.refreshQuota();
+      } catch (error) {
+        this.setData({
+          loading: false,
+          error: error instanceof ApiError ? error.message : '加载失败，请下拉重试',
+        });
+      }
+    },
+    async refreshQuota(): Promise<void> {
+      if (this.data.kind !== 'vote') return this.setData({ quotaText: '' });
+      try {
+        const quota = await readQuota(this.data.campaignId);
+        this.setData({ quotaText: remainingText(quota.remainingToday) });
+      } catch (error) {
+        this.setData({ quotaText: error instanceof ApiError ? error.message : '' });
+      }
+    },
+    startCountdown() {
+      this.stopCountdown();
+      this.timer = setInterval(() => {
+        const c = this.campaign;
+        if (c) this.setData({ countdown: campaignCountdown(c.status, c.schedule) });
+      }, 1_000) as unknown as number;
+    },
+    stopCountdown() {
+      if (this.timer !== undefined) clearInterval(this.timer);
+      this.timer = undefined;
+    },
+    /** The vote or like button: one tap, one vote; nothing is cast without it. */
+    async tapVote(event: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>): Promise<void> {
+      const candidateId = event.currentTarget.dataset.id;
+      if (this.data.busy) return;
+      const card = this.data.candidates.find((c) => c.candidateId === candidateId);
+      if (!card) return;
+      const action = this.data.kind === 'vote' ? 'vote' : card.liked ? 'unlike' : 'like';
+      this.setData({ busy: candidateId });
+      const outcome = await voteFromTap({
+        boardId: this.data.campaignId,
+        candidateId,
+        action,
+        dwell: this.dwell,
+      });
+      const candidates = this.data.candidates.map((c) =>
+        c.candidateId === candidateId && outcome.ok && action !== 'vote'
+          ? { ...c, liked: action === 'like' }
+          : c,
+      );
+      this.setData({ busy: '', candidates });
+      if (this.data.kind === 'vote') await this.refreshQuota();
+    },
+    openCandidate(event: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
+      wx.navigateTo({
+        url: `/pages/candidate/index?campaignId=${this.data.campaignId}&candidateId=${event.currentTarget.dataset.id}`,
+      });
+    },
+    openRanking() {
+      wx.navigateTo({ url: `/pages/ranking/index?campaignId=${this.data.campaignId}` });
+    },
+    openMyVotes() {
+      wx.navigateTo({ url: `/pages/my-votes/index?campaignId=${this.data.campaignId}` });
+    },
+  },
+});

@@ -1,0 +1,63 @@
+import type { PublicCampaign } from '../../protocol/campaigns.js';
+import { listCampaigns } from '../../services/api.js';
+import { CAMPAIGN_STATUS_LABELS } from '../../services/format.js';
+import { ApiError } from '../../services/request.js';
+import { definePage } from '../../utils/page.js';
+
+interface CampaignItem {
+  id: string;
+  title: string;
+  coverImageUrl: string;
+  kindLabel: string;
+  statusLabel: string;
+  live: boolean;
+}
+
+const itemOf = (c: PublicCampaign): CampaignItem => ({
+  id: c.id,
+  title: c.title,
+  coverImageUrl: c.coverImageUrl ?? '',
+  kindLabel: c.kind === 'vote' ? '投票' : '点赞',
+  statusLabel: CAMPAIGN_STATUS_LABELS[c.status],
+  live: c.status === 'live' || c.status === 'frozen',
+});
+
+/** The public campaigns, newest first; pull down to refresh, scroll down for more. */
+definePage<{ nextCursor: string | null }>()({
+  data: { campaigns: [] as CampaignItem[], loading: true, error: '', more: false },
+  methods: {
+    onLoad(): Promise<void> {
+      return this.load(true);
+    },
+    onPullDownRefresh(): Promise<void> {
+      return this.load(true).then(() => {
+        wx.stopPullDownRefresh();
+      });
+    },
+    onReachBottom(): Promise<void> {
+      if (this.data.more && !this.data.loading) return this.load(false);
+      return Promise.resolve();
+    },
+    async load(fresh: boolean): Promise<void> {
+      this.setData({ loading: true, error: '' });
+      try {
+        const page = await listCampaigns(fresh ? undefined : (this.nextCursor ?? undefined));
+        this.nextCursor = page.nextCursor;
+        const items = page.campaigns.map(itemOf);
+        this.setData({
+          campaigns: fresh ? items : [...this.data.campaigns, ...items],
+          more: page.nextCursor !== null,
+          loading: false,
+        });
+      } catch (error) {
+        this.setData({
+          loading: false,
+          error: error instanceof ApiError ? error.message : '加载失败，请下拉重试',
+        });
+      }
+    },
+    open(event: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
+      wx.navigateTo({ url: `/pages/campaign/index?campaignId=${event.currentTarget.dataset.id}` });
+    },
+  },
+});

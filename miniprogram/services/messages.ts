@@ -1,0 +1,106 @@
+import type { ErrorCode } from '../protocol/errors.js';
+import type { VoteStatus } from '../protocol/votes.js';
+
+/**
+ * What a participant reads for each catalogue code. The record is keyed by ErrorCode, so a code
+ * added to the catalogue fails the type check until it has its Chinese message here.
+ */
+export const ERROR_MESSAGES: Record<ErrorCode, string> = {
+  INVALID_INPUT: '提交的内容有误，请检查后重试',
+  INVALID_JSON: '提交的内容有误，请重试',
+  UNSUPPORTED_MEDIA_TYPE: '提交的内容有误，请重试',
+  PAYLOAD_TOO_LARGE: '提交的内容太大了',
+  HEADERS_TOO_LARGE: '请求太大了，请重试',
+  NOT_FOUND: '找不到要访问的内容',
+  UNAUTHENTICATED: '请先登录',
+  TOKEN_EXPIRED: '登录已过期，请重新登录',
+  INVALID_CREDENTIALS: '用户名或密码错误',
+  REFRESH_TOKEN_INVALID: '登录已失效，请重新登录',
+  FORBIDDEN: '你没有权限这样做',
+  HOST_NOT_FOUND: '找不到这个主办方账号',
+  USERNAME_TAKEN: '这个用户名已被使用',
+  VOTE_NOT_FOUND: '找不到这条投票记录',
+  QUOTA_EXCEEDED: '你的票已经用完了',
+  SHARE_TOKEN_NOT_FOUND: '分享链接无效或已失效',
+  CAMPAIGN_NOT_EDITABLE: '活动当前状态下不能修改',
+  BOARD_NOT_FOUND: '找不到这个榜单',
+  UNKNOWN_MEMBER: '活动中没有这位选手',
+  ACTION_NOT_ALLOWED: '这个活动不支持这种操作',
+  VOTER_REQUIRED: '请先登录再点赞',
+  BOARD_FULL: '榜单已达到记录上限，暂时不能投票',
+  SCORE_LIMIT: '这位选手的票数已达上限',
+  CAMPAIGN_NOT_LIVE: '活动当前不在投票时间内',
+  CAMPAIGN_NOT_FOUND: '找不到这个活动',
+  CANDIDATE_NOT_FOUND: '活动中没有这位选手',
+  CANDIDATE_EXISTS: '已有同编号的选手',
+  INVALID_TRANSITION: '活动当前状态下不能这样操作',
+  BOARD_REBUILDING: '榜单正在恢复中，请几秒后再试',
+  RATE_LIMITED: '操作太频繁了，请稍等一会儿再试',
+  SERVICE_UNAVAILABLE: '服务暂时不可用，请稍后再试',
+  WECHAT_LOGIN_CODE_INVALID: '微信登录失败，请重试',
+  WECHAT_USER_BLOCKED: '微信暂不允许该账号登录',
+  WECHAT_RATE_LIMITED: '微信请求太频繁，请一分钟后再试',
+  WECHAT_REQUEST_REJECTED: '微信拒绝了这次请求，请稍后再试',
+  WECHAT_NOT_CONFIGURED: '服务配置有误，请联系主办方',
+  WECHAT_UNAVAILABLE: '微信服务暂时无响应，请稍后再试',
+  INTERNAL: '服务器开小差了，请稍后再试',
+};
+
+/** A request that never reached the server or got no answer. */
+export const NETWORK_MESSAGE = '网络不给力，请检查网络后重试';
+/** An answer the mini-program cannot read (e.g. a proxy's error page). */
+export const BAD_ANSWER_MESSAGE = '服务器返回了无法识别的内容，请稍后再试';
+
+/** Beijing-style clock time of an instant in a timezone, e.g. "00:00". */
+function clockTime(iso: string, timeZone: string): string {
+  try {
+    return new Intl.DateTimeFormat('zh-CN', {
+      timeZone,
+      hour: '2-digit',
+      minute: '2-digit',
+      hour12: false,
+    }).format(new Date(iso));
+  } catch {
+    return iso;
+  }
+}
+
+/** QUOTA_EXCEEDED's details, as ingest gives them. */
+interface QuotaDetails {
+  limit?: 'perDay' | 'perCandidatePerDay' | 'total';
+  resetsAt?: string | null;
+}
+
+/**
+ * The Chinese message for an error answer: the catalogue's, made precise where the details say
+ * more (which quota, when it resets, how long to wait).
+ */
+export function messageFor(code: ErrorCode, details?: unknown, timeZone = 'Asia/Shanghai'): string {
+  const d = (typeof details === 'object' && details !== null ? details : {}) as Record<string, unknown>;
+  if (code === 'QUOTA_EXCEEDED') {
+    const quota = d as QuotaDetails;
+    const resets = quota.resetsAt ? `，${clockTime(quota.resetsAt, timeZone)} 后恢复` : '';
+    if (quota.limit === 'perDay') return `今天的票已经投完了${resets}`;
+    if (quota.limit === 'perCandidatePerDay') return `今天给 TA 的票已经投满了，可以支持其他选手${resets}`;
+    if (quota.limit === 'total') return '本次活动你的票已全部投完，感谢参与';
+  }
+  if (code === 'RATE_LIMITED' && typeof d.retryAfterSeconds === 'number') {
+    return `操作太频繁了，请 ${d.retryAfterSeconds} 秒后再试`;
+  }
+  return ERROR_MESSAGES[code];
+}
+
+/** How "my votes" shows a vote's status. */
+export const VOTE_STATUS_LABELS: Record<VoteStatus['status'], string> = {
+  queued: '排队中',
+  counted: '已计入',
+  unchanged: '无变化',
+  held: '审核中',
+  rejected: '未计入',
+};
+
+/** Why a vote was not counted, in Chinese, from its catalogue reason. */
+export function rejectionReason(reason: string | undefined): string {
+  if (reason !== undefined && reason in ERROR_MESSAGES) return ERROR_MESSAGES[reason as ErrorCode];
+  return '未通过校验';
+}

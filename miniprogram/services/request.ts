@@ -1,0 +1,85 @@
+import type { z } from 'zod';
+import { settings } from '../config.js';
+import { ERROR_CODES, type ErrorCode, errorBodySchema } from '../protocol/errors.js';
+import { BAD_ANSWER_MESSAGE, messageFor, NETWORK_MESSAGE } from './messages.js';
+
+/** Why a call failed: a catalogue code, or that no readable answer came back. */
+export type FailureCode = ErrorCode | 'NETWORK' | 'BAD_ANSWER';
+
+/** A failed call, with the Chinese message to show as it is. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: FailureCode,
+    /** The HTTP status; 0 when no answer came. */
+    readonly status: number,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface ApiRequest {
+  method: Method;
+  /** The path under the server, e.g. `/api/public/campaigns`. */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+function urlOf(path: string, query: ApiRequest['query']): string {
+  const pairs = Object.entries(query ?? {}).flatMap(([key, value]) =>
+    value === undefined ? [] : [`${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`],
+  );
+  return `${settings.apiBase}${path}${pairs.length > 0 ? `?${pairs.join('&')}` : ''}`;
+}
+
+/** wx.request as a promise: the status and the parsed body, or NETWORK when nothing came back. */
+function send(req: ApiRequest): Promise<{ status: number; data: unknown }> {
+  return new Promise((resolve, reject) => {
+    wx.request({
+      url: urlOf(req.path, req.query),
+      method: req.method,
+      header: {
+        ...(req.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...req.headers,
+      },
+      ...(req.body === undefined ? {} : { data: JSON.stringify(req.body) }),
+      dataType: 'json',
+      success: (res) => resolve({ status: res.statusCode, data: res.data }),
+      fail: () => reject(new ApiError('NETWORK', 0, NETWORK_MESSAGE)),
+    });
+  });
+}
+
+/** The error of an answer that is not 2xx: its catalogue code and a Chinese message. */
+export function errorOf(status: number, data: unknown): ApiError {
+  const parsed = errorBodySchema.safeParse(data);
+  if (!parsed.success) {
+    return new ApiError(status >= 500 ? 'INTERNAL' : 'BAD_ANSWER', status, BAD_ANSWER_MESSAGE);
+  }
+  const { code, details } = parsed.data.error;
+  return new ApiError(code, status, messageFor(code, details), details);
+}
+
+/** True for a catalogue code (not NETWORK or BAD_ANSWER). */
+export const isCatalogueCode = (code: string): code is ErrorCode => (ERROR_CODES as string[]).includes(code);
+
+/**
+ * Calls the API and checks the answer against its protocol schema. Rejects with an ApiError
+ * whose message is ready to show; never with anything else.
+ */
+export async function request<S extends z.ZodType>(req: ApiRequest, schema: S): Promise<z.infer<S>>;
+export async function request(req: ApiRequest, schema?: undefined): Promise<undefined>;
+export async function request(req: ApiRequest, schema?: z.ZodType): Promise<unknown> {
+  const { status, data } = await send(req);
+  if (status < 200 || status >= 300) throw errorOf(status, data);
+  if (schema === undefined) return undefined;
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) throw new ApiError('BAD_ANSWER', status, BAD_ANSWER_MESSAGE, parsed.error.issues);
+  return parsed.data;
+}
