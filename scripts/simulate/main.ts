@@ -203,6 +203,11 @@ async function main(): Promise<number> {
     const { figures } = result;
     const rules = renderRules(figures);
     console.log(
+      `\nscenario ${plan.scenario}, seed ${plan.seed}, attacks ${plan.attacks.join(', ') || 'none'}; ` +
+        `traffic ${(result.run.wallMs / 1000).toFixed(1)} s (planned ${plan.durationMs / 1000} s, send lag p95 ${result.run.lagMs.p95} ms), ` +
+        `decided within ${(result.settleMs / 1000).toFixed(1)} s more`,
+    );
+    console.log(
       `\n${renderTable(figures)}\n${rules ? `\nrules fired on held or rejected votes:\n${rules}\n` : ''}\n${renderSummary(figures)}`,
     );
 
