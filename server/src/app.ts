@@ -23,10 +23,12 @@ import { leaderboardRouter } from './http/routes/leaderboard.js';
 import { myVotesRouter } from './http/routes/my-votes.js';
 import { publicCampaignsRouter } from './http/routes/public-campaigns.js';
 import { referralsRouter } from './http/routes/referrals.js';
+import { riskRouter } from './http/routes/risk.js';
 import { votesRouter } from './http/routes/votes.js';
 import { createVoteEnqueuer } from './ingest/enqueue.js';
 import { createRateLimits } from './ingest/rate-limits.js';
 import { createVoteIds } from './ingest/vote-ids.js';
+import { createAlertRelay } from './realtime/host-alerts.js';
 import { createRealtime } from './realtime/socket-server.js';
 import type { RealtimeServer } from './realtime/types.js';
 import { createRelay, type Relay } from './relay/relay.js';
@@ -89,6 +91,7 @@ export function createApp(deps: AppDeps): App {
   app.use(auditRouter(ctx));
   app.use(myVotesRouter(ctx));
   app.use(referralsRouter(ctx));
+  app.use(riskRouter(ctx));
   app.use(docsRouter(ctx.api, deps.config.http.publicUrl));
   app.use(notFound);
   app.use(errorHandler(deps.logger));
@@ -96,6 +99,16 @@ export function createApp(deps: AppDeps): App {
   const httpServer = createServer(app);
   answerClientErrors(httpServer);
   const io = createRealtime(httpServer, ctx);
-  const relay = createRelay(io, ctx);
+  const boardRelay = createRelay(io, ctx);
+  const alertRelay = createAlertRelay(io, ctx);
+  // The rank relay and the hosts' alerts share the subscriber connection; they start and stop together.
+  const relay: Relay = {
+    start: async () => {
+      await Promise.all([boardRelay.start(), alertRelay.start()]);
+    },
+    stop: async () => {
+      await Promise.all([boardRelay.stop(), alertRelay.stop()]);
+    },
+  };
   return { app, httpServer, io, relay, api: ctx.api };
 }

@@ -1,6 +1,6 @@
 import type { Config } from '@rallyboard/core/config';
 import type { Logger } from '@rallyboard/core/logger';
-import type { CampaignScheduleJob, VoteJob } from '@rallyboard/core/queue';
+import type { CampaignScheduleJob, ReviewJob, ReviewJobResult, VoteJob } from '@rallyboard/core/queue';
 import type { KeyBuilder } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -29,6 +29,8 @@ export interface AppDeps {
   voteQueue: Queue<VoteJob>;
   /** Producer side of the campaigns queue (schedule starts and ends), on a fail-fast connection. */
   campaignQueue: Queue<CampaignScheduleJob>;
+  /** Producer side of the review queue (hosts' approvals and voids), on a fail-fast connection. */
+  reviewQueue: Queue<ReviewJob, ReviewJobResult>;
   mongo: Connection;
   /** The WeChat server API; built from config (and this Redis, for its token cache) when absent. */
   wechat?: WeChatApi;

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { loadConfig } from '@rallyboard/core/config';
 import { connectMongo } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
-import { createCampaignQueue, createVoteQueue } from '@rallyboard/core/queue';
+import { createCampaignQueue, createReviewQueue, createVoteQueue } from '@rallyboard/core/queue';
 import { closeRedis, createKeys, createRedis, defineScripts, waitForReady } from '@rallyboard/core/redis';
 import { createApp } from './app.js';
 
@@ -26,6 +26,8 @@ async function main(): Promise<void> {
   voteQueue.on('error', (error) => logger.warn({ err: error }, 'vote queue error'));
   const campaignQueue = createCampaignQueue(producer, keys);
   campaignQueue.on('error', (error) => logger.warn({ err: error }, 'campaign queue error'));
+  const reviewQueue = createReviewQueue(producer, keys);
+  reviewQueue.on('error', (error) => logger.warn({ err: error }, 'review queue error'));
 
   const { httpServer, io, relay } = createApp({
     config,
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
     subscriber,
     voteQueue,
     campaignQueue,
+    reviewQueue,
     mongo,
   });
   await relay.start();
@@ -62,7 +65,7 @@ async function main(): Promise<void> {
       io.engine.close();
       await drained;
       await relay.stop();
-      await Promise.all([voteQueue.close(), campaignQueue.close()]);
+      await Promise.all([voteQueue.close(), campaignQueue.close(), reviewQueue.close()]);
       await Promise.all([closeRedis(redis), closeRedis(subscriber), closeRedis(producer), mongo.close()]);
       logger.info('server stopped');
       process.exit(0);

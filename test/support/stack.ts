@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '@rallyboard/core/config';
 import { boardModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
-import { createCampaignQueue, createVoteQueue } from '@rallyboard/core/queue';
+import { createCampaignQueue, createReviewQueue, createVoteQueue } from '@rallyboard/core/queue';
 import {
   type BoardKind,
   type BoardQuotas,
@@ -18,6 +18,7 @@ import { createApp } from '../../server/src/app.js';
 import type { AppDeps } from '../../server/src/deps.js';
 import type { Api } from '../../server/src/http/api.js';
 import type { RealtimeServer } from '../../server/src/realtime/types.js';
+import { createReviewWorker } from '../../workers/src/review/review-worker.js';
 import { createVoteWorker } from '../../workers/src/votes/vote-worker.js';
 import { randomId } from './config.js';
 
@@ -56,6 +57,8 @@ export async function startTestServer(config: Config, mongo?: Connection): Promi
   voteQueue.on('error', () => {});
   const campaignQueue = createCampaignQueue(producer, keys);
   campaignQueue.on('error', () => {});
+  const reviewQueue = createReviewQueue(producer, keys);
+  reviewQueue.on('error', () => {});
   const deps: AppDeps = {
     config,
     logger,
@@ -64,6 +67,7 @@ export async function startTestServer(config: Config, mongo?: Connection): Promi
     subscriber,
     voteQueue,
     campaignQueue,
+    reviewQueue,
     mongo: connection,
   };
   const { httpServer, io, relay, api } = createApp(deps);
@@ -80,7 +84,7 @@ export async function startTestServer(config: Config, mongo?: Connection): Promi
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
       });
-      await Promise.all([voteQueue.close(), campaignQueue.close()]);
+      await Promise.all([voteQueue.close(), campaignQueue.close(), reviewQueue.close()]);
       await Promise.all([closeRedis(redis), closeRedis(subscriber), closeRedis(producer)]);
       if (ownMongo) await connection.close();
     },
@@ -92,26 +96,39 @@ export async function startTestWorker(config: Config, mongo: Connection) {
   const keys = createKeys(config.keyPrefix);
   const redis = await testRedis(config, 'command');
   const connection = await testRedis(config, 'worker');
+  const reviewConnection = await testRedis(config, 'worker');
+  const producer = await testRedis(config, 'producer');
   const ledger = ledgerModel(mongo);
-  const worker = createVoteWorker(
-    {
-      config,
-      logger: createLogger(config, 'workers', 'test'),
-      redis,
-      keys,
-      ledger,
-      boards: boardModel(mongo),
-      instanceId: 'test-worker',
-    },
-    connection,
-  );
+  const reviewQueue = createReviewQueue(producer, keys);
+  reviewQueue.on('error', () => {});
+  const deps = {
+    config,
+    logger: createLogger(config, 'workers', 'test'),
+    redis,
+    keys,
+    ledger,
+    boards: boardModel(mongo),
+    instanceId: 'test-worker',
+    reviewQueue,
+  };
+  const worker = createVoteWorker(deps, connection);
+  const reviewWorker = createReviewWorker(deps, reviewConnection);
   void worker.run();
-  await worker.waitUntilReady();
+  void reviewWorker.run();
+  await Promise.all([worker.waitUntilReady(), reviewWorker.waitUntilReady()]);
   return {
     worker,
+    reviewWorker,
+    reviewQueue,
     async close() {
-      await worker.close();
-      await Promise.all([closeRedis(redis), closeRedis(connection)]);
+      await Promise.all([worker.close(), reviewWorker.close()]);
+      await reviewQueue.close();
+      await Promise.all([
+        closeRedis(redis),
+        closeRedis(connection),
+        closeRedis(reviewConnection),
+        closeRedis(producer),
+      ]);
     },
   };
 }

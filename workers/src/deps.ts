@@ -1,7 +1,9 @@
 import type { Config } from '@rallyboard/core/config';
 import type { BoardModel, LedgerModel } from '@rallyboard/core/db';
 import type { Logger } from '@rallyboard/core/logger';
+import type { ReviewJob } from '@rallyboard/core/queue';
 import type { KeyBuilder } from '@rallyboard/core/redis';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 /** Everything a processor needs, passed in so tests can give it real but isolated services. */
@@ -16,4 +18,6 @@ export interface WorkerDeps {
   boards: BoardModel;
   /** Tags published changes with the applying process, for tracing. */
   instanceId: string;
+  /** Where risk control puts the holds of clusters it found (see review/). */
+  reviewQueue: Queue<ReviewJob>;
 }

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { loadConfig } from '@rallyboard/core/config';
 import { boardModel, campaignModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
+import { createReviewQueue } from '@rallyboard/core/queue';
 import {
   closeRedis,
   createKeys,
@@ -12,6 +13,7 @@ import {
   withLock,
 } from '@rallyboard/core/redis';
 import { createScheduleWorker } from './campaigns/schedule-worker.js';
+import { createReviewWorker } from './review/review-worker.js';
 import { createVoteWorker } from './votes/vote-worker.js';
 
 const config = loadConfig();
@@ -23,7 +25,9 @@ async function main(): Promise<void> {
   const redis = createRedis(config.redis.url, 'command', 'workers');
   const workerConnection = createRedis(config.redis.url, 'worker', 'workers');
   const scheduleConnection = createRedis(config.redis.url, 'worker', 'workers-schedule');
-  for (const connection of [redis, workerConnection, scheduleConnection]) {
+  const reviewConnection = createRedis(config.redis.url, 'worker', 'workers-review');
+  const producer = createRedis(config.redis.url, 'producer', 'workers-producer');
+  for (const connection of [redis, workerConnection, scheduleConnection, reviewConnection, producer]) {
     connection.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
   }
   await waitForReady(redis);
@@ -32,11 +36,13 @@ async function main(): Promise<void> {
   const ledger = ledgerModel(mongo);
   await ledger.init();
 
-  const worker = createVoteWorker(
-    { config, logger, redis, keys, ledger, boards: boardModel(mongo), instanceId },
-    workerConnection,
-  );
+  const reviewQueue = createReviewQueue(producer, keys);
+  reviewQueue.on('error', (error) => logger.warn({ err: error }, 'review queue error'));
+  const deps = { config, logger, redis, keys, ledger, boards: boardModel(mongo), instanceId, reviewQueue };
+  const worker = createVoteWorker(deps, workerConnection);
   void worker.run();
+  const reviewWorker = createReviewWorker(deps, reviewConnection);
+  void reviewWorker.run();
   const campaigns = campaignModel(mongo);
   const scheduleWorker = createScheduleWorker(
     {
@@ -63,11 +69,14 @@ async function main(): Promise<void> {
     force.unref();
     try {
       // Waits for the jobs in hand to finish; takes no new ones.
-      await Promise.all([worker.close(), scheduleWorker.close()]);
+      await Promise.all([worker.close(), scheduleWorker.close(), reviewWorker.close()]);
+      await reviewQueue.close();
       await Promise.all([
         closeRedis(redis),
         closeRedis(workerConnection),
         closeRedis(scheduleConnection),
+        closeRedis(reviewConnection),
+        closeRedis(producer),
         mongo.close(),
       ]);
       logger.info('workers stopped');

@@ -19,10 +19,19 @@
   ARGV[1] seq span (2^SEQ_BITS)   ARGV[2] largest count   ARGV[3] largest seq
   ARGV[4] marker time-to-live, seconds
   ARGV[5] change channel          ARGV[6] board id        ARGV[7] origin (the worker instance)
-  then, for vote i, six values at 7 + 6(i-1):
-    +1 member id  +2 action (vote | like | unlike)  +3 voter id ('' when none)
+  then, for vote i, seven values at 7 + 7(i-1):
+    +1 member id  +2 action (vote | like | unlike | retract)  +3 voter id ('' when none)
     +4 day (YYYY-MM-DD)  +5 when the day's keys expire (unix seconds)
     +6 when the voter's quota hash for the day may expire (unix seconds)
+    +7 mode, what risk control decided:
+       'n' apply as usual
+       'h' hold for review: nothing changes but the quota use; the marker says 'h'
+       'x' reject (RISK_REJECTED)
+       'a' approve: apply a held vote (marker 'h' or none) without touching quotas again
+       'v' void a held vote: marker 'h' (or none) becomes 'r,VOIDED' and its quota use is given back
+
+  A retraction (action 'retract', its own vote id) takes back one counted vote of the member on
+  the day given: -1 on a vote board; on a like board, an unlike if the voter's like stands.
 
   Quotas (vote boards) are the meta fields quotaDay, quotaCandidateDay and quotaTotal; absent
   means no limit. While a board has any, each vote needs a voter and is checked and counted
@@ -32,7 +41,7 @@
   Returns
     { lastSeq, verdicts, duplicates }
       verdicts[i]   'c,<seq>,<delta>' counted; 'u' unchanged (a like that stood, an unlike
-                    that did not); 'r,<REASON>' rejected with an error-catalogue code
+                    that did not); 'h' held; 'r,<REASON>' rejected with an error-catalogue code
       duplicates[i] 1 when the vote had been applied before (nothing changed now), else 0
    -1  the board is not in Redis, or only part of it is (never registered, or its state was
        lost: see rebuild)
@@ -87,25 +96,45 @@ local changedList = {}
 local n = (#KEYS - 7) / 5
 for i = 1, n do
   local k = 7 + 5 * (i - 1)
-  local a = 7 + 6 * (i - 1)
+  local a = 7 + 7 * (i - 1)
   local marker, dayScores, dayTotal, likes = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4]
   local quota = KEYS[k + 5]
   local member, action, voter, expireAt = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], tonumber(ARGV[a + 5])
+  local mode = ARGV[a + 7]
   local counts = false
 
   local previous = redis.call('GET', marker)
-  if previous then
+  -- A held vote's marker gives way to its approval or its voiding, once.
+  if previous and not (previous == 'h' and (mode == 'a' or mode == 'v')) then
     verdicts[i] = previous
     duplicates[i] = 1
   else
     local verdict
     local delta = 0
-    if redis.call('SISMEMBER', KEYS[2], member) == 0 then
+    local quotaVote = kind == 'vote' and action == 'vote' and hasQuota and voter ~= ''
+    if mode == 'x' then
+      verdict = 'r,RISK_REJECTED'
+    elseif mode == 'v' then
+      verdict = 'r,VOIDED'
+      if previous == 'h' and quotaVote then
+        redis.call('HINCRBY', quota, '*', -1)
+        redis.call('HINCRBY', quota, member, -1)
+        redis.call('HINCRBY', KEYS[7], voter, -1)
+      end
+    elseif redis.call('SISMEMBER', KEYS[2], member) == 0 then
       verdict = 'r,UNKNOWN_MEMBER'
+    elseif action == 'retract' then
+      if kind == 'vote' then
+        delta = -1
+      elseif redis.call('SISMEMBER', likes, voter) == 1 then
+        delta = -1
+      else
+        verdict = 'u'
+      end
     elseif kind == 'vote' then
       if action ~= 'vote' then
         verdict = 'r,ACTION_NOT_ALLOWED'
-      elseif not hasQuota then
+      elseif not hasQuota or mode == 'a' then
         delta = 1
       elseif voter == '' then
         verdict = 'r,VOTER_REQUIRED'
@@ -129,6 +158,18 @@ for i = 1, n do
         delta = -1
       else
         verdict = 'u'
+      end
+    end
+
+    if mode == 'h' and delta > 0 then
+      -- Held: not counted until approved, but it uses the voter's quota now.
+      delta = 0
+      verdict = 'h'
+      if counts then
+        redis.call('HINCRBY', quota, '*', 1)
+        redis.call('HINCRBY', quota, member, 1)
+        redis.call('EXPIREAT', quota, tonumber(ARGV[a + 6]))
+        redis.call('HINCRBY', KEYS[7], voter, 1)
       end
     end
 

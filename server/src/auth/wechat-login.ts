@@ -4,9 +4,43 @@ import type { WeChatApi } from '../wechat/api.js';
 import type { Sessions } from './sessions.js';
 
 export interface WeChatLoginDeps {
-  wechat: Pick<WeChatApi, 'client' | 'code2Session'>;
+  wechat: Pick<WeChatApi, 'client' | 'code2Session'> & Partial<Pick<WeChatApi, 'getUserRiskRank'>>;
   participants: ParticipantModel;
   sessions: Sessions;
+  /**
+   * Keeps WeChat's risk rank of the participant for risk control (the workers read it with each
+   * vote). Asked at sign-in, when WeChat knows the user has just visited (it refuses, 61010, for
+   * users not seen in two hours).
+   */
+  riskRank?: {
+    clientIp: string;
+    timeoutMs: number;
+    store(participantId: string, rank: number): Promise<void>;
+  };
+  logger?: { warn(obj: object, msg: string): void };
+}
+
+/**
+ * Asks WeChat's getUserRiskRank (scene 1, marketing fraud) and keeps the answer. Fails open: when
+ * WeChat errs or is slow, the participant signs in all the same and the rank stays unknown.
+ */
+async function fetchRiskRank(deps: WeChatLoginDeps, openid: string, participantId: string): Promise<void> {
+  const { riskRank, wechat } = deps;
+  if (!riskRank || !wechat.getUserRiskRank) return;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const result = await Promise.race([
+      wechat.getUserRiskRank({ openid, scene: 1, clientIp: riskRank.clientIp }),
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), riskRank.timeoutMs);
+      }),
+    ]);
+    if (result) await riskRank.store(participantId, result.riskRank);
+  } catch (error) {
+    deps.logger?.warn({ err: error }, 'WeChat risk rank unavailable; risk control goes on without it');
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -27,7 +61,10 @@ export async function signInWithWeChat(deps: WeChatLoginDeps, code: string): Pro
     openid: session.openid,
     unionid: session.unionid,
   });
-  const pair = await deps.sessions.start(participant._id);
+  const [pair] = await Promise.all([
+    deps.sessions.start(participant._id),
+    fetchRiskRank(deps, session.openid, participant._id),
+  ]);
   return {
     ...pair,
     participant: { id: participant._id, firstSeenAt: participant.firstSeenAt.toISOString() },

@@ -8,10 +8,15 @@ import {
   createBoardCache,
   dayExpiresAt,
   quotaExpiresAt,
+  tallyVerdicts,
+  type VerdictTally,
   type VoteToApply,
   type VoteVerdict,
+  verdictField,
 } from '@rallyboard/core/redis';
 import type { WorkerDeps } from '../deps.js';
+import { createRiskAssessor, type RiskDecision } from '../risk/assess.js';
+import { createRiskFollowUp, type DecidedVote } from '../risk/follow-up.js';
 import { createReferralAttributor } from './attribute-referrals.js';
 
 /** One vote of a job, as the batch sees it. */
@@ -26,8 +31,16 @@ export interface BatchItem {
  */
 export type VoteOutcome = VoteVerdict | { verdict: 'retry'; why: 'fenced' | 'board-missing' };
 
-function ledgerRecord(item: BatchItem, day: string, verdict: VoteVerdict, decidedAt: Date): LedgerVote {
+function ledgerRecord(
+  item: BatchItem,
+  day: string,
+  verdict: VoteVerdict,
+  decidedAt: Date,
+  decision?: RiskDecision,
+): LedgerVote {
   const { vote } = item;
+  const assessment = decision?.assessment;
+  const risky = assessment !== undefined && assessment.verdict !== 'accept';
   return {
     _id: vote.voteId,
     boardId: item.boardId,
@@ -42,8 +55,27 @@ function ledgerRecord(item: BatchItem, day: string, verdict: VoteVerdict, decide
     acceptedAt: new Date(vote.acceptedAt),
     decidedAt,
     context: vote.context,
+    risk: risky
+      ? {
+          verdict: assessment.verdict,
+          score: assessment.score,
+          reasons: assessment.reasons,
+          clusters: assessment.clusters,
+          net24: assessment.net24,
+          net16: assessment.net16,
+          features: assessment.features,
+          text: assessment.text,
+        }
+      : undefined,
+    review: verdict.verdict === 'held' ? { state: 'held', at: decidedAt, by: 'risk' } : undefined,
   };
 }
+
+const TALLIES: Partial<Record<VoteVerdict['verdict'], VerdictTally>> = {
+  counted: 'counted',
+  held: 'held',
+  rejected: 'rejected',
+};
 
 /**
  * Builds the work of one worker batch: the votes of concurrently processed jobs, applied with
@@ -73,6 +105,8 @@ export function createVoteApplier(deps: WorkerDeps): (items: BatchItem[]) => Pro
     },
   });
   const attributeReferrals = createReferralAttributor(deps);
+  const assess = createRiskAssessor(deps);
+  const followUp = createRiskFollowUp(deps, deps.reviewQueue);
   const missingLogged = new Map<string, number>();
 
   /** Redis has no such board: lost state (retry after a rebuild) or no board at all (reject). */
@@ -92,6 +126,8 @@ export function createVoteApplier(deps: WorkerDeps): (items: BatchItem[]) => Pro
   return async (items) => {
     const outcomes: VoteOutcome[] = new Array(items.length);
     const records: LedgerVote[] = [];
+    const decided: DecidedVote[] = [];
+    const tallies = new Map<string, Map<string, number>>();
     const decidedAt = new Date();
     const byBoard = new Map<string, number[]>();
     items.forEach((item, i) => {
@@ -120,9 +156,14 @@ export function createVoteApplier(deps: WorkerDeps): (items: BatchItem[]) => Pro
         if (!board) return settleMissing(boardId, indexes, []);
         for (let start = 0; start < indexes.length; start += config.worker.batchMax) {
           const chunk = indexes.slice(start, start + config.worker.batchMax);
-          const votes: VoteToApply[] = chunk.map((i) => {
+          const decisions = await assess(
+            boardId,
+            chunk.map((i) => (items[i] as BatchItem).vote),
+          );
+          const votes: VoteToApply[] = chunk.map((i, n) => {
             const { vote } = items[i] as BatchItem;
             return {
+              mode: (decisions[n] as RiskDecision).mode,
               voteId: vote.voteId,
               candidateId: vote.candidateId,
               action: vote.action,
@@ -145,12 +186,29 @@ export function createVoteApplier(deps: WorkerDeps): (items: BatchItem[]) => Pro
           } else if (result.outcome === 'fenced') {
             for (const i of chunk) outcomes[i] = { verdict: 'retry', why: 'fenced' };
           } else {
+            const boardTallies = tallies.get(boardId) ?? new Map<string, number>();
+            tallies.set(boardId, boardTallies);
             chunk.forEach((i, n) => {
               const verdict = result.verdicts[n] as VoteVerdict;
+              const decision = decisions[n] as RiskDecision;
+              const item = items[i] as BatchItem;
               outcomes[i] = verdict;
-              records.push(
-                ledgerRecord(items[i] as BatchItem, (votes[n] as VoteToApply).day, verdict, decidedAt),
-              );
+              records.push(ledgerRecord(item, (votes[n] as VoteToApply).day, verdict, decidedAt, decision));
+              if (verdict.duplicate) return;
+              const tally = TALLIES[verdict.verdict];
+              if (tally) {
+                const field = verdictField(item.vote.acceptedAt, tally);
+                boardTallies.set(field, (boardTallies.get(field) ?? 0) + 1);
+              }
+              decided.push({
+                boardId,
+                candidateId: item.vote.candidateId,
+                acceptedAt: item.vote.acceptedAt,
+                decision,
+                stopped:
+                  verdict.verdict === 'held' ||
+                  (verdict.verdict === 'rejected' && verdict.reason === 'RISK_REJECTED'),
+              });
             });
           }
         }
@@ -160,6 +218,15 @@ export function createVoteApplier(deps: WorkerDeps): (items: BatchItem[]) => Pro
     await Promise.all(records.map((record) => ledger.add(record)));
     // Only counted votes make referrals, and only once they are on record.
     await attributeReferrals(records);
+    // Dashboard tallies, alerts and cluster holds: after the ledger, and never failing the batch.
+    await Promise.all([
+      ...[...tallies].map(([boardId, counts]) =>
+        tallyVerdicts(deps.redis, deps.keys, boardId, counts).catch((error: unknown) =>
+          logger.warn({ err: error, boardId }, 'could not tally verdicts'),
+        ),
+      ),
+      followUp(decided),
+    ]);
     return outcomes;
   };
 }

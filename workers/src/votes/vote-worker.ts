@@ -10,13 +10,14 @@ import { type BatchItem, createVoteApplier, type VoteOutcome } from './apply-vot
 export interface VoteJobResult {
   counted: number;
   unchanged: number;
+  held: number;
   rejected: number;
   /** Votes that had been applied by an earlier run of the job. */
   duplicates: number;
 }
 
 function summarize(outcomes: VoteOutcome[]): VoteJobResult {
-  const result: VoteJobResult = { counted: 0, unchanged: 0, rejected: 0, duplicates: 0 };
+  const result: VoteJobResult = { counted: 0, unchanged: 0, held: 0, rejected: 0, duplicates: 0 };
   for (const o of outcomes) {
     if (o.verdict === 'retry') continue;
     result[o.verdict]++;

@@ -3,7 +3,7 @@ import type { Config } from '@rallyboard/core/config';
 import { boardModel, type LedgerVote, ledgerModel } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
 import type { VoteAction } from '@rallyboard/core/protocol';
-import type { QueuedVote } from '@rallyboard/core/queue';
+import { createReviewQueue, type QueuedVote } from '@rallyboard/core/queue';
 import { closeRedis, createKeys, defineScripts, type KeyBuilder } from '@rallyboard/core/redis';
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
@@ -19,15 +19,22 @@ export async function openWorkerDeps(
   defineScripts(redis);
   const ledger = ledgerModel(mongo);
   await ledger.init();
+  const keys = createKeys(config.keyPrefix);
+  const reviewQueue = createReviewQueue(redis, keys);
+  reviewQueue.on('error', () => {});
   return {
     config,
     logger: createLogger(config, 'workers', 'test'),
     redis,
-    keys: createKeys(config.keyPrefix),
+    keys,
     ledger,
     boards: boardModel(mongo),
     instanceId: 'test-worker',
-    close: () => closeRedis(redis),
+    reviewQueue,
+    async close() {
+      await reviewQueue.close();
+      await closeRedis(redis);
+    },
   };
 }
 

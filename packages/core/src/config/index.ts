@@ -89,6 +89,7 @@ const envSchema = z.object({
   BOARD_CACHE_MS: int(0, 60_000, 1_000),
   DAILY_RETENTION_DAYS: int(1, 400, 8),
   FENCE_RETRY_MS: int(10, 60_000, 500),
+  RISK_SETTINGS_CACHE_MS: int(0, 600_000, 5_000),
   REBUILD_SETTLE_TIMEOUT_MS: int(1_000, 600_000, 120_000),
   RELAY_TICK_MS: int(10, 5000, 150),
   LEADERBOARD_TOP_N: int(1, 100, 10),
@@ -141,6 +142,8 @@ export interface Config {
     readonly ledgerBatchMax: number;
     /** How long a vote waits before it tries a fenced (rebuilding) or missing board again. */
     readonly fenceRetryMs: number;
+    /** How long a worker keeps a campaign's risk settings before reading them again. */
+    readonly riskSettingsCacheMs: number;
   };
   readonly ingest: {
     /** Most votes one queue add carries; they share a job. */
@@ -248,6 +251,7 @@ export function loadConfig(source: Env = process.env): Config {
       batchWaitMs: e.WORKER_BATCH_WAIT_MS,
       ledgerBatchMax: e.LEDGER_BATCH_MAX,
       fenceRetryMs: e.FENCE_RETRY_MS,
+      riskSettingsCacheMs: e.RISK_SETTINGS_CACHE_MS,
     },
     ingest: {
       batchMax: e.INGEST_BATCH_MAX,

@@ -8,6 +8,7 @@ import {
   type CampaignStatus,
 } from '../protocol/campaigns.js';
 import { AppError } from '../protocol/errors.js';
+import type { RiskSettingsPatch } from '../protocol/risk.js';
 
 /** A campaign in the system of record. Its id is also its board's id. */
 export interface CampaignDoc {
@@ -20,6 +21,8 @@ export interface CampaignDoc {
   schedule: { startAt: Date; endAt: Date; timezone: string };
   visibility: 'public' | 'unlisted';
   rules: CampaignRules;
+  /** Risk control: the host's changes to the default settings (see risk/rules.ts). */
+  risk?: RiskSettingsPatch | undefined;
   status: CampaignStatus;
   /** The host who created it. */
   createdBy: string;
@@ -59,6 +62,7 @@ const campaignSchema = new Schema<CampaignDoc>(
       votesPerUserPerCandidatePerDay: { type: Number, min: 1 },
       votesPerUserTotal: { type: Number, min: 1 },
     },
+    risk: { type: Schema.Types.Mixed },
     status: { type: String, required: true, enum: CAMPAIGN_STATUSES, default: 'draft' },
     createdBy: { type: String, required: true },
     hostIds: { type: [String], default: [] },

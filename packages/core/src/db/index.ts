@@ -1,3 +1,4 @@
+export * from './alerts.js';
 export * from './audit.js';
 export * from './boards.js';
 export * from './campaigns.js';

@@ -2,12 +2,42 @@ import { type Connection, Schema } from 'mongoose';
 import { z } from 'zod';
 import { ERROR_CODES } from '../protocol/errors.js';
 import { boardIdSchema, candidateIdSchema, daySchema, voteIdSchema, voterIdSchema } from '../protocol/ids.js';
+import {
+  REVIEW_STATES,
+  type ReviewState,
+  type RiskAssessment,
+  riskAssessmentSchema,
+} from '../protocol/risk.js';
 import { type VoteContext, voteContextSchema } from '../protocol/vote-context.js';
-import { voteActionSchema } from '../protocol/votes.js';
+import { VOTE_ACTIONS } from '../protocol/votes.js';
 
-/** What became of a vote: counted (changed a score), unchanged (a repeated like), or rejected. */
-export const VERDICTS = ['counted', 'unchanged', 'rejected'] as const;
+/**
+ * What became of a vote: counted (changed a score), unchanged (a repeated like), held (by risk
+ * control, not counted until a host approves it), or rejected.
+ */
+export const VERDICTS = ['counted', 'unchanged', 'held', 'rejected'] as const;
 export type Verdict = (typeof VERDICTS)[number];
+
+/** A participant's action, or `retract`: the compensation that takes back a counted vote. */
+export const LEDGER_ACTIONS = [...VOTE_ACTIONS, 'retract'] as const;
+export type LedgerAction = (typeof LEDGER_ACTIONS)[number];
+
+/** Where a vote stands in review, once risk control or a host has looked at it. */
+export interface LedgerReview {
+  state: ReviewState;
+  at: Date;
+  /** `risk` (the workers), or the host id. */
+  by: string;
+  /** The review action (a background job) that set this state. */
+  actionId?: string | undefined;
+  note?: string | undefined;
+  /** The retraction that took the vote back, if it had been counted. */
+  retraction?: string | undefined;
+  /** The vote that counted it again on approval, after a retraction. */
+  credit?: string | undefined;
+  /** The cluster risk control held it with, when it had been counted before the cluster was found. */
+  cluster?: string | undefined;
+}
 
 /**
  * The vote ledger: one document per vote id, whatever became of the vote. The vote id is the
@@ -20,7 +50,7 @@ export interface LedgerVote {
   _id: string;
   boardId: string;
   candidateId: string;
-  action: 'vote' | 'like' | 'unlike';
+  action: LedgerAction;
   voterId?: string | undefined;
   verdict: Verdict;
   /** Why a vote was rejected, as an error-catalogue code. */
@@ -35,6 +65,13 @@ export interface LedgerVote {
   decidedAt: Date;
   /** What ingest saw of the request (client IP, device, dwell, share link), for risk control. */
   context?: VoteContext | undefined;
+  /** Risk control's decision, when it held or rejected the vote (with its reasons). */
+  risk?: (RiskAssessment & { text: string }) | undefined;
+  review?: LedgerReview | undefined;
+  /** On a retraction: the vote it takes back. */
+  retracts?: string | undefined;
+  /** On a vote that counts a retracted vote again (approved after review): that vote. */
+  restores?: string | undefined;
 }
 
 const contextSchema = new Schema<VoteContext>(
@@ -49,12 +86,26 @@ const contextSchema = new Schema<VoteContext>(
   { _id: false },
 );
 
+const reviewSchema = new Schema<LedgerReview>(
+  {
+    state: { type: String, required: true, enum: REVIEW_STATES },
+    at: { type: Date, required: true },
+    by: { type: String, required: true },
+    actionId: { type: String },
+    note: { type: String },
+    retraction: { type: String },
+    credit: { type: String },
+    cluster: { type: String },
+  },
+  { _id: false },
+);
+
 const ledgerSchema = new Schema<LedgerVote>(
   {
     _id: { type: String, required: true },
     boardId: { type: String, required: true },
     candidateId: { type: String, required: true },
-    action: { type: String, required: true, enum: ['vote', 'like', 'unlike'] },
+    action: { type: String, required: true, enum: LEDGER_ACTIONS },
     voterId: { type: String },
     verdict: { type: String, required: true, enum: VERDICTS },
     reason: { type: String },
@@ -64,12 +115,19 @@ const ledgerSchema = new Schema<LedgerVote>(
     acceptedAt: { type: Date, required: true },
     decidedAt: { type: Date, required: true },
     context: { type: contextSchema },
+    risk: { type: Schema.Types.Mixed },
+    review: { type: reviewSchema },
+    retracts: { type: String },
+    restores: { type: String },
   },
   { collection: 'votes', versionKey: false },
 );
 ledgerSchema.index({ boardId: 1, verdict: 1 });
 // A participant's own votes on a board, newest first.
 ledgerSchema.index({ voterId: 1, boardId: 1, acceptedAt: -1 });
+// Review: a board's votes by review state, and by time (void by rule, cluster holds).
+ledgerSchema.index({ boardId: 1, 'review.state': 1 });
+ledgerSchema.index({ boardId: 1, acceptedAt: 1 });
 
 /** The ledger model on a connection, compiled once per connection. */
 export function ledgerModel(connection: Connection) {
@@ -89,7 +147,7 @@ export const ledgerVoteSchema = z
     _id: voteIdSchema,
     boardId: boardIdSchema,
     candidateId: candidateIdSchema,
-    action: voteActionSchema,
+    action: z.enum(LEDGER_ACTIONS),
     voterId: voterIdSchema.optional(),
     verdict: z.enum(VERDICTS),
     reason: z.enum(ERROR_CODES).optional(),
@@ -99,6 +157,21 @@ export const ledgerVoteSchema = z
     acceptedAt: z.date(),
     decidedAt: z.date(),
     context: voteContextSchema.optional(),
+    risk: riskAssessmentSchema.extend({ text: z.string() }).optional(),
+    review: z
+      .strictObject({
+        state: z.enum(REVIEW_STATES),
+        at: z.date(),
+        by: z.string().min(1),
+        actionId: z.string().optional(),
+        note: z.string().optional(),
+        retraction: voteIdSchema.optional(),
+        credit: voteIdSchema.optional(),
+        cluster: z.string().optional(),
+      })
+      .optional(),
+    retracts: voteIdSchema.optional(),
+    restores: voteIdSchema.optional(),
   })
   .refine((v) => (v.verdict === 'counted') === (v.delta !== undefined && v.seq !== undefined), {
     message: 'a counted vote, and only a counted one, has a delta and a seq',
@@ -213,6 +286,7 @@ export async function readLedgerState(
         seq: 1,
         day: 1,
         decidedAt: 1,
+        restores: 1,
       },
     )
     .lean()
@@ -225,8 +299,30 @@ export async function readLedgerState(
           ? `c,${record.seq},${record.delta}`
           : record.verdict === 'unchanged'
             ? 'u'
-            : `r,${record.reason}`;
+            : record.verdict === 'held'
+              ? 'h'
+              : `r,${record.reason}`;
       state.verdicts.set(record._id, { text, decidedAt: record.decidedAt });
+    }
+    // Quota use: every vote counted or held for its voter, but not a held vote counted again.
+    const usesQuota =
+      (record.verdict === 'counted' || record.verdict === 'held') &&
+      record.action === 'vote' &&
+      record.restores === undefined;
+    if (options.quotas && usesQuota && record.voterId !== undefined) {
+      const { totals, days } = state.quotas;
+      totals.set(record.voterId, (totals.get(record.voterId) ?? 0) + 1);
+      let voters = days.get(record.day);
+      if (!voters) {
+        voters = new Map();
+        days.set(record.day, voters);
+      }
+      let members = voters.get(record.voterId);
+      if (!members) {
+        members = new Map();
+        voters.set(record.voterId, members);
+      }
+      members.set(record.candidateId, (members.get(record.candidateId) ?? 0) + 1);
     }
     if (record.verdict !== 'counted' || record.delta === undefined || record.seq === undefined) continue;
     const { candidateId, delta, seq, day } = record;
@@ -240,22 +336,8 @@ export async function readLedgerState(
     }
     window.total += delta;
     tally(window.members, candidateId, delta, seq);
-    if (options.quotas && record.voterId !== undefined && record.action === 'vote') {
-      const { totals, days } = state.quotas;
-      totals.set(record.voterId, (totals.get(record.voterId) ?? 0) + 1);
-      let voters = days.get(day);
-      if (!voters) {
-        voters = new Map();
-        days.set(day, voters);
-      }
-      let members = voters.get(record.voterId);
-      if (!members) {
-        members = new Map();
-        voters.set(record.voterId, members);
-      }
-      members.set(candidateId, (members.get(candidateId) ?? 0) + 1);
-    }
-    if (record.voterId !== undefined && (record.action === 'like' || record.action === 'unlike')) {
+    // Like sets: the voter's last counted change of a member; a retraction is an unlike.
+    if (record.voterId !== undefined && record.action !== 'vote') {
       const key = `${candidateId}\u0000${record.voterId}`;
       if ((lastLike.get(key)?.seq ?? -1) < seq) lastLike.set(key, { seq, delta });
     }

@@ -1,2 +1,3 @@
 export * from './campaigns.js';
+export * from './review.js';
 export * from './votes.js';

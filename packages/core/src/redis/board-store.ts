@@ -208,10 +208,21 @@ export async function unregisterBoard(redis: Redis, keys: KeyBuilder, boardId: s
 }
 
 /** One vote to apply, with the day it counts for (from its acceptance time, board timezone). */
+/**
+ * What risk control decided for a vote to apply: `n` apply as usual, `h` hold for review, `x`
+ * reject (RISK_REJECTED), `a` approve a held vote, `v` void a held vote. See applyVotes-7+.lua.
+ */
+export type ApplyMode = 'n' | 'h' | 'x' | 'a' | 'v';
+
+/** What a vote to apply does: a participant's action, or the retraction of a counted vote. */
+export type ApplyAction = VoteAction | 'retract';
+
 export interface VoteToApply {
   voteId: string;
   candidateId: string;
-  action: VoteAction;
+  action: ApplyAction;
+  /** @default 'n' */
+  mode?: ApplyMode | undefined;
   voterId?: string | undefined;
   day: string;
   /** When that day's keys may expire, unix seconds. */
@@ -223,6 +234,7 @@ export interface VoteToApply {
 export type VoteVerdict = { duplicate: boolean } & (
   | { verdict: 'counted'; seq: number; delta: 1 | -1 }
   | { verdict: 'unchanged' }
+  | { verdict: 'held' }
   | { verdict: 'rejected'; reason: ErrorCode }
 );
 
@@ -235,13 +247,14 @@ export type ApplyVotesResult =
 
 const isErrorCode = (value: string): value is ErrorCode => (ERROR_CODES as readonly string[]).includes(value);
 
-/** Reads a verdict as the script writes it in a vote's marker: `c,<seq>,<delta>`, `u` or `r,<CODE>`. */
+/** Reads a verdict as the script writes it in a vote's marker: `c,<seq>,<delta>`, `u`, `h` or `r,<CODE>`. */
 export function parseVerdict(text: string, duplicate: boolean): VoteVerdict {
   const [kind, first, second] = text.split(',');
   if (kind === 'c' && (second === '1' || second === '-1')) {
     return { duplicate, verdict: 'counted', seq: Number(first), delta: second === '1' ? 1 : -1 };
   }
   if (kind === 'u') return { duplicate, verdict: 'unchanged' };
+  if (kind === 'h') return { duplicate, verdict: 'held' };
   if (kind === 'r' && first && isErrorCode(first)) return { duplicate, verdict: 'rejected', reason: first };
   throw new Error(`unreadable vote verdict ${JSON.stringify(text)}`);
 }
@@ -250,6 +263,7 @@ export function parseVerdict(text: string, duplicate: boolean): VoteVerdict {
 export function formatVerdict(verdict: VoteVerdict): string {
   if (verdict.verdict === 'counted') return `c,${verdict.seq},${verdict.delta}`;
   if (verdict.verdict === 'unchanged') return 'u';
+  if (verdict.verdict === 'held') return 'h';
   return `r,${verdict.reason}`;
 }
 
@@ -285,6 +299,7 @@ export async function applyVotes(
       vote.day,
       vote.dayExpiresAt,
       vote.quotaExpiresAt ?? quotaExpiresAt(Date.now()),
+      vote.mode ?? 'n',
     );
   }
   const reply = await runScript(

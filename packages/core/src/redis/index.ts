@@ -5,5 +5,6 @@ export * from './changes.js';
 export * from './connection.js';
 export * from './keys.js';
 export * from './lock.js';
+export * from './risk-store.js';
 export * from './score.js';
 export * from './scripts.js';

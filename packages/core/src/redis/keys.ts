@@ -59,6 +59,41 @@ export interface BoardKeys extends WindowKeys {
   readonly quotaTotals: string;
   /** SCAN pattern matching every quota key of the board. */
   readonly quotaPattern: string;
+  /** Risk control's windows and tallies (assessVotes-5+.lua, risk-store.ts). */
+  readonly risk: RiskKeys;
+}
+
+/** The keys of a board's risk control. Windows expire by themselves; see assessVotes-5+.lua. */
+export interface RiskKeys {
+  /** String: a vote's stored measurements, so a re-delivered vote is measured once. */
+  assessment(voteId: string): string;
+  /** Hash: a voter's first vote time (`first`), last device (`d`) and /24 (`s`), ring depth. */
+  voter(voterId: string): string;
+  /** List: the acceptance times of a voter's last votes. */
+  voterTimes(voterId: string): string;
+  /** Sorted set: the accounts seen on a device, fingerprint, IP or subnet, by last time. */
+  accounts(kind: 'device' | 'fingerprint' | 'ip' | 'subnet', value: string): string;
+  /** Hash: minute → votes from a device, IP or subnet. */
+  votes(kind: 'device' | 'ip' | 'subnet', value: string): string;
+  /** Sorted set: the accounts of an IP or subnet that voted for one candidate. */
+  candidateAccounts(kind: 'ip' | 'subnet', value: string, candidateId: string): string;
+  /** Hash: `v:<minute>` → the candidate's votes, `n:<minute>` → those by new accounts. */
+  candidate(candidateId: string): string;
+  /** Sorted set: an inviter's invitees on the inviter's device or subnet. */
+  sharedInvitees(inviterId: string): string;
+  /** Dashboard tallies: votes per /16 (hash), per /24 and per IP (sorted sets). */
+  readonly net16: string;
+  readonly net24: string;
+  readonly ips: string;
+  /** Sorted sets: the most accounts seen on each device and fingerprint. */
+  readonly deviceAccounts: string;
+  readonly fingerprintAccounts: string;
+  /** Hash: `<minute>:<counted|held|rejected>` → decided votes. */
+  readonly verdicts: string;
+  /** String with a TTL: set while a cluster's earlier votes were recently held (hold-cluster). */
+  clusterHeld(cluster: string): string;
+  /** String with a TTL: set while an alert about `subject` was recently raised. */
+  alerted(kind: string, subject: string): string;
 }
 
 export interface KeyBuilder {
@@ -74,6 +109,8 @@ export interface KeyBuilder {
   readonly queuePrefix: string;
   /** The lock that serializes changes to one campaign's lifecycle. */
   campaignLock(campaignId: string): string;
+  /** The lock review jobs take, a chunk of votes at a time, on one campaign's votes. */
+  reviewLock(campaignId: string): string;
   /** Key prefix of one rate limiter (rate-limiter-flexible appends the limited key). */
   rateLimit(scope: string): string;
   /**
@@ -100,6 +137,10 @@ export interface KeyBuilder {
    * `image` → its bytes), so WeChat is asked once per token.
    */
   shareCode(shareToken: string): string;
+  /** String with a TTL: WeChat's getUserRiskRank of a participant, fetched at login. */
+  wechatRiskRank(participantId: string): string;
+  /** Channel on which workers publish risk alerts, for the server's host namespace. */
+  readonly riskAlerts: string;
 }
 
 /** @param prefix the deployment's key prefix (config `keyPrefix`) */
@@ -137,6 +178,25 @@ export function createKeys(prefix: string): KeyBuilder {
         quotaDay: (date, voterId) => `${base}:quota:day:${date}:${voterId}`,
         quotaTotals: `${base}:quota:total`,
         quotaPattern: `${base}:quota:*`,
+        risk: {
+          assessment: (voteId) => `${base}:risk:a:${voteId}`,
+          voter: (voterId) => `${base}:risk:voter:${voterId}`,
+          voterTimes: (voterId) => `${base}:risk:times:${voterId}`,
+          accounts: (kind, value) => `${base}:risk:acc:${kind}:${value}`,
+          votes: (kind, value) => `${base}:risk:votes:${kind}:${value}`,
+          candidateAccounts: (kind, value, candidateId) =>
+            `${base}:risk:cand-acc:${kind}:${value}:${candidateId}`,
+          candidate: (candidateId) => `${base}:risk:cand:${candidateId}`,
+          sharedInvitees: (inviterId) => `${base}:risk:ring:${inviterId}`,
+          net16: `${base}:risk:net16`,
+          net24: `${base}:risk:net24`,
+          ips: `${base}:risk:ips`,
+          deviceAccounts: `${base}:risk:top-devices`,
+          fingerprintAccounts: `${base}:risk:top-fingerprints`,
+          verdicts: `${base}:risk:verdicts`,
+          clusterHeld: (cluster) => `${base}:risk:held:${cluster}`,
+          alerted: (kind, subject) => `${base}:risk:alerted:${kind}:${subject}`,
+        },
       };
     },
     boardChanges: (boardId) => `${changesHead}${boardId}`,
@@ -147,6 +207,7 @@ export function createKeys(prefix: string): KeyBuilder {
         : undefined,
     queuePrefix: `{${prefix}}`,
     campaignLock: (campaignId) => `${prefix}:lock:campaign:${campaignId}`,
+    reviewLock: (campaignId) => `${prefix}:lock:review:${campaignId}`,
     rateLimit: (scope) => `${prefix}:rl:${scope}`,
     wechatAccessToken: (appId) => `${prefix}:wechat:access-token:${appId}`,
     wechatAccessTokenLock: (appId) => `${prefix}:lock:wechat-access-token:${appId}`,
@@ -156,5 +217,7 @@ export function createKeys(prefix: string): KeyBuilder {
     }),
     refreshFamily: (familyId) => `${prefix}:auth:family:${familyId}`,
     shareCode: (shareToken) => `${prefix}:share-code:${shareToken}`,
+    wechatRiskRank: (participantId) => `${prefix}:wechat:risk-rank:${participantId}`,
+    riskAlerts: `${prefix}:risk:alerts`,
   };
 }

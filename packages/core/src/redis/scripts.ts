@@ -17,6 +17,7 @@ const LUA_DIR = fileURLToPath(new URL('../../lua/', import.meta.url));
  */
 export const SCRIPTS = {
   applyVotes: '7+',
+  assessVotes: '5+',
   readBoard: 5,
   installBoard: '6+',
   releaseLock: 1,

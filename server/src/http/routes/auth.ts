@@ -7,12 +7,16 @@ import {
   tokenPairSchema,
   wechatLoginBodySchema,
 } from '@rallyboard/core/protocol';
+import { storeWechatRiskRank } from '@rallyboard/core/redis';
 import { Router } from 'express';
 import { createLoginLimit } from '../../auth/login-limit.js';
 import { signInWithWeChat } from '../../auth/wechat-login.js';
 import type { AppContext } from '../../deps.js';
 import { clientIp } from '../client-ip.js';
 import { whenAvailable } from '../unavailable.js';
+
+/** How long a sign-in waits for WeChat's risk rank before going on without it. */
+const RISK_RANK_TIMEOUT_MS = 800;
 
 /**
  * Participants sign in from the mini-program: `wx.login()` gives a code, `POST /api/auth/wechat`
@@ -52,7 +56,20 @@ export function authRouter(ctx: AppContext): Router {
       const ip = clientIp(req);
       await whenAvailable(() => loginLimit(ip));
       const answer: ParticipantLogin = await whenAvailable(() =>
-        signInWithWeChat({ wechat: ctx.wechat, participants, sessions: ctx.sessions }, body.code),
+        signInWithWeChat(
+          {
+            wechat: ctx.wechat,
+            participants,
+            sessions: ctx.sessions,
+            logger: ctx.logger,
+            riskRank: {
+              clientIp: ip,
+              timeoutMs: RISK_RANK_TIMEOUT_MS,
+              store: (participantId, rank) => storeWechatRiskRank(ctx.redis, ctx.keys, participantId, rank),
+            },
+          },
+          body.code,
+        ),
       );
       res.set('Cache-Control', 'no-store').json(answer);
     },

@@ -49,16 +49,24 @@ const rejectedWith = (reason: string | undefined) => {
   return { reason: code, message: ERROR_CATALOGUE[code]?.message ?? reason ?? '' };
 };
 
-/** Where a vote stands, from its ledger record. */
-const statusOfRecord = (record: LedgerVote): VoteStatus => ({
-  voteId: record._id,
-  boardId: record.boardId,
-  status: record.verdict,
-  ...(record.verdict === 'rejected' ? rejectedWith(record.reason) : {}),
-  candidateId: record.candidateId,
-  action: record.action,
-  decidedAt: record.decidedAt.toISOString(),
-});
+/**
+ * Where a vote stands, from its ledger record. A review outranks the verdict: a counted vote a
+ * host voided is rejected (VOIDED), and one held after its cluster was found is held.
+ */
+const statusOfRecord = (record: LedgerVote): VoteStatus => {
+  const state = record.review?.state;
+  const voided = state === 'voided';
+  const status = voided ? 'rejected' : state === 'held' ? 'held' : record.verdict;
+  return {
+    voteId: record._id,
+    boardId: record.boardId,
+    status,
+    ...(status === 'rejected' ? rejectedWith(voided ? 'VOIDED' : record.reason) : {}),
+    candidateId: record.candidateId,
+    action: record.action === 'retract' ? undefined : record.action,
+    decidedAt: record.decidedAt.toISOString(),
+  };
+};
 
 /**
  * A participant's own votes: one vote's status (even while it is queued: its id says whose it
@@ -121,6 +129,9 @@ export function myVotesRouter(ctx: AppContext): Router {
       const filter = {
         boardId: query.boardId,
         voterId: auth.participantId,
+        // Not the compensations review makes on the voter's behalf (retractions, re-counts).
+        action: { $ne: 'retract' as const },
+        restores: { $exists: false },
         ...(query.before ? { acceptedAt: { $lt: new Date(query.before) } } : {}),
         ...afterCursor(query.cursor, 'acceptedAt'),
       };

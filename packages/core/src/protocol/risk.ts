@@ -1,0 +1,357 @@
+import { z } from 'zod';
+import { candidateIdSchema, voteIdSchema, voterIdSchema } from './ids.js';
+import { clientIpSchema, deviceFingerprintSchema, deviceIdSchema } from './vote-context.js';
+
+/**
+ * Risk control (刷票 detection): what the workers measure about each vote, the rules that judge
+ * those measurements, and what hosts see and do about the result. The rules themselves are in
+ * `@rallyboard/core/risk`; docs/risk.md explains each one and its default.
+ */
+
+/** The sliding windows features are counted over, in milliseconds. Fixed; the thresholds are not. */
+export const RISK_WINDOWS = {
+  /** Counts per IP, subnet, fingerprint, candidate and voter. */
+  shortMs: 10 * 60_000,
+  /** Accounts per device: a device farm rotates accounts slowly. */
+  longMs: 24 * 3_600_000,
+  /** A candidate's recent rate, compared with its baseline. */
+  spikeMs: 2 * 60_000,
+  /** The baseline a candidate's recent rate is compared with. */
+  baselineMs: 30 * 60_000,
+  /** An account whose first vote on the board was this recent counts as new. */
+  newAccountMs: 60_000,
+} as const;
+
+/**
+ * What the worker measured about one vote, at its acceptance time, from the votes before it.
+ * `null`: not measurable (no device id sent, too few earlier votes, WeChat did not answer).
+ */
+export const riskFeaturesSchema = z.object({
+  /** The voter's votes on this board in the short window, this one included. */
+  voterVotes: z.number().int(),
+  /** Coefficient of variation of the voter's last intervals between votes (needs 4 intervals). */
+  voterIntervalCv: z.number().nullable(),
+  /** Milliseconds from the page being shown to the tap; null when the client sent none. */
+  dwellMs: z.number().nullable(),
+  /** Milliseconds since this board first saw the voter. */
+  accountAgeMs: z.number(),
+  /** Accounts seen on this device id in the long window. */
+  deviceAccounts: z.number().int().nullable(),
+  /** Votes from this device id in the short window. */
+  deviceVotes: z.number().int().nullable(),
+  /** Accounts seen with this fingerprint in the short window. */
+  fingerprintAccounts: z.number().int().nullable(),
+  /** Accounts seen on this IP in the short window. */
+  ipAccounts: z.number().int(),
+  ipVotes: z.number().int(),
+  /** Accounts seen on this IPv4 /24 or IPv6 /64 in the short window. */
+  subnetAccounts: z.number().int(),
+  subnetVotes: z.number().int(),
+  /** Accounts voting for this candidate from this IP, and from this subnet, in the short window. */
+  ipCandidateAccounts: z.number().int(),
+  subnetCandidateAccounts: z.number().int(),
+  /** The candidate's votes in the spike window, this one included. */
+  candidateRecent: z.number().int(),
+  /** The candidate's average votes per spike window over the baseline before it. */
+  candidateBaseline: z.number(),
+  /** The share of the candidate's votes in the short window cast by new accounts. */
+  candidateNewShare: z.number(),
+  /** Votes on the candidate in the short window (the sample of candidateNewShare). */
+  candidateVotes: z.number().int(),
+  /** Whether the voter came through a share link of someone on the same device or subnet. */
+  sharesWithInviter: z.boolean(),
+  /** How many links up the referral chain keep sharing a device or subnet (0: none). */
+  ringDepth: z.number().int(),
+  /** How many of the inviter's invitees share the inviter's device or subnet. */
+  inviterSharedInvitees: z.number().int(),
+  /** The participant whose share link brought the voter, if any. */
+  inviterId: z.string().nullable(),
+  /** WeChat's getUserRiskRank, 0–4, cached from the voter's login; null when unknown. */
+  wechatRiskRank: z.number().int().min(0).max(4).nullable(),
+});
+export type RiskFeatures = z.infer<typeof riskFeaturesSchema>;
+
+export const RISK_RULE_IDS = [
+  'deviceAccounts',
+  'fingerprintAccounts',
+  'ipAccounts',
+  'subnetAccounts',
+  'ipCandidateAccounts',
+  'subnetCandidateAccounts',
+  'voterRate',
+  'regularTiming',
+  'fastTap',
+  'newAccount',
+  'candidateSpike',
+  'candidateNewAccounts',
+  'referralRing',
+  'wechatRisk',
+] as const;
+export const riskRuleIdSchema = z.enum(RISK_RULE_IDS);
+export type RiskRuleId = z.infer<typeof riskRuleIdSchema>;
+
+/**
+ * What a rule that fires does: `score` adds its weight to the vote's score; `review` holds the
+ * vote whatever the score; `reject` rejects it whatever the score.
+ */
+export const RISK_ACTIONS = ['score', 'review', 'reject'] as const;
+export const riskActionSchema = z.enum(RISK_ACTIONS);
+export type RiskAction = z.infer<typeof riskActionSchema>;
+
+export const riskRuleSettingsSchema = z.strictObject({
+  enabled: z.boolean(),
+  /** The value at which the rule fires (see each rule: some fire at or above, some at or below). */
+  threshold: z.number().min(0).max(1_000_000),
+  weight: z.number().min(0).max(10),
+  action: riskActionSchema,
+});
+export type RiskRuleSettings = z.infer<typeof riskRuleSettingsSchema>;
+
+/** A campaign's risk settings: every rule, and the scores at which a vote is held or rejected. */
+export const riskSettingsSchema = z
+  .strictObject({
+    enabled: z.boolean(),
+    /** A vote whose score reaches this is held for review. */
+    reviewAt: z.number().min(0).max(100),
+    /** A vote whose score reaches this is rejected. */
+    rejectAt: z.number().min(0).max(100),
+    rules: z.strictObject(
+      Object.fromEntries(RISK_RULE_IDS.map((id) => [id, riskRuleSettingsSchema])) as Record<
+        RiskRuleId,
+        typeof riskRuleSettingsSchema
+      >,
+    ),
+  })
+  .refine((s) => s.rejectAt >= s.reviewAt, {
+    message: 'rejectAt must not be below reviewAt',
+    path: ['rejectAt'],
+  });
+export type RiskSettings = z.infer<typeof riskSettingsSchema>;
+
+const riskRulePatchSchema = riskRuleSettingsSchema.partial();
+
+/** What a host may send to change a campaign's risk settings: any part; the rest stays. */
+export const riskSettingsPatchSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  reviewAt: z.number().min(0).max(100).optional(),
+  rejectAt: z.number().min(0).max(100).optional(),
+  rules: z
+    .strictObject(
+      Object.fromEntries(RISK_RULE_IDS.map((id) => [id, riskRulePatchSchema])) as Record<
+        RiskRuleId,
+        typeof riskRulePatchSchema
+      >,
+    )
+    .partial()
+    .optional(),
+});
+export type RiskSettingsPatch = z.infer<typeof riskSettingsPatchSchema>;
+
+/** One fired rule, as data and as the sentence a host reads. */
+export const riskReasonSchema = z.object({
+  rule: riskRuleIdSchema,
+  value: z.number(),
+  threshold: z.number(),
+  weight: z.number(),
+  action: riskActionSchema,
+  text: z.string(),
+});
+export type RiskReason = z.infer<typeof riskReasonSchema>;
+
+export const RISK_VERDICTS = ['accept', 'review', 'reject'] as const;
+export type RiskVerdict = (typeof RISK_VERDICTS)[number];
+
+/**
+ * A cluster a vote belongs to, for grouping held votes: `device:<id>`, `fingerprint:<hash>`,
+ * `ip:<address>`, `subnet:<cidr>` (with `@<candidate>` when it is the accounts of that network
+ * voting for one candidate), `voter:<id>` or `ring:<inviter>`.
+ */
+export const riskClusterSchema = z.string().regex(/^(device|fingerprint|ip|subnet|voter|ring):[^\s]{1,200}$/);
+
+/** A vote's risk decision, kept in the ledger. */
+export const riskAssessmentSchema = z.object({
+  verdict: z.enum(RISK_VERDICTS),
+  score: z.number(),
+  reasons: z.array(riskReasonSchema),
+  /** The clusters the fired rules point at (empty for an accepted vote). */
+  clusters: z.array(riskClusterSchema),
+  /** The vote's IPv4 /24 or IPv6 /64, and /16 or /32, for grouping and void-by-rule. */
+  net24: z.string(),
+  net16: z.string(),
+  features: riskFeaturesSchema,
+});
+export type RiskAssessment = z.infer<typeof riskAssessmentSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Review: what hosts list and do.
+
+export const REVIEW_STATES = ['held', 'approved', 'voided'] as const;
+export type ReviewState = (typeof REVIEW_STATES)[number];
+
+const isoDate = z.iso.datetime({ offset: true });
+
+/** A vote as the review queue shows it. */
+export const heldVoteSchema = z.object({
+  voteId: voteIdSchema,
+  candidateId: candidateIdSchema,
+  action: z.string(),
+  voterId: voterIdSchema.optional(),
+  acceptedAt: isoDate,
+  /** `held`: never counted; `counted`: counted, then held when its cluster was found. */
+  counted: z.boolean(),
+  ip: clientIpSchema.optional(),
+  deviceId: deviceIdSchema.optional(),
+  fingerprint: deviceFingerprintSchema.optional(),
+  score: z.number(),
+  reasons: z.array(riskReasonSchema),
+  clusters: z.array(z.string()),
+});
+export type HeldVote = z.infer<typeof heldVoteSchema>;
+
+export const heldGroupSchema = z.object({
+  /** A rule id (grouped by reason) or a cluster (grouped by cluster). */
+  key: z.string(),
+  /** The group in one sentence. */
+  label: z.string(),
+  votes: z.number().int(),
+  voters: z.number().int(),
+  candidates: z.array(z.object({ candidateId: candidateIdSchema, votes: z.number().int() })),
+});
+export type HeldGroup = z.infer<typeof heldGroupSchema>;
+
+export const heldQuerySchema = z.strictObject({
+  groupBy: z.enum(['reason', 'cluster']).optional(),
+  reason: riskRuleIdSchema.optional(),
+  cluster: riskClusterSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
+
+export const heldListSchema = z.object({
+  held: z.number().int(),
+  groups: z.array(heldGroupSchema).optional(),
+  votes: z.array(heldVoteSchema).optional(),
+});
+
+/** Which votes a review action takes: listed ids, or every held vote with a reason or cluster. */
+export const reviewSelectionSchema = z.union([
+  z.strictObject({ voteIds: z.array(voteIdSchema).min(1).max(5_000) }),
+  z.strictObject({ reason: riskRuleIdSchema }),
+  z.strictObject({ cluster: riskClusterSchema }),
+]);
+
+export const reviewBodySchema = z.strictObject({
+  decision: z.enum(['approve', 'void']),
+  select: reviewSelectionSchema,
+  note: z.string().trim().max(500).optional(),
+});
+export type ReviewBody = z.infer<typeof reviewBodySchema>;
+
+/**
+ * Void by rule: every vote of the campaign that matches all the given conditions, counted or
+ * held, between `from` and `to` (acceptance time).
+ */
+export const voidRuleSchema = z
+  .strictObject({
+    from: isoDate,
+    to: isoDate,
+    candidateId: candidateIdSchema.optional(),
+    /** An address or a CIDR block: `1.2.3.4`, `1.2.3.0/24`, `240e:1:2:3::/64`. */
+    network: z
+      .string()
+      .max(64)
+      .regex(/^[0-9A-Fa-f:.]+(\/\d{1,3})?$/, 'must be an IP address or a CIDR block')
+      .optional(),
+    deviceId: deviceIdSchema.optional(),
+    voterId: voterIdSchema.optional(),
+    note: z.string().trim().max(500).optional(),
+  })
+  .refine((r) => Date.parse(r.from) < Date.parse(r.to), { message: 'from must be before to', path: ['to'] })
+  .refine((r) => r.candidateId || r.network || r.deviceId || r.voterId, {
+    message: 'name at least one of candidateId, network, deviceId, voterId',
+  });
+export type VoidRule = z.infer<typeof voidRuleSchema>;
+
+export const REVIEW_JOB_STATES = ['queued', 'running', 'done', 'failed'] as const;
+
+/** A review action running in the background, with its progress. */
+export const reviewActionSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['approve', 'void', 'void-by-rule', 'hold-cluster']),
+  state: z.enum(REVIEW_JOB_STATES),
+  /** Votes the selection matched so far. */
+  matched: z.number().int(),
+  /** Votes this action changed (a re-run changes none). */
+  changed: z.number().int(),
+  /** Votes that needed nothing: already in the wanted state. */
+  unchanged: z.number().int(),
+  progress: z.number().min(0).max(1),
+  error: z.string().optional(),
+  requestedBy: z.string(),
+  requestedAt: isoDate,
+  finishedAt: isoDate.optional(),
+});
+export type ReviewAction = z.infer<typeof reviewActionSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Alerts
+
+export const ALERT_KINDS = ['candidate-spike', 'cluster'] as const;
+
+export const riskAlertSchema = z.object({
+  id: z.string(),
+  campaignId: z.string(),
+  kind: z.enum(ALERT_KINDS),
+  /** The candidate of a spike; the cluster of a cluster alert. */
+  subject: z.string(),
+  /** The alert in one sentence, and what the host should do. */
+  text: z.string(),
+  advice: z.string(),
+  /** The measurements behind it. */
+  data: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
+  at: isoDate,
+});
+export type RiskAlert = z.infer<typeof riskAlertSchema>;
+
+export const alertListSchema = z.object({ alerts: z.array(riskAlertSchema) });
+
+/** Host socket namespace: events. */
+export const HOST_NAMESPACE = '/host';
+export const HOST_EVENTS = { subscribe: 'alerts:subscribe', alert: 'risk:alert' } as const;
+
+// ---------------------------------------------------------------------------------------------
+// Dashboard
+
+export const riskDashboardQuerySchema = z.strictObject({
+  minutes: z.coerce.number().int().min(1).max(1_440).optional(),
+  top: z.coerce.number().int().min(1).max(100).optional(),
+});
+
+export const riskDashboardSchema = z.object({
+  /** Votes by IPv4 /16 (IPv6 /32), biggest first. */
+  networks16: z.array(z.object({ network: z.string(), votes: z.number().int() })),
+  /** The /24s (IPv6 /64s) with the most votes. */
+  topSubnets: z.array(z.object({ network: z.string(), votes: z.number().int() })),
+  topDevices: z.array(z.object({ deviceId: z.string(), accounts: z.number().int() })),
+  topFingerprints: z.array(z.object({ fingerprint: z.string(), accounts: z.number().int() })),
+  topIps: z.array(z.object({ ip: z.string(), votes: z.number().int() })),
+  /** Votes per minute per candidate, oldest minute first. */
+  rates: z.array(
+    z.object({
+      minute: isoDate,
+      candidates: z.record(z.string(), z.number().int()),
+      total: z.number().int(),
+    }),
+  ),
+  /** Decided votes per minute: counted, held, rejected, and the held and rejected share. */
+  verdicts: z.array(
+    z.object({
+      minute: isoDate,
+      counted: z.number().int(),
+      held: z.number().int(),
+      rejected: z.number().int(),
+      heldShare: z.number(),
+      rejectedShare: z.number(),
+    }),
+  ),
+});
+export type RiskDashboard = z.infer<typeof riskDashboardSchema>;

@@ -1,0 +1,250 @@
+import {
+  RISK_RULE_IDS,
+  RISK_WINDOWS,
+  type RiskAssessment,
+  type RiskFeatures,
+  type RiskReason,
+  type RiskRuleId,
+  type RiskSettings,
+  type RiskSettingsPatch,
+  riskSettingsSchema,
+} from '../protocol/risk.js';
+import { networksOf } from './network.js';
+
+/** What a rule knows of the vote besides its features: for naming clusters. */
+export interface RiskSubject {
+  candidateId: string;
+  voterId?: string | undefined;
+  ip: string;
+  deviceId?: string | undefined;
+  fingerprint?: string | undefined;
+}
+
+interface RuleDefinition {
+  /** `atLeast`: fires when the value reaches the threshold; `atMost`: when it is at or below it. */
+  direction: 'atLeast' | 'atMost';
+  /** The measured value, or null when it cannot be measured (the rule does not fire). */
+  value(f: RiskFeatures): number | null;
+  /** The vote's reason in one sentence. */
+  describe(value: number, f: RiskFeatures, s: RiskSubject): string;
+  /** The cluster the rule points at, if any. */
+  cluster?(f: RiskFeatures, s: RiskSubject): string | undefined;
+  /**
+   * Whether a firing holds the cluster's earlier counted votes too (see review/hold-cluster):
+   * only rules whose cluster is tight enough that the earlier votes are as suspect as this one.
+   */
+  holdsCluster?: boolean;
+}
+
+const minutes = (ms: number) => `${Math.round(ms / 60_000)} min`;
+const SHORT = minutes(RISK_WINDOWS.shortMs);
+const short = (id: string) => (id.length > 12 ? `${id.slice(0, 10)}…` : id);
+const percent = (x: number) => `${Math.round(x * 100)}%`;
+/** The share of a network's accounts that voted for this candidate, below which it is no cluster. */
+const CONCENTRATION = 0.5;
+
+/** The rules, in the order their reasons are listed. docs/risk.md explains each. */
+export const RISK_RULES: Readonly<Record<RiskRuleId, RuleDefinition>> = {
+  deviceAccounts: {
+    direction: 'atLeast',
+    value: (f) => f.deviceAccounts,
+    describe: (v, _f, s) => `device ${short(s.deviceId ?? '')} shared by ${v} accounts in 24 h`,
+    cluster: (_f, s) => (s.deviceId ? `device:${s.deviceId}` : undefined),
+    holdsCluster: true,
+  },
+  fingerprintAccounts: {
+    direction: 'atLeast',
+    value: (f) => f.fingerprintAccounts,
+    describe: (v) => `device fingerprint shared by ${v} accounts in ${SHORT}`,
+    cluster: (_f, s) => (s.fingerprint ? `fingerprint:${s.fingerprint}` : undefined),
+  },
+  ipAccounts: {
+    direction: 'atLeast',
+    value: (f) => f.ipAccounts,
+    describe: (v, _f, s) => `IP ${s.ip} used by ${v} accounts in ${SHORT}`,
+    cluster: (_f, s) => `ip:${s.ip}`,
+  },
+  subnetAccounts: {
+    direction: 'atLeast',
+    value: (f) => f.subnetAccounts,
+    describe: (v, _f, s) => `network ${networksOf(s.ip).net24} used by ${v} accounts in ${SHORT}`,
+    cluster: (_f, s) => `subnet:${networksOf(s.ip).net24}`,
+  },
+  ipCandidateAccounts: {
+    direction: 'atLeast',
+    value: (f) => (f.ipCandidateAccounts >= CONCENTRATION * f.ipAccounts ? f.ipCandidateAccounts : 0),
+    describe: (v, f, s) =>
+      `${v} of the ${f.ipAccounts} accounts on IP ${s.ip} voted for this candidate in ${SHORT}`,
+    cluster: (_f, s) => `ip:${s.ip}@${s.candidateId}`,
+    holdsCluster: true,
+  },
+  subnetCandidateAccounts: {
+    direction: 'atLeast',
+    value: (f) =>
+      f.subnetCandidateAccounts >= CONCENTRATION * f.subnetAccounts ? f.subnetCandidateAccounts : 0,
+    describe: (v, f, s) =>
+      `${v} of the ${f.subnetAccounts} accounts on network ${networksOf(s.ip).net24} voted for this candidate in ${SHORT}`,
+    cluster: (_f, s) => `subnet:${networksOf(s.ip).net24}@${s.candidateId}`,
+    holdsCluster: true,
+  },
+  voterRate: {
+    direction: 'atLeast',
+    value: (f) => f.voterVotes,
+    describe: (v) => `${v} votes from one account in ${SHORT}`,
+    cluster: (_f, s) => (s.voterId ? `voter:${s.voterId}` : undefined),
+  },
+  regularTiming: {
+    direction: 'atMost',
+    value: (f) => f.voterIntervalCv,
+    describe: (v) => `votes at machine-regular intervals (they vary by only ${percent(v)})`,
+    cluster: (_f, s) => (s.voterId ? `voter:${s.voterId}` : undefined),
+    holdsCluster: true,
+  },
+  fastTap: {
+    direction: 'atMost',
+    // No dwell time at all: the vote did not come from our page.
+    value: (f) => f.dwellMs ?? 0,
+    describe: (v, f) =>
+      f.dwellMs === null
+        ? 'voted without the page being shown (no dwell time)'
+        : `tapped ${v} ms after the page showed`,
+  },
+  newAccount: {
+    direction: 'atMost',
+    value: (f) => f.accountAgeMs,
+    describe: () => `the account's first vote here`,
+  },
+  candidateSpike: {
+    direction: 'atLeast',
+    value: (f) => (f.candidateRecent >= 20 ? f.candidateRecent / Math.max(f.candidateBaseline, 1) : 0),
+    describe: (v, f) =>
+      `the candidate got ${f.candidateRecent} votes in ${minutes(RISK_WINDOWS.spikeMs)}, ${v.toFixed(1)}× its usual rate`,
+  },
+  candidateNewAccounts: {
+    direction: 'atLeast',
+    // Only a new account voting for a spiking candidate: a wave of fresh accounts.
+    value: (f) =>
+      f.accountAgeMs <= RISK_WINDOWS.newAccountMs &&
+      f.candidateVotes >= 20 &&
+      f.candidateRecent / Math.max(f.candidateBaseline, 1) >= 3
+        ? f.candidateNewShare
+        : 0,
+    describe: (v, f) =>
+      `${percent(v)} of the candidate's ${f.candidateVotes} votes in ${SHORT} came from brand-new accounts`,
+  },
+  referralRing: {
+    direction: 'atLeast',
+    value: (f) => (f.sharesWithInviter ? Math.max(f.ringDepth, f.inviterSharedInvitees) : 0),
+    describe: (v) => `referred by an account on the same device or network, ${v} times over in a chain`,
+    cluster: (f) => (f.inviterId ? `ring:${f.inviterId}` : undefined),
+  },
+  wechatRisk: {
+    direction: 'atLeast',
+    value: (f) => f.wechatRiskRank,
+    describe: (v) => `WeChat rates the account's risk ${v} of 4`,
+  },
+};
+
+/** The defaults: tuned with scripts/simulate; docs/risk.md says why each is what it is. */
+export const DEFAULT_RISK_SETTINGS: RiskSettings = {
+  enabled: true,
+  reviewAt: 1,
+  rejectAt: 3,
+  rules: {
+    deviceAccounts: { enabled: true, threshold: 3, weight: 1, action: 'score' },
+    fingerprintAccounts: { enabled: true, threshold: 30, weight: 0.3, action: 'score' },
+    ipAccounts: { enabled: true, threshold: 15, weight: 0.3, action: 'score' },
+    subnetAccounts: { enabled: true, threshold: 40, weight: 0.2, action: 'score' },
+    ipCandidateAccounts: { enabled: true, threshold: 8, weight: 0.6, action: 'score' },
+    subnetCandidateAccounts: { enabled: true, threshold: 12, weight: 0.5, action: 'score' },
+    voterRate: { enabled: true, threshold: 10, weight: 0.5, action: 'score' },
+    regularTiming: { enabled: true, threshold: 0.1, weight: 1, action: 'score' },
+    fastTap: { enabled: true, threshold: 700, weight: 0.3, action: 'score' },
+    newAccount: { enabled: true, threshold: 0, weight: 0.2, action: 'score' },
+    candidateSpike: { enabled: true, threshold: 5, weight: 0.3, action: 'score' },
+    candidateNewAccounts: { enabled: true, threshold: 0.8, weight: 0.5, action: 'score' },
+    referralRing: { enabled: true, threshold: 2, weight: 1, action: 'score' },
+    wechatRisk: { enabled: true, threshold: 3, weight: 1, action: 'score' },
+  },
+};
+
+/** A campaign's settings: its patch over the defaults, checked whole. */
+export function resolveRiskSettings(patch: RiskSettingsPatch | undefined): RiskSettings {
+  const rules = Object.fromEntries(
+    RISK_RULE_IDS.map((id) => [id, { ...DEFAULT_RISK_SETTINGS.rules[id], ...patch?.rules?.[id] }]),
+  );
+  return riskSettingsSchema.parse({
+    enabled: patch?.enabled ?? DEFAULT_RISK_SETTINGS.enabled,
+    reviewAt: patch?.reviewAt ?? DEFAULT_RISK_SETTINGS.reviewAt,
+    rejectAt: patch?.rejectAt ?? DEFAULT_RISK_SETTINGS.rejectAt,
+    rules,
+  });
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+/**
+ * Judges one vote: a pure function of its features, its subject and the settings, so the same
+ * inputs always give the same verdict. Every fired rule adds its weight to the score, or forces
+ * its action; the verdict is the most severe of the forced actions and of the score's
+ * (`reviewAt`, `rejectAt`).
+ */
+export function assessVote(
+  features: RiskFeatures,
+  subject: RiskSubject,
+  settings: RiskSettings,
+): RiskAssessment & { holdClusters: string[] } {
+  const networks = networksOf(subject.ip);
+  const reasons: RiskReason[] = [];
+  const clusters: string[] = [];
+  const holdClusters: string[] = [];
+  let score = 0;
+  let forced: 'accept' | 'review' | 'reject' = 'accept';
+  if (settings.enabled) {
+    for (const id of RISK_RULE_IDS) {
+      const rule = RISK_RULES[id];
+      const config = settings.rules[id];
+      if (!config.enabled) continue;
+      const value = rule.value(features);
+      if (value === null) continue;
+      const fires =
+        rule.direction === 'atLeast' ? value >= config.threshold && value > 0 : value <= config.threshold;
+      if (!fires) continue;
+      score += config.weight;
+      if (config.action === 'reject') forced = 'reject';
+      else if (config.action === 'review' && forced === 'accept') forced = 'review';
+      reasons.push({
+        rule: id,
+        value: round(value),
+        threshold: config.threshold,
+        weight: config.weight,
+        action: config.action,
+        text: rule.describe(round(value), features, subject),
+      });
+      const cluster = rule.cluster?.(features, subject);
+      if (cluster && !clusters.includes(cluster)) clusters.push(cluster);
+      if (cluster && rule.holdsCluster && !holdClusters.includes(cluster)) holdClusters.push(cluster);
+    }
+  }
+  score = round(score);
+  const byScore = score >= settings.rejectAt ? 'reject' : score >= settings.reviewAt ? 'review' : 'accept';
+  const order = { accept: 0, review: 1, reject: 2 } as const;
+  const verdict = order[forced] > order[byScore] ? forced : byScore;
+  return {
+    verdict,
+    score,
+    reasons,
+    clusters: verdict === 'accept' ? [] : clusters,
+    holdClusters: verdict === 'accept' ? [] : holdClusters,
+    net24: networks.net24,
+    net16: networks.net16,
+    features,
+  };
+}
+
+/** A verdict's reasons in one sentence: "held: device … shared by 7 accounts in 24 h; …". */
+export function explainAssessment(assessment: Pick<RiskAssessment, 'verdict' | 'reasons' | 'score'>): string {
+  const head = { accept: 'accepted', review: 'held for review', reject: 'rejected' }[assessment.verdict];
+  if (assessment.reasons.length === 0) return `${head}: nothing unusual`;
+  return `${head} (score ${assessment.score}): ${assessment.reasons.map((r) => r.text).join('; ')}`;
+}

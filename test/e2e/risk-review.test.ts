@@ -1,0 +1,339 @@
+import {
+  type CampaignDoc,
+  campaignModel,
+  connectMongo,
+  ledgerModel,
+  readLedgerState,
+} from '@rallyboard/core/db';
+import type { HeldGroup, ReviewAction, RiskAlert } from '@rallyboard/core/protocol';
+import { HOST_EVENTS, HOST_NAMESPACE } from '@rallyboard/core/protocol';
+import type { Connection } from 'mongoose';
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, createTestHost, type TestHost } from '../../server/test/support/hosts.js';
+import { testConfig } from '../support/config.js';
+import { participantToken } from '../support/participants.js';
+import {
+  eventually,
+  seedBoard,
+  startTestServer,
+  startTestWorker,
+  type TestServer,
+} from '../support/stack.js';
+import { readRanking } from '../support/votes.js';
+
+// Requests come from 127.0.0.1; X-Forwarded-For gives each simulated voter its own address.
+const config = testConfig({ TRUST_PROXY: 'loopback' });
+let mongo: Connection;
+let server: TestServer;
+let worker: Awaited<ReturnType<typeof startTestWorker>>;
+let host: TestHost;
+let hostSocket: Socket;
+const alerts: RiskAlert[] = [];
+
+beforeAll(async () => {
+  mongo = await connectMongo(config.mongo.uri, 'test');
+  server = await startTestServer(config, mongo);
+  worker = await startTestWorker(config, mongo);
+  host = await createTestHost(server);
+});
+afterAll(async () => {
+  hostSocket?.disconnect();
+  await worker.close();
+  await server.close();
+  await mongo.close();
+});
+
+/** A live campaign of `host` with alice, bob and carol, and its board. */
+async function liveCampaign(fields: Partial<CampaignDoc> = {}): Promise<string> {
+  const candidateIds = ['alice', 'bob', 'carol'];
+  const campaignId = await seedBoard(config, server.deps.redis, mongo, candidateIds);
+  await campaignModel(mongo).create({
+    _id: campaignId,
+    title: `campaign ${campaignId}`,
+    kind: 'vote',
+    members: candidateIds.map((candidateId) => ({ candidateId, name: candidateId })),
+    schedule: {
+      startAt: new Date(Date.now() - 3_600_000),
+      endAt: new Date(Date.now() + 86_400_000),
+      timezone: 'Asia/Shanghai',
+    },
+    visibility: 'public',
+    rules: {},
+    status: 'live',
+    createdBy: host.id,
+    ...fields,
+  });
+  return campaignId;
+}
+
+interface Voter {
+  participantId: string;
+  ip: string;
+  deviceId: string;
+  dwellMs: number;
+}
+
+async function vote(campaignId: string, candidateId: string, voter: Voter): Promise<string> {
+  const res = await fetch(`${server.url}/api/boards/${campaignId}/votes`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${await participantToken(config, voter.participantId)}`,
+      'x-forwarded-for': voter.ip,
+      'x-device-id': voter.deviceId,
+    },
+    body: JSON.stringify({ candidateId, dwellMs: voter.dwellMs }),
+  });
+  expect(res.status).toBe(202);
+  return ((await res.json()) as { voteId: string }).voteId;
+}
+
+const decided = (campaignId: string, n: number) =>
+  eventually(
+    async () => (await ledgerModel(mongo).countDocuments({ boardId: campaignId })) >= n,
+    20_000,
+    `${n} votes decided`,
+  );
+
+async function finished(campaignId: string, action: ReviewAction): Promise<ReviewAction> {
+  let last = action;
+  await eventually(
+    async () => {
+      last = (
+        await call<ReviewAction>(
+          server,
+          host.token,
+          'GET',
+          `/api/campaigns/${campaignId}/review/actions/${action.id}`,
+        )
+      ).body;
+      return last.state === 'done';
+    },
+    20_000,
+    `review action ${action.id} done`,
+  );
+  return last;
+}
+
+/** Redis's ranking equals what the ledger says it should be: nothing counted twice or lost. */
+async function expectLedgerMatchesRanking(campaignId: string) {
+  const state = await readLedgerState(ledgerModel(mongo), campaignId);
+  const ranking = await readRanking(server.url, campaignId);
+  expect(ranking.totals.votes).toBe(state.all.total);
+  for (const entry of ranking.entries) {
+    expect(entry.score, entry.candidateId).toBe(state.all.members.get(entry.candidateId)?.count ?? 0);
+  }
+}
+
+describe('risk control, end to end', () => {
+  it('counts honest voters from different devices and networks, each with its reasons empty', async () => {
+    const campaignId = await liveCampaign();
+    for (let i = 0; i < 6; i++) {
+      await vote(campaignId, i % 2 ? 'alice' : 'bob', {
+        participantId: `p-honest-${campaignId}-${i}`,
+        ip: `10.${i}.1.${i + 2}`,
+        deviceId: `dev-honest-${i}`,
+        dwellMs: 4_000 + i * 700,
+      });
+    }
+    await decided(campaignId, 6);
+    const records = await ledgerModel(mongo).find({ boardId: campaignId }).lean();
+    expect(records.map((r) => r.verdict)).toEqual(Array(6).fill('counted'));
+    expect(records.every((r) => r.risk === undefined)).toBe(true);
+    expect((await readRanking(server.url, campaignId)).totals.votes).toBe(6);
+  });
+
+  it('holds a device farm, explains why, alerts the host live, and lets the host approve and then void it, with the ranking following exactly', async () => {
+    const campaignId = await liveCampaign();
+    hostSocket = connect(`${server.url}${HOST_NAMESPACE}`, {
+      auth: { token: host.token },
+      transports: ['websocket'],
+    });
+    hostSocket.on(HOST_EVENTS.alert, (alert: RiskAlert) => alerts.push(alert));
+    const joined = await hostSocket.timeout(5_000).emitWithAck(HOST_EVENTS.subscribe, { campaignId });
+    expect(joined).toEqual({ ok: true });
+
+    // Six accounts on one phone, from six addresses, each voting for carol once.
+    const farm = Array.from({ length: 6 }, (_, i) => ({
+      participantId: `p-farm-${campaignId}-${i}`,
+      ip: `172.16.${i}.9`,
+      deviceId: 'dev-farm-1',
+      dwellMs: 3_000,
+    }));
+    const voteIds: string[] = [];
+    for (const voter of farm) voteIds.push(await vote(campaignId, 'carol', voter));
+    await decided(campaignId, 6);
+
+    // The third account on the device is held, and so are the rest; the first two were counted,
+    // then held too once the cluster was found (their votes taken back by retractions).
+    await eventually(
+      async () =>
+        (await ledgerModel(mongo).countDocuments({ boardId: campaignId, 'review.state': 'held' })) === 6,
+      20_000,
+      'all six farm votes held',
+    );
+    const third = await ledgerModel(mongo).findById(voteIds[2]).lean();
+    expect(third?.verdict).toBe('held');
+    expect(third?.risk?.reasons.map((r) => r.rule)).toContain('deviceAccounts');
+    expect(third?.risk?.text).toMatch(/device dev-farm-1 shared by 3 accounts in 24 h/);
+    const first = await ledgerModel(mongo).findById(voteIds[0]).lean();
+    expect(first?.verdict).toBe('counted');
+    expect(first?.review).toMatchObject({
+      state: 'held',
+      cluster: 'device:dev-farm-1',
+      retraction: `${voteIds[0]}.x`,
+    });
+    expect((await readRanking(server.url, campaignId)).totals.votes).toBe(0);
+    await expectLedgerMatchesRanking(campaignId);
+
+    const grouped = await call<{ held: number; groups: HeldGroup[] }>(
+      server,
+      host.token,
+      'GET',
+      `/api/campaigns/${campaignId}/review/held?groupBy=cluster`,
+    );
+    expect(grouped.status).toBe(200);
+    expect(grouped.body.held).toBe(6);
+    expect(grouped.body.groups[0]).toMatchObject({ key: 'device:dev-farm-1', votes: 6, voters: 6 });
+
+    await eventually(
+      async () => alerts.some((a) => a.subject === 'device:dev-farm-1'),
+      10_000,
+      'cluster alert pushed',
+    );
+    const listed = await call<{ alerts: RiskAlert[] }>(
+      server,
+      host.token,
+      'GET',
+      `/api/campaigns/${campaignId}/alerts`,
+    );
+    expect(listed.body.alerts.map((a) => a.subject)).toContain('device:dev-farm-1');
+
+    // Approve the cluster: all six count, once each.
+    const approve = await call<ReviewAction>(
+      server,
+      host.token,
+      'POST',
+      `/api/campaigns/${campaignId}/review`,
+      {
+        decision: 'approve',
+        select: { cluster: 'device:dev-farm-1' },
+        note: 'a family phone',
+      },
+    );
+    expect(approve.status).toBe(202);
+    expect(await finished(campaignId, approve.body)).toMatchObject({ matched: 6, changed: 6 });
+    expect((await readRanking(server.url, campaignId)).totals.votes).toBe(6);
+    await expectLedgerMatchesRanking(campaignId);
+
+    // Void them by rule after all: the counted votes are taken back; a re-run changes nothing.
+    const rule = {
+      from: new Date(Date.now() - 3_600_000).toISOString(),
+      to: new Date(Date.now() + 60_000).toISOString(),
+      deviceId: 'dev-farm-1',
+      candidateId: 'carol',
+      note: 'one person after all',
+    };
+    const voided = await call<ReviewAction>(
+      server,
+      host.token,
+      'POST',
+      `/api/campaigns/${campaignId}/review/void-by-rule`,
+      rule,
+    );
+    expect(voided.status).toBe(202);
+    expect(await finished(campaignId, voided.body)).toMatchObject({ matched: 6, changed: 6 });
+    expect((await readRanking(server.url, campaignId)).totals.votes).toBe(0);
+    const again = await call<ReviewAction>(
+      server,
+      host.token,
+      'POST',
+      `/api/campaigns/${campaignId}/review/void-by-rule`,
+      rule,
+    );
+    expect(await finished(campaignId, again.body)).toMatchObject({ matched: 6, changed: 0, unchanged: 6 });
+    expect((await readRanking(server.url, campaignId)).totals.votes).toBe(0);
+    await expectLedgerMatchesRanking(campaignId);
+
+    const audit = await call<{ entries: { action: string }[] }>(
+      server,
+      host.token,
+      'GET',
+      `/api/campaigns/${campaignId}/audit`,
+    );
+    expect(audit.body.entries.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['review.approve', 'review.void-by-rule']),
+    );
+  });
+
+  it('voids a held vote so that it never counts, and gives the voter the reason', async () => {
+    const campaignId = await liveCampaign();
+    // One script: the same account voting at a machine's steady beat, tapping at once.
+    const bot = { participantId: `p-bot-${campaignId}`, ip: '192.0.2.7', deviceId: 'dev-bot', dwellMs: 120 };
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push(await vote(campaignId, 'bob', bot));
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    await decided(campaignId, 5);
+    await eventually(
+      async () =>
+        (await ledgerModel(mongo).countDocuments({ boardId: campaignId, 'review.state': 'held' })) === 5,
+      20_000,
+      'the bot held',
+    );
+    const byReason = await call<{ groups: HeldGroup[] }>(
+      server,
+      host.token,
+      'GET',
+      `/api/campaigns/${campaignId}/review/held?groupBy=reason`,
+    );
+    expect(byReason.body.groups.map((g) => g.key)).toContain('regularTiming');
+    const voided = await call<ReviewAction>(
+      server,
+      host.token,
+      'POST',
+      `/api/campaigns/${campaignId}/review`,
+      {
+        decision: 'void',
+        select: { voteIds: ids },
+      },
+    );
+    expect(await finished(campaignId, voided.body)).toMatchObject({ matched: 5, changed: 5 });
+    expect((await readRanking(server.url, campaignId)).totals.votes).toBe(0);
+    const status = await fetch(`${server.url}/api/boards/${campaignId}/votes/${ids[4]}`, {
+      headers: {
+        authorization: `Bearer ${await participantToken(config, bot.participantId)}`,
+      },
+    });
+    expect(await status.json()).toMatchObject({ status: 'rejected', reason: 'VOIDED' });
+    await expectLedgerMatchesRanking(campaignId);
+  });
+
+  it('lets a host loosen a rule, and then the same pattern is counted', async () => {
+    const campaignId = await liveCampaign();
+    const patch = await call(server, host.token, 'PATCH', `/api/campaigns/${campaignId}/risk/settings`, {
+      rules: { deviceAccounts: { threshold: 50 } },
+    });
+    expect(patch.status).toBe(200);
+    expect(patch.body).toMatchObject({
+      settings: { rules: { deviceAccounts: { threshold: 50, weight: 1 } } },
+    });
+    for (let i = 0; i < 4; i++) {
+      await vote(campaignId, 'alice', {
+        participantId: `p-kin-${campaignId}-${i}`,
+        ip: `198.51.${i}.1`,
+        deviceId: 'dev-kin',
+        dwellMs: 5_000,
+      });
+    }
+    await decided(campaignId, 4);
+    expect((await readRanking(server.url, campaignId)).totals.votes).toBe(4);
+    const bad = await call(server, host.token, 'PATCH', `/api/campaigns/${campaignId}/risk/settings`, {
+      reviewAt: 5,
+      rejectAt: 2,
+    });
+    expect(bad.status).toBe(400);
+  });
+});

@@ -1,0 +1,125 @@
+import { type AlertDoc, alertModel, alertView, recordAlert } from '@rallyboard/core/db';
+import { RISK_WINDOWS, type RiskAlert } from '@rallyboard/core/protocol';
+import type { ReviewJob } from '@rallyboard/core/queue';
+import type { Queue } from 'bullmq';
+import type { WorkerDeps } from '../deps.js';
+import type { RiskDecision } from './assess.js';
+
+/** A decided vote, as risk control's follow-up sees it. */
+export interface DecidedVote {
+  boardId: string;
+  candidateId: string;
+  acceptedAt: number;
+  decision: RiskDecision;
+  /** Whether risk control stopped it (held, or rejected as RISK_REJECTED) just now. */
+  stopped: boolean;
+}
+
+/** How far back a cluster's earlier votes are held: the window its rule counts over. */
+const holdWindowOf = (cluster: string) =>
+  cluster.startsWith('device:') ? RISK_WINDOWS.longMs : RISK_WINDOWS.shortMs;
+/** A cluster's earlier votes are looked at again at most this often. */
+const HOLD_EVERY_SECONDS = 60;
+/** The same alert is raised at most once per this window. */
+const ALERT_WINDOW_MS = RISK_WINDOWS.shortMs;
+
+const ADVICE = {
+  'candidate-spike':
+    'Look at where the votes come from (networks, devices, new accounts) in the monitor. A spike right after you called for votes, or after the candidate shared the campaign, is usually real; hold off judging until the review queue shows clusters.',
+  cluster:
+    'Open the review queue grouped by cluster. If the votes are one person or one script, void them; if it is a family phone, an office or a campus network, approve them.',
+} as const;
+
+/**
+ * What follows a batch's decisions, after its ledger records are written: alerts (a candidate's
+ * spike, each cluster risk control stopped votes of) and holds of a cluster's earlier counted
+ * votes (a hold-cluster review job). Alerts are stored once per window and published to the
+ * server, which pushes them to hosts.
+ */
+export function createRiskFollowUp(
+  deps: WorkerDeps,
+  reviewQueue: Queue<ReviewJob>,
+): (votes: readonly DecidedVote[]) => Promise<void> {
+  const alerts = alertModel(deps.ledger.db);
+
+  /** True once per `ttl` for a key (SET NX EX): the dedupe of alerts and holds. */
+  const first = async (key: string, ttlSeconds: number) =>
+    (await deps.redis.set(key, '1', 'EX', ttlSeconds, 'NX')) === 'OK';
+
+  async function raise(
+    boardId: string,
+    alert: Omit<AlertDoc, '_id' | 'campaignId' | 'advice'>,
+  ): Promise<void> {
+    const r = deps.keys.board(boardId).risk;
+    if (!(await first(r.alerted(alert.kind, alert.subject), ALERT_WINDOW_MS / 1000))) return;
+    const doc: AlertDoc = {
+      ...alert,
+      _id: `${boardId}:${alert.kind}:${alert.subject}:${Math.floor(alert.at.getTime() / ALERT_WINDOW_MS)}`,
+      campaignId: boardId,
+      advice: ADVICE[alert.kind],
+    };
+    if (await recordAlert(alerts, doc)) {
+      const view: RiskAlert = alertView(doc);
+      await deps.redis.publish(deps.keys.riskAlerts, JSON.stringify(view));
+    }
+  }
+
+  return async (votes) => {
+    const work: Promise<unknown>[] = [];
+    for (const vote of votes) {
+      const assessment = vote.decision.assessment;
+      if (!assessment) continue;
+      const spike = assessment.reasons.find((r) => r.rule === 'candidateSpike');
+      if (spike) {
+        work.push(
+          raise(vote.boardId, {
+            kind: 'candidate-spike',
+            subject: vote.candidateId,
+            text: `Candidate ${vote.candidateId}: ${spike.text}.`,
+            data: {
+              recent: assessment.features.candidateRecent,
+              baseline: assessment.features.candidateBaseline,
+              ratio: spike.value,
+              newAccountShare: assessment.features.candidateNewShare,
+            },
+            at: new Date(vote.acceptedAt),
+          }),
+        );
+      }
+      if (!vote.stopped) continue;
+      for (const cluster of assessment.clusters) {
+        const reasons = assessment.reasons.filter((r) => r.rule !== 'candidateSpike');
+        work.push(
+          raise(vote.boardId, {
+            kind: 'cluster',
+            subject: cluster,
+            text: `Votes stopped from ${cluster}: ${reasons.map((r) => r.text).join('; ')}.`,
+            data: { score: assessment.score, rules: reasons.map((r) => r.rule).join(',') },
+            at: new Date(vote.acceptedAt),
+          }),
+        );
+      }
+      for (const cluster of assessment.holdClusters) {
+        const key = deps.keys.board(vote.boardId).risk.clusterHeld(cluster);
+        work.push(
+          first(key, HOLD_EVERY_SECONDS).then((isFirst) => {
+            if (!isFirst) return;
+            const job: ReviewJob = {
+              kind: 'hold-cluster',
+              campaignId: vote.boardId,
+              cluster,
+              since: vote.acceptedAt - holdWindowOf(cluster),
+              until: Date.now(),
+              by: 'risk',
+            };
+            return reviewQueue.add('hold-cluster', job);
+          }),
+        );
+      }
+    }
+    const results = await Promise.allSettled(work);
+    for (const r of results) {
+      if (r.status === 'rejected') deps.logger.error({ err: r.reason }, 'risk follow-up failed');
+    }
+  };
+}
