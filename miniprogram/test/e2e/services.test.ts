@@ -183,6 +183,47 @@ describe('the mini-program services against the real server', () => {
     }
   });
 
+  it('resyncs by sequence number when a pushed update is lost on the way', async () => {
+    const campaignId = await liveCampaign();
+    const states: LiveState[] = [];
+    const live = new LiveBoard({ boardId: campaignId, onChange: (state) => states.push(state) });
+    const decided = (n: number) =>
+      eventually(
+        async () => (await ledgerModel(mongo).countDocuments({ boardId: campaignId })) === n,
+        20_000,
+        `${n} votes decided`,
+      );
+    live.start();
+    try {
+      await liveUntil(states, (s) => s.connected && s.seq >= 0, 'the snapshot');
+      await castVote(voteIntent({ boardId: campaignId, candidateId: 'alice', action: 'vote' }));
+      await liveUntil(states, (s) => s.totals.votes === 1, 'the first vote pushed');
+
+      // The next push never arrives: the following one starts past what the board holds.
+      shim.dropIncoming(1, /rank:updated/);
+      await castVote(voteIntent({ boardId: campaignId, candidateId: 'bob', action: 'vote' }));
+      await decided(2);
+      await eventually(async () => shim.droppedFrames === 1, 10_000, 'the second push lost');
+      expect(live.state.totals.votes).toBe(1);
+      const queriesBefore = shim.framesOut.filter((f) => f.includes('board:query')).length;
+
+      await castVote(voteIntent({ boardId: campaignId, candidateId: 'bob', action: 'vote' }));
+      await liveUntil(
+        states,
+        (s) => s.totals.votes === 3 && scoreOf(s, 'bob') === 2,
+        'resynced: all three votes',
+      );
+      expect(shim.framesOut.filter((f) => f.includes('board:query')).length).toBe(queriesBefore + 1);
+      expect(live.state.entries.map((e) => [e.candidateId, e.score])).toEqual([
+        ['bob', 2],
+        ['alice', 1],
+        ['carol', 0],
+      ]);
+    } finally {
+      live.stop();
+    }
+  });
+
   it('refreshes an expired token, and signs in again when the token is refused', async () => {
     const before = await currentSession();
     // The token's time is up: the next call refreshes first, with the one-use refresh token.

@@ -26,6 +26,23 @@ export interface WxShim {
   hideApp(): void;
   /** The app comes back: app-show listeners run. */
   showApp(): void;
+  /** Loses the next `n` socket messages from the server whose text matches, as a dropped frame. */
+  dropIncoming(n: number, match: RegExp): void;
+  /** How many socket messages were lost so. */
+  readonly droppedFrames: number;
+  /** Every text message the mini-program sent on a socket. */
+  framesOut: string[];
+  /**
+   * WeChat's permission state: `authSetting` as wx.getSetting reports it; what the user answers
+   * to wx.authorize's prompt and in wx.openSetting; the images saved to the album.
+   */
+  permissions: {
+    authSetting: Record<string, boolean>;
+    promptAnswer: 'allow' | 'deny';
+    grantInSettings: boolean;
+    prompts: number;
+  };
+  album: string[];
 }
 
 export interface WxShimOptions {
@@ -57,6 +74,16 @@ export function createWx(options: WxShimOptions): WxShim {
   const appShow = new Set<(...args: unknown[]) => void>();
   const appHide = new Set<(...args: unknown[]) => void>();
   const losses: { left: number; match: RegExp }[] = [];
+  const drops: { left: number; match: RegExp }[] = [];
+  const framesOut: string[] = [];
+  let droppedFrames = 0;
+  const permissions: WxShim['permissions'] = {
+    authSetting: {},
+    promptAnswer: 'allow',
+    grantInSettings: true,
+    prompts: 0,
+  };
+  const album: string[] = [];
 
   const wx = {
     request(opts: WechatMiniprogram.RequestOption) {
@@ -108,14 +135,24 @@ export function createWx(options: WxShimOptions): WxShim {
       return {
         onOpen: (cb: (r: unknown) => void) => ws.on('open', () => cb({ header: {} })),
         onMessage: (cb: (r: { data: string | ArrayBuffer }) => void) =>
-          ws.on('message', (data: Buffer | ArrayBuffer, isBinary: boolean) =>
-            cb({ data: isBinary ? (data as ArrayBuffer) : data.toString() }),
-          ),
+          ws.on('message', (data: Buffer | ArrayBuffer, isBinary: boolean) => {
+            const message = isBinary ? (data as ArrayBuffer) : data.toString();
+            const drop = drops.find(
+              (d) => d.left > 0 && typeof message === 'string' && d.match.test(message),
+            );
+            if (drop) {
+              drop.left--;
+              droppedFrames++;
+              return;
+            }
+            cb({ data: message });
+          }),
         onClose: (cb: (r: { code: number; reason: string }) => void) =>
           ws.on('close', (code, reason) => cb({ code, reason: reason.toString() })),
         onError: (cb: (r: { errMsg: string }) => void) => ws.on('error', (e) => cb({ errMsg: String(e) })),
         send: (o: { data: string | ArrayBuffer; fail?: Callback<{ errMsg: string }> }) => {
           if (ws.readyState !== WebSocket.OPEN) return o.fail?.({ errMsg: 'sendSocketMessage:fail' });
+          if (typeof o.data === 'string') framesOut.push(o.data);
           ws.send(o.data);
         },
         close: (o: { code?: number } = {}) => ws.close(o.code ?? 1000),
@@ -173,6 +210,35 @@ export function createWx(options: WxShimOptions): WxShim {
     setNavigationBarTitle: () => undefined,
     showShareMenu: () => undefined,
     navigateTo: (o: { url: string }) => void navigations.push(o.url),
+    getSetting: (o: { success?: Callback<{ authSetting: Record<string, boolean> }> }) =>
+      setTimeout(() => o.success?.({ authSetting: { ...permissions.authSetting } }), 0),
+    authorize: (o: { scope: string; success?: Callback<unknown>; fail?: Callback<{ errMsg: string }> }) =>
+      setTimeout(() => {
+        // WeChat prompts only while the user has not answered; after that it answers alone.
+        if (!(o.scope in permissions.authSetting)) {
+          permissions.prompts++;
+          permissions.authSetting[o.scope] = permissions.promptAnswer === 'allow';
+        }
+        if (permissions.authSetting[o.scope]) o.success?.({ errMsg: 'authorize:ok' });
+        else o.fail?.({ errMsg: 'authorize:fail auth deny' });
+      }, 0),
+    openSetting: (o: { success?: Callback<{ authSetting: Record<string, boolean> }> }) =>
+      setTimeout(() => {
+        if (permissions.grantInSettings) permissions.authSetting['scope.writePhotosAlbum'] = true;
+        o.success?.({ authSetting: { ...permissions.authSetting } });
+      }, 0),
+    saveImageToPhotosAlbum: (o: {
+      filePath: string;
+      success?: Callback<unknown>;
+      fail?: Callback<{ errMsg: string }>;
+    }) =>
+      setTimeout(() => {
+        if (permissions.authSetting['scope.writePhotosAlbum'] !== true) {
+          return o.fail?.({ errMsg: 'saveImageToPhotosAlbum:fail auth deny' });
+        }
+        album.push(o.filePath);
+        o.success?.({ errMsg: 'saveImageToPhotosAlbum:ok' });
+      }, 0),
     redirectTo: (o: { url: string }) => void navigations.push(o.url),
   };
 
@@ -193,6 +259,15 @@ export function createWx(options: WxShimOptions): WxShim {
     showApp() {
       for (const cb of appShow) cb({ path: '', query: {}, scene: 1001 });
     },
+    dropIncoming(n, match) {
+      drops.push({ left: n, match });
+    },
+    get droppedFrames() {
+      return droppedFrames;
+    },
+    framesOut,
+    permissions,
+    album,
   };
 }
 
