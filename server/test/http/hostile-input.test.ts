@@ -39,8 +39,17 @@ import { campaignBody, TEST_PASSWORD } from '../support/hosts.js';
 
 const fixture = await createHostileFixture(11);
 const { config, server, asParticipant, asHost, asAdmin, host, otherHost } = fixture;
-const { boardId, voteId, refreshToken, logoutToken, shareToken, campaignId, doomedId, schedulableId } =
-  fixture;
+const {
+  boardId,
+  voteId,
+  refreshToken,
+  logoutToken,
+  shareToken,
+  campaignId,
+  doomedId,
+  schedulableId,
+  reviewActionId,
+} = fixture;
 const SEED = Number(process.env.HOSTILE_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
 /** One valid request per route, keyed `METHOD path`. A route without one fails the first test. */
@@ -121,6 +130,46 @@ const EXAMPLES: Record<string, ValidExample> = {
   },
   'DELETE /api/campaigns/:campaignId/members/:candidateId': {
     params: { campaignId, candidateId: 'bob' },
+    authorization: asHost,
+  },
+  'GET /api/campaigns/:campaignId/review/held': {
+    params: { campaignId: boardId },
+    query: { groupBy: 'cluster' },
+    authorization: asHost,
+  },
+  'POST /api/campaigns/:campaignId/review': {
+    params: { campaignId: boardId },
+    body: { decision: 'approve', select: { reason: 'deviceAccounts' }, note: 'a family phone' },
+    authorization: asHost,
+  },
+  'POST /api/campaigns/:campaignId/review/void-by-rule': {
+    params: { campaignId: boardId },
+    body: {
+      from: '2026-01-01T00:00:00Z',
+      to: '2026-01-02T00:00:00Z',
+      network: '192.0.2.0/24',
+      candidateId: 'alice',
+    },
+    authorization: asHost,
+  },
+  'GET /api/campaigns/:campaignId/review/actions/:actionId': {
+    params: { campaignId: boardId, actionId: reviewActionId },
+    authorization: asHost,
+  },
+  'GET /api/campaigns/:campaignId/alerts': {
+    params: { campaignId: boardId },
+    query: { limit: '5' },
+    authorization: asHost,
+  },
+  'GET /api/campaigns/:campaignId/risk/dashboard': {
+    params: { campaignId: boardId },
+    query: { minutes: '30', top: '5' },
+    authorization: asHost,
+  },
+  'GET /api/campaigns/:campaignId/risk/settings': { params: { campaignId: boardId }, authorization: asHost },
+  'PATCH /api/campaigns/:campaignId/risk/settings': {
+    params: { campaignId: boardId },
+    body: { rules: { fastTap: { threshold: 500 } } },
     authorization: asHost,
   },
   'GET /api/public/campaigns': { query: { limit: '5' } },

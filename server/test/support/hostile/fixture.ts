@@ -38,6 +38,8 @@ export interface HostileFixture {
   campaignId: string;
   doomedId: string;
   schedulableId: string;
+  /** A review action (a void of no vote) on the live campaign, queued. */
+  reviewActionId: string;
   close(): Promise<void>;
 }
 
@@ -131,6 +133,12 @@ export async function createHostileFixture(redisDb: number): Promise<HostileFixt
     campaignId: await draft(),
     doomedId: await draft(),
     schedulableId: await draft(),
+    reviewActionId: (
+      await postJson(server, `/api/campaigns/${boardId}/review`, asHost, {
+        decision: 'void',
+        select: { voteIds: ['r-no-such-vote'] },
+      })
+    ).id as string,
     async close() {
       await server.close();
       await mongo.dropDatabase();
