@@ -8,6 +8,12 @@ export const settings = {
   apiBase: 'http://127.0.0.1:3000',
   /** The server's LEADERBOARD_TOP_N: how many entries its live pushes cover. */
   rankTopN: 10,
+  /**
+   * Only for a local server whose WeChat is the fake (`npm run wechat-fake`): sign in as this fake
+   * user (`ok-<name>.<n>` codes) instead of with wx.login's code, which only real WeChat can
+   * check. Leave it '' for a server with a real AppID.
+   */
+  devLoginAs: '',
 };
 
 /** Points the mini-program at another server (tests, or a build for another environment). */

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { settings } from '../config.js';
 import { participantLoginSchema, type TokenPair, tokenPairSchema } from '../protocol/auth.js';
 import { ApiError, type ApiRequest, request } from './request.js';
 
@@ -23,8 +24,11 @@ function keep(session: Session): Session {
   return session;
 }
 
-/** wx.login's code. */
+let devLogins = 0;
+
+/** wx.login's code (or, against the fake WeChat, a code it knows: see settings.devLoginAs). */
 function wxLoginCode(): Promise<string> {
+  if (settings.devLoginAs) return Promise.resolve(`ok-${settings.devLoginAs}.${Date.now()}${++devLogins}`);
   return new Promise((resolve, reject) => {
     wx.login({
       success: (res) =>
@@ -97,6 +101,16 @@ export async function authorized<S extends z.ZodType>(req: ApiRequest, schema?: 
     return await call(session);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
+    // Another call may have refreshed meanwhile: its pair is the one to use. Refreshing again
+    // with the spent refresh token would make the server revoke the whole sign-in.
+    const latest = stored();
+    if (
+      (error.code === 'TOKEN_EXPIRED' || error.code === 'UNAUTHENTICATED') &&
+      latest &&
+      latest.token !== session.token
+    ) {
+      return call(latest);
+    }
     if (error.code === 'TOKEN_EXPIRED') return call(await once(() => refreshed(session)));
     if (error.code === 'UNAUTHENTICATED') return call(await once(login));
     throw error;

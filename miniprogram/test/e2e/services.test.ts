@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { campaignModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,9 +13,10 @@ import {
   type TestServer,
 } from '../../../test/support/stack.js';
 import { configure } from '../../config.js';
-import { listCampaigns, readQuota } from '../../services/api.js';
-import { currentSession, login } from '../../services/auth.js';
+import { createShareLink, listCampaigns, readQuota, shareCodeUrl } from '../../services/api.js';
+import { currentSession, login, logout } from '../../services/auth.js';
 import { LiveBoard, type LiveState } from '../../services/live.js';
+import { download, drawPoster, type PosterCanvas } from '../../services/poster.js';
 import { ApiError } from '../../services/request.js';
 import { castVote, voteIntent } from '../../services/votes.js';
 import { installWx, type WxShim } from '../support/wx-node.js';
@@ -222,6 +224,69 @@ describe('the mini-program services against the real server', () => {
     } finally {
       live.stop();
     }
+  });
+
+  it('signs in as a named fake user when pointed at the fake WeChat (DevTools against a local server)', async () => {
+    const before = await currentSession();
+    await logout();
+    configure({ devLoginAs: `${user}-devtools` });
+    try {
+      const session = await login();
+      expect(session.participantId).not.toBe(before.participantId);
+      expect(shim.requests.at(-1)?.body).toEqual({
+        code: expect.stringMatching(new RegExp(`^ok-${user}-devtools\\.\\d+$`)),
+      });
+      // The same fake user is the same participant the next time.
+      expect((await login()).participantId).toBe(session.participantId);
+    } finally {
+      configure({ devLoginAs: '' });
+      await logout();
+    }
+  });
+
+  it('draws a poster with the mini-program code the server gets from WeChat for my share token', async () => {
+    const campaignId = await liveCampaign();
+    const link = await createShareLink(campaignId, 'bob');
+    const codePath = await download(shareCodeUrl(link.shareToken));
+    expect(readFileSync(codePath).subarray(1, 4).toString()).toBe('PNG');
+
+    // WeChat's canvas (type="2d") as a recording: what the poster draws, in order.
+    const drawn: string[] = [];
+    const canvas: PosterCanvas = {
+      width: 0,
+      height: 0,
+      createImage() {
+        const image = {
+          src: '',
+          onload: null as (() => void) | null,
+          onerror: null as ((e: unknown) => void) | null,
+        };
+        return new Proxy(image, {
+          set(target, key, value) {
+            Reflect.set(target, key, value);
+            if (key === 'src') setTimeout(() => target.onload?.(), 0);
+            return true;
+          },
+        });
+      },
+      getContext: () => ({
+        fillStyle: '',
+        font: '',
+        textAlign: 'left',
+        scale: () => undefined,
+        fillRect: () => undefined,
+        fillText: (text: string) => void drawn.push(`text ${text}`),
+        drawImage: (image: unknown) => void drawn.push(`image ${(image as { src: string }).src}`),
+      }),
+    };
+    await drawPoster(canvas, { campaignTitle: '校园之星', candidateName: '鲍勃', codePath }, 2);
+    expect(drawn).toEqual([
+      'text 鲍勃',
+      'text 校园之星',
+      `image ${codePath}`,
+      'text 长按识别小程序码，为 TA 助力',
+    ]);
+    expect([canvas.width, canvas.height]).toEqual([600, 960]);
   });
 
   it('refreshes an expired token, and signs in again when the token is refused', async () => {

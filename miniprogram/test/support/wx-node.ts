@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import WebSocket from 'ws';
 
 /**
@@ -84,6 +87,8 @@ export function createWx(options: WxShimOptions): WxShim {
     prompts: 0,
   };
   const album: string[] = [];
+  const downloads = mkdtempSync(join(tmpdir(), 'wx-downloads-'));
+  let downloaded = 0;
 
   const wx = {
     request(opts: WechatMiniprogram.RequestOption) {
@@ -124,6 +129,17 @@ export function createWx(options: WxShimOptions): WxShim {
           });
         })
         .catch((error: unknown) => failWith(opts as never, `request:fail ${String(error)}`));
+      return { abort() {} };
+    },
+
+    downloadFile(opts: WechatMiniprogram.DownloadFileOption) {
+      void fetch(opts.url)
+        .then(async (res) => {
+          const tempFilePath = join(downloads, `tmp-${++downloaded}`);
+          writeFileSync(tempFilePath, Buffer.from(await res.arrayBuffer()));
+          succeed(opts as never, { statusCode: res.status, tempFilePath, errMsg: 'downloadFile:ok' });
+        })
+        .catch((error: unknown) => failWith(opts as never, `downloadFile:fail ${String(error)}`));
       return { abort() {} };
     },
 
