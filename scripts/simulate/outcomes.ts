@@ -60,7 +60,7 @@ export function outcomeOf(record: Omit<LedgerRecord, '_id'>): Outcome {
 export interface SettleOptions {
   /** Give up when no new decision comes for this long. @default 30_000 */
   idleTimeoutMs?: number;
-  /** @default 1_000 */
+  /** @default 2_000 */
   pollMs?: number;
   /**
    * Once all are decided, wait this long and read them all again: risk control may hold votes
@@ -72,16 +72,19 @@ export interface SettleOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function lookUp(model: LedgerModel, ids: readonly string[]) {
+/**
+ * The decided votes among `ids`, from one pass over the board's ledger. One cursor by board
+ * rather than `_id: { $in: … }`: FerretDB answers a long `$in` by scanning the collection for
+ * every id, which took minutes (and both cores) for a few thousand votes.
+ */
+async function lookUp(model: LedgerModel, boardId: string, ids: ReadonlySet<string>) {
   const found = new Map<string, Outcome>();
-  for (let i = 0; i < ids.length; i += 1_000) {
-    const records = await model
-      .find(
-        { _id: { $in: ids.slice(i, i + 1_000) } },
-        { verdict: 1, reason: 1, 'review.state': 1, 'risk.reasons.rule': 1 },
-      )
-      .lean<LedgerRecord[]>();
-    for (const r of records) found.set(r._id, outcomeOf(r));
+  const cursor = model
+    .find({ boardId }, { verdict: 1, reason: 1, 'review.state': 1, 'risk.reasons.rule': 1 })
+    .lean<LedgerRecord[]>()
+    .cursor({ batchSize: 5_000 });
+  for await (const record of cursor) {
+    if (ids.has(record._id)) found.set(record._id, outcomeOf(record));
   }
   return found;
 }
@@ -89,6 +92,7 @@ async function lookUp(model: LedgerModel, ids: readonly string[]) {
 /** Waits until every accepted vote is decided (or the wait times out) and classifies every vote. */
 export async function settle(
   mongo: Connection,
+  boardId: string,
   votes: readonly VoteRecord[],
   options: SettleOptions = {},
 ): Promise<VoteOutcome[]> {
@@ -101,7 +105,7 @@ export async function settle(
   let lastReport = 0;
   const idle = options.idleTimeoutMs ?? 30_000;
   while (pending.size > 0 && Date.now() - lastProgress < idle) {
-    const found = await lookUp(model, [...pending]);
+    const found = await lookUp(model, boardId, pending);
     for (const [id, outcome] of found) {
       decided.set(id, outcome);
       pending.delete(id);
@@ -112,12 +116,12 @@ export async function settle(
         options.onProgress?.(`waiting for ${pending.size} accepted votes to be decided`);
         lastReport = Date.now();
       }
-      await sleep(options.pollMs ?? 1_000);
+      await sleep(options.pollMs ?? 2_000);
     }
   }
   // The final read: what risk control decided about votes after it had counted them.
   await sleep(options.graceMs ?? 5_000);
-  for (const [id, outcome] of await lookUp(model, [...decided.keys()])) decided.set(id, outcome);
+  for (const [id, outcome] of await lookUp(model, boardId, new Set(decided.keys()))) decided.set(id, outcome);
   return votes.map((v) => ({
     label: v.label,
     account: v.account,

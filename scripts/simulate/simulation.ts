@@ -78,7 +78,7 @@ export async function simulate(
       `send lag p95 ${run.lagMs.p95} ms, max ${run.lagMs.max} ms`,
   );
   const settleStart = Date.now();
-  const outcomes = await settle(target.mongo, run.votes, {
+  const outcomes = await settle(target.mongo, campaignId, run.votes, {
     idleTimeoutMs: options.settleIdleTimeoutMs ?? 30_000,
     onProgress: (line) => log(line),
   });
