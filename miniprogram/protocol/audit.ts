@@ -15,11 +15,15 @@ export const AUDIT_ACTIONS = [
   'host.create',
   'host.update',
   'host.login',
+  'risk.settings',
+  'review.approve',
+  'review.void',
+  'review.void-by-rule',
 ] as const;
 export const auditActionSchema = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof auditActionSchema>;
 
-export const AUDIT_TARGETS = ['campaign', 'member', 'host'] as const;
+export const AUDIT_TARGETS = ['campaign', 'member', 'host', 'review'] as const;
 export type AuditTargetType = (typeof AUDIT_TARGETS)[number];
 
 /** One audit entry. `before` and `after` hold the values the change replaced and wrote. */

@@ -42,6 +42,12 @@ export const ERROR_CATALOGUE = {
     message: 'This board does not take that action: vote boards take votes, like boards likes and unlikes.',
   },
   VOTER_REQUIRED: { status: 422, message: 'A like or unlike needs the voter it belongs to.' },
+  RISK_REJECTED: {
+    status: 422,
+    message: 'The vote was not counted: it matched patterns of vote-rigging (刷票).',
+  },
+  VOIDED: { status: 422, message: 'The vote was voided by the campaign host after review.' },
+  REVIEW_ACTION_NOT_FOUND: { status: 404, message: 'There is no such review action.' },
   BOARD_FULL: { status: 409, message: 'The board has reached the most changes it can record.' },
   SCORE_LIMIT: { status: 409, message: 'The candidate has reached the highest score a board can hold.' },
   CAMPAIGN_NOT_LIVE: { status: 409, message: 'The campaign is not taking votes right now.' },
