@@ -305,11 +305,16 @@ describe('the mini-program services against the real server', () => {
     expect(after.participantId).toBe(before.participantId);
 
     // Calls at once with an expired token share one refresh: a refresh token works only once.
-    shim.storage.set('rallyboard.session', { ...after, expiresAt: new Date(Date.now() - 1_000).toISOString() });
+    shim.storage.set('rallyboard.session', {
+      ...after,
+      expiresAt: new Date(Date.now() - 1_000).toISOString(),
+    });
     const refreshesBefore = shim.requests.filter((r) => r.url.endsWith('/api/auth/refresh')).length;
     const answers = await Promise.all([readQuota(campaignId), readQuota(campaignId), readQuota(campaignId)]);
     expect(answers.map((a) => a.limits.perDay)).toEqual([3, 3, 3]);
-    expect(shim.requests.filter((r) => r.url.endsWith('/api/auth/refresh'))).toHaveLength(refreshesBefore + 1);
+    expect(shim.requests.filter((r) => r.url.endsWith('/api/auth/refresh'))).toHaveLength(
+      refreshesBefore + 1,
+    );
 
     // A token the server does not accept: one new sign-in, one retry, and the call succeeds.
     shim.storage.set('rallyboard.session', { ...(await currentSession()), token: 'not-a-token' });
