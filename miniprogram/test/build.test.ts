@@ -41,6 +41,11 @@ describe('the mini-program build', () => {
     }
   });
 
+  it('opens share links and scanned codes on a page it has', async () => {
+    const { SHARE_PAGE } = await import('../protocol/referrals.js');
+    expect(appJson.pages).toContain(SHARE_PAGE);
+  });
+
   it('type-checks', async () => {
     const tsc = join(ROOT, 'node_modules/.bin/tsc');
     const result = await promisify(execFile)(tsc, ['-p', join(MINIPROGRAM_DIR, 'tsconfig.json')]).catch(

@@ -72,9 +72,9 @@ async function liveCampaign(): Promise<string> {
   return campaignId;
 }
 
-/** Waits until the live board's state satisfies `probe`. */
-async function liveUntil(states: LiveState[], probe: (state: LiveState) => boolean, what: string) {
-  await eventually(async () => states.some(probe), 20_000, what);
+/** Waits until a state the live board published (from index `from` on) satisfies `probe`. */
+async function liveUntil(states: LiveState[], probe: (state: LiveState) => boolean, what: string, from = 0) {
+  await eventually(async () => states.slice(from).some(probe), 20_000, what);
 }
 
 const scoreOf = (state: LiveState, candidateId: string) =>
@@ -166,8 +166,9 @@ describe('the mini-program services against the real server', () => {
     try {
       await liveUntil(states, (s) => s.connected && s.seq >= 0, 'the snapshot');
       const opened = shim.sockets.length;
+      let seen = states.length;
       shim.hideApp();
-      await liveUntil(states, (s) => !s.connected, 'disconnected in the background');
+      await liveUntil(states, (s) => !s.connected, 'disconnected in the background', seen);
       // A vote while the app is in the background: no socket is there to push it to.
       await castVote(voteIntent({ boardId: campaignId, candidateId: 'carol', action: 'vote' }));
       await eventually(
@@ -180,6 +181,23 @@ describe('the mini-program services against the real server', () => {
       await liveUntil(states, (s) => s.connected && scoreOf(s, 'carol') === 1, 'reconnected with carol at 1');
       // A new wx socket, not a leftover: the old one was closed with the app.
       expect(shim.sockets).toHaveLength(opened + 1);
+
+      // Back from the background while the network is not: socket.io's backoff tries again
+      // until a socket opens, then the board subscribes and resyncs as before.
+      seen = states.length;
+      shim.hideApp();
+      await liveUntil(states, (s) => !s.connected, 'disconnected again', seen);
+      await castVote(voteIntent({ boardId: campaignId, candidateId: 'bob', action: 'vote' }));
+      const attempts = shim.connectAttempts;
+      shim.failSockets(2);
+      shim.showApp();
+      await liveUntil(
+        states,
+        (s) => s.connected && scoreOf(s, 'bob') === 1,
+        'reconnected after two failures',
+      );
+      expect(shim.connectAttempts).toBe(attempts + 3);
+      expect(shim.sockets).toHaveLength(opened + 2);
     } finally {
       live.stop();
     }

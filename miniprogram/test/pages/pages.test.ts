@@ -171,6 +171,55 @@ describe('the campaign page, my votes and the ranking', () => {
   });
 });
 
+describe('a like campaign', () => {
+  it('likes and unlikes on taps, and shows what I like when I come back', async () => {
+    const likeId = await seedBoard(config, server.deps.redis, mongo, ['p1', 'p2'], { kind: 'like' });
+    await campaignModel(mongo).create({
+      _id: likeId,
+      title: `最美照片 ${likeId}`,
+      kind: 'like',
+      members: [
+        { candidateId: 'p1', name: '日出' },
+        { candidateId: 'p2', name: '海边' },
+      ],
+      schedule: {
+        startAt: new Date(Date.now() - 3_600_000),
+        endAt: new Date(Date.now() + 86_400_000),
+        timezone: 'Asia/Shanghai',
+      },
+      visibility: 'public',
+      rules: {},
+      status: 'live',
+      createdBy: 'h-test',
+    });
+    worker ??= await startTestWorker(config, mongo);
+    const page = await open('pages/campaign/index', { campaignId: likeId });
+    expect(textsOf(page, '.vote-button')).toEqual(['点赞', '点赞']);
+    expect(textsOf(page, '.quota')).toEqual([]);
+
+    page.querySelectorAll('.vote-button')[1]?.dispatchEvent('tap');
+    await eventually(async () => shim.shown.at(-1) === '已点赞', 10_000, 'the like shown');
+    await settle();
+    expect(textsOf(page, '.vote-button')).toEqual(['点赞', '取消点赞']);
+    expect(shim.requests.at(-1)?.body).toMatchObject({ candidateId: 'p2', action: 'like' });
+    page.instance.onUnload();
+
+    await eventually(
+      async () => (await ledgerModel(mongo).countDocuments({ boardId: likeId })) === 1,
+      20_000,
+      'the like decided',
+    );
+    const back = await open('pages/campaign/index', { campaignId: likeId });
+    expect(textsOf(back, '.vote-button')).toEqual(['点赞', '取消点赞']);
+    back.querySelectorAll('.vote-button')[1]?.dispatchEvent('tap');
+    await eventually(async () => shim.shown.at(-1) === '已取消点赞', 10_000, 'the unlike shown');
+    await settle();
+    expect(textsOf(back, '.vote-button')).toEqual(['点赞', '点赞']);
+    expect(shim.requests.at(-1)?.body).toMatchObject({ candidateId: 'p2', action: 'unlike' });
+    back.instance.onUnload();
+  });
+});
+
 describe('the candidate page', () => {
   it('shares with a path carrying my token, and a friend who opens it and votes is my invitee', async () => {
     const mine = await open('pages/candidate/index', { campaignId, candidateId: 'bob' });

@@ -29,6 +29,10 @@ export interface WxShim {
   hideApp(): void;
   /** The app comes back: app-show listeners run. */
   showApp(): void;
+  /** The next `n` wx.connectSocket calls fail to connect, as while the network comes back. */
+  failSockets(n: number): void;
+  /** Every wx.connectSocket call, failed or not. */
+  readonly connectAttempts: number;
   /** Loses the next `n` socket messages from the server whose text matches, as a dropped frame. */
   dropIncoming(n: number, match: RegExp): void;
   /** How many socket messages were lost so. */
@@ -80,6 +84,8 @@ export function createWx(options: WxShimOptions): WxShim {
   const drops: { left: number; match: RegExp }[] = [];
   const framesOut: string[] = [];
   let droppedFrames = 0;
+  let socketFailures = 0;
+  let connectAttempts = 0;
   const permissions: WxShim['permissions'] = {
     authSetting: {},
     promptAnswer: 'allow',
@@ -144,6 +150,24 @@ export function createWx(options: WxShimOptions): WxShim {
     },
 
     connectSocket(opts: WechatMiniprogram.ConnectSocketOption) {
+      connectAttempts++;
+      if (socketFailures > 0) {
+        socketFailures--;
+        const handlers: { error?: (r: { errMsg: string }) => void; close?: (r: unknown) => void } = {};
+        setTimeout(() => {
+          handlers.error?.({ errMsg: 'connectSocket:fail network unavailable' });
+          handlers.close?.({ code: 1006, reason: '' });
+        }, 0);
+        return {
+          onOpen: () => undefined,
+          onMessage: () => undefined,
+          onError: (cb: (r: { errMsg: string }) => void) => void (handlers.error = cb),
+          onClose: (cb: (r: unknown) => void) => void (handlers.close = cb),
+          send: (o: { fail?: Callback<{ errMsg: string }> }) =>
+            o.fail?.({ errMsg: 'sendSocketMessage:fail' }),
+          close: () => undefined,
+        };
+      }
       const ws = new WebSocket(opts.url, { headers: (opts.header ?? {}) as Record<string, string> });
       ws.binaryType = 'arraybuffer';
       sockets.push(ws);
@@ -274,6 +298,12 @@ export function createWx(options: WxShimOptions): WxShim {
     },
     showApp() {
       for (const cb of appShow) cb({ path: '', query: {}, scene: 1001 });
+    },
+    failSockets(n) {
+      socketFailures += n;
+    },
+    get connectAttempts() {
+      return connectAttempts;
     },
     dropIncoming(n, match) {
       drops.push({ left: n, match });
