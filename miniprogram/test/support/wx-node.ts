@@ -161,8 +161,12 @@ export function createWx(options: WxShimOptions): WxShim {
         return {
           onOpen: () => undefined,
           onMessage: () => undefined,
-          onError: (cb: (r: { errMsg: string }) => void) => void (handlers.error = cb),
-          onClose: (cb: (r: unknown) => void) => void (handlers.close = cb),
+          onError: (cb: (r: { errMsg: string }) => void) => {
+            handlers.error = cb;
+          },
+          onClose: (cb: (r: unknown) => void) => {
+            handlers.close = cb;
+          },
           send: (o: { fail?: Callback<{ errMsg: string }> }) =>
             o.fail?.({ errMsg: 'sendSocketMessage:fail' }),
           close: () => undefined,
