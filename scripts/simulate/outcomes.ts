@@ -105,7 +105,15 @@ export async function settle(
   let lastReport = 0;
   const idle = options.idleTimeoutMs ?? 30_000;
   while (pending.size > 0 && Date.now() - lastProgress < idle) {
-    const found = await lookUp(model, boardId, pending);
+    let found = new Map<string, Outcome>();
+    try {
+      found = await lookUp(model, boardId, pending);
+    } catch (error) {
+      // The database restarting under us is not the end of the run: read again, within the wait.
+      options.onProgress?.(
+        `! reading the ledger failed (${error instanceof Error ? error.message : String(error)}); retrying`,
+      );
+    }
     for (const [id, outcome] of found) {
       decided.set(id, outcome);
       pending.delete(id);
