@@ -49,7 +49,10 @@ const PACKAGES: { name: string; entry: string; external?: string[]; banner?: str
       external: ['engine.io-parser'],
       // engine.io-client looks for the global object as `self`, then `window`, then through
       // Function('return this'), which the mini-program forbids; it has none of the first two.
-      banner: "var self = typeof globalThis !== 'undefined' ? globalThis : {};\n",
+      // It takes its timers from that object; older base libraries have no globalThis.
+      banner:
+        "var self = typeof globalThis !== 'undefined' ? globalThis : " +
+        '{ setTimeout: setTimeout, clearTimeout: clearTimeout };\n',
     },
     {
       name: 'socket.io-client',
