@@ -19,7 +19,7 @@ import { eventually, seedBoard, testRedis } from '../../../test/support/stack.js
 import { type RebuildOptions, rebuild } from '../../src/recovery/rebuild.js';
 import { reconcile } from '../../src/recovery/reconcile.js';
 import { type BatchItem, createVoteApplier } from '../../src/votes/apply-votes.js';
-import { loseBoardState, openWorkerDeps, queuedVote, snapshotBoard } from '../support/deps.js';
+import { boardKeys, loseBoardState, openWorkerDeps, queuedVote, snapshotBoard } from '../support/deps.js';
 
 const config = testConfig();
 const TIMEZONE = 'Asia/Shanghai';
@@ -127,7 +127,10 @@ describe('rebuild', () => {
     expect(Object.keys(before)).toEqual(
       expect.arrayContaining(days.flatMap((day) => [deps.keys.board(boardId).day(day).scores])),
     );
-    expect(await loseBoardState(deps.redis, deps.keys, boardId)).toBe(Object.keys(before).length);
+    // Every key goes: the rankings' (snapshotted) and risk control's tallies besides.
+    const keysOfBoard = await boardKeys(deps.redis, deps.keys, boardId);
+    expect(keysOfBoard).toEqual(expect.arrayContaining(Object.keys(before)));
+    expect(await loseBoardState(deps.redis, deps.keys, boardId)).toBe(keysOfBoard.length);
 
     const steps: string[] = [];
     const report = await rebuild(deps, boardId, options({ onStep: (step) => steps.push(step) }));
@@ -342,7 +345,11 @@ describe('rebuild', () => {
       return {
         job,
         async finish() {
-          await job.moveToCompleted({ counted: 0, unchanged: 0, rejected: 0, duplicates: 0 }, token, false);
+          await job.moveToCompleted(
+            { counted: 0, unchanged: 0, held: 0, rejected: 0, duplicates: 0 },
+            token,
+            false,
+          );
         },
         async close() {
           await holder.close();

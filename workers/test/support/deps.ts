@@ -74,7 +74,7 @@ export async function ledgerOf(deps: Pick<WorkerDeps, 'ledger'>, boardId: string
 }
 
 /**
- * Everything Redis holds for a board, key by key (sorted sets as ZRANGE WITHSCORES, so ties and
+ * Everything Redis holds for a board's rankings, key by key (sorted sets as ZRANGE WITHSCORES, so ties and
  * their order show), without TTLs: two snapshots are equal when the board's state is.
  */
 export async function snapshotBoard(
@@ -83,7 +83,9 @@ export async function snapshotBoard(
   boardId: string,
 ): Promise<Record<string, unknown>> {
   const snapshot: Record<string, unknown> = {};
-  for (const key of await boardKeys(redis, keys, boardId)) {
+  // Risk control's windows and tallies are not the board's state: a rebuild leaves them be.
+  const riskKeys = `${keys.board(boardId).meta.slice(0, -'meta'.length)}risk:`;
+  for (const key of (await boardKeys(redis, keys, boardId)).filter((k) => !k.startsWith(riskKeys))) {
     const type = await redis.type(key);
     if (type === 'zset') snapshot[key] = await redis.zrange(key, '0', '-1', 'WITHSCORES');
     else if (type === 'set') snapshot[key] = (await redis.smembers(key)).sort();

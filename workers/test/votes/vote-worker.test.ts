@@ -106,7 +106,7 @@ describe('the vote worker', () => {
       votes: [queuedVote('alice'), queuedVote('alice'), queuedVote('mallory')],
     });
     const done = await until(shared.queue, job, 'completed');
-    expect(done.returnvalue).toEqual({ counted: 2, unchanged: 0, rejected: 1, duplicates: 0 });
+    expect(done.returnvalue).toEqual({ counted: 2, unchanged: 0, held: 0, rejected: 1, duplicates: 0 });
     expect(await countOf(boardId, 'alice')).toBe(2);
     expect(
       (await ledgerOf(shared.deps, boardId)).map((r) => [r.candidateId, r.verdict, r.seq ?? null]),
@@ -120,7 +120,7 @@ describe('the vote worker', () => {
   it('completes a job whose board MongoDB does not know, its votes rejected', async () => {
     const job = await addJob(shared.queue, { boardId: randomId('nowhere'), votes: [queuedVote('alice')] });
     const done = await until(shared.queue, job, 'completed');
-    expect(done.returnvalue).toEqual({ counted: 0, unchanged: 0, rejected: 1, duplicates: 0 });
+    expect(done.returnvalue).toEqual({ counted: 0, unchanged: 0, held: 0, rejected: 1, duplicates: 0 });
   });
 
   it('gathers the votes of jobs processed together into fewer script calls and ledger writes', async () => {
@@ -183,7 +183,7 @@ describe('the vote worker', () => {
 
     await registerBoard(shared.deps.redis, shared.deps.keys, await registrationOf(boardId));
     const done = await until(shared.queue, job, 'completed');
-    expect(done.returnvalue).toEqual({ counted: 2, unchanged: 0, rejected: 0, duplicates: 0 });
+    expect(done.returnvalue).toEqual({ counted: 2, unchanged: 0, held: 0, rejected: 0, duplicates: 0 });
     expect(await countOf(boardId, 'alice')).toBe(1);
     expect(await countOf(boardId, 'bob')).toBe(1);
   });
@@ -202,7 +202,7 @@ describe('the vote worker', () => {
 
     await liftFence(shared.deps.redis, shared.deps.keys, boardId, token);
     const done = await until(shared.queue, job, 'completed');
-    expect(done.returnvalue).toEqual({ counted: 1, unchanged: 0, rejected: 0, duplicates: 0 });
+    expect(done.returnvalue).toEqual({ counted: 1, unchanged: 0, held: 0, rejected: 0, duplicates: 0 });
     expect(await countOf(boardId, 'alice')).toBe(1);
   });
 
@@ -236,7 +236,7 @@ describe('the vote worker', () => {
 
     await (await reload(shared.queue, job)).retry('completed');
     const again = await until(shared.queue, job, 'completed', (j) => j.returnvalue?.duplicates === 2);
-    expect(again.returnvalue).toEqual({ counted: 2, unchanged: 0, rejected: 0, duplicates: 2 });
+    expect(again.returnvalue).toEqual({ counted: 2, unchanged: 0, held: 0, rejected: 0, duplicates: 2 });
     // The same votes in another job are duplicates too.
     const copy = await addJob(shared.queue, job.data);
     expect((await until(shared.queue, copy, 'completed')).returnvalue?.duplicates).toBe(2);

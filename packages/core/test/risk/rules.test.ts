@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import type { RiskFeatures } from '../../src/protocol/risk.js';
+import {
+  assessVote,
+  DEFAULT_RISK_SETTINGS,
+  explainAssessment,
+  resolveRiskSettings,
+} from '../../src/risk/rules.js';
+
+/** An unremarkable vote: a returning account on its own phone, a human tap. */
+const calm: RiskFeatures = {
+  voterVotes: 2,
+  voterIntervalCv: null,
+  dwellMs: 5_200,
+  accountAgeMs: 3_600_000,
+  deviceAccounts: 1,
+  deviceVotes: 2,
+  fingerprintAccounts: 4,
+  ipAccounts: 1,
+  ipVotes: 2,
+  subnetAccounts: 3,
+  subnetVotes: 4,
+  ipCandidateAccounts: 1,
+  subnetCandidateAccounts: 1,
+  candidateRecent: 6,
+  candidateBaseline: 5,
+  candidateNewShare: 0.2,
+  candidateVotes: 30,
+  sharesWithInviter: false,
+  ringDepth: 0,
+  inviterSharedInvitees: 0,
+  inviterId: null,
+  wechatRiskRank: 0,
+};
+const subject = {
+  candidateId: 'alice',
+  voterId: 'p-1',
+  ip: '203.0.113.9',
+  deviceId: 'dev-1',
+  fingerprint: 'f'.repeat(64),
+};
+const assess = (features: Partial<RiskFeatures>, settings = DEFAULT_RISK_SETTINGS) =>
+  assessVote({ ...calm, ...features }, subject, settings);
+
+describe('assessVote', () => {
+  it('accepts an unremarkable vote with no reasons and no clusters', () => {
+    expect(assess({})).toMatchObject({
+      verdict: 'accept',
+      score: 0,
+      reasons: [],
+      clusters: [],
+      net24: '203.0.113.0/24',
+    });
+  });
+
+  it('holds a vote from a device shared by three accounts, saying so in one sentence, and names the device cluster', () => {
+    const a = assess({ deviceAccounts: 3 });
+    expect(a.verdict).toBe('review');
+    expect(a.reasons).toEqual([
+      expect.objectContaining({
+        rule: 'deviceAccounts',
+        value: 3,
+        threshold: 3,
+        weight: 1,
+        text: 'device dev-1 shared by 3 accounts in 24 h',
+      }),
+    ]);
+    expect(a.clusters).toEqual(['device:dev-1']);
+    expect(a.holdClusters).toEqual(['device:dev-1']);
+    expect(explainAssessment(a)).toBe('held for review (score 1): device dev-1 shared by 3 accounts in 24 h');
+  });
+
+  it("adds weak signals up: a quick tap from a brand-new account on a busy IP still counts, and with WeChat's high risk rank besides it is held", () => {
+    expect(assess({ dwellMs: 300 }).verdict).toBe('accept');
+    const a = assess({ dwellMs: 300, accountAgeMs: 0, ipAccounts: 20 });
+    expect(a.reasons.map((r) => r.rule)).toEqual(['ipAccounts', 'fastTap', 'newAccount']);
+    expect(a.score).toBe(0.7);
+    expect(a.verdict).toBe('accept');
+    expect(assess({ dwellMs: 300, accountAgeMs: 0, ipAccounts: 20, wechatRiskRank: 3 }).verdict).toBe(
+      'review',
+    );
+  });
+
+  it('sees a network voting for one candidate only when most of its accounts do', () => {
+    // An office: 30 accounts on one IP, 9 of them for alice: not a cluster.
+    expect(assess({ ipAccounts: 30, ipCandidateAccounts: 9 }).reasons.map((r) => r.rule)).toEqual([
+      'ipAccounts',
+    ]);
+    // A farm: 10 accounts on one IP, all for alice.
+    const farm = assess({
+      ipAccounts: 10,
+      ipCandidateAccounts: 10,
+      subnetAccounts: 12,
+      subnetCandidateAccounts: 12,
+    });
+    expect(farm.verdict).toBe('review');
+    expect(farm.holdClusters).toEqual(['ip:203.0.113.9@alice', 'subnet:203.0.113.0/24@alice']);
+  });
+
+  it('holds machine-regular timing and names the voter as the cluster', () => {
+    const a = assess({ voterIntervalCv: 0.02 });
+    expect(a.verdict).toBe('review');
+    expect(a.reasons[0]?.text).toBe('votes at machine-regular intervals (they vary by only 2%)');
+    expect(a.holdClusters).toEqual(['voter:p-1']);
+  });
+
+  it('takes a vote with no dwell time for one that did not come from our page', () => {
+    expect(assess({ dwellMs: null }).reasons[0]?.text).toBe(
+      'voted without the page being shown (no dwell time)',
+    );
+  });
+
+  it('counts a wave of new accounts for a spiking candidate against a new voter only', () => {
+    const wave = { candidateRecent: 60, candidateBaseline: 4, candidateNewShare: 0.9, candidateVotes: 70 };
+    expect(assess({ ...wave, accountAgeMs: 0 }).reasons.map((r) => r.rule)).toEqual([
+      'newAccount',
+      'candidateSpike',
+      'candidateNewAccounts',
+    ]);
+    // A new account's ordinary vote for a popular candidate still counts; with a bot's tap, it is held.
+    expect(assess({ ...wave, accountAgeMs: 0 }).verdict).toBe('accept');
+    expect(assess({ ...wave, accountAgeMs: 0, dwellMs: 400 }).verdict).toBe('review');
+    expect(assess(wave).reasons.map((r) => r.rule)).toEqual(['candidateSpike']);
+  });
+
+  it('sees a referral chain that stays on one device or network', () => {
+    const a = assess({ sharesWithInviter: true, ringDepth: 3, inviterSharedInvitees: 1, inviterId: 'p-0' });
+    expect(a.verdict).toBe('review');
+    expect(a.clusters).toEqual(['ring:p-0']);
+    expect(
+      assess({ sharesWithInviter: false, ringDepth: 0, inviterSharedInvitees: 5, inviterId: 'p-0' }).verdict,
+    ).toBe('accept');
+  });
+
+  it('is deterministic: the same inputs give the same assessment', () => {
+    const f = { deviceAccounts: 4, dwellMs: 100, ipAccounts: 16 };
+    expect(assess(f)).toEqual(assess(f));
+  });
+
+  it('follows the settings: a disabled rule, a forced action, a switched-off campaign', () => {
+    const off = resolveRiskSettings({ rules: { deviceAccounts: { enabled: false } } });
+    expect(assess({ deviceAccounts: 9 }, off).verdict).toBe('accept');
+    const strict = resolveRiskSettings({ rules: { fastTap: { action: 'reject' } } });
+    expect(assess({ dwellMs: 100 }, strict).verdict).toBe('reject');
+    const disabled = resolveRiskSettings({ enabled: false });
+    expect(assess({ deviceAccounts: 9, wechatRiskRank: 4 }, disabled)).toMatchObject({
+      verdict: 'accept',
+      reasons: [],
+    });
+  });
+
+  it('refuses settings that reject below where they review', () => {
+    expect(() => resolveRiskSettings({ reviewAt: 2, rejectAt: 1 })).toThrow(/rejectAt/);
+  });
+});
