@@ -70,6 +70,9 @@ beforeAll(async () => {
     },
     visibility: 'public',
     rules: { votesPerUserPerDay: 3 },
+    // Risk control is off here: every test participant shares one address and taps within
+    // milliseconds, which it rightly finds suspect. The held vote below has a campaign of its own.
+    risk: { enabled: false },
     status: 'live',
     createdBy: 'h-test',
   });
@@ -171,6 +174,46 @@ describe('the campaign page, my votes and the ranking', () => {
   });
 });
 
+describe('a vote risk control holds', () => {
+  it('shows in my votes as under review', async () => {
+    const heldId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob']);
+    await campaignModel(mongo).create({
+      _id: heldId,
+      title: `审核 ${heldId}`,
+      kind: 'vote',
+      members: [
+        { candidateId: 'alice', name: '爱丽丝' },
+        { candidateId: 'bob', name: '鲍勃' },
+      ],
+      schedule: {
+        startAt: new Date(Date.now() - 3_600_000),
+        endAt: new Date(Date.now() + 86_400_000),
+        timezone: 'Asia/Shanghai',
+      },
+      visibility: 'public',
+      rules: {},
+      // A tap within a minute of the page showing goes to review: every tap in a test does.
+      risk: { rules: { fastTap: { threshold: 60_000, action: 'review' } } },
+      status: 'live',
+      createdBy: 'h-test',
+    });
+    worker ??= await startTestWorker(config, mongo);
+    const page = await open('pages/campaign/index', { campaignId: heldId });
+    page.querySelectorAll('.vote-button')[1]?.dispatchEvent('tap');
+    await eventually(async () => shim.shown.at(-1) === '投票成功，正在计票', 10_000, 'the vote accepted');
+    page.instance.onUnload();
+    await eventually(
+      async () => (await ledgerModel(mongo).countDocuments({ boardId: heldId })) === 1,
+      20_000,
+      'the vote decided',
+    );
+    const mine = await open('pages/my-votes/index', { campaignId: heldId });
+    expect(textsOf(mine, '.status')).toEqual(['审核中']);
+    expect(textsOf(mine, '.what')).toEqual(['投票 · 鲍勃']);
+    expect(textsOf(mine, '.reason')).toEqual([]);
+  });
+});
+
 describe('a like campaign', () => {
   it('likes and unlikes on taps, and shows what I like when I come back', async () => {
     const likeId = await seedBoard(config, server.deps.redis, mongo, ['p1', 'p2'], { kind: 'like' });
@@ -189,6 +232,7 @@ describe('a like campaign', () => {
       },
       visibility: 'public',
       rules: {},
+      risk: { enabled: false },
       status: 'live',
       createdBy: 'h-test',
     });
@@ -256,14 +300,32 @@ describe('the candidate page', () => {
     );
   });
 
-  it('opens from a scanned code: the scene is the token, resolved to the campaign and candidate', async () => {
+  it('opens from a scanned code: the scene is the token, and the scanner who votes is my invitee', async () => {
     const mine = await open('pages/candidate/index', { campaignId, candidateId: 'alice' });
     const token = mine.instance.data.shareToken as string;
     expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
+    const inviter = (shim.storage.get('rallyboard.session') as { participantId: string }).participantId;
+
+    // Someone else scans the poster's code: WeChat opens the page with the token as `scene`.
     shim.storage.clear();
+    user = randomId('scanner');
     const scanned = await open('pages/candidate/index', { scene: encodeURIComponent(token) });
     expect(textsOf(scanned, '.name')).toEqual(['爱丽丝']);
     expect(scanned.instance.data.campaignId).toBe(campaignId);
     expect(shim.storage.get('rallyboard.shares')).toEqual({ [campaignId]: token });
+    worker ??= await startTestWorker(config, mongo);
+    const before = shim.requests.length;
+    scanned.querySelector('.vote-button')?.dispatchEvent('tap');
+    await eventually(
+      async () => shim.requests.length > before && scanned.instance.data.busy === false,
+      10_000,
+      'the tap handled',
+    );
+    expect(shim.requests.at(-1)?.body).toMatchObject({ candidateId: 'alice', shareToken: token });
+    await eventually(
+      async () => (await referralModel(mongo).countDocuments({ campaignId, inviterId: inviter })) === 1,
+      20_000,
+      'the referral made',
+    );
   });
 });
