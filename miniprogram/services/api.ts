@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { settings } from '../config.js';
 import { publicCampaignPageSchema, publicCampaignSchema } from '../protocol/campaigns.js';
 import type { RankWindow } from '../protocol/leaderboard.js';
-import { boardViewSchema, memberViewSchema } from '../protocol/leaderboard.js';
+import { memberViewSchema } from '../protocol/leaderboard.js';
 import { nextCursorSchema } from '../protocol/pages.js';
 import { shareLinkSchema, shareTargetSchema } from '../protocol/referrals.js';
 import { quotaStatusSchema, voteStatusSchema } from '../protocol/votes.js';
@@ -18,13 +18,6 @@ export const listCampaigns = (cursor?: string, limit = 20) =>
 
 export const getCampaign = (campaignId: string) =>
   request({ method: 'GET', path: `/api/public/campaigns/${campaignId}` }, publicCampaignSchema);
-
-/** The top of a board's ranking (REST; the live page uses the socket). */
-export const readLeaderboard = (boardId: string, window: RankWindow = 'all', limit = 50) =>
-  request(
-    { method: 'GET', path: `/api/boards/${boardId}/leaderboard`, query: { window, limit } },
-    boardViewSchema,
-  );
 
 /** One candidate's rank and score. */
 export const readMember = (boardId: string, candidateId: string, window: RankWindow = 'all') =>

@@ -85,9 +85,6 @@ export async function currentSession(now = Date.now()): Promise<Session> {
   return session;
 }
 
-/** The signed-in participant, if any, without signing in. */
-export const participantId = (): string | null => stored()?.participantId ?? null;
-
 /**
  * Calls the API as the signed-in participant, signing in first if needed. When the token is
  * refused as expired (or unknown), refreshes or signs in again and retries once; a second
