@@ -94,7 +94,7 @@ for i = 1, n do
     for j = 1, math.min(#sorted - 1, 8) do
       intervals[#intervals + 1] = sorted[j] - sorted[j + 1]
     end
-    if #intervals >= 3 then
+    if #intervals >= 4 then
       local sum = 0
       for _, d in ipairs(intervals) do sum = sum + d end
       local mean = sum / #intervals

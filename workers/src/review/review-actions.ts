@@ -15,6 +15,12 @@ import {
 import { inNetwork, networksOf } from '@rallyboard/core/risk';
 import type { WorkerDeps } from '../deps.js';
 
+/**
+ * A wave's earlier votes are held only when tapped within this (a little above the fastTap
+ * default: a wave's taps spread, and a brand-new account's first vote needs reading time).
+ */
+const WAVE_TAP_MS = 1_000;
+
 /** Votes re-read and moved under the campaign's review lock at a time. */
 const CHUNK = 200;
 
@@ -65,6 +71,7 @@ function selectionFilter(job: ReviewJob): Record<string, unknown> {
         acceptedAt: { $gte: new Date(job.since), $lte: new Date(job.until) },
         ...(kind === 'device' ? { 'context.deviceId': value } : {}),
         ...(kind === 'voter' ? { voterId: value } : {}),
+        ...(kind === 'wave' ? { candidateId: value } : {}),
         ...(candidateId ? { candidateId } : {}),
       };
     }
@@ -76,7 +83,7 @@ const splitCluster = (cluster: string) => {
   return [cluster.slice(0, at), cluster.slice(at + 1)] as const;
 };
 
-/** What the Mongo filter cannot say: networks. */
+/** What the Mongo filter cannot say: networks, taps. */
 function matches(job: ReviewJob, record: Record_): boolean {
   const ip = record.context?.ip;
   if (job.kind === 'void-by-rule' && job.rule.network)
@@ -86,6 +93,9 @@ function matches(job: ReviewJob, record: Record_): boolean {
     const value = rest.split('@')[0] ?? '';
     if (kind === 'ip') return ip !== undefined && networksOf(ip).ip === value;
     if (kind === 'subnet') return ip !== undefined && networksOf(ip).net24 === value;
+    // A wave: only the votes tapped as fast as a wave's (no dwell time counts as none); and
+    // only a voter's first vote here (checked with the ledger, see isFirstVote).
+    if (kind === 'wave') return (record.context?.dwellMs ?? 0) <= WAVE_TAP_MS;
     return kind === 'device' || kind === 'voter';
   }
   return true;
@@ -219,6 +229,17 @@ export function createReviewActions(
     }
   }
 
+  /** Whether the vote is its voter's first on the board (a brand-new account's). */
+  async function isFirstVote(record: Record_): Promise<boolean> {
+    if (record.voterId === undefined) return false;
+    const earlier = await deps.ledger.exists({
+      boardId: record.boardId,
+      voterId: record.voterId,
+      acceptedAt: { $lt: record.acceptedAt },
+    });
+    return earlier === null;
+  }
+
   return async (job, actionId, progress) => {
     const boardId = job.campaignId;
     const ids = (await deps.ledger.find(selectionFilter(job), { _id: 1 }).sort({ _id: 1 }).lean()).map(
@@ -238,6 +259,12 @@ export function createReviewActions(
           const moves: { record: Record_; move: Move }[] = [];
           for (const record of records) {
             if (!matches(job, record)) continue;
+            if (
+              job.kind === 'hold-cluster' &&
+              job.cluster.startsWith('wave:') &&
+              !(await isFirstVote(record))
+            )
+              continue;
             result.matched++;
             const move = plan(job, record, actionId, now, board.dailyRetentionDays);
             if (move) moves.push({ record, move });

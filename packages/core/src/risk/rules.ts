@@ -40,6 +40,8 @@ const minutes = (ms: number) => `${Math.round(ms / 60_000)} min`;
 const SHORT = minutes(RISK_WINDOWS.shortMs);
 const short = (id: string) => (id.length > 12 ? `${id.slice(0, 10)}…` : id);
 const percent = (x: number) => `${Math.round(x * 100)}%`;
+/** The fewest votes of a candidate that can make a spike or a wave of new accounts. */
+const WAVE_MIN_VOTES = 10;
 /** The share of a network's accounts that voted for this candidate, below which it is no cluster. */
 const CONCENTRATION = 0.5;
 
@@ -116,7 +118,8 @@ export const RISK_RULES: Readonly<Record<RiskRuleId, RuleDefinition>> = {
   },
   candidateSpike: {
     direction: 'atLeast',
-    value: (f) => (f.candidateRecent >= 20 ? f.candidateRecent / Math.max(f.candidateBaseline, 1) : 0),
+    value: (f) =>
+      f.candidateRecent >= WAVE_MIN_VOTES ? f.candidateRecent / Math.max(f.candidateBaseline, 1) : 0,
     describe: (v, f) =>
       `the candidate got ${f.candidateRecent} votes in ${minutes(RISK_WINDOWS.spikeMs)}, ${v.toFixed(1)}× its usual rate`,
   },
@@ -125,12 +128,15 @@ export const RISK_RULES: Readonly<Record<RiskRuleId, RuleDefinition>> = {
     // Only a new account voting for a spiking candidate: a wave of fresh accounts.
     value: (f) =>
       f.accountAgeMs <= RISK_WINDOWS.newAccountMs &&
-      f.candidateVotes >= 20 &&
+      f.candidateVotes >= WAVE_MIN_VOTES &&
       f.candidateRecent / Math.max(f.candidateBaseline, 1) >= 3
         ? f.candidateNewShare
         : 0,
     describe: (v, f) =>
       `${percent(v)} of the candidate's ${f.candidateVotes} votes in ${SHORT} came from brand-new accounts`,
+    // A wave's earlier votes with a bot's tap (see review-actions.ts, `wave:`).
+    cluster: (_f, s) => `wave:${s.candidateId}`,
+    holdsCluster: true,
   },
   referralRing: {
     direction: 'atLeast',
@@ -151,7 +157,7 @@ export const DEFAULT_RISK_SETTINGS: RiskSettings = {
   reviewAt: 1,
   rejectAt: 3,
   rules: {
-    deviceAccounts: { enabled: true, threshold: 3, weight: 1, action: 'score' },
+    deviceAccounts: { enabled: true, threshold: 4, weight: 1, action: 'score' },
     fingerprintAccounts: { enabled: true, threshold: 30, weight: 0.3, action: 'score' },
     ipAccounts: { enabled: true, threshold: 15, weight: 0.2, action: 'score' },
     subnetAccounts: { enabled: true, threshold: 40, weight: 0.1, action: 'score' },
@@ -163,7 +169,7 @@ export const DEFAULT_RISK_SETTINGS: RiskSettings = {
     newAccount: { enabled: true, threshold: 0, weight: 0.2, action: 'score' },
     candidateSpike: { enabled: true, threshold: 5, weight: 0.1, action: 'score' },
     candidateNewAccounts: { enabled: true, threshold: 0.8, weight: 0.4, action: 'score' },
-    referralRing: { enabled: true, threshold: 2, weight: 1, action: 'score' },
+    referralRing: { enabled: true, threshold: 3, weight: 1, action: 'score' },
     wechatRisk: { enabled: true, threshold: 3, weight: 1, action: 'score' },
   },
 };
