@@ -165,18 +165,18 @@ describe('risk control, end to end', () => {
     for (const voter of farm) voteIds.push(await vote(campaignId, 'carol', voter));
     await decided(campaignId, 6);
 
-    // The third account on the device is held, and so are the rest; the first two were counted,
-    // then held too once the cluster was found (their votes taken back by retractions).
+    // The fourth account on the device is held, and so are the rest; the first three were
+    // counted, then held too once the cluster was found (their votes taken back by retractions).
     await eventually(
       async () =>
         (await ledgerModel(mongo).countDocuments({ boardId: campaignId, 'review.state': 'held' })) === 6,
       20_000,
       'all six farm votes held',
     );
-    const third = await ledgerModel(mongo).findById(voteIds[2]).lean();
-    expect(third?.verdict).toBe('held');
-    expect(third?.risk?.reasons.map((r) => r.rule)).toContain('deviceAccounts');
-    expect(third?.risk?.text).toMatch(/device dev-farm-1 shared by 3 accounts in 24 h/);
+    const fourth = await ledgerModel(mongo).findById(voteIds[3]).lean();
+    expect(fourth?.verdict).toBe('held');
+    expect(fourth?.risk?.reasons.map((r) => r.rule)).toContain('deviceAccounts');
+    expect(fourth?.risk?.text).toMatch(/device dev-farm-1 shared by 4 accounts in 24 h/);
     const first = await ledgerModel(mongo).findById(voteIds[0]).lean();
     expect(first?.verdict).toBe('counted');
     expect(first?.review).toMatchObject({
@@ -272,14 +272,14 @@ describe('risk control, end to end', () => {
     // One script: the same account voting at a machine's steady beat, tapping at once.
     const bot = { participantId: `p-bot-${campaignId}`, ip: '192.0.2.7', deviceId: 'dev-bot', dwellMs: 120 };
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 6; i++) {
       ids.push(await vote(campaignId, 'bob', bot));
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    await decided(campaignId, 5);
+    await decided(campaignId, 6);
     await eventually(
       async () =>
-        (await ledgerModel(mongo).countDocuments({ boardId: campaignId, 'review.state': 'held' })) === 5,
+        (await ledgerModel(mongo).countDocuments({ boardId: campaignId, 'review.state': 'held' })) === 6,
       20_000,
       'the bot held',
     );
@@ -300,9 +300,9 @@ describe('risk control, end to end', () => {
         select: { voteIds: ids },
       },
     );
-    expect(await finished(campaignId, voided.body)).toMatchObject({ matched: 5, changed: 5 });
+    expect(await finished(campaignId, voided.body)).toMatchObject({ matched: 6, changed: 6 });
     expect((await readRanking(server.url, campaignId)).totals.votes).toBe(0);
-    const status = await fetch(`${server.url}/api/boards/${campaignId}/votes/${ids[4]}`, {
+    const status = await fetch(`${server.url}/api/boards/${campaignId}/votes/${ids[5]}`, {
       headers: {
         authorization: `Bearer ${await participantToken(config, bot.participantId)}`,
       },

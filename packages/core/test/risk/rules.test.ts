@@ -53,21 +53,23 @@ describe('assessVote', () => {
     });
   });
 
-  it('holds a vote from a device shared by three accounts, saying so in one sentence, and names the device cluster', () => {
-    const a = assess({ deviceAccounts: 3 });
+  it('holds a vote from a device shared by four accounts, saying so in one sentence, and names the device cluster', () => {
+    // A family of three on one phone is not a farm.
+    expect(assess({ deviceAccounts: 3 }).verdict).toBe('accept');
+    const a = assess({ deviceAccounts: 4 });
     expect(a.verdict).toBe('review');
     expect(a.reasons).toEqual([
       expect.objectContaining({
         rule: 'deviceAccounts',
-        value: 3,
-        threshold: 3,
+        value: 4,
+        threshold: 4,
         weight: 1,
-        text: 'device dev-1 shared by 3 accounts in 24 h',
+        text: 'device dev-1 shared by 4 accounts in 24 h',
       }),
     ]);
     expect(a.clusters).toEqual(['device:dev-1']);
     expect(a.holdClusters).toEqual(['device:dev-1']);
-    expect(explainAssessment(a)).toBe('held for review (score 1): device dev-1 shared by 3 accounts in 24 h');
+    expect(explainAssessment(a)).toBe('held for review (score 1): device dev-1 shared by 4 accounts in 24 h');
   });
 
   it("adds weak signals up: a quick tap from a brand-new account on a busy IP still counts, and with WeChat's high risk rank besides it is held", () => {
