@@ -30,7 +30,7 @@ export const RISK_WINDOWS = {
 export const riskFeaturesSchema = z.object({
   /** The voter's votes on this board in the short window, this one included. */
   voterVotes: z.number().int(),
-  /** Coefficient of variation of the voter's last intervals between votes (needs 4 intervals). */
+  /** Coefficient of variation of the voter's last intervals between votes (needs 4 intervals: 5 votes). */
   voterIntervalCv: z.number().nullable(),
   /** Milliseconds from the page being shown to the tap; null when the client sent none. */
   dwellMs: z.number().nullable(),
@@ -165,9 +165,12 @@ export type RiskVerdict = (typeof RISK_VERDICTS)[number];
 /**
  * A cluster a vote belongs to, for grouping held votes: `device:<id>`, `fingerprint:<hash>`,
  * `ip:<address>`, `subnet:<cidr>` (with `@<candidate>` when it is the accounts of that network
- * voting for one candidate), `voter:<id>` or `ring:<inviter>`.
+ * voting for one candidate), `voter:<id>`, `ring:<inviter>` or `wave:<candidate>` (a wave of
+ * brand-new accounts voting for one candidate with a bot's tap).
  */
-export const riskClusterSchema = z.string().regex(/^(device|fingerprint|ip|subnet|voter|ring):[^\s]{1,200}$/);
+export const riskClusterSchema = z
+  .string()
+  .regex(/^(device|fingerprint|ip|subnet|voter|ring|wave):[^\s]{1,200}$/);
 
 /** A vote's risk decision, kept in the ledger. */
 export const riskAssessmentSchema = z.object({
