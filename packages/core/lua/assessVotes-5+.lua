@@ -8,12 +8,13 @@
 
   KEYS[1] votes per /16 hash     KEYS[2] votes per /24 zset    KEYS[3] votes per IP zset
   KEYS[4] accounts per device zset (largest count seen)         KEYS[5] same per fingerprint
-  then, for vote i, fifteen keys at 5 + 15(i-1):
+  then, for vote i, seventeen keys at 5 + 17(i-1):
     +1 the stored measurements   +2 the voter's hash            +3 the voter's recent times list
     +4 device accounts zset      +5 device votes buckets         +6 fingerprint accounts zset
     +7 IP accounts zset          +8 IP votes buckets             +9 subnet accounts zset
     +10 subnet votes buckets     +11 IP+candidate accounts zset  +12 subnet+candidate accounts zset
     +13 the candidate's buckets  +14 the inviter's hash          +15 the inviter's shared invitees
+    +16 fingerprint votes buckets +17 the candidate's voters zset
 
   ARGV[1] short window ms   ARGV[2] long window ms   ARGV[3] spike window ms
   ARGV[4] baseline ms       ARGV[5] new-account ms   ARGV[6] time-to-live of stored measurements, s
@@ -57,9 +58,9 @@ local function votes(key, minute)
 end
 
 local results = {}
-local n = (#KEYS - 5) / 15
+local n = (#KEYS - 5) / 17
 for i = 1, n do
-  local k = 5 + 15 * (i - 1)
+  local k = 5 + 17 * (i - 1)
   local a = 6 + 11 * (i - 1)
   local stored = redis.call('GET', KEYS[k + 1])
   if stored then
@@ -123,9 +124,11 @@ for i = 1, n do
     end
     if fingerprint ~= '' then
       f.fingerprintAccounts = accounts(KEYS[k + 6], t, voter, SHORT)
+      f.fingerprintVotes = votes(KEYS[k + 16], minute)
       redis.call('ZADD', KEYS[5], 'GT', f.fingerprintAccounts, fingerprint)
     else
       f.fingerprintAccounts = cjson.null
+      f.fingerprintVotes = cjson.null
     end
     f.ipAccounts = accounts(KEYS[k + 7], t, voter, SHORT)
     f.ipVotes = votes(KEYS[k + 8], minute)
@@ -159,6 +162,7 @@ for i = 1, n do
     f.candidateRecent = recentVotes
     f.candidateBaseline = math.floor(baselineVotes / (baselineMinutes / spikeMinutes) * 1000 + 0.5) / 1000
     f.candidateVotes = shortVotes
+    f.candidateVoters = accounts(KEYS[k + 17], t, voter, SHORT)
     if shortVotes > 0 then
       f.candidateNewShare = math.floor(shortNew / shortVotes * 1000 + 0.5) / 1000
     else

@@ -39,8 +39,9 @@ export const riskFeaturesSchema = z.object({
   deviceAccounts: z.number().int().nullable(),
   /** Votes from this device id in the short window. */
   deviceVotes: z.number().int().nullable(),
-  /** Accounts seen with this fingerprint in the short window. */
+  /** Accounts seen with this fingerprint in the short window, and its votes. */
   fingerprintAccounts: z.number().int().nullable(),
+  fingerprintVotes: z.number().int().nullable(),
   /** Accounts seen on this IP in the short window. */
   ipAccounts: z.number().int(),
   ipVotes: z.number().int(),
@@ -56,8 +57,9 @@ export const riskFeaturesSchema = z.object({
   candidateBaseline: z.number(),
   /** The share of the candidate's votes in the short window cast by new accounts. */
   candidateNewShare: z.number(),
-  /** Votes on the candidate in the short window (the sample of candidateNewShare). */
+  /** Votes on the candidate in the short window (the sample of candidateNewShare), and their voters. */
   candidateVotes: z.number().int(),
+  candidateVoters: z.number().int(),
   /** Whether the voter came through a share link of someone on the same device or subnet. */
   sharesWithInviter: z.boolean(),
   /** How many links up the referral chain keep sharing a device or subnet (0: none). */

@@ -73,12 +73,14 @@ export interface RiskKeys {
   voterTimes(voterId: string): string;
   /** Sorted set: the accounts seen on a device, fingerprint, IP or subnet, by last time. */
   accounts(kind: 'device' | 'fingerprint' | 'ip' | 'subnet', value: string): string;
-  /** Hash: minute → votes from a device, IP or subnet. */
-  votes(kind: 'device' | 'ip' | 'subnet', value: string): string;
+  /** Hash: minute → votes from a device, fingerprint, IP or subnet. */
+  votes(kind: 'device' | 'fingerprint' | 'ip' | 'subnet', value: string): string;
   /** Sorted set: the accounts of an IP or subnet that voted for one candidate. */
   candidateAccounts(kind: 'ip' | 'subnet', value: string, candidateId: string): string;
   /** Hash: `v:<minute>` → the candidate's votes, `n:<minute>` → those by new accounts. */
   candidate(candidateId: string): string;
+  /** Sorted set: the accounts that voted for the candidate, by last time. */
+  candidateVoters(candidateId: string): string;
   /** Sorted set: an inviter's invitees on the inviter's device or subnet. */
   sharedInvitees(inviterId: string): string;
   /** Dashboard tallies: votes per /16 (hash), per /24 and per IP (sorted sets). */
@@ -187,6 +189,7 @@ export function createKeys(prefix: string): KeyBuilder {
           candidateAccounts: (kind, value, candidateId) =>
             `${base}:risk:cand-acc:${kind}:${value}:${candidateId}`,
           candidate: (candidateId) => `${base}:risk:cand:${candidateId}`,
+          candidateVoters: (candidateId) => `${base}:risk:cand-voters:${candidateId}`,
           sharedInvitees: (inviterId) => `${base}:risk:ring:${inviterId}`,
           net16: `${base}:risk:net16`,
           net24: `${base}:risk:net24`,

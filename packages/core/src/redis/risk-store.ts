@@ -52,6 +52,8 @@ export async function assessVotes(
       r.candidate(v.candidateId),
       r.voter(inviter),
       r.sharedInvitees(inviter),
+      r.votes('fingerprint', v.fingerprint ?? ''),
+      r.candidateVoters(v.candidateId),
     );
     args.push(
       v.voterId,
