@@ -5,7 +5,7 @@ import {
   ledgerModel,
   readLedgerState,
 } from '@rallyboard/core/db';
-import type { HeldGroup, ReviewAction, RiskAlert } from '@rallyboard/core/protocol';
+import type { HeldGroup, ReviewAction, RiskAlert, RiskDashboard } from '@rallyboard/core/protocol';
 import { HOST_EVENTS, HOST_NAMESPACE } from '@rallyboard/core/protocol';
 import type { Connection } from 'mongoose';
 import { io as connect, type Socket } from 'socket.io-client';
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, createTestHost, type TestHost } from '../../server/test/support/hosts.js';
 import { testConfig } from '../support/config.js';
 import { participantToken } from '../support/participants.js';
+import { collectUpdates, connectSocket, subscribe } from '../support/socket.js';
 import {
   eventually,
   seedBoard,
@@ -47,11 +48,13 @@ afterAll(async () => {
 /** A live campaign of `host` with alice, bob and carol, and its board. */
 async function liveCampaign(fields: Partial<CampaignDoc> = {}): Promise<string> {
   const candidateIds = ['alice', 'bob', 'carol'];
-  const campaignId = await seedBoard(config, server.deps.redis, mongo, candidateIds);
+  const campaignId = await seedBoard(config, server.deps.redis, mongo, candidateIds, {
+    kind: fields.kind ?? 'vote',
+  });
   await campaignModel(mongo).create({
     _id: campaignId,
     title: `campaign ${campaignId}`,
-    kind: 'vote',
+    kind: fields.kind ?? 'vote',
     members: candidateIds.map((candidateId) => ({ candidateId, name: candidateId })),
     schedule: {
       startAt: new Date(Date.now() - 3_600_000),
@@ -74,7 +77,12 @@ interface Voter {
   dwellMs: number;
 }
 
-async function vote(campaignId: string, candidateId: string, voter: Voter): Promise<string> {
+async function vote(
+  campaignId: string,
+  candidateId: string,
+  voter: Voter,
+  action: 'vote' | 'like' = 'vote',
+): Promise<string> {
   const res = await fetch(`${server.url}/api/boards/${campaignId}/votes`, {
     method: 'POST',
     headers: {
@@ -83,7 +91,7 @@ async function vote(campaignId: string, candidateId: string, voter: Voter): Prom
       'x-forwarded-for': voter.ip,
       'x-device-id': voter.deviceId,
     },
-    body: JSON.stringify({ candidateId, dwellMs: voter.dwellMs }),
+    body: JSON.stringify({ candidateId, dwellMs: voter.dwellMs, ...(action === 'vote' ? {} : { action }) }),
   });
   expect(res.status).toBe(202);
   return ((await res.json()) as { voteId: string }).voteId;
@@ -335,5 +343,142 @@ describe('risk control, end to end', () => {
       rejectAt: 2,
     });
     expect(bad.status).toBe(400);
+  });
+  it('holds a like the same way, and an approved like stands once', async () => {
+    const campaignId = await liveCampaign({ kind: 'like' });
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      ids.push(
+        await vote(
+          campaignId,
+          'alice',
+          {
+            participantId: `p-liker-${campaignId}-${i}`,
+            ip: `203.0.113.${i + 1}`,
+            deviceId: 'dev-liker',
+            dwellMs: 3_000,
+          },
+          'like',
+        ),
+      );
+    }
+    await decided(campaignId, 4);
+    await eventually(
+      async () =>
+        (await ledgerModel(mongo).countDocuments({ boardId: campaignId, 'review.state': 'held' })) === 4,
+      20_000,
+      'the four likes held',
+    );
+    expect((await ledgerModel(mongo).findById(ids[3]).lean())?.verdict).toBe('held');
+    expect((await readRanking(server.url, campaignId)).totals.votes).toBe(0);
+    const approve = await call<ReviewAction>(
+      server,
+      host.token,
+      'POST',
+      `/api/campaigns/${campaignId}/review`,
+      {
+        decision: 'approve',
+        select: { reason: 'deviceAccounts' },
+      },
+    );
+    // Selected by the rule: the fourth like; the first three were held by their cluster, not by a rule of theirs.
+    expect(await finished(campaignId, approve.body)).toMatchObject({ matched: 1, changed: 1 });
+    const again = await call<ReviewAction>(
+      server,
+      host.token,
+      'POST',
+      `/api/campaigns/${campaignId}/review`,
+      {
+        decision: 'approve',
+        select: { cluster: 'device:dev-liker' },
+      },
+    );
+    expect(await finished(campaignId, again.body)).toMatchObject({ matched: 3, changed: 3 });
+    expect((await readRanking(server.url, campaignId)).totals.votes).toBe(4);
+    await expectLedgerMatchesRanking(campaignId);
+  });
+
+  it('takes back a counted vote voided by rule on the live screens too, and charts it on the dashboard', async () => {
+    const campaignId = await liveCampaign();
+    for (let i = 0; i < 3; i++) {
+      await vote(campaignId, 'bob', {
+        participantId: `p-net-${campaignId}-${i}`,
+        ip: `100.64.7.${i + 10}`,
+        deviceId: `dev-net-${i}`,
+        dwellMs: 4_000,
+      });
+    }
+    await decided(campaignId, 3);
+    expect((await readRanking(server.url, campaignId)).totals.votes).toBe(3);
+    const screen = await connectSocket(server.url);
+    try {
+      await subscribe(screen, campaignId);
+      const updates = collectUpdates(screen);
+      const voided = await call<ReviewAction>(
+        server,
+        host.token,
+        'POST',
+        `/api/campaigns/${campaignId}/review/void-by-rule`,
+        {
+          from: new Date(Date.now() - 3_600_000).toISOString(),
+          to: new Date(Date.now() + 60_000).toISOString(),
+          network: '100.64.7.0/24',
+        },
+      );
+      expect(await finished(campaignId, voided.body)).toMatchObject({ matched: 3, changed: 3 });
+      await eventually(
+        async () => updates.at(-1)?.totals.votes === 0,
+        10_000,
+        'the screen sees the votes taken back',
+      );
+    } finally {
+      screen.disconnect();
+    }
+    const dashboard = await call<RiskDashboard>(
+      server,
+      host.token,
+      'GET',
+      `/api/campaigns/${campaignId}/risk/dashboard?minutes=5`,
+    );
+    expect(dashboard.status).toBe(200);
+    expect(dashboard.body.networks16).toEqual([{ network: '100.64.0.0/16', votes: 3 }]);
+    expect(dashboard.body.topSubnets).toEqual([{ network: '100.64.7.0/24', votes: 3 }]);
+    expect(dashboard.body.topDevices.map((d) => d.accounts)).toEqual([1, 1, 1]);
+    expect(dashboard.body.rates.reduce((n, m) => n + (m.candidates.bob ?? 0), 0)).toBe(3);
+    expect(dashboard.body.verdicts.reduce((n, m) => n + m.counted, 0)).toBe(3);
+  });
+
+  it("raises a spike alert when a candidate's votes jump far above its baseline", async () => {
+    const campaignId = await liveCampaign();
+    // alice has been voted for since an hour ago (quietly): she has a baseline to spike against.
+    await server.deps.redis.hset(
+      server.deps.keys.board(campaignId).risk.candidate('alice'),
+      'first',
+      Date.now() - 3_600_000,
+    );
+    for (let i = 0; i < 12; i++) {
+      await vote(campaignId, 'alice', {
+        participantId: `p-fan-${campaignId}-${i}`,
+        ip: `198.18.${i}.4`,
+        deviceId: `dev-fan-${i}`,
+        dwellMs: 6_000,
+      });
+    }
+    await decided(campaignId, 12);
+    await eventually(
+      async () => {
+        const listed = await call<{ alerts: RiskAlert[] }>(
+          server,
+          host.token,
+          'GET',
+          `/api/campaigns/${campaignId}/alerts`,
+        );
+        return listed.body.alerts.some((a) => a.kind === 'candidate-spike' && a.subject === 'alice');
+      },
+      10_000,
+      'a spike alert for alice',
+    );
+    // Real fans: the spike is an alert, and every vote counts.
+    expect((await readRanking(server.url, campaignId)).totals.votes).toBe(12);
   });
 });

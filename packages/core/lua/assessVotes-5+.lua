@@ -18,7 +18,8 @@
 
   ARGV[1] short window ms   ARGV[2] long window ms   ARGV[3] spike window ms
   ARGV[4] baseline ms       ARGV[5] new-account ms   ARGV[6] time-to-live of stored measurements, s
-  then, for vote i, eleven values at 6 + 11(i-1):
+  ARGV[7] a wave's tap, ms
+  then, for vote i, eleven values at 7 + 11(i-1):
     +1 voter id   +2 accepted at (ms)   +3 device id ('' none)   +4 fingerprint ('' none)
     +5 IP   +6 /24 or /64   +7 /16 or /32   +8 candidate   +9 inviter ('' none)
     +10 dwell ms (-1 none)  +11 WeChat risk rank (-1 unknown)
@@ -28,6 +29,7 @@
 local SHORT, LONG = tonumber(ARGV[1]), tonumber(ARGV[2])
 local SPIKE, BASELINE, NEW = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local ttl = tonumber(ARGV[6])
+local WAVE_TAP = tonumber(ARGV[7])
 local MINUTE = 60000
 local shortMinutes = math.floor(SHORT / MINUTE)
 local spikeMinutes = math.floor(SPIKE / MINUTE)
@@ -61,7 +63,7 @@ local results = {}
 local n = (#KEYS - 5) / 17
 for i = 1, n do
   local k = 5 + 17 * (i - 1)
-  local a = 6 + 11 * (i - 1)
+  local a = 7 + 11 * (i - 1)
   local stored = redis.call('GET', KEYS[k + 1])
   if stored then
     results[i] = stored
@@ -143,14 +145,19 @@ for i = 1, n do
     -- The candidate: recent rate against its baseline, and how many of its voters are new.
     local cand = KEYS[k + 13]
     local isNew = f.accountAgeMs <= NEW
+    local isWave = f.accountAgeMs == 0 and dwell < WAVE_TAP
+    redis.call('HSETNX', cand, 'first', t)
+    f.candidateAgeMs = math.max(0, t - tonumber(redis.call('HGET', cand, 'first')))
     redis.call('HINCRBY', cand, 'v:' .. minute, 1)
     if isNew then redis.call('HINCRBY', cand, 'n:' .. minute, 1) end
-    redis.call('HDEL', cand, 'v:' .. (minute - 1440), 'n:' .. (minute - 1440))
+    if isWave then redis.call('HINCRBY', cand, 'w:' .. minute, 1) end
+    redis.call('HDEL', cand, 'v:' .. (minute - 1440), 'n:' .. (minute - 1440), 'w:' .. (minute - 1440))
     redis.call('PEXPIRE', cand, LONG)
     local fields = {}
     local span = spikeMinutes + baselineMinutes
     for m = minute - span + 1, minute do fields[#fields + 1] = 'v:' .. m end
     for m = minute - shortMinutes + 1, minute do fields[#fields + 1] = 'n:' .. m end
+    for m = minute - spikeMinutes + 1, minute do fields[#fields + 1] = 'w:' .. m end
     local got = redis.call('HMGET', cand, unpack(fields))
     local recentVotes, baselineVotes, shortVotes, shortNew = 0, 0, 0, 0
     for j = 1, span do
@@ -158,7 +165,14 @@ for i = 1, n do
       if j > baselineMinutes then recentVotes = recentVotes + v else baselineVotes = baselineVotes + v end
       if j > span - shortMinutes then shortVotes = shortVotes + v end
     end
-    for j = span + 1, #fields do shortNew = shortNew + (tonumber(got[j]) or 0) end
+    for j = span + 1, span + shortMinutes do shortNew = shortNew + (tonumber(got[j]) or 0) end
+    local recentWave = 0
+    for j = span + shortMinutes + 1, #fields do recentWave = recentWave + (tonumber(got[j]) or 0) end
+    if recentVotes > 0 then
+      f.candidateWaveShare = math.floor(recentWave / recentVotes * 1000 + 0.5) / 1000
+    else
+      f.candidateWaveShare = 0
+    end
     f.candidateRecent = recentVotes
     f.candidateBaseline = math.floor(baselineVotes / (baselineMinutes / spikeMinutes) * 1000 + 0.5) / 1000
     f.candidateVotes = shortVotes

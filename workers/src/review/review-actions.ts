@@ -1,5 +1,6 @@
 import type { LedgerReview, LedgerVote } from '@rallyboard/core/db';
 import { recordVotes } from '@rallyboard/core/db';
+import { RISK_WINDOWS } from '@rallyboard/core/protocol';
 import type { ReviewJob, ReviewJobResult } from '@rallyboard/core/queue';
 import {
   type ApplyAction,
@@ -15,11 +16,8 @@ import {
 import { inNetwork, networksOf } from '@rallyboard/core/risk';
 import type { WorkerDeps } from '../deps.js';
 
-/**
- * A wave's earlier votes are held only when tapped within this (a little above the fastTap
- * default: a wave's taps spread, and a brand-new account's first vote needs reading time).
- */
-const WAVE_TAP_MS = 1_000;
+/** A wave's earlier votes are held only when tapped as fast as a wave's (see candidateWaveShare). */
+const WAVE_TAP_MS = RISK_WINDOWS.waveTapMs;
 
 /** Votes re-read and moved under the campaign's review lock at a time. */
 const CHUNK = 200;
@@ -95,7 +93,7 @@ function matches(job: ReviewJob, record: Record_): boolean {
     if (kind === 'subnet') return ip !== undefined && networksOf(ip).net24 === value;
     // A wave: only the votes tapped as fast as a wave's (no dwell time counts as none); and
     // only a voter's first vote here (checked with the ledger, see isFirstVote).
-    if (kind === 'wave') return (record.context?.dwellMs ?? 0) <= WAVE_TAP_MS;
+    if (kind === 'wave') return (record.context?.dwellMs ?? 0) < WAVE_TAP_MS;
     return kind === 'device' || kind === 'voter';
   }
   return true;

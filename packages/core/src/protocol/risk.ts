@@ -20,6 +20,8 @@ export const RISK_WINDOWS = {
   baselineMs: 30 * 60_000,
   /** An account whose first vote on the board was this recent counts as new. */
   newAccountMs: 60_000,
+  /** A tap this soon after the page showed is a bot's, for a wave of new accounts (see candidateWave). */
+  waveTapMs: 1_000,
 } as const;
 
 /**
@@ -60,6 +62,13 @@ export const riskFeaturesSchema = z.object({
   /** Votes on the candidate in the short window (the sample of candidateNewShare), and their voters. */
   candidateVotes: z.number().int(),
   candidateVoters: z.number().int(),
+  /**
+   * The share of the candidate's votes in the spike window that were brand-new accounts' first
+   * votes tapped within `waveTapMs`: a bought wave.
+   */
+  candidateWaveShare: z.number(),
+  /** Milliseconds since the candidate's first vote: its baseline means something only past `baselineMs`. */
+  candidateAgeMs: z.number(),
   /** Whether the voter came through a share link of someone on the same device or subnet. */
   sharesWithInviter: z.boolean(),
   /** How many links up the referral chain keep sharing a device or subnet (0: none). */

@@ -80,6 +80,7 @@ export async function assessVotes(
       RISK_WINDOWS.baselineMs,
       RISK_WINDOWS.newAccountMs,
       options.ttlSeconds,
+      RISK_WINDOWS.waveTapMs,
       ...args,
     ],
   );

@@ -118,22 +118,25 @@ export const RISK_RULES: Readonly<Record<RiskRuleId, RuleDefinition>> = {
   },
   candidateSpike: {
     direction: 'atLeast',
+    // Only once the candidate has a baseline: in a young campaign every candidate "spikes".
     value: (f) =>
-      f.candidateRecent >= WAVE_MIN_VOTES ? f.candidateRecent / Math.max(f.candidateBaseline, 1) : 0,
+      f.candidateRecent >= WAVE_MIN_VOTES && f.candidateAgeMs >= RISK_WINDOWS.baselineMs
+        ? f.candidateRecent / Math.max(f.candidateBaseline, 1)
+        : 0,
     describe: (v, f) =>
       `the candidate got ${f.candidateRecent} votes in ${minutes(RISK_WINDOWS.spikeMs)}, ${v.toFixed(1)}× its usual rate`,
   },
   candidateNewAccounts: {
     direction: 'atLeast',
-    // Only a new account voting for a spiking candidate: a wave of fresh accounts.
+    // Only against a brand-new account's own vote: a wave of fresh accounts tapping at once. No
+    // baseline needed, so it works from a campaign's first minute; a host's call for votes
+    // brings back known voters, who read before they tap.
     value: (f) =>
-      f.accountAgeMs <= RISK_WINDOWS.newAccountMs &&
-      f.candidateVotes >= WAVE_MIN_VOTES &&
-      f.candidateRecent / Math.max(f.candidateBaseline, 1) >= 3
-        ? f.candidateNewShare
+      f.accountAgeMs <= RISK_WINDOWS.newAccountMs && f.candidateRecent >= WAVE_MIN_VOTES
+        ? f.candidateWaveShare
         : 0,
     describe: (v, f) =>
-      `${percent(v)} of the candidate's ${f.candidateVotes} votes in ${SHORT} came from brand-new accounts`,
+      `${percent(v)} of the candidate's ${f.candidateRecent} votes in ${minutes(RISK_WINDOWS.spikeMs)} were brand-new accounts tapping within ${RISK_WINDOWS.waveTapMs / 1000} s`,
     // A wave's earlier votes with a bot's tap (see review-actions.ts, `wave:`).
     cluster: (_f, s) => `wave:${s.candidateId}`,
     holdsCluster: true,
@@ -158,7 +161,7 @@ export const DEFAULT_RISK_SETTINGS: RiskSettings = {
   rejectAt: 3,
   rules: {
     deviceAccounts: { enabled: true, threshold: 4, weight: 1, action: 'score' },
-    fingerprintAccounts: { enabled: true, threshold: 30, weight: 0.3, action: 'score' },
+    fingerprintAccounts: { enabled: true, threshold: 50, weight: 0.1, action: 'score' },
     ipAccounts: { enabled: true, threshold: 15, weight: 0.2, action: 'score' },
     subnetAccounts: { enabled: true, threshold: 40, weight: 0.1, action: 'score' },
     ipCandidateAccounts: { enabled: true, threshold: 8, weight: 0.6, action: 'score' },
@@ -168,7 +171,7 @@ export const DEFAULT_RISK_SETTINGS: RiskSettings = {
     fastTap: { enabled: true, threshold: 1_000, weight: 0.3, action: 'score' },
     newAccount: { enabled: true, threshold: 0, weight: 0.2, action: 'score' },
     candidateSpike: { enabled: true, threshold: 5, weight: 0.1, action: 'score' },
-    candidateNewAccounts: { enabled: true, threshold: 0.8, weight: 0.4, action: 'score' },
+    candidateNewAccounts: { enabled: true, threshold: 0.5, weight: 0.5, action: 'score' },
     referralRing: { enabled: true, threshold: 3, weight: 1, action: 'score' },
     wechatRisk: { enabled: true, threshold: 3, weight: 1, action: 'score' },
   },

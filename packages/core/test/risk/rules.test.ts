@@ -28,6 +28,8 @@ const calm: RiskFeatures = {
   candidateNewShare: 0.2,
   candidateVotes: 30,
   candidateVoters: 24,
+  candidateWaveShare: 0,
+  candidateAgeMs: 7_200_000,
   sharesWithInviter: false,
   ringDepth: 0,
   inviterSharedInvitees: 0,
@@ -114,8 +116,14 @@ describe('assessVote', () => {
     );
   });
 
-  it('counts a wave of new accounts for a spiking candidate against a new voter only', () => {
-    const wave = { candidateRecent: 60, candidateBaseline: 4, candidateNewShare: 0.9, candidateVotes: 70 };
+  it('counts a wave of brand-new accounts tapping at once against a new voter only, and a spike only once the candidate has a baseline', () => {
+    const wave = {
+      candidateRecent: 60,
+      candidateBaseline: 4,
+      candidateNewShare: 0.9,
+      candidateVotes: 70,
+      candidateWaveShare: 0.8,
+    };
     expect(assess({ ...wave, accountAgeMs: 0 }).reasons.map((r) => r.rule)).toEqual([
       'newAccount',
       'candidateSpike',
@@ -125,6 +133,11 @@ describe('assessVote', () => {
     expect(assess({ ...wave, accountAgeMs: 0 }).verdict).toBe('accept');
     expect(assess({ ...wave, accountAgeMs: 0, dwellMs: 400 }).verdict).toBe('review');
     expect(assess(wave).reasons.map((r) => r.rule)).toEqual(['candidateSpike']);
+    // A young candidate has no baseline to spike against; the wave still shows.
+    expect(assess({ ...wave, candidateAgeMs: 60_000, accountAgeMs: 0 }).reasons.map((r) => r.rule)).toEqual([
+      'newAccount',
+      'candidateNewAccounts',
+    ]);
   });
 
   it('sees a referral chain that stays on one device or network', () => {
