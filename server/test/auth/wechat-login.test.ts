@@ -72,6 +72,27 @@ describe('POST /api/auth/wechat', () => {
     expect(record?.firstSeenAt.toISOString()).toBe(answer.participant.firstSeenAt);
   });
 
+  it("keeps WeChat's risk rank of the user for risk control, asked at sign-in", async () => {
+    fake.state.setRiskRank('o-rank-3', 3);
+    const answer = await signedIn(await login({ code: 'ok-rank-3' }));
+    const keys = createKeys(server.deps.config.keyPrefix);
+    expect(await server.deps.redis.get(keys.wechatRiskRank(answer.participant.id))).toBe('3');
+    expect(await server.deps.redis.ttl(keys.wechatRiskRank(answer.participant.id))).toBeGreaterThan(3_600);
+  });
+
+  it('signs the user in all the same when WeChat cannot give the risk rank (it fails open)', async () => {
+    fake.state.setRiskRank('o-rank-down', 4);
+    fake.state.failNext(FAKE_PATHS.riskRank, 61010);
+    const refused = await signedIn(await login({ code: 'ok-rank-down' }));
+    const keys = createKeys(server.deps.config.keyPrefix);
+    expect(await server.deps.redis.get(keys.wechatRiskRank(refused.participant.id))).toBeNull();
+    fake.state.setRiskRank('o-rank-slow', 4);
+    fake.state.delayNext(FAKE_PATHS.riskRank, 3_000);
+    // The sign-in does not wait for the late answer (it would have kept the rank 4).
+    const slow = await signedIn(await login({ code: 'ok-rank-slow' }));
+    expect(await server.deps.redis.get(keys.wechatRiskRank(slow.participant.id))).toBeNull();
+  });
+
   it('signs a returning user in as the same participant, first seen when first signed in', async () => {
     const first = await signedIn(await login({ code: 'ok-bruno' }));
     const again = await signedIn(await login({ code: 'ok-bruno.2' }));
