@@ -168,6 +168,7 @@ for i = 1, n do
     for j = span + 1, span + shortMinutes do shortNew = shortNew + (tonumber(got[j]) or 0) end
     local recentWave = 0
     for j = span + shortMinutes + 1, #fields do recentWave = recentWave + (tonumber(got[j]) or 0) end
+    f.candidateWaveVotes = recentWave
     if recentVotes > 0 then
       f.candidateWaveShare = math.floor(recentWave / recentVotes * 1000 + 0.5) / 1000
     else

@@ -8,9 +8,12 @@ import { ATTACKS, SCENARIOS } from '../../simulate/scenario.js';
 import { type SimulationResult, simulate } from '../../simulate/simulation.js';
 import { type LocalStack, startLocalStack } from '../../simulate/stack.js';
 
-/** The bounds CI holds risk control to on the small seeded scenario. */
+/**
+ * The bounds CI holds risk control to on the small seeded scenario: the issue's recall target, and
+ * a false-positive bound with room for a couple of votes (0.5% of 570 honest votes is under 3).
+ */
 const SEED = 42;
-const MIN_RECALL = 0.9;
+const MIN_RECALL = 0.95;
 const MAX_FALSE_POSITIVE_RATE = 0.01;
 
 let stack: LocalStack;

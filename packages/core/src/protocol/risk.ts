@@ -67,6 +67,8 @@ export const riskFeaturesSchema = z.object({
    * votes tapped within `waveTapMs`: a bought wave.
    */
   candidateWaveShare: z.number(),
+  /** How many votes that share is of. */
+  candidateWaveVotes: z.number().int(),
   /** Milliseconds since the candidate's first vote: its baseline means something only past `baselineMs`. */
   candidateAgeMs: z.number(),
   /** Whether the voter came through a share link of someone on the same device or subnet. */

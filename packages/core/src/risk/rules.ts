@@ -130,13 +130,15 @@ export const RISK_RULES: Readonly<Record<RiskRuleId, RuleDefinition>> = {
     direction: 'atLeast',
     // Only against a brand-new account's own vote: a wave of fresh accounts tapping at once. No
     // baseline needed, so it works from a campaign's first minute; a host's call for votes
-    // brings back known voters, who read before they tap.
+    // brings back known voters, who read before they tap. Real newcomers almost never tap within
+    // a second: a tenth of a candidate's votes doing so, ten or more of them, is a wave even
+    // while real voters keep voting for the same candidate.
     value: (f) =>
-      f.accountAgeMs <= RISK_WINDOWS.newAccountMs && f.candidateRecent >= WAVE_MIN_VOTES
+      f.accountAgeMs <= RISK_WINDOWS.newAccountMs && f.candidateWaveVotes >= WAVE_MIN_VOTES
         ? f.candidateWaveShare
         : 0,
     describe: (v, f) =>
-      `${percent(v)} of the candidate's ${f.candidateRecent} votes in ${minutes(RISK_WINDOWS.spikeMs)} were brand-new accounts tapping within ${RISK_WINDOWS.waveTapMs / 1000} s`,
+      `${f.candidateWaveVotes} of the candidate's ${f.candidateRecent} votes in ${minutes(RISK_WINDOWS.spikeMs)} (${percent(v)}) were brand-new accounts tapping within ${RISK_WINDOWS.waveTapMs / 1000} s`,
     // A wave's earlier votes with a bot's tap (see review-actions.ts, `wave:`).
     cluster: (_f, s) => `wave:${s.candidateId}`,
     holdsCluster: true,
@@ -171,7 +173,7 @@ export const DEFAULT_RISK_SETTINGS: RiskSettings = {
     fastTap: { enabled: true, threshold: 1_000, weight: 0.3, action: 'score' },
     newAccount: { enabled: true, threshold: 0, weight: 0.2, action: 'score' },
     candidateSpike: { enabled: true, threshold: 5, weight: 0.1, action: 'score' },
-    candidateNewAccounts: { enabled: true, threshold: 0.5, weight: 0.5, action: 'score' },
+    candidateNewAccounts: { enabled: true, threshold: 0.1, weight: 0.5, action: 'score' },
     referralRing: { enabled: true, threshold: 3, weight: 1, action: 'score' },
     wechatRisk: { enabled: true, threshold: 3, weight: 1, action: 'score' },
   },

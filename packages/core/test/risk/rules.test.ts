@@ -29,6 +29,7 @@ const calm: RiskFeatures = {
   candidateVotes: 30,
   candidateVoters: 24,
   candidateWaveShare: 0,
+  candidateWaveVotes: 0,
   candidateAgeMs: 7_200_000,
   sharesWithInviter: false,
   ringDepth: 0,
@@ -122,7 +123,8 @@ describe('assessVote', () => {
       candidateBaseline: 4,
       candidateNewShare: 0.9,
       candidateVotes: 70,
-      candidateWaveShare: 0.8,
+      candidateWaveShare: 0.25,
+      candidateWaveVotes: 15,
     };
     expect(assess({ ...wave, accountAgeMs: 0 }).reasons.map((r) => r.rule)).toEqual([
       'newAccount',
