@@ -4,17 +4,18 @@
   votes recorded before it, at its own acceptance time; and a vote measured before (a re-delivered
   job) gets back the measurements stored then, without being recorded twice.
 
-  Windows are minute buckets (counts) or sorted sets of voters scored by their last time (accounts).
+  Windows are sliding counts (a fixed window and the one before it, weighted), minute buckets (a
+  candidate's rates) or sorted sets of voters scored by their last time (accounts).
 
   KEYS[1] votes per /16 hash     KEYS[2] votes per /24 zset    KEYS[3] votes per IP zset
   KEYS[4] accounts per device zset (largest count seen)         KEYS[5] same per fingerprint
-  then, for vote i, seventeen keys at 5 + 17(i-1):
-    +1 the stored measurements   +2 the voter's hash            +3 the voter's recent times list
-    +4 device accounts zset      +5 device votes buckets         +6 fingerprint accounts zset
-    +7 IP accounts zset          +8 IP votes buckets             +9 subnet accounts zset
-    +10 subnet votes buckets     +11 IP+candidate accounts zset  +12 subnet+candidate accounts zset
-    +13 the candidate's buckets  +14 the inviter's hash          +15 the inviter's shared invitees
-    +16 fingerprint votes buckets +17 the candidate's voters zset
+  then, for vote i, sixteen keys at 5 + 16(i-1):
+    +1 the stored measurements   +2 the voter's hash (first vote, times, device, /24, ring depth)
+    +3 device accounts zset      +4 device votes                 +5 fingerprint accounts zset
+    +6 IP accounts zset          +7 IP votes                     +8 subnet accounts zset
+    +9 subnet votes              +10 IP+candidate accounts zset  +11 subnet+candidate accounts zset
+    +12 the candidate's buckets  +13 the inviter's hash          +14 the inviter's shared invitees
+    +15 fingerprint votes        +16 the candidate's voters zset
 
   ARGV[1] short window ms   ARGV[2] long window ms   ARGV[3] spike window ms
   ARGV[4] baseline ms       ARGV[5] new-account ms   ARGV[6] time-to-live of stored measurements, s
@@ -35,34 +36,48 @@ local shortMinutes = math.floor(SHORT / MINUTE)
 local spikeMinutes = math.floor(SPIKE / MINUTE)
 local baselineMinutes = math.floor(BASELINE / MINUTE)
 
--- Adds the voter to an accounts window and answers how many accounts it holds.
+-- Adds the voter to an accounts window and answers how many accounts it holds. Two calls when
+-- the voter was there already; older members are pruned, and the key's life extended, only when
+-- a new one comes (a window nobody new joins expires two windows after the last newcomer).
 local function accounts(key, t, voter, window)
-  redis.call('ZADD', key, t, voter)
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. (t - window))
-  redis.call('PEXPIRE', key, window)
-  return redis.call('ZCARD', key)
+  if redis.call('ZADD', key, t, voter) == 1 then
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. (t - window))
+    redis.call('PEXPIRE', key, 2 * window)
+  end
+  return redis.call('ZCOUNT', key, t - window, '+inf')
 end
 
--- Counts a vote in a minute-bucket hash and answers the sum over the short window.
-local function votes(key, minute)
-  redis.call('HINCRBY', key, minute, 1)
-  redis.call('HDEL', key, minute - shortMinutes, minute - shortMinutes - 1)
-  redis.call('PEXPIRE', key, SHORT + MINUTE)
-  local fields = {}
-  for m = minute - shortMinutes + 1, minute do
-    fields[#fields + 1] = m
+-- Counts a vote in a sliding short window and answers its votes: the current fixed window's
+-- count plus the previous one's, weighted by how much of it the sliding window still covers
+-- (fields w: window number, c: its count, p: the previous window's). Two calls.
+local function votes(key, t)
+  local w = math.floor(t / SHORT)
+  local got = redis.call('HMGET', key, 'w', 'c', 'p')
+  local sw, c, p = tonumber(got[1]), tonumber(got[2]) or 0, tonumber(got[3]) or 0
+  if sw == w then
+    c = c + 1
+  elseif sw == w - 1 then
+    p, c = c, 1
+  elseif sw == nil or sw < w then
+    p, c = 0, 1
+  else
+    -- A vote older than the window the key is at (jobs can arrive out of order): count it now.
+    c = c + 1
   end
-  local sum = 0
-  for _, v in ipairs(redis.call('HMGET', key, unpack(fields))) do
-    sum = sum + (tonumber(v) or 0)
+  if sw ~= w and (sw == nil or sw < w) then
+    redis.call('HSET', key, 'w', w, 'c', c, 'p', p)
+    redis.call('PEXPIRE', key, 2 * SHORT)
+  else
+    redis.call('HSET', key, 'c', c)
   end
-  return sum
+  local covered = 1 - (t - w * SHORT) / SHORT
+  return math.floor(p * covered + c + 0.5)
 end
 
 local results = {}
-local n = (#KEYS - 5) / 17
+local n = (#KEYS - 5) / 16
 for i = 1, n do
-  local k = 5 + 17 * (i - 1)
+  local k = 5 + 16 * (i - 1)
   local a = 7 + 11 * (i - 1)
   local stored = redis.call('GET', KEYS[k + 1])
   if stored then
@@ -75,24 +90,23 @@ for i = 1, n do
     local minute = math.floor(t / MINUTE)
     local f = {}
 
-    -- The voter: first vote, recent times, interval regularity.
+    -- The voter (one hash): first vote, recent times, interval regularity.
     local voterHash = KEYS[k + 2]
-    redis.call('HSETNX', voterHash, 'first', t)
-    local first = tonumber(redis.call('HGET', voterHash, 'first'))
+    local mine = redis.call('HMGET', voterHash, 'first', 'times')
+    local first = tonumber(mine[1]) or t
     f.accountAgeMs = math.max(0, t - first)
-    local times = KEYS[k + 3]
-    redis.call('LPUSH', times, t)
-    redis.call('LTRIM', times, 0, 19)
-    local recent = redis.call('LRANGE', times, 0, 19)
-    local sorted = {}
+    local sorted = { t }
+    if mine[2] then
+      for x in string.gmatch(mine[2], '[^,]+') do
+        if #sorted < 20 then sorted[#sorted + 1] = tonumber(x) end
+      end
+    end
+    table.sort(sorted, function(x, y) return x > y end)
     local inWindow = 0
-    for _, v in ipairs(recent) do
-      local x = tonumber(v)
-      sorted[#sorted + 1] = x
+    for _, x in ipairs(sorted) do
       if x > t - SHORT and x <= t then inWindow = inWindow + 1 end
     end
     f.voterVotes = inWindow
-    table.sort(sorted, function(x, y) return x > y end)
     local intervals = {}
     for j = 1, math.min(#sorted - 1, 8) do
       intervals[#intervals + 1] = sorted[j] - sorted[j + 1]
@@ -111,104 +125,122 @@ for i = 1, n do
     else
       f.voterIntervalCv = cjson.null
     end
-    redis.call('PEXPIRE', times, LONG)
+    local times = {}
+    for j = 1, math.min(#sorted, 20) do times[j] = string.format('%d', sorted[j]) end
 
     if dwell >= 0 then f.dwellMs = dwell else f.dwellMs = cjson.null end
 
     -- Devices and networks.
     if device ~= '' then
-      f.deviceAccounts = accounts(KEYS[k + 4], t, voter, LONG)
-      f.deviceVotes = votes(KEYS[k + 5], minute)
-      redis.call('ZADD', KEYS[4], 'GT', f.deviceAccounts, device)
+      f.deviceAccounts = accounts(KEYS[k + 3], t, voter, LONG)
+      f.deviceVotes = votes(KEYS[k + 4], t)
+      if f.deviceAccounts > 1 then redis.call('ZADD', KEYS[4], 'GT', f.deviceAccounts, device) end
     else
       f.deviceAccounts = cjson.null
       f.deviceVotes = cjson.null
     end
     if fingerprint ~= '' then
-      f.fingerprintAccounts = accounts(KEYS[k + 6], t, voter, SHORT)
-      f.fingerprintVotes = votes(KEYS[k + 16], minute)
-      redis.call('ZADD', KEYS[5], 'GT', f.fingerprintAccounts, fingerprint)
+      f.fingerprintAccounts = accounts(KEYS[k + 5], t, voter, SHORT)
+      f.fingerprintVotes = votes(KEYS[k + 15], t)
+      if f.fingerprintAccounts > 1 then redis.call('ZADD', KEYS[5], 'GT', f.fingerprintAccounts, fingerprint) end
     else
       f.fingerprintAccounts = cjson.null
       f.fingerprintVotes = cjson.null
     end
-    f.ipAccounts = accounts(KEYS[k + 7], t, voter, SHORT)
-    f.ipVotes = votes(KEYS[k + 8], minute)
-    f.subnetAccounts = accounts(KEYS[k + 9], t, voter, SHORT)
-    f.subnetVotes = votes(KEYS[k + 10], minute)
-    f.ipCandidateAccounts = accounts(KEYS[k + 11], t, voter, SHORT)
-    f.subnetCandidateAccounts = accounts(KEYS[k + 12], t, voter, SHORT)
+    f.ipAccounts = accounts(KEYS[k + 6], t, voter, SHORT)
+    f.ipVotes = votes(KEYS[k + 7], t)
+    f.subnetAccounts = accounts(KEYS[k + 8], t, voter, SHORT)
+    f.subnetVotes = votes(KEYS[k + 9], t)
+    f.ipCandidateAccounts = accounts(KEYS[k + 10], t, voter, SHORT)
+    f.subnetCandidateAccounts = accounts(KEYS[k + 11], t, voter, SHORT)
     redis.call('HINCRBY', KEYS[1], net16, 1)
     redis.call('ZINCRBY', KEYS[2], 1, net24)
     redis.call('ZINCRBY', KEYS[3], 1, ip)
 
     -- The candidate: recent rate against its baseline, and how many of its voters are new.
-    local cand = KEYS[k + 13]
+    local cand = KEYS[k + 12]
     local isNew = f.accountAgeMs <= NEW
     local isWave = f.accountAgeMs == 0 and dwell < WAVE_TAP
-    redis.call('HSETNX', cand, 'first', t)
-    f.candidateAgeMs = math.max(0, t - tonumber(redis.call('HGET', cand, 'first')))
-    redis.call('HINCRBY', cand, 'v:' .. minute, 1)
+    if redis.call('HINCRBY', cand, 'v:' .. minute, 1) == 1 then
+      -- The minute's first vote: drop the day-old minute and keep the hash a day past its last vote.
+      redis.call('HDEL', cand, 'v:' .. (minute - 1440), 'n:' .. (minute - 1440), 'w:' .. (minute - 1440))
+      redis.call('PEXPIRE', cand, LONG)
+    end
     if isNew then redis.call('HINCRBY', cand, 'n:' .. minute, 1) end
     if isWave then redis.call('HINCRBY', cand, 'w:' .. minute, 1) end
-    redis.call('HDEL', cand, 'v:' .. (minute - 1440), 'n:' .. (minute - 1440), 'w:' .. (minute - 1440))
-    redis.call('PEXPIRE', cand, LONG)
-    local fields = {}
+    local fields = { 'first' }
     local span = spikeMinutes + baselineMinutes
     for m = minute - span + 1, minute do fields[#fields + 1] = 'v:' .. m end
     for m = minute - shortMinutes + 1, minute do fields[#fields + 1] = 'n:' .. m end
     for m = minute - spikeMinutes + 1, minute do fields[#fields + 1] = 'w:' .. m end
     local got = redis.call('HMGET', cand, unpack(fields))
-    local recentVotes, baselineVotes, shortVotes, shortNew = 0, 0, 0, 0
+    local candidateFirst = tonumber(got[1])
+    if not candidateFirst then
+      candidateFirst = t
+      redis.call('HSET', cand, 'first', t)
+    end
+    f.candidateAgeMs = math.max(0, t - candidateFirst)
+    local recentVotes, baselineVotes, shortVotes, shortNew, recentWave = 0, 0, 0, 0, 0
     for j = 1, span do
-      local v = tonumber(got[j]) or 0
+      local v = tonumber(got[j + 1]) or 0
       if j > baselineMinutes then recentVotes = recentVotes + v else baselineVotes = baselineVotes + v end
       if j > span - shortMinutes then shortVotes = shortVotes + v end
     end
-    for j = span + 1, span + shortMinutes do shortNew = shortNew + (tonumber(got[j]) or 0) end
-    local recentWave = 0
-    for j = span + shortMinutes + 1, #fields do recentWave = recentWave + (tonumber(got[j]) or 0) end
+    for j = span + 2, span + 1 + shortMinutes do shortNew = shortNew + (tonumber(got[j]) or 0) end
+    for j = span + 2 + shortMinutes, #fields do recentWave = recentWave + (tonumber(got[j]) or 0) end
+    f.candidateRecent = recentVotes
+    f.candidateBaseline = math.floor(baselineVotes / (baselineMinutes / spikeMinutes) * 1000 + 0.5) / 1000
+    f.candidateVotes = shortVotes
+    f.candidateVoters = accounts(KEYS[k + 16], t, voter, SHORT)
+    if shortVotes > 0 then
+      f.candidateNewShare = math.floor(shortNew / shortVotes * 1000 + 0.5) / 1000
+    else
+      f.candidateNewShare = 0
+    end
     f.candidateWaveVotes = recentWave
     if recentVotes > 0 then
       f.candidateWaveShare = math.floor(recentWave / recentVotes * 1000 + 0.5) / 1000
     else
       f.candidateWaveShare = 0
     end
-    f.candidateRecent = recentVotes
-    f.candidateBaseline = math.floor(baselineVotes / (baselineMinutes / spikeMinutes) * 1000 + 0.5) / 1000
-    f.candidateVotes = shortVotes
-    f.candidateVoters = accounts(KEYS[k + 17], t, voter, SHORT)
-    if shortVotes > 0 then
-      f.candidateNewShare = math.floor(shortNew / shortVotes * 1000 + 0.5) / 1000
-    else
-      f.candidateNewShare = 0
-    end
 
     -- Referrals: does the voter share a device or a network with whoever brought them?
     f.sharesWithInviter = false
     f.ringDepth = 0
     f.inviterSharedInvitees = 0
+    local ring = nil
     if inviter ~= '' and inviter ~= voter then
       f.inviterId = inviter
-      local inv = redis.call('HMGET', KEYS[k + 14], 'd', 's', 'ring')
+      local inv = redis.call('HMGET', KEYS[k + 13], 'd', 's', 'ring')
       local shares = (device ~= '' and inv[1] == device) or (inv[2] == net24)
       if shares then
         f.sharesWithInviter = true
         f.ringDepth = (tonumber(inv[3]) or 0) + 1
-        redis.call('HSET', voterHash, 'ring', f.ringDepth)
-        f.inviterSharedInvitees = accounts(KEYS[k + 15], t, voter, LONG)
+        ring = f.ringDepth
+        f.inviterSharedInvitees = accounts(KEYS[k + 14], t, voter, LONG)
       else
-        f.inviterSharedInvitees = redis.call('ZCARD', KEYS[k + 15])
+        f.inviterSharedInvitees = redis.call('ZCARD', KEYS[k + 14])
       end
     else
       f.inviterId = cjson.null
     end
-    if device ~= '' then
-      redis.call('HSET', voterHash, 'd', device, 's', net24)
-    else
-      redis.call('HSET', voterHash, 's', net24)
+
+    -- The voter's hash, in one write.
+    local update = { 'times', table.concat(times, ','), 's', net24 }
+    if not mine[1] then
+      update[#update + 1] = 'first'
+      update[#update + 1] = t
     end
-    redis.call('PEXPIRE', voterHash, LONG * 30)
+    if device ~= '' then
+      update[#update + 1] = 'd'
+      update[#update + 1] = device
+    end
+    if ring then
+      update[#update + 1] = 'ring'
+      update[#update + 1] = ring
+    end
+    redis.call('HSET', voterHash, unpack(update))
+    if not mine[1] then redis.call('PEXPIRE', voterHash, LONG * 30) end
 
     if rank >= 0 then f.wechatRiskRank = rank else f.wechatRiskRank = cjson.null end
 

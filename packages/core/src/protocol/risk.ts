@@ -347,6 +347,7 @@ export const riskDashboardSchema = z.object({
   networks16: z.array(z.object({ network: z.string(), votes: z.number().int() })),
   /** The /24s (IPv6 /64s) with the most votes. */
   topSubnets: z.array(z.object({ network: z.string(), votes: z.number().int() })),
+  /** Devices and fingerprints seen with two or more accounts, most first. */
   topDevices: z.array(z.object({ deviceId: z.string(), accounts: z.number().int() })),
   topFingerprints: z.array(z.object({ fingerprint: z.string(), accounts: z.number().int() })),
   topIps: z.array(z.object({ ip: z.string(), votes: z.number().int() })),

@@ -67,13 +67,14 @@ export interface BoardKeys extends WindowKeys {
 export interface RiskKeys {
   /** String: a vote's stored measurements, so a re-delivered vote is measured once. */
   assessment(voteId: string): string;
-  /** Hash: a voter's first vote time (`first`), last device (`d`) and /24 (`s`), ring depth. */
+  /**
+   * Hash: a voter's first vote time (`first`), last votes' times (`times`, newest first), last
+   * device (`d`) and /24 (`s`), and referral ring depth (`ring`).
+   */
   voter(voterId: string): string;
-  /** List: the acceptance times of a voter's last votes. */
-  voterTimes(voterId: string): string;
   /** Sorted set: the accounts seen on a device, fingerprint, IP or subnet, by last time. */
   accounts(kind: 'device' | 'fingerprint' | 'ip' | 'subnet', value: string): string;
-  /** Hash: minute → votes from a device, fingerprint, IP or subnet. */
+  /** Hash: a sliding count of the votes from a device, fingerprint, IP or subnet (see assessVotes). */
   votes(kind: 'device' | 'fingerprint' | 'ip' | 'subnet', value: string): string;
   /** Sorted set: the accounts of an IP or subnet that voted for one candidate. */
   candidateAccounts(kind: 'ip' | 'subnet', value: string, candidateId: string): string;
@@ -183,7 +184,6 @@ export function createKeys(prefix: string): KeyBuilder {
         risk: {
           assessment: (voteId) => `${base}:risk:a:${voteId}`,
           voter: (voterId) => `${base}:risk:voter:${voterId}`,
-          voterTimes: (voterId) => `${base}:risk:times:${voterId}`,
           accounts: (kind, value) => `${base}:risk:acc:${kind}:${value}`,
           votes: (kind, value) => `${base}:risk:votes:${kind}:${value}`,
           candidateAccounts: (kind, value, candidateId) =>

@@ -39,7 +39,6 @@ export async function assessVotes(
     voteKeys.push(
       r.assessment(v.voteId),
       r.voter(v.voterId),
-      r.voterTimes(v.voterId),
       r.accounts('device', v.deviceId ?? ''),
       r.votes('device', v.deviceId ?? ''),
       r.accounts('fingerprint', v.fingerprint ?? ''),
