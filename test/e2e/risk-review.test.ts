@@ -1,16 +1,11 @@
-import {
-  type CampaignDoc,
-  campaignModel,
-  connectMongo,
-  ledgerModel,
-  readLedgerState,
-} from '@rallyboard/core/db';
+import { type CampaignDoc, connectMongo, ledgerModel, readLedgerState } from '@rallyboard/core/db';
 import type { HeldGroup, ReviewAction, RiskAlert, RiskDashboard } from '@rallyboard/core/protocol';
 import { HOST_EVENTS, HOST_NAMESPACE } from '@rallyboard/core/protocol';
 import type { Connection } from 'mongoose';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, createTestHost, type TestHost } from '../../server/test/support/hosts.js';
+import { createLiveCampaign } from '../support/campaigns.js';
 import { testConfig } from '../support/config.js';
 import { participantToken } from '../support/participants.js';
 import { collectUpdates, connectSocket, subscribe } from '../support/socket.js';
@@ -51,19 +46,9 @@ async function liveCampaign(fields: Partial<CampaignDoc> = {}): Promise<string> 
   const campaignId = await seedBoard(config, server.deps.redis, mongo, candidateIds, {
     kind: fields.kind ?? 'vote',
   });
-  await campaignModel(mongo).create({
-    _id: campaignId,
-    title: `campaign ${campaignId}`,
+  await createLiveCampaign(mongo, campaignId, {
+    candidateIds,
     kind: fields.kind ?? 'vote',
-    members: candidateIds.map((candidateId) => ({ candidateId, name: candidateId })),
-    schedule: {
-      startAt: new Date(Date.now() - 3_600_000),
-      endAt: new Date(Date.now() + 86_400_000),
-      timezone: 'Asia/Shanghai',
-    },
-    visibility: 'public',
-    rules: {},
-    status: 'live',
     createdBy: host.id,
     ...fields,
   });

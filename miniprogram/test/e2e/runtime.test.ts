@@ -1,8 +1,9 @@
-import { campaignModel, connectMongo } from '@rallyboard/core/db';
+import { connectMongo } from '@rallyboard/core/db';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WeChatFake } from '../../../scripts/wechat-fake/server.js';
 import { configFor, startFake } from '../../../server/test/wechat/support.js';
+import { createLiveCampaign } from '../../../test/support/campaigns.js';
 import { randomId } from '../../../test/support/config.js';
 import {
   eventually,
@@ -47,25 +48,15 @@ afterAll(async () => {
 describe('the compiled mini-program in a runtime like WeChat’s', () => {
   it('signs in, votes and watches the ranking move with its bundled socket.io and zod', async () => {
     const boardId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob']);
-    await campaignModel(mongo).create({
-      _id: boardId,
+    await createLiveCampaign(mongo, boardId, {
       title: `runtime ${boardId}`,
       kind: 'vote',
       members: [
         { candidateId: 'alice', name: 'alice' },
         { candidateId: 'bob', name: 'bob' },
       ],
-      schedule: {
-        startAt: new Date(Date.now() - 3_600_000),
-        endAt: new Date(Date.now() + 86_400_000),
-        timezone: 'Asia/Shanghai',
-      },
-      visibility: 'public',
-      rules: {},
       // Not a test of risk control: its participants share one address and tap at once.
       risk: { enabled: false },
-      status: 'live',
-      createdBy: 'h-test',
     });
     const user = randomId('rt');
     let codes = 0;

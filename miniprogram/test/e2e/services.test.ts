@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { campaignModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
+import { connectMongo, ledgerModel } from '@rallyboard/core/db';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WeChatFake } from '../../../scripts/wechat-fake/server.js';
 import { configFor, startFake } from '../../../server/test/wechat/support.js';
+import { createLiveCampaign } from '../../../test/support/campaigns.js';
 import { randomId } from '../../../test/support/config.js';
 import {
   eventually,
@@ -54,22 +55,13 @@ async function liveCampaign(): Promise<string> {
   const campaignId = await seedBoard(config, server.deps.redis, mongo, candidateIds, {
     quotas: { perDay: 3 },
   });
-  await campaignModel(mongo).create({
-    _id: campaignId,
+  await createLiveCampaign(mongo, campaignId, {
     title: `小程序 ${campaignId}`,
     kind: 'vote',
     members: candidateIds.map((candidateId) => ({ candidateId, name: candidateId })),
-    schedule: {
-      startAt: new Date(Date.now() - 3_600_000),
-      endAt: new Date(Date.now() + 86_400_000),
-      timezone: 'Asia/Shanghai',
-    },
-    visibility: 'public',
     rules: { votesPerUserPerDay: 3 },
     // Not a test of risk control: its participants share one address and some tap at once.
     risk: { enabled: false },
-    status: 'live',
-    createdBy: 'h-test',
   });
   return campaignId;
 }
@@ -94,7 +86,6 @@ describe('the mini-program services against the real server', () => {
     // List campaigns: ours is among the public ones, newest first.
     const page = await listCampaigns(undefined, 50);
     expect(page.campaigns.find((c) => c.id === campaignId)).toMatchObject({
-      status: 'live',
       quotas: { perDay: 3, perCandidatePerDay: null, total: null },
     });
 

@@ -1,9 +1,10 @@
 import { createRequire } from 'node:module';
-import { campaignModel, connectMongo, ledgerModel, referralModel } from '@rallyboard/core/db';
+import { connectMongo, ledgerModel, referralModel } from '@rallyboard/core/db';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WeChatFake } from '../../../scripts/wechat-fake/server.js';
 import { configFor, startFake } from '../../../server/test/wechat/support.js';
+import { createLiveCampaign } from '../../../test/support/campaigns.js';
 import { randomId } from '../../../test/support/config.js';
 import {
   eventually,
@@ -55,8 +56,7 @@ beforeAll(async () => {
   pointAt(server.url);
   const candidateIds = ['alice', 'bob'];
   campaignId = await seedBoard(config, server.deps.redis, mongo, candidateIds, { quotas: { perDay: 3 } });
-  await campaignModel(mongo).create({
-    _id: campaignId,
+  await createLiveCampaign(mongo, campaignId, {
     title: `校园之星 ${campaignId}`,
     kind: 'vote',
     members: [
@@ -68,13 +68,10 @@ beforeAll(async () => {
       endAt: new Date(Date.now() + 2 * 86_400_000),
       timezone: 'Asia/Shanghai',
     },
-    visibility: 'public',
     rules: { votesPerUserPerDay: 3 },
     // Risk control is off here: every test participant shares one address and taps within
     // milliseconds, which it rightly finds suspect. The held vote below has a campaign of its own.
     risk: { enabled: false },
-    status: 'live',
-    createdBy: 'h-test',
   });
 });
 afterAll(async () => {
@@ -177,25 +174,15 @@ describe('the campaign page, my votes and the ranking', () => {
 describe('a vote risk control holds', () => {
   it('shows in my votes as under review', async () => {
     const heldId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob']);
-    await campaignModel(mongo).create({
-      _id: heldId,
+    await createLiveCampaign(mongo, heldId, {
       title: `审核 ${heldId}`,
       kind: 'vote',
       members: [
         { candidateId: 'alice', name: '爱丽丝' },
         { candidateId: 'bob', name: '鲍勃' },
       ],
-      schedule: {
-        startAt: new Date(Date.now() - 3_600_000),
-        endAt: new Date(Date.now() + 86_400_000),
-        timezone: 'Asia/Shanghai',
-      },
-      visibility: 'public',
-      rules: {},
       // A tap within a minute of the page showing goes to review: every tap in a test does.
       risk: { rules: { fastTap: { threshold: 60_000, action: 'review' } } },
-      status: 'live',
-      createdBy: 'h-test',
     });
     worker ??= await startTestWorker(config, mongo);
     const page = await open('pages/campaign/index', { campaignId: heldId });
@@ -217,24 +204,14 @@ describe('a vote risk control holds', () => {
 describe('a like campaign', () => {
   it('likes and unlikes on taps, and shows what I like when I come back', async () => {
     const likeId = await seedBoard(config, server.deps.redis, mongo, ['p1', 'p2'], { kind: 'like' });
-    await campaignModel(mongo).create({
-      _id: likeId,
+    await createLiveCampaign(mongo, likeId, {
       title: `最美照片 ${likeId}`,
       kind: 'like',
       members: [
         { candidateId: 'p1', name: '日出' },
         { candidateId: 'p2', name: '海边' },
       ],
-      schedule: {
-        startAt: new Date(Date.now() - 3_600_000),
-        endAt: new Date(Date.now() + 86_400_000),
-        timezone: 'Asia/Shanghai',
-      },
-      visibility: 'public',
-      rules: {},
       risk: { enabled: false },
-      status: 'live',
-      createdBy: 'h-test',
     });
     worker ??= await startTestWorker(config, mongo);
     const page = await open('pages/campaign/index', { campaignId: likeId });

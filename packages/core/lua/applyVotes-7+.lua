@@ -75,6 +75,15 @@ local function used(hash, field)
   return tonumber(redis.call('HGET', hash, field) or '0')
 end
 
+-- Adds `n` (1, or -1 to give a held vote's back) to a voter's quota use of the day and of the
+-- board's life; a use that grows may keep the day's hash until `expireAt`.
+local function useQuota(quota, member, voter, n, expireAt)
+  redis.call('HINCRBY', quota, '*', n)
+  redis.call('HINCRBY', quota, member, n)
+  if expireAt then redis.call('EXPIREAT', quota, expireAt) end
+  redis.call('HINCRBY', KEYS[7], voter, n)
+end
+
 local function countOf(zkey, member)
   local key = redis.call('ZSCORE', zkey, member)
   if not key then
@@ -117,9 +126,7 @@ for i = 1, n do
     elseif mode == 'v' then
       verdict = 'r,VOIDED'
       if previous == 'h' and quotaVote then
-        redis.call('HINCRBY', quota, '*', -1)
-        redis.call('HINCRBY', quota, member, -1)
-        redis.call('HINCRBY', KEYS[7], voter, -1)
+        useQuota(quota, member, voter, -1)
       end
     elseif redis.call('SISMEMBER', KEYS[2], member) == 0 then
       verdict = 'r,UNKNOWN_MEMBER'
@@ -166,10 +173,7 @@ for i = 1, n do
       delta = 0
       verdict = 'h'
       if counts then
-        redis.call('HINCRBY', quota, '*', 1)
-        redis.call('HINCRBY', quota, member, 1)
-        redis.call('EXPIREAT', quota, tonumber(ARGV[a + 6]))
-        redis.call('HINCRBY', KEYS[7], voter, 1)
+        useQuota(quota, member, voter, 1, tonumber(ARGV[a + 6]))
       end
     end
 
@@ -194,10 +198,7 @@ for i = 1, n do
           redis.call('SREM', likes, voter)
         end
         if counts then
-          redis.call('HINCRBY', quota, '*', 1)
-          redis.call('HINCRBY', quota, member, 1)
-          redis.call('EXPIREAT', quota, tonumber(ARGV[a + 6]))
-          redis.call('HINCRBY', KEYS[7], voter, 1)
+          useQuota(quota, member, voter, 1, tonumber(ARGV[a + 6]))
         end
         verdict = 'c,' .. seq .. ',' .. delta
         if not changed[member] then

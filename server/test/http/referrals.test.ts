@@ -1,14 +1,9 @@
-import {
-  type CampaignDoc,
-  campaignModel,
-  connectMongo,
-  ledgerModel,
-  shareTokenModel,
-} from '@rallyboard/core/db';
+import { type CampaignDoc, connectMongo, ledgerModel, shareTokenModel } from '@rallyboard/core/db';
 import type { ErrorBody, MyReferrals, ShareLink } from '@rallyboard/core/protocol';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WeChatFake } from '../../../scripts/wechat-fake/server.js';
+import { createLiveCampaign } from '../../../test/support/campaigns.js';
 import { randomId } from '../../../test/support/config.js';
 import { asParticipant } from '../../../test/support/participants.js';
 import {
@@ -42,22 +37,7 @@ afterAll(async () => {
 async function campaign(fields: Partial<CampaignDoc> = {}): Promise<string> {
   const candidateIds = ['alice', 'bob'];
   const campaignId = await seedBoard(config, server.deps.redis, mongo, candidateIds);
-  await campaignModel(mongo).create({
-    _id: campaignId,
-    title: `campaign ${campaignId}`,
-    kind: 'vote',
-    members: candidateIds.map((candidateId) => ({ candidateId, name: candidateId })),
-    schedule: {
-      startAt: new Date(Date.now() - 3_600_000),
-      endAt: new Date(Date.now() + 86_400_000),
-      timezone: 'Asia/Shanghai',
-    },
-    visibility: 'public',
-    rules: {},
-    status: 'live',
-    createdBy: 'h-test',
-    ...fields,
-  });
+  await createLiveCampaign(mongo, campaignId, { candidateIds, ...fields });
   return campaignId;
 }
 

@@ -1,8 +1,9 @@
 import type { Config } from '@rallyboard/core/config';
-import { campaignModel, connectMongo } from '@rallyboard/core/db';
+import { connectMongo } from '@rallyboard/core/db';
 import type { Connection } from 'mongoose';
 import { inject } from 'vitest';
 import type { WeChatFake } from '../../../../scripts/wechat-fake/server.js';
+import { createLiveCampaign } from '../../../../test/support/campaigns.js';
 import { testMongoUri } from '../../../../test/support/config.js';
 import { seedBoard, startTestServer, type TestServer } from '../../../../test/support/stack.js';
 import { createTokenSigner } from '../../../src/auth/tokens.js';
@@ -92,21 +93,7 @@ export async function createHostileFixture(redisDb: number): Promise<HostileFixt
   const otherHost = await createTestHost(server, 'host');
   const asHost = `Bearer ${host.token}`;
   // The board is also a live campaign of the host's (same id), so it can be shared and read.
-  await campaignModel(mongo).create({
-    _id: boardId,
-    title: `campaign ${boardId}`,
-    kind: 'vote',
-    members: ['alice', 'bob'].map((candidateId) => ({ candidateId, name: candidateId })),
-    schedule: {
-      startAt: new Date(Date.now() - 3_600_000),
-      endAt: new Date(Date.now() + 86_400_000),
-      timezone: 'Asia/Shanghai',
-    },
-    visibility: 'public',
-    rules: {},
-    status: 'live',
-    createdBy: host.id,
-  });
+  await createLiveCampaign(mongo, boardId, { createdBy: host.id });
   const draft = async () => (await postJson(server, '/api/campaigns', asHost, campaignBody())).id as string;
   return {
     config,
