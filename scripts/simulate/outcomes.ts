@@ -64,7 +64,8 @@ export interface SettleOptions {
   pollMs?: number;
   /**
    * Once all are decided, wait this long and read them all again: risk control may hold votes
-   * it counted when their cluster shows up later. @default 5_000
+   * it counted when their cluster shows up later (a cluster hold waits a second, and is repeated
+   * every 10 s while the cluster's votes keep coming). @default 15_000
    */
   graceMs?: number;
   onProgress?: (line: string) => void;
@@ -128,7 +129,7 @@ export async function settle(
     }
   }
   // The final read: what risk control decided about votes after it had counted them.
-  await sleep(options.graceMs ?? 5_000);
+  await sleep(options.graceMs ?? 15_000);
   for (const [id, outcome] of await lookUp(model, boardId, new Set(decided.keys()))) decided.set(id, outcome);
   return votes.map((v) => ({
     label: v.label,

@@ -58,9 +58,10 @@ describe('POST /api/auth/wechat', () => {
       participant: { id, firstSeenAt: expect.any(String) },
     });
     const { auth } = server.deps.config;
-    expect(Date.parse(answer.expiresAt) - before).toBeLessThanOrEqual(
-      auth.participantTokenTtlSeconds * 1_000,
-    );
+    // Signed between `before` and now, to the second (a token's exp is in seconds).
+    const ttl = auth.participantTokenTtlSeconds * 1_000;
+    expect(Date.parse(answer.expiresAt)).toBeLessThanOrEqual(Date.now() + ttl);
+    expect(Date.parse(answer.expiresAt)).toBeGreaterThan(before - 1_000 + ttl);
     expect(Date.parse(answer.refreshExpiresAt)).toBeGreaterThan(Date.parse(answer.expiresAt));
     expect(await createTokenSigner(auth).verify(answer.token, 'participant')).toEqual({
       kind: 'participant',

@@ -41,6 +41,18 @@ const routesOn = (id: string): [string, string, unknown?][] => [
   ['DELETE', `/api/campaigns/${id}/members/alice`],
   ['GET', `/api/campaigns/${id}/audit`],
   ['GET', `/api/campaigns/${id}/leaderboard`],
+  ['GET', `/api/campaigns/${id}/review/held`],
+  ['POST', `/api/campaigns/${id}/review`, { decision: 'void', select: { voteIds: ['r-none-00001'] } }],
+  [
+    'POST',
+    `/api/campaigns/${id}/review/void-by-rule`,
+    { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z', candidateId: 'alice' },
+  ],
+  ['GET', `/api/campaigns/${id}/review/actions/1`],
+  ['GET', `/api/campaigns/${id}/alerts`],
+  ['GET', `/api/campaigns/${id}/risk/dashboard`],
+  ['GET', `/api/campaigns/${id}/risk/settings`],
+  ['PATCH', `/api/campaigns/${id}/risk/settings`, { enabled: false }],
 ];
 
 describe("another host's campaign", () => {
@@ -48,7 +60,10 @@ describe("another host's campaign", () => {
     const listed = new Set(routesOn(':campaignId').map(([method, path]) => `${method} ${path}`));
     const hostRoutes = server.api.routes
       .filter((r) => r.auth !== 'public' && r.auth !== 'participant' && r.path.includes(':campaignId'))
-      .map((r) => `${r.method.toUpperCase()} ${r.path.replace(/:candidateId/, 'alice')}`);
+      .map(
+        (r) =>
+          `${r.method.toUpperCase()} ${r.path.replace(/:candidateId/, 'alice').replace(/:actionId/, '1')}`,
+      );
     expect(hostRoutes.filter((route) => !listed.has(route))).toEqual([]);
   });
 

@@ -66,7 +66,8 @@ function selectionFilter(job: ReviewJob): Record<string, unknown> {
         boardId,
         verdict: 'counted',
         action: { $in: ['vote', 'like'] },
-        acceptedAt: { $gte: new Date(job.since), $lte: new Date(job.until) },
+        // Up to now: a vote of the cluster counted after the job was queued is as suspect.
+        acceptedAt: { $gte: new Date(job.since), $lte: new Date(Math.max(job.until, Date.now())) },
         ...(kind === 'device' ? { 'context.deviceId': value } : {}),
         ...(kind === 'voter' ? { voterId: value } : {}),
         ...(kind === 'wave' ? { candidateId: value } : {}),

@@ -18,8 +18,13 @@ export interface DecidedVote {
 /** How far back a cluster's earlier votes are held: the window its rule counts over. */
 const holdWindowOf = (cluster: string) =>
   cluster.startsWith('device:') ? RISK_WINDOWS.longMs : RISK_WINDOWS.shortMs;
-/** A cluster's earlier votes are looked at again at most this often. */
-const HOLD_EVERY_SECONDS = 60;
+/** A cluster's earlier votes are looked at again at most this often, while its votes keep being stopped. */
+const HOLD_EVERY_SECONDS = 10;
+/**
+ * How long a cluster hold waits before it runs: batches decided alongside this one (other jobs
+ * of the same worker, other workers) may not have written their ledger records yet.
+ */
+const HOLD_DELAY_MS = 1_000;
 /** The same alert is raised at most once per this window. */
 const ALERT_WINDOW_MS = RISK_WINDOWS.shortMs;
 
@@ -112,7 +117,7 @@ export function createRiskFollowUp(
               until: Date.now(),
               by: 'risk',
             };
-            return reviewQueue.add('hold-cluster', job);
+            return reviewQueue.add('hold-cluster', job, { delay: HOLD_DELAY_MS });
           }),
         );
       }
