@@ -22,9 +22,7 @@ export function createRiskSettingsCache(
       // Risk settings belong to a campaign: a bare board (the engine's own tests and benchmarks)
       // has none, and its votes are not judged.
       .then((doc) =>
-        doc
-          ? resolveRiskSettings((doc.risk ?? undefined) as RiskSettingsPatch | undefined)
-          : { ...resolveRiskSettings(undefined), enabled: false },
+        resolveRiskSettings(doc ? (doc.risk as RiskSettingsPatch | undefined) : { enabled: false }),
       );
     settings.catch(() => cache.delete(boardId));
     cache.set(boardId, { at: Date.now(), settings });

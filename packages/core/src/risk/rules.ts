@@ -179,17 +179,31 @@ export const DEFAULT_RISK_SETTINGS: RiskSettings = {
   },
 };
 
-/** A campaign's settings: its patch over the defaults, checked whole. */
+/**
+ * A change over risk settings (the defaults, or a campaign's own changes): the change's fields
+ * win, and each rule it names is merged field by field. Unchecked: see resolveRiskSettings.
+ */
+export function mergeRiskSettings(
+  base: RiskSettingsPatch,
+  change: RiskSettingsPatch = {},
+): RiskSettingsPatch {
+  const rules = { ...base.rules };
+  for (const id of RISK_RULE_IDS) {
+    const ruleChange = change.rules?.[id];
+    if (ruleChange) rules[id] = { ...rules[id], ...ruleChange };
+  }
+  return {
+    ...base,
+    ...(change.enabled === undefined ? {} : { enabled: change.enabled }),
+    ...(change.reviewAt === undefined ? {} : { reviewAt: change.reviewAt }),
+    ...(change.rejectAt === undefined ? {} : { rejectAt: change.rejectAt }),
+    ...(Object.keys(rules).length > 0 ? { rules } : {}),
+  };
+}
+
+/** A campaign's settings: its changes over the defaults, checked whole (throws a ZodError). */
 export function resolveRiskSettings(patch: RiskSettingsPatch | undefined): RiskSettings {
-  const rules = Object.fromEntries(
-    RISK_RULE_IDS.map((id) => [id, { ...DEFAULT_RISK_SETTINGS.rules[id], ...patch?.rules?.[id] }]),
-  );
-  return riskSettingsSchema.parse({
-    enabled: patch?.enabled ?? DEFAULT_RISK_SETTINGS.enabled,
-    reviewAt: patch?.reviewAt ?? DEFAULT_RISK_SETTINGS.reviewAt,
-    rejectAt: patch?.rejectAt ?? DEFAULT_RISK_SETTINGS.rejectAt,
-    rules,
-  });
+  return riskSettingsSchema.parse(mergeRiskSettings(DEFAULT_RISK_SETTINGS, patch));
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;

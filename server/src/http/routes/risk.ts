@@ -16,11 +16,18 @@ import {
   riskDashboardSchema,
   riskSettingsPatchSchema,
   riskSettingsSchema,
+  toFieldIssues,
   voidRuleSchema,
 } from '@rallyboard/core/protocol';
 import type { ReviewJob, ReviewJobResult } from '@rallyboard/core/queue';
 import { readRiskDashboard } from '@rallyboard/core/redis';
-import { isNetwork, RISK_RULES, resolveRiskSettings } from '@rallyboard/core/risk';
+import {
+  DEFAULT_RISK_SETTINGS,
+  isNetwork,
+  mergeRiskSettings,
+  RISK_RULES,
+  resolveRiskSettings,
+} from '@rallyboard/core/risk';
 import type { Job } from 'bullmq';
 import { Router } from 'express';
 import { z } from 'zod';
@@ -384,23 +391,9 @@ export function riskRouter(ctx: AppContext): Router {
     async ({ auth, params, body }, req, res) => {
       const campaign = await whenAvailable(() => loadCampaign(campaigns, auth, params.campaignId));
       const before = campaign.risk ?? {};
-      const rules = { ...before.rules };
-      for (const [id, change] of Object.entries(body.rules ?? {})) {
-        rules[id as keyof typeof rules] = { ...rules[id as keyof typeof rules], ...change };
-      }
-      const next: RiskSettingsPatch = {
-        ...before,
-        ...(body.enabled === undefined ? {} : { enabled: body.enabled }),
-        ...(body.reviewAt === undefined ? {} : { reviewAt: body.reviewAt }),
-        ...(body.rejectAt === undefined ? {} : { rejectAt: body.rejectAt }),
-        ...(Object.keys(rules).length > 0 ? { rules } : {}),
-      };
-      const resolved = riskSettingsSchema.safeParse(resolveRiskSettingsSafe(next));
-      if (!resolved.success) {
-        throw new AppError('INVALID_INPUT', {
-          details: resolved.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-        });
-      }
+      const next = mergeRiskSettings(before, body);
+      const checked = riskSettingsSchema.safeParse(mergeRiskSettings(DEFAULT_RISK_SETTINGS, next));
+      if (!checked.success) throw new AppError('INVALID_INPUT', { details: toFieldIssues(checked.error) });
       await whenAvailable(() => campaigns.updateOne({ _id: params.campaignId }, { $set: { risk: next } }));
       await ctx.audit({
         actor: auth,
@@ -416,13 +409,4 @@ export function riskRouter(ctx: AppContext): Router {
   );
 
   return router;
-}
-
-/** The settings a patch makes, unchecked (the caller checks them whole, for a clear error). */
-function resolveRiskSettingsSafe(patch: RiskSettingsPatch): unknown {
-  try {
-    return resolveRiskSettings(patch);
-  } catch {
-    return { ...patch, rejectAt: -1 };
-  }
 }
