@@ -13,6 +13,7 @@ import {
   type VoteToApply,
   type VoteVerdict,
   verdictField,
+  verdictFields,
 } from '@rallyboard/core/redis';
 import type { WorkerDeps } from '../deps.js';
 import { createRiskAssessor, type RiskDecision } from '../risk/assess.js';
@@ -40,33 +41,19 @@ function ledgerRecord(
 ): LedgerVote {
   const { vote } = item;
   const assessment = decision?.assessment;
-  const risky = assessment !== undefined && assessment.verdict !== 'accept';
   return {
     _id: vote.voteId,
     boardId: item.boardId,
     candidateId: vote.candidateId,
     action: vote.action,
     voterId: vote.voterId,
-    verdict: verdict.verdict,
-    reason: verdict.verdict === 'rejected' ? verdict.reason : undefined,
-    delta: verdict.verdict === 'counted' ? verdict.delta : undefined,
-    seq: verdict.verdict === 'counted' ? verdict.seq : undefined,
+    ...verdictFields(verdict),
     day,
     acceptedAt: new Date(vote.acceptedAt),
     decidedAt,
     context: vote.context,
-    risk: risky
-      ? {
-          verdict: assessment.verdict,
-          score: assessment.score,
-          reasons: assessment.reasons,
-          clusters: assessment.clusters,
-          net24: assessment.net24,
-          net16: assessment.net16,
-          features: assessment.features,
-          text: assessment.text,
-        }
-      : undefined,
+    // Kept when it held or rejected the vote; the ledger's schema keeps only its own fields.
+    risk: assessment && assessment.verdict !== 'accept' ? assessment : undefined,
     review: verdict.verdict === 'held' ? { state: 'held', at: decidedAt, by: 'risk' } : undefined,
   };
 }
@@ -106,7 +93,7 @@ export function createVoteApplier(deps: WorkerDeps): (items: BatchItem[]) => Pro
   });
   const attributeReferrals = createReferralAttributor(deps);
   const assess = createRiskAssessor(deps);
-  const followUp = createRiskFollowUp(deps, deps.reviewQueue);
+  const followUp = createRiskFollowUp(deps);
   const missingLogged = new Map<string, number>();
 
   /** Redis has no such board: lost state (retry after a rebuild) or no board at all (reject). */

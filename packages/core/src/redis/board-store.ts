@@ -267,6 +267,21 @@ export function formatVerdict(verdict: VoteVerdict): string {
   return `r,${verdict.reason}`;
 }
 
+/** A verdict as the ledger records it: the verdict, and its reason, or its delta and seq. */
+export function verdictFields(verdict: VoteVerdict): {
+  verdict: VoteVerdict['verdict'];
+  reason: ErrorCode | undefined;
+  delta: 1 | -1 | undefined;
+  seq: number | undefined;
+} {
+  return {
+    verdict: verdict.verdict,
+    reason: verdict.verdict === 'rejected' ? verdict.reason : undefined,
+    delta: verdict.verdict === 'counted' ? verdict.delta : undefined,
+    seq: verdict.verdict === 'counted' ? verdict.seq : undefined,
+  };
+}
+
 /**
  * Applies a batch of votes of one board in one script call (applyVotes-7+.lua). Safe to call
  * again with any of the same vote ids: those come back as duplicates with their first verdict.
