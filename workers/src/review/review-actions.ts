@@ -11,6 +11,7 @@ import {
   quotaExpiresAt,
   type VoteToApply,
   type VoteVerdict,
+  verdictFields,
   withLock,
 } from '@rallyboard/core/redis';
 import { inNetwork, networksOf } from '@rallyboard/core/risk';
@@ -93,7 +94,7 @@ function matches(job: ReviewJob, record: Record_): boolean {
     if (kind === 'ip') return ip !== undefined && networksOf(ip).ip === value;
     if (kind === 'subnet') return ip !== undefined && networksOf(ip).net24 === value;
     // A wave: only the votes tapped as fast as a wave's (no dwell time counts as none); and
-    // only a voter's first vote here (checked with the ledger, see isFirstVote).
+    // only a voter's first vote here (checked with the ledger, see firstVotes).
     if (kind === 'wave') return (record.context?.dwellMs ?? 0) < WAVE_TAP_MS;
     return kind === 'device' || kind === 'voter';
   }
@@ -150,20 +151,11 @@ export function createReviewActions(
       candidateId: record.candidateId,
       action: fields.action ?? record.action,
       voterId: record.voterId,
-      verdict: verdict.verdict,
-      reason: verdict.verdict === 'rejected' ? verdict.reason : undefined,
-      delta: verdict.verdict === 'counted' ? verdict.delta : undefined,
-      seq: verdict.verdict === 'counted' ? verdict.seq : undefined,
+      ...verdictFields(verdict),
       day: record.day,
       acceptedAt: now,
       decidedAt: now,
       ...fields,
-    });
-    const outcome = (verdict: VoteVerdict): Partial<LedgerVote> => ({
-      verdict: verdict.verdict,
-      reason: verdict.verdict === 'rejected' ? verdict.reason : undefined,
-      delta: verdict.verdict === 'counted' ? verdict.delta : undefined,
-      seq: verdict.verdict === 'counted' ? verdict.seq : undefined,
     });
     /** Takes a counted vote back with a retraction of its own id. */
     const retract = (state: LedgerReview['state'], extra: Partial<LedgerReview> = {}): Move => {
@@ -191,7 +183,7 @@ export function createReviewActions(
             apply: [base(record._id, record.action as ApplyAction, 'a')],
             write: ([verdict]) => ({
               inserts: [],
-              set: { ...outcome(verdict as VoteVerdict), review: stamp('approved') },
+              set: { ...verdictFields(verdict as VoteVerdict), review: stamp('approved') },
             }),
           };
         }
@@ -214,7 +206,7 @@ export function createReviewActions(
             apply: [base(record._id, record.action as ApplyAction, 'v')],
             write: ([verdict]) => ({
               inserts: [],
-              set: { ...outcome(verdict as VoteVerdict), review: stamp('voided') },
+              set: { ...verdictFields(verdict as VoteVerdict), review: stamp('voided') },
             }),
           };
         }
@@ -228,15 +220,25 @@ export function createReviewActions(
     }
   }
 
-  /** Whether the vote is its voter's first on the board (a brand-new account's). */
-  async function isFirstVote(record: Record_): Promise<boolean> {
-    if (record.voterId === undefined) return false;
-    const earlier = await deps.ledger.exists({
-      boardId: record.boardId,
-      voterId: record.voterId,
-      acceptedAt: { $lt: record.acceptedAt },
-    });
-    return earlier === null;
+  /** Of the given votes, those that are their voter's first on the board (a brand-new account's). */
+  async function firstVotes(boardId: string, records: readonly Record_[]): Promise<Set<string>> {
+    const voters = [...new Set(records.flatMap((r) => (r.voterId === undefined ? [] : [r.voterId])))];
+    const earliest = new Map<string, number>();
+    const theirs = await deps.ledger
+      .find({ boardId, voterId: { $in: voters } }, { voterId: 1, acceptedAt: 1 })
+      .lean();
+    for (const { voterId, acceptedAt } of theirs) {
+      if (voterId === undefined) continue;
+      earliest.set(
+        voterId,
+        Math.min(earliest.get(voterId) ?? Number.POSITIVE_INFINITY, acceptedAt.getTime()),
+      );
+    }
+    return new Set(
+      records
+        .filter((r) => r.voterId !== undefined && r.acceptedAt.getTime() <= (earliest.get(r.voterId) ?? 0))
+        .map((r) => r._id),
+    );
   }
 
   return async (job, actionId, progress) => {
@@ -256,14 +258,12 @@ export function createReviewActions(
           const records = (await deps.ledger.find({ _id: { $in: chunkIds } }).lean()) as Record_[];
           const now = new Date();
           const moves: { record: Record_; move: Move }[] = [];
-          for (const record of records) {
-            if (!matches(job, record)) continue;
-            if (
-              job.kind === 'hold-cluster' &&
-              job.cluster.startsWith('wave:') &&
-              !(await isFirstVote(record))
-            )
-              continue;
+          let selected = records.filter((record) => matches(job, record));
+          if (job.kind === 'hold-cluster' && job.cluster.startsWith('wave:') && selected.length > 0) {
+            const firsts = await firstVotes(boardId, selected);
+            selected = selected.filter((record) => firsts.has(record._id));
+          }
+          for (const record of selected) {
             result.matched++;
             const move = plan(job, record, actionId, now, board.dailyRetentionDays);
             if (move) moves.push({ record, move });
