@@ -1,7 +1,6 @@
 import { type AlertDoc, alertModel, alertView, recordAlert } from '@rallyboard/core/db';
 import { RISK_WINDOWS, type RiskAlert } from '@rallyboard/core/protocol';
 import type { ReviewJob } from '@rallyboard/core/queue';
-import type { Queue } from 'bullmq';
 import type { WorkerDeps } from '../deps.js';
 import type { RiskDecision } from './assess.js';
 
@@ -41,10 +40,7 @@ const ADVICE = {
  * votes (a hold-cluster review job). Alerts are stored once per window and published to the
  * server, which pushes them to hosts.
  */
-export function createRiskFollowUp(
-  deps: WorkerDeps,
-  reviewQueue: Queue<ReviewJob>,
-): (votes: readonly DecidedVote[]) => Promise<void> {
+export function createRiskFollowUp(deps: WorkerDeps): (votes: readonly DecidedVote[]) => Promise<void> {
   const alerts = alertModel(deps.ledger.db);
 
   /** True once per `ttl` for a key (SET NX EX): the dedupe of alerts and holds. */
@@ -92,8 +88,8 @@ export function createRiskFollowUp(
         );
       }
       if (!vote.stopped) continue;
+      const reasons = assessment.reasons.filter((r) => r.rule !== 'candidateSpike');
       for (const cluster of assessment.clusters) {
-        const reasons = assessment.reasons.filter((r) => r.rule !== 'candidateSpike');
         work.push(
           raise(vote.boardId, {
             kind: 'cluster',
@@ -117,7 +113,7 @@ export function createRiskFollowUp(
               until: Date.now(),
               by: 'risk',
             };
-            return reviewQueue.add('hold-cluster', job, { delay: HOLD_DELAY_MS });
+            return deps.reviewQueue.add('hold-cluster', job, { delay: HOLD_DELAY_MS });
           }),
         );
       }
