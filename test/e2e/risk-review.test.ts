@@ -89,6 +89,20 @@ const decided = (campaignId: string, n: number) =>
     `${n} votes decided`,
   );
 
+/**
+ * Casts a vote and waits until it is decided: the next vote is then measured after it, so which
+ * account makes a device's fourth is the order the test votes in, whatever the worker's batching.
+ */
+async function voteInTurn(...args: Parameters<typeof vote>): Promise<string> {
+  const voteId = await vote(...args);
+  await eventually(
+    async () => (await ledgerModel(mongo).exists({ _id: voteId })) !== null,
+    20_000,
+    `${voteId} decided`,
+  );
+  return voteId;
+}
+
 async function finished(campaignId: string, action: ReviewAction): Promise<ReviewAction> {
   let last = action;
   await eventually(
@@ -108,6 +122,32 @@ async function finished(campaignId: string, action: ReviewAction): Promise<Revie
   );
   return last;
 }
+
+/** Asks for a review action (answered 202) and follows it to its end. */
+async function reviewed(
+  campaignId: string,
+  path: 'review' | 'review/void-by-rule',
+  body: unknown,
+): Promise<ReviewAction> {
+  const answer = await call<ReviewAction>(
+    server,
+    host.token,
+    'POST',
+    `/api/campaigns/${campaignId}/${path}`,
+    body,
+  );
+  expect(answer.status).toBe(202);
+  return finished(campaignId, answer.body);
+}
+
+/** Waits until `count` of the campaign's votes are held. */
+const held = (campaignId: string, count: number, what: string) =>
+  eventually(
+    async () =>
+      (await ledgerModel(mongo).countDocuments({ boardId: campaignId, 'review.state': 'held' })) === count,
+    20_000,
+    what,
+  );
 
 /** Redis's ranking equals what the ledger says it should be: nothing counted twice or lost. */
 async function expectLedgerMatchesRanking(campaignId: string) {
@@ -155,17 +195,12 @@ describe('risk control, end to end', () => {
       dwellMs: 3_000,
     }));
     const voteIds: string[] = [];
-    for (const voter of farm) voteIds.push(await vote(campaignId, 'carol', voter));
+    for (const voter of farm) voteIds.push(await voteInTurn(campaignId, 'carol', voter));
     await decided(campaignId, 6);
 
     // The fourth account on the device is held, and so are the rest; the first three were
     // counted, then held too once the cluster was found (their votes taken back by retractions).
-    await eventually(
-      async () =>
-        (await ledgerModel(mongo).countDocuments({ boardId: campaignId, 'review.state': 'held' })) === 6,
-      20_000,
-      'all six farm votes held',
-    );
+    await held(campaignId, 6, 'all six farm votes held');
     const fourth = await ledgerModel(mongo).findById(voteIds[3]).lean();
     expect(fourth?.verdict).toBe('held');
     expect(fourth?.risk?.reasons.map((r) => r.rule)).toContain('deviceAccounts');
@@ -204,19 +239,13 @@ describe('risk control, end to end', () => {
     expect(listed.body.alerts.map((a) => a.subject)).toContain('device:dev-farm-1');
 
     // Approve the cluster: all six count, once each.
-    const approve = await call<ReviewAction>(
-      server,
-      host.token,
-      'POST',
-      `/api/campaigns/${campaignId}/review`,
-      {
+    expect(
+      await reviewed(campaignId, 'review', {
         decision: 'approve',
         select: { cluster: 'device:dev-farm-1' },
         note: 'a family phone',
-      },
-    );
-    expect(approve.status).toBe(202);
-    expect(await finished(campaignId, approve.body)).toMatchObject({ matched: 6, changed: 6 });
+      }),
+    ).toMatchObject({ matched: 6, changed: 6 });
     expect((await readRanking(server.url, campaignId)).totals.votes).toBe(6);
     await expectLedgerMatchesRanking(campaignId);
 
@@ -228,24 +257,13 @@ describe('risk control, end to end', () => {
       candidateId: 'carol',
       note: 'one person after all',
     };
-    const voided = await call<ReviewAction>(
-      server,
-      host.token,
-      'POST',
-      `/api/campaigns/${campaignId}/review/void-by-rule`,
-      rule,
-    );
-    expect(voided.status).toBe(202);
-    expect(await finished(campaignId, voided.body)).toMatchObject({ matched: 6, changed: 6 });
+    expect(await reviewed(campaignId, 'review/void-by-rule', rule)).toMatchObject({ matched: 6, changed: 6 });
     expect((await readRanking(server.url, campaignId)).totals.votes).toBe(0);
-    const again = await call<ReviewAction>(
-      server,
-      host.token,
-      'POST',
-      `/api/campaigns/${campaignId}/review/void-by-rule`,
-      rule,
-    );
-    expect(await finished(campaignId, again.body)).toMatchObject({ matched: 6, changed: 0, unchanged: 6 });
+    expect(await reviewed(campaignId, 'review/void-by-rule', rule)).toMatchObject({
+      matched: 6,
+      changed: 0,
+      unchanged: 6,
+    });
     expect((await readRanking(server.url, campaignId)).totals.votes).toBe(0);
     await expectLedgerMatchesRanking(campaignId);
 
@@ -270,12 +288,7 @@ describe('risk control, end to end', () => {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     await decided(campaignId, 6);
-    await eventually(
-      async () =>
-        (await ledgerModel(mongo).countDocuments({ boardId: campaignId, 'review.state': 'held' })) === 6,
-      20_000,
-      'the bot held',
-    );
+    await held(campaignId, 6, 'the bot held');
     const byReason = await call<{ groups: HeldGroup[] }>(
       server,
       host.token,
@@ -283,17 +296,12 @@ describe('risk control, end to end', () => {
       `/api/campaigns/${campaignId}/review/held?groupBy=reason`,
     );
     expect(byReason.body.groups.map((g) => g.key)).toContain('regularTiming');
-    const voided = await call<ReviewAction>(
-      server,
-      host.token,
-      'POST',
-      `/api/campaigns/${campaignId}/review`,
-      {
+    expect(
+      await reviewed(campaignId, 'review', {
         decision: 'void',
         select: { voteIds: ids },
-      },
-    );
-    expect(await finished(campaignId, voided.body)).toMatchObject({ matched: 6, changed: 6 });
+      }),
+    ).toMatchObject({ matched: 6, changed: 6 });
     expect((await readRanking(server.url, campaignId)).totals.votes).toBe(0);
     const status = await fetch(`${server.url}/api/boards/${campaignId}/votes/${ids[5]}`, {
       headers: {
@@ -334,7 +342,7 @@ describe('risk control, end to end', () => {
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) {
       ids.push(
-        await vote(
+        await voteInTurn(
           campaignId,
           'alice',
           {
@@ -348,37 +356,19 @@ describe('risk control, end to end', () => {
       );
     }
     await decided(campaignId, 4);
-    await eventually(
-      async () =>
-        (await ledgerModel(mongo).countDocuments({ boardId: campaignId, 'review.state': 'held' })) === 4,
-      20_000,
-      'the four likes held',
-    );
+    await held(campaignId, 4, 'the four likes held');
     expect((await ledgerModel(mongo).findById(ids[3]).lean())?.verdict).toBe('held');
     expect((await readRanking(server.url, campaignId)).totals.votes).toBe(0);
-    const approve = await call<ReviewAction>(
-      server,
-      host.token,
-      'POST',
-      `/api/campaigns/${campaignId}/review`,
-      {
-        decision: 'approve',
-        select: { reason: 'deviceAccounts' },
-      },
-    );
     // Selected by the rule: the fourth like; the first three were held by their cluster, not by a rule of theirs.
-    expect(await finished(campaignId, approve.body)).toMatchObject({ matched: 1, changed: 1 });
-    const again = await call<ReviewAction>(
-      server,
-      host.token,
-      'POST',
-      `/api/campaigns/${campaignId}/review`,
-      {
+    expect(
+      await reviewed(campaignId, 'review', { decision: 'approve', select: { reason: 'deviceAccounts' } }),
+    ).toMatchObject({ matched: 1, changed: 1 });
+    expect(
+      await reviewed(campaignId, 'review', {
         decision: 'approve',
         select: { cluster: 'device:dev-liker' },
-      },
-    );
-    expect(await finished(campaignId, again.body)).toMatchObject({ matched: 3, changed: 3 });
+      }),
+    ).toMatchObject({ matched: 3, changed: 3 });
     expect((await readRanking(server.url, campaignId)).totals.votes).toBe(4);
     await expectLedgerMatchesRanking(campaignId);
   });
@@ -400,18 +390,13 @@ describe('risk control, end to end', () => {
     try {
       await subscribe(screen, campaignId);
       const updates = collectUpdates(screen);
-      const voided = await call<ReviewAction>(
-        server,
-        host.token,
-        'POST',
-        `/api/campaigns/${campaignId}/review/void-by-rule`,
-        {
+      expect(
+        await reviewed(campaignId, 'review/void-by-rule', {
           from: new Date(Date.now() - 3_600_000).toISOString(),
           to: new Date(Date.now() + 60_000).toISOString(),
           network: '100.64.7.0/24',
-        },
-      );
-      expect(await finished(campaignId, voided.body)).toMatchObject({ matched: 3, changed: 3 });
+        }),
+      ).toMatchObject({ matched: 3, changed: 3 });
       await eventually(
         async () => updates.at(-1)?.totals.votes === 0,
         10_000,
