@@ -8,7 +8,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     redisUrl: string;
     mongoUri: string;
-    /** The database this run's tests use, dropped when the run ends. */
+    /** The prefix of the databases this run's test files use (one each), dropped when the run ends. */
     mongoDatabase: string;
   }
 }
@@ -18,8 +18,9 @@ declare module 'vitest' {
  * the local Redis and FerretDB unless REDIS_URL / MONGODB_URI name others. Services this run
  * started are stopped at the end; ones that were already running are left as they were.
  *
- * Each run gets a database of its own, dropped at the end: tests never flush shared data, and
- * the ledger does not grow from run to run (FerretDB scans it for every board query).
+ * Each test file gets a database of its own (the run's prefix and the file's id, see
+ * test/support/config.ts), all dropped at the end: tests never flush shared data, and no ledger
+ * grows from run to run or from file to file (FerretDB scans it for every board query).
  */
 export default async function setup(project: TestProject) {
   const config = loadConfig();
@@ -34,10 +35,11 @@ export default async function setup(project: TestProject) {
   project.provide('mongoDatabase', database);
   const startedHere = statuses.some((s) => s.started);
   return async () => {
-    const url = new URL(config.mongo.uri);
-    url.pathname = `/${database}`;
-    const mongo = await connectMongo(url.toString(), 'test-teardown');
-    await mongo.dropDatabase();
+    const mongo = await connectMongo(config.mongo.uri, 'test-teardown');
+    const { databases } = await mongo.listDatabases();
+    for (const { name } of databases) {
+      if (name.startsWith(database)) await mongo.useDb(name, { useCache: false }).dropDatabase();
+    }
     await mongo.close();
     if (startedHere) await stopServices(config);
   };

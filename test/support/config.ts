@@ -5,10 +5,19 @@ import { inject } from 'vitest';
 /** A random id for a board, candidate or prefix, so tests never collide and never flush. */
 export const randomId = (prefix = 'b'): string => `${prefix}${randomBytes(6).toString('hex')}`;
 
-/** The test database: the same server as the run's MONGODB_URI, the run's own database. */
+/**
+ * This test file's suffix: each file (a module of its own in vitest's forks pool) gets a
+ * database of its own, so no file waits on another's writes or reads through another's ledger.
+ * FerretDB filters a collection by scanning it and keeps one SQLite file per database: with one
+ * shared database, a file polling its ledger while another wrote 20,000 votes took seconds a
+ * query and timed out under load.
+ */
+const FILE_DATABASE = randomId('f');
+
+/** The test database: the same server as the run's MONGODB_URI, this file's database of the run. */
 export function testMongoUri(): string {
   const url = new URL(inject('mongoUri'));
-  url.pathname = `/${inject('mongoDatabase')}`;
+  url.pathname = `/${inject('mongoDatabase')}_${FILE_DATABASE}`;
   return url.toString();
 }
 

@@ -1,7 +1,7 @@
 import { connectMongo } from '@rallyboard/core/db';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testEnv } from '../../../test/support/config.js';
+import { testEnv, testMongoUri } from '../../../test/support/config.js';
 import { buildPlan } from '../../simulate/plan.js';
 import { renderRules, renderSummary, renderTable } from '../../simulate/report.js';
 import { ATTACKS, SCENARIOS } from '../../simulate/scenario.js';
@@ -24,13 +24,8 @@ beforeAll(async () => {
   // The rate limits stay at their defaults (the test env turns them off for other tests), and
   // the log level is the stack's own.
   const { RATE_LIMIT_PER_IP, RATE_LIMIT_PER_DEVICE, RATE_LIMIT_PER_VOTER, LOG_LEVEL, ...env } = testEnv();
-  // A database of its own, as a campaign would have: FerretDB filters a collection by scanning
-  // it, so a ledger shared with every other test file makes each cluster hold seconds slower.
-  const mongoUri = new URL(env.MONGODB_URI ?? '');
-  mongoUri.pathname = `${mongoUri.pathname}-sim`;
-  env.MONGODB_URI = mongoUri.toString();
   stack = await startLocalStack({ PATH: process.env.PATH, ...env }, `test-${env.KEY_PREFIX}`);
-  mongo = await connectMongo(env.MONGODB_URI, 'simulate-test');
+  mongo = await connectMongo(testMongoUri(), 'simulate-test');
   result = await simulate(buildPlan(SEED, SCENARIOS.small, ATTACKS), {
     baseUrl: stack.baseUrl,
     wechatUrl: stack.wechatUrl,

@@ -70,8 +70,8 @@ async function postJson(server: TestServer, path: string, authorization: string,
  * logical database of the file's own (`redisDb`): the write check SCANs for the test's keys
  * around every property run, and database 0 holds every other run's keys (hundreds of
  * thousands), so each SCAN there walked them all. MongoDB is a database of the file's own too
- * (the run's, suffixed `-hostile`, dropped on close): the write check digests every collection,
- * and the run's database takes the writes of every other test file running meanwhile.
+ * (the file's, suffixed `-hostile`, dropped on close): the write check digests every collection
+ * of the database, so it holds nothing but the fixture.
  */
 export async function createHostileFixture(redisDb: number): Promise<HostileFixture> {
   const redisUrl = new URL(inject('redisUrl'));
