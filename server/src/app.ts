@@ -25,6 +25,7 @@ import { publicCampaignsRouter } from './http/routes/public-campaigns.js';
 import { referralsRouter } from './http/routes/referrals.js';
 import { riskRouter } from './http/routes/risk.js';
 import { votesRouter } from './http/routes/votes.js';
+import { webRouter } from './http/routes/web.js';
 import { createVoteEnqueuer } from './ingest/enqueue.js';
 import { createRateLimits } from './ingest/rate-limits.js';
 import { createVoteIds } from './ingest/vote-ids.js';
@@ -93,6 +94,7 @@ export function createApp(deps: AppDeps): App {
   app.use(referralsRouter(ctx));
   app.use(riskRouter(ctx));
   app.use(docsRouter(ctx.api, deps.config.http.publicUrl));
+  app.use(webRouter(ctx));
   app.use(notFound);
   app.use(errorHandler(deps.logger));
 
