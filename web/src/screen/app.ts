@@ -33,8 +33,8 @@ export interface ScreenProbe {
   phase: ScreenPhase | 'loading' | 'error';
   online: boolean;
   seq: number;
-  /** Each applied update: its seq and when it was drawn (performance.now()). */
-  applied: { seq: number; at: number }[];
+  /** Each draw: the seq and total votes it showed, and when (epoch ms, performance's clock). */
+  applied: { seq: number; total: number; at: number }[];
   resyncs: number;
   chart: echarts.ECharts;
 }
@@ -198,7 +198,11 @@ export class ScreenApp {
     if (phase === 'reveal' && view.reveal) renderReveal($('reveal-list'), view.reveal, this.#now(), view);
     if (phase === 'podium') renderPodium($('podium-places'), view.reveal?.entries ?? entries, view);
     this.#tick();
-    this.probe.applied.push({ seq: feed.seq, at: performance.now() });
+    this.probe.applied.push({
+      seq: feed.seq,
+      total: feed.totals.votes,
+      at: performance.timeOrigin + performance.now(),
+    });
     if (this.probe.applied.length > 5_000) this.probe.applied.splice(0, 1_000);
   }
 
@@ -229,6 +233,8 @@ export class ScreenApp {
       this.#scheduleDraw();
       return;
     }
+    // The reveal moves on with the clock, one rank a step, with or without updates.
+    if (phase === 'reveal' && view.reveal) renderReveal($('reveal-list'), view.reveal, now, view);
     $('start-countdown').textContent = formatCountdown(start - now);
     const over = phase === 'podium' || phase === 'reveal' || phase === 'frozen';
     $('countdown-label').textContent = phase === 'upcoming' ? '距离开始' : over ? '投票状态' : '距离结束';

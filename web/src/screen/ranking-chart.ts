@@ -86,15 +86,18 @@ export class RankingChart {
         type: 'category',
         data: ids,
         inverse: true,
-        max: Math.max(this.slots, 1) - 1,
+        // As many rows as there are entries, up to the top N: three candidates fill the height.
+        max: Math.max(Math.min(this.slots, ids.length), 1) - 1,
         animationDuration: REORDER_MS,
         animationDurationUpdate: REORDER_MS,
         axisLine: { show: false },
         axisTick: { show: false },
         axisLabel: {
           margin: font * 0.8,
-          formatter: (id: string) =>
-            `{${avatarKey.get(id) ?? 'none'}|}{name|${this.#candidates.get(id)?.name ?? id}}`,
+          formatter: (id: string | undefined) =>
+            id && avatarKey.has(id)
+              ? `{${avatarKey.get(id)}|}{name|${this.#candidates.get(id)?.name ?? id}}`
+              : '',
           rich,
         },
       },
@@ -105,7 +108,8 @@ export class RankingChart {
           barCategoryGap: '28%',
           data: entries.map((e) => ({
             value: e.score,
-            itemStyle: { color: PALETTE[Math.min(e.rank - 1, PALETTE.length - 1)], borderRadius: font * 0.4 },
+            // A colour per candidate, not per rank: a bar keeps its colour as it overtakes.
+            itemStyle: { color: this.#colour(e.candidateId), borderRadius: font * 0.4 },
           })),
           label: {
             show: true,
@@ -128,6 +132,11 @@ export class RankingChart {
         },
       ],
     });
+  }
+
+  #colour(candidateId: string): string {
+    const index = [...this.#candidates.keys()].indexOf(candidateId);
+    return PALETTE[(index < 0 ? 0 : index) % PALETTE.length] ?? '#4cc9f0';
   }
 
   dispose(): void {
