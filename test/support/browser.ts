@@ -46,6 +46,8 @@ export async function openPage(
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const path = `${ARTIFACTS}${name}.png`;
+  // Let the bars finish sliding (ECharts animates a reorder for 400 ms): a picture, not a check.
+  await page.waitForTimeout(600);
   await page.screenshot({ path, fullPage: false });
   return path;
 }
