@@ -12,6 +12,8 @@ COPY tsconfig.base.json ./
 COPY packages/core packages/core
 COPY server server
 COPY workers workers
+COPY scripts/web scripts/web
+COPY web web
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime
@@ -26,6 +28,7 @@ COPY --from=build /app/server/package.json server/
 COPY --from=build /app/server/dist server/dist
 COPY --from=build /app/workers/package.json workers/
 COPY --from=build /app/workers/dist workers/dist
+COPY --from=build /app/web/dist web/dist
 USER node
 
 FROM runtime AS server

@@ -32,6 +32,7 @@ export default defineConfig({
       'scripts/test/**/*.test.ts',
       'test/**/*.test.ts',
       'miniprogram/test/**/*.test.ts',
+      'web/test/**/*.test.ts',
     ],
     globalSetup: ['test/global-setup.ts'],
     pool: 'forks',

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@rallyboard/core/config';
 import { connectMongo } from '@rallyboard/core/db';
 import type { TestProject } from 'vitest/node';
+import { ensureChromium } from '../scripts/services/chromium.js';
 import { startServices, stopServices } from '../scripts/services/index.js';
+import { buildWeb } from '../scripts/web/build.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,10 +23,13 @@ declare module 'vitest' {
  * Each test file gets a database of its own (the run's prefix and the file's id, see
  * test/support/config.ts), all dropped at the end: tests never flush shared data, and no ledger
  * grows from run to run or from file to file (FerretDB scans it for every board query).
+ *
+ * The browser tests need Debian's Chromium and the web pages built from the sources under test:
+ * both are seen to here, once, before any test file runs (apt-get must not run twice at once).
  */
 export default async function setup(project: TestProject) {
   const config = loadConfig();
-  const statuses = await startServices(config);
+  const [statuses] = await Promise.all([startServices(config), ensureChromium(), buildWeb()]);
   const down = statuses.filter((s) => !s.healthy);
   if (down.length > 0) {
     throw new Error(`services not healthy: ${down.map((s) => `${s.name} at ${s.url}`).join(', ')}`);

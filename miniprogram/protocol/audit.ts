@@ -9,6 +9,8 @@ export const AUDIT_ACTIONS = [
   'campaign.update',
   'campaign.transition',
   'campaign.delete',
+  'campaign.reveal',
+  'campaign.screen-token',
   'member.add',
   'member.update',
   'member.remove',

@@ -52,6 +52,11 @@ export const ERROR_CATALOGUE = {
   SCORE_LIMIT: { status: 409, message: 'The candidate has reached the highest score a board can hold.' },
   CAMPAIGN_NOT_LIVE: { status: 409, message: 'The campaign is not taking votes right now.' },
   CAMPAIGN_NOT_FOUND: { status: 404, message: 'There is no such campaign.' },
+  SCREEN_TOKEN_INVALID: {
+    status: 403,
+    message: 'This campaign is unlisted: its screen needs a valid screen token from its host.',
+  },
+  REVEAL_NOT_ALLOWED: { status: 409, message: 'The ranking can be revealed only once frozen or ended.' },
   CANDIDATE_NOT_FOUND: { status: 404, message: 'The campaign has no such candidate.' },
   CANDIDATE_EXISTS: { status: 409, message: 'The campaign already has a candidate with that id.' },
   INVALID_TRANSITION: { status: 409, message: 'The campaign cannot make that move from where it is.' },

@@ -34,6 +34,8 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   SCORE_LIMIT: '这位选手的票数已达上限',
   CAMPAIGN_NOT_LIVE: '活动当前不在投票时间内',
   CAMPAIGN_NOT_FOUND: '找不到这个活动',
+  SCREEN_TOKEN_INVALID: '这个大屏需要主办方提供的访问链接',
+  REVEAL_NOT_ALLOWED: '封榜或结束后才能揭晓排名',
   CANDIDATE_NOT_FOUND: '活动中没有这位选手',
   CANDIDATE_EXISTS: '已有同编号的选手',
   INVALID_TRANSITION: '活动当前状态下不能这样操作',

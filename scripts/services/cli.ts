@@ -1,10 +1,12 @@
 import { ConfigError } from '@rallyboard/core/config';
+import { ensureChromium } from './chromium.js';
 import { ensureServices, ServiceError, serviceStatuses, startServices, stopServices } from './index.js';
 import type { ServiceStatus } from './types.js';
 
 const USAGE = `usage: npm run services -- <ensure|start|stop|status>
 
   ensure   install what is missing (redis-server via apt-get, FerretDB via go)
+  chromium install Debian's chromium and a CJK font (apt-get) for the browser tests, if missing
   start    start the local Redis and FerretDB (data under .data/) and wait until healthy
   stop     stop them cleanly
   status   show each service, its URL and health
@@ -22,6 +24,9 @@ async function main(command: string | undefined): Promise<number> {
     case 'ensure':
       await ensureServices();
       console.log('services installed');
+      return 0;
+    case 'chromium':
+      console.log(`chromium at ${await ensureChromium()}`);
       return 0;
     case 'start': {
       const statuses = await startServices();

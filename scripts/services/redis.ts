@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { aptInstall } from './apt.js';
 import { PATHS } from './paths.js';
 import {
   isAlive,
@@ -33,29 +34,13 @@ export function pingRedis(host: string, port: number, timeoutMs = 1_000): Promis
   });
 }
 
-async function installRedis(): Promise<void> {
-  if (await onPath('redis-server')) return;
-  const asRoot = process.getuid?.() === 0;
-  if (!asRoot && !(await onPath('sudo'))) {
-    throw new ServiceError(
-      'redis-server is not installed, and installing it needs root.',
-      "Install Debian's package (sudo apt-get install redis-server), or set REDIS_URL to a Redis you run.",
-    );
-  }
-  const apt = asRoot ? ['apt-get'] : ['sudo', '-n', 'apt-get'];
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  console.error("• redis-server is missing: installing Debian's redis-server package…");
-  const [cmd = 'apt-get', ...pre] = apt;
-  const update = await run(cmd, [...pre, 'update'], { env });
-  const install = await run(cmd, [...pre, 'install', '-y', '--no-install-recommends', 'redis-server'], {
-    env,
+function installRedis(): Promise<void> {
+  return aptInstall({
+    packages: ['redis-server'],
+    what: 'redis-server',
+    fallback: 'set REDIS_URL to a Redis you run',
+    installed: () => onPath('redis-server'),
   });
-  if (install.code !== 0 || !(await onPath('redis-server'))) {
-    throw new ServiceError(
-      `Installing redis-server with apt-get failed (update exit ${update.code}, install exit ${install.code}):\n${install.stderr.trim().split('\n').slice(-5).join('\n')}`,
-      "Check that Debian's package mirrors are reachable, or set REDIS_URL to a Redis you run.",
-    );
-  }
 }
 
 /** The embedded Redis: Debian's redis-server on 127.0.0.1, AOF persistence under .data/redis. */

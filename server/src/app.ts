@@ -24,14 +24,18 @@ import { myVotesRouter } from './http/routes/my-votes.js';
 import { publicCampaignsRouter } from './http/routes/public-campaigns.js';
 import { referralsRouter } from './http/routes/referrals.js';
 import { riskRouter } from './http/routes/risk.js';
+import { screensRouter } from './http/routes/screens.js';
 import { votesRouter } from './http/routes/votes.js';
+import { webRouter } from './http/routes/web.js';
 import { createVoteEnqueuer } from './ingest/enqueue.js';
 import { createRateLimits } from './ingest/rate-limits.js';
 import { createVoteIds } from './ingest/vote-ids.js';
 import { createAlertRelay } from './realtime/host-alerts.js';
+import { createScreenRelay } from './realtime/screen-relay.js';
 import { createRealtime } from './realtime/socket-server.js';
 import type { RealtimeServer } from './realtime/types.js';
 import { createRelay, type Relay } from './relay/relay.js';
+import { createScreens, type Screens } from './screens/screens.js';
 import { createWeChatApi } from './wechat/api.js';
 
 export interface App {
@@ -68,7 +72,12 @@ export function createApp(deps: AppDeps): App {
     boards: createBoardLookup(deps),
     enqueue: createVoteEnqueuer(deps),
     rateLimit: createRateLimits(deps),
+    // The screens read campaigns and boards through the context they belong to.
+    get screens() {
+      return screens;
+    },
   };
+  const screens: Screens = createScreens(ctx);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.http.trustProxy);
@@ -92,7 +101,9 @@ export function createApp(deps: AppDeps): App {
   app.use(myVotesRouter(ctx));
   app.use(referralsRouter(ctx));
   app.use(riskRouter(ctx));
+  app.use(screensRouter(ctx));
   app.use(docsRouter(ctx.api, deps.config.http.publicUrl));
+  app.use(webRouter(ctx));
   app.use(notFound);
   app.use(errorHandler(deps.logger));
 
@@ -101,13 +112,16 @@ export function createApp(deps: AppDeps): App {
   const io = createRealtime(httpServer, ctx);
   const boardRelay = createRelay(io, ctx);
   const alertRelay = createAlertRelay(io, ctx);
-  // The rank relay and the hosts' alerts share the subscriber connection; they start and stop together.
+  const screenRelay = createScreenRelay(io, ctx);
+  // The rank relay, the hosts' alerts and the screens' views share the subscriber connection;
+  // they start and stop together.
+  const relays = [boardRelay, alertRelay, screenRelay];
   const relay: Relay = {
     start: async () => {
-      await Promise.all([boardRelay.start(), alertRelay.start()]);
+      await Promise.all(relays.map((r) => r.start()));
     },
     stop: async () => {
-      await Promise.all([boardRelay.stop(), alertRelay.stop()]);
+      await Promise.all(relays.map((r) => r.stop()));
     },
   };
   return { app, httpServer, io, relay, api: ctx.api };

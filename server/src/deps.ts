@@ -14,6 +14,7 @@ import type { Api } from './http/api.js';
 import type { VoteEnqueuer } from './ingest/enqueue.js';
 import type { RateLimitCheck } from './ingest/rate-limits.js';
 import type { VoteIds } from './ingest/vote-ids.js';
+import type { Screens } from './screens/screens.js';
 import type { WeChatApi } from './wechat/api.js';
 
 /** The server's dependencies, opened by main.ts (or a test) and handed to createApp. */
@@ -54,4 +55,6 @@ export interface AppContext extends AppDeps {
   boards: BoardLookup;
   enqueue: VoteEnqueuer;
   rateLimit: RateLimitCheck;
+  /** The big screens' views, screen tokens and join codes (see screens/screens.ts). */
+  screens: Screens;
 }

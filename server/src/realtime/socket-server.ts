@@ -2,6 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { AppContext } from '../deps.js';
 import { registerQuery } from './handlers/query.js';
+import { registerScreenSubscribe } from './handlers/screen-subscribe.js';
 import { registerSubscribe } from './handlers/subscribe.js';
 import { registerUnsubscribe } from './handlers/unsubscribe.js';
 import type { RealtimeServer } from './types.js';
@@ -21,6 +22,7 @@ export function createRealtime(httpServer: HttpServer, ctx: AppContext): Realtim
     registerSubscribe(socket, ctx);
     registerUnsubscribe(socket, ctx);
     registerQuery(socket, ctx);
+    registerScreenSubscribe(socket, ctx);
   });
   return io;
 }

@@ -13,3 +13,6 @@ export function parseBoardRoom(room: string): { boardId: string; window: RankWin
   if (!match) return undefined;
   return { boardId: match[1] as string, window: match[2] as RankWindow };
 }
+
+/** The socket.io room of one campaign's big screens, for `screen:updated`. */
+export const screenRoom = (campaignId: string): string => `screen:${campaignId}`;

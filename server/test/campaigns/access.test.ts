@@ -53,6 +53,8 @@ const routesOn = (id: string): [string, string, unknown?][] => [
   ['GET', `/api/campaigns/${id}/risk/dashboard`],
   ['GET', `/api/campaigns/${id}/risk/settings`],
   ['PATCH', `/api/campaigns/${id}/risk/settings`, { enabled: false }],
+  ['POST', `/api/campaigns/${id}/screen-token`],
+  ['POST', `/api/campaigns/${id}/reveal`],
 ];
 
 describe("another host's campaign", () => {

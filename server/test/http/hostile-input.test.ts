@@ -49,6 +49,7 @@ const {
   doomedId,
   schedulableId,
   reviewActionId,
+  endedId,
 } = fixture;
 const SEED = Number(process.env.HOSTILE_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
@@ -180,6 +181,11 @@ const EXAMPLES: Record<string, ValidExample> = {
     authorization: asHost,
   },
   'GET /api/audit': { query: { limit: '5' }, authorization: asAdmin },
+  'GET /screen/:campaignId': { params: { campaignId: boardId } },
+  'GET /api/screens/:campaignId': { params: { campaignId: boardId } },
+  'GET /api/screens/:campaignId/join-code': { params: { campaignId: boardId } },
+  'POST /api/campaigns/:campaignId/screen-token': { params: { campaignId: boardId }, authorization: asHost },
+  'POST /api/campaigns/:campaignId/reveal': { params: { campaignId: endedId }, authorization: asHost },
 };
 
 /** Cases per family and route: the whole file stays well under a minute on two cores. */

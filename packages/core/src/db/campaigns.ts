@@ -23,6 +23,8 @@ export interface CampaignDoc {
   rules: CampaignRules;
   /** Risk control: the host's changes to the default settings (see risk/rules.ts). */
   risk?: RiskSettingsPatch | undefined;
+  /** When the host revealed the final ranking on the screens (frozen or ended); unset before. */
+  revealedAt?: Date | undefined;
   status: CampaignStatus;
   /** The host who created it. */
   createdBy: string;
@@ -63,6 +65,7 @@ const campaignSchema = new Schema<CampaignDoc>(
       votesPerUserTotal: { type: Number, min: 1 },
     },
     risk: { type: Schema.Types.Mixed },
+    revealedAt: { type: Date },
     status: { type: String, required: true, enum: CAMPAIGN_STATUSES, default: 'draft' },
     createdBy: { type: String, required: true },
     hostIds: { type: [String], default: [] },

@@ -8,6 +8,7 @@ import {
   type RankUpdate,
   windowSchema,
 } from './leaderboard.js';
+import type { ScreenAck, ScreenSubscribe, ScreenView } from './screen.js';
 
 /** Socket.io event names, `entity:verb`. */
 export const SOCKET_EVENTS = {
@@ -15,6 +16,8 @@ export const SOCKET_EVENTS = {
   boardUnsubscribe: 'board:unsubscribe',
   boardQuery: 'board:query',
   rankUpdated: 'rank:updated',
+  screenSubscribe: 'screen:subscribe',
+  screenUpdated: 'screen:updated',
 } as const;
 export type SocketEventName = (typeof SOCKET_EVENTS)[keyof typeof SOCKET_EVENTS];
 
@@ -35,8 +38,12 @@ export interface ClientToServerEvents {
     ack?: (answer: Ack<{ boardId: string; window: string }>) => void,
   ) => void;
   'board:query': (payload: BoardQuery, ack: (answer: Ack<BoardView | MemberView>) => void) => void;
+  /** A big screen: its view and its ranking (an unlisted campaign needs the screen token). */
+  'screen:subscribe': (payload: ScreenSubscribe, ack: (answer: ScreenAck) => void) => void;
 }
 
 export interface ServerToClientEvents {
   'rank:updated': (update: RankUpdate) => void;
+  /** A screen's view changed: the campaign's status, its details, or the reveal. */
+  'screen:updated': (view: ScreenView) => void;
 }

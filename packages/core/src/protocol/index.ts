@@ -12,5 +12,6 @@ export * from './leaderboard.js';
 export * from './pages.js';
 export * from './referrals.js';
 export * from './risk.js';
+export * from './screen.js';
 export * from './vote-context.js';
 export * from './votes.js';

@@ -77,7 +77,19 @@ export async function changeBoardStatus(
   return reply === 1 ? { outcome: 'thawed' } : { outcome: 'set' };
 }
 
-/** changeBoardStatus without its outcome. */
+/**
+ * Tells every server that what the big screens show of a campaign changed, so they send its
+ * screens the new view. A screen that misses it (it was reconnecting) reads the view again when
+ * it subscribes again.
+ */
+export async function publishScreenChange(redis: Redis, keys: KeyBuilder, campaignId: string): Promise<void> {
+  await redis.publish(keys.screenChanges, JSON.stringify({ campaignId }));
+}
+
+/**
+ * changeBoardStatus without its outcome, then the screens are told: every status change, the
+ * host's and the schedule worker's alike, comes through here.
+ */
 export async function setBoardStatus(
   redis: Redis,
   keys: KeyBuilder,
@@ -86,6 +98,7 @@ export async function setBoardStatus(
   options: StatusOptions = {},
 ): Promise<void> {
   await changeBoardStatus(redis, keys, boardId, status, options);
+  await publishScreenChange(redis, keys, boardId);
 }
 
 /**

@@ -144,6 +144,11 @@ export interface KeyBuilder {
   wechatRiskRank(participantId: string): string;
   /** Channel on which workers publish risk alerts, for the server's host namespace. */
   readonly riskAlerts: string;
+  /**
+   * Channel on which server and workers publish `{ campaignId }` when what a big screen shows of
+   * a campaign changed (its status, its details, the reveal), for every server's screen rooms.
+   */
+  readonly screenChanges: string;
 }
 
 /** @param prefix the deployment's key prefix (config `keyPrefix`) */
@@ -222,5 +227,6 @@ export function createKeys(prefix: string): KeyBuilder {
     shareCode: (shareToken) => `${prefix}:share-code:${shareToken}`,
     wechatRiskRank: (participantId) => `${prefix}:wechat:risk-rank:${participantId}`,
     riskAlerts: `${prefix}:risk:alerts`,
+    screenChanges: `${prefix}:screens`,
   };
 }

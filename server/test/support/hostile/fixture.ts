@@ -41,6 +41,8 @@ export interface HostileFixture {
   schedulableId: string;
   /** A review action (a void of no vote) on the live campaign, queued. */
   reviewActionId: string;
+  /** An ended campaign of the host's, with its board: its ranking may be revealed. */
+  endedId: string;
   close(): Promise<void>;
 }
 
@@ -94,6 +96,8 @@ export async function createHostileFixture(redisDb: number): Promise<HostileFixt
   const asHost = `Bearer ${host.token}`;
   // The board is also a live campaign of the host's (same id), so it can be shared and read.
   await createLiveCampaign(mongo, boardId, { createdBy: host.id });
+  const endedId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob']);
+  await createLiveCampaign(mongo, endedId, { createdBy: host.id, status: 'ended' });
   const draft = async () => (await postJson(server, '/api/campaigns', asHost, campaignBody())).id as string;
   return {
     config,
@@ -120,6 +124,7 @@ export async function createHostileFixture(redisDb: number): Promise<HostileFixt
     campaignId: await draft(),
     doomedId: await draft(),
     schedulableId: await draft(),
+    endedId,
     reviewActionId: (
       await postJson(server, `/api/campaigns/${boardId}/review`, asHost, {
         decision: 'void',

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { publicCampaignSchema } from './campaigns.js';
+import type { ErrorBody } from './errors.js';
+import { boardIdSchema } from './ids.js';
+import { type BoardView, boardViewSchema, leaderboardEntrySchema } from './leaderboard.js';
+
+/** A screen token as it travels in `?token=` and in `screen:subscribe`. */
+export const screenTokenSchema = z.string().min(1).max(2_048);
+
+/** `GET /api/screens/:campaignId?token=` and the join code's query: the token of an unlisted campaign. */
+export const screenQuerySchema = z.object({ token: screenTokenSchema.optional() });
+
+/** `POST /api/campaigns/:campaignId/screen-token`: a read-only token for the screen of one campaign. */
+export const screenTokenResponseSchema = z.object({
+  token: z.string(),
+  expiresAt: z.iso.datetime(),
+  /** The screen's address with the token, ready to open on the venue's computer. */
+  url: z.string(),
+});
+export type ScreenTokenResponse = z.infer<typeof screenTokenResponseSchema>;
+
+/**
+ * The host's reveal (揭晓) of the final ranking: the ranks then animate on every screen, from the
+ * last to the first. Kept on the campaign, so a screen that loads afterwards shows it revealed.
+ * `entries` is the counted ranking (not the frozen snapshot), read when the view is made.
+ */
+export const screenRevealSchema = z.object({
+  revealedAt: z.iso.datetime(),
+  entries: z.array(leaderboardEntrySchema),
+});
+export type ScreenReveal = z.infer<typeof screenRevealSchema>;
+
+/** How a participant joins: WeChat's mini-program code, or a QR code of a web address. */
+export const screenJoinSchema = z.object({
+  kind: z.enum(['wechat', 'url']),
+  /** The image to show (the join-code route, with the token when one is needed). */
+  imageUrl: z.string(),
+  /** What a `url` QR code holds; null for a mini-program code. */
+  url: z.string().nullable(),
+});
+
+/** Everything a screen shows besides the ranking itself. */
+export const screenViewSchema = z.object({
+  campaign: publicCampaignSchema.omit({ quotas: true }),
+  reveal: screenRevealSchema.nullable(),
+  join: screenJoinSchema,
+  /** How many entries the ranking shows (the relay's top N). */
+  topN: z.number().int(),
+  /** The server's clock when the view was made: countdowns are corrected by it. */
+  serverTime: z.iso.datetime(),
+});
+export type ScreenView = z.infer<typeof screenViewSchema>;
+
+/** `screen:subscribe`: watch a campaign's screen (its view and its all-time ranking). */
+export const screenSubscribeSchema = z.strictObject({
+  campaignId: boardIdSchema,
+  token: screenTokenSchema.optional(),
+});
+export type ScreenSubscribe = z.input<typeof screenSubscribeSchema>;
+
+/** The ack of `screen:subscribe`: the view and a snapshot of the ranking, both after joining. */
+export interface ScreenSnapshot {
+  screen: ScreenView;
+  board: BoardView;
+}
+export const screenSnapshotSchema = z.object({ screen: screenViewSchema, board: boardViewSchema });
+
+export type ScreenAck = { data: ScreenSnapshot } | ErrorBody;

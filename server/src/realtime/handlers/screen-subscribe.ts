@@ -1,0 +1,52 @@
+import {
+  AppError,
+  type ScreenSnapshot,
+  screenSubscribeSchema,
+  toFieldIssues,
+} from '@rallyboard/core/protocol';
+import { queryBoard } from '../../boards/queries.js';
+import type { AppContext } from '../../deps.js';
+import { answer } from '../ack.js';
+import { boardRoom, type RealtimeSocket, screenRoom } from '../types.js';
+
+/**
+ * `screen:subscribe { campaignId, token? }`: a big screen joins its campaign's screen room and
+ * the all-time ranking's room, then gets its view and a snapshot of the ranking. An unlisted
+ * campaign needs its screen token (SCREEN_TOKEN_INVALID), checked before joining anything.
+ *
+ * Join first, read second, as board:subscribe does: a change between the two still arrives.
+ */
+export function registerScreenSubscribe(socket: RealtimeSocket, ctx: AppContext): void {
+  socket.on('screen:subscribe', async (payload, ack) => {
+    if (typeof ack !== 'function') return;
+    ack(
+      await answer<ScreenSnapshot>(ctx.logger, async () => {
+        const parsed = screenSubscribeSchema.safeParse(payload);
+        if (!parsed.success) {
+          throw new AppError('INVALID_INPUT', { details: toFieldIssues(parsed.error, 'payload') });
+        }
+        const { campaignId, token } = parsed.data;
+        await ctx.screens.open(campaignId, token);
+        const rooms = [screenRoom(campaignId), boardRoom(campaignId, 'all')];
+        await socket.join(rooms);
+        try {
+          // Read the campaign again after joining: a status change in between is in this view.
+          const campaign = await ctx.screens.open(campaignId, token);
+          const [screen, board] = await Promise.all([
+            ctx.screens.view(campaign),
+            queryBoard(ctx, {
+              type: 'top',
+              boardId: campaignId,
+              window: 'all',
+              limit: ctx.config.relay.topN,
+            }),
+          ]);
+          return { screen, board };
+        } catch (error) {
+          await Promise.all(rooms.map((room) => socket.leave(room)));
+          throw error;
+        }
+      }),
+    );
+  });
+}

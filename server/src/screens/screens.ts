@@ -1,0 +1,101 @@
+import { type CampaignDoc, campaignModel } from '@rallyboard/core/db';
+import {
+  AppError,
+  isPublished,
+  type LeaderboardEntry,
+  type ScreenReveal,
+  type ScreenView,
+} from '@rallyboard/core/protocol';
+import { renderSVG } from 'uqr';
+import { queryBoard } from '../boards/queries.js';
+import { publicCampaignView } from '../campaigns/views.js';
+import type { AppContext } from '../deps.js';
+import { whenAvailable } from '../http/unavailable.js';
+import type { QRCodeImage } from '../wechat/client.js';
+import { assertScreenAccess, createScreenTokens, type ScreenTokens } from './screen-tokens.js';
+
+/** The mini-program page a screen's join code opens; its `scene` is the campaign id. */
+export const JOIN_PAGE = 'pages/campaign/index';
+/** getUnlimitedQRCode's scene holds at most 32 characters; a longer id gets a URL QR code. */
+const MAX_SCENE = 32;
+
+export interface Screens {
+  tokens: ScreenTokens;
+  /**
+   * The campaign of a screen: published (else CAMPAIGN_NOT_FOUND, as for participants), and
+   * when unlisted, opened by the token (else SCREEN_TOKEN_INVALID).
+   */
+  open(campaignId: string, token: string | undefined): Promise<CampaignDoc>;
+  /** What a screen shows of a campaign besides its ranking. */
+  view(campaign: CampaignDoc): Promise<ScreenView>;
+  /** The join code: WeChat's mini-program code when WeChat is configured, else a URL's QR code. */
+  joinCode(campaign: CampaignDoc): Promise<QRCodeImage>;
+}
+
+export function createScreens(ctx: AppContext): Screens {
+  const tokens = createScreenTokens(ctx.config.auth.jwtSecret);
+  const campaigns = campaignModel(ctx.mongo);
+  const { appId, appSecret, envVersion } = ctx.config.wechat;
+  const wechatCodes = new Map<string, Promise<QRCodeImage>>();
+
+  const useWeChat = (campaignId: string) =>
+    appId !== undefined && appSecret !== undefined && campaignId.length <= MAX_SCENE;
+  /** Where a URL join code points when there is no mini-program code: the campaign's public page. */
+  const joinUrl = (campaignId: string) => `${ctx.config.http.publicUrl}/api/public/campaigns/${campaignId}`;
+
+  async function revealOf(campaign: CampaignDoc): Promise<ScreenReveal | null> {
+    if (!campaign.revealedAt) return null;
+    // The counted ranking, not the frozen snapshot: revealing is what the freeze held back.
+    const board = await queryBoard(
+      ctx,
+      { type: 'top', boardId: campaign._id, window: 'all', limit: ctx.config.relay.topN },
+      { live: true },
+    );
+    const entries: LeaderboardEntry[] = board.entries;
+    return { revealedAt: new Date(campaign.revealedAt).toISOString(), entries };
+  }
+
+  return {
+    tokens,
+    async open(campaignId, token) {
+      const campaign = await whenAvailable(() => campaigns.findById(campaignId).lean<CampaignDoc>());
+      if (!campaign || !isPublished(campaign.status)) throw new AppError('CAMPAIGN_NOT_FOUND');
+      await assertScreenAccess(tokens, campaign, token);
+      return campaign;
+    },
+    async view(campaign) {
+      const { quotas: _quotas, ...shown } = publicCampaignView(campaign);
+      const wechat = useWeChat(campaign._id);
+      return {
+        campaign: shown,
+        reveal: await revealOf(campaign),
+        join: {
+          kind: wechat ? 'wechat' : 'url',
+          imageUrl: `/api/screens/${campaign._id}/join-code`,
+          url: wechat ? null : joinUrl(campaign._id),
+        },
+        topN: ctx.config.relay.topN,
+        serverTime: new Date().toISOString(),
+      };
+    },
+    async joinCode(campaign) {
+      if (!useWeChat(campaign._id)) {
+        const svg = renderSVG(joinUrl(campaign._id), { border: 2, blackColor: '#000', whiteColor: '#fff' });
+        return { image: Buffer.from(svg), contentType: 'image/svg+xml' };
+      }
+      // A campaign's code never changes: ask WeChat once per process (a failure is asked again).
+      let pending = wechatCodes.get(campaign._id);
+      if (!pending) {
+        pending = ctx.wechat.getUnlimitedQRCode({
+          scene: campaign._id,
+          page: JOIN_PAGE,
+          envVersion,
+          ...(envVersion === 'release' ? {} : { checkPath: false }),
+        });
+        wechatCodes.set(campaign._id, pending);
+        pending.catch(() => wechatCodes.delete(campaign._id));
+      }
+      return pending;
+    },
+  };
+}

@@ -1,0 +1,273 @@
+import {
+  BoardFeed,
+  type LeaderboardEntry,
+  type RankUpdate,
+  type ScreenSnapshot,
+  type ScreenView,
+} from '@rallyboard/core/protocol';
+import { clockOffset, formatCountdown } from '../shared/countdown.js';
+import { type ScreenPhase, screenPhase } from '../shared/phase.js';
+import { type RankMove, rankMoves } from '../shared/rank-changes.js';
+import { VoteRate } from '../shared/vote-rate.js';
+import { ScreenConnection } from './connection.js';
+import { renderPodium, renderReveal } from './finale.js';
+import { type Candidate, echarts, RankingChart } from './ranking-chart.js';
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`#${id} is missing from the page`);
+  return el as T;
+};
+
+const PHASE_BADGE: Record<ScreenPhase, string> = {
+  upcoming: '即将开始',
+  live: '● 实时',
+  paused: '暂停中',
+  frozen: '封榜中',
+  reveal: '揭晓中',
+  podium: '已结束',
+};
+
+/** Figures a benchmark or a test reads from the page (`window.__rallyScreen`). */
+export interface ScreenProbe {
+  phase: ScreenPhase | 'loading' | 'error';
+  online: boolean;
+  seq: number;
+  /** Each draw: the seq and total votes it showed, and when (epoch ms, performance's clock). */
+  applied: { seq: number; total: number; at: number }[];
+  resyncs: number;
+  chart: echarts.ECharts;
+}
+
+/**
+ * The big screen: a BoardFeed kept live from the screen's socket, drawn as a bar race, with the
+ * figures around it and the campaign's phase (upcoming, live, frozen, reveal, podium).
+ *
+ * Never stale-as-live: while the socket is down the screen says so and greys the ranking, and
+ * only a fresh snapshot after the reconnect brings it back. A gap in the update stream (an
+ * update whose fromSeq is past what the screen holds) fetches a snapshot the same way.
+ */
+export class ScreenApp {
+  readonly probe: ScreenProbe;
+  #view: ScreenView | undefined;
+  #feed: BoardFeed | undefined;
+  #offset = 0;
+  #chart: RankingChart;
+  #sparkline: echarts.ECharts;
+  #rate = new VoteRate();
+  #ranks = new Map<string, number>();
+  #moves = new Map<string, RankMove>();
+  #connection: ScreenConnection;
+  #drawPending = false;
+
+  constructor(
+    readonly campaignId: string,
+    readonly token: string | undefined,
+  ) {
+    this.#chart = new RankingChart($('ranking-chart'), 10);
+    this.#sparkline = echarts.init($('sparkline'));
+    this.probe = {
+      phase: 'loading',
+      online: false,
+      seq: -1,
+      applied: [],
+      resyncs: 0,
+      chart: this.#chart.chart,
+    };
+    this.#connection = new ScreenConnection(campaignId, token, {
+      snapshot: (s) => this.#onSnapshot(s),
+      update: (u) => this.#onUpdate(u),
+      view: (v) => this.#onView(v),
+      online: (online) => this.#onOnline(online),
+      refused: (code, message) => this.#fail(code, message),
+    });
+    window.addEventListener('resize', () => {
+      this.#chart.resize();
+      this.#sparkline.resize();
+      this.#draw();
+    });
+    // Countdowns, the rate's decay in a quiet minute and the reveal's steps move with the clock.
+    setInterval(() => this.#tick(), 500);
+  }
+
+  #now(): number {
+    return Date.now() + this.#offset;
+  }
+
+  #onSnapshot({ screen, board }: ScreenSnapshot): void {
+    this.probe.resyncs++;
+    this.#feed = new BoardFeed('all', screen.topN);
+    this.#chart.slots = screen.topN;
+    this.#onView(screen);
+    this.#feed.snapshot(board);
+    this.#rate.add(Date.now(), board.totals.votes);
+    this.#ranks = new Map(board.entries.map((e) => [e.candidateId, e.rank]));
+    this.#moves = new Map();
+    this.#scheduleDraw();
+  }
+
+  #onUpdate(update: RankUpdate): void {
+    const feed = this.#feed;
+    if (!feed) return;
+    const outcome = feed.update(update);
+    if (outcome === 'gap') {
+      void this.#connection.resync();
+      return;
+    }
+    if (outcome !== 'applied') return;
+    this.#rate.add(Date.now(), feed.totals.votes);
+    const next = new Map(feed.entries.map((e) => [e.candidateId, e.rank]));
+    // An arrow stays until that candidate moves again: a glance across the room still sees it.
+    for (const [id, move] of rankMoves(this.#ranks, next)) {
+      if (move.kind !== 'same') this.#moves.set(id, move);
+    }
+    this.#ranks = next;
+    this.#scheduleDraw();
+  }
+
+  #onView(view: ScreenView): void {
+    this.#view = view;
+    this.#offset = clockOffset(view.serverTime, Date.now());
+    const candidates = new Map<string, Candidate>(
+      view.campaign.members.map((m) => [m.candidateId, { name: m.name, imageUrl: m.imageUrl }]),
+    );
+    this.#chart.setCandidates(candidates);
+    $('title').textContent = view.campaign.title;
+    document.title = `${view.campaign.title} · 实时排行榜`;
+    const join = $<HTMLImageElement>('join-code');
+    const src = `${view.join.imageUrl}${this.token ? `?token=${encodeURIComponent(this.token)}` : ''}`;
+    if (join.getAttribute('src') !== src) join.src = src;
+    this.#scheduleDraw();
+  }
+
+  #onOnline(online: boolean): void {
+    this.probe.online = online;
+    $('screen').dataset.connection = online ? 'online' : 'reconnecting';
+    $('reconnecting').hidden = online;
+  }
+
+  #fail(code: string, message: string): void {
+    this.probe.phase = 'error';
+    const screen = $('screen');
+    screen.dataset.state = 'error';
+    screen.dataset.error = code;
+    const error = $('error');
+    error.hidden = false;
+    error.textContent =
+      code === 'SCREEN_TOKEN_INVALID'
+        ? '此活动为非公开活动：请使用主办方提供的大屏链接（含访问令牌）打开。'
+        : code === 'CAMPAIGN_NOT_FOUND'
+          ? '找不到这个活动，请检查大屏链接。'
+          : `无法打开大屏：${message}`;
+    this.#connection.close();
+  }
+
+  /** Draws at most once a frame however many updates come in it. */
+  #scheduleDraw(): void {
+    if (this.#drawPending) return;
+    this.#drawPending = true;
+    requestAnimationFrame(() => {
+      this.#drawPending = false;
+      this.#draw();
+    });
+  }
+
+  #entries(): LeaderboardEntry[] {
+    return this.#feed?.entries ?? [];
+  }
+
+  #draw(): void {
+    const view = this.#view;
+    const feed = this.#feed;
+    if (!view || !feed) return;
+    const phase = screenPhase(view, this.#now());
+    const entries = this.#entries();
+    this.probe.phase = phase;
+    this.probe.seq = feed.seq;
+    const screen = $('screen');
+    screen.dataset.state = phase;
+    screen.dataset.seq = String(feed.seq);
+    $('phase-badge').textContent = PHASE_BADGE[phase];
+    $('upcoming').hidden = phase !== 'upcoming';
+    $('frozen').hidden = phase !== 'frozen';
+    $('reveal').hidden = phase !== 'reveal';
+    $('podium').hidden = phase !== 'podium';
+    this.#chart.render(entries, this.#moves);
+    this.#renderList(entries);
+    $('total').textContent = feed.totals.votes.toLocaleString('zh-CN');
+    if (phase === 'reveal' && view.reveal) renderReveal($('reveal-list'), view.reveal, this.#now(), view);
+    if (phase === 'podium') renderPodium($('podium-places'), view.reveal?.entries ?? entries, view);
+    this.#tick();
+    this.probe.applied.push({
+      seq: feed.seq,
+      total: feed.totals.votes,
+      at: performance.timeOrigin + performance.now(),
+    });
+    if (this.probe.applied.length > 5_000) this.probe.applied.splice(0, 1_000);
+  }
+
+  /** The ranking as text too: for assistive technology, and what the tests read. */
+  #renderList(entries: readonly LeaderboardEntry[]): void {
+    const names = new Map(this.#view?.campaign.members.map((m) => [m.candidateId, m.name]));
+    const list = $('ranking-list');
+    list.replaceChildren(
+      ...entries.map((e) => {
+        const li = document.createElement('li');
+        li.dataset.candidateId = e.candidateId;
+        li.dataset.rank = String(e.rank);
+        li.dataset.score = String(e.score);
+        li.textContent = `第${e.rank}名 ${names.get(e.candidateId) ?? e.candidateId} ${e.score}票`;
+        return li;
+      }),
+    );
+  }
+
+  #tick(): void {
+    const view = this.#view;
+    if (!view) return;
+    const now = this.#now();
+    const start = Date.parse(view.campaign.schedule.startAt);
+    const end = Date.parse(view.campaign.schedule.endAt);
+    const phase = screenPhase(view, now);
+    if (phase !== this.probe.phase && this.#feed) {
+      this.#scheduleDraw();
+      return;
+    }
+    // The reveal moves on with the clock, one rank a step, with or without updates.
+    if (phase === 'reveal' && view.reveal) renderReveal($('reveal-list'), view.reveal, now, view);
+    $('start-countdown').textContent = formatCountdown(start - now);
+    const over = phase === 'podium' || phase === 'reveal' || phase === 'frozen';
+    $('countdown-label').textContent = phase === 'upcoming' ? '距离开始' : over ? '投票状态' : '距离结束';
+    $('countdown').textContent =
+      phase === 'upcoming'
+        ? formatCountdown(start - now)
+        : phase === 'podium'
+          ? '已结束'
+          : phase === 'frozen' || phase === 'reveal'
+            ? '封榜'
+            : formatCountdown(end - now);
+    const wall = Date.now();
+    $('vpm').textContent = String(this.#rate.perMinute(wall));
+    this.#sparkline.setOption({
+      animation: false,
+      grid: { left: 0, right: 0, top: 4, bottom: 4 },
+      xAxis: {
+        type: 'category',
+        show: false,
+        boundaryGap: false,
+        data: this.#rate.series(wall).map((_, i) => i),
+      },
+      yAxis: { type: 'value', show: false, min: 0 },
+      series: [
+        {
+          type: 'line',
+          data: this.#rate.series(wall),
+          smooth: true,
+          symbol: 'none',
+          lineStyle: { color: '#4cc9f0', width: 3 },
+          areaStyle: { color: 'rgba(76, 201, 240, 0.18)' },
+        },
+      ],
+    });
+  }
+}
