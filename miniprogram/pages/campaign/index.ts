@@ -44,7 +44,10 @@ definePage<Extra>()({
     onLoad(query: Record<string, string | undefined>): Promise<void> {
       this.dwell = new DwellClock();
       this.campaign = null;
-      return this.load(query.campaignId ?? '');
+      // Opened from a list or a share: ?campaignId=. Scanned from a big screen's join code: the
+      // code's `scene` is the campaign id (URL-encoded by WeChat).
+      const scanned = query.scene === undefined ? undefined : decodeURIComponent(query.scene);
+      return this.load(query.campaignId ?? scanned ?? '');
     },
     onShow() {
       this.dwell.shown();

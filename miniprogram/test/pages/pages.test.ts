@@ -102,6 +102,14 @@ describe('the campaign list', () => {
     await settle();
     expect(shim.navigations.at(-1)).toBe(`/pages/campaign/index?campaignId=${campaignId}`);
   });
+
+  it("opens a campaign from a big screen's join code, whose scene is the campaign id", async () => {
+    const page = await open('pages/campaign/index', { scene: encodeURIComponent(campaignId) });
+    expect(page.instance.data.campaignId).toBe(campaignId);
+    expect(page.instance.data.error).toBe('');
+    expect(textsOf(page, '.name')).toEqual(expect.arrayContaining(['爱丽丝', '鲍勃']));
+    page.instance.onUnload();
+  });
 });
 
 describe('the campaign page, my votes and the ranking', () => {
