@@ -138,12 +138,17 @@ async function main() {
   const { page } = await openPage(browser, `${url}/screen/${campaignId}`);
   await page.waitForSelector('#screen[data-state="live"]', { timeout: 20_000 });
   // As a string: tsx compiles this file keeping function names (an `__name` helper the page lacks).
-  await page.evaluate(`
+  // The peer: a blank page in the same browser at the same time, its frames counted the same
+  // way. What it drops, the machine dropped (two cores shared with the whole stack and the load),
+  // not the screen's drawing.
+  const { page: control } = await openPage(browser, 'about:blank');
+  const countFrames = `
     window.__frames = [];
     let last = performance.now();
     const loop = (t) => { window.__frames.push(t - last); last = t; requestAnimationFrame(loop); };
     requestAnimationFrame(loop);
-  `);
+  `;
+  await Promise.all([page.evaluate(countFrames), control.evaluate(countFrames)]);
 
   const signer = createTokenSigner(config.auth);
   const total = Math.round(seconds * rate);
@@ -204,12 +209,12 @@ async function main() {
     };
     return { frames: w.__frames.slice(1), applied: w.__rallyScreen.applied };
   });
+  const controlFrames = (await control.evaluate('window.__frames.slice(1)')) as number[];
 
   const latencies = sent.flatMap(({ total: n, at }) => {
     const drawn = applied.find((a) => a.total >= n);
     return drawn ? [drawn.at - at] : [];
   });
-  const frameBudget = 1000 / 60;
   const draws = applied.filter((a) => a.at >= started).length;
   const results = {
     at: new Date().toISOString(),
@@ -222,16 +227,8 @@ async function main() {
     achievedRate: round((total * 1000) / sendMs),
     screenUpdatesDrawn: draws,
     updatesPerSecondDrawn: round((draws * 1000) / (Date.now() - started)),
-    frames: {
-      count: frames.length,
-      meanMs: round(frames.reduce((a, b) => a + b, 0) / Math.max(frames.length, 1)),
-      p50Ms: round(pct(frames, 50)),
-      p95Ms: round(pct(frames, 95)),
-      p99Ms: round(pct(frames, 99)),
-      maxMs: round(Math.max(...frames)),
-      longFramesOver50Ms: frames.filter((f) => f > 50).length,
-      droppedFrames: Math.round(frames.reduce((n, f) => n + Math.max(0, Math.round(f / frameBudget) - 1), 0)),
-    },
+    frames: frameFigures(frames),
+    controlFrames: frameFigures(controlFrames),
     latencyMs: {
       p50: round(pct(latencies, 50)),
       p95: round(pct(latencies, 95)),
@@ -253,6 +250,21 @@ async function main() {
   await Promise.all([command, subscriber, producer, workerConn, workerCmd].map((r) => closeRedis(r)));
   await mongo.dropDatabase();
   await mongo.close();
+}
+
+/** A page's frame intervals in figures: a dropped frame is a 60 Hz frame with no new picture. */
+function frameFigures(frames: number[]) {
+  const frameBudget = 1000 / 60;
+  return {
+    count: frames.length,
+    meanMs: round(frames.reduce((a, b) => a + b, 0) / Math.max(frames.length, 1)),
+    p50Ms: round(pct(frames, 50)),
+    p95Ms: round(pct(frames, 95)),
+    p99Ms: round(pct(frames, 99)),
+    maxMs: round(Math.max(...frames)),
+    longFramesOver50Ms: frames.filter((f) => f > 50).length,
+    droppedFrames: Math.round(frames.reduce((n, f) => n + Math.max(0, Math.round(f / frameBudget) - 1), 0)),
+  };
 }
 
 main().then(

@@ -19,6 +19,9 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
   return el as T;
 };
 
+/** How often the bar race is redrawn at most (see #renderRanking). */
+const RANKING_EVERY_MS = 250;
+
 const PHASE_BADGE: Record<ScreenPhase, string> = {
   upcoming: '即将开始',
   live: '● 实时',
@@ -59,6 +62,9 @@ export class ScreenApp {
   #moves = new Map<string, RankMove>();
   #connection: ScreenConnection;
   #drawPending = false;
+  #rankingAt = Number.NEGATIVE_INFINITY;
+  #rankingTimer: number | undefined;
+  #sparklineAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly campaignId: string,
@@ -192,8 +198,7 @@ export class ScreenApp {
     $('frozen').hidden = phase !== 'frozen';
     $('reveal').hidden = phase !== 'reveal';
     $('podium').hidden = phase !== 'podium';
-    this.#chart.render(entries, this.#moves);
-    this.#renderList(entries);
+    this.#renderRanking();
     $('total').textContent = feed.totals.votes.toLocaleString('zh-CN');
     if (phase === 'reveal' && view.reveal) renderReveal($('reveal-list'), view.reveal, this.#now(), view);
     if (phase === 'podium') renderPodium($('podium-places'), view.reveal?.entries ?? entries, view);
@@ -204,6 +209,27 @@ export class ScreenApp {
       at: performance.timeOrigin + performance.now(),
     });
     if (this.probe.applied.length > 5_000) this.probe.applied.splice(0, 1_000);
+  }
+
+  /**
+   * Redraws the bar race and its text list, at most once every RANKING_EVERY_MS (the last state
+   * always drawn, on a timer). At 50 updates a second, setting the chart's options on every frame
+   * restarted its animations each frame and took the frame budget; at this pace each change
+   * slides for REORDER_MS into the next, and the total beside it still changes every frame.
+   */
+  #renderRanking(): void {
+    const wait = this.#rankingAt + RANKING_EVERY_MS - performance.now();
+    if (wait > 0) {
+      this.#rankingTimer ??= window.setTimeout(() => {
+        this.#rankingTimer = undefined;
+        this.#renderRanking();
+      }, wait);
+      return;
+    }
+    this.#rankingAt = performance.now();
+    const entries = this.#entries();
+    this.#chart.render(entries, this.#moves);
+    this.#renderList(entries);
   }
 
   /** The ranking as text too: for assistive technology, and what the tests read. */
@@ -248,6 +274,10 @@ export class ScreenApp {
             : formatCountdown(end - now);
     const wall = Date.now();
     $('vpm').textContent = String(this.#rate.perMinute(wall));
+    // A per-minute line moves slowly: once a second is enough, however often votes come.
+    if (wall - this.#sparklineAt < 1_000) return;
+    this.#sparklineAt = wall;
+    const series = this.#rate.series(wall);
     this.#sparkline.setOption({
       animation: false,
       grid: { left: 0, right: 0, top: 4, bottom: 4 },
@@ -255,13 +285,13 @@ export class ScreenApp {
         type: 'category',
         show: false,
         boundaryGap: false,
-        data: this.#rate.series(wall).map((_, i) => i),
+        data: series.map((_, i) => i),
       },
       yAxis: { type: 'value', show: false, min: 0 },
       series: [
         {
           type: 'line',
-          data: this.#rate.series(wall),
+          data: series,
           smooth: true,
           symbol: 'none',
           lineStyle: { color: '#4cc9f0', width: 3 },

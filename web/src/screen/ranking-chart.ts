@@ -114,7 +114,7 @@ export class RankingChart {
           label: {
             show: true,
             position: 'right',
-            valueAnimation: true,
+            valueAnimation: false,
             color: '#f1f5ff',
             fontSize: font * 1.5,
             fontWeight: 700,
