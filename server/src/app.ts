@@ -20,6 +20,7 @@ import { healthRouter } from './http/routes/health.js';
 import { hostAuthRouter } from './http/routes/host-auth.js';
 import { hostsRouter } from './http/routes/hosts.js';
 import { leaderboardRouter } from './http/routes/leaderboard.js';
+import { monitorRouter } from './http/routes/monitor.js';
 import { myVotesRouter } from './http/routes/my-votes.js';
 import { publicCampaignsRouter } from './http/routes/public-campaigns.js';
 import { referralsRouter } from './http/routes/referrals.js';
@@ -102,6 +103,7 @@ export function createApp(deps: AppDeps): App {
   app.use(referralsRouter(ctx));
   app.use(riskRouter(ctx));
   app.use(screensRouter(ctx));
+  app.use(monitorRouter(ctx));
   app.use(docsRouter(ctx.api, deps.config.http.publicUrl));
   app.use(webRouter(ctx));
   app.use(notFound);

@@ -53,6 +53,9 @@ const routesOn = (id: string): [string, string, unknown?][] => [
   ['GET', `/api/campaigns/${id}/risk/dashboard`],
   ['GET', `/api/campaigns/${id}/risk/settings`],
   ['PATCH', `/api/campaigns/${id}/risk/settings`, { enabled: false }],
+  ['GET', `/api/campaigns/${id}/monitor`],
+  ['GET', `/api/campaigns/${id}/export/results.csv`],
+  ['GET', `/api/campaigns/${id}/export/ledger.csv`],
 ];
 
 describe("another host's campaign", () => {
