@@ -16,6 +16,7 @@ import { campaignLeaderboardRouter } from './http/routes/campaign-leaderboard.js
 import { campaignMembersRouter } from './http/routes/campaign-members.js';
 import { campaignsRouter } from './http/routes/campaigns.js';
 import { docsRouter } from './http/routes/docs.js';
+import { exportsRouter } from './http/routes/exports.js';
 import { healthRouter } from './http/routes/health.js';
 import { hostAuthRouter } from './http/routes/host-auth.js';
 import { hostsRouter } from './http/routes/hosts.js';
@@ -104,6 +105,7 @@ export function createApp(deps: AppDeps): App {
   app.use(riskRouter(ctx));
   app.use(screensRouter(ctx));
   app.use(monitorRouter(ctx));
+  app.use(exportsRouter(ctx));
   app.use(docsRouter(ctx.api, deps.config.http.publicUrl));
   app.use(webRouter(ctx));
   app.use(notFound);
