@@ -10,6 +10,7 @@ import { accessLog } from './http/access-log.js';
 import { type Api, createApi } from './http/api.js';
 import { answerClientErrors } from './http/client-error.js';
 import { errorHandler, notFound } from './http/error-handler.js';
+import { adminQueuesRouter } from './http/routes/admin-queues.js';
 import { auditRouter } from './http/routes/audit.js';
 import { authRouter } from './http/routes/auth.js';
 import { campaignLeaderboardRouter } from './http/routes/campaign-leaderboard.js';
@@ -106,6 +107,7 @@ export function createApp(deps: AppDeps): App {
   app.use(screensRouter(ctx));
   app.use(monitorRouter(ctx));
   app.use(exportsRouter(ctx));
+  app.use(adminQueuesRouter(ctx));
   app.use(docsRouter(ctx.api, deps.config.http.publicUrl));
   app.use(webRouter(ctx));
   app.use(notFound);
