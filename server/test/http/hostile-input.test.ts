@@ -180,6 +180,17 @@ const EXAMPLES: Record<string, ValidExample> = {
     authorization: asHost,
   },
   'GET /api/audit': { query: { limit: '5' }, authorization: asAdmin },
+  'GET /api/campaigns/:campaignId/monitor': { params: { campaignId: boardId }, authorization: asHost },
+  'GET /api/campaigns/:campaignId/export/results.csv': {
+    params: { campaignId: boardId },
+    authorization: asHost,
+  },
+  'GET /api/campaigns/:campaignId/export/ledger.csv': {
+    params: { campaignId: boardId },
+    authorization: asHost,
+  },
+  'POST /api/admin/queue-session': { authorization: asAdmin },
+  'GET /console': {},
 };
 
 /** Cases per family and route: the whole file stays well under a minute on two cores. */
