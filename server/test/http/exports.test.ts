@@ -2,13 +2,21 @@ import { type LedgerVote, ledgerModel } from '@rallyboard/core/db';
 import type { CampaignView } from '@rallyboard/core/protocol';
 import { applyVotes } from '@rallyboard/core/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testConfig } from '../../../test/support/config.js';
+import { testConfig, testMongoUri } from '../../../test/support/config.js';
 import { startTestServer, type TestServer } from '../../../test/support/stack.js';
 import { UTF8_BOM } from '../../src/exports/csv.js';
 import { LEDGER_HEADER, RESULTS_HEADER } from '../../src/http/routes/exports.js';
 import { call, campaignBody, codeOf, createTestHost, type TestHost } from '../support/hosts.js';
 
-const config = testConfig();
+/**
+ * A database of this file's own for its 20,000-row ledger: FerretDB keeps one SQLite file per
+ * database and scans a collection for every filtered query, so rows in the run's shared `votes`
+ * would slow every later ledger query of every file, and their inserts would hold the shared
+ * file's write lock. Dropped at the end.
+ */
+const database = new URL(testMongoUri());
+database.pathname = `${database.pathname}_csv`;
+const config = testConfig({ MONGODB_URI: database.toString() });
 let server: TestServer;
 let owner: TestHost;
 let stranger: TestHost;
@@ -35,7 +43,8 @@ beforeAll(async () => {
   campaign = created.body;
 }, 120_000);
 afterAll(async () => {
-  await server.close();
+  await server?.deps.mongo.dropDatabase();
+  await server?.close();
 });
 
 async function download(path: string, token = owner.token) {
