@@ -3,6 +3,7 @@
 export * from './audit.js';
 export * from './auth.js';
 export * from './campaigns.js';
+export * from './console.js';
 export * from './day.js';
 export * from './errors.js';
 export * from './events.js';

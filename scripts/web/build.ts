@@ -9,7 +9,7 @@ export const WEB_SRC = `${ROOT}web/src`;
 export const WEB_DIST = `${ROOT}web/dist`;
 
 /** One entry per page: `web/src/<page>/main.ts` and `index.html` → `web/dist/<page>.{js,css,html}`. */
-export const WEB_PAGES = ['screen'] as const;
+export const WEB_PAGES = ['screen', 'console'] as const;
 export type WebPage = (typeof WEB_PAGES)[number];
 
 export interface WebBuildOptions {

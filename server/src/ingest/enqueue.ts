@@ -1,5 +1,6 @@
 import { createBatcher } from '@rallyboard/core/batch';
 import { type QueuedVote, VOTE_JOB } from '@rallyboard/core/queue';
+import { tallyIngest } from '@rallyboard/core/redis';
 import type { AppDeps } from '../deps.js';
 
 /** Puts one accepted vote on the queue; resolves once Redis holds it. */
@@ -31,6 +32,13 @@ export function createVoteEnqueuer(deps: AppDeps): VoteEnqueuer {
       await deps.voteQueue.addBulk(
         [...byBoard].map(([boardId, votes]) => ({ name: VOTE_JOB, data: { boardId, votes } })),
       );
+      // The console's votes per second. Not awaited: a vote's answer never waits on a chart,
+      // and a lost tally costs a dip in the chart, nothing more.
+      tallyIngest(
+        deps.redis,
+        deps.keys,
+        items.map(({ boardId, vote }) => ({ boardId, acceptedAt: vote.acceptedAt })),
+      ).catch((error: unknown) => deps.logger.warn({ err: error }, 'could not tally ingest rate'));
       return items.map(() => undefined);
     },
   });

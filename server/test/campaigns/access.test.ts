@@ -55,6 +55,9 @@ const routesOn = (id: string): [string, string, unknown?][] => [
   ['PATCH', `/api/campaigns/${id}/risk/settings`, { enabled: false }],
   ['POST', `/api/campaigns/${id}/screen-token`],
   ['POST', `/api/campaigns/${id}/reveal`],
+  ['GET', `/api/campaigns/${id}/monitor`],
+  ['GET', `/api/campaigns/${id}/export/results.csv`],
+  ['GET', `/api/campaigns/${id}/export/ledger.csv`],
 ];
 
 describe("another host's campaign", () => {

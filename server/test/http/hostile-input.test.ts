@@ -186,6 +186,17 @@ const EXAMPLES: Record<string, ValidExample> = {
   'GET /api/screens/:campaignId/join-code': { params: { campaignId: boardId } },
   'POST /api/campaigns/:campaignId/screen-token': { params: { campaignId: boardId }, authorization: asHost },
   'POST /api/campaigns/:campaignId/reveal': { params: { campaignId: endedId }, authorization: asHost },
+  'GET /api/campaigns/:campaignId/monitor': { params: { campaignId: boardId }, authorization: asHost },
+  'GET /api/campaigns/:campaignId/export/results.csv': {
+    params: { campaignId: boardId },
+    authorization: asHost,
+  },
+  'GET /api/campaigns/:campaignId/export/ledger.csv': {
+    params: { campaignId: boardId },
+    authorization: asHost,
+  },
+  'POST /api/admin/queue-session': { authorization: asAdmin },
+  'GET /console': {},
 };
 
 /** Cases per family and route: the whole file stays well under a minute on two cores. */

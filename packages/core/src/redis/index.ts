@@ -3,6 +3,7 @@ export * from './board-status.js';
 export * from './board-store.js';
 export * from './changes.js';
 export * from './connection.js';
+export * from './ingest-rate.js';
 export * from './keys.js';
 export * from './lock.js';
 export * from './risk-store.js';

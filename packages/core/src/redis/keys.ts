@@ -61,6 +61,11 @@ export interface BoardKeys extends WindowKeys {
   readonly quotaPattern: string;
   /** Risk control's windows and tallies (assessVotes-5+.lua, risk-store.ts). */
   readonly risk: RiskKeys;
+  /**
+   * Hash, expires: the votes ingest accepted in one minute (epoch minutes), by second of that
+   * minute (`0`–`59`). The console's votes-per-second chart (see ingest-rate.ts).
+   */
+  ingestRate(minute: number): string;
 }
 
 /** The keys of a board's risk control. Windows expire by themselves; see assessVotes-5+.lua. */
@@ -205,6 +210,7 @@ export function createKeys(prefix: string): KeyBuilder {
           clusterHeld: (cluster) => `${base}:risk:held:${cluster}`,
           alerted: (kind, subject) => `${base}:risk:alerted:${kind}:${subject}`,
         },
+        ingestRate: (minute) => `${base}:rate:${minute}`,
       };
     },
     boardChanges: (boardId) => `${changesHead}${boardId}`,

@@ -129,10 +129,40 @@ export async function tallyVerdicts(
 ): Promise<void> {
   if (counts.size === 0) return;
   const key = keys.board(boardId).risk.verdicts;
+  const totals = new Map<string, number>();
   const pipeline = redis.pipeline();
-  for (const [field, n] of counts) pipeline.hincrby(key, field, n);
+  for (const [field, n] of counts) {
+    pipeline.hincrby(key, field, n);
+    const total = totalField(field.slice(field.indexOf(':') + 1) as VerdictTally);
+    totals.set(total, (totals.get(total) ?? 0) + n);
+  }
+  // The campaign's running totals sit beside the minutes, so the console's monitor reads three
+  // fields instead of summing every minute of the campaign.
+  for (const [field, n] of totals) pipeline.hincrby(key, field, n);
   pipeline.pexpire(key, 30 * 24 * 3_600_000);
   await pipeline.exec();
+}
+
+/** The field of a verdict's running total over the board's life: `all:<verdict>`. */
+const totalField = (verdict: VerdictTally) => `all:${verdict}`;
+
+/**
+ * The votes the workers decided for a board, by verdict, since the tallies began (risk-judged
+ * boards only). A verdict is tallied once, when first decided: a counted vote later held with its
+ * cluster stays in `counted`, and the review queue says what is held now.
+ */
+export async function readVerdictTotals(
+  redis: Redis,
+  keys: KeyBuilder,
+  boardId: string,
+): Promise<Record<VerdictTally, number>> {
+  const [counted, held, rejected] = await redis.hmget(
+    keys.board(boardId).risk.verdicts,
+    totalField('counted'),
+    totalField('held'),
+    totalField('rejected'),
+  );
+  return { counted: Number(counted ?? 0), held: Number(held ?? 0), rejected: Number(rejected ?? 0) };
 }
 
 /** The field of a verdict tally: `<minute>:<verdict>`, the minute in epoch minutes. */

@@ -61,5 +61,22 @@ export function webRouter(ctx: AppContext): Router {
     },
     async (_input, _req, res) => sendPage(res, 'screen'),
   );
+
+  ctx.api.route(
+    router,
+    {
+      method: 'get',
+      path: '/console',
+      tag: 'Console',
+      summary: 'The host console (HTML page)',
+      description:
+        'Hosts sign in, create and edit campaigns, run their lifecycle, watch the live monitor, review held ' +
+        'votes and export CSV. One page: its views are addressed by the URL fragment (`#/campaigns/…`), ' +
+        'and every read and change goes through the API with the host token (docs/console.md).',
+      auth: 'public',
+      responses: { 200: { description: 'The page.', contentType: 'text/html' } },
+    },
+    async (_input, _req, res) => sendPage(res, 'console'),
+  );
   return router;
 }

@@ -1,0 +1,127 @@
+import type { ErrorBody, ErrorCode, HostLogin } from '@rallyboard/core/protocol';
+import type { FieldIssue } from './form-errors.js';
+
+const SESSION_KEY = 'rallyboard.console.session';
+
+/** A signed-in host, as the console keeps it (sessionStorage: gone when the tab closes). */
+export interface Session {
+  token: string;
+  expiresAt: string;
+  host: HostLogin['host'];
+}
+
+export function loadSession(): Session | undefined {
+  try {
+    const session = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? 'null') as Session | null;
+    if (!session || Date.parse(session.expiresAt) <= Date.now()) return undefined;
+    return session;
+  } catch {
+    return undefined;
+  }
+}
+
+export const saveSession = (session: Session) => sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+export const clearSession = () => sessionStorage.removeItem(SESSION_KEY);
+
+/** What the console says for each error code a host may meet; anything else shows the server's text. */
+const CODE_TEXT: Partial<Record<ErrorCode, string>> = {
+  INVALID_CREDENTIALS: '用户名或密码错误',
+  UNAUTHENTICATED: '登录已失效，请重新登录',
+  TOKEN_EXPIRED: '登录已过期，请重新登录',
+  FORBIDDEN: '当前账号没有权限执行此操作',
+  RATE_LIMITED: '操作太频繁，请稍后再试',
+  INVALID_INPUT: '请检查标红的字段',
+  CAMPAIGN_NOT_FOUND: '活动不存在或无权访问',
+  CAMPAIGN_NOT_EDITABLE: '活动当前状态下不能这样修改',
+  INVALID_TRANSITION: '活动当前状态下不能执行此操作',
+  REVEAL_NOT_ALLOWED: '封榜或结束后才能揭晓排名',
+  CANDIDATE_EXISTS: '已有相同编号的候选',
+  SERVICE_UNAVAILABLE: '服务暂时不可用，请稍后重试',
+  INTERNAL: '服务器出错了，请稍后重试',
+};
+
+/** A refused call: the catalogue code, the text to show, and INVALID_INPUT's field issues. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode | 'NETWORK',
+    message: string,
+    readonly status: number,
+    readonly issues: FieldIssue[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** Called when the session is no longer good (401): the console goes back to the login. */
+let onSignedOut: () => void = () => {};
+export const whenSignedOut = (handler: () => void) => {
+  onSignedOut = handler;
+};
+
+/** One API call with the host's token; JSON in and out. Throws ApiError on any refusal. */
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await send(method, path, body);
+  if (res.status === 204) return undefined as T;
+  return (await res.json()) as T;
+}
+
+async function send(method: string, path: string, body?: unknown): Promise<Response> {
+  const session = loadSession();
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers: {
+        ...(session ? { authorization: `Bearer ${session.token}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      credentials: 'same-origin',
+    });
+  } catch {
+    throw new ApiError('NETWORK', '网络连接失败，请检查网络后重试', 0);
+  }
+  if (res.ok) return res;
+  let error: ErrorBody['error'] | undefined;
+  try {
+    error = ((await res.json()) as ErrorBody).error;
+  } catch {
+    error = undefined;
+  }
+  const code = error?.code ?? 'INTERNAL';
+  if ((code === 'UNAUTHENTICATED' || code === 'TOKEN_EXPIRED') && !path.endsWith('/host/login')) {
+    clearSession();
+    onSignedOut();
+  }
+  const issues =
+    code === 'INVALID_INPUT' && Array.isArray(error?.details) ? (error.details as FieldIssue[]) : [];
+  throw new ApiError(
+    code,
+    CODE_TEXT[code] ?? error?.message ?? `请求失败 (${res.status})`,
+    res.status,
+    issues,
+  );
+}
+
+/**
+ * Downloads a file the API serves with the host's token (a link cannot send the header): fetched
+ * as a Blob and saved under the name the server gave. The browser holds the whole file once it
+ * arrives; the server streamed it all the same.
+ */
+export async function download(path: string, fallbackName: string): Promise<{ name: string; bytes: number }> {
+  const res = await send('GET', path);
+  const disposition = res.headers.get('content-disposition') ?? '';
+  const utf8 = /filename\*=UTF-8''([^;]+)/.exec(disposition)?.[1];
+  const plain = /filename="([^"]+)"/.exec(disposition)?.[1];
+  const name = utf8 ? decodeURIComponent(utf8) : (plain ?? fallbackName);
+  const blob = await res.blob();
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return { name, bytes: blob.size };
+}

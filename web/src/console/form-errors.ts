@@ -1,0 +1,48 @@
+/** One problem with one field, as INVALID_INPUT's details and zod's issues both name it. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** What the server and the schemas say, in the words a host reads. */
+const MESSAGES: [RegExp, string][] = [
+  [/must be an http\(s\) URL/, '请填写 http(s) 开头的图片地址'],
+  [/must end after it starts/, '结束时间必须晚于开始时间'],
+  [/candidate ids must be unique/, '候选编号不能重复'],
+  [/a like campaign takes no vote quotas/, '点赞活动不设投票次数限制'],
+  [/rejectAt must not be below reviewAt/, '拒绝分数不能低于审核分数'],
+  [/is not an IANA timezone/, '不是有效的时区'],
+  [/must be an IP address or a CIDR block/, '请填写 IP 地址或网段，如 1.2.3.0/24'],
+  [/from must be before to/, '结束时间必须晚于开始时间'],
+  [/name at least one of/, '至少填写一个条件：网段、候选或设备'],
+  [/Too small|too small|>=/, '数值太小'],
+  [/Too big|too big|<=/, '数值太大'],
+  [/Invalid input|expected/, '格式不正确'],
+];
+
+/** A field's problem in Chinese; the original text when none of the known ones matches. */
+export function issueText(message: string): string {
+  for (const [pattern, text] of MESSAGES) if (pattern.test(message)) return text;
+  return message;
+}
+
+/**
+ * Groups issues by the form field they belong to: `body.members.1.name` → `members.1.name`
+ * (the `body.` the server prefixes is dropped), and a field with several issues keeps its first.
+ * Issues on the whole object (`(root)`, empty path) go under `''`, shown at the top of the form.
+ */
+export function issuesByField(issues: readonly FieldIssue[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const issue of issues) {
+    const path = issue.path === '(root)' || issue.path === 'body' ? '' : issue.path.replace(/^body\./, '');
+    if (!out.has(path)) out.set(path, issueText(issue.message));
+  }
+  return out;
+}
+
+/** zod's issues (from a schema's safeParse) as dotted field issues. */
+export function zodIssues(error: {
+  issues: readonly { path: readonly PropertyKey[]; message: string }[];
+}): FieldIssue[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+}

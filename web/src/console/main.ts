@@ -1,0 +1,80 @@
+import './console.css';
+import { clearSession, loadSession, whenSignedOut } from './api.js';
+import { h } from './dom.js';
+import { parseRoute, type Route } from './routes.js';
+import { renderCampaignForm } from './views/campaign-form.js';
+import { renderCampaignList } from './views/campaign-list.js';
+import { renderCampaignPage } from './views/campaign-page.js';
+import { renderLogin } from './views/login.js';
+
+/** What a view leaves behind when the console moves on: timers, sockets, charts. */
+export type Cleanup = () => void;
+
+const app = document.getElementById('app') as HTMLElement;
+const account = document.getElementById('account') as HTMLElement;
+let cleanup: Cleanup | undefined;
+
+function renderAccount(): void {
+  const session = loadSession();
+  account.replaceChildren(
+    ...(session
+      ? [
+          h(
+            'span',
+            { class: 'who' },
+            `${session.host.username}${session.host.role === 'admin' ? '（管理员）' : ''}`,
+          ),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'link',
+              onclick: () => {
+                clearSession();
+                location.hash = '#/login';
+              },
+            },
+            '退出登录',
+          ),
+        ]
+      : []),
+  );
+}
+
+/** Renders the view the URL fragment names; signed-out hosts always see the login. */
+async function show(): Promise<void> {
+  cleanup?.();
+  cleanup = undefined;
+  const route: Route = parseRoute(location.hash, loadSession() !== undefined);
+  if (route.view === 'login' && location.hash !== '#/login') {
+    location.replace('#/login');
+    return;
+  }
+  renderAccount();
+  app.replaceChildren();
+  const done = (c: Cleanup | undefined) => {
+    cleanup = c;
+  };
+  switch (route.view) {
+    case 'login':
+      done(renderLogin(app));
+      break;
+    case 'campaigns':
+      done(await renderCampaignList(app));
+      break;
+    case 'new':
+      done(renderCampaignForm(app, undefined));
+      break;
+    case 'campaign':
+      done(await renderCampaignPage(app, route.campaignId, route.tab));
+      break;
+  }
+  // Keyboard and screen-reader users land at the top of the new view.
+  app.focus({ preventScroll: true });
+}
+
+whenSignedOut(() => {
+  location.hash = '#/login';
+});
+window.addEventListener('hashchange', () => void show());
+void show();

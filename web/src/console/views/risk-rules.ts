@@ -1,0 +1,203 @@
+import {
+  type CampaignView,
+  RISK_RULE_IDS,
+  type RiskRuleId,
+  type RiskSettings,
+  type RiskSettingsPatch,
+  riskSettingsSchema,
+} from '@rallyboard/core/protocol';
+import { ApiError, api } from '../api.js';
+import { type Field, field, h, input, select, toast } from '../dom.js';
+import { issuesByField, zodIssues } from '../form-errors.js';
+
+const RULE_LABELS: Record<RiskRuleId, string> = {
+  deviceAccounts: '同一设备账号数（24 小时）',
+  fingerprintAccounts: '同一设备指纹账号数',
+  ipAccounts: '同一 IP 账号数',
+  subnetAccounts: '同一 /24 网段账号数',
+  ipCandidateAccounts: '同一 IP 投同一候选的账号数',
+  subnetCandidateAccounts: '同一网段投同一候选的账号数',
+  voterRate: '单账号 10 分钟投票数',
+  regularTiming: '投票间隔过于规律（变异系数）',
+  fastTap: '进入页面到投票过快（毫秒）',
+  newAccount: '新账号首票',
+  candidateSpike: '候选票数激增倍数',
+  candidateNewAccounts: '新账号秒投占比',
+  referralRing: '助力链同网同设备层数',
+  wechatRisk: '微信风险等级',
+};
+
+const ACTIONS = [
+  ['score', '计分'],
+  ['review', '直接送审'],
+  ['reject', '直接拒绝'],
+] as const;
+
+type RuleFields = {
+  enabled: HTMLInputElement;
+  threshold: Field;
+  weight: Field;
+  action: Field<HTMLSelectElement>;
+};
+
+/**
+ * The campaign's risk rules (GET/PATCH risk/settings): on or off, the scores that hold and reject,
+ * and each rule's threshold, weight and action. Checked with the server's schema before sending;
+ * a problem is shown next to its field.
+ */
+export async function renderRiskRules(body: HTMLElement, campaign: CampaignView): Promise<undefined> {
+  let settings: RiskSettings;
+  try {
+    settings = (await api<{ settings: RiskSettings }>('GET', `/api/campaigns/${campaign.id}/risk/settings`))
+      .settings;
+  } catch (error) {
+    body.append(h('p', { class: 'form-error' }, error instanceof ApiError ? error.message : '加载失败'));
+    return undefined;
+  }
+  const enabled = h('input', {
+    type: 'checkbox',
+    id: 'risk-enabled',
+    name: 'enabled',
+    checked: settings.enabled,
+  });
+  const reviewAt = field(
+    '送审分数',
+    input({ name: 'reviewAt', type: 'number', step: '0.1', min: 0, max: 100, value: settings.reviewAt }),
+  );
+  const rejectAt = field(
+    '拒绝分数',
+    input({ name: 'rejectAt', type: 'number', step: '0.1', min: 0, max: 100, value: settings.rejectAt }),
+  );
+  const rules = {} as Record<RiskRuleId, RuleFields>;
+  const rows = RISK_RULE_IDS.map((id) => {
+    const r = settings.rules[id];
+    const label = RULE_LABELS[id];
+    rules[id] = {
+      enabled: h('input', {
+        type: 'checkbox',
+        name: `${id}.enabled`,
+        checked: r.enabled,
+        'aria-label': `启用：${label}`,
+      }),
+      threshold: field(
+        `${label} 阈值`,
+        input({ name: `${id}.threshold`, type: 'number', step: 'any', value: r.threshold }),
+      ),
+      weight: field(
+        `${label} 权重`,
+        input({ name: `${id}.weight`, type: 'number', step: '0.1', value: r.weight }),
+      ),
+      action: field(`${label} 动作`, select(ACTIONS, r.action, { name: `${id}.action` })),
+    };
+    const f = rules[id];
+    return h(
+      'tr',
+      {},
+      h('td', {}, f.enabled),
+      h('th', { scope: 'row' }, label, h('div', { class: 'muted' }, h('code', {}, id))),
+      h('td', {}, f.threshold.wrap),
+      h('td', {}, f.weight.wrap),
+      h('td', {}, f.action.wrap),
+    );
+  });
+  const problem = h('div', { class: 'form-error', role: 'alert' });
+
+  const read = (): RiskSettings => ({
+    enabled: enabled.checked,
+    reviewAt: Number(reviewAt.control.value),
+    rejectAt: Number(rejectAt.control.value),
+    rules: Object.fromEntries(
+      RISK_RULE_IDS.map((id) => [
+        id,
+        {
+          enabled: rules[id].enabled.checked,
+          threshold: Number(rules[id].threshold.control.value),
+          weight: Number(rules[id].weight.control.value),
+          action: rules[id].action.control.value as RiskSettings['rules'][RiskRuleId]['action'],
+        },
+      ]),
+    ) as RiskSettings['rules'],
+  });
+  const fieldOf = (path: string): Field | undefined => {
+    if (path === 'reviewAt') return reviewAt;
+    if (path === 'rejectAt') return rejectAt;
+    const m = /^rules\.(\w+)\.(threshold|weight|action)$/.exec(path);
+    const f = m ? rules[m[1] as RiskRuleId] : undefined;
+    return f && m ? (f[m[2] as 'threshold' | 'weight'] as Field) : undefined;
+  };
+  const show = (issues: Map<string, string>) => {
+    for (const f of [
+      reviewAt,
+      rejectAt,
+      ...RISK_RULE_IDS.flatMap((id) => [rules[id].threshold, rules[id].weight]),
+    ])
+      f.setError(undefined);
+    const loose: string[] = [];
+    for (const [path, message] of issues) {
+      const target = fieldOf(path);
+      if (target) target.setError(message);
+      else loose.push(message);
+    }
+    problem.textContent = loose.join('；') || (issues.size > 0 ? '请检查标红的字段' : '');
+  };
+
+  body.append(
+    h(
+      'form',
+      {
+        class: 'card form',
+        id: 'risk-form',
+        'aria-labelledby': 'risk-title',
+        novalidate: true,
+        onsubmit: async (event: Event) => {
+          event.preventDefault();
+          const next = read();
+          const checked = riskSettingsSchema.safeParse(next);
+          if (!checked.success) {
+            show(issuesByField(zodIssues(checked.error)));
+            return;
+          }
+          show(new Map());
+          try {
+            const saved = await api<{ settings: RiskSettings }>(
+              'PATCH',
+              `/api/campaigns/${campaign.id}/risk/settings`,
+              next satisfies RiskSettingsPatch,
+            );
+            settings = saved.settings;
+            toast('风控规则已保存，几秒内生效');
+          } catch (error) {
+            if (error instanceof ApiError && error.issues.length > 0) show(issuesByField(error.issues));
+            else problem.textContent = error instanceof ApiError ? error.message : '保存失败';
+          }
+        },
+      },
+      h('h2', { id: 'risk-title' }, '风控规则'),
+      h(
+        'p',
+        { class: 'muted' },
+        '每条规则触发时为投票加上权重分；分数达到送审分数的投票暂不计入，等待审核；达到拒绝分数的直接拒绝。已判定的投票不受修改影响。',
+      ),
+      h(
+        'div',
+        { class: 'row' },
+        h('div', { class: 'field check' }, enabled, h('label', { for: 'risk-enabled' }, '启用风控')),
+        reviewAt.wrap,
+        rejectAt.wrap,
+      ),
+      h(
+        'table',
+        { class: 'table compact rules' },
+        h(
+          'thead',
+          {},
+          h('tr', {}, ...['启用', '规则', '阈值', '权重', '动作'].map((t) => h('th', { scope: 'col' }, t))),
+        ),
+        h('tbody', {}, ...rows),
+      ),
+      problem,
+      h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'primary' }, '保存风控规则')),
+    ),
+  );
+  return undefined;
+}
