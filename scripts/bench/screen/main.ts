@@ -12,13 +12,14 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@rallyboard/core/config';
-import { boardModel, campaignModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
+import { boardModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
 import { createCampaignQueue, createReviewQueue, createVoteQueue } from '@rallyboard/core/queue';
 import { closeRedis, createKeys, createRedis, registerBoard, waitForReady } from '@rallyboard/core/redis';
 import { createApp } from '../../../server/src/app.js';
 import { createTokenSigner } from '../../../server/src/auth/tokens.js';
 import { launchChromium, openPage } from '../../../test/support/browser.js';
+import { createLiveCampaign } from '../../../test/support/campaigns.js';
 import { createVoteWorker } from '../../../workers/src/votes/vote-worker.js';
 import { startServices } from '../../services/index.js';
 import { ROOT } from '../../services/paths.js';
@@ -118,19 +119,9 @@ async function main() {
     dailyRetentionDays: config.boards.dailyRetentionDays,
     candidateIds,
   });
-  await campaignModel(mongo).create({
-    _id: campaignId,
+  await createLiveCampaign(mongo, campaignId, {
     title: '大屏基准测试',
-    kind: 'vote',
     members: candidateIds.map((candidateId, i) => ({ candidateId, name: `选手${i + 1}` })),
-    schedule: {
-      startAt: new Date(Date.now() - 3_600_000),
-      endAt: new Date(Date.now() + 86_400_000),
-      timezone: 'Asia/Shanghai',
-    },
-    visibility: 'public',
-    rules: {},
-    status: 'live',
     createdBy: 'h-bench',
   });
 
