@@ -126,6 +126,17 @@ const status = async (campaignId: string, to: string) => {
   expect(moved.status).toBe(200);
 };
 
+/** The side panel's cards that do not fit inside the viewport. */
+const cutOff = (page: Page) =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('.side > *')]
+      .filter((el) => {
+        const box = el.getBoundingClientRect();
+        return box.bottom > window.innerHeight || box.right > window.innerWidth;
+      })
+      .map((el) => el.className),
+  );
+
 describe('the big screen, in Chromium', () => {
   it('shows the live ranking, reorders it as votes come, freezes, reveals from the bottom up and ends on a podium', async () => {
     const campaignId = await campaign();
@@ -139,8 +150,12 @@ describe('the big screen, in Chromium', () => {
     await waitForRanking(page, ['carol:3', 'bob:2', 'alice:0']);
     await page.waitForFunction(() => document.getElementById('total')?.textContent === '5');
     expect((await barOrder(page)).slice(0, 2)).toEqual(['carol', 'bob']);
-    // carol passed bob: her arrow points up.
+    // carol passed bob: her arrow points up. The picture once the bars have slid into place
+    // (a redraw at most every 250 ms, sliding for 400 ms).
+    await page.waitForTimeout(700);
     await screenshot(page, 'screen-live-1080p');
+    // Nothing around the ranking is cut off by the bottom of the screen.
+    expect(await cutOff(page)).toEqual([]);
 
     await status(campaignId, 'frozen');
     await waitForState(page, 'frozen');
@@ -289,6 +304,7 @@ describe('the big screen, in Chromium', () => {
     );
     expect(fontPx).toBeCloseTo(40, 0);
     await screenshot(page, 'screen-upcoming-4k');
+    expect(await cutOff(page)).toEqual([]);
     await context.close();
   });
 
