@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { loadConfig } from '@rallyboard/core/config';
 import { DEMO_BOARD, demoParticipantToken, seedDemoBoard, voteCommand } from './demo-board.js';
+import { type DemoHost, ensureDemoHost } from './demo-host.js';
 import { ServiceError, startServices, stopServices } from './services/index.js';
 import { PATHS, ROOT } from './services/paths.js';
 
@@ -84,10 +85,12 @@ async function main(): Promise<void> {
   }
 
   let voter: Awaited<ReturnType<typeof demoParticipantToken>>;
+  let host: DemoHost;
   try {
     await waitHealthy(children);
     await seedDemoBoard(config);
     voter = await demoParticipantToken(config);
+    host = await ensureDemoHost(config);
   } catch (error) {
     console.error(`✗ ${error instanceof Error ? error.message : String(error)}`);
     await stop(1);
@@ -106,6 +109,9 @@ Rallyboard is up. Server and workers run as separate processes.
   Leaderboard    ${base}/api/boards/${DEMO_BOARD.boardId}/leaderboard
   Campaign       ${base}/api/public/campaigns/${DEMO_BOARD.boardId}
   Live ranking   socket.io on ${base}: board:subscribe → rank:updated   (npm run watch -- ${DEMO_BOARD.boardId})
+  Big screen     ${base}/screen/${DEMO_BOARD.boardId}
+  Host console   ${base}/console   (sign in as ${host.username} / ${host.password}: a local admin, kept in .data/demo-host.json)
+  Queues         ${base}/admin/queues   (bull-board: open it from the console's campaign page)
   Redis          ${redis?.url ?? config.redis.url}${redis?.managed ? '  (local, data in .data/redis)' : ''}
   MongoDB        ${mongo?.url ?? config.mongo.uri}${mongo?.managed ? '  (FerretDB, data in .data/ferretdb)' : ''}
   Logs           .data/logs/server.log, .data/logs/workers.log
