@@ -3,6 +3,7 @@ import type { ReviewAction, ScreenTokenResponse } from '@rallyboard/core/protoco
 import type { Connection } from 'mongoose';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { patternPng } from '../../scripts/wechat-fake/png.js';
 import { call, createTestHost, type TestHost } from '../../server/test/support/hosts.js';
 import { contrastRatio, over, parseColor, type Rgb } from '../../web/src/shared/contrast.js';
 import { launchChromium, openPage, screenshot, VIEWPORT_4K } from '../support/browser.js';
@@ -305,6 +306,72 @@ describe('the big screen, in Chromium', () => {
     expect(fontPx).toBeCloseTo(40, 0);
     await screenshot(page, 'screen-upcoming-4k');
     expect(await cutOff(page)).toEqual([]);
+    await context.close();
+  });
+
+  it("shows each candidate's photo beside the bar and on the podium", async () => {
+    const photo = (id: string) => `https://photos.rallyboard.test/${id}.png`;
+    const campaignId = await campaign();
+    await mongo.collection('campaigns').updateOne(
+      { _id: campaignId as never },
+      {
+        $set: {
+          members: ['alice', 'bob', 'carol'].map((candidateId) => ({
+            candidateId,
+            name: NAMES[candidateId],
+            imageUrl: photo(candidateId),
+          })),
+        },
+      },
+    );
+    await votes(campaignId, 'carol', 2);
+    await votes(campaignId, 'alice', 1);
+    await counted(campaignId, 3);
+    const { page, context, errors } = await openPage(browser, 'about:blank');
+    // The photo host is the outside world: the browser gets real PNGs for it from here.
+    const fetched = new Set<string>();
+    await page.route('https://photos.rallyboard.test/**', async (route) => {
+      fetched.add(route.request().url());
+      await route.fulfill({ contentType: 'image/png', body: patternPng(route.request().url(), 64) });
+    });
+    await page.goto(`${server.url}/screen/${campaignId}`);
+    await waitForState(page, 'live');
+    await waitForRanking(page, ['carol:2', 'alice:1', 'bob:0']);
+    // The bar race's labels draw each photo (ECharts loads it as an image of the rich text).
+    const labelImages = await page.evaluate(() => {
+      const probe = (window as unknown as { __rallyScreen: { chart: { getOption(): unknown } } })
+        .__rallyScreen;
+      const option = probe.chart.getOption() as {
+        yAxis: { axisLabel: { rich: Record<string, { backgroundColor?: { image?: string } }> } }[];
+      };
+      return Object.values(option.yAxis[0]?.axisLabel.rich ?? {})
+        .flatMap((style) => (style.backgroundColor?.image ? [style.backgroundColor.image] : []))
+        .sort();
+    });
+    expect(labelImages).toEqual([photo('alice'), photo('bob'), photo('carol')]);
+    await eventually(async () => fetched.size === 3, 10_000, 'the three photos fetched');
+
+    await status(campaignId, 'ended');
+    await waitForState(page, 'podium');
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll<HTMLImageElement>('#podium-places img')].filter(
+          (img) => img.complete && img.naturalWidth === 64,
+        ).length === 3,
+      undefined,
+      { timeout: 10_000 },
+    );
+    const podium = await page.$$eval('#podium-places img', (imgs) =>
+      imgs.map((img) => ({ alt: (img as HTMLImageElement).alt, src: (img as HTMLImageElement).src })),
+    );
+    expect(podium).toEqual(
+      expect.arrayContaining([
+        { alt: '卡罗尔', src: photo('carol') },
+        { alt: '爱丽丝', src: photo('alice') },
+        { alt: '鲍勃', src: photo('bob') },
+      ]),
+    );
+    expect(errors).toEqual([]);
     await context.close();
   });
 
