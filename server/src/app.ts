@@ -26,6 +26,7 @@ import { monitorRouter } from './http/routes/monitor.js';
 import { myVotesRouter } from './http/routes/my-votes.js';
 import { publicCampaignsRouter } from './http/routes/public-campaigns.js';
 import { referralsRouter } from './http/routes/referrals.js';
+import { reviewRouter } from './http/routes/review.js';
 import { riskRouter } from './http/routes/risk.js';
 import { screensRouter } from './http/routes/screens.js';
 import { votesRouter } from './http/routes/votes.js';
@@ -103,6 +104,7 @@ export function createApp(deps: AppDeps): App {
   app.use(auditRouter(ctx));
   app.use(myVotesRouter(ctx));
   app.use(referralsRouter(ctx));
+  app.use(reviewRouter(ctx));
   app.use(riskRouter(ctx));
   app.use(screensRouter(ctx));
   app.use(monitorRouter(ctx));
