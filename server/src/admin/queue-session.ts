@@ -1,15 +1,11 @@
-import { createHmac } from 'node:crypto';
 import { AppError } from '@rallyboard/core/protocol';
-import { jwtVerify, SignJWT } from 'jose';
+import { createScopedTokens } from '../auth/scoped-tokens.js';
 
 /** Where bull-board is mounted; the session cookie is sent to this path and nowhere else. */
 export const QUEUES_PATH = '/admin/queues';
 export const QUEUE_COOKIE = 'rb_queues';
 /** How long one session opens bull-board before the console asks for another. */
 export const QUEUE_SESSION_TTL_SECONDS = 30 * 60;
-
-const ISSUER = 'rallyboard';
-const AUDIENCE = 'rallyboard:queues';
 
 export interface QueueSessions {
   /** A session for an admin host: the cookie's value and its expiry. */
@@ -20,42 +16,34 @@ export interface QueueSessions {
 
 /**
  * bull-board's sessions. A browser navigation cannot send the console's bearer token, so an admin
- * trades it (POST /api/admin/queue-session) for a cookie: an HS256 JWT with an audience and a key
- * derived from JWT_SECRET of its own, so no host, participant or screen token passes for one, and
- * a session cookie opens bull-board and nothing else. HttpOnly (no script reads it), SameSite=Strict
+ * trades it (POST /api/admin/queue-session) for a cookie: a scoped token (auth/scoped-tokens.ts)
+ * whose subject is the host, so no host, participant or screen token passes for one, and a
+ * session cookie opens bull-board and nothing else. HttpOnly (no script reads it), SameSite=Strict
  * (no other site's page or form sends it: bull-board's buttons change queues), Path=/admin/queues.
  */
 export function createQueueSessions(jwtSecret: string, now: () => number = Date.now): QueueSessions {
-  const key = createHmac('sha256', jwtSecret).update('rallyboard queue session').digest();
+  const tokens = createScopedTokens(
+    jwtSecret,
+    {
+      audience: 'rallyboard:queues',
+      keyLabel: 'rallyboard queue session',
+      ttlSeconds: QUEUE_SESSION_TTL_SECONDS,
+    },
+    now,
+  );
   return {
     async sign(hostId) {
-      const issuedAt = Math.floor(now() / 1000);
-      const exp = issuedAt + QUEUE_SESSION_TTL_SECONDS;
-      const value = await new SignJWT({})
-        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-        .setIssuer(ISSUER)
-        .setAudience(AUDIENCE)
-        .setSubject(hostId)
-        .setIssuedAt(issuedAt)
-        .setExpirationTime(exp)
-        .sign(key);
-      return { value, expiresAt: new Date(exp * 1000) };
+      const { token, expiresAt } = await tokens.sign(hostId);
+      return { value: token, expiresAt };
     },
     async verify(value) {
-      try {
-        const { payload } = await jwtVerify(value, key, {
-          issuer: ISSUER,
-          audience: AUDIENCE,
-          algorithms: ['HS256'],
-          requiredClaims: ['sub', 'exp'],
-          currentDate: new Date(now()),
-        });
-        return payload.sub as string;
-      } catch {
+      const hostId = await tokens.verify(value);
+      if (hostId === undefined) {
         throw new AppError('UNAUTHENTICATED', {
           message: 'Open the queues from the console: the queue session is missing or has expired.',
         });
       }
+      return hostId;
     },
   };
 }

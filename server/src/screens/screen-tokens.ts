@@ -1,12 +1,8 @@
-import { createHmac } from 'node:crypto';
 import { AppError } from '@rallyboard/core/protocol';
-import { jwtVerify, SignJWT } from 'jose';
+import { createScopedTokens } from '../auth/scoped-tokens.js';
 
 /** How long a screen token opens its campaign's screen: a campaign's run and some rehearsal. */
 export const SCREEN_TOKEN_TTL_SECONDS = 30 * 86_400;
-
-const ISSUER = 'rallyboard';
-const AUDIENCE = 'rallyboard:screen';
 
 export interface ScreenTokens {
   /** A read-only token for one campaign's screen. */
@@ -16,41 +12,22 @@ export interface ScreenTokens {
 }
 
 /**
- * Screen tokens: HS256 JWTs whose subject is the campaign, with an audience of their own and a
- * key derived from JWT_SECRET for them alone, so no host or participant token can pass for one
- * and a leaked screen URL opens that campaign's screen and nothing else (it writes nothing).
+ * Screen tokens: scoped tokens (auth/scoped-tokens.ts) whose subject is the campaign, so a leaked
+ * screen URL opens that campaign's screen and nothing else (it writes nothing).
  */
 export function createScreenTokens(jwtSecret: string, now: () => number = Date.now): ScreenTokens {
-  const key = createHmac('sha256', jwtSecret).update('rallyboard screen token').digest();
+  const tokens = createScopedTokens(
+    jwtSecret,
+    {
+      audience: 'rallyboard:screen',
+      keyLabel: 'rallyboard screen token',
+      ttlSeconds: SCREEN_TOKEN_TTL_SECONDS,
+    },
+    now,
+  );
   return {
-    async sign(campaignId) {
-      const issuedAt = Math.floor(now() / 1000);
-      const exp = issuedAt + SCREEN_TOKEN_TTL_SECONDS;
-      const token = await new SignJWT({})
-        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-        .setIssuer(ISSUER)
-        .setAudience(AUDIENCE)
-        .setSubject(campaignId)
-        .setIssuedAt(issuedAt)
-        .setExpirationTime(exp)
-        .sign(key);
-      return { token, expiresAt: new Date(exp * 1000) };
-    },
-    async opens(token, campaignId) {
-      try {
-        const { payload } = await jwtVerify(token, key, {
-          issuer: ISSUER,
-          audience: AUDIENCE,
-          subject: campaignId,
-          algorithms: ['HS256'],
-          requiredClaims: ['sub', 'exp'],
-          currentDate: new Date(now()),
-        });
-        return payload.sub === campaignId;
-      } catch {
-        return false;
-      }
-    },
+    sign: (campaignId) => tokens.sign(campaignId),
+    opens: async (token, campaignId) => (await tokens.verify(token, campaignId)) === campaignId,
   };
 }
 

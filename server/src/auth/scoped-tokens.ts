@@ -1,0 +1,57 @@
+import { createHmac } from 'node:crypto';
+import { jwtVerify, SignJWT } from 'jose';
+
+const ISSUER = 'rallyboard';
+
+export interface ScopedTokens {
+  /** A token for one subject (a campaign, a host), good for the scope's TTL. */
+  sign(subject: string): Promise<{ token: string; expiresAt: Date }>;
+  /** The subject of a live token of this scope (and of exactly `subject` when given), or undefined. */
+  verify(token: string, subject?: string): Promise<string | undefined>;
+}
+
+/**
+ * Tokens that open one thing and nothing else (a campaign's big screen, bull-board): HS256 JWTs
+ * with an audience of their own and a key derived from JWT_SECRET for that scope alone, so no
+ * host or participant token, nor one of another scope, passes for one.
+ *
+ * @param scope the audience, the label the key is derived with, and how long a token lasts
+ */
+export function createScopedTokens(
+  jwtSecret: string,
+  scope: { audience: string; keyLabel: string; ttlSeconds: number },
+  now: () => number = Date.now,
+): ScopedTokens {
+  const key = createHmac('sha256', jwtSecret).update(scope.keyLabel).digest();
+  const { audience, ttlSeconds } = scope;
+  return {
+    async sign(subject) {
+      const issuedAt = Math.floor(now() / 1000);
+      const exp = issuedAt + ttlSeconds;
+      const token = await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setIssuer(ISSUER)
+        .setAudience(audience)
+        .setSubject(subject)
+        .setIssuedAt(issuedAt)
+        .setExpirationTime(exp)
+        .sign(key);
+      return { token, expiresAt: new Date(exp * 1000) };
+    },
+    async verify(token, subject) {
+      try {
+        const { payload } = await jwtVerify(token, key, {
+          issuer: ISSUER,
+          audience,
+          ...(subject === undefined ? {} : { subject }),
+          algorithms: ['HS256'],
+          requiredClaims: ['sub', 'exp'],
+          currentDate: new Date(now()),
+        });
+        return payload.sub;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
