@@ -1,6 +1,6 @@
 import { type CampaignDoc, campaignModel, type LedgerVote, ledgerModel } from '@rallyboard/core/db';
-import { readBoard } from '@rallyboard/core/redis';
 import { Router } from 'express';
+import { queryBoard } from '../../boards/queries.js';
 import { loadCampaign } from '../../campaigns/access.js';
 import type { AppContext } from '../../deps.js';
 import { csvLine, streamCsv } from '../../exports/csv.js';
@@ -108,14 +108,17 @@ export function exportsRouter(ctx: AppContext): Router {
     },
     async ({ auth, params }, _req, res) => {
       const campaign = await whenAvailable(() => loadCampaign(campaigns, auth, params.campaignId));
-      const slice = await whenAvailable(() =>
-        readBoard(
-          ctx.redis,
-          ctx.keys,
-          campaign._id,
-          { window: 'all' },
-          { mode: 'range', offset: 0, limit: Math.max(1, campaign.members.length) },
-        ),
+      // The counted ranking (live: a frozen campaign's public ranking stops at the freeze).
+      const slice = await queryBoard(
+        ctx,
+        {
+          type: 'range',
+          boardId: campaign._id,
+          window: 'all',
+          offset: 0,
+          limit: Math.max(1, campaign.members.length),
+        },
+        { live: true },
       );
       const members = new Map(campaign.members.map((m) => [m.candidateId, m]));
       async function* lines() {

@@ -4,6 +4,7 @@ import type { VoteJob } from '@rallyboard/core/queue';
 import { readIngestRate, readVerdictTotals } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
 import { Router } from 'express';
+import { queryBoard } from '../../boards/queries.js';
 import { loadCampaign } from '../../campaigns/access.js';
 import type { AppContext } from '../../deps.js';
 import { whenAvailable } from '../unavailable.js';
@@ -56,22 +57,20 @@ export function monitorRouter(ctx: AppContext): Router {
     async ({ auth, params }, _req, res) => {
       const campaign = await whenAvailable(() => loadCampaign(campaigns, auth, params.campaignId));
       const now = Date.now();
-      const board = ctx.keys.board(params.campaignId);
-      const [perSecond, verdicts, total, queue] = await whenAvailable(() =>
-        Promise.all([
-          readIngestRate(ctx.redis, ctx.keys, params.campaignId, now),
-          readVerdictTotals(ctx.redis, ctx.keys, params.campaignId),
-          ctx.redis.get(board.total),
-          readQueueState(ctx.voteQueue, now),
-        ]),
-      );
+      const [perSecond, verdicts, totals, queue] = await Promise.all([
+        whenAvailable(() => readIngestRate(ctx.redis, ctx.keys, params.campaignId, now)),
+        whenAvailable(() => readVerdictTotals(ctx.redis, ctx.keys, params.campaignId)),
+        // The counted total (live: a frozen campaign's public total stops at the freeze).
+        queryBoard(ctx, { type: 'totals', boardId: params.campaignId, window: 'all' }, { live: true }),
+        whenAvailable(() => readQueueState(ctx.voteQueue, now)),
+      ]);
       const sum = perSecond.reduce((n, s) => n + s.votes, 0);
       const answer: CampaignMonitor = {
         at: new Date(now).toISOString(),
         status: campaign.status,
         votesPerSecond: perSecond.map((s) => ({ at: new Date(s.at).toISOString(), votes: s.votes })),
         rate: perSecond.length === 0 ? 0 : sum / perSecond.length,
-        total: Number(total ?? 0),
+        total: totals.totals.votes,
         verdicts,
         queue,
       };
