@@ -1,5 +1,4 @@
-import type { ErrorBody, ErrorCode, HostLogin } from '@rallyboard/core/protocol';
-import type { FieldIssue } from './form-errors.js';
+import type { ErrorBody, ErrorCode, FieldIssue, HostLogin } from '@rallyboard/core/protocol';
 
 const SESSION_KEY = 'rallyboard.console.session';
 

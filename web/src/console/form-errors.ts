@@ -1,8 +1,4 @@
-/** One problem with one field, as INVALID_INPUT's details and zod's issues both name it. */
-export interface FieldIssue {
-  path: string;
-  message: string;
-}
+import type { FieldIssue } from '@rallyboard/core/protocol';
 
 /** What the server and the schemas say, in the words a host reads. */
 const MESSAGES: [RegExp, string][] = [
@@ -38,11 +34,4 @@ export function issuesByField(issues: readonly FieldIssue[]): Map<string, string
     if (!out.has(path)) out.set(path, issueText(issue.message));
   }
   return out;
-}
-
-/** zod's issues (from a schema's safeParse) as dotted field issues. */
-export function zodIssues(error: {
-  issues: readonly { path: readonly PropertyKey[]; message: string }[];
-}): FieldIssue[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
 }

@@ -1,3 +1,5 @@
+import { DEFAULT_TIMEZONE, isTimeZone } from '@rallyboard/core/protocol';
+
 /** Figures as the console shows them: Chinese grouping and units, nothing longer than it needs. */
 
 const integer = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 });
@@ -21,18 +23,26 @@ export function formatDuration(ms: number): string {
 export const formatShare = (part: number, whole: number): string =>
   whole === 0 ? '0%' : `${decimal.format((part / whole) * 100)}%`;
 
+/** One formatter per timezone: the monitor formats dozens of times every poll. */
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** A time in the campaign's timezone, as hosts read it: `2026-03-01 20:15:07`. */
-export function formatTime(iso: string, timeZone = 'Asia/Shanghai'): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(iso));
+export function formatTime(iso: string, timeZone = DEFAULT_TIMEZONE): string {
+  let format = timeFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    timeFormats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(new Date(iso));
   const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`;
 }
@@ -49,6 +59,8 @@ export function toLocalInput(iso: string, timeZone: string): string {
 export function fromLocalInput(value: string, timeZone: string): string {
   // Date.parse is lenient (it reads ':00Z' as a date in 2000): only the input's own format passes.
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value)) return '';
+  // A zone being typed (or mistyped) has no clock to read: the schema then names the field.
+  if (!isTimeZone(timeZone)) return '';
   const asUtc = Date.parse(`${value}:00Z`);
   if (Number.isNaN(asUtc)) return '';
   // The zone's offset at that moment: what the zone's clock shows for asUtc, minus asUtc.

@@ -1,6 +1,7 @@
-import { createCampaignBodySchema, riskSettingsPatchSchema } from '@rallyboard/core/protocol';
+import { createCampaignBodySchema, riskSettingsPatchSchema, toFieldIssues } from '@rallyboard/core/protocol';
 import { describe, expect, it } from 'vitest';
-import { issuesByField, issueText, zodIssues } from '../../src/console/form-errors.js';
+import { ZodError } from 'zod';
+import { issuesByField, issueText } from '../../src/console/form-errors.js';
 
 describe('form errors', () => {
   it("put the server's INVALID_INPUT details on the form's fields, without the body. prefix", () => {
@@ -28,14 +29,14 @@ describe('form errors', () => {
       schedule: { startAt: '2026-03-02T00:00:00Z', endAt: '2026-03-01T00:00:00Z', timezone: 'Asia/Shanghai' },
     });
     expect(checked.success).toBe(false);
-    const byField = issuesByField(zodIssues(checked.error ?? { issues: [] }));
+    const byField = issuesByField(toFieldIssues(checked.error ?? new ZodError([])));
     expect(byField.get('members.1.imageUrl')).toBe('请填写 http(s) 开头的图片地址');
     expect(byField.get('schedule.endAt')).toBe('结束时间必须晚于开始时间');
   });
 
   it('say a number is out of range in Chinese', () => {
     const checked = riskSettingsPatchSchema.safeParse({ reviewAt: 500 });
-    const [issue] = zodIssues(checked.error ?? { issues: [] });
+    const [issue] = toFieldIssues(checked.error ?? new ZodError([]));
     expect(issue?.path).toBe('reviewAt');
     expect(issueText(issue?.message ?? '')).toBe('数值太大');
   });

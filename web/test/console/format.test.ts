@@ -30,5 +30,8 @@ describe('figures on the console', () => {
     expect(fromLocalInput('2026-03-01T20:00', 'Asia/Shanghai')).toBe('2026-03-01T12:00:00.000Z');
     expect(fromLocalInput('2026-07-01T09:30', 'Europe/Berlin')).toBe('2026-07-01T07:30:00.000Z');
     expect(fromLocalInput('', 'Asia/Shanghai')).toBe('');
+    // A mistyped zone reads as no time, for the form's schema to name the field, not as a throw.
+    expect(fromLocalInput('2026-03-01T20:00', 'Asia/Shangai')).toBe('');
+    expect(fromLocalInput('2026-03-01T20:00', '')).toBe('');
   });
 });

@@ -2,11 +2,13 @@ import {
   type CampaignMember,
   type CampaignView,
   createCampaignBodySchema,
+  DEFAULT_TIMEZONE,
+  toFieldIssues,
   updateCampaignBodySchema,
 } from '@rallyboard/core/protocol';
 import { ApiError, api } from '../api.js';
 import { type Field, field, h, input, select, toast } from '../dom.js';
-import { issuesByField, zodIssues } from '../form-errors.js';
+import { issuesByField } from '../form-errors.js';
 import { fromLocalInput, toLocalInput } from '../format.js';
 import { campaignHref } from '../routes.js';
 
@@ -89,7 +91,7 @@ function memberEditor(members: readonly CampaignMember[], locked: boolean) {
  */
 export function renderCampaignForm(app: HTMLElement, campaign: CampaignView | undefined): undefined {
   const editing = campaign !== undefined;
-  const tz = campaign?.schedule.timezone ?? 'Asia/Shanghai';
+  const tz = campaign?.schedule.timezone ?? DEFAULT_TIMEZONE;
   const started = campaign !== undefined && !['draft', 'scheduled'].includes(campaign.status);
   const startDefault = new Date(Date.now() + 3_600_000).toISOString();
   const endDefault = new Date(Date.now() + 8 * 86_400_000).toISOString();
@@ -251,7 +253,7 @@ export function renderCampaignForm(app: HTMLElement, campaign: CampaignView | un
         const schema = editing ? updateCampaignBodySchema : createCampaignBodySchema;
         const checked = schema.safeParse(payload);
         if (!checked.success) {
-          show(issuesByField(zodIssues(checked.error)));
+          show(issuesByField(toFieldIssues(checked.error)));
           return;
         }
         show(new Map());

@@ -3,11 +3,12 @@ import {
   type HeldGroup,
   type HeldVote,
   type ReviewAction,
+  toFieldIssues,
   voidRuleSchema,
 } from '@rallyboard/core/protocol';
 import { ApiError, api } from '../api.js';
 import { confirmDialog, type Field, field, h, input, select, toast } from '../dom.js';
-import { issuesByField, zodIssues } from '../form-errors.js';
+import { issuesByField } from '../form-errors.js';
 import { formatTime, fromLocalInput, toLocalInput } from '../format.js';
 import type { Cleanup } from '../main.js';
 import { trackAction } from './action-progress.js';
@@ -268,7 +269,7 @@ export function renderReview(body: HTMLElement, campaign: CampaignView): Cleanup
         };
         const checked = voidRuleSchema.safeParse(payload);
         if (!checked.success) {
-          show(issuesByField(zodIssues(checked.error)));
+          show(issuesByField(toFieldIssues(checked.error)));
           return;
         }
         show(new Map());

@@ -5,10 +5,11 @@ import {
   type RiskSettings,
   type RiskSettingsPatch,
   riskSettingsSchema,
+  toFieldIssues,
 } from '@rallyboard/core/protocol';
 import { ApiError, api } from '../api.js';
 import { type Field, field, h, input, select, toast } from '../dom.js';
-import { issuesByField, zodIssues } from '../form-errors.js';
+import { issuesByField } from '../form-errors.js';
 
 const RULE_LABELS: Record<RiskRuleId, string> = {
   deviceAccounts: '同一设备账号数（24 小时）',
@@ -154,7 +155,7 @@ export async function renderRiskRules(body: HTMLElement, campaign: CampaignView)
           const next = read();
           const checked = riskSettingsSchema.safeParse(next);
           if (!checked.success) {
-            show(issuesByField(zodIssues(checked.error)));
+            show(issuesByField(toFieldIssues(checked.error)));
             return;
           }
           show(new Map());
