@@ -52,6 +52,9 @@ export function assertTransition(from: CampaignStatus, to: CampaignStatus): void
 /** Votes are taken while a campaign is live or frozen (counting goes on behind a frozen ranking). */
 export const acceptsVotes = (status: CampaignStatus): boolean => status === 'live' || status === 'frozen';
 
+/** A host may reveal the final ranking (揭晓) once the freeze held it back, or the campaign is over. */
+export const canReveal = (status: CampaignStatus): boolean => status === 'frozen' || status === 'ended';
+
 /** The public ranking moves only while live or paused; frozen shows the ranking at the freeze. */
 export const rankingIsPublic = (status: CampaignStatus): boolean => status !== 'frozen';
 

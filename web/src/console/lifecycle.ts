@@ -1,4 +1,4 @@
-import { CAMPAIGN_TRANSITIONS, type CampaignStatus } from '@rallyboard/core/protocol';
+import { CAMPAIGN_TRANSITIONS, type CampaignStatus, canReveal } from '@rallyboard/core/protocol';
 
 /** Each status as the console shows it. */
 export const STATUS_LABELS: Readonly<Record<CampaignStatus, string>> = {
@@ -108,7 +108,7 @@ const REVEAL: LifecycleAction = {
 
 /**
  * The buttons a campaign in `status` shows, in the order of its life: one per move the server
- * allows (CAMPAIGN_TRANSITIONS, so the two cannot disagree), and the reveal once frozen or ended.
+ * allows (CAMPAIGN_TRANSITIONS, so the two cannot disagree), and the reveal where canReveal allows it.
  */
 export function lifecycleActions(status: CampaignStatus): LifecycleAction[] {
   const actions: LifecycleAction[] = CAMPAIGN_TRANSITIONS[status].map((to) => {
@@ -116,6 +116,6 @@ export function lifecycleActions(status: CampaignStatus): LifecycleAction[] {
     if (!move) throw new Error(`no button for ${status} → ${to}`);
     return { ...move, to };
   });
-  if (status === 'frozen' || status === 'ended') actions.unshift(REVEAL);
+  if (canReveal(status)) actions.unshift(REVEAL);
   return actions;
 }

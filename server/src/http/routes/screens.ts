@@ -1,5 +1,6 @@
 import {
   AppError,
+  canReveal,
   type ScreenTokenResponse,
   screenQuerySchema,
   screenTokenResponseSchema,
@@ -12,9 +13,6 @@ import { createCampaignStore } from '../../campaigns/store.js';
 import type { AppContext } from '../../deps.js';
 import { whenAvailable } from '../unavailable.js';
 import { actorOf, campaignParams } from './campaigns.js';
-
-/** Statuses whose final ranking a host may reveal: the freeze held it back, or the campaign is over. */
-const REVEALABLE = new Set(['frozen', 'ended']);
 
 /**
  * The big screen's reads (public, or with the screen token for an unlisted campaign) and the
@@ -124,7 +122,7 @@ export function screensRouter(ctx: AppContext): Router {
       await whenAvailable(() => loadCampaign(store.campaigns, auth, campaignId));
       const revealed = await store.serialize(campaignId, async () => {
         const campaign = await loadCampaign(store.campaigns, auth, campaignId);
-        if (!REVEALABLE.has(campaign.status)) {
+        if (!canReveal(campaign.status)) {
           throw new AppError('REVEAL_NOT_ALLOWED', { details: { status: campaign.status } });
         }
         if (campaign.revealedAt) return campaign;
