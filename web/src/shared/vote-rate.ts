@@ -24,14 +24,20 @@ export class VoteRate {
     while (this.#samples.length > 2 && (this.#samples[1]?.at ?? at) < cutoff) this.#samples.shift();
   }
 
-  /** The total as known at `t`: the last sample at or before it, or undefined before the first. */
+  /**
+   * The total as known at `t`: the last sample at or before it, or undefined before the first.
+   * Samples are in time order and number one per update (tens of thousands at 50 a second), and
+   * the screen asks every frame: a binary search, not a scan.
+   */
   #totalAt(t: number): number | undefined {
-    let found: number | undefined;
-    for (const s of this.#samples) {
-      if (s.at > t) break;
-      found = s.total;
+    let low = 0;
+    let high = this.#samples.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if ((this.#samples[middle]?.at ?? Number.POSITIVE_INFINITY) <= t) low = middle + 1;
+      else high = middle;
     }
-    return found;
+    return low === 0 ? undefined : this.#samples[low - 1]?.total;
   }
 
   /** Votes in the minute before `now`; 0 until two samples a moment apart exist. */
