@@ -189,18 +189,26 @@ export function renderMonitor(body: HTMLElement, campaign: CampaignView): Cleanu
       await api<RiskDashboard>('GET', `/api/campaigns/${campaign.id}/risk/dashboard?minutes=60&top=8`),
     ),
   );
-  void api<{ alerts: RiskAlert[] }>('GET', `/api/campaigns/${campaign.id}/alerts?limit=20`).then(
-    (a) => addAlerts(a.alerts),
-    () => {},
-  );
-
-  // Alerts arrive live; after a reconnect, the list is read again for what was missed meanwhile.
+  // Alerts arrive live. The list is read at once (whether or not the socket gets through), and
+  // again after each reconnect, once the room is joined, for what came while the socket was down
+  // (addAlerts keeps each alert once, however it arrived).
+  const readAlerts = () =>
+    api<{ alerts: RiskAlert[] }>('GET', `/api/campaigns/${campaign.id}/alerts?limit=20`).then(
+      (a) => addAlerts(a.alerts),
+      () => {},
+    );
+  void readAlerts();
   const socket = io(HOST_NAMESPACE, {
     auth: { token: loadSession()?.token ?? '' },
     transports: ['websocket'],
   });
+  let connectedBefore = false;
   socket.on('connect', () => {
-    socket.emit(HOST_EVENTS.subscribe, { campaignId: campaign.id }, () => {});
+    const reconnected = connectedBefore;
+    connectedBefore = true;
+    socket.emit(HOST_EVENTS.subscribe, { campaignId: campaign.id }, () => {
+      if (reconnected) void readAlerts();
+    });
   });
   socket.on(HOST_EVENTS.alert, (alert: RiskAlert) => addAlerts([alert]));
 
