@@ -178,16 +178,12 @@ export class ScreenApp {
     });
   }
 
-  #entries(): LeaderboardEntry[] {
-    return this.#feed?.entries ?? [];
-  }
-
   #draw(): void {
     const view = this.#view;
     const feed = this.#feed;
     if (!view || !feed) return;
-    const phase = screenPhase(view, this.#now());
-    const entries = this.#entries();
+    const now = this.#now();
+    const phase = screenPhase(view, now);
     this.probe.phase = phase;
     this.probe.seq = feed.seq;
     const screen = $('screen');
@@ -200,9 +196,9 @@ export class ScreenApp {
     $('podium').hidden = phase !== 'podium';
     this.#renderRanking();
     $('total').textContent = feed.totals.votes.toLocaleString('zh-CN');
-    if (phase === 'reveal' && view.reveal) renderReveal($('reveal-list'), view.reveal, this.#now(), view);
-    if (phase === 'podium') renderPodium($('podium-places'), view.reveal?.entries ?? entries, view);
-    this.#tick();
+    if (phase === 'podium') renderPodium($('podium-places'), view.reveal?.entries ?? feed.entries, view);
+    // The countdown, the rate and the reveal's steps, at the same instant and phase.
+    this.#tick(now, phase);
     this.probe.applied.push({
       seq: feed.seq,
       total: feed.totals.votes,
@@ -227,7 +223,7 @@ export class ScreenApp {
       return;
     }
     this.#rankingAt = performance.now();
-    const entries = this.#entries();
+    const entries = this.#feed?.entries ?? [];
     this.#chart.render(entries, this.#moves);
     this.#renderList(entries);
   }
@@ -248,13 +244,13 @@ export class ScreenApp {
     );
   }
 
-  #tick(): void {
+  /** Runs on a timer, and at the end of each draw with the draw's instant and phase. */
+  #tick(now = this.#now(), phase?: ScreenPhase): void {
     const view = this.#view;
     if (!view) return;
-    const now = this.#now();
+    phase ??= screenPhase(view, now);
     const start = Date.parse(view.campaign.schedule.startAt);
     const end = Date.parse(view.campaign.schedule.endAt);
-    const phase = screenPhase(view, now);
     if (phase !== this.probe.phase && this.#feed) {
       this.#scheduleDraw();
       return;
