@@ -1,4 +1,5 @@
 import type { ErrorBody, ErrorCode, FieldIssue, HostLogin } from '@rallyboard/core/protocol';
+import { CHECK_FIELDS } from './form-errors.js';
 
 const SESSION_KEY = 'rallyboard.console.session';
 
@@ -29,7 +30,7 @@ const CODE_TEXT: Partial<Record<ErrorCode, string>> = {
   TOKEN_EXPIRED: '登录已过期，请重新登录',
   FORBIDDEN: '当前账号没有权限执行此操作',
   RATE_LIMITED: '操作太频繁，请稍后再试',
-  INVALID_INPUT: '请检查标红的字段',
+  INVALID_INPUT: CHECK_FIELDS,
   CAMPAIGN_NOT_FOUND: '活动不存在或无权访问',
   CAMPAIGN_NOT_EDITABLE: '活动当前状态下不能这样修改',
   INVALID_TRANSITION: '活动当前状态下不能执行此操作',

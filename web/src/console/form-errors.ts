@@ -1,4 +1,8 @@
 import type { FieldIssue } from '@rallyboard/core/protocol';
+import type { Field } from './dom.js';
+
+/** What a form says when its problems are on its fields. */
+export const CHECK_FIELDS = '请检查标红的字段';
 
 /** What the server and the schemas say, in the words a host reads. */
 const MESSAGES: [RegExp, string][] = [
@@ -34,4 +38,28 @@ export function issuesByField(issues: readonly FieldIssue[]): Map<string, string
     if (!out.has(path)) out.set(path, issueText(issue.message));
   }
   return out;
+}
+
+/**
+ * Shows a form's problems: clears every one of its fields, puts each issue on the field its
+ * path names, and says the rest (or, when all are on fields, CHECK_FIELDS) in `problem`.
+ */
+export function showIssues(
+  issues: ReadonlyMap<string, string>,
+  form: {
+    fields: Iterable<Pick<Field<HTMLElement>, 'setError'>>;
+    fieldOf(path: string): Pick<Field<HTMLElement>, 'setError'> | undefined;
+    problem: HTMLElement;
+    /** How an issue no field shows is written. @default its message */
+    loose?: (path: string, message: string) => string;
+  },
+): void {
+  for (const field of form.fields) field.setError(undefined);
+  const loose: string[] = [];
+  for (const [path, message] of issues) {
+    const target = form.fieldOf(path);
+    if (target) target.setError(message);
+    else loose.push(form.loose ? form.loose(path, message) : message);
+  }
+  form.problem.textContent = loose.join('；') || (issues.size > 0 ? CHECK_FIELDS : '');
 }

@@ -8,7 +8,7 @@ import {
 } from '@rallyboard/core/protocol';
 import { ApiError, api } from '../api.js';
 import { type Field, field, h, input, select, toast } from '../dom.js';
-import { issuesByField } from '../form-errors.js';
+import { issuesByField, showIssues } from '../form-errors.js';
 import { fromLocalInput, toLocalInput } from '../format.js';
 import { campaignHref } from '../routes.js';
 
@@ -193,15 +193,13 @@ export function renderCampaignForm(app: HTMLElement, campaign: CampaignView | un
     return simple[path] ?? members.fieldAt(path);
   };
   const show = (issues: Map<string, string>) => {
-    for (const x of [...Object.values(f), ...Object.values(quota)]) (x as Field).setError(undefined);
     members.clear();
-    const loose: string[] = [];
-    for (const [path, message] of issues) {
-      const target = fieldOf(path);
-      if (target) target.setError(message);
-      else loose.push(path ? `${path}: ${message}` : message);
-    }
-    problem.textContent = loose.join('；') || (issues.size > 0 ? '请检查标红的字段' : '');
+    showIssues(issues, {
+      fields: [...Object.values(f), ...Object.values(quota)] as Field[],
+      fieldOf,
+      problem,
+      loose: (path, message) => (path ? `${path}: ${message}` : message),
+    });
   };
 
   const form = h(

@@ -9,7 +9,7 @@ import {
 } from '@rallyboard/core/protocol';
 import { ApiError, api } from '../api.js';
 import { type Field, field, h, input, select, toast } from '../dom.js';
-import { issuesByField } from '../form-errors.js';
+import { issuesByField, showIssues } from '../form-errors.js';
 
 const RULE_LABELS: Record<RiskRuleId, string> = {
   deviceAccounts: '同一设备账号数（24 小时）',
@@ -119,28 +119,23 @@ export async function renderRiskRules(body: HTMLElement, campaign: CampaignView)
       ]),
     ) as RiskSettings['rules'],
   });
-  const fieldOf = (path: string): Field | undefined => {
+  const fieldOf = (path: string): Field<HTMLElement> | undefined => {
     if (path === 'reviewAt') return reviewAt;
     if (path === 'rejectAt') return rejectAt;
     const m = /^rules\.(\w+)\.(threshold|weight|action)$/.exec(path);
     const f = m ? rules[m[1] as RiskRuleId] : undefined;
-    return f && m ? (f[m[2] as 'threshold' | 'weight'] as Field) : undefined;
+    return f && m ? f[m[2] as 'threshold' | 'weight' | 'action'] : undefined;
   };
-  const show = (issues: Map<string, string>) => {
-    for (const f of [
-      reviewAt,
-      rejectAt,
-      ...RISK_RULE_IDS.flatMap((id) => [rules[id].threshold, rules[id].weight]),
-    ])
-      f.setError(undefined);
-    const loose: string[] = [];
-    for (const [path, message] of issues) {
-      const target = fieldOf(path);
-      if (target) target.setError(message);
-      else loose.push(message);
-    }
-    problem.textContent = loose.join('；') || (issues.size > 0 ? '请检查标红的字段' : '');
-  };
+  const show = (issues: Map<string, string>) =>
+    showIssues(issues, {
+      fields: [
+        reviewAt,
+        rejectAt,
+        ...RISK_RULE_IDS.flatMap((id) => [rules[id].threshold, rules[id].weight, rules[id].action]),
+      ],
+      fieldOf,
+      problem,
+    });
 
   body.append(
     h(
