@@ -309,6 +309,31 @@ describe('the big screen, in Chromium', () => {
     await context.close();
   });
 
+  it("follows the host's edits while live: a new title and a candidate added", async () => {
+    const campaignId = await campaign();
+    const { page, context, errors } = await openPage(browser, `${server.url}/screen/${campaignId}`);
+    await waitForState(page, 'live');
+    const renamed = await call(server, host.token, 'PATCH', `/api/campaigns/${campaignId}`, {
+      title: '年度最受欢迎社团评选 · 决赛',
+    });
+    expect(renamed.status).toBe(200);
+    await page.waitForFunction(
+      () => document.getElementById('title')?.textContent === '年度最受欢迎社团评选 · 决赛',
+      undefined,
+      { timeout: 10_000 },
+    );
+    const added = await call(server, host.token, 'POST', `/api/campaigns/${campaignId}/members`, {
+      candidateId: 'dave',
+      name: '大卫',
+    });
+    expect(added.status).toBe(201);
+    await votes(campaignId, 'dave', 1);
+    await waitForRanking(page, ['dave:1', 'alice:0', 'bob:0', 'carol:0']);
+    expect(await page.textContent('#ranking-list li[data-candidate-id="dave"]')).toBe('第1名 大卫 1票');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it("shows each candidate's photo beside the bar and on the podium", async () => {
     const photo = (id: string) => `https://photos.rallyboard.test/${id}.png`;
     const campaignId = await campaign();

@@ -1,6 +1,6 @@
 import type { CampaignDoc } from '@rallyboard/core/db';
 import { AppError, type CampaignMember, type UpdateCampaignMemberBody } from '@rallyboard/core/protocol';
-import { removeBoardMembers } from '@rallyboard/core/redis';
+import { publishScreenChange, removeBoardMembers } from '@rallyboard/core/redis';
 import { loadCampaign } from './access.js';
 import { mayHaveVotes } from './edits.js';
 import type { Actor, CampaignStore } from './store.js';
@@ -50,6 +50,8 @@ async function changeMembers(
       await removeBoardMembers(store.ctx.redis, store.ctx.keys, campaignId, [next.removed]);
     }
     await store.sync(updated);
+    // Its screens name and picture the candidates: they get the new view.
+    await publishScreenChange(store.ctx.redis, store.ctx.keys, campaignId);
     await store.audit(actor, next.audit, campaignId, {
       member: next.member,
       before: next.before,

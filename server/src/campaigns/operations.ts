@@ -7,7 +7,12 @@ import {
   type UpdateCampaignBody,
 } from '@rallyboard/core/protocol';
 import { scheduleCampaign } from '@rallyboard/core/queue';
-import { removeBoardMembers, setBoardStatus, unregisterBoard } from '@rallyboard/core/redis';
+import {
+  publishScreenChange,
+  removeBoardMembers,
+  setBoardStatus,
+  unregisterBoard,
+} from '@rallyboard/core/redis';
 import { loadCampaign } from './access.js';
 import { planUpdate } from './edits.js';
 import type { Actor, CampaignStore } from './store.js';
@@ -81,6 +86,8 @@ export async function updateCampaign(
         endAt: updated.schedule.endAt,
       });
     }
+    // Its screens show the title, the candidates and the schedule: they get the new view.
+    await publishScreenChange(store.ctx.redis, store.ctx.keys, campaignId);
     await store.audit(actor, 'campaign.update', campaignId, { before: plan.before, after: plan.after });
     return updated;
   });

@@ -54,7 +54,11 @@ export function createCampaignStore(ctx: AppContext): CampaignStore {
     boards,
     hosts: hostModel(ctx.mongo),
     serialize: (campaignId, work) => withLock(ctx.redis, ctx.keys.campaignLock(campaignId), work),
-    sync: (campaign) => syncBoard({ ...ctx, boards }, campaign),
+    async sync(campaign) {
+      await syncBoard({ ...ctx, boards }, campaign);
+      // This process's ingest sees a candidate added at once (others within BOARD_CACHE_MS).
+      ctx.boards.cache.forget(campaign._id);
+    },
     async reload(campaignId) {
       const campaign = await campaigns.findById(campaignId).lean<CampaignDoc>();
       if (!campaign) throw new Error(`campaign ${campaignId} vanished after a write`);
