@@ -5,6 +5,7 @@ import type { KeyBuilder } from '@rallyboard/core/redis';
 import type { Redis } from 'ioredis';
 import type { WeChatApi } from '../wechat/api.js';
 import type { QRCodeImage } from '../wechat/client.js';
+import { pageCodeParams } from '../wechat/schemas.js';
 
 /** How long a share token's code image is kept. */
 export const SHARE_CODE_TTL_SECONDS = 7 * 86_400;
@@ -45,14 +46,7 @@ export function createShareCodes(deps: ShareCodesDeps): ShareCodes {
 
   async function make(shareToken: string): Promise<QRCodeImage> {
     if (!(await deps.isIssued(shareToken))) throw new AppError('SHARE_TOKEN_NOT_FOUND');
-    const code = await deps.wechat.getUnlimitedQRCode({
-      scene: shareToken,
-      page: SHARE_PAGE,
-      envVersion,
-      // A trial or develop version may not have the page published: WeChat checks it only
-      // when asked, and release codes must point at a published page.
-      ...(envVersion === 'release' ? {} : { checkPath: false }),
-    });
+    const code = await deps.wechat.getUnlimitedQRCode(pageCodeParams(shareToken, SHARE_PAGE, envVersion));
     const key = deps.keys.shareCode(shareToken);
     try {
       await deps.redis

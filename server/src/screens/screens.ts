@@ -12,6 +12,7 @@ import { publicCampaignView } from '../campaigns/views.js';
 import type { AppContext } from '../deps.js';
 import { whenAvailable } from '../http/unavailable.js';
 import type { QRCodeImage } from '../wechat/client.js';
+import { pageCodeParams } from '../wechat/schemas.js';
 import { assertScreenAccess, createScreenTokens, type ScreenTokens } from './screen-tokens.js';
 
 /** The mini-program page a screen's join code opens; its `scene` is the campaign id. */
@@ -86,12 +87,7 @@ export function createScreens(ctx: AppContext): Screens {
       // A campaign's code never changes: ask WeChat once per process (a failure is asked again).
       let pending = wechatCodes.get(campaign._id);
       if (!pending) {
-        pending = ctx.wechat.getUnlimitedQRCode({
-          scene: campaign._id,
-          page: JOIN_PAGE,
-          envVersion,
-          ...(envVersion === 'release' ? {} : { checkPath: false }),
-        });
+        pending = ctx.wechat.getUnlimitedQRCode(pageCodeParams(campaign._id, JOIN_PAGE, envVersion));
         wechatCodes.set(campaign._id, pending);
         pending.catch(() => wechatCodes.delete(campaign._id));
       }

@@ -34,6 +34,19 @@ export const qrCodeParamsSchema = z.object({
 });
 export type QRCodeParams = z.input<typeof qrCodeParamsSchema>;
 
+/**
+ * The code of a page of the mini-program version `envVersion`, `scene` its query. A trial or
+ * develop version may not have the page published: WeChat checks the page only when asked, and
+ * release codes must point at a published page.
+ */
+export function pageCodeParams(
+  scene: string,
+  page: string,
+  envVersion: QRCodeParams['envVersion'],
+): QRCodeParams {
+  return { scene, page, envVersion, ...(envVersion === 'release' ? {} : { checkPath: false }) };
+}
+
 export const msgSecCheckParamsSchema = z.object({
   openid: z.string().min(1),
   /** 1 profile, 2 comment, 3 forum, 4 social log. */
