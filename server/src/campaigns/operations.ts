@@ -4,6 +4,7 @@ import {
   assertTransition,
   type CampaignStatus,
   type CreateCampaignBody,
+  canReveal,
   type UpdateCampaignBody,
 } from '@rallyboard/core/protocol';
 import { scheduleCampaign } from '@rallyboard/core/queue';
@@ -175,4 +176,33 @@ export async function moveCampaign(
     });
     return store.reload(campaignId);
   });
+}
+
+/**
+ * Reveals the final ranking on the campaign's screens (揭晓): frozen or ended campaigns only
+ * (REVEAL_NOT_ALLOWED), kept on the campaign as `revealedAt` so a screen opened later shows it
+ * revealed, audited, and pushed to the screens. Revealing again changes nothing.
+ */
+export async function revealCampaign(
+  store: CampaignStore,
+  actor: Actor,
+  campaignId: string,
+): Promise<CampaignDoc> {
+  await loadCampaign(store.campaigns, actor.host, campaignId);
+  const revealed = await store.serialize(campaignId, async () => {
+    const campaign = await loadCampaign(store.campaigns, actor.host, campaignId);
+    if (!canReveal(campaign.status)) {
+      throw new AppError('REVEAL_NOT_ALLOWED', { details: { status: campaign.status } });
+    }
+    if (campaign.revealedAt) return campaign;
+    const revealedAt = new Date();
+    await store.campaigns.updateOne({ _id: campaignId }, { $set: { revealedAt } });
+    await store.audit(actor, 'campaign.reveal', campaignId, {
+      before: { revealedAt: null },
+      after: { revealedAt: revealedAt.toISOString() },
+    });
+    return store.reload(campaignId);
+  });
+  await publishScreenChange(store.ctx.redis, store.ctx.keys, campaignId);
+  return revealed;
 }

@@ -1,14 +1,12 @@
 import {
-  AppError,
-  canReveal,
   type ScreenTokenResponse,
   screenQuerySchema,
   screenTokenResponseSchema,
   screenViewSchema,
 } from '@rallyboard/core/protocol';
-import { publishScreenChange } from '@rallyboard/core/redis';
 import { Router } from 'express';
 import { loadCampaign } from '../../campaigns/access.js';
+import { revealCampaign } from '../../campaigns/operations.js';
 import { createCampaignStore } from '../../campaigns/store.js';
 import type { AppContext } from '../../deps.js';
 import { whenAvailable } from '../unavailable.js';
@@ -118,23 +116,9 @@ export function screensRouter(ctx: AppContext): Router {
       errors: ['CAMPAIGN_NOT_FOUND', 'REVEAL_NOT_ALLOWED'],
     },
     async ({ auth, params }, req, res) => {
-      const { campaignId } = params;
-      await whenAvailable(() => loadCampaign(store.campaigns, auth, campaignId));
-      const revealed = await store.serialize(campaignId, async () => {
-        const campaign = await loadCampaign(store.campaigns, auth, campaignId);
-        if (!canReveal(campaign.status)) {
-          throw new AppError('REVEAL_NOT_ALLOWED', { details: { status: campaign.status } });
-        }
-        if (campaign.revealedAt) return campaign;
-        const revealedAt = new Date();
-        await store.campaigns.updateOne({ _id: campaignId }, { $set: { revealedAt } });
-        await store.audit(actorOf(auth, req), 'campaign.reveal', campaignId, {
-          before: { revealedAt: null },
-          after: { revealedAt: revealedAt.toISOString() },
-        });
-        return store.reload(campaignId);
-      });
-      await publishScreenChange(ctx.redis, ctx.keys, campaignId);
+      const revealed = await whenAvailable(() =>
+        revealCampaign(store, actorOf(auth, req), params.campaignId),
+      );
       res.json(await ctx.screens.view(revealed));
     },
   );
