@@ -29,14 +29,3 @@ if (have !== want) {
   }
   writeFileSync(stamp, `${want}\n`);
 }
-
-// The web pages the server serves (web/dist/, git-ignored): esbuild takes about a second, so build
-// every time rather than serve what an older checkout left.
-const web = spawnSync('npm', ['run', '--silent', 'web:build'], {
-  cwd: root,
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
-if (web.status !== 0) {
-  console.error(`✗ the web build failed (exit ${web.status}).`);
-  process.exit(web.status ?? 1);
-}

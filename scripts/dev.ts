@@ -7,6 +7,7 @@ import { DEMO_BOARD, demoParticipantToken, seedDemoBoard, voteCommand } from './
 import { type DemoHost, ensureDemoHost } from './demo-host.js';
 import { ServiceError, startServices, stopServices } from './services/index.js';
 import { PATHS, ROOT } from './services/paths.js';
+import { buildWeb } from './web/build.js';
 
 const config = loadConfig();
 const base = config.http.publicUrl;
@@ -52,7 +53,10 @@ async function waitHealthy(children: ChildProcess[], timeoutMs = 30_000): Promis
 
 async function main(): Promise<void> {
   console.log('Rallyboard: starting the local stack…');
-  const services = await startServices(config);
+  // The web pages the server serves (web/dist/, git-ignored): esbuild takes about a second, so
+  // build every time rather than serve what an older checkout left. (npm test's global setup
+  // builds them for its run.)
+  const [services] = await Promise.all([startServices(config), buildWeb()]);
   const startedServices = services.some((s) => s.started);
   const children = [startProcess('server'), startProcess('workers')];
 

@@ -35,6 +35,8 @@ export async function buildWeb(options: WebBuildOptions = {}): Promise<WebBuildR
   rmSync(WEB_DIST, { recursive: true, force: true });
   mkdirSync(WEB_DIST, { recursive: true });
   const result = await build({
+    // Paths in the metafile (the report) are relative to the root, wherever this runs from.
+    absWorkingDir: ROOT,
     entryPoints: Object.fromEntries(WEB_PAGES.map((page) => [page, `${WEB_SRC}/${page}/main.ts`])),
     outdir: WEB_DIST,
     bundle: true,
@@ -51,7 +53,7 @@ export async function buildWeb(options: WebBuildOptions = {}): Promise<WebBuildR
   });
   for (const page of WEB_PAGES) copyFileSync(`${WEB_SRC}/${page}/index.html`, `${WEB_DIST}/${page}.html`);
   const outputs = Object.fromEntries(
-    Object.entries(result.metafile.outputs).map(([file, meta]) => [file.replace(`${ROOT}`, ''), meta.bytes]),
+    Object.entries(result.metafile.outputs).map(([file, meta]) => [file, meta.bytes]),
   );
   return { outputs, ms: Math.round(performance.now() - started) };
 }
