@@ -282,11 +282,16 @@ describe('risk control, end to end', () => {
     const campaignId = await liveCampaign();
     // One script: the same account voting at a machine's steady beat, tapping at once.
     const bot = { participantId: `p-bot-${campaignId}`, ip: '192.0.2.7', deviceId: 'dev-bot', dwellMs: 120 };
-    const ids: string[] = [];
-    for (let i = 0; i < 6; i++) {
-      ids.push(await vote(campaignId, 'bob', bot));
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    // Each vote sent on its beat, not after the last answer: a script keeps its clock, and a
+    // round trip slowed by a busy machine must not blur the beat the rule measures.
+    const BEAT_MS = 1_000;
+    const started = Date.now();
+    const ids = await Promise.all(
+      Array.from({ length: 6 }, async (_, i) => {
+        await new Promise((resolve) => setTimeout(resolve, started + i * BEAT_MS - Date.now()));
+        return vote(campaignId, 'bob', bot);
+      }),
+    );
     await decided(campaignId, 6);
     await held(campaignId, 6, 'the bot held');
     const byReason = await call<{ groups: HeldGroup[] }>(
