@@ -1,14 +1,12 @@
 import './console.css';
 import { clearSession, loadSession, whenSignedOut } from './api.js';
+import type { Cleanup } from './cleanup.js';
 import { h } from './dom.js';
 import { parseRoute, type Route } from './routes.js';
 import { renderCampaignForm } from './views/campaign-form.js';
 import { renderCampaignList } from './views/campaign-list.js';
 import { renderCampaignPage } from './views/campaign-page.js';
 import { renderLogin } from './views/login.js';
-
-/** What a view leaves behind when the console moves on: timers, sockets, charts. */
-export type Cleanup = () => void;
 
 const app = document.getElementById('app') as HTMLElement;
 const account = document.getElementById('account') as HTMLElement;

@@ -1,8 +1,8 @@
 import type { CampaignView } from '@rallyboard/core/protocol';
 import { ApiError, api } from '../api.js';
+import type { Cleanup } from '../cleanup.js';
 import { h } from '../dom.js';
 import { STATUS_LABELS } from '../lifecycle.js';
-import type { Cleanup } from '../main.js';
 import { CAMPAIGN_TABS, type CampaignTab, campaignHref, TAB_LABELS } from '../routes.js';
 import { renderAudit } from './audit.js';
 import { renderCampaignForm } from './campaign-form.js';

@@ -9,10 +9,10 @@ import {
 import { io } from 'socket.io-client';
 import { ApiError, api, loadSession } from '../api.js';
 import { echarts, networkChartOption, rateChartOption } from '../charts.js';
+import type { Cleanup } from '../cleanup.js';
 import { h } from '../dom.js';
 import { formatCount, formatDuration, formatRate, formatShare, formatTime } from '../format.js';
 import { STATUS_LABELS } from '../lifecycle.js';
-import type { Cleanup } from '../main.js';
 
 const MONITOR_EVERY_MS = 2_000;
 const DASHBOARD_EVERY_MS = 3_000;

@@ -7,10 +7,10 @@ import {
   voidRuleSchema,
 } from '@rallyboard/core/protocol';
 import { ApiError, api } from '../api.js';
+import type { Cleanup } from '../cleanup.js';
 import { confirmDialog, type Field, field, h, input, select, toast } from '../dom.js';
 import { issuesByField } from '../form-errors.js';
 import { formatTime, fromLocalInput, toLocalInput } from '../format.js';
-import type { Cleanup } from '../main.js';
 import { trackAction } from './action-progress.js';
 
 type GroupBy = 'reason' | 'cluster';
