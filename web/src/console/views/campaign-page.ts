@@ -8,7 +8,7 @@ import { renderAudit } from './audit.js';
 import { renderCampaignForm } from './campaign-form.js';
 import { renderMonitor } from './monitor.js';
 import { renderOverview } from './overview.js';
-import { renderReview } from './review.js';
+import { renderReview } from './review/review.js';
 import { renderRiskRules } from './risk-rules.js';
 
 /** One campaign: its title and status over tabs (overview, edit, monitor, review, rules, audit). */

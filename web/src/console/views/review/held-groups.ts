@@ -1,0 +1,112 @@
+import type { CampaignView, HeldGroup, HeldVote } from '@rallyboard/core/protocol';
+import { ApiError, api } from '../../api.js';
+import { field, h, select } from '../../dom.js';
+import { type GroupBy, type ReviewSelection, tickInto } from './selection.js';
+import { voteTable } from './vote-table.js';
+
+/** The held groups as the review tab shows them, and how to read them again. */
+export interface HeldGroups {
+  /** The grouping's select, for the section's head. */
+  by: HTMLElement;
+  /** How many votes are held (or why they could not be read). */
+  summary: HTMLElement;
+  list: HTMLElement;
+  /** Reads the groups again; the ticks are cleared, since the groups they named may be gone. */
+  load(): Promise<void>;
+}
+
+/**
+ * One group: a box that ticks it, its label, key and figures, and 查看投票, which reads its votes
+ * the first time it opens (up to 200) and shows them in a table whose rows can be ticked one by one.
+ */
+function groupRow(g: HeldGroup, campaign: CampaignView, selection: ReviewSelection): HTMLElement {
+  const detail = h('div', { class: 'group-votes', hidden: true });
+  const box = h('input', {
+    type: 'checkbox',
+    'aria-label': `选择分组 ${g.label}`,
+    'data-group': g.key,
+    onchange: tickInto(selection.groups, g.key),
+  });
+  const expand = h(
+    'button',
+    {
+      type: 'button',
+      class: 'link',
+      'aria-expanded': 'false',
+      onclick: async () => {
+        const open = detail.hidden;
+        detail.hidden = !open;
+        expand.setAttribute('aria-expanded', String(open));
+        if (!open || detail.childElementCount > 0) return;
+        const param =
+          selection.groupBy === 'reason'
+            ? `reason=${encodeURIComponent(g.key)}`
+            : `cluster=${encodeURIComponent(g.key)}`;
+        const list = await api<{ votes?: HeldVote[] }>(
+          'GET',
+          `/api/campaigns/${campaign.id}/review/held?${param}&limit=200`,
+        );
+        detail.append(voteTable(list.votes ?? [], campaign.schedule.timezone, selection.votes));
+      },
+    },
+    '查看投票',
+  );
+  return h(
+    'div',
+    { class: 'group card' },
+    h(
+      'div',
+      { class: 'group-head' },
+      box,
+      h(
+        'div',
+        { class: 'group-label' },
+        h('strong', {}, g.label),
+        h('div', { class: 'muted' }, h('code', {}, g.key)),
+      ),
+      h(
+        'div',
+        { class: 'group-figures' },
+        `${g.votes} 票 · ${g.voters} 个账号 · ${g.candidates.map((c) => `${c.candidateId} ${c.votes}`).join('、')}`,
+      ),
+      expand,
+    ),
+    detail,
+  );
+}
+
+/** The held votes in groups, by cluster or by rule as the host picks; changing it reads them again. */
+export function heldGroups(campaign: CampaignView, selection: ReviewSelection): HeldGroups {
+  const summary = h('p', { class: 'muted', id: 'held-summary', role: 'status' }, '正在加载…');
+  const list = h('div', { id: 'held-groups' });
+  const by = field(
+    '分组方式',
+    select(
+      [
+        ['cluster', '按聚集（设备、网段、账号）'],
+        ['reason', '按触发规则'],
+      ],
+      selection.groupBy,
+      { name: 'groupBy' },
+    ),
+  );
+  async function load(): Promise<void> {
+    selection.groups.clear();
+    selection.votes.clear();
+    try {
+      const held = await api<{ held: number; groups?: HeldGroup[] }>(
+        'GET',
+        `/api/campaigns/${campaign.id}/review/held?groupBy=${selection.groupBy}`,
+      );
+      summary.textContent = held.held === 0 ? '没有待审核的投票' : `共 ${held.held} 票待审核`;
+      list.replaceChildren(...(held.groups ?? []).map((g) => groupRow(g, campaign, selection)));
+    } catch (error) {
+      summary.textContent = error instanceof ApiError ? error.message : '加载失败';
+    }
+  }
+  by.control.addEventListener('change', () => {
+    selection.groupBy = by.control.value as GroupBy;
+    void load();
+  });
+  return { by: by.wrap, summary, list, load };
+}
