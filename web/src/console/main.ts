@@ -3,7 +3,7 @@ import { clearSession, loadSession, whenSignedOut } from './api.js';
 import type { Cleanup } from './cleanup.js';
 import { h } from './dom.js';
 import { parseRoute, type Route } from './routes.js';
-import { renderCampaignForm } from './views/campaign-form.js';
+import { renderCampaignForm } from './views/campaign-form/campaign-form.js';
 import { renderCampaignList } from './views/campaign-list.js';
 import { renderCampaignPage } from './views/campaign-page.js';
 import { renderLogin } from './views/login.js';

@@ -5,7 +5,7 @@ import { h } from '../dom.js';
 import { STATUS_LABELS } from '../lifecycle.js';
 import { CAMPAIGN_TABS, type CampaignTab, campaignHref, TAB_LABELS } from '../routes.js';
 import { renderAudit } from './audit.js';
-import { renderCampaignForm } from './campaign-form.js';
+import { renderCampaignForm } from './campaign-form/campaign-form.js';
 import { renderMonitor } from './monitor.js';
 import { renderOverview } from './overview.js';
 import { renderReview } from './review/review.js';
