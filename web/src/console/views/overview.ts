@@ -37,127 +37,133 @@ async function openScreen(campaign: CampaignView): Promise<void> {
   }
 }
 
+/** A CSV export: fetched with the host's token and saved; the button waits while it downloads. */
+function exportButton(campaign: CampaignView, what: 'results' | 'ledger', label: string): HTMLButtonElement {
+  return h(
+    'button',
+    {
+      type: 'button',
+      onclick: async (event: Event) => {
+        const button = event.currentTarget as HTMLButtonElement;
+        button.disabled = true;
+        try {
+          const { name } = await download(`/api/campaigns/${campaign.id}/export/${what}.csv`, `${what}.csv`);
+          toast(`已下载 ${name}`);
+        } catch (error) {
+          toast(error instanceof ApiError ? error.message : '导出失败', 'error');
+        } finally {
+          button.disabled = false;
+        }
+      },
+    },
+    label,
+  );
+}
+
+/** For admins: opens bull-board with a queue session cookie (a navigation cannot send the token). */
+function queuesButton(): HTMLElement {
+  return h(
+    'div',
+    { class: 'actions' },
+    h(
+      'button',
+      {
+        type: 'button',
+        onclick: async () => {
+          try {
+            const session = await api<QueueSession>('POST', '/api/admin/queue-session');
+            window.open(session.url, '_blank');
+          } catch (error) {
+            toast(error instanceof ApiError ? error.message : '无法打开队列', 'error');
+          }
+        },
+      },
+      '查看任务队列（管理员）',
+    ),
+  );
+}
+
+/** 活动进程: the status, the schedule and the lifecycle buttons its status allows. */
+function lifecycleSection(campaign: CampaignView): HTMLElement {
+  const actions = lifecycleActions(campaign.status);
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'lifecycle-title' },
+    h('h2', { id: 'lifecycle-title' }, '活动进程'),
+    h(
+      'p',
+      {},
+      '当前状态：',
+      h(
+        'strong',
+        { class: `status-text status-${campaign.status}`, id: 'status-text' },
+        STATUS_LABELS[campaign.status],
+      ),
+    ),
+    h(
+      'dl',
+      { class: 'facts' },
+      h('dt', {}, '开始'),
+      h('dd', {}, formatTime(campaign.schedule.startAt, campaign.schedule.timezone)),
+      h('dt', {}, '结束'),
+      h('dd', {}, formatTime(campaign.schedule.endAt, campaign.schedule.timezone)),
+      h('dt', {}, '候选'),
+      h('dd', {}, `${campaign.members.length} 位`),
+      h('dt', {}, '活动编号'),
+      h('dd', {}, h('code', {}, campaign.id)),
+    ),
+    h(
+      'div',
+      { class: 'actions', id: 'lifecycle' },
+      ...actions.map((a) =>
+        h(
+          'button',
+          {
+            type: 'button',
+            class: a.danger ? 'danger-outline' : 'primary',
+            'data-action': a.id,
+            onclick: () => void act(campaign, a),
+          },
+          a.label,
+        ),
+      ),
+      actions.length === 0 ? h('span', { class: 'muted' }, '活动已归档，没有可执行的操作') : null,
+    ),
+  );
+}
+
+/** 大屏与导出: the big screen, the two CSV exports and, for admins, the queues. */
+function toolsSection(campaign: CampaignView): HTMLElement {
+  const admin = loadSession()?.host.role === 'admin';
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'tools-title' },
+    h('h2', { id: 'tools-title' }, '大屏与导出'),
+    h(
+      'div',
+      { class: 'actions' },
+      h(
+        'button',
+        { type: 'button', class: 'primary', id: 'open-screen', onclick: () => void openScreen(campaign) },
+        '打开大屏',
+      ),
+    ),
+    h('p', { class: 'muted' }, 'CSV 文件为 UTF-8 编码（带 BOM），可直接用 Excel 打开。'),
+    h(
+      'div',
+      { class: 'actions' },
+      exportButton(campaign, 'results', '导出排名 CSV'),
+      exportButton(campaign, 'ledger', '导出投票明细 CSV'),
+    ),
+    admin ? queuesButton() : null,
+  );
+}
+
 /**
  * The campaign at a glance: its status, the lifecycle buttons its status allows (each asks first,
  * in the page's dialog), the big screen, the CSV exports and, for admins, the queues.
  */
 export function renderOverview(body: HTMLElement, campaign: CampaignView): undefined {
-  const actions = lifecycleActions(campaign.status);
-  const exportButton = (what: 'results' | 'ledger', label: string) =>
-    h(
-      'button',
-      {
-        type: 'button',
-        onclick: async (event: Event) => {
-          const button = event.currentTarget as HTMLButtonElement;
-          button.disabled = true;
-          try {
-            const { name } = await download(
-              `/api/campaigns/${campaign.id}/export/${what}.csv`,
-              `${what}.csv`,
-            );
-            toast(`已下载 ${name}`);
-          } catch (error) {
-            toast(error instanceof ApiError ? error.message : '导出失败', 'error');
-          } finally {
-            button.disabled = false;
-          }
-        },
-      },
-      label,
-    );
-  const admin = loadSession()?.host.role === 'admin';
-  body.append(
-    h(
-      'div',
-      { class: 'grid two' },
-      h(
-        'section',
-        { class: 'card', 'aria-labelledby': 'lifecycle-title' },
-        h('h2', { id: 'lifecycle-title' }, '活动进程'),
-        h(
-          'p',
-          {},
-          '当前状态：',
-          h(
-            'strong',
-            { class: `status-text status-${campaign.status}`, id: 'status-text' },
-            STATUS_LABELS[campaign.status],
-          ),
-        ),
-        h(
-          'dl',
-          { class: 'facts' },
-          h('dt', {}, '开始'),
-          h('dd', {}, formatTime(campaign.schedule.startAt, campaign.schedule.timezone)),
-          h('dt', {}, '结束'),
-          h('dd', {}, formatTime(campaign.schedule.endAt, campaign.schedule.timezone)),
-          h('dt', {}, '候选'),
-          h('dd', {}, `${campaign.members.length} 位`),
-          h('dt', {}, '活动编号'),
-          h('dd', {}, h('code', {}, campaign.id)),
-        ),
-        h(
-          'div',
-          { class: 'actions', id: 'lifecycle' },
-          ...actions.map((a) =>
-            h(
-              'button',
-              {
-                type: 'button',
-                class: a.danger ? 'danger-outline' : 'primary',
-                'data-action': a.id,
-                onclick: () => void act(campaign, a),
-              },
-              a.label,
-            ),
-          ),
-          actions.length === 0 ? h('span', { class: 'muted' }, '活动已归档，没有可执行的操作') : null,
-        ),
-      ),
-      h(
-        'section',
-        { class: 'card', 'aria-labelledby': 'tools-title' },
-        h('h2', { id: 'tools-title' }, '大屏与导出'),
-        h(
-          'div',
-          { class: 'actions' },
-          h(
-            'button',
-            { type: 'button', class: 'primary', id: 'open-screen', onclick: () => void openScreen(campaign) },
-            '打开大屏',
-          ),
-        ),
-        h('p', { class: 'muted' }, 'CSV 文件为 UTF-8 编码（带 BOM），可直接用 Excel 打开。'),
-        h(
-          'div',
-          { class: 'actions' },
-          exportButton('results', '导出排名 CSV'),
-          exportButton('ledger', '导出投票明细 CSV'),
-        ),
-        admin
-          ? h(
-              'div',
-              { class: 'actions' },
-              h(
-                'button',
-                {
-                  type: 'button',
-                  onclick: async () => {
-                    try {
-                      const session = await api<QueueSession>('POST', '/api/admin/queue-session');
-                      window.open(session.url, '_blank');
-                    } catch (error) {
-                      toast(error instanceof ApiError ? error.message : '无法打开队列', 'error');
-                    }
-                  },
-                },
-                '查看任务队列（管理员）',
-              ),
-            )
-          : null,
-      ),
-    ),
-  );
+  body.append(h('div', { class: 'grid two' }, lifecycleSection(campaign), toolsSection(campaign)));
   return undefined;
 }
