@@ -4,23 +4,31 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Tests run the workspace packages' TypeScript sources, never a stale dist/. The aliases are
- * read from @rallyboard/core's own `exports` (its `rallyboard-source` targets), so they cannot
- * drift from what tsx and the type checker resolve. Aliases rather than resolve.conditions:
- * Vitest loads the global setup in an environment that ignores custom conditions.
+ * read from each package's own `exports` (its `rallyboard-source` targets), so they cannot drift
+ * from what tsx and the type checker resolve. Aliases rather than resolve.conditions: Vitest
+ * loads the global setup in an environment that ignores custom conditions.
  */
-const corePackage = new URL('./packages/core/', import.meta.url);
-const exportsMap = JSON.parse(readFileSync(new URL('package.json', corePackage), 'utf8')).exports as Record<
-  string,
-  Record<string, string>
->;
-const alias = Object.entries(exportsMap).map(([subpath, targets]) => {
-  const source = targets['rallyboard-source'];
-  if (!source) throw new Error(`@rallyboard/core export ${subpath} has no rallyboard-source target`);
-  return {
-    find: new RegExp(`^@rallyboard/core${subpath.slice(1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
-    replacement: fileURLToPath(new URL(source, corePackage)),
-  };
-});
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const workspaceAliases = (name: string, folder: string) => {
+  const root = new URL(folder, import.meta.url);
+  const exportsMap = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')).exports as Record<
+    string,
+    Record<string, string>
+  >;
+  return Object.entries(exportsMap).map(([subpath, targets]) => {
+    const source = targets['rallyboard-source'];
+    if (!source) throw new Error(`${name} export ${subpath} has no rallyboard-source target`);
+    return {
+      find: new RegExp(`^${escapeRegExp(`${name}${subpath.slice(1)}`)}$`),
+      replacement: fileURLToPath(new URL(source, root)),
+    };
+  });
+};
+const alias = [
+  ...workspaceAliases('@rallyboard/core', './packages/core/'),
+  ...workspaceAliases('@rallyboard/server', './server/'),
+  ...workspaceAliases('@rallyboard/workers', './workers/'),
+];
 
 export default defineConfig({
   resolve: { alias },
