@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '@rallyboard/core/config';
 import { connectMongo, createHost, hostModel } from '@rallyboard/core/db';
 import { AppError, newPasswordSchema, usernameSchema } from '@rallyboard/core/protocol';
-import { hashPassword } from '../server/src/auth/passwords.js';
+import { hashPassword } from '@rallyboard/server/auth';
 
 const USAGE =
   'usage: npm run create-admin -- --username <name>   (password from the terminal or one line of stdin)';

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Config } from '@rallyboard/core/config';
 import { connectMongo, createHost, hostModel } from '@rallyboard/core/db';
-import { hashPassword, verifyPassword } from '../server/src/auth/passwords.js';
+import { hashPassword, verifyPassword } from '@rallyboard/server/auth';
 import { PATHS } from './services/paths.js';
 
 /** Where the local demo host's sign-in is kept between runs (mode 0600, under the git-ignored .data/). */

@@ -2,8 +2,8 @@
 // the plan's traffic through the public API, then every vote's fate from the ledger.
 import { randomBytes } from 'node:crypto';
 import { createHost, hostModel } from '@rallyboard/core/db';
+import { hashPassword } from '@rallyboard/server/auth';
 import type { Connection } from 'mongoose';
-import { hashPassword } from '../../server/src/auth/passwords.js';
 import { RallyboardClient, WeChatFakeControl } from './client.js';
 import { settle, type VoteOutcome } from './outcomes.js';
 import type { Plan } from './plan.js';

@@ -1,7 +1,7 @@
 import { connectMongo, hostModel } from '@rallyboard/core/db';
+import { verifyPassword } from '@rallyboard/server/auth';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyPassword } from '../../server/src/auth/passwords.js';
 import { runCommand } from '../../test/support/commands.js';
 import { randomId, testEnv } from '../../test/support/config.js';
 

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectMongo, hostModel } from '@rallyboard/core/db';
+import { verifyPassword } from '@rallyboard/server/auth';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyPassword } from '../../server/src/auth/passwords.js';
 import { testConfig } from '../../test/support/config.js';
 import { DEMO_HOST_USERNAME, ensureDemoHost } from '../demo-host.js';
 

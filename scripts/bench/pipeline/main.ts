@@ -21,10 +21,10 @@ import {
   registerBoard,
   waitForReady,
 } from '@rallyboard/core/redis';
+import { createTokenSigner } from '@rallyboard/server/auth';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
-import { createTokenSigner } from '../../../server/src/auth/tokens.js';
 import { localFerret } from '../../services/ferretdb.js';
 import { ServiceError, startServices } from '../../services/index.js';
 import { PATHS, ROOT } from '../../services/paths.js';
