@@ -41,20 +41,42 @@ type RuleFields = {
   action: Field<HTMLSelectElement>;
 };
 
-/**
- * The campaign's risk rules (GET/PATCH risk/settings): on or off, the scores that hold and reject,
- * and each rule's threshold, weight and action. Checked with the server's schema before sending;
- * a problem is shown next to its field.
- */
-export async function renderRiskRules(body: HTMLElement, campaign: CampaignView): Promise<undefined> {
-  let settings: RiskSettings;
-  try {
-    settings = (await api<{ settings: RiskSettings }>('GET', `/api/campaigns/${campaign.id}/risk/settings`))
-      .settings;
-  } catch (error) {
-    body.append(h('p', { class: 'form-error' }, error instanceof ApiError ? error.message : '加载失败'));
-    return undefined;
-  }
+type RuleSettings = RiskSettings['rules'][RiskRuleId];
+
+/** One rule's row: on or off, its name and id, then threshold, weight and action. */
+function ruleRow(id: RiskRuleId, r: RuleSettings): { fields: RuleFields; row: HTMLElement } {
+  const label = RULE_LABELS[id];
+  const f: RuleFields = {
+    enabled: h('input', {
+      type: 'checkbox',
+      name: `${id}.enabled`,
+      checked: r.enabled,
+      'aria-label': `启用：${label}`,
+    }),
+    threshold: field(
+      `${label} 阈值`,
+      input({ name: `${id}.threshold`, type: 'number', step: 'any', value: r.threshold }),
+    ),
+    weight: field(
+      `${label} 权重`,
+      input({ name: `${id}.weight`, type: 'number', step: '0.1', value: r.weight }),
+    ),
+    action: field(`${label} 动作`, select(ACTIONS, r.action, { name: `${id}.action` })),
+  };
+  const row = h(
+    'tr',
+    {},
+    h('td', {}, f.enabled),
+    h('th', { scope: 'row' }, label, h('div', { class: 'muted' }, h('code', {}, id))),
+    h('td', {}, f.threshold.wrap),
+    h('td', {}, f.weight.wrap),
+    h('td', {}, f.action.wrap),
+  );
+  return { fields: f, row };
+}
+
+/** Every input of the form, filled from the settings: the switch, the two scores, then each rule. */
+function settingsFields(settings: RiskSettings) {
   const enabled = h('input', {
     type: 'checkbox',
     id: 'risk-enabled',
@@ -71,39 +93,18 @@ export async function renderRiskRules(body: HTMLElement, campaign: CampaignView)
   );
   const rules = {} as Record<RiskRuleId, RuleFields>;
   const rows = RISK_RULE_IDS.map((id) => {
-    const r = settings.rules[id];
-    const label = RULE_LABELS[id];
-    rules[id] = {
-      enabled: h('input', {
-        type: 'checkbox',
-        name: `${id}.enabled`,
-        checked: r.enabled,
-        'aria-label': `启用：${label}`,
-      }),
-      threshold: field(
-        `${label} 阈值`,
-        input({ name: `${id}.threshold`, type: 'number', step: 'any', value: r.threshold }),
-      ),
-      weight: field(
-        `${label} 权重`,
-        input({ name: `${id}.weight`, type: 'number', step: '0.1', value: r.weight }),
-      ),
-      action: field(`${label} 动作`, select(ACTIONS, r.action, { name: `${id}.action` })),
-    };
-    const f = rules[id];
-    return h(
-      'tr',
-      {},
-      h('td', {}, f.enabled),
-      h('th', { scope: 'row' }, label, h('div', { class: 'muted' }, h('code', {}, id))),
-      h('td', {}, f.threshold.wrap),
-      h('td', {}, f.weight.wrap),
-      h('td', {}, f.action.wrap),
-    );
+    const { fields, row } = ruleRow(id, settings.rules[id]);
+    rules[id] = fields;
+    return row;
   });
-  const problem = h('div', { class: 'form-error', role: 'alert' });
+  return { enabled, reviewAt, rejectAt, rules, rows };
+}
 
-  const read = (): RiskSettings => ({
+type SettingsFields = ReturnType<typeof settingsFields>;
+
+/** The settings as the form reads. */
+function readSettings({ enabled, reviewAt, rejectAt, rules }: SettingsFields): RiskSettings {
+  return {
     enabled: enabled.checked,
     reviewAt: Number(reviewAt.control.value),
     rejectAt: Number(rejectAt.control.value),
@@ -114,28 +115,103 @@ export async function renderRiskRules(body: HTMLElement, campaign: CampaignView)
           enabled: rules[id].enabled.checked,
           threshold: Number(rules[id].threshold.control.value),
           weight: Number(rules[id].weight.control.value),
-          action: rules[id].action.control.value as RiskSettings['rules'][RiskRuleId]['action'],
+          action: rules[id].action.control.value as RuleSettings['action'],
         },
       ]),
     ) as RiskSettings['rules'],
-  });
-  const fieldOf = (path: string): Field<HTMLElement> | undefined => {
-    if (path === 'reviewAt') return reviewAt;
-    if (path === 'rejectAt') return rejectAt;
-    const m = /^rules\.(\w+)\.(threshold|weight|action)$/.exec(path);
-    const f = m ? rules[m[1] as RiskRuleId] : undefined;
-    return f && m ? f[m[2] as 'threshold' | 'weight' | 'action'] : undefined;
   };
+}
+
+/** The field an issue's path names: a score, or a rule's threshold, weight or action. */
+function fieldOf(
+  { reviewAt, rejectAt, rules }: SettingsFields,
+  path: string,
+): Field<HTMLElement> | undefined {
+  if (path === 'reviewAt') return reviewAt;
+  if (path === 'rejectAt') return rejectAt;
+  const m = /^rules\.(\w+)\.(threshold|weight|action)$/.exec(path);
+  const f = m ? rules[m[1] as RiskRuleId] : undefined;
+  return f && m ? f[m[2] as 'threshold' | 'weight' | 'action'] : undefined;
+}
+
+/** The fields that can show a problem, to clear before showing new ones. */
+const allFields = ({ reviewAt, rejectAt, rules }: SettingsFields): Field<HTMLElement>[] => [
+  reviewAt,
+  rejectAt,
+  ...RISK_RULE_IDS.flatMap((id) => [rules[id].threshold, rules[id].weight, rules[id].action]),
+];
+
+/** The form laid out: the switch and scores, the rules' table, its problem and button. */
+function layout(fields: SettingsFields, problem: HTMLElement): (HTMLElement | string)[] {
+  return [
+    h('h2', { id: 'risk-title' }, '风控规则'),
+    h(
+      'p',
+      { class: 'muted' },
+      '每条规则触发时为投票加上权重分；分数达到送审分数的投票暂不计入，等待审核；达到拒绝分数的直接拒绝。已判定的投票不受修改影响。',
+    ),
+    h(
+      'div',
+      { class: 'row' },
+      h('div', { class: 'field check' }, fields.enabled, h('label', { for: 'risk-enabled' }, '启用风控')),
+      fields.reviewAt.wrap,
+      fields.rejectAt.wrap,
+    ),
+    h(
+      'table',
+      { class: 'table compact rules' },
+      h(
+        'thead',
+        {},
+        h('tr', {}, ...['启用', '规则', '阈值', '权重', '动作'].map((t) => h('th', { scope: 'col' }, t))),
+      ),
+      h('tbody', {}, ...fields.rows),
+    ),
+    problem,
+    h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'primary' }, '保存风控规则')),
+  ];
+}
+
+/**
+ * The campaign's risk rules (GET/PATCH risk/settings): on or off, the scores that hold and reject,
+ * and each rule's threshold, weight and action. Checked with the server's schema before sending;
+ * a problem is shown next to its field.
+ */
+export async function renderRiskRules(body: HTMLElement, campaign: CampaignView): Promise<undefined> {
+  let settings: RiskSettings;
+  try {
+    settings = (await api<{ settings: RiskSettings }>('GET', `/api/campaigns/${campaign.id}/risk/settings`))
+      .settings;
+  } catch (error) {
+    body.append(h('p', { class: 'form-error' }, error instanceof ApiError ? error.message : '加载失败'));
+    return undefined;
+  }
+  const fields = settingsFields(settings);
+  const problem = h('div', { class: 'form-error', role: 'alert' });
   const show = (issues: Map<string, string>) =>
-    showIssues(issues, {
-      fields: [
-        reviewAt,
-        rejectAt,
-        ...RISK_RULE_IDS.flatMap((id) => [rules[id].threshold, rules[id].weight, rules[id].action]),
-      ],
-      fieldOf,
-      problem,
-    });
+    showIssues(issues, { fields: allFields(fields), fieldOf: (path) => fieldOf(fields, path), problem });
+
+  const save = async (event: Event) => {
+    event.preventDefault();
+    const next = readSettings(fields);
+    const checked = riskSettingsSchema.safeParse(next);
+    if (!checked.success) {
+      show(issuesByField(toFieldIssues(checked.error)));
+      return;
+    }
+    show(new Map());
+    try {
+      await api<{ settings: RiskSettings }>(
+        'PATCH',
+        `/api/campaigns/${campaign.id}/risk/settings`,
+        next satisfies RiskSettingsPatch,
+      );
+      toast('风控规则已保存，几秒内生效');
+    } catch (error) {
+      if (error instanceof ApiError && error.issues.length > 0) show(issuesByField(error.issues));
+      else problem.textContent = error instanceof ApiError ? error.message : '保存失败';
+    }
+  };
 
   body.append(
     h(
@@ -145,54 +221,9 @@ export async function renderRiskRules(body: HTMLElement, campaign: CampaignView)
         id: 'risk-form',
         'aria-labelledby': 'risk-title',
         novalidate: true,
-        onsubmit: async (event: Event) => {
-          event.preventDefault();
-          const next = read();
-          const checked = riskSettingsSchema.safeParse(next);
-          if (!checked.success) {
-            show(issuesByField(toFieldIssues(checked.error)));
-            return;
-          }
-          show(new Map());
-          try {
-            const saved = await api<{ settings: RiskSettings }>(
-              'PATCH',
-              `/api/campaigns/${campaign.id}/risk/settings`,
-              next satisfies RiskSettingsPatch,
-            );
-            settings = saved.settings;
-            toast('风控规则已保存，几秒内生效');
-          } catch (error) {
-            if (error instanceof ApiError && error.issues.length > 0) show(issuesByField(error.issues));
-            else problem.textContent = error instanceof ApiError ? error.message : '保存失败';
-          }
-        },
+        onsubmit: save,
       },
-      h('h2', { id: 'risk-title' }, '风控规则'),
-      h(
-        'p',
-        { class: 'muted' },
-        '每条规则触发时为投票加上权重分；分数达到送审分数的投票暂不计入，等待审核；达到拒绝分数的直接拒绝。已判定的投票不受修改影响。',
-      ),
-      h(
-        'div',
-        { class: 'row' },
-        h('div', { class: 'field check' }, enabled, h('label', { for: 'risk-enabled' }, '启用风控')),
-        reviewAt.wrap,
-        rejectAt.wrap,
-      ),
-      h(
-        'table',
-        { class: 'table compact rules' },
-        h(
-          'thead',
-          {},
-          h('tr', {}, ...['启用', '规则', '阈值', '权重', '动作'].map((t) => h('th', { scope: 'col' }, t))),
-        ),
-        h('tbody', {}, ...rows),
-      ),
-      problem,
-      h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'primary' }, '保存风控规则')),
+      ...layout(fields, problem),
     ),
   );
   return undefined;
