@@ -6,7 +6,7 @@ import { STATUS_LABELS } from '../lifecycle.js';
 import { CAMPAIGN_TABS, type CampaignTab, campaignHref, TAB_LABELS } from '../routes.js';
 import { renderAudit } from './audit.js';
 import { renderCampaignForm } from './campaign-form/campaign-form.js';
-import { renderMonitor } from './monitor.js';
+import { renderMonitor } from './monitor/monitor.js';
 import { renderOverview } from './overview.js';
 import { renderReview } from './review/review.js';
 import { renderRiskRules } from './risk-rules.js';

@@ -1,0 +1,49 @@
+import type { CampaignMonitor } from '@rallyboard/core/protocol';
+import { h } from '../../dom.js';
+import { formatCount, formatDuration, formatRate, formatShare } from '../../format.js';
+
+/** A figure's card: its label, its value and a note under it. */
+function stat(id: string, label: string) {
+  const value = h('div', { class: 'stat-value', id }, '—');
+  const note = h('div', { class: 'stat-note' });
+  return {
+    el: h('div', { class: 'stat card' }, h('div', { class: 'stat-label' }, label), value, note),
+    value,
+    note,
+  };
+}
+
+/** The monitor's figures, in the order they are shown. */
+export function monitorStats() {
+  return {
+    rate: stat('stat-rate', '每秒票数（近 1 分钟）'),
+    total: stat('stat-total', '排行榜总票数'),
+    depth: stat('stat-queue', '队列深度（任务）'),
+    lag: stat('stat-lag', '处理延迟'),
+    counted: stat('stat-counted', '已计入'),
+    held: stat('stat-held', '待审核'),
+    rejected: stat('stat-rejected', '已拒绝'),
+  };
+}
+
+export type MonitorStats = ReturnType<typeof monitorStats>;
+
+/** Writes one /monitor answer into the figures; a lag over 5 s is flagged. */
+export function drawStats(
+  { rate, total, depth, lag, counted, held, rejected }: MonitorStats,
+  m: CampaignMonitor,
+): void {
+  rate.value.textContent = formatRate(m.rate);
+  rate.note.textContent = `最近一秒 ${formatCount(m.votesPerSecond.at(-1)?.votes ?? 0)} 票`;
+  total.value.textContent = formatCount(m.total);
+  depth.value.textContent = formatCount(m.queue.depth);
+  depth.note.textContent = `等待 ${m.queue.waiting} · 处理中 ${m.queue.active} · 延后 ${m.queue.delayed}`;
+  lag.value.textContent = formatDuration(m.queue.lagMs);
+  lag.el.classList.toggle('warn', m.queue.lagMs > 5_000);
+  const decided = m.verdicts.counted + m.verdicts.held + m.verdicts.rejected;
+  counted.value.textContent = formatCount(m.verdicts.counted);
+  held.value.textContent = formatCount(m.verdicts.held);
+  held.note.textContent = `占 ${formatShare(m.verdicts.held, decided)}`;
+  rejected.value.textContent = formatCount(m.verdicts.rejected);
+  rejected.note.textContent = `占 ${formatShare(m.verdicts.rejected, decided)}`;
+}
