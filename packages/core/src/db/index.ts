@@ -7,3 +7,4 @@ export * from './hosts.js';
 export * from './ledger.js';
 export * from './participants.js';
 export * from './referrals.js';
+export * from './review-moves.js';

@@ -1,0 +1,77 @@
+import type { QueryFilter } from 'mongoose';
+import type { LedgerModel, LedgerVote } from './ledger.js';
+
+/**
+ * The ledger reads and writes of review jobs (approve, void, void by rule, cluster holds; the
+ * workers' review/ decides what moves). A job selects vote ids once, then re-reads them in chunks
+ * under the campaign's review lock, so each chunk is moved from the state it is in then.
+ */
+
+/** The ids of the votes a review job's filter selects, in id order (the order chunks are moved in). */
+export async function selectReviewVoteIds(
+  model: LedgerModel,
+  filter: QueryFilter<LedgerVote>,
+): Promise<string[]> {
+  const found = await model.find(filter, { _id: 1 }).sort({ _id: 1 }).lean();
+  return found.map((r) => r._id);
+}
+
+/** The ledger records of the given vote ids, whole (any order; unknown ids are left out). */
+export async function readLedgerVotes(model: LedgerModel, voteIds: readonly string[]): Promise<LedgerVote[]> {
+  return model.find({ _id: { $in: voteIds } }).lean();
+}
+
+/**
+ * Each voter's earliest vote on a board, as epoch ms, over every record the ledger has of them
+ * (retractions included); voters without records are absent.
+ */
+export async function earliestVoteTimes(
+  model: LedgerModel,
+  boardId: string,
+  voterIds: readonly string[],
+): Promise<Map<string, number>> {
+  const earliest = new Map<string, number>();
+  const theirs = await model
+    .find({ boardId, voterId: { $in: voterIds } }, { voterId: 1, acceptedAt: 1 })
+    .lean();
+  for (const { voterId, acceptedAt } of theirs) {
+    if (voterId === undefined) continue;
+    earliest.set(voterId, Math.min(earliest.get(voterId) ?? Number.POSITIVE_INFINITY, acceptedAt.getTime()));
+  }
+  return earliest;
+}
+
+/** A review's change of one vote's record: the record as the job read it, and what to set on it. */
+export interface ReviewedVote {
+  from: Pick<LedgerVote, '_id' | 'verdict' | 'review'>;
+  /** Fields to set; a field given as undefined is removed from the record. */
+  set: Partial<LedgerVote>;
+}
+
+/**
+ * Writes review changes onto their votes' records, each only if the record is still in the state
+ * the job read (same verdict and review state): a concurrent change wins and is not overwritten.
+ * Through the driver, as recordVotes writes: the records' shape is the review moves' to keep.
+ */
+export async function updateReviewedVotes(
+  model: LedgerModel,
+  changes: readonly ReviewedVote[],
+): Promise<void> {
+  await Promise.all(
+    changes.map(({ from, set }) => {
+      const unset = Object.entries(set)
+        .filter(([, v]) => v === undefined)
+        .map(([k]) => k);
+      const $set = Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined));
+      const filter: Record<string, unknown> = {
+        _id: from._id,
+        verdict: from.verdict,
+        'review.state': from.review?.state ?? null,
+      };
+      return model.collection.updateOne(filter, {
+        $set,
+        ...(unset.length > 0 ? { $unset: Object.fromEntries(unset.map((k) => [k, ''])) } : {}),
+      });
+    }),
+  );
+}
