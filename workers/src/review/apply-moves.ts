@@ -1,0 +1,63 @@
+import { type LedgerVote, recordVotes, updateReviewedVotes } from '@rallyboard/core/db';
+import { applyVotes, type VoteVerdict } from '@rallyboard/core/redis';
+import type { WorkerDeps } from '../deps.js';
+import type { LedgerWrite, Move } from './moves.js';
+
+/** A board whose votes cannot be applied now (fenced by a rebuild, or its state lost): retry later. */
+export class BoardBusyError extends Error {}
+
+/** A vote's record as the job read it, and the move planned for it. */
+export interface PlannedMove {
+  record: LedgerVote;
+  move: Move;
+}
+
+/**
+ * Carries out a chunk's moves: their votes applied in one applyVotes call, then the ledger
+ * written, Redis first as the vote worker does (a run that dies in between is retried, and the
+ * votes answer as duplicates with their first verdicts). New records go in idempotently; each
+ * moved vote's record changes only from the state it was read in.
+ * @throws BoardBusyError when the board cannot take votes now; nothing was applied then
+ */
+export async function applyMoves(
+  deps: Pick<WorkerDeps, 'redis' | 'keys' | 'ledger' | 'config' | 'instanceId'>,
+  boardId: string,
+  planned: readonly PlannedMove[],
+): Promise<void> {
+  const writes = await applyVotesOf(deps, boardId, planned);
+  await recordVotes(
+    deps.ledger,
+    writes.flatMap((w) => w.inserts),
+  );
+  await updateReviewedVotes(
+    deps.ledger,
+    writes.map(({ record, set }) => ({ from: record, set })),
+  );
+}
+
+/** Applies the moves' votes and answers each moved record with its ledger write, in the moves' order. */
+async function applyVotesOf(
+  deps: Pick<WorkerDeps, 'redis' | 'keys' | 'config' | 'instanceId'>,
+  boardId: string,
+  planned: readonly PlannedMove[],
+): Promise<(LedgerWrite & { record: LedgerVote })[]> {
+  const votes = planned.flatMap(({ move }) => (move.apply ? [move.apply] : []));
+  let verdicts: VoteVerdict[] = [];
+  if (votes.length > 0) {
+    const applied = await applyVotes(deps.redis, deps.keys, boardId, votes, {
+      dedupTtlSeconds: deps.config.votes.dedupTtlSeconds,
+      origin: deps.instanceId,
+    });
+    if (applied.outcome !== 'applied') throw new BoardBusyError(`board ${boardId} is ${applied.outcome}`);
+    verdicts = applied.verdicts;
+  }
+  // The script answers one verdict per vote, in order: the moves that applied one take them in turn.
+  const next = verdicts.values();
+  return planned.map(({ record, move }) => {
+    if (move.apply === undefined) return { record, ...move.write() };
+    const verdict = next.next();
+    if (verdict.done)
+      throw new Error(`applyVotes answered ${verdicts.length} verdicts for ${votes.length} votes`);
+    return { record, ...move.write(verdict.value) };
+  });
+}

@@ -1,0 +1,165 @@
+import type { LedgerReview, LedgerVote } from '@rallyboard/core/db';
+import type { ReviewJob } from '@rallyboard/core/queue';
+import {
+  type ApplyAction,
+  type ApplyMode,
+  dayExpiresAt,
+  quotaExpiresAt,
+  type VoteToApply,
+  type VoteVerdict,
+  verdictFields,
+} from '@rallyboard/core/redis';
+
+/**
+ * The moves of review: how one vote goes from the state it is in to the state a job asks for.
+ * Every change to a ranking is a vote applied by applyVotes with its own id: the vote itself when
+ * it was never applied (held), `<id>.x` to take a counted vote back, `<id>.a` to count a
+ * taken-back vote again. So a move planned twice applies nothing twice.
+ */
+
+/** What a move writes to the ledger: new records, and the change of the moved vote's record. */
+export interface LedgerWrite {
+  inserts: LedgerVote[];
+  set: Partial<LedgerVote>;
+}
+
+/** Moving one vote: at most one vote to apply, and the ledger write made after it. */
+export type Move =
+  /** Applies a vote, then writes what its verdict says. */
+  | { apply: VoteToApply; write(verdict: VoteVerdict): LedgerWrite }
+  /** Writes the ledger only: the ranking is already as the job wants it. */
+  | { apply?: undefined; write(): LedgerWrite };
+
+/** What a move is planned from: the job, the vote's record as this run read it, and the run. */
+export interface MoveInput {
+  job: ReviewJob;
+  record: LedgerVote;
+  /** The review action (the job) stamped on the vote. */
+  actionId: string;
+  now: Date;
+  /** The board's daily retention, for the day window's expiry of an applied vote. */
+  retentionDays: number;
+}
+
+/** A vote of the record's voter, candidate and day to apply, under its own id. */
+function toApply(
+  { record, retentionDays }: MoveInput,
+  voteId: string,
+  action: ApplyAction,
+  mode: ApplyMode,
+): VoteToApply {
+  return {
+    voteId,
+    candidateId: record.candidateId,
+    action,
+    mode,
+    voterId: record.voterId,
+    day: record.day,
+    dayExpiresAt: dayExpiresAt(record.acceptedAt.getTime(), retentionDays),
+    quotaExpiresAt: quotaExpiresAt(record.acceptedAt.getTime()),
+  };
+}
+
+/** The vote's review state after the move, stamped with the job. */
+function stamp(
+  { job, record, actionId, now }: MoveInput,
+  state: LedgerReview['state'],
+  extra: Partial<LedgerReview> = {},
+): LedgerReview {
+  return {
+    ...record.review,
+    state,
+    at: now,
+    by: job.by,
+    actionId,
+    note: 'note' in job ? job.note : 'rule' in job ? job.rule.note : undefined,
+    ...extra,
+  };
+}
+
+/** The ledger record of a vote a move applied besides the vote itself (a retraction, a re-count). */
+function derived(
+  { record, now }: MoveInput,
+  voteId: string,
+  verdict: VoteVerdict,
+  fields: Partial<LedgerVote>,
+): LedgerVote {
+  return {
+    _id: voteId,
+    boardId: record.boardId,
+    candidateId: record.candidateId,
+    action: fields.action ?? record.action,
+    voterId: record.voterId,
+    ...verdictFields(verdict),
+    day: record.day,
+    acceptedAt: now,
+    decidedAt: now,
+    ...fields,
+  };
+}
+
+/** Decides a held vote, never applied: applies it itself, counted (`a`) or voided (`v`). */
+function decideHeld(input: MoveInput, mode: 'a' | 'v', state: 'approved' | 'voided'): Move {
+  return {
+    apply: toApply(input, input.record._id, input.record.action, mode),
+    write: (verdict) => ({ inserts: [], set: { ...verdictFields(verdict), review: stamp(input, state) } }),
+  };
+}
+
+/** Counts a taken-back vote again, with a vote of its own id (`<id>.a`). */
+function restore(input: MoveInput): Move {
+  const creditId = `${input.record._id}.a`;
+  return {
+    apply: toApply(input, creditId, input.record.action, 'a'),
+    write: (verdict) => ({
+      inserts: [derived(input, creditId, verdict, { restores: input.record._id })],
+      set: { review: stamp(input, 'approved', { credit: creditId }) },
+    }),
+  };
+}
+
+/** Takes a counted vote back with a retraction of its own id (`<counting id>.x`). */
+function retract(input: MoveInput, state: LedgerReview['state'], extra: Partial<LedgerReview> = {}): Move {
+  const { record } = input;
+  const countingId = record.review?.credit ?? record._id;
+  const retractionId = `${countingId}.x`;
+  return {
+    apply: toApply(input, retractionId, 'retract', 'n'),
+    write: (verdict) => ({
+      inserts: [derived(input, retractionId, verdict, { action: 'retract', retracts: record._id })],
+      set: { review: stamp(input, state, { retraction: retractionId, ...extra }) },
+    }),
+  };
+}
+
+/**
+ * The move a job makes of one vote, or undefined when the vote is not in a state the job moves
+ * (already decided, or moved by an earlier run).
+ */
+export function planMove(input: MoveInput): Move | undefined {
+  const { job, record } = input;
+  const review = record.review;
+  const neverApplied = record.verdict === 'held';
+  const retracted =
+    record.verdict === 'counted' && review?.state === 'held' && review.retraction !== undefined;
+  const countedOnce = record.verdict === 'counted' && record.delta === 1;
+  switch (job.kind) {
+    case 'approve':
+      if (review?.state !== 'held') return undefined;
+      if (neverApplied) return decideHeld(input, 'a', 'approved');
+      if (retracted) return restore(input);
+      return undefined;
+    case 'void':
+    case 'void-by-rule':
+      if (review?.state === 'voided') return undefined;
+      if (neverApplied) return decideHeld(input, 'v', 'voided');
+      // Taken back when it was held: voiding it changes the ledger only.
+      if (retracted) return { write: () => ({ inserts: [], set: { review: stamp(input, 'voided') } }) };
+      // A host voids held votes; only a rule reaches votes that still count.
+      if (job.kind === 'void' || !countedOnce) return undefined;
+      return retract(input, 'voided');
+    case 'hold-cluster':
+      if (review !== undefined || !countedOnce) return undefined;
+      return retract(input, 'held', { cluster: job.cluster, by: 'risk' });
+  }
+}

@@ -1,0 +1,113 @@
+import type { LedgerVote } from '@rallyboard/core/db';
+import { BOARD_KINDS, RISK_WINDOWS } from '@rallyboard/core/protocol';
+import type { ReviewJob } from '@rallyboard/core/queue';
+import { type ClusterRef, inNetwork, networksOf, parseClusterId } from '@rallyboard/core/risk';
+
+/**
+ * Which votes a review job takes: a Mongo filter over the ledger (selectionFilter), narrowed in
+ * code where the filter cannot say it (createMatcher: networks, taps), and for a wave only each
+ * voter's first vote on the board (holdsWave, see first-votes.ts).
+ */
+
+type HoldClusterJob = Extract<ReviewJob, { kind: 'hold-cluster' }>;
+
+/** A wave's earlier votes are held only when tapped as fast as a wave's (see candidateWaveShare). */
+const WAVE_TAP_MS = RISK_WINDOWS.waveTapMs;
+
+/**
+ * The actions that added a count: a vote board's votes and a like board's likes, each named
+ * after its board's kind (an unlike or a retraction is no vote to void or hold). A fresh array
+ * per filter, as the query may keep it.
+ */
+const countingActions = () => ({ $in: [...BOARD_KINDS] });
+
+/** The Mongo filter of the votes a job selects (then narrowed in code, see createMatcher). */
+export function selectionFilter(job: ReviewJob): Record<string, unknown> {
+  const boardId = job.campaignId;
+  switch (job.kind) {
+    case 'approve':
+    case 'void': {
+      const held = { boardId, 'review.state': 'held' };
+      if ('voteIds' in job.select) return { ...held, _id: { $in: job.select.voteIds } };
+      if ('reason' in job.select) return { ...held, 'risk.reasons.rule': job.select.reason };
+      return {
+        ...held,
+        $or: [{ 'risk.clusters': job.select.cluster }, { 'review.cluster': job.select.cluster }],
+      };
+    }
+    case 'void-by-rule': {
+      const { rule } = job;
+      return {
+        boardId,
+        action: countingActions(),
+        acceptedAt: { $gte: new Date(rule.from), $lt: new Date(rule.to) },
+        ...(rule.candidateId ? { candidateId: rule.candidateId } : {}),
+        ...(rule.voterId ? { voterId: rule.voterId } : {}),
+        ...(rule.deviceId ? { 'context.deviceId': rule.deviceId } : {}),
+      };
+    }
+    case 'hold-cluster':
+      return holdClusterFilter(job);
+  }
+}
+
+function holdClusterFilter(job: HoldClusterJob): Record<string, unknown> {
+  const ref = parseClusterId(job.cluster);
+  return {
+    boardId: job.campaignId,
+    verdict: 'counted',
+    action: countingActions(),
+    // Up to now: a vote of the cluster counted after the job was queued is as suspect.
+    acceptedAt: { $gte: new Date(job.since), $lte: new Date(Math.max(job.until, Date.now())) },
+    // An id that does not read selects by time alone, and the matcher then takes none of it.
+    ...(ref ? clusterFields(ref) : {}),
+  };
+}
+
+/** The ledger fields a cluster pins down by equality; networks and taps are the matcher's. */
+function clusterFields(ref: ClusterRef): Record<string, string> {
+  return {
+    ...(ref.kind === 'device' ? { 'context.deviceId': ref.subject } : {}),
+    ...(ref.kind === 'voter' ? { voterId: ref.subject } : {}),
+    ...(ref.kind === 'wave' ? { candidateId: ref.subject } : {}),
+    ...(ref.candidateId ? { candidateId: ref.candidateId } : {}),
+  };
+}
+
+/** What the Mongo filter cannot say, for one job: whether a record it selected is the job's. */
+export function createMatcher(job: ReviewJob): (record: LedgerVote) => boolean {
+  if (job.kind === 'void-by-rule' && job.rule.network) {
+    const { network } = job.rule;
+    return (record) => record.context?.ip !== undefined && inNetwork(record.context.ip, network);
+  }
+  if (job.kind === 'hold-cluster') {
+    const ref = parseClusterId(job.cluster);
+    return (record) => ref !== undefined && inCluster(ref, record);
+  }
+  return () => true;
+}
+
+/** Whether a counted vote the filter selected for a cluster is the cluster's. */
+function inCluster(ref: ClusterRef, record: LedgerVote): boolean {
+  const ip = record.context?.ip;
+  switch (ref.kind) {
+    case 'ip':
+      return ip !== undefined && networksOf(ip).ip === ref.subject;
+    case 'subnet':
+      return ip !== undefined && networksOf(ip).net24 === ref.subject;
+    case 'wave':
+      // Only the votes tapped as fast as a wave's (no dwell time counts as none); and only a
+      // voter's first vote here (checked with the ledger, see firstVotes).
+      return (record.context?.dwellMs ?? 0) < WAVE_TAP_MS;
+    case 'device':
+    case 'voter':
+      return true;
+    default:
+      // No rule holds a fingerprint or a ring (the filter could not narrow them): none is held.
+      return false;
+  }
+}
+
+/** Whether a job holds a wave, whose votes are only each voter's first on the board. */
+export const holdsWave = (job: ReviewJob): boolean =>
+  job.kind === 'hold-cluster' && parseClusterId(job.cluster)?.kind === 'wave';
