@@ -1,6 +1,7 @@
 import { type AlertDoc, alertModel, alertView, recordAlert } from '@rallyboard/core/db';
 import { RISK_WINDOWS, type RiskAlert } from '@rallyboard/core/protocol';
 import type { ReviewJob } from '@rallyboard/core/queue';
+import { parseClusterId } from '@rallyboard/core/risk';
 import type { WorkerDeps } from '../deps.js';
 import type { RiskDecision } from './assess.js';
 
@@ -14,9 +15,9 @@ export interface DecidedVote {
   stopped: boolean;
 }
 
-/** How far back a cluster's earlier votes are held: the window its rule counts over. */
+/** How far back a cluster's earlier votes are held: the window its rule counts over (a device's is 24 h). */
 const holdWindowOf = (cluster: string) =>
-  cluster.startsWith('device:') ? RISK_WINDOWS.longMs : RISK_WINDOWS.shortMs;
+  parseClusterId(cluster)?.kind === 'device' ? RISK_WINDOWS.longMs : RISK_WINDOWS.shortMs;
 /** A cluster's earlier votes are looked at again at most this often, while its votes keep being stopped. */
 const HOLD_EVERY_SECONDS = 10;
 /**
