@@ -1,4 +1,4 @@
-import type { CampaignView } from '@rallyboard/core/protocol';
+import { BOARD_KINDS, type BoardKind, type CampaignView } from '@rallyboard/core/protocol';
 import { type Field, field, h, input, select } from '../../dom.js';
 import { fromLocalInput, toLocalInput } from '../../format.js';
 import { memberEditor } from './member-editor.js';
@@ -10,6 +10,11 @@ export const QUOTAS = [
 ] as const;
 
 type QuotaKey = (typeof QUOTAS)[number][0];
+
+const KIND_LABELS: Record<BoardKind, string> = { vote: '投票', like: '点赞' };
+
+/** The kind a select's value names, or none when it names none (the schema then says so on the field). */
+const boardKind = (value: string): BoardKind | undefined => BOARD_KINDS.find((kind) => kind === value);
 
 /** Title, description, kind, visibility and schedule, filled from the campaign when editing. */
 function basicFields(campaign: CampaignView | undefined, tz: string) {
@@ -24,10 +29,7 @@ function basicFields(campaign: CampaignView | undefined, tz: string) {
     kind: field(
       '活动类型',
       select(
-        [
-          ['vote', '投票'],
-          ['like', '点赞'],
-        ],
+        BOARD_KINDS.map((kind) => [kind, KIND_LABELS[kind]] as const),
         campaign?.kind ?? 'vote',
         { name: 'kind', disabled: campaign !== undefined },
       ),
@@ -103,7 +105,7 @@ export function readCampaign({ f, quota, members }: CampaignFields) {
   return {
     title: f.title.control.value.trim(),
     description: f.description.control.value.trim(),
-    kind: f.kind.control.value as 'vote' | 'like',
+    kind: boardKind(f.kind.control.value),
     visibility: f.visibility.control.value as 'public' | 'unlisted',
     schedule: {
       startAt: fromLocalInput(f.startAt.control.value, f.timezone.control.value.trim()),
