@@ -1,46 +1,55 @@
 import { createServer, type Server as HttpServer } from 'node:http';
-import express, { type Express } from 'express';
+import { createVoteReads } from '@rallyboard/core/db';
+import express, { type Express, type Router } from 'express';
+import { adminQueuesRouter } from './admin/routes.js';
 import { createAuditLog } from './audit/log.js';
+import { auditRouter } from './audit/routes.js';
+import { createLoginLimit } from './auth/login-limit.js';
+import { authRouter } from './auth/routes.js';
 import { createSessions } from './auth/sessions.js';
 import { createTokenSigner } from './auth/tokens.js';
 import { createBoardLookup } from './boards/lookup.js';
-import type { AppContext, AppDeps } from './deps.js';
+import { leaderboardRouter } from './boards/routes.js';
+import { createCampaignAccess } from './campaigns/access.js';
+import { campaignLeaderboardRouter } from './campaigns/leaderboard-routes.js';
+import { campaignMembersRouter } from './campaigns/member-routes.js';
+import { monitorRouter } from './campaigns/monitor-routes.js';
+import { publicCampaignsRouter } from './campaigns/public-routes.js';
+import { campaignsRouter } from './campaigns/routes.js';
+import { createCampaignStore } from './campaigns/store.js';
+import type { AppDeps } from './deps.js';
+import { exportsRouter } from './exports/routes.js';
+import { healthRouter } from './health/routes.js';
+import { createHostLogin } from './hosts/login.js';
+import { hostAuthRouter } from './hosts/login-routes.js';
 import { createHostResolver } from './hosts/principal.js';
+import { hostsRouter } from './hosts/routes.js';
 import { accessLog } from './http/access-log.js';
 import { type Api, createApi } from './http/api.js';
 import { answerClientErrors } from './http/client-error.js';
+import { docsRouter } from './http/docs.js';
 import { errorHandler, notFound } from './http/error-handler.js';
-import { adminQueuesRouter } from './http/routes/admin-queues.js';
-import { auditRouter } from './http/routes/audit.js';
-import { authRouter } from './http/routes/auth.js';
-import { campaignLeaderboardRouter } from './http/routes/campaign-leaderboard.js';
-import { campaignMembersRouter } from './http/routes/campaign-members.js';
-import { campaignsRouter } from './http/routes/campaigns.js';
-import { docsRouter } from './http/routes/docs.js';
-import { exportsRouter } from './http/routes/exports.js';
-import { healthRouter } from './http/routes/health.js';
-import { hostAuthRouter } from './http/routes/host-auth.js';
-import { hostsRouter } from './http/routes/hosts.js';
-import { leaderboardRouter } from './http/routes/leaderboard.js';
-import { monitorRouter } from './http/routes/monitor.js';
-import { myVotesRouter } from './http/routes/my-votes.js';
-import { publicCampaignsRouter } from './http/routes/public-campaigns.js';
-import { referralsRouter } from './http/routes/referrals.js';
-import { reviewRouter } from './http/routes/review.js';
-import { riskRouter } from './http/routes/risk.js';
-import { screensRouter } from './http/routes/screens.js';
-import { votesRouter } from './http/routes/votes.js';
-import { webRouter } from './http/routes/web.js';
 import { createVoteEnqueuer } from './ingest/enqueue.js';
+import { myVotesRouter } from './ingest/my-votes-routes.js';
 import { createRateLimits } from './ingest/rate-limits.js';
+import { votesRouter } from './ingest/routes.js';
 import { createVoteIds } from './ingest/vote-ids.js';
-import { createAlertRelay } from './realtime/host-alerts.js';
-import { createScreenRelay } from './realtime/screen-relay.js';
+import { webRouter } from './pages/routes.js';
+import { createHostNamespace } from './realtime/host-namespace.js';
+import { createAlertRelay } from './realtime/relays/alert-relay.js';
+import { createBoardRelay } from './realtime/relays/board-relay.js';
+import type { Relay } from './realtime/relays/channel.js';
+import { createScreenRelay } from './realtime/relays/screen-relay.js';
 import { createRealtime } from './realtime/socket-server.js';
 import type { RealtimeServer } from './realtime/types.js';
-import { createRelay, type Relay } from './relay/relay.js';
-import { createScreens, type Screens } from './screens/screens.js';
+import { referralsRouter } from './referrals/routes.js';
+import { riskRouter } from './review/risk-routes.js';
+import { reviewRouter } from './review/routes.js';
+import { screensRouter } from './screens/routes.js';
+import { createScreens } from './screens/screens.js';
 import { createWeChatApi } from './wechat/api.js';
+
+export type { AppDeps } from './deps.js';
 
 export interface App {
   app: Express;
@@ -52,78 +61,99 @@ export interface App {
 }
 
 /**
- * Builds the server: express routes, socket.io and the relay, wired to the given dependencies.
+ * The services every feature is handed a part of, built once and in dependency order: each
+ * one's inputs exist before it does, so nothing is built lazily. Each feature's factory takes
+ * the narrow type it declares itself; this object is never handed on whole.
+ */
+function createServices(deps: AppDeps) {
+  const { config, redis, keys, mongo } = deps;
+  const tokens = createTokenSigner(config.auth);
+  const hosts = createHostResolver(mongo);
+  const audit = createAuditLog(deps);
+  const wechat = deps.wechat ?? createWeChatApi(deps);
+  const boards = createBoardLookup(deps);
+  const reads = { redis, keys, boards };
+  return {
+    ...deps,
+    tokens,
+    hosts,
+    audit,
+    wechat,
+    boards,
+    loadCampaign: createCampaignAccess(mongo),
+    votes: createVoteReads(mongo),
+    voteIds: createVoteIds(config.auth.jwtSecret),
+    sessions: createSessions({
+      redis,
+      keys,
+      tokens,
+      refreshTtlSeconds: config.auth.participantRefreshTtlSeconds,
+    }),
+    // Bodies are read only once a route has authenticated the caller (see http/api.ts).
+    api: createApi(tokens, hosts, express.json({ limit: config.http.bodyLimitBytes, strict: true })),
+    screens: createScreens({ ...reads, config, mongo, wechat }),
+    store: createCampaignStore({ ...deps, boardCache: boards.cache, audit }),
+  };
+}
+type Services = ReturnType<typeof createServices>;
+
+/**
+ * The routers, hot paths first: express tries them in order, and ingest and the public reads
+ * take nearly every request. (No two routers share a path, so the order changes nothing else.)
+ */
+function featureRouters(s: Services): Router[] {
+  return [
+    votesRouter({ ...s, rateLimit: createRateLimits(s), enqueue: createVoteEnqueuer(s) }),
+    leaderboardRouter(s),
+    healthRouter(s),
+    authRouter({ ...s, loginLimit: createLoginLimit(s) }),
+    hostAuthRouter({ ...s, login: createHostLogin(s) }),
+    hostsRouter(s),
+    campaignsRouter(s),
+    campaignMembersRouter(s),
+    campaignLeaderboardRouter(s),
+    publicCampaignsRouter(s),
+    auditRouter(s),
+    myVotesRouter(s),
+    referralsRouter(s),
+    reviewRouter(s),
+    riskRouter(s),
+    screensRouter(s),
+    monitorRouter(s),
+    exportsRouter(s),
+    adminQueuesRouter(s),
+    docsRouter(s.api, s.config.http.publicUrl),
+    webRouter(s),
+  ];
+}
+
+/**
+ * Builds the server: express routes, socket.io and the relays, wired to the given dependencies.
  * Does not listen and does not subscribe; main.ts (or a test) starts the relay and listens.
  */
 export function createApp(deps: AppDeps): App {
-  const tokens = createTokenSigner(deps.config.auth);
-  const hosts = createHostResolver(deps.mongo);
-  const ctx: AppContext = {
-    ...deps,
-    tokens,
-    sessions: createSessions({
-      redis: deps.redis,
-      keys: deps.keys,
-      tokens,
-      refreshTtlSeconds: deps.config.auth.participantRefreshTtlSeconds,
-    }),
-    wechat: deps.wechat ?? createWeChatApi(deps),
-    // Bodies are read only once a route has authenticated the caller (see http/api.ts).
-    api: createApi(tokens, hosts, express.json({ limit: deps.config.http.bodyLimitBytes, strict: true })),
-    hosts,
-    audit: createAuditLog(deps),
-    voteIds: createVoteIds(deps.config.auth.jwtSecret),
-    boards: createBoardLookup(deps),
-    enqueue: createVoteEnqueuer(deps),
-    rateLimit: createRateLimits(deps),
-    // The screens read campaigns and boards through the context they belong to.
-    get screens() {
-      return screens;
-    },
-  };
-  const screens: Screens = createScreens(ctx);
+  const services = createServices(deps);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.http.trustProxy);
   // Answers are live data: no ETag to compute for every vote and every read.
   app.set('etag', false);
   app.use(accessLog(deps.logger));
-
-  // The hot paths first: express tries the routers in order, and ingest and the public reads
-  // take nearly every request. (No two routers share a path, so the order changes nothing else.)
-  app.use(votesRouter(ctx));
-  app.use(leaderboardRouter(ctx));
-  app.use(healthRouter(deps));
-  app.use(authRouter(ctx));
-  app.use(hostAuthRouter(ctx));
-  app.use(hostsRouter(ctx));
-  app.use(campaignsRouter(ctx));
-  app.use(campaignMembersRouter(ctx));
-  app.use(campaignLeaderboardRouter(ctx));
-  app.use(publicCampaignsRouter(ctx));
-  app.use(auditRouter(ctx));
-  app.use(myVotesRouter(ctx));
-  app.use(referralsRouter(ctx));
-  app.use(reviewRouter(ctx));
-  app.use(riskRouter(ctx));
-  app.use(screensRouter(ctx));
-  app.use(monitorRouter(ctx));
-  app.use(exportsRouter(ctx));
-  app.use(adminQueuesRouter(ctx));
-  app.use(docsRouter(ctx.api, deps.config.http.publicUrl));
-  app.use(webRouter(ctx));
+  for (const router of featureRouters(services)) app.use(router);
   app.use(notFound);
   app.use(errorHandler(deps.logger));
 
   const httpServer = createServer(app);
   answerClientErrors(httpServer);
-  const io = createRealtime(httpServer, ctx);
-  const boardRelay = createRelay(io, ctx);
-  const alertRelay = createAlertRelay(io, ctx);
-  const screenRelay = createScreenRelay(io, ctx);
+  const io = createRealtime(httpServer, services);
+  const hostNamespace = createHostNamespace(io, services);
   // The rank relay, the hosts' alerts and the screens' views share the subscriber connection;
   // they start and stop together.
-  const relays = [boardRelay, alertRelay, screenRelay];
+  const relays = [
+    createBoardRelay(io, services),
+    createAlertRelay(hostNamespace, services),
+    createScreenRelay(io, services),
+  ];
   const relay: Relay = {
     start: async () => {
       await Promise.all(relays.map((r) => r.start()));
@@ -132,5 +162,5 @@ export function createApp(deps: AppDeps): App {
       await Promise.all(relays.map((r) => r.stop()));
     },
   };
-  return { app, httpServer, io, relay, api: ctx.api };
+  return { app, httpServer, io, relay, api: services.api };
 }

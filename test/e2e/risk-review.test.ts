@@ -185,7 +185,7 @@ describe('risk control, end to end', () => {
     });
     hostSocket.on(HOST_EVENTS.alert, (alert: RiskAlert) => alerts.push(alert));
     const joined = await hostSocket.timeout(5_000).emitWithAck(HOST_EVENTS.subscribe, { campaignId });
-    expect(joined).toEqual({ ok: true });
+    expect(joined).toEqual({ data: { campaignId } });
 
     // Six accounts on one phone, from six addresses, each voting for carol once.
     const farm = Array.from({ length: 6 }, (_, i) => ({

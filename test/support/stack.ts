@@ -2,9 +2,9 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '@rallyboard/core/config';
 import { boardModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
+import type { BoardKind } from '@rallyboard/core/protocol';
 import { createCampaignQueue, createReviewQueue, createVoteQueue } from '@rallyboard/core/queue';
 import {
-  type BoardKind,
   type BoardQuotas,
   closeRedis,
   createKeys,

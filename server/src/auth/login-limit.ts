@@ -1,6 +1,6 @@
 import { AppError } from '@rallyboard/core/protocol';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { AppDeps } from '../deps.js';
+import type { RateLimitDeps } from '../ingest/rate-limits.js';
 
 /** Charges one login to the client's address; throws 429 RATE_LIMITED with the wait. */
 export type LoginLimit = (ip: string) => Promise<void>;
@@ -10,7 +10,7 @@ export type LoginLimit = (ip: string) => Promise<void>;
  * ingest's limits so every server process shares them. Each login costs a code2Session call,
  * and WeChat limits those per app: one address must not spend them for everyone.
  */
-export function createLoginLimit(deps: Pick<AppDeps, 'config' | 'keys' | 'redis'>): LoginLimit {
+export function createLoginLimit(deps: RateLimitDeps): LoginLimit {
   const perMinute = deps.config.rateLimits.loginPerIp;
   if (perMinute === 0) return async () => {};
   const limiter = new RateLimiterRedis({

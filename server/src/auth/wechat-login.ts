@@ -1,11 +1,13 @@
-import { type ParticipantModel, recordLogin } from '@rallyboard/core/db';
+import { participantModel, recordLogin } from '@rallyboard/core/db';
 import { AppError, type ParticipantLogin } from '@rallyboard/core/protocol';
+import type { Connection } from 'mongoose';
 import type { WeChatApi } from '../wechat/api.js';
 import type { Sessions } from './sessions.js';
 
 export interface WeChatLoginDeps {
   wechat: Pick<WeChatApi, 'client' | 'code2Session'> & Partial<Pick<WeChatApi, 'getUserRiskRank'>>;
-  participants: ParticipantModel;
+  /** The system of record, where the participant is created on the first sign-in. */
+  mongo: Connection;
   sessions: Sessions;
   /**
    * Keeps WeChat's risk rank of the participant for risk control (the workers read it with each
@@ -56,7 +58,7 @@ export async function signInWithWeChat(deps: WeChatLoginDeps, code: string): Pro
   const appId = deps.wechat.client.appId;
   // code2Session cannot succeed without an AppID; this only narrows the type.
   if (appId === undefined) throw new AppError('WECHAT_NOT_CONFIGURED');
-  const participant = await recordLogin(deps.participants, {
+  const participant = await recordLogin(participantModel(deps.mongo), {
     appId,
     openid: session.openid,
     unionid: session.unionid,

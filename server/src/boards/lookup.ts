@@ -1,7 +1,10 @@
+import type { Config } from '@rallyboard/core/config';
 import { boardModel, campaignModel } from '@rallyboard/core/db';
 import { AppError, dayOf, type RankWindow } from '@rallyboard/core/protocol';
+import type { KeyBuilder } from '@rallyboard/core/redis';
 import { type BoardCache, type CachedBoard, createBoardCache, type WindowRef } from '@rallyboard/core/redis';
-import type { AppDeps } from '../deps.js';
+import type { Redis } from 'ioredis';
+import type { Connection } from 'mongoose';
 
 /** The server's view of boards: Redis first (cached), the system of record when Redis has lost one. */
 export interface BoardLookup {
@@ -15,7 +18,14 @@ export interface BoardLookup {
   cache: BoardCache;
 }
 
-export function createBoardLookup(deps: AppDeps): BoardLookup {
+export interface BoardLookupDeps {
+  config: Pick<Config, 'ingest'>;
+  redis: Redis;
+  keys: KeyBuilder;
+  mongo: Connection;
+}
+
+export function createBoardLookup(deps: BoardLookupDeps): BoardLookup {
   const cache = createBoardCache(deps.redis, deps.keys, deps.config.ingest.boardCacheMs);
   const boards = boardModel(deps.mongo);
   const campaigns = campaignModel(deps.mongo);

@@ -1,14 +1,23 @@
 import type { BoardQuery, BoardView, MemberView } from '@rallyboard/core/protocol';
 import {
   type BoardRead,
+  type KeyBuilder,
   liveReadKeys,
   publicReadKeys,
   type ReadKeys,
   readBoard,
   type WindowRef,
 } from '@rallyboard/core/redis';
-import type { AppContext } from '../deps.js';
-import { whenAvailable } from '../http/unavailable.js';
+import type { Redis } from 'ioredis';
+import { whenAvailable } from '../lib/when-available.js';
+import type { BoardLookup } from './lookup.js';
+
+/** What reading a board needs: Redis, its keys, and the boards' cache and windows. */
+export interface BoardReadDeps {
+  redis: Redis;
+  keys: KeyBuilder;
+  boards: Pick<BoardLookup, 'cache' | 'window'>;
+}
 
 /**
  * The keys a public read of a window takes: the snapshot while the board is frozen (封榜), the
@@ -17,7 +26,7 @@ import { whenAvailable } from '../http/unavailable.js';
  * Every public read goes through here: REST, socket acks, subscribe snapshots and the relay.
  */
 export async function publicSource(
-  ctx: AppContext,
+  ctx: Pick<BoardReadDeps, 'keys' | 'boards'>,
   boardId: string,
   ref: WindowRef,
 ): Promise<{ from: ReadKeys; frozen: boolean }> {
@@ -34,7 +43,7 @@ export async function publicSource(
  * of its own campaign, which sees counting go on while the public ranking is frozen).
  */
 export async function queryBoard(
-  ctx: AppContext,
+  ctx: BoardReadDeps,
   query: BoardQuery,
   options: { live?: boolean } = {},
 ): Promise<BoardView | MemberView> {

@@ -1,7 +1,9 @@
+import type { Config } from '@rallyboard/core/config';
 import { type BoardModel, type CampaignDoc, registrationOf } from '@rallyboard/core/db';
 import type { CampaignRules } from '@rallyboard/core/protocol';
+import type { KeyBuilder } from '@rallyboard/core/redis';
 import { type BoardQuotas, registerBoard } from '@rallyboard/core/redis';
-import type { AppContext } from '../deps.js';
+import type { Redis } from 'ioredis';
 
 /** A campaign's rules as its board's quotas; a limit left out is no limit. */
 export function quotasOf(rules: CampaignRules | undefined): BoardQuotas {
@@ -14,7 +16,12 @@ export function quotasOf(rules: CampaignRules | undefined): BoardQuotas {
   return quotas;
 }
 
-export type BoardSyncDeps = Pick<AppContext, 'redis' | 'keys' | 'config'> & { boards: BoardModel };
+export interface BoardSyncDeps {
+  redis: Redis;
+  keys: KeyBuilder;
+  config: Pick<Config, 'boards'>;
+  boards: BoardModel;
+}
 
 /**
  * Makes the campaign's board say what the campaign says: the `boards` record (the system of

@@ -47,11 +47,11 @@ async function changeMembers(
     await store.campaigns.updateOne({ _id: campaignId }, { $set: { members: next.members } });
     const updated = await store.reload(campaignId);
     if (next.removed !== undefined) {
-      await removeBoardMembers(store.ctx.redis, store.ctx.keys, campaignId, [next.removed]);
+      await removeBoardMembers(store.redis, store.keys, campaignId, [next.removed]);
     }
     await store.sync(updated);
     // Its screens name and picture the candidates: they get the new view.
-    await publishScreenChange(store.ctx.redis, store.ctx.keys, campaignId);
+    await publishScreenChange(store.redis, store.keys, campaignId);
     await store.audit(actor, next.audit, campaignId, {
       member: next.member,
       before: next.before,

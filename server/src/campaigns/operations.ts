@@ -77,18 +77,18 @@ export async function updateCampaign(
     await store.campaigns.updateOne({ _id: campaignId }, { $set: plan.set });
     const updated = await store.reload(campaignId);
     if (plan.removedMembers.length > 0) {
-      await removeBoardMembers(store.ctx.redis, store.ctx.keys, campaignId, plan.removedMembers);
+      await removeBoardMembers(store.redis, store.keys, campaignId, plan.removedMembers);
     }
     if (plan.boardChanged) await store.sync(updated);
     if (plan.scheduleChanged && updated.status !== 'draft') {
-      await scheduleCampaign(store.ctx.campaignQueue, {
+      await scheduleCampaign(store.campaignQueue, {
         campaignId,
         startAt: updated.schedule.startAt,
         endAt: updated.schedule.endAt,
       });
     }
     // Its screens show the title, the candidates and the schedule: they get the new view.
-    await publishScreenChange(store.ctx.redis, store.ctx.keys, campaignId);
+    await publishScreenChange(store.redis, store.keys, campaignId);
     await store.audit(actor, 'campaign.update', campaignId, { before: plan.before, after: plan.after });
     return updated;
   });
@@ -110,7 +110,7 @@ export async function deleteCampaign(store: CampaignStore, actor: Actor, campaig
     }
     await store.campaigns.deleteOne({ _id: campaignId, status: 'draft' });
     await store.boards.deleteOne({ _id: campaignId });
-    await unregisterBoard(store.ctx.redis, store.ctx.keys, campaignId);
+    await unregisterBoard(store.redis, store.keys, campaignId);
     await store.audit(actor, 'campaign.delete', campaignId, { before: campaignView(campaign), after: null });
   });
 }
@@ -153,7 +153,7 @@ export async function moveCampaign(
     assertTransition(campaign.status, to);
     if (to === 'scheduled') {
       assertSchedulable(campaign, new Date());
-      await scheduleCampaign(store.ctx.campaignQueue, {
+      await scheduleCampaign(store.campaignQueue, {
         campaignId,
         startAt: new Date(campaign.schedule.startAt),
         endAt: new Date(campaign.schedule.endAt),
@@ -167,9 +167,9 @@ export async function moveCampaign(
       to,
     );
     // A freeze snapshots the public ranking in the same step; its end deletes the snapshot.
-    await setBoardStatus(store.ctx.redis, store.ctx.keys, campaignId, after);
+    await setBoardStatus(store.redis, store.keys, campaignId, after);
     // This process's public reads see the new status at once; others on the reset it publishes.
-    store.ctx.boards.cache.forget(campaignId);
+    store.boardCache.forget(campaignId);
     await store.audit(actor, 'campaign.transition', campaignId, {
       before: { status: before },
       after: { status: after },
@@ -203,6 +203,6 @@ export async function revealCampaign(
     });
     return store.reload(campaignId);
   });
-  await publishScreenChange(store.ctx.redis, store.ctx.keys, campaignId);
+  await publishScreenChange(store.redis, store.keys, campaignId);
   return revealed;
 }

@@ -9,10 +9,14 @@ import {
   hostModel,
 } from '@rallyboard/core/db';
 import type { AuditAction } from '@rallyboard/core/protocol';
-import { withLock } from '@rallyboard/core/redis';
-import type { AppContext } from '../deps.js';
+import type { CampaignScheduleJob } from '@rallyboard/core/queue';
+import { type BoardCache, type KeyBuilder, withLock } from '@rallyboard/core/redis';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Connection } from 'mongoose';
+import type { AuditLog } from '../audit/log.js';
 import type { HostPrincipal } from '../hosts/principal.js';
-import { syncBoard } from './board-sync.js';
+import { type BoardSyncDeps, syncBoard } from './board-sync.js';
 
 /** Who asks for a change, and from where: what the audit log records of them. */
 export interface Actor {
@@ -20,9 +24,22 @@ export interface Actor {
   ip: string;
 }
 
+/** What the campaign store is built from. */
+export interface CampaignStoreDeps extends Omit<BoardSyncDeps, 'boards'> {
+  mongo: Connection;
+  /** Where lifecycle moves queue a campaign's scheduled start and end. */
+  campaignQueue: Queue<CampaignScheduleJob>;
+  /** This process's board cache, forgotten when a campaign's board changes. */
+  boardCache: BoardCache;
+  audit: AuditLog;
+}
+
 /** What every campaign operation works with. */
 export interface CampaignStore {
-  ctx: AppContext;
+  redis: Redis;
+  keys: KeyBuilder;
+  campaignQueue: Queue<CampaignScheduleJob>;
+  boardCache: BoardCache;
   campaigns: CampaignModel;
   boards: BoardModel;
   hosts: HostModel;
@@ -45,19 +62,22 @@ export interface CampaignStore {
   ): Promise<void>;
 }
 
-export function createCampaignStore(ctx: AppContext): CampaignStore {
-  const campaigns = campaignModel(ctx.mongo);
-  const boards = boardModel(ctx.mongo);
+export function createCampaignStore(deps: CampaignStoreDeps): CampaignStore {
+  const campaigns = campaignModel(deps.mongo);
+  const boards = boardModel(deps.mongo);
   return {
-    ctx,
+    redis: deps.redis,
+    keys: deps.keys,
+    campaignQueue: deps.campaignQueue,
+    boardCache: deps.boardCache,
     campaigns,
     boards,
-    hosts: hostModel(ctx.mongo),
-    serialize: (campaignId, work) => withLock(ctx.redis, ctx.keys.campaignLock(campaignId), work),
+    hosts: hostModel(deps.mongo),
+    serialize: (campaignId, work) => withLock(deps.redis, deps.keys.campaignLock(campaignId), work),
     async sync(campaign) {
-      await syncBoard({ ...ctx, boards }, campaign);
+      await syncBoard({ redis: deps.redis, keys: deps.keys, config: deps.config, boards }, campaign);
       // This process's ingest sees a candidate added at once (others within BOARD_CACHE_MS).
-      ctx.boards.cache.forget(campaign._id);
+      deps.boardCache.forget(campaign._id);
     },
     async reload(campaignId) {
       const campaign = await campaigns.findById(campaignId).lean<CampaignDoc>();
@@ -65,7 +85,7 @@ export function createCampaignStore(ctx: AppContext): CampaignStore {
       return campaign;
     },
     audit: (actor, action, campaignId, { member, before, after }) =>
-      ctx.audit({
+      deps.audit({
         actor: actor.host,
         ip: actor.ip,
         action,

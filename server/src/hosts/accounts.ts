@@ -1,12 +1,12 @@
-import { createHost, type HostDoc, type HostModel } from '@rallyboard/core/db';
+import { createHost, findPage, type HostDoc, hostModel } from '@rallyboard/core/db';
 import { AppError, type CreateHostBody, type HostView, type PageQuery } from '@rallyboard/core/protocol';
+import type { Connection } from 'mongoose';
 import type { AuditLog } from '../audit/log.js';
 import { hashPassword } from '../auth/passwords.js';
-import { afterCursor, newestFirst, pageOf } from '../http/paging.js';
 import type { HostPrincipal } from './principal.js';
 
 /** A host account as admins see it: never its password hash. */
-export function hostView(host: HostDoc): HostView {
+export function hostView(host: Omit<HostDoc, 'passwordHash'>): HostView {
   return {
     id: host._id,
     username: host.username,
@@ -16,8 +16,8 @@ export function hostView(host: HostDoc): HostView {
   };
 }
 
-interface AccountDeps {
-  hosts: HostModel;
+export interface AccountDeps {
+  mongo: Connection;
   audit: AuditLog;
 }
 
@@ -27,7 +27,7 @@ export async function createHostAccount(
   actor: { host: HostPrincipal; ip: string },
   body: CreateHostBody,
 ): Promise<HostDoc> {
-  const host = await createHost(deps.hosts, {
+  const host = await createHost(hostModel(deps.mongo), {
     username: body.username,
     passwordHash: await hashPassword(body.password),
     role: body.role,
@@ -45,15 +45,12 @@ export async function createHostAccount(
 
 /** Host accounts, newest first. */
 export async function listHosts(
-  hosts: HostModel,
+  mongo: Connection,
   page: PageQuery,
 ): Promise<{ hosts: HostView[]; nextCursor: string | null }> {
-  const docs = await hosts
-    .find(afterCursor(page.cursor, 'createdAt'), { passwordHash: 0 })
-    .sort(newestFirst('createdAt'))
-    .limit(page.limit + 1)
-    .lean<HostDoc[]>();
-  const { items, nextCursor } = pageOf(docs, page.limit, (h) => new Date(h.createdAt));
+  const { items, nextCursor } = await findPage<HostDoc>(hostModel(mongo), {}, 'createdAt', page, {
+    passwordHash: 0,
+  });
   return { hosts: items.map(hostView), nextCursor };
 }
 
@@ -72,7 +69,7 @@ export async function setHostDisabled(
     throw new AppError('FORBIDDEN', { message: 'An admin cannot disable its own account.' });
   }
   // No projection: FerretDB v1's findAndModify does not take one. hostView never shows the hash.
-  const was = await deps.hosts
+  const was = await hostModel(deps.mongo)
     .findOneAndUpdate({ _id: hostId }, { $set: { disabled } }, { returnDocument: 'before' })
     .lean<HostDoc>();
   if (!was) throw new AppError('HOST_NOT_FOUND');

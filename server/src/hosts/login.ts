@@ -1,9 +1,13 @@
+import type { Config } from '@rallyboard/core/config';
 import { hostModel } from '@rallyboard/core/db';
 import { AppError, type HostLogin, type HostLoginBody } from '@rallyboard/core/protocol';
+import type { KeyBuilder } from '@rallyboard/core/redis';
+import type { Redis } from 'ioredis';
+import type { Connection } from 'mongoose';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { verifyNothing, verifyPassword } from '../auth/passwords.js';
-import type { AppContext } from '../deps.js';
-import { whenAvailable } from '../http/unavailable.js';
+import type { TokenSigner } from '../auth/tokens.js';
+import { whenAvailable } from '../lib/when-available.js';
 import type { HostPrincipal } from './principal.js';
 
 /** Signs a host in: the answer to send, and the principal (for the audit log). */
@@ -19,9 +23,13 @@ export type HostLoginFlow = (
  * An unknown username, a wrong password and a disabled account all answer INVALID_CREDENTIALS
  * after the same scrypt work, so neither the answer nor its time tells which usernames exist.
  */
-export function createHostLogin(
-  ctx: Pick<AppContext, 'config' | 'keys' | 'redis' | 'mongo' | 'tokens'>,
-): HostLoginFlow {
+export function createHostLogin(ctx: {
+  config: Pick<Config, 'rateLimits'>;
+  keys: KeyBuilder;
+  redis: Redis;
+  mongo: Connection;
+  tokens: Pick<TokenSigner, 'host'>;
+}): HostLoginFlow {
   const hosts = hostModel(ctx.mongo);
   const perMinute = ctx.config.rateLimits.hostLogin;
   const limiter =

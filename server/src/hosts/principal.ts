@@ -2,7 +2,7 @@ import { hostModel } from '@rallyboard/core/db';
 import { AppError } from '@rallyboard/core/protocol';
 import type { Connection } from 'mongoose';
 import type { HostClaims } from '../auth/tokens.js';
-import { whenAvailable } from '../http/unavailable.js';
+import { whenAvailable } from '../lib/when-available.js';
 
 /** The host behind a request: the token's claims checked against the account as it is now. */
 export interface HostPrincipal extends HostClaims {

@@ -1,7 +1,12 @@
 import { createBatcher } from '@rallyboard/core/batch';
+import type { Config } from '@rallyboard/core/config';
+import type { Logger } from '@rallyboard/core/logger';
+import type { VoteJob } from '@rallyboard/core/queue';
 import { type QueuedVote, VOTE_JOB } from '@rallyboard/core/queue';
+import type { KeyBuilder } from '@rallyboard/core/redis';
 import { tallyIngest } from '@rallyboard/core/redis';
-import type { AppDeps } from '../deps.js';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 
 /** Puts one accepted vote on the queue; resolves once Redis holds it. */
 export type VoteEnqueuer = (boardId: string, vote: QueuedVote) => Promise<void>;
@@ -17,7 +22,15 @@ interface Item {
  * board's votes. Each request still answers only after its vote is in Redis; if the add fails,
  * every request of the batch fails (503) and none of its votes was accepted.
  */
-export function createVoteEnqueuer(deps: AppDeps): VoteEnqueuer {
+export interface VoteEnqueuerDeps {
+  config: Pick<Config, 'ingest'>;
+  logger: Logger;
+  redis: Redis;
+  keys: KeyBuilder;
+  voteQueue: Queue<VoteJob>;
+}
+
+export function createVoteEnqueuer(deps: VoteEnqueuerDeps): VoteEnqueuer {
   const { batchMax, batchWaitMs } = deps.config.ingest;
   const batcher = createBatcher<Item, void>({
     maxItems: batchMax,

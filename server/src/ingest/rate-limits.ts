@@ -1,6 +1,8 @@
+import type { Config } from '@rallyboard/core/config';
 import { AppError } from '@rallyboard/core/protocol';
+import type { KeyBuilder } from '@rallyboard/core/redis';
+import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { AppDeps } from '../deps.js';
 
 /** Who a request comes from, as far as ingest can tell. */
 export interface RequestOrigin {
@@ -21,7 +23,13 @@ type Scope = (typeof SCOPES)[number];
  * each limit that applies; the first one exhausted answers RATE_LIMITED with `retryAfterSeconds`,
  * which the error handler turns into a Retry-After header.
  */
-export function createRateLimits(deps: AppDeps): RateLimitCheck {
+export interface RateLimitDeps {
+  config: Pick<Config, 'rateLimits'>;
+  redis: Redis;
+  keys: KeyBuilder;
+}
+
+export function createRateLimits(deps: RateLimitDeps): RateLimitCheck {
   const perMinute: Record<Scope, number> = {
     ip: deps.config.rateLimits.perIp,
     device: deps.config.rateLimits.perDevice,

@@ -1,5 +1,12 @@
-import type { ClientToServerEvents, RankWindow, ServerToClientEvents } from '@rallyboard/core/protocol';
-import type { Server, Socket } from 'socket.io';
+import type {
+  ClientToServerEvents,
+  HostClientToServerEvents,
+  HostServerToClientEvents,
+  RankWindow,
+  ServerToClientEvents,
+} from '@rallyboard/core/protocol';
+import type { DefaultEventsMap, Namespace, Server, Socket } from 'socket.io';
+import type { HostPrincipal } from '../hosts/principal.js';
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents>;
 export type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
@@ -16,3 +23,24 @@ export function parseBoardRoom(room: string): { boardId: string; window: RankWin
 
 /** The socket.io room of one campaign's big screens, for `screen:updated`. */
 export const screenRoom = (campaignId: string): string => `screen:${campaignId}`;
+
+/** What a `/host` socket carries once its token was checked: the host as it is now. */
+export interface HostSocketData {
+  host: HostPrincipal;
+}
+
+export type HostNamespace = Namespace<
+  HostClientToServerEvents,
+  HostServerToClientEvents,
+  DefaultEventsMap,
+  HostSocketData
+>;
+export type HostSocket = Socket<
+  HostClientToServerEvents,
+  HostServerToClientEvents,
+  DefaultEventsMap,
+  HostSocketData
+>;
+
+/** The `/host` room of one campaign's risk alerts. */
+export const alertsRoom = (campaignId: string): string => `alerts:${campaignId}`;

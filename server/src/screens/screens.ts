@@ -1,4 +1,5 @@
-import { type CampaignDoc, campaignModel } from '@rallyboard/core/db';
+import type { Config } from '@rallyboard/core/config';
+import { type CampaignDoc, findCampaign } from '@rallyboard/core/db';
 import {
   AppError,
   isPublished,
@@ -6,11 +7,12 @@ import {
   type ScreenReveal,
   type ScreenView,
 } from '@rallyboard/core/protocol';
+import type { Connection } from 'mongoose';
 import { renderSVG } from 'uqr';
-import { queryBoard } from '../boards/queries.js';
+import { type BoardReadDeps, queryBoard } from '../boards/queries.js';
 import { publicCampaignView } from '../campaigns/views.js';
-import type { AppContext } from '../deps.js';
-import { whenAvailable } from '../http/unavailable.js';
+import { whenAvailable } from '../lib/when-available.js';
+import type { WeChatApi } from '../wechat/api.js';
 import type { QRCodeImage } from '../wechat/client.js';
 import { pageCodeParams } from '../wechat/schemas.js';
 import { assertScreenAccess, createScreenTokens, type ScreenTokens } from './screen-tokens.js';
@@ -22,6 +24,8 @@ const MAX_SCENE = 32;
 
 export interface Screens {
   tokens: ScreenTokens;
+  /** A campaign by its id, whatever its status (the screen relay checks it). */
+  find(campaignId: string): Promise<CampaignDoc | null>;
   /**
    * The campaign of a screen: published (else CAMPAIGN_NOT_FOUND, as for participants), and
    * when unlisted, opened by the token (else SCREEN_TOKEN_INVALID).
@@ -33,9 +37,15 @@ export interface Screens {
   joinCode(campaign: CampaignDoc): Promise<QRCodeImage>;
 }
 
-export function createScreens(ctx: AppContext): Screens {
+/** What the screens read: campaigns, boards, and WeChat for the join code. */
+export interface ScreensDeps extends BoardReadDeps {
+  config: Pick<Config, 'auth' | 'wechat' | 'http' | 'relay'>;
+  mongo: Connection;
+  wechat: Pick<WeChatApi, 'getUnlimitedQRCode'>;
+}
+
+export function createScreens(ctx: ScreensDeps): Screens {
   const tokens = createScreenTokens(ctx.config.auth.jwtSecret);
-  const campaigns = campaignModel(ctx.mongo);
   const { appId, appSecret, envVersion } = ctx.config.wechat;
   const wechatCodes = new Map<string, Promise<QRCodeImage>>();
 
@@ -58,8 +68,9 @@ export function createScreens(ctx: AppContext): Screens {
 
   return {
     tokens,
+    find: (campaignId) => findCampaign(ctx.mongo, campaignId),
     async open(campaignId, token) {
-      const campaign = await whenAvailable(() => campaigns.findById(campaignId).lean<CampaignDoc>());
+      const campaign = await whenAvailable(() => findCampaign(ctx.mongo, campaignId));
       if (!campaign || !isPublished(campaign.status)) throw new AppError('CAMPAIGN_NOT_FOUND');
       await assertScreenAccess(tokens, campaign, token);
       return campaign;

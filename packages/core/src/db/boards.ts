@@ -1,4 +1,5 @@
 import { type Connection, Schema } from 'mongoose';
+import { BOARD_KINDS, type BoardKind } from '../protocol/campaigns.js';
 import { DEFAULT_TIMEZONE } from '../protocol/day.js';
 import type { BoardQuotas, BoardRegistration } from '../redis/board-store.js';
 
@@ -6,7 +7,7 @@ import type { BoardQuotas, BoardRegistration } from '../redis/board-store.js';
 export interface BoardDoc {
   _id: string;
   title: string;
-  kind: 'vote' | 'like';
+  kind: BoardKind;
   /** IANA timezone of the daily ranking. */
   timezone: string;
   /** Days a day's ranking is kept in Redis after the day ends. */
@@ -22,7 +23,7 @@ const boardSchema = new Schema<BoardDoc>(
   {
     _id: { type: String, required: true },
     title: { type: String, required: true, maxlength: 200 },
-    kind: { type: String, required: true, enum: ['vote', 'like'] },
+    kind: { type: String, required: true, enum: [...BOARD_KINDS] },
     timezone: { type: String, required: true, default: DEFAULT_TIMEZONE },
     dailyRetentionDays: { type: Number, required: true, min: 1, max: 400, default: 8 },
     members: [

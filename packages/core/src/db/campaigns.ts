@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { type Connection, Schema } from 'mongoose';
 import {
   assertTransition,
+  BOARD_KINDS,
+  type BoardKind,
   CAMPAIGN_STATUSES,
   type CampaignMember,
   type CampaignRules,
@@ -16,7 +18,7 @@ export interface CampaignDoc {
   title: string;
   description: string;
   coverImageUrl?: string | undefined;
-  kind: 'vote' | 'like';
+  kind: BoardKind;
   members: CampaignMember[];
   schedule: { startAt: Date; endAt: Date; timezone: string };
   visibility: 'public' | 'unlisted';
@@ -51,7 +53,7 @@ const campaignSchema = new Schema<CampaignDoc>(
     title: { type: String, required: true, maxlength: 200 },
     description: { type: String, default: '', maxlength: 10_000 },
     coverImageUrl: { type: String },
-    kind: { type: String, required: true, enum: ['vote', 'like'] },
+    kind: { type: String, required: true, enum: [...BOARD_KINDS] },
     members: { type: [memberSchema], default: [] },
     schedule: {
       startAt: { type: Date, required: true },

@@ -1,2 +1,3 @@
+export * from './cluster-id.js';
 export * from './network.js';
 export * from './rules.js';

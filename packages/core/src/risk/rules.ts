@@ -9,6 +9,7 @@ import {
   type RiskSettingsPatch,
   riskSettingsSchema,
 } from '../protocol/risk.js';
+import { formatClusterId } from './cluster-id.js';
 import { networksOf } from './network.js';
 
 /** What a rule knows of the vote besides its features: for naming clusters. */
@@ -51,33 +52,34 @@ export const RISK_RULES: Readonly<Record<RiskRuleId, RuleDefinition>> = {
     direction: 'atLeast',
     value: (f) => f.deviceAccounts,
     describe: (v, _f, s) => `device ${short(s.deviceId ?? '')} shared by ${v} accounts in 24 h`,
-    cluster: (_f, s) => (s.deviceId ? `device:${s.deviceId}` : undefined),
+    cluster: (_f, s) => (s.deviceId ? formatClusterId({ kind: 'device', subject: s.deviceId }) : undefined),
     holdsCluster: true,
   },
   fingerprintAccounts: {
     direction: 'atLeast',
     value: (f) => f.fingerprintAccounts,
     describe: (v) => `device fingerprint shared by ${v} accounts in ${SHORT}`,
-    cluster: (_f, s) => (s.fingerprint ? `fingerprint:${s.fingerprint}` : undefined),
+    cluster: (_f, s) =>
+      s.fingerprint ? formatClusterId({ kind: 'fingerprint', subject: s.fingerprint }) : undefined,
   },
   ipAccounts: {
     direction: 'atLeast',
     value: (f) => f.ipAccounts,
     describe: (v, _f, s) => `IP ${s.ip} used by ${v} accounts in ${SHORT}`,
-    cluster: (_f, s) => `ip:${s.ip}`,
+    cluster: (_f, s) => formatClusterId({ kind: 'ip', subject: s.ip }),
   },
   subnetAccounts: {
     direction: 'atLeast',
     value: (f) => f.subnetAccounts,
     describe: (v, _f, s) => `network ${networksOf(s.ip).net24} used by ${v} accounts in ${SHORT}`,
-    cluster: (_f, s) => `subnet:${networksOf(s.ip).net24}`,
+    cluster: (_f, s) => formatClusterId({ kind: 'subnet', subject: networksOf(s.ip).net24 }),
   },
   ipCandidateAccounts: {
     direction: 'atLeast',
     value: (f) => (f.ipCandidateAccounts >= CONCENTRATION * f.ipAccounts ? f.ipCandidateAccounts : 0),
     describe: (v, f, s) =>
       `${v} of the ${f.ipAccounts} accounts on IP ${s.ip} voted for this candidate in ${SHORT}`,
-    cluster: (_f, s) => `ip:${s.ip}@${s.candidateId}`,
+    cluster: (_f, s) => formatClusterId({ kind: 'ip', subject: s.ip, candidateId: s.candidateId }),
     holdsCluster: true,
   },
   subnetCandidateAccounts: {
@@ -86,20 +88,21 @@ export const RISK_RULES: Readonly<Record<RiskRuleId, RuleDefinition>> = {
       f.subnetCandidateAccounts >= CONCENTRATION * f.subnetAccounts ? f.subnetCandidateAccounts : 0,
     describe: (v, f, s) =>
       `${v} of the ${f.subnetAccounts} accounts on network ${networksOf(s.ip).net24} voted for this candidate in ${SHORT}`,
-    cluster: (_f, s) => `subnet:${networksOf(s.ip).net24}@${s.candidateId}`,
+    cluster: (_f, s) =>
+      formatClusterId({ kind: 'subnet', subject: networksOf(s.ip).net24, candidateId: s.candidateId }),
     holdsCluster: true,
   },
   voterRate: {
     direction: 'atLeast',
     value: (f) => f.voterVotes,
     describe: (v) => `${v} votes from one account in ${SHORT}`,
-    cluster: (_f, s) => (s.voterId ? `voter:${s.voterId}` : undefined),
+    cluster: (_f, s) => (s.voterId ? formatClusterId({ kind: 'voter', subject: s.voterId }) : undefined),
   },
   regularTiming: {
     direction: 'atMost',
     value: (f) => f.voterIntervalCv,
     describe: (v) => `votes at machine-regular intervals (they vary by only ${percent(v)})`,
-    cluster: (_f, s) => (s.voterId ? `voter:${s.voterId}` : undefined),
+    cluster: (_f, s) => (s.voterId ? formatClusterId({ kind: 'voter', subject: s.voterId }) : undefined),
     holdsCluster: true,
   },
   fastTap: {
@@ -140,14 +143,14 @@ export const RISK_RULES: Readonly<Record<RiskRuleId, RuleDefinition>> = {
     describe: (v, f) =>
       `${f.candidateWaveVotes} of the candidate's ${f.candidateRecent} votes in ${minutes(RISK_WINDOWS.spikeMs)} (${percent(v)}) were brand-new accounts tapping within ${RISK_WINDOWS.waveTapMs / 1000} s`,
     // A wave's earlier votes with a bot's tap (see review-actions.ts, `wave:`).
-    cluster: (_f, s) => `wave:${s.candidateId}`,
+    cluster: (_f, s) => formatClusterId({ kind: 'wave', subject: s.candidateId }),
     holdsCluster: true,
   },
   referralRing: {
     direction: 'atLeast',
     value: (f) => (f.sharesWithInviter ? Math.max(f.ringDepth, f.inviterSharedInvitees) : 0),
     describe: (v) => `referred by an account on the same device or network, ${v} times over in a chain`,
-    cluster: (f) => (f.inviterId ? `ring:${f.inviterId}` : undefined),
+    cluster: (f) => (f.inviterId ? formatClusterId({ kind: 'ring', subject: f.inviterId }) : undefined),
   },
   wechatRisk: {
     direction: 'atLeast',

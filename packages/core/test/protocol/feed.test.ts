@@ -282,7 +282,7 @@ class TrueBoard {
   }
 }
 
-/** What server/src/relay/relay.ts push() sends a room: a reset first, then diffs against its last push. */
+/** What server/src/realtime/relays/room-push.ts sends a room: a reset first, then diffs against its last push. */
 class Relay {
   last: { seq: number; top: Map<string, MemberStanding> } | undefined;
   changed = new Set<string>();

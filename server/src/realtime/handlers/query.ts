@@ -1,3 +1,4 @@
+import type { Logger } from '@rallyboard/core/logger';
 import {
   AppError,
   type BoardView,
@@ -5,13 +6,16 @@ import {
   type MemberView,
   toFieldIssues,
 } from '@rallyboard/core/protocol';
-import { queryBoard } from '../../boards/queries.js';
-import type { AppContext } from '../../deps.js';
+import { type BoardReadDeps, queryBoard } from '../../boards/queries.js';
 import { answer } from '../ack.js';
 import type { RealtimeSocket } from '../types.js';
 
 /** `board:query { type, boardId, … }`: the REST reads over the socket, answered by ack. */
-export function registerQuery(socket: RealtimeSocket, ctx: AppContext): void {
+export interface QueryDeps extends BoardReadDeps {
+  logger: Logger;
+}
+
+export function registerQuery(socket: RealtimeSocket, ctx: QueryDeps): void {
   socket.on('board:query', async (payload, ack) => {
     if (typeof ack !== 'function') return;
     ack(

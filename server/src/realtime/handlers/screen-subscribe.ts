@@ -5,9 +5,10 @@ import {
   toFieldIssues,
 } from '@rallyboard/core/protocol';
 import { queryBoard } from '../../boards/queries.js';
-import type { AppContext } from '../../deps.js';
+import type { Screens } from '../../screens/screens.js';
 import { answer } from '../ack.js';
 import { boardRoom, type RealtimeSocket, screenRoom } from '../types.js';
+import type { SubscribeDeps } from './subscribe.js';
 
 /**
  * `screen:subscribe { campaignId, token? }`: a big screen joins its campaign's screen room and
@@ -16,7 +17,11 @@ import { boardRoom, type RealtimeSocket, screenRoom } from '../types.js';
  *
  * Join first, read second, as board:subscribe does: a change between the two still arrives.
  */
-export function registerScreenSubscribe(socket: RealtimeSocket, ctx: AppContext): void {
+export interface ScreenSubscribeDeps extends SubscribeDeps {
+  screens: Pick<Screens, 'open' | 'view'>;
+}
+
+export function registerScreenSubscribe(socket: RealtimeSocket, ctx: ScreenSubscribeDeps): void {
   socket.on('screen:subscribe', async (payload, ack) => {
     if (typeof ack !== 'function') return;
     ack(

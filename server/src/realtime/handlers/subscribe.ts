@@ -1,6 +1,6 @@
+import type { Logger } from '@rallyboard/core/logger';
 import { AppError, type BoardView, boardSubscribeSchema, toFieldIssues } from '@rallyboard/core/protocol';
-import { queryBoard } from '../../boards/queries.js';
-import type { AppContext } from '../../deps.js';
+import { type BoardReadDeps, queryBoard } from '../../boards/queries.js';
 import { answer } from '../ack.js';
 import { boardRoom, type RealtimeSocket } from '../types.js';
 
@@ -12,7 +12,12 @@ import { boardRoom, type RealtimeSocket } from '../types.js';
  * room, and the snapshot's seq tells the client which pushed updates it already has. Reading
  * first would lose a change that lands in the gap.
  */
-export function registerSubscribe(socket: RealtimeSocket, ctx: AppContext): void {
+export interface SubscribeDeps extends BoardReadDeps {
+  logger: Logger;
+  config: { relay: { topN: number } };
+}
+
+export function registerSubscribe(socket: RealtimeSocket, ctx: SubscribeDeps): void {
   socket.on('board:subscribe', async (payload, ack) => {
     if (typeof ack !== 'function') return;
     ack(

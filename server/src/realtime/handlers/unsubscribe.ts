@@ -1,10 +1,10 @@
+import type { Logger } from '@rallyboard/core/logger';
 import { AppError, boardSubscribeSchema, toFieldIssues } from '@rallyboard/core/protocol';
-import type { AppContext } from '../../deps.js';
 import { answer } from '../ack.js';
 import { boardRoom, type RealtimeSocket } from '../types.js';
 
 /** `board:unsubscribe { boardId, window }`: leave the room; no more `rank:updated` for it. */
-export function registerUnsubscribe(socket: RealtimeSocket, ctx: AppContext): void {
+export function registerUnsubscribe(socket: RealtimeSocket, ctx: { logger: Logger }): void {
   socket.on('board:unsubscribe', async (payload, ack) => {
     const reply = await answer(ctx.logger, async () => {
       const parsed = boardSubscribeSchema.safeParse(payload);

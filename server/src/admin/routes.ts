@@ -1,0 +1,91 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import { AppError, queueSessionSchema } from '@rallyboard/core/protocol';
+import type { CampaignScheduleJob, ReviewJob, ReviewJobResult, VoteJob } from '@rallyboard/core/queue';
+import type { Queue } from 'bullmq';
+import { type RequestHandler, Router } from 'express';
+import type { HostResolver } from '../hosts/principal.js';
+import type { Api } from '../http/api.js';
+import {
+  createQueueSessions,
+  QUEUE_COOKIE,
+  QUEUE_SESSION_TTL_SECONDS,
+  QUEUES_PATH,
+  readCookie,
+} from './queue-session.js';
+
+/**
+ * Queue inspection for admins: bull-board over the votes, review and campaigns queues, at
+ * /admin/queues. The console opens it with a session cookie (see admin/queue-session.ts); every
+ * request to bull-board, its API and its assets checks that cookie and the account behind it as it
+ * is now (a disabled or demoted admin is refused at once): no cookie 401, not an admin 403.
+ */
+export interface AdminQueuesRouteDeps {
+  api: Api;
+  config: { auth: { jwtSecret: string } };
+  hosts: HostResolver;
+  voteQueue: Queue<VoteJob>;
+  reviewQueue: Queue<ReviewJob, ReviewJobResult>;
+  campaignQueue: Queue<CampaignScheduleJob>;
+}
+
+export function adminQueuesRouter(deps: AdminQueuesRouteDeps): Router {
+  const router = Router();
+  const sessions = createQueueSessions(deps.config.auth.jwtSecret);
+
+  deps.api.route(
+    router,
+    {
+      method: 'post',
+      path: '/api/admin/queue-session',
+      tag: 'Console',
+      summary: 'Open bull-board (admin): sets its session cookie',
+      description:
+        `Sets \`${QUEUE_COOKIE}\`, an HttpOnly, SameSite=Strict cookie for ${QUEUES_PATH} valid ` +
+        `${QUEUE_SESSION_TTL_SECONDS / 60} minutes, with which this browser may open bull-board (the queues ` +
+        `votes, review and campaigns) at ${QUEUES_PATH}. Every request there checks the cookie and that its ` +
+        'host is still an admin.',
+      auth: 'admin',
+      responses: { 200: { description: 'The cookie is set.', schema: queueSessionSchema } },
+    },
+    async ({ auth }, req, res) => {
+      const { value, expiresAt } = await sessions.sign(auth.hostId);
+      res.cookie(QUEUE_COOKIE, value, {
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: req.secure,
+        path: QUEUES_PATH,
+        maxAge: QUEUE_SESSION_TTL_SECONDS * 1000,
+      });
+      res.json({ url: `${QUEUES_PATH}/`, expiresAt: expiresAt.toISOString() });
+    },
+  );
+
+  const adminsOnly: RequestHandler = async (req, _res, next) => {
+    const cookie = readCookie(req.get('cookie'), QUEUE_COOKIE);
+    if (cookie === undefined)
+      throw new AppError('UNAUTHENTICATED', { message: 'Open the queues from the console.' });
+    const hostId = await sessions.verify(cookie);
+    const host = await deps.hosts({ kind: 'host', hostId, role: 'host' });
+    if (host.role !== 'admin')
+      throw new AppError('FORBIDDEN', { message: 'Only an admin may inspect the queues.' });
+    next();
+  };
+
+  const board = new ExpressAdapter();
+  board.setBasePath(QUEUES_PATH);
+  createBullBoard({
+    queues: [
+      // Retrying a failed vote job is safe (applying is idempotent by vote id) and is how votes
+      // that ran out of attempts reach the ledger (docs/architecture.md).
+      new BullMQAdapter(deps.voteQueue, { displayName: 'votes 投票' }),
+      new BullMQAdapter(deps.reviewQueue, { displayName: 'review 审核' }),
+      new BullMQAdapter(deps.campaignQueue, { displayName: 'campaigns 排期' }),
+    ],
+    serverAdapter: board,
+    options: { uiConfig: { boardTitle: 'Rallyboard 队列', locale: { lng: 'zh-CN' }, hideDocsLink: true } },
+  });
+  router.use(QUEUES_PATH, adminsOnly, board.getRouter());
+  return router;
+}

@@ -1,0 +1,150 @@
+import {
+  AppError,
+  acceptsVotes,
+  boardIdSchema,
+  type CastVoteAccepted,
+  castVoteAcceptedSchema,
+  castVoteBodySchema,
+  deviceFingerprintSchema,
+  deviceIdSchema,
+  idempotencyKeySchema,
+  userAgentSchema,
+  type VoteContext,
+} from '@rallyboard/core/protocol';
+import { hasQuotas, type KeyBuilder } from '@rallyboard/core/redis';
+import { Router } from 'express';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { BoardLookup } from '../boards/lookup.js';
+import type { Api } from '../http/api.js';
+import { clientIp } from '../http/client-ip.js';
+import { whenAvailable } from '../lib/when-available.js';
+import type { VoteEnqueuer } from './enqueue.js';
+import { assertWithinQuota, readQuotaStatus } from './quotas.js';
+import type { RateLimitCheck } from './rate-limits.js';
+import type { VoteIds } from './vote-ids.js';
+
+const paramsSchema = z.object({ boardId: boardIdSchema });
+const headersSchema = z.object({
+  'idempotency-key': idempotencyKeySchema.optional(),
+  'x-device-id': deviceIdSchema.optional().describe("The mini-program's per-install id."),
+  'x-device-fingerprint': deviceFingerprintSchema
+    .optional()
+    .describe('A SHA-256 (hex) of device traits, computed by the mini-program.'),
+  'user-agent': userAgentSchema.optional(),
+});
+
+/**
+ * Ingest: `POST /api/boards/:boardId/votes` takes a participant's vote, checks the campaign and
+ * candidate (a fast path: the worker decides atomically), charges the rate limits, puts the vote
+ * on the queue with its risk context and answers 202.
+ */
+/** What ingest's route works with. */
+export interface VotesRouteDeps {
+  api: Api;
+  redis: Redis;
+  keys: KeyBuilder;
+  boards: Pick<BoardLookup, 'require'>;
+  voteIds: Pick<VoteIds, 'issue'>;
+  rateLimit: RateLimitCheck;
+  enqueue: VoteEnqueuer;
+}
+
+export function votesRouter(deps: VotesRouteDeps): Router {
+  const router = Router();
+  deps.api.route(
+    router,
+    {
+      method: 'post',
+      path: '/api/boards/:boardId/votes',
+      tag: 'Votes',
+      summary: 'Cast a vote, a like or an unlike',
+      description:
+        'The voter is the participant of the token. Checks the campaign and the candidate (a fast ' +
+        'path: the worker decides atomically), then the rate limits per participant, address and ' +
+        'device; puts the vote on the queue with its risk context (address, device id and ' +
+        'fingerprint, dwell time, User-Agent, share token) and answers 202. The same ' +
+        '`Idempotency-Key` from the same participant always names the same vote. A vote past a ' +
+        'quota already spent is refused here; the worker enforces quotas atomically in any case.',
+      auth: 'participant',
+      params: paramsSchema,
+      headers: headersSchema,
+      body: castVoteBodySchema,
+      responses: { 202: { description: 'Queued; not counted yet.', schema: castVoteAcceptedSchema } },
+      errors: [
+        'BOARD_NOT_FOUND',
+        'CAMPAIGN_NOT_LIVE',
+        'UNKNOWN_MEMBER',
+        'ACTION_NOT_ALLOWED',
+        'QUOTA_EXCEEDED',
+        'RATE_LIMITED',
+        'BOARD_REBUILDING',
+      ],
+    },
+    async ({ auth, params, headers, body }, req, res) => {
+      const { boardId } = params;
+      const { participantId } = auth;
+      const ip = clientIp(req);
+      const idempotencyKey = headers['idempotency-key'];
+      const voteId = deps.voteIds.issue(boardId, participantId, idempotencyKey);
+      const answer: CastVoteAccepted = { voteId, status: 'queued' };
+      // A retry of a vote the workers already decided gets its id again, whatever has changed
+      // since (a spent quota, an ended campaign): the key names that vote, and it is never cast
+      // twice. (A retry while the vote is still queued goes through the checks again; if it
+      // passes, the worker finds the same id and counts it once.)
+      if (idempotencyKey !== undefined) {
+        const decided = await whenAvailable(() => deps.redis.exists(deps.keys.board(boardId).vote(voteId)));
+        if (decided) {
+          res.status(202).json(answer);
+          return;
+        }
+      }
+      // Cheapest refusals first: the campaign and the candidate come from a per-process cache.
+      const board = await whenAvailable(() => deps.boards.require(boardId));
+      if (board.status !== undefined && !acceptsVotes(board.status)) {
+        throw new AppError('CAMPAIGN_NOT_LIVE', { details: { status: board.status } });
+      }
+      if (!board.members.has(body.candidateId)) throw new AppError('UNKNOWN_MEMBER');
+      if ((board.kind === 'vote') !== (body.action === 'vote')) {
+        throw new AppError('ACTION_NOT_ALLOWED', { details: { kind: board.kind, action: body.action } });
+      }
+
+      // Advisory quota check (QUOTA_EXCEEDED before any limit is charged); the apply script
+      // enforces the quotas in any case, atomically with the score.
+      if (board.kind === 'vote' && hasQuotas(board.quotas)) {
+        const quota = await whenAvailable(() =>
+          readQuotaStatus(deps, { boardId, timezone: board.timezone, quotas: board.quotas }, participantId),
+        );
+        assertWithinQuota(quota, body.candidateId);
+      }
+
+      // Rate limits last before the queue: a refused vote above spends none of them.
+      await whenAvailable(() =>
+        deps.rateLimit({ ip, deviceId: headers['x-device-id'], voterId: participantId }),
+      );
+
+      const context: VoteContext = {
+        ip,
+        ...(headers['x-device-id'] === undefined ? {} : { deviceId: headers['x-device-id'] }),
+        ...(headers['x-device-fingerprint'] === undefined
+          ? {}
+          : { fingerprint: headers['x-device-fingerprint'] }),
+        ...(body.dwellMs === undefined ? {} : { dwellMs: body.dwellMs }),
+        ...(headers['user-agent'] ? { userAgent: headers['user-agent'] } : {}),
+        ...(body.shareToken === undefined ? {} : { shareToken: body.shareToken }),
+      };
+      await whenAvailable(() =>
+        deps.enqueue(boardId, {
+          voteId,
+          candidateId: body.candidateId,
+          action: body.action,
+          voterId: participantId,
+          acceptedAt: Date.now(),
+          context,
+        }),
+      );
+      res.status(202).json(answer);
+    },
+  );
+  return router;
+}

@@ -1,0 +1,112 @@
+import { WINDOWS } from '@rallyboard/core/protocol';
+import { boardChangeSchema } from '@rallyboard/core/redis';
+import type { Redis } from 'ioredis';
+import { parseBoardRoom, type RealtimeServer } from '../types.js';
+import { parseChannelMessage, type Relay } from './channel.js';
+import { createRoomPusher, type Dirty, type Pushed, type RoomPushDeps } from './room-push.js';
+
+export interface BoardRelayDeps extends RoomPushDeps {
+  /** The subscriber connection, shared with the other relays. */
+  subscriber: Redis;
+  config: { relay: { tickMs: number; topN: number } };
+}
+/** How often watched day rooms are checked for a new day. */
+const DAY_CHECK_MS = 5_000;
+
+/**
+ * Relays workers' changes to socket.io rooms, coalesced per board per tick.
+ *
+ * However many votes land in one tick, each watching room (a board window) gets at most one
+ * `rank:updated`, so fan-out cost grows with ticks × clients, not votes × clients. That update
+ * carries only what changed since the room's previous one: the members whose score changed,
+ * and the top-N members whose rank moved, each with its new rank and score, plus the totals.
+ * One script call per room reads it all at one instant. A room's first push, a new day, a
+ * rebuild and a Redis reconnect send `reset` (the whole top N) instead. A frozen board's rooms
+ * get no diffs: the public ranking is the freeze's snapshot until the freeze ends with a reset.
+ */
+export function createBoardRelay(io: RealtimeServer, ctx: BoardRelayDeps): Relay {
+  const { subscriber, keys, logger } = ctx;
+  const { tickMs } = ctx.config.relay;
+  const dirty = new Map<string, Dirty>();
+  const pushed = new Map<string, Pushed>();
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const push = createRoomPusher(io, ctx, pushed, () => stopped);
+  let everReady = false;
+  let lastFlush = 0;
+  let dayCheck: NodeJS.Timeout | undefined;
+
+  const onMessage = (_pattern: string, channel: string, message: string) => {
+    const boardId = keys.boardIdFromChannel(channel);
+    if (!boardId) return;
+    const change = parseChannelMessage(boardChangeSchema, message, logger, `change message on ${channel}`);
+    if (!change) return;
+    // A reset may come with a new status (a freeze or its end): read it again, here and for
+    // every public read of this process, before anything of the board is pushed.
+    if (change.reset) ctx.boards.cache.forget(boardId);
+    const entry = dirty.get(boardId) ?? { members: new Set<string>(), reset: false };
+    for (const member of change.members) entry.members.add(member);
+    entry.reset ||= change.reset;
+    dirty.set(boardId, entry);
+    // At most one flush per tick, but no waiting after a quiet spell: a change that comes more
+    // than a tick after the last flush goes out at once.
+    timer ??= setTimeout(() => void flush(), Math.max(0, lastFlush + tickMs - Date.now()));
+  };
+
+  // After a reconnect, messages may have been missed: every room starts over with a reset.
+  const onReady = () => {
+    if (everReady) pushed.clear();
+    everReady = true;
+  };
+
+  /**
+   * A day window's screen must turn to the new day at midnight (board timezone) even if no vote
+   * comes: every few seconds, each watched day room whose day has passed gets a reset.
+   */
+  async function checkDays(): Promise<void> {
+    for (const [room, last] of pushed) {
+      const parsed = parseBoardRoom(room);
+      if (parsed?.window !== 'day' || last.day === null) continue;
+      try {
+        const ref = await ctx.boards.window(parsed.boardId, 'day');
+        if (ref.window === 'day' && ref.day !== last.day) {
+          const entry = dirty.get(parsed.boardId) ?? { members: new Set<string>(), reset: false };
+          dirty.set(parsed.boardId, entry);
+          timer ??= setTimeout(() => void flush(), 0);
+        }
+      } catch (error) {
+        logger.warn({ err: error, room }, 'relay could not check the day of a room');
+      }
+    }
+  }
+
+  async function flush(): Promise<void> {
+    timer = undefined;
+    lastFlush = Date.now();
+    const boards = [...dirty];
+    dirty.clear();
+    await Promise.all(
+      boards.flatMap(([boardId, change]) => WINDOWS.map((window) => push(boardId, window, change))),
+    );
+  }
+
+  return {
+    async start() {
+      subscriber.on('pmessage', onMessage);
+      subscriber.on('ready', onReady);
+      everReady = subscriber.status === 'ready';
+      await subscriber.psubscribe(keys.boardChangesPattern);
+      dayCheck = setInterval(() => void checkDays(), DAY_CHECK_MS);
+      dayCheck.unref();
+      logger.info({ pattern: keys.boardChangesPattern, tickMs }, 'relay subscribed');
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      clearInterval(dayCheck);
+      subscriber.off('pmessage', onMessage);
+      subscriber.off('ready', onReady);
+      if (subscriber.status === 'ready') await subscriber.punsubscribe(keys.boardChangesPattern);
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import type { Logger } from '@rallyboard/core/logger';
+import type { MemberStanding, RankUpdate, RankWindow } from '@rallyboard/core/protocol';
+import { readBoard } from '@rallyboard/core/redis';
+import { type BoardReadDeps, publicSource } from '../../boards/queries.js';
+import { boardRoom, type RealtimeServer } from '../types.js';
+
+export interface RoomPushDeps extends BoardReadDeps {
+  logger: Logger;
+  config: { relay: { topN: number } };
+}
+
+/** What a room was last sent: the base of the next diff. */
+export interface Pushed {
+  seq: number;
+  day: string | null;
+  top: Map<string, MemberStanding>;
+}
+
+/** Changes gathered for one board during the current tick. */
+export interface Dirty {
+  members: Set<string>;
+  reset: boolean;
+}
+
+/** Most changed members a tick reads individually; past this, the room gets a full reset. */
+const MAX_FOCI = 500;
+
+/**
+ * What a room is sent of a diff: the members that changed, and the top-N members whose rank or
+ * score moved since the room's last push.
+ */
+function changedEntries(
+  change: Dirty,
+  last: Pushed,
+  top: ReadonlyMap<string, MemberStanding>,
+  foci: readonly MemberStanding[],
+): MemberStanding[] {
+  const now = new Map([...foci.map((f) => [f.candidateId, f] as const), ...top]);
+  return [...now.values()].filter((standing) => {
+    const before = last.top.get(standing.candidateId);
+    return (
+      change.members.has(standing.candidateId) ||
+      !before ||
+      before.rank !== standing.rank ||
+      before.score !== standing.score
+    );
+  });
+}
+
+/**
+ * Pushes one board window's room what changed since its last push (see createBoardRelay), and
+ * keeps in `pushed` what it sent.
+ */
+export function createRoomPusher(
+  io: RealtimeServer,
+  ctx: RoomPushDeps,
+  pushed: Map<string, Pushed>,
+  stopped: () => boolean,
+): (boardId: string, window: RankWindow, change: Dirty) => Promise<void> {
+  const { keys, logger } = ctx;
+  const { topN } = ctx.config.relay;
+  return async function push(boardId: string, window: RankWindow, change: Dirty): Promise<void> {
+    const room = boardRoom(boardId, window);
+    // Nobody watching: nothing to read. A later subscriber gets a fresh snapshot anyway.
+    if (!io.sockets.adapter.rooms.get(room)?.size) {
+      pushed.delete(room);
+      return;
+    }
+    try {
+      const ref = await ctx.boards.window(boardId, window);
+      const day = ref.window === 'day' ? ref.day : null;
+      const last = pushed.get(room);
+      const resync = !last || last.day !== day || change.reset;
+      const reset = resync || change.members.size > MAX_FOCI;
+      const { from, frozen } = await publicSource(ctx, boardId, ref);
+      // A frozen board's public ranking does not change: no diffs for its votes. A resync (the
+      // freeze itself, a new day, a rebuild, a room's first push) still sends the public
+      // ranking, which is the snapshot.
+      if (frozen && !resync) return;
+      const foci = reset ? [] : [...new Set([...change.members, ...last.top.keys()])];
+      const slice = await readBoard(
+        ctx.redis,
+        keys,
+        boardId,
+        ref,
+        { mode: 'watch', limit: topN, candidateIds: foci },
+        from,
+      );
+      if (stopped() || (!reset && slice.seq <= last.seq)) return;
+
+      const top = new Map(slice.entries.map((e) => [e.candidateId, e as MemberStanding]));
+      const entries = reset || !last ? slice.entries : changedEntries(change, last, top, slice.foci);
+      pushed.set(room, { seq: slice.seq, day, top });
+      const update: RankUpdate = {
+        boardId,
+        window,
+        day,
+        fromSeq: last?.seq ?? 0,
+        seq: slice.seq,
+        reset,
+        totals: slice.totals,
+        entries,
+      };
+      // `local`: each server instance relays to its own sockets from its own subscription.
+      io.local.to(room).emit('rank:updated', update);
+    } catch (error) {
+      pushed.delete(room);
+      logger.error({ err: error, boardId, window }, 'relay could not push a board update');
+    }
+  };
+}

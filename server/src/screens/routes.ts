@@ -1,0 +1,136 @@
+import {
+  type ScreenTokenResponse,
+  screenQuerySchema,
+  screenTokenResponseSchema,
+  screenViewSchema,
+} from '@rallyboard/core/protocol';
+import { Router } from 'express';
+import type { CampaignAccess } from '../campaigns/access.js';
+import { revealCampaign } from '../campaigns/operations.js';
+import { campaignParams } from '../campaigns/params.js';
+import { actorOf } from '../campaigns/routes.js';
+import type { CampaignStore } from '../campaigns/store.js';
+import type { Api } from '../http/api.js';
+import { whenAvailable } from '../lib/when-available.js';
+import type { Screens } from './screens.js';
+
+/**
+ * The big screen's reads (public, or with the screen token for an unlisted campaign) and the
+ * host's screen actions: a screen token to open an unlisted campaign's screen, and the reveal.
+ */
+export interface ScreensRouteDeps {
+  api: Api;
+  config: { http: { publicUrl: string } };
+  screens: Screens;
+  store: CampaignStore;
+  loadCampaign: CampaignAccess;
+}
+
+export function screensRouter(deps: ScreensRouteDeps): Router {
+  const router = Router();
+  const { store } = deps;
+  const screenErrors = ['CAMPAIGN_NOT_FOUND', 'SCREEN_TOKEN_INVALID'] as const;
+
+  deps.api.route(
+    router,
+    {
+      method: 'get',
+      path: '/api/screens/:campaignId',
+      tag: 'Screen',
+      summary: "What a campaign's big screen shows besides the ranking",
+      description:
+        'The campaign (published only), the reveal once the host revealed, and the join code. The ' +
+        'screen gets the same view, then the ranking and every change, from `screen:subscribe`.',
+      auth: 'public',
+      params: campaignParams,
+      query: screenQuerySchema,
+      responses: { 200: { description: 'The screen view.', schema: screenViewSchema } },
+      errors: screenErrors,
+    },
+    async ({ params, query }, _req, res) => {
+      const campaign = await deps.screens.open(params.campaignId, query.token);
+      res.set('cache-control', 'no-store').json(await whenAvailable(() => deps.screens.view(campaign)));
+    },
+  );
+
+  deps.api.route(
+    router,
+    {
+      method: 'get',
+      path: '/api/screens/:campaignId/join-code',
+      tag: 'Screen',
+      summary: 'The code participants scan to join',
+      description:
+        "WeChat's mini-program code (getUnlimitedQRCode, the campaign id as its scene) when WeChat is " +
+        "configured; otherwise an SVG QR code of the campaign's public address.",
+      auth: 'public',
+      params: campaignParams,
+      query: screenQuerySchema,
+      responses: {
+        200: { description: 'The code image (PNG, JPEG or SVG).', contentType: 'image/*' },
+      },
+      errors: [...screenErrors, 'WECHAT_UNAVAILABLE'],
+    },
+    async ({ params, query }, _req, res) => {
+      const campaign = await deps.screens.open(params.campaignId, query.token);
+      const code = await deps.screens.joinCode(campaign);
+      res.set('cache-control', 'private, max-age=3600').type(code.contentType).send(code.image);
+    },
+  );
+
+  deps.api.route(
+    router,
+    {
+      method: 'post',
+      path: '/api/campaigns/:campaignId/screen-token',
+      tag: 'Screen',
+      summary: 'A screen token: opens the big screen of an unlisted campaign',
+      description:
+        "Read-only: it opens this campaign's screen (`/screen/:campaignId?token=`) and nothing else, " +
+        "for 30 days. A public campaign's screen needs none. Recorded in the audit log.",
+      auth: 'host',
+      params: campaignParams,
+      responses: { 200: { description: 'The token and the address.', schema: screenTokenResponseSchema } },
+      errors: ['CAMPAIGN_NOT_FOUND'],
+    },
+    async ({ auth, params }, req, res) => {
+      const campaign = await whenAvailable(() => deps.loadCampaign(auth, params.campaignId));
+      const { token, expiresAt } = await deps.screens.tokens.sign(campaign._id);
+      await store.audit(actorOf(auth, req), 'campaign.screen-token', campaign._id, {
+        before: null,
+        after: { expiresAt: expiresAt.toISOString() },
+      });
+      const answer: ScreenTokenResponse = {
+        token,
+        expiresAt: expiresAt.toISOString(),
+        url: `${deps.config.http.publicUrl}/screen/${campaign._id}?token=${encodeURIComponent(token)}`,
+      };
+      res.json(answer);
+    },
+  );
+
+  deps.api.route(
+    router,
+    {
+      method: 'post',
+      path: '/api/campaigns/:campaignId/reveal',
+      tag: 'Screen',
+      summary: 'Reveal the final ranking on the screens (揭晓)',
+      description:
+        'Frozen or ended campaigns only (REVEAL_NOT_ALLOWED otherwise). Every screen animates the ' +
+        'counted ranking from the last rank to the first; the reveal is kept on the campaign, so a ' +
+        'screen opened later shows it revealed. Revealing again changes nothing. Recorded in the audit log.',
+      auth: 'host',
+      params: campaignParams,
+      responses: { 200: { description: 'The screen view, revealed.', schema: screenViewSchema } },
+      errors: ['CAMPAIGN_NOT_FOUND', 'REVEAL_NOT_ALLOWED'],
+    },
+    async ({ auth, params }, req, res) => {
+      const revealed = await whenAvailable(() =>
+        revealCampaign(store, actorOf(auth, req), params.campaignId),
+      );
+      res.json(await deps.screens.view(revealed));
+    },
+  );
+  return router;
+}
