@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { settings } from '../config.js';
-import { ERROR_CODES, type ErrorCode, errorBodySchema } from '../protocol/errors.js';
+import { type ErrorCode, errorBodySchema } from '../protocol/errors.js';
 import { BAD_ANSWER_MESSAGE, messageFor, NETWORK_MESSAGE } from './messages.js';
 
 /** Why a call failed: a catalogue code, or that no readable answer came back. */
@@ -65,9 +65,6 @@ export function errorOf(status: number, data: unknown): ApiError {
   const { code, details } = parsed.data.error;
   return new ApiError(code, status, messageFor(code, details), details);
 }
-
-/** True for a catalogue code (not NETWORK or BAD_ANSWER). */
-export const isCatalogueCode = (code: string): code is ErrorCode => (ERROR_CODES as string[]).includes(code);
 
 /**
  * Calls the API and checks the answer against its protocol schema. Rejects with an ApiError
