@@ -46,6 +46,10 @@
    -1  the board is not in Redis, or only part of it is (never registered, or its state was
        lost: see rebuild)
    -4  the board is fenced for a rebuild; try again later
+
+  The verdict text is also the vote's marker. Its twin in TypeScript is src/redis/vote-marker.ts,
+  which reads it (parseVerdict) and writes it again from the ledger (markerOfFields) for a
+  rebuild: a change to a verdict's form here must be made there too, and the other way round.
 ]]
 local SPAN = tonumber(ARGV[1])
 local MAX_COUNT = tonumber(ARGV[2])

@@ -1,12 +1,13 @@
 import type { Redis } from 'ioredis';
 import { type CampaignStatus, campaignStatusSchema } from '../protocol/campaigns.js';
 import { DEFAULT_TIMEZONE } from '../protocol/day.js';
-import { AppError, ERROR_CODES, type ErrorCode } from '../protocol/errors.js';
+import { AppError } from '../protocol/errors.js';
 import type { BoardTotals, LeaderboardEntry, MemberStanding, RankWindow } from '../protocol/leaderboard.js';
 import type { VoteAction } from '../protocol/votes.js';
 import type { KeyBuilder, WindowKeys } from './keys.js';
 import { decodeScore, MAX_COUNT, MAX_SEQ, SEQ_SPAN } from './score.js';
 import { runScript, SCRIPT_ERRORS } from './scripts.js';
+import { parseVerdict, type VoteVerdict } from './vote-marker.js';
 
 export type BoardKind = 'vote' | 'like';
 
@@ -231,56 +232,12 @@ export interface VoteToApply {
   quotaExpiresAt?: number | undefined;
 }
 
-export type VoteVerdict = { duplicate: boolean } & (
-  | { verdict: 'counted'; seq: number; delta: 1 | -1 }
-  | { verdict: 'unchanged' }
-  | { verdict: 'held' }
-  | { verdict: 'rejected'; reason: ErrorCode }
-);
-
 export type ApplyVotesResult =
   | { outcome: 'applied'; seq: number; verdicts: VoteVerdict[] }
   /** Redis does not have the board: never registered, or its state was lost. */
   | { outcome: 'board-missing' }
   /** A rebuild holds the board; nothing was applied. */
   | { outcome: 'fenced' };
-
-const isErrorCode = (value: string): value is ErrorCode => (ERROR_CODES as readonly string[]).includes(value);
-
-/** Reads a verdict as the script writes it in a vote's marker: `c,<seq>,<delta>`, `u`, `h` or `r,<CODE>`. */
-export function parseVerdict(text: string, duplicate: boolean): VoteVerdict {
-  const [kind, first, second] = text.split(',');
-  if (kind === 'c' && (second === '1' || second === '-1')) {
-    return { duplicate, verdict: 'counted', seq: Number(first), delta: second === '1' ? 1 : -1 };
-  }
-  if (kind === 'u') return { duplicate, verdict: 'unchanged' };
-  if (kind === 'h') return { duplicate, verdict: 'held' };
-  if (kind === 'r' && first && isErrorCode(first)) return { duplicate, verdict: 'rejected', reason: first };
-  throw new Error(`unreadable vote verdict ${JSON.stringify(text)}`);
-}
-
-/** Writes a verdict in the marker form, for a rebuild restoring markers from the ledger. */
-export function formatVerdict(verdict: VoteVerdict): string {
-  if (verdict.verdict === 'counted') return `c,${verdict.seq},${verdict.delta}`;
-  if (verdict.verdict === 'unchanged') return 'u';
-  if (verdict.verdict === 'held') return 'h';
-  return `r,${verdict.reason}`;
-}
-
-/** A verdict as the ledger records it: the verdict, and its reason, or its delta and seq. */
-export function verdictFields(verdict: VoteVerdict): {
-  verdict: VoteVerdict['verdict'];
-  reason: ErrorCode | undefined;
-  delta: 1 | -1 | undefined;
-  seq: number | undefined;
-} {
-  return {
-    verdict: verdict.verdict,
-    reason: verdict.verdict === 'rejected' ? verdict.reason : undefined,
-    delta: verdict.verdict === 'counted' ? verdict.delta : undefined,
-    seq: verdict.verdict === 'counted' ? verdict.seq : undefined,
-  };
-}
 
 /**
  * Applies a batch of votes of one board in one script call (applyVotes-7+.lua). Safe to call

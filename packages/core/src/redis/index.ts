@@ -9,3 +9,4 @@ export * from './lock.js';
 export * from './risk-store.js';
 export * from './score.js';
 export * from './scripts.js';
+export * from './vote-marker.js';

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomId, testConfig } from '../../../../test/support/config.js';
 import { boardModel } from '../../src/db/boards.js';
 import { connectMongo, pingMongo } from '../../src/db/connection.js';
-import { type LedgerVote, ledgerModel, readLedgerState, recordVotes } from '../../src/db/ledger.js';
+import { type LedgerVote, ledgerModel, recordVotes } from '../../src/db/ledger.js';
+import { readLedgerState } from '../../src/db/ledger-state.js';
 
 const config = testConfig();
 let mongo: Awaited<ReturnType<typeof connectMongo>>;

@@ -1,0 +1,137 @@
+import { markerOfFields } from '../redis/vote-marker.js';
+import type { LedgerModel, LedgerVote } from './ledger.js';
+
+/** A member's counted changes in one window, as the ledger has them. */
+export interface LedgerTally {
+  count: number;
+  /** The seq of the member's last counted change. */
+  lastSeq: number;
+}
+
+/** A board's state as its ledger defines it. */
+export interface LedgerState {
+  /** The highest seq of any counted vote. */
+  seq: number;
+  all: { total: number; members: Map<string, LedgerTally> };
+  days: Map<string, { total: number; members: Map<string, LedgerTally> }>;
+  /** Like boards: member → voters whose last counted action was a like. */
+  likes: Map<string, Set<string>>;
+  /** Every decided vote, for restoring markers: id → the verdict's marker text. */
+  verdicts: Map<string, { text: string; decidedAt: Date }>;
+  /**
+   * Quota use of counted votes (action `vote`) with a voter: per voter over the board's life,
+   * and per day → voter → member. Collected only when asked.
+   */
+  quotas: { totals: Map<string, number>; days: Map<string, Map<string, Map<string, number>>> };
+  /** Records read. */
+  records: number;
+}
+
+function tally(members: Map<string, LedgerTally>, candidateId: string, delta: number, seq: number) {
+  const entry = members.get(candidateId) ?? { count: 0, lastSeq: 0 };
+  entry.count += delta;
+  entry.lastSeq = Math.max(entry.lastSeq, seq);
+  members.set(candidateId, entry);
+}
+
+/** The fields of a ledger record its quota use depends on. */
+type QuotaRecord = Pick<LedgerVote, 'verdict' | 'action' | 'restores' | 'voterId' | 'day' | 'candidateId'>;
+
+/** Finds or makes the value of a key in a map. */
+function entryOf<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
+}
+
+/** Quota use: every vote counted or held for its voter, but not a held vote counted again. */
+function foldQuotaUse(quotas: LedgerState['quotas'], record: QuotaRecord): void {
+  const usesQuota =
+    (record.verdict === 'counted' || record.verdict === 'held') &&
+    record.action === 'vote' &&
+    record.restores === undefined;
+  if (!usesQuota || record.voterId === undefined) return;
+  quotas.totals.set(record.voterId, (quotas.totals.get(record.voterId) ?? 0) + 1);
+  const voters = entryOf(quotas.days, record.day, () => new Map<string, Map<string, number>>());
+  const members = entryOf(voters, record.voterId, () => new Map<string, number>());
+  members.set(record.candidateId, (members.get(record.candidateId) ?? 0) + 1);
+}
+
+/** Like sets: member → voters whose last counted change of it, by seq, was +1. */
+function likesOf(lastLike: ReadonlyMap<string, { seq: number; delta: number }>): Map<string, Set<string>> {
+  const likes = new Map<string, Set<string>>();
+  for (const [key, { delta }] of lastLike) {
+    if (delta !== 1) continue;
+    const [candidateId = '', voterId = ''] = key.split('\u0000');
+    const voters = likes.get(candidateId) ?? new Set<string>();
+    voters.add(voterId);
+    likes.set(candidateId, voters);
+  }
+  return likes;
+}
+
+/**
+ * Reads a board's whole ledger once, in a cursor, and folds it into the state the rankings
+ * should hold. Plain find with a projection: nothing FerretDB lacks.
+ * @param options.verdicts also collect every vote's verdict (rebuild restores the markers)
+ * @param options.quotas also collect the voters' quota use (rebuild restores the counters)
+ */
+export async function readLedgerState(
+  model: LedgerModel,
+  boardId: string,
+  options: { verdicts?: boolean; quotas?: boolean } = {},
+): Promise<LedgerState> {
+  const state: LedgerState = {
+    seq: 0,
+    all: { total: 0, members: new Map() },
+    days: new Map(),
+    likes: new Map(),
+    verdicts: new Map(),
+    quotas: { totals: new Map(), days: new Map() },
+    records: 0,
+  };
+  const lastLike = new Map<string, { seq: number; delta: number }>();
+  const cursor = model
+    .find(
+      { boardId },
+      {
+        candidateId: 1,
+        action: 1,
+        voterId: 1,
+        verdict: 1,
+        reason: 1,
+        delta: 1,
+        seq: 1,
+        day: 1,
+        decidedAt: 1,
+        restores: 1,
+      },
+    )
+    .lean()
+    .cursor({ batchSize: 5_000 });
+  for await (const record of cursor) {
+    state.records++;
+    if (options.verdicts) {
+      state.verdicts.set(record._id, { text: markerOfFields(record), decidedAt: record.decidedAt });
+    }
+    if (options.quotas) foldQuotaUse(state.quotas, record);
+    if (record.verdict !== 'counted' || record.delta === undefined || record.seq === undefined) continue;
+    const { candidateId, delta, seq, day } = record;
+    state.seq = Math.max(state.seq, seq);
+    state.all.total += delta;
+    tally(state.all.members, candidateId, delta, seq);
+    const window = entryOf(state.days, day, () => ({ total: 0, members: new Map<string, LedgerTally>() }));
+    window.total += delta;
+    tally(window.members, candidateId, delta, seq);
+    // Like sets: the voter's last counted change of a member; a retraction is an unlike.
+    if (record.voterId !== undefined && record.action !== 'vote') {
+      const key = `${candidateId}\u0000${record.voterId}`;
+      if ((lastLike.get(key)?.seq ?? -1) < seq) lastLike.set(key, { seq, delta });
+    }
+  }
+  state.likes = likesOf(lastLike);
+  return state;
+}
