@@ -46,6 +46,7 @@
    -1  the board is not in Redis, or only part of it is (never registered, or its state was
        lost: see rebuild)
    -4  the board is fenced for a rebuild; try again later
+  (negative codes: SCRIPT_CODES in src/redis/scripts.ts)
 
   The verdict text is also the vote's marker. Its twin in TypeScript is src/redis/vote-marker.ts,
   which reads it (parseVerdict) and writes it again from the ledger (markerOfFields) for a

@@ -17,6 +17,7 @@
 
   Returns the frozen seq, or
    -1  board not found
+  (negative codes: SCRIPT_CODES in src/redis/scripts.ts)
 ]]
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return -1

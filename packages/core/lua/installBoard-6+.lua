@@ -20,6 +20,7 @@
   Returns the board's seq after install, or
    -1  board not found
    -3  the fence is not held by this token (another rebuild took over, or it was lifted)
+  (negative codes: SCRIPT_CODES in src/redis/scripts.ts)
 ]]
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return -1

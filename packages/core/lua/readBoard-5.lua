@@ -18,6 +18,7 @@
                window yet (a day without votes for it), encoded score then '0'
    -1  board not found
    -2  a named member is not registered on the board
+  (negative codes: SCRIPT_CODES in src/redis/scripts.ts)
 ]]
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return -1

@@ -11,6 +11,7 @@
 
   Returns 1 when the board was frozen and is no more, 0 otherwise, or
    -1  board not found (a lost board gets its status back from the rebuild's registration)
+  (negative codes: SCRIPT_CODES in src/redis/scripts.ts)
 ]]
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return -1

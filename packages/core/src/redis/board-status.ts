@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { CampaignStatus } from '../protocol/campaigns.js';
 import { DEFAULT_TIMEZONE, dayOf } from '../protocol/day.js';
-import { type BoardMeta, liveReadKeys, type ReadKeys, scriptFailure, type WindowRef } from './board-store.js';
+import { type BoardMeta, liveReadKeys, type ReadKeys, type WindowRef } from './board-store.js';
 import type { KeyBuilder } from './keys.js';
-import { runScript } from './scripts.js';
+import { runScript, SCRIPT_CODES, scriptFailure } from './scripts.js';
 
 /** What a status change did to the board's public ranking. */
 export type StatusChange =
@@ -63,7 +63,7 @@ export async function changeBoardStatus(
       ],
       [day, ...tail],
     );
-    if (reply === -1) return { outcome: 'board-missing' };
+    if (reply === SCRIPT_CODES.boardMissing) return { outcome: 'board-missing' };
     if (typeof reply !== 'number' || reply < 0) throw scriptFailure(Number(reply), 'freezeBoard');
     return { outcome: 'frozen', day, seq: reply };
   }
@@ -73,7 +73,7 @@ export async function changeBoardStatus(
     [k.meta, k.seq, f.scores, f.total, f.seq, f.day.scores, f.day.total],
     [status, ...tail],
   );
-  if (reply === -1) return { outcome: 'board-missing' };
+  if (reply === SCRIPT_CODES.boardMissing) return { outcome: 'board-missing' };
   return reply === 1 ? { outcome: 'thawed' } : { outcome: 'set' };
 }
 

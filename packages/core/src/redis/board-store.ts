@@ -1,12 +1,11 @@
 import type { Redis } from 'ioredis';
 import { type CampaignStatus, campaignStatusSchema } from '../protocol/campaigns.js';
 import { DEFAULT_TIMEZONE } from '../protocol/day.js';
-import { AppError } from '../protocol/errors.js';
 import type { BoardTotals, LeaderboardEntry, MemberStanding, RankWindow } from '../protocol/leaderboard.js';
 import type { VoteAction } from '../protocol/votes.js';
 import type { KeyBuilder, WindowKeys } from './keys.js';
 import { decodeScore, MAX_COUNT, MAX_SEQ, SEQ_SPAN } from './score.js';
-import { runScript, SCRIPT_ERRORS } from './scripts.js';
+import { runScript, SCRIPT_CODES, scriptFailure } from './scripts.js';
 import { parseVerdict, type VoteVerdict } from './vote-marker.js';
 
 export type BoardKind = 'vote' | 'like';
@@ -65,12 +64,6 @@ export interface BoardMeta {
    * and when Redis lost the board while it was frozen (a rebuild does not restore the snapshot).
    */
   frozen?: { day: string; seq: number } | undefined;
-}
-
-export function scriptFailure(code: number, what: string): AppError {
-  const errorCode = SCRIPT_ERRORS[code];
-  if (errorCode) return new AppError(errorCode);
-  return new AppError('INTERNAL', { message: `${what} returned an unknown code ${code}` });
 }
 
 /**
@@ -289,8 +282,8 @@ export async function applyVotes(
       ...voteArgs,
     ],
   );
-  if (reply === -1) return { outcome: 'board-missing' };
-  if (reply === -4) return { outcome: 'fenced' };
+  if (reply === SCRIPT_CODES.boardMissing) return { outcome: 'board-missing' };
+  if (reply === SCRIPT_CODES.fenced) return { outcome: 'fenced' };
   if (!Array.isArray(reply) || reply.length !== 3) throw new Error('applyVotes returned an unexpected reply');
   const [seq, verdicts, duplicates] = reply as [number, string[], number[]];
   return {

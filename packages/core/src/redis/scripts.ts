@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
-import type { ErrorCode } from '../protocol/errors.js';
+import { AppError, type ErrorCode } from '../protocol/errors.js';
 
 /**
  * The Lua scripts, one file each in `lua/<name>-<numKeys>.lua`, or `lua/<name>-<numKeys>+.lua`
@@ -26,13 +26,39 @@ export const SCRIPTS = {
 } as const;
 export type ScriptName = keyof typeof SCRIPTS;
 
-/** Negative script return codes, shared by every script, mapped to the error catalogue. */
+/**
+ * Negative script return codes, shared by every script; each script's header says which it
+ * returns. TypeScript compares a reply with these names, never with a bare number.
+ */
+export const SCRIPT_CODES = {
+  /** The board is not in Redis, or only part of it is (never registered, or its state was lost). */
+  boardMissing: -1,
+  /** A member the call named is not registered on the board. */
+  unknownMember: -2,
+  /** The rebuild fence is not held by the caller's token (another rebuild took over, or it was lifted). */
+  fenceLost: -3,
+  /** The board is fenced for a rebuild; try again later. */
+  fenced: -4,
+} as const;
+export type ScriptCode = (typeof SCRIPT_CODES)[keyof typeof SCRIPT_CODES];
+
+/** Negative script return codes mapped to the error catalogue, for a caller that throws them. */
 export const SCRIPT_ERRORS: Readonly<Record<number, ErrorCode>> = {
-  [-1]: 'BOARD_NOT_FOUND',
-  [-2]: 'UNKNOWN_MEMBER',
-  [-3]: 'BOARD_REBUILDING',
-  [-4]: 'BOARD_REBUILDING',
-};
+  [SCRIPT_CODES.boardMissing]: 'BOARD_NOT_FOUND',
+  [SCRIPT_CODES.unknownMember]: 'UNKNOWN_MEMBER',
+  [SCRIPT_CODES.fenceLost]: 'BOARD_REBUILDING',
+  [SCRIPT_CODES.fenced]: 'BOARD_REBUILDING',
+} satisfies Record<ScriptCode, ErrorCode>;
+
+/**
+ * The error a script's negative reply stands for: its catalogue code, or INTERNAL naming the
+ * script when the code is not one of SCRIPT_CODES.
+ */
+export function scriptFailure(code: number, what: string): AppError {
+  const errorCode = SCRIPT_ERRORS[code];
+  if (errorCode) return new AppError(errorCode);
+  return new AppError('INTERNAL', { message: `${what} returned an unknown code ${code}` });
+}
 
 interface ScriptSource {
   /** The fixed key count, or the least for a variadic script. */
