@@ -1,68 +1,15 @@
 import { createBatcher } from '@rallyboard/core/batch';
 import { type LedgerVote, recordVotes } from '@rallyboard/core/db';
-import { dayOf } from '@rallyboard/core/protocol';
-import type { QueuedVote } from '@rallyboard/core/queue';
-import {
-  type ApplyVotesResult,
-  applyVotes,
-  createBoardCache,
-  dayExpiresAt,
-  quotaExpiresAt,
-  tallyVerdicts,
-  type VerdictTally,
-  type VoteToApply,
-  type VoteVerdict,
-  verdictField,
-  verdictFields,
-} from '@rallyboard/core/redis';
+import { createBoardCache, tallyVerdicts } from '@rallyboard/core/redis';
 import type { WorkerDeps } from '../deps.js';
-import { createRiskAssessor, type RiskDecision } from '../risk/assess.js';
+import { createRiskAssessor } from '../risk/assess.js';
 import { createRiskFollowUp, type DecidedVote } from '../risk/follow-up.js';
 import { createReferralAttributor } from './attribute-referrals.js';
+import { type BoardSteps, settleBoardVotes } from './board-votes.js';
+import { createMissingBoardCheck } from './missing-board.js';
+import type { BatchItem, SettledVote, Slot, VoteOutcome } from './settled.js';
 
-/** One vote of a job, as the batch sees it. */
-export interface BatchItem {
-  boardId: string;
-  vote: QueuedVote;
-}
-
-/**
- * What became of one vote: its verdict, or `retry` when it could not be decided now (its board
- * is fenced by a rebuild, or the board's Redis state is missing until a rebuild restores it).
- */
-export type VoteOutcome = VoteVerdict | { verdict: 'retry'; why: 'fenced' | 'board-missing' };
-
-function ledgerRecord(
-  item: BatchItem,
-  day: string,
-  verdict: VoteVerdict,
-  decidedAt: Date,
-  decision?: RiskDecision,
-): LedgerVote {
-  const { vote } = item;
-  const assessment = decision?.assessment;
-  return {
-    _id: vote.voteId,
-    boardId: item.boardId,
-    candidateId: vote.candidateId,
-    action: vote.action,
-    voterId: vote.voterId,
-    ...verdictFields(verdict),
-    day,
-    acceptedAt: new Date(vote.acceptedAt),
-    decidedAt,
-    context: vote.context,
-    // Kept when it held or rejected the vote; the ledger's schema keeps only its own fields.
-    risk: assessment && assessment.verdict !== 'accept' ? assessment : undefined,
-    review: verdict.verdict === 'held' ? { state: 'held', at: decidedAt, by: 'risk' } : undefined,
-  };
-}
-
-const TALLIES: Partial<Record<VoteVerdict['verdict'], VerdictTally>> = {
-  counted: 'counted',
-  held: 'held',
-  rejected: 'rejected',
-};
+export type { BatchItem, VoteOutcome } from './settled.js';
 
 /**
  * Builds the work of one worker batch: the votes of concurrently processed jobs, applied with
@@ -91,129 +38,62 @@ export function createVoteApplier(deps: WorkerDeps): (items: BatchItem[]) => Pro
       return batch.map(() => undefined);
     },
   });
+  const steps: BoardSteps = {
+    deps,
+    board: (boardId) => boards.get(boardId),
+    assess: createRiskAssessor(deps),
+    missing: createMissingBoardCheck(deps, boards),
+  };
   const attributeReferrals = createReferralAttributor(deps);
-  const assess = createRiskAssessor(deps);
   const followUp = createRiskFollowUp(deps);
-  const missingLogged = new Map<string, number>();
-
-  /** Redis has no such board: lost state (retry after a rebuild) or no board at all (reject). */
-  async function missing(boardId: string): Promise<VoteOutcome | 'unknown-board'> {
-    boards.forget(boardId);
-    if (!(await deps.boards.exists({ _id: boardId }))) return 'unknown-board';
-    if (Date.now() - (missingLogged.get(boardId) ?? 0) > 10_000) {
-      missingLogged.set(boardId, Date.now());
-      logger.error(
-        { boardId },
-        'board is in MongoDB but not in Redis: votes wait until `npm run rebuild -- <board>` restores it',
-      );
-    }
-    return { verdict: 'retry', why: 'board-missing' };
-  }
 
   return async (items) => {
-    const outcomes: VoteOutcome[] = new Array(items.length);
-    const records: LedgerVote[] = [];
-    const decided: DecidedVote[] = [];
-    const tallies = new Map<string, Map<string, number>>();
     const decidedAt = new Date();
-    const byBoard = new Map<string, number[]>();
-    items.forEach((item, i) => {
-      const list = byBoard.get(item.boardId) ?? [];
-      list.push(i);
-      byBoard.set(item.boardId, list);
-    });
-
-    const settleMissing = async (boardId: string, indexes: number[], days: string[]) => {
-      const outcome = await missing(boardId);
-      indexes.forEach((i, n) => {
-        if (outcome !== 'unknown-board') {
-          outcomes[i] = outcome;
-          return;
-        }
-        const verdict: VoteVerdict = { verdict: 'rejected', reason: 'BOARD_NOT_FOUND', duplicate: false };
-        outcomes[i] = verdict;
-        const item = items[i] as BatchItem;
-        records.push(ledgerRecord(item, days[n] ?? dayOf(item.vote.acceptedAt, 'UTC'), verdict, decidedAt));
-      });
-    };
-
-    await Promise.all(
-      [...byBoard].map(async ([boardId, indexes]) => {
-        const board = await boards.get(boardId);
-        if (!board) return settleMissing(boardId, indexes, []);
-        for (let start = 0; start < indexes.length; start += config.worker.batchMax) {
-          const chunk = indexes.slice(start, start + config.worker.batchMax);
-          const decisions = await assess(
-            boardId,
-            chunk.map((i) => (items[i] as BatchItem).vote),
-          );
-          const votes: VoteToApply[] = chunk.map((i, n) => {
-            const { vote } = items[i] as BatchItem;
-            return {
-              mode: (decisions[n] as RiskDecision).mode,
-              voteId: vote.voteId,
-              candidateId: vote.candidateId,
-              action: vote.action,
-              voterId: vote.voterId,
-              day: dayOf(vote.acceptedAt, board.timezone),
-              dayExpiresAt: dayExpiresAt(vote.acceptedAt, board.dailyRetentionDays),
-              quotaExpiresAt: quotaExpiresAt(vote.acceptedAt),
-            };
-          });
-          const result: ApplyVotesResult = await applyVotes(deps.redis, deps.keys, boardId, votes, {
-            dedupTtlSeconds: config.votes.dedupTtlSeconds,
-            origin: deps.instanceId,
-          });
-          if (result.outcome === 'board-missing') {
-            await settleMissing(
-              boardId,
-              chunk,
-              votes.map((v) => v.day),
-            );
-          } else if (result.outcome === 'fenced') {
-            for (const i of chunk) outcomes[i] = { verdict: 'retry', why: 'fenced' };
-          } else {
-            const boardTallies = tallies.get(boardId) ?? new Map<string, number>();
-            tallies.set(boardId, boardTallies);
-            chunk.forEach((i, n) => {
-              const verdict = result.verdicts[n] as VoteVerdict;
-              const decision = decisions[n] as RiskDecision;
-              const item = items[i] as BatchItem;
-              outcomes[i] = verdict;
-              records.push(ledgerRecord(item, (votes[n] as VoteToApply).day, verdict, decidedAt, decision));
-              if (verdict.duplicate) return;
-              const tally = TALLIES[verdict.verdict];
-              if (tally) {
-                const field = verdictField(item.vote.acceptedAt, tally);
-                boardTallies.set(field, (boardTallies.get(field) ?? 0) + 1);
-              }
-              decided.push({
-                boardId,
-                candidateId: item.vote.candidateId,
-                acceptedAt: item.vote.acceptedAt,
-                decision,
-                stopped:
-                  verdict.verdict === 'held' ||
-                  (verdict.verdict === 'rejected' && verdict.reason === 'RISK_REJECTED'),
-              });
-            });
-          }
-        }
-      }),
+    const settled = await Promise.all(
+      [...slotsByBoard(items)].map(([boardId, slots]) => settleBoardVotes(steps, boardId, slots, decidedAt)),
     );
-
+    const votes = settled.flat();
+    const records = votes.flatMap((v) => (v.record ? [v.record] : []));
     await Promise.all(records.map((record) => ledger.add(record)));
     // Only counted votes make referrals, and only once they are on record.
     await attributeReferrals(records);
     // Dashboard tallies, alerts and cluster holds: after the ledger, and never failing the batch.
+    const decided = votes.flatMap((v) => (v.decided ? [v.decided] : []));
     await Promise.all([
-      ...[...tallies].map(([boardId, counts]) =>
+      ...[...tallies(decided)].map(([boardId, counts]) =>
         tallyVerdicts(deps.redis, deps.keys, boardId, counts).catch((error: unknown) =>
           logger.warn({ err: error, boardId }, 'could not tally verdicts'),
         ),
       ),
-      followUp(decided),
+      followUp(decided.map((d) => d.vote)),
     ]);
-    return outcomes;
+    return inBatchOrder(votes);
   };
 }
+
+/** The batch's votes by board, each with its place in the batch. */
+function slotsByBoard(items: readonly BatchItem[]): Map<string, Slot[]> {
+  const byBoard = new Map<string, Slot[]>();
+  items.forEach((item, at) => {
+    const slots = byBoard.get(item.boardId) ?? [];
+    slots.push({ at, item });
+    byBoard.set(item.boardId, slots);
+  });
+  return byBoard;
+}
+
+/** Each board's dashboard tallies of the votes decided now: field → votes. */
+function tallies(decided: readonly { tally: string | undefined; vote: DecidedVote }[]) {
+  const byBoard = new Map<string, Map<string, number>>();
+  for (const { tally, vote } of decided) {
+    if (tally === undefined) continue;
+    const counts = byBoard.get(vote.boardId) ?? new Map<string, number>();
+    counts.set(tally, (counts.get(tally) ?? 0) + 1);
+    byBoard.set(vote.boardId, counts);
+  }
+  return byBoard;
+}
+
+/** The outcomes in the order of the batch's items (each item is settled exactly once). */
+const inBatchOrder = (votes: readonly SettledVote[]): VoteOutcome[] =>
+  [...votes].sort((a, b) => a.at - b.at).map((v) => v.outcome);
