@@ -1,8 +1,14 @@
-import type { RiskAssessment } from '@rallyboard/core/protocol';
+import type { RiskAssessment, VoteContext } from '@rallyboard/core/protocol';
 import type { QueuedVote } from '@rallyboard/core/queue';
-import { type ApplyMode, assessVotes, cachedWechatRiskRanks } from '@rallyboard/core/redis';
+import {
+  type ApplyMode,
+  assessVotes,
+  cachedWechatRiskRanks,
+  type VoteToAssess,
+} from '@rallyboard/core/redis';
 import { assessVote, explainAssessment, networksOf } from '@rallyboard/core/risk';
 import type { WorkerDeps } from '../deps.js';
+import { zip } from '../zip.js';
 import { createInviterLookup } from './inviters.js';
 import { createRiskSettingsCache } from './settings.js';
 
@@ -16,9 +22,43 @@ export interface RiskDecision {
 const ACCEPT: RiskDecision = { mode: 'n' };
 const MODES = { accept: 'n', review: 'h', reject: 'x' } as const;
 
-/** Whether risk control judges a vote: a participant's vote or like with its request context. */
-const judged = (vote: QueuedVote) =>
-  vote.action !== 'unlike' && vote.voterId !== undefined && vote.context !== undefined;
+/** A vote risk control judges: a participant's vote or like, with its request context. */
+interface JudgedVote {
+  /** Its place in the batch. */
+  at: number;
+  vote: QueuedVote;
+  voterId: string;
+  context: VoteContext;
+}
+
+/** The vote as one to judge, or none: an unlike, or a vote without a voter or context (older deploys). */
+function judgedOf(vote: QueuedVote, at: number): JudgedVote[] {
+  if (vote.action === 'unlike' || vote.voterId === undefined || vote.context === undefined) return [];
+  return [{ at, vote, voterId: vote.voterId, context: vote.context }];
+}
+
+/** What the script measures of a judged vote: its networks, and who else it is tied to. */
+function subjectOf(
+  { vote, voterId, context }: JudgedVote,
+  inviters: ReadonlyMap<string, string>,
+  ranks: ReadonlyMap<string, number>,
+): VoteToAssess {
+  const networks = networksOf(context.ip);
+  return {
+    voteId: vote.voteId,
+    voterId,
+    acceptedAt: vote.acceptedAt,
+    candidateId: vote.candidateId,
+    ip: networks.ip,
+    net24: networks.net24,
+    net16: networks.net16,
+    deviceId: context.deviceId,
+    fingerprint: context.fingerprint,
+    inviterId: context.shareToken ? inviters.get(context.shareToken) : undefined,
+    dwellMs: context.dwellMs,
+    wechatRiskRank: ranks.get(voterId),
+  };
+}
 
 /**
  * Builds the step that judges a board's votes before they are applied: measure them all in one
@@ -32,51 +72,30 @@ export function createRiskAssessor(
   const invitersOf = createInviterLookup(deps.ledger.db);
   return async (boardId, votes) => {
     const settings = await settingsOf(boardId);
-    const indexes = votes.flatMap((v, i) => (settings.enabled && judged(v) ? [i] : []));
-    if (indexes.length === 0) return votes.map(() => ACCEPT);
-    const judgedVotes = indexes.map((i) => votes[i] as QueuedVote);
-    const tokens = judgedVotes.flatMap((v) => (v.context?.shareToken ? [v.context.shareToken] : []));
+    const judged = settings.enabled ? votes.flatMap((vote, at) => judgedOf(vote, at)) : [];
+    if (judged.length === 0) return votes.map(() => ACCEPT);
+    const tokens = judged.flatMap((j) => (j.context.shareToken ? [j.context.shareToken] : []));
     const [inviters, ranks] = await Promise.all([
       tokens.length > 0 ? invitersOf(boardId, tokens) : Promise.resolve(new Map<string, string>()),
       cachedWechatRiskRanks(
         deps.redis,
         deps.keys,
-        judgedVotes.map((v) => v.voterId as string),
+        judged.map((j) => j.voterId),
       ),
     ]);
-    const subjects = judgedVotes.map((v) => {
-      const context = v.context as NonNullable<QueuedVote['context']>;
-      const networks = networksOf(context.ip);
-      return {
-        voteId: v.voteId,
-        voterId: v.voterId as string,
-        acceptedAt: v.acceptedAt,
-        candidateId: v.candidateId,
-        ip: networks.ip,
-        net24: networks.net24,
-        net16: networks.net16,
-        deviceId: context.deviceId,
-        fingerprint: context.fingerprint,
-        inviterId: context.shareToken ? inviters.get(context.shareToken) : undefined,
-        dwellMs: context.dwellMs,
-        wechatRiskRank: ranks.get(v.voterId as string),
-      };
-    });
+    const subjects = judged.map((j) => subjectOf(j, inviters, ranks));
     const features = await assessVotes(deps.redis, deps.keys, boardId, subjects, {
       ttlSeconds: deps.config.votes.dedupTtlSeconds,
     });
     const decisions: RiskDecision[] = votes.map(() => ACCEPT);
-    indexes.forEach((voteIndex, n) => {
-      const assessment = assessVote(
-        features[n] as NonNullable<(typeof features)[number]>,
-        subjects[n] as (typeof subjects)[number],
-        settings,
-      );
-      decisions[voteIndex] = {
+    // The script answers one vote's features per subject, in order.
+    for (const [[{ at }, subject], measured] of zip(zip(judged, subjects), features)) {
+      const assessment = assessVote(measured, subject, settings);
+      decisions[at] = {
         mode: MODES[assessment.verdict],
         assessment: { ...assessment, text: explainAssessment(assessment) },
       };
-    });
+    }
     return decisions;
   };
 }
