@@ -1,7 +1,7 @@
 import { type Connection, Schema } from 'mongoose';
 import { BOARD_KINDS, type BoardKind } from '../protocol/campaigns.js';
 import { DEFAULT_TIMEZONE } from '../protocol/day.js';
-import type { BoardQuotas, BoardRegistration } from '../redis/board-store.js';
+import type { BoardQuotas, BoardRegistration } from '../redis/board-registry.js';
 
 /** A board in the system of record. Redis holds a registration derived from it. */
 export interface BoardDoc {

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { type BoardMeta, readBoardMeta } from './board-store.js';
+import { type BoardMeta, readBoardMeta } from './board-registry.js';
 import type { KeyBuilder } from './keys.js';
 
 export interface CachedBoard extends BoardMeta {

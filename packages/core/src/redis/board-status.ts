@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { CampaignStatus } from '../protocol/campaigns.js';
 import { DEFAULT_TIMEZONE, dayOf } from '../protocol/day.js';
-import { type BoardMeta, liveReadKeys, type ReadKeys, type WindowRef } from './board-store.js';
+import { liveReadKeys, type ReadKeys, type WindowRef } from './board-read.js';
+import type { BoardMeta } from './board-registry.js';
 import type { KeyBuilder } from './keys.js';
 import { runScript, SCRIPT_CODES, scriptFailure } from './scripts.js';
 

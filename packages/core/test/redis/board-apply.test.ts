@@ -1,199 +1,50 @@
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomId, testConfig } from '../../../../test/support/config.js';
+import { describe, expect, it } from 'vitest';
+import { randomId } from '../../../../test/support/config.js';
 import { testRedis } from '../../../../test/support/stack.js';
-import { AppError } from '../../src/protocol/errors.js';
-import type { VoteAction } from '../../src/protocol/votes.js';
 import {
   type ApplyVotesResult,
   applyVotes,
-  type BoardChange,
-  type BoardKind,
   type BoardQuotas,
-  type BoardRead,
-  boardChangeSchema,
-  closeRedis,
-  createKeys,
   dayExpiresAt,
   decodeScore,
   encodeScore,
-  fenceBoard,
-  formatVerdict,
-  installBoard,
-  liftFence,
   MAX_COUNT,
   MAX_SEQ,
-  parseVerdict,
   readBoard,
   readBoardMeta,
-  readMembers,
   readQuotaUse,
   registerBoard,
-  runScript,
   type VoteToApply,
   type VoteVerdict,
-  type WindowRef,
 } from '../../src/redis/index.js';
+import {
+  ALL,
+  apply,
+  boardState,
+  config,
+  connections,
+  counted,
+  dayOf,
+  EXPIRES,
+  ids,
+  keys,
+  like,
+  listen,
+  member,
+  mulberry32,
+  newBoard,
+  options,
+  redis,
+  rejected,
+  TODAY,
+  top,
+  unchanged,
+  useBoardRedis,
+  vote,
+  YESTERDAY,
+} from './board-fixture.js';
 
-const config = testConfig();
-const keys = createKeys(config.keyPrefix);
-const options = { dedupTtlSeconds: 600, origin: 'test' };
-const ALL: WindowRef = { window: 'all' };
-const TODAY = '2026-11-25';
-const YESTERDAY = '2026-11-24';
-const dayOf = (day: string): WindowRef => ({ window: 'day', day });
-/** Well in the future, so EXPIREAT never deletes a key under test. */
-const EXPIRES = Math.floor(Date.now() / 1000) + 10 * 86_400;
-
-let redis: Redis;
-const connections: Redis[] = [];
-
-beforeAll(async () => {
-  redis = await testRedis(config);
-  connections.push(redis);
-});
-afterAll(() => Promise.all(connections.map((c) => closeRedis(c))));
-
-async function newBoard(candidateIds: string[] = ['alice', 'bob', 'carol'], kind: BoardKind = 'vote') {
-  const boardId = randomId('board');
-  await registerBoard(redis, keys, {
-    boardId,
-    title: `T ${boardId}`,
-    kind,
-    dailyRetentionDays: 8,
-    candidateIds,
-  });
-  return boardId;
-}
-
-function vote(candidateId: string, over: Partial<VoteToApply> = {}): VoteToApply {
-  return { voteId: randomId('v'), candidateId, action: 'vote', day: TODAY, dayExpiresAt: EXPIRES, ...over };
-}
-
-const like = (
-  candidateId: string,
-  voterId: string,
-  action: VoteAction = 'like',
-  over: Partial<VoteToApply> = {},
-) => vote(candidateId, { action, voterId, ...over });
-
-async function apply(boardId: string, votes: VoteToApply[], connection: Redis = redis) {
-  const result = await applyVotes(connection, keys, boardId, votes, options);
-  if (result.outcome !== 'applied') throw new Error(`expected applied, got ${result.outcome}`);
-  return result;
-}
-
-const top = async (boardId: string, ref: WindowRef = ALL, limit = 100) =>
-  (await readBoard(redis, keys, boardId, ref, { mode: 'range', offset: 0, limit })).entries;
-
-const ids = async (boardId: string, ref: WindowRef = ALL) =>
-  (await top(boardId, ref)).map((e) => e.candidateId);
-
-const member = async (boardId: string, candidateId: string, ref: WindowRef = ALL) =>
-  (await readBoard(redis, keys, boardId, ref, { mode: 'member', candidateId })).foci[0];
-
-/** Everything of a board a vote could change, to show that something changed nothing. */
-async function boardState(boardId: string, days: string[] = [TODAY]) {
-  const k = keys.board(boardId);
-  const windows = await Promise.all(
-    [k, ...days.map((d) => k.day(d))].map(async (w) => ({
-      scores: await redis.zrange(w.scores, '0', '-1', 'WITHSCORES'),
-      total: await redis.get(w.total),
-    })),
-  );
-  return { seq: await redis.get(k.seq), windows };
-}
-
-/** Collects the messages published on a board's change channel, on a connection of its own. */
-async function listen(boardId: string) {
-  const subscriber = await testRedis(config, 'subscriber');
-  connections.push(subscriber);
-  const messages: BoardChange[] = [];
-  const waiters: { count: number; resolve: () => void }[] = [];
-  subscriber.on('message', (_channel: string, text: string) => {
-    messages.push(boardChangeSchema.parse(JSON.parse(text)));
-    for (const w of waiters) if (messages.length >= w.count) w.resolve();
-  });
-  await subscriber.subscribe(keys.boardChanges(boardId));
-  return {
-    messages,
-    /** Resolves once `count` messages in all have arrived. */
-    until: (count: number) =>
-      new Promise<BoardChange[]>((resolve) => {
-        if (messages.length >= count) resolve(messages);
-        else waiters.push({ count, resolve: () => resolve(messages) });
-      }),
-    close: () => closeRedis(subscriber),
-  };
-}
-
-const counted = (seq: number, delta: 1 | -1 = 1, duplicate = false): VoteVerdict => ({
-  duplicate,
-  verdict: 'counted',
-  seq,
-  delta,
-});
-const rejected = (
-  reason: 'UNKNOWN_MEMBER' | 'ACTION_NOT_ALLOWED' | 'VOTER_REQUIRED' | 'BOARD_FULL' | 'SCORE_LIMIT',
-  duplicate = false,
-) => ({ duplicate, verdict: 'rejected', reason }) as const;
-const unchanged = (duplicate = false) => ({ duplicate, verdict: 'unchanged' }) as const;
-
-describe('registerBoard', () => {
-  it('enters every member into the all-time ranking at 0, ordered by id', async () => {
-    const boardId = await newBoard(['carol', 'alice', 'bob']);
-    const slice = await readBoard(redis, keys, boardId, ALL, { mode: 'range', offset: 0, limit: 10 });
-    expect(slice).toEqual({
-      boardId,
-      window: 'all',
-      day: null,
-      seq: 0,
-      totals: { votes: 0, members: 3 },
-      entries: [
-        { rank: 1, candidateId: 'alice', score: 0 },
-        { rank: 2, candidateId: 'bob', score: 0 },
-        { rank: 3, candidateId: 'carol', score: 0 },
-      ],
-      foci: [],
-    });
-    expect(await readBoardMeta(redis, keys, boardId)).toEqual({
-      title: `T ${boardId}`,
-      kind: 'vote',
-      timezone: 'Asia/Shanghai',
-      dailyRetentionDays: 8,
-      status: undefined,
-      quotas: {},
-    });
-  });
-
-  it('is idempotent: registering again keeps scores and only adds new members', async () => {
-    const boardId = await newBoard(['alice', 'bob']);
-    await apply(boardId, [vote('bob')]);
-    await registerBoard(redis, keys, {
-      boardId,
-      title: 'renamed',
-      kind: 'vote',
-      timezone: 'Europe/Paris',
-      dailyRetentionDays: 3,
-      candidateIds: ['bob', 'alice', 'dave'],
-    });
-    expect((await readMembers(redis, keys, boardId)).sort()).toEqual(['alice', 'bob', 'dave']);
-    expect(await top(boardId)).toEqual([
-      { rank: 1, candidateId: 'bob', score: 1 },
-      { rank: 2, candidateId: 'alice', score: 0 },
-      { rank: 3, candidateId: 'dave', score: 0 },
-    ]);
-    expect(await readBoardMeta(redis, keys, boardId)).toMatchObject({
-      title: 'renamed',
-      timezone: 'Europe/Paris',
-    });
-    expect(await redis.get(keys.board(boardId).seq)).toBe('1');
-  });
-
-  it('knows nothing of a board that was never registered', async () => {
-    expect(await readBoardMeta(redis, keys, randomId('board'))).toBeUndefined();
-  });
-});
+useBoardRedis();
 
 describe('applyVotes on a vote board', () => {
   it('counts each vote +1 with its own seq, the totals and the seq moving once per counted vote', async () => {
@@ -752,275 +603,6 @@ describe('limits', () => {
   });
 });
 
-describe('readBoard', () => {
-  /** g 7, f 6, … a 1: ranks 1..7 are g..a. */
-  async function ladder() {
-    const members = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
-    const boardId = await newBoard(members);
-    await apply(
-      boardId,
-      members.flatMap((m, i) => Array.from({ length: i + 1 }, () => vote(m))),
-    );
-    return boardId;
-  }
-  const read = (boardId: string, request: BoardRead, ref: WindowRef = ALL) =>
-    readBoard(redis, keys, boardId, ref, request);
-
-  it('pages a range with 1-based ranks, totals and seq', async () => {
-    const boardId = await ladder();
-    const page = async (offset: number, limit: number) =>
-      (await read(boardId, { mode: 'range', offset, limit })).entries;
-    expect(await page(0, 3)).toEqual([
-      { rank: 1, candidateId: 'g', score: 7 },
-      { rank: 2, candidateId: 'f', score: 6 },
-      { rank: 3, candidateId: 'e', score: 5 },
-    ]);
-    expect((await page(3, 3)).map((e) => [e.rank, e.candidateId])).toEqual([
-      [4, 'd'],
-      [5, 'c'],
-      [6, 'b'],
-    ]);
-    expect(await page(6, 3)).toEqual([{ rank: 7, candidateId: 'a', score: 1 }]);
-    expect(await page(10, 3)).toEqual([]);
-    const slice = await read(boardId, { mode: 'range', offset: 0, limit: 1 });
-    expect(slice).toMatchObject({ seq: 28, totals: { votes: 28, members: 7 }, foci: [] });
-  });
-
-  it("reads one member's rank and score", async () => {
-    const boardId = await ladder();
-    expect(await read(boardId, { mode: 'member', candidateId: 'c' })).toMatchObject({
-      entries: [],
-      foci: [{ candidateId: 'c', rank: 5, score: 3 }],
-      totals: { votes: 28, members: 7 },
-    });
-  });
-
-  it('gives a member with no entry in a day window a null rank and a score of 0', async () => {
-    const boardId = await newBoard(['alice', 'bob']);
-    await apply(boardId, [vote('alice')]);
-    expect(await member(boardId, 'bob', dayOf(TODAY))).toEqual({ candidateId: 'bob', rank: null, score: 0 });
-    expect(await member(boardId, 'alice', dayOf(YESTERDAY))).toEqual({
-      candidateId: 'alice',
-      rank: null,
-      score: 0,
-    });
-    expect(await read(boardId, { mode: 'around', candidateId: 'bob', k: 2 }, dayOf(TODAY))).toMatchObject({
-      entries: [],
-      foci: [{ candidateId: 'bob', rank: null, score: 0 }],
-    });
-  });
-
-  it('throws UNKNOWN_MEMBER for an unregistered member, in every mode that names one', async () => {
-    const boardId = await ladder();
-    for (const request of [
-      { mode: 'member', candidateId: 'zed' },
-      { mode: 'around', candidateId: 'zed', k: 1 },
-      { mode: 'watch', limit: 3, candidateIds: ['a', 'zed'] },
-    ] as const) {
-      const error = await read(boardId, request).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(AppError);
-      expect(error).toMatchObject({ code: 'UNKNOWN_MEMBER', status: 422 });
-    }
-  });
-
-  it('throws BOARD_NOT_FOUND for a board Redis does not have', async () => {
-    const boardId = randomId('board');
-    for (const ref of [ALL, dayOf(TODAY)]) {
-      const error = await read(boardId, { mode: 'range', offset: 0, limit: 10 }, ref).catch(
-        (e: unknown) => e,
-      );
-      expect(error).toBeInstanceOf(AppError);
-      expect(error).toMatchObject({ code: 'BOARD_NOT_FOUND', status: 404 });
-    }
-    await expect(read(boardId, { mode: 'member', candidateId: 'a' })).rejects.toMatchObject({
-      code: 'BOARD_NOT_FOUND',
-    });
-  });
-
-  it('reads k ranks either side of a member, clipped at the ends', async () => {
-    const boardId = await ladder();
-    const around = async (candidateId: string, k: number) => {
-      const slice = await read(boardId, { mode: 'around', candidateId, k });
-      return { ranks: slice.entries.map((e) => `${e.rank}:${e.candidateId}`), focus: slice.foci };
-    };
-    expect(await around('d', 2)).toEqual({
-      ranks: ['2:f', '3:e', '4:d', '5:c', '6:b'],
-      focus: [{ candidateId: 'd', rank: 4, score: 4 }],
-    });
-    expect((await around('g', 2)).ranks).toEqual(['1:g', '2:f', '3:e']);
-    expect((await around('a', 1)).ranks).toEqual(['6:b', '7:a']);
-    expect((await around('f', 10)).ranks).toHaveLength(7);
-  });
-
-  it('watches the top and the named members, in the order named', async () => {
-    const boardId = await ladder();
-    const slice = await read(boardId, { mode: 'watch', limit: 2, candidateIds: ['a', 'f', 'd'] });
-    expect(slice.entries).toEqual([
-      { rank: 1, candidateId: 'g', score: 7 },
-      { rank: 2, candidateId: 'f', score: 6 },
-    ]);
-    expect(slice.foci).toEqual([
-      { candidateId: 'a', rank: 7, score: 1 },
-      { candidateId: 'f', rank: 2, score: 6 },
-      { candidateId: 'd', rank: 4, score: 4 },
-    ]);
-    expect(slice.totals).toEqual({ votes: 28, members: 7 });
-    expect((await read(boardId, { mode: 'watch', limit: 1, candidateIds: [] })).foci).toEqual([]);
-  });
-});
-
-describe('fenceBoard, installBoard and liftFence', () => {
-  it('installs rebuilt rankings and totals, keeps never-changed members at 0, lifts the fence and publishes a reset', async () => {
-    const boardId = await newBoard(['a', 'b', 'c', 'd']);
-    await apply(boardId, [vote('c'), vote('c', { day: YESTERDAY }), vote('d'), vote('d'), vote('a')]);
-    const k = keys.board(boardId);
-    const token = randomId('fence');
-    await fenceBoard(
-      redis,
-      keys,
-      { boardId, title: 'T', kind: 'vote', dailyRetentionDays: 8, candidateIds: ['a', 'b', 'c', 'd'] },
-      { token, ttlMs: 60_000 },
-    );
-    expect(await redis.get(k.fence)).toBe(token);
-    const channel = await listen(boardId);
-
-    const seq = await installBoard(redis, keys, boardId, {
-      fence: token,
-      seq: 9,
-      all: {
-        total: 8,
-        members: [
-          { candidateId: 'c', count: 3, seq: 9 },
-          { candidateId: 'a', count: 3, seq: 4 },
-          { candidateId: 'd', count: 2, seq: 7 },
-        ],
-      },
-      days: [
-        { day: TODAY, expiresAt: EXPIRES, total: 5, members: [{ candidateId: 'c', count: 5, seq: 9 }] },
-        { day: YESTERDAY, expiresAt: EXPIRES - 86_400, total: 0, members: [] },
-      ],
-      origin: 'rebuild',
-    });
-    expect(seq).toBe(9);
-    expect(await channel.until(1)).toEqual([
-      { boardId, seq: 9, members: [], reset: true, origin: 'rebuild' },
-    ]);
-    await channel.close();
-
-    expect(await redis.exists(k.fence)).toBe(0);
-    const all = await read(boardId);
-    expect(all.seq).toBe(9);
-    expect(all.totals).toEqual({ votes: 8, members: 4 });
-    expect(all.entries).toEqual([
-      { rank: 1, candidateId: 'a', score: 3 },
-      { rank: 2, candidateId: 'c', score: 3 },
-      { rank: 3, candidateId: 'd', score: 2 },
-      { rank: 4, candidateId: 'b', score: 0 },
-    ]);
-    // The day windows are replaced, not merged: d's and a's votes of today are gone.
-    const today = await read(boardId, dayOf(TODAY));
-    expect(today.totals.votes).toBe(5);
-    expect(today.entries).toEqual([{ rank: 1, candidateId: 'c', score: 5 }]);
-    expect(await redis.expiretime(k.day(TODAY).scores)).toBe(EXPIRES);
-    expect(await redis.expiretime(k.day(TODAY).total)).toBe(EXPIRES);
-    const yesterday = await read(boardId, dayOf(YESTERDAY));
-    expect(yesterday).toMatchObject({ totals: { votes: 0 }, entries: [] });
-
-    // Votes apply again, on top of the installed seq.
-    expect((await apply(boardId, [vote('b')])).verdicts).toEqual([counted(10)]);
-  });
-
-  it('never lowers the seq', async () => {
-    const boardId = await newBoard(['a']);
-    await apply(boardId, [vote('a'), vote('a'), vote('a')]);
-    const token = randomId('fence');
-    await fenceBoard(redis, keys, registration(boardId, ['a']), { token, ttlMs: 60_000 });
-    const seq = await installBoard(redis, keys, boardId, {
-      fence: token,
-      seq: 1,
-      all: { total: 1, members: [{ candidateId: 'a', count: 1, seq: 1 }] },
-      days: [],
-      origin: 'rebuild',
-    });
-    expect(seq).toBe(3);
-    expect(await redis.get(keys.board(boardId).seq)).toBe('3');
-    expect(await member(boardId, 'a')).toEqual({ candidateId: 'a', rank: 1, score: 1 });
-  });
-
-  it('refuses to install with a token that does not hold the fence, changing nothing', async () => {
-    const boardId = await newBoard(['a', 'b']);
-    await apply(boardId, [vote('b')]);
-    const token = randomId('fence');
-    await fenceBoard(redis, keys, registration(boardId, ['a', 'b']), { token, ttlMs: 60_000 });
-    const before = await boardState(boardId);
-    const install = (fence: string) =>
-      installBoard(redis, keys, boardId, {
-        fence,
-        seq: 50,
-        all: { total: 9, members: [{ candidateId: 'a', count: 9, seq: 50 }] },
-        days: [],
-        origin: 'rebuild',
-      });
-    const error = await install('someone-else').catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(AppError);
-    expect(error).toMatchObject({ code: 'BOARD_REBUILDING', status: 503 });
-    expect(await boardState(boardId)).toEqual(before);
-    expect(await redis.get(keys.board(boardId).fence)).toBe(token);
-
-    // A fence lifted (or expired) no longer holds for its own token either.
-    await liftFence(redis, keys, boardId, 'someone-else');
-    expect(await redis.get(keys.board(boardId).fence)).toBe(token);
-    await liftFence(redis, keys, boardId, token);
-    expect(await redis.exists(keys.board(boardId).fence)).toBe(0);
-    await expect(install(token)).rejects.toMatchObject({ code: 'BOARD_REBUILDING' });
-    expect(await boardState(boardId)).toEqual(before);
-  });
-
-  it('registers a board whose meta was lost, so its votes wait for the rebuild instead of going missing', async () => {
-    const boardId = await newBoard(['a']);
-    await redis.del(keys.board(boardId).meta);
-    expect(await applyVotes(redis, keys, boardId, [vote('a')], options)).toEqual({
-      outcome: 'board-missing',
-    });
-    const token = randomId('fence');
-    await fenceBoard(redis, keys, registration(boardId, ['a', 'b']), { token, ttlMs: 60_000 });
-    expect(await applyVotes(redis, keys, boardId, [vote('a')], options)).toEqual({ outcome: 'fenced' });
-    expect(await readBoardMeta(redis, keys, boardId)).toMatchObject({ kind: 'vote' });
-    expect((await readMembers(redis, keys, boardId)).sort()).toEqual(['a', 'b']);
-  });
-
-  function registration(boardId: string, candidateIds: string[]) {
-    return { boardId, title: 'T', kind: 'vote' as const, dailyRetentionDays: 8, candidateIds };
-  }
-  const read = (boardId: string, ref: WindowRef = ALL) =>
-    readBoard(redis, keys, boardId, ref, { mode: 'range', offset: 0, limit: 10 });
-});
-
-describe('verdict markers', () => {
-  it('round-trip through formatVerdict and parseVerdict', () => {
-    const verdicts: VoteVerdict[] = [
-      counted(1),
-      counted(MAX_SEQ, -1),
-      unchanged(),
-      rejected('UNKNOWN_MEMBER'),
-      rejected('SCORE_LIMIT'),
-    ];
-    for (const verdict of verdicts) {
-      expect(parseVerdict(formatVerdict(verdict), false)).toEqual(verdict);
-      expect(parseVerdict(formatVerdict(verdict), true)).toEqual({ ...verdict, duplicate: true });
-    }
-    expect(formatVerdict(counted(7, -1))).toBe('c,7,-1');
-    expect(formatVerdict(unchanged())).toBe('u');
-    expect(formatVerdict(rejected('BOARD_FULL'))).toBe('r,BOARD_FULL');
-  });
-
-  it('refuses a marker it cannot read', () => {
-    for (const text of ['', 'x', 'c,3', 'c,3,2', 'r', 'r,NOT_A_CODE']) {
-      expect(() => parseVerdict(text, false)).toThrow(/unreadable vote verdict/);
-    }
-  });
-});
-
 describe('dayExpiresAt', () => {
   it('is the acceptance second plus the retention plus one day', () => {
     const accepted = Date.parse('2026-11-24T15:59:59.999Z');
@@ -1028,24 +610,3 @@ describe('dayExpiresAt', () => {
     expect(dayExpiresAt(accepted, 0)).toBe(Date.parse('2026-11-25T15:59:59Z') / 1000);
   });
 });
-
-describe('runScript', () => {
-  it('refuses a call with the wrong number of keys', async () => {
-    await expect(runScript(redis, 'readBoard', ['only-one'], ['range', 0, 1])).rejects.toThrow(
-      /takes 5 keys, got 1/,
-    );
-    await expect(runScript(redis, 'applyVotes', ['a', 'b'], [])).rejects.toThrow(/takes 7\+ keys, got 2/);
-  });
-});
-
-/** A small seeded PRNG, so a failing race replays the same votes. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}

@@ -1,0 +1,145 @@
+import type { Redis } from 'ioredis';
+import type { VoteAction } from '../protocol/votes.js';
+import type { KeyBuilder } from './keys.js';
+import { MAX_COUNT, MAX_SEQ, SEQ_SPAN } from './score.js';
+import { runScript, SCRIPT_CODES } from './scripts.js';
+import { parseVerdict, type VoteVerdict } from './vote-marker.js';
+
+/**
+ * What risk control decided for a vote to apply: `n` apply as usual, `h` hold for review, `x`
+ * reject (RISK_REJECTED), `a` approve a held vote, `v` void a held vote. See applyVotes-7+.lua.
+ */
+export type ApplyMode = 'n' | 'h' | 'x' | 'a' | 'v';
+
+/** What a vote to apply does: a participant's action, or the retraction of a counted vote. */
+export type ApplyAction = VoteAction | 'retract';
+
+/** One vote to apply, with the day it counts for (from its acceptance time, board timezone). */
+export interface VoteToApply {
+  voteId: string;
+  candidateId: string;
+  action: ApplyAction;
+  /** @default 'n' */
+  mode?: ApplyMode | undefined;
+  voterId?: string | undefined;
+  day: string;
+  /** When that day's keys may expire, unix seconds. */
+  dayExpiresAt: number;
+  /** When the voter's quota counters of that day may expire, unix seconds. @default quotaExpiresAt(now) */
+  quotaExpiresAt?: number | undefined;
+}
+
+/** What a batch came to: each vote's verdict, or why none of them was applied. */
+export type ApplyVotesResult =
+  | { outcome: 'applied'; seq: number; verdicts: VoteVerdict[] }
+  /** Redis does not have the board: never registered, or its state was lost. */
+  | { outcome: 'board-missing' }
+  /** A rebuild holds the board; nothing was applied. */
+  | { outcome: 'fenced' };
+
+/**
+ * Applies a batch of votes of one board in one script call (applyVotes-7+.lua). Safe to call
+ * again with any of the same vote ids: those come back as duplicates with their first verdict.
+ */
+export async function applyVotes(
+  redis: Redis,
+  keys: KeyBuilder,
+  boardId: string,
+  votes: readonly VoteToApply[],
+  options: { dedupTtlSeconds: number; origin: string },
+): Promise<ApplyVotesResult> {
+  if (votes.length === 0) return { outcome: 'applied', seq: 0, verdicts: [] };
+  const k = keys.board(boardId);
+  const voteKeys: string[] = [];
+  const voteArgs: (string | number)[] = [];
+  for (const vote of votes) {
+    const day = k.day(vote.day);
+    const voter = vote.voterId ?? '';
+    voteKeys.push(
+      k.vote(vote.voteId),
+      day.scores,
+      day.total,
+      k.likes(vote.candidateId),
+      k.quotaDay(vote.day, voter),
+    );
+    voteArgs.push(
+      vote.candidateId,
+      vote.action,
+      voter,
+      vote.day,
+      vote.dayExpiresAt,
+      vote.quotaExpiresAt ?? quotaExpiresAt(Date.now()),
+      vote.mode ?? 'n',
+    );
+  }
+  const reply = await runScript(
+    redis,
+    'applyVotes',
+    [k.meta, k.members, k.scores, k.total, k.seq, k.fence, k.quotaTotals, ...voteKeys],
+    [
+      SEQ_SPAN,
+      MAX_COUNT,
+      MAX_SEQ,
+      options.dedupTtlSeconds,
+      keys.boardChanges(boardId),
+      boardId,
+      options.origin,
+      ...voteArgs,
+    ],
+  );
+  if (reply === SCRIPT_CODES.boardMissing) return { outcome: 'board-missing' };
+  if (reply === SCRIPT_CODES.fenced) return { outcome: 'fenced' };
+  if (!Array.isArray(reply) || reply.length !== 3) throw new Error('applyVotes returned an unexpected reply');
+  const [seq, verdicts, duplicates] = reply as [number, string[], number[]];
+  return {
+    outcome: 'applied',
+    seq: Number(seq),
+    verdicts: verdicts.map((text, i) => parseVerdict(String(text), duplicates[i] === 1)),
+  };
+}
+
+/**
+ * When a day's keys may expire: at least `retentionDays` after the day ends. Each vote pushes
+ * the expiry of its day's keys to its own acceptance time plus retention plus one day, so the
+ * last vote of the day sets it.
+ */
+export function dayExpiresAt(acceptedAtMs: number, retentionDays: number): number {
+  return Math.floor(acceptedAtMs / 1000) + (retentionDays + 1) * 86_400;
+}
+
+/**
+ * When a voter's quota counters of a day may expire: two days after a vote, past the end of its
+ * day in any timezone. Quotas need only the current day; keeping them longer would cost memory
+ * per voter per day.
+ */
+export function quotaExpiresAt(acceptedAtMs: number): number {
+  return Math.floor(acceptedAtMs / 1000) + 2 * 86_400;
+}
+
+/** What one voter has used of a board's quotas: on a day, per member that day, and in total. */
+export interface QuotaUse {
+  day: number;
+  byCandidate: Record<string, number>;
+  total: number;
+}
+
+/** Reads a voter's quota use on a day (the apply script's counters). */
+export async function readQuotaUse(
+  redis: Redis,
+  keys: KeyBuilder,
+  boardId: string,
+  voterId: string,
+  day: string,
+): Promise<QuotaUse> {
+  const k = keys.board(boardId);
+  const [dayHash, total] = await Promise.all([
+    redis.hgetall(k.quotaDay(day, voterId)),
+    redis.hget(k.quotaTotals, voterId),
+  ]);
+  const { '*': dayCount, ...byCandidate } = dayHash;
+  return {
+    day: Number(dayCount ?? 0),
+    byCandidate: Object.fromEntries(Object.entries(byCandidate).map(([id, n]) => [id, Number(n)])),
+    total: Number(total ?? 0),
+  };
+}

@@ -1,0 +1,93 @@
+import type { Redis } from 'ioredis';
+import { type BoardRegistration, registerBoard } from './board-registry.js';
+import type { KeyBuilder } from './keys.js';
+import { SEQ_SPAN } from './score.js';
+import { runScript, scriptFailure } from './scripts.js';
+
+/** One window's state as a rebuild recomputed it from the ledger. */
+export interface WindowState {
+  total: number;
+  /** Members with at least one counted change: their count and the seq of their last change. */
+  members: { candidateId: string; count: number; seq: number }[];
+}
+
+/**
+ * Fences a board for a rebuild: registers it again from the system of record (its meta may be
+ * gone) and sets the fence, in one transaction, so no vote applies from now until installBoard
+ * lifts it, or until `ttlMs` passes if the rebuild dies.
+ */
+export function fenceBoard(
+  redis: Redis,
+  keys: KeyBuilder,
+  board: BoardRegistration,
+  fence: { token: string; ttlMs: number },
+): Promise<void> {
+  return registerBoard(redis, keys, board, { fence });
+}
+
+/** Lifts a fence if this token still holds it (a rebuild that failed part-way). */
+export async function liftFence(
+  redis: Redis,
+  keys: KeyBuilder,
+  boardId: string,
+  token: string,
+): Promise<void> {
+  const k = keys.board(boardId);
+  if ((await redis.get(k.fence)) === token) await redis.del(k.fence);
+}
+
+/**
+ * The last, atomic step of a rebuild (installBoard-6+.lua): replaces the rankings and totals of a
+ * fenced board, lifts the fence and tells watchers to resync. Throws unless `fence` still holds.
+ * @returns the board's seq after the install
+ */
+export async function installBoard(
+  redis: Redis,
+  keys: KeyBuilder,
+  boardId: string,
+  state: {
+    fence: string;
+    seq: number;
+    all: WindowState;
+    days: readonly ({ day: string; expiresAt: number } & WindowState)[];
+    origin: string;
+  },
+): Promise<number> {
+  const k = keys.board(boardId);
+  const pairs = (w: WindowState) => [
+    w.members.length,
+    ...w.members.flatMap((m) => [m.candidateId, String(m.seq - m.count * SEQ_SPAN)]),
+  ];
+  const dayKeys = state.days.flatMap((d) => [k.day(d.day).scores, k.day(d.day).total]);
+  const dayArgs = state.days.flatMap((d) => [d.total, d.expiresAt, ...pairs(d)]);
+  const reply = await runScript(
+    redis,
+    'installBoard',
+    [k.meta, k.scores, k.total, k.seq, k.members, k.fence, ...dayKeys],
+    [
+      state.fence,
+      state.seq,
+      keys.boardChanges(boardId),
+      boardId,
+      state.origin,
+      state.all.total,
+      ...pairs(state.all),
+      ...dayArgs,
+    ],
+  );
+  if (typeof reply === 'number' && reply < 0) throw scriptFailure(reply, 'installBoard');
+  return Number(reply);
+}
+
+/** The days Redis holds a window for, found by SCAN (a recovery tool's read, not a hot path). */
+export async function listDays(redis: Redis, keys: KeyBuilder, boardId: string): Promise<string[]> {
+  const k = keys.board(boardId);
+  const days = new Set<string>();
+  for await (const batch of redis.scanStream({ match: k.dayTotalsPattern, count: 1_000 })) {
+    for (const key of batch as string[]) {
+      const day = k.dayOfKey(key);
+      if (day) days.add(day);
+    }
+  }
+  return [...days].sort();
+}

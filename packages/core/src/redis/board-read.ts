@@ -1,0 +1,102 @@
+import type { Redis } from 'ioredis';
+import type { BoardTotals, LeaderboardEntry, MemberStanding, RankWindow } from '../protocol/leaderboard.js';
+import type { KeyBuilder, WindowKeys } from './keys.js';
+import { decodeScore } from './score.js';
+import { runScript, scriptFailure } from './scripts.js';
+
+/** Which ranking of a board: all-time, or one day's. */
+export type WindowRef = { window: 'all' } | { window: 'day'; day: string };
+
+/** The keys one read takes its ranking, total and seq from. */
+export interface ReadKeys extends WindowKeys {
+  readonly seq: string;
+}
+
+/** The live keys of a window: what workers count into. */
+export function liveReadKeys(keys: KeyBuilder, boardId: string, ref: WindowRef): ReadKeys {
+  const k = keys.board(boardId);
+  return { ...(ref.window === 'all' ? k : k.day(ref.day)), seq: k.seq };
+}
+
+/** What a read takes of a window: a page of ranks, one member, a member and its neighbours, or the top and some members. */
+export type BoardRead =
+  | { mode: 'range'; offset: number; limit: number }
+  | { mode: 'member'; candidateId: string }
+  | { mode: 'around'; candidateId: string; k: number }
+  | { mode: 'watch'; limit: number; candidateIds: readonly string[] };
+
+/** One read of a window at one instant (readBoard-5.lua). */
+export interface BoardSlice {
+  boardId: string;
+  window: RankWindow;
+  day: string | null;
+  seq: number;
+  totals: BoardTotals;
+  entries: LeaderboardEntry[];
+  /** The members a `member`, `around` or `watch` read named, in that order. */
+  foci: MemberStanding[];
+}
+
+/** A read's ARGV for readBoard-5.lua: its mode, then the mode's arguments. */
+function readArgs(read: BoardRead): (string | number)[] {
+  switch (read.mode) {
+    case 'range':
+      return ['range', read.offset, read.limit];
+    case 'member':
+      return ['member', read.candidateId];
+    case 'around':
+      return ['around', read.candidateId, read.k];
+    case 'watch':
+      return ['watch', read.limit, ...read.candidateIds];
+  }
+}
+
+function readTriples(flat: unknown[]): MemberStanding[] {
+  const out: MemberStanding[] = [];
+  for (let i = 0; i + 2 < flat.length; i += 3) {
+    const rank = Number(flat[i + 2]);
+    out.push({
+      candidateId: String(flat[i]),
+      rank: rank < 0 ? null : rank + 1,
+      score: decodeScore(Number(flat[i + 1])).count,
+    });
+  }
+  return out;
+}
+
+/**
+ * Reads a window: entries, foci, seq and totals together. Throws BOARD_NOT_FOUND or UNKNOWN_MEMBER.
+ * @param from the keys to read the window from @default liveReadKeys (see publicReadKeys)
+ */
+export async function readBoard(
+  redis: Redis,
+  keys: KeyBuilder,
+  boardId: string,
+  ref: WindowRef,
+  read: BoardRead,
+  from: ReadKeys = liveReadKeys(keys, boardId, ref),
+): Promise<BoardSlice> {
+  const k = keys.board(boardId);
+  const reply = await runScript(
+    redis,
+    'readBoard',
+    [k.meta, k.members, from.scores, from.total, from.seq],
+    readArgs(read),
+  );
+  if (typeof reply === 'number') throw scriptFailure(reply, 'readBoard');
+  if (!Array.isArray(reply) || reply.length !== 5) throw new Error('readBoard returned an unexpected reply');
+  const [seq, total, members, entries, foci] = reply as [number, number, number, unknown[], unknown[]];
+  return {
+    boardId,
+    window: ref.window,
+    day: ref.window === 'day' ? ref.day : null,
+    seq: Number(seq),
+    totals: { votes: Number(total), members: Number(members) },
+    entries: readTriples(entries).map((e) => ({
+      rank: e.rank ?? 0,
+      candidateId: e.candidateId,
+      score: e.score,
+    })),
+    foci: readTriples(foci),
+  };
+}
