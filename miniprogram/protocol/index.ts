@@ -14,6 +14,8 @@ export * from './leaderboard.js';
 export * from './pages.js';
 export * from './referrals.js';
 export * from './risk.js';
+export * from './risk-dashboard.js';
+export * from './risk-review.js';
 export * from './screen.js';
 export * from './vote-context.js';
 export * from './votes.js';

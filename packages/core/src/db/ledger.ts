@@ -2,12 +2,8 @@ import { type Connection, Schema } from 'mongoose';
 import { z } from 'zod';
 import { ERROR_CODES } from '../protocol/errors.js';
 import { boardIdSchema, candidateIdSchema, daySchema, voteIdSchema, voterIdSchema } from '../protocol/ids.js';
-import {
-  REVIEW_STATES,
-  type ReviewState,
-  type RiskAssessment,
-  riskAssessmentSchema,
-} from '../protocol/risk.js';
+import { type RiskAssessment, riskAssessmentSchema } from '../protocol/risk.js';
+import { REVIEW_STATES, type ReviewState } from '../protocol/risk-review.js';
 import { type VoteContext, voteContextSchema } from '../protocol/vote-context.js';
 import { VOTE_ACTIONS } from '../protocol/votes.js';
 

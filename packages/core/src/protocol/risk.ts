@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { candidateIdSchema, voteIdSchema, voterIdSchema } from './ids.js';
-import { clientIpSchema, deviceFingerprintSchema, deviceIdSchema } from './vote-context.js';
+import { candidateIdSchema, voterIdSchema } from './ids.js';
+import { deviceIdSchema } from './vote-context.js';
 
 /**
  * Risk control (刷票 detection): what the workers measure about each vote, the rules that judge
- * those measurements, and what hosts see and do about the result. The rules themselves are in
- * `@rallyboard/core/risk`; docs/risk.md explains each one and its default.
+ * those measurements, the decision they come to, and the alerts they raise. What hosts list and
+ * do about held votes is in risk-review.ts, the risk dashboard in risk-dashboard.ts. The rules
+ * themselves are in `@rallyboard/core/risk`; docs/risk.md explains each one and its default.
  */
 
 /** The sliding windows features are counted over, in milliseconds. Fixed; the thresholds are not. */
@@ -198,69 +199,7 @@ export const riskAssessmentSchema = z.object({
 });
 export type RiskAssessment = z.infer<typeof riskAssessmentSchema>;
 
-// ---------------------------------------------------------------------------------------------
-// Review: what hosts list and do.
-
-export const REVIEW_STATES = ['held', 'approved', 'voided'] as const;
-export type ReviewState = (typeof REVIEW_STATES)[number];
-
 const isoDate = z.iso.datetime({ offset: true });
-
-/** A vote as the review queue shows it. */
-export const heldVoteSchema = z.object({
-  voteId: voteIdSchema,
-  candidateId: candidateIdSchema,
-  action: z.string(),
-  voterId: voterIdSchema.optional(),
-  acceptedAt: isoDate,
-  /** `held`: never counted; `counted`: counted, then held when its cluster was found. */
-  counted: z.boolean(),
-  ip: clientIpSchema.optional(),
-  deviceId: deviceIdSchema.optional(),
-  fingerprint: deviceFingerprintSchema.optional(),
-  score: z.number(),
-  reasons: z.array(riskReasonSchema),
-  clusters: z.array(z.string()),
-});
-export type HeldVote = z.infer<typeof heldVoteSchema>;
-
-export const heldGroupSchema = z.object({
-  /** A rule id (grouped by reason) or a cluster (grouped by cluster). */
-  key: z.string(),
-  /** The group in one sentence. */
-  label: z.string(),
-  votes: z.number().int(),
-  voters: z.number().int(),
-  candidates: z.array(z.object({ candidateId: candidateIdSchema, votes: z.number().int() })),
-});
-export type HeldGroup = z.infer<typeof heldGroupSchema>;
-
-export const heldQuerySchema = z.strictObject({
-  groupBy: z.enum(['reason', 'cluster']).optional(),
-  reason: riskRuleIdSchema.optional(),
-  cluster: riskClusterSchema.optional(),
-  limit: z.coerce.number().int().min(1).max(500).optional(),
-});
-
-export const heldListSchema = z.object({
-  held: z.number().int(),
-  groups: z.array(heldGroupSchema).optional(),
-  votes: z.array(heldVoteSchema).optional(),
-});
-
-/** Which votes a review action takes: listed ids, or every held vote with a reason or cluster. */
-export const reviewSelectionSchema = z.union([
-  z.strictObject({ voteIds: z.array(voteIdSchema).min(1).max(5_000) }),
-  z.strictObject({ reason: riskRuleIdSchema }),
-  z.strictObject({ cluster: riskClusterSchema }),
-]);
-
-export const reviewBodySchema = z.strictObject({
-  decision: z.enum(['approve', 'void']),
-  select: reviewSelectionSchema,
-  note: z.string().trim().max(500).optional(),
-});
-export type ReviewBody = z.infer<typeof reviewBodySchema>;
 
 /**
  * Void by rule: every vote of the campaign that matches all the given conditions, counted or
@@ -287,27 +226,6 @@ export const voidRuleSchema = z
   });
 export type VoidRule = z.infer<typeof voidRuleSchema>;
 
-export const REVIEW_JOB_STATES = ['queued', 'running', 'done', 'failed'] as const;
-
-/** A review action running in the background, with its progress. */
-export const reviewActionSchema = z.object({
-  id: z.string(),
-  kind: z.enum(['approve', 'void', 'void-by-rule', 'hold-cluster']),
-  state: z.enum(REVIEW_JOB_STATES),
-  /** Votes the selection matched so far. */
-  matched: z.number().int(),
-  /** Votes this action changed (a re-run changes none). */
-  changed: z.number().int(),
-  /** Votes that needed nothing: already in the wanted state. */
-  unchanged: z.number().int(),
-  progress: z.number().min(0).max(1),
-  error: z.string().optional(),
-  requestedBy: z.string(),
-  requestedAt: isoDate,
-  finishedAt: isoDate.optional(),
-});
-export type ReviewAction = z.infer<typeof reviewActionSchema>;
-
 // ---------------------------------------------------------------------------------------------
 // Alerts
 
@@ -333,42 +251,3 @@ export const alertListSchema = z.object({ alerts: z.array(riskAlertSchema) });
 /** Host socket namespace: events. */
 export const HOST_NAMESPACE = '/host';
 export const HOST_EVENTS = { subscribe: 'alerts:subscribe', alert: 'risk:alert' } as const;
-
-// ---------------------------------------------------------------------------------------------
-// Dashboard
-
-export const riskDashboardQuerySchema = z.strictObject({
-  minutes: z.coerce.number().int().min(1).max(1_440).optional(),
-  top: z.coerce.number().int().min(1).max(100).optional(),
-});
-
-export const riskDashboardSchema = z.object({
-  /** Votes by IPv4 /16 (IPv6 /32), biggest first. */
-  networks16: z.array(z.object({ network: z.string(), votes: z.number().int() })),
-  /** The /24s (IPv6 /64s) with the most votes. */
-  topSubnets: z.array(z.object({ network: z.string(), votes: z.number().int() })),
-  /** Devices and fingerprints seen with two or more accounts, most first. */
-  topDevices: z.array(z.object({ deviceId: z.string(), accounts: z.number().int() })),
-  topFingerprints: z.array(z.object({ fingerprint: z.string(), accounts: z.number().int() })),
-  topIps: z.array(z.object({ ip: z.string(), votes: z.number().int() })),
-  /** Votes per minute per candidate, oldest minute first. */
-  rates: z.array(
-    z.object({
-      minute: isoDate,
-      candidates: z.record(z.string(), z.number().int()),
-      total: z.number().int(),
-    }),
-  ),
-  /** Decided votes per minute: counted, held, rejected, and the held and rejected share. */
-  verdicts: z.array(
-    z.object({
-      minute: isoDate,
-      counted: z.number().int(),
-      held: z.number().int(),
-      rejected: z.number().int(),
-      heldShare: z.number(),
-      rejectedShare: z.number(),
-    }),
-  ),
-});
-export type RiskDashboard = z.infer<typeof riskDashboardSchema>;

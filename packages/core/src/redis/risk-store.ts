@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { RISK_WINDOWS, type RiskDashboard, type RiskFeatures, riskFeaturesSchema } from '../protocol/risk.js';
+import { RISK_WINDOWS, type RiskFeatures, riskFeaturesSchema } from '../protocol/risk.js';
+import type { RiskDashboard } from '../protocol/risk-dashboard.js';
 import type { KeyBuilder } from './keys.js';
 import { runScript } from './scripts.js';
 
