@@ -1,0 +1,54 @@
+import type { LedgerState } from '@rallyboard/core/db';
+import { dayOf } from '@rallyboard/core/protocol';
+import { quotaExpiresAt } from '@rallyboard/core/redis';
+import type { RecoveryDeps } from './reconcile.js';
+
+/**
+ * Rewrites a board's quota counters from the ledger: every voter's total, and the day's counts
+ * for today and yesterday (board timezone; older days no longer limit anyone). Counters of a
+ * board without quotas are removed.
+ */
+export async function restoreQuotas(
+  deps: Pick<RecoveryDeps, 'redis' | 'keys'>,
+  boardId: string,
+  quotas: LedgerState['quotas'] | undefined,
+  options: { nowMs: number; timezone: string },
+): Promise<number> {
+  const { redis, keys } = deps;
+  const k = keys.board(boardId);
+  for await (const batch of redis.scanStream({ match: k.quotaPattern, count: 1_000 })) {
+    if ((batch as string[]).length > 0) await redis.del(...(batch as string[]));
+  }
+  if (!quotas) return 0;
+  const recent = new Set([
+    dayOf(options.nowMs, options.timezone),
+    dayOf(options.nowMs - 86_400_000, options.timezone),
+  ]);
+  const expiresAt = quotaExpiresAt(options.nowMs);
+  let written = 0;
+  let pipeline = redis.pipeline();
+  const flush = async (force = false) => {
+    if (force || pipeline.length >= 5_000) {
+      await pipeline.exec();
+      pipeline = redis.pipeline();
+    }
+  };
+  for (const [voterId, total] of quotas.totals) {
+    pipeline.hset(k.quotaTotals, voterId, total);
+    written++;
+    await flush();
+  }
+  for (const [day, voters] of quotas.days) {
+    if (!recent.has(day)) continue;
+    for (const [voterId, members] of voters) {
+      const key = k.quotaDay(day, voterId);
+      const dayCount = [...members.values()].reduce((sum, n) => sum + n, 0);
+      pipeline.hset(key, { '*': dayCount, ...Object.fromEntries(members) });
+      pipeline.expireat(key, expiresAt);
+      written++;
+      await flush();
+    }
+  }
+  await flush(true);
+  return written;
+}
