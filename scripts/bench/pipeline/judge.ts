@@ -1,0 +1,66 @@
+// The bars a run is judged against, each from the figures of our pipeline and its references.
+import type { Bar, Results } from './results.js';
+
+export function judge(r: Results): Bar[] {
+  const bars: Bar[] = [];
+  const add = (name: string, value: number, bar: string, pass: boolean, note?: string) =>
+    bars.push({ name, value, bar, pass: Number.isFinite(value) && pass, ...(note ? { note } : {}) });
+  if (r.ingest && r.bareIngest) {
+    const accepted = r.ingest.acceptedPerS / r.bareIngest.acceptedPerS;
+    const applied = r.ingest.appliedPerS / r.bareIngest.acceptedPerS;
+    add('ingest accepted vs bare ingest', accepted, '≥ 1.0×', accepted >= 1);
+    add('ingest applied vs bare ingest', applied, '≥ 1.0×', applied >= 1);
+  }
+  if (r.worker && r.bareWorker) {
+    if (r.worker.single) {
+      const x = r.worker.single.perS / r.bareWorker.perS;
+      add('workers (1 vote/job) vs bare worker', x, '≥ 2×', x >= 2);
+    }
+    if (r.worker.batched) {
+      const x = r.worker.batched.perS / r.bareWorker.perS;
+      add('workers (ingest batches) vs bare worker', x, '≥ 2×', x >= 2);
+    }
+  }
+  if (r.worker?.batched && r.bareWorkerDefault) {
+    const x = r.worker.batched.perS / r.bareWorkerDefault.perS;
+    add(
+      'workers (ingest batches) vs bare worker at BullMQ default concurrency 1',
+      x,
+      '≥ 2×',
+      x >= 2,
+      'context only: the bar above, at equal concurrency, is the one judged',
+    );
+  }
+  if (r.latency) {
+    const note =
+      r.latency.watchersConnected < 2000
+        ? `bar is for 2,000 watchers; ${r.latency.watchersConnected} here`
+        : undefined;
+    add(
+      'vote → watcher p99 at half max rate',
+      r.latency.latency.p99,
+      '≤ 250 ms',
+      r.latency.latency.p99 <= 250,
+      note,
+    );
+  }
+  if (r.capacity) {
+    const c = r.capacity;
+    const full = c.watchersConnected >= Math.min(20_000, c.watchersAttempted);
+    const note =
+      c.watchersRequested < 20_000
+        ? `bar is for 20,000 watchers; ${c.watchersRequested} asked`
+        : c.limitedByFds
+          ? 'limited by the fd limit'
+          : undefined;
+    add(
+      'capacity watchers',
+      c.watchersConnected,
+      `${Math.min(20_000, c.watchersRequested).toLocaleString('en-US')} (or as many as the fd limit allows)`,
+      full,
+      note,
+    );
+    add('capacity vote → watcher p99', c.latency.p99, '≤ 1000 ms', c.latency.p99 <= 1000 && c.sawEvery > 0);
+  }
+  return bars;
+}

@@ -1,0 +1,208 @@
+// The printed table of one run of the pipeline benchmark: the machine and setup, the references,
+// each phase of ours against them, and the bars.
+import { cpu, format } from './format.js';
+import type { Results } from './results.js';
+
+const { int, ms, mib, ratio, lat } = format;
+
+interface Table {
+  out: string[];
+  row(label: string, value: string): void;
+  head(title: string): void;
+  /** The bar judged on this figure, as `  [bar …: PASS]`, or '' when there is none. */
+  barOf(name: string): string;
+}
+
+function tableOf(r: Results): Table {
+  const out: string[] = [];
+  const row = (label: string, value: string) => out.push(`  ${label.padEnd(52)} ${value}`);
+  const head = (title: string) => out.push('', title);
+  const barOf = (name: string) => {
+    const b = r.bars.find((x) => x.name === name);
+    return b ? `  [bar ${b.bar}: ${b.pass ? 'PASS' : 'FAIL'}${b.note ? `; ${b.note}` : ''}]` : '';
+  };
+  return { out, row, head, barOf };
+}
+
+function heading({ out }: Table, r: Results): void {
+  out.push(`Rallyboard pipeline benchmark${r.quick ? ' (--quick: a smoke run, not a measurement)' : ''}`);
+  out.push(
+    `  ${r.startedAt}  ·  ${r.machine.cpus} × ${r.machine.cpuModel}  ·  ${r.machine.memoryGiB} GiB  ·  Node ${r.machine.node}  ·  fd limit ${r.machine.fdLimit?.soft ?? '?'}/${r.machine.fdLimit?.hard ?? '?'}`,
+  );
+  out.push(
+    `  prefix ${r.setup.keyPrefix}  ·  redis ${r.setup.redis}  ·  mongo ${r.setup.mongo}  ·  ${Object.entries(
+      r.setup.config,
+    )
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
+  );
+  out.push('  Everything (Redis, FerretDB, server, workers, load, watchers) shares these cores.');
+}
+
+function references({ row, head }: Table, r: Results): void {
+  head('References, same run, same services');
+  if (r.redisBenchmark && 'runs' in r.redisBenchmark) {
+    for (const run of r.redisBenchmark.runs) {
+      const flag = (name: string) => {
+        const i = run.args.indexOf(name);
+        return i >= 0 ? ` ${name} ${run.args[i + 1]}` : '';
+      };
+      row(
+        `redis-benchmark ZINCRBY${flag('-c')}${flag('-P')}`,
+        `${int(run.requestsPerS)} req/s  p50 ${ms(run.p50Ms)}`,
+      );
+    }
+  } else if (r.redisBenchmark) row('redis-benchmark ZINCRBY', `skipped: ${r.redisBenchmark.skipped}`);
+  if (r.bareIngest) {
+    row(
+      `bare express + 1 queue.add, closed loop C=${String(r.options.concurrency)}`,
+      `${int(r.bareIngest.acceptedPerS)} accepted/s  ${lat(r.bareIngest.latency)}  errors ${int(r.bareIngest.errors)}`,
+    );
+  }
+  for (const bare of [r.bareWorker, r.bareWorkerDefault]) {
+    if (!bare) continue;
+    row(
+      `bare BullMQ worker, 1 ZINCRBY/job, concurrency ${bare.concurrency}`,
+      `${int(bare.perS)} jobs/s  (${int(bare.votes)} jobs in ${ms(bare.ms)})${bare.timedOut ? ' TIMED OUT' : ''}`,
+    );
+  }
+}
+
+function ingest({ row, head, barOf }: Table, r: Results): void {
+  if (!r.ingest) return;
+  const i = r.ingest;
+  head(
+    `Ours: ingest at max rate (closed loop, C=${String(r.options.concurrency)}, ${int(i.raw.windowMs / 1000)} s)`,
+  );
+  row(
+    'accepted (202)',
+    `${int(i.acceptedPerS)} votes/s${r.bareIngest ? `  = ${ratio(i.acceptedPerS / r.bareIngest.acceptedPerS)} bare ingest` : ''}${barOf('ingest accepted vs bare ingest')}`,
+  );
+  row('HTTP latency', lat(i.latency));
+  row('errors in the window', `${int(i.errors)}${i.errors ? ` ${JSON.stringify(i.raw.rejected)}` : ''}`);
+  row(
+    'applied during the window (board seq)',
+    `${int(i.appliedPerS)} votes/s${r.bareIngest ? `  = ${ratio(i.appliedPerS / r.bareIngest.acceptedPerS)} bare ingest` : ''}${barOf('ingest applied vs bare ingest')}`,
+  );
+  row(
+    'drain after the load stopped',
+    `${i.drained ? ms(i.drainMs) : `NOT DRAINED after ${ms(i.drainMs)}`}  (end to end ${int(i.endToEndAppliedPerS)} votes/s, ${int(i.totalAccepted)} votes)`,
+  );
+  row('votes per job written by ingest', `${i.votesPerJob.toFixed(1)}  (${int(i.jobsWritten)} jobs)`);
+  row('CPU s during the window', cpu(i.cpuS));
+}
+
+function workers({ row, head, barOf }: Table, r: Results): void {
+  if (!r.worker) return;
+  head(
+    `Ours: workers draining a pre-filled queue (WORKER_CONCURRENCY ${r.worker.concurrency}, as the bare worker)`,
+  );
+  const bare = r.bareWorker?.perS ?? Number.NaN;
+  for (const [label, d, bar] of [
+    ['1 vote per job', r.worker.single, 'workers (1 vote/job) vs bare worker'],
+    ['as ingest batched them', r.worker.batched, 'workers (ingest batches) vs bare worker'],
+  ] as const) {
+    if (!d) continue;
+    row(
+      `${label}: ${d.votesPerJob.toFixed(1)}/job, ${int(d.jobs)} jobs`,
+      `${int(d.perS)} votes/s  = ${ratio(d.perS / bare)} bare worker${barOf(bar)}${d.timedOut ? ' TIMED OUT' : ''}`,
+    );
+    row('  CPU s during the drain', cpu(d.cpuS));
+  }
+  if (r.worker.batchedNote) row('as ingest batched them', r.worker.batchedNote);
+  const zincrby =
+    r.redisBenchmark && 'runs' in r.redisBenchmark ? r.redisBenchmark.runs[0]?.requestsPerS : undefined;
+  const best = Math.max(r.worker.single?.perS ?? 0, r.worker.batched?.perS ?? 0);
+  if (zincrby) row('best drain vs redis-benchmark ZINCRBY -c 50', ratio(best / zincrby));
+}
+
+function latency({ row, head, barOf }: Table, r: Results): void {
+  if (!r.latency) return;
+  const l = r.latency;
+  head(
+    `Ours: vote → watcher latency, open loop at ${int(l.rate)} votes/s, ${int(l.watchersConnected)} watchers in ${l.processes} process${l.processes === 1 ? '' : 'es'}`,
+  );
+  row(
+    'accepted (202)',
+    `${int(l.load.acceptedPerS)} votes/s  HTTP ${lat(l.load.latency)}  errors ${int(l.load.errors)}`,
+  );
+  row(
+    `vote → watcher (probe every ${String(r.options.probeInterval)} ms)`,
+    `${lat(l.latency)}${barOf('vote → watcher p99 at half max rate')}`,
+  );
+  row(
+    'samples',
+    `${int(l.latency.count)} (${int(l.probesAccepted)} probes × watchers); reached the last probe ${int(l.reachedFinal)}/${int(l.watchersConnected)}`,
+  );
+  row(
+    'client side',
+    `updates/watcher ${int(l.updatesMin)}–${int(l.updatesMax)}, resyncs ${int(l.resyncs)}, disconnects ${int(l.disconnects)}, event-loop p99 ${ms(l.clientLoopDelayP99)}`,
+  );
+  if (l.watchersConnected < l.watchersRequested) {
+    row('connect failures', JSON.stringify(l.connectFailures));
+  }
+  row('CPU s during the window', cpu(l.cpuS));
+}
+
+function capacity({ row, head, barOf }: Table, r: Results): void {
+  if (!r.capacity) return;
+  const c = r.capacity;
+  head(
+    `Ours: capacity, one server process, ${int(c.watchersRequested)} watchers asked, 1 vote/s for ${c.durationS} s`,
+  );
+  row(
+    'watchers connected and subscribed',
+    `${int(c.watchersConnected)} of ${int(c.watchersAttempted)} tried (${int(c.watchersRequested)} asked) in ${ms(c.connectMs)}, ${c.processes} client processes${barOf('capacity watchers')}`,
+  );
+  row(
+    'server open fds / limit',
+    `${int(c.server.afterConnect.openFds)} / ${c.server.fdLimit ? `${int(c.server.fdLimit.soft)} soft, ${int(c.server.fdLimit.hard)} hard` : '?'}${
+      c.limitedByFds
+        ? `  ← the per-process fd limit is the limiter: ${int(c.watchersAttempted)} = limit − fds in use before − headroom`
+        : ''
+    }`,
+  );
+  if (Object.keys(c.connectFailures).length > 0) row('connect failures', JSON.stringify(c.connectFailures));
+  row(
+    'server memory before → after connecting (GC)',
+    `RSS ${mib(c.server.before.rssBytes)} → ${mib(c.server.afterConnect.rssBytes)}, heapUsed ${mib(c.server.before.heapUsedBytes)} → ${mib(c.server.afterConnect.heapUsedBytes)}`,
+  );
+  row(
+    'server memory per 1,000 watchers',
+    `RSS ${c.server.perThousandWatchers.rssMiB.toFixed(2)} MiB, heapUsed ${c.server.perThousandWatchers.heapUsedMiB.toFixed(2)} MiB`,
+  );
+  row(
+    'server memory after the updates (no GC)',
+    `RSS ${mib(c.server.afterUpdates.rssBytes)}, heapUsed ${mib(c.server.afterUpdates.heapUsedBytes)}`,
+  );
+  row(`vote → watcher at 1 update/s`, `${lat(c.latency)}${barOf('capacity vote → watcher p99')}`);
+  row(
+    'every update received',
+    `${int(c.sawEvery)} of ${int(c.watchersConnected)} watchers saw all ${int(c.probesAccepted)} probes one by one; updates/watcher ${int(c.updatesMin)}–${int(c.updatesMax)}`,
+  );
+  row(
+    'client side',
+    `resyncs ${int(c.resyncs)}, disconnects ${int(c.disconnects)}, event-loop p99 ${ms(c.clientLoopDelayP99)}`,
+  );
+  row('CPU s during the updates', cpu(c.cpuS));
+}
+
+function bars({ row, head }: Table, r: Results): void {
+  if (r.bars.length === 0) return;
+  head('Bars');
+  for (const b of r.bars) {
+    row(
+      b.name,
+      `${b.pass ? 'PASS' : 'FAIL'}  (${b.bar}; measured ${Number.isFinite(b.value) ? (b.value < 20 ? b.value.toFixed(2) : int(b.value)) : '–'})${b.note ? `  ${b.note}` : ''}`,
+    );
+  }
+}
+
+export function renderTable(r: Results): string {
+  const table = tableOf(r);
+  for (const section of [heading, references, ingest, workers, latency, capacity, bars]) section(table, r);
+  const { out } = table;
+  if (r.skipped.length > 0) out.push('', `Skipped: ${r.skipped.join(', ')}`);
+  if (r.failure) out.push('', `FAILED: ${r.failure}`);
+  return out.join('\n');
+}

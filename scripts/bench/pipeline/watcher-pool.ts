@@ -1,0 +1,147 @@
+// The watchers of the latency and capacity runs: socket.io clients in processes of their own
+// (watchers.ts), connected to a board, told each probe's score, and their reports merged.
+import { benchEntry, Child } from './children.js';
+import { cleanups } from './cleanup.js';
+import { type Ctx, cpuSnapshot, logFile, PROBE, sleep } from './context.js';
+import { Histogram } from './histogram.js';
+import type { LoadSpec, ParentToWatchers, WatchersToParent, WatchReport } from './messages.js';
+import { type LoadRun, runLoad } from './processes.js';
+import type { WatchFigures } from './results.js';
+
+/** Watcher processes, `perProcess` sockets at most each. */
+export async function startWatchers(
+  ctx: Ctx,
+  boardId: string,
+  count: number,
+): Promise<{
+  children: Child<ParentToWatchers, WatchersToParent>[];
+  connected: number;
+  failures: Record<string, number>;
+  ms: number;
+}> {
+  const processes = Math.max(count >= 400 ? 2 : 1, Math.ceil(count / ctx.options.watchersPerProcess));
+  const children: Child<ParentToWatchers, WatchersToParent>[] = [];
+  for (let i = 0; i < processes; i++) {
+    const child = new Child<ParentToWatchers, WatchersToParent>({
+      name: `watchers-${i + 1}`,
+      entry: benchEntry('watchers.ts'),
+      env: { PATH: process.env.PATH, NODE_ENV: 'production' },
+      logFile: logFile(ctx, 'watchers'),
+    });
+    cleanups.push({ name: `stop watchers ${i + 1}`, run: () => child.stop(5_000) });
+    children.push(child);
+  }
+  await Promise.all(children.map((c) => c.next('ready', 60_000)));
+  for (const [i, c] of children.entries()) ctx.pids[`watchers-${i + 1}`] = c.pid;
+  const started = Date.now();
+  const per = Math.floor(count / processes);
+  children.forEach((child, i) => {
+    const address = `127.0.0.${(i % ctx.options.sourceAddresses) + 1}`;
+    child.send({
+      type: 'connect',
+      spec: {
+        url: ctx.url,
+        boardId,
+        count: i === processes - 1 ? count - per * (processes - 1) : per,
+        probeCandidate: PROBE,
+        topN: ctx.config.relay.topN,
+        ...(ctx.options.sourceAddresses > 1 ? { localAddress: address } : {}),
+        connectConcurrency: 50,
+        connectTimeoutMs: 30_000,
+      },
+    });
+  });
+  const answers = await Promise.all(children.map((c) => c.next('connected', 600_000)));
+  const failures: Record<string, number> = {};
+  for (const a of answers)
+    for (const [k, v] of Object.entries(a.errors)) failures[k] = (failures[k] ?? 0) + v;
+  return {
+    children,
+    connected: answers.reduce((n, a) => n + a.ok, 0),
+    failures,
+    ms: Date.now() - started,
+  };
+}
+
+export async function stopWatchers(
+  ctx: Ctx,
+  children: Child<ParentToWatchers, WatchersToParent>[],
+): Promise<void> {
+  for (const child of children) child.send({ type: 'close' });
+  await Promise.all(children.map((c) => c.next('closed', 30_000).catch(() => undefined)));
+  await Promise.all(children.map((c) => c.stop(5_000)));
+  for (const key of Object.keys(ctx.pids)) if (key.startsWith('watchers-')) delete ctx.pids[key];
+}
+
+/** Waits until the watchers have seen `finalScore` (or `timeoutMs`), then merges their reports. */
+export async function collectReports(
+  children: Child<ParentToWatchers, WatchersToParent>[],
+  finalScore: number,
+  connected: number,
+  timeoutMs: number,
+): Promise<WatchReport[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const child of children) child.send({ type: 'report', finalScore });
+    const reports = (await Promise.all(children.map((c) => c.next('report', 60_000)))).map((m) => m.report);
+    const reached = reports.reduce((n, r) => n + r.reachedFinal, 0);
+    if (reached >= connected - reports.reduce((n, r) => n + r.disconnects, 0) || Date.now() > deadline) {
+      return reports;
+    }
+    await sleep(500);
+  }
+}
+
+export function watchFigures(
+  requested: number,
+  watchers: Awaited<ReturnType<typeof startWatchers>>,
+  reports: WatchReport[],
+  probesAccepted: number,
+): WatchFigures {
+  const sum = (f: (r: WatchReport) => number) => reports.reduce((n, r) => n + f(r), 0);
+  return {
+    watchersRequested: requested,
+    watchersConnected: watchers.connected,
+    connectFailures: watchers.failures,
+    connectMs: watchers.ms,
+    processes: watchers.children.length,
+    latency: Histogram.from(...reports.map((r) => r.latency)).summary(),
+    probesAccepted,
+    reports,
+    reachedFinal: sum((r) => r.reachedFinal),
+    sawEvery: sum((r) => r.sawEvery),
+    resyncs: sum((r) => r.resyncs),
+    disconnects: sum((r) => r.disconnects),
+    unmatched: sum((r) => r.unmatched),
+    updatesMin: Math.min(...reports.map((r) => (r.watchers > 0 ? r.updates.min : Number.POSITIVE_INFINITY))),
+    updatesMax: Math.max(0, ...reports.map((r) => r.updates.max)),
+    clientLoopDelayP99: Math.max(0, ...reports.map((r) => r.eventLoopDelay.p99)),
+  };
+}
+
+/**
+ * One load run with probes: each watcher process is told every accepted probe's score and send
+ * time (over `base`, the probe's score before the run), and the CPU each process used in the
+ * measured window is read.
+ */
+export async function runProbed(
+  ctx: Ctx,
+  children: Child<ParentToWatchers, WatchersToParent>[],
+  base: number,
+  spec: Omit<LoadSpec, 'tokens'>,
+): Promise<{ run: LoadRun; cpuS: Record<string, number> }> {
+  let cpu: (() => Record<string, number>) | undefined;
+  let cpuS: Record<string, number> = {};
+  const run = await runLoad(ctx, spec, {
+    onWindowStart: () => {
+      cpu = cpuSnapshot(ctx.pids);
+    },
+    onWindowEnd: () => {
+      cpuS = cpu?.() ?? {};
+    },
+    onProbe: (n, sentAt) => {
+      for (const c of children) c.send({ type: 'probe', score: base + n, sentAt });
+    },
+  });
+  return { run, cpuS };
+}
