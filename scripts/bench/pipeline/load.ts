@@ -68,144 +68,178 @@ function post(agent: http.Agent, url: URL, path: string, body: string, token: st
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
-async function run(spec: LoadSpec): Promise<LoadResult> {
-  const url = new URL(spec.url);
-  const path = `/api/boards/${encodeURIComponent(spec.boardId)}/votes`;
+/** Where the votes go, and the body and token of the next one. */
+interface Target {
+  agent: http.Agent;
+  url: URL;
+  path: string;
+  pickBody(): string;
+  pickToken(): string;
+  /** The probe's token: always the same participant. */
+  probeToken: string;
+}
+
+function targetOf(spec: LoadSpec): Target {
   const bodies = spec.candidates.map((candidateId) => JSON.stringify({ candidateId }));
-  const pickBody = () => bodies[Math.floor(Math.random() * bodies.length)] ?? '{}';
   const bearers = spec.tokens.length > 0 ? spec.tokens : [''];
-  const pickToken = () => bearers[Math.floor(Math.random() * bearers.length)] ?? '';
-  const agent = new http.Agent({
-    keepAlive: true,
-    maxSockets: spec.concurrency,
-    maxFreeSockets: spec.concurrency,
-  });
+  return {
+    agent: new http.Agent({
+      keepAlive: true,
+      maxSockets: spec.concurrency,
+      maxFreeSockets: spec.concurrency,
+    }),
+    url: new URL(spec.url),
+    path: `/api/boards/${encodeURIComponent(spec.boardId)}/votes`,
+    pickBody: () => bodies[Math.floor(Math.random() * bodies.length)] ?? '{}',
+    pickToken: () => bearers[Math.floor(Math.random() * bearers.length)] ?? '',
+    probeToken: bearers[0] ?? '',
+  };
+}
 
-  const latency = new Histogram();
-  const rejected: Record<string, number> = {};
-  let answered = 0;
-  let accepted = 0;
-  let networkErrors = 0;
-  let totalAccepted = 0;
-  let maxQueued = 0;
+/** The run's counts: every accepted vote counts in the total, the window's answers in the figures. */
+class Tally {
+  readonly latency = new Histogram();
+  readonly rejected: Record<string, number> = {};
+  answered = 0;
+  accepted = 0;
+  networkErrors = 0;
+  totalAccepted = 0;
+  maxQueued = 0;
+  readonly probeLatency = new Histogram();
+  probesSent = 0;
+  probesAccepted = 0;
 
-  const start = Date.now();
-  const windowStart = start + spec.warmupMs;
-  const windowEnd = windowStart + spec.durationMs;
-  let windowStartedAt = windowStart;
-  let windowEndedAt = windowEnd;
-  const windowTimers = [
-    setTimeout(() => {
-      windowStartedAt = Date.now();
-      send({ type: 'window-start', at: windowStartedAt });
-    }, spec.warmupMs),
-    setTimeout(() => {
-      windowEndedAt = Date.now();
-      send({ type: 'window-end', at: windowEndedAt });
-    }, spec.warmupMs + spec.durationMs),
-  ];
+  constructor(
+    readonly windowStart: number,
+    readonly windowEnd: number,
+  ) {}
 
-  const tally = (answer: Answer, ms: number) => {
-    if (answer.status === 202) totalAccepted++;
+  record(answer: Answer, ms: number): void {
+    if (answer.status === 202) this.totalAccepted++;
     const now = Date.now();
-    if (now < windowStart || now >= windowEnd) return;
-    answered++;
-    latency.record(ms);
-    if (answer.status === 202) accepted++;
-    else if (answer.status === 0) networkErrors++;
+    if (now < this.windowStart || now >= this.windowEnd) return;
+    this.answered++;
+    this.latency.record(ms);
+    if (answer.status === 202) this.accepted++;
+    else if (answer.status === 0) this.networkErrors++;
     else {
       const key = `${answer.status} ${answer.code ?? ''}`.trim();
-      rejected[key] = (rejected[key] ?? 0) + 1;
-    }
-  };
-
-  async function closedLoop(): Promise<void> {
-    while (Date.now() < windowEnd) {
-      const t0 = performance.now();
-      const answer = await post(agent, url, path, pickBody(), pickToken());
-      tally(answer, performance.now() - t0);
-      // A refused connection answers at once: don't spin.
-      if (answer.status === 0) await sleep(10);
+      this.rejected[key] = (this.rejected[key] ?? 0) + 1;
     }
   }
+}
 
-  async function openLoop(): Promise<void> {
-    const total = Math.floor(((spec.warmupMs + spec.durationMs) / 1000) * spec.rate);
-    const interval = 1000 / spec.rate;
+/** Tells the parent when the measured window starts and ends, and notes when that was. */
+function announceWindow(spec: LoadSpec, window: { startedAt: number; endedAt: number }): NodeJS.Timeout[] {
+  return [
+    setTimeout(() => {
+      window.startedAt = Date.now();
+      send({ type: 'window-start', at: window.startedAt });
+    }, spec.warmupMs),
+    setTimeout(() => {
+      window.endedAt = Date.now();
+      send({ type: 'window-end', at: window.endedAt });
+    }, spec.warmupMs + spec.durationMs),
+  ];
+}
+
+/** One connection's closed loop: the next vote as soon as the last is answered. */
+async function closedLoop(target: Target, tally: Tally): Promise<void> {
+  while (Date.now() < tally.windowEnd) {
     const t0 = performance.now();
-    let issued = 0;
-    let inFlight = 0;
-    await new Promise<void>((resolve) => {
-      const finish = () => {
-        if (issued >= total && inFlight === 0) resolve();
-      };
-      const fire = (scheduled: number) => {
-        inFlight++;
-        maxQueued = Math.max(maxQueued, inFlight - spec.concurrency);
-        void post(agent, url, path, pickBody(), pickToken()).then((answer) => {
-          inFlight--;
-          tally(answer, performance.now() - scheduled);
-          finish();
-        });
-      };
-      const tick = () => {
-        const due = Math.min(total, Math.floor((performance.now() - t0) / interval) + 1);
-        while (issued < due) fire(t0 + issued++ * interval);
-        if (issued < total) setTimeout(tick, 1);
-        else finish();
-      };
-      tick();
-    });
+    const answer = await post(target.agent, target.url, target.path, target.pickBody(), target.pickToken());
+    tally.record(answer, performance.now() - t0);
+    // A refused connection answers at once: don't spin.
+    if (answer.status === 0) await sleep(10);
   }
+}
 
-  const probeLatency = new Histogram();
-  let probesSent = 0;
-  let probesAccepted = 0;
-  async function probeLoop(probe: NonNullable<LoadSpec['probe']>): Promise<void> {
-    const probeAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const body = JSON.stringify({ candidateId: probe.candidateId });
-    await sleep(windowStart - Date.now());
-    let next = Date.now();
-    while (Date.now() < windowEnd) {
-      const sentAt = Date.now();
-      const t0 = performance.now();
-      const answer = await post(probeAgent, url, path, body, bearers[0] ?? '');
-      probesSent++;
-      if (answer.status === 202) {
-        totalAccepted++;
-        probesAccepted++;
-        probeLatency.record(performance.now() - t0);
-        send({ type: 'probe', n: probesAccepted, sentAt });
-      }
-      // On schedule; a probe that took longer than the interval delays the next, never bunches them.
-      next = Math.max(next + probe.intervalMs, Date.now());
-      await sleep(next - Date.now());
+/** Votes at `spec.rate` on schedule, whatever the answers; latency counts from the scheduled time. */
+async function openLoop(spec: LoadSpec, target: Target, tally: Tally): Promise<void> {
+  const total = Math.floor(((spec.warmupMs + spec.durationMs) / 1000) * spec.rate);
+  const interval = 1000 / spec.rate;
+  const t0 = performance.now();
+  let issued = 0;
+  let inFlight = 0;
+  await new Promise<void>((resolve) => {
+    const finish = () => {
+      if (issued >= total && inFlight === 0) resolve();
+    };
+    const fire = (scheduled: number) => {
+      inFlight++;
+      tally.maxQueued = Math.max(tally.maxQueued, inFlight - spec.concurrency);
+      void post(target.agent, target.url, target.path, target.pickBody(), target.pickToken()).then(
+        (answer) => {
+          inFlight--;
+          tally.record(answer, performance.now() - scheduled);
+          finish();
+        },
+      );
+    };
+    const tick = () => {
+      const due = Math.min(total, Math.floor((performance.now() - t0) / interval) + 1);
+      while (issued < due) fire(t0 + issued++ * interval);
+      if (issued < total) setTimeout(tick, 1);
+      else finish();
+    };
+    tick();
+  });
+}
+
+/** A probe vote every `probe.intervalMs` through the window, each accepted one reported to the parent. */
+async function probeLoop(probe: NonNullable<LoadSpec['probe']>, target: Target, tally: Tally): Promise<void> {
+  const probeAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const body = JSON.stringify({ candidateId: probe.candidateId });
+  await sleep(tally.windowStart - Date.now());
+  let next = Date.now();
+  while (Date.now() < tally.windowEnd) {
+    const sentAt = Date.now();
+    const t0 = performance.now();
+    const answer = await post(probeAgent, target.url, target.path, body, target.probeToken);
+    tally.probesSent++;
+    if (answer.status === 202) {
+      tally.totalAccepted++;
+      tally.probesAccepted++;
+      tally.probeLatency.record(performance.now() - t0);
+      send({ type: 'probe', n: tally.probesAccepted, sentAt });
     }
-    probeAgent.destroy();
+    // On schedule; a probe that took longer than the interval delays the next, never bunches them.
+    next = Math.max(next + probe.intervalMs, Date.now());
+    await sleep(next - Date.now());
   }
+  probeAgent.destroy();
+}
+
+async function run(spec: LoadSpec): Promise<LoadResult> {
+  const target = targetOf(spec);
+  const start = Date.now();
+  const tally = new Tally(start + spec.warmupMs, start + spec.warmupMs + spec.durationMs);
+  const window = { startedAt: tally.windowStart, endedAt: tally.windowEnd };
+  const windowTimers = announceWindow(spec, window);
 
   const loops: Promise<void>[] = [];
-  if (spec.mode === 'closed') for (let i = 0; i < spec.concurrency; i++) loops.push(closedLoop());
-  if (spec.mode === 'open') loops.push(openLoop());
-  if (spec.probe) loops.push(probeLoop(spec.probe));
+  if (spec.mode === 'closed')
+    for (let i = 0; i < spec.concurrency; i++) loops.push(closedLoop(target, tally));
+  if (spec.mode === 'open') loops.push(openLoop(spec, target, tally));
+  if (spec.probe) loops.push(probeLoop(spec.probe, target, tally));
   if (spec.mode === 'idle' && !spec.probe) loops.push(sleep(spec.warmupMs + spec.durationMs));
   await Promise.all(loops);
   // Idle mode and short open loops can finish before the timers fire.
-  await sleep(windowEnd - Date.now() + 1);
+  await sleep(tally.windowEnd - Date.now() + 1);
   for (const timer of windowTimers) clearTimeout(timer);
-  agent.destroy();
+  target.agent.destroy();
 
   return {
     mode: spec.mode,
-    windowMs: windowEndedAt - windowStartedAt,
-    answered,
-    accepted,
-    rejected,
-    networkErrors,
-    latency: latency.toJSON(),
-    totalAccepted,
-    maxQueued,
-    probes: { sent: probesSent, accepted: probesAccepted, latency: probeLatency.toJSON() },
+    windowMs: window.endedAt - window.startedAt,
+    answered: tally.answered,
+    accepted: tally.accepted,
+    rejected: tally.rejected,
+    networkErrors: tally.networkErrors,
+    latency: tally.latency.toJSON(),
+    totalAccepted: tally.totalAccepted,
+    maxQueued: tally.maxQueued,
+    probes: { sent: tally.probesSent, accepted: tally.probesAccepted, latency: tally.probeLatency.toJSON() },
   };
 }
 
