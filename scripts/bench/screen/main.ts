@@ -6,24 +6,17 @@
 // changing; the relay ticks every 20 ms, so each vote reaches the screen as a rank update of its
 // own. The page records every requestAnimationFrame interval while it runs and every draw with
 // the total it showed; latency is a vote's POST to the first frame showing its total.
-import { randomBytes } from 'node:crypto';
+//
+// stack.ts starts the server and the worker; this file drives the screen and measures it.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '@rallyboard/core/config';
-import { boardModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
-import { createLogger } from '@rallyboard/core/logger';
-import { createCampaignQueue, createReviewQueue, createVoteQueue } from '@rallyboard/core/queue';
-import { closeRedis, createKeys, createRedis, registerBoard, waitForReady } from '@rallyboard/core/redis';
-import { createApp } from '@rallyboard/server/app';
+import { ledgerModel } from '@rallyboard/core/db';
 import { createTokenSigner } from '@rallyboard/server/auth';
-import { createVoteWorker } from '@rallyboard/workers/votes';
+import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openPage } from '../../../test/support/browser.js';
-import { createLiveCampaign } from '../../../test/support/campaigns.js';
-import { startServices } from '../../services/index.js';
 import { ROOT } from '../../services/paths.js';
-import { buildWeb } from '../../web/build.js';
+import { type ScreenStack, seedCampaign, startScreenStack } from './stack.js';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '20' }, rate: { type: 'string', default: '50' } },
@@ -37,102 +30,20 @@ const pct = (xs: number[], p: number) => {
 };
 const round = (n: number) => Math.round(n * 10) / 10;
 
-async function main() {
-  const prefix = `bench${randomBytes(3).toString('hex')}`;
-  const base = loadConfig();
-  await startServices(base);
-  const mongoUrl = new URL(base.mongo.uri);
-  mongoUrl.pathname = `/rallyboard_bench_screen`;
-  const config = loadConfig({
-    ...process.env,
-    KEY_PREFIX: prefix,
-    LOG_LEVEL: 'silent',
-    RELAY_TICK_MS: '20',
-    TRUST_PROXY: 'loopback',
-    RATE_LIMIT_PER_IP: '0',
-    RATE_LIMIT_PER_DEVICE: '0',
-    RATE_LIMIT_PER_VOTER: '0',
-    MONGODB_URI: mongoUrl.toString(),
-  });
-  await buildWeb();
-  const keys = createKeys(config.keyPrefix);
-  const redis = async (role: Parameters<typeof createRedis>[1]) => {
-    const r = createRedis(config.redis.url, role, 'bench');
-    r.on('error', () => {});
-    await waitForReady(r);
-    return r;
-  };
-  const [command, subscriber, producer, workerConn, workerCmd] = await Promise.all([
-    redis('command'),
-    redis('subscriber'),
-    redis('producer'),
-    redis('worker'),
-    redis('command'),
-  ]);
-  const mongo = await connectMongo(config.mongo.uri, 'bench-screen');
-  const logger = createLogger(config, 'server', 'bench');
-  const voteQueue = createVoteQueue(producer, keys);
-  const campaignQueue = createCampaignQueue(producer, keys);
-  const reviewQueue = createReviewQueue(producer, keys);
-  const { httpServer, relay, io } = createApp({
-    config,
-    logger,
-    keys,
-    redis: command,
-    subscriber,
-    voteQueue,
-    campaignQueue,
-    reviewQueue,
-    mongo,
-  });
-  await relay.start();
-  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
-  const worker = createVoteWorker(
-    {
-      config,
-      logger: createLogger(config, 'workers', 'bench'),
-      redis: workerCmd,
-      keys,
-      ledger: ledgerModel(mongo),
-      boards: boardModel(mongo),
-      instanceId: 'bench-worker',
-      reviewQueue,
-    },
-    workerConn,
-  );
-  void worker.run();
-  await worker.waitUntilReady();
-
-  const campaignId = `c${randomBytes(6).toString('hex')}`;
-  const candidateIds = Array.from({ length: 20 }, (_, i) => `m${String(i + 1).padStart(2, '0')}`);
-  const board = { title: '基准测试', kind: 'vote' as const, timezone: 'Asia/Shanghai' };
-  await boardModel(mongo).create({
-    _id: campaignId,
-    ...board,
-    dailyRetentionDays: config.boards.dailyRetentionDays,
-    members: candidateIds.map((candidateId) => ({ candidateId, name: candidateId })),
-  });
-  await registerBoard(command, keys, {
-    boardId: campaignId,
-    ...board,
-    dailyRetentionDays: config.boards.dailyRetentionDays,
-    candidateIds,
-  });
-  await createLiveCampaign(mongo, campaignId, {
-    title: '大屏基准测试',
-    members: candidateIds.map((candidateId, i) => ({ candidateId, name: `选手${i + 1}` })),
-    createdBy: 'h-bench',
-  });
-
+/**
+ * The screen, and its peer: a blank page in the same browser at the same time, its frames
+ * counted the same way. What the peer drops, the machine dropped (two cores shared with the whole
+ * stack and the load), not the screen's drawing.
+ */
+async function openScreens(
+  url: string,
+  campaignId: string,
+): Promise<{ browser: Browser; page: Page; control: Page }> {
   const browser = await launchChromium();
   const { page } = await openPage(browser, `${url}/screen/${campaignId}`);
   await page.waitForSelector('#screen[data-state="live"]', { timeout: 20_000 });
-  // As a string: tsx compiles this file keeping function names (an `__name` helper the page lacks).
-  // The peer: a blank page in the same browser at the same time, its frames counted the same
-  // way. What it drops, the machine dropped (two cores shared with the whole stack and the load),
-  // not the screen's drawing.
   const { page: control } = await openPage(browser, 'about:blank');
+  // As a string: tsx compiles this file keeping function names (an `__name` helper the page lacks).
   const countFrames = `
     window.__frames = [];
     let last = performance.now();
@@ -140,7 +51,12 @@ async function main() {
     requestAnimationFrame(loop);
   `;
   await Promise.all([page.evaluate(countFrames), control.evaluate(countFrames)]);
+  return { browser, page, control };
+}
 
+/** Sends `--rate` votes a second for `--seconds`; answers when each was sent, with the running total. */
+async function sendVotes(stack: ScreenStack, campaignId: string, candidateIds: string[]) {
+  const { config, url } = stack;
   const signer = createTokenSigner(config.auth);
   const total = Math.round(seconds * rate);
   // One voter a vote, each from an address and a device of their own: risk control counts them.
@@ -180,6 +96,12 @@ async function main() {
   }
   await Promise.all(inFlight);
   const sendMs = Date.now() - started;
+  return { total, sent, started, sendMs };
+}
+
+/** Waits until every vote is decided and the screen shows the counted total; reads both pages' records. */
+async function readScreens(stack: ScreenStack, campaignId: string, total: number, page: Page, control: Page) {
+  const { mongo, url } = stack;
   // Every vote decided, then the screen shows the counted total (a held vote would not count).
   const ledger = ledgerModel(mongo);
   while ((await ledger.countDocuments({ boardId: campaignId })) < total) {
@@ -187,7 +109,7 @@ async function main() {
   }
   const totals = await (await fetch(`${url}/api/boards/${campaignId}/totals`)).json();
   const counted = (totals as { totals: { votes: number } }).totals.votes;
-  // A string, as above: the page has no `__name`.
+  // A string, as in openScreens: the page has no `__name`.
   await page.waitForFunction(
     `document.getElementById('total')?.textContent === '${counted.toLocaleString('zh-CN')}'`,
     undefined,
@@ -201,6 +123,21 @@ async function main() {
     return { frames: w.__frames.slice(1), applied: w.__rallyScreen.applied };
   });
   const controlFrames = (await control.evaluate('window.__frames.slice(1)')) as number[];
+  return { counted, frames, applied, controlFrames };
+}
+
+async function main() {
+  const stack = await startScreenStack();
+  const { campaignId, candidateIds } = await seedCampaign(stack);
+  const { browser, page, control } = await openScreens(stack.url, campaignId);
+  const { total, sent, started, sendMs } = await sendVotes(stack, campaignId, candidateIds);
+  const { counted, frames, applied, controlFrames } = await readScreens(
+    stack,
+    campaignId,
+    total,
+    page,
+    control,
+  );
 
   const latencies = sent.flatMap(({ total: n, at }) => {
     const drawn = applied.find((a) => a.total >= n);
@@ -234,13 +171,7 @@ async function main() {
   console.log(`written to ${file}`);
 
   await browser.close();
-  await worker.close();
-  await relay.stop();
-  await new Promise<void>((resolve) => io.close(() => resolve()));
-  await Promise.all([voteQueue.close(), campaignQueue.close(), reviewQueue.close()]);
-  await Promise.all([command, subscriber, producer, workerConn, workerCmd].map((r) => closeRedis(r)));
-  await mongo.dropDatabase();
-  await mongo.close();
+  await stack.stop();
 }
 
 /** A page's frame intervals in figures: a dropped frame is a 60 Hz frame with no new picture. */
