@@ -74,20 +74,25 @@ const bump = (counts: Record<string, number>, key: string) => {
   counts[key] = (counts[key] ?? 0) + 1;
 };
 
-export async function runPlan(plan: Plan, target: RunTarget, options: RunOptions = {}): Promise<RunResult> {
+/** What a run has learnt so far: the accounts' tokens, share links and failures, and every answer. */
+interface RunState {
+  /** When plan time 0 is, epoch ms. */
+  start: number;
+  tokens: Map<string, string>;
+  loginFailures: Map<string, { status: number; code: string }>;
+  shareTokens: Map<string, Promise<string | undefined>>;
+  votes: VoteRecord[];
+  lags: number[];
+  logins: RunResult['logins'];
+  shares: RunResult['shares'];
+}
+
+/** Runs one action against the instance and records what it answered in `state`. */
+function executor(plan: Plan, target: RunTarget, options: RunOptions, state: RunState) {
   const { client, fake, campaignId, runId } = target;
+  const { tokens, loginFailures, shareTokens, votes, lags, logins, shares, start } = state;
   const limit = limiter(options.maxInFlight ?? 256);
   const ranks = new Map(plan.accounts.map((a) => [a.id, a.riskRank]));
-  const tokens = new Map<string, string>();
-  const loginFailures = new Map<string, { status: number; code: string }>();
-  const shareTokens = new Map<string, Promise<string | undefined>>();
-  const chains = new Map<string, Promise<unknown>>();
-  const votes: VoteRecord[] = [];
-  const lags: number[] = [];
-  const logins: RunResult['logins'] = { ok: 0, refused: {} };
-  const shares: RunResult['shares'] = { ok: 0, refused: {} };
-  const start = Date.now() + 500;
-  const startedAt = new Date(start).toISOString();
 
   const login = async (a: LoginAction) => {
     const openid = `sim-${runId}-${a.account}`;
@@ -145,7 +150,7 @@ export async function runPlan(plan: Plan, target: RunTarget, options: RunOptions
     );
   };
 
-  const execute = (action: Action): Promise<unknown> => {
+  return (action: Action): Promise<unknown> => {
     switch (action.kind) {
       case 'login':
         return login(action);
@@ -155,6 +160,41 @@ export async function runPlan(plan: Plan, target: RunTarget, options: RunOptions
         return vote(action);
     }
   };
+}
+
+/** An action that threw (not one the instance refused): recorded so the run goes on. */
+function recordCrash(state: RunState, action: Action, error: unknown, options: RunOptions): void {
+  if (action.kind === 'login') {
+    state.loginFailures.set(action.account, { status: 0, code: 'LOGIN_FAILED' });
+    bump(state.logins.refused, 'LOGIN_FAILED');
+    options.onProgress?.(`! login of ${action.account} failed: ${String(error)}`);
+  }
+  if (action.kind === 'vote') {
+    state.votes.push({
+      label: action.label,
+      account: action.account,
+      candidateId: action.candidateId,
+      at: action.at,
+      submission: { kind: 'refused', stage: 'vote', status: 0, code: `CLIENT_ERROR: ${String(error)}` },
+    });
+  }
+}
+
+export async function runPlan(plan: Plan, target: RunTarget, options: RunOptions = {}): Promise<RunResult> {
+  const start = Date.now() + 500;
+  const state: RunState = {
+    start,
+    tokens: new Map(),
+    loginFailures: new Map(),
+    shareTokens: new Map(),
+    votes: [],
+    lags: [],
+    logins: { ok: 0, refused: {} },
+    shares: { ok: 0, refused: {} },
+  };
+  const execute = executor(plan, target, options, state);
+  const chains = new Map<string, Promise<unknown>>();
+  const { votes, logins } = state;
 
   let nextProgress = options.progressEveryMs ?? 10_000;
   for (const action of plan.actions) {
@@ -172,33 +212,20 @@ export async function runPlan(plan: Plan, target: RunTarget, options: RunOptions
     const done = previous
       .then(() => execute(action))
       .catch((error: unknown) => {
-        if (action.kind === 'login') {
-          loginFailures.set(action.account, { status: 0, code: 'LOGIN_FAILED' });
-          bump(logins.refused, 'LOGIN_FAILED');
-          options.onProgress?.(`! login of ${action.account} failed: ${String(error)}`);
-        }
-        if (action.kind === 'vote') {
-          votes.push({
-            label: action.label,
-            account: action.account,
-            candidateId: action.candidateId,
-            at: action.at,
-            submission: { kind: 'refused', stage: 'vote', status: 0, code: `CLIENT_ERROR: ${String(error)}` },
-          });
-        }
+        recordCrash(state, action, error, options);
         return undefined;
       });
     chains.set(action.account, done);
-    if (action.kind === 'share') shareTokens.set(action.account, done as Promise<string | undefined>);
+    if (action.kind === 'share') state.shareTokens.set(action.account, done as Promise<string | undefined>);
   }
   await Promise.all(chains.values());
-  const sorted = [...lags].sort((a, b) => a - b);
+  const sorted = [...state.lags].sort((a, b) => a - b);
   return {
-    startedAt,
+    startedAt: new Date(start).toISOString(),
     wallMs: Date.now() - start,
     votes,
     logins,
-    shares,
+    shares: state.shares,
     lagMs: { p50: quantile(sorted, 0.5), p95: quantile(sorted, 0.95), max: sorted.at(-1) ?? 0 },
   };
 }
