@@ -7,14 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '@rallyboard/core/config';
+import { type Config, loadConfig } from '@rallyboard/core/config';
 import { connectMongo } from '@rallyboard/core/db';
 import { closeRedis, createRedis, waitForReady } from '@rallyboard/core/redis';
 import { ServiceError, startServices, stopServices } from '../services/index.js';
-import { buildPlan } from './plan.js';
+import { buildPlan, type Plan } from './plan.js';
 import { renderRules, renderSummary, renderTable } from './report.js';
 import { parseAttacks, SCENARIOS, scenarioNameSchema } from './scenario.js';
-import { simulate } from './simulation.js';
+import { type SimulationResult, simulate } from './simulation.js';
 import { type LocalStack, startLocalStack } from './stack.js';
 import { assertLocalServiceUri, localHttpUrl, NotLocalError } from './target.js';
 
@@ -118,10 +118,7 @@ async function deleteKeys(redisUrl: string, prefix: string): Promise<number> {
   return deleted;
 }
 
-async function main(): Promise<number> {
-  const options = parseOptions();
-  const scenario = SCENARIOS[options.scenario];
-  const plan = buildPlan(options.seed, scenario, options.attacks);
+function printPlan(plan: Plan): void {
   const votes = plan.actions.filter((a) => a.kind === 'vote').length;
   console.log(
     `Rallyboard simulator: scenario ${plan.scenario}, seed ${plan.seed}, attacks ${plan.attacks.join(', ') || 'none'}\n` +
@@ -132,10 +129,117 @@ async function main(): Promise<number> {
           .join(', ') || '—'
       }`,
   );
+}
+
+type Options = ReturnType<typeof parseOptions>;
+type Cleanups = (() => Promise<unknown>)[];
+
+/** The instance the simulation drives: the one named by --base-url, or one it starts. */
+interface Instance {
+  baseUrl: string;
+  wechatUrl: string;
+  mongoUri: string;
+  stack: LocalStack | undefined;
+}
+
+/** Starts the local services (if not running) and a stack of our own, with its own prefix and database. */
+async function startInstance(options: Options, config: Config, cleanups: Cleanups): Promise<Instance> {
+  assertLocalServiceUri(config.redis.url, 'REDIS_URL');
+  assertLocalServiceUri(config.mongo.uri, 'MONGODB_URI');
+  log('starting the local services…');
+  const services = await startServices(config);
+  const down = services.filter((s) => !s.healthy);
+  if (down.length > 0) throw new Error(`services not healthy: ${down.map((s) => s.name).join(', ')}`);
+  if (services.some((s) => s.started)) cleanups.push(() => stopServices(config));
+  // A key prefix and a database of the run's own: nothing else on the services is touched.
+  const tag = `sim${randomBytes(4).toString('hex')}`;
+  const mongoUri = withDatabase(config.mongo.uri, `rallyboard_${tag}`);
+  log(`starting the WeChat fake, server and workers (prefix ${tag}, logs .data/logs/simulate-${tag}-*.log)…`);
+  const stack = await startLocalStack(
+    {
+      ...process.env,
+      REDIS_URL: config.redis.url,
+      MONGODB_URI: mongoUri,
+      KEY_PREFIX: tag,
+      NODE_ENV: 'development',
+    },
+    tag,
+  );
+  cleanups.push(() => stack.stop());
+  if (!options.keepData) {
+    cleanups.push(async () => {
+      await deleteKeys(config.redis.url, tag);
+      const mongo = await connectMongo(mongoUri, 'simulate-cleanup');
+      await mongo.dropDatabase();
+      await mongo.close();
+    });
+  }
+  return { baseUrl: stack.baseUrl, wechatUrl: stack.wechatUrl, mongoUri, stack };
+}
+
+async function instanceOf(options: Options, config: Config, cleanups: Cleanups): Promise<Instance> {
+  if (options.baseUrl !== undefined && options.wechatUrl !== undefined) {
+    const mongoUri = options.mongoUri ?? config.mongo.uri;
+    assertLocalServiceUri(mongoUri, 'MONGODB_URI');
+    return { baseUrl: options.baseUrl, wechatUrl: options.wechatUrl, mongoUri, stack: undefined };
+  }
+  return startInstance(options, config, cleanups);
+}
+
+/** Prints the figures and writes them as JSON under --out; answers the file's path. */
+function report(plan: Plan, result: SimulationResult, instance: Instance, options: Options, began: number) {
+  const { figures } = result;
+  const rules = renderRules(figures);
+  console.log(
+    `\nscenario ${plan.scenario}, seed ${plan.seed}, attacks ${plan.attacks.join(', ') || 'none'}; ` +
+      `traffic ${(result.run.wallMs / 1000).toFixed(1)} s (planned ${plan.durationMs / 1000} s, send lag p95 ${result.run.lagMs.p95} ms), ` +
+      `decided within ${(result.settleMs / 1000).toFixed(1)} s more`,
+  );
+  console.log(
+    `\n${renderTable(figures)}\n${rules ? `\nrules fired on held or rejected votes:\n${rules}\n` : ''}\n${renderSummary(figures)}`,
+  );
+
+  mkdirSync(options.out, { recursive: true });
+  const file = join(
+    options.out,
+    `simulate-${plan.scenario}-${plan.seed}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
+  );
+  writeFileSync(
+    file,
+    `${JSON.stringify(
+      {
+        scenario: plan.scenario,
+        seed: plan.seed,
+        attacks: plan.attacks,
+        targets: plan.targets,
+        startedAt: result.run.startedAt,
+        plannedDurationMs: plan.durationMs,
+        trafficMs: result.run.wallMs,
+        settleMs: result.settleMs,
+        totalMs: Date.now() - began,
+        instance: instance.stack ? 'started by the simulator' : instance.baseUrl,
+        campaignId: result.campaignId,
+        lagMs: result.run.lagMs,
+        logins: result.run.logins,
+        shares: result.run.shares,
+        figures,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  return file;
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions();
+  const scenario = SCENARIOS[options.scenario];
+  const plan = buildPlan(options.seed, scenario, options.attacks);
+  printPlan(plan);
   if (options.planOnly) return 0;
 
   const config = loadConfig();
-  const cleanups: (() => Promise<unknown>)[] = [];
+  const cleanups: Cleanups = [];
   const cleanUp = async () => {
     for (const run of cleanups.splice(0).reverse()) {
       try {
@@ -149,97 +253,14 @@ async function main(): Promise<number> {
   process.once('SIGTERM', () => void cleanUp().then(() => process.exit(143)));
 
   try {
-    let baseUrl: string;
-    let wechatUrl: string;
-    let mongoUri: string;
-    let stack: LocalStack | undefined;
-    if (options.baseUrl !== undefined && options.wechatUrl !== undefined) {
-      baseUrl = options.baseUrl;
-      wechatUrl = options.wechatUrl;
-      mongoUri = options.mongoUri ?? config.mongo.uri;
-      assertLocalServiceUri(mongoUri, 'MONGODB_URI');
-    } else {
-      assertLocalServiceUri(config.redis.url, 'REDIS_URL');
-      assertLocalServiceUri(config.mongo.uri, 'MONGODB_URI');
-      log('starting the local services…');
-      const services = await startServices(config);
-      const down = services.filter((s) => !s.healthy);
-      if (down.length > 0) throw new Error(`services not healthy: ${down.map((s) => s.name).join(', ')}`);
-      if (services.some((s) => s.started)) cleanups.push(() => stopServices(config));
-      // A key prefix and a database of the run's own: nothing else on the services is touched.
-      const tag = `sim${randomBytes(4).toString('hex')}`;
-      mongoUri = withDatabase(config.mongo.uri, `rallyboard_${tag}`);
-      log(
-        `starting the WeChat fake, server and workers (prefix ${tag}, logs .data/logs/simulate-${tag}-*.log)…`,
-      );
-      stack = await startLocalStack(
-        {
-          ...process.env,
-          REDIS_URL: config.redis.url,
-          MONGODB_URI: mongoUri,
-          KEY_PREFIX: tag,
-          NODE_ENV: 'development',
-        },
-        tag,
-      );
-      const started = stack;
-      cleanups.push(() => started.stop());
-      if (!options.keepData) {
-        cleanups.push(async () => {
-          await deleteKeys(config.redis.url, tag);
-          const mongo = await connectMongo(mongoUri, 'simulate-cleanup');
-          await mongo.dropDatabase();
-          await mongo.close();
-        });
-      }
-      baseUrl = stack.baseUrl;
-      wechatUrl = stack.wechatUrl;
-    }
+    const instance = await instanceOf(options, config, cleanups);
+    const { baseUrl, wechatUrl, mongoUri } = instance;
     const mongo = await connectMongo(mongoUri, 'simulate');
     cleanups.push(() => mongo.close());
 
     const began = Date.now();
     const result = await simulate(plan, { baseUrl, wechatUrl, mongo }, { log });
-    const { figures } = result;
-    const rules = renderRules(figures);
-    console.log(
-      `\nscenario ${plan.scenario}, seed ${plan.seed}, attacks ${plan.attacks.join(', ') || 'none'}; ` +
-        `traffic ${(result.run.wallMs / 1000).toFixed(1)} s (planned ${plan.durationMs / 1000} s, send lag p95 ${result.run.lagMs.p95} ms), ` +
-        `decided within ${(result.settleMs / 1000).toFixed(1)} s more`,
-    );
-    console.log(
-      `\n${renderTable(figures)}\n${rules ? `\nrules fired on held or rejected votes:\n${rules}\n` : ''}\n${renderSummary(figures)}`,
-    );
-
-    mkdirSync(options.out, { recursive: true });
-    const file = join(
-      options.out,
-      `simulate-${plan.scenario}-${plan.seed}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
-    );
-    writeFileSync(
-      file,
-      `${JSON.stringify(
-        {
-          scenario: plan.scenario,
-          seed: plan.seed,
-          attacks: plan.attacks,
-          targets: plan.targets,
-          startedAt: result.run.startedAt,
-          plannedDurationMs: plan.durationMs,
-          trafficMs: result.run.wallMs,
-          settleMs: result.settleMs,
-          totalMs: Date.now() - began,
-          instance: stack ? 'started by the simulator' : baseUrl,
-          campaignId: result.campaignId,
-          lagMs: result.run.lagMs,
-          logins: result.run.logins,
-          shares: result.run.shares,
-          figures,
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    const file = report(plan, result, instance, options, began);
     console.log(`\nresults: ${file}`);
     return 0;
   } finally {
