@@ -83,26 +83,34 @@ function humanDwell(rng: Rng): number {
   return Math.min(180_000, Math.max(600, rng.lognormal(DWELL_MEDIAN_MS, 0.6)));
 }
 
-/** The honest users of a scenario and everything they do. */
-export function honestPopulation(seed: number, scenario: Scenario): Script {
-  const rng = Rng.stream(seed, 'honest');
-  const script = new Script('honest');
-  const D = scenario.durationMs;
-  const candidates = candidateIds(scenario);
-  const weights = popularity(candidates.length);
-  const { users: count, offices, hostCalls, hostCallWindowMs } = scenario.honest;
+/** What the honest population draws its votes from: the candidates and how popular each is. */
+interface Choices {
+  candidates: string[];
+  weights: number[];
+}
 
-  // Offices and campuses first: 20-40 users on one /24, most behind one NAT address.
-  const officeNetworks: Network[] = [];
+const popularPick = (rng: Rng, { candidates, weights }: Choices) =>
+  candidates[rng.weighted(weights)] as string;
+
+/** Offices and campuses: 20-40 users on one /24, most behind one NAT address. */
+function officeNetworks(rng: Rng, offices: number): Network[] {
+  const networks: Network[] = [];
   for (let o = 0; o < offices; o++) {
     const subnet = carrierSubnet(rng);
     const nat = hostIn(rng, subnet);
     const size = rng.int(20, 40);
     for (let i = 0; i < size; i++) {
-      officeNetworks.push({ kind: 'office', subnet, ip: rng.chance(0.6) ? nat : hostIn(rng, subnet) });
+      networks.push({ kind: 'office', subnet, ip: rng.chance(0.6) ? nat : hostIn(rng, subnet) });
     }
   }
+  return networks;
+}
 
+/** The users: office seats first, then phones on the move; the last few share a family phone. */
+function honestUsers(rng: Rng, script: Script, scenario: Scenario, choices: Choices): User[] {
+  const D = scenario.durationMs;
+  const { users: count, offices } = scenario.honest;
+  const offered = officeNetworks(rng, offices);
   const users: User[] = [];
   const familyPairs = Math.round((count * SHARED_DEVICE_SHARE) / (1 + SHARED_DEVICE_SHARE));
   for (let i = 0; i < count; i++) {
@@ -110,7 +118,7 @@ export function honestPopulation(seed: number, scenario: Scenario): Script {
     const partner = i >= count - familyPairs ? users[rng.int(0, count - familyPairs - 1)] : undefined;
     const network: Network = partner
       ? partner.network
-      : (officeNetworks[i] ??
+      : (offered[i] ??
         (rng.chance(IPV6_SHARE)
           ? { kind: 'v6', prefix: carrierV6Prefix(rng) }
           : { kind: 'mobile', home: mobileIp(rng) }));
@@ -120,12 +128,15 @@ export function honestPopulation(seed: number, scenario: Scenario): Script {
       device: partner ? partner.device : phone(rng),
       network,
       arrival: rhythmTime(rng, D, 2_000, D * 0.95),
-      favourite: candidates[rng.weighted(weights)] as string,
+      favourite: popularPick(rng, choices),
       quick: rng.chance(QUICK_RETURNER_SHARE),
     });
   }
+  return users;
+}
 
-  // Friend referrals: an earlier user shares their favourite; the friend arrives through it.
+/** Friend referrals: an earlier user shares their favourite; the friend arrives through it. */
+function inviteFriends(rng: Rng, users: User[]): void {
   const byArrival = [...users].sort((a, b) => a.arrival - b.arrival);
   for (const [index, user] of byArrival.entries()) {
     if (index === 0 || !rng.chance(INVITED_SHARE)) continue;
@@ -143,7 +154,16 @@ export function honestPopulation(seed: number, scenario: Scenario): Script {
       user.network = { kind: 'office', subnet, ip: hostIn(rng, subnet) };
     }
   }
+}
 
+/** Each user signs in, votes 1-5 times and shares if a friend came through them; answers their first votes' times. */
+function scriptVisits(
+  rng: Rng,
+  script: Script,
+  users: User[],
+  D: number,
+  choices: Choices,
+): Map<User, number> {
   const firstVotes = new Map<User, number>();
   for (const user of users) {
     const n = 1 + rng.weighted(VOTES_PER_USER);
@@ -159,9 +179,7 @@ export function honestPopulation(seed: number, scenario: Scenario): Script {
     for (let v = 0; v < n && at < D; v++) {
       const later = v > 0;
       const candidateId =
-        v === 0 || rng.chance(FAVOURITE_CHANCE)
-          ? user.favourite
-          : (candidates[rng.weighted(weights)] as string);
+        v === 0 || rng.chance(FAVOURITE_CHANCE) ? user.favourite : popularPick(rng, choices);
       script.vote(at, user.account, {
         candidateId,
         ip: ipOf(rng, user.network, later),
@@ -175,20 +193,44 @@ export function honestPopulation(seed: number, scenario: Scenario): Script {
       script.share(user.sharedAt, user.account, user.favourite, ipOf(rng, user.network, false), user.device);
     }
   }
+  return firstVotes;
+}
 
-  // A host calls for votes: users who have voted come back within the window.
+/** A host calls for votes: users who have voted come back within the window. */
+function scriptHostCalls(
+  rng: Rng,
+  script: Script,
+  scenario: Scenario,
+  users: User[],
+  firstVotes: Map<User, number>,
+  choices: Choices,
+): void {
+  const D = scenario.durationMs;
+  const { hostCalls, hostCallWindowMs } = scenario.honest;
   for (let k = 0; k < hostCalls; k++) {
     const start = D * (hostCalls === 1 ? 0.5 : 0.45 + (0.3 * k) / (hostCalls - 1));
     for (const user of users) {
       const first = firstVotes.get(user);
       if (first === undefined || first > start - 3_000 || !rng.chance(HOST_CALL_SHARE)) continue;
       script.vote(start + rng.uniform(0, hostCallWindowMs), user.account, {
-        candidateId: rng.chance(0.5) ? user.favourite : (candidates[rng.weighted(weights)] as string),
+        candidateId: rng.chance(0.5) ? user.favourite : popularPick(rng, choices),
         ip: ipOf(rng, user.network, true),
         device: user.device,
         dwellMs: Math.max(600, rng.lognormal(4_000, 0.5)),
       });
     }
   }
+}
+
+/** The honest users of a scenario and everything they do. */
+export function honestPopulation(seed: number, scenario: Scenario): Script {
+  const rng = Rng.stream(seed, 'honest');
+  const script = new Script('honest');
+  const candidates = candidateIds(scenario);
+  const choices: Choices = { candidates, weights: popularity(candidates.length) };
+  const users = honestUsers(rng, script, scenario, choices);
+  inviteFriends(rng, users);
+  const firstVotes = scriptVisits(rng, script, users, scenario.durationMs, choices);
+  scriptHostCalls(rng, script, scenario, users, firstVotes, choices);
   return script;
 }
