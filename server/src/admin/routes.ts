@@ -15,12 +15,6 @@ import {
   readCookie,
 } from './queue-session.js';
 
-/**
- * Queue inspection for admins: bull-board over the votes, review and campaigns queues, at
- * /admin/queues. The console opens it with a session cookie (see admin/queue-session.ts); every
- * request to bull-board, its API and its assets checks that cookie and the account behind it as it
- * is now (a disabled or demoted admin is refused at once): no cookie 401, not an admin 403.
- */
 export interface AdminQueuesRouteDeps {
   api: Api;
   config: { auth: { jwtSecret: string } };
@@ -30,6 +24,12 @@ export interface AdminQueuesRouteDeps {
   campaignQueue: Queue<CampaignScheduleJob>;
 }
 
+/**
+ * Queue inspection for admins: bull-board over the votes, review and campaigns queues, at
+ * /admin/queues. The console opens it with a session cookie (see admin/queue-session.ts); every
+ * request to bull-board, its API and its assets checks that cookie and the account behind it as it
+ * is now (a disabled or demoted admin is refused at once): no cookie 401, not an admin 403.
+ */
 export function adminQueuesRouter(deps: AdminQueuesRouteDeps): Router {
   const router = Router();
   const sessions = createQueueSessions(deps.config.auth.jwtSecret);

@@ -8,16 +8,16 @@ import type { Api } from '../http/api.js';
 import { whenAvailable } from '../lib/when-available.js';
 import { auditEntryView } from './log.js';
 
-/**
- * The audit log, newest first: a campaign's entries (its hosts and admins), or everything
- * (admins: host accounts and logins too).
- */
 export interface AuditRouteDeps {
   api: Api;
   mongo: Connection;
   loadCampaign: CampaignAccess;
 }
 
+/**
+ * The audit log, newest first: a campaign's entries (its hosts and admins), or everything
+ * (admins: host accounts and logins too).
+ */
 export function auditRouter(deps: AuditRouteDeps): Router {
   const router = Router();
   const tag = 'Audit';

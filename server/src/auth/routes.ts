@@ -22,11 +22,6 @@ import { signInWithWeChat } from './wechat-login.js';
 /** How long a sign-in waits for WeChat's risk rank before going on without it. */
 const RISK_RANK_TIMEOUT_MS = 800;
 
-/**
- * Participants sign in from the mini-program: `wx.login()` gives a code, `POST /api/auth/wechat`
- * trades it for a token pair; `POST /api/auth/refresh` trades a refresh token for the next pair;
- * `POST /api/auth/logout` revokes the refresh tokens of that login.
- */
 export interface AuthRouteDeps {
   api: Api;
   logger: Logger;
@@ -38,6 +33,11 @@ export interface AuthRouteDeps {
   loginLimit: LoginLimit;
 }
 
+/**
+ * Participants sign in from the mini-program: `wx.login()` gives a code, `POST /api/auth/wechat`
+ * trades it for a token pair; `POST /api/auth/refresh` trades a refresh token for the next pair;
+ * `POST /api/auth/logout` revokes the refresh tokens of that login.
+ */
 export function authRouter(deps: AuthRouteDeps): Router {
   const router = Router();
   const { loginLimit } = deps;

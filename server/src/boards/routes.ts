@@ -15,6 +15,10 @@ import { type BoardReadDeps, queryBoard } from './queries.js';
 const boardParams = z.object({ boardId: boardIdSchema });
 const memberParams = z.object({ boardId: boardIdSchema, candidateId: candidateIdSchema });
 
+export interface LeaderboardRouteDeps extends BoardReadDeps {
+  api: Api;
+}
+
 /**
  * The board reads. Each answers from one atomic script call with the board's seq and totals:
  * - `GET /api/boards/:boardId/leaderboard?window=all|day&day=&offset=&limit=` top N or a page;
@@ -22,10 +26,6 @@ const memberParams = z.object({ boardId: boardIdSchema, candidateId: candidateId
  * - `GET /api/boards/:boardId/members/:candidateId/around?k=&window=&day=` the member ± k ranks;
  * - `GET /api/boards/:boardId/totals?window=&day=` votes and members.
  */
-export interface LeaderboardRouteDeps extends BoardReadDeps {
-  api: Api;
-}
-
 export function leaderboardRouter(deps: LeaderboardRouteDeps): Router {
   const router = Router();
   const tag = 'Leaderboard';

@@ -6,16 +6,16 @@ import { whenAvailable } from '../lib/when-available.js';
 import type { CampaignAccess } from './access.js';
 import { campaignParams } from './params.js';
 
-/**
- * `GET /api/campaigns/:campaignId/leaderboard`: the host's view of its campaign's ranking. The
- * same reads as the public leaderboard, but always of the live keys: while the campaign is
- * frozen (封榜) the public sees the snapshot of the freeze, and the host sees counting go on.
- */
 export interface CampaignLeaderboardRouteDeps extends BoardReadDeps {
   api: Api;
   loadCampaign: CampaignAccess;
 }
 
+/**
+ * `GET /api/campaigns/:campaignId/leaderboard`: the host's view of its campaign's ranking. The
+ * same reads as the public leaderboard, but always of the live keys: while the campaign is
+ * frozen (封榜) the public sees the snapshot of the freeze, and the host sees counting go on.
+ */
 export function campaignLeaderboardRouter(deps: CampaignLeaderboardRouteDeps): Router {
   const router = Router();
   deps.api.route(

@@ -15,15 +15,15 @@ import { campaignView } from './views.js';
 
 const memberParams = campaignParams.extend({ candidateId: candidateIdSchema });
 
-/**
- * A campaign's candidates one at a time: add (until it ends), edit (until it ends), remove (only
- * before it goes live). Each registers the board again and is recorded in the audit log.
- */
 export interface CampaignMembersRouteDeps {
   api: Api;
   store: CampaignStore;
 }
 
+/**
+ * A campaign's candidates one at a time: add (until it ends), edit (until it ends), remove (only
+ * before it goes live). Each registers the board again and is recorded in the audit log.
+ */
 export function campaignMembersRouter(deps: CampaignMembersRouteDeps): Router {
   const router = Router();
   const { store } = deps;

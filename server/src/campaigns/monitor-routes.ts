@@ -27,17 +27,17 @@ export async function readQueueState(queue: Queue<VoteJob>, now: number): Promis
   return { waiting, delayed, active, depth: waiting + delayed + active, lagMs: Math.max(0, now - oldest) };
 }
 
-/**
- * `GET /api/campaigns/:campaignId/monitor`: what the console's live monitor polls every couple of
- * seconds. Everything comes from counters the server and the workers already keep in Redis and
- * from the queue, never from the ledger, so polling costs the same at a million votes as at ten.
- */
 export interface MonitorRouteDeps extends BoardReadDeps {
   api: Api;
   loadCampaign: CampaignAccess;
   voteQueue: Queue<VoteJob>;
 }
 
+/**
+ * `GET /api/campaigns/:campaignId/monitor`: what the console's live monitor polls every couple of
+ * seconds. Everything comes from counters the server and the workers already keep in Redis and
+ * from the queue, never from the ledger, so polling costs the same at a million votes as at ten.
+ */
 export function monitorRouter(deps: MonitorRouteDeps): Router {
   const router = Router();
   deps.api.route(

@@ -14,16 +14,16 @@ import { whenAvailable } from '../lib/when-available.js';
 import { campaignParams } from './params.js';
 import { publicCampaignView } from './views.js';
 
-/**
- * What participants may read of campaigns: the public ones that are published (scheduled to
- * ended; never a draft or an archived one), and any published one by its id (an unlisted
- * campaign is reached by its link). Nothing about who runs it.
- */
 export interface PublicCampaignsRouteDeps {
   api: Api;
   mongo: Connection;
 }
 
+/**
+ * What participants may read of campaigns: the public ones that are published (scheduled to
+ * ended; never a draft or an archived one), and any published one by its id (an unlisted
+ * campaign is reached by its link). Nothing about who runs it.
+ */
 export function publicCampaignsRouter(deps: PublicCampaignsRouteDeps): Router {
   const router = Router();
   const tag = 'Campaigns (public)';

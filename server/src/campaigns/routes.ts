@@ -20,13 +20,12 @@ import { campaignParams } from './params.js';
 import type { Actor, CampaignStore } from './store.js';
 import { campaignView } from './views.js';
 
+const tag = 'Campaigns';
+const notYours =
+  'A campaign the host neither created nor co-hosts answers CAMPAIGN_NOT_FOUND, as one that does not exist.';
+
 export const actorOf = (host: HostPrincipal, req: Request): Actor => ({ host, ip: clientIp(req) });
 
-/**
- * Hosts run their campaigns: create (as a draft), list, read, change, delete a draft, and move
- * along the lifecycle. A host touches only campaigns it created or co-hosts, an admin every one;
- * any other campaign answers CAMPAIGN_NOT_FOUND, as if it did not exist.
- */
 export interface CampaignsRouteDeps {
   api: Api;
   mongo: Connection;
@@ -34,33 +33,20 @@ export interface CampaignsRouteDeps {
   loadCampaign: CampaignAccess;
 }
 
+/**
+ * Hosts run their campaigns: create (as a draft), list, read, change, delete a draft, and move
+ * along the lifecycle. A host touches only campaigns it created or co-hosts, an admin every one;
+ * any other campaign answers CAMPAIGN_NOT_FOUND, as if it did not exist.
+ */
 export function campaignsRouter(deps: CampaignsRouteDeps): Router {
   const router = Router();
-  const { store } = deps;
-  const tag = 'Campaigns';
-  const notYours =
-    'A campaign the host neither created nor co-hosts answers CAMPAIGN_NOT_FOUND, as one that does not exist.';
+  campaignReadRoutes(router, deps);
+  campaignWriteRoutes(router, deps);
+  return router;
+}
 
-  deps.api.route(
-    router,
-    {
-      method: 'post',
-      path: '/api/campaigns',
-      tag,
-      summary: 'Create a campaign (a draft)',
-      description:
-        'The campaign starts as a draft owned by the host, with a generated id that is also its board id. ' +
-        'Its board is registered at once, refusing votes until the campaign goes live.',
-      auth: 'host',
-      body: createCampaignBodySchema,
-      responses: { 201: { description: 'Created.', schema: campaignViewSchema } },
-    },
-    async ({ auth, body }, req, res) => {
-      const campaign = await whenAvailable(() => createCampaign(store, actorOf(auth, req), body));
-      res.status(201).json(campaignView(campaign));
-    },
-  );
-
+/** List and read campaigns. */
+function campaignReadRoutes(router: Router, deps: CampaignsRouteDeps): void {
   deps.api.route(
     router,
     {
@@ -78,7 +64,6 @@ export function campaignsRouter(deps: CampaignsRouteDeps): Router {
       res.json({ campaigns: items.map(campaignView), nextCursor });
     },
   );
-
   deps.api.route(
     router,
     {
@@ -96,7 +81,29 @@ export function campaignsRouter(deps: CampaignsRouteDeps): Router {
       res.json(campaignView(await whenAvailable(() => deps.loadCampaign(auth, params.campaignId))));
     },
   );
+}
 
+/** Create, change, delete and move campaigns. */
+function campaignWriteRoutes(router: Router, deps: CampaignsRouteDeps): void {
+  deps.api.route(
+    router,
+    {
+      method: 'post',
+      path: '/api/campaigns',
+      tag,
+      summary: 'Create a campaign (a draft)',
+      description:
+        'The campaign starts as a draft owned by the host, with a generated id that is also its board id. ' +
+        'Its board is registered at once, refusing votes until the campaign goes live.',
+      auth: 'host',
+      body: createCampaignBodySchema,
+      responses: { 201: { description: 'Created.', schema: campaignViewSchema } },
+    },
+    async ({ auth, body }, req, res) => {
+      const campaign = await whenAvailable(() => createCampaign(deps.store, actorOf(auth, req), body));
+      res.status(201).json(campaignView(campaign));
+    },
+  );
   deps.api.route(
     router,
     {
@@ -119,12 +126,11 @@ export function campaignsRouter(deps: CampaignsRouteDeps): Router {
     },
     async ({ auth, params, body }, req, res) => {
       const campaign = await whenAvailable(() =>
-        updateCampaign(store, actorOf(auth, req), params.campaignId, body),
+        updateCampaign(deps.store, actorOf(auth, req), params.campaignId, body),
       );
       res.json(campaignView(campaign));
     },
   );
-
   deps.api.route(
     router,
     {
@@ -141,11 +147,10 @@ export function campaignsRouter(deps: CampaignsRouteDeps): Router {
       errors: ['CAMPAIGN_NOT_FOUND', 'CAMPAIGN_NOT_EDITABLE'],
     },
     async ({ auth, params }, req, res) => {
-      await whenAvailable(() => deleteCampaign(store, actorOf(auth, req), params.campaignId));
+      await whenAvailable(() => deleteCampaign(deps.store, actorOf(auth, req), params.campaignId));
       res.status(204).end();
     },
   );
-
   deps.api.route(
     router,
     {
@@ -166,10 +171,9 @@ export function campaignsRouter(deps: CampaignsRouteDeps): Router {
     },
     async ({ auth, params, body }, req, res) => {
       const campaign = await whenAvailable(() =>
-        moveCampaign(store, actorOf(auth, req), params.campaignId, body.status),
+        moveCampaign(deps.store, actorOf(auth, req), params.campaignId, body.status),
       );
       res.json(campaignView(campaign));
     },
   );
-  return router;
 }

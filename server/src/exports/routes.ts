@@ -77,12 +77,6 @@ export function ledgerLine(record: LedgerVote, names: ReadonlyMap<string, string
 const filename = (campaign: CampaignDoc, what: string) =>
   `${campaign._id}-${what}-${new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}.csv`;
 
-/**
- * CSV downloads for hosts: the ranking (results.csv) and every vote record (ledger.csv), in
- * UTF-8 with a BOM (Excel then reads the Chinese names right), cells escaped and formula-safe
- * (exports/csv.ts). The ledger streams from one database cursor with backpressure, so a million
- * rows take the memory of a few thousand.
- */
 export interface ExportsRouteDeps extends BoardReadDeps {
   api: Api;
   logger: Logger;
@@ -90,6 +84,12 @@ export interface ExportsRouteDeps extends BoardReadDeps {
   votes: Pick<VoteReads, 'inOrder'>;
 }
 
+/**
+ * CSV downloads for hosts: the ranking (results.csv) and every vote record (ledger.csv), in
+ * UTF-8 with a BOM (Excel then reads the Chinese names right), cells escaped and formula-safe
+ * (exports/csv.ts). The ledger streams from one database cursor with backpressure, so a million
+ * rows take the memory of a few thousand.
+ */
 export function exportsRouter(deps: ExportsRouteDeps): Router {
   const router = Router();
   const tag = 'Console';

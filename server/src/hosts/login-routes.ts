@@ -9,10 +9,6 @@ import { whenAvailable } from '../lib/when-available.js';
 import { hostView } from './accounts.js';
 import type { HostLoginFlow } from './login.js';
 
-/**
- * Hosts sign in to the console: `POST /api/host/login` trades a username and password for a
- * host token (`HOST_TOKEN_TTL_SECONDS`); `GET /api/host/me` says whose a token is.
- */
 export interface HostAuthRouteDeps {
   api: Api;
   mongo: Connection;
@@ -20,6 +16,10 @@ export interface HostAuthRouteDeps {
   login: HostLoginFlow;
 }
 
+/**
+ * Hosts sign in to the console: `POST /api/host/login` trades a username and password for a
+ * host token (`HOST_TOKEN_TTL_SECONDS`); `GET /api/host/me` says whose a token is.
+ */
 export function hostAuthRouter(deps: HostAuthRouteDeps): Router {
   const router = Router();
   const { login } = deps;

@@ -17,13 +17,13 @@ import { createHostAccount, hostView, listHosts, setHostDisabled } from './accou
 
 const hostParams = z.object({ hostId: hostIdSchema });
 
-/** Admins manage host accounts: create, list, disable. Every change is in the audit log. */
 export interface HostsRouteDeps {
   api: Api;
   mongo: Connection;
   audit: AuditLog;
 }
 
+/** Admins manage host accounts: create, list, disable. Every change is in the audit log. */
 export function hostsRouter(routeDeps: HostsRouteDeps): Router {
   const router = Router();
   const { api } = routeDeps;

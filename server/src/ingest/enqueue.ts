@@ -16,12 +16,6 @@ interface Item {
   vote: QueuedVote;
 }
 
-/**
- * Gathers the votes of concurrent requests for up to `INGEST_BATCH_WAIT_MS` (or
- * `INGEST_BATCH_MAX` votes) and adds them with one `addBulk`: one job per board, holding that
- * board's votes. Each request still answers only after its vote is in Redis; if the add fails,
- * every request of the batch fails (503) and none of its votes was accepted.
- */
 export interface VoteEnqueuerDeps {
   config: Pick<Config, 'ingest'>;
   logger: Logger;
@@ -30,6 +24,12 @@ export interface VoteEnqueuerDeps {
   voteQueue: Queue<VoteJob>;
 }
 
+/**
+ * Gathers the votes of concurrent requests for up to `INGEST_BATCH_WAIT_MS` (or
+ * `INGEST_BATCH_MAX` votes) and adds them with one `addBulk`: one job per board, holding that
+ * board's votes. Each request still answers only after its vote is in Redis; if the add fails,
+ * every request of the batch fails (503) and none of its votes was accepted.
+ */
 export function createVoteEnqueuer(deps: VoteEnqueuerDeps): VoteEnqueuer {
   const { batchMax, batchWaitMs } = deps.config.ingest;
   const batcher = createBatcher<Item, void>({

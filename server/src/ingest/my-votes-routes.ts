@@ -70,10 +70,6 @@ const statusOfRecord = (record: LedgerVote): VoteStatus => {
   };
 };
 
-/**
- * A participant's own votes: one vote's status (even while it is queued: its id says whose it
- * is, see ingest/vote-ids.ts), their decided votes on a board, and their remaining quota.
- */
 export interface MyVotesRouteDeps {
   api: Api;
   redis: Redis;
@@ -83,6 +79,10 @@ export interface MyVotesRouteDeps {
   votes: Pick<VoteReads, 'vote' | 'voterVotes'>;
 }
 
+/**
+ * A participant's own votes: one vote's status (even while it is queued: its id says whose it
+ * is, see ingest/vote-ids.ts), their decided votes on a board, and their remaining quota.
+ */
 export function myVotesRouter(deps: MyVotesRouteDeps): Router {
   const router = Router();
   const tag = 'Votes';

@@ -17,18 +17,18 @@ export type RateLimitCheck = (origin: RequestOrigin) => Promise<void>;
 const SCOPES = ['ip', 'device', 'voter'] as const;
 type Scope = (typeof SCOPES)[number];
 
-/**
- * Per-minute limits by client IP, device id and voter, counted in Redis (rate-limiter-flexible,
- * atomic INCR + TTL in one script), so every server process shares them. A request is charged to
- * each limit that applies; the first one exhausted answers RATE_LIMITED with `retryAfterSeconds`,
- * which the error handler turns into a Retry-After header.
- */
 export interface RateLimitDeps {
   config: Pick<Config, 'rateLimits'>;
   redis: Redis;
   keys: KeyBuilder;
 }
 
+/**
+ * Per-minute limits by client IP, device id and voter, counted in Redis (rate-limiter-flexible,
+ * atomic INCR + TTL in one script), so every server process shares them. A request is charged to
+ * each limit that applies; the first one exhausted answers RATE_LIMITED with `retryAfterSeconds`,
+ * which the error handler turns into a Retry-After header.
+ */
 export function createRateLimits(deps: RateLimitDeps): RateLimitCheck {
   const perMinute: Record<Scope, number> = {
     ip: deps.config.rateLimits.perIp,

@@ -39,7 +39,6 @@ const headersSchema = z.object({
  * candidate (a fast path: the worker decides atomically), charges the rate limits, puts the vote
  * on the queue with its risk context and answers 202.
  */
-/** What ingest's route works with. */
 export interface VotesRouteDeps {
   api: Api;
   redis: Redis;
@@ -50,6 +49,7 @@ export interface VotesRouteDeps {
   enqueue: VoteEnqueuer;
 }
 
+/** What ingest's route works with. */
 export function votesRouter(deps: VotesRouteDeps): Router {
   const router = Router();
   deps.api.route(

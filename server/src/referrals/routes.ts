@@ -32,26 +32,33 @@ const shareTokenParams = z.object({ shareToken: shareTokenSchema });
 /** Campaigns whose candidates may be shared: published, and not over. */
 const SHAREABLE = new Set(['scheduled', 'live', 'paused', 'frozen']);
 
-/**
- * Share links and referrals (助力): a participant's share token for a candidate, what a token
- * points at, its mini-program code (cached), and a participant's referrals in a campaign.
- * Referrals themselves are made by the worker when a vote that came with a token is counted.
- */
+const tag = 'Referrals';
+
 export interface ReferralsRouteDeps extends Omit<ShareCodesDeps, 'isIssued' | 'config'> {
   api: Api;
   mongo: Connection;
   config: ShareCodesDeps['config'] & { auth: { jwtSecret: string } };
 }
 
+/**
+ * Share links and referrals (助力): a participant's share token for a candidate, what a token
+ * points at, its mini-program code (cached), and a participant's referrals in a campaign.
+ * Referrals themselves are made by the worker when a vote that came with a token is counted.
+ */
 export function referralsRouter(deps: ReferralsRouteDeps): Router {
   const router = Router();
-  const tag = 'Referrals';
+  shareTokenRoutes(router, deps);
+  myReferralRoutes(router, deps);
+  return router;
+}
+
+/** Share tokens: mine for a candidate, what one points at, and its code. */
+function shareTokenRoutes(router: Router, deps: ReferralsRouteDeps): void {
   const issue = createShareTokenIssuer(deps.config.auth.jwtSecret);
   const codes = createShareCodes({
     ...deps,
     isIssued: async (token) => (await findShareToken(deps.mongo, token)) !== null,
   });
-
   deps.api.route(
     router,
     {
@@ -93,7 +100,6 @@ export function referralsRouter(deps: ReferralsRouteDeps): Router {
       res.json(answer);
     },
   );
-
   deps.api.route(
     router,
     {
@@ -113,7 +119,6 @@ export function referralsRouter(deps: ReferralsRouteDeps): Router {
       res.json(answer);
     },
   );
-
   deps.api.route(
     router,
     {
@@ -140,7 +145,10 @@ export function referralsRouter(deps: ReferralsRouteDeps): Router {
       res.status(200).type(code.contentType).set('Cache-Control', 'public, max-age=86400').send(code.image);
     },
   );
+}
 
+/** My referrals in a campaign. */
+function myReferralRoutes(router: Router, deps: ReferralsRouteDeps): void {
   deps.api.route(
     router,
     {
@@ -170,5 +178,4 @@ export function referralsRouter(deps: ReferralsRouteDeps): Router {
       res.json(answer);
     },
   );
-  return router;
 }

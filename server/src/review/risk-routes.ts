@@ -29,10 +29,21 @@ import type { Api } from '../http/api.js';
 import { clientIp } from '../http/client-ip.js';
 import { whenAvailable } from '../lib/when-available.js';
 
-/**
- * Risk control for hosts, besides the review queue (review.ts): the alerts, the dashboard's
- * data, and the campaign's risk settings.
- */
+const tag = 'Risk control';
+
+/** The settings in force, what the host changed, and each rule's direction. */
+const settingsView = z.object({
+  settings: riskSettingsSchema,
+  /** What the host changed from the defaults. */
+  changes: riskSettingsPatchSchema,
+  rules: z.array(z.object({ id: z.string(), direction: z.enum(['atLeast', 'atMost']) })),
+});
+const view = (patch: RiskSettingsPatch | undefined) => ({
+  settings: resolveRiskSettings(patch),
+  changes: patch ?? {},
+  rules: RISK_RULE_IDS.map((id) => ({ id, direction: RISK_RULES[id].direction })),
+});
+
 export interface RiskRouteDeps {
   api: Api;
   audit: AuditLog;
@@ -42,10 +53,19 @@ export interface RiskRouteDeps {
   keys: KeyBuilder;
 }
 
+/**
+ * Risk control for hosts, besides the review queue (review.ts): the alerts, the dashboard's
+ * data, and the campaign's risk settings.
+ */
 export function riskRouter(deps: RiskRouteDeps): Router {
   const router = Router();
-  const tag = 'Risk control';
+  alertRoutes(router, deps);
+  settingsRoutes(router, deps);
+  return router;
+}
 
+/** The alerts and the dashboard's data. */
+function alertRoutes(router: Router, deps: RiskRouteDeps): void {
   deps.api.route(
     router,
     {
@@ -68,7 +88,6 @@ export function riskRouter(deps: RiskRouteDeps): Router {
       res.json({ alerts });
     },
   );
-
   deps.api.route(
     router,
     {
@@ -99,19 +118,10 @@ export function riskRouter(deps: RiskRouteDeps): Router {
       res.json(dashboard);
     },
   );
+}
 
-  const settingsView = z.object({
-    settings: riskSettingsSchema,
-    /** What the host changed from the defaults. */
-    changes: riskSettingsPatchSchema,
-    rules: z.array(z.object({ id: z.string(), direction: z.enum(['atLeast', 'atMost']) })),
-  });
-  const view = (patch: RiskSettingsPatch | undefined) => ({
-    settings: resolveRiskSettings(patch),
-    changes: patch ?? {},
-    rules: RISK_RULE_IDS.map((id) => ({ id, direction: RISK_RULES[id].direction })),
-  });
-
+/** The campaign's risk settings. */
+function settingsRoutes(router: Router, deps: RiskRouteDeps): void {
   deps.api.route(
     router,
     {
@@ -134,7 +144,6 @@ export function riskRouter(deps: RiskRouteDeps): Router {
       res.json(view(campaign.risk));
     },
   );
-
   deps.api.route(
     router,
     {
@@ -170,6 +179,4 @@ export function riskRouter(deps: RiskRouteDeps): Router {
       res.json(view(next));
     },
   );
-
-  return router;
 }

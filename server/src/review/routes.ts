@@ -30,13 +30,14 @@ const actionParams = campaignParams.extend({
 });
 
 const HELD_SCAN_MAX = 20_000;
+const tag = 'Risk control';
 
-/**
- * The review queue for hosts: held votes grouped by reason or cluster, approve or void them in
- * bulk, void by rule, and each review action's progress. Approvals and voids run as review jobs
- * in the workers (workers/src/review), so a change of any size answers 202 at once with the
- * action to follow.
- */
+/** Queues a review job and answers the action to follow. */
+async function enqueue(deps: Pick<ReviewRouteDeps, 'reviewQueue'>, job: ReviewJob): Promise<ReviewAction> {
+  const added = await whenAvailable(() => deps.reviewQueue.add(job.kind, job));
+  return actionView(added, 'waiting');
+}
+
 export interface ReviewRouteDeps {
   api: Api;
   audit: AuditLog;
@@ -46,15 +47,21 @@ export interface ReviewRouteDeps {
   reviewQueue: Queue<ReviewJob, ReviewJobResult>;
 }
 
+/**
+ * The review queue for hosts: held votes grouped by reason or cluster, approve or void them in
+ * bulk, void by rule, and each review action's progress. Approvals and voids run as review jobs
+ * in the workers (workers/src/review), so a change of any size answers 202 at once with the
+ * action to follow.
+ */
 export function reviewRouter(deps: ReviewRouteDeps): Router {
   const router = Router();
-  const tag = 'Risk control';
+  heldRoutes(router, deps);
+  reviewActionRoutes(router, deps);
+  return router;
+}
 
-  async function enqueue(job: ReviewJob): Promise<ReviewAction> {
-    const added = await whenAvailable(() => deps.reviewQueue.add(job.kind, job));
-    return actionView(added, 'waiting');
-  }
-
+/** The held votes, listed or grouped. */
+function heldRoutes(router: Router, deps: ReviewRouteDeps): void {
   deps.api.route(
     router,
     {
@@ -84,7 +91,10 @@ export function reviewRouter(deps: ReviewRouteDeps): Router {
       res.json({ held: votes.length, votes: votes.slice(0, query.limit ?? 100) });
     },
   );
+}
 
+/** Approve, void, void by rule, and follow an action. */
+function reviewActionRoutes(router: Router, deps: ReviewRouteDeps): void {
   deps.api.route(
     router,
     {
@@ -104,7 +114,7 @@ export function reviewRouter(deps: ReviewRouteDeps): Router {
     },
     async ({ auth, params, body }, req, res) => {
       await whenAvailable(() => deps.loadCampaign(auth, params.campaignId));
-      const action = await enqueue({
+      const action = await enqueue(deps, {
         kind: body.decision,
         campaignId: params.campaignId,
         select: body.select,
@@ -123,7 +133,6 @@ export function reviewRouter(deps: ReviewRouteDeps): Router {
       res.status(202).json(action);
     },
   );
-
   deps.api.route(
     router,
     {
@@ -149,7 +158,7 @@ export function reviewRouter(deps: ReviewRouteDeps): Router {
         });
       }
       await whenAvailable(() => deps.loadCampaign(auth, params.campaignId));
-      const action = await enqueue({
+      const action = await enqueue(deps, {
         kind: 'void-by-rule',
         campaignId: params.campaignId,
         rule: body,
@@ -167,7 +176,6 @@ export function reviewRouter(deps: ReviewRouteDeps): Router {
       res.status(202).json(action);
     },
   );
-
   deps.api.route(
     router,
     {
@@ -187,6 +195,4 @@ export function reviewRouter(deps: ReviewRouteDeps): Router {
       res.json(actionView(job, await job.getState()));
     },
   );
-
-  return router;
 }

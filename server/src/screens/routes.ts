@@ -14,10 +14,8 @@ import type { Api } from '../http/api.js';
 import { whenAvailable } from '../lib/when-available.js';
 import type { Screens } from './screens.js';
 
-/**
- * The big screen's reads (public, or with the screen token for an unlisted campaign) and the
- * host's screen actions: a screen token to open an unlisted campaign's screen, and the reveal.
- */
+const screenErrors = ['CAMPAIGN_NOT_FOUND', 'SCREEN_TOKEN_INVALID'] as const;
+
 export interface ScreensRouteDeps {
   api: Api;
   config: { http: { publicUrl: string } };
@@ -26,11 +24,19 @@ export interface ScreensRouteDeps {
   loadCampaign: CampaignAccess;
 }
 
+/**
+ * The big screen's reads (public, or with the screen token for an unlisted campaign) and the
+ * host's screen actions: a screen token to open an unlisted campaign's screen, and the reveal.
+ */
 export function screensRouter(deps: ScreensRouteDeps): Router {
   const router = Router();
-  const { store } = deps;
-  const screenErrors = ['CAMPAIGN_NOT_FOUND', 'SCREEN_TOKEN_INVALID'] as const;
+  screenReadRoutes(router, deps);
+  screenHostRoutes(router, deps);
+  return router;
+}
 
+/** What a screen reads: its view and its join code. */
+function screenReadRoutes(router: Router, deps: ScreensRouteDeps): void {
   deps.api.route(
     router,
     {
@@ -52,7 +58,6 @@ export function screensRouter(deps: ScreensRouteDeps): Router {
       res.set('cache-control', 'no-store').json(await whenAvailable(() => deps.screens.view(campaign)));
     },
   );
-
   deps.api.route(
     router,
     {
@@ -77,7 +82,10 @@ export function screensRouter(deps: ScreensRouteDeps): Router {
       res.set('cache-control', 'private, max-age=3600').type(code.contentType).send(code.image);
     },
   );
+}
 
+/** The host's screen actions: a screen token and the reveal. */
+function screenHostRoutes(router: Router, deps: ScreensRouteDeps): void {
   deps.api.route(
     router,
     {
@@ -96,7 +104,7 @@ export function screensRouter(deps: ScreensRouteDeps): Router {
     async ({ auth, params }, req, res) => {
       const campaign = await whenAvailable(() => deps.loadCampaign(auth, params.campaignId));
       const { token, expiresAt } = await deps.screens.tokens.sign(campaign._id);
-      await store.audit(actorOf(auth, req), 'campaign.screen-token', campaign._id, {
+      await deps.store.audit(actorOf(auth, req), 'campaign.screen-token', campaign._id, {
         before: null,
         after: { expiresAt: expiresAt.toISOString() },
       });
@@ -108,7 +116,6 @@ export function screensRouter(deps: ScreensRouteDeps): Router {
       res.json(answer);
     },
   );
-
   deps.api.route(
     router,
     {
@@ -127,10 +134,9 @@ export function screensRouter(deps: ScreensRouteDeps): Router {
     },
     async ({ auth, params }, req, res) => {
       const revealed = await whenAvailable(() =>
-        revealCampaign(store, actorOf(auth, req), params.campaignId),
+        revealCampaign(deps.store, actorOf(auth, req), params.campaignId),
       );
       res.json(await deps.screens.view(revealed));
     },
   );
-  return router;
 }

@@ -10,11 +10,11 @@ import { type BoardReadDeps, queryBoard } from '../../boards/queries.js';
 import { answer } from '../ack.js';
 import type { RealtimeSocket } from '../types.js';
 
-/** `board:query { type, boardId, … }`: the REST reads over the socket, answered by ack. */
 export interface QueryDeps extends BoardReadDeps {
   logger: Logger;
 }
 
+/** `board:query { type, boardId, … }`: the REST reads over the socket, answered by ack. */
 export function registerQuery(socket: RealtimeSocket, ctx: QueryDeps): void {
   socket.on('board:query', async (payload, ack) => {
     if (typeof ack !== 'function') return;

@@ -10,6 +10,10 @@ import { answer } from '../ack.js';
 import { boardRoom, type RealtimeSocket, screenRoom } from '../types.js';
 import type { SubscribeDeps } from './subscribe.js';
 
+export interface ScreenSubscribeDeps extends SubscribeDeps {
+  screens: Pick<Screens, 'open' | 'view'>;
+}
+
 /**
  * `screen:subscribe { campaignId, token? }`: a big screen joins its campaign's screen room and
  * the all-time ranking's room, then gets its view and a snapshot of the ranking. An unlisted
@@ -17,10 +21,6 @@ import type { SubscribeDeps } from './subscribe.js';
  *
  * Join first, read second, as board:subscribe does: a change between the two still arrives.
  */
-export interface ScreenSubscribeDeps extends SubscribeDeps {
-  screens: Pick<Screens, 'open' | 'view'>;
-}
-
 export function registerScreenSubscribe(socket: RealtimeSocket, ctx: ScreenSubscribeDeps): void {
   socket.on('screen:subscribe', async (payload, ack) => {
     if (typeof ack !== 'function') return;

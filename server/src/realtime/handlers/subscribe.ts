@@ -4,6 +4,11 @@ import { type BoardReadDeps, queryBoard } from '../../boards/queries.js';
 import { answer } from '../ack.js';
 import { boardRoom, type RealtimeSocket } from '../types.js';
 
+export interface SubscribeDeps extends BoardReadDeps {
+  logger: Logger;
+  config: { relay: { topN: number } };
+}
+
 /**
  * `board:subscribe { boardId, window }`: join the window's room, then answer with a snapshot of
  * its top N.
@@ -12,11 +17,6 @@ import { boardRoom, type RealtimeSocket } from '../types.js';
  * room, and the snapshot's seq tells the client which pushed updates it already has. Reading
  * first would lose a change that lands in the gap.
  */
-export interface SubscribeDeps extends BoardReadDeps {
-  logger: Logger;
-  config: { relay: { topN: number } };
-}
-
 export function registerSubscribe(socket: RealtimeSocket, ctx: SubscribeDeps): void {
   socket.on('board:subscribe', async (payload, ack) => {
     if (typeof ack !== 'function') return;
