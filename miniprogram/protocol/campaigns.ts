@@ -6,6 +6,10 @@ import { hostIdSchema } from './hosts.js';
 import { boardIdSchema, candidateIdSchema } from './ids.js';
 import { nextCursorSchema, pageQuerySchema } from './pages.js';
 
+/** What a board counts: votes (with quotas) or likes (one per participant, taken back by unlike). */
+export const BOARD_KINDS = ['vote', 'like'] as const;
+export type BoardKind = (typeof BOARD_KINDS)[number];
+
 /**
  * A campaign's life. `frozen` is 封榜: the public ranking stops changing while counting goes on.
  *
@@ -98,7 +102,7 @@ const campaignFields = {
   title: text(200),
   description: z.string().trim().max(10_000).default(''),
   coverImageUrl: httpsUrl.optional(),
-  kind: z.enum(['vote', 'like']),
+  kind: z.enum(BOARD_KINDS),
   members: z.array(campaignMemberSchema).max(2_000),
   schedule: campaignScheduleSchema,
   visibility: z.enum(['public', 'unlisted']).default('public'),
@@ -110,7 +114,7 @@ function membersUnique(members: readonly CampaignMember[] | undefined): boolean 
   return new Set(members.map((m) => m.candidateId)).size === members.length;
 }
 
-const likeWithoutQuotas = (v: { kind?: 'vote' | 'like'; rules?: CampaignRules }) =>
+const likeWithoutQuotas = (v: { kind?: BoardKind; rules?: CampaignRules }) =>
   v.kind !== 'like' || Object.values(v.rules ?? {}).every((q) => q === undefined);
 
 /** Body of creating a campaign. It starts as a draft. */
@@ -158,7 +162,7 @@ const campaignBaseView = z.object({
   title: z.string(),
   description: z.string(),
   coverImageUrl: z.string().optional(),
-  kind: z.enum(['vote', 'like']),
+  kind: z.enum(BOARD_KINDS),
   members: z.array(campaignMemberSchema),
   schedule: scheduleView,
 });

@@ -9,18 +9,8 @@ import {
   type RankUpdate,
   windowSchema,
 } from './leaderboard.js';
+import type { RiskAlert } from './risk.js';
 import type { ScreenAck, ScreenSubscribe, ScreenView } from './screen.js';
-
-/** Socket.io event names, `entity:verb`. */
-export const SOCKET_EVENTS = {
-  boardSubscribe: 'board:subscribe',
-  boardUnsubscribe: 'board:unsubscribe',
-  boardQuery: 'board:query',
-  rankUpdated: 'rank:updated',
-  screenSubscribe: 'screen:subscribe',
-  screenUpdated: 'screen:updated',
-} as const;
-export type SocketEventName = (typeof SOCKET_EVENTS)[keyof typeof SOCKET_EVENTS];
 
 /** Watch one window of a board (today's, for `day`). The ack is a snapshot of its top N. */
 export const boardSubscribeSchema = z.strictObject({
@@ -47,4 +37,17 @@ export interface ServerToClientEvents {
   'rank:updated': (update: RankUpdate) => void;
   /** A screen's view changed: the campaign's status, its details, or the reveal. */
   'screen:updated': (view: ScreenView) => void;
+}
+
+/** The host namespace (`/host`): a host joins the risk alerts of a campaign it may touch. */
+export const hostSubscribeSchema = z.strictObject({ campaignId: boardIdSchema });
+export type HostSubscribe = z.infer<typeof hostSubscribeSchema>;
+
+export interface HostClientToServerEvents {
+  /** Join a campaign's alerts; the ack names the campaign joined. */
+  'alerts:subscribe': (payload: HostSubscribe, ack: (answer: Ack<HostSubscribe>) => void) => void;
+}
+
+export interface HostServerToClientEvents {
+  'risk:alert': (alert: RiskAlert) => void;
 }
