@@ -1,0 +1,104 @@
+import type { LedgerVote } from '@rallyboard/core/db';
+import type { ReviewJob } from '@rallyboard/core/queue';
+import type { VoteVerdict } from '@rallyboard/core/redis';
+import { describe, expect, it } from 'vitest';
+import { type MoveInput, planMove } from '../../src/review/moves.js';
+
+const now = new Date('2026-01-01T01:00:00Z');
+const approve: ReviewJob = {
+  kind: 'approve',
+  campaignId: 'board-1',
+  select: { voteIds: ['v-1'] },
+  by: 'h-1',
+};
+const voidByRule: ReviewJob = {
+  kind: 'void-by-rule',
+  campaignId: 'board-1',
+  rule: { from: '2026-01-01T00:00:00Z', to: '2026-01-01T01:00:00Z' },
+  by: 'h-1',
+};
+const hold: ReviewJob = {
+  kind: 'hold-cluster',
+  campaignId: 'board-1',
+  cluster: 'device:d-1',
+  since: 0,
+  until: 1,
+  by: 'risk',
+};
+const counted: VoteVerdict = { verdict: 'counted', delta: 1, seq: 9, duplicate: false };
+const heldAt = new Date('2026-01-01T00:10:00Z');
+
+const input = (job: ReviewJob, fields: Partial<LedgerVote>): MoveInput => ({
+  job,
+  record: {
+    _id: 'v-1',
+    boardId: 'board-1',
+    candidateId: 'c01',
+    action: 'vote',
+    voterId: 'p-1',
+    verdict: 'counted',
+    day: '2026-01-01',
+    acceptedAt: new Date('2026-01-01T00:00:00Z'),
+    decidedAt: new Date('2026-01-01T00:00:00Z'),
+    ...fields,
+  },
+  actionId: 'job-1',
+  now,
+  retentionDays: 8,
+});
+
+describe('the move of one vote', () => {
+  it('approves a held vote by applying the vote itself', () => {
+    const move = planMove(
+      input(approve, { verdict: 'held', review: { state: 'held', at: heldAt, by: 'risk' } }),
+    );
+    expect(move?.apply).toMatchObject({ voteId: 'v-1', action: 'vote', mode: 'a' });
+    const write = move?.apply ? move.write(counted) : undefined;
+    expect(write?.inserts).toEqual([]);
+    expect(write?.set).toMatchObject({
+      verdict: 'counted',
+      seq: 9,
+      review: { state: 'approved', by: 'h-1' },
+    });
+  });
+
+  it('approves a vote taken back when it was held with a re-count of its own id', () => {
+    const review = { state: 'held' as const, at: heldAt, by: 'risk', retraction: 'v-1.x' };
+    const move = planMove(input(approve, { delta: 1, seq: 3, review }));
+    expect(move?.apply).toMatchObject({ voteId: 'v-1.a', mode: 'a' });
+    const write = move?.apply ? move.write(counted) : undefined;
+    expect(write?.inserts).toMatchObject([{ _id: 'v-1.a', restores: 'v-1', verdict: 'counted' }]);
+    expect(write?.set.review).toMatchObject({ state: 'approved', credit: 'v-1.a', retraction: 'v-1.x' });
+  });
+
+  it('voids a counted vote by rule with a retraction of the id that counts it', () => {
+    const review = { state: 'approved' as const, at: heldAt, by: 'h-1', credit: 'v-1.a' };
+    const move = planMove(input(voidByRule, { delta: 1, seq: 3, review }));
+    expect(move?.apply).toMatchObject({ voteId: 'v-1.a.x', action: 'retract', mode: 'n' });
+  });
+
+  it('voids a vote already taken back on the ledger only, and leaves a voided one as it is', () => {
+    const review = { state: 'held' as const, at: heldAt, by: 'risk', retraction: 'v-1.x' };
+    const move = planMove(input(voidByRule, { delta: 1, seq: 3, review }));
+    expect(move?.apply).toBeUndefined();
+    expect(move && !move.apply ? move.write().set.review?.state : undefined).toBe('voided');
+    expect(
+      planMove(input(voidByRule, { delta: 1, seq: 3, review: { ...review, state: 'voided' } })),
+    ).toBeUndefined();
+  });
+
+  it("holds a cluster's counted vote with a retraction, by risk, once", () => {
+    const move = planMove(input(hold, { delta: 1, seq: 3 }));
+    expect(move?.apply).toMatchObject({ voteId: 'v-1.x', action: 'retract' });
+    const write = move?.apply ? move.write(counted) : undefined;
+    expect(write?.set.review).toMatchObject({
+      state: 'held',
+      by: 'risk',
+      cluster: 'device:d-1',
+      retraction: 'v-1.x',
+    });
+    expect(
+      planMove(input(hold, { delta: 1, seq: 3, review: { state: 'held', at: heldAt, by: 'risk' } })),
+    ).toBeUndefined();
+  });
+});
