@@ -41,7 +41,7 @@ function openSetting(): Promise<boolean> {
  * prompt the first time; after a refusal, an explanation and, if the user agrees, the settings
  * page. Never asked at launch, and nothing else depends on it.
  */
-export async function albumPermission(): Promise<boolean> {
+async function albumPermission(): Promise<boolean> {
   const granted = (await setting())[SCOPE];
   if (granted === true) return true;
   if (granted === undefined) return ask();

@@ -1,6 +1,6 @@
 /** The poster's size in CSS pixels; the canvas is that times the pixel ratio. */
-export const POSTER_WIDTH = 300;
-export const POSTER_HEIGHT = 480;
+const POSTER_WIDTH = 300;
+const POSTER_HEIGHT = 480;
 
 /** What a poster shows. */
 export interface PosterContent {

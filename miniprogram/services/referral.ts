@@ -10,7 +10,7 @@ function shares(): Record<string, string> {
 }
 
 /** Remembers the share that brought us to a campaign; its votes carry it from now on. */
-export function rememberShare(campaignId: string, shareToken: string): void {
+function rememberShare(campaignId: string, shareToken: string): void {
   if (!shareTokenSchema.safeParse(shareToken).success) return;
   wx.setStorageSync(STORAGE_KEY, { ...shares(), [campaignId]: shareToken });
 }

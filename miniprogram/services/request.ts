@@ -57,7 +57,7 @@ function send(req: ApiRequest): Promise<{ status: number; data: unknown }> {
 }
 
 /** The error of an answer that is not 2xx: its catalogue code and a Chinese message. */
-export function errorOf(status: number, data: unknown): ApiError {
+function errorOf(status: number, data: unknown): ApiError {
   const parsed = errorBodySchema.safeParse(data);
   if (!parsed.success) {
     return new ApiError(status >= 500 ? 'INTERNAL' : 'BAD_ANSWER', status, BAD_ANSWER_MESSAGE);

@@ -4,9 +4,9 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { CHROMIUM_ARGS, ensureChromium } from '../../scripts/services/chromium.js';
 
 /** Screenshots and other files a browser test leaves for people to look at (git-ignored). */
-export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
-export const VIEWPORT_1080P = { width: 1920, height: 1080 } as const;
+const VIEWPORT_1080P = { width: 1920, height: 1080 } as const;
 export const VIEWPORT_4K = { width: 3840, height: 2160 } as const;
 
 /**

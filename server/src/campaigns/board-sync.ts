@@ -6,7 +6,7 @@ import { type BoardQuotas, registerBoard } from '@rallyboard/core/redis';
 import type { Redis } from 'ioredis';
 
 /** A campaign's rules as its board's quotas; a limit left out is no limit. */
-export function quotasOf(rules: CampaignRules | undefined): BoardQuotas {
+function quotasOf(rules: CampaignRules | undefined): BoardQuotas {
   const quotas: BoardQuotas = {};
   if (rules?.votesPerUserPerDay !== undefined) quotas.perDay = rules.votesPerUserPerDay;
   if (rules?.votesPerUserPerCandidatePerDay !== undefined) {

@@ -15,8 +15,8 @@ import type { HostPrincipal } from '../hosts/principal.js';
  * | schedule                                   | yes              | only a later end, still ahead | no  | no       |
  * | rules                                      | yes              | no                          | no    | no       |
  */
-export const PREPARING: readonly CampaignStatus[] = ['draft', 'scheduled'];
-export const RUNNING: readonly CampaignStatus[] = ['live', 'paused', 'frozen'];
+const PREPARING: readonly CampaignStatus[] = ['draft', 'scheduled'];
+const RUNNING: readonly CampaignStatus[] = ['live', 'paused', 'frozen'];
 
 /** Whether votes may exist for the campaign: it has been live. */
 export const mayHaveVotes = (status: CampaignStatus): boolean => !PREPARING.includes(status);

@@ -6,7 +6,7 @@ import { mayHaveVotes } from './edits.js';
 import type { Actor, CampaignStore } from './store.js';
 
 /** The most candidates a campaign has (as createCampaignBodySchema allows). */
-export const MAX_MEMBERS = 2_000;
+const MAX_MEMBERS = 2_000;
 
 function memberOf(campaign: CampaignDoc, candidateId: string): CampaignMember {
   const member = campaign.members.find((m) => m.candidateId === candidateId);

@@ -14,7 +14,7 @@ import { campaignParams } from './params.js';
  * jobs to the head of the wait list and workers take from its tail, so the oldest waiting job is
  * the first in ascending order; an active job older than that (a big batch, a retry) counts too.
  */
-export async function readQueueState(queue: Queue<VoteJob>, now: number): Promise<CampaignMonitor['queue']> {
+async function readQueueState(queue: Queue<VoteJob>, now: number): Promise<CampaignMonitor['queue']> {
   const [counts, oldestWaiting, oldestActive] = await Promise.all([
     queue.getJobCounts('waiting', 'delayed', 'active'),
     queue.getJobs(['wait'], 0, 0, true),

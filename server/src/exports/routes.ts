@@ -51,7 +51,7 @@ const LEDGER_PROJECTION = {
   'review.note': 1,
 } as const;
 
-export function ledgerLine(record: LedgerVote, names: ReadonlyMap<string, string>): string {
+function ledgerLine(record: LedgerVote, names: ReadonlyMap<string, string>): string {
   return csvLine([
     record._id,
     new Date(record.acceptedAt).toISOString(),

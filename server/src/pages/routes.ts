@@ -10,7 +10,7 @@ import type { Api } from '../http/api.js';
  * The web pages' build output (scripts/web/build.ts), found from this file: server/src/pages
  * under tsx, server/dist/pages in the image; both are three levels below the root.
  */
-export const WEB_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
+const WEB_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 
 /** `?token=`: an unlisted campaign's screen token; checked by the page's data reads, not here. */
 const screenPageQuery = z.object({ token: z.string().max(2_048).optional() });

@@ -2,7 +2,7 @@ import { AppError } from '@rallyboard/core/protocol';
 import { createScopedTokens } from '../auth/scoped-tokens.js';
 
 /** How long a screen token opens its campaign's screen: a campaign's run and some rehearsal. */
-export const SCREEN_TOKEN_TTL_SECONDS = 30 * 86_400;
+const SCREEN_TOKEN_TTL_SECONDS = 30 * 86_400;
 
 export interface ScreenTokens {
   /** A read-only token for one campaign's screen. */

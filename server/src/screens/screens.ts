@@ -18,7 +18,7 @@ import { pageCodeParams } from '../wechat/schemas.js';
 import { assertScreenAccess, createScreenTokens, type ScreenTokens } from './screen-tokens.js';
 
 /** The mini-program page a screen's join code opens; its `scene` is the campaign id. */
-export const JOIN_PAGE = 'pages/campaign/index';
+const JOIN_PAGE = 'pages/campaign/index';
 /** getUnlimitedQRCode's scene holds at most 32 characters; a longer id gets a URL QR code. */
 const MAX_SCENE = 32;
 

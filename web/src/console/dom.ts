@@ -26,7 +26,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 
 let ids = 0;
 /** A fresh element id, for label `for` and `aria-describedby`. */
-export const uid = (prefix = 'f') => `${prefix}-${++ids}`;
+const uid = (prefix = 'f') => `${prefix}-${++ids}`;
 
 /** A labelled form control with a slot for its error, shown next to it. */
 export interface Field<E extends HTMLElement = HTMLInputElement> {

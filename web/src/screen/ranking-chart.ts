@@ -10,7 +10,7 @@ echarts.use([BarChart, LineChart, GridComponent, CanvasRenderer]);
 export { echarts };
 
 /** A bar's reorder and growth: short enough to keep up with a tick, long enough to follow. */
-export const REORDER_MS = 400;
+const REORDER_MS = 400;
 
 export interface Candidate {
   name: string;

@@ -138,7 +138,7 @@ export type LedgerModel = ReturnType<typeof ledgerModel>;
  * invalid record. (The mongoose schema above describes the collection for reads and indexes;
  * writes go through the driver after this check, which costs a fraction of a mongoose document.)
  */
-export const ledgerVoteSchema = z
+const ledgerVoteSchema = z
   .strictObject({
     _id: voteIdSchema,
     boardId: boardIdSchema,

@@ -23,7 +23,7 @@ export type CampaignScheduleJob = z.infer<typeof campaignScheduleJobSchema>;
 export const campaignScheduleJobId = (job: CampaignScheduleJob): string =>
   `${job.event}-${job.campaignId}-${job.at}`;
 
-export const CAMPAIGN_JOB_OPTIONS = {
+const CAMPAIGN_JOB_OPTIONS = {
   attempts: 10,
   backoff: { type: 'exponential', delay: 1_000 },
   removeOnComplete: { age: 7 * 86_400 },

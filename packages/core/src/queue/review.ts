@@ -60,7 +60,7 @@ export const reviewJobResultSchema = z.object({
 });
 export type ReviewJobResult = z.infer<typeof reviewJobResultSchema>;
 
-export const REVIEW_JOB_OPTIONS = {
+const REVIEW_JOB_OPTIONS = {
   attempts: 10,
   backoff: { type: 'exponential', delay: 500 },
   removeOnComplete: { age: 30 * 86_400 },

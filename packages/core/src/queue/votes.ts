@@ -9,7 +9,6 @@ import type { KeyBuilder } from '../redis/keys.js';
 export const QUEUE_NAMES = {
   votes: 'votes',
 } as const;
-export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 
 /** Job name of a batch of accepted votes on the votes queue. */
 export const VOTE_JOB = 'votes' as const;

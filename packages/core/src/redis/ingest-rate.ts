@@ -8,7 +8,7 @@ import type { KeyBuilder } from './keys.js';
 const RATE_TTL_MS = 3 * 60_000;
 
 /** How many seconds of votes-per-second the console charts. */
-export const INGEST_RATE_SECONDS = 60;
+const INGEST_RATE_SECONDS = 60;
 
 /**
  * Adds accepted votes to their boards' per-second tallies: one HINCRBY per board and second, one

@@ -18,7 +18,7 @@
  * No limit on time: the tie-break is an order, not a clock, so a campaign can last any length.
  * The Lua scripts refuse a change that would pass either limit (`BOARD_FULL`, `SCORE_LIMIT`).
  */
-export const SEQ_BITS = 28;
+const SEQ_BITS = 28;
 export const SEQ_SPAN = 2 ** SEQ_BITS;
 /** The largest seq a change may take. */
 export const MAX_SEQ = SEQ_SPAN - 1;

@@ -43,7 +43,7 @@ export const SCRIPT_CODES = {
 export type ScriptCode = (typeof SCRIPT_CODES)[keyof typeof SCRIPT_CODES];
 
 /** Negative script return codes mapped to the error catalogue, for a caller that throws them. */
-export const SCRIPT_ERRORS: Readonly<Record<number, ErrorCode>> = {
+const SCRIPT_ERRORS: Readonly<Record<number, ErrorCode>> = {
   [SCRIPT_CODES.boardMissing]: 'BOARD_NOT_FOUND',
   [SCRIPT_CODES.unknownMember]: 'UNKNOWN_MEMBER',
   [SCRIPT_CODES.fenceLost]: 'BOARD_REBUILDING',
@@ -79,7 +79,7 @@ function isScriptName(name: string): name is ScriptName {
 }
 
 /** Reads every `lua/*.lua` file once. Fails loudly if a file and SCRIPTS disagree. */
-export function scriptSources(): ReadonlyMap<ScriptName, ScriptSource> {
+function scriptSources(): ReadonlyMap<ScriptName, ScriptSource> {
   if (sources) return sources;
   const found = new Map<ScriptName, ScriptSource>();
   for (const file of readdirSync(LUA_DIR)) {

@@ -30,7 +30,7 @@ export interface MutationContext {
 
 /** A header value a client can send: printable Latin-1 (what a raw client's UTF-8 bytes arrive as). */
 const asLatin1Bytes = (value: string) => Buffer.from(value, 'utf8').toString('latin1');
-export const sendableHeader = (value: string) =>
+const sendableHeader = (value: string) =>
   /^([\x21-\x7e\x80-\xff]([\x20-\x7e\x80-\xff\t]*[\x21-\x7e\x80-\xff])?)?$/.test(value);
 
 export const shapeKeys = (schema: unknown): string[] =>

@@ -50,7 +50,7 @@ export function pathIsInvalid(routes: readonly RouteSpec[], method: string, rawP
 }
 
 /** The query as express 5 parses it (`query parser: simple`, i.e. node:querystring). */
-export const queryView = (rawQuery: string): Record<string, unknown> => ({ ...parseQuery(rawQuery) });
+const queryView = (rawQuery: string): Record<string, unknown> => ({ ...parseQuery(rawQuery) });
 
 export const queryIsInvalid = (spec: RouteSpec, rawQuery: string): boolean =>
   refuses(spec.query, queryView(rawQuery));

@@ -18,7 +18,7 @@ export const OPERATOR_OBJECTS: readonly unknown[] = [
 ];
 
 /** The same operators written into a string: an id, a query value or a path segment. */
-export const OPERATOR_STRINGS: readonly string[] = [
+const OPERATOR_STRINGS: readonly string[] = [
   '{"$gt":""}',
   '{"$ne":null}',
   '{"$where":"sleep(1000)"}',
@@ -30,7 +30,7 @@ export const OPERATOR_STRINGS: readonly string[] = [
 ];
 
 /** Not ObjectIds, but close: wrong length, wrong alphabet, 12 bytes mongoose would take as one. */
-export const OBJECT_ID_LIKE: readonly string[] = [
+const OBJECT_ID_LIKE: readonly string[] = [
   '0123456789abcdef0123456',
   '0123456789abcdef012345678',
   'zzzzzzzzzzzzzzzzzzzzzzzz',
@@ -42,7 +42,7 @@ export const OBJECT_ID_LIKE: readonly string[] = [
 ];
 
 /** Characters that break naive string handling: lone surrogates, bidi marks, joiners, NUL. */
-export const EDGE_CHARACTERS: readonly string[] = [
+const EDGE_CHARACTERS: readonly string[] = [
   '\u0000',
   '\uD800',
   '\uDFFF',

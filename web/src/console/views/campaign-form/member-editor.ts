@@ -65,6 +65,3 @@ export function memberEditor(members: readonly CampaignMember[], locked: boolean
   const addButton = h('button', { type: 'button', onclick: () => add() }, '＋ 添加候选');
   return { el: h('div', {}, list, addButton), read, fieldAt, clear };
 }
-
-/** The members part of the campaign form. */
-export type MemberEditor = ReturnType<typeof memberEditor>;
