@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@rallyboard/core/logger';
-import { AppError } from '@rallyboard/core/protocol';
-import { type KeyBuilder, runScript } from '@rallyboard/core/redis';
+import type { KeyBuilder } from '@rallyboard/core/redis';
 import type { Redis } from 'ioredis';
+import { createTokenCache } from './access-token/cache.js';
+import { fetchOrWait, type Refresh, refreshEarly } from './access-token/refresh.js';
 import type { WeChatClient } from './client.js';
 import { isAccessTokenError } from './errors.js';
 
@@ -48,154 +47,51 @@ export interface AccessTokenManager {
   withToken<T>(call: (token: string) => Promise<T>): Promise<T>;
 }
 
-interface Cached {
-  token: string;
-  /** What is left of the cache entry's TTL. */
-  remainingMs: number;
-}
-
 /**
  * The WeChat access token, shared by every process through Redis. A new token can invalidate the
  * previous one, so there is exactly one fetch at a time across all processes: in a process,
  * concurrent callers share one promise; across processes, the fetcher holds a lock (SET NX PX
  * with a random token) and the others poll the cache for its result instead of asking WeChat.
+ *
+ * The cache and its lock are in access-token/cache.ts, fetching and refreshing under the lock in
+ * access-token/refresh.ts; this keeps the promises a process shares, and the retry.
  */
 export function createAccessTokenManager(options: AccessTokenManagerOptions): AccessTokenManager {
   const { redis, keys, client, logger, timeoutMs } = options;
-  const safetyMarginMs = options.safetyMarginMs ?? 60_000;
-  const refreshAheadMs = options.refreshAheadMs ?? 180_000;
   const lockTtlMs = options.lockTtlMs ?? 2 * timeoutMs + 1_000;
-  const waitMs = options.waitMs ?? 2 * lockTtlMs;
-  const pollMs = options.pollMs ?? 25;
-
-  function keysOfApp(): { token: string; lock: string } {
-    if (client.appId === undefined) throw new AppError('WECHAT_NOT_CONFIGURED');
-    return { token: keys.wechatAccessToken(client.appId), lock: keys.wechatAccessTokenLock(client.appId) };
-  }
-
-  /** The cached token and its remaining life, read at one instant, and whether a refresh holds the lock. */
-  async function read(): Promise<{ cached: Cached | undefined; locked: boolean }> {
-    const k = keysOfApp();
-    const replies = (await redis.multi().get(k.token).pttl(k.token).exists(k.lock).exec()) ?? [];
-    for (const [error] of replies) if (error) throw error;
-    const [token, remainingMs, locked] = replies.map(([, value]) => value);
-    const cached =
-      typeof token === 'string' && typeof remainingMs === 'number' && remainingMs > 0
-        ? { token, remainingMs }
-        : undefined;
-    return { cached, locked: locked === 1 };
-  }
-
-  /** Takes the refresh lock if it is free; the token to release it with, or undefined. */
-  async function tryLock(): Promise<string | undefined> {
-    const lockToken = randomUUID();
-    const taken = await redis.set(keysOfApp().lock, lockToken, 'PX', lockTtlMs, 'NX');
-    return taken === 'OK' ? lockToken : undefined;
-  }
-
-  /** Releases the lock only if it is still ours (it may have expired and been taken since). */
-  async function unlock(lockToken: string): Promise<void> {
-    await runScript(redis, 'releaseLock', [keysOfApp().lock], [lockToken]);
-  }
-
-  /** Asks WeChat (the lock held) and caches the answer for its life minus the safety margin. */
-  async function fetchAndStore(): Promise<Cached> {
-    const grant = await client.getStableAccessToken();
-    const lifeMs = grant.expiresInSeconds * 1_000;
-    const ttlMs = Math.max(Math.floor(lifeMs - safetyMarginMs), Math.floor(lifeMs / 2), 1);
-    // If this holder outlived its lock, another may have stored a token meanwhile; overwriting
-    // it is harmless, since stable tokens do not invalidate each other.
-    await redis.set(keysOfApp().token, grant.accessToken, 'PX', ttlMs);
-    logger?.info(
-      { expiresInSeconds: grant.expiresInSeconds, cachedForMs: ttlMs },
-      'WeChat access token fetched',
-    );
-    return { token: grant.accessToken, remainingMs: ttlMs };
-  }
-
-  /** No usable token in the cache: fetch one, or wait for the process that is fetching it. */
-  async function fetchOrWait(): Promise<string> {
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      const lockToken = await tryLock();
-      if (lockToken !== undefined) {
-        try {
-          // Another process may have stored a token between our read and our lock.
-          const { cached } = await read();
-          return cached?.token ?? (await fetchAndStore()).token;
-        } finally {
-          await unlock(lockToken);
-        }
-      }
-      // Someone else is fetching: wait for its token rather than asking WeChat a second time. If
-      // its lock goes away with no token (it failed, or died and the lock expired), try again.
-      for (;;) {
-        if (Date.now() >= deadline) {
-          throw new AppError('WECHAT_UNAVAILABLE', {
-            cause: new Error(`no WeChat access token after waiting ${waitMs} ms for another process`),
-          });
-        }
-        await sleep(pollMs);
-        const { cached, locked } = await read();
-        if (cached) return cached.token;
-        if (!locked) break;
-      }
-    }
-  }
-
-  /**
-   * The cached token is valid but due for refresh: the caller that takes the lock refreshes; the
-   * others, here and in other processes, go on with the current token. A failed early refresh
-   * is only logged, since the current token still works.
-   */
-  async function refreshEarly(current: string): Promise<string> {
-    const lockToken = await tryLock();
-    if (lockToken === undefined) return current;
-    let release = true;
-    try {
-      const { cached } = await read();
-      if (cached && cached.remainingMs > refreshAheadMs) return cached.token;
-      const fresh = await fetchAndStore();
-      // WeChat handed back a token no fresher than the threshold: keep the lock until it expires,
-      // so callers do not ask again on every call meanwhile.
-      if (fresh.remainingMs <= refreshAheadMs) release = false;
-      return fresh.token;
-    } catch (error) {
-      logger?.warn(
-        { err: error },
-        'early refresh of the WeChat access token failed; still using the current one',
-      );
-      return current;
-    } finally {
-      if (release) await unlock(lockToken);
-    }
-  }
+  const cache = createTokenCache({ redis, keys, client, lockTtlMs });
+  const refresh: Refresh = {
+    cache,
+    client,
+    logger,
+    safetyMarginMs: options.safetyMarginMs ?? 60_000,
+    refreshAheadMs: options.refreshAheadMs ?? 180_000,
+    waitMs: options.waitMs ?? 2 * lockTtlMs,
+    pollMs: options.pollMs ?? 25,
+  };
 
   // One promise per process for each kind of refresh: concurrent callers share it.
   let fetching: Promise<string> | undefined;
   let refreshing: Promise<string> | undefined;
 
   async function getToken(): Promise<string> {
-    const { cached } = await read();
-    if (cached && cached.remainingMs > refreshAheadMs) return cached.token;
+    const { cached } = await cache.read();
+    if (cached && cached.remainingMs > refresh.refreshAheadMs) return cached.token;
     if (cached) {
       if (refreshing) return cached.token;
-      refreshing = refreshEarly(cached.token).finally(() => {
+      refreshing = refreshEarly(refresh, cached.token).finally(() => {
         refreshing = undefined;
       });
       return refreshing;
     }
-    fetching ??= fetchOrWait().finally(() => {
+    fetching ??= fetchOrWait(refresh).finally(() => {
       fetching = undefined;
     });
     return fetching;
   }
 
   async function invalidate(token: string): Promise<void> {
-    // Compare-and-delete, the same script as a lock release: a token some other caller has
-    // already replaced stays replaced.
-    const dropped = await runScript(redis, 'releaseLock', [keysOfApp().token], [token]);
-    if (dropped === 1) logger?.info('WeChat rejected the cached access token; dropped it');
+    if (await cache.drop(token)) logger?.info('WeChat rejected the cached access token; dropped it');
   }
 
   return {
