@@ -1,4 +1,4 @@
-import { acceptsVotes, type PublicCampaign } from '../../protocol/campaigns.js';
+import { acceptsVotes, type BoardKind, type PublicCampaign } from '../../protocol/campaigns.js';
 import { voteFromTap } from '../../services/actions.js';
 import { getCampaign, readQuota } from '../../services/api.js';
 import { DwellClock } from '../../services/dwell.js';
@@ -30,7 +30,7 @@ definePage<Extra>()({
     campaignId: '',
     title: '',
     description: '',
-    kind: 'vote' as 'vote' | 'like',
+    kind: 'vote' as BoardKind,
     statusLabel: '',
     canVote: false,
     countdown: '',

@@ -1,4 +1,4 @@
-import type { PublicCampaign } from '../../protocol/campaigns.js';
+import type { BoardKind, PublicCampaign } from '../../protocol/campaigns.js';
 import { acceptsVotes } from '../../protocol/campaigns.js';
 import { SHARE_PAGE } from '../../protocol/referrals.js';
 import { voteFromTap } from '../../services/actions.js';
@@ -33,7 +33,7 @@ definePage<Extra>()({
     name: '',
     imageUrl: '',
     description: '',
-    kind: 'vote' as 'vote' | 'like',
+    kind: 'vote' as BoardKind,
     canVote: false,
     liked: false,
     rankText: '',
