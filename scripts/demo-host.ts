@@ -7,7 +7,7 @@ import { hashPassword, verifyPassword } from '@rallyboard/server/auth';
 import { PATHS } from './services/paths.js';
 
 /** Where the local demo host's sign-in is kept between runs (mode 0600, under the git-ignored .data/). */
-export const DEMO_HOST_FILE = `${PATHS.data}/demo-host.json`;
+const DEMO_HOST_FILE = `${PATHS.data}/demo-host.json`;
 export const DEMO_HOST_USERNAME = 'demo';
 
 export interface DemoHost {

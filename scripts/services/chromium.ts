@@ -3,7 +3,7 @@ import { aptInstall } from './apt.js';
 import { run } from './process.js';
 
 /** Debian's Chromium, which the browser tests and the screen benchmark drive with playwright-core. */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+const CHROMIUM_PATH = '/usr/bin/chromium';
 
 /**
  * Flags for a headless Chromium in a container or CI: no sandbox (we run as root there), and no

@@ -17,8 +17,8 @@ import {
 } from './process.js';
 import type { ManagedService, ServiceStatus } from './types.js';
 
-export const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
-export const FERRETDB_VERSION = 'v1.24.2';
+const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
+const FERRETDB_VERSION = 'v1.24.2';
 const BINARY = `${PATHS.toolsBin}/ferretdb`;
 
 function portOpen(host: string, port: number, timeoutMs = 500): Promise<boolean> {

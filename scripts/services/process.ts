@@ -38,7 +38,7 @@ export function isAlive(pid: number | undefined): pid is number {
   }
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls `probe` until it resolves true or `timeoutMs` passes. */
 export async function waitUntil(

@@ -2,7 +2,7 @@
 // Math.random anywhere in a plan: the same seed must give the same plan on every machine.
 
 /** A 32-bit hash of text (FNV-1a), to derive independent streams from one seed. */
-export function hash32(text: string): number {
+function hash32(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);

@@ -4,13 +4,13 @@ import type { Outcome, VoteOutcome } from './outcomes.js';
 import { ATTACKS, type Attack, LABELS, type Label } from './scenario.js';
 
 /** The targets from the issue. */
-export const TARGETS = { minRecall: 0.95, maxFalsePositiveRate: 0.005 } as const;
+const TARGETS = { minRecall: 0.95, maxFalsePositiveRate: 0.005 } as const;
 
 /** Reasons a risk rule gives (the lead's rules: RISK_REJECTED, and any RISK_* they add). */
-export const isRiskReason = (reason: string): boolean => reason.startsWith('RISK_');
+const isRiskReason = (reason: string): boolean => reason.startsWith('RISK_');
 
 /** Refusals that are the voter's own doing, never a false positive: a spent quota. */
-export const isOwnQuota = (code: string): boolean => code === 'QUOTA_EXCEEDED';
+const isOwnQuota = (code: string): boolean => code === 'QUOTA_EXCEEDED';
 
 export interface Row {
   label: Label | 'attacks';

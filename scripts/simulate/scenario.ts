@@ -17,7 +17,7 @@ export type Attack = z.infer<typeof attackSchema>;
 export type Label = 'honest' | Attack;
 export const LABELS: readonly Label[] = ['honest', ...ATTACKS];
 
-export const SCENARIO_NAMES = ['small', 'full'] as const;
+const SCENARIO_NAMES = ['small', 'full'] as const;
 export const scenarioNameSchema = z.enum(SCENARIO_NAMES);
 export type ScenarioName = z.infer<typeof scenarioNameSchema>;
 

@@ -17,7 +17,7 @@ export interface LocalStack {
   tails(): string;
 }
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

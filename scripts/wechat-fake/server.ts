@@ -4,7 +4,7 @@ import { CONTROL_PREFIX, CONTROLS, ControlError } from './control.js';
 import { type FakeAnswer, HANDLERS } from './handlers.js';
 import { errorBody, type WeChatFakeOptions, WeChatFakeState } from './state.js';
 
-export { ANY_PATH, FAKE_PATHS, type FakePath, type WeChatFakeOptions, WeChatFakeState } from './state.js';
+export { ANY_PATH, FAKE_PATHS, type WeChatFakeOptions, WeChatFakeState } from './state.js';
 
 export interface StartWeChatFakeOptions extends WeChatFakeOptions {
   /** @default 0 (any free port) */

@@ -10,7 +10,6 @@ export const FAKE_PATHS = {
   riskRank: '/wxa/getuserriskrank',
   subscribeSend: '/cgi-bin/message/subscribe/send',
 } as const;
-export type FakePath = (typeof FAKE_PATHS)[keyof typeof FAKE_PATHS];
 const KNOWN_PATHS: ReadonlySet<string> = new Set(Object.values(FAKE_PATHS));
 
 /** Any documented endpoint, for faults. */
@@ -224,7 +223,7 @@ export class WeChatFakeState {
 }
 
 /** WeChat-style messages for the errcodes the contract lists. */
-export function defaultErrmsg(errcode: number): string {
+function defaultErrmsg(errcode: number): string {
   const messages: Record<number, string> = {
     [-1]: 'system error',
     40001: 'invalid credential, access_token is invalid or not latest',

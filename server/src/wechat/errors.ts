@@ -10,10 +10,10 @@ export type WeChatApiName =
   | 'sendSubscribeMessage';
 
 /** `40001` invalid access_token and `42001` expired: refresh the token and retry once. */
-export const ACCESS_TOKEN_ERRCODES: ReadonlySet<number> = new Set([40001, 42001]);
+const ACCESS_TOKEN_ERRCODES: ReadonlySet<number> = new Set([40001, 42001]);
 
 /** How long a client should wait after a WeChat frequency limit (45011 is per user per minute). */
-export const WECHAT_RETRY_AFTER_SECONDS = 60;
+const WECHAT_RETRY_AFTER_SECONDS = 60;
 
 /**
  * WeChat errcodes → catalogue codes. What is not listed is WECHAT_REQUEST_REJECTED (502):
@@ -37,7 +37,7 @@ const ERRCODE_TO_CATALOGUE: Readonly<Record<number, ErrorCode>> = {
 };
 
 /** The catalogue code a WeChat errcode answers with. */
-export function catalogueCodeOf(errcode: number): ErrorCode {
+function catalogueCodeOf(errcode: number): ErrorCode {
   return ERRCODE_TO_CATALOGUE[errcode] ?? 'WECHAT_REQUEST_REJECTED';
 }
 

@@ -97,7 +97,7 @@ export const stableTokenResponseSchema = z.object({
   expires_in: z.number().int().positive(),
 });
 
-export const SEC_CHECK_SUGGESTIONS = ['pass', 'review', 'risky'] as const;
+const SEC_CHECK_SUGGESTIONS = ['pass', 'review', 'risky'] as const;
 
 export const msgSecCheckResponseSchema = z.object({
   trace_id: z.string(),

@@ -28,10 +28,7 @@ export interface ScheduleDeps extends Pick<WorkerDeps, 'logger'> {
  * (it was rescheduled), or for a campaign that is not in a status the event moves (a draft, an
  * ended one), does nothing and says why: schedule jobs are never retried into a wrong move.
  */
-export async function runScheduleJob(
-  job: Job<CampaignScheduleJob>,
-  deps: ScheduleDeps,
-): Promise<ScheduleOutcome> {
+async function runScheduleJob(job: Job<CampaignScheduleJob>, deps: ScheduleDeps): Promise<ScheduleOutcome> {
   const parsed = campaignScheduleJobSchema.safeParse(job.data);
   if (!parsed.success) {
     const issues = toFieldIssues(parsed.error, 'data');
