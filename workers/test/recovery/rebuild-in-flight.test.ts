@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { QUEUE_NAMES, VOTE_JOB, type VoteJob } from '@rallyboard/core/queue';
+import { closeRedis } from '@rallyboard/core/redis';
+import { Worker } from 'bullmq';
+import { describe, expect, it, vi } from 'vitest';
+import { eventually, seedBoard, testRedis } from '../../../test/support/stack.js';
+import { rebuild } from '../../src/recovery/rebuild.js';
+import { queuedVote, snapshotBoard } from '../support/deps.js';
+import {
+  apply,
+  config,
+  deps,
+  mongo,
+  options,
+  queue,
+  useRebuildDeps,
+  votedBoard,
+} from '../support/rebuild-fixture.js';
+
+useRebuildDeps();
+
+describe('rebuild', () => {
+  describe('with a job of the board in flight', () => {
+    /** Takes a job of the board off the queue as a worker would, and holds it active. */
+    async function activeJob(boardId: string) {
+      const connection = await testRedis(config, 'worker');
+      const holder = new Worker<VoteJob>(QUEUE_NAMES.votes, null, {
+        connection,
+        prefix: deps.keys.queuePrefix,
+        autorun: false,
+      });
+      const token = randomUUID();
+      await queue.add(VOTE_JOB, { boardId, votes: [queuedVote('alice')] });
+      const job = await holder.getNextJob(token);
+      if (!job) throw new Error('no job to hold');
+      expect(await job.getState()).toBe('active');
+      return {
+        job,
+        async finish() {
+          await job.moveToCompleted(
+            { counted: 0, unchanged: 0, held: 0, rejected: 0, duplicates: 0 },
+            token,
+            false,
+          );
+        },
+        async close() {
+          await holder.close();
+          await closeRedis(connection);
+        },
+      };
+    }
+
+    it('holds the board fenced and waits until the job settles, then rebuilds', async () => {
+      const { boardId } = await votedBoard();
+      const before = await snapshotBoard(deps.redis, deps.keys, boardId);
+      const job = await activeJob(boardId);
+      try {
+        const polls = vi.spyOn(queue, 'getActive');
+        const steps: string[] = [];
+        const rebuilt = rebuild(deps, boardId, options({ onStep: (step) => steps.push(step) }));
+        await eventually(
+          async () => polls.mock.calls.length >= 3,
+          10_000,
+          'the rebuild to look at the active jobs',
+        );
+        expect(steps).toEqual(['fence', 'settle']);
+        // Meanwhile the board is fenced: a vote waits.
+        expect(await apply([{ boardId, vote: queuedVote('erin') }])).toEqual([
+          { verdict: 'retry', why: 'fenced' },
+        ]);
+
+        await job.finish();
+        const report = await rebuilt;
+        polls.mockRestore();
+        expect(steps.at(-1)).toBe('install');
+        expect(report.settledInMs).toBeGreaterThan(0);
+        expect(await snapshotBoard(deps.redis, deps.keys, boardId)).toEqual(before);
+        expect(await apply([{ boardId, vote: queuedVote('erin') }])).toMatchObject([{ verdict: 'counted' }]);
+      } finally {
+        await job.close();
+      }
+    });
+
+    it('gives up with a clear error when the job does not settle in time, and lifts its fence', async () => {
+      const { boardId } = await votedBoard();
+      const before = await snapshotBoard(deps.redis, deps.keys, boardId);
+      const job = await activeJob(boardId);
+      try {
+        await expect(rebuild(deps, boardId, options({ settleTimeoutMs: 300 }))).rejects.toThrow(
+          `votes of board ${boardId} were still in flight after 300 ms; try again`,
+        );
+        expect(await deps.redis.exists(deps.keys.board(boardId).fence)).toBe(0);
+        expect(await snapshotBoard(deps.redis, deps.keys, boardId)).toEqual(before);
+        expect(await apply([{ boardId, vote: queuedVote('erin') }])).toMatchObject([{ verdict: 'counted' }]);
+      } finally {
+        await job.finish();
+        await job.close();
+      }
+    });
+
+    it('does not wait for runs that start after the fence: they cannot apply', async () => {
+      const { boardId } = await votedBoard();
+      const before = await snapshotBoard(deps.redis, deps.keys, boardId);
+      const first = await activeJob(boardId);
+      let later: Awaited<ReturnType<typeof activeJob>> | undefined;
+      try {
+        const polls = vi.spyOn(queue, 'getActive');
+        const rebuilt = rebuild(deps, boardId, options({ settleTimeoutMs: 10_000 }));
+        await eventually(async () => polls.mock.calls.length >= 2, 10_000, 'the rebuild to snapshot');
+        later = await activeJob(boardId);
+        await first.finish();
+        const report = await rebuilt;
+        polls.mockRestore();
+        expect(report.boardId).toBe(boardId);
+        expect(await later.job.getState()).toBe('active');
+        expect(await snapshotBoard(deps.redis, deps.keys, boardId)).toEqual(before);
+      } finally {
+        await later?.finish();
+        await later?.close();
+        await first.close();
+      }
+    });
+
+    it("does not wait for another board's jobs", async () => {
+      const { boardId } = await votedBoard();
+      const other = await seedBoard(config, deps.redis, mongo, ['alice']);
+      const job = await activeJob(other);
+      try {
+        const report = await rebuild(deps, boardId, options({ settleTimeoutMs: 1_000 }));
+        expect(report.boardId).toBe(boardId);
+      } finally {
+        await job.finish();
+        await job.close();
+      }
+    });
+  });
+});

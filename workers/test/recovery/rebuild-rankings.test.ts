@@ -1,0 +1,161 @@
+import { dayOf } from '@rallyboard/core/protocol';
+import { decodeScore } from '@rallyboard/core/redis';
+import { describe, expect, it } from 'vitest';
+import { seedBoard } from '../../../test/support/stack.js';
+import { rebuild } from '../../src/recovery/rebuild.js';
+import { reconcile } from '../../src/recovery/reconcile.js';
+import type { BatchItem } from '../../src/votes/apply-votes.js';
+import { boardKeys, loseBoardState, queuedVote, snapshotBoard } from '../support/deps.js';
+import {
+  apply,
+  at,
+  config,
+  deps,
+  mongo,
+  options,
+  TIMEZONE,
+  useRebuildDeps,
+  votedBoard,
+} from '../support/rebuild-fixture.js';
+
+useRebuildDeps();
+
+/**
+ * A like board: likes and unlikes over two days by three voters, including a repeated like
+ * (unchanged), an unlike without a like (unchanged), and a like taken back the next day, so
+ * that day's score for it is negative.
+ */
+async function likedBoard(): Promise<{ boardId: string; items: BatchItem[] }> {
+  const boardId = await seedBoard(config, deps.redis, mongo, ['x', 'y', 'z'], {
+    kind: 'like',
+    timezone: TIMEZONE,
+  });
+  const plan: [string, 'like' | 'unlike', string, number][] = [
+    ['x', 'like', 'u1', 1],
+    ['y', 'like', 'u1', 1],
+    ['x', 'like', 'u2', 1],
+    ['x', 'like', 'u1', 1],
+    ['z', 'unlike', 'u3', 1],
+    ['x', 'unlike', 'u1', 0],
+    ['y', 'like', 'u3', 0],
+    ['z', 'like', 'u2', 0],
+    ['z', 'unlike', 'u2', 0],
+  ];
+  const items = plan.map(([candidateId, action, voterId, daysAgo]) => ({
+    boardId,
+    vote: queuedVote(candidateId, { action, voterId, acceptedAt: at(daysAgo) }),
+  }));
+  const outcomes = await apply(items);
+  expect(outcomes.map((o) => o.verdict)).toEqual([
+    'counted',
+    'counted',
+    'counted',
+    'unchanged',
+    'unchanged',
+    'counted',
+    'counted',
+    'counted',
+    'counted',
+  ]);
+  return { boardId, items };
+}
+
+describe('rebuild', () => {
+  it('restores a vote board whose Redis keys are all gone exactly: rankings with their ties, every day, totals, seq and markers', async () => {
+    const { boardId, items } = await votedBoard();
+    const before = await snapshotBoard(deps.redis, deps.keys, boardId);
+    const days = [2, 1, 0].map((d) => dayOf(at(d), TIMEZONE));
+    expect(Object.keys(before)).toEqual(
+      expect.arrayContaining(days.flatMap((day) => [deps.keys.board(boardId).day(day).scores])),
+    );
+    // Every key goes: the rankings' (snapshotted) and risk control's tallies besides.
+    const keysOfBoard = await boardKeys(deps.redis, deps.keys, boardId);
+    expect(keysOfBoard).toEqual(expect.arrayContaining(Object.keys(before)));
+    expect(await loseBoardState(deps.redis, deps.keys, boardId)).toBe(keysOfBoard.length);
+
+    const steps: string[] = [];
+    const report = await rebuild(deps, boardId, options({ onStep: (step) => steps.push(step) }));
+    expect(report).toEqual({
+      boardId,
+      ledgerRecords: 7,
+      seq: 6,
+      members: 5,
+      days: 3,
+      markersRestored: 7,
+      markersDropped: 0,
+      likeSets: expect.any(Number),
+      quotaCounters: 0,
+      settledInMs: expect.any(Number),
+    });
+    expect(steps).toEqual(['fence', 'settle', 'read ledger', 'markers', 'likes', 'quotas', 'install']);
+    expect(await snapshotBoard(deps.redis, deps.keys, boardId)).toEqual(before);
+    expect((await reconcile(deps, boardId)).ok).toBe(true);
+
+    // A vote applied before the loss is a duplicate again, with its first verdict.
+    const again = await apply([items[1] as BatchItem, items[4] as BatchItem]);
+    expect(again).toEqual([
+      { verdict: 'counted', seq: 2, delta: 1, duplicate: true },
+      { verdict: 'rejected', reason: 'UNKNOWN_MEMBER', duplicate: true },
+    ]);
+    // And the next new vote takes up from the seq the board had.
+    expect(await apply([{ boardId, vote: queuedVote('erin') }])).toEqual([
+      { verdict: 'counted', seq: 7, delta: 1, duplicate: false },
+    ]);
+  });
+
+  it('restores a like board exactly: rankings, days with negative scores, like sets and markers', async () => {
+    const { boardId, items } = await likedBoard();
+    const before = await snapshotBoard(deps.redis, deps.keys, boardId);
+    const k = deps.keys.board(boardId);
+    expect(before[k.likes('x')]).toEqual(['u2']);
+    const today = (
+      await deps.redis.zrange(k.day(dayOf(at(0), TIMEZONE)).scores, '0', '-1', 'WITHSCORES')
+    ).flatMap((value, i, flat) => (i % 2 === 0 ? [[value, decodeScore(Number(flat[i + 1])).count]] : []));
+    expect(today).toEqual([
+      ['y', 1],
+      ['z', 0],
+      ['x', -1],
+    ]);
+    await loseBoardState(deps.redis, deps.keys, boardId);
+
+    const report = await rebuild(deps, boardId, options());
+    expect(report).toMatchObject({ ledgerRecords: 9, seq: 7, members: 3, days: 2, markersRestored: 9 });
+    expect(await snapshotBoard(deps.redis, deps.keys, boardId)).toEqual(before);
+
+    // The like sets decide again as before: u2's like of x stands, u1's does not.
+    const outcomes = await apply([
+      { boardId, vote: queuedVote('x', { action: 'like', voterId: 'u2' }) },
+      { boardId, vote: queuedVote('x', { action: 'like', voterId: 'u1' }) },
+      items[3] as BatchItem,
+    ]);
+    expect(outcomes).toEqual([
+      { verdict: 'unchanged', duplicate: false },
+      { verdict: 'counted', seq: 8, delta: 1, duplicate: false },
+      { verdict: 'unchanged', duplicate: true },
+    ]);
+  });
+
+  it('restores a vote board whose votes carry voter ids without like sets it never had', async () => {
+    const boardId = await seedBoard(config, deps.redis, mongo, ['alice', 'bob']);
+    await apply(
+      ['alice', 'bob', 'alice'].map((candidateId, i) => ({
+        boardId,
+        vote: queuedVote(candidateId, { voterId: `u${i}` }),
+      })),
+    );
+    const before = await snapshotBoard(deps.redis, deps.keys, boardId);
+    await loseBoardState(deps.redis, deps.keys, boardId);
+    await rebuild(deps, boardId, options());
+    expect(await snapshotBoard(deps.redis, deps.keys, boardId)).toEqual(before);
+  });
+
+  it('restores a board that lost only part of its state', async () => {
+    const { boardId } = await votedBoard();
+    const before = await snapshotBoard(deps.redis, deps.keys, boardId);
+    const k = deps.keys.board(boardId);
+    await deps.redis.del(k.scores, k.day(dayOf(at(1), TIMEZONE)).scores, k.meta);
+    await deps.redis.zadd(k.scores, '0', 'bob');
+    await rebuild(deps, boardId, options());
+    expect(await snapshotBoard(deps.redis, deps.keys, boardId)).toEqual(before);
+  });
+});
