@@ -1,9 +1,9 @@
 // A local instance of our own for the simulator: the WeChat fake, the server (behind a trusted
 // "proxy", so X-Forwarded-For is the client's address) and the workers, each a process of its
 // own, on services that are already up. Started as `npm start` and the benchmark start them.
-import { createServer } from 'node:net';
 import { Child } from '../bench/pipeline/children.js';
 import { PATHS } from '../services/paths.js';
+import { freePort } from '../services/process.js';
 import { assertLocalServiceUri } from './target.js';
 
 const FAKE_APP_ID = 'wxfake00000000000';
@@ -15,18 +15,6 @@ export interface LocalStack {
   stop(): Promise<void>;
   /** The last lines each process logged, for an error message. */
   tails(): string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

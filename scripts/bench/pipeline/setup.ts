@@ -2,7 +2,6 @@
 // database, its boards and participants' tokens, then our server and workers.
 import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { type Config, loadConfig } from '@rallyboard/core/config';
 import { boardModel, connectMongo } from '@rallyboard/core/db';
 import { createVoteQueue } from '@rallyboard/core/queue';
@@ -11,24 +10,13 @@ import { createTokenSigner } from '@rallyboard/server/auth';
 import { localFerret } from '../../services/ferretdb.js';
 import { type ServiceStatus, startServices } from '../../services/index.js';
 import { PATHS } from '../../services/paths.js';
+import { freePort } from '../../services/process.js';
 import { localRedis } from '../../services/redis.js';
 import { cleanups } from './cleanup.js';
 import { BOARDS, type Ctx, deleteKeys, log, PROBE } from './context.js';
 import type { Options } from './options.js';
 import { startServer, startWorkers } from './processes.js';
 import type { Results } from './results.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The same server as `uri`, another database (this run's own). */
 function withDatabase(uri: string, database: string): string {
