@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { BoardFeed } from '@rallyboard/core/protocol';
+import { createRedis, fenceBoard, installBoard, waitForReady } from '@rallyboard/core/redis';
+import { describe, expect, it } from 'vitest';
+import { collectUpdates, connectSocket, subscribe } from '../../../../test/support/socket.js';
+import { eventually, seedBoard } from '../../../../test/support/stack.js';
+import { readRanking } from '../../../../test/support/votes.js';
+import { listenApp } from '../../support/app.js';
+import { applyDirect } from '../../support/boards.js';
+import { startTcpProxy } from '../../support/proxy.js';
+import {
+  config,
+  mongo,
+  server,
+  sockets,
+  TICK_MS,
+  TOP_N,
+  untilSeq,
+  useRelayStack,
+  votes,
+  watcher,
+} from '../../support/relay-fixture.js';
+
+// When the relay starts watchers over with a reset: a rebuild, a reset change, a dropped subscription.
+useRelayStack();
+
+describe('the relay', () => {
+  it('sends watchers a reset with the full top N when a rebuild installs the board', async () => {
+    const boardId = await seedBoard(config, server.deps.redis, mongo, ['a', 'b', 'c', 'd']);
+    const { socket, updates } = await watcher();
+    const dayWatcher = await watcher();
+    const feed = new BoardFeed('all', TOP_N);
+    feed.snapshot(await subscribe(socket, boardId));
+    await subscribe(dayWatcher.socket, boardId, 'day');
+    await votes(boardId, ['a', 'b', 'a']);
+    await untilSeq(updates, 3);
+    await untilSeq(dayWatcher.updates, 3);
+    const before = updates.length;
+    const dayBefore = dayWatcher.updates.length;
+
+    const { redis, keys } = server.deps;
+    const token = randomUUID();
+    await fenceBoard(
+      redis,
+      keys,
+      { boardId, title: 'rebuilt', kind: 'vote', dailyRetentionDays: 8, candidateIds: ['a', 'b', 'c', 'd'] },
+      { token, ttlMs: 60_000 },
+    );
+    const seq = await installBoard(redis, keys, boardId, {
+      fence: token,
+      seq: 3,
+      all: { total: 5, members: [{ candidateId: 'd', count: 5, seq: 3 }] },
+      days: [],
+      origin: 'test',
+    });
+    expect(seq).toBe(3);
+    await eventually(async () => updates.length > before, 10_000, 'the reset');
+    await eventually(async () => dayWatcher.updates.length > dayBefore, 10_000, 'the day reset');
+
+    expect(updates.at(-1)).toEqual({
+      boardId,
+      window: 'all',
+      day: null,
+      fromSeq: 3,
+      seq: 3,
+      reset: true,
+      totals: { votes: 5, members: 4 },
+      entries: [
+        { candidateId: 'd', rank: 1, score: 5 },
+        { candidateId: 'a', rank: 2, score: 0 },
+        { candidateId: 'b', rank: 3, score: 0 },
+      ],
+    });
+    expect(dayWatcher.updates.at(-1)).toMatchObject({ window: 'day', reset: true });
+    for (const update of updates) expect(feed.update(update)).toBe('applied');
+    const ranking = await readRanking(server.url, boardId);
+    expect(feed.entries).toEqual(ranking.entries.slice(0, TOP_N));
+  });
+
+  it('sends watchers a reset when a reset change is published', async () => {
+    const boardId = await seedBoard(config, server.deps.redis, mongo, ['a', 'b', 'c', 'd']);
+    const { socket, updates } = await watcher();
+    await subscribe(socket, boardId);
+    await votes(boardId, ['b', 'c']);
+    await untilSeq(updates, 2);
+    const before = updates.length;
+
+    await server.deps.redis.publish(
+      server.deps.keys.boardChanges(boardId),
+      JSON.stringify({ boardId, seq: 2, reset: true, origin: 'test' }),
+    );
+    await eventually(async () => updates.length > before, 10_000, 'the reset');
+    expect(updates.at(-1)).toMatchObject({ reset: true, fromSeq: 2, seq: 2 });
+    expect(updates.at(-1)?.entries).toEqual([
+      { candidateId: 'b', rank: 1, score: 1 },
+      { candidateId: 'c', rank: 2, score: 1 },
+      { candidateId: 'a', rank: 3, score: 0 },
+    ]);
+  });
+
+  it('sends a reset once its Redis subscription drops and comes back, since changes may have been missed', async () => {
+    // A second server whose relay listens through a proxy that can cut its Redis connection.
+    const proxy = await startTcpProxy(config.redis.url);
+    const subscriber = createRedis(proxy.url, 'subscriber', 'test-proxied');
+    subscriber.on('error', () => {});
+    await waitForReady(subscriber);
+    const app = await listenApp({ ...server.deps, subscriber }, { relay: true });
+    try {
+      const boardId = await seedBoard(config, server.deps.redis, mongo, ['a', 'b', 'c']);
+      const socket = await connectSocket(app.url);
+      sockets.push(socket);
+      const updates = collectUpdates(socket);
+      const feed = new BoardFeed('all', TOP_N);
+      feed.snapshot(await subscribe(socket, boardId));
+      await applyDirect(server.deps, boardId, ['a']);
+      await untilSeq(updates, 1);
+      await applyDirect(server.deps, boardId, ['a']);
+      await untilSeq(updates, 2);
+      expect(updates.map((u) => u.reset)).toEqual([true, false]);
+
+      await proxy.cut();
+      await eventually(async () => subscriber.status !== 'ready', 5_000, 'the subscriber to notice');
+      // Missed: nobody hears this change.
+      await applyDirect(server.deps, boardId, ['b', 'b', 'b']);
+      await proxy.restore();
+      await eventually(async () => subscriber.status === 'ready', 10_000, 'the subscriber to reconnect');
+
+      // The subscription comes back just after `ready`: vote until the relay hears one.
+      await eventually(
+        async () => {
+          await applyDirect(server.deps, boardId, ['c']);
+          await new Promise((resolve) => setTimeout(resolve, 2 * TICK_MS));
+          return updates.length > 2;
+        },
+        10_000,
+        'an update after the reconnect',
+      );
+      const { seq } = await readRanking(app.url, boardId);
+      await untilSeq(updates, seq);
+      expect(updates[2]).toMatchObject({ reset: true });
+      expect(updates[2]?.entries).toHaveLength(TOP_N);
+      // A diff from seq 2 would have left b's missed change out; the reset brings it in.
+      for (const update of updates) expect(feed.update(update)).toBe('applied');
+      expect(feed.entries).toEqual((await readRanking(app.url, boardId)).entries.slice(0, TOP_N));
+      expect(feed.standing('b')?.score).toBe(3);
+    } finally {
+      await app.close();
+      subscriber.disconnect();
+    }
+  });
+
+  it('ignores a malformed change message and goes on relaying', async () => {
+    const boardId = await seedBoard(config, server.deps.redis, mongo, ['a', 'b']);
+    const { socket, updates } = await watcher();
+    await subscribe(socket, boardId);
+    await server.deps.redis.publish(server.deps.keys.boardChanges(boardId), 'not json');
+    await server.deps.redis.publish(server.deps.keys.boardChanges(boardId), JSON.stringify({ seq: 'x' }));
+    await votes(boardId, ['b']);
+    await untilSeq(updates, 1);
+    expect(updates.map((u) => u.seq)).toEqual([1]);
+  });
+});
