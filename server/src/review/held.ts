@@ -2,7 +2,7 @@ import type { LedgerVote } from '@rallyboard/core/db';
 import type { HeldGroup, HeldVote, ReviewAction } from '@rallyboard/core/protocol';
 import type { ReviewJob, ReviewJobResult } from '@rallyboard/core/queue';
 import { clusterLabel } from '@rallyboard/core/risk';
-import type { Job } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 
 /** A held vote as the review queue lists it. */
 export function heldVoteOf(record: LedgerVote): HeldVote {
@@ -76,4 +76,19 @@ export function actionView(job: Job<ReviewJob, ReviewJobResult>, state: string):
     requestedAt: new Date(job.timestamp).toISOString(),
     ...(job.finishedOn ? { finishedAt: new Date(job.finishedOn).toISOString() } : {}),
   };
+}
+
+/**
+ * An action as it stands now, from a job read a moment ago. The state is a second read: when it
+ * says the job finished after the snapshot was taken (no finishedOn in it), the job is read
+ * again, so a finished action is never answered with the counts it had before it ran.
+ */
+export async function currentActionView(
+  queue: Pick<Queue<ReviewJob, ReviewJobResult>, 'getJob'>,
+  job: Job<ReviewJob, ReviewJobResult>,
+): Promise<ReviewAction> {
+  const state = await job.getState();
+  const finished = state === 'completed' || state === 'failed';
+  const current = finished && job.finishedOn === undefined ? await queue.getJob(String(job.id)) : job;
+  return actionView(current ?? job, state);
 }

@@ -19,7 +19,7 @@ import { campaignParams } from '../campaigns/params.js';
 import type { Api } from '../http/api.js';
 import { clientIp } from '../http/client-ip.js';
 import { whenAvailable } from '../lib/when-available.js';
-import { actionView, groupHeld, heldVoteOf } from './held.js';
+import { actionView, currentActionView, groupHeld, heldVoteOf } from './held.js';
 
 const actionParams = campaignParams.extend({
   actionId: z
@@ -192,7 +192,7 @@ function reviewActionRoutes(router: Router, deps: ReviewRouteDeps): void {
       await whenAvailable(() => deps.loadCampaign(auth, params.campaignId));
       const job = await whenAvailable(() => deps.reviewQueue.getJob(params.actionId));
       if (!job || job.data.campaignId !== params.campaignId) throw new AppError('REVIEW_ACTION_NOT_FOUND');
-      res.json(actionView(job, await job.getState()));
+      res.json(await whenAvailable(() => currentActionView(deps.reviewQueue, job)));
     },
   );
 }
