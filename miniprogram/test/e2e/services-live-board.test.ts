@@ -1,0 +1,105 @@
+import { ledgerModel } from '@rallyboard/core/db';
+import { describe, expect, it } from 'vitest';
+import { eventually } from '../../../test/support/stack.js';
+import { LiveBoard, type LiveState } from '../../services/live.js';
+import { castVote, voteIntent } from '../../services/votes.js';
+import {
+  liveCampaign,
+  liveUntil,
+  mongo,
+  scoreOf,
+  shim,
+  useServicesStack,
+} from '../support/services-fixture.js';
+
+// The live board keeping its ranking true when the connection does not: back from the
+// background, and a pushed update lost on the way.
+useServicesStack();
+
+describe('the mini-program services against the real server', () => {
+  it('comes back from the background: reconnects and resyncs the ranking it missed', async () => {
+    const campaignId = await liveCampaign();
+    const states: LiveState[] = [];
+    const live = new LiveBoard({ boardId: campaignId, onChange: (state) => states.push(state) });
+    live.start();
+    try {
+      await liveUntil(states, (s) => s.connected && s.seq >= 0, 'the snapshot');
+      const opened = shim.sockets.length;
+      let seen = states.length;
+      shim.hideApp();
+      await liveUntil(states, (s) => !s.connected, 'disconnected in the background', seen);
+      // A vote while the app is in the background: no socket is there to push it to.
+      await castVote(voteIntent({ boardId: campaignId, candidateId: 'carol', action: 'vote' }));
+      await eventually(
+        async () => (await ledgerModel(mongo).countDocuments({ boardId: campaignId })) === 1,
+        20_000,
+        'the vote decided',
+      );
+      expect(live.connected).toBe(false);
+      shim.showApp();
+      await liveUntil(states, (s) => s.connected && scoreOf(s, 'carol') === 1, 'reconnected with carol at 1');
+      // A new wx socket, not a leftover: the old one was closed with the app.
+      expect(shim.sockets).toHaveLength(opened + 1);
+
+      // Back from the background while the network is not: socket.io's backoff tries again
+      // until a socket opens, then the board subscribes and resyncs as before.
+      seen = states.length;
+      shim.hideApp();
+      await liveUntil(states, (s) => !s.connected, 'disconnected again', seen);
+      await castVote(voteIntent({ boardId: campaignId, candidateId: 'bob', action: 'vote' }));
+      const attempts = shim.connectAttempts;
+      shim.failSockets(2);
+      shim.showApp();
+      await liveUntil(
+        states,
+        (s) => s.connected && scoreOf(s, 'bob') === 1,
+        'reconnected after two failures',
+      );
+      expect(shim.connectAttempts).toBe(attempts + 3);
+      expect(shim.sockets).toHaveLength(opened + 2);
+    } finally {
+      live.stop();
+    }
+  });
+
+  it('resyncs by sequence number when a pushed update is lost on the way', async () => {
+    const campaignId = await liveCampaign();
+    const states: LiveState[] = [];
+    const live = new LiveBoard({ boardId: campaignId, onChange: (state) => states.push(state) });
+    const decided = (n: number) =>
+      eventually(
+        async () => (await ledgerModel(mongo).countDocuments({ boardId: campaignId })) === n,
+        20_000,
+        `${n} votes decided`,
+      );
+    live.start();
+    try {
+      await liveUntil(states, (s) => s.connected && s.seq >= 0, 'the snapshot');
+      await castVote(voteIntent({ boardId: campaignId, candidateId: 'alice', action: 'vote' }));
+      await liveUntil(states, (s) => s.totals.votes === 1, 'the first vote pushed');
+
+      // The next push never arrives: the following one starts past what the board holds.
+      shim.dropIncoming(1, /rank:updated/);
+      await castVote(voteIntent({ boardId: campaignId, candidateId: 'bob', action: 'vote' }));
+      await decided(2);
+      await eventually(async () => shim.droppedFrames === 1, 10_000, 'the second push lost');
+      expect(live.state.totals.votes).toBe(1);
+      const queriesBefore = shim.framesOut.filter((f) => f.includes('board:query')).length;
+
+      await castVote(voteIntent({ boardId: campaignId, candidateId: 'bob', action: 'vote' }));
+      await liveUntil(
+        states,
+        (s) => s.totals.votes === 3 && scoreOf(s, 'bob') === 2,
+        'resynced: all three votes',
+      );
+      expect(shim.framesOut.filter((f) => f.includes('board:query')).length).toBe(queriesBefore + 1);
+      expect(live.state.entries.map((e) => [e.candidateId, e.score])).toEqual([
+        ['bob', 2],
+        ['alice', 1],
+        ['carol', 0],
+      ]);
+    } finally {
+      live.stop();
+    }
+  });
+});
