@@ -1,0 +1,98 @@
+import { ledgerModel } from '@rallyboard/core/db';
+import { describe, expect, it } from 'vitest';
+import { eventually, startTestWorker } from '../../../test/support/stack.js';
+import { campaignId, config, mongo, open, shim, usePagesStack } from '../support/pages-fixture.js';
+import { settle, textsOf } from '../support/simulate.js';
+
+// The campaign list and the campaign page: opening a campaign, voting on it, my votes as they
+// are decided, and the live ranking.
+let worker: Awaited<ReturnType<typeof startTestWorker>> | undefined;
+usePagesStack({ worker: () => worker });
+
+describe('the campaign list', () => {
+  it('lists the live campaign and opens it on a tap', async () => {
+    const page = await open('pages/campaigns/index');
+    const at = textsOf(page, '.title').indexOf(`校园之星 ${campaignId}`);
+    expect(at).toBeGreaterThanOrEqual(0);
+    expect(textsOf(page, '.status')[at]).toBe('进行中');
+    expect(textsOf(page, '.tag')[at]).toBe('投票');
+    page.querySelectorAll('.card')[at]?.dispatchEvent('tap');
+    await settle();
+    expect(shim.navigations.at(-1)).toBe(`/pages/campaign/index?campaignId=${campaignId}`);
+  });
+
+  it("opens a campaign from a big screen's join code, whose scene is the campaign id", async () => {
+    const page = await open('pages/campaign/index', { scene: encodeURIComponent(campaignId) });
+    expect(page.instance.data.campaignId).toBe(campaignId);
+    expect(page.instance.data.error).toBe('');
+    expect(textsOf(page, '.name')).toEqual(expect.arrayContaining(['爱丽丝', '鲍勃']));
+    page.instance.onUnload();
+  });
+});
+
+describe('the campaign page, my votes and the ranking', () => {
+  it('votes on a tap, shows the quota and the countdown, then each vote as it is decided', async () => {
+    const page = await open('pages/campaign/index', { campaignId });
+    expect(textsOf(page, '.name')).toEqual(['爱丽丝', '鲍勃']);
+    expect(textsOf(page, '.vote-button')).toEqual(['投 TA 一票', '投 TA 一票']);
+    expect(textsOf(page, '.quota')).toEqual(['今日剩余 3 票']);
+    expect(textsOf(page, '.countdown')[0]).toMatch(/^距结束 1天 \d\d:\d\d:\d\d$/);
+
+    // Four taps while no worker runs: all four are queued.
+    const alice = () => page.querySelectorAll('.vote-button')[0];
+    const accepted = () => shim.shown.filter((s) => s === '投票成功，正在计票').length;
+    for (let i = 1; i <= 4; i++) {
+      alice()?.dispatchEvent('tap');
+      await eventually(
+        async () => accepted() === i && page.instance.data.busy === '',
+        10_000,
+        `tap ${i} handled`,
+      );
+    }
+    const sent = shim.requests.filter(
+      (r) => r.method === 'POST' && r.url.endsWith(`/boards/${campaignId}/votes`),
+    );
+    expect(new Set(sent.map((r) => r.header['idempotency-key'])).size).toBe(4);
+    expect(sent.every((r) => typeof (r.body as { dwellMs?: number }).dwellMs === 'number')).toBe(true);
+    page.instance.onUnload();
+
+    const queued = await open('pages/my-votes/index', { campaignId });
+    expect(textsOf(queued, '.status')).toEqual(['排队中', '排队中', '排队中', '排队中']);
+
+    // The worker decides them: three counted, the fourth over today's quota.
+    worker = await startTestWorker(config, mongo);
+    await eventually(
+      async () => (await ledgerModel(mongo).countDocuments({ boardId: campaignId })) === 4,
+      20_000,
+      'four votes decided',
+    );
+    const decided = await open('pages/my-votes/index', { campaignId });
+    expect(textsOf(decided, '.status').sort()).toEqual(['已计入', '已计入', '已计入', '未计入']);
+    expect(textsOf(decided, '.reason')).toEqual(['原因：你的票已经用完了']);
+    expect(textsOf(decided, '.what')).toContain('投票 · 爱丽丝');
+
+    // The ranking, live: alice with her three votes, bob registered with none.
+    const ranking = await open('pages/ranking/index', { campaignId });
+    await eventually(
+      async () => textsOf(ranking, '.row .name')[0] === '爱丽丝',
+      10_000,
+      'the live ranking shows alice',
+    );
+    expect(textsOf(ranking, '.row .name')).toEqual(['爱丽丝', '鲍勃']);
+    expect(textsOf(ranking, '.row .score')).toEqual(['3 票', '0 票']);
+    expect(textsOf(ranking, '.connection')).toEqual(['实时更新中']);
+
+    // Another tap: refused, with the quota's Chinese message.
+    const again = await open('pages/campaign/index', { campaignId });
+    expect(textsOf(again, '.quota')).toEqual(['今日剩余 0 票']);
+    again.querySelectorAll('.vote-button')[1]?.dispatchEvent('tap');
+    await eventually(
+      async () => shim.shown.at(-1)?.startsWith('没有投上') ?? false,
+      10_000,
+      'the refusal shown',
+    );
+    expect(shim.shown.at(-1)).toBe('没有投上：今天的票已经投完了，00:00 后恢复');
+    ranking.instance.onUnload();
+    again.instance.onUnload();
+  });
+});
