@@ -24,9 +24,11 @@ export function parseBoardRoom(room: string): { boardId: string; window: RankWin
 /** The socket.io room of one campaign's big screens, for `screen:updated`. */
 export const screenRoom = (campaignId: string): string => `screen:${campaignId}`;
 
-/** What a `/host` socket carries once its token was checked: the host as it is now. */
+/** What a `/host` socket carries once its token was checked: the host as last checked, and its token. */
 export interface HostSocketData {
   host: HostPrincipal;
+  /** Kept to check the host again at each event and alert (see host-access.ts). */
+  token: string;
 }
 
 export type HostNamespace = Namespace<

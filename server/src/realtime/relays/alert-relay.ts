@@ -1,11 +1,12 @@
 import type { Logger } from '@rallyboard/core/logger';
-import { riskAlertSchema } from '@rallyboard/core/protocol';
+import { type RiskAlert, riskAlertSchema } from '@rallyboard/core/protocol';
 import type { KeyBuilder } from '@rallyboard/core/redis';
 import type { Redis } from 'ioredis';
+import { createHostAccess, type HostAccessDeps } from '../host-access.js';
 import { alertsRoom, type HostNamespace } from '../types.js';
 import { channelRelay, type Relay } from './channel.js';
 
-export interface AlertRelayDeps {
+export interface AlertRelayDeps extends HostAccessDeps {
   subscriber: Redis;
   keys: Pick<KeyBuilder, 'riskAlerts'>;
   logger: Logger;
@@ -13,15 +14,40 @@ export interface AlertRelayDeps {
 
 /**
  * Pushes the risk alerts the workers publish (keys.riskAlerts) to their campaign's room on the
- * host namespace as `risk:alert`.
+ * host namespace as `risk:alert`, socket by socket, each after checking its host again
+ * (host-access.ts): a host disabled since it joined is dropped, a co-host an admin removed
+ * leaves the room, and neither gets the alert. Alerts are rare (once per subject per window), so
+ * an exact check each time costs little; a check that cannot be made withholds the alert (it
+ * stays listed by GET /api/campaigns/:id/alerts).
  */
 export function createAlertRelay(hosts: HostNamespace, deps: AlertRelayDeps): Relay {
+  const access = createHostAccess(deps);
+
+  async function push(alert: RiskAlert): Promise<void> {
+    // A copy: sockets leave the room while their checks run.
+    const room = [...(hosts.adapter.rooms.get(alertsRoom(alert.campaignId)) ?? [])];
+    await Promise.all(
+      room.map(async (socketId) => {
+        const socket = hosts.sockets.get(socketId);
+        if (!socket) return;
+        try {
+          if (await access.mayWatch(socket, alert.campaignId)) socket.emit('risk:alert', alert);
+        } catch (error) {
+          deps.logger.warn(
+            { err: error, campaignId: alert.campaignId, hostId: socket.data.host.hostId },
+            "risk alert withheld: could not check the host's access",
+          );
+        }
+      }),
+    );
+  }
+
   return channelRelay({
     subscriber: deps.subscriber,
     channel: deps.keys.riskAlerts,
     schema: riskAlertSchema,
     logger: deps.logger,
     what: 'risk alert',
-    deliver: (alert) => hosts.to(alertsRoom(alert.campaignId)).emit('risk:alert', alert),
+    deliver: (alert) => void push(alert),
   });
 }
