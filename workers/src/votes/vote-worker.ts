@@ -1,6 +1,12 @@
 import { createBatcher } from '@rallyboard/core/batch';
 import { toFieldIssues } from '@rallyboard/core/protocol';
-import { QUEUE_NAMES, type VoteJob, voteJobSchema } from '@rallyboard/core/queue';
+import {
+  isStoreUnavailable,
+  QUEUE_NAMES,
+  storeRetryDelayMs,
+  type VoteJob,
+  voteJobSchema,
+} from '@rallyboard/core/queue';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WorkerDeps } from '../deps.js';
@@ -30,7 +36,8 @@ function summarize(outcomes: VoteOutcome[]): VoteJobResult {
  * Builds the BullMQ Worker that consumes the votes queue. Each processed job hands its votes to
  * one shared batcher, so the votes of all jobs in flight are applied together (see
  * apply-votes.ts). A job whose board is fenced or missing goes back to the delayed set, without
- * using up an attempt, and runs again after `FENCE_RETRY_MS`.
+ * using up an attempt, and runs again after `FENCE_RETRY_MS`; so does a job that met a store
+ * outage, after `storeRetryDelayMs`, for as long as the outage lasts.
  * @param connection a `worker` connection (maxRetriesPerRequest: null), used only by BullMQ
  */
 export function createVoteWorker(deps: WorkerDeps, connection: Redis): Worker<VoteJob, VoteJobResult> {
@@ -41,7 +48,8 @@ export function createVoteWorker(deps: WorkerDeps, connection: Redis): Worker<Vo
     run: createVoteApplier(deps),
   });
 
-  async function process(job: Job<VoteJob>, token?: string): Promise<VoteJobResult> {
+  /** Decides the job's votes: a summary, or `retry` when a board is fenced or missing. */
+  async function decide(job: Job<VoteJob>): Promise<VoteJobResult | 'retry'> {
     // Job data can come from an older deploy: validate it again, and don't retry what can't pass.
     const parsed = voteJobSchema.safeParse(job.data);
     if (!parsed.success) {
@@ -53,10 +61,7 @@ export function createVoteWorker(deps: WorkerDeps, connection: Redis): Worker<Vo
     }
     const { boardId, votes } = parsed.data;
     const outcomes = await Promise.all(votes.map((vote) => batcher.add({ boardId, vote })));
-    if (outcomes.some((o) => o.verdict === 'retry')) {
-      await job.moveToDelayed(Date.now() + options.fenceRetryMs, token);
-      throw new DelayedError();
-    }
+    if (outcomes.some((o) => o.verdict === 'retry')) return 'retry';
     const result = summarize(outcomes);
     if (result.duplicates > 0) {
       deps.logger.debug(
@@ -67,14 +72,34 @@ export function createVoteWorker(deps: WorkerDeps, connection: Redis): Worker<Vo
     return result;
   }
 
+  async function process(job: Job<VoteJob>, token?: string): Promise<VoteJobResult> {
+    let delayMs: number;
+    try {
+      const result = await decide(job);
+      if (result !== 'retry') return result;
+      delayMs = options.fenceRetryMs;
+    } catch (error) {
+      if (!isStoreUnavailable(error)) throw error;
+      // An outage is not the job's fault: wait and run again, without using an attempt.
+      delayMs = storeRetryDelayMs(job.attemptsStarted - job.attemptsMade);
+      deps.logger.warn(
+        { jobId: job.id, err: error, retryInMs: delayMs },
+        'a store is unreachable; vote job waits',
+      );
+    }
+    await job.moveToDelayed(Date.now() + delayMs, token);
+    throw new DelayedError();
+  }
+
   const worker = new Worker<VoteJob, VoteJobResult>(QUEUE_NAMES.votes, process, {
     connection,
     prefix: deps.keys.queuePrefix,
     concurrency: options.concurrency,
     lockDuration: options.lockDurationMs,
     stalledInterval: options.stalledIntervalMs,
-    // A job that keeps stalling is still retried: re-applying is idempotent.
-    maxStalledCount: 5,
+    // A job that keeps stalling (its worker crash-loops, or loses Redis) is never failed for
+    // that: re-applying is idempotent, and the votes were promised with a 202.
+    maxStalledCount: Number.MAX_SAFE_INTEGER,
     autorun: false,
   });
   // Long-running loops log, never throw.

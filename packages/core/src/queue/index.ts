@@ -1,3 +1,4 @@
 export * from './campaigns.js';
 export * from './review.js';
+export * from './store-outage.js';
 export * from './votes.js';

@@ -39,13 +39,29 @@ export const voteJobSchema = z.object({
 });
 export type VoteJob = z.infer<typeof voteJobSchema>;
 
-/** Options for every vote job. Retries are safe: applying is idempotent by vote id. */
+/**
+ * Options for every vote job. Retries are safe: applying is idempotent by vote id. `attempts`
+ * and `backoff` are for errors of the job itself; a store outage uses none of them (see
+ * `storeRetryDelayMs`), and a job that runs out of them is dead-lettered, never dropped.
+ */
 export const VOTE_JOB_OPTIONS = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 200 },
   removeOnComplete: { age: 3_600, count: 50_000 },
   removeOnFail: { age: 7 * 86_400 },
 } as const satisfies JobsOptions;
+
+/**
+ * How long a vote job waits before its next run when a store (MongoDB, Redis) was unreachable:
+ * 200 ms doubling up to 5 s, for as long as the outage lasts. Such a run uses no attempt: a
+ * vote answered 202 is never failed for an outage, however long it is.
+ * @param runs the job's runs so far that used no attempt (`attemptsStarted - attemptsMade`)
+ */
+export function storeRetryDelayMs(runs: number): number {
+  return Math.min(STORE_RETRY_MAX_MS, STORE_RETRY_BASE_MS * 2 ** Math.max(0, Math.min(runs - 1, 16)));
+}
+const STORE_RETRY_BASE_MS = 200;
+const STORE_RETRY_MAX_MS = 5_000;
 
 /** The producer side of the votes queue. Give it a `producer` connection (fails fast). */
 export function createVoteQueue(connection: Redis, keys: KeyBuilder): Queue<VoteJob> {
