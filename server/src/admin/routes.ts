@@ -29,6 +29,13 @@ export interface AdminQueuesRouteDeps {
  * /admin/queues. The console opens it with a session cookie (see admin/queue-session.ts); every
  * request to bull-board, its API and its assets checks that cookie and the account behind it as it
  * is now (a disabled or demoted admin is refused at once): no cookie 401, not an admin 403.
+ *
+ * Read-only: bull-board's add, retry, clean, empty, obliterate, pause and edit calls would change
+ * queues without a token, the campaign, rate-limit and risk checks or the audit log (its add-job
+ * call put forged votes on a board). Every queue is in bull-board's `readOnlyMode`, and, in case a
+ * bull-board version ignores that, this router refuses every request there but GET and HEAD
+ * before bull-board sees it. Votes enter only through ingest; dead-lettered votes are replayed by
+ * the replay command (docs/console.md).
  */
 export function adminQueuesRouter(deps: AdminQueuesRouteDeps): Router {
   const router = Router();
@@ -62,6 +69,17 @@ export function adminQueuesRouter(deps: AdminQueuesRouteDeps): Router {
     },
   );
 
+  // First, so a write is refused before anything reads its cookie or its body.
+  const readsOnly: RequestHandler = (req, _res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      throw new AppError('FORBIDDEN', {
+        message:
+          'The queues are read-only: votes enter only through ingest, and dead-lettered votes are replayed by command.',
+      });
+    }
+    next();
+  };
+
   const adminsOnly: RequestHandler = async (req, _res, next) => {
     const cookie = readCookie(req.get('cookie'), QUEUE_COOKIE);
     if (cookie === undefined)
@@ -75,17 +93,16 @@ export function adminQueuesRouter(deps: AdminQueuesRouteDeps): Router {
 
   const board = new ExpressAdapter();
   board.setBasePath(QUEUES_PATH);
+  const readOnly = { readOnlyMode: true } as const;
   createBullBoard({
     queues: [
-      // Retrying a failed vote job is safe (applying is idempotent by vote id) and is how votes
-      // that ran out of attempts reach the ledger (docs/architecture.md).
-      new BullMQAdapter(deps.voteQueue, { displayName: 'votes 投票' }),
-      new BullMQAdapter(deps.reviewQueue, { displayName: 'review 审核' }),
-      new BullMQAdapter(deps.campaignQueue, { displayName: 'campaigns 排期' }),
+      new BullMQAdapter(deps.voteQueue, { ...readOnly, displayName: 'votes 投票' }),
+      new BullMQAdapter(deps.reviewQueue, { ...readOnly, displayName: 'review 审核' }),
+      new BullMQAdapter(deps.campaignQueue, { ...readOnly, displayName: 'campaigns 排期' }),
     ],
     serverAdapter: board,
     options: { uiConfig: { boardTitle: 'Rallyboard 队列', locale: { lng: 'zh-CN' }, hideDocsLink: true } },
   });
-  router.use(QUEUES_PATH, adminsOnly, board.getRouter());
+  router.use(QUEUES_PATH, readsOnly, adminsOnly, board.getRouter());
   return router;
 }
