@@ -29,9 +29,10 @@ import { type Api, createApi } from './http/api.js';
 import { answerClientErrors } from './http/client-error.js';
 import { docsRouter } from './http/docs.js';
 import { errorHandler, notFound } from './http/error-handler.js';
+import { limitPublicReads, PUBLIC_READ_PATHS } from './http/read-limit.js';
 import { createVoteEnqueuer } from './ingest/enqueue.js';
 import { myVotesRouter } from './ingest/my-votes-routes.js';
-import { createRateLimits } from './ingest/rate-limits.js';
+import { createRateLimits, createReadLimits } from './ingest/rate-limits.js';
 import { votesRouter } from './ingest/routes.js';
 import { createVoteIds } from './ingest/vote-ids.js';
 import { webRouter } from './pages/routes.js';
@@ -39,6 +40,7 @@ import { createHostNamespace } from './realtime/host-namespace.js';
 import { createAlertRelay } from './realtime/relays/alert-relay.js';
 import { createBoardRelay } from './realtime/relays/board-relay.js';
 import type { Relay } from './realtime/relays/channel.js';
+import { socketClientAddress } from './realtime/client-address.js';
 import { createScreenRelay } from './realtime/relays/screen-relay.js';
 import { createRealtime } from './realtime/socket-server.js';
 import type { RealtimeServer } from './realtime/types.js';
@@ -80,6 +82,7 @@ function createServices(deps: AppDeps) {
     audit,
     wechat,
     boards,
+    readLimits: createReadLimits(deps),
     loadCampaign: createCampaignAccess(mongo),
     votes: createVoteReads(mongo),
     voteIds: createVoteIds(config.auth.jwtSecret),
@@ -139,13 +142,14 @@ export function createApp(deps: AppDeps): App {
   // Answers are live data: no ETag to compute for every vote and every read.
   app.set('etag', false);
   app.use(accessLog(deps.logger));
+  app.use(PUBLIC_READ_PATHS, limitPublicReads(services.readLimits));
   for (const router of featureRouters(services)) app.use(router);
   app.use(notFound);
   app.use(errorHandler(deps.logger));
 
   const httpServer = createServer(app);
   answerClientErrors(httpServer);
-  const io = createRealtime(httpServer, services);
+  const io = createRealtime(httpServer, { ...services, clientAddress: socketClientAddress(app) });
   const hostNamespace = createHostNamespace(io, services);
   // The rank relay, the hosts' alerts and the screens' views share the subscriber connection;
   // they start and stop together.

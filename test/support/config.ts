@@ -38,6 +38,9 @@ export function testEnv(overrides: Env = {}): Env {
     RATE_LIMIT_PER_IP: '0',
     RATE_LIMIT_PER_DEVICE: '0',
     RATE_LIMIT_PER_VOTER: '0',
+    RATE_LIMIT_READS_PER_IP: '0',
+    RATE_LIMIT_SOCKET_EVENTS_PER_IP: '0',
+    RATE_LIMIT_EVENTS_PER_SOCKET: '0',
     ...overrides,
   };
 }

@@ -55,21 +55,67 @@ export function createRateLimits(deps: RateLimitDeps): RateLimitCheck {
       ['device', origin.deviceId],
       ['voter', origin.voterId],
     ];
-    await Promise.all(
-      charges.map(async ([scope, key]) => {
-        const limiter = limiters.get(scope);
-        if (!limiter || key === undefined) return;
-        try {
-          await limiter.consume(key);
-        } catch (rejection) {
-          if (rejection instanceof RateLimiterRes) {
-            throw new AppError('RATE_LIMITED', {
-              details: { scope, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) },
-            });
-          }
-          throw rejection;
-        }
-      }),
-    );
+    await Promise.all(charges.map(([scope, key]) => charge(limiters.get(scope), scope, key)));
+  };
+}
+
+/** Charges one point to `key`; RATE_LIMITED with the wait when its budget is spent. */
+async function charge(limiter: RateLimiterRedis | undefined, scope: string, key: string | undefined) {
+  if (!limiter || key === undefined) return;
+  try {
+    await limiter.consume(key);
+  } catch (rejection) {
+    if (rejection instanceof RateLimiterRes) {
+      throw new AppError('RATE_LIMITED', {
+        details: { scope, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) },
+      });
+    }
+    throw rejection;
+  }
+}
+
+/** The window of the read and socket limits: short, so a flood meets them within a second. */
+const READ_WINDOW_SECONDS = 10;
+
+/** The limits on what anyone may read without a token, over HTTP or a socket. */
+export interface ReadLimits {
+  /** Charges a public HTTP read to its client address. */
+  read(ip: string): Promise<void>;
+  /** Charges a socket event to its client address and to the socket. */
+  socketEvent(ip: string, socketId: string): Promise<void>;
+}
+
+export interface ReadLimitDeps {
+  config: Pick<Config, 'rateLimits'>;
+  redis: Redis;
+  keys: KeyBuilder;
+}
+
+/**
+ * Public reads and socket events, per 10 s by client IP and by socket, counted in Redis as the
+ * ingest limits are (every process shares them). The budgets are sized for a venue crowd behind
+ * one NAT address (see .env.example); 0 turns one off.
+ */
+export function createReadLimits(deps: ReadLimitDeps): ReadLimits {
+  const limiter = (scope: string, points: number) =>
+    points === 0
+      ? undefined
+      : new RateLimiterRedis({
+          storeClient: deps.redis,
+          keyPrefix: deps.keys.rateLimit(scope),
+          points,
+          duration: READ_WINDOW_SECONDS,
+        });
+  const { readsPerIp, socketEventsPerIp, eventsPerSocket } = deps.config.rateLimits;
+  const reads = limiter('read-ip', readsPerIp);
+  const socketIps = limiter('socket-ip', socketEventsPerIp);
+  const sockets = limiter('socket', eventsPerSocket);
+  return {
+    read: (ip) => charge(reads, 'ip', ip),
+    async socketEvent(ip, socketId) {
+      // The socket first: one client's flood spends its own budget, not its neighbours' on the NAT.
+      await charge(sockets, 'socket', socketId);
+      await charge(socketIps, 'ip', ip);
+    },
   };
 }

@@ -1,15 +1,25 @@
-import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
+import type { Logger } from '@rallyboard/core/logger';
+import { AppError } from '@rallyboard/core/protocol';
 import { Server } from 'socket.io';
+import type { ReadLimits } from '../ingest/rate-limits.js';
 import { registerQuery } from './handlers/query.js';
 import { registerScreenSubscribe, type ScreenSubscribeDeps } from './handlers/screen-subscribe.js';
 import { registerSubscribe } from './handlers/subscribe.js';
 import { registerUnsubscribe } from './handlers/unsubscribe.js';
 import type { RealtimeServer } from './types.js';
 
-/** Attaches typed socket.io to the HTTP server and registers one handler per event. */
-/** What the default namespace's handlers need, together. */
-export type RealtimeDeps = ScreenSubscribeDeps;
+/** What the default namespace's handlers need, together, and the limits on their events. */
+export interface RealtimeDeps extends ScreenSubscribeDeps {
+  readLimits: Pick<ReadLimits, 'socketEvent'>;
+  /** The client's address of a socket's handshake request (TRUST_PROXY as for HTTP). */
+  clientAddress(request: IncomingMessage): string;
+}
 
+/** The events that read a store, each charged to the socket and its address. */
+const LIMITED_EVENTS = new Set(['board:subscribe', 'board:query', 'screen:subscribe']);
+
+/** Attaches typed socket.io to the HTTP server and registers one handler per event. */
 export function createRealtime(httpServer: HttpServer, ctx: RealtimeDeps): RealtimeServer {
   const io: RealtimeServer = new Server(httpServer, {
     serveClient: false,
@@ -21,10 +31,45 @@ export function createRealtime(httpServer: HttpServer, ctx: RealtimeDeps): Realt
     perMessageDeflate: false,
   });
   io.on('connection', (socket) => {
+    const ip = ctx.clientAddress(socket.request);
+    socket.use((event, next) => {
+      const [name] = event;
+      if (!LIMITED_EVENTS.has(name)) {
+        next();
+        return;
+      }
+      limitEvent(ctx, ip, socket.id, event).then((allowed) => {
+        if (allowed) next();
+      });
+    });
     registerSubscribe(socket, ctx);
     registerUnsubscribe(socket, ctx);
     registerQuery(socket, ctx);
     registerScreenSubscribe(socket, ctx);
   });
   return io;
+}
+
+/**
+ * Charges an event; when its budget is spent, answers its ack RATE_LIMITED (with the wait) and
+ * drops it. A Redis failure lets the event through: its handler reads Redis and answers for it.
+ */
+async function limitEvent(
+  ctx: Pick<RealtimeDeps, 'readLimits' | 'logger'>,
+  ip: string,
+  socketId: string,
+  event: unknown[],
+): Promise<boolean> {
+  try {
+    await ctx.readLimits.socketEvent(ip, socketId);
+    return true;
+  } catch (error) {
+    if (!(error instanceof AppError)) {
+      ctx.logger.warn({ err: error }, 'socket rate limit unavailable');
+      return true;
+    }
+    const ack = event.at(-1);
+    if (typeof ack === 'function') ack(error.toBody());
+    return false;
+  }
 }

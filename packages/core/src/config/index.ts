@@ -100,6 +100,9 @@ const envSchema = z.object({
   RATE_LIMIT_PER_VOTER: int(0, 1_000_000, 120),
   RATE_LIMIT_LOGIN_PER_IP: int(0, 1_000_000, 60),
   RATE_LIMIT_HOST_LOGIN: int(0, 1_000_000, 10),
+  RATE_LIMIT_READS_PER_IP: int(0, 1_000_000, 600),
+  RATE_LIMIT_SOCKET_EVENTS_PER_IP: int(0, 1_000_000, 1_200),
+  RATE_LIMIT_EVENTS_PER_SOCKET: int(0, 1_000_000, 30),
   WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com'),
   WECHAT_APP_ID: optionalString,
   WECHAT_APP_SECRET: optionalString,
@@ -176,6 +179,12 @@ export interface Config {
     readonly loginPerIp: number;
     /** Host login attempts per minute by client IP and username (password guessing). */
     readonly hostLogin: number;
+    /** Public HTTP reads (boards, public campaigns, screens) per 10 s by client IP. */
+    readonly readsPerIp: number;
+    /** Socket events (board:subscribe, board:query, screen:subscribe) per 10 s by client IP. */
+    readonly socketEventsPerIp: number;
+    /** The same events per 10 s by socket. */
+    readonly eventsPerSocket: number;
   };
   readonly wechat: {
     /** Base URL of the WeChat server API; a local fake in tests and the demo. */
@@ -269,6 +278,9 @@ export function loadConfig(source: Env = process.env): Config {
       perVoter: e.RATE_LIMIT_PER_VOTER,
       loginPerIp: e.RATE_LIMIT_LOGIN_PER_IP,
       hostLogin: e.RATE_LIMIT_HOST_LOGIN,
+      readsPerIp: e.RATE_LIMIT_READS_PER_IP,
+      socketEventsPerIp: e.RATE_LIMIT_SOCKET_EVENTS_PER_IP,
+      eventsPerSocket: e.RATE_LIMIT_EVENTS_PER_SOCKET,
     },
     wechat: {
       apiBase: e.WECHAT_API_BASE.replace(/\/$/, ''),

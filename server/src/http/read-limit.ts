@@ -1,0 +1,31 @@
+import type { RequestHandler } from 'express';
+import type { ReadLimits } from '../ingest/rate-limits.js';
+import { whenAvailable } from '../lib/when-available.js';
+import { clientIp } from './client-ip.js';
+
+/**
+ * The paths of the reads anyone may make without a token, by prefix: a board's leaderboard,
+ * members (and the ranks around one), totals, the public campaigns and the screens.
+ */
+export const PUBLIC_READ_PATHS = [
+  '/api/boards/:boardId/leaderboard',
+  '/api/boards/:boardId/members',
+  '/api/boards/:boardId/totals',
+  '/api/public/campaigns',
+  '/api/screens',
+];
+
+/**
+ * Charges each GET to its client address before any route reads a store; past the budget the
+ * error handler answers 429 RATE_LIMITED with Retry-After.
+ */
+export function limitPublicReads(limits: Pick<ReadLimits, 'read'>): RequestHandler {
+  return (req, _res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      next();
+      return;
+    }
+    const ip = clientIp(req);
+    whenAvailable(() => limits.read(ip)).then(() => next(), next);
+  };
+}
