@@ -15,6 +15,7 @@ export interface BoardLookup {
   require(boardId: string): Promise<CachedBoard>;
   /** Resolves a window to its keys: `day` without a day means today in the board's timezone. */
   window(boardId: string, window: RankWindow, day?: string): Promise<WindowRef>;
+  /** What Redis holds, cached; its `forget` also forgets MongoDB's miss of the board. */
   cache: BoardCache;
 }
 
@@ -26,18 +27,24 @@ export interface BoardLookupDeps {
 }
 
 export function createBoardLookup(deps: BoardLookupDeps): BoardLookup {
-  const cache = createBoardCache(deps.redis, deps.keys, deps.config.ingest.boardCacheMs);
+  const ttlMs = deps.config.ingest.boardCacheMs;
+  const redisCache = createBoardCache(deps.redis, deps.keys, ttlMs);
   const boards = boardModel(deps.mongo);
   const campaigns = campaignModel(deps.mongo);
+  /**
+   * MongoDB's answers for boards Redis lacks, while they are read and, for a board MongoDB lacks
+   * too, for `ttlMs` after: an unknown board (a typo, a scan, a flood) costs two MongoDB reads
+   * per process per cache time instead of two per request. A board created meanwhile is seen
+   * within the cache time, at once in the process whose campaign store forgets it (sync).
+   */
+  const fromMongo = new Map<string, { at: number; value: Promise<CachedBoard | undefined> }>();
 
-  async function require(boardId: string): Promise<CachedBoard> {
-    const cached = await cache.get(boardId);
-    if (cached) return cached;
+  async function readRecord(boardId: string): Promise<CachedBoard | undefined> {
     const [recorded, campaign] = await Promise.all([
       boards.findById(boardId).lean(),
       campaigns.findById(boardId, { status: 1 }).lean(),
     ]);
-    if (!recorded) throw new AppError('BOARD_NOT_FOUND');
+    if (!recorded) return undefined;
     // The campaign's status too: a paused or ended campaign must not take votes while Redis
     // has lost its board.
     return {
@@ -50,6 +57,37 @@ export function createBoardLookup(deps: BoardLookupDeps): BoardLookup {
       members: new Set(recorded.members.map((m) => m.candidateId)),
     };
   }
+
+  function recorded(boardId: string): Promise<CachedBoard | undefined> {
+    const now = Date.now();
+    const hit = fromMongo.get(boardId);
+    if (hit && now - hit.at < ttlMs) return hit.value;
+    const value = readRecord(boardId);
+    fromMongo.set(boardId, { at: now, value });
+    // Only a miss is remembered: a board found (Redis lost it) is read again, and so is a failure.
+    const drop = () => {
+      if (fromMongo.get(boardId)?.value === value) fromMongo.delete(boardId);
+    };
+    value.then((board) => board && drop(), drop);
+    if (fromMongo.size > 10_000) {
+      for (const [id, entry] of fromMongo) if (now - entry.at >= ttlMs) fromMongo.delete(id);
+    }
+    return value;
+  }
+
+  async function require(boardId: string): Promise<CachedBoard> {
+    const board = (await redisCache.get(boardId)) ?? (await recorded(boardId));
+    if (!board) throw new AppError('BOARD_NOT_FOUND');
+    return board;
+  }
+
+  const cache: BoardCache = {
+    get: (boardId) => redisCache.get(boardId),
+    forget(boardId) {
+      redisCache.forget(boardId);
+      fromMongo.delete(boardId);
+    },
+  };
 
   return {
     require,
