@@ -19,6 +19,14 @@ export interface RealtimeDeps extends ScreenSubscribeDeps {
 /** The events that read a store, each charged to the socket and its address. */
 const LIMITED_EVENTS = new Set(['board:subscribe', 'board:query', 'screen:subscribe']);
 
+/**
+ * The largest message a client may send. The largest real event is a screen:subscribe with its
+ * screen token (a few hundred bytes, under 2 KB); a long-polling POST may carry a few queued
+ * events at once. socket.io's default, 1 MB, let any client make the server buffer and parse a
+ * megabyte per message; past this limit the connection is closed.
+ */
+const MAX_MESSAGE_BYTES = 16 * 1024;
+
 /** Attaches typed socket.io to the HTTP server and registers one handler per event. */
 export function createRealtime(httpServer: HttpServer, ctx: RealtimeDeps): RealtimeServer {
   const io: RealtimeServer = new Server(httpServer, {
@@ -29,6 +37,7 @@ export function createRealtime(httpServer: HttpServer, ctx: RealtimeDeps): Realt
     // Updates are small and frequent: skip per-message compression, which costs CPU and memory
     // per socket.
     perMessageDeflate: false,
+    maxHttpBufferSize: MAX_MESSAGE_BYTES,
   });
   io.on('connection', (socket) => {
     const ip = ctx.clientAddress(socket.request);
