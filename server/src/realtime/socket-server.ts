@@ -1,5 +1,4 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
-import type { Logger } from '@rallyboard/core/logger';
 import { AppError } from '@rallyboard/core/protocol';
 import { Server } from 'socket.io';
 import type { ReadLimits } from '../ingest/rate-limits.js';
