@@ -230,13 +230,14 @@ export type VoidRule = z.infer<typeof voidRuleSchema>;
 // ---------------------------------------------------------------------------------------------
 // Alerts
 
-export const ALERT_KINDS = ['candidate-spike', 'cluster'] as const;
+/** A candidate's spike, a cluster risk control stopped, or vote jobs that failed for good. */
+export const ALERT_KINDS = ['candidate-spike', 'cluster', 'dead-letter'] as const;
 
 export const riskAlertSchema = z.object({
   id: z.string(),
   campaignId: z.string(),
   kind: z.enum(ALERT_KINDS),
-  /** The candidate of a spike; the cluster of a cluster alert. */
+  /** The candidate of a spike; the cluster of a cluster alert; the job of a dead letter. */
   subject: z.string(),
   /** The alert in one sentence, and what the host should do. */
   text: z.string(),

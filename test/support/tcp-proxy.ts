@@ -38,18 +38,19 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('the proxy has no port');
+  const cut = () => {
+    down = true;
+    for (const socket of open) socket.destroy();
+    open.clear();
+  };
   return {
     hostPort: `127.0.0.1:${address.port}`,
-    cut() {
-      down = true;
-      for (const socket of open) socket.destroy();
-      open.clear();
-    },
+    cut,
     restore() {
       down = false;
     },
     async close() {
-      this.cut();
+      cut();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

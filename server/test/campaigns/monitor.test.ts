@@ -1,5 +1,6 @@
 import { connectMongo } from '@rallyboard/core/db';
 import type { CampaignMonitor } from '@rallyboard/core/protocol';
+import { VOTE_JOB, type VoteJob } from '@rallyboard/core/queue';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLiveCampaign } from '../../../test/support/campaigns.js';
@@ -85,6 +86,34 @@ describe('the live monitor', () => {
       );
       expect(drained).toMatchObject({ total: 6, verdicts: { counted: 6, held: 0, rejected: 0 } });
       expect(drained?.queue.lagMs).toBe(0);
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it("shows the campaign's dead-lettered votes: accepted, in jobs that failed for good", async () => {
+    const campaignId = await seedBoard(config, server.deps.redis, mongo, ['alice']);
+    await createLiveCampaign(mongo, campaignId, { createdBy: host.id, candidateIds: ['alice'] });
+    expect((await monitor(campaignId)).body.deadLetters).toEqual({ jobs: 0, votes: 0 });
+    const vote = (voteId: string, action: string) => ({
+      voteId,
+      candidateId: 'alice',
+      action,
+      acceptedAt: Date.now(),
+    });
+    // A vote no deploy can decide (an action that does not exist): its job fails for good.
+    await server.deps.voteQueue.add(VOTE_JOB, {
+      boardId: campaignId,
+      votes: [vote(`v-${campaignId}-1`, 'vote'), vote(`v-${campaignId}-2`, 'boost')],
+    } as unknown as VoteJob);
+    const worker = await startTestWorker(config, mongo);
+    try {
+      await eventually(
+        async () => (await monitor(campaignId)).body.deadLetters?.jobs === 1,
+        20_000,
+        'the dead letter on the monitor',
+      );
+      expect((await monitor(campaignId)).body.deadLetters).toEqual({ jobs: 1, votes: 2 });
     } finally {
       await worker.close();
     }

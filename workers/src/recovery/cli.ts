@@ -3,14 +3,20 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '@rallyboard/core/config';
 import { boardModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
 import { boardIdSchema } from '@rallyboard/core/protocol';
-import { createVoteQueue } from '@rallyboard/core/queue';
+import { createVoteQueue, type VoteJob } from '@rallyboard/core/queue';
 import { closeRedis, createKeys, createRedis, waitForReady } from '@rallyboard/core/redis';
+import type { Queue } from 'bullmq';
 import { rebuild } from './rebuild.js';
-import { type ReconcileReport, reconcile } from './reconcile.js';
+import { type ReconcileReport, type RecoveryDeps, reconcile } from './reconcile.js';
+import { replayDeadLetters } from './replay.js';
+import { replayUndecided, type UndecidedReport } from './undecided.js';
 
 const USAGE = `usage:
-  npm run reconcile -- <boardId> [--json]   compare Redis with the ledger; exit 1 on drift
-  npm run rebuild -- <boardId> [--json]     restore the board's Redis state from the ledger`;
+  npm run reconcile -- <boardId> [--json] [--older-than <s>]
+      compare Redis with the ledger; replay the board's dead-lettered votes and report votes
+      queued longer than <s> seconds (default 60); exit 1 on drift or undecided votes
+  npm run rebuild -- <boardId> [--json]     restore the board's Redis state from the ledger
+  npm run replay -- <boardId>|--all [--json] send dead-lettered vote jobs back to the queue`;
 
 function describe(report: ReconcileReport): string {
   const lines = [
@@ -36,14 +42,87 @@ function describe(report: ReconcileReport): string {
   return lines.join('\n');
 }
 
-async function main(): Promise<number> {
+function describeUndecided({ deadLettered, stuck, promoted }: UndecidedReport): string {
+  if (deadLettered.jobs === 0 && stuck.jobs === 0) return 'no undecided votes';
+  return [
+    `undecided: ${deadLettered.votes} dead-lettered vote(s) in ${deadLettered.jobs} job(s), replayed`,
+    `           ${stuck.votes} vote(s) in ${stuck.jobs} job(s) queued too long (oldest ${Math.round(stuck.oldestMs / 1000)} s), ${promoted} delayed job(s) run now`,
+  ].join('\n');
+}
+
+type Deps = RecoveryDeps & { queue: Queue<VoteJob> };
+type Options = { json: boolean; olderThanMs: number };
+
+async function runReconcile(deps: Deps, boardId: string, options: Options): Promise<number> {
+  const report = await reconcile(deps, boardId);
+  const undecided = await replayUndecided(deps, boardId, { olderThanMs: options.olderThanMs });
+  console.log(
+    options.json
+      ? JSON.stringify({ ...report, undecided }, null, 2)
+      : `${describe(report)}\n${describeUndecided(undecided)}`,
+  );
+  const settled = undecided.deadLettered.jobs === 0 && undecided.stuck.jobs === 0;
+  return report.ok && settled ? 0 : 1;
+}
+
+async function runRebuild(deps: Deps, boardId: string, options: Options): Promise<number> {
+  const config = loadConfig();
+  const report = await rebuild(deps, boardId, {
+    queue: deps.queue,
+    settleTimeoutMs: config.recovery.settleTimeoutMs,
+    dedupTtlSeconds: config.votes.dedupTtlSeconds,
+    origin: `${hostname()}-${process.pid}-rebuild`,
+    onStep: (step) => {
+      if (!options.json) console.error(`rebuild ${boardId}: ${step}`);
+    },
+  });
+  console.log(options.json ? JSON.stringify(report, null, 2) : `rebuilt: ${JSON.stringify(report)}`);
+  const check = await reconcile(deps, boardId);
+  if (!options.json) console.log(describe(check));
+  return 0;
+}
+
+async function runReplay(deps: Deps, boardId: string | undefined, options: Options): Promise<number> {
+  const report = await replayDeadLetters(deps, boardId);
+  console.log(
+    options.json
+      ? JSON.stringify(report, null, 2)
+      : `replayed ${report.votes} vote(s) in ${report.jobs} dead-lettered job(s)${Object.entries(
+          report.boards,
+        )
+          .map(([board, votes]) => `\n  ${board}: ${votes}`)
+          .join('')}`,
+  );
+  return 0;
+}
+
+/** The command and its board, or undefined when the arguments make no sense. */
+function parse(): { command: string; boardId: string | undefined; options: Options } | undefined {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { json: { type: 'boolean', default: false } },
+    options: {
+      json: { type: 'boolean', default: false },
+      all: { type: 'boolean', default: false },
+      'older-than': { type: 'string', default: '60' },
+    },
   });
   const [command, rawBoardId] = positionals;
+  const olderThanS = Number(values['older-than']);
+  if (!Number.isFinite(olderThanS) || olderThanS < 0) return undefined;
+  const options = { json: values.json, olderThanMs: olderThanS * 1000 };
+  if (command === 'replay' && values.all && rawBoardId === undefined) {
+    return { command, boardId: undefined, options };
+  }
   const boardId = boardIdSchema.safeParse(rawBoardId);
-  if ((command !== 'reconcile' && command !== 'rebuild') || !boardId.success) {
+  if (!['reconcile', 'rebuild', 'replay'].includes(command ?? '') || !boardId.success || values.all) {
+    return undefined;
+  }
+  return { command: command as string, boardId: boardId.data, options };
+}
+
+async function main(): Promise<number> {
+  const args = parse();
+  if (!args) {
     console.error(USAGE);
     return 2;
   }
@@ -54,33 +133,18 @@ async function main(): Promise<number> {
   redis.on('error', () => {});
   producer.on('error', () => {});
   const mongo = await connectMongo(config.mongo.uri, 'recovery');
+  const queue = createVoteQueue(producer, keys);
+  queue.on('error', () => {});
   try {
     await Promise.all([waitForReady(redis), waitForReady(producer)]);
-    const deps = { redis, keys, ledger: ledgerModel(mongo), boards: boardModel(mongo) };
-    if (command === 'reconcile') {
-      const report = await reconcile(deps, boardId.data);
-      console.log(values.json ? JSON.stringify(report, null, 2) : describe(report));
-      return report.ok ? 0 : 1;
-    }
-    const queue = createVoteQueue(producer, keys);
-    try {
-      const report = await rebuild(deps, boardId.data, {
-        queue,
-        settleTimeoutMs: config.recovery.settleTimeoutMs,
-        dedupTtlSeconds: config.votes.dedupTtlSeconds,
-        origin: `${hostname()}-${process.pid}-rebuild`,
-        onStep: (step) => {
-          if (!values.json) console.error(`rebuild ${boardId.data}: ${step}`);
-        },
-      });
-      console.log(values.json ? JSON.stringify(report, null, 2) : `rebuilt: ${JSON.stringify(report)}`);
-      const check = await reconcile(deps, boardId.data);
-      if (!values.json) console.log(describe(check));
-      return 0;
-    } finally {
-      await queue.close();
-    }
+    const deps = { redis, keys, ledger: ledgerModel(mongo), boards: boardModel(mongo), queue };
+    const { command, boardId, options } = args;
+    if (command === 'replay') return await runReplay(deps, boardId, options);
+    if (boardId === undefined) return 2;
+    if (command === 'reconcile') return await runReconcile(deps, boardId, options);
+    return await runRebuild(deps, boardId, options);
   } finally {
+    await queue.close();
     await Promise.all([closeRedis(redis), closeRedis(producer), mongo.close()]);
   }
 }

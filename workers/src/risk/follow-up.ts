@@ -50,7 +50,7 @@ export function createRiskFollowUp(deps: WorkerDeps): (votes: readonly DecidedVo
 
   async function raise(
     boardId: string,
-    alert: Omit<AlertDoc, '_id' | 'campaignId' | 'advice'>,
+    alert: Omit<AlertDoc, '_id' | 'campaignId' | 'advice' | 'kind'> & { kind: keyof typeof ADVICE },
   ): Promise<void> {
     const r = deps.keys.board(boardId).risk;
     if (!(await first(r.alerted(alert.kind, alert.subject), ALERT_WINDOW_MS / 1000))) return;

@@ -11,6 +11,7 @@ import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WorkerDeps } from '../deps.js';
 import { type BatchItem, createVoteApplier, type VoteOutcome } from './apply-votes.js';
+import { createDeadLetterHandler, failedForGood } from './dead-letter.js';
 
 /** What a finished vote job reports (kept by BullMQ as the job's return value). */
 export interface VoteJobResult {
@@ -104,8 +105,10 @@ export function createVoteWorker(deps: WorkerDeps, connection: Redis): Worker<Vo
   });
   // Long-running loops log, never throw.
   worker.on('error', (error) => deps.logger.error({ err: error }, 'vote worker error'));
-  worker.on('failed', (job, error) =>
-    deps.logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, 'vote job failed'),
-  );
+  const deadLetter = createDeadLetterHandler(deps);
+  worker.on('failed', (job, error) => {
+    if (job && failedForGood(job, error)) void deadLetter(job, error);
+    else deps.logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, 'vote job failed');
+  });
   return worker;
 }

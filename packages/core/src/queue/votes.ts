@@ -48,7 +48,8 @@ export const VOTE_JOB_OPTIONS = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 200 },
   removeOnComplete: { age: 3_600, count: 50_000 },
-  removeOnFail: { age: 7 * 86_400 },
+  // A job that failed for good holds accepted votes: it stays, dead-lettered, until replayed.
+  removeOnFail: false,
 } as const satisfies JobsOptions;
 
 /**

@@ -66,6 +66,8 @@ export interface BoardKeys extends WindowKeys {
    * minute (`0`–`59`). The console's votes-per-second chart (see ingest-rate.ts).
    */
   ingestRate(minute: number): string;
+  /** Hash: the board's dead-lettered vote jobs (failed for good), job id → its votes. */
+  readonly deadLetters: string;
 }
 
 /** The keys of a board's risk control. Windows expire by themselves; see assessVotes-5+.lua. */
@@ -211,6 +213,7 @@ export function createKeys(prefix: string): KeyBuilder {
           alerted: (kind, subject) => `${base}:risk:alerted:${kind}:${subject}`,
         },
         ingestRate: (minute) => `${base}:rate:${minute}`,
+        deadLetters: `${base}:dead-letters`,
       };
     },
     boardChanges: (boardId) => `${changesHead}${boardId}`,

@@ -6,6 +6,11 @@ import { h } from '../../dom.js';
 import { formatTime } from '../../format.js';
 
 const ALERTS_KEPT = 50;
+const ALERT_LABELS: Record<RiskAlert['kind'], string> = {
+  cluster: '聚集刷票',
+  'candidate-spike': '票数激增',
+  'dead-letter': '投票处理失败',
+};
 
 /** The alert stream: its list, and `connect`, which reads the alerts and follows new ones live. */
 export interface AlertFeed {
@@ -28,7 +33,7 @@ export function alertFeed(campaign: CampaignView): AlertFeed {
               h(
                 'div',
                 { class: 'alert-head' },
-                h('strong', {}, a.kind === 'cluster' ? '聚集刷票' : '票数激增'),
+                h('strong', {}, ALERT_LABELS[a.kind]),
                 h('time', { datetime: a.at }, formatTime(a.at, campaign.schedule.timezone)),
               ),
               h('div', {}, a.text),

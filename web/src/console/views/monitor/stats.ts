@@ -23,14 +23,15 @@ export function monitorStats() {
     counted: stat('stat-counted', '已计入'),
     held: stat('stat-held', '待审核'),
     rejected: stat('stat-rejected', '已拒绝'),
+    deadLetters: stat('stat-dead-letters', '处理失败（未计入）'),
   };
 }
 
 export type MonitorStats = ReturnType<typeof monitorStats>;
 
-/** Writes one /monitor answer into the figures; a lag over 5 s is flagged. */
+/** Writes one /monitor answer into the figures; a lag over 5 s and any dead letter are flagged. */
 export function drawStats(
-  { rate, total, depth, lag, counted, held, rejected }: MonitorStats,
+  { rate, total, depth, lag, counted, held, rejected, deadLetters }: MonitorStats,
   m: CampaignMonitor,
 ): void {
   rate.value.textContent = formatRate(m.rate);
@@ -46,4 +47,9 @@ export function drawStats(
   held.note.textContent = `占 ${formatShare(m.verdicts.held, decided)}`;
   rejected.value.textContent = formatCount(m.verdicts.rejected);
   rejected.note.textContent = `占 ${formatShare(m.verdicts.rejected, decided)}`;
+  // Accepted votes in jobs that failed for good: not counted until `npm run replay`.
+  deadLetters.value.textContent = formatCount(m.deadLetters.votes);
+  deadLetters.note.textContent =
+    m.deadLetters.jobs === 0 ? '无' : `${m.deadLetters.jobs} 个任务 · 用 npm run replay 重新处理`;
+  deadLetters.el.classList.toggle('warn', m.deadLetters.jobs > 0);
 }

@@ -1,0 +1,42 @@
+import type { Redis } from 'ioredis';
+import type { KeyBuilder } from './keys.js';
+
+/** A board's dead letters: vote jobs that failed for good, and the accepted votes they hold. */
+export interface DeadLetterCount {
+  jobs: number;
+  votes: number;
+}
+
+/**
+ * Records a vote job that failed for good on its board's dead letters (BullMQ's failed set is
+ * the job itself; this is the board's count of them, which the console's monitor reads).
+ * @returns whether the job was not already recorded
+ */
+export async function recordDeadLetter(
+  redis: Redis,
+  keys: KeyBuilder,
+  boardId: string,
+  job: { id: string; votes: number },
+): Promise<boolean> {
+  return (await redis.hset(keys.board(boardId).deadLetters, job.id, String(job.votes))) === 1;
+}
+
+/** Forgets dead-lettered jobs of a board (replayed, or gone from the failed set). */
+export async function clearDeadLetters(
+  redis: Redis,
+  keys: KeyBuilder,
+  boardId: string,
+  jobIds: readonly string[],
+): Promise<void> {
+  if (jobIds.length > 0) await redis.hdel(keys.board(boardId).deadLetters, ...jobIds);
+}
+
+/** How many vote jobs of the board are dead-lettered, and how many accepted votes they hold. */
+export async function readDeadLetters(
+  redis: Redis,
+  keys: KeyBuilder,
+  boardId: string,
+): Promise<DeadLetterCount> {
+  const votes = await redis.hvals(keys.board(boardId).deadLetters);
+  return { jobs: votes.length, votes: votes.reduce((n, v) => n + (Number(v) || 0), 0) };
+}

@@ -1,0 +1,173 @@
+import { type Env, loadConfig } from '@rallyboard/core/config';
+import { connectMongo } from '@rallyboard/core/db';
+import { dayOf } from '@rallyboard/core/protocol';
+import { createVoteQueue, type QueuedVote, VOTE_JOB, type VoteJob } from '@rallyboard/core/queue';
+import { applyVotes, closeRedis, dayExpiresAt, decodeScore, readDeadLetters } from '@rallyboard/core/redis';
+import { type Job, type Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Connection } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCommand } from '../../../test/support/commands.js';
+import { testEnv } from '../../../test/support/config.js';
+import { eventually, seedBoard, testRedis } from '../../../test/support/stack.js';
+import { createVoteWorker } from '../../src/votes/vote-worker.js';
+import { ledgerOf, openWorkerDeps, queuedVote } from '../support/deps.js';
+
+const CLI = 'workers/src/recovery/cli.ts';
+let mongo: Connection;
+
+beforeAll(async () => {
+  mongo = await connectMongo(loadConfig(testEnv()).mongo.uri, 'test');
+});
+afterAll(async () => {
+  await mongo.close();
+});
+
+/** A key prefix of its own: its queue, its boards, its deps; the worker is started by the test. */
+async function useStack() {
+  const env: Env = testEnv({ WORKER_BATCH_WAIT_MS: '5' });
+  const config = loadConfig(env);
+  const deps = await openWorkerDeps(config, mongo);
+  const producer = await testRedis(config, 'producer');
+  const queue: Queue<VoteJob> = createVoteQueue(producer, deps.keys);
+  const connections: Redis[] = [producer];
+  const workers: Worker[] = [];
+  return {
+    env,
+    config,
+    deps,
+    queue,
+    /** Puts a job in the failed set, as a worker of an older deploy left it when its attempts ran out. */
+    async deadLetter(data: VoteJob): Promise<Job<VoteJob>> {
+      const added = await queue.add(VOTE_JOB, data, { attempts: 1 });
+      const connection = await testRedis(config, 'worker');
+      connections.push(connection);
+      const taker = new Worker<VoteJob>(queue.name, undefined, { connection, prefix: deps.keys.queuePrefix });
+      const job = await taker.getNextJob('taker');
+      expect(job?.id).toBe(added.id);
+      await job?.moveToFailed(new Error('insertMany failed'), 'taker');
+      await taker.close();
+      return added;
+    },
+    async startWorker(): Promise<void> {
+      const connection = await testRedis(config, 'worker');
+      connections.push(connection);
+      const worker = createVoteWorker(deps, connection);
+      workers.push(worker);
+      void worker.run();
+      await worker.waitUntilReady();
+    },
+    state: (job: Job<VoteJob>) => queue.getJobState(job.id as string),
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await queue.close();
+      await Promise.all([...connections.map(closeRedis), deps.close()]);
+    },
+  };
+}
+
+/** Applies a vote in Redis only, as a worker did before its ledger write failed. */
+async function appliedInRedisOnly(
+  stack: Awaited<ReturnType<typeof useStack>>,
+  boardId: string,
+  vote: QueuedVote,
+) {
+  const result = await applyVotes(
+    stack.deps.redis,
+    stack.deps.keys,
+    boardId,
+    [
+      {
+        mode: 'n',
+        voteId: vote.voteId,
+        candidateId: vote.candidateId,
+        action: vote.action,
+        day: dayOf(vote.acceptedAt, 'Asia/Shanghai'),
+        dayExpiresAt: dayExpiresAt(vote.acceptedAt, stack.config.boards.dailyRetentionDays),
+      },
+    ],
+    { dedupTtlSeconds: 3_600, origin: 'test' },
+  );
+  expect(result.outcome).toBe('applied');
+}
+
+describe('npm run replay', () => {
+  it("sends one board's dead-lettered jobs back to the queue, counting each vote once; --all the rest", async () => {
+    const stack = await useStack();
+    try {
+      const [a, b] = [
+        await seedBoard(stack.config, stack.deps.redis, mongo, ['alice']),
+        await seedBoard(stack.config, stack.deps.redis, mongo, ['alice']),
+      ];
+      const first = queuedVote('alice');
+      await appliedInRedisOnly(stack, a, first);
+      const jobA = await stack.deadLetter({ boardId: a, votes: [first, queuedVote('alice')] });
+      const jobB = await stack.deadLetter({ boardId: b, votes: [queuedVote('alice')] });
+      await stack.startWorker();
+
+      const one = await runCommand(CLI, ['replay', a], stack.env);
+      expect(one.stderr).toBe('');
+      expect(one.stdout).toContain('replayed 2 vote(s) in 1 dead-lettered job(s)');
+      expect(one.code).toBe(0);
+      await eventually(async () => (await stack.state(jobA)) === 'completed', 20_000, 'job A completed');
+      expect(await stack.state(jobB)).toBe('failed');
+      const k = stack.deps.keys.board(a);
+      expect(decodeScore(Number(await stack.deps.redis.zscore(k.scores, 'alice'))).count).toBe(2);
+      expect((await ledgerOf(stack.deps, a)).map((r) => [r._id, r.verdict, r.seq])).toEqual([
+        [first.voteId, 'counted', 1],
+        [jobA.data.votes[1]?.voteId, 'counted', 2],
+      ]);
+
+      const all = await runCommand(CLI, ['replay', '--all'], stack.env);
+      expect(all.stdout).toContain('replayed 1 vote(s) in 1 dead-lettered job(s)');
+      await eventually(async () => (await stack.state(jobB)) === 'completed', 20_000, 'job B completed');
+      expect(await readDeadLetters(stack.deps.redis, stack.deps.keys, b)).toEqual({ jobs: 0, votes: 0 });
+    } finally {
+      await stack.close();
+    }
+  }, 60_000);
+
+  it('refuses a call without a board or --all', async () => {
+    const { code, stderr } = await runCommand(CLI, ['replay'], testEnv());
+    expect(code).toBe(2);
+    expect(stderr).toContain('npm run replay -- <boardId>|--all');
+  });
+});
+
+describe('npm run reconcile', () => {
+  it("finds a board's dead-lettered and long-queued votes, replays them, reports them and exits 1", async () => {
+    const stack = await useStack();
+    try {
+      const boardId = await seedBoard(stack.config, stack.deps.redis, mongo, ['alice']);
+      await stack.deadLetter({ boardId, votes: [queuedVote('alice')] });
+      // A job waiting out a long backoff.
+      const waiting = await stack.queue.add(
+        VOTE_JOB,
+        { boardId, votes: [queuedVote('alice'), queuedVote('alice')] },
+        { delay: 600_000 },
+      );
+      await stack.startWorker();
+
+      const found = await runCommand(CLI, ['reconcile', boardId, '--older-than', '0'], stack.env);
+      expect(found.stdout).toContain('undecided: 1 dead-lettered vote(s) in 1 job(s), replayed');
+      expect(found.stdout).toContain('2 vote(s) in 1 job(s) queued too long');
+      expect(found.stdout).toContain('1 delayed job(s) run now');
+      expect(found.code).toBe(1);
+      await eventually(
+        async () => (await stack.state(waiting)) === 'completed',
+        20_000,
+        'the delayed job run',
+      );
+      await eventually(
+        async () => (await stack.deps.redis.get(stack.deps.keys.board(boardId).total)) === '3',
+      );
+
+      const settled = await runCommand(CLI, ['reconcile', boardId], stack.env);
+      expect(settled.stdout).toContain('no drift');
+      expect(settled.stdout).toContain('no undecided votes');
+      expect(settled.code).toBe(0);
+    } finally {
+      await stack.close();
+    }
+  }, 60_000);
+});

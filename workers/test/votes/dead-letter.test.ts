@@ -1,0 +1,80 @@
+import { alertModel, connectMongo } from '@rallyboard/core/db';
+import { type RiskAlert, riskAlertSchema } from '@rallyboard/core/protocol';
+import { createVoteQueue, VOTE_JOB, type VoteJob } from '@rallyboard/core/queue';
+import { closeRedis, readDeadLetters } from '@rallyboard/core/redis';
+import type { Job, Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Connection } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testConfig } from '../../../test/support/config.js';
+import { eventually, seedBoard, testRedis } from '../../../test/support/stack.js';
+import { createVoteWorker, type VoteJobResult } from '../../src/votes/vote-worker.js';
+import { openWorkerDeps, queuedVote } from '../support/deps.js';
+
+const config = testConfig({ WORKER_BATCH_WAIT_MS: '5' });
+let mongo: Connection;
+let deps: Awaited<ReturnType<typeof openWorkerDeps>>;
+let connection: Redis;
+let producer: Redis;
+let listener: Redis;
+let queue: Queue<VoteJob>;
+let worker: Worker<VoteJob, VoteJobResult>;
+const published: RiskAlert[] = [];
+
+beforeAll(async () => {
+  mongo = await connectMongo(config.mongo.uri, 'test');
+  deps = await openWorkerDeps(config, mongo);
+  [connection, producer, listener] = await Promise.all([
+    testRedis(config, 'worker'),
+    testRedis(config, 'producer'),
+    testRedis(config, 'subscriber'),
+  ]);
+  await listener.subscribe(deps.keys.riskAlerts);
+  listener.on('message', (_channel, message: string) =>
+    published.push(riskAlertSchema.parse(JSON.parse(message))),
+  );
+  queue = createVoteQueue(producer, deps.keys);
+  worker = createVoteWorker(deps, connection);
+  void worker.run();
+  await worker.waitUntilReady();
+});
+afterAll(async () => {
+  await worker.close();
+  await queue.close();
+  await Promise.all([closeRedis(connection), closeRedis(producer), closeRedis(listener), deps.close()]);
+  await mongo.close();
+});
+
+async function failedForGood(job: Job<VoteJob>): Promise<void> {
+  await eventually(
+    async () => (await queue.getJobState(job.id as string)) === 'failed',
+    20_000,
+    'job failed',
+  );
+}
+
+describe('a vote job that fails for good', () => {
+  it("is dead-lettered: counted on its board's dead letters and alerted to its hosts", async () => {
+    const boardId = await seedBoard(config, deps.redis, mongo, ['alice']);
+    // A vote no deploy can decide (an action that does not exist): the job fails at once.
+    const job = await queue.add(VOTE_JOB, {
+      boardId,
+      votes: [queuedVote('alice'), { ...queuedVote('alice'), action: 'boost' }],
+    } as unknown as VoteJob);
+    await failedForGood(job);
+
+    await eventually(
+      async () => (await readDeadLetters(deps.redis, deps.keys, boardId)).jobs === 1,
+      10_000,
+      'the dead letter recorded',
+    );
+    expect(await readDeadLetters(deps.redis, deps.keys, boardId)).toEqual({ jobs: 1, votes: 2 });
+    await eventually(async () => published.some((a) => a.campaignId === boardId), 10_000, 'the alert');
+    const alert = published.find((a) => a.campaignId === boardId);
+    expect(alert).toMatchObject({ kind: 'dead-letter', subject: job.id, data: { votes: 2 } });
+    expect(alert?.text).toContain('2 accepted votes');
+    expect(alert?.advice).toContain('npm run replay');
+    const stored = await alertModel(mongo).findById(alert?.id).lean();
+    expect(stored?.kind).toBe('dead-letter');
+  });
+});
