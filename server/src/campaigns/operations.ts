@@ -10,6 +10,7 @@ import {
 import { scheduleCampaign } from '@rallyboard/core/queue';
 import {
   publishScreenChange,
+  readBoardMeta,
   removeBoardMembers,
   setBoardStatus,
   unregisterBoard,
@@ -136,10 +137,42 @@ function assertSchedulable(campaign: CampaignDoc, now: Date): void {
 }
 
 /**
- * Moves a campaign along its lifecycle (INVALID_TRANSITION names the allowed moves) and records
- * the new status on its board for ingest. Moving to `scheduled` first puts the start and end
- * jobs on the queue: should the move then fail, jobs for a campaign that is not scheduled do
- * nothing when they run, while the other order could leave a scheduled campaign without jobs.
+ * Puts the campaign's board and schedule in step with the status MongoDB has: a scheduled
+ * campaign's start and end jobs queued (pending ones are kept), and the board's status written
+ * unless the board says so already (a retried freeze must not snapshot again).
+ */
+async function settleMove(
+  store: CampaignStore,
+  campaign: CampaignDoc,
+  status: CampaignStatus,
+): Promise<void> {
+  const campaignId = campaign._id;
+  if (status === 'scheduled') {
+    await scheduleCampaign(store.campaignQueue, {
+      campaignId,
+      startAt: new Date(campaign.schedule.startAt),
+      endAt: new Date(campaign.schedule.endAt),
+    });
+  }
+  if ((await readBoardMeta(store.redis, store.keys, campaignId))?.status !== status) {
+    // A freeze snapshots the public ranking in the same step; its end deletes the snapshot.
+    await setBoardStatus(store.redis, store.keys, campaignId, status);
+  }
+  // This process's public reads see the new status at once; others on the reset it publishes.
+  store.boardCache.forget(campaignId);
+}
+
+/**
+ * Moves a campaign along its lifecycle (INVALID_TRANSITION names the allowed moves), then queues
+ * its schedule and records the new status on its board for ingest.
+ *
+ * The order matters. The status is written first, then the jobs are queued: a start job queued
+ * first could run (its time already past) before the status said `scheduled`, do nothing, and
+ * leave the campaign scheduled for ever. The change is audited once MongoDB has it, the system of
+ * record. Without transactions the Redis writes that follow can still fail after the MongoDB one:
+ * the move then answers an error, and a retry of it (a move to the status the campaign already
+ * has) makes no second change but settles the board and the jobs again; failing a retry, the
+ * workers' schedule repair (workers/src/campaigns/repair.ts) converges them.
  */
 export async function moveCampaign(
   store: CampaignStore,
@@ -150,15 +183,12 @@ export async function moveCampaign(
   await loadCampaign(store.campaigns, actor.host, campaignId);
   return store.serialize(campaignId, async () => {
     const campaign = await loadCampaign(store.campaigns, actor.host, campaignId);
-    assertTransition(campaign.status, to);
-    if (to === 'scheduled') {
-      assertSchedulable(campaign, new Date());
-      await scheduleCampaign(store.campaignQueue, {
-        campaignId,
-        startAt: new Date(campaign.schedule.startAt),
-        endAt: new Date(campaign.schedule.endAt),
-      });
+    if (campaign.status === to) {
+      await settleMove(store, campaign, to);
+      return campaign;
     }
+    assertTransition(campaign.status, to);
+    if (to === 'scheduled') assertSchedulable(campaign, new Date());
     // The lock is held already: transitionCampaign's compare-and-set runs inside it.
     const { before, after } = await transitionCampaign(
       store.campaigns,
@@ -166,14 +196,11 @@ export async function moveCampaign(
       campaignId,
       to,
     );
-    // A freeze snapshots the public ranking in the same step; its end deletes the snapshot.
-    await setBoardStatus(store.redis, store.keys, campaignId, after);
-    // This process's public reads see the new status at once; others on the reset it publishes.
-    store.boardCache.forget(campaignId);
     await store.audit(actor, 'campaign.transition', campaignId, {
       before: { status: before },
       after: { status: after },
     });
+    await settleMove(store, campaign, after);
     return store.reload(campaignId);
   });
 }

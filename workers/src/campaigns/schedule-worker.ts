@@ -1,5 +1,5 @@
 import { type CampaignModel, type CampaignSerializer, transitionCampaign } from '@rallyboard/core/db';
-import { AppError, type CampaignStatus, toFieldIssues } from '@rallyboard/core/protocol';
+import { type CampaignStatus, toFieldIssues } from '@rallyboard/core/protocol';
 import { CAMPAIGN_QUEUE, type CampaignScheduleJob, campaignScheduleJobSchema } from '@rallyboard/core/queue';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -27,6 +27,11 @@ export interface ScheduleDeps extends Pick<WorkerDeps, 'logger'> {
  * Runs one scheduled start or end. A job made for a time the campaign's schedule no longer has
  * (it was rescheduled), or for a campaign that is not in a status the event moves (a draft, an
  * ended one), does nothing and says why: schedule jobs are never retried into a wrong move.
+ *
+ * Everything happens under the campaign's lock, the one host changes take: the campaign is read
+ * inside it (read before, a reschedule or move made while the job waited for the lock would go
+ * unseen), and the board's status is written inside it too, so a host's move cannot land in
+ * Redis between this move's MongoDB write and its Redis write.
  */
 async function runScheduleJob(job: Job<CampaignScheduleJob>, deps: ScheduleDeps): Promise<ScheduleOutcome> {
   const parsed = campaignScheduleJobSchema.safeParse(job.data);
@@ -37,24 +42,21 @@ async function runScheduleJob(job: Job<CampaignScheduleJob>, deps: ScheduleDeps)
     );
   }
   const { campaignId, event, at } = parsed.data;
-  const campaign = await deps.campaigns.findById(campaignId, { schedule: 1, status: 1 }).lean();
-  if (!campaign) return { done: 'nothing', why: 'the campaign no longer exists' };
-  const scheduled = event === 'start' ? campaign.schedule.startAt : campaign.schedule.endAt;
-  if (new Date(scheduled).getTime() !== at) return { done: 'nothing', why: 'the campaign was rescheduled' };
-  const to = MOVES[event][campaign.status];
-  if (!to) return { done: 'nothing', why: `a ${campaign.status} campaign does not ${event} on schedule` };
-  try {
-    const { before, after } = await transitionCampaign(deps.campaigns, deps.serialize, campaignId, to);
+  return deps.serialize(campaignId, async (): Promise<ScheduleOutcome> => {
+    const campaign = await deps.campaigns.findById(campaignId, { schedule: 1, status: 1 }).lean();
+    if (!campaign) return { done: 'nothing', why: 'the campaign no longer exists' };
+    const scheduled = event === 'start' ? campaign.schedule.startAt : campaign.schedule.endAt;
+    if (new Date(scheduled).getTime() !== at) return { done: 'nothing', why: 'the campaign was rescheduled' };
+    const to = MOVES[event][campaign.status];
+    if (!to) return { done: 'nothing', why: `a ${campaign.status} campaign does not ${event} on schedule` };
+    // The lock is held already: transitionCampaign's compare-and-set runs inside it.
+    const { before, after } = await transitionCampaign(deps.campaigns, (_id, work) => work(), campaignId, to);
+    // Should this fail, MongoDB has moved and the board has not: the schedule repair
+    // (repair.ts) brings the board to MongoDB's status.
     await deps.onStatus?.(campaignId, after);
     deps.logger.info({ campaignId, event, from: before, to: after }, 'campaign moved on schedule');
     return { done: 'moved', from: before, to: after };
-  } catch (error) {
-    // A host moved it in the meantime: the schedule has nothing left to do.
-    if (error instanceof AppError && error.code === 'INVALID_TRANSITION') {
-      return { done: 'nothing', why: error.message };
-    }
-    throw error;
-  }
+  });
 }
 
 /** The BullMQ worker of the campaigns queue. */

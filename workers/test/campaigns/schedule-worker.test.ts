@@ -155,6 +155,42 @@ describe('the campaign schedule', () => {
     }
   });
 
+  it('reads the campaign under its lock: a start moved away while the job waited for the lock does nothing', async () => {
+    const worker = await startWorker();
+    try {
+      const id = await campaign('scheduled', -1_000, 60_000);
+      // A host's change holds the campaign's lock while the start job comes due and runs.
+      await withLock(redis, keys.campaignLock(id), async () => {
+        await schedule(id);
+        await eventually(
+          async () =>
+            (await queue.getJobs(['active'])).some(
+              (j) => j.data.campaignId === id && j.data.event === 'start',
+            ),
+          5_000,
+          'the start job taken',
+        );
+        // Time enough for the job to read the campaign, were it to read before the lock.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await campaigns.updateOne(
+          { _id: id },
+          { $set: { 'schedule.startAt': new Date(Date.now() + 3_600_000) } },
+        );
+      });
+      await eventually(
+        async () =>
+          (await queue.getJobs(['completed'])).some(
+            (j) => j.data.campaignId === id && j.data.event === 'start',
+          ),
+        10_000,
+        'the start job done',
+      );
+      expect(await statusOf(id)).toBe('scheduled');
+    } finally {
+      await worker.close();
+    }
+  });
+
   it('does not start a draft, and ends a paused or frozen campaign', async () => {
     const worker = await startWorker();
     try {

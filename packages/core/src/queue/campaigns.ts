@@ -39,33 +39,36 @@ export function createCampaignQueue(connection: Redis, keys: KeyBuilder): Queue<
 }
 
 /**
- * Puts a campaign's start and end on the queue, each delayed until its time (now if past).
+ * Puts one scheduled start or end on the queue, delayed until its time (now if past).
  *
  * BullMQ ignores an add whose job id it still keeps, finished jobs included (kept for days). A
  * campaign scheduled, moved back to draft, and scheduled again for the same times would then get
- * no new jobs, and never start: so a finished job of the same id is removed first. A pending one
- * is kept, and the add is a no-op: it already does what the new one would.
+ * no new job, and never start: so a finished job of the same id is removed first. A pending one
+ * (waiting, delayed or running) is kept, and the add is a no-op: it already does what the new one
+ * would. The schedule repair relies on this to queue a start or end again safely.
  */
+export async function queueScheduleEvent(
+  queue: Queue<CampaignScheduleJob>,
+  data: CampaignScheduleJob,
+): Promise<void> {
+  const jobId = campaignScheduleJobId(data);
+  const existing = await queue.getJob(jobId);
+  if (existing && ((await existing.isCompleted()) || (await existing.isFailed()))) await existing.remove();
+  await queue.add(data.event, data, { jobId, delay: Math.max(0, data.at - Date.now()) });
+}
+
+/** Puts a campaign's start and end on the queue (see queueScheduleEvent). */
 export async function scheduleCampaign(
   queue: Queue<CampaignScheduleJob>,
   campaign: { campaignId: string; startAt: Date; endAt: Date },
 ): Promise<void> {
-  const jobs: CampaignScheduleJob[] = [
-    { campaignId: campaign.campaignId, event: 'start', at: campaign.startAt.getTime() },
-    { campaignId: campaign.campaignId, event: 'end', at: campaign.endAt.getTime() },
-  ];
   await Promise.all(
-    jobs.map(async (data) => {
-      const existing = await queue.getJob(campaignScheduleJobId(data));
-      if (existing && ((await existing.isCompleted()) || (await existing.isFailed())))
-        await existing.remove();
-    }),
-  );
-  await queue.addBulk(
-    jobs.map((data) => ({
-      name: data.event,
-      data,
-      opts: { jobId: campaignScheduleJobId(data), delay: Math.max(0, data.at - Date.now()) },
-    })),
+    (['start', 'end'] as const).map((event) =>
+      queueScheduleEvent(queue, {
+        campaignId: campaign.campaignId,
+        event,
+        at: (event === 'start' ? campaign.startAt : campaign.endAt).getTime(),
+      }),
+    ),
   );
 }
