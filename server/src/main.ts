@@ -13,9 +13,11 @@ const logger = createLogger(config, 'server', instanceId);
 
 async function main(): Promise<void> {
   const keys = createKeys(config.keyPrefix);
-  const redis = createRedis(config.redis.url, 'command', 'server');
+  // The request path's connections give up on a stalled Redis (503); the subscriber waits.
+  const timed = { commandTimeoutMs: config.redis.commandTimeoutMs };
+  const redis = createRedis(config.redis.url, 'command', 'server', timed);
   const subscriber = createRedis(config.redis.url, 'subscriber', 'server');
-  const producer = createRedis(config.redis.url, 'producer', 'server');
+  const producer = createRedis(config.redis.url, 'producer', 'server', timed);
   for (const connection of [redis, subscriber, producer]) {
     connection.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
   }

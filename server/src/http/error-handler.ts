@@ -53,6 +53,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return;
     const retryAfter: unknown = Reflect.get(Object(appError.details), 'retryAfterSeconds');
     if (typeof retryAfter === 'number') res.set('Retry-After', String(retryAfter));
+    // A store that did not answer (down, or stalled past the command timeout): try again soon.
+    else if (appError.code === 'SERVICE_UNAVAILABLE') res.set('Retry-After', '1');
     const body =
       appError.status >= 500 && appError.code === 'INTERNAL'
         ? new AppError('INTERNAL').toBody()

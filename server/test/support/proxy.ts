@@ -7,6 +7,11 @@ export interface TcpProxy {
   cut(): Promise<void>;
   /** Listens again on the same port: Redis is back, and its clients reconnect. */
   restore(): Promise<void>;
+  /**
+   * Stops forwarding in either direction but keeps every connection open: to its clients, Redis
+   * has stalled (a full disk, a long script, a network that drops without a reset).
+   */
+  stall(): void;
 }
 
 /**
@@ -22,6 +27,7 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
   };
+  const upstreams = new Map<Socket, Socket>();
   let server = relay();
   function relay() {
     return createServer((client) => {
@@ -31,6 +37,8 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
       client.pipe(upstream).pipe(client);
+      upstreams.set(client, upstream);
+      client.on('close', () => upstreams.delete(client));
     });
   }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -45,6 +53,14 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       await closed;
+    },
+    stall() {
+      for (const [client, upstream] of upstreams) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
     },
     async restore() {
       server = relay();

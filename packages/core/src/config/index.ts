@@ -68,6 +68,7 @@ const envSchema = z.object({
       .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
       .optional(),
   ),
+  REDIS_COMMAND_TIMEOUT_MS: int(50, 60_000, 1_000),
   MONGODB_URI: optionalString.pipe(
     z
       .string()
@@ -129,7 +130,11 @@ export interface Config {
     readonly bodyLimitBytes: number;
   };
   /** `managed` is true when the URL is the embedded local default rather than given. */
-  readonly redis: { readonly url: string; readonly managed: boolean };
+  /**
+   * `commandTimeoutMs`: how long a request waits for a Redis answer before it answers 503 (the
+   * server's command and queue connections only; never a worker's blocking or a subscriber's).
+   */
+  readonly redis: { readonly url: string; readonly managed: boolean; readonly commandTimeoutMs: number };
   readonly mongo: { readonly uri: string; readonly managed: boolean };
   /** Prefix of every Redis key and channel this deployment owns (see redis/keys.ts). */
   readonly keyPrefix: string;
@@ -249,7 +254,11 @@ export function loadConfig(source: Env = process.env): Config {
       trustProxy: e.TRUST_PROXY,
       bodyLimitBytes: e.BODY_LIMIT_BYTES,
     },
-    redis: { url: e.REDIS_URL ?? LOCAL_SERVICES.redisUrl, managed: e.REDIS_URL === undefined },
+    redis: {
+      url: e.REDIS_URL ?? LOCAL_SERVICES.redisUrl,
+      managed: e.REDIS_URL === undefined,
+      commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    },
     mongo: { uri: e.MONGODB_URI ?? LOCAL_SERVICES.mongoUri, managed: e.MONGODB_URI === undefined },
     keyPrefix: e.KEY_PREFIX,
     worker: {

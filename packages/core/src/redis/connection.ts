@@ -19,13 +19,32 @@ const ROLE_OPTIONS: Record<ConnectionRole, RoleOptions> = {
   command: { maxRetriesPerRequest: 2 },
 };
 
+/** The roles a command timeout may apply to: those that answer a request. */
+type TimedRole = Extract<ConnectionRole, 'producer' | 'command'>;
+
+export interface RedisOptionsOf<R extends ConnectionRole> {
+  /**
+   * Rejects a command Redis has not answered within this time (ioredis `commandTimeout`), so a
+   * request answers 503 instead of hanging while Redis stalls. Only for the request path (the
+   * server's command and producer connections): a worker's blocking connection and a subscriber
+   * wait on purpose. @default none
+   */
+  commandTimeoutMs?: R extends TimedRole ? number : never;
+}
+
 /**
  * Opens a Redis connection for one role. Name it after the process so `CLIENT LIST` tells
  * who is connected.
  */
-export function createRedis(url: string, role: ConnectionRole, name: string): Redis {
+export function createRedis<R extends ConnectionRole>(
+  url: string,
+  role: R,
+  name: string,
+  options: RedisOptionsOf<R> = {},
+): Redis {
   return new Redis(url, {
     ...ROLE_OPTIONS[role],
+    ...(options.commandTimeoutMs === undefined ? {} : { commandTimeout: options.commandTimeoutMs }),
     connectionName: `rallyboard:${name}:${role}`,
     connectTimeout: 5_000,
     // Back off up to 2 s between reconnection attempts, forever; callers see errors meanwhile.
