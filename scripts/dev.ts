@@ -5,11 +5,15 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { loadConfig } from '@rallyboard/core/config';
 import { DEMO_BOARD, demoParticipantToken, seedDemoBoard, voteCommand } from './demo-board.js';
 import { type DemoHost, ensureDemoHost } from './demo-host.js';
+import { localStackEnv } from './local-secret.js';
 import { ServiceError, startServices, stopServices } from './services/index.js';
 import { PATHS, ROOT } from './services/paths.js';
 import { buildWeb } from './web/build.js';
 
-const config = loadConfig();
+// The token secret comes from JWT_SECRET or .data/jwt-secret (made on the first start): the
+// server and workers below get the same one, so the local stack never signs with a public one.
+const env = localStackEnv(process.env);
+const config = loadConfig(env);
 const base = config.http.publicUrl;
 
 function startProcess(name: 'server' | 'workers'): ChildProcess {
@@ -20,6 +24,7 @@ function startProcess(name: 'server' | 'workers'): ChildProcess {
     ['--import', 'tsx', '--conditions=rallyboard-source', `${name}/src/main.ts`],
     {
       cwd: ROOT,
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

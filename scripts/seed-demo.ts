@@ -2,8 +2,10 @@
 // participant, printing a vote to try with it.
 import { loadConfig } from '@rallyboard/core/config';
 import { demoParticipantToken, seedDemoBoard, voteCommand } from './demo-board.js';
+import { localStackEnv } from './local-secret.js';
 
-const config = loadConfig();
+// The secret `npm start` keeps in .data/, so the token it prints is one the local server accepts.
+const config = loadConfig(localStackEnv(process.env));
 const board = await seedDemoBoard(config);
 const voter = await demoParticipantToken(config);
 const [first] = board.members;

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import { loadConfig } from '@rallyboard/core/config';
+import { loadConfig, requireTokenSecrets } from '@rallyboard/core/config';
 import { connectMongo } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
 import { createCampaignQueue, createReviewQueue, createVoteQueue } from '@rallyboard/core/queue';
@@ -8,6 +8,8 @@ import { closeRedis, createKeys, createRedis, defineScripts, waitForReady } from
 import { createApp } from './app.js';
 
 const config = loadConfig();
+// Before connecting to anything: the server signs and verifies tokens, so it refuses weak secrets.
+requireTokenSecrets(config);
 const instanceId = `${hostname()}-${process.pid}`;
 const logger = createLogger(config, 'server', instanceId);
 

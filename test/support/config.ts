@@ -14,6 +14,12 @@ export const randomId = (prefix = 'b'): string => `${prefix}${randomBytes(6).toS
  */
 const FILE_DATABASE = randomId('f');
 
+/**
+ * This file's token secret, random like a real one: outside development on loopback the server
+ * refuses a missing or weak secret (packages/core/src/config/secrets.ts).
+ */
+const TEST_JWT_SECRET = randomBytes(48).toString('base64');
+
 /** The test database: the same server as the run's MONGODB_URI, this file's database of the run. */
 export function testMongoUri(): string {
   const url = new URL(inject('mongoUri'));
@@ -23,7 +29,7 @@ export function testMongoUri(): string {
 
 /**
  * The env of one test: the run's real services, a key prefix of its own (so its queue and keys
- * are its alone), quiet logs, and fast stall detection.
+ * are its alone), quiet logs, fast stall detection, and the file's token secret.
  */
 export function testEnv(overrides: Env = {}): Env {
   return {
@@ -41,6 +47,7 @@ export function testEnv(overrides: Env = {}): Env {
     RATE_LIMIT_READS_PER_IP: '0',
     RATE_LIMIT_SOCKET_EVENTS_PER_IP: '0',
     RATE_LIMIT_EVENTS_PER_SOCKET: '0',
+    JWT_SECRET: TEST_JWT_SECRET,
     ...overrides,
   };
 }

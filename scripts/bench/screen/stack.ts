@@ -50,6 +50,8 @@ export async function startScreenStack(): Promise<ScreenStack> {
     RATE_LIMIT_PER_DEVICE: '0',
     RATE_LIMIT_PER_VOTER: '0',
     MONGODB_URI: mongoUrl.toString(),
+    // The stack signs its own tokens: a random secret, as the server refuses a weak or missing one.
+    JWT_SECRET: process.env.JWT_SECRET || randomBytes(48).toString('base64'),
   });
   await buildWeb();
   const keys = createKeys(config.keyPrefix);

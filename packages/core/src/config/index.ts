@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import { ConfigError } from './errors.js';
+import { type TokenSecrets, withTokenSecrets } from './secrets.js';
+
+export { ConfigError };
+export { requireTokenSecrets } from './secrets.js';
 
 /**
  * Where Redis and MongoDB are when the environment names neither: the project's own embedded
@@ -49,9 +54,6 @@ const trustProxy = z
     });
     return z.NEVER;
   });
-
-/** Signs tokens outside production when JWT_SECRET is unset. Public by design: never for production. */
-const DEVELOPMENT_JWT_SECRET = 'rallyboard-development-secret-not-for-production';
 
 /** The environment variables, each documented in `.env.example`. */
 const envSchema = z.object({
@@ -109,7 +111,8 @@ const envSchema = z.object({
   WECHAT_APP_SECRET: optionalString,
   WECHAT_TIMEOUT_MS: int(100, 60_000, 5_000),
   WECHAT_ENV_VERSION: z.enum(['release', 'trial', 'develop']).default('release'),
-  JWT_SECRET: optionalString.pipe(z.string().min(32, 'at least 32 characters').optional()),
+  JWT_SECRET: optionalString,
+  JWT_PREVIOUS_SECRETS: optionalString,
   HOST_TOKEN_TTL_SECONDS: int(60, 30 * 86_400, 12 * 3_600),
   PARTICIPANT_TOKEN_TTL_SECONDS: int(60, 86_400, 2 * 3_600),
   PARTICIPANT_REFRESH_TTL_SECONDS: int(3_600, 365 * 86_400, 30 * 86_400),
@@ -204,26 +207,18 @@ export interface Config {
      */
     readonly envVersion: 'release' | 'trial' | 'develop';
   };
-  readonly auth: {
-    /** HMAC secret of every token we issue. */
-    readonly jwtSecret: string;
+  /** Token secrets (reading them throws the ConfigError when refused: secrets.ts) and lifetimes. */
+  readonly auth: TokenSecrets & {
     readonly hostTokenTtlSeconds: number;
     readonly participantTokenTtlSeconds: number;
     readonly participantRefreshTtlSeconds: number;
   };
 }
 
-/** Raised at boot when the environment is invalid; the message lists every bad variable. */
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
-
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object') {
-    for (const inner of Object.values(value)) deepFreeze(inner);
+    // Data properties only: the token secrets are getters that throw when refused (secrets.ts).
+    for (const { value: inner } of Object.values(Object.getOwnPropertyDescriptors(value))) deepFreeze(inner);
     Object.freeze(value);
   }
   return value;
@@ -240,11 +235,8 @@ export function loadConfig(source: Env = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
   }
   const e = parsed.data;
-  if (e.NODE_ENV === 'production' && e.JWT_SECRET === undefined) {
-    throw new ConfigError(['JWT_SECRET: required in production (at least 32 random characters)']);
-  }
   const shownHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST;
-  return deepFreeze({
+  const config = withTokenSecrets(source.NODE_ENV, e, {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     http: {
@@ -299,12 +291,10 @@ export function loadConfig(source: Env = process.env): Config {
       envVersion: e.WECHAT_ENV_VERSION,
     },
     auth: {
-      // Outside production a fixed development secret keeps tokens valid across restarts; it is
-      // public, so production refuses to start without JWT_SECRET (above).
-      jwtSecret: e.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
       hostTokenTtlSeconds: e.HOST_TOKEN_TTL_SECONDS,
       participantTokenTtlSeconds: e.PARTICIPANT_TOKEN_TTL_SECONDS,
       participantRefreshTtlSeconds: e.PARTICIPANT_REFRESH_TTL_SECONDS,
     },
   });
+  return deepFreeze(config);
 }
