@@ -85,7 +85,7 @@ function createServices(deps: AppDeps) {
     readLimits: createReadLimits(deps),
     loadCampaign: createCampaignAccess(mongo),
     votes: createVoteReads(mongo),
-    voteIds: createVoteIds(config.auth.jwtSecret),
+    voteIds: createVoteIds(config.auth),
     sessions: createSessions({
       redis,
       keys,

@@ -1,4 +1,5 @@
 import { AppError } from '@rallyboard/core/protocol';
+import type { TokenSecrets } from '../auth/key-ring.js';
 import { createScopedTokens } from '../auth/scoped-tokens.js';
 
 /** Where bull-board is mounted; the session cookie is sent to this path and nowhere else. */
@@ -21,9 +22,9 @@ export interface QueueSessions {
  * session cookie opens bull-board and nothing else. HttpOnly (no script reads it), SameSite=Strict
  * (no other site's page or form sends it: bull-board's buttons change queues), Path=/admin/queues.
  */
-export function createQueueSessions(jwtSecret: string, now: () => number = Date.now): QueueSessions {
+export function createQueueSessions(secrets: TokenSecrets, now: () => number = Date.now): QueueSessions {
   const tokens = createScopedTokens(
-    jwtSecret,
+    secrets,
     {
       audience: 'rallyboard:queues',
       keyLabel: 'rallyboard queue session',

@@ -6,6 +6,7 @@ import type { CampaignScheduleJob, ReviewJob, ReviewJobResult, VoteJob } from '@
 import type { Queue } from 'bullmq';
 import { type RequestHandler, Router } from 'express';
 import type { HostResolver } from '../hosts/principal.js';
+import type { TokenSecrets } from '../auth/key-ring.js';
 import type { Api } from '../http/api.js';
 import {
   createQueueSessions,
@@ -17,7 +18,7 @@ import {
 
 export interface AdminQueuesRouteDeps {
   api: Api;
-  config: { auth: { jwtSecret: string } };
+  config: { auth: TokenSecrets };
   hosts: HostResolver;
   voteQueue: Queue<VoteJob>;
   reviewQueue: Queue<ReviewJob, ReviewJobResult>;
@@ -39,7 +40,7 @@ export interface AdminQueuesRouteDeps {
  */
 export function adminQueuesRouter(deps: AdminQueuesRouteDeps): Router {
   const router = Router();
-  const sessions = createQueueSessions(deps.config.auth.jwtSecret);
+  const sessions = createQueueSessions(deps.config.auth);
 
   deps.api.route(
     router,

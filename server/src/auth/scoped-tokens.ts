@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { jwtVerify, SignJWT } from 'jose';
+import { SignJWT } from 'jose';
+import { keyRing, type TokenSecrets, verifyWithRing } from './key-ring.js';
 
 const ISSUER = 'rallyboard';
 
@@ -13,34 +14,35 @@ export interface ScopedTokens {
 /**
  * Tokens that open one thing and nothing else (a campaign's big screen, bull-board): HS256 JWTs
  * with an audience of their own and a key derived from JWT_SECRET for that scope alone, so no
- * host or participant token, nor one of another scope, passes for one.
+ * host or participant token, nor one of another scope, passes for one. Like every token they name
+ * their secret by `kid`, and those signed with a previous secret open until they expire.
  *
  * @param scope the audience, the label the key is derived with, and how long a token lasts
  */
 export function createScopedTokens(
-  jwtSecret: string,
+  secrets: TokenSecrets,
   scope: { audience: string; keyLabel: string; ttlSeconds: number },
   now: () => number = Date.now,
 ): ScopedTokens {
-  const key = createHmac('sha256', jwtSecret).update(scope.keyLabel).digest();
+  const ring = keyRing(secrets, (secret) => createHmac('sha256', secret).update(scope.keyLabel).digest());
   const { audience, ttlSeconds } = scope;
   return {
     async sign(subject) {
       const issuedAt = Math.floor(now() / 1000);
       const exp = issuedAt + ttlSeconds;
       const token = await new SignJWT({})
-        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: ring.signing.kid })
         .setIssuer(ISSUER)
         .setAudience(audience)
         .setSubject(subject)
         .setIssuedAt(issuedAt)
         .setExpirationTime(exp)
-        .sign(key);
+        .sign(ring.signing.key);
       return { token, expiresAt: new Date(exp * 1000) };
     },
     async verify(token, subject) {
       try {
-        const { payload } = await jwtVerify(token, key, {
+        const payload = await verifyWithRing(token, ring, {
           issuer: ISSUER,
           audience,
           ...(subject === undefined ? {} : { subject }),

@@ -1,5 +1,6 @@
 import { AppError } from '@rallyboard/core/protocol';
-import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { errors as joseErrors, SignJWT } from 'jose';
+import { keyRing, type TokenSecrets, verifyWithRing } from './key-ring.js';
 
 /** Hosts run campaigns from the console; participants vote from the mini-program. */
 export type HostRole = 'admin' | 'host';
@@ -30,8 +31,7 @@ export interface TokenSigner {
   verify<K extends TokenClaims['kind']>(token: string, kind: K): Promise<Extract<TokenClaims, { kind: K }>>;
 }
 
-export interface TokenConfig {
-  jwtSecret: string;
+export interface TokenConfig extends TokenSecrets {
   hostTokenTtlSeconds: number;
   participantTokenTtlSeconds: number;
 }
@@ -40,14 +40,15 @@ export interface TokenConfig {
 const VERIFIED_CACHE_MAX = 50_000;
 
 /**
- * HS256 JWTs (jose), with the issuer, an audience per kind, and an expiry always set.
+ * HS256 JWTs (jose), with the issuer, an audience per kind, and an expiry always set, signed with
+ * the newest secret and naming it by `kid`, verified with the secret their kid names (key-ring.ts).
  *
  * A verified token is remembered until it expires: a participant sends many votes with one
  * token, and a full verification (WebCrypto, asynchronous) costs far more than the rest of an
  * ingest request. Only successes are remembered, with their expiry checked on every use.
  */
 export function createTokenSigner(config: TokenConfig, now: () => number = Date.now): TokenSigner {
-  const key = new TextEncoder().encode(config.jwtSecret);
+  const ring = keyRing(config, (secret) => new TextEncoder().encode(secret));
   const verified = new Map<string, { claims: TokenClaims; expiresAtMs: number }>();
 
   async function sign(
@@ -59,13 +60,13 @@ export function createTokenSigner(config: TokenConfig, now: () => number = Date.
     const issuedAt = Math.floor(now() / 1000);
     const exp = issuedAt + ttl;
     const token = await new SignJWT(extra)
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: ring.signing.kid })
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE[kind])
       .setSubject(subject)
       .setIssuedAt(issuedAt)
       .setExpirationTime(exp)
-      .sign(key);
+      .sign(ring.signing.key);
     return { token, expiresAt: new Date(exp * 1000) };
   }
 
@@ -90,7 +91,7 @@ export function createTokenSigner(config: TokenConfig, now: () => number = Date.
     kind: TokenClaims['kind'],
   ): Promise<{ claims: TokenClaims; expiresAtMs: number }> {
     try {
-      const { payload } = await jwtVerify(token, key, {
+      const payload = await verifyWithRing(token, ring, {
         issuer: ISSUER,
         audience: AUDIENCE[kind],
         algorithms: ['HS256'],

@@ -1,4 +1,12 @@
-import { createHash, createHmac, createSecretKey, randomUUID, timingSafeEqual } from 'node:crypto';
+import {
+  createHash,
+  createHmac,
+  createSecretKey,
+  type KeyObject,
+  randomUUID,
+  timingSafeEqual,
+} from 'node:crypto';
+import type { TokenSecrets } from '../auth/key-ring.js';
 
 /**
  * Vote ids that name their owner without storing anything: `<body>.<mac>`, where the body is
@@ -6,6 +14,11 @@ import { createHash, createHmac, createSecretKey, randomUUID, timingSafeEqual } 
  * the same id, so a retried request cannot count twice) or random, and the mac binds the body to
  * the board and the participant. A participant can then ask about their own vote, even while it
  * is still queued, and no one else can.
+ *
+ * Across a rotation of the token secret (JWT_SECRET new, the old one in JWT_PREVIOUS_SECRETS), ids
+ * are still issued with the oldest secret listed, so a retry sent across the restart names the
+ * same vote and is never counted twice, and ids made with any listed secret are owned. The mac is
+ * not a credential: ids are looked up whole, so knowing its key lets no one read another's vote.
  */
 export interface VoteIds {
   issue(boardId: string, participantId: string, idempotencyKey?: string): string;
@@ -15,10 +28,13 @@ export interface VoteIds {
 
 const b64 = (bytes: Buffer) => bytes.toString('base64url');
 
-export function createVoteIds(secret: string): VoteIds {
-  // A key of its own, derived from the token secret: a vote id's mac is never a token's.
-  const key = createSecretKey(createHmac('sha256', secret).update('rallyboard vote ids').digest());
-  const mac = (boardId: string, participantId: string, body: string) =>
+export function createVoteIds(secrets: TokenSecrets): VoteIds {
+  // Keys of their own, derived from the token secrets: a vote id's mac is never a token's.
+  const keys = [secrets.jwtSecret, ...(secrets.previousJwtSecrets ?? [])].map((secret) =>
+    createSecretKey(createHmac('sha256', secret).update('rallyboard vote ids').digest()),
+  );
+  const issuing = keys[keys.length - 1] as KeyObject;
+  const mac = (key: KeyObject, boardId: string, participantId: string, body: string) =>
     createHmac('sha256', key).update(`${boardId}\n${participantId}\n${body}`).digest().subarray(0, 12);
 
   return {
@@ -28,14 +44,16 @@ export function createVoteIds(secret: string): VoteIds {
           ? // randomUUID draws from a pre-filled entropy pool: far cheaper per vote than randomBytes.
             `r${randomUUID().replaceAll('-', '')}`
           : `k${b64(createHash('sha256').update(`${boardId}\n${participantId}\n${idempotencyKey}`).digest().subarray(0, 16))}`;
-      return `${body}.${b64(mac(boardId, participantId, body))}`;
+      return `${body}.${b64(mac(issuing, boardId, participantId, body))}`;
     },
     owns(voteId, boardId, participantId) {
       const dot = voteId.lastIndexOf('.');
       if (dot <= 0) return false;
       const given = Buffer.from(voteId.slice(dot + 1), 'base64url');
-      const expected = mac(boardId, participantId, voteId.slice(0, dot));
-      return given.length === expected.length && timingSafeEqual(given, expected);
+      return keys.some((key) => {
+        const expected = mac(key, boardId, participantId, voteId.slice(0, dot));
+        return given.length === expected.length && timingSafeEqual(given, expected);
+      });
     },
   };
 }

@@ -1,4 +1,5 @@
 import { AppError } from '@rallyboard/core/protocol';
+import type { TokenSecrets } from '../auth/key-ring.js';
 import { createScopedTokens } from '../auth/scoped-tokens.js';
 
 /** How long a screen token opens its campaign's screen: a campaign's run and some rehearsal. */
@@ -15,9 +16,9 @@ export interface ScreenTokens {
  * Screen tokens: scoped tokens (auth/scoped-tokens.ts) whose subject is the campaign, so a leaked
  * screen URL opens that campaign's screen and nothing else (it writes nothing).
  */
-export function createScreenTokens(jwtSecret: string, now: () => number = Date.now): ScreenTokens {
+export function createScreenTokens(secrets: TokenSecrets, now: () => number = Date.now): ScreenTokens {
   const tokens = createScopedTokens(
-    jwtSecret,
+    secrets,
     {
       audience: 'rallyboard:screen',
       keyLabel: 'rallyboard screen token',

@@ -45,7 +45,7 @@ export interface ScreensDeps extends BoardReadDeps {
 }
 
 export function createScreens(ctx: ScreensDeps): Screens {
-  const tokens = createScreenTokens(ctx.config.auth.jwtSecret);
+  const tokens = createScreenTokens(ctx.config.auth);
   const { appId, appSecret, envVersion } = ctx.config.wechat;
   const wechatCodes = new Map<string, Promise<QRCodeImage>>();
 

@@ -61,7 +61,7 @@ describe('bull-board at /admin/queues', () => {
     expect(res.status).toBe(403);
     expect(setCookie).toBe('');
     // Even a validly signed session (say, of an admin since demoted) checks the account as it is now.
-    const { value } = await createQueueSessions(config.auth.jwtSecret).sign(host.id);
+    const { value } = await createQueueSessions(config.auth).sign(host.id);
     for (const path of ['/admin/queues/', '/admin/queues/api/queues']) {
       const refused = await get(path, `${QUEUE_COOKIE}=${value}`);
       expect(refused.status, path).toBe(403);

@@ -9,7 +9,7 @@ const queues = { audience: 'rallyboard:queues', keyLabel: 'rallyboard queue sess
 describe('scoped tokens', () => {
   it('open their own subject, in their own scope, until they expire', async () => {
     let now = Date.parse('2026-12-04T10:00:00Z');
-    const tokens = createScopedTokens(SECRET, screen, () => now);
+    const tokens = createScopedTokens({ jwtSecret: SECRET }, screen, () => now);
     const { token, expiresAt } = await tokens.sign('camp-1');
     expect(expiresAt.getTime()).toBe(now + 60_000);
     expect(await tokens.verify(token)).toBe('camp-1');
@@ -20,8 +20,8 @@ describe('scoped tokens', () => {
   });
 
   it('refuse a token of another scope and a host token, though all share JWT_SECRET', async () => {
-    const screens = createScopedTokens(SECRET, screen);
-    const { token: queueToken } = await createScopedTokens(SECRET, queues).sign('h1');
+    const screens = createScopedTokens({ jwtSecret: SECRET }, screen);
+    const { token: queueToken } = await createScopedTokens({ jwtSecret: SECRET }, queues).sign('h1');
     const { token: hostToken } = await createTokenSigner({
       jwtSecret: SECRET,
       hostTokenTtlSeconds: 60,

@@ -16,7 +16,7 @@ import { createVoteIds } from '../../src/ingest/vote-ids.js';
 
 const config = testConfig();
 const tokens = createTokenSigner(config.auth);
-const voteIds = createVoteIds(config.auth.jwtSecret);
+const voteIds = createVoteIds(config.auth);
 let server: TestServer;
 let mongo: Connection;
 

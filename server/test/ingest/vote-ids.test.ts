@@ -2,7 +2,7 @@ import { voteIdSchema } from '@rallyboard/core/protocol';
 import { describe, expect, it } from 'vitest';
 import { createVoteIds } from '../../src/ingest/vote-ids.js';
 
-const ids = createVoteIds('a-test-secret-of-at-least-32-characters');
+const ids = createVoteIds({ jwtSecret: 'a-test-secret-of-at-least-32-characters' });
 
 describe('vote ids', () => {
   it('give the same id for the same idempotency key, board and participant, and a new one otherwise', () => {
@@ -27,6 +27,8 @@ describe('vote ids', () => {
     expect(ids.owns(id, 'b2', 'p1')).toBe(false);
     expect(ids.owns(`${id.split('.')[0]}x.${id.split('.')[1]}`, 'b1', 'p1')).toBe(false);
     expect(ids.owns(id.split('.')[0] ?? '', 'b1', 'p1')).toBe(false);
-    expect(createVoteIds('another-secret-of-at-least-32-characters').owns(id, 'b1', 'p1')).toBe(false);
+    expect(
+      createVoteIds({ jwtSecret: 'another-secret-of-at-least-32-characters' }).owns(id, 'b1', 'p1'),
+    ).toBe(false);
   });
 });

@@ -115,7 +115,7 @@ export async function createHostileFixture(redisDb: number): Promise<HostileFixt
     },
     host,
     otherHost,
-    voteId: createVoteIds(config.auth.jwtSecret).issue(boardId, participantId),
+    voteId: createVoteIds(config.auth).issue(boardId, participantId),
     refreshToken: await signIn(server, 'ok-hostile-1'),
     logoutToken: await signIn(server, 'ok-hostile-2'),
     shareToken: (
