@@ -21,7 +21,7 @@ const HOW_TO_MAKE_ONE = 'make one with `openssl rand -base64 48`';
 /**
  * The secret's estimated entropy in bits: its length times the Shannon entropy of its own
  * character frequencies. A floor against mistakes ('a' × 32, a word, a short alphabet), not a
- * proof of randomness: `openssl rand -base64 48` gives about 350, 32 random hex characters about
+ * proof of randomness: `openssl rand -base64 48` gives about 330, 32 random hex characters about
  * 115 (too few: use 64).
  */
 function estimatedBits(secret: string): number {
