@@ -11,6 +11,7 @@ export const AUDIT_ACTIONS = [
   'campaign.delete',
   'campaign.reveal',
   'campaign.screen-token',
+  'campaign.screen-token.revoke',
   'member.add',
   'member.update',
   'member.remove',

@@ -130,7 +130,9 @@ describe('the big screen, in Chromium', () => {
     await waitForState(bare.page, 'error');
     expect(await bare.page.getAttribute('#screen', 'data-error')).toBe('SCREEN_TOKEN_INVALID');
     await bare.context.close();
-    const wrong = await fetch(`${server.url}/api/screens/${campaignId}?token=not-a-token`);
+    const wrong = await fetch(`${server.url}/api/screens/${campaignId}`, {
+      headers: { 'x-screen-token': 'not-a-token' },
+    });
     expect(wrong.status).toBe(403);
     expect(((await wrong.json()) as { error: { code: string } }).error.code).toBe('SCREEN_TOKEN_INVALID');
 
@@ -142,7 +144,7 @@ describe('the big screen, in Chromium', () => {
     );
     expect(issued.status).toBe(200);
     const url = new URL(issued.body.url);
-    const { page, context } = await openPage(browser, `${server.url}${url.pathname}${url.search}`);
+    const { page, context } = await openPage(browser, `${server.url}${url.pathname}${url.hash}`);
     await waitForState(page, 'live');
     // The join code comes through with the same token: a QR code of the campaign's address here.
     await page.waitForFunction(() => {

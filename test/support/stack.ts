@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Config } from '@rallyboard/core/config';
 import { boardModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
-import { createLogger } from '@rallyboard/core/logger';
+import { createLogger, type Logger } from '@rallyboard/core/logger';
 import type { BoardKind } from '@rallyboard/core/protocol';
 import { createCampaignQueue, createReviewQueue, createVoteQueue } from '@rallyboard/core/queue';
 import {
@@ -42,10 +42,17 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** The real server (createApp) on port 0 with real, isolated connections. */
-export async function startTestServer(config: Config, mongo?: Connection): Promise<TestServer> {
+/**
+ * The real server (createApp) on port 0 with real, isolated connections.
+ * @param options.logger a logger of the test's own (e.g. one that keeps the access log's lines)
+ */
+export async function startTestServer(
+  config: Config,
+  mongo?: Connection,
+  options: { logger?: Logger } = {},
+): Promise<TestServer> {
   const keys = createKeys(config.keyPrefix);
-  const logger = createLogger(config, 'server', 'test');
+  const logger = options.logger ?? createLogger(config, 'server', 'test');
   const [redis, subscriber, producer] = await Promise.all([
     testRedis(config, 'command'),
     testRedis(config, 'subscriber'),

@@ -5,10 +5,16 @@ import { keyRing, type TokenSecrets, verifyWithRing } from './key-ring.js';
 const ISSUER = 'rallyboard';
 
 export interface ScopedTokens {
-  /** A token for one subject (a campaign, a host), good for the scope's TTL. */
-  sign(subject: string): Promise<{ token: string; expiresAt: Date }>;
-  /** The subject of a live token of this scope (and of exactly `subject` when given), or undefined. */
-  verify(token: string, subject?: string): Promise<string | undefined>;
+  /**
+   * A token for one subject (a campaign, a host), good for the scope's TTL; with a version (the
+   * `ver` claim) when the subject's tokens can be revoked by raising it.
+   */
+  sign(subject: string, version?: number): Promise<{ token: string; expiresAt: Date }>;
+  /**
+   * The subject of a live token of this scope (and of exactly `subject` when given), or
+   * undefined; when `version` is given, only a token of that version (a token without one is 0).
+   */
+  verify(token: string, subject?: string, version?: number): Promise<string | undefined>;
 }
 
 /**
@@ -27,10 +33,10 @@ export function createScopedTokens(
   const ring = keyRing(secrets, (secret) => createHmac('sha256', secret).update(scope.keyLabel).digest());
   const { audience, ttlSeconds } = scope;
   return {
-    async sign(subject) {
+    async sign(subject, version) {
       const issuedAt = Math.floor(now() / 1000);
       const exp = issuedAt + ttlSeconds;
-      const token = await new SignJWT({})
+      const token = await new SignJWT(version === undefined ? {} : { ver: version })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: ring.signing.kid })
         .setIssuer(ISSUER)
         .setAudience(audience)
@@ -40,7 +46,7 @@ export function createScopedTokens(
         .sign(ring.signing.key);
       return { token, expiresAt: new Date(exp * 1000) };
     },
-    async verify(token, subject) {
+    async verify(token, subject, version) {
       try {
         const payload = await verifyWithRing(token, ring, {
           issuer: ISSUER,
@@ -50,6 +56,7 @@ export function createScopedTokens(
           requiredClaims: ['sub', 'exp'],
           currentDate: new Date(now()),
         });
+        if (version !== undefined && (payload.ver ?? 0) !== version) return undefined;
         return payload.sub;
       } catch {
         return undefined;

@@ -1,6 +1,17 @@
 import type { Logger } from '@rallyboard/core/logger';
 import type { RequestHandler } from 'express';
 
+/** A query parameter whose name says it holds a token (`token`, `screenToken`, `access_token`…). */
+const TOKEN_PARAM = /([?&][^=&#]*token[^=&#]*=)[^&#]*/gi;
+
+/**
+ * The request's address as the log shows it: a token's value in the query string is replaced.
+ * No route takes a token there any more (screens send theirs in a header), but an old screen
+ * link (`/screen/:id?token=…`) still arrives that way, and logs outlive tokens.
+ */
+const loggedUrl = (url: string): string =>
+  url.includes('?') ? url.replace(TOKEN_PARAM, '$1[redacted]') : url;
+
 /**
  * One log line per answered request, at a level by outcome: `debug` for successes, `info` for
  * 4xx, `error` for 5xx. Ingest answers thousands of requests a second, so nothing is built for a
@@ -20,7 +31,7 @@ export function accessLog(logger: Logger): RequestHandler {
       logger[level](
         {
           method: req.method,
-          url: req.originalUrl,
+          url: loggedUrl(req.originalUrl),
           status,
           ms: Math.round((performance.now() - started) * 10) / 10,
           ip: req.ip,

@@ -12,7 +12,10 @@ import type { Api } from '../http/api.js';
  */
 const WEB_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 
-/** `?token=`: an unlisted campaign's screen token; checked by the page's data reads, not here. */
+/**
+ * `?token=`: a screen link from before the token moved to the fragment (`#token=`). Still taken,
+ * for old links: the page moves it to the fragment at once, and the access log masks it.
+ */
 const screenPageQuery = z.object({ token: z.string().max(2_048).optional() });
 
 function sendPage(res: Response, page: string): void {
@@ -52,8 +55,10 @@ export function webRouter(deps: { api: Api }): Router {
       tag: 'Screen',
       summary: 'The big screen of a campaign (HTML page)',
       description:
-        'The live ranking for a venue screen. An unlisted campaign needs `?token=`, a screen token ' +
-        'from POST /api/campaigns/:campaignId/screen-token; the page passes it on to its data reads.',
+        'The live ranking for a venue screen. An unlisted campaign needs `#token=` (in the fragment, ' +
+        'which the browser never sends), a screen token from POST /api/campaigns/:campaignId/screen-token; ' +
+        'the page sends it in the X-Screen-Token header and in screen:subscribe. An old link with ' +
+        '`?token=` still opens: the page moves the token to the fragment.',
       auth: 'public',
       params: campaignParams,
       query: screenPageQuery,

@@ -24,6 +24,15 @@ export function parseBoardRoom(room: string): { boardId: string; window: RankWin
 /** The socket.io room of one campaign's big screens, for `screen:updated`. */
 export const screenRoom = (campaignId: string): string => `screen:${campaignId}`;
 
+/**
+ * The screen tokens a socket subscribed campaigns' screens with (undefined for a public one), by
+ * campaign: the screen relay checks them again when the campaign changes (a revocation).
+ */
+export const screenTokensOf = (socket: RealtimeSocket): Map<string, string | undefined> => {
+  socket.data.screenTokens ??= new Map<string, string | undefined>();
+  return socket.data.screenTokens;
+};
+
 /** What a `/host` socket carries once its token was checked: the host as last checked, and its token. */
 export interface HostSocketData {
   host: HostPrincipal;

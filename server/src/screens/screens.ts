@@ -31,6 +31,8 @@ export interface Screens {
    * when unlisted, opened by the token (else SCREEN_TOKEN_INVALID).
    */
   open(campaignId: string, token: string | undefined): Promise<CampaignDoc>;
+  /** Whether a screen holding this token (or none) may still show the campaign: see open. */
+  admits(campaign: CampaignDoc, token: string | undefined): Promise<boolean>;
   /** What a screen shows of a campaign besides its ranking. */
   view(campaign: CampaignDoc): Promise<ScreenView>;
   /** The join code: WeChat's mini-program code when WeChat is configured, else a URL's QR code. */
@@ -75,6 +77,11 @@ export function createScreens(ctx: ScreensDeps): Screens {
       await assertScreenAccess(tokens, campaign, token);
       return campaign;
     },
+    admits: (campaign, token) =>
+      assertScreenAccess(tokens, campaign, token).then(
+        () => true,
+        () => false,
+      ),
     async view(campaign) {
       const { quotas: _quotas, ...shown } = publicCampaignView(campaign);
       const wechat = useWeChat(campaign._id);

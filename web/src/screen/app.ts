@@ -11,6 +11,7 @@ import { type RankMove, rankMoves } from '../shared/rank-changes.js';
 import { VoteRate } from '../shared/vote-rate.js';
 import { ScreenConnection } from './connection.js';
 import { renderPodium, renderReveal } from './finale.js';
+import { showJoinCode } from './join-code.js';
 import { type Candidate, echarts, RankingChart } from './ranking-chart.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
@@ -140,9 +141,7 @@ export class ScreenApp {
     this.#chart.setCandidates(candidates);
     $('title').textContent = view.campaign.title;
     document.title = `${view.campaign.title} · 实时排行榜`;
-    const join = $<HTMLImageElement>('join-code');
-    const src = `${view.join.imageUrl}${this.token ? `?token=${encodeURIComponent(this.token)}` : ''}`;
-    if (join.getAttribute('src') !== src) join.src = src;
+    void showJoinCode($<HTMLImageElement>('join-code'), view.join.imageUrl, this.token);
     this.#scheduleDraw();
   }
 

@@ -42,7 +42,12 @@ export class ScreenConnection {
       timeout: 8_000,
     });
     this.socket.on('connect', () => void this.resync());
-    this.socket.on('disconnect', () => this.on.online(false));
+    this.socket.on('disconnect', (reason) => {
+      this.on.online(false);
+      // The server closed it (e.g. the screen token was revoked): socket.io does not reconnect
+      // by itself then. Connect again: the subscription's answer says whether the screen may stay.
+      if (reason === 'io server disconnect') this.socket.connect();
+    });
     this.socket.on('rank:updated', (update) => this.on.update(update));
     this.socket.on('screen:updated', (view) => this.on.view(view));
   }

@@ -27,6 +27,12 @@ export interface CampaignDoc {
   risk?: RiskSettingsPatch | undefined;
   /** When the host revealed the final ranking on the screens (frozen or ended); unset before. */
   revealedAt?: Date | undefined;
+  /**
+   * The version of the campaign's screen tokens: each token carries the version it was signed
+   * at and opens the screen only while it is current, so raising it revokes every token issued.
+   * Unset (a campaign from before versions) is version 0, as is a token without one.
+   */
+  screenTokenVersion?: number | undefined;
   status: CampaignStatus;
   /** The host who created it. */
   createdBy: string;
@@ -68,6 +74,7 @@ const campaignSchema = new Schema<CampaignDoc>(
     },
     risk: { type: Schema.Types.Mixed },
     revealedAt: { type: Date },
+    screenTokenVersion: { type: Number, min: 0 },
     status: { type: String, required: true, enum: CAMPAIGN_STATUSES, default: 'draft' },
     createdBy: { type: String, required: true },
     hostIds: { type: [String], default: [] },
@@ -135,4 +142,30 @@ export async function transitionCampaign(
     }
     return { before: current.status, after: to };
   });
+}
+
+/** The version of a campaign's screen tokens (see CampaignDoc.screenTokenVersion). */
+export const screenTokenVersionOf = (campaign: Pick<CampaignDoc, 'screenTokenVersion'>): number =>
+  campaign.screenTokenVersion ?? 0;
+
+/**
+ * Revokes every screen token of a campaign issued so far: raises its screen-token version by one
+ * (`$inc`, atomic by itself). Tokens signed afterwards carry the new version.
+ * @returns the versions before and after, or null when there is no such campaign
+ */
+export async function revokeScreenTokens(
+  model: CampaignModel,
+  campaignId: string,
+): Promise<{ before: number; after: number } | null> {
+  const updated = await model
+    .findOneAndUpdate(
+      { _id: campaignId },
+      { $inc: { screenTokenVersion: 1 } },
+      // No projection: FerretDB v1's findAndModify does not take one.
+      { returnDocument: 'after' },
+    )
+    .lean();
+  if (!updated) return null;
+  const after = screenTokenVersionOf(updated);
+  return { before: after - 1, after };
 }

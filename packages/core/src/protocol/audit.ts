@@ -10,6 +10,7 @@ export const AUDIT_ACTIONS = [
   'campaign.delete',
   'campaign.reveal',
   'campaign.screen-token',
+  'campaign.screen-token.revoke',
   'member.add',
   'member.update',
   'member.remove',

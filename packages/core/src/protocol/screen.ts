@@ -4,20 +4,30 @@ import type { ErrorBody } from './errors.js';
 import { boardIdSchema } from './ids.js';
 import { type BoardView, boardViewSchema, leaderboardEntrySchema } from './leaderboard.js';
 
-/** A screen token as it travels in `?token=` and in `screen:subscribe`. */
+/**
+ * A screen token as it travels: in the screen's address after `#token=` (a fragment, which the
+ * browser never sends), then in the `X-Screen-Token` header and in `screen:subscribe`, never in
+ * a query string that access logs and proxies keep.
+ */
 export const screenTokenSchema = z.string().min(1).max(2_048);
 
-/** `GET /api/screens/:campaignId?token=` and the join code's query: the token of an unlisted campaign. */
-export const screenQuerySchema = z.object({ token: screenTokenSchema.optional() });
+/** The header of a screen's REST reads that carries its token (lower case, as Node reads it). */
+export const SCREEN_TOKEN_HEADER = 'x-screen-token';
+
+/** `GET /api/screens/:campaignId` and the join code: the token of an unlisted campaign, in its header. */
+export const screenTokenHeadersSchema = z.object({ [SCREEN_TOKEN_HEADER]: screenTokenSchema.optional() });
 
 /** `POST /api/campaigns/:campaignId/screen-token`: a read-only token for the screen of one campaign. */
 export const screenTokenResponseSchema = z.object({
   token: z.string(),
   expiresAt: z.iso.datetime(),
-  /** The screen's address with the token, ready to open on the venue's computer. */
+  /** The screen's address with the token in its fragment (`/screen/:id#token=…`), to open on the venue's computer. */
   url: z.string(),
 });
 export type ScreenTokenResponse = z.infer<typeof screenTokenResponseSchema>;
+
+/** `POST /api/campaigns/:campaignId/screen-token/revoke`: every screen token issued so far is void. */
+export const screenTokenRevokeResponseSchema = z.object({ revokedAt: z.iso.datetime() });
 
 /**
  * The host's reveal (揭晓) of the final ranking: the ranks then animate on every screen, from the

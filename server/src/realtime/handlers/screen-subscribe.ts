@@ -7,7 +7,7 @@ import {
 import { queryBoard } from '../../boards/queries.js';
 import type { Screens } from '../../screens/screens.js';
 import { answer } from '../ack.js';
-import { boardRoom, type RealtimeSocket, screenRoom } from '../types.js';
+import { boardRoom, type RealtimeSocket, screenRoom, screenTokensOf } from '../types.js';
 import type { SubscribeDeps } from './subscribe.js';
 
 export interface ScreenSubscribeDeps extends SubscribeDeps {
@@ -17,7 +17,8 @@ export interface ScreenSubscribeDeps extends SubscribeDeps {
 /**
  * `screen:subscribe { campaignId, token? }`: a big screen joins its campaign's screen room and
  * the all-time ranking's room, then gets its view and a snapshot of the ranking. An unlisted
- * campaign needs its screen token (SCREEN_TOKEN_INVALID), checked before joining anything.
+ * campaign needs its screen token (SCREEN_TOKEN_INVALID), checked before joining anything, and
+ * kept: the screen relay checks it again when the campaign changes (its tokens revoked).
  *
  * Join first, read second, as board:subscribe does: a change between the two still arrives.
  */
@@ -37,6 +38,7 @@ export function registerScreenSubscribe(socket: RealtimeSocket, ctx: ScreenSubsc
         try {
           // Read the campaign again after joining: a status change in between is in this view.
           const campaign = await ctx.screens.open(campaignId, token);
+          screenTokensOf(socket).set(campaignId, token);
           const [screen, board] = await Promise.all([
             ctx.screens.view(campaign),
             queryBoard(ctx, {

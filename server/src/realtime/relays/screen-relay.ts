@@ -1,10 +1,11 @@
+import type { CampaignDoc } from '@rallyboard/core/db';
 import type { Logger } from '@rallyboard/core/logger';
 import { isPublished } from '@rallyboard/core/protocol';
 import type { KeyBuilder } from '@rallyboard/core/redis';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Screens } from '../../screens/screens.js';
-import { type RealtimeServer, screenRoom } from '../types.js';
+import { boardRoom, type RealtimeServer, screenRoom, screenTokensOf } from '../types.js';
 import { channelRelay, type Relay } from './channel.js';
 
 const screenChangeSchema = z.object({ campaignId: z.string() });
@@ -13,22 +14,43 @@ export interface ScreenRelayDeps {
   subscriber: Redis;
   keys: Pick<KeyBuilder, 'screenChanges'>;
   logger: Logger;
-  screens: Pick<Screens, 'find' | 'view'>;
+  screens: Pick<Screens, 'find' | 'view' | 'admits'>;
 }
 
 /**
  * Sends a campaign's screens its new view when server or workers say it changed (a status
- * change, the reveal). Each server reads the campaign once per message for the screens it holds
- * itself, and none when it holds none.
+ * change, the reveal, its screen tokens revoked). Each server reads the campaign once per message
+ * for the screens it holds itself, and none when it holds none. Before the view goes out, each
+ * screen's token is checked against the campaign as it is now: a screen whose token was revoked
+ * (or whose campaign became unlisted) is closed, and subscribing again tells it why.
  */
 export function createScreenRelay(io: RealtimeServer, deps: ScreenRelayDeps): Relay {
+  async function closeRefused(campaign: CampaignDoc, socketIds: readonly string[]): Promise<void> {
+    await Promise.all(
+      socketIds.map(async (id) => {
+        const socket = io.sockets.sockets.get(id);
+        if (!socket || (await deps.screens.admits(campaign, screenTokensOf(socket).get(campaign._id))))
+          return;
+        screenTokensOf(socket).delete(campaign._id);
+        await Promise.all([
+          socket.leave(screenRoom(campaign._id)),
+          socket.leave(boardRoom(campaign._id, 'all')),
+        ]);
+        // The page connects again and subscribes: SCREEN_TOKEN_INVALID then shows it the error.
+        socket.disconnect(true);
+      }),
+    );
+  }
+
   async function push(campaignId: string): Promise<void> {
     const room = screenRoom(campaignId);
-    if (!io.sockets.adapter.rooms.get(room)?.size) return;
+    const held = io.sockets.adapter.rooms.get(room);
+    if (!held?.size) return;
     try {
       const campaign = await deps.screens.find(campaignId);
       // Moved back to draft or archived: its screens keep what they have; reloading says why.
       if (!campaign || !isPublished(campaign.status)) return;
+      await closeRefused(campaign, [...held]);
       io.local.to(room).emit('screen:updated', await deps.screens.view(campaign));
     } catch (error) {
       deps.logger.error({ err: error, campaignId }, 'screen relay could not push a view');

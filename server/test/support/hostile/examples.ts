@@ -162,6 +162,10 @@ export function validExamples(fixture: HostileFixture): Record<string, ValidExam
       params: { campaignId: boardId },
       authorization: asHost,
     },
+    'POST /api/campaigns/:campaignId/screen-token/revoke': {
+      params: { campaignId: boardId },
+      authorization: asHost,
+    },
     'POST /api/campaigns/:campaignId/reveal': { params: { campaignId: endedId }, authorization: asHost },
     'GET /api/campaigns/:campaignId/monitor': { params: { campaignId: boardId }, authorization: asHost },
     'GET /api/campaigns/:campaignId/export/results.csv': {

@@ -10,6 +10,7 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   'campaign.delete': '删除活动',
   'campaign.reveal': '揭晓排名',
   'campaign.screen-token': '生成大屏链接',
+  'campaign.screen-token.revoke': '撤销大屏链接',
   'member.add': '添加候选',
   'member.update': '修改候选',
   'member.remove': '删除候选',

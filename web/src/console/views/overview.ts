@@ -28,7 +28,8 @@ async function openScreen(campaign: CampaignView): Promise<void> {
   const target = window.open('about:blank', '_blank');
   try {
     const { token } = await api<{ token: string }>('POST', `/api/campaigns/${campaign.id}/screen-token`);
-    const url = `/screen/${encodeURIComponent(campaign.id)}?token=${encodeURIComponent(token)}`;
+    // The token in the fragment: the browser never sends it, so no log keeps it (docs/screen.md).
+    const url = `/screen/${encodeURIComponent(campaign.id)}#token=${encodeURIComponent(token)}`;
     if (target) target.location.href = url;
     else location.href = url;
   } catch (error) {
