@@ -6,6 +6,7 @@ import { type BoardRegistration, fenceBoard, hasQuotas, liftFence, withLock } fr
 import type { Queue } from 'bullmq';
 import { installWindows } from './install-windows.js';
 import type { RecoveryDeps } from './reconcile.js';
+import { replayDeadLetters } from './replay.js';
 import { restoreLikes } from './restore-likes.js';
 import { dropUnrecordedMarkers, restoreMarkers } from './restore-markers.js';
 import { restoreQuotas } from './restore-quotas.js';
@@ -36,6 +37,8 @@ export interface RebuildReport {
   /** Voters' quota counters written (their day's and their total), for a board with quotas. */
   quotaCounters: number;
   settledInMs: number;
+  /** The board's dead-lettered jobs (failed for good) sent back to the queue, and their votes. */
+  replayed: { jobs: number; votes: number };
 }
 
 /**
@@ -44,6 +47,8 @@ export interface RebuildReport {
  * 1. Fence: register the board again from MongoDB, with its campaign's status, and set its
  *    fence (one transaction). From here no vote of the board applies; workers put such jobs
  *    back on the delayed set.
+ *    Its dead-lettered jobs (failed for good) go back to the queue: the markers step 4 drops
+ *    include their votes applied before a ledger write failed, and they must count again.
  * 2. Settle: wait until every run of the board's jobs active at the fence has ended. Every vote
  *    applied before the fence has then either been recorded, or its job went back to the queue
  *    (a dead worker's) and will run again after the fence.
@@ -70,11 +75,15 @@ export async function rebuild(
   step('fence');
   await fence(deps, boardId, registration, { token, ttlMs: options.settleTimeoutMs + 600_000 });
   try {
+    // Before the markers go: a vote whose ledger write failed for good is in a failed job, and
+    // dropping its marker takes it off the board. Replayed, it runs after the fence and counts.
+    step('replay dead letters');
+    const { jobs, votes } = await replayDeadLetters({ ...deps, queue: options.queue }, boardId);
     step('settle');
     const settledInMs = await settle(options.queue, boardId, options.settleTimeoutMs);
     const quotas = board.kind === 'vote' && hasQuotas(registration.quotas);
     const restored = await restore(deps, boardId, { board, quotas, token }, options);
-    return { ...restored, settledInMs };
+    return { ...restored, settledInMs, replayed: { jobs, votes } };
   } catch (error) {
     await liftFence(deps.redis, deps.keys, boardId, token);
     throw error;
@@ -115,7 +124,7 @@ async function restore(
   boardId: string,
   { board, quotas, token }: { board: BoardDoc; quotas: boolean; token: string },
   options: RebuildOptions,
-): Promise<Omit<RebuildReport, 'settledInMs'>> {
+): Promise<Omit<RebuildReport, 'settledInMs' | 'replayed'>> {
   const step = options.onStep ?? (() => {});
   step('read ledger');
   const state = await readLedgerState(deps.ledger, boardId, { verdicts: true, quotas });

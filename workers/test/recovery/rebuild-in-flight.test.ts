@@ -63,7 +63,7 @@ describe('rebuild', () => {
           10_000,
           'the rebuild to look at the active jobs',
         );
-        expect(steps).toEqual(['fence', 'settle']);
+        expect(steps).toEqual(['fence', 'replay dead letters', 'settle']);
         // Meanwhile the board is fenced: a vote waits.
         expect(await apply([{ boardId, vote: queuedVote('erin') }])).toEqual([
           { verdict: 'retry', why: 'fenced' },

@@ -86,8 +86,18 @@ describe('rebuild', () => {
       likeSets: expect.any(Number),
       quotaCounters: 0,
       settledInMs: expect.any(Number),
+      replayed: { jobs: 0, votes: 0 },
     });
-    expect(steps).toEqual(['fence', 'settle', 'read ledger', 'markers', 'likes', 'quotas', 'install']);
+    expect(steps).toEqual([
+      'fence',
+      'replay dead letters',
+      'settle',
+      'read ledger',
+      'markers',
+      'likes',
+      'quotas',
+      'install',
+    ]);
     expect(await snapshotBoard(deps.redis, deps.keys, boardId)).toEqual(before);
     expect((await reconcile(deps, boardId)).ok).toBe(true);
 

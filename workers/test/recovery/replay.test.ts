@@ -3,7 +3,7 @@ import { connectMongo } from '@rallyboard/core/db';
 import { dayOf } from '@rallyboard/core/protocol';
 import { createVoteQueue, type QueuedVote, VOTE_JOB, type VoteJob } from '@rallyboard/core/queue';
 import { applyVotes, closeRedis, dayExpiresAt, decodeScore, readDeadLetters } from '@rallyboard/core/redis';
-import { type Job, type Queue, Worker } from 'bullmq';
+import type { Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { runCommand } from '../../../test/support/commands.js';
 import { testEnv } from '../../../test/support/config.js';
 import { eventually, seedBoard, testRedis } from '../../../test/support/stack.js';
 import { createVoteWorker } from '../../src/votes/vote-worker.js';
+import { deadLetterJob } from '../support/dead-letter.js';
 import { ledgerOf, openWorkerDeps, queuedVote } from '../support/deps.js';
 
 const CLI = 'workers/src/recovery/cli.ts';
@@ -37,18 +38,7 @@ async function useStack() {
     config,
     deps,
     queue,
-    /** Puts a job in the failed set, as a worker of an older deploy left it when its attempts ran out. */
-    async deadLetter(data: VoteJob): Promise<Job<VoteJob>> {
-      const added = await queue.add(VOTE_JOB, data, { attempts: 1 });
-      const connection = await testRedis(config, 'worker');
-      connections.push(connection);
-      const taker = new Worker<VoteJob>(queue.name, undefined, { connection, prefix: deps.keys.queuePrefix });
-      const job = await taker.getNextJob('taker');
-      expect(job?.id).toBe(added.id);
-      await job?.moveToFailed(new Error('insertMany failed'), 'taker');
-      await taker.close();
-      return added;
-    },
+    deadLetter: (data: VoteJob) => deadLetterJob(config, queue, data),
     async startWorker(): Promise<void> {
       const connection = await testRedis(config, 'worker');
       connections.push(connection);
