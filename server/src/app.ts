@@ -29,6 +29,7 @@ import { type Api, createApi } from './http/api.js';
 import { answerClientErrors } from './http/client-error.js';
 import { docsRouter } from './http/docs.js';
 import { errorHandler, notFound } from './http/error-handler.js';
+import { securityHeaders } from './http/security-headers.js';
 import { limitPublicReads, PUBLIC_READ_PATHS } from './http/read-limit.js';
 import { createVoteEnqueuer } from './ingest/enqueue.js';
 import { myVotesRouter } from './ingest/my-votes-routes.js';
@@ -141,6 +142,7 @@ export function createApp(deps: AppDeps): App {
   app.set('trust proxy', deps.config.http.trustProxy);
   // Answers are live data: no ETag to compute for every vote and every read.
   app.set('etag', false);
+  app.use(securityHeaders());
   app.use(accessLog(deps.logger));
   app.use(PUBLIC_READ_PATHS, limitPublicReads(services.readLimits));
   for (const router of featureRouters(services)) app.use(router);

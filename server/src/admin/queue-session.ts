@@ -20,7 +20,8 @@ export interface QueueSessions {
  * trades it (POST /api/admin/queue-session) for a cookie: a scoped token (auth/scoped-tokens.ts)
  * whose subject is the host, so no host, participant or screen token passes for one, and a
  * session cookie opens bull-board and nothing else. HttpOnly (no script reads it), SameSite=Strict
- * (no other site's page or form sends it: bull-board's buttons change queues), Path=/admin/queues.
+ * (no other site's page sends it, though bull-board is read-only: admin/routes.ts), Path=/admin/queues,
+ * and Secure whenever the request came over TLS (directly, or through a proxy TRUST_PROXY trusts).
  */
 export function createQueueSessions(secrets: TokenSecrets, now: () => number = Date.now): QueueSessions {
   const tokens = createScopedTokens(

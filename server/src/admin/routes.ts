@@ -4,9 +4,9 @@ import { ExpressAdapter } from '@bull-board/express';
 import { AppError, queueSessionSchema } from '@rallyboard/core/protocol';
 import type { CampaignScheduleJob, ReviewJob, ReviewJobResult, VoteJob } from '@rallyboard/core/queue';
 import type { Queue } from 'bullmq';
-import { type RequestHandler, Router } from 'express';
-import type { HostResolver } from '../hosts/principal.js';
+import { type Express, type RequestHandler, Router } from 'express';
 import type { TokenSecrets } from '../auth/key-ring.js';
+import type { HostResolver } from '../hosts/principal.js';
 import type { Api } from '../http/api.js';
 import {
   createQueueSessions,
@@ -18,7 +18,7 @@ import {
 
 export interface AdminQueuesRouteDeps {
   api: Api;
-  config: { auth: TokenSecrets };
+  config: { auth: TokenSecrets; http: { publicUrl: string } };
   hosts: HostResolver;
   voteQueue: Queue<VoteJob>;
   reviewQueue: Queue<ReviewJob, ReviewJobResult>;
@@ -41,6 +41,7 @@ export interface AdminQueuesRouteDeps {
 export function adminQueuesRouter(deps: AdminQueuesRouteDeps): Router {
   const router = Router();
   const sessions = createQueueSessions(deps.config.auth);
+  const httpsOnly = deps.config.http.publicUrl.startsWith('https://');
 
   deps.api.route(
     router,
@@ -62,7 +63,10 @@ export function adminQueuesRouter(deps: AdminQueuesRouteDeps): Router {
       res.cookie(QUEUE_COOKIE, value, {
         httpOnly: true,
         sameSite: 'strict',
-        secure: req.secure,
+        // Over TLS: directly or through a proxy TRUST_PROXY trusts (req.secure), or whenever the
+        // public address is https, since then the browser reached us over TLS whatever a proxy
+        // we do not trust says.
+        secure: req.secure || httpsOnly,
         path: QUEUES_PATH,
         maxAge: QUEUE_SESSION_TTL_SECONDS * 1000,
       });
@@ -104,6 +108,9 @@ export function adminQueuesRouter(deps: AdminQueuesRouteDeps): Router {
     serverAdapter: board,
     options: { uiConfig: { boardTitle: 'Rallyboard 队列', locale: { lng: 'zh-CN' }, hideDocsLink: true } },
   });
-  router.use(QUEUES_PATH, readsOnly, adminsOnly, board.getRouter());
+  // bull-board answers from an express app of its own, which would name itself in X-Powered-By.
+  const boardApp = board.getRouter() as Express;
+  boardApp.disable('x-powered-by');
+  router.use(QUEUES_PATH, readsOnly, adminsOnly, boardApp);
   return router;
 }

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../../test/support/config.js';
 import { startTestServer, type TestServer } from '../../../test/support/stack.js';
 import { createQueueSessions, QUEUE_COOKIE } from '../../src/admin/queue-session.js';
+import type { AppDeps } from '../../src/deps.js';
+import { listenApp } from '../support/app.js';
 import { call, codeOf, createTestHost, type TestHost } from '../support/hosts.js';
 
 const config = testConfig();
@@ -20,10 +22,10 @@ afterAll(async () => {
 });
 
 /** Opens a queue session as `token` and answers the Set-Cookie header and the cookie pair. */
-async function openSession(token: string) {
-  const res = await fetch(`${server.url}/api/admin/queue-session`, {
+async function openSession(token: string, url = server.url, headers: Record<string, string> = {}) {
+  const res = await fetch(`${url}/api/admin/queue-session`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}` },
+    headers: { authorization: `Bearer ${token}`, ...headers },
   });
   const setCookie = res.headers.get('set-cookie') ?? '';
   return { res, setCookie, cookie: setCookie.split(';')[0] ?? '' };
@@ -86,5 +88,35 @@ describe('bull-board at /admin/queues', () => {
     const answer = await call(server, undefined, 'POST', '/api/admin/queue-session');
     expect(answer.status).toBe(401);
     expect(codeOf(answer)).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('the queue session cookie', () => {
+  /** The Set-Cookie of a session opened on a server with `http` config, sent `headers`. */
+  async function setCookieVia(http: Partial<AppDeps['config']['http']>, headers: Record<string, string>) {
+    const app = await listenApp({ ...server.deps, config: { ...config, http: { ...config.http, ...http } } });
+    try {
+      const { res, setCookie } = await openSession(admin.token, app.url, headers);
+      expect(res.status).toBe(200);
+      return setCookie;
+    } finally {
+      await app.close();
+    }
+  }
+  const TLS = { 'x-forwarded-proto': 'https' };
+
+  it('is Secure when the request came over TLS through a trusted proxy (X-Forwarded-Proto, TRUST_PROXY)', async () => {
+    expect(await setCookieVia({ trustProxy: ['loopback'] }, TLS)).toMatch(/; Secure/);
+    expect(await setCookieVia({ trustProxy: ['loopback'] }, {})).not.toMatch(/; Secure/);
+  });
+
+  it('is Secure whenever PUBLIC_URL is https, whatever an untrusted proxy says', async () => {
+    const https = { publicUrl: 'https://rallyboard.example' };
+    expect(await setCookieVia(https, {})).toMatch(/; Secure/);
+    expect(
+      await setCookieVia({ ...https, trustProxy: ['loopback'] }, { 'x-forwarded-proto': 'http' }),
+    ).toMatch(/; Secure/);
+    // Plain HTTP with no trusted proxy (npm start): a Secure cookie would never be sent back.
+    expect(await setCookieVia({ trustProxy: false }, TLS)).not.toMatch(/; Secure/);
   });
 });
