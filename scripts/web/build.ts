@@ -15,6 +15,15 @@ export type WebPage = (typeof WEB_PAGES)[number];
 export interface WebBuildOptions {
   /** @default true */
   minify?: boolean;
+  /**
+   * Write source maps beside the bundles. `npm start` and the tests keep them for debugging;
+   * `npm run web:build` (what `npm run build` and the server's image run) leaves them out unless
+   * given `--sourcemap`, and the server never serves one in production (pages/routes.ts).
+   * @default true
+   */
+  sourcemap?: boolean;
+  /** Where the build goes. @default WEB_DIST */
+  outdir?: string;
 }
 
 export interface WebBuildReport {
@@ -32,26 +41,27 @@ export interface WebBuildReport {
  */
 export async function buildWeb(options: WebBuildOptions = {}): Promise<WebBuildReport> {
   const started = performance.now();
-  rmSync(WEB_DIST, { recursive: true, force: true });
-  mkdirSync(WEB_DIST, { recursive: true });
+  const outdir = options.outdir ?? WEB_DIST;
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
   const result = await build({
     // Paths in the metafile (the report) are relative to the root, wherever this runs from.
     absWorkingDir: ROOT,
     entryPoints: Object.fromEntries(WEB_PAGES.map((page) => [page, `${WEB_SRC}/${page}/main.ts`])),
-    outdir: WEB_DIST,
+    outdir,
     bundle: true,
     format: 'esm',
     platform: 'browser',
     target: ['chrome110', 'safari16'],
     conditions: ['rallyboard-source'],
     minify: options.minify ?? true,
-    sourcemap: 'linked',
+    sourcemap: (options.sourcemap ?? true) ? 'linked' : false,
     metafile: true,
     legalComments: 'linked',
     logLevel: 'silent',
     define: { 'process.env.NODE_ENV': '"production"' },
   });
-  for (const page of WEB_PAGES) copyFileSync(`${WEB_SRC}/${page}/index.html`, `${WEB_DIST}/${page}.html`);
+  for (const page of WEB_PAGES) copyFileSync(`${WEB_SRC}/${page}/index.html`, `${outdir}/${page}.html`);
   const outputs = Object.fromEntries(
     Object.entries(result.metafile.outputs).map(([file, meta]) => [file, meta.bytes]),
   );
@@ -59,7 +69,7 @@ export async function buildWeb(options: WebBuildOptions = {}): Promise<WebBuildR
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  buildWeb().then(
+  buildWeb({ sourcemap: process.argv.includes('--sourcemap') }).then(
     (report) => {
       for (const [file, bytes] of Object.entries(report.outputs)) {
         if (!file.endsWith('.map')) console.log(`${file.padEnd(32)} ${(bytes / 1024).toFixed(1)} KiB`);

@@ -30,12 +30,32 @@ function sendPage(res: Response, page: string): void {
   res.set('cache-control', 'no-cache').type('html').sendFile(file);
 }
 
+/** A source map of the bundles: it would hand out our sources as written, comments and all. */
+const SOURCE_MAP = /\.map$/i;
+
+function decodedPath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path; // express.static refuses a malformed path itself
+  }
+}
+
 /**
  * The web pages: their built assets under `/web/`, and one HTML route per page. The page is the
- * same shell for every campaign; the campaign id is in its path, which the page reads.
+ * same shell for every campaign; the campaign id is in its path, which the page reads. In
+ * production no source map is served, even if the build that was deployed kept them (only
+ * `npm run web:build` leaves them out: scripts/web/build.ts).
  */
-export function webRouter(deps: { api: Api }): Router {
+export function webRouter(deps: { api: Api; config: { env: string } }): Router {
   const router = Router();
+  if (deps.config.env === 'production') {
+    router.use('/web', (req, _res, next) => {
+      // express.static decodes the path: `console.js%2Emap` is the map too.
+      if (SOURCE_MAP.test(decodedPath(req.path))) throw new AppError('NOT_FOUND');
+      next();
+    });
+  }
   router.use(
     '/web',
     express.static(WEB_DIST, {
