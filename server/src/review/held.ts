@@ -22,13 +22,25 @@ export function heldVoteOf(record: LedgerVote): HeldVote {
   };
 }
 
-/** Groups held votes by rule or by cluster, biggest group first. */
-export function groupHeld(votes: readonly HeldVote[], by: 'reason' | 'cluster'): HeldGroup[] {
+/**
+ * Groups held votes by rule or by cluster, biggest group first, reading them one at a time (a
+ * cursor): what is kept is per group (its voters and candidates), never the votes themselves.
+ */
+export async function groupHeld(
+  records: AsyncIterable<LedgerVote>,
+  by: 'reason' | 'cluster',
+): Promise<{
+  groups: HeldGroup[];
+  read: number;
+}> {
   const groups = new Map<
     string,
     { votes: number; voters: Set<string>; candidates: Map<string, number>; label: string }
   >();
-  for (const vote of votes) {
+  let read = 0;
+  for await (const record of records) {
+    read++;
+    const vote = heldVoteOf(record);
     const keys = by === 'reason' ? vote.reasons.map((r) => r.rule as string) : vote.clusters;
     for (const key of keys.length > 0 ? keys : ['(none)']) {
       let group = groups.get(key);
@@ -43,7 +55,7 @@ export function groupHeld(votes: readonly HeldVote[], by: 'reason' | 'cluster'):
       group.candidates.set(vote.candidateId, (group.candidates.get(vote.candidateId) ?? 0) + 1);
     }
   }
-  return [...groups]
+  const sorted = [...groups]
     .map(([key, g]) => ({
       key,
       label: g.label,
@@ -54,6 +66,7 @@ export function groupHeld(votes: readonly HeldVote[], by: 'reason' | 'cluster'):
         .sort((a, b) => b.votes - a.votes),
     }))
     .sort((a, b) => b.votes - a.votes || a.key.localeCompare(b.key));
+  return { groups: sorted, read };
 }
 
 /** A review job as the console follows it. */

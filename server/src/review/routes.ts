@@ -29,7 +29,8 @@ const actionParams = campaignParams.extend({
     .regex(/^[0-9]+$/),
 });
 
-const HELD_SCAN_MAX = 20_000;
+/** The most held votes grouping reads (oldest first); past it the answer says `partial`. */
+const HELD_GROUP_SCAN_MAX = 20_000;
 const tag = 'Risk control';
 
 /** Queues a review job and answers the action to follow. */
@@ -42,7 +43,7 @@ export interface ReviewRouteDeps {
   api: Api;
   audit: AuditLog;
   loadCampaign: CampaignAccess;
-  votes: Pick<VoteReads, 'held'>;
+  votes: Pick<VoteReads, 'heldCount' | 'heldPage' | 'heldScan'>;
   /** Producer side of the review queue: approvals and voids run in the workers. */
   reviewQueue: Queue<ReviewJob, ReviewJobResult>;
 }
@@ -72,8 +73,9 @@ function heldRoutes(router: Router, deps: ReviewRouteDeps): void {
       description:
         'Votes risk control held: never counted, or counted and then held when their cluster (a device, a ' +
         'network voting for one candidate, a voter with machine timing) was found. `groupBy` answers groups ' +
-        '(a rule or a cluster, with its votes, voters and candidates); otherwise, or with `reason` or ' +
-        '`cluster`, the votes themselves (up to `limit`, oldest first).',
+        '(a rule or a cluster, with its votes, voters and candidates; over the oldest 20,000 held votes, ' +
+        '`partial` when there are more); otherwise, or with `reason` or `cluster`, the votes themselves, ' +
+        'newest first, a page of `limit` (default 100) at a time: pass `nextCursor` as `cursor` for the next.',
       auth: 'host',
       params: campaignParams,
       query: heldQuerySchema,
@@ -82,13 +84,24 @@ function heldRoutes(router: Router, deps: ReviewRouteDeps): void {
     },
     async ({ auth, params, query }, _req, res) => {
       await whenAvailable(() => deps.loadCampaign(auth, params.campaignId));
-      const records = await whenAvailable(() => deps.votes.held(params.campaignId, query, HELD_SCAN_MAX));
-      const votes = records.map(heldVoteOf);
+      const held = await whenAvailable(() => deps.votes.heldCount(params.campaignId, query));
       if (query.groupBy) {
-        res.json({ held: votes.length, groups: groupHeld(votes, query.groupBy) });
+        const groupBy = query.groupBy;
+        const { groups, read } = await whenAvailable(async () => {
+          const records = deps.votes.heldScan(params.campaignId, query, HELD_GROUP_SCAN_MAX);
+          try {
+            return await groupHeld(records, groupBy);
+          } finally {
+            await records.close();
+          }
+        });
+        res.json({ held, groups, ...(held > read ? { partial: true } : {}) });
         return;
       }
-      res.json({ held: votes.length, votes: votes.slice(0, query.limit ?? 100) });
+      const page = await whenAvailable(() =>
+        deps.votes.heldPage(params.campaignId, query, { limit: query.limit ?? 100, cursor: query.cursor }),
+      );
+      res.json({ held, votes: page.items.map(heldVoteOf), nextCursor: page.nextCursor });
     },
   );
 }

@@ -23,8 +23,26 @@ export interface VoteReads {
     cursor?: string | undefined;
     before?: string | undefined;
   }): Promise<Page<LedgerVote>>;
-  /** A board's held votes, oldest first, at most `max`. */
-  held(boardId: string, select: HeldSelection, max: number): Promise<LedgerVote[]>;
+  /** How many of a board's votes are held (of one rule or cluster). */
+  heldCount(boardId: string, select: HeldSelection): Promise<number>;
+  /**
+   * A page of a board's held votes, newest first, with only the fields the review queue shows
+   * (HELD_VIEW_FIELDS): `limit` at a time, from `cursor`.
+   */
+  heldPage(
+    boardId: string,
+    select: HeldSelection,
+    page: { limit: number; cursor?: string | undefined },
+  ): Promise<Page<LedgerVote>>;
+  /**
+   * A board's held votes oldest first, at most `max`, with the fields the review queue shows,
+   * as a cursor of 1,000 documents at a time: for grouping without holding them all.
+   */
+  heldScan(
+    boardId: string,
+    select: HeldSelection,
+    max: number,
+  ): AsyncIterable<LedgerVote> & { close(): Promise<void> };
   /**
    * A board's records in the order they were accepted, as a cursor of `batchSize` documents at a
    * time, with only the fields of `projection`: for exports of any size.
@@ -33,6 +51,33 @@ export interface VoteReads {
     boardId: string,
     projection: Record<string, 1>,
   ): AsyncIterable<LedgerVote> & { close(): Promise<void> };
+}
+
+/**
+ * What the review queue shows of a held vote (server/src/review/held.ts heldVoteOf), and no more:
+ * not its user agent, share token or risk features, which make most of a ledger record.
+ */
+const HELD_VIEW_FIELDS = {
+  candidateId: 1,
+  action: 1,
+  voterId: 1,
+  verdict: 1,
+  acceptedAt: 1,
+  'context.ip': 1,
+  'context.deviceId': 1,
+  'context.fingerprint': 1,
+  'risk.score': 1,
+  'risk.reasons': 1,
+  'risk.clusters': 1,
+  'review.cluster': 1,
+} as const;
+
+function heldFilter(boardId: string, select: HeldSelection): Record<string, unknown> {
+  const filter: Record<string, unknown> = { boardId, 'review.state': 'held' };
+  if (select.reason) filter['risk.reasons.rule'] = select.reason;
+  if (select.cluster)
+    filter.$or = [{ 'risk.clusters': select.cluster }, { 'review.cluster': select.cluster }];
+  return filter;
 }
 
 export function createVoteReads(mongo: Connection): VoteReads {
@@ -54,13 +99,16 @@ export function createVoteReads(mongo: Connection): VoteReads {
         'acceptedAt',
         page,
       ),
-    held(boardId, select, max) {
-      const filter: Record<string, unknown> = { boardId, 'review.state': 'held' };
-      if (select.reason) filter['risk.reasons.rule'] = select.reason;
-      if (select.cluster)
-        filter.$or = [{ 'risk.clusters': select.cluster }, { 'review.cluster': select.cluster }];
-      return ledger.find(filter).sort({ acceptedAt: 1, _id: 1 }).limit(max).lean<LedgerVote[]>().exec();
-    },
+    heldCount: (boardId, select) => ledger.countDocuments(heldFilter(boardId, select)).exec(),
+    heldPage: (boardId, select, page) =>
+      findPage<LedgerVote>(ledger, heldFilter(boardId, select), 'acceptedAt', page, HELD_VIEW_FIELDS),
+    heldScan: (boardId, select, max) =>
+      ledger
+        .find(heldFilter(boardId, select), HELD_VIEW_FIELDS)
+        .sort({ acceptedAt: 1, _id: 1 })
+        .limit(max)
+        .lean<LedgerVote[]>()
+        .cursor({ batchSize: 1_000 }) as unknown as AsyncIterable<LedgerVote> & { close(): Promise<void> },
     inOrder: (boardId, projection) =>
       // The index { boardId, acceptedAt } serves both the filter and the order on MongoDB.
       ledger

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { candidateIdSchema, voteIdSchema, voterIdSchema } from './ids.js';
+import { nextCursorSchema, pageCursorSchema } from './pages.js';
 import { riskClusterSchema, riskReasonSchema, riskRuleIdSchema } from './risk.js';
 import { clientIpSchema, deviceFingerprintSchema, deviceIdSchema } from './vote-context.js';
 
@@ -42,17 +43,26 @@ export const heldGroupSchema = z.object({
 });
 export type HeldGroup = z.infer<typeof heldGroupSchema>;
 
+/** `limit` and `cursor` page the votes (newest first); `groupBy` answers groups instead. */
 export const heldQuerySchema = z.strictObject({
   groupBy: z.enum(['reason', 'cluster']).optional(),
   reason: riskRuleIdSchema.optional(),
   cluster: riskClusterSchema.optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
+  cursor: pageCursorSchema.optional(),
 });
 
 export const heldListSchema = z.object({
+  /** How many votes are held (of the rule or cluster asked for). */
   held: z.number().int(),
   groups: z.array(heldGroupSchema).optional(),
+  /**
+   * True when more votes are held than grouping reads (the oldest 20,000): the groups count
+   * those, and `held` counts all.
+   */
+  partial: z.boolean().optional(),
   votes: z.array(heldVoteSchema).optional(),
+  nextCursor: nextCursorSchema.optional(),
 });
 
 /** Which votes a review action takes: listed ids, or every held vote with a reason or cluster. */

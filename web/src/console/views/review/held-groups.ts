@@ -17,7 +17,8 @@ export interface HeldGroups {
 
 /**
  * One group: a box that ticks it, its label, key and figures, and 查看投票, which reads its votes
- * the first time it opens (up to 200) and shows them in a table whose rows can be ticked one by one.
+ * the first time it opens (200 at a time, newest first: 加载更多 reads the next page) and shows
+ * them in tables whose rows can be ticked one by one.
  */
 function groupRow(g: HeldGroup, campaign: CampaignView, selection: ReviewSelection): HTMLElement {
   const detail = h('div', { class: 'group-votes', hidden: true });
@@ -27,6 +28,24 @@ function groupRow(g: HeldGroup, campaign: CampaignView, selection: ReviewSelecti
     'data-group': g.key,
     onchange: tickInto(selection.groups, g.key),
   });
+  const param =
+    selection.groupBy === 'reason'
+      ? `reason=${encodeURIComponent(g.key)}`
+      : `cluster=${encodeURIComponent(g.key)}`;
+  const more = h('button', { type: 'button', class: 'link', hidden: true }, '加载更多');
+  let cursor: string | null = null;
+  async function readPage(): Promise<void> {
+    const after = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+    const list = await api<{ votes?: HeldVote[]; nextCursor?: string | null }>(
+      'GET',
+      `/api/campaigns/${campaign.id}/review/held?${param}&limit=200${after}`,
+    );
+    cursor = list.nextCursor ?? null;
+    more.before(voteTable(list.votes ?? [], campaign.schedule.timezone, selection.votes));
+    more.hidden = cursor === null;
+  }
+  more.addEventListener('click', () => void readPage());
+  detail.append(more);
   const expand = h(
     'button',
     {
@@ -37,16 +56,8 @@ function groupRow(g: HeldGroup, campaign: CampaignView, selection: ReviewSelecti
         const open = detail.hidden;
         detail.hidden = !open;
         expand.setAttribute('aria-expanded', String(open));
-        if (!open || detail.childElementCount > 0) return;
-        const param =
-          selection.groupBy === 'reason'
-            ? `reason=${encodeURIComponent(g.key)}`
-            : `cluster=${encodeURIComponent(g.key)}`;
-        const list = await api<{ votes?: HeldVote[] }>(
-          'GET',
-          `/api/campaigns/${campaign.id}/review/held?${param}&limit=200`,
-        );
-        detail.append(voteTable(list.votes ?? [], campaign.schedule.timezone, selection.votes));
+        if (!open || detail.childElementCount > 1) return;
+        await readPage();
       },
     },
     '查看投票',
@@ -94,11 +105,13 @@ export function heldGroups(campaign: CampaignView, selection: ReviewSelection): 
     selection.groups.clear();
     selection.votes.clear();
     try {
-      const held = await api<{ held: number; groups?: HeldGroup[] }>(
+      const held = await api<{ held: number; groups?: HeldGroup[]; partial?: boolean }>(
         'GET',
         `/api/campaigns/${campaign.id}/review/held?groupBy=${selection.groupBy}`,
       );
       summary.textContent = held.held === 0 ? '没有待审核的投票' : `共 ${held.held} 票待审核`;
+      // Grouping reads the oldest 20,000 held votes; say so when there are more.
+      if (held.partial) summary.textContent += '（分组只统计最早的 20,000 票）';
       list.replaceChildren(...(held.groups ?? []).map((g) => groupRow(g, campaign, selection)));
     } catch (error) {
       summary.textContent = error instanceof ApiError ? error.message : '加载失败';
