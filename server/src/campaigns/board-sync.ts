@@ -2,7 +2,7 @@ import type { Config } from '@rallyboard/core/config';
 import { type BoardModel, type CampaignDoc, registrationOf } from '@rallyboard/core/db';
 import type { CampaignRules } from '@rallyboard/core/protocol';
 import type { KeyBuilder } from '@rallyboard/core/redis';
-import { type BoardQuotas, registerBoard } from '@rallyboard/core/redis';
+import { type BoardQuotas, readBoardMeta, registerBoard, setBoardStatus } from '@rallyboard/core/redis';
 import type { Redis } from 'ioredis';
 
 /** A campaign's rules as its board's quotas; a limit left out is no limit. */
@@ -47,5 +47,15 @@ export async function syncBoard(deps: BoardSyncDeps, campaign: CampaignDoc): Pro
     )
     .lean();
   if (!board) throw new Error(`board ${campaign._id} was not written`);
-  await registerBoard(deps.redis, deps.keys, { ...registrationOf(board), status: campaign.status });
+  // A board whose status differs from the campaign's (a move whose Redis write failed) changes
+  // status the way a move does, through setBoardStatus: written into the meta with the rest, a
+  // `frozen` would have no snapshot and a thaw would leave one behind. A new or lost board is
+  // registered with the status.
+  const current = await readBoardMeta(deps.redis, deps.keys, campaign._id);
+  const moves = current !== undefined && current.status !== campaign.status;
+  await registerBoard(deps.redis, deps.keys, {
+    ...registrationOf(board),
+    ...(moves ? {} : { status: campaign.status }),
+  });
+  if (moves) await setBoardStatus(deps.redis, deps.keys, campaign._id, campaign.status, { origin: 'sync' });
 }

@@ -1,44 +1,15 @@
 import { auditModel, campaignModel } from '@rallyboard/core/db';
-import { createLogger } from '@rallyboard/core/logger';
 import type { CampaignStatus } from '@rallyboard/core/protocol';
-import { closeRedis, createBoardCache, withLock } from '@rallyboard/core/redis';
 import { describe, expect, it } from 'vitest';
-import { testRedis } from '../../../test/support/stack.js';
-import { createAuditLog } from '../../src/audit/log.js';
 import { moveCampaign } from '../../src/campaigns/operations.js';
-import { type CampaignStore, createCampaignStore } from '../../src/campaigns/store.js';
+import { call } from '../support/hosts.js';
+import { actorOf, storeBehind } from '../support/move-failure.js';
 import { create, host, meta, move, server, useOperationsServer } from '../support/operations-fixture.js';
-import { startTcpProxy, type TcpProxy } from '../support/proxy.js';
+import { startTcpProxy } from '../support/proxy.js';
 
 // A move writes MongoDB, then Redis: what a failure between the two leaves, and how a retry ends.
 useOperationsServer();
 
-/**
- * The server's campaign store with its Redis connection going through a proxy the test cuts, so
- * the move's Redis writes (the board's status) fail while its MongoDB writes succeed. Its lock
- * stays on the server's own connection: the failure is between the two writes, not before them.
- */
-async function storeBehind(proxy: TcpProxy): Promise<{ store: CampaignStore; close(): Promise<void> }> {
-  const { config, keys, mongo, campaignQueue } = server.deps;
-  const redis = await testRedis({ ...config, redis: { ...config.redis, url: proxy.url } });
-  const store = createCampaignStore({
-    redis,
-    keys,
-    config,
-    mongo,
-    campaignQueue,
-    boardCache: createBoardCache(redis, keys, config.ingest.boardCacheMs),
-    audit: createAuditLog({ mongo, logger: createLogger(config, 'server', 'test') }),
-  });
-  const serialize: CampaignStore['serialize'] = (campaignId, work) =>
-    withLock(server.deps.redis, keys.campaignLock(campaignId), work);
-  return { store: { ...store, serialize }, close: () => closeRedis(redis) };
-}
-
-const actor = () => ({
-  host: { kind: 'host' as const, hostId: host.id, role: host.role, username: host.username },
-  ip: '127.0.0.1',
-});
 const statusOf = async (id: string) =>
   (await campaignModel(server.deps.mongo).findById(id, { status: 1 }).lean())?.status;
 const transitions = async (id: string) =>
@@ -54,10 +25,10 @@ describe('when Redis fails between the MongoDB and the Redis write of a move', (
     const campaign = await create();
     expect((await move(campaign.id, 'scheduled')).status).toBe(200);
     const proxy = await startTcpProxy(server.deps.config.redis.url);
-    const { store, close } = await storeBehind(proxy);
+    const { store, close } = await storeBehind(server, proxy);
     try {
       await proxy.cut();
-      await expect(moveCampaign(store, actor(), campaign.id, 'live')).rejects.toThrow();
+      await expect(moveCampaign(store, actorOf(host), campaign.id, 'live')).rejects.toThrow();
       // MongoDB took the move; the board did not: the two disagree until something converges them.
       expect(await statusOf(campaign.id)).toBe<CampaignStatus>('live');
       expect((await meta(campaign.id))?.status).toBe('scheduled');
@@ -92,5 +63,30 @@ describe('when Redis fails between the MongoDB and the Redis write of a move', (
     expect(retry.status, JSON.stringify(retry.body)).toBe(200);
     expect((await meta(campaign.id))?.frozen).toEqual(before?.frozen);
     expect(await transitions(campaign.id)).toHaveLength(3);
+  });
+
+  it('freezes the board properly when a candidate is added after a freeze whose Redis write failed', async () => {
+    const campaign = await create();
+    for (const status of ['scheduled', 'live']) expect((await move(campaign.id, status)).status).toBe(200);
+    const proxy = await startTcpProxy(server.deps.config.redis.url);
+    const { store, close } = await storeBehind(server, proxy);
+    try {
+      await proxy.cut();
+      await expect(moveCampaign(store, actorOf(host), campaign.id, 'frozen')).rejects.toThrow();
+    } finally {
+      await close();
+      await proxy.restore();
+    }
+    expect((await meta(campaign.id))?.status).toBe('live');
+    // Registering the board again with the campaign's status must freeze it as a move does,
+    // snapshot included, not just write the word: a frozen board without one shows nothing.
+    const added = await call(server, host.token, 'POST', `/api/campaigns/${campaign.id}/members`, {
+      candidateId: 'carol',
+      name: 'Carol',
+    });
+    expect(added.status, JSON.stringify(added.body)).toBe(201);
+    const after = await meta(campaign.id);
+    expect(after?.status).toBe('frozen');
+    expect(after?.frozen).toBeDefined();
   });
 });

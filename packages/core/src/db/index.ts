@@ -2,6 +2,7 @@ export * from './alerts.js';
 export * from './audit.js';
 export * from './boards.js';
 export * from './campaigns.js';
+export * from './campaigns-in-play.js';
 export * from './connection.js';
 export * from './hosts.js';
 export * from './ledger.js';
