@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { type TokenSecrets, withTokenSecrets } from './secrets.js';
+import { trustProxy } from './trust-proxy.js';
 
 export { ConfigError };
 export { requireTokenSecrets } from './secrets.js';
@@ -27,33 +28,6 @@ const int = (min: number, max: number, fallback: number) =>
     .optional()
     .transform((v) => (v === undefined || v.trim() === '' ? fallback : Number(v.trim())))
     .pipe(z.number({ error: 'expected a whole number' }).int().min(min).max(max));
-
-const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'] as const;
-const proxyEntry = z.union([z.enum(PROXY_NAMES), z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]);
-
-/**
- * Which proxies in front of the server are trusted to say who the client is (X-Forwarded-For),
- * in the forms express's `trust proxy` takes: `false` (none, the default), a number of hops,
- * a comma-separated list of addresses, subnets (CIDR) and the names `loopback`, `linklocal`,
- * `uniquelocal`, or `true` (every hop: only when nothing can reach the server but the proxy).
- */
-const trustProxy = z
-  .string()
-  .optional()
-  .transform((v, ctx): boolean | number | string[] => {
-    const t = (v ?? '').trim().toLowerCase();
-    if (['', 'false', 'no', 'off', '0'].includes(t)) return false;
-    if (['true', 'yes', 'on'].includes(t)) return true;
-    if (/^\d+$/.test(t)) return Number(t);
-    const entries = t.split(',').map((e) => e.trim());
-    const bad = entries.filter((e) => !proxyEntry.safeParse(e).success);
-    if (bad.length === 0) return entries;
-    ctx.addIssue({
-      code: 'custom',
-      message: `expected false, true, a number of hops, or addresses, subnets and ${PROXY_NAMES.join('/')} separated by commas; not: ${bad.join(', ')}`,
-    });
-    return z.NEVER;
-  });
 
 /** The environment variables, each documented in `.env.example`. */
 const envSchema = z.object({
@@ -98,6 +72,7 @@ const envSchema = z.object({
   LEADERBOARD_TOP_N: int(1, 100, 10),
   VOTE_DEDUP_TTL_SECONDS: int(60, 365 * 86_400, 30 * 86_400),
   SHUTDOWN_TIMEOUT_MS: int(100, 120_000, 10_000),
+  READY_MAX_QUEUE_LAG_MS: int(1_000, 3_600_000, 30_000),
   RATE_LIMIT_PER_IP: int(0, 1_000_000, 1_200),
   RATE_LIMIT_PER_DEVICE: int(0, 1_000_000, 120),
   RATE_LIMIT_PER_VOTER: int(0, 1_000_000, 120),
@@ -175,6 +150,8 @@ export interface Config {
     readonly settleTimeoutMs: number;
   };
   readonly shutdownTimeoutMs: number;
+  /** GET /readyz answers 503 while the votes queue's oldest unfinished job is older than this. */
+  readonly readiness: { readonly maxQueueLagMs: number };
   /**
    * Ingest requests allowed per minute by client IP, by device id and by voter; 0 turns a limit
    * off. The IP limit is generous: a school or an office shares one address.
@@ -273,6 +250,7 @@ export function loadConfig(source: Env = process.env): Config {
     boards: { dailyRetentionDays: e.DAILY_RETENTION_DAYS },
     recovery: { settleTimeoutMs: e.REBUILD_SETTLE_TIMEOUT_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    readiness: { maxQueueLagMs: e.READY_MAX_QUEUE_LAG_MS },
     rateLimits: {
       perIp: e.RATE_LIMIT_PER_IP,
       perDevice: e.RATE_LIMIT_PER_DEVICE,
