@@ -34,7 +34,7 @@ const HEADERS: Record<string, string> = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
   'X-Frame-Options': 'DENY',
   'X-Content-Type-Options': 'nosniff',
-  // The screen page's address carries its screen token (?token=): no photo host may learn it.
+  // No other site (a candidate's photo host, a link's target) learns which page or campaign linked it.
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Origin-Agent-Cluster': '?1',
