@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { loadConfig } from '@rallyboard/core/config';
 import { boardModel, campaignModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
-import { createReviewQueue } from '@rallyboard/core/queue';
+import { createCampaignQueue, createReviewQueue } from '@rallyboard/core/queue';
 import {
   closeRedis,
   createKeys,
@@ -12,6 +12,7 @@ import {
   waitForReady,
   withLock,
 } from '@rallyboard/core/redis';
+import { startCampaignRepair } from './campaigns/repair.js';
 import { createScheduleWorker } from './campaigns/schedule-worker.js';
 import { createReviewWorker } from './review/review-worker.js';
 import { createVoteWorker } from './votes/vote-worker.js';
@@ -44,17 +45,23 @@ async function main(): Promise<void> {
   const reviewWorker = createReviewWorker(deps, reviewConnection);
   void reviewWorker.run();
   const campaigns = campaignModel(mongo);
+  const serialize = <T>(campaignId: string, work: () => Promise<T>) =>
+    withLock(redis, keys.campaignLock(campaignId), work);
   const scheduleWorker = createScheduleWorker(
     {
       logger,
       keys,
       campaigns,
-      serialize: (campaignId, work) => withLock(redis, keys.campaignLock(campaignId), work),
+      serialize,
       onStatus: (campaignId, status) => setBoardStatus(redis, keys, campaignId, status),
     },
     scheduleConnection,
   );
   void scheduleWorker.run();
+  // Converges boards to their campaigns and re-queues due starts and ends after a failed move.
+  const campaignQueue = createCampaignQueue(producer, keys);
+  campaignQueue.on('error', (error) => logger.warn({ err: error }, 'campaign queue error'));
+  const campaignRepair = startCampaignRepair({ logger, redis, keys, campaigns, serialize, campaignQueue });
   logger.info({ concurrency: config.worker.concurrency, queuePrefix: keys.queuePrefix }, 'workers started');
 
   let stopping = false;
@@ -69,8 +76,13 @@ async function main(): Promise<void> {
     force.unref();
     try {
       // Waits for the jobs in hand to finish; takes no new ones.
-      await Promise.all([worker.close(), scheduleWorker.close(), reviewWorker.close()]);
-      await reviewQueue.close();
+      await Promise.all([
+        worker.close(),
+        scheduleWorker.close(),
+        reviewWorker.close(),
+        campaignRepair.stop(),
+      ]);
+      await Promise.all([reviewQueue.close(), campaignQueue.close()]);
       await Promise.all([
         closeRedis(redis),
         closeRedis(workerConnection),

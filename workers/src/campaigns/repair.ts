@@ -123,8 +123,11 @@ export interface CampaignRepair {
  * Runs repairCampaigns every `everyMs`, the first pass at once (a restart repairs first). Every
  * workers process runs it; passes are idempotent and each repair takes the campaign's lock, so
  * two processes repairing at once do it once. A failed pass is logged and the loop goes on.
+ * @param options.everyMs the pause between passes, which bounds how long a board can disagree
+ *   with its campaign or a due start or end wait after a failure @default 15_000
  */
-export function startCampaignRepair(deps: RepairDeps, options: { everyMs: number }): CampaignRepair {
+export function startCampaignRepair(deps: RepairDeps, options: { everyMs?: number } = {}): CampaignRepair {
+  const everyMs = options.everyMs ?? 15_000;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
@@ -138,7 +141,7 @@ export function startCampaignRepair(deps: RepairDeps, options: { everyMs: number
   };
   const tick = () => {
     running = pass().finally(() => {
-      if (!stopped) timer = setTimeout(tick, options.everyMs);
+      if (!stopped) timer = setTimeout(tick, everyMs);
     });
   };
   tick();
