@@ -1,4 +1,4 @@
-import { readLedgerVotes, selectReviewVoteIds } from '@rallyboard/core/db';
+import { countReviewVotes, readLedgerVotes, selectReviewVoteIdPage } from '@rallyboard/core/db';
 import type { ReviewJob, ReviewJobResult } from '@rallyboard/core/queue';
 import { createBoardCache, withLock } from '@rallyboard/core/redis';
 import type { WorkerDeps } from '../deps.js';
@@ -7,7 +7,7 @@ import { firstVotes } from './first-votes.js';
 import { planMove } from './moves.js';
 import { createMatcher, holdsWave, selectionFilter } from './selection.js';
 
-/** Votes re-read and moved under the campaign's review lock at a time. */
+/** Votes selected, then re-read and moved under the campaign's review lock, at a time. */
 const CHUNK = 200;
 
 /** Reports a job's counts so far, with the share of its votes looked at (0 to 1). */
@@ -49,10 +49,16 @@ export function createReviewActions(
   }
 
   return async (job, actionId, progress) => {
-    const ids = await selectReviewVoteIds(deps.ledger, selectionFilter(job));
+    const filter = selectionFilter(job);
+    // For the progress only: votes that match meanwhile are moved too, and it stays at most 1.
+    const total = await countReviewVotes(deps.ledger, filter);
     const result: ReviewJobResult = { matched: 0, changed: 0, unchanged: 0 };
-    for (let start = 0; start < ids.length; start += CHUNK) {
-      const chunkIds = ids.slice(start, start + CHUNK);
+    let seen = 0;
+    let after: string | undefined;
+    for (;;) {
+      // A page of ids at a time, by id: never every id the filter matches at once.
+      const chunkIds = await selectReviewVoteIdPage(deps.ledger, filter, after, CHUNK);
+      if (chunkIds.length === 0) break;
       await withLock(
         deps.redis,
         deps.keys.reviewLock(job.campaignId),
@@ -62,7 +68,10 @@ export function createReviewActions(
           waitMs: 60_000,
         },
       );
-      await progress({ ...result, progress: Math.min(1, (start + chunkIds.length) / ids.length) });
+      seen += chunkIds.length;
+      after = chunkIds.at(-1);
+      await progress({ ...result, progress: total === 0 ? 1 : Math.min(1, seen / total) });
+      if (chunkIds.length < CHUNK) break;
     }
     return result;
   };

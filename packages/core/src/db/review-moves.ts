@@ -3,17 +3,30 @@ import type { LedgerModel, LedgerVote } from './ledger.js';
 
 /**
  * The ledger reads and writes of review jobs (approve, void, void by rule, cluster holds; the
- * workers' review/ decides what moves). A job selects vote ids once, then re-reads them in chunks
- * under the campaign's review lock, so each chunk is moved from the state it is in then.
+ * workers' review/ decides what moves). A job selects vote ids a page at a time, and re-reads each
+ * page under the campaign's review lock, so each chunk is moved from the state it is in then.
  */
 
-/** The ids of the votes a review job's filter selects, in id order (the order chunks are moved in). */
-export async function selectReviewVoteIds(
+/**
+ * A page of the ids a review job's filter selects, in id order (the order chunks are moved in):
+ * at most `limit` after `after`. A job walks them page by page, so a rule that matches a million
+ * votes never has its ids read at once; a vote moved meanwhile keeps its place, since the page
+ * after an id does not depend on what the votes before it became.
+ */
+export async function selectReviewVoteIdPage(
   model: LedgerModel,
   filter: QueryFilter<LedgerVote>,
+  after: string | undefined,
+  limit: number,
 ): Promise<string[]> {
-  const found = await model.find(filter, { _id: 1 }).sort({ _id: 1 }).lean();
+  const page = after === undefined ? filter : { $and: [filter, { _id: { $gt: after } }] };
+  const found = await model.find(page, { _id: 1 }).sort({ _id: 1 }).limit(limit).lean();
   return found.map((r) => r._id);
+}
+
+/** How many votes a review job's filter selects now, for its progress. */
+export function countReviewVotes(model: LedgerModel, filter: QueryFilter<LedgerVote>): Promise<number> {
+  return model.countDocuments(filter).exec();
 }
 
 /** The ledger records of the given vote ids, whole (any order; unknown ids are left out). */
