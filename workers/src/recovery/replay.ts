@@ -20,7 +20,7 @@ export interface ReplayReport {
 const PAGE = 1_000;
 
 /** The dead-lettered (failed) vote jobs of one board, or of every board. */
-export async function deadLetteredJobs(queue: Queue<VoteJob>, boardId?: string): Promise<Job<VoteJob>[]> {
+async function deadLetteredJobs(queue: Queue<VoteJob>, boardId?: string): Promise<Job<VoteJob>[]> {
   const found: Job<VoteJob>[] = [];
   for (let start = 0; ; start += PAGE) {
     const page = await queue.getFailed(start, start + PAGE - 1);

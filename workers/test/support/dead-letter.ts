@@ -15,7 +15,10 @@ export async function deadLetterJob(
 ): Promise<Job<VoteJob>> {
   const added = await queue.add(VOTE_JOB, data, { attempts: 1 });
   const connection = await testRedis(config, 'worker');
-  const taker = new Worker<VoteJob>(queue.name, undefined, { connection, prefix: queue.opts.prefix });
+  const taker = new Worker<VoteJob>(queue.name, undefined, {
+    connection,
+    ...(queue.opts.prefix === undefined ? {} : { prefix: queue.opts.prefix }),
+  });
   try {
     const job = await taker.getNextJob('taker');
     if (job?.id !== added.id) throw new Error(`took job ${job?.id}, not ${added.id}`);
