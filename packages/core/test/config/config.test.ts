@@ -4,7 +4,7 @@ import { ConfigError, LOCAL_SERVICES, loadConfig } from '../../src/config/index.
 describe('loadConfig', () => {
   it('falls back to the embedded local services when no URL is given', () => {
     const config = loadConfig({});
-    expect(config.redis).toEqual({ url: LOCAL_SERVICES.redisUrl, managed: true });
+    expect(config.redis).toEqual({ url: LOCAL_SERVICES.redisUrl, managed: true, commandTimeoutMs: 1_000 });
     expect(config.mongo).toEqual({ uri: LOCAL_SERVICES.mongoUri, managed: true });
     expect(config.http.port).toBe(3000);
     expect(config.relay.tickMs).toBe(150);
@@ -12,7 +12,7 @@ describe('loadConfig', () => {
 
   it('uses given URLs and marks those services as not managed', () => {
     const config = loadConfig({ REDIS_URL: 'redis://cache:6379', MONGODB_URI: 'mongodb://db:27017/x' });
-    expect(config.redis).toEqual({ url: 'redis://cache:6379', managed: false });
+    expect(config.redis).toEqual({ url: 'redis://cache:6379', managed: false, commandTimeoutMs: 1_000 });
     expect(config.mongo).toEqual({ uri: 'mongodb://db:27017/x', managed: false });
   });
 
