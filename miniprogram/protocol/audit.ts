@@ -18,6 +18,8 @@ export const AUDIT_ACTIONS = [
   'host.create',
   'host.update',
   'host.login',
+  'host.logout',
+  'host.password',
   'risk.settings',
   'review.approve',
   'review.void',

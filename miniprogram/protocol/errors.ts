@@ -23,6 +23,7 @@ export const ERROR_CATALOGUE = {
     message: 'The refresh token is invalid, expired or already used. Sign in again.',
   },
   FORBIDDEN: { status: 403, message: 'This account may not do that.' },
+  PASSWORD_INCORRECT: { status: 403, message: 'The current password is wrong.' },
   HOST_NOT_FOUND: { status: 404, message: 'There is no such host account.' },
   USERNAME_TAKEN: { status: 409, message: 'That username is taken.' },
   VOTE_NOT_FOUND: { status: 404, message: 'There is no such vote of yours.' },

@@ -63,9 +63,29 @@ export const createHostBodySchema = z.strictObject({
 });
 export type CreateHostBody = z.infer<typeof createHostBodySchema>;
 
-/** Body of `PATCH /api/hosts/:hostId` (admin): a disabled host can neither sign in nor use its tokens. */
-export const updateHostBodySchema = z.strictObject({ disabled: z.boolean() });
+/**
+ * Body of `PATCH /api/hosts/:hostId` (admin): a disabled host can neither sign in nor use its
+ * tokens; `revokeTokens: true` ends every sign-in the host has (its tokens stop working, it may
+ * sign in again). At least one of the two.
+ */
+export const updateHostBodySchema = z
+  .strictObject({ disabled: z.boolean().optional(), revokeTokens: z.literal(true).optional() })
+  .refine((body) => body.disabled !== undefined || body.revokeTokens !== undefined, {
+    message: 'change at least one field',
+  });
 export type UpdateHostBody = z.infer<typeof updateHostBodySchema>;
 
 export const hostPageSchema = z.object({ hosts: z.array(hostViewSchema), nextCursor: nextCursorSchema });
 export type HostPage = z.infer<typeof hostPageSchema>;
+
+/**
+ * Body of `POST /api/host/password`: the current password (checked, not validated, as at login)
+ * and the new one, which must differ.
+ */
+export const changePasswordBodySchema = z
+  .strictObject({ currentPassword: z.string().min(1).max(200), newPassword: newPasswordSchema })
+  .refine((body) => body.currentPassword !== body.newPassword, {
+    message: 'must differ from the current password',
+    path: ['newPassword'],
+  });
+export type ChangePasswordBody = z.infer<typeof changePasswordBodySchema>;

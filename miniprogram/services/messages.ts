@@ -17,6 +17,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   INVALID_CREDENTIALS: '用户名或密码错误',
   REFRESH_TOKEN_INVALID: '登录已失效，请重新登录',
   FORBIDDEN: '你没有权限这样做',
+  PASSWORD_INCORRECT: '当前密码不正确',
   HOST_NOT_FOUND: '找不到这个主办方账号',
   USERNAME_TAKEN: '这个用户名已被使用',
   VOTE_NOT_FOUND: '找不到这条投票记录',

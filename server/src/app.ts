@@ -5,6 +5,7 @@ import { adminQueuesRouter } from './admin/routes.js';
 import { createAuditLog } from './audit/log.js';
 import { auditRouter } from './audit/routes.js';
 import { createLoginLimit } from './auth/login-limit.js';
+import { createPasswordWork } from './auth/passwords.js';
 import { authRouter } from './auth/routes.js';
 import { createSessions } from './auth/sessions.js';
 import { createTokenSigner } from './auth/tokens.js';
@@ -20,7 +21,6 @@ import { createCampaignStore } from './campaigns/store.js';
 import type { AppDeps } from './deps.js';
 import { exportsRouter } from './exports/routes.js';
 import { healthRouter } from './health/routes.js';
-import { createHostLogin } from './hosts/login.js';
 import { hostAuthRouter } from './hosts/login-routes.js';
 import { createHostResolver } from './hosts/principal.js';
 import { hostsRouter } from './hosts/routes.js';
@@ -85,6 +85,8 @@ function createServices(deps: AppDeps) {
     boards,
     readLimits: createReadLimits(deps),
     loadCampaign: createCampaignAccess(mongo),
+    // One gate per process over scrypt work: libuv's thread pool is per process.
+    passwords: createPasswordWork(config.auth.passwordHashing),
     votes: createVoteReads(mongo),
     voteIds: createVoteIds(config.auth),
     sessions: createSessions({
@@ -111,7 +113,7 @@ function featureRouters(s: Services): Router[] {
     leaderboardRouter(s),
     healthRouter(s),
     authRouter({ ...s, loginLimit: createLoginLimit(s) }),
-    hostAuthRouter({ ...s, login: createHostLogin(s) }),
+    hostAuthRouter(s),
     hostsRouter(s),
     campaignsRouter(s),
     campaignMembersRouter(s),

@@ -1,4 +1,5 @@
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
+import { AppError } from '@rallyboard/core/protocol';
 
 /**
  * Host passwords, hashed with scrypt (node:crypto): a random 16-byte salt per password and a
@@ -65,4 +66,58 @@ export async function verifyNothing(password: string): Promise<false> {
   decoy ??= hashPassword(randomBytes(16).toString('base64url'));
   await verifyPassword(password, await decoy);
   return false;
+}
+
+export interface PasswordWorkLimits {
+  /** Hashes computed at once: keep it below libuv's thread pool size (4 by default). */
+  concurrency: number;
+  /** Hashes that may wait for a turn; past that, RATE_LIMITED. */
+  queue: number;
+}
+
+/** Hashing and checking passwords through one gate (see createPasswordWork). */
+export interface PasswordWork {
+  hash(password: string): Promise<string>;
+  verify(password: string, stored: string): Promise<boolean>;
+  /** The decoy check of an unknown username: the same work, through the same gate. */
+  verifyNothing(password: string): Promise<false>;
+}
+
+/**
+ * Bounds the scrypt work a process does for requests. scrypt runs on libuv's thread pool (four
+ * threads unless UV_THREADPOOL_SIZE says otherwise), which static files, DNS and jose's WebCrypto
+ * (every token a vote brings) share: a flood of 200 logins queued 200 hashes there, and a screen
+ * page or a vote waited 12 s behind them. Through this gate at most `concurrency` hashes run; up to
+ * `queue` more wait their turn in order, and the rest answer 429 RATE_LIMITED at once, before any
+ * work. A known and an unknown username take the same path through it (verifyNothing), so neither
+ * the time nor a refusal tells which usernames exist.
+ */
+export function createPasswordWork(limits: PasswordWorkLimits): PasswordWork {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+
+  async function gated<T>(work: () => Promise<T>): Promise<T> {
+    if (running >= limits.concurrency) {
+      if (waiting.length >= limits.queue) {
+        throw new AppError('RATE_LIMITED', { details: { scope: 'password-work', retryAfterSeconds: 1 } });
+      }
+      // A finishing hash hands its slot straight to the first waiter (running stays counted).
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    } else {
+      running++;
+    }
+    try {
+      return await work();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  }
+
+  return {
+    hash: (password) => gated(() => hashPassword(password)),
+    verify: (password, stored) => gated(() => verifyPassword(password, stored)),
+    verifyNothing: (password) => gated(() => verifyNothing(password)),
+  };
 }

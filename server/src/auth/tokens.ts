@@ -9,6 +9,11 @@ export interface HostClaims {
   kind: 'host';
   hostId: string;
   role: HostRole;
+  /**
+   * The account's token version when the token was signed (claim `ver`; absent in tokens signed
+   * before versions existed: 0). Host routes refuse a token whose version is not the account's.
+   */
+  tokenVersion?: number;
 }
 
 export interface ParticipantClaims {
@@ -54,7 +59,7 @@ export function createTokenSigner(config: TokenConfig, now: () => number = Date.
   async function sign(
     kind: TokenClaims['kind'],
     subject: string,
-    extra: Record<string, string>,
+    extra: Record<string, string | number>,
     ttl: number,
   ) {
     const issuedAt = Math.floor(now() / 1000);
@@ -71,7 +76,8 @@ export function createTokenSigner(config: TokenConfig, now: () => number = Date.
   }
 
   return {
-    host: ({ hostId, role }) => sign('host', hostId, { role }, config.hostTokenTtlSeconds),
+    host: ({ hostId, role, tokenVersion }) =>
+      sign('host', hostId, { role, ver: tokenVersion ?? 0 }, config.hostTokenTtlSeconds),
     participant: ({ participantId }) =>
       sign('participant', participantId, {}, config.participantTokenTtlSeconds),
     async verify(token, kind) {
@@ -105,7 +111,13 @@ export function createTokenSigner(config: TokenConfig, now: () => number = Date.
       }
       const role = payload.role;
       if (role !== 'admin' && role !== 'host') throw new AppError('UNAUTHENTICATED');
-      return { claims: { kind: 'host', hostId: subject, role }, expiresAtMs };
+      const tokenVersion = payload.ver ?? 0;
+      if (!Number.isSafeInteger(tokenVersion) || (tokenVersion as number) < 0)
+        throw new AppError('UNAUTHENTICATED');
+      return {
+        claims: { kind: 'host', hostId: subject, role, tokenVersion: tokenVersion as number },
+        expiresAtMs,
+      };
     } catch (error) {
       if (error instanceof AppError) throw error;
       if (error instanceof joseErrors.JWTExpired) throw new AppError('TOKEN_EXPIRED');

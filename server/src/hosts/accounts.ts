@@ -1,8 +1,14 @@
-import { createHost, findPage, type HostDoc, hostModel } from '@rallyboard/core/db';
-import { AppError, type CreateHostBody, type HostView, type PageQuery } from '@rallyboard/core/protocol';
+import { createHost, findPage, type HostDoc, hostModel, updateHostAccount } from '@rallyboard/core/db';
+import {
+  AppError,
+  type CreateHostBody,
+  type HostView,
+  type PageQuery,
+  type UpdateHostBody,
+} from '@rallyboard/core/protocol';
 import type { Connection } from 'mongoose';
 import type { AuditLog } from '../audit/log.js';
-import { hashPassword } from '../auth/passwords.js';
+import type { PasswordWork } from '../auth/passwords.js';
 import type { HostPrincipal } from './principal.js';
 
 /** A host account as admins see it: never its password hash. */
@@ -19,6 +25,7 @@ export function hostView(host: Omit<HostDoc, 'passwordHash'>): HostView {
 export interface AccountDeps {
   mongo: Connection;
   audit: AuditLog;
+  passwords: Pick<PasswordWork, 'hash'>;
 }
 
 /** Creates a host account (an admin's act, recorded): USERNAME_TAKEN when the name is. */
@@ -29,7 +36,7 @@ export async function createHostAccount(
 ): Promise<HostDoc> {
   const host = await createHost(hostModel(deps.mongo), {
     username: body.username,
-    passwordHash: await hashPassword(body.password),
+    passwordHash: await deps.passwords.hash(body.password),
     role: body.role,
   });
   await deps.audit({
@@ -55,31 +62,40 @@ export async function listHosts(
 }
 
 /**
- * Disables or enables an account. A disabled host cannot sign in, and the tokens it holds stop
- * working at once (host routes load the account). An admin cannot disable itself: the last
- * admin would lock everyone out.
+ * An admin's change to an account: disables or enables it, and with `revokeTokens` ends every
+ * sign-in it has (its token version + 1). A disabled host cannot sign in, and the tokens it holds
+ * stop working at once (host routes load the account); a revoked token stops working at once
+ * too, while the host may sign in again. An admin cannot disable itself: the last admin would
+ * lock everyone out.
  */
-export async function setHostDisabled(
-  deps: AccountDeps,
+export async function updateHost(
+  deps: Omit<AccountDeps, 'passwords'>,
   actor: { host: HostPrincipal; ip: string },
   hostId: string,
-  disabled: boolean,
+  change: UpdateHostBody,
 ): Promise<HostDoc> {
-  if (hostId === actor.host.hostId && disabled) {
+  if (hostId === actor.host.hostId && change.disabled === true) {
     throw new AppError('FORBIDDEN', { message: 'An admin cannot disable its own account.' });
   }
-  // No projection: FerretDB v1's findAndModify does not take one. hostView never shows the hash.
-  const was = await hostModel(deps.mongo)
-    .findOneAndUpdate({ _id: hostId }, { $set: { disabled } }, { returnDocument: 'before' })
-    .lean<HostDoc>();
+  const was = await updateHostAccount(deps.mongo, hostId, change);
   if (!was) throw new AppError('HOST_NOT_FOUND');
+  const before: Record<string, unknown> = {};
+  const after: Record<string, unknown> = {};
+  if (change.disabled !== undefined) {
+    before.disabled = was.disabled === true;
+    after.disabled = change.disabled;
+  }
+  if (change.revokeTokens === true) {
+    before.tokenVersion = was.tokenVersion ?? 0;
+    after.tokenVersion = (was.tokenVersion ?? 0) + 1;
+  }
   await deps.audit({
     actor: actor.host,
     ip: actor.ip,
     action: 'host.update',
     target: { type: 'host', id: hostId },
-    before: { disabled: was.disabled === true },
-    after: { disabled },
+    before,
+    after,
   });
-  return { ...was, disabled };
+  return { ...was, disabled: change.disabled ?? was.disabled };
 }

@@ -1,11 +1,11 @@
 import type { Config } from '@rallyboard/core/config';
-import { hostModel } from '@rallyboard/core/db';
+import { findHostLogin } from '@rallyboard/core/db';
 import { AppError, type HostLogin, type HostLoginBody } from '@rallyboard/core/protocol';
 import type { KeyBuilder } from '@rallyboard/core/redis';
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { verifyNothing, verifyPassword } from '../auth/passwords.js';
+import type { PasswordWork } from '../auth/passwords.js';
 import type { TokenSigner } from '../auth/tokens.js';
 import { whenAvailable } from '../lib/when-available.js';
 import type { HostPrincipal } from './principal.js';
@@ -16,59 +16,83 @@ export type HostLoginFlow = (
   ip: string,
 ) => Promise<{ answer: HostLogin; principal: HostPrincipal }>;
 
+/** Charges one password attempt to the client's address and the username; 429 RATE_LIMITED past a limit. */
+export type PasswordAttempts = (ip: string, username: string) => Promise<void>;
+
 /**
- * Host login by username and password. Attempts are limited per client address and username
- * (`RATE_LIMIT_HOST_LOGIN` a minute, right or wrong, counted in Redis so all processes share
- * it): guessing one account's password stops there, and one address cannot lock others out.
- * An unknown username, a wrong password and a disabled account all answer INVALID_CREDENTIALS
- * after the same scrypt work, so neither the answer nor its time tells which usernames exist.
+ * Password attempts per minute, counted in Redis so all processes share them, right or wrong:
+ * per client address (`RATE_LIMIT_HOST_LOGIN_PER_IP`, whatever the username: trying many
+ * usernames from one address stops there) and per address and username (`RATE_LIMIT_HOST_LOGIN`:
+ * guessing one account's password stops there, and one address cannot lock others out). 0 turns
+ * a limit off. Logins and password changes (whose current password a stolen token could guess)
+ * are charged alike, before any password work.
  */
-export function createHostLogin(ctx: {
+export function createPasswordAttempts(ctx: {
   config: Pick<Config, 'rateLimits'>;
   keys: KeyBuilder;
   redis: Redis;
-  mongo: Connection;
-  tokens: Pick<TokenSigner, 'host'>;
-}): HostLoginFlow {
-  const hosts = hostModel(ctx.mongo);
-  const perMinute = ctx.config.rateLimits.hostLogin;
-  const limiter =
-    perMinute === 0
+}): PasswordAttempts {
+  const limiter = (scope: string, points: number) =>
+    points === 0
       ? undefined
       : new RateLimiterRedis({
           storeClient: ctx.redis,
-          keyPrefix: ctx.keys.rateLimit('host-login'),
-          points: perMinute,
+          keyPrefix: ctx.keys.rateLimit(scope),
+          points,
           duration: 60,
         });
+  const perIp = limiter('host-login-ip', ctx.config.rateLimits.hostLoginPerIp);
+  const perUsername = limiter('host-login', ctx.config.rateLimits.hostLogin);
 
-  async function charge(ip: string, username: string): Promise<void> {
+  async function charge(on: RateLimiterRedis | undefined, key: string, scope: string): Promise<void> {
     try {
-      await limiter?.consume(`${ip} ${username}`);
+      await on?.consume(key);
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       throw new AppError('RATE_LIMITED', {
-        details: {
-          scope: 'host-login',
-          retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)),
-        },
+        details: { scope, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) },
       });
     }
   }
 
+  return async (ip, username) => {
+    await whenAvailable(() => charge(perIp, ip, 'host-login-ip'));
+    await whenAvailable(() => charge(perUsername, `${ip} ${username}`, 'host-login'));
+  };
+}
+
+export interface HostLoginDeps {
+  mongo: Connection;
+  tokens: Pick<TokenSigner, 'host'>;
+  passwords: Pick<PasswordWork, 'verify' | 'verifyNothing'>;
+  attempts: PasswordAttempts;
+}
+
+/**
+ * Host login by username and password, once the attempt is charged (createPasswordAttempts).
+ * The password work goes through the process's gate (auth/passwords.ts), which turns a burst away
+ * with RATE_LIMITED rather than let it take the thread pool. An unknown username, a wrong
+ * password and a disabled account all answer INVALID_CREDENTIALS after the same scrypt work
+ * through the same gate, so neither the answer nor its time tells which usernames exist. The
+ * token carries the account's token version, which logout and a password change raise.
+ */
+export function createHostLogin(deps: HostLoginDeps): HostLoginFlow {
   return async ({ username, password }, ip) => {
-    await whenAvailable(() => charge(ip, username));
-    const host = await whenAvailable(() => hosts.findOne({ username }).lean());
-    const valid = host ? await verifyPassword(password, host.passwordHash) : await verifyNothing(password);
+    await deps.attempts(ip, username);
+    const host = await whenAvailable(() => findHostLogin(deps.mongo, username));
+    const valid = host
+      ? await deps.passwords.verify(password, host.passwordHash)
+      : await deps.passwords.verifyNothing(password);
     if (!host || !valid || host.disabled === true) throw new AppError('INVALID_CREDENTIALS');
-    const { token, expiresAt } = await ctx.tokens.host({ hostId: host._id, role: host.role });
+    const tokenVersion = host.tokenVersion ?? 0;
+    const { token, expiresAt } = await deps.tokens.host({ hostId: host._id, role: host.role, tokenVersion });
     return {
       answer: {
         token,
         expiresAt: expiresAt.toISOString(),
         host: { id: host._id, username: host.username, role: host.role },
       },
-      principal: { kind: 'host', hostId: host._id, role: host.role, username: host.username },
+      principal: { kind: 'host', hostId: host._id, role: host.role, username: host.username, tokenVersion },
     };
   };
 }

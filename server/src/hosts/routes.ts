@@ -10,10 +10,11 @@ import { Router } from 'express';
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import type { AuditLog } from '../audit/log.js';
+import type { PasswordWork } from '../auth/passwords.js';
 import type { Api } from '../http/api.js';
 import { clientIp } from '../http/client-ip.js';
 import { whenAvailable } from '../lib/when-available.js';
-import { createHostAccount, hostView, listHosts, setHostDisabled } from './accounts.js';
+import { createHostAccount, hostView, listHosts, updateHost } from './accounts.js';
 
 const hostParams = z.object({ hostId: hostIdSchema });
 
@@ -21,13 +22,14 @@ export interface HostsRouteDeps {
   api: Api;
   mongo: Connection;
   audit: AuditLog;
+  passwords: Pick<PasswordWork, 'hash'>;
 }
 
-/** Admins manage host accounts: create, list, disable. Every change is in the audit log. */
+/** Admins manage host accounts: create, list, disable, revoke tokens. Every change is in the audit log. */
 export function hostsRouter(routeDeps: HostsRouteDeps): Router {
   const router = Router();
   const { api } = routeDeps;
-  const deps = { mongo: routeDeps.mongo, audit: routeDeps.audit };
+  const deps = { mongo: routeDeps.mongo, audit: routeDeps.audit, passwords: routeDeps.passwords };
   const tag = 'Hosts';
 
   api.route(
@@ -74,9 +76,11 @@ export function hostsRouter(routeDeps: HostsRouteDeps): Router {
       method: 'patch',
       path: '/api/hosts/:hostId',
       tag,
-      summary: 'Disable or enable a host account (admin)',
+      summary: 'Disable or enable a host account, or revoke its tokens (admin)',
       description:
-        'A disabled host can neither sign in nor use the tokens it holds. An admin cannot disable itself.',
+        'A disabled host can neither sign in nor use the tokens it holds. `revokeTokens: true` ends every ' +
+        'sign-in of the host at once (each token it holds is refused); it may sign in again. An admin ' +
+        'cannot disable itself.',
       auth: 'admin',
       params: hostParams,
       body: updateHostBodySchema,
@@ -85,7 +89,7 @@ export function hostsRouter(routeDeps: HostsRouteDeps): Router {
     },
     async ({ auth, params, body }, req, res) => {
       const actor = { host: auth, ip: clientIp(req) };
-      const host = await whenAvailable(() => setHostDisabled(deps, actor, params.hostId, body.disabled));
+      const host = await whenAvailable(() => updateHost(deps, actor, params.hostId, body));
       res.json(hostView(host));
     },
   );

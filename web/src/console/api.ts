@@ -29,6 +29,7 @@ const CODE_TEXT: Partial<Record<ErrorCode, string>> = {
   UNAUTHENTICATED: '登录已失效，请重新登录',
   TOKEN_EXPIRED: '登录已过期，请重新登录',
   FORBIDDEN: '当前账号没有权限执行此操作',
+  PASSWORD_INCORRECT: '当前密码不正确',
   RATE_LIMITED: '操作太频繁，请稍后再试',
   INVALID_INPUT: CHECK_FIELDS,
   CAMPAIGN_NOT_FOUND: '活动不存在或无权访问',

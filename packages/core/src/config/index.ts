@@ -78,6 +78,7 @@ const envSchema = z.object({
   RATE_LIMIT_PER_VOTER: int(0, 1_000_000, 120),
   RATE_LIMIT_LOGIN_PER_IP: int(0, 1_000_000, 60),
   RATE_LIMIT_HOST_LOGIN: int(0, 1_000_000, 10),
+  RATE_LIMIT_HOST_LOGIN_PER_IP: int(0, 1_000_000, 30),
   RATE_LIMIT_READS_PER_IP: int(0, 1_000_000, 600),
   RATE_LIMIT_SOCKET_EVENTS_PER_IP: int(0, 1_000_000, 1_200),
   RATE_LIMIT_EVENTS_PER_SOCKET: int(0, 1_000_000, 30),
@@ -89,6 +90,8 @@ const envSchema = z.object({
   JWT_SECRET: optionalString,
   JWT_PREVIOUS_SECRETS: optionalString,
   HOST_TOKEN_TTL_SECONDS: int(60, 30 * 86_400, 12 * 3_600),
+  PASSWORD_HASH_CONCURRENCY: int(1, 64, 2),
+  PASSWORD_HASH_QUEUE: int(0, 10_000, 8),
   PARTICIPANT_TOKEN_TTL_SECONDS: int(60, 86_400, 2 * 3_600),
   PARTICIPANT_REFRESH_TTL_SECONDS: int(3_600, 365 * 86_400, 30 * 86_400),
 });
@@ -164,6 +167,8 @@ export interface Config {
     readonly loginPerIp: number;
     /** Host login attempts per minute by client IP and username (password guessing). */
     readonly hostLogin: number;
+    /** Host login attempts per minute by client IP, whatever the username (credential stuffing). */
+    readonly hostLoginPerIp: number;
     /** Public HTTP reads (boards, public campaigns, screens) per 10 s by client IP. */
     readonly readsPerIp: number;
     /** Socket events (board:subscribe, board:query, screen:subscribe) per 10 s by client IP. */
@@ -189,6 +194,11 @@ export interface Config {
     readonly hostTokenTtlSeconds: number;
     readonly participantTokenTtlSeconds: number;
     readonly participantRefreshTtlSeconds: number;
+    /**
+     * Password hashes (scrypt, on libuv's thread pool) computed at once, and how many more may
+     * wait for a turn; past that a login answers 429 RATE_LIMITED.
+     */
+    readonly passwordHashing: { readonly concurrency: number; readonly queue: number };
   };
 }
 
@@ -257,6 +267,7 @@ export function loadConfig(source: Env = process.env): Config {
       perVoter: e.RATE_LIMIT_PER_VOTER,
       loginPerIp: e.RATE_LIMIT_LOGIN_PER_IP,
       hostLogin: e.RATE_LIMIT_HOST_LOGIN,
+      hostLoginPerIp: e.RATE_LIMIT_HOST_LOGIN_PER_IP,
       readsPerIp: e.RATE_LIMIT_READS_PER_IP,
       socketEventsPerIp: e.RATE_LIMIT_SOCKET_EVENTS_PER_IP,
       eventsPerSocket: e.RATE_LIMIT_EVENTS_PER_SOCKET,
@@ -272,6 +283,7 @@ export function loadConfig(source: Env = process.env): Config {
       hostTokenTtlSeconds: e.HOST_TOKEN_TTL_SECONDS,
       participantTokenTtlSeconds: e.PARTICIPANT_TOKEN_TTL_SECONDS,
       participantRefreshTtlSeconds: e.PARTICIPANT_REFRESH_TTL_SECONDS,
+      passwordHashing: { concurrency: e.PASSWORD_HASH_CONCURRENCY, queue: e.PASSWORD_HASH_QUEUE },
     },
   });
   return deepFreeze(config);

@@ -15,6 +15,11 @@ export interface HostDoc {
   createdAt: Date;
   /** A disabled host can neither sign in nor use a token it already has. */
   disabled?: boolean | undefined;
+  /**
+   * The version every host token of the account carries (absent: 0). Raising it revokes every
+   * token signed before: logout, a password change, an admin's revocation.
+   */
+  tokenVersion?: number | undefined;
 }
 
 const hostSchema = new Schema<HostDoc>(
@@ -25,6 +30,7 @@ const hostSchema = new Schema<HostDoc>(
     role: { type: String, required: true, enum: HOST_ROLES },
     createdAt: { type: Date, required: true },
     disabled: { type: Boolean },
+    tokenVersion: { type: Number },
   },
   { collection: 'hosts', versionKey: false },
 );
@@ -70,3 +76,74 @@ export async function createHost(
   }
   return doc;
 }
+
+/** The account a login checks, by username (lower case), password hash included. */
+export const findHostLogin = (mongo: Connection, username: string): Promise<HostDoc | null> =>
+  hostModel(mongo).findOne({ username }).lean<HostDoc>().exec();
+
+/** What a host request is checked against: the account's state, without its password hash. */
+export type HostStanding = Pick<HostDoc, '_id' | 'username' | 'role' | 'disabled' | 'tokenVersion'>;
+
+/** The account's standing, read on every host request. */
+export const findHostStanding = (mongo: Connection, hostId: string): Promise<HostStanding | null> =>
+  hostModel(mongo)
+    .findById(hostId, { username: 1, role: 1, disabled: 1, tokenVersion: 1 })
+    .lean<HostStanding>()
+    .exec();
+
+/**
+ * Changes an account as an admin may: `disabled`, and `revokeTokens` raises its token version.
+ * Answers the account as it was before, or null when there is none.
+ */
+export async function updateHostAccount(
+  mongo: Connection,
+  hostId: string,
+  change: { disabled?: boolean | undefined; revokeTokens?: boolean | undefined },
+): Promise<HostDoc | null> {
+  const update: Record<string, Record<string, unknown>> = {};
+  if (change.disabled !== undefined) update.$set = { disabled: change.disabled };
+  if (change.revokeTokens === true) update.$inc = { tokenVersion: 1 };
+  // No projection: FerretDB v1's findAndModify does not take one. Callers never show the hash.
+  return hostModel(mongo)
+    .findOneAndUpdate({ _id: hostId }, update, { returnDocument: 'before' })
+    .lean<HostDoc>()
+    .exec();
+}
+
+/**
+ * Revokes every token of the account: its token version + 1. Answers the new version, or null
+ * when the account is gone.
+ */
+export async function revokeHostTokens(mongo: Connection, hostId: string): Promise<number | null> {
+  const after = await hostModel(mongo)
+    .findOneAndUpdate({ _id: hostId }, { $inc: { tokenVersion: 1 } }, { returnDocument: 'after' })
+    .lean<HostDoc>()
+    .exec();
+  return after ? (after.tokenVersion ?? 0) : null;
+}
+
+/**
+ * Sets a new password hash and revokes every token signed before, only while the stored hash is
+ * still `currentHash` (the one the current password was checked against): of two racing changes,
+ * one wins. Answers the new token version, or null when the hash had changed (or the account is gone).
+ */
+export async function changeHostPassword(
+  mongo: Connection,
+  hostId: string,
+  currentHash: string,
+  passwordHash: string,
+): Promise<number | null> {
+  const after = await hostModel(mongo)
+    .findOneAndUpdate(
+      { _id: hostId, passwordHash: currentHash },
+      { $set: { passwordHash }, $inc: { tokenVersion: 1 } },
+      { returnDocument: 'after' },
+    )
+    .lean<HostDoc>()
+    .exec();
+  return after ? (after.tokenVersion ?? 0) : null;
+}
+
+/** An account by id, password hash included: a password change checks the current one. */
+export const findHostCredentials = (mongo: Connection, hostId: string): Promise<HostDoc | null> =>
+  hostModel(mongo).findById(hostId).lean<HostDoc>().exec();

@@ -17,6 +17,8 @@ export const AUDIT_ACTIONS = [
   'host.create',
   'host.update',
   'host.login',
+  'host.logout',
+  'host.password',
   'risk.settings',
   'review.approve',
   'review.void',

@@ -12,7 +12,16 @@ export const keyOf = (spec: RouteSpec) => `${spec.method.toUpperCase()} ${spec.p
  * the self-check (server/test/http/hostile-input-self-check.test.ts).
  */
 export function validExamples(fixture: HostileFixture): Record<string, ValidExample> {
-  const { asParticipant, asHost, asAdmin, host, otherHost } = fixture;
+  const {
+    asParticipant,
+    asHost,
+    asAdmin,
+    host,
+    otherHost,
+    leavingHost,
+    passwordHost,
+    passwordHostNextToken,
+  } = fixture;
   const {
     boardId,
     voteId,
@@ -61,6 +70,14 @@ export function validExamples(fixture: HostileFixture): Record<string, ValidExam
     },
     'POST /api/host/login': { body: { username: host.username, password: TEST_PASSWORD } },
     'GET /api/host/me': { authorization: asHost },
+    // Each ends its host's sign-ins: hosts of their own, whose tokens nothing else uses.
+    'POST /api/host/logout': { authorization: `Bearer ${leavingHost.token}` },
+    'POST /api/host/password': {
+      body: { currentPassword: TEST_PASSWORD, newPassword: 'a brand new password' },
+      authorization: `Bearer ${passwordHost.token}`,
+      // The change revokes the token it carried; the hostile changes carry the one it made.
+      authorizationAfter: `Bearer ${passwordHostNextToken}`,
+    },
     'POST /api/hosts': {
       body: { username: 'hostile-new-host', password: 'a long enough password', role: 'host' },
       authorization: asAdmin,
@@ -68,7 +85,7 @@ export function validExamples(fixture: HostileFixture): Record<string, ValidExam
     'GET /api/hosts': { query: { limit: '5' }, authorization: asAdmin },
     'PATCH /api/hosts/:hostId': {
       params: { hostId: otherHost.id },
-      body: { disabled: false },
+      body: { disabled: false, revokeTokens: true },
       authorization: asAdmin,
     },
     'POST /api/campaigns': { body: campaignBody(), authorization: asHost },

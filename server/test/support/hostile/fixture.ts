@@ -28,6 +28,11 @@ export interface HostileFixture {
   host: TestHost;
   /** A host account for the admin to change. */
   otherHost: TestHost;
+  /** Hosts whose valid examples end their own sign-ins: one logs out, one changes its password. */
+  leavingHost: TestHost;
+  passwordHost: TestHost;
+  /** passwordHost's token of the version its password change makes (the change revokes the one it carried). */
+  passwordHostNextToken: string;
   /** A vote id issued to the participant on the board. */
   voteId: string;
   /** Refresh tokens of two real sign-ins through the WeChat fake: one to refresh, one to log out. */
@@ -93,6 +98,8 @@ export async function createHostileFixture(redisDb: number): Promise<HostileFixt
   const host = await createTestHost(server, 'host');
   const admin = await createTestHost(server, 'admin');
   const otherHost = await createTestHost(server, 'host');
+  const leavingHost = await createTestHost(server, 'host');
+  const passwordHost = await createTestHost(server, 'host');
   const asHost = `Bearer ${host.token}`;
   // The board is also a live campaign of the host's (same id), so it can be shared and read.
   await createLiveCampaign(mongo, boardId, { createdBy: host.id });
@@ -115,6 +122,11 @@ export async function createHostileFixture(redisDb: number): Promise<HostileFixt
     },
     host,
     otherHost,
+    leavingHost,
+    passwordHost,
+    passwordHostNextToken: (
+      await createTokenSigner(config.auth).host({ hostId: passwordHost.id, role: 'host', tokenVersion: 1 })
+    ).token,
     voteId: createVoteIds(config.auth).issue(boardId, participantId),
     refreshToken: await signIn(server, 'ok-hostile-1'),
     logoutToken: await signIn(server, 'ok-hostile-2'),

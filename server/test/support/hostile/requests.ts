@@ -11,6 +11,11 @@ export interface ValidExample {
   body?: unknown;
   /** The `Authorization` header value; routes that are not public need one. */
   authorization?: string;
+  /**
+   * The `Authorization` of the requests sent after the valid one, when that one revokes the token
+   * it carried (a password change revokes every token signed before it).
+   */
+  authorizationAfter?: string;
 }
 
 /** A request as it goes on the wire: path and query already encoded, body as text or bytes. */

@@ -17,6 +17,8 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   'host.create': '创建账号',
   'host.update': '修改账号',
   'host.login': '登录',
+  'host.logout': '退出登录',
+  'host.password': '修改密码',
   'risk.settings': '修改风控规则',
   'review.approve': '批准投票',
   'review.void': '作废投票',
