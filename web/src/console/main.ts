@@ -1,5 +1,5 @@
 import './console.css';
-import { clearSession, loadSession, whenSignedOut } from './api.js';
+import { api, clearSession, loadSession, whenSignedOut } from './api.js';
 import type { Cleanup } from './cleanup.js';
 import { h } from './dom.js';
 import { parseRoute, type Route } from './routes.js';
@@ -11,6 +11,20 @@ import { renderLogin } from './views/login.js';
 const app = document.getElementById('app') as HTMLElement;
 const account = document.getElementById('account') as HTMLElement;
 let cleanup: Cleanup | undefined;
+
+/**
+ * Signs out on the server (every token of this host's is revoked, in every browser), then here.
+ * The session ends here even when the server cannot be reached: the token is forgotten.
+ */
+async function signOut(): Promise<void> {
+  try {
+    await api('POST', '/api/host/logout');
+  } catch {
+    // Already signed out, or offline: nothing more to undo.
+  }
+  clearSession();
+  location.hash = '#/login';
+}
 
 function renderAccount(): void {
   const session = loadSession();
@@ -27,10 +41,7 @@ function renderAccount(): void {
             {
               type: 'button',
               class: 'link',
-              onclick: () => {
-                clearSession();
-                location.hash = '#/login';
-              },
+              onclick: () => void signOut(),
             },
             '退出登录',
           ),
