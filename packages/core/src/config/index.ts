@@ -3,8 +3,8 @@ import { ConfigError } from './errors.js';
 import { type TokenSecrets, withTokenSecrets } from './secrets.js';
 import { trustProxy } from './trust-proxy.js';
 
-export { ConfigError };
 export { requireTokenSecrets } from './secrets.js';
+export { ConfigError };
 
 /**
  * Where Redis and MongoDB are when the environment names neither: the project's own embedded
