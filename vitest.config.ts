@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
  * Tests run the workspace packages' TypeScript sources, never a stale dist/. The aliases are
@@ -42,6 +42,8 @@ export default defineConfig({
       'miniprogram/test/**/*.test.ts',
       'web/test/**/*.test.ts',
     ],
+    // Minutes-long fault tests: their own tier, `npm run test:slow` (vitest.slow.config.ts).
+    exclude: [...configDefaults.exclude, 'test/slow/**'],
     globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
     // Two cores: more files at once only makes them wait on each other.

@@ -11,11 +11,23 @@ export interface TcpProxy {
 }
 
 /**
- * A TCP proxy in front of a real service (Redis, FerretDB) that a test can cut and restore: an
- * outage for the processes pointed at the proxy only, while the shared service goes on serving
- * every other test.
+ * A TCP proxy in front of a real service (Redis, FerretDB) that a test can cut and restore, or
+ * slow down: an outage or a slow network for the processes pointed at the proxy only, while the
+ * shared service goes on serving every other test.
+ * @param options.latencyMs added to each chunk each way @default 0
  */
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+export async function startTcpProxy(
+  target: { host: string; port: number },
+  options: { latencyMs?: number } = {},
+): Promise<TcpProxy> {
+  const latency = options.latencyMs ?? 0;
+  // Each chunk is held `latency` ms each way: a slow network, so every round trip is that slow.
+  // Timers of one delay fire in order, so the stream stays in order.
+  const forward = (from: Socket, to: Socket) =>
+    from.on('data', (chunk: Buffer) => {
+      if (latency === 0) to.write(chunk);
+      else setTimeout(() => to.destroyed || to.write(chunk), latency);
+    });
   const open = new Set<Socket>();
   let down = false;
   const server: Server = createServer((client) => {
@@ -33,7 +45,8 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     };
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
-    client.pipe(upstream).pipe(client);
+    forward(client, upstream);
+    forward(upstream, client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
