@@ -54,6 +54,7 @@ const routesOn = (id: string): [string, string, unknown?][] => [
   ['GET', `/api/campaigns/${id}/risk/settings`],
   ['PATCH', `/api/campaigns/${id}/risk/settings`, { enabled: false }],
   ['POST', `/api/campaigns/${id}/screen-token`],
+  ['POST', `/api/campaigns/${id}/screen-token/revoke`],
   ['POST', `/api/campaigns/${id}/reveal`],
   ['GET', `/api/campaigns/${id}/monitor`],
   ['GET', `/api/campaigns/${id}/export/results.csv`],
