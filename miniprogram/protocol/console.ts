@@ -35,6 +35,11 @@ export const campaignMonitorSchema = z.object({
     /** Age of the oldest job not yet finished (waiting or active), in ms: 0 when none waits. */
     lagMs: count,
   }),
+  /**
+   * The campaign's dead letters: vote jobs that failed for good, and the accepted votes they hold,
+   * not counted until replayed (`npm run replay -- <campaignId>`).
+   */
+  deadLetters: z.object({ jobs: count, votes: count }),
 });
 export type CampaignMonitor = z.infer<typeof campaignMonitorSchema>;
 

@@ -27,7 +27,12 @@ describe('tokens', () => {
       kind: 'participant',
       participantId: 'p1',
     });
-    expect(await tokens.verify(host, 'host')).toEqual({ kind: 'host', hostId: 'h1', role: 'admin' });
+    expect(await tokens.verify(host, 'host')).toEqual({
+      kind: 'host',
+      hostId: 'h1',
+      role: 'admin',
+      tokenVersion: 0,
+    });
     expect(await codeOf(tokens.verify(participant, 'host'))).toBe('UNAUTHENTICATED');
     expect(await codeOf(tokens.verify(host, 'participant'))).toBe('UNAUTHENTICATED');
   });
