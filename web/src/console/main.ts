@@ -7,6 +7,7 @@ import { renderCampaignForm } from './views/campaign-form/campaign-form.js';
 import { renderCampaignList } from './views/campaign-list.js';
 import { renderCampaignPage } from './views/campaign-page.js';
 import { renderLogin } from './views/login.js';
+import { renderPassword } from './views/password.js';
 
 const app = document.getElementById('app') as HTMLElement;
 const account = document.getElementById('account') as HTMLElement;
@@ -36,6 +37,7 @@ function renderAccount(): void {
             { class: 'who' },
             `${session.host.username}${session.host.role === 'admin' ? '（管理员）' : ''}`,
           ),
+          h('a', { class: 'link', href: '#/password' }, '修改密码'),
           h(
             'button',
             {
@@ -73,6 +75,9 @@ async function show(): Promise<void> {
       break;
     case 'new':
       done(renderCampaignForm(app, undefined));
+      break;
+    case 'password':
+      done(renderPassword(app));
       break;
     case 'campaign':
       done(await renderCampaignPage(app, route.campaignId, route.tab));

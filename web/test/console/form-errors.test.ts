@@ -1,4 +1,9 @@
-import { createCampaignBodySchema, riskSettingsPatchSchema, toFieldIssues } from '@rallyboard/core/protocol';
+import {
+  changePasswordBodySchema,
+  createCampaignBodySchema,
+  riskSettingsPatchSchema,
+  toFieldIssues,
+} from '@rallyboard/core/protocol';
 import { describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { issuesByField, issueText } from '../../src/console/form-errors.js';
@@ -39,5 +44,20 @@ describe('form errors', () => {
     const [issue] = toFieldIssues(checked.error ?? new ZodError([]));
     expect(issue?.path).toBe('reviewAt');
     expect(issueText(issue?.message ?? '')).toBe('数值太大');
+  });
+
+  it("say a password change's problems in Chinese, on the field they belong to", () => {
+    const empty = changePasswordBodySchema.safeParse({ currentPassword: '', newPassword: 'short' });
+    expect([...issuesByField(toFieldIssues(empty.error ?? new ZodError([])))]).toEqual([
+      ['currentPassword', '不能为空'],
+      ['newPassword', '至少需要 10 个字符'],
+    ]);
+    const same = changePasswordBodySchema.safeParse({
+      currentPassword: 'same passphrase',
+      newPassword: 'same passphrase',
+    });
+    expect([...issuesByField(toFieldIssues(same.error ?? new ZodError([])))]).toEqual([
+      ['newPassword', '新密码不能与当前密码相同'],
+    ]);
   });
 });

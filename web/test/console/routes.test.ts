@@ -10,6 +10,8 @@ describe('console addresses', () => {
     expect(parseRoute('', true)).toEqual({ view: 'campaigns' });
     expect(parseRoute('#/campaigns', true)).toEqual({ view: 'campaigns' });
     expect(parseRoute('#/campaigns/new', true)).toEqual({ view: 'new' });
+    expect(parseRoute('#/password', true)).toEqual({ view: 'password' });
+    expect(parseRoute('#/password', false)).toEqual({ view: 'login' });
     expect(parseRoute('#/campaigns/c1/review', true)).toEqual({
       view: 'campaign',
       campaignId: 'c1',
