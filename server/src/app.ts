@@ -36,6 +36,7 @@ import { myVotesRouter } from './ingest/my-votes-routes.js';
 import { createRateLimits, createReadLimits } from './ingest/rate-limits.js';
 import { votesRouter } from './ingest/routes.js';
 import { createVoteIds } from './ingest/vote-ids.js';
+import { metricsRouter } from './metrics/routes.js';
 import { webRouter } from './pages/routes.js';
 import { socketClientAddress } from './realtime/client-address.js';
 import { createHostNamespace } from './realtime/host-namespace.js';
@@ -112,6 +113,7 @@ function featureRouters(s: Services): Router[] {
     votesRouter({ ...s, rateLimit: createRateLimits(s), enqueue: createVoteEnqueuer(s) }),
     leaderboardRouter(s),
     healthRouter(s),
+    metricsRouter(s),
     authRouter({ ...s, loginLimit: createLoginLimit(s) }),
     hostAuthRouter(s),
     hostsRouter(s),

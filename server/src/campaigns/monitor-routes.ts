@@ -1,5 +1,5 @@
 import { type CampaignMonitor, campaignMonitorSchema } from '@rallyboard/core/protocol';
-import type { VoteJob } from '@rallyboard/core/queue';
+import { type VoteJob, voteQueueLagMs } from '@rallyboard/core/queue';
 import { readDeadLetters, readIngestRate, readVerdictTotals } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
 import { Router } from 'express';
@@ -9,22 +9,16 @@ import { whenAvailable } from '../lib/when-available.js';
 import type { CampaignAccess } from './access.js';
 import { campaignParams } from './params.js';
 
-/**
- * The votes queue's depth and lag. Lag is the age of the oldest job not yet done: BullMQ adds
- * jobs to the head of the wait list and workers take from its tail, so the oldest waiting job is
- * the first in ascending order; an active job older than that (a big batch, a retry) counts too.
- */
+/** The votes queue's depth, and its lag (the age of the oldest job not yet done: voteQueueLagMs). */
 async function readQueueState(queue: Queue<VoteJob>, now: number): Promise<CampaignMonitor['queue']> {
-  const [counts, oldestWaiting, oldestActive] = await Promise.all([
+  const [counts, lagMs] = await Promise.all([
     queue.getJobCounts('waiting', 'delayed', 'active'),
-    queue.getJobs(['wait'], 0, 0, true),
-    queue.getJobs(['active'], 0, 0, true),
+    voteQueueLagMs(queue, now),
   ]);
   const waiting = counts.waiting ?? 0;
   const delayed = counts.delayed ?? 0;
   const active = counts.active ?? 0;
-  const oldest = Math.min(...[...oldestWaiting, ...oldestActive].map((job) => job.timestamp), now);
-  return { waiting, delayed, active, depth: waiting + delayed + active, lagMs: Math.max(0, now - oldest) };
+  return { waiting, delayed, active, depth: waiting + delayed + active, lagMs };
 }
 
 export interface MonitorRouteDeps extends BoardReadDeps {

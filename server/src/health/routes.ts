@@ -1,5 +1,5 @@
 import { pingMongo } from '@rallyboard/core/db';
-import type { VoteJob } from '@rallyboard/core/queue';
+import { type VoteJob, voteQueueLagMs } from '@rallyboard/core/queue';
 import type { Queue } from 'bullmq';
 import { type Response, Router } from 'express';
 import type { Redis } from 'ioredis';
@@ -39,21 +39,6 @@ async function within<T>(probe: () => Promise<T>): Promise<T | undefined> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-/**
- * The votes queue's lag: the age of its oldest job not yet done. BullMQ adds jobs to the head of
- * the wait list and workers take from its tail, so the oldest waiting job is the first in
- * ascending order; an active job older than that (a big batch, a retry) counts too. (The
- * console's monitor measures it the same way: campaigns/monitor-routes.ts.)
- */
-async function voteQueueLagMs(queue: HealthRouteDeps['voteQueue'], now: number): Promise<number> {
-  const [oldestWaiting, oldestActive] = await Promise.all([
-    queue.getJobs(['wait'], 0, 0, true),
-    queue.getJobs(['active'], 0, 0, true),
-  ]);
-  const oldest = Math.min(...[...oldestWaiting, ...oldestActive].map((job) => job.timestamp), now);
-  return Math.max(0, now - oldest);
 }
 
 async function readiness(deps: HealthRouteDeps): Promise<Readiness> {

@@ -73,6 +73,7 @@ const envSchema = z.object({
   VOTE_DEDUP_TTL_SECONDS: int(60, 365 * 86_400, 30 * 86_400),
   SHUTDOWN_TIMEOUT_MS: int(100, 120_000, 10_000),
   READY_MAX_QUEUE_LAG_MS: int(1_000, 3_600_000, 30_000),
+  METRICS_TOKEN: optionalString.pipe(z.string().min(32, 'at least 32 characters').optional()),
   RATE_LIMIT_PER_IP: int(0, 1_000_000, 1_200),
   RATE_LIMIT_PER_DEVICE: int(0, 1_000_000, 120),
   RATE_LIMIT_PER_VOTER: int(0, 1_000_000, 120),
@@ -155,6 +156,8 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** GET /readyz answers 503 while the votes queue's oldest unfinished job is older than this. */
   readonly readiness: { readonly maxQueueLagMs: number };
+  /** The bearer token GET /metrics requires; undefined: /metrics answers 404. */
+  readonly metrics: { readonly token: string | undefined };
   /**
    * Ingest requests allowed per minute by client IP, by device id and by voter; 0 turns a limit
    * off. The IP limit is generous: a school or an office shares one address.
@@ -261,6 +264,7 @@ export function loadConfig(source: Env = process.env): Config {
     recovery: { settleTimeoutMs: e.REBUILD_SETTLE_TIMEOUT_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     readiness: { maxQueueLagMs: e.READY_MAX_QUEUE_LAG_MS },
+    metrics: { token: e.METRICS_TOKEN },
     rateLimits: {
       perIp: e.RATE_LIMIT_PER_IP,
       perDevice: e.RATE_LIMIT_PER_DEVICE,

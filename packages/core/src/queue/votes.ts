@@ -72,3 +72,18 @@ export function createVoteQueue(connection: Redis, keys: KeyBuilder): Queue<Vote
     defaultJobOptions: VOTE_JOB_OPTIONS,
   });
 }
+
+/**
+ * The votes queue's lag: the age in milliseconds of its oldest job not yet done, 0 when there is
+ * none. BullMQ adds jobs to the head of the wait list and workers take from its tail, so the
+ * oldest waiting job is the first in ascending order; an active job older than that (a big
+ * batch, a retry) counts too. What /readyz, the console's monitor and /metrics all report.
+ */
+export async function voteQueueLagMs(queue: Pick<Queue<VoteJob>, 'getJobs'>, now: number): Promise<number> {
+  const [oldestWaiting, oldestActive] = await Promise.all([
+    queue.getJobs(['wait'], 0, 0, true),
+    queue.getJobs(['active'], 0, 0, true),
+  ]);
+  const oldest = Math.min(...[...oldestWaiting, ...oldestActive].map((job) => job.timestamp), now);
+  return Math.max(0, now - oldest);
+}

@@ -40,3 +40,26 @@ export async function readDeadLetters(
   const votes = await redis.hvals(keys.board(boardId).deadLetters);
   return { jobs: votes.length, votes: votes.reduce((n, v) => n + (Number(v) || 0), 0) };
 }
+
+/**
+ * Every board's dead letters, for the boards that have any (a hash with no field does not exist).
+ * One SCAN over the key space, a page at a time, never KEYS: it does not block Redis however
+ * many keys there are, and costs a round trip per thousand keys.
+ */
+export async function readAllDeadLetters(
+  redis: Redis,
+  keys: KeyBuilder,
+): Promise<Array<DeadLetterCount & { boardId: string }>> {
+  const boardIds = new Set<string>();
+  for await (const batch of redis.scanStream({ match: keys.deadLettersPattern, count: 1_000 })) {
+    for (const key of batch as string[]) {
+      const boardId = keys.boardIdFromDeadLetters(key);
+      if (boardId !== undefined) boardIds.add(boardId);
+    }
+  }
+  const counts = await Promise.all(
+    [...boardIds].map(async (boardId) => ({ boardId, ...(await readDeadLetters(redis, keys, boardId)) })),
+  );
+  // Emptied between the SCAN and the read (replayed): no longer a board with dead letters.
+  return counts.filter((count) => count.jobs > 0).sort((a, b) => a.boardId.localeCompare(b.boardId));
+}

@@ -1,3 +1,5 @@
+import { boardIdSchema } from '../protocol/ids.js';
+
 /**
  * The one builder for every Redis key and channel name. Nothing else writes a key inline.
  *
@@ -115,6 +117,10 @@ export interface KeyBuilder {
   readonly boardChangesPattern: string;
   /** Extracts the board id from a change channel name, or undefined for a foreign channel. */
   boardIdFromChannel(channel: string): string | undefined;
+  /** SCAN pattern matching every board's dead-letters hash (see `BoardKeys.deadLetters`). */
+  readonly deadLettersPattern: string;
+  /** The board id of a key matched by `deadLettersPattern`, or undefined for any other key. */
+  boardIdFromDeadLetters(key: string): string | undefined;
   /** The BullMQ `prefix` option: every queue key is `{prefix}:queueName:…`. */
   readonly queuePrefix: string;
   /** The lock that serializes changes to one campaign's lifecycle. */
@@ -222,6 +228,15 @@ export function createKeys(prefix: string): KeyBuilder {
       channel.startsWith(changesHead) && channel.length > changesHead.length
         ? channel.slice(changesHead.length)
         : undefined,
+    deadLettersPattern: `${prefix}:{*}:dead-letters`,
+    boardIdFromDeadLetters: (key) => {
+      const head = `${prefix}:{`;
+      const tail = '}:dead-letters';
+      if (!key.startsWith(head) || !key.endsWith(tail)) return undefined;
+      // `*` also matches across `}:`, but a board id never holds a brace, so such a key is not one.
+      const boardId = key.slice(head.length, -tail.length);
+      return boardIdSchema.safeParse(boardId).success ? boardId : undefined;
+    },
     queuePrefix: `{${prefix}}`,
     campaignLock: (campaignId) => `${prefix}:lock:campaign:${campaignId}`,
     reviewLock: (campaignId) => `${prefix}:lock:review:${campaignId}`,

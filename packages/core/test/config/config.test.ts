@@ -61,6 +61,13 @@ describe('loadConfig', () => {
     expect(() => trust('loopback,proxy.example.com')).toThrow(/TRUST_PROXY/);
   });
 
+  it('takes METRICS_TOKEN only when it is long enough, and leaves /metrics off when unset', () => {
+    expect(loadConfig({}).metrics.token).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: '  ' }).metrics.token).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: ` ${'k'.repeat(32)} ` }).metrics.token).toBe('k'.repeat(32));
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN.*32/s);
+  });
+
   it('derives the public URL from host and port unless given', () => {
     expect(loadConfig({ HOST: '0.0.0.0', PORT: '8080' }).http.publicUrl).toBe('http://127.0.0.1:8080');
     expect(loadConfig({ PUBLIC_URL: 'https://vote.example.com/' }).http.publicUrl).toBe(

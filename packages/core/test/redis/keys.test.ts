@@ -39,6 +39,15 @@ describe('createKeys', () => {
     expect(keys.boardIdFromChannel('rb:changes:')).toBeUndefined();
   });
 
+  it('finds the board of a dead-letters key, and of no other key the SCAN pattern matches', () => {
+    expect(keys.deadLettersPattern).toBe('rb:{*}:dead-letters');
+    expect(keys.boardIdFromDeadLetters(keys.board('demo-1').deadLetters)).toBe('demo-1');
+    // `*` spans `}:` too: a risk key whose subject ends like a dead-letters key is not one.
+    expect(keys.boardIdFromDeadLetters('rb:{b1}:risk:alerted:x:{y}:dead-letters')).toBeUndefined();
+    expect(keys.boardIdFromDeadLetters(createKeys('other').board('b1').deadLetters)).toBeUndefined();
+    expect(keys.boardIdFromDeadLetters('rb:{}:dead-letters')).toBeUndefined();
+  });
+
   it('tags the queue prefix so all queue keys share a slot', () => {
     expect(keys.queuePrefix).toBe('{rb}');
   });

@@ -1,0 +1,45 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { AppError } from '@rallyboard/core/protocol';
+import { type Request, Router } from 'express';
+import { whenAvailable } from '../lib/when-available.js';
+import { createMetrics, type MetricsDeps } from './service.js';
+
+export interface MetricsRouteDeps extends MetricsDeps {
+  config: { metrics: { token: string | undefined } };
+}
+
+/**
+ * Whether the request carries `Authorization: Bearer <token>`. Both sides are hashed first so
+ * that timingSafeEqual compares equal lengths: neither the token's characters nor its length
+ * show in the time a wrong guess takes.
+ */
+function bearerMatches(req: Request, token: string): boolean {
+  const match = /^Bearer (.+)$/.exec(req.get('authorization') ?? '');
+  if (!match?.[1]) return false;
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(match[1]), digest(token));
+}
+
+/**
+ * `GET /metrics`: Prometheus text for operators (dead-lettered votes by board, the votes queue's
+ * jobs and lag; docs/architecture.md). Only with METRICS_TOKEN set, and only for a request that
+ * sends it as a bearer token (else 401 UNAUTHENTICATED); unset, no route exists and /metrics
+ * answers 404 like any unknown address, so a deployment exposes nothing it did not ask for.
+ */
+export function metricsRouter(deps: MetricsRouteDeps): Router {
+  const router = Router();
+  const token = deps.config.metrics.token;
+  if (token === undefined) return router;
+  const metrics = createMetrics(deps);
+  router.get('/metrics', async (req, res) => {
+    if (!bearerMatches(req, token)) {
+      res.set('WWW-Authenticate', 'Bearer');
+      throw new AppError('UNAUTHENTICATED', {
+        message: 'Send the metrics token as "Authorization: Bearer <METRICS_TOKEN>".',
+      });
+    }
+    const body = await whenAvailable(() => metrics.render());
+    res.set('cache-control', 'no-store').type(metrics.contentType).send(body);
+  });
+  return router;
+}
