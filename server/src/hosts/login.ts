@@ -1,12 +1,9 @@
-import type { Config } from '@rallyboard/core/config';
 import { findHostLogin } from '@rallyboard/core/db';
 import { AppError, type HostLogin, type HostLoginBody } from '@rallyboard/core/protocol';
-import type { KeyBuilder } from '@rallyboard/core/redis';
-import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { PasswordWork } from '../auth/passwords.js';
 import type { TokenSigner } from '../auth/tokens.js';
+import { chargeLimit, type RateLimitDeps, redisLimiter } from '../lib/rate-limit.js';
 import { whenAvailable } from '../lib/when-available.js';
 import type { HostPrincipal } from './principal.js';
 
@@ -27,37 +24,12 @@ export type PasswordAttempts = (ip: string, username: string) => Promise<void>;
  * a limit off. Logins and password changes (whose current password a stolen token could guess)
  * are charged alike, before any password work.
  */
-export function createPasswordAttempts(ctx: {
-  config: Pick<Config, 'rateLimits'>;
-  keys: KeyBuilder;
-  redis: Redis;
-}): PasswordAttempts {
-  const limiter = (scope: string, points: number) =>
-    points === 0
-      ? undefined
-      : new RateLimiterRedis({
-          storeClient: ctx.redis,
-          keyPrefix: ctx.keys.rateLimit(scope),
-          points,
-          duration: 60,
-        });
-  const perIp = limiter('host-login-ip', ctx.config.rateLimits.hostLoginPerIp);
-  const perUsername = limiter('host-login', ctx.config.rateLimits.hostLogin);
-
-  async function charge(on: RateLimiterRedis | undefined, key: string, scope: string): Promise<void> {
-    try {
-      await on?.consume(key);
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      throw new AppError('RATE_LIMITED', {
-        details: { scope, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) },
-      });
-    }
-  }
-
+export function createPasswordAttempts(ctx: RateLimitDeps): PasswordAttempts {
+  const perIp = redisLimiter(ctx, 'host-login-ip', ctx.config.rateLimits.hostLoginPerIp, 60);
+  const perUsername = redisLimiter(ctx, 'host-login', ctx.config.rateLimits.hostLogin, 60);
   return async (ip, username) => {
-    await whenAvailable(() => charge(perIp, ip, 'host-login-ip'));
-    await whenAvailable(() => charge(perUsername, `${ip} ${username}`, 'host-login'));
+    await whenAvailable(() => chargeLimit(perIp, 'host-login-ip', ip));
+    await whenAvailable(() => chargeLimit(perUsername, 'host-login', `${ip} ${username}`));
   };
 }
 

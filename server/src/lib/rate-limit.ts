@@ -1,0 +1,53 @@
+import type { Config } from '@rallyboard/core/config';
+import { AppError } from '@rallyboard/core/protocol';
+import type { KeyBuilder } from '@rallyboard/core/redis';
+import type { Redis } from 'ioredis';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+
+/** What every rate limit is counted with: Redis, shared by every server process. */
+export interface RateLimitDeps {
+  config: Pick<Config, 'rateLimits'>;
+  redis: Redis;
+  keys: KeyBuilder;
+}
+
+/**
+ * A budget of `points` per `durationSeconds` for each key, counted in Redis under
+ * `keys.rateLimit(name)` (rate-limiter-flexible: atomic INCR + TTL in one script); undefined for
+ * 0, which turns the limit off.
+ */
+export function redisLimiter(
+  deps: Pick<RateLimitDeps, 'redis' | 'keys'>,
+  name: string,
+  points: number,
+  durationSeconds: number,
+): RateLimiterRedis | undefined {
+  if (points === 0) return undefined;
+  return new RateLimiterRedis({
+    storeClient: deps.redis,
+    keyPrefix: deps.keys.rateLimit(name),
+    points,
+    duration: durationSeconds,
+  });
+}
+
+/**
+ * Charges one point to `key`. When its budget is spent, throws 429 RATE_LIMITED naming `scope`
+ * with `retryAfterSeconds`, which the error handler turns into a Retry-After header. A limit that
+ * is off, or a request without that key, is not charged.
+ */
+export async function chargeLimit(
+  limiter: RateLimiterRedis | undefined,
+  scope: string,
+  key: string | undefined,
+): Promise<void> {
+  if (!limiter || key === undefined) return;
+  try {
+    await limiter.consume(key);
+  } catch (rejection) {
+    if (!(rejection instanceof RateLimiterRes)) throw rejection;
+    throw new AppError('RATE_LIMITED', {
+      details: { scope, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) },
+    });
+  }
+}
