@@ -39,6 +39,7 @@ import { createVoteIds } from './ingest/vote-ids.js';
 import { metricsRouter } from './metrics/routes.js';
 import { webRouter } from './pages/routes.js';
 import { socketClientAddress } from './realtime/client-address.js';
+import { createHostAccess } from './realtime/host-access.js';
 import { createHostNamespace } from './realtime/host-namespace.js';
 import { createAlertRelay } from './realtime/relays/alert-relay.js';
 import { createBoardRelay } from './realtime/relays/board-relay.js';
@@ -156,12 +157,14 @@ export function createApp(deps: AppDeps): App {
   const httpServer = createServer(app);
   answerClientErrors(httpServer);
   const io = createRealtime(httpServer, { ...services, clientAddress: socketClientAddress(app) });
-  const hostNamespace = createHostNamespace(io, services);
+  // One set of /host checks for the namespace's events and the alerts it is pushed.
+  const hostAccess = createHostAccess(services);
+  const hostNamespace = createHostNamespace(io, { ...services, hostAccess });
   // The rank relay, the hosts' alerts and the screens' views share the subscriber connection;
   // they start and stop together.
   const relays = [
     createBoardRelay(io, services),
-    createAlertRelay(hostNamespace, services),
+    createAlertRelay(hostNamespace, { ...services, hostAccess }),
     createScreenRelay(io, services),
   ];
   const relay: Relay = {

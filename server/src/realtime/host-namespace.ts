@@ -1,9 +1,12 @@
 import { AppError, HOST_NAMESPACE } from '@rallyboard/core/protocol';
 import { type AlertsSubscribeDeps, registerAlertsSubscribe } from './handlers/alerts-subscribe.js';
-import { createHostAccess, type HostAccess, type HostAccessDeps } from './host-access.js';
+import type { HostAccess } from './host-access.js';
 import type { HostNamespace, HostSocket, RealtimeServer } from './types.js';
 
-export interface HostNamespaceDeps extends AlertsSubscribeDeps, HostAccessDeps {}
+export interface HostNamespaceDeps extends AlertsSubscribeDeps {
+  /** The host checks, shared with the alert relay, so one socket's concurrent checks are one. */
+  hostAccess: HostAccess;
+}
 
 /**
  * The host namespace (`/host`): only a host token connects (`auth: { token }`), checked against
@@ -12,7 +15,7 @@ export interface HostNamespaceDeps extends AlertsSubscribeDeps, HostAccessDeps {
  * revoked, since it connected is dropped at its next event, and handlers see its current role.
  */
 export function createHostNamespace(io: RealtimeServer, deps: HostNamespaceDeps): HostNamespace {
-  const access = createHostAccess(deps);
+  const access = deps.hostAccess;
   const hosts: HostNamespace = io.of(HOST_NAMESPACE);
   hosts.use((socket, next) => {
     const token: unknown = socket.handshake.auth?.token;
@@ -40,7 +43,11 @@ export function createHostNamespace(io: RealtimeServer, deps: HostNamespaceDeps)
  * answer; when the check cannot be made (the store unreachable), the event is refused with the
  * catalogue error in its ack, never let through on the old check.
  */
-function checkEachEvent(socket: HostSocket, access: HostAccess, deps: Pick<HostAccessDeps, 'logger'>): void {
+function checkEachEvent(
+  socket: HostSocket,
+  access: HostAccess,
+  deps: Pick<HostNamespaceDeps, 'logger'>,
+): void {
   socket.use((packet, next) => {
     access.recheck(socket).then(
       (stillIn) => {

@@ -2,11 +2,13 @@ import type { Logger } from '@rallyboard/core/logger';
 import { type RiskAlert, riskAlertSchema } from '@rallyboard/core/protocol';
 import type { KeyBuilder } from '@rallyboard/core/redis';
 import type { Redis } from 'ioredis';
-import { createHostAccess, type HostAccessDeps } from '../host-access.js';
+import type { HostAccess } from '../host-access.js';
 import { alertsRoom, type HostNamespace } from '../types.js';
 import { channelRelay, type Relay } from './channel.js';
 
-export interface AlertRelayDeps extends HostAccessDeps {
+export interface AlertRelayDeps {
+  /** The same checks the /host namespace runs before each event, shared with it. */
+  hostAccess: Pick<HostAccess, 'mayWatch'>;
   subscriber: Redis;
   keys: Pick<KeyBuilder, 'riskAlerts'>;
   logger: Logger;
@@ -21,8 +23,6 @@ export interface AlertRelayDeps extends HostAccessDeps {
  * stays listed by GET /api/campaigns/:id/alerts).
  */
 export function createAlertRelay(hosts: HostNamespace, deps: AlertRelayDeps): Relay {
-  const access = createHostAccess(deps);
-
   async function push(alert: RiskAlert): Promise<void> {
     // A copy: sockets leave the room while their checks run.
     const room = [...(hosts.adapter.rooms.get(alertsRoom(alert.campaignId)) ?? [])];
@@ -31,7 +31,7 @@ export function createAlertRelay(hosts: HostNamespace, deps: AlertRelayDeps): Re
         const socket = hosts.sockets.get(socketId);
         if (!socket) return;
         try {
-          if (await access.mayWatch(socket, alert.campaignId)) socket.emit('risk:alert', alert);
+          if (await deps.hostAccess.mayWatch(socket, alert.campaignId)) socket.emit('risk:alert', alert);
         } catch (error) {
           deps.logger.warn(
             { err: error, campaignId: alert.campaignId, hostId: socket.data.host.hostId },
