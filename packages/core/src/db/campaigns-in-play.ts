@@ -1,17 +1,12 @@
-import type { CampaignStatus } from '../protocol/campaigns.js';
+import { PUBLISHED_STATUSES } from '../protocol/campaigns.js';
 import type { CampaignDoc, CampaignModel } from './campaigns.js';
 
 /**
  * The statuses whose board status matters to ingest, or whose schedule still has a move to make:
- * a draft takes no votes and has no jobs yet, and an archived campaign changes no more.
+ * the published ones. A draft takes no votes and has no jobs yet, and an archived campaign
+ * changes no more.
  */
-const CAMPAIGN_STATUSES_IN_PLAY = [
-  'scheduled',
-  'live',
-  'paused',
-  'frozen',
-  'ended',
-] as const satisfies readonly CampaignStatus[];
+const CAMPAIGN_STATUSES_IN_PLAY = PUBLISHED_STATUSES;
 
 /** What the schedule repair reads of a campaign. */
 export type CampaignInPlay = Pick<CampaignDoc, '_id' | 'status' | 'schedule'>;
