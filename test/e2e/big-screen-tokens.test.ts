@@ -116,6 +116,9 @@ describe('screen tokens', () => {
     expect(revoked.status).toBe(200);
     await waitForState(showing.page, 'error');
     expect(await showing.page.getAttribute('#screen', 'data-error')).toBe('SCREEN_TOKEN_INVALID');
+    // The error stays: the screen's clock (every 500 ms) does not draw the old ranking back.
+    await showing.page.waitForTimeout(1_500);
+    expect(await showing.page.getAttribute('#screen', 'data-state')).toBe('error');
     await showing.context.close();
 
     const again = await openPage(browser, local(first.url));

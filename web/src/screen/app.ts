@@ -66,6 +66,8 @@ export class ScreenApp {
   #rankingAt = Number.NEGATIVE_INFINITY;
   #rankingTimer: number | undefined;
   #sparklineAt = Number.NEGATIVE_INFINITY;
+  /** Refused by the server (a revoked token, an unknown campaign): the error stays, nothing redraws. */
+  #failed = false;
 
   constructor(
     readonly campaignId: string,
@@ -152,6 +154,7 @@ export class ScreenApp {
   }
 
   #fail(code: string, message: string): void {
+    this.#failed = true;
     this.probe.phase = 'error';
     const screen = $('screen');
     screen.dataset.state = 'error';
@@ -180,7 +183,7 @@ export class ScreenApp {
   #draw(): void {
     const view = this.#view;
     const feed = this.#feed;
-    if (!view || !feed) return;
+    if (!view || !feed || this.#failed) return;
     const now = this.#now();
     const phase = screenPhase(view, now);
     this.probe.phase = phase;
@@ -246,7 +249,7 @@ export class ScreenApp {
   /** Runs on a timer, and at the end of each draw with the draw's instant and phase. */
   #tick(now = this.#now(), phase?: ScreenPhase): void {
     const view = this.#view;
-    if (!view) return;
+    if (!view || this.#failed) return;
     phase ??= screenPhase(view, now);
     const start = Date.parse(view.campaign.schedule.startAt);
     const end = Date.parse(view.campaign.schedule.endAt);
