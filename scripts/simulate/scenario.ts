@@ -13,9 +13,17 @@ export const ATTACKS = [
 export const attackSchema = z.enum(ATTACKS);
 export type Attack = z.infer<typeof attackSchema>;
 
-/** Who cast a vote: an honest user, or one of the attacks. */
-export type Label = 'honest' | Attack;
-export const LABELS: readonly Label[] = ['honest', ...ATTACKS];
+/** The honest populations: every vote they cast is real, and holding or refusing it is a false positive. */
+export const HONEST_LABELS = ['honest'] as const;
+export type HonestLabel = (typeof HONEST_LABELS)[number];
+
+/** Who cast a vote: an honest population, or one of the attacks. */
+export type Label = HonestLabel | Attack;
+export const LABELS: readonly Label[] = [...HONEST_LABELS, ...ATTACKS];
+
+/** Whether a label is an honest population's. */
+export const isHonest = (label: Label): label is HonestLabel =>
+  (HONEST_LABELS as readonly string[]).includes(label);
 
 const SCENARIO_NAMES = ['small', 'full'] as const;
 export const scenarioNameSchema = z.enum(SCENARIO_NAMES);
