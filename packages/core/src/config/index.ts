@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { int, optionalString } from './fields.js';
+import { type RateLimits, rateLimitEnv, rateLimitsOf } from './limits.js';
 import { type TokenSecrets, withTokenSecrets } from './secrets.js';
 import { trustProxy } from './trust-proxy.js';
 
@@ -16,18 +18,6 @@ export const LOCAL_SERVICES = {
 } as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
-const optionalString = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
-
-const int = (min: number, max: number, fallback: number) =>
-  z
-    .string()
-    .optional()
-    .transform((v) => (v === undefined || v.trim() === '' ? fallback : Number(v.trim())))
-    .pipe(z.number({ error: 'expected a whole number' }).int().min(min).max(max));
 
 /** The environment variables, each documented in `.env.example`. */
 const envSchema = z.object({
@@ -74,15 +64,7 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(100, 120_000, 10_000),
   READY_MAX_QUEUE_LAG_MS: int(1_000, 3_600_000, 30_000),
   METRICS_TOKEN: optionalString.pipe(z.string().min(32, 'at least 32 characters').optional()),
-  RATE_LIMIT_PER_IP: int(0, 1_000_000, 1_200),
-  RATE_LIMIT_PER_DEVICE: int(0, 1_000_000, 120),
-  RATE_LIMIT_PER_VOTER: int(0, 1_000_000, 120),
-  RATE_LIMIT_LOGIN_PER_IP: int(0, 1_000_000, 60),
-  RATE_LIMIT_HOST_LOGIN: int(0, 1_000_000, 10),
-  RATE_LIMIT_HOST_LOGIN_PER_IP: int(0, 1_000_000, 30),
-  RATE_LIMIT_READS_PER_IP: int(0, 1_000_000, 600),
-  RATE_LIMIT_SOCKET_EVENTS_PER_IP: int(0, 1_000_000, 1_200),
-  RATE_LIMIT_EVENTS_PER_SOCKET: int(0, 1_000_000, 30),
+  ...rateLimitEnv,
   WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com'),
   WECHAT_APP_ID: optionalString,
   WECHAT_APP_SECRET: optionalString,
@@ -158,27 +140,7 @@ export interface Config {
   readonly readiness: { readonly maxQueueLagMs: number };
   /** The bearer token GET /metrics requires; undefined: /metrics answers 404. */
   readonly metrics: { readonly token: string | undefined };
-  /**
-   * Ingest requests allowed per minute by client IP, by device id and by voter; 0 turns a limit
-   * off. The IP limit is generous: a school or an office shares one address.
-   */
-  readonly rateLimits: {
-    readonly perIp: number;
-    readonly perDevice: number;
-    readonly perVoter: number;
-    /** WeChat logins per minute by client IP (each costs a code2Session call). */
-    readonly loginPerIp: number;
-    /** Host login attempts per minute by client IP and username (password guessing). */
-    readonly hostLogin: number;
-    /** Host login attempts per minute by client IP, whatever the username (credential stuffing). */
-    readonly hostLoginPerIp: number;
-    /** Public HTTP reads (boards, public campaigns, screens) per 10 s by client IP. */
-    readonly readsPerIp: number;
-    /** Socket events (board:subscribe, board:query, screen:subscribe) per 10 s by client IP. */
-    readonly socketEventsPerIp: number;
-    /** The same events per 10 s by socket. */
-    readonly eventsPerSocket: number;
-  };
+  readonly rateLimits: RateLimits;
   readonly wechat: {
     /** Base URL of the WeChat server API; a local fake in tests and the demo. */
     readonly apiBase: string;
@@ -265,17 +227,7 @@ export function loadConfig(source: Env = process.env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     readiness: { maxQueueLagMs: e.READY_MAX_QUEUE_LAG_MS },
     metrics: { token: e.METRICS_TOKEN },
-    rateLimits: {
-      perIp: e.RATE_LIMIT_PER_IP,
-      perDevice: e.RATE_LIMIT_PER_DEVICE,
-      perVoter: e.RATE_LIMIT_PER_VOTER,
-      loginPerIp: e.RATE_LIMIT_LOGIN_PER_IP,
-      hostLogin: e.RATE_LIMIT_HOST_LOGIN,
-      hostLoginPerIp: e.RATE_LIMIT_HOST_LOGIN_PER_IP,
-      readsPerIp: e.RATE_LIMIT_READS_PER_IP,
-      socketEventsPerIp: e.RATE_LIMIT_SOCKET_EVENTS_PER_IP,
-      eventsPerSocket: e.RATE_LIMIT_EVENTS_PER_SOCKET,
-    },
+    rateLimits: rateLimitsOf(e),
     wechat: {
       apiBase: e.WECHAT_API_BASE.replace(/\/$/, ''),
       appId: e.WECHAT_APP_ID,

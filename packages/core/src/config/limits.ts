@@ -1,0 +1,56 @@
+import { int } from './fields.js';
+
+/**
+ * The rate limits' variables, each documented in `.env.example` and docs/security.md. 0 turns a
+ * limit off.
+ */
+export const rateLimitEnv = {
+  RATE_LIMIT_PER_IP: int(0, 1_000_000, 1_200),
+  RATE_LIMIT_PER_DEVICE: int(0, 1_000_000, 120),
+  RATE_LIMIT_PER_VOTER: int(0, 1_000_000, 120),
+  RATE_LIMIT_LOGIN_PER_IP: int(0, 1_000_000, 60),
+  RATE_LIMIT_HOST_LOGIN: int(0, 1_000_000, 10),
+  RATE_LIMIT_HOST_LOGIN_PER_IP: int(0, 1_000_000, 30),
+  RATE_LIMIT_READS_PER_IP: int(0, 1_000_000, 600),
+  RATE_LIMIT_SOCKET_EVENTS_PER_IP: int(0, 1_000_000, 1_200),
+  RATE_LIMIT_EVENTS_PER_SOCKET: int(0, 1_000_000, 30),
+};
+
+type RateLimitEnv = { [K in keyof typeof rateLimitEnv]: number };
+
+/**
+ * Ingest requests allowed per minute by client IP, by device id and by voter; 0 turns a limit
+ * off. The IP limit is generous: a school or an office shares one address.
+ */
+export interface RateLimits {
+  readonly perIp: number;
+  readonly perDevice: number;
+  readonly perVoter: number;
+  /** WeChat logins per minute by client IP (each costs a code2Session call). */
+  readonly loginPerIp: number;
+  /** Host login attempts per minute by client IP and username (password guessing). */
+  readonly hostLogin: number;
+  /** Host login attempts per minute by client IP, whatever the username (credential stuffing). */
+  readonly hostLoginPerIp: number;
+  /** Public HTTP reads (boards, public campaigns, screens) per 10 s by client IP. */
+  readonly readsPerIp: number;
+  /** Socket events (board:subscribe, board:query, screen:subscribe) per 10 s by client IP. */
+  readonly socketEventsPerIp: number;
+  /** The same events per 10 s by socket. */
+  readonly eventsPerSocket: number;
+}
+
+/** The rate limits of the validated environment. */
+export function rateLimitsOf(e: RateLimitEnv): RateLimits {
+  return {
+    perIp: e.RATE_LIMIT_PER_IP,
+    perDevice: e.RATE_LIMIT_PER_DEVICE,
+    perVoter: e.RATE_LIMIT_PER_VOTER,
+    loginPerIp: e.RATE_LIMIT_LOGIN_PER_IP,
+    hostLogin: e.RATE_LIMIT_HOST_LOGIN,
+    hostLoginPerIp: e.RATE_LIMIT_HOST_LOGIN_PER_IP,
+    readsPerIp: e.RATE_LIMIT_READS_PER_IP,
+    socketEventsPerIp: e.RATE_LIMIT_SOCKET_EVENTS_PER_IP,
+    eventsPerSocket: e.RATE_LIMIT_EVENTS_PER_SOCKET,
+  };
+}
