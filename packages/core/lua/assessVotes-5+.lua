@@ -9,18 +9,20 @@
 
   KEYS[1] votes per /16 hash     KEYS[2] votes per /24 zset    KEYS[3] votes per IP zset
   KEYS[4] accounts per device zset (largest count seen)         KEYS[5] same per fingerprint
-  then, for vote i, sixteen keys at 5 + 16(i-1):
+  then, for vote i, twenty keys at 5 + 20(i-1):
     +1 the stored measurements   +2 the voter's hash (first vote, times, device, /24, ring depth)
     +3 device accounts zset      +4 device votes                 +5 fingerprint accounts zset
     +6 IP accounts zset          +7 IP votes                     +8 subnet accounts zset
     +9 subnet votes              +10 IP+candidate accounts zset  +11 subnet+candidate accounts zset
     +12 the candidate's buckets  +13 the inviter's hash          +14 the inviter's shared invitees
     +15 fingerprint votes        +16 the candidate's voters zset
+    +17 IP+candidate suspects zset   +18 subnet+candidate suspects zset
+    +19 the candidate's first votes list   +20 the inviter's invitees zset
 
   ARGV[1] short window ms   ARGV[2] long window ms   ARGV[3] spike window ms
   ARGV[4] baseline ms       ARGV[5] new-account ms   ARGV[6] time-to-live of stored measurements, s
-  ARGV[7] a wave's tap, ms
-  then, for vote i, eleven values at 7 + 11(i-1):
+  ARGV[7] a wave's tap, ms        ARGV[8] a fast tap, ms (a new account's own evidence)
+  then, for vote i, eleven values at 8 + 11(i-1):
     +1 voter id   +2 accepted at (ms)   +3 device id ('' none)   +4 fingerprint ('' none)
     +5 IP   +6 /24 or /64   +7 /16 or /32   +8 candidate   +9 inviter ('' none)
     +10 dwell ms (-1 none)  +11 WeChat risk rank (-1 unknown)
@@ -31,6 +33,11 @@ local SHORT, LONG = tonumber(ARGV[1]), tonumber(ARGV[2])
 local SPIKE, BASELINE, NEW = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local ttl = tonumber(ARGV[6])
 local WAVE_TAP = tonumber(ARGV[7])
+local FAST_TAP = tonumber(ARGV[8])
+-- How many of a candidate's latest first votes are kept to compare a first vote with (synchrony, dwell).
+local FIRSTS_KEPT = 200
+-- Two dwell times are twins within this ratio: humans spread far wider, an emulator's script does not.
+local TWIN_RATIO = 1.05
 local MINUTE = 60000
 local shortMinutes = math.floor(SHORT / MINUTE)
 local spikeMinutes = math.floor(SPIKE / MINUTE)
@@ -75,10 +82,10 @@ local function votes(key, t)
 end
 
 local results = {}
-local n = (#KEYS - 5) / 16
+local n = (#KEYS - 5) / 20
 for i = 1, n do
-  local k = 5 + 16 * (i - 1)
-  local a = 7 + 11 * (i - 1)
+  local k = 5 + 20 * (i - 1)
+  local a = 8 + 11 * (i - 1)
   local stored = redis.call('GET', KEYS[k + 1])
   if stored then
     results[i] = stored
@@ -153,6 +160,23 @@ for i = 1, n do
     f.subnetVotes = votes(KEYS[k + 9], t)
     f.ipCandidateAccounts = accounts(KEYS[k + 10], t, voter, SHORT)
     f.subnetCandidateAccounts = accounts(KEYS[k + 11], t, voter, SHORT)
+    -- A new account's own evidence: a tap faster than reading, WeChat's doubt, a shared phone.
+    -- A network's accounts for a candidate are counted again among those with such evidence, so
+    -- a crowd (many accounts, few with evidence) is told from a farm, and a framer's accounts
+    -- never make an honest neighbour's vote suspect.
+    local isNewHere = f.accountAgeMs == 0
+    f.ownEvidence = isNewHere and ((dwell >= 0 and dwell <= FAST_TAP) or dwell < 0 or rank >= 2
+      or (f.deviceAccounts ~= cjson.null and f.deviceAccounts >= 2))
+    if f.ownEvidence then
+      f.ipCandidateSuspects = accounts(KEYS[k + 17], t, voter, SHORT)
+      f.subnetCandidateSuspects = accounts(KEYS[k + 18], t, voter, SHORT)
+    elseif f.ipCandidateAccounts >= 2 then
+      f.ipCandidateSuspects = redis.call('ZCOUNT', KEYS[k + 17], t - SHORT, '+inf')
+      f.subnetCandidateSuspects = redis.call('ZCOUNT', KEYS[k + 18], t - SHORT, '+inf')
+    else
+      f.ipCandidateSuspects = 0
+      f.subnetCandidateSuspects = 0
+    end
     redis.call('HINCRBY', KEYS[1], net16, 1)
     redis.call('ZINCRBY', KEYS[2], 1, net24)
     redis.call('ZINCRBY', KEYS[3], 1, ip)
@@ -204,18 +228,52 @@ for i = 1, n do
       f.candidateWaveShare = 0
     end
 
-    -- Referrals: does the voter share a device or a network with whoever brought them?
+    -- A first vote against the candidate's latest first votes: how many came in the same second
+    -- (lockstep), and how many tapped within TWIN_RATIO of this one's dwell (an emulator's tight
+    -- dwell), over the spike window.
+    f.syncedFirstVotes = 0
+    f.recentFirstVotes = 0
+    f.firstVotesPerSecond = 0
+    f.dwellTwins = 0
+    if isNewHere then
+      local firsts = KEYS[k + 19]
+      local latest = redis.call('LRANGE', firsts, 0, FIRSTS_KEPT - 1)
+      local synced, recent, twins, oldest = 1, 1, (dwell >= 0) and 1 or 0, t
+      for _, entry in ipairs(latest) do
+        local sep = string.find(entry, ':', 1, true)
+        local et, ed = tonumber(string.sub(entry, 1, sep - 1)), tonumber(string.sub(entry, sep + 1))
+        if et > t - SPIKE and et <= t then
+          recent = recent + 1
+          if et < oldest then oldest = et end
+          if et > t - 1000 then synced = synced + 1 end
+          if dwell >= 0 and ed >= 0 and ed * TWIN_RATIO >= dwell and dwell * TWIN_RATIO >= ed then
+            twins = twins + 1
+          end
+        end
+      end
+      f.syncedFirstVotes, f.recentFirstVotes, f.dwellTwins = synced, recent, twins
+      -- The usual pace of first votes over the span the kept ones cover (at least 10 s).
+      f.firstVotesPerSecond = math.floor(recent * 1000 / math.max(10000, t - oldest) * 1000 + 0.5) / 1000
+      redis.call('LPUSH', firsts, string.format('%d:%d', t, dwell))
+      redis.call('LTRIM', firsts, 0, FIRSTS_KEPT - 1)
+      redis.call('PEXPIRE', firsts, SHORT)
+    end
+
+    -- Referrals: does the voter share a device with whoever brought them?
     f.sharesWithInviter = false
     f.ringDepth = 0
     f.inviterSharedInvitees = 0
+    f.inviterInvitees = 0
     local ring = nil
     if inviter ~= '' and inviter ~= voter then
       f.inviterId = inviter
-      local inv = redis.call('HMGET', KEYS[k + 13], 'd', 's', 'ring')
-      local shares = (device ~= '' and inv[1] == device) or (inv[2] == net24)
+      f.inviterInvitees = accounts(KEYS[k + 20], t, voter, SHORT)
+      local inv = redis.call('HMGET', KEYS[k + 13], 'd', 'ring')
+      -- The same phone is coordination; the same /24 alone is a campus, an office or a home.
+      local shares = device ~= '' and inv[1] == device
       if shares then
         f.sharesWithInviter = true
-        f.ringDepth = (tonumber(inv[3]) or 0) + 1
+        f.ringDepth = (tonumber(inv[2]) or 0) + 1
         ring = f.ringDepth
         f.inviterSharedInvitees = accounts(KEYS[k + 14], t, voter, LONG)
       else

@@ -94,7 +94,10 @@ async function main() {
         const t0 = performance.now();
         let modes: ('n' | 'h' | 'x')[] = chunk.map(() => 'n');
         if (mode === 'riskApply') {
-          const features = await assessVotes(redis, keys, boardId, chunk, { ttlSeconds: 3_600 });
+          const features = await assessVotes(redis, keys, boardId, chunk, {
+            ttlSeconds: 3_600,
+            fastTapMs: DEFAULT_RISK_SETTINGS.rules.fastTap.threshold,
+          });
           modes = chunk.map((v, n) => {
             const a = assessVote(
               features[n] as NonNullable<(typeof features)[number]>,

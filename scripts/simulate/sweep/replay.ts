@@ -73,7 +73,7 @@ export async function replayPlan(plan: Plan, boardId: string, o: ReplayOptions):
       o.keys,
       boardId,
       batch.map((p) => p.subject),
-      { ttlSeconds: 3_600 },
+      { ttlSeconds: 3_600, fastTapMs: o.settings.rules.fastTap.threshold },
     );
     for (const [i, p] of batch.entries()) {
       const measured = features[i];

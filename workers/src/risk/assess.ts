@@ -86,6 +86,7 @@ export function createRiskAssessor(
     const subjects = judged.map((j) => subjectOf(j, inviters, ranks));
     const features = await assessVotes(deps.redis, deps.keys, boardId, subjects, {
       ttlSeconds: deps.config.votes.dedupTtlSeconds,
+      fastTapMs: settings.rules.fastTap.threshold,
     });
     const decisions: RiskDecision[] = votes.map(() => ACCEPT);
     // The script answers one vote's features per subject, in order.

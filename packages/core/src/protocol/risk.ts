@@ -80,6 +80,24 @@ export const riskFeaturesSchema = z.object({
   inviterSharedInvitees: z.number().int(),
   /** The participant whose share link brought the voter, if any. */
   inviterId: z.string().nullable(),
+  /**
+   * A new account's own evidence (its first vote here tapped at most the fastTap threshold or
+   * without a dwell, WeChat's rank 2 or more, or a device shared with another account).
+   * Measurements stored before it was measured read as none (the defaults below).
+   */
+  ownEvidence: z.boolean().default(false),
+  /** Accounts with their own evidence voting for this candidate from this IP, and this subnet, in the short window. */
+  ipCandidateSuspects: z.number().int().default(0),
+  subnetCandidateSuspects: z.number().int().default(0),
+  /** For a first vote: the candidate's first votes in the second before it, and in the spike window (this one included). */
+  syncedFirstVotes: z.number().int().default(0),
+  recentFirstVotes: z.number().int().default(0),
+  /** Those recent first votes per second, over the span they cover (at least 10 s). */
+  firstVotesPerSecond: z.number().default(0),
+  /** For a first vote: the candidate's first votes in the spike window whose dwell is within 5% of this one's. */
+  dwellTwins: z.number().int().default(0),
+  /** Every invitee the inviter's share links brought in the short window. */
+  inviterInvitees: z.number().int().default(0),
   /** WeChat's getUserRiskRank, 0–4, cached from the voter's login; null when unknown. */
   wechatRiskRank: z.number().int().min(0).max(4).nullable(),
 });
@@ -100,6 +118,9 @@ export const RISK_RULE_IDS = [
   'candidateNewAccounts',
   'referralRing',
   'wechatRisk',
+  'lockstep',
+  'tightDwell',
+  'referralFanout',
 ] as const;
 export const riskRuleIdSchema = z.enum(RISK_RULE_IDS);
 export type RiskRuleId = z.infer<typeof riskRuleIdSchema>;

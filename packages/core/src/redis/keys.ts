@@ -93,6 +93,15 @@ export interface RiskKeys {
   candidateVoters(candidateId: string): string;
   /** Sorted set: an inviter's invitees on the inviter's device or subnet. */
   sharedInvitees(inviterId: string): string;
+  /**
+   * Sorted set: the accounts of an IP or subnet that voted for one candidate with evidence of
+   * their own (a new account tapping fast, rated risky by WeChat, or on a shared device).
+   */
+  candidateSuspects(kind: 'ip' | 'subnet', value: string, candidateId: string): string;
+  /** List: the candidate's latest first votes, `<time>:<dwell>`, newest first (synchrony, dwell twins). */
+  candidateFirsts(candidateId: string): string;
+  /** Sorted set: every invitee an inviter's share links brought, by time. */
+  invitees(inviterId: string): string;
   /** Dashboard tallies: votes per /16 (hash), per /24 and per IP (sorted sets). */
   readonly net16: string;
   readonly net24: string;
@@ -209,6 +218,10 @@ export function createKeys(prefix: string): KeyBuilder {
           candidate: (candidateId) => `${base}:risk:cand:${candidateId}`,
           candidateVoters: (candidateId) => `${base}:risk:cand-voters:${candidateId}`,
           sharedInvitees: (inviterId) => `${base}:risk:ring:${inviterId}`,
+          candidateSuspects: (kind, value, candidateId) =>
+            `${base}:risk:cand-sus:${kind}:${value}:${candidateId}`,
+          candidateFirsts: (candidateId) => `${base}:risk:cand-first:${candidateId}`,
+          invitees: (inviterId) => `${base}:risk:inv:${inviterId}`,
           net16: `${base}:risk:net16`,
           net24: `${base}:risk:net24`,
           ips: `${base}:risk:ips`,

@@ -29,7 +29,11 @@ export async function assessVotes(
   keys: KeyBuilder,
   boardId: string,
   votes: readonly VoteToAssess[],
-  options: { ttlSeconds: number },
+  options: {
+    ttlSeconds: number;
+    /** A tap at most this fast is a new account's own evidence (the campaign's fastTap threshold). */
+    fastTapMs: number;
+  },
 ): Promise<RiskFeatures[]> {
   if (votes.length === 0) return [];
   const r = keys.board(boardId).risk;
@@ -54,6 +58,10 @@ export async function assessVotes(
       r.sharedInvitees(inviter),
       r.votes('fingerprint', v.fingerprint ?? ''),
       r.candidateVoters(v.candidateId),
+      r.candidateSuspects('ip', v.ip, v.candidateId),
+      r.candidateSuspects('subnet', v.net24, v.candidateId),
+      r.candidateFirsts(v.candidateId),
+      r.invitees(inviter),
     );
     args.push(
       v.voterId,
@@ -81,6 +89,7 @@ export async function assessVotes(
       RISK_WINDOWS.newAccountMs,
       options.ttlSeconds,
       RISK_WINDOWS.waveTapMs,
+      options.fastTapMs,
       ...args,
     ],
   );

@@ -1,3 +1,4 @@
 export * from './cluster-id.js';
+export * from './defaults.js';
 export * from './network.js';
 export * from './rules.js';

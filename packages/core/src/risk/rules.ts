@@ -6,8 +6,6 @@ import {
   type RiskReason,
   type RiskRuleId,
   type RiskSettings,
-  type RiskSettingsPatch,
-  riskSettingsSchema,
 } from '../protocol/risk.js';
 import { formatClusterId } from './cluster-id.js';
 import { networksOf } from './network.js';
@@ -43,8 +41,17 @@ const short = (id: string) => (id.length > 12 ? `${id.slice(0, 10)}…` : id);
 const percent = (x: number) => `${Math.round(x * 100)}%`;
 /** The fewest votes of a candidate that can make a spike or a wave of new accounts. */
 const WAVE_MIN_VOTES = 10;
-/** The share of a network's accounts that voted for this candidate, below which it is no cluster. */
-const CONCENTRATION = 0.5;
+/**
+ * The share of a network's accounts for a candidate that have evidence of their own, below which
+ * the network is a crowd (an office, a venue, a campus) and not a farm.
+ */
+const SUSPECT_SHARE = 0.3;
+const suspicious = (suspects: number, accounts: number) => suspects >= SUSPECT_SHARE * accounts;
+/** What a new account's own evidence is, in the sentences. */
+const EVIDENCE = 'a fast tap, WeChat rank 2+, or a shared phone';
+/** The fewest first votes in one second that can make lockstep, and the fewest dwell twins. */
+const SYNC_MIN_VOTES = 6;
+const TWINS_MIN_VOTES = 8;
 
 /** The rules, in the order their reasons are listed. docs/risk.md explains each. */
 export const RISK_RULES: Readonly<Record<RiskRuleId, RuleDefinition>> = {
@@ -76,18 +83,21 @@ export const RISK_RULES: Readonly<Record<RiskRuleId, RuleDefinition>> = {
   },
   ipCandidateAccounts: {
     direction: 'atLeast',
-    value: (f) => (f.ipCandidateAccounts >= CONCENTRATION * f.ipAccounts ? f.ipCandidateAccounts : 0),
+    value: (f) =>
+      f.ownEvidence && suspicious(f.ipCandidateSuspects, f.ipCandidateAccounts) ? f.ipCandidateSuspects : 0,
     describe: (v, f, s) =>
-      `${v} of the ${f.ipAccounts} accounts on IP ${s.ip} voted for this candidate in ${SHORT}`,
+      `${v} of the ${f.ipCandidateAccounts} accounts on IP ${s.ip} voting for this candidate in ${SHORT} were new accounts with evidence of their own, as this one (${EVIDENCE})`,
     cluster: (_f, s) => formatClusterId({ kind: 'ip', subject: s.ip, candidateId: s.candidateId }),
     holdsCluster: true,
   },
   subnetCandidateAccounts: {
     direction: 'atLeast',
     value: (f) =>
-      f.subnetCandidateAccounts >= CONCENTRATION * f.subnetAccounts ? f.subnetCandidateAccounts : 0,
+      f.ownEvidence && suspicious(f.subnetCandidateSuspects, f.subnetCandidateAccounts)
+        ? f.subnetCandidateSuspects
+        : 0,
     describe: (v, f, s) =>
-      `${v} of the ${f.subnetAccounts} accounts on network ${networksOf(s.ip).net24} voted for this candidate in ${SHORT}`,
+      `${v} of the ${f.subnetCandidateAccounts} accounts on network ${networksOf(s.ip).net24} voting for this candidate in ${SHORT} were new accounts with evidence of their own, as this one (${EVIDENCE})`,
     cluster: (_f, s) =>
       formatClusterId({ kind: 'subnet', subject: networksOf(s.ip).net24, candidateId: s.candidateId }),
     holdsCluster: true,
@@ -149,7 +159,7 @@ export const RISK_RULES: Readonly<Record<RiskRuleId, RuleDefinition>> = {
   referralRing: {
     direction: 'atLeast',
     value: (f) => (f.sharesWithInviter ? Math.max(f.ringDepth, f.inviterSharedInvitees) : 0),
-    describe: (v) => `referred by an account on the same device or network, ${v} times over in a chain`,
+    describe: (v) => `referred by an account on the same phone, ${v} times over in a chain`,
     cluster: (f) => (f.inviterId ? formatClusterId({ kind: 'ring', subject: f.inviterId }) : undefined),
   },
   wechatRisk: {
@@ -157,57 +167,29 @@ export const RISK_RULES: Readonly<Record<RiskRuleId, RuleDefinition>> = {
     value: (f) => f.wechatRiskRank,
     describe: (v) => `WeChat rates the account's risk ${v} of 4`,
   },
-};
-
-/** The defaults: tuned with scripts/simulate; docs/risk.md says why each is what it is. */
-export const DEFAULT_RISK_SETTINGS: RiskSettings = {
-  enabled: true,
-  reviewAt: 1,
-  rejectAt: 3,
-  rules: {
-    deviceAccounts: { enabled: true, threshold: 4, weight: 1, action: 'score' },
-    fingerprintAccounts: { enabled: true, threshold: 50, weight: 0.1, action: 'score' },
-    ipAccounts: { enabled: true, threshold: 15, weight: 0.2, action: 'score' },
-    subnetAccounts: { enabled: true, threshold: 40, weight: 0.1, action: 'score' },
-    ipCandidateAccounts: { enabled: true, threshold: 8, weight: 0.6, action: 'score' },
-    subnetCandidateAccounts: { enabled: true, threshold: 12, weight: 0.5, action: 'score' },
-    voterRate: { enabled: true, threshold: 10, weight: 0.5, action: 'score' },
-    regularTiming: { enabled: true, threshold: 0.1, weight: 1, action: 'score' },
-    fastTap: { enabled: true, threshold: 1_000, weight: 0.3, action: 'score' },
-    newAccount: { enabled: true, threshold: 0, weight: 0.2, action: 'score' },
-    candidateSpike: { enabled: true, threshold: 5, weight: 0.1, action: 'score' },
-    candidateNewAccounts: { enabled: true, threshold: 0.1, weight: 0.5, action: 'score' },
-    referralRing: { enabled: true, threshold: 3, weight: 1, action: 'score' },
-    wechatRisk: { enabled: true, threshold: 3, weight: 1, action: 'score' },
+  lockstep: {
+    direction: 'atLeast',
+    // A new account's first vote in a second that brought many first votes for the candidate,
+    // many times its usual pace: accounts started together by one script, whatever their addresses.
+    value: (f) =>
+      f.syncedFirstVotes >= SYNC_MIN_VOTES ? f.syncedFirstVotes / Math.max(f.firstVotesPerSecond, 0.1) : 0,
+    describe: (v, f) =>
+      `one of ${f.syncedFirstVotes} first votes for the candidate within a second, ${v.toFixed(1)}× its usual pace of first votes`,
+  },
+  tightDwell: {
+    direction: 'atLeast',
+    // Humans read for very different times; emulators driven by one script do not.
+    value: (f) => (f.dwellTwins >= TWINS_MIN_VOTES ? f.dwellTwins / Math.max(f.recentFirstVotes, 1) : 0),
+    describe: (v, f) =>
+      `${f.dwellTwins} of the candidate's ${f.recentFirstVotes} first votes in ${minutes(RISK_WINDOWS.spikeMs)} (${percent(v)}) tapped within 5% of this one's ${f.dwellMs ?? 0} ms`,
+  },
+  referralFanout: {
+    direction: 'atLeast',
+    value: (f) => f.inviterInvitees,
+    describe: (v) => `one of ${v} accounts the same inviter's share links brought in ${SHORT}`,
+    cluster: (f) => (f.inviterId ? formatClusterId({ kind: 'ring', subject: f.inviterId }) : undefined),
   },
 };
-
-/**
- * A change over risk settings (the defaults, or a campaign's own changes): the change's fields
- * win, and each rule it names is merged field by field. Unchecked: see resolveRiskSettings.
- */
-export function mergeRiskSettings(
-  base: RiskSettingsPatch,
-  change: RiskSettingsPatch = {},
-): RiskSettingsPatch {
-  const rules = { ...base.rules };
-  for (const id of RISK_RULE_IDS) {
-    const ruleChange = change.rules?.[id];
-    if (ruleChange) rules[id] = { ...rules[id], ...ruleChange };
-  }
-  return {
-    ...base,
-    ...(change.enabled === undefined ? {} : { enabled: change.enabled }),
-    ...(change.reviewAt === undefined ? {} : { reviewAt: change.reviewAt }),
-    ...(change.rejectAt === undefined ? {} : { rejectAt: change.rejectAt }),
-    ...(Object.keys(rules).length > 0 ? { rules } : {}),
-  };
-}
-
-/** A campaign's settings: its changes over the defaults, checked whole (throws a ZodError). */
-export function resolveRiskSettings(patch: RiskSettingsPatch | undefined): RiskSettings {
-  return riskSettingsSchema.parse(mergeRiskSettings(DEFAULT_RISK_SETTINGS, patch));
-}
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RiskFeatures } from '../../src/protocol/risk.js';
-import {
-  assessVote,
-  DEFAULT_RISK_SETTINGS,
-  explainAssessment,
-  resolveRiskSettings,
-} from '../../src/risk/rules.js';
+import { DEFAULT_RISK_SETTINGS, resolveRiskSettings } from '../../src/risk/defaults.js';
+import { assessVote, explainAssessment } from '../../src/risk/rules.js';
 
 /** An unremarkable vote: a returning account on its own phone, a human tap. */
 const calm: RiskFeatures = {
@@ -36,6 +32,14 @@ const calm: RiskFeatures = {
   inviterSharedInvitees: 0,
   inviterId: null,
   wechatRiskRank: 0,
+  ownEvidence: false,
+  ipCandidateSuspects: 0,
+  subnetCandidateSuspects: 0,
+  syncedFirstVotes: 0,
+  recentFirstVotes: 0,
+  firstVotesPerSecond: 0,
+  dwellTwins: 0,
+  inviterInvitees: 0,
 };
 const subject = {
   candidateId: 'alice',
@@ -88,20 +92,54 @@ describe('assessVote', () => {
     );
   });
 
-  it('sees a network voting for one candidate only when most of its accounts do', () => {
-    // An office: 30 accounts on one IP, 9 of them for alice: not a cluster.
-    expect(assess({ ipAccounts: 30, ipCandidateAccounts: 9 }).reasons.map((r) => r.rule)).toEqual([
-      'ipAccounts',
-    ]);
-    // A farm: 10 accounts on one IP, all for alice.
-    const farm = assess({
+  it('holds a network for a candidate only on votes with their own evidence, when enough of its accounts have some', () => {
+    // A venue: 600 accounts on one IP, all for alice, 40 of them new accounts tapping fast: a crowd.
+    const venue = { ipAccounts: 600, ipCandidateAccounts: 600, ipCandidateSuspects: 40 };
+    expect(assess({ ...venue, ownEvidence: true }).reasons.map((r) => r.rule)).toEqual(['ipAccounts']);
+    // A farm: 10 accounts on one IP for alice, 6 with evidence, this one too.
+    const farm = {
       ipAccounts: 10,
       ipCandidateAccounts: 10,
+      ipCandidateSuspects: 6,
       subnetAccounts: 12,
       subnetCandidateAccounts: 12,
+      subnetCandidateSuspects: 9,
+    };
+    const held = assess({ ...farm, ownEvidence: true });
+    expect(held.verdict).toBe('review');
+    expect(held.holdClusters).toEqual(['ip:203.0.113.9@alice', 'subnet:203.0.113.0/24@alice']);
+    expect(held.reasons[0]?.text).toContain(
+      '6 of the 10 accounts on IP 203.0.113.9 voting for this candidate',
+    );
+    // A real supporter on the farm's address, with no evidence of their own, is not held by it (framing).
+    expect(assess({ ...farm, ownEvidence: false }).verdict).toBe('accept');
+  });
+
+  it('holds first votes in lockstep, with dwell times too alike, or brought by an inviter fanning out with other signals', () => {
+    // Lockstep alone is a crowd answering a call as much as a script: with a bot's tap it holds.
+    expect(assess({ accountAgeMs: 0, syncedFirstVotes: 30, firstVotesPerSecond: 0.5 }).verdict).toBe(
+      'accept',
+    );
+    const lockstep = assess({
+      accountAgeMs: 0,
+      dwellMs: 300,
+      syncedFirstVotes: 30,
+      firstVotesPerSecond: 0.5,
     });
-    expect(farm.verdict).toBe('review');
-    expect(farm.holdClusters).toEqual(['ip:203.0.113.9@alice', 'subnet:203.0.113.0/24@alice']);
+    expect(lockstep.verdict).toBe('review');
+    expect(lockstep.reasons.map((r) => r.rule)).toEqual(['fastTap', 'newAccount', 'lockstep']);
+    // A venue's peak: 15 first votes in a second at its usual 7 a second is no lockstep.
+    expect(assess({ accountAgeMs: 0, syncedFirstVotes: 15, firstVotesPerSecond: 7 }).verdict).toBe('accept');
+    const emulators = assess({ accountAgeMs: 0, dwellTwins: 40, recentFirstVotes: 60 });
+    expect(emulators.verdict).toBe('review');
+    expect(emulators.reasons.at(-1)?.rule).toBe('tightDwell');
+    // Humans: a few twins among many first votes.
+    expect(assess({ accountAgeMs: 0, dwellTwins: 9, recentFirstVotes: 120 }).verdict).toBe('accept');
+    // A popular sharer alone is not suspect; with a new account tapping fast, it is.
+    expect(assess({ inviterInvitees: 40, inviterId: 'p-9' }).verdict).toBe('accept');
+    expect(assess({ inviterInvitees: 40, inviterId: 'p-9', accountAgeMs: 0, dwellMs: 400 }).verdict).toBe(
+      'review',
+    );
   });
 
   it('holds machine-regular timing and names the voter as the cluster', () => {

@@ -16,16 +16,19 @@ const RULE_LABELS: Record<RiskRuleId, string> = {
   fingerprintAccounts: '同一设备指纹账号数',
   ipAccounts: '同一 IP 账号数',
   subnetAccounts: '同一 /24 网段账号数',
-  ipCandidateAccounts: '同一 IP 投同一候选的账号数',
-  subnetCandidateAccounts: '同一网段投同一候选的账号数',
+  ipCandidateAccounts: '同一 IP 投同一候选的可疑新账号数',
+  subnetCandidateAccounts: '同一网段投同一候选的可疑新账号数',
   voterRate: '单账号 10 分钟投票数',
   regularTiming: '投票间隔过于规律（变异系数）',
   fastTap: '进入页面到投票过快（毫秒）',
   newAccount: '新账号首票',
   candidateSpike: '候选票数激增倍数',
   candidateNewAccounts: '新账号秒投占比',
-  referralRing: '助力链同网同设备层数',
+  referralRing: '助力链同设备层数',
   wechatRisk: '微信风险等级',
+  lockstep: '新账号同一秒集中首投（倍数）',
+  tightDwell: '新账号停留时长雷同占比',
+  referralFanout: '同一分享人 10 分钟带来账号数',
 };
 
 const ACTIONS = [
