@@ -6,89 +6,17 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { type Config, loadConfig } from '@rallyboard/core/config';
 import { connectMongo } from '@rallyboard/core/db';
 import { closeRedis, createRedis, waitForReady } from '@rallyboard/core/redis';
 import { ServiceError, startServices, stopServices } from '../services/index.js';
+import { type Options, parseOptions, UsageError } from './options.js';
 import { buildPlan, type Plan } from './plan.js';
 import { renderRules, renderSummary, renderTable } from './report.js';
-import { parseAttacks, SCENARIOS, scenarioNameSchema } from './scenario.js';
+import { SCENARIOS } from './scenario.js';
 import { type SimulationResult, simulate } from './simulation.js';
 import { type LocalStack, startLocalStack } from './stack.js';
-import { assertLocalServiceUri, localHttpUrl, NotLocalError } from './target.js';
-
-const HELP = `npm run simulate -- [options]
-
-Labelled attack simulator: honest users and switchable attacks against a LOCAL instance only.
-
-  --scenario small|full     small: ~30 s, 300 honest users; full: ~4 min, 3,000   (small)
-  --seed <n>                the plan is a function of seed and scenario            (42)
-  --attacks <a,b,…|all|none> device-farm, ip-farm, proxy-rotation, scripted-timing,
-                            burst, slow-drip, referral-ring                        (all)
-  --base-url <url>          a running local server (127.0.0.1, localhost or ::1);
-                            without it, a local stack of our own is started
-  --wechat-url <url>        the WeChat fake that server uses (with --base-url)
-  --mongo-uri <uri>         that server's database (with --base-url; default MONGODB_URI)
-  --out <dir>               where the JSON goes                                    (bench-results)
-  --keep-data               keep the started stack's Redis keys and database
-  --plan-only               print the plan's counts and exit
-
-Exits 0 whatever the figures (a benchmark); 1 when the run itself fails; 2 on bad options.`;
-
-class UsageError extends Error {}
-
-function parseOptions() {
-  const { values } = parseArgs({
-    options: {
-      scenario: { type: 'string', default: 'small' },
-      seed: { type: 'string', default: '42' },
-      attacks: { type: 'string', default: 'all' },
-      'base-url': { type: 'string' },
-      'wechat-url': { type: 'string' },
-      'mongo-uri': { type: 'string' },
-      out: { type: 'string', default: 'bench-results' },
-      'keep-data': { type: 'boolean', default: false },
-      'plan-only': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(HELP);
-    process.exit(0);
-  }
-  const scenario = scenarioNameSchema.safeParse(values.scenario);
-  if (!scenario.success) throw new UsageError(`--scenario: small or full, not "${values.scenario}"`);
-  const seed = Number(values.seed);
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
-    throw new UsageError('--seed: a whole number 0-4294967295');
-  let attacks: ReturnType<typeof parseAttacks>;
-  try {
-    attacks = parseAttacks(values.attacks);
-  } catch (error) {
-    throw new UsageError(`--attacks: ${(error as Error).message}`);
-  }
-  const baseUrl = values['base-url'];
-  if (baseUrl !== undefined && values['wechat-url'] === undefined) {
-    throw new UsageError('--base-url needs --wechat-url: the WeChat fake that server signs in with');
-  }
-  // Refuse anything not local before anything else happens.
-  if (baseUrl !== undefined) localHttpUrl(baseUrl, '--base-url');
-  if (values['wechat-url'] !== undefined) localHttpUrl(values['wechat-url'], '--wechat-url');
-  if (values['mongo-uri'] !== undefined) assertLocalServiceUri(values['mongo-uri'], '--mongo-uri');
-  return {
-    scenario: scenario.data,
-    seed,
-    attacks,
-    baseUrl,
-    wechatUrl: values['wechat-url'],
-    mongoUri: values['mongo-uri'],
-    out: values.out,
-    keepData: values['keep-data'],
-    planOnly: values['plan-only'],
-  };
-}
+import { assertLocalServiceUri, NotLocalError } from './target.js';
 
 const log = (line: string) => console.log(`• ${line}`);
 
@@ -121,7 +49,8 @@ async function deleteKeys(redisUrl: string, prefix: string): Promise<number> {
 function printPlan(plan: Plan): void {
   const votes = plan.actions.filter((a) => a.kind === 'vote').length;
   console.log(
-    `Rallyboard simulator: scenario ${plan.scenario}, seed ${plan.seed}, attacks ${plan.attacks.join(', ') || 'none'}\n` +
+    `Rallyboard simulator: scenario ${plan.scenario}, seed ${plan.seed}, attacks ${plan.attacks.join(', ') || 'none'}, ` +
+      `crowds ${plan.crowds.join(', ') || 'none'}\n` +
       `  ${plan.accounts.length} accounts, ${votes} planned votes over ${plan.durationMs / 1000} s; ` +
       `targets: ${
         Object.entries(plan.targets)
@@ -131,7 +60,6 @@ function printPlan(plan: Plan): void {
   );
 }
 
-type Options = ReturnType<typeof parseOptions>;
 type Cleanups = (() => Promise<unknown>)[];
 
 /** The instance the simulation drives: the one named by --base-url, or one it starts. */
@@ -212,6 +140,9 @@ function report(plan: Plan, result: SimulationResult, instance: Instance, option
         seed: plan.seed,
         attacks: plan.attacks,
         targets: plan.targets,
+        crowds: plan.crowds,
+        crowdTargets: plan.crowdTargets,
+        costs: plan.costs,
         startedAt: result.run.startedAt,
         plannedDurationMs: plan.durationMs,
         trafficMs: result.run.wallMs,
@@ -234,7 +165,13 @@ function report(plan: Plan, result: SimulationResult, instance: Instance, option
 async function main(): Promise<number> {
   const options = parseOptions();
   const scenario = SCENARIOS[options.scenario];
-  const plan = buildPlan(options.seed, scenario, options.attacks);
+  let plan: Plan;
+  try {
+    plan = buildPlan(options.seed, scenario, options.attacks, options.crowds);
+  } catch (error) {
+    // Too few candidates for every attack and crowd to have its own: a usage error, not a crash.
+    throw new UsageError((error as Error).message);
+  }
   printPlan(plan);
   if (options.planOnly) return 0;
 

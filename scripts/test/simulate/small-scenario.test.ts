@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv, testMongoUri } from '../../../test/support/config.js';
 import { buildPlan } from '../../simulate/plan.js';
 import { renderRules, renderSummary, renderTable } from '../../simulate/report.js';
-import { ATTACKS, SCENARIOS } from '../../simulate/scenario.js';
+import { SCENARIOS } from '../../simulate/scenario.js';
 import { type SimulationResult, simulate } from '../../simulate/simulation.js';
 import { type LocalStack, startLocalStack } from '../../simulate/stack.js';
 
@@ -13,6 +13,8 @@ import { type LocalStack, startLocalStack } from '../../simulate/stack.js';
  * a false-positive bound with room for a couple of votes (0.5% of 570 honest votes is under 3).
  */
 const SEED = 42;
+/** The small scenario's own attacks (the first seven) and crowds (none): see docs/simulator.md. */
+const { attacks: ATTACKS, crowds: CROWDS } = SCENARIOS.small.defaults;
 const MIN_RECALL = 0.95;
 const MAX_FALSE_POSITIVE_RATE = 0.01;
 
@@ -26,7 +28,7 @@ beforeAll(async () => {
   const { RATE_LIMIT_PER_IP, RATE_LIMIT_PER_DEVICE, RATE_LIMIT_PER_VOTER, LOG_LEVEL, ...env } = testEnv();
   stack = await startLocalStack({ PATH: process.env.PATH, ...env }, `test-${env.KEY_PREFIX}`);
   mongo = await connectMongo(testMongoUri(), 'simulate-test');
-  result = await simulate(buildPlan(SEED, SCENARIOS.small, ATTACKS), {
+  result = await simulate(buildPlan(SEED, SCENARIOS.small, ATTACKS, CROWDS), {
     baseUrl: stack.baseUrl,
     wechatUrl: stack.wechatUrl,
     mongo,
@@ -44,7 +46,9 @@ const figures = () =>
 
 describe('the small seeded scenario, against a local instance', () => {
   it('sends every planned vote and gets every accepted one decided', () => {
-    const planned = buildPlan(SEED, SCENARIOS.small, ATTACKS).actions.filter((a) => a.kind === 'vote').length;
+    const planned = buildPlan(SEED, SCENARIOS.small, ATTACKS, CROWDS).actions.filter(
+      (a) => a.kind === 'vote',
+    ).length;
     expect(result.outcomes.length).toBe(planned);
     expect(result.figures.lost, figures()).toBe(0);
   });
