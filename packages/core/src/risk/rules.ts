@@ -47,6 +47,11 @@ const WAVE_MIN_VOTES = 10;
  */
 const SUSPECT_SHARE = 0.3;
 const suspicious = (suspects: number, accounts: number) => suspects >= SUSPECT_SHARE * accounts;
+/**
+ * A network's suspicion reaches only accounts new here (first vote within newAccountMs): a
+ * farm's accounts are, and a framer's neighbours who voted before it are not.
+ */
+const isNew = (f: RiskFeatures) => f.accountAgeMs <= RISK_WINDOWS.newAccountMs;
 /** What a new account's own evidence is, in the sentences. */
 const EVIDENCE = 'a fast tap, WeChat rank 2+, or a shared phone';
 /** The fewest first votes in one second that can make lockstep, and the fewest dwell twins. */
@@ -84,20 +89,20 @@ export const RISK_RULES: Readonly<Record<RiskRuleId, RuleDefinition>> = {
   ipCandidateAccounts: {
     direction: 'atLeast',
     value: (f) =>
-      f.ownEvidence && suspicious(f.ipCandidateSuspects, f.ipCandidateAccounts) ? f.ipCandidateSuspects : 0,
+      isNew(f) && suspicious(f.ipCandidateSuspects, f.ipCandidateAccounts) ? f.ipCandidateSuspects : 0,
     describe: (v, f, s) =>
-      `${v} of the ${f.ipCandidateAccounts} accounts on IP ${s.ip} voting for this candidate in ${SHORT} were new accounts with evidence of their own, as this one (${EVIDENCE})`,
+      `${v} of the ${f.ipCandidateAccounts} accounts on IP ${s.ip} voting for this candidate in ${SHORT} were new accounts with evidence of their own (${EVIDENCE}); this account is new here too`,
     cluster: (_f, s) => formatClusterId({ kind: 'ip', subject: s.ip, candidateId: s.candidateId }),
     holdsCluster: true,
   },
   subnetCandidateAccounts: {
     direction: 'atLeast',
     value: (f) =>
-      f.ownEvidence && suspicious(f.subnetCandidateSuspects, f.subnetCandidateAccounts)
+      isNew(f) && suspicious(f.subnetCandidateSuspects, f.subnetCandidateAccounts)
         ? f.subnetCandidateSuspects
         : 0,
     describe: (v, f, s) =>
-      `${v} of the ${f.subnetCandidateAccounts} accounts on network ${networksOf(s.ip).net24} voting for this candidate in ${SHORT} were new accounts with evidence of their own, as this one (${EVIDENCE})`,
+      `${v} of the ${f.subnetCandidateAccounts} accounts on network ${networksOf(s.ip).net24} voting for this candidate in ${SHORT} were new accounts with evidence of their own (${EVIDENCE}); this account is new here too`,
     cluster: (_f, s) =>
       formatClusterId({ kind: 'subnet', subject: networksOf(s.ip).net24, candidateId: s.candidateId }),
     holdsCluster: true,

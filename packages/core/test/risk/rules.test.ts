@@ -95,7 +95,10 @@ describe('assessVote', () => {
   it('holds a network for a candidate only on votes with their own evidence, when enough of its accounts have some', () => {
     // A venue: 600 accounts on one IP, all for alice, 40 of them new accounts tapping fast: a crowd.
     const venue = { ipAccounts: 600, ipCandidateAccounts: 600, ipCandidateSuspects: 40 };
-    expect(assess({ ...venue, ownEvidence: true }).reasons.map((r) => r.rule)).toEqual(['ipAccounts']);
+    expect(assess({ ...venue, accountAgeMs: 0, ownEvidence: true }).reasons.map((r) => r.rule)).toEqual([
+      'ipAccounts',
+      'newAccount',
+    ]);
     // A farm: 10 accounts on one IP for alice, 6 with evidence, this one too.
     const farm = {
       ipAccounts: 10,
@@ -105,14 +108,16 @@ describe('assessVote', () => {
       subnetCandidateAccounts: 12,
       subnetCandidateSuspects: 9,
     };
-    const held = assess({ ...farm, ownEvidence: true });
+    const held = assess({ ...farm, accountAgeMs: 0, ownEvidence: true });
     expect(held.verdict).toBe('review');
     expect(held.holdClusters).toEqual(['ip:203.0.113.9@alice', 'subnet:203.0.113.0/24@alice']);
     expect(held.reasons[0]?.text).toContain(
       '6 of the 10 accounts on IP 203.0.113.9 voting for this candidate',
     );
-    // A real supporter on the farm's address, with no evidence of their own, is not held by it (framing).
-    expect(assess({ ...farm, ownEvidence: false }).verdict).toBe('accept');
+    // The farm's accounts without evidence of their own are new here too, and held with it.
+    expect(assess({ ...farm, accountAgeMs: 20_000 }).verdict).toBe('review');
+    // A real supporter on the farm's address who voted here before is not held by it (framing).
+    expect(assess({ ...farm, accountAgeMs: 3_600_000 }).verdict).toBe('accept');
   });
 
   it('holds first votes in lockstep, with dwell times too alike, or brought by an inviter fanning out with other signals', () => {
