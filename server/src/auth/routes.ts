@@ -1,5 +1,6 @@
 import type { Logger } from '@rallyboard/core/logger';
 import {
+  deviceIdSchema,
   type ParticipantLogin,
   participantLoginSchema,
   refreshBodySchema,
@@ -11,6 +12,7 @@ import { type KeyBuilder, storeWechatRiskRank } from '@rallyboard/core/redis';
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
+import { z } from 'zod';
 import type { Api } from '../http/api.js';
 import { clientIp } from '../http/client-ip.js';
 import { whenAvailable } from '../lib/when-available.js';
@@ -18,6 +20,10 @@ import type { WeChatApi } from '../wechat/api.js';
 import type { LoginLimit } from './login-limit.js';
 import type { Sessions } from './sessions.js';
 import { signInWithWeChat } from './wechat-login.js';
+
+const signInHeadersSchema = z.object({
+  'x-device-id': deviceIdSchema.optional().describe("The mini-program's per-install id."),
+});
 
 /** How long a sign-in waits for WeChat's risk rank before going on without it. */
 const RISK_RANK_TIMEOUT_MS = 800;
@@ -52,8 +58,11 @@ export function authRouter(deps: AuthRouteDeps): Router {
       summary: 'Sign in with a wx.login() code',
       description:
         "Trades the code (single use, 5 minutes) for a participant token and a refresh token, through WeChat's " +
-        'code2Session. The participant is created on the first sign-in. Rate limited per address.',
+        'code2Session. The participant is created on the first sign-in. Rate limited by address (failed ' +
+        'sign-ins, and a high ceiling on all of them) and by device (`X-Device-Id`); a sign-in WeChat ' +
+        "accepts costs nothing of the address's failure budget, so a crowd behind one address gets in.",
       auth: 'public',
+      headers: signInHeadersSchema,
       body: wechatLoginBodySchema,
       responses: { 200: { description: 'Signed in.', schema: participantLoginSchema } },
       errors: [
@@ -66,9 +75,9 @@ export function authRouter(deps: AuthRouteDeps): Router {
         'WECHAT_UNAVAILABLE',
       ],
     },
-    async ({ body }, req, res) => {
+    async ({ body, headers }, req, res) => {
       const ip = clientIp(req);
-      await whenAvailable(() => loginLimit(ip));
+      const origin = { ip, deviceId: headers['x-device-id'] };
       const answer: ParticipantLogin = await whenAvailable(() =>
         signInWithWeChat(
           {
@@ -76,6 +85,7 @@ export function authRouter(deps: AuthRouteDeps): Router {
             mongo: deps.mongo,
             sessions: deps.sessions,
             logger: deps.logger,
+            limit: (verify) => loginLimit(origin, verify),
             riskRank: {
               clientIp: ip,
               timeoutMs: RISK_RANK_TIMEOUT_MS,

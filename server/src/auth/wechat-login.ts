@@ -2,6 +2,7 @@ import { participantModel, recordLogin } from '@rallyboard/core/db';
 import { AppError, type ParticipantLogin } from '@rallyboard/core/protocol';
 import type { Connection } from 'mongoose';
 import type { WeChatApi } from '../wechat/api.js';
+import type { WeChatSession } from '../wechat/session.js';
 import type { Sessions } from './sessions.js';
 
 export interface WeChatLoginDeps {
@@ -20,6 +21,8 @@ export interface WeChatLoginDeps {
     store(participantId: string, rank: number): Promise<void>;
   };
   logger?: { warn(obj: object, msg: string): void };
+  /** Runs the code2Session call under the sign-in limits (login-limit.ts); called as is when absent. */
+  limit?: (verify: () => Promise<WeChatSession>) => Promise<WeChatSession>;
 }
 
 /**
@@ -54,7 +57,8 @@ async function fetchRiskRank(deps: WeChatLoginDeps, openid: string, participantI
  * dropped here: it is never stored, logged, or answered. So is the openid.
  */
 export async function signInWithWeChat(deps: WeChatLoginDeps, code: string): Promise<ParticipantLogin> {
-  const session = await deps.wechat.code2Session(code);
+  const verify = () => deps.wechat.code2Session(code);
+  const session = await (deps.limit ? deps.limit(verify) : verify());
   const appId = deps.wechat.client.appId;
   // code2Session cannot succeed without an AppID; this only narrows the type.
   if (appId === undefined) throw new AppError('WECHAT_NOT_CONFIGURED');

@@ -31,6 +31,13 @@ export function redisLimiter(
   });
 }
 
+/** The 429 a spent budget answers: RATE_LIMITED naming `scope`, with the wait in whole seconds. */
+function rateLimited(scope: string, msBeforeNext: number): AppError {
+  return new AppError('RATE_LIMITED', {
+    details: { scope, retryAfterSeconds: Math.max(1, Math.ceil(msBeforeNext / 1000)) },
+  });
+}
+
 /**
  * Charges one point to `key`. When its budget is spent, throws 429 RATE_LIMITED naming `scope`
  * with `retryAfterSeconds`, which the error handler turns into a Retry-After header. A limit that
@@ -46,8 +53,30 @@ export async function chargeLimit(
     await limiter.consume(key);
   } catch (rejection) {
     if (!(rejection instanceof RateLimiterRes)) throw rejection;
-    throw new AppError('RATE_LIMITED', {
-      details: { scope, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) },
-    });
+    throw rateLimited(scope, rejection.msBeforeNext);
   }
+}
+
+/**
+ * For a budget of outcomes known only afterwards (failed sign-ins): throws 429 RATE_LIMITED
+ * naming `scope` when `key` has spent it, and charges nothing. The outcome is charged with
+ * `addToLimit` once it is known.
+ */
+export async function assertWithinLimit(
+  limiter: RateLimiterRedis | undefined,
+  scope: string,
+  key: string | undefined,
+): Promise<void> {
+  if (!limiter || key === undefined) return;
+  const used = await limiter.get(key);
+  if (used && used.consumedPoints >= limiter.points) throw rateLimited(scope, used.msBeforeNext);
+}
+
+/** Adds one point to `key`'s budget without refusing anything: what it counts has happened. */
+export async function addToLimit(
+  limiter: RateLimiterRedis | undefined,
+  key: string | undefined,
+): Promise<void> {
+  if (!limiter || key === undefined) return;
+  await limiter.penalty(key);
 }

@@ -9,6 +9,8 @@ export const rateLimitEnv = {
   RATE_LIMIT_PER_DEVICE: int(0, 1_000_000, 120),
   RATE_LIMIT_PER_VOTER: int(0, 1_000_000, 120),
   RATE_LIMIT_LOGIN_PER_IP: int(0, 1_000_000, 60),
+  RATE_LIMIT_LOGIN_PER_DEVICE: int(0, 1_000_000, 10),
+  RATE_LIMIT_LOGIN_CEILING_PER_IP: int(0, 1_000_000, 3_000),
   RATE_LIMIT_HOST_LOGIN: int(0, 1_000_000, 10),
   RATE_LIMIT_HOST_LOGIN_PER_IP: int(0, 1_000_000, 30),
   RATE_LIMIT_READS_PER_IP: int(0, 1_000_000, 600),
@@ -26,8 +28,15 @@ export interface RateLimits {
   readonly perIp: number;
   readonly perDevice: number;
   readonly perVoter: number;
-  /** WeChat logins per minute by client IP (each costs a code2Session call). */
+  /**
+   * Failed WeChat sign-ins (a bad or used code, a refusal that is the caller's) per minute by
+   * client IP. Once spent, every sign-in from the address is refused before WeChat is asked.
+   */
   readonly loginPerIp: number;
+  /** WeChat sign-ins per minute by device id (X-Device-Id), right or wrong. */
+  readonly loginPerDevice: number;
+  /** Every WeChat sign-in per minute by client IP, right or wrong: sized for a carrier's NAT. */
+  readonly loginCeilingPerIp: number;
   /** Host login attempts per minute by client IP and username (password guessing). */
   readonly hostLogin: number;
   /** Host login attempts per minute by client IP, whatever the username (credential stuffing). */
@@ -47,6 +56,8 @@ export function rateLimitsOf(e: RateLimitEnv): RateLimits {
     perDevice: e.RATE_LIMIT_PER_DEVICE,
     perVoter: e.RATE_LIMIT_PER_VOTER,
     loginPerIp: e.RATE_LIMIT_LOGIN_PER_IP,
+    loginPerDevice: e.RATE_LIMIT_LOGIN_PER_DEVICE,
+    loginCeilingPerIp: e.RATE_LIMIT_LOGIN_CEILING_PER_IP,
     hostLogin: e.RATE_LIMIT_HOST_LOGIN,
     hostLoginPerIp: e.RATE_LIMIT_HOST_LOGIN_PER_IP,
     readsPerIp: e.RATE_LIMIT_READS_PER_IP,

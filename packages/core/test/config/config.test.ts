@@ -68,6 +68,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN.*32/s);
   });
 
+  it('reads the WeChat sign-in limits: failures and devices tight, the ceiling sized for a carrier NAT', () => {
+    expect(loadConfig({}).rateLimits).toMatchObject({
+      loginPerIp: 60,
+      loginPerDevice: 10,
+      loginCeilingPerIp: 3_000,
+    });
+    const set = loadConfig({ RATE_LIMIT_LOGIN_PER_DEVICE: '0', RATE_LIMIT_LOGIN_CEILING_PER_IP: '20000' });
+    expect(set.rateLimits).toMatchObject({ loginPerDevice: 0, loginCeilingPerIp: 20_000 });
+    expect(() => loadConfig({ RATE_LIMIT_LOGIN_CEILING_PER_IP: '-1' })).toThrow(
+      /RATE_LIMIT_LOGIN_CEILING_PER_IP/,
+    );
+  });
+
   it('derives the public URL from host and port unless given', () => {
     expect(loadConfig({ HOST: '0.0.0.0', PORT: '8080' }).http.publicUrl).toBe('http://127.0.0.1:8080');
     expect(loadConfig({ PUBLIC_URL: 'https://vote.example.com/' }).http.publicUrl).toBe(
