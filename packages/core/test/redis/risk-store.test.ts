@@ -1,0 +1,110 @@
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomId, testConfig } from '../../../../test/support/config.js';
+import { testRedis } from '../../../../test/support/stack.js';
+import { assessVotes, closeRedis, createKeys, type VoteToAssess } from '../../src/redis/index.js';
+import { networksOf } from '../../src/risk/network.js';
+
+const config = testConfig();
+const keys = createKeys(config.keyPrefix);
+const T0 = Date.UTC(2026, 0, 5, 12);
+let redis: Redis;
+
+beforeAll(async () => {
+  redis = await testRedis(config);
+});
+afterAll(() => closeRedis(redis));
+
+function vote(voterId: string, at: number, over: Partial<VoteToAssess> = {}): VoteToAssess {
+  const ip = over.ip ?? `198.51.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
+  const { net24, net16 } = networksOf(ip);
+  return {
+    voteId: randomId('v'),
+    voterId,
+    acceptedAt: T0 + at,
+    candidateId: 'alice',
+    ip,
+    net24,
+    net16,
+    deviceId: randomId('dev'),
+    fingerprint: 'f'.repeat(64),
+    dwellMs: 5_000,
+    wechatRiskRank: 0,
+    ...over,
+  };
+}
+
+const measure = (boardId: string, votes: VoteToAssess[]) =>
+  assessVotes(redis, keys, boardId, votes, { ttlSeconds: 600, fastTapMs: 1_000 });
+
+describe('assessVotes: the sequence signals', () => {
+  it('counts first votes in the same second against the pace of the ones before', async () => {
+    const board = randomId('board');
+    // One first vote every 10 s for two minutes, then eight within 300 ms.
+    const steady = Array.from({ length: 12 }, (_, i) =>
+      vote(`calm-${i}`, i * 10_000, { dwellMs: 3_000 + i * 411 }),
+    );
+    const wave = Array.from({ length: 8 }, (_, i) =>
+      vote(`wave-${i}`, 120_000 + i * 40, { dwellMs: 4_000 + i * 377 }),
+    );
+    const measured = await measure(board, [...steady, ...wave]);
+    const last = measured.at(-1);
+    expect(last?.syncedFirstVotes).toBe(8);
+    // The spike window (2 min) reaches back past all but the first steady vote: 19 first votes,
+    // over the 110.28 s from the oldest of them.
+    expect(last?.recentFirstVotes).toBe(19);
+    expect(last?.firstVotesPerSecond).toBeCloseTo(19 / 110.28, 2);
+    // A returning voter's vote is no first vote: none of it is measured.
+    const again = await measure(board, [vote('wave-0', 121_000)]);
+    expect(again[0]?.syncedFirstVotes).toBe(0);
+  });
+
+  it('counts the first votes whose dwell is within 5% of this one', async () => {
+    const board = randomId('board');
+    const dwells = [2_000, 2_040, 1_950, 2_090, 2_200, 6_000, 900];
+    const measured = await measure(
+      board,
+      dwells.map((dwellMs, i) => vote(`emu-${i}`, i * 1_000, { dwellMs })),
+    );
+    // The fifth (2,090 ms) has 2,000, 2,040 and itself within 5% (1,950 is 7% off).
+    expect(measured[3]?.dwellTwins).toBe(3);
+    expect(measured[6]?.dwellTwins).toBe(1);
+  });
+
+  it('counts a network’s accounts for a candidate again among those new here with evidence of their own', async () => {
+    const board = randomId('board');
+    const ip = '203.0.113.7';
+    const votes = [
+      vote('fast-1', 0, { ip, dwellMs: 400 }),
+      vote('risky-2', 1_000, { ip, wechatRiskRank: 2 }),
+      vote('calm-3', 2_000, { ip }),
+      vote('calm-4', 3_000, { ip }),
+    ];
+    const measured = await measure(board, votes);
+    expect(measured.map((f) => f.ownEvidence)).toEqual([true, true, false, false]);
+    expect(measured.map((f) => f.ipCandidateAccounts)).toEqual([1, 2, 3, 4]);
+    expect(measured.map((f) => f.ipCandidateSuspects)).toEqual([1, 2, 2, 2]);
+    // A second account on the same phone is evidence too.
+    const shared = await measure(board, [
+      vote('phone-a', 4_000, { ip, deviceId: 'dev-shared' }),
+      vote('phone-b', 5_000, { ip, deviceId: 'dev-shared' }),
+    ]);
+    expect(shared.map((f) => f.ownEvidence)).toEqual([false, true]);
+    expect(shared[1]?.ipCandidateSuspects).toBe(3);
+  });
+
+  it('counts an inviter’s invitees, and a ring only through a shared phone, not a shared /24', async () => {
+    const board = randomId('board');
+    const ip = '192.0.2.10';
+    await measure(board, [vote('host', 0, { ip, deviceId: 'dev-host' })]);
+    const roommate = await measure(board, [vote('roommate', 1_000, { ip: '192.0.2.11', inviterId: 'host' })]);
+    expect(roommate[0]?.sharesWithInviter).toBe(false);
+    expect(roommate[0]?.inviterInvitees).toBe(1);
+    const samePhone = await measure(board, [
+      vote('alt', 2_000, { ip, deviceId: 'dev-host', inviterId: 'host' }),
+    ]);
+    expect(samePhone[0]?.sharesWithInviter).toBe(true);
+    expect(samePhone[0]?.ringDepth).toBe(1);
+    expect(samePhone[0]?.inviterInvitees).toBe(2);
+  });
+});
