@@ -2,10 +2,13 @@ import { int } from './fields.js';
 
 /**
  * The rate limits' variables, each documented in `.env.example` and docs/security.md. 0 turns a
- * limit off.
+ * limit off. The per-address budgets let a venue crowd behind one NAT address through (600 phones
+ * signing in, holding a socket, reading the board and voting up to 3 times within about 90 s:
+ * server/test/ingest/crowd-limits.test.ts, server/test/auth/login-limit.test.ts), and carrier-grade
+ * NAT, where thousands of phones share an address.
  */
 export const rateLimitEnv = {
-  RATE_LIMIT_PER_IP: int(0, 1_000_000, 1_200),
+  RATE_LIMIT_PER_IP: int(0, 1_000_000, 6_000),
   RATE_LIMIT_PER_DEVICE: int(0, 1_000_000, 120),
   RATE_LIMIT_PER_VOTER: int(0, 1_000_000, 120),
   RATE_LIMIT_LOGIN_PER_IP: int(0, 1_000_000, 60),
@@ -13,7 +16,7 @@ export const rateLimitEnv = {
   RATE_LIMIT_LOGIN_CEILING_PER_IP: int(0, 1_000_000, 3_000),
   RATE_LIMIT_HOST_LOGIN: int(0, 1_000_000, 10),
   RATE_LIMIT_HOST_LOGIN_PER_IP: int(0, 1_000_000, 30),
-  RATE_LIMIT_READS_PER_IP: int(0, 1_000_000, 600),
+  RATE_LIMIT_READS_PER_IP: int(0, 1_000_000, 1_800),
   RATE_LIMIT_SOCKET_EVENTS_PER_IP: int(0, 1_000_000, 1_200),
   RATE_LIMIT_EVENTS_PER_SOCKET: int(0, 1_000_000, 30),
 };
@@ -22,7 +25,7 @@ type RateLimitEnv = { [K in keyof typeof rateLimitEnv]: number };
 
 /**
  * Ingest requests allowed per minute by client IP, by device id and by voter; 0 turns a limit
- * off. The IP limit is generous: a school or an office shares one address.
+ * off. The IP limit is generous: a venue, a school or a carrier's NAT puts many on one address.
  */
 export interface RateLimits {
   readonly perIp: number;
