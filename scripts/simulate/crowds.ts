@@ -1,9 +1,122 @@
 // Honest crowds that look dense: a live event's attendees behind the venue's one address, a
-// campus with roommate referrals, a city behind carrier-grade NAT. Every vote is real.
+// campus with roommate referrals (campus.ts), a city behind carrier-grade NAT. Every vote is real.
 import { Script } from './actions.js';
-import type { Crowd, Scenario } from './scenario.js';
+import { denseCampus } from './campus.js';
+import { knob } from './knobs.js';
+import { carrierSubnet, type Device, hostIn, mobileIp, phone } from './network.js';
+import { humanDwell, popularity, popularPick, rhythmTime } from './population.js';
+import { Rng } from './random.js';
+import { type Crowd, candidateIds, crowdTargetOf, type Scenario } from './scenario.js';
+import { type CrowdCtx, honestAccount, invite, scriptVisitors, type Visitor } from './visits.js';
+
+/**
+ * The venue: attendees scan the big screen's code at the host's call, sign in behind the venue's
+ * one public address and vote 1-3 times within about 90 s, mostly for the candidate on stage.
+ * Most are new here; some voted earlier in the day from their own phones' networks.
+ */
+function liveCrowd(c: CrowdCtx): void {
+  const { rng, script, D } = c;
+  const k = (name: Parameters<typeof knob>[1]) => knob(c.scenario, name);
+  const windowMs = k('live-crowd.windowMs');
+  const call = Math.max(2_000, Math.min(k('live-crowd.callAt') * D, D - windowMs - 1_000));
+  const venue = hostIn(rng, carrierSubnet(rng));
+  const peak = k('live-crowd.peakMs');
+  const stage = c.target ?? popularPick(rng, c.choices);
+  const [fastShare, familyShare, newShare] = [
+    k('live-crowd.fastShare'),
+    k('live-crowd.familyShare'),
+    k('live-crowd.newShare'),
+  ];
+  let previous: Device | undefined;
+  for (let i = 0; i < k('live-crowd.attendees'); i++) {
+    const account = honestAccount(rng, script, 'lv', i);
+    // A couple on one phone: the previous attendee's, handed over.
+    const handedOver = previous !== undefined && rng.chance(familyShare);
+    const device = handedOver && previous ? previous : phone(rng);
+    // Two on a phone at most: a handed-over phone is not handed on again.
+    previous = handedOver ? undefined : device;
+    const fast = rng.chance(fastShare);
+    const dwell = () =>
+      fast ? rng.uniform(800, 2_000) : humanDwell(rng, k('live-crowd.dwellMedianMs'), 0.5);
+    const pick = () => (rng.chance(k('live-crowd.stageShare')) ? stage : popularPick(rng, c.choices));
+    // Half scan within `peak` of the call, the rest trail off; all sign in with room to vote.
+    const scan = Math.min(-Math.log(1 - rng.next()) * (peak / Math.LN2), windowMs * 0.75);
+    let at = call + scan;
+    if (rng.chance(newShare)) script.login(at, account, venue, device);
+    else {
+      // Voted earlier today from their own network; at the venue, signed in already.
+      const earlier = rng.uniform(1_000, Math.max(1_500, call - 60_000));
+      const home = mobileIp(rng);
+      script.login(earlier - rng.uniform(2_000, 6_000), account, home, device);
+      script.vote(earlier, account, { candidateId: pick(), ip: home, device, dwellMs: humanDwell(rng) });
+    }
+    at += rng.uniform(1_500, 4_000);
+    const votes = rng.int(1, k('live-crowd.votesMax'));
+    for (let v = 0; v < votes && at < call + windowMs; v++) {
+      const dwellMs = dwell();
+      script.vote(at, account, { candidateId: pick(), ip: venue, device, dwellMs });
+      at += dwellMs + rng.uniform(3_000, 12_000);
+    }
+  }
+}
+
+/**
+ * A city behind carrier-grade NAT: thousands of ordinary users over the day sharing a handful
+ * of public addresses (CGNAT may move a user between them), so one address may carry hundreds
+ * of accounts in ten minutes.
+ */
+function cgnatCity(c: CrowdCtx): void {
+  const { rng, script, D } = c;
+  const s = c.scenario;
+  const count = knob(s, 'cgnat-city.addresses');
+  const subnets = Array.from({ length: Math.ceil(count / 4) }, () => carrierSubnet(rng));
+  const pool = Array.from({ length: count }, (_, j) => hostIn(rng, subnets[j % subnets.length] as string));
+  const family = knob(s, 'honest.familyShare');
+  const quick = knob(s, 'honest.quickShare');
+  const visitors: Visitor[] = [];
+  // A family phone has two accounts, never more: a partner is someone whose phone no one shares yet.
+  const shared = new Set<Device>();
+  for (let i = 0; i < knob(s, 'cgnat-city.users'); i++) {
+    const home = rng.pick(pool);
+    let partner = visitors.length > 0 && rng.chance(family) ? rng.pick(visitors) : undefined;
+    if (partner && shared.has(partner.device)) partner = undefined;
+    if (partner) shared.add(partner.device);
+    visitors.push({
+      account: honestAccount(rng, script, 'cg', i),
+      device: partner ? partner.device : phone(rng),
+      ip: (later) => (later && rng.chance(0.3) ? rng.pick(pool) : home),
+      arrival: rhythmTime(rng, D, 2_000, D * 0.95),
+      favourite: popularPick(rng, c.choices),
+      quick: rng.chance(quick),
+    });
+  }
+  invite(rng, visitors, knob(s, 'honest.invitedShare'), (_, earlier) => rng.pick(earlier));
+  scriptVisitors(rng, script, visitors, D, {
+    dwellMedianMs: knob(s, 'cgnat-city.dwellMedianMs'),
+    dwellSigma: knob(s, 'honest.dwellSigma'),
+    gapShare: knob(s, 'honest.gapShare'),
+    favourite: knob(s, 'honest.favourite'),
+    choices: c.choices,
+  });
+}
+
+const GENERATORS: Readonly<Record<Crowd, (c: CrowdCtx) => void>> = {
+  'live-crowd': liveCrowd,
+  'dense-campus': denseCampus,
+  'cgnat-city': cgnatCity,
+};
 
 /** One crowd's accounts and actions in a scenario, from a random stream of its own. */
-export function crowdScript(_seed: number, _scenario: Scenario, crowd: Crowd): Script {
-  return new Script(crowd);
+export function crowdScript(seed: number, scenario: Scenario, crowd: Crowd): Script {
+  const script = new Script(crowd);
+  const candidates = candidateIds(scenario);
+  GENERATORS[crowd]({
+    rng: Rng.stream(seed, `crowd:${crowd}`),
+    script,
+    scenario,
+    D: scenario.durationMs,
+    target: crowdTargetOf(scenario, crowd),
+    choices: { candidates, weights: popularity(candidates.length) },
+  });
+  return script;
 }

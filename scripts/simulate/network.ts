@@ -152,7 +152,16 @@ function userAgentOf(m: PhoneModel, wechat: string): string {
 
 /** A fresh install on a phone of a common model: its own id, its model's fingerprint. */
 export function phone(rng: Rng): Device {
-  const m = PHONE_MODELS[rng.weighted(MODEL_WEIGHTS)] as PhoneModel;
+  return phoneOf(rng, PHONE_MODELS[rng.weighted(MODEL_WEIGHTS)] as PhoneModel);
+}
+
+/** A fresh install on one of the `top` most common models (a campus where everyone has one). */
+export function popularPhone(rng: Rng, top = 3): Device {
+  const ranked = [...PHONE_MODELS].sort((a, b) => b.share - a.share).slice(0, top);
+  return phoneOf(rng, ranked[rng.weighted(ranked.map((m) => m.share))] as PhoneModel);
+}
+
+function phoneOf(rng: Rng, m: PhoneModel): Device {
   const wechat = rng.pick(['8.0.47', '8.0.48', '8.0.49', '8.0.50']);
   return {
     id: `d-${rng.hex(12)}`,

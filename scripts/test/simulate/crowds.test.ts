@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import type { VoteAction } from '../../simulate/actions.js';
+import { subnetOf } from '../../simulate/network.js';
+import { buildPlan, type Plan } from '../../simulate/plan.js';
+import { CROWDS, FIRST_ATTACKS, isHonest, parseCrowds, SCENARIOS } from '../../simulate/scenario.js';
+
+const sweep = SCENARIOS.sweep;
+const plan = buildPlan(3, sweep, []);
+const votesOf = (p: Plan, label: string): VoteAction[] =>
+  p.actions.filter((a): a is VoteAction => a.kind === 'vote' && a.label === label);
+const distinct = <T>(items: T[]) => new Set(items).size;
+const groupSizes = <T>(items: T[], key: (t: T) => string, value: (t: T) => string) => {
+  const groups = new Map<string, Set<string>>();
+  for (const t of items) groups.set(key(t), (groups.get(key(t)) ?? new Set()).add(value(t)));
+  return [...groups.values()].map((s) => s.size);
+};
+
+describe('the crowd switches', () => {
+  it('are all on in the sweep presets, and off in small and full', () => {
+    expect(plan.crowds).toEqual([...CROWDS]);
+    expect(buildPlan(42, SCENARIOS.small, FIRST_ATTACKS).crowds).toEqual([]);
+    expect(parseCrowds('default', [])).toEqual([]);
+    expect(() => parseCrowds('live-crowd,stadium')).toThrow(/unknown crowd "stadium"/);
+  });
+
+  it.each(CROWDS)('%s adds and removes only its own labelled actions', (crowd) => {
+    const off = buildPlan(
+      3,
+      sweep,
+      [],
+      CROWDS.filter((c) => c !== crowd),
+    );
+    expect(off.actions).toEqual(plan.actions.filter((a) => a.label !== crowd));
+    expect(plan.actions.some((a) => a.label === crowd)).toBe(true);
+    const alone = buildPlan(3, sweep, [], [crowd]);
+    expect(alone.actions.filter((a) => a.label !== 'honest')).toEqual(
+      plan.actions.filter((a) => a.label === crowd),
+    );
+  });
+
+  it('label every crowd honest, and fit the small scenario beside its own attacks', () => {
+    for (const crowd of CROWDS) expect(isHonest(crowd)).toBe(true);
+    const small = buildPlan(42, SCENARIOS.small, FIRST_ATTACKS, CROWDS);
+    expect(new Set(small.actions.map((a) => a.label)).size).toBe(1 + CROWDS.length + FIRST_ATTACKS.length);
+  });
+});
+
+describe('live-crowd', () => {
+  const votes = votesOf(plan, 'live-crowd');
+  const byIp = new Map<string, VoteAction[]>();
+  for (const v of votes) byIp.set(v.ip, [...(byIp.get(v.ip) ?? []), v]);
+  const venue = [...byIp.values()].sort((a, b) => b.length - a.length)[0] ?? [];
+
+  it('is ~600 attendees behind one address, all of them voting there', () => {
+    expect(distinct(votes.map((v) => v.ip))).toBeGreaterThan(1);
+    expect(distinct(votes.map((v) => v.account))).toBe(600);
+    expect(distinct(venue.map((v) => v.account))).toBe(600);
+  });
+
+  it('votes at the venue within 90 s of the call, mostly for the candidate on stage', () => {
+    const times = venue.map((v) => v.at);
+    expect(Math.max(...times) - Math.min(...times)).toBeLessThanOrEqual(90_000);
+    const onStage = venue.filter((v) => v.candidateId === plan.crowdTargets['live-crowd']).length;
+    expect(onStage / venue.length).toBeGreaterThan(0.75);
+  });
+
+  it('is mostly new here, on common phones (shared fingerprints), two to a phone at most', () => {
+    const firstAtVenue = new Set<string>();
+    const seen = new Set<string>();
+    for (const v of votes) {
+      if (!seen.has(v.account) && v.ip === venue[0]?.ip) firstAtVenue.add(v.account);
+      seen.add(v.account);
+    }
+    expect(firstAtVenue.size / 600).toBeGreaterThan(0.8);
+    expect(
+      Math.max(
+        ...groupSizes(
+          votes,
+          (v) => v.device.id,
+          (v) => v.account,
+        ),
+      ),
+    ).toBeLessThanOrEqual(2);
+    expect(
+      Math.max(
+        ...groupSizes(
+          votes,
+          (v) => v.device.fingerprint,
+          (v) => v.account,
+        ),
+      ),
+    ).toBeGreaterThan(10);
+    expect(venue.filter((v) => v.dwellMs < 2_000).length).toBeGreaterThan(0);
+  });
+});
+
+describe('dense-campus', () => {
+  const votes = votesOf(plan, 'dense-campus');
+
+  it('puts hundreds of students on a few /24s, some dorm NATs carrying many', () => {
+    expect(distinct(votes.map((v) => v.account))).toBe(400);
+    expect(distinct(votes.map((v) => subnetOf(v.ip)))).toBeLessThanOrEqual(4);
+    expect(
+      Math.max(
+        ...groupSizes(
+          votes,
+          (v) => v.ip,
+          (v) => v.account,
+        ),
+      ),
+    ).toBeGreaterThan(10);
+  });
+
+  it('brings roommates through links from the same /24, sometimes the same address', () => {
+    const ipOf = new Map(votes.map((v) => [v.account, v.ip]));
+    const invited = votes.filter((v) => v.sharedBy !== undefined);
+    expect(distinct(invited.map((v) => v.account))).toBeGreaterThan(60);
+    for (const v of invited) expect(subnetOf(ipOf.get(v.sharedBy ?? '') ?? '')).toBe(subnetOf(v.ip));
+    expect(invited.filter((v) => ipOf.get(v.sharedBy ?? '') === v.ip).length).toBeGreaterThan(5);
+  });
+
+  it('favours the classmate, and shares a phone between two accounts (rarely three)', () => {
+    const classmate = votes.filter((v) => v.candidateId === plan.crowdTargets['dense-campus']).length;
+    expect(classmate / votes.length).toBeGreaterThan(0.4);
+    const perDevice = groupSizes(
+      votes,
+      (v) => v.device.id,
+      (v) => v.account,
+    );
+    expect(perDevice.filter((n) => n === 2).length).toBeGreaterThan(10);
+    expect(Math.max(...perDevice)).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('cgnat-city', () => {
+  const votes = votesOf(plan, 'cgnat-city');
+
+  it('spreads thousands of users over the day behind a handful of addresses', () => {
+    expect(distinct(votes.map((v) => v.account))).toBe(4_000);
+    expect(distinct(votes.map((v) => v.ip))).toBe(4);
+    const hours = votes.map((v) => Math.floor(v.at / 3_600_000));
+    expect(distinct(hours)).toBe(3);
+  });
+
+  it('carries hundreds of accounts on one address in some 10 minutes', () => {
+    const perWindow = groupSizes(
+      votes,
+      (v) => `${v.ip}/${Math.floor(v.at / 600_000)}`,
+      (v) => v.account,
+    );
+    expect(Math.max(...perWindow)).toBeGreaterThanOrEqual(100);
+  });
+});
