@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { settings } from '../config.js';
 import { participantLoginSchema, type TokenPair, tokenPairSchema } from '../protocol/auth.js';
+import { deviceId } from './device.js';
 import { ApiError, type ApiRequest, request } from './request.js';
 
 /** What the mini-program keeps of a sign-in, in its storage. */
@@ -45,7 +46,8 @@ function wxLoginCode(): Promise<string> {
 export async function login(): Promise<Session> {
   const code = await wxLoginCode();
   const answer = await request(
-    { method: 'POST', path: '/api/auth/wechat', body: { code } },
+    // The install's id: the server budgets sign-ins per device as well as per address.
+    { method: 'POST', path: '/api/auth/wechat', body: { code }, headers: { 'x-device-id': deviceId() } },
     participantLoginSchema,
   );
   const { participant, ...pair } = answer;

@@ -19,6 +19,10 @@ describe('the mini-program services against the real server', () => {
       expect(shim.requests.at(-1)?.body).toEqual({
         code: expect.stringMatching(new RegExp(`^ok-${user}-devtools\\.\\d+$`)),
       });
+      // With the install's id: the server budgets sign-ins per device.
+      const sentDevice = shim.requests.at(-1)?.header?.['x-device-id'];
+      expect(sentDevice).toMatch(/^d-/);
+      expect(sentDevice).toBe(shim.storage.get('rallyboard.deviceId'));
       // The same fake user is the same participant the next time.
       expect((await login()).participantId).toBe(session.participantId);
     } finally {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type GateLimits, Gates } from '../../../simulate/sweep/gates.js';
 
 const limits = (over: Partial<GateLimits> = {}): GateLimits => ({
-  loginPerIp: { points: 3, durationMs: 60_000 },
+  loginCeilingPerIp: { points: 3, durationMs: 60_000 },
   loginPerDevice: { points: 0, durationMs: 60_000 },
   votePerIp: { points: 100, durationMs: 60_000 },
   votePerDevice: { points: 100, durationMs: 60_000 },
