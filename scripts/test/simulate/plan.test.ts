@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { Action, VoteAction } from '../../simulate/actions.js';
 import { subnetOf } from '../../simulate/network.js';
 import { buildPlan, type Plan } from '../../simulate/plan.js';
-import { FIRST_ATTACKS as ATTACKS, type Attack, parseAttacks, SCENARIOS } from '../../simulate/scenario.js';
+import {
+  ATTACKS,
+  type Attack,
+  FIRST_ATTACKS,
+  type Label,
+  parseAttacks,
+  SCENARIOS,
+} from '../../simulate/scenario.js';
 
 const small = SCENARIOS.small;
 const all = buildPlan(42, small, ATTACKS);
@@ -10,7 +17,12 @@ const votesOf = (plan: Plan, label?: string): VoteAction[] =>
   plan.actions.filter(
     (a): a is VoteAction => a.kind === 'vote' && (label === undefined || a.label === label),
   );
-const without = (actions: Action[], label: string) => actions.filter((a) => a.label !== label);
+/** An attack's labels: framing brings the rival's real supporters with it. */
+const labelsOf = (attack: Attack): Label[] =>
+  attack === 'framing' ? ['framing', 'framed-supporters'] : [attack];
+const without = (actions: Action[], attack: Attack) =>
+  actions.filter((a) => !labelsOf(attack).includes(a.label));
+const only = (actions: Action[], attack: Attack) => actions.filter((a) => labelsOf(attack).includes(a.label));
 
 describe('a plan', () => {
   it('is the same for the same seed and scenario', () => {
@@ -77,21 +89,21 @@ describe('the attack switches', () => {
     expect(off.actions).toEqual(without(all.actions, attack));
     expect(all.actions.some((a) => a.label === attack)).toBe(true);
     const alone = buildPlan(42, small, [attack]);
-    expect(alone.actions.filter((a) => a.label === attack)).toEqual(
-      all.actions.filter((a) => a.label === attack),
-    );
+    expect(only(alone.actions, attack)).toEqual(only(all.actions, attack));
   });
 
   it('parse from the command line, refusing unknown names', () => {
-    expect(parseAttacks('default', ATTACKS)).toEqual([...ATTACKS]);
+    expect(parseAttacks('all')).toEqual([...ATTACKS]);
+    expect(parseAttacks('default', FIRST_ATTACKS)).toEqual([...FIRST_ATTACKS]);
     expect(parseAttacks('none')).toEqual([]);
     expect(parseAttacks('burst,ip-farm,burst')).toEqual(['burst', 'ip-farm']);
     expect(() => parseAttacks('burst,ddos')).toThrow(/unknown attack "ddos"/);
   });
 
-  it('each push a candidate of their own', () => {
+  it('each push a candidate of their own (framing: the rival whose supporters it frames)', () => {
     const targets = Object.values(all.targets);
     expect(new Set(targets).size).toBe(ATTACKS.length);
+    expect(all.targets.framing).toBe(all.crowdTargets['framed-supporters']);
     for (const attack of ATTACKS) {
       expect(new Set(votesOf(all, attack).map((v) => v.candidateId))).toEqual(new Set([all.targets[attack]]));
     }
@@ -158,8 +170,8 @@ describe('the honest population (full scenario)', () => {
   });
 });
 
-describe('the attacks (full scenario)', () => {
-  const full = buildPlan(7, SCENARIOS.full, ATTACKS);
+describe('the first seven attacks (full scenario)', () => {
+  const full = buildPlan(7, SCENARIOS.full, FIRST_ATTACKS);
   const of = (attack: Attack) => votesOf(full, attack);
   const distinct = <T>(items: T[]) => new Set(items).size;
 
