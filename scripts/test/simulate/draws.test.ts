@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { drawScenario } from '../../simulate/draws.js';
 import { KNOB_NAMES, knob, knobRange } from '../../simulate/knobs.js';
@@ -40,5 +41,12 @@ describe('a parameter draw', () => {
   it('leaves a scenario without knobs as it was', () => {
     expect(SCENARIOS.small.knobs).toBeUndefined();
     expect(SCENARIOS.full.knobs).toBeUndefined();
+  });
+});
+
+describe('docs/simulator.md', () => {
+  it('lists every knob in its table', () => {
+    const docs = readFileSync(new URL('../../../docs/simulator.md', import.meta.url), 'utf8');
+    for (const name of KNOB_NAMES) expect(docs, name).toContain(`| \`${name}\` |`);
   });
 });
