@@ -17,7 +17,8 @@ import { type CrowdCtx, honestAccount, invite, scriptVisitors, type Visitor } fr
 function liveCrowd(c: CrowdCtx): void {
   const { rng, script, D } = c;
   const k = (name: Parameters<typeof knob>[1]) => knob(c.scenario, name);
-  const windowMs = k('live-crowd.windowMs');
+  // In a run shorter than the window (small), the crowd fits in the run.
+  const windowMs = Math.min(k('live-crowd.windowMs'), 0.8 * D);
   const call = Math.max(2_000, Math.min(k('live-crowd.callAt') * D, D - windowMs - 1_000));
   const venue = hostIn(rng, carrierSubnet(rng));
   const peak = k('live-crowd.peakMs');

@@ -42,6 +42,7 @@ describe('the crowd switches', () => {
     for (const crowd of CROWDS) expect(isHonest(crowd)).toBe(true);
     const small = buildPlan(42, SCENARIOS.small, FIRST_ATTACKS, CROWDS);
     expect(new Set(small.actions.map((a) => a.label)).size).toBe(1 + CROWDS.length + FIRST_ATTACKS.length);
+    expect(Math.max(...small.actions.map((a) => a.at))).toBeLessThanOrEqual(SCENARIOS.small.durationMs);
   });
 });
 
