@@ -15,7 +15,7 @@ const rules = DEFAULT_RISK_SETTINGS.rules;
  * and on one address (each address in a /24 of its own, so the subnet rules see the same), and
  * the shortest dwell it may show.
  */
-export const ADAPTIVE_LIMITS = {
+const ADAPTIVE_LIMITS = {
   accountsPerDevice: rules.deviceAccounts.threshold - 1,
   accountsPerIp:
     Math.min(

@@ -64,7 +64,7 @@ interface User {
  * A day, compressed into the run: quiet morning, a lunch bump, the evening peak. `t` in [0, 1]
  * maps to 07:00-24:00; the answer is a relative rate.
  */
-export function dailyRhythm(t: number): number {
+function dailyRhythm(t: number): number {
   const h = 7 + 17 * t;
   const bump = (mu: number, s: number) => Math.exp(-((h - mu) ** 2) / (2 * s * s));
   return 0.25 + 0.7 * bump(8.5, 1) + 0.9 * bump(12.5, 1) + 1.3 * bump(21, 1.6);
