@@ -17,7 +17,7 @@
     +12 the candidate's buckets  +13 the inviter's hash          +14 the inviter's shared invitees
     +15 fingerprint votes        +16 the candidate's voters zset
     +17 IP+candidate suspects zset   +18 subnet+candidate suspects zset
-    +19 the candidate's first votes list   +20 the inviter's invitees zset
+    +19 the candidate's latest votes list  +20 the inviter's invitees zset
 
   ARGV[1] short window ms   ARGV[2] long window ms   ARGV[3] spike window ms
   ARGV[4] baseline ms       ARGV[5] new-account ms   ARGV[6] time-to-live of stored measurements, s
@@ -34,10 +34,12 @@ local SPIKE, BASELINE, NEW = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV
 local ttl = tonumber(ARGV[6])
 local WAVE_TAP = tonumber(ARGV[7])
 local FAST_TAP = tonumber(ARGV[8])
--- How many of a candidate's latest first votes are kept to compare a first vote with (synchrony, dwell).
-local FIRSTS_KEPT = 200
+-- How many of a candidate's latest votes are kept to compare a vote with (synchrony, dwell).
+local RECENT_KEPT = 150
 -- Two dwell times are twins within this ratio: humans spread far wider, an emulator's script does not.
 local TWIN_RATIO = 1.05
+-- A second of a candidate's votes is bunched with at least this many, this many times the pace before.
+local BUNCH_MIN, BUNCH_RATIO = 10, 4
 local MINUTE = 60000
 local shortMinutes = math.floor(SHORT / MINUTE)
 local spikeMinutes = math.floor(SPIKE / MINUTE)
@@ -99,7 +101,7 @@ for i = 1, n do
 
     -- The voter (one hash): first vote, recent times, interval regularity.
     local voterHash = KEYS[k + 2]
-    local mine = redis.call('HMGET', voterHash, 'first', 'times')
+    local mine = redis.call('HMGET', voterHash, 'first', 'times', 'sw')
     local first = tonumber(mine[1]) or t
     f.accountAgeMs = math.max(0, t - first)
     local sorted = { t }
@@ -187,16 +189,22 @@ for i = 1, n do
     local isWave = f.accountAgeMs == 0 and dwell < WAVE_TAP
     if redis.call('HINCRBY', cand, 'v:' .. minute, 1) == 1 then
       -- The minute's first vote: drop the day-old minute and keep the hash a day past its last vote.
-      redis.call('HDEL', cand, 'v:' .. (minute - 1440), 'n:' .. (minute - 1440), 'w:' .. (minute - 1440))
+      local old = minute - 1440
+      redis.call('HDEL', cand, 'v:' .. old, 'n:' .. old, 'w:' .. old, 'r:' .. old)
       redis.call('PEXPIRE', cand, LONG)
     end
     if isNew then redis.call('HINCRBY', cand, 'n:' .. minute, 1) end
+    -- A new account WeChat rates 2 or more: a bought cohort has many, real newcomers a few in a hundred.
+    local isRiskyNew = f.accountAgeMs == 0 and rank >= 2
+    if isRiskyNew then redis.call('HINCRBY', cand, 'r:' .. minute, 1) end
     if isWave then redis.call('HINCRBY', cand, 'w:' .. minute, 1) end
     local fields = { 'first' }
     local span = spikeMinutes + baselineMinutes
     for m = minute - span + 1, minute do fields[#fields + 1] = 'v:' .. m end
     for m = minute - shortMinutes + 1, minute do fields[#fields + 1] = 'n:' .. m end
     for m = minute - spikeMinutes + 1, minute do fields[#fields + 1] = 'w:' .. m end
+    local riskyFrom = #fields + 1
+    for m = minute - shortMinutes + 1, minute do fields[#fields + 1] = 'r:' .. m end
     local got = redis.call('HMGET', cand, unpack(fields))
     local candidateFirst = tonumber(got[1])
     if not candidateFirst then
@@ -211,7 +219,15 @@ for i = 1, n do
       if j > span - shortMinutes then shortVotes = shortVotes + v end
     end
     for j = span + 2, span + 1 + shortMinutes do shortNew = shortNew + (tonumber(got[j]) or 0) end
-    for j = span + 2 + shortMinutes, #fields do recentWave = recentWave + (tonumber(got[j]) or 0) end
+    for j = span + 2 + shortMinutes, riskyFrom - 1 do recentWave = recentWave + (tonumber(got[j]) or 0) end
+    local riskyNew = 0
+    for j = riskyFrom, #fields do riskyNew = riskyNew + (tonumber(got[j]) or 0) end
+    f.candidateRiskyNew = riskyNew
+    if shortNew > 0 then
+      f.candidateRiskyNewShare = math.floor(riskyNew / shortNew * 1000 + 0.5) / 1000
+    else
+      f.candidateRiskyNewShare = 0
+    end
     f.candidateRecent = recentVotes
     f.candidateBaseline = math.floor(baselineVotes / (baselineMinutes / spikeMinutes) * 1000 + 0.5) / 1000
     f.candidateVotes = shortVotes
@@ -228,36 +244,44 @@ for i = 1, n do
       f.candidateWaveShare = 0
     end
 
-    -- A first vote against the candidate's latest first votes: how many came in the same second
-    -- (lockstep), and how many tapped within TWIN_RATIO of this one's dwell (an emulator's tight
-    -- dwell), over the spike window.
-    f.syncedFirstVotes = 0
-    f.recentFirstVotes = 0
-    f.firstVotesPerSecond = 0
-    f.dwellTwins = 0
-    if isNewHere then
-      local firsts = KEYS[k + 19]
-      local latest = redis.call('LRANGE', firsts, 0, FIRSTS_KEPT - 1)
-      local synced, recent, twins, oldest = 1, 1, (dwell >= 0) and 1 or 0, t
-      for _, entry in ipairs(latest) do
-        local sep = string.find(entry, ':', 1, true)
-        local et, ed = tonumber(string.sub(entry, 1, sep - 1)), tonumber(string.sub(entry, sep + 1))
-        if et > t - SPIKE and et <= t then
-          recent = recent + 1
-          if et < oldest then oldest = et end
-          if et > t - 1000 then synced = synced + 1 end
+    -- The vote against the candidate's latest votes (newest first, `<time>:<dwell>:<1 if first>`):
+    -- how many came in the same second and in the five seconds before it (lockstep: a script
+    -- starts its accounts together, a crowd keeps coming), and for a first vote how many first
+    -- votes in the spike window tapped within TWIN_RATIO of its dwell (an emulator's tight dwell).
+    local recentList = KEYS[k + 19]
+    local latest = redis.call('LRANGE', recentList, 0, RECENT_KEPT - 1)
+    local synced, before, recentFirst = 1, 0, isNewHere and 1 or 0
+    local twins = (isNewHere and dwell >= 0) and 1 or 0
+    for _, entry in ipairs(latest) do
+      local a1 = string.find(entry, ':', 1, true)
+      local a2 = string.find(entry, ':', a1 + 1, true)
+      local et = tonumber(string.sub(entry, 1, a1 - 1))
+      if et <= t - SPIKE then break end
+      if et <= t then
+        if et > t - 1000 then
+          synced = synced + 1
+        elseif et > t - 6000 then
+          before = before + 1
+        end
+        if isNewHere and string.sub(entry, a2 + 1) == '1' then
+          recentFirst = recentFirst + 1
+          local ed = tonumber(string.sub(entry, a1 + 1, a2 - 1))
           if dwell >= 0 and ed >= 0 and ed * TWIN_RATIO >= dwell and dwell * TWIN_RATIO >= ed then
             twins = twins + 1
           end
         end
       end
-      f.syncedFirstVotes, f.recentFirstVotes, f.dwellTwins = synced, recent, twins
-      -- The usual pace of first votes over the span the kept ones cover (at least 10 s).
-      f.firstVotesPerSecond = math.floor(recent * 1000 / math.max(10000, t - oldest) * 1000 + 0.5) / 1000
-      redis.call('LPUSH', firsts, string.format('%d:%d', t, dwell))
-      redis.call('LTRIM', firsts, 0, FIRSTS_KEPT - 1)
-      redis.call('PEXPIRE', firsts, SHORT)
     end
+    f.syncedVotes, f.votesBefore = synced, before
+    -- A bunched second: BUNCH_MIN votes or more, BUNCH_RATIO times the pace of the 5 s before.
+    -- The voter's earlier votes in bunched seconds: a script's accounts come back wave after
+    -- wave; a crowd answering a call bunches once.
+    f.bunched = synced >= BUNCH_MIN and synced >= BUNCH_RATIO * math.max(before / 5, 1)
+    f.voterWaves = tonumber(mine[3]) or 0
+    f.recentFirstVotes, f.dwellTwins = recentFirst, twins
+    redis.call('LPUSH', recentList, string.format('%d:%d:%d', t, dwell, isNewHere and 1 or 0))
+    redis.call('LTRIM', recentList, 0, RECENT_KEPT - 1)
+    redis.call('PEXPIRE', recentList, SPIKE)
 
     -- Referrals: does the voter share a device with whoever brought them?
     f.sharesWithInviter = false
@@ -285,6 +309,10 @@ for i = 1, n do
 
     -- The voter's hash, in one write.
     local update = { 'times', table.concat(times, ','), 's', net24 }
+    if f.bunched then
+      update[#update + 1] = 'sw'
+      update[#update + 1] = f.voterWaves + 1
+    end
     if not mine[1] then
       update[#update + 1] = 'first'
       update[#update + 1] = t

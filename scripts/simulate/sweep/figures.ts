@@ -1,7 +1,7 @@
 // The sweep's figures: per draw and label what became of the planned votes, then per label the
 // mean and the worst case over the draws. Pure arithmetic over replay fates.
 import { isHonest, LABELS, type Label } from '../scenario.js';
-import type { VoteFate } from './replay.js';
+import type { VoteFate } from './fates.js';
 
 export interface LabelFigures {
   label: Label;

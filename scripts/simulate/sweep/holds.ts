@@ -5,7 +5,7 @@ import type { RiskFeatures, RiskSettings } from '@rallyboard/core/protocol';
 import { RISK_WINDOWS } from '@rallyboard/core/protocol';
 import type { VoteToAssess } from '@rallyboard/core/redis';
 import { formatClusterId, parseClusterId } from '@rallyboard/core/risk';
-import type { VoteFate } from './replay.js';
+import type { VoteFate } from './fates.js';
 
 /** A vote that counted, with what was measured of it. */
 export interface CountedVote {
@@ -21,14 +21,17 @@ const HOLD_EVERY_MS = 10_000;
 const holdWindowOf = (cluster: string) =>
   parseClusterId(cluster)?.kind === 'device' ? RISK_WINDOWS.longMs : RISK_WINDOWS.shortMs;
 
-/** The clusters whose hold would take a counted vote back: as selection.ts selects them. */
+/** The clusters whose hold would take a counted vote back: as the workers select them. */
 export function membershipsOf(v: CountedVote, _settings: RiskSettings): string[] {
   const s = v.subject;
-  const out = [
-    formatClusterId({ kind: 'voter', subject: s.voterId }),
-    formatClusterId({ kind: 'ip', subject: s.ip, candidateId: s.candidateId }),
-    formatClusterId({ kind: 'subnet', subject: s.net24, candidateId: s.candidateId }),
-  ];
+  const out = [formatClusterId({ kind: 'voter', subject: s.voterId })];
+  // A network's hold reaches only accounts new here when they voted, as its rules do.
+  if (v.features.accountAgeMs <= RISK_WINDOWS.newAccountMs) {
+    out.push(
+      formatClusterId({ kind: 'ip', subject: s.ip, candidateId: s.candidateId }),
+      formatClusterId({ kind: 'subnet', subject: s.net24, candidateId: s.candidateId }),
+    );
+  }
   if (s.deviceId) out.push(formatClusterId({ kind: 'device', subject: s.deviceId }));
   if (v.features.accountAgeMs === 0 && (s.dwellMs ?? 0) < RISK_WINDOWS.waveTapMs) {
     out.push(formatClusterId({ kind: 'wave', subject: s.candidateId }));
@@ -79,7 +82,7 @@ export class ClusterHolds {
     for (const hold of ready) {
       for (const v of this.#members.get(hold.cluster) ?? []) {
         const fate = fates[v.index];
-        if (!fate || fate.fate !== 'counted' || v.at < hold.since || v.at > hold.due) continue;
+        if (fate?.fate !== 'counted' || v.at < hold.since || v.at > hold.due) continue;
         fate.fate = 'held';
         fate.heldWithCluster = hold.cluster;
       }

@@ -1,13 +1,14 @@
 // `npm run sweep -- [options]`: the risk rules over many parameter draws, in virtual time (see
 // docs/simulator.md, "Sweeps"). Tune on `--split tuning`; report `--split heldout`.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@rallyboard/core/config';
 import { closeRedis, createRedis, defineScripts, waitForReady } from '@rallyboard/core/redis';
-import { DEFAULT_RISK_SETTINGS } from '@rallyboard/core/risk';
+import { DEFAULT_RISK_SETTINGS, resolveRiskSettings } from '@rallyboard/core/risk';
 import { startServices } from '../../services/index.js';
 import { scenarioNameSchema } from '../scenario.js';
+import { diagnose, renderDiagnosis } from './diagnose.js';
 import { gateLimitsOf } from './gates.js';
 import { renderSweep } from './render.js';
 import { runSweep, SPLITS, type Split, sweepDraw } from './sweep.js';
@@ -22,6 +23,8 @@ and the worst case. Local Redis only (started like npm start's).
   --draws <n>               how many seeds of the split                       (12)
   --scenario <name>         the preset the knobs are drawn around             (sweep)
   --out <dir>               where the JSON goes                               (bench-results)
+  --diagnose                after each draw, the rules on the votes that went wrong
+  --settings <file.json>    a risk settings change over the defaults, as a host's PATCH
 
 Exits 0 whatever the figures, 1 when the run fails, 2 on bad options.`;
 
@@ -30,8 +33,10 @@ function options() {
     options: {
       split: { type: 'string', default: 'heldout' },
       draws: { type: 'string', default: '12' },
-      scenario: { type: 'string', default: 'full' },
+      scenario: { type: 'string', default: 'sweep' },
       out: { type: 'string', default: 'bench-results' },
+      diagnose: { type: 'boolean', default: false },
+      settings: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -46,7 +51,14 @@ function options() {
     throw new Error('--draws: a whole number 1-1000');
   const preset = scenarioNameSchema.safeParse(values.scenario);
   if (!preset.success) throw new Error(`--scenario: one of ${scenarioNameSchema.options.join(', ')}`);
-  return { split: values.split as Split, draws, preset: preset.data, out: values.out };
+  return {
+    split: values.split as Split,
+    draws,
+    preset: preset.data,
+    out: values.out,
+    diagnose: values.diagnose,
+    settings: values.settings,
+  };
 }
 
 async function main(): Promise<void> {
@@ -67,16 +79,20 @@ async function main(): Promise<void> {
     const started = Date.now();
     const result = await runSweep({
       redis,
-      settings: DEFAULT_RISK_SETTINGS,
+      settings: o.settings
+        ? resolveRiskSettings(JSON.parse(readFileSync(o.settings, 'utf8')))
+        : DEFAULT_RISK_SETTINGS,
       limits: gateLimitsOf(config),
       preset: o.preset,
       split: o.split,
       draws: o.draws,
       draw: sweepDraw,
-      onDraw: (d, ms) =>
+      onDraw: (d, ms, fates) => {
         console.log(
           `seed ${d.seed}: recall ${(100 * d.overallRecall).toFixed(1)}%, honest FP ${(100 * d.honestFalsePositives).toFixed(2)}% (${(ms / 1000).toFixed(1)} s)`,
-        ),
+        );
+        if (o.diagnose) console.log(renderDiagnosis(diagnose(fates)));
+      },
     });
     console.log(renderSweep(result));
     mkdirSync(o.out, { recursive: true });

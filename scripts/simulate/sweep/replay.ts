@@ -4,32 +4,16 @@
 // its verdicts queue (holds.ts). No HTTP, no queue, no MongoDB: those move votes, they do not
 // judge them, and the live simulator (run.ts) covers them. A day of traffic replays in seconds.
 
-import type { RiskRuleId, RiskSettings } from '@rallyboard/core/protocol';
+import type { RiskSettings } from '@rallyboard/core/protocol';
 import type { KeyBuilder } from '@rallyboard/core/redis';
 import { assessVotes, type VoteToAssess } from '@rallyboard/core/redis';
 import { assessVote, networksOf } from '@rallyboard/core/risk';
 import type { Redis } from 'ioredis';
 import type { Action, VoteAction } from '../actions.js';
 import type { Plan } from '../plan.js';
-import type { Label } from '../scenario.js';
+import type { VoteFate } from './fates.js';
 import { type GateLimits, Gates } from './gates.js';
 import { ClusterHolds, type CountedVote } from './holds.js';
-
-/** Where a planned vote ended. */
-export type Fate = 'counted' | 'held' | 'rejected' | 'refused' | 'quota';
-
-export interface VoteFate {
-  label: Label;
-  account: string;
-  candidateId: string;
-  fate: Fate;
-  /** The rules that fired on a vote held or rejected by its own verdict. */
-  rules: RiskRuleId[];
-  /** Held after being counted, with a cluster another vote revealed. */
-  heldWithCluster?: string;
-  /** Refused at the gates: why. */
-  code?: string;
-}
 
 export interface ReplayOptions {
   redis: Redis;
@@ -82,13 +66,14 @@ export async function replayPlan(plan: Plan, boardId: string, o: ReplayOptions):
       const fate = fates[p.index] as VoteFate;
       const at = p.subject.acceptedAt;
       holds.runDue(at, fates);
+      fate.score = assessment.score;
+      fate.rules = assessment.reasons.map((r) => r.rule);
       if (assessment.verdict === 'accept') {
         const counted: CountedVote = { index: p.index, at, features: measured, subject: p.subject };
         holds.counted(counted);
         continue;
       }
       fate.fate = assessment.verdict === 'review' ? 'held' : 'rejected';
-      fate.rules = assessment.reasons.map((r) => r.rule);
       for (const cluster of assessment.holdClusters) holds.reveal(cluster, at);
     }
   }

@@ -5,8 +5,10 @@ import { randomBytes } from 'node:crypto';
 import type { RiskSettings } from '@rallyboard/core/protocol';
 import { createKeys } from '@rallyboard/core/redis';
 import type { Redis } from 'ioredis';
+import { drawScenario } from '../draws.js';
 import { buildPlan } from '../plan.js';
-import { ATTACKS, SCENARIOS, type Scenario, type ScenarioName } from '../scenario.js';
+import { SCENARIOS, type Scenario, type ScenarioName } from '../scenario.js';
+import type { VoteFate } from './fates.js';
 import { type DrawFigures, drawFigures, type SweepSummary, summarize } from './figures.js';
 import type { GateLimits } from './gates.js';
 import { replayPlan } from './replay.js';
@@ -36,8 +38,8 @@ export interface SweepOptions {
   draw: ScenarioDraw;
   batch?: number;
   holdDelayMs?: number;
-  /** Called after each draw (progress). */
-  onDraw?: (figures: DrawFigures, ms: number) => void;
+  /** Called after each draw (progress), with its votes' fates. */
+  onDraw?: (figures: DrawFigures, ms: number, fates: readonly VoteFate[]) => void;
 }
 
 export interface SweepResult {
@@ -65,7 +67,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
     const started = Date.now();
     const prefix = `sweep-${randomBytes(4).toString('hex')}`;
     const scenario = o.draw(SCENARIOS[o.preset], seed);
-    const plan = buildPlan(seed, scenario, ATTACKS);
+    const plan = buildPlan(seed, scenario, scenario.defaults.attacks, scenario.defaults.crowds);
     try {
       const fates = await replayPlan(plan, `sweep-${seed}`, {
         redis: o.redis,
@@ -77,7 +79,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
       });
       const figures = drawFigures(seed, fates);
       draws.push(figures);
-      o.onDraw?.(figures, Date.now() - started);
+      o.onDraw?.(figures, Date.now() - started, fates);
     } finally {
       await dropPrefix(o.redis, prefix);
     }
@@ -85,5 +87,5 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   return { preset: o.preset, split: o.split, seeds, draws, summary: summarize(draws) };
 }
 
-/** Until the generators draw their knobs: the preset as it is, the seed varying the plan. */
-export const sweepDraw: ScenarioDraw = (base) => base;
+/** The knobs of every generator drawn from the seed (draws.ts). */
+export const sweepDraw: ScenarioDraw = drawScenario;

@@ -89,13 +89,26 @@ export const riskFeaturesSchema = z.object({
   /** Accounts with their own evidence voting for this candidate from this IP, and this subnet, in the short window. */
   ipCandidateSuspects: z.number().int().default(0),
   subnetCandidateSuspects: z.number().int().default(0),
-  /** For a first vote: the candidate's first votes in the second before it, and in the spike window (this one included). */
-  syncedFirstVotes: z.number().int().default(0),
+  /**
+   * The candidate's votes in the second up to this one (this one included), and in the five
+   * seconds before that: a wave that starts all at once, or a crowd that keeps coming.
+   */
+  syncedVotes: z.number().int().default(0),
+  votesBefore: z.number().int().default(0),
+  /** Whether that second is bunched: at least 10 votes, 4 times the pace of the 5 s before. */
+  bunched: z.boolean().default(false),
+  /** The voter's earlier votes on this board that fell in bunched seconds. */
+  voterWaves: z.number().int().default(0),
+  /** For a first vote: the candidate's first votes in the spike window (this one included). */
   recentFirstVotes: z.number().int().default(0),
-  /** Those recent first votes per second, over the span they cover (at least 10 s). */
-  firstVotesPerSecond: z.number().default(0),
   /** For a first vote: the candidate's first votes in the spike window whose dwell is within 5% of this one's. */
   dwellTwins: z.number().int().default(0),
+  /**
+   * The candidate's first votes in the short window from accounts WeChat rates 2 or more, and
+   * their share of its new accounts' votes there.
+   */
+  candidateRiskyNew: z.number().int().default(0),
+  candidateRiskyNewShare: z.number().default(0),
   /** Every invitee the inviter's share links brought in the short window. */
   inviterInvitees: z.number().int().default(0),
   /** WeChat's getUserRiskRank, 0–4, cached from the voter's login; null when unknown. */
@@ -121,6 +134,7 @@ export const RISK_RULE_IDS = [
   'lockstep',
   'tightDwell',
   'referralFanout',
+  'riskyCohort',
 ] as const;
 export const riskRuleIdSchema = z.enum(RISK_RULE_IDS);
 export type RiskRuleId = z.infer<typeof riskRuleIdSchema>;

@@ -13,8 +13,8 @@ export const DEFAULT_RISK_SETTINGS: RiskSettings = {
   rules: {
     deviceAccounts: { enabled: true, threshold: 4, weight: 1, action: 'score' },
     fingerprintAccounts: { enabled: true, threshold: 50, weight: 0.1, action: 'score' },
-    ipAccounts: { enabled: true, threshold: 15, weight: 0.2, action: 'score' },
-    subnetAccounts: { enabled: true, threshold: 40, weight: 0.1, action: 'score' },
+    ipAccounts: { enabled: true, threshold: 15, weight: 0.1, action: 'score' },
+    subnetAccounts: { enabled: true, threshold: 40, weight: 0.05, action: 'score' },
     ipCandidateAccounts: { enabled: true, threshold: 5, weight: 0.6, action: 'score' },
     subnetCandidateAccounts: { enabled: true, threshold: 8, weight: 0.5, action: 'score' },
     voterRate: { enabled: true, threshold: 10, weight: 0.5, action: 'score' },
@@ -25,9 +25,10 @@ export const DEFAULT_RISK_SETTINGS: RiskSettings = {
     candidateNewAccounts: { enabled: true, threshold: 0.1, weight: 0.5, action: 'score' },
     referralRing: { enabled: true, threshold: 3, weight: 1, action: 'score' },
     wechatRisk: { enabled: true, threshold: 3, weight: 1, action: 'score' },
-    lockstep: { enabled: true, threshold: 4, weight: 0.5, action: 'score' },
+    lockstep: { enabled: true, threshold: 2, weight: 1, action: 'score' },
     tightDwell: { enabled: true, threshold: 0.3, weight: 0.8, action: 'score' },
     referralFanout: { enabled: true, threshold: 15, weight: 0.5, action: 'score' },
+    riskyCohort: { enabled: true, threshold: 0.15, weight: 0.5, action: 'score' },
   },
 };
 

@@ -54,8 +54,9 @@ const suspicious = (suspects: number, accounts: number) => suspects >= SUSPECT_S
 const isNew = (f: RiskFeatures) => f.accountAgeMs <= RISK_WINDOWS.newAccountMs;
 /** What a new account's own evidence is, in the sentences. */
 const EVIDENCE = 'a fast tap, WeChat rank 2+, or a shared phone';
-/** The fewest first votes in one second that can make lockstep, and the fewest dwell twins. */
-const SYNC_MIN_VOTES = 6;
+/** The fewest dwell twins that can make tight dwell. */
+/** The fewest new accounts WeChat doubts that can make a risky cohort. */
+const RISKY_MIN_ACCOUNTS = 5;
 const TWINS_MIN_VOTES = 8;
 
 /** The rules, in the order their reasons are listed. docs/risk.md explains each. */
@@ -174,12 +175,14 @@ export const RISK_RULES: Readonly<Record<RiskRuleId, RuleDefinition>> = {
   },
   lockstep: {
     direction: 'atLeast',
-    // A new account's first vote in a second that brought many first votes for the candidate,
-    // many times its usual pace: accounts started together by one script, whatever their addresses.
-    value: (f) =>
-      f.syncedFirstVotes >= SYNC_MIN_VOTES ? f.syncedFirstVotes / Math.max(f.firstVotesPerSecond, 0.1) : 0,
+    // A vote in a bunched second (many votes for the candidate at once, far above the pace just
+    // before), from a voter who was in one before: a script's accounts come back wave after
+    // wave, wherever their addresses. A crowd answering a host's call bunches once.
+    value: (f) => (f.bunched ? f.voterWaves + 1 : 0),
     describe: (v, f) =>
-      `one of ${f.syncedFirstVotes} first votes for the candidate within a second, ${v.toFixed(1)}× its usual pace of first votes`,
+      `voted in ${v} bunched waves (this one: ${f.syncedVotes} votes for the candidate within a second, against ${f.votesBefore} in the 5 s before)`,
+    cluster: (_f, s) => (s.voterId ? formatClusterId({ kind: 'voter', subject: s.voterId }) : undefined),
+    holdsCluster: true,
   },
   tightDwell: {
     direction: 'atLeast',
@@ -187,6 +190,14 @@ export const RISK_RULES: Readonly<Record<RiskRuleId, RuleDefinition>> = {
     value: (f) => (f.dwellTwins >= TWINS_MIN_VOTES ? f.dwellTwins / Math.max(f.recentFirstVotes, 1) : 0),
     describe: (v, f) =>
       `${f.dwellTwins} of the candidate's ${f.recentFirstVotes} first votes in ${minutes(RISK_WINDOWS.spikeMs)} (${percent(v)}) tapped within 5% of this one's ${f.dwellMs ?? 0} ms`,
+  },
+  riskyCohort: {
+    direction: 'atLeast',
+    // Bought accounts come in cohorts, and WeChat doubts many of them; real newcomers, a few in
+    // a hundred. Only against an account new here.
+    value: (f) => (isNew(f) && f.candidateRiskyNew >= RISKY_MIN_ACCOUNTS ? f.candidateRiskyNewShare : 0),
+    describe: (v, f) =>
+      `${f.candidateRiskyNew} of the candidate's new accounts in ${SHORT} (${percent(v)} of their votes) are rated 2 or more by WeChat`,
   },
   referralFanout: {
     direction: 'atLeast',

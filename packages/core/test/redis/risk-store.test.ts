@@ -38,25 +38,37 @@ const measure = (boardId: string, votes: VoteToAssess[]) =>
   assessVotes(redis, keys, boardId, votes, { ttlSeconds: 600, fastTapMs: 1_000 });
 
 describe('assessVotes: the sequence signals', () => {
-  it('counts first votes in the same second against the pace of the ones before', async () => {
+  it('counts the votes in the same second against the 5 s before, and a voter’s bunched waves', async () => {
     const board = randomId('board');
-    // One first vote every 10 s for two minutes, then eight within 300 ms.
+    // A steady trickle, then ten accounts within 300 ms: a bunched second.
     const steady = Array.from({ length: 12 }, (_, i) =>
       vote(`calm-${i}`, i * 10_000, { dwellMs: 3_000 + i * 411 }),
     );
-    const wave = Array.from({ length: 8 }, (_, i) =>
-      vote(`wave-${i}`, 120_000 + i * 40, { dwellMs: 4_000 + i * 377 }),
+    const wave = Array.from({ length: 10 }, (_, i) =>
+      vote(`wave-${i}`, 120_000 + i * 30, { dwellMs: 4_000 + i * 377 }),
     );
     const measured = await measure(board, [...steady, ...wave]);
     const last = measured.at(-1);
-    expect(last?.syncedFirstVotes).toBe(8);
-    // The spike window (2 min) reaches back past all but the first steady vote: 19 first votes,
-    // over the 110.28 s from the oldest of them.
-    expect(last?.recentFirstVotes).toBe(19);
-    expect(last?.firstVotesPerSecond).toBeCloseTo(19 / 110.28, 2);
-    // A returning voter's vote is no first vote: none of it is measured.
-    const again = await measure(board, [vote('wave-0', 121_000)]);
-    expect(again[0]?.syncedFirstVotes).toBe(0);
+    expect(last).toMatchObject({ syncedVotes: 10, votesBefore: 0, bunched: true, voterWaves: 0 });
+    // The spike window (2 min) reaches back past all but the first steady vote.
+    expect(last?.recentFirstVotes).toBe(21);
+    expect(measured[8]?.bunched).toBe(false);
+    // The same accounts again a minute later: their second bunched wave.
+    const again = await measure(
+      board,
+      Array.from({ length: 10 }, (_, i) => vote(`wave-${i}`, 180_000 + i * 30)),
+    );
+    expect(again.at(-1)).toMatchObject({ bunched: true, voterWaves: 1, recentFirstVotes: 0 });
+  });
+
+  it('keeps a crowd that keeps coming unbunched', async () => {
+    const board = randomId('board');
+    // 12 votes a second for 8 s: each second is like the five before it.
+    const crowd = Array.from({ length: 96 }, (_, i) =>
+      vote(`fan-${i}`, Math.floor(i / 12) * 1_000 + (i % 12) * 80),
+    );
+    const measured = await measure(board, crowd);
+    expect(measured.at(-1)).toMatchObject({ syncedVotes: 12, bunched: false });
   });
 
   it('counts the first votes whose dwell is within 5% of this one', async () => {

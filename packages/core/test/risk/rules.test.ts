@@ -35,9 +35,13 @@ const calm: RiskFeatures = {
   ownEvidence: false,
   ipCandidateSuspects: 0,
   subnetCandidateSuspects: 0,
-  syncedFirstVotes: 0,
+  syncedVotes: 0,
+  votesBefore: 0,
+  bunched: false,
+  voterWaves: 0,
   recentFirstVotes: 0,
-  firstVotesPerSecond: 0,
+  candidateRiskyNew: 0,
+  candidateRiskyNewShare: 0,
   dwellTwins: 0,
   inviterInvitees: 0,
 };
@@ -85,7 +89,7 @@ describe('assessVote', () => {
     expect(assess({ dwellMs: 300 }).verdict).toBe('accept');
     const a = assess({ dwellMs: 300, accountAgeMs: 0, ipAccounts: 20 });
     expect(a.reasons.map((r) => r.rule)).toEqual(['ipAccounts', 'fastTap', 'newAccount']);
-    expect(a.score).toBe(0.7);
+    expect(a.score).toBe(0.6);
     expect(a.verdict).toBe('accept');
     expect(assess({ dwellMs: 300, accountAgeMs: 0, ipAccounts: 20, wechatRiskRank: 3 }).verdict).toBe(
       'review',
@@ -121,20 +125,18 @@ describe('assessVote', () => {
   });
 
   it('holds first votes in lockstep, with dwell times too alike, or brought by an inviter fanning out with other signals', () => {
-    // Lockstep alone is a crowd answering a call as much as a script: with a bot's tap it holds.
-    expect(assess({ accountAgeMs: 0, syncedFirstVotes: 30, firstVotesPerSecond: 0.5 }).verdict).toBe(
+    // A crowd answering a call bunches once; a script's accounts come back wave after wave.
+    expect(assess({ accountAgeMs: 0, bunched: true, syncedVotes: 30, votesBefore: 0 }).verdict).toBe(
       'accept',
     );
-    const lockstep = assess({
-      accountAgeMs: 0,
-      dwellMs: 300,
-      syncedFirstVotes: 30,
-      firstVotesPerSecond: 0.5,
-    });
+    const lockstep = assess({ bunched: true, voterWaves: 1, syncedVotes: 30, votesBefore: 2 });
     expect(lockstep.verdict).toBe('review');
-    expect(lockstep.reasons.map((r) => r.rule)).toEqual(['fastTap', 'newAccount', 'lockstep']);
-    // A venue's peak: 15 first votes in a second at its usual 7 a second is no lockstep.
-    expect(assess({ accountAgeMs: 0, syncedFirstVotes: 15, firstVotesPerSecond: 7 }).verdict).toBe('accept');
+    expect(lockstep.reasons.map((r) => r.rule)).toEqual(['lockstep']);
+    expect(lockstep.holdClusters).toEqual(['voter:p-1']);
+    // A bought cohort: WeChat doubts many of the candidate's new accounts; with a bot's tap it holds.
+    const cohort = { accountAgeMs: 0, candidateRiskyNew: 8, candidateRiskyNewShare: 0.4 };
+    expect(assess(cohort).verdict).toBe('accept');
+    expect(assess({ ...cohort, dwellMs: 600 }).verdict).toBe('review');
     const emulators = assess({ accountAgeMs: 0, dwellTwins: 40, recentFirstVotes: 60 });
     expect(emulators.verdict).toBe('review');
     expect(emulators.reasons.at(-1)?.rule).toBe('tightDwell');

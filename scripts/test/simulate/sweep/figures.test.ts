@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Label } from '../../../simulate/scenario.js';
+import type { Fate, VoteFate } from '../../../simulate/sweep/fates.js';
 import { drawFigures, summarize } from '../../../simulate/sweep/figures.js';
-import type { Fate, VoteFate } from '../../../simulate/sweep/replay.js';
 
 const fates = (label: Label, counts: Partial<Record<Fate, number>>, cluster = false): VoteFate[] =>
   Object.entries(counts).flatMap(([fate, n]) =>

@@ -26,7 +26,8 @@ const RULE_LABELS: Record<RiskRuleId, string> = {
   candidateNewAccounts: '新账号秒投占比',
   referralRing: '助力链同设备层数',
   wechatRisk: '微信风险等级',
-  lockstep: '新账号同一秒集中首投（倍数）',
+  lockstep: '同一秒集中投票（相对前 5 秒倍数）',
+  riskyCohort: '新账号中微信风险≥2 的占比',
   tightDwell: '新账号停留时长雷同占比',
   referralFanout: '同一分享人 10 分钟带来账号数',
 };
