@@ -21,7 +21,7 @@
 
   ARGV[1] short window ms   ARGV[2] long window ms   ARGV[3] spike window ms
   ARGV[4] baseline ms       ARGV[5] new-account ms   ARGV[6] time-to-live of stored measurements, s
-  ARGV[7] a wave's tap, ms        ARGV[8] a fast tap, ms (a new account's own evidence)
+  ARGV[7] a wave's tap, ms        ARGV[8] the fast-tap threshold, ms (half of it: a new account's own evidence)
   then, for vote i, eleven values at 8 + 11(i-1):
     +1 voter id   +2 accepted at (ms)   +3 device id ('' none)   +4 fingerprint ('' none)
     +5 IP   +6 /24 or /64   +7 /16 or /32   +8 candidate   +9 inviter ('' none)
@@ -40,6 +40,8 @@ local RECENT_KEPT = 150
 local TWIN_RATIO = 1.05
 -- A second of a candidate's votes is bunched with at least this many, this many times the pace before.
 local BUNCH_MIN, BUNCH_RATIO = 10, 4
+-- Day dwell buckets are 10% wide (log base 1.1).
+local LOG_BUCKET = math.log(1.1)
 local MINUTE = 60000
 local shortMinutes = math.floor(SHORT / MINUTE)
 local spikeMinutes = math.floor(SPIKE / MINUTE)
@@ -120,6 +122,7 @@ for i = 1, n do
     for j = 1, math.min(#sorted - 1, 8) do
       intervals[#intervals + 1] = sorted[j] - sorted[j + 1]
     end
+    f.voterIntervals = #intervals
     if #intervals >= 4 then
       local sum = 0
       for _, d in ipairs(intervals) do sum = sum + d end
@@ -161,20 +164,22 @@ for i = 1, n do
     f.subnetAccounts = accounts(KEYS[k + 8], t, voter, SHORT)
     f.subnetVotes = votes(KEYS[k + 9], t)
     f.ipCandidateAccounts = accounts(KEYS[k + 10], t, voter, SHORT)
-    f.subnetCandidateAccounts = accounts(KEYS[k + 11], t, voter, SHORT)
-    -- A new account's own evidence: a tap faster than reading, WeChat's doubt, a shared phone.
+    -- A network block's accounts for a candidate over the day: a farm spread over hours is still one.
+    f.subnetCandidateAccounts = accounts(KEYS[k + 11], t, voter, LONG)
+    -- A new account's own evidence: a tap faster than reading (half the fast-tap threshold: a
+    -- quick human is fast, not that fast), WeChat's doubt, a shared phone.
     -- A network's accounts for a candidate are counted again among those with such evidence, so
     -- a crowd (many accounts, few with evidence) is told from a farm, and a framer's accounts
     -- never make an honest neighbour's vote suspect.
     local isNewHere = f.accountAgeMs == 0
-    f.ownEvidence = isNewHere and ((dwell >= 0 and dwell <= FAST_TAP) or dwell < 0 or rank >= 2
+    f.ownEvidence = isNewHere and ((dwell >= 0 and dwell <= FAST_TAP / 2) or dwell < 0 or rank >= 2
       or (f.deviceAccounts ~= cjson.null and f.deviceAccounts >= 2))
     if f.ownEvidence then
       f.ipCandidateSuspects = accounts(KEYS[k + 17], t, voter, SHORT)
-      f.subnetCandidateSuspects = accounts(KEYS[k + 18], t, voter, SHORT)
-    elseif f.ipCandidateAccounts >= 2 then
+      f.subnetCandidateSuspects = accounts(KEYS[k + 18], t, voter, LONG)
+    elseif f.subnetCandidateAccounts >= 2 then
       f.ipCandidateSuspects = redis.call('ZCOUNT', KEYS[k + 17], t - SHORT, '+inf')
-      f.subnetCandidateSuspects = redis.call('ZCOUNT', KEYS[k + 18], t - SHORT, '+inf')
+      f.subnetCandidateSuspects = redis.call('ZCOUNT', KEYS[k + 18], t - LONG, '+inf')
     else
       f.ipCandidateSuspects = 0
       f.subnetCandidateSuspects = 0
@@ -197,6 +202,14 @@ for i = 1, n do
     -- A new account WeChat rates 2 or more: a bought cohort has many, real newcomers a few in a hundred.
     local isRiskyNew = f.accountAgeMs == 0 and rank >= 2
     if isRiskyNew then redis.call('HINCRBY', cand, 'r:' .. minute, 1) end
+    -- Over the day (the hash's life): its first votes, those WeChat doubts, and their dwell
+    -- times in 10% buckets, so a cohort spread over hours is still seen whole.
+    local bucket = (f.accountAgeMs == 0 and dwell > 0) and math.floor(math.log(dwell) / LOG_BUCKET) or nil
+    if f.accountAgeMs == 0 then
+      redis.call('HINCRBY', cand, 'tn', 1)
+      if isRiskyNew then redis.call('HINCRBY', cand, 'tr', 1) end
+      if bucket then redis.call('HINCRBY', cand, 'd:' .. bucket, 1) end
+    end
     if isWave then redis.call('HINCRBY', cand, 'w:' .. minute, 1) end
     local fields = { 'first' }
     local span = spikeMinutes + baselineMinutes
@@ -205,6 +218,13 @@ for i = 1, n do
     for m = minute - spikeMinutes + 1, minute do fields[#fields + 1] = 'w:' .. m end
     local riskyFrom = #fields + 1
     for m = minute - shortMinutes + 1, minute do fields[#fields + 1] = 'r:' .. m end
+    local dayFrom = #fields + 1
+    fields[#fields + 1] = 'tn'
+    fields[#fields + 1] = 'tr'
+    -- This dwell's bucket and the two beside it (about 30% around it), then the buckets 3 and 4
+    -- away on either side: how dense first votes are around it, whatever the usual dwell is.
+    local b = bucket or 0
+    for _, d in ipairs({ -1, 0, 1, -4, -3, 3, 4 }) do fields[#fields + 1] = 'd:' .. (b + d) end
     local got = redis.call('HMGET', cand, unpack(fields))
     local candidateFirst = tonumber(got[1])
     if not candidateFirst then
@@ -221,7 +241,15 @@ for i = 1, n do
     for j = span + 2, span + 1 + shortMinutes do shortNew = shortNew + (tonumber(got[j]) or 0) end
     for j = span + 2 + shortMinutes, riskyFrom - 1 do recentWave = recentWave + (tonumber(got[j]) or 0) end
     local riskyNew = 0
-    for j = riskyFrom, #fields do riskyNew = riskyNew + (tonumber(got[j]) or 0) end
+    for j = riskyFrom, dayFrom - 1 do riskyNew = riskyNew + (tonumber(got[j]) or 0) end
+    f.candidateDayNew = tonumber(got[dayFrom]) or 0
+    f.candidateDayRiskyNew = tonumber(got[dayFrom + 1]) or 0
+    f.dayDwellTwins = 0
+    f.dayDwellAround = 0
+    if bucket then
+      for j = dayFrom + 2, dayFrom + 4 do f.dayDwellTwins = f.dayDwellTwins + (tonumber(got[j]) or 0) end
+      for j = dayFrom + 5, dayFrom + 8 do f.dayDwellAround = f.dayDwellAround + (tonumber(got[j]) or 0) end
+    end
     f.candidateRiskyNew = riskyNew
     if shortNew > 0 then
       f.candidateRiskyNewShare = math.floor(riskyNew / shortNew * 1000 + 0.5) / 1000
@@ -292,9 +320,11 @@ for i = 1, n do
     if inviter ~= '' and inviter ~= voter then
       f.inviterId = inviter
       f.inviterInvitees = accounts(KEYS[k + 20], t, voter, SHORT)
-      local inv = redis.call('HMGET', KEYS[k + 13], 'd', 'ring')
-      -- The same phone is coordination; the same /24 alone is a campus, an office or a home.
-      local shares = device ~= '' and inv[1] == device
+      local inv = redis.call('HMGET', KEYS[k + 13], 'd', 'ring', 's')
+      -- The same phone is coordination; the same /24 alone is a campus, an office or a home,
+      -- unless the invitee's phone carries another account too.
+      local sharedPhone = f.deviceAccounts ~= cjson.null and f.deviceAccounts >= 2
+      local shares = (device ~= '' and inv[1] == device) or (inv[3] == net24 and sharedPhone)
       if shares then
         f.sharesWithInviter = true
         f.ringDepth = (tonumber(inv[2]) or 0) + 1

@@ -1,6 +1,7 @@
 // The sweep's figures: per draw and label what became of the planned votes, then per label the
 // mean and the worst case over the draws. Pure arithmetic over replay fates.
-import { isHonest, LABELS, type Label } from '../scenario.js';
+import type { AttackCost } from '../plan.js';
+import { type Attack, isHonest, LABELS, type Label } from '../scenario.js';
 import type { VoteFate } from './fates.js';
 
 export interface LabelFigures {
@@ -18,6 +19,21 @@ export interface LabelFigures {
   quota: number;
 }
 
+/**
+ * Attacks measured by what they cost, not by recall: the adaptive attacker knows the defaults
+ * and stays under each threshold, so its recall is near 0 by design; what counts is how much it
+ * must buy for each vote that counts. It is left out of overall recall and the worst attack.
+ */
+export const COST_ONLY: readonly Label[] = ['adaptive'];
+
+/** What an attack bought for each of its votes that counted. */
+export interface CostPerCounted {
+  counted: number;
+  accounts: number;
+  devices: number;
+  addresses: number;
+}
+
 export interface DrawFigures {
   seed: number;
   labels: LabelFigures[];
@@ -31,6 +47,8 @@ export interface DrawFigures {
   heldPer1000Honest: number;
   /** Attack label → votes it cast per vote of it that counted (Infinity: none counted). */
   votesPerCounted: Partial<Record<Label, number>>;
+  /** Attack label → accounts, phones and addresses it bought per vote of it that counted. */
+  costs: Partial<Record<Label, CostPerCounted>>;
 }
 
 const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
@@ -64,10 +82,16 @@ export function labelFigures(fates: readonly VoteFate[]): LabelFigures[] {
   return LABELS.flatMap((l) => rows.get(l) ?? []);
 }
 
-export function drawFigures(seed: number, fates: readonly VoteFate[]): DrawFigures {
+export function drawFigures(
+  seed: number,
+  fates: readonly VoteFate[],
+  bought: Partial<Record<Attack, AttackCost>> = {},
+): DrawFigures {
   const labels = labelFigures(fates);
   const honest = labels.filter((r) => isHonest(r.label));
-  const attacks = labels.filter((r) => !isHonest(r.label));
+  const allAttacks = labels.filter((r) => !isHonest(r.label));
+  const attacks = allAttacks.filter((r) => !COST_ONLY.includes(r.label));
+  const per = (x: number, counted: number) => (counted === 0 ? Number.POSITIVE_INFINITY : x / counted);
   const sum = (rows: LabelFigures[], pick: (r: LabelFigures) => number) =>
     rows.reduce((a, r) => a + pick(r), 0);
   const stopped = (r: LabelFigures) => r.planned - r.counted;
@@ -76,7 +100,7 @@ export function drawFigures(seed: number, fates: readonly VoteFate[]): DrawFigur
   return {
     seed,
     labels,
-    recall: Object.fromEntries(attacks.map((r) => [r.label, ratio(stopped(r), r.planned)])),
+    recall: Object.fromEntries(allAttacks.map((r) => [r.label, ratio(stopped(r), r.planned)])),
     falsePositives: Object.fromEntries(honest.map((r) => [r.label, ratio(wrong(r), r.planned)])),
     overallRecall: ratio(
       sum(attacks, stopped),
@@ -84,8 +108,24 @@ export function drawFigures(seed: number, fates: readonly VoteFate[]): DrawFigur
     ),
     honestFalsePositives: ratio(sum(honest, wrong), honestPlanned),
     heldPer1000Honest: ratio(1_000 * sum(labels, (r) => r.held), honestPlanned),
-    votesPerCounted: Object.fromEntries(
-      attacks.map((r) => [r.label, r.counted === 0 ? Number.POSITIVE_INFINITY : r.planned / r.counted]),
+    votesPerCounted: Object.fromEntries(allAttacks.map((r) => [r.label, per(r.planned, r.counted)])),
+    costs: Object.fromEntries(
+      allAttacks.flatMap((r) => {
+        const b = bought[r.label as Attack];
+        return b
+          ? [
+              [
+                r.label,
+                {
+                  counted: r.counted,
+                  accounts: per(b.accounts, r.counted),
+                  devices: per(b.devices, r.counted),
+                  addresses: per(b.addresses, r.counted),
+                },
+              ],
+            ]
+          : [];
+      }),
     ),
   };
 }
@@ -134,6 +174,7 @@ export function summarize(draws: readonly DrawFigures[]): SweepSummary {
   const extreme = (record: Partial<Record<Label, Spread>>, low: boolean) => {
     let best: { label: Label | null; value: number } = { label: null, value: low ? 2 : -1 };
     for (const [label, s] of Object.entries(record) as [Label, Spread][]) {
+      if (COST_ONLY.includes(label)) continue;
       if (low ? s.worst < best.value : s.worst > best.value) best = { label, value: s.worst };
     }
     return best;

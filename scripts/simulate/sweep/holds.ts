@@ -18,19 +18,25 @@ export interface CountedVote {
 /** A cluster's hold is queued again at most this often while its votes keep being stopped. */
 const HOLD_EVERY_MS = 10_000;
 
-const holdWindowOf = (cluster: string) =>
-  parseClusterId(cluster)?.kind === 'device' ? RISK_WINDOWS.longMs : RISK_WINDOWS.shortMs;
+/** How far back a hold reaches: the window its rule counts over (a device's and a subnet's are the day). */
+const holdWindowOf = (cluster: string) => {
+  const kind = parseClusterId(cluster)?.kind;
+  return kind === 'device' || kind === 'subnet' ? RISK_WINDOWS.longMs : RISK_WINDOWS.shortMs;
+};
 
 /** The clusters whose hold would take a counted vote back: as the workers select them. */
 export function membershipsOf(v: CountedVote, _settings: RiskSettings): string[] {
   const s = v.subject;
   const out = [formatClusterId({ kind: 'voter', subject: s.voterId })];
-  // A network's hold reaches only accounts new here when they voted, as its rules do.
+  // An address's hold reaches only votes with evidence of their own (a new account tapping
+  // fast, WeChat's doubt, a shared phone): never a neighbour's that merely shares the address,
+  // so one NAT address is no lever for framing its users. A block's (over the day, and only
+  // when many of its accounts for the candidate show evidence) reaches every account new here.
+  if (v.features.ownEvidence) {
+    out.push(formatClusterId({ kind: 'ip', subject: s.ip, candidateId: s.candidateId }));
+  }
   if (v.features.accountAgeMs <= RISK_WINDOWS.newAccountMs) {
-    out.push(
-      formatClusterId({ kind: 'ip', subject: s.ip, candidateId: s.candidateId }),
-      formatClusterId({ kind: 'subnet', subject: s.net24, candidateId: s.candidateId }),
-    );
+    out.push(formatClusterId({ kind: 'subnet', subject: s.net24, candidateId: s.candidateId }));
   }
   if (s.deviceId) out.push(formatClusterId({ kind: 'device', subject: s.deviceId }));
   if (v.features.accountAgeMs === 0 && (s.dwellMs ?? 0) < RISK_WINDOWS.waveTapMs) {

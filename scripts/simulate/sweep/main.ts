@@ -25,6 +25,8 @@ and the worst case. Local Redis only (started like npm start's).
   --out <dir>               where the JSON goes                               (bench-results)
   --diagnose                after each draw, the rules on the votes that went wrong
   --settings <file.json>    a risk settings change over the defaults, as a host's PATCH
+  --fixed                   the preset's own knobs, not drawn (only the seed varies)
+  --seeds <a,b,…>           these seeds instead of the split's (to look at one draw again)
 
 Exits 0 whatever the figures, 1 when the run fails, 2 on bad options.`;
 
@@ -37,6 +39,8 @@ function options() {
       out: { type: 'string', default: 'bench-results' },
       diagnose: { type: 'boolean', default: false },
       settings: { type: 'string' },
+      fixed: { type: 'boolean', default: false },
+      seeds: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -58,6 +62,12 @@ function options() {
     out: values.out,
     diagnose: values.diagnose,
     settings: values.settings,
+    fixed: values.fixed,
+    seeds: values.seeds?.split(',').map((x) => {
+      const n = Number(x);
+      if (!Number.isInteger(n) || n < 0) throw new Error('--seeds: whole numbers, comma-separated');
+      return n;
+    }),
   };
 }
 
@@ -86,7 +96,8 @@ async function main(): Promise<void> {
       preset: o.preset,
       split: o.split,
       draws: o.draws,
-      draw: sweepDraw,
+      ...(o.seeds ? { seeds: o.seeds } : {}),
+      draw: o.fixed ? (base) => base : sweepDraw,
       onDraw: (d, ms, fates) => {
         console.log(
           `seed ${d.seed}: recall ${(100 * d.overallRecall).toFixed(1)}%, honest FP ${(100 * d.honestFalsePositives).toFixed(2)}% (${(ms / 1000).toFixed(1)} s)`,

@@ -1,6 +1,6 @@
 // The sweep's table: per label the mean and the worst case over the draws, then the targets.
 import { isHonest, type Label } from '../scenario.js';
-import type { Spread } from './figures.js';
+import { COST_ONLY, type CostPerCounted, type Spread } from './figures.js';
 import type { SweepResult } from './sweep.js';
 
 /** The issue's bars, on the held-out worst case. */
@@ -70,6 +70,16 @@ export function renderSweep(result: SweepResult): string {
     `held per 1,000 honest votes: mean ${s.heldPer1000Honest.mean.toFixed(1)}  worst ${s.heldPer1000Honest.worst.toFixed(1)}`,
     '',
   );
+  for (const label of COST_ONLY) {
+    const costs = result.draws.flatMap((d) => d.costs[label] ?? []);
+    if (costs.length === 0) continue;
+    const mean = (pick: (c: CostPerCounted) => number) =>
+      costs.map(pick).reduce((a, b) => a + b, 0) / costs.length;
+    lines.push(
+      `${label}: per vote counted it bought ${mean((c) => c.accounts).toFixed(2)} accounts, ${mean((c) => c.devices).toFixed(2)} phones, ${mean((c) => c.addresses).toFixed(2)} addresses (mean over draws; ${costs.reduce((a, c) => a + c.counted, 0)} votes counted in all; not in the recall targets)`,
+      '',
+    );
+  }
   for (const t of checkTargets(result)) {
     const op = t.name.includes('FP') ? '≤' : '≥';
     lines.push(

@@ -35,6 +35,8 @@ export interface SweepOptions {
   preset: ScenarioName;
   split: Split;
   draws: number;
+  /** These seeds instead of the split's (to look again at one draw). */
+  seeds?: number[];
   draw: ScenarioDraw;
   batch?: number;
   holdDelayMs?: number;
@@ -61,7 +63,7 @@ async function dropPrefix(redis: Redis, prefix: string): Promise<void> {
 }
 
 export async function runSweep(o: SweepOptions): Promise<SweepResult> {
-  const seeds = seedsOf(o.split, o.draws);
+  const seeds = o.seeds ?? seedsOf(o.split, o.draws);
   const draws: DrawFigures[] = [];
   for (const seed of seeds) {
     const started = Date.now();
@@ -77,7 +79,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
         batch: o.batch ?? 500,
         holdDelayMs: o.holdDelayMs ?? 2_000,
       });
-      const figures = drawFigures(seed, fates);
+      const figures = drawFigures(seed, fates, plan.costs);
       draws.push(figures);
       o.onDraw?.(figures, Date.now() - started, fates);
     } finally {

@@ -34,6 +34,8 @@ export const riskFeaturesSchema = z.object({
   voterVotes: z.number().int(),
   /** Coefficient of variation of the voter's last intervals between votes (needs 4 intervals: 5 votes). */
   voterIntervalCv: z.number().nullable(),
+  /** How many intervals that variation is of (at most 8). */
+  voterIntervals: z.number().int().default(0),
   /** Milliseconds from the page being shown to the tap; null when the client sent none. */
   dwellMs: z.number().nullable(),
   /** Milliseconds since this board first saw the voter. */
@@ -51,7 +53,7 @@ export const riskFeaturesSchema = z.object({
   /** Accounts seen on this IPv4 /24 or IPv6 /64 in the short window. */
   subnetAccounts: z.number().int(),
   subnetVotes: z.number().int(),
-  /** Accounts voting for this candidate from this IP, and from this subnet, in the short window. */
+  /** Accounts voting for this candidate from this IP in the short window, and from this subnet in the long one. */
   ipCandidateAccounts: z.number().int(),
   subnetCandidateAccounts: z.number().int(),
   /** The candidate's votes in the spike window, this one included. */
@@ -109,6 +111,16 @@ export const riskFeaturesSchema = z.object({
    */
   candidateRiskyNew: z.number().int().default(0),
   candidateRiskyNewShare: z.number().default(0),
+  /**
+   * Over the day: the candidate's first votes, those from accounts WeChat rates 2 or more, and
+   * (for a first vote with a dwell) those whose dwell falls in this one's 10% bucket or the two
+   * beside it: a cohort spread over hours.
+   */
+  candidateDayNew: z.number().int().default(0),
+  candidateDayRiskyNew: z.number().int().default(0),
+  dayDwellTwins: z.number().int().default(0),
+  /** Over the day: the candidate's first votes in the four buckets 3 and 4 away from this dwell's, either side. */
+  dayDwellAround: z.number().int().default(0),
   /** Every invitee the inviter's share links brought in the short window. */
   inviterInvitees: z.number().int().default(0),
   /** WeChat's getUserRiskRank, 0–4, cached from the voter's login; null when unknown. */

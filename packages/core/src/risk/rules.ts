@@ -54,9 +54,38 @@ const suspicious = (suspects: number, accounts: number) => suspects >= SUSPECT_S
 const isNew = (f: RiskFeatures) => f.accountAgeMs <= RISK_WINDOWS.newAccountMs;
 /** What a new account's own evidence is, in the sentences. */
 const EVIDENCE = 'a fast tap, WeChat rank 2+, or a shared phone';
+/** Intervals from which regular timing is judged on the variation itself, not on twice it. */
+const LONG_HISTORY = 6;
 /** The fewest dwell twins that can make tight dwell. */
 /** The fewest new accounts WeChat doubts that can make a risky cohort. */
 const RISKY_MIN_ACCOUNTS = 5;
+/** The fewest first votes over the day above the local density around a dwell that can make tight dwell. */
+const DAY_TWINS_MIN_VOTES = 10;
+
+/** The larger of the 10-minute and the day's share of a candidate's new accounts WeChat doubts. */
+function riskyShare(f: RiskFeatures): number {
+  const recent = f.candidateRiskyNew >= RISKY_MIN_ACCOUNTS ? f.candidateRiskyNewShare : 0;
+  const day =
+    f.candidateDayRiskyNew >= RISKY_MIN_ACCOUNTS
+      ? f.candidateDayRiskyNew / Math.max(f.candidateDayNew, 1)
+      : 0;
+  return Math.max(recent, day);
+}
+
+/**
+ * How far a candidate's first votes tapped like this one stand out: over the last 2 minutes,
+ * their share of its first votes; over the day, the share of the twins (30% around the dwell)
+ * above what the buckets a little further away would put there. Humans spread smoothly, whatever
+ * their usual dwell; an emulator's script makes a spike.
+ */
+function twinShare(f: RiskFeatures): number {
+  const recent = f.dwellTwins >= TWINS_MIN_VOTES ? f.dwellTwins / Math.max(f.recentFirstVotes, 1) : 0;
+  const expected = (3 * f.dayDwellAround) / 4;
+  const excess = f.dayDwellTwins - expected;
+  const day = excess >= DAY_TWINS_MIN_VOTES ? excess / f.dayDwellTwins : 0;
+  return Math.max(recent, day);
+}
+
 const TWINS_MIN_VOTES = 8;
 
 /** The rules, in the order their reasons are listed. docs/risk.md explains each. */
@@ -89,21 +118,24 @@ export const RISK_RULES: Readonly<Record<RiskRuleId, RuleDefinition>> = {
   },
   ipCandidateAccounts: {
     direction: 'atLeast',
+    // One address: only a vote with evidence of its own, so a NAT address is no lever for
+    // getting its other users held (framing).
     value: (f) =>
-      isNew(f) && suspicious(f.ipCandidateSuspects, f.ipCandidateAccounts) ? f.ipCandidateSuspects : 0,
+      f.ownEvidence && suspicious(f.ipCandidateSuspects, f.ipCandidateAccounts) ? f.ipCandidateSuspects : 0,
     describe: (v, f, s) =>
-      `${v} of the ${f.ipCandidateAccounts} accounts on IP ${s.ip} voting for this candidate in ${SHORT} were new accounts with evidence of their own (${EVIDENCE}); this account is new here too`,
+      `${v} of the ${f.ipCandidateAccounts} accounts on IP ${s.ip} voting for this candidate in ${SHORT} were new accounts with evidence of their own (${EVIDENCE}), this one too`,
     cluster: (_f, s) => formatClusterId({ kind: 'ip', subject: s.ip, candidateId: s.candidateId }),
     holdsCluster: true,
   },
   subnetCandidateAccounts: {
     direction: 'atLeast',
+    // A block over the day: a farm spread over its addresses and hours; every account new here.
     value: (f) =>
       isNew(f) && suspicious(f.subnetCandidateSuspects, f.subnetCandidateAccounts)
         ? f.subnetCandidateSuspects
         : 0,
     describe: (v, f, s) =>
-      `${v} of the ${f.subnetCandidateAccounts} accounts on network ${networksOf(s.ip).net24} voting for this candidate in ${SHORT} were new accounts with evidence of their own (${EVIDENCE}); this account is new here too`,
+      `${v} of the ${f.subnetCandidateAccounts} accounts on network ${networksOf(s.ip).net24} voting for this candidate in 24 h were new accounts with evidence of their own (${EVIDENCE}); this account is new here too`,
     cluster: (_f, s) =>
       formatClusterId({ kind: 'subnet', subject: networksOf(s.ip).net24, candidateId: s.candidateId }),
     holdsCluster: true,
@@ -116,8 +148,13 @@ export const RISK_RULES: Readonly<Record<RiskRuleId, RuleDefinition>> = {
   },
   regularTiming: {
     direction: 'atMost',
-    value: (f) => f.voterIntervalCv,
-    describe: (v) => `votes at machine-regular intervals (they vary by only ${percent(v)})`,
+    // Four intervals can line up by chance; six or more of a human's hardly ever do. The value is
+    // the variation, doubled when it is of fewer than six intervals, so the threshold asks twice
+    // as much of a short history.
+    value: (f) =>
+      f.voterIntervalCv === null ? null : f.voterIntervalCv * (f.voterIntervals >= LONG_HISTORY ? 1 : 2),
+    describe: (_v, f) =>
+      `votes at machine-regular intervals (${f.voterIntervals} of them vary by only ${percent(f.voterIntervalCv ?? 0)})`,
     cluster: (_f, s) => (s.voterId ? formatClusterId({ kind: 'voter', subject: s.voterId }) : undefined),
     holdsCluster: true,
   },
@@ -186,18 +223,21 @@ export const RISK_RULES: Readonly<Record<RiskRuleId, RuleDefinition>> = {
   },
   tightDwell: {
     direction: 'atLeast',
-    // Humans read for very different times; emulators driven by one script do not.
-    value: (f) => (f.dwellTwins >= TWINS_MIN_VOTES ? f.dwellTwins / Math.max(f.recentFirstVotes, 1) : 0),
+    // Humans read for very different times; emulators driven by one script do not. Over the
+    // last 2 minutes (within 5%) and over the day (10% buckets), for a cohort spread over hours.
+    value: (f) => twinShare(f),
     describe: (v, f) =>
-      `${f.dwellTwins} of the candidate's ${f.recentFirstVotes} first votes in ${minutes(RISK_WINDOWS.spikeMs)} (${percent(v)}) tapped within 5% of this one's ${f.dwellMs ?? 0} ms`,
+      `${percent(v)} of the candidate's first votes (${Math.max(f.dwellTwins, f.dayDwellTwins)}) tapped within about 5% of this one's ${f.dwellMs ?? 0} ms`,
   },
   riskyCohort: {
     direction: 'atLeast',
     // Bought accounts come in cohorts, and WeChat doubts many of them; real newcomers, a few in
-    // a hundred. Only against an account new here.
-    value: (f) => (isNew(f) && f.candidateRiskyNew >= RISKY_MIN_ACCOUNTS ? f.candidateRiskyNewShare : 0),
+    // a hundred. Over 10 minutes and over the day (a cohort spread over hours). Only against an
+    // account new here that WeChat doubts itself (rank 2 or more): a real newcomer to a
+    // candidate under attack is not held for the cohort.
+    value: (f) => (isNew(f) && (f.wechatRiskRank ?? 0) >= 2 ? riskyShare(f) : 0),
     describe: (v, f) =>
-      `${f.candidateRiskyNew} of the candidate's new accounts in ${SHORT} (${percent(v)} of their votes) are rated 2 or more by WeChat`,
+      `${Math.max(f.candidateRiskyNew, f.candidateDayRiskyNew)} of the candidate's new accounts (${percent(v)}) are rated 2 or more by WeChat, and this one ${f.wechatRiskRank}`,
   },
   referralFanout: {
     direction: 'atLeast',

@@ -119,4 +119,43 @@ describe('assessVotes: the sequence signals', () => {
     expect(samePhone[0]?.ringDepth).toBe(1);
     expect(samePhone[0]?.inviterInvitees).toBe(2);
   });
+
+  it('keeps the day’s first votes of a candidate, those WeChat doubts, and their dwell around each', async () => {
+    const board = randomId('board');
+    // Forty first votes over six hours: ten emulators at 2,000 ms ± 1%, thirty people spread widely.
+    const emulators = Array.from({ length: 10 }, (_, i) =>
+      vote(`emu-${i}`, i * 1_800_000, { dwellMs: 1_990 + i * 2, wechatRiskRank: i % 2 === 0 ? 2 : 0 }),
+    );
+    const people = Array.from({ length: 30 }, (_, i) =>
+      vote(`person-${i}`, 900_000 + i * 600_000, { dwellMs: Math.round(1_000 * 1.1 ** (i % 30)) }),
+    );
+    const all = [...emulators, ...people].sort((a, b) => a.acceptedAt - b.acceptedAt);
+    const measured = await measure(board, all);
+    const last = measured.at(-1);
+    expect(last?.candidateDayNew).toBe(40);
+    expect(last?.candidateDayRiskyNew).toBe(5);
+    const lastEmulator = measured[all.indexOf(emulators.at(-1) as VoteToAssess)];
+    // Its bucket and the two beside it hold the ten emulators and the people near 2 s (three of
+    // them, one bucket each); the buckets 3 and 4 away either side hold a person each.
+    expect(lastEmulator?.dayDwellTwins).toBeGreaterThanOrEqual(10);
+    expect(lastEmulator?.dayDwellAround).toBeLessThanOrEqual(4);
+  });
+
+  it('counts the intervals a voter’s timing is judged on', async () => {
+    const board = randomId('board');
+    const votes = Array.from({ length: 7 }, (_, i) => vote('steady', i * 60_000));
+    const measured = await measure(board, votes);
+    expect(measured.map((f) => f.voterIntervals)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(measured.at(-1)?.voterIntervalCv).toBe(0);
+  });
+
+  it('sees a ring through a /24 only when the invitee’s phone carries another account', async () => {
+    const board = randomId('board');
+    await measure(board, [vote('inviter', 0, { ip: '192.0.2.20', deviceId: 'dev-a' })]);
+    await measure(board, [vote('other', 1_000, { ip: '192.0.2.21', deviceId: 'dev-b' })]);
+    const sharedPhone = await measure(board, [
+      vote('invitee', 2_000, { ip: '192.0.2.22', deviceId: 'dev-b', inviterId: 'inviter' }),
+    ]);
+    expect(sharedPhone[0]?.sharesWithInviter).toBe(true);
+  });
 });

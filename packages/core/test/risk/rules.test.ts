@@ -7,6 +7,7 @@ import { assessVote, explainAssessment } from '../../src/risk/rules.js';
 const calm: RiskFeatures = {
   voterVotes: 2,
   voterIntervalCv: null,
+  voterIntervals: 1,
   dwellMs: 5_200,
   accountAgeMs: 3_600_000,
   deviceAccounts: 1,
@@ -96,32 +97,32 @@ describe('assessVote', () => {
     );
   });
 
-  it('holds a network for a candidate only on votes with their own evidence, when enough of its accounts have some', () => {
+  it('holds a network for a candidate only when enough of its accounts have evidence of their own', () => {
     // A venue: 600 accounts on one IP, all for alice, 40 of them new accounts tapping fast: a crowd.
     const venue = { ipAccounts: 600, ipCandidateAccounts: 600, ipCandidateSuspects: 40 };
     expect(assess({ ...venue, accountAgeMs: 0, ownEvidence: true }).reasons.map((r) => r.rule)).toEqual([
       'ipAccounts',
       'newAccount',
     ]);
-    // A farm: 10 accounts on one IP for alice, 6 with evidence, this one too.
-    const farm = {
-      ipAccounts: 10,
-      ipCandidateAccounts: 10,
-      ipCandidateSuspects: 6,
-      subnetAccounts: 12,
-      subnetCandidateAccounts: 12,
-      subnetCandidateSuspects: 9,
-    };
-    const held = assess({ ...farm, accountAgeMs: 0, ownEvidence: true });
+    // A farm on one address: 10 accounts for alice, 8 with evidence, this one too.
+    const farm = { ipAccounts: 10, ipCandidateAccounts: 10, ipCandidateSuspects: 8 };
+    const held = assess({ ...farm, accountAgeMs: 0, dwellMs: 500, ownEvidence: true });
     expect(held.verdict).toBe('review');
-    expect(held.holdClusters).toEqual(['ip:203.0.113.9@alice', 'subnet:203.0.113.0/24@alice']);
-    expect(held.reasons[0]?.text).toContain(
-      '6 of the 10 accounts on IP 203.0.113.9 voting for this candidate',
+    expect(held.holdClusters).toEqual(['ip:203.0.113.9@alice']);
+    expect(held.reasons.find((r) => r.rule === 'ipCandidateAccounts')?.text).toContain(
+      '8 of the 10 accounts on IP 203.0.113.9 voting for this candidate',
     );
-    // The farm's accounts without evidence of their own are new here too, and held with it.
-    expect(assess({ ...farm, accountAgeMs: 20_000 }).verdict).toBe('review');
-    // A real supporter on the farm's address who voted here before is not held by it (framing).
-    expect(assess({ ...farm, accountAgeMs: 3_600_000 }).verdict).toBe('accept');
+    // A neighbour on that address with no evidence of its own is not held by it (framing).
+    expect(assess({ ...farm, accountAgeMs: 0 }).reasons.map((r) => r.rule)).toEqual(['newAccount']);
+    // A block over the day: every account new here goes with it, none that voted here before.
+    const block = { subnetCandidateAccounts: 30, subnetCandidateSuspects: 12 };
+    expect(assess({ ...block, accountAgeMs: 20_000 }).reasons.map((r) => r.rule)).toEqual([
+      'subnetCandidateAccounts',
+    ]);
+    const blockHeld = assess({ ...block, accountAgeMs: 0, dwellMs: 800 });
+    expect(blockHeld.verdict).toBe('review');
+    expect(blockHeld.holdClusters).toEqual(['subnet:203.0.113.0/24@alice']);
+    expect(assess({ ...block, accountAgeMs: 3_600_000 }).reasons).toEqual([]);
   });
 
   it('holds first votes in lockstep, with dwell times too alike, or brought by an inviter fanning out with other signals', () => {
@@ -133,15 +134,27 @@ describe('assessVote', () => {
     expect(lockstep.verdict).toBe('review');
     expect(lockstep.reasons.map((r) => r.rule)).toEqual(['lockstep']);
     expect(lockstep.holdClusters).toEqual(['voter:p-1']);
-    // A bought cohort: WeChat doubts many of the candidate's new accounts; with a bot's tap it holds.
+    // A bought cohort: WeChat doubts many of the candidate's new accounts. Its accounts WeChat
+    // doubts are held; a real newcomer WeChat rates clean is not, even tapping quickly.
     const cohort = { accountAgeMs: 0, candidateRiskyNew: 8, candidateRiskyNewShare: 0.4 };
-    expect(assess(cohort).verdict).toBe('accept');
-    expect(assess({ ...cohort, dwellMs: 600 }).verdict).toBe('review');
-    const emulators = assess({ accountAgeMs: 0, dwellTwins: 40, recentFirstVotes: 60 });
+    expect(assess({ ...cohort, dwellMs: 600 }).verdict).toBe('accept');
+    expect(assess({ ...cohort, wechatRiskRank: 2 }).reasons.map((r) => r.rule)).toEqual([
+      'newAccount',
+      'riskyCohort',
+    ]);
+    expect(assess({ ...cohort, wechatRiskRank: 2 }).verdict).toBe('review');
+    // The same over the day: a cohort spread over hours.
+    const day = { accountAgeMs: 0, wechatRiskRank: 2, candidateDayNew: 40, candidateDayRiskyNew: 12 };
+    expect(assess(day).verdict).toBe('review');
+    const emulators = assess({ accountAgeMs: 0, dwellTwins: 50, recentFirstVotes: 60 });
     expect(emulators.verdict).toBe('review');
     expect(emulators.reasons.at(-1)?.rule).toBe('tightDwell');
     // Humans: a few twins among many first votes.
     expect(assess({ accountAgeMs: 0, dwellTwins: 9, recentFirstVotes: 120 }).verdict).toBe('accept');
+    // Over the day: 30 first votes within 30% of this dwell where the buckets around hold 8
+    // (6 expected): a spike. Humans' dwell spreads smoothly: 30 there and 36 around is none.
+    expect(assess({ accountAgeMs: 0, dayDwellTwins: 30, dayDwellAround: 8 }).verdict).toBe('review');
+    expect(assess({ accountAgeMs: 0, dayDwellTwins: 30, dayDwellAround: 36 }).verdict).toBe('accept');
     // A popular sharer alone is not suspect; with a new account tapping fast, it is.
     expect(assess({ inviterInvitees: 40, inviterId: 'p-9' }).verdict).toBe('accept');
     expect(assess({ inviterInvitees: 40, inviterId: 'p-9', accountAgeMs: 0, dwellMs: 400 }).verdict).toBe(
@@ -150,9 +163,12 @@ describe('assessVote', () => {
   });
 
   it('holds machine-regular timing and names the voter as the cluster', () => {
-    const a = assess({ voterIntervalCv: 0.02 });
+    const a = assess({ voterIntervalCv: 0.02, voterIntervals: 8 });
     expect(a.verdict).toBe('review');
-    expect(a.reasons[0]?.text).toBe('votes at machine-regular intervals (they vary by only 2%)');
+    expect(a.reasons[0]?.text).toBe('votes at machine-regular intervals (8 of them vary by only 2%)');
+    // Six intervals or more: 15% is a machine's; of four, twice as much is asked (it is 30%).
+    expect(assess({ voterIntervalCv: 0.15, voterIntervals: 6 }).verdict).toBe('review');
+    expect(assess({ voterIntervalCv: 0.15, voterIntervals: 4 }).verdict).toBe('accept');
     expect(a.holdClusters).toEqual(['voter:p-1']);
   });
 
