@@ -113,6 +113,13 @@ export interface RiskKeys {
   readonly verdicts: string;
   /** String with a TTL: set while a cluster's earlier votes were recently held (hold-cluster). */
   clusterHeld(cluster: string): string;
+  /**
+   * Sorted set, expires: the counted votes that are members of a cluster by their own evidence,
+   * `<voteId> <evidence>` (core/risk/evidence.ts) by acceptance time, for the cluster's window.
+   */
+  clusterMembers(cluster: string): string;
+  /** String: since when (epoch ms) the workers record the board's cluster members. */
+  readonly membersSince: string;
   /** String with a TTL: set while an alert about `subject` was recently raised. */
   alerted(kind: string, subject: string): string;
 }
@@ -229,6 +236,8 @@ export function createKeys(prefix: string): KeyBuilder {
           fingerprintAccounts: `${base}:risk:top-fingerprints`,
           verdicts: `${base}:risk:verdicts`,
           clusterHeld: (cluster) => `${base}:risk:held:${cluster}`,
+          clusterMembers: (cluster) => `${base}:risk:members:${cluster}`,
+          membersSince: `${base}:risk:members-since`,
           alerted: (kind, subject) => `${base}:risk:alerted:${kind}:${subject}`,
         },
         ingestRate: (minute) => `${base}:rate:${minute}`,

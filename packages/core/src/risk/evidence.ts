@@ -1,0 +1,180 @@
+import { RISK_RULE_IDS, RISK_WINDOWS, type RiskFeatures, type RiskSettings } from '../protocol/risk.js';
+import { type ClusterKind, parseClusterId } from './cluster-id.js';
+import { RISK_RULES, type RiskSubject } from './rules.js';
+
+/**
+ * Which clusters a vote risk control let count is a member of: the clusters whose hold may take
+ * it back later (workers/src/review/hold-cluster.ts). Decided from the vote's OWN evidence when it
+ * is counted, never from what other votes on its address did afterwards, so one account's burst
+ * cannot get an established neighbour's vote held (framing). Pure; docs/risk.md explains it.
+ */
+
+/** One of a vote's own signals that made it a member of a cluster, with its measured value. */
+export interface Evidence {
+  signal: EvidenceSignal;
+  value: number;
+}
+
+/**
+ * What a vote can show of its own: the accounts on its device (`deviceAccounts`), its account
+ * (`voter`), its being the account's first vote here (`firstVote`) or one in its first minute
+ * (`newAccount`: ms since its first vote), its tap (`tapMs`; -1: none sent), WeChat's rank
+ * (`wechatRisk`).
+ */
+export const EVIDENCE_SIGNALS = [
+  'deviceAccounts',
+  'voter',
+  'firstVote',
+  'newAccount',
+  'tapMs',
+  'wechatRisk',
+] as const;
+export type EvidenceSignal = (typeof EVIDENCE_SIGNALS)[number];
+
+export interface ClusterMembership {
+  cluster: string;
+  /** The vote's own signals that make it a member. */
+  evidence: Evidence[];
+  /** How long the cluster's members must be kept at least, after this one (ms). */
+  keptMs: number;
+}
+
+/** How far back a cluster's hold reaches: its rule's window (a device's and a block's are the day). */
+export function holdWindowMs(cluster: string): number {
+  const kind = parseClusterId(cluster)?.kind;
+  return kind === 'device' || kind === 'subnet' ? RISK_WINDOWS.longMs : RISK_WINDOWS.shortMs;
+}
+
+/** The clusters the campaign's enabled rules that hold clusters would name for this vote. */
+function clustersHoldingRulesName(features: RiskFeatures, subject: RiskSubject, settings: RiskSettings) {
+  const named = new Set<string>();
+  for (const id of RISK_RULE_IDS) {
+    const rule = RISK_RULES[id];
+    if (!rule.holdsCluster || !settings.rules[id].enabled) continue;
+    const cluster = rule.cluster?.(features, subject);
+    if (cluster) named.add(cluster);
+  }
+  return named;
+}
+
+/** The vote's tap, as evidence: -1 when the client sent none. */
+const tap = (f: RiskFeatures): Evidence => ({ signal: 'tapMs', value: f.dwellMs ?? -1 });
+
+/**
+ * The vote's own evidence for a cluster of this kind, or undefined when it is no member:
+ * - a device's: sent from it;
+ * - a voter's: the account's own vote (its timing is judged across its votes);
+ * - a wave's: the account's first vote here, tapped under `RISK_WINDOWS.waveTapMs`;
+ * - an address's (`ip:…@candidate`): a new account's own evidence (`ownEvidence`, measured with
+ *   the vote: a tap faster than reading, no page shown, WeChat's rank 2+, or a phone shared with
+ *   another account), the evidence the address's rule counts its suspects by;
+ * - a block's (`subnet:…@candidate`): an account new here (its first minute), as the block's rule
+ *   holds, which fires only when many of the block's accounts for the candidate show evidence.
+ * An established account's vote with a human tap is a member of none of the networks' clusters,
+ * whoever else votes there later.
+ */
+function evidenceFor(kind: ClusterKind, f: RiskFeatures): Evidence[] | undefined {
+  switch (kind) {
+    case 'device':
+      return [{ signal: 'deviceAccounts', value: f.deviceAccounts ?? 1 }];
+    case 'voter':
+      return [{ signal: 'voter', value: 1 }];
+    case 'wave':
+      return f.accountAgeMs === 0 && (f.dwellMs ?? 0) < RISK_WINDOWS.waveTapMs
+        ? [{ signal: 'firstVote', value: 1 }, tap(f)]
+        : undefined;
+    case 'ip': {
+      if (!f.ownEvidence) return undefined;
+      const risky =
+        (f.wechatRiskRank ?? 0) >= 2 ? [{ signal: 'wechatRisk' as const, value: f.wechatRiskRank ?? 0 }] : [];
+      const shared =
+        (f.deviceAccounts ?? 0) >= 2
+          ? [{ signal: 'deviceAccounts' as const, value: f.deviceAccounts ?? 0 }]
+          : [];
+      return [{ signal: 'firstVote', value: 1 }, tap(f), ...risky, ...shared];
+    }
+    case 'subnet':
+      return f.accountAgeMs <= RISK_WINDOWS.newAccountMs
+        ? [{ signal: 'newAccount', value: f.accountAgeMs }]
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * How long a cluster's members are kept at least after this one: the hold's window, except that
+ * a device seen with one account only, and a block where no account for the candidate has shown
+ * evidence yet, are kept for the short window (long enough for a farm's next accounts to show,
+ * short enough that not every phone's and every block's votes are remembered for a day). A set
+ * is kept as long as its longest-kept member needs.
+ */
+function keptFor(kind: ClusterKind, f: RiskFeatures): number {
+  if (kind === 'device' && (f.deviceAccounts ?? 0) >= 2) return RISK_WINDOWS.longMs;
+  if (kind === 'subnet' && f.subnetCandidateSuspects > 0) return RISK_WINDOWS.longMs;
+  return RISK_WINDOWS.shortMs;
+}
+
+/**
+ * The clusters a counted vote is a member of, each with the vote's own signals that make it one
+ * (see evidenceFor): only clusters an enabled rule that holds clusters would name for the vote,
+ * so a kind whose rule is off is never recorded.
+ */
+export function clusterMemberships(
+  features: RiskFeatures,
+  subject: RiskSubject,
+  settings: RiskSettings,
+): ClusterMembership[] {
+  if (!settings.enabled) return [];
+  const out: ClusterMembership[] = [];
+  for (const cluster of clustersHoldingRulesName(features, subject, settings)) {
+    const kind = parseClusterId(cluster)?.kind;
+    const evidence = kind && evidenceFor(kind, features);
+    if (kind && evidence) out.push({ cluster, evidence, keptMs: keptFor(kind, features) });
+  }
+  return out;
+}
+
+const SIGNALS: ReadonlySet<string> = new Set(EVIDENCE_SIGNALS);
+const isSignal = (s: string): s is EvidenceSignal => SIGNALS.has(s);
+
+/**
+ * The one codec of a cluster's member in Redis: `<voteId> <signal>=<value>,…`. Vote ids never
+ * hold a space, signals never an `=` or a `,`.
+ */
+export function formatClusterMember(voteId: string, evidence: readonly Evidence[]): string {
+  return `${voteId} ${evidence.map((e) => `${e.signal}=${e.value}`).join(',')}`;
+}
+
+/** Reads a member; undefined for anything that is not one. Unknown signals are left out. */
+export function parseClusterMember(member: string): { voteId: string; evidence: Evidence[] } | undefined {
+  const space = member.indexOf(' ');
+  const voteId = space < 0 ? member : member.slice(0, space);
+  if (voteId === '') return undefined;
+  const evidence: Evidence[] = [];
+  for (const part of space < 0 ? [] : member.slice(space + 1).split(',')) {
+    const [signal = '', value = ''] = part.split('=');
+    const n = Number(value);
+    if (isSignal(signal) && value !== '' && Number.isFinite(n)) evidence.push({ signal, value: n });
+  }
+  return { voteId, evidence };
+}
+
+const PHRASES: Record<EvidenceSignal, (v: number) => string> = {
+  deviceAccounts: (v) =>
+    `sent from a device ${v > 1 ? `shared by ${v} accounts` : 'with one account so far'}`,
+  voter: () => `the account's own vote`,
+  firstVote: () => `the account's first vote here`,
+  newAccount: (v) =>
+    v === 0
+      ? `the account's first vote here`
+      : `an account new here (${Math.round(v / 1000)} s after its first vote)`,
+  tapMs: (v) => (v < 0 ? 'no page shown before the tap' : `tapped ${v} ms after the page showed`),
+  wechatRisk: (v) => `WeChat rates the account's risk ${v} of 4`,
+};
+
+/** A member's evidence in words: "the account's first vote here; tapped 240 ms after the page showed". */
+export function describeEvidence(evidence: readonly Evidence[]): string {
+  if (evidence.length === 0) return 'no evidence of its own on record';
+  return evidence.map((e) => PHRASES[e.signal](e.value)).join('; ');
+}
