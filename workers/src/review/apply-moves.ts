@@ -1,4 +1,4 @@
-import { type LedgerVote, recordVotes, updateReviewedVotes } from '@rallyboard/core/db';
+import { type LedgerVote, recordVotes, setReviewedVotesById, updateReviewedVotes } from '@rallyboard/core/db';
 import { applyVotes, type VoteVerdict } from '@rallyboard/core/redis';
 import type { WorkerDeps } from '../deps.js';
 import type { LedgerWrite, Move } from './moves.js';
@@ -16,23 +16,24 @@ export interface PlannedMove {
  * Carries out a chunk's moves: their votes applied in one applyVotes call, then the ledger
  * written, Redis first as the vote worker does (a run that dies in between is retried, and the
  * votes answer as duplicates with their first verdicts). New records go in idempotently; each
- * moved vote's record changes only from the state it was read in.
+ * moved vote's record changes only from the state it was read in, compared by the write unless
+ * `compare` is false (cluster holds: see setReviewedVotesById).
  * @throws BoardBusyError when the board cannot take votes now; nothing was applied then
  */
 export async function applyMoves(
   deps: Pick<WorkerDeps, 'redis' | 'keys' | 'ledger' | 'config' | 'instanceId'>,
   boardId: string,
   planned: readonly PlannedMove[],
+  options: { compare?: boolean } = {},
 ): Promise<void> {
   const writes = await applyVotesOf(deps, boardId, planned);
   await recordVotes(
     deps.ledger,
     writes.flatMap((w) => w.inserts),
   );
-  await updateReviewedVotes(
-    deps.ledger,
-    writes.map(({ record, set }) => ({ from: record, set })),
-  );
+  const changes = writes.map(({ record, set }) => ({ from: record, set }));
+  if (options.compare === false) await setReviewedVotesById(deps.ledger, changes);
+  else await updateReviewedVotes(deps.ledger, changes);
 }
 
 /** Applies the moves' votes and answers each moved record with its ledger write, in the moves' order. */

@@ -39,6 +39,8 @@ export interface MoveInput {
   now: Date;
   /** The board's daily retention, for the day window's expiry of an applied vote. */
   retentionDays: number;
+  /** For a cluster hold: why the vote is the cluster's (its own evidence), kept as the review's note. */
+  why?: string | undefined;
 }
 
 /** A vote of the record's voter, candidate and day to apply, under its own id. */
@@ -160,6 +162,6 @@ export function planMove(input: MoveInput): Move | undefined {
       return retract(input, 'voided');
     case 'hold-cluster':
       if (review !== undefined || !countedOnce) return undefined;
-      return retract(input, 'held', { cluster: job.cluster, by: 'risk' });
+      return retract(input, 'held', { cluster: job.cluster, by: 'risk', note: input.why });
   }
 }

@@ -1,17 +1,21 @@
-import { countReviewVotes, readLedgerVotes, selectReviewVoteIdPage } from '@rallyboard/core/db';
+import {
+  countReviewVotes,
+  type LedgerVote,
+  readLedgerVotes,
+  selectReviewVoteIdPage,
+} from '@rallyboard/core/db';
 import type { ReviewJob, ReviewJobResult } from '@rallyboard/core/queue';
 import { createBoardCache, withLock } from '@rallyboard/core/redis';
 import type { WorkerDeps } from '../deps.js';
 import { applyMoves, BoardBusyError, type PlannedMove } from './apply-moves.js';
 import { firstVotes } from './first-votes.js';
+import { createClusterHold } from './hold-cluster.js';
 import { planMove } from './moves.js';
+import type { ReviewProgress, ReviewSteps } from './review-steps.js';
 import { createMatcher, holdsWave, selectionFilter } from './selection.js';
 
 /** Votes selected, then re-read and moved under the campaign's review lock, at a time. */
 const CHUNK = 200;
-
-/** Reports a job's counts so far, with the share of its votes looked at (0 to 1). */
-export type ReviewProgress = (p: ReviewJobResult & { progress: number }) => Promise<void>;
 
 /**
  * Runs review jobs: approve or void held votes, void by rule, and hold a cluster's counted votes.
@@ -25,31 +29,57 @@ export function createReviewActions(
 ): (job: ReviewJob, actionId: string, progress: ReviewProgress) => Promise<ReviewJobResult> {
   const boards = createBoardCache(deps.redis, deps.keys, deps.config.ingest.boardCacheMs);
 
-  /** Moves one chunk of the job's votes, re-read under the lock, adding to `result`. */
-  async function moveChunk(job: ReviewJob, actionId: string, ids: string[], result: ReviewJobResult) {
+  /** Runs `work` under the campaign's review lock: review jobs move a campaign's votes one chunk at a time. */
+  const locked = <T>(campaignId: string, work: () => Promise<T>) =>
+    withLock(deps.redis, deps.keys.reviewLock(campaignId), work, { ttlMs: 60_000, waitMs: 60_000 });
+
+  /** Moves records read under the lock, adding to `result`; `whyOf` gives a hold's note per vote. */
+  async function moveRecords(
+    job: ReviewJob,
+    actionId: string,
+    records: readonly LedgerVote[],
+    result: ReviewJobResult,
+    whyOf?: (record: LedgerVote) => string | undefined,
+  ): Promise<void> {
     const boardId = job.campaignId;
     const board = await boards.get(boardId);
     if (!board) throw new BoardBusyError(`board ${boardId} is not in Redis`);
-    const records = await readLedgerVotes(deps.ledger, ids);
     const now = new Date();
-    let selected = records.filter(createMatcher(job));
-    if (holdsWave(job) && selected.length > 0) {
-      const firsts = await firstVotes(deps.ledger, boardId, selected);
-      selected = selected.filter((record) => firsts.has(record._id));
-    }
     const planned: PlannedMove[] = [];
-    for (const record of selected) {
+    for (const record of records) {
       result.matched++;
-      const move = planMove({ job, record, actionId, now, retentionDays: board.dailyRetentionDays });
+      const why = whyOf?.(record);
+      const move = planMove({ job, record, actionId, now, retentionDays: board.dailyRetentionDays, why });
       if (move) planned.push({ record, move });
       else result.unchanged++;
     }
-    await applyMoves(deps, boardId, planned);
+    // A cluster hold moves only votes no review has touched, re-read under the lock: by id (see setReviewedVotesById).
+    await applyMoves(deps, boardId, planned, { compare: job.kind !== 'hold-cluster' });
     result.changed += planned.length;
   }
 
-  return async (job, actionId, progress) => {
-    const filter = selectionFilter(job);
+  /** Moves one chunk of the job's votes selected from the ledger, re-read under the lock. */
+  async function moveChunk(job: ReviewJob, actionId: string, ids: string[], result: ReviewJobResult) {
+    const records = await readLedgerVotes(deps.ledger, ids);
+    let selected = records.filter(createMatcher(job));
+    if (holdsWave(job) && selected.length > 0) {
+      const firsts = await firstVotes(deps.ledger, job.campaignId, selected);
+      selected = selected.filter((record) => firsts.has(record._id));
+    }
+    await moveRecords(job, actionId, selected, result, () =>
+      job.kind === 'hold-cluster'
+        ? 'counted before its cluster’s members were recorded: selected from the ledger'
+        : undefined,
+    );
+  }
+
+  /** Runs a job over the votes a ledger filter selects (the job's own unless given), a page at a time. */
+  async function byLedger(
+    job: ReviewJob,
+    actionId: string,
+    progress: ReviewProgress,
+    filter = selectionFilter(job),
+  ): Promise<ReviewJobResult> {
     // For the progress only: votes that match meanwhile are moved too, and it stays at most 1.
     const total = await countReviewVotes(deps.ledger, filter);
     const result: ReviewJobResult = { matched: 0, changed: 0, unchanged: 0 };
@@ -59,20 +89,17 @@ export function createReviewActions(
       // A page of ids at a time, by id: never every id the filter matches at once.
       const chunkIds = await selectReviewVoteIdPage(deps.ledger, filter, after, CHUNK);
       if (chunkIds.length === 0) break;
-      await withLock(
-        deps.redis,
-        deps.keys.reviewLock(job.campaignId),
-        () => moveChunk(job, actionId, chunkIds, result),
-        {
-          ttlMs: 60_000,
-          waitMs: 60_000,
-        },
-      );
+      await locked(job.campaignId, () => moveChunk(job, actionId, chunkIds, result));
       seen += chunkIds.length;
       after = chunkIds.at(-1);
       await progress({ ...result, progress: total === 0 ? 1 : Math.min(1, seen / total) });
       if (chunkIds.length < CHUNK) break;
     }
     return result;
-  };
+  }
+
+  const steps: ReviewSteps = { locked, moveRecords, byLedger };
+  const holdCluster = createClusterHold(deps, steps);
+  return (job, actionId, progress) =>
+    job.kind === 'hold-cluster' ? holdCluster(job, actionId, progress) : byLedger(job, actionId, progress);
 }

@@ -1,15 +1,17 @@
 import type { LedgerVote } from '@rallyboard/core/db';
 import { BOARD_KINDS, RISK_WINDOWS } from '@rallyboard/core/protocol';
 import type { ReviewJob } from '@rallyboard/core/queue';
-import { type ClusterRef, inNetwork, networksOf, parseClusterId } from '@rallyboard/core/risk';
+import { type ClusterRef, inNetwork, parseClusterId } from '@rallyboard/core/risk';
 
 /**
- * Which votes a review job takes: a Mongo filter over the ledger (selectionFilter), narrowed in
+ * Which votes a review job takes from the ledger: a Mongo filter (selectionFilter), narrowed in
  * code where the filter cannot say it (createMatcher: networks, taps), and for a wave only each
- * voter's first vote on the board (holdsWave, see first-votes.ts).
+ * voter's first vote on the board (holdsWave, see first-votes.ts). A cluster hold takes its
+ * recorded members instead (hold-cluster.ts), and the ledger only for votes counted before the
+ * board's members were recorded (ledgerHoldFilter).
  */
 
-type HoldClusterJob = Extract<ReviewJob, { kind: 'hold-cluster' }>;
+export type HoldClusterJob = Extract<ReviewJob, { kind: 'hold-cluster' }>;
 
 /** A wave's earlier votes are held only when tapped as fast as a wave's (see candidateWaveShare). */
 const WAVE_TAP_MS = RISK_WINDOWS.waveTapMs;
@@ -47,18 +49,28 @@ export function selectionFilter(job: ReviewJob): Record<string, unknown> {
       };
     }
     case 'hold-cluster':
-      return holdClusterFilter(job);
+      return ledgerHoldFilter(job, Number.POSITIVE_INFINITY);
   }
 }
 
-function holdClusterFilter(job: HoldClusterJob): Record<string, unknown> {
+/**
+ * Kinds of cluster whose counted votes the ledger can tell without a vote's own evidence (which
+ * counted votes do not keep): its device, its voter, a first vote's tap. A network's are not:
+ * sharing an address is no evidence (see core/risk/evidence.ts), so they are only ever the members
+ * recorded with their own.
+ */
+export const LEDGER_HOLD_KINDS: ReadonlySet<string> = new Set(['device', 'voter', 'wave']);
+
+/** The ledger filter of a cluster's counted votes accepted from the job's `since` up to `before` (at most now). */
+export function ledgerHoldFilter(job: HoldClusterJob, before: number): Record<string, unknown> {
   const ref = parseClusterId(job.cluster);
+  // Up to now: a vote of the cluster counted after the job was queued is as suspect.
+  const until = Math.min(before, Math.max(job.until, Date.now()) + 1);
   return {
     boardId: job.campaignId,
     verdict: 'counted',
     action: countingActions(),
-    // Up to now: a vote of the cluster counted after the job was queued is as suspect.
-    acceptedAt: { $gte: new Date(job.since), $lte: new Date(Math.max(job.until, Date.now())) },
+    acceptedAt: { $gte: new Date(job.since), $lt: new Date(until) },
     // An id that does not read selects by time alone, and the matcher then takes none of it.
     ...(ref ? clusterFields(ref) : {}),
   };
@@ -87,14 +99,9 @@ export function createMatcher(job: ReviewJob): (record: LedgerVote) => boolean {
   return () => true;
 }
 
-/** Whether a counted vote the filter selected for a cluster is the cluster's. */
+/** Whether a counted vote the filter selected for a cluster is the cluster's, as the ledger tells it. */
 function inCluster(ref: ClusterRef, record: LedgerVote): boolean {
-  const ip = record.context?.ip;
   switch (ref.kind) {
-    case 'ip':
-      return ip !== undefined && networksOf(ip).ip === ref.subject;
-    case 'subnet':
-      return ip !== undefined && networksOf(ip).net24 === ref.subject;
     case 'wave':
       // Only the votes tapped as fast as a wave's (no dwell time counts as none); and only a
       // voter's first vote here (checked with the ledger, see firstVotes).
@@ -103,7 +110,8 @@ function inCluster(ref: ClusterRef, record: LedgerVote): boolean {
     case 'voter':
       return true;
     default:
-      // No rule holds a fingerprint or a ring (the filter could not narrow them): none is held.
+      // A network's members are those recorded with their own evidence (LEDGER_HOLD_KINDS), and
+      // no rule holds a fingerprint or a ring: the ledger holds none of them.
       return false;
   }
 }

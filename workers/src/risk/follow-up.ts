@@ -1,7 +1,7 @@
 import { type AlertDoc, alertModel, alertView, recordAlert } from '@rallyboard/core/db';
 import { RISK_WINDOWS, type RiskAlert } from '@rallyboard/core/protocol';
 import type { ReviewJob } from '@rallyboard/core/queue';
-import { parseClusterId } from '@rallyboard/core/risk';
+import { holdWindowMs } from '@rallyboard/core/risk';
 import type { WorkerDeps } from '../deps.js';
 import type { RiskDecision } from './assess.js';
 
@@ -15,16 +15,16 @@ export interface DecidedVote {
   stopped: boolean;
 }
 
-/** How far back a cluster's earlier votes are held: the window its rule counts over (a device's is 24 h). */
-const holdWindowOf = (cluster: string) =>
-  parseClusterId(cluster)?.kind === 'device' ? RISK_WINDOWS.longMs : RISK_WINDOWS.shortMs;
-/** A cluster's earlier votes are looked at again at most this often, while its votes keep being stopped. */
-const HOLD_EVERY_SECONDS = 10;
 /**
- * How long a cluster hold waits before it runs: batches decided alongside this one (other jobs
- * of the same worker, other workers) may not have written their ledger records yet.
+ * A cluster's hold runs right after the batch that stopped one of its votes, and once more this
+ * much later, for the members counted meanwhile (by batches of other jobs and processes that were
+ * still writing, and while the cluster's votes kept being stopped); a vote stopped during that
+ * time queues nothing more. So each cluster gets at most two holds per this time, and none is
+ * later than this after the vote that revealed it.
  */
-const HOLD_DELAY_MS = 1_000;
+const HOLD_EVERY_MS = 2_000;
+/** Risk's own hold jobs are kept a day once done (hosts' actions: the queue's 30 days). */
+const HOLD_KEPT_SECONDS = 86_400;
 /** The same alert is raised at most once per this window. */
 const ALERT_WINDOW_MS = RISK_WINDOWS.shortMs;
 
@@ -37,8 +37,8 @@ const ADVICE = {
 
 /**
  * What follows a batch's decisions, after its ledger records are written: alerts (a candidate's
- * spike, each cluster risk control stopped votes of) and holds of a cluster's earlier counted
- * votes (a hold-cluster review job). Alerts are stored once per window and published to the
+ * spike, each cluster risk control stopped votes of) and holds of a cluster's counted members
+ * (hold-cluster review jobs, see review/hold-cluster.ts). Alerts are stored once per window and published to the
  * server, which pushes them to hosts.
  */
 export function createRiskFollowUp(deps: WorkerDeps): (votes: readonly DecidedVote[]) => Promise<void> {
@@ -64,6 +64,30 @@ export function createRiskFollowUp(deps: WorkerDeps): (votes: readonly DecidedVo
       const view: RiskAlert = alertView(doc);
       await deps.redis.publish(deps.keys.riskAlerts, JSON.stringify(view));
     }
+  }
+
+  /** Queues a cluster's holds (see HOLD_EVERY_MS), unless a vote stopped just before queued them. */
+  async function queueHold(vote: DecidedVote, cluster: string): Promise<void> {
+    const key = deps.keys.board(vote.boardId).risk.clusterHeld(cluster);
+    if ((await deps.redis.set(key, '1', 'PX', HOLD_EVERY_MS, 'NX')) !== 'OK') return;
+    const now = Date.now();
+    const job: ReviewJob = {
+      kind: 'hold-cluster',
+      campaignId: vote.boardId,
+      cluster,
+      since: vote.acceptedAt - holdWindowMs(cluster),
+      until: now,
+      by: 'risk',
+    };
+    const opts = { removeOnComplete: { age: HOLD_KEPT_SECONDS } };
+    await deps.reviewQueue.addBulk([
+      { name: 'hold-cluster', data: job, opts },
+      {
+        name: 'hold-cluster',
+        data: { ...job, until: now + HOLD_EVERY_MS },
+        opts: { ...opts, delay: HOLD_EVERY_MS },
+      },
+    ]);
   }
 
   return async (votes) => {
@@ -101,23 +125,7 @@ export function createRiskFollowUp(deps: WorkerDeps): (votes: readonly DecidedVo
           }),
         );
       }
-      for (const cluster of assessment.holdClusters) {
-        const key = deps.keys.board(vote.boardId).risk.clusterHeld(cluster);
-        work.push(
-          first(key, HOLD_EVERY_SECONDS).then((isFirst) => {
-            if (!isFirst) return;
-            const job: ReviewJob = {
-              kind: 'hold-cluster',
-              campaignId: vote.boardId,
-              cluster,
-              since: vote.acceptedAt - holdWindowOf(cluster),
-              until: Date.now(),
-              by: 'risk',
-            };
-            return deps.reviewQueue.add('hold-cluster', job, { delay: HOLD_DELAY_MS });
-          }),
-        );
-      }
+      for (const cluster of assessment.holdClusters) work.push(queueHold(vote, cluster));
     }
     const results = await Promise.allSettled(work);
     for (const r of results) {

@@ -6,6 +6,7 @@ import { createRiskAssessor } from '../risk/assess.js';
 import { createRiskFollowUp, type DecidedVote } from '../risk/follow-up.js';
 import { createReferralAttributor } from './attribute-referrals.js';
 import { type BoardSteps, settleBoardVotes } from './board-votes.js';
+import { type CountedVote, createMembershipRecorder } from './cluster-members.js';
 import { createMissingBoardCheck } from './missing-board.js';
 import type { BatchItem, SettledVote, Slot, VoteOutcome } from './settled.js';
 
@@ -45,6 +46,7 @@ export function createVoteApplier(deps: WorkerDeps): (items: BatchItem[]) => Pro
     missing: createMissingBoardCheck(deps, boards),
   };
   const attributeReferrals = createReferralAttributor(deps);
+  const recordMembers = createMembershipRecorder(deps);
   const followUp = createRiskFollowUp(deps);
 
   return async (items) => {
@@ -55,8 +57,9 @@ export function createVoteApplier(deps: WorkerDeps): (items: BatchItem[]) => Pro
     const votes = settled.flat();
     const records = votes.flatMap((v) => (v.record ? [v.record] : []));
     await Promise.all(records.map((record) => ledger.add(record)));
-    // Only counted votes make referrals, and only once they are on record.
-    await attributeReferrals(records);
+    // Only counted votes make referrals, and only once they are on record. Cluster members too,
+    // before the follow-up queues this batch's holds, so those holds see this batch's members.
+    await Promise.all([attributeReferrals(records), recordMembers(countedOf(votes))]);
     // Dashboard tallies, alerts and cluster holds: after the ledger, and never failing the batch.
     const decided = votes.flatMap((v) => (v.decided ? [v.decided] : []));
     await Promise.all([
@@ -70,6 +73,10 @@ export function createVoteApplier(deps: WorkerDeps): (items: BatchItem[]) => Pro
     return inBatchOrder(votes);
   };
 }
+
+/** The counted votes, with what was measured of those risk control judged. */
+const countedOf = (votes: readonly SettledVote[]): CountedVote[] =>
+  votes.flatMap(({ record, features }) => (record?.verdict === 'counted' ? [{ record, features }] : []));
 
 /** The batch's votes by board, each with its place in the batch. */
 function slotsByBoard(items: readonly BatchItem[]): Map<string, Slot[]> {

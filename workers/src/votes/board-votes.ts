@@ -127,6 +127,8 @@ function settleDecided(
     at: slot.at,
     outcome: verdict,
     record: ledgerRecord(item, vote.day, verdict, decidedAt, decision),
+    // A re-delivered vote's clusters are recorded again (the same members): see cluster-members.ts.
+    features: verdict.verdict === 'counted' ? decision.assessment?.features : undefined,
   };
   // A duplicate was tallied and followed up when it was first decided.
   if (verdict.duplicate) return settled;

@@ -1,4 +1,5 @@
 import type { LedgerVote } from '@rallyboard/core/db';
+import type { RiskFeatures } from '@rallyboard/core/protocol';
 import type { QueuedVote } from '@rallyboard/core/queue';
 import { type VoteVerdict, verdictFields } from '@rallyboard/core/redis';
 import type { RiskDecision } from '../risk/assess.js';
@@ -30,6 +31,11 @@ export interface SettledVote {
   record?: LedgerVote | undefined;
   /** For a vote decided just now (not a duplicate): its dashboard tally field, and risk's view. */
   decided?: { tally: string | undefined; vote: DecidedVote } | undefined;
+  /**
+   * For a counted vote risk control judged (a duplicate too): what was measured of it, from which
+   * its clusters are recorded (cluster-members.ts).
+   */
+  features?: RiskFeatures | undefined;
 }
 
 /** A vote's ledger record, with risk control's assessment when it held or rejected the vote. */

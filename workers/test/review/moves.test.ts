@@ -87,8 +87,9 @@ describe('the move of one vote', () => {
     ).toBeUndefined();
   });
 
-  it("holds a cluster's counted vote with a retraction, by risk, once", () => {
-    const move = planMove(input(hold, { delta: 1, seq: 3 }));
+  it("holds a cluster's counted vote with a retraction, by risk, once, saying why", () => {
+    const why = 'held with device d-1, by its own evidence: sent from a device shared by 2 accounts';
+    const move = planMove({ ...input(hold, { delta: 1, seq: 3 }), why });
     expect(move?.apply).toMatchObject({ voteId: 'v-1.x', action: 'retract' });
     const write = move?.apply ? move.write(counted) : undefined;
     expect(write?.set.review).toMatchObject({
@@ -96,6 +97,7 @@ describe('the move of one vote', () => {
       by: 'risk',
       cluster: 'device:d-1',
       retraction: 'v-1.x',
+      note: why,
     });
     expect(
       planMove(input(hold, { delta: 1, seq: 3, review: { state: 'held', at: heldAt, by: 'risk' } })),

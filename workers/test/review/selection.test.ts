@@ -2,10 +2,17 @@ import type { LedgerVote } from '@rallyboard/core/db';
 import { RISK_WINDOWS } from '@rallyboard/core/protocol';
 import type { ReviewJob } from '@rallyboard/core/queue';
 import { describe, expect, it } from 'vitest';
-import { createMatcher, holdsWave, selectionFilter } from '../../src/review/selection.js';
+import {
+  createMatcher,
+  type HoldClusterJob,
+  holdsWave,
+  LEDGER_HOLD_KINDS,
+  ledgerHoldFilter,
+  selectionFilter,
+} from '../../src/review/selection.js';
 
 const since = Date.parse('2026-01-01T00:00:00Z');
-const hold = (cluster: string): ReviewJob => ({
+const hold = (cluster: string): HoldClusterJob => ({
   kind: 'hold-cluster',
   campaignId: 'board-1',
   cluster,
@@ -39,14 +46,18 @@ describe('which votes a cluster hold takes', () => {
     expect(createMatcher(hold('device:d-1'))(record())).toBe(true);
   });
 
-  it("takes a network's votes for one candidate: the filter names the candidate, the matcher the address", () => {
-    const job = hold('ip:192.0.2.7@c02');
-    expect(selectionFilter(job)).toMatchObject({ candidateId: 'c02' });
-    const matches = createMatcher(job);
-    expect(matches(record({ context: { ip: '192.0.2.7' } }))).toBe(true);
-    expect(matches(record({ context: { ip: '192.0.2.8' } }))).toBe(false);
-    expect(matches(record())).toBe(false);
-    expect(createMatcher(hold('subnet:192.0.2.0/24'))(record({ context: { ip: '192.0.2.8' } }))).toBe(true);
+  it("takes none of a network's votes from the ledger: sharing an address is no evidence, only recorded members are held", () => {
+    expect(LEDGER_HOLD_KINDS.has('ip')).toBe(false);
+    expect(createMatcher(hold('ip:192.0.2.7@c02'))(record({ context: { ip: '192.0.2.7' } }))).toBe(false);
+    expect(createMatcher(hold('subnet:192.0.2.0/24@c02'))(record({ context: { ip: '192.0.2.8' } }))).toBe(
+      false,
+    );
+  });
+
+  it('takes from the ledger only the votes accepted before the board recorded its members', () => {
+    expect(ledgerHoldFilter(hold('device:d-1'), since + 30_000)).toMatchObject({
+      acceptedAt: { $gte: new Date(since), $lt: new Date(since + 30_000) },
+    });
   });
 
   it("takes a wave's votes for its candidate tapped as fast as a wave's, each voter's first only", () => {

@@ -1,0 +1,92 @@
+import type { LedgerVote } from '@rallyboard/core/db';
+import type { RiskFeatures } from '@rallyboard/core/protocol';
+import {
+  clusterMemberships,
+  formatClusterMember,
+  holdWindowMs,
+  networksOf,
+  type RiskSubject,
+} from '@rallyboard/core/risk';
+import type { ChainableCommander } from 'ioredis';
+import type { WorkerDeps } from '../deps.js';
+import { createRiskSettingsCache } from '../risk/settings.js';
+
+/** A counted vote: its ledger record and, when risk control judged it, what was measured of it. */
+export interface CountedVote {
+  record: LedgerVote;
+  features?: RiskFeatures | undefined;
+}
+
+/** Who and where the vote is, as the rules name its clusters (workers/src/risk/assess.ts). */
+function subjectOf(record: LedgerVote): RiskSubject | undefined {
+  const context = record.context;
+  if (!context) return undefined;
+  return {
+    candidateId: record.candidateId,
+    voterId: record.voterId,
+    ip: networksOf(context.ip).ip,
+    deviceId: context.deviceId,
+    fingerprint: context.fingerprint,
+  };
+}
+
+/** Adds a member to its cluster's set, drops those past the cluster's window, keeps the set long enough. */
+function addMember(pipeline: ChainableCommander, key: string, score: number, member: string, keepMs: number) {
+  pipeline.zadd(key, score, member);
+  // The expiry only ever grows: NX sets it on a new set, GT lengthens it.
+  pipeline.pexpire(key, keepMs, 'NX');
+  pipeline.pexpire(key, keepMs, 'GT');
+}
+
+/**
+ * Since when the board's members are recorded, for holds (review/hold-cluster.ts): `0` when this
+ * batch counted the board's first vote (seq 1), so no counted vote of the board predates the
+ * sets; otherwise now, and votes counted before it (by workers that did not record members yet,
+ * or before Redis lost the sets) are found in the ledger. Set once (NX).
+ */
+const recordedSince = (theirs: readonly CountedVote[], now: number) =>
+  theirs.some(({ record }) => record.seq === 1) ? 0 : now;
+
+/**
+ * Builds the step that records which clusters each counted judged vote is a member of, by its own
+ * evidence (core/risk/evidence.ts): one sorted set per cluster under the board's hash tag,
+ * `<voteId> <evidence>` by acceptance time, so a cluster's hold reads exactly its members
+ * (review/hold-cluster.ts) instead of querying the ledger.
+ *
+ * Runs after the batch's ledger write: every vote id a hold reads from a set has its record. It
+ * records re-delivered (duplicate) votes too, with the same members (their measurements are
+ * stored), so a worker that died between the ledger write and this step loses no member.
+ */
+export function createMembershipRecorder(
+  deps: Pick<WorkerDeps, 'redis' | 'keys' | 'ledger' | 'config'>,
+): (votes: readonly CountedVote[]) => Promise<void> {
+  const settingsOf = createRiskSettingsCache(deps.ledger.db, deps.config.worker.riskSettingsCacheMs);
+  return async (votes) => {
+    const judged = votes.filter((v) => v.features !== undefined);
+    if (judged.length === 0) return;
+    const boards = new Map<string, CountedVote[]>();
+    for (const vote of votes)
+      boards.set(vote.record.boardId, [...(boards.get(vote.record.boardId) ?? []), vote]);
+    const pipeline = deps.redis.pipeline();
+    const now = Date.now();
+    for (const [boardId, theirs] of boards) {
+      if (!theirs.some((v) => v.features !== undefined)) continue;
+      const settings = await settingsOf(boardId);
+      const k = deps.keys.board(boardId).risk;
+      pipeline.set(k.membersSince, String(recordedSince(theirs, now)), 'NX');
+      for (const { record, features } of theirs) {
+        const subject = subjectOf(record);
+        if (!subject || !features) continue;
+        const at = record.acceptedAt.getTime();
+        for (const { cluster, evidence, keptMs } of clusterMemberships(features, subject, settings)) {
+          const key = k.clusterMembers(cluster);
+          addMember(pipeline, key, at, formatClusterMember(record._id, evidence), keptMs);
+          pipeline.zremrangebyscore(key, '-inf', `(${now - holdWindowMs(cluster)}`);
+        }
+      }
+    }
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([error]) => error !== null);
+    if (failed) throw failed[0];
+  };
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { eventually } from '../../../test/support/stack.js';
+import {
+  apply,
+  countOf,
+  judged,
+  liveCampaign,
+  recordOf,
+  useClusterHoldStack,
+} from './cluster-hold-fixture.js';
+
+useClusterHoldStack();
+
+describe('a cluster hold, aimed at bystanders', () => {
+  it("holds a farm's fast new accounts on a campus address, and never the rival's supporter who voted there before", async () => {
+    const boardId = await liveCampaign(['rival', 'other']);
+    const campus = '192.0.2.50';
+    const now = Date.now();
+    // A supporter of the rival: an account here for twenty minutes, voting from the campus with a human tap.
+    await apply([
+      judged(boardId, 'other', 'p-supporter', now - 20 * 60_000, {
+        ip: '203.0.113.5',
+        deviceId: 'dev-s',
+        dwellMs: 7_000,
+      }),
+    ]);
+    const support = judged(boardId, 'rival', 'p-supporter', now - 60_000, {
+      ip: campus,
+      deviceId: 'dev-s',
+      dwellMs: 6_500,
+    });
+    expect(await apply([support])).toMatchObject([{ verdict: 'counted' }]);
+
+    // The framer: new accounts, a phone each, tapping fast for the rival from the same address, 2 s apart.
+    const farm = Array.from({ length: 12 }, (_, i) =>
+      judged(boardId, 'rival', `p-framer-${i}`, now - 50_000 + i * 2_000, {
+        ip: campus,
+        deviceId: `dev-framer-${i}`,
+        dwellMs: 200 + i * 60,
+      }),
+    );
+    const verdicts: string[] = [];
+    for (const vote of farm) verdicts.push(...(await apply([vote])).map((o) => o.verdict));
+    const counted = farm.filter((_, i) => verdicts[i] === 'counted');
+    // The address's cluster shows once enough of its new accounts have evidence: the first were counted.
+    expect(counted.length).toBeGreaterThan(0);
+    expect(verdicts).toContain('held');
+
+    await eventually(
+      async () =>
+        (await Promise.all(counted.map((v) => recordOf(v.vote.voteId)))).every(
+          (r) => r?.review?.state === 'held',
+        ),
+      30_000,
+      "the farm's counted votes held",
+    );
+    // Holds run right after each batch: by now every one the farm's votes queued has run.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const supporter = await recordOf(support.vote.voteId);
+    expect(supporter).toMatchObject({ verdict: 'counted', delta: 1 });
+    expect(supporter?.review).toBeUndefined();
+
+    // Each held framer says which cluster and which of its own signals made it one.
+    const framer = await recordOf(counted[0]?.vote.voteId ?? '');
+    expect(framer?.review?.cluster).toMatch(
+      /^(ip:192\.0\.2\.50|subnet:192\.0\.2\.0\/24)@rival$|^wave:rival$/,
+    );
+    expect(framer?.review?.note).toMatch(/by its own evidence: the account's first vote here/);
+    expect(await countOf(boardId, 'rival')).toBe(1);
+  }, 120_000);
+});

@@ -1,0 +1,65 @@
+import { connectMongo } from '@rallyboard/core/db';
+import type { Connection } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { randomId, testConfig } from '../../../test/support/config.js';
+import type { RiskDecision } from '../../src/risk/assess.js';
+import { createRiskFollowUp, type DecidedVote } from '../../src/risk/follow-up.js';
+import { openWorkerDeps } from '../support/deps.js';
+
+const config = testConfig();
+let mongo: Connection;
+let deps: Awaited<ReturnType<typeof openWorkerDeps>>;
+
+beforeAll(async () => {
+  mongo = await connectMongo(config.mongo.uri, 'test');
+  deps = await openWorkerDeps(config, mongo);
+});
+afterAll(async () => {
+  await deps.close();
+  await mongo.close();
+});
+
+/** A vote risk control held, naming `cluster` as one whose counted votes it holds too. */
+function stopped(boardId: string, cluster: string, acceptedAt: number): DecidedVote {
+  const assessment = {
+    verdict: 'review',
+    score: 1,
+    reasons: [],
+    clusters: [cluster],
+    holdClusters: [cluster],
+    text: 'held',
+  } as unknown as NonNullable<RiskDecision['assessment']>;
+  return { boardId, candidateId: 'alice', acceptedAt, decision: { mode: 'h', assessment }, stopped: true };
+}
+
+describe('the follow-up of a stopped vote', () => {
+  it("queues its cluster's hold right away and once more 2 s later, and nothing more for the votes stopped meanwhile", async () => {
+    const addBulk = vi.fn(async () => []);
+    const followUp = createRiskFollowUp({ ...deps, reviewQueue: { addBulk } as never });
+    const boardId = randomId('board');
+    const at = Date.now();
+    await followUp([stopped(boardId, 'device:d-1', at)]);
+    await followUp([stopped(boardId, 'device:d-1', at + 100), stopped(boardId, 'device:d-1', at + 200)]);
+
+    expect(addBulk).toHaveBeenCalledTimes(1);
+    const [jobs] = addBulk.mock.calls[0] as unknown as [
+      { data: Record<string, unknown>; opts: { delay?: number } }[],
+    ];
+    expect(jobs.map((j) => j.opts.delay)).toEqual([undefined, 2_000]);
+    expect(jobs[0]?.data).toMatchObject({
+      kind: 'hold-cluster',
+      campaignId: boardId,
+      cluster: 'device:d-1',
+      since: at - 86_400_000,
+      by: 'risk',
+    });
+
+    // Another cluster of the board is its own.
+    await followUp([stopped(boardId, 'ip:192.0.2.7@alice', at + 300)]);
+    expect(addBulk).toHaveBeenCalledTimes(2);
+    // Once the 2 s are over, the cluster's next stopped vote queues its holds again.
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await followUp([stopped(boardId, 'device:d-1', Date.now())]);
+    expect(addBulk).toHaveBeenCalledTimes(3);
+  });
+});
