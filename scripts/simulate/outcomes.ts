@@ -64,8 +64,8 @@ export interface SettleOptions {
   pollMs?: number;
   /**
    * Once all are decided, wait this long and read them all again: risk control may hold votes
-   * it counted when their cluster shows up later (a cluster hold waits a second, and is repeated
-   * every 10 s while the cluster's votes keep coming). @default 15_000
+   * it counted when their cluster shows up later (a cluster hold runs right after the batch that
+   * revealed it, and once more 2 s later). @default 15_000
    */
   graceMs?: number;
   onProgress?: (line: string) => void;

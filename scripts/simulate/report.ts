@@ -1,10 +1,11 @@
 // The figures: per label and overall, recall (attack votes not counted), the honest false
 // positive rate, and the review load. Pure arithmetic on outcomes, plus the table printed.
+import { type Hold, type HoldLatency, holdLatency } from './hold-latency.js';
 import type { Outcome, VoteOutcome } from './outcomes.js';
-import { ATTACKS, type Attack, LABELS, type Label } from './scenario.js';
+import { ATTACKS, type Attack, isHonest, LABELS, type Label } from './scenario.js';
 
 /** The targets from the issue. */
-const TARGETS = { minRecall: 0.95, maxFalsePositiveRate: 0.005 } as const;
+const TARGETS = { minRecall: 0.95, maxFalsePositiveRate: 0.005, maxHoldP95Ms: 5_000 } as const;
 
 /** Reasons a risk rule gives (the lead's rules: RISK_REJECTED, and any RISK_* they add). */
 const isRiskReason = (reason: string): boolean => reason.startsWith('RISK_');
@@ -36,6 +37,8 @@ export interface Row {
   reasons: Record<string, number>;
   /** Risk rules that fired on the votes held or rejected, with counts (a vote counts per rule). */
   rules: Record<string, number>;
+  /** The cluster holds that took back votes of this label, and how late they were. */
+  holdLatency: HoldLatency;
 }
 
 function emptyRow(label: Row['label']): Row {
@@ -54,6 +57,7 @@ function emptyRow(label: Row['label']): Row {
     falsePositives: 0,
     reasons: {},
     rules: {},
+    holdLatency: holdLatency([]),
   };
 }
 
@@ -116,16 +120,21 @@ export interface Figures {
   /** Held votes, honest and attack: what hosts would have to review. */
   reviewLoad: number;
   lost: number;
+  /** How late cluster holds took the cluster's counted votes back (hold-latency.ts), over every hold. */
+  holdLatency: HoldLatency;
+  /** Each hold: its cluster, how many votes it took back, of which labels, and how late. */
+  holds: { cluster: string; votes: number; labels: Label[]; latencyMs: number }[];
   targets: {
     recall: { target: number; value: number; pass: boolean };
     falsePositiveRate: { target: number; value: number; pass: boolean };
+    holdP95Ms: { target: number; value: number; pass: boolean };
   };
 }
 
 const ratio = (a: number, b: number) => (b === 0 ? Number.NaN : a / b);
 
-/** The figures of a set of outcomes. Labels with no planned votes get no row. */
-export function computeFigures(outcomes: readonly VoteOutcome[]): Figures {
+/** The figures of a set of outcomes and the run's holds. Labels with no planned votes get no row. */
+export function computeFigures(outcomes: readonly VoteOutcome[], holds: readonly Hold[] = []): Figures {
   const rows = new Map<Label, Row>();
   const attacks = emptyRow('attacks');
   for (const { label, outcome } of outcomes) {
@@ -145,6 +154,12 @@ export function computeFigures(outcomes: readonly VoteOutcome[]): Figures {
     if (row) recall[attack] = ratio(row.notCounted, row.planned);
   }
   const falsePositiveRate = ratio(honest.falsePositives, honest.planned);
+  for (const row of [...ordered, attacks]) {
+    row.holdLatency = holdLatency(
+      holds.filter((h) => h.labels.some((l) => l === row.label || (row.label === 'attacks' && !isHonest(l)))),
+    );
+  }
+  const latency = holdLatency(holds);
   const all = [...ordered];
   return {
     rows: attacks.planned > 0 ? [...ordered, attacks] : ordered,
@@ -152,6 +167,13 @@ export function computeFigures(outcomes: readonly VoteOutcome[]): Figures {
     falsePositiveRate,
     reviewLoad: all.reduce((n, r) => n + r.held, 0),
     lost: all.reduce((n, r) => n + r.lost, 0),
+    holdLatency: latency,
+    holds: holds.map((h) => ({
+      cluster: h.cluster,
+      votes: h.voteIds.length,
+      labels: h.labels,
+      latencyMs: h.latencyMs,
+    })),
     targets: {
       recall: { target: TARGETS.minRecall, value: recall.overall, pass: recall.overall >= TARGETS.minRecall },
       falsePositiveRate: {
@@ -159,11 +181,17 @@ export function computeFigures(outcomes: readonly VoteOutcome[]): Figures {
         value: falsePositiveRate,
         pass: falsePositiveRate <= TARGETS.maxFalsePositiveRate,
       },
+      holdP95Ms: {
+        target: TARGETS.maxHoldP95Ms,
+        value: latency.p95Ms,
+        pass: latency.p95Ms <= TARGETS.maxHoldP95Ms,
+      },
     },
   };
 }
 
 const pct = (x: number) => (Number.isNaN(x) ? '—' : `${(x * 100).toFixed(1)}%`);
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** The per-label table, as printed. */
 export function renderTable(figures: Figures): string {
@@ -178,6 +206,7 @@ export function renderTable(figures: Figures): string {
     'refused',
     '(429)',
     'lost',
+    'hold p95',
     'figure',
   ];
   const lines = figures.rows.map((r) => [
@@ -193,6 +222,7 @@ export function renderTable(figures: Figures): string {
       r.rateLimited,
       r.lost,
     ].map(String),
+    r.holdLatency.holds > 0 ? secs(r.holdLatency.p95Ms) : '—',
     r.label === 'honest'
       ? `FP ${pct(figures.falsePositiveRate)}`
       : `recall ${pct(r.planned ? r.notCounted / r.planned : Number.NaN)}`,
@@ -223,11 +253,15 @@ export function renderRules(figures: Figures): string {
 
 /** The targets with pass or fail, and the other headline figures. */
 export function renderSummary(figures: Figures): string {
-  const { recall, falsePositiveRate } = figures.targets;
+  const { recall, falsePositiveRate, holdP95Ms } = figures.targets;
+  const holds = figures.holdLatency;
   const mark = (pass: boolean) => (pass ? 'PASS' : 'FAIL');
   return [
     `overall recall      ${pct(recall.value)}  (target ≥ ${pct(recall.target)})  ${mark(recall.pass)}`,
     `honest FP rate      ${pct(falsePositiveRate.value)}  (target ≤ ${pct(falsePositiveRate.target)})  ${mark(falsePositiveRate.pass)}`,
+    holds.holds === 0
+      ? 'hold latency        no cluster hold took back a counted vote'
+      : `hold latency        p95 ${secs(holds.p95Ms)}  (target ≤ ${secs(holdP95Ms.target)})  ${mark(holdP95Ms.pass)}; p50 ${secs(holds.p50Ms)}, max ${secs(holds.maxMs)} over ${holds.holds} holds`,
     `review load         ${figures.reviewLoad} held votes`,
     `lost                ${figures.lost}${figures.lost > 0 ? '  (accepted but never decided: look at the workers)' : ''}`,
   ].join('\n');

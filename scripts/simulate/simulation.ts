@@ -5,6 +5,7 @@ import { createHost, hostModel } from '@rallyboard/core/db';
 import { hashPassword } from '@rallyboard/server/auth';
 import type { Connection } from 'mongoose';
 import { RallyboardClient, WeChatFakeControl } from './client.js';
+import { readHolds } from './hold-latency.js';
 import { settle, type VoteOutcome } from './outcomes.js';
 import type { Plan } from './plan.js';
 import { computeFigures, type Figures } from './report.js';
@@ -82,12 +83,13 @@ export async function simulate(
     idleTimeoutMs: options.settleIdleTimeoutMs ?? 30_000,
     onProgress: (line) => log(line),
   });
+  const holds = await readHolds(target.mongo, campaignId, run.votes);
   return {
     runId,
     campaignId,
     run,
     outcomes,
-    figures: computeFigures(outcomes),
+    figures: computeFigures(outcomes, holds),
     settleMs: Date.now() - settleStart,
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { type HoldRecord, holdLatency, holdsOf } from '../../simulate/hold-latency.js';
 import { type Outcome, outcomeOf, type VoteOutcome } from '../../simulate/outcomes.js';
-import { computeFigures, renderTable } from '../../simulate/report.js';
+import { computeFigures, renderSummary, renderTable } from '../../simulate/report.js';
 import type { Label } from '../../simulate/scenario.js';
 
 const votes = (label: Label, n: number, outcome: Outcome): VoteOutcome[] =>
@@ -120,5 +121,78 @@ describe('a ledger record', () => {
       kind: 'rejected',
       reason: 'VOIDED',
     });
+  });
+});
+
+describe('hold latency', () => {
+  const at = (s: number) => new Date(Date.UTC(2026, 2, 1, 10, 0, s));
+  const held = (
+    id: string,
+    accepted: number,
+    heldAt: number,
+    cluster: string,
+    actionId: string,
+  ): HoldRecord => ({
+    _id: id,
+    acceptedAt: at(accepted),
+    verdict: 'counted',
+    review: { state: 'held', at: at(heldAt), cluster, actionId, retraction: `${id}.x` },
+  });
+  const stopped = (id: string, accepted: number, clusters: string[]): HoldRecord => ({
+    _id: id,
+    acceptedAt: at(accepted),
+    verdict: 'held',
+    risk: { clusters },
+  });
+  const records = [
+    held('a1', 0, 6, 'device:d', 'job-1'),
+    held('a2', 2, 5, 'device:d', 'job-1'),
+    stopped('a3', 4, ['device:d', 'fingerprint:f']),
+    stopped('a4', 20, ['device:d']),
+    // Counted once the cluster was known, and held by a later job: from its own acceptance.
+    held('a5', 10, 13, 'device:d', 'job-2'),
+    held('b1', 1, 9, 'ip:192.0.2.7@c01', 'job-3'),
+    { ...stopped('b2', 3, ['ip:192.0.2.7@c01']), verdict: 'rejected', reason: 'RISK_REJECTED' },
+    // Not held with a cluster: a vote held at its own decision, and a counted one.
+    stopped('c1', 5, ['device:e']),
+    { _id: 'c2', acceptedAt: at(5), verdict: 'counted' },
+  ];
+  const labels: Record<string, Label> = {
+    a1: 'device-farm',
+    a2: 'device-farm',
+    a5: 'device-farm',
+    b1: 'honest',
+  };
+  const holds = holdsOf(records, (id) => labels[id]);
+
+  it("times each hold from the vote that revealed its cluster (or a later vote's own acceptance) to the hold, for its latest vote", () => {
+    expect(
+      holds.map((h) => ({ cluster: h.cluster, votes: h.voteIds.length, latencyMs: h.latencyMs })),
+    ).toEqual([
+      // a1 and a2 revealed by a3 at 4 s, held at 6 s and 5 s.
+      { cluster: 'device:d', votes: 2, latencyMs: 2_000 },
+      { cluster: 'device:d', votes: 1, latencyMs: 3_000 },
+      { cluster: 'ip:192.0.2.7@c01', votes: 1, latencyMs: 6_000 },
+    ]);
+    expect(holds[2]?.labels).toEqual(['honest']);
+  });
+
+  it('reports p50, p95 and max over the holds, per label and overall, in the figures and the table', () => {
+    expect(holdLatency(holds)).toEqual({ holds: 3, p50Ms: 3_000, p95Ms: 6_000, maxMs: 6_000 });
+    const figures = computeFigures(
+      [...votes('honest', 10, { kind: 'counted' }), ...votes('device-farm', 3, { kind: 'held' })],
+      holds,
+    );
+    expect(figures.holdLatency.p95Ms).toBe(6_000);
+    expect(figures.targets.holdP95Ms).toEqual({ target: 5_000, value: 6_000, pass: false });
+    expect(figures.rows.find((r) => r.label === 'device-farm')?.holdLatency).toMatchObject({
+      holds: 2,
+      maxMs: 3_000,
+    });
+    expect(figures.holds).toHaveLength(3);
+    expect(renderTable(figures)).toMatch(/device-farm .* 3\.0 s {2}recall/);
+    expect(renderSummary(figures)).toMatch(
+      /hold latency +p95 6\.0 s {2}\(target ≤ 5\.0 s\) {2}FAIL; p50 3\.0 s, max 6\.0 s over 3 holds/,
+    );
   });
 });
