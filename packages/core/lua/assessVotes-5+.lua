@@ -4,20 +4,21 @@
   votes recorded before it, at its own acceptance time; and a vote measured before (a re-delivered
   job) gets back the measurements stored then, without being recorded twice.
 
-  Windows are sliding counts (a fixed window and the one before it, weighted), minute buckets (a
-  candidate's rates) or sorted sets of voters scored by their last time (accounts).
+  Windows are minute buckets (a candidate's rates), one-second slots (its last seconds) or
+  sorted sets of voters scored by their last time (accounts).
 
   KEYS[1] votes per /16 hash     KEYS[2] votes per /24 zset    KEYS[3] votes per IP zset
   KEYS[4] accounts per device zset (largest count seen)         KEYS[5] same per fingerprint
-  then, for vote i, twenty keys at 5 + 20(i-1):
-    +1 the stored measurements   +2 the voter's hash (first vote, times, device, /24, ring depth)
-    +3 device accounts zset      +4 device votes                 +5 fingerprint accounts zset
-    +6 IP accounts zset          +7 IP votes                     +8 subnet accounts zset
-    +9 subnet votes              +10 IP+candidate accounts zset  +11 subnet+candidate accounts zset
-    +12 the candidate's buckets  +13 the inviter's hash          +14 the inviter's shared invitees
-    +15 fingerprint votes        +16 the candidate's voters zset
-    +17 IP+candidate suspects zset   +18 subnet+candidate suspects zset
-    +19 the candidate's latest votes list  +20 the inviter's invitees zset
+  then, for vote i, seventeen keys at 5 + 17(i-1):
+    +1 the stored measurements   +2 the voter's hash (first vote, times, device, /24, ring depth,
+                                    bunched waves)
+    +3 device accounts zset      +4 fingerprint accounts zset    +5 IP accounts zset
+    +6 subnet accounts zset      +7 IP+candidate accounts zset   +8 subnet+candidate accounts zset
+    +9 the candidate's buckets   +10 the inviter's hash          +11 the inviter's shared invitees
+    +12 the candidate's voters zset
+    +13 IP+candidate suspects zset   +14 subnet+candidate suspects zset
+    +15 the candidate's first votes list   +16 the inviter's invitees zset
+    +17 the candidate's votes per second (a ring of eight slots)
 
   ARGV[1] short window ms   ARGV[2] long window ms   ARGV[3] spike window ms
   ARGV[4] baseline ms       ARGV[5] new-account ms   ARGV[6] time-to-live of stored measurements, s
@@ -34,11 +35,11 @@ local SPIKE, BASELINE, NEW = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV
 local ttl = tonumber(ARGV[6])
 local WAVE_TAP = tonumber(ARGV[7])
 local FAST_TAP = tonumber(ARGV[8])
--- How many of a candidate's latest votes are kept to compare a vote with (synchrony, dwell).
-local RECENT_KEPT = 150
+-- How many of a candidate's latest first votes are kept to compare a first vote with (dwell).
+local FIRSTS_KEPT = 150
 -- Two dwell times are twins within this ratio: humans spread far wider, an emulator's script does not.
 local TWIN_RATIO = 1.05
--- A second of a candidate's votes is bunched with at least this many, this many times the pace before.
+-- Two seconds of a candidate's votes are bunched with at least this many, this many times the pace before.
 local BUNCH_MIN, BUNCH_RATIO = 10, 4
 -- Day dwell buckets are 10% wide (log base 1.1).
 local LOG_BUCKET = math.log(1.1)
@@ -58,37 +59,25 @@ local function accounts(key, t, voter, window)
   return redis.call('ZCOUNT', key, t - window, '+inf')
 end
 
--- Counts a vote in a sliding short window and answers its votes: the current fixed window's
--- count plus the previous one's, weighted by how much of it the sliding window still covers
--- (fields w: window number, c: its count, p: the previous window's). Two calls.
-local function votes(key, t)
-  local w = math.floor(t / SHORT)
-  local got = redis.call('HMGET', key, 'w', 'c', 'p')
-  local sw, c, p = tonumber(got[1]), tonumber(got[2]) or 0, tonumber(got[3]) or 0
-  if sw == w then
-    c = c + 1
-  elseif sw == w - 1 then
-    p, c = c, 1
-  elseif sw == nil or sw < w then
-    p, c = 0, 1
-  else
-    -- A vote older than the window the key is at (jobs can arrive out of order): count it now.
-    c = c + 1
-  end
-  if sw ~= w and (sw == nil or sw < w) then
-    redis.call('HSET', key, 'w', w, 'c', c, 'p', p)
-    redis.call('PEXPIRE', key, 2 * SHORT)
-  else
-    redis.call('HSET', key, 'c', c)
-  end
-  local covered = 1 - (t - w * SHORT) / SHORT
-  return math.floor(p * covered + c + 0.5)
+local span = spikeMinutes + baselineMinutes
+-- The candidate hash's fields a minute's votes read: `first`, the minutes of the spike window
+-- and its baseline, the short window's new accounts, the spike window's waves.
+local fieldsByMinute = {}
+local function fieldsOf(minute)
+  local fields = fieldsByMinute[minute]
+  if fields then return fields end
+  fields = { 'first' }
+  for m = minute - span + 1, minute do fields[#fields + 1] = 'v:' .. m end
+  for m = minute - shortMinutes + 1, minute do fields[#fields + 1] = 'n:' .. m end
+  for m = minute - spikeMinutes + 1, minute do fields[#fields + 1] = 'w:' .. m end
+  fieldsByMinute[minute] = fields
+  return fields
 end
 
 local results = {}
-local n = (#KEYS - 5) / 20
+local n = (#KEYS - 5) / 17
 for i = 1, n do
-  local k = 5 + 20 * (i - 1)
+  local k = 5 + 17 * (i - 1)
   local a = 8 + 11 * (i - 1)
   local stored = redis.call('GET', KEYS[k + 1])
   if stored then
@@ -145,27 +134,21 @@ for i = 1, n do
     -- Devices and networks.
     if device ~= '' then
       f.deviceAccounts = accounts(KEYS[k + 3], t, voter, LONG)
-      f.deviceVotes = votes(KEYS[k + 4], t)
       if f.deviceAccounts > 1 then redis.call('ZADD', KEYS[4], 'GT', f.deviceAccounts, device) end
     else
       f.deviceAccounts = cjson.null
-      f.deviceVotes = cjson.null
     end
     if fingerprint ~= '' then
-      f.fingerprintAccounts = accounts(KEYS[k + 5], t, voter, SHORT)
-      f.fingerprintVotes = votes(KEYS[k + 15], t)
+      f.fingerprintAccounts = accounts(KEYS[k + 4], t, voter, SHORT)
       if f.fingerprintAccounts > 1 then redis.call('ZADD', KEYS[5], 'GT', f.fingerprintAccounts, fingerprint) end
     else
       f.fingerprintAccounts = cjson.null
-      f.fingerprintVotes = cjson.null
     end
-    f.ipAccounts = accounts(KEYS[k + 6], t, voter, SHORT)
-    f.ipVotes = votes(KEYS[k + 7], t)
-    f.subnetAccounts = accounts(KEYS[k + 8], t, voter, SHORT)
-    f.subnetVotes = votes(KEYS[k + 9], t)
-    f.ipCandidateAccounts = accounts(KEYS[k + 10], t, voter, SHORT)
+    f.ipAccounts = accounts(KEYS[k + 5], t, voter, SHORT)
+    f.subnetAccounts = accounts(KEYS[k + 6], t, voter, SHORT)
+    f.ipCandidateAccounts = accounts(KEYS[k + 7], t, voter, SHORT)
     -- A network block's accounts for a candidate over the day: a farm spread over hours is still one.
-    f.subnetCandidateAccounts = accounts(KEYS[k + 11], t, voter, LONG)
+    f.subnetCandidateAccounts = accounts(KEYS[k + 8], t, voter, LONG)
     -- A new account's own evidence: a tap faster than reading (half the fast-tap threshold: a
     -- quick human is fast, not that fast), WeChat's doubt, a shared phone.
     -- A network's accounts for a candidate are counted again among those with such evidence, so
@@ -175,11 +158,11 @@ for i = 1, n do
     f.ownEvidence = isNewHere and ((dwell >= 0 and dwell <= FAST_TAP / 2) or dwell < 0 or rank >= 2
       or (f.deviceAccounts ~= cjson.null and f.deviceAccounts >= 2))
     if f.ownEvidence then
-      f.ipCandidateSuspects = accounts(KEYS[k + 17], t, voter, SHORT)
-      f.subnetCandidateSuspects = accounts(KEYS[k + 18], t, voter, LONG)
-    elseif f.subnetCandidateAccounts >= 2 then
-      f.ipCandidateSuspects = redis.call('ZCOUNT', KEYS[k + 17], t - SHORT, '+inf')
-      f.subnetCandidateSuspects = redis.call('ZCOUNT', KEYS[k + 18], t - LONG, '+inf')
+      f.ipCandidateSuspects = accounts(KEYS[k + 13], t, voter, SHORT)
+      f.subnetCandidateSuspects = accounts(KEYS[k + 14], t, voter, LONG)
+    elseif f.accountAgeMs <= NEW and f.subnetCandidateAccounts >= 2 then
+      f.ipCandidateSuspects = redis.call('ZCOUNT', KEYS[k + 13], t - SHORT, '+inf')
+      f.subnetCandidateSuspects = redis.call('ZCOUNT', KEYS[k + 14], t - LONG, '+inf')
     else
       f.ipCandidateSuspects = 0
       f.subnetCandidateSuspects = 0
@@ -189,7 +172,7 @@ for i = 1, n do
     redis.call('ZINCRBY', KEYS[3], 1, ip)
 
     -- The candidate: recent rate against its baseline, and how many of its voters are new.
-    local cand = KEYS[k + 12]
+    local cand = KEYS[k + 9]
     local isNew = f.accountAgeMs <= NEW
     local isWave = f.accountAgeMs == 0 and dwell < WAVE_TAP
     if redis.call('HINCRBY', cand, 'v:' .. minute, 1) == 1 then
@@ -211,20 +194,23 @@ for i = 1, n do
       if bucket then redis.call('HINCRBY', cand, 'd:' .. bucket, 1) end
     end
     if isWave then redis.call('HINCRBY', cand, 'w:' .. minute, 1) end
-    local fields = { 'first' }
-    local span = spikeMinutes + baselineMinutes
-    for m = minute - span + 1, minute do fields[#fields + 1] = 'v:' .. m end
-    for m = minute - shortMinutes + 1, minute do fields[#fields + 1] = 'n:' .. m end
-    for m = minute - spikeMinutes + 1, minute do fields[#fields + 1] = 'w:' .. m end
-    local riskyFrom = #fields + 1
-    for m = minute - shortMinutes + 1, minute do fields[#fields + 1] = 'r:' .. m end
-    local dayFrom = #fields + 1
-    fields[#fields + 1] = 'tn'
-    fields[#fields + 1] = 'tr'
-    -- This dwell's bucket and the two beside it (about 30% around it), then the buckets 3 and 4
-    -- away on either side: how dense first votes are around it, whatever the usual dwell is.
-    local b = bucket or 0
-    for _, d in ipairs({ -1, 0, 1, -4, -3, 3, 4 }) do fields[#fields + 1] = 'd:' .. (b + d) end
+    -- The fields every vote of a minute reads, built once per minute and batch.
+    local fields = fieldsOf(minute)
+    -- What only a new account's rules read (the risky cohort, the day's dwell) is read for one only.
+    local riskyFrom, dayFrom
+    if isNew then
+      fields = { unpack(fields) }
+      riskyFrom = #fields + 1
+      for m = minute - shortMinutes + 1, minute do fields[#fields + 1] = 'r:' .. m end
+      dayFrom = #fields + 1
+      fields[#fields + 1] = 'tn'
+      fields[#fields + 1] = 'tr'
+      -- This dwell's bucket and the two beside it (about 30% around it), then the buckets 3 and
+      -- 4 away on either side: how dense first votes are around it, whatever the usual dwell is.
+      if bucket then
+        for _, d in ipairs({ -1, 0, 1, -4, -3, 3, 4 }) do fields[#fields + 1] = 'd:' .. (bucket + d) end
+      end
+    end
     local got = redis.call('HMGET', cand, unpack(fields))
     local candidateFirst = tonumber(got[1])
     if not candidateFirst then
@@ -239,14 +225,43 @@ for i = 1, n do
       if j > span - shortMinutes then shortVotes = shortVotes + v end
     end
     for j = span + 2, span + 1 + shortMinutes do shortNew = shortNew + (tonumber(got[j]) or 0) end
-    for j = span + 2 + shortMinutes, riskyFrom - 1 do recentWave = recentWave + (tonumber(got[j]) or 0) end
+    for j = span + 2 + shortMinutes, span + 1 + shortMinutes + spikeMinutes do
+      recentWave = recentWave + (tonumber(got[j]) or 0)
+    end
     local riskyNew = 0
-    for j = riskyFrom, dayFrom - 1 do riskyNew = riskyNew + (tonumber(got[j]) or 0) end
-    f.candidateDayNew = tonumber(got[dayFrom]) or 0
-    f.candidateDayRiskyNew = tonumber(got[dayFrom + 1]) or 0
+    if riskyFrom then
+      for j = riskyFrom, riskyFrom + shortMinutes - 1 do riskyNew = riskyNew + (tonumber(got[j]) or 0) end
+    end
+    -- Votes per second, for lockstep: a ring of eight one-second slots per candidate (`k<n>` the
+    -- second slot n holds, `c<n>` its votes), so the hash stays small however long the day.
+    local second = math.floor(t / 1000)
+    local ring = redis.call('HMGET', KEYS[k + 17], 'k0', 'c0', 'k1', 'c1', 'k2', 'c2', 'k3', 'c3',
+      'k4', 'c4', 'k5', 'c5', 'k6', 'c6', 'k7', 'c7')
+    local slot = second % 8
+    local before, synced = 0, 1
+    for n = 0, 7 do
+      local held, count = tonumber(ring[2 * n + 1]), tonumber(ring[2 * n + 2]) or 0
+      if held and held <= second and held >= second - 6 then
+        if held >= second - 1 then synced = synced + count else before = before + count end
+      end
+    end
+    if tonumber(ring[2 * slot + 1]) == second then
+      redis.call('HINCRBY', KEYS[k + 17], 'c' .. slot, 1)
+    else
+      redis.call('HSET', KEYS[k + 17], 'k' .. slot, second, 'c' .. slot, 1)
+      redis.call('PEXPIRE', KEYS[k + 17], 10000)
+    end
+    f.syncedVotes, f.votesBefore = synced, before
+    -- A bunched moment: BUNCH_MIN votes or more in two seconds, at BUNCH_RATIO times the pace
+    -- of the five seconds before. The voter's earlier votes in bunched moments: a script's
+    -- accounts come back wave after wave; a crowd answering a call bunches once.
+    f.bunched = synced >= BUNCH_MIN and synced / 2 >= BUNCH_RATIO * math.max(before / 5, 0.5)
+    f.voterWaves = tonumber(mine[3]) or 0
+    f.candidateDayNew = dayFrom and tonumber(got[dayFrom]) or 0
+    f.candidateDayRiskyNew = dayFrom and tonumber(got[dayFrom + 1]) or 0
     f.dayDwellTwins = 0
     f.dayDwellAround = 0
-    if bucket then
+    if dayFrom and bucket then
       for j = dayFrom + 2, dayFrom + 4 do f.dayDwellTwins = f.dayDwellTwins + (tonumber(got[j]) or 0) end
       for j = dayFrom + 5, dayFrom + 8 do f.dayDwellAround = f.dayDwellAround + (tonumber(got[j]) or 0) end
     end
@@ -259,7 +274,7 @@ for i = 1, n do
     f.candidateRecent = recentVotes
     f.candidateBaseline = math.floor(baselineVotes / (baselineMinutes / spikeMinutes) * 1000 + 0.5) / 1000
     f.candidateVotes = shortVotes
-    f.candidateVoters = accounts(KEYS[k + 16], t, voter, SHORT)
+    f.candidateVoters = accounts(KEYS[k + 12], t, voter, SHORT)
     if shortVotes > 0 then
       f.candidateNewShare = math.floor(shortNew / shortVotes * 1000 + 0.5) / 1000
     else
@@ -272,44 +287,31 @@ for i = 1, n do
       f.candidateWaveShare = 0
     end
 
-    -- The vote against the candidate's latest votes (newest first, `<time>:<dwell>:<1 if first>`):
-    -- how many came in the same second and in the five seconds before it (lockstep: a script
-    -- starts its accounts together, a crowd keeps coming), and for a first vote how many first
-    -- votes in the spike window tapped within TWIN_RATIO of its dwell (an emulator's tight dwell).
-    local recentList = KEYS[k + 19]
-    local latest = redis.call('LRANGE', recentList, 0, RECENT_KEPT - 1)
-    local synced, before, recentFirst = 1, 0, isNewHere and 1 or 0
-    local twins = (isNewHere and dwell >= 0) and 1 or 0
-    for _, entry in ipairs(latest) do
-      local a1 = string.find(entry, ':', 1, true)
-      local a2 = string.find(entry, ':', a1 + 1, true)
-      local et = tonumber(string.sub(entry, 1, a1 - 1))
-      if et <= t - SPIKE then break end
-      if et <= t then
-        if et > t - 1000 then
-          synced = synced + 1
-        elseif et > t - 6000 then
-          before = before + 1
-        end
-        if isNewHere and string.sub(entry, a2 + 1) == '1' then
-          recentFirst = recentFirst + 1
-          local ed = tonumber(string.sub(entry, a1 + 1, a2 - 1))
+    -- A first vote against the candidate's latest first votes (newest first, `<time>:<dwell>`):
+    -- how many in the spike window, and how many tapped within TWIN_RATIO of its dwell (an
+    -- emulator's tight dwell). Only first votes read or write the list.
+    f.recentFirstVotes, f.dwellTwins = 0, 0
+    if isNewHere then
+      local firsts = KEYS[k + 15]
+      local latest = redis.call('LRANGE', firsts, 0, FIRSTS_KEPT - 1)
+      local recent, twins = 1, (dwell >= 0) and 1 or 0
+      for _, entry in ipairs(latest) do
+        local sep = string.find(entry, ':', 1, true)
+        local et = tonumber(string.sub(entry, 1, sep - 1))
+        if et <= t - SPIKE then break end
+        if et <= t then
+          recent = recent + 1
+          local ed = tonumber(string.sub(entry, sep + 1))
           if dwell >= 0 and ed >= 0 and ed * TWIN_RATIO >= dwell and dwell * TWIN_RATIO >= ed then
             twins = twins + 1
           end
         end
       end
+      f.recentFirstVotes, f.dwellTwins = recent, twins
+      redis.call('LPUSH', firsts, string.format('%d:%d', t, dwell))
+      redis.call('LTRIM', firsts, 0, FIRSTS_KEPT - 1)
+      redis.call('PEXPIRE', firsts, SPIKE)
     end
-    f.syncedVotes, f.votesBefore = synced, before
-    -- A bunched second: BUNCH_MIN votes or more, BUNCH_RATIO times the pace of the 5 s before.
-    -- The voter's earlier votes in bunched seconds: a script's accounts come back wave after
-    -- wave; a crowd answering a call bunches once.
-    f.bunched = synced >= BUNCH_MIN and synced >= BUNCH_RATIO * math.max(before / 5, 1)
-    f.voterWaves = tonumber(mine[3]) or 0
-    f.recentFirstVotes, f.dwellTwins = recentFirst, twins
-    redis.call('LPUSH', recentList, string.format('%d:%d:%d', t, dwell, isNewHere and 1 or 0))
-    redis.call('LTRIM', recentList, 0, RECENT_KEPT - 1)
-    redis.call('PEXPIRE', recentList, SPIKE)
 
     -- Referrals: does the voter share a device with whoever brought them?
     f.sharesWithInviter = false
@@ -319,8 +321,8 @@ for i = 1, n do
     local ring = nil
     if inviter ~= '' and inviter ~= voter then
       f.inviterId = inviter
-      f.inviterInvitees = accounts(KEYS[k + 20], t, voter, SHORT)
-      local inv = redis.call('HMGET', KEYS[k + 13], 'd', 'ring', 's')
+      f.inviterInvitees = accounts(KEYS[k + 16], t, voter, SHORT)
+      local inv = redis.call('HMGET', KEYS[k + 10], 'd', 'ring', 's')
       -- The same phone is coordination; the same /24 alone is a campus, an office or a home,
       -- unless the invitee's phone carries another account too.
       local sharedPhone = f.deviceAccounts ~= cjson.null and f.deviceAccounts >= 2
@@ -329,9 +331,9 @@ for i = 1, n do
         f.sharesWithInviter = true
         f.ringDepth = (tonumber(inv[2]) or 0) + 1
         ring = f.ringDepth
-        f.inviterSharedInvitees = accounts(KEYS[k + 14], t, voter, LONG)
+        f.inviterSharedInvitees = accounts(KEYS[k + 11], t, voter, LONG)
       else
-        f.inviterSharedInvitees = redis.call('ZCARD', KEYS[k + 14])
+        f.inviterSharedInvitees = redis.call('ZCARD', KEYS[k + 11])
       end
     else
       f.inviterId = cjson.null

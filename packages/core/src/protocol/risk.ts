@@ -42,17 +42,17 @@ export const riskFeaturesSchema = z.object({
   accountAgeMs: z.number(),
   /** Accounts seen on this device id in the long window. */
   deviceAccounts: z.number().int().nullable(),
-  /** Votes from this device id in the short window. */
-  deviceVotes: z.number().int().nullable(),
-  /** Accounts seen with this fingerprint in the short window, and its votes. */
+  /** Votes from this device id in the short window: no longer measured (no rule read it); kept on older records. */
+  deviceVotes: z.number().int().nullable().optional(),
+  /** Accounts seen with this fingerprint in the short window (its votes: as deviceVotes). */
   fingerprintAccounts: z.number().int().nullable(),
-  fingerprintVotes: z.number().int().nullable(),
+  fingerprintVotes: z.number().int().nullable().optional(),
   /** Accounts seen on this IP in the short window. */
   ipAccounts: z.number().int(),
-  ipVotes: z.number().int(),
+  ipVotes: z.number().int().optional(),
   /** Accounts seen on this IPv4 /24 or IPv6 /64 in the short window. */
   subnetAccounts: z.number().int(),
-  subnetVotes: z.number().int(),
+  subnetVotes: z.number().int().optional(),
   /** Accounts voting for this candidate from this IP in the short window, and from this subnet in the long one. */
   ipCandidateAccounts: z.number().int(),
   subnetCandidateAccounts: z.number().int(),

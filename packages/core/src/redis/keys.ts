@@ -83,8 +83,6 @@ export interface RiskKeys {
   voter(voterId: string): string;
   /** Sorted set: the accounts seen on a device, fingerprint, IP or subnet, by last time. */
   accounts(kind: 'device' | 'fingerprint' | 'ip' | 'subnet', value: string): string;
-  /** Hash: a sliding count of the votes from a device, fingerprint, IP or subnet (see assessVotes). */
-  votes(kind: 'device' | 'fingerprint' | 'ip' | 'subnet', value: string): string;
   /** Sorted set: the accounts of an IP or subnet that voted for one candidate. */
   candidateAccounts(kind: 'ip' | 'subnet', value: string, candidateId: string): string;
   /** Hash: `v:<minute>` → the candidate's votes, `n:<minute>` → those by new accounts. */
@@ -102,6 +100,8 @@ export interface RiskKeys {
   candidateFirsts(candidateId: string): string;
   /** Sorted set: every invitee an inviter's share links brought, by time. */
   invitees(inviterId: string): string;
+  /** Hash: the candidate's votes in its last eight seconds, a slot per second (`k<n>`, `c<n>`). */
+  candidateSeconds(candidateId: string): string;
   /** Dashboard tallies: votes per /16 (hash), per /24 and per IP (sorted sets). */
   readonly net16: string;
   readonly net24: string;
@@ -120,6 +120,11 @@ export interface RiskKeys {
   clusterMembers(cluster: string): string;
   /** String: since when (epoch ms) the workers record the board's cluster members. */
   readonly membersSince: string;
+  /**
+   * String with a TTL: set while a cluster is known, its hold's window after a vote was last
+   * stopped for it: a member counted meanwhile is held as soon as it is recorded.
+   */
+  clusterRevealed(cluster: string): string;
   /** String with a TTL: set while an alert about `subject` was recently raised. */
   alerted(kind: string, subject: string): string;
 }
@@ -219,7 +224,6 @@ export function createKeys(prefix: string): KeyBuilder {
           assessment: (voteId) => `${base}:risk:a:${voteId}`,
           voter: (voterId) => `${base}:risk:voter:${voterId}`,
           accounts: (kind, value) => `${base}:risk:acc:${kind}:${value}`,
-          votes: (kind, value) => `${base}:risk:votes:${kind}:${value}`,
           candidateAccounts: (kind, value, candidateId) =>
             `${base}:risk:cand-acc:${kind}:${value}:${candidateId}`,
           candidate: (candidateId) => `${base}:risk:cand:${candidateId}`,
@@ -229,6 +233,7 @@ export function createKeys(prefix: string): KeyBuilder {
             `${base}:risk:cand-sus:${kind}:${value}:${candidateId}`,
           candidateFirsts: (candidateId) => `${base}:risk:cand-first:${candidateId}`,
           invitees: (inviterId) => `${base}:risk:inv:${inviterId}`,
+          candidateSeconds: (candidateId) => `${base}:risk:cand-sec:${candidateId}`,
           net16: `${base}:risk:net16`,
           net24: `${base}:risk:net24`,
           ips: `${base}:risk:ips`,
@@ -238,6 +243,7 @@ export function createKeys(prefix: string): KeyBuilder {
           clusterHeld: (cluster) => `${base}:risk:held:${cluster}`,
           clusterMembers: (cluster) => `${base}:risk:members:${cluster}`,
           membersSince: `${base}:risk:members-since`,
+          clusterRevealed: (cluster) => `${base}:risk:revealed:${cluster}`,
           alerted: (kind, subject) => `${base}:risk:alerted:${kind}:${subject}`,
         },
         ingestRate: (minute) => `${base}:rate:${minute}`,

@@ -45,6 +45,10 @@ const calm: RiskFeatures = {
   candidateRiskyNewShare: 0,
   dwellTwins: 0,
   inviterInvitees: 0,
+  candidateDayNew: 0,
+  candidateDayRiskyNew: 0,
+  dayDwellTwins: 0,
+  dayDwellAround: 0,
 };
 const subject = {
   candidateId: 'alice',
