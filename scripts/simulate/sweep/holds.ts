@@ -2,9 +2,8 @@
 // holds the cluster's earlier counted votes a moment later, as the workers' hold-cluster jobs do
 // (workers/src/risk/follow-up.ts, workers/src/review/selection.ts).
 import type { RiskFeatures, RiskSettings } from '@rallyboard/core/protocol';
-import { RISK_WINDOWS } from '@rallyboard/core/protocol';
 import type { VoteToAssess } from '@rallyboard/core/redis';
-import { formatClusterId, parseClusterId } from '@rallyboard/core/risk';
+import { clusterMemberships, holdWindowMs } from '@rallyboard/core/risk';
 import type { VoteFate } from './fates.js';
 
 /** A vote that counted, with what was measured of it. */
@@ -15,34 +14,12 @@ export interface CountedVote {
   subject: VoteToAssess;
 }
 
-/** A cluster's hold is queued again at most this often while its votes keep being stopped. */
-const HOLD_EVERY_MS = 10_000;
+/** A cluster's hold is queued again at most this often while its votes keep being stopped (follow-up.ts). */
+const HOLD_EVERY_MS = 2_000;
 
-/** How far back a hold reaches: the window its rule counts over (a device's and a subnet's are the day). */
-const holdWindowOf = (cluster: string) => {
-  const kind = parseClusterId(cluster)?.kind;
-  return kind === 'device' || kind === 'subnet' ? RISK_WINDOWS.longMs : RISK_WINDOWS.shortMs;
-};
-
-/** The clusters whose hold would take a counted vote back: as the workers select them. */
-export function membershipsOf(v: CountedVote, _settings: RiskSettings): string[] {
-  const s = v.subject;
-  const out = [formatClusterId({ kind: 'voter', subject: s.voterId })];
-  // An address's hold reaches only votes with evidence of their own (a new account tapping
-  // fast, WeChat's doubt, a shared phone): never a neighbour's that merely shares the address,
-  // so one NAT address is no lever for framing its users. A block's (over the day, and only
-  // when many of its accounts for the candidate show evidence) reaches every account new here.
-  if (v.features.ownEvidence) {
-    out.push(formatClusterId({ kind: 'ip', subject: s.ip, candidateId: s.candidateId }));
-  }
-  if (v.features.accountAgeMs <= RISK_WINDOWS.newAccountMs) {
-    out.push(formatClusterId({ kind: 'subnet', subject: s.net24, candidateId: s.candidateId }));
-  }
-  if (s.deviceId) out.push(formatClusterId({ kind: 'device', subject: s.deviceId }));
-  if (v.features.accountAgeMs === 0 && (s.dwellMs ?? 0) < RISK_WINDOWS.waveTapMs) {
-    out.push(formatClusterId({ kind: 'wave', subject: s.candidateId }));
-  }
-  return out;
+/** The clusters whose hold would take a counted vote back: what the workers record (core/risk/evidence.ts). */
+export function membershipsOf(v: CountedVote, settings: RiskSettings): string[] {
+  return clusterMemberships(v.features, v.subject, settings).map((m) => m.cluster);
 }
 
 interface DueHold {
@@ -77,7 +54,7 @@ export class ClusterHolds {
     const last = this.#armed.get(cluster);
     if (last !== undefined && at < last + HOLD_EVERY_MS) return;
     this.#armed.set(cluster, at);
-    this.#due.push({ cluster, since: at - holdWindowOf(cluster), due: at + this.delayMs });
+    this.#due.push({ cluster, since: at - holdWindowMs(cluster), due: at + this.delayMs });
   }
 
   /** Runs the holds due by `now`: their clusters' votes counted in [since, due] are held. */
