@@ -25,6 +25,13 @@ export interface DecidedVote {
 const HOLD_EVERY_MS = 2_000;
 /** Risk's own hold jobs are kept a day once done (hosts' actions: the queue's 30 days). */
 const HOLD_KEPT_SECONDS = 86_400;
+/** A counted member of a cluster that was already known when it was recorded (votes/cluster-members.ts). */
+export interface RevealedMember {
+  boardId: string;
+  cluster: string;
+  acceptedAt: number;
+}
+
 /** The same alert is raised at most once per this window. */
 const ALERT_WINDOW_MS = RISK_WINDOWS.shortMs;
 
@@ -41,7 +48,9 @@ const ADVICE = {
  * (hold-cluster review jobs, see review/hold-cluster.ts). Alerts are stored once per window and published to the
  * server, which pushes them to hosts.
  */
-export function createRiskFollowUp(deps: WorkerDeps): (votes: readonly DecidedVote[]) => Promise<void> {
+export function createRiskFollowUp(
+  deps: WorkerDeps,
+): (votes: readonly DecidedVote[], members?: readonly RevealedMember[]) => Promise<void> {
   const alerts = alertModel(deps.ledger.db);
 
   /** True once per `ttl` for a key (SET NX EX): the dedupe of alerts and holds. */
@@ -66,16 +75,25 @@ export function createRiskFollowUp(deps: WorkerDeps): (votes: readonly DecidedVo
     }
   }
 
-  /** Queues a cluster's holds (see HOLD_EVERY_MS), unless a vote stopped just before queued them. */
-  async function queueHold(vote: DecidedVote, cluster: string): Promise<void> {
-    const key = deps.keys.board(vote.boardId).risk.clusterHeld(cluster);
-    if ((await deps.redis.set(key, '1', 'PX', HOLD_EVERY_MS, 'NX')) !== 'OK') return;
+  /**
+   * Queues a cluster's holds (see HOLD_EVERY_MS), unless a vote stopped just before queued them.
+   * A stopped vote also marks the cluster known for its hold's window, so that a member counted
+   * meanwhile is held when it is recorded, not at the cluster's next stopped vote.
+   */
+  async function queueHold(
+    { boardId, acceptedAt }: { boardId: string; acceptedAt: number },
+    cluster: string,
+    reveals: boolean,
+  ): Promise<void> {
+    const r = deps.keys.board(boardId).risk;
+    if (reveals) await deps.redis.set(r.clusterRevealed(cluster), '1', 'PX', holdWindowMs(cluster));
+    if ((await deps.redis.set(r.clusterHeld(cluster), '1', 'PX', HOLD_EVERY_MS, 'NX')) !== 'OK') return;
     const now = Date.now();
     const job: ReviewJob = {
       kind: 'hold-cluster',
-      campaignId: vote.boardId,
+      campaignId: boardId,
       cluster,
-      since: vote.acceptedAt - holdWindowMs(cluster),
+      since: acceptedAt - holdWindowMs(cluster),
       until: now,
       by: 'risk',
     };
@@ -90,8 +108,8 @@ export function createRiskFollowUp(deps: WorkerDeps): (votes: readonly DecidedVo
     ]);
   }
 
-  return async (votes) => {
-    const work: Promise<unknown>[] = [];
+  return async (votes, members = []) => {
+    const work: Promise<unknown>[] = members.map((m) => queueHold(m, m.cluster, false));
     for (const vote of votes) {
       const assessment = vote.decision.assessment;
       if (!assessment) continue;
@@ -125,7 +143,7 @@ export function createRiskFollowUp(deps: WorkerDeps): (votes: readonly DecidedVo
           }),
         );
       }
-      for (const cluster of assessment.holdClusters) work.push(queueHold(vote, cluster));
+      for (const cluster of assessment.holdClusters) work.push(queueHold(vote, cluster, true));
     }
     const results = await Promise.allSettled(work);
     for (const r of results) {

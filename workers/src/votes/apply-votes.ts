@@ -59,7 +59,7 @@ export function createVoteApplier(deps: WorkerDeps): (items: BatchItem[]) => Pro
     await Promise.all(records.map((record) => ledger.add(record)));
     // Only counted votes make referrals, and only once they are on record. Cluster members too,
     // before the follow-up queues this batch's holds, so those holds see this batch's members.
-    await Promise.all([attributeReferrals(records), recordMembers(countedOf(votes))]);
+    const [, revealed] = await Promise.all([attributeReferrals(records), recordMembers(countedOf(votes))]);
     // Dashboard tallies, alerts and cluster holds: after the ledger, and never failing the batch.
     const decided = votes.flatMap((v) => (v.decided ? [v.decided] : []));
     await Promise.all([
@@ -68,7 +68,10 @@ export function createVoteApplier(deps: WorkerDeps): (items: BatchItem[]) => Pro
           logger.warn({ err: error, boardId }, 'could not tally verdicts'),
         ),
       ),
-      followUp(decided.map((d) => d.vote)),
+      followUp(
+        decided.map((d) => d.vote),
+        revealed,
+      ),
     ]);
     return inBatchOrder(votes);
   };

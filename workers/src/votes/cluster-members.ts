@@ -9,6 +9,7 @@ import {
 } from '@rallyboard/core/risk';
 import type { ChainableCommander } from 'ioredis';
 import type { WorkerDeps } from '../deps.js';
+import type { RevealedMember } from '../risk/follow-up.js';
 import { createRiskSettingsCache } from '../risk/settings.js';
 
 /** A counted vote: its ledger record and, when risk control judged it, what was measured of it. */
@@ -51,7 +52,9 @@ const recordedSince = (theirs: readonly CountedVote[], now: number) =>
  * Builds the step that records which clusters each counted judged vote is a member of, by its own
  * evidence (core/risk/evidence.ts): one sorted set per cluster under the board's hash tag,
  * `<voteId> <evidence>` by acceptance time, so a cluster's hold reads exactly its members
- * (review/hold-cluster.ts) instead of querying the ledger.
+ * (review/hold-cluster.ts) instead of querying the ledger. Answers the members of clusters
+ * already known (a vote was stopped for them within their hold's window), whose holds the
+ * follow-up queues at once.
  *
  * Runs after the batch's ledger write: every vote id a hold reads from a set has its record. It
  * records re-delivered (duplicate) votes too, with the same members (their measurements are
@@ -59,16 +62,16 @@ const recordedSince = (theirs: readonly CountedVote[], now: number) =>
  */
 export function createMembershipRecorder(
   deps: Pick<WorkerDeps, 'redis' | 'keys' | 'ledger' | 'config'>,
-): (votes: readonly CountedVote[]) => Promise<void> {
+): (votes: readonly CountedVote[]) => Promise<RevealedMember[]> {
   const settingsOf = createRiskSettingsCache(deps.ledger.db, deps.config.worker.riskSettingsCacheMs);
   return async (votes) => {
-    const judged = votes.filter((v) => v.features !== undefined);
-    if (judged.length === 0) return;
     const boards = new Map<string, CountedVote[]>();
     for (const vote of votes)
       boards.set(vote.record.boardId, [...(boards.get(vote.record.boardId) ?? []), vote]);
     const pipeline = deps.redis.pipeline();
     const now = Date.now();
+    /** Each cluster recorded now, with its latest member and where its EXISTS of `clusterRevealed` is answered. */
+    const recorded = new Map<string, RevealedMember & { answer: number }>();
     for (const [boardId, theirs] of boards) {
       if (!theirs.some((v) => v.features !== undefined)) continue;
       const settings = await settingsOf(boardId);
@@ -77,16 +80,31 @@ export function createMembershipRecorder(
       for (const { record, features } of theirs) {
         const subject = subjectOf(record);
         if (!subject || !features) continue;
-        const at = record.acceptedAt.getTime();
+        const acceptedAt = record.acceptedAt.getTime();
         for (const { cluster, evidence, keptMs } of clusterMemberships(features, subject, settings)) {
           const key = k.clusterMembers(cluster);
-          addMember(pipeline, key, at, formatClusterMember(record._id, evidence), keptMs);
+          addMember(pipeline, key, acceptedAt, formatClusterMember(record._id, evidence), keptMs);
           pipeline.zremrangebyscore(key, '-inf', `(${now - holdWindowMs(cluster)}`);
+          const seen = recorded.get(`${boardId} ${cluster}`);
+          if (seen) seen.acceptedAt = Math.max(seen.acceptedAt, acceptedAt);
+          else {
+            pipeline.exists(k.clusterRevealed(cluster));
+            recorded.set(`${boardId} ${cluster}`, {
+              boardId,
+              cluster,
+              acceptedAt,
+              answer: pipeline.length - 1,
+            });
+          }
         }
       }
     }
+    if (pipeline.length === 0) return [];
     const results = (await pipeline.exec()) ?? [];
     const failed = results.find(([error]) => error !== null);
     if (failed) throw failed[0];
+    return [...recorded.values()]
+      .filter(({ answer }) => results[answer]?.[1] === 1)
+      .map(({ boardId, cluster, acceptedAt }) => ({ boardId, cluster, acceptedAt }));
   };
 }

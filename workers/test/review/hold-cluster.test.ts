@@ -3,6 +3,7 @@ import type { ReviewJob } from '@rallyboard/core/queue';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../../../test/support/stack.js';
 import { createReviewActions } from '../../src/review/review-actions.js';
+import { createRiskFollowUp, type DecidedVote } from '../../src/risk/follow-up.js';
 import {
   apply,
   byIdAlone,
@@ -44,6 +45,88 @@ async function fillLedger(n: number): Promise<void> {
 }
 
 describe('a cluster hold', () => {
+  it('takes back a member counted once its cluster was known as it is recorded, not at the cluster’s next stopped vote', async () => {
+    const boardId = await liveCampaign();
+    const now = Date.now();
+    // A vote stopped for the device's cluster: the cluster is known for its hold's window.
+    const stopped: DecidedVote = {
+      boardId,
+      candidateId: 'alice',
+      acceptedAt: now,
+      stopped: true,
+      decision: {
+        mode: 'h',
+        assessment: {
+          clusters: ['device:dev-known'],
+          holdClusters: ['device:dev-known'],
+          reasons: [],
+        } as never,
+      },
+    };
+    await createRiskFollowUp(deps)([stopped]);
+    // Past the holds it queued, a vote from the device that its own rules let count.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const late = judged(boardId, 'alice', 'p-late', now + 3_000, {
+      ip: '198.51.100.77',
+      deviceId: 'dev-known',
+      dwellMs: 4_000,
+    });
+    expect(await apply([late])).toMatchObject([{ verdict: 'counted' }]);
+    const took = await timeUntil(
+      async () => (await countOf(boardId, 'alice')) === 0,
+      30_000,
+      'the late member taken back',
+    );
+    expect(took).toBeLessThan(3_000);
+  }, 60_000);
+
+  it('takes nothing back twice: a re-delivered batch records the same members, and the hold run again changes nothing', async () => {
+    const boardId = await liveCampaign();
+    const now = Date.now();
+    const farm = [0, 1, 2, 3].map((i) =>
+      judged(boardId, 'alice', `p-twice-${i}`, now + i, {
+        ip: '198.51.100.9',
+        deviceId: 'dev-twice',
+        dwellMs: 3_000,
+      }),
+    );
+    for (const vote of farm) await apply([vote]);
+    await timeUntil(
+      async () => (await recordOf(farm[0]?.vote.voteId ?? ''))?.review?.state === 'held',
+      30_000,
+      'held',
+    );
+    await timeUntil(
+      async () => (await recordOf(farm[2]?.vote.voteId ?? ''))?.review?.state === 'held',
+      30_000,
+      'held',
+    );
+
+    // The worker died after the ledger write: the jobs come again, their votes answer as duplicates.
+    expect(await apply(farm.slice(0, 3))).toMatchObject([
+      { duplicate: true },
+      { duplicate: true },
+      { duplicate: true },
+    ]);
+    const members = await deps.redis.zcard(deps.keys.board(boardId).risk.clusterMembers('device:dev-twice'));
+    expect(members).toBe(3);
+    const job: ReviewJob = {
+      kind: 'hold-cluster',
+      campaignId: boardId,
+      cluster: 'device:dev-twice',
+      since: now - 60_000,
+      until: Date.now(),
+      by: 'risk',
+    };
+    const run = createReviewActions(deps);
+    expect(await run(job, 'again', async () => {})).toEqual({ matched: 3, changed: 0, unchanged: 3 });
+    // Done with: off the set, so the next hold reads nothing.
+    expect(await run(job, 'once-more', async () => {})).toEqual({ matched: 0, changed: 0, unchanged: 0 });
+    expect(await countOf(boardId, 'alice')).toBe(0);
+    const retractions = await ledgerModel(mongo).countDocuments({ boardId, action: 'retract' });
+    expect(retractions).toBe(3);
+  }, 120_000);
+
   it("takes back a device farm's counted votes within seconds of the vote that reveals it, reading the ledger by vote id only, however big the ledger", async () => {
     await fillLedger(OTHER_VOTES);
     const boardId = await liveCampaign();
@@ -93,52 +176,5 @@ describe('a cluster hold', () => {
     expect((await recordOf(earlier[2]?.vote.voteId ?? ''))?.review?.note).toBe(
       'held with device dev-farm, by its own evidence: sent from a device shared by 3 accounts',
     );
-  }, 120_000);
-
-  it('takes nothing back twice: a re-delivered batch records the same members, and the hold run again changes nothing', async () => {
-    const boardId = await liveCampaign();
-    const now = Date.now();
-    const farm = [0, 1, 2, 3].map((i) =>
-      judged(boardId, 'alice', `p-twice-${i}`, now + i, {
-        ip: '198.51.100.9',
-        deviceId: 'dev-twice',
-        dwellMs: 3_000,
-      }),
-    );
-    for (const vote of farm) await apply([vote]);
-    await timeUntil(
-      async () => (await recordOf(farm[0]?.vote.voteId ?? ''))?.review?.state === 'held',
-      30_000,
-      'held',
-    );
-    await timeUntil(
-      async () => (await recordOf(farm[2]?.vote.voteId ?? ''))?.review?.state === 'held',
-      30_000,
-      'held',
-    );
-
-    // The worker died after the ledger write: the jobs come again, their votes answer as duplicates.
-    expect(await apply(farm.slice(0, 3))).toMatchObject([
-      { duplicate: true },
-      { duplicate: true },
-      { duplicate: true },
-    ]);
-    const members = await deps.redis.zcard(deps.keys.board(boardId).risk.clusterMembers('device:dev-twice'));
-    expect(members).toBe(3);
-    const job: ReviewJob = {
-      kind: 'hold-cluster',
-      campaignId: boardId,
-      cluster: 'device:dev-twice',
-      since: now - 60_000,
-      until: Date.now(),
-      by: 'risk',
-    };
-    const run = createReviewActions(deps);
-    expect(await run(job, 'again', async () => {})).toEqual({ matched: 3, changed: 0, unchanged: 3 });
-    // Done with: off the set, so the next hold reads nothing.
-    expect(await run(job, 'once-more', async () => {})).toEqual({ matched: 0, changed: 0, unchanged: 0 });
-    expect(await countOf(boardId, 'alice')).toBe(0);
-    const retractions = await ledgerModel(mongo).countDocuments({ boardId, action: 'retract' });
-    expect(retractions).toBe(3);
   }, 120_000);
 });

@@ -62,4 +62,21 @@ describe('the follow-up of a stopped vote', () => {
     await followUp([stopped(boardId, 'device:d-1', Date.now())]);
     expect(addBulk).toHaveBeenCalledTimes(3);
   });
+
+  it('marks the cluster known for its hold’s window, and queues the holds of members recorded in a known cluster the same way', async () => {
+    const addBulk = vi.fn(async () => []);
+    const followUp = createRiskFollowUp({ ...deps, reviewQueue: { addBulk } as never });
+    const boardId = randomId('board');
+    await followUp([stopped(boardId, 'ip:192.0.2.7@alice', Date.now())]);
+    const ttl = await deps.redis.pttl(deps.keys.board(boardId).risk.clusterRevealed('ip:192.0.2.7@alice'));
+    expect(ttl).toBeGreaterThan(590_000);
+    expect(ttl).toBeLessThanOrEqual(600_000);
+
+    const member = { boardId, cluster: 'voter:p-9', acceptedAt: Date.now() };
+    await followUp([], [member]);
+    await followUp([], [member]);
+    expect(addBulk).toHaveBeenCalledTimes(2);
+    // A member does not make its cluster known: only a stopped vote does.
+    expect(await deps.redis.exists(deps.keys.board(boardId).risk.clusterRevealed('voter:p-9'))).toBe(0);
+  });
 });
