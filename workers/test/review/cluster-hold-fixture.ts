@@ -18,7 +18,7 @@ import { openWorkerDeps } from '../support/deps.js';
  * holds, on the file's own key prefix and database; the ledger's commands are monitored.
  */
 
-export const config = testConfig();
+const config = testConfig();
 export let mongo: Connection;
 export let deps: Awaited<ReturnType<typeof openWorkerDeps>>;
 export let apply: ReturnType<typeof createVoteApplier>;
