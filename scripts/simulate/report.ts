@@ -144,10 +144,15 @@ export function computeFigures(outcomes: readonly VoteOutcome[], holds: readonly
       rows.set(label, row);
     }
     add(row, outcome);
-    if (label !== 'honest') add(attacks, outcome);
+    if (!isHonest(label)) add(attacks, outcome);
   }
   const ordered = LABELS.flatMap((l) => rows.get(l) ?? []);
-  const honest = rows.get('honest') ?? emptyRow('honest');
+  // Every honest population's votes count against us alike: a crowd's or a campus's too.
+  const honestRows = ordered.filter((r) => r.label !== 'attacks' && isHonest(r.label as Label));
+  const honest = {
+    falsePositives: honestRows.reduce((n, r) => n + r.falsePositives, 0),
+    planned: honestRows.reduce((n, r) => n + r.planned, 0),
+  };
   const recall: Figures['recall'] = { overall: ratio(attacks.notCounted, attacks.planned) };
   for (const attack of ATTACKS) {
     const row = rows.get(attack);
@@ -223,8 +228,8 @@ export function renderTable(figures: Figures): string {
       r.lost,
     ].map(String),
     r.holdLatency.holds > 0 ? secs(r.holdLatency.p95Ms) : '—',
-    r.label === 'honest'
-      ? `FP ${pct(figures.falsePositiveRate)}`
+    r.label !== 'attacks' && isHonest(r.label)
+      ? `FP ${pct(ratio(r.falsePositives, r.planned))}`
       : `recall ${pct(r.planned ? r.notCounted / r.planned : Number.NaN)}`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));

@@ -53,7 +53,7 @@ export interface DrawFigures {
 
 const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
 
-export function labelFigures(fates: readonly VoteFate[]): LabelFigures[] {
+function labelFigures(fates: readonly VoteFate[]): LabelFigures[] {
   const rows = new Map<Label, LabelFigures>();
   for (const f of fates) {
     let row = rows.get(f.label);

@@ -18,7 +18,7 @@ export interface CountedVote {
 const HOLD_EVERY_MS = 2_000;
 
 /** The clusters whose hold would take a counted vote back: what the workers record (core/risk/evidence.ts). */
-export function membershipsOf(v: CountedVote, settings: RiskSettings): string[] {
+function membershipsOf(v: CountedVote, settings: RiskSettings): string[] {
   return clusterMemberships(v.features, v.subject, settings).map((m) => m.cluster);
 }
 

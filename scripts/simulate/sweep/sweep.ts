@@ -20,7 +20,7 @@ export type Split = (typeof SPLITS)[number];
  * The seeds of a split. Disjoint ranges: a held-out seed (and the parameters drawn from it) is
  * never one the rules were tuned on.
  */
-export function seedsOf(split: Split, draws: number): number[] {
+function seedsOf(split: Split, draws: number): number[] {
   const base = split === 'tuning' ? 1_000 : 900_000;
   return Array.from({ length: draws }, (_, i) => base + i);
 }

@@ -78,6 +78,19 @@ describe('the figures', () => {
     expect(figures.targets.recall.pass).toBe(false);
   });
 
+  it('count a crowd or a campus as honest: its stopped votes are false positives, never recall', () => {
+    const withCrowd = computeFigures([
+      ...votes('honest', 100, { kind: 'counted' }),
+      ...votes('live-crowd', 98, { kind: 'counted' }),
+      ...votes('live-crowd', 2, { kind: 'refused', stage: 'login', status: 429, code: 'RATE_LIMITED' }),
+      ...votes('burst', 10, { kind: 'held' }),
+    ]);
+    expect(withCrowd.falsePositiveRate).toBeCloseTo(2 / 200);
+    expect(withCrowd.recall.overall).toBe(1);
+    expect(withCrowd.rows.find((r) => r.label === 'attacks')?.planned).toBe(10);
+    expect(renderTable(withCrowd)).toMatch(/live-crowd .* FP 2\.0/);
+  });
+
   it('take the review load as every held vote, honest or not, and report the lost ones', () => {
     expect(figures.reviewLoad).toBe(11);
     expect(figures.lost).toBe(10);
