@@ -22,7 +22,6 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
 
 /** How often the bar race is redrawn at most (see #renderRanking). */
 const RANKING_EVERY_MS = 250;
-
 const PHASE_BADGE: Record<ScreenPhase, string> = {
   upcoming: '即将开始',
   live: '● 实时',

@@ -9,6 +9,7 @@ import {
 } from '../protocol/risk.js';
 import { formatClusterId } from './cluster-id.js';
 import { networksOf } from './network.js';
+import { isNew, riskyShare, suspicious, twinShare } from './signals.js';
 
 /** What a rule knows of the vote besides its features: for naming clusters. */
 export interface RiskSubject {
@@ -41,52 +42,10 @@ const short = (id: string) => (id.length > 12 ? `${id.slice(0, 10)}…` : id);
 const percent = (x: number) => `${Math.round(x * 100)}%`;
 /** The fewest votes of a candidate that can make a spike or a wave of new accounts. */
 const WAVE_MIN_VOTES = 10;
-/**
- * The share of a network's accounts for a candidate that have evidence of their own, below which
- * the network is a crowd (an office, a venue, a campus) and not a farm.
- */
-const SUSPECT_SHARE = 0.3;
-const suspicious = (suspects: number, accounts: number) => suspects >= SUSPECT_SHARE * accounts;
-/**
- * A network's suspicion reaches only accounts new here (first vote within newAccountMs): a
- * farm's accounts are, and a framer's neighbours who voted before it are not.
- */
-const isNew = (f: RiskFeatures) => f.accountAgeMs <= RISK_WINDOWS.newAccountMs;
 /** What a new account's own evidence is, in the sentences. */
 const EVIDENCE = 'a fast tap, WeChat rank 2+, or a shared phone';
 /** Intervals from which regular timing is judged on the variation itself, not on twice it. */
 const LONG_HISTORY = 6;
-/** The fewest dwell twins that can make tight dwell. */
-/** The fewest new accounts WeChat doubts that can make a risky cohort. */
-const RISKY_MIN_ACCOUNTS = 5;
-/** The fewest first votes over the day above the local density around a dwell that can make tight dwell. */
-const DAY_TWINS_MIN_VOTES = 10;
-
-/** The larger of the 10-minute and the day's share of a candidate's new accounts WeChat doubts. */
-function riskyShare(f: RiskFeatures): number {
-  const recent = f.candidateRiskyNew >= RISKY_MIN_ACCOUNTS ? f.candidateRiskyNewShare : 0;
-  const day =
-    f.candidateDayRiskyNew >= RISKY_MIN_ACCOUNTS
-      ? f.candidateDayRiskyNew / Math.max(f.candidateDayNew, 1)
-      : 0;
-  return Math.max(recent, day);
-}
-
-/**
- * How far a candidate's first votes tapped like this one stand out: over the last 2 minutes,
- * their share of its first votes; over the day, the share of the twins (30% around the dwell)
- * above what the buckets a little further away would put there. Humans spread smoothly, whatever
- * their usual dwell; an emulator's script makes a spike.
- */
-function twinShare(f: RiskFeatures): number {
-  const recent = f.dwellTwins >= TWINS_MIN_VOTES ? f.dwellTwins / Math.max(f.recentFirstVotes, 1) : 0;
-  const expected = (3 * f.dayDwellAround) / 4;
-  const excess = f.dayDwellTwins - expected;
-  const day = excess >= DAY_TWINS_MIN_VOTES ? excess / f.dayDwellTwins : 0;
-  return Math.max(recent, day);
-}
-
-const TWINS_MIN_VOTES = 8;
 
 /** The rules, in the order their reasons are listed. docs/risk.md explains each. */
 export const RISK_RULES: Readonly<Record<RiskRuleId, RuleDefinition>> = {

@@ -1,0 +1,46 @@
+// The arithmetic of the crowd-level signals the rules read (rules.ts): when a network's accounts
+// look like a farm rather than a crowd, when an account counts as new here, how much of a
+// candidate's new accounts WeChat doubts, how far first votes' dwell times stand out.
+import { RISK_WINDOWS, type RiskFeatures } from '../protocol/risk.js';
+
+/**
+ * The share of a network's accounts for a candidate that have evidence of their own, below which
+ * the network is a crowd (an office, a venue, a campus) and not a farm.
+ */
+const SUSPECT_SHARE = 0.3;
+export const suspicious = (suspects: number, accounts: number) => suspects >= SUSPECT_SHARE * accounts;
+/**
+ * A network's suspicion reaches only accounts new here (first vote within newAccountMs): a
+ * farm's accounts are, and a framer's neighbours who voted before it are not.
+ */
+export const isNew = (f: RiskFeatures) => f.accountAgeMs <= RISK_WINDOWS.newAccountMs;
+/** The fewest dwell twins within 5% (over 2 minutes) that can make tight dwell. */
+const TWINS_MIN_VOTES = 8;
+/** The fewest new accounts WeChat doubts that can make a risky cohort. */
+const RISKY_MIN_ACCOUNTS = 5;
+/** The fewest first votes over the day above the local density around a dwell that can make tight dwell. */
+const DAY_TWINS_MIN_VOTES = 10;
+
+/** The larger of the 10-minute and the day's share of a candidate's new accounts WeChat doubts. */
+export function riskyShare(f: RiskFeatures): number {
+  const recent = f.candidateRiskyNew >= RISKY_MIN_ACCOUNTS ? f.candidateRiskyNewShare : 0;
+  const day =
+    f.candidateDayRiskyNew >= RISKY_MIN_ACCOUNTS
+      ? f.candidateDayRiskyNew / Math.max(f.candidateDayNew, 1)
+      : 0;
+  return Math.max(recent, day);
+}
+
+/**
+ * How far a candidate's first votes tapped like this one stand out: over the last 2 minutes,
+ * their share of its first votes; over the day, the share of the twins (30% around the dwell)
+ * above what the buckets a little further away would put there. Humans spread smoothly, whatever
+ * their usual dwell; an emulator's script makes a spike.
+ */
+export function twinShare(f: RiskFeatures): number {
+  const recent = f.dwellTwins >= TWINS_MIN_VOTES ? f.dwellTwins / Math.max(f.recentFirstVotes, 1) : 0;
+  const expected = (3 * f.dayDwellAround) / 4;
+  const excess = f.dayDwellTwins - expected;
+  const day = excess >= DAY_TWINS_MIN_VOTES ? excess / f.dayDwellTwins : 0;
+  return Math.max(recent, day);
+}
