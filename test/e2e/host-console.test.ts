@@ -80,7 +80,7 @@ async function confirm(page: Page, button: string) {
 async function vote(
   campaignId: string,
   candidateId: string,
-  voter: { id: string; ip: string; device: string },
+  voter: { id: string; ip: string; device: string; dwellMs: number },
 ) {
   const res = await fetch(`${server.url}/api/boards/${campaignId}/votes`, {
     method: 'POST',
@@ -90,7 +90,7 @@ async function vote(
       'x-forwarded-for': voter.ip,
       'x-device-id': voter.device,
     },
-    body: JSON.stringify({ candidateId, dwellMs: 4_000 }),
+    body: JSON.stringify({ candidateId, dwellMs: voter.dwellMs }),
   });
   expect(res.status).toBe(202);
 }
@@ -166,6 +166,8 @@ describe('the host console', () => {
         id: `p-mon-${campaignId}-${i}`,
         ip: `10.${i % 4}.7.${i + 1}`,
         device: `dev-mon-${i}`,
+        // People read for different times: the same dwell on every new account is an emulator's.
+        dwellMs: 3_000 + i * 450,
       });
     }
     await expect.poll(() => page.locator('#stat-total').textContent(), { timeout: 20_000 }).toBe('12');
@@ -188,13 +190,19 @@ describe('the host console', () => {
       candidateIds: ['alice', 'carol'],
       title: '审核测试',
     });
-    await vote(campaignId, 'alice', { id: `p-honest-${campaignId}`, ip: '10.9.9.9', device: 'dev-honest' });
+    await vote(campaignId, 'alice', {
+      id: `p-honest-${campaignId}`,
+      ip: '10.9.9.9',
+      device: 'dev-honest',
+      dwellMs: 4_000,
+    });
     // Six accounts on one phone: the fourth is held, and the cluster's earlier votes with it.
     for (let i = 0; i < 6; i++) {
       await vote(campaignId, 'carol', {
         id: `p-farm-${campaignId}-${i}`,
         ip: `172.16.${i}.9`,
         device: 'dev-farm-1',
+        dwellMs: 4_000,
       });
     }
     await eventually(
