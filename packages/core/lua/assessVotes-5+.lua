@@ -174,7 +174,7 @@ for i = 1, n do
     -- The candidate: recent rate against its baseline, and how many of its voters are new.
     local cand = KEYS[k + 9]
     local isNew = f.accountAgeMs <= NEW
-    local isWave = f.accountAgeMs == 0 and dwell < WAVE_TAP
+    local isWave = isNewHere and dwell < WAVE_TAP
     if redis.call('HINCRBY', cand, 'v:' .. minute, 1) == 1 then
       -- The minute's first vote: drop the day-old minute and keep the hash a day past its last vote.
       local old = minute - 1440
@@ -183,12 +183,12 @@ for i = 1, n do
     end
     if isNew then redis.call('HINCRBY', cand, 'n:' .. minute, 1) end
     -- A new account WeChat rates 2 or more: a bought cohort has many, real newcomers a few in a hundred.
-    local isRiskyNew = f.accountAgeMs == 0 and rank >= 2
+    local isRiskyNew = isNewHere and rank >= 2
     if isRiskyNew then redis.call('HINCRBY', cand, 'r:' .. minute, 1) end
     -- Over the day (the hash's life): its first votes, those WeChat doubts, and their dwell
     -- times in 10% buckets, so a cohort spread over hours is still seen whole.
-    local bucket = (f.accountAgeMs == 0 and dwell > 0) and math.floor(math.log(dwell) / LOG_BUCKET) or nil
-    if f.accountAgeMs == 0 then
+    local bucket = (isNewHere and dwell > 0) and math.floor(math.log(dwell) / LOG_BUCKET) or nil
+    if isNewHere then
       redis.call('HINCRBY', cand, 'tn', 1)
       if isRiskyNew then redis.call('HINCRBY', cand, 'tr', 1) end
       if bucket then redis.call('HINCRBY', cand, 'd:' .. bucket, 1) end
