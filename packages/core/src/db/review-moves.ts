@@ -1,4 +1,5 @@
 import type { QueryFilter } from 'mongoose';
+import { bulkUpdate } from './bulk-updates.js';
 import type { LedgerModel, LedgerVote } from './ledger.js';
 
 /**
@@ -20,7 +21,8 @@ export async function selectReviewVoteIdPage(
   limit: number,
 ): Promise<string[]> {
   const page = after === undefined ? filter : { $and: [filter, { _id: { $gt: after } }] };
-  const found = await model.find(page, { _id: 1 }).sort({ _id: 1 }).limit(limit).lean();
+  // One reply: FerretDB v1 holds a SQLite connection for each cursor left open between batches.
+  const found = await model.find(page, { _id: 1 }).sort({ _id: 1 }).limit(limit).batchSize(limit).lean();
   return found.map((r) => r._id);
 }
 
@@ -31,7 +33,10 @@ export function countReviewVotes(model: LedgerModel, filter: QueryFilter<LedgerV
 
 /** The ledger records of the given vote ids, whole (any order; unknown ids are left out). */
 export async function readLedgerVotes(model: LedgerModel, voteIds: readonly string[]): Promise<LedgerVote[]> {
-  return model.find({ _id: { $in: voteIds } }).lean();
+  return model
+    .find({ _id: { $in: voteIds } })
+    .batchSize(Math.max(voteIds.length, 1))
+    .lean();
 }
 
 /**
@@ -93,14 +98,17 @@ export async function updateReviewedVotes(
   model: LedgerModel,
   changes: readonly ReviewedVote[],
 ): Promise<void> {
-  await Promise.all(
+  // Bulk commands, as setReviewedVotesById writes: a chunk's updates sent at once each held two of
+  // FerretDB's SQLite connections, and 200 of them ran a database dry for good.
+  await bulkUpdate(
+    model.collection,
     changes.map(({ from, set }) => {
       const filter: Record<string, unknown> = {
         _id: from._id,
         verdict: from.verdict,
         'review.state': from.review?.state ?? null,
       };
-      return model.collection.updateOne(filter, updateOf(set));
+      return { updateOne: { filter, update: updateOf(set) } };
     }),
   );
 }
@@ -116,14 +124,13 @@ export async function setReviewedVotesById(
   model: LedgerModel,
   changes: readonly ReviewedVote[],
 ): Promise<void> {
-  if (changes.length === 0) return;
-  // One command: FerretDB runs its statements one after another, where concurrent single updates
-  // wait on each other's SQLite write locks.
-  await model.collection.bulkWrite(
+  // Bulk commands: FerretDB runs their statements one after another, where concurrent single
+  // updates wait on each other's SQLite write locks (and bulkUpdate keeps each command small).
+  await bulkUpdate(
+    model.collection,
     changes.map(({ from, set }) => {
       const filter: Record<string, unknown> = { _id: from._id };
       return { updateOne: { filter, update: updateOf(set) } };
     }),
-    { ordered: false },
   );
 }
