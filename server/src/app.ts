@@ -30,12 +30,14 @@ import { answerClientErrors } from './http/client-error.js';
 import { docsRouter } from './http/docs.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { limitPublicReads, PUBLIC_READ_PATHS } from './http/read-limit.js';
+import { requestMetrics } from './http/request-metrics.js';
 import { securityHeaders } from './http/security-headers.js';
 import { createVoteEnqueuer } from './ingest/enqueue.js';
 import { myVotesRouter } from './ingest/my-votes-routes.js';
 import { createRateLimits, createReadLimits } from './ingest/rate-limits.js';
 import { votesRouter } from './ingest/routes.js';
 import { createVoteIds } from './ingest/vote-ids.js';
+import { createServerMetrics } from './metrics/recorders.js';
 import { metricsRouter } from './metrics/routes.js';
 import { webRouter } from './pages/routes.js';
 import { socketClientAddress } from './realtime/client-address.js';
@@ -80,6 +82,7 @@ function createServices(deps: AppDeps) {
   const reads = { redis, keys, boards };
   return {
     ...deps,
+    metrics: createServerMetrics(),
     tokens,
     hosts,
     audit,
@@ -111,7 +114,11 @@ type Services = ReturnType<typeof createServices>;
  */
 function featureRouters(s: Services): Router[] {
   return [
-    votesRouter({ ...s, rateLimit: createRateLimits(s), enqueue: createVoteEnqueuer(s) }),
+    votesRouter({
+      ...s,
+      rateLimit: createRateLimits(s),
+      enqueue: createVoteEnqueuer({ ...s, metrics: s.metrics.ingest }),
+    }),
     leaderboardRouter(s),
     healthRouter(s),
     metricsRouter(s),
@@ -149,6 +156,7 @@ export function createApp(deps: AppDeps): App {
   app.set('etag', false);
   app.use(securityHeaders());
   app.use(accessLog(deps.logger));
+  app.use(requestMetrics(services.metrics.http));
   app.use(PUBLIC_READ_PATHS, limitPublicReads(services.readLimits));
   for (const router of featureRouters(services)) app.use(router);
   app.use(notFound);
@@ -162,8 +170,12 @@ export function createApp(deps: AppDeps): App {
   const hostNamespace = createHostNamespace(io, { ...services, hostAccess });
   // The rank relay, the hosts' alerts and the screens' views share the subscriber connection;
   // they start and stop together.
+  services.metrics.countSockets(() => ({
+    '/': io.of('/').sockets.size,
+    '/host': hostNamespace.sockets.size,
+  }));
   const relays = [
-    createBoardRelay(io, services),
+    createBoardRelay(io, { ...services, metrics: services.metrics.relay }),
     createAlertRelay(hostNamespace, { ...services, hostAccess }),
     createScreenRelay(io, services),
   ];

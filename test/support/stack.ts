@@ -18,6 +18,7 @@ import { createApp } from '../../server/src/app.js';
 import type { AppDeps } from '../../server/src/deps.js';
 import type { Api } from '../../server/src/http/api.js';
 import type { RealtimeServer } from '../../server/src/realtime/types.js';
+import type { WorkerDeps } from '../../workers/src/deps.js';
 import { createReviewWorker } from '../../workers/src/review/review-worker.js';
 import { createVoteWorker } from '../../workers/src/votes/vote-worker.js';
 import { randomId } from './config.js';
@@ -99,7 +100,7 @@ export async function startTestServer(
 }
 
 /** An in-process vote worker on the same isolated prefix. */
-export async function startTestWorker(config: Config, mongo: Connection) {
+export async function startTestWorker(config: Config, mongo: Connection, extra: Partial<WorkerDeps> = {}) {
   const keys = createKeys(config.keyPrefix);
   const redis = await testRedis(config, 'command');
   const connection = await testRedis(config, 'worker');
@@ -117,6 +118,7 @@ export async function startTestWorker(config: Config, mongo: Connection) {
     boards: boardModel(mongo),
     instanceId: 'test-worker',
     reviewQueue,
+    ...extra,
   };
   const worker = createVoteWorker(deps, connection);
   const reviewWorker = createReviewWorker(deps, reviewConnection);

@@ -5,6 +5,7 @@ import type { ReviewJob } from '@rallyboard/core/queue';
 import type { KeyBuilder } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { WorkerMetrics } from './metrics/recorders.js';
 
 /** Everything a processor needs, passed in so tests can give it real but isolated services. */
 export interface WorkerDeps {
@@ -20,4 +21,6 @@ export interface WorkerDeps {
   instanceId: string;
   /** Where risk control puts the holds of clusters it found (see review/). */
   reviewQueue: Queue<ReviewJob>;
+  /** Batches, verdicts, rules and ledger writes for the metrics port; none recorded when absent. */
+  metrics?: Pick<WorkerMetrics, 'apply'>;
 }

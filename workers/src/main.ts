@@ -12,8 +12,11 @@ import {
   waitForReady,
   withLock,
 } from '@rallyboard/core/redis';
+import type { Registry } from 'prom-client';
 import { startCampaignRepair } from './campaigns/repair.js';
 import { createScheduleWorker } from './campaigns/schedule-worker.js';
+import { createWorkerMetrics } from './metrics/recorders.js';
+import { startMetricsServer } from './metrics/server.js';
 import { createReviewWorker } from './review/review-worker.js';
 import { createVoteWorker } from './votes/vote-worker.js';
 
@@ -39,10 +42,24 @@ async function main(): Promise<void> {
 
   const reviewQueue = createReviewQueue(producer, keys);
   reviewQueue.on('error', (error) => logger.warn({ err: error }, 'review queue error'));
-  const deps = { config, logger, redis, keys, ledger, boards: boardModel(mongo), instanceId, reviewQueue };
+  const metrics = createWorkerMetrics();
+  const metricsServer = await serveMetrics(metrics.registry);
+  const deps = {
+    config,
+    logger,
+    redis,
+    keys,
+    ledger,
+    boards: boardModel(mongo),
+    instanceId,
+    reviewQueue,
+    metrics,
+  };
   const worker = createVoteWorker(deps, workerConnection);
+  worker.on('failed', () => metrics.jobFailed('votes'));
   void worker.run();
   const reviewWorker = createReviewWorker(deps, reviewConnection);
+  reviewWorker.on('failed', () => metrics.jobFailed('review'));
   void reviewWorker.run();
   const campaigns = campaignModel(mongo);
   const serialize = <T>(campaignId: string, work: () => Promise<T>) =>
@@ -83,6 +100,7 @@ async function main(): Promise<void> {
         campaignRepair.stop(),
       ]);
       await Promise.all([reviewQueue.close(), campaignQueue.close()]);
+      metricsServer?.close();
       await Promise.all([
         closeRedis(redis),
         closeRedis(workerConnection),
@@ -100,6 +118,21 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/**
+ * The metrics port, when WORKER_METRICS_PORT is set: never without METRICS_TOKEN, so a worker
+ * exposes nothing its operator did not protect.
+ */
+async function serveMetrics(registry: Registry) {
+  const { workerPort, workerHost, token } = config.metrics;
+  if (workerPort === undefined) return undefined;
+  if (token === undefined) {
+    throw new Error('WORKER_METRICS_PORT is set but METRICS_TOKEN is not: set both, or leave the port at 0.');
+  }
+  const { server, port } = await startMetricsServer(registry, { host: workerHost, port: workerPort, token });
+  logger.info({ host: workerHost, port }, 'worker metrics listening');
+  return server;
 }
 
 main().catch((error: unknown) => {

@@ -7,6 +7,7 @@ import type { KeyBuilder } from '@rallyboard/core/redis';
 import { tallyIngest } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { IngestMetrics } from '../metrics/recorders.js';
 
 /** Puts one accepted vote on the queue; resolves once Redis holds it. */
 export type VoteEnqueuer = (boardId: string, vote: QueuedVote) => Promise<void>;
@@ -22,6 +23,8 @@ export interface VoteEnqueuerDeps {
   redis: Redis;
   keys: KeyBuilder;
   voteQueue: Queue<VoteJob>;
+  /** Batches and their latency for /metrics; none recorded when absent. */
+  metrics?: IngestMetrics;
 }
 
 /**
@@ -42,9 +45,16 @@ export function createVoteEnqueuer(deps: VoteEnqueuerDeps): VoteEnqueuer {
         votes.push(vote);
         byBoard.set(boardId, votes);
       }
-      await deps.voteQueue.addBulk(
-        [...byBoard].map(([boardId, votes]) => ({ name: VOTE_JOB, data: { boardId, votes } })),
-      );
+      const started = performance.now();
+      try {
+        await deps.voteQueue.addBulk(
+          [...byBoard].map(([boardId, votes]) => ({ name: VOTE_JOB, data: { boardId, votes } })),
+        );
+      } catch (error) {
+        deps.metrics?.batchFailed(items.length);
+        throw error;
+      }
+      deps.metrics?.batchAdded(items.length, (performance.now() - started) / 1_000);
       // The console's votes per second. Not awaited: a vote's answer never waits on a chart,
       // and a lost tally costs a dip in the chart, nothing more.
       tallyIngest(

@@ -2,7 +2,8 @@ import { type VoteJob, voteQueueLagMs } from '@rallyboard/core/queue';
 import { type KeyBuilder, readAllDeadLetters } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { Gauge, Registry } from 'prom-client';
+import { Gauge } from 'prom-client';
+import type { ServerMetrics } from './recorders.js';
 
 /** The votes queue's states /metrics reports, as BullMQ's getJobCounts names them. */
 const QUEUE_STATES = ['waiting', 'delayed', 'active', 'failed'] as const;
@@ -11,6 +12,8 @@ export interface MetricsDeps {
   redis: Redis;
   keys: KeyBuilder;
   voteQueue: Pick<Queue<VoteJob>, 'getJobCounts' | 'getJobs'>;
+  /** The app's registry, which the recorders (HTTP, ingest, relay, sockets) fill as they go. */
+  metrics: Pick<ServerMetrics, 'registry'>;
 }
 
 export interface Metrics {
@@ -21,13 +24,15 @@ export interface Metrics {
 }
 
 /**
- * The server's metrics, on a registry of its own (never prom-client's global one, which any
+ * The server's metrics, on the app's registry (never prom-client's global one, which any
  * library may fill, and which two apps in one process, as in the tests, would share). The
- * gauges are set from Redis and the queue at each scrape: nothing is kept between scrapes, so a
- * board whose dead letters were replayed leaves the exposition at the next one.
+ * stores' gauges are set from Redis and the queue at each scrape: nothing is kept between
+ * scrapes, so a board whose dead letters were replayed leaves the exposition at the next one.
+ * The rest (requests, ingest batches, relay pushes, sockets) are recorded as they happen
+ * (recorders.ts).
  */
 export function createMetrics(deps: MetricsDeps): Metrics {
-  const registry = new Registry();
+  const { registry } = deps.metrics;
   const registers = [registry];
   const deadJobs = new Gauge({
     name: 'rallyboard_dead_letter_jobs',

@@ -5,9 +5,9 @@ import { Worker } from 'bullmq';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomId, testConfig } from '../../../test/support/config.js';
+import { parseExposition, sampleValue } from '../../../test/support/exposition.js';
 import { eventually, startTestServer, type TestServer, testRedis } from '../../../test/support/stack.js';
 import { listenApp } from '../support/app.js';
-import { parseExposition, sampleValue } from './exposition.js';
 
 const TOKEN = 'metrics-test-token-0123456789abcdef';
 const config = testConfig({ METRICS_TOKEN: TOKEN });

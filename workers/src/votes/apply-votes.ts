@@ -2,6 +2,7 @@ import { createBatcher } from '@rallyboard/core/batch';
 import { type LedgerVote, recordVotes } from '@rallyboard/core/db';
 import { createBoardCache, tallyVerdicts } from '@rallyboard/core/redis';
 import type { WorkerDeps } from '../deps.js';
+import type { ApplyMetrics } from '../metrics/recorders.js';
 import { createRiskAssessor } from '../risk/assess.js';
 import { createRiskFollowUp, type DecidedVote } from '../risk/follow-up.js';
 import { createReferralAttributor } from './attribute-referrals.js';
@@ -35,7 +36,9 @@ export function createVoteApplier(deps: WorkerDeps): (items: BatchItem[]) => Pro
     maxWaitMs: config.worker.batchWaitMs,
     maxConcurrent: 1,
     async run(batch) {
+      const started = performance.now();
       await recordVotes(deps.ledger, batch);
+      deps.metrics?.apply.ledgerWrite(batch.length, (performance.now() - started) / 1_000);
       return batch.map(() => undefined);
     },
   });
@@ -50,6 +53,7 @@ export function createVoteApplier(deps: WorkerDeps): (items: BatchItem[]) => Pro
   const followUp = createRiskFollowUp(deps);
 
   return async (items) => {
+    const started = performance.now();
     const decidedAt = new Date();
     const settled = await Promise.all(
       [...slotsByBoard(items)].map(([boardId, slots]) => settleBoardVotes(steps, boardId, slots, decidedAt)),
@@ -73,8 +77,24 @@ export function createVoteApplier(deps: WorkerDeps): (items: BatchItem[]) => Pro
         revealed,
       ),
     ]);
+    if (deps.metrics) recordBatch(deps.metrics.apply, items.length, started, votes);
     return inBatchOrder(votes);
   };
+}
+
+/** A batch's size and time, its decided votes' verdicts, and risk's judgements of them. */
+function recordBatch(metrics: ApplyMetrics, size: number, started: number, votes: readonly SettledVote[]) {
+  metrics.batch(size, (performance.now() - started) / 1_000);
+  const decided = votes.filter((v) => v.decided && v.record);
+  metrics.verdicts(decided.map((v) => v.record?.verdict ?? 'unchanged'));
+  metrics.judged(
+    decided.flatMap(({ decided: d }) => {
+      const assessment = d?.vote.decision.assessment;
+      return assessment
+        ? [{ verdict: assessment.verdict, rules: assessment.reasons.map((r) => r.rule) }]
+        : [];
+    }),
+  );
 }
 
 /** The counted votes, with what was measured of those risk control judged. */

@@ -64,6 +64,8 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(100, 120_000, 10_000),
   READY_MAX_QUEUE_LAG_MS: int(1_000, 3_600_000, 30_000),
   METRICS_TOKEN: optionalString.pipe(z.string().min(32, 'at least 32 characters').optional()),
+  WORKER_METRICS_PORT: int(0, 65535, 0),
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   ...rateLimitEnv,
   WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com'),
   WECHAT_APP_ID: optionalString,
@@ -138,8 +140,13 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** GET /readyz answers 503 while the votes queue's oldest unfinished job is older than this. */
   readonly readiness: { readonly maxQueueLagMs: number };
-  /** The bearer token GET /metrics requires; undefined: /metrics answers 404. */
-  readonly metrics: { readonly token: string | undefined };
+  readonly metrics: {
+    /** The bearer token GET /metrics requires; undefined: /metrics answers 404. */
+    readonly token: string | undefined;
+    /** Where the workers serve their own GET /metrics (needs the token); undefined port: nowhere. */
+    readonly workerPort: number | undefined;
+    readonly workerHost: string;
+  };
   readonly rateLimits: RateLimits;
   readonly wechat: {
     /** Base URL of the WeChat server API; a local fake in tests and the demo. */
@@ -226,7 +233,11 @@ export function loadConfig(source: Env = process.env): Config {
     recovery: { settleTimeoutMs: e.REBUILD_SETTLE_TIMEOUT_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     readiness: { maxQueueLagMs: e.READY_MAX_QUEUE_LAG_MS },
-    metrics: { token: e.METRICS_TOKEN },
+    metrics: {
+      token: e.METRICS_TOKEN,
+      workerPort: e.WORKER_METRICS_PORT === 0 ? undefined : e.WORKER_METRICS_PORT,
+      workerHost: e.WORKER_METRICS_HOST,
+    },
     rateLimits: rateLimitsOf(e),
     wechat: {
       apiBase: e.WECHAT_API_BASE.replace(/\/$/, ''),

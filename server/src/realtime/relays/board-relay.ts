@@ -85,6 +85,7 @@ export function createBoardRelay(io: RealtimeServer, ctx: BoardRelayDeps): Relay
     lastFlush = Date.now();
     const boards = [...dirty];
     dirty.clear();
+    ctx.metrics?.tick(boards.length);
     await Promise.all(
       boards.flatMap(([boardId, change]) => WINDOWS.map((window) => push(boardId, window, change))),
     );

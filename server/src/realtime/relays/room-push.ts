@@ -2,11 +2,14 @@ import type { Logger } from '@rallyboard/core/logger';
 import type { MemberStanding, RankUpdate, RankWindow } from '@rallyboard/core/protocol';
 import { readBoard } from '@rallyboard/core/redis';
 import { type BoardReadDeps, publicSource } from '../../boards/queries.js';
+import type { RelayMetrics } from '../../metrics/recorders.js';
 import { boardRoom, type RealtimeServer } from '../types.js';
 
 export interface RoomPushDeps extends BoardReadDeps {
   logger: Logger;
   config: { relay: { topN: number } };
+  /** Pushes and their bytes for /metrics; none recorded when absent. */
+  metrics?: RelayMetrics;
 }
 
 /** What a room was last sent: the base of the next diff. */
@@ -103,6 +106,7 @@ export function createRoomPusher(
       };
       // `local`: each server instance relays to its own sockets from its own subscription.
       io.local.to(room).emit('rank:updated', update);
+      ctx.metrics?.pushed(window, Buffer.byteLength(JSON.stringify(update)));
     } catch (error) {
       pushed.delete(room);
       logger.error({ err: error, boardId, window }, 'relay could not push a board update');
