@@ -13,7 +13,8 @@ export type { ServiceStatus } from './types.js';
  */
 function managedServices(config: Config): ManagedService[] {
   const services: ManagedService[] = [];
-  if (config.redis.managed) services.push(localRedis(Number(new URL(config.redis.url).port)));
+  if (config.redis.managed)
+    services.push(localRedis(Number(new URL(config.redis.url).port), config.redis.appendfsync));
   if (config.mongo.managed) {
     services.push(localFerret(Number(new URL(config.mongo.uri).port), config.mongo.uri));
   }

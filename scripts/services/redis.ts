@@ -43,8 +43,12 @@ function installRedis(): Promise<void> {
   });
 }
 
-/** The embedded Redis: Debian's redis-server on 127.0.0.1, AOF persistence under .data/redis. */
-export function localRedis(port: number): ManagedService {
+/**
+ * The embedded Redis: Debian's redis-server on 127.0.0.1, AOF persistence under .data/redis,
+ * fsynced on every write unless REDIS_APPENDFSYNC says `everysec` (docs/architecture.md,
+ * "What a 202 promises").
+ */
+export function localRedis(port: number, appendfsync: 'always' | 'everysec' = 'always'): ManagedService {
   const host = '127.0.0.1';
   const url = `redis://${host}:${port}`;
   // Per port, so two instances (or a test aimed at another port) never share a pid file.
@@ -92,7 +96,7 @@ export function localRedis(port: number): ManagedService {
         '--appendonly',
         'yes',
         '--appendfsync',
-        'everysec',
+        appendfsync,
         '--save',
         '',
       ]);

@@ -4,7 +4,15 @@ import { loadConfig, requireTokenSecrets } from '@rallyboard/core/config';
 import { connectMongo } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
 import { createCampaignQueue, createReviewQueue, createVoteQueue } from '@rallyboard/core/queue';
-import { closeRedis, createKeys, createRedis, defineScripts, waitForReady } from '@rallyboard/core/redis';
+import {
+  closeRedis,
+  createKeys,
+  createRedis,
+  defineScripts,
+  readDurability,
+  waitForReady,
+} from '@rallyboard/core/redis';
+import type { Redis } from 'ioredis';
 import { createApp } from './app.js';
 
 const config = loadConfig();
@@ -25,6 +33,7 @@ async function main(): Promise<void> {
   }
   await Promise.all([waitForReady(redis), waitForReady(subscriber), waitForReady(producer)]);
   defineScripts(redis);
+  await reportDurability(redis);
   const mongo = await connectMongo(config.mongo.uri, 'server');
   const voteQueue = createVoteQueue(producer, keys);
   voteQueue.on('error', (error) => logger.warn({ err: error }, 'vote queue error'));
@@ -80,6 +89,25 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/**
+ * Says at start what a 202 survives on this Redis: a vote is answered once Redis holds it, so
+ * only an append-only file fsynced on every write (`appendfsync always`) keeps it through a power
+ * loss. Anything less is the operator's choice to make knowingly, so it is a warning.
+ */
+async function reportDurability(redis: Redis): Promise<void> {
+  const durability = await readDurability(redis);
+  if (durability === 'fsync-always') {
+    logger.info({ durability }, 'a vote answered 202 survives a crash of Redis or of its machine');
+    return;
+  }
+  logger.warn(
+    { durability },
+    durability === 'unknown'
+      ? 'could not read Redis persistence (CONFIG GET refused): make sure it runs appendonly yes, appendfsync always'
+      : 'a vote answered 202 may be lost if the machine running Redis fails: set appendonly yes and appendfsync always (docs/architecture.md, "What a 202 promises")',
+  );
 }
 
 main().catch((error: unknown) => {

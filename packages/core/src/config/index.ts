@@ -35,6 +35,7 @@ const envSchema = z.object({
       .optional(),
   ),
   REDIS_COMMAND_TIMEOUT_MS: int(50, 60_000, 1_000),
+  REDIS_APPENDFSYNC: z.enum(['always', 'everysec']).default('always'),
   MONGODB_URI: optionalString.pipe(
     z
       .string()
@@ -100,7 +101,13 @@ export interface Config {
    * `commandTimeoutMs`: how long a request waits for a Redis answer before it answers 503 (the
    * server's command and queue connections only; never a worker's blocking or a subscriber's).
    */
-  readonly redis: { readonly url: string; readonly managed: boolean; readonly commandTimeoutMs: number };
+  readonly redis: {
+    readonly url: string;
+    readonly managed: boolean;
+    readonly commandTimeoutMs: number;
+    /** The embedded Redis's fsync policy: `always` makes a 202 survive a power loss too. */
+    readonly appendfsync: 'always' | 'everysec';
+  };
   readonly mongo: { readonly uri: string; readonly managed: boolean };
   /** Prefix of every Redis key and channel this deployment owns (see redis/keys.ts). */
   readonly keyPrefix: string;
@@ -209,6 +216,7 @@ export function loadConfig(source: Env = process.env): Config {
       url: e.REDIS_URL ?? LOCAL_SERVICES.redisUrl,
       managed: e.REDIS_URL === undefined,
       commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+      appendfsync: e.REDIS_APPENDFSYNC,
     },
     mongo: { uri: e.MONGODB_URI ?? LOCAL_SERVICES.mongoUri, managed: e.MONGODB_URI === undefined },
     keyPrefix: e.KEY_PREFIX,

@@ -7,6 +7,7 @@ export * from './board-status.js';
 export * from './changes.js';
 export * from './connection.js';
 export * from './dead-letters.js';
+export * from './durability.js';
 export * from './ingest-rate.js';
 export * from './keys.js';
 export * from './lock.js';

@@ -4,7 +4,12 @@ import { ConfigError, LOCAL_SERVICES, loadConfig } from '../../src/config/index.
 describe('loadConfig', () => {
   it('falls back to the embedded local services when no URL is given', () => {
     const config = loadConfig({});
-    expect(config.redis).toEqual({ url: LOCAL_SERVICES.redisUrl, managed: true, commandTimeoutMs: 1_000 });
+    expect(config.redis).toEqual({
+      url: LOCAL_SERVICES.redisUrl,
+      managed: true,
+      commandTimeoutMs: 1_000,
+      appendfsync: 'always',
+    });
     expect(config.mongo).toEqual({ uri: LOCAL_SERVICES.mongoUri, managed: true });
     expect(config.http.port).toBe(3000);
     expect(config.relay.tickMs).toBe(150);
@@ -12,7 +17,12 @@ describe('loadConfig', () => {
 
   it('uses given URLs and marks those services as not managed', () => {
     const config = loadConfig({ REDIS_URL: 'redis://cache:6379', MONGODB_URI: 'mongodb://db:27017/x' });
-    expect(config.redis).toEqual({ url: 'redis://cache:6379', managed: false, commandTimeoutMs: 1_000 });
+    expect(config.redis).toEqual({
+      url: 'redis://cache:6379',
+      managed: false,
+      commandTimeoutMs: 1_000,
+      appendfsync: 'always',
+    });
     expect(config.mongo).toEqual({ uri: 'mongodb://db:27017/x', managed: false });
   });
 
@@ -35,13 +45,28 @@ describe('loadConfig', () => {
   it('names every invalid variable at once', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', REDIS_URL: 'http://x', KEY_PREFIX: 'Bad Prefix', TRUST_PROXY: 'maybe' });
+      loadConfig({
+        PORT: 'eighty',
+        REDIS_URL: 'http://x',
+        KEY_PREFIX: 'Bad Prefix',
+        TRUST_PROXY: 'maybe',
+        REDIS_APPENDFSYNC: 'sometimes',
+        WORKER_METRICS_PORT: '-1',
+      });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const name of ['PORT', 'REDIS_URL', 'KEY_PREFIX', 'TRUST_PROXY']) expect(problems).toContain(name);
+    for (const name of [
+      'PORT',
+      'REDIS_URL',
+      'KEY_PREFIX',
+      'TRUST_PROXY',
+      'REDIS_APPENDFSYNC',
+      'WORKER_METRICS_PORT',
+    ])
+      expect(problems).toContain(name);
   });
 
   it('takes TRUST_PROXY as false, true, a number of hops, or addresses, subnets and names', () => {
