@@ -30,6 +30,7 @@ export function createBoardRelay(io: RealtimeServer, ctx: BoardRelayDeps): Relay
   const dirty = new Map<string, Dirty>();
   const pushed = new Map<string, Pushed>();
   let timer: NodeJS.Timeout | undefined;
+  let flushing = false;
   let stopped = false;
   const push = createRoomPusher(io, ctx, pushed, () => stopped);
   let everReady = false;
@@ -80,15 +81,29 @@ export function createBoardRelay(io: RealtimeServer, ctx: BoardRelayDeps): Relay
     }
   }
 
+  /**
+   * One flush at a time: a push reads what the room was last sent and records what it sends, so
+   * two flushes at once (reads slower than a tick) sent a room an update from an older base after
+   * a newer one. Changes that come meanwhile wait for the next flush, scheduled as it ends.
+   */
   async function flush(): Promise<void> {
     timer = undefined;
-    lastFlush = Date.now();
-    const boards = [...dirty];
-    dirty.clear();
-    ctx.metrics?.tick(boards.length);
-    await Promise.all(
-      boards.flatMap(([boardId, change]) => WINDOWS.map((window) => push(boardId, window, change))),
-    );
+    if (flushing) return;
+    flushing = true;
+    try {
+      lastFlush = Date.now();
+      const boards = [...dirty];
+      dirty.clear();
+      ctx.metrics?.tick(boards.length);
+      await Promise.all(
+        boards.flatMap(([boardId, change]) => WINDOWS.map((window) => push(boardId, window, change))),
+      );
+    } finally {
+      flushing = false;
+      if (dirty.size > 0 && !stopped) {
+        timer ??= setTimeout(() => void flush(), Math.max(0, lastFlush + tickMs - Date.now()));
+      }
+    }
   }
 
   return {
