@@ -20,7 +20,10 @@ export interface OwnRedis {
  * with the append-only file on and the given fsync policy, as production runs it. A fault test
  * kills and restarts this one; the run's shared Redis is never touched.
  */
-export async function startOwnRedis(appendfsync: 'always' | 'everysec'): Promise<OwnRedis> {
+export async function startOwnRedis(
+  appendfsync: 'always' | 'everysec',
+  extraArgs: readonly string[] = [],
+): Promise<OwnRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'rb-redis-'));
   let child: ChildProcess | undefined;
@@ -41,6 +44,7 @@ export async function startOwnRedis(appendfsync: 'always' | 'everysec'): Promise
         'yes',
         '--appendfsync',
         appendfsync,
+        ...extraArgs,
       ],
       { stdio: 'ignore' },
     );
