@@ -149,6 +149,9 @@ function featureRouters(s: Services): Router[] {
  */
 export function createApp(deps: AppDeps): App {
   const services = createServices(deps);
+  for (const connection of [deps.redis, deps.subscriber]) {
+    connection.on('error', () => services.metrics.storeError('redis'));
+  }
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.http.trustProxy);

@@ -25,6 +25,8 @@ export interface ServerMetrics {
   readonly relay: RelayMetrics;
   /** Reports connected sockets per namespace, read at each scrape. */
   countSockets(read: () => Record<string, number>): void;
+  /** One error event of a store connection (a refused or lost Redis connection). */
+  storeError(store: 'redis'): void;
 }
 
 /** Latency buckets in seconds, from a Redis round trip to a stalled store. */
@@ -86,6 +88,12 @@ export function createServerMetrics(): ServerMetrics {
     labelNames: ['window'] as const,
     registers,
   });
+  const storeErrors = new Counter({
+    name: 'rallyboard_store_errors_total',
+    help: "Error events of this process's store connections (refused, reset, timed out), by store.",
+    labelNames: ['store'] as const,
+    registers,
+  });
   let readSockets: () => Record<string, number> = () => ({});
   new Gauge({
     name: 'rallyboard_sockets',
@@ -127,6 +135,9 @@ export function createServerMetrics(): ServerMetrics {
     },
     countSockets(read) {
       readSockets = read;
+    },
+    storeError(store) {
+      storeErrors.inc({ store });
     },
   };
 }
