@@ -152,6 +152,7 @@ export function createApp(deps: AppDeps): App {
   for (const connection of [deps.redis, deps.subscriber]) {
     connection.on('error', () => services.metrics.storeError('redis'));
   }
+  deps.mongo.on('disconnected', () => services.metrics.storeError('mongo'));
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.http.trustProxy);

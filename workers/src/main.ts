@@ -43,6 +43,10 @@ async function main(): Promise<void> {
   const reviewQueue = createReviewQueue(producer, keys);
   reviewQueue.on('error', (error) => logger.warn({ err: error }, 'review queue error'));
   const metrics = createWorkerMetrics();
+  metrics.watchStores({
+    redis: [redis, workerConnection, scheduleConnection, reviewConnection, producer],
+    mongo,
+  });
   const metricsServer = await serveMetrics(metrics.registry);
   const deps = {
     config,

@@ -25,8 +25,8 @@ export interface ServerMetrics {
   readonly relay: RelayMetrics;
   /** Reports connected sockets per namespace, read at each scrape. */
   countSockets(read: () => Record<string, number>): void;
-  /** One error event of a store connection (a refused or lost Redis connection). */
-  storeError(store: 'redis'): void;
+  /** One error of a store connection: a Redis connection's error event, MongoDB's lost connection. */
+  storeError(store: 'redis' | 'mongo'): void;
 }
 
 /** Latency buckets in seconds, from a Redis round trip to a stalled store. */
@@ -90,7 +90,7 @@ export function createServerMetrics(): ServerMetrics {
   });
   const storeErrors = new Counter({
     name: 'rallyboard_store_errors_total',
-    help: "Error events of this process's store connections (refused, reset, timed out), by store.",
+    help: "Errors of this process's store connections: Redis error events (refused, reset, timed out), MongoDB connections lost.",
     labelNames: ['store'] as const,
     registers,
   });

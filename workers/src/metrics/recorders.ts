@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { Counter, Histogram, Registry } from 'prom-client';
 
 /** What risk control's verdict on one vote says, as far as the metrics count it. */
@@ -24,6 +25,8 @@ export interface WorkerMetrics {
   readonly apply: ApplyMetrics;
   /** A job that failed on a queue (it may be retried; dead letters are the server's gauge). */
   jobFailed(queue: string): void;
+  /** Counts the errors of these store connections: Redis error events, MongoDB connections lost. */
+  watchStores(stores: { redis: readonly EventEmitter[]; mongo?: EventEmitter }): void;
 }
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -74,6 +77,12 @@ export function createWorkerMetrics(): WorkerMetrics {
     buckets: LATENCY_BUCKETS,
     registers,
   });
+  const storeErrors = new Counter({
+    name: 'rallyboard_worker_store_errors_total',
+    help: "Errors of this process's store connections: Redis error events, MongoDB connections lost.",
+    labelNames: ['store'] as const,
+    registers,
+  });
   const failed = new Counter({
     name: 'rallyboard_worker_failed_jobs_total',
     help: 'Jobs that failed an attempt, by queue.',
@@ -104,6 +113,10 @@ export function createWorkerMetrics(): WorkerMetrics {
     },
     jobFailed(queue) {
       failed.inc({ queue });
+    },
+    watchStores({ redis, mongo }) {
+      for (const connection of redis) connection.on('error', () => storeErrors.inc({ store: 'redis' }));
+      mongo?.on('disconnected', () => storeErrors.inc({ store: 'mongo' }));
     },
   };
 }

@@ -1,9 +1,11 @@
 import type { Server } from 'node:http';
 import { connectMongo } from '@rallyboard/core/db';
+import { createRedis, waitForReady } from '@rallyboard/core/redis';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../../test/support/config.js';
 import { parseExposition, type Sample } from '../../../test/support/exposition.js';
+import { startOwnRedis } from '../../../test/support/own-redis.js';
 import {
   eventually,
   seedBoard,
@@ -102,5 +104,27 @@ describe('the workers metrics port', () => {
     ).toBe(1);
     expect(total(found, 'rallyboard_risk_rule_hits_total', { rule: 'lockstep' })).toBe(2);
     expect(total(found, 'rallyboard_risk_rule_hits_total', { rule: 'ipAccounts' })).toBe(0);
+  });
+
+  it("counts its Redis connections' errors when Redis goes away", async () => {
+    const own = createWorkerMetrics();
+    const gone = await startOwnRedis('always');
+    const connection = createRedis(gone.url, 'worker', 'test');
+    try {
+      await waitForReady(connection);
+      own.watchStores({ redis: [connection] });
+      await gone.kill();
+      await eventually(
+        async () =>
+          total(parseExposition(await own.registry.metrics()), 'rallyboard_worker_store_errors_total', {
+            store: 'redis',
+          }) > 0,
+        10_000,
+        'errors counted',
+      );
+    } finally {
+      connection.disconnect();
+      await gone.close();
+    }
   });
 });
