@@ -5,7 +5,7 @@ import type { RankWindow } from '../protocol/leaderboard.js';
 import { memberViewSchema } from '../protocol/leaderboard.js';
 import { nextCursorSchema } from '../protocol/pages.js';
 import { shareLinkSchema, shareTargetSchema } from '../protocol/referrals.js';
-import { quotaStatusSchema, voteStatusSchema } from '../protocol/votes.js';
+import { myLikesSchema, quotaStatusSchema, voteStatusSchema } from '../protocol/votes.js';
 import { authorized } from './auth.js';
 import { request } from './request.js';
 
@@ -24,6 +24,17 @@ export const readMember = (boardId: string, candidateId: string, window: RankWin
   request(
     { method: 'GET', path: `/api/boards/${boardId}/members/${candidateId}`, query: { window } },
     memberViewSchema,
+  );
+
+/** Which of these candidates (at most 100) I like now on a like board. */
+export const readMyLikes = (boardId: string, candidateIds: readonly string[]) =>
+  authorized(
+    {
+      method: 'GET',
+      path: `/api/boards/${boardId}/likes/mine`,
+      query: { candidateIds: candidateIds.join(',') },
+    },
+    myLikesSchema,
   );
 
 /** My quotas on a board: what remains today and when it resets. */

@@ -1,23 +1,18 @@
-import { listMyVotes } from './api.js';
+import { MY_LIKES_MAX } from '../protocol/votes.js';
+import { readMyLikes } from './api.js';
 
 /**
- * The candidates I like on a like board, from my decided likes and unlikes: for each candidate
- * the newest one that stood (counted, or unchanged because it already stood) says.
- * @param pages how many pages of 100 to read at most; @default 3
+ * The candidates I like now on a like board, of those given: asked of the server's like sets, a
+ * hundred at a time, so it is exact however many likes and unlikes I have made.
  */
-export async function likedCandidates(boardId: string, pages = 3): Promise<Set<string>> {
-  const decided = new Map<string, boolean>();
-  let cursor: string | undefined;
-  for (let i = 0; i < pages; i++) {
-    const page = await listMyVotes(boardId, cursor, 100);
-    for (const vote of page.votes) {
-      if (!vote.candidateId || decided.has(vote.candidateId)) continue;
-      if (vote.status !== 'counted' && vote.status !== 'unchanged') continue;
-      if (vote.action === 'like' || vote.action === 'unlike')
-        decided.set(vote.candidateId, vote.action === 'like');
-    }
-    if (page.nextCursor === null) break;
-    cursor = page.nextCursor;
+export async function likedCandidates(
+  boardId: string,
+  candidateIds: readonly string[],
+): Promise<Set<string>> {
+  const liked = new Set<string>();
+  for (let start = 0; start < candidateIds.length; start += MY_LIKES_MAX) {
+    const answer = await readMyLikes(boardId, candidateIds.slice(start, start + MY_LIKES_MAX));
+    for (const candidateId of answer.liked) liked.add(candidateId);
   }
-  return new Set([...decided].filter(([, liked]) => liked).map(([candidateId]) => candidateId));
+  return liked;
 }

@@ -71,7 +71,13 @@ definePage<Extra>()({
         const campaign = await getCampaign(campaignId);
         this.campaign = campaign;
         wx.setNavigationBarTitle({ title: campaign.title });
-        const liked = campaign.kind === 'like' ? await likedCandidates(campaignId) : new Set<string>();
+        const liked =
+          campaign.kind === 'like'
+            ? await likedCandidates(
+                campaignId,
+                campaign.members.map((m) => m.candidateId),
+              )
+            : new Set<string>();
         this.setData({
           title: campaign.title,
           description: campaign.description,

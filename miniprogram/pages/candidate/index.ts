@@ -99,7 +99,9 @@ definePage<Extra>()({
     },
     async refreshLiked(): Promise<void> {
       if (this.data.kind !== 'like') return;
-      const liked = await likedCandidates(this.data.campaignId).catch(() => new Set<string>());
+      const liked = await likedCandidates(this.data.campaignId, [this.data.candidateId]).catch(
+        () => new Set<string>(),
+      );
       this.setData({ liked: liked.has(this.data.candidateId) });
     },
     /** My share link for this candidate, made ahead so onShareAppMessage can answer at once. */

@@ -4,6 +4,8 @@ import {
   boardIdSchema,
   ERROR_CATALOGUE,
   type ErrorCode,
+  myLikesQuerySchema,
+  myLikesSchema,
   nextCursorSchema,
   pageCursorSchema,
   quotaStatusSchema,
@@ -11,7 +13,7 @@ import {
   voteIdSchema,
   voteStatusSchema,
 } from '@rallyboard/core/protocol';
-import { type KeyBuilder, parseVerdict } from '@rallyboard/core/redis';
+import { type KeyBuilder, parseVerdict, readLiked } from '@rallyboard/core/redis';
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -167,6 +169,36 @@ export function myVotesRouter(deps: MyVotesRouteDeps): Router {
         readQuotaStatus(deps, { boardId: params.boardId, ...board }, auth.participantId),
       );
       res.json(status);
+    },
+  );
+
+  deps.api.route(
+    router,
+    {
+      method: 'get',
+      path: '/api/boards/:boardId/likes/mine',
+      tag,
+      summary: 'Which of these candidates I like now, on a like board',
+      description:
+        'Up to 100 candidate ids, comma-separated; answered from the like sets in one Redis round ' +
+        'trip, so it is exact however many likes and unlikes I have made. Unknown ids are not liked.',
+      auth: 'participant',
+      params: boardParams,
+      query: myLikesQuerySchema,
+      responses: {
+        200: { description: 'The asked candidates I like, in the order asked.', schema: myLikesSchema },
+      },
+      errors: ['BOARD_NOT_FOUND', 'ACTION_NOT_ALLOWED'],
+    },
+    async ({ auth, params, query }, _req, res) => {
+      const board = await whenAvailable(() => deps.boards.require(params.boardId));
+      if (board.kind !== 'like') {
+        throw new AppError('ACTION_NOT_ALLOWED', { details: { kind: board.kind, action: 'like' } });
+      }
+      const liked = await whenAvailable(() =>
+        readLiked(deps.redis, deps.keys, params.boardId, auth.participantId, query.candidateIds),
+      );
+      res.json({ liked });
     },
   );
   return router;

@@ -86,3 +86,27 @@ export const quotaStatusSchema = z.object({
   remainingTotal: quotaCount.nullable(),
 });
 export type QuotaStatus = z.infer<typeof quotaStatusSchema>;
+
+/** The most candidates one "liked by me" question may name. */
+export const MY_LIKES_MAX = 100;
+
+/**
+ * `GET /api/boards/:boardId/likes/mine?candidateIds=a,b,c`: which of these candidates I like now,
+ * on a like board. The ids are comma-separated, 1 to MY_LIKES_MAX of them.
+ */
+export const myLikesQuerySchema = z.strictObject({
+  candidateIds: z
+    .string()
+    .transform((list) => [...new Set(list.split(','))])
+    .pipe(
+      z
+        .array(candidateIdSchema)
+        .min(1)
+        .max(MY_LIKES_MAX, `at most ${MY_LIKES_MAX} candidate ids, comma-separated`),
+    ),
+});
+export type MyLikesQuery = z.input<typeof myLikesQuerySchema>;
+
+/** The asked candidates I like now, in the order asked; the others (unknown ones too) are not. */
+export const myLikesSchema = z.object({ liked: z.array(candidateIdSchema) });
+export type MyLikes = z.infer<typeof myLikesSchema>;

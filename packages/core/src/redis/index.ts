@@ -10,6 +10,7 @@ export * from './dead-letters.js';
 export * from './durability.js';
 export * from './ingest-rate.js';
 export * from './keys.js';
+export * from './likes.js';
 export * from './lock.js';
 export * from './risk-store.js';
 export * from './score.js';

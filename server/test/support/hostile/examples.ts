@@ -24,6 +24,7 @@ export function validExamples(fixture: HostileFixture): Record<string, ValidExam
   } = fixture;
   const {
     boardId,
+    likeBoardId,
     voteId,
     refreshToken,
     logoutToken,
@@ -47,6 +48,11 @@ export function validExamples(fixture: HostileFixture): Record<string, ValidExam
     'GET /api/boards/:boardId/votes/:voteId': { params: { boardId, voteId }, authorization: asParticipant },
     'GET /api/me/votes': { query: { boardId, limit: '5' }, authorization: asParticipant },
     'GET /api/boards/:boardId/quota': { params: { boardId }, authorization: asParticipant },
+    'GET /api/boards/:boardId/likes/mine': {
+      params: { boardId: likeBoardId },
+      query: { candidateIds: 'alice,bob' },
+      authorization: asParticipant,
+    },
     'GET /api/boards/:boardId/leaderboard': { params: { boardId }, query: { window: 'all', limit: '5' } },
     'GET /api/boards/:boardId/members/:candidateId': {
       params: { boardId, candidateId: 'alice' },

@@ -20,6 +20,8 @@ export interface HostileFixture {
   fake: WeChatFake;
   /** A live campaign's board (the campaign has the same id), with alice and bob. */
   boardId: string;
+  /** A like board, with alice and bob. */
+  likeBoardId: string;
   /** `Authorization` header values of the participant, the host and the admin. */
   asParticipant: string;
   asHost: string;
@@ -105,6 +107,7 @@ export async function createHostileFixture(redisDb: number): Promise<HostileFixt
   await createLiveCampaign(mongo, boardId, { createdBy: host.id });
   const endedId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob']);
   await createLiveCampaign(mongo, endedId, { createdBy: host.id, status: 'ended' });
+  const likeBoardId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob'], { kind: 'like' });
   const draft = async () => (await postJson(server, '/api/campaigns', asHost, campaignBody())).id as string;
   return {
     config,
@@ -112,6 +115,7 @@ export async function createHostileFixture(redisDb: number): Promise<HostileFixt
     mongo,
     fake,
     boardId,
+    likeBoardId,
     asParticipant,
     asHost,
     asAdmin: `Bearer ${admin.token}`,
