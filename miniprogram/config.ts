@@ -20,3 +20,24 @@ export const settings = {
 export function configure(changes: Partial<typeof settings>): void {
   Object.assign(settings, changes);
 }
+
+/**
+ * A build published through a third-party platform carries its settings in ext.json's `ext`
+ * (`{ "apiBase": "https://…", "rankTopN": 10 }`): they win over the defaults. Only the two
+ * settings a deployment names are taken, and only of the right type.
+ */
+function applyExtConfig(ext: unknown): void {
+  if (typeof ext !== 'object' || ext === null) return;
+  const { apiBase, rankTopN } = ext as Record<string, unknown>;
+  if (typeof apiBase === 'string' && /^https?:\/\/[^/]+$/.test(apiBase)) settings.apiBase = apiBase;
+  if (typeof rankTopN === 'number' && Number.isInteger(rankTopN) && rankTopN > 0)
+    settings.rankTopN = rankTopN;
+}
+
+if (typeof wx !== 'undefined' && typeof wx.getExtConfigSync === 'function') {
+  try {
+    applyExtConfig(wx.getExtConfigSync());
+  } catch {
+    // No ext.json: the defaults (or the build's settings) stand.
+  }
+}

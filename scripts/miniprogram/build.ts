@@ -150,7 +150,53 @@ export async function writeGeneratedFiles(protocolSource = PROTOCOL_SOURCE): Pro
  * where it was, every other shipped file copied. Only transpiles; `tsc -p miniprogram` checks types.
  * @returns the paths written, relative to outDir
  */
-export async function compileMiniprogram(outDir: string): Promise<string[]> {
+/** What a build for one environment sets in `config.ts`'s `settings` (the rest keep their defaults). */
+export interface BuildSettings {
+  /** The server's HTTPS origin (`--api`); socket.io is served from the same origin. */
+  apiBase?: string;
+  /** The server's LEADERBOARD_TOP_N (`--rank-top-n`). */
+  rankTopN?: number;
+}
+
+/**
+ * Checks a build's settings, saying what is wrong: the API must be an http(s) origin without a
+ * path, query or credentials, and https unless it is a loopback or private address (a released
+ * mini-program may only reach HTTPS and WSS domains).
+ */
+export function parseBuildSettings(api: string | undefined, rankTopN: string | undefined): BuildSettings {
+  const settings: BuildSettings = {};
+  if (api !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(api);
+    } catch {
+      throw new Error(
+        `--api ${JSON.stringify(api)} is not a URL: give the server's origin, e.g. https://vote.example.com`,
+      );
+    }
+    const local = /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|localhost$)/.test(url.hostname);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
+      throw new Error(`--api must be https:// (http only for a loopback or LAN address), got ${api}`);
+    }
+    if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username) {
+      throw new Error(`--api must be an origin without path, query or credentials, got ${api}`);
+    }
+    settings.apiBase = url.origin;
+  }
+  if (rankTopN !== undefined) {
+    const n = Number(rankTopN);
+    if (!Number.isInteger(n) || n < 1 || n > 100)
+      throw new Error(`--rank-top-n must be 1 to 100, got ${rankTopN}`);
+    settings.rankTopN = n;
+  }
+  return settings;
+}
+
+/**
+ * Compiles the mini-program into `outDir`; with `settings`, its `config.js` starts from them (the
+ * source folder, which DevTools opens, keeps the local defaults).
+ */
+export async function compileMiniprogram(outDir: string, settings: BuildSettings = {}): Promise<string[]> {
   await rm(outDir, { recursive: true, force: true });
   const written: string[] = [];
   for (const path of await listFiles(MINIPROGRAM_DIR)) {
@@ -168,6 +214,9 @@ export async function compileMiniprogram(outDir: string): Promise<string[]> {
         tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: false } },
       });
       content = result.code;
+      if (path === 'config.ts' && Object.keys(settings).length > 0) {
+        content += `\n// Set by the build (npm run miniprogram:build -- --api …).\nObject.assign(module.exports.settings, ${JSON.stringify(settings)});\n`;
+      }
     }
     await mkdir(dirname(join(outDir, target)), { recursive: true });
     await writeFile(join(outDir, target), content);
@@ -194,11 +243,19 @@ async function main(args: string[]): Promise<void> {
     const at = args.indexOf(name);
     return at === -1 ? undefined : args[at + 1];
   };
+  let settings: BuildSettings;
+  try {
+    settings = parseBuildSettings(option('--api'), option('--rank-top-n'));
+  } catch (error) {
+    console.error(`✗ ${(error as Error).message}`);
+    process.exit(2);
+  }
   await writeGeneratedFiles(option('--protocol-source') ?? PROTOCOL_SOURCE);
   const out = option('--out') ?? DEFAULT_OUT;
-  const written = await compileMiniprogram(out);
+  const written = await compileMiniprogram(out, settings);
+  const pointed = settings.apiBase ? `, pointed at ${settings.apiBase}` : '';
   console.log(
-    `✓ generated files written; ${written.length} files compiled into ${relative(ROOT, out) || out}`,
+    `✓ generated files written; ${written.length} files compiled into ${relative(ROOT, out) || out}${pointed}`,
   );
 }
 
