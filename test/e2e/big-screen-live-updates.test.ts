@@ -88,4 +88,17 @@ describe('the big screen, in Chromium', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it('shows the votes of the last minute at once when opened after them', async () => {
+    const campaignId = await campaign();
+    await votes(campaignId, 'alice', 4);
+    await counted(campaignId, 4);
+    const { page, context } = await openPage(browser, `${server.url}/screen/${campaignId}`);
+    await waitForState(page, 'live');
+    // It read 0 here until the next votes came: the screen saw only totals from its opening on.
+    await page.waitForFunction(() => document.querySelector('#vpm')?.textContent === '4', null, {
+      timeout: 5_000,
+    });
+    await context.close();
+  });
 });

@@ -7,6 +7,7 @@ import {
   type ScreenReveal,
   type ScreenView,
 } from '@rallyboard/core/protocol';
+import { readIngestRate } from '@rallyboard/core/redis';
 import type { Connection } from 'mongoose';
 import { renderSVG } from 'uqr';
 import { type BoardReadDeps, queryBoard } from '../boards/queries.js';
@@ -85,6 +86,8 @@ export function createScreens(ctx: ScreensDeps): Screens {
     async view(campaign) {
       const { quotas: _quotas, ...shown } = publicCampaignView(campaign);
       const wechat = useWeChat(campaign._id);
+      const now = Date.now();
+      const lastMinute = await readIngestRate(ctx.redis, ctx.keys, campaign._id, now, 60);
       return {
         campaign: shown,
         reveal: await revealOf(campaign),
@@ -94,7 +97,8 @@ export function createScreens(ctx: ScreensDeps): Screens {
           url: wechat ? null : joinUrl(campaign._id),
         },
         topN: ctx.config.relay.topN,
-        serverTime: new Date().toISOString(),
+        serverTime: new Date(now).toISOString(),
+        recentVotes: lastMinute.reduce((sum, second) => sum + second.votes, 0),
       };
     },
     async joinCode(campaign) {

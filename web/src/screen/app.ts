@@ -108,7 +108,7 @@ export class ScreenApp {
     this.#chart.slots = screen.topN;
     this.#onView(screen);
     this.#feed.snapshot(board);
-    this.#rate.add(Date.now(), board.totals.votes);
+    this.#rate.snapshot(Date.now(), board.totals.votes, screen.recentVotes);
     this.#ranks = new Map(board.entries.map((e) => [e.candidateId, e.rank]));
     this.#moves = new Map();
     this.#scheduleDraw();

@@ -25,6 +25,17 @@ export class VoteRate {
   }
 
   /**
+   * A snapshot's total. An empty series starts with what came before it: `recent` votes in the
+   * minute before `at`, as the server counted them, so a screen opened after the votes of that
+   * minute does not read 0 until the next ones. A series already going takes it as a sample.
+   */
+  snapshot(at: number, total: number, recent: number): void {
+    if (this.#samples.length === 0)
+      this.#samples.push({ at: at - 60_000, total: Math.max(0, total - recent) });
+    this.add(at, total);
+  }
+
+  /**
    * The total as known at `t`: the last sample at or before it, or undefined before the first.
    * Samples are in time order and number one per update (tens of thousands at 50 a second), and
    * the screen asks every frame: a binary search, not a scan.

@@ -77,6 +77,20 @@ describe('votes per minute', () => {
     rate.add(160_000, 10); // a rebuild or a void lowered the total: no negative rate
     expect(rate.perMinute(160_000)).toBe(0);
   });
+
+  it("starts from the server's last minute when the screen opens after the votes", () => {
+    const rate = new VoteRate();
+    rate.snapshot(100_000, 40, 4);
+    expect(rate.perMinute(100_000)).toBe(4);
+    rate.add(110_000, 42);
+    expect(rate.perMinute(110_000)).toBe(6);
+    // The server's minute ages out like any other.
+    expect(rate.perMinute(169_000)).toBe(2);
+    expect(rate.perMinute(170_000)).toBe(0);
+    // A resync later (a snapshot of a series already going) changes nothing.
+    rate.snapshot(180_000, 42, 30);
+    expect(rate.perMinute(180_000)).toBe(0);
+  });
 });
 
 describe('contrast', () => {

@@ -58,6 +58,11 @@ export const screenViewSchema = z.object({
   topN: z.number().int(),
   /** The server's clock when the view was made: countdowns are corrected by it. */
   serverTime: z.iso.datetime(),
+  /**
+   * Votes accepted in the minute before `serverTime`: a screen opened after the votes of that
+   * minute starts its votes-per-minute from it, not from zero.
+   */
+  recentVotes: z.number().int().min(0),
 });
 export type ScreenView = z.infer<typeof screenViewSchema>;
 
