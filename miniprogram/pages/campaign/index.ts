@@ -5,6 +5,7 @@ import { DwellClock } from '../../services/dwell.js';
 import { CAMPAIGN_STATUS_LABELS, campaignCountdown, remainingText } from '../../services/format.js';
 import { likedCandidates } from '../../services/likes.js';
 import { ApiError } from '../../services/request.js';
+import { chatCard, momentsPost, offerSharing } from '../../services/share.js';
 import { definePage } from '../../utils/page.js';
 
 interface CandidateCard {
@@ -47,7 +48,14 @@ definePage<Extra>()({
       // Opened from a list or a share: ?campaignId=. Scanned from a big screen's join code: the
       // code's `scene` is the campaign id (URL-encoded by WeChat).
       const scanned = query.scene === undefined ? undefined : decodeURIComponent(query.scene);
+      offerSharing();
       return this.load(query.campaignId ?? scanned ?? '');
+    },
+    onShareAppMessage(): WechatMiniprogram.Page.ICustomShareContent {
+      return chatCard(this.data.title, 'pages/campaign/index', `campaignId=${this.data.campaignId}`);
+    },
+    onShareTimeline(): WechatMiniprogram.Page.ICustomTimelineContent {
+      return momentsPost(this.data.title, `campaignId=${this.data.campaignId}`);
     },
     onShow() {
       this.dwell.shown();

@@ -2,6 +2,7 @@ import type { PublicCampaign } from '../../protocol/campaigns.js';
 import { listCampaigns } from '../../services/api.js';
 import { CAMPAIGN_STATUS_LABELS } from '../../services/format.js';
 import { ApiError } from '../../services/request.js';
+import { chatCard, momentsPost, offerSharing } from '../../services/share.js';
 import { definePage } from '../../utils/page.js';
 
 interface CampaignItem {
@@ -27,7 +28,14 @@ definePage<{ nextCursor: string | null }>()({
   data: { campaigns: [] as CampaignItem[], loading: true, error: '', more: false },
   methods: {
     onLoad(): Promise<void> {
+      offerSharing();
       return this.load(true);
+    },
+    onShareAppMessage(): WechatMiniprogram.Page.ICustomShareContent {
+      return chatCard('正在进行的投票与点赞活动', 'pages/campaigns/index');
+    },
+    onShareTimeline(): WechatMiniprogram.Page.ICustomTimelineContent {
+      return momentsPost('正在进行的投票与点赞活动');
     },
     onPullDownRefresh(): Promise<void> {
       return this.load(true).then(() => {

@@ -9,6 +9,7 @@ import { likedCandidates } from '../../services/likes.js';
 import { download, drawPoster, type PosterCanvas } from '../../services/poster.js';
 import { resolveEntry } from '../../services/referral.js';
 import { ApiError } from '../../services/request.js';
+import { momentsPost, offerSharing } from '../../services/share.js';
 import { definePage } from '../../utils/page.js';
 
 interface Extra {
@@ -49,7 +50,7 @@ definePage<Extra>()({
     onLoad(query: Record<string, string | undefined>): Promise<void> {
       this.dwell = new DwellClock();
       this.campaign = null;
-      wx.showShareMenu({ withShareTicket: false, menus: ['shareAppMessage'] });
+      offerSharing();
       return this.load(query);
     },
     onShow() {
@@ -116,6 +117,12 @@ definePage<Extra>()({
         path: `/${this.data.sharePath || fallback}`,
         ...(this.data.imageUrl ? { imageUrl: this.data.imageUrl } : {}),
       };
+    },
+    onShareTimeline(): WechatMiniprogram.Page.ICustomTimelineContent {
+      return momentsPost(
+        `${this.data.name}｜${this.data.campaignTitle}`,
+        `campaignId=${this.data.campaignId}&candidateId=${this.data.candidateId}`,
+      );
     },
     /** The vote or like button: one tap, one vote. */
     async tapVote(): Promise<void> {

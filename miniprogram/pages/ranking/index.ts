@@ -2,6 +2,7 @@ import { rankingIsPublic } from '../../protocol/campaigns.js';
 import { getCampaign } from '../../services/api.js';
 import { LiveBoard, type LiveState } from '../../services/live.js';
 import { ApiError } from '../../services/request.js';
+import { chatCard, momentsPost, offerSharing } from '../../services/share.js';
 import { definePage } from '../../utils/page.js';
 
 interface Row {
@@ -32,7 +33,18 @@ definePage<Extra>()({
     onLoad(query: Record<string, string | undefined>): Promise<void> {
       this.live = null;
       this.names = new Map();
+      offerSharing();
       return this.start(query.campaignId ?? '');
+    },
+    onShareAppMessage(): WechatMiniprogram.Page.ICustomShareContent {
+      return chatCard(
+        `${this.data.title}｜实时排行`,
+        'pages/ranking/index',
+        `campaignId=${this.data.campaignId}`,
+      );
+    },
+    onShareTimeline(): WechatMiniprogram.Page.ICustomTimelineContent {
+      return momentsPost(`${this.data.title}｜实时排行`, `campaignId=${this.data.campaignId}`);
     },
     onUnload() {
       this.live?.stop();
