@@ -29,7 +29,8 @@ export function configure(changes: Partial<typeof settings>): void {
 function applyExtConfig(ext: unknown): void {
   if (typeof ext !== 'object' || ext === null) return;
   const { apiBase, rankTopN } = ext as Record<string, unknown>;
-  if (typeof apiBase === 'string' && /^https?:\/\/[^/]+$/.test(apiBase)) settings.apiBase = apiBase;
+  if (typeof apiBase === 'string' && /^https:\/\/[A-Za-z0-9.-]+(:\d+)?$/.test(apiBase))
+    settings.apiBase = apiBase;
   if (typeof rankTopN === 'number' && Number.isInteger(rankTopN) && rankTopN > 0)
     settings.rankTopN = rankTopN;
 }
@@ -38,6 +39,6 @@ if (typeof wx !== 'undefined' && typeof wx.getExtConfigSync === 'function') {
   try {
     applyExtConfig(wx.getExtConfigSync());
   } catch {
-    // No ext.json: the defaults (or the build's settings) stand.
+    // No ext.json: the defaults stand. (A build's --api settings are applied after this block.)
   }
 }

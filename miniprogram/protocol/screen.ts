@@ -60,8 +60,9 @@ export const screenViewSchema = z.object({
   /** The server's clock when the view was made: countdowns are corrected by it. */
   serverTime: z.iso.datetime(),
   /**
-   * Votes accepted in the minute before `serverTime`: a screen opened after the votes of that
-   * minute starts its votes-per-minute from it, not from zero.
+   * Votes ingest accepted (202) in the minute up to `serverTime`, 0 while frozen: a screen opened
+   * after the votes of that minute starts its votes-per-minute from it, not from zero. Accepted,
+   * not counted: a vote risk control holds later is in it.
    */
   recentVotes: z.number().int().min(0),
 });

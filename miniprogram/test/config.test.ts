@@ -40,6 +40,8 @@ describe('the build settings', () => {
 
   it('refuse what a released mini-program could not reach, saying why', () => {
     expect(() => parseBuildSettings('http://vote.example.com', undefined)).toThrow(/must be https/);
+    expect(() => parseBuildSettings('http://127.example.com', undefined)).toThrow(/must be https/);
+    expect(() => parseBuildSettings('http://10.evil.net', undefined)).toThrow(/must be https/);
     expect(() => parseBuildSettings('https://vote.example.com/api', undefined)).toThrow(/without path/);
     expect(() => parseBuildSettings('vote.example.com', undefined)).toThrow(/not a URL/);
     expect(() => parseBuildSettings(undefined, '0')).toThrow(/rank-top-n/);
@@ -69,6 +71,8 @@ describe('a compiled mini-program', () => {
     });
     for (const ext of [
       { apiBase: 'https://x.example.com/path', rankTopN: -1 },
+      { apiBase: 'http://plain.example.com' },
+      { apiBase: 'https://user@x.example.com' },
       null,
       'https://y.example.com',
     ]) {

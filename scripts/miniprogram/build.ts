@@ -174,7 +174,10 @@ export function parseBuildSettings(api: string | undefined, rankTopN: string | u
         `--api ${JSON.stringify(api)} is not a URL: give the server's origin, e.g. https://vote.example.com`,
       );
     }
-    const local = /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|localhost$)/.test(url.hostname);
+    const local =
+      /^(127(\.\d{1,3}){3}|10(\.\d{1,3}){3}|192\.168(\.\d{1,3}){2}|172\.(1[6-9]|2\d|3[01])(\.\d{1,3}){2}|localhost)$/.test(
+        url.hostname,
+      );
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
       throw new Error(`--api must be https:// (http only for a loopback or LAN address), got ${api}`);
     }

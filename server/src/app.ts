@@ -152,6 +152,8 @@ export function createApp(deps: AppDeps): App {
   for (const connection of [deps.redis, deps.subscriber]) {
     connection.on('error', () => services.metrics.storeError('redis'));
   }
+  // The queues' producer connection (ingest adds votes through it) reports through the queue.
+  deps.voteQueue.on('error', () => services.metrics.storeError('redis'));
   deps.mongo.on('disconnected', () => services.metrics.storeError('mongo'));
   const app = express();
   app.disable('x-powered-by');

@@ -83,7 +83,12 @@ describe('the Prometheus scrape config', () => {
       expect(compose.services[job.job_name], job.job_name).toBeDefined();
     }
     expect(compose.services.server?.expose).toContain(String(jobs.get('server')?.dns_sd_configs[0]?.port));
-    expect(read('deploy/prometheus.yml')).toContain(
+    // The workers serve metrics only when told a port (compose passes it through, off by default)
+    // on an address the compose network reaches; the operations guide names the port scraped.
+    const workersEnv = (compose.services.workers as { environment?: Record<string, string> }).environment;
+    expect(workersEnv?.WORKER_METRICS_PORT).toBe('${WORKER_METRICS_PORT:-0}');
+    expect(workersEnv?.WORKER_METRICS_HOST).toBe('0.0.0.0');
+    expect(read('docs/operations.md')).toContain(
       `WORKER_METRICS_PORT=${jobs.get('workers')?.dns_sd_configs[0]?.port}`,
     );
   });

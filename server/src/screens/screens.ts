@@ -87,7 +87,12 @@ export function createScreens(ctx: ScreensDeps): Screens {
       const { quotas: _quotas, ...shown } = publicCampaignView(campaign);
       const wechat = useWeChat(campaign._id);
       const now = Date.now();
-      const lastMinute = await readIngestRate(ctx.redis, ctx.keys, campaign._id, now, 60);
+      // The sixty seconds up to and including this one; none while frozen, whose screen shows the
+      // ranking of the freeze, not the votes still coming.
+      const lastMinute =
+        campaign.status === 'frozen'
+          ? []
+          : await readIngestRate(ctx.redis, ctx.keys, campaign._id, now + 1_000, 60);
       return {
         campaign: shown,
         reveal: await revealOf(campaign),

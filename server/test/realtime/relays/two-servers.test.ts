@@ -62,7 +62,8 @@ describe("a campaign's screen on one server, its host on the other", () => {
     await move(hostSide, id, 'live');
     await move(hostSide, id, 'frozen');
     await eventually(async () => views.at(-1)?.campaign.status === 'frozen', 5_000, 'the screen sees frozen');
-    expect(views.map((v) => v.campaign.status)).toEqual(['live', 'frozen']);
+    // (The move to scheduled may still be on its way when the screen subscribes: not counted.)
+    expect(views.map((v) => v.campaign.status).filter((s) => s !== 'scheduled')).toEqual(['live', 'frozen']);
 
     const disconnected = new Promise((resolve) => screen.once('disconnect', resolve));
     const revoked = await call(hostSide, host.token, 'POST', `/api/campaigns/${id}/screen-token/revoke`);
