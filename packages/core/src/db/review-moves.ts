@@ -94,23 +94,12 @@ function updateOf(set: Partial<LedgerVote>) {
  * the job read (same verdict and review state): a concurrent change wins and is not overwritten.
  * Through the driver, as recordVotes writes: the records' shape is the review moves' to keep.
  */
-export async function updateReviewedVotes(
-  model: LedgerModel,
-  changes: readonly ReviewedVote[],
-): Promise<void> {
-  // Bulk commands, as setReviewedVotesById writes: a chunk's updates sent at once each held two of
-  // FerretDB's SQLite connections, and 200 of them ran a database dry for good.
-  await bulkUpdate(
-    model.collection,
-    changes.map(({ from, set }) => {
-      const filter: Record<string, unknown> = {
-        _id: from._id,
-        verdict: from.verdict,
-        'review.state': from.review?.state ?? null,
-      };
-      return { updateOne: { filter, update: updateOf(set) } };
-    }),
-  );
+export function updateReviewedVotes(model: LedgerModel, changes: readonly ReviewedVote[]): Promise<void> {
+  return writeReviewed(model, changes, (from) => ({
+    _id: from._id,
+    verdict: from.verdict,
+    'review.state': from.review?.state ?? null,
+  }));
 }
 
 /**
@@ -120,17 +109,22 @@ export async function updateReviewedVotes(
  * and tests) answers an update by a lone `_id` from its key but scans the whole collection for
  * any other filter (half a second a vote with 20,000 in the database), which made holds late.
  */
-export async function setReviewedVotesById(
+export function setReviewedVotesById(model: LedgerModel, changes: readonly ReviewedVote[]): Promise<void> {
+  return writeReviewed(model, changes, (from) => ({ _id: from._id }));
+}
+
+/**
+ * The changes as bulk update commands (bulkUpdate keeps each small), each record chosen by
+ * `filterOf`. Never as single updates sent at once: on FerretDB each held two of a database's
+ * SQLite connections, and 200 of them ran it dry for good.
+ */
+async function writeReviewed(
   model: LedgerModel,
   changes: readonly ReviewedVote[],
+  filterOf: (from: ReviewedVote['from']) => Record<string, unknown>,
 ): Promise<void> {
-  // Bulk commands: FerretDB runs their statements one after another, where concurrent single
-  // updates wait on each other's SQLite write locks (and bulkUpdate keeps each command small).
   await bulkUpdate(
     model.collection,
-    changes.map(({ from, set }) => {
-      const filter: Record<string, unknown> = { _id: from._id };
-      return { updateOne: { filter, update: updateOf(set) } };
-    }),
+    changes.map(({ from, set }) => ({ updateOne: { filter: filterOf(from), update: updateOf(set) } })),
   );
 }
