@@ -1,23 +1,11 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { sendsBearerToken } from '@rallyboard/core/config';
 import { AppError } from '@rallyboard/core/protocol';
-import { type Request, Router } from 'express';
+import { Router } from 'express';
 import { whenAvailable } from '../lib/when-available.js';
 import { createMetrics, type MetricsDeps } from './service.js';
 
 export interface MetricsRouteDeps extends MetricsDeps {
   config: { metrics: { token: string | undefined } };
-}
-
-/**
- * Whether the request carries `Authorization: Bearer <token>`. Both sides are hashed first so
- * that timingSafeEqual compares equal lengths: neither the token's characters nor its length
- * show in the time a wrong guess takes.
- */
-function bearerMatches(req: Request, token: string): boolean {
-  const match = /^Bearer (.+)$/.exec(req.get('authorization') ?? '');
-  if (!match?.[1]) return false;
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(match[1]), digest(token));
 }
 
 /**
@@ -32,7 +20,7 @@ export function metricsRouter(deps: MetricsRouteDeps): Router {
   if (token === undefined) return router;
   const metrics = createMetrics(deps);
   router.get('/metrics', async (req, res) => {
-    if (!bearerMatches(req, token)) {
+    if (!sendsBearerToken(req.get('authorization'), token)) {
       res.set('WWW-Authenticate', 'Bearer');
       throw new AppError('UNAUTHENTICATED', {
         message: 'Send the metrics token as "Authorization: Bearer <METRICS_TOKEN>".',

@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { sendsBearerToken } from '@rallyboard/core/config';
 import type { Registry } from 'prom-client';
 
 export interface MetricsServerOptions {
@@ -7,14 +7,6 @@ export interface MetricsServerOptions {
   port: number;
   /** The bearer token a scrape must send (METRICS_TOKEN, as the server's /metrics). */
   token: string;
-}
-
-/** Whether the request sends `Authorization: Bearer <token>`, compared in constant time. */
-function bearerMatches(req: IncomingMessage, token: string): boolean {
-  const match = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
-  if (!match?.[1]) return false;
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(match[1]), digest(token));
 }
 
 function answerJson(res: ServerResponse, status: number, code: string, message: string) {
@@ -37,7 +29,7 @@ export async function startMetricsServer(
       answerJson(res, 404, 'NOT_FOUND', 'Only GET /metrics is served here.');
       return;
     }
-    if (!bearerMatches(req, options.token)) {
+    if (!sendsBearerToken(req.headers.authorization, options.token)) {
       res.setHeader('www-authenticate', 'Bearer');
       answerJson(
         res,

@@ -5,6 +5,7 @@ import { type RateLimits, rateLimitEnv, rateLimitsOf } from './limits.js';
 import { type TokenSecrets, withTokenSecrets } from './secrets.js';
 import { trustProxy } from './trust-proxy.js';
 
+export { sendsBearerToken } from './metrics-token.js';
 export { requireTokenSecrets } from './secrets.js';
 export { ConfigError };
 
