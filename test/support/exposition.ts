@@ -48,3 +48,10 @@ export function sampleValue(samples: Sample[], name: string, labels: Record<stri
   if (found.length > 1) throw new Error(`${name} ${JSON.stringify(labels)} appears ${found.length} times`);
   return found[0]?.value;
 }
+
+/** The sum of every sample with this name whose labels include these (any other labels allowed). */
+export function sampleSum(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
+  return samples
+    .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+    .reduce((sum, s) => sum + s.value, 0);
+}

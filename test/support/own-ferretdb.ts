@@ -6,6 +6,7 @@ import { connectMongo, pingMongo } from '@rallyboard/core/db';
 import { localFerret } from '../../scripts/services/ferretdb.js';
 import { PATHS } from '../../scripts/services/paths.js';
 import { freePort } from '../../scripts/services/process.js';
+import { killChild } from './processes.js';
 
 export interface OwnFerret {
   /** The URI of one database on it. */
@@ -57,13 +58,7 @@ export async function startOwnFerret(database: string): Promise<OwnFerret> {
     }
   }
 
-  async function stop(): Promise<void> {
-    const running = child;
-    if (!running || running.exitCode !== null || running.signalCode !== null) return;
-    const exited = new Promise((resolve) => running.once('exit', resolve));
-    running.kill('SIGKILL');
-    await exited;
-  }
+  const stop = (): Promise<void> => killChild(child);
 
   await start();
   return {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../scripts/services/process.js';
 import { pingRedis } from '../../scripts/services/redis.js';
+import { killChild } from './processes.js';
 
 export interface OwnRedis {
   url: string;
@@ -55,13 +56,7 @@ export async function startOwnRedis(
     }
   }
 
-  async function kill(): Promise<void> {
-    const running = child;
-    if (!running || running.exitCode !== null || running.signalCode !== null) return;
-    const exited = new Promise((resolve) => running.once('exit', resolve));
-    running.kill('SIGKILL');
-    await exited;
-  }
+  const kill = (): Promise<void> => killChild(child);
 
   await start();
   return {

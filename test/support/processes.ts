@@ -53,3 +53,11 @@ export async function startProcess(
   }
   return { child, lines, exited };
 }
+
+/** Kills a child outright (SIGKILL: a crash, not a shutdown) and waits for it; nothing if it has ended. */
+export async function killChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}

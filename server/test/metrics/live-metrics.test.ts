@@ -2,7 +2,7 @@ import { connectMongo } from '@rallyboard/core/db';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../../test/support/config.js';
-import { parseExposition, type Sample, sampleValue } from '../../../test/support/exposition.js';
+import { parseExposition, type Sample, sampleSum, sampleValue } from '../../../test/support/exposition.js';
 import { collectUpdates, connectSocket, subscribe, type TestSocket } from '../../../test/support/socket.js';
 import {
   eventually,
@@ -41,13 +41,6 @@ async function scrape(): Promise<Sample[]> {
   return parseExposition(await res.text());
 }
 
-/** The sum of every sample of a metric whose labels include these. */
-function total(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
-  return samples
-    .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
-    .reduce((sum, s) => sum + s.value, 0);
-}
-
 describe('the metrics a vote moves', () => {
   it('count the vote request by route pattern and status, its batch, the push to a watcher and the socket', async () => {
     const boardId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob']);
@@ -64,7 +57,7 @@ describe('the metrics a vote moves', () => {
 
     const after = await scrape();
     const moved = (name: string, labels: Record<string, string> = {}) =>
-      total(after, name, labels) - total(before, name, labels);
+      sampleSum(after, name, labels) - sampleSum(before, name, labels);
     expect(
       moved('rallyboard_http_requests_total', { route: VOTE_ROUTE, method: 'POST', status: '202' }),
     ).toBe(1);

@@ -4,7 +4,7 @@ import { createRedis, waitForReady } from '@rallyboard/core/redis';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../../test/support/config.js';
-import { parseExposition, type Sample } from '../../../test/support/exposition.js';
+import { parseExposition, type Sample, sampleSum } from '../../../test/support/exposition.js';
 import { startOwnRedis } from '../../../test/support/own-redis.js';
 import {
   eventually,
@@ -49,11 +49,6 @@ async function scrape(): Promise<Sample[]> {
   return parseExposition(await res.text());
 }
 
-const total = (samples: Sample[], name: string, labels: Record<string, string> = {}) =>
-  samples
-    .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
-    .reduce((sum, s) => sum + s.value, 0);
-
 describe('the workers metrics port', () => {
   it('answers 401 without the token and 404 off /metrics, showing no metric', async () => {
     for (const authorization of [undefined, 'Bearer wrong', TOKEN]) {
@@ -77,7 +72,7 @@ describe('the workers metrics port', () => {
       expect(res.status).toBe(202);
     }
     const moved = async (name: string, labels: Record<string, string> = {}) =>
-      total(await scrape(), name, labels) - total(before, name, labels);
+      sampleSum(await scrape(), name, labels) - sampleSum(before, name, labels);
     await eventually(
       async () => (await moved('rallyboard_worker_votes_total', { verdict: 'counted' })) === VOTES,
       10_000,
@@ -96,13 +91,13 @@ describe('the workers metrics port', () => {
       { verdict: 'reject', rules: ['lockstep'] },
     ]);
     const found = parseExposition(await own.registry.metrics());
-    expect(total(found, 'rallyboard_risk_verdicts_total', { verdict: 'accept' })).toBe(1);
-    expect(total(found, 'rallyboard_risk_verdicts_total', { verdict: 'review' })).toBe(1);
+    expect(sampleSum(found, 'rallyboard_risk_verdicts_total', { verdict: 'accept' })).toBe(1);
+    expect(sampleSum(found, 'rallyboard_risk_verdicts_total', { verdict: 'review' })).toBe(1);
     expect(
-      total(found, 'rallyboard_risk_rule_hits_total', { rule: 'deviceAccounts', verdict: 'review' }),
+      sampleSum(found, 'rallyboard_risk_rule_hits_total', { rule: 'deviceAccounts', verdict: 'review' }),
     ).toBe(1);
-    expect(total(found, 'rallyboard_risk_rule_hits_total', { rule: 'lockstep' })).toBe(2);
-    expect(total(found, 'rallyboard_risk_rule_hits_total', { rule: 'ipAccounts' })).toBe(0);
+    expect(sampleSum(found, 'rallyboard_risk_rule_hits_total', { rule: 'lockstep' })).toBe(2);
+    expect(sampleSum(found, 'rallyboard_risk_rule_hits_total', { rule: 'ipAccounts' })).toBe(0);
   });
 
   it("counts its Redis connections' errors when Redis goes away", async () => {
@@ -115,7 +110,7 @@ describe('the workers metrics port', () => {
       await gone.kill();
       await eventually(
         async () =>
-          total(parseExposition(await own.registry.metrics()), 'rallyboard_worker_store_errors_total', {
+          sampleSum(parseExposition(await own.registry.metrics()), 'rallyboard_worker_store_errors_total', {
             store: 'redis',
           }) > 0,
         10_000,
