@@ -1,5 +1,11 @@
 // The bars a run is judged against, each from the figures of our pipeline and its references.
-import type { Bar, Results } from './results.js';
+import type { Bar, CountCheck, Results, ScaleOut } from './results.js';
+
+/** Every 2×2 phase's count check, in the order the phases ran. */
+export function countChecks(s: ScaleOut): CountCheck[] {
+  const all = [s.ingest?.counts, ...(s.worker?.counts ?? []), s.latency?.counts, s.capacity?.counts];
+  return all.filter((c): c is CountCheck => c !== undefined);
+}
 
 export function judge(r: Results): Bar[] {
   const bars: Bar[] = [];
@@ -61,6 +67,20 @@ export function judge(r: Results): Bar[] {
       note,
     );
     add('capacity vote → watcher p99', c.latency.p99, '≤ 1000 ms', c.latency.p99 <= 1000 && c.sawEvery > 0);
+  }
+  if (r.scaleOut) {
+    // The 2×2 row is reported, not judged; only this check is.
+    const checks = countChecks(r.scaleOut);
+    const failed = checks.filter((c) => !c.ok);
+    add(
+      'nothing counted twice (2×2)',
+      failed.length,
+      'accepted = counted after every 2×2 phase',
+      checks.length > 0 && failed.length === 0,
+      failed.length > 0
+        ? `failed: ${failed.map((c) => c.phase).join('; ')}`
+        : `${checks.length} phase${checks.length === 1 ? '' : 's'} checked`,
+    );
   }
   return bars;
 }

@@ -1,7 +1,8 @@
 // The pipeline benchmark's load generator, a child process of main.ts (IPC): POSTs votes to
 // `/api/boards/:id/votes` as simulated participants (real tokens) over keep-alive connections,
-// closed loop (max rate) or open loop (a fixed rate), and optionally a probe vote every few ms on
-// its own connection, reporting each accepted probe's send time so watchers can time its arrival.
+// shared out over one or more servers, closed loop (max rate) or open loop (a fixed rate), and
+// optionally a probe vote every few ms on a connection of its own (the servers in turn),
+// reporting each accepted probe's send time so watchers can time its arrival.
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Histogram } from './histogram.js';
@@ -26,7 +27,13 @@ function errorCode(text: string): string | undefined {
   }
 }
 
-function post(agent: http.Agent, url: URL, path: string, body: string, token: string): Promise<Answer> {
+/** One server under load and the keep-alive agent of its share of the connections. */
+interface Server {
+  agent: http.Agent;
+  url: URL;
+}
+
+function post({ agent, url }: Server, path: string, body: string, token: string): Promise<Answer> {
   return new Promise((resolve) => {
     const request = http.request(
       {
@@ -68,10 +75,9 @@ function post(agent: http.Agent, url: URL, path: string, body: string, token: st
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
-/** Where the votes go, and the body and token of the next one. */
+/** Where the votes go (the servers, taken in turn), and the body and token of the next one. */
 interface Target {
-  agent: http.Agent;
-  url: URL;
+  servers: Server[];
   path: string;
   pickBody(): string;
   pickToken(): string;
@@ -82,13 +88,13 @@ interface Target {
 function targetOf(spec: LoadSpec): Target {
   const bodies = spec.candidates.map((candidateId) => JSON.stringify({ candidateId }));
   const bearers = spec.tokens.length > 0 ? spec.tokens : [''];
+  // The connections are shared out over the servers: `concurrency` in all.
+  const perServer = Math.ceil(spec.concurrency / spec.urls.length);
   return {
-    agent: new http.Agent({
-      keepAlive: true,
-      maxSockets: spec.concurrency,
-      maxFreeSockets: spec.concurrency,
-    }),
-    url: new URL(spec.url),
+    servers: spec.urls.map((url) => ({
+      agent: new http.Agent({ keepAlive: true, maxSockets: perServer, maxFreeSockets: perServer }),
+      url: new URL(url),
+    })),
     path: `/api/boards/${encodeURIComponent(spec.boardId)}/votes`,
     pickBody: () => bodies[Math.floor(Math.random() * bodies.length)] ?? '{}',
     pickToken: () => bearers[Math.floor(Math.random() * bearers.length)] ?? '',
@@ -143,11 +149,18 @@ function announceWindow(spec: LoadSpec, window: { startedAt: number; endedAt: nu
   ];
 }
 
+/** The i-th server, taking them in turn. */
+function serverAt(servers: Server[], i: number): Server {
+  const server = servers[i % servers.length];
+  if (!server) throw new Error('load: no server to send to');
+  return server;
+}
+
 /** One connection's closed loop: the next vote as soon as the last is answered. */
-async function closedLoop(target: Target, tally: Tally): Promise<void> {
+async function closedLoop(target: Target, server: Server, tally: Tally): Promise<void> {
   while (Date.now() < tally.windowEnd) {
     const t0 = performance.now();
-    const answer = await post(target.agent, target.url, target.path, target.pickBody(), target.pickToken());
+    const answer = await post(server, target.path, target.pickBody(), target.pickToken());
     tally.record(answer, performance.now() - t0);
     // A refused connection answers at once: don't spin.
     if (answer.status === 0) await sleep(10);
@@ -165,10 +178,11 @@ async function openLoop(spec: LoadSpec, target: Target, tally: Tally): Promise<v
     const finish = () => {
       if (issued >= total && inFlight === 0) resolve();
     };
-    const fire = (scheduled: number) => {
+    const fire = (i: number) => {
+      const scheduled = t0 + i * interval;
       inFlight++;
       tally.maxQueued = Math.max(tally.maxQueued, inFlight - spec.concurrency);
-      void post(target.agent, target.url, target.path, target.pickBody(), target.pickToken()).then(
+      void post(serverAt(target.servers, i), target.path, target.pickBody(), target.pickToken()).then(
         (answer) => {
           inFlight--;
           tally.record(answer, performance.now() - scheduled);
@@ -178,7 +192,7 @@ async function openLoop(spec: LoadSpec, target: Target, tally: Tally): Promise<v
     };
     const tick = () => {
       const due = Math.min(total, Math.floor((performance.now() - t0) / interval) + 1);
-      while (issued < due) fire(t0 + issued++ * interval);
+      while (issued < due) fire(issued++);
       if (issued < total) setTimeout(tick, 1);
       else finish();
     };
@@ -186,16 +200,23 @@ async function openLoop(spec: LoadSpec, target: Target, tally: Tally): Promise<v
   });
 }
 
-/** A probe vote every `probe.intervalMs` through the window, each accepted one reported to the parent. */
+/**
+ * A probe vote every `probe.intervalMs` through the window, to the servers in turn (one connection
+ * each), each accepted one reported to the parent.
+ */
 async function probeLoop(probe: NonNullable<LoadSpec['probe']>, target: Target, tally: Tally): Promise<void> {
-  const probeAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const probeServers = target.servers.map(({ url }) => ({
+    agent: new http.Agent({ keepAlive: true, maxSockets: 1 }),
+    url,
+  }));
   const body = JSON.stringify({ candidateId: probe.candidateId });
   await sleep(tally.windowStart - Date.now());
   let next = Date.now();
   while (Date.now() < tally.windowEnd) {
     const sentAt = Date.now();
     const t0 = performance.now();
-    const answer = await post(probeAgent, target.url, target.path, body, target.probeToken);
+    const server = serverAt(probeServers, tally.probesSent);
+    const answer = await post(server, target.path, body, target.probeToken);
     tally.probesSent++;
     if (answer.status === 202) {
       tally.totalAccepted++;
@@ -207,7 +228,7 @@ async function probeLoop(probe: NonNullable<LoadSpec['probe']>, target: Target, 
     next = Math.max(next + probe.intervalMs, Date.now());
     await sleep(next - Date.now());
   }
-  probeAgent.destroy();
+  for (const { agent } of probeServers) agent.destroy();
 }
 
 async function run(spec: LoadSpec): Promise<LoadResult> {
@@ -219,7 +240,8 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
 
   const loops: Promise<void>[] = [];
   if (spec.mode === 'closed')
-    for (let i = 0; i < spec.concurrency; i++) loops.push(closedLoop(target, tally));
+    for (let i = 0; i < spec.concurrency; i++)
+      loops.push(closedLoop(target, serverAt(target.servers, i), tally));
   if (spec.mode === 'open') loops.push(openLoop(spec, target, tally));
   if (spec.probe) loops.push(probeLoop(spec.probe, target, tally));
   if (spec.mode === 'idle' && !spec.probe) loops.push(sleep(spec.warmupMs + spec.durationMs));
@@ -227,7 +249,7 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
   // Idle mode and short open loops can finish before the timers fire.
   await sleep(tally.windowEnd - Date.now() + 1);
   for (const timer of windowTimers) clearTimeout(timer);
-  target.agent.destroy();
+  for (const { agent } of target.servers) agent.destroy();
 
   return {
     mode: spec.mode,

@@ -3,7 +3,8 @@
 // One run, against a local instance only: our server and workers as separate processes on the
 // local Redis and FerretDB, driven by a load generator and watched by socket.io clients in their
 // own processes, with references measured in the same run on the same services: a bare express
-// + queue.add ingest, a bare BullMQ worker doing one ZINCRBY per job, and redis-benchmark.
+// + queue.add ingest, a bare BullMQ worker doing one ZINCRBY per job, and redis-benchmark. With
+// --scale-out, the same phases again with two servers and two workers processes (the 2×2 row).
 //
 // main.ts runs the phases in order and writes the results; setup.ts starts what they run on,
 // phases/ measures, judge.ts sets the bars, table.ts prints them (docs/benchmarks.md).
@@ -17,10 +18,12 @@ import { fdLimitOf } from './children.js';
 import { cleanUp } from './cleanup.js';
 import type { Ctx } from './context.js';
 import { judge } from './judge.js';
-import { HELP, type Options, type Phase, parseOptions, UsageError } from './options.js';
+import { HELP, isScaleOutPhase, type Options, type Phase, parseOptions, UsageError } from './options.js';
 import { phaseCapacity } from './phases/capacity.js';
+import { phaseCapacity2x2 } from './phases/capacity-2x2.js';
 import { phaseLatency } from './phases/latency.js';
 import { phaseBareIngest, phaseBareWorker, phaseRedisBenchmark } from './phases/references.js';
+import { phaseIngest2x2, phaseLatency2x2, phaseWorker2x2 } from './phases/scale-out.js';
 import { phaseIngest, phaseWorker } from './phases/throughput.js';
 import { startWorkers } from './processes.js';
 import type { Results } from './results.js';
@@ -31,10 +34,14 @@ const PHASE_RUNS: [Phase, (ctx: Ctx) => Promise<void>][] = [
   ['redis-benchmark', phaseRedisBenchmark],
   ['bare-ingest', phaseBareIngest],
   ['ingest', phaseIngest],
+  ['ingest-2x2', phaseIngest2x2],
   ['bare-worker', phaseBareWorker],
   ['worker', phaseWorker],
+  ['worker-2x2', phaseWorker2x2],
   ['latency', phaseLatency],
+  ['latency-2x2', phaseLatency2x2],
   ['capacity', phaseCapacity],
+  ['capacity-2x2', phaseCapacity2x2],
 ];
 
 function newResults(options: Options, prefix: string, startedAt: Date): Results {
@@ -77,7 +84,7 @@ function writeResults(results: Results, options: Options, startedAt: Date): stri
 
 async function runPhases(ctx: Ctx): Promise<void> {
   for (const [name, run] of PHASE_RUNS) {
-    if (ctx.options.skip.has(name)) continue;
+    if (ctx.options.skip.has(name) || (isScaleOutPhase(name) && !ctx.options.scaleOut)) continue;
     console.log(`\n▶ ${name}`);
     await run(ctx);
     if (!ctx.workers) await startWorkers(ctx);

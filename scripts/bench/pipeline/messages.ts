@@ -4,8 +4,11 @@ import type { HistogramData } from './histogram.js';
 // ── load.ts ─────────────────────────────────────────────────────────────────────────────────
 
 export interface LoadSpec {
-  /** Base URL of the server under load, e.g. http://127.0.0.1:4123 */
-  url: string;
+  /**
+   * Base URLs of the servers under load, e.g. http://127.0.0.1:4123: connections, open-loop votes
+   * and probes take them in turn.
+   */
+  urls: string[];
   boardId: string;
   /** The candidates ordinary votes pick from, uniformly at random. */
   candidates: string[];
@@ -21,7 +24,7 @@ export interface LoadSpec {
   /** Load before the measured window; its requests count toward `totalAccepted` only. */
   warmupMs: number;
   durationMs: number;
-  /** One vote for `candidateId` every `intervalMs` during the window, on its own connection. */
+  /** One vote for `candidateId` every `intervalMs` during the window, on a connection of its own per server. */
   probe?: { candidateId: string; intervalMs: number };
   /**
    * Participant tokens of the simulated participants, signed with the server's secret: each

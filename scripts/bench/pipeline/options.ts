@@ -6,17 +6,25 @@ export const PHASES = [
   'redis-benchmark',
   'bare-ingest',
   'ingest',
+  'ingest-2x2',
   'bare-worker',
   'worker',
+  'worker-2x2',
   'latency',
+  'latency-2x2',
   'capacity',
+  'capacity-2x2',
 ] as const;
 export type Phase = (typeof PHASES)[number];
+
+/** The phases with 2 servers and 2 workers processes, run only with --scale-out. */
+export const isScaleOutPhase = (phase: Phase) => phase.endsWith('-2x2');
 
 export const HELP = `npm run bench:pipeline -- [options]
 
 Measures our vote pipeline on this machine, with references from the same run.
-Phases: ${PHASES.join(', ')}.
+Phases: ${PHASES.join(', ')}
+(the *-2x2 ones only with --scale-out).
 
   --quick                    a smoke run of a few seconds per phase (200 / 2,000 watchers)
   --duration <s>             measured window of each max-rate run            (20; quick 3)
@@ -33,6 +41,9 @@ Phases: ${PHASES.join(', ')}.
   --source-addresses <n>     spread watcher sockets over 127.0.0.1 … 127.0.0.n (2)
   --prefill <n>              votes pre-filled for the worker drains          (50000; quick 5000)
   --votes-per-job <n>        votes per job of the batched drain (default: what ingest wrote)
+  --scale-out                also ingest, worker, latency and capacity with 2 server processes and
+                             2 workers processes (the *-2x2 phases), each checked for nothing
+                             counted twice; capacity-2x2 asks --capacity-watchers per server
   --skip <phase,…>           leave out phases
   --keep-data                keep the run's Redis keys and database (default: deleted)
   --out <dir>                where the JSON goes                             (bench-results)
@@ -59,6 +70,7 @@ export function parseOptions() {
       'source-addresses': { type: 'string' },
       prefill: { type: 'string' },
       'votes-per-job': { type: 'string' },
+      'scale-out': { type: 'boolean', default: false },
       skip: { type: 'string', default: '' },
       'keep-data': { type: 'boolean', default: false },
       out: { type: 'string', default: 'bench-results' },
@@ -106,6 +118,7 @@ export function parseOptions() {
       values['votes-per-job'] === undefined
         ? undefined
         : num('votes-per-job', values['votes-per-job'], 1, 1, 1),
+    scaleOut: values['scale-out'],
     skip,
     keepData: values['keep-data'],
     out: values.out,

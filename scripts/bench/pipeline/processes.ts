@@ -6,47 +6,79 @@ import { type Ctx, logFile, sleep } from './context.js';
 import type { LoadResult, LoadSpec, LoadToParent, ParentToLoad } from './messages.js';
 import type { MemoryReading } from './results.js';
 
-export async function startServer(ctx: Omit<Ctx, 'server' | 'workers'>): Promise<Ctx['server']> {
-  const server: Ctx['server'] = new Child({
-    name: 'server',
+type ServerChild = Ctx['server'];
+type WorkersChild = NonNullable<Ctx['workers']>;
+
+/**
+ * A server process, ready once it answers /healthz: ours by default, or another one (the second
+ * server of a 2×2 phase) with its own name, environment (port) and address.
+ */
+export async function startServer(
+  ctx: Omit<Ctx, 'server' | 'workers'>,
+  as: { name: string; env: Ctx['env']; url: string } = { name: 'server', env: ctx.env, url: ctx.url },
+): Promise<ServerChild> {
+  const server: ServerChild = new Child({
+    name: as.name,
     nodeArgs: ['--expose-gc', ...hooksImport],
     entry: 'server/src/main.ts',
-    env: ctx.env,
-    logFile: logFile(ctx, 'server'),
+    env: as.env,
+    logFile: logFile(ctx, as.name),
   });
-  cleanups.push({ name: 'stop server', run: () => server.stop() });
+  cleanups.push({ name: `stop ${as.name}`, run: () => server.stop() });
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (!server.running) throw new Error(`server exited during start-up:\n${server.tail()}`);
+    if (!server.running) throw new Error(`${as.name} exited during start-up:\n${server.tail()}`);
     try {
-      if ((await fetch(`${ctx.url}/healthz`)).ok) return server;
+      if ((await fetch(`${as.url}/healthz`)).ok) return server;
     } catch {
       // not listening yet
     }
     await sleep(200);
   }
-  throw new Error(`server did not answer ${ctx.url}/healthz within 60 s:\n${server.tail()}`);
+  throw new Error(`${as.name} did not answer ${as.url}/healthz within 60 s:\n${server.tail()}`);
 }
 
-export async function startWorkers(ctx: Ctx): Promise<NonNullable<Ctx['workers']>> {
-  const workers = new Child<never, { type: string }>({
-    name: 'workers',
-    nodeArgs: hooksImport,
-    entry: 'workers/src/main.ts',
-    env: ctx.env,
-    logFile: logFile(ctx, 'workers'),
+/** The ids of the Redis clients BullMQ lists as workers of our votes queue (one per process). */
+async function workerClientIds(ctx: Ctx): Promise<Set<string>> {
+  return new Set((await ctx.queue.getWorkers()).map((client) => client.id ?? ''));
+}
+
+/**
+ * Worker processes, one per name, started at once; ready when BullMQ lists one new worker
+ * connection on our queue for each (LOG_LEVEL=warn hides the start line).
+ */
+export async function spawnWorkers(ctx: Ctx, names: string[]): Promise<WorkersChild[]> {
+  const before = await workerClientIds(ctx);
+  const children = names.map((name) => {
+    const child: WorkersChild = new Child({
+      name,
+      nodeArgs: hooksImport,
+      entry: 'workers/src/main.ts',
+      env: ctx.env,
+      logFile: logFile(ctx, name),
+    });
+    cleanups.push({ name: `stop ${name}`, run: () => child.stop() });
+    ctx.pids[name] = child.pid;
+    return child;
   });
-  ctx.workers = workers;
-  ctx.pids.workers = workers.pid;
-  cleanups.push({ name: 'stop workers', run: () => workers.stop() });
-  // Ready when BullMQ lists its connection for our queue (LOG_LEVEL=warn hides the start line).
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (!workers.running) throw new Error(`workers exited during start-up:\n${workers.tail()}`);
-    if ((await ctx.queue.getWorkersCount()) > 0) return workers;
+    const down = children.find((c) => !c.running);
+    if (down) throw new Error(`${down.options.name} exited during start-up:\n${down.tail()}`);
+    const added = [...(await workerClientIds(ctx))].filter((id) => !before.has(id));
+    if (added.length >= children.length) return children;
     await sleep(100);
   }
-  throw new Error(`workers did not connect to the queue within 60 s:\n${workers.tail()}`);
+  throw new Error(
+    `${names.join(' and ')} did not connect to the queue within 60 s:\n${children.map((c) => c.tail()).join('\n')}`,
+  );
+}
+
+export async function startWorkers(ctx: Ctx): Promise<WorkersChild> {
+  const [workers] = await spawnWorkers(ctx, ['workers']);
+  if (!workers) throw new Error('workers: not started');
+  ctx.workers = workers;
+  return workers;
 }
 
 export async function stopWorkers(ctx: Ctx): Promise<void> {
@@ -55,13 +87,13 @@ export async function stopWorkers(ctx: Ctx): Promise<void> {
   ctx.pids.workers = undefined;
 }
 
-export async function serverMemory(ctx: Ctx, gc: boolean): Promise<MemoryReading> {
-  ctx.server.send({ type: 'memory', gc });
-  const { memory } = await ctx.server.next('memory', 30_000);
+export async function serverMemory(server: ServerChild, gc: boolean): Promise<MemoryReading> {
+  server.send({ type: 'memory', gc });
+  const { memory } = await server.next('memory', 30_000);
   return {
-    rssBytes: rssOf(ctx.server.pid),
+    rssBytes: rssOf(server.pid),
     heapUsedBytes: memory.heapUsed,
-    openFds: openFdsOf(ctx.server.pid),
+    openFds: openFdsOf(server.pid),
     gc: memory.gc,
   };
 }

@@ -47,6 +47,57 @@ export interface WatchFigures {
   clientLoopDelayP99: number;
 }
 
+/** A board's counters: its seq, its all-time total, its scores' sum, its ledger's counted records. */
+export interface CountReading {
+  seq: number;
+  total: number;
+  scores: number;
+  ledger: number;
+}
+
+/** What a 2×2 phase accepted beside what its board gained (counts.ts). */
+export interface CountCheck {
+  phase: string;
+  boardId: string;
+  /** Votes answered 202 in the phase (warm-up, window, stragglers and probes), or pre-filled. */
+  accepted: number;
+  counted: CountReading;
+  /** Every counted figure equals `accepted`. */
+  ok: boolean;
+}
+
+/** One of the two servers of the 2×2 capacity run. */
+export interface CapacityServer {
+  url: string;
+  watchersAttempted: number;
+  watchersConnected: number;
+  fdLimit: { soft: number; hard: number } | undefined;
+  /** Server fd limit − fds open before connecting − headroom. */
+  fdCap: number | undefined;
+  before: MemoryReading;
+  afterConnect: MemoryReading;
+}
+
+/** The same phases as ours with 2 server processes and 2 workers processes (--scale-out). */
+export interface ScaleOut {
+  servers: number;
+  workers: number;
+  ingest?: NonNullable<Results['ingest']> & { counts: CountCheck };
+  worker?: NonNullable<Results['worker']> & { counts: CountCheck[] };
+  latency?: NonNullable<Results['latency']> & { counts: CountCheck };
+  capacity?: WatchFigures & {
+    servers: CapacityServer[];
+    probeIntervalMs: number;
+    durationS: number;
+    cpuS: Record<string, number>;
+    /** Watchers the run tried to connect, over both servers. */
+    watchersAttempted: number;
+    /** True when the fd limit, not the number asked for, decided how many watchers there were. */
+    limitedByFds: boolean;
+    counts: CountCheck;
+  };
+}
+
 export interface Bar {
   name: string;
   value: number;
@@ -119,6 +170,8 @@ export interface Results {
     /** True when the fd limit, not the number asked for, decided how many watchers there were. */
     limitedByFds: boolean;
   };
+  /** --scale-out: the 2×2 figures, beside the 1×1 ones above. */
+  scaleOut?: ScaleOut;
   bars: Bar[];
   skipped: string[];
   failure?: string;

@@ -17,6 +17,7 @@ import { BOARDS, type Ctx, deleteKeys, log, PROBE } from './context.js';
 import type { Options } from './options.js';
 import { startServer, startWorkers } from './processes.js';
 import type { Results } from './results.js';
+import { SCALE_BOARDS } from './scale-out.js';
 
 /** The same server as `uri`, another database (this run's own). */
 function withDatabase(uri: string, database: string): string {
@@ -108,6 +109,10 @@ function ourEnv(baseConfig: Config, prefix: string, port: number, mongoUri: stri
     RATE_LIMIT_PER_IP: '0',
     RATE_LIMIT_PER_DEVICE: '0',
     RATE_LIMIT_PER_VOTER: '0',
+    // The watchers subscribe from one or two loopback addresses, thousands of them within
+    // seconds (and every server counts them in the same Redis): the per-address budget for socket
+    // events would refuse most of them RATE_LIMITED.
+    RATE_LIMIT_SOCKET_EVENTS_PER_IP: '0',
     // The participant tokens are signed once, before the run: they must outlive it.
     PARTICIPANT_TOKEN_TTL_SECONDS: '86400',
     LOG_LEVEL: 'warn',
@@ -190,7 +195,8 @@ export async function setUp(
     (_, i) => `c${String(i + 1).padStart(2, '0')}`,
   );
   const seedCtx = { redis, mongo, keys, config };
-  for (const boardId of Object.values(BOARDS)) await seedBoard(seedCtx, boardId, [...candidates, PROBE]);
+  const boards = [...Object.values(BOARDS), ...(options.scaleOut ? Object.values(SCALE_BOARDS) : [])];
+  for (const boardId of boards) await seedBoard(seedCtx, boardId, [...candidates, PROBE]);
 
   const ferret = services.find((s) => s.name === 'ferretdb');
   const redisService = services.find((s) => s.name === 'redis');

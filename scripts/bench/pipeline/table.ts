@@ -1,7 +1,8 @@
 // The printed table of one run of the pipeline benchmark: the machine and setup, the references,
-// each phase of ours against them, and the bars.
+// each phase of ours against them, the 2×2 figures beside the 1×1 ones (table-scale.ts), and the bars.
 import { cpu, format } from './format.js';
 import type { Results } from './results.js';
+import { scaleOutSection } from './table-scale.js';
 
 const { int, ms, mib, ratio, lat } = format;
 
@@ -193,14 +194,15 @@ function bars({ row, head }: Table, r: Results): void {
   for (const b of r.bars) {
     row(
       b.name,
-      `${b.pass ? 'PASS' : 'FAIL'}  (${b.bar}; measured ${Number.isFinite(b.value) ? (b.value < 20 ? b.value.toFixed(2) : int(b.value)) : '–'})${b.note ? `  ${b.note}` : ''}`,
+      `${b.pass ? 'PASS' : 'FAIL'}  (${b.bar}; measured ${Number.isFinite(b.value) ? (b.value < 20 && !Number.isInteger(b.value) ? b.value.toFixed(2) : int(b.value)) : '–'})${b.note ? `  ${b.note}` : ''}`,
     );
   }
 }
 
 export function renderTable(r: Results): string {
   const table = tableOf(r);
-  for (const section of [heading, references, ingest, workers, latency, capacity, bars]) section(table, r);
+  for (const section of [heading, references, ingest, workers, latency, capacity, scaleOutSection, bars])
+    section(table, r);
   const { out } = table;
   if (r.skipped.length > 0) out.push('', `Skipped: ${r.skipped.join(', ')}`);
   if (r.failure) out.push('', `FAILED: ${r.failure}`);

@@ -1,5 +1,6 @@
 // The watchers of the latency and capacity runs: socket.io clients in processes of their own
-// (watchers.ts), connected to a board, told each probe's score, and their reports merged.
+// (watchers.ts), connected to a board on one server or shared over two, told each probe's score,
+// and their reports merged.
 import { benchEntry, Child } from './children.js';
 import { cleanups } from './cleanup.js';
 import { type Ctx, cpuSnapshot, logFile, PROBE, sleep } from './context.js';
@@ -8,18 +9,33 @@ import type { LoadSpec, ParentToWatchers, WatchersToParent, WatchReport } from '
 import { type LoadRun, runLoad } from './processes.js';
 import type { WatchFigures } from './results.js';
 
-/** Watcher processes, `perProcess` sockets at most each. */
+/** `total` shared out in `parts` near-equal whole parts. */
+function shares(total: number, parts: number): number[] {
+  const each = Math.floor(total / parts);
+  return Array.from({ length: parts }, (_, i) => each + (i < total - each * parts ? 1 : 0));
+}
+
+/**
+ * Watcher processes, `--watchers-per-process` sockets at most each, connected to the servers at
+ * `urls` (ours by default): each server gets as many processes and watchers as the other.
+ */
 export async function startWatchers(
   ctx: Ctx,
   boardId: string,
   count: number,
+  urls: string[] = [ctx.url],
 ): Promise<{
   children: Child<ParentToWatchers, WatchersToParent>[];
   connected: number;
+  /** Watchers connected and subscribed, per server (as `urls`). */
+  perServer: number[];
   failures: Record<string, number>;
   ms: number;
 }> {
-  const processes = Math.max(count >= 400 ? 2 : 1, Math.ceil(count / ctx.options.watchersPerProcess));
+  const least = Math.max(count >= 400 ? 2 : 1, Math.ceil(count / ctx.options.watchersPerProcess));
+  const processes = Math.ceil(least / urls.length) * urls.length;
+  // Process i watches server i % urls.length; each server's watchers are shared by its processes.
+  const counts = shares(count, urls.length).map((n) => shares(n, processes / urls.length));
   const children: Child<ParentToWatchers, WatchersToParent>[] = [];
   for (let i = 0; i < processes; i++) {
     const child = new Child<ParentToWatchers, WatchersToParent>({
@@ -34,15 +50,14 @@ export async function startWatchers(
   await Promise.all(children.map((c) => c.next('ready', 60_000)));
   for (const [i, c] of children.entries()) ctx.pids[`watchers-${i + 1}`] = c.pid;
   const started = Date.now();
-  const per = Math.floor(count / processes);
   children.forEach((child, i) => {
     const address = `127.0.0.${(i % ctx.options.sourceAddresses) + 1}`;
     child.send({
       type: 'connect',
       spec: {
-        url: ctx.url,
+        url: urls[i % urls.length] ?? ctx.url,
         boardId,
-        count: i === processes - 1 ? count - per * (processes - 1) : per,
+        count: counts[i % urls.length]?.[Math.floor(i / urls.length)] ?? 0,
         probeCandidate: PROBE,
         topN: ctx.config.relay.topN,
         ...(ctx.options.sourceAddresses > 1 ? { localAddress: address } : {}),
@@ -53,11 +68,15 @@ export async function startWatchers(
   });
   const answers = await Promise.all(children.map((c) => c.next('connected', 600_000)));
   const failures: Record<string, number> = {};
-  for (const a of answers)
+  const perServer = urls.map(() => 0);
+  for (const [i, a] of answers.entries()) {
+    perServer[i % urls.length] = (perServer[i % urls.length] ?? 0) + a.ok;
     for (const [k, v] of Object.entries(a.errors)) failures[k] = (failures[k] ?? 0) + v;
+  }
   return {
     children,
     connected: answers.reduce((n, a) => n + a.ok, 0),
+    perServer,
     failures,
     ms: Date.now() - started,
   };

@@ -11,12 +11,19 @@ import { collectReports, runProbed, startWatchers, stopWatchers, watchFigures } 
 const CAPACITY_FD_HEADROOM = 32;
 
 /** A fresh server process, so the memory baseline holds nothing from the earlier phases. */
-async function restartServer(ctx: Ctx): Promise<MemoryReading> {
+export async function restartServer(ctx: Ctx): Promise<MemoryReading> {
   log('capacity: restarting our server for a clean memory baseline');
   await ctx.server.stop();
   ctx.server = await startServer(ctx);
   ctx.pids.server = ctx.server.pid;
-  return serverMemory(ctx, true);
+  return serverMemory(ctx.server, true);
+}
+
+/** The watchers a server process can take: its fd limit − the fds it has open − CAPACITY_FD_HEADROOM. */
+export function fdCapOf(pid: number, before: MemoryReading) {
+  const fdLimit = fdLimitOf(pid);
+  const fdCap = fdLimit ? fdLimit.soft - before.openFds - CAPACITY_FD_HEADROOM : Number.POSITIVE_INFINITY;
+  return { fdLimit, fdCap };
 }
 
 /**
@@ -26,8 +33,7 @@ async function restartServer(ctx: Ctx): Promise<MemoryReading> {
  */
 function watcherCount(ctx: Ctx, before: MemoryReading) {
   const requested = ctx.options.capacityWatchers;
-  const fdLimit = fdLimitOf(ctx.server.pid);
-  const fdCap = fdLimit ? fdLimit.soft - before.openFds - CAPACITY_FD_HEADROOM : Number.POSITIVE_INFINITY;
+  const { fdLimit, fdCap } = fdCapOf(ctx.server.pid, before);
   const count = Math.min(requested, fdCap);
   log(
     `capacity: connecting ${count.toLocaleString('en-US')} watchers to one server process${
@@ -46,12 +52,12 @@ export async function phaseCapacity(ctx: Ctx): Promise<void> {
   const watchers = await startWatchers(ctx, boardId, count);
   log(`capacity: ${watchers.connected} watchers in ${(watchers.ms / 1000).toFixed(1)} s; 1 vote/s`);
   try {
-    const afterConnect = await serverMemory(ctx, true);
+    const afterConnect = await serverMemory(ctx.server, true);
     const base = await probeScoreOf(ctx, boardId);
     for (const c of watchers.children) c.send({ type: 'probe-base', base });
     const seqBefore = await seqOf(ctx, boardId);
     const { run, cpuS } = await runProbed(ctx, watchers.children, base, {
-      url: ctx.url,
+      urls: [ctx.url],
       boardId,
       candidates: ctx.candidates,
       mode: 'idle',
@@ -68,7 +74,7 @@ export async function phaseCapacity(ctx: Ctx): Promise<void> {
       watchers.connected,
       15_000,
     );
-    const afterUpdates = await serverMemory(ctx, false);
+    const afterUpdates = await serverMemory(ctx.server, false);
     const perK = watchers.connected / 1000;
     ctx.results.capacity = {
       ...watchFigures(requested, watchers, reports, run.result.probes.accepted),

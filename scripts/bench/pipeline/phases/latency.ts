@@ -3,16 +3,36 @@
 import { BOARDS, type Ctx, loadFigures, log, PROBE, probeScoreOf, seqOf, timeDrain } from '../context.js';
 import { format as fmt } from '../format.js';
 import { UsageError } from '../options.js';
+import type { Results } from '../results.js';
 import { collectReports, runProbed, startWatchers, stopWatchers, watchFigures } from '../watcher-pool.js';
 
-export async function phaseLatency(ctx: Ctx): Promise<void> {
-  const boardId = BOARDS.main;
+/** The open loop's rate: --latency-rate, or half the max accepted rate measured in `ingest`. */
+export function latencyRate(ctx: Ctx): number {
   const max = ctx.results.ingest?.acceptedPerS;
   const rate = Math.max(1, Math.round(ctx.options.latencyRate ?? (max ? max / 2 : Number.NaN)));
   if (!Number.isFinite(rate))
     throw new UsageError('latency: no max rate measured (ingest skipped); give --latency-rate');
-  log(`latency: connecting ${ctx.options.latencyWatchers.toLocaleString('en-US')} watchers`);
-  const watchers = await startWatchers(ctx, boardId, ctx.options.latencyWatchers);
+  return rate;
+}
+
+export async function phaseLatency(ctx: Ctx): Promise<void> {
+  ctx.results.latency = await measureLatency(ctx, BOARDS.main, [ctx.url], latencyRate(ctx));
+}
+
+/**
+ * --latency-watchers watchers on `boardId`, shared over the servers at `urls`, the open loop at
+ * `rate` and the probes sent to those servers in turn.
+ */
+export async function measureLatency(
+  ctx: Ctx,
+  boardId: string,
+  urls: string[],
+  rate: number,
+): Promise<NonNullable<Results['latency']>> {
+  log(
+    `latency: connecting ${ctx.options.latencyWatchers.toLocaleString('en-US')} watchers to ${urls.length} server${urls.length > 1 ? 's' : ''}`,
+  );
+  const watchers = await startWatchers(ctx, boardId, ctx.options.latencyWatchers, urls);
   log(
     `latency: ${watchers.connected} watchers in ${(watchers.ms / 1000).toFixed(1)} s; open loop at ${rate} votes/s`,
   );
@@ -21,7 +41,7 @@ export async function phaseLatency(ctx: Ctx): Promise<void> {
     for (const c of watchers.children) c.send({ type: 'probe-base', base });
     const seqBefore = await seqOf(ctx, boardId);
     const { run, cpuS } = await runProbed(ctx, watchers.children, base, {
-      url: ctx.url,
+      urls,
       boardId,
       candidates: ctx.candidates,
       mode: 'open',
@@ -34,13 +54,14 @@ export async function phaseLatency(ctx: Ctx): Promise<void> {
     await timeDrain(() => seqOf(ctx, boardId), seqBefore, seqBefore + run.result.totalAccepted, 120_000);
     const finalScore = base + run.result.probes.accepted;
     const reports = await collectReports(watchers.children, finalScore, watchers.connected, 10_000);
-    ctx.results.latency = {
+    const latency = {
       ...watchFigures(ctx.options.latencyWatchers, watchers, reports, run.result.probes.accepted),
       rate,
       load: loadFigures(run.result),
       cpuS,
     };
-    log(`  → vote → watcher ${fmt.lat(ctx.results.latency.latency)}`);
+    log(`  → vote → watcher ${fmt.lat(latency.latency)}`);
+    return latency;
   } finally {
     await stopWatchers(ctx, watchers.children);
   }

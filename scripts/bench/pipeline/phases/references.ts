@@ -61,7 +61,7 @@ export async function phaseBareIngest(ctx: Ctx): Promise<void> {
       `bare ingest: closed loop, ${ctx.options.concurrency} connections, ${ctx.options.durationMs / 1000} s`,
     );
     const run = await runLoad(ctx, {
-      url: `http://127.0.0.1:${port}`,
+      urls: [`http://127.0.0.1:${port}`],
       boardId: BOARDS.main,
       candidates: ctx.candidates,
       mode: 'closed',

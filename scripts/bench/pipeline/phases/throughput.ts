@@ -1,14 +1,23 @@
 // Our pipeline at full speed: ingest under the closed-loop load (accepted, applied, the drain
-// after it), and our workers draining a pre-filled queue, one vote per job and as ingest batches.
+// after it), and our workers draining a pre-filled queue, one vote per job and as ingest batches;
+// with one server and one workers process, or (phases/scale-out.ts) two of each.
 import { randomUUID } from 'node:crypto';
 import type { VoteJob } from '@rallyboard/core/queue';
 import { BOARDS, type Ctx, cpuSnapshot, loadFigures, log, PROBE, seqOf, timeDrain } from '../context.js';
 import { format as fmt } from '../format.js';
-import { runLoad, startWorkers, stopWorkers } from '../processes.js';
+import { runLoad, spawnWorkers, stopWorkers } from '../processes.js';
 import type { DrainFigures, Results } from '../results.js';
 
 export async function phaseIngest(ctx: Ctx): Promise<void> {
-  const boardId = BOARDS.main;
+  ctx.results.ingest = await measureIngest(ctx, BOARDS.main, [ctx.url]);
+}
+
+/** The closed loop at max rate on `boardId`, its connections shared over the servers at `urls`. */
+export async function measureIngest(
+  ctx: Ctx,
+  boardId: string,
+  urls: string[],
+): Promise<NonNullable<Results['ingest']>> {
   const jobIdKey = `${ctx.keys.queuePrefix}:votes:id`;
   const seqBefore = await seqOf(ctx, boardId);
   const jobsBefore = Number((await ctx.redis.get(jobIdKey)) ?? 0);
@@ -20,12 +29,14 @@ export async function phaseIngest(ctx: Ctx): Promise<void> {
   let atEnd: Promise<{ at: number; seq: number }> | undefined;
   let cpu: (() => Record<string, number>) | undefined;
   let cpuS: Record<string, number> = {};
-  log(`ours: closed loop, ${ctx.options.concurrency} connections, ${ctx.options.durationMs / 1000} s`);
+  log(
+    `ours: closed loop, ${ctx.options.concurrency} connections to ${urls.length} server${urls.length > 1 ? 's' : ''}, ${ctx.options.durationMs / 1000} s`,
+  );
   try {
     const run = await runLoad(
       ctx,
       {
-        url: ctx.url,
+        urls,
         boardId,
         candidates: ctx.candidates,
         mode: 'closed',
@@ -58,7 +69,7 @@ export async function phaseIngest(ctx: Ctx): Promise<void> {
     const jobsWritten = Number((await ctx.redis.get(jobIdKey)) ?? 0) - jobsBefore;
     const figures = loadFigures(run.result);
     const windowEnd = end?.at ?? run.windowEnd;
-    ctx.results.ingest = {
+    const i: NonNullable<Results['ingest']> = {
       ...figures,
       appliedPerS:
         start && end && end.at > start.at ? ((end.seq - start.seq) * 1000) / (end.at - start.at) : Number.NaN,
@@ -71,18 +82,17 @@ export async function phaseIngest(ctx: Ctx): Promise<void> {
       timeline,
       cpuS,
     };
-    const i = ctx.results.ingest;
     log(
       `  → ${fmt.int(i.acceptedPerS)} accepted/s, ${fmt.int(i.appliedPerS)} applied/s, drained in ${fmt.ms(i.drainMs)}, ${i.votesPerJob.toFixed(1)} votes/job`,
     );
+    return i;
   } finally {
     clearInterval(sampler);
   }
 }
 
-/** Fills our queue with jobs as ingest writes them, with our workers stopped, then times the drain. */
-async function drainOurs(ctx: Ctx, boardId: string, votesPerJob: number): Promise<DrainFigures> {
-  await stopWorkers(ctx);
+/** Fills our queue with `total` votes as ingest writes them, `votesPerJob` a job; answers the jobs. */
+async function prefill(ctx: Ctx, boardId: string, votesPerJob: number): Promise<number> {
   const total = ctx.options.prefill;
   const jobs: { name: 'votes'; data: VoteJob }[] = [];
   for (let first = 0; first < total; first += votesPerJob) {
@@ -105,23 +115,55 @@ async function drainOurs(ctx: Ctx, boardId: string, votesPerJob: number): Promis
     `ours: pre-filling ${jobs.length.toLocaleString('en-US')} jobs of ${votesPerJob} vote(s), workers stopped`,
   );
   for (let i = 0; i < jobs.length; i += 1_000) await ctx.queue.addBulk(jobs.slice(i, i + 1_000));
+  return jobs.length;
+}
+
+/**
+ * Fills our queue with jobs as ingest writes them, with our workers stopped, then starts our
+ * workers process and the `more` named ones at once and times the drain (from the first change
+ * seen). Answers the figures and the `more` processes, still running.
+ */
+export async function drainOurs(
+  ctx: Ctx,
+  boardId: string,
+  votesPerJob: number,
+  more: string[] = [],
+): Promise<[DrainFigures, NonNullable<Ctx['workers']>[]]> {
+  await stopWorkers(ctx);
+  const total = ctx.options.prefill;
+  const jobs = await prefill(ctx, boardId, votesPerJob);
   const base = await seqOf(ctx, boardId);
-  await startWorkers(ctx);
-  const cpu = cpuSnapshot({ workers: ctx.pids.workers, redis: ctx.pids.redis, ferretdb: ctx.pids.ferretdb });
+  // With more than one process, the queue waits paused until all are connected: none drains alone.
+  if (more.length > 0) await ctx.queue.pause();
+  const [workers, ...others] = await spawnWorkers(ctx, ['workers', ...more]).finally(() =>
+    more.length > 0 ? ctx.queue.resume() : undefined,
+  );
+  ctx.workers = workers;
+  const cpu = cpuSnapshot({
+    ...Object.fromEntries(['workers', ...more].map((name) => [name, ctx.pids[name]])),
+    redis: ctx.pids.redis,
+    ferretdb: ctx.pids.ferretdb,
+  });
   const drain = await timeDrain(() => seqOf(ctx, boardId), base, base + total, 600_000);
   log(`  → ${fmt.int(drain.perS)} votes/s`);
-  return { ...drain, jobs: jobs.length, votesPerJob: total / jobs.length, cpuS: cpu() };
+  return [{ ...drain, jobs, votesPerJob: total / jobs, cpuS: cpu() }, others];
+}
+
+/** The votes per job of the batched drain: --votes-per-job, or what ingest wrote; or why not. */
+export function batchedVotesPerJob(ctx: Ctx): { perJob: number } | { note: string } {
+  const measured = ctx.options.votesPerJob ?? ctx.results.ingest?.votesPerJob;
+  const perJob = Math.min(ctx.config.ingest.batchMax, Math.round(measured ?? Number.NaN));
+  if (!Number.isFinite(perJob)) return { note: 'not measured (ingest skipped; give --votes-per-job)' };
+  if (perJob <= 1) return { note: `ingest wrote ${measured?.toFixed(2)} votes/job: the same as 1 vote/job` };
+  return { perJob };
 }
 
 export async function phaseWorker(ctx: Ctx): Promise<void> {
   const concurrency = ctx.config.worker.concurrency;
   const worker: NonNullable<Results['worker']> = { concurrency };
   ctx.results.worker = worker;
-  worker.single = await drainOurs(ctx, BOARDS.single, 1);
-  const measured = ctx.options.votesPerJob ?? ctx.results.ingest?.votesPerJob;
-  const perJob = Math.min(ctx.config.ingest.batchMax, Math.round(measured ?? Number.NaN));
-  if (!Number.isFinite(perJob)) worker.batchedNote = 'not measured (ingest skipped; give --votes-per-job)';
-  else if (perJob <= 1)
-    worker.batchedNote = `ingest wrote ${measured?.toFixed(2)} votes/job: the same as 1 vote/job`;
-  else worker.batched = await drainOurs(ctx, BOARDS.batched, perJob);
+  [worker.single] = await drainOurs(ctx, BOARDS.single, 1);
+  const batched = batchedVotesPerJob(ctx);
+  if ('note' in batched) worker.batchedNote = batched.note;
+  else [worker.batched] = await drainOurs(ctx, BOARDS.batched, batched.perJob);
 }
