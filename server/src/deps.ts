@@ -1,9 +1,8 @@
 import type { Config } from '@rallyboard/core/config';
 import type { Logger } from '@rallyboard/core/logger';
 import type { CampaignScheduleJob, ReviewJob, ReviewJobResult, VoteJob } from '@rallyboard/core/queue';
-import type { KeyBuilder } from '@rallyboard/core/redis';
+import type { KeyBuilder, RedisClient } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import type { WeChatApi } from './wechat/api.js';
 
@@ -13,9 +12,9 @@ export interface AppDeps {
   logger: Logger;
   keys: KeyBuilder;
   /** Command connection: board checks and leaderboard reads. */
-  redis: Redis;
+  redis: RedisClient;
   /** Subscriber connection: the relay's PSUBSCRIBE to board changes. */
-  subscriber: Redis;
+  subscriber: RedisClient;
   /** Producer side of the votes queue, on a fail-fast connection. */
   voteQueue: Queue<VoteJob>;
   /** Producer side of the campaigns queue (schedule starts and ends), on a fail-fast connection. */

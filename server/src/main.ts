@@ -9,10 +9,10 @@ import {
   createKeys,
   createRedis,
   defineScripts,
+  type RedisClient,
   readDurability,
   waitForReady,
 } from '@rallyboard/core/redis';
-import type { Redis } from 'ioredis';
 import { createApp } from './app.js';
 
 const config = loadConfig();
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
  * only an append-only file fsynced on every write (`appendfsync always`) keeps it through a power
  * loss. Anything less is the operator's choice to make knowingly, so it is a warning.
  */
-async function reportDurability(redis: Redis): Promise<void> {
+async function reportDurability(redis: RedisClient): Promise<void> {
   const durability = await readDurability(redis);
   if (durability === 'fsync-always') {
     logger.info({ durability }, 'a vote answered 202 survives a crash of Redis or of its machine');

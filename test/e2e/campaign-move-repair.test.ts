@@ -1,7 +1,6 @@
 import { campaignModel } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
-import { closeRedis, readBoardMeta, withLock } from '@rallyboard/core/redis';
-import type { Redis } from 'ioredis';
+import { closeRedis, type RedisClient, readBoardMeta, withLock } from '@rallyboard/core/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { moveCampaign } from '../../server/src/campaigns/operations.js';
 import { call, campaignBody, createTestHost, type TestHost } from '../../server/test/support/hosts.js';
@@ -15,7 +14,7 @@ import { eventually, startTestServer, type TestServer, testRedis } from '../supp
 const config = testConfig();
 let server: TestServer;
 let host: TestHost;
-let redis: Redis;
+let redis: RedisClient;
 let repair: CampaignRepair;
 
 beforeAll(async () => {

@@ -1,9 +1,14 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { campaignModel, connectMongo } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
-import { closeRedis, readBoardMeta, setBoardStatus, withLock } from '@rallyboard/core/redis';
+import {
+  closeRedis,
+  type RedisClient,
+  readBoardMeta,
+  setBoardStatus,
+  withLock,
+} from '@rallyboard/core/redis';
 import type { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, campaignBody, createTestHost, type TestHost } from '../../server/test/support/hosts.js';
@@ -17,8 +22,8 @@ let slowMongo: { uri: string; close(): Promise<void> };
 let serverMongo: Connection;
 let server: TestServer;
 let host: TestHost;
-let redis: Redis;
-let connection: Redis;
+let redis: RedisClient;
+let connection: RedisClient;
 let worker: Worker;
 let workerMongo: Connection;
 

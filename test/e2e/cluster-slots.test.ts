@@ -3,8 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@rallyboard/core/config';
 import { connectMongo } from '@rallyboard/core/db';
-import { closeRedis, createRedis, waitForReady } from '@rallyboard/core/redis';
-import type { Redis } from 'ioredis';
+import { closeRedis, createRedis, type RedisClient, waitForReady } from '@rallyboard/core/redis';
+import { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, campaignBody, createTestHost } from '../../server/test/support/hosts.js';
@@ -24,7 +24,8 @@ let mongo: Connection;
 let server: TestServer;
 let worker: Awaited<ReturnType<typeof startTestWorker>>;
 let slots: OwnRedis;
-let slotsClient: Redis;
+let slotsClient: RedisClient;
+// MONITOR watches one server: the suite's own Redis, never a cluster.
 let watched: Redis;
 let monitor: Redis;
 /** Each script call of this test's prefix: the script (or `bullmq`) and its KEYS. */
@@ -73,7 +74,7 @@ beforeAll(async () => {
   ]);
   slotsClient = createRedis(slots.url, 'command', 'test-slots');
   await waitForReady(slotsClient);
-  watched = createRedis(config.redis.url, 'command', 'test-monitor');
+  watched = new Redis(config.redis.url, { connectionName: 'rallyboard:test-monitor' });
   monitor = await watched.monitor();
   monitor.on('monitor', (_time: string, args: string[]) => {
     const [command = '', script = '', count = '0'] = args;

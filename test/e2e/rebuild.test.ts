@@ -1,5 +1,6 @@
 import { loadConfig } from '@rallyboard/core/config';
 import { connectMongo, ledgerModel } from '@rallyboard/core/db';
+import { scanKeys } from '@rallyboard/core/redis';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../support/commands.js';
@@ -36,7 +37,7 @@ async function loseBoardState(boardId: string): Promise<number> {
   const { redis, keys } = server.deps;
   const pattern = `${keys.board(boardId).meta.slice(0, -'meta'.length)}*`;
   let deleted = 0;
-  for await (const batch of redis.scanStream({ match: pattern, count: 1_000 })) {
+  for await (const batch of scanKeys(redis, pattern)) {
     if ((batch as string[]).length > 0) deleted += await redis.del(...(batch as string[]));
   }
   return deleted;

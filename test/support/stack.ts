@@ -9,10 +9,10 @@ import {
   closeRedis,
   createKeys,
   createRedis,
+  type RedisClient,
   registerBoard,
   waitForReady,
 } from '@rallyboard/core/redis';
-import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { createApp } from '../../server/src/app.js';
 import type { AppDeps } from '../../server/src/deps.js';
@@ -27,7 +27,7 @@ import { randomId } from './config.js';
 export async function testRedis(
   config: Config,
   role: Parameters<typeof createRedis>[1] = 'command',
-): Promise<Redis> {
+): Promise<RedisClient> {
   const redis = createRedis(config.redis.url, role, 'test');
   redis.on('error', () => {});
   await waitForReady(redis);
@@ -145,7 +145,7 @@ export async function startTestWorker(config: Config, mongo: Connection, extra: 
 /** Registers a board with the given candidates in Redis and in the boards collection. */
 export async function seedBoard(
   config: Config,
-  redis: Redis,
+  redis: RedisClient,
   mongo: Connection,
   candidateIds: string[] = ['alice', 'bob', 'carol'],
   options: { kind?: BoardKind; timezone?: string; boardId?: string; quotas?: BoardQuotas } = {},

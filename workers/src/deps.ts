@@ -2,9 +2,8 @@ import type { Config } from '@rallyboard/core/config';
 import type { BoardModel, LedgerModel } from '@rallyboard/core/db';
 import type { Logger } from '@rallyboard/core/logger';
 import type { ReviewJob } from '@rallyboard/core/queue';
-import type { KeyBuilder } from '@rallyboard/core/redis';
+import type { KeyBuilder, RedisClient } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { WorkerMetrics } from './metrics/recorders.js';
 
 /** Everything a processor needs, passed in so tests can give it real but isolated services. */
@@ -12,7 +11,7 @@ export interface WorkerDeps {
   config: Config;
   logger: Logger;
   /** Command connection for the Lua scripts. */
-  redis: Redis;
+  redis: RedisClient;
   keys: KeyBuilder;
   ledger: LedgerModel;
   /** The system of record's boards: tells a lost board state from a board that never was. */

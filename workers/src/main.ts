@@ -34,7 +34,9 @@ async function main(): Promise<void> {
   for (const connection of [redis, workerConnection, scheduleConnection, reviewConnection, producer]) {
     connection.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
   }
-  await waitForReady(redis);
+  // The producer too: it never queues commands offline, and a Redis Cluster is ready only once it
+  // knows its slots.
+  await Promise.all([waitForReady(redis), waitForReady(producer)]);
   defineScripts(redis);
   const mongo = await connectMongo(config.mongo.uri, 'workers');
   const ledger = ledgerModel(mongo);

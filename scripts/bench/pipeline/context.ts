@@ -2,9 +2,8 @@
 // processes, boards, results so far) and the small readings and waits the phases share.
 import type { Config } from '@rallyboard/core/config';
 import type { VoteJob } from '@rallyboard/core/queue';
-import { decodeScore, type KeyBuilder } from '@rallyboard/core/redis';
+import { decodeScore, type KeyBuilder, type RedisClient } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { PATHS } from '../../services/paths.js';
 import { type Child, cpuMsOf } from './children.js';
@@ -22,7 +21,7 @@ export interface Ctx {
   config: Config;
   env: Record<string, string | undefined>;
   keys: KeyBuilder;
-  redis: Redis;
+  redis: RedisClient;
   mongo: Connection;
   queue: Queue<VoteJob>;
   url: string;
@@ -108,7 +107,7 @@ export async function timeDrain(
   return { votes, ms, perS: ms > 0 ? (votes * 1000) / ms : Number.NaN, timedOut: true, doneAt: Date.now() };
 }
 
-export async function deleteKeys(redis: Redis, pattern: string): Promise<number> {
+export async function deleteKeys(redis: RedisClient, pattern: string): Promise<number> {
   let cursor = '0';
   let deleted = 0;
   do {

@@ -11,12 +11,12 @@ import {
   createKeys,
   createRedis,
   type KeyBuilder,
+  type RedisClient,
   registerBoard,
   waitForReady,
 } from '@rallyboard/core/redis';
 import { createApp } from '@rallyboard/server/app';
 import { createVoteWorker } from '@rallyboard/workers/votes';
-import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { createLiveCampaign } from '../../../test/support/campaigns.js';
 import { startServices } from '../../services/index.js';
@@ -26,7 +26,7 @@ export interface ScreenStack {
   config: Config;
   keys: KeyBuilder;
   /** A command connection of the server's. */
-  redis: Redis;
+  redis: RedisClient;
   mongo: Connection;
   /** The server's address, http://127.0.0.1:<port>. */
   url: string;

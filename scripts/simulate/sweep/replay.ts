@@ -5,10 +5,8 @@
 // judge them, and the live simulator (run.ts) covers them. A day of traffic replays in seconds.
 
 import type { RiskSettings } from '@rallyboard/core/protocol';
-import type { KeyBuilder } from '@rallyboard/core/redis';
-import { assessVotes, type VoteToAssess } from '@rallyboard/core/redis';
+import { assessVotes, type KeyBuilder, type RedisClient, type VoteToAssess } from '@rallyboard/core/redis';
 import { assessVote, networksOf } from '@rallyboard/core/risk';
-import type { Redis } from 'ioredis';
 import type { Action, VoteAction } from '../actions.js';
 import type { Plan } from '../plan.js';
 import type { VoteFate } from './fates.js';
@@ -16,7 +14,7 @@ import { type GateLimits, Gates } from './gates.js';
 import { ClusterHolds, type CountedVote } from './holds.js';
 
 export interface ReplayOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: KeyBuilder;
   settings: RiskSettings;
   limits: GateLimits;

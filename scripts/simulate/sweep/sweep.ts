@@ -3,8 +3,7 @@
 // split, whose seeds (and so whose parameter draws) the tuning never saw.
 import { randomBytes } from 'node:crypto';
 import type { RiskSettings } from '@rallyboard/core/protocol';
-import { createKeys } from '@rallyboard/core/redis';
-import type { Redis } from 'ioredis';
+import { createKeys, type RedisClient } from '@rallyboard/core/redis';
 import { drawScenario } from '../draws.js';
 import { buildPlan } from '../plan.js';
 import { SCENARIOS, type Scenario, type ScenarioName } from '../scenario.js';
@@ -29,7 +28,7 @@ function seedsOf(split: Split, draws: number): number[] {
 export type ScenarioDraw = (base: Scenario, seed: number) => Scenario;
 
 export interface SweepOptions {
-  redis: Redis;
+  redis: RedisClient;
   settings: RiskSettings;
   limits: GateLimits;
   preset: ScenarioName;
@@ -53,7 +52,7 @@ export interface SweepResult {
 }
 
 /** Deletes every key of a run's prefix, a page at a time. */
-async function dropPrefix(redis: Redis, prefix: string): Promise<void> {
+async function dropPrefix(redis: RedisClient, prefix: string): Promise<void> {
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1_000);

@@ -8,9 +8,8 @@ import {
   tokenPairSchema,
   wechatLoginBodySchema,
 } from '@rallyboard/core/protocol';
-import { type KeyBuilder, storeWechatRiskRank } from '@rallyboard/core/redis';
+import { type KeyBuilder, type RedisClient, storeWechatRiskRank } from '@rallyboard/core/redis';
 import { Router } from 'express';
-import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import type { Api } from '../http/api.js';
@@ -31,7 +30,7 @@ const RISK_RANK_TIMEOUT_MS = 800;
 export interface AuthRouteDeps {
   api: Api;
   logger: Logger;
-  redis: Redis;
+  redis: RedisClient;
   keys: KeyBuilder;
   mongo: Connection;
   wechat: WeChatApi;

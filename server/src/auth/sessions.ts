@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { AppError, type TokenPair } from '@rallyboard/core/protocol';
-import type { KeyBuilder } from '@rallyboard/core/redis';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { KeyBuilder, RedisClient } from '@rallyboard/core/redis';
+import type { ChainableCommander } from 'ioredis';
 import type { TokenSigner } from './tokens.js';
 
 /**
@@ -25,7 +25,7 @@ export interface Sessions {
 }
 
 export interface SessionsDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: KeyBuilder;
   tokens: TokenSigner;
   /** The life of a refresh token (config `auth.participantRefreshTtlSeconds`). */
@@ -109,7 +109,10 @@ export function createSessions(deps: SessionsDeps): Sessions {
       const [liveRecord, usedRecord] = await replies(redis.multi().get(live).get(used));
       const record = parseRecord(liveRecord) ?? parseRecord(usedRecord);
       if (!record) return;
-      await replies(redis.multi().del(keys.refreshFamily(record.family)).del(live));
+      // Two commands, not one MULTI: the family and the token live in different hash slots.
+      // Revoking the family first ends every token of it, this one included.
+      await redis.del(keys.refreshFamily(record.family));
+      await redis.del(live);
     },
   };
 }

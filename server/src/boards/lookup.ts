@@ -1,9 +1,14 @@
 import type { Config } from '@rallyboard/core/config';
 import { boardModel, campaignModel } from '@rallyboard/core/db';
 import { AppError, dayOf, type RankWindow } from '@rallyboard/core/protocol';
-import type { KeyBuilder } from '@rallyboard/core/redis';
-import { type BoardCache, type CachedBoard, createBoardCache, type WindowRef } from '@rallyboard/core/redis';
-import type { Redis } from 'ioredis';
+import {
+  type BoardCache,
+  type CachedBoard,
+  createBoardCache,
+  type KeyBuilder,
+  type RedisClient,
+  type WindowRef,
+} from '@rallyboard/core/redis';
 import type { Connection } from 'mongoose';
 
 /** The server's view of boards: Redis first (cached), the system of record when Redis has lost one. */
@@ -21,7 +26,7 @@ export interface BoardLookup {
 
 export interface BoardLookupDeps {
   config: Pick<Config, 'ingest'>;
-  redis: Redis;
+  redis: RedisClient;
   keys: KeyBuilder;
   mongo: Connection;
 }

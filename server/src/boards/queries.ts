@@ -5,16 +5,16 @@ import {
   liveReadKeys,
   publicReadKeys,
   type ReadKeys,
+  type RedisClient,
   readBoard,
   type WindowRef,
 } from '@rallyboard/core/redis';
-import type { Redis } from 'ioredis';
 import { whenAvailable } from '../lib/when-available.js';
 import type { BoardLookup } from './lookup.js';
 
 /** What reading a board needs: Redis, its keys, and the boards' cache and windows. */
 export interface BoardReadDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: KeyBuilder;
   boards: Pick<BoardLookup, 'cache' | 'window'>;
 }

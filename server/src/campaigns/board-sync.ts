@@ -1,9 +1,14 @@
 import type { Config } from '@rallyboard/core/config';
 import { type BoardModel, type CampaignDoc, registrationOf } from '@rallyboard/core/db';
 import type { CampaignRules } from '@rallyboard/core/protocol';
-import type { KeyBuilder } from '@rallyboard/core/redis';
-import { type BoardQuotas, readBoardMeta, registerBoard, setBoardStatus } from '@rallyboard/core/redis';
-import type { Redis } from 'ioredis';
+import {
+  type BoardQuotas,
+  type KeyBuilder,
+  type RedisClient,
+  readBoardMeta,
+  registerBoard,
+  setBoardStatus,
+} from '@rallyboard/core/redis';
 
 /** A campaign's rules as its board's quotas; a limit left out is no limit. */
 function quotasOf(rules: CampaignRules | undefined): BoardQuotas {
@@ -17,7 +22,7 @@ function quotasOf(rules: CampaignRules | undefined): BoardQuotas {
 }
 
 export interface BoardSyncDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: KeyBuilder;
   config: Pick<Config, 'boards'>;
   boards: BoardModel;

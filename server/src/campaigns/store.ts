@@ -10,9 +10,8 @@ import {
 } from '@rallyboard/core/db';
 import type { AuditAction } from '@rallyboard/core/protocol';
 import type { CampaignScheduleJob } from '@rallyboard/core/queue';
-import { type BoardCache, type KeyBuilder, withLock } from '@rallyboard/core/redis';
+import { type BoardCache, type KeyBuilder, type RedisClient, withLock } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import type { AuditLog } from '../audit/log.js';
 import type { HostPrincipal } from '../hosts/principal.js';
@@ -36,7 +35,7 @@ export interface CampaignStoreDeps extends Omit<BoardSyncDeps, 'boards'> {
 
 /** What every campaign operation works with. */
 export interface CampaignStore {
-  redis: Redis;
+  redis: RedisClient;
   keys: KeyBuilder;
   campaignQueue: Queue<CampaignScheduleJob>;
   boardCache: BoardCache;

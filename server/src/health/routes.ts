@@ -1,8 +1,8 @@
 import { pingMongo } from '@rallyboard/core/db';
 import { type VoteJob, voteQueueLagMs } from '@rallyboard/core/queue';
+import type { RedisClient } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
 import { type Response, Router } from 'express';
-import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 
 /** How long one check may take before it counts as down: a stalled store is not a ready one. */
@@ -17,7 +17,7 @@ interface Readiness {
 }
 
 export interface HealthRouteDeps {
-  redis: Pick<Redis, 'ping'>;
+  redis: Pick<RedisClient, 'ping'>;
   mongo: Connection;
   voteQueue: Pick<Queue<VoteJob>, 'getJobs'>;
   config: { readiness: { maxQueueLagMs: number } };

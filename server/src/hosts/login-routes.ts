@@ -7,9 +7,8 @@ import {
   hostLoginSchema,
   hostViewSchema,
 } from '@rallyboard/core/protocol';
-import type { KeyBuilder } from '@rallyboard/core/redis';
+import type { KeyBuilder, RedisClient } from '@rallyboard/core/redis';
 import { Router } from 'express';
-import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import type { AuditLog } from '../audit/log.js';
 import type { PasswordWork } from '../auth/passwords.js';
@@ -25,7 +24,7 @@ export interface HostAuthRouteDeps {
   api: Api;
   config: Pick<Config, 'rateLimits'>;
   keys: KeyBuilder;
-  redis: Redis;
+  redis: RedisClient;
   mongo: Connection;
   audit: AuditLog;
   tokens: Pick<TokenSigner, 'host'>;

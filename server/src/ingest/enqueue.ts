@@ -1,12 +1,9 @@
 import { createBatcher } from '@rallyboard/core/batch';
 import type { Config } from '@rallyboard/core/config';
 import type { Logger } from '@rallyboard/core/logger';
-import type { VoteJob } from '@rallyboard/core/queue';
-import { type QueuedVote, VOTE_JOB } from '@rallyboard/core/queue';
-import type { KeyBuilder } from '@rallyboard/core/redis';
-import { tallyIngest } from '@rallyboard/core/redis';
+import { type QueuedVote, VOTE_JOB, type VoteJob } from '@rallyboard/core/queue';
+import { type KeyBuilder, type RedisClient, tallyIngest } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { IngestMetrics } from '../metrics/recorders.js';
 
 /** Puts one accepted vote on the queue; resolves once Redis holds it. */
@@ -20,7 +17,7 @@ interface Item {
 export interface VoteEnqueuerDeps {
   config: Pick<Config, 'ingest'>;
   logger: Logger;
-  redis: Redis;
+  redis: RedisClient;
   keys: KeyBuilder;
   voteQueue: Queue<VoteJob>;
   /** Batches and their latency for /metrics; none recorded when absent. */

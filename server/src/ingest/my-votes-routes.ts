@@ -13,9 +13,8 @@ import {
   voteIdSchema,
   voteStatusSchema,
 } from '@rallyboard/core/protocol';
-import { type KeyBuilder, parseVerdict, readLiked } from '@rallyboard/core/redis';
+import { type KeyBuilder, parseVerdict, type RedisClient, readLiked } from '@rallyboard/core/redis';
 import { Router } from 'express';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { BoardLookup } from '../boards/lookup.js';
 import type { Api } from '../http/api.js';
@@ -74,7 +73,7 @@ const statusOfRecord = (record: LedgerVote): VoteStatus => {
 
 export interface MyVotesRouteDeps {
   api: Api;
-  redis: Redis;
+  redis: RedisClient;
   keys: KeyBuilder;
   boards: Pick<BoardLookup, 'require'>;
   voteIds: Pick<VoteIds, 'owns'>;

@@ -1,7 +1,11 @@
 import { AppError, dayOf, type QuotaStatus, startOfNextDay } from '@rallyboard/core/protocol';
-import type { KeyBuilder } from '@rallyboard/core/redis';
-import { type BoardQuotas, hasQuotas, readQuotaUse } from '@rallyboard/core/redis';
-import type { Redis } from 'ioredis';
+import {
+  type BoardQuotas,
+  hasQuotas,
+  type KeyBuilder,
+  type RedisClient,
+  readQuotaUse,
+} from '@rallyboard/core/redis';
 
 const left = (limit: number | undefined, used: number) =>
   limit === undefined ? null : Math.max(0, limit - used);
@@ -12,7 +16,7 @@ const least = (a: number | null, b: number | null) => (a === null ? b : b === nu
  * script keeps. Votes still queued are not in them yet: this is what has been decided.
  */
 export async function readQuotaStatus(
-  deps: { redis: Redis; keys: KeyBuilder },
+  deps: { redis: RedisClient; keys: KeyBuilder },
   board: { boardId: string; timezone: string; quotas: BoardQuotas },
   participantId: string,
   now: number = Date.now(),

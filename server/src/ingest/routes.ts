@@ -11,9 +11,8 @@ import {
   userAgentSchema,
   type VoteContext,
 } from '@rallyboard/core/protocol';
-import { hasQuotas, type KeyBuilder } from '@rallyboard/core/redis';
+import { hasQuotas, type KeyBuilder, type RedisClient } from '@rallyboard/core/redis';
 import { Router } from 'express';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { BoardLookup } from '../boards/lookup.js';
 import type { Api } from '../http/api.js';
@@ -41,7 +40,7 @@ const headersSchema = z.object({
  */
 export interface VotesRouteDeps {
   api: Api;
-  redis: Redis;
+  redis: RedisClient;
   keys: KeyBuilder;
   boards: Pick<BoardLookup, 'require'>;
   voteIds: Pick<VoteIds, 'issue'>;

@@ -1,13 +1,12 @@
 import type { Config } from '@rallyboard/core/config';
 import { AppError } from '@rallyboard/core/protocol';
-import type { KeyBuilder } from '@rallyboard/core/redis';
-import type { Redis } from 'ioredis';
+import type { KeyBuilder, RedisClient } from '@rallyboard/core/redis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 
 /** What every rate limit is counted with: Redis, shared by every server process. */
 export interface RateLimitDeps {
   config: Pick<Config, 'rateLimits'>;
-  redis: Redis;
+  redis: RedisClient;
   keys: KeyBuilder;
 }
 

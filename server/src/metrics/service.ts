@@ -1,7 +1,6 @@
 import { type VoteJob, voteQueueLagMs } from '@rallyboard/core/queue';
-import { type KeyBuilder, readAllDeadLetters } from '@rallyboard/core/redis';
+import { type KeyBuilder, type RedisClient, readAllDeadLetters } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { Gauge } from 'prom-client';
 import type { ServerMetrics } from './recorders.js';
 
@@ -9,7 +8,7 @@ import type { ServerMetrics } from './recorders.js';
 const QUEUE_STATES = ['waiting', 'delayed', 'active', 'failed'] as const;
 
 export interface MetricsDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: KeyBuilder;
   voteQueue: Pick<Queue<VoteJob>, 'getJobCounts' | 'getJobs'>;
   /** The app's registry, which the recorders (HTTP, ingest, relay, sockets) fill as they go. */

@@ -1,8 +1,7 @@
 import type { Config } from '@rallyboard/core/config';
 import type { Logger } from '@rallyboard/core/logger';
 import { AppError, SHARE_PAGE } from '@rallyboard/core/protocol';
-import type { KeyBuilder } from '@rallyboard/core/redis';
-import type { Redis } from 'ioredis';
+import type { KeyBuilder, RedisClient } from '@rallyboard/core/redis';
 import type { WeChatApi } from '../wechat/api.js';
 import type { QRCodeImage } from '../wechat/client.js';
 import { pageCodeParams } from '../wechat/schemas.js';
@@ -22,7 +21,7 @@ export interface ShareCodesDeps {
   config: Pick<Config, 'wechat'>;
   keys: KeyBuilder;
   /** Command connection for the cache. */
-  redis: Redis;
+  redis: RedisClient;
   wechat: Pick<WeChatApi, 'getUnlimitedQRCode'>;
   /** Whether a share token was issued: only those are worth a call to WeChat. */
   isIssued(shareToken: string): Promise<boolean>;

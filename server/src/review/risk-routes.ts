@@ -11,7 +11,7 @@ import {
   riskSettingsSchema,
   toFieldIssues,
 } from '@rallyboard/core/protocol';
-import { type KeyBuilder, readRiskDashboard } from '@rallyboard/core/redis';
+import { type KeyBuilder, type RedisClient, readRiskDashboard } from '@rallyboard/core/redis';
 import {
   DEFAULT_RISK_SETTINGS,
   mergeRiskSettings,
@@ -19,7 +19,6 @@ import {
   resolveRiskSettings,
 } from '@rallyboard/core/risk';
 import { Router } from 'express';
-import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import type { AuditLog } from '../audit/log.js';
@@ -49,7 +48,7 @@ export interface RiskRouteDeps {
   audit: AuditLog;
   loadCampaign: CampaignAccess;
   mongo: Connection;
-  redis: Redis;
+  redis: RedisClient;
   keys: KeyBuilder;
 }
 

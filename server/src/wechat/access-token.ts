@@ -1,6 +1,5 @@
 import type { Logger } from '@rallyboard/core/logger';
-import type { KeyBuilder } from '@rallyboard/core/redis';
-import type { Redis } from 'ioredis';
+import type { KeyBuilder, RedisClient } from '@rallyboard/core/redis';
 import { createTokenCache } from './access-token/cache.js';
 import { fetchOrWait, type Refresh, refreshEarly } from './access-token/refresh.js';
 import type { WeChatClient } from './client.js';
@@ -8,7 +7,7 @@ import { isAccessTokenError } from './errors.js';
 
 export interface AccessTokenManagerOptions {
   /** A command connection; the cache and the lock are shared by every process on this Redis. */
-  redis: Redis;
+  redis: RedisClient;
   keys: KeyBuilder;
   client: Pick<WeChatClient, 'appId' | 'getStableAccessToken'>;
   logger?: Logger;

@@ -1,7 +1,6 @@
 import type { Config } from '@rallyboard/core/config';
 import type { Logger } from '@rallyboard/core/logger';
-import type { KeyBuilder } from '@rallyboard/core/redis';
-import type { Redis } from 'ioredis';
+import type { KeyBuilder, RedisClient } from '@rallyboard/core/redis';
 import { type AccessTokenManager, createAccessTokenManager } from './access-token.js';
 import {
   createWeChatClient,
@@ -36,7 +35,7 @@ export interface WeChatApiDeps {
   config: Pick<Config, 'wechat'>;
   keys: KeyBuilder;
   /** Command connection for the token cache and its lock. */
-  redis: Redis;
+  redis: RedisClient;
   logger?: Logger;
 }
 

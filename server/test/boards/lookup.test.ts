@@ -1,6 +1,5 @@
 import type { AppError } from '@rallyboard/core/protocol';
-import { createKeys } from '@rallyboard/core/redis';
-import type { Redis } from 'ioredis';
+import { createKeys, type RedisClient } from '@rallyboard/core/redis';
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { randomId, testConfig } from '../../../test/support/config.js';
@@ -9,7 +8,7 @@ import { type BoardLookup, createBoardLookup } from '../../src/boards/lookup.js'
 
 const CACHE_MS = 400;
 const config = testConfig({ BOARD_CACHE_MS: String(CACHE_MS) });
-let redis: Redis;
+let redis: RedisClient;
 let mongo: Connection;
 let lookup: BoardLookup;
 /** The MongoDB commands naming a board id, as the driver's command monitoring sees them. */

@@ -1,7 +1,6 @@
 import type { Config } from '@rallyboard/core/config';
 import { AppError, SHARE_PAGE } from '@rallyboard/core/protocol';
-import { closeRedis, createKeys } from '@rallyboard/core/redis';
-import type { Redis } from 'ioredis';
+import { closeRedis, createKeys, type RedisClient } from '@rallyboard/core/redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { WeChatFake } from '../../../scripts/wechat-fake/server.js';
 import { randomId } from '../../../test/support/config.js';
@@ -17,7 +16,7 @@ import { configFor, FAKE_PATHS, rejectionOf, startFake } from '../wechat/support
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 let fake: WeChatFake;
-let redis: Redis;
+let redis: RedisClient;
 
 beforeAll(async () => {
   fake = await startFake();

@@ -4,16 +4,16 @@ import {
   type ReviewJob,
   type ReviewJobResult,
 } from '@rallyboard/core/queue';
-import { closeRedis, createKeys, createRedis, waitForReady } from '@rallyboard/core/redis';
+import { closeRedis, createKeys, createRedis, type RedisClient, waitForReady } from '@rallyboard/core/redis';
 import { type Queue, QueueEvents, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../../test/support/config.js';
+import { testRedis } from '../../../test/support/stack.js';
 import { currentActionView } from '../../src/review/held.js';
 
 const config = testConfig();
 const keys = createKeys(config.keyPrefix);
-let connection: Redis;
+let connection: RedisClient;
 let queue: Queue<ReviewJob, ReviewJobResult>;
 
 beforeAll(async () => {
@@ -41,19 +41,24 @@ describe('a review action followed by a host', () => {
     if (!snapshot) throw new Error('job not found');
 
     // …and the job runs to its end before the host's read asks for its state.
+    const [eventsConnection, workerConnection] = await Promise.all([
+      testRedis(config, 'worker'),
+      testRedis(config, 'worker'),
+    ]);
     const events = new QueueEvents(REVIEW_QUEUE, {
-      connection: connection.duplicate(),
+      connection: eventsConnection,
       prefix: keys.queuePrefix,
     });
     await events.waitUntilReady();
     const worker = new Worker<ReviewJob, ReviewJobResult>(
       REVIEW_QUEUE,
       async () => ({ matched: 6, changed: 6, unchanged: 0 }),
-      { connection: connection.duplicate({ maxRetriesPerRequest: null }), prefix: keys.queuePrefix },
+      { connection: workerConnection, prefix: keys.queuePrefix },
     );
     await added.waitUntilFinished(events, 10_000);
     await worker.close();
     await events.close();
+    await Promise.all([closeRedis(eventsConnection), closeRedis(workerConnection)]);
 
     expect(await currentActionView(queue, snapshot)).toMatchObject({
       state: 'done',

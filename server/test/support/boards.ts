@@ -5,9 +5,10 @@ import {
   applyVotes,
   dayExpiresAt,
   type KeyBuilder,
+  type RedisClient,
+  scanKeys,
   type VoteToApply,
 } from '@rallyboard/core/redis';
-import type { Redis } from 'ioredis';
 
 export interface DirectVote {
   candidateId: string;
@@ -22,7 +23,7 @@ export interface DirectVote {
  * in one call: each counted vote takes the next seq. What the leaderboard reads is then exact.
  */
 export async function applyDirect(
-  store: { redis: Redis; keys: KeyBuilder },
+  store: { redis: RedisClient; keys: KeyBuilder },
   boardId: string,
   votes: readonly (string | DirectVote)[],
   timezone = 'Asia/Shanghai',
@@ -48,10 +49,10 @@ export async function applyDirect(
 }
 
 /** Deletes every Redis key of a board, as if Redis had lost it; MongoDB still has the board. */
-export async function loseBoardState(redis: Redis, keys: KeyBuilder, boardId: string): Promise<number> {
+export async function loseBoardState(redis: RedisClient, keys: KeyBuilder, boardId: string): Promise<number> {
   const pattern = `${keys.board(boardId).meta.slice(0, -'meta'.length)}*`;
   let deleted = 0;
-  for await (const batch of redis.scanStream({ match: pattern.replace(/[[\]]/g, '\\$&'), count: 1_000 })) {
+  for await (const batch of scanKeys(redis, pattern.replace(/[[\]]/g, '\\$&'))) {
     const found = batch as string[];
     if (found.length > 0) deleted += await redis.del(...found);
   }

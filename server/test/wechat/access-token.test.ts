@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '@rallyboard/core/config';
 import { AppError } from '@rallyboard/core/protocol';
-import { closeRedis, createKeys } from '@rallyboard/core/redis';
-import type { Redis } from 'ioredis';
+import { closeRedis, createKeys, type RedisClient } from '@rallyboard/core/redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { WeChatFake } from '../../../scripts/wechat-fake/server.js';
 import { testRedis } from '../../../test/support/stack.js';
@@ -17,7 +16,7 @@ import { WeChatError } from '../../src/wechat/errors.js';
 import { captureLogs, configFor, FAKE_PATHS, rejectionOf, startFake } from './support.js';
 
 let fake: WeChatFake;
-const connections: Redis[] = [];
+const connections: RedisClient[] = [];
 
 beforeAll(async () => {
   fake = await startFake();

@@ -1,8 +1,8 @@
 import { type CampaignModel, type CampaignSerializer, transitionCampaign } from '@rallyboard/core/db';
 import { type CampaignStatus, toFieldIssues } from '@rallyboard/core/protocol';
 import { CAMPAIGN_QUEUE, type CampaignScheduleJob, campaignScheduleJobSchema } from '@rallyboard/core/queue';
+import type { RedisClient } from '@rallyboard/core/redis';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { WorkerDeps } from '../deps.js';
 
 /** What a schedule job did, kept by BullMQ as its return value. */
@@ -62,7 +62,7 @@ async function runScheduleJob(job: Job<CampaignScheduleJob>, deps: ScheduleDeps)
 /** The BullMQ worker of the campaigns queue. */
 export function createScheduleWorker(
   deps: ScheduleDeps & Pick<WorkerDeps, 'keys'>,
-  connection: Redis,
+  connection: RedisClient,
 ): Worker<CampaignScheduleJob, ScheduleOutcome> {
   const worker = new Worker<CampaignScheduleJob, ScheduleOutcome>(
     CAMPAIGN_QUEUE,

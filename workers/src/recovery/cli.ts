@@ -133,10 +133,12 @@ async function main(): Promise<number> {
   redis.on('error', () => {});
   producer.on('error', () => {});
   const mongo = await connectMongo(config.mongo.uri, 'recovery');
+  // Ready before the queue sends its first command: a producer never queues commands offline,
+  // and a Redis Cluster is not ready until it has learned its slots.
+  await Promise.all([waitForReady(redis), waitForReady(producer)]);
   const queue = createVoteQueue(producer, keys);
   queue.on('error', () => {});
   try {
-    await Promise.all([waitForReady(redis), waitForReady(producer)]);
     const deps = { redis, keys, ledger: ledgerModel(mongo), boards: boardModel(mongo), queue };
     const { command, boardId, options } = args;
     if (command === 'replay') return await runReplay(deps, boardId, options);

@@ -1,9 +1,8 @@
 import { type BoardModel, type LedgerModel, type LedgerTally, readLedgerState } from '@rallyboard/core/db';
-import { decodeScore, type KeyBuilder, listDays } from '@rallyboard/core/redis';
-import type { Redis } from 'ioredis';
+import { decodeScore, type KeyBuilder, listDays, type RedisClient } from '@rallyboard/core/redis';
 
 export interface RecoveryDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: KeyBuilder;
   ledger: LedgerModel;
   boards: BoardModel;
@@ -35,7 +34,7 @@ export interface ReconcileReport {
 }
 
 async function compareWindow(
-  redis: Redis,
+  redis: RedisClient,
   window: string,
   scoresKey: string,
   totalKey: string,

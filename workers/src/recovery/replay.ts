@@ -1,11 +1,10 @@
 import type { VoteJob } from '@rallyboard/core/queue';
-import { clearDeadLetters, type KeyBuilder } from '@rallyboard/core/redis';
+import { clearDeadLetters, type KeyBuilder, type RedisClient } from '@rallyboard/core/redis';
 import type { Job, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 
 export interface ReplayDeps {
   queue: Queue<VoteJob>;
-  redis: Redis;
+  redis: RedisClient;
   keys: KeyBuilder;
 }
 

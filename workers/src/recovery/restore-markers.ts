@@ -1,4 +1,5 @@
 import type { LedgerState } from '@rallyboard/core/db';
+import { scanKeys } from '@rallyboard/core/redis';
 import type { RecoveryDeps } from './reconcile.js';
 
 /**
@@ -43,11 +44,8 @@ export async function dropUnrecordedMarkers(
   const { redis } = deps;
   let dropped = 0;
   const prefix = deps.keys.board(boardId).vote('');
-  for await (const batch of redis.scanStream({
-    match: `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`,
-    count: 1_000,
-  })) {
-    const orphans = (batch as string[]).filter((key) => !verdicts.has(key.slice(prefix.length)));
+  for await (const batch of scanKeys(redis, `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`)) {
+    const orphans = batch.filter((key) => !verdicts.has(key.slice(prefix.length)));
     if (orphans.length > 0) dropped += await redis.del(...orphans);
   }
   return dropped;

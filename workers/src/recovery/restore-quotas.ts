@@ -1,6 +1,6 @@
 import type { LedgerState } from '@rallyboard/core/db';
 import { dayOf } from '@rallyboard/core/protocol';
-import { quotaExpiresAt } from '@rallyboard/core/redis';
+import { quotaExpiresAt, scanKeys } from '@rallyboard/core/redis';
 import type { RecoveryDeps } from './reconcile.js';
 
 /**
@@ -16,8 +16,8 @@ export async function restoreQuotas(
 ): Promise<number> {
   const { redis, keys } = deps;
   const k = keys.board(boardId);
-  for await (const batch of redis.scanStream({ match: k.quotaPattern, count: 1_000 })) {
-    if ((batch as string[]).length > 0) await redis.del(...(batch as string[]));
+  for await (const batch of scanKeys(redis, k.quotaPattern)) {
+    if (batch.length > 0) await redis.del(...batch);
   }
   if (!quotas) return 0;
   const recent = new Set([

@@ -1,5 +1,6 @@
 import { readLedgerVotesById } from '@rallyboard/core/db';
 import type { ReviewJobResult } from '@rallyboard/core/queue';
+import type { RedisClient } from '@rallyboard/core/redis';
 import {
   clusterLabel,
   describeEvidence,
@@ -7,7 +8,6 @@ import {
   parseClusterId,
   parseClusterMember,
 } from '@rallyboard/core/risk';
-import type { Redis } from 'ioredis';
 import type { WorkerDeps } from '../deps.js';
 import type { ReviewProgress, ReviewSteps } from './review-steps.js';
 import { type HoldClusterJob, LEDGER_HOLD_KINDS, ledgerHoldFilter } from './selection.js';
@@ -24,7 +24,7 @@ interface Member {
 }
 
 /** The cluster's members accepted since `since`, one per vote, oldest first. */
-async function readMembers(redis: Redis, key: string, since: number): Promise<Member[]> {
+async function readMembers(redis: RedisClient, key: string, since: number): Promise<Member[]> {
   const byVote = new Map<string, Member>();
   for (const entry of await redis.zrangebyscore(key, since, '+inf')) {
     const parsed = parseClusterMember(entry);

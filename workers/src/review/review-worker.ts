@@ -1,7 +1,7 @@
 import { toFieldIssues } from '@rallyboard/core/protocol';
 import { REVIEW_QUEUE, type ReviewJob, type ReviewJobResult, reviewJobSchema } from '@rallyboard/core/queue';
+import type { RedisClient } from '@rallyboard/core/redis';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { WorkerDeps } from '../deps.js';
 import { createReviewActions } from './review-actions.js';
 
@@ -12,7 +12,10 @@ import { createReviewActions } from './review-actions.js';
  * retried with backoff, and changes nothing twice.
  * @param connection a `worker` connection (maxRetriesPerRequest: null), used only by BullMQ
  */
-export function createReviewWorker(deps: WorkerDeps, connection: Redis): Worker<ReviewJob, ReviewJobResult> {
+export function createReviewWorker(
+  deps: WorkerDeps,
+  connection: RedisClient,
+): Worker<ReviewJob, ReviewJobResult> {
   const run = createReviewActions(deps);
   async function process(job: Job<ReviewJob, ReviewJobResult>): Promise<ReviewJobResult> {
     const parsed = reviewJobSchema.safeParse(job.data);

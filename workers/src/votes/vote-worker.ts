@@ -7,8 +7,8 @@ import {
   type VoteJob,
   voteJobSchema,
 } from '@rallyboard/core/queue';
+import type { RedisClient } from '@rallyboard/core/redis';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { WorkerDeps } from '../deps.js';
 import { type BatchItem, createVoteApplier, type VoteOutcome } from './apply-votes.js';
 import { createDeadLetterHandler, failedForGood } from './dead-letter.js';
@@ -41,7 +41,7 @@ function summarize(outcomes: VoteOutcome[]): VoteJobResult {
  * outage, after `storeRetryDelayMs`, for as long as the outage lasts.
  * @param connection a `worker` connection (maxRetriesPerRequest: null), used only by BullMQ
  */
-export function createVoteWorker(deps: WorkerDeps, connection: Redis): Worker<VoteJob, VoteJobResult> {
+export function createVoteWorker(deps: WorkerDeps, connection: RedisClient): Worker<VoteJob, VoteJobResult> {
   const { worker: options } = deps.config;
   const batcher = createBatcher<BatchItem, VoteOutcome>({
     maxItems: options.batchMax,

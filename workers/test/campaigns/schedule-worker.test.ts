@@ -5,13 +5,13 @@ import { type CampaignScheduleJob, createCampaignQueue, scheduleCampaign } from 
 import {
   closeRedis,
   createKeys,
+  type RedisClient,
   readBoardMeta,
   registerBoard,
   setBoardStatus,
   withLock,
 } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomId, testConfig } from '../../../test/support/config.js';
@@ -22,8 +22,8 @@ const config = testConfig();
 const keys = createKeys(config.keyPrefix);
 let mongo: Connection;
 let campaigns: CampaignModel;
-let redis: Redis;
-let producer: Redis;
+let redis: RedisClient;
+let producer: RedisClient;
 let queue: Queue<CampaignScheduleJob>;
 
 beforeAll(async () => {

@@ -2,9 +2,15 @@ import { type Env, loadConfig } from '@rallyboard/core/config';
 import { connectMongo } from '@rallyboard/core/db';
 import { dayOf } from '@rallyboard/core/protocol';
 import { createVoteQueue, type QueuedVote, VOTE_JOB, type VoteJob } from '@rallyboard/core/queue';
-import { applyVotes, closeRedis, dayExpiresAt, decodeScore, readDeadLetters } from '@rallyboard/core/redis';
+import {
+  applyVotes,
+  closeRedis,
+  dayExpiresAt,
+  decodeScore,
+  type RedisClient,
+  readDeadLetters,
+} from '@rallyboard/core/redis';
 import type { Job, Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../../test/support/commands.js';
@@ -31,7 +37,7 @@ async function useStack() {
   const deps = await openWorkerDeps(config, mongo);
   const producer = await testRedis(config, 'producer');
   const queue: Queue<VoteJob> = createVoteQueue(producer, deps.keys);
-  const connections: Redis[] = [producer];
+  const connections: RedisClient[] = [producer];
   const workers: Worker[] = [];
   return {
     env,

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { campaignModel, type LedgerVote, ledgerModel } from '@rallyboard/core/db';
 import type { VoteContext } from '@rallyboard/core/protocol';
-import { decodeScore } from '@rallyboard/core/redis';
+import { decodeScore, type RedisClient } from '@rallyboard/core/redis';
 import type { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll } from 'vitest';
 import { testConfig } from '../../../test/support/config.js';
@@ -23,7 +22,7 @@ export let mongo: Connection;
 export let deps: Awaited<ReturnType<typeof openWorkerDeps>>;
 export let apply: ReturnType<typeof createVoteApplier>;
 let reviewWorker: Worker;
-let reviewConnection: Redis;
+let reviewConnection: RedisClient;
 /** The ledger's reads and updates (one per update statement) with their filters, as the driver sent them. */
 export const ledgerCommands: { command: string; filter: unknown }[] = [];
 

@@ -1,15 +1,15 @@
 import { ledgerModel } from '@rallyboard/core/db';
 import { REVIEW_QUEUE, type ReviewJob, type ReviewJobResult } from '@rallyboard/core/queue';
-import { createKeys } from '@rallyboard/core/redis';
+import { closeRedis, createKeys, type RedisClient } from '@rallyboard/core/redis';
 import { QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../../test/support/config.js';
 import { seedBoard, startTestWorker, testRedis } from '../../../test/support/stack.js';
 
 const config = testConfig();
-let redis: Redis;
+let redis: RedisClient;
+let eventsConnection: RedisClient | undefined;
 let mongo: Connection;
 let worker: Awaited<ReturnType<typeof startTestWorker>>;
 let events: QueueEvents;
@@ -29,14 +29,16 @@ beforeAll(async () => {
     largestReply = Math.max(largestReply, batch.length);
   });
   worker = await startTestWorker(config, mongo);
+  eventsConnection = await testRedis(config, 'worker');
   events = new QueueEvents(REVIEW_QUEUE, {
-    connection: redis.duplicate({ maxRetriesPerRequest: null }),
+    connection: eventsConnection,
     prefix: createKeys(config.keyPrefix).queuePrefix,
   });
   await events.waitUntilReady();
 });
 afterAll(async () => {
   await events?.close();
+  if (eventsConnection) await closeRedis(eventsConnection);
   await worker?.close();
   redis.disconnect();
   await mongo.close();

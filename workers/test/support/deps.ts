@@ -4,8 +4,14 @@ import { boardModel, type LedgerVote, ledgerModel } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
 import type { VoteAction } from '@rallyboard/core/protocol';
 import { createReviewQueue, type QueuedVote } from '@rallyboard/core/queue';
-import { closeRedis, createKeys, defineScripts, type KeyBuilder } from '@rallyboard/core/redis';
-import type { Redis } from 'ioredis';
+import {
+  closeRedis,
+  createKeys,
+  defineScripts,
+  type KeyBuilder,
+  type RedisClient,
+  scanKeys,
+} from '@rallyboard/core/redis';
 import type { Connection } from 'mongoose';
 import { testRedis } from '../../../test/support/stack.js';
 import type { WorkerDeps } from '../../src/deps.js';
@@ -53,16 +59,15 @@ export function queuedVote(
 }
 
 /** Every Redis key of a board. */
-export async function boardKeys(redis: Redis, keys: KeyBuilder, boardId: string): Promise<string[]> {
+export async function boardKeys(redis: RedisClient, keys: KeyBuilder, boardId: string): Promise<string[]> {
   const pattern = `${keys.board(boardId).meta.slice(0, -'meta'.length)}*`;
   const found: string[] = [];
-  for await (const batch of redis.scanStream({ match: pattern, count: 1_000 }))
-    found.push(...(batch as string[]));
+  for await (const batch of scanKeys(redis, pattern)) found.push(...(batch as string[]));
   return found.sort();
 }
 
 /** Deletes every Redis key of a board, as if Redis had lost it; MongoDB still has the board. */
-export async function loseBoardState(redis: Redis, keys: KeyBuilder, boardId: string): Promise<number> {
+export async function loseBoardState(redis: RedisClient, keys: KeyBuilder, boardId: string): Promise<number> {
   const found = await boardKeys(redis, keys, boardId);
   return found.length > 0 ? redis.del(...found) : 0;
 }
@@ -78,7 +83,7 @@ export async function ledgerOf(deps: Pick<WorkerDeps, 'ledger'>, boardId: string
  * their order show), without TTLs: two snapshots are equal when the board's state is.
  */
 export async function snapshotBoard(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeyBuilder,
   boardId: string,
 ): Promise<Record<string, unknown>> {

@@ -1,8 +1,7 @@
 import { connectMongo } from '@rallyboard/core/db';
 import { createVoteQueue, type VoteJob } from '@rallyboard/core/queue';
-import { closeRedis } from '@rallyboard/core/redis';
+import { closeRedis, type RedisClient } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll } from 'vitest';
 import { testConfig } from '../../../test/support/config.js';
@@ -23,7 +22,7 @@ const DAY_MS = 86_400_000;
 export let mongo: Connection;
 export let deps: Awaited<ReturnType<typeof openWorkerDeps>>;
 export let apply: ReturnType<typeof createVoteApplier>;
-let producer: Redis;
+let producer: RedisClient;
 export let queue: Queue<VoteJob>;
 
 /** Opens the file's connections and queue before its tests and closes them after. */

@@ -1,8 +1,7 @@
 import { connectMongo, ledgerModel } from '@rallyboard/core/db';
 import { createVoteQueue, VOTE_JOB, type VoteJob } from '@rallyboard/core/queue';
-import { closeRedis, decodeScore } from '@rallyboard/core/redis';
+import { closeRedis, decodeScore, type RedisClient } from '@rallyboard/core/redis';
 import type { Job, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../../test/support/config.js';
@@ -14,7 +13,7 @@ import { ledgerOf, openWorkerDeps, queuedVote } from '../support/deps.js';
 // No cached risk settings: every batch reads MongoDB, as it does once the cache expires.
 const config = testConfig({ WORKER_BATCH_WAIT_MS: '5', RISK_SETTINGS_CACHE_MS: '0' });
 let mongo: Connection;
-let redis: Redis;
+let redis: RedisClient;
 const proxies: TcpProxy[] = [];
 
 beforeAll(async () => {

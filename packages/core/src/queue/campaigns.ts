@@ -1,7 +1,7 @@
 import { type JobsOptions, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { boardIdSchema } from '../protocol/ids.js';
+import type { RedisClient } from '../redis/connection.js';
 import type { KeyBuilder } from '../redis/keys.js';
 
 /** The queue of campaign schedule events. */
@@ -30,7 +30,7 @@ const CAMPAIGN_JOB_OPTIONS = {
   removeOnFail: { age: 30 * 86_400 },
 } as const satisfies JobsOptions;
 
-export function createCampaignQueue(connection: Redis, keys: KeyBuilder): Queue<CampaignScheduleJob> {
+export function createCampaignQueue(connection: RedisClient, keys: KeyBuilder): Queue<CampaignScheduleJob> {
   return new Queue<CampaignScheduleJob>(CAMPAIGN_QUEUE, {
     connection,
     prefix: keys.queuePrefix,

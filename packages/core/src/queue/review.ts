@@ -1,8 +1,8 @@
 import { type JobsOptions, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { boardIdSchema, voteIdSchema } from '../protocol/ids.js';
 import { riskClusterSchema, riskRuleIdSchema, voidRuleSchema } from '../protocol/risk.js';
+import type { RedisClient } from '../redis/connection.js';
 import type { KeyBuilder } from '../redis/keys.js';
 
 /** The queue of review actions: hosts' approvals and voids, and risk control's cluster holds. */
@@ -67,7 +67,10 @@ const REVIEW_JOB_OPTIONS = {
   removeOnFail: { age: 30 * 86_400 },
 } as const satisfies JobsOptions;
 
-export function createReviewQueue(connection: Redis, keys: KeyBuilder): Queue<ReviewJob, ReviewJobResult> {
+export function createReviewQueue(
+  connection: RedisClient,
+  keys: KeyBuilder,
+): Queue<ReviewJob, ReviewJobResult> {
   return new Queue<ReviewJob, ReviewJobResult>(REVIEW_QUEUE, {
     connection,
     prefix: keys.queuePrefix,

@@ -1,9 +1,9 @@
 import { type JobsOptions, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { boardIdSchema, candidateIdSchema, voteIdSchema, voterIdSchema } from '../protocol/ids.js';
 import { voteContextSchema } from '../protocol/vote-context.js';
 import { voteActionSchema } from '../protocol/votes.js';
+import type { RedisClient } from '../redis/connection.js';
 import type { KeyBuilder } from '../redis/keys.js';
 
 export const QUEUE_NAMES = {
@@ -65,7 +65,7 @@ const STORE_RETRY_BASE_MS = 200;
 const STORE_RETRY_MAX_MS = 5_000;
 
 /** The producer side of the votes queue. Give it a `producer` connection (fails fast). */
-export function createVoteQueue(connection: Redis, keys: KeyBuilder): Queue<VoteJob> {
+export function createVoteQueue(connection: RedisClient, keys: KeyBuilder): Queue<VoteJob> {
   return new Queue<VoteJob>(QUEUE_NAMES.votes, {
     connection,
     prefix: keys.queuePrefix,

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { VoteAction } from '../protocol/votes.js';
+import type { RedisClient } from './connection.js';
 import type { KeyBuilder } from './keys.js';
 import { MAX_COUNT, MAX_SEQ, SEQ_SPAN } from './score.js';
 import { runScript, SCRIPT_CODES } from './scripts.js';
@@ -42,7 +42,7 @@ export type ApplyVotesResult =
  * again with any of the same vote ids: those come back as duplicates with their first verdict.
  */
 export async function applyVotes(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeyBuilder,
   boardId: string,
   votes: readonly VoteToApply[],
@@ -125,7 +125,7 @@ export interface QuotaUse {
 
 /** Reads a voter's quota use on a day (the apply script's counters). */
 export async function readQuotaUse(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeyBuilder,
   boardId: string,
   voterId: string,

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { type BoardMeta, readBoardMeta } from './board-registry.js';
+import type { RedisClient } from './connection.js';
 import type { KeyBuilder } from './keys.js';
 
 export interface CachedBoard extends BoardMeta {
@@ -18,7 +18,7 @@ export interface BoardCache {
   forget(boardId: string): void;
 }
 
-export function createBoardCache(redis: Redis, keys: KeyBuilder, ttlMs: number): BoardCache {
+export function createBoardCache(redis: RedisClient, keys: KeyBuilder, ttlMs: number): BoardCache {
   const entries = new Map<string, { at: number; value: Promise<CachedBoard | undefined> }>();
 
   async function load(boardId: string): Promise<CachedBoard | undefined> {

@@ -1,5 +1,6 @@
-import type { Redis } from 'ioredis';
 import { type BoardRegistration, registerBoard } from './board-registry.js';
+import type { RedisClient } from './connection.js';
+import { scanKeys } from './cross-slot.js';
 import type { KeyBuilder } from './keys.js';
 import { SEQ_SPAN } from './score.js';
 import { runScript, scriptFailure } from './scripts.js';
@@ -17,7 +18,7 @@ export interface WindowState {
  * lifts it, or until `ttlMs` passes if the rebuild dies.
  */
 export function fenceBoard(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeyBuilder,
   board: BoardRegistration,
   fence: { token: string; ttlMs: number },
@@ -27,7 +28,7 @@ export function fenceBoard(
 
 /** Lifts a fence if this token still holds it (a rebuild that failed part-way). */
 export async function liftFence(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeyBuilder,
   boardId: string,
   token: string,
@@ -42,7 +43,7 @@ export async function liftFence(
  * @returns the board's seq after the install
  */
 export async function installBoard(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeyBuilder,
   boardId: string,
   state: {
@@ -80,11 +81,11 @@ export async function installBoard(
 }
 
 /** The days Redis holds a window for, found by SCAN (a recovery tool's read, not a hot path). */
-export async function listDays(redis: Redis, keys: KeyBuilder, boardId: string): Promise<string[]> {
+export async function listDays(redis: RedisClient, keys: KeyBuilder, boardId: string): Promise<string[]> {
   const k = keys.board(boardId);
   const days = new Set<string>();
-  for await (const batch of redis.scanStream({ match: k.dayTotalsPattern, count: 1_000 })) {
-    for (const key of batch as string[]) {
+  for await (const batch of scanKeys(redis, k.dayTotalsPattern)) {
+    for (const key of batch) {
       const day = k.dayOfKey(key);
       if (day) days.add(day);
     }

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { BoardTotals, LeaderboardEntry, MemberStanding, RankWindow } from '../protocol/leaderboard.js';
+import type { RedisClient } from './connection.js';
 import type { KeyBuilder, WindowKeys } from './keys.js';
 import { decodeScore } from './score.js';
 import { runScript, scriptFailure } from './scripts.js';
@@ -69,7 +69,7 @@ function readTriples(flat: unknown[]): MemberStanding[] {
  * @param from the keys to read the window from @default liveReadKeys (see publicReadKeys)
  */
 export async function readBoard(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeyBuilder,
   boardId: string,
   ref: WindowRef,

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { type BoardKind, type CampaignStatus, campaignStatusSchema } from '../protocol/campaigns.js';
 import { DEFAULT_TIMEZONE } from '../protocol/day.js';
+import type { RedisClient } from './connection.js';
 import type { KeyBuilder } from './keys.js';
 
 /**
@@ -66,7 +66,7 @@ export interface BoardMeta {
  * @param options.fence also set the board's rebuild fence, in the same transaction
  */
 export async function registerBoard(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeyBuilder,
   board: BoardRegistration,
   options: { fence?: { token: string; ttlMs: number } } = {},
@@ -102,7 +102,7 @@ export async function registerBoard(
 
 /** The board's meta, or undefined when Redis does not have the board. */
 export async function readBoardMeta(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeyBuilder,
   boardId: string,
 ): Promise<BoardMeta | undefined> {
@@ -130,7 +130,7 @@ function quotasOf(meta: Record<string, string | undefined>): BoardQuotas {
 }
 
 /** Reads a board's registered members. */
-export async function readMembers(redis: Redis, keys: KeyBuilder, boardId: string): Promise<string[]> {
+export async function readMembers(redis: RedisClient, keys: KeyBuilder, boardId: string): Promise<string[]> {
   return redis.smembers(keys.board(boardId).members);
 }
 
@@ -140,7 +140,7 @@ export async function readMembers(redis: Redis, keys: KeyBuilder, boardId: strin
  * totals and the ledger, so removing it would leave the board inconsistent.
  */
 export async function removeBoardMembers(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeyBuilder,
   boardId: string,
   candidateIds: readonly string[],
@@ -161,7 +161,7 @@ export async function removeBoardMembers(
  * Deletes a board's registration and its all-time keys, for a board that has never taken a vote
  * (a draft campaign being deleted): it has no day keys, like sets or vote markers to clean up.
  */
-export async function unregisterBoard(redis: Redis, keys: KeyBuilder, boardId: string): Promise<void> {
+export async function unregisterBoard(redis: RedisClient, keys: KeyBuilder, boardId: string): Promise<void> {
   const k = keys.board(boardId);
   await redis.del(k.meta, k.members, k.scores, k.total, k.seq);
 }

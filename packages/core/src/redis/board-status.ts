@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
 import type { CampaignStatus } from '../protocol/campaigns.js';
 import { DEFAULT_TIMEZONE, dayOf } from '../protocol/day.js';
 import { liveReadKeys, type ReadKeys, type WindowRef } from './board-read.js';
 import type { BoardMeta } from './board-registry.js';
+import type { RedisClient } from './connection.js';
 import type { KeyBuilder } from './keys.js';
 import { runScript, SCRIPT_CODES, scriptFailure } from './scripts.js';
 
@@ -32,7 +32,7 @@ export interface StatusOptions {
  * process forgets its cached status and every screen resyncs.
  */
 export async function changeBoardStatus(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeyBuilder,
   boardId: string,
   status: CampaignStatus,
@@ -83,7 +83,11 @@ export async function changeBoardStatus(
  * screens the new view. A screen that misses it (it was reconnecting) reads the view again when
  * it subscribes again.
  */
-export async function publishScreenChange(redis: Redis, keys: KeyBuilder, campaignId: string): Promise<void> {
+export async function publishScreenChange(
+  redis: RedisClient,
+  keys: KeyBuilder,
+  campaignId: string,
+): Promise<void> {
   await redis.publish(keys.screenChanges, JSON.stringify({ campaignId }));
 }
 
@@ -92,7 +96,7 @@ export async function publishScreenChange(redis: Redis, keys: KeyBuilder, campai
  * host's and the schedule worker's alike, comes through here.
  */
 export async function setBoardStatus(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeyBuilder,
   boardId: string,
   status: CampaignStatus,

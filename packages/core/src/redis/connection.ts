@@ -1,4 +1,12 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+
+/**
+ * A connection to the deployment's Redis: one server (`Redis`) or a Redis Cluster (`Cluster`),
+ * as `REDIS_URL` names it (see {@link redisNodes}). Both take the same commands; a pipeline, a
+ * transaction or a script call on a cluster must keep its keys in one slot, which every key
+ * builder's hash tag sees to (keys.ts).
+ */
+export type RedisClient = Redis | Cluster;
 
 /**
  * What a connection is for decides how it behaves when Redis is unreachable:
@@ -33,6 +41,21 @@ export interface RedisOptionsOf<R extends ConnectionRole> {
 }
 
 /**
+ * The nodes `REDIS_URL` names: one URL is one Redis server; several, separated by commas, are
+ * seed nodes of a Redis Cluster (`redis://10.0.0.1:6379,redis://10.0.0.2:6379`), and the client
+ * learns the rest of the cluster from them. The first URL's user, password and scheme
+ * (`rediss://` for TLS) apply to every node.
+ */
+export function redisNodes(url: string): { cluster: boolean; nodes: URL[] } {
+  const nodes = url
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0)
+    .map((part) => new URL(part));
+  return { cluster: nodes.length > 1, nodes };
+}
+
+/**
  * Opens a Redis connection for one role. Name it after the process so `CLIENT LIST` tells
  * who is connected.
  */
@@ -41,19 +64,37 @@ export function createRedis<R extends ConnectionRole>(
   role: R,
   name: string,
   options: RedisOptionsOf<R> = {},
-): Redis {
-  return new Redis(url, {
-    ...ROLE_OPTIONS[role],
+): RedisClient {
+  const common = {
     ...(options.commandTimeoutMs === undefined ? {} : { commandTimeout: options.commandTimeoutMs }),
     connectionName: `rallyboard:${name}:${role}`,
     connectTimeout: 5_000,
-    // Back off up to 2 s between reconnection attempts, forever; callers see errors meanwhile.
-    retryStrategy: (times: number) => Math.min(times * 100, 2_000),
-  });
+  };
+  // Back off up to 2 s between reconnection attempts, forever; callers see errors meanwhile.
+  const retry = (times: number) => Math.min(times * 100, 2_000);
+  const { cluster, nodes } = redisNodes(url);
+  if (!cluster) return new Redis(url, { ...ROLE_OPTIONS[role], ...common, retryStrategy: retry });
+  const { enableOfflineQueue, ...perNode } = ROLE_OPTIONS[role];
+  const [first] = nodes as [URL, ...URL[]];
+  const clusterOptions = {
+    ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
+    clusterRetryStrategy: retry,
+    redisOptions: {
+      ...perNode,
+      ...common,
+      ...(first.username ? { username: decodeURIComponent(first.username) } : {}),
+      ...(first.password ? { password: decodeURIComponent(first.password) } : {}),
+      ...(first.protocol === 'rediss:' ? { tls: {} } : {}),
+    },
+  } satisfies ClusterOptions;
+  return new Cluster(
+    nodes.map((node) => ({ host: node.hostname, port: Number(node.port || 6379) })),
+    clusterOptions,
+  );
 }
 
 /** Resolves once the connection is ready, or rejects after `timeoutMs`. */
-export async function waitForReady(redis: Redis, timeoutMs = 10_000): Promise<void> {
+export async function waitForReady(redis: RedisClient, timeoutMs = 10_000): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -73,7 +114,7 @@ export async function waitForReady(redis: Redis, timeoutMs = 10_000): Promise<vo
 }
 
 /** Closes a connection politely, falling back to a hard disconnect if QUIT fails. */
-export async function closeRedis(redis: Redis): Promise<void> {
+export async function closeRedis(redis: RedisClient): Promise<void> {
   if (redis.status === 'end') return;
   try {
     await redis.quit();

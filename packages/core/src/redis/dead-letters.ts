@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
+import { scanKeys } from './cross-slot.js';
 import type { KeyBuilder } from './keys.js';
 
 /** A board's dead letters: vote jobs that failed for good, and the accepted votes they hold. */
@@ -13,7 +14,7 @@ export interface DeadLetterCount {
  * @returns whether the job was not already recorded
  */
 export async function recordDeadLetter(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeyBuilder,
   boardId: string,
   job: { id: string; votes: number },
@@ -23,7 +24,7 @@ export async function recordDeadLetter(
 
 /** Forgets dead-lettered jobs of a board (replayed, or gone from the failed set). */
 export async function clearDeadLetters(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeyBuilder,
   boardId: string,
   jobIds: readonly string[],
@@ -33,7 +34,7 @@ export async function clearDeadLetters(
 
 /** How many vote jobs of the board are dead-lettered, and how many accepted votes they hold. */
 export async function readDeadLetters(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeyBuilder,
   boardId: string,
 ): Promise<DeadLetterCount> {
@@ -47,12 +48,12 @@ export async function readDeadLetters(
  * many keys there are, and costs a round trip per thousand keys.
  */
 export async function readAllDeadLetters(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeyBuilder,
 ): Promise<Array<DeadLetterCount & { boardId: string }>> {
   const boardIds = new Set<string>();
-  for await (const batch of redis.scanStream({ match: keys.deadLettersPattern, count: 1_000 })) {
-    for (const key of batch as string[]) {
+  for await (const batch of scanKeys(redis, keys.deadLettersPattern)) {
+    for (const key of batch) {
       const boardId = keys.boardIdFromDeadLetters(key);
       if (boardId !== undefined) boardIds.add(boardId);
     }

@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 
 /**
  * What a write Redis acknowledged survives, as its persistence settings say:
@@ -18,8 +19,27 @@ const FSYNC: Readonly<Record<string, RedisDurability>> = {
   no: 'fsync-os',
 };
 
-/** Reads Redis's append-only settings (CONFIG GET), never failing. */
-export async function readDurability(redis: Redis): Promise<RedisDurability> {
+/** Weakest first: what a cluster promises is what its weakest master promises. */
+const WEAKEST_FIRST: readonly RedisDurability[] = [
+  'unknown',
+  'no-aof',
+  'fsync-os',
+  'fsync-everysec',
+  'fsync-always',
+];
+
+/**
+ * Reads Redis's append-only settings (CONFIG GET), never failing. On a Redis Cluster each
+ * master holds its own slots' writes: the answer is the weakest master's.
+ */
+export async function readDurability(redis: RedisClient): Promise<RedisDurability> {
+  if (!(redis instanceof Cluster)) return readNode(redis);
+  const each = await Promise.all(redis.nodes('master').map(readNode));
+  if (each.length === 0) return 'unknown';
+  return WEAKEST_FIRST.find((level) => each.includes(level)) ?? 'unknown';
+}
+
+async function readNode(redis: Redis): Promise<RedisDurability> {
   try {
     const [, appendonly] = (await redis.config('GET', 'appendonly')) as string[];
     if (appendonly !== 'yes') return 'no-aof';

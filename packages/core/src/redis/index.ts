@@ -6,6 +6,7 @@ export * from './board-registry.js';
 export * from './board-status.js';
 export * from './changes.js';
 export * from './connection.js';
+export * from './cross-slot.js';
 export * from './dead-letters.js';
 export * from './durability.js';
 export * from './ingest-rate.js';

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { KeyBuilder } from './keys.js';
 
 /**
@@ -16,7 +16,7 @@ const INGEST_RATE_SECONDS = 60;
  * with the campaign's length.
  */
 export async function tallyIngest(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeyBuilder,
   votes: readonly { boardId: string; acceptedAt: number }[],
 ): Promise<void> {
@@ -47,7 +47,7 @@ export async function tallyIngest(
  * out: it is still filling, and would always read low.
  */
 export async function readIngestRate(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeyBuilder,
   boardId: string,
   now: number,

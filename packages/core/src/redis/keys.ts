@@ -155,7 +155,10 @@ export interface KeyBuilder {
    * It expires a safety margin before WeChat's own expiry.
    */
   wechatAccessToken(appId: string): string;
-  /** The lock (SET NX PX with a token) held by the one process that refreshes an app's access token. */
+  /**
+   * The lock (SET NX PX with a token) held by the one process that refreshes an app's access
+   * token. The AppID is a hash tag of both keys: one MULTI reads the token and the lock.
+   */
   wechatAccessTokenLock(appId: string): string;
   /**
    * A participant's refresh token, by the SHA-256 of the token (the token itself is never
@@ -269,8 +272,8 @@ export function createKeys(prefix: string): KeyBuilder {
     campaignLock: (campaignId) => `${prefix}:lock:campaign:${campaignId}`,
     reviewLock: (campaignId) => `${prefix}:lock:review:${campaignId}`,
     rateLimit: (scope) => `${prefix}:rl:${scope}`,
-    wechatAccessToken: (appId) => `${prefix}:wechat:access-token:${appId}`,
-    wechatAccessTokenLock: (appId) => `${prefix}:lock:wechat-access-token:${appId}`,
+    wechatAccessToken: (appId) => `${prefix}:wechat:access-token:{${appId}}`,
+    wechatAccessTokenLock: (appId) => `${prefix}:lock:wechat-access-token:{${appId}}`,
     refreshToken: (tokenHash) => ({
       live: `${prefix}:auth:{${tokenHash}}:refresh`,
       used: `${prefix}:auth:{${tokenHash}}:refresh-used`,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { KeyBuilder } from './keys.js';
 
 /**
@@ -6,7 +6,7 @@ import type { KeyBuilder } from './keys.js';
  * script keeps), in the order given: one round trip, a pipelined SISMEMBER per member.
  */
 export async function readLiked(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeyBuilder,
   boardId: string,
   voterId: string,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { AppError } from '../protocol/errors.js';
+import type { RedisClient } from './connection.js';
 import { runScript } from './scripts.js';
 
 /**
@@ -9,7 +9,7 @@ import { runScript } from './scripts.js';
  * `work` well inside it. Waits up to `waitMs` for the lock, then answers 503 SERVICE_UNAVAILABLE.
  */
 export async function withLock<T>(
-  redis: Redis,
+  redis: RedisClient,
   key: string,
   work: () => Promise<T>,
   options: { ttlMs?: number; waitMs?: number } = {},

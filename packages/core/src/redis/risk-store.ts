@@ -1,6 +1,7 @@
-import type { Redis } from 'ioredis';
 import { RISK_WINDOWS, type RiskFeatures, riskFeaturesSchema } from '../protocol/risk.js';
 import type { RiskDashboard } from '../protocol/risk-dashboard.js';
+import type { RedisClient } from './connection.js';
+import { getEach } from './cross-slot.js';
 import type { KeyBuilder } from './keys.js';
 import { runScript } from './scripts.js';
 
@@ -25,7 +26,7 @@ export interface VoteToAssess {
  * windows. A vote measured before gets its stored measurements back.
  */
 export async function assessVotes(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeyBuilder,
   boardId: string,
   votes: readonly VoteToAssess[],
@@ -100,7 +101,7 @@ const RANK_TTL_SECONDS = 24 * 3_600;
 
 /** Keeps a participant's WeChat risk rank, fetched at login, for a day. */
 export async function storeWechatRiskRank(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeyBuilder,
   participantId: string,
   rank: number,
@@ -110,14 +111,17 @@ export async function storeWechatRiskRank(
 
 /** The cached WeChat risk ranks of some voters (undefined: unknown). */
 export async function cachedWechatRiskRanks(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeyBuilder,
   voterIds: readonly string[],
 ): Promise<Map<string, number>> {
   const unique = [...new Set(voterIds)];
   const ranks = new Map<string, number>();
   if (unique.length === 0) return ranks;
-  const values = await redis.mget(unique.map((id) => keys.wechatRiskRank(id)));
+  const values = await getEach(
+    redis,
+    unique.map((id) => keys.wechatRiskRank(id)),
+  );
   values.forEach((value, i) => {
     const rank = value === null ? Number.NaN : Number(value);
     if (Number.isInteger(rank) && rank >= 0 && rank <= 4) ranks.set(unique[i] as string, rank);
@@ -129,7 +133,7 @@ export type VerdictTally = 'counted' | 'held' | 'rejected';
 
 /** Adds decided votes to the per-minute verdict tallies of the dashboard. */
 export async function tallyVerdicts(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeyBuilder,
   boardId: string,
   counts: ReadonlyMap<string, number>,
@@ -159,7 +163,7 @@ const totalField = (verdict: VerdictTally) => `all:${verdict}`;
  * cluster stays in `counted`, and the review queue says what is held now.
  */
 export async function readVerdictTotals(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeyBuilder,
   boardId: string,
 ): Promise<Record<VerdictTally, number>> {
@@ -186,7 +190,7 @@ const pairs = (flat: string[]) => {
  * candidate's votes per minute, and the verdicts per minute, over the last `minutes`.
  */
 export async function readRiskDashboard(
-  redis: Redis,
+  redis: RedisClient,
   keys: KeyBuilder,
   boardId: string,
   options: { candidates: readonly string[]; minutes: number; top: number; now: number },

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
 import { AppError, type ErrorCode } from '../protocol/errors.js';
+import type { RedisClient } from './connection.js';
 
 /**
  * The Lua scripts, one file each in `lua/<name>-<numKeys>.lua`, or `lua/<name>-<numKeys>+.lua`
@@ -100,13 +100,13 @@ function scriptSources(): ReadonlyMap<ScriptName, ScriptSource> {
   return found;
 }
 
-const defined = new WeakSet<Redis>();
+const defined = new WeakSet<RedisClient>();
 
 /**
  * Registers every script on a connection with `defineCommand` (EVALSHA with EVAL fallback).
  * A variadic script is defined without a key count; runScript passes it first.
  */
-export function defineScripts(redis: Redis): void {
+export function defineScripts(redis: RedisClient): void {
   if (defined.has(redis)) return;
   for (const [name, source] of scriptSources()) {
     redis.defineCommand(name, {
@@ -122,7 +122,7 @@ export function defineScripts(redis: Redis): void {
  * argument into KEYS.
  */
 export async function runScript(
-  redis: Redis,
+  redis: RedisClient,
   name: ScriptName,
   keys: readonly string[],
   args: readonly (string | number)[],

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomId, testConfig } from '../../../../test/support/config.js';
 import { testRedis } from '../../../../test/support/stack.js';
@@ -11,7 +10,7 @@ import {
 import { connectMongo } from '../../src/db/connection.js';
 import type { CampaignStatus } from '../../src/protocol/campaigns.js';
 import { AppError } from '../../src/protocol/errors.js';
-import { closeRedis } from '../../src/redis/connection.js';
+import { closeRedis, type RedisClient } from '../../src/redis/connection.js';
 import { createKeys } from '../../src/redis/keys.js';
 import { withLock } from '../../src/redis/lock.js';
 
@@ -19,11 +18,11 @@ const config = testConfig();
 let mongo: Awaited<ReturnType<typeof connectMongo>>;
 let campaigns: CampaignModel;
 // Two connections: two processes taking turns through Redis.
-let redisA: Redis;
-let redisB: Redis;
+let redisA: RedisClient;
+let redisB: RedisClient;
 const keys = createKeys(config.keyPrefix);
 const lockOn =
-  (redis: Redis): CampaignSerializer =>
+  (redis: RedisClient): CampaignSerializer =>
   (campaignId, work) =>
     withLock(redis, keys.campaignLock(campaignId), work);
 
@@ -38,7 +37,7 @@ afterAll(async () => {
   await mongo.close();
 });
 
-const move = (id: string, to: CampaignStatus, redis: Redis = redisA) =>
+const move = (id: string, to: CampaignStatus, redis: RedisClient = redisA) =>
   transitionCampaign(campaigns, lockOn(redis), id, to);
 
 async function draft(): Promise<string> {

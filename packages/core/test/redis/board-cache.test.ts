@@ -1,12 +1,12 @@
-import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomId, testConfig } from '../../../../test/support/config.js';
 import { testRedis } from '../../../../test/support/stack.js';
+import type { RedisClient } from '../../src/redis/connection.js';
 import { closeRedis, createBoardCache, createKeys, registerBoard } from '../../src/redis/index.js';
 
 const config = testConfig();
 const keys = createKeys(config.keyPrefix);
-let redis: Redis;
+let redis: RedisClient;
 
 beforeAll(async () => {
   redis = await testRedis(config);

@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import { randomId, testConfig } from '../../../../test/support/config.js';
 import { testRedis } from '../../../../test/support/stack.js';
 import type { BoardKind } from '../../src/protocol/campaigns.js';
 import type { VoteAction } from '../../src/protocol/votes.js';
+import type { RedisClient } from '../../src/redis/connection.js';
 import {
   applyVotes,
   type BoardChange,
@@ -32,8 +32,8 @@ export const dayOf = (day: string): WindowRef => ({ window: 'day', day });
 /** Well in the future, so EXPIREAT never deletes a key under test. */
 export const EXPIRES = Math.floor(Date.now() / 1000) + 10 * 86_400;
 
-export let redis: Redis;
-export const connections: Redis[] = [];
+export let redis: RedisClient;
+export const connections: RedisClient[] = [];
 
 /** Opens the file's connection before its tests and closes every connection it opened after them. */
 export function useBoardRedis(): void {
@@ -67,7 +67,7 @@ export const like = (
   over: Partial<VoteToApply> = {},
 ) => vote(candidateId, { action, voterId, ...over });
 
-export async function apply(boardId: string, votes: VoteToApply[], connection: Redis = redis) {
+export async function apply(boardId: string, votes: VoteToApply[], connection: RedisClient = redis) {
   const result = await applyVotes(connection, keys, boardId, votes, options);
   if (result.outcome !== 'applied') throw new Error(`expected applied, got ${result.outcome}`);
   return result;

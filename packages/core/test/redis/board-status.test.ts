@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomId, testConfig } from '../../../../test/support/config.js';
 import { testRedis } from '../../../../test/support/stack.js';
+import type { RedisClient } from '../../src/redis/connection.js';
 import {
   applyVotes,
   type BoardChange,
@@ -28,8 +28,8 @@ const FREEZE_AT = Date.UTC(2026, 10, 25, 4);
 const day = (d: string): WindowRef => ({ window: 'day', day: d });
 const EXPIRES = Math.floor(Date.now() / 1000) + 10 * 86_400;
 
-let redis: Redis;
-const connections: Redis[] = [];
+let redis: RedisClient;
+const connections: RedisClient[] = [];
 
 beforeAll(async () => {
   redis = await testRedis(config);

@@ -52,12 +52,15 @@ describe('createKeys', () => {
     expect(keys.queuePrefix).toBe('{rb}');
   });
 
-  it('gives each WeChat app its own access token and refresh lock, under the prefix', () => {
+  it('gives each WeChat app its own access token and refresh lock, under the prefix, in one slot', () => {
     const token = keys.wechatAccessToken('wx123');
     const lock = keys.wechatAccessTokenLock('wx123');
     expect(token).toMatch(/^rb:/);
     expect(lock).toMatch(/^rb:/);
     expect(token).not.toBe(lock);
+    // One hash tag, so one MULTI may read both on a Redis Cluster.
+    expect(token.match(/\{[^}]+\}/)?.[0]).toBe('{wx123}');
+    expect(lock.match(/\{[^}]+\}/)?.[0]).toBe('{wx123}');
     expect(keys.wechatAccessToken('wx456')).not.toBe(token);
     expect(createKeys('other').wechatAccessToken('wx123')).not.toBe(token);
   });

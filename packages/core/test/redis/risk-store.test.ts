@@ -1,14 +1,14 @@
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomId, testConfig } from '../../../../test/support/config.js';
 import { testRedis } from '../../../../test/support/stack.js';
+import type { RedisClient } from '../../src/redis/connection.js';
 import { assessVotes, closeRedis, createKeys, type VoteToAssess } from '../../src/redis/index.js';
 import { networksOf } from '../../src/risk/network.js';
 
 const config = testConfig();
 const keys = createKeys(config.keyPrefix);
 const T0 = Date.UTC(2026, 0, 5, 12);
-let redis: Redis;
+let redis: RedisClient;
 
 beforeAll(async () => {
   redis = await testRedis(config);

@@ -1,7 +1,6 @@
 import { loadConfig } from '@rallyboard/core/config';
-import { closeRedis, defineScripts } from '@rallyboard/core/redis';
+import { closeRedis, defineScripts, type RedisClient } from '@rallyboard/core/redis';
 import { DEFAULT_RISK_SETTINGS } from '@rallyboard/core/risk';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../../../test/support/config.js';
 import { testRedis } from '../../../../test/support/stack.js';
@@ -29,7 +28,7 @@ const MIN_MEAN_RECALL = 0.8;
 const MAX_HONEST_FALSE_POSITIVES = 0.005;
 const MAX_POPULATION_FALSE_POSITIVES = 0.02;
 
-let redis: Redis;
+let redis: RedisClient;
 let result: SweepResult;
 
 beforeAll(async () => {

@@ -1,7 +1,6 @@
 import type { Logger } from '@rallyboard/core/logger';
 import { type RiskAlert, riskAlertSchema } from '@rallyboard/core/protocol';
-import type { KeyBuilder } from '@rallyboard/core/redis';
-import type { Redis } from 'ioredis';
+import type { KeyBuilder, RedisClient } from '@rallyboard/core/redis';
 import type { HostAccess } from '../host-access.js';
 import { alertsRoom, type HostNamespace } from '../types.js';
 import { channelRelay, type Relay } from './channel.js';
@@ -9,7 +8,7 @@ import { channelRelay, type Relay } from './channel.js';
 export interface AlertRelayDeps {
   /** The same checks the /host namespace runs before each event, shared with it. */
   hostAccess: Pick<HostAccess, 'mayWatch'>;
-  subscriber: Redis;
+  subscriber: RedisClient;
   keys: Pick<KeyBuilder, 'riskAlerts'>;
   logger: Logger;
 }

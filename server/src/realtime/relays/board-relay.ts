@@ -1,13 +1,12 @@
 import { WINDOWS } from '@rallyboard/core/protocol';
-import { boardChangeSchema } from '@rallyboard/core/redis';
-import type { Redis } from 'ioredis';
+import { boardChangeSchema, type RedisClient } from '@rallyboard/core/redis';
 import { parseBoardRoom, type RealtimeServer } from '../types.js';
 import { parseChannelMessage, type Relay } from './channel.js';
 import { createRoomPusher, type Dirty, type Pushed, type RoomPushDeps } from './room-push.js';
 
 export interface BoardRelayDeps extends RoomPushDeps {
   /** The subscriber connection, shared with the other relays. */
-  subscriber: Redis;
+  subscriber: RedisClient;
   config: { relay: { tickMs: number; topN: number } };
 }
 /** How often watched day rooms are checked for a new day. */

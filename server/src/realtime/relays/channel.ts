@@ -1,5 +1,5 @@
 import type { Logger } from '@rallyboard/core/logger';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@rallyboard/core/redis';
 import type { z } from 'zod';
 
 /** A relay: follows channels on the shared subscriber connection and pushes to sockets. */
@@ -38,7 +38,7 @@ export function parseChannelMessage<S extends z.ZodType>(
  * share the subscriber connection, so each handler first checks that the channel is its own.
  */
 export function channelRelay<S extends z.ZodType>(options: {
-  subscriber: Redis;
+  subscriber: RedisClient;
   channel: string;
   schema: S;
   logger: Pick<Logger, 'warn'>;

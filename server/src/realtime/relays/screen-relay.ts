@@ -1,8 +1,7 @@
 import type { CampaignDoc } from '@rallyboard/core/db';
 import type { Logger } from '@rallyboard/core/logger';
 import { isPublished } from '@rallyboard/core/protocol';
-import type { KeyBuilder } from '@rallyboard/core/redis';
-import type { Redis } from 'ioredis';
+import type { KeyBuilder, RedisClient } from '@rallyboard/core/redis';
 import { z } from 'zod';
 import type { Screens } from '../../screens/screens.js';
 import { boardRoom, type RealtimeServer, screenRoom, screenTokensOf } from '../types.js';
@@ -11,7 +10,7 @@ import { channelRelay, type Relay } from './channel.js';
 const screenChangeSchema = z.object({ campaignId: z.string() });
 
 export interface ScreenRelayDeps {
-  subscriber: Redis;
+  subscriber: RedisClient;
   keys: Pick<KeyBuilder, 'screenChanges'>;
   logger: Logger;
   screens: Pick<Screens, 'find' | 'view' | 'admits'>;

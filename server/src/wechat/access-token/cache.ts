@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '@rallyboard/core/protocol';
-import { type KeyBuilder, runScript } from '@rallyboard/core/redis';
-import type { Redis } from 'ioredis';
+import { type KeyBuilder, type RedisClient, runScript } from '@rallyboard/core/redis';
 import type { WeChatClient } from '../client.js';
 
 /** A token in the shared cache. */
@@ -29,7 +28,7 @@ export interface TokenCache {
 }
 
 export interface TokenCacheOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: KeyBuilder;
   /** Whose token: the keys are the AppID's, read on every use. */
   client: Pick<WeChatClient, 'appId'>;

@@ -1,7 +1,6 @@
 import { connectMongo } from '@rallyboard/core/db';
 import { BoardFeed } from '@rallyboard/core/protocol';
-import { closeRedis } from '@rallyboard/core/redis';
-import type { Redis } from 'ioredis';
+import { closeRedis, type RedisClient } from '@rallyboard/core/redis';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../../../test/support/config.js';
@@ -30,7 +29,7 @@ const base = testConfig();
 let proxy: TcpProxy;
 let server: TestServer;
 let mongo: Connection;
-let direct: Redis;
+let direct: RedisClient;
 let socket: TestSocket | undefined;
 
 beforeAll(async () => {

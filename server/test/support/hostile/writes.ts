@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { KeyBuilder } from '@rallyboard/core/redis';
+import { type KeyBuilder, type RedisClient, scanKeys } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 
 /**
@@ -26,7 +25,7 @@ export interface WriteSnapshot {
 export interface WriteTargets {
   voteQueue: Queue;
   mongo: Connection;
-  redis: Redis;
+  redis: RedisClient;
   keys: KeyBuilder;
 }
 
@@ -43,11 +42,11 @@ const JOB_STATES = [
 
 const digest = (value: string | Buffer) => createHash('sha256').update(value).digest('base64url');
 
-async function redisKeys(redis: Redis, prefix: string): Promise<WriteSnapshot['keys']> {
+async function redisKeys(redis: RedisClient, prefix: string): Promise<WriteSnapshot['keys']> {
   // One pass over the keyspace for both forms, `prefix:…` and the queue's `{prefix}:…`. The
   // server is shared (and holds other runs' keys): a large COUNT keeps the round trips few.
   const keys: string[] = [];
-  for await (const batch of redis.scanStream({ match: `*${prefix}[:}]*`, count: 50_000 })) {
+  for await (const batch of scanKeys(redis, `*${prefix}[:}]*`, 50_000)) {
     keys.push(...(batch as string[]));
   }
   const pipeline = redis.pipeline();
