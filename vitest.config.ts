@@ -43,7 +43,8 @@ export default defineConfig({
       'web/test/**/*.test.ts',
     ],
     // Minutes-long fault tests: their own tier, `npm run test:slow` (vitest.slow.config.ts).
-    exclude: [...configDefaults.exclude, 'test/slow/**'],
+    // What only a Redis Cluster shows: the cluster tier, `npm run test:cluster`.
+    exclude: [...configDefaults.exclude, 'test/slow/**', 'test/cluster/**'],
     globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
     // Two cores: more files at once only makes them wait on each other.

@@ -1,4 +1,5 @@
-// `npm run check:compose`: docker-compose.yml must pass `docker compose config`, Compose's own
+// `npm run check:compose`: docker-compose.yml, alone and with its Redis Cluster variant
+// (deploy/compose.redis-cluster.yml), must pass `docker compose config`, Compose's own
 // validation. Machines here have the Docker client but no Compose plugin and no engine; then
 // Docker Compose is built from the Go module proxy into .tools/bin (config needs no engine).
 import { existsSync, mkdirSync } from 'node:fs';
@@ -30,19 +31,28 @@ async function composeCommand(): Promise<[string, string[]]> {
   return [LOCAL_COMPOSE, []];
 }
 
+/** The files to check: the stack, and the stack with its Redis Cluster variant on top. */
+const STACKS: readonly (readonly string[])[] = [
+  ['docker-compose.yml'],
+  ['docker-compose.yml', 'deploy/compose.redis-cluster.yml'],
+];
+
 try {
   const [command, pre] = await composeCommand();
   const version = await run(command, [...pre, 'version']);
-  // The file requires secrets from the environment; a placeholder lets the check read it.
-  const check = await run(command, [...pre, '--project-directory', ROOT, 'config', '--quiet'], {
-    cwd: ROOT,
-    env: { ...process.env, JWT_SECRET: process.env.JWT_SECRET ?? 'x'.repeat(32) },
-  });
-  if (check.code !== 0) {
-    console.error(`✗ docker compose config rejected docker-compose.yml:\n${check.stderr}`);
-    process.exit(1);
+  for (const files of STACKS) {
+    // The file requires secrets from the environment; a placeholder lets the check read it.
+    const check = await run(
+      command,
+      [...pre, '--project-directory', ROOT, ...files.flatMap((file) => ['-f', file]), 'config', '--quiet'],
+      { cwd: ROOT, env: { ...process.env, JWT_SECRET: process.env.JWT_SECRET ?? 'x'.repeat(32) } },
+    );
+    if (check.code !== 0) {
+      console.error(`✗ docker compose config rejected ${files.join(' + ')}:\n${check.stderr}`);
+      process.exit(1);
+    }
+    console.log(`${files.join(' + ')} accepted by ${version.stdout.trim()}`);
   }
-  console.log(`docker-compose.yml accepted by ${version.stdout.trim()}`);
 } catch (error) {
   console.error(error instanceof ServiceError ? `✗ ${error.message}` : error);
   process.exit(1);

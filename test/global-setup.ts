@@ -5,6 +5,7 @@ import type { Connection } from 'mongoose';
 import type { TestProject } from 'vitest/node';
 import { ensureChromium } from '../scripts/services/chromium.js';
 import { startServices, stopServices } from '../scripts/services/index.js';
+import { LOCAL_CLUSTER_URL } from '../scripts/services/redis-cluster.js';
 import { buildWeb } from '../scripts/web/build.js';
 
 declare module 'vitest' {
@@ -28,14 +29,23 @@ declare module 'vitest' {
  * The browser tests need Debian's Chromium and the web pages built from the sources under test:
  * both are seen to here, once, before any test file runs (apt-get must not run twice at once).
  */
-export default async function setup(project: TestProject) {
+export default function setup(project: TestProject) {
+  return setUpRun(project, { redisCluster: false });
+}
+
+/**
+ * The run's services, as above. `redisCluster`: the local Redis Cluster in place of the Redis
+ * (the cluster tier, vitest.cluster.config.ts), and no browser, which that tier does not use.
+ */
+export async function setUpRun(project: TestProject, options: { redisCluster: boolean }) {
   const config = loadConfig();
-  const [statuses] = await Promise.all([startServices(config), ensureChromium(), buildWeb()]);
+  const browser = options.redisCluster ? [] : [ensureChromium(), buildWeb()];
+  const [statuses] = await Promise.all([startServices(config, options), ...browser]);
   const down = statuses.filter((s) => !s.healthy);
   if (down.length > 0) {
     throw new Error(`services not healthy: ${down.map((s) => `${s.name} at ${s.url}`).join(', ')}`);
   }
-  project.provide('redisUrl', config.redis.url);
+  project.provide('redisUrl', options.redisCluster ? LOCAL_CLUSTER_URL : config.redis.url);
   project.provide('mongoUri', config.mongo.uri);
   const database = `rallyboard_test_${randomBytes(4).toString('hex')}`;
   project.provide('mongoDatabase', database);
@@ -49,7 +59,7 @@ export default async function setup(project: TestProject) {
       console.warn(`test teardown: the run's databases were not dropped: ${(error as Error).message}`);
     }
     await mongo.close(true);
-    if (startedHere) await stopServices(config);
+    if (startedHere) await stopServices(config, options);
   };
 }
 

@@ -8,6 +8,7 @@ export const PATHS = {
   run: `${ROOT}.data/run`,
   logs: `${ROOT}.data/logs`,
   redisData: `${ROOT}.data/redis`,
+  redisClusterData: `${ROOT}.data/redis-cluster`,
   ferretData: `${ROOT}.data/ferretdb`,
   ferretState: `${ROOT}.data/ferretdb-state`,
   tools: `${ROOT}.tools`,

@@ -48,7 +48,11 @@ function installRedis(): Promise<void> {
  * fsynced on every write unless REDIS_APPENDFSYNC says `everysec` (docs/architecture.md,
  * "What a 202 promises").
  */
-export function localRedis(port: number, appendfsync: 'always' | 'everysec' = 'always'): ManagedService {
+export function localRedis(
+  port: number,
+  appendfsync: 'always' | 'everysec' = 'always',
+  node: { dir: string; args: readonly string[] } = { dir: PATHS.redisData, args: [] },
+): ManagedService {
   const host = '127.0.0.1';
   const url = `redis://${host}:${port}`;
   // Per port, so two instances (or a test aimed at another port) never share a pid file.
@@ -77,7 +81,7 @@ export function localRedis(port: number, appendfsync: 'always' | 'everysec' = 'a
       }
       if (before.pid !== undefined) await terminate(before.pid); // alive but not answering: restart
       removePid(PID_FILE);
-      for (const dir of [PATHS.run, PATHS.logs, PATHS.redisData]) mkdirSync(dir, { recursive: true });
+      for (const dir of [PATHS.run, PATHS.logs, node.dir]) mkdirSync(dir, { recursive: true });
       const result = await run('redis-server', [
         '--bind',
         host,
@@ -86,7 +90,7 @@ export function localRedis(port: number, appendfsync: 'always' | 'everysec' = 'a
         '--protected-mode',
         'yes',
         '--dir',
-        PATHS.redisData,
+        node.dir,
         '--daemonize',
         'yes',
         '--pidfile',
@@ -99,6 +103,7 @@ export function localRedis(port: number, appendfsync: 'always' | 'everysec' = 'a
         appendfsync,
         '--save',
         '',
+        ...node.args,
       ]);
       if (result.code !== 0) {
         throw new ServiceError(
