@@ -5,6 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../../../test/support/config.js';
 import { connectSocket, type TestSocket } from '../../../../test/support/socket.js';
 import { eventually, startTestServer, type TestServer } from '../../../../test/support/stack.js';
+import {
+  campaignOf,
+  connectHost,
+  publishAlert,
+  received,
+  type WatchingHost,
+  watchAlerts,
+} from '../../support/host-socket-fixture.js';
 import { call, campaignBody, createTestHost, type TestHost } from '../../support/hosts.js';
 
 // Two servers on one Redis and one MongoDB: a host acts on one, a screen watches on the other.
@@ -14,6 +22,7 @@ let mongo: Connection;
 let servers: [TestServer, TestServer];
 let host: TestHost;
 const sockets: TestSocket[] = [];
+const hostSockets: WatchingHost[] = [];
 
 beforeAll(async () => {
   mongo = await connectMongo(config.mongo.uri, 'test');
@@ -22,6 +31,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const socket of sockets) socket.disconnect();
+  for (const watcher of hostSockets) watcher.socket.disconnect();
   for (const server of servers ?? []) await server.close();
   await mongo.close();
 });
@@ -69,5 +79,25 @@ describe("a campaign's screen on one server, its host on the other", () => {
     const revoked = await call(hostSide, host.token, 'POST', `/api/campaigns/${id}/screen-token/revoke`);
     expect(revoked.status).toBe(200);
     await disconnected;
+  });
+});
+
+describe("a campaign's risk alerts, with its host on two servers", () => {
+  it('reach the host on each server once, whichever server the alert was raised beside', async () => {
+    const campaignId = await campaignOf(servers[0], host);
+    const watchers = await Promise.all(servers.map((server) => connectHost(server, host)));
+    hostSockets.push(...watchers);
+    for (const watcher of watchers) await watchAlerts(watcher, campaignId);
+
+    // Workers raise an alert with one PUBLISH, as from any process on the same Redis.
+    const first = await publishAlert(servers[0], campaignId);
+    const second = await publishAlert(servers[1], campaignId);
+    for (const watcher of watchers) {
+      await received(watcher, first);
+      await received(watcher, second);
+    }
+    for (const watcher of watchers) {
+      expect(watcher.alerts.map((alert) => alert.id)).toEqual([first.id, second.id]);
+    }
   });
 });
