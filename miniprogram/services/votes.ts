@@ -68,10 +68,17 @@ function remember(vote: SentVote): void {
 }
 
 /**
- * Casts a vote, retrying with the same idempotency key when the network drops (the request may
- * or may not have reached the server: the key makes both cases safe). Catalogue refusals are
- * not retried: they come back as an ApiError with the Chinese message to show.
- * @param retries how many more sends after a network failure; @default 2
+ * What may have been queued although the answer says otherwise: no answer (the network dropped
+ * it), or 503 (the server gave up waiting for Redis, which may still have queued the vote).
+ */
+const MAYBE_QUEUED: ReadonlySet<string> = new Set(['NETWORK', 'SERVICE_UNAVAILABLE']);
+
+/**
+ * Casts a vote, retrying with the same idempotency key when the network drops or the server
+ * answers 503 (the vote may or may not have been queued: the key makes both cases safe, and
+ * a fresh tap would be a second vote). Catalogue refusals are not retried: they come back as an
+ * ApiError with the Chinese message to show.
+ * @param retries how many more sends after such a failure; @default 2
  */
 export async function castVote(intent: VoteIntent, retries = 2): Promise<CastVoteAccepted> {
   for (let attempt = 0; ; attempt++) {
@@ -86,7 +93,7 @@ export async function castVote(intent: VoteIntent, retries = 2): Promise<CastVot
       });
       return accepted;
     } catch (error) {
-      if (!(error instanceof ApiError) || error.code !== 'NETWORK' || attempt >= retries) throw error;
+      if (!(error instanceof ApiError) || !MAYBE_QUEUED.has(error.code) || attempt >= retries) throw error;
       await new Promise((resolve) => setTimeout(resolve, 300 * 2 ** attempt));
     }
   }

@@ -18,7 +18,7 @@ import {
 } from '../support/services-fixture.js';
 
 // A participant's way through a campaign: signing in, finding it, voting and seeing the rank
-// live, a retried vote counted once, the quota; then a poster to share it.
+// live, a vote retried after a lost answer or a 503 counted once, the quota; then a poster.
 useServicesStack();
 
 describe('the mini-program services against the real server', () => {
@@ -83,9 +83,27 @@ describe('the mini-program services against the real server', () => {
         dwellMs: 900,
       });
 
-      // The third vote uses up today's quota; the fourth is refused with the Chinese message.
-      await castVote(voteIntent({ boardId: campaignId, candidateId: 'carol', action: 'vote' }));
+      // The third vote is answered 503 though the server queued it (its wait for Redis timed out):
+      // the retry reuses the key, so it counts once, and uses up today's quota; the fourth is
+      // refused with the Chinese message.
+      shim.answerUnavailable(1, /\/votes$/);
+      const carol = voteIntent({ boardId: campaignId, candidateId: 'carol', action: 'vote' });
+      const third = await castVote(carol);
+      const carolSends = shim.requests.filter(
+        (r) => r.method === 'POST' && r.url.endsWith(`/api/boards/${campaignId}/votes`),
+      );
+      expect(carolSends.slice(-2).map((r) => r.header['idempotency-key'])).toEqual([
+        carol.idempotencyKey,
+        carol.idempotencyKey,
+      ]);
       await eventually(async () => (await readQuota(campaignId)).remainingToday === 0, 20_000, 'quota spent');
+      await eventually(
+        async () => (await ledger.countDocuments({ boardId: campaignId })) === 3,
+        20_000,
+        'three votes decided',
+      );
+      const carols = await ledger.find({ boardId: campaignId, candidateId: 'carol' }).lean();
+      expect(carols.map((r) => [r._id, r.verdict])).toEqual([[third.voteId, 'counted']]);
       const refused = await castVote(
         voteIntent({ boardId: campaignId, candidateId: 'carol', action: 'vote' }),
       ).catch((error: unknown) => error);

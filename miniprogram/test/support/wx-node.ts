@@ -27,6 +27,12 @@ export interface WxShim {
    * acts on them, but the mini-program sees a network failure, as when a connection drops.
    */
   loseAnswers(n: number, match?: RegExp): void;
+  /**
+   * The next `n` requests whose URL matches reach the server, which acts on them, but the
+   * mini-program is answered 503 SERVICE_UNAVAILABLE, as when the server's wait for Redis timed
+   * out after Redis had taken the command.
+   */
+  answerUnavailable(n: number, match?: RegExp): void;
   /** The app goes to the background: app-hide listeners run and WeChat closes every socket. */
   hideApp(): void;
   /** The app comes back: app-show listeners run. */
@@ -71,6 +77,7 @@ export function createWx(options: WxShimOptions): WxShim {
     requests: network.requests,
     sockets: socket.sockets,
     loseAnswers: network.loseAnswers,
+    answerUnavailable: network.answerUnavailable,
     hideApp() {
       app.hide();
       for (const ws of socket.sockets) ws.terminate();

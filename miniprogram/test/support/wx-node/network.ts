@@ -12,12 +12,30 @@ export interface SentRequest {
 }
 
 /**
+ * What the server answers when it gave up waiting for Redis (server/src/lib/when-available.ts):
+ * the request may have been acted on all the same.
+ */
+const SERVICE_UNAVAILABLE = {
+  statusCode: 503,
+  data: {
+    error: {
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'The service is temporarily unavailable. Try again shortly.',
+    },
+  },
+  header: { 'retry-after': '1' },
+  cookies: [],
+  errMsg: 'request:ok',
+};
+
+/**
  * wx.request on fetch and wx.downloadFile into a temporary folder, with every request recorded
- * and answers lost on demand.
+ * and answers lost, or replaced by a 503, on demand.
  */
 export function createWxNetwork() {
   const requests: SentRequest[] = [];
   const losses: { left: number; match: RegExp }[] = [];
+  const unavailable: { left: number; match: RegExp }[] = [];
   const downloads = mkdtempSync(join(tmpdir(), 'wx-downloads-'));
   let downloaded = 0;
 
@@ -39,10 +57,13 @@ export function createWxNetwork() {
       });
       const loss = losses.find((l) => l.left > 0 && l.match.test(opts.url));
       if (loss) loss.left--;
+      const outage = unavailable.find((u) => u.left > 0 && u.match.test(opts.url));
+      if (outage) outage.left--;
       void fetch(opts.url, { method, headers: header, ...(body === undefined ? {} : { body }) })
         .then(async (res) => {
           const text = await res.text();
           if (loss) return failWith(opts as never, 'request:fail interrupted');
+          if (outage) return succeed(opts as never, SERVICE_UNAVAILABLE);
           let data: unknown = text;
           if ((opts.dataType ?? 'json') === 'json') {
             try {
@@ -80,6 +101,9 @@ export function createWxNetwork() {
     requests,
     loseAnswers(n: number, match = /./) {
       losses.push({ left: n, match });
+    },
+    answerUnavailable(n: number, match = /./) {
+      unavailable.push({ left: n, match });
     },
   };
 }
