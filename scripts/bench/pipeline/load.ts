@@ -3,6 +3,7 @@
 // shared out over one or more servers, closed loop (max rate) or open loop (a fixed rate), and
 // optionally a probe vote every few ms on a connection of its own (the servers in turn),
 // reporting each accepted probe's send time so watchers can time its arrival.
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Histogram } from './histogram.js';
@@ -33,7 +34,13 @@ interface Server {
   url: URL;
 }
 
-function post({ agent, url }: Server, path: string, body: string, token: string): Promise<Answer> {
+function post(
+  { agent, url }: Server,
+  path: string,
+  body: string,
+  token: string,
+  key: string,
+): Promise<Answer> {
   return new Promise((resolve) => {
     const request = http.request(
       {
@@ -46,6 +53,7 @@ function post({ agent, url }: Server, path: string, body: string, token: string)
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(body),
           authorization: `Bearer ${token}`,
+          'idempotency-key': key,
         },
       },
       (response) => {
@@ -100,6 +108,22 @@ function targetOf(spec: LoadSpec): Target {
     pickToken: () => bearers[Math.floor(Math.random() * bearers.length)] ?? '',
     probeToken: bearers[0] ?? '',
   };
+}
+
+const VOTE_RETRIES = 3;
+
+/**
+ * One vote as our clients cast it (miniprogram/services/votes.ts): a key of its own, sent again
+ * after a 503 (a timed-out wait for Redis) or no answer, when the vote may have been queued.
+ */
+async function vote(server: Server, path: string, body: string, token: string): Promise<Answer> {
+  const key = randomUUID();
+  let answer = await post(server, path, body, token, key);
+  for (let retry = 1; retry <= VOTE_RETRIES && (answer.status === 503 || answer.status === 0); retry++) {
+    await sleep(100 * 2 ** retry);
+    answer = await post(server, path, body, token, key);
+  }
+  return answer;
 }
 
 /** The run's counts: every accepted vote counts in the total, the window's answers in the figures. */
@@ -160,7 +184,7 @@ function serverAt(servers: Server[], i: number): Server {
 async function closedLoop(target: Target, server: Server, tally: Tally): Promise<void> {
   while (Date.now() < tally.windowEnd) {
     const t0 = performance.now();
-    const answer = await post(server, target.path, target.pickBody(), target.pickToken());
+    const answer = await vote(server, target.path, target.pickBody(), target.pickToken());
     tally.record(answer, performance.now() - t0);
     // A refused connection answers at once: don't spin.
     if (answer.status === 0) await sleep(10);
@@ -182,7 +206,7 @@ async function openLoop(spec: LoadSpec, target: Target, tally: Tally): Promise<v
       const scheduled = t0 + i * interval;
       inFlight++;
       tally.maxQueued = Math.max(tally.maxQueued, inFlight - spec.concurrency);
-      void post(serverAt(target.servers, i), target.path, target.pickBody(), target.pickToken()).then(
+      void vote(serverAt(target.servers, i), target.path, target.pickBody(), target.pickToken()).then(
         (answer) => {
           inFlight--;
           tally.record(answer, performance.now() - scheduled);
@@ -216,7 +240,7 @@ async function probeLoop(probe: NonNullable<LoadSpec['probe']>, target: Target, 
     const sentAt = Date.now();
     const t0 = performance.now();
     const server = serverAt(probeServers, tally.probesSent);
-    const answer = await post(server, target.path, body, target.probeToken);
+    const answer = await vote(server, target.path, body, target.probeToken);
     tally.probesSent++;
     if (answer.status === 202) {
       tally.totalAccepted++;
