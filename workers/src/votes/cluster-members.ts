@@ -68,14 +68,18 @@ export function createMembershipRecorder(
     const boards = new Map<string, CountedVote[]>();
     for (const vote of votes)
       boards.set(vote.record.boardId, [...(boards.get(vote.record.boardId) ?? []), vote]);
-    const pipeline = deps.redis.pipeline();
     const now = Date.now();
+    // One pipeline per board: a board's keys share its hash tag, and a Redis Cluster refuses a
+    // pipeline over several masters.
+    const pipelines: ChainableCommander[] = [];
     /** Each cluster recorded now, with its latest member and where its EXISTS of `clusterRevealed` is answered. */
-    const recorded = new Map<string, RevealedMember & { answer: number }>();
+    const recorded = new Map<string, RevealedMember & { pipeline: number; answer: number }>();
     for (const [boardId, theirs] of boards) {
       if (!theirs.some((v) => v.features !== undefined)) continue;
       const settings = await settingsOf(boardId);
       const k = deps.keys.board(boardId).risk;
+      const pipeline = deps.redis.pipeline();
+      pipelines.push(pipeline);
       pipeline.set(k.membersSince, String(recordedSince(theirs, now)), 'NX');
       for (const { record, features } of theirs) {
         const subject = subjectOf(record);
@@ -93,18 +97,19 @@ export function createMembershipRecorder(
               boardId,
               cluster,
               acceptedAt,
+              pipeline: pipelines.length - 1,
               answer: pipeline.length - 1,
             });
           }
         }
       }
     }
-    if (pipeline.length === 0) return [];
-    const results = (await pipeline.exec()) ?? [];
-    const failed = results.find(([error]) => error !== null);
+    if (pipelines.length === 0) return [];
+    const replies = await Promise.all(pipelines.map(async (pipeline) => (await pipeline.exec()) ?? []));
+    const failed = replies.flat().find(([error]) => error !== null);
     if (failed) throw failed[0];
     return [...recorded.values()]
-      .filter(({ answer }) => results[answer]?.[1] === 1)
+      .filter(({ pipeline, answer }) => replies[pipeline]?.[answer]?.[1] === 1)
       .map(({ boardId, cluster, acceptedAt }) => ({ boardId, cluster, acceptedAt }));
   };
 }

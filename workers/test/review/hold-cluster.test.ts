@@ -178,3 +178,22 @@ describe('a cluster hold', () => {
     );
   }, 120_000);
 });
+
+describe("a batch of several campaigns' judged votes", () => {
+  it("records each campaign's members, whichever Redis Cluster master holds each board", async () => {
+    // Six boards: on a cluster of three masters, their hash tags all but surely span masters.
+    const boards = await Promise.all([0, 1, 2, 3, 4, 5].map(() => liveCampaign()));
+    const now = Date.now();
+    const batch = boards.map((boardId, i) =>
+      judged(boardId, 'alice', `p-many-${i}`, now + i, {
+        ip: `198.51.100.${20 + i}`,
+        deviceId: `dev-many-${i}`,
+        dwellMs: 4_000,
+      }),
+    );
+    expect(await apply(batch)).toEqual(batch.map(() => expect.objectContaining({ verdict: 'counted' })));
+    for (const boardId of boards) {
+      expect(await deps.redis.exists(deps.keys.board(boardId).risk.membersSince)).toBe(1);
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from './connection.js';
 import type { KeyBuilder } from './keys.js';
 
@@ -12,7 +13,7 @@ const INGEST_RATE_SECONDS = 60;
 
 /**
  * Adds accepted votes to their boards' per-second tallies: one HINCRBY per board and second, one
- * pipeline per ingest batch. Keyed by minute so that every key expires by itself and none grows
+ * pipeline per board in an ingest batch. Keyed by minute so that every key expires by itself and none grows
  * with the campaign's length.
  */
 export async function tallyIngest(
@@ -21,7 +22,7 @@ export async function tallyIngest(
   votes: readonly { boardId: string; acceptedAt: number }[],
 ): Promise<void> {
   if (votes.length === 0) return;
-  const counts = new Map<string, { key: string; field: string; n: number }>();
+  const counts = new Map<string, { boardId: string; key: string; field: string; n: number }>();
   for (const { boardId, acceptedAt } of votes) {
     const second = Math.floor(acceptedAt / 1_000);
     const key = keys.board(boardId).ingestRate(Math.floor(second / 60));
@@ -29,16 +30,26 @@ export async function tallyIngest(
     const id = `${key} ${field}`;
     const entry = counts.get(id);
     if (entry) entry.n++;
-    else counts.set(id, { key, field, n: 1 });
+    else counts.set(id, { boardId, key, field, n: 1 });
   }
-  const pipeline = redis.pipeline();
-  const touched = new Set<string>();
-  for (const { key, field, n } of counts.values()) {
-    pipeline.hincrby(key, field, n);
-    touched.add(key);
+  // One pipeline per board: a board's keys share its hash tag, and a Redis Cluster refuses a
+  // pipeline over several masters.
+  const pipelines = new Map<string, { pipeline: ChainableCommander; touched: Set<string> }>();
+  for (const { boardId, key, field, n } of counts.values()) {
+    let board = pipelines.get(boardId);
+    if (!board) {
+      board = { pipeline: redis.pipeline(), touched: new Set() };
+      pipelines.set(boardId, board);
+    }
+    board.pipeline.hincrby(key, field, n);
+    board.touched.add(key);
   }
-  for (const key of touched) pipeline.pexpire(key, RATE_TTL_MS);
-  await pipeline.exec();
+  await Promise.all(
+    [...pipelines.values()].map(({ pipeline, touched }) => {
+      for (const key of touched) pipeline.pexpire(key, RATE_TTL_MS);
+      return pipeline.exec();
+    }),
+  );
 }
 
 /**
