@@ -41,8 +41,8 @@ export interface RedisOptionsOf<R extends ConnectionRole> {
 }
 
 /**
- * The nodes `REDIS_URL` names: one URL is one Redis server; several, separated by commas, are
- * seed nodes of a Redis Cluster (`redis://10.0.0.1:6379,redis://10.0.0.2:6379`), and the client
+ * The nodes `REDIS_URL` names: one URL is one Redis server (never a cluster); two or more,
+ * separated by commas, are seed nodes of a Redis Cluster (`redis://10.0.0.1:6379,redis://10.0.0.2:6379`), and the client
  * learns the rest of the cluster from them. The first URL's user, password and scheme
  * (`rediss://` for TLS) apply to every node.
  */
@@ -76,8 +76,11 @@ export function createRedis<R extends ConnectionRole>(
   if (!cluster) return new Redis(url, { ...ROLE_OPTIONS[role], ...common, retryStrategy: retry });
   const { enableOfflineQueue, ...perNode } = ROLE_OPTIONS[role];
   const [first] = nodes as [URL, ...URL[]];
+  // A cluster that is down holds commands in its own offline queue, where no command timeout
+  // runs: a request's connection (timed) must fail at once instead, and answer 503.
+  const offline = options.commandTimeoutMs === undefined ? enableOfflineQueue : false;
   const clusterOptions = {
-    ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
+    ...(offline === undefined ? {} : { enableOfflineQueue: offline }),
     clusterRetryStrategy: retry,
     redisOptions: {
       ...perNode,
@@ -93,8 +96,17 @@ export function createRedis<R extends ConnectionRole>(
   );
 }
 
-/** Resolves once the connection is ready, or rejects after `timeoutMs`. */
+/**
+ * Resolves once the connection is ready, or rejects after `timeoutMs`. A cluster is ready once it
+ * knows its slots; its connection to each master is then opened too, so that no first command
+ * meets one still connecting (which a connection without an offline queue refuses).
+ */
 export async function waitForReady(redis: RedisClient, timeoutMs = 10_000): Promise<void> {
+  await untilReady(redis, timeoutMs);
+  if (redis instanceof Cluster) await Promise.all(redis.nodes('master').map((node) => node.ping()));
+}
+
+async function untilReady(redis: RedisClient, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
