@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   // build every time rather than serve what an older checkout left. (npm test's global setup
   // builds them for its run.)
   const [services] = await Promise.all([startServices(config), buildWeb()]);
-  const startedServices = services.some((s) => s.started);
+  const startedServices = new Set(services.filter((s) => s.started).map((s) => s.name));
   const children = [startProcess('server'), startProcess('workers')];
 
   let stopping = false;
@@ -76,9 +76,9 @@ async function main(): Promise<void> {
         c.exitCode !== null ? undefined : new Promise((resolve) => c.once('exit', resolve)),
       ),
     );
-    if (startedServices) {
+    if (startedServices.size > 0) {
       console.log('stopping the services this run started…');
-      await stopServices(config);
+      await stopServices(config, {}, startedServices);
     }
     process.exit(code);
   };

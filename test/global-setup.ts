@@ -49,7 +49,8 @@ export async function setUpRun(project: TestProject, options: { redisCluster: bo
   project.provide('mongoUri', config.mongo.uri);
   const database = `rallyboard_test_${randomBytes(4).toString('hex')}`;
   project.provide('mongoDatabase', database);
-  const startedHere = statuses.some((s) => s.started);
+  // Stopped at the end: what this run started, not what was running before it.
+  const startedHere = new Set(statuses.filter((s) => s.started).map((s) => s.name));
   return async () => {
     const mongo = await connectMongo(config.mongo.uri, 'test-teardown');
     try {
@@ -59,7 +60,7 @@ export async function setUpRun(project: TestProject, options: { redisCluster: bo
       console.warn(`test teardown: the run's databases were not dropped: ${(error as Error).message}`);
     }
     await mongo.close(true);
-    if (startedHere) await stopServices(config, options);
+    if (startedHere.size > 0) await stopServices(config, options, startedHere);
   };
 }
 

@@ -97,12 +97,18 @@ export async function startServices(
   return [...started, ...external];
 }
 
+/**
+ * Stops the managed services, or only those named in `only` (what a test run started itself,
+ * leaving alone what was running before it).
+ */
 export async function stopServices(
   config = loadConfig(),
   options: ServiceOptions = {},
+  only?: ReadonlySet<ServiceStatus['name']>,
 ): Promise<{ name: string; result: string }[]> {
   const results = [];
   for (const service of managedServices(config, options).reverse()) {
+    if (only && !only.has(service.name)) continue;
     results.push({ name: service.name, result: await service.stop() });
   }
   return results;

@@ -4,13 +4,13 @@ import { localRedis } from './redis.js';
 import type { ManagedService, ServiceStatus } from './types.js';
 
 /** The local Redis Cluster's masters (`npm run services -- start --redis-cluster`). */
-const PORTS = [6391, 6392, 6393] as const;
+const LOCAL_PORTS: readonly number[] = [6391, 6392, 6393];
 const HOST = '127.0.0.1';
 
-/** How to reach the local cluster: its nodes as a `REDIS_URL` list. */
-export const LOCAL_CLUSTER_URL = PORTS.map((port) => `redis://${HOST}:${port}`).join(',');
+const urlOf = (ports: readonly number[]) => ports.map((port) => `redis://${HOST}:${port}`).join(',');
 
-const dirOf = (port: number) => `${PATHS.redisClusterData}/${port}`;
+/** How to reach the local cluster: its nodes as a `REDIS_URL` list. */
+export const LOCAL_CLUSTER_URL = urlOf(LOCAL_PORTS);
 
 /** `CLUSTER INFO` of one node as fields, or undefined when it does not answer. */
 async function clusterInfo(port: number): Promise<Record<string, string> | undefined> {
@@ -24,22 +24,24 @@ async function clusterInfo(port: number): Promise<Record<string, string> | undef
   );
 }
 
-async function formed(): Promise<boolean> {
-  const infos = await Promise.all(PORTS.map(clusterInfo));
-  return infos.every(
-    (info) => info?.cluster_state === 'ok' && info.cluster_known_nodes === String(PORTS.length),
-  );
-}
-
 /**
  * A real Redis Cluster on this machine: three masters from Debian's `redis-server`, each with
- * `cluster-enabled yes` and its own AOF under `.data/redis-cluster/<port>`, formed once with
+ * `cluster-enabled yes` and its own AOF under `<dataDir>/<port>`, formed once with
  * `redis-cli --cluster create` (no replicas). Started only on demand; nothing else uses it.
+ * @param where other ports and data (tests); @default the local cluster's
  */
-export function localRedisCluster(appendfsync: 'always' | 'everysec' = 'always'): ManagedService {
-  const nodes = PORTS.map((port) =>
+export function localRedisCluster(
+  appendfsync: 'always' | 'everysec' = 'always',
+  where: { ports: readonly number[]; dataDir: string } = {
+    ports: LOCAL_PORTS,
+    dataDir: PATHS.redisClusterData,
+  },
+): ManagedService {
+  const { ports, dataDir } = where;
+  const url = urlOf(ports);
+  const nodes = ports.map((port) =>
     localRedis(port, appendfsync, {
-      dir: dirOf(port),
+      dir: `${dataDir}/${port}`,
       args: [
         '--cluster-enabled',
         'yes',
@@ -50,33 +52,31 @@ export function localRedisCluster(appendfsync: 'always' | 'everysec' = 'always')
       ],
     }),
   );
+  const infos = () => Promise.all(ports.map(clusterInfo));
+  const formed = async () =>
+    (await infos()).every(
+      (info) => info?.cluster_state === 'ok' && info.cluster_known_nodes === String(ports.length),
+    );
 
   async function status(): Promise<ServiceStatus> {
     const each = await Promise.all(nodes.map((node) => node.status()));
     const pid = each.every((s) => s.pid !== undefined) ? each[0]?.pid : undefined;
     const healthy = each.every((s) => s.healthy) && (await formed());
-    return { name: 'redis', url: LOCAL_CLUSTER_URL, managed: true, pid, healthy, log: each[0]?.log };
+    return { name: 'redis', url, managed: true, pid, healthy, log: each[0]?.log };
   }
 
-  async function form(): Promise<void> {
-    const infos = await Promise.all(PORTS.map(clusterInfo));
-    if (infos.some((info) => info?.cluster_slots_assigned !== '0')) {
-      throw new ServiceError(
-        'The local Redis Cluster is half formed (some nodes already hold slots, but not all agree).',
-        `Run \`npm run services -- stop --redis-cluster\`, delete ${PATHS.redisClusterData}, and start it again.`,
-      );
-    }
-    const create = await run('redis-cli', [
+  async function create(): Promise<void> {
+    const result = await run('redis-cli', [
       '--cluster',
       'create',
-      ...PORTS.map((port) => `${HOST}:${port}`),
+      ...ports.map((port) => `${HOST}:${port}`),
       '--cluster-replicas',
       '0',
       '--cluster-yes',
     ]);
-    if (create.code !== 0) {
+    if (result.code !== 0) {
       throw new ServiceError(
-        `redis-cli --cluster create failed:\n${create.stdout}${create.stderr}`,
+        `redis-cli --cluster create failed:\n${result.stdout}${result.stderr}`,
         'See its output.',
       );
     }
@@ -89,11 +89,17 @@ export function localRedisCluster(appendfsync: 'always' | 'everysec' = 'always')
     async start() {
       let started = false;
       for (const node of nodes) started = (await node.start()).started || started;
-      if (!(await formed())) await form();
+      // Formed only once, from nodes that know nothing yet. The masters of a formed cluster
+      // restarted report cluster_state:fail for a moment (until they agree again): wait for ok.
+      const fresh = (await infos()).every(
+        (info) => info?.cluster_slots_assigned === '0' && info.cluster_known_nodes === '1',
+      );
+      if (fresh) await create();
       if (!(await waitUntil(formed, 20_000, 200))) {
         throw new ServiceError(
-          `The local Redis Cluster on ports ${PORTS.join(', ')} did not reach cluster_state:ok in 20 s.`,
-          `See ${PATHS.logs}/redis-${PORTS[0]}.log and its neighbours.`,
+          `The Redis Cluster on ports ${ports.join(', ')} did not reach cluster_state:ok in 20 s` +
+            (fresh ? '.' : ' (its nodes were formed before, or half formed).'),
+          `See ${PATHS.logs}/redis-${ports[0]}.log; if it stays so, \`npm run services -- stop --redis-cluster\`, delete ${dataDir}, and start it again.`,
         );
       }
       return { ...(await status()), started };

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { loadConfig } from '@rallyboard/core/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serviceStatuses, startServices } from '../services/index.js';
+import { serviceStatuses, startServices, stopServices } from '../services/index.js';
 import { ServiceError } from '../services/process.js';
 import { localRedis } from '../services/redis.js';
 
@@ -20,6 +20,15 @@ describe('npm run services -- start, run a second time', () => {
       ...(config.redis.managed ? ['redis'] : []),
       ...(config.mongo.managed ? ['ferretdb'] : []),
     ]);
+  });
+});
+
+describe('npm run services: stopping only what a run started', () => {
+  it('leaves running the services it is not asked to stop', async () => {
+    const before = await serviceStatuses(config);
+    expect(await stopServices(config, {}, new Set())).toEqual([]);
+    const after = await serviceStatuses(config);
+    expect(after.map((s) => [s.name, s.pid, s.healthy])).toEqual(before.map((s) => [s.name, s.pid, true]));
   });
 });
 
