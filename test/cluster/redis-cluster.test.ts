@@ -36,7 +36,12 @@ function spreadKeys(n: number): string[] {
 
 describe('a Redis Cluster named by a list of its nodes', () => {
   it('is one client over every master', async () => {
-    expect(createRedis(config.redis.url, 'command', 'test')).toBeInstanceOf(Cluster);
+    const another = createRedis(config.redis.url, 'command', 'test');
+    try {
+      expect(another).toBeInstanceOf(Cluster);
+    } finally {
+      await closeRedis(another);
+    }
     expect(cluster.nodes('master')).toHaveLength(3);
   });
 

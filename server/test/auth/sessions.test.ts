@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { connectMongo } from '@rallyboard/core/db';
 import type { ErrorBody, TokenPair } from '@rallyboard/core/protocol';
+import { scanKeys } from '@rallyboard/core/redis';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../../test/support/config.js';
@@ -108,7 +109,10 @@ describe('POST /api/auth/refresh', () => {
     const ttl = await redis.ttl(keys.refreshToken(hash).live);
     expect(ttl).toBeGreaterThan(config.auth.participantRefreshTtlSeconds - 60);
     expect(ttl).toBeLessThanOrEqual(config.auth.participantRefreshTtlSeconds);
-    const stored = await redis.keys(`${keys.prefix}:auth:*`);
+    // Every node's keys (on a Redis Cluster, KEYS would ask one node).
+    const stored: string[] = [];
+    for await (const batch of scanKeys(redis, `${keys.prefix}:auth:*`)) stored.push(...batch);
+    expect(stored.length).toBeGreaterThanOrEqual(2);
     const values = await Promise.all(stored.map((key) => redis.get(key)));
     expect([...stored, ...values].join('\n')).not.toContain(pair.refreshToken);
     expect(Date.parse(pair.refreshExpiresAt) - Date.now()).toBeLessThanOrEqual(

@@ -96,6 +96,8 @@ describe("a campaign's risk alerts, with its host on two servers", () => {
       await received(watcher, first);
       await received(watcher, second);
     }
+    // A while longer, so that a second delivery of either would have come too.
+    await new Promise((resolve) => setTimeout(resolve, 500));
     for (const watcher of watchers) {
       expect(watcher.alerts.map((alert) => alert.id)).toEqual([first.id, second.id]);
     }
