@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@rallyboard/core/config';
 import { connectMongo } from '@rallyboard/core/db';
+import { closeRedis, createRedis, scanKeys, waitForReady } from '@rallyboard/core/redis';
 import type { Connection } from 'mongoose';
 import type { TestProject } from 'vitest/node';
 import { ensureChromium } from '../scripts/services/chromium.js';
@@ -14,6 +15,8 @@ declare module 'vitest' {
     mongoUri: string;
     /** The prefix of the databases this run's test files use (one each), dropped when the run ends. */
     mongoDatabase: string;
+    /** The start of every key prefix this run's tests use (one each), whose keys the run deletes at its end. */
+    keyPrefix: string;
   }
 }
 
@@ -45,10 +48,13 @@ export async function setUpRun(project: TestProject, options: { redisCluster: bo
   if (down.length > 0) {
     throw new Error(`services not healthy: ${down.map((s) => `${s.name} at ${s.url}`).join(', ')}`);
   }
-  project.provide('redisUrl', options.redisCluster ? LOCAL_CLUSTER_URL : config.redis.url);
   project.provide('mongoUri', config.mongo.uri);
   const database = `rallyboard_test_${randomBytes(4).toString('hex')}`;
   project.provide('mongoDatabase', database);
+  const keyPrefix = `t${randomBytes(3).toString('hex')}`;
+  project.provide('keyPrefix', keyPrefix);
+  const redisUrl = options.redisCluster ? LOCAL_CLUSTER_URL : config.redis.url;
+  project.provide('redisUrl', redisUrl);
   // Stopped at the end: what this run started, not what was running before it.
   const startedHere = new Set(statuses.filter((s) => s.started).map((s) => s.name));
   return async () => {
@@ -60,6 +66,11 @@ export async function setUpRun(project: TestProject, options: { redisCluster: bo
       console.warn(`test teardown: the run's databases were not dropped: ${(error as Error).message}`);
     }
     await mongo.close(true);
+    try {
+      await withinTeardown(deleteRunKeys(redisUrl, keyPrefix));
+    } catch (error) {
+      console.warn(`test teardown: the run's Redis keys were not all deleted: ${(error as Error).message}`);
+    }
     if (startedHere.size > 0) await stopServices(config, options, startedHere);
   };
 }
@@ -71,6 +82,25 @@ async function dropRunDatabases(mongo: Connection, prefix: string): Promise<void
   const { databases } = await mongo.listDatabases();
   for (const { name } of databases) {
     if (name.startsWith(prefix)) await mongo.useDb(name, { useCache: false }).dropDatabase();
+  }
+}
+
+/**
+ * Deletes the keys of the run's prefixes (board keys `<prefix>:…`, queue keys `{<prefix>}:…`),
+ * so the shared Redis does not grow from run to run: every rebuild test walks its whole key space.
+ */
+async function deleteRunKeys(url: string, prefix: string): Promise<void> {
+  const redis = createRedis(url, 'command', 'test-teardown');
+  redis.on('error', () => {});
+  try {
+    await waitForReady(redis);
+    for (const pattern of [`${prefix}*`, `{${prefix}*`]) {
+      // One UNLINK per key: on a Redis Cluster, one command's keys must share a slot.
+      for await (const batch of scanKeys(redis, pattern, 5_000))
+        await Promise.all(batch.map((key) => redis.unlink(key)));
+    }
+  } finally {
+    await closeRedis(redis);
   }
 }
 

@@ -29,7 +29,7 @@ export function testMongoUri(): string {
 
 /**
  * The env of one test: the run's real services, a key prefix of its own (so its queue and keys
- * are its alone), quiet logs, fast stall detection, and the file's token secret.
+ * are its alone; it starts with the run's), quiet logs, fast stall detection, and the file's token secret.
  */
 export function testEnv(overrides: Env = {}): Env {
   return {
@@ -37,7 +37,8 @@ export function testEnv(overrides: Env = {}): Env {
     LOG_LEVEL: 'silent',
     REDIS_URL: inject('redisUrl'),
     MONGODB_URI: testMongoUri(),
-    KEY_PREFIX: randomId('t'),
+    // Under the run's prefix, whose keys the run deletes at its end (test/global-setup.ts).
+    KEY_PREFIX: `${inject('keyPrefix')}${randomBytes(5).toString('hex')}`,
     PORT: '0',
     RELAY_TICK_MS: '50',
     // Tests send thousands of votes from one address; the rate-limit tests turn limits on.
