@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   // build every time rather than serve what an older checkout left. (npm test's global setup
   // builds them for its run.)
   const [services] = await Promise.all([startServices(config), buildWeb()]);
-  const startedServices = new Set(services.filter((s) => s.started).map((s) => s.name));
+  const startedServices = services.some((s) => s.started);
   const children = [startProcess('server'), startProcess('workers')];
 
   let stopping = false;
@@ -76,9 +76,9 @@ async function main(): Promise<void> {
         c.exitCode !== null ? undefined : new Promise((resolve) => c.once('exit', resolve)),
       ),
     );
-    if (startedServices.size > 0) {
+    if (startedServices) {
       console.log('stopping the services this run started…');
-      await stopServices(config, {}, startedServices);
+      await stopServices(config, {}, services);
     }
     process.exit(code);
   };

@@ -56,7 +56,7 @@ export async function setUpRun(project: TestProject, options: { redisCluster: bo
   const redisUrl = options.redisCluster ? LOCAL_CLUSTER_URL : config.redis.url;
   project.provide('redisUrl', redisUrl);
   // Stopped at the end: what this run started, not what was running before it.
-  const startedHere = new Set(statuses.filter((s) => s.started).map((s) => s.name));
+  const startedHere = statuses.some((s) => s.started);
   return async () => {
     const mongo = await connectMongo(config.mongo.uri, 'test-teardown');
     try {
@@ -71,7 +71,7 @@ export async function setUpRun(project: TestProject, options: { redisCluster: bo
     } catch (error) {
       console.warn(`test teardown: the run's Redis keys were not all deleted: ${(error as Error).message}`);
     }
-    if (startedHere.size > 0) await stopServices(config, options, startedHere);
+    if (startedHere) await stopServices(config, options, statuses);
   };
 }
 

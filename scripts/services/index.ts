@@ -98,17 +98,17 @@ export async function startServices(
 }
 
 /**
- * Stops the managed services, or only those named in `only` (what a test run started itself,
- * leaving alone what was running before it).
+ * Stops the managed services; given what `startServices` answered, only those it started (a
+ * run leaves alone what was running before it).
  */
 export async function stopServices(
   config = loadConfig(),
   options: ServiceOptions = {},
-  only?: ReadonlySet<ServiceStatus['name']>,
+  startedBy?: readonly Pick<ServiceStatus & { started: boolean }, 'name' | 'started'>[],
 ): Promise<{ name: string; result: string }[]> {
   const results = [];
   for (const service of managedServices(config, options).reverse()) {
-    if (only && !only.has(service.name)) continue;
+    if (startedBy && !startedBy.some((s) => s.started && s.name === service.name)) continue;
     results.push({ name: service.name, result: await service.stop() });
   }
   return results;

@@ -78,8 +78,7 @@ async function startInstance(options: Options, config: Config, cleanups: Cleanup
   const services = await startServices(config);
   const down = services.filter((s) => !s.healthy);
   if (down.length > 0) throw new Error(`services not healthy: ${down.map((s) => s.name).join(', ')}`);
-  const started = new Set(services.filter((s) => s.started).map((s) => s.name));
-  if (started.size > 0) cleanups.push(() => stopServices(config, {}, started));
+  if (services.some((s) => s.started)) cleanups.push(() => stopServices(config, {}, services));
   // A key prefix and a database of the run's own: nothing else on the services is touched.
   const tag = `sim${randomBytes(4).toString('hex')}`;
   const mongoUri = withDatabase(config.mongo.uri, `rallyboard_${tag}`);

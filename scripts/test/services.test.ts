@@ -26,7 +26,13 @@ describe('npm run services -- start, run a second time', () => {
 describe('npm run services: stopping only what a run started', () => {
   it('leaves running the services it is not asked to stop', async () => {
     const before = await serviceStatuses(config);
-    expect(await stopServices(config, {}, new Set())).toEqual([]);
+    expect(
+      await stopServices(
+        config,
+        {},
+        before.map((s) => ({ name: s.name, started: false })),
+      ),
+    ).toEqual([]);
     const after = await serviceStatuses(config);
     expect(after.map((s) => [s.name, s.pid, s.healthy])).toEqual(before.map((s) => [s.name, s.pid, true]));
   });

@@ -42,8 +42,8 @@ export interface RedisOptionsOf<R extends ConnectionRole> {
 
 /**
  * The nodes `REDIS_URL` names: one URL is one Redis server (never a cluster); two or more,
- * separated by commas, are seed nodes of a Redis Cluster (`redis://10.0.0.1:6379,redis://10.0.0.2:6379`), and the client
- * learns the rest of the cluster from them. The first URL's user, password and scheme
+ * separated by commas, are seed nodes of a Redis Cluster
+ * (`redis://10.0.0.1:6379,redis://10.0.0.2:6379`), and the client learns the rest from them. The first URL's user, password and scheme
  * (`rediss://` for TLS) apply to every node.
  */
 export function redisNodes(url: string): { cluster: boolean; nodes: URL[] } {
