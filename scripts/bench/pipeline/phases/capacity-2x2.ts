@@ -2,7 +2,7 @@
 // many watchers as asked per server or as both fd limits allow (up to 2 × the per-process limit),
 // half on each, one probe vote a second sent to each server in turn; then nothing counted twice.
 
-import { type Ctx, log, PROBE, probeScoreOf, seqOf, timeDrain } from '../context.js';
+import { type Ctx, log, probeScoreOf, seqOf, timeDrain } from '../context.js';
 import { checkCounted, readCounts } from '../counts.js';
 import { format as fmt } from '../format.js';
 import { serverMemory } from '../processes.js';
@@ -16,7 +16,7 @@ import {
   stopSecond,
 } from '../scale-out.js';
 import { collectReports, runProbed, startWatchers, stopWatchers, watchFigures } from '../watcher-pool.js';
-import { fdCapOf, restartServer } from './capacity.js';
+import { fdCapOf, oneVoteASecond, restartServer } from './capacity.js';
 
 /** Both servers before connecting (fresh processes): how many watchers each can take and gets. */
 async function plan(ctx: Ctx, second: Second) {
@@ -50,17 +50,7 @@ async function measure(ctx: Ctx, second: Second): Promise<NonNullable<ScaleOut['
     const base = await probeScoreOf(ctx, boardId);
     for (const c of watchers.children) c.send({ type: 'probe-base', base });
     const countsBefore = await readCounts(ctx, boardId);
-    const { run, cpuS } = await runProbed(ctx, watchers.children, base, {
-      urls,
-      boardId,
-      candidates: ctx.candidates,
-      mode: 'idle',
-      concurrency: 1,
-      rate: 0,
-      warmupMs: 0,
-      durationMs: ctx.options.capacityDurationMs,
-      probe: { candidateId: PROBE, intervalMs: 1_000 },
-    });
+    const { run, cpuS } = await runProbed(ctx, watchers.children, base, oneVoteASecond(ctx, boardId, urls));
     const accepted = run.result.totalAccepted;
     await timeDrain(() => seqOf(ctx, boardId), countsBefore.seq, countsBefore.seq + accepted, 60_000);
     const final = base + run.result.probes.accepted;

@@ -3,6 +3,7 @@
 import { fdLimitOf } from '../children.js';
 import { BOARDS, type Ctx, log, PROBE, probeScoreOf, seqOf, timeDrain } from '../context.js';
 import { format as fmt } from '../format.js';
+import type { LoadSpec } from '../messages.js';
 import { serverMemory, startServer } from '../processes.js';
 import type { MemoryReading } from '../results.js';
 import { collectReports, runProbed, startWatchers, stopWatchers, watchFigures } from '../watcher-pool.js';
@@ -45,6 +46,21 @@ function watcherCount(ctx: Ctx, before: MemoryReading) {
   return { requested, fdLimit, fdCap, count };
 }
 
+/** The capacity runs' load: no other votes, one probe vote a second (to the servers in turn). */
+export function oneVoteASecond(ctx: Ctx, boardId: string, urls: string[]): Omit<LoadSpec, 'tokens'> {
+  return {
+    urls,
+    boardId,
+    candidates: ctx.candidates,
+    mode: 'idle',
+    concurrency: 1,
+    rate: 0,
+    warmupMs: 0,
+    durationMs: ctx.options.capacityDurationMs,
+    probe: { candidateId: PROBE, intervalMs: 1_000 },
+  };
+}
+
 export async function phaseCapacity(ctx: Ctx): Promise<void> {
   const boardId = BOARDS.capacity;
   const before = await restartServer(ctx);
@@ -56,17 +72,12 @@ export async function phaseCapacity(ctx: Ctx): Promise<void> {
     const base = await probeScoreOf(ctx, boardId);
     for (const c of watchers.children) c.send({ type: 'probe-base', base });
     const seqBefore = await seqOf(ctx, boardId);
-    const { run, cpuS } = await runProbed(ctx, watchers.children, base, {
-      urls: [ctx.url],
-      boardId,
-      candidates: ctx.candidates,
-      mode: 'idle',
-      concurrency: 1,
-      rate: 0,
-      warmupMs: 0,
-      durationMs: ctx.options.capacityDurationMs,
-      probe: { candidateId: PROBE, intervalMs: 1_000 },
-    });
+    const { run, cpuS } = await runProbed(
+      ctx,
+      watchers.children,
+      base,
+      oneVoteASecond(ctx, boardId, [ctx.url]),
+    );
     await timeDrain(() => seqOf(ctx, boardId), seqBefore, seqBefore + run.result.totalAccepted, 60_000);
     const reports = await collectReports(
       watchers.children,
