@@ -1,5 +1,5 @@
 import { loadConfig } from '@rallyboard/core/config';
-import { boardModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
+import { archiveModels, boardModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcile } from '../../workers/src/recovery/reconcile.js';
@@ -111,7 +111,13 @@ describe.each([
         const counted = await ledger.find({ boardId, verdict: 'counted' }, { _id: 1 }).lean();
         expect(new Set(counted.map((r) => r._id))).toEqual(accepted.get(boardId));
         const report = await reconcile(
-          { redis: server.deps.redis, keys: server.deps.keys, ledger, boards: boardModel(mongo) },
+          {
+            redis: server.deps.redis,
+            keys: server.deps.keys,
+            ledger,
+            boards: boardModel(mongo),
+            archives: archiveModels(mongo),
+          },
           boardId,
         );
         expect(report.windows.flatMap((w) => w.drift)).toEqual([]);

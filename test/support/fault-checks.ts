@@ -1,4 +1,4 @@
-import { boardModel, ledgerModel } from '@rallyboard/core/db';
+import { archiveModels, boardModel, ledgerModel } from '@rallyboard/core/db';
 import type { VoteJob } from '@rallyboard/core/queue';
 import { readDeadLetters } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
@@ -71,7 +71,13 @@ export async function expectAcceptedCountedRecorded(
     expect(view.seq).toBe(ids.size);
     const counted = await ledger.find({ boardId, verdict: 'counted' }, { _id: 1 }).lean();
     expect(new Set(counted.map((r) => r._id))).toEqual(ids);
-    const deps = { redis: server.deps.redis, keys: server.deps.keys, ledger, boards: boardModel(mongo) };
+    const deps = {
+      redis: server.deps.redis,
+      keys: server.deps.keys,
+      ledger,
+      boards: boardModel(mongo),
+      archives: archiveModels(mongo),
+    };
     expect((await reconcile(deps, boardId)).ok).toBe(true);
     expect(await readDeadLetters(server.deps.redis, server.deps.keys, boardId)).toEqual({
       jobs: 0,

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Config } from '@rallyboard/core/config';
-import { boardModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
+import { archiveModels, boardModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
 import { createLogger, type Logger } from '@rallyboard/core/logger';
 import type { BoardKind } from '@rallyboard/core/protocol';
 import { createCampaignQueue, createReviewQueue, createVoteQueue } from '@rallyboard/core/queue';
@@ -116,6 +116,7 @@ export async function startTestWorker(config: Config, mongo: Connection, extra: 
     keys,
     ledger,
     boards: boardModel(mongo),
+    archives: archiveModels(mongo),
     instanceId: 'test-worker',
     reviewQueue,
     ...extra,
@@ -148,7 +149,14 @@ export async function seedBoard(
   redis: RedisClient,
   mongo: Connection,
   candidateIds: string[] = ['alice', 'bob', 'carol'],
-  options: { kind?: BoardKind; timezone?: string; boardId?: string; quotas?: BoardQuotas } = {},
+  options: {
+    kind?: BoardKind;
+    timezone?: string;
+    boardId?: string;
+    quotas?: BoardQuotas;
+    /** 1 Monday … 7 Sunday; absent: Monday, as on a board made before weekly rankings. */
+    weekStartsOn?: number;
+  } = {},
 ): Promise<string> {
   const boardId = options.boardId ?? randomId('board');
   const kind = options.kind ?? 'vote';
@@ -161,6 +169,7 @@ export async function seedBoard(
     dailyRetentionDays: config.boards.dailyRetentionDays,
     members: candidateIds.map((candidateId) => ({ candidateId, name: candidateId })),
     ...(options.quotas ? { quotas: options.quotas } : {}),
+    ...(options.weekStartsOn ? { weekStartsOn: options.weekStartsOn } : {}),
   });
   await registerBoard(redis, createKeys(config.keyPrefix), {
     boardId,
@@ -170,6 +179,7 @@ export async function seedBoard(
     dailyRetentionDays: config.boards.dailyRetentionDays,
     candidateIds,
     quotas: options.quotas,
+    weekStartsOn: options.weekStartsOn,
   });
   return boardId;
 }

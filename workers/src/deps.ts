@@ -1,5 +1,5 @@
 import type { Config } from '@rallyboard/core/config';
-import type { BoardModel, LedgerModel } from '@rallyboard/core/db';
+import type { ArchiveModels, BoardModel, LedgerModel } from '@rallyboard/core/db';
 import type { Logger } from '@rallyboard/core/logger';
 import type { ReviewJob } from '@rallyboard/core/queue';
 import type { KeyBuilder, RedisClient } from '@rallyboard/core/redis';
@@ -16,6 +16,8 @@ export interface WorkerDeps {
   ledger: LedgerModel;
   /** The system of record's boards: tells a lost board state from a board that never was. */
   boards: BoardModel;
+  /** Ended periods' rankings (a review that changes an ended period's votes corrects its archive). */
+  archives: ArchiveModels;
   /** Tags published changes with the applying process, for tracing. */
   instanceId: string;
   /** Where risk control puts the holds of clusters it found (see review/). */

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { loadConfig } from '@rallyboard/core/config';
-import { boardModel, campaignModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
+import { archiveModels, boardModel, campaignModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
 import { createCampaignQueue, createReviewQueue } from '@rallyboard/core/queue';
 import {
@@ -13,6 +13,7 @@ import {
   withLock,
 } from '@rallyboard/core/redis';
 import type { Registry } from 'prom-client';
+import { startArchiver } from './archives/archiver.js';
 import { startCampaignRepair } from './campaigns/repair.js';
 import { createScheduleWorker } from './campaigns/schedule-worker.js';
 import { createWorkerMetrics } from './metrics/recorders.js';
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
     keys,
     ledger,
     boards: boardModel(mongo),
+    archives: archiveModels(mongo),
     instanceId,
     reviewQueue,
     metrics,
@@ -85,6 +87,8 @@ async function main(): Promise<void> {
   const campaignQueue = createCampaignQueue(producer, keys);
   campaignQueue.on('error', (error) => logger.warn({ err: error }, 'campaign queue error'));
   const campaignRepair = startCampaignRepair({ logger, redis, keys, campaigns, serialize, campaignQueue });
+  // Writes each ended day's, week's and month's final ranking to MongoDB (archives/archiver.ts).
+  const archiver = startArchiver({ ...deps, campaigns });
   logger.info({ concurrency: config.worker.concurrency, queuePrefix: keys.queuePrefix }, 'workers started');
 
   let stopping = false;
@@ -104,6 +108,7 @@ async function main(): Promise<void> {
         scheduleWorker.close(),
         reviewWorker.close(),
         campaignRepair.stop(),
+        archiver.stop(),
       ]);
       await Promise.all([reviewQueue.close(), campaignQueue.close()]);
       metricsServer?.close();

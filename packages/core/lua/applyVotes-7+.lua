@@ -12,18 +12,23 @@
   KEYS[1] board meta hash         KEYS[2] board members set     KEYS[3] all-time scores zset
   KEYS[4] all-time total          KEYS[5] board seq             KEYS[6] rebuild fence
   KEYS[7] quota totals hash (voter -> counted votes)
-  then, for vote i (1-based), five keys at 7 + 5(i-1):
-    +1 the vote's marker  +2 its day's scores zset  +3 its day's total  +4 the member's likes set
-    +5 the voter's quota hash for the vote's day ('*' -> the day's votes, member -> the member's)
+  then, for vote i (1-based), nine keys at 7 + 9(i-1):
+    +1 the vote's marker
+    +2 its day's scores zset    +3 its day's total
+    +4 its week's scores zset   +5 its week's total
+    +6 its month's scores zset  +7 its month's total
+    +8 the member's likes set
+    +9 the voter's quota hash for the vote's day ('*' -> the day's votes, member -> the member's)
 
   ARGV[1] seq span (2^SEQ_BITS)   ARGV[2] largest count   ARGV[3] largest seq
   ARGV[4] marker time-to-live, seconds
   ARGV[5] change channel          ARGV[6] board id        ARGV[7] origin (the worker instance)
-  then, for vote i, seven values at 7 + 7(i-1):
+  then, for vote i, nine values at 7 + 9(i-1):
     +1 member id  +2 action (vote | like | unlike | retract)  +3 voter id ('' when none)
-    +4 day (YYYY-MM-DD)  +5 when the day's keys expire (unix seconds)
-    +6 when the voter's quota hash for the day may expire (unix seconds)
-    +7 mode, what risk control decided:
+    +4 day (YYYY-MM-DD)
+    +5 +6 +7 when the day's, the week's and the month's keys may expire (unix seconds)
+    +8 when the voter's quota hash for the day may expire (unix seconds)
+    +9 mode, what risk control decided:
        'n' apply as usual
        'h' hold for review: nothing changes but the quota use; the marker says 'h'
        'x' reject (RISK_REJECTED)
@@ -107,14 +112,20 @@ local duplicates = {}
 local changed = {}
 local changedList = {}
 
-local n = (#KEYS - 7) / 5
+local n = (#KEYS - 7) / 9
 for i = 1, n do
-  local k = 7 + 5 * (i - 1)
-  local a = 7 + 7 * (i - 1)
-  local marker, dayScores, dayTotal, likes = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4]
-  local quota = KEYS[k + 5]
-  local member, action, voter, expireAt = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], tonumber(ARGV[a + 5])
-  local mode = ARGV[a + 7]
+  local k = 7 + 9 * (i - 1)
+  local a = 7 + 9 * (i - 1)
+  local marker, likes, quota = KEYS[k + 1], KEYS[k + 8], KEYS[k + 9]
+  -- The vote's day, week and month: scores key, total key and expiry of each.
+  local periods = {
+    { KEYS[k + 2], KEYS[k + 3], tonumber(ARGV[a + 5]) },
+    { KEYS[k + 4], KEYS[k + 5], tonumber(ARGV[a + 6]) },
+    { KEYS[k + 6], KEYS[k + 7], tonumber(ARGV[a + 7]) },
+  }
+  local member, action, voter = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
+  local quotaExpireAt = tonumber(ARGV[a + 8])
+  local mode = ARGV[a + 9]
   local counts = false
 
   local previous = redis.call('GET', marker)
@@ -178,32 +189,40 @@ for i = 1, n do
       delta = 0
       verdict = 'h'
       if counts then
-        useQuota(quota, member, voter, 1, tonumber(ARGV[a + 6]))
+        useQuota(quota, member, voter, 1, quotaExpireAt)
       end
     end
 
     if delta ~= 0 then
       local allTime = countOf(KEYS[3], member) + delta
-      local daily = countOf(dayScores, member) + delta
+      local overLimit = math.abs(allTime) > MAX_COUNT
+      local periodCounts = {}
+      for p = 1, 3 do
+        periodCounts[p] = countOf(periods[p][1], member) + delta
+        overLimit = overLimit or math.abs(periodCounts[p]) > MAX_COUNT
+      end
       if seq + 1 > MAX_SEQ then
         verdict = 'r,BOARD_FULL'
-      elseif math.abs(allTime) > MAX_COUNT or math.abs(daily) > MAX_COUNT then
+      elseif overLimit then
         verdict = 'r,SCORE_LIMIT'
       else
         seq = seq + 1
         setCount(KEYS[3], member, allTime, seq)
-        setCount(dayScores, member, daily, seq)
         redis.call('INCRBY', KEYS[4], delta)
-        redis.call('INCRBY', dayTotal, delta)
-        redis.call('EXPIREAT', dayScores, expireAt)
-        redis.call('EXPIREAT', dayTotal, expireAt)
+        for p = 1, 3 do
+          local scores, total, expireAt = periods[p][1], periods[p][2], periods[p][3]
+          setCount(scores, member, periodCounts[p], seq)
+          redis.call('INCRBY', total, delta)
+          redis.call('EXPIREAT', scores, expireAt)
+          redis.call('EXPIREAT', total, expireAt)
+        end
         if delta > 0 then
           if kind == 'like' then redis.call('SADD', likes, voter) end
         else
           redis.call('SREM', likes, voter)
         end
         if counts then
-          useQuota(quota, member, voter, 1, tonumber(ARGV[a + 6]))
+          useQuota(quota, member, voter, 1, quotaExpireAt)
         end
         verdict = 'c,' .. seq .. ',' .. delta
         if not changed[member] then

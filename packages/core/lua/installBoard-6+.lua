@@ -8,14 +8,15 @@
 
   KEYS[1] board meta hash   KEYS[2] all-time scores zset   KEYS[3] all-time total
   KEYS[4] board seq         KEYS[5] board members set      KEYS[6] rebuild fence
-  then, for day d, two keys at 6 + 2(d-1): +1 the day's scores zset, +2 the day's total
+  then, for period d (a day, a week or a month), two keys at 6 + 2(d-1): +1 its scores zset,
+  +2 its total
 
   ARGV[1] fence token (must match)   ARGV[2] seq to set (never lowered)
   ARGV[3] change channel             ARGV[4] board id          ARGV[5] origin
   ARGV[6] all-time total             ARGV[7] number of all-time entries, then that many pairs
           (member, encoded score)
-  then, for day d: the day's total, its expiry (unix seconds), its number of entries, then
-          that many pairs
+  then, for period d: its total, its expiry (unix seconds), its number of entries, then that
+          many pairs
 
   Returns the board's seq after install, or
    -1  board not found

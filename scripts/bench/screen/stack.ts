@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { type Config, loadConfig } from '@rallyboard/core/config';
-import { boardModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
+import { archiveModels, boardModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
 import { createCampaignQueue, createReviewQueue, createVoteQueue } from '@rallyboard/core/queue';
 import {
@@ -95,6 +95,7 @@ export async function startScreenStack(): Promise<ScreenStack> {
       keys,
       ledger: ledgerModel(mongo),
       boards: boardModel(mongo),
+      archives: archiveModels(mongo),
       instanceId: 'bench-worker',
       reviewQueue,
     },

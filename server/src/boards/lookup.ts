@@ -1,6 +1,20 @@
 import type { Config } from '@rallyboard/core/config';
-import { boardModel, campaignModel } from '@rallyboard/core/db';
-import { AppError, dayOf, type RankWindow } from '@rallyboard/core/protocol';
+import {
+  type ArchiveRead,
+  type ArchiveSlice,
+  archiveModels,
+  boardModel,
+  campaignModel,
+  findArchive,
+  readArchive,
+} from '@rallyboard/core/db';
+import {
+  AppError,
+  DEFAULT_WEEK_STARTS_ON,
+  dayOf,
+  periodStart,
+  type RankWindow,
+} from '@rallyboard/core/protocol';
 import {
   type BoardCache,
   type CachedBoard,
@@ -18,10 +32,15 @@ export interface BoardLookup {
    * still answers, from MongoDB, so ingest keeps accepting its votes; they wait in the queue.
    */
   require(boardId: string): Promise<CachedBoard>;
-  /** Resolves a window to its keys: `day` without a day means today in the board's timezone. */
+  /**
+   * Resolves a window to its period: the one containing `day`, or without a day the current one
+   * (today, this week, this month) in the board's timezone and week.
+   */
   window(boardId: string, window: RankWindow, day?: string): Promise<WindowRef>;
   /** What Redis holds, cached; its `forget` also forgets MongoDB's miss of the board. */
   cache: BoardCache;
+  /** A read of an ended period's archive (MongoDB), or undefined when it has none (yet). */
+  archived(boardId: string, ref: WindowRef, read: ArchiveRead): Promise<ArchiveSlice | undefined>;
 }
 
 export interface BoardLookupDeps {
@@ -36,6 +55,7 @@ export function createBoardLookup(deps: BoardLookupDeps): BoardLookup {
   const redisCache = createBoardCache(deps.redis, deps.keys, ttlMs);
   const boards = boardModel(deps.mongo);
   const campaigns = campaignModel(deps.mongo);
+  const archives = archiveModels(deps.mongo);
   /**
    * MongoDB's answers for boards Redis lacks, while they are read and, for a board MongoDB lacks
    * too, for `ttlMs` after: an unknown board (a typo, a scan, a flood) costs two MongoDB reads
@@ -56,6 +76,7 @@ export function createBoardLookup(deps: BoardLookupDeps): BoardLookup {
       title: recorded.title,
       kind: recorded.kind,
       timezone: recorded.timezone,
+      weekStartsOn: recorded.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON,
       dailyRetentionDays: recorded.dailyRetentionDays,
       status: campaign?.status,
       quotas: recorded.quotas ?? {},
@@ -97,11 +118,17 @@ export function createBoardLookup(deps: BoardLookupDeps): BoardLookup {
   return {
     require,
     cache,
+    async archived(boardId, ref, read) {
+      if (ref.window === 'all') return undefined;
+      const archive = await findArchive(archives, boardId, ref.window, ref.day);
+      return archive ? readArchive(archives, archive, read) : undefined;
+    },
     async window(boardId, window, day) {
       if (window === 'all') return { window: 'all' };
-      if (day) return { window: 'day', day };
+      if (window === 'day' && day) return { window, day };
       const board = await require(boardId);
-      return { window: 'day', day: dayOf(Date.now(), board.timezone) };
+      const within = day ?? dayOf(Date.now(), board.timezone);
+      return { window, day: periodStart(within, window, board.weekStartsOn) };
     },
   };
 }

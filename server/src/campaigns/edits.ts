@@ -1,5 +1,10 @@
 import type { CampaignDoc } from '@rallyboard/core/db';
-import { AppError, type CampaignStatus, type UpdateCampaignBody } from '@rallyboard/core/protocol';
+import {
+  AppError,
+  type CampaignStatus,
+  DEFAULT_WEEK_STARTS_ON,
+  type UpdateCampaignBody,
+} from '@rallyboard/core/protocol';
 import type { HostPrincipal } from '../hosts/principal.js';
 
 /**
@@ -47,11 +52,20 @@ const snapshotOf = (campaign: CampaignDoc, field: keyof UpdateCampaignBody): unk
       startAt: new Date(campaign.schedule.startAt).toISOString(),
       endAt: new Date(campaign.schedule.endAt).toISOString(),
       timezone: campaign.schedule.timezone,
+      weekStartsOn: weekStartOf(campaign),
     };
   }
   if (field === 'hostIds') return campaign.hostIds ?? [];
   return campaign[field] ?? null;
 };
+
+/** A campaign's week start: Monday for one made before weekly rankings. */
+const weekStartOf = (campaign: CampaignDoc): number =>
+  campaign.schedule.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON;
+
+/** True when a schedule keeps the campaign's week start (one that leaves it out keeps it). */
+const sameWeek = (campaign: CampaignDoc, next: { weekStartsOn?: number | undefined }): boolean =>
+  next.weekStartsOn === undefined || next.weekStartsOn === weekStartOf(campaign);
 
 /**
  * Checks a PATCH against the campaign's status and the actor's role, and plans it; throws
@@ -98,16 +112,21 @@ export function planUpdate(
     if (status === 'ended') throw notEditable('The schedule of an ended campaign cannot change.');
     if (RUNNING.includes(status)) {
       const sameStart = new Date(next.startAt).getTime() === new Date(campaign.schedule.startAt).getTime();
-      if (!sameStart || next.timezone !== campaign.schedule.timezone) {
+      if (!sameStart || next.timezone !== campaign.schedule.timezone || !sameWeek(campaign, next)) {
         throw notEditable(
-          'Once a campaign has gone live only its end may move; its start and timezone stay as they are.',
+          'Once a campaign has gone live only its end may move; its start, timezone and week start stay as they are.',
         );
       }
     }
     if (status !== 'draft' && endAt.getTime() <= now.getTime()) {
       throw notEditable('The end of a scheduled or running campaign must be ahead.', { endAt: next.endAt });
     }
-    set.schedule = { startAt: new Date(next.startAt), endAt, timezone: next.timezone };
+    set.schedule = {
+      startAt: new Date(next.startAt),
+      endAt,
+      timezone: next.timezone,
+      weekStartsOn: next.weekStartsOn ?? weekStartOf(campaign),
+    };
   }
 
   if (body.rules !== undefined) {
@@ -135,7 +154,8 @@ export function planUpdate(
       set.title !== undefined ||
       set.members !== undefined ||
       set.rules !== undefined ||
-      (set.schedule !== undefined && set.schedule.timezone !== campaign.schedule.timezone),
+      (set.schedule !== undefined &&
+        (set.schedule.timezone !== campaign.schedule.timezone || !sameWeek(campaign, set.schedule))),
     scheduleChanged:
       set.schedule !== undefined &&
       (set.schedule.startAt.getTime() !== new Date(campaign.schedule.startAt).getTime() ||

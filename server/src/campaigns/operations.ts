@@ -5,6 +5,7 @@ import {
   type CampaignStatus,
   type CreateCampaignBody,
   canReveal,
+  DEFAULT_WEEK_STARTS_ON,
   type UpdateCampaignBody,
 } from '@rallyboard/core/protocol';
 import { scheduleCampaign } from '@rallyboard/core/queue';
@@ -37,6 +38,7 @@ export async function createCampaign(
       startAt: new Date(body.schedule.startAt),
       endAt: new Date(body.schedule.endAt),
       timezone: body.schedule.timezone,
+      weekStartsOn: body.schedule.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON,
     },
     status: 'draft',
     createdBy: actor.host.hostId,

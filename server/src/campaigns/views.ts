@@ -2,6 +2,7 @@ import type { CampaignDoc } from '@rallyboard/core/db';
 import {
   type CampaignMember,
   type CampaignView,
+  DEFAULT_WEEK_STARTS_ON,
   isPublished,
   type PublicCampaign,
 } from '@rallyboard/core/protocol';
@@ -21,6 +22,7 @@ const scheduleView = (schedule: CampaignDoc['schedule']) => ({
   startAt: new Date(schedule.startAt).toISOString(),
   endAt: new Date(schedule.endAt).toISOString(),
   timezone: schedule.timezone,
+  weekStartsOn: schedule.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON,
 });
 
 /** What hosts and participants both see of a campaign. */

@@ -16,7 +16,7 @@ export const boardRoom = (boardId: string, window: RankWindow): string => `board
 
 /** Reads a room name back, or undefined for a room that is not a board window's. */
 export function parseBoardRoom(room: string): { boardId: string; window: RankWindow } | undefined {
-  const match = /^board:([A-Za-z0-9_-]+):(all|day)$/.exec(room);
+  const match = /^board:([A-Za-z0-9_-]+):(all|day|week|month)$/.exec(room);
   if (!match) return undefined;
   return { boardId: match[1] as string, window: match[2] as RankWindow };
 }

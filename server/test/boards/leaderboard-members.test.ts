@@ -115,7 +115,7 @@ describe('GET /api/boards/:boardId/members/:candidateId/around', () => {
   it.each([
     ['k=0', ['query.k']],
     ['k=26', ['query.k']],
-    ['window=month', ['query.window']],
+    ['window=year', ['query.window']],
   ])('refuses %s with 400 INVALID_INPUT', async (search, paths) => {
     const { status, body } = await getJson(api(`${boardId}/members/dave/around?${search}`));
     expect(status).toBe(400);

@@ -136,7 +136,8 @@ describe('GET /api/boards/:boardId/leaderboard', () => {
   });
 
   it.each([
-    ['an unknown window', 'window=week', ['query.window']],
+    ['an unknown window', 'window=year', ['query.window']],
+    ['a week day that is not a date', 'window=week&day=2026-W48', ['query.day']],
     ['a day that is not a date', 'window=day&day=yesterday', ['query.day']],
     ['a day that does not exist', 'window=day&day=2026-02-30', ['query.day']],
     ['a limit of 0', 'limit=0', ['query.limit']],

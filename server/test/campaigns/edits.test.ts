@@ -105,6 +105,25 @@ describe('what a campaign lets change, by status', () => {
     }
   });
 
+  it("a live campaign keeps its weekly ranking's first day; one left out is kept", () => {
+    const later = schedule('2026-05-01T00:00:00Z', '2026-08-01T00:00:00Z');
+    for (const status of RUNNING) {
+      expect(
+        codeOf(() => plan(status, { schedule: { ...later, weekStartsOn: 7 } })),
+        status,
+      ).toBe('CAMPAIGN_NOT_EDITABLE');
+      expect(plan(status, { schedule: { ...later, weekStartsOn: 1 } }).boardChanged, status).toBe(false);
+    }
+    const sunday = campaign('draft', {
+      schedule: { ...campaign('draft').schedule, weekStartsOn: 7 },
+    });
+    const kept = planUpdate(sunday, { schedule: later }, host, NOW);
+    expect(kept.set.schedule?.weekStartsOn).toBe(7);
+    expect(kept.boardChanged).toBe(false);
+    const moved = planUpdate(sunday, { schedule: { ...later, weekStartsOn: 1 } }, host, NOW);
+    expect(moved).toMatchObject({ boardChanged: true, after: { schedule: { weekStartsOn: 1 } } });
+  });
+
   it('a draft may take any schedule; a scheduled campaign one that ends ahead', () => {
     const past = schedule('2026-04-01T00:00:00Z', '2026-05-01T00:00:00Z', 'UTC');
     expect(plan('draft', { schedule: past })).toMatchObject({ scheduleChanged: true, boardChanged: true });

@@ -50,6 +50,23 @@ describe('POST /api/campaigns', () => {
     expect(board?.quotas).toMatchObject({ perDay: 5, total: 20 });
   });
 
+  it('weeks start on Monday unless the campaign names another day, on its board and in its view', async () => {
+    const monday = await create();
+    expect(monday.schedule.weekStartsOn).toBe(1);
+    expect((await meta(monday.id))?.weekStartsOn).toBe(1);
+    const schedule = { ...(campaignBody().schedule as object), weekStartsOn: 7 };
+    const sunday = await create({ schedule });
+    expect(sunday.schedule.weekStartsOn).toBe(7);
+    expect((await meta(sunday.id))?.weekStartsOn).toBe(7);
+    expect((await boardModel(server.deps.mongo).findById(sunday.id).lean())?.weekStartsOn).toBe(7);
+    const bad = await call(server, host.token, 'POST', '/api/campaigns', {
+      ...campaignBody(),
+      schedule: { ...schedule, weekStartsOn: 0 },
+    });
+    expect(bad.status).toBe(400);
+    expect(fieldPaths(bad.body)).toEqual(['body.schedule.weekStartsOn']);
+  });
+
   it('refuses an invalid body, naming every field at fault', async () => {
     const answer = await call(server, host.token, 'POST', '/api/campaigns', {
       ...campaignBody(),

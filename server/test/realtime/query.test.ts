@@ -61,6 +61,12 @@ describe('board:query answers what the REST route answers', () => {
     ],
     ['totals', { type: 'totals' }, 'totals'],
     ['totals of today', { type: 'totals', window: 'day' }, 'totals?window=day'],
+    ['top of this week', { type: 'top', window: 'week', limit: 10 }, 'leaderboard?window=week'],
+    [
+      'around in the month of a past day',
+      { type: 'around', window: 'month', day: PAST_DAY, candidateId: 'alice', k: 2 },
+      `members/alice/around?window=month&day=${PAST_DAY}&k=2`,
+    ],
   ];
 
   it.each(cases)('%s', async (_, payload, path) => {
@@ -95,6 +101,16 @@ describe('board:query refusals', () => {
     // biome-ignore lint/suspicious/noExplicitAny: deliberately not a valid payload
     const answer = await socket.timeout(5_000).emitWithAck('board:query', payload as any);
     expect(answer).toMatchObject({ error: { code: 'INVALID_INPUT', details: expect.any(Array) } });
+  });
+
+  it('acks INVALID_INPUT naming payload.day for a period that has not begun', async () => {
+    const nextMonth = new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 10);
+    const answer = await socket
+      .timeout(5_000)
+      .emitWithAck('board:query', { type: 'top', boardId, window: 'month', day: nextMonth, limit: 3 });
+    expect(answer).toMatchObject({
+      error: { code: 'INVALID_INPUT', details: [{ path: 'payload.day', message: expect.any(String) }] },
+    });
   });
 
   it('acks BOARD_NOT_FOUND for a board that does not exist', async () => {

@@ -110,7 +110,7 @@ describe('board:subscribe', () => {
 
   it.each([
     ['a board id with unsafe characters', { boardId: '{bad}' }, ['payload.boardId']],
-    ['an unknown window', { boardId: 'b1', window: 'week' }, ['payload.window']],
+    ['an unknown window', { boardId: 'b1', window: 'year' }, ['payload.window']],
     ['an unknown field', { boardId: 'b1', extra: true }, ['payload']],
     ['no board id', {}, ['payload.boardId']],
   ])('acks INVALID_INPUT naming the field for %s, and joins no room', (_, payload, paths) =>

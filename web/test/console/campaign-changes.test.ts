@@ -13,6 +13,7 @@ const campaign: CampaignView = {
     startAt: '2030-03-01T01:00:30.000Z',
     endAt: '2030-03-08T01:00:00.000Z',
     timezone: 'Asia/Shanghai',
+    weekStartsOn: 1,
   },
   visibility: 'public',
   rules: { votesPerUserPerDay: 3 },
@@ -33,6 +34,7 @@ const unchanged = (): CampaignInput => ({
     startAt: '2030-03-01T01:00:00.000Z',
     endAt: campaign.schedule.endAt,
     timezone: 'Asia/Shanghai',
+    weekStartsOn: 1,
   },
   rules: { votesPerUserPerDay: 3 },
   members: [{ candidateId: 'c01', name: '甲' }],
@@ -57,7 +59,16 @@ describe('what an edit sends', () => {
         startAt: '2030-03-01T01:00:30.000Z',
         endAt: '2030-03-09T01:00:00.000Z',
         timezone: 'Asia/Shanghai',
+        weekStartsOn: 1,
       },
+    });
+  });
+
+  it("sends the schedule when only the weekly ranking's first day changed", () => {
+    const body = unchanged();
+    body.schedule.weekStartsOn = 7;
+    expect(editPayload(campaign, body)).toEqual({
+      schedule: { ...campaign.schedule, weekStartsOn: 7 },
     });
   });
 });

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@rallyboard/core/config';
-import { boardModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
+import { archiveModels, boardModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
 import { boardIdSchema } from '@rallyboard/core/protocol';
 import { createVoteQueue, type VoteJob } from '@rallyboard/core/queue';
 import { closeRedis, createKeys, createRedis, waitForReady } from '@rallyboard/core/redis';
@@ -15,7 +15,7 @@ const USAGE = `usage:
   npm run reconcile -- <boardId> [--json] [--older-than <s>]
       compare Redis with the ledger; replay the board's dead-lettered votes and report votes
       queued longer than <s> seconds (default 60); exit 1 on drift or undecided votes
-  npm run rebuild -- <boardId> [--json]     restore the board's Redis state from the ledger
+  npm run rebuild -- <boardId> [--json]     restore the board's Redis state and archives from the ledger
   npm run replay -- <boardId>|--all [--json] send dead-lettered vote jobs back to the queue`;
 
 function describe(report: ReconcileReport): string {
@@ -34,8 +34,13 @@ function describe(report: ReconcileReport): string {
       );
     }
   }
-  if (report.expiredDays.length > 0)
-    lines.push(`  past retention, not compared: ${report.expiredDays.join(', ')}`);
+  if (report.expired.length > 0) lines.push(`  past retention, not compared: ${report.expired.join(', ')}`);
+  for (const a of report.archives) {
+    const mark = a.drift.length === 0 && a.total.archive === a.total.ledger ? 'ok   ' : 'DRIFT';
+    lines.push(
+      `  ${mark} archive ${a.archive} total ${a.total.archive} / ledger ${a.total.ledger}, ${a.drift.length} member(s) differ`,
+    );
+  }
   lines.push(
     report.ok ? 'no drift' : 'drift found: `npm run rebuild -- <boardId>` restores Redis from the ledger',
   );
@@ -139,7 +144,14 @@ async function main(): Promise<number> {
   const queue = createVoteQueue(producer, keys);
   queue.on('error', () => {});
   try {
-    const deps = { redis, keys, ledger: ledgerModel(mongo), boards: boardModel(mongo), queue };
+    const deps = {
+      redis,
+      keys,
+      ledger: ledgerModel(mongo),
+      boards: boardModel(mongo),
+      archives: archiveModels(mongo),
+      queue,
+    };
     const { command, boardId, options } = args;
     if (command === 'replay') return await runReplay(deps, boardId, options);
     if (boardId === undefined) return 2;

@@ -1,11 +1,15 @@
-import type { LedgerState, LedgerTally } from '@rallyboard/core/db';
-import { installBoard, listDays, type WindowState } from '@rallyboard/core/redis';
+import { type LedgerState, periodTallies, type WindowTallies } from '@rallyboard/core/db';
+import { PERIOD_WINDOWS } from '@rallyboard/core/protocol';
+import {
+  type InstalledPeriod,
+  installBoard,
+  listPeriods,
+  periodExpiresAt,
+  type WindowState,
+} from '@rallyboard/core/redis';
 import type { RecoveryDeps } from './reconcile.js';
 
-function windowState(tallies: {
-  total: number;
-  members: Map<string, { count: number; lastSeq: number }>;
-}): WindowState {
+function windowState(tallies: WindowTallies): WindowState {
   return {
     total: tallies.total,
     members: [...tallies.members]
@@ -15,41 +19,45 @@ function windowState(tallies: {
 }
 
 /**
- * Installs the ledger's rankings and totals, all-time and of every retained day, in one script
- * that never lowers the seq, lifts the fence and tells watchers to resync. Days past retention
- * are removed instead.
- * @returns the board's seq and the days installed
+ * Installs the ledger's rankings and totals, all-time and of every retained day, week and
+ * month, in one script that never lowers the seq, lifts the fence and tells watchers to resync.
+ * Periods past retention are removed instead.
+ * @returns the board's seq and the periods installed
  */
 export async function installWindows(
   deps: Pick<RecoveryDeps, 'redis' | 'keys'>,
   boardId: string,
   state: LedgerState,
-  options: { fence: string; origin: string; nowMs: number; dailyRetentionDays: number },
-): Promise<{ seq: number; days: number }> {
+  options: { fence: string; origin: string; nowMs: number; dailyRetentionDays: number; weekStartsOn: number },
+): Promise<{ seq: number; days: number; periods: number }> {
   const { redis, keys } = deps;
   const k = keys.board(boardId);
   const nowSec = Math.floor(options.nowMs / 1000);
-  // Every day the ledger has, and every day Redis has: a day only Redis has holds changes the
-  // ledger never recorded (their markers were dropped before), so it is installed empty.
-  const empty = { total: 0, members: new Map<string, LedgerTally>() };
-  const dayNames = new Set([...state.days.keys(), ...(await listDays(redis, keys, boardId))]);
-  const allDays = [...dayNames].sort().map((day) => ({
-    day,
-    // A day ends within two days of its UTC date, whatever the timezone.
-    expiresAt: Date.parse(`${day}T00:00:00Z`) / 1000 + (options.dailyRetentionDays + 2) * 86_400,
-    ...windowState(state.days.get(day) ?? empty),
-  }));
-  const days = allDays.filter((d) => d.expiresAt > nowSec);
-  const expired = allDays
-    .filter((d) => d.expiresAt <= nowSec)
-    .flatMap((d) => [k.day(d.day).scores, k.day(d.day).total]);
+  const inRedis = await listPeriods(redis, keys, boardId);
+  const periods: InstalledPeriod[] = [];
+  const expired: string[] = [];
+  for (const window of PERIOD_WINDOWS) {
+    const ledger = periodTallies(state.days, window, options.weekStartsOn);
+    // Every period the ledger has, and every one Redis has: a period only Redis has holds
+    // changes the ledger never recorded (their markers were dropped before), so it is installed empty.
+    const empty: WindowTallies = { total: 0, members: new Map() };
+    for (const start of [...new Set([...ledger.keys(), ...inRedis[window]])].sort()) {
+      const expiresAt = periodExpiresAt(start, window, options.dailyRetentionDays);
+      if (expiresAt <= nowSec) {
+        const w = k.period(window, start);
+        expired.push(w.scores, w.total);
+      } else {
+        periods.push({ window, start, expiresAt, ...windowState(ledger.get(start) ?? empty) });
+      }
+    }
+  }
   if (expired.length > 0) await redis.del(...expired);
   const seq = await installBoard(redis, keys, boardId, {
     fence: options.fence,
     seq: state.seq,
     all: windowState(state.all),
-    days,
+    periods,
     origin: options.origin,
   });
-  return { seq, days: days.length };
+  return { seq, days: periods.filter((p) => p.window === 'day').length, periods: periods.length };
 }

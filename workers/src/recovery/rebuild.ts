@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type BoardDoc, campaignModel, readLedgerState, registrationOf } from '@rallyboard/core/db';
-import { AppError } from '@rallyboard/core/protocol';
+import {
+  type BoardDoc,
+  campaignModel,
+  readLedgerState,
+  registrationOf,
+  rewriteArchives,
+} from '@rallyboard/core/db';
+import { AppError, DEFAULT_WEEK_STARTS_ON } from '@rallyboard/core/protocol';
 import type { VoteJob } from '@rallyboard/core/queue';
 import { type BoardRegistration, fenceBoard, hasQuotas, liftFence, withLock } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
@@ -29,7 +35,12 @@ export interface RebuildReport {
   ledgerRecords: number;
   seq: number;
   members: number;
+  /** Retained days installed. */
   days: number;
+  /** Retained periods installed: the days, and the weeks and months. */
+  periods: number;
+  /** Ended periods' archives written again from the ledger. */
+  archives: number;
   markersRestored: number;
   /** Markers of votes the ledger does not have (applied, never recorded): removed, so they apply again. */
   markersDropped: number;
@@ -58,8 +69,10 @@ export interface RebuildReport {
  *    again and count them then).
  * 5. Like sets: rewritten from each voter's last counted like or unlike. Quota counters:
  *    rewritten from the voters' counted votes (totals, today and yesterday).
- * 6. Install (one script): rankings and totals of all-time and retained days, seq never lowered,
+ * 6. Install (one script): rankings and totals of all-time and of the retained days, weeks and
+ *    months (folded from the ledger's days), seq never lowered,
  *    fence lifted, watchers told to resync.
+ * 7. Archives: every ended period's archive written again from the ledger (rewriteArchives).
  */
 export async function rebuild(
   deps: RecoveryDeps,
@@ -115,7 +128,7 @@ async function fence(
 }
 
 /**
- * Steps 3 to 6, once the board is fenced and settled: its state from its ledger.
+ * Steps 3 to 7, once the board is fenced and settled: its state from its ledger.
  * @param rebuilding.quotas whether the board counts quotas (then its counters are rewritten)
  * @param rebuilding.token the fence, lifted by the install
  */
@@ -148,18 +161,24 @@ async function restore(
   });
 
   step('install');
-  const { seq, days } = await installWindows(deps, boardId, state, {
+  const { seq, days, periods } = await installWindows(deps, boardId, state, {
     fence: token,
     origin: options.origin,
     nowMs,
     dailyRetentionDays: board.dailyRetentionDays,
+    weekStartsOn: board.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON,
   });
+
+  step('archives');
+  const archives = await rewriteArchives(deps, boardId);
   return {
     boardId,
     ledgerRecords: state.records,
     seq,
     members: board.members.length,
     days,
+    periods,
+    archives,
     markersRestored,
     markersDropped,
     likeSets,

@@ -1,11 +1,29 @@
-import { type BoardModel, type LedgerModel, type LedgerTally, readLedgerState } from '@rallyboard/core/db';
-import { decodeScore, type KeyBuilder, listDays, type RedisClient } from '@rallyboard/core/redis';
+import {
+  type ArchiveModels,
+  type BoardModel,
+  type LedgerModel,
+  type LedgerTally,
+  periodTallies,
+  readLedgerState,
+  type WindowTallies,
+} from '@rallyboard/core/db';
+import { DEFAULT_WEEK_STARTS_ON, PERIOD_WINDOWS } from '@rallyboard/core/protocol';
+import {
+  decodeScore,
+  type KeyBuilder,
+  listPeriods,
+  periodExpiresAt,
+  type RedisClient,
+} from '@rallyboard/core/redis';
+import { type ArchiveReport, reconcileArchives } from './reconcile-archives.js';
 
 export interface RecoveryDeps {
   redis: RedisClient;
   keys: KeyBuilder;
   ledger: LedgerModel;
   boards: BoardModel;
+  /** Ended periods' rankings: compared with the ledger, and written again by a rebuild. */
+  archives: ArchiveModels;
 }
 
 /** One member whose Redis standing differs from what its ledger records add up to. */
@@ -16,7 +34,7 @@ export interface MemberDrift {
 }
 
 export interface WindowReport {
-  /** `all`, or the day. */
+  /** `all`, the day (`YYYY-MM-DD`), or `week:<first day>` / `month:<first day>`. */
   window: string;
   total: { redis: number; ledger: number };
   drift: MemberDrift[];
@@ -27,9 +45,11 @@ export interface ReconcileReport {
   ledgerRecords: number;
   seq: { redis: number; ledger: number };
   windows: WindowReport[];
-  /** Days on the ledger whose Redis keys have expired (past retention): not compared. */
-  expiredDays: string[];
-  /** True when every compared window matches, tie-breaks included. */
+  /** Periods on the ledger whose Redis keys have expired (past retention), named as `window` is: not compared. */
+  expired: string[];
+  /** Each ended period's archive against its ledger records. */
+  archives: ArchiveReport[];
+  /** True when every compared window and archive matches, tie-breaks included. */
   ok: boolean;
 }
 
@@ -64,38 +84,40 @@ async function compareWindow(
   return { window, total: { redis: Number(total ?? 0), ledger: ledger.total }, drift };
 }
 
-/** True when a day's keys may have expired: retention has passed since the day surely ended. */
-function dayExpired(day: string, retentionDays: number): boolean {
-  // A day ends within two days of its UTC date, whatever the timezone.
-  return Date.parse(`${day}T00:00:00Z`) + (retentionDays + 2) * 86_400_000 <= Date.now();
-}
-
 /**
  * Compares a board's Redis rankings with its ledger: every member's count and tie-break seq,
- * the totals, in the all-time window and in each retained day. Read-only. Votes in flight at
+ * the totals, in the all-time window and in each retained day, week and month. Read-only. Votes in flight at
  * that moment (applied, not yet recorded) show up as drift; run it again once they settle.
  */
 export async function reconcile(deps: RecoveryDeps, boardId: string): Promise<ReconcileReport> {
   const state = await readLedgerState(deps.ledger, boardId);
   const k = deps.keys.board(boardId);
   const windows = [await compareWindow(deps.redis, 'all', k.scores, k.total, state.all)];
-  const expiredDays: string[] = [];
-  // Days either side has: a day only Redis has holds changes the ledger never recorded.
-  const inRedis = new Set(await listDays(deps.redis, deps.keys, boardId));
-  const board = await deps.boards.findById(boardId, { dailyRetentionDays: 1 }).lean();
+  const expired: string[] = [];
+  // Periods either side has: a period only Redis has holds changes the ledger never recorded.
+  const inRedis = await listPeriods(deps.redis, deps.keys, boardId);
+  const board = await deps.boards.findById(boardId, { dailyRetentionDays: 1, weekStartsOn: 1 }).lean();
   const retentionDays = board?.dailyRetentionDays ?? 0;
-  const days = [...new Set([...state.days.keys(), ...inRedis])].sort();
-  for (const day of days) {
-    const d = k.day(day);
-    if (!inRedis.has(day) && dayExpired(day, retentionDays)) {
-      expiredDays.push(day);
-      continue;
+  const nowSec = Date.now() / 1000;
+  for (const window of PERIOD_WINDOWS) {
+    const ledger = periodTallies(state.days, window, board?.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON);
+    const held = new Set(inRedis[window]);
+    for (const start of [...new Set([...ledger.keys(), ...held])].sort()) {
+      const name = window === 'day' ? start : `${window}:${start}`;
+      if (!held.has(start) && periodExpiresAt(start, window, retentionDays) <= nowSec) {
+        expired.push(name);
+        continue;
+      }
+      const w = k.period(window, start);
+      const empty: WindowTallies = { total: 0, members: new Map<string, LedgerTally>() };
+      windows.push(await compareWindow(deps.redis, name, w.scores, w.total, ledger.get(start) ?? empty));
     }
-    const tallies = state.days.get(day) ?? { total: 0, members: new Map<string, LedgerTally>() };
-    windows.push(await compareWindow(deps.redis, day, d.scores, d.total, tallies));
   }
   const seq = { redis: Number((await deps.redis.get(k.seq)) ?? 0), ledger: state.seq };
+  const archives = await reconcileArchives(deps, boardId);
   const ok =
-    windows.every((w) => w.drift.length === 0 && w.total.redis === w.total.ledger) && seq.redis >= seq.ledger;
-  return { boardId, ledgerRecords: state.records, seq, windows, expiredDays, ok };
+    windows.every((w) => w.drift.length === 0 && w.total.redis === w.total.ledger) &&
+    archives.every((a) => a.drift.length === 0 && a.total.archive === a.total.ledger) &&
+    seq.redis >= seq.ledger;
+  return { boardId, ledgerRecords: state.records, seq, windows, expired, archives, ok };
 }

@@ -24,9 +24,9 @@ export async function applyMoves(
   deps: Pick<WorkerDeps, 'redis' | 'keys' | 'ledger' | 'config' | 'instanceId'>,
   boardId: string,
   planned: readonly PlannedMove[],
-  options: { compare?: boolean } = {},
+  options: { compare?: boolean; weekStartsOn?: number } = {},
 ): Promise<void> {
-  const writes = await applyVotesOf(deps, boardId, planned);
+  const writes = await applyVotesOf(deps, boardId, planned, options.weekStartsOn);
   await recordVotes(
     deps.ledger,
     writes.flatMap((w) => w.inserts),
@@ -41,6 +41,7 @@ async function applyVotesOf(
   deps: Pick<WorkerDeps, 'redis' | 'keys' | 'config' | 'instanceId'>,
   boardId: string,
   planned: readonly PlannedMove[],
+  weekStartsOn: number | undefined,
 ): Promise<(LedgerWrite & { record: LedgerVote })[]> {
   const votes = planned.flatMap(({ move }) => (move.apply ? [move.apply] : []));
   let verdicts: VoteVerdict[] = [];
@@ -48,6 +49,7 @@ async function applyVotesOf(
     const applied = await applyVotes(deps.redis, deps.keys, boardId, votes, {
       dedupTtlSeconds: deps.config.votes.dedupTtlSeconds,
       origin: deps.instanceId,
+      weekStartsOn,
     });
     if (applied.outcome !== 'applied') throw new BoardBusyError(`board ${boardId} is ${applied.outcome}`);
     verdicts = applied.verdicts;

@@ -2,6 +2,7 @@ import {
   countReviewVotes,
   type LedgerVote,
   readLedgerVotes,
+  refreshArchives,
   selectReviewVoteIdPage,
 } from '@rallyboard/core/db';
 import type { ReviewJob, ReviewJobResult } from '@rallyboard/core/queue';
@@ -54,8 +55,20 @@ export function createReviewActions(
       else result.unchanged++;
     }
     // A cluster hold moves only votes no review has touched, re-read under the lock: by id (see setReviewedVotesById).
-    await applyMoves(deps, boardId, planned, { compare: job.kind !== 'hold-cluster' });
+    await applyMoves(deps, boardId, planned, {
+      compare: job.kind !== 'hold-cluster',
+      weekStartsOn: board.weekStartsOn,
+    });
     result.changed += planned.length;
+    // A period that has ended and been archived follows its votes: its archive is written again
+    // from the ledger, with the correction on record.
+    if (planned.length > 0) {
+      await refreshArchives(
+        { ledger: deps.ledger, boards: deps.boards, archives: deps.archives },
+        boardId,
+        new Set(planned.map((p) => p.record.day)),
+      );
+    }
   }
 
   /** Moves one chunk of the job's votes selected from the ledger, re-read under the lock. */

@@ -85,7 +85,11 @@ async function settleChunk(
     deps.keys,
     boardId,
     planned.map((p) => p.vote),
-    { dedupTtlSeconds: deps.config.votes.dedupTtlSeconds, origin: deps.instanceId },
+    {
+      dedupTtlSeconds: deps.config.votes.dedupTtlSeconds,
+      origin: deps.instanceId,
+      weekStartsOn: board.weekStartsOn,
+    },
   );
   if (result.outcome === 'board-missing') {
     return settleMissing(

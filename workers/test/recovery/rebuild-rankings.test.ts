@@ -1,4 +1,4 @@
-import { dayOf } from '@rallyboard/core/protocol';
+import { dayOf, periodStart } from '@rallyboard/core/protocol';
 import { decodeScore } from '@rallyboard/core/redis';
 import { describe, expect, it } from 'vitest';
 import { seedBoard } from '../../../test/support/stack.js';
@@ -61,12 +61,19 @@ async function likedBoard(): Promise<{ boardId: string; items: BatchItem[] }> {
 }
 
 describe('rebuild', () => {
-  it('restores a vote board whose Redis keys are all gone exactly: rankings with their ties, every day, totals, seq and markers', async () => {
+  it('restores a vote board whose Redis keys are all gone exactly: rankings with their ties, every day, week and month, totals, seq and markers', async () => {
     const { boardId, items } = await votedBoard();
     const before = await snapshotBoard(deps.redis, deps.keys, boardId);
     const days = [2, 1, 0].map((d) => dayOf(at(d), TIMEZONE));
+    const k = deps.keys.board(boardId);
+    const weeks = [...new Set(days.map((day) => periodStart(day, 'week')))];
+    const months = [...new Set(days.map((day) => periodStart(day, 'month')))];
     expect(Object.keys(before)).toEqual(
-      expect.arrayContaining(days.flatMap((day) => [deps.keys.board(boardId).day(day).scores])),
+      expect.arrayContaining([
+        ...days.map((day) => k.day(day).scores),
+        ...weeks.map((week) => k.period('week', week).scores),
+        ...months.map((month) => k.period('month', month).scores),
+      ]),
     );
     // Every key goes: the rankings' (snapshotted) and risk control's tallies besides.
     const keysOfBoard = await boardKeys(deps.redis, deps.keys, boardId);
@@ -81,6 +88,8 @@ describe('rebuild', () => {
       seq: 6,
       members: 5,
       days: 3,
+      periods: 3 + weeks.length + months.length,
+      archives: 0,
       markersRestored: 7,
       markersDropped: 0,
       likeSets: expect.any(Number),
@@ -97,6 +106,7 @@ describe('rebuild', () => {
       'likes',
       'quotas',
       'install',
+      'archives',
     ]);
     expect(await snapshotBoard(deps.redis, deps.keys, boardId)).toEqual(before);
     expect((await reconcile(deps, boardId)).ok).toBe(true);

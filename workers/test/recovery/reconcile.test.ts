@@ -1,87 +1,69 @@
-import { connectMongo, recordVotes } from '@rallyboard/core/db';
-import { dayOf } from '@rallyboard/core/protocol';
+import { recordVotes } from '@rallyboard/core/db';
+import { dayOf, periodStart } from '@rallyboard/core/protocol';
 import { applyVotes, dayExpiresAt, encodeScore } from '@rallyboard/core/redis';
-import type { Connection } from 'mongoose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomId, testConfig } from '../../../test/support/config.js';
+import { describe, expect, it } from 'vitest';
+import { randomId } from '../../../test/support/config.js';
 import { seedBoard } from '../../../test/support/stack.js';
 import { reconcile } from '../../src/recovery/reconcile.js';
-import { createVoteApplier } from '../../src/votes/apply-votes.js';
-import { loseBoardState, openWorkerDeps, queuedVote } from '../support/deps.js';
+import { loseBoardState, queuedVote } from '../support/deps.js';
+import {
+  apply,
+  config,
+  DAY_MS,
+  deps,
+  mongo,
+  TIMEZONE,
+  useReconcileDeps,
+  votedBoard,
+  windowNames,
+  windowOf,
+} from './reconcile-fixture.js';
 
-const config = testConfig();
-const TIMEZONE = 'Asia/Shanghai';
-const DAY_MS = 86_400_000;
-let mongo: Connection;
-let deps: Awaited<ReturnType<typeof openWorkerDeps>>;
-let apply: ReturnType<typeof createVoteApplier>;
-
-beforeAll(async () => {
-  mongo = await connectMongo(config.mongo.uri, 'test');
-  deps = await openWorkerDeps(config, mongo);
-  apply = createVoteApplier(deps);
-});
-afterAll(async () => {
-  await deps.close();
-  await mongo.close();
-});
-
-/**
- * A vote board with votes over three days, recorded like the workers record them:
- * - two days ago: alice, bob;
- * - yesterday: bob, carol, carol;
- * - today: dave, alice, mallory (not a member: rejected).
- * All-time: bob 2 (seq 3), carol 2 (seq 5), alice 2 (seq 7), dave 1 (seq 6). 7 counted.
- */
-async function votedBoard() {
-  const boardId = await seedBoard(config, deps.redis, mongo, ['alice', 'bob', 'carol', 'dave'], {
-    timezone: TIMEZONE,
-  });
-  const now = Date.now();
-  const plan: [string, number][] = [
-    ['alice', 2],
-    ['bob', 2],
-    ['bob', 1],
-    ['carol', 1],
-    ['carol', 1],
-    ['dave', 0],
-    ['alice', 0],
-    ['mallory', 0],
-  ];
-  const outcomes = await apply(
-    plan.map(([candidateId, daysAgo]) => ({
-      boardId,
-      vote: queuedVote(candidateId, { acceptedAt: now - daysAgo * DAY_MS }),
-    })),
-  );
-  expect(outcomes.filter((o) => o.verdict === 'counted')).toHaveLength(7);
-  const days = [2, 1, 0].map((daysAgo) => dayOf(now - daysAgo * DAY_MS, TIMEZONE));
-  return { boardId, days, keys: deps.keys.board(boardId) };
-}
-
-const windowOf = (report: Awaited<ReturnType<typeof reconcile>>, window: string) => {
-  const found = report.windows.find((w) => w.window === window);
-  if (!found) throw new Error(`no window ${window} in the report`);
-  return found;
-};
+useReconcileDeps();
 
 describe('reconcile', () => {
   it('reports no drift for a board whose Redis state is what its ledger adds up to', async () => {
-    const { boardId, days } = await votedBoard();
+    const board = await votedBoard();
+    const { boardId, days } = board;
     const report = await reconcile(deps, boardId);
+    const dayTotals = [2, 3, 2];
+    // A week's or a month's total is that of its days.
+    const periodTotal = (window: 'week' | 'month', start: string) =>
+      days.reduce((sum, day, i) => sum + (periodStart(day, window) === start ? (dayTotals[i] ?? 0) : 0), 0);
+    const same = (n: number) => ({ total: { redis: n, ledger: n }, drift: [] });
     expect(report).toEqual({
       boardId,
       ledgerRecords: 8,
       seq: { redis: 7, ledger: 7 },
       windows: [
-        { window: 'all', total: { redis: 7, ledger: 7 }, drift: [] },
-        { window: days[0], total: { redis: 2, ledger: 2 }, drift: [] },
-        { window: days[1], total: { redis: 3, ledger: 3 }, drift: [] },
-        { window: days[2], total: { redis: 2, ledger: 2 }, drift: [] },
+        { window: 'all', ...same(7) },
+        { window: days[0], ...same(2) },
+        { window: days[1], ...same(3) },
+        { window: days[2], ...same(2) },
+        ...board.weeks.map((w) => ({ window: `week:${w}`, ...same(periodTotal('week', w)) })),
+        ...board.months.map((m) => ({ window: `month:${m}`, ...same(periodTotal('month', m)) })),
       ],
-      expiredDays: [],
+      expired: [],
+      archives: [],
       ok: true,
     });
+  });
+
+  it("reports drift in a week and a month whose ranking is not the sum of the ledger's days", async () => {
+    const board = await votedBoard();
+    const today = board.days[2] as string;
+    const week = deps.keys.board(board.boardId).period('week', periodStart(today, 'week'));
+    await deps.redis.zadd(week.scores, String(encodeScore(5, 6)), 'dave');
+    const month = deps.keys.board(board.boardId).period('month', periodStart(today, 'month'));
+    await deps.redis.incrby(month.total, 1);
+    const report = await reconcile(deps, board.boardId);
+    expect(report.ok).toBe(false);
+    expect(windowOf(report, `week:${periodStart(today, 'week')}`).drift).toEqual([
+      { candidateId: 'dave', redis: { count: 5, seq: 6 }, ledger: { count: 1, seq: 6 } },
+    ]);
+    const monthWindow = windowOf(report, `month:${periodStart(today, 'month')}`);
+    expect(monthWindow.total.redis).toBe(monthWindow.total.ledger + 1);
+    expect(monthWindow.drift).toEqual([]);
   });
 
   it('reports no drift for a board without votes', async () => {
@@ -90,7 +72,7 @@ describe('reconcile', () => {
     expect(report).toMatchObject({
       ledgerRecords: 0,
       seq: { redis: 0, ledger: 0 },
-      expiredDays: [],
+      expired: [],
       ok: true,
     });
     expect(report.windows).toEqual([{ window: 'all', total: { redis: 0, ledger: 0 }, drift: [] }]);
@@ -162,7 +144,7 @@ describe('reconcile', () => {
     expect(report.seq).toEqual({ redis: 0, ledger: 7 });
     expect(windowOf(report, 'all').total).toEqual({ redis: 0, ledger: 7 });
     // Days still within retention are compared even though Redis has no keys for them.
-    expect(report.expiredDays).toEqual([]);
+    expect(report.expired).toEqual([]);
     expect(days.map((day) => windowOf(report, day).total.redis)).toEqual([0, 0, 0]);
     expect(days.map((day) => windowOf(report, day).drift.length > 0)).toEqual([true, true, true]);
   });
@@ -201,8 +183,9 @@ describe('reconcile', () => {
     expect(report.ok).toBe(false);
   });
 
-  it('does not compare a day past retention whose keys have expired, and lists it', async () => {
-    const { boardId, days } = await votedBoard();
+  it('does not compare a period past retention whose keys have expired, and lists it', async () => {
+    const board = await votedBoard();
+    const { boardId } = board;
     // A vote recorded long ago: its day's keys expired with retention; all-time still has it.
     const longAgo = '2020-01-01';
     await recordVotes(deps.ledger, [
@@ -234,8 +217,8 @@ describe('reconcile', () => {
     ]);
     expect(counted).toBe(1);
     const report = await reconcile(deps, boardId);
-    expect(report.expiredDays).toEqual([longAgo]);
-    expect(report.windows.map((w) => w.window)).toEqual(['all', ...days]);
+    expect(report.expired).toEqual([longAgo, 'week:2019-12-30', 'month:2020-01-01']);
+    expect(report.windows.map((w) => w.window)).toEqual(windowNames(board));
   });
 
   it('reports drift for a day Redis ranks but the ledger has no record of', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '@rallyboard/core/config';
-import { boardModel, type LedgerVote, ledgerModel } from '@rallyboard/core/db';
+import { archiveModels, boardModel, type LedgerVote, ledgerModel } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
 import type { VoteAction } from '@rallyboard/core/protocol';
 import { createReviewQueue, type QueuedVote } from '@rallyboard/core/queue';
@@ -35,6 +35,7 @@ export async function openWorkerDeps(
     keys,
     ledger,
     boards: boardModel(mongo),
+    archives: archiveModels(mongo),
     instanceId: 'test-worker',
     reviewQueue,
     async close() {

@@ -10,6 +10,8 @@ export interface BoardDoc {
   kind: BoardKind;
   /** IANA timezone of the daily ranking. */
   timezone: string;
+  /** The first day of the weekly ranking's week, 1 Monday … 7 Sunday (absent on older boards: Monday). */
+  weekStartsOn?: number | undefined;
   /** Days a day's ranking is kept in Redis after the day ends. */
   dailyRetentionDays: number;
   members: { candidateId: string; name: string }[];
@@ -25,6 +27,7 @@ const boardSchema = new Schema<BoardDoc>(
     title: { type: String, required: true, maxlength: 200 },
     kind: { type: String, required: true, enum: [...BOARD_KINDS] },
     timezone: { type: String, required: true, default: DEFAULT_TIMEZONE },
+    weekStartsOn: { type: Number, min: 1, max: 7 },
     dailyRetentionDays: { type: Number, required: true, min: 1, max: 400, default: 8 },
     members: [
       {
@@ -55,13 +58,17 @@ export type BoardModel = ReturnType<typeof boardModel>;
 
 /** What Redis is told about a board, from its record. */
 export function registrationOf(
-  board: Pick<BoardDoc, '_id' | 'title' | 'kind' | 'timezone' | 'dailyRetentionDays' | 'members' | 'quotas'>,
+  board: Pick<
+    BoardDoc,
+    '_id' | 'title' | 'kind' | 'timezone' | 'weekStartsOn' | 'dailyRetentionDays' | 'members' | 'quotas'
+  >,
 ): BoardRegistration {
   return {
     boardId: board._id,
     title: board.title,
     kind: board.kind,
     timezone: board.timezone,
+    weekStartsOn: board.weekStartsOn,
     dailyRetentionDays: board.dailyRetentionDays,
     candidateIds: board.members.map((m) => m.candidateId),
     quotas: board.quotas ?? {},

@@ -20,7 +20,8 @@ export interface CampaignDoc {
   coverImageUrl?: string | undefined;
   kind: BoardKind;
   members: CampaignMember[];
-  schedule: { startAt: Date; endAt: Date; timezone: string };
+  /** `weekStartsOn` 1 Monday … 7 Sunday; absent on campaigns made before weekly rankings: Monday. */
+  schedule: { startAt: Date; endAt: Date; timezone: string; weekStartsOn?: number | undefined };
   visibility: 'public' | 'unlisted';
   rules: CampaignRules;
   /** Risk control: the host's changes to the default settings (see risk/rules.ts). */
@@ -65,6 +66,7 @@ const campaignSchema = new Schema<CampaignDoc>(
       startAt: { type: Date, required: true },
       endAt: { type: Date, required: true },
       timezone: { type: String, required: true },
+      weekStartsOn: { type: Number, min: 1, max: 7 },
     },
     visibility: { type: String, required: true, enum: ['public', 'unlisted'] },
     rules: {

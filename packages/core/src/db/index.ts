@@ -1,4 +1,6 @@
 export * from './alerts.js';
+export * from './archive-periods.js';
+export * from './archives.js';
 export * from './audit.js';
 export * from './boards.js';
 export * from './campaigns.js';

@@ -1,3 +1,4 @@
+import { type PeriodWindow, periodStart } from '../protocol/periods.js';
 import { markerOfFields } from '../redis/vote-marker.js';
 import type { LedgerModel, LedgerVote } from './ledger.js';
 
@@ -8,12 +9,46 @@ export interface LedgerTally {
   lastSeq: number;
 }
 
+/** One window's tallies: its total and each member's. */
+export interface WindowTallies {
+  total: number;
+  members: Map<string, LedgerTally>;
+}
+
+/**
+ * The ledger's windows of a period kind, folded from its days: a week's or a month's member
+ * counts are the sums of its days', and a member's last change the latest of them (every
+ * counted change goes to its day, its week and its month in the same step). Days stay days.
+ * @param weekStartsOn the board's first day of the week, 1 Monday … 7 Sunday
+ */
+export function periodTallies(
+  days: ReadonlyMap<string, WindowTallies>,
+  window: PeriodWindow,
+  weekStartsOn: number,
+): Map<string, WindowTallies> {
+  if (window === 'day') return new Map(days);
+  const periods = new Map<string, WindowTallies>();
+  for (const [day, tallies] of days) {
+    const period = entryOf(periods, periodStart(day, window, weekStartsOn), () => ({
+      total: 0,
+      members: new Map<string, LedgerTally>(),
+    }));
+    period.total += tallies.total;
+    for (const [candidateId, t] of tallies.members) {
+      const entry = entryOf(period.members, candidateId, () => ({ count: 0, lastSeq: 0 }));
+      entry.count += t.count;
+      entry.lastSeq = Math.max(entry.lastSeq, t.lastSeq);
+    }
+  }
+  return periods;
+}
+
 /** A board's state as its ledger defines it. */
 export interface LedgerState {
   /** The highest seq of any counted vote. */
   seq: number;
-  all: { total: number; members: Map<string, LedgerTally> };
-  days: Map<string, { total: number; members: Map<string, LedgerTally> }>;
+  all: WindowTallies;
+  days: Map<string, WindowTallies>;
   /** Like boards: member → voters whose last counted action was a like. */
   likes: Map<string, Set<string>>;
   /** Every decided vote, for restoring markers: id → the verdict's marker text. */
@@ -78,11 +113,12 @@ function likesOf(lastLike: ReadonlyMap<string, { seq: number; delta: number }>):
  * should hold. Plain find with a projection: nothing FerretDB lacks.
  * @param options.verdicts also collect every vote's verdict (rebuild restores the markers)
  * @param options.quotas also collect the voters' quota use (rebuild restores the counters)
+ * @param options.days read only the records of these days (inclusive): one period's, for its archive
  */
 export async function readLedgerState(
   model: LedgerModel,
   boardId: string,
-  options: { verdicts?: boolean; quotas?: boolean } = {},
+  options: { verdicts?: boolean; quotas?: boolean; days?: { from: string; to: string } } = {},
 ): Promise<LedgerState> {
   const state: LedgerState = {
     seq: 0,
@@ -95,21 +131,18 @@ export async function readLedgerState(
   };
   const lastLike = new Map<string, { seq: number; delta: number }>();
   const cursor = model
-    .find(
-      { boardId },
-      {
-        candidateId: 1,
-        action: 1,
-        voterId: 1,
-        verdict: 1,
-        reason: 1,
-        delta: 1,
-        seq: 1,
-        day: 1,
-        decidedAt: 1,
-        restores: 1,
-      },
-    )
+    .find(options.days ? { boardId, day: { $gte: options.days.from, $lte: options.days.to } } : { boardId }, {
+      candidateId: 1,
+      action: 1,
+      voterId: 1,
+      verdict: 1,
+      reason: 1,
+      delta: 1,
+      seq: 1,
+      day: 1,
+      decidedAt: 1,
+      restores: 1,
+    })
     .lean()
     .cursor({ batchSize: 5_000 });
   for await (const record of cursor) {

@@ -124,6 +124,8 @@ ledgerSchema.index({ voterId: 1, boardId: 1, acceptedAt: -1 });
 // Review: a board's votes by review state, and by time (void by rule, cluster holds).
 ledgerSchema.index({ boardId: 1, 'review.state': 1 });
 ledgerSchema.index({ boardId: 1, acceptedAt: 1 });
+// Archives: one period's records, and the days a board has records on.
+ledgerSchema.index({ boardId: 1, day: 1 });
 
 /** The ledger model on a connection, compiled once per connection. */
 export function ledgerModel(connection: Connection) {

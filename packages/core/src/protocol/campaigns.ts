@@ -4,6 +4,7 @@ import { AppError } from './errors.js';
 import { hostIdSchema } from './hosts.js';
 import { boardIdSchema, candidateIdSchema } from './ids.js';
 import { nextCursorSchema, pageQuerySchema } from './pages.js';
+import { weekStartsOnSchema } from './periods.js';
 
 /** What a board counts: votes (with quotas) or likes (one per participant, taken back by unlike). */
 export const BOARD_KINDS = ['vote', 'like'] as const;
@@ -90,6 +91,11 @@ export const campaignScheduleSchema = z
     startAt: z.iso.datetime({ offset: true }),
     endAt: z.iso.datetime({ offset: true }),
     timezone: z.string().refine(isTimeZone, 'is not an IANA timezone').default('Asia/Shanghai'),
+    /**
+     * The first day of the weekly ranking's week: 1 Monday … 7 Sunday. Monday for a new campaign
+     * that leaves it out; a change that leaves it out keeps it.
+     */
+    weekStartsOn: weekStartsOnSchema.optional(),
   })
   .refine((s) => Date.parse(s.endAt) > Date.parse(s.startAt), {
     message: 'must end after it starts',
@@ -153,7 +159,12 @@ export const updateCampaignMemberBodySchema = campaignMemberSchema
   .refine((v) => Object.keys(v).length > 0, { message: 'change at least one field' });
 export type UpdateCampaignMemberBody = z.infer<typeof updateCampaignMemberBodySchema>;
 
-const scheduleView = z.object({ startAt: z.iso.datetime(), endAt: z.iso.datetime(), timezone: z.string() });
+const scheduleView = z.object({
+  startAt: z.iso.datetime(),
+  endAt: z.iso.datetime(),
+  timezone: z.string(),
+  weekStartsOn: weekStartsOnSchema,
+});
 
 /** What hosts and participants both see of a campaign. */
 const campaignBaseView = z.object({

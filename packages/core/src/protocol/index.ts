@@ -11,6 +11,7 @@ export * from './hosts.js';
 export * from './ids.js';
 export * from './leaderboard.js';
 export * from './pages.js';
+export * from './periods.js';
 export * from './referrals.js';
 export * from './risk.js';
 export * from './risk-dashboard.js';

@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { boardIdSchema, candidateIdSchema, daySchema } from './ids.js';
 
-/** Each board keeps an all-time ranking and one per day (in the board's timezone). */
-export const WINDOWS = ['all', 'day'] as const;
+/**
+ * Each board keeps an all-time ranking and one per day, week and calendar month (in the board's
+ * timezone; weeks start on the campaign's `weekStartsOn`). See periods.ts.
+ */
+export const WINDOWS = ['all', 'day', 'week', 'month'] as const;
 export const windowSchema = z.enum(WINDOWS);
 export type RankWindow = z.infer<typeof windowSchema>;
 
@@ -30,7 +33,10 @@ export type BoardTotals = z.infer<typeof boardTotalsSchema>;
 export const boardViewSchema = z.object({
   boardId: boardIdSchema,
   window: windowSchema,
-  /** The day of a `day` window; null for `all`. */
+  /**
+   * The first day of the window's period: the day of a `day` window, the week's first day, the
+   * month's first day (`YYYY-MM-01`); null for `all`.
+   */
   day: daySchema.nullable(),
   seq: z.number().int().nonnegative(),
   totals: boardTotalsSchema,
@@ -56,18 +62,24 @@ export type MemberView = z.infer<typeof memberViewSchema>;
 export const hostBoardViewSchema = boardViewSchema.extend({ frozen: z.boolean() });
 export type HostBoardView = z.infer<typeof hostBoardViewSchema>;
 
-/** `day` picks a day of the `day` window; with `window=all` it would be silently ignored, so it is refused. */
+/**
+ * `day` picks the period of a `day`, `week` or `month` window that contains it; with
+ * `window=all` it would be silently ignored, so it is refused.
+ */
 const dayOnlyForDayWindow: [
   (v: { window: RankWindow; day?: string | undefined }) => boolean,
   { message: string; path: string[] },
 ] = [
-  (v) => v.day === undefined || v.window === 'day',
-  { message: 'day applies only with window=day', path: ['day'] },
+  (v) => v.day === undefined || v.window !== 'all',
+  { message: 'day applies only with window=day, week or month', path: ['day'] },
 ];
 
 const windowQuery = {
   window: windowSchema.default('all'),
-  /** A past day of a `day` window, within retention; today when absent. */
+  /**
+   * A day of the period wanted (any day of a week or month picks that week or month), within
+   * retention; the current period when absent.
+   */
   day: daySchema.optional(),
 };
 

@@ -1,3 +1,4 @@
+import { DEFAULT_WEEK_STARTS_ON, PERIOD_MAX_DAYS, periodStart } from '../protocol/periods.js';
 import type { VoteAction } from '../protocol/votes.js';
 import type { RedisClient } from './connection.js';
 import type { KeyBuilder } from './keys.js';
@@ -23,7 +24,10 @@ export interface VoteToApply {
   mode?: ApplyMode | undefined;
   voterId?: string | undefined;
   day: string;
-  /** When that day's keys may expire, unix seconds. */
+  /**
+   * When that day's keys may expire, unix seconds (dayExpiresAt). Its week's and month's keys
+   * may expire as many days later as those periods are longer.
+   */
   dayExpiresAt: number;
   /** When the voter's quota counters of that day may expire, unix seconds. @default quotaExpiresAt(now) */
   quotaExpiresAt?: number | undefined;
@@ -37,28 +41,40 @@ export type ApplyVotesResult =
   /** A rebuild holds the board; nothing was applied. */
   | { outcome: 'fenced' };
 
+const LATER_WEEK_SECONDS = (PERIOD_MAX_DAYS.week - PERIOD_MAX_DAYS.day) * 86_400;
+const LATER_MONTH_SECONDS = (PERIOD_MAX_DAYS.month - PERIOD_MAX_DAYS.day) * 86_400;
+
 /**
- * Applies a batch of votes of one board in one script call (applyVotes-7+.lua). Safe to call
- * again with any of the same vote ids: those come back as duplicates with their first verdict.
+ * Applies a batch of votes of one board in one script call (applyVotes-7+.lua): each counted
+ * change goes to the all-time window and to its day's, week's and month's. Safe to call again
+ * with any of the same vote ids: those come back as duplicates with their first verdict.
+ * @param options.weekStartsOn the board's first day of the week, 1 Monday … 7 Sunday @default 1
  */
 export async function applyVotes(
   redis: RedisClient,
   keys: KeyBuilder,
   boardId: string,
   votes: readonly VoteToApply[],
-  options: { dedupTtlSeconds: number; origin: string },
+  options: { dedupTtlSeconds: number; origin: string; weekStartsOn?: number | undefined },
 ): Promise<ApplyVotesResult> {
   if (votes.length === 0) return { outcome: 'applied', seq: 0, verdicts: [] };
   const k = keys.board(boardId);
+  const weekStartsOn = options.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON;
   const voteKeys: string[] = [];
   const voteArgs: (string | number)[] = [];
   for (const vote of votes) {
     const day = k.day(vote.day);
+    const week = k.period('week', periodStart(vote.day, 'week', weekStartsOn));
+    const month = k.period('month', periodStart(vote.day, 'month'));
     const voter = vote.voterId ?? '';
     voteKeys.push(
       k.vote(vote.voteId),
       day.scores,
       day.total,
+      week.scores,
+      week.total,
+      month.scores,
+      month.total,
       k.likes(vote.candidateId),
       k.quotaDay(vote.day, voter),
     );
@@ -68,6 +84,8 @@ export async function applyVotes(
       voter,
       vote.day,
       vote.dayExpiresAt,
+      vote.dayExpiresAt + LATER_WEEK_SECONDS,
+      vote.dayExpiresAt + LATER_MONTH_SECONDS,
       vote.quotaExpiresAt ?? quotaExpiresAt(Date.now()),
       vote.mode ?? 'n',
     );

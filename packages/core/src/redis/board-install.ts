@@ -1,3 +1,4 @@
+import { nextPeriodStart, PERIOD_WINDOWS, type PeriodWindow } from '../protocol/periods.js';
 import { type BoardRegistration, registerBoard } from './board-registry.js';
 import type { RedisClient } from './connection.js';
 import { scanKeys } from './cross-slot.js';
@@ -50,7 +51,8 @@ export async function installBoard(
     fence: string;
     seq: number;
     all: WindowState;
-    days: readonly ({ day: string; expiresAt: number } & WindowState)[];
+    /** Each period window to install (days, weeks, months), with when its keys expire (unix seconds). */
+    periods: readonly InstalledPeriod[];
     origin: string;
   },
 ): Promise<number> {
@@ -59,8 +61,11 @@ export async function installBoard(
     w.members.length,
     ...w.members.flatMap((m) => [m.candidateId, String(m.seq - m.count * SEQ_SPAN)]),
   ];
-  const dayKeys = state.days.flatMap((d) => [k.day(d.day).scores, k.day(d.day).total]);
-  const dayArgs = state.days.flatMap((d) => [d.total, d.expiresAt, ...pairs(d)]);
+  const dayKeys = state.periods.flatMap((p) => {
+    const w = k.period(p.window, p.start);
+    return [w.scores, w.total];
+  });
+  const dayArgs = state.periods.flatMap((p) => [p.total, p.expiresAt, ...pairs(p)]);
   const reply = await runScript(
     redis,
     'installBoard',
@@ -80,15 +85,40 @@ export async function installBoard(
   return Number(reply);
 }
 
-/** The days Redis holds a window for, found by SCAN (a recovery tool's read, not a hot path). */
-export async function listDays(redis: RedisClient, keys: KeyBuilder, boardId: string): Promise<string[]> {
+/**
+ * When a period's keys may expire, unix seconds: retention after its end. A period ends within
+ * a day of its UTC end date, whatever the timezone.
+ */
+export function periodExpiresAt(start: string, window: PeriodWindow, retentionDays: number): number {
+  return Date.parse(`${nextPeriodStart(start, window)}T00:00:00Z`) / 1000 + (retentionDays + 1) * 86_400;
+}
+
+/** A period window as a rebuild installs it. */
+export interface InstalledPeriod extends WindowState {
+  window: PeriodWindow;
+  /** The period's first day. */
+  start: string;
+  expiresAt: number;
+}
+
+/**
+ * The periods Redis holds a window for, by window, each list sorted, found by SCAN (a recovery
+ * tool's read, not a hot path).
+ */
+export async function listPeriods(
+  redis: RedisClient,
+  keys: KeyBuilder,
+  boardId: string,
+): Promise<Record<PeriodWindow, string[]>> {
   const k = keys.board(boardId);
-  const days = new Set<string>();
-  for await (const batch of scanKeys(redis, k.dayTotalsPattern)) {
-    for (const key of batch) {
-      const day = k.dayOfKey(key);
-      if (day) days.add(day);
+  const found = { day: new Set<string>(), week: new Set<string>(), month: new Set<string>() };
+  for (const window of PERIOD_WINDOWS) {
+    for await (const batch of scanKeys(redis, k.periodTotalsPattern(window))) {
+      for (const key of batch) {
+        const period = k.periodOfKey(key);
+        if (period?.window === window) found[window].add(period.start);
+      }
     }
   }
-  return [...days].sort();
+  return { day: [...found.day].sort(), week: [...found.week].sort(), month: [...found.month].sort() };
 }

@@ -1,11 +1,12 @@
 import type { BoardTotals, LeaderboardEntry, MemberStanding, RankWindow } from '../protocol/leaderboard.js';
+import type { PeriodWindow } from '../protocol/periods.js';
 import type { RedisClient } from './connection.js';
 import type { KeyBuilder, WindowKeys } from './keys.js';
 import { decodeScore } from './score.js';
 import { runScript, scriptFailure } from './scripts.js';
 
-/** Which ranking of a board: all-time, or one day's. */
-export type WindowRef = { window: 'all' } | { window: 'day'; day: string };
+/** Which ranking of a board: all-time, or one period's, named by its first day (`day`). */
+export type WindowRef = { window: 'all' } | { window: PeriodWindow; day: string };
 
 /** The keys one read takes its ranking, total and seq from. */
 export interface ReadKeys extends WindowKeys {
@@ -15,7 +16,7 @@ export interface ReadKeys extends WindowKeys {
 /** The live keys of a window: what workers count into. */
 export function liveReadKeys(keys: KeyBuilder, boardId: string, ref: WindowRef): ReadKeys {
   const k = keys.board(boardId);
-  return { ...(ref.window === 'all' ? k : k.day(ref.day)), seq: k.seq };
+  return { ...(ref.window === 'all' ? k : k.period(ref.window, ref.day)), seq: k.seq };
 }
 
 /** What a read takes of a window: a page of ranks, one member, a member and its neighbours, or the top and some members. */
@@ -89,7 +90,7 @@ export async function readBoard(
   return {
     boardId,
     window: ref.window,
-    day: ref.window === 'day' ? ref.day : null,
+    day: ref.window === 'all' ? null : ref.day,
     seq: Number(seq),
     totals: { votes: Number(total), members: Number(members) },
     entries: readTriples(entries).map((e) => ({

@@ -1,5 +1,6 @@
 import { type BoardKind, type CampaignStatus, campaignStatusSchema } from '../protocol/campaigns.js';
 import { DEFAULT_TIMEZONE } from '../protocol/day.js';
+import { DEFAULT_WEEK_STARTS_ON } from '../protocol/periods.js';
 import type { RedisClient } from './connection.js';
 import type { KeyBuilder } from './keys.js';
 
@@ -34,6 +35,8 @@ export interface BoardRegistration {
   kind: BoardKind;
   /** IANA timezone of the daily ranking. @default Asia/Shanghai */
   timezone?: string;
+  /** The first day of the weekly ranking's week, 1 Monday … 7 Sunday. @default 1 */
+  weekStartsOn?: number | undefined;
   /** How many days a day's ranking is kept after the day ends. */
   dailyRetentionDays: number;
   candidateIds: readonly string[];
@@ -48,6 +51,8 @@ export interface BoardMeta {
   title: string;
   kind: BoardKind;
   timezone: string;
+  /** 1 Monday … 7 Sunday. */
+  weekStartsOn: number;
   dailyRetentionDays: number;
   /** The campaign's status; undefined for a board without a campaign. */
   status: CampaignStatus | undefined;
@@ -78,6 +83,7 @@ export async function registerBoard(
     title: board.title,
     kind: board.kind,
     timezone: board.timezone ?? DEFAULT_TIMEZONE,
+    weekStartsOn: String(board.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON),
     dailyRetentionDays: String(board.dailyRetentionDays),
     ...(board.status === undefined ? {} : { status: board.status }),
   });
@@ -112,6 +118,7 @@ export async function readBoardMeta(
     title: meta.title ?? boardId,
     kind: meta.kind,
     timezone: meta.timezone ?? DEFAULT_TIMEZONE,
+    weekStartsOn: Number(meta.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON),
     dailyRetentionDays: Number(meta.dailyRetentionDays ?? 0),
     status: campaignStatusSchema.safeParse(meta.status).data,
     quotas: quotasOf(meta),

@@ -1,9 +1,10 @@
 import type { CampaignStatus } from '../protocol/campaigns.js';
 import { DEFAULT_TIMEZONE, dayOf } from '../protocol/day.js';
+import { DEFAULT_WEEK_STARTS_ON, PERIOD_WINDOWS, periodStart } from '../protocol/periods.js';
 import { liveReadKeys, type ReadKeys, type WindowRef } from './board-read.js';
 import type { BoardMeta } from './board-registry.js';
 import type { RedisClient } from './connection.js';
-import type { KeyBuilder } from './keys.js';
+import type { KeyBuilder, WindowKeys } from './keys.js';
 import { runScript, SCRIPT_CODES, scriptFailure } from './scripts.js';
 
 /** What a status change did to the board's public ranking. */
@@ -26,9 +27,9 @@ export interface StatusOptions {
 /**
  * Records a campaign's new status on its board, for ingest and the public reads to see.
  *
- * Moving to `frozen` (封榜) snapshots the public ranking in the same step (freezeBoard-11.lua):
- * the all-time scores and total, the seq, and the freeze day's scores and total. Moving out of
- * `frozen` deletes the snapshot (setBoardStatus-7.lua). Both publish a `reset` change, so every
+ * Moving to `frozen` (封榜) snapshots the public ranking in the same step (freezeBoard-19.lua):
+ * the all-time scores and total, the seq, and the scores and totals of the freeze day, its week
+ * and its month. Moving out of `frozen` deletes the snapshot (setBoardStatus-11.lua). Both publish a `reset` change, so every
  * process forgets its cached status and every screen resyncs.
  */
 export async function changeBoardStatus(
@@ -42,10 +43,17 @@ export async function changeBoardStatus(
   const f = k.frozen;
   const tail = [keys.boardChanges(boardId), boardId, options.origin ?? 'status'];
   if (status === 'frozen') {
-    // The timezone is fixed once a campaign is live (see the server's campaigns/edits.ts).
-    const timezone = (await redis.hget(k.meta, 'timezone')) ?? DEFAULT_TIMEZONE;
-    const day = dayOf(options.now ?? Date.now(), timezone);
-    const live = k.day(day);
+    // The timezone and week start are fixed once a campaign is live (see the server's campaigns/edits.ts).
+    const [timezone, weekStartsOn] = await redis.hmget(k.meta, 'timezone', 'weekStartsOn');
+    const day = dayOf(options.now ?? Date.now(), timezone ?? DEFAULT_TIMEZONE);
+    const [liveDay, liveWeek, liveMonth] = PERIOD_WINDOWS.map((w) =>
+      k.period(w, periodStart(day, w, Number(weekStartsOn ?? DEFAULT_WEEK_STARTS_ON))),
+    ) as [WindowKeys, WindowKeys, WindowKeys];
+    const [copyDay, copyWeek, copyMonth] = PERIOD_WINDOWS.map((w) => f.period(w)) as [
+      WindowKeys,
+      WindowKeys,
+      WindowKeys,
+    ];
     const reply = await runScript(
       redis,
       'freezeBoard',
@@ -54,13 +62,21 @@ export async function changeBoardStatus(
         k.scores,
         k.total,
         k.seq,
-        live.scores,
-        live.total,
+        liveDay.scores,
+        liveDay.total,
         f.scores,
         f.total,
         f.seq,
-        f.day.scores,
-        f.day.total,
+        copyDay.scores,
+        copyDay.total,
+        liveWeek.scores,
+        liveWeek.total,
+        liveMonth.scores,
+        liveMonth.total,
+        copyWeek.scores,
+        copyWeek.total,
+        copyMonth.scores,
+        copyMonth.total,
       ],
       [day, ...tail],
     );
@@ -71,7 +87,14 @@ export async function changeBoardStatus(
   const reply = await runScript(
     redis,
     'setBoardStatus',
-    [k.meta, k.seq, f.scores, f.total, f.seq, f.day.scores, f.day.total],
+    [
+      k.meta,
+      k.seq,
+      f.scores,
+      f.total,
+      f.seq,
+      ...PERIOD_WINDOWS.flatMap((w) => [f.period(w).scores, f.period(w).total]),
+    ],
     [status, ...tail],
   );
   if (reply === SCRIPT_CODES.boardMissing) return { outcome: 'board-missing' };
@@ -110,9 +133,9 @@ export async function setBoardStatus(
  * The one decision of which keys a public read of a window takes, used by every public read
  * (REST, socket acks, subscribe snapshots) and the relay. A board that is not frozen reads its
  * live keys. A frozen one reads what was public at the freeze:
- * - the all-time window and the freeze day: the snapshot;
- * - a day before the freeze day: its own keys, already final;
- * - a day after it: an empty window (nothing has been public since the freeze).
+ * - the all-time window, and the freeze day, its week and its month: the snapshot;
+ * - a period before the freeze's: its own keys, already final;
+ * - a period after it: an empty window (nothing has been public since the freeze).
  * Every window of a frozen board answers the seq of the freeze.
  *
  * When Redis lost the board while it was frozen, a rebuild restores the live ranking but not the
@@ -122,7 +145,7 @@ export async function setBoardStatus(
 export function publicReadKeys(
   keys: KeyBuilder,
   boardId: string,
-  board: Pick<BoardMeta, 'status' | 'frozen'>,
+  board: Pick<BoardMeta, 'status' | 'frozen' | 'weekStartsOn'>,
   ref: WindowRef,
 ): ReadKeys {
   if (board.status !== 'frozen') return liveReadKeys(keys, boardId, ref);
@@ -130,7 +153,8 @@ export function publicReadKeys(
   const f = k.frozen;
   if (!board.frozen) return { ...f.none, seq: f.seq };
   if (ref.window === 'all') return { scores: f.scores, total: f.total, seq: f.seq };
-  if (ref.day < board.frozen.day) return { ...k.day(ref.day), seq: f.seq };
-  if (ref.day === board.frozen.day) return { ...f.day, seq: f.seq };
+  const frozenStart = periodStart(board.frozen.day, ref.window, board.weekStartsOn);
+  if (ref.day < frozenStart) return { ...k.period(ref.window, ref.day), seq: f.seq };
+  if (ref.day === frozenStart) return { ...f.period(ref.window), seq: f.seq };
   return { ...f.none, seq: f.seq };
 }

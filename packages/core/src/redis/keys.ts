@@ -1,4 +1,5 @@
 import { boardIdSchema } from '../protocol/ids.js';
+import { PERIOD_WINDOWS, type PeriodWindow } from '../protocol/periods.js';
 
 /**
  * The one builder for every Redis key and channel name. Nothing else writes a key inline.
@@ -7,7 +8,7 @@ import { boardIdSchema } from '../protocol/ids.js';
  * key one Lua script touches lives in the same slot. The queue's keys are tagged by the
  * prefix as a whole, as BullMQ recommends for clusters.
  */
-/** The two keys of one ranking window: the all-time window or one day's. */
+/** The two keys of one ranking window: the all-time window or one period's. */
 export interface WindowKeys {
   /** Sorted set: member id → encoded score (see score.ts). */
   readonly scores: string;
@@ -16,14 +17,14 @@ export interface WindowKeys {
 }
 
 /**
- * What the public reads of a frozen board (封榜): copies taken by freezeBoard-11.lua at the freeze,
+ * What the public reads of a frozen board (封榜): copies taken by freezeBoard-19.lua at the freeze,
  * deleted when the board leaves `frozen`. The freeze day itself is in the meta (`frozenDay`).
  */
 export interface FrozenKeys extends WindowKeys {
   /** String: the board's seq at the freeze. */
   readonly seq: string;
-  /** The freeze day's window as it stood at the freeze. */
-  readonly day: WindowKeys;
+  /** The freeze day's window, and the freeze day's week and month, as they stood at the freeze. */
+  period(window: PeriodWindow): WindowKeys;
   /** Never written: a day after the freeze day reads as an empty window (nothing is public yet). */
   readonly none: WindowKeys;
 }
@@ -42,12 +43,14 @@ export interface BoardKeys extends WindowKeys {
   readonly seq: string;
   /** The public snapshot while the board is frozen. */
   readonly frozen: FrozenKeys;
-  /** The window of one day, `YYYY-MM-DD` in the board's timezone. Expires after retention. */
+  /** The window of one day, `YYYY-MM-DD` in the board's timezone: `period('day', date)`. */
   day(date: string): WindowKeys;
-  /** SCAN pattern matching the total key of every day of the board. */
-  readonly dayTotalsPattern: string;
-  /** The day of a key matched by `dayTotalsPattern`, or undefined for any other key. */
-  dayOfKey(key: string): string | undefined;
+  /** The window of one period (a day, a week, a month), named by its first day (periods.ts). Expires after retention. */
+  period(window: PeriodWindow, start: string): WindowKeys;
+  /** SCAN pattern matching the total key of every period of a window of the board. */
+  periodTotalsPattern(window: PeriodWindow): string;
+  /** The window and first day of a key matched by a `periodTotalsPattern`, or undefined for any other key. */
+  periodOfKey(key: string): { window: PeriodWindow; start: string } | undefined;
   /** Set: the voter ids whose like of `memberId` currently stands (like boards). */
   likes(memberId: string): string;
   /** String: a vote id's verdict, so a re-delivered vote cannot count twice. */
@@ -195,6 +198,10 @@ export function createKeys(prefix: string): KeyBuilder {
     prefix,
     board(boardId) {
       const base = `${prefix}:{${boardId}}`;
+      const periodKeys = (window: PeriodWindow, start: string): WindowKeys => ({
+        scores: `${base}:${window}:${start}:scores`,
+        total: `${base}:${window}:${start}:total`,
+      });
       return {
         meta: `${base}:meta`,
         fence: `${base}:fence`,
@@ -206,17 +213,22 @@ export function createKeys(prefix: string): KeyBuilder {
           scores: `${base}:frozen:scores`,
           total: `${base}:frozen:total`,
           seq: `${base}:frozen:seq`,
-          day: { scores: `${base}:frozen:day:scores`, total: `${base}:frozen:day:total` },
+          period: (window) => ({
+            scores: `${base}:frozen:${window}:scores`,
+            total: `${base}:frozen:${window}:total`,
+          }),
           none: { scores: `${base}:frozen:none:scores`, total: `${base}:frozen:none:total` },
         },
-        day: (date) => ({ scores: `${base}:day:${date}:scores`, total: `${base}:day:${date}:total` }),
+        day: (date) => periodKeys('day', date),
+        period: periodKeys,
         // Braces are not special in SCAN patterns; the board id's alphabet has no glob characters.
-        dayTotalsPattern: `${base}:day:*:total`,
-        dayOfKey: (key) => {
-          const head = `${base}:day:`;
-          if (!key.startsWith(head) || !key.endsWith(':total')) return undefined;
-          const day = key.slice(head.length, -':total'.length);
-          return /^\d{4}-\d{2}-\d{2}$/.test(day) ? day : undefined;
+        periodTotalsPattern: (window) => `${base}:${window}:*:total`,
+        periodOfKey: (key) => {
+          if (!key.startsWith(`${base}:`) || !key.endsWith(':total')) return undefined;
+          const [window, start, extra] = key.slice(base.length + 1, -':total'.length).split(':');
+          const known = PERIOD_WINDOWS.find((w) => w === window);
+          if (!known || extra !== undefined || !/^\d{4}-\d{2}-\d{2}$/.test(start ?? '')) return undefined;
+          return { window: known, start: start as string };
         },
         likes: (memberId) => `${base}:likes:${memberId}`,
         vote: (voteId) => `${base}:vote:${voteId}`,

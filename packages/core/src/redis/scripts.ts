@@ -21,8 +21,8 @@ export const SCRIPTS = {
   readBoard: 5,
   installBoard: '6+',
   releaseLock: 1,
-  freezeBoard: 11,
-  setBoardStatus: 7,
+  freezeBoard: 19,
+  setBoardStatus: 11,
 } as const;
 export type ScriptName = keyof typeof SCRIPTS;
 

@@ -42,6 +42,7 @@ describe('createBoardCache', () => {
       title: 'Before',
       kind: 'like',
       timezone: 'Asia/Shanghai',
+      weekStartsOn: 1,
       dailyRetentionDays: 5,
       status: undefined,
       quotas: {},

@@ -2,6 +2,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { randomId, testConfig } from '../../../../test/support/config.js';
 import { testRedis } from '../../../../test/support/stack.js';
 import type { BoardKind } from '../../src/protocol/campaigns.js';
+import { periodStart } from '../../src/protocol/periods.js';
 import type { VoteAction } from '../../src/protocol/votes.js';
 import type { RedisClient } from '../../src/redis/connection.js';
 import {
@@ -82,11 +83,14 @@ export const ids = async (boardId: string, ref: WindowRef = ALL) =>
 export const member = async (boardId: string, candidateId: string, ref: WindowRef = ALL) =>
   (await readBoard(redis, keys, boardId, ref, { mode: 'member', candidateId })).foci[0];
 
-/** Everything of a board a vote could change, to show that something changed nothing. */
+/** Everything of a board a vote could change, to show that something changed nothing: its days' weeks and months too. */
 export async function boardState(boardId: string, days: string[] = [TODAY]) {
   const k = keys.board(boardId);
+  const periods = days.flatMap((d) =>
+    (['day', 'week', 'month'] as const).map((w) => k.period(w, periodStart(d, w))),
+  );
   const windows = await Promise.all(
-    [k, ...days.map((d) => k.day(d))].map(async (w) => ({
+    [k, ...periods].map(async (w) => ({
       scores: await redis.zrange(w.scores, '0', '-1', 'WITHSCORES'),
       total: await redis.get(w.total),
     })),

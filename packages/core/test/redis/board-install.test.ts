@@ -58,9 +58,15 @@ describe('fenceBoard, installBoard and liftFence', () => {
           { candidateId: 'd', count: 2, seq: 7 },
         ],
       },
-      days: [
-        { day: TODAY, expiresAt: EXPIRES, total: 5, members: [{ candidateId: 'c', count: 5, seq: 9 }] },
-        { day: YESTERDAY, expiresAt: EXPIRES - 86_400, total: 0, members: [] },
+      periods: [
+        {
+          window: 'day',
+          start: TODAY,
+          expiresAt: EXPIRES,
+          total: 5,
+          members: [{ candidateId: 'c', count: 5, seq: 9 }],
+        },
+        { window: 'day', start: YESTERDAY, expiresAt: EXPIRES - 86_400, total: 0, members: [] },
       ],
       origin: 'rebuild',
     });
@@ -102,7 +108,7 @@ describe('fenceBoard, installBoard and liftFence', () => {
       fence: token,
       seq: 1,
       all: { total: 1, members: [{ candidateId: 'a', count: 1, seq: 1 }] },
-      days: [],
+      periods: [],
       origin: 'rebuild',
     });
     expect(seq).toBe(3);
@@ -121,7 +127,7 @@ describe('fenceBoard, installBoard and liftFence', () => {
         fence,
         seq: 50,
         all: { total: 9, members: [{ candidateId: 'a', count: 9, seq: 50 }] },
-        days: [],
+        periods: [],
         origin: 'rebuild',
       });
     const error = await install('someone-else').catch((e: unknown) => e);

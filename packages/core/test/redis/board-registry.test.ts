@@ -26,6 +26,7 @@ describe('registerBoard', () => {
       title: `T ${boardId}`,
       kind: 'vote',
       timezone: 'Asia/Shanghai',
+      weekStartsOn: 1,
       dailyRetentionDays: 8,
       status: undefined,
       quotas: {},

@@ -105,7 +105,7 @@ async function listen(boardId: string) {
   };
 }
 
-describe('freezing a board (freezeBoard-11.lua)', () => {
+describe('freezing a board (freezeBoard-19.lua)', () => {
   it('sets the status and records the freeze day and seq in the meta, in one step', async () => {
     const boardId = await newBoard();
     await vote(boardId, ['alice', 'bob', 'bob']);
@@ -167,8 +167,8 @@ describe('freezing a board (freezeBoard-11.lua)', () => {
     await vote(other, ['alice']);
     await changeBoardStatus(redis, keys, other, 'frozen', { now: FREEZE_AT });
     const f = keys.board(other).frozen;
-    expect(await redis.ttl(f.day.scores)).toBe(-1);
-    expect(await redis.ttl(f.day.total)).toBe(-1);
+    expect(await redis.ttl(f.period('day').scores)).toBe(-1);
+    expect(await redis.ttl(f.period('day').total)).toBe(-1);
   });
 
   it('publishes a reset at the freeze and at its end', async () => {
@@ -195,7 +195,7 @@ describe('freezing a board (freezeBoard-11.lua)', () => {
     expect(await changeBoardStatus(redis, keys, boardId, 'frozen')).toEqual({ outcome: 'board-missing' });
     expect(await changeBoardStatus(redis, keys, boardId, 'ended')).toEqual({ outcome: 'board-missing' });
     const k = keys.board(boardId);
-    expect(await redis.exists(k.meta, k.frozen.scores, k.frozen.seq, k.frozen.day.scores)).toBe(0);
+    expect(await redis.exists(k.meta, k.frozen.scores, k.frozen.seq, k.frozen.period('day').scores)).toBe(0);
   });
 });
 
@@ -211,7 +211,9 @@ describe('leaving frozen', () => {
     expect(meta?.status).toBe('ended');
     expect(meta?.frozen).toBeUndefined();
     const f = keys.board(boardId).frozen;
-    expect(await redis.exists(f.scores, f.total, f.seq, f.day.scores, f.day.total)).toBe(0);
+    expect(await redis.exists(f.scores, f.total, f.seq, f.period('day').scores, f.period('day').total)).toBe(
+      0,
+    );
     expect(await publicRead(boardId, ALL)).toEqual({
       seq: 3,
       votes: 3,
@@ -242,8 +244,8 @@ describe('when Redis lost the board while it was frozen', () => {
       k.frozen.scores,
       k.frozen.total,
       k.frozen.seq,
-      k.frozen.day.scores,
-      k.frozen.day.total,
+      k.frozen.period('day').scores,
+      k.frozen.period('day').total,
     );
     await registerBoard(redis, keys, {
       boardId,

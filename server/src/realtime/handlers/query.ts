@@ -24,7 +24,7 @@ export function registerQuery(socket: RealtimeSocket, ctx: QueryDeps): void {
         if (!parsed.success) {
           throw new AppError('INVALID_INPUT', { details: toFieldIssues(parsed.error, 'payload') });
         }
-        return queryBoard(ctx, parsed.data);
+        return queryBoard(ctx, parsed.data, { input: 'payload' });
       }),
     );
   });

@@ -60,22 +60,23 @@ export function createBoardRelay(io: RealtimeServer, ctx: BoardRelayDeps): Relay
   };
 
   /**
-   * A day window's screen must turn to the new day at midnight (board timezone) even if no vote
-   * comes: every few seconds, each watched day room whose day has passed gets a reset.
+   * A day, week or month window's screen must turn to the new period at midnight (board
+   * timezone) even if no vote comes: every few seconds, each watched period room whose period
+   * has passed gets a reset.
    */
   async function checkDays(): Promise<void> {
     for (const [room, last] of pushed) {
       const parsed = parseBoardRoom(room);
-      if (parsed?.window !== 'day' || last.day === null) continue;
+      if (!parsed || parsed.window === 'all' || last.day === null) continue;
       try {
-        const ref = await ctx.boards.window(parsed.boardId, 'day');
-        if (ref.window === 'day' && ref.day !== last.day) {
+        const ref = await ctx.boards.window(parsed.boardId, parsed.window);
+        if (ref.window !== 'all' && ref.day !== last.day) {
           const entry = dirty.get(parsed.boardId) ?? { members: new Set<string>(), reset: false };
           dirty.set(parsed.boardId, entry);
           timer ??= setTimeout(() => void flush(), 0);
         }
       } catch (error) {
-        logger.warn({ err: error, room }, 'relay could not check the day of a room');
+        logger.warn({ err: error, room }, 'relay could not check the period of a room');
       }
     }
   }

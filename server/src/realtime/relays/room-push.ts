@@ -71,7 +71,7 @@ export function createRoomPusher(
     }
     try {
       const ref = await ctx.boards.window(boardId, window);
-      const day = ref.window === 'day' ? ref.day : null;
+      const day = ref.window === 'all' ? null : ref.day;
       const last = pushed.get(room);
       const resync = !last || last.day !== day || change.reset;
       const reset = resync || change.members.size > MAX_FOCI;

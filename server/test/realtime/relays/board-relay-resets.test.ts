@@ -50,7 +50,7 @@ describe('the relay', () => {
       fence: token,
       seq: 3,
       all: { total: 5, members: [{ candidateId: 'd', count: 5, seq: 3 }] },
-      days: [],
+      periods: [],
       origin: 'test',
     });
     expect(seq).toBe(3);

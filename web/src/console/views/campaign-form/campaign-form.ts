@@ -33,7 +33,7 @@ function layout(
       'fieldset',
       {},
       h('legend', {}, '时间'),
-      h('div', { class: 'row' }, f.startAt.wrap, f.endAt.wrap, f.timezone.wrap),
+      h('div', { class: 'row' }, f.startAt.wrap, f.endAt.wrap, f.timezone.wrap, f.weekStartsOn.wrap),
     ),
     h(
       'fieldset',

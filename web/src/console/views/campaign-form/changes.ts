@@ -29,6 +29,7 @@ export function editPayload(campaign: CampaignView, body: CampaignInput): Record
         ? campaign.schedule.endAt
         : body.schedule.endAt,
     timezone: body.schedule.timezone,
+    weekStartsOn: body.schedule.weekStartsOn,
   };
   if (JSON.stringify(schedule) === JSON.stringify(campaign.schedule)) delete payload.schedule;
   else payload.schedule = schedule;

@@ -13,6 +13,11 @@ type QuotaKey = (typeof QUOTAS)[number][0];
 
 const KIND_LABELS: Record<BoardKind, string> = { vote: '投票', like: '点赞' };
 
+/** The week's first day for the weekly ranking, ISO numbering as the schedule takes it. */
+const WEEKDAYS = ['周一', '周二', '周三', '周四', '周五', '周六', '周日'].map(
+  (label, i) => [String(i + 1), label] as const,
+);
+
 /** The kind a select's value names, or none when it names none (the schema then says so on the field). */
 const boardKind = (value: string): BoardKind | undefined => BOARD_KINDS.find((kind) => kind === value);
 
@@ -64,6 +69,10 @@ function basicFields(campaign: CampaignView | undefined, tz: string) {
       }),
     ),
     timezone: field('时区', input({ name: 'timezone', value: tz }), '如 Asia/Shanghai'),
+    weekStartsOn: field(
+      '周榜起始日',
+      select(WEEKDAYS, String(campaign?.schedule.weekStartsOn ?? 1), { name: 'weekStartsOn' }),
+    ),
   };
   f.description.control.value = campaign?.description ?? '';
   return f;
@@ -111,6 +120,7 @@ export function readCampaign({ f, quota, members }: CampaignFields) {
       startAt: fromLocalInput(f.startAt.control.value, f.timezone.control.value.trim()),
       endAt: fromLocalInput(f.endAt.control.value, f.timezone.control.value.trim()),
       timezone: f.timezone.control.value.trim(),
+      weekStartsOn: Number(f.weekStartsOn.control.value),
     },
     rules,
     members: members.read(),
@@ -138,6 +148,7 @@ export function fieldOf({ f, quota, members }: CampaignFields, path: string): Fi
     'schedule.startAt': f.startAt,
     'schedule.endAt': f.endAt,
     'schedule.timezone': f.timezone,
+    'schedule.weekStartsOn': f.weekStartsOn,
     schedule: f.endAt,
     rules: quota.votesPerUserPerDay,
     ...Object.fromEntries(QUOTAS.map(([key]) => [`rules.${key}`, quota[key]])),

@@ -1,13 +1,18 @@
 --[[
   封榜: freezes a board's public ranking in one atomic step. Sets the campaign status `frozen`
   in the meta, records the freeze day and seq there, and copies what the public reads while
-  frozen: the all-time scores and total, the seq, and the freeze day's scores and total. Counting
-  goes on in the live keys; only the copies stop.
+  frozen: the all-time scores and total, the seq, and the scores and total of the freeze day,
+  of its week and of its month. Counting goes on in the live keys; only the copies stop.
 
   KEYS[1] board meta hash        KEYS[2] all-time scores zset   KEYS[3] all-time total
-  KEYS[4] board seq              KEYS[5] freeze day scores zset KEYS[6] freeze day total
-  KEYS[7] snapshot scores        KEYS[8] snapshot total         KEYS[9] snapshot seq
-  KEYS[10] snapshot day scores   KEYS[11] snapshot day total
+  KEYS[4] board seq
+  KEYS[5] freeze day scores zset    KEYS[6] freeze day total
+  KEYS[7] snapshot scores           KEYS[8] snapshot total         KEYS[9] snapshot seq
+  KEYS[10] snapshot day scores      KEYS[11] snapshot day total
+  KEYS[12] freeze week scores zset  KEYS[13] freeze week total
+  KEYS[14] freeze month scores zset KEYS[15] freeze month total
+  KEYS[16] snapshot week scores     KEYS[17] snapshot week total
+  KEYS[18] snapshot month scores    KEYS[19] snapshot month total
 
   ARGV[1] the freeze day (YYYY-MM-DD, board timezone, at this instant)
   ARGV[2] change channel   ARGV[3] board id   ARGV[4] origin
@@ -32,11 +37,12 @@ end
 
 snapshot(KEYS[2], KEYS[7])
 snapshot(KEYS[3], KEYS[8])
-snapshot(KEYS[5], KEYS[10])
-snapshot(KEYS[6], KEYS[11])
--- A day's keys expire; the copies must outlive the freeze, which may last past retention.
-redis.call('PERSIST', KEYS[10])
-redis.call('PERSIST', KEYS[11])
+-- The freeze day, week and month: live key -> snapshot key. A period's keys expire; the
+-- copies must outlive the freeze, which may last past retention.
+for _, pair in ipairs({ { 5, 10 }, { 6, 11 }, { 12, 16 }, { 13, 17 }, { 14, 18 }, { 15, 19 } }) do
+  snapshot(KEYS[pair[1]], KEYS[pair[2]])
+  redis.call('PERSIST', KEYS[pair[2]])
+end
 local seq = tonumber(redis.call('GET', KEYS[4]) or '0')
 redis.call('SET', KEYS[9], seq)
 redis.call('HSET', KEYS[1], 'status', 'frozen', 'frozenDay', ARGV[1], 'frozenSeq', seq)

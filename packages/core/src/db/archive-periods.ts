@@ -1,0 +1,132 @@
+import { dayOf } from '../protocol/day.js';
+import {
+  DEFAULT_WEEK_STARTS_ON,
+  PERIOD_WINDOWS,
+  type PeriodWindow,
+  periodEnd,
+  periodStart,
+} from '../protocol/periods.js';
+import { type ArchiveModels, type ArchiveWrite, archiveIdOf, writeArchive } from './archives.js';
+import type { BoardDoc, BoardModel } from './boards.js';
+import type { LedgerModel } from './ledger.js';
+import { periodTallies, readLedgerState, type WindowTallies } from './ledger-state.js';
+
+/** What archiving needs: the ledger it adds up, the boards, and where archives go. */
+export interface ArchiveStores {
+  ledger: LedgerModel;
+  boards: BoardModel;
+  archives: ArchiveModels;
+}
+
+type ArchivedBoard = Pick<BoardDoc, '_id' | 'weekStartsOn' | 'members'>;
+
+/**
+ * Writes one period's archive from the ledger records of its days (see writeArchive): safe to
+ * run again, by any number of workers at once.
+ */
+export async function archivePeriod(
+  stores: ArchiveStores,
+  board: ArchivedBoard,
+  window: PeriodWindow,
+  start: string,
+  now = new Date(),
+  options: { force?: boolean } = {},
+): Promise<ArchiveWrite> {
+  const state = await readLedgerState(stores.ledger, board._id, {
+    days: { from: start, to: periodEnd(start, window) },
+  });
+  const weekStartsOn = board.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON;
+  const empty: WindowTallies = { total: 0, members: new Map() };
+  const tallies = periodTallies(state.days, window, weekStartsOn).get(start) ?? empty;
+  const period = { boardId: board._id, window, start, members: board.members.length };
+  return writeArchive(stores.archives, period, tallies, now, options);
+}
+
+/** The periods, by window, that the days fall in. */
+function periodsOf(days: Iterable<string>, weekStartsOn: number): { window: PeriodWindow; start: string }[] {
+  const found = new Map<string, { window: PeriodWindow; start: string }>();
+  for (const day of days) {
+    for (const window of PERIOD_WINDOWS) {
+      const start = periodStart(day, window, weekStartsOn);
+      found.set(archiveIdOf('', window, start), { window, start });
+    }
+  }
+  return [...found.values()];
+}
+
+/**
+ * Archives every period of a board that ended at least `graceMs` ago (a day, a week or a month
+ * whose last day is before the board's day at `now - graceMs`) and has ledger records but no
+ * archive yet. The grace lets votes accepted just before the end, still in the queue, be counted
+ * first; one applied later than that is found by `reconcile`, and `rebuild` writes it in.
+ * @param options.skipIfToday the day of a complete earlier pass: when it is still that day, nothing new has ended
+ * @returns the board's day at `now - graceMs` (nothing before it is left to archive), and how many archives it created
+ */
+export async function archiveEndedPeriods(
+  stores: ArchiveStores,
+  boardId: string,
+  options: { now?: Date; graceMs: number; skipIfToday?: string },
+): Promise<{ today: string; created: number }> {
+  const now = options.now ?? new Date();
+  const board = await stores.boards.findById(boardId, { timezone: 1, weekStartsOn: 1, members: 1 }).lean();
+  if (!board) return { today: '', created: 0 };
+  const today = dayOf(now.getTime() - options.graceMs, board.timezone);
+  if (options.skipIfToday === today) return { today, created: 0 };
+  const weekStartsOn = board.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON;
+  const days = (await stores.ledger.distinct('day', { boardId })) as string[];
+  const have = new Set(
+    (await stores.archives.archives.find({ boardId }, { _id: 1 }).lean()).map((a) => String(a._id)),
+  );
+  let created = 0;
+  for (const { window, start } of periodsOf(days, weekStartsOn)) {
+    if (periodEnd(start, window) >= today || have.has(archiveIdOf(boardId, window, start))) continue;
+    if ((await archivePeriod(stores, board, window, start, now)) === 'created') created++;
+  }
+  return { today, created };
+}
+
+/**
+ * Writes every archive of a board again from the ledger, as it is now (a rebuild): a newer
+ * ranking corrects it on record, and one at the same version puts back what the ledger says.
+ * @returns the archives written
+ */
+export async function rewriteArchives(
+  stores: ArchiveStores,
+  boardId: string,
+  now = new Date(),
+): Promise<number> {
+  const board = await stores.boards.findById(boardId, { weekStartsOn: 1, members: 1 }).lean();
+  if (!board) return 0;
+  const archives = await stores.archives.archives.find({ boardId }, { window: 1, start: 1 }).lean();
+  for (const { window, start } of archives)
+    await archivePeriod(stores, board, window, start, now, { force: true });
+  return archives.length;
+}
+
+/**
+ * Writes again the archives of the periods these days fall in, where one exists: after a review
+ * changed votes of those days (a void, an approval), the archive follows, with a correction
+ * recorded. A period without an archive yet gets one when it is archived, from the ledger as it
+ * is then.
+ * @returns the archives corrected
+ */
+export async function refreshArchives(
+  stores: ArchiveStores,
+  boardId: string,
+  days: Iterable<string>,
+  now = new Date(),
+): Promise<number> {
+  const board = await stores.boards.findById(boardId, { weekStartsOn: 1, members: 1 }).lean();
+  if (!board) return 0;
+  const periods = periodsOf(days, board.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON);
+  const ids = periods.map(({ window, start }) => archiveIdOf(boardId, window, start));
+  const existing = new Set(
+    (await stores.archives.archives.find({ _id: { $in: ids } }, { _id: 1 }).lean()).map((a) => String(a._id)),
+  );
+  let corrected = 0;
+  for (const { window, start } of periods) {
+    if (!existing.has(archiveIdOf(boardId, window, start))) continue;
+    if ((await archivePeriod(stores, board, window, start, now)) === 'corrected') corrected++;
+  }
+  return corrected;
+}

@@ -1,0 +1,157 @@
+import { campaignModel, findArchive, readArchive } from '@rallyboard/core/db';
+import { dayOf, PERIOD_WINDOWS, periodEnd, periodStart } from '@rallyboard/core/protocol';
+import type { ReviewJob } from '@rallyboard/core/queue';
+import { readBoard } from '@rallyboard/core/redis';
+import { describe, expect, it } from 'vitest';
+import { seedBoard } from '../../../test/support/stack.js';
+import { ARCHIVE_GRACE_MS, archivePass } from '../../src/archives/archiver.js';
+import { rebuild } from '../../src/recovery/rebuild.js';
+import { reconcile } from '../../src/recovery/reconcile.js';
+import { createReviewActions } from '../../src/review/review-actions.js';
+import { queuedVote } from '../support/deps.js';
+import { apply, config, deps, mongo, options, useRebuildDeps } from '../support/rebuild-fixture.js';
+
+const TIMEZONE = 'Asia/Shanghai';
+const DAY_MS = 86_400_000;
+useRebuildDeps();
+
+/**
+ * A live campaign's board with votes five days ago (alice, bob, bob), four days ago (carol) and
+ * now (alice), within retention (Redis still has those days), counted by the workers' apply path; `periods` are the ended ones that have votes.
+ */
+async function votedCampaign() {
+  const boardId = await seedBoard(config, deps.redis, mongo, ['alice', 'bob', 'carol'], {
+    timezone: TIMEZONE,
+  });
+  const now = Date.now();
+  await campaignModel(mongo).create({
+    _id: boardId,
+    title: 'archived',
+    kind: 'vote',
+    members: ['alice', 'bob', 'carol'].map((candidateId) => ({ candidateId, name: candidateId })),
+    schedule: { startAt: new Date(now - 30 * DAY_MS), endAt: new Date(now + DAY_MS), timezone: TIMEZONE },
+    visibility: 'public',
+    rules: {},
+    status: 'live',
+    createdBy: 'h000000000001',
+    hostIds: [],
+  });
+  const at = (daysAgo: number, i: number) => now - daysAgo * DAY_MS + i * 1_000;
+  const plan: [string, number][] = [
+    ['alice', 5],
+    ['bob', 5],
+    ['bob', 5],
+    ['carol', 4],
+    ['alice', 0],
+  ];
+  const outcomes = await apply(
+    plan.map(([candidateId, daysAgo], i) => ({
+      boardId,
+      vote: queuedVote(candidateId, { voterId: `p-${i}`, acceptedAt: at(daysAgo, i) }),
+    })),
+  );
+  expect(outcomes.every((o) => o.verdict === 'counted')).toBe(true);
+  const today = dayOf(now - ARCHIVE_GRACE_MS, TIMEZONE);
+  const days = [5, 4, 0].map((daysAgo) => dayOf(now - daysAgo * DAY_MS, TIMEZONE));
+  const periods = new Set(
+    days.flatMap((day) =>
+      PERIOD_WINDOWS.map((w) => ({ window: w, start: periodStart(day, w) }))
+        .filter(({ window, start }) => periodEnd(start, window) < today)
+        .map(({ window, start }) => `${window}:${start}`),
+    ),
+  );
+  return { boardId, days, periods, firstVoteAt: at(5, 0), now };
+}
+
+const archiveIds = async (boardId: string) =>
+  (await deps.archives.archives.find({ boardId }, { window: 1, start: 1 }).lean())
+    .map((a) => `${a.window}:${a.start}`)
+    .sort();
+
+async function archivedDay(boardId: string, day: string) {
+  const archive = await findArchive(deps.archives, boardId, 'day', day);
+  if (!archive) throw new Error(`no archive of ${day}`);
+  return {
+    archive,
+    ranking: (await readArchive(deps.archives, archive, { mode: 'range', offset: 0, limit: 10 })).entries,
+  };
+}
+
+describe('the archiver', () => {
+  it('archives each ended day, week and month from the ledger, once, with the ranking Redis had', async () => {
+    const { boardId, days, periods } = await votedCampaign();
+    const day = days[0] as string;
+    const live = await readBoard(
+      deps.redis,
+      deps.keys,
+      boardId,
+      { window: 'day', day },
+      { mode: 'range', offset: 0, limit: 10 },
+    );
+    const stores = { ...deps, campaigns: campaignModel(mongo) };
+
+    await archivePass(stores, new Map());
+    expect(await archiveIds(boardId)).toEqual([...periods].sort());
+    const { archive, ranking } = await archivedDay(boardId, day);
+    expect(ranking).toEqual(live.entries);
+    expect(archive).toMatchObject({ total: 3, members: 3, corrections: [] });
+    // Again, by another worker: nothing new.
+    expect(await archivePass(stores, new Map())).toBe(0);
+    expect(await archiveIds(boardId)).toEqual([...periods].sort());
+    const report = await reconcile(deps, boardId);
+    expect(report.archives.map((a) => a.archive).sort()).toEqual([...periods].sort());
+    expect(report.ok).toBe(true);
+  });
+
+  it('corrects an archive when a vote of its period is voided after it ended, and a rebuild puts back a damaged one', async () => {
+    const { boardId, days, firstVoteAt } = await votedCampaign();
+    const day = days[0] as string;
+    await archivePass({ ...deps, campaigns: campaignModel(mongo) }, new Map());
+    const before = await archivedDay(boardId, day);
+
+    // Void by rule: alice's vote of five days ago, the first of the run.
+    const job: ReviewJob = {
+      kind: 'void-by-rule',
+      campaignId: boardId,
+      rule: { from: new Date(firstVoteAt).toISOString(), to: new Date(firstVoteAt + 500).toISOString() },
+      by: 'h000000000001',
+    };
+    expect(await createReviewActions(deps)(job, 'void-1', async () => {})).toMatchObject({ changed: 1 });
+    const after = await archivedDay(boardId, day);
+    expect(after.ranking).toEqual([
+      { rank: 1, candidateId: 'bob', score: 2 },
+      { rank: 2, candidateId: 'alice', score: 0 },
+    ]);
+    expect(after.archive.version).toBeGreaterThan(before.archive.version);
+    expect(after.archive.corrections).toEqual([
+      expect.objectContaining({
+        fromVersion: before.archive.version,
+        toVersion: after.archive.version,
+        fromTotal: 3,
+        toTotal: 2,
+      }),
+    ]);
+    const week = await findArchive(deps.archives, boardId, 'week', periodStart(day, 'week'));
+    if (week) expect(week.corrections).toHaveLength(1);
+    expect((await reconcile(deps, boardId)).ok).toBe(true);
+
+    // Damaged (an entry changed by hand): reconcile finds it, a rebuild writes it again from the ledger.
+    await deps.archives.entries.updateOne(
+      { archiveId: after.archive._id, candidateId: 'bob' },
+      { $set: { score: 9 } },
+    );
+    const damaged = await reconcile(deps, boardId);
+    expect(damaged.ok).toBe(false);
+    expect(damaged.archives.find((a) => a.archive === `day:${day}`)?.drift).toEqual([
+      {
+        candidateId: 'bob',
+        archive: { count: 9, seq: expect.any(Number) },
+        ledger: { count: 2, seq: expect.any(Number) },
+      },
+    ]);
+    const rebuilt = await rebuild(deps, boardId, options());
+    expect(rebuilt.archives).toBeGreaterThan(0);
+    expect((await archivedDay(boardId, day)).ranking).toEqual(after.ranking);
+    expect((await reconcile(deps, boardId)).ok).toBe(true);
+  });
+});
