@@ -1,4 +1,5 @@
 import { rankingIsPublic } from '../../protocol/campaigns.js';
+import type { RankWindow } from '../../protocol/leaderboard.js';
 import { getCampaign } from '../../services/api.js';
 import { LiveBoard, type LiveState } from '../../services/live.js';
 import { ApiError } from '../../services/request.js';
@@ -17,7 +18,17 @@ interface Extra {
   names: Map<string, string>;
 }
 
-/** The live ranking: a socket.io feed, kept in step by sequence numbers (see LiveBoard). */
+/** The tabs: today, this week (the campaign's week) and all time, each its own live window. */
+const TABS: { window: RankWindow; label: string }[] = [
+  { window: 'day', label: '今日' },
+  { window: 'week', label: '本周' },
+  { window: 'all', label: '总榜' },
+];
+
+/**
+ * The live ranking: a socket.io feed, kept in step by sequence numbers (see LiveBoard), of the
+ * window its tab picks.
+ */
 definePage<Extra>()({
   data: {
     campaignId: '',
@@ -28,6 +39,8 @@ definePage<Extra>()({
     frozen: false,
     error: '',
     unit: '票',
+    tabs: TABS,
+    window: 'all' as RankWindow,
   },
   methods: {
     onLoad(query: Record<string, string | undefined>): Promise<void> {
@@ -64,8 +77,26 @@ definePage<Extra>()({
         this.setData({ error: error instanceof ApiError ? error.message : '加载失败，请稍后再试' });
         return;
       }
-      this.live = new LiveBoard({ boardId: campaignId, onChange: (state) => this.show(state) });
-      this.live.start();
+      this.watch(this.data.window);
+    },
+    /** Watches one window: the feed of the tab before stops, and the rows wait for the new snapshot. */
+    watch(window: RankWindow) {
+      this.live?.stop();
+      this.setData({ window, rows: [], totalVotes: 0, connected: false });
+      const live = new LiveBoard({
+        boardId: this.data.campaignId,
+        window,
+        onChange: (state) => {
+          if (this.live === live) this.show(state);
+        },
+      });
+      this.live = live;
+      live.start();
+    },
+    selectTab(event: WechatMiniprogram.TouchEvent) {
+      const window = (event.currentTarget.dataset as { window?: RankWindow }).window;
+      if (!window || window === this.data.window || !this.live) return;
+      this.watch(window);
     },
     show(state: LiveState) {
       this.setData({

@@ -1,0 +1,91 @@
+import { dayOf, periodStart } from '@rallyboard/core/protocol';
+import { applyVotes, dayExpiresAt } from '@rallyboard/core/redis';
+import { describe, expect, it } from 'vitest';
+import { randomId } from '../../../test/support/config.js';
+import { eventually } from '../../../test/support/stack.js';
+import { campaignId, open, server, usePagesStack } from '../support/pages-fixture.js';
+import { settle, textsOf } from '../support/simulate.js';
+
+// The ranking page's tabs: today, this week and all time, each its own live window.
+usePagesStack();
+
+const DAY_MS = 86_400_000;
+const shift = (day: string, days: number) =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+
+/** Counts votes for the days given, as the workers would. */
+async function count(votes: [string, string][]) {
+  const now = Date.now();
+  const result = await applyVotes(
+    server.deps.redis,
+    server.deps.keys,
+    campaignId,
+    votes.map(([candidateId, day]) => ({
+      voteId: randomId('v'),
+      candidateId,
+      action: 'vote' as const,
+      // The campaign has a daily quota: each vote has a voter of its own.
+      voterId: randomId('p'),
+      day,
+      dayExpiresAt: dayExpiresAt(now, 8),
+    })),
+    { dedupTtlSeconds: 3_600, origin: 'test' },
+  );
+  if (result.outcome !== 'applied') throw new Error(`applyVotes answered ${result.outcome}`);
+  expect(result.verdicts.map((v) => v.verdict)).toEqual(votes.map(() => 'counted'));
+}
+
+const rows = (page: Parameters<typeof textsOf>[0]) =>
+  textsOf(page, '.row .name').map((name, i) => `${name} ${textsOf(page, '.row .score')[i]}`);
+
+describe('the ranking page', () => {
+  it('says so in Chinese when a tab has nobody ranked yet', async () => {
+    const page = await open('pages/ranking/index', { campaignId });
+    // All time ranks every candidate, at 0 before any vote.
+    await eventually(async () => rows(page).length === 2, 10_000, 'the all-time ranking');
+    page.querySelectorAll('.tab')[0]?.dispatchEvent('tap');
+    await eventually(async () => page.instance.data.connected === true, 10_000, "today's feed connected");
+    expect(textsOf(page, '.hint')).toEqual(['今天还没有人上榜']);
+    page.instance.onUnload();
+  });
+
+  it('shows today, this week or all time as its tabs pick, each live', async () => {
+    const today = dayOf(Date.now(), 'Asia/Shanghai');
+    const week = periodStart(today, 'week');
+    // Bob: two votes last week and, unless today is the week's first day, one on that day.
+    // Alice: one today.
+    const earlierThisWeek = week < today;
+    await count([
+      ['bob', shift(week, -1)],
+      ['bob', shift(week, -1)],
+      ...(earlierThisWeek ? ([['bob', week]] as [string, string][]) : []),
+      ['alice', today],
+    ]);
+    const page = await open('pages/ranking/index', { campaignId });
+    expect(textsOf(page, '.tab')).toEqual(['今日', '本周', '总榜']);
+    expect(textsOf(page, '.tab.active')).toEqual(['总榜']);
+    const allTime = [`鲍勃 ${earlierThisWeek ? 3 : 2} 票`, '爱丽丝 1 票'];
+    await eventually(async () => rows(page).join() === allTime.join(), 10_000, 'the all-time ranking');
+
+    const tap = async (label: string) => {
+      page.querySelectorAll('.tab')[textsOf(page, '.tab').indexOf(label)]?.dispatchEvent('tap');
+      await settle();
+      expect(textsOf(page, '.tab.active')).toEqual([label]);
+    };
+    await tap('今日');
+    await eventually(async () => rows(page).join() === '爱丽丝 1 票', 10_000, "today's ranking");
+    await tap('本周');
+    const thisWeek = earlierThisWeek ? ['鲍勃 1 票', '爱丽丝 1 票'] : ['爱丽丝 1 票'];
+    await eventually(async () => rows(page).join() === thisWeek.join(), 10_000, "this week's ranking");
+    expect(page.instance.data.window).toBe('week');
+
+    // Live on the tab shown: two more votes for alice today.
+    await count([
+      ['alice', today],
+      ['alice', today],
+    ]);
+    const after = earlierThisWeek ? ['爱丽丝 3 票', '鲍勃 1 票'] : ['爱丽丝 3 票'];
+    await eventually(async () => rows(page).join() === after.join(), 10_000, 'the live update of the week');
+    page.instance.onUnload();
+  });
+});
