@@ -10,6 +10,7 @@ export const AUDIT_ACTIONS = [
   'campaign.transition',
   'campaign.delete',
   'campaign.reveal',
+  'campaign.screen',
   'campaign.screen-token',
   'campaign.screen-token.revoke',
   'member.add',

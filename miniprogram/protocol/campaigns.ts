@@ -4,6 +4,7 @@ import { isTimeZone } from './day.js';
 import { AppError } from './errors.js';
 import { hostIdSchema } from './hosts.js';
 import { boardIdSchema, candidateIdSchema } from './ids.js';
+import { screenWindowSchema } from './leaderboard.js';
 import { nextCursorSchema, pageQuerySchema } from './pages.js';
 import { weekStartsOnSchema } from './periods.js';
 
@@ -187,6 +188,8 @@ export const campaignViewSchema = campaignBaseView.extend({
   createdBy: z.string(),
   /** Co-hosts an admin added: they may do all the creator may. */
   hostIds: z.array(z.string()),
+  /** The ranking the big screens show (PUT …/screen). */
+  screenWindow: screenWindowSchema,
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });

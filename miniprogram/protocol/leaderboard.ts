@@ -10,6 +10,11 @@ export const WINDOWS = ['all', 'day', 'week', 'month'] as const;
 export const windowSchema = z.enum(WINDOWS);
 export type RankWindow = z.infer<typeof windowSchema>;
 
+/** The rankings a host may put on the big screen: all time (the default), today's or this week's. */
+export const SCREEN_WINDOWS = ['all', 'day', 'week'] as const satisfies readonly RankWindow[];
+export const screenWindowSchema = z.enum(SCREEN_WINDOWS);
+export type ScreenWindow = z.infer<typeof screenWindowSchema>;
+
 export const leaderboardEntrySchema = z.object({
   /** 1-based. Equal scores rank by who reached the score first. */
   rank: z.number().int().positive(),

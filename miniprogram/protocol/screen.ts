@@ -3,7 +3,12 @@ import { z } from 'zod';
 import { publicCampaignSchema } from './campaigns.js';
 import type { ErrorBody } from './errors.js';
 import { boardIdSchema } from './ids.js';
-import { type BoardView, boardViewSchema, leaderboardEntrySchema } from './leaderboard.js';
+import {
+  type BoardView,
+  boardViewSchema,
+  leaderboardEntrySchema,
+  screenWindowSchema,
+} from './leaderboard.js';
 
 /**
  * A screen token as it travels: in the screen's address after `#token=` (a fragment, which the
@@ -50,6 +55,10 @@ export const screenJoinSchema = z.object({
   url: z.string().nullable(),
 });
 
+/** `PUT /api/campaigns/:campaignId/screen`: what the host's screens show. */
+export const screenSettingsBodySchema = z.strictObject({ window: screenWindowSchema });
+export type ScreenSettingsBody = z.infer<typeof screenSettingsBodySchema>;
+
 /** Everything a screen shows besides the ranking itself. */
 export const screenViewSchema = z.object({
   campaign: publicCampaignSchema.omit({ quotas: true }),
@@ -57,6 +66,8 @@ export const screenViewSchema = z.object({
   join: screenJoinSchema,
   /** How many entries the ranking shows (the relay's top N). */
   topN: z.number().int(),
+  /** The ranking the host put on the screen: the snapshot and the updates are of this window. */
+  window: screenWindowSchema,
   /** The server's clock when the view was made: countdowns are corrected by it. */
   serverTime: z.iso.datetime(),
   /**

@@ -6,6 +6,7 @@ import {
   type CreateCampaignBody,
   canReveal,
   DEFAULT_WEEK_STARTS_ON,
+  type ScreenWindow,
   type UpdateCampaignBody,
 } from '@rallyboard/core/protocol';
 import { scheduleCampaign } from '@rallyboard/core/queue';
@@ -212,6 +213,32 @@ export async function moveCampaign(
  * (REVEAL_NOT_ALLOWED), kept on the campaign as `revealedAt` so a screen opened later shows it
  * revealed, audited, and pushed to the screens. Revealing again changes nothing.
  */
+/**
+ * Puts a ranking on the campaign's big screens: all time, today's or this week's. Recorded in
+ * the audit log (a change only); every screen then turns to it (the screen relay).
+ */
+export async function setScreenWindow(
+  store: CampaignStore,
+  actor: Actor,
+  campaignId: string,
+  window: ScreenWindow,
+): Promise<CampaignDoc> {
+  await loadCampaign(store.campaigns, actor.host, campaignId);
+  const changed = await store.serialize(campaignId, async () => {
+    const campaign = await loadCampaign(store.campaigns, actor.host, campaignId);
+    const before = campaign.screenWindow ?? 'all';
+    if (before === window) return campaign;
+    await store.campaigns.updateOne({ _id: campaignId }, { $set: { screenWindow: window } });
+    await store.audit(actor, 'campaign.screen', campaignId, {
+      before: { window: before },
+      after: { window },
+    });
+    return store.reload(campaignId);
+  });
+  await publishScreenChange(store.redis, store.keys, campaignId);
+  return changed;
+}
+
 export async function revealCampaign(
   store: CampaignStore,
   actor: Actor,

@@ -52,6 +52,7 @@ export function campaignView(doc: CampaignDoc): CampaignView {
     status: doc.status,
     createdBy: doc.createdBy,
     hostIds: doc.hostIds ?? [],
+    screenWindow: doc.screenWindow ?? 'all',
     createdAt: new Date(doc.createdAt).toISOString(),
     updatedAt: new Date(doc.updatedAt).toISOString(),
   };

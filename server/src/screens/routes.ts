@@ -3,6 +3,7 @@ import {
   AppError,
   SCREEN_TOKEN_HEADER,
   type ScreenTokenResponse,
+  screenSettingsBodySchema,
   screenTokenHeadersSchema,
   screenTokenResponseSchema,
   screenTokenRevokeResponseSchema,
@@ -11,7 +12,7 @@ import {
 import { publishScreenChange } from '@rallyboard/core/redis';
 import { Router } from 'express';
 import type { CampaignAccess } from '../campaigns/access.js';
-import { revealCampaign } from '../campaigns/operations.js';
+import { revealCampaign, setScreenWindow } from '../campaigns/operations.js';
 import { campaignParams } from '../campaigns/params.js';
 import { actorOf } from '../campaigns/routes.js';
 import type { CampaignStore } from '../campaigns/store.js';
@@ -168,7 +169,7 @@ function screenTokenRoutes(router: Router, deps: ScreensRouteDeps): void {
   );
 }
 
-/** The host's reveal. */
+/** The host's reveal, and the ranking the screens show. */
 function screenHostRoutes(router: Router, deps: ScreensRouteDeps): void {
   deps.api.route(
     router,
@@ -191,6 +192,29 @@ function screenHostRoutes(router: Router, deps: ScreensRouteDeps): void {
         revealCampaign(deps.store, actorOf(auth, req), params.campaignId),
       );
       res.json(await deps.screens.view(revealed));
+    },
+  );
+  deps.api.route(
+    router,
+    {
+      method: 'put',
+      path: '/api/campaigns/:campaignId/screen',
+      tag: 'Screen',
+      summary: 'Choose the ranking the screens show: all time, today or this week',
+      description:
+        'Every screen of the campaign turns to it at once, with a fresh snapshot of that ranking. ' +
+        'All time until a host chooses. Recorded in the audit log when it changes.',
+      auth: 'host',
+      params: campaignParams,
+      body: screenSettingsBodySchema,
+      responses: { 200: { description: 'The screen view, with its window.', schema: screenViewSchema } },
+      errors: ['CAMPAIGN_NOT_FOUND'],
+    },
+    async ({ auth, params, body }, req, res) => {
+      const changed = await whenAvailable(() =>
+        setScreenWindow(deps.store, actorOf(auth, req), params.campaignId, body.window),
+      );
+      res.json(await deps.screens.view(changed));
     },
   );
 }

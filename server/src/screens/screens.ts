@@ -102,6 +102,7 @@ export function createScreens(ctx: ScreensDeps): Screens {
           url: wechat ? null : joinUrl(campaign._id),
         },
         topN: ctx.config.relay.topN,
+        window: campaign.screenWindow ?? 'all',
         serverTime: new Date(now).toISOString(),
         recentVotes: lastMinute.reduce((sum, second) => sum + second.votes, 0),
       };

@@ -56,6 +56,7 @@ const routesOn = (id: string): [string, string, unknown?][] => [
   ['POST', `/api/campaigns/${id}/screen-token`],
   ['POST', `/api/campaigns/${id}/screen-token/revoke`],
   ['POST', `/api/campaigns/${id}/reveal`],
+  ['PUT', `/api/campaigns/${id}/screen`, { window: 'day' }],
   ['GET', `/api/campaigns/${id}/monitor`],
   ['GET', `/api/campaigns/${id}/export/results.csv`],
   ['GET', `/api/campaigns/${id}/export/ledger.csv`],

@@ -13,6 +13,7 @@ import { ScreenConnection } from './connection.js';
 import { renderPodium, renderReveal } from './finale.js';
 import { showJoinCode } from './join-code.js';
 import { type Candidate, echarts, RankingChart } from './ranking-chart.js';
+import { drawSparkline } from './sparkline.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
@@ -30,6 +31,7 @@ const PHASE_BADGE: Record<ScreenPhase, string> = {
   reveal: '揭晓中',
   podium: '已结束',
 };
+const WINDOW_BADGE: Record<ScreenView['window'], string> = { all: '总榜', day: '今日榜', week: '本周榜' };
 
 /** Figures a benchmark or a test reads from the page (`window.__rallyScreen`). */
 export interface ScreenProbe {
@@ -104,7 +106,9 @@ export class ScreenApp {
 
   #onSnapshot({ screen, board }: ScreenSnapshot): void {
     this.probe.resyncs++;
-    this.#feed = new BoardFeed('all', screen.topN);
+    // Another window (the host's choice changed): its totals are another series.
+    if (this.#feed && this.#feed.window !== screen.window) this.#rate = new VoteRate();
+    this.#feed = new BoardFeed(screen.window, screen.topN);
     this.#chart.slots = screen.topN;
     this.#onView(screen);
     this.#feed.snapshot(board);
@@ -134,7 +138,10 @@ export class ScreenApp {
   }
 
   #onView(view: ScreenView): void {
+    // The host put another ranking on the screen: subscribing again joins its room and brings its snapshot.
+    if (this.#feed && this.#feed.window !== view.window) void this.#connection.resync();
     this.#view = view;
+    $('window-badge').textContent = WINDOW_BADGE[view.window];
     this.#offset = clockOffset(view.serverTime, Date.now());
     const candidates = new Map<string, Candidate>(
       view.campaign.members.map((m) => [m.candidateId, { name: m.name, imageUrl: m.imageUrl }]),
@@ -274,27 +281,6 @@ export class ScreenApp {
     // A per-minute line moves slowly: once a second is enough, however often votes come.
     if (wall - this.#sparklineAt < 1_000) return;
     this.#sparklineAt = wall;
-    const series = this.#rate.series(wall);
-    this.#sparkline.setOption({
-      animation: false,
-      grid: { left: 0, right: 0, top: 4, bottom: 4 },
-      xAxis: {
-        type: 'category',
-        show: false,
-        boundaryGap: false,
-        data: series.map((_, i) => i),
-      },
-      yAxis: { type: 'value', show: false, min: 0 },
-      series: [
-        {
-          type: 'line',
-          data: series,
-          smooth: true,
-          symbol: 'none',
-          lineStyle: { color: '#4cc9f0', width: 3 },
-          areaStyle: { color: 'rgba(76, 201, 240, 0.18)' },
-        },
-      ],
-    });
+    drawSparkline(this.#sparkline, this.#rate.series(wall));
   }
 }

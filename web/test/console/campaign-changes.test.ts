@@ -20,6 +20,7 @@ const campaign: CampaignView = {
   status: 'live',
   createdBy: 'demo',
   hostIds: [],
+  screenWindow: 'all',
   createdAt: '2030-02-01T00:00:00.000Z',
   updatedAt: '2030-02-01T00:00:00.000Z',
 };

@@ -10,6 +10,7 @@ import {
   type CampaignStatus,
 } from '../protocol/campaigns.js';
 import { AppError } from '../protocol/errors.js';
+import { SCREEN_WINDOWS, type ScreenWindow } from '../protocol/leaderboard.js';
 import type { RiskSettingsPatch } from '../protocol/risk.js';
 
 /** A campaign in the system of record. Its id is also its board's id. */
@@ -28,6 +29,8 @@ export interface CampaignDoc {
   risk?: RiskSettingsPatch | undefined;
   /** When the host revealed the final ranking on the screens (frozen or ended); unset before. */
   revealedAt?: Date | undefined;
+  /** The ranking the big screens show: all time when unset. */
+  screenWindow?: ScreenWindow | undefined;
   /**
    * The version of the campaign's screen tokens: each token carries the version it was signed
    * at and opens the screen only while it is current, so raising it revokes every token issued.
@@ -76,6 +79,7 @@ const campaignSchema = new Schema<CampaignDoc>(
     },
     risk: { type: Schema.Types.Mixed },
     revealedAt: { type: Date },
+    screenWindow: { type: String, enum: [...SCREEN_WINDOWS] },
     screenTokenVersion: { type: Number, min: 0 },
     status: { type: String, required: true, enum: CAMPAIGN_STATUSES, default: 'draft' },
     createdBy: { type: String, required: true },

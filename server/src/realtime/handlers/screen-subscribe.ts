@@ -1,5 +1,6 @@
 import {
   AppError,
+  SCREEN_WINDOWS,
   type ScreenSnapshot,
   screenSubscribeSchema,
   toFieldIssues,
@@ -16,7 +17,8 @@ export interface ScreenSubscribeDeps extends SubscribeDeps {
 
 /**
  * `screen:subscribe { campaignId, token? }`: a big screen joins its campaign's screen room and
- * the all-time ranking's room, then gets its view and a snapshot of the ranking. An unlisted
+ * the room of the ranking the host put on the screen (all time, today or this week; it leaves
+ * the others), then gets its view and a snapshot of that ranking. An unlisted
  * campaign needs its screen token (SCREEN_TOKEN_INVALID), checked before joining anything, and
  * kept: the screen relay checks it again when the campaign changes (its tokens revoked).
  *
@@ -32,8 +34,12 @@ export function registerScreenSubscribe(socket: RealtimeSocket, ctx: ScreenSubsc
           throw new AppError('INVALID_INPUT', { details: toFieldIssues(parsed.error, 'payload') });
         }
         const { campaignId, token } = parsed.data;
-        await ctx.screens.open(campaignId, token);
-        const rooms = [screenRoom(campaignId), boardRoom(campaignId, 'all')];
+        const opened = await ctx.screens.open(campaignId, token);
+        const window = opened.screenWindow ?? 'all';
+        const rooms = [screenRoom(campaignId), boardRoom(campaignId, window)];
+        await Promise.all(
+          SCREEN_WINDOWS.filter((w) => w !== window).map((w) => socket.leave(boardRoom(campaignId, w))),
+        );
         await socket.join(rooms);
         try {
           // Read the campaign again after joining: a status change in between is in this view.
@@ -41,12 +47,7 @@ export function registerScreenSubscribe(socket: RealtimeSocket, ctx: ScreenSubsc
           screenTokensOf(socket).set(campaignId, token);
           const [screen, board] = await Promise.all([
             ctx.screens.view(campaign),
-            queryBoard(ctx, {
-              type: 'top',
-              boardId: campaignId,
-              window: 'all',
-              limit: ctx.config.relay.topN,
-            }),
+            queryBoard(ctx, { type: 'top', boardId: campaignId, window, limit: ctx.config.relay.topN }),
           ]);
           return { screen, board };
         } catch (error) {

@@ -1,6 +1,6 @@
 import type { CampaignDoc } from '@rallyboard/core/db';
 import type { Logger } from '@rallyboard/core/logger';
-import { isPublished } from '@rallyboard/core/protocol';
+import { isPublished, SCREEN_WINDOWS } from '@rallyboard/core/protocol';
 import type { KeyBuilder, RedisClient } from '@rallyboard/core/redis';
 import { z } from 'zod';
 import type { Screens } from '../../screens/screens.js';
@@ -33,7 +33,7 @@ export function createScreenRelay(io: RealtimeServer, deps: ScreenRelayDeps): Re
         screenTokensOf(socket).delete(campaign._id);
         await Promise.all([
           socket.leave(screenRoom(campaign._id)),
-          socket.leave(boardRoom(campaign._id, 'all')),
+          ...SCREEN_WINDOWS.map((w) => socket.leave(boardRoom(campaign._id, w))),
         ]);
         // The page connects again and subscribes: SCREEN_TOKEN_INVALID then shows it the error.
         socket.disconnect(true);

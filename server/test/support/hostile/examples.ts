@@ -190,6 +190,11 @@ export function validExamples(fixture: HostileFixture): Record<string, ValidExam
       authorization: asHost,
     },
     'POST /api/campaigns/:campaignId/reveal': { params: { campaignId: endedId }, authorization: asHost },
+    'PUT /api/campaigns/:campaignId/screen': {
+      params: { campaignId: boardId },
+      body: { window: 'week' },
+      authorization: asHost,
+    },
     'GET /api/campaigns/:campaignId/monitor': { params: { campaignId: boardId }, authorization: asHost },
     'GET /api/campaigns/:campaignId/export/results.csv': {
       params: { campaignId: boardId },

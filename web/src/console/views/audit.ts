@@ -9,6 +9,7 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   'campaign.transition': '状态变更',
   'campaign.delete': '删除活动',
   'campaign.reveal': '揭晓排名',
+  'campaign.screen': '大屏榜单',
   'campaign.screen-token': '生成大屏链接',
   'campaign.screen-token.revoke': '撤销大屏链接',
   'member.add': '添加候选',

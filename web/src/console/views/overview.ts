@@ -1,4 +1,9 @@
-import type { CampaignView, QueueSession } from '@rallyboard/core/protocol';
+import {
+  type CampaignView,
+  type QueueSession,
+  SCREEN_WINDOWS,
+  type ScreenWindow,
+} from '@rallyboard/core/protocol';
 import { ApiError, api, download, loadSession } from '../api.js';
 import { confirmDialog, h, toast } from '../dom.js';
 import { formatTime } from '../format.js';
@@ -36,6 +41,42 @@ async function openScreen(campaign: CampaignView): Promise<void> {
     target?.close();
     toast(error instanceof ApiError ? error.message : '无法打开大屏', 'error');
   }
+}
+
+const SCREEN_WINDOW_LABELS: Record<ScreenWindow, string> = { all: '总榜', day: '今日榜', week: '本周榜' };
+
+/** 大屏榜单: which ranking the big screens show; every open screen turns to it at once. */
+function screenWindowField(campaign: CampaignView): HTMLElement {
+  const choose = h(
+    'select',
+    {
+      id: 'screen-window',
+      'aria-label': '大屏显示的榜单',
+      onchange: async (event: Event) => {
+        const select = event.currentTarget as HTMLSelectElement;
+        const window = select.value as ScreenWindow;
+        select.disabled = true;
+        try {
+          await api('PUT', `/api/campaigns/${campaign.id}/screen`, { window });
+          campaign.screenWindow = window;
+          toast(`大屏已切换到${SCREEN_WINDOW_LABELS[window]}`);
+        } catch (error) {
+          select.value = campaign.screenWindow;
+          toast(error instanceof ApiError ? error.message : '切换失败', 'error');
+        } finally {
+          select.disabled = false;
+        }
+      },
+    },
+    ...SCREEN_WINDOWS.map((w) =>
+      h(
+        'option',
+        { value: w, ...(w === campaign.screenWindow ? { selected: true } : {}) },
+        SCREEN_WINDOW_LABELS[w],
+      ),
+    ),
+  );
+  return h('label', { class: 'inline-field' }, '大屏榜单 ', choose);
 }
 
 /** A CSV export: fetched with the host's token and saved; the button waits while it downloads. */
@@ -148,6 +189,7 @@ function toolsSection(campaign: CampaignView): HTMLElement {
         { type: 'button', class: 'primary', id: 'open-screen', onclick: () => void openScreen(campaign) },
         '打开大屏',
       ),
+      screenWindowField(campaign),
     ),
     h('p', { class: 'muted' }, 'CSV 文件为 UTF-8 编码（带 BOM），可直接用 Excel 打开。'),
     h(
