@@ -12,7 +12,7 @@ import {
 import type { RiskAlert } from './risk.js';
 import type { ScreenAck, ScreenSubscribe, ScreenView } from './screen.js';
 
-/** Watch one window of a board (today's, for `day`). The ack is a snapshot of its top N. */
+/** Watch one window of a board (the current period's, for `day`, `week` and `month`). The ack is a snapshot of its top N. */
 export const boardSubscribeSchema = z.strictObject({
   boardId: boardIdSchema,
   window: windowSchema.default('all'),

@@ -44,7 +44,11 @@ describe('the ranking page', () => {
     // All time ranks every candidate, at 0 before any vote.
     await eventually(async () => rows(page).length === 2, 10_000, 'the all-time ranking');
     page.querySelectorAll('.tab')[0]?.dispatchEvent('tap');
-    await eventually(async () => page.instance.data.connected === true, 10_000, "today's feed connected");
+    await eventually(
+      async () => page.instance.data.window === 'day' && page.instance.data.connected === true,
+      10_000,
+      "today's feed connected",
+    );
     expect(textsOf(page, '.hint')).toEqual(['今天还没有人上榜']);
     page.instance.onUnload();
   });

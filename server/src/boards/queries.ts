@@ -87,8 +87,9 @@ function archiveReadOf(query: BoardQuery): ArchiveRead {
 
 /**
  * An ended period's read from its archive (MongoDB), the same answer a read of Redis gives;
- * undefined when it has no archive yet, or when a frozen board's public read must come from
- * the freeze (the freeze's period and after: see publicReadKeys).
+ * undefined when it has no archive yet, when MongoDB does not answer (Redis then answers a
+ * period within retention), or when a frozen board's public read must come from the freeze (the
+ * freeze's period and after: see publicReadKeys).
  */
 async function fromArchive(
   ctx: BoardReadDeps,
@@ -102,13 +103,19 @@ async function fromArchive(
   if ((query.type === 'member' || query.type === 'around') && !board.members.has(query.candidateId)) {
     throw new AppError('UNKNOWN_MEMBER');
   }
-  const slice = await whenAvailable(() => ctx.boards.archived(query.boardId, ref, archiveReadOf(query)));
+  // MongoDB unreachable: Redis still answers a period within retention, as it did before archives.
+  const slice = await ctx.boards
+    .archived(query.boardId, ref, archiveReadOf(query))
+    .catch((error: unknown) => {
+      if (error instanceof AppError) throw error;
+      return undefined;
+    });
   if (!slice) return undefined;
   const view: BoardView = {
     boardId: query.boardId,
     window: ref.window,
     day: ref.day,
-    seq: slice.archive.version,
+    seq: slice.archive.seq,
     totals: { votes: slice.archive.total, members: slice.archive.members },
     entries: slice.entries,
   };

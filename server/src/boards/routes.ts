@@ -20,8 +20,9 @@ export interface LeaderboardRouteDeps extends BoardReadDeps {
 }
 
 /**
- * The board reads. Each answers from one atomic script call with the board's seq and totals:
- * - `GET /api/boards/:boardId/leaderboard?window=all|day&day=&offset=&limit=` top N or a page;
+ * The board reads. Each answers from one atomic script call with the board's seq and totals
+ * (an ended period from its archive: see queries.ts):
+ * - `GET /api/boards/:boardId/leaderboard?window=all|day|week|month&day=&offset=&limit=` top N or a page;
  * - `GET /api/boards/:boardId/members/:candidateId?window=&day=` one member's rank and score;
  * - `GET /api/boards/:boardId/members/:candidateId/around?k=&window=&day=` the member ± k ranks;
  * - `GET /api/boards/:boardId/totals?window=&day=` votes and members.

@@ -1,4 +1,4 @@
-import { archiveEndedPeriods, type CampaignModel } from '@rallyboard/core/db';
+import { archiveEndedPeriods, type CampaignModel, recheckRecentArchives } from '@rallyboard/core/db';
 import type { WorkerDeps } from '../deps.js';
 
 export interface ArchiverDeps extends Pick<WorkerDeps, 'logger' | 'ledger' | 'boards' | 'archives'> {
@@ -9,12 +9,18 @@ export interface ArchiverDeps extends Pick<WorkerDeps, 'logger' | 'ledger' | 'bo
 export const ARCHIVE_GRACE_MS = 10 * 60_000;
 /** Campaigns ended longer ago than this have nothing left to archive: their last month has ended too. */
 const ENDED_WITHIN_MS = 40 * 86_400_000;
+/** Archives of periods that ended this recently are checked against the ledger on every pass. */
+const RECHECK_MS = 3 * 86_400_000;
 
 /**
  * One pass: the ended periods of every campaign that takes or took votes recently, archived from
- * the ledger (archiveEndedPeriods). A board is looked at again only once its day has changed
- * since its last complete pass (`done`, kept by the caller): nothing ends in between.
- * @returns the archives created
+ * the ledger (archiveEndedPeriods); a board is looked at again only once its day has changed
+ * since its last complete pass (`done`, kept by the caller): nothing ends in between. And the
+ * archives of periods that ended in the last three days, checked against the ledger on every
+ * pass (recheckRecentArchives): a vote recorded after its period's archive was written (a queue
+ * that fell behind past the grace) is taken in within a pass. A board that fails is logged and
+ * the pass goes on with the others.
+ * @returns the archives created or corrected
  */
 export async function archivePass(
   deps: ArchiverDeps,
@@ -30,18 +36,24 @@ export async function archivePass(
       { _id: 1 },
     )
     .lean();
-  let created = 0;
+  const since = new Date(now.getTime() - RECHECK_MS).toISOString().slice(0, 10);
+  let written = 0;
   for (const { _id: boardId } of campaigns) {
-    const seen = done.get(boardId);
-    const result = await archiveEndedPeriods(deps, boardId, {
-      now,
-      graceMs: ARCHIVE_GRACE_MS,
-      ...(seen === undefined ? {} : { skipIfToday: seen }),
-    });
-    created += result.created;
-    done.set(boardId, result.today);
+    try {
+      written += await recheckRecentArchives(deps, boardId, since, now);
+      const seen = done.get(boardId);
+      const result = await archiveEndedPeriods(deps, boardId, {
+        now,
+        graceMs: ARCHIVE_GRACE_MS,
+        ...(seen === undefined ? {} : { skipIfToday: seen }),
+      });
+      written += result.created;
+      done.set(boardId, result.today);
+    } catch (error) {
+      deps.logger.warn({ err: error, boardId }, 'could not archive a board; trying again next pass');
+    }
   }
-  return created;
+  return written;
 }
 
 export interface Archiver {
@@ -57,8 +69,8 @@ export function startArchiver(deps: ArchiverDeps, options: { everyMs?: number } 
   let running: Promise<void> = Promise.resolve();
   const pass = async () => {
     try {
-      const created = await archivePass(deps, done);
-      if (created > 0) deps.logger.info({ created }, 'archived ended periods');
+      const written = await archivePass(deps, done);
+      if (written > 0) deps.logger.info({ written }, 'archived ended periods');
     } catch (error) {
       deps.logger.warn({ err: error }, 'archive pass failed; trying again next interval');
     }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  archiveEndedPeriods,
   type BoardDoc,
   campaignModel,
   readLedgerState,
@@ -10,6 +11,7 @@ import { AppError, DEFAULT_WEEK_STARTS_ON } from '@rallyboard/core/protocol';
 import type { VoteJob } from '@rallyboard/core/queue';
 import { type BoardRegistration, fenceBoard, hasQuotas, liftFence, withLock } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
+import { ARCHIVE_GRACE_MS } from '../archives/archiver.js';
 import { installWindows } from './install-windows.js';
 import type { RecoveryDeps } from './reconcile.js';
 import { replayDeadLetters } from './replay.js';
@@ -39,7 +41,7 @@ export interface RebuildReport {
   days: number;
   /** Retained periods installed: the days, and the weeks and months. */
   periods: number;
-  /** Ended periods' archives written again from the ledger. */
+  /** Ended periods' archives written again from the ledger, or written for the first time. */
   archives: number;
   markersRestored: number;
   /** Markers of votes the ledger does not have (applied, never recorded): removed, so they apply again. */
@@ -72,7 +74,8 @@ export interface RebuildReport {
  * 6. Install (one script): rankings and totals of all-time and of the retained days, weeks and
  *    months (folded from the ledger's days), seq never lowered,
  *    fence lifted, watchers told to resync.
- * 7. Archives: every ended period's archive written again from the ledger (rewriteArchives).
+ * 7. Archives: every ended period's archive written again from the ledger (rewriteArchives), and
+ *    the ended periods without one archived.
  */
 export async function rebuild(
   deps: RecoveryDeps,
@@ -170,7 +173,10 @@ async function restore(
   });
 
   step('archives');
-  const archives = await rewriteArchives(deps, boardId);
+  // Every archive written again from the ledger, and every ended period without one archived.
+  const rewritten = await rewriteArchives(deps, boardId);
+  const { created } = await archiveEndedPeriods(deps, boardId, { graceMs: ARCHIVE_GRACE_MS });
+  const archives = rewritten + created;
   return {
     boardId,
     ledgerRecords: state.records,

@@ -1,6 +1,7 @@
 import {
   type ArchiveStores,
   archiveIdOf,
+  currentArchives,
   type LedgerTally,
   periodTallies,
   readLedgerState,
@@ -30,10 +31,9 @@ export interface ArchiveReport {
 export async function reconcileArchives(deps: ArchiveStores, boardId: string): Promise<ArchiveReport[]> {
   const board = await deps.boards.findById(boardId, { weekStartsOn: 1 }).lean();
   const weekStartsOn = board?.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON;
-  const archives = await deps.archives.archives
-    .find({ boardId }, { window: 1, start: 1, version: 1, total: 1 })
-    .sort({ window: 1, start: 1 })
-    .lean();
+  const archives = (await currentArchives(deps.archives, boardId)).sort((a, b) =>
+    a.archiveId < b.archiveId ? -1 : 1,
+  );
   const reports: ArchiveReport[] = [];
   for (const archive of archives) {
     const { window, start } = archive;

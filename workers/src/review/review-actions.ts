@@ -29,6 +29,8 @@ export function createReviewActions(
   deps: WorkerDeps,
 ): (job: ReviewJob, actionId: string, progress: ReviewProgress) => Promise<ReviewJobResult> {
   const boards = createBoardCache(deps.redis, deps.keys, deps.config.ingest.boardCacheMs);
+  /** Per running job (its action id): the days of every vote it matched, for the archives. */
+  const touched = new Map<string, Set<string>>();
 
   /** Runs `work` under the campaign's review lock: review jobs move a campaign's votes one chunk at a time. */
   const locked = <T>(campaignId: string, work: () => Promise<T>) =>
@@ -60,15 +62,9 @@ export function createReviewActions(
       weekStartsOn: board.weekStartsOn,
     });
     result.changed += planned.length;
-    // A period that has ended and been archived follows its votes: its archive is written again
-    // from the ledger, with the correction on record.
-    if (planned.length > 0) {
-      await refreshArchives(
-        { ledger: deps.ledger, boards: deps.boards, archives: deps.archives },
-        boardId,
-        new Set(planned.map((p) => p.record.day)),
-      );
-    }
+    const days = touched.get(actionId) ?? new Set<string>();
+    for (const record of records) days.add(record.day);
+    touched.set(actionId, days);
   }
 
   /** Moves one chunk of the job's votes selected from the ledger, re-read under the lock. */
@@ -113,6 +109,26 @@ export function createReviewActions(
 
   const steps: ReviewSteps = { locked, moveRecords, byLedger };
   const holdCluster = createClusterHold(deps, steps);
-  return (job, actionId, progress) =>
-    job.kind === 'hold-cluster' ? holdCluster(job, actionId, progress) : byLedger(job, actionId, progress);
+  return async (job, actionId, progress) => {
+    try {
+      const result = await (job.kind === 'hold-cluster'
+        ? holdCluster(job, actionId, progress)
+        : byLedger(job, actionId, progress));
+      // The ended periods its votes count for follow them: each archive is written again from the
+      // ledger, once for the whole job and outside its lock, with the correction on record. The
+      // days of every vote it matched, moved now or by a run before (a retried job finds its
+      // moves done and still refreshes them).
+      const days = touched.get(actionId);
+      if (days && days.size > 0) {
+        await refreshArchives(
+          { ledger: deps.ledger, boards: deps.boards, archives: deps.archives },
+          job.campaignId,
+          days,
+        );
+      }
+      return result;
+    } finally {
+      touched.delete(actionId);
+    }
+  };
 }

@@ -1,4 +1,4 @@
-import { campaignModel, findArchive, readArchive } from '@rallyboard/core/db';
+import { archiveIdOf, archiveVersions, campaignModel, findArchive, readArchive } from '@rallyboard/core/db';
 import { dayOf, PERIOD_WINDOWS, periodEnd, periodStart } from '@rallyboard/core/protocol';
 import type { ReviewJob } from '@rallyboard/core/queue';
 import { readBoard } from '@rallyboard/core/redis';
@@ -94,13 +94,37 @@ describe('the archiver', () => {
     expect(await archiveIds(boardId)).toEqual([...periods].sort());
     const { archive, ranking } = await archivedDay(boardId, day);
     expect(ranking).toEqual(live.entries);
-    expect(archive).toMatchObject({ total: 3, members: 3, corrections: [] });
+    expect(archive).toMatchObject({ total: 3, members: 3 });
     // Again, by another worker: nothing new.
     expect(await archivePass(stores, new Map())).toBe(0);
     expect(await archiveIds(boardId)).toEqual([...periods].sort());
     const report = await reconcile(deps, boardId);
     expect(report.archives.map((a) => a.archive).sort()).toEqual([...periods].sort());
     expect(report.ok).toBe(true);
+  });
+
+  it('takes in, on its next pass, a vote its queue recorded after a recent period was archived', async () => {
+    const { boardId } = await votedCampaign();
+    const twoDaysAgo = Date.now() - 2 * DAY_MS;
+    const day = dayOf(twoDaysAgo, TIMEZONE);
+    const vote = (candidateId: string, voterId: string) => ({
+      boardId,
+      vote: queuedVote(candidateId, { voterId, acceptedAt: twoDaysAgo }),
+    });
+    expect((await apply([vote('bob', 'p-2d')]))[0]?.verdict).toBe('counted');
+    const stores = { ...deps, campaigns: campaignModel(mongo) };
+    const done = new Map<string, string>();
+    await archivePass(stores, done);
+    expect((await archivedDay(boardId, day)).ranking.map((e) => `${e.candidateId}:${e.score}`)).toEqual([
+      'bob:1',
+    ]);
+    // A vote of that day, accepted before its end, counted only now (its queue had fallen behind).
+    expect((await apply([vote('carol', 'p-late-1'), vote('carol', 'p-late-2')]))[0]?.verdict).toBe('counted');
+    // The same worker's next pass: the board's day has not changed, but recent archives are checked.
+    await archivePass(stores, done);
+    const after = await archivedDay(boardId, day);
+    expect(after.ranking.map((e) => `${e.candidateId}:${e.score}`)).toEqual(['carol:2', 'bob:1']);
+    expect((await reconcile(deps, boardId)).ok).toBe(true);
   });
 
   it('corrects an archive when a vote of its period is voided after it ended, and a rebuild puts back a damaged one', async () => {
@@ -123,21 +147,20 @@ describe('the archiver', () => {
       { rank: 2, candidateId: 'alice', score: 0 },
     ]);
     expect(after.archive.version).toBeGreaterThan(before.archive.version);
-    expect(after.archive.corrections).toEqual([
-      expect.objectContaining({
-        fromVersion: before.archive.version,
-        toVersion: after.archive.version,
-        fromTotal: 3,
-        toTotal: 2,
-      }),
+    // The correction is on record: each version with when it was written and its total.
+    const history = await archiveVersions(deps.archives, after.archive.archiveId);
+    expect(history.map((v) => [v.version, v.total])).toEqual([
+      [before.archive.version, 3],
+      [after.archive.version, 2],
     ]);
-    const week = await findArchive(deps.archives, boardId, 'week', periodStart(day, 'week'));
-    if (week) expect(week.corrections).toHaveLength(1);
+    // The week too, when it has ended (and so has an archive): one correction for the whole job.
+    const week = await archiveVersions(deps.archives, archiveIdOf(boardId, 'week', periodStart(day, 'week')));
+    if (week.length > 0) expect(week).toHaveLength(2);
     expect((await reconcile(deps, boardId)).ok).toBe(true);
 
     // Damaged (an entry changed by hand): reconcile finds it, a rebuild writes it again from the ledger.
     await deps.archives.entries.updateOne(
-      { archiveId: after.archive._id, candidateId: 'bob' },
+      { archiveId: after.archive.archiveId, candidateId: 'bob' },
       { $set: { score: 9 } },
     );
     const damaged = await reconcile(deps, boardId);

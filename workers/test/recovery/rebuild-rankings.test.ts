@@ -1,7 +1,8 @@
-import { dayOf, periodStart } from '@rallyboard/core/protocol';
+import { dayOf, periodEnd, periodStart } from '@rallyboard/core/protocol';
 import { decodeScore } from '@rallyboard/core/redis';
 import { describe, expect, it } from 'vitest';
 import { seedBoard } from '../../../test/support/stack.js';
+import { ARCHIVE_GRACE_MS } from '../../src/archives/archiver.js';
 import { rebuild } from '../../src/recovery/rebuild.js';
 import { reconcile } from '../../src/recovery/reconcile.js';
 import type { BatchItem } from '../../src/votes/apply-votes.js';
@@ -68,6 +69,13 @@ describe('rebuild', () => {
     const k = deps.keys.board(boardId);
     const weeks = [...new Set(days.map((day) => periodStart(day, 'week')))];
     const months = [...new Set(days.map((day) => periodStart(day, 'month')))];
+    // The ended ones are archived by the rebuild (none had an archive yet).
+    const archivedBy = dayOf(Date.now() - ARCHIVE_GRACE_MS, TIMEZONE);
+    const ended = [
+      ...days.map((d) => periodEnd(d, 'day')),
+      ...weeks.map((w) => periodEnd(w, 'week')),
+      ...months.map((m) => periodEnd(m, 'month')),
+    ].filter((end) => end < archivedBy);
     expect(Object.keys(before)).toEqual(
       expect.arrayContaining([
         ...days.map((day) => k.day(day).scores),
@@ -89,7 +97,7 @@ describe('rebuild', () => {
       members: 5,
       days: 3,
       periods: 3 + weeks.length + months.length,
-      archives: 0,
+      archives: ended.length,
       markersRestored: 7,
       markersDropped: 0,
       likeSets: expect.any(Number),

@@ -6,7 +6,8 @@ import {
   periodEnd,
   periodStart,
 } from '../protocol/periods.js';
-import { type ArchiveModels, type ArchiveWrite, archiveIdOf, writeArchive } from './archives.js';
+import { type ArchiveWrite, writeArchive } from './archive-write.js';
+import { type ArchiveModels, archiveIdOf, currentArchives } from './archives.js';
 import type { BoardDoc, BoardModel } from './boards.js';
 import type { LedgerModel } from './ledger.js';
 import { periodTallies, readLedgerState, type WindowTallies } from './ledger-state.js';
@@ -75,7 +76,7 @@ export async function archiveEndedPeriods(
   const weekStartsOn = board.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON;
   const days = (await stores.ledger.distinct('day', { boardId })) as string[];
   const have = new Set(
-    (await stores.archives.archives.find({ boardId }, { _id: 1 }).lean()).map((a) => String(a._id)),
+    (await stores.archives.archives.find({ boardId }, { archiveId: 1 }).lean()).map((a) => a.archiveId),
   );
   let created = 0;
   for (const { window, start } of periodsOf(days, weekStartsOn)) {
@@ -83,6 +84,36 @@ export async function archiveEndedPeriods(
     if ((await archivePeriod(stores, board, window, start, now)) === 'created') created++;
   }
   return { today, created };
+}
+
+/**
+ * Checks the archives of a board's periods that ended on or after `since` against the ledger:
+ * one whose version (its counted records) is not the ledger's count now missed a change (a vote
+ * recorded after the archive was written, a review that raced its writing) and is written again.
+ * A count on the ledger's `{ boardId, day }` index per archive.
+ * @returns the archives corrected
+ */
+export async function recheckRecentArchives(
+  stores: ArchiveStores,
+  boardId: string,
+  since: string,
+  now = new Date(),
+): Promise<number> {
+  const recent = await currentArchives(stores.archives, boardId, since);
+  if (recent.length === 0) return 0;
+  const board = await stores.boards.findById(boardId, { weekStartsOn: 1, members: 1 }).lean();
+  if (!board) return 0;
+  let corrected = 0;
+  for (const archive of recent) {
+    const counted = await stores.ledger.countDocuments({
+      boardId,
+      verdict: 'counted',
+      day: { $gte: archive.start, $lte: archive.end },
+    });
+    if (counted === archive.version) continue;
+    if ((await archivePeriod(stores, board, archive.window, archive.start, now)) === 'corrected') corrected++;
+  }
+  return corrected;
 }
 
 /**
@@ -97,7 +128,7 @@ export async function rewriteArchives(
 ): Promise<number> {
   const board = await stores.boards.findById(boardId, { weekStartsOn: 1, members: 1 }).lean();
   if (!board) return 0;
-  const archives = await stores.archives.archives.find({ boardId }, { window: 1, start: 1 }).lean();
+  const archives = await currentArchives(stores.archives, boardId);
   for (const { window, start } of archives)
     await archivePeriod(stores, board, window, start, now, { force: true });
   return archives.length;
@@ -121,7 +152,9 @@ export async function refreshArchives(
   const periods = periodsOf(days, board.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON);
   const ids = periods.map(({ window, start }) => archiveIdOf(boardId, window, start));
   const existing = new Set(
-    (await stores.archives.archives.find({ _id: { $in: ids } }, { _id: 1 }).lean()).map((a) => String(a._id)),
+    (await stores.archives.archives.find({ archiveId: { $in: ids } }, { archiveId: 1 }).lean()).map(
+      (a) => a.archiveId,
+    ),
   );
   let corrected = 0;
   for (const { window, start } of periods) {

@@ -1,5 +1,6 @@
 export * from './alerts.js';
 export * from './archive-periods.js';
+export * from './archive-write.js';
 export * from './archives.js';
 export * from './audit.js';
 export * from './boards.js';

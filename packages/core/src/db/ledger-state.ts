@@ -13,6 +13,11 @@ export interface LedgerTally {
 export interface WindowTallies {
   total: number;
   members: Map<string, LedgerTally>;
+  /**
+   * Its counted records. Records are only ever added or turned counted, never taken away, so
+   * this number grows with every change to the window: an archive's version (see archives.ts).
+   */
+  counted?: number;
 }
 
 /**
@@ -32,8 +37,10 @@ export function periodTallies(
     const period = entryOf(periods, periodStart(day, window, weekStartsOn), () => ({
       total: 0,
       members: new Map<string, LedgerTally>(),
+      counted: 0,
     }));
     period.total += tallies.total;
+    period.counted = (period.counted ?? 0) + (tallies.counted ?? 0);
     for (const [candidateId, t] of tallies.members) {
       const entry = entryOf(period.members, candidateId, () => ({ count: 0, lastSeq: 0 }));
       entry.count += t.count;
@@ -156,8 +163,13 @@ export async function readLedgerState(
     state.seq = Math.max(state.seq, seq);
     state.all.total += delta;
     tally(state.all.members, candidateId, delta, seq);
-    const window = entryOf(state.days, day, () => ({ total: 0, members: new Map<string, LedgerTally>() }));
+    const window = entryOf(state.days, day, () => ({
+      total: 0,
+      members: new Map<string, LedgerTally>(),
+      counted: 0,
+    }));
     window.total += delta;
+    window.counted = (window.counted ?? 0) + 1;
     tally(window.members, candidateId, delta, seq);
     // Like sets: the voter's last counted change of a member; a retraction is an unlike.
     if (record.voterId !== undefined && record.action !== 'vote') {
