@@ -6,7 +6,8 @@ import { moveCampaign } from '../../server/src/campaigns/operations.js';
 import { call, campaignBody, createTestHost, type TestHost } from '../../server/test/support/hosts.js';
 import { actorOf, storeBehind } from '../../server/test/support/move-failure.js';
 import { startTcpProxy } from '../../server/test/support/proxy.js';
-import { type CampaignRepair, startCampaignRepair } from '../../workers/src/campaigns/repair.js';
+import { startCampaignRepair } from '../../workers/src/campaigns/repair.js';
+import type { Periodic } from '../../workers/src/every.js';
 import { testConfig } from '../support/config.js';
 import { eventually, startTestServer, type TestServer, testRedis } from '../support/stack.js';
 
@@ -15,7 +16,7 @@ const config = testConfig();
 let server: TestServer;
 let host: TestHost;
 let redis: RedisClient;
-let repair: CampaignRepair;
+let repair: Periodic;
 
 beforeAll(async () => {
   server = await startTestServer(config);

@@ -1,5 +1,6 @@
 import { archiveEndedPeriods, type CampaignModel, recheckRecentArchives } from '@rallyboard/core/db';
 import type { WorkerDeps } from '../deps.js';
+import { type Periodic, runEvery } from '../every.js';
 
 export interface ArchiverDeps extends Pick<WorkerDeps, 'logger' | 'ledger' | 'boards' | 'archives'> {
   campaigns: CampaignModel;
@@ -56,36 +57,15 @@ export async function archivePass(
   return written;
 }
 
-export interface Archiver {
-  stop(): Promise<void>;
-}
-
 /** Runs archivePass every `everyMs` (a minute by default) until stopped; a failed pass is tried again next time. */
-export function startArchiver(deps: ArchiverDeps, options: { everyMs?: number } = {}): Archiver {
-  const everyMs = options.everyMs ?? 60_000;
+export function startArchiver(deps: ArchiverDeps, options: { everyMs?: number } = {}): Periodic {
   const done = new Map<string, string>();
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  const pass = async () => {
+  return runEvery(async () => {
     try {
       const written = await archivePass(deps, done);
       if (written > 0) deps.logger.info({ written }, 'archived ended periods');
     } catch (error) {
       deps.logger.warn({ err: error }, 'archive pass failed; trying again next interval');
     }
-  };
-  const tick = () => {
-    running = pass().finally(() => {
-      if (!stopped) timer = setTimeout(tick, everyMs);
-    });
-  };
-  tick();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  }, options.everyMs ?? 60_000);
 }

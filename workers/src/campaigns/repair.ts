@@ -8,6 +8,7 @@ import { type CampaignScheduleJob, queueScheduleEvent } from '@rallyboard/core/q
 import { type BoardMeta, readBoardMeta, setBoardStatus } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
 import type { WorkerDeps } from '../deps.js';
+import { type Periodic, runEvery } from '../every.js';
 
 export interface RepairDeps extends Pick<WorkerDeps, 'logger' | 'redis' | 'keys'> {
   campaigns: CampaignModel;
@@ -114,11 +115,6 @@ export async function repairCampaigns(
 }
 
 /** The periodic repair, as the workers process runs it. */
-export interface CampaignRepair {
-  /** Stops the loop, after the pass in progress (if any) finishes. */
-  stop(): Promise<void>;
-}
-
 /**
  * Runs repairCampaigns every `everyMs`, the first pass at once (a restart repairs first). Every
  * workers process runs it; passes are idempotent and each repair takes the campaign's lock, so
@@ -126,30 +122,13 @@ export interface CampaignRepair {
  * @param options.everyMs the pause between passes, which bounds how long a board can disagree
  *   with its campaign or a due start or end wait after a failure @default 15_000
  */
-export function startCampaignRepair(deps: RepairDeps, options: { everyMs?: number } = {}): CampaignRepair {
-  const everyMs = options.everyMs ?? 15_000;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  const pass = async () => {
+export function startCampaignRepair(deps: RepairDeps, options: { everyMs?: number } = {}): Periodic {
+  return runEvery(async () => {
     try {
       const report = await repairCampaigns(deps);
       if (report.boardsSet + report.jobsQueued > 0) deps.logger.info(report, 'campaign repair pass');
     } catch (error) {
       deps.logger.warn({ err: error }, 'campaign repair pass failed; trying again next interval');
     }
-  };
-  const tick = () => {
-    running = pass().finally(() => {
-      if (!stopped) timer = setTimeout(tick, everyMs);
-    });
-  };
-  tick();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  }, options.everyMs ?? 15_000);
 }
