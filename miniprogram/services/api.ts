@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { settings } from '../config.js';
 import { publicCampaignPageSchema, publicCampaignSchema } from '../protocol/campaigns.js';
 import type { RankWindow } from '../protocol/leaderboard.js';
-import { memberViewSchema } from '../protocol/leaderboard.js';
+import { boardViewSchema, memberViewSchema } from '../protocol/leaderboard.js';
 import { nextCursorSchema } from '../protocol/pages.js';
 import { shareLinkSchema, shareTargetSchema } from '../protocol/referrals.js';
 import { myLikesSchema, quotaStatusSchema, voteStatusSchema } from '../protocol/votes.js';
@@ -18,6 +18,13 @@ export const listCampaigns = (cursor?: string, limit = 20) =>
 
 export const getCampaign = (campaignId: string) =>
   request({ method: 'GET', path: `/api/public/campaigns/${campaignId}` }, publicCampaignSchema);
+
+/** A page of a window's ranking: ranks offset+1 … offset+limit (the current period for day, week, month). */
+export const readRanking = (boardId: string, window: RankWindow, offset: number, limit: number) =>
+  request(
+    { method: 'GET', path: `/api/boards/${boardId}/leaderboard`, query: { window, offset, limit } },
+    boardViewSchema,
+  );
 
 /** One candidate's rank and score. */
 export const readMember = (boardId: string, candidateId: string, window: RankWindow = 'all') =>

@@ -3,7 +3,14 @@ import { applyVotes, dayExpiresAt } from '@rallyboard/core/redis';
 import { describe, expect, it } from 'vitest';
 import { randomId } from '../../../test/support/config.js';
 import { eventually } from '../../../test/support/stack.js';
-import { campaignId, open, server, usePagesStack } from '../support/pages-fixture.js';
+import {
+  campaignId,
+  configureMiniProgram,
+  open,
+  server,
+  shim,
+  usePagesStack,
+} from '../support/pages-fixture.js';
 import { settle, textsOf } from '../support/simulate.js';
 
 // The ranking page's tabs: today, this week and all time, each its own live window.
@@ -91,5 +98,35 @@ describe('the ranking page', () => {
     const after = earlierThisWeek ? ['爱丽丝 3 票', '鲍勃 1 票'] : ['爱丽丝 3 票'];
     await eventually(async () => rows(page).join() === after.join(), 10_000, 'the live update of the week');
     page.instance.onUnload();
+  });
+
+  it('reads the ranks below the live top N a page at a time as the page reaches its bottom, and starts over on a pull', async () => {
+    // A live top N of one: the second candidate is below it.
+    configureMiniProgram({ rankTopN: 1 });
+    try {
+      const page = await open('pages/ranking/index', { campaignId });
+      await eventually(
+        async () => rows(page).length === 1 && page.instance.data.connected === true,
+        10_000,
+        'the live top 1',
+      );
+      const reads = () => shim.requests.filter((r) => r.url.includes(`/boards/${campaignId}/leaderboard`));
+      const before = reads().length;
+      await (page.instance as unknown as { onReachBottom(): Promise<void> }).onReachBottom();
+      await settle();
+      expect(reads().at(-1)?.url).toContain('offset=1');
+      expect(textsOf(page, '.row.more .rank')).toEqual(['2']);
+      expect(textsOf(page, '.footer')).toEqual(['没有更多了']);
+      // Nothing more to read: no request.
+      await (page.instance as unknown as { onReachBottom(): Promise<void> }).onReachBottom();
+      expect(reads().length).toBe(before + 1);
+      (page.instance as unknown as { onPullDownRefresh(): void }).onPullDownRefresh();
+      await settle();
+      expect(textsOf(page, '.row.more')).toEqual([]);
+      await eventually(async () => rows(page).length === 1, 10_000, 'the live top 1 again');
+      page.instance.onUnload();
+    } finally {
+      configureMiniProgram({ rankTopN: 10 });
+    }
   });
 });

@@ -43,11 +43,14 @@ interface PageMethods {
   data: Record<string, unknown>;
 }
 
-/** The compiled mini-program's own config module: where its services send requests. */
-function pointAt(url: string): void {
-  const { configure } = require(`${build.dir}/config.js`) as { configure(c: { apiBase: string }): void };
-  configure({ apiBase: url });
+/** Changes the compiled mini-program's own settings (its config module): the server, the top N. */
+export function configureMiniProgram(changes: { apiBase?: string; rankTopN?: number }): void {
+  const { configure } = require(`${build.dir}/config.js`) as { configure(c: typeof changes): void };
+  configure(changes);
 }
+
+/** Where the compiled mini-program's services send requests. */
+const pointAt = (url: string) => configureMiniProgram({ apiBase: url });
 
 interface PagesStackOptions {
   /** The next wx.login code; by default a fake WeChat user of the file's own. */
