@@ -26,6 +26,13 @@ export const readRanking = (boardId: string, window: RankWindow, offset: number,
     boardViewSchema,
   );
 
+/** A candidate and the ranks `k` either side of it, in a window (the current period). */
+export const readAround = (boardId: string, candidateId: string, window: RankWindow, k = 1) =>
+  request(
+    { method: 'GET', path: `/api/boards/${boardId}/members/${candidateId}/around`, query: { window, k } },
+    memberViewSchema,
+  );
+
 /** One candidate's rank and score. */
 export const readMember = (boardId: string, candidateId: string, window: RankWindow = 'all') =>
   request(

@@ -1,10 +1,11 @@
 import { settings } from '../../config.js';
 import { rankingIsPublic } from '../../protocol/campaigns.js';
 import type { RankWindow } from '../../protocol/leaderboard.js';
-import { getCampaign, readRanking } from '../../services/api.js';
+import { getCampaign, readAround, readRanking } from '../../services/api.js';
 import { LiveBoard, type LiveState } from '../../services/live.js';
 import { ApiError } from '../../services/request.js';
 import { chatCard, momentsPost, offerSharing } from '../../services/share.js';
+import { recentVotes } from '../../services/votes.js';
 import { definePage } from '../../utils/page.js';
 
 interface Row {
@@ -17,7 +18,24 @@ interface Row {
 interface Extra {
   live: LiveBoard | null;
   names: Map<string, string>;
+  /** The candidate pinned at the top (opened for it, or my latest vote's), '' for none. */
+  mine: string;
+  /** When the pinned row was last read, and the read waiting for the throttle. */
+  pinnedAt: number;
+  pinTimer: ReturnType<typeof setTimeout> | undefined;
 }
+
+/** A pinned row: my candidate's standing in the tab's window, and its neighbours. */
+interface Pinned {
+  candidateId: string;
+  name: string;
+  rank: number | null;
+  score: number;
+  around: Row[];
+}
+
+/** The pinned row is read again at most this often while the ranking moves. */
+const PIN_EVERY_MS = 2_000;
 
 /** Ranks read at a time below the live top N, as the participant scrolls. */
 const PAGE = 20;
@@ -48,14 +66,20 @@ definePage<Extra>()({
     window: 'all' as RankWindow,
     /** Ranks below the live top N, read by page. */
     more: [] as Row[],
+    pinned: null as Pinned | null,
     /** Whether a page may follow (false once one came back short). */
     hasMore: true,
     loadingMore: false,
+    seq: 0,
   },
   methods: {
     onLoad(query: Record<string, string | undefined>): Promise<void> {
       this.live = null;
       this.names = new Map();
+      this.pinnedAt = 0;
+      this.pinTimer = undefined;
+      const campaignId = query.campaignId ?? '';
+      this.mine = query.candidateId ?? recentVotes(campaignId)[0]?.candidateId ?? '';
       offerSharing();
       return this.start(query.campaignId ?? '');
     },
@@ -100,6 +124,7 @@ definePage<Extra>()({
     onUnload() {
       this.live?.stop();
       this.live = null;
+      if (this.pinTimer !== undefined) clearTimeout(this.pinTimer);
     },
     async start(campaignId: string): Promise<void> {
       this.setData({ campaignId });
@@ -121,6 +146,7 @@ definePage<Extra>()({
     watch(window: RankWindow) {
       this.live?.stop();
       this.setData({ window, rows: [], more: [], hasMore: true, totalVotes: 0, connected: false });
+      void this.pin();
       const live = new LiveBoard({
         boardId: this.data.campaignId,
         window,
@@ -136,12 +162,48 @@ definePage<Extra>()({
       if (!window || window === this.data.window || !this.live) return;
       this.watch(window);
     },
+    /**
+     * Reads my candidate's standing and neighbours in the tab's window, at most every PIN_EVERY_MS
+     * (a read asked for meanwhile waits for the end of that time, so the last change is shown).
+     */
+    async pin(): Promise<void> {
+      if (!this.mine || !this.data.campaignId) return;
+      const wait = this.pinnedAt + PIN_EVERY_MS - Date.now();
+      if (wait > 0) {
+        this.pinTimer ??= setTimeout(() => {
+          this.pinTimer = undefined;
+          void this.pin();
+        }, wait);
+        return;
+      }
+      this.pinnedAt = Date.now();
+      const window = this.data.window;
+      try {
+        const view = await readAround(this.data.campaignId, this.mine, window, 1);
+        if (window !== this.data.window || !this.live) return;
+        const named = (candidateId: string) => this.names.get(candidateId) ?? candidateId;
+        this.setData({
+          pinned: {
+            candidateId: view.member.candidateId,
+            name: named(view.member.candidateId),
+            rank: view.member.rank,
+            score: view.member.score,
+            around: view.entries.map((e) => ({ ...e, name: named(e.candidateId) })),
+          },
+        });
+      } catch {
+        // Not a candidate of this board (an old link), or offline: no pinned row.
+        this.setData({ pinned: null });
+      }
+    },
     show(state: LiveState) {
+      if (this.mine && state.seq !== this.data.seq) void this.pin();
       // A candidate that climbed into the live top N leaves the pages read below it.
       const live = new Set(state.entries.map((e) => e.candidateId));
       this.setData({
         more: this.data.more.filter((row) => !live.has(row.candidateId)),
         connected: state.connected,
+        seq: state.seq,
         totalVotes: state.totals.votes,
         error: state.error,
         rows: state.entries.map((e) => ({ ...e, name: this.names.get(e.candidateId) ?? e.candidateId })),

@@ -129,4 +129,31 @@ describe('the ranking page', () => {
       configureMiniProgram({ rankTopN: 10 });
     }
   });
+
+  it("pins my candidate's standing and neighbours at the top, and follows the live ranking", async () => {
+    const page = await open('pages/ranking/index', { campaignId, candidateId: 'bob' });
+    const pinned = () => textsOf(page, '.pinned-title')[0] ?? '';
+    await eventually(async () => pinned().includes('鲍勃'), 10_000, 'the pinned row');
+    const standing = () =>
+      page.instance.data.pinned as { rank: number | null; score: number; around: unknown[] };
+    const before = standing();
+    expect(pinned()).toBe(`我支持的 鲍勃：第 ${before.rank} 名 · ${before.score} 票`);
+    expect(textsOf(page, '.around.me .name')).toEqual(['鲍勃']);
+    // Two more votes for bob, counted now: the pinned row follows within its throttle.
+    await count([
+      ['bob', dayOf(Date.now(), 'Asia/Shanghai')],
+      ['bob', dayOf(Date.now(), 'Asia/Shanghai')],
+    ]);
+    await eventually(async () => standing().score === before.score + 2, 10_000, 'the pinned row to follow');
+    expect(pinned()).toBe(`我支持的 鲍勃：第 ${standing().rank} 名 · ${before.score + 2} 票`);
+    page.instance.onUnload();
+  });
+
+  it('pins nothing for a candidate the campaign does not have', async () => {
+    const page = await open('pages/ranking/index', { campaignId, candidateId: 'mallory' });
+    await eventually(async () => page.instance.data.connected === true, 10_000, 'connected');
+    await settle(300);
+    expect(textsOf(page, '.pinned')).toEqual([]);
+    page.instance.onUnload();
+  });
 });
