@@ -1,6 +1,7 @@
 import { settings } from '../../config.js';
 import { rankingIsPublic } from '../../protocol/campaigns.js';
 import type { RankWindow } from '../../protocol/leaderboard.js';
+import { moveLabel, type RankMove, rankMoves } from '../../protocol/rank-moves.js';
 import { getCampaign, readAround, readRanking } from '../../services/api.js';
 import { LiveBoard, type LiveState } from '../../services/live.js';
 import { ApiError } from '../../services/request.js';
@@ -13,6 +14,9 @@ interface Row {
   candidateId: string;
   name: string;
   score: number;
+  /** `▲2`, `▼1`, `NEW`, or '' (rows of the live top N only). */
+  move?: string;
+  moveKind?: RankMove['kind'];
 }
 
 interface Extra {
@@ -20,6 +24,9 @@ interface Extra {
   names: Map<string, string>;
   /** The candidate pinned at the top (opened for it, or my latest vote's), '' for none. */
   mine: string;
+  /** The live rows' last ranks, and each candidate's last move: an arrow stays until it moves again. */
+  ranks: Map<string, number>;
+  moves: Map<string, RankMove>;
   /** When the pinned row was last read, and the read waiting for the throttle. */
   pinnedAt: number;
   pinTimer: ReturnType<typeof setTimeout> | undefined;
@@ -78,6 +85,8 @@ definePage<Extra>()({
       this.names = new Map();
       this.pinnedAt = 0;
       this.pinTimer = undefined;
+      this.ranks = new Map();
+      this.moves = new Map();
       const campaignId = query.campaignId ?? '';
       this.mine = query.candidateId ?? recentVotes(campaignId)[0]?.candidateId ?? '';
       offerSharing();
@@ -145,6 +154,8 @@ definePage<Extra>()({
     /** Watches one window: the feed of the tab before stops, and the rows wait for the new snapshot. */
     watch(window: RankWindow) {
       this.live?.stop();
+      this.ranks = new Map();
+      this.moves = new Map();
       this.setData({ window, rows: [], more: [], hasMore: true, totalVotes: 0, connected: false });
       void this.pin();
       const live = new LiveBoard({
@@ -200,13 +211,28 @@ definePage<Extra>()({
       if (this.mine && state.seq !== this.data.seq) void this.pin();
       // A candidate that climbed into the live top N leaves the pages read below it.
       const live = new Set(state.entries.map((e) => e.candidateId));
+      // Arrows from the rows' last ranks; the first state of a feed shows none.
+      const next = new Map(state.entries.map((e) => [e.candidateId, e.rank]));
+      if (this.ranks.size > 0) {
+        for (const [id, move] of rankMoves(this.ranks, next))
+          if (move.kind !== 'same') this.moves.set(id, move);
+      }
+      this.ranks = next;
       this.setData({
         more: this.data.more.filter((row) => !live.has(row.candidateId)),
         connected: state.connected,
         seq: state.seq,
         totalVotes: state.totals.votes,
         error: state.error,
-        rows: state.entries.map((e) => ({ ...e, name: this.names.get(e.candidateId) ?? e.candidateId })),
+        rows: state.entries.map((e) => {
+          const move = this.moves.get(e.candidateId);
+          return {
+            ...e,
+            name: this.names.get(e.candidateId) ?? e.candidateId,
+            move: moveLabel(move),
+            moveKind: move?.kind ?? 'same',
+          };
+        }),
       });
     },
   },

@@ -156,4 +156,35 @@ describe('the ranking page', () => {
     expect(textsOf(page, '.pinned')).toEqual([]);
     page.instance.onUnload();
   });
+
+  it('marks a candidate that overtakes another with an arrow, and the one overtaken', async () => {
+    const page = await open('pages/ranking/index', { campaignId });
+    await eventually(
+      async () => rows(page).length === 2 && page.instance.data.connected === true,
+      10_000,
+      'the ranking',
+    );
+    expect(textsOf(page, '.move')).toEqual([]);
+    const live = page.instance.data.rows as { candidateId: string; score: number }[];
+    const [first, second] = live as [
+      { candidateId: string; score: number },
+      { candidateId: string; score: number },
+    ];
+    const today = dayOf(Date.now(), 'Asia/Shanghai');
+    await count(
+      Array.from(
+        { length: first.score - second.score + 1 },
+        () => [second.candidateId, today] as [string, string],
+      ),
+    );
+    await eventually(
+      async () =>
+        (page.instance.data.rows as { candidateId: string }[])[0]?.candidateId === second.candidateId,
+      10_000,
+      'the overtake',
+    );
+    expect(textsOf(page, '.move')).toEqual(['▲1', '▼1']);
+    expect(textsOf(page, '.move-up')).toEqual(['▲1']);
+    page.instance.onUnload();
+  });
 });

@@ -1,13 +1,14 @@
 import {
   BoardFeed,
   type LeaderboardEntry,
+  type RankMove,
   type RankUpdate,
+  rankMoves,
   type ScreenSnapshot,
   type ScreenView,
 } from '@rallyboard/core/protocol';
 import { clockOffset, formatCountdown } from '../shared/countdown.js';
 import { type ScreenPhase, screenPhase } from '../shared/phase.js';
-import { type RankMove, rankMoves } from '../shared/rank-changes.js';
 import { VoteRate } from '../shared/vote-rate.js';
 import { ScreenConnection } from './connection.js';
 import { renderPodium, renderReveal } from './finale.js';

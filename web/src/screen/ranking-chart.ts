@@ -1,9 +1,9 @@
 import type { LeaderboardEntry } from '@rallyboard/core/protocol';
+import { moveLabel, type RankMove } from '@rallyboard/core/protocol';
 import { BarChart, LineChart } from 'echarts/charts';
 import { GridComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { moveLabel, type RankMove } from '../shared/rank-changes.js';
 
 echarts.use([BarChart, LineChart, GridComponent, CanvasRenderer]);
 

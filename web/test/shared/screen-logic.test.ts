@@ -1,9 +1,9 @@
 import type { ScreenView } from '@rallyboard/core/protocol';
+import { moveLabel, rankMoves } from '@rallyboard/core/protocol';
 import { describe, expect, it } from 'vitest';
 import { contrastRatio, parseColor } from '../../src/shared/contrast.js';
 import { formatCountdown } from '../../src/shared/countdown.js';
 import { screenPhase } from '../../src/shared/phase.js';
-import { moveLabel, rankMoves } from '../../src/shared/rank-changes.js';
 import { REVEAL_STEP_MS, revealedCount, revealOrder } from '../../src/shared/reveal.js';
 import { VoteRate } from '../../src/shared/vote-rate.js';
 

@@ -12,6 +12,7 @@ export * from './ids.js';
 export * from './leaderboard.js';
 export * from './pages.js';
 export * from './periods.js';
+export * from './rank-moves.js';
 export * from './referrals.js';
 export * from './risk.js';
 export * from './risk-dashboard.js';

@@ -1,4 +1,4 @@
-/** How a candidate moved since the ranking's previous state, for the arrows beside the bars. */
+/** How a candidate moved since the ranking's previous state, for the arrows beside it (the big screen's bars, the mini-program's rows). */
 export type RankMove = { kind: 'up' | 'down'; by: number } | { kind: 'new' } | { kind: 'same' };
 
 /**
