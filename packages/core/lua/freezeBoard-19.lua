@@ -6,13 +6,9 @@
 
   KEYS[1] board meta hash        KEYS[2] all-time scores zset   KEYS[3] all-time total
   KEYS[4] board seq
-  KEYS[5] freeze day scores zset    KEYS[6] freeze day total
-  KEYS[7] snapshot scores           KEYS[8] snapshot total         KEYS[9] snapshot seq
-  KEYS[10] snapshot day scores      KEYS[11] snapshot day total
-  KEYS[12] freeze week scores zset  KEYS[13] freeze week total
-  KEYS[14] freeze month scores zset KEYS[15] freeze month total
-  KEYS[16] snapshot week scores     KEYS[17] snapshot week total
-  KEYS[18] snapshot month scores    KEYS[19] snapshot month total
+  KEYS[5] snapshot scores        KEYS[6] snapshot total         KEYS[7] snapshot seq
+  KEYS[8..13]  the freeze day's, week's and month's live scores zset and total, in pairs
+  KEYS[14..19] their snapshot scores and total, in the same order
 
   ARGV[1] the freeze day (YYYY-MM-DD, board timezone, at this instant)
   ARGV[2] change channel   ARGV[3] board id   ARGV[4] origin
@@ -35,16 +31,16 @@ local function snapshot(from, to)
   redis.call('COPY', from, to, 'REPLACE')
 end
 
-snapshot(KEYS[2], KEYS[7])
-snapshot(KEYS[3], KEYS[8])
+snapshot(KEYS[2], KEYS[5])
+snapshot(KEYS[3], KEYS[6])
 -- The freeze day, week and month: live key -> snapshot key. A period's keys expire; the
 -- copies must outlive the freeze, which may last past retention.
-for _, pair in ipairs({ { 5, 10 }, { 6, 11 }, { 12, 16 }, { 13, 17 }, { 14, 18 }, { 15, 19 } }) do
-  snapshot(KEYS[pair[1]], KEYS[pair[2]])
-  redis.call('PERSIST', KEYS[pair[2]])
+for i = 8, 13 do
+  snapshot(KEYS[i], KEYS[i + 6])
+  redis.call('PERSIST', KEYS[i + 6])
 end
 local seq = tonumber(redis.call('GET', KEYS[4]) or '0')
-redis.call('SET', KEYS[9], seq)
+redis.call('SET', KEYS[7], seq)
 redis.call('HSET', KEYS[1], 'status', 'frozen', 'frozenDay', ARGV[1], 'frozenSeq', seq)
 redis.call('PUBLISH', ARGV[2], cjson.encode({ boardId = ARGV[3], seq = seq, reset = true, origin = ARGV[4] }))
 return seq

@@ -24,6 +24,9 @@ export interface StatusOptions {
   now?: number;
 }
 
+/** A window's two keys, as the status scripts take them. */
+const pair = (w: WindowKeys) => [w.scores, w.total];
+
 /**
  * Records a campaign's new status on its board, for ingest and the public reads to see.
  *
@@ -46,14 +49,6 @@ export async function changeBoardStatus(
     // The timezone and week start are fixed once a campaign is live (see the server's campaigns/edits.ts).
     const [timezone, weekStartsOn] = await redis.hmget(k.meta, 'timezone', 'weekStartsOn');
     const day = dayOf(options.now ?? Date.now(), timezone ?? DEFAULT_TIMEZONE);
-    const [liveDay, liveWeek, liveMonth] = PERIOD_WINDOWS.map((w) =>
-      k.period(w, periodStart(day, w, Number(weekStartsOn ?? DEFAULT_WEEK_STARTS_ON))),
-    ) as [WindowKeys, WindowKeys, WindowKeys];
-    const [copyDay, copyWeek, copyMonth] = PERIOD_WINDOWS.map((w) => f.period(w)) as [
-      WindowKeys,
-      WindowKeys,
-      WindowKeys,
-    ];
     const reply = await runScript(
       redis,
       'freezeBoard',
@@ -62,21 +57,13 @@ export async function changeBoardStatus(
         k.scores,
         k.total,
         k.seq,
-        liveDay.scores,
-        liveDay.total,
         f.scores,
         f.total,
         f.seq,
-        copyDay.scores,
-        copyDay.total,
-        liveWeek.scores,
-        liveWeek.total,
-        liveMonth.scores,
-        liveMonth.total,
-        copyWeek.scores,
-        copyWeek.total,
-        copyMonth.scores,
-        copyMonth.total,
+        ...PERIOD_WINDOWS.flatMap((w) =>
+          pair(k.period(w, periodStart(day, w, Number(weekStartsOn ?? DEFAULT_WEEK_STARTS_ON)))),
+        ),
+        ...PERIOD_WINDOWS.flatMap((w) => pair(f.period(w))),
       ],
       [day, ...tail],
     );
@@ -87,14 +74,7 @@ export async function changeBoardStatus(
   const reply = await runScript(
     redis,
     'setBoardStatus',
-    [
-      k.meta,
-      k.seq,
-      f.scores,
-      f.total,
-      f.seq,
-      ...PERIOD_WINDOWS.flatMap((w) => [f.period(w).scores, f.period(w).total]),
-    ],
+    [k.meta, k.seq, f.scores, f.total, f.seq, ...PERIOD_WINDOWS.flatMap((w) => pair(f.period(w)))],
     [status, ...tail],
   );
   if (reply === SCRIPT_CODES.boardMissing) return { outcome: 'board-missing' };
