@@ -1,5 +1,6 @@
 import { type Connection, Schema } from 'mongoose';
 import { ALERT_KINDS, type RiskAlert } from '../protocol/risk.js';
+import { isDuplicateKey } from './duplicate-key.js';
 
 /** A risk alert: a candidate's spike or a cluster risk control found. Its id makes it once per window. */
 export interface AlertDoc {
@@ -41,7 +42,7 @@ export async function recordAlert(model: AlertModel, alert: AlertDoc): Promise<b
     await model.collection.insertOne(alert as never);
     return true;
   } catch (error) {
-    if (typeof error === 'object' && error !== null && Reflect.get(error, 'code') === 11000) return false;
+    if (isDuplicateKey(error)) return false;
     throw error;
   }
 }

@@ -2,6 +2,7 @@ import type { LeaderboardEntry } from '../protocol/leaderboard.js';
 import { type PeriodWindow, periodEnd } from '../protocol/periods.js';
 import { type ArchiveModels, archiveIdOf, currentArchive } from './archives.js';
 import { UPDATES_PER_COMMAND } from './bulk-updates.js';
+import { isDuplicateKey } from './duplicate-key.js';
 import type { LedgerTally, WindowTallies } from './ledger-state.js';
 
 /** A period's ranking as the ledger adds it up: count descending, ties to the lower seq. */
@@ -33,13 +34,11 @@ async function writeEntries(models: ArchiveModels, archiveId: string, writes: En
           throw new Error(`archive ${archiveId}: entries failed validation`, { cause: invalid[0] });
         break;
       } catch (error) {
-        if ((error as { code?: number }).code !== 11000 || attempt >= 10) throw error;
+        if (!isDuplicateKey(error) || attempt >= 10) throw error;
       }
     }
   }
 }
-
-const isDuplicate = (error: unknown) => (error as { code?: number }).code === 11000;
 
 /** What writeArchive did: the archive's first version, a newer one (a correction), or nothing new. */
 export type ArchiveWrite = 'created' | 'corrected' | 'unchanged';
@@ -90,7 +89,7 @@ export async function writeArchive(
   const inserted = await models.archives.create(header).then(
     () => true,
     (error: unknown) => {
-      if (isDuplicate(error)) return false;
+      if (isDuplicateKey(error)) return false;
       throw error;
     },
   );

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type Connection, Schema } from 'mongoose';
 import { AppError } from '../protocol/errors.js';
 import { HOST_ROLES, type HostRole } from '../protocol/hosts.js';
+import { isDuplicateKey } from './duplicate-key.js';
 
 /** A host account: who may sign in to the console and run campaigns. */
 export interface HostDoc {
@@ -48,8 +49,6 @@ export type HostModel = ReturnType<typeof hostModel>;
 /** A new host id: random, in the safe id alphabet. */
 export const newHostId = (): string => `h${randomBytes(9).toString('base64url')}`;
 
-const DUPLICATE_KEY = 11000;
-
 /**
  * Creates a host account, or throws USERNAME_TAKEN. The username's unique index decides, so two
  * racing creations of one name cannot both succeed.
@@ -69,7 +68,7 @@ export async function createHost(
   try {
     await model.create(doc);
   } catch (error) {
-    if (Reflect.get(Object(error), 'code') === DUPLICATE_KEY) {
+    if (isDuplicateKey(error)) {
       throw new AppError('USERNAME_TAKEN', { details: { username: doc.username }, cause: error });
     }
     throw error;

@@ -6,6 +6,7 @@ import { type RiskAssessment, riskAssessmentSchema } from '../protocol/risk.js';
 import { REVIEW_STATES, type ReviewState } from '../protocol/risk-review.js';
 import { type VoteContext, voteContextSchema } from '../protocol/vote-context.js';
 import { VOTE_ACTIONS } from '../protocol/votes.js';
+import { DUPLICATE_KEY, isDuplicateKey } from './duplicate-key.js';
 
 /**
  * What became of a vote: counted (changed a score), unchanged (a repeated like), held (by risk
@@ -178,13 +179,11 @@ const ledgerVoteSchema = z
     message: 'a rejected vote, and only a rejected one, has a reason',
   });
 
-const DUPLICATE_KEY = 11000;
-
 function writeErrorsOf(error: unknown): { code?: number }[] | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const writeErrors: unknown = Reflect.get(error, 'writeErrors');
   if (Array.isArray(writeErrors)) return writeErrors as { code?: number }[];
-  if (Reflect.get(error, 'code') === DUPLICATE_KEY) return [{ code: DUPLICATE_KEY }];
+  if (isDuplicateKey(error)) return [{ code: DUPLICATE_KEY }];
   return undefined;
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Connection, Schema } from 'mongoose';
+import { isDuplicateKey } from './duplicate-key.js';
 
 /**
  * A participant: one WeChat user of one mini-program, known by the openid WeChat gives us at
@@ -46,8 +47,6 @@ export function participantIdOf(appId: string, openid: string): string {
   return `p${createHash('sha256').update(`${appId}\n${openid}`).digest('base64url').slice(0, 22)}`;
 }
 
-const DUPLICATE_KEY = 11000;
-
 /**
  * Records a login: creates the participant on its first, else updates `lastLoginAt` (and the
  * unionid, which WeChat may give later). Two racing first logins both upsert by `_id`; the one
@@ -71,7 +70,7 @@ export async function recordLogin(
       if (!doc) throw new Error(`participant ${_id} was not written`);
       return doc;
     } catch (error) {
-      if (attempt === 1 && Reflect.get(Object(error), 'code') === DUPLICATE_KEY) continue;
+      if (attempt === 1 && isDuplicateKey(error)) continue;
       throw error;
     }
   }

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { type Connection, Schema } from 'mongoose';
+import { isDuplicateKey } from './duplicate-key.js';
 
 /**
  * Share tokens and referrals (助力). A participant asks for a share token for one candidate of a
@@ -102,9 +103,6 @@ export function createShareTokenIssuer(secret: string): (target: ShareTokenTarge
       .subarray(0, 16)
       .toString('base64url');
 }
-
-const DUPLICATE_KEY = 11000;
-const isDuplicateKey = (error: unknown) => Reflect.get(Object(error), 'code') === DUPLICATE_KEY;
 
 /**
  * Stores a share token unless it is stored already (the same token always names the same
