@@ -8,13 +8,7 @@ import {
   findArchive,
   readArchive,
 } from '@rallyboard/core/db';
-import {
-  AppError,
-  DEFAULT_WEEK_STARTS_ON,
-  dayOf,
-  periodStart,
-  type RankWindow,
-} from '@rallyboard/core/protocol';
+import { AppError, dayOf, periodStart, type RankWindow, weekStartOf } from '@rallyboard/core/protocol';
 import {
   type BoardCache,
   type CachedBoard,
@@ -76,7 +70,7 @@ export function createBoardLookup(deps: BoardLookupDeps): BoardLookup {
       title: recorded.title,
       kind: recorded.kind,
       timezone: recorded.timezone,
-      weekStartsOn: recorded.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON,
+      weekStartsOn: weekStartOf(recorded),
       dailyRetentionDays: recorded.dailyRetentionDays,
       status: campaign?.status,
       quotas: recorded.quotas ?? {},

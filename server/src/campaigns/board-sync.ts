@@ -1,6 +1,6 @@
 import type { Config } from '@rallyboard/core/config';
 import { type BoardModel, type CampaignDoc, registrationOf } from '@rallyboard/core/db';
-import { type CampaignRules, DEFAULT_WEEK_STARTS_ON } from '@rallyboard/core/protocol';
+import { type CampaignRules, weekStartOf } from '@rallyboard/core/protocol';
 import {
   type BoardQuotas,
   type KeyBuilder,
@@ -43,7 +43,7 @@ export async function syncBoard(deps: BoardSyncDeps, campaign: CampaignDoc): Pro
           title: campaign.title,
           kind: campaign.kind,
           timezone: campaign.schedule.timezone,
-          weekStartsOn: campaign.schedule.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON,
+          weekStartsOn: weekStartOf(campaign.schedule),
           members: campaign.members.map((m) => ({ candidateId: m.candidateId, name: m.name })),
           quotas: quotasOf(campaign.rules),
         },

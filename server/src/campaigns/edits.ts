@@ -2,8 +2,8 @@ import type { CampaignDoc } from '@rallyboard/core/db';
 import {
   AppError,
   type CampaignStatus,
-  DEFAULT_WEEK_STARTS_ON,
   type UpdateCampaignBody,
+  weekStartOf,
 } from '@rallyboard/core/protocol';
 import type { HostPrincipal } from '../hosts/principal.js';
 
@@ -52,20 +52,16 @@ const snapshotOf = (campaign: CampaignDoc, field: keyof UpdateCampaignBody): unk
       startAt: new Date(campaign.schedule.startAt).toISOString(),
       endAt: new Date(campaign.schedule.endAt).toISOString(),
       timezone: campaign.schedule.timezone,
-      weekStartsOn: weekStartOf(campaign),
+      weekStartsOn: weekStartOf(campaign.schedule),
     };
   }
   if (field === 'hostIds') return campaign.hostIds ?? [];
   return campaign[field] ?? null;
 };
 
-/** A campaign's week start: Monday for one made before weekly rankings. */
-const weekStartOf = (campaign: CampaignDoc): number =>
-  campaign.schedule.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON;
-
 /** True when a schedule keeps the campaign's week start (one that leaves it out keeps it). */
 const sameWeek = (campaign: CampaignDoc, next: { weekStartsOn?: number | undefined }): boolean =>
-  next.weekStartsOn === undefined || next.weekStartsOn === weekStartOf(campaign);
+  next.weekStartsOn === undefined || next.weekStartsOn === weekStartOf(campaign.schedule);
 
 /**
  * Checks a PATCH against the campaign's status and the actor's role, and plans it; throws
@@ -125,7 +121,7 @@ export function planUpdate(
       startAt: new Date(next.startAt),
       endAt,
       timezone: next.timezone,
-      weekStartsOn: next.weekStartsOn ?? weekStartOf(campaign),
+      weekStartsOn: next.weekStartsOn ?? weekStartOf(campaign.schedule),
     };
   }
 

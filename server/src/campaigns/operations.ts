@@ -5,9 +5,9 @@ import {
   type CampaignStatus,
   type CreateCampaignBody,
   canReveal,
-  DEFAULT_WEEK_STARTS_ON,
   type ScreenWindow,
   type UpdateCampaignBody,
+  weekStartOf,
 } from '@rallyboard/core/protocol';
 import { scheduleCampaign } from '@rallyboard/core/queue';
 import {
@@ -39,7 +39,7 @@ export async function createCampaign(
       startAt: new Date(body.schedule.startAt),
       endAt: new Date(body.schedule.endAt),
       timezone: body.schedule.timezone,
-      weekStartsOn: body.schedule.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON,
+      weekStartsOn: weekStartOf(body.schedule),
     },
     status: 'draft',
     createdBy: actor.host.hostId,

@@ -2,9 +2,9 @@ import type { CampaignDoc } from '@rallyboard/core/db';
 import {
   type CampaignMember,
   type CampaignView,
-  DEFAULT_WEEK_STARTS_ON,
   isPublished,
   type PublicCampaign,
+  weekStartOf,
 } from '@rallyboard/core/protocol';
 
 /** A member as stored, without the empty optional fields a document may carry. */
@@ -22,7 +22,7 @@ const scheduleView = (schedule: CampaignDoc['schedule']) => ({
   startAt: new Date(schedule.startAt).toISOString(),
   endAt: new Date(schedule.endAt).toISOString(),
   timezone: schedule.timezone,
-  weekStartsOn: schedule.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON,
+  weekStartsOn: weekStartOf(schedule),
 });
 
 /** What hosts and participants both see of a campaign. */

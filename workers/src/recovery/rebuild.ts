@@ -7,7 +7,7 @@ import {
   registrationOf,
   rewriteArchives,
 } from '@rallyboard/core/db';
-import { AppError, DEFAULT_WEEK_STARTS_ON } from '@rallyboard/core/protocol';
+import { AppError, weekStartOf } from '@rallyboard/core/protocol';
 import type { VoteJob } from '@rallyboard/core/queue';
 import { type BoardRegistration, fenceBoard, hasQuotas, liftFence, withLock } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
@@ -169,7 +169,7 @@ async function restore(
     origin: options.origin,
     nowMs,
     dailyRetentionDays: board.dailyRetentionDays,
-    weekStartsOn: board.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON,
+    weekStartsOn: weekStartOf(board),
   });
 
   step('archives');

@@ -1,12 +1,6 @@
-import {
-  type ArchiveStores,
-  archiveIdOf,
-  currentArchives,
-  type LedgerTally,
-  periodTallies,
-  readLedgerState,
-} from '@rallyboard/core/db';
-import { DEFAULT_WEEK_STARTS_ON, periodEnd } from '@rallyboard/core/protocol';
+import { type ArchiveStores, archiveIdOf, currentArchives, periodLedgerTallies } from '@rallyboard/core/db';
+import { weekStartOf } from '@rallyboard/core/protocol';
+import { driftOf } from './drift.js';
 
 /** One member whose archived standing differs from what the period's ledger records add up to. */
 export interface ArchiveDrift {
@@ -30,20 +24,14 @@ export interface ArchiveReport {
  */
 export async function reconcileArchives(deps: ArchiveStores, boardId: string): Promise<ArchiveReport[]> {
   const board = await deps.boards.findById(boardId, { weekStartsOn: 1 }).lean();
-  const weekStartsOn = board?.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON;
+  const weekStartsOn = weekStartOf(board);
   const archives = (await currentArchives(deps.archives, boardId)).sort((a, b) =>
     a.archiveId < b.archiveId ? -1 : 1,
   );
   const reports: ArchiveReport[] = [];
   for (const archive of archives) {
     const { window, start } = archive;
-    const state = await readLedgerState(deps.ledger, boardId, {
-      days: { from: start, to: periodEnd(start, window) },
-    });
-    const ledger = periodTallies(state.days, window, weekStartsOn).get(start) ?? {
-      total: 0,
-      members: new Map<string, LedgerTally>(),
-    };
+    const ledger = await periodLedgerTallies(deps, boardId, window, start, weekStartsOn);
     const entries = await deps.archives.entries
       .find(
         { archiveId: archiveIdOf(boardId, window, start), version: archive.version },
@@ -51,17 +39,11 @@ export async function reconcileArchives(deps: ArchiveStores, boardId: string): P
       )
       .lean();
     const archived = new Map(entries.map((e) => [e.candidateId, { count: e.score, seq: e.seq }]));
-    const drift: ArchiveDrift[] = [];
-    for (const candidateId of new Set([...archived.keys(), ...ledger.members.keys()])) {
-      const tally = ledger.members.get(candidateId) ?? { count: 0, lastSeq: 0 };
-      const expected = { count: tally.count, seq: tally.lastSeq };
-      const actual = archived.get(candidateId) ?? null;
-      const matches =
-        actual === null
-          ? expected.count === 0 && expected.seq === 0
-          : actual.count === expected.count && actual.seq === expected.seq;
-      if (!matches) drift.push({ candidateId, archive: actual, ledger: expected });
-    }
+    const drift = driftOf(archived, ledger.members).map(({ candidateId, found, ledger: expected }) => ({
+      candidateId,
+      archive: found,
+      ledger: expected,
+    }));
     reports.push({
       archive: `${window}:${start}`,
       total: { archive: archive.total, ledger: ledger.total },

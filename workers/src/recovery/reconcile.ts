@@ -7,7 +7,7 @@ import {
   readLedgerState,
   type WindowTallies,
 } from '@rallyboard/core/db';
-import { DEFAULT_WEEK_STARTS_ON, PERIOD_WINDOWS } from '@rallyboard/core/protocol';
+import { PERIOD_WINDOWS, weekStartOf } from '@rallyboard/core/protocol';
 import {
   decodeScore,
   type KeyBuilder,
@@ -15,6 +15,7 @@ import {
   periodExpiresAt,
   type RedisClient,
 } from '@rallyboard/core/redis';
+import { driftOf } from './drift.js';
 import { type ArchiveReport, reconcileArchives } from './reconcile-archives.js';
 
 export interface RecoveryDeps {
@@ -68,19 +69,11 @@ async function compareWindow(
   for (let i = 0; i + 1 < flat.length; i += 2) {
     inRedis.set(String(flat[i]), decodeScore(Number(flat[i + 1])));
   }
-  const drift: MemberDrift[] = [];
-  const ids = new Set([...inRedis.keys(), ...ledger.members.keys()]);
-  for (const candidateId of ids) {
-    const tally = ledger.members.get(candidateId) ?? { count: 0, lastSeq: 0 };
-    const expected = { count: tally.count, seq: tally.lastSeq };
-    const actual = inRedis.get(candidateId) ?? null;
-    // A member that never changed may be absent (a day) or present at 0 (all-time): both fine.
-    const matches =
-      actual === null
-        ? expected.count === 0 && expected.seq === 0
-        : actual.count === expected.count && actual.seq === expected.seq;
-    if (!matches) drift.push({ candidateId, redis: actual, ledger: expected });
-  }
+  const drift = driftOf(inRedis, ledger.members).map(({ candidateId, found, ledger: expected }) => ({
+    candidateId,
+    redis: found,
+    ledger: expected,
+  }));
   return { window, total: { redis: Number(total ?? 0), ledger: ledger.total }, drift };
 }
 
@@ -100,7 +93,7 @@ export async function reconcile(deps: RecoveryDeps, boardId: string): Promise<Re
   const retentionDays = board?.dailyRetentionDays ?? 0;
   const nowSec = Date.now() / 1000;
   for (const window of PERIOD_WINDOWS) {
-    const ledger = periodTallies(state.days, window, board?.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON);
+    const ledger = periodTallies(state.days, window, weekStartOf(board));
     const held = new Set(inRedis[window]);
     for (const start of [...new Set([...ledger.keys(), ...held])].sort()) {
       const name = window === 'day' ? start : `${window}:${start}`;

@@ -1,10 +1,10 @@
 import { dayOf } from '../protocol/day.js';
 import {
-  DEFAULT_WEEK_STARTS_ON,
   PERIOD_WINDOWS,
   type PeriodWindow,
   periodEnd,
   periodStart,
+  weekStartOf,
 } from '../protocol/periods.js';
 import { type ArchiveWrite, writeArchive } from './archive-write.js';
 import { type ArchiveModels, archiveIdOf, currentArchives } from './archives.js';
@@ -19,7 +19,28 @@ export interface ArchiveStores {
   archives: ArchiveModels;
 }
 
-type ArchivedBoard = Pick<BoardDoc, '_id' | 'weekStartsOn' | 'members'>;
+/** What archiving reads of a board: its calendar and its members; undefined when it has no record. */
+async function archivedBoard(stores: Pick<ArchiveStores, 'boards'>, boardId: string) {
+  const board = await stores.boards.findById(boardId, { timezone: 1, weekStartsOn: 1, members: 1 }).lean();
+  return board ?? undefined;
+}
+
+/**
+ * One period's tallies as its ledger records add them up (the records of its days only, on the
+ * `{ boardId, day }` index): what its archive is written from, and checked against.
+ */
+export async function periodLedgerTallies(
+  stores: Pick<ArchiveStores, 'ledger'>,
+  boardId: string,
+  window: PeriodWindow,
+  start: string,
+  weekStartsOn: number,
+): Promise<WindowTallies> {
+  const state = await readLedgerState(stores.ledger, boardId, {
+    days: { from: start, to: periodEnd(start, window) },
+  });
+  return periodTallies(state.days, window, weekStartsOn).get(start) ?? { total: 0, members: new Map() };
+}
 
 /**
  * Writes one period's archive from the ledger records of its days (see writeArchive): safe to
@@ -27,18 +48,13 @@ type ArchivedBoard = Pick<BoardDoc, '_id' | 'weekStartsOn' | 'members'>;
  */
 export async function archivePeriod(
   stores: ArchiveStores,
-  board: ArchivedBoard,
+  board: Pick<BoardDoc, '_id' | 'weekStartsOn' | 'members'>,
   window: PeriodWindow,
   start: string,
   now = new Date(),
   options: { force?: boolean } = {},
 ): Promise<ArchiveWrite> {
-  const state = await readLedgerState(stores.ledger, board._id, {
-    days: { from: start, to: periodEnd(start, window) },
-  });
-  const weekStartsOn = board.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON;
-  const empty: WindowTallies = { total: 0, members: new Map() };
-  const tallies = periodTallies(state.days, window, weekStartsOn).get(start) ?? empty;
+  const tallies = await periodLedgerTallies(stores, board._id, window, start, weekStartOf(board));
   const period = { boardId: board._id, window, start, members: board.members.length };
   return writeArchive(stores.archives, period, tallies, now, options);
 }
@@ -69,17 +85,16 @@ export async function archiveEndedPeriods(
   options: { now?: Date; graceMs: number; skipIfToday?: string },
 ): Promise<{ today: string; created: number }> {
   const now = options.now ?? new Date();
-  const board = await stores.boards.findById(boardId, { timezone: 1, weekStartsOn: 1, members: 1 }).lean();
+  const board = await archivedBoard(stores, boardId);
   if (!board) return { today: '', created: 0 };
   const today = dayOf(now.getTime() - options.graceMs, board.timezone);
   if (options.skipIfToday === today) return { today, created: 0 };
-  const weekStartsOn = board.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON;
   const days = (await stores.ledger.distinct('day', { boardId })) as string[];
   const have = new Set(
     (await stores.archives.archives.find({ boardId }, { archiveId: 1 }).lean()).map((a) => a.archiveId),
   );
   let created = 0;
-  for (const { window, start } of periodsOf(days, weekStartsOn)) {
+  for (const { window, start } of periodsOf(days, weekStartOf(board))) {
     if (periodEnd(start, window) >= today || have.has(archiveIdOf(boardId, window, start))) continue;
     if ((await archivePeriod(stores, board, window, start, now)) === 'created') created++;
   }
@@ -101,7 +116,7 @@ export async function recheckRecentArchives(
 ): Promise<number> {
   const recent = await currentArchives(stores.archives, boardId, since);
   if (recent.length === 0) return 0;
-  const board = await stores.boards.findById(boardId, { weekStartsOn: 1, members: 1 }).lean();
+  const board = await archivedBoard(stores, boardId);
   if (!board) return 0;
   let corrected = 0;
   for (const archive of recent) {
@@ -126,7 +141,7 @@ export async function rewriteArchives(
   boardId: string,
   now = new Date(),
 ): Promise<number> {
-  const board = await stores.boards.findById(boardId, { weekStartsOn: 1, members: 1 }).lean();
+  const board = await archivedBoard(stores, boardId);
   if (!board) return 0;
   const archives = await currentArchives(stores.archives, boardId);
   for (const { window, start } of archives)
@@ -147,9 +162,9 @@ export async function refreshArchives(
   days: Iterable<string>,
   now = new Date(),
 ): Promise<number> {
-  const board = await stores.boards.findById(boardId, { weekStartsOn: 1, members: 1 }).lean();
+  const board = await archivedBoard(stores, boardId);
   if (!board) return 0;
-  const periods = periodsOf(days, board.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON);
+  const periods = periodsOf(days, weekStartOf(board));
   const ids = periods.map(({ window, start }) => archiveIdOf(boardId, window, start));
   const existing = new Set(
     (await stores.archives.archives.find({ archiveId: { $in: ids } }, { archiveId: 1 }).lean()).map(

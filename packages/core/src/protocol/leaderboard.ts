@@ -82,8 +82,8 @@ const dayOnlyForDayWindow: [
 const windowQuery = {
   window: windowSchema.default('all'),
   /**
-   * A day of the period wanted (any day of a week or month picks that week or month), within
-   * retention; the current period when absent.
+   * A day of the period wanted (any day of a week or month picks that week or month); the
+   * current period when absent. An ended period is read from its archive at any age.
    */
   day: daySchema.optional(),
 };

@@ -14,6 +14,13 @@ export const weekStartsOnSchema = z.number().int().min(1).max(7);
 /** Weeks start on Monday unless a campaign says otherwise. */
 export const DEFAULT_WEEK_STARTS_ON = 1;
 
+/**
+ * The week start a record holds (a campaign's schedule, a board), or Monday for one that has
+ * none: made before weekly rankings, or a change that left it out.
+ */
+export const weekStartOf = (holder: { weekStartsOn?: number | undefined } | null | undefined): number =>
+  holder?.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON;
+
 /** The longest a period lasts, in days: how long after its last vote its keys must live, beyond retention. */
 export const PERIOD_MAX_DAYS: Readonly<Record<PeriodWindow, number>> = { day: 1, week: 7, month: 31 };
 
