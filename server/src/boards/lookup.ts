@@ -8,7 +8,7 @@ import {
   findArchive,
   readArchive,
 } from '@rallyboard/core/db';
-import { AppError, dayOf, periodStart, type RankWindow, weekStartOf } from '@rallyboard/core/protocol';
+import { AppError, dayOf, groupIdOf, periodStart, type RankWindow, weekStartOf } from '@rallyboard/core/protocol';
 import {
   type BoardCache,
   type CachedBoard,
@@ -75,6 +75,9 @@ export function createBoardLookup(deps: BoardLookupDeps): BoardLookup {
       status: campaign?.status,
       quotas: recorded.quotas ?? {},
       members: new Set(recorded.members.map((m) => m.candidateId)),
+      groups: new Map(
+        recorded.members.flatMap((m) => (m.group === undefined ? [] : [[m.candidateId, groupIdOf(m.group)]])),
+      ),
     };
   }
 

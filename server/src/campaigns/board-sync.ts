@@ -44,7 +44,11 @@ export async function syncBoard(deps: BoardSyncDeps, campaign: CampaignDoc): Pro
           kind: campaign.kind,
           timezone: campaign.schedule.timezone,
           weekStartsOn: weekStartOf(campaign.schedule),
-          members: campaign.members.map((m) => ({ candidateId: m.candidateId, name: m.name })),
+          members: campaign.members.map(({ candidateId, name, group }) => ({
+            candidateId,
+            name,
+            ...(group === undefined ? {} : { group }),
+          })),
           quotas: quotasOf(campaign.rules),
         },
         $setOnInsert: { dailyRetentionDays: deps.config.boards.dailyRetentionDays },

@@ -1,6 +1,7 @@
 import { type Connection, Schema } from 'mongoose';
 import { BOARD_KINDS, type BoardKind } from '../protocol/campaigns.js';
 import { DEFAULT_TIMEZONE } from '../protocol/day.js';
+import { groupIdOf } from '../protocol/groups.js';
 import type { BoardQuotas, BoardRegistration } from '../redis/board-registry.js';
 
 /** A board in the system of record. Redis holds a registration derived from it. */
@@ -14,7 +15,8 @@ export interface BoardDoc {
   weekStartsOn?: number | undefined;
   /** Days a day's ranking is kept in Redis after the day ends. */
   dailyRetentionDays: number;
-  members: { candidateId: string; name: string }[];
+  /** `group`: the candidate's group name (absent on older records and for candidates in none). */
+  members: { candidateId: string; name: string; group?: string | undefined }[];
   /** Per-voter limits of a vote board (its campaign's rules); none when absent. */
   quotas?: BoardQuotas | undefined;
   createdAt: Date;
@@ -34,6 +36,7 @@ const boardSchema = new Schema<BoardDoc>(
         _id: false,
         candidateId: { type: String, required: true },
         name: { type: String, required: true, maxlength: 200 },
+        group: { type: String, maxlength: 100 },
       },
     ],
     quotas: {
@@ -72,5 +75,6 @@ export function registrationOf(
     dailyRetentionDays: board.dailyRetentionDays,
     candidateIds: board.members.map((m) => m.candidateId),
     quotas: board.quotas ?? {},
+    groups: new Map(board.members.flatMap((m) => (m.group === undefined ? [] : [[m.candidateId, groupIdOf(m.group)]]))),
   };
 }

@@ -20,3 +20,4 @@ export * from './risk-review.js';
 export * from './screen.js';
 export * from './vote-context.js';
 export * from './votes.js';
+export * from './groups.js';

@@ -1,14 +1,15 @@
 import { DEFAULT_WEEK_STARTS_ON, PERIOD_MAX_DAYS, periodStart } from '../protocol/periods.js';
 import type { VoteAction } from '../protocol/votes.js';
+import { readMemberGroups } from './board-groups.js';
 import type { RedisClient } from './connection.js';
 import type { KeyBuilder } from './keys.js';
 import { MAX_COUNT, MAX_SEQ, SEQ_SPAN } from './score.js';
-import { runScript, SCRIPT_CODES } from './scripts.js';
+import { runScript, SCRIPT_CODES, scriptFailure } from './scripts.js';
 import { parseVerdict, type VoteVerdict } from './vote-marker.js';
 
 /**
  * What risk control decided for a vote to apply: `n` apply as usual, `h` hold for review, `x`
- * reject (RISK_REJECTED), `a` approve a held vote, `v` void a held vote. See applyVotes-7+.lua.
+ * reject (RISK_REJECTED), `a` approve a held vote, `v` void a held vote. See applyVotes-8+.lua.
  */
 export type ApplyMode = 'n' | 'h' | 'x' | 'a' | 'v';
 
@@ -41,12 +42,16 @@ export type ApplyVotesResult =
   /** A rebuild holds the board; nothing was applied. */
   | { outcome: 'fenced' };
 
+/** Attempts at a batch whose members keep moving group meanwhile (a host's edits). */
+const GROUP_ATTEMPTS = 5;
+
 const LATER_WEEK_SECONDS = (PERIOD_MAX_DAYS.week - PERIOD_MAX_DAYS.day) * 86_400;
 const LATER_MONTH_SECONDS = (PERIOD_MAX_DAYS.month - PERIOD_MAX_DAYS.day) * 86_400;
 
 /**
- * Applies a batch of votes of one board in one script call (applyVotes-7+.lua): each counted
- * change goes to the all-time window and to its day's, week's and month's. Safe to call again
+ * Applies a batch of votes of one board in one script call (applyVotes-8+.lua): each counted
+ * change goes to the all-time window and to its day's, week's and month's, and, for a member in
+ * a group, to those windows of its group's ranking and of the groups' ranking. Safe to call again
  * with any of the same vote ids: those come back as duplicates with their first verdict.
  * @param options.weekStartsOn the board's first day of the week, 1 Monday … 7 Sunday @default 1
  */
@@ -60,51 +65,74 @@ export async function applyVotes(
   if (votes.length === 0) return { outcome: 'applied', seq: 0, verdicts: [] };
   const k = keys.board(boardId);
   const weekStartsOn = options.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON;
-  const voteKeys: string[] = [];
-  const voteArgs: (string | number)[] = [];
-  for (const vote of votes) {
-    const day = k.day(vote.day);
-    const week = k.period('week', periodStart(vote.day, 'week', weekStartsOn));
-    const month = k.period('month', periodStart(vote.day, 'month'));
-    const voter = vote.voterId ?? '';
-    voteKeys.push(
-      k.vote(vote.voteId),
-      day.scores,
-      day.total,
-      week.scores,
-      week.total,
-      month.scores,
-      month.total,
-      k.likes(vote.candidateId),
-      k.quotaDay(vote.day, voter),
+  const candidateIds = [...new Set(votes.map((v) => v.candidateId))];
+  let reply: unknown;
+  for (let attempt = 1; ; attempt++) {
+    // The script refuses the batch (-5) if a member moved group since this read; read again.
+    const groups = await readMemberGroups(redis, keys, boardId, candidateIds);
+    const voteKeys: string[] = [];
+    const voteArgs: (string | number)[] = [];
+    for (const vote of votes) {
+      const weekStart = periodStart(vote.day, 'week', weekStartsOn);
+      const monthStart = periodStart(vote.day, 'month');
+      const day = k.day(vote.day);
+      const week = k.period('week', weekStart);
+      const month = k.period('month', monthStart);
+      const voter = vote.voterId ?? '';
+      const group = groups.get(vote.candidateId) ?? '';
+      voteKeys.push(
+        k.vote(vote.voteId),
+        day.scores,
+        day.total,
+        week.scores,
+        week.total,
+        month.scores,
+        month.total,
+        k.likes(vote.candidateId),
+        k.quotaDay(vote.day, voter),
+      );
+      if (group !== '') {
+        const g = k.group(group);
+        for (const [own, all] of [
+          [g, k.groups],
+          [g.period('day', vote.day), k.groups.period('day', vote.day)],
+          [g.period('week', weekStart), k.groups.period('week', weekStart)],
+          [g.period('month', monthStart), k.groups.period('month', monthStart)],
+        ] as const) {
+          voteKeys.push(own.scores, own.total, all.scores, all.total);
+        }
+      }
+      voteArgs.push(
+        vote.candidateId,
+        vote.action,
+        voter,
+        vote.day,
+        vote.dayExpiresAt,
+        vote.dayExpiresAt + LATER_WEEK_SECONDS,
+        vote.dayExpiresAt + LATER_MONTH_SECONDS,
+        vote.quotaExpiresAt ?? quotaExpiresAt(Date.now()),
+        vote.mode ?? 'n',
+        group,
+      );
+    }
+    reply = await runScript(
+      redis,
+      'applyVotes',
+      [k.meta, k.members, k.scores, k.total, k.seq, k.fence, k.quotaTotals, k.memberGroups, ...voteKeys],
+      [
+        SEQ_SPAN,
+        MAX_COUNT,
+        MAX_SEQ,
+        options.dedupTtlSeconds,
+        keys.boardChanges(boardId),
+        boardId,
+        options.origin,
+        ...voteArgs,
+      ],
     );
-    voteArgs.push(
-      vote.candidateId,
-      vote.action,
-      voter,
-      vote.day,
-      vote.dayExpiresAt,
-      vote.dayExpiresAt + LATER_WEEK_SECONDS,
-      vote.dayExpiresAt + LATER_MONTH_SECONDS,
-      vote.quotaExpiresAt ?? quotaExpiresAt(Date.now()),
-      vote.mode ?? 'n',
-    );
+    if (reply !== SCRIPT_CODES.staleGroup) break;
+    if (attempt >= GROUP_ATTEMPTS) throw scriptFailure(reply, 'applyVotes');
   }
-  const reply = await runScript(
-    redis,
-    'applyVotes',
-    [k.meta, k.members, k.scores, k.total, k.seq, k.fence, k.quotaTotals, ...voteKeys],
-    [
-      SEQ_SPAN,
-      MAX_COUNT,
-      MAX_SEQ,
-      options.dedupTtlSeconds,
-      keys.boardChanges(boardId),
-      boardId,
-      options.origin,
-      ...voteArgs,
-    ],
-  );
   if (reply === SCRIPT_CODES.boardMissing) return { outcome: 'board-missing' };
   if (reply === SCRIPT_CODES.fenced) return { outcome: 'fenced' };
   if (!Array.isArray(reply) || reply.length !== 3) throw new Error('applyVotes returned an unexpected reply');

@@ -4,6 +4,8 @@ import type { KeyBuilder } from './keys.js';
 
 export interface CachedBoard extends BoardMeta {
   members: ReadonlySet<string>;
+  /** Member id → its group's id, for the members in a group. */
+  groups: ReadonlyMap<string, string>;
 }
 
 /**
@@ -22,13 +24,16 @@ export function createBoardCache(redis: RedisClient, keys: KeyBuilder, ttlMs: nu
   const entries = new Map<string, { at: number; value: Promise<CachedBoard | undefined> }>();
 
   async function load(boardId: string): Promise<CachedBoard | undefined> {
-    const [meta, members] = await Promise.all([
+    const [meta, members, groups] = await Promise.all([
       readBoardMeta(redis, keys, boardId),
       redis.smembers(keys.board(boardId).members),
+      redis.hgetall(keys.board(boardId).memberGroups),
     ]);
     // Meta without a members set is a board that lost its state (or is losing it right now):
     // not the board, as the apply script also says (-1). Its record in MongoDB answers instead.
-    return meta && members.length > 0 ? { ...meta, members: new Set(members) } : undefined;
+    return meta && members.length > 0
+      ? { ...meta, members: new Set(members), groups: new Map(Object.entries(groups)) }
+      : undefined;
   }
 
   return {

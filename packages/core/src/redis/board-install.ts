@@ -1,7 +1,6 @@
-import { nextPeriodStart, PERIOD_WINDOWS, type PeriodWindow } from '../protocol/periods.js';
+import { nextPeriodStart, type PeriodWindow } from '../protocol/periods.js';
 import { type BoardRegistration, registerBoard } from './board-registry.js';
 import type { RedisClient } from './connection.js';
-import { scanKeys } from './cross-slot.js';
 import type { KeyBuilder } from './keys.js';
 import { SEQ_SPAN } from './score.js';
 import { runScript, scriptFailure } from './scripts.js';
@@ -99,26 +98,4 @@ export interface InstalledPeriod extends WindowState {
   /** The period's first day. */
   start: string;
   expiresAt: number;
-}
-
-/**
- * The periods Redis holds a window for, by window, each list sorted, found by SCAN (a recovery
- * tool's read, not a hot path).
- */
-export async function listPeriods(
-  redis: RedisClient,
-  keys: KeyBuilder,
-  boardId: string,
-): Promise<Record<PeriodWindow, string[]>> {
-  const k = keys.board(boardId);
-  const found = { day: new Set<string>(), week: new Set<string>(), month: new Set<string>() };
-  for (const window of PERIOD_WINDOWS) {
-    for await (const batch of scanKeys(redis, k.periodTotalsPattern(window))) {
-      for (const key of batch) {
-        const period = k.periodOfKey(key);
-        if (period?.window === window) found[window].add(period.start);
-      }
-    }
-  }
-  return { day: [...found.day].sort(), week: [...found.week].sort(), month: [...found.month].sort() };
 }

@@ -8,15 +8,31 @@ import { runScript, scriptFailure } from './scripts.js';
 /** Which ranking of a board: all-time, or one period's, named by its first day (`day`). */
 export type WindowRef = { window: 'all' } | { window: PeriodWindow; day: string };
 
+/**
+ * Which ranking of a board a read takes: its candidates (all of them, or one group's), or its
+ * groups ranked by their totals (protocol/groups.ts).
+ */
+export type Ranking = { view: 'candidates'; group?: string | undefined } | { view: 'groups' };
+
 /** The keys one read takes its ranking, total and seq from. */
 export interface ReadKeys extends WindowKeys {
   readonly seq: string;
+  /** The set of who may be ranked (a focus must be in it; its size is `totals.members`). @default the board's members */
+  readonly members?: string | undefined;
 }
 
 /** The live keys of a window: what workers count into. */
-export function liveReadKeys(keys: KeyBuilder, boardId: string, ref: WindowRef): ReadKeys {
+export function liveReadKeys(
+  keys: KeyBuilder,
+  boardId: string,
+  ref: WindowRef,
+  ranking: Ranking = { view: 'candidates' },
+): ReadKeys {
   const k = keys.board(boardId);
-  return { ...(ref.window === 'all' ? k : k.period(ref.window, ref.day)), seq: k.seq };
+  const owner =
+    ranking.view === 'groups' ? k.groups : ranking.group === undefined ? k : k.group(ranking.group);
+  const window = ref.window === 'all' ? owner : owner.period(ref.window, ref.day);
+  return { scores: window.scores, total: window.total, seq: k.seq, members: owner.members };
 }
 
 /** What a read takes of a window: a page of ranks, one member, a member and its neighbours, or the top and some members. */
@@ -81,7 +97,7 @@ export async function readBoard(
   const reply = await runScript(
     redis,
     'readBoard',
-    [k.meta, k.members, from.scores, from.total, from.seq],
+    [k.meta, from.members ?? k.members, from.scores, from.total, from.seq],
     readArgs(read),
   );
   if (typeof reply === 'number') throw scriptFailure(reply, 'readBoard');

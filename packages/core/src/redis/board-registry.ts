@@ -1,6 +1,7 @@
 import { type BoardKind, type CampaignStatus, campaignStatusSchema } from '../protocol/campaigns.js';
 import { DEFAULT_TIMEZONE } from '../protocol/day.js';
 import { DEFAULT_WEEK_STARTS_ON } from '../protocol/periods.js';
+import { setMemberGroups } from './board-groups.js';
 import type { RedisClient } from './connection.js';
 import type { KeyBuilder } from './keys.js';
 
@@ -44,6 +45,11 @@ export interface BoardRegistration {
   status?: CampaignStatus | undefined;
   /** Per-voter limits; what is absent is removed from Redis, so a registration replaces them. */
   quotas?: BoardQuotas | undefined;
+  /**
+   * Candidate id → its group's id (protocol/groups.ts); a candidate left out is in no group.
+   * A member whose group changed moves with its counts (setMemberGroups). Absent: groups untouched.
+   */
+  groups?: ReadonlyMap<string, string> | undefined;
 }
 
 /** What Redis holds about a board besides its rankings. */
@@ -65,7 +71,8 @@ export interface BoardMeta {
 }
 
 /**
- * Makes a board and its members known to Redis. Idempotent; adds members, never removes them
+ * Makes a board and its members known to Redis, and puts each member in its group. Idempotent;
+ * adds members, never removes them
  * (removing a candidate with votes is a decision for a later, audited operation). A new member
  * enters every all-time ranking at 0, ranked after members that have votes, by id.
  * @param options.fence also set the board's rebuild fence, in the same transaction
@@ -103,6 +110,11 @@ export async function registerBoard(
   const failed = results?.find(([error]) => error);
   if (!results || failed) {
     throw new Error(`registering board ${board.boardId} failed`, { cause: failed?.[0] });
+  }
+  const { groups } = board;
+  if (groups) {
+    const wanted = new Map(board.candidateIds.map((id) => [id, groups.get(id) ?? '']));
+    await setMemberGroups(redis, keys, board.boardId, wanted);
   }
 }
 

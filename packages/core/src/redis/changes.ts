@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * What applyVotes-7+.lua publishes on a board's change channel once per batch that changed
+ * What applyVotes-8+.lua publishes on a board's change channel once per batch that changed
  * something, and installBoard-6+.lua after a rebuild (`reset`, no members).
  */
 export const boardChangeSchema = z.object({

@@ -17,3 +17,5 @@ export * from './risk-store.js';
 export * from './score.js';
 export * from './scripts.js';
 export * from './vote-marker.js';
+export * from './board-groups.js';
+export * from './board-periods.js';

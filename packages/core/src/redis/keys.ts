@@ -29,6 +29,16 @@ export interface FrozenKeys extends WindowKeys {
   readonly none: WindowKeys;
 }
 
+/**
+ * The keys of one group board (see protocol/groups.ts): a ranking of some members, all-time and
+ * per period, kept by the apply script beside the board's own windows.
+ */
+export interface GroupKeys extends WindowKeys {
+  /** Set: who is ranked here (a group's candidate ids; for the groups ranking, the group ids). */
+  readonly members: string;
+  period(window: PeriodWindow, start: string): WindowKeys;
+}
+
 export interface BoardKeys extends WindowKeys {
   /**
    * Hash: the board's registration (title, kind, timezone, dailyRetentionDays). Its existence
@@ -51,6 +61,12 @@ export interface BoardKeys extends WindowKeys {
   periodTotalsPattern(window: PeriodWindow): string;
   /** The window and first day of a key matched by a `periodTotalsPattern`, or undefined for any other key. */
   periodOfKey(key: string): { window: PeriodWindow; start: string } | undefined;
+  /** Hash: member id → its group's id, for members in a group (setMemberGroup-4+.lua). */
+  readonly memberGroups: string;
+  /** One group's ranking of its members: scores are the members' own, in every window. */
+  group(groupId: string): GroupKeys;
+  /** The ranking of the groups by their totals: members are group ids. */
+  readonly groups: GroupKeys;
   /** Set: the voter ids whose like of `memberId` currently stands (like boards). */
   likes(memberId: string): string;
   /** String: a vote id's verdict, so a re-delivered vote cannot count twice. */
@@ -202,6 +218,15 @@ export function createKeys(prefix: string): KeyBuilder {
         scores: `${base}:${window}:${start}:scores`,
         total: `${base}:${window}:${start}:total`,
       });
+      const groupKeys = (head: string): GroupKeys => ({
+        members: `${head}:members`,
+        scores: `${head}:scores`,
+        total: `${head}:total`,
+        period: (window, start) => ({
+          scores: `${head}:${window}:${start}:scores`,
+          total: `${head}:${window}:${start}:total`,
+        }),
+      });
       return {
         meta: `${base}:meta`,
         fence: `${base}:fence`,
@@ -230,6 +255,9 @@ export function createKeys(prefix: string): KeyBuilder {
           if (!known || extra !== undefined || !/^\d{4}-\d{2}-\d{2}$/.test(start ?? '')) return undefined;
           return { window: known, start: start as string };
         },
+        memberGroups: `${base}:member-groups`,
+        group: (groupId) => groupKeys(`${base}:g:${groupId}`),
+        groups: groupKeys(`${base}:groups`),
         likes: (memberId) => `${base}:likes:${memberId}`,
         vote: (voteId) => `${base}:vote:${voteId}`,
         quotaDay: (date, voterId) => `${base}:quota:day:${date}:${voterId}`,

@@ -16,13 +16,14 @@ const LUA_DIR = fileURLToPath(new URL('../../lua/', import.meta.url));
  * against them at load.
  */
 export const SCRIPTS = {
-  applyVotes: '7+',
+  applyVotes: '8+',
   assessVotes: '5+',
   readBoard: 5,
   installBoard: '6+',
   releaseLock: 1,
   freezeBoard: 19,
   setBoardStatus: 11,
+  setMemberGroup: '4+',
 } as const;
 export type ScriptName = keyof typeof SCRIPTS;
 
@@ -39,6 +40,8 @@ export const SCRIPT_CODES = {
   fenceLost: -3,
   /** The board is fenced for a rebuild; try again later. */
   fenced: -4,
+  /** A member's group is not the one the caller read (a concurrent move): read it again. */
+  staleGroup: -5,
 } as const;
 export type ScriptCode = (typeof SCRIPT_CODES)[keyof typeof SCRIPT_CODES];
 
@@ -48,6 +51,7 @@ const SCRIPT_ERRORS: Readonly<Record<number, ErrorCode>> = {
   [SCRIPT_CODES.unknownMember]: 'UNKNOWN_MEMBER',
   [SCRIPT_CODES.fenceLost]: 'BOARD_REBUILDING',
   [SCRIPT_CODES.fenced]: 'BOARD_REBUILDING',
+  [SCRIPT_CODES.staleGroup]: 'SERVICE_UNAVAILABLE',
 } satisfies Record<ScriptCode, ErrorCode>;
 
 /**

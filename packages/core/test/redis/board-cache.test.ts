@@ -47,6 +47,7 @@ describe('createBoardCache', () => {
       status: undefined,
       quotas: {},
       members: new Set(['alice', 'bob']),
+      groups: new Map(),
     });
   });
 

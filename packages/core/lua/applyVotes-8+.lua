@@ -12,18 +12,22 @@
   KEYS[1] board meta hash         KEYS[2] board members set     KEYS[3] all-time scores zset
   KEYS[4] all-time total          KEYS[5] board seq             KEYS[6] rebuild fence
   KEYS[7] quota totals hash (voter -> counted votes)
-  then, for vote i (1-based), nine keys at 7 + 9(i-1):
+  KEYS[8] member groups hash (member -> group id; see setMemberGroup-4+.lua)
+  then, for each vote in turn, nine keys:
     +1 the vote's marker
     +2 its day's scores zset    +3 its day's total
     +4 its week's scores zset   +5 its week's total
     +6 its month's scores zset  +7 its month's total
     +8 the member's likes set
     +9 the voter's quota hash for the vote's day ('*' -> the day's votes, member -> the member's)
+  and, when the vote names a group (ARGV +10), sixteen more: for the all-time window, then the
+  vote's day, week and month, four keys each: the group's scores zset and total, the groups'
+  scores zset and total
 
   ARGV[1] seq span (2^SEQ_BITS)   ARGV[2] largest count   ARGV[3] largest seq
   ARGV[4] marker time-to-live, seconds
   ARGV[5] change channel          ARGV[6] board id        ARGV[7] origin (the worker instance)
-  then, for vote i, nine values at 7 + 9(i-1):
+  then, for vote i, ten values at 7 + 10(i-1):
     +1 member id  +2 action (vote | like | unlike | retract)  +3 voter id ('' when none)
     +4 day (YYYY-MM-DD)
     +5 +6 +7 when the day's, the week's and the month's keys may expire (unix seconds)
@@ -34,6 +38,8 @@
        'x' reject (RISK_REJECTED)
        'a' approve: apply a held vote (marker 'h' or none) without touching quotas again
        'v' void a held vote: marker 'h' (or none) becomes 'r,VOIDED' and its quota use is given back
+    +10 the member's group id ('' none), as the caller read it from KEYS[8]: every counted change
+       also goes to the group's ranking and to the groups' ranking (a group's score is its total)
 
   A retraction (action 'retract', its own vote id) takes back one counted vote of the member on
   the day given: -1 on a vote board; on a like board, an unlike if the voter's like stands.
@@ -51,6 +57,7 @@
    -1  the board is not in Redis, or only part of it is (never registered, or its state was
        lost: see rebuild)
    -4  the board is fenced for a rebuild; try again later
+   -5  a vote's group is not the member's group (it moved meanwhile): read the groups again
   (negative codes: SCRIPT_CODES in src/redis/scripts.ts)
 
   The verdict text is also the vote's marker. Its twin in TypeScript is src/redis/vote-marker.ts,
@@ -112,10 +119,19 @@ local duplicates = {}
 local changed = {}
 local changedList = {}
 
-local n = (#KEYS - 7) / 9
+local n = (#ARGV - 7) / 10
+-- A group is checked before anything changes, so a batch counts into the groups its members are
+-- in now, or not at all.
 for i = 1, n do
-  local k = 7 + 9 * (i - 1)
-  local a = 7 + 9 * (i - 1)
+  local a = 7 + 10 * (i - 1)
+  if (redis.call('HGET', KEYS[8], ARGV[a + 1]) or '') ~= ARGV[a + 10] then
+    return -5
+  end
+end
+
+local k = 8
+for i = 1, n do
+  local a = 7 + 10 * (i - 1)
   local marker, likes, quota = KEYS[k + 1], KEYS[k + 8], KEYS[k + 9]
   -- The vote's day, week and month: scores key, total key and expiry of each.
   local periods = {
@@ -123,6 +139,20 @@ for i = 1, n do
     { KEYS[k + 4], KEYS[k + 5], tonumber(ARGV[a + 6]) },
     { KEYS[k + 6], KEYS[k + 7], tonumber(ARGV[a + 7]) },
   }
+  local group = ARGV[a + 10]
+  -- The group's windows, all-time first: its scores and total, the groups' scores and total,
+  -- and when they may expire (nil: never).
+  local groupWindows = {}
+  if group ~= '' then
+    for w = 1, 4 do
+      local g = k + 9 + 4 * (w - 1)
+      local expireAt = nil
+      if w > 1 then expireAt = periods[w - 1][3] end
+      groupWindows[w] = { KEYS[g + 1], KEYS[g + 2], KEYS[g + 3], KEYS[g + 4], expireAt }
+    end
+    k = k + 16
+  end
+  k = k + 9
   local member, action, voter = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
   local quotaExpireAt = tonumber(ARGV[a + 8])
   local mode = ARGV[a + 9]
@@ -201,6 +231,11 @@ for i = 1, n do
         periodCounts[p] = countOf(periods[p][1], member) + delta
         overLimit = overLimit or math.abs(periodCounts[p]) > MAX_COUNT
       end
+      local groupCounts = {}
+      for w = 1, #groupWindows do
+        groupCounts[w] = countOf(groupWindows[w][3], group) + delta
+        overLimit = overLimit or math.abs(groupCounts[w]) > MAX_COUNT
+      end
       if seq + 1 > MAX_SEQ then
         verdict = 'r,BOARD_FULL'
       elseif overLimit then
@@ -215,6 +250,18 @@ for i = 1, n do
           redis.call('INCRBY', total, delta)
           redis.call('EXPIREAT', scores, expireAt)
           redis.call('EXPIREAT', total, expireAt)
+        end
+        for w = 1, #groupWindows do
+          local gw = groupWindows[w]
+          local count = allTime
+          if w > 1 then count = periodCounts[w - 1] end
+          setCount(gw[1], member, count, seq)
+          redis.call('INCRBY', gw[2], delta)
+          setCount(gw[3], group, groupCounts[w], seq)
+          redis.call('INCRBY', gw[4], delta)
+          if gw[5] then
+            for j = 1, 4 do redis.call('EXPIREAT', gw[j], gw[5]) end
+          end
         end
         if delta > 0 then
           if kind == 'like' then redis.call('SADD', likes, voter) end
