@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '@rallyboard/core/config';
 import { archiveModels, boardModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
 import { createLogger, type Logger } from '@rallyboard/core/logger';
-import type { BoardKind } from '@rallyboard/core/protocol';
+import { type BoardKind, groupIdOf } from '@rallyboard/core/protocol';
 import { createCampaignQueue, createReviewQueue, createVoteQueue } from '@rallyboard/core/queue';
 import {
   type BoardQuotas,
@@ -156,6 +156,8 @@ export async function seedBoard(
     quotas?: BoardQuotas;
     /** 1 Monday … 7 Sunday; absent: Monday, as on a board made before weekly rankings. */
     weekStartsOn?: number;
+    /** Candidate id → its group's name, for candidates in a group. */
+    groups?: Record<string, string>;
   } = {},
 ): Promise<string> {
   const boardId = options.boardId ?? randomId('board');
@@ -167,7 +169,11 @@ export async function seedBoard(
     kind,
     timezone,
     dailyRetentionDays: config.boards.dailyRetentionDays,
-    members: candidateIds.map((candidateId) => ({ candidateId, name: candidateId })),
+    members: candidateIds.map((candidateId) => ({
+      candidateId,
+      name: candidateId,
+      ...(options.groups?.[candidateId] === undefined ? {} : { group: options.groups[candidateId] }),
+    })),
     ...(options.quotas ? { quotas: options.quotas } : {}),
     ...(options.weekStartsOn ? { weekStartsOn: options.weekStartsOn } : {}),
   });
@@ -180,6 +186,7 @@ export async function seedBoard(
     candidateIds,
     quotas: options.quotas,
     weekStartsOn: options.weekStartsOn,
+    groups: new Map(Object.entries(options.groups ?? {}).map(([id, name]) => [id, groupIdOf(name)])),
   });
   return boardId;
 }

@@ -8,15 +8,15 @@
 
   KEYS[1] board meta hash   KEYS[2] all-time scores zset   KEYS[3] all-time total
   KEYS[4] board seq         KEYS[5] board members set      KEYS[6] rebuild fence
-  then, for period d (a day, a week or a month), two keys at 6 + 2(d-1): +1 its scores zset,
-  +2 its total
+  then, for window d (a day, a week or a month, then each window of the group boards), two keys
+  at 6 + 2(d-1): +1 its scores zset, +2 its total
 
   ARGV[1] fence token (must match)   ARGV[2] seq to set (never lowered)
   ARGV[3] change channel             ARGV[4] board id          ARGV[5] origin
   ARGV[6] all-time total             ARGV[7] number of all-time entries, then that many pairs
           (member, encoded score)
-  then, for period d: its total, its expiry (unix seconds), its number of entries, then that
-          many pairs
+  then, for window d: its total, its expiry (unix seconds; 0 never), its number of entries,
+          then that many pairs
 
   Returns the board's seq after install, or
    -1  board not found
@@ -50,8 +50,12 @@ for d = 1, days do
   local total, expireAt, count = ARGV[at], ARGV[at + 1], tonumber(ARGV[at + 2])
   local zkey, totalKey = KEYS[6 + 2 * (d - 1) + 1], KEYS[6 + 2 * (d - 1) + 2]
   at = install(zkey, totalKey, total, at + 3, count)
-  if count > 0 then redis.call('EXPIREAT', zkey, expireAt) end
-  redis.call('EXPIREAT', totalKey, expireAt)
+  if expireAt == '0' then
+    redis.call('PERSIST', totalKey)
+  else
+    if count > 0 then redis.call('EXPIREAT', zkey, expireAt) end
+    redis.call('EXPIREAT', totalKey, expireAt)
+  end
 end
 
 local seq = math.max(tonumber(redis.call('GET', KEYS[4]) or '0'), tonumber(ARGV[2]))

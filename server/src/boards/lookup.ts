@@ -8,7 +8,14 @@ import {
   findArchive,
   readArchive,
 } from '@rallyboard/core/db';
-import { AppError, dayOf, groupIdOf, periodStart, type RankWindow, weekStartOf } from '@rallyboard/core/protocol';
+import {
+  AppError,
+  dayOf,
+  groupIdOf,
+  periodStart,
+  type RankWindow,
+  weekStartOf,
+} from '@rallyboard/core/protocol';
 import {
   type BoardCache,
   type CachedBoard,

@@ -7,6 +7,7 @@ import {
   periodExpiresAt,
   type WindowState,
 } from '@rallyboard/core/redis';
+import { type BoardWindow, groupWindows } from './group-windows.js';
 import type { RecoveryDeps } from './reconcile.js';
 
 function windowState(tallies: WindowTallies): WindowState {
@@ -20,7 +21,7 @@ function windowState(tallies: WindowTallies): WindowState {
 
 /**
  * Installs the ledger's rankings and totals, all-time and of every retained day, week and
- * month, in one script that never lowers the seq, lifts the fence and tells watchers to resync.
+ * month, and the group boards of each, in one script that never lowers the seq, lifts the fence and tells watchers to resync.
  * Periods past retention are removed instead.
  * @returns the board's seq and the periods installed
  */
@@ -28,7 +29,16 @@ export async function installWindows(
   deps: Pick<RecoveryDeps, 'redis' | 'keys'>,
   boardId: string,
   state: LedgerState,
-  options: { fence: string; origin: string; nowMs: number; dailyRetentionDays: number; weekStartsOn: number },
+  options: {
+    fence: string;
+    origin: string;
+    nowMs: number;
+    dailyRetentionDays: number;
+    weekStartsOn: number;
+    /** Member id → group id, and every registered member: the group boards are installed too. */
+    groups: ReadonlyMap<string, string>;
+    members: readonly string[];
+  },
 ): Promise<{ seq: number; days: number; periods: number }> {
   const { redis, keys } = deps;
   const k = keys.board(boardId);
@@ -52,11 +62,17 @@ export async function installWindows(
     }
   }
   if (expired.length > 0) await redis.del(...expired);
+  const all = windowState(state.all);
+  const windows: BoardWindow[] = [
+    { state: all, expiresAt: null },
+    ...periods.map((p) => ({ period: p, state: p, expiresAt: p.expiresAt })),
+  ];
   const seq = await installBoard(redis, keys, boardId, {
     fence: options.fence,
     seq: state.seq,
-    all: windowState(state.all),
+    all,
     periods,
+    groups: groupWindows(keys, boardId, windows, options.groups, options.members),
     origin: options.origin,
   });
   return { seq, days: periods.filter((p) => p.window === 'day').length, periods: periods.length };

@@ -170,6 +170,8 @@ async function restore(
     nowMs,
     dailyRetentionDays: board.dailyRetentionDays,
     weekStartsOn: weekStartOf(board),
+    groups: registrationOf(board).groups ?? new Map(),
+    members: memberIds,
   });
 
   step('archives');

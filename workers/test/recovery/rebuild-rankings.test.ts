@@ -131,6 +131,31 @@ describe('rebuild', () => {
     ]);
   });
 
+  it('restores the group boards exactly: each group ranking and the ranking of the groups, in every window', async () => {
+    const boardId = await seedBoard(config, deps.redis, mongo, ['alice', 'bob', 'carol', 'dave'], {
+      timezone: TIMEZONE,
+      groups: { alice: '一班', bob: '一班', carol: '二班' },
+    });
+    const plan: [string, number][] = [
+      ['carol', 6],
+      ['alice', 2],
+      ['bob', 2],
+      ['dave', 1],
+      ['carol', 1],
+      ['alice', 0],
+      ['carol', 0],
+    ];
+    await apply(
+      plan.map(([id, daysAgo]) => ({ boardId, vote: queuedVote(id, { acceptedAt: at(daysAgo) }) })),
+    );
+    const k = deps.keys.board(boardId);
+    expect(await deps.redis.zcard(k.groups.scores)).toBe(2);
+    const before = await snapshotBoard(deps.redis, deps.keys, boardId);
+    await loseBoardState(deps.redis, deps.keys, boardId);
+    await rebuild(deps, boardId, options());
+    expect(await snapshotBoard(deps.redis, deps.keys, boardId)).toEqual(before);
+  });
+
   it('restores a like board exactly: rankings, days with negative scores, like sets and markers', async () => {
     const { boardId, items } = await likedBoard();
     const before = await snapshotBoard(deps.redis, deps.keys, boardId);

@@ -75,6 +75,8 @@ export function registrationOf(
     dailyRetentionDays: board.dailyRetentionDays,
     candidateIds: board.members.map((m) => m.candidateId),
     quotas: board.quotas ?? {},
-    groups: new Map(board.members.flatMap((m) => (m.group === undefined ? [] : [[m.candidateId, groupIdOf(m.group)]]))),
+    groups: new Map(
+      board.members.flatMap((m) => (m.group === undefined ? [] : [[m.candidateId, groupIdOf(m.group)]])),
+    ),
   };
 }

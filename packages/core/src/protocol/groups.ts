@@ -38,7 +38,9 @@ export const campaignGroupSchema = z.object({
 export type CampaignGroup = z.infer<typeof campaignGroupSchema>;
 
 /** The groups of a campaign's members, in the order each first appears. */
-export function groupsOf(members: readonly { candidateId: string; group?: string | undefined }[]): CampaignGroup[] {
+export function groupsOf(
+  members: readonly { candidateId: string; group?: string | undefined }[],
+): CampaignGroup[] {
   const groups = new Map<string, CampaignGroup>();
   for (const member of members) {
     if (member.group === undefined) continue;

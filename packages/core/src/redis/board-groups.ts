@@ -69,7 +69,12 @@ export async function setMemberGroups(
     if (stale.length > 0 && attempt >= MOVE_ATTEMPTS) {
       throw scriptFailure(SCRIPT_CODES.staleGroup, 'setMemberGroup');
     }
-    current = await readMemberGroups(redis, keys, boardId, stale.map(([id]) => id));
+    current = await readMemberGroups(
+      redis,
+      keys,
+      boardId,
+      stale.map(([id]) => id),
+    );
     moves = stale;
   }
   return moved;

@@ -1,7 +1,7 @@
 import { nextPeriodStart, type PeriodWindow } from '../protocol/periods.js';
 import { type BoardRegistration, registerBoard } from './board-registry.js';
 import type { RedisClient } from './connection.js';
-import type { KeyBuilder } from './keys.js';
+import type { KeyBuilder, WindowKeys } from './keys.js';
 import { SEQ_SPAN } from './score.js';
 import { runScript, scriptFailure } from './scripts.js';
 
@@ -52,6 +52,8 @@ export async function installBoard(
     all: WindowState;
     /** Each period window to install (days, weeks, months), with when its keys expire (unix seconds). */
     periods: readonly InstalledPeriod[];
+    /** The group boards' windows (see groupWindows), installed with the rest. */
+    groups?: readonly InstalledWindow[] | undefined;
     origin: string;
   },
 ): Promise<number> {
@@ -60,11 +62,12 @@ export async function installBoard(
     w.members.length,
     ...w.members.flatMap((m) => [m.candidateId, String(m.seq - m.count * SEQ_SPAN)]),
   ];
-  const dayKeys = state.periods.flatMap((p) => {
-    const w = k.period(p.window, p.start);
-    return [w.scores, w.total];
-  });
-  const dayArgs = state.periods.flatMap((p) => [p.total, p.expiresAt, ...pairs(p)]);
+  const windows: InstalledWindow[] = [
+    ...state.periods.map((p) => ({ ...p, keys: k.period(p.window, p.start) })),
+    ...(state.groups ?? []),
+  ];
+  const dayKeys = windows.flatMap((w) => [w.keys.scores, w.keys.total]);
+  const dayArgs = windows.flatMap((w) => [w.total, w.expiresAt ?? 0, ...pairs(w)]);
   const reply = await runScript(
     redis,
     'installBoard',
@@ -90,6 +93,12 @@ export async function installBoard(
  */
 export function periodExpiresAt(start: string, window: PeriodWindow, retentionDays: number): number {
   return Date.parse(`${nextPeriodStart(start, window)}T00:00:00Z`) / 1000 + (retentionDays + 1) * 86_400;
+}
+
+/** Any window a rebuild installs besides the all-time one: its keys, and when they expire (null: never). */
+export interface InstalledWindow extends WindowState {
+  keys: WindowKeys;
+  expiresAt: number | null;
 }
 
 /** A period window as a rebuild installs it. */

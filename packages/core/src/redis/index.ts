@@ -1,6 +1,8 @@
 export * from './board-apply.js';
 export * from './board-cache.js';
+export * from './board-groups.js';
 export * from './board-install.js';
+export * from './board-periods.js';
 export * from './board-read.js';
 export * from './board-registry.js';
 export * from './board-status.js';
@@ -17,5 +19,3 @@ export * from './risk-store.js';
 export * from './score.js';
 export * from './scripts.js';
 export * from './vote-marker.js';
-export * from './board-groups.js';
-export * from './board-periods.js';

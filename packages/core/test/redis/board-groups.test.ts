@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { randomId } from '../../../../test/support/config.js';
+import { testRedis } from '../../../../test/support/stack.js';
 import { groupIdOf } from '../../src/protocol/groups.js';
 import { periodStart } from '../../src/protocol/periods.js';
 import {
@@ -11,7 +12,6 @@ import {
   setMemberGroups,
   type WindowRef,
 } from '../../src/redis/index.js';
-import { testRedis } from '../../../../test/support/stack.js';
 import {
   ALL,
   apply,
@@ -31,7 +31,10 @@ useBoardRedis();
 const RED = groupIdOf('红队');
 const BLUE = groupIdOf('蓝队');
 
-async function groupedBoard(groups: Record<string, string>, candidateIds = ['alice', 'bob', 'carol', 'dave']) {
+async function groupedBoard(
+  groups: Record<string, string>,
+  candidateIds = ['alice', 'bob', 'carol', 'dave'],
+) {
   const boardId = randomId('board');
   await registerBoard(redis, keys, {
     boardId,
