@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { isTimeZone } from './day.js';
 import { AppError } from './errors.js';
+import { campaignGroupSchema } from './groups.js';
 import { hostIdSchema } from './hosts.js';
 import { boardIdSchema, candidateIdSchema } from './ids.js';
 import { screenWindowSchema } from './leaderboard.js';
@@ -176,6 +177,8 @@ const campaignBaseView = z.object({
   coverImageUrl: z.string().optional(),
   kind: z.enum(BOARD_KINDS),
   members: z.array(campaignMemberSchema),
+  /** The candidates' groups, with the ids the group rankings take (see groups.ts). */
+  groups: z.array(campaignGroupSchema),
   schedule: scheduleView,
 });
 

@@ -38,6 +38,7 @@ export const ERROR_CATALOGUE = {
   },
   BOARD_NOT_FOUND: { status: 404, message: 'There is no such board.' },
   UNKNOWN_MEMBER: { status: 422, message: 'The board has no such candidate.' },
+  GROUP_NOT_FOUND: { status: 404, message: 'The board has no such group.' },
   ACTION_NOT_ALLOWED: {
     status: 422,
     message: 'This board does not take that action: vote boards take votes, like boards likes and unlikes.',

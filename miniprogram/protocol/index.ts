@@ -8,6 +8,7 @@ export * from './day.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './feed.js';
+export * from './groups.js';
 export * from './hosts.js';
 export * from './ids.js';
 export * from './leaderboard.js';

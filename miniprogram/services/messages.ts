@@ -26,6 +26,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   CAMPAIGN_NOT_EDITABLE: '活动当前状态下不能修改',
   BOARD_NOT_FOUND: '找不到这个榜单',
   UNKNOWN_MEMBER: '活动中没有这位选手',
+  GROUP_NOT_FOUND: '活动中没有这个分组',
   ACTION_NOT_ALLOWED: '这个活动不支持这种操作',
   VOTER_REQUIRED: '请先登录再点赞',
   RISK_REJECTED: '这票被风控判定为异常投票（刷票），未计入',

@@ -3,6 +3,7 @@ import type {
   BoardView,
   ClientToServerEvents,
   MemberView,
+  RankingView,
   RankUpdate,
   RankWindow,
   ServerToClientEvents,
@@ -26,8 +27,9 @@ export async function subscribe(
   socket: TestSocket,
   boardId: string,
   window: RankWindow = 'all',
+  ranking: { view?: RankingView; group?: string } = {},
 ): Promise<BoardView> {
-  const answer = await socket.timeout(5_000).emitWithAck('board:subscribe', { boardId, window });
+  const answer = await socket.timeout(5_000).emitWithAck('board:subscribe', { boardId, window, ...ranking });
   if ('error' in answer) throw Object.assign(new Error(answer.error.message), answer.error);
   return answer.data;
 }

@@ -1,22 +1,25 @@
-import type { ArchiveRead } from '@rallyboard/core/db';
 import {
   AppError,
   type BoardQuery,
   type BoardView,
+  type MemberStanding,
   type MemberView,
   periodStart,
+  type RankingView,
 } from '@rallyboard/core/protocol';
 import {
   type BoardRead,
   type KeyBuilder,
   liveReadKeys,
   publicReadKeys,
+  type Ranking,
   type ReadKeys,
   type RedisClient,
   readBoard,
   type WindowRef,
 } from '@rallyboard/core/redis';
 import { whenAvailable } from '../lib/when-available.js';
+import { type DerivedSlice, deriveRanking } from './derived-ranking.js';
 import type { BoardLookup } from './lookup.js';
 
 /** What reading a board needs: Redis, its keys, and the boards' cache and windows. */
@@ -27,8 +30,8 @@ export interface BoardReadDeps {
 }
 
 /**
- * The keys a public read of a window takes: the snapshot while the board is frozen (封榜), the
- * live keys otherwise (see publicReadKeys for the day rules). The status is the board cache's,
+ * The keys a public read of a window takes: the board's snapshot while the board is frozen (封榜;
+ * a group ranking is then derived from it, see frozenRanking), the ranking's live keys otherwise (see publicReadKeys for the day rules). The status is the board cache's,
  * read from Redis (a board Redis lacks reads live keys, and readBoard answers BOARD_NOT_FOUND).
  * Every public read goes through here: REST, socket acks, subscribe snapshots and the relay.
  */
@@ -36,11 +39,12 @@ export async function publicSource(
   ctx: Pick<BoardReadDeps, 'keys' | 'boards'>,
   boardId: string,
   ref: WindowRef,
+  ranking: Ranking = { view: 'candidates' },
 ): Promise<{ from: ReadKeys; frozen: boolean }> {
   const board = await ctx.boards.cache.get(boardId);
-  return board
-    ? { from: publicReadKeys(ctx.keys, boardId, board, ref), frozen: board.status === 'frozen' }
-    : { from: liveReadKeys(ctx.keys, boardId, ref), frozen: false };
+  if (board?.status === 'frozen')
+    return { from: publicReadKeys(ctx.keys, boardId, board, ref), frozen: true };
+  return { from: liveReadKeys(ctx.keys, boardId, ref, ranking), frozen: false };
 }
 
 /**
@@ -69,8 +73,8 @@ async function periodOf(
   return { ref, ended: current.window !== 'all' && ref.day < current.day };
 }
 
-/** What an archive read takes for a query: a page (none for totals), a member, or a member and its neighbours. */
-function archiveReadOf(query: BoardQuery): ArchiveRead {
+/** What a query reads: a page, one member, a member and its neighbours, or just the totals. */
+function readOf(query: BoardQuery): Exclude<BoardRead, { mode: 'watch' }> {
   switch (query.type) {
     case 'member':
       return { mode: 'member', candidateId: query.candidateId };
@@ -85,11 +89,43 @@ function archiveReadOf(query: BoardQuery): ArchiveRead {
   }
 }
 
+/** The ranking a query names: the candidates (all, or one group's), or the groups. */
+export function rankingOf(query: { view?: RankingView | undefined; group?: string | undefined }): Ranking {
+  return query.view === 'groups' ? { view: 'groups' } : { view: 'candidates', group: query.group };
+}
+
+/** What a view says of its ranking: nothing for the board's candidates. */
+function rankingFields(ranking: Ranking): Pick<BoardView, 'group' | 'view'> {
+  if (ranking.view === 'groups') return { view: 'groups' };
+  return ranking.group === undefined ? {} : { view: 'candidates', group: ranking.group };
+}
+
+/** A view of one read, with the member it named when it named one. */
+function viewOf(
+  boardId: string,
+  ref: WindowRef,
+  ranking: Ranking,
+  read: { seq: number; totals: BoardView['totals']; entries: BoardView['entries']; foci: MemberStanding[] },
+): BoardView | MemberView {
+  const view: BoardView = {
+    boardId,
+    window: ref.window,
+    day: ref.window === 'all' ? null : ref.day,
+    seq: read.seq,
+    totals: read.totals,
+    entries: read.entries,
+    ...rankingFields(ranking),
+  };
+  const [member] = read.foci;
+  return member ? { ...view, member } : view;
+}
+
 /**
  * An ended period's read from its archive (MongoDB), the same answer a read of Redis gives;
  * undefined when it has no archive yet, when MongoDB does not answer (Redis then answers a
  * period within retention), or when a frozen board's public read must come from the freeze (the
- * freeze's period and after: see publicReadKeys).
+ * freeze's period and after: see publicReadKeys). A group ranking is derived from the archive's
+ * whole ranking.
  */
 async function fromArchive(
   ctx: BoardReadDeps,
@@ -100,34 +136,47 @@ async function fromArchive(
   const board = await whenAvailable(() => ctx.boards.require(query.boardId));
   const frozenFrom = board.frozen ? periodStart(board.frozen.day, ref.window, board.weekStartsOn) : '';
   if (!live && board.status === 'frozen' && ref.day >= frozenFrom) return undefined;
-  if ((query.type === 'member' || query.type === 'around') && !board.members.has(query.candidateId)) {
+  const ranking = rankingOf(query);
+  const plain = ranking.view === 'candidates' && ranking.group === undefined;
+  if (
+    plain &&
+    (query.type === 'member' || query.type === 'around') &&
+    !board.members.has(query.candidateId)
+  ) {
     throw new AppError('UNKNOWN_MEMBER');
   }
+  const read = readOf(query);
   // MongoDB unreachable: Redis still answers a period within retention, as it did before archives.
   const slice = await ctx.boards
-    .archived(query.boardId, ref, archiveReadOf(query))
+    .archived(query.boardId, ref, plain ? read : { mode: 'range', offset: 0, limit: board.members.size })
     .catch((error: unknown) => {
       if (error instanceof AppError) throw error;
       return undefined;
     });
   if (!slice) return undefined;
-  const view: BoardView = {
-    boardId: query.boardId,
-    window: ref.window,
-    day: ref.day,
-    seq: slice.archive.seq,
-    totals: { votes: slice.archive.total, members: slice.archive.members },
-    entries: slice.entries,
-  };
-  const [member] = slice.foci;
-  return member ? { ...view, member } : view;
+  const { seq, total, members } = slice.archive;
+  const answer = plain
+    ? { totals: { votes: total, members }, entries: slice.entries, foci: slice.foci }
+    : deriveRanking(slice.entries, board.groups, ranking, read);
+  return viewOf(query.boardId, ref, ranking, { seq, ...answer });
+}
+
+/** A group ranking names a group the board has (GROUP_NOT_FOUND otherwise). */
+async function checkRanking(ctx: BoardReadDeps, boardId: string, ranking: Ranking): Promise<void> {
+  if (ranking.view !== 'candidates' || ranking.group === undefined) return;
+  const board = await whenAvailable(() => ctx.boards.require(boardId));
+  const { group } = ranking;
+  if (![...board.groups.values()].includes(group)) {
+    throw new AppError('GROUP_NOT_FOUND', { details: { group } });
+  }
 }
 
 /**
- * Answers any board read (top, range, member, around, totals) from one script call, so the
- * entries, the member's standing, the totals and the seq all come from the same instant. REST
- * routes and the `board:query` socket event both end here. Public unless `live` (a host's read
- * of its own campaign, which sees counting go on while the public ranking is frozen).
+ * Answers any board read (top, range, member, around, totals) of any ranking (the candidates,
+ * one group's, the groups') from one script call, so the entries, the member's standing, the
+ * totals and the seq all come from the same instant. REST routes and the `board:query` socket
+ * event both end here. Public unless `live` (a host's read of its own campaign, which sees
+ * counting go on while the public ranking is frozen).
  * @param options.input where the read's fields came from, for an error's path @default 'query'
  */
 export async function queryBoard(
@@ -135,33 +184,47 @@ export async function queryBoard(
   query: BoardQuery,
   options: { live?: boolean; input?: 'query' | 'payload' } = {},
 ): Promise<BoardView | MemberView> {
+  const ranking = rankingOf(query);
+  await checkRanking(ctx, query.boardId, ranking);
   const { ref, ended } = await periodOf(ctx, query, options.input ?? 'query');
   if (ended && ref.window !== 'all') {
     const archived = await fromArchive(ctx, query, ref, options.live === true);
     if (archived) return archived;
   }
-  const from = options.live
-    ? liveReadKeys(ctx.keys, query.boardId, ref)
-    : (await whenAvailable(() => publicSource(ctx, query.boardId, ref))).from;
-  const read: BoardRead =
-    query.type === 'top'
-      ? { mode: 'range', offset: 0, limit: query.limit }
-      : query.type === 'range'
-        ? { mode: 'range', offset: query.offset, limit: query.limit }
-        : query.type === 'member'
-          ? { mode: 'member', candidateId: query.candidateId }
-          : query.type === 'around'
-            ? { mode: 'around', candidateId: query.candidateId, k: query.k }
-            : { mode: 'range', offset: 0, limit: 0 };
+  const read = readOf(query);
+  const source = options.live
+    ? { from: liveReadKeys(ctx.keys, query.boardId, ref, ranking), frozen: false }
+    : await whenAvailable(() => publicSource(ctx, query.boardId, ref, ranking));
+  if (source.frozen && (ranking.view === 'groups' || ranking.group !== undefined)) {
+    return viewOf(query.boardId, ref, ranking, await frozenRanking(ctx, query.boardId, ref, ranking, read));
+  }
+  const { from } = source;
   const slice = await whenAvailable(() => readBoard(ctx.redis, ctx.keys, query.boardId, ref, read, from));
-  const view: BoardView = {
-    boardId: slice.boardId,
-    window: slice.window,
-    day: slice.day,
-    seq: slice.seq,
-    totals: slice.totals,
-    entries: slice.entries,
-  };
-  const [member] = slice.foci;
-  return member ? { ...view, member } : view;
+  return viewOf(query.boardId, ref, ranking, slice);
+}
+
+/**
+ * A group ranking of a frozen board's public window: derived from the freeze's snapshot of the
+ * whole board (the group keys go on counting behind the freeze and are never public meanwhile).
+ */
+export async function frozenRanking(
+  ctx: BoardReadDeps,
+  boardId: string,
+  ref: WindowRef,
+  ranking: Exclude<Ranking, { view: 'candidates'; group?: undefined }>,
+  read: BoardRead,
+): Promise<{ seq: number } & DerivedSlice> {
+  const board = await whenAvailable(() => ctx.boards.require(boardId));
+  const { from } = await publicSource(ctx, boardId, ref);
+  const whole = await whenAvailable(() =>
+    readBoard(
+      ctx.redis,
+      ctx.keys,
+      boardId,
+      ref,
+      { mode: 'range', offset: 0, limit: board.members.size },
+      from,
+    ),
+  );
+  return { seq: whole.seq, ...deriveRanking(whole.entries, board.groups, ranking, read) };
 }

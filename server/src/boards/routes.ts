@@ -21,7 +21,8 @@ export interface LeaderboardRouteDeps extends BoardReadDeps {
 
 /**
  * The board reads. Each answers from one atomic script call with the board's seq and totals
- * (an ended period from its archive: see queries.ts):
+ * (an ended period from its archive: see queries.ts). Each takes `view=groups` (the groups by
+ * their totals) or `group=<id>` (one group's candidates) besides the board's own ranking:
  * - `GET /api/boards/:boardId/leaderboard?window=all|day|week|month&day=&offset=&limit=` top N or a page;
  * - `GET /api/boards/:boardId/members/:candidateId?window=&day=` one member's rank and score;
  * - `GET /api/boards/:boardId/members/:candidateId/around?k=&window=&day=` the member ± k ranks;
@@ -30,7 +31,7 @@ export interface LeaderboardRouteDeps extends BoardReadDeps {
 export function leaderboardRouter(deps: LeaderboardRouteDeps): Router {
   const router = Router();
   const tag = 'Leaderboard';
-  const errors = ['BOARD_NOT_FOUND'] as const;
+  const errors = ['BOARD_NOT_FOUND', 'GROUP_NOT_FOUND'] as const;
   deps.api.route(
     router,
     {

@@ -2,6 +2,7 @@ import type { CampaignDoc } from '@rallyboard/core/db';
 import {
   type CampaignMember,
   type CampaignView,
+  groupsOf,
   isPublished,
   type PublicCampaign,
   weekStartOf,
@@ -33,6 +34,7 @@ const baseView = (doc: CampaignDoc) => ({
   ...(doc.coverImageUrl === undefined ? {} : { coverImageUrl: doc.coverImageUrl }),
   kind: doc.kind,
   members: doc.members.map(memberView),
+  groups: groupsOf(doc.members),
   schedule: scheduleView(doc.schedule),
 });
 

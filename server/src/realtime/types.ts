@@ -5,20 +5,38 @@ import type {
   RankWindow,
   ServerToClientEvents,
 } from '@rallyboard/core/protocol';
+import type { Ranking } from '@rallyboard/core/redis';
 import type { DefaultEventsMap, Namespace, Server, Socket } from 'socket.io';
 import type { HostPrincipal } from '../hosts/principal.js';
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents>;
 export type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
-/** The socket.io room of one board window's watchers. */
-export const boardRoom = (boardId: string, window: RankWindow): string => `board:${boardId}:${window}`;
+/**
+ * The socket.io room of one board window's watchers, of one ranking: `board:<id>:<window>` for
+ * the candidates, `…:g:<group>` for one group's, `…:groups` for the groups'.
+ */
+export function boardRoom(
+  boardId: string,
+  window: RankWindow,
+  ranking: Ranking = { view: 'candidates' },
+): string {
+  const room = `board:${boardId}:${window}`;
+  if (ranking.view === 'groups') return `${room}:groups`;
+  return ranking.group === undefined ? room : `${room}:g:${ranking.group}`;
+}
 
 /** Reads a room name back, or undefined for a room that is not a board window's. */
-export function parseBoardRoom(room: string): { boardId: string; window: RankWindow } | undefined {
-  const match = /^board:([A-Za-z0-9_-]+):(all|day|week|month)$/.exec(room);
+export function parseBoardRoom(
+  room: string,
+): { boardId: string; window: RankWindow; ranking: Ranking } | undefined {
+  const match = /^board:([A-Za-z0-9_-]+):(all|day|week|month)(?::groups|:g:([0-9a-f]{16}))?$/.exec(room);
   if (!match) return undefined;
-  return { boardId: match[1] as string, window: match[2] as RankWindow };
+  const [, boardId = '', window, group] = match;
+  const ranking: Ranking = room.endsWith(':groups')
+    ? { view: 'groups' }
+    : { view: 'candidates', ...(group === undefined ? {} : { group }) };
+  return { boardId, window: window as RankWindow, ranking };
 }
 
 /** The socket.io room of one campaign's big screens, for `screen:updated`. */

@@ -60,6 +60,7 @@ describe('GET /api/public/campaigns/:campaignId', () => {
       description: '',
       kind: 'vote',
       members: live.members,
+      groups: live.groups,
       schedule: live.schedule,
       status: 'live',
       quotas: { perDay: 3, perCandidatePerDay: null, total: null },

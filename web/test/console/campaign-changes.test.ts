@@ -9,6 +9,7 @@ const campaign: CampaignView = {
   description: '',
   kind: 'vote',
   members: [{ candidateId: 'c01', name: '甲' }],
+  groups: [],
   schedule: {
     startAt: '2030-03-01T01:00:30.000Z',
     endAt: '2030-03-08T01:00:00.000Z',

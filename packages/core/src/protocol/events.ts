@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ErrorBody } from './errors.js';
+import { groupIdSchema, rankingViewSchema } from './groups.js';
 import { boardIdSchema } from './ids.js';
 import {
   type BoardQuery,
@@ -12,10 +13,18 @@ import type { RiskAlert } from './risk.js';
 import type { ScreenAck, ScreenSubscribe, ScreenView } from './screen.js';
 
 /** Watch one window of a board (the current period's, for `day`, `week` and `month`). The ack is a snapshot of its top N. */
-export const boardSubscribeSchema = z.strictObject({
-  boardId: boardIdSchema,
-  window: windowSchema.default('all'),
-});
+export const boardSubscribeSchema = z
+  .strictObject({
+    boardId: boardIdSchema,
+    window: windowSchema.default('all'),
+    /** The groups' ranking, or (with `group`) one group's; see boardViewSchema. */
+    view: rankingViewSchema.optional(),
+    group: groupIdSchema.optional(),
+  })
+  .refine((v) => v.group === undefined || v.view !== 'groups', {
+    message: 'group applies only with view=candidates',
+    path: ['group'],
+  });
 export type BoardSubscribe = z.input<typeof boardSubscribeSchema>;
 
 /** Every ack answers with data or with a catalogue error, never both. */

@@ -1,3 +1,4 @@
+import type { RankingView } from './groups.js';
 import type { BoardTotals, BoardView, LeaderboardEntry, RankUpdate, RankWindow } from './leaderboard.js';
 
 /** What became of one pushed update. `gap`: something was missed; call `snapshot` again. */
@@ -28,6 +29,8 @@ export class BoardFeed {
     readonly window: RankWindow,
     /** How many entries from the top this copy keeps. */
     readonly limit: number,
+    /** Which ranking of the window: the candidates (the default), one group's, or the groups'. */
+    readonly ranking: { view?: RankingView | undefined; group?: string | undefined } = {},
   ) {}
 
   /** The seq this copy is at; -1 before the first snapshot. */
@@ -73,7 +76,10 @@ export class BoardFeed {
   }
 
   update(update: RankUpdate): FeedOutcome {
+    // One socket may watch several rooms: an update of another window or ranking is not this copy's.
     if (update.window !== this.window) return 'stale';
+    if ((update.view ?? 'candidates') !== (this.ranking.view ?? 'candidates')) return 'stale';
+    if (update.group !== this.ranking.group) return 'stale';
     if (update.reset) {
       if (update.seq < this.#seq && update.day === this.#day) return 'stale';
       this.#replace(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { candidateIdSchema } from './ids.js';
 
 /**
  * Group boards. A campaign's candidates may each name a `group` (a team, a class, a store, a
@@ -33,7 +34,7 @@ export const campaignGroupSchema = z.object({
   id: groupIdSchema,
   name: z.string(),
   /** Its candidates' ids, in the campaign's order. */
-  candidateIds: z.array(z.string()),
+  candidateIds: z.array(candidateIdSchema),
 });
 export type CampaignGroup = z.infer<typeof campaignGroupSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { groupIdSchema, rankingViewSchema } from './groups.js';
 import { boardIdSchema, candidateIdSchema, daySchema } from './ids.js';
 
 /**
@@ -46,6 +47,13 @@ export const boardViewSchema = z.object({
   seq: z.number().int().nonnegative(),
   totals: boardTotalsSchema,
   entries: z.array(leaderboardEntrySchema),
+  /**
+   * Which ranking: absent for the board's candidates; `{ group }` for one group's candidates
+   * (totals are the group's); `{ view: 'groups' }` for the groups by their totals, where an
+   * entry's `candidateId` is a group id and `totals.members` counts groups.
+   */
+  group: groupIdSchema.optional(),
+  view: rankingViewSchema.optional(),
 });
 export type BoardView = z.infer<typeof boardViewSchema>;
 
@@ -71,6 +79,15 @@ export type HostBoardView = z.infer<typeof hostBoardViewSchema>;
  * `day` picks the period of a `day`, `week` or `month` window that contains it; with
  * `window=all` it would be silently ignored, so it is refused.
  */
+/** `group` names one group's ranking of candidates; the groups' own ranking has no group. */
+const groupOnlyForCandidates: [
+  (v: { view?: string | undefined; group?: string | undefined }) => boolean,
+  { message: string; path: string[] },
+] = [
+  (v) => v.group === undefined || v.view !== 'groups',
+  { message: 'group applies only with view=candidates', path: ['group'] },
+];
+
 const dayOnlyForDayWindow: [
   (v: { window: RankWindow; day?: string | undefined }) => boolean,
   { message: string; path: string[] },
@@ -86,6 +103,10 @@ const windowQuery = {
    * current period when absent. An ended period is read from its archive at any age.
    */
   day: daySchema.optional(),
+  /** The ranking of the candidates (absent: the default) or of the groups by their totals. */
+  view: rankingViewSchema.optional(),
+  /** One group's ranking of its candidates (a group id from the campaign view). */
+  group: groupIdSchema.optional(),
 };
 
 /** `GET …/leaderboard`: the top (offset 0) or any page of the ranking. */
@@ -95,7 +116,8 @@ export const leaderboardQuerySchema = z
     offset: z.coerce.number().int().min(0).max(100_000).default(0),
     limit: z.coerce.number().int().min(1).max(100).default(10),
   })
-  .refine(...dayOnlyForDayWindow);
+  .refine(...dayOnlyForDayWindow)
+  .refine(...groupOnlyForCandidates);
 export type LeaderboardQuery = z.infer<typeof leaderboardQuerySchema>;
 
 /** `GET …/members/:candidateId` and `…/around`. */
@@ -104,10 +126,14 @@ export const memberQuerySchema = z
     ...windowQuery,
     k: z.coerce.number().int().min(1).max(25).default(2),
   })
-  .refine(...dayOnlyForDayWindow);
+  .refine(...dayOnlyForDayWindow)
+  .refine(...groupOnlyForCandidates);
 export type MemberQuery = z.infer<typeof memberQuerySchema>;
 
-export const totalsQuerySchema = z.strictObject(windowQuery).refine(...dayOnlyForDayWindow);
+export const totalsQuerySchema = z
+  .strictObject(windowQuery)
+  .refine(...dayOnlyForDayWindow)
+  .refine(...groupOnlyForCandidates);
 export type TotalsQuery = z.infer<typeof totalsQuerySchema>;
 
 /** The socket form of the same reads: `board:query` with one of these, answered by ack. */
@@ -119,7 +145,8 @@ export const boardQuerySchema = z.discriminatedUnion('type', [
       ...windowQuery,
       limit: leaderboardQuerySchema.shape.limit,
     })
-    .refine(...dayOnlyForDayWindow),
+    .refine(...dayOnlyForDayWindow)
+    .refine(...groupOnlyForCandidates),
   z
     .strictObject({
       type: z.literal('range'),
@@ -128,7 +155,8 @@ export const boardQuerySchema = z.discriminatedUnion('type', [
       offset: leaderboardQuerySchema.shape.offset,
       limit: leaderboardQuerySchema.shape.limit,
     })
-    .refine(...dayOnlyForDayWindow),
+    .refine(...dayOnlyForDayWindow)
+    .refine(...groupOnlyForCandidates),
   z
     .strictObject({
       type: z.literal('member'),
@@ -136,7 +164,8 @@ export const boardQuerySchema = z.discriminatedUnion('type', [
       ...windowQuery,
       candidateId: candidateIdSchema,
     })
-    .refine(...dayOnlyForDayWindow),
+    .refine(...dayOnlyForDayWindow)
+    .refine(...groupOnlyForCandidates),
   z
     .strictObject({
       type: z.literal('around'),
@@ -145,10 +174,12 @@ export const boardQuerySchema = z.discriminatedUnion('type', [
       candidateId: candidateIdSchema,
       k: memberQuerySchema.shape.k,
     })
-    .refine(...dayOnlyForDayWindow),
+    .refine(...dayOnlyForDayWindow)
+    .refine(...groupOnlyForCandidates),
   z
     .strictObject({ type: z.literal('totals'), boardId: boardIdSchema, ...windowQuery })
-    .refine(...dayOnlyForDayWindow),
+    .refine(...dayOnlyForDayWindow)
+    .refine(...groupOnlyForCandidates),
 ]);
 export type BoardQuery = z.infer<typeof boardQuerySchema>;
 
@@ -170,5 +201,8 @@ export const rankUpdateSchema = z.object({
   reset: z.boolean(),
   totals: boardTotalsSchema,
   entries: z.array(memberStandingSchema),
+  /** The room's ranking, as its subscription named it (see boardViewSchema). */
+  group: groupIdSchema.optional(),
+  view: rankingViewSchema.optional(),
 });
 export type RankUpdate = z.infer<typeof rankUpdateSchema>;

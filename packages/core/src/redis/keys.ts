@@ -1,5 +1,8 @@
 import { boardIdSchema } from '../protocol/ids.js';
 import { PERIOD_WINDOWS, type PeriodWindow } from '../protocol/periods.js';
+import { type RiskKeys, riskKeys } from './risk-keys.js';
+
+export type { RiskKeys } from './risk-keys.js';
 
 /**
  * The one builder for every Redis key and channel name. Nothing else writes a key inline.
@@ -91,63 +94,6 @@ export interface BoardKeys extends WindowKeys {
   readonly deadLetters: string;
 }
 
-/** The keys of a board's risk control. Windows expire by themselves; see assessVotes-5+.lua. */
-export interface RiskKeys {
-  /** String: a vote's stored measurements, so a re-delivered vote is measured once. */
-  assessment(voteId: string): string;
-  /**
-   * Hash: a voter's first vote time (`first`), last votes' times (`times`, newest first), last
-   * device (`d`) and /24 (`s`), and referral ring depth (`ring`).
-   */
-  voter(voterId: string): string;
-  /** Sorted set: the accounts seen on a device, fingerprint, IP or subnet, by last time. */
-  accounts(kind: 'device' | 'fingerprint' | 'ip' | 'subnet', value: string): string;
-  /** Sorted set: the accounts of an IP or subnet that voted for one candidate. */
-  candidateAccounts(kind: 'ip' | 'subnet', value: string, candidateId: string): string;
-  /** Hash: `v:<minute>` → the candidate's votes, `n:<minute>` → those by new accounts. */
-  candidate(candidateId: string): string;
-  /** Sorted set: the accounts that voted for the candidate, by last time. */
-  candidateVoters(candidateId: string): string;
-  /** Sorted set: an inviter's invitees on the inviter's device or subnet. */
-  sharedInvitees(inviterId: string): string;
-  /**
-   * Sorted set: the accounts of an IP or subnet that voted for one candidate with evidence of
-   * their own (a new account tapping fast, rated risky by WeChat, or on a shared device).
-   */
-  candidateSuspects(kind: 'ip' | 'subnet', value: string, candidateId: string): string;
-  /** List: the candidate's latest first votes, `<time>:<dwell>`, newest first (synchrony, dwell twins). */
-  candidateFirsts(candidateId: string): string;
-  /** Sorted set: every invitee an inviter's share links brought, by time. */
-  invitees(inviterId: string): string;
-  /** Hash: the candidate's votes in its last eight seconds, a slot per second (`k<n>`, `c<n>`). */
-  candidateSeconds(candidateId: string): string;
-  /** Dashboard tallies: votes per /16 (hash), per /24 and per IP (sorted sets). */
-  readonly net16: string;
-  readonly net24: string;
-  readonly ips: string;
-  /** Sorted sets: the most accounts seen on each device and fingerprint. */
-  readonly deviceAccounts: string;
-  readonly fingerprintAccounts: string;
-  /** Hash: `<minute>:<counted|held|rejected>` → decided votes. */
-  readonly verdicts: string;
-  /** String with a TTL: set while a cluster's earlier votes were recently held (hold-cluster). */
-  clusterHeld(cluster: string): string;
-  /**
-   * Sorted set, expires: the counted votes that are members of a cluster by their own evidence,
-   * `<voteId> <evidence>` (core/risk/evidence.ts) by acceptance time, for the cluster's window.
-   */
-  clusterMembers(cluster: string): string;
-  /** String: since when (epoch ms) the workers record the board's cluster members. */
-  readonly membersSince: string;
-  /**
-   * String with a TTL: set while a cluster is known, its hold's window after a vote was last
-   * stopped for it: a member counted meanwhile is held as soon as it is recorded.
-   */
-  clusterRevealed(cluster: string): string;
-  /** String with a TTL: set while an alert about `subject` was recently raised. */
-  alerted(kind: string, subject: string): string;
-}
-
 export interface KeyBuilder {
   readonly prefix: string;
   board(boardId: string): BoardKeys;
@@ -207,6 +153,17 @@ export interface KeyBuilder {
   readonly screenChanges: string;
 }
 
+/** The keys of a group board whose keys start with `head`. */
+const groupKeys = (head: string): GroupKeys => ({
+  members: `${head}:members`,
+  scores: `${head}:scores`,
+  total: `${head}:total`,
+  period: (window, start) => ({
+    scores: `${head}:${window}:${start}:scores`,
+    total: `${head}:${window}:${start}:total`,
+  }),
+});
+
 /** @param prefix the deployment's key prefix (config `keyPrefix`) */
 export function createKeys(prefix: string): KeyBuilder {
   const changesHead = `${prefix}:changes:`;
@@ -217,15 +174,6 @@ export function createKeys(prefix: string): KeyBuilder {
       const periodKeys = (window: PeriodWindow, start: string): WindowKeys => ({
         scores: `${base}:${window}:${start}:scores`,
         total: `${base}:${window}:${start}:total`,
-      });
-      const groupKeys = (head: string): GroupKeys => ({
-        members: `${head}:members`,
-        scores: `${head}:scores`,
-        total: `${head}:total`,
-        period: (window, start) => ({
-          scores: `${head}:${window}:${start}:scores`,
-          total: `${head}:${window}:${start}:total`,
-        }),
       });
       return {
         meta: `${base}:meta`,
@@ -263,32 +211,7 @@ export function createKeys(prefix: string): KeyBuilder {
         quotaDay: (date, voterId) => `${base}:quota:day:${date}:${voterId}`,
         quotaTotals: `${base}:quota:total`,
         quotaPattern: `${base}:quota:*`,
-        risk: {
-          assessment: (voteId) => `${base}:risk:a:${voteId}`,
-          voter: (voterId) => `${base}:risk:voter:${voterId}`,
-          accounts: (kind, value) => `${base}:risk:acc:${kind}:${value}`,
-          candidateAccounts: (kind, value, candidateId) =>
-            `${base}:risk:cand-acc:${kind}:${value}:${candidateId}`,
-          candidate: (candidateId) => `${base}:risk:cand:${candidateId}`,
-          candidateVoters: (candidateId) => `${base}:risk:cand-voters:${candidateId}`,
-          sharedInvitees: (inviterId) => `${base}:risk:ring:${inviterId}`,
-          candidateSuspects: (kind, value, candidateId) =>
-            `${base}:risk:cand-sus:${kind}:${value}:${candidateId}`,
-          candidateFirsts: (candidateId) => `${base}:risk:cand-first:${candidateId}`,
-          invitees: (inviterId) => `${base}:risk:inv:${inviterId}`,
-          candidateSeconds: (candidateId) => `${base}:risk:cand-sec:${candidateId}`,
-          net16: `${base}:risk:net16`,
-          net24: `${base}:risk:net24`,
-          ips: `${base}:risk:ips`,
-          deviceAccounts: `${base}:risk:top-devices`,
-          fingerprintAccounts: `${base}:risk:top-fingerprints`,
-          verdicts: `${base}:risk:verdicts`,
-          clusterHeld: (cluster) => `${base}:risk:held:${cluster}`,
-          clusterMembers: (cluster) => `${base}:risk:members:${cluster}`,
-          membersSince: `${base}:risk:members-since`,
-          clusterRevealed: (cluster) => `${base}:risk:revealed:${cluster}`,
-          alerted: (kind, subject) => `${base}:risk:alerted:${kind}:${subject}`,
-        },
+        risk: riskKeys(base),
         ingestRate: (minute) => `${base}:rate:${minute}`,
         deadLetters: `${base}:dead-letters`,
       };

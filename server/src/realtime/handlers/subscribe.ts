@@ -1,6 +1,6 @@
 import type { Logger } from '@rallyboard/core/logger';
 import { AppError, type BoardView, boardSubscribeSchema, toFieldIssues } from '@rallyboard/core/protocol';
-import { type BoardReadDeps, queryBoard } from '../../boards/queries.js';
+import { type BoardReadDeps, queryBoard, rankingOf } from '../../boards/queries.js';
 import { answer } from '../ack.js';
 import { boardRoom, type RealtimeSocket } from '../types.js';
 
@@ -10,8 +10,8 @@ export interface SubscribeDeps extends BoardReadDeps {
 }
 
 /**
- * `board:subscribe { boardId, window }`: join the window's room, then answer with a snapshot of
- * its top N.
+ * `board:subscribe { boardId, window, view?, group? }`: join the room of the window's ranking (the
+ * candidates, one group's, the groups'), then answer with a snapshot of its top N.
  *
  * Join first, read second: a change applied between the two reaches this socket through the
  * room, and the snapshot's seq tells the client which pushed updates it already has. Reading
@@ -26,11 +26,15 @@ export function registerSubscribe(socket: RealtimeSocket, ctx: SubscribeDeps): v
         if (!parsed.success) {
           throw new AppError('INVALID_INPUT', { details: toFieldIssues(parsed.error, 'payload') });
         }
-        const { boardId, window } = parsed.data;
-        const room = boardRoom(boardId, window);
+        const { boardId, window, view, group } = parsed.data;
+        const room = boardRoom(boardId, window, rankingOf({ view, group }));
         await socket.join(room);
         try {
-          return await queryBoard(ctx, { type: 'top', boardId, window, limit: ctx.config.relay.topN });
+          return await queryBoard(
+            ctx,
+            { type: 'top', boardId, window, view, group, limit: ctx.config.relay.topN },
+            { input: 'payload' },
+          );
         } catch (error) {
           await socket.leave(room);
           throw error;

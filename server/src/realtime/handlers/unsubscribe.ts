@@ -1,5 +1,6 @@
 import type { Logger } from '@rallyboard/core/logger';
 import { AppError, boardSubscribeSchema, toFieldIssues } from '@rallyboard/core/protocol';
+import { rankingOf } from '../../boards/queries.js';
 import { answer } from '../ack.js';
 import { boardRoom, type RealtimeSocket } from '../types.js';
 
@@ -11,9 +12,9 @@ export function registerUnsubscribe(socket: RealtimeSocket, ctx: { logger: Logge
       if (!parsed.success) {
         throw new AppError('INVALID_INPUT', { details: toFieldIssues(parsed.error, 'payload') });
       }
-      const { boardId, window } = parsed.data;
-      await socket.leave(boardRoom(boardId, window));
-      return { boardId, window };
+      const { boardId, window, view, group } = parsed.data;
+      await socket.leave(boardRoom(boardId, window, rankingOf({ view, group })));
+      return parsed.data;
     });
     if (typeof ack === 'function') ack(reply);
   });

@@ -1,4 +1,3 @@
-import { WINDOWS } from '@rallyboard/core/protocol';
 import { boardChangeSchema, type RedisClient } from '@rallyboard/core/redis';
 import { parseBoardRoom, type RealtimeServer } from '../types.js';
 import { parseChannelMessage, type Relay } from './channel.js';
@@ -35,6 +34,19 @@ export function createBoardRelay(io: RealtimeServer, ctx: BoardRelayDeps): Relay
   let everReady = false;
   let lastFlush = 0;
   let dayCheck: NodeJS.Timeout | undefined;
+
+  /**
+   * The board's watched rooms: each window of each ranking someone subscribed to, and the rooms
+   * it last pushed to (a room nobody watches any more is forgotten by its push).
+   */
+  const roomsOf = (boardId: string) => {
+    const head = `board:${boardId}:`;
+    const rooms = new Set([...io.sockets.adapter.rooms.keys(), ...pushed.keys()]);
+    return [...rooms].flatMap((room) => {
+      const parsed = room.startsWith(head) ? parseBoardRoom(room) : undefined;
+      return parsed?.boardId === boardId ? [parsed] : [];
+    });
+  };
 
   const onMessage = (_pattern: string, channel: string, message: string) => {
     const boardId = keys.boardIdFromChannel(channel);
@@ -96,7 +108,9 @@ export function createBoardRelay(io: RealtimeServer, ctx: BoardRelayDeps): Relay
       dirty.clear();
       ctx.metrics?.tick(boards.length);
       await Promise.all(
-        boards.flatMap(([boardId, change]) => WINDOWS.map((window) => push(boardId, window, change))),
+        boards.flatMap(([boardId, change]) =>
+          roomsOf(boardId).map((room) => push(boardId, room.window, room.ranking, change)),
+        ),
       );
     } finally {
       flushing = false;

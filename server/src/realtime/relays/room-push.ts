@@ -1,7 +1,7 @@
 import type { Logger } from '@rallyboard/core/logger';
 import type { MemberStanding, RankUpdate, RankWindow } from '@rallyboard/core/protocol';
-import { readBoard } from '@rallyboard/core/redis';
-import { type BoardReadDeps, publicSource } from '../../boards/queries.js';
+import { type Ranking, readBoard } from '@rallyboard/core/redis';
+import { type BoardReadDeps, frozenRanking, publicSource } from '../../boards/queries.js';
 import type { RelayMetrics } from '../../metrics/recorders.js';
 import { boardRoom, type RealtimeServer } from '../types.js';
 
@@ -59,36 +59,34 @@ export function createRoomPusher(
   ctx: RoomPushDeps,
   pushed: Map<string, Pushed>,
   stopped: () => boolean,
-): (boardId: string, window: RankWindow, change: Dirty) => Promise<void> {
+): (boardId: string, window: RankWindow, ranking: Ranking, change: Dirty) => Promise<void> {
   const { keys, logger } = ctx;
   const { topN } = ctx.config.relay;
-  return async function push(boardId: string, window: RankWindow, change: Dirty): Promise<void> {
-    const room = boardRoom(boardId, window);
+  return async function push(boardId, window, ranking, boardChange): Promise<void> {
+    const room = boardRoom(boardId, window, ranking);
     // Nobody watching: nothing to read. A later subscriber gets a fresh snapshot anyway.
     if (!io.sockets.adapter.rooms.get(room)?.size) {
       pushed.delete(room);
       return;
     }
     try {
+      const change = await changeOf(ctx, boardId, ranking, boardChange);
       const ref = await ctx.boards.window(boardId, window);
       const day = ref.window === 'all' ? null : ref.day;
       const last = pushed.get(room);
       const resync = !last || last.day !== day || change.reset;
       const reset = resync || change.members.size > MAX_FOCI;
-      const { from, frozen } = await publicSource(ctx, boardId, ref);
+      const { from, frozen } = await publicSource(ctx, boardId, ref, ranking);
       // A frozen board's public ranking does not change: no diffs for its votes. A resync (the
       // freeze itself, a new day, a rebuild, a room's first push) still sends the public
       // ranking, which is the snapshot.
       if (frozen && !resync) return;
       const foci = reset ? [] : [...new Set([...change.members, ...last.top.keys()])];
-      const slice = await readBoard(
-        ctx.redis,
-        keys,
-        boardId,
-        ref,
-        { mode: 'watch', limit: topN, candidateIds: foci },
-        from,
-      );
+      const read = { mode: 'watch', limit: topN, candidateIds: foci } as const;
+      const slice =
+        frozen && (ranking.view === 'groups' || ranking.group !== undefined)
+          ? await frozenRanking(ctx, boardId, ref, ranking, read)
+          : await readBoard(ctx.redis, keys, boardId, ref, read, from);
       if (stopped() || (!reset && slice.seq <= last.seq)) return;
 
       const top = new Map(slice.entries.map((e) => [e.candidateId, e as MemberStanding]));
@@ -103,13 +101,35 @@ export function createRoomPusher(
         reset,
         totals: slice.totals,
         entries,
+        ...(ranking.view === 'groups'
+          ? { view: 'groups' as const }
+          : ranking.group === undefined
+            ? {}
+            : { view: 'candidates' as const, group: ranking.group }),
       };
       // `local`: each server instance relays to its own sockets from its own subscription.
       io.local.to(room).emit('rank:updated', update);
       ctx.metrics?.pushed(window, Buffer.byteLength(JSON.stringify(update)));
     } catch (error) {
       pushed.delete(room);
-      logger.error({ err: error, boardId, window }, 'relay could not push a board update');
+      logger.error({ err: error, boardId, window, room }, 'relay could not push a board update');
     }
   };
+}
+
+/**
+ * What changed of one ranking: the board's changed members for the candidates; those of them in
+ * the group for a group's; their groups for the groups'.
+ */
+async function changeOf(ctx: RoomPushDeps, boardId: string, ranking: Ranking, change: Dirty): Promise<Dirty> {
+  if (ranking.view === 'candidates' && ranking.group === undefined) return change;
+  const { groups } = await ctx.boards.require(boardId);
+  const members = new Set<string>();
+  for (const member of change.members) {
+    const group = groups.get(member);
+    if (group === undefined) continue;
+    if (ranking.view === 'groups') members.add(group);
+    else if (group === ranking.group) members.add(member);
+  }
+  return { members, reset: change.reset };
 }
