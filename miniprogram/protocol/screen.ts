@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { publicCampaignSchema } from './campaigns.js';
 import type { ErrorBody } from './errors.js';
+import { rankingViewSchema } from './groups.js';
 import { boardIdSchema } from './ids.js';
 import {
   type BoardView,
@@ -55,8 +56,15 @@ export const screenJoinSchema = z.object({
   url: z.string().nullable(),
 });
 
-/** `PUT /api/campaigns/:campaignId/screen`: what the host's screens show. */
-export const screenSettingsBodySchema = z.strictObject({ window: screenWindowSchema });
+/**
+ * `PUT /api/campaigns/:campaignId/screen`: what the host's screens show: a window, the candidates
+ * or the groups by their totals (分组榜), or both; what is left out stays as it was.
+ */
+export const screenSettingsBodySchema = z
+  .strictObject({ window: screenWindowSchema.optional(), view: rankingViewSchema.optional() })
+  .refine((v) => v.window !== undefined || v.view !== undefined, {
+    message: 'name a window, a view, or both',
+  });
 export type ScreenSettingsBody = z.infer<typeof screenSettingsBodySchema>;
 
 /** Everything a screen shows besides the ranking itself. */
@@ -68,6 +76,8 @@ export const screenViewSchema = z.object({
   topN: z.number().int(),
   /** The ranking the host put on the screen: the snapshot and the updates are of this window. */
   window: screenWindowSchema,
+  /** Whose ranking: the candidates, or the groups by their totals (names in `campaign.groups`). */
+  view: rankingViewSchema,
   /** The server's clock when the view was made: countdowns are corrected by it. */
   serverTime: z.iso.datetime(),
   /**

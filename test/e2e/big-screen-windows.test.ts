@@ -73,8 +73,14 @@ describe('the big screen, in Chromium', () => {
     const audit = await call<AuditPage>(server, host.token, 'GET', `/api/campaigns/${campaignId}/audit`);
     const changes = audit.body.entries.filter((e) => e.action === 'campaign.screen');
     expect(changes.map((e) => [e.before, e.after])).toEqual([
-      [{ window: 'day' }, { window: 'all' }],
-      [{ window: 'all' }, { window: 'day' }],
+      [
+        { window: 'day', view: 'candidates' },
+        { window: 'all', view: 'candidates' },
+      ],
+      [
+        { window: 'all', view: 'candidates' },
+        { window: 'day', view: 'candidates' },
+      ],
     ]);
   });
 

@@ -44,21 +44,31 @@ export function useBigScreenStack(): void {
 
 export const NAMES: Record<string, string> = { alice: '爱丽丝', bob: '鲍勃', carol: '卡罗尔' };
 
-export async function campaign(fields: Partial<CampaignDoc> = {}): Promise<string> {
+/** A live campaign of alice, bob and carol; `groups` puts candidates in groups (candidate id → group name). */
+export async function campaign(
+  fields: Partial<CampaignDoc> = {},
+  groups: Record<string, string> = {},
+): Promise<string> {
   const candidateIds = ['alice', 'bob', 'carol'];
-  const campaignId = await seedBoard(config, server.deps.redis, mongo, candidateIds);
+  const campaignId = await seedBoard(config, server.deps.redis, mongo, candidateIds, { groups });
   await createLiveCampaign(mongo, campaignId, {
     candidateIds,
     title: '年度最受欢迎社团评选',
     createdBy: host.id,
     ...fields,
   });
-  await mongo
-    .collection('campaigns')
-    .updateOne(
-      { _id: campaignId as never },
-      { $set: { members: candidateIds.map((candidateId) => ({ candidateId, name: NAMES[candidateId] })) } },
-    );
+  await mongo.collection('campaigns').updateOne(
+    { _id: campaignId as never },
+    {
+      $set: {
+        members: candidateIds.map((candidateId) => ({
+          candidateId,
+          name: NAMES[candidateId],
+          ...(groups[candidateId] === undefined ? {} : { group: groups[candidateId] }),
+        })),
+      },
+    },
+  );
   return campaignId;
 }
 

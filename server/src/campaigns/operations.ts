@@ -5,6 +5,7 @@ import {
   type CampaignStatus,
   type CreateCampaignBody,
   canReveal,
+  type RankingView,
   type ScreenWindow,
   type UpdateCampaignBody,
   weekStartOf,
@@ -214,25 +215,27 @@ export async function moveCampaign(
  * revealed, audited, and pushed to the screens. Revealing again changes nothing.
  */
 /**
- * Puts a ranking on the campaign's big screens: all time, today's or this week's. Recorded in
- * the audit log (a change only); every screen then turns to it (the screen relay).
+ * Puts a ranking on the campaign's big screens: all time, today's or this week's, of the
+ * candidates or of the groups. Recorded in the audit log (a change only); every screen then
+ * turns to it (the screen relay).
  */
 export async function setScreenWindow(
   store: CampaignStore,
   actor: Actor,
   campaignId: string,
-  window: ScreenWindow,
+  settings: { window?: ScreenWindow | undefined; view?: RankingView | undefined },
 ): Promise<CampaignDoc> {
   await loadCampaign(store.campaigns, actor.host, campaignId);
   const changed = await store.serialize(campaignId, async () => {
     const campaign = await loadCampaign(store.campaigns, actor.host, campaignId);
-    const before = campaign.screenWindow ?? 'all';
-    if (before === window) return campaign;
-    await store.campaigns.updateOne({ _id: campaignId }, { $set: { screenWindow: window } });
-    await store.audit(actor, 'campaign.screen', campaignId, {
-      before: { window: before },
-      after: { window },
-    });
+    const before = { window: campaign.screenWindow ?? 'all', view: campaign.screenView ?? 'candidates' };
+    const after = { window: settings.window ?? before.window, view: settings.view ?? before.view };
+    if (before.window === after.window && before.view === after.view) return campaign;
+    await store.campaigns.updateOne(
+      { _id: campaignId },
+      { $set: { screenWindow: after.window, screenView: after.view } },
+    );
+    await store.audit(actor, 'campaign.screen', campaignId, { before, after });
     return store.reload(campaignId);
   });
   await publishScreenChange(store.redis, store.keys, campaignId);

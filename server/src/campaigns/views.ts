@@ -55,6 +55,7 @@ export function campaignView(doc: CampaignDoc): CampaignView {
     createdBy: doc.createdBy,
     hostIds: doc.hostIds ?? [],
     screenWindow: doc.screenWindow ?? 'all',
+    screenView: doc.screenView ?? 'candidates',
     createdAt: new Date(doc.createdAt).toISOString(),
     updatedAt: new Date(doc.updatedAt).toISOString(),
   };

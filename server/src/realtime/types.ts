@@ -1,9 +1,11 @@
-import type {
-  ClientToServerEvents,
-  HostClientToServerEvents,
-  HostServerToClientEvents,
-  RankWindow,
-  ServerToClientEvents,
+import {
+  type ClientToServerEvents,
+  type HostClientToServerEvents,
+  type HostServerToClientEvents,
+  RANKING_VIEWS,
+  type RankWindow,
+  SCREEN_WINDOWS,
+  type ServerToClientEvents,
 } from '@rallyboard/core/protocol';
 import type { Ranking } from '@rallyboard/core/redis';
 import type { DefaultEventsMap, Namespace, Server, Socket } from 'socket.io';
@@ -38,6 +40,10 @@ export function parseBoardRoom(
     : { view: 'candidates', ...(group === undefined ? {} : { group }) };
   return { boardId, window: window as RankWindow, ranking };
 }
+
+/** Every board room a big screen may be in: each screen window of the candidates and of the groups. */
+export const screenRooms = (campaignId: string): string[] =>
+  SCREEN_WINDOWS.flatMap((window) => RANKING_VIEWS.map((view) => boardRoom(campaignId, window, { view })));
 
 /** The socket.io room of one campaign's big screens, for `screen:updated`. */
 export const screenRoom = (campaignId: string): string => `screen:${campaignId}`;

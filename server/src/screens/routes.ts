@@ -200,7 +200,7 @@ function screenHostRoutes(router: Router, deps: ScreensRouteDeps): void {
       method: 'put',
       path: '/api/campaigns/:campaignId/screen',
       tag: 'Screen',
-      summary: 'Choose the ranking the screens show: all time, today or this week',
+      summary: 'Choose the ranking the screens show: all time, today or this week; candidates or groups',
       description:
         'Every screen of the campaign turns to it at once, with a fresh snapshot of that ranking. ' +
         'All time until a host chooses. Recorded in the audit log when it changes.',
@@ -212,7 +212,7 @@ function screenHostRoutes(router: Router, deps: ScreensRouteDeps): void {
     },
     async ({ auth, params, body }, req, res) => {
       const changed = await whenAvailable(() =>
-        setScreenWindow(deps.store, actorOf(auth, req), params.campaignId, body.window),
+        setScreenWindow(deps.store, actorOf(auth, req), params.campaignId, body),
       );
       res.json(await deps.screens.view(changed));
     },

@@ -103,6 +103,7 @@ export function createScreens(ctx: ScreensDeps): Screens {
         },
         topN: ctx.config.relay.topN,
         window: campaign.screenWindow ?? 'all',
+        view: campaign.screenView ?? 'candidates',
         serverTime: new Date(now).toISOString(),
         recentVotes: lastMinute.reduce((sum, second) => sum + second.votes, 0),
       };

@@ -34,6 +34,10 @@ const PHASE_BADGE: Record<ScreenPhase, string> = {
 };
 const WINDOW_BADGE: Record<ScreenView['window'], string> = { all: '总榜', day: '今日榜', week: '本周榜' };
 
+/** Whether a feed follows the ranking a view puts on the screen (its window and whose ranking). */
+const showsRankingOf = (feed: BoardFeed, view: Pick<ScreenView, 'window' | 'view'>) =>
+  feed.window === view.window && (feed.ranking.view ?? 'candidates') === view.view;
+
 /** Figures a benchmark or a test reads from the page (`window.__rallyScreen`). */
 export interface ScreenProbe {
   phase: ScreenPhase | 'loading' | 'error';
@@ -55,6 +59,8 @@ export interface ScreenProbe {
  */
 export class ScreenApp {
   readonly probe: ScreenProbe;
+  /** Who each entry is: a candidate's name, or a group's on the groups' ranking. */
+  #names: ReadonlyMap<string, string> = new Map();
   #view: ScreenView | undefined;
   #feed: BoardFeed | undefined;
   #offset = 0;
@@ -108,8 +114,8 @@ export class ScreenApp {
   #onSnapshot({ screen, board }: ScreenSnapshot): void {
     this.probe.resyncs++;
     // Another window (the host's choice changed): its totals are another series.
-    if (this.#feed && this.#feed.window !== screen.window) this.#rate = new VoteRate();
-    this.#feed = new BoardFeed(screen.window, screen.topN);
+    if (this.#feed && !showsRankingOf(this.#feed, screen)) this.#rate = new VoteRate();
+    this.#feed = new BoardFeed(screen.window, screen.topN, { view: screen.view });
     this.#chart.slots = screen.topN;
     this.#onView(screen);
     this.#feed.snapshot(board);
@@ -140,14 +146,18 @@ export class ScreenApp {
 
   #onView(view: ScreenView): void {
     // The host put another ranking on the screen: subscribing again joins its room and brings its snapshot.
-    if (this.#feed && this.#feed.window !== view.window) void this.#connection.resync();
+    if (this.#feed && !showsRankingOf(this.#feed, view)) void this.#connection.resync();
     this.#view = view;
-    $('window-badge').textContent = WINDOW_BADGE[view.window];
+    $('window-badge').textContent = `${WINDOW_BADGE[view.window]}${view.view === 'groups' ? ' · 分组' : ''}`;
     this.#offset = clockOffset(view.serverTime, Date.now());
+    // The groups' ranking names its entries by group id: they show the group's name, no photo.
     const candidates = new Map<string, Candidate>(
-      view.campaign.members.map((m) => [m.candidateId, { name: m.name, imageUrl: m.imageUrl }]),
+      view.view === 'groups'
+        ? view.campaign.groups.map((g) => [g.id, { name: g.name }])
+        : view.campaign.members.map((m) => [m.candidateId, { name: m.name, imageUrl: m.imageUrl }]),
     );
     this.#chart.setCandidates(candidates);
+    this.#names = new Map([...candidates].map(([id, c]) => [id, c.name]));
     $('title').textContent = view.campaign.title;
     document.title = `${view.campaign.title} · 实时排行榜`;
     void showJoinCode($<HTMLImageElement>('join-code'), view.join.imageUrl, this.token);
@@ -239,7 +249,7 @@ export class ScreenApp {
 
   /** The ranking as text too: for assistive technology, and what the tests read. */
   #renderList(entries: readonly LeaderboardEntry[]): void {
-    const names = new Map(this.#view?.campaign.members.map((m) => [m.candidateId, m.name]));
+    const names = this.#names;
     const list = $('ranking-list');
     list.replaceChildren(
       ...entries.map((e) => {

@@ -22,6 +22,7 @@ const campaign: CampaignView = {
   createdBy: 'demo',
   hostIds: [],
   screenWindow: 'all',
+  screenView: 'candidates',
   createdAt: '2030-02-01T00:00:00.000Z',
   updatedAt: '2030-02-01T00:00:00.000Z',
 };

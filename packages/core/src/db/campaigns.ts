@@ -10,6 +10,7 @@ import {
   type CampaignStatus,
 } from '../protocol/campaigns.js';
 import { AppError } from '../protocol/errors.js';
+import { RANKING_VIEWS, type RankingView } from '../protocol/groups.js';
 import { SCREEN_WINDOWS, type ScreenWindow } from '../protocol/leaderboard.js';
 import type { RiskSettingsPatch } from '../protocol/risk.js';
 
@@ -31,6 +32,8 @@ export interface CampaignDoc {
   revealedAt?: Date | undefined;
   /** The ranking the big screens show: all time when unset. */
   screenWindow?: ScreenWindow | undefined;
+  /** Whose ranking the screens show; the candidates when absent. */
+  screenView?: RankingView | undefined;
   /**
    * The version of the campaign's screen tokens: each token carries the version it was signed
    * at and opens the screen only while it is current, so raising it revokes every token issued.
@@ -80,6 +83,7 @@ const campaignSchema = new Schema<CampaignDoc>(
     risk: { type: Schema.Types.Mixed },
     revealedAt: { type: Date },
     screenWindow: { type: String, enum: [...SCREEN_WINDOWS] },
+    screenView: { type: String, enum: [...RANKING_VIEWS] },
     screenTokenVersion: { type: Number, min: 0 },
     status: { type: String, required: true, enum: CAMPAIGN_STATUSES, default: 'draft' },
     createdBy: { type: String, required: true },

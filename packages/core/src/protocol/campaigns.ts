@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isTimeZone } from './day.js';
 import { AppError } from './errors.js';
-import { campaignGroupSchema } from './groups.js';
+import { campaignGroupSchema, rankingViewSchema } from './groups.js';
 import { hostIdSchema } from './hosts.js';
 import { boardIdSchema, candidateIdSchema } from './ids.js';
 import { screenWindowSchema } from './leaderboard.js';
@@ -192,6 +192,8 @@ export const campaignViewSchema = campaignBaseView.extend({
   hostIds: z.array(z.string()),
   /** The ranking the big screens show (PUT …/screen). */
   screenWindow: screenWindowSchema,
+  /** Whose ranking the big screens show: the candidates or the groups (see ScreenView.view). */
+  screenView: rankingViewSchema,
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });

@@ -1,6 +1,5 @@
 import {
   AppError,
-  SCREEN_WINDOWS,
   type ScreenSnapshot,
   screenSubscribeSchema,
   toFieldIssues,
@@ -8,7 +7,7 @@ import {
 import { queryBoard } from '../../boards/queries.js';
 import type { Screens } from '../../screens/screens.js';
 import { answer } from '../ack.js';
-import { boardRoom, type RealtimeSocket, screenRoom, screenTokensOf } from '../types.js';
+import { boardRoom, type RealtimeSocket, screenRoom, screenRooms, screenTokensOf } from '../types.js';
 import type { SubscribeDeps } from './subscribe.js';
 
 export interface ScreenSubscribeDeps extends SubscribeDeps {
@@ -17,8 +16,8 @@ export interface ScreenSubscribeDeps extends SubscribeDeps {
 
 /**
  * `screen:subscribe { campaignId, token? }`: a big screen joins its campaign's screen room and
- * the room of the ranking the host put on the screen (all time, today or this week; it leaves
- * the others), then gets its view and a snapshot of that ranking. An unlisted
+ * the room of the ranking the host put on the screen (all time, today or this week, of the
+ * candidates or the groups; it leaves the others), then gets its view and a snapshot of that ranking. An unlisted
  * campaign needs its screen token (SCREEN_TOKEN_INVALID), checked before joining anything, and
  * kept: the screen relay checks it again when the campaign changes (its tokens revoked).
  *
@@ -36,9 +35,13 @@ export function registerScreenSubscribe(socket: RealtimeSocket, ctx: ScreenSubsc
         const { campaignId, token } = parsed.data;
         const opened = await ctx.screens.open(campaignId, token);
         const window = opened.screenWindow ?? 'all';
-        const rooms = [screenRoom(campaignId), boardRoom(campaignId, window)];
+        const view = opened.screenView ?? 'candidates';
+        const room = boardRoom(campaignId, window, { view });
+        const rooms = [screenRoom(campaignId), room];
         await Promise.all(
-          SCREEN_WINDOWS.filter((w) => w !== window).map((w) => socket.leave(boardRoom(campaignId, w))),
+          screenRooms(campaignId)
+            .filter((r) => r !== room)
+            .map((r) => socket.leave(r)),
         );
         await socket.join(rooms);
         try {
@@ -47,7 +50,7 @@ export function registerScreenSubscribe(socket: RealtimeSocket, ctx: ScreenSubsc
           screenTokensOf(socket).set(campaignId, token);
           const [screen, board] = await Promise.all([
             ctx.screens.view(campaign),
-            queryBoard(ctx, { type: 'top', boardId: campaignId, window, limit: ctx.config.relay.topN }),
+            queryBoard(ctx, { type: 'top', boardId: campaignId, window, view, limit: ctx.config.relay.topN }),
           ]);
           return { screen, board };
         } catch (error) {

@@ -1,10 +1,10 @@
 import type { CampaignDoc } from '@rallyboard/core/db';
 import type { Logger } from '@rallyboard/core/logger';
-import { isPublished, SCREEN_WINDOWS } from '@rallyboard/core/protocol';
+import { isPublished } from '@rallyboard/core/protocol';
 import type { KeyBuilder, RedisClient } from '@rallyboard/core/redis';
 import { z } from 'zod';
 import type { Screens } from '../../screens/screens.js';
-import { boardRoom, type RealtimeServer, screenRoom, screenTokensOf } from '../types.js';
+import { type RealtimeServer, screenRoom, screenRooms, screenTokensOf } from '../types.js';
 import { channelRelay, type Relay } from './channel.js';
 
 const screenChangeSchema = z.object({ campaignId: z.string() });
@@ -33,7 +33,7 @@ export function createScreenRelay(io: RealtimeServer, deps: ScreenRelayDeps): Re
         screenTokensOf(socket).delete(campaign._id);
         await Promise.all([
           socket.leave(screenRoom(campaign._id)),
-          ...SCREEN_WINDOWS.map((w) => socket.leave(boardRoom(campaign._id, w))),
+          ...screenRooms(campaign._id).map((room) => socket.leave(room)),
         ]);
         // The page connects again and subscribes: SCREEN_TOKEN_INVALID then shows it the error.
         socket.disconnect(true);

@@ -1,6 +1,8 @@
 import {
   type CampaignView,
   type QueueSession,
+  RANKING_VIEWS,
+  type RankingView,
   SCREEN_WINDOWS,
   type ScreenWindow,
 } from '@rallyboard/core/protocol';
@@ -77,6 +79,45 @@ function screenWindowField(campaign: CampaignView): HTMLElement {
     ),
   );
   return h('label', { class: 'inline-field' }, '大屏榜单 ', choose);
+}
+
+const SCREEN_VIEW_LABELS: Record<RankingView, string> = { candidates: '选手排名', groups: '分组排名' };
+
+/**
+ * 大屏显示: the candidates, or the groups by their totals (分组榜), on every open screen at once.
+ * Shown for a campaign whose candidates have groups.
+ */
+function screenViewField(campaign: CampaignView): HTMLElement {
+  const choose = h(
+    'select',
+    {
+      id: 'screen-view',
+      'aria-label': '大屏显示选手排名或分组排名',
+      onchange: async (event: Event) => {
+        const select = event.currentTarget as HTMLSelectElement;
+        const view = select.value as RankingView;
+        select.disabled = true;
+        try {
+          await api('PUT', `/api/campaigns/${campaign.id}/screen`, { view });
+          campaign.screenView = view;
+          toast(`大屏已切换到${SCREEN_VIEW_LABELS[view]}`);
+        } catch (error) {
+          select.value = campaign.screenView;
+          toast(error instanceof ApiError ? error.message : '切换失败', 'error');
+        } finally {
+          select.disabled = false;
+        }
+      },
+    },
+    ...RANKING_VIEWS.map((v) =>
+      h(
+        'option',
+        { value: v, ...(v === campaign.screenView ? { selected: true } : {}) },
+        SCREEN_VIEW_LABELS[v],
+      ),
+    ),
+  );
+  return h('label', { class: 'inline-field' }, '大屏显示 ', choose);
 }
 
 /** A CSV export: fetched with the host's token and saved; the button waits while it downloads. */
@@ -190,6 +231,7 @@ function toolsSection(campaign: CampaignView): HTMLElement {
         '打开大屏',
       ),
       screenWindowField(campaign),
+      ...(campaign.groups.length > 0 || campaign.screenView === 'groups' ? [screenViewField(campaign)] : []),
     ),
     h('p', { class: 'muted' }, 'CSV 文件为 UTF-8 编码（带 BOM），可直接用 Excel 打开。'),
     h(
