@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { settings } from '../config.js';
 import { publicCampaignPageSchema, publicCampaignSchema } from '../protocol/campaigns.js';
+import type { RankingView } from '../protocol/groups.js';
 import type { RankWindow } from '../protocol/leaderboard.js';
 import { boardViewSchema, memberViewSchema } from '../protocol/leaderboard.js';
 import { nextCursorSchema } from '../protocol/pages.js';
@@ -19,17 +20,46 @@ export const listCampaigns = (cursor?: string, limit = 20) =>
 export const getCampaign = (campaignId: string) =>
   request({ method: 'GET', path: `/api/public/campaigns/${campaignId}` }, publicCampaignSchema);
 
+/** Which ranking of a window: the candidates (none given), one group's (`group`), or the groups' (`view: 'groups'`). */
+export interface RankingChoice {
+  view?: RankingView | undefined;
+  group?: string | undefined;
+}
+
 /** A page of a window's ranking: ranks offset+1 … offset+limit (the current period for day, week, month). */
-export const readRanking = (boardId: string, window: RankWindow, offset: number, limit: number) =>
+export const readRanking = (
+  boardId: string,
+  window: RankWindow,
+  offset: number,
+  limit: number,
+  ranking: RankingChoice = {},
+) =>
   request(
-    { method: 'GET', path: `/api/boards/${boardId}/leaderboard`, query: { window, offset, limit } },
+    {
+      method: 'GET',
+      path: `/api/boards/${boardId}/leaderboard`,
+      query: { window, offset, limit, view: ranking.view, group: ranking.group },
+    },
     boardViewSchema,
   );
 
-/** A candidate and the ranks `k` either side of it, in a window (the current period). */
-export const readAround = (boardId: string, candidateId: string, window: RankWindow, k = 1) =>
+/**
+ * A candidate (a group, on the groups' ranking) and the ranks `k` either side of it, in a window
+ * (the current period).
+ */
+export const readAround = (
+  boardId: string,
+  candidateId: string,
+  window: RankWindow,
+  k = 1,
+  ranking: RankingChoice = {},
+) =>
   request(
-    { method: 'GET', path: `/api/boards/${boardId}/members/${candidateId}/around`, query: { window, k } },
+    {
+      method: 'GET',
+      path: `/api/boards/${boardId}/members/${candidateId}/around`,
+      query: { window, k, view: ranking.view, group: ranking.group },
+    },
     memberViewSchema,
   );
 

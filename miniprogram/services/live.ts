@@ -9,6 +9,7 @@ import type {
   RankUpdate,
   RankWindow,
 } from '../protocol/leaderboard.js';
+import type { RankingChoice } from './api.js';
 import { messageFor } from './messages.js';
 import { WxSocketTransport } from './wx-transport.js';
 
@@ -30,6 +31,8 @@ export interface LiveBoardOptions {
   window?: RankWindow;
   /** The server's top N (LEADERBOARD_TOP_N), which its pushes cover. @default settings.rankTopN */
   limit?: number;
+  /** Which ranking of the window. @default the candidates */
+  ranking?: RankingChoice;
   onChange: (state: LiveState) => void;
 }
 
@@ -48,6 +51,7 @@ export class LiveBoard {
   readonly boardId: string;
   readonly window: RankWindow;
   readonly limit: number;
+  readonly ranking: RankingChoice;
   #onChange: (state: LiveState) => void;
   #socket: BoardSocket | null = null;
   #feed: BoardFeed;
@@ -60,8 +64,9 @@ export class LiveBoard {
     this.boardId = options.boardId;
     this.window = options.window ?? 'all';
     this.limit = options.limit ?? settings.rankTopN;
+    this.ranking = options.ranking ?? {};
     this.#onChange = options.onChange;
-    this.#feed = new BoardFeed(this.window, this.limit);
+    this.#feed = new BoardFeed(this.window, this.limit, this.ranking);
   }
 
   get connected(): boolean {
@@ -107,10 +112,10 @@ export class LiveBoard {
 
   async #subscribe(socket: BoardSocket): Promise<void> {
     // Missed pushes while disconnected: start over from a snapshot.
-    this.#feed = new BoardFeed(this.window, this.limit);
+    this.#feed = new BoardFeed(this.window, this.limit, this.ranking);
     const answer = await socket
       .timeout(10_000)
-      .emitWithAck('board:subscribe', { boardId: this.boardId, window: this.window })
+      .emitWithAck('board:subscribe', { boardId: this.boardId, window: this.window, ...this.ranking })
       .catch(() => null);
     if (socket !== this.#socket) return;
     if (answer === null || 'error' in answer) {
@@ -148,6 +153,7 @@ export class LiveBoard {
           boardId: this.boardId,
           window: this.window,
           limit: this.limit,
+          ...this.ranking,
         })
         .catch(() => null);
       if (socket !== this.#socket || answer === null || 'error' in answer) return;

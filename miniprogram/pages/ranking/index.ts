@@ -2,7 +2,7 @@ import { settings } from '../../config.js';
 import { rankingIsPublic } from '../../protocol/campaigns.js';
 import type { RankWindow } from '../../protocol/leaderboard.js';
 import { moveLabel, type RankMove, rankMoves } from '../../protocol/rank-moves.js';
-import { getCampaign, readAround, readRanking } from '../../services/api.js';
+import { getCampaign, type RankingChoice, readAround, readRanking } from '../../services/api.js';
 import { LiveBoard, type LiveState } from '../../services/live.js';
 import { ApiError } from '../../services/request.js';
 import { chatCard, momentsPost, offerSharing } from '../../services/share.js';
@@ -17,11 +17,27 @@ interface Row {
   /** `▲2`, `▼1`, `NEW`, or '' (rows of the live top N only). */
   move?: string;
   moveKind?: RankMove['kind'];
+  /**
+   * How far (rpx) the row starts from its place, where it stood before this update: it then
+   * slides home (the reorder animation). 0 once settled.
+   */
+  shift?: number;
+}
+
+/** One choice of the group filter: '' every candidate, 'groups' the groups' ranking, or a group id. */
+interface Filter {
+  key: string;
+  label: string;
 }
 
 interface Extra {
   live: LiveBoard | null;
   names: Map<string, string>;
+  /** Group id → name, and candidate id → its group's id. */
+  groupNames: Map<string, string>;
+  groupOf: Map<string, string>;
+  /** The pending end of a reorder: the rows slide home. */
+  slideTimer: ReturnType<typeof setTimeout> | undefined;
   /** The candidate pinned at the top (opened for it, or my latest vote's), '' for none. */
   mine: string;
   /** The live rows' last ranks, and each candidate's last move: an arrow stays until it moves again. */
@@ -47,6 +63,13 @@ const PIN_EVERY_MS = 2_000;
 /** Ranks read at a time below the live top N, as the participant scrolls. */
 const PAGE = 20;
 
+/** A live row's height (index.wxss `.row`): a row that moved starts this much per rank away. */
+const ROW_RPX = 96;
+
+/** The ranking a filter picks. */
+const rankingOf = (filter: string): RankingChoice =>
+  filter === '' ? {} : filter === 'groups' ? { view: 'groups' } : { group: filter };
+
 /** The tabs: today, this week (the campaign's week) and all time, each its own live window. */
 const TABS: { window: RankWindow; label: string }[] = [
   { window: 'day', label: '今日' },
@@ -71,6 +94,9 @@ definePage<Extra>()({
     unit: '票',
     tabs: TABS,
     window: 'all' as RankWindow,
+    /** The group filter's choices (none for a campaign without groups), and the one picked. */
+    filters: [] as Filter[],
+    filter: '',
     /** Ranks below the live top N, read by page. */
     more: [] as Row[],
     pinned: null as Pinned | null,
@@ -83,6 +109,9 @@ definePage<Extra>()({
     onLoad(query: Record<string, string | undefined>): Promise<void> {
       this.live = null;
       this.names = new Map();
+      this.groupNames = new Map();
+      this.groupOf = new Map();
+      this.slideTimer = undefined;
       this.pinnedAt = 0;
       this.pinTimer = undefined;
       this.ranks = new Map();
@@ -114,12 +143,10 @@ definePage<Extra>()({
       this.setData({ loadingMore: true });
       const offset = settings.rankTopN + more.length;
       try {
-        const page = await readRanking(campaignId, window, offset, PAGE);
-        if (window !== this.data.window) return;
-        const added = page.entries.map((e) => ({
-          ...e,
-          name: this.names.get(e.candidateId) ?? e.candidateId,
-        }));
+        const filter = this.data.filter;
+        const page = await readRanking(campaignId, window, offset, PAGE, rankingOf(filter));
+        if (window !== this.data.window || filter !== this.data.filter) return;
+        const added = page.entries.map((e) => ({ ...e, name: this.nameOf(e.candidateId) }));
         this.setData({ more: [...more, ...added], hasMore: added.length === PAGE });
       } catch (error) {
         wx.showToast({
@@ -134,13 +161,29 @@ definePage<Extra>()({
       this.live?.stop();
       this.live = null;
       if (this.pinTimer !== undefined) clearTimeout(this.pinTimer);
+      if (this.slideTimer !== undefined) clearTimeout(this.slideTimer);
+    },
+    /** A row's name: the candidate's, or the group's on the groups' ranking. */
+    nameOf(id: string): string {
+      return (this.data.filter === 'groups' ? this.groupNames.get(id) : this.names.get(id)) ?? id;
     },
     async start(campaignId: string): Promise<void> {
       this.setData({ campaignId });
       try {
         const campaign = await getCampaign(campaignId);
         this.names = new Map(campaign.members.map((m) => [m.candidateId, m.name]));
+        this.groupNames = new Map(campaign.groups.map((g) => [g.id, g.name]));
+        this.groupOf = new Map(campaign.groups.flatMap((g) => g.candidateIds.map((id) => [id, g.id])));
+        const filters: Filter[] =
+          campaign.groups.length === 0
+            ? []
+            : [
+                { key: '', label: '全部' },
+                { key: 'groups', label: '分组排名' },
+                ...campaign.groups.map((g) => ({ key: g.id, label: g.name })),
+              ];
         this.setData({
+          filters,
           title: campaign.title,
           frozen: !rankingIsPublic(campaign.status),
           unit: campaign.kind === 'vote' ? '票' : '赞',
@@ -157,10 +200,13 @@ definePage<Extra>()({
       this.ranks = new Map();
       this.moves = new Map();
       this.setData({ window, rows: [], more: [], hasMore: true, totalVotes: 0, connected: false });
+      // Another window or ranking: the pinned row is read at once, not after the throttle.
+      this.pinnedAt = 0;
       void this.pin();
       const live = new LiveBoard({
         boardId: this.data.campaignId,
         window,
+        ranking: rankingOf(this.data.filter),
         onChange: (state) => {
           if (this.live === live) this.show(state);
         },
@@ -173,12 +219,31 @@ definePage<Extra>()({
       if (!window || window === this.data.window || !this.live) return;
       this.watch(window);
     },
+    /** The group filter: every candidate, the groups' ranking, or one group's candidates. */
+    selectFilter(event: WechatMiniprogram.TouchEvent) {
+      const filter = (event.currentTarget.dataset as { filter?: string }).filter ?? '';
+      if (filter === this.data.filter || !this.live) return;
+      this.setData({ filter, pinned: null });
+      this.watch(this.data.window);
+    },
+    /** Whom the pinned row follows in the filter's ranking: my candidate, or its group; '' none. */
+    pinnedId(): string {
+      const { filter } = this.data;
+      if (!this.mine || filter === '') return this.mine;
+      const group = this.groupOf.get(this.mine) ?? '';
+      if (filter === 'groups') return group;
+      return group === filter ? this.mine : '';
+    },
     /**
      * Reads my candidate's standing and neighbours in the tab's window, at most every PIN_EVERY_MS
      * (a read asked for meanwhile waits for the end of that time, so the last change is shown).
      */
     async pin(): Promise<void> {
-      if (!this.mine || !this.data.campaignId) return;
+      const pinned = this.pinnedId();
+      if (!pinned || !this.data.campaignId) {
+        if (this.data.pinned) this.setData({ pinned: null });
+        return;
+      }
       const wait = this.pinnedAt + PIN_EVERY_MS - Date.now();
       if (wait > 0) {
         this.pinTimer ??= setTimeout(() => {
@@ -188,11 +253,11 @@ definePage<Extra>()({
         return;
       }
       this.pinnedAt = Date.now();
-      const window = this.data.window;
+      const { window, filter } = this.data;
       try {
-        const view = await readAround(this.data.campaignId, this.mine, window, 1);
-        if (window !== this.data.window || !this.live) return;
-        const named = (candidateId: string) => this.names.get(candidateId) ?? candidateId;
+        const view = await readAround(this.data.campaignId, pinned, window, 1, rankingOf(filter));
+        if (window !== this.data.window || filter !== this.data.filter || !this.live) return;
+        const named = (id: string) => this.nameOf(id);
         this.setData({
           pinned: {
             candidateId: view.member.candidateId,
@@ -213,27 +278,41 @@ definePage<Extra>()({
       const live = new Set(state.entries.map((e) => e.candidateId));
       // Arrows from the rows' last ranks; the first state of a feed shows none.
       const next = new Map(state.entries.map((e) => [e.candidateId, e.rank]));
+      const before = new Map((this.data.rows as Row[]).map((row, i) => [row.candidateId, i]));
       if (this.ranks.size > 0) {
         for (const [id, move] of rankMoves(this.ranks, next))
           if (move.kind !== 'same') this.moves.set(id, move);
       }
       this.ranks = next;
+      const rows: Row[] = state.entries.map((e, i) => {
+        const move = this.moves.get(e.candidateId);
+        const was = before.get(e.candidateId);
+        return {
+          ...e,
+          name: this.nameOf(e.candidateId),
+          move: moveLabel(move),
+          moveKind: move?.kind ?? 'same',
+          // A row that changed places starts where it stood and slides home (FLIP).
+          shift: was === undefined ? 0 : (was - i) * ROW_RPX,
+        };
+      });
       this.setData({
         more: this.data.more.filter((row) => !live.has(row.candidateId)),
         connected: state.connected,
         seq: state.seq,
         totalVotes: state.totals.votes,
         error: state.error,
-        rows: state.entries.map((e) => {
-          const move = this.moves.get(e.candidateId);
-          return {
-            ...e,
-            name: this.names.get(e.candidateId) ?? e.candidateId,
-            move: moveLabel(move),
-            moveKind: move?.kind ?? 'same',
-          };
-        }),
+        rows,
       });
+      if (rows.some((row) => row.shift !== 0)) this.slide();
+    },
+    /** Lets the rows that moved slide home, once they were drawn where they stood. */
+    slide() {
+      if (this.slideTimer !== undefined) clearTimeout(this.slideTimer);
+      this.slideTimer = setTimeout(() => {
+        this.slideTimer = undefined;
+        this.setData({ rows: (this.data.rows as Row[]).map((row) => ({ ...row, shift: 0 })) });
+      }, 30);
     },
   },
 });
