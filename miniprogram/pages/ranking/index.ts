@@ -1,34 +1,14 @@
 import { settings } from '../../config.js';
 import { rankingIsPublic } from '../../protocol/campaigns.js';
 import type { RankWindow } from '../../protocol/leaderboard.js';
-import { moveLabel, type RankMove, rankMoves } from '../../protocol/rank-moves.js';
-import { getCampaign, type RankingChoice, readAround, readRanking } from '../../services/api.js';
+import { type RankMove, rankMoves } from '../../protocol/rank-moves.js';
+import { getCampaign, readAround, readRanking } from '../../services/api.js';
 import { LiveBoard, type LiveState } from '../../services/live.js';
 import { ApiError } from '../../services/request.js';
 import { chatCard, momentsPost, offerSharing } from '../../services/share.js';
 import { recentVotes } from '../../services/votes.js';
 import { definePage } from '../../utils/page.js';
-
-interface Row {
-  rank: number;
-  candidateId: string;
-  name: string;
-  score: number;
-  /** `▲2`, `▼1`, `NEW`, or '' (rows of the live top N only). */
-  move?: string;
-  moveKind?: RankMove['kind'];
-  /**
-   * How far (rpx) the row starts from its place, where it stood before this update: it then
-   * slides home (the reorder animation). 0 once settled.
-   */
-  shift?: number;
-}
-
-/** One choice of the group filter: '' every candidate, 'groups' the groups' ranking, or a group id. */
-interface Filter {
-  key: string;
-  label: string;
-}
+import { type Filter, liveRows, type Pinned, type Row, rankingOf } from '../../utils/ranking-rows.js';
 
 interface Extra {
   live: LiveBoard | null;
@@ -48,27 +28,11 @@ interface Extra {
   pinTimer: ReturnType<typeof setTimeout> | undefined;
 }
 
-/** A pinned row: my candidate's standing in the tab's window, and its neighbours. */
-interface Pinned {
-  candidateId: string;
-  name: string;
-  rank: number | null;
-  score: number;
-  around: Row[];
-}
-
 /** The pinned row is read again at most this often while the ranking moves. */
 const PIN_EVERY_MS = 2_000;
 
 /** Ranks read at a time below the live top N, as the participant scrolls. */
 const PAGE = 20;
-
-/** A live row's height (index.wxss `.row`): a row that moved starts this much per rank away. */
-const ROW_RPX = 96;
-
-/** The ranking a filter picks. */
-const rankingOf = (filter: string): RankingChoice =>
-  filter === '' ? {} : filter === 'groups' ? { view: 'groups' } : { group: filter };
 
 /** The tabs: today, this week (the campaign's week) and all time, each its own live window. */
 const TABS: { window: RankWindow; label: string }[] = [
@@ -278,24 +242,12 @@ definePage<Extra>()({
       const live = new Set(state.entries.map((e) => e.candidateId));
       // Arrows from the rows' last ranks; the first state of a feed shows none.
       const next = new Map(state.entries.map((e) => [e.candidateId, e.rank]));
-      const before = new Map((this.data.rows as Row[]).map((row, i) => [row.candidateId, i]));
       if (this.ranks.size > 0) {
         for (const [id, move] of rankMoves(this.ranks, next))
           if (move.kind !== 'same') this.moves.set(id, move);
       }
       this.ranks = next;
-      const rows: Row[] = state.entries.map((e, i) => {
-        const move = this.moves.get(e.candidateId);
-        const was = before.get(e.candidateId);
-        return {
-          ...e,
-          name: this.nameOf(e.candidateId),
-          move: moveLabel(move),
-          moveKind: move?.kind ?? 'same',
-          // A row that changed places starts where it stood and slides home (FLIP).
-          shift: was === undefined ? 0 : (was - i) * ROW_RPX,
-        };
-      });
+      const rows = liveRows(this.data.rows as Row[], state.entries, (id) => this.nameOf(id), this.moves);
       this.setData({
         more: this.data.more.filter((row) => !live.has(row.candidateId)),
         connected: state.connected,

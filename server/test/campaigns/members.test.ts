@@ -1,10 +1,11 @@
 import { auditModel, boardModel } from '@rallyboard/core/db';
-import type { CampaignView, ErrorBody } from '@rallyboard/core/protocol';
+import { type BoardView, type CampaignView, type ErrorBody, groupIdOf } from '@rallyboard/core/protocol';
 import { readMembers } from '@rallyboard/core/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../../test/support/config.js';
 import { startTestServer, type TestServer } from '../../../test/support/stack.js';
 import { castVote } from '../../../test/support/votes.js';
+import { applyDirect } from '../support/boards.js';
 import { call, campaignBody, codeOf, createTestHost, type TestHost } from '../support/hosts.js';
 
 const config = testConfig({ BOARD_CACHE_MS: '0' });
@@ -57,6 +58,42 @@ describe('candidates', () => {
     expect((await add(campaign.id, { candidateId: 'late', name: 'Late entry' })).status).toBe(201);
     const vote = await castVote(server, campaign.id, 'late', { participantId: 'p-member-voter' });
     expect(vote.status).toBe(202);
+  });
+
+  it('moved to another group while live take their counted votes with them, in every group ranking', async () => {
+    const campaign = await create();
+    expect((await edit(campaign.id, 'alice', { group: '一班' })).body.groups).toEqual([
+      { id: groupIdOf('一班'), name: '一班', candidateIds: ['alice'] },
+    ]);
+    await goLive(campaign.id);
+    // The campaign has a daily quota: each vote has a voter of its own.
+    const applied = await applyDirect(
+      server.deps,
+      campaign.id,
+      ['alice', 'alice', 'bob'].map((candidateId, i) => ({ candidateId, voterId: `p-group-${i}` })),
+    );
+    expect(applied.outcome === 'applied' && applied.verdicts.map((v) => v.verdict)).toEqual([
+      'counted',
+      'counted',
+      'counted',
+    ]);
+    const groups = async () => {
+      const res = await fetch(`${server.url}/api/boards/${campaign.id}/leaderboard?view=groups`);
+      return ((await res.json()) as BoardView).entries.map((e) => [e.candidateId, e.score]);
+    };
+    expect(await groups()).toEqual([[groupIdOf('一班'), 2]]);
+    // bob joins 一班 with his vote; then alice moves to 二班 with her two.
+    expect((await edit(campaign.id, 'bob', { group: '一班' })).status).toBe(200);
+    expect(await groups()).toEqual([[groupIdOf('一班'), 3]]);
+    expect((await edit(campaign.id, 'alice', { group: '二班' })).status).toBe(200);
+    expect(await groups()).toEqual([
+      [groupIdOf('二班'), 2],
+      [groupIdOf('一班'), 1],
+    ]);
+    const inGroup = await fetch(
+      `${server.url}/api/boards/${campaign.id}/leaderboard?group=${groupIdOf('一班')}`,
+    );
+    expect(((await inGroup.json()) as BoardView).entries.map((e) => e.candidateId)).toEqual(['bob']);
   });
 
   it('cannot be added twice, nor to an ended campaign', async () => {
