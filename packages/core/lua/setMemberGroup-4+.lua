@@ -76,10 +76,21 @@ for w = 1, windows do
   local key = redis.call('ZSCORE', scores, member)
   if key then
     local count, seq = decode(tonumber(key))
-    if from ~= '' then
+    if from ~= '' and not fromEmpty then
       redis.call('ZREM', oldScores, member)
       redis.call('INCRBY', oldTotal, 0 - count)
-      addToGroup(groups, from, 0 - count, 0)
+      -- The old group reached its count when its latest remaining member did: its tie-break is
+      -- theirs, as a rebuild from the ledger would give it (a walk of one group, for a rare move).
+      local latest = 0
+      local rest = redis.call('ZRANGE', oldScores, 0, -1, 'WITHSCORES')
+      for i = 2, #rest, 2 do
+        local _, memberSeq = decode(tonumber(rest[i]))
+        if memberSeq > latest then latest = memberSeq end
+      end
+      local groupCount = decode(tonumber(redis.call('ZSCORE', groups, from) or '0'))
+      redis.call('ZADD', groups, string.format('%.0f', latest - (groupCount - count) * SPAN), from)
+      redis.call('INCRBY', groupsTotal, 0 - count)
+    elseif fromEmpty then
       redis.call('INCRBY', groupsTotal, 0 - count)
     end
     if to ~= '' then

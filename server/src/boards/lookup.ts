@@ -6,6 +6,7 @@ import {
   boardModel,
   campaignModel,
   findArchive,
+  memberGroupsOf,
   readArchive,
 } from '@rallyboard/core/db';
 import {
@@ -82,9 +83,7 @@ export function createBoardLookup(deps: BoardLookupDeps): BoardLookup {
       status: campaign?.status,
       quotas: recorded.quotas ?? {},
       members: new Set(recorded.members.map((m) => m.candidateId)),
-      groups: new Map(
-        recorded.members.flatMap((m) => (m.group === undefined ? [] : [[m.candidateId, groupIdOf(m.group)]])),
-      ),
+      groups: memberGroupsOf(recorded.members),
     };
   }
 

@@ -1,10 +1,18 @@
+import type { WindowTallies } from '@rallyboard/core/db';
 import type { PeriodWindow } from '@rallyboard/core/protocol';
 import type { InstalledWindow, KeyBuilder, WindowKeys, WindowState } from '@rallyboard/core/redis';
+
+/** A group board's window, named for a report: its board window's name, then `group:<id>` or `groups`. */
+export interface GroupWindow extends InstalledWindow {
+  name: string;
+}
 
 /** One window of the board as a rebuild installs it. */
 export interface BoardWindow {
   /** Undefined for the all-time window. */
   period?: { window: PeriodWindow; start: string } | undefined;
+  /** How a report names the window (see WindowReport.window). */
+  name?: string | undefined;
   state: WindowState;
   expiresAt: number | null;
 }
@@ -23,7 +31,7 @@ export function groupWindows(
   windows: readonly BoardWindow[],
   groups: ReadonlyMap<string, string>,
   registered: readonly string[],
-): InstalledWindow[] {
+): GroupWindow[] {
   const k = keys.board(boardId);
   const groupIds = [...new Set(groups.values())];
   const at = (owner: WindowKeys & { period(w: PeriodWindow, s: string): WindowKeys }, w: BoardWindow) =>
@@ -50,12 +58,29 @@ export function groupWindows(
     const grouped = totals.reduce((n, t) => n + t.count, 0);
     return [
       ...ranked.map(([group, members], i) => ({
+        name: `${w.name ?? 'all'} group:${group}`,
         keys: at(k.group(group), w),
         expiresAt: w.expiresAt,
         total: totals[i]?.count ?? 0,
         members,
       })),
-      { keys: at(k.groups, w), expiresAt: w.expiresAt, total: grouped, members: totals },
+      {
+        name: `${w.name ?? 'all'} groups`,
+        keys: at(k.groups, w),
+        expiresAt: w.expiresAt,
+        total: grouped,
+        members: totals,
+      },
     ];
   });
+}
+
+/** A window's ledger tallies as a rebuild installs them: the members that ever changed. */
+export function windowState(tallies: WindowTallies): WindowState {
+  return {
+    total: tallies.total,
+    members: [...tallies.members]
+      .filter(([, t]) => t.count !== 0 || t.lastSeq !== 0)
+      .map(([candidateId, t]) => ({ candidateId, count: t.count, seq: t.lastSeq })),
+  };
 }

@@ -7,17 +7,8 @@ import {
   periodExpiresAt,
   type WindowState,
 } from '@rallyboard/core/redis';
-import { type BoardWindow, groupWindows } from './group-windows.js';
+import { type BoardWindow, groupWindows, windowState } from './group-windows.js';
 import type { RecoveryDeps } from './reconcile.js';
-
-function windowState(tallies: WindowTallies): WindowState {
-  return {
-    total: tallies.total,
-    members: [...tallies.members]
-      .filter(([, t]) => t.count !== 0 || t.lastSeq !== 0)
-      .map(([candidateId, t]) => ({ candidateId, count: t.count, seq: t.lastSeq })),
-  };
-}
 
 /**
  * Installs the ledger's rankings and totals, all-time and of every retained day, week and

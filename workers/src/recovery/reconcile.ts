@@ -3,6 +3,7 @@ import {
   type BoardModel,
   type LedgerModel,
   type LedgerTally,
+  memberGroupsOf,
   periodTallies,
   readLedgerState,
   type WindowTallies,
@@ -16,6 +17,7 @@ import {
   type RedisClient,
 } from '@rallyboard/core/redis';
 import { driftOf } from './drift.js';
+import { type BoardWindow, groupWindows, windowState } from './group-windows.js';
 import { type ArchiveReport, reconcileArchives } from './reconcile-archives.js';
 
 export interface RecoveryDeps {
@@ -89,9 +91,12 @@ export async function reconcile(deps: RecoveryDeps, boardId: string): Promise<Re
   const expired: string[] = [];
   // Periods either side has: a period only Redis has holds changes the ledger never recorded.
   const inRedis = await listPeriods(deps.redis, deps.keys, boardId);
-  const board = await deps.boards.findById(boardId, { dailyRetentionDays: 1, weekStartsOn: 1 }).lean();
+  const board = await deps.boards
+    .findById(boardId, { dailyRetentionDays: 1, weekStartsOn: 1, members: 1 })
+    .lean();
   const retentionDays = board?.dailyRetentionDays ?? 0;
   const nowSec = Date.now() / 1000;
+  const compared: BoardWindow[] = [{ name: 'all', state: windowState(state.all), expiresAt: null }];
   for (const window of PERIOD_WINDOWS) {
     const ledger = periodTallies(state.days, window, weekStartOf(board));
     const held = new Set(inRedis[window]);
@@ -103,8 +108,28 @@ export async function reconcile(deps: RecoveryDeps, boardId: string): Promise<Re
       }
       const w = k.period(window, start);
       const empty: WindowTallies = { total: 0, members: new Map<string, LedgerTally>() };
-      windows.push(await compareWindow(deps.redis, name, w.scores, w.total, ledger.get(start) ?? empty));
+      const tallies = ledger.get(start) ?? empty;
+      windows.push(await compareWindow(deps.redis, name, w.scores, w.total, tallies));
+      compared.push({ name, period: { window, start }, state: windowState(tallies), expiresAt: null });
     }
+  }
+  // The group boards of the same windows, as the ledger and the board's groups make them.
+  const members = board?.members ?? [];
+  const derived = groupWindows(
+    deps.keys,
+    boardId,
+    compared,
+    memberGroupsOf(members),
+    members.map((m) => m.candidateId),
+  );
+  for (const w of derived) {
+    const tallies = new Map(w.members.map((m) => [m.candidateId, { count: m.count, lastSeq: m.seq }]));
+    windows.push(
+      await compareWindow(deps.redis, w.name, w.keys.scores, w.keys.total, {
+        total: w.total,
+        members: tallies,
+      }),
+    );
   }
   const seq = { redis: Number((await deps.redis.get(k.seq)) ?? 0), ledger: state.seq };
   const archives = await reconcileArchives(deps, boardId);

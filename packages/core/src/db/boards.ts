@@ -59,6 +59,13 @@ export function boardModel(connection: Connection) {
 }
 export type BoardModel = ReturnType<typeof boardModel>;
 
+/** Candidate id → its group's id, for the members of a board record that are in a group. */
+export function memberGroupsOf(members: BoardDoc['members']): Map<string, string> {
+  return new Map(
+    members.flatMap((m) => (m.group === undefined ? [] : [[m.candidateId, groupIdOf(m.group)]])),
+  );
+}
+
 /** What Redis is told about a board, from its record. */
 export function registrationOf(
   board: Pick<
@@ -75,8 +82,6 @@ export function registrationOf(
     dailyRetentionDays: board.dailyRetentionDays,
     candidateIds: board.members.map((m) => m.candidateId),
     quotas: board.quotas ?? {},
-    groups: new Map(
-      board.members.flatMap((m) => (m.group === undefined ? [] : [[m.candidateId, groupIdOf(m.group)]])),
-    ),
+    groups: memberGroupsOf(board.members),
   };
 }
