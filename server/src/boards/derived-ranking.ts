@@ -16,13 +16,16 @@ export interface DerivedSlice {
 /**
  * A group ranking derived from the board's whole ranking of a window, for the windows whose
  * group keys Redis does not serve: a frozen board's public snapshot (封榜) and an ended
- * period's archive. A group's candidates keep their order; groups rank by their totals, a tie
- * by the better rank of their best candidate. Bounded by the board's candidates (≤ 2,000).
+ * period's archive. A group's candidates keep their order; groups rank by their totals, a tie by
+ * who reached it first (the latest change of its candidates), as the live group keys rank them.
+ * Bounded by the board's candidates (≤ 2,000).
  * @param whole the window's ranking, every entry it has, best first
+ * @param seqs each entry's seq of its last change, in the same order
  * @param groups member id → group id, for members in a group
  */
 export function deriveRanking(
   whole: readonly LeaderboardEntry[],
+  seqs: readonly number[],
   groups: ReadonlyMap<string, string>,
   ranking: Exclude<Ranking, { view: 'candidates'; group?: undefined }>,
   read: BoardRead,
@@ -31,15 +34,17 @@ export function deriveRanking(
   let known: (id: string) => boolean;
   let members: number;
   if (ranking.view === 'groups') {
-    const totals = new Map<string, number>();
-    for (const entry of whole) {
+    const totals = new Map<string, { score: number; seq: number }>();
+    whole.forEach((entry, i) => {
       const group = groups.get(entry.candidateId);
-      if (group !== undefined) totals.set(group, (totals.get(group) ?? 0) + entry.score);
-    }
-    // Map order is first appearance, which is best rank: a stable sort keeps it for ties.
+      if (group === undefined) return;
+      const total = totals.get(group) ?? { score: 0, seq: 0 };
+      totals.set(group, { score: total.score + entry.score, seq: Math.max(total.seq, seqs[i] ?? 0) });
+    });
     ranked = [...totals]
-      .map(([candidateId, score]) => ({ candidateId, score }))
-      .sort((a, b) => b.score - a.score);
+      .map(([candidateId, t]) => ({ candidateId, ...t }))
+      .sort((a, b) => b.score - a.score || a.seq - b.seq || (a.candidateId < b.candidateId ? -1 : 1))
+      .map(({ candidateId, score }) => ({ candidateId, score }));
     const all = new Set(groups.values());
     known = (id) => all.has(id);
     members = all.size;

@@ -157,7 +157,7 @@ async function fromArchive(
   const { seq, total, members } = slice.archive;
   const answer = plain
     ? { totals: { votes: total, members }, entries: slice.entries, foci: slice.foci }
-    : deriveRanking(slice.entries, board.groups, ranking, read);
+    : deriveRanking(slice.entries, slice.seqs, board.groups, ranking, read);
   return viewOf(query.boardId, ref, ranking, { seq, ...answer });
 }
 
@@ -226,5 +226,5 @@ export async function frozenRanking(
       from,
     ),
   );
-  return { seq: whole.seq, ...deriveRanking(whole.entries, board.groups, ranking, read) };
+  return { seq: whole.seq, ...deriveRanking(whole.entries, whole.seqs, board.groups, ranking, read) };
 }

@@ -1,61 +1,14 @@
-import { archiveModels, archivePeriod, boardModel, ledgerModel, recordVotes } from '@rallyboard/core/db';
-import type { BoardView, MemberView } from '@rallyboard/core/protocol';
+import { type BoardView, groupIdOf, type MemberView } from '@rallyboard/core/protocol';
+import { liveReadKeys, type Ranking, readBoard, type WindowRef } from '@rallyboard/core/redis';
 import { describe, expect, it } from 'vitest';
 import { randomId } from '../../../test/support/config.js';
 import { connectSocket, query } from '../../../test/support/socket.js';
 import { seedBoard } from '../../../test/support/stack.js';
+import { archivedBoard, DAY, expire } from '../support/archive-fixture.js';
 import { applyDirect, getJson } from '../support/boards.js';
 import { api, config, mongo, server, useLeaderboardServer } from '../support/leaderboard-fixture.js';
 
 useLeaderboardServer();
-
-const DAY = '2026-03-10'; // a Tuesday: its Monday week began 2026-03-09
-
-/**
- * A board with votes on a past day, counted as the workers count them (Redis, then the ledger),
- * and that day's and week's archives written by the archiver's own function.
- */
-async function archivedBoard() {
-  const boardId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob', 'carol', 'dave']);
-  const votes = ['bob', 'carol', 'bob', 'alice', 'carol', 'carol'];
-  const applied = await applyDirect(
-    server.deps,
-    boardId,
-    votes.map((candidateId) => ({ candidateId, day: DAY })),
-  );
-  if (applied.outcome !== 'applied') throw new Error(`applyVotes answered ${applied.outcome}`);
-  await recordVotes(
-    ledgerModel(mongo),
-    votes.map((candidateId, i) => {
-      const verdict = applied.verdicts[i];
-      if (verdict?.verdict !== 'counted') throw new Error('expected counted');
-      return {
-        _id: randomId('v'),
-        boardId,
-        candidateId,
-        action: 'vote' as const,
-        verdict: 'counted' as const,
-        delta: verdict.delta,
-        seq: verdict.seq,
-        day: DAY,
-        acceptedAt: new Date(`${DAY}T04:00:00Z`),
-        decidedAt: new Date(`${DAY}T04:00:01Z`),
-      };
-    }),
-  );
-  const board = await boardModel(mongo).findById(boardId).lean();
-  if (!board) throw new Error('no board');
-  const stores = { ledger: ledgerModel(mongo), boards: boardModel(mongo), archives: archiveModels(mongo) };
-  expect(await archivePeriod(stores, board, 'day', DAY)).toBe('created');
-  expect(await archivePeriod(stores, board, 'week', '2026-03-09')).toBe('created');
-  return boardId;
-}
-
-/** Redis lets the period's keys go after retention. */
-async function expire(boardId: string) {
-  const k = server.deps.keys.board(boardId);
-  await server.deps.redis.del(k.day(DAY).scores, k.day(DAY).total, k.period('week', '2026-03-09').scores);
-}
 
 const reads = (boardId: string) => [
   `${boardId}/leaderboard?window=day&day=${DAY}`,
@@ -116,5 +69,50 @@ describe('an ended period, read from its archive', () => {
     await applyDirect(server.deps, boardId, [{ candidateId: 'alice', day: DAY }]);
     const { body } = await getJson<BoardView>(api(`${boardId}/leaderboard?window=day&day=${DAY}`));
     expect(body).toMatchObject({ seq: 1, entries: [{ rank: 1, candidateId: 'alice', score: 1 }] });
+  });
+});
+
+describe('an ended period of a board with groups, read from its archive', () => {
+  it('answers its group rankings and the ranking of the groups as Redis did, after Redis let them go', async () => {
+    const boardId = await archivedBoard({ alice: '红队', bob: '红队', carol: '蓝队' });
+    const red = groupIdOf('红队');
+    const paths = [
+      `${boardId}/leaderboard?window=day&day=${DAY}&view=groups`,
+      `${boardId}/leaderboard?window=day&day=${DAY}&group=${red}`,
+      `${boardId}/members/alice/around?window=day&day=${DAY}&group=${red}&k=1`,
+      `${boardId}/leaderboard?window=week&day=${DAY}&view=groups`,
+    ];
+    // What Redis's group keys held for the period, before they go.
+    const fromRedis = (ranking: Ranking, ref: WindowRef) =>
+      readBoard(
+        server.deps.redis,
+        server.deps.keys,
+        boardId,
+        ref,
+        { mode: 'range', offset: 0, limit: 10 },
+        liveReadKeys(server.deps.keys, boardId, ref, ranking),
+      ).then((slice) => slice.entries);
+    const live = await Promise.all([
+      fromRedis({ view: 'groups' }, { window: 'day', day: DAY }),
+      fromRedis({ view: 'candidates', group: red }, { window: 'day', day: DAY }),
+      fromRedis({ view: 'groups' }, { window: 'week', day: '2026-03-09' }),
+    ]);
+    await expire(boardId);
+    const archived = await Promise.all(paths.map((path) => getJson<MemberView>(api(path))));
+    const [groups, inRed, around, week] = archived.map((a) => a.body);
+    // Tied at 3: 红队 got there first (bob's second vote), 蓝队 later (carol's third).
+    expect(groups?.entries).toEqual([
+      { rank: 1, candidateId: red, score: 3 },
+      { rank: 2, candidateId: groupIdOf('蓝队'), score: 3 },
+    ]);
+    expect(groups).toMatchObject({ view: 'groups', totals: { votes: 6, members: 2 } });
+    expect(inRed?.entries.map((e) => [e.candidateId, e.score])).toEqual([
+      ['bob', 2],
+      ['alice', 1],
+    ]);
+    expect(inRed).toMatchObject({ group: red, totals: { votes: 3, members: 2 } });
+    expect(around?.member).toEqual({ candidateId: 'alice', rank: 2, score: 1 });
+    expect(week?.entries).toEqual(groups?.entries);
+    expect([groups?.entries, inRed?.entries, week?.entries]).toEqual(live);
   });
 });

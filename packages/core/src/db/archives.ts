@@ -117,6 +117,8 @@ export interface ArchiveSlice {
   /** The header the entries were read under (the current one, checked after reading). */
   archive: ArchiveHeader;
   entries: LeaderboardEntry[];
+  /** Each entry's seq of its last counted change in the period, in the entries' order (group rankings tie by it). */
+  seqs: number[];
   foci: MemberStanding[];
 }
 
@@ -172,24 +174,30 @@ async function readVersion(
   read: ArchiveRead,
 ): Promise<ArchiveSlice> {
   const at = { archiveId: archive.archiveId, version: archive.version };
-  const ranks = async (from: number, to: number): Promise<LeaderboardEntry[]> => {
-    if (to < from) return [];
+  const slice = {
+    archive,
+    entries: [] as LeaderboardEntry[],
+    seqs: [] as number[],
+    foci: [] as MemberStanding[],
+  };
+  const ranks = async (from: number, to: number): Promise<void> => {
+    if (to < from) return;
     const docs = await models.entries
-      .find({ ...at, rank: { $gte: from, $lte: to } }, { rank: 1, candidateId: 1, score: 1 })
+      .find({ ...at, rank: { $gte: from, $lte: to } }, { rank: 1, candidateId: 1, score: 1, seq: 1 })
       .sort({ rank: 1 })
       .lean();
-    return docs.map((d) => ({ rank: d.rank, candidateId: d.candidateId, score: d.score }));
+    slice.entries = docs.map((d) => ({ rank: d.rank, candidateId: d.candidateId, score: d.score }));
+    slice.seqs = docs.map((d) => d.seq);
   };
-  const slice = { archive, entries: [] as LeaderboardEntry[], foci: [] as MemberStanding[] };
   if (read.mode === 'range') {
-    slice.entries = await ranks(read.offset + 1, read.offset + read.limit);
+    await ranks(read.offset + 1, read.offset + read.limit);
     return slice;
   }
   const found = await models.entries
     .findOne({ ...at, candidateId: read.candidateId }, { rank: 1, score: 1 })
     .lean();
   slice.foci = [{ candidateId: read.candidateId, rank: found?.rank ?? null, score: found?.score ?? 0 }];
-  if (read.mode === 'around' && found) slice.entries = await ranks(found.rank - read.k, found.rank + read.k);
+  if (read.mode === 'around' && found) await ranks(found.rank - read.k, found.rank + read.k);
   return slice;
 }
 

@@ -50,6 +50,8 @@ export interface BoardSlice {
   seq: number;
   totals: BoardTotals;
   entries: LeaderboardEntry[];
+  /** Each entry's seq of its last change in the window (its tie-break), in the entries' order. */
+  seqs: number[];
   /** The members a `member`, `around` or `watch` read named, in that order. */
   foci: MemberStanding[];
 }
@@ -66,6 +68,13 @@ function readArgs(read: BoardRead): (string | number)[] {
     case 'watch':
       return ['watch', read.limit, ...read.candidateIds];
   }
+}
+
+/** The tie-break seq of each member of flat triples (member, encoded score, rank). */
+function seqsOf(flat: unknown[]): number[] {
+  const seqs: number[] = [];
+  for (let i = 0; i + 2 < flat.length; i += 3) seqs.push(decodeScore(Number(flat[i + 1])).seq);
+  return seqs;
 }
 
 function readTriples(flat: unknown[]): MemberStanding[] {
@@ -109,6 +118,7 @@ export async function readBoard(
     day: ref.window === 'all' ? null : ref.day,
     seq: Number(seq),
     totals: { votes: Number(total), members: Number(members) },
+    seqs: seqsOf(entries),
     entries: readTriples(entries).map((e) => ({
       rank: e.rank ?? 0,
       candidateId: e.candidateId,

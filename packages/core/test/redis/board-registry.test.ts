@@ -20,6 +20,7 @@ describe('registerBoard', () => {
         { rank: 2, candidateId: 'bob', score: 0 },
         { rank: 3, candidateId: 'carol', score: 0 },
       ],
+      seqs: [0, 0, 0],
       foci: [],
     });
     expect(await readBoardMeta(redis, keys, boardId)).toEqual({
