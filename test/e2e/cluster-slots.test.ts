@@ -105,7 +105,18 @@ afterAll(async () => {
 describe('every script a campaign runs, on a Redis Cluster', () => {
   it('touches keys of one hash slot per call', async () => {
     const host = await createTestHost(server);
-    const created = await call<{ id: string }>(server, host.token, 'POST', '/api/campaigns', campaignBody());
+    // Candidates in groups: the group boards' keys are in the calls too.
+    const members = [
+      { candidateId: 'alice', name: 'Alice', group: '一班' },
+      { candidateId: 'bob', name: 'Bob', group: '二班' },
+    ];
+    const created = await call<{ id: string }>(
+      server,
+      host.token,
+      'POST',
+      '/api/campaigns',
+      campaignBody({ members }),
+    );
     expect(created.status).toBe(201);
     const id = created.body.id;
     for (const status of ['scheduled', 'live']) {
@@ -130,6 +141,11 @@ describe('every script a campaign runs, on a Redis Cluster', () => {
       10_000,
       'the votes counted',
     );
+    // A candidate moved to another group while live takes its counts with it (setMemberGroup).
+    const moved = await call(server, host.token, 'PATCH', `/api/campaigns/${id}/members/alice`, {
+      group: '二班',
+    });
+    expect(moved.status).toBe(200);
     expect(
       (await call(server, host.token, 'POST', `/api/campaigns/${id}/status`, { status: 'frozen' })).status,
     ).toBe(200);
