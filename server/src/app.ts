@@ -78,10 +78,12 @@ function createServices(deps: AppDeps) {
   const hosts = createHostResolver(mongo);
   const audit = createAuditLog(deps);
   const wechat = deps.wechat ?? createWeChatApi(deps);
-  const boards = createBoardLookup(deps);
+  const now = deps.now ?? Date.now;
+  const boards = createBoardLookup({ ...deps, now });
   const reads = { redis, keys, boards };
   return {
     ...deps,
+    now,
     metrics: createServerMetrics(),
     tokens,
     hosts,

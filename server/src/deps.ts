@@ -24,4 +24,9 @@ export interface AppDeps {
   mongo: Connection;
   /** The WeChat server API; built from config (and this Redis, for its token cache) when absent. */
   wechat?: WeChatApi;
+  /**
+   * The clock, epoch ms: when ingest accepts a vote (so the day it counts for) and which period
+   * is current for a read or a room. A test moves it across midnight. @default Date.now
+   */
+  now?: () => number;
 }

@@ -50,7 +50,7 @@ export interface TestServer {
 export async function startTestServer(
   config: Config,
   mongo?: Connection,
-  options: { logger?: Logger } = {},
+  options: { logger?: Logger; now?: () => number } = {},
 ): Promise<TestServer> {
   const keys = createKeys(config.keyPrefix);
   const logger = options.logger ?? createLogger(config, 'server', 'test');
@@ -77,6 +77,7 @@ export async function startTestServer(
     campaignQueue,
     reviewQueue,
     mongo: connection,
+    ...(options.now ? { now: options.now } : {}),
   };
   const { httpServer, io, relay, api } = createApp(deps);
   await relay.start();

@@ -47,6 +47,8 @@ export interface BoardLookup {
 
 export interface BoardLookupDeps {
   config: Pick<Config, 'ingest'>;
+  /** The clock that says which period is current. @default Date.now */
+  now?: () => number;
   redis: RedisClient;
   keys: KeyBuilder;
   mongo: Connection;
@@ -54,6 +56,7 @@ export interface BoardLookupDeps {
 
 export function createBoardLookup(deps: BoardLookupDeps): BoardLookup {
   const ttlMs = deps.config.ingest.boardCacheMs;
+  const now = deps.now ?? Date.now;
   const redisCache = createBoardCache(deps.redis, deps.keys, ttlMs);
   const boards = boardModel(deps.mongo);
   const campaigns = campaignModel(deps.mongo);
@@ -130,7 +133,7 @@ export function createBoardLookup(deps: BoardLookupDeps): BoardLookup {
       if (window === 'all') return { window: 'all' };
       if (window === 'day' && day) return { window, day };
       const board = await require(boardId);
-      const within = day ?? dayOf(Date.now(), board.timezone);
+      const within = day ?? dayOf(now(), board.timezone);
       return { window, day: periodStart(within, window, board.weekStartsOn) };
     },
   };

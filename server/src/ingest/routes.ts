@@ -46,6 +46,8 @@ export interface VotesRouteDeps {
   voteIds: Pick<VoteIds, 'issue'>;
   rateLimit: RateLimitCheck;
   enqueue: VoteEnqueuer;
+  /** The clock a vote is accepted by: its acceptance time names the day it counts for. */
+  now: () => number;
 }
 
 /** What ingest's route works with. */
@@ -112,9 +114,14 @@ export function votesRouter(deps: VotesRouteDeps): Router {
       // enforces the quotas in any case, atomically with the score.
       if (board.kind === 'vote' && hasQuotas(board.quotas)) {
         const quota = await whenAvailable(() =>
-          readQuotaStatus(deps, { boardId, timezone: board.timezone, quotas: board.quotas }, participantId),
+          readQuotaStatus(
+            deps,
+            { boardId, timezone: board.timezone, quotas: board.quotas },
+            participantId,
+            deps.now(),
+          ),
         );
-        assertWithinQuota(quota, body.candidateId);
+        assertWithinQuota(quota, body.candidateId, deps.now());
       }
 
       // Rate limits last before the queue: a refused vote above spends none of them.
@@ -138,7 +145,7 @@ export function votesRouter(deps: VotesRouteDeps): Router {
           candidateId: body.candidateId,
           action: body.action,
           voterId: participantId,
-          acceptedAt: Date.now(),
+          acceptedAt: deps.now(),
           context,
         }),
       );
