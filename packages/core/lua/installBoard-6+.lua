@@ -15,8 +15,8 @@
   ARGV[3] change channel             ARGV[4] board id          ARGV[5] origin
   ARGV[6] all-time total             ARGV[7] number of all-time entries, then that many pairs
           (member, encoded score)
-  then, for window d: its total, its expiry (unix seconds; 0 never), its number of entries,
-          then that many pairs
+  then, for window d: its total, its expiry (unix seconds; 0 never; -1 the window is deleted),
+          its number of entries, then that many pairs
 
   Returns the board's seq after install, or
    -1  board not found
@@ -50,7 +50,9 @@ for d = 1, days do
   local total, expireAt, count = ARGV[at], ARGV[at + 1], tonumber(ARGV[at + 2])
   local zkey, totalKey = KEYS[6 + 2 * (d - 1) + 1], KEYS[6 + 2 * (d - 1) + 2]
   at = install(zkey, totalKey, total, at + 3, count)
-  if expireAt == '0' then
+  if expireAt == '-1' then
+    redis.call('DEL', zkey, totalKey)
+  elseif expireAt == '0' then
     redis.call('PERSIST', totalKey)
   else
     if count > 0 then redis.call('EXPIREAT', zkey, expireAt) end

@@ -2,13 +2,38 @@ import { type LedgerState, periodTallies, type WindowTallies } from '@rallyboard
 import { PERIOD_WINDOWS } from '@rallyboard/core/protocol';
 import {
   type InstalledPeriod,
+  type InstalledWindow,
   installBoard,
   listPeriods,
   periodExpiresAt,
-  type WindowState,
+  scanKeys,
+  type WindowKeys,
 } from '@rallyboard/core/redis';
 import { type BoardWindow, groupWindows, windowState } from './group-windows.js';
 import type { RecoveryDeps } from './reconcile.js';
+
+/**
+ * The group windows Redis holds that the ledger does not make (a group or a period with changes
+ * it never recorded): the install deletes them in the same step.
+ */
+async function staleGroupWindows(
+  deps: Pick<RecoveryDeps, 'redis' | 'keys'>,
+  boardId: string,
+  installed: readonly InstalledWindow[],
+): Promise<WindowKeys[]> {
+  const k = deps.keys.board(boardId);
+  const kept = new Set(installed.map((w) => w.keys.scores));
+  const stale = new Map<string, WindowKeys>();
+  for (const pattern of k.groupPatterns) {
+    for await (const batch of scanKeys(deps.redis, pattern)) {
+      for (const key of batch) {
+        const window = k.groupWindowOfKey(key);
+        if (window && !kept.has(window.scores)) stale.set(window.scores, window);
+      }
+    }
+  }
+  return [...stale.values()];
+}
 
 /**
  * Installs the ledger's rankings and totals, all-time and of every retained day, week and
@@ -58,12 +83,14 @@ export async function installWindows(
     { state: all, expiresAt: null },
     ...periods.map((p) => ({ period: p, state: p, expiresAt: p.expiresAt })),
   ];
+  const groups = groupWindows(keys, boardId, windows, options.groups, options.members);
   const seq = await installBoard(redis, keys, boardId, {
     fence: options.fence,
     seq: state.seq,
     all,
     periods,
-    groups: groupWindows(keys, boardId, windows, options.groups, options.members),
+    groups,
+    drop: await staleGroupWindows(deps, boardId, groups),
     origin: options.origin,
   });
   return { seq, days: periods.filter((p) => p.window === 'day').length, periods: periods.length };

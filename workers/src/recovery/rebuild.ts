@@ -83,8 +83,9 @@ export async function rebuild(
   options: RebuildOptions,
 ): Promise<RebuildReport> {
   const step = options.onStep ?? (() => {});
-  const board = await deps.boards.findById(boardId).lean();
-  if (!board) throw new AppError('BOARD_NOT_FOUND', { message: `board ${boardId} is not in MongoDB` });
+  const recorded = await deps.boards.findById(boardId).lean();
+  if (!recorded) throw new AppError('BOARD_NOT_FOUND', { message: `board ${boardId} is not in MongoDB` });
+  const board = await withCampaignGroups(deps, recorded);
   const token = randomUUID();
 
   const registration = registrationOf(board);
@@ -104,6 +105,23 @@ export async function rebuild(
     await liftFence(deps.redis, deps.keys, boardId, token);
     throw error;
   }
+}
+
+/**
+ * The board record with its candidates' groups as its campaign has them: a board recorded before
+ * group boards has none, until now (the record is corrected, as a campaign sync would).
+ */
+async function withCampaignGroups(deps: RecoveryDeps, board: BoardDoc): Promise<BoardDoc> {
+  const campaign = await campaignModel(deps.boards.db).findById(board._id, { members: 1 }).lean();
+  if (!campaign) return board;
+  const groupOf = new Map(campaign.members.map((m) => [m.candidateId, m.group]));
+  const members = board.members.map(({ candidateId, name }) => {
+    const group = groupOf.get(candidateId);
+    return { candidateId, name, ...(group === undefined ? {} : { group }) };
+  });
+  if (members.every((m, i) => m.group === board.members[i]?.group)) return board;
+  await deps.boards.updateOne({ _id: board._id }, { $set: { members } });
+  return { ...board, members };
 }
 
 /**

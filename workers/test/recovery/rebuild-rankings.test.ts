@@ -1,6 +1,7 @@
-import { dayOf, periodEnd, periodStart } from '@rallyboard/core/protocol';
-import { decodeScore } from '@rallyboard/core/redis';
+import { dayOf, groupIdOf, periodEnd, periodStart } from '@rallyboard/core/protocol';
+import { decodeScore, encodeScore } from '@rallyboard/core/redis';
 import { describe, expect, it } from 'vitest';
+import { createLiveCampaign } from '../../../test/support/campaigns.js';
 import { seedBoard } from '../../../test/support/stack.js';
 import { ARCHIVE_GRACE_MS } from '../../src/archives/archiver.js';
 import { rebuild } from '../../src/recovery/rebuild.js';
@@ -154,6 +155,19 @@ describe('rebuild', () => {
     await loseBoardState(deps.redis, deps.keys, boardId);
     await rebuild(deps, boardId, options());
     expect(await snapshotBoard(deps.redis, deps.keys, boardId)).toEqual(before);
+
+    // Group keys the ledger never made (a group that is gone, a count it never recorded) go too.
+    const today = dayOf(Date.now(), TIMEZONE);
+    const gone = k.group('0123456789abcdef').period('day', today);
+    await deps.redis.zadd(gone.scores, '-268435456', 'alice');
+    await deps.redis.set(gone.total, '1');
+    await deps.redis.zadd(
+      k.groups.period('month', periodStart(today, 'month')).scores,
+      '-536870912',
+      'feedfacefeedface',
+    );
+    await rebuild(deps, boardId, options());
+    expect(await snapshotBoard(deps.redis, deps.keys, boardId)).toEqual(before);
   });
 
   it('restores a like board exactly: rankings, days with negative scores, like sets and markers', async () => {
@@ -210,5 +224,26 @@ describe('rebuild', () => {
     await deps.redis.zadd(k.scores, '0', 'bob');
     await rebuild(deps, boardId, options());
     expect(await snapshotBoard(deps.redis, deps.keys, boardId)).toEqual(before);
+  });
+  it('gives a board recorded before group boards its groups, from its campaign', async () => {
+    // The board record has no groups (as before group boards); its campaign has them.
+    const boardId = await seedBoard(config, deps.redis, mongo, ['alice', 'bob'], { timezone: TIMEZONE });
+    await createLiveCampaign(mongo, boardId, {
+      members: [
+        { candidateId: 'alice', name: 'Alice', group: '红队' },
+        { candidateId: 'bob', name: 'Bob' },
+      ],
+    });
+    await apply([{ boardId, vote: queuedVote('alice') }]);
+    expect(await deps.redis.exists(deps.keys.board(boardId).groups.scores)).toBe(0);
+    await rebuild(deps, boardId, options());
+    const k = deps.keys.board(boardId);
+    expect(await deps.redis.zrange(k.groups.scores, '0', '-1', 'WITHSCORES')).toEqual([
+      groupIdOf('红队'),
+      String(encodeScore(1, 1)),
+    ]);
+    const record = await deps.boards.findById(boardId).lean();
+    expect(record?.members.map((m) => m.group)).toEqual(['红队', undefined]);
+    expect((await reconcile(deps, boardId)).ok).toBe(true);
   });
 });

@@ -30,7 +30,7 @@ const MOVE_ATTEMPTS = 5;
  * Puts each member named in `wanted` in the group it names ('' for none), moving its counts in
  * every window Redis holds with it (setMemberGroup-4+.lua), one member at a time, each atomic.
  * Members already where they belong cost one HMGET; the windows are listed (SCAN) only when a
- * member moves.
+ * member moves. Watchers are told to resync (a `reset` on the board's change channel) after any move.
  * @returns how many members moved
  */
 export async function setMemberGroups(
@@ -76,6 +76,15 @@ export async function setMemberGroups(
       stale.map(([id]) => id),
     );
     moves = stale;
+  }
+  if (moved > 0) {
+    // Every watcher of a group ranking takes a fresh snapshot (a diff cannot say that a member
+    // left a ranking), and every process reads the board's groups again.
+    const seq = Number((await redis.get(k.seq)) ?? 0);
+    await redis.publish(
+      keys.boardChanges(boardId),
+      JSON.stringify({ boardId, seq, members: [], reset: true, origin: 'groups' }),
+    );
   }
   return moved;
 }

@@ -54,6 +54,8 @@ export async function installBoard(
     periods: readonly InstalledPeriod[];
     /** The group boards' windows (see groupWindows), installed with the rest. */
     groups?: readonly InstalledWindow[] | undefined;
+    /** Windows whose keys go (group windows the ledger no longer has), in the same step. */
+    drop?: readonly WindowKeys[] | undefined;
     origin: string;
   },
 ): Promise<number> {
@@ -66,8 +68,10 @@ export async function installBoard(
     ...state.periods.map((p) => ({ ...p, keys: k.period(p.window, p.start) })),
     ...(state.groups ?? []),
   ];
-  const dayKeys = windows.flatMap((w) => [w.keys.scores, w.keys.total]);
-  const dayArgs = windows.flatMap((w) => [w.total, w.expiresAt ?? 0, ...pairs(w)]);
+  // Expiry -1: the window's keys are deleted.
+  const dropped = (state.drop ?? []).map((keys) => ({ keys, total: 0, members: [], expiresAt: -1 }));
+  const dayKeys = [...windows, ...dropped].flatMap((w) => [w.keys.scores, w.keys.total]);
+  const dayArgs = [...windows, ...dropped].flatMap((w) => [w.total, w.expiresAt ?? 0, ...pairs(w)]);
   const reply = await runScript(
     redis,
     'installBoard',

@@ -166,6 +166,8 @@ export async function removeBoardMembers(
 ): Promise<void> {
   if (candidateIds.length === 0) return;
   const k = keys.board(boardId);
+  // Out of their groups first: a group ranking must not keep a candidate the board no longer has.
+  await setMemberGroups(redis, keys, boardId, new Map(candidateIds.map((id) => [id, ''])));
   const results = await redis
     .multi()
     .srem(k.members, ...candidateIds)
@@ -177,10 +179,27 @@ export async function removeBoardMembers(
 }
 
 /**
- * Deletes a board's registration and its all-time keys, for a board that has never taken a vote
- * (a draft campaign being deleted): it has no day keys, like sets or vote markers to clean up.
+ * Deletes a board's registration and its all-time keys, its groups' included, for a board that
+ * has never taken a vote (a draft campaign being deleted): it has no day keys, like sets or vote
+ * markers to clean up.
  */
 export async function unregisterBoard(redis: RedisClient, keys: KeyBuilder, boardId: string): Promise<void> {
   const k = keys.board(boardId);
-  await redis.del(k.meta, k.members, k.scores, k.total, k.seq);
+  const groups = await redis.smembers(k.groups.members);
+  const groupKeys = groups.flatMap((id) => {
+    const g = k.group(id);
+    return [g.members, g.scores, g.total];
+  });
+  await redis.del(
+    k.meta,
+    k.members,
+    k.scores,
+    k.total,
+    k.seq,
+    k.memberGroups,
+    k.groups.members,
+    k.groups.scores,
+    k.groups.total,
+    ...groupKeys,
+  );
 }

@@ -70,6 +70,10 @@ export interface BoardKeys extends WindowKeys {
   group(groupId: string): GroupKeys;
   /** The ranking of the groups by their totals: members are group ids. */
   readonly groups: GroupKeys;
+  /** SCAN patterns matching every key of the board's group rankings (their members sets too). */
+  readonly groupPatterns: readonly string[];
+  /** The window (scores and total) of a key a `groupPatterns` pattern matched; undefined for a members set. */
+  groupWindowOfKey(key: string): WindowKeys | undefined;
   /** Set: the voter ids whose like of `memberId` currently stands (like boards). */
   likes(memberId: string): string;
   /** String: a vote id's verdict, so a re-delivered vote cannot count twice. */
@@ -206,6 +210,11 @@ export function createKeys(prefix: string): KeyBuilder {
         memberGroups: `${base}:member-groups`,
         group: (groupId) => groupKeys(`${base}:g:${groupId}`),
         groups: groupKeys(`${base}:groups`),
+        groupPatterns: [`${base}:g:*`, `${base}:groups:*`],
+        groupWindowOfKey: (key) => {
+          const head = /^(.*):(?:scores|total)$/.exec(key)?.[1];
+          return head === undefined ? undefined : { scores: `${head}:scores`, total: `${head}:total` };
+        },
         likes: (memberId) => `${base}:likes:${memberId}`,
         vote: (voteId) => `${base}:vote:${voteId}`,
         quotaDay: (date, voterId) => `${base}:quota:day:${date}:${voterId}`,

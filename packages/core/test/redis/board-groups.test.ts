@@ -9,7 +9,9 @@ import {
   readBoard,
   readMemberGroups,
   registerBoard,
+  removeBoardMembers,
   setMemberGroups,
+  unregisterBoard,
   type WindowRef,
 } from '../../src/redis/index.js';
 import {
@@ -19,6 +21,7 @@ import {
   connections,
   dayOf,
   keys,
+  listen,
   newBoard,
   redis,
   TODAY,
@@ -210,6 +213,46 @@ describe('group boards', () => {
     expect(moved).toBe(true);
     expect((await read(boardId, GROUPS)).ranking).toEqual([[BLUE, 2]]);
     expect((await read(boardId, inGroup(RED))).totals.votes).toBe(0);
+  });
+
+  it("tell the board's watchers to resync after a move, since a diff cannot take a member out of a ranking", async () => {
+    const boardId = await groupedBoard({ alice: RED, carol: BLUE });
+    await apply(boardId, [vote('alice')]);
+    const channel = await listen(boardId);
+    await setMemberGroups(redis, keys, boardId, new Map([['alice', BLUE]]));
+    const [change] = await channel.until(1);
+    expect(change).toMatchObject({ boardId, seq: 1, reset: true, members: [] });
+    await channel.close();
+  });
+
+  it('take a removed candidate out of its group, and a group without candidates out of the groups', async () => {
+    const boardId = await groupedBoard({ alice: RED, bob: RED, carol: BLUE });
+    await removeBoardMembers(redis, keys, boardId, ['carol', 'bob']);
+    expect(await read(boardId, inGroup(RED))).toEqual({
+      totals: { votes: 0, members: 1 },
+      ranking: [['alice', 0]],
+    });
+    expect(await read(boardId, GROUPS)).toEqual({ totals: { votes: 0, members: 1 }, ranking: [[RED, 0]] });
+    expect(await readMemberGroups(redis, keys, boardId, ['bob', 'carol'])).toEqual(
+      new Map([
+        ['bob', ''],
+        ['carol', ''],
+      ]),
+    );
+  });
+
+  it('leave no group key behind when a board that never took a vote is unregistered', async () => {
+    const boardId = await groupedBoard({ alice: RED, carol: BLUE });
+    await unregisterBoard(redis, keys, boardId);
+    const k = keys.board(boardId);
+    const left = await redis.exists(
+      k.memberGroups,
+      k.groups.members,
+      k.groups.scores,
+      k.groups.total,
+      ...[RED, BLUE].flatMap((g) => [k.group(g).members, k.group(g).scores, k.group(g).total]),
+    );
+    expect(left).toBe(0);
   });
 
   it('leave groups alone when a registration says nothing of them', async () => {
