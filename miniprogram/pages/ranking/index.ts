@@ -232,8 +232,9 @@ definePage<Extra>()({
           },
         });
       } catch {
-        // Not a candidate of this board (an old link), or offline: no pinned row.
-        this.setData({ pinned: null });
+        // Not a candidate of this board (an old link), or offline: no pinned row (unless the tab
+        // or the filter changed meanwhile: that one's read decides).
+        if (window === this.data.window && filter === this.data.filter) this.setData({ pinned: null });
       }
     },
     show(state: LiveState) {
@@ -248,23 +249,27 @@ definePage<Extra>()({
       }
       this.ranks = next;
       const rows = liveRows(this.data.rows as Row[], state.entries, (id) => this.nameOf(id), this.moves);
-      this.setData({
-        more: this.data.more.filter((row) => !live.has(row.candidateId)),
-        connected: state.connected,
-        seq: state.seq,
-        totalVotes: state.totals.votes,
-        error: state.error,
-        rows,
-      });
-      if (rows.some((row) => row.shift !== 0)) this.slide();
+      const moved = rows.some((row) => row.shift !== 0);
+      this.setData(
+        {
+          more: this.data.more.filter((row) => !live.has(row.candidateId)),
+          connected: state.connected,
+          seq: state.seq,
+          totalVotes: state.totals.votes,
+          error: state.error,
+          rows,
+        },
+        // Once drawn where they stood (the render callback), the rows that moved slide home.
+        moved ? () => this.slide() : undefined,
+      );
     },
-    /** Lets the rows that moved slide home, once they were drawn where they stood. */
+    /** Lets the rows that moved slide home, a frame after they were drawn where they stood. */
     slide() {
       if (this.slideTimer !== undefined) clearTimeout(this.slideTimer);
       this.slideTimer = setTimeout(() => {
         this.slideTimer = undefined;
         this.setData({ rows: (this.data.rows as Row[]).map((row) => ({ ...row, shift: 0 })) });
-      }, 30);
+      }, 16);
     },
   },
 });

@@ -113,11 +113,13 @@ describe('the ranking page of a campaign with groups', () => {
     );
     // Every rows update the page draws, in order.
     const drawn: { candidateId: string; shift: number }[][] = [];
-    const instance = page.instance as unknown as { setData(data: Record<string, unknown>): void };
+    const instance = page.instance as unknown as {
+      setData(data: Record<string, unknown>, rendered?: () => void): void;
+    };
     const setData = instance.setData.bind(instance);
-    instance.setData = (data) => {
+    instance.setData = (data, rendered) => {
       if (Array.isArray(data.rows)) drawn.push(data.rows as { candidateId: string; shift: number }[]);
-      setData(data);
+      setData(data, rendered);
     };
     // Alice overtakes both.
     await count(boardId, ['alice', 'alice', 'alice']);

@@ -88,7 +88,14 @@ for w = 1, windows do
         if memberSeq > latest then latest = memberSeq end
       end
       local groupCount = decode(tonumber(redis.call('ZSCORE', groups, from) or '0'))
-      redis.call('ZADD', groups, string.format('%.0f', latest - (groupCount - count) * SPAN), from)
+      if #rest == 0 and w > 1 then
+        -- No member of the old group left in this period: it leaves the period's ranking, as a
+        -- rebuild from the ledger would leave it out.
+        redis.call('ZREM', groups, from)
+        redis.call('DEL', oldTotal)
+      else
+        redis.call('ZADD', groups, string.format('%.0f', latest - (groupCount - count) * SPAN), from)
+      end
       redis.call('INCRBY', groupsTotal, 0 - count)
     elseif fromEmpty then
       redis.call('INCRBY', groupsTotal, 0 - count)

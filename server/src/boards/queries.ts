@@ -157,7 +157,13 @@ async function fromArchive(
   const { seq, total, members } = slice.archive;
   const answer = plain
     ? { totals: { votes: total, members }, entries: slice.entries, foci: slice.foci }
-    : deriveRanking(slice.entries, slice.seqs, board.groups, ranking, read);
+    : (() => {
+        try {
+          return deriveRanking(slice.entries, slice.seqs, board.groups, ranking, read);
+        } catch (error) {
+          throw rankingError(ranking, error);
+        }
+      })();
   return viewOf(query.boardId, ref, ranking, { seq, ...answer });
 }
 
@@ -196,11 +202,32 @@ export async function queryBoard(
     ? { from: liveReadKeys(ctx.keys, query.boardId, ref, ranking), frozen: false }
     : await whenAvailable(() => publicSource(ctx, query.boardId, ref, ranking));
   if (source.frozen && (ranking.view === 'groups' || ranking.group !== undefined)) {
-    return viewOf(query.boardId, ref, ranking, await frozenRanking(ctx, query.boardId, ref, ranking, read));
+    const frozen = await frozenRanking(ctx, query.boardId, ref, ranking, read).catch((error: unknown) => {
+      throw rankingError(ranking, error);
+    });
+    return viewOf(query.boardId, ref, ranking, frozen);
   }
   const { from } = source;
-  const slice = await whenAvailable(() => readBoard(ctx.redis, ctx.keys, query.boardId, ref, read, from));
+  const slice = await whenAvailable(() =>
+    readBoard(ctx.redis, ctx.keys, query.boardId, ref, read, from),
+  ).catch((error: unknown) => {
+    throw rankingError(ranking, error);
+  });
   return viewOf(query.boardId, ref, ranking, slice);
+}
+
+/**
+ * What a read of a group ranking answers for an id it does not rank: the groups' ranking has no
+ * such group (GROUP_NOT_FOUND), a group no such candidate (UNKNOWN_MEMBER, saying the group).
+ */
+function rankingError(ranking: Ranking, error: unknown): unknown {
+  if (!(error instanceof AppError) || error.code !== 'UNKNOWN_MEMBER') return error;
+  if (ranking.view === 'groups') return new AppError('GROUP_NOT_FOUND');
+  if (ranking.group === undefined) return error;
+  return new AppError('UNKNOWN_MEMBER', {
+    message: 'The group has no such candidate.',
+    details: { group: ranking.group },
+  });
 }
 
 /**

@@ -60,7 +60,12 @@ describe('group boards', () => {
     expect(unknown.body).toMatchObject({ error: { code: 'GROUP_NOT_FOUND' } });
     const outside = await getJson(api(boardId, `members/carol?group=${RED}`));
     expect(outside.status).toBe(422);
-    expect(outside.body).toMatchObject({ error: { code: 'UNKNOWN_MEMBER' } });
+    expect(outside.body).toMatchObject({
+      error: { code: 'UNKNOWN_MEMBER', message: 'The group has no such candidate.', details: { group: RED } },
+    });
+    const noGroup = await getJson(api(boardId, `members/${groupIdOf('没有')}?view=groups`));
+    expect(noGroup.status).toBe(404);
+    expect(noGroup.body).toMatchObject({ error: { code: 'GROUP_NOT_FOUND' } });
     const both = await getJson(api(boardId, `leaderboard?view=groups&group=${RED}`));
     expect(both.status).toBe(400);
     expect(both.body).toMatchObject({ error: { code: 'INVALID_INPUT', details: [{ path: 'query.group' }] } });

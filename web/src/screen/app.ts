@@ -150,12 +150,13 @@ export class ScreenApp {
     this.#view = view;
     $('window-badge').textContent = `${WINDOW_BADGE[view.window]}${view.view === 'groups' ? ' · 分组' : ''}`;
     this.#offset = clockOffset(view.serverTime, Date.now());
-    // The groups' ranking names its entries by group id: they show the group's name, no photo.
-    const candidates = new Map<string, Candidate>(
-      view.view === 'groups'
-        ? view.campaign.groups.map((g) => [g.id, { name: g.name }])
-        : view.campaign.members.map((m) => [m.candidateId, { name: m.name, imageUrl: m.imageUrl }]),
-    );
+    // The groups' ranking names its entries by group id: a group shows its name, no photo. Both
+    // kinds are named whichever the view, so the rows drawn before a switch's snapshot arrives
+    // keep their names.
+    const candidates = new Map<string, Candidate>([
+      ...view.campaign.groups.map((g) => [g.id, { name: g.name }] as const),
+      ...view.campaign.members.map((m) => [m.candidateId, { name: m.name, imageUrl: m.imageUrl }] as const),
+    ]);
     this.#chart.setCandidates(candidates);
     this.#names = new Map([...candidates].map(([id, c]) => [id, c.name]));
     $('title').textContent = view.campaign.title;

@@ -117,11 +117,9 @@ describe('group boards', () => {
       totals: { votes: 1, members: 1 },
       ranking: [['bob', 1]],
     });
-    // RED keeps its place in that day's ranking, at 0: bob is still in it.
-    expect((await read(boardId, GROUPS, dayOf('2026-11-20'))).ranking).toEqual([
-      [BLUE, 1],
-      [RED, 0],
-    ]);
+    // RED had no one else in that day's ranking: it leaves it, as a rebuild would leave it out.
+    expect((await read(boardId, GROUPS, dayOf('2026-11-20'))).ranking).toEqual([[BLUE, 1]]);
+    expect(await redis.exists(keys.board(boardId).group(RED).period('day', '2026-11-20').total)).toBe(0);
     // Votes after the move count into the new group.
     await apply(boardId, [vote('alice')]);
     expect((await read(boardId, GROUPS)).ranking).toEqual([

@@ -36,16 +36,28 @@ export function createBoardRelay(io: RealtimeServer, ctx: BoardRelayDeps): Relay
   let dayCheck: NodeJS.Timeout | undefined;
 
   /**
-   * The board's watched rooms: each window of each ranking someone subscribed to, and the rooms
-   * it last pushed to (a room nobody watches any more is forgotten by its push).
+   * The watched rooms of each board (each window of each ranking someone subscribed to), kept up
+   * to date from the adapter's room events: a flush looks up its boards' rooms, never every room.
    */
+  const boardRooms = new Map<string, Set<string>>();
+  const onCreateRoom = (room: string) => {
+    const parsed = parseBoardRoom(room);
+    if (!parsed) return;
+    const rooms = boardRooms.get(parsed.boardId) ?? new Set<string>();
+    boardRooms.set(parsed.boardId, rooms.add(room));
+  };
+  const onDeleteRoom = (room: string) => {
+    const parsed = parseBoardRoom(room);
+    const rooms = parsed && boardRooms.get(parsed.boardId);
+    if (!parsed || !rooms) return;
+    rooms.delete(room);
+    if (rooms.size === 0) boardRooms.delete(parsed.boardId);
+  };
+  /** A board's rooms: those watched, and those last pushed to (a push forgets a room nobody watches). */
   const roomsOf = (boardId: string) => {
-    const head = `board:${boardId}:`;
-    const rooms = new Set([...io.sockets.adapter.rooms.keys(), ...pushed.keys()]);
-    return [...rooms].flatMap((room) => {
-      const parsed = room.startsWith(head) ? parseBoardRoom(room) : undefined;
-      return parsed?.boardId === boardId ? [parsed] : [];
-    });
+    const rooms = new Set(boardRooms.get(boardId));
+    for (const room of pushed.keys()) if (parseBoardRoom(room)?.boardId === boardId) rooms.add(room);
+    return [...rooms].flatMap((room) => parseBoardRoom(room) ?? []);
   };
 
   const onMessage = (_pattern: string, channel: string, message: string) => {
@@ -122,6 +134,10 @@ export function createBoardRelay(io: RealtimeServer, ctx: BoardRelayDeps): Relay
 
   return {
     async start() {
+      const adapter = io.sockets.adapter;
+      adapter.on('create-room', onCreateRoom);
+      adapter.on('delete-room', onDeleteRoom);
+      for (const room of adapter.rooms.keys()) onCreateRoom(room);
       subscriber.on('pmessage', onMessage);
       subscriber.on('ready', onReady);
       everReady = subscriber.status === 'ready';
@@ -134,6 +150,8 @@ export function createBoardRelay(io: RealtimeServer, ctx: BoardRelayDeps): Relay
       stopped = true;
       clearTimeout(timer);
       clearInterval(dayCheck);
+      io.sockets.adapter.off('create-room', onCreateRoom);
+      io.sockets.adapter.off('delete-room', onDeleteRoom);
       subscriber.off('pmessage', onMessage);
       subscriber.off('ready', onReady);
       if (subscriber.status === 'ready') await subscriber.punsubscribe(keys.boardChangesPattern);
