@@ -1,5 +1,6 @@
 import { boardChangeSchema, type RedisClient } from '@rallyboard/core/redis';
 import { parseBoardRoom, type RealtimeServer } from '../types.js';
+import { createBoardRooms } from './board-rooms.js';
 import { parseChannelMessage, type Relay } from './channel.js';
 import { createRoomPusher, type Dirty, type Pushed, type RoomPushDeps } from './room-push.js';
 
@@ -35,27 +36,10 @@ export function createBoardRelay(io: RealtimeServer, ctx: BoardRelayDeps): Relay
   let lastFlush = 0;
   let dayCheck: NodeJS.Timeout | undefined;
 
-  /**
-   * The watched rooms of each board (each window of each ranking someone subscribed to), kept up
-   * to date from the adapter's room events: a flush looks up its boards' rooms, never every room.
-   */
-  const boardRooms = new Map<string, Set<string>>();
-  const onCreateRoom = (room: string) => {
-    const parsed = parseBoardRoom(room);
-    if (!parsed) return;
-    const rooms = boardRooms.get(parsed.boardId) ?? new Set<string>();
-    boardRooms.set(parsed.boardId, rooms.add(room));
-  };
-  const onDeleteRoom = (room: string) => {
-    const parsed = parseBoardRoom(room);
-    const rooms = parsed && boardRooms.get(parsed.boardId);
-    if (!parsed || !rooms) return;
-    rooms.delete(room);
-    if (rooms.size === 0) boardRooms.delete(parsed.boardId);
-  };
+  const watched = createBoardRooms(io);
   /** A board's rooms: those watched, and those last pushed to (a push forgets a room nobody watches). */
   const roomsOf = (boardId: string) => {
-    const rooms = new Set(boardRooms.get(boardId));
+    const rooms = new Set(watched.of(boardId));
     for (const room of pushed.keys()) if (parseBoardRoom(room)?.boardId === boardId) rooms.add(room);
     return [...rooms].flatMap((room) => parseBoardRoom(room) ?? []);
   };
@@ -134,10 +118,7 @@ export function createBoardRelay(io: RealtimeServer, ctx: BoardRelayDeps): Relay
 
   return {
     async start() {
-      const adapter = io.sockets.adapter;
-      adapter.on('create-room', onCreateRoom);
-      adapter.on('delete-room', onDeleteRoom);
-      for (const room of adapter.rooms.keys()) onCreateRoom(room);
+      watched.start();
       subscriber.on('pmessage', onMessage);
       subscriber.on('ready', onReady);
       everReady = subscriber.status === 'ready';
@@ -150,8 +131,7 @@ export function createBoardRelay(io: RealtimeServer, ctx: BoardRelayDeps): Relay
       stopped = true;
       clearTimeout(timer);
       clearInterval(dayCheck);
-      io.sockets.adapter.off('create-room', onCreateRoom);
-      io.sockets.adapter.off('delete-room', onDeleteRoom);
+      watched.stop();
       subscriber.off('pmessage', onMessage);
       subscriber.off('ready', onReady);
       if (subscriber.status === 'ready') await subscriber.punsubscribe(keys.boardChangesPattern);
