@@ -106,9 +106,11 @@ describe('the host console', () => {
     await page.getByLabel('候选 1 编号').fill('zhang');
     await page.getByLabel('候选 1 名称').fill('张三');
     await page.getByLabel('候选 1 图片地址').fill('not a url');
+    await page.getByLabel('候选 1 分组').fill('一班');
     await page.getByRole('button', { name: '＋ 添加候选' }).click();
     await page.getByLabel('候选 2 编号').fill('li');
     await page.getByLabel('候选 2 名称').fill('李四');
+    await page.getByLabel('候选 2 分组').fill('二班');
     await expectAllLabelled(page, 'new campaign');
     await page.getByRole('button', { name: '创建活动' }).click();
     // Checked before sending, and shown next to its field.
@@ -136,6 +138,12 @@ describe('the host console', () => {
     expect(await page.locator('#campaign-status').textContent()).toBe('进行中');
     expect(await page.locator('#lifecycle button').allTextContents()).toEqual(['暂停', '封榜', '结束活动']);
 
+    // The screens' settings: today's ranking, of the groups (the campaign's candidates have groups).
+    await page.getByLabel('大屏显示的榜单').selectOption('day');
+    await expect.poll(() => page.locator('.toast').last().textContent()).toBe('大屏已切换到今日榜');
+    await page.getByLabel('大屏显示选手排名或分组排名').selectOption('groups');
+    await expect.poll(() => page.locator('.toast').last().textContent()).toBe('大屏已切换到分组排名');
+
     // Every tab's controls are labelled.
     for (const tab of ['edit', 'rules', 'review', 'audit']) {
       await page.goto(`${server.url}/console#/campaigns/${campaignId}/${tab}`);
@@ -151,6 +159,7 @@ describe('the host console', () => {
     await expect
       .poll(() => screen.locator('#title').textContent(), { timeout: 10_000 })
       .toBe('年度人气之星 · 控制台测试');
+    expect(await screen.locator('#window-badge').textContent()).toBe('今日榜 · 分组');
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -1,4 +1,5 @@
 // Colours as WCAG 2.x measures them: parsed from WXSS values, blended, compared (contrast.test.ts).
+import { contrastRatio, type Rgb } from '../../../web/src/shared/contrast.js';
 // ---------------------------------------------------------------------------------------------
 // Colours
 
@@ -60,19 +61,11 @@ export const over = (top: Rgba, under: Rgba): Rgba => {
 
 export const WHITE: Rgba = [255, 255, 255, 1];
 
-function luminance([r, g, b]: Rgba): number {
-  const linear = (c: number) => {
-    const s = c / 255;
-    return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-  };
-  return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
-}
-
 /** WCAG 2.x contrast ratio of text in `foreground` drawn on `background` (each blended as painted). */
 export function contrast(foreground: Rgba, background: Rgba): number {
   const bg = over(background, WHITE);
-  const [lighter, darker] = [luminance(over(foreground, bg)), luminance(bg)].sort((x, y) => y - x);
-  return ((lighter ?? 0) + 0.05) / ((darker ?? 0) + 0.05);
+  const rgb = (c: Rgba): Rgb => [c[0], c[1], c[2]];
+  return contrastRatio(rgb(over(foreground, bg)), rgb(bg));
 }
 
 export const toHex = (c: Rgba) =>

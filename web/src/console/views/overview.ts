@@ -46,79 +46,82 @@ async function openScreen(campaign: CampaignView): Promise<void> {
 }
 
 const SCREEN_WINDOW_LABELS: Record<ScreenWindow, string> = { all: '总榜', day: '今日榜', week: '本周榜' };
-
-/** 大屏榜单: which ranking the big screens show; every open screen turns to it at once. */
-function screenWindowField(campaign: CampaignView): HTMLElement {
-  const choose = h(
-    'select',
-    {
-      id: 'screen-window',
-      'aria-label': '大屏显示的榜单',
-      onchange: async (event: Event) => {
-        const select = event.currentTarget as HTMLSelectElement;
-        const window = select.value as ScreenWindow;
-        select.disabled = true;
-        try {
-          await api('PUT', `/api/campaigns/${campaign.id}/screen`, { window });
-          campaign.screenWindow = window;
-          toast(`大屏已切换到${SCREEN_WINDOW_LABELS[window]}`);
-        } catch (error) {
-          select.value = campaign.screenWindow;
-          toast(error instanceof ApiError ? error.message : '切换失败', 'error');
-        } finally {
-          select.disabled = false;
-        }
-      },
-    },
-    ...SCREEN_WINDOWS.map((w) =>
-      h(
-        'option',
-        { value: w, ...(w === campaign.screenWindow ? { selected: true } : {}) },
-        SCREEN_WINDOW_LABELS[w],
-      ),
-    ),
-  );
-  return h('label', { class: 'inline-field' }, '大屏榜单 ', choose);
-}
-
 const SCREEN_VIEW_LABELS: Record<RankingView, string> = { candidates: '选手排名', groups: '分组排名' };
 
+/** One of the screens' settings, as `PUT …/screen` names it and the campaign view holds it. */
+interface ScreenSetting<K extends 'window' | 'view', V extends string> {
+  key: K;
+  field: K extends 'window' ? 'screenWindow' : 'screenView';
+  id: string;
+  label: string;
+  ariaLabel: string;
+  values: readonly V[];
+  labels: Record<V, string>;
+}
+
 /**
- * 大屏显示: the candidates, or the groups by their totals (分组榜), on every open screen at once.
- * Shown for a campaign whose candidates have groups.
+ * A select of one screen setting: every open screen turns to the choice at once; a refusal puts
+ * the select back and says why.
  */
-function screenViewField(campaign: CampaignView): HTMLElement {
+function screenSettingField<K extends 'window' | 'view', V extends string>(
+  campaign: CampaignView,
+  setting: ScreenSetting<K, V>,
+): HTMLElement {
+  const current = (): string => campaign[setting.field];
   const choose = h(
     'select',
     {
-      id: 'screen-view',
-      'aria-label': '大屏显示选手排名或分组排名',
+      id: setting.id,
+      'aria-label': setting.ariaLabel,
       onchange: async (event: Event) => {
         const select = event.currentTarget as HTMLSelectElement;
-        const view = select.value as RankingView;
+        const value = select.value as V;
         select.disabled = true;
         try {
-          await api('PUT', `/api/campaigns/${campaign.id}/screen`, { view });
-          campaign.screenView = view;
-          toast(`大屏已切换到${SCREEN_VIEW_LABELS[view]}`);
+          await api('PUT', `/api/campaigns/${campaign.id}/screen`, { [setting.key]: value });
+          Object.assign(campaign, { [setting.field]: value });
+          toast(`大屏已切换到${setting.labels[value]}`);
         } catch (error) {
-          select.value = campaign.screenView;
+          select.value = current();
           toast(error instanceof ApiError ? error.message : '切换失败', 'error');
         } finally {
           select.disabled = false;
         }
       },
     },
-    ...RANKING_VIEWS.map((v) =>
-      h(
-        'option',
-        { value: v, ...(v === campaign.screenView ? { selected: true } : {}) },
-        SCREEN_VIEW_LABELS[v],
-      ),
+    ...setting.values.map((v) =>
+      h('option', { value: v, ...(v === current() ? { selected: true } : {}) }, setting.labels[v]),
     ),
   );
-  return h('label', { class: 'inline-field' }, '大屏显示 ', choose);
+  return h('label', { class: 'inline-field' }, `${setting.label} `, choose);
 }
+
+/** 大屏榜单: which ranking the big screens show. */
+const screenWindowField = (campaign: CampaignView) =>
+  screenSettingField(campaign, {
+    key: 'window',
+    field: 'screenWindow',
+    id: 'screen-window',
+    label: '大屏榜单',
+    ariaLabel: '大屏显示的榜单',
+    values: SCREEN_WINDOWS,
+    labels: SCREEN_WINDOW_LABELS,
+  });
+
+/**
+ * 大屏显示: the candidates, or the groups by their totals (分组榜). Shown for a campaign whose
+ * candidates have groups.
+ */
+const screenViewField = (campaign: CampaignView) =>
+  screenSettingField(campaign, {
+    key: 'view',
+    field: 'screenView',
+    id: 'screen-view',
+    label: '大屏显示',
+    ariaLabel: '大屏显示选手排名或分组排名',
+    values: RANKING_VIEWS,
+    labels: SCREEN_VIEW_LABELS,
+  });
 
 /** A CSV export: fetched with the host's token and saved; the button waits while it downloads. */
 function exportButton(campaign: CampaignView, what: 'results' | 'ledger', label: string): HTMLButtonElement {
