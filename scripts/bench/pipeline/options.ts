@@ -31,6 +31,7 @@ Phases: ${PHASES.join(', ')}
   --warmup <s>               load before each measured window                (2; quick 1)
   --concurrency <n>          keep-alive connections of the closed loop       (96)
   --candidates <n>           candidates of the vote board, plus "probe"      (20)
+  --groups <n>               put the candidates in n groups (group boards)   (0: none)
   --latency-watchers <n>     watchers of the latency run                     (2000; quick 200)
   --latency-duration <s>     open-loop window of the latency run             (30; quick 5)
   --latency-rate <votes/s>   open-loop rate (default: half the measured max accepted rate)
@@ -60,6 +61,7 @@ export function parseOptions() {
       warmup: { type: 'string' },
       concurrency: { type: 'string' },
       candidates: { type: 'string' },
+      groups: { type: 'string' },
       'latency-watchers': { type: 'string' },
       'latency-duration': { type: 'string' },
       'latency-rate': { type: 'string' },
@@ -102,6 +104,7 @@ export function parseOptions() {
     warmupMs: num('warmup', values.warmup, 2, 1) * 1000,
     concurrency: Math.round(num('concurrency', values.concurrency, 96, 96, 1)),
     candidates: Math.round(num('candidates', values.candidates, 20, 20, 1)),
+    groups: Math.round(num('groups', values.groups, 0, 0, 0)),
     latencyWatchers: Math.round(num('latency-watchers', values['latency-watchers'], 2000, 200, 1)),
     latencyDurationMs: num('latency-duration', values['latency-duration'], 30, 5, 1) * 1000,
     latencyRate:

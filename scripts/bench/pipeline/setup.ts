@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { type Config, loadConfig } from '@rallyboard/core/config';
-import { boardModel, connectMongo } from '@rallyboard/core/db';
+import { boardModel, connectMongo, registrationOf } from '@rallyboard/core/db';
 import { createVoteQueue } from '@rallyboard/core/queue';
 import { closeRedis, createKeys, createRedis, registerBoard, waitForReady } from '@rallyboard/core/redis';
 import { createTokenSigner } from '@rallyboard/server/auth';
@@ -44,28 +44,28 @@ function signParticipantTokens(config: Config): Promise<string[]> {
   );
 }
 
+/** @param groups the candidates go round-robin into this many groups (`g1`, `g2`, …); 0: none */
 async function seedBoard(
   ctx: Pick<Ctx, 'redis' | 'mongo' | 'keys' | 'config'>,
   boardId: string,
   ids: string[],
+  groups: number,
 ) {
   const title = `benchmark ${boardId}`;
-  await boardModel(ctx.mongo).create({
+  const members = ids.map((candidateId, i) => ({
+    candidateId,
+    name: candidateId,
+    ...(groups > 0 ? { group: `g${(i % groups) + 1}` } : {}),
+  }));
+  const board = await boardModel(ctx.mongo).create({
     _id: boardId,
     title,
     kind: 'vote',
     timezone: 'Asia/Shanghai',
     dailyRetentionDays: ctx.config.boards.dailyRetentionDays,
-    members: ids.map((candidateId) => ({ candidateId, name: candidateId })),
+    members,
   });
-  await registerBoard(ctx.redis, ctx.keys, {
-    boardId,
-    title,
-    kind: 'vote',
-    timezone: 'Asia/Shanghai',
-    dailyRetentionDays: ctx.config.boards.dailyRetentionDays,
-    candidateIds: ids,
-  });
+  await registerBoard(ctx.redis, ctx.keys, registrationOf(board.toObject()));
 }
 
 /** The services, started if they are not running; those this run started, it stops at the end. */
@@ -196,7 +196,7 @@ export async function setUp(
   );
   const seedCtx = { redis, mongo, keys, config };
   const boards = [...Object.values(BOARDS), ...(options.scaleOut ? Object.values(SCALE_BOARDS) : [])];
-  for (const boardId of boards) await seedBoard(seedCtx, boardId, [...candidates, PROBE]);
+  for (const boardId of boards) await seedBoard(seedCtx, boardId, [...candidates, PROBE], options.groups);
 
   const ferret = services.find((s) => s.name === 'ferretdb');
   const redisService = services.find((s) => s.name === 'redis');
