@@ -1,6 +1,7 @@
 import type { LeaderboardEntry } from '../protocol/leaderboard.js';
 import { moveLabel, type RankMove } from '../protocol/rank-moves.js';
 import type { RankingChoice } from '../services/api.js';
+import { ApiError } from '../services/request.js';
 
 /** A row of the ranking page. */
 export interface Row {
@@ -62,4 +63,11 @@ export function liveRows(
       shift: from === undefined ? 0 : (from - i) * ROW_RPX,
     };
   });
+}
+
+/** Whether a page read was refused for starting past the ranking's last entry (400 naming `offset`). */
+export function isPastTheEnd(error: unknown): boolean {
+  if (!(error instanceof ApiError) || error.code !== 'INVALID_INPUT' || !Array.isArray(error.details))
+    return false;
+  return error.details.some((d: { path?: unknown }) => d.path === 'query.offset');
 }

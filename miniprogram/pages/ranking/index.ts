@@ -8,7 +8,14 @@ import { ApiError } from '../../services/request.js';
 import { chatCard, momentsPost, offerSharing } from '../../services/share.js';
 import { recentVotes } from '../../services/votes.js';
 import { definePage } from '../../utils/page.js';
-import { type Filter, liveRows, type Pinned, type Row, rankingOf } from '../../utils/ranking-rows.js';
+import {
+  type Filter,
+  isPastTheEnd,
+  liveRows,
+  type Pinned,
+  type Row,
+  rankingOf,
+} from '../../utils/ranking-rows.js';
 
 interface Extra {
   live: LiveBoard | null;
@@ -113,10 +120,14 @@ definePage<Extra>()({
         const added = page.entries.map((e) => ({ ...e, name: this.nameOf(e.candidateId) }));
         this.setData({ more: [...more, ...added], hasMore: added.length === PAGE });
       } catch (error) {
-        wx.showToast({
-          title: error instanceof ApiError ? error.message : '加载失败，请稍后再试',
-          icon: 'none',
-        });
+        // The last page was full and nothing follows it: the server refuses a page past the end.
+        if (isPastTheEnd(error)) this.setData({ hasMore: false });
+        else {
+          wx.showToast({
+            title: error instanceof ApiError ? error.message : '加载失败，请稍后再试',
+            icon: 'none',
+          });
+        }
       } finally {
         this.setData({ loadingMore: false });
       }

@@ -4,7 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { createLiveCampaign } from '../../../test/support/campaigns.js';
 import { randomId } from '../../../test/support/config.js';
 import { eventually, seedBoard } from '../../../test/support/stack.js';
-import { config, mongo, open, server, usePagesStack } from '../support/pages-fixture.js';
+import {
+  config,
+  configureMiniProgram,
+  mongo,
+  open,
+  server,
+  shim,
+  usePagesStack,
+} from '../support/pages-fixture.js';
 import { settle, textsOf } from '../support/simulate.js';
 
 // The ranking page's group filter (every candidate, the groups, one group), and its rows sliding
@@ -146,5 +154,40 @@ describe('the ranking page of a campaign with groups', () => {
     expect(settled).toMatch(/transform: translateY\(0(rpx|px)\)/);
     expect(settled).toContain('transition: transform 300ms');
     page.instance.onUnload();
+  });
+
+  it('stops paging without an error when the last page was full and nothing follows it', async () => {
+    // 21 candidates, a live top 1: one page of 20 below it, and then the end.
+    const candidateIds = Array.from({ length: 21 }, (_, i) => `c${String(i + 1).padStart(2, '0')}`);
+    const id = await seedBoard(config, server.deps.redis, mongo, candidateIds);
+    await createLiveCampaign(mongo, id, {
+      title: `百人榜 ${id}`,
+      kind: 'vote',
+      members: candidateIds.map((candidateId) => ({ candidateId, name: candidateId })),
+      risk: { enabled: false },
+    });
+    configureMiniProgram({ rankTopN: 1 });
+    try {
+      const page = await open('pages/ranking/index', { campaignId: id });
+      await eventually(
+        async () => rows(page).length === 1 && page.instance.data.connected === true,
+        10_000,
+        'the live top 1',
+      );
+      const bottom = () => (page.instance as unknown as { onReachBottom(): Promise<void> }).onReachBottom();
+      const shown = shim.shown.length;
+      await bottom();
+      expect(textsOf(page, '.row.more').length).toBe(20);
+      expect(page.instance.data.hasMore).toBe(true);
+      await bottom();
+      await settle();
+      expect(shim.requests.at(-1)?.url).toContain('offset=21');
+      expect(page.instance.data.hasMore).toBe(false);
+      expect(textsOf(page, '.footer')).toEqual(['没有更多了']);
+      expect(shim.shown.slice(shown)).toEqual([]);
+      page.instance.onUnload();
+    } finally {
+      configureMiniProgram({ rankTopN: 10 });
+    }
   });
 });

@@ -190,6 +190,26 @@ export async function queryBoard(
   query: BoardQuery,
   options: { live?: boolean; input?: 'query' | 'payload' } = {},
 ): Promise<BoardView | MemberView> {
+  const view = await readQuery(ctx, query, options);
+  // A page past the last entry would read as an empty ranking: refused, naming the offset.
+  if (query.type === 'range' && query.offset > 0 && view.entries.length === 0) {
+    throw new AppError('INVALID_INPUT', {
+      details: [
+        {
+          path: `${options.input ?? 'query'}.offset`,
+          message: `is past the end of the ranking (offset ${query.offset}; nothing is ranked there)`,
+        },
+      ],
+    });
+  }
+  return view;
+}
+
+async function readQuery(
+  ctx: BoardReadDeps,
+  query: BoardQuery,
+  options: { live?: boolean; input?: 'query' | 'payload' },
+): Promise<BoardView | MemberView> {
   const ranking = rankingOf(query);
   await checkRanking(ctx, query.boardId, ranking);
   const { ref, ended } = await periodOf(ctx, query, options.input ?? 'query');

@@ -67,8 +67,13 @@ describe('GET /api/boards/:boardId/leaderboard', () => {
     expect(first.body.entries).toEqual(ALL_TIME.slice(0, 2));
     expect(second.body.entries).toEqual(ALL_TIME.slice(2, 4));
     expect(third.body.entries).toEqual(ALL_TIME.slice(4));
-    expect(beyond.body.entries).toEqual([]);
-    expect(beyond.body.totals).toEqual({ votes: 7, members: 5 });
+    // Past the end is not an empty ranking: it is refused, naming the offset.
+    expect(beyond.status).toBe(400);
+    expect(beyond.body).toMatchObject({
+      error: { code: 'INVALID_INPUT', details: [{ path: 'query.offset' }] },
+    });
+    const last = await getJson<BoardView>(api(`${boardId}/leaderboard?offset=5&limit=2`));
+    expect(last.status).toBe(400);
   });
 
   it("answers today's ranking for window=day, today being the board's own day", async () => {
