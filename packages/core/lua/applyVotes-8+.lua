@@ -122,11 +122,24 @@ local changedList = {}
 local n = (#ARGV - 7) / 10
 -- A group is checked before anything changes, so a batch counts into the groups its members are
 -- in now, or not at all.
+local checked = {}
 for i = 1, n do
   local a = 7 + 10 * (i - 1)
-  if (redis.call('HGET', KEYS[8], ARGV[a + 1]) or '') ~= ARGV[a + 10] then
-    return -5
+  local member = ARGV[a + 1]
+  if not checked[member] then
+    if (redis.call('HGET', KEYS[8], member) or '') ~= ARGV[a + 10] then
+      return -5
+    end
+    checked[member] = true
   end
+end
+
+-- When each period key written may expire: the latest of its votes' expiries, set once at the end
+-- (a batch's votes mostly share their period's keys).
+local expiries = {}
+local function expireLater(key, at)
+  local current = expiries[key]
+  if not current or at > current then expiries[key] = at end
 end
 
 local k = 8
@@ -248,8 +261,8 @@ for i = 1, n do
           local scores, total, expireAt = periods[p][1], periods[p][2], periods[p][3]
           setCount(scores, member, periodCounts[p], seq)
           redis.call('INCRBY', total, delta)
-          redis.call('EXPIREAT', scores, expireAt)
-          redis.call('EXPIREAT', total, expireAt)
+          expireLater(scores, expireAt)
+          expireLater(total, expireAt)
         end
         for w = 1, #groupWindows do
           local gw = groupWindows[w]
@@ -260,7 +273,7 @@ for i = 1, n do
           setCount(gw[3], group, groupCounts[w], seq)
           redis.call('INCRBY', gw[4], delta)
           if gw[5] then
-            for j = 1, 4 do redis.call('EXPIREAT', gw[j], gw[5]) end
+            for j = 1, 4 do expireLater(gw[j], gw[5]) end
           end
         end
         if delta > 0 then
@@ -283,6 +296,10 @@ for i = 1, n do
     verdicts[i] = verdict
     duplicates[i] = 0
   end
+end
+
+for key, at in pairs(expiries) do
+  redis.call('EXPIREAT', key, at)
 end
 
 if #changedList > 0 then

@@ -147,7 +147,8 @@ export async function applyVotes(
 /**
  * When a day's keys may expire: at least `retentionDays` after the day ends. Each vote pushes
  * the expiry of its day's keys to its own acceptance time plus retention plus one day, so the
- * last vote of the day sets it.
+ * latest vote of the day sets it (the apply script sets each key's expiry once a batch, the
+ * latest of its votes').
  */
 export function dayExpiresAt(acceptedAtMs: number, retentionDays: number): number {
   return Math.floor(acceptedAtMs / 1000) + (retentionDays + 1) * 86_400;

@@ -20,6 +20,7 @@ import {
   config,
   connections,
   dayOf,
+  EXPIRES,
   keys,
   listen,
   newBoard,
@@ -251,6 +252,21 @@ describe('group boards', () => {
       ...[RED, BLUE].flatMap((g) => [k.group(g).members, k.group(g).scores, k.group(g).total]),
     );
     expect(left).toBe(0);
+  });
+
+  it("give a group's period keys the latest expiry of a batch's votes, and its all-time keys none", async () => {
+    const boardId = await groupedBoard({ alice: RED, bob: RED });
+    await apply(boardId, [
+      vote('alice', { dayExpiresAt: EXPIRES + 300 }),
+      vote('bob', { dayExpiresAt: EXPIRES }),
+    ]);
+    const k = keys.board(boardId);
+    for (const window of [k.group(RED).period('day', TODAY), k.groups.period('day', TODAY), k.day(TODAY)]) {
+      expect(await redis.expiretime(window.scores)).toBe(EXPIRES + 300);
+      expect(await redis.expiretime(window.total)).toBe(EXPIRES + 300);
+    }
+    expect(await redis.ttl(k.group(RED).scores)).toBe(-1);
+    expect(await redis.ttl(k.groups.total)).toBe(-1);
   });
 
   it('leave groups alone when a registration says nothing of them', async () => {
