@@ -69,11 +69,17 @@ describe('the big screen group view, in Chromium', () => {
     await context.close();
   });
 
-  it('refuses a settings body that names neither a window nor a view, and an unknown view', async () => {
+  it('refuses a settings body that names neither a window nor a view, an unknown view, and the groups of a campaign without groups', async () => {
     const campaignId = await campaign();
     const empty = await putScreen(campaignId, {});
     expect(empty.status).toBe(400);
     expect(empty.body).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+    // A campaign without groups has no groups' ranking to show.
+    const noGroups = await putScreen(campaignId, { view: 'groups' });
+    expect(noGroups.status).toBe(400);
+    expect(noGroups.body).toMatchObject({
+      error: { code: 'INVALID_INPUT', details: [{ path: 'body.view' }] },
+    });
     const unknown = await putScreen(campaignId, { view: 'teams' });
     expect(unknown.status).toBe(400);
     expect(unknown.body).toMatchObject({

@@ -230,6 +230,14 @@ export async function setScreenWindow(
     const campaign = await loadCampaign(store.campaigns, actor.host, campaignId);
     const before = { window: campaign.screenWindow ?? 'all', view: campaign.screenView ?? 'candidates' };
     const after = { window: settings.window ?? before.window, view: settings.view ?? before.view };
+    // The groups' ranking of a campaign without groups would be an empty screen.
+    if (settings.view === 'groups' && !campaign.members.some((m) => m.group !== undefined)) {
+      throw new AppError('INVALID_INPUT', {
+        details: [
+          { path: 'body.view', message: 'the campaign has no groups: give its candidates a group first' },
+        ],
+      });
+    }
     if (before.window === after.window && before.view === after.view) return campaign;
     await store.campaigns.updateOne(
       { _id: campaignId },
