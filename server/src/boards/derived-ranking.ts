@@ -4,7 +4,7 @@ import {
   type LeaderboardEntry,
   type MemberStanding,
 } from '@rallyboard/core/protocol';
-import type { BoardRead, Ranking } from '@rallyboard/core/redis';
+import type { BoardRead, GroupRanking } from '@rallyboard/core/redis';
 
 /** A read's answer: its entries, the members it named, and the ranking's totals. */
 export interface DerivedSlice {
@@ -27,7 +27,7 @@ export function deriveRanking(
   whole: readonly LeaderboardEntry[],
   seqs: readonly number[],
   groups: ReadonlyMap<string, string>,
-  ranking: Exclude<Ranking, { view: 'candidates'; group?: undefined }>,
+  ranking: GroupRanking,
   read: BoardRead,
 ): DerivedSlice {
   let ranked: { candidateId: string; score: number }[];

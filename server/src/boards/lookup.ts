@@ -9,14 +9,7 @@ import {
   memberGroupsOf,
   readArchive,
 } from '@rallyboard/core/db';
-import {
-  AppError,
-  dayOf,
-  groupIdOf,
-  periodStart,
-  type RankWindow,
-  weekStartOf,
-} from '@rallyboard/core/protocol';
+import { AppError, dayOf, periodStart, type RankWindow, weekStartOf } from '@rallyboard/core/protocol';
 import {
   type BoardCache,
   type CachedBoard,

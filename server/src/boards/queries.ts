@@ -9,6 +9,8 @@ import {
 } from '@rallyboard/core/protocol';
 import {
   type BoardRead,
+  type GroupRanking,
+  isGroupRanking,
   type KeyBuilder,
   liveReadKeys,
   publicReadKeys,
@@ -94,8 +96,8 @@ export function rankingOf(query: { view?: RankingView | undefined; group?: strin
   return query.view === 'groups' ? { view: 'groups' } : { view: 'candidates', group: query.group };
 }
 
-/** What a view says of its ranking: nothing for the board's candidates. */
-function rankingFields(ranking: Ranking): Pick<BoardView, 'group' | 'view'> {
+/** What a view or a pushed update says of its ranking: nothing for the board's candidates. */
+export function rankingFields(ranking: Ranking): Pick<BoardView, 'group' | 'view'> {
   if (ranking.view === 'groups') return { view: 'groups' };
   return ranking.group === undefined ? {} : { view: 'candidates', group: ranking.group };
 }
@@ -137,7 +139,7 @@ async function fromArchive(
   const frozenFrom = board.frozen ? periodStart(board.frozen.day, ref.window, board.weekStartsOn) : '';
   if (!live && board.status === 'frozen' && ref.day >= frozenFrom) return undefined;
   const ranking = rankingOf(query);
-  const plain = ranking.view === 'candidates' && ranking.group === undefined;
+  const plain = !isGroupRanking(ranking);
   if (
     plain &&
     (query.type === 'member' || query.type === 'around') &&
@@ -221,7 +223,7 @@ async function readQuery(
   const source = options.live
     ? { from: liveReadKeys(ctx.keys, query.boardId, ref, ranking), frozen: false }
     : await whenAvailable(() => publicSource(ctx, query.boardId, ref, ranking));
-  if (source.frozen && (ranking.view === 'groups' || ranking.group !== undefined)) {
+  if (source.frozen && isGroupRanking(ranking)) {
     const frozen = await frozenRanking(ctx, query.boardId, ref, ranking, read).catch((error: unknown) => {
       throw rankingError(ranking, error);
     });
@@ -258,7 +260,7 @@ export async function frozenRanking(
   ctx: BoardReadDeps,
   boardId: string,
   ref: WindowRef,
-  ranking: Exclude<Ranking, { view: 'candidates'; group?: undefined }>,
+  ranking: GroupRanking,
   read: BoardRead,
 ): Promise<{ seq: number } & DerivedSlice> {
   const board = await whenAvailable(() => ctx.boards.require(boardId));

@@ -1,7 +1,6 @@
 import { type BoardView, groupIdOf, type MemberView } from '@rallyboard/core/protocol';
 import { liveReadKeys, type Ranking, readBoard, type WindowRef } from '@rallyboard/core/redis';
 import { describe, expect, it } from 'vitest';
-import { randomId } from '../../../test/support/config.js';
 import { connectSocket, query } from '../../../test/support/socket.js';
 import { seedBoard } from '../../../test/support/stack.js';
 import { archivedBoard, DAY, expire } from '../support/archive-fixture.js';

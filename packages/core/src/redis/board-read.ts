@@ -14,6 +14,13 @@ export type WindowRef = { window: 'all' } | { window: PeriodWindow; day: string 
  */
 export type Ranking = { view: 'candidates'; group?: string | undefined } | { view: 'groups' };
 
+/** A group's ranking or the groups': one that is not the board's own ranking of its candidates. */
+export type GroupRanking = Exclude<Ranking, { view: 'candidates'; group?: undefined }>;
+
+/** Whether a ranking is a group's or the groups' (not the board's own). */
+export const isGroupRanking = (ranking: Ranking): ranking is GroupRanking =>
+  ranking.view === 'groups' || ranking.group !== undefined;
+
 /** The keys one read takes its ranking, total and seq from. */
 export interface ReadKeys extends WindowKeys {
   readonly seq: string;

@@ -1,7 +1,7 @@
 import type { Logger } from '@rallyboard/core/logger';
 import type { MemberStanding, RankUpdate, RankWindow } from '@rallyboard/core/protocol';
-import { type Ranking, readBoard } from '@rallyboard/core/redis';
-import { type BoardReadDeps, frozenRanking, publicSource } from '../../boards/queries.js';
+import { isGroupRanking, type Ranking, readBoard } from '@rallyboard/core/redis';
+import { type BoardReadDeps, frozenRanking, publicSource, rankingFields } from '../../boards/queries.js';
 import type { RelayMetrics } from '../../metrics/recorders.js';
 import { boardRoom, type RealtimeServer } from '../types.js';
 
@@ -84,7 +84,7 @@ export function createRoomPusher(
       const foci = reset ? [] : [...new Set([...change.members, ...last.top.keys()])];
       const read = { mode: 'watch', limit: topN, candidateIds: foci } as const;
       const slice =
-        frozen && (ranking.view === 'groups' || ranking.group !== undefined)
+        frozen && isGroupRanking(ranking)
           ? await frozenRanking(ctx, boardId, ref, ranking, read)
           : await readBoard(ctx.redis, keys, boardId, ref, read, from);
       if (stopped() || (!reset && slice.seq <= last.seq)) return;
@@ -101,11 +101,7 @@ export function createRoomPusher(
         reset,
         totals: slice.totals,
         entries,
-        ...(ranking.view === 'groups'
-          ? { view: 'groups' as const }
-          : ranking.group === undefined
-            ? {}
-            : { view: 'candidates' as const, group: ranking.group }),
+        ...rankingFields(ranking),
       };
       // `local`: each server instance relays to its own sockets from its own subscription.
       io.local.to(room).emit('rank:updated', update);
@@ -122,7 +118,7 @@ export function createRoomPusher(
  * the group for a group's; their groups for the groups'.
  */
 async function changeOf(ctx: RoomPushDeps, boardId: string, ranking: Ranking, change: Dirty): Promise<Dirty> {
-  if (ranking.view === 'candidates' && ranking.group === undefined) return change;
+  if (!isGroupRanking(ranking)) return change;
   const { groups } = await ctx.boards.require(boardId);
   const members = new Set<string>();
   for (const member of change.members) {
