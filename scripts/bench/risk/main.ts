@@ -2,7 +2,7 @@
  * `npm run bench:risk`: what risk control costs a worker batch. On the local Redis, in one run,
  * the same stream of votes (5,000 voters on 4,000 devices and 1,500 /24s, 12 candidates) goes
  * through, batch by batch (WORKER_BATCH_MAX votes):
- *   - `apply`: applyVotes-8+.lua alone, as a board without risk control is applied;
+ *   - `apply`: applyVotes-9+.lua alone, as a board without risk control is applied;
  *   - `riskApply`: assessVotes-5+.lua + the rules (assessVote) + applyVotes, as the worker does.
  * Prints votes/s and per-batch milliseconds of each, and the share risk control adds; writes JSON
  * to bench-results/. MongoDB is not involved: the ledger write is the same with or without it.

@@ -81,7 +81,8 @@ export async function ledgerOf(deps: Pick<WorkerDeps, 'ledger'>, boardId: string
 
 /**
  * Everything Redis holds for a board's rankings, key by key (sorted sets as ZRANGE WITHSCORES, so ties and
- * their order show), without TTLs: two snapshots are equal when the board's state is.
+ * their order show), without TTLs: two snapshots are equal when the board's state is. The periods
+ * zset's scores are expiries too, so it shows as the sorted list of its members.
  */
 export async function snapshotBoard(
   redis: RedisClient,
@@ -93,7 +94,8 @@ export async function snapshotBoard(
   const riskKeys = `${keys.board(boardId).meta.slice(0, -'meta'.length)}risk:`;
   for (const key of (await boardKeys(redis, keys, boardId)).filter((k) => !k.startsWith(riskKeys))) {
     const type = await redis.type(key);
-    if (type === 'zset') snapshot[key] = await redis.zrange(key, '0', '-1', 'WITHSCORES');
+    if (key === keys.board(boardId).periods) snapshot[key] = (await redis.zrange(key, '0', '-1')).sort();
+    else if (type === 'zset') snapshot[key] = await redis.zrange(key, '0', '-1', 'WITHSCORES');
     else if (type === 'set') snapshot[key] = (await redis.smembers(key)).sort();
     else if (type === 'hash') snapshot[key] = await redis.hgetall(key);
     else if (type === 'string') snapshot[key] = await redis.get(key);

@@ -9,7 +9,7 @@ import { parseVerdict, type VoteVerdict } from './vote-marker.js';
 
 /**
  * What risk control decided for a vote to apply: `n` apply as usual, `h` hold for review, `x`
- * reject (RISK_REJECTED), `a` approve a held vote, `v` void a held vote. See applyVotes-8+.lua.
+ * reject (RISK_REJECTED), `a` approve a held vote, `v` void a held vote. See applyVotes-9+.lua.
  */
 export type ApplyMode = 'n' | 'h' | 'x' | 'a' | 'v';
 
@@ -49,7 +49,7 @@ const LATER_WEEK_SECONDS = (PERIOD_MAX_DAYS.week - PERIOD_MAX_DAYS.day) * 86_400
 const LATER_MONTH_SECONDS = (PERIOD_MAX_DAYS.month - PERIOD_MAX_DAYS.day) * 86_400;
 
 /**
- * Applies a batch of votes of one board in one script call (applyVotes-8+.lua): each counted
+ * Applies a batch of votes of one board in one script call (applyVotes-9+.lua): each counted
  * change goes to the all-time window and to its day's, week's and month's, and, for a member in
  * a group, to those windows of its group's ranking and of the groups' ranking. Safe to call again
  * with any of the same vote ids: those come back as duplicates with their first verdict.
@@ -118,7 +118,18 @@ export async function applyVotes(
     reply = await runScript(
       redis,
       'applyVotes',
-      [k.meta, k.members, k.scores, k.total, k.seq, k.fence, k.quotaTotals, k.memberGroups, ...voteKeys],
+      [
+        k.meta,
+        k.members,
+        k.scores,
+        k.total,
+        k.seq,
+        k.fence,
+        k.quotaTotals,
+        k.memberGroups,
+        k.periods,
+        ...voteKeys,
+      ],
       [
         SEQ_SPAN,
         MAX_COUNT,

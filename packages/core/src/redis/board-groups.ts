@@ -23,12 +23,34 @@ type Spot = { window: 'all' } | { window: PeriodWindow; start: string };
 const at = (board: GroupKeys | (WindowKeys & Pick<GroupKeys, 'period'>), spot: Spot): WindowKeys =>
   spot.window === 'all' ? board : board.period(spot.window, spot.start);
 
+/**
+ * Every window of the board a move must carry counts in: the all-time window, each period a SCAN
+ * finds, and each period the periods zset names (a vote may have created one during the SCAN; the
+ * move script refuses a period created after this read).
+ */
+async function listWindows(redis: RedisClient, keys: KeyBuilder, boardId: string): Promise<Spot[]> {
+  const k = keys.board(boardId);
+  const held = await listPeriods(redis, keys, boardId);
+  const named = await redis.zrange(k.periods, '0', '-1');
+  const starts = Object.fromEntries(PERIOD_WINDOWS.map((w) => [w, new Set(held[w])]));
+  for (const key of named) {
+    const period = k.periodOfKey(key);
+    if (period) starts[period.window]?.add(period.start);
+  }
+  return [
+    { window: 'all' },
+    ...PERIOD_WINDOWS.flatMap((window) =>
+      [...(starts[window] ?? [])].sort().map((start) => ({ window, start })),
+    ),
+  ];
+}
+
 /** Attempts at a move that a concurrent move of the same member keeps overtaking. */
 const MOVE_ATTEMPTS = 5;
 
 /**
  * Puts each member named in `wanted` in the group it names ('' for none), moving its counts in
- * every window Redis holds with it (setMemberGroup-4+.lua), one member at a time, each atomic.
+ * every window Redis holds with it (setMemberGroup-5+.lua), one member at a time, each atomic.
  * Members already where they belong cost one HMGET; the windows are listed (SCAN) only when a
  * member moves. Watchers are told to resync (a `reset` on the board's change channel) after any move.
  * @returns how many members moved
@@ -43,21 +65,17 @@ export async function setMemberGroups(
   let current = await readMemberGroups(redis, keys, boardId, [...wanted.keys()]);
   let moves = [...wanted].filter(([id, group]) => current.get(id) !== group);
   if (moves.length === 0) return 0;
-  const held = await listPeriods(redis, keys, boardId);
-  const spots: Spot[] = [
-    { window: 'all' },
-    ...PERIOD_WINDOWS.flatMap((window) => held[window].map((start) => ({ window, start }))),
-  ];
+  let spots = await listWindows(redis, keys, boardId);
   const move = (candidateId: string, from: string, to: string) => {
     const [old, next] = [k.group(from), k.group(to)];
     const windowKeys = spots.flatMap((spot) => {
       const [w, o, n, g] = [at(k, spot), at(old, spot), at(next, spot), at(k.groups, spot)];
-      return [w.scores, o.scores, o.total, n.scores, n.total, g.scores, g.total];
+      return [w.scores, o.scores, o.total, n.scores, n.total, g.scores, g.total, w.total];
     });
     return runScript(
       redis,
       'setMemberGroup',
-      [k.memberGroups, k.groups.members, old.members, next.members, ...windowKeys],
+      [k.memberGroups, k.groups.members, old.members, next.members, k.periods, ...windowKeys],
       [candidateId, from, to, SEQ_SPAN],
     );
   };
@@ -65,17 +83,22 @@ export async function setMemberGroups(
   for (let attempt = 1; moves.length > 0; attempt++) {
     const replies = await Promise.all(moves.map(([id, to]) => move(id, current.get(id) ?? '', to)));
     moved += replies.filter((reply) => reply === 1).length;
-    const stale = moves.filter((_, i) => replies[i] === SCRIPT_CODES.staleGroup);
-    if (stale.length > 0 && attempt >= MOVE_ATTEMPTS) {
-      throw scriptFailure(SCRIPT_CODES.staleGroup, 'setMemberGroup');
+    const again = (code: number) => moves.filter((_, i) => replies[i] === code);
+    const [staleGroup, staleWindows] = [again(SCRIPT_CODES.staleGroup), again(SCRIPT_CODES.staleWindows)];
+    if (staleGroup.length + staleWindows.length > 0 && attempt >= MOVE_ATTEMPTS) {
+      throw scriptFailure(
+        staleGroup.length > 0 ? SCRIPT_CODES.staleGroup : SCRIPT_CODES.staleWindows,
+        'setMemberGroup',
+      );
     }
+    if (staleWindows.length > 0) spots = await listWindows(redis, keys, boardId);
+    moves = [...staleGroup, ...staleWindows];
     current = await readMemberGroups(
       redis,
       keys,
       boardId,
-      stale.map(([id]) => id),
+      moves.map(([id]) => id),
     );
-    moves = stale;
   }
   if (moved > 0) {
     // Every watcher of a group ranking takes a fresh snapshot (a diff cannot say that a member

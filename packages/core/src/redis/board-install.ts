@@ -38,7 +38,7 @@ export async function liftFence(
 }
 
 /**
- * The last, atomic step of a rebuild (installBoard-6+.lua): replaces the rankings and totals of a
+ * The last, atomic step of a rebuild (installBoard-7+.lua): replaces the rankings and totals of a
  * fenced board, lifts the fence and tells watchers to resync. Throws unless `fence` still holds.
  * @returns the board's seq after the install
  */
@@ -75,7 +75,7 @@ export async function installBoard(
   const reply = await runScript(
     redis,
     'installBoard',
-    [k.meta, k.scores, k.total, k.seq, k.members, k.fence, ...dayKeys],
+    [k.meta, k.scores, k.total, k.seq, k.members, k.fence, k.periods, ...dayKeys],
     [
       state.fence,
       state.seq,
@@ -85,6 +85,8 @@ export async function installBoard(
       state.all.total,
       ...pairs(state.all),
       ...dayArgs,
+      state.periods.length,
+      ...state.periods.flatMap((p) => [p.expiresAt, k.period(p.window, p.start).total]),
     ],
   );
   if (typeof reply === 'number' && reply < 0) throw scriptFailure(reply, 'installBoard');

@@ -196,6 +196,7 @@ export async function unregisterBoard(redis: RedisClient, keys: KeyBuilder, boar
     k.scores,
     k.total,
     k.seq,
+    k.periods,
     k.memberGroups,
     k.groups.members,
     k.groups.scores,

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
 /**
- * What applyVotes-8+.lua publishes on a board's change channel once per batch that changed
- * something, and installBoard-6+.lua after a rebuild (`reset`, no members).
+ * What applyVotes-9+.lua publishes on a board's change channel once per batch that changed
+ * something, and installBoard-7+.lua after a rebuild (`reset`, no members).
  */
 export const boardChangeSchema = z.object({
   boardId: z.string(),

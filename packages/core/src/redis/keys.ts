@@ -64,7 +64,13 @@ export interface BoardKeys extends WindowKeys {
   periodTotalsPattern(window: PeriodWindow): string;
   /** The window and first day of a key matched by a `periodTotalsPattern`, or undefined for any other key. */
   periodOfKey(key: string): { window: PeriodWindow; start: string } | undefined;
-  /** Hash: member id → its group's id, for members in a group (setMemberGroup-4+.lua). */
+  /**
+   * Sorted set: the total key of each period window a vote created → when it may expire (unix
+   * seconds). A move (setMemberGroup-5+.lua) checks it for a period created after its caller
+   * listed the windows.
+   */
+  readonly periods: string;
+  /** Hash: member id → its group's id, for members in a group (setMemberGroup-5+.lua). */
   readonly memberGroups: string;
   /** One group's ranking of its members: scores are the members' own, in every window. */
   group(groupId: string): GroupKeys;
@@ -207,6 +213,7 @@ export function createKeys(prefix: string): KeyBuilder {
           if (!known || extra !== undefined || !/^\d{4}-\d{2}-\d{2}$/.test(start ?? '')) return undefined;
           return { window: known, start: start as string };
         },
+        periods: `${base}:periods`,
         memberGroups: `${base}:member-groups`,
         group: (groupId) => groupKeys(`${base}:g:${groupId}`),
         groups: groupKeys(`${base}:groups`),

@@ -16,14 +16,14 @@ const LUA_DIR = fileURLToPath(new URL('../../lua/', import.meta.url));
  * against them at load.
  */
 export const SCRIPTS = {
-  applyVotes: '8+',
+  applyVotes: '9+',
   assessVotes: '5+',
   readBoard: 5,
-  installBoard: '6+',
+  installBoard: '7+',
   releaseLock: 1,
   freezeBoard: 19,
   setBoardStatus: 11,
-  setMemberGroup: '4+',
+  setMemberGroup: '5+',
 } as const;
 export type ScriptName = keyof typeof SCRIPTS;
 
@@ -42,6 +42,8 @@ export const SCRIPT_CODES = {
   fenced: -4,
   /** A member's group is not the one the caller read (a concurrent move): read it again. */
   staleGroup: -5,
+  /** A period was created after the caller listed the windows (a move racing a vote): list them again. */
+  staleWindows: -6,
 } as const;
 export type ScriptCode = (typeof SCRIPT_CODES)[keyof typeof SCRIPT_CODES];
 
@@ -52,6 +54,7 @@ const SCRIPT_ERRORS: Readonly<Record<number, ErrorCode>> = {
   [SCRIPT_CODES.fenceLost]: 'BOARD_REBUILDING',
   [SCRIPT_CODES.fenced]: 'BOARD_REBUILDING',
   [SCRIPT_CODES.staleGroup]: 'SERVICE_UNAVAILABLE',
+  [SCRIPT_CODES.staleWindows]: 'SERVICE_UNAVAILABLE',
 } satisfies Record<ScriptCode, ErrorCode>;
 
 /**

@@ -2,7 +2,7 @@ import { ERROR_CODES, type ErrorCode } from '../protocol/errors.js';
 
 /**
  * The verdict a vote's marker holds, the one TypeScript codec of its text. The apply script
- * writes the same text (lua/applyVotes-8+.lua, its twin: change both together); the workers read
+ * writes the same text (lua/applyVotes-9+.lua, its twin: change both together); the workers read
  * it back from the script's reply, the server from a marker, and a rebuild writes markers again
  * from the ledger. The forms:
  *

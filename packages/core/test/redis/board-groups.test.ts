@@ -1,24 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { randomId } from '../../../../test/support/config.js';
-import { testRedis } from '../../../../test/support/stack.js';
-import { groupIdOf } from '../../src/protocol/groups.js';
-import { periodStart } from '../../src/protocol/periods.js';
 import {
-  liveReadKeys,
-  type Ranking,
-  readBoard,
   readMemberGroups,
   registerBoard,
   removeBoardMembers,
   setMemberGroups,
   unregisterBoard,
-  type WindowRef,
 } from '../../src/redis/index.js';
 import {
-  ALL,
   apply,
-  config,
-  connections,
   dayOf,
   EXPIRES,
   keys,
@@ -29,73 +18,40 @@ import {
   useBoardRedis,
   vote,
 } from './board-fixture.js';
+import { BLUE, GROUPS, groupedBoard, inGroup, RED, readRanking, week } from './group-fixture.js';
 
 useBoardRedis();
-
-const RED = groupIdOf('红队');
-const BLUE = groupIdOf('蓝队');
-
-async function groupedBoard(
-  groups: Record<string, string>,
-  candidateIds = ['alice', 'bob', 'carol', 'dave'],
-) {
-  const boardId = randomId('board');
-  await registerBoard(redis, keys, {
-    boardId,
-    title: 'groups',
-    kind: 'vote',
-    dailyRetentionDays: 8,
-    candidateIds,
-    groups: new Map(Object.entries(groups)),
-  });
-  return boardId;
-}
-
-const read = async (boardId: string, ranking: Ranking, ref: WindowRef = ALL) => {
-  const slice = await readBoard(
-    redis,
-    keys,
-    boardId,
-    ref,
-    { mode: 'range', offset: 0, limit: 100 },
-    liveReadKeys(keys, boardId, ref, ranking),
-  );
-  return { totals: slice.totals, ranking: slice.entries.map((e) => [e.candidateId, e.score]) };
-};
-const inGroup = (group: string): Ranking => ({ view: 'candidates', group });
-const GROUPS: Ranking = { view: 'groups' };
-const week = { window: 'week', day: periodStart(TODAY, 'week') } as const;
 
 describe('group boards', () => {
   it('rank each group of candidates, and the groups by their totals, in every window', async () => {
     const boardId = await groupedBoard({ alice: RED, bob: RED, carol: BLUE });
     await apply(boardId, [vote('alice'), vote('bob'), vote('bob'), vote('carol'), vote('dave')]);
-    expect(await read(boardId, inGroup(RED))).toEqual({
+    expect(await readRanking(boardId, inGroup(RED))).toEqual({
       totals: { votes: 3, members: 2 },
       ranking: [
         ['bob', 2],
         ['alice', 1],
       ],
     });
-    expect(await read(boardId, inGroup(BLUE), dayOf(TODAY))).toEqual({
+    expect(await readRanking(boardId, inGroup(BLUE), dayOf(TODAY))).toEqual({
       totals: { votes: 1, members: 1 },
       ranking: [['carol', 1]],
     });
     // dave is in no group: his vote counts on the board, not in the groups' ranking.
-    expect(await read(boardId, GROUPS, week)).toEqual({
+    expect(await readRanking(boardId, GROUPS, week)).toEqual({
       totals: { votes: 4, members: 2 },
       ranking: [
         [RED, 3],
         [BLUE, 1],
       ],
     });
-    expect((await read(boardId, GROUPS)).totals.votes).toBe(4);
+    expect((await readRanking(boardId, GROUPS)).totals.votes).toBe(4);
   });
 
   it('rank tied groups by which reached the total first, as candidates are', async () => {
     const boardId = await groupedBoard({ alice: RED, carol: BLUE });
     await apply(boardId, [vote('carol'), vote('alice')]);
-    expect((await read(boardId, GROUPS)).ranking).toEqual([
+    expect((await readRanking(boardId, GROUPS)).ranking).toEqual([
       [BLUE, 1],
       [RED, 1],
     ]);
@@ -107,29 +63,29 @@ describe('group boards', () => {
     await apply(boardId, [vote('alice', { day: '2026-11-20' })]);
     const moved = await setMemberGroups(redis, keys, boardId, new Map([['alice', BLUE]]));
     expect(moved).toBe(1);
-    expect(await read(boardId, inGroup(BLUE))).toEqual({
+    expect(await readRanking(boardId, inGroup(BLUE))).toEqual({
       totals: { votes: 4, members: 2 },
       ranking: [
         ['alice', 3],
         ['carol', 1],
       ],
     });
-    expect(await read(boardId, inGroup(RED), dayOf(TODAY))).toEqual({
+    expect(await readRanking(boardId, inGroup(RED), dayOf(TODAY))).toEqual({
       totals: { votes: 1, members: 1 },
       ranking: [['bob', 1]],
     });
     // RED had no one else in that day's ranking: it leaves it, as a rebuild would leave it out.
-    expect((await read(boardId, GROUPS, dayOf('2026-11-20'))).ranking).toEqual([[BLUE, 1]]);
+    expect((await readRanking(boardId, GROUPS, dayOf('2026-11-20'))).ranking).toEqual([[BLUE, 1]]);
     expect(await redis.exists(keys.board(boardId).group(RED).period('day', '2026-11-20').total)).toBe(0);
     // Votes after the move count into the new group.
     await apply(boardId, [vote('alice')]);
-    expect((await read(boardId, GROUPS)).ranking).toEqual([
+    expect((await readRanking(boardId, GROUPS)).ranking).toEqual([
       [BLUE, 5],
       [RED, 1],
     ]);
     // Out of every group: its counts leave the groups' ranking.
     await setMemberGroups(redis, keys, boardId, new Map([['alice', '']]));
-    expect(await read(boardId, GROUPS)).toEqual({
+    expect(await readRanking(boardId, GROUPS)).toEqual({
       totals: { votes: 2, members: 2 },
       ranking: [
         [RED, 1],
@@ -148,70 +104,14 @@ describe('group boards', () => {
     const boardId = await groupedBoard({ alice: RED, carol: BLUE });
     await apply(boardId, [vote('carol')]);
     await setMemberGroups(redis, keys, boardId, new Map([['carol', RED]]));
-    expect(await read(boardId, GROUPS)).toEqual({ totals: { votes: 1, members: 1 }, ranking: [[RED, 1]] });
-    expect(await read(boardId, GROUPS, dayOf(TODAY))).toEqual({
+    expect(await readRanking(boardId, GROUPS)).toEqual({
       totals: { votes: 1, members: 1 },
       ranking: [[RED, 1]],
     });
-  });
-
-  it('keep every group the sum of its candidates while votes and moves interleave', async () => {
-    const boardId = await groupedBoard({ alice: RED, bob: RED, carol: BLUE });
-    const mover = await testRedis(config);
-    connections.push(mover);
-    const batches = Array.from({ length: 20 }, (_, i) =>
-      apply(boardId, [vote('alice'), vote('bob'), vote(i % 2 ? 'carol' : 'dave')]),
-    );
-    const moves = (async () => {
-      for (const group of [BLUE, '', RED, BLUE, RED, '', BLUE]) {
-        await setMemberGroups(mover, keys, boardId, new Map([['alice', group]]));
-      }
-    })();
-    await Promise.all([...batches, moves]);
-    const groupOf = await readMemberGroups(redis, keys, boardId, ['alice', 'bob', 'carol', 'dave']);
-    for (const ref of [ALL, dayOf(TODAY), week]) {
-      const board = new Map((await read(boardId, { view: 'candidates' }, ref)).ranking as [string, number][]);
-      const groups = await read(boardId, GROUPS, ref);
-      for (const [group, score] of groups.ranking as [string, number][]) {
-        const members = [...groupOf].filter(([, g]) => g === group).map(([id]) => id);
-        const sum = members.reduce((n, id) => n + (board.get(id) ?? 0), 0);
-        expect(score).toBe(sum);
-        const own = await read(boardId, inGroup(group), ref);
-        expect(own.totals.votes).toBe(sum);
-        expect(own.ranking.map(([id]) => id).sort()).toEqual(members.filter((id) => board.has(id)).sort());
-      }
-      const grouped = [...groupOf].filter(([, g]) => g !== '').map(([id]) => id);
-      expect(groups.totals.votes).toBe(grouped.reduce((n, id) => n + (board.get(id) ?? 0), 0));
-    }
-    expect(groupOf.get('alice')).toBe(BLUE);
-  });
-
-  it('never count a vote into the group its candidate left between reading it and applying', async () => {
-    const boardId = await groupedBoard({ alice: RED, carol: BLUE });
-    const mover = await testRedis(config);
-    connections.push(mover);
-    let moved = false;
-    // The batch reads alice's group (RED); the host moves her to BLUE before the script runs.
-    const racing = new Proxy(redis, {
-      get(target, name) {
-        const value: unknown = Reflect.get(target, name, target);
-        if (name !== 'hmget' || typeof value !== 'function') {
-          return typeof value === 'function' ? value.bind(target) : value;
-        }
-        return async (...args: unknown[]) => {
-          const groups: unknown = await value.apply(target, args);
-          if (!moved) {
-            moved = true;
-            await setMemberGroups(mover, keys, boardId, new Map([['alice', BLUE]]));
-          }
-          return groups;
-        };
-      },
+    expect(await readRanking(boardId, GROUPS, dayOf(TODAY))).toEqual({
+      totals: { votes: 1, members: 1 },
+      ranking: [[RED, 1]],
     });
-    await apply(boardId, [vote('alice'), vote('alice')], racing);
-    expect(moved).toBe(true);
-    expect((await read(boardId, GROUPS)).ranking).toEqual([[BLUE, 2]]);
-    expect((await read(boardId, inGroup(RED))).totals.votes).toBe(0);
   });
 
   it("tell the board's watchers to resync after a move, since a diff cannot take a member out of a ranking", async () => {
@@ -227,11 +127,14 @@ describe('group boards', () => {
   it('take a removed candidate out of its group, and a group without candidates out of the groups', async () => {
     const boardId = await groupedBoard({ alice: RED, bob: RED, carol: BLUE });
     await removeBoardMembers(redis, keys, boardId, ['carol', 'bob']);
-    expect(await read(boardId, inGroup(RED))).toEqual({
+    expect(await readRanking(boardId, inGroup(RED))).toEqual({
       totals: { votes: 0, members: 1 },
       ranking: [['alice', 0]],
     });
-    expect(await read(boardId, GROUPS)).toEqual({ totals: { votes: 0, members: 1 }, ranking: [[RED, 0]] });
+    expect(await readRanking(boardId, GROUPS)).toEqual({
+      totals: { votes: 0, members: 1 },
+      ranking: [[RED, 0]],
+    });
     expect(await readMemberGroups(redis, keys, boardId, ['bob', 'carol'])).toEqual(
       new Map([
         ['bob', ''],

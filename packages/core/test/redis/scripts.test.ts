@@ -9,6 +9,6 @@ describe('runScript', () => {
     await expect(runScript(redis, 'readBoard', ['only-one'], ['range', 0, 1])).rejects.toThrow(
       /takes 5 keys, got 1/,
     );
-    await expect(runScript(redis, 'applyVotes', ['a', 'b'], [])).rejects.toThrow(/takes 8\+ keys, got 2/);
+    await expect(runScript(redis, 'applyVotes', ['a', 'b'], [])).rejects.toThrow(/takes 9\+ keys, got 2/);
   });
 });

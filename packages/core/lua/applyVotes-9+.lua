@@ -12,7 +12,9 @@
   KEYS[1] board meta hash         KEYS[2] board members set     KEYS[3] all-time scores zset
   KEYS[4] all-time total          KEYS[5] board seq             KEYS[6] rebuild fence
   KEYS[7] quota totals hash (voter -> counted votes)
-  KEYS[8] member groups hash (member -> group id; see setMemberGroup-4+.lua)
+  KEYS[8] member groups hash (member -> group id; see setMemberGroup-5+.lua)
+  KEYS[9] periods zset (the total key of each period window a vote created -> its expiry), which
+          a move checks for a period it did not list
   then, for each vote in turn, nine keys:
     +1 the vote's marker
     +2 its day's scores zset    +3 its day's total
@@ -137,12 +139,14 @@ end
 -- When each period key written may expire: the latest of its votes' expiries, set once at the end
 -- (a batch's votes mostly share their period's keys).
 local expiries = {}
-local function expireLater(key, at)
+local newPeriods = {}
+local function expireLater(key, at, isNew)
   local current = expiries[key]
   if not current or at > current then expiries[key] = at end
+  if isNew then newPeriods[key] = true end
 end
 
-local k = 8
+local k = 9
 for i = 1, n do
   local a = 7 + 10 * (i - 1)
   local marker, likes, quota = KEYS[k + 1], KEYS[k + 8], KEYS[k + 9]
@@ -260,7 +264,8 @@ for i = 1, n do
         for p = 1, 3 do
           local scores, total, expireAt = periods[p][1], periods[p][2], periods[p][3]
           setCount(scores, member, periodCounts[p], seq)
-          redis.call('INCRBY', total, delta)
+          -- A total that was 0 (a period's first count): the period joins the periods zset.
+          if redis.call('INCRBY', total, delta) == delta then expireLater(total, expireAt, true) end
           expireLater(scores, expireAt)
           expireLater(total, expireAt)
         end
@@ -300,6 +305,7 @@ end
 
 for key, at in pairs(expiries) do
   redis.call('EXPIREAT', key, at)
+  if newPeriods[key] then redis.call('ZADD', KEYS[9], 'GT', at, key) end
 end
 
 if #changedList > 0 then

@@ -8,8 +8,9 @@
 
   KEYS[1] board meta hash   KEYS[2] all-time scores zset   KEYS[3] all-time total
   KEYS[4] board seq         KEYS[5] board members set      KEYS[6] rebuild fence
+  KEYS[7] board periods zset (period total key -> expiry; see applyVotes-9+.lua)
   then, for window d (a day, a week or a month, then each window of the group boards), two keys
-  at 6 + 2(d-1): +1 its scores zset, +2 its total
+  at 7 + 2(d-1): +1 its scores zset, +2 its total
 
   ARGV[1] fence token (must match)   ARGV[2] seq to set (never lowered)
   ARGV[3] change channel             ARGV[4] board id          ARGV[5] origin
@@ -17,6 +18,8 @@
           (member, encoded score)
   then, for window d: its total, its expiry (unix seconds; 0 never; -1 the window is deleted),
           its number of entries, then that many pairs
+  then the number of the board's periods installed, and for each its expiry and its total key's
+          name: the periods zset becomes that list
 
   Returns the board's seq after install, or
    -1  board not found
@@ -45,10 +48,10 @@ for _, member in ipairs(redis.call('SMEMBERS', KEYS[5])) do
   redis.call('ZADD', KEYS[2], 'NX', 0, member)
 end
 
-local days = (#KEYS - 6) / 2
+local days = (#KEYS - 7) / 2
 for d = 1, days do
   local total, expireAt, count = ARGV[at], ARGV[at + 1], tonumber(ARGV[at + 2])
-  local zkey, totalKey = KEYS[6 + 2 * (d - 1) + 1], KEYS[6 + 2 * (d - 1) + 2]
+  local zkey, totalKey = KEYS[7 + 2 * (d - 1) + 1], KEYS[7 + 2 * (d - 1) + 2]
   at = install(zkey, totalKey, total, at + 3, count)
   if expireAt == '-1' then
     redis.call('DEL', zkey, totalKey)
@@ -60,6 +63,10 @@ for d = 1, days do
   end
 end
 
+redis.call('DEL', KEYS[7])
+for i = 1, tonumber(ARGV[at]) do
+  redis.call('ZADD', KEYS[7], ARGV[at + 2 * i - 1], ARGV[at + 2 * i])
+end
 local seq = math.max(tonumber(redis.call('GET', KEYS[4]) or '0'), tonumber(ARGV[2]))
 redis.call('SET', KEYS[4], seq)
 redis.call('DEL', KEYS[6])

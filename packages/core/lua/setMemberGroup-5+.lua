@@ -10,18 +10,22 @@
 
   KEYS[1] member groups hash (member -> group id)     KEYS[2] groups' members set (group ids)
   KEYS[3] the old group's members set                 KEYS[4] the new group's members set
-  then, for window w (the all-time window first, then each period Redis holds), seven keys at
-  4 + 7(w-1):
+  KEYS[5] the board's periods zset (period total key -> expiry; see applyVotes-9+.lua)
+  then, for window w (the all-time window first, then each period Redis holds), eight keys at
+  5 + 8(w-1):
     +1 the board's scores zset of the window
     +2 the old group's scores zset   +3 its total
     +4 the new group's scores zset   +5 its total
     +6 the groups' scores zset       +7 the groups' total
+    +8 the board's total of the window
 
   ARGV[1] member id   ARGV[2] its current group id ('' none), as the caller read it
   ARGV[3] its new group id ('' none)   ARGV[4] seq span (2^SEQ_BITS)
 
   Returns 1 moved, 0 already there, or
    -5  the member's group is no longer ARGV[2] (a concurrent move): read it again
+   -6  a vote created a period the caller did not list (after it listed them): list them again,
+       or the member's counts in that period would stay in its old group
   (negative codes: SCRIPT_CODES in src/redis/scripts.ts)
 ]]
 local member, from, to = ARGV[1], ARGV[2], ARGV[3]
@@ -32,6 +36,15 @@ if (redis.call('HGET', KEYS[1], member) or '') ~= from then
 end
 if from == to then
   return 0
+end
+
+-- Every live period must be among the windows given. Expired ones leave the zset here.
+local now = tonumber(redis.call('TIME')[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now)
+local given = {}
+for b = 5, #KEYS - 8, 8 do given[KEYS[b + 8]] = true end
+for _, total in ipairs(redis.call('ZRANGE', KEYS[5], 0, -1)) do
+  if not given[total] then return -6 end
 end
 
 if to == '' then
@@ -68,9 +81,9 @@ local function expireLike(source, key)
   if ttl > 0 then redis.call('PEXPIRE', key, ttl) end
 end
 
-local windows = (#KEYS - 4) / 7
+local windows = (#KEYS - 5) / 8
 for w = 1, windows do
-  local b = 4 + 7 * (w - 1)
+  local b = 5 + 8 * (w - 1)
   local scores, oldScores, oldTotal = KEYS[b + 1], KEYS[b + 2], KEYS[b + 3]
   local newScores, newTotal, groups, groupsTotal = KEYS[b + 4], KEYS[b + 5], KEYS[b + 6], KEYS[b + 7]
   local key = redis.call('ZSCORE', scores, member)
