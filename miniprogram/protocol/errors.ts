@@ -71,7 +71,7 @@ export const ERROR_CATALOGUE = {
     status: 503,
     message: 'The service is temporarily unavailable. Try again shortly.',
   },
-  // WeChat's server API (server/src/wechat/): its errcodes mapped to what a client can act on.
+  // WeChat's server API (packages/core/src/wechat/): its errcodes mapped to what a client can act on.
   WECHAT_LOGIN_CODE_INVALID: {
     status: 401,
     message: 'The WeChat login code is invalid, expired or already used. Call wx.login() again.',

@@ -1,5 +1,6 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import { createVoteReads } from '@rallyboard/core/db';
+import { createWeChatApi } from '@rallyboard/core/wechat';
 import express, { type Express, type Router } from 'express';
 import { adminQueuesRouter } from './admin/routes.js';
 import { createAuditLog } from './audit/log.js';
@@ -54,7 +55,6 @@ import { riskRouter } from './review/risk-routes.js';
 import { reviewRouter } from './review/routes.js';
 import { screensRouter } from './screens/routes.js';
 import { createScreens } from './screens/screens.js';
-import { createWeChatApi } from './wechat/api.js';
 
 export type { AppDeps } from './deps.js';
 

@@ -2,9 +2,9 @@ import type { Config } from '@rallyboard/core/config';
 import type { Logger } from '@rallyboard/core/logger';
 import type { CampaignScheduleJob, ReviewJob, ReviewJobResult, VoteJob } from '@rallyboard/core/queue';
 import type { KeyBuilder, RedisClient } from '@rallyboard/core/redis';
+import type { WeChatApi } from '@rallyboard/core/wechat';
 import type { Queue } from 'bullmq';
 import type { Connection } from 'mongoose';
-import type { WeChatApi } from './wechat/api.js';
 
 /** The server's dependencies, opened by main.ts (or a test) and handed to createApp. */
 export interface AppDeps {

@@ -3,7 +3,6 @@ import { connectMongo } from '@rallyboard/core/db';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll } from 'vitest';
 import type { WeChatFake } from '../../../scripts/wechat-fake/server.js';
-import { configFor, startFake } from '../../../server/test/wechat/support.js';
 import { createLiveCampaign } from '../../../test/support/campaigns.js';
 import { randomId } from '../../../test/support/config.js';
 import {
@@ -12,6 +11,7 @@ import {
   type startTestWorker,
   type TestServer,
 } from '../../../test/support/stack.js';
+import { configFor, startFake } from '../../../test/support/wechat.js';
 import { compileForTest } from './compiled.js';
 import { renderPage, type SimPage, settle } from './simulate.js';
 import { installWx, type WxShim } from './wx-node.js';

@@ -1,3 +1,4 @@
+import { WeChatError } from '@rallyboard/core/wechat';
 import {
   addToLimit,
   assertWithinLimit,
@@ -5,7 +6,6 @@ import {
   type RateLimitDeps,
   redisLimiter,
 } from '../lib/rate-limit.js';
-import { WeChatError } from '../wechat/errors.js';
 import { createLoginTurns } from './login-turns.js';
 
 /** Where a sign-in comes from: the client's address, and the device when the client names it. */

@@ -9,13 +9,13 @@ import {
   wechatLoginBodySchema,
 } from '@rallyboard/core/protocol';
 import { type KeyBuilder, type RedisClient, storeWechatRiskRank } from '@rallyboard/core/redis';
+import type { WeChatApi } from '@rallyboard/core/wechat';
 import { Router } from 'express';
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import type { Api } from '../http/api.js';
 import { clientIp } from '../http/client-ip.js';
 import { whenAvailable } from '../lib/when-available.js';
-import type { WeChatApi } from '../wechat/api.js';
 import type { LoginLimit } from './login-limit.js';
 import type { Sessions } from './sessions.js';
 import { signInWithWeChat } from './wechat-login.js';

@@ -1,8 +1,7 @@
 import { participantModel, recordLogin } from '@rallyboard/core/db';
 import { AppError, type ParticipantLogin } from '@rallyboard/core/protocol';
+import type { WeChatApi, WeChatSession } from '@rallyboard/core/wechat';
 import type { Connection } from 'mongoose';
-import type { WeChatApi } from '../wechat/api.js';
-import type { WeChatSession } from '../wechat/session.js';
 import type { Sessions } from './sessions.js';
 
 export interface WeChatLoginDeps {

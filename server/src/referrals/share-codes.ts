@@ -2,9 +2,8 @@ import type { Config } from '@rallyboard/core/config';
 import type { Logger } from '@rallyboard/core/logger';
 import { AppError, SHARE_PAGE } from '@rallyboard/core/protocol';
 import type { KeyBuilder, RedisClient } from '@rallyboard/core/redis';
-import type { WeChatApi } from '../wechat/api.js';
-import type { QRCodeImage } from '../wechat/client.js';
-import { pageCodeParams } from '../wechat/schemas.js';
+import type { QRCodeImage, WeChatApi } from '@rallyboard/core/wechat';
+import { pageCodeParams } from '@rallyboard/core/wechat';
 
 /** How long a share token's code image is kept. */
 export const SHARE_CODE_TTL_SECONDS = 7 * 86_400;

@@ -8,14 +8,13 @@ import {
   type ScreenView,
 } from '@rallyboard/core/protocol';
 import { readIngestRate } from '@rallyboard/core/redis';
+import type { QRCodeImage, WeChatApi } from '@rallyboard/core/wechat';
+import { pageCodeParams } from '@rallyboard/core/wechat';
 import type { Connection } from 'mongoose';
 import { renderSVG } from 'uqr';
 import { type BoardReadDeps, queryBoard } from '../boards/queries.js';
 import { publicCampaignView } from '../campaigns/views.js';
 import { whenAvailable } from '../lib/when-available.js';
-import type { WeChatApi } from '../wechat/api.js';
-import type { QRCodeImage } from '../wechat/client.js';
-import { pageCodeParams } from '../wechat/schemas.js';
 import { assertScreenAccess, createScreenTokens, type ScreenTokens } from './screen-tokens.js';
 
 /** The mini-program page a screen's join code opens; its `scene` is the campaign id. */

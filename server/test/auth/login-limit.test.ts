@@ -7,9 +7,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { WeChatFake } from '../../../scripts/wechat-fake/server.js';
 import { randomId } from '../../../test/support/config.js';
 import { startTestServer, type TestServer } from '../../../test/support/stack.js';
+import { configFor, FAKE_PATHS, startFake } from '../../../test/support/wechat.js';
 import { LOGIN_CALLS_IN_FLIGHT_PER_IP } from '../../src/auth/login-limit.js';
 import { listenApp } from '../support/app.js';
-import { configFor, FAKE_PATHS, startFake } from '../wechat/support.js';
 
 // Every request of this file comes from 127.0.0.1: one venue, one public address.
 let fake: WeChatFake;

@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WeChatFake } from '../../../scripts/wechat-fake/server.js';
 import { randomId, testConfig } from '../../../test/support/config.js';
 import { seedBoard, startTestServer, type TestServer } from '../../../test/support/stack.js';
+import { captureLogs, configFor, FAKE_PATHS, startFake } from '../../../test/support/wechat.js';
 import { createTokenSigner } from '../../src/auth/tokens.js';
 import { listenApp, type RunningApp } from '../support/app.js';
-import { captureLogs, configFor, FAKE_PATHS, startFake } from '../wechat/support.js';
 
 let fake: WeChatFake;
 let mongo: Connection;

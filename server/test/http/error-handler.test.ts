@@ -7,8 +7,8 @@ import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../../test/support/config.js';
 import { startTestServer, type TestServer } from '../../../test/support/stack.js';
+import { captureLogs } from '../../../test/support/wechat.js';
 import { errorHandler } from '../../src/http/error-handler.js';
-import { captureLogs } from '../wechat/support.js';
 
 const config = testConfig();
 let server: TestServer;

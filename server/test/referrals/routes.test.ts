@@ -1,5 +1,6 @@
 import { type CampaignDoc, connectMongo, ledgerModel, shareTokenModel } from '@rallyboard/core/db';
 import type { ErrorBody, MyReferrals, ShareLink } from '@rallyboard/core/protocol';
+import { qrSceneSchema } from '@rallyboard/core/wechat';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WeChatFake } from '../../../scripts/wechat-fake/server.js';
@@ -13,8 +14,7 @@ import {
   startTestWorker,
   type TestServer,
 } from '../../../test/support/stack.js';
-import { qrSceneSchema } from '../../src/wechat/schemas.js';
-import { configFor, FAKE_PATHS, startFake } from '../wechat/support.js';
+import { configFor, FAKE_PATHS, startFake } from '../../../test/support/wechat.js';
 
 let fake: WeChatFake;
 let config: ReturnType<typeof configFor>;

@@ -1,17 +1,17 @@
 import type { Config } from '@rallyboard/core/config';
 import { AppError, SHARE_PAGE } from '@rallyboard/core/protocol';
 import { closeRedis, createKeys, type RedisClient } from '@rallyboard/core/redis';
+import { createWeChatApi } from '@rallyboard/core/wechat';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { WeChatFake } from '../../../scripts/wechat-fake/server.js';
 import { randomId } from '../../../test/support/config.js';
 import { testRedis } from '../../../test/support/stack.js';
+import { configFor, FAKE_PATHS, rejectionOf, startFake } from '../../../test/support/wechat.js';
 import {
   createShareCodes,
   SHARE_CODE_TTL_SECONDS,
   type ShareCodes,
 } from '../../src/referrals/share-codes.js';
-import { createWeChatApi } from '../../src/wechat/api.js';
-import { configFor, FAKE_PATHS, rejectionOf, startFake } from '../wechat/support.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 

@@ -1,11 +1,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createWeChatClient } from '@rallyboard/core/wechat';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WeChatFake } from '../../../scripts/wechat-fake/server.js';
+import { ANY_PATH, captureLogs, configFor, FAKE_PATHS, startFake } from '../../../test/support/wechat.js';
 import { errorHandler } from '../../src/http/error-handler.js';
-import { createWeChatClient } from '../../src/wechat/client.js';
-import { ANY_PATH, captureLogs, configFor, FAKE_PATHS, startFake } from './support.js';
 
 // How WeChat's answers reach a mini-program through our one error middleware: a stand-in login
 // route that answers the session as it is, to show what res.json makes of it.

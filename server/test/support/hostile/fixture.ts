@@ -6,9 +6,9 @@ import type { WeChatFake } from '../../../../scripts/wechat-fake/server.js';
 import { createLiveCampaign } from '../../../../test/support/campaigns.js';
 import { testMongoUri } from '../../../../test/support/config.js';
 import { seedBoard, startTestServer, type TestServer } from '../../../../test/support/stack.js';
+import { configFor, startFake } from '../../../../test/support/wechat.js';
 import { createTokenSigner } from '../../../src/auth/tokens.js';
 import { createVoteIds } from '../../../src/ingest/vote-ids.js';
-import { configFor, startFake } from '../../wechat/support.js';
 import { campaignBody, createTestHost, type TestHost } from '../hosts.js';
 import type { Callers } from './auth.js';
 

@@ -1,4 +1,4 @@
-import { AppError, type ErrorCode } from '@rallyboard/core/protocol';
+import { AppError, type ErrorCode } from '../protocol/index.js';
 
 /** The WeChat server APIs we call, named as in WeChat's documentation. */
 export type WeChatApiName =

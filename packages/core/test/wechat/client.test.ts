@@ -1,9 +1,16 @@
-import { AppError } from '@rallyboard/core/protocol';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { WeChatFake } from '../../../scripts/wechat-fake/server.js';
+
+import {
+  ANY_PATH,
+  configFor,
+  FAKE_PATHS,
+  rejectionOf,
+  startFake,
+  type WeChatFake,
+} from '../../../../test/support/wechat.js';
+import { AppError } from '../../src/protocol/index.js';
 import { createWeChatClient, type WeChatClient } from '../../src/wechat/client.js';
 import { WeChatError, WeChatTransportError } from '../../src/wechat/errors.js';
-import { ANY_PATH, configFor, FAKE_PATHS, rejectionOf, startFake } from './support.js';
 
 let fake: WeChatFake;
 let client: WeChatClient;

@@ -2,10 +2,18 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WeChatFake } from '../../../scripts/wechat-fake/server.js';
+
+import {
+  ANY_PATH,
+  captureLogs,
+  configFor,
+  FAKE_PATHS,
+  rejectionOf,
+  startFake,
+  type WeChatFake,
+} from '../../../../test/support/wechat.js';
 import { createWeChatClient } from '../../src/wechat/client.js';
 import { WeChatTransportError } from '../../src/wechat/errors.js';
-import { ANY_PATH, captureLogs, configFor, FAKE_PATHS, rejectionOf, startFake } from './support.js';
 
 let fake: WeChatFake;
 

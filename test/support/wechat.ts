@@ -5,10 +5,10 @@ import {
   startWeChatFake,
   type WeChatFake,
   type WeChatFakeOptions,
-} from '../../../scripts/wechat-fake/server.js';
-import { testConfig } from '../../../test/support/config.js';
+} from '../../scripts/wechat-fake/server.js';
+import { testConfig } from './config.js';
 
-export { ANY_PATH, FAKE_PATHS } from '../../../scripts/wechat-fake/server.js';
+export { ANY_PATH, FAKE_PATHS, type WeChatFake } from '../../scripts/wechat-fake/server.js';
 
 /** The fake WeChat on port 0. */
 export function startFake(options: WeChatFakeOptions = {}): Promise<WeChatFake> {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '@rallyboard/core/logger';
-import { AppError } from '@rallyboard/core/protocol';
+import type { Logger } from '../../logger.js';
+import { AppError } from '../../protocol/index.js';
 import type { WeChatClient } from '../client.js';
 import type { CachedToken, TokenCache } from './cache.js';
 

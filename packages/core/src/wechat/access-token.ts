@@ -1,5 +1,5 @@
-import type { Logger } from '@rallyboard/core/logger';
-import type { KeyBuilder, RedisClient } from '@rallyboard/core/redis';
+import type { Logger } from '../logger.js';
+import type { KeyBuilder, RedisClient } from '../redis/index.js';
 import { createTokenCache } from './access-token/cache.js';
 import { fetchOrWait, type Refresh, refreshEarly } from './access-token/refresh.js';
 import type { WeChatClient } from './client.js';

@@ -1,7 +1,7 @@
-import type { Config } from '@rallyboard/core/config';
-import type { Logger } from '@rallyboard/core/logger';
-import { AppError, toFieldIssues } from '@rallyboard/core/protocol';
 import type { z } from 'zod';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../logger.js';
+import { AppError, toFieldIssues } from '../protocol/index.js';
 import { type WeChatApiName, WeChatError, WeChatTransportError } from './errors.js';
 import { errorEnvelopeSchema } from './schemas.js';
 

@@ -1,5 +1,5 @@
-import type { Config } from '@rallyboard/core/config';
-import type { Logger } from '@rallyboard/core/logger';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../logger.js';
 import { code2Session } from './calls/code2-session.js';
 import { type MsgSecCheckResult, msgSecCheck } from './calls/msg-sec-check.js';
 import { type AccessTokenGrant, getStableAccessToken } from './calls/stable-token.js';

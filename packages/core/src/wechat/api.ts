@@ -1,6 +1,6 @@
-import type { Config } from '@rallyboard/core/config';
-import type { Logger } from '@rallyboard/core/logger';
-import type { KeyBuilder, RedisClient } from '@rallyboard/core/redis';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../logger.js';
+import type { KeyBuilder, RedisClient } from '../redis/index.js';
 import { type AccessTokenManager, createAccessTokenManager } from './access-token.js';
 import {
   createWeChatClient,

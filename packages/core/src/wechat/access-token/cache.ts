@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AppError } from '@rallyboard/core/protocol';
-import { type KeyBuilder, type RedisClient, runScript } from '@rallyboard/core/redis';
+import { AppError } from '../../protocol/index.js';
+import { type KeyBuilder, type RedisClient, runScript } from '../../redis/index.js';
 import type { WeChatClient } from '../client.js';
 
 /** A token in the shared cache. */

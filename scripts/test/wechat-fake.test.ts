@@ -1,7 +1,7 @@
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WeChatFake } from '../../../scripts/wechat-fake/server.js';
-import { FAKE_PATHS, startFake } from './support.js';
+import { FAKE_PATHS, startFake } from '../../test/support/wechat.js';
+import type { WeChatFake } from '../wechat-fake/server.js';
 
 // The fake as a server of the documented contract, over raw HTTP: what the client is tested against
 // must itself answer as ../shared/wechat-api.md says.

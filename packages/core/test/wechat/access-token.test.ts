@@ -1,10 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Config } from '@rallyboard/core/config';
-import { AppError } from '@rallyboard/core/protocol';
-import { closeRedis, createKeys, type RedisClient } from '@rallyboard/core/redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { WeChatFake } from '../../../scripts/wechat-fake/server.js';
-import { testRedis } from '../../../test/support/stack.js';
+
+import { testRedis } from '../../../../test/support/stack.js';
+import {
+  captureLogs,
+  configFor,
+  FAKE_PATHS,
+  rejectionOf,
+  startFake,
+  type WeChatFake,
+} from '../../../../test/support/wechat.js';
+import type { Config } from '../../src/config/index.js';
+import { AppError } from '../../src/protocol/index.js';
+import { closeRedis, createKeys, type RedisClient } from '../../src/redis/index.js';
 import {
   type AccessTokenManager,
   type AccessTokenManagerOptions,
@@ -13,7 +21,6 @@ import {
 import { createWeChatApi } from '../../src/wechat/api.js';
 import { createWeChatClient } from '../../src/wechat/client.js';
 import { WeChatError } from '../../src/wechat/errors.js';
-import { captureLogs, configFor, FAKE_PATHS, rejectionOf, startFake } from './support.js';
 
 let fake: WeChatFake;
 const connections: RedisClient[] = [];
