@@ -39,6 +39,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   SCREEN_TOKEN_INVALID: '这个大屏需要主办方提供的访问链接',
   REVEAL_NOT_ALLOWED: '封榜或结束后才能揭晓排名',
   CANDIDATE_NOT_FOUND: '活动中没有这位选手',
+  UNKNOWN_TEMPLATE: '暂不支持这种消息提醒',
   CANDIDATE_EXISTS: '已有同编号的选手',
   INVALID_TRANSITION: '活动当前状态下不能这样操作',
   BOARD_REBUILDING: '榜单正在恢复中，请几秒后再试',

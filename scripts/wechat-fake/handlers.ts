@@ -166,6 +166,14 @@ const subscribeSend = withToken((b, state) => {
   const left = state.subscriptions.get(key) ?? 0;
   if (left <= 0) return fail(43101);
   state.subscriptions.set(key, left - 1);
+  state.sent.push({
+    touser,
+    templateId,
+    page: typeof b.page === 'string' ? b.page : undefined,
+    data: data as Record<string, { value: string }>,
+    miniprogramState: typeof b.miniprogram_state === 'string' ? b.miniprogram_state : undefined,
+    lang: typeof b.lang === 'string' ? b.lang : undefined,
+  });
   return ok({ msgid: randomInt(1, 2 ** 31) });
 });
 

@@ -86,6 +86,11 @@ export async function startWeChatFake(options: StartWeChatFakeOptions = {}): Pro
         res.end(JSON.stringify({ calls: Object.fromEntries(state.calls) }));
         return;
       }
+      if (name === 'sent' && method === 'GET') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ sent: state.sent }));
+        return;
+      }
       const control = Object.hasOwn(CONTROLS, name) ? CONTROLS[name] : undefined;
       const args = parseJson(bytes) ?? {};
       if (!control || method !== 'POST' || typeof args !== 'object' || Array.isArray(args)) {

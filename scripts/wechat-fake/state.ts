@@ -49,6 +49,16 @@ const hex = (bytes: number) => randomBytes(bytes).toString('hex');
  * Everything the fake knows, and the controls a test (or `POST /__fake/<control>`) uses to make
  * it answer as WeChat would in the case at hand.
  */
+/** A subscribe message as the fake delivered it. */
+export interface SentMessage {
+  touser: string;
+  templateId: string;
+  page: string | undefined;
+  data: Record<string, { value: string }>;
+  miniprogramState: string | undefined;
+  lang: string | undefined;
+}
+
 export class WeChatFakeState {
   readonly appId: string;
   readonly appSecret: string;
@@ -76,6 +86,8 @@ export class WeChatFakeState {
   readonly blocklist = new Map<string, { label: number; suggest: 'review' | 'risky' }>();
   /** `openid template` → sends left. */
   readonly subscriptions = new Map<string, number>();
+  /** Every subscribe message WeChat would have delivered, in order (GET /__fake/sent). */
+  readonly sent: SentMessage[] = [];
   private readonly faults: Fault[] = [];
 
   constructor(options: WeChatFakeOptions = {}) {
@@ -94,6 +106,7 @@ export class WeChatFakeState {
 
   resetCalls(): void {
     this.calls.clear();
+    this.sent.length = 0;
   }
 
   /** A code as `wx.login()` would give it, for `openid` (a new user by default): single use, 5 minutes. */

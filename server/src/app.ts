@@ -1,5 +1,5 @@
 import { createServer, type Server as HttpServer } from 'node:http';
-import { createVoteReads } from '@rallyboard/core/db';
+import { createVoteReads, notificationModels } from '@rallyboard/core/db';
 import { createWeChatApi } from '@rallyboard/core/wechat';
 import express, { type Express, type Router } from 'express';
 import { adminQueuesRouter } from './admin/routes.js';
@@ -40,6 +40,7 @@ import { votesRouter } from './ingest/routes.js';
 import { createVoteIds } from './ingest/vote-ids.js';
 import { createServerMetrics } from './metrics/recorders.js';
 import { metricsRouter } from './metrics/routes.js';
+import { notificationsRouter } from './notifications/routes.js';
 import { webRouter } from './pages/routes.js';
 import { socketClientAddress } from './realtime/client-address.js';
 import { createHostAccess } from './realtime/host-access.js';
@@ -95,6 +96,7 @@ function createServices(deps: AppDeps) {
     // One gate per process over scrypt work: libuv's thread pool is per process.
     passwords: createPasswordWork(config.auth.passwordHashing),
     votes: createVoteReads(mongo),
+    notifications: notificationModels(mongo),
     voteIds: createVoteIds(config.auth),
     sessions: createSessions({
       redis,
@@ -133,6 +135,7 @@ function featureRouters(s: Services): Router[] {
     publicCampaignsRouter(s),
     auditRouter(s),
     myVotesRouter(s),
+    notificationsRouter(s),
     referralsRouter(s),
     reviewRouter(s),
     riskRouter(s),

@@ -1,6 +1,12 @@
 import type { Config } from '@rallyboard/core/config';
 import type { Logger } from '@rallyboard/core/logger';
-import type { CampaignScheduleJob, ReviewJob, ReviewJobResult, VoteJob } from '@rallyboard/core/queue';
+import type {
+  CampaignScheduleJob,
+  NotificationJob,
+  ReviewJob,
+  ReviewJobResult,
+  VoteJob,
+} from '@rallyboard/core/queue';
 import type { KeyBuilder, RedisClient } from '@rallyboard/core/redis';
 import type { WeChatApi } from '@rallyboard/core/wechat';
 import type { Queue } from 'bullmq';
@@ -21,6 +27,8 @@ export interface AppDeps {
   campaignQueue: Queue<CampaignScheduleJob>;
   /** Producer side of the review queue (hosts' approvals and voids), on a fail-fast connection. */
   reviewQueue: Queue<ReviewJob, ReviewJobResult>;
+  /** Producer side of the notifications queue (a campaign's start, its results), on a fail-fast connection. */
+  notificationQueue: Queue<NotificationJob>;
   mongo: Connection;
   /** The WeChat server API; built from config (and this Redis, for its token cache) when absent. */
   wechat?: WeChatApi;

@@ -3,7 +3,12 @@ import { hostname } from 'node:os';
 import { loadConfig, requireTokenSecrets } from '@rallyboard/core/config';
 import { connectMongo } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
-import { createCampaignQueue, createReviewQueue, createVoteQueue } from '@rallyboard/core/queue';
+import {
+  createCampaignQueue,
+  createNotificationQueue,
+  createReviewQueue,
+  createVoteQueue,
+} from '@rallyboard/core/queue';
 import {
   closeRedis,
   createKeys,
@@ -41,6 +46,8 @@ async function main(): Promise<void> {
   campaignQueue.on('error', (error) => logger.warn({ err: error }, 'campaign queue error'));
   const reviewQueue = createReviewQueue(producer, keys);
   reviewQueue.on('error', (error) => logger.warn({ err: error }, 'review queue error'));
+  const notificationQueue = createNotificationQueue(producer, keys);
+  notificationQueue.on('error', (error) => logger.warn({ err: error }, 'notification queue error'));
 
   const { httpServer, io, relay } = createApp({
     config,
@@ -51,6 +58,7 @@ async function main(): Promise<void> {
     voteQueue,
     campaignQueue,
     reviewQueue,
+    notificationQueue,
     mongo,
   });
   await relay.start();
@@ -78,7 +86,12 @@ async function main(): Promise<void> {
       io.engine.close();
       await drained;
       await relay.stop();
-      await Promise.all([voteQueue.close(), campaignQueue.close(), reviewQueue.close()]);
+      await Promise.all([
+        voteQueue.close(),
+        campaignQueue.close(),
+        reviewQueue.close(),
+        notificationQueue.close(),
+      ]);
       await Promise.all([closeRedis(redis), closeRedis(subscriber), closeRedis(producer), mongo.close()]);
       logger.info('server stopped');
       process.exit(0);

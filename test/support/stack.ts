@@ -3,7 +3,12 @@ import type { Config } from '@rallyboard/core/config';
 import { archiveModels, boardModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
 import { createLogger, type Logger } from '@rallyboard/core/logger';
 import { type BoardKind, groupIdOf } from '@rallyboard/core/protocol';
-import { createCampaignQueue, createReviewQueue, createVoteQueue } from '@rallyboard/core/queue';
+import {
+  createCampaignQueue,
+  createNotificationQueue,
+  createReviewQueue,
+  createVoteQueue,
+} from '@rallyboard/core/queue';
 import {
   type BoardQuotas,
   closeRedis,
@@ -67,6 +72,8 @@ export async function startTestServer(
   campaignQueue.on('error', () => {});
   const reviewQueue = createReviewQueue(producer, keys);
   reviewQueue.on('error', () => {});
+  const notificationQueue = createNotificationQueue(producer, keys);
+  notificationQueue.on('error', () => {});
   const deps: AppDeps = {
     config,
     logger,
@@ -76,6 +83,7 @@ export async function startTestServer(
     voteQueue,
     campaignQueue,
     reviewQueue,
+    notificationQueue,
     mongo: connection,
     ...(options.now ? { now: options.now } : {}),
   };
@@ -93,7 +101,12 @@ export async function startTestServer(
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
       });
-      await Promise.all([voteQueue.close(), campaignQueue.close(), reviewQueue.close()]);
+      await Promise.all([
+        voteQueue.close(),
+        campaignQueue.close(),
+        reviewQueue.close(),
+        notificationQueue.close(),
+      ]);
       await Promise.all([closeRedis(redis), closeRedis(subscriber), closeRedis(producer)]);
       if (ownMongo) await connection.close();
     },

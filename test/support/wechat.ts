@@ -15,13 +15,28 @@ export function startFake(options: WeChatFakeOptions = {}): Promise<WeChatFake> 
   return startWeChatFake(options);
 }
 
-/** A test config (own key prefix) pointed at the fake with its credentials. */
+/** The subscribe-message templates of the tests' deployment (WECHAT_TEMPLATES). */
+export const TEST_TEMPLATES = {
+  'campaign-started': {
+    templateId: 'tmpl-start-0001',
+    page: 'pages/campaign/index?campaignId={campaignId}',
+    data: { thing1: 'campaignTitle', time2: 'startAt', time3: 'endAt' },
+  },
+  'results-final': {
+    templateId: 'tmpl-result-001',
+    page: 'pages/ranking/index?campaignId={campaignId}',
+    data: { thing1: 'campaignTitle', thing2: 'winnerName', number3: 'winnerScore', time4: 'endAt' },
+  },
+} as const;
+
+/** A test config (own key prefix) pointed at the fake with its credentials, and TEST_TEMPLATES. */
 export function configFor(fake: WeChatFake, overrides: Env = {}): Config {
   return testConfig({
     WECHAT_API_BASE: fake.url,
     WECHAT_APP_ID: fake.state.appId,
     WECHAT_APP_SECRET: fake.state.appSecret,
     WECHAT_TIMEOUT_MS: '2000',
+    WECHAT_TEMPLATES: JSON.stringify(TEST_TEMPLATES),
     ...overrides,
   });
 }

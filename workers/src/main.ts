@@ -1,23 +1,42 @@
 import { hostname } from 'node:os';
 import { loadConfig } from '@rallyboard/core/config';
-import { archiveModels, boardModel, campaignModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
+import {
+  archiveModels,
+  boardModel,
+  type CampaignModel,
+  campaignModel,
+  connectMongo,
+  ledgerModel,
+  notificationModels,
+  participantModel,
+} from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
-import { createCampaignQueue, createReviewQueue } from '@rallyboard/core/queue';
+import {
+  createCampaignQueue,
+  createNotificationQueue,
+  createReviewQueue,
+  queueNotificationEvent,
+} from '@rallyboard/core/queue';
 import {
   closeRedis,
   createKeys,
   createRedis,
   defineScripts,
+  type KeyBuilder,
+  type RedisClient,
   setBoardStatus,
   waitForReady,
   withLock,
 } from '@rallyboard/core/redis';
+import { createWeChatApi } from '@rallyboard/core/wechat';
+import type { Connection } from 'mongoose';
 import type { Registry } from 'prom-client';
 import { startArchiver } from './archives/archiver.js';
 import { startCampaignRepair } from './campaigns/repair.js';
 import { createScheduleWorker } from './campaigns/schedule-worker.js';
 import { createWorkerMetrics } from './metrics/recorders.js';
 import { startMetricsServer } from './metrics/server.js';
+import { createNotificationWorker } from './notifications/notification-worker.js';
 import { createReviewWorker } from './review/review-worker.js';
 import { createVoteWorker } from './votes/vote-worker.js';
 
@@ -27,14 +46,16 @@ const logger = createLogger(config, 'workers', instanceId);
 
 async function main(): Promise<void> {
   const keys = createKeys(config.keyPrefix);
-  const redis = createRedis(config.redis.url, 'command', 'workers');
-  const workerConnection = createRedis(config.redis.url, 'worker', 'workers');
-  const scheduleConnection = createRedis(config.redis.url, 'worker', 'workers-schedule');
-  const reviewConnection = createRedis(config.redis.url, 'worker', 'workers-review');
-  const producer = createRedis(config.redis.url, 'producer', 'workers-producer');
-  for (const connection of [redis, workerConnection, scheduleConnection, reviewConnection, producer]) {
-    connection.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
-  }
+  const { redis, workerConnection, scheduleConnection, reviewConnection, notifyConnection, producer } =
+    openRedis();
+  const connections = [
+    redis,
+    workerConnection,
+    scheduleConnection,
+    reviewConnection,
+    notifyConnection,
+    producer,
+  ];
   // The producer too: it never queues commands offline, and a Redis Cluster is ready only once it
   // knows its slots.
   await Promise.all([waitForReady(redis), waitForReady(producer)]);
@@ -46,10 +67,7 @@ async function main(): Promise<void> {
   const reviewQueue = createReviewQueue(producer, keys);
   reviewQueue.on('error', (error) => logger.warn({ err: error }, 'review queue error'));
   const metrics = createWorkerMetrics();
-  metrics.watchStores({
-    redis: [redis, workerConnection, scheduleConnection, reviewConnection, producer],
-    mongo,
-  });
+  metrics.watchStores({ redis: connections, mongo });
   const metricsServer = await serveMetrics(metrics.registry);
   const deps = {
     config,
@@ -70,6 +88,14 @@ async function main(): Promise<void> {
   reviewWorker.on('failed', () => metrics.jobFailed('review'));
   void reviewWorker.run();
   const campaigns = campaignModel(mongo);
+  // Subscribe messages: the schedule's starts and ends, and the server's moves and reveals, queue
+  // events; this worker fans each out and sends (notifications/).
+  const { notificationQueue, notificationWorker } = startNotifications(
+    { redis, keys, mongo, campaigns },
+    producer,
+    notifyConnection,
+  );
+  notificationWorker.on('failed', () => metrics.jobFailed('notifications'));
   const serialize = <T>(campaignId: string, work: () => Promise<T>) =>
     withLock(redis, keys.campaignLock(campaignId), work);
   const scheduleWorker = createScheduleWorker(
@@ -79,6 +105,7 @@ async function main(): Promise<void> {
       campaigns,
       serialize,
       onStatus: (campaignId, status) => setBoardStatus(redis, keys, campaignId, status),
+      notify: (event, campaignId) => queueNotificationEvent(notificationQueue, { event, campaignId }),
     },
     scheduleConnection,
   );
@@ -107,19 +134,13 @@ async function main(): Promise<void> {
         worker.close(),
         scheduleWorker.close(),
         reviewWorker.close(),
+        notificationWorker.close(),
         campaignRepair.stop(),
         archiver.stop(),
       ]);
-      await Promise.all([reviewQueue.close(), campaignQueue.close()]);
+      await Promise.all([reviewQueue.close(), campaignQueue.close(), notificationQueue.close()]);
       metricsServer?.close();
-      await Promise.all([
-        closeRedis(redis),
-        closeRedis(workerConnection),
-        closeRedis(scheduleConnection),
-        closeRedis(reviewConnection),
-        closeRedis(producer),
-        mongo.close(),
-      ]);
+      await Promise.all([...connections.map((c) => closeRedis(c)), mongo.close()]);
       logger.info('workers stopped');
       process.exit(0);
     } catch (error) {
@@ -129,6 +150,47 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** The workers' Redis connections, one per role, each logging its errors. */
+function openRedis() {
+  const open = (role: 'command' | 'worker' | 'producer', name: string) => {
+    const connection = createRedis(config.redis.url, role, name);
+    connection.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+    return connection;
+  };
+  return {
+    redis: open('command', 'workers'),
+    workerConnection: open('worker', 'workers'),
+    scheduleConnection: open('worker', 'workers-schedule'),
+    reviewConnection: open('worker', 'workers-review'),
+    notifyConnection: open('worker', 'workers-notify'),
+    producer: open('producer', 'workers-producer'),
+  };
+}
+
+/** The notifications queue (on the producer connection) and its worker, running. */
+function startNotifications(
+  deps: { redis: RedisClient; keys: KeyBuilder; mongo: Connection; campaigns: CampaignModel },
+  producer: RedisClient,
+  connection: RedisClient,
+) {
+  const notificationQueue = createNotificationQueue(producer, deps.keys);
+  notificationQueue.on('error', (error) => logger.warn({ err: error }, 'notification queue error'));
+  const notificationWorker = createNotificationWorker(
+    {
+      ...deps,
+      config,
+      logger,
+      models: notificationModels(deps.mongo),
+      participants: participantModel(deps.mongo),
+      wechat: createWeChatApi({ config, keys: deps.keys, redis: deps.redis, logger }),
+      queue: notificationQueue,
+    },
+    connection,
+  );
+  void notificationWorker.run();
+  return { notificationQueue, notificationWorker };
 }
 
 /**

@@ -5,7 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { type Config, loadConfig } from '@rallyboard/core/config';
 import { archiveModels, boardModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
-import { createCampaignQueue, createReviewQueue, createVoteQueue } from '@rallyboard/core/queue';
+import {
+  createCampaignQueue,
+  createNotificationQueue,
+  createReviewQueue,
+  createVoteQueue,
+} from '@rallyboard/core/queue';
 import {
   closeRedis,
   createKeys,
@@ -73,6 +78,7 @@ export async function startScreenStack(): Promise<ScreenStack> {
   const voteQueue = createVoteQueue(producer, keys);
   const campaignQueue = createCampaignQueue(producer, keys);
   const reviewQueue = createReviewQueue(producer, keys);
+  const notificationQueue = createNotificationQueue(producer, keys);
   const { httpServer, relay, io } = createApp({
     config,
     logger,
@@ -82,6 +88,7 @@ export async function startScreenStack(): Promise<ScreenStack> {
     voteQueue,
     campaignQueue,
     reviewQueue,
+    notificationQueue,
     mongo,
   });
   await relay.start();

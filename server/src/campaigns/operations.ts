@@ -164,6 +164,11 @@ async function settleMove(
   }
   // This process's public reads see the new status at once; others on the reset it publishes.
   store.boardCache.forget(campaignId);
+  // Subscribed participants hear of a start (not of a resume) and of the end (the results).
+  if (status === 'live' && campaign.status !== 'paused' && campaign.status !== 'frozen') {
+    await store.notify('campaign-started', campaignId);
+  }
+  if (status === 'ended') await store.notify('results-final', campaignId);
 }
 
 /**
@@ -271,5 +276,7 @@ export async function revealCampaign(
     return store.reload(campaignId);
   });
   await publishScreenChange(store.redis, store.keys, campaignId);
+  // The reveal makes the results final for those who subscribed, if the end has not already.
+  await store.notify('results-final', campaignId);
   return revealed;
 }

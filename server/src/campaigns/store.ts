@@ -8,8 +8,12 @@ import {
   type HostModel,
   hostModel,
 } from '@rallyboard/core/db';
-import type { AuditAction } from '@rallyboard/core/protocol';
-import type { CampaignScheduleJob } from '@rallyboard/core/queue';
+import type { AuditAction, NotificationEvent } from '@rallyboard/core/protocol';
+import {
+  type CampaignScheduleJob,
+  type NotificationJob,
+  queueNotificationEvent,
+} from '@rallyboard/core/queue';
 import { type BoardCache, type KeyBuilder, type RedisClient, withLock } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
 import type { Connection } from 'mongoose';
@@ -28,6 +32,8 @@ export interface CampaignStoreDeps extends Omit<BoardSyncDeps, 'boards'> {
   mongo: Connection;
   /** Where lifecycle moves queue a campaign's scheduled start and end. */
   campaignQueue: Queue<CampaignScheduleJob>;
+  /** Where a start, an end and a reveal queue what subscribed participants hear of them. */
+  notificationQueue: Queue<NotificationJob>;
   /** This process's board cache, forgotten when a campaign's board changes. */
   boardCache: BoardCache;
   audit: AuditLog;
@@ -38,6 +44,8 @@ export interface CampaignStore {
   redis: RedisClient;
   keys: KeyBuilder;
   campaignQueue: Queue<CampaignScheduleJob>;
+  /** Queues an event for the participants who subscribed to it (once per campaign and event). */
+  notify(event: NotificationEvent, campaignId: string): Promise<void>;
   boardCache: BoardCache;
   campaigns: CampaignModel;
   boards: BoardModel;
@@ -68,6 +76,7 @@ export function createCampaignStore(deps: CampaignStoreDeps): CampaignStore {
     redis: deps.redis,
     keys: deps.keys,
     campaignQueue: deps.campaignQueue,
+    notify: (event, campaignId) => queueNotificationEvent(deps.notificationQueue, { event, campaignId }),
     boardCache: deps.boardCache,
     campaigns,
     boards,

@@ -16,7 +16,7 @@ export async function storeBehind(
   server: TestServer,
   proxy: TcpProxy,
 ): Promise<{ store: CampaignStore; close(): Promise<void> }> {
-  const { config, keys, mongo, campaignQueue } = server.deps;
+  const { config, keys, mongo, campaignQueue, notificationQueue } = server.deps;
   const redis = await testRedis({ ...config, redis: { ...config.redis, url: proxy.url } });
   const store = createCampaignStore({
     redis,
@@ -24,6 +24,7 @@ export async function storeBehind(
     config,
     mongo,
     campaignQueue,
+    notificationQueue,
     boardCache: createBoardCache(redis, keys, config.ingest.boardCacheMs),
     audit: createAuditLog({ mongo, logger: createLogger(config, 'server', 'test') }),
   });

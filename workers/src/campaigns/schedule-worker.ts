@@ -1,5 +1,5 @@
 import { type CampaignModel, type CampaignSerializer, transitionCampaign } from '@rallyboard/core/db';
-import { type CampaignStatus, toFieldIssues } from '@rallyboard/core/protocol';
+import { type CampaignStatus, type NotificationEvent, toFieldIssues } from '@rallyboard/core/protocol';
 import { CAMPAIGN_QUEUE, type CampaignScheduleJob, campaignScheduleJobSchema } from '@rallyboard/core/queue';
 import type { RedisClient } from '@rallyboard/core/redis';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
@@ -21,7 +21,15 @@ export interface ScheduleDeps extends Pick<WorkerDeps, 'logger'> {
   serialize: CampaignSerializer;
   /** Called after a move, e.g. to record the status on the campaign's board for ingest. */
   onStatus?: (campaignId: string, status: CampaignStatus) => Promise<void>;
+  /** Queues the event a start or an end is for participants who subscribed (once per campaign). */
+  notify?: (event: NotificationEvent, campaignId: string) => Promise<void>;
 }
+
+/** What participants hear of each event: a start opens voting, an end makes the results final. */
+const NOTIFIES: Record<CampaignScheduleJob['event'], { status: CampaignStatus; event: NotificationEvent }> = {
+  start: { status: 'live', event: 'campaign-started' },
+  end: { status: 'ended', event: 'results-final' },
+};
 
 /**
  * Runs one scheduled start or end. A job made for a time the campaign's schedule no longer has
@@ -47,6 +55,9 @@ async function runScheduleJob(job: Job<CampaignScheduleJob>, deps: ScheduleDeps)
     if (!campaign) return { done: 'nothing', why: 'the campaign no longer exists' };
     const scheduled = event === 'start' ? campaign.schedule.startAt : campaign.schedule.endAt;
     if (new Date(scheduled).getTime() !== at) return { done: 'nothing', why: 'the campaign was rescheduled' };
+    const notify = NOTIFIES[event];
+    // A retry after the move, whose notification failed to queue: queue it now.
+    if (campaign.status === notify.status) await deps.notify?.(notify.event, campaignId);
     const to = MOVES[event][campaign.status];
     if (!to) return { done: 'nothing', why: `a ${campaign.status} campaign does not ${event} on schedule` };
     // The lock is held already: transitionCampaign's compare-and-set runs inside it.
@@ -54,6 +65,7 @@ async function runScheduleJob(job: Job<CampaignScheduleJob>, deps: ScheduleDeps)
     // Should this fail, MongoDB has moved and the board has not: the schedule repair
     // (repair.ts) brings the board to MongoDB's status.
     await deps.onStatus?.(campaignId, after);
+    if (after === notify.status) await deps.notify?.(notify.event, campaignId);
     deps.logger.info({ campaignId, event, from: before, to: after }, 'campaign moved on schedule');
     return { done: 'moved', from: before, to: after };
   });

@@ -16,7 +16,7 @@ import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomId, testConfig } from '../../../test/support/config.js';
 import { eventually, testRedis } from '../../../test/support/stack.js';
-import { createScheduleWorker } from '../../src/campaigns/schedule-worker.js';
+import { createScheduleWorker, type ScheduleDeps } from '../../src/campaigns/schedule-worker.js';
 
 const config = testConfig();
 const keys = createKeys(config.keyPrefix);
@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 /** A schedule worker as the workers process runs it, on its own blocking connection. */
-async function startWorker() {
+async function startWorker(extra: Pick<ScheduleDeps, 'notify'> = {}) {
   const connection = await testRedis(config, 'worker');
   const worker = createScheduleWorker(
     {
@@ -48,6 +48,7 @@ async function startWorker() {
       campaigns,
       serialize: (campaignId, work) => withLock(redis, keys.campaignLock(campaignId), work),
       onStatus: (campaignId, status) => setBoardStatus(redis, keys, campaignId, status),
+      ...extra,
     },
     connection,
   );
@@ -232,6 +233,28 @@ describe('the campaign schedule', () => {
       await campaigns.updateOne({ _id: id }, { $set: { status: 'scheduled' } });
       await schedule(id);
       await eventually(async () => (await statusOf(id)) === 'live', 10_000, 'live after scheduling again');
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('queues what subscribers hear of a start and of the end, and queues it again after a failed try', async () => {
+    const heard: string[] = [];
+    let failures = 1;
+    const worker = await startWorker({
+      notify: async (event, campaignId) => {
+        if (event === 'results-final' && failures-- > 0) throw new Error('Redis went away');
+        heard.push(`${event} ${campaignId}`);
+      },
+    });
+    try {
+      const id = await campaign('scheduled', 200, 900);
+      await schedule(id);
+      await eventually(async () => heard.includes(`campaign-started ${id}`), 10_000, 'started');
+      // The end moves the campaign, then fails to queue its notification: the retry queues it.
+      await eventually(async () => heard.includes(`results-final ${id}`), 15_000, 'results');
+      expect(await statusOf(id)).toBe('ended');
+      expect(heard).toEqual([`campaign-started ${id}`, `results-final ${id}`]);
     } finally {
       await worker.close();
     }

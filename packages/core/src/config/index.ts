@@ -3,10 +3,12 @@ import { ConfigError } from './errors.js';
 import { int, optionalString } from './fields.js';
 import { type RateLimits, rateLimitEnv, rateLimitsOf } from './limits.js';
 import { type TokenSecrets, withTokenSecrets } from './secrets.js';
+import { type MessageTemplates, messageTemplatesEnv } from './templates.js';
 import { trustProxy } from './trust-proxy.js';
 
 export { sendsBearerToken } from './metrics-token.js';
 export { requireTokenSecrets } from './secrets.js';
+export type { MessageTemplate, MessageTemplates } from './templates.js';
 export { ConfigError };
 
 /**
@@ -74,6 +76,7 @@ const envSchema = z.object({
   WECHAT_APP_SECRET: optionalString,
   WECHAT_TIMEOUT_MS: int(100, 60_000, 5_000),
   WECHAT_ENV_VERSION: z.enum(['release', 'trial', 'develop']).default('release'),
+  WECHAT_TEMPLATES: messageTemplatesEnv,
   JWT_SECRET: optionalString,
   JWT_PREVIOUS_SECRETS: optionalString,
   HOST_TOKEN_TTL_SECONDS: int(60, 30 * 86_400, 12 * 3_600),
@@ -168,6 +171,8 @@ export interface Config {
      * checked (WeChat's `check_path: false`), since it may not be published yet.
      */
     readonly envVersion: 'release' | 'trial' | 'develop';
+    /** The subscribe-message template of each event this deployment sends (WECHAT_TEMPLATES). */
+    readonly templates: MessageTemplates;
   };
   /** Token secrets (reading them throws the ConfigError when refused: secrets.ts) and lifetimes. */
   readonly auth: TokenSecrets & {
@@ -254,6 +259,7 @@ export function loadConfig(source: Env = process.env): Config {
       appSecret: e.WECHAT_APP_SECRET,
       timeoutMs: e.WECHAT_TIMEOUT_MS,
       envVersion: e.WECHAT_ENV_VERSION,
+      templates: e.WECHAT_TEMPLATES,
     },
     auth: {
       hostTokenTtlSeconds: e.HOST_TOKEN_TTL_SECONDS,

@@ -10,6 +10,7 @@ export * from './connection.js';
 export * from './hosts.js';
 export * from './ledger.js';
 export * from './ledger-state.js';
+export * from './notifications.js';
 export * from './paging.js';
 export * from './participants.js';
 export * from './records.js';

@@ -59,6 +59,11 @@ export const ERROR_CATALOGUE = {
   },
   REVEAL_NOT_ALLOWED: { status: 409, message: 'The ranking can be revealed only once frozen or ended.' },
   CANDIDATE_NOT_FOUND: { status: 404, message: 'The campaign has no such candidate.' },
+  UNKNOWN_TEMPLATE: {
+    status: 422,
+    message:
+      'This service sends no message with that template. Ask GET /api/notifications/templates which it sends.',
+  },
   CANDIDATE_EXISTS: { status: 409, message: 'The campaign already has a candidate with that id.' },
   INVALID_TRANSITION: { status: 409, message: 'The campaign cannot make that move from where it is.' },
   BOARD_REBUILDING: {

@@ -121,6 +121,8 @@ export interface KeyBuilder {
   readonly queuePrefix: string;
   /** The lock that serializes changes to one campaign's lifecycle. */
   campaignLock(campaignId: string): string;
+  /** String: held while one subscribe message is sent, so a job run twice at once sends it once. */
+  notificationLock(sendId: string): string;
   /** The lock review jobs take, a chunk of votes at a time, on one campaign's votes. */
   reviewLock(campaignId: string): string;
   /** Key prefix of one rate limiter (rate-limiter-flexible appends the limited key). */
@@ -249,6 +251,7 @@ export function createKeys(prefix: string): KeyBuilder {
     },
     queuePrefix: `{${prefix}}`,
     campaignLock: (campaignId) => `${prefix}:lock:campaign:${campaignId}`,
+    notificationLock: (sendId) => `${prefix}:lock:notification:${sendId}`,
     reviewLock: (campaignId) => `${prefix}:lock:review:${campaignId}`,
     rateLimit: (scope) => `${prefix}:rl:${scope}`,
     wechatAccessToken: (appId) => `${prefix}:wechat:access-token:{${appId}}`,

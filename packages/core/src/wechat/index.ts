@@ -5,6 +5,6 @@
  */
 export { createWeChatApi, type WeChatApi } from './api.js';
 export { createWeChatClient, type QRCodeImage } from './client.js';
-export { WeChatError } from './errors.js';
+export { WeChatError, WeChatTransportError } from './errors.js';
 export { pageCodeParams, qrSceneSchema } from './schemas.js';
 export { WeChatSession } from './session.js';

@@ -68,6 +68,11 @@ export function validExamples(fixture: HostileFixture): Record<string, ValidExam
       body: { candidateId: 'alice' },
       authorization: asParticipant,
     },
+    'GET /api/notifications/templates': {},
+    'POST /api/me/subscriptions': {
+      body: { campaignId: boardId, answers: { 'tmpl-result-001': 'accept', 'tmpl-start-0001': 'reject' } },
+      authorization: asParticipant,
+    },
     'GET /api/share-tokens/:shareToken': { params: { shareToken } },
     'GET /api/share-tokens/:shareToken/code.png': { params: { shareToken } },
     'GET /api/campaigns/:campaignId/referrals/mine': {

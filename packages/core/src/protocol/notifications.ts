@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { boardIdSchema } from './ids.js';
+
+/**
+ * What a participant can be told by a subscribe message (订阅消息), and the values each event
+ * offers a template's fields. A deployment maps each event it uses to one of its templates
+ * (WECHAT_TEMPLATES: config/templates.ts); an event without a template is never sent.
+ */
+export const NOTIFICATION_VALUES = {
+  /** A scheduled campaign opened for votes (开始提醒). */
+  'campaign-started': ['campaignTitle', 'startAt', 'endAt'],
+  /** A campaign's results are final: at its reveal, or at its end, whichever comes first (结果通知). */
+  'results-final': ['campaignTitle', 'endAt', 'winnerName', 'winnerScore'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type NotificationEvent = keyof typeof NOTIFICATION_VALUES;
+export const NOTIFICATION_EVENTS = Object.keys(NOTIFICATION_VALUES) as NotificationEvent[];
+export const notificationEventSchema = z.enum(
+  NOTIFICATION_EVENTS as [NotificationEvent, ...NotificationEvent[]],
+);
+
+/** A template id as WeChat issues them (the console's 模板ID). */
+export const templateIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'a WeChat template id: letters, digits, _ and -');
+
+/** How the user answered one template in `wx.requestSubscribeMessage`. */
+export const subscribeAnswerSchema = z.enum(['accept', 'reject', 'ban', 'filter']);
+
+/**
+ * POST /api/me/subscriptions: what `wx.requestSubscribeMessage` answered (at most 3 templates a
+ * call, its own limit), for a campaign. Each `accept` allows one message of that template.
+ */
+export const subscriptionBodySchema = z.strictObject({
+  campaignId: boardIdSchema,
+  answers: z
+    .record(templateIdSchema, subscribeAnswerSchema)
+    .refine((a) => Object.keys(a).length >= 1 && Object.keys(a).length <= 3, {
+      message: 'answers for 1 to 3 templates, as wx.requestSubscribeMessage gives them',
+    }),
+});
+export type SubscriptionBody = z.infer<typeof subscriptionBodySchema>;
+
+/** Per accepted template: the event it is for, and whether a grant was recorded now or held already. */
+export const subscriptionAnswerSchema = z.object({
+  grants: z.array(
+    z.object({
+      templateId: templateIdSchema,
+      event: notificationEventSchema,
+      recorded: z.enum(['new', 'held', 'used']),
+    }),
+  ),
+});
+export type SubscriptionAnswer = z.infer<typeof subscriptionAnswerSchema>;
+
+/** GET /api/notifications/templates: which template to ask for, for each event this deployment sends. */
+export const notificationTemplatesSchema = z.object({
+  templates: z.array(z.object({ event: notificationEventSchema, templateId: templateIdSchema })),
+});
+export type NotificationTemplates = z.infer<typeof notificationTemplatesSchema>;

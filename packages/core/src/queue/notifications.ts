@@ -1,0 +1,70 @@
+import { type JobsOptions, Queue } from 'bullmq';
+import { z } from 'zod';
+import { boardIdSchema } from '../protocol/ids.js';
+import { notificationEventSchema } from '../protocol/notifications.js';
+import type { RedisClient } from '../redis/connection.js';
+import type { KeyBuilder } from '../redis/keys.js';
+
+/** The queue of subscribe messages: an event fans out to one send job per participant with a grant. */
+export const NOTIFICATION_QUEUE = 'notifications' as const;
+
+/** Something happened that participants may have asked to hear about. */
+export const notificationEventJobSchema = z.object({
+  kind: z.literal('event'),
+  event: notificationEventSchema,
+  campaignId: boardIdSchema,
+});
+export type NotificationEventJob = z.infer<typeof notificationEventJobSchema>;
+
+/** One message to one participant, with the event's values (the same for every participant). */
+export const notificationSendJobSchema = z.object({
+  kind: z.literal('send'),
+  event: notificationEventSchema,
+  campaignId: boardIdSchema,
+  userId: z.string().min(1).max(64),
+  values: z.record(z.string(), z.string()),
+});
+export type NotificationSendJob = z.infer<typeof notificationSendJobSchema>;
+
+export const notificationJobSchema = z.discriminatedUnion('kind', [
+  notificationEventJobSchema,
+  notificationSendJobSchema,
+]);
+export type NotificationJob = z.infer<typeof notificationJobSchema>;
+
+/**
+ * Job ids make each event happen once per campaign, and each participant's message once per
+ * event: BullMQ ignores an add whose id it keeps (BullMQ ids may not hold `:`).
+ */
+export const notificationJobId = (job: NotificationJob): string =>
+  job.kind === 'event'
+    ? `${job.event}.${job.campaignId}`
+    : `send.${job.event}.${job.campaignId}.${job.userId}`;
+
+/**
+ * A send retries with exponential backoff from 5 s (WeChat's rate limits, a WeChat that does not
+ * answer), for about 40 minutes in all; a refusal that retrying cannot change fails it at once.
+ */
+const NOTIFICATION_JOB_OPTIONS = {
+  attempts: 10,
+  backoff: { type: 'exponential', delay: 5_000 },
+  removeOnComplete: { age: 30 * 86_400 },
+  removeOnFail: { age: 30 * 86_400 },
+} as const satisfies JobsOptions;
+
+export function createNotificationQueue(connection: RedisClient, keys: KeyBuilder): Queue<NotificationJob> {
+  return new Queue<NotificationJob>(NOTIFICATION_QUEUE, {
+    connection,
+    prefix: keys.queuePrefix,
+    defaultJobOptions: NOTIFICATION_JOB_OPTIONS,
+  });
+}
+
+/** Queues an event once per campaign (a second add of the same event is a no-op). */
+export async function queueNotificationEvent(
+  queue: Queue<NotificationJob>,
+  event: Omit<NotificationEventJob, 'kind'>,
+): Promise<void> {
+  const job: NotificationEventJob = { kind: 'event', ...event };
+  await queue.add(job.kind, job, { jobId: notificationJobId(job) });
+}

@@ -1,0 +1,84 @@
+import type { Config } from '@rallyboard/core/config';
+import {
+  type CampaignDoc,
+  type CampaignModel,
+  type NotificationModels,
+  unspentGrantHolders,
+} from '@rallyboard/core/db';
+import type { NotificationEvent } from '@rallyboard/core/protocol';
+import {
+  type NotificationEventJob,
+  type NotificationJob,
+  type NotificationSendJob,
+  notificationJobId,
+} from '@rallyboard/core/queue';
+import { decodeScore, type KeyBuilder, type RedisClient } from '@rallyboard/core/redis';
+import type { Queue } from 'bullmq';
+import { wechatTime } from './message.js';
+
+/** What an event's fan-out reads and where it puts the sends. */
+export interface FanOutDeps {
+  config: Pick<Config, 'wechat'>;
+  redis: RedisClient;
+  keys: KeyBuilder;
+  campaigns: CampaignModel;
+  models: NotificationModels;
+  queue: Queue<NotificationJob>;
+}
+
+export type FanOutOutcome = { done: 'queued'; sends: number } | { done: 'nothing'; why: string };
+
+/** The candidate first on the board's all-time ranking, and its count; none before any vote. */
+async function leader(deps: FanOutDeps, campaign: CampaignDoc): Promise<{ name: string; score: string }> {
+  const [id, key] = await deps.redis.zrange(deps.keys.board(campaign._id).scores, '0', '0', 'WITHSCORES');
+  const count = key === undefined ? 0 : decodeScore(Number(key)).count;
+  const member = campaign.members.find((m) => m.candidateId === id);
+  return count > 0 && member ? { name: member.name, score: String(count) } : { name: '', score: '' };
+}
+
+/** The values an event offers its template (NOTIFICATION_VALUES), the same for every participant. */
+async function eventValues(
+  deps: FanOutDeps,
+  event: NotificationEvent,
+  campaign: CampaignDoc,
+): Promise<Record<string, string>> {
+  const { timezone } = campaign.schedule;
+  const common = {
+    campaignTitle: campaign.title,
+    startAt: wechatTime(new Date(campaign.schedule.startAt), timezone),
+    endAt: wechatTime(new Date(campaign.schedule.endAt), timezone),
+  };
+  if (event === 'campaign-started') return common;
+  const winner = await leader(deps, campaign);
+  return { ...common, winnerName: winner.name, winnerScore: winner.score };
+}
+
+/**
+ * Turns one event into one send job per participant holding an unspent grant of the event's
+ * template for the campaign. Each send's job id is its participant's, so running this again
+ * (a retry, a second event job) queues nobody twice.
+ */
+export async function fanOut(job: NotificationEventJob, deps: FanOutDeps): Promise<FanOutOutcome> {
+  const template = deps.config.wechat.templates[job.event];
+  if (!template) return { done: 'nothing', why: `no template is configured for ${job.event}` };
+  const campaign = await deps.campaigns.findById(job.campaignId).lean();
+  if (!campaign) return { done: 'nothing', why: 'the campaign no longer exists' };
+  const values = await eventValues(deps, job.event, campaign);
+  let sends = 0;
+  for await (const holders of unspentGrantHolders(deps.models, template.templateId, job.campaignId)) {
+    const jobs = holders.map(
+      (userId): NotificationSendJob => ({
+        kind: 'send',
+        event: job.event,
+        campaignId: job.campaignId,
+        userId,
+        values,
+      }),
+    );
+    await deps.queue.addBulk(
+      jobs.map((data) => ({ name: 'send', data, opts: { jobId: notificationJobId(data) } })),
+    );
+    sends += jobs.length;
+  }
+  return { done: 'queued', sends };
+}

@@ -1,0 +1,150 @@
+import { grantIdOf, sendIdOf } from '@rallyboard/core/db';
+import type { NotificationSendJob } from '@rallyboard/core/queue';
+import { UnrecoverableError } from 'bullmq';
+import { describe, expect, it } from 'vitest';
+import { FAKE_PATHS, TEST_TEMPLATES } from '../../../test/support/wechat.js';
+import { sendNotification } from '../../src/notifications/send.js';
+import { campaign, env, participant, sentTo, subscriber, useNotifyEnv } from './notify-fixture.js';
+
+useNotifyEnv();
+
+const RESULTS = TEST_TEMPLATES['results-final'].templateId;
+const values = {
+  campaignTitle: '校园歌手大赛',
+  endAt: '2026年12月5日 20:00',
+  winnerName: '林小雨',
+  winnerScore: '42',
+};
+const job = (campaignId: string, userId: string): NotificationSendJob => ({
+  kind: 'send',
+  event: 'results-final',
+  campaignId,
+  userId,
+  values,
+});
+const FIRST = { made: 0, allowed: 10 };
+const logOf = (campaignId: string, userId: string) =>
+  env.models.sends.findById(sendIdOf('results-final', campaignId, userId)).lean();
+const spent = (campaignId: string, userId: string) =>
+  env.models.spends.exists({ _id: grantIdOf(RESULTS, campaignId, userId) });
+
+describe('a subscribe message', () => {
+  it('goes to a participant with a grant, exactly as the template maps the values, and spends the grant', async () => {
+    const { _id: campaignId } = await campaign();
+    const fan = await subscriber('results-final', campaignId);
+    expect(await sendNotification(job(campaignId, fan.userId), FIRST, env.deps)).toEqual({ done: 'sent' });
+    expect(sentTo(fan.openid)).toEqual([
+      {
+        touser: fan.openid,
+        templateId: RESULTS,
+        page: `pages/ranking/index?campaignId=${campaignId}`,
+        data: {
+          thing1: { value: '校园歌手大赛' },
+          thing2: { value: '林小雨' },
+          number3: { value: '42' },
+          time4: { value: '2026年12月5日 20:00' },
+        },
+        miniprogramState: 'formal',
+        lang: 'zh_CN',
+      },
+    ]);
+    expect(await spent(campaignId, fan.userId)).toBeTruthy();
+    expect(await logOf(campaignId, fan.userId)).toMatchObject({
+      status: 'sent',
+      attempts: 1,
+      templateId: RESULTS,
+    });
+  });
+
+  it('is never sent without a grant: a participant who never accepted gets nothing, and WeChat is not called', async () => {
+    const { _id: campaignId } = await campaign();
+    const stranger = await participant();
+    // WeChat would take it (the user accepted there), but we hold no grant of theirs.
+    env.fake.state.acceptSubscription(stranger.openid, RESULTS);
+    const before = env.fake.state.callCount(FAKE_PATHS.subscribeSend);
+    expect(await sendNotification(job(campaignId, stranger.userId), FIRST, env.deps)).toEqual({
+      done: 'dropped',
+      reason: 'NO_GRANT',
+    });
+    expect(env.fake.state.callCount(FAKE_PATHS.subscribeSend)).toBe(before);
+    expect(sentTo(stranger.openid)).toEqual([]);
+    expect(await logOf(campaignId, stranger.userId)).toMatchObject({ status: 'dropped', reason: 'NO_GRANT' });
+  });
+
+  it('goes once when the same send runs twice at once (a redelivered job), spending one grant', async () => {
+    const { _id: campaignId } = await campaign();
+    const fan = await subscriber('results-final', campaignId, 5);
+    const outcomes = await Promise.all([
+      sendNotification(job(campaignId, fan.userId), FIRST, env.deps),
+      sendNotification(job(campaignId, fan.userId), FIRST, env.deps),
+      sendNotification(job(campaignId, fan.userId), FIRST, env.deps),
+    ]);
+    expect(outcomes).toEqual([{ done: 'sent' }, { done: 'sent' }, { done: 'sent' }]);
+    // And once more after it went: it is done.
+    expect(await sendNotification(job(campaignId, fan.userId), FIRST, env.deps)).toEqual({ done: 'sent' });
+    expect(sentTo(fan.openid)).toHaveLength(1);
+    expect(await env.models.spends.countDocuments({ _id: grantIdOf(RESULTS, campaignId, fan.userId) })).toBe(
+      1,
+    );
+  });
+
+  it('is dropped without a retry when WeChat answers 43101 (the user refused since, or used the allowance)', async () => {
+    const { _id: campaignId } = await campaign();
+    const fan = await subscriber('results-final', campaignId, 0);
+    expect(await sendNotification(job(campaignId, fan.userId), FIRST, env.deps)).toEqual({
+      done: 'dropped',
+      reason: 'WECHAT_43101',
+    });
+    expect(await logOf(campaignId, fan.userId)).toMatchObject({ status: 'dropped', reason: 'WECHAT_43101' });
+    // WeChat's allowance is gone: the grant stays spent.
+    expect(await spent(campaignId, fan.userId)).toBeTruthy();
+  });
+
+  it('goes through after the access token expired: the token is refreshed and the send tried again', async () => {
+    const { _id: campaignId } = await campaign();
+    const fan = await subscriber('results-final', campaignId);
+    await sendNotification(
+      job(campaignId, (await subscriber('results-final', campaignId)).userId),
+      FIRST,
+      env.deps,
+    );
+    env.fake.state.expireTokens();
+    expect(await sendNotification(job(campaignId, fan.userId), FIRST, env.deps)).toEqual({ done: 'sent' });
+    expect(sentTo(fan.openid)).toHaveLength(1);
+  });
+
+  it('is retried after a rate limit, and sent on the next try', async () => {
+    const { _id: campaignId } = await campaign();
+    const fan = await subscriber('results-final', campaignId);
+    env.fake.state.failNext(FAKE_PATHS.subscribeSend, 45011);
+    const first = sendNotification(job(campaignId, fan.userId), FIRST, env.deps);
+    await expect(first).rejects.toMatchObject({ code: 'WECHAT_RATE_LIMITED' });
+    await expect(first).rejects.not.toBeInstanceOf(UnrecoverableError);
+    expect(await logOf(campaignId, fan.userId)).toMatchObject({ status: 'sending', reason: 'WECHAT_45011' });
+    expect(await sendNotification(job(campaignId, fan.userId), { made: 1, allowed: 10 }, env.deps)).toEqual({
+      done: 'sent',
+    });
+    expect(sentTo(fan.openid)).toHaveLength(1);
+    expect(await logOf(campaignId, fan.userId)).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  it('fails at once on a refusal a retry cannot change, and on the last try, giving the grant back', async () => {
+    const { _id: campaignId } = await campaign();
+    const fan = await subscriber('results-final', campaignId);
+    env.fake.state.failNext(FAKE_PATHS.subscribeSend, 47003);
+    await expect(sendNotification(job(campaignId, fan.userId), FIRST, env.deps)).rejects.toBeInstanceOf(
+      UnrecoverableError,
+    );
+    expect(await logOf(campaignId, fan.userId)).toMatchObject({ status: 'failed', reason: 'WECHAT_47003' });
+    expect(await spent(campaignId, fan.userId)).toBeFalsy();
+
+    const late = await subscriber('results-final', campaignId);
+    env.fake.state.failNext(FAKE_PATHS.subscribeSend, -1);
+    await expect(
+      sendNotification(job(campaignId, late.userId), { made: 9, allowed: 10 }, env.deps),
+    ).rejects.toBeInstanceOf(UnrecoverableError);
+    expect(await logOf(campaignId, late.userId)).toMatchObject({ status: 'failed', reason: 'WECHAT_-1' });
+    expect(await spent(campaignId, late.userId)).toBeFalsy();
+    expect(sentTo(late.openid)).toEqual([]);
+  });
+});
