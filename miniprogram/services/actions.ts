@@ -2,6 +2,7 @@ import type { VoteAction } from '../protocol/votes.js';
 import type { DwellClock } from './dwell.js';
 import { shareTokenFor } from './referral.js';
 import { ApiError } from './request.js';
+import { askToHear } from './subscriptions.js';
 import { castVote, voteIntent } from './votes.js';
 
 /** What a page shows after a tap on a vote or like button. */
@@ -24,7 +25,11 @@ export async function voteFromTap(args: {
   action: VoteAction;
   dwell: DwellClock;
 }): Promise<TapOutcome> {
+  // The dwell is to the tap, not to the end of the prompt below.
   const dwellMs = args.dwell.sinceShown();
+  // While still in the tap (WeChat shows its prompt only then): may we tell them the results?
+  // Once per campaign; whatever they answer, the vote goes on.
+  if (args.action !== 'unlike') await askToHear('results-final', args.boardId);
   const shareToken = shareTokenFor(args.boardId);
   const intent = voteIntent({
     boardId: args.boardId,

@@ -6,6 +6,7 @@ import { CAMPAIGN_STATUS_LABELS, campaignCountdown, remainingText } from '../../
 import { likedCandidates } from '../../services/likes.js';
 import { ApiError } from '../../services/request.js';
 import { chatCard, momentsPost, offerSharing } from '../../services/share.js';
+import { askToHear, loadTemplates } from '../../services/subscriptions.js';
 import { definePage } from '../../utils/page.js';
 
 interface CandidateCard {
@@ -34,6 +35,8 @@ definePage<Extra>()({
     kind: 'vote' as BoardKind,
     statusLabel: '',
     canVote: false,
+    /** A scheduled campaign offers a reminder at its start (开始提醒). */
+    canRemind: false,
     countdown: '',
     quotaText: '',
     candidates: [] as CandidateCard[],
@@ -49,6 +52,7 @@ definePage<Extra>()({
       // code's `scene` is the campaign id (URL-encoded by WeChat).
       const scanned = query.scene === undefined ? undefined : decodeURIComponent(query.scene);
       offerSharing();
+      void loadTemplates();
       return this.load(query.campaignId ?? scanned ?? '');
     },
     onShareAppMessage(): WechatMiniprogram.Page.ICustomShareContent {
@@ -92,6 +96,7 @@ definePage<Extra>()({
           kind: campaign.kind,
           statusLabel: CAMPAIGN_STATUS_LABELS[campaign.status],
           canVote: acceptsVotes(campaign.status),
+          canRemind: campaign.status === 'scheduled',
           countdown: campaignCountdown(campaign.status, campaign.schedule),
           candidates: campaign.members.map((m) => ({
             candidateId: m.candidateId,
@@ -151,6 +156,15 @@ definePage<Extra>()({
       );
       this.setData({ busy: '', candidates });
       if (this.data.kind === 'vote') await this.refreshQuota();
+    },
+    /** 开始提醒: asks WeChat to let us tell them when voting opens; nothing else comes of it. */
+    async tapRemind(): Promise<void> {
+      const outcome = await askToHear('campaign-started', this.data.campaignId);
+      if (outcome === 'recorded' || outcome === 'asked') {
+        wx.showToast({ title: '开始时会通知你', icon: 'success' });
+      } else if (outcome === 'unavailable') {
+        wx.showToast({ title: '暂时无法设置提醒', icon: 'none' });
+      }
     },
     openCandidate(event: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
       wx.navigateTo({

@@ -10,6 +10,7 @@ import { download, drawPoster, type PosterCanvas } from '../../services/poster.j
 import { resolveEntry } from '../../services/referral.js';
 import { ApiError } from '../../services/request.js';
 import { momentsPost, offerSharing } from '../../services/share.js';
+import { loadTemplates } from '../../services/subscriptions.js';
 import { definePage } from '../../utils/page.js';
 
 interface Extra {
@@ -51,6 +52,7 @@ definePage<Extra>()({
       this.dwell = new DwellClock();
       this.campaign = null;
       offerSharing();
+      void loadTemplates();
       return this.load(query);
     },
     onShow() {

@@ -1,6 +1,9 @@
-import { ledgerModel } from '@rallyboard/core/db';
+import { ledgerModel, notificationModels } from '@rallyboard/core/db';
 import { describe, expect, it } from 'vitest';
+import { createLiveCampaign } from '../../../test/support/campaigns.js';
+import { randomId } from '../../../test/support/config.js';
 import { eventually, startTestWorker } from '../../../test/support/stack.js';
+import { TEST_TEMPLATES } from '../../../test/support/wechat.js';
 import { campaignId, config, mongo, open, shim, usePagesStack } from '../support/pages-fixture.js';
 import { settle, textsOf } from '../support/simulate.js';
 
@@ -94,5 +97,33 @@ describe('the campaign page, my votes and the ranking', () => {
     expect(shim.shown.at(-1)).toBe('没有投上：今天的票已经投完了，00:00 后恢复');
     ranking.instance.onUnload();
     again.instance.onUnload();
+  });
+});
+
+describe('the start reminder (开始提醒)', () => {
+  it('offers a scheduled campaign a reminder: a tap asks WeChat, and the server records the grant', async () => {
+    const scheduled = randomId('sched');
+    await createLiveCampaign(mongo, scheduled, {
+      title: `预告 ${scheduled}`,
+      status: 'scheduled',
+      schedule: {
+        startAt: new Date(Date.now() + 3_600_000),
+        endAt: new Date(Date.now() + 7_200_000),
+        timezone: 'Asia/Shanghai',
+      },
+    });
+    const page = await open('pages/campaign/index', { campaignId: scheduled });
+    expect(textsOf(page, '.remind')).toEqual(['开始时提醒我']);
+    page.querySelectorAll('.remind')[0]?.dispatchEvent('tap');
+    await eventually(async () => shim.shown.includes('开始时会通知你'), 5_000, 'the toast');
+    expect(shim.subscribePrompts.at(-1)).toEqual([TEST_TEMPLATES['campaign-started'].templateId]);
+    const grants = await notificationModels(mongo).grants.find({ campaignId: scheduled }).lean();
+    expect(grants).toMatchObject([{ event: 'campaign-started' }]);
+    page.instance.onUnload();
+
+    // A live campaign has nothing to remind of.
+    const live = await open('pages/campaign/index', { campaignId });
+    expect(textsOf(live, '.remind')).toEqual([]);
+    live.instance.onUnload();
   });
 });

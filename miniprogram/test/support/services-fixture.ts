@@ -24,10 +24,10 @@ import { installWx, type WxShim } from './wx-node.js';
 
 // The mini-program's own service modules, unchanged, under a Node `wx`, against the real
 // server and a real vote worker; WeChat is the fake WeChat server.
-let fake: WeChatFake;
-let config: ReturnType<typeof configFor>;
+export let fake: WeChatFake;
+export let config: ReturnType<typeof configFor>;
 export let mongo: Connection;
-let server: TestServer;
+export let server: TestServer;
 let worker: Awaited<ReturnType<typeof startTestWorker>>;
 export let shim: WxShim;
 export const user = randomId('mp');
@@ -41,7 +41,11 @@ export function useServicesStack(): void {
     mongo = await connectMongo(config.mongo.uri, 'test');
     server = await startTestServer(config, mongo);
     worker = await startTestWorker(config, mongo);
-    shim = installWx({ loginCode: () => `ok-${user}.${++logins}` });
+    shim = installWx({
+      loginCode: () => `ok-${user}.${++logins}`,
+      // The fake logs `ok-<user>` in as openid `o-<user>`; an accept there allows one message.
+      onSubscribe: (templateId) => fake.state.acceptSubscription(`o-${user}`, templateId),
+    });
     configure({ apiBase: server.url });
   });
   afterAll(async () => {

@@ -3,6 +3,7 @@ import { createWxAlbum, type WxPermissions } from './wx-node/album.js';
 import { createWxApp } from './wx-node/app.js';
 import { createWxNetwork, type SentRequest } from './wx-node/network.js';
 import { createWxSocket } from './wx-node/socket.js';
+import { createWxSubscribe, type SubscribeAnswer } from './wx-node/subscribe.js';
 import { createWxUi } from './wx-node/ui.js';
 
 /**
@@ -53,11 +54,19 @@ export interface WxShim {
    */
   permissions: WxPermissions;
   album: string[];
+  /** What the user answers each template in WeChat's subscribe prompt (accept when not set). */
+  subscribeAnswers: Map<string, SubscribeAnswer>;
+  /** Every subscribe prompt shown: its template ids. */
+  subscribePrompts: string[][];
+  /** Subscriptions turned off in WeChat's settings: every prompt fails. */
+  subscriptionsOff(off: boolean): void;
 }
 
 export interface WxShimOptions {
   /** The next wx.login code, e.g. `ok-<user>.<n>` for the fake WeChat server. */
   loginCode: () => string;
+  /** Told of each template the user accepts, as WeChat's servers would be (the fake's acceptSubscription). */
+  onSubscribe?: (templateId: string) => void;
 }
 
 /** Puts the parts together (wx-node/: network, socket, app, ui, album) as one `wx` and its controls. */
@@ -67,7 +76,8 @@ export function createWx(options: WxShimOptions): WxShim {
   const app = createWxApp(options.loginCode);
   const ui = createWxUi();
   const album = createWxAlbum();
-  const wx = { ...network.wx, ...socket.wx, ...app.wx, ...ui.wx, ...album.wx };
+  const subscribe = createWxSubscribe(options.onSubscribe);
+  const wx = { ...network.wx, ...socket.wx, ...app.wx, ...ui.wx, ...album.wx, ...subscribe.wx };
 
   return {
     wx: wx as unknown as WechatMiniprogram.Wx,
@@ -94,6 +104,11 @@ export function createWx(options: WxShimOptions): WxShim {
     framesOut: socket.framesOut,
     permissions: album.permissions,
     album: album.album,
+    subscribeAnswers: subscribe.answers,
+    subscribePrompts: subscribe.prompts,
+    subscriptionsOff(off) {
+      subscribe.state.off = off;
+    },
   };
 }
 

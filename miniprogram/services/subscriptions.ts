@@ -1,0 +1,90 @@
+import {
+  type NotificationEvent,
+  type NotificationTemplates,
+  notificationTemplatesSchema,
+  subscriptionAnswerSchema,
+} from '../protocol/notifications.js';
+import { authorized } from './auth.js';
+import { request } from './request.js';
+
+/** Where the campaigns and events already asked about on this install are kept. */
+const ASKED_KEY = 'rallyboard.subscribeAsked';
+
+let templates: NotificationTemplates['templates'] | undefined;
+
+/**
+ * Reads which templates the service sends (once per app run). A page calls it when it loads, so
+ * that a later tap can ask at once: WeChat shows its prompt only from a tap, not after a wait.
+ * Never throws: without the list, no prompt is shown.
+ */
+export async function loadTemplates(): Promise<void> {
+  if (templates) return;
+  try {
+    templates = (
+      await request({ method: 'GET', path: '/api/notifications/templates' }, notificationTemplatesSchema)
+    ).templates;
+  } catch {
+    // No prompt this time; the next page load tries again.
+  }
+}
+
+/** For tests: forgets the list read, as a new app run would. */
+export function forgetTemplates(): void {
+  templates = undefined;
+}
+
+const askedOf = (): Record<string, boolean> => {
+  const stored: unknown = wx.getStorageSync(ASKED_KEY);
+  return typeof stored === 'object' && stored !== null ? (stored as Record<string, boolean>) : {};
+};
+
+/**
+ * What came of asking: `recorded` the user accepted and the server holds the grant; `declined`;
+ * `asked` already, on this install; `unavailable` no prompt (no template for the event, the list
+ * not loaded, subscriptions turned off in WeChat, or the grant not recorded: offline).
+ */
+export type AskOutcome = 'recorded' | 'declined' | 'asked' | 'unavailable';
+
+/**
+ * From a tap: asks the user whether to hear of `event` for the campaign (开始提醒, 结果通知), once
+ * per campaign and event on this install, and records an accept on the server. Nothing is
+ * rewarded or unlocked by it, and whatever the answer, the tap's own action goes on; it never
+ * throws.
+ */
+export function askToHear(event: NotificationEvent, campaignId: string): Promise<AskOutcome> {
+  const templateId = templates?.find((t) => t.event === event)?.templateId;
+  const key = `${event}|${campaignId}`;
+  if (!templateId) return Promise.resolve('unavailable');
+  if (askedOf()[key]) return Promise.resolve('asked');
+  return new Promise((resolve) => {
+    wx.requestSubscribeMessage({
+      tmplIds: [templateId],
+      success: (answer) => {
+        const asked = () => wx.setStorageSync(ASKED_KEY, { ...askedOf(), [key]: true });
+        const said = (answer as unknown as Record<string, string>)[templateId];
+        if (said !== 'accept') {
+          asked();
+          resolve('declined');
+          return;
+        }
+        // Not recorded (offline): the next tap asks again.
+        authorized(
+          {
+            method: 'POST',
+            path: '/api/me/subscriptions',
+            body: { campaignId, answers: { [templateId]: said } },
+          },
+          subscriptionAnswerSchema,
+        ).then(
+          () => {
+            asked();
+            resolve('recorded');
+          },
+          () => resolve('unavailable'),
+        );
+      },
+      // The user turned subscriptions off, or WeChat could not show the prompt.
+      fail: () => resolve('unavailable'),
+    });
+  });
+}
