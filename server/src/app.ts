@@ -40,6 +40,7 @@ import { votesRouter } from './ingest/routes.js';
 import { createVoteIds } from './ingest/vote-ids.js';
 import { createServerMetrics } from './metrics/recorders.js';
 import { metricsRouter } from './metrics/routes.js';
+import { notificationLogRouter } from './notifications/host-routes.js';
 import { notificationsRouter } from './notifications/routes.js';
 import { webRouter } from './pages/routes.js';
 import { socketClientAddress } from './realtime/client-address.js';
@@ -136,6 +137,7 @@ function featureRouters(s: Services): Router[] {
     auditRouter(s),
     myVotesRouter(s),
     notificationsRouter(s),
+    notificationLogRouter(s),
     referralsRouter(s),
     reviewRouter(s),
     riskRouter(s),

@@ -145,7 +145,7 @@ describe('the host console', () => {
     await expect.poll(() => page.locator('.toast').last().textContent()).toBe('大屏已切换到分组排名');
 
     // Every tab's controls are labelled.
-    for (const tab of ['edit', 'rules', 'review', 'audit']) {
+    for (const tab of ['edit', 'rules', 'review', 'notifications', 'audit']) {
       await page.goto(`${server.url}/console#/campaigns/${campaignId}/${tab}`);
       await page.locator('.tab-body form, .tab-body section').first().waitFor();
       await expectAllLabelled(page, tab);

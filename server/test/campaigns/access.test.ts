@@ -58,6 +58,7 @@ const routesOn = (id: string): [string, string, unknown?][] => [
   ['POST', `/api/campaigns/${id}/reveal`],
   ['PUT', `/api/campaigns/${id}/screen`, { window: 'day' }],
   ['GET', `/api/campaigns/${id}/monitor`],
+  ['GET', `/api/campaigns/${id}/notifications`],
   ['GET', `/api/campaigns/${id}/export/results.csv`],
   ['GET', `/api/campaigns/${id}/export/ledger.csv`],
 ];

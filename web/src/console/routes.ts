@@ -1,5 +1,13 @@
 /** The console's views, addressed by the URL fragment so that reloads and links keep the place. */
-export const CAMPAIGN_TABS = ['overview', 'edit', 'monitor', 'review', 'rules', 'audit'] as const;
+export const CAMPAIGN_TABS = [
+  'overview',
+  'edit',
+  'monitor',
+  'review',
+  'rules',
+  'notifications',
+  'audit',
+] as const;
 export type CampaignTab = (typeof CAMPAIGN_TABS)[number];
 
 export type Route =
@@ -15,6 +23,7 @@ export const TAB_LABELS: Readonly<Record<CampaignTab, string>> = {
   monitor: '实时监控',
   review: '审核队列',
   rules: '风控规则',
+  notifications: '订阅消息',
   audit: '操作日志',
 };
 

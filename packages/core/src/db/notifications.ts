@@ -1,5 +1,9 @@
 import { type Connection, Schema } from 'mongoose';
-import type { NotificationEvent } from '../protocol/notifications.js';
+import {
+  type CampaignNotifications,
+  type NotificationEvent,
+  SEND_STATUSES,
+} from '../protocol/notifications.js';
 import { isDuplicateKey } from './duplicate-key.js';
 
 /**
@@ -32,7 +36,7 @@ export interface SubscriptionSpendDoc {
 }
 
 /** How a send ended, or where it stands. */
-export type SendStatus = 'sending' | 'sent' | 'dropped' | 'failed';
+export type SendStatus = (typeof SEND_STATUSES)[number];
 
 /** One message to one participant for one event: the send log the console reads. */
 export interface NotificationSendDoc {
@@ -198,4 +202,45 @@ export async function recordSend(
     reason === undefined ? { $set: set, $unset: { reason: 1 } } : { $set: { ...set, reason } },
     { upsert: true },
   );
+}
+
+/**
+ * One event's line of the console's send log for a campaign: its grants, its sends by outcome,
+ * and the reasons of those dropped or failed, most frequent first. Counts, never a scan of
+ * participants: one count per status and reason.
+ */
+export async function notificationCounts(
+  models: NotificationModels,
+  campaignId: string,
+  event: NotificationEvent,
+  templateId: string | null,
+): Promise<CampaignNotifications['events'][number]> {
+  const [grants, counts, reasons] = await Promise.all([
+    models.grants.countDocuments({ campaignId, event }),
+    Promise.all(SEND_STATUSES.map((status) => models.sends.countDocuments({ campaignId, event, status }))),
+    models.sends.distinct('reason', { campaignId, event, status: { $in: ['dropped', 'failed'] } }),
+  ]);
+  const reasonCounts = await Promise.all(
+    (reasons as string[]).map(async (reason) => ({
+      reason,
+      count: await models.sends.countDocuments({
+        campaignId,
+        event,
+        status: { $in: ['dropped', 'failed'] },
+        reason,
+      }),
+    })),
+  );
+  return {
+    event,
+    templateId,
+    grants,
+    sends: Object.fromEntries(SEND_STATUSES.map((status, i) => [status, counts[i] ?? 0])) as Record<
+      SendStatus,
+      number
+    >,
+    reasons: reasonCounts
+      .filter((r) => r.count > 0)
+      .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)),
+  };
 }

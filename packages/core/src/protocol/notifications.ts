@@ -60,3 +60,24 @@ export const notificationTemplatesSchema = z.object({
   templates: z.array(z.object({ event: notificationEventSchema, templateId: templateIdSchema })),
 });
 export type NotificationTemplates = z.infer<typeof notificationTemplatesSchema>;
+
+/** Where a send stands, as the send log says: see docs/notifications.md. */
+export const SEND_STATUSES = ['sending', 'sent', 'dropped', 'failed'] as const;
+
+/**
+ * GET /api/campaigns/:campaignId/notifications: the console's send log, per event: the template
+ * (null: none configured, nothing is sent), the grants participants gave, the sends by outcome,
+ * and why sends were dropped or failed.
+ */
+export const campaignNotificationsSchema = z.object({
+  events: z.array(
+    z.object({
+      event: notificationEventSchema,
+      templateId: templateIdSchema.nullable(),
+      grants: z.number().int().nonnegative(),
+      sends: z.record(z.enum(SEND_STATUSES), z.number().int().nonnegative()),
+      reasons: z.array(z.object({ reason: z.string(), count: z.number().int().positive() })),
+    }),
+  ),
+});
+export type CampaignNotifications = z.infer<typeof campaignNotificationsSchema>;

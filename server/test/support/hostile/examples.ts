@@ -201,6 +201,10 @@ export function validExamples(fixture: HostileFixture): Record<string, ValidExam
       authorization: asHost,
     },
     'GET /api/campaigns/:campaignId/monitor': { params: { campaignId: boardId }, authorization: asHost },
+    'GET /api/campaigns/:campaignId/notifications': {
+      params: { campaignId: boardId },
+      authorization: asHost,
+    },
     'GET /api/campaigns/:campaignId/export/results.csv': {
       params: { campaignId: boardId },
       authorization: asHost,

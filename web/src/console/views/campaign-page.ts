@@ -7,11 +7,12 @@ import { CAMPAIGN_TABS, type CampaignTab, campaignHref, TAB_LABELS } from '../ro
 import { renderAudit } from './audit.js';
 import { renderCampaignForm } from './campaign-form/campaign-form.js';
 import { renderMonitor } from './monitor/monitor.js';
+import { renderNotifications } from './notifications.js';
 import { renderOverview } from './overview.js';
 import { renderReview } from './review/review.js';
 import { renderRiskRules } from './risk-rules.js';
 
-/** One campaign: its title and status over tabs (overview, edit, monitor, review, rules, audit). */
+/** One campaign: its title and status over tabs (overview, edit, monitor, review, rules, notifications, audit). */
 export async function renderCampaignPage(
   app: HTMLElement,
   campaignId: string,
@@ -60,6 +61,8 @@ export async function renderCampaignPage(
       return renderReview(body, campaign);
     case 'rules':
       return renderRiskRules(body, campaign);
+    case 'notifications':
+      return renderNotifications(body, campaign);
     case 'audit':
       return renderAudit(body, campaign);
   }
