@@ -50,6 +50,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   WECHAT_RATE_LIMITED: '微信请求太频繁，请一分钟后再试',
   WECHAT_REQUEST_REJECTED: '微信拒绝了这次请求，请稍后再试',
   WECHAT_NOT_CONFIGURED: '服务配置有误，请联系主办方',
+  WECHAT_PUSH_REFUSED: '服务配置有误，请联系主办方',
   WECHAT_UNAVAILABLE: '微信服务暂时无响应，请稍后再试',
   INTERNAL: '服务器开小差了，请稍后再试',
 };

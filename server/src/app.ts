@@ -1,5 +1,5 @@
 import { createServer, type Server as HttpServer } from 'node:http';
-import { createVoteReads, notificationModels } from '@rallyboard/core/db';
+import { createVoteReads, notificationModels, wechatPushModels } from '@rallyboard/core/db';
 import { createWeChatApi } from '@rallyboard/core/wechat';
 import express, { type Express, type Router } from 'express';
 import { adminQueuesRouter } from './admin/routes.js';
@@ -57,6 +57,7 @@ import { riskRouter } from './review/risk-routes.js';
 import { reviewRouter } from './review/routes.js';
 import { screensRouter } from './screens/routes.js';
 import { createScreens } from './screens/screens.js';
+import { wechatPushRouter } from './wechat-push/routes.js';
 
 export type { AppDeps } from './deps.js';
 
@@ -98,6 +99,7 @@ function createServices(deps: AppDeps) {
     passwords: createPasswordWork(config.auth.passwordHashing),
     votes: createVoteReads(mongo),
     notifications: notificationModels(mongo),
+    pushes: wechatPushModels(mongo),
     voteIds: createVoteIds(config.auth),
     sessions: createSessions({
       redis,
@@ -138,6 +140,7 @@ function featureRouters(s: Services): Router[] {
     myVotesRouter(s),
     notificationsRouter(s),
     notificationLogRouter(s),
+    wechatPushRouter(s),
     referralsRouter(s),
     reviewRouter(s),
     riskRouter(s),

@@ -1,5 +1,6 @@
 import type { Config, Env } from '@rallyboard/core/config';
 import type { Logger } from '@rallyboard/core/logger';
+import { pushSignature } from '@rallyboard/core/wechat';
 import { pino } from 'pino';
 import {
   startWeChatFake,
@@ -29,7 +30,13 @@ export const TEST_TEMPLATES = {
   },
 } as const;
 
-/** A test config (own key prefix) pointed at the fake with its credentials, and TEST_TEMPLATES. */
+/** The message-push URL's Token and EncodingAESKey of the tests' deployment. */
+export const TEST_PUSH = {
+  token: 'rallyboardPushToken1',
+  aesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+} as const;
+
+/** A test config (own key prefix) pointed at the fake with its credentials, TEST_TEMPLATES and TEST_PUSH. */
 export function configFor(fake: WeChatFake, overrides: Env = {}): Config {
   return testConfig({
     WECHAT_API_BASE: fake.url,
@@ -37,6 +44,8 @@ export function configFor(fake: WeChatFake, overrides: Env = {}): Config {
     WECHAT_APP_SECRET: fake.state.appSecret,
     WECHAT_TIMEOUT_MS: '2000',
     WECHAT_TEMPLATES: JSON.stringify(TEST_TEMPLATES),
+    WECHAT_PUSH_TOKEN: TEST_PUSH.token,
+    WECHAT_PUSH_AES_KEY: TEST_PUSH.aesKey,
     ...overrides,
   });
 }
@@ -56,4 +65,11 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error('expected a rejection');
+}
+
+/** The query WeChat signs a push with, for our Token, now. */
+export function signedPushQuery(token: string = TEST_PUSH.token, at = Date.now()): Record<string, string> {
+  const timestamp = String(Math.floor(at / 1000));
+  const nonce = `n${Math.floor(Math.random() * 1e9)}`;
+  return { signature: pushSignature([token, timestamp, nonce]), timestamp, nonce };
 }

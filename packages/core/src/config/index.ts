@@ -77,6 +77,20 @@ const envSchema = z.object({
   WECHAT_TIMEOUT_MS: int(100, 60_000, 5_000),
   WECHAT_ENV_VERSION: z.enum(['release', 'trial', 'develop']).default('release'),
   WECHAT_TEMPLATES: messageTemplatesEnv,
+  /** The Token of the message-push URL (消息推送), 3 to 32 letters and digits. */
+  WECHAT_PUSH_TOKEN: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9]{3,32}$/, '3 to 32 letters and digits, as WeChat takes it')
+      .optional(),
+  ),
+  /** Its EncodingAESKey, for safe mode (安全模式): 43 letters and digits. */
+  WECHAT_PUSH_AES_KEY: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9]{43}$/, '43 letters and digits, as WeChat makes it')
+      .optional(),
+  ),
   JWT_SECRET: optionalString,
   JWT_PREVIOUS_SECRETS: optionalString,
   HOST_TOKEN_TTL_SECONDS: int(60, 30 * 86_400, 12 * 3_600),
@@ -173,6 +187,8 @@ export interface Config {
     readonly envVersion: 'release' | 'trial' | 'develop';
     /** The subscribe-message template of each event this deployment sends (WECHAT_TEMPLATES). */
     readonly templates: MessageTemplates;
+    /** The message-push URL's Token and EncodingAESKey; without a token, pushes are refused. */
+    readonly push: { readonly token: string | undefined; readonly aesKey: string | undefined };
   };
   /** Token secrets (reading them throws the ConfigError when refused: secrets.ts) and lifetimes. */
   readonly auth: TokenSecrets & {
@@ -260,6 +276,7 @@ export function loadConfig(source: Env = process.env): Config {
       timeoutMs: e.WECHAT_TIMEOUT_MS,
       envVersion: e.WECHAT_ENV_VERSION,
       templates: e.WECHAT_TEMPLATES,
+      push: { token: e.WECHAT_PUSH_TOKEN, aesKey: e.WECHAT_PUSH_AES_KEY },
     },
     auth: {
       hostTokenTtlSeconds: e.HOST_TOKEN_TTL_SECONDS,

@@ -17,3 +17,4 @@ export * from './records.js';
 export * from './referrals.js';
 export * from './review-moves.js';
 export * from './vote-reads.js';
+export * from './wechat-pushes.js';

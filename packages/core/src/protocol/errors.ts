@@ -84,6 +84,10 @@ export const ERROR_CATALOGUE = {
   WECHAT_RATE_LIMITED: { status: 429, message: 'WeChat is limiting requests. Wait a minute and try again.' },
   WECHAT_REQUEST_REJECTED: { status: 502, message: 'WeChat declined the request.' },
   WECHAT_NOT_CONFIGURED: { status: 503, message: 'WeChat is not configured correctly on this server.' },
+  WECHAT_PUSH_REFUSED: {
+    status: 401,
+    message: 'The push is not signed with this server’s Token, or it is too old to take.',
+  },
   WECHAT_UNAVAILABLE: { status: 503, message: 'WeChat is not answering right now. Try again shortly.' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;

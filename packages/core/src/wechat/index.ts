@@ -6,5 +6,6 @@
 export { createWeChatApi, type WeChatApi } from './api.js';
 export { createWeChatClient, type QRCodeImage } from './client.js';
 export { WeChatError, WeChatTransportError } from './errors.js';
+export { openEnvelope, pushSignature, sealEnvelope, signatureMatches } from './push.js';
 export { pageCodeParams, qrSceneSchema } from './schemas.js';
 export { WeChatSession } from './session.js';

@@ -1,3 +1,4 @@
+import { signedPushQuery } from '../../../../test/support/wechat.js';
 import type { RouteSpec } from '../../../src/http/api.js';
 import { campaignBody, TEST_PASSWORD } from '../hosts.js';
 import type { HostileFixture } from './fixture.js';
@@ -69,6 +70,21 @@ export function validExamples(fixture: HostileFixture): Record<string, ValidExam
       authorization: asParticipant,
     },
     'GET /api/notifications/templates': {},
+    'GET /api/wechat/push': { query: { ...signedPushQuery(), echostr: 'echo-1234' } },
+    'POST /api/wechat/push': {
+      query: signedPushQuery(),
+      body: {
+        ToUserName: 'gh_rallyboard',
+        FromUserName: 'o-hostile',
+        CreateTime: 1_764_000_000,
+        MsgType: 'event',
+        Event: 'wxa_media_check',
+        appid: 'wxfake00000000000',
+        trace_id: 'trace-hostile-0001',
+        version: 2,
+        result: { suggest: 'pass', label: 100 },
+      },
+    },
     'POST /api/me/subscriptions': {
       body: { campaignId: boardId, answers: { 'tmpl-result-001': 'accept', 'tmpl-start-0001': 'reject' } },
       authorization: asParticipant,
