@@ -10,7 +10,7 @@ import { boardIdSchema } from './ids.js';
 export const NOTIFICATION_VALUES = {
   /** A scheduled campaign opened for votes (开始提醒). */
   'campaign-started': ['campaignTitle', 'startAt', 'endAt'],
-  /** A campaign's results are final: at its reveal, or at its end, whichever comes first (结果通知). */
+  /** A campaign's results are final: at its end (结果通知). A frozen campaign, even revealed, still counts votes. */
   'results-final': ['campaignTitle', 'endAt', 'winnerName', 'winnerScore'],
 } as const satisfies Record<string, readonly string[]>;
 

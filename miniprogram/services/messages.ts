@@ -40,6 +40,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   REVEAL_NOT_ALLOWED: '封榜或结束后才能揭晓排名',
   CANDIDATE_NOT_FOUND: '活动中没有这位选手',
   UNKNOWN_TEMPLATE: '暂不支持这种消息提醒',
+  SUBSCRIPTION_CLOSED: '活动已经开始，不需要开始提醒了',
   CANDIDATE_EXISTS: '已有同编号的选手',
   INVALID_TRANSITION: '活动当前状态下不能这样操作',
   BOARD_REBUILDING: '榜单正在恢复中，请几秒后再试',

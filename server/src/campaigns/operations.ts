@@ -164,7 +164,8 @@ async function settleMove(
   }
   // This process's public reads see the new status at once; others on the reset it publishes.
   store.boardCache.forget(campaignId);
-  // Subscribed participants hear of a start (not of a resume) and of the end (the results).
+  // Subscribed participants hear of a start (not of a resume) and of the end: the results are
+  // final only then (a frozen campaign, even revealed, still counts votes).
   if (status === 'live' && campaign.status !== 'paused' && campaign.status !== 'frozen') {
     await store.notify('campaign-started', campaignId);
   }
@@ -276,7 +277,5 @@ export async function revealCampaign(
     return store.reload(campaignId);
   });
   await publishScreenChange(store.redis, store.keys, campaignId);
-  // The reveal makes the results final for those who subscribed, if the end has not already.
-  await store.notify('results-final', campaignId);
   return revealed;
 }

@@ -20,6 +20,12 @@ const tag = 'Notifications';
 /** Campaigns a participant may subscribe to hear from: published, and not over. */
 const SUBSCRIBABLE = new Set(['scheduled', 'live', 'paused', 'frozen']);
 
+/** Until when each event is still to come: a start reminder is for a campaign not started yet. */
+const STILL_TO_COME: Record<NotificationEvent, ReadonlySet<string>> = {
+  'campaign-started': new Set(['scheduled']),
+  'results-final': SUBSCRIBABLE,
+};
+
 export interface NotificationsRouteDeps {
   api: Api;
   mongo: Connection;
@@ -91,14 +97,15 @@ function subscriptionsRoute(
       summary: 'Record what wx.requestSubscribeMessage answered, for a campaign',
       description:
         'Each `accept` lets the service send me one message of that template about this campaign ' +
-        '(its start, or its results). Answers other than accept record nothing. A template already ' +
+        '(its start, or its results). Answers other than accept record nothing. A start reminder is taken ' +
+        'only before the start (409 SUBSCRIPTION_CLOSED after). A template already ' +
         'held for the campaign is answered `held`; one already spent on it, `used`.',
       auth: 'participant',
       body: subscriptionBodySchema,
       responses: {
         200: { description: 'The grants, one per accepted template.', schema: subscriptionAnswerSchema },
       },
-      errors: ['CAMPAIGN_NOT_FOUND', 'CAMPAIGN_NOT_LIVE', 'UNKNOWN_TEMPLATE'],
+      errors: ['CAMPAIGN_NOT_FOUND', 'CAMPAIGN_NOT_LIVE', 'SUBSCRIPTION_CLOSED', 'UNKNOWN_TEMPLATE'],
     },
     async ({ auth, body }, _req, res) => {
       const unknown = Object.keys(body.answers).filter((id) => !eventOf.has(id));
@@ -114,6 +121,19 @@ function subscriptionsRoute(
       if (!campaign || campaign.status === 'draft') throw new AppError('CAMPAIGN_NOT_FOUND');
       if (!SUBSCRIBABLE.has(campaign.status)) {
         throw new AppError('CAMPAIGN_NOT_LIVE', { details: { status: campaign.status } });
+      }
+      const past = Object.entries(body.answers).filter(([id, answer]) => {
+        const event = eventOf.get(id);
+        if (answer !== 'accept') return false;
+        return event !== undefined && !STILL_TO_COME[event].has(campaign.status);
+      });
+      if (past.length > 0) {
+        throw new AppError('SUBSCRIPTION_CLOSED', {
+          details: past.map(([id]) => ({
+            path: `body.answers.${id}`,
+            message: `the campaign is ${campaign.status}`,
+          })),
+        });
       }
       const grants: SubscriptionAnswer['grants'] = [];
       for (const [templateId, answer] of Object.entries(body.answers)) {

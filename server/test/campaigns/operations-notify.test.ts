@@ -43,12 +43,13 @@ describe('campaign moves and subscribe messages', () => {
     expect(await queued('results-final', campaign.id)).toMatchObject({ event: 'results-final' });
   });
 
-  it('queue results-final at the reveal of a frozen campaign, before it ends', async () => {
+  it('wait past the reveal of a frozen campaign, which still counts votes, and queue results-final at its end', async () => {
     const campaign = await liveCampaign();
     expect((await move(campaign.id, 'frozen')).status).toBe(200);
-    expect(await queued('results-final', campaign.id)).toBeUndefined();
     const revealed = await call(server, host.token, 'POST', `/api/campaigns/${campaign.id}/reveal`);
     expect(revealed.status).toBe(200);
+    expect(await queued('results-final', campaign.id)).toBeUndefined();
+    expect((await move(campaign.id, 'ended')).status).toBe(200);
     expect(await queued('results-final', campaign.id)).toMatchObject({ event: 'results-final' });
   });
 });

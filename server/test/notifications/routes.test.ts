@@ -85,6 +85,21 @@ describe('POST /api/me/subscriptions', () => {
     expect(((await res.json()) as SubscriptionAnswer).grants[0]?.recorded).toBe('used');
   });
 
+  it('takes a start reminder only before the start: 409 SUBSCRIPTION_CLOSED on a live campaign, a refusal passes', async () => {
+    const campaignId = await campaign();
+    const res = await subscribe({ campaignId, answers: { [START]: 'accept', [RESULTS]: 'accept' } });
+    expect(res.status).toBe(409);
+    expect(await errorOf(res)).toMatchObject({
+      code: 'SUBSCRIPTION_CLOSED',
+      details: [{ path: `body.answers.${START}` }],
+    });
+    expect(await notificationModels(mongo).grants.countDocuments({ campaignId })).toBe(0);
+    const declined = await subscribe({ campaignId, answers: { [START]: 'reject', [RESULTS]: 'accept' } });
+    expect(((await declined.json()) as SubscriptionAnswer).grants).toEqual([
+      { templateId: RESULTS, event: 'results-final', recorded: 'new' },
+    ]);
+  });
+
   it('refuses a template this service does not send with 422 UNKNOWN_TEMPLATE, recording nothing', async () => {
     const campaignId = await campaign();
     const res = await subscribe({ campaignId, answers: { [RESULTS]: 'accept', 'someone-elses': 'accept' } });

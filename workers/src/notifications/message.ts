@@ -27,7 +27,7 @@ const typeOf = (keyword: string): string => keyword.replace(/\d+$/, '');
 /**
  * The `data` of a subscribe message: each of the template's keywords filled with the event value
  * it names, cut to what its type allows. A value the event did not give (a campaign without
- * votes has no winner) is sent as '—'.
+ * votes has no winner) is sent as '—', or as 0 where the keyword takes digits only.
  */
 export function messageData(
   template: MessageTemplate,
@@ -35,8 +35,9 @@ export function messageData(
 ): Record<string, { value: string }> {
   return Object.fromEntries(
     Object.entries(template.data).map(([keyword, name]) => {
-      const value = values[name] || '—';
-      const limit = KEYWORD_LIMITS[typeOf(keyword)];
+      const type = typeOf(keyword);
+      const value = values[name] || (type === 'number' || type === 'amount' ? '0' : '—');
+      const limit = KEYWORD_LIMITS[type];
       return [keyword, { value: limit === undefined ? value : fit(value, limit) }];
     }),
   );

@@ -32,29 +32,67 @@ export type SendOutcome = { done: 'sent' } | { done: 'dropped'; reason: string }
 /** Which version of the mini-program a message opens, as WeChat names it. */
 const MINIPROGRAM_STATE = { release: 'formal', trial: 'trial', develop: 'developer' } as const;
 
-/** WeChat errors worth another try later: its rate limits and a WeChat busy or not answering. */
-const retryable = (error: unknown): boolean =>
-  error instanceof WeChatTransportError ||
-  (error instanceof WeChatError &&
-    (error.code === 'WECHAT_RATE_LIMITED' || error.code === 'WECHAT_UNAVAILABLE'));
+/** Marks a send whose call to WeChat has started: found on a rerun, its outcome is unknown. */
+const IN_FLIGHT = 'IN_FLIGHT';
+
+/** Connection errors that happen before a request is sent: WeChat never saw it. */
+const BEFORE_SENDING = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+/** The `code` of an error or of one of its causes, as Node's network errors carry it. */
+function codesOf(error: unknown): string[] {
+  const codes: string[] = [];
+  for (let cause = error, depth = 0; cause !== undefined && cause !== null && depth < 4; depth++) {
+    const code: unknown = Reflect.get(Object(cause), 'code');
+    if (typeof code === 'string') codes.push(code);
+    cause = Reflect.get(Object(cause), 'cause');
+  }
+  return codes;
+}
+
+/**
+ * How a failed call ended, for a send that must go at most once:
+ * - `unsent`: WeChat answered that it did not send (a rate limit, busy, a stale token still
+ *   refused), or the call never reached it (the access token could not be had, or the connection
+ *   was refused): another try later may send it;
+ * - `refused`: WeChat answered a refusal that a retry cannot change;
+ * - `unknown`: the call may have reached WeChat (a timeout, a connection dropped mid-call, an
+ *   answer not as documented): it may have been delivered, so it is never sent again.
+ */
+function outcomeOf(error: unknown): 'unsent' | 'refused' | 'unknown' {
+  if (error instanceof WeChatError) {
+    return error.code === 'WECHAT_RATE_LIMITED' || error.code === 'WECHAT_UNAVAILABLE' ? 'unsent' : 'refused';
+  }
+  if (error instanceof WeChatTransportError) {
+    if (error.api !== 'sendSubscribeMessage') return 'unsent';
+    return error.failure === 'network' && codesOf(error).some((c) => BEFORE_SENDING.has(c))
+      ? 'unsent'
+      : 'unknown';
+  }
+  return 'unknown';
+}
 
 const reasonOf = (error: unknown): string =>
   error instanceof WeChatError
     ? `WECHAT_${error.errcode}`
     : error instanceof WeChatTransportError
-      ? 'WECHAT_UNAVAILABLE'
+      ? `WECHAT_${error.failure.toUpperCase().replace('-', '_')}`
       : 'INTERNAL';
 
 /**
- * Sends one participant the message of one event, once, and only against a grant spent for it:
+ * Sends one participant the message of one event at most once, and only against a grant spent
+ * for it:
  * - no grant (never given, or spent already by another send): dropped, `NO_GRANT`, nothing sent;
  * - 43101, the user's allowance is gone (refused since, or used): dropped, not retried;
  * - a stale access token is refreshed and the send tried again (createWeChatApi);
- * - a rate limit, or WeChat busy or silent: retried with backoff (NOTIFICATION_JOB_OPTIONS);
- * - any other refusal (bad data, a template that is not ours): failed at once, not retried.
- * A refused message, or the last try failing, gives the grant back: WeChat did not use it.
- * A job run again after a crash finds its own spend and sends; one that already sent is done. Two
- * runs of one send at once (a stalled job taken twice) take turns under a Redis lock.
+ * - WeChat answering a rate limit or busy, or never reached: retried with backoff
+ *   (the queue's job options);
+ * - any other refusal (bad data, a template that is not ours): failed at once, not retried;
+ * - a call that may have reached WeChat (a timeout, a connection dropped mid-call): dropped,
+ *   `UNKNOWN_OUTCOME`, never sent again.
+ * A refused message, or the last try never sent, gives the grant back: WeChat did not use it.
+ * A send that ended is done when its job runs again; one whose call was under way when its run
+ * died is dropped as `UNKNOWN_OUTCOME`. Two runs of one send at once (a stalled job taken twice)
+ * take turns under a Redis lock.
  */
 export async function sendNotification(
   job: NotificationSendJob,
@@ -77,8 +115,10 @@ export async function sendNotification(
     await record({ status: 'dropped', reason: 'NO_TEMPLATE' });
     return { done: 'dropped', reason: 'NO_TEMPLATE' };
   }
-  // WeChat's timeout, twice (a stale token is refreshed and the send tried again), and the writes.
-  const ttlMs = 4 * deps.config.wechat.timeoutMs + 10_000;
+  // Room for the access token's own waits, WeChat's timeout twice (a stale token is refreshed and
+  // the send tried again), and the writes. A run that outlives it is safe: the next run finds the
+  // call in flight and does not send again.
+  const ttlMs = 10 * deps.config.wechat.timeoutMs + 30_000;
   return withLock(deps.redis, deps.keys.notificationLock(sendId), () => send(job, attempt, deps, record), {
     ttlMs,
     waitMs: ttlMs,
@@ -94,8 +134,17 @@ async function send(
   const template = deps.config.wechat.templates[job.event];
   if (!template) throw new Error(`no template for ${job.event}`);
   const sendId = sendIdOf(job.event, job.campaignId, job.userId);
-  const already = await deps.models.sends.findById(sendId, { status: 1 }).lean();
+  // At most once: a send that ended is done, and one whose call was under way when its run
+  // died may have been delivered.
+  const already = await deps.models.sends.findById(sendId, { status: 1, reason: 1 }).lean();
   if (already?.status === 'sent') return { done: 'sent' };
+  if (already?.status === 'dropped' || already?.status === 'failed') {
+    return { done: 'dropped', reason: already.reason ?? already.status };
+  }
+  if (already?.status === 'sending' && already.reason === IN_FLIGHT) {
+    await record({ status: 'dropped', reason: 'UNKNOWN_OUTCOME' });
+    return { done: 'dropped', reason: 'UNKNOWN_OUTCOME' };
+  }
   const grantId = grantIdOf(template.templateId, job.campaignId, job.userId);
   if ((await spendGrant(deps.models, grantId, sendId)) !== 'spent') {
     await record({ status: 'dropped', reason: 'NO_GRANT' });
@@ -107,7 +156,7 @@ async function send(
     await record({ status: 'dropped', reason: 'NO_PARTICIPANT' });
     return { done: 'dropped', reason: 'NO_PARTICIPANT' };
   }
-  await record({ status: 'sending', reason: undefined });
+  await record({ status: 'sending', reason: IN_FLIGHT });
   try {
     await deps.wechat.sendSubscribeMessage({
       touser: participant.openid,
@@ -122,11 +171,19 @@ async function send(
       await record({ status: 'dropped', reason: reasonOf(error) });
       return { done: 'dropped', reason: reasonOf(error) };
     }
+    const outcome = outcomeOf(error);
+    if (outcome === 'unknown') {
+      // Perhaps delivered: never sent again, and the grant stays spent.
+      await record({ status: 'dropped', reason: 'UNKNOWN_OUTCOME' });
+      deps.logger.warn({ sendId, reason: reasonOf(error), err: error }, 'subscribe message outcome unknown');
+      return { done: 'dropped', reason: 'UNKNOWN_OUTCOME' };
+    }
     const last = attempt.made + 1 >= attempt.allowed;
-    if (retryable(error) && !last) {
+    if (outcome === 'unsent' && !last) {
       await record({ status: 'sending', reason: reasonOf(error) });
       throw error;
     }
+    // Refused, or never sent by the last try: WeChat did not use the allowance.
     await releaseGrant(deps.models, grantId, sendId);
     await record({ status: 'failed', reason: reasonOf(error) });
     deps.logger.warn({ sendId, reason: reasonOf(error), err: error }, 'subscribe message failed');

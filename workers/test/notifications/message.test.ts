@@ -35,6 +35,15 @@ describe('a subscribe message built from a template', () => {
     expect([...(data.thing1?.value ?? '')]).toHaveLength(20);
   });
 
+  it('sends a missing value as 0 to a keyword that takes digits only', () => {
+    expect(
+      messageData(template({ number1: 'winnerScore', amount2: 'winnerScore' }), { winnerScore: '' }),
+    ).toEqual({
+      number1: { value: '0' },
+      amount2: { value: '0' },
+    });
+  });
+
   it('keeps a value that fits as it is, and sends a value the event did not give as —', () => {
     expect(
       messageData(template({ thing1: 'campaignTitle', thing2: 'winnerName' }), {

@@ -96,9 +96,19 @@ describe('the notifications worker', () => {
       ]);
     }
     // A second event of the same kind for the campaign changes nothing, and then it is all done.
-    const event = await queue.getJob(`results-final.${campaignId}`);
-    await eventually(async () => (await event?.isCompleted()) === true, 10_000, 'fan-out done');
-    expect(event?.returnvalue).toEqual({ done: 'queued', sends: 3 });
+    const eventJob = () => queue.getJob(`results-final.${campaignId}`);
+    await eventually(async () => (await (await eventJob())?.isCompleted()) === true, 10_000, 'fan-out done');
+    expect((await eventJob())?.returnvalue).toEqual({ done: 'queued', sends: 3 });
+    // Queued again after it ran (the host moves the campaign to ended a second time): it runs
+    // again, and nobody hears twice.
+    await queueNotificationEvent(queue, { event: 'results-final', campaignId });
+    await eventually(
+      async () => (await (await eventJob())?.isCompleted()) === true,
+      10_000,
+      'second fan-out',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const fan of fans) expect(sentTo(fan.openid)).toHaveLength(1);
     expect(sentTo(other.openid)).toEqual([]);
     expect(sentTo(stranger.openid)).toEqual([]);
   });

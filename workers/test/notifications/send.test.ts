@@ -147,4 +147,67 @@ describe('a subscribe message', () => {
     expect(await spent(campaignId, late.userId)).toBeFalsy();
     expect(sentTo(late.openid)).toEqual([]);
   });
+
+  it('is never sent twice when a call may have reached WeChat: a timeout is dropped as UNKNOWN_OUTCOME', async () => {
+    const { _id: campaignId } = await campaign();
+    const fan = await subscriber('results-final', campaignId, 5);
+    // WeChat takes it, but answers after the client gave up.
+    env.fake.state.delayNext(FAKE_PATHS.subscribeSend, 2_500);
+    expect(await sendNotification(job(campaignId, fan.userId), FIRST, env.deps)).toEqual({
+      done: 'dropped',
+      reason: 'UNKNOWN_OUTCOME',
+    });
+    expect(await logOf(campaignId, fan.userId)).toMatchObject({
+      status: 'dropped',
+      reason: 'UNKNOWN_OUTCOME',
+    });
+    expect(await spent(campaignId, fan.userId)).toBeTruthy();
+    // The job runs again: it is done, and WeChat is not called.
+    const calls = env.fake.state.callCount(FAKE_PATHS.subscribeSend);
+    expect(await sendNotification(job(campaignId, fan.userId), { made: 1, allowed: 10 }, env.deps)).toEqual({
+      done: 'dropped',
+      reason: 'UNKNOWN_OUTCOME',
+    });
+    expect(env.fake.state.callCount(FAKE_PATHS.subscribeSend)).toBe(calls);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(sentTo(fan.openid)).toHaveLength(1);
+  }, 15_000);
+
+  it('is not sent again by a run that finds the call of a run that died under way, nor after it ended', async () => {
+    const { _id: campaignId } = await campaign();
+    const died = await subscriber('results-final', campaignId, 5);
+    // What a run leaves when it dies during its call to WeChat: the spend, and the call in flight.
+    const sendId = sendIdOf('results-final', campaignId, died.userId);
+    await env.models.spends.create({
+      _id: grantIdOf(RESULTS, campaignId, died.userId),
+      sendId,
+      spentAt: new Date(),
+    });
+    await env.models.sends.create({
+      _id: sendId,
+      event: 'results-final',
+      campaignId,
+      userId: died.userId,
+      templateId: RESULTS,
+      status: 'sending',
+      reason: 'IN_FLIGHT',
+      attempts: 1,
+      updatedAt: new Date(),
+    });
+    expect(await sendNotification(job(campaignId, died.userId), { made: 1, allowed: 10 }, env.deps)).toEqual({
+      done: 'dropped',
+      reason: 'UNKNOWN_OUTCOME',
+    });
+    expect(sentTo(died.openid)).toEqual([]);
+
+    // Dropped with 43101, then the user accepts again at WeChat: this event's send stays done.
+    const refused = await subscriber('results-final', campaignId, 0);
+    await sendNotification(job(campaignId, refused.userId), FIRST, env.deps);
+    env.fake.state.acceptSubscription(refused.openid, RESULTS);
+    expect(await sendNotification(job(campaignId, refused.userId), FIRST, env.deps)).toEqual({
+      done: 'dropped',
+      reason: 'WECHAT_43101',
+    });
+    expect(sentTo(refused.openid)).toEqual([]);
+  });
 });

@@ -67,6 +67,8 @@ const grantSchema = new Schema<SubscriptionGrantDoc>(
 );
 // An event's grants: the fan-out reads them by template and campaign.
 grantSchema.index({ templateId: 1, campaignId: 1 });
+// The console's count of an event's grants.
+grantSchema.index({ campaignId: 1, event: 1 });
 
 const spendSchema = new Schema<SubscriptionSpendDoc>(
   {

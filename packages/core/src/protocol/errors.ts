@@ -59,6 +59,11 @@ export const ERROR_CATALOGUE = {
   },
   REVEAL_NOT_ALLOWED: { status: 409, message: 'The ranking can be revealed only once frozen or ended.' },
   CANDIDATE_NOT_FOUND: { status: 404, message: 'The campaign has no such candidate.' },
+  SUBSCRIPTION_CLOSED: {
+    status: 409,
+    message:
+      'The campaign is past what that message would tell: a start reminder is for a campaign not started yet.',
+  },
   UNKNOWN_TEMPLATE: {
     status: 422,
     message:

@@ -60,11 +60,18 @@ export function createNotificationQueue(connection: RedisClient, keys: KeyBuilde
   });
 }
 
-/** Queues an event once per campaign (a second add of the same event is a no-op). */
+/**
+ * Queues an event of a campaign. A pending one of the same id is kept (the add is a no-op); a
+ * finished one (completed, or failed for good) is removed first, so the event runs again: its
+ * fan-out queues only sends not queued before, and a send that ended stays done (send.ts).
+ */
 export async function queueNotificationEvent(
   queue: Queue<NotificationJob>,
   event: Omit<NotificationEventJob, 'kind'>,
 ): Promise<void> {
   const job: NotificationEventJob = { kind: 'event', ...event };
-  await queue.add(job.kind, job, { jobId: notificationJobId(job) });
+  const jobId = notificationJobId(job);
+  const existing = await queue.getJob(jobId);
+  if (existing && ((await existing.isCompleted()) || (await existing.isFailed()))) await existing.remove();
+  await queue.add(job.kind, job, { jobId });
 }

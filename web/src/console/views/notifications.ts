@@ -15,7 +15,10 @@ const REASON_LABELS: Readonly<Record<string, string>> = {
   WECHAT_43101: '用户拒收或订阅次数已用完',
   WECHAT_47003: '消息内容不符合模板要求',
   WECHAT_40037: '模板ID无效',
-  WECHAT_UNAVAILABLE: '微信暂时无法访问',
+  WECHAT_NETWORK: '连不上微信',
+  WECHAT_TIMEOUT: '微信未及时应答',
+  UNKNOWN_OUTCOME: '发送时中断，不确定是否送达（不会重发）',
+  INTERNAL: '服务内部错误',
 };
 
 const reasonText = (reason: string) => `${REASON_LABELS[reason] ?? reason}（${reason}）`;
