@@ -47,6 +47,25 @@ export const CONTROLS: Readonly<Record<string, (state: WeChatFakeState, args: Ar
     s.blockWord(str(a, 'word'), optNum(a, 'label') ?? 20012, suggest);
     return undefined;
   },
+  setMediaVerdict: (s, a) => {
+    const suggest = a.suggest;
+    if (suggest !== 'pass' && suggest !== 'review' && suggest !== 'risky') {
+      throw new ControlError('suggest: pass, review or risky');
+    }
+    s.setMediaVerdict(str(a, 'match'), suggest, optNum(a, 'label'));
+    return undefined;
+  },
+  setPush: (s, a) => {
+    s.push =
+      a.url === null
+        ? undefined
+        : {
+            url: str(a, 'url'),
+            token: str(a, 'token'),
+            aesKey: typeof a.aesKey === 'string' ? a.aesKey : undefined,
+          };
+    return undefined;
+  },
   acceptSubscription: (s, a) =>
     void s.acceptSubscription(str(a, 'openid'), str(a, 'templateId'), optNum(a, 'times') ?? 1),
   resetCalls: (s) => void s.resetCalls(),

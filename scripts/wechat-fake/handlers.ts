@@ -1,5 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { patternPng } from './png.js';
+import { deliverPush } from './push.js';
 import { errorBody, FAKE_PATHS, type WeChatFakeState } from './state.js';
 
 /** What an endpoint answers: JSON (WeChat answers errors with HTTP 200), or raw bytes. */
@@ -177,6 +178,39 @@ const subscribeSend = withToken((b, state) => {
   return ok({ msgid: randomInt(1, 2 ** 31) });
 });
 
+const mediaCheck = withToken((b, state) => {
+  if (b.version !== 2) return fail(40097, 'invalid args: version');
+  const openid = text(b.openid);
+  if (!openid) return fail(40003);
+  const url = text(b.media_url);
+  if (!url || !url.startsWith('https://')) return fail(40097, 'invalid args: media_url');
+  if (b.media_type !== 1 && b.media_type !== 2) return fail(40097, 'invalid args: media_type');
+  if (![1, 2, 3, 4].includes(Number(b.scene))) return fail(40097, 'invalid args: scene');
+  const traceId = `${randomBytes(8).toString('hex')}-${Date.now()}`;
+  const target = state.push;
+  if (target) {
+    const verdict = state.mediaVerdictOf(url);
+    const message = {
+      ToUserName: 'gh_fake',
+      FromUserName: openid,
+      CreateTime: Math.floor(Date.now() / 1000),
+      MsgType: 'event',
+      Event: 'wxa_media_check',
+      appid: state.appId,
+      trace_id: traceId,
+      version: 2,
+      result: verdict,
+      detail: [{ strategy: 'content_model', errcode: 0, ...verdict, prob: 90 }],
+    };
+    setTimeout(() => {
+      void deliverPush(target, message, state.appId).then((answer) =>
+        state.pushes.push({ traceId, ...answer }),
+      );
+    }, state.pushDelayMs);
+  }
+  return ok({ trace_id: traceId });
+});
+
 /** Path → handler, with the method each documented endpoint takes. */
 export const HANDLERS: ReadonlyMap<string, { method: 'GET' | 'POST'; handle: Handler }> = new Map([
   [FAKE_PATHS.code2Session, { method: 'GET', handle: code2Session }],
@@ -186,4 +220,5 @@ export const HANDLERS: ReadonlyMap<string, { method: 'GET' | 'POST'; handle: Han
   [FAKE_PATHS.msgSecCheck, { method: 'POST', handle: msgSecCheck }],
   [FAKE_PATHS.riskRank, { method: 'POST', handle: riskRank }],
   [FAKE_PATHS.subscribeSend, { method: 'POST', handle: subscribeSend }],
+  [FAKE_PATHS.mediaCheck, { method: 'POST', handle: mediaCheck }],
 ]);

@@ -35,7 +35,7 @@ Login codes: "ok-<user>" (single use; "ok-<user>.<n>" for more) logs in as openi
 Controls: POST ${fake.url}/__fake/<control> with a JSON object, e.g.
   curl -X POST ${fake.url}/__fake/failNext -H 'content-type: application/json' -d '{"path":"*","errcode":-1,"times":3}'
   (issueCode, blockUser, expireTokens, revokeTokens, failNext, delayNext, garbleNext, setRiskRank,
-   blockWord, acceptSubscription, configure, resetCalls; GET ${fake.url}/__fake/calls for the counts,
+   blockWord, acceptSubscription, setMediaVerdict, setPush, configure, resetCalls; GET ${fake.url}/__fake/calls for the counts,
    GET ${fake.url}/__fake/sent for the subscribe messages delivered)`);
 
 const stop = () => {

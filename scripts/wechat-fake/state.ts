@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { PushDelivery, PushTarget } from './push.js';
 
 /** The paths of the documented endpoints, as the fake serves them. */
 export const FAKE_PATHS = {
@@ -9,6 +10,7 @@ export const FAKE_PATHS = {
   msgSecCheck: '/wxa/msg_sec_check',
   riskRank: '/wxa/getuserriskrank',
   subscribeSend: '/cgi-bin/message/subscribe/send',
+  mediaCheck: '/wxa/media_check_async',
 } as const;
 const KNOWN_PATHS: ReadonlySet<string> = new Set(Object.values(FAKE_PATHS));
 
@@ -88,6 +90,14 @@ export class WeChatFakeState {
   readonly subscriptions = new Map<string, number>();
   /** Every subscribe message WeChat would have delivered, in order (GET /__fake/sent). */
   readonly sent: SentMessage[] = [];
+  /** Where media checks' verdicts are pushed (消息推送); unset: checks are answered, never pushed. */
+  push: PushTarget | undefined;
+  /** How long after a media check its verdict is pushed, ms. @default 20 */
+  pushDelayMs = 20;
+  /** Verdicts by a part of the media URL; a URL matching none passes. */
+  readonly mediaVerdicts = new Map<string, { suggest: 'pass' | 'review' | 'risky'; label: number }>();
+  /** Every push made, with what the receiver answered (the last pushes first to be awaited). */
+  readonly pushes: PushDelivery[] = [];
   private readonly faults: Fault[] = [];
 
   constructor(options: WeChatFakeOptions = {}) {
@@ -163,6 +173,22 @@ export class WeChatFakeState {
   /** msgSecCheck flags text containing `word`. @param label @default 20012 (vulgar) */
   blockWord(word: string, label = 20012, suggest: 'review' | 'risky' = 'risky'): void {
     this.blocklist.set(word, { label, suggest });
+  }
+
+  /** A media check of a URL containing `match` comes back `suggest` (pass, review or risky). */
+  setMediaVerdict(
+    match: string,
+    suggest: 'pass' | 'review' | 'risky',
+    label = suggest === 'pass' ? 100 : 20002,
+  ): void {
+    this.mediaVerdicts.set(match, { suggest, label });
+  }
+
+  /** The verdict of a media URL: the first whose part it contains, else pass. */
+  mediaVerdictOf(url: string): { suggest: 'pass' | 'review' | 'risky'; label: number } {
+    return (
+      [...this.mediaVerdicts].find(([match]) => url.includes(match))?.[1] ?? { suggest: 'pass', label: 100 }
+    );
   }
 
   /** The user accepted `templateId` `times` times (each allows one message). */

@@ -9,7 +9,13 @@ import {
   type RiskRankResult,
   type WeChatClient,
 } from './client.js';
-import type { MsgSecCheckParams, QRCodeParams, RiskRankParams, SubscribeMessageParams } from './schemas.js';
+import type {
+  MediaCheckParams,
+  MsgSecCheckParams,
+  QRCodeParams,
+  RiskRankParams,
+  SubscribeMessageParams,
+} from './schemas.js';
 import type { WeChatSession } from './session.js';
 
 /**
@@ -26,6 +32,8 @@ export interface WeChatApi {
   code2Session(code: string): Promise<WeChatSession>;
   getUnlimitedQRCode(params: QRCodeParams): Promise<QRCodeImage>;
   msgSecCheck(params: MsgSecCheckParams): Promise<MsgSecCheckResult>;
+  /** Asks for an image check; the verdict comes by message push (see server/src/wechat-push/). */
+  mediaCheckAsync(params: MediaCheckParams): Promise<{ traceId: string }>;
   /** One signal among ours: callers should fail open (vote on) when it rejects. */
   getUserRiskRank(params: RiskRankParams): Promise<RiskRankResult>;
   sendSubscribeMessage(params: SubscribeMessageParams): Promise<void>;
@@ -55,6 +63,7 @@ export function createWeChatApi(deps: WeChatApiDeps): WeChatApi {
     code2Session: (code) => client.code2Session(code),
     getUnlimitedQRCode: (params) => tokens.withToken((token) => client.getUnlimitedQRCode(token, params)),
     msgSecCheck: (params) => tokens.withToken((token) => client.msgSecCheck(token, params)),
+    mediaCheckAsync: (params) => tokens.withToken((token) => client.mediaCheckAsync(token, params)),
     getUserRiskRank: (params) => tokens.withToken((token) => client.getUserRiskRank(token, params)),
     sendSubscribeMessage: (params) => tokens.withToken((token) => client.sendSubscribeMessage(token, params)),
   };

@@ -1,12 +1,19 @@
 import type { Config } from '../config/index.js';
 import type { Logger } from '../logger.js';
 import { code2Session } from './calls/code2-session.js';
+import { mediaCheckAsync } from './calls/media-check-async.js';
 import { type MsgSecCheckResult, msgSecCheck } from './calls/msg-sec-check.js';
 import { type AccessTokenGrant, getStableAccessToken } from './calls/stable-token.js';
 import { sendSubscribeMessage } from './calls/subscribe-message.js';
 import { getUnlimitedQRCode, type QRCodeImage } from './calls/unlimited-qr-code.js';
 import { getUserRiskRank, type RiskRankResult } from './calls/user-risk-rank.js';
-import type { MsgSecCheckParams, QRCodeParams, RiskRankParams, SubscribeMessageParams } from './schemas.js';
+import type {
+  MediaCheckParams,
+  MsgSecCheckParams,
+  QRCodeParams,
+  RiskRankParams,
+  SubscribeMessageParams,
+} from './schemas.js';
 import type { WeChatSession } from './session.js';
 import { createWeChatTransport } from './transport.js';
 
@@ -33,6 +40,8 @@ export interface WeChatClient {
   getUnlimitedQRCode(accessToken: string, params: QRCodeParams): Promise<QRCodeImage>;
   /** msgSecCheck version 2. */
   msgSecCheck(accessToken: string, params: MsgSecCheckParams): Promise<MsgSecCheckResult>;
+  /** mediaCheckAsync version 2: the verdict comes later by message push, matched by the trace id. */
+  mediaCheckAsync(accessToken: string, params: MediaCheckParams): Promise<{ traceId: string }>;
   getUserRiskRank(accessToken: string, params: RiskRankParams): Promise<RiskRankResult>;
   sendSubscribeMessage(accessToken: string, params: SubscribeMessageParams): Promise<void>;
 }
@@ -59,6 +68,7 @@ export function createWeChatClient(
     getStableAccessToken: (tokenOptions) => getStableAccessToken(transport, tokenOptions),
     getUnlimitedQRCode: (accessToken, params) => getUnlimitedQRCode(transport, accessToken, params),
     msgSecCheck: (accessToken, params) => msgSecCheck(transport, accessToken, params),
+    mediaCheckAsync: (accessToken, params) => mediaCheckAsync(transport, accessToken, params),
     getUserRiskRank: (accessToken, params) => getUserRiskRank(transport, accessToken, params),
     sendSubscribeMessage: (accessToken, params) => sendSubscribeMessage(transport, accessToken, params),
   };

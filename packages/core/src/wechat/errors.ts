@@ -6,6 +6,7 @@ export type WeChatApiName =
   | 'getStableAccessToken'
   | 'getUnlimitedQRCode'
   | 'msgSecCheck'
+  | 'mediaCheckAsync'
   | 'getUserRiskRank'
   | 'sendSubscribeMessage';
 

@@ -58,6 +58,17 @@ export const msgSecCheckParamsSchema = z.object({
 });
 export type MsgSecCheckParams = z.input<typeof msgSecCheckParamsSchema>;
 
+export const mediaCheckParamsSchema = z.object({
+  /** A public HTTPS address WeChat can download (not a client's temporary path). */
+  mediaUrl: z.url({ protocol: /^https$/ }).max(2048),
+  /** 2 image, 1 audio. */
+  mediaType: z.union([z.literal(1), z.literal(2)]),
+  /** 1 profile, 2 comment, 3 forum, 4 social log. */
+  scene: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]),
+  openid: z.string().min(1),
+});
+export type MediaCheckParams = z.input<typeof mediaCheckParamsSchema>;
+
 export const riskRankParamsSchema = z.object({
   openid: z.string().min(1),
   /** 0 registration, 1 marketing fraud (votes). */
@@ -104,6 +115,8 @@ export const msgSecCheckResponseSchema = z.object({
   result: z.object({ suggest: z.enum(SEC_CHECK_SUGGESTIONS), label: z.number().int() }),
   detail: z.array(z.record(z.string(), z.unknown())).optional(),
 });
+
+export const mediaCheckResponseSchema = z.object({ trace_id: z.string().min(1) });
 
 export const riskRankResponseSchema = z.object({
   risk_rank: z.number().int().min(0).max(4),

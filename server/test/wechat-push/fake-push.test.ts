@@ -1,0 +1,80 @@
+import { connectMongo, wechatPushModels } from '@rallyboard/core/db';
+import { closeRedis, createKeys, type RedisClient } from '@rallyboard/core/redis';
+import { createWeChatApi, type WeChatApi } from '@rallyboard/core/wechat';
+import type { Connection } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, startTestServer, type TestServer, testRedis } from '../../../test/support/stack.js';
+import {
+  configFor,
+  FAKE_PATHS,
+  rejectionOf,
+  startFake,
+  TEST_PUSH,
+  type WeChatFake,
+} from '../../../test/support/wechat.js';
+
+// An image check end to end: mediaCheckAsync through the real client, and its verdict pushed by
+// the fake WeChat to the server's message-push URL, plain and in safe mode.
+let fake: WeChatFake;
+let config: ReturnType<typeof configFor>;
+let mongo: Connection;
+let server: TestServer;
+let redis: RedisClient;
+let wechat: WeChatApi;
+
+beforeAll(async () => {
+  fake = await startFake();
+  config = configFor(fake);
+  mongo = await connectMongo(config.mongo.uri, 'test');
+  server = await startTestServer(config, mongo);
+  redis = await testRedis(config);
+  wechat = createWeChatApi({ config, keys: createKeys(config.keyPrefix), redis });
+});
+afterAll(async () => {
+  await closeRedis(redis);
+  await server.close();
+  await mongo.close();
+  await fake.close();
+});
+
+const checkOf = (traceId: string) => wechatPushModels(mongo).mediaChecks.findById(traceId).lean();
+
+describe('an image check', () => {
+  it('comes back by message push, plain or sealed, and the server keeps each verdict by its trace id', async () => {
+    fake.state.setMediaVerdict('/bad-', 'risky', 20_002);
+    for (const aesKey of [undefined, TEST_PUSH.aesKey]) {
+      fake.state.push = { url: `${server.url}/api/wechat/push`, token: TEST_PUSH.token, aesKey };
+      const good = await wechat.mediaCheckAsync({
+        mediaUrl: 'https://media.example/entries/ok-1.jpg',
+        mediaType: 2,
+        scene: 1,
+        openid: 'o-author',
+      });
+      const bad = await wechat.mediaCheckAsync({
+        mediaUrl: 'https://media.example/entries/bad-1.jpg',
+        mediaType: 2,
+        scene: 1,
+        openid: 'o-author',
+      });
+      await eventually(async () => (await checkOf(bad.traceId)) !== null, 5_000, 'the verdicts');
+      expect(await checkOf(good.traceId)).toMatchObject({ suggest: 'pass', label: 100, openid: 'o-author' });
+      expect(await checkOf(bad.traceId)).toMatchObject({ suggest: 'risky', label: 20_002 });
+    }
+    // The server answered every push as WeChat expects.
+    expect(fake.state.pushes.map((p) => [p.status, p.answer])).toEqual(Array(4).fill([200, 'success']));
+  });
+
+  it('is refused before it reaches WeChat for an address WeChat cannot download', async () => {
+    const before = fake.state.callCount(FAKE_PATHS.mediaCheck);
+    const error = await rejectionOf(
+      wechat.mediaCheckAsync({
+        mediaUrl: 'http://127.0.0.1/tmp/x.jpg',
+        mediaType: 2,
+        scene: 1,
+        openid: 'o-a',
+      }),
+    );
+    expect(error).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(fake.state.callCount(FAKE_PATHS.mediaCheck)).toBe(before);
+  });
+});
