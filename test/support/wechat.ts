@@ -30,13 +30,16 @@ export const TEST_TEMPLATES = {
   },
 } as const;
 
-/** The message-push URL's Token and EncodingAESKey of the tests' deployment. */
+/**
+ * The message-push URL's Token of the tests' deployment (plain mode), and the EncodingAESKey a
+ * test sets (`WECHAT_PUSH_AES_KEY`) for safe mode.
+ */
 export const TEST_PUSH = {
   token: 'rallyboardPushToken1',
   aesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
 } as const;
 
-/** A test config (own key prefix) pointed at the fake with its credentials, TEST_TEMPLATES and TEST_PUSH. */
+/** A test config (own key prefix) pointed at the fake with its credentials, TEST_TEMPLATES and TEST_PUSH's Token. */
 export function configFor(fake: WeChatFake, overrides: Env = {}): Config {
   return testConfig({
     WECHAT_API_BASE: fake.url,
@@ -45,7 +48,6 @@ export function configFor(fake: WeChatFake, overrides: Env = {}): Config {
     WECHAT_TIMEOUT_MS: '2000',
     WECHAT_TEMPLATES: JSON.stringify(TEST_TEMPLATES),
     WECHAT_PUSH_TOKEN: TEST_PUSH.token,
-    WECHAT_PUSH_AES_KEY: TEST_PUSH.aesKey,
     ...overrides,
   });
 }

@@ -1,11 +1,15 @@
 import type { Logger } from '@rallyboard/core/logger';
 import type { RequestHandler } from 'express';
 
-/** A query parameter whose name says it holds a token (`token`, `screenToken`, `access_token`…). */
-const TOKEN_PARAM = /([?&][^=&#]*token[^=&#]*=)[^&#]*/gi;
+/**
+ * A query parameter that holds a secret or can be replayed: a token (`token`, `screenToken`,
+ * `access_token`…), and a WeChat push's signature, nonce and echo (`signature`, `msg_signature`,
+ * `nonce`, `echostr`): with a fresh timestamp, a logged signature would sign a forged push.
+ */
+const TOKEN_PARAM = /([?&](?:[^=&#]*token[^=&#]*|signature|msg_signature|nonce|echostr)=)[^&#]*/gi;
 
 /**
- * The request's address as the log shows it: a token's value in the query string is replaced.
+ * The request's address as the log shows it: a secret's value in the query string is replaced.
  * No route takes a token there any more (screens send theirs in a header), but an old screen
  * link (`/screen/:id?token=…`) still arrives that way, and logs outlive tokens.
  */

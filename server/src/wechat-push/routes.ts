@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { Config } from '@rallyboard/core/config';
 import { pushKeyOf, recordMediaCheck, takePush, type WeChatPushModels } from '@rallyboard/core/db';
 import { AppError } from '@rallyboard/core/protocol';
+import type { KeyBuilder, RedisClient } from '@rallyboard/core/redis';
 import { openEnvelope, pushSignature, signatureMatches } from '@rallyboard/core/wechat';
 import { Router } from 'express';
 import { z } from 'zod';
@@ -48,6 +50,9 @@ const pushBody = z.union([envelope, pushMessage]);
 
 export interface WeChatPushRouteDeps {
   api: Api;
+  /** Where each push signature's body is held for its freshness window. */
+  redis: RedisClient;
+  keys: KeyBuilder;
   pushes: WeChatPushModels;
   config: Pick<Config, 'wechat'>;
   now: () => number;
@@ -56,9 +61,23 @@ export interface WeChatPushRouteDeps {
 const refused = (why: string) => new AppError('WECHAT_PUSH_REFUSED', { details: { why } });
 
 /**
+ * Takes a push's signature for its body (SET NX, kept past the freshness window). The same
+ * signature again with the same body is WeChat's retry, and goes on (the push is then taken
+ * once); with another body it is a forgery riding a seen signature, and is refused.
+ */
+async function claimSignature(deps: WeChatPushRouteDeps, signature: string, body: unknown): Promise<void> {
+  const key = deps.keys.pushSignature(signature);
+  const hash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+  const taken = await deps.redis.set(key, hash, 'EX', 2 * MAX_SKEW_SECONDS, 'NX');
+  if (taken !== 'OK' && (await deps.redis.get(key)) !== hash)
+    throw refused('signature seen with another body');
+}
+
+/**
  * The message-push URL (消息推送, ../shared/wechat-api.md), JSON format: WeChat's check of the
  * URL (GET, `echostr`) and its pushes (POST), plain or in safe mode (安全模式). Every call is
- * signed with our Token (checked in constant time) and must be fresh; a repeat of a push is
+ * signed with our Token (checked in constant time) and must be fresh; a signature carries one
+ * body only; with an EncodingAESKey set, only sealed pushes are taken; a repeat of a push is
  * answered as the first was, and acted on once. Today's push is the image checks' verdicts
  * (`wxa_media_check`), kept by trace id.
  */
@@ -111,9 +130,11 @@ export function wechatPushRouter(deps: WeChatPushRouteDeps): Router {
       const token = verify(query);
       let message: unknown = body;
       const sealed = 'Encrypt' in body && typeof body.Encrypt === 'string' ? body.Encrypt : undefined;
-      if (query.encrypt_type === 'aes' || sealed !== undefined) {
-        const { aesKey } = deps.config.wechat.push;
+      const { aesKey } = deps.config.wechat.push;
+      // With an EncodingAESKey, only sealed pushes: a plain one carries no proof of its body.
+      if (aesKey || query.encrypt_type === 'aes' || sealed !== undefined) {
         if (!aesKey || sealed === undefined || query.msg_signature === undefined) throw refused('safe mode');
+        if (!deps.config.wechat.appId) throw new AppError('WECHAT_NOT_CONFIGURED');
         const expected = pushSignature([token, query.timestamp, query.nonce, sealed]);
         if (!signatureMatches(query.msg_signature, expected)) throw refused('msg_signature');
         const opened = openEnvelope(sealed, aesKey);
@@ -127,6 +148,9 @@ export function wechatPushRouter(deps: WeChatPushRouteDeps): Router {
       const push = pushMessage.safeParse(message);
       if (!push.success)
         throw new AppError('INVALID_INPUT', { details: [{ path: 'body', message: 'not a push' }] });
+      // In plain mode the signature covers no body: one signature carries one body only, for its
+      // freshness window (a refused push claims nothing).
+      await whenAvailable(() => claimSignature(deps, query.signature, message));
       const p = push.data;
       if (p.Event === 'wxa_media_check' && p.trace_id && p.result) {
         const check = {

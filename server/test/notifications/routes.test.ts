@@ -1,43 +1,30 @@
-import { type CampaignDoc, connectMongo, grantIdOf, notificationModels } from '@rallyboard/core/db';
+import { type CampaignDoc, grantIdOf, notificationModels } from '@rallyboard/core/db';
 import type { ErrorBody, NotificationTemplates, SubscriptionAnswer } from '@rallyboard/core/protocol';
-import type { Connection } from 'mongoose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLiveCampaign } from '../../../test/support/campaigns.js';
 import { randomId } from '../../../test/support/config.js';
 import { asParticipant } from '../../../test/support/participants.js';
-import { startTestServer, type TestServer } from '../../../test/support/stack.js';
-import { configFor, startFake, TEST_TEMPLATES, type WeChatFake } from '../../../test/support/wechat.js';
+import { TEST_TEMPLATES } from '../../../test/support/wechat.js';
+import { useWeChatServer } from '../../../test/support/wechat-server.js';
 
-let fake: WeChatFake;
-let config: ReturnType<typeof configFor>;
-let mongo: Connection;
-let server: TestServer;
-
-beforeAll(async () => {
-  fake = await startFake();
-  config = configFor(fake);
-  mongo = await connectMongo(config.mongo.uri, 'test');
-  server = await startTestServer(config, mongo);
-});
-afterAll(async () => {
-  await server.close();
-  await mongo.close();
-  await fake.close();
-});
+const env = useWeChatServer();
 
 const RESULTS = TEST_TEMPLATES['results-final'].templateId;
 const START = TEST_TEMPLATES['campaign-started'].templateId;
 
 async function campaign(fields: Partial<CampaignDoc> = {}): Promise<string> {
   const campaignId = randomId('c');
-  await createLiveCampaign(mongo, campaignId, fields);
+  await createLiveCampaign(env.mongo, campaignId, fields);
   return campaignId;
 }
 
 async function subscribe(body: unknown, as: string | null = 'p-fan'): Promise<Response> {
-  return fetch(`${server.url}/api/me/subscriptions`, {
+  return fetch(`${env.server.url}/api/me/subscriptions`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(as === null ? {} : await asParticipant(config, as)) },
+    headers: {
+      'content-type': 'application/json',
+      ...(as === null ? {} : await asParticipant(env.config, as)),
+    },
     body: JSON.stringify(body),
   });
 }
@@ -46,7 +33,7 @@ const errorOf = async (res: Response) => ((await res.json()) as ErrorBody).error
 
 describe('GET /api/notifications/templates', () => {
   it('lists the template of each event this deployment sends', async () => {
-    const res = await fetch(`${server.url}/api/notifications/templates`);
+    const res = await fetch(`${env.server.url}/api/notifications/templates`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as NotificationTemplates;
     expect(body.templates).toEqual([
@@ -68,7 +55,7 @@ describe('POST /api/me/subscriptions', () => {
     expect(((await again.json()) as SubscriptionAnswer).grants).toEqual([
       { templateId: RESULTS, event: 'results-final', recorded: 'held' },
     ]);
-    const { grants } = notificationModels(mongo);
+    const { grants } = notificationModels(env.mongo);
     const stored = await grants.find({ campaignId }).lean();
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({ templateId: RESULTS, event: 'results-final', campaignId });
@@ -78,7 +65,7 @@ describe('POST /api/me/subscriptions', () => {
   it('answers a grant already spent on the campaign as used', async () => {
     const campaignId = await campaign();
     await subscribe({ campaignId, answers: { [RESULTS]: 'accept' } }, 'p-used');
-    const { grants, spends } = notificationModels(mongo);
+    const { grants, spends } = notificationModels(env.mongo);
     const grant = await grants.findOne({ campaignId }).lean();
     await spends.create({ _id: grant?._id ?? '', sendId: 'a-send', spentAt: new Date() });
     const res = await subscribe({ campaignId, answers: { [RESULTS]: 'accept' } }, 'p-used');
@@ -93,7 +80,7 @@ describe('POST /api/me/subscriptions', () => {
       code: 'SUBSCRIPTION_CLOSED',
       details: [{ path: `body.answers.${START}` }],
     });
-    expect(await notificationModels(mongo).grants.countDocuments({ campaignId })).toBe(0);
+    expect(await notificationModels(env.mongo).grants.countDocuments({ campaignId })).toBe(0);
     const declined = await subscribe({ campaignId, answers: { [START]: 'reject', [RESULTS]: 'accept' } });
     expect(((await declined.json()) as SubscriptionAnswer).grants).toEqual([
       { templateId: RESULTS, event: 'results-final', recorded: 'new' },
@@ -108,7 +95,7 @@ describe('POST /api/me/subscriptions', () => {
       code: 'UNKNOWN_TEMPLATE',
       details: [{ path: 'body.answers.someone-elses' }],
     });
-    expect(await notificationModels(mongo).grants.countDocuments({ campaignId })).toBe(0);
+    expect(await notificationModels(env.mongo).grants.countDocuments({ campaignId })).toBe(0);
   });
 
   it('refuses a draft or missing campaign with 404, and one that is over with 409 CAMPAIGN_NOT_LIVE', async () => {

@@ -123,6 +123,8 @@ export interface KeyBuilder {
   campaignLock(campaignId: string): string;
   /** String: held while one subscribe message is sent, so a job run twice at once sends it once. */
   notificationLock(sendId: string): string;
+  /** String: the body hash a message push's signature came with, for its freshness window. */
+  pushSignature(signature: string): string;
   /** The lock review jobs take, a chunk of votes at a time, on one campaign's votes. */
   reviewLock(campaignId: string): string;
   /** Key prefix of one rate limiter (rate-limiter-flexible appends the limited key). */
@@ -252,6 +254,7 @@ export function createKeys(prefix: string): KeyBuilder {
     queuePrefix: `{${prefix}}`,
     campaignLock: (campaignId) => `${prefix}:lock:campaign:${campaignId}`,
     notificationLock: (sendId) => `${prefix}:lock:notification:${sendId}`,
+    pushSignature: (signature) => `${prefix}:push-signature:${signature}`,
     reviewLock: (campaignId) => `${prefix}:lock:review:${campaignId}`,
     rateLimit: (scope) => `${prefix}:rl:${scope}`,
     wechatAccessToken: (appId) => `${prefix}:wechat:access-token:{${appId}}`,
