@@ -1,6 +1,6 @@
 import type { WindowTallies } from '@rallyboard/core/db';
 import type { PeriodWindow } from '@rallyboard/core/protocol';
-import type { InstalledWindow, KeyBuilder, WindowKeys, WindowState } from '@rallyboard/core/redis';
+import { type InstalledWindow, type KeyBuilder, type WindowState, windowOf } from '@rallyboard/core/redis';
 
 /** A group board's window, named for a report: its board window's name, then `group:<id>` or `groups`. */
 export interface GroupWindow extends InstalledWindow {
@@ -34,8 +34,6 @@ export function groupWindows(
 ): GroupWindow[] {
   const k = keys.board(boardId);
   const groupIds = [...new Set(groups.values())];
-  const at = (owner: WindowKeys & { period(w: PeriodWindow, s: string): WindowKeys }, w: BoardWindow) =>
-    w.period ? owner.period(w.period.window, w.period.start) : owner;
   return windows.flatMap((w) => {
     const byMember = new Map(w.state.members.map((m) => [m.candidateId, m]));
     if (!w.period) {
@@ -59,14 +57,14 @@ export function groupWindows(
     return [
       ...ranked.map(([group, members], i) => ({
         name: `${w.name ?? 'all'} group:${group}`,
-        keys: at(k.group(group), w),
+        keys: windowOf(k.group(group), w.period),
         expiresAt: w.expiresAt,
         total: totals[i]?.count ?? 0,
         members,
       })),
       {
         name: `${w.name ?? 'all'} groups`,
-        keys: at(k.groups, w),
+        keys: windowOf(k.groups, w.period),
         expiresAt: w.expiresAt,
         total: grouped,
         members: totals,

@@ -1,7 +1,7 @@
-import { PERIOD_WINDOWS, type PeriodWindow } from '../protocol/periods.js';
+import { PERIOD_WINDOWS } from '../protocol/periods.js';
 import { listPeriods } from './board-periods.js';
 import type { RedisClient } from './connection.js';
-import type { GroupKeys, KeyBuilder, WindowKeys } from './keys.js';
+import { type KeyBuilder, type PeriodRef, windowOf } from './keys.js';
 import { SEQ_SPAN } from './score.js';
 import { runScript, SCRIPT_CODES, scriptFailure } from './scripts.js';
 
@@ -17,11 +17,8 @@ export async function readMemberGroups(
   return new Map(candidateIds.map((id, i) => [id, groups[i] ?? '']));
 }
 
-/** One window of a board or a group board: all-time, or one period. */
-type Spot = { window: 'all' } | { window: PeriodWindow; start: string };
-
-const at = (board: GroupKeys | (WindowKeys & Pick<GroupKeys, 'period'>), spot: Spot): WindowKeys =>
-  spot.window === 'all' ? board : board.period(spot.window, spot.start);
+/** One window of a board or a group board: all-time (undefined), or one period. */
+type Spot = PeriodRef | undefined;
 
 /**
  * Every window of the board a move must carry counts in: the all-time window, each period a SCAN
@@ -38,7 +35,7 @@ async function listWindows(redis: RedisClient, keys: KeyBuilder, boardId: string
     if (period) starts[period.window]?.add(period.start);
   }
   return [
-    { window: 'all' },
+    undefined,
     ...PERIOD_WINDOWS.flatMap((window) =>
       [...(starts[window] ?? [])].sort().map((start) => ({ window, start })),
     ),
@@ -69,7 +66,12 @@ export async function setMemberGroups(
   const move = (candidateId: string, from: string, to: string) => {
     const [old, next] = [k.group(from), k.group(to)];
     const windowKeys = spots.flatMap((spot) => {
-      const [w, o, n, g] = [at(k, spot), at(old, spot), at(next, spot), at(k.groups, spot)];
+      const [w, o, n, g] = [
+        windowOf(k, spot),
+        windowOf(old, spot),
+        windowOf(next, spot),
+        windowOf(k.groups, spot),
+      ];
       return [w.scores, o.scores, o.total, n.scores, n.total, g.scores, g.total, w.total];
     });
     return runScript(

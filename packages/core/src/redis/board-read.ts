@@ -1,7 +1,7 @@
 import type { BoardTotals, LeaderboardEntry, MemberStanding, RankWindow } from '../protocol/leaderboard.js';
 import type { PeriodWindow } from '../protocol/periods.js';
 import type { RedisClient } from './connection.js';
-import type { KeyBuilder, WindowKeys } from './keys.js';
+import { type KeyBuilder, type WindowKeys, windowOf } from './keys.js';
 import { decodeScore } from './score.js';
 import { runScript, scriptFailure } from './scripts.js';
 
@@ -38,7 +38,7 @@ export function liveReadKeys(
   const k = keys.board(boardId);
   const owner =
     ranking.view === 'groups' ? k.groups : ranking.group === undefined ? k : k.group(ranking.group);
-  const window = ref.window === 'all' ? owner : owner.period(ref.window, ref.day);
+  const window = windowOf(owner, ref.window === 'all' ? undefined : { window: ref.window, start: ref.day });
   return { scores: window.scores, total: window.total, seq: k.seq, members: owner.members };
 }
 

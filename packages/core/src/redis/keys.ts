@@ -36,10 +36,24 @@ export interface FrozenKeys extends WindowKeys {
  * The keys of one group board (see protocol/groups.ts): a ranking of some members, all-time and
  * per period, kept by the apply script beside the board's own windows.
  */
-export interface GroupKeys extends WindowKeys {
+/** Keys that hold a window per period beside their all-time one: a board, a group, the groups. */
+export interface PeriodOwner extends WindowKeys {
+  period(window: PeriodWindow, start: string): WindowKeys;
+}
+
+/** A period of a window, named by its window and its first day. */
+export interface PeriodRef {
+  readonly window: PeriodWindow;
+  readonly start: string;
+}
+
+/** An owner's keys of one window: all-time when `period` is undefined, else that period's. */
+export const windowOf = (owner: PeriodOwner, period: PeriodRef | undefined): WindowKeys =>
+  period === undefined ? owner : owner.period(period.window, period.start);
+
+export interface GroupKeys extends PeriodOwner {
   /** Set: who is ranked here (a group's candidate ids; for the groups ranking, the group ids). */
   readonly members: string;
-  period(window: PeriodWindow, start: string): WindowKeys;
 }
 
 export interface BoardKeys extends WindowKeys {
