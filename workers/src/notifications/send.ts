@@ -1,4 +1,4 @@
-import type { Config } from '@rallyboard/core/config';
+import type { Config, MessageTemplate } from '@rallyboard/core/config';
 import {
   grantIdOf,
   type NotificationModels,
@@ -111,29 +111,36 @@ export async function sendNotification(
       attempts: attempt.made + 1,
       ...fields,
     });
-  if (!template) {
-    await record({ status: 'dropped', reason: 'NO_TEMPLATE' });
-    return { done: 'dropped', reason: 'NO_TEMPLATE' };
-  }
+  const drop = async (reason: string): Promise<SendOutcome> => {
+    await record({ status: 'dropped', reason });
+    return { done: 'dropped', reason };
+  };
+  if (!template) return drop('NO_TEMPLATE');
   // Room for the access token's own waits, WeChat's timeout twice (a stale token is refreshed and
   // the send tried again), and the writes. A run that outlives it is safe: the next run finds the
   // call in flight and does not send again.
   const ttlMs = 10 * deps.config.wechat.timeoutMs + 30_000;
-  return withLock(deps.redis, deps.keys.notificationLock(sendId), () => send(job, attempt, deps, record), {
+  const run = { template, sendId, record, drop };
+  return withLock(deps.redis, deps.keys.notificationLock(sendId), () => send(job, attempt, deps, run), {
     ttlMs,
     waitMs: ttlMs,
   });
+}
+
+/** What sendNotification settled before taking the lock: the template, the send's id and its log. */
+interface SendRun {
+  template: MessageTemplate;
+  sendId: string;
+  record: (fields: Pick<NotificationSendDoc, 'status' | 'reason'>) => Promise<void>;
+  drop: (reason: string) => Promise<SendOutcome>;
 }
 
 async function send(
   job: NotificationSendJob,
   attempt: { made: number; allowed: number },
   deps: SendDeps,
-  record: (fields: Pick<NotificationSendDoc, 'status' | 'reason'>) => Promise<void>,
+  { template, sendId, record, drop }: SendRun,
 ): Promise<SendOutcome> {
-  const template = deps.config.wechat.templates[job.event];
-  if (!template) throw new Error(`no template for ${job.event}`);
-  const sendId = sendIdOf(job.event, job.campaignId, job.userId);
   // At most once: a send that ended is done, and one whose call was under way when its run
   // died may have been delivered.
   const already = await deps.models.sends.findById(sendId, { status: 1, reason: 1 }).lean();
@@ -141,20 +148,13 @@ async function send(
   if (already?.status === 'dropped' || already?.status === 'failed') {
     return { done: 'dropped', reason: already.reason ?? already.status };
   }
-  if (already?.status === 'sending' && already.reason === IN_FLIGHT) {
-    await record({ status: 'dropped', reason: 'UNKNOWN_OUTCOME' });
-    return { done: 'dropped', reason: 'UNKNOWN_OUTCOME' };
-  }
+  if (already?.status === 'sending' && already.reason === IN_FLIGHT) return drop('UNKNOWN_OUTCOME');
   const grantId = grantIdOf(template.templateId, job.campaignId, job.userId);
-  if ((await spendGrant(deps.models, grantId, sendId)) !== 'spent') {
-    await record({ status: 'dropped', reason: 'NO_GRANT' });
-    return { done: 'dropped', reason: 'NO_GRANT' };
-  }
+  if ((await spendGrant(deps.models, grantId, sendId)) !== 'spent') return drop('NO_GRANT');
   const participant = await deps.participants.findById(job.userId, { openid: 1 }).lean();
   if (!participant) {
     await releaseGrant(deps.models, grantId, sendId);
-    await record({ status: 'dropped', reason: 'NO_PARTICIPANT' });
-    return { done: 'dropped', reason: 'NO_PARTICIPANT' };
+    return drop('NO_PARTICIPANT');
   }
   await record({ status: 'sending', reason: IN_FLIGHT });
   try {
@@ -167,16 +167,12 @@ async function send(
       lang: 'zh_CN',
     });
   } catch (error) {
-    if (error instanceof WeChatError && error.errcode === 43101) {
-      await record({ status: 'dropped', reason: reasonOf(error) });
-      return { done: 'dropped', reason: reasonOf(error) };
-    }
+    if (error instanceof WeChatError && error.errcode === 43101) return drop(reasonOf(error));
     const outcome = outcomeOf(error);
     if (outcome === 'unknown') {
       // Perhaps delivered: never sent again, and the grant stays spent.
-      await record({ status: 'dropped', reason: 'UNKNOWN_OUTCOME' });
       deps.logger.warn({ sendId, reason: reasonOf(error), err: error }, 'subscribe message outcome unknown');
-      return { done: 'dropped', reason: 'UNKNOWN_OUTCOME' };
+      return drop('UNKNOWN_OUTCOME');
     }
     const last = attempt.made + 1 >= attempt.allowed;
     if (outcome === 'unsent' && !last) {
