@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { boardIdSchema } from '../protocol/ids.js';
 import type { RedisClient } from '../redis/connection.js';
 import type { KeyBuilder } from '../redis/keys.js';
+import { addAgain } from './add-again.js';
 
 /** The queue of campaign schedule events. */
 export const CAMPAIGN_QUEUE = 'campaigns' as const;
@@ -51,10 +52,10 @@ export async function queueScheduleEvent(
   queue: Queue<CampaignScheduleJob>,
   data: CampaignScheduleJob,
 ): Promise<void> {
-  const jobId = campaignScheduleJobId(data);
-  const existing = await queue.getJob(jobId);
-  if (existing && ((await existing.isCompleted()) || (await existing.isFailed()))) await existing.remove();
-  await queue.add(data.event, data, { jobId, delay: Math.max(0, data.at - Date.now()) });
+  await addAgain(queue, data.event, data, {
+    jobId: campaignScheduleJobId(data),
+    delay: Math.max(0, data.at - Date.now()),
+  });
 }
 
 /** Puts a campaign's start and end on the queue (see queueScheduleEvent). */

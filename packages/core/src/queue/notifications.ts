@@ -4,6 +4,7 @@ import { boardIdSchema } from '../protocol/ids.js';
 import { notificationEventSchema } from '../protocol/notifications.js';
 import type { RedisClient } from '../redis/connection.js';
 import type { KeyBuilder } from '../redis/keys.js';
+import { addAgain } from './add-again.js';
 
 /** The queue of subscribe messages: an event fans out to one send job per participant with a grant. */
 export const NOTIFICATION_QUEUE = 'notifications' as const;
@@ -70,8 +71,5 @@ export async function queueNotificationEvent(
   event: Omit<NotificationEventJob, 'kind'>,
 ): Promise<void> {
   const job: NotificationEventJob = { kind: 'event', ...event };
-  const jobId = notificationJobId(job);
-  const existing = await queue.getJob(jobId);
-  if (existing && ((await existing.isCompleted()) || (await existing.isFailed()))) await existing.remove();
-  await queue.add(job.kind, job, { jobId });
+  await addAgain(queue, job.kind, job, { jobId: notificationJobId(job) });
 }
