@@ -1,8 +1,8 @@
+import { syncBoard } from '@rallyboard/core/campaigns';
 import type { Config } from '@rallyboard/core/config';
 import { boardModel, campaignModel, connectMongo, participantModel, recordLogin } from '@rallyboard/core/db';
 import { closeRedis, createKeys, createRedis, waitForReady } from '@rallyboard/core/redis';
 import { createTokenSigner } from '@rallyboard/server/auth';
-import { syncBoard } from '@rallyboard/server/campaigns';
 
 /** The demo campaign `npm start` seeds: a small popularity vote, live, public, 20 votes a day each. */
 export const DEMO_BOARD = {

@@ -1,5 +1,5 @@
 import { createServer, type Server as HttpServer } from 'node:http';
-import { createVoteReads, notificationModels, wechatPushModels } from '@rallyboard/core/db';
+import { createVoteReads, entryModels, notificationModels, wechatPushModels } from '@rallyboard/core/db';
 import { createWeChatApi } from '@rallyboard/core/wechat';
 import express, { type Express, type Router } from 'express';
 import { adminQueuesRouter } from './admin/routes.js';
@@ -20,6 +20,8 @@ import { publicCampaignsRouter } from './campaigns/public-routes.js';
 import { campaignsRouter } from './campaigns/routes.js';
 import { createCampaignStore } from './campaigns/store.js';
 import type { AppDeps } from './deps.js';
+import { entryHostRouter } from './entries/host-routes.js';
+import { entriesRouter } from './entries/routes.js';
 import { exportsRouter } from './exports/routes.js';
 import { healthRouter } from './health/routes.js';
 import { hostAuthRouter } from './hosts/login-routes.js';
@@ -99,6 +101,8 @@ function createServices(deps: AppDeps) {
     passwords: createPasswordWork(config.auth.passwordHashing),
     votes: createVoteReads(mongo),
     notifications: notificationModels(mongo),
+    entries: entryModels(mongo),
+    rateLimit: createRateLimits(deps),
     pushes: wechatPushModels(mongo),
     voteIds: createVoteIds(config.auth),
     sessions: createSessions({
@@ -123,7 +127,6 @@ function featureRouters(s: Services): Router[] {
   return [
     votesRouter({
       ...s,
-      rateLimit: createRateLimits(s),
       enqueue: createVoteEnqueuer({ ...s, metrics: s.metrics.ingest }),
     }),
     leaderboardRouter(s),
@@ -139,6 +142,8 @@ function featureRouters(s: Services): Router[] {
     auditRouter(s),
     myVotesRouter(s),
     notificationsRouter(s),
+    entriesRouter(s),
+    entryHostRouter({ ...s, campaigns: s.store.campaigns, boards: s.store.boards }),
     notificationLogRouter(s),
     wechatPushRouter(s),
     referralsRouter(s),

@@ -2,6 +2,7 @@ import type { Config } from '@rallyboard/core/config';
 import type { Logger } from '@rallyboard/core/logger';
 import type {
   CampaignScheduleJob,
+  EntryJob,
   NotificationJob,
   ReviewJob,
   ReviewJobResult,
@@ -29,6 +30,8 @@ export interface AppDeps {
   reviewQueue: Queue<ReviewJob, ReviewJobResult>;
   /** Producer side of the notifications queue (a campaign's start, its results), on a fail-fast connection. */
   notificationQueue: Queue<NotificationJob>;
+  /** Producer side of the entries queue (content checks of participants' entries), on a fail-fast connection. */
+  entryQueue: Queue<EntryJob>;
   mongo: Connection;
   /** The WeChat server API; built from config (and this Redis, for its token cache) when absent. */
   wechat?: WeChatApi;

@@ -5,6 +5,7 @@ import { connectMongo } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
 import {
   createCampaignQueue,
+  createEntryQueue,
   createNotificationQueue,
   createReviewQueue,
   createVoteQueue,
@@ -47,6 +48,8 @@ async function main(): Promise<void> {
   const reviewQueue = createReviewQueue(producer, keys);
   reviewQueue.on('error', (error) => logger.warn({ err: error }, 'review queue error'));
   const notificationQueue = createNotificationQueue(producer, keys);
+  const entryQueue = createEntryQueue(producer, keys, config.entries.checkRetryMs);
+  entryQueue.on('error', (error) => logger.warn({ err: error }, 'entry queue error'));
   notificationQueue.on('error', (error) => logger.warn({ err: error }, 'notification queue error'));
 
   const { httpServer, io, relay } = createApp({
@@ -59,6 +62,7 @@ async function main(): Promise<void> {
     campaignQueue,
     reviewQueue,
     notificationQueue,
+    entryQueue,
     mongo,
   });
   await relay.start();
@@ -91,6 +95,7 @@ async function main(): Promise<void> {
         campaignQueue.close(),
         reviewQueue.close(),
         notificationQueue.close(),
+        entryQueue.close(),
       ]);
       await Promise.all([closeRedis(redis), closeRedis(subscriber), closeRedis(producer), mongo.close()]);
       logger.info('server stopped');

@@ -5,6 +5,7 @@ import { createLogger, type Logger } from '@rallyboard/core/logger';
 import { type BoardKind, groupIdOf } from '@rallyboard/core/protocol';
 import {
   createCampaignQueue,
+  createEntryQueue,
   createNotificationQueue,
   createReviewQueue,
   createVoteQueue,
@@ -73,6 +74,8 @@ export async function startTestServer(
   const reviewQueue = createReviewQueue(producer, keys);
   reviewQueue.on('error', () => {});
   const notificationQueue = createNotificationQueue(producer, keys);
+  const entryQueue = createEntryQueue(producer, keys, config.entries.checkRetryMs);
+  entryQueue.on('error', () => {});
   notificationQueue.on('error', () => {});
   const deps: AppDeps = {
     config,
@@ -84,6 +87,7 @@ export async function startTestServer(
     campaignQueue,
     reviewQueue,
     notificationQueue,
+    entryQueue,
     mongo: connection,
     ...(options.now ? { now: options.now } : {}),
   };
@@ -106,6 +110,7 @@ export async function startTestServer(
         campaignQueue.close(),
         reviewQueue.close(),
         notificationQueue.close(),
+        entryQueue.close(),
       ]);
       await Promise.all([closeRedis(redis), closeRedis(subscriber), closeRedis(producer)]);
       if (ownMongo) await connection.close();

@@ -6,13 +6,16 @@ import {
   type CampaignModel,
   campaignModel,
   connectMongo,
+  entryModels,
   ledgerModel,
   notificationModels,
   participantModel,
+  wechatPushModels,
 } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
 import {
   createCampaignQueue,
+  createEntryQueue,
   createNotificationQueue,
   createReviewQueue,
   queueNotificationEvent,
@@ -34,6 +37,7 @@ import type { Registry } from 'prom-client';
 import { startArchiver } from './archives/archiver.js';
 import { startCampaignRepair } from './campaigns/repair.js';
 import { createScheduleWorker } from './campaigns/schedule-worker.js';
+import { createEntryWorker, startEntrySweep } from './entries/entry-worker.js';
 import { createWorkerMetrics } from './metrics/recorders.js';
 import { startMetricsServer } from './metrics/server.js';
 import { createNotificationWorker } from './notifications/notification-worker.js';
@@ -46,16 +50,9 @@ const logger = createLogger(config, 'workers', instanceId);
 
 async function main(): Promise<void> {
   const keys = createKeys(config.keyPrefix);
-  const { redis, workerConnection, scheduleConnection, reviewConnection, notifyConnection, producer } =
-    openRedis();
-  const connections = [
-    redis,
-    workerConnection,
-    scheduleConnection,
-    reviewConnection,
-    notifyConnection,
-    producer,
-  ];
+  const opened = openRedis();
+  const { redis, workerConnection, scheduleConnection, reviewConnection, producer } = opened;
+  const connections = Object.values(opened);
   // The producer too: it never queues commands offline, and a Redis Cluster is ready only once it
   // knows its slots.
   await Promise.all([waitForReady(redis), waitForReady(producer)]);
@@ -93,9 +90,11 @@ async function main(): Promise<void> {
   const { notificationQueue, notificationWorker } = startNotifications(
     { redis, keys, mongo, campaigns },
     producer,
-    notifyConnection,
+    opened.notifyConnection,
   );
   notificationWorker.on('failed', () => metrics.jobFailed('notifications'));
+  // Participants' entries: their content checks (entries/).
+  const entries = startEntries({ redis, keys, mongo, campaigns }, producer, opened.entryConnection);
   const serialize = <T>(campaignId: string, work: () => Promise<T>) =>
     withLock(redis, keys.campaignLock(campaignId), work);
   const scheduleWorker = createScheduleWorker(
@@ -135,10 +134,17 @@ async function main(): Promise<void> {
         scheduleWorker.close(),
         reviewWorker.close(),
         notificationWorker.close(),
+        entries.worker.close(),
+        entries.sweep.stop(),
         campaignRepair.stop(),
         archiver.stop(),
       ]);
-      await Promise.all([reviewQueue.close(), campaignQueue.close(), notificationQueue.close()]);
+      await Promise.all([
+        reviewQueue.close(),
+        campaignQueue.close(),
+        notificationQueue.close(),
+        entries.queue.close(),
+      ]);
       metricsServer?.close();
       await Promise.all([...connections.map((c) => closeRedis(c)), mongo.close()]);
       logger.info('workers stopped');
@@ -165,6 +171,7 @@ function openRedis() {
     scheduleConnection: open('worker', 'workers-schedule'),
     reviewConnection: open('worker', 'workers-review'),
     notifyConnection: open('worker', 'workers-notify'),
+    entryConnection: open('worker', 'workers-entries'),
     producer: open('producer', 'workers-producer'),
   };
 }
@@ -191,6 +198,30 @@ function startNotifications(
   );
   void notificationWorker.run();
   return { notificationQueue, notificationWorker };
+}
+
+/** The entries queue (on the producer connection), its worker and its sweep, running. */
+function startEntries(
+  deps: { redis: RedisClient; keys: KeyBuilder; mongo: Connection; campaigns: CampaignModel },
+  producer: RedisClient,
+  connection: RedisClient,
+) {
+  const queue = createEntryQueue(producer, deps.keys, config.entries.checkRetryMs);
+  queue.on('error', (error) => logger.warn({ err: error }, 'entry queue error'));
+  const entryDeps = {
+    ...deps,
+    config,
+    logger,
+    boards: boardModel(deps.mongo),
+    entries: entryModels(deps.mongo),
+    pushes: wechatPushModels(deps.mongo),
+    wechat: createWeChatApi({ config, keys: deps.keys, redis: deps.redis, logger }),
+    queue,
+    now: Date.now,
+  };
+  const worker = createEntryWorker(entryDeps, connection);
+  void worker.run();
+  return { queue, worker, sweep: startEntrySweep(entryDeps) };
 }
 
 /**

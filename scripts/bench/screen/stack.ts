@@ -7,6 +7,7 @@ import { archiveModels, boardModel, connectMongo, ledgerModel } from '@rallyboar
 import { createLogger } from '@rallyboard/core/logger';
 import {
   createCampaignQueue,
+  createEntryQueue,
   createNotificationQueue,
   createReviewQueue,
   createVoteQueue,
@@ -79,6 +80,7 @@ export async function startScreenStack(): Promise<ScreenStack> {
   const campaignQueue = createCampaignQueue(producer, keys);
   const reviewQueue = createReviewQueue(producer, keys);
   const notificationQueue = createNotificationQueue(producer, keys);
+  const entryQueue = createEntryQueue(producer, keys, config.entries.checkRetryMs);
   const { httpServer, relay, io } = createApp({
     config,
     logger,
@@ -89,6 +91,7 @@ export async function startScreenStack(): Promise<ScreenStack> {
     campaignQueue,
     reviewQueue,
     notificationQueue,
+    entryQueue,
     mongo,
   });
   await relay.start();
@@ -115,7 +118,13 @@ export async function startScreenStack(): Promise<ScreenStack> {
     await worker.close();
     await relay.stop();
     await new Promise<void>((resolve) => io.close(() => resolve()));
-    await Promise.all([voteQueue.close(), campaignQueue.close(), reviewQueue.close()]);
+    await Promise.all([
+      voteQueue.close(),
+      campaignQueue.close(),
+      reviewQueue.close(),
+      notificationQueue.close(),
+      entryQueue.close(),
+    ]);
     await Promise.all([command, subscriber, producer, workerConn, workerCmd].map((r) => closeRedis(r)));
     await mongo.dropDatabase();
     await mongo.close();

@@ -1,12 +1,10 @@
+import { MAX_MEMBERS } from '@rallyboard/core/campaigns';
 import type { CampaignDoc } from '@rallyboard/core/db';
 import { AppError, type CampaignMember, type UpdateCampaignMemberBody } from '@rallyboard/core/protocol';
 import { publishScreenChange, removeBoardMembers } from '@rallyboard/core/redis';
 import { loadCampaign } from './access.js';
 import { mayHaveVotes } from './edits.js';
 import type { Actor, CampaignStore } from './store.js';
-
-/** The most candidates a campaign has (as createCampaignBodySchema allows). */
-const MAX_MEMBERS = 2_000;
 
 function memberOf(campaign: CampaignDoc, candidateId: string): CampaignMember {
   const member = campaign.members.find((m) => m.candidateId === candidateId);

@@ -1,3 +1,4 @@
+import { type BoardSyncDeps, syncBoard } from '@rallyboard/core/campaigns';
 import {
   type BoardModel,
   boardModel,
@@ -19,7 +20,6 @@ import type { Queue } from 'bullmq';
 import type { Connection } from 'mongoose';
 import type { AuditLog } from '../audit/log.js';
 import type { HostPrincipal } from '../hosts/principal.js';
-import { type BoardSyncDeps, syncBoard } from './board-sync.js';
 
 /** Who asks for a change, and from where: what the audit log records of them. */
 export interface Actor {

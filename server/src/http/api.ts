@@ -3,6 +3,7 @@ import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import { bearerToken, type ParticipantClaims, type TokenSigner } from '../auth/tokens.js';
 import type { HostPrincipal, HostResolver } from '../hosts/principal.js';
+import { readUpload, type UploadedFile, type UploadSpec } from './multipart.js';
 import { parseInput } from './validate.js';
 
 /**
@@ -53,6 +54,8 @@ export interface RouteSpec<
   headers?: H;
   /** A JSON body; the route then refuses other content types with UNSUPPORTED_MEDIA_TYPE. */
   body?: B;
+  /** A multipart/form-data body of one file (an image upload); not with `body`. */
+  upload?: UploadSpec & { description: string };
   responses: Record<number, ResponseSpec>;
   /** Catalogue codes the route itself may answer, besides those every route of its kind may. */
   errors?: readonly ErrorCode[];
@@ -64,6 +67,8 @@ export interface RouteInput<A extends AuthMode, P, Q, H, B> {
   query: Parsed<Q>;
   headers: Parsed<H>;
   body: Parsed<B>;
+  /** The uploaded file, for a route with `upload`. */
+  upload: UploadedFile;
 }
 
 export interface Api {
@@ -142,7 +147,8 @@ export function createApi(tokens: TokenSigner, hosts: HostResolver, readJson: Re
           await run(readJson, req, res);
           body = parseInput(spec.body, req.body ?? {}, 'body');
         }
-        await handler({ auth, params, query, headers, body } as never, req, res);
+        const upload = spec.upload ? await readUpload(req, spec.upload) : undefined;
+        await handler({ auth, params, query, headers, body, upload } as never, req, res);
       });
     },
   };

@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import type { Config } from '@rallyboard/core/config';
 import { pushKeyOf, recordMediaCheck, takePush, type WeChatPushModels } from '@rallyboard/core/db';
 import { AppError } from '@rallyboard/core/protocol';
+import { type EntryJob, queueEntryJob } from '@rallyboard/core/queue';
 import type { KeyBuilder, RedisClient } from '@rallyboard/core/redis';
 import { openEnvelope, pushSignature, signatureMatches } from '@rallyboard/core/wechat';
+import type { Queue } from 'bullmq';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Api } from '../http/api.js';
@@ -54,6 +56,8 @@ export interface WeChatPushRouteDeps {
   redis: RedisClient;
   keys: KeyBuilder;
   pushes: WeChatPushModels;
+  /** Where an image's verdict goes on to settle its entry (the workers' entries queue). */
+  entryQueue: Queue<EntryJob>;
   config: Pick<Config, 'wechat'>;
   now: () => number;
 }
@@ -79,7 +83,7 @@ async function claimSignature(deps: WeChatPushRouteDeps, signature: string, body
  * signed with our Token (checked in constant time) and must be fresh; a signature carries one
  * body only; with an EncodingAESKey set, only sealed pushes are taken; a repeat of a push is
  * answered as the first was, and acted on once. Today's push is the image checks' verdicts
- * (`wxa_media_check`), kept by trace id.
+ * (`wxa_media_check`), kept by trace id and handed to the entries queue.
  */
 export function wechatPushRouter(deps: WeChatPushRouteDeps): Router {
   const router = Router();
@@ -161,6 +165,7 @@ export function wechatPushRouter(deps: WeChatPushRouteDeps): Router {
         };
         // Acted on before it is marked taken: a failure here leaves WeChat to push it again.
         await whenAvailable(() => recordMediaCheck(deps.pushes, check));
+        await whenAvailable(() => queueEntryJob(deps.entryQueue, { kind: 'verdict', traceId: check._id }));
       }
       const key = pushKeyOf({
         traceId: p.trace_id,

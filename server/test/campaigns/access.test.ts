@@ -59,6 +59,17 @@ const routesOn = (id: string): [string, string, unknown?][] => [
   ['PUT', `/api/campaigns/${id}/screen`, { window: 'day' }],
   ['GET', `/api/campaigns/${id}/monitor`],
   ['GET', `/api/campaigns/${id}/notifications`],
+  [
+    'PUT',
+    `/api/campaigns/${id}/entry-settings`,
+    { opensAt: '2026-01-01T00:00:00Z', closesAt: '2099-01-01T00:00:00Z' },
+  ],
+  ['GET', `/api/campaigns/${id}/entries`],
+  [
+    'POST',
+    `/api/campaigns/${id}/entries/decisions`,
+    { entryIds: ['eAAAAAAAAAAAAAAAA'], decision: 'approve' },
+  ],
   ['GET', `/api/campaigns/${id}/export/results.csv`],
   ['GET', `/api/campaigns/${id}/export/ledger.csv`],
 ];

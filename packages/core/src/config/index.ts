@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type EntryLimits, entriesEnv, entryLimitsOf } from './entries.js';
 import { ConfigError } from './errors.js';
 import { int, optionalString } from './fields.js';
 import { type RateLimits, rateLimitEnv, rateLimitsOf } from './limits.js';
@@ -71,6 +72,7 @@ const envSchema = z.object({
   WORKER_METRICS_PORT: int(0, 65535, 0),
   WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   ...rateLimitEnv,
+  ...entriesEnv,
   WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com'),
   WECHAT_APP_ID: optionalString,
   WECHAT_APP_SECRET: optionalString,
@@ -173,6 +175,7 @@ export interface Config {
     readonly workerHost: string;
   };
   readonly rateLimits: RateLimits;
+  readonly entries: EntryLimits;
   readonly wechat: {
     /** Base URL of the WeChat server API; a local fake in tests and the demo. */
     readonly apiBase: string;
@@ -269,6 +272,7 @@ export function loadConfig(source: Env = process.env): Config {
       workerHost: e.WORKER_METRICS_HOST,
     },
     rateLimits: rateLimitsOf(e),
+    entries: entryLimitsOf(e),
     wechat: {
       apiBase: e.WECHAT_API_BASE.replace(/\/$/, ''),
       appId: e.WECHAT_APP_ID,

@@ -7,6 +7,8 @@ export * from './boards.js';
 export * from './campaigns.js';
 export * from './campaigns-in-play.js';
 export * from './connection.js';
+export * from './entries.js';
+export * from './entry-images.js';
 export * from './hosts.js';
 export * from './ledger.js';
 export * from './ledger-state.js';

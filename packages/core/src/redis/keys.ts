@@ -135,6 +135,10 @@ export interface KeyBuilder {
   readonly queuePrefix: string;
   /** The lock that serializes changes to one campaign's lifecycle. */
   campaignLock(campaignId: string): string;
+  /** The lock under which an entry moves (its checks' verdicts, its author, its hosts). */
+  entryLock(entryId: string): string;
+  /** The lock under which a participant's entries to one campaign are counted and added. */
+  entrantLock(campaignId: string, userId: string): string;
   /** String: held while one subscribe message is sent, so a job run twice at once sends it once. */
   notificationLock(sendId: string): string;
   /** String: the body hash a message push's signature came with, for its freshness window. */
@@ -267,6 +271,8 @@ export function createKeys(prefix: string): KeyBuilder {
     },
     queuePrefix: `{${prefix}}`,
     campaignLock: (campaignId) => `${prefix}:lock:campaign:${campaignId}`,
+    entryLock: (entryId) => `${prefix}:lock:entry:${entryId}`,
+    entrantLock: (campaignId, userId) => `${prefix}:lock:entrant:${campaignId}:${userId}`,
     notificationLock: (sendId) => `${prefix}:lock:notification:${sendId}`,
     pushSignature: (signature) => `${prefix}:push-signature:${signature}`,
     reviewLock: (campaignId) => `${prefix}:lock:review:${campaignId}`,

@@ -20,6 +20,7 @@ function implicitErrors(spec: RouteSpec): ErrorCode[] {
   if (spec.auth === 'admin') codes.push('FORBIDDEN');
   if (spec.params || spec.query || spec.headers || spec.body) codes.push('INVALID_INPUT');
   if (spec.body) codes.push('INVALID_JSON', 'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE');
+  if (spec.upload) codes.push('UNSUPPORTED_MEDIA_TYPE', 'IMAGE_TOO_LARGE');
   // Any request may carry an address or headers past Node's limit (see http/client-error.ts).
   codes.push('HEADERS_TOO_LARGE', 'SERVICE_UNAVAILABLE', 'INTERNAL');
   return codes;
@@ -101,6 +102,23 @@ function operation(spec: RouteSpec): JsonSchema {
           requestBody: {
             required: true,
             content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } },
+          },
+        }
+      : {}),
+    ...(spec.upload
+      ? {
+          requestBody: {
+            required: true,
+            description: spec.upload.description,
+            content: {
+              'multipart/form-data': {
+                schema: {
+                  type: 'object',
+                  required: [spec.upload.field],
+                  properties: { [spec.upload.field]: { type: 'string', format: 'binary' } },
+                },
+              },
+            },
           },
         }
       : {}),

@@ -35,6 +35,7 @@ export function validExamples(fixture: HostileFixture): Record<string, ValidExam
     schedulableId,
     reviewActionId,
     endedId,
+    entries,
   } = fixture;
   return {
     'POST /api/auth/wechat': { body: { code: 'ok-hostile-3' } },
@@ -227,6 +228,48 @@ export function validExamples(fixture: HostileFixture): Record<string, ValidExam
     },
     'GET /api/campaigns/:campaignId/export/ledger.csv': {
       params: { campaignId: boardId },
+      authorization: asHost,
+    },
+    'GET /api/campaigns/:campaignId/entry-settings': { params: { campaignId: boardId } },
+    'POST /api/campaigns/:campaignId/entry-images': {
+      params: { campaignId: boardId },
+      headers: { 'x-device-id': 'device-entrant' },
+      upload: { field: 'image', bytes: entries.image, filename: 'photo.jpg', contentType: 'image/jpeg' },
+      authorization: entries.asEntrant,
+    },
+    'POST /api/campaigns/:campaignId/entries': {
+      params: { campaignId: boardId },
+      headers: { 'x-device-id': 'device-entrant' },
+      body: { title: '作品一号', text: '说明', imageIds: [entries.imageId] },
+      authorization: entries.asEntrant,
+    },
+    'GET /api/me/entries': { query: { campaignId: boardId }, authorization: entries.asEntrant },
+    'POST /api/me/entries/:entryId/withdraw': {
+      params: { entryId: entries.withdrawEntryId },
+      authorization: entries.asEntrant,
+    },
+    'GET /media/entries/:imageId': { params: { imageId: entries.imageId } },
+    'PUT /api/campaigns/:campaignId/entry-settings': {
+      params: { campaignId: boardId },
+      body: {
+        opensAt: '2026-01-01T00:00:00Z',
+        closesAt: '2099-01-01T00:00:00Z',
+        perParticipant: 20,
+        text: 'optional',
+        minImages: 0,
+        maxImages: 3,
+        approval: 'host',
+      },
+      authorization: asHost,
+    },
+    'GET /api/campaigns/:campaignId/entries': {
+      params: { campaignId: boardId },
+      query: { status: 'pending', limit: '10' },
+      authorization: asHost,
+    },
+    'POST /api/campaigns/:campaignId/entries/decisions': {
+      params: { campaignId: boardId },
+      body: { entryIds: [entries.rejectEntryId], decision: 'reject', note: '与主题无关' },
       authorization: asHost,
     },
     'POST /api/admin/queue-session': { authorization: asAdmin },

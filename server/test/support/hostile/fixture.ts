@@ -11,6 +11,7 @@ import { createTokenSigner } from '../../../src/auth/tokens.js';
 import { createVoteIds } from '../../../src/ingest/vote-ids.js';
 import { campaignBody, createTestHost, type TestHost } from '../hosts.js';
 import type { Callers } from './auth.js';
+import { type HostileEntries, hostileEntries } from './entries.js';
 
 /** What makes every route's example valid: a server, accounts, tokens, a live campaign, drafts. */
 export interface HostileFixture {
@@ -50,6 +51,8 @@ export interface HostileFixture {
   reviewActionId: string;
   /** An ended campaign of the host's, with its board: its ranking may be revealed. */
   endedId: string;
+  /** Entries on the live campaign (support/hostile/entries.ts). */
+  entries: HostileEntries;
   close(): Promise<void>;
 }
 
@@ -141,6 +144,7 @@ export async function createHostileFixture(redisDb: number): Promise<HostileFixt
     doomedId: await draft(),
     schedulableId: await draft(),
     endedId,
+    entries: await hostileEntries(config, server, mongo, boardId),
     reviewActionId: (
       await postJson(server, `/api/campaigns/${boardId}/review`, asHost, {
         decision: 'void',

@@ -9,6 +9,8 @@ export interface ValidExample {
   headers?: Record<string, string>;
   /** The JSON body, for routes that take one. */
   body?: unknown;
+  /** The multipart/form-data body of an upload route: one file in `field`. */
+  upload?: { field: string; bytes: Buffer; filename: string; contentType: string };
   /** The `Authorization` header value; routes that are not public need one. */
   authorization?: string;
   /**
@@ -55,12 +57,26 @@ export function wireOf(spec: RouteSpec, example: ValidExample): WireRequest {
   const headers: Record<string, string> = { ...example.headers };
   if (example.authorization !== undefined) headers.authorization = example.authorization;
   if (example.body !== undefined) headers['content-type'] = 'application/json';
+  let body: WireRequest['body'] = example.body === undefined ? undefined : JSON.stringify(example.body);
+  if (example.upload) {
+    const { field, bytes, filename, contentType } = example.upload;
+    const boundary = 'hostile-boundary-7f3a';
+    headers['content-type'] = `multipart/form-data; boundary=${boundary}`;
+    body = Buffer.concat([
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\n` +
+          `Content-Type: ${contentType}\r\n\r\n`,
+      ),
+      bytes,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+  }
   return {
     method: spec.method,
     path: fillPath(spec.path, encodeParams(example.params)),
     query: example.query ? stringify(example.query) : '',
     headers,
-    ...(example.body === undefined ? {} : { body: JSON.stringify(example.body) }),
+    ...(body === undefined ? {} : { body }),
   };
 }
 

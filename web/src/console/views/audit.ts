@@ -24,6 +24,9 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   'review.approve': '批准投票',
   'review.void': '作废投票',
   'review.void-by-rule': '按规则作废',
+  'entries.settings': '修改报名设置',
+  'entry.approve': '通过报名',
+  'entry.reject': '驳回报名',
 };
 
 const PAGE_SIZE = 20;

@@ -1,6 +1,6 @@
-import type { Config } from '@rallyboard/core/config';
-import { type BoardModel, type CampaignDoc, registrationOf } from '@rallyboard/core/db';
-import { type CampaignRules, weekStartOf } from '@rallyboard/core/protocol';
+import type { Config } from '../config/index.js';
+import { type BoardModel, type CampaignDoc, registrationOf } from '../db/index.js';
+import { type CampaignRules, weekStartOf } from '../protocol/index.js';
 import {
   type BoardQuotas,
   type KeyBuilder,
@@ -8,7 +8,7 @@ import {
   readBoardMeta,
   registerBoard,
   setBoardStatus,
-} from '@rallyboard/core/redis';
+} from '../redis/index.js';
 
 /** A campaign's rules as its board's quotas; a limit left out is no limit. */
 function quotasOf(rules: CampaignRules | undefined): BoardQuotas {

@@ -1,0 +1,188 @@
+import { z } from 'zod';
+import { boardIdSchema, candidateIdSchema } from './ids.js';
+
+/**
+ * Participants' own entries (报名): a campaign may open entries, each one a title, some text and
+ * images, which become candidates once checked (WeChat's content security) and approved.
+ *
+ *     pending ──(checks pass)──→ in-review ──(host approves)──→ approved (a candidate)
+ *        │  └──(auto-approval)────────────────────────────────→ approved
+ *        ├──(a check says risky)──→ rejected ←──(host rejects)── in-review
+ *        └──(author withdraws)──→ withdrawn ←──(author withdraws)─┘
+ */
+export const ENTRY_STATUSES = ['pending', 'in-review', 'approved', 'rejected', 'withdrawn'] as const;
+export const entryStatusSchema = z.enum(ENTRY_STATUSES);
+export type EntryStatus = z.infer<typeof entryStatusSchema>;
+
+/** Statuses an author may still withdraw from: not yet decided. */
+export const WITHDRAWABLE: readonly EntryStatus[] = ['pending', 'in-review'];
+
+/** Statuses that hold one of the author's entry places (a rejected or withdrawn one frees it). */
+export const HOLDS_A_PLACE: readonly EntryStatus[] = ['pending', 'in-review', 'approved'];
+
+/** The most images an entry may carry. */
+export const MAX_ENTRY_IMAGES = 9;
+
+/** How a field of the entry form is asked for. */
+export const fieldRuleSchema = z.enum(['required', 'optional', 'off']);
+
+/** A campaign's entry form and rules, set by its host (PUT …/entry-settings). */
+export const entrySettingsSchema = z
+  .strictObject({
+    /** When entries are taken: from opensAt, until closesAt. */
+    opensAt: z.iso.datetime({ offset: true }),
+    closesAt: z.iso.datetime({ offset: true }),
+    /** Entries one participant may hold at once (pending, in review or approved). */
+    perParticipant: z.number().int().min(1).max(20).default(1),
+    /** The text field: a description of the entry, up to 2,000 characters. */
+    text: fieldRuleSchema.default('optional'),
+    /** How many images an entry carries. */
+    minImages: z.number().int().min(0).max(MAX_ENTRY_IMAGES).default(0),
+    maxImages: z.number().int().min(0).max(MAX_ENTRY_IMAGES).default(3),
+    /**
+     * What follows content checks that pass: `host`, the moderation queue; `auto`, the entry
+     * becomes a candidate at once. A check that asks for review always goes to the queue.
+     */
+    approval: z.enum(['host', 'auto']).default('host'),
+  })
+  .refine((s) => Date.parse(s.closesAt) > Date.parse(s.opensAt), {
+    message: 'must close after it opens',
+    path: ['closesAt'],
+  })
+  .refine((s) => s.minImages <= s.maxImages, { message: 'must be at most maxImages', path: ['minImages'] });
+export type EntrySettings = z.infer<typeof entrySettingsSchema>;
+export type EntrySettingsInput = z.input<typeof entrySettingsSchema>;
+
+/** A campaign's entry settings as anyone sees them (null: it takes no entries), and whether it takes them now. */
+export const entrySettingsViewSchema = z.object({
+  campaignId: boardIdSchema,
+  settings: z
+    .object({
+      opensAt: z.iso.datetime(),
+      closesAt: z.iso.datetime(),
+      perParticipant: z.number().int(),
+      text: fieldRuleSchema,
+      minImages: z.number().int(),
+      maxImages: z.number().int(),
+      approval: z.enum(['host', 'auto']),
+    })
+    .nullable(),
+  /** Entries are taken now: inside the window, the campaign published and not over. */
+  open: z.boolean(),
+});
+export type EntrySettingsView = z.infer<typeof entrySettingsViewSchema>;
+
+/** An uploaded image's id: `i` + 22 base64url characters, unguessable (it is the image's URL). */
+export const entryImageIdSchema = z.string().regex(/^i[A-Za-z0-9_-]{22}$/, 'is not an image id');
+
+/** An entry's id: `e` + 16 base64url characters. */
+export const entryIdSchema = z.string().regex(/^e[A-Za-z0-9_-]{16}$/, 'is not an entry id');
+
+/** What an upload answers: the image's id (for the entry) and its address. */
+export const entryImageUploadSchema = z.object({
+  imageId: entryImageIdSchema,
+  url: z.string(),
+  contentType: z.enum(['image/jpeg', 'image/png']),
+  width: z.number().int(),
+  height: z.number().int(),
+  bytes: z.number().int(),
+});
+export type EntryImageUpload = z.infer<typeof entryImageUploadSchema>;
+
+/** The body of submitting an entry. Which fields count is the campaign's form (entrySettings). */
+export const submitEntryBodySchema = z.strictObject({
+  title: z.string().trim().min(1).max(60),
+  text: z.string().trim().max(2_000).optional(),
+  /** Images uploaded first (POST …/entry-images), in the order shown. */
+  imageIds: z
+    .array(entryImageIdSchema)
+    .max(MAX_ENTRY_IMAGES)
+    .default([])
+    .refine((ids) => new Set(ids).size === ids.length, 'names an image twice'),
+});
+export type SubmitEntryBody = z.infer<typeof submitEntryBodySchema>;
+
+/** A content check's verdict (WeChat's `suggest`), or where it stands. */
+export const checkStateSchema = z.enum(['waiting', 'pass', 'review', 'risky', 'unchecked']);
+export type CheckState = z.infer<typeof checkStateSchema>;
+
+/** One moment of an entry's life, for its author's timeline and the host's record. */
+export const entryEventSchema = z.object({
+  status: entryStatusSchema,
+  at: z.iso.datetime(),
+  /** Why, as the author may read it (a rejection's reason, a host's note). */
+  note: z.string().optional(),
+});
+
+/** An entry as its author sees it. */
+export const entryViewSchema = z.object({
+  id: entryIdSchema,
+  campaignId: boardIdSchema,
+  title: z.string(),
+  text: z.string().optional(),
+  images: z.array(z.object({ imageId: entryImageIdSchema, url: z.string() })),
+  status: entryStatusSchema,
+  /** A rejection's reason, as the author reads it. */
+  reason: z.string().optional(),
+  /** The candidate it became, once approved. */
+  candidateId: candidateIdSchema.optional(),
+  history: z.array(entryEventSchema),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type EntryView = z.infer<typeof entryViewSchema>;
+
+export const myEntriesSchema = z.object({ entries: z.array(entryViewSchema) });
+
+/** An entry as its campaign's hosts see it in the moderation queue: with the checks and who sent it. */
+export const moderationEntrySchema = entryViewSchema.extend({
+  author: z.object({ participantId: z.string(), ip: z.string(), deviceId: z.string().optional() }),
+  checks: z.object({
+    text: checkStateSchema,
+    /** Per image, in the entry's order. */
+    images: z.array(checkStateSchema),
+    /** Why a check could not run (WeChat refused it, or no verdict came in time). */
+    note: z.string().optional(),
+  }),
+  /** Entries sent from the same device or address to this campaign: a farm shows here. */
+  sameDevice: z.number().int(),
+  sameAddress: z.number().int(),
+});
+export type ModerationEntry = z.infer<typeof moderationEntrySchema>;
+
+export const moderationQuerySchema = z.object({
+  status: entryStatusSchema.default('in-review'),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+
+export const moderationPageSchema = z.object({ entries: z.array(moderationEntrySchema) });
+
+/** The body of deciding entries in bulk. A rejection needs a reason the authors will read. */
+export const decideEntriesBodySchema = z
+  .strictObject({
+    entryIds: z
+      .array(entryIdSchema)
+      .min(1)
+      .max(100)
+      .refine((ids) => new Set(ids).size === ids.length, 'names an entry twice'),
+    decision: z.enum(['approve', 'reject']),
+    /** Shown to the authors with the decision; required to reject. */
+    note: z.string().trim().min(1).max(200).optional(),
+  })
+  .refine((b) => b.decision === 'approve' || b.note !== undefined, {
+    message: 'a rejection needs a note the authors will read',
+    path: ['note'],
+  });
+export type DecideEntriesBody = z.infer<typeof decideEntriesBodySchema>;
+
+/** What a bulk decision did to each entry: decided, or why not. */
+export const decideEntriesAnswerSchema = z.object({
+  results: z.array(
+    z.object({
+      entryId: entryIdSchema,
+      outcome: z.enum(['approved', 'rejected', 'not-found', 'not-in-review']),
+      candidateId: candidateIdSchema.optional(),
+    }),
+  ),
+});
+export type DecideEntriesAnswer = z.infer<typeof decideEntriesAnswerSchema>;

@@ -1,0 +1,158 @@
+import { type AdmitDeps, admitCandidate } from '@rallyboard/core/campaigns';
+import type { Config } from '@rallyboard/core/config';
+import {
+  type CampaignDoc,
+  deleteEntryImages,
+  type EntryDoc,
+  type EntryModels,
+  memberOfEntry,
+  moveEntry,
+} from '@rallyboard/core/db';
+import type {
+  DecideEntriesAnswer,
+  DecideEntriesBody,
+  EntryStatus,
+  ModerationEntry,
+} from '@rallyboard/core/protocol';
+import { withLock } from '@rallyboard/core/redis';
+import type { Connection } from 'mongoose';
+import type { AuditLog } from '../audit/log.js';
+import type { HostPrincipal } from '../hosts/principal.js';
+import { moderationView } from './views.js';
+
+/** What hosts' moderation works with. */
+export interface ModerationDeps extends AdmitDeps {
+  mongo: Connection;
+  entries: EntryModels;
+  config: Pick<Config, 'http' | 'boards'>;
+  audit: AuditLog;
+  now: () => number;
+}
+
+/** How many of the campaign's entries came from each device and each address. */
+async function originCounts(deps: ModerationDeps, campaignId: string) {
+  const all = await deps.entries.entries
+    .find({ campaignId }, { ip: 1, deviceId: 1 })
+    .lean<Pick<EntryDoc, 'ip' | 'deviceId'>[]>();
+  const devices = new Map<string, number>();
+  const addresses = new Map<string, number>();
+  for (const { ip, deviceId } of all) {
+    addresses.set(ip, (addresses.get(ip) ?? 0) + 1);
+    if (deviceId !== undefined) devices.set(deviceId, (devices.get(deviceId) ?? 0) + 1);
+  }
+  return (entry: EntryDoc) => ({
+    sameDevice: entry.deviceId === undefined ? 1 : (devices.get(entry.deviceId) ?? 1),
+    sameAddress: addresses.get(entry.ip) ?? 1,
+  });
+}
+
+/** The moderation queue: the campaign's entries in a status, oldest first, with their checks and origins. */
+export async function moderationQueue(
+  deps: ModerationDeps,
+  campaignId: string,
+  status: EntryStatus,
+  limit: number,
+): Promise<ModerationEntry[]> {
+  const [entries, countsOf] = await Promise.all([
+    deps.entries.entries.find({ campaignId, status }).sort({ createdAt: 1 }).limit(limit).lean<EntryDoc[]>(),
+    originCounts(deps, campaignId),
+  ]);
+  return entries.map((entry) => moderationView(entry, deps.config, countsOf(entry)));
+}
+
+type Outcome = DecideEntriesAnswer['results'][number];
+
+/**
+ * Decides entries, one at a time under each entry's lock (its checks and its author take it too).
+ * Approving makes an in-review entry a candidate (admitCandidate: once, even when retried) and
+ * then marks it approved; rejecting takes a pending or in-review entry off with the note as its
+ * reason, and deletes its images. Each decision is in the audit log. An entry of another campaign
+ * is `not-found`; one in another status, `not-in-review`.
+ */
+export async function decideEntries(
+  deps: ModerationDeps,
+  actor: { host: HostPrincipal; ip: string },
+  campaign: CampaignDoc,
+  body: DecideEntriesBody,
+): Promise<Outcome[]> {
+  const results: Outcome[] = [];
+  for (const entryId of body.entryIds) {
+    results.push(
+      await withLock(deps.redis, deps.keys.entryLock(entryId), () =>
+        decideOne(deps, actor, campaign, entryId, body),
+      ),
+    );
+  }
+  return results;
+}
+
+async function decideOne(
+  deps: ModerationDeps,
+  actor: { host: HostPrincipal; ip: string },
+  campaign: CampaignDoc,
+  entryId: string,
+  body: DecideEntriesBody,
+): Promise<Outcome> {
+  const entry = await deps.entries.entries.findById(entryId).lean<EntryDoc>();
+  if (!entry || entry.campaignId !== campaign._id) return { entryId, outcome: 'not-found' };
+  const now = new Date(deps.now());
+  const by = actor.host.hostId;
+  if (body.decision === 'approve') {
+    if (entry.status !== 'in-review') return { entryId, outcome: 'not-in-review' };
+    const member = memberOfEntry(entry, deps.config.http.publicUrl);
+    await admitCandidate(deps, campaign._id, member);
+    await moveEntry(
+      deps.entries,
+      entryId,
+      ['in-review'],
+      'approved',
+      { candidateId: member.candidateId, decidedBy: by },
+      body.note,
+      now,
+    );
+    await auditDecision(deps, actor, campaign._id, entry, 'entry.approve', {
+      status: 'approved',
+      candidateId: member.candidateId,
+    });
+    return { entryId, outcome: 'approved', candidateId: member.candidateId };
+  }
+  if (entry.status !== 'in-review' && entry.status !== 'pending')
+    return { entryId, outcome: 'not-in-review' };
+  await moveEntry(
+    deps.entries,
+    entryId,
+    ['pending', 'in-review'],
+    'rejected',
+    { reason: body.note, decidedBy: by },
+    body.note,
+    now,
+  );
+  await deleteEntryImages(
+    deps.mongo,
+    entry.images.map((i) => i.imageId),
+  );
+  await auditDecision(deps, actor, campaign._id, entry, 'entry.reject', {
+    status: 'rejected',
+    reason: body.note,
+  });
+  return { entryId, outcome: 'rejected' };
+}
+
+function auditDecision(
+  deps: ModerationDeps,
+  actor: { host: HostPrincipal; ip: string },
+  campaignId: string,
+  entry: EntryDoc,
+  action: 'entry.approve' | 'entry.reject',
+  after: Record<string, unknown>,
+): Promise<void> {
+  return deps.audit({
+    actor: actor.host,
+    ip: actor.ip,
+    action,
+    target: { type: 'entry', id: entry._id },
+    campaignId,
+    before: { status: entry.status, title: entry.title },
+    after,
+  });
+}

@@ -1,0 +1,68 @@
+import type { Config } from '@rallyboard/core/config';
+import { boardModel, campaignModel, entryModels, wechatPushModels } from '@rallyboard/core/db';
+import { createLogger } from '@rallyboard/core/logger';
+import { createEntryQueue } from '@rallyboard/core/queue';
+import { closeRedis, createKeys } from '@rallyboard/core/redis';
+import { createWeChatApi } from '@rallyboard/core/wechat';
+import type { Connection } from 'mongoose';
+import { createEntryWorker } from '../../workers/src/entries/entry-worker.js';
+import { testRedis } from './stack.js';
+
+/**
+ * The workers' entries worker, in process, on the test's prefix: what asks (the fake) WeChat
+ * about new entries and settles them when the image verdicts come back by push.
+ */
+export async function startTestEntryWorker(config: Config, mongo: Connection, now: () => number = Date.now) {
+  const keys = createKeys(config.keyPrefix);
+  const [redis, producer, connection] = await Promise.all([
+    testRedis(config, 'command'),
+    testRedis(config, 'producer'),
+    testRedis(config, 'worker'),
+  ]);
+  const queue = createEntryQueue(producer, keys, config.entries.checkRetryMs);
+  queue.on('error', () => {});
+  const logger = createLogger(config, 'workers', 'test');
+  const deps = {
+    config,
+    logger,
+    redis,
+    keys,
+    mongo,
+    campaigns: campaignModel(mongo),
+    boards: boardModel(mongo),
+    entries: entryModels(mongo),
+    pushes: wechatPushModels(mongo),
+    wechat: createWeChatApi({ config, keys, redis, logger }),
+    queue,
+    now,
+  };
+  const worker = createEntryWorker(deps, connection);
+  void worker.run();
+  await worker.waitUntilReady();
+  return {
+    deps,
+    queue,
+    async close() {
+      await worker.close();
+      await queue.close();
+      await Promise.all([closeRedis(redis), closeRedis(producer), closeRedis(connection)]);
+    },
+  };
+}
+
+/** Uploads a file as wx.uploadFile does: multipart/form-data, the file in `field`. */
+export async function uploadFile(
+  url: string,
+  headers: Record<string, string>,
+  file: { bytes: Buffer; filename?: string; contentType?: string; field?: string },
+): Promise<{ status: number; body: unknown }> {
+  const form = new FormData();
+  form.append(
+    file.field ?? 'image',
+    new Blob([new Uint8Array(file.bytes)], { type: file.contentType ?? 'application/octet-stream' }),
+    file.filename ?? 'tmp_upload',
+  );
+  const res = await fetch(url, { method: 'POST', headers, body: form });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}

@@ -1,0 +1,96 @@
+import { deleteEntryImages, type EntryDoc, strayEntryImages } from '@rallyboard/core/db';
+import { toFieldIssues } from '@rallyboard/core/protocol';
+import { ENTRY_QUEUE, type EntryJob, entryJobSchema, queueEntryJob } from '@rallyboard/core/queue';
+import { type KeyBuilder, type RedisClient, withLock } from '@rallyboard/core/redis';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { type Periodic, runEvery } from '../every.js';
+import { type CheckDeps, checkEntry, expireEntry } from './checks.js';
+import { settleEntry } from './settle.js';
+
+export interface EntryWorkerDeps extends CheckDeps {
+  redis: RedisClient;
+  keys: KeyBuilder;
+}
+
+type Outcome = EntryDoc['status'] | 'missing';
+
+/** A check asks WeChat up to 1 + 9 times (5 s timeout each): the lock outlasts that. */
+const LOCK = { ttlMs: 120_000, waitMs: 30_000 };
+
+async function runEntryJob(job: Job<EntryJob>, deps: EntryWorkerDeps): Promise<Outcome> {
+  const parsed = entryJobSchema.safeParse(job.data);
+  if (!parsed.success) {
+    const issues = toFieldIssues(parsed.error, 'data');
+    throw new UnrecoverableError(
+      `invalid entry job: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`,
+    );
+  }
+  const data = parsed.data;
+  const entryId =
+    data.kind === 'verdict'
+      ? (await deps.entries.entries.findOne({ 'images.traceId': data.traceId }, { _id: 1 }).lean())?._id
+      : data.entryId;
+  // A verdict that arrived before its trace id was saved: the check settles the entry after saving it.
+  if (entryId === undefined) return 'missing';
+  return withLock(
+    deps.redis,
+    deps.keys.entryLock(entryId),
+    async () => {
+      const entry = await deps.entries.entries.findById(entryId).lean<EntryDoc>();
+      if (!entry) return 'missing';
+      if (data.kind === 'check') {
+        return checkEntry(deps, entry, job.attemptsMade + 1 >= (job.opts.attempts ?? 1));
+      }
+      if (data.kind === 'expire') return expireEntry(deps, entry);
+      return settleEntry(deps, entry);
+    },
+    LOCK,
+  );
+}
+
+/**
+ * The BullMQ worker of the entries queue: content checks of new entries, image verdicts that
+ * came by push, and overdue verdicts (checks.ts, settle.ts). Each runs under the entry's lock.
+ */
+export function createEntryWorker(deps: EntryWorkerDeps, connection: RedisClient): Worker<EntryJob, Outcome> {
+  const worker = new Worker<EntryJob, Outcome>(ENTRY_QUEUE, (job) => runEntryJob(job, deps), {
+    connection,
+    prefix: deps.keys.queuePrefix,
+    concurrency: 4,
+    autorun: false,
+  });
+  worker.on('error', (error) => deps.logger.error({ err: error }, 'entry worker error'));
+  worker.on('failed', (job, error) =>
+    deps.logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, 'entry job failed'),
+  );
+  return worker;
+}
+
+/** How old a pending entry is before the sweep makes sure its check is queued. */
+const SWEEP_AFTER_MS = 60_000;
+
+/** How long an uploaded image may wait for an entry to name it before it is deleted. */
+const STRAY_AFTER_MS = 86_400_000;
+
+/**
+ * Queues the check of every entry pending for over a minute (a no-op for one whose check job is
+ * kept): an entry whose job was not added (Redis failed after the entry was written) is checked
+ * all the same. And deletes images uploaded a day ago that no entry names.
+ */
+export function startEntrySweep(deps: EntryWorkerDeps, everyMs = 60_000): Periodic {
+  return runEvery(async () => {
+    try {
+      const pending = await deps.entries.entries
+        .find({ status: 'pending', createdAt: { $lt: new Date(deps.now() - SWEEP_AFTER_MS) } }, { _id: 1 })
+        .limit(1_000)
+        .lean();
+      for (const { _id } of pending) await queueEntryJob(deps.queue, { kind: 'check', entryId: _id });
+      await deleteEntryImages(
+        deps.mongo,
+        await strayEntryImages(deps.mongo, new Date(deps.now() - STRAY_AFTER_MS)),
+      );
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'entry sweep failed');
+    }
+  }, everyMs);
+}

@@ -1,0 +1,110 @@
+import { type AdmitDeps, admitCandidate } from '@rallyboard/core/campaigns';
+import type { Config } from '@rallyboard/core/config';
+import {
+  deleteEntryImages,
+  type EntryDoc,
+  type EntryModels,
+  type EntrySettingsDoc,
+  type MediaCheckDoc,
+  memberOfEntry,
+  moveEntry,
+  type WeChatPushModels,
+} from '@rallyboard/core/db';
+import type { Logger } from '@rallyboard/core/logger';
+import { AppError, type CheckState } from '@rallyboard/core/protocol';
+import type { Connection } from 'mongoose';
+
+/** What settling an entry works with. */
+export interface SettleDeps extends AdmitDeps {
+  mongo: Connection;
+  entries: EntryModels;
+  pushes: WeChatPushModels;
+  logger: Logger;
+  config: Pick<Config, 'http' | 'boards' | 'entries'>;
+  now: () => number;
+}
+
+/** The reason an author reads when WeChat's check refused the content. */
+export const RISKY_REASON = '内容未通过微信内容安全检测';
+
+/** Fills in the images' verdicts that came by push (mediaChecks, by trace id); answers whether any did. */
+async function readVerdicts(deps: SettleDeps, entry: EntryDoc): Promise<boolean> {
+  const waiting = entry.images.filter((i) => i.check === 'waiting' && i.traceId !== undefined);
+  if (waiting.length === 0) return false;
+  const traceIds = waiting.flatMap((i) => (i.traceId === undefined ? [] : [i.traceId]));
+  const verdicts = await deps.pushes.mediaChecks.find().where('_id').in(traceIds).lean<MediaCheckDoc[]>();
+  const byTrace = new Map(verdicts.map((v) => [v._id, v.suggest]));
+  let changed = false;
+  for (const image of entry.images) {
+    const verdict = image.traceId === undefined ? undefined : byTrace.get(image.traceId);
+    if (image.check === 'waiting' && verdict !== undefined) {
+      image.check = verdict;
+      changed = true;
+    }
+  }
+  if (changed) await deps.entries.entries.updateOne({ _id: entry._id }, { $set: { images: entry.images } });
+  return changed;
+}
+
+/** What the checks say: refuse, wait, ask a host, or pass. */
+function judge(entry: EntryDoc): 'risky' | 'waiting' | 'review' | 'pass' {
+  const states: CheckState[] = [entry.textCheck, ...entry.images.map((i) => i.check)];
+  if (states.includes('risky')) return 'risky';
+  if (states.includes('waiting')) return 'waiting';
+  if (states.includes('review') || states.includes('unchecked')) return 'review';
+  return 'pass';
+}
+
+/**
+ * Moves a pending entry on from its checks, under its lock (the caller's): a risky text or image
+ * rejects it (its images deleted: never shown); a check still out leaves it pending; a `review`
+ * or a check that could not run sends it to the hosts; all `pass` sends it to the hosts, or makes
+ * it a candidate when the campaign approves automatically. Answers where it ended.
+ */
+export async function settleEntry(deps: SettleDeps, entry: EntryDoc): Promise<EntryDoc['status']> {
+  if (entry.status !== 'pending') return entry.status;
+  await readVerdicts(deps, entry);
+  const verdict = judge(entry);
+  const now = new Date(deps.now());
+  if (verdict === 'waiting') return 'pending';
+  if (verdict === 'risky') {
+    await moveEntry(
+      deps.entries,
+      entry._id,
+      ['pending'],
+      'rejected',
+      { reason: RISKY_REASON, decidedBy: 'auto' },
+      RISKY_REASON,
+      now,
+    );
+    await deleteEntryImages(
+      deps.mongo,
+      entry.images.map((i) => i.imageId),
+    );
+    return 'rejected';
+  }
+  const settings = await deps.entries.settings.findById(entry.campaignId).lean<EntrySettingsDoc>();
+  if (verdict === 'pass' && settings?.approval === 'auto') {
+    const member = memberOfEntry(entry, deps.config.http.publicUrl);
+    try {
+      await admitCandidate(deps, entry.campaignId, member);
+      await moveEntry(
+        deps.entries,
+        entry._id,
+        ['pending'],
+        'approved',
+        { candidateId: member.candidateId, decidedBy: 'auto' },
+        undefined,
+        now,
+      );
+      return 'approved';
+    } catch (error) {
+      // The campaign ended (or is full) meanwhile: a host sees it, and decides. Anything else
+      // (a store that did not answer) is the job's to retry.
+      if (!(error instanceof AppError)) throw error;
+      deps.logger.warn({ err: error, entryId: entry._id }, 'entry not admitted automatically');
+    }
+  }
+  await moveEntry(deps.entries, entry._id, ['pending'], 'in-review', {}, undefined, now);
+  return 'in-review';
+}
