@@ -25,11 +25,14 @@ export const AUDIT_ACTIONS = [
   'review.approve',
   'review.void',
   'review.void-by-rule',
+  'entries.settings',
+  'entry.approve',
+  'entry.reject',
 ] as const;
 export const auditActionSchema = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof auditActionSchema>;
 
-export const AUDIT_TARGETS = ['campaign', 'member', 'host', 'review'] as const;
+export const AUDIT_TARGETS = ['campaign', 'member', 'host', 'review', 'entry'] as const;
 export type AuditTargetType = (typeof AUDIT_TARGETS)[number];
 
 /** One audit entry. `before` and `after` hold the values the change replaced and wrote. */

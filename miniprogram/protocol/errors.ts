@@ -70,6 +70,29 @@ export const ERROR_CATALOGUE = {
     message:
       'This service sends no message with that template. Ask GET /api/notifications/templates which it sends.',
   },
+  ENTRIES_CLOSED: {
+    status: 409,
+    message: 'The campaign is not taking entries now: see its entry window (GET …/entry-settings).',
+  },
+  ENTRY_LIMIT_REACHED: {
+    status: 409,
+    message: 'You hold as many entries in this campaign as it allows. Withdraw one to send another.',
+  },
+  ENTRY_NOT_FOUND: { status: 404, message: 'There is no such entry.' },
+  ENTRY_NOT_WITHDRAWABLE: {
+    status: 409,
+    message: 'The entry has been decided already: only a pending or in-review entry can be withdrawn.',
+  },
+  IMAGE_NOT_FOUND: { status: 404, message: 'There is no such image of yours for this campaign.' },
+  IMAGE_TOO_LARGE: { status: 413, message: 'The image is too large.' },
+  IMAGE_INVALID: {
+    status: 422,
+    message: 'The file is not an image this service takes: a whole JPEG or PNG and nothing else.',
+  },
+  IMAGE_TYPE_MISMATCH: {
+    status: 422,
+    message: 'The file is not the type it is declared as (its name or content type says otherwise).',
+  },
   CANDIDATE_EXISTS: { status: 409, message: 'The campaign already has a candidate with that id.' },
   INVALID_TRANSITION: { status: 409, message: 'The campaign cannot make that move from where it is.' },
   BOARD_REBUILDING: {

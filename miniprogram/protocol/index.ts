@@ -5,6 +5,7 @@ export * from './auth.js';
 export * from './campaigns.js';
 export * from './console.js';
 export * from './day.js';
+export * from './entries.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './feed.js';

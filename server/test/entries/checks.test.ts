@@ -1,9 +1,14 @@
 import { campaignModel, entryModels } from '@rallyboard/core/db';
-import type { EntryStatus, EntryView, ModerationEntry } from '@rallyboard/core/protocol';
+import {
+  type EntryStatus,
+  type EntryView,
+  type ModerationEntry,
+  RISKY_REASON,
+} from '@rallyboard/core/protocol';
+import { entryJobId } from '@rallyboard/core/queue';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../../../test/support/stack.js';
 import { FAKE_PATHS } from '../../../test/support/wechat.js';
-import { RISKY_REASON } from '../../../workers/src/entries/settle.js';
 import { asHost, entrant, entryCampaign, env, fx, mine, submit, useEntriesEnv } from './entries-fixture.js';
 
 // An entry's content checks, end to end: the server takes it, the workers ask the fake WeChat
@@ -133,7 +138,7 @@ describe('content checks', () => {
       // The check was asked (a trace id), and the deadline is queued.
       let job: Awaited<ReturnType<typeof fx.worker.queue.getJob>>;
       await eventually(async () => {
-        job = await fx.worker.queue.getJob(`expire.${entry.body.id}`);
+        job = await fx.worker.queue.getJob(entryJobId({ kind: 'expire', entryId: entry.body.id }));
         return job !== undefined;
       });
       expect((await mine(who, entry.body.id))?.status).toBe('pending');

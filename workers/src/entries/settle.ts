@@ -11,7 +11,7 @@ import {
   type WeChatPushModels,
 } from '@rallyboard/core/db';
 import type { Logger } from '@rallyboard/core/logger';
-import { AppError, type CheckState } from '@rallyboard/core/protocol';
+import { AppError, type CheckState, RISKY_REASON } from '@rallyboard/core/protocol';
 import type { Connection } from 'mongoose';
 
 /** What settling an entry works with. */
@@ -23,9 +23,6 @@ export interface SettleDeps extends AdmitDeps {
   config: Pick<Config, 'http' | 'boards' | 'entries'>;
   now: () => number;
 }
-
-/** The reason an author reads when WeChat's check refused the content. */
-export const RISKY_REASON = '内容未通过微信内容安全检测';
 
 /** Fills in the images' verdicts that came by push (mediaChecks, by trace id); answers whether any did. */
 async function readVerdicts(deps: SettleDeps, entry: EntryDoc): Promise<boolean> {

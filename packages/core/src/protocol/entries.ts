@@ -20,6 +20,9 @@ export const WITHDRAWABLE: readonly EntryStatus[] = ['pending', 'in-review'];
 /** Statuses that hold one of the author's entry places (a rejected or withdrawn one frees it). */
 export const HOLDS_A_PLACE: readonly EntryStatus[] = ['pending', 'in-review', 'approved'];
 
+/** The reason an author reads when WeChat's content check found the entry risky (违规). */
+export const RISKY_REASON = '内容未通过微信内容安全检测';
+
 /** The most images an entry may carry. */
 export const MAX_ENTRY_IMAGES = 9;
 

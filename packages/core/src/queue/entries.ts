@@ -37,7 +37,11 @@ const entryJobOptions = (retryMs: number) =>
     removeOnFail: { age: 30 * 86_400 },
   }) as const satisfies JobsOptions;
 
-export function createEntryQueue(connection: RedisClient, keys: KeyBuilder, retryMs = 10_000): Queue<EntryJob> {
+export function createEntryQueue(
+  connection: RedisClient,
+  keys: KeyBuilder,
+  retryMs = 10_000,
+): Queue<EntryJob> {
   return new Queue<EntryJob>(ENTRY_QUEUE, {
     connection,
     prefix: keys.queuePrefix,

@@ -6,13 +6,14 @@ import { STATUS_LABELS } from '../lifecycle.js';
 import { CAMPAIGN_TABS, type CampaignTab, campaignHref, TAB_LABELS } from '../routes.js';
 import { renderAudit } from './audit.js';
 import { renderCampaignForm } from './campaign-form/campaign-form.js';
+import { renderEntries } from './entries/entries.js';
 import { renderMonitor } from './monitor/monitor.js';
 import { renderNotifications } from './notifications.js';
 import { renderOverview } from './overview.js';
 import { renderReview } from './review/review.js';
 import { renderRiskRules } from './risk-rules.js';
 
-/** One campaign: its title and status over tabs (overview, edit, monitor, review, rules, notifications, audit). */
+/** One campaign: its title and status over tabs (overview, edit, monitor, review, entries, rules, notifications, audit). */
 export async function renderCampaignPage(
   app: HTMLElement,
   campaignId: string,
@@ -61,6 +62,8 @@ export async function renderCampaignPage(
       return renderReview(body, campaign);
     case 'rules':
       return renderRiskRules(body, campaign);
+    case 'entries':
+      return renderEntries(body, campaign);
     case 'notifications':
       return renderNotifications(body, campaign);
     case 'audit':
