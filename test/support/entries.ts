@@ -1,7 +1,7 @@
 import type { Config } from '@rallyboard/core/config';
 import { boardModel, campaignModel, entryModels, wechatPushModels } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
-import { createEntryQueue } from '@rallyboard/core/queue';
+import { createEntryQueue, createNotificationQueue, queueNotificationEvent } from '@rallyboard/core/queue';
 import { closeRedis, createKeys } from '@rallyboard/core/redis';
 import { createWeChatApi } from '@rallyboard/core/wechat';
 import type { Connection } from 'mongoose';
@@ -21,6 +21,8 @@ export async function startTestEntryWorker(config: Config, mongo: Connection, no
   ]);
   const queue = createEntryQueue(producer, keys, config.entries.checkRetryMs);
   queue.on('error', () => {});
+  const notifications = createNotificationQueue(producer, keys);
+  notifications.on('error', () => {});
   const logger = createLogger(config, 'workers', 'test');
   const deps = {
     config,
@@ -34,6 +36,12 @@ export async function startTestEntryWorker(config: Config, mongo: Connection, no
     pushes: wechatPushModels(mongo),
     wechat: createWeChatApi({ config, keys, redis, logger }),
     queue,
+    notify: (entry: { _id: string; campaignId: string }) =>
+      queueNotificationEvent(notifications, {
+        event: 'entry-reviewed',
+        campaignId: entry.campaignId,
+        subject: entry._id,
+      }),
     now,
   };
   const worker = createEntryWorker(deps, connection);
@@ -44,7 +52,7 @@ export async function startTestEntryWorker(config: Config, mongo: Connection, no
     queue,
     async close() {
       await worker.close();
-      await queue.close();
+      await Promise.all([queue.close(), notifications.close()]);
       await Promise.all([closeRedis(redis), closeRedis(producer), closeRedis(connection)]);
     },
   };

@@ -1,5 +1,5 @@
 import type { Config } from '@rallyboard/core/config';
-import { campaignModel, notificationModels, participantModel } from '@rallyboard/core/db';
+import { campaignModel, entryModels, notificationModels, participantModel } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
 import { createNotificationQueue } from '@rallyboard/core/queue';
 import { closeRedis, createKeys } from '@rallyboard/core/redis';
@@ -30,6 +30,7 @@ export async function startTestNotifier(config: Config, mongo: Connection) {
       keys,
       campaigns: campaignModel(mongo),
       models: notificationModels(mongo),
+      entries: entryModels(mongo),
       participants: participantModel(mongo),
       wechat: createWeChatApi({ config, keys, redis, logger }),
       queue,

@@ -28,6 +28,11 @@ export const TEST_TEMPLATES = {
     page: 'pages/ranking/index?campaignId={campaignId}',
     data: { thing1: 'campaignTitle', thing2: 'winnerName', number3: 'winnerScore', time4: 'endAt' },
   },
+  'entry-reviewed': {
+    templateId: 'tmpl-review-001',
+    page: 'pages/my-entries/index?campaignId={campaignId}',
+    data: { thing1: 'entryTitle', phrase2: 'result', thing3: 'reason', time4: 'reviewedAt' },
+  },
 } as const;
 
 /**

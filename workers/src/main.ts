@@ -18,6 +18,7 @@ import {
   createEntryQueue,
   createNotificationQueue,
   createReviewQueue,
+  type NotificationJob,
   queueNotificationEvent,
 } from '@rallyboard/core/queue';
 import {
@@ -32,6 +33,7 @@ import {
   withLock,
 } from '@rallyboard/core/redis';
 import { createWeChatApi } from '@rallyboard/core/wechat';
+import type { Queue } from 'bullmq';
 import type { Connection } from 'mongoose';
 import type { Registry } from 'prom-client';
 import { startArchiver } from './archives/archiver.js';
@@ -94,7 +96,11 @@ async function main(): Promise<void> {
   );
   notificationWorker.on('failed', () => metrics.jobFailed('notifications'));
   // Participants' entries: their content checks (entries/).
-  const entries = startEntries({ redis, keys, mongo, campaigns }, producer, opened.entryConnection);
+  const entries = startEntries(
+    { redis, keys, mongo, campaigns, notificationQueue },
+    producer,
+    opened.entryConnection,
+  );
   const serialize = <T>(campaignId: string, work: () => Promise<T>) =>
     withLock(redis, keys.campaignLock(campaignId), work);
   const scheduleWorker = createScheduleWorker(
@@ -190,6 +196,7 @@ function startNotifications(
       config,
       logger,
       models: notificationModels(deps.mongo),
+      entries: entryModels(deps.mongo),
       participants: participantModel(deps.mongo),
       wechat: createWeChatApi({ config, keys: deps.keys, redis: deps.redis, logger }),
       queue: notificationQueue,
@@ -202,7 +209,13 @@ function startNotifications(
 
 /** The entries queue (on the producer connection), its worker and its sweep, running. */
 function startEntries(
-  deps: { redis: RedisClient; keys: KeyBuilder; mongo: Connection; campaigns: CampaignModel },
+  deps: {
+    redis: RedisClient;
+    keys: KeyBuilder;
+    mongo: Connection;
+    campaigns: CampaignModel;
+    notificationQueue: Queue<NotificationJob>;
+  },
   producer: RedisClient,
   connection: RedisClient,
 ) {
@@ -217,6 +230,12 @@ function startEntries(
     pushes: wechatPushModels(deps.mongo),
     wechat: createWeChatApi({ config, keys: deps.keys, redis: deps.redis, logger }),
     queue,
+    notify: (entry: { _id: string; campaignId: string }) =>
+      queueNotificationEvent(deps.notificationQueue, {
+        event: 'entry-reviewed',
+        campaignId: entry.campaignId,
+        subject: entry._id,
+      }),
     now: Date.now,
   };
   const worker = createEntryWorker(entryDeps, connection);

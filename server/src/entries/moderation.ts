@@ -8,13 +8,16 @@ import {
   memberOfEntry,
   moveEntry,
 } from '@rallyboard/core/db';
+import type { Logger } from '@rallyboard/core/logger';
 import type {
   DecideEntriesAnswer,
   DecideEntriesBody,
   EntryStatus,
   ModerationEntry,
 } from '@rallyboard/core/protocol';
+import { type NotificationJob, queueNotificationEvent } from '@rallyboard/core/queue';
 import { withLock } from '@rallyboard/core/redis';
+import type { Queue } from 'bullmq';
 import type { Connection } from 'mongoose';
 import type { AuditLog } from '../audit/log.js';
 import type { HostPrincipal } from '../hosts/principal.js';
@@ -26,7 +29,26 @@ export interface ModerationDeps extends AdmitDeps {
   entries: EntryModels;
   config: Pick<Config, 'http' | 'boards'>;
   audit: AuditLog;
+  /** Where a decision queues the author's review message (entry-reviewed). */
+  notificationQueue: Queue<NotificationJob>;
+  logger: Logger;
   now: () => number;
+}
+
+/**
+ * Queues the author's review message. The decision stands whatever happens here: a queue that
+ * does not answer costs the message (logged), never the decision.
+ */
+async function tellAuthor(deps: ModerationDeps, campaignId: string, entryId: string): Promise<void> {
+  try {
+    await queueNotificationEvent(deps.notificationQueue, {
+      event: 'entry-reviewed',
+      campaignId,
+      subject: entryId,
+    });
+  } catch (error) {
+    deps.logger.warn({ err: error, entryId }, 'review message not queued');
+  }
 }
 
 /** How many of the campaign's entries came from each device and each address. */
@@ -114,6 +136,7 @@ async function decideOne(
       status: 'approved',
       candidateId: member.candidateId,
     });
+    await tellAuthor(deps, campaign._id, entryId);
     return { entryId, outcome: 'approved', candidateId: member.candidateId };
   }
   if (entry.status !== 'in-review' && entry.status !== 'pending')
@@ -135,6 +158,7 @@ async function decideOne(
     status: 'rejected',
     reason: body.note,
   });
+  await tellAuthor(deps, campaign._id, entryId);
   return { entryId, outcome: 'rejected' };
 }
 

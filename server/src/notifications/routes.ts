@@ -1,14 +1,22 @@
 import type { MessageTemplates } from '@rallyboard/core/config';
-import { findShareableCampaign, type NotificationModels, recordGrant } from '@rallyboard/core/db';
+import {
+  type EntryModels,
+  findShareableCampaign,
+  type NotificationModels,
+  recordGrant,
+} from '@rallyboard/core/db';
 import {
   AppError,
   NOTIFICATION_EVENTS,
   type NotificationEvent,
   type NotificationTemplates,
   notificationTemplatesSchema,
+  SUBJECT_EVENTS,
   type SubscriptionAnswer,
+  type SubscriptionBody,
   subscriptionAnswerSchema,
   subscriptionBodySchema,
+  WITHDRAWABLE,
 } from '@rallyboard/core/protocol';
 import { Router } from 'express';
 import type { Connection } from 'mongoose';
@@ -24,12 +32,50 @@ const SUBSCRIBABLE = new Set(['scheduled', 'live', 'paused', 'frozen']);
 const STILL_TO_COME: Record<NotificationEvent, ReadonlySet<string>> = {
   'campaign-started': new Set(['scheduled']),
   'results-final': SUBSCRIBABLE,
+  'entry-reviewed': SUBSCRIBABLE,
 };
+
+/**
+ * The subject of each subject event the answers accept: the entry a review message is for, which
+ * must be the participant's own in this campaign and not decided yet (else INVALID_INPUT).
+ */
+async function subjectOf(
+  deps: NotificationsRouteDeps,
+  body: SubscriptionBody,
+  userId: string,
+  events: NotificationEvent[],
+): Promise<string | undefined> {
+  if (!events.some((event) => SUBJECT_EVENTS.has(event))) return undefined;
+  const entry =
+    body.entryId === undefined
+      ? null
+      : await whenAvailable(() =>
+          deps.entries.entries.findById(body.entryId, { campaignId: 1, userId: 1, status: 1 }).lean(),
+        );
+  if (
+    !entry ||
+    entry.userId !== userId ||
+    entry.campaignId !== body.campaignId ||
+    !WITHDRAWABLE.includes(entry.status)
+  ) {
+    throw new AppError('INVALID_INPUT', {
+      details: [
+        {
+          path: 'body.entryId',
+          message: 'name your own entry of this campaign that is still waiting for review',
+        },
+      ],
+    });
+  }
+  return entry._id;
+}
 
 export interface NotificationsRouteDeps {
   api: Api;
   mongo: Connection;
   notifications: NotificationModels;
+  /** Where an entry-reviewed grant's entry is checked. */
+  entries: Pick<EntryModels, 'entries'>;
   config: { wechat: { templates: MessageTemplates } };
 }
 
@@ -97,7 +143,8 @@ function subscriptionsRoute(
       summary: 'Record what wx.requestSubscribeMessage answered, for a campaign',
       description:
         'Each `accept` lets the service send me one message of that template about this campaign ' +
-        '(its start, or its results). Answers other than accept record nothing. A start reminder is taken ' +
+        '(its start, or its results), or about my entry (`entryId`: its review result, entry-reviewed). ' +
+        'Answers other than accept record nothing. A start reminder is taken ' +
         'only before the start (409 SUBSCRIPTION_CLOSED after). A template already ' +
         'held for the campaign is answered `held`; one already spent on it, `used`.',
       auth: 'participant',
@@ -135,16 +182,25 @@ function subscriptionsRoute(
           })),
         });
       }
-      const grants: SubscriptionAnswer['grants'] = [];
-      for (const [templateId, answer] of Object.entries(body.answers)) {
+      const accepted = Object.entries(body.answers).flatMap(([templateId, answer]) => {
         const event = eventOf.get(templateId);
-        if (answer !== 'accept' || !event) continue;
+        return answer === 'accept' && event ? [{ templateId, event }] : [];
+      });
+      const subject = await subjectOf(
+        deps,
+        body,
+        auth.participantId,
+        accepted.map((a) => a.event),
+      );
+      const grants: SubscriptionAnswer['grants'] = [];
+      for (const { templateId, event } of accepted) {
         const recorded = await whenAvailable(() =>
           recordGrant(deps.notifications, {
             userId: auth.participantId,
             campaignId: body.campaignId,
             templateId,
             event,
+            ...(SUBJECT_EVENTS.has(event) && subject !== undefined ? { subject } : {}),
           }),
         );
         grants.push({ templateId, event, recorded });

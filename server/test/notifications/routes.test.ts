@@ -39,6 +39,7 @@ describe('GET /api/notifications/templates', () => {
     expect(body.templates).toEqual([
       { event: 'campaign-started', templateId: START },
       { event: 'results-final', templateId: RESULTS },
+      { event: 'entry-reviewed', templateId: TEST_TEMPLATES['entry-reviewed'].templateId },
     ]);
   });
 });

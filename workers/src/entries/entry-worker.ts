@@ -38,6 +38,12 @@ async function runEntryJob(job: Job<EntryJob>, deps: EntryWorkerDeps): Promise<O
     async () => {
       const entry = await deps.entries.entries.findById(entryId).lean<EntryDoc>();
       if (!entry) return 'missing';
+      // Decided by the checks on an earlier run whose review message was not queued: queue it
+      // (once: the event's job id is the entry's).
+      if (entry.decidedBy === 'auto' && (entry.status === 'approved' || entry.status === 'rejected')) {
+        await deps.notify(entry);
+        return entry.status;
+      }
       if (data.kind === 'check') {
         return checkEntry(deps, entry, job.attemptsMade + 1 >= (job.opts.attempts ?? 1));
       }

@@ -16,6 +16,8 @@ import type { Connection } from 'mongoose';
 
 /** What settling an entry works with. */
 export interface SettleDeps extends AdmitDeps {
+  /** Queues the author's review message (entry-reviewed) once the checks decided the entry. */
+  notify(entry: Pick<EntryDoc, '_id' | 'campaignId'>): Promise<void>;
   mongo: Connection;
   entries: EntryModels;
   pushes: WeChatPushModels;
@@ -78,6 +80,7 @@ export async function settleEntry(deps: SettleDeps, entry: EntryDoc): Promise<En
       deps.mongo,
       entry.images.map((i) => i.imageId),
     );
+    await deps.notify(entry);
     return 'rejected';
   }
   const settings = await deps.entries.settings.findById(entry.campaignId).lean<EntrySettingsDoc>();
@@ -94,6 +97,7 @@ export async function settleEntry(deps: SettleDeps, entry: EntryDoc): Promise<En
         undefined,
         now,
       );
+      await deps.notify(entry);
       return 'approved';
     } catch (error) {
       // The campaign ended (or is full) meanwhile: a host sees it, and decides. Anything else

@@ -2,6 +2,8 @@ import type { Config } from '@rallyboard/core/config';
 import {
   type CampaignDoc,
   type CampaignModel,
+  type EntryDoc,
+  type EntryModels,
   type NotificationModels,
   unspentGrantHolders,
 } from '@rallyboard/core/db';
@@ -23,6 +25,8 @@ export interface FanOutDeps {
   keys: KeyBuilder;
   campaigns: CampaignModel;
   models: NotificationModels;
+  /** Where an entry-reviewed event reads its entry. */
+  entries: Pick<EntryModels, 'entries'>;
   queue: Queue<NotificationJob>;
 }
 
@@ -63,6 +67,7 @@ export async function fanOut(job: NotificationEventJob, deps: FanOutDeps): Promi
   if (!template) return { done: 'nothing', why: `no template is configured for ${job.event}` };
   const campaign = await deps.campaigns.findById(job.campaignId).lean();
   if (!campaign) return { done: 'nothing', why: 'the campaign no longer exists' };
+  if (job.subject !== undefined) return toAuthor(job, job.subject, campaign, deps);
   const values = await eventValues(deps, job.event, campaign);
   let sends = 0;
   for await (const holders of unspentGrantHolders(deps.models, template.templateId, job.campaignId)) {
@@ -81,4 +86,38 @@ export async function fanOut(job: NotificationEventJob, deps: FanOutDeps): Promi
     sends += jobs.length;
   }
   return { done: 'queued', sends };
+}
+
+/**
+ * A subject event (an entry's review) goes to the entry's author only, once decided: approved, or
+ * rejected with the reason they read. The send spends the grant given for that entry.
+ */
+async function toAuthor(
+  job: NotificationEventJob,
+  entryId: string,
+  campaign: CampaignDoc,
+  deps: FanOutDeps,
+): Promise<FanOutOutcome> {
+  const entry = await deps.entries.entries.findById(entryId).lean<EntryDoc>();
+  if (!entry || entry.campaignId !== campaign._id) return { done: 'nothing', why: 'no such entry' };
+  if (entry.status !== 'approved' && entry.status !== 'rejected') {
+    return { done: 'nothing', why: `the entry is ${entry.status}` };
+  }
+  const decided = entry.history.findLast((e) => e.status === entry.status)?.at ?? entry.updatedAt;
+  const send: NotificationSendJob = {
+    kind: 'send',
+    event: job.event,
+    campaignId: campaign._id,
+    userId: entry.userId,
+    subject: entryId,
+    values: {
+      campaignTitle: campaign.title,
+      entryTitle: entry.title,
+      result: entry.status === 'approved' ? '已通过' : '未通过',
+      reason: entry.status === 'rejected' ? (entry.reason ?? '') : '',
+      reviewedAt: wechatTime(new Date(decided), campaign.schedule.timezone),
+    },
+  };
+  await deps.queue.add('send', send, { jobId: notificationJobId(send) });
+  return { done: 'queued', sends: 1 };
 }

@@ -100,7 +100,7 @@ export async function sendNotification(
   deps: SendDeps,
 ): Promise<SendOutcome> {
   const template = deps.config.wechat.templates[job.event];
-  const sendId = sendIdOf(job.event, job.campaignId, job.userId);
+  const sendId = sendIdOf(job.event, job.campaignId, job.userId, job.subject);
   const record = (fields: Pick<NotificationSendDoc, 'status' | 'reason'>) =>
     recordSend(deps.models, {
       _id: sendId,
@@ -149,7 +149,7 @@ async function send(
     return { done: 'dropped', reason: already.reason ?? already.status };
   }
   if (already?.status === 'sending' && already.reason === IN_FLIGHT) return drop('UNKNOWN_OUTCOME');
-  const grantId = grantIdOf(template.templateId, job.campaignId, job.userId);
+  const grantId = grantIdOf(template.templateId, job.campaignId, job.userId, job.subject);
   if ((await spendGrant(deps.models, grantId, sendId)) !== 'spent') return drop('NO_GRANT');
   const participant = await deps.participants.findById(job.userId, { openid: 1 }).lean();
   if (!participant) {

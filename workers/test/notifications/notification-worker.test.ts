@@ -1,4 +1,4 @@
-import { sendIdOf } from '@rallyboard/core/db';
+import { entryModels, sendIdOf } from '@rallyboard/core/db';
 import {
   createNotificationQueue,
   type NotificationJob,
@@ -27,7 +27,10 @@ beforeAll(async () => {
     testRedis(env.config, 'worker'),
   ]);
   queue = createNotificationQueue(producer, keys);
-  const worker = createNotificationWorker({ ...env.deps, campaigns: campaigns(), queue }, connection);
+  const worker = createNotificationWorker(
+    { ...env.deps, campaigns: campaigns(), entries: entryModels(env.mongo), queue },
+    connection,
+  );
   void worker.run();
   await worker.waitUntilReady();
   stop = async () => {

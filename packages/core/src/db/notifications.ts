@@ -11,16 +11,19 @@ import { isDuplicateKey } from './duplicate-key.js';
  * `wx.requestSubscribeMessage` allows one message of that template), the spends that use them, and
  * the log of every send. No message goes out without a grant spent for it first.
  *
- * A grant is for one template, one campaign and one participant (grantIdOf): the events sent today
+ * A grant is for one template, one campaign and one participant (grantIdOf): the campaign events
  * happen once per campaign, so a participant needs one grant per template and campaign, and a
- * second `accept` for the same is answered as held already. A spend is a unique insert keyed by
+ * second `accept` for the same is answered as held already. A subject event's grant (an entry's
+ * review) is also for its subject: one per entry. A spend is a unique insert keyed by
  * the grant (FerretDB has no atomic read-and-update), so two sends can never both spend it.
  */
 
 export interface SubscriptionGrantDoc {
-  /** grantIdOf(templateId, campaignId, userId). */
+  /** grantIdOf(templateId, campaignId, userId, subject). */
   _id: string;
   userId: string;
+  /** What a subject event's grant is for (an entry id); absent for campaign events. */
+  subject?: string | undefined;
   campaignId: string;
   templateId: string;
   event: NotificationEvent;
@@ -40,7 +43,7 @@ export type SendStatus = (typeof SEND_STATUSES)[number];
 
 /** One message to one participant for one event: the send log the console reads. */
 export interface NotificationSendDoc {
-  /** sendIdOf(event, campaignId, userId). */
+  /** sendIdOf(event, campaignId, userId, subject). */
   _id: string;
   event: NotificationEvent;
   campaignId: string;
@@ -61,6 +64,7 @@ const grantSchema = new Schema<SubscriptionGrantDoc>(
     campaignId: { type: String, required: true },
     templateId: { type: String, required: true },
     event: { type: String, required: true },
+    subject: { type: String },
     grantedAt: { type: Date, required: true },
   },
   { collection: 'subscriptionGrants', versionKey: false },
@@ -109,11 +113,12 @@ export function notificationModels(connection: Connection) {
 }
 export type NotificationModels = ReturnType<typeof notificationModels>;
 
-export const grantIdOf = (templateId: string, campaignId: string, userId: string): string =>
-  `${templateId}|${campaignId}|${userId}`;
+/** A grant's id: per template, campaign and participant, and the subject (an entry) for subject events. */
+export const grantIdOf = (templateId: string, campaignId: string, userId: string, subject?: string): string =>
+  `${templateId}|${campaignId}|${userId}${subject === undefined ? '' : `|${subject}`}`;
 
-export const sendIdOf = (event: NotificationEvent, campaignId: string, userId: string): string =>
-  `${event}|${campaignId}|${userId}`;
+export const sendIdOf = (event: NotificationEvent, campaignId: string, userId: string, subject?: string): string =>
+  `${event}|${campaignId}|${userId}${subject === undefined ? '' : `|${subject}`}`;
 
 /**
  * Records a participant's `accept` of a template for a campaign.
@@ -124,7 +129,7 @@ export async function recordGrant(
   grant: Omit<SubscriptionGrantDoc, '_id' | 'grantedAt'>,
   now = new Date(),
 ): Promise<'new' | 'held' | 'used'> {
-  const _id = grantIdOf(grant.templateId, grant.campaignId, grant.userId);
+  const _id = grantIdOf(grant.templateId, grant.campaignId, grant.userId, grant.subject);
   try {
     await models.grants.create({ _id, ...grant, grantedAt: now });
     return 'new';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { entryIdSchema } from './entries.js';
 import { boardIdSchema } from './ids.js';
 
 /**
@@ -11,6 +12,8 @@ export const NOTIFICATION_VALUES = {
   'campaign-started': ['campaignTitle', 'startAt', 'endAt'],
   /** A campaign's results are final: at its end (结果通知). A frozen campaign, even revealed, still counts votes. */
   'results-final': ['campaignTitle', 'endAt', 'winnerName', 'winnerScore'],
+  /** A host (or WeChat's check) decided the participant's entry (审核结果): approved or not, and why. */
+  'entry-reviewed': ['campaignTitle', 'entryTitle', 'result', 'reason', 'reviewedAt'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type NotificationEvent = keyof typeof NOTIFICATION_VALUES;
@@ -18,6 +21,12 @@ export const NOTIFICATION_EVENTS = Object.keys(NOTIFICATION_VALUES) as Notificat
 export const notificationEventSchema = z.enum(
   NOTIFICATION_EVENTS as [NotificationEvent, ...NotificationEvent[]],
 );
+
+/**
+ * Events about one thing of the participant's (their entry), not the whole campaign: a grant is
+ * given for that thing (the subscription names it), and the event goes to its author only.
+ */
+export const SUBJECT_EVENTS: ReadonlySet<NotificationEvent> = new Set(['entry-reviewed']);
 
 /** A template id as WeChat issues them (the console's 模板ID). */
 export const templateIdSchema = z
@@ -35,6 +44,8 @@ export const subscribeAnswerSchema = z.enum(['accept', 'reject', 'ban', 'filter'
  */
 export const subscriptionBodySchema = z.strictObject({
   campaignId: boardIdSchema,
+  /** The entry an entry-reviewed grant is for: the participant's own, not decided yet. */
+  entryId: entryIdSchema.optional(),
   answers: z
     .record(templateIdSchema, subscribeAnswerSchema)
     .refine((a) => Object.keys(a).length >= 1 && Object.keys(a).length <= 3, {

@@ -14,6 +14,8 @@ export const notificationEventJobSchema = z.object({
   kind: z.literal('event'),
   event: notificationEventSchema,
   campaignId: boardIdSchema,
+  /** A subject event's subject (an entry id): the event goes to its author only. */
+  subject: z.string().min(1).max(64).optional(),
 });
 export type NotificationEventJob = z.infer<typeof notificationEventJobSchema>;
 
@@ -23,6 +25,7 @@ export const notificationSendJobSchema = z.object({
   event: notificationEventSchema,
   campaignId: boardIdSchema,
   userId: z.string().min(1).max(64),
+  subject: z.string().min(1).max(64).optional(),
   values: z.record(z.string(), z.string()),
 });
 export type NotificationSendJob = z.infer<typeof notificationSendJobSchema>;
@@ -34,13 +37,15 @@ export const notificationJobSchema = z.discriminatedUnion('kind', [
 export type NotificationJob = z.infer<typeof notificationJobSchema>;
 
 /**
- * Job ids make each event happen once per campaign, and each participant's message once per
- * event: BullMQ ignores an add whose id it keeps (BullMQ ids may not hold `:`).
+ * Job ids make each event happen once per campaign (and subject), and each participant's message
+ * once per event: BullMQ ignores an add whose id it keeps (BullMQ ids may not hold `:`).
  */
-export const notificationJobId = (job: NotificationJob): string =>
-  job.kind === 'event'
-    ? `${job.event}.${job.campaignId}`
-    : `send.${job.event}.${job.campaignId}.${job.userId}`;
+export const notificationJobId = (job: NotificationJob): string => {
+  const subject = job.subject === undefined ? '' : `.${job.subject}`;
+  return job.kind === 'event'
+    ? `${job.event}.${job.campaignId}${subject}`
+    : `send.${job.event}.${job.campaignId}.${job.userId}${subject}`;
+};
 
 /**
  * A send retries with exponential backoff from 5 s (WeChat's rate limits, a WeChat that does not

@@ -5,6 +5,7 @@ import { h } from '../dom.js';
 const EVENT_LABELS: Record<NotificationEvent, string> = {
   'campaign-started': '开始提醒',
   'results-final': '结果通知',
+  'entry-reviewed': '审核结果',
 };
 
 /** Why a message was not sent, in the host's words; an unknown reason shows as it is. */
