@@ -96,11 +96,7 @@ async function main(): Promise<void> {
   );
   notificationWorker.on('failed', () => metrics.jobFailed('notifications'));
   // Participants' entries: their content checks (entries/).
-  const entries = startEntries(
-    { redis, keys, mongo, campaigns, notificationQueue },
-    producer,
-    opened.entryConnection,
-  );
+  const entries = startEntries({ redis, keys, mongo, campaigns, notificationQueue }, producer, opened);
   const serialize = <T>(campaignId: string, work: () => Promise<T>) =>
     withLock(redis, keys.campaignLock(campaignId), work);
   const scheduleWorker = createScheduleWorker(
@@ -217,7 +213,7 @@ function startEntries(
     notificationQueue: Queue<NotificationJob>;
   },
   producer: RedisClient,
-  connection: RedisClient,
+  { entryConnection }: { entryConnection: RedisClient },
 ) {
   const queue = createEntryQueue(producer, deps.keys, config.entries.checkRetryMs);
   queue.on('error', (error) => logger.warn({ err: error }, 'entry queue error'));
@@ -238,7 +234,7 @@ function startEntries(
       }),
     now: Date.now,
   };
-  const worker = createEntryWorker(entryDeps, connection);
+  const worker = createEntryWorker(entryDeps, entryConnection);
   void worker.run();
   return { queue, worker, sweep: startEntrySweep(entryDeps) };
 }

@@ -117,8 +117,12 @@ export type NotificationModels = ReturnType<typeof notificationModels>;
 export const grantIdOf = (templateId: string, campaignId: string, userId: string, subject?: string): string =>
   `${templateId}|${campaignId}|${userId}${subject === undefined ? '' : `|${subject}`}`;
 
-export const sendIdOf = (event: NotificationEvent, campaignId: string, userId: string, subject?: string): string =>
-  `${event}|${campaignId}|${userId}${subject === undefined ? '' : `|${subject}`}`;
+export const sendIdOf = (
+  event: NotificationEvent,
+  campaignId: string,
+  userId: string,
+  subject?: string,
+): string => `${event}|${campaignId}|${userId}${subject === undefined ? '' : `|${subject}`}`;
 
 /**
  * Records a participant's `accept` of a template for a campaign.
