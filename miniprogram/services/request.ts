@@ -29,6 +29,8 @@ export interface ApiRequest {
   query?: Record<string, string | number | undefined>;
   body?: unknown;
   headers?: Record<string, string>;
+  /** A file to upload instead of a body (wx.uploadFile, multipart/form-data): its temporary path and form field. */
+  file?: { path: string; field: string };
 }
 
 function urlOf(path: string, query: ApiRequest['query']): string {
@@ -38,8 +40,34 @@ function urlOf(path: string, query: ApiRequest['query']): string {
   return `${settings.apiBase}${path}${pairs.length > 0 ? `?${pairs.join('&')}` : ''}`;
 }
 
+/** wx.uploadFile as a promise: the status and the parsed body (it answers text), or NETWORK. */
+function upload(
+  req: ApiRequest,
+  file: NonNullable<ApiRequest['file']>,
+): Promise<{ status: number; data: unknown }> {
+  return new Promise((resolve, reject) => {
+    wx.uploadFile({
+      url: urlOf(req.path, req.query),
+      filePath: file.path,
+      name: file.field,
+      header: { ...req.headers },
+      success: (res) => {
+        let data: unknown = res.data;
+        try {
+          data = JSON.parse(res.data);
+        } catch {
+          // Not JSON: checked against the schema (or the error body) as it is.
+        }
+        resolve({ status: res.statusCode, data });
+      },
+      fail: () => reject(new ApiError('NETWORK', 0, NETWORK_MESSAGE)),
+    });
+  });
+}
+
 /** wx.request as a promise: the status and the parsed body, or NETWORK when nothing came back. */
 function send(req: ApiRequest): Promise<{ status: number; data: unknown }> {
+  if (req.file) return upload(req, req.file);
   return new Promise((resolve, reject) => {
     wx.request({
       url: urlOf(req.path, req.query),

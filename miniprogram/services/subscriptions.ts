@@ -46,14 +46,18 @@ const askedOf = (): Record<string, boolean> => {
 export type AskOutcome = 'recorded' | 'declined' | 'asked' | 'unavailable';
 
 /**
- * From a tap: asks the user whether to hear of `event` for the campaign (开始提醒, 结果通知), once
- * per campaign and event on this install, and records an accept on the server. Nothing is
+ * From a tap: asks the user whether to hear of `event` for the campaign (开始提醒, 结果通知), or
+ * for their entry `entryId` (审核结果), once per campaign, event (and entry) on this install, and records an accept on the server. Nothing is
  * rewarded or unlocked by it, and whatever the answer, the tap's own action goes on; it never
  * throws.
  */
-export function askToHear(event: NotificationEvent, campaignId: string): Promise<AskOutcome> {
+export function askToHear(
+  event: NotificationEvent,
+  campaignId: string,
+  entryId?: string,
+): Promise<AskOutcome> {
   const templateId = templates?.find((t) => t.event === event)?.templateId;
-  const key = `${event}|${campaignId}`;
+  const key = entryId === undefined ? `${event}|${campaignId}` : `${event}|${campaignId}|${entryId}`;
   if (!templateId) return Promise.resolve('unavailable');
   if (askedOf()[key]) return Promise.resolve('asked');
   return new Promise((resolve) => {
@@ -72,7 +76,11 @@ export function askToHear(event: NotificationEvent, campaignId: string): Promise
           {
             method: 'POST',
             path: '/api/me/subscriptions',
-            body: { campaignId, answers: { [templateId]: said } },
+            body: {
+              campaignId,
+              ...(entryId === undefined ? {} : { entryId }),
+              answers: { [templateId]: said },
+            },
           },
           subscriptionAnswerSchema,
         ).then(

@@ -2,6 +2,7 @@ import { acceptsVotes, type BoardKind, type PublicCampaign } from '../../protoco
 import { voteFromTap } from '../../services/actions.js';
 import { getCampaign, readQuota } from '../../services/api.js';
 import { DwellClock } from '../../services/dwell.js';
+import { entrySettings } from '../../services/entries.js';
 import { CAMPAIGN_STATUS_LABELS, campaignCountdown, remainingText } from '../../services/format.js';
 import { likedCandidates } from '../../services/likes.js';
 import { ApiError } from '../../services/request.js';
@@ -37,6 +38,9 @@ definePage<Extra>()({
     canVote: false,
     /** A scheduled campaign offers a reminder at its start (开始提醒). */
     canRemind: false,
+    /** The campaign takes entries (报名) now; `hasEntries`: it takes entries at all (我的报名). */
+    canEnter: false,
+    hasEntries: false,
     countdown: '',
     quotaText: '',
     candidates: [] as CandidateCard[],
@@ -107,7 +111,7 @@ definePage<Extra>()({
           })),
           loading: false,
         });
-        await this.refreshQuota();
+        await Promise.all([this.refreshQuota(), this.refreshEntries()]);
       } catch (error) {
         this.setData({
           loading: false,
@@ -122,6 +126,15 @@ definePage<Extra>()({
         this.setData({ quotaText: remainingText(quota.remainingToday) });
       } catch (error) {
         this.setData({ quotaText: error instanceof ApiError ? error.message : '' });
+      }
+    },
+    /** Whether to offer 我要报名 and 我的报名; a failure offers neither. */
+    async refreshEntries(): Promise<void> {
+      try {
+        const view = await entrySettings(this.data.campaignId);
+        this.setData({ canEnter: view.open, hasEntries: view.settings !== null });
+      } catch {
+        this.setData({ canEnter: false, hasEntries: false });
       }
     },
     startCountdown() {
@@ -173,6 +186,12 @@ definePage<Extra>()({
     },
     openRanking() {
       wx.navigateTo({ url: `/pages/ranking/index?campaignId=${this.data.campaignId}` });
+    },
+    openEntry() {
+      wx.navigateTo({ url: `/pages/entry/index?campaignId=${this.data.campaignId}` });
+    },
+    openMyEntries() {
+      wx.navigateTo({ url: `/pages/my-entries/index?campaignId=${this.data.campaignId}` });
     },
     openMyVotes() {
       wx.navigateTo({ url: `/pages/my-votes/index?campaignId=${this.data.campaignId}` });

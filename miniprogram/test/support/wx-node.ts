@@ -1,6 +1,7 @@
 import type WebSocket from 'ws';
 import { createWxAlbum, type WxPermissions } from './wx-node/album.js';
 import { createWxApp } from './wx-node/app.js';
+import { createWxMedia } from './wx-node/media.js';
 import { createWxNetwork, type SentRequest } from './wx-node/network.js';
 import { createWxSocket } from './wx-node/socket.js';
 import { createWxSubscribe, type SubscribeAnswer } from './wx-node/subscribe.js';
@@ -60,6 +61,8 @@ export interface WxShim {
   subscribePrompts: string[][];
   /** Subscriptions turned off in WeChat's settings: every prompt fails. */
   subscriptionsOff(off: boolean): void;
+  /** What the user picks in each wx.chooseMedia, in order: file paths (an empty list cancels). */
+  mediaPicks: string[][];
 }
 
 export interface WxShimOptions {
@@ -69,7 +72,7 @@ export interface WxShimOptions {
   onSubscribe?: (templateId: string) => void;
 }
 
-/** Puts the parts together (wx-node/: network, socket, app, ui, album) as one `wx` and its controls. */
+/** Puts the parts together (wx-node/: network, socket, app, ui, album, subscribe, media) as one `wx` and its controls. */
 export function createWx(options: WxShimOptions): WxShim {
   const network = createWxNetwork();
   const socket = createWxSocket();
@@ -77,7 +80,8 @@ export function createWx(options: WxShimOptions): WxShim {
   const ui = createWxUi();
   const album = createWxAlbum();
   const subscribe = createWxSubscribe(options.onSubscribe);
-  const wx = { ...network.wx, ...socket.wx, ...app.wx, ...ui.wx, ...album.wx, ...subscribe.wx };
+  const media = createWxMedia(network.requests);
+  const wx = { ...network.wx, ...socket.wx, ...app.wx, ...ui.wx, ...album.wx, ...subscribe.wx, ...media.wx };
 
   return {
     wx: wx as unknown as WechatMiniprogram.Wx,
@@ -109,6 +113,7 @@ export function createWx(options: WxShimOptions): WxShim {
     subscriptionsOff(off) {
       subscribe.state.off = off;
     },
+    mediaPicks: media.picks,
   };
 }
 
