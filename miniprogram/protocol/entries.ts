@@ -30,6 +30,9 @@ export const MAX_ENTRY_IMAGES = 9;
 /** How a field of the entry form is asked for. */
 export const fieldRuleSchema = z.enum(['required', 'optional', 'off']);
 
+/** What a campaign's entries are: works to vote for, or suggestions to like and follow. */
+export const ENTRY_PURPOSES = ['contest', 'suggestions'] as const;
+
 /** A campaign's entry form and rules, set by its host (PUT …/entry-settings). */
 export const entrySettingsSchema = z
   .strictObject({
@@ -48,6 +51,12 @@ export const entrySettingsSchema = z
      * becomes a candidate at once. A check that asks for review always goes to the queue.
      */
     approval: z.enum(['host', 'auto']).default('host'),
+    /**
+     * `contest`: entries are works or people to vote for. `suggestions` (政务建议): entries are
+     * suggestions people like (a like campaign), each moved by the host through published
+     * statuses with a public reply.
+     */
+    purpose: z.enum(ENTRY_PURPOSES).default('contest'),
   })
   .refine((s) => Date.parse(s.closesAt) > Date.parse(s.opensAt), {
     message: 'must close after it opens',
@@ -69,6 +78,7 @@ export const entrySettingsViewSchema = z.object({
       minImages: z.number().int(),
       maxImages: z.number().int(),
       approval: z.enum(['host', 'auto']),
+      purpose: z.enum(ENTRY_PURPOSES),
     })
     .nullable(),
   /** Entries are taken now: inside the window, the campaign published and not over. */
@@ -190,3 +200,50 @@ export const decideEntriesAnswerSchema = z.object({
   ),
 });
 export type DecideEntriesAnswer = z.infer<typeof decideEntriesAnswerSchema>;
+
+/**
+ * A suggestion's published statuses (政务建议): received once approved, then under study, then
+ * adopted or answered, each with a public reply. Moves go forward only.
+ */
+export const SUGGESTION_STATUSES = ['received', 'under-study', 'adopted', 'answered'] as const;
+export const suggestionStatusSchema = z.enum(SUGGESTION_STATUSES);
+export type SuggestionStatus = z.infer<typeof suggestionStatusSchema>;
+
+export const SUGGESTION_MOVES: Readonly<Record<SuggestionStatus, readonly SuggestionStatus[]>> = {
+  received: ['under-study', 'adopted', 'answered'],
+  'under-study': ['adopted', 'answered'],
+  adopted: [],
+  answered: [],
+};
+
+/** The body of moving a suggestion on: adopted and answered need the reply the public reads. */
+export const moveSuggestionBodySchema = z
+  .strictObject({
+    status: suggestionStatusSchema,
+    reply: z.string().trim().min(1).max(1_000).optional(),
+  })
+  .refine((b) => b.reply !== undefined || (b.status !== 'adopted' && b.status !== 'answered'), {
+    message: 'adopted and answered need a reply',
+    path: ['reply'],
+  });
+export type MoveSuggestionBody = z.infer<typeof moveSuggestionBodySchema>;
+
+/** A suggestion as anyone sees it: approved, with its status, reply and timeline. */
+export const suggestionViewSchema = z.object({
+  id: entryIdSchema,
+  campaignId: boardIdSchema,
+  /** The candidate it is on the board: its likes are the board's. */
+  candidateId: candidateIdSchema,
+  title: z.string(),
+  text: z.string().optional(),
+  images: z.array(z.object({ imageId: entryImageIdSchema, url: z.string() })),
+  status: suggestionStatusSchema,
+  /** The latest public reply. */
+  reply: z.string().optional(),
+  timeline: z.array(
+    z.object({ status: suggestionStatusSchema, at: z.iso.datetime(), reply: z.string().optional() }),
+  ),
+});
+export type SuggestionView = z.infer<typeof suggestionViewSchema>;
+
+export const suggestionListSchema = z.object({ suggestions: z.array(suggestionViewSchema) });

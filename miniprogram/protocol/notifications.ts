@@ -15,6 +15,8 @@ export const NOTIFICATION_VALUES = {
   'results-final': ['campaignTitle', 'endAt', 'winnerName', 'winnerScore'],
   /** A host (or WeChat's check) decided the participant's entry (审核结果): approved or not, and why. */
   'entry-reviewed': ['campaignTitle', 'entryTitle', 'result', 'reason', 'reviewedAt'],
+  /** A suggestion the participant wrote or liked moved on (进度通知): its new status and the reply. */
+  'suggestion-progress': ['campaignTitle', 'suggestionTitle', 'status', 'reply', 'movedAt'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type NotificationEvent = keyof typeof NOTIFICATION_VALUES;
@@ -24,10 +26,14 @@ export const notificationEventSchema = z.enum(
 );
 
 /**
- * Events about one thing of the participant's (their entry), not the whole campaign: a grant is
- * given for that thing (the subscription names it), and the event goes to its author only.
+ * Events about one thing, not the whole campaign: a grant is given for that thing (the
+ * subscription names it). An entry's review goes to its author only; a suggestion's next move
+ * (the subject is the suggestion and the status it moves from) to everyone holding a grant for it.
  */
-export const SUBJECT_EVENTS: ReadonlySet<NotificationEvent> = new Set(['entry-reviewed']);
+export const SUBJECT_EVENTS: ReadonlySet<NotificationEvent> = new Set([
+  'entry-reviewed',
+  'suggestion-progress',
+]);
 
 /** A template id as WeChat issues them (the console's 模板ID). */
 export const templateIdSchema = z
@@ -45,7 +51,10 @@ export const subscribeAnswerSchema = z.enum(['accept', 'reject', 'ban', 'filter'
  */
 export const subscriptionBodySchema = z.strictObject({
   campaignId: boardIdSchema,
-  /** The entry an entry-reviewed grant is for: the participant's own, not decided yet. */
+  /**
+   * The entry a subject event's grant is for: for entry-reviewed the participant's own, not
+   * decided yet; for suggestion-progress an approved suggestion still moving (its next move).
+   */
   entryId: entryIdSchema.optional(),
   answers: z
     .record(templateIdSchema, subscribeAnswerSchema)

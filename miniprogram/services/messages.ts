@@ -46,6 +46,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   ENTRY_NOT_FOUND: '找不到这件报名作品',
   ENTRY_NOT_WITHDRAWABLE: '作品已审核完成，不能撤回了',
   IMAGE_NOT_FOUND: '图片已失效，请重新上传',
+  SUGGESTION_MOVE_NOT_ALLOWED: '建议进度只能向前更新',
   IMAGE_TOO_LARGE: '图片太大了，请换一张小一点的',
   IMAGE_INVALID: '这张图片无法使用，请换一张 JPG 或 PNG 图片',
   IMAGE_TYPE_MISMATCH: '图片格式与文件不符，请换一张图片',

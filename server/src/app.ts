@@ -22,6 +22,7 @@ import { createCampaignStore } from './campaigns/store.js';
 import type { AppDeps } from './deps.js';
 import { entryHostRouter } from './entries/host-routes.js';
 import { entriesRouter } from './entries/routes.js';
+import { suggestionsRouter } from './entries/suggestion-routes.js';
 import { exportsRouter } from './exports/routes.js';
 import { healthRouter } from './health/routes.js';
 import { hostAuthRouter } from './hosts/login-routes.js';
@@ -144,6 +145,7 @@ function featureRouters(s: Services): Router[] {
     notificationsRouter(s),
     entriesRouter(s),
     entryHostRouter({ ...s, campaigns: s.store.campaigns, boards: s.store.boards }),
+    suggestionsRouter(s),
     notificationLogRouter(s),
     wechatPushRouter(s),
     referralsRouter(s),

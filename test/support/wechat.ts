@@ -33,6 +33,11 @@ export const TEST_TEMPLATES = {
     page: 'pages/my-entries/index?campaignId={campaignId}',
     data: { thing1: 'entryTitle', phrase2: 'result', thing3: 'reason', time4: 'reviewedAt' },
   },
+  'suggestion-progress': {
+    templateId: 'tmpl-progress-01',
+    page: 'pages/suggestion/index?campaignId={campaignId}',
+    data: { thing1: 'suggestionTitle', phrase2: 'status', thing3: 'reply', time4: 'movedAt' },
+  },
 } as const;
 
 /**

@@ -21,6 +21,7 @@ export function settingsView(
           minImages: settings.minImages,
           maxImages: settings.maxImages,
           approval: settings.approval,
+          purpose: settings.purpose ?? 'contest',
         }
       : null,
     open: entriesOpen(settings, campaign.status, now),
@@ -37,6 +38,11 @@ export async function saveEntrySettings(
   campaign: CampaignDoc,
   body: EntrySettings,
 ): Promise<EntrySettingsDoc> {
+  if (body.purpose === 'suggestions' && campaign.kind !== 'like') {
+    throw new AppError('INVALID_INPUT', {
+      details: [{ path: 'body.purpose', message: 'suggestions are liked: open them on a like campaign' }],
+    });
+  }
   if (campaign.status === 'ended' || campaign.status === 'archived') {
     throw new AppError('CAMPAIGN_NOT_EDITABLE', {
       message: `Entries can be set until the campaign ends; this one is ${campaign.status}.`,

@@ -1,9 +1,12 @@
 import type { MessageTemplates } from '@rallyboard/core/config';
 import {
+  type EntryDoc,
   type EntryModels,
   findShareableCampaign,
   type NotificationModels,
+  progressOf,
   recordGrant,
+  suggestionSubject,
 } from '@rallyboard/core/db';
 import {
   AppError,
@@ -12,6 +15,7 @@ import {
   type NotificationTemplates,
   notificationTemplatesSchema,
   SUBJECT_EVENTS,
+  SUGGESTION_MOVES,
   type SubscriptionAnswer,
   type SubscriptionBody,
   subscriptionAnswerSchema,
@@ -33,49 +37,62 @@ const STILL_TO_COME: Record<NotificationEvent, ReadonlySet<string>> = {
   'campaign-started': new Set(['scheduled']),
   'results-final': SUBSCRIBABLE,
   'entry-reviewed': SUBSCRIBABLE,
+  'suggestion-progress': SUBSCRIBABLE,
 };
 
+const notFor = (message: string) =>
+  new AppError('INVALID_INPUT', { details: [{ path: 'body.entryId', message }] });
+
 /**
- * The subject of each subject event the answers accept: the entry a review message is for, which
- * must be the participant's own in this campaign and not decided yet (else INVALID_INPUT).
+ * The subject of each subject event the answers accept, from the entry the body names:
+ * - entry-reviewed: the participant's own entry of this campaign, not decided yet (its id);
+ * - suggestion-progress: an approved suggestion of this campaign still moving (its id and the
+ *   status it is at: the grant is for its next move).
+ * Anything else is INVALID_INPUT on `body.entryId`.
  */
-async function subjectOf(
+async function subjectsOf(
   deps: NotificationsRouteDeps,
   body: SubscriptionBody,
   userId: string,
   events: NotificationEvent[],
-): Promise<string | undefined> {
-  if (!events.some((event) => SUBJECT_EVENTS.has(event))) return undefined;
+): Promise<Map<NotificationEvent, string>> {
+  const subjects = new Map<NotificationEvent, string>();
+  if (!events.some((event) => SUBJECT_EVENTS.has(event))) return subjects;
   const entry =
     body.entryId === undefined
       ? null
-      : await whenAvailable(() =>
-          deps.entries.entries.findById(body.entryId, { campaignId: 1, userId: 1, status: 1 }).lean(),
-        );
-  if (
-    !entry ||
-    entry.userId !== userId ||
-    entry.campaignId !== body.campaignId ||
-    !WITHDRAWABLE.includes(entry.status)
-  ) {
-    throw new AppError('INVALID_INPUT', {
-      details: [
-        {
-          path: 'body.entryId',
-          message: 'name your own entry of this campaign that is still waiting for review',
-        },
-      ],
-    });
+      : await whenAvailable(() => deps.entries.entries.findById(body.entryId).lean<EntryDoc>());
+  const ours = entry !== null && entry.campaignId === body.campaignId ? entry : undefined;
+  if (events.includes('entry-reviewed')) {
+    if (!ours || ours.userId !== userId || !WITHDRAWABLE.includes(ours.status)) {
+      throw notFor('name your own entry of this campaign that is still waiting for review');
+    }
+    subjects.set('entry-reviewed', ours._id);
   }
-  return entry._id;
+  if (events.includes('suggestion-progress')) {
+    const settings = ours
+      ? await whenAvailable(() => deps.entries.settings.findById(body.campaignId, { purpose: 1 }).lean())
+      : null;
+    const progress = ours?.status === 'approved' ? progressOf(ours) : undefined;
+    if (
+      !ours ||
+      settings?.purpose !== 'suggestions' ||
+      !progress ||
+      SUGGESTION_MOVES[progress.status].length === 0
+    ) {
+      throw notFor('name a suggestion of this campaign that is still moving');
+    }
+    subjects.set('suggestion-progress', suggestionSubject(ours._id, progress.status));
+  }
+  return subjects;
 }
 
 export interface NotificationsRouteDeps {
   api: Api;
   mongo: Connection;
   notifications: NotificationModels;
-  /** Where an entry-reviewed grant's entry is checked. */
-  entries: Pick<EntryModels, 'entries'>;
+  /** Where a subject event's entry (and a suggestion's campaign settings) is checked. */
+  entries: EntryModels;
   config: { wechat: { templates: MessageTemplates } };
 }
 
@@ -186,7 +203,7 @@ function subscriptionsRoute(
         const event = eventOf.get(templateId);
         return answer === 'accept' && event ? [{ templateId, event }] : [];
       });
-      const subject = await subjectOf(
+      const subjects = await subjectsOf(
         deps,
         body,
         auth.participantId,
@@ -200,7 +217,7 @@ function subscriptionsRoute(
             campaignId: body.campaignId,
             templateId,
             event,
-            ...(SUBJECT_EVENTS.has(event) && subject !== undefined ? { subject } : {}),
+            ...(subjects.has(event) ? { subject: subjects.get(event) } : {}),
           }),
         );
         grants.push({ templateId, event, recorded });

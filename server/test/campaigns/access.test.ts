@@ -70,6 +70,7 @@ const routesOn = (id: string): [string, string, unknown?][] => [
     `/api/campaigns/${id}/entries/decisions`,
     { entryIds: ['eAAAAAAAAAAAAAAAA'], decision: 'approve' },
   ],
+  ['POST', `/api/campaigns/${id}/suggestions/eAAAAAAAAAAAAAAAA/progress`, { status: 'under-study' }],
   ['GET', `/api/campaigns/${id}/export/results.csv`],
   ['GET', `/api/campaigns/${id}/export/ledger.csv`],
 ];
@@ -81,7 +82,10 @@ describe("another host's campaign", () => {
       .filter((r) => r.auth !== 'public' && r.auth !== 'participant' && r.path.includes(':campaignId'))
       .map(
         (r) =>
-          `${r.method.toUpperCase()} ${r.path.replace(/:candidateId/, 'alice').replace(/:actionId/, '1')}`,
+          `${r.method.toUpperCase()} ${r.path
+            .replace(/:candidateId/, 'alice')
+            .replace(/:actionId/, '1')
+            .replace(/:entryId/, 'eAAAAAAAAAAAAAAAA')}`,
       );
     expect(hostRoutes.filter((route) => !listed.has(route))).toEqual([]);
   });

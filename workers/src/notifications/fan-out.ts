@@ -5,9 +5,10 @@ import {
   type EntryDoc,
   type EntryModels,
   type NotificationModels,
+  progressOf,
   unspentGrantHolders,
 } from '@rallyboard/core/db';
-import type { NotificationEvent } from '@rallyboard/core/protocol';
+import type { NotificationEvent, SuggestionStatus } from '@rallyboard/core/protocol';
 import {
   type NotificationEventJob,
   type NotificationJob,
@@ -67,16 +68,27 @@ export async function fanOut(job: NotificationEventJob, deps: FanOutDeps): Promi
   if (!template) return { done: 'nothing', why: `no template is configured for ${job.event}` };
   const campaign = await deps.campaigns.findById(job.campaignId).lean();
   if (!campaign) return { done: 'nothing', why: 'the campaign no longer exists' };
-  if (job.subject !== undefined) return toAuthor(job, job.subject, campaign, deps);
-  const values = await eventValues(deps, job.event, campaign);
+  if (job.subject !== undefined && job.event === 'entry-reviewed')
+    return toAuthor(job, job.subject, campaign, deps);
+  const values =
+    job.subject === undefined
+      ? await eventValues(deps, job.event, campaign)
+      : await suggestionValues(deps, job.subject, campaign);
+  if (!values) return { done: 'nothing', why: 'the suggestion has not made that move' };
   let sends = 0;
-  for await (const holders of unspentGrantHolders(deps.models, template.templateId, job.campaignId)) {
+  for await (const holders of unspentGrantHolders(
+    deps.models,
+    template.templateId,
+    job.campaignId,
+    job.subject,
+  )) {
     const jobs = holders.map(
       (userId): NotificationSendJob => ({
         kind: 'send',
         event: job.event,
         campaignId: job.campaignId,
         userId,
+        ...(job.subject === undefined ? {} : { subject: job.subject }),
         values,
       }),
     );
@@ -86,6 +98,38 @@ export async function fanOut(job: NotificationEventJob, deps: FanOutDeps): Promi
     sends += jobs.length;
   }
   return { done: 'queued', sends };
+}
+
+const SUGGESTION_LABELS: Readonly<Record<SuggestionStatus, string>> = {
+  received: '已受理',
+  'under-study': '研究中',
+  adopted: '已采纳',
+  answered: '已答复',
+};
+
+/**
+ * A suggestion's move (the subject is `<entryId>@<the status it moved from>`): the status it moved
+ * to, the reply and when. Undefined when the suggestion has not moved on from there.
+ */
+async function suggestionValues(
+  deps: FanOutDeps,
+  subject: string,
+  campaign: CampaignDoc,
+): Promise<Record<string, string> | undefined> {
+  const [entryId = '', from = ''] = subject.split('@');
+  const entry = await deps.entries.entries.findById(entryId).lean<EntryDoc>();
+  if (!entry || entry.campaignId !== campaign._id || entry.status !== 'approved') return undefined;
+  const { history } = progressOf(entry);
+  const at = history.findIndex((step) => step.status === from);
+  const move = at < 0 ? undefined : history[at + 1];
+  if (!move) return undefined;
+  return {
+    campaignTitle: campaign.title,
+    suggestionTitle: entry.title,
+    status: SUGGESTION_LABELS[move.status],
+    reply: move.reply ?? '',
+    movedAt: wechatTime(new Date(move.at), campaign.schedule.timezone),
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Connection, Schema } from 'mongoose';
-import type { CheckState, EntrySettings, EntryStatus } from '../protocol/entries.js';
+import type { CheckState, EntrySettings, EntryStatus, SuggestionStatus } from '../protocol/entries.js';
 import { ENTRY_STATUSES, HOLDS_A_PLACE } from '../protocol/entries.js';
 
 /**
@@ -31,6 +31,13 @@ export interface EntryEvent {
   note?: string | undefined;
 }
 
+/** A suggestion's moves after its approval (政务建议), each with the public reply it came with. */
+export interface SuggestionProgress {
+  status: SuggestionStatus;
+  reply?: string | undefined;
+  history: { status: SuggestionStatus; at: Date; reply?: string | undefined }[];
+}
+
 export interface EntryDoc {
   _id: string;
   campaignId: string;
@@ -54,6 +61,8 @@ export interface EntryDoc {
   candidateId?: string | undefined;
   /** Who decided: a host's id, or `auto` (auto-approval, or a risky check). */
   decidedBy?: string | undefined;
+  /** A suggestion's moves since it was received (absent until the host first moves it). */
+  progress?: SuggestionProgress | undefined;
   history: EntryEvent[];
   createdAt: Date;
   updatedAt: Date;
@@ -69,6 +78,7 @@ const settingsSchema = new Schema<EntrySettingsDoc>(
     minImages: { type: Number, required: true },
     maxImages: { type: Number, required: true },
     approval: { type: String, required: true },
+    purpose: { type: String, required: true, default: 'contest' },
     updatedAt: { type: Date, required: true },
   },
   { collection: 'entrySettings', versionKey: false },
@@ -101,6 +111,7 @@ const entrySchema = new Schema<EntryDoc>(
     reason: String,
     candidateId: String,
     decidedBy: String,
+    progress: { type: Schema.Types.Mixed },
     history: { type: [eventSchema], default: [] },
   },
   { collection: 'entries', timestamps: true, versionKey: false },
@@ -167,3 +178,16 @@ export function memberOfEntry(
     ...(entry.text ? { description: entry.text } : {}),
   };
 }
+
+/**
+ * A suggestion's progress as it stands: `received` from its approval until the host first moves
+ * it, then what the moves recorded.
+ */
+export function progressOf(entry: Pick<EntryDoc, 'history' | 'progress' | 'updatedAt'>): SuggestionProgress {
+  if (entry.progress) return entry.progress;
+  const approvedAt = entry.history.findLast((e) => e.status === 'approved')?.at ?? entry.updatedAt;
+  return { status: 'received', history: [{ status: 'received', at: approvedAt }] };
+}
+
+/** The subject of a suggestion's next-move grant and event: the suggestion and the status it moves from. */
+export const suggestionSubject = (entryId: string, from: SuggestionStatus): string => `${entryId}@${from}`;

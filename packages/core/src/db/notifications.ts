@@ -143,17 +143,24 @@ export async function recordGrant(
   return (await models.spends.exists({ _id })) ? 'used' : 'held';
 }
 
-/** The participants holding an unspent grant of `templateId` for `campaignId`, a page at a time. */
+/**
+ * The participants holding an unspent grant of `templateId` for `campaignId` (and `subject`, for
+ * a subject event), a page at a time.
+ */
 export async function* unspentGrantHolders(
   models: NotificationModels,
   templateId: string,
   campaignId: string,
+  subject?: string,
   pageSize = 500,
 ): AsyncGenerator<string[]> {
   let after = '';
   for (;;) {
     const page = await models.grants
-      .find({ templateId, campaignId, _id: { $gt: after } }, { _id: 1, userId: 1 })
+      .find(
+        { templateId, campaignId, ...(subject === undefined ? {} : { subject }), _id: { $gt: after } },
+        { _id: 1, userId: 1 },
+      )
       .sort({ _id: 1 })
       .limit(pageSize)
       .lean();

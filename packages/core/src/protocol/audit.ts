@@ -27,6 +27,7 @@ export const AUDIT_ACTIONS = [
   'entries.settings',
   'entry.approve',
   'entry.reject',
+  'suggestion.progress',
 ] as const;
 export const auditActionSchema = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof auditActionSchema>;

@@ -82,6 +82,10 @@ export const ERROR_CATALOGUE = {
     status: 409,
     message: 'The entry has been decided already: only a pending or in-review entry can be withdrawn.',
   },
+  SUGGESTION_MOVE_NOT_ALLOWED: {
+    status: 409,
+    message: 'A suggestion moves forward only: received → under study → adopted or answered.',
+  },
   IMAGE_NOT_FOUND: { status: 404, message: 'There is no such image of yours for this campaign.' },
   IMAGE_TOO_LARGE: { status: 413, message: 'The image is too large.' },
   IMAGE_INVALID: {

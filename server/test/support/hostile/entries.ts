@@ -1,5 +1,5 @@
 import type { Config } from '@rallyboard/core/config';
-import { entryModels, participantModel, recordLogin } from '@rallyboard/core/db';
+import { campaignModel, entryModels, participantModel, recordLogin } from '@rallyboard/core/db';
 import type { Connection } from 'mongoose';
 import { uploadFile } from '../../../../test/support/entries.js';
 import { jpegOf } from '../../../../test/support/images.js';
@@ -17,6 +17,9 @@ export interface HostileEntries {
   /** Pending entries of the entrant's: one to withdraw, one for the host to reject. */
   withdrawEntryId: string;
   rejectEntryId: string;
+  /** A suggestion box (a like campaign) with an approved suggestion, received. */
+  boxId: string;
+  suggestionId: string;
 }
 
 /** Opens entries on the live campaign `campaignId`, and makes the entrant's image and entries. */
@@ -25,6 +28,7 @@ export async function hostileEntries(
   server: TestServer,
   mongo: Connection,
   campaignId: string,
+  hostId: string,
 ): Promise<HostileEntries> {
   await entryModels(mongo).settings.create({
     _id: campaignId,
@@ -61,11 +65,66 @@ export async function hostileEntries(
     });
     return ((await res.json()) as { id: string }).id;
   };
+  const { boxId, suggestionId } = await suggestionBox(mongo, entrant._id, hostId);
   return {
+    boxId,
+    suggestionId,
     asEntrant,
     image,
     imageId: (uploaded.body as { imageId: string }).imageId,
     withdrawEntryId: await entry(),
     rejectEntryId: await entry(),
   };
+}
+
+/** A like campaign taking suggestions, with one approved (written as the checks and a host would). */
+async function suggestionBox(mongo: Connection, userId: string, hostId: string) {
+  const boxId = `box${Date.now().toString(36)}`;
+  const suggestionId = 'eHOSTILEsuggest01';
+  const now = new Date();
+  await campaignModel(mongo).create({
+    _id: boxId,
+    title: 'suggestions',
+    kind: 'like',
+    members: [{ candidateId: suggestionId, name: 'a suggestion' }],
+    schedule: {
+      startAt: new Date(Date.now() - 3_600_000),
+      endAt: new Date(Date.now() + 86_400_000),
+      timezone: 'Asia/Shanghai',
+    },
+    visibility: 'public',
+    rules: {},
+    status: 'live',
+    createdBy: hostId,
+  });
+  const models = entryModels(mongo);
+  await models.settings.create({
+    _id: boxId,
+    opensAt: new Date(Date.now() - 60_000),
+    closesAt: new Date(Date.now() + 86_400_000),
+    perParticipant: 1,
+    text: 'optional',
+    minImages: 0,
+    maxImages: 0,
+    approval: 'host',
+    purpose: 'suggestions',
+    updatedAt: now,
+  });
+  await models.entries.create({
+    _id: suggestionId,
+    campaignId: boxId,
+    userId,
+    openid: 'o-hostile-entrant',
+    ip: '127.0.0.1',
+    title: 'a suggestion',
+    images: [],
+    status: 'approved',
+    textCheck: 'pass',
+    candidateId: suggestionId,
+    history: [
+      { status: 'pending', at: now },
+      { status: 'approved', at: now },
+    ],
+  });
+  return { boxId, suggestionId };
 }

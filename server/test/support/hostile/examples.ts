@@ -272,6 +272,15 @@ export function validExamples(fixture: HostileFixture): Record<string, ValidExam
       body: { entryIds: [entries.rejectEntryId], decision: 'reject', note: '与主题无关' },
       authorization: asHost,
     },
+    'GET /api/campaigns/:campaignId/suggestions': { params: { campaignId: entries.boxId } },
+    'GET /api/campaigns/:campaignId/suggestions/:entryId': {
+      params: { campaignId: entries.boxId, entryId: entries.suggestionId },
+    },
+    'POST /api/campaigns/:campaignId/suggestions/:entryId/progress': {
+      params: { campaignId: entries.boxId, entryId: entries.suggestionId },
+      body: { status: 'under-study', reply: '收到，正在研究' },
+      authorization: asHost,
+    },
     'POST /api/admin/queue-session': { authorization: asAdmin },
     'GET /console': {},
   };

@@ -144,7 +144,7 @@ export async function createHostileFixture(redisDb: number): Promise<HostileFixt
     doomedId: await draft(),
     schedulableId: await draft(),
     endedId,
-    entries: await hostileEntries(config, server, mongo, boardId),
+    entries: await hostileEntries(config, server, mongo, boardId, host.id),
     reviewActionId: (
       await postJson(server, `/api/campaigns/${boardId}/review`, asHost, {
         decision: 'void',

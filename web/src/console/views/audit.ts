@@ -27,6 +27,7 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   'entries.settings': '修改报名设置',
   'entry.approve': '通过报名',
   'entry.reject': '驳回报名',
+  'suggestion.progress': '更新建议进度',
 };
 
 const PAGE_SIZE = 20;

@@ -6,6 +6,7 @@ const EVENT_LABELS: Record<NotificationEvent, string> = {
   'campaign-started': '开始提醒',
   'results-final': '结果通知',
   'entry-reviewed': '审核结果',
+  'suggestion-progress': '进度通知',
 };
 
 /** Why a message was not sent, in the host's words; an unknown reason shows as it is. */
