@@ -142,7 +142,7 @@ describe('a suggestion box', () => {
     const list = await fetch(`${env.server.url}/api/campaigns/${campaignId}/suggestions`).then((r) =>
       r.json(),
     );
-    expect(list.suggestions.map((s: SuggestionView) => s.status)).toEqual(['adopted']);
+    expect((list as { suggestions: SuggestionView[] }).suggestions.map((s) => s.status)).toEqual(['adopted']);
   });
 
   it('refuses a move backwards or from an end, and a grant for a suggestion that no longer moves', async () => {
