@@ -48,6 +48,8 @@ export function readUpload(req: Request, spec: UploadSpec): Promise<UploadedFile
       failure ??= error;
     };
     parser.on('file', (name, stream, info) => {
+      // A body cut short ends its file with an error: heard here, never left unheard (it would crash).
+      stream.on('error', () => fail(new AppError('INVALID_INPUT', { message: 'The upload broke off.' })));
       if (name !== spec.field) {
         fail(
           new AppError('INVALID_INPUT', {
@@ -89,9 +91,14 @@ export function readUpload(req: Request, spec: UploadSpec): Promise<UploadedFile
         );
       } else resolve(file);
     });
-    req.on('error', (cause) =>
-      reject(new AppError('INVALID_INPUT', { message: 'The upload broke off.', cause })),
-    );
+    // A client gone before its body is read (while its token was checked) never ends it.
+    if (req.destroyed || req.readableAborted) {
+      reject(new AppError('INVALID_INPUT', { message: 'The upload broke off.' }));
+      return;
+    }
+    const broke = () => reject(new AppError('INVALID_INPUT', { message: 'The upload broke off.' }));
+    req.on('error', broke);
+    req.on('aborted', broke);
     req.pipe(parser);
   });
 }
