@@ -52,13 +52,43 @@ function chunk(type: string, body: Buffer): Buffer {
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-function ihdr(width: number, height: number): Buffer {
+function ihdr(width: number, height: number, bitDepth = 8, colourType = 6): Buffer {
   const body = Buffer.alloc(13);
   body.writeUInt32BE(width, 0);
   body.writeUInt32BE(height, 4);
-  body[8] = 8; // bit depth
-  body[9] = 6; // RGBA
+  body[8] = bitDepth;
+  body[9] = colourType;
   return chunk('IHDR', body);
+}
+
+/** A PNG made of parts a test chooses: its header's fields, its image data (deflated), other chunks. */
+export function pngWith(parts: {
+  width?: number;
+  height?: number;
+  bitDepth?: number;
+  colourType?: number;
+  idat?: Buffer;
+  chunks?: [string, Buffer][];
+}): Buffer {
+  const width = parts.width ?? 32;
+  const height = parts.height ?? 24;
+  return Buffer.concat([
+    SIGNATURE,
+    ihdr(width, height, parts.bitDepth, parts.colourType),
+    ...(parts.chunks ?? []).map(([type, body]) => chunk(type, body)),
+    chunk('IDAT', parts.idat ?? deflateSync(scanlines(width, height))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** The raw scanlines of an RGBA image (filter byte 0 on each row), to deflate as a test likes. */
+export const rawScanlines = (width: number, height: number): Buffer => scanlines(width, height);
+
+/** A JPEG with a segment (marker and body) put in after its start. */
+export function withSegment(image: Buffer, marker: number, body: Buffer): Buffer {
+  const header = Buffer.from([0xff, marker, 0, 0]);
+  header.writeUInt16BE(body.length + 2, 2);
+  return Buffer.concat([image.subarray(0, 2), header, body, image.subarray(2)]);
 }
 
 /** The raw scanlines of an RGBA image, filter byte 0 on each row. */

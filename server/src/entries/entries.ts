@@ -82,7 +82,7 @@ export async function uploadEntryImage(
   file: Declared & { bytes: Buffer },
 ): Promise<EntryImageUpload> {
   await openCampaign(deps, campaignId);
-  const clean = verifyImage(file.bytes, file, deps.config.entries.imageMaxPixels);
+  const clean = await verifyImage(file.bytes, file, deps.config.entries.imageMaxPixels);
   const imageId = newImageId();
   const sha256 = createHash('sha256').update(clean.bytes).digest('hex');
   await putEntryImage(deps.mongo, imageId, clean.bytes, {

@@ -51,7 +51,7 @@ function declaredType(declared: Declared): { by: 'content-type' | 'name'; type: 
  * its upload declared, and answers it rewritten without metadata (EXIF and the rest are dropped).
  * Throws IMAGE_INVALID (with `details.why`) or IMAGE_TYPE_MISMATCH.
  */
-export function verifyImage(bytes: Buffer, declared: Declared, maxPixels: number): CleanImage {
+export async function verifyImage(bytes: Buffer, declared: Declared, maxPixels: number): Promise<CleanImage> {
   const type = sniff(bytes);
   if (!type) throw invalid('not-an-image');
   const lie = declaredType(declared).find((claim) => claim.type !== type);
