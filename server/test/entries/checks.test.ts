@@ -6,6 +6,7 @@ import {
   RISKY_REASON,
 } from '@rallyboard/core/protocol';
 import { entryJobId } from '@rallyboard/core/queue';
+import { createKeys } from '@rallyboard/core/redis';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../../../test/support/stack.js';
 import { FAKE_PATHS } from '../../../test/support/wechat.js';
@@ -153,4 +154,16 @@ describe('content checks', () => {
       env.fake.state.push = push;
     }
   });
+
+  it('retries an automatic approval while the campaign is busy, rather than sending the entry to the hosts', async () => {
+    const campaignId = await entryCampaign({ approval: 'auto' });
+    const who = await entrant();
+    // A host's long edit holds the campaign's lock for longer than an approval waits for it (5 s).
+    const lock = createKeys(env.config.keyPrefix).campaignLock(campaignId);
+    await fx.worker.deps.redis.set(lock, 'a-long-edit', 'PX', 6_500);
+    const entry = await submit(who, campaignId);
+    await new Promise((resolve) => setTimeout(resolve, 5_500));
+    expect((await mine(who, entry.body.id))?.status).toBe('pending');
+    await settled(who, entry.body.id, 'approved');
+  }, 30_000);
 });

@@ -101,8 +101,8 @@ export async function settleEntry(deps: SettleDeps, entry: EntryDoc): Promise<En
       return 'approved';
     } catch (error) {
       // The campaign ended (or is full) meanwhile: a host sees it, and decides. Anything else
-      // (a store that did not answer) is the job's to retry.
-      if (!(error instanceof AppError)) throw error;
+      // (a store that did not answer, the campaign's lock busy past its wait) is the job's to retry.
+      if (!(error instanceof AppError && error.code === 'CAMPAIGN_NOT_EDITABLE')) throw error;
       deps.logger.warn({ err: error, entryId: entry._id }, 'entry not admitted automatically');
     }
   }
