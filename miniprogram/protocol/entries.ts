@@ -194,8 +194,10 @@ export const decideEntriesAnswerSchema = z.object({
   results: z.array(
     z.object({
       entryId: entryIdSchema,
-      outcome: z.enum(['approved', 'rejected', 'not-found', 'not-in-review']),
+      outcome: z.enum(['approved', 'rejected', 'not-found', 'not-in-review', 'refused']),
       candidateId: candidateIdSchema.optional(),
+      /** Why a `refused` one was: a catalogue code (CAMPAIGN_NOT_EDITABLE once it ended…). */
+      code: z.string().optional(),
     }),
   ),
 });

@@ -210,6 +210,11 @@ export async function withdrawEntry(deps: EntriesDeps, userId: string, entryId: 
     if (!WITHDRAWABLE.includes(entry.status)) {
       throw new AppError('ENTRY_NOT_WITHDRAWABLE', { details: { status: entry.status } });
     }
+    // The pictures go first: a move that then fails leaves them gone, never shown.
+    await deleteEntryImages(
+      deps.mongo,
+      entry.images.map((i) => i.imageId),
+    );
     const moved = await moveEntry(
       deps.entries,
       entryId,
@@ -220,10 +225,6 @@ export async function withdrawEntry(deps: EntriesDeps, userId: string, entryId: 
       new Date(deps.now()),
     );
     if (!moved) throw new AppError('ENTRY_NOT_WITHDRAWABLE');
-    await deleteEntryImages(
-      deps.mongo,
-      entry.images.map((i) => i.imageId),
-    );
     return moved;
   });
 }

@@ -9,11 +9,12 @@ import {
   moveEntry,
 } from '@rallyboard/core/db';
 import type { Logger } from '@rallyboard/core/logger';
-import type {
-  DecideEntriesAnswer,
-  DecideEntriesBody,
-  EntryStatus,
-  ModerationEntry,
+import {
+  AppError,
+  type DecideEntriesAnswer,
+  type DecideEntriesBody,
+  type EntryStatus,
+  type ModerationEntry,
 } from '@rallyboard/core/protocol';
 import { type NotificationJob, queueNotificationEvent } from '@rallyboard/core/queue';
 import { withLock } from '@rallyboard/core/redis';
@@ -99,14 +100,29 @@ export async function decideEntries(
 ): Promise<Outcome[]> {
   const results: Outcome[] = [];
   for (const entryId of body.entryIds) {
-    results.push(
-      await withLock(deps.redis, deps.keys.entryLock(entryId), () =>
-        decideOne(deps, actor, campaign, entryId, body),
-      ),
-    );
+    try {
+      results.push(
+        await withLock(
+          deps.redis,
+          deps.keys.entryLock(entryId),
+          () => decideOne(deps, actor, campaign, entryId, body),
+          DECISION_LOCK,
+        ),
+      );
+    } catch (error) {
+      // One entry refused (the campaign ended, a lock busy) leaves the others decided, and says so.
+      if (!(error instanceof AppError)) throw error;
+      results.push({ entryId, outcome: 'refused', code: error.code });
+    }
   }
   return results;
 }
+
+/**
+ * An approval admits the candidate under the campaign's lock (waiting up to 5 s, then a board
+ * sync): the entry's lock outlasts that, so its author cannot withdraw it in between.
+ */
+const DECISION_LOCK = { ttlMs: 60_000, waitMs: 10_000 };
 
 async function decideOne(
   deps: ModerationDeps,
@@ -123,7 +139,7 @@ async function decideOne(
     if (entry.status !== 'in-review') return { entryId, outcome: 'not-in-review' };
     const member = memberOfEntry(entry, deps.config.http.publicUrl);
     await admitCandidate(deps, campaign._id, member);
-    await moveEntry(
+    const moved = await moveEntry(
       deps.entries,
       entryId,
       ['in-review'],
@@ -132,6 +148,7 @@ async function decideOne(
       body.note,
       now,
     );
+    if (!moved) return { entryId, outcome: 'not-in-review' };
     await auditDecision(deps, actor, campaign._id, entry, 'entry.approve', {
       status: 'approved',
       candidateId: member.candidateId,
@@ -141,7 +158,12 @@ async function decideOne(
   }
   if (entry.status !== 'in-review' && entry.status !== 'pending')
     return { entryId, outcome: 'not-in-review' };
-  await moveEntry(
+  // The pictures go first: a move that then fails leaves them gone, never shown under a rejection.
+  await deleteEntryImages(
+    deps.mongo,
+    entry.images.map((i) => i.imageId),
+  );
+  const moved = await moveEntry(
     deps.entries,
     entryId,
     ['pending', 'in-review'],
@@ -150,10 +172,7 @@ async function decideOne(
     body.note,
     now,
   );
-  await deleteEntryImages(
-    deps.mongo,
-    entry.images.map((i) => i.imageId),
-  );
+  if (!moved) return { entryId, outcome: 'not-in-review' };
   await auditDecision(deps, actor, campaign._id, entry, 'entry.reject', {
     status: 'rejected',
     reason: body.note,

@@ -105,4 +105,28 @@ describe('the moderation queue', () => {
     const stored = await entryModels(env.mongo).entries.find({ campaignId }).lean();
     expect(new Set(stored.map((e) => e.deviceId))).toContain('device-farm-1');
   });
+
+  it('answers each entry its own outcome when some cannot be decided: a campaign over refuses approvals', async () => {
+    const campaignId = await entryCampaign({ perParticipant: 2 });
+    const who = await entrant();
+    const first = await submit(who, campaignId);
+    const second = await submit(who, campaignId);
+    await inReview(campaignId, 2);
+    await campaignModel(env.mongo).updateOne({ _id: campaignId }, { $set: { status: 'ended' } });
+    const answer = await decide(campaignId, {
+      entryIds: [first.body.id, second.body.id],
+      decision: 'approve',
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body.results).toEqual([
+      { entryId: first.body.id, outcome: 'refused', code: 'CAMPAIGN_NOT_EDITABLE' },
+      { entryId: second.body.id, outcome: 'refused', code: 'CAMPAIGN_NOT_EDITABLE' },
+    ]);
+    const rejected = await decide(campaignId, {
+      entryIds: [first.body.id],
+      decision: 'reject',
+      note: '活动已结束',
+    });
+    expect(rejected.body.results).toEqual([{ entryId: first.body.id, outcome: 'rejected' }]);
+  });
 });

@@ -67,6 +67,11 @@ export async function settleEntry(deps: SettleDeps, entry: EntryDoc): Promise<En
   const now = new Date(deps.now());
   if (verdict === 'waiting') return 'pending';
   if (verdict === 'risky') {
+    // The pictures go first: a move that then fails is retried, and they are never shown.
+    await deleteEntryImages(
+      deps.mongo,
+      entry.images.map((i) => i.imageId),
+    );
     await moveEntry(
       deps.entries,
       entry._id,
@@ -75,10 +80,6 @@ export async function settleEntry(deps: SettleDeps, entry: EntryDoc): Promise<En
       { reason: RISKY_REASON, decidedBy: 'auto' },
       RISKY_REASON,
       now,
-    );
-    await deleteEntryImages(
-      deps.mongo,
-      entry.images.map((i) => i.imageId),
     );
     await deps.notify(entry);
     return 'rejected';

@@ -76,6 +76,7 @@ const OUTCOME_LABELS: Record<DecideEntriesAnswer['results'][number]['outcome'], 
   rejected: '已驳回',
   'not-found': '不存在',
   'not-in-review': '状态已变化',
+  refused: '未能处理',
 };
 
 /**
