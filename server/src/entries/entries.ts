@@ -178,7 +178,14 @@ export async function submitEntry(
       updatedAt: now,
     };
     await deps.entries.entries.create(doc);
-    await attachEntryImages(deps.mongo, body.imageIds, doc._id);
+    try {
+      await attachEntryImages(deps.mongo, body.imageIds, doc._id);
+    } catch (error) {
+      // Not marked as the entry's: the entry goes (best effort), so its pictures stay free to send
+      // again. Should that fail too, the sweep keeps pictures an entry names.
+      await deps.entries.entries.deleteOne({ _id: doc._id }).catch(() => undefined);
+      throw error;
+    }
     return doc;
   });
   await queueEntryJob(deps.entryQueue, { kind: 'check', entryId: entry._id });

@@ -1,3 +1,4 @@
+import { pipeline } from 'node:stream/promises';
 import {
   type EntryModels,
   type EntrySettingsDoc,
@@ -211,17 +212,29 @@ function imageRoute(router: Router, deps: EntriesRouteDeps): void {
     async ({ params }, _req, res) => {
       const opened = await whenAvailable(() => openEntryImage(deps.mongo, params.imageId));
       if (!opened) throw new AppError('IMAGE_NOT_FOUND');
+      // Deleted (a rejection) or not yet: either way, reach the first byte before answering 200.
+      const first = await new Promise<Buffer | null>((resolve, reject) => {
+        opened.stream.once('error', reject);
+        opened.stream.once('end', () => resolve(null));
+        opened.stream.once('data', (chunk: Buffer) => {
+          opened.stream.pause();
+          resolve(chunk);
+        });
+      }).catch(() => {
+        throw new AppError('IMAGE_NOT_FOUND');
+      });
       res.set({
         'Content-Type': opened.image.metadata.contentType,
         'Content-Length': String(opened.image.length),
-        'Cache-Control': 'public, max-age=300',
+        // Short: a rejected entry's picture is deleted, and a cache should not keep it long.
+        'Cache-Control': 'public, max-age=60',
         'Content-Disposition': 'inline',
         'Content-Security-Policy': "default-src 'none'; sandbox",
         'X-Content-Type-Options': 'nosniff',
       });
-      await new Promise<void>((resolve, reject) => {
-        opened.stream.on('error', reject).on('end', resolve).pipe(res);
-      });
+      if (first) res.write(first);
+      // A client gone mid-way ends the download's cursor too (pipeline destroys both).
+      await pipeline(opened.stream, res).catch(() => undefined);
     },
   );
 }

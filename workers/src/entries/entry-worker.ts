@@ -1,6 +1,12 @@
 import { deleteEntryImages, type EntryDoc, strayEntryImages } from '@rallyboard/core/db';
 import { toFieldIssues } from '@rallyboard/core/protocol';
-import { ENTRY_QUEUE, type EntryJob, entryJobSchema, queueEntryJob } from '@rallyboard/core/queue';
+import {
+  ENTRY_QUEUE,
+  type EntryJob,
+  entryJobId,
+  entryJobSchema,
+  queueEntryJob,
+} from '@rallyboard/core/queue';
 import { type KeyBuilder, type RedisClient, withLock } from '@rallyboard/core/redis';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { type Periodic, runEvery } from '../every.js';
@@ -79,22 +85,41 @@ const SWEEP_AFTER_MS = 60_000;
 const STRAY_AFTER_MS = 86_400_000;
 
 /**
- * Queues the check of every entry pending for over a minute (a no-op for one whose check job is
- * kept): an entry whose job was not added (Redis failed after the entry was written) is checked
- * all the same. And deletes images uploaded a day ago that no entry names.
+ * One pass of the sweep:
+ * - every entry pending for over a minute gets its check queued (a no-op while the job is kept),
+ *   or retried when its job failed for good (a store that did not answer 13 times): an entry whose
+ *   job was never added, or gave up, is checked all the same;
+ * - images uploaded a day ago that no entry names are deleted. An image an entry names is kept
+ *   even if it was never marked as the entry's (the mark failed after the entry was written).
  */
+export async function sweepEntries(deps: EntryWorkerDeps): Promise<void> {
+  const pending = await deps.entries.entries
+    .find({ status: 'pending', createdAt: { $lt: new Date(deps.now() - SWEEP_AFTER_MS) } }, { _id: 1 })
+    .limit(1_000)
+    .lean();
+  for (const { _id } of pending) {
+    const check: EntryJob = { kind: 'check', entryId: _id };
+    const job = await deps.queue.getJob(entryJobId(check));
+    if (job && (await job.isFailed())) await job.retry('failed');
+    else if (!job) await queueEntryJob(deps.queue, check);
+  }
+  const strays = await strayEntryImages(deps.mongo, new Date(deps.now() - STRAY_AFTER_MS));
+  if (strays.length === 0) return;
+  const named = await deps.entries.entries
+    .find({ 'images.imageId': { $in: strays } }, { 'images.imageId': 1 })
+    .lean<Pick<EntryDoc, 'images'>[]>();
+  const kept = new Set(named.flatMap((e) => e.images.map((i) => i.imageId)));
+  await deleteEntryImages(
+    deps.mongo,
+    strays.filter((id) => !kept.has(id)),
+  );
+}
+
+/** The sweep, every minute. A pass catches its own failures. */
 export function startEntrySweep(deps: EntryWorkerDeps, everyMs = 60_000): Periodic {
   return runEvery(async () => {
     try {
-      const pending = await deps.entries.entries
-        .find({ status: 'pending', createdAt: { $lt: new Date(deps.now() - SWEEP_AFTER_MS) } }, { _id: 1 })
-        .limit(1_000)
-        .lean();
-      for (const { _id } of pending) await queueEntryJob(deps.queue, { kind: 'check', entryId: _id });
-      await deleteEntryImages(
-        deps.mongo,
-        await strayEntryImages(deps.mongo, new Date(deps.now() - STRAY_AFTER_MS)),
-      );
+      await sweepEntries(deps);
     } catch (error) {
       deps.logger.warn({ err: error }, 'entry sweep failed');
     }

@@ -120,6 +120,8 @@ const entrySchema = new Schema<EntryDoc>(
 entrySchema.index({ campaignId: 1, status: 1, createdAt: 1 });
 entrySchema.index({ campaignId: 1, userId: 1 });
 entrySchema.index({ 'images.traceId': 1 });
+// The sweep's check that no entry names an image it would delete.
+entrySchema.index({ 'images.imageId': 1 });
 
 export function entryModels(connection: Connection) {
   const model = <T>(name: string, schema: Schema<T>) =>
