@@ -48,7 +48,9 @@ describe('the multipart reader', () => {
       '--X\r\nContent-Disposition: form-data; name="other"; filename="a.jpg"\r\n\r\nbytes',
       'latin1',
     );
-    expect((await rawUpload(`/api/campaigns/${campaignId}/entry-images`, who.headers, other)).status).toBe(400);
+    expect((await rawUpload(`/api/campaigns/${campaignId}/entry-images`, who.headers, other)).status).toBe(
+      400,
+    );
     const health = await fetch(`${env.server.url}/healthz`);
     expect(health.status).toBe(200);
   });
