@@ -10,6 +10,7 @@ import { ApiError, api } from '../../api.js';
 import { confirmDialog, field, h, input, select, toast } from '../../dom.js';
 import { formatTime } from '../../format.js';
 import { entrySettingsForm } from './settings-form.js';
+import { suggestionBoard } from './suggestions.js';
 
 const STATUS_LABELS: Record<EntryStatus, string> = {
   pending: '检测中',
@@ -177,7 +178,10 @@ export function renderEntries(body: HTMLElement, campaign: CampaignView): undefi
   );
   body.append(queue);
   void api<EntrySettingsView>('GET', `/api/campaigns/${campaign.id}/entry-settings`)
-    .then((view) => body.prepend(entrySettingsForm(campaign.id, view)))
+    .then((view) => {
+      body.prepend(entrySettingsForm(campaign.id, view));
+      if (view.settings?.purpose === 'suggestions') body.append(suggestionBoard(campaign.id));
+    })
     .catch((error: unknown) => toast(error instanceof ApiError ? error.message : '加载失败', 'error'));
   void load();
 }

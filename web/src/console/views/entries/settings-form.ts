@@ -49,7 +49,19 @@ export function entrySettingsForm(campaignId: string, view: EntrySettingsView): 
     ),
     '内容安全检测需要人工复核的作品，始终由主办方审核',
   );
+  const purpose = field(
+    '报名内容',
+    select(
+      [
+        ['contest', '作品或候选人（投票）'],
+        ['suggestions', '建议（点赞，并公开办理进度）'],
+      ],
+      s?.purpose ?? 'contest',
+    ),
+    '建议征集需要点赞类活动',
+  );
   const fields = {
+    purpose,
     opensAt: opens,
     closesAt: closes,
     perParticipant: limit,
@@ -69,7 +81,7 @@ export function entrySettingsForm(campaignId: string, view: EntrySettingsView): 
     { id: 'entry-settings', class: 'card', novalidate: true },
     h('h2', {}, '报名设置'),
     state,
-    h('div', { class: 'field-row' }, opens.wrap, closes.wrap, limit.wrap),
+    h('div', { class: 'field-row' }, opens.wrap, closes.wrap, limit.wrap, purpose.wrap),
     h('div', { class: 'field-row' }, text.wrap, minImages.wrap, maxImages.wrap, approval.wrap),
     save,
   );
@@ -85,6 +97,7 @@ export function entrySettingsForm(campaignId: string, view: EntrySettingsView): 
       minImages: Number(minImages.control.value),
       maxImages: Number(maxImages.control.value),
       approval: approval.control.value,
+      purpose: purpose.control.value,
     };
     api<EntrySettingsView>('PUT', `/api/campaigns/${campaignId}/entry-settings`, body)
       .then((saved) => {
