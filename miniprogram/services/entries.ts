@@ -4,6 +4,9 @@ import {
   entrySettingsViewSchema,
   entryViewSchema,
   myEntriesSchema,
+  type SuggestionStatus,
+  suggestionListSchema,
+  suggestionViewSchema,
 } from '../protocol/entries.js';
 import { authorized } from './auth.js';
 import { deviceId } from './device.js';
@@ -82,3 +85,24 @@ export const ENTRY_STATUS_LABELS: Record<EntryView['status'], string> = {
 /** Entries an author may still withdraw. */
 export const withdrawable = (entry: Pick<EntryView, 'status'>) =>
   entry.status === 'pending' || entry.status === 'in-review';
+
+/** A suggestion box's suggestions, with their status. */
+export const listSuggestions = (campaignId: string) =>
+  request({ method: 'GET', path: `/api/campaigns/${campaignId}/suggestions` }, suggestionListSchema).then(
+    (answer) => answer.suggestions,
+  );
+
+/** One suggestion, with its public reply and timeline. */
+export const readSuggestion = (campaignId: string, entryId: string) =>
+  request(
+    { method: 'GET', path: `/api/campaigns/${campaignId}/suggestions/${entryId}` },
+    suggestionViewSchema,
+  );
+
+/** How a suggestion's status reads. */
+export const SUGGESTION_LABELS: Record<SuggestionStatus, string> = {
+  received: '已受理',
+  'under-study': '研究中',
+  adopted: '已采纳',
+  answered: '已答复',
+};

@@ -41,6 +41,8 @@ definePage<Extra>()({
     /** The campaign takes entries (报名) now; `hasEntries`: it takes entries at all (我的报名). */
     canEnter: false,
     hasEntries: false,
+    /** A suggestion box (政务建议): its suggestions and their progress. */
+    isSuggestionBox: false,
     countdown: '',
     quotaText: '',
     candidates: [] as CandidateCard[],
@@ -132,9 +134,13 @@ definePage<Extra>()({
     async refreshEntries(): Promise<void> {
       try {
         const view = await entrySettings(this.data.campaignId);
-        this.setData({ canEnter: view.open, hasEntries: view.settings !== null });
+        this.setData({
+          canEnter: view.open,
+          hasEntries: view.settings !== null,
+          isSuggestionBox: view.settings?.purpose === 'suggestions',
+        });
       } catch {
-        this.setData({ canEnter: false, hasEntries: false });
+        this.setData({ canEnter: false, hasEntries: false, isSuggestionBox: false });
       }
     },
     startCountdown() {
@@ -189,6 +195,9 @@ definePage<Extra>()({
     },
     openEntry() {
       wx.navigateTo({ url: `/pages/entry/index?campaignId=${this.data.campaignId}` });
+    },
+    openSuggestions() {
+      wx.navigateTo({ url: `/pages/suggestions/index?campaignId=${this.data.campaignId}` });
     },
     openMyEntries() {
       wx.navigateTo({ url: `/pages/my-entries/index?campaignId=${this.data.campaignId}` });
