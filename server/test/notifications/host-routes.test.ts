@@ -62,13 +62,13 @@ describe('GET /api/campaigns/:campaignId/notifications', () => {
           { reason: 'WECHAT_47003', count: 1 },
         ],
       },
-      {
-        event: 'entry-reviewed',
+      ...(['entry-reviewed', 'suggestion-progress'] as const).map((event) => ({
+        event,
         templateId: null,
         grants: 0,
         sends: { sending: 0, sent: 0, dropped: 0, failed: 0 },
         reasons: [],
-      },
+      })),
     ]);
   });
 

@@ -40,6 +40,7 @@ describe('GET /api/notifications/templates', () => {
       { event: 'campaign-started', templateId: START },
       { event: 'results-final', templateId: RESULTS },
       { event: 'entry-reviewed', templateId: TEST_TEMPLATES['entry-reviewed'].templateId },
+      { event: 'suggestion-progress', templateId: TEST_TEMPLATES['suggestion-progress'].templateId },
     ]);
   });
 });
