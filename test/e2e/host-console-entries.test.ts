@@ -1,6 +1,6 @@
 import { campaignModel } from '@rallyboard/core/db';
 import type { ModerationEntry } from '@rallyboard/core/protocol';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   asHost,
@@ -11,8 +11,8 @@ import {
   submit,
   useEntriesEnv,
 } from '../../server/test/entries/entries-fixture.js';
-import { TEST_PASSWORD } from '../../server/test/support/hosts.js';
 import { launchChromium, openPage, screenshot } from '../support/browser.js';
+import { confirmInConsole, signInToConsole } from '../support/console.js';
 import { jpegOf, pngOf } from '../support/images.js';
 import { eventually } from '../support/stack.js';
 
@@ -27,13 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-async function confirm(page: Page, button: string) {
-  const dialog = page.getByRole('dialog');
-  await dialog.waitFor();
-  await dialog.getByRole('button', { name: button }).click();
-  await dialog.waitFor({ state: 'hidden' });
-}
 
 describe("the host console's entry moderation", () => {
   it('shows the queue with pictures and checks, and rejects and approves in bulk', async () => {
@@ -57,10 +50,7 @@ describe("the host console's entry moderation", () => {
     });
 
     const { page, context, errors } = await openPage(browser, `${env.server.url}/console`);
-    await page.getByLabel('用户名').fill(fx.host.username);
-    await page.getByLabel('密码').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.getByRole('heading', { name: '我的活动' }).waitFor();
+    await signInToConsole(page, fx.host.username);
     await page.goto(`${env.server.url}/console#/campaigns/${campaignId}/entries`);
     const rows = page.locator('#entries-queue tbody tr');
     await rows.first().waitFor();
@@ -82,13 +72,13 @@ describe("the host console's entry moderation", () => {
     expect(await page.locator('#entries-note-error').textContent()).toContain('理由');
     await page.locator('#entries-note').fill('与活动主题无关');
     await page.locator('#entries-reject').click();
-    await confirm(page, '驳回');
+    await confirmInConsole(page, '驳回');
     await eventually(async () => (await rows.count()) === 2);
 
     await page.getByLabel('选择「西湖晨雾」').check();
     await page.getByLabel('选择「雷峰夕照」').check();
     await page.locator('#entries-approve').click();
-    await confirm(page, '通过');
+    await confirmInConsole(page, '通过');
     await page.locator('#entries-status', { hasText: '没有这个状态的报名' }).waitFor();
     await page.locator('#entries-filter').selectOption('approved');
     await eventually(async () => (await rows.count()) === 2);

@@ -2,15 +2,10 @@ import { notificationModels, recordGrant, recordSend, sendIdOf } from '@rallyboa
 import type { CampaignView } from '@rallyboard/core/protocol';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  call,
-  campaignBody,
-  createTestHost,
-  TEST_PASSWORD,
-  type TestHost,
-} from '../../server/test/support/hosts.js';
+import { call, campaignBody, createTestHost, type TestHost } from '../../server/test/support/hosts.js';
 import { launchChromium, openPage, screenshot } from '../support/browser.js';
 import { testConfig } from '../support/config.js';
+import { signInToConsole } from '../support/console.js';
 import { startTestServer, type TestServer } from '../support/stack.js';
 import { TEST_TEMPLATES } from '../support/wechat.js';
 
@@ -59,10 +54,7 @@ describe("the host console's subscribe messages", () => {
     }
 
     const { page, context, errors } = await openPage(browser, `${server.url}/console`);
-    await page.getByLabel('用户名').fill(host.username);
-    await page.getByLabel('密码').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.getByRole('heading', { name: '我的活动' }).waitFor();
+    await signInToConsole(page, host.username);
     await page.goto(`${server.url}/console#/campaigns/${campaignId}/notifications`);
     const results = page.locator('#notification-log tr[data-event="results-final"]');
     await results.waitFor();

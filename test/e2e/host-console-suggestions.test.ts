@@ -9,10 +9,10 @@ import {
   submit,
   useEntriesEnv,
 } from '../../server/test/entries/entries-fixture.js';
-import { TEST_PASSWORD } from '../../server/test/support/hosts.js';
 import { launchChromium, openPage, screenshot } from '../support/browser.js';
 import { createLiveCampaign } from '../support/campaigns.js';
 import { randomId } from '../support/config.js';
+import { signInToConsole } from '../support/console.js';
 import { eventually } from '../support/stack.js';
 
 // A suggestion box (政务建议) in the console, in Chromium: approved suggestions on the 建议进度
@@ -50,10 +50,7 @@ describe("the host console's suggestion board", () => {
     });
 
     const { page, context, errors } = await openPage(browser, `${env.server.url}/console`);
-    await page.getByLabel('用户名').fill(fx.host.username);
-    await page.getByLabel('密码').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.getByRole('heading', { name: '我的活动' }).waitFor();
+    await signInToConsole(page, fx.host.username);
     await page.goto(`${env.server.url}/console#/campaigns/${campaignId}/entries`);
     const board = page.locator('#suggestion-board');
     const lamp = board.locator('li.suggestion', { hasText: '东门加装路灯' });

@@ -1,5 +1,11 @@
 import type { Config } from '@rallyboard/core/config';
-import { boardModel, campaignModel, entryModels, wechatPushModels } from '@rallyboard/core/db';
+import {
+  boardModel,
+  campaignModel,
+  type EntrySettingsDoc,
+  entryModels,
+  wechatPushModels,
+} from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
 import { createEntryQueue, createNotificationQueue, queueNotificationEvent } from '@rallyboard/core/queue';
 import { closeRedis, createKeys } from '@rallyboard/core/redis';
@@ -73,4 +79,29 @@ export async function uploadFile(
   const res = await fetch(url, { method: 'POST', headers, body: form });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/**
+ * Opens entries on a campaign straight in the database (as PUT …/entry-settings writes them): a
+ * window from a minute ago to a day ahead, optional text, up to three pictures, a host's approval,
+ * unless `settings` say otherwise.
+ */
+export async function openEntries(
+  mongo: Connection,
+  campaignId: string,
+  settings: Partial<Omit<EntrySettingsDoc, '_id'>> = {},
+): Promise<void> {
+  await entryModels(mongo).settings.create({
+    _id: campaignId,
+    opensAt: new Date(Date.now() - 60_000),
+    closesAt: new Date(Date.now() + 86_400_000),
+    perParticipant: 1,
+    text: 'optional',
+    minImages: 0,
+    maxImages: 3,
+    approval: 'host',
+    purpose: 'contest',
+    updatedAt: new Date(),
+    ...settings,
+  });
 }

@@ -1,8 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { entryModels, notificationModels } from '@rallyboard/core/db';
+import { notificationModels } from '@rallyboard/core/db';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { openEntries } from '../../../test/support/entries.js';
 import { jpegOf, pngOf, zipOf } from '../../../test/support/images.js';
 import { TEST_TEMPLATES } from '../../../test/support/wechat.js';
 import {
@@ -31,17 +32,7 @@ function file(name: string, bytes: Buffer): string {
 
 async function entryCampaign(): Promise<string> {
   const campaignId = await liveCampaign();
-  await entryModels(mongo).settings.create({
-    _id: campaignId,
-    opensAt: new Date(Date.now() - 60_000),
-    closesAt: new Date(Date.now() + 86_400_000),
-    perParticipant: 3,
-    text: 'optional',
-    minImages: 1,
-    maxImages: 2,
-    approval: 'host',
-    updatedAt: new Date(),
-  });
+  await openEntries(mongo, campaignId, { perParticipant: 3, minImages: 1, maxImages: 2 });
   return campaignId;
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { entryModels, findEntryImages } from '@rallyboard/core/db';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { openEntries } from '../../../test/support/entries.js';
 import { jpegOf, zipOf } from '../../../test/support/images.js';
 import { eventually } from '../../../test/support/stack.js';
 import { campaignId, mongo, open, shim, usePagesStack } from '../support/pages-fixture.js';
@@ -21,17 +22,7 @@ function file(name: string, bytes: Buffer): string {
 }
 
 beforeAll(async () => {
-  await entryModels(mongo).settings.create({
-    _id: campaignId,
-    opensAt: new Date(Date.now() - 60_000),
-    closesAt: new Date(Date.now() + 86_400_000),
-    perParticipant: 2,
-    text: 'required',
-    minImages: 1,
-    maxImages: 2,
-    approval: 'host',
-    updatedAt: new Date(),
-  });
+  await openEntries(mongo, campaignId, { perParticipant: 2, text: 'required', minImages: 1, maxImages: 2 });
 });
 
 describe('the entry form', () => {

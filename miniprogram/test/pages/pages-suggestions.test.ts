@@ -1,6 +1,7 @@
 import { entryModels, notificationModels } from '@rallyboard/core/db';
 import { describe, expect, it } from 'vitest';
 import { createLiveCampaign } from '../../../test/support/campaigns.js';
+import { openEntries } from '../../../test/support/entries.js';
 import { seedBoard } from '../../../test/support/stack.js';
 import { TEST_TEMPLATES } from '../../../test/support/wechat.js';
 import { config, mongo, open, server, shim, usePagesStack } from '../support/pages-fixture.js';
@@ -23,18 +24,7 @@ async function suggestionBox(): Promise<{ campaignId: string; SUGGESTION: string
     risk: { enabled: false },
   });
   const models = entryModels(mongo);
-  await models.settings.create({
-    _id: campaignId,
-    opensAt: new Date(Date.now() - 60_000),
-    closesAt: new Date(Date.now() + 86_400_000),
-    perParticipant: 1,
-    text: 'optional',
-    minImages: 0,
-    maxImages: 0,
-    approval: 'host',
-    purpose: 'suggestions',
-    updatedAt: new Date(),
-  });
+  await openEntries(mongo, campaignId, { maxImages: 0, purpose: 'suggestions' });
   const at = (minutes: number) => new Date(Date.now() - minutes * 60_000);
   await models.entries.create({
     _id: SUGGESTION,

@@ -1,7 +1,7 @@
 import type { Config } from '@rallyboard/core/config';
 import { campaignModel, entryModels, participantModel, recordLogin } from '@rallyboard/core/db';
 import type { Connection } from 'mongoose';
-import { uploadFile } from '../../../../test/support/entries.js';
+import { openEntries, uploadFile } from '../../../../test/support/entries.js';
 import { jpegOf } from '../../../../test/support/images.js';
 import type { TestServer } from '../../../../test/support/stack.js';
 import { createTokenSigner } from '../../../src/auth/tokens.js';
@@ -30,17 +30,7 @@ export async function hostileEntries(
   campaignId: string,
   hostId: string,
 ): Promise<HostileEntries> {
-  await entryModels(mongo).settings.create({
-    _id: campaignId,
-    opensAt: new Date(Date.now() - 60_000),
-    closesAt: new Date(Date.now() + 86_400_000),
-    perParticipant: 20,
-    text: 'optional',
-    minImages: 0,
-    maxImages: 3,
-    approval: 'host',
-    updatedAt: new Date(),
-  });
+  await openEntries(mongo, campaignId, { perParticipant: 20 });
   const entrant = await recordLogin(participantModel(mongo), {
     appId: config.wechat.appId ?? '',
     openid: 'o-hostile-entrant',
@@ -98,18 +88,7 @@ async function suggestionBox(mongo: Connection, userId: string, hostId: string) 
     createdBy: hostId,
   });
   const models = entryModels(mongo);
-  await models.settings.create({
-    _id: boxId,
-    opensAt: new Date(Date.now() - 60_000),
-    closesAt: new Date(Date.now() + 86_400_000),
-    perParticipant: 1,
-    text: 'optional',
-    minImages: 0,
-    maxImages: 0,
-    approval: 'host',
-    purpose: 'suggestions',
-    updatedAt: now,
-  });
+  await openEntries(mongo, boxId, { maxImages: 0, purpose: 'suggestions' });
   await models.entries.create({
     _id: suggestionId,
     campaignId: boxId,
