@@ -26,14 +26,16 @@ export async function voteFromTap(args: {
   action: VoteAction;
   dwell: DwellClock;
   /** What the tap offers to tell them: the results (结果通知) unless said, or a suggestion's progress (进度通知). */
-  hear?: { event: NotificationEvent; entryId?: string };
+  hear?: { event: NotificationEvent; entryId?: string; at?: string };
 }): Promise<TapOutcome> {
   // The dwell is to the tap, not to the end of the prompt below.
   const dwellMs = args.dwell.sinceShown();
   // While still in the tap (WeChat shows its prompt only then): may we tell them the results (or
   // the suggestion's progress)? Once per campaign (suggestion); whatever they answer, the vote goes on.
   const hear = args.hear ?? { event: 'results-final' };
-  if (args.action !== 'unlike') await askToHear(hear.event, args.boardId, hear.entryId);
+  if (args.action !== 'unlike') {
+    await askToHear(hear.event, args.boardId, hear.entryId, hear.at === undefined ? {} : { at: hear.at });
+  }
   const shareToken = shareTokenFor(args.boardId);
   const intent = voteIntent({
     boardId: args.boardId,

@@ -55,11 +55,16 @@ export function askToHear(
   event: NotificationEvent,
   campaignId: string,
   entryId?: string,
+  options: { at?: string; again?: boolean } = {},
 ): Promise<AskOutcome> {
   const templateId = templates?.find((t) => t.event === event)?.templateId;
-  const key = entryId === undefined ? `${event}|${campaignId}` : `${event}|${campaignId}|${entryId}`;
+  // A suggestion's grant is for its next move: asked again once it has moved (`at`, its status).
+  const subject =
+    entryId === undefined ? '' : `|${entryId}${options.at === undefined ? '' : `@${options.at}`}`;
+  const key = `${event}|${campaignId}${subject}`;
   if (!templateId) return Promise.resolve('unavailable');
-  if (askedOf()[key]) return Promise.resolve('asked');
+  // `again`: the user's own tap on a button that asks (进度通知我), not a prompt riding on a vote.
+  if (askedOf()[key] && !options.again) return Promise.resolve('asked');
   return new Promise((resolve) => {
     wx.requestSubscribeMessage({
       tmplIds: [templateId],

@@ -35,7 +35,7 @@ export const TEST_TEMPLATES = {
   },
   'suggestion-progress': {
     templateId: 'tmpl-progress-01',
-    page: 'pages/suggestion/index?campaignId={campaignId}',
+    page: 'pages/suggestion/index?campaignId={campaignId}&entryId={entryId}',
     data: { thing1: 'suggestionTitle', phrase2: 'status', thing3: 'reply', time4: 'movedAt' },
   },
 } as const;

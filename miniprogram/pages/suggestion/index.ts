@@ -100,16 +100,25 @@ definePage<Extra>()({
         action,
         dwell: this.dwell,
         ...(this.data.moving
-          ? { hear: { event: 'suggestion-progress' as const, entryId: this.data.entryId } }
+          ? {
+              hear: {
+                event: 'suggestion-progress' as const,
+                entryId: this.data.entryId,
+                at: this.data.status,
+              },
+            }
           : {}),
       });
       this.setData({ busy: false, ...(outcome.ok ? { liked: action === 'like' } : {}) });
     },
     /** 进度通知我: one message at its next move; nothing else comes of it. */
     async tapFollow(): Promise<void> {
-      const outcome = await askToHear('suggestion-progress', this.data.campaignId, this.data.entryId);
-      if (outcome === 'recorded' || outcome === 'asked')
-        wx.showToast({ title: '有进展时会通知你', icon: 'success' });
+      // The user's own tap on this button: asked every time (each accept allows one message).
+      const outcome = await askToHear('suggestion-progress', this.data.campaignId, this.data.entryId, {
+        at: this.data.status,
+        again: true,
+      });
+      if (outcome === 'recorded') wx.showToast({ title: '有进展时会通知你', icon: 'success' });
       else if (outcome === 'unavailable') wx.showToast({ title: '暂时无法设置通知', icon: 'none' });
     },
   },

@@ -82,4 +82,17 @@ describe('a suggestion box in the mini-program', () => {
     const grants = await notificationModels(mongo).grants.find({ campaignId }).lean();
     expect(grants).toMatchObject([{ templateId: progress, subject: `${SUGGESTION}@under-study` }]);
   });
+
+  it('asks on every tap of 进度通知我: each accept allows one message', async () => {
+    const { campaignId, SUGGESTION } = await suggestionBox();
+    const page = await open('pages/suggestion/index', { campaignId, entryId: SUGGESTION });
+    const prompts = shim.subscribePrompts.length;
+    for (const _ of [1, 2]) {
+      page.querySelector('.follow')?.dispatchEvent('tap');
+      for (let i = 0; i < 50 && shim.subscribePrompts.length - prompts < _; i++) await settle(20);
+      await settle(50);
+    }
+    expect(shim.subscribePrompts.length - prompts).toBe(2);
+    expect(shim.shown.filter((s) => s === '有进展时会通知你').length).toBeGreaterThanOrEqual(1);
+  });
 });

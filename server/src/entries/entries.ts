@@ -158,6 +158,11 @@ export async function submitEntry(
         .filter((i) => i.metadata.entryId === null)
         .map((i) => i.id),
     );
+    // An image another entry names is its, even if never marked so (see the workers' sweep).
+    const named = await deps.entries.entries
+      .find({ 'images.imageId': { $in: body.imageIds } }, { 'images.imageId': 1 })
+      .lean<Pick<EntryDoc, 'images'>[]>();
+    for (const id of named.flatMap((e) => e.images.map((i) => i.imageId))) usable.delete(id);
     const missing = body.imageIds.filter((id) => !usable.has(id));
     if (missing.length > 0) throw new AppError('IMAGE_NOT_FOUND', { details: { imageIds: missing } });
     const now = new Date(deps.now());

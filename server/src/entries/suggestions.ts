@@ -2,6 +2,7 @@ import {
   type EntryDoc,
   type EntryModels,
   type EntrySettingsDoc,
+  findShareableCampaign,
   progressOf,
   suggestionSubject,
 } from '@rallyboard/core/db';
@@ -15,12 +16,14 @@ import {
 import { type NotificationJob, queueNotificationEvent } from '@rallyboard/core/queue';
 import { type KeyBuilder, type RedisClient, withLock } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
+import type { Connection } from 'mongoose';
 import type { AuditLog } from '../audit/log.js';
 import type { HostPrincipal } from '../hosts/principal.js';
 import { entryView } from './views.js';
 
 /** What a suggestion box's reads and moves work with. */
 export interface SuggestionDeps {
+  mongo: Connection;
   redis: RedisClient;
   keys: KeyBuilder;
   entries: EntryModels;
@@ -52,9 +55,20 @@ function suggestionView(entry: EntryDoc, config: SuggestionDeps['config']): Sugg
   };
 }
 
-/** The campaign's settings if it is a suggestion box; else CAMPAIGN_NOT_FOUND (it has no suggestions). */
-async function suggestionBox(deps: Pick<SuggestionDeps, 'entries'>, campaignId: string): Promise<void> {
-  const settings = await deps.entries.settings.findById(campaignId).lean<EntrySettingsDoc>();
+/**
+ * Whether the campaign is a published suggestion box; else CAMPAIGN_NOT_FOUND (a draft or an
+ * archived campaign shows nothing, as its public page does not).
+ */
+async function suggestionBox(
+  deps: Pick<SuggestionDeps, 'entries' | 'mongo'>,
+  campaignId: string,
+): Promise<void> {
+  const [campaign, settings] = await Promise.all([
+    findShareableCampaign(deps.mongo, campaignId),
+    deps.entries.settings.findById(campaignId).lean<EntrySettingsDoc>(),
+  ]);
+  if (!campaign || campaign.status === 'draft' || campaign.status === 'archived')
+    throw new AppError('CAMPAIGN_NOT_FOUND');
   if (settings?.purpose !== 'suggestions') {
     throw new AppError('CAMPAIGN_NOT_FOUND', { message: 'The campaign is not a suggestion box.' });
   }
@@ -116,15 +130,7 @@ export async function moveSuggestion(
     await deps.entries.entries.updateOne({ _id: entryId }, { $set: { progress } });
     return { entry: { ...found, progress }, from: current.status };
   });
-  await deps.audit({
-    actor: actor.host,
-    ip: actor.ip,
-    action: 'suggestion.progress',
-    target: { type: 'entry', id: entryId },
-    campaignId,
-    before: { status: from },
-    after: { status: body.status, ...(body.reply ? { reply: body.reply } : {}) },
-  });
+  // Its followers hear of it whatever becomes of the audit entry (the event's id makes it once).
   try {
     await queueNotificationEvent(deps.notificationQueue, {
       event: 'suggestion-progress',
@@ -134,5 +140,14 @@ export async function moveSuggestion(
   } catch (error) {
     deps.logger.warn({ err: error, entryId }, 'progress message not queued');
   }
+  await deps.audit({
+    actor: actor.host,
+    ip: actor.ip,
+    action: 'suggestion.progress',
+    target: { type: 'entry', id: entryId },
+    campaignId,
+    before: { status: from },
+    after: { status: body.status, ...(body.reply ? { reply: body.reply } : {}) },
+  });
   return suggestionView(entry, deps.config);
 }

@@ -5,7 +5,8 @@ import { clientIp } from './client-ip.js';
 
 /**
  * The paths of the reads anyone may make without a token, by prefix: a board's leaderboard,
- * members (and the ranks around one), totals, the public campaigns and the screens.
+ * members (and the ranks around one), totals, the public campaigns, the screens, a suggestion
+ * box's suggestions, a campaign's entry form and entry pictures.
  */
 export const PUBLIC_READ_PATHS = [
   '/api/boards/:boardId/leaderboard',
@@ -13,6 +14,9 @@ export const PUBLIC_READ_PATHS = [
   '/api/boards/:boardId/totals',
   '/api/public/campaigns',
   '/api/screens',
+  '/api/campaigns/:campaignId/suggestions',
+  '/api/campaigns/:campaignId/entry-settings',
+  '/media/entries',
 ];
 
 /**

@@ -37,7 +37,7 @@ const STILL_TO_COME: Record<NotificationEvent, ReadonlySet<string>> = {
   'campaign-started': new Set(['scheduled']),
   'results-final': SUBSCRIBABLE,
   'entry-reviewed': SUBSCRIBABLE,
-  'suggestion-progress': SUBSCRIBABLE,
+  'suggestion-progress': new Set([...SUBSCRIBABLE, 'ended']),
 };
 
 const notFor = (message: string) =>
@@ -183,7 +183,9 @@ function subscriptionsRoute(
       }
       const campaign = await whenAvailable(() => findShareableCampaign(deps.mongo, body.campaignId));
       if (!campaign || campaign.status === 'draft') throw new AppError('CAMPAIGN_NOT_FOUND');
-      if (!SUBSCRIBABLE.has(campaign.status)) {
+      // A suggestion's progress goes on after its campaign ends: following it stays open then.
+      const onlyProgress = Object.keys(body.answers).every((id) => eventOf.get(id) === 'suggestion-progress');
+      if (!SUBSCRIBABLE.has(campaign.status) && !(onlyProgress && campaign.status === 'ended')) {
         throw new AppError('CAMPAIGN_NOT_LIVE', { details: { status: campaign.status } });
       }
       const past = Object.entries(body.answers).filter(([id, answer]) => {

@@ -115,7 +115,7 @@ describe('a suggestion box', () => {
       'two messages',
     );
     expect(sentTo(supporter)[0]).toMatchObject({
-      page: `pages/suggestion/index?campaignId=${campaignId}`,
+      page: `pages/suggestion/index?campaignId=${campaignId}&entryId=${entryId}`,
       data: { thing1: { value: '东门加装路灯' }, phrase2: { value: '研究中' } },
     });
 
@@ -165,5 +165,19 @@ describe('a suggestion box', () => {
     await createLiveCampaign(env.mongo, campaignId, { createdBy: fx.host.id });
     const res = await fetch(`${env.server.url}/api/campaigns/${campaignId}/suggestions`);
     expect(res.status).toBe(404);
+  });
+
+  it('keeps following open after the campaign ends, and shows nothing of a draft or archived box', async () => {
+    const campaignId = await suggestionBox();
+    const author = await entrant();
+    const entryId = await approvedSuggestion(campaignId, author, '修缮儿童乐园');
+    await campaignModel(env.mongo).updateOne({ _id: campaignId }, { $set: { status: 'ended' } });
+    expect((await hearNext(author, campaignId, entryId)).status).toBe(200);
+    expect((await move(campaignId, entryId, { status: 'under-study' })).status).toBe(200);
+    await eventually(async () => sentTo(author).length === 1, 15_000, 'the message after the end');
+    await campaignModel(env.mongo).updateOne({ _id: campaignId }, { $set: { status: 'archived' } });
+    expect((await read(campaignId, entryId)).status).toBe(404);
+    const list = await fetch(`${env.server.url}/api/campaigns/${campaignId}/suggestions`);
+    expect(list.status).toBe(404);
   });
 });

@@ -1,4 +1,4 @@
-import { deleteEntryImages, type EntryDoc, strayEntryImages } from '@rallyboard/core/db';
+import { attachEntryImages, deleteEntryImages, type EntryDoc, strayEntryImages } from '@rallyboard/core/db';
 import { toFieldIssues } from '@rallyboard/core/protocol';
 import {
   ENTRY_QUEUE,
@@ -100,15 +100,27 @@ export async function sweepEntries(deps: EntryWorkerDeps): Promise<void> {
   for (const { _id } of pending) {
     const check: EntryJob = { kind: 'check', entryId: _id };
     const job = await deps.queue.getJob(entryJobId(check));
-    if (job && (await job.isFailed())) await job.retry('failed');
-    else if (!job) await queueEntryJob(deps.queue, check);
+    if (!job) await queueEntryJob(deps.queue, check);
+    // A check or a deadline that gave up is tried again (one at a time: another sweep may race).
+    for (const kind of ['check', 'expire'] as const) {
+      const given = kind === 'check' ? job : await deps.queue.getJob(entryJobId({ kind, entryId: _id }));
+      if (given && (await given.isFailed())) await given.retry('failed').catch(() => undefined);
+    }
   }
   const strays = await strayEntryImages(deps.mongo, new Date(deps.now() - STRAY_AFTER_MS));
   if (strays.length === 0) return;
   const named = await deps.entries.entries
     .find({ 'images.imageId': { $in: strays } }, { 'images.imageId': 1 })
-    .lean<Pick<EntryDoc, 'images'>[]>();
+    .lean<Pick<EntryDoc, '_id' | 'images'>[]>();
   const kept = new Set(named.flatMap((e) => e.images.map((i) => i.imageId)));
+  // Named but never marked as the entry's: marked now, so they stop coming back as strays.
+  for (const e of named) {
+    await attachEntryImages(
+      deps.mongo,
+      e.images.map((i) => i.imageId).filter((id) => strays.includes(id)),
+      e._id,
+    );
+  }
   await deleteEntryImages(
     deps.mongo,
     strays.filter((id) => !kept.has(id)),

@@ -8,7 +8,7 @@ import {
   progressOf,
   unspentGrantHolders,
 } from '@rallyboard/core/db';
-import type { NotificationEvent, SuggestionStatus } from '@rallyboard/core/protocol';
+import { type NotificationEvent, SUBJECT_EVENTS, type SuggestionStatus } from '@rallyboard/core/protocol';
 import {
   type NotificationEventJob,
   type NotificationJob,
@@ -68,6 +68,9 @@ export async function fanOut(job: NotificationEventJob, deps: FanOutDeps): Promi
   if (!template) return { done: 'nothing', why: `no template is configured for ${job.event}` };
   const campaign = await deps.campaigns.findById(job.campaignId).lean();
   if (!campaign) return { done: 'nothing', why: 'the campaign no longer exists' };
+  // A subject event without its subject would reach every follower of every suggestion.
+  if (job.subject === undefined && SUBJECT_EVENTS.has(job.event))
+    return { done: 'nothing', why: 'no subject' };
   if (job.subject !== undefined && job.event === 'entry-reviewed')
     return toAuthor(job, job.subject, campaign, deps);
   const values =

@@ -43,9 +43,14 @@ export function messageData(
   );
 }
 
-/** The page a tap on the message opens, `{campaignId}` filled in. */
-export const messagePage = (template: MessageTemplate, campaignId: string): string =>
-  template.page.replaceAll('{campaignId}', encodeURIComponent(campaignId));
+/**
+ * The page a tap on the message opens, `{campaignId}` filled in, and `{entryId}` for a message
+ * about an entry or a suggestion (its subject, before any `@status`).
+ */
+export const messagePage = (template: MessageTemplate, campaignId: string, subject?: string): string =>
+  template.page
+    .replaceAll('{campaignId}', encodeURIComponent(campaignId))
+    .replaceAll('{entryId}', encodeURIComponent(subject?.split('@')[0] ?? ''));
 
 /**
  * A time as WeChat's `time` keywords show it, in the campaign's time zone: `2026年12月5日 15:01`.

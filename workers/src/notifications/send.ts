@@ -161,7 +161,7 @@ async function send(
     await deps.wechat.sendSubscribeMessage({
       touser: participant.openid,
       templateId: template.templateId,
-      page: messagePage(template, job.campaignId),
+      page: messagePage(template, job.campaignId, job.subject),
       data: messageData(template, job.values),
       miniprogramState: MINIPROGRAM_STATE[deps.config.wechat.envVersion],
       lang: 'zh_CN',

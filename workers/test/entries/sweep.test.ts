@@ -75,8 +75,10 @@ describe('the entries sweep', () => {
       entry(campaignId, { status: 'approved', images: [{ imageId: named, check: 'pass' }] }),
     );
     await sweepEntries(worker.deps);
-    const left = (await findEntryImages(mongo, [stray, named, fresh])).map((i) => i.id).sort();
-    expect(left).toEqual([named, fresh].sort());
+    const left = await findEntryImages(mongo, [stray, named, fresh]);
+    expect(left.map((i) => i.id).sort()).toEqual([named, fresh].sort());
+    // The named one is marked as its entry's now: it is no stray any more.
+    expect(left.find((i) => i.id === named)?.metadata.entryId).toMatch(/^e/);
   });
 
   it('queues the check of an entry pending for over a minute whose job was never added', async () => {

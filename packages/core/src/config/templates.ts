@@ -3,8 +3,9 @@ import { NOTIFICATION_VALUES, type NotificationEvent, templateIdSchema } from '.
 
 /**
  * One event's subscribe-message template: its id, the page a tap opens (`{campaignId}` is filled
- * in), and which of the event's values fills each of the template's keywords (`thing1`,
- * `time2`…, as the template's detail page in the WeChat console lists them).
+ * in, and `{entryId}` for an entry's or a suggestion's message), and which of the event's values
+ * fills each of the template's keywords (`thing1`, `time2`…, as the template's detail page in the
+ * WeChat console lists them).
  */
 export interface MessageTemplate {
   readonly templateId: string;
