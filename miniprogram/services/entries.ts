@@ -4,7 +4,6 @@ import {
   entrySettingsViewSchema,
   entryViewSchema,
   myEntriesSchema,
-  type SuggestionStatus,
   suggestionListSchema,
   suggestionViewSchema,
 } from '../protocol/entries.js';
@@ -98,11 +97,3 @@ export const readSuggestion = (campaignId: string, entryId: string) =>
     { method: 'GET', path: `/api/campaigns/${campaignId}/suggestions/${entryId}` },
     suggestionViewSchema,
   );
-
-/** How a suggestion's status reads. */
-export const SUGGESTION_LABELS: Record<SuggestionStatus, string> = {
-  received: '已受理',
-  'under-study': '研究中',
-  adopted: '已采纳',
-  answered: '已答复',
-};

@@ -7,7 +7,7 @@ import {
   wechatPushModels,
 } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
-import { createEntryQueue, createNotificationQueue, queueNotificationEvent } from '@rallyboard/core/queue';
+import { createEntryQueue, createNotificationQueue, queueEntryReviewed } from '@rallyboard/core/queue';
 import { closeRedis, createKeys } from '@rallyboard/core/redis';
 import { createWeChatApi } from '@rallyboard/core/wechat';
 import type { Connection } from 'mongoose';
@@ -42,12 +42,7 @@ export async function startTestEntryWorker(config: Config, mongo: Connection, no
     pushes: wechatPushModels(mongo),
     wechat: createWeChatApi({ config, keys, redis, logger }),
     queue,
-    notify: (entry: { _id: string; campaignId: string }) =>
-      queueNotificationEvent(notifications, {
-        event: 'entry-reviewed',
-        campaignId: entry.campaignId,
-        subject: entry._id,
-      }),
+    notify: (entry: { _id: string; campaignId: string }) => queueEntryReviewed(notifications, entry),
     now,
   };
   const worker = createEntryWorker(deps, connection);

@@ -19,6 +19,7 @@ import {
   createNotificationQueue,
   createReviewQueue,
   type NotificationJob,
+  queueEntryReviewed,
   queueNotificationEvent,
 } from '@rallyboard/core/queue';
 import {
@@ -226,12 +227,7 @@ function startEntries(
     pushes: wechatPushModels(deps.mongo),
     wechat: createWeChatApi({ config, keys: deps.keys, redis: deps.redis, logger }),
     queue,
-    notify: (entry: { _id: string; campaignId: string }) =>
-      queueNotificationEvent(deps.notificationQueue, {
-        event: 'entry-reviewed',
-        campaignId: entry.campaignId,
-        subject: entry._id,
-      }),
+    notify: (entry: { _id: string; campaignId: string }) => queueEntryReviewed(deps.notificationQueue, entry),
     now: Date.now,
   };
   const worker = createEntryWorker(entryDeps, entryConnection);

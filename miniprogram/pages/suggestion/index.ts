@@ -1,7 +1,7 @@
-import type { SuggestionView } from '../../protocol/entries.js';
+import { SUGGESTION_STATUS_LABELS, type SuggestionView } from '../../protocol/entries.js';
 import { voteFromTap } from '../../services/actions.js';
 import { DwellClock } from '../../services/dwell.js';
-import { readSuggestion, SUGGESTION_LABELS } from '../../services/entries.js';
+import { readSuggestion } from '../../services/entries.js';
 import { shortTime } from '../../services/format.js';
 import { likedCandidates } from '../../services/likes.js';
 import { ApiError } from '../../services/request.js';
@@ -22,7 +22,7 @@ interface Extra {
 const stepsOf = (s: SuggestionView): Step[] =>
   s.timeline.map((step, i) => ({
     key: `${step.status}-${i}`,
-    label: SUGGESTION_LABELS[step.status],
+    label: SUGGESTION_STATUS_LABELS[step.status],
     time: shortTime(step.at),
     reply: step.reply ?? '',
   }));
@@ -75,7 +75,7 @@ definePage<Extra>()({
           text: s.text ?? '',
           images: s.images.map((i) => i.url),
           status: s.status,
-          statusLabel: SUGGESTION_LABELS[s.status],
+          statusLabel: SUGGESTION_STATUS_LABELS[s.status],
           reply: s.reply ?? '',
           steps: stepsOf(s),
           moving: s.status === 'received' || s.status === 'under-study',

@@ -1,4 +1,5 @@
-import { listSuggestions, SUGGESTION_LABELS } from '../../services/entries.js';
+import { SUGGESTION_STATUS_LABELS } from '../../protocol/entries.js';
+import { listSuggestions } from '../../services/entries.js';
 import { ApiError } from '../../services/request.js';
 import { definePage } from '../../utils/page.js';
 
@@ -31,7 +32,7 @@ definePage()({
             id: s.id,
             title: s.title,
             status: s.status,
-            statusLabel: SUGGESTION_LABELS[s.status],
+            statusLabel: SUGGESTION_STATUS_LABELS[s.status],
           })),
           loading: false,
         });

@@ -14,6 +14,7 @@ import {
   newImageId,
   participantModel,
   putEntryImage,
+  type ShareableCampaign,
 } from '@rallyboard/core/db';
 import {
   AppError,
@@ -49,13 +50,25 @@ export function entriesOpen(settings: EntrySettingsDoc | null, status: CampaignS
   return now >= settings.opensAt.getTime() && now < settings.closesAt.getTime();
 }
 
-/** The campaign and its settings, if it takes entries now; else CAMPAIGN_NOT_FOUND or ENTRIES_CLOSED. */
-async function openCampaign(deps: EntriesDeps, campaignId: string): Promise<EntrySettingsDoc> {
+/**
+ * A published campaign and its entry settings (null: it takes no entries), read together; a
+ * missing or draft campaign is CAMPAIGN_NOT_FOUND.
+ */
+export async function campaignEntrySettings(
+  deps: Pick<EntriesDeps, 'mongo' | 'entries'>,
+  campaignId: string,
+): Promise<{ campaign: ShareableCampaign; settings: EntrySettingsDoc | null }> {
   const [campaign, settings] = await Promise.all([
     findShareableCampaign(deps.mongo, campaignId),
     deps.entries.settings.findById(campaignId).lean<EntrySettingsDoc>(),
   ]);
   if (!campaign || campaign.status === 'draft') throw new AppError('CAMPAIGN_NOT_FOUND');
+  return { campaign, settings };
+}
+
+/** The campaign and its settings, if it takes entries now; else CAMPAIGN_NOT_FOUND or ENTRIES_CLOSED. */
+async function openCampaign(deps: EntriesDeps, campaignId: string): Promise<EntrySettingsDoc> {
+  const { campaign, settings } = await campaignEntrySettings(deps, campaignId);
   if (!settings || !entriesOpen(settings, campaign.status, deps.now())) {
     throw new AppError('ENTRIES_CLOSED', {
       details: settings

@@ -16,7 +16,7 @@ import {
   type EntryStatus,
   type ModerationEntry,
 } from '@rallyboard/core/protocol';
-import { type NotificationJob, queueNotificationEvent } from '@rallyboard/core/queue';
+import { type NotificationJob, queueEntryReviewed } from '@rallyboard/core/queue';
 import { withLock } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
 import type { Connection } from 'mongoose';
@@ -42,11 +42,7 @@ export interface ModerationDeps extends AdmitDeps {
  */
 async function tellAuthor(deps: ModerationDeps, campaignId: string, entryId: string): Promise<void> {
   try {
-    await queueNotificationEvent(deps.notificationQueue, {
-      event: 'entry-reviewed',
-      campaignId,
-      subject: entryId,
-    });
+    await queueEntryReviewed(deps.notificationQueue, { _id: entryId, campaignId });
   } catch (error) {
     deps.logger.warn({ err: error, entryId }, 'review message not queued');
   }

@@ -1,10 +1,5 @@
 import { pipeline } from 'node:stream/promises';
-import {
-  type EntryModels,
-  type EntrySettingsDoc,
-  findShareableCampaign,
-  openEntryImage,
-} from '@rallyboard/core/db';
+import { type EntryModels, openEntryImage } from '@rallyboard/core/db';
 import {
   AppError,
   boardIdSchema,
@@ -23,7 +18,14 @@ import { campaignParams } from '../campaigns/params.js';
 import type { Api } from '../http/api.js';
 import { clientIp } from '../http/client-ip.js';
 import { whenAvailable } from '../lib/when-available.js';
-import { type EntriesDeps, myEntries, submitEntry, uploadEntryImage, withdrawEntry } from './entries.js';
+import {
+  campaignEntrySettings,
+  type EntriesDeps,
+  myEntries,
+  submitEntry,
+  uploadEntryImage,
+  withdrawEntry,
+} from './entries.js';
 import { settingsView } from './settings.js';
 import { entryView } from './views.js';
 
@@ -67,13 +69,9 @@ function settingsRoute(router: Router, deps: EntriesRouteDeps): void {
       errors: ['CAMPAIGN_NOT_FOUND'],
     },
     async ({ params }, _req, res) => {
-      const [campaign, settings] = await whenAvailable(() =>
-        Promise.all([
-          findShareableCampaign(deps.mongo, params.campaignId),
-          deps.entries.settings.findById(params.campaignId).lean<EntrySettingsDoc>(),
-        ]),
+      const { campaign, settings } = await whenAvailable(() =>
+        campaignEntrySettings(deps, params.campaignId),
       );
-      if (!campaign || campaign.status === 'draft') throw new AppError('CAMPAIGN_NOT_FOUND');
       res.json(settingsView(campaign, settings, deps.now()));
     },
   );

@@ -1,11 +1,4 @@
-import {
-  type EntryDoc,
-  type EntryModels,
-  type EntrySettingsDoc,
-  findShareableCampaign,
-  progressOf,
-  suggestionSubject,
-} from '@rallyboard/core/db';
+import { type EntryDoc, type EntryModels, progressOf, suggestionSubject } from '@rallyboard/core/db';
 import type { Logger } from '@rallyboard/core/logger';
 import {
   AppError,
@@ -19,6 +12,7 @@ import type { Queue } from 'bullmq';
 import type { Connection } from 'mongoose';
 import type { AuditLog } from '../audit/log.js';
 import type { HostPrincipal } from '../hosts/principal.js';
+import { campaignEntrySettings } from './entries.js';
 import { entryView } from './views.js';
 
 /** What a suggestion box's reads and moves work with. */
@@ -63,12 +57,8 @@ async function suggestionBox(
   deps: Pick<SuggestionDeps, 'entries' | 'mongo'>,
   campaignId: string,
 ): Promise<void> {
-  const [campaign, settings] = await Promise.all([
-    findShareableCampaign(deps.mongo, campaignId),
-    deps.entries.settings.findById(campaignId).lean<EntrySettingsDoc>(),
-  ]);
-  if (!campaign || campaign.status === 'draft' || campaign.status === 'archived')
-    throw new AppError('CAMPAIGN_NOT_FOUND');
+  const { campaign, settings } = await campaignEntrySettings(deps, campaignId);
+  if (campaign.status === 'archived') throw new AppError('CAMPAIGN_NOT_FOUND');
   if (settings?.purpose !== 'suggestions') {
     throw new AppError('CAMPAIGN_NOT_FOUND', { message: 'The campaign is not a suggestion box.' });
   }

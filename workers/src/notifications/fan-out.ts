@@ -8,7 +8,7 @@ import {
   progressOf,
   unspentGrantHolders,
 } from '@rallyboard/core/db';
-import { type NotificationEvent, SUBJECT_EVENTS, type SuggestionStatus } from '@rallyboard/core/protocol';
+import { type NotificationEvent, SUBJECT_EVENTS, SUGGESTION_STATUS_LABELS } from '@rallyboard/core/protocol';
 import {
   type NotificationEventJob,
   type NotificationJob,
@@ -103,13 +103,6 @@ export async function fanOut(job: NotificationEventJob, deps: FanOutDeps): Promi
   return { done: 'queued', sends };
 }
 
-const SUGGESTION_LABELS: Readonly<Record<SuggestionStatus, string>> = {
-  received: '已受理',
-  'under-study': '研究中',
-  adopted: '已采纳',
-  answered: '已答复',
-};
-
 /**
  * A suggestion's move (the subject is `<entryId>@<the status it moved from>`): the status it moved
  * to, the reply and when. Undefined when the suggestion has not moved on from there.
@@ -129,7 +122,7 @@ async function suggestionValues(
   return {
     campaignTitle: campaign.title,
     suggestionTitle: entry.title,
-    status: SUGGESTION_LABELS[move.status],
+    status: SUGGESTION_STATUS_LABELS[move.status],
     reply: move.reply ?? '',
     movedAt: wechatTime(new Date(move.at), campaign.schedule.timezone),
   };

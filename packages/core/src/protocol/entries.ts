@@ -210,6 +210,14 @@ export const SUGGESTION_STATUSES = ['received', 'under-study', 'adopted', 'answe
 export const suggestionStatusSchema = z.enum(SUGGESTION_STATUSES);
 export type SuggestionStatus = z.infer<typeof suggestionStatusSchema>;
 
+/** How each status reads, to the public and in the messages (进度通知). */
+export const SUGGESTION_STATUS_LABELS: Readonly<Record<SuggestionStatus, string>> = {
+  received: '已受理',
+  'under-study': '研究中',
+  adopted: '已采纳',
+  answered: '已答复',
+};
+
 export const SUGGESTION_MOVES: Readonly<Record<SuggestionStatus, readonly SuggestionStatus[]>> = {
   received: ['under-study', 'adopted', 'answered'],
   'under-study': ['adopted', 'answered'],

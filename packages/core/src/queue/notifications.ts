@@ -78,3 +78,14 @@ export async function queueNotificationEvent(
   const job: NotificationEventJob = { kind: 'event', ...event };
   await addAgain(queue, job.kind, job, { jobId: notificationJobId(job) });
 }
+
+/** Queues the review message (审核结果) of a decided entry to its author, once per entry. */
+export const queueEntryReviewed = (
+  queue: Queue<NotificationJob>,
+  entry: { _id: string; campaignId: string },
+): Promise<void> =>
+  queueNotificationEvent(queue, {
+    event: 'entry-reviewed',
+    campaignId: entry.campaignId,
+    subject: entry._id,
+  });

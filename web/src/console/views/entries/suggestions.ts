@@ -1,14 +1,7 @@
-import { SUGGESTION_MOVES, type SuggestionStatus, type SuggestionView } from '@rallyboard/core/protocol';
+import { SUGGESTION_MOVES, SUGGESTION_STATUS_LABELS, type SuggestionView } from '@rallyboard/core/protocol';
 import { ApiError, api } from '../../api.js';
 import { h, input, select, toast } from '../../dom.js';
 import { formatTime } from '../../format.js';
-
-const LABELS: Record<SuggestionStatus, string> = {
-  received: '已受理',
-  'under-study': '研究中',
-  adopted: '已采纳',
-  answered: '已答复',
-};
 
 /** One suggestion: its status and timeline, and the host's next move with the public reply. */
 function suggestionCard(campaignId: string, s: SuggestionView, reload: () => Promise<void>): HTMLElement {
@@ -20,7 +13,7 @@ function suggestionCard(campaignId: string, s: SuggestionView, reload: () => Pro
       h(
         'li',
         { 'data-status': step.status },
-        h('strong', {}, LABELS[step.status]),
+        h('strong', {}, SUGGESTION_STATUS_LABELS[step.status]),
         ' ',
         h('span', { class: 'muted' }, formatTime(step.at)),
         step.reply ? h('div', { class: 'reply' }, step.reply) : null,
@@ -34,14 +27,14 @@ function suggestionCard(campaignId: string, s: SuggestionView, reload: () => Pro
       'div',
       { class: 'suggestion-head' },
       h('strong', {}, s.title),
-      h('span', { class: `badge status-${s.status}` }, LABELS[s.status]),
+      h('span', { class: `badge status-${s.status}` }, SUGGESTION_STATUS_LABELS[s.status]),
     ),
     s.text ? h('p', { class: 'entry-text' }, s.text) : null,
     timeline,
   );
   if (moves.length === 0) return card;
   const next = select(
-    moves.map((m) => [m, LABELS[m]] as const),
+    moves.map((m) => [m, SUGGESTION_STATUS_LABELS[m]] as const),
     moves[0] ?? 'under-study',
     { 'aria-label': `「${s.title}」的新进度` },
   );
