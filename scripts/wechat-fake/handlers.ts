@@ -125,6 +125,8 @@ const msgSecCheck = withToken((b, state) => {
   if (!openid) return fail(40003);
   if (![1, 2, 3, 4].includes(Number(b.scene))) return fail(40097, 'invalid args: scene');
   if (typeof b.content !== 'string' || b.content.length > 2500) return fail(40097, 'invalid args: content');
+  // The contract: the user must have used the mini-program within the last two hours.
+  if (!state.visitedRecently(openid)) return fail(61010);
   const checked = [b.content, b.title, b.nickname, b.signature]
     .filter((v) => typeof v === 'string')
     .join('\n');

@@ -19,6 +19,7 @@ import { monitorRouter } from './campaigns/monitor-routes.js';
 import { publicCampaignsRouter } from './campaigns/public-routes.js';
 import { campaignsRouter } from './campaigns/routes.js';
 import { createCampaignStore } from './campaigns/store.js';
+import { createCandidateTextCheck } from './campaigns/text-check.js';
 import type { AppDeps } from './deps.js';
 import { entryHostRouter } from './entries/host-routes.js';
 import { entriesRouter } from './entries/routes.js';
@@ -28,6 +29,7 @@ import { healthRouter } from './health/routes.js';
 import { hostAuthRouter } from './hosts/login-routes.js';
 import { createHostResolver } from './hosts/principal.js';
 import { hostsRouter } from './hosts/routes.js';
+import { wechatBindingRouter } from './hosts/wechat-binding-routes.js';
 import { accessLog } from './http/access-log.js';
 import { type Api, createApi } from './http/api.js';
 import { answerClientErrors } from './http/client-error.js';
@@ -115,7 +117,12 @@ function createServices(deps: AppDeps) {
     // Bodies are read only once a route has authenticated the caller (see http/api.ts).
     api: createApi(tokens, hosts, express.json({ limit: config.http.bodyLimitBytes, strict: true })),
     screens: createScreens({ ...reads, config, mongo, wechat }),
-    store: createCampaignStore({ ...deps, boardCache: boards.cache, audit }),
+    store: createCampaignStore({
+      ...deps,
+      boardCache: boards.cache,
+      audit,
+      checkTexts: createCandidateTextCheck({ mongo, wechat, config }),
+    }),
   };
 }
 type Services = ReturnType<typeof createServices>;
@@ -135,6 +142,7 @@ function featureRouters(s: Services): Router[] {
     metricsRouter(s),
     authRouter({ ...s, loginLimit: createLoginLimit(s) }),
     hostAuthRouter(s),
+    wechatBindingRouter(s),
     hostsRouter(s),
     campaignsRouter(s),
     campaignMembersRouter(s),

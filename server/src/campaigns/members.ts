@@ -5,6 +5,7 @@ import { publishScreenChange, removeBoardMembers } from '@rallyboard/core/redis'
 import { loadCampaign } from './access.js';
 import { mayHaveVotes } from './edits.js';
 import type { Actor, CampaignStore } from './store.js';
+import { withChecks } from './text-check.js';
 
 function memberOf(campaign: CampaignDoc, candidateId: string): CampaignMember {
   const member = campaign.members.find((m) => m.candidateId === candidateId);
@@ -38,10 +39,15 @@ async function changeMembers(
     after: unknown;
   },
 ): Promise<CampaignDoc> {
-  await loadCampaign(store.campaigns, actor.host, campaignId);
+  // WeChat's check of the new text runs before the lock (it may take seconds), on the campaign
+  // as read then; under the lock it is asked again only for text that changed in between.
+  const seen = await loadCampaign(store.campaigns, actor.host, campaignId);
+  const memo = new Map();
+  await store.checkTexts(actor, change(seen).members, seen.members, memo);
   return store.serialize(campaignId, async () => {
     const campaign = await loadCampaign(store.campaigns, actor.host, campaignId);
     const next = change(campaign);
+    const checks = await store.checkTexts(actor, next.members, campaign.members, memo);
     await store.campaigns.updateOne({ _id: campaignId }, { $set: { members: next.members } });
     const updated = await store.reload(campaignId);
     if (next.removed !== undefined) {
@@ -53,7 +59,7 @@ async function changeMembers(
     await store.audit(actor, next.audit, campaignId, {
       member: next.member,
       before: next.before,
-      after: next.after,
+      after: withChecks(next.after, checks),
     });
     return updated;
   });

@@ -21,6 +21,7 @@ import {
 import { loadCampaign } from './access.js';
 import { planUpdate } from './edits.js';
 import type { Actor, CampaignStore } from './store.js';
+import { withChecks } from './text-check.js';
 import { campaignView } from './views.js';
 
 /**
@@ -32,6 +33,7 @@ export async function createCampaign(
   actor: Actor,
   body: CreateCampaignBody,
 ): Promise<CampaignDoc> {
+  const checks = await store.checkTexts(actor, body.members ?? [], []);
   const campaignId = newCampaignId();
   await store.campaigns.create({
     _id: campaignId,
@@ -48,7 +50,10 @@ export async function createCampaign(
   });
   const campaign = await store.reload(campaignId);
   await store.sync(campaign);
-  await store.audit(actor, 'campaign.create', campaignId, { before: null, after: campaignView(campaign) });
+  await store.audit(actor, 'campaign.create', campaignId, {
+    before: null,
+    after: withChecks(campaignView(campaign), checks),
+  });
   return campaign;
 }
 
@@ -74,11 +79,19 @@ export async function updateCampaign(
   campaignId: string,
   body: UpdateCampaignBody,
 ): Promise<CampaignDoc> {
-  await loadCampaign(store.campaigns, actor.host, campaignId);
+  const seen = await loadCampaign(store.campaigns, actor.host, campaignId);
   if (body.hostIds !== undefined && actor.host.role === 'admin') await assertHostsExist(store, body.hostIds);
+  // New candidate text is checked before the lock (see members.ts), once the change is allowed.
+  const memo = new Map();
+  if (body.members !== undefined) {
+    planUpdate(seen, body, actor.host);
+    await store.checkTexts(actor, body.members, seen.members, memo);
+  }
   return store.serialize(campaignId, async () => {
     const campaign = await loadCampaign(store.campaigns, actor.host, campaignId);
     const plan = planUpdate(campaign, body, actor.host);
+    const checks =
+      body.members === undefined ? [] : await store.checkTexts(actor, body.members, campaign.members, memo);
     await store.campaigns.updateOne({ _id: campaignId }, { $set: plan.set });
     const updated = await store.reload(campaignId);
     if (plan.removedMembers.length > 0) {
@@ -94,7 +107,10 @@ export async function updateCampaign(
     }
     // Its screens show the title, the candidates and the schedule: they get the new view.
     await publishScreenChange(store.redis, store.keys, campaignId);
-    await store.audit(actor, 'campaign.update', campaignId, { before: plan.before, after: plan.after });
+    await store.audit(actor, 'campaign.update', campaignId, {
+      before: plan.before,
+      after: withChecks(plan.after, checks),
+    });
     return updated;
   });
 }

@@ -20,6 +20,7 @@ import type { Queue } from 'bullmq';
 import type { Connection } from 'mongoose';
 import type { AuditLog } from '../audit/log.js';
 import type { HostPrincipal } from '../hosts/principal.js';
+import type { CandidateTextCheck } from './text-check.js';
 
 /** Who asks for a change, and from where: what the audit log records of them. */
 export interface Actor {
@@ -37,6 +38,8 @@ export interface CampaignStoreDeps extends Omit<BoardSyncDeps, 'boards'> {
   /** This process's board cache, forgotten when a campaign's board changes. */
   boardCache: BoardCache;
   audit: AuditLog;
+  /** WeChat's content check of the candidate text a host saves. */
+  checkTexts: CandidateTextCheck;
 }
 
 /** What every campaign operation works with. */
@@ -60,6 +63,8 @@ export interface CampaignStore {
   sync(campaign: CampaignDoc): Promise<void>;
   /** Reads a campaign back after a write. */
   reload(campaignId: string): Promise<CampaignDoc>;
+  /** Checks the candidate text a change would save (text-check.ts); throws when it may not be saved. */
+  checkTexts: CandidateTextCheck;
   /** Records a change to a campaign or one of its members in the audit log. */
   audit(
     actor: Actor,
@@ -81,6 +86,7 @@ export function createCampaignStore(deps: CampaignStoreDeps): CampaignStore {
     campaigns,
     boards,
     hosts: hostModel(deps.mongo),
+    checkTexts: deps.checkTexts,
     serialize: (campaignId, work) => withLock(deps.redis, deps.keys.campaignLock(campaignId), work),
     async sync(campaign) {
       await syncBoard({ redis: deps.redis, keys: deps.keys, config: deps.config, boards }, campaign);

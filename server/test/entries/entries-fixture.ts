@@ -40,6 +40,8 @@ export async function entrant(deviceId = randomId('d')) {
     appId: env.config.wechat.appId ?? '',
     openid,
   });
+  // They have just used the mini-program, as WeChat's text check asks of an author.
+  env.fake.state.visit(openid);
   const headers = { ...(await asParticipant(env.config, doc._id)), 'x-device-id': deviceId };
   return { userId: doc._id, openid, headers };
 }

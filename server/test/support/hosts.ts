@@ -1,7 +1,9 @@
-import { createHost, hostModel } from '@rallyboard/core/db';
+import { createHost, hostModel, participantModel, recordLogin } from '@rallyboard/core/db';
 import type { CreateCampaignBody, ErrorBody, HostRole } from '@rallyboard/core/protocol';
 import { randomId } from '../../../test/support/config.js';
+import { participantToken } from '../../../test/support/participants.js';
 import type { TestServer } from '../../../test/support/stack.js';
+import type { WeChatFake } from '../../../test/support/wechat.js';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { createTokenSigner } from '../../src/auth/tokens.js';
 
@@ -77,4 +79,28 @@ export function campaignBody(overrides: Partial<CreateCampaignBody> = {}): Recor
     rules: { votesPerUserPerDay: 5 },
     ...overrides,
   };
+}
+
+/**
+ * Binds a WeChat user to the host as a host does: the console asks for a code, and the user,
+ * signed in to the mini-program (which counts as a visit, as WeChat's text check asks), redeems
+ * it. Answers the user's openid.
+ */
+export async function bindWeChat(
+  server: TestServer,
+  host: TestHost,
+  fake: WeChatFake,
+  openid = randomId('o-host'),
+): Promise<string> {
+  const participant = await recordLogin(participantModel(server.deps.mongo), {
+    appId: server.deps.config.wechat.appId ?? '',
+    openid,
+  });
+  fake.state.visit(openid);
+  const issued = await call<{ code: string }>(server, host.token, 'POST', '/api/host/wechat');
+  if (issued.status !== 201) throw new Error(`binding code: ${JSON.stringify(issued.body)}`);
+  const token = await participantToken(server.deps.config, participant._id);
+  const bound = await call(server, token, 'POST', '/api/me/host-binding', { code: issued.body.code });
+  if (bound.status !== 200) throw new Error(`binding: ${JSON.stringify(bound.body)}`);
+  return openid;
 }

@@ -1,9 +1,11 @@
 import { createLogger } from '@rallyboard/core/logger';
 import { closeRedis, createBoardCache, withLock } from '@rallyboard/core/redis';
+import { createWeChatApi } from '@rallyboard/core/wechat';
 import { type TestServer, testRedis } from '../../../test/support/stack.js';
 import { createAuditLog } from '../../src/audit/log.js';
 import type { Actor, CampaignStore } from '../../src/campaigns/store.js';
 import { createCampaignStore } from '../../src/campaigns/store.js';
+import { createCandidateTextCheck } from '../../src/campaigns/text-check.js';
 import type { TestHost } from './hosts.js';
 import type { TcpProxy } from './proxy.js';
 
@@ -27,6 +29,11 @@ export async function storeBehind(
     notificationQueue,
     boardCache: createBoardCache(redis, keys, config.ingest.boardCacheMs),
     audit: createAuditLog({ mongo, logger: createLogger(config, 'server', 'test') }),
+    checkTexts: createCandidateTextCheck({
+      mongo,
+      wechat: server.deps.wechat ?? createWeChatApi(server.deps),
+      config,
+    }),
   });
   const serialize: CampaignStore['serialize'] = (campaignId, work) =>
     withLock(server.deps.redis, keys.campaignLock(campaignId), work);

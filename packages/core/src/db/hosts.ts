@@ -21,6 +21,19 @@ export interface HostDoc {
    * token signed before: logout, a password change, an admin's revocation.
    */
   tokenVersion?: number | undefined;
+  /**
+   * The WeChat user the host bound (server/src/hosts/wechat-binding.ts): WeChat's content check
+   * (msgSecCheck v2) takes the openid of the text's author, so the text the host publishes is
+   * checked as this user's. Absent: not bound.
+   */
+  wechat?: HostWeChat | undefined;
+}
+
+/** A host's bound WeChat user: the participant who redeemed the binding code, and their openid. */
+export interface HostWeChat {
+  openid: string;
+  participantId: string;
+  boundAt: Date;
 }
 
 const hostSchema = new Schema<HostDoc>(
@@ -32,6 +45,16 @@ const hostSchema = new Schema<HostDoc>(
     createdAt: { type: Date, required: true },
     disabled: { type: Boolean },
     tokenVersion: { type: Number },
+    wechat: {
+      type: new Schema<HostWeChat>(
+        {
+          openid: { type: String, required: true },
+          participantId: { type: String, required: true },
+          boundAt: { type: Date, required: true },
+        },
+        { _id: false },
+      ),
+    },
   },
   { collection: 'hosts', versionKey: false },
 );
@@ -146,3 +169,29 @@ export async function changeHostPassword(
 /** An account by id, password hash included: a password change checks the current one. */
 export const findHostCredentials = (mongo: Connection, hostId: string): Promise<HostDoc | null> =>
   hostModel(mongo).findById(hostId).lean<HostDoc>().exec();
+
+/** The host's bound WeChat user, or undefined; null when the account is gone. */
+export async function findHostWeChat(
+  mongo: Connection,
+  hostId: string,
+): Promise<HostWeChat | undefined | null> {
+  const host = await hostModel(mongo).findById(hostId, { wechat: 1 }).lean<Pick<HostDoc, 'wechat'>>().exec();
+  return host ? host.wechat : null;
+}
+
+/**
+ * Binds a WeChat user to the host, or unbinds it (`undefined`). Answers the binding it replaced
+ * (undefined when there was none), or null when the account is gone.
+ */
+export async function setHostWeChat(
+  mongo: Connection,
+  hostId: string,
+  wechat: HostWeChat | undefined,
+): Promise<HostWeChat | undefined | null> {
+  const update = wechat === undefined ? { $unset: { wechat: 1 } } : { $set: { wechat } };
+  const before = await hostModel(mongo)
+    .findOneAndUpdate({ _id: hostId }, update, { returnDocument: 'before' })
+    .lean<HostDoc>()
+    .exec();
+  return before ? before.wechat : null;
+}

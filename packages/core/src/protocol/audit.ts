@@ -20,6 +20,8 @@ export const AUDIT_ACTIONS = [
   'host.login',
   'host.logout',
   'host.password',
+  'host.wechat-bind',
+  'host.wechat-unbind',
   'risk.settings',
   'review.approve',
   'review.void',

@@ -96,6 +96,30 @@ export const ERROR_CATALOGUE = {
     status: 422,
     message: 'The file is not the type it is declared as (its name or content type says otherwise).',
   },
+  HOST_WECHAT_UNBOUND: {
+    status: 409,
+    message:
+      'Bind your WeChat to this account first (console → 账户 → 绑定微信): WeChat checks the names and descriptions you publish as yours.',
+  },
+  HOST_WECHAT_STALE: {
+    status: 409,
+    message:
+      'WeChat checks text only for a user who opened the mini-program in the last two hours: open it with the WeChat bound to this account, then save again.',
+  },
+  BINDING_CODE_INVALID: {
+    status: 404,
+    message:
+      'There is no such binding code: it is wrong, used or older than ten minutes. Ask the console for a new one.',
+  },
+  CONTENT_RISKY: {
+    status: 422,
+    message: 'WeChat’s content check refused this text: change it and save again. Nothing was saved.',
+  },
+  CONTENT_NEEDS_REVIEW: {
+    status: 422,
+    message:
+      'WeChat’s content check asks for a person to review this text: reword it, or ask an admin to save it. Nothing was saved.',
+  },
   CANDIDATE_EXISTS: { status: 409, message: 'The campaign already has a candidate with that id.' },
   INVALID_TRANSITION: { status: 409, message: 'The campaign cannot make that move from where it is.' },
   BOARD_REBUILDING: {

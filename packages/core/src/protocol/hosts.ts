@@ -88,3 +88,40 @@ export const changePasswordBodySchema = z
     path: ['newPassword'],
   });
 export type ChangePasswordBody = z.infer<typeof changePasswordBodySchema>;
+
+/**
+ * A binding code (`POST /api/host/wechat`): 8 characters without look-alikes (no 0, O, 1, I),
+ * 40 bits, single use, for ten minutes. The host opens the mini-program with the WeChat it binds
+ * and types the code, or scans the code's mini-program QR (its scene is the code).
+ */
+export const HOST_BINDING_CODE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+export const hostBindingCodeSchema = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[2-9A-HJ-NP-Z]{8}$/, 'is not a binding code: 8 letters and digits, as the console shows it');
+
+/** Whether the host's account has a WeChat bound, which checks the text the host publishes. */
+export const hostWeChatViewSchema = z.object({
+  bound: z.boolean(),
+  /** When it was bound; absent when it is not. */
+  boundAt: z.iso.datetime().optional(),
+});
+export type HostWeChatView = z.infer<typeof hostWeChatViewSchema>;
+
+/** A new binding code, and the mini-program page that takes it. */
+export const hostBindingCodeViewSchema = z.object({
+  code: z.string(),
+  expiresAt: z.iso.datetime(),
+  /** The mini-program page to open (its `scene` query may carry the code). */
+  page: z.string(),
+});
+export type HostBindingCodeView = z.infer<typeof hostBindingCodeViewSchema>;
+
+/** Body of `POST /api/me/host-binding` (participant): the code the console showed. */
+export const redeemHostBindingBodySchema = z.strictObject({ code: hostBindingCodeSchema });
+export type RedeemHostBindingBody = z.infer<typeof redeemHostBindingBodySchema>;
+
+/** The answer to a binding: which console account the participant's WeChat now checks for. */
+export const hostBindingRedeemedSchema = z.object({ username: z.string() });
+export type HostBindingRedeemed = z.infer<typeof hostBindingRedeemedSchema>;

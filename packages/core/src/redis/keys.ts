@@ -139,6 +139,8 @@ export interface KeyBuilder {
   entryLock(entryId: string): string;
   /** The lock under which a participant's entries to one campaign are counted and added. */
   entrantLock(campaignId: string, userId: string): string;
+  /** String: a host's WeChat binding code (POST /api/host/wechat) → the host id, for ten minutes. */
+  hostBindingCode(code: string): string;
   /** String: held while one subscribe message is sent, so a job run twice at once sends it once. */
   notificationLock(sendId: string): string;
   /** String: the body hash a message push's signature came with, for its freshness window. */
@@ -273,6 +275,7 @@ export function createKeys(prefix: string): KeyBuilder {
     campaignLock: (campaignId) => `${prefix}:lock:campaign:${campaignId}`,
     entryLock: (entryId) => `${prefix}:lock:entry:${entryId}`,
     entrantLock: (campaignId, userId) => `${prefix}:lock:entrant:${campaignId}:${userId}`,
+    hostBindingCode: (code) => `${prefix}:host-binding:${code}`,
     notificationLock: (sendId) => `${prefix}:lock:notification:${sendId}`,
     pushSignature: (signature) => `${prefix}:push-signature:${signature}`,
     reviewLock: (campaignId) => `${prefix}:lock:review:${campaignId}`,

@@ -27,6 +27,7 @@ const connections: RedisClient[] = [];
 
 beforeAll(async () => {
   fake = await startFake();
+  fake.state.visit('o-pat');
 });
 afterEach(async () => {
   fake.state.clearFaults();

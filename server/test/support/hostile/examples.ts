@@ -106,6 +106,14 @@ export function validExamples(fixture: HostileFixture): Record<string, ValidExam
       // The change revokes the token it carried; the hostile changes carry the one it made.
       authorizationAfter: `Bearer ${passwordHostNextToken}`,
     },
+    'GET /api/host/wechat': { authorization: asHost },
+    'POST /api/host/wechat': { authorization: asHost },
+    // The admin's: the host's own binding stays, since its candidate text is checked as that user's.
+    'DELETE /api/host/wechat': { authorization: asAdmin },
+    'POST /api/me/host-binding': {
+      body: { code: fixture.bindingCode },
+      authorization: fixture.entries.asEntrant,
+    },
     'POST /api/hosts': {
       body: { username: 'hostile-new-host', password: 'a long enough password', role: 'host' },
       authorization: asAdmin,

@@ -9,7 +9,7 @@ import { seedBoard, startTestServer, type TestServer } from '../../../../test/su
 import { configFor, startFake } from '../../../../test/support/wechat.js';
 import { createTokenSigner } from '../../../src/auth/tokens.js';
 import { createVoteIds } from '../../../src/ingest/vote-ids.js';
-import { campaignBody, createTestHost, type TestHost } from '../hosts.js';
+import { bindWeChat, campaignBody, createTestHost, type TestHost } from '../hosts.js';
 import type { Callers } from './auth.js';
 import { type HostileEntries, hostileEntries } from './entries.js';
 
@@ -53,6 +53,8 @@ export interface HostileFixture {
   endedId: string;
   /** Entries on the live campaign (support/hostile/entries.ts). */
   entries: HostileEntries;
+  /** A code that binds a WeChat to the admin (the host's own is bound already). */
+  bindingCode: string;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,16 @@ async function postJson(server: TestServer, path: string, authorization: string,
   });
   if (res.status >= 300) throw new Error(`POST ${path} answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as Record<string, string>;
+}
+
+/** A new WeChat binding code of the host whose token this is. */
+async function bindingCodeOf(server: TestServer, token: string): Promise<string> {
+  const res = await fetch(`${server.url}/api/host/wechat`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (res.status !== 201) throw new Error(`binding code answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { code: string }).code;
 }
 
 /**
@@ -105,6 +117,8 @@ export async function createHostileFixture(redisDb: number): Promise<HostileFixt
   const otherHost = await createTestHost(server, 'host');
   const leavingHost = await createTestHost(server, 'host');
   const passwordHost = await createTestHost(server, 'host');
+  // WeChat checks the candidate text the host saves, as the bound WeChat user's.
+  await bindWeChat(server, host, fake);
   const asHost = `Bearer ${host.token}`;
   // The board is also a live campaign of the host's (same id), so it can be shared and read.
   await createLiveCampaign(mongo, boardId, { createdBy: host.id });
@@ -145,6 +159,7 @@ export async function createHostileFixture(redisDb: number): Promise<HostileFixt
     schedulableId: await draft(),
     endedId,
     entries: await hostileEntries(config, server, mongo, boardId, host.id),
+    bindingCode: await bindingCodeOf(server, admin.token),
     reviewActionId: (
       await postJson(server, `/api/campaigns/${boardId}/review`, asHost, {
         decision: 'void',

@@ -20,6 +20,8 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   'host.login': '登录',
   'host.logout': '退出登录',
   'host.password': '修改密码',
+  'host.wechat-bind': '绑定微信',
+  'host.wechat-unbind': '解绑微信',
   'risk.settings': '修改风控规则',
   'review.approve': '批准投票',
   'review.void': '作废投票',
