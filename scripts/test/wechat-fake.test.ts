@@ -105,6 +105,19 @@ describe('the WeChat fake', () => {
     expect((await json(await post(FAKE_PATHS.msgSecCheck, {}, `?access_token=${at}`))).errcode).toBe(42001);
   });
 
+  it("answers msgSecCheck 61010 for a user who has not used the mini-program in two hours, as the contract's openid says", async () => {
+    const at = await token();
+    const check = (openid: string) =>
+      post(
+        FAKE_PATHS.msgSecCheck,
+        { version: 2, openid, scene: 1, content: 'hi' },
+        `?access_token=${at}`,
+      ).then(json);
+    expect((await check('o-never-seen')).errcode).toBe(61010);
+    fake.state.visit('o-just-seen');
+    expect(await check('o-just-seen')).toMatchObject({ errcode: 0, result: { suggest: 'pass' } });
+  });
+
   it('can be driven over HTTP, as the demo does, and counts the calls', async () => {
     const control = (name: string, args: object = {}) => post(`/__fake/${name}`, args).then(json);
     const { code } = await control('issueCode', { openid: 'o-http' });

@@ -2,8 +2,8 @@ import { findHostWeChat } from '@rallyboard/core/db';
 import { AppError, type CampaignMember } from '@rallyboard/core/protocol';
 import { type WeChatApi, WeChatError } from '@rallyboard/core/wechat';
 import type { Connection } from 'mongoose';
+import type { HostPrincipal } from '../hosts/principal.js';
 import { whenAvailable } from '../lib/when-available.js';
-import type { Actor } from './store.js';
 
 /** What WeChat said of one candidate's text: kept in the audit entry of the change that saved it. */
 export interface TextVerdict {
@@ -25,7 +25,7 @@ export interface TextVerdict {
  * own errors (WECHAT_UNAVAILABLE, WECHAT_RATE_LIMITED: try again).
  */
 export type CandidateTextCheck = (
-  actor: Actor,
+  actor: { host: Pick<HostPrincipal, 'hostId' | 'role'> },
   members: readonly CampaignMember[],
   current: readonly CampaignMember[],
   memo?: Map<string, TextVerdict>,

@@ -14,9 +14,9 @@ import { whenAvailable } from '../lib/when-available.js';
 import type { HostPrincipal } from './principal.js';
 
 /** How long a binding code is good for. */
-export const BINDING_CODE_TTL_SECONDS = 600;
+const BINDING_CODE_TTL_SECONDS = 600;
 /** The mini-program page that takes a binding code (miniprogram/pages/host-bind). */
-export const BINDING_PAGE = 'pages/host-bind/host-bind';
+const BINDING_PAGE = 'pages/host-bind/index';
 
 export interface WeChatBindingDeps {
   mongo: Connection;

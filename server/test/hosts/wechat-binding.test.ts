@@ -33,7 +33,7 @@ describe('binding a WeChat to a host account', () => {
     });
     const issued = await issue();
     expect(issued.code).toMatch(/^[2-9A-HJ-NP-Z]{8}$/);
-    expect(issued.page).toBe('pages/host-bind/host-bind');
+    expect(issued.page).toBe('pages/host-bind/index');
     expect(new Date(issued.expiresAt).getTime() - Date.now()).toBeGreaterThan(590_000);
 
     const user = await participant();

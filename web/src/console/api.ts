@@ -38,6 +38,13 @@ const CODE_TEXT: Partial<Record<ErrorCode, string>> = {
   REVEAL_NOT_ALLOWED: '封榜或结束后才能揭晓排名',
   CANDIDATE_EXISTS: '已有相同编号的候选',
   SERVICE_UNAVAILABLE: '服务暂时不可用，请稍后重试',
+  HOST_WECHAT_UNBOUND:
+    '请先绑定微信（右上角「绑定微信」）：候选名称和介绍须以发布者本人的微信身份通过内容安全检测',
+  HOST_WECHAT_STALE: '微信只检测两小时内用过小程序的用户的内容：请用已绑定的微信打开小程序，再保存',
+  CONTENT_RISKY: '内容未通过微信内容安全检测，请修改后再保存',
+  CONTENT_NEEDS_REVIEW: '微信内容安全检测要求人工复核：请修改措辞，或请管理员保存',
+  WECHAT_UNAVAILABLE: '微信暂时无法访问，请稍后重试',
+  WECHAT_RATE_LIMITED: '微信接口繁忙，请稍后重试',
   INTERNAL: '服务器出错了，请稍后重试',
 };
 
@@ -98,10 +105,18 @@ async function send(method: string, path: string, body?: unknown): Promise<Respo
     code === 'INVALID_INPUT' && Array.isArray(error?.details) ? (error.details as FieldIssue[]) : [];
   throw new ApiError(
     code,
-    CODE_TEXT[code] ?? error?.message ?? `请求失败 (${res.status})`,
+    (CODE_TEXT[code] ?? error?.message ?? `请求失败 (${res.status})`) + candidatesOf(error?.details),
     res.status,
     issues,
   );
+}
+
+/** The candidates a content check refused, as the message's tail: `（候选：bob、carol）`. */
+function candidatesOf(details: unknown): string {
+  const list = (details as { candidates?: { candidateId?: unknown }[] } | undefined)?.candidates;
+  if (!Array.isArray(list)) return '';
+  const ids = list.map((c) => c.candidateId).filter((id) => typeof id === 'string');
+  return ids.length > 0 ? `（候选：${ids.join('、')}）` : '';
 }
 
 /**

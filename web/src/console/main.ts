@@ -8,6 +8,7 @@ import { renderCampaignList } from './views/campaign-list.js';
 import { renderCampaignPage } from './views/campaign-page.js';
 import { renderLogin } from './views/login.js';
 import { renderPassword } from './views/password.js';
+import { renderWeChatBinding } from './views/wechat.js';
 
 const app = document.getElementById('app') as HTMLElement;
 const account = document.getElementById('account') as HTMLElement;
@@ -37,6 +38,7 @@ function renderAccount(): void {
             { class: 'who' },
             `${session.host.username}${session.host.role === 'admin' ? '（管理员）' : ''}`,
           ),
+          h('a', { class: 'link', href: '#/wechat' }, '绑定微信'),
           h('a', { class: 'link', href: '#/password' }, '修改密码'),
           h(
             'button',
@@ -78,6 +80,9 @@ async function show(): Promise<void> {
       break;
     case 'password':
       done(renderPassword(app));
+      break;
+    case 'wechat':
+      done(renderWeChatBinding(app));
       break;
     case 'campaign':
       done(await renderCampaignPage(app, route.campaignId, route.tab));

@@ -16,6 +16,7 @@ export type Route =
   | { view: 'campaigns' }
   | { view: 'new' }
   | { view: 'password' }
+  | { view: 'wechat' }
   | { view: 'campaign'; campaignId: string; tab: CampaignTab };
 
 export const TAB_LABELS: Readonly<Record<CampaignTab, string>> = {
@@ -31,13 +32,14 @@ export const TAB_LABELS: Readonly<Record<CampaignTab, string>> = {
 
 /**
  * `#/campaigns`, `#/campaigns/new`, `#/campaigns/<id>[/<tab>]`, `#/password` (the host's own
- * password); anything else is the list. A host without a session sees the login whatever the
+ * password), `#/wechat` (its WeChat binding); anything else is the list. A host without a session sees the login whatever the
  * fragment.
  */
 export function parseRoute(hash: string, signedIn: boolean): Route {
   if (!signedIn) return { view: 'login' };
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   if (parts.length === 1 && parts[0] === 'password') return { view: 'password' };
+  if (parts.length === 1 && parts[0] === 'wechat') return { view: 'wechat' };
   if (parts[0] !== 'campaigns' || parts.length === 1) return { view: 'campaigns' };
   if (parts[1] === 'new') return { view: 'new' };
   const campaignId = parts[1] ?? '';
