@@ -93,7 +93,7 @@ export type ChangePasswordBody = z.infer<typeof changePasswordBodySchema>;
 /**
  * A binding code (`POST /api/host/wechat`): 8 characters without look-alikes (no 0, O, 1, I),
  * 40 bits, single use, for ten minutes. The host opens the mini-program with the WeChat it binds
- * and types the code, or scans the code's mini-program QR (its scene is the code).
+ * and types the code (the page also takes it as its `scene` query).
  */
 export const HOST_BINDING_CODE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
 export const hostBindingCodeSchema = z

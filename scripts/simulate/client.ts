@@ -3,6 +3,8 @@
 import {
   campaignViewSchema,
   castVoteAcceptedSchema,
+  hostBindingCodeViewSchema,
+  hostBindingRedeemedSchema,
   hostLoginSchema,
   participantLoginSchema,
   shareLinkSchema,
@@ -138,6 +140,35 @@ export class RallyboardClient {
     );
     if (!answer.ok) throw new Error(`host login: ${answer.status} ${answer.code}`);
     return answer.value.token;
+  }
+
+  /**
+   * Binds a WeChat user to the host, as a host does before saving candidate names (WeChat checks
+   * them as that user's): the console's code, redeemed by the user signed in with `loginCode`.
+   */
+  async bindWeChat(hostToken: string, loginCode: string): Promise<void> {
+    const issued = await request(
+      `${this.baseUrl}/api/host/wechat`,
+      { method: 'POST', headers: { authorization: `Bearer ${hostToken}` } },
+      hostBindingCodeViewSchema,
+    );
+    if (!issued.ok) throw new Error(`binding code: ${issued.status} ${issued.code}`);
+    const login = await request(
+      `${this.baseUrl}/api/auth/wechat`,
+      { method: 'POST', body: { code: loginCode } },
+      participantLoginSchema,
+    );
+    if (!login.ok) throw new Error(`host's WeChat login: ${login.status} ${login.code}`);
+    const bound = await request(
+      `${this.baseUrl}/api/me/host-binding`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${login.value.token}` },
+        body: { code: issued.value.code },
+      },
+      hostBindingRedeemedSchema,
+    );
+    if (!bound.ok) throw new Error(`binding: ${bound.status} ${bound.code}`);
   }
 
   /** Creates a vote campaign with the candidates and a daily quota, and makes it live. */

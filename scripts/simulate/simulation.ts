@@ -60,6 +60,8 @@ export async function simulate(
   const fake = new WeChatFakeControl(wechatUrl);
 
   const token = await hostToken(client, target.mongo, runId);
+  const hostOpenid = `sim-host-${runId}`;
+  await client.bindWeChat(token, await fake.issueCode(hostOpenid));
   const campaignId = await client.liveCampaign(token, {
     title: `刷票模拟 ${plan.scenario} seed ${plan.seed} (${runId})`,
     candidates: plan.candidates,

@@ -121,7 +121,7 @@ function createServices(deps: AppDeps) {
       ...deps,
       boardCache: boards.cache,
       audit,
-      checkTexts: createCandidateTextCheck({ mongo, wechat, config }),
+      checkTexts: createCandidateTextCheck({ mongo, redis, keys, wechat, config }),
     }),
   };
 }

@@ -4,7 +4,7 @@ import { definePage } from '../../utils/page.js';
 
 /**
  * 绑定主办方账号: a host binds the WeChat it uses to its console account, typing the code the
- * console shows (or scanning it: the code then arrives as the page's `scene`).
+ * console shows (a link or code carrying it as the page's `scene` fills it in).
  */
 definePage()({
   data: { code: '', busy: false, problem: '', boundTo: '' },

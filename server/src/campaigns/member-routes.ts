@@ -9,7 +9,7 @@ import type { Api } from '../http/api.js';
 import { whenAvailable } from '../lib/when-available.js';
 import { addMember, removeMember, updateMember } from './members.js';
 import { campaignParams } from './params.js';
-import { actorOf } from './routes.js';
+import { actorOf, TEXT_CHECK_ERRORS } from './routes.js';
 import type { CampaignStore } from './store.js';
 import { campaignView } from './views.js';
 
@@ -42,7 +42,7 @@ export function campaignMembersRouter(deps: CampaignMembersRouteDeps): Router {
       params: campaignParams,
       body: campaignMemberSchema,
       responses: { 201: { description: 'The campaign with the candidate.', schema: campaignViewSchema } },
-      errors: [...errors, 'CANDIDATE_EXISTS'],
+      errors: [...errors, 'CANDIDATE_EXISTS', ...TEXT_CHECK_ERRORS],
     },
     async ({ auth, params, body }, req, res) => {
       const campaign = await whenAvailable(() =>
@@ -64,7 +64,7 @@ export function campaignMembersRouter(deps: CampaignMembersRouteDeps): Router {
       params: memberParams,
       body: updateCampaignMemberBodySchema,
       responses: { 200: { description: 'The campaign as it is now.', schema: campaignViewSchema } },
-      errors: [...errors, 'CANDIDATE_NOT_FOUND'],
+      errors: [...errors, 'CANDIDATE_NOT_FOUND', ...TEXT_CHECK_ERRORS],
     },
     async ({ auth, params, body }, req, res) => {
       const campaign = await whenAvailable(() =>

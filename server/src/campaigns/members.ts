@@ -5,7 +5,7 @@ import { publishScreenChange, removeBoardMembers } from '@rallyboard/core/redis'
 import { loadCampaign } from './access.js';
 import { mayHaveVotes } from './edits.js';
 import type { Actor, CampaignStore } from './store.js';
-import { withChecks } from './text-check.js';
+import { withCheckedText, withChecks } from './text-check.js';
 
 function memberOf(campaign: CampaignDoc, candidateId: string): CampaignMember {
   const member = campaign.members.find((m) => m.candidateId === candidateId);
@@ -41,28 +41,37 @@ async function changeMembers(
 ): Promise<CampaignDoc> {
   // WeChat's check of the new text runs before the lock (it may take seconds), on the campaign
   // as read then; under the lock it is asked again only for text that changed in between.
-  const seen = await loadCampaign(store.campaigns, actor.host, campaignId);
-  const memo = new Map();
-  await store.checkTexts(actor, change(seen).members, seen.members, memo);
-  return store.serialize(campaignId, async () => {
-    const campaign = await loadCampaign(store.campaigns, actor.host, campaignId);
-    const next = change(campaign);
-    const checks = await store.checkTexts(actor, next.members, campaign.members, memo);
-    await store.campaigns.updateOne({ _id: campaignId }, { $set: { members: next.members } });
-    const updated = await store.reload(campaignId);
-    if (next.removed !== undefined) {
-      await removeBoardMembers(store.redis, store.keys, campaignId, [next.removed]);
-    }
-    await store.sync(updated);
-    // Its screens name and picture the candidates: they get the new view.
-    await publishScreenChange(store.redis, store.keys, campaignId);
-    await store.audit(actor, next.audit, campaignId, {
-      member: next.member,
-      before: next.before,
-      after: withChecks(next.after, checks),
-    });
-    return updated;
+  return withCheckedText(async () => {
+    const seen = await loadCampaign(store.campaigns, actor.host, campaignId);
+    await store.checkTexts(actor, change(seen).members, seen.members);
+    return store.serialize(campaignId, () => changeLocked(store, actor, campaignId, change));
   });
+}
+
+/** changeMembers' work under the campaign's lock: the new text was judged before it was taken. */
+async function changeLocked(
+  store: CampaignStore,
+  actor: Actor,
+  campaignId: string,
+  change: Parameters<typeof changeMembers>[3],
+): Promise<CampaignDoc> {
+  const campaign = await loadCampaign(store.campaigns, actor.host, campaignId);
+  const next = change(campaign);
+  const checks = await store.checkTexts(actor, next.members, campaign.members, { cachedOnly: true });
+  await store.campaigns.updateOne({ _id: campaignId }, { $set: { members: next.members } });
+  const updated = await store.reload(campaignId);
+  if (next.removed !== undefined) {
+    await removeBoardMembers(store.redis, store.keys, campaignId, [next.removed]);
+  }
+  await store.sync(updated);
+  // Its screens name and picture the candidates: they get the new view.
+  await publishScreenChange(store.redis, store.keys, campaignId);
+  await store.audit(actor, next.audit, campaignId, {
+    member: next.member,
+    before: next.before,
+    after: withChecks(next.after, checks),
+  });
+  return updated;
 }
 
 /** Adds a candidate; allowed until the campaign ends. A new candidate enters the ranking at 0. */

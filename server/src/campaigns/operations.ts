@@ -21,7 +21,7 @@ import {
 import { loadCampaign } from './access.js';
 import { planUpdate } from './edits.js';
 import type { Actor, CampaignStore } from './store.js';
-import { withChecks } from './text-check.js';
+import { withCheckedText, withChecks } from './text-check.js';
 import { campaignView } from './views.js';
 
 /**
@@ -79,40 +79,52 @@ export async function updateCampaign(
   campaignId: string,
   body: UpdateCampaignBody,
 ): Promise<CampaignDoc> {
-  const seen = await loadCampaign(store.campaigns, actor.host, campaignId);
   if (body.hostIds !== undefined && actor.host.role === 'admin') await assertHostsExist(store, body.hostIds);
-  // New candidate text is checked before the lock (see members.ts), once the change is allowed.
-  const memo = new Map();
-  if (body.members !== undefined) {
-    planUpdate(seen, body, actor.host);
-    await store.checkTexts(actor, body.members, seen.members, memo);
-  }
-  return store.serialize(campaignId, async () => {
-    const campaign = await loadCampaign(store.campaigns, actor.host, campaignId);
-    const plan = planUpdate(campaign, body, actor.host);
-    const checks =
-      body.members === undefined ? [] : await store.checkTexts(actor, body.members, campaign.members, memo);
-    await store.campaigns.updateOne({ _id: campaignId }, { $set: plan.set });
-    const updated = await store.reload(campaignId);
-    if (plan.removedMembers.length > 0) {
-      await removeBoardMembers(store.redis, store.keys, campaignId, plan.removedMembers);
+  return withCheckedText(async () => {
+    const seen = await loadCampaign(store.campaigns, actor.host, campaignId);
+    // New candidate text is judged before the lock (WeChat may take seconds), once the change is
+    // allowed; under the lock only from the verdicts kept then (see text-check.ts).
+    if (body.members !== undefined) {
+      planUpdate(seen, body, actor.host);
+      await store.checkTexts(actor, body.members, seen.members);
     }
-    if (plan.boardChanged) await store.sync(updated);
-    if (plan.scheduleChanged && updated.status !== 'draft') {
-      await scheduleCampaign(store.campaignQueue, {
-        campaignId,
-        startAt: updated.schedule.startAt,
-        endAt: updated.schedule.endAt,
-      });
-    }
-    // Its screens show the title, the candidates and the schedule: they get the new view.
-    await publishScreenChange(store.redis, store.keys, campaignId);
-    await store.audit(actor, 'campaign.update', campaignId, {
-      before: plan.before,
-      after: withChecks(plan.after, checks),
-    });
-    return updated;
+    return store.serialize(campaignId, () => updateLocked(store, actor, campaignId, body));
   });
+}
+
+/** updateCampaign's work under the campaign's lock. */
+async function updateLocked(
+  store: CampaignStore,
+  actor: Actor,
+  campaignId: string,
+  body: UpdateCampaignBody,
+): Promise<CampaignDoc> {
+  const campaign = await loadCampaign(store.campaigns, actor.host, campaignId);
+  const plan = planUpdate(campaign, body, actor.host);
+  const checks =
+    body.members === undefined
+      ? []
+      : await store.checkTexts(actor, body.members, campaign.members, { cachedOnly: true });
+  await store.campaigns.updateOne({ _id: campaignId }, { $set: plan.set });
+  const updated = await store.reload(campaignId);
+  if (plan.removedMembers.length > 0) {
+    await removeBoardMembers(store.redis, store.keys, campaignId, plan.removedMembers);
+  }
+  if (plan.boardChanged) await store.sync(updated);
+  if (plan.scheduleChanged && updated.status !== 'draft') {
+    await scheduleCampaign(store.campaignQueue, {
+      campaignId,
+      startAt: updated.schedule.startAt,
+      endAt: updated.schedule.endAt,
+    });
+  }
+  // Its screens show the title, the candidates and the schedule: they get the new view.
+  await publishScreenChange(store.redis, store.keys, campaignId);
+  await store.audit(actor, 'campaign.update', campaignId, {
+    before: plan.before,
+    after: withChecks(plan.after, checks),
+  });
+  return updated;
 }
 
 /**

@@ -21,6 +21,15 @@ import type { Actor, CampaignStore } from './store.js';
 import { campaignView } from './views.js';
 
 const tag = 'Campaigns';
+/** What saving candidate text may answer where WeChat checks it (text-check.ts). */
+export const TEXT_CHECK_ERRORS = [
+  'CONTENT_RISKY',
+  'CONTENT_NEEDS_REVIEW',
+  'HOST_WECHAT_UNBOUND',
+  'HOST_WECHAT_STALE',
+  'WECHAT_UNAVAILABLE',
+  'WECHAT_RATE_LIMITED',
+] as const;
 const notYours =
   'A campaign the host neither created nor co-hosts answers CAMPAIGN_NOT_FOUND, as one that does not exist.';
 
@@ -98,6 +107,7 @@ function campaignWriteRoutes(router: Router, deps: CampaignsRouteDeps): void {
       auth: 'host',
       body: createCampaignBodySchema,
       responses: { 201: { description: 'Created.', schema: campaignViewSchema } },
+      errors: TEXT_CHECK_ERRORS,
     },
     async ({ auth, body }, req, res) => {
       const campaign = await whenAvailable(() => createCampaign(deps.store, actorOf(auth, req), body));
@@ -122,7 +132,13 @@ function campaignWriteRoutes(router: Router, deps: CampaignsRouteDeps): void {
       params: campaignParams,
       body: updateCampaignBodySchema,
       responses: { 200: { description: 'The campaign as it is now.', schema: campaignViewSchema } },
-      errors: ['CAMPAIGN_NOT_FOUND', 'CAMPAIGN_NOT_EDITABLE', 'FORBIDDEN', 'HOST_NOT_FOUND'],
+      errors: [
+        'CAMPAIGN_NOT_FOUND',
+        'CAMPAIGN_NOT_EDITABLE',
+        'FORBIDDEN',
+        'HOST_NOT_FOUND',
+        ...TEXT_CHECK_ERRORS,
+      ],
     },
     async ({ auth, params, body }, req, res) => {
       const campaign = await whenAvailable(() =>

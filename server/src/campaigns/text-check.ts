@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { findHostWeChat } from '@rallyboard/core/db';
 import { AppError, type CampaignMember } from '@rallyboard/core/protocol';
+import type { KeyBuilder, RedisClient } from '@rallyboard/core/redis';
 import { type WeChatApi, WeChatError } from '@rallyboard/core/wechat';
 import type { Connection } from 'mongoose';
 import type { HostPrincipal } from '../hosts/principal.js';
@@ -14,25 +16,49 @@ export interface TextVerdict {
 }
 
 /**
- * Checks, as the actor's, the text of each of `members` that `current` (the candidates as they
- * are) does not hold already, and answers WeChat's verdicts. `memo` keeps verdicts between calls
- * of one request, so a check before the campaign's lock is not asked again under it.
+ * Checks, as the actor's, the new text of each of `members` (what `current`, the candidates as
+ * they are, does not hold already) and answers WeChat's verdicts.
  *
  * Throws, and nothing may be saved: CONTENT_RISKY (WeChat refused the text), CONTENT_NEEDS_REVIEW
  * (WeChat asks for a person; an admin is that person, so only a host is refused),
  * HOST_WECHAT_UNBOUND (no WeChat bound, or one WeChat does not know for this app),
  * HOST_WECHAT_STALE (the bound user has not opened the mini-program in two hours), or WeChat's
  * own errors (WECHAT_UNAVAILABLE, WECHAT_RATE_LIMITED: try again).
+ *
+ * `cachedOnly` (under a campaign's lock, which must not wait on WeChat): text WeChat has not
+ * judged already throws TextChangedMeanwhile, and the caller starts again (withCheckedText).
  */
 export type CandidateTextCheck = (
   actor: { host: Pick<HostPrincipal, 'hostId' | 'role'> },
   members: readonly CampaignMember[],
   current: readonly CampaignMember[],
-  memo?: Map<string, TextVerdict>,
+  options?: { cachedOnly?: boolean },
 ) => Promise<TextVerdict[]>;
+
+/** Text changed between the check before a campaign's lock and the write under it. */
+export class TextChangedMeanwhile extends Error {}
+
+/**
+ * Runs a change whose candidate text is checked before the campaign's lock and again, from the
+ * verdicts kept then, under it: if the text changed in between, the change starts over (twice at
+ * most; then SERVICE_UNAVAILABLE, try again).
+ */
+export async function withCheckedText<T>(change: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await change();
+    } catch (error) {
+      if (!(error instanceof TextChangedMeanwhile)) throw error;
+      if (attempt >= 2)
+        throw new AppError('SERVICE_UNAVAILABLE', { message: 'The candidates kept changing. Try again.' });
+    }
+  }
+}
 
 export interface CandidateTextCheckDeps {
   mongo: Connection;
+  redis: RedisClient;
+  keys: Pick<KeyBuilder, 'textVerdict'>;
   wechat: Pick<WeChatApi, 'msgSecCheck'>;
   config: { wechat: { appId?: string | undefined } };
 }
@@ -41,63 +67,79 @@ export interface CandidateTextCheckDeps {
 const SCENE = 1;
 /** How many candidates' texts are asked about at once (WeChat allows 4,000 calls a minute). */
 const AT_ONCE = 8;
+/** How long a verdict is kept: a save retried (or the same text saved again) is not asked twice. */
+const VERDICT_TTL_SECONDS = 86_400;
 
-/** What is checked of a candidate: everything of it that people read. */
-const textOf = (m: CampaignMember): string => [m.name, m.group ?? '', m.description ?? ''].join('\n');
+type Verdict = { suggest: 'pass' | 'review' | 'risky'; label: number; traceId: string };
+
+/**
+ * The text of a candidate WeChat must judge: its name, group and description where they are new
+ * and not empty (removing text needs no check). Undefined when nothing new is to be shown.
+ */
+function newText(member: CampaignMember, before: CampaignMember | undefined): string[] | undefined {
+  const fields = [member.name, member.group ?? '', member.description ?? ''];
+  const old = before ? [before.name, before.group ?? '', before.description ?? ''] : ['', '', ''];
+  return fields.some((f, i) => f !== '' && f !== old[i]) ? fields : undefined;
+}
 
 /**
  * The content check of the candidate names, groups and descriptions hosts enter, where WeChat is
  * configured. Without an AppID there is no mini-program and no WeChat to ask: nothing is checked.
  */
 export function createCandidateTextCheck(deps: CandidateTextCheckDeps): CandidateTextCheck {
-  return async (actor, members, current, memo = new Map()) => {
+  return async (actor, members, current, options = {}) => {
     if (deps.config.wechat.appId === undefined) return [];
-    const known = new Map(current.map((m) => [m.candidateId, textOf(m)]));
-    const asked = members.filter((m) => known.get(m.candidateId) !== textOf(m));
+    const before = new Map(current.map((m) => [m.candidateId, m]));
+    const asked = members.flatMap((m) => {
+      const fields = newText(m, before.get(m.candidateId));
+      return fields ? [{ member: m, fields }] : [];
+    });
     if (asked.length === 0) return [];
     const bound = await whenAvailable(() => findHostWeChat(deps.mongo, actor.host.hostId));
     if (!bound) throw new AppError('HOST_WECHAT_UNBOUND');
-    const verdicts: TextVerdict[] = [];
-    const refused: { candidateId: string; suggest: string; label: number }[] = [];
-    const ask = async (member: CampaignMember): Promise<void> => {
-      const key = `${member.candidateId}\n${textOf(member)}`;
-      const seen = memo.get(key);
-      if (seen) {
-        verdicts.push(seen);
-        return;
+    const verdicts: (Verdict & { candidateId: string })[] = [];
+    const ask = async ({ member, fields }: { member: CampaignMember; fields: string[] }) => {
+      const key = deps.keys.textVerdict(
+        createHash('sha256')
+          .update(JSON.stringify([bound.openid, ...fields]))
+          .digest('base64url'),
+      );
+      const kept = await deps.redis.get(key);
+      let verdict: Verdict;
+      if (kept !== null) verdict = JSON.parse(kept) as Verdict;
+      else if (options.cachedOnly) throw new TextChangedMeanwhile();
+      else {
+        const [, group, description] = fields;
+        const content = [group, description].filter((t) => t !== '').join('\n');
+        const answer = await deps.wechat
+          .msgSecCheck({
+            openid: bound.openid,
+            scene: SCENE,
+            content: content || member.name,
+            title: member.name,
+          })
+          .catch((error: unknown) => Promise.reject(translated(error)));
+        verdict = { suggest: answer.suggest, label: answer.label, traceId: answer.traceId };
+        await deps.redis.set(key, JSON.stringify(verdict), 'EX', VERDICT_TTL_SECONDS);
       }
-      const content = [member.group, member.description]
-        .filter((t) => t !== undefined && t !== '')
-        .join('\n');
-      try {
-        const answer = await deps.wechat.msgSecCheck({
-          openid: bound.openid,
-          scene: SCENE,
-          content: content === '' ? member.name : content,
-          title: member.name,
-        });
-        const verdict = { candidateId: member.candidateId, label: answer.label, traceId: answer.traceId };
-        if (answer.suggest === 'risky' || (answer.suggest === 'review' && actor.host.role !== 'admin')) {
-          refused.push({ candidateId: member.candidateId, suggest: answer.suggest, label: answer.label });
-          return;
-        }
-        const kept: TextVerdict = { ...verdict, suggest: answer.suggest };
-        memo.set(key, kept);
-        verdicts.push(kept);
-      } catch (error) {
-        throw translated(error);
-      }
+      verdicts.push({ candidateId: member.candidateId, ...verdict });
     };
-    for (let i = 0; i < asked.length; i += AT_ONCE) {
-      await Promise.all(asked.slice(i, i + AT_ONCE).map(ask));
-    }
+    for (let i = 0; i < asked.length; i += AT_ONCE) await Promise.all(asked.slice(i, i + AT_ONCE).map(ask));
+    const refused = verdicts
+      .filter((v) => v.suggest === 'risky' || (v.suggest === 'review' && actor.host.role !== 'admin'))
+      .map(({ candidateId, suggest, label }) => ({ candidateId, suggest, label }));
     if (refused.length > 0) {
       const risky = refused.some((r) => r.suggest === 'risky');
       throw new AppError(risky ? 'CONTENT_RISKY' : 'CONTENT_NEEDS_REVIEW', {
         details: { candidates: refused },
       });
     }
-    return verdicts;
+    return verdicts.map(({ candidateId, suggest, label, traceId }) => ({
+      candidateId,
+      suggest: suggest as TextVerdict['suggest'],
+      label,
+      traceId,
+    }));
   };
 }
 

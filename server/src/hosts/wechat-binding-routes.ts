@@ -25,7 +25,7 @@ export interface WeChatBindingRouteDeps extends WeChatBindingDeps {
  * A host binds the WeChat it uses to its console account, so that WeChat's content check of the
  * candidate names and descriptions it publishes runs as that user's (msgSecCheck v2 takes the
  * author's openid). The console asks for a code; the host opens the mini-program, signed in with
- * that WeChat, and types or scans it.
+ * that WeChat, and types it.
  */
 export function wechatBindingRouter(deps: WeChatBindingRouteDeps): Router {
   const router = Router();

@@ -21,7 +21,7 @@ const BINDING_PAGE = 'pages/host-bind/index';
 export interface WeChatBindingDeps {
   mongo: Connection;
   redis: RedisClient;
-  keys: Pick<KeyBuilder, 'hostBindingCode'>;
+  keys: Pick<KeyBuilder, 'hostBindingCode' | 'hostBindingCurrent'>;
   audit: AuditLog;
 }
 
@@ -30,6 +30,16 @@ const newCode = (): string =>
     { length: 8 },
     () => HOST_BINDING_CODE_ALPHABET[randomInt(HOST_BINDING_CODE_ALPHABET.length)],
   ).join('');
+
+/** Makes `next` the host's current code (none: unbinding) and drops the one before. */
+async function dropCurrentCode(deps: WeChatBindingDeps, hostId: string, next?: string): Promise<void> {
+  const current = deps.keys.hostBindingCurrent(hostId);
+  const before =
+    next === undefined
+      ? await deps.redis.getdel(current)
+      : await deps.redis.set(current, next, 'EX', BINDING_CODE_TTL_SECONDS, 'GET');
+  if (before !== null && before !== next) await deps.redis.del(deps.keys.hostBindingCode(before));
+}
 
 /** Whether the host has a WeChat bound. */
 export async function hostWeChatView(deps: WeChatBindingDeps, host: HostPrincipal): Promise<HostWeChatView> {
@@ -41,8 +51,9 @@ export async function hostWeChatView(deps: WeChatBindingDeps, host: HostPrincipa
 }
 
 /**
- * A new single-use code the host types in the mini-program (or scans) within ten minutes. The
- * codes a host asked for before stay good until they are used or expire: one of them binds.
+ * A new single-use code the host types in the mini-program within ten minutes. Only the newest
+ * code of a host binds: asking for one (or unbinding) drops the one before, so a code seen over a
+ * shoulder stops working once the host asks again.
  */
 export async function issueBindingCode(
   deps: WeChatBindingDeps,
@@ -60,6 +71,7 @@ export async function issueBindingCode(
     );
     // 2^40 codes: a clash is all but impossible, and then another is drawn.
     if (set !== 'OK') continue;
+    await dropCurrentCode(deps, host.hostId, code);
     return {
       code,
       expiresAt: new Date(now.getTime() + BINDING_CODE_TTL_SECONDS * 1_000).toISOString(),
@@ -104,6 +116,7 @@ export async function redeemBindingCode(
 
 /** Unbinds the host's WeChat: the host's text can no longer be checked (nor saved) until it binds again. */
 export async function unbindWeChat(deps: WeChatBindingDeps, host: HostPrincipal, ip: string): Promise<void> {
+  await dropCurrentCode(deps, host.hostId);
   const before = await whenAvailable(() => setHostWeChat(deps.mongo, host.hostId, undefined));
   if (before === null) throw new AppError('UNAUTHENTICATED');
   if (before === undefined) return;

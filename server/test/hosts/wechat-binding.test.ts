@@ -84,6 +84,19 @@ describe('binding a WeChat to a host account', () => {
     expect(audit?.before).toEqual({ participantId: second.id });
   });
 
+  it("binds only with the host's newest code: asking again, or unbinding, drops the one before", async () => {
+    const other = await createTestHost(env.server);
+    const user = await participant();
+    const first = await issue(other);
+    const second = await issue(other);
+    expect(codeOf(await redeem(user.token, first.code))).toBe('BINDING_CODE_INVALID');
+    const third = await issue(other);
+    expect((await call(env.server, other.token, 'DELETE', '/api/host/wechat')).status).toBe(204);
+    expect(codeOf(await redeem(user.token, second.code))).toBe('BINDING_CODE_INVALID');
+    expect(codeOf(await redeem(user.token, third.code))).toBe('BINDING_CODE_INVALID');
+    expect((await redeem(user.token, (await issue(other)).code)).status).toBe(200);
+  });
+
   it('is a host route and a participant route: neither token does the other', async () => {
     const user = await participant();
     expect((await call(env.server, user.token, 'POST', '/api/host/wechat')).status).toBe(401);

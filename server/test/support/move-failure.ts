@@ -31,6 +31,8 @@ export async function storeBehind(
     audit: createAuditLog({ mongo, logger: createLogger(config, 'server', 'test') }),
     checkTexts: createCandidateTextCheck({
       mongo,
+      redis,
+      keys,
       wechat: server.deps.wechat ?? createWeChatApi(server.deps),
       config,
     }),

@@ -99,7 +99,7 @@ export const ERROR_CATALOGUE = {
   HOST_WECHAT_UNBOUND: {
     status: 409,
     message:
-      'Bind your WeChat to this account first (console → 账户 → 绑定微信): WeChat checks the names and descriptions you publish as yours.',
+      'Bind your WeChat to this account first (the console’s 绑定微信, in its top bar): WeChat checks the names and descriptions you publish as yours.',
   },
   HOST_WECHAT_STALE: {
     status: 409,

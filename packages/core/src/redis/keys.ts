@@ -139,6 +139,10 @@ export interface KeyBuilder {
   entryLock(entryId: string): string;
   /** The lock under which a participant's entries to one campaign are counted and added. */
   entrantLock(campaignId: string, userId: string): string;
+  /** String: WeChat's verdict on one text of one author (a hash of both), kept a day. */
+  textVerdict(hash: string): string;
+  /** String: the binding code a host asked for last (a new one, or unbinding, drops the one before). */
+  hostBindingCurrent(hostId: string): string;
   /** String: a host's WeChat binding code (POST /api/host/wechat) → the host id, for ten minutes. */
   hostBindingCode(code: string): string;
   /** String: held while one subscribe message is sent, so a job run twice at once sends it once. */
@@ -275,6 +279,8 @@ export function createKeys(prefix: string): KeyBuilder {
     campaignLock: (campaignId) => `${prefix}:lock:campaign:${campaignId}`,
     entryLock: (entryId) => `${prefix}:lock:entry:${entryId}`,
     entrantLock: (campaignId, userId) => `${prefix}:lock:entrant:${campaignId}:${userId}`,
+    textVerdict: (hash) => `${prefix}:text-verdict:${hash}`,
+    hostBindingCurrent: (hostId) => `${prefix}:host-binding-current:${hostId}`,
     hostBindingCode: (code) => `${prefix}:host-binding:${code}`,
     notificationLock: (sendId) => `${prefix}:lock:notification:${sendId}`,
     pushSignature: (signature) => `${prefix}:push-signature:${signature}`,

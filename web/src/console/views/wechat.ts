@@ -6,6 +6,8 @@ import { formatTime } from '../format.js';
 
 /** How often the page asks whether the code was redeemed, while one is shown. */
 const POLL_MS = 3_000;
+/** How long a binding code is good for (the server's ten minutes). */
+const CODE_LIFE_MS = 600_000;
 
 /**
  * The host's WeChat binding (绑定微信). WeChat's content check of the candidate names and
@@ -20,7 +22,6 @@ export function renderWeChatBinding(app: HTMLElement): Cleanup {
   const issue = h('button', { type: 'button', class: 'primary wide' }, '获取绑定码');
   const unbind = h('button', { type: 'button', class: 'danger', hidden: true }, '解除绑定');
   let timer: ReturnType<typeof setInterval> | undefined;
-  let shownAt: string | undefined;
   const stop = () => {
     if (timer !== undefined) clearInterval(timer);
     timer = undefined;
@@ -34,6 +35,7 @@ export function renderWeChatBinding(app: HTMLElement): Cleanup {
         : '尚未绑定微信。保存候选名称和介绍前，须先绑定：微信要求以发布者本人的身份检测内容。';
       state.dataset.bound = String(view.bound);
       unbind.hidden = !view.bound;
+      problem.textContent = '';
       return view;
     } catch (error) {
       problem.textContent = error instanceof ApiError ? error.message : '读取失败';
@@ -45,9 +47,9 @@ export function renderWeChatBinding(app: HTMLElement): Cleanup {
     problem.textContent = '';
     issue.disabled = true;
     try {
-      const before = await refresh();
       const code = await api<HostBindingCodeView>('POST', '/api/host/wechat');
-      shownAt = before?.boundAt;
+      // A binding made with this code is newer than the code (server times, both).
+      const issuedAt = Date.parse(code.expiresAt) - CODE_LIFE_MS;
       codeBox.replaceChildren(
         h('p', { class: 'binding-code-value', 'aria-label': '绑定码' }, code.code),
         h(
@@ -64,7 +66,7 @@ export function renderWeChatBinding(app: HTMLElement): Cleanup {
           return;
         }
         const now = await refresh();
-        if (now?.bound && now.boundAt !== shownAt) {
+        if (now?.bound && Date.parse(now.boundAt ?? '') >= issuedAt) {
           stop();
           codeBox.replaceChildren();
           toast('微信已绑定');
