@@ -31,6 +31,11 @@ export const AUDIT_ACTIONS = [
   'entry.approve',
   'entry.reject',
   'suggestion.progress',
+  'rewards.rule',
+  'rewards.rule-update',
+  'rewards.pool',
+  'rewards.import',
+  'rewards.redeem',
 ] as const;
 export const auditActionSchema = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof auditActionSchema>;

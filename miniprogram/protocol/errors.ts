@@ -121,6 +121,18 @@ export const ERROR_CATALOGUE = {
     message:
       'WeChat’s content check asks for a person to review this text: reword it, or ask an admin to save it. Nothing was saved.',
   },
+  REWARD_TRIGGER_FORBIDDEN: {
+    status: 422,
+    message:
+      'WeChat’s platform rules forbid rewarding a share, an invitation or a payment (诱导分享, 有偿投票): only counted votes and likes earn.',
+  },
+  REWARD_RULE_NOT_FOUND: { status: 404, message: 'The campaign has no such reward rule.' },
+  COUPON_POOL_NOT_FOUND: { status: 404, message: 'The campaign has no such coupon pool.' },
+  COUPON_IMPORT_INVALID: {
+    status: 422,
+    message: 'Some lines of the coupon file are not valid codes or repeat a code: nothing was imported.',
+  },
+  COUPON_NOT_GRANTED: { status: 404, message: 'No participant holds that code of this pool.' },
   CANDIDATE_EXISTS: { status: 409, message: 'The campaign already has a candidate with that id.' },
   INVALID_TRANSITION: { status: 409, message: 'The campaign cannot make that move from where it is.' },
   BOARD_REBUILDING: {

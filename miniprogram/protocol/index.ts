@@ -18,6 +18,7 @@ export * from './pages.js';
 export * from './periods.js';
 export * from './rank-moves.js';
 export * from './referrals.js';
+export * from './rewards.js';
 export * from './risk.js';
 export * from './risk-dashboard.js';
 export * from './risk-review.js';

@@ -1,5 +1,11 @@
 import { createServer, type Server as HttpServer } from 'node:http';
-import { createVoteReads, entryModels, notificationModels, wechatPushModels } from '@rallyboard/core/db';
+import {
+  createVoteReads,
+  entryModels,
+  notificationModels,
+  rewardModels,
+  wechatPushModels,
+} from '@rallyboard/core/db';
 import { createWeChatApi } from '@rallyboard/core/wechat';
 import express, { type Express, type Router } from 'express';
 import { adminQueuesRouter } from './admin/routes.js';
@@ -60,6 +66,8 @@ import type { RealtimeServer } from './realtime/types.js';
 import { referralsRouter } from './referrals/routes.js';
 import { riskRouter } from './review/risk-routes.js';
 import { reviewRouter } from './review/routes.js';
+import { myRewardsRouter } from './rewards/me-routes.js';
+import { rewardsRouter } from './rewards/routes.js';
 import { screensRouter } from './screens/routes.js';
 import { createScreens } from './screens/screens.js';
 import { wechatPushRouter } from './wechat-push/routes.js';
@@ -105,6 +113,7 @@ function createServices(deps: AppDeps) {
     votes: createVoteReads(mongo),
     notifications: notificationModels(mongo),
     entries: entryModels(mongo),
+    rewards: rewardModels(mongo),
     rateLimit: createRateLimits(deps),
     pushes: wechatPushModels(mongo),
     voteIds: createVoteIds(config.auth),
@@ -156,6 +165,8 @@ function featureRouters(s: Services): Router[] {
     suggestionsRouter(s),
     notificationLogRouter(s),
     wechatPushRouter(s),
+    rewardsRouter(s),
+    myRewardsRouter(s),
     referralsRouter(s),
     reviewRouter(s),
     riskRouter(s),

@@ -10,6 +10,7 @@ import {
   ledgerModel,
   notificationModels,
   participantModel,
+  rewardModels,
   wechatPushModels,
 } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
@@ -45,6 +46,7 @@ import { createWorkerMetrics } from './metrics/recorders.js';
 import { startMetricsServer } from './metrics/server.js';
 import { createNotificationWorker } from './notifications/notification-worker.js';
 import { createReviewWorker } from './review/review-worker.js';
+import { startRewardPasses } from './rewards/pass.js';
 import { createVoteWorker } from './votes/vote-worker.js';
 
 const config = loadConfig();
@@ -116,8 +118,7 @@ async function main(): Promise<void> {
   const campaignQueue = createCampaignQueue(producer, keys);
   campaignQueue.on('error', (error) => logger.warn({ err: error }, 'campaign queue error'));
   const campaignRepair = startCampaignRepair({ logger, redis, keys, campaigns, serialize, campaignQueue });
-  // Writes each ended day's, week's and month's final ranking to MongoDB (archives/archiver.ts).
-  const archiver = startArchiver({ ...deps, campaigns });
+  const passes = startPasses({ ...deps, campaigns }, mongo);
   logger.info({ concurrency: config.worker.concurrency, queuePrefix: keys.queuePrefix }, 'workers started');
 
   let stopping = false;
@@ -140,7 +141,7 @@ async function main(): Promise<void> {
         entries.worker.close(),
         entries.sweep.stop(),
         campaignRepair.stop(),
-        archiver.stop(),
+        passes.stop(),
       ]);
       await Promise.all([
         reviewQueue.close(),
@@ -159,6 +160,20 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/**
+ * The periodic passes: each ended day's, week's and month's final ranking written to MongoDB
+ * (archives/archiver.ts), and the rewards of participants whose counted votes changed (rewards/).
+ */
+function startPasses(
+  deps: Parameters<typeof startArchiver>[0] & { redis: RedisClient; keys: KeyBuilder },
+  mongo: Connection,
+) {
+  const archiver = startArchiver(deps);
+  const { redis, keys, ledger } = deps;
+  const rewards = startRewardPasses({ redis, keys, ledger, logger, rewards: rewardModels(mongo) });
+  return { stop: () => Promise.all([archiver.stop(), rewards.stop()]) };
 }
 
 /** The workers' Redis connections, one per role, each logging its errors. */

@@ -36,7 +36,7 @@ export type CandidateTextCheck = (
 ) => Promise<TextVerdict[]>;
 
 /** Text changed between the check before a campaign's lock and the write under it. */
-export class TextChangedMeanwhile extends Error {}
+class TextChangedMeanwhile extends Error {}
 
 /**
  * Runs a change whose candidate text is checked before the campaign's lock and again, from the
@@ -58,7 +58,7 @@ export async function withCheckedText<T>(change: () => Promise<T>): Promise<T> {
 export interface CandidateTextCheckDeps {
   mongo: Connection;
   redis: RedisClient;
-  keys: Pick<KeyBuilder, 'textVerdict'>;
+  keys: Pick<KeyBuilder, 'hosts'>;
   wechat: Pick<WeChatApi, 'msgSecCheck'>;
   config: { wechat: { appId?: string | undefined } };
 }
@@ -99,7 +99,7 @@ export function createCandidateTextCheck(deps: CandidateTextCheckDeps): Candidat
     if (!bound) throw new AppError('HOST_WECHAT_UNBOUND');
     const verdicts: (Verdict & { candidateId: string })[] = [];
     const ask = async ({ member, fields }: { member: CampaignMember; fields: string[] }) => {
-      const key = deps.keys.textVerdict(
+      const key = deps.keys.hosts.textVerdict(
         createHash('sha256')
           .update(JSON.stringify([bound.openid, ...fields]))
           .digest('base64url'),

@@ -21,7 +21,7 @@ const BINDING_PAGE = 'pages/host-bind/index';
 export interface WeChatBindingDeps {
   mongo: Connection;
   redis: RedisClient;
-  keys: Pick<KeyBuilder, 'hostBindingCode' | 'hostBindingCurrent'>;
+  keys: Pick<KeyBuilder, 'hosts'>;
   audit: AuditLog;
 }
 
@@ -33,12 +33,12 @@ const newCode = (): string =>
 
 /** Makes `next` the host's current code (none: unbinding) and drops the one before. */
 async function dropCurrentCode(deps: WeChatBindingDeps, hostId: string, next?: string): Promise<void> {
-  const current = deps.keys.hostBindingCurrent(hostId);
+  const current = deps.keys.hosts.bindingCurrent(hostId);
   const before =
     next === undefined
       ? await deps.redis.getdel(current)
       : await deps.redis.set(current, next, 'EX', BINDING_CODE_TTL_SECONDS, 'GET');
-  if (before !== null && before !== next) await deps.redis.del(deps.keys.hostBindingCode(before));
+  if (before !== null && before !== next) await deps.redis.del(deps.keys.hosts.bindingCode(before));
 }
 
 /** Whether the host has a WeChat bound. */
@@ -63,7 +63,7 @@ export async function issueBindingCode(
   for (;;) {
     const code = newCode();
     const set = await deps.redis.set(
-      deps.keys.hostBindingCode(code),
+      deps.keys.hosts.bindingCode(code),
       host.hostId,
       'EX',
       BINDING_CODE_TTL_SECONDS,
@@ -96,7 +96,7 @@ export async function redeemBindingCode(
     participantModel(deps.mongo).findById(participantId, { openid: 1 }).lean<{ openid: string }>().exec(),
   );
   if (!participant) throw new AppError('UNAUTHENTICATED');
-  const hostId = await deps.redis.getdel(deps.keys.hostBindingCode(code));
+  const hostId = await deps.redis.getdel(deps.keys.hosts.bindingCode(code));
   if (hostId === null) throw new AppError('BINDING_CODE_INVALID');
   const account = await whenAvailable(() => findHostAccount(deps.mongo, hostId));
   if (!account || account.disabled === true) throw new AppError('BINDING_CODE_INVALID');

@@ -16,6 +16,7 @@ export const PUBLIC_READ_PATHS = [
   '/api/screens',
   '/api/campaigns/:campaignId/suggestions',
   '/api/campaigns/:campaignId/entry-settings',
+  '/api/campaigns/:campaignId/reward-rules',
   '/media/entries',
 ];
 

@@ -12,9 +12,9 @@ import {
 import { publishScreenChange } from '@rallyboard/core/redis';
 import { Router } from 'express';
 import type { CampaignAccess } from '../campaigns/access.js';
-import { revealCampaign, setScreenWindow } from '../campaigns/operations.js';
 import { campaignParams } from '../campaigns/params.js';
 import { actorOf } from '../campaigns/routes.js';
+import { revealCampaign, setScreenWindow } from '../campaigns/screen-operations.js';
 import type { CampaignStore } from '../campaigns/store.js';
 import type { Api } from '../http/api.js';
 import { whenAvailable } from '../lib/when-available.js';

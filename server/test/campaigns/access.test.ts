@@ -71,6 +71,16 @@ const routesOn = (id: string): [string, string, unknown?][] => [
     { entryIds: ['eAAAAAAAAAAAAAAAA'], decision: 'approve' },
   ],
   ['POST', `/api/campaigns/${id}/suggestions/eAAAAAAAAAAAAAAAA/progress`, { status: 'under-study' }],
+  ['GET', `/api/campaigns/${id}/coupon-pools`],
+  ['POST', `/api/campaigns/${id}/coupon-pools`, { name: '券', expiresAt: '2099-01-01T00:00:00Z' }],
+  ['POST', `/api/campaigns/${id}/coupon-pools/cpAAAAAAAAAA/codes`, { csv: 'CODE-0001' }],
+  ['POST', `/api/campaigns/${id}/coupon-pools/cpAAAAAAAAAA/redeem`, { code: 'CODE-0001' }],
+  [
+    'POST',
+    `/api/campaigns/${id}/reward-rules`,
+    { name: '积分', trigger: { kind: 'first-of-day' }, reward: { kind: 'points', points: 5 } },
+  ],
+  ['PATCH', `/api/campaigns/${id}/reward-rules/rrAAAAAAAAAA`, { enabled: false }],
   ['GET', `/api/campaigns/${id}/export/results.csv`],
   ['GET', `/api/campaigns/${id}/export/ledger.csv`],
 ];
@@ -85,7 +95,9 @@ describe("another host's campaign", () => {
           `${r.method.toUpperCase()} ${r.path
             .replace(/:candidateId/, 'alice')
             .replace(/:actionId/, '1')
-            .replace(/:entryId/, 'eAAAAAAAAAAAAAAAA')}`,
+            .replace(/:entryId/, 'eAAAAAAAAAAAAAAAA')
+            .replace(/:poolId/, 'cpAAAAAAAAAA')
+            .replace(/:ruleId/, 'rrAAAAAAAAAA')}`,
       );
     expect(hostRoutes.filter((route) => !listed.has(route))).toEqual([]);
   });

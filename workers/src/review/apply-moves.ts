@@ -1,6 +1,7 @@
 import { type LedgerVote, recordVotes, setReviewedVotesById, updateReviewedVotes } from '@rallyboard/core/db';
 import { applyVotes, type VoteVerdict } from '@rallyboard/core/redis';
 import type { WorkerDeps } from '../deps.js';
+import { markMovedVoters } from '../rewards/mark.js';
 import type { LedgerWrite, Move } from './moves.js';
 
 /** A board whose votes cannot be applied now (fenced by a rebuild, or its state lost): retry later. */
@@ -34,6 +35,12 @@ export async function applyMoves(
   const changes = writes.map(({ record, set }) => ({ from: record, set }));
   if (options.compare === false) await setReviewedVotesById(deps.ledger, changes);
   else await updateReviewedVotes(deps.ledger, changes);
+  // What the moved votes' voters earn may have changed (rewards/).
+  await markMovedVoters(
+    deps,
+    boardId,
+    planned.map((p) => p.record),
+  );
 }
 
 /** Applies the moves' votes and answers each moved record with its ledger write, in the moves' order. */

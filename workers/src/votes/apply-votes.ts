@@ -3,6 +3,7 @@ import { type LedgerVote, recordVotes } from '@rallyboard/core/db';
 import { createBoardCache, tallyVerdicts } from '@rallyboard/core/redis';
 import type { WorkerDeps } from '../deps.js';
 import type { ApplyMetrics } from '../metrics/recorders.js';
+import { createRewardMarker } from '../rewards/mark.js';
 import { createRiskAssessor } from '../risk/assess.js';
 import { createRiskFollowUp, type DecidedVote } from '../risk/follow-up.js';
 import { createReferralAttributor } from './attribute-referrals.js';
@@ -51,6 +52,7 @@ export function createVoteApplier(deps: WorkerDeps): (items: BatchItem[]) => Pro
   const attributeReferrals = createReferralAttributor(deps);
   const recordMembers = createMembershipRecorder(deps);
   const followUp = createRiskFollowUp(deps);
+  const markRewards = createRewardMarker(deps);
 
   return async (items) => {
     const started = performance.now();
@@ -63,7 +65,12 @@ export function createVoteApplier(deps: WorkerDeps): (items: BatchItem[]) => Pro
     await Promise.all(records.map((record) => ledger.add(record)));
     // Only counted votes make referrals, and only once they are on record. Cluster members too,
     // before the follow-up queues this batch's holds, so those holds see this batch's members.
-    const [, revealed] = await Promise.all([attributeReferrals(records), recordMembers(countedOf(votes))]);
+    // And the voters whose counted votes may earn rewards, marked for the rewards pass.
+    const [, revealed] = await Promise.all([
+      attributeReferrals(records),
+      recordMembers(countedOf(votes)),
+      markRewards(records),
+    ]);
     // Dashboard tallies, alerts and cluster holds: after the ledger, and never failing the batch.
     const decided = votes.flatMap((v) => (v.decided ? [v.decided] : []));
     await Promise.all([

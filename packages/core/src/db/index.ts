@@ -18,5 +18,6 @@ export * from './participants.js';
 export * from './records.js';
 export * from './referrals.js';
 export * from './review-moves.js';
+export * from './rewards.js';
 export * from './vote-reads.js';
 export * from './wechat-pushes.js';

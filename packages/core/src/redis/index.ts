@@ -15,6 +15,7 @@ export * from './ingest-rate.js';
 export * from './keys.js';
 export * from './likes.js';
 export * from './lock.js';
+export * from './rewards.js';
 export * from './risk-store.js';
 export * from './score.js';
 export * from './scripts.js';

@@ -1,60 +1,20 @@
 import { boardIdSchema } from '../protocol/ids.js';
 import { PERIOD_WINDOWS, type PeriodWindow } from '../protocol/periods.js';
+import { type HostKeys, hostKeys } from './host-keys.js';
+import { type RewardKeys, rewardKeys } from './reward-keys.js';
 import { type RiskKeys, riskKeys } from './risk-keys.js';
+import type { FrozenKeys, GroupKeys, WindowKeys } from './window-keys.js';
 
+export type { HostKeys } from './host-keys.js';
+export type { RewardKeys } from './reward-keys.js';
 export type { RiskKeys } from './risk-keys.js';
-
-/**
- * The one builder for every Redis key and channel name. Nothing else writes a key inline.
- *
- * Board keys carry the board id as a Redis Cluster hash tag, `{prefix}:{boardId}:…`, so every
- * key one Lua script touches lives in the same slot. The queue's keys are tagged by the
- * prefix as a whole, as BullMQ recommends for clusters.
- */
-/** The two keys of one ranking window: the all-time window or one period's. */
-export interface WindowKeys {
-  /** Sorted set: member id → encoded score (see score.ts). */
-  readonly scores: string;
-  /** String counter: the window's total of counted votes (net of unlikes). */
-  readonly total: string;
-}
-
-/**
- * What the public reads of a frozen board (封榜): copies taken by freezeBoard-19.lua at the freeze,
- * deleted when the board leaves `frozen`. The freeze day itself is in the meta (`frozenDay`).
- */
-export interface FrozenKeys extends WindowKeys {
-  /** String: the board's seq at the freeze. */
-  readonly seq: string;
-  /** The freeze day's window, and the freeze day's week and month, as they stood at the freeze. */
-  period(window: PeriodWindow): WindowKeys;
-  /** Never written: a day after the freeze day reads as an empty window (nothing is public yet). */
-  readonly none: WindowKeys;
-}
-
-/**
- * The keys of one group board (see protocol/groups.ts): a ranking of some members, all-time and
- * per period, kept by the apply script beside the board's own windows.
- */
-/** Keys that hold a window per period beside their all-time one: a board, a group, the groups. */
-export interface PeriodOwner extends WindowKeys {
-  period(window: PeriodWindow, start: string): WindowKeys;
-}
-
-/** A period of a window, named by its window and its first day. */
-export interface PeriodRef {
-  readonly window: PeriodWindow;
-  readonly start: string;
-}
-
-/** An owner's keys of one window: all-time when `period` is undefined, else that period's. */
-export const windowOf = (owner: PeriodOwner, period: PeriodRef | undefined): WindowKeys =>
-  period === undefined ? owner : owner.period(period.window, period.start);
-
-export interface GroupKeys extends PeriodOwner {
-  /** Set: who is ranked here (a group's candidate ids; for the groups ranking, the group ids). */
-  readonly members: string;
-}
+export {
+  type FrozenKeys,
+  type GroupKeys,
+  type PeriodRef,
+  type WindowKeys,
+  windowOf,
+} from './window-keys.js';
 
 export interface BoardKeys extends WindowKeys {
   /**
@@ -118,6 +78,13 @@ export interface BoardKeys extends WindowKeys {
   readonly deadLetters: string;
 }
 
+/**
+ * The one builder for every Redis key and channel name. Nothing else writes a key inline.
+ *
+ * Board keys carry the board id as a Redis Cluster hash tag, `{prefix}:{boardId}:…`, so every
+ * key one Lua script touches lives in the same slot. The queue's keys are tagged by the
+ * prefix as a whole, as BullMQ recommends for clusters.
+ */
 export interface KeyBuilder {
   readonly prefix: string;
   board(boardId: string): BoardKeys;
@@ -139,12 +106,10 @@ export interface KeyBuilder {
   entryLock(entryId: string): string;
   /** The lock under which a participant's entries to one campaign are counted and added. */
   entrantLock(campaignId: string, userId: string): string;
-  /** String: WeChat's verdict on one text of one author (a hash of both), kept a day. */
-  textVerdict(hash: string): string;
-  /** String: the binding code a host asked for last (a new one, or unbinding, drops the one before). */
-  hostBindingCurrent(hostId: string): string;
-  /** String: a host's WeChat binding code (POST /api/host/wechat) → the host id, for ten minutes. */
-  hostBindingCode(code: string): string;
+  /** Rewards' keys (reward-keys.ts): coupon stock, the campaigns with rules, marks, locks. */
+  readonly rewards: RewardKeys;
+  /** Hosts' keys (host-keys.ts): WeChat binding codes, and the content check's kept verdicts. */
+  readonly hosts: HostKeys;
   /** String: held while one subscribe message is sent, so a job run twice at once sends it once. */
   notificationLock(sendId: string): string;
   /** String: the body hash a message push's signature came with, for its freshness window. */
@@ -279,9 +244,8 @@ export function createKeys(prefix: string): KeyBuilder {
     campaignLock: (campaignId) => `${prefix}:lock:campaign:${campaignId}`,
     entryLock: (entryId) => `${prefix}:lock:entry:${entryId}`,
     entrantLock: (campaignId, userId) => `${prefix}:lock:entrant:${campaignId}:${userId}`,
-    textVerdict: (hash) => `${prefix}:text-verdict:${hash}`,
-    hostBindingCurrent: (hostId) => `${prefix}:host-binding-current:${hostId}`,
-    hostBindingCode: (code) => `${prefix}:host-binding:${code}`,
+    rewards: rewardKeys(prefix),
+    hosts: hostKeys(prefix),
     notificationLock: (sendId) => `${prefix}:lock:notification:${sendId}`,
     pushSignature: (signature) => `${prefix}:push-signature:${signature}`,
     reviewLock: (campaignId) => `${prefix}:lock:review:${campaignId}`,

@@ -24,6 +24,9 @@ export const SCRIPTS = {
   freezeBoard: 19,
   setBoardStatus: 11,
   setMemberGroup: '5+',
+  claimCoupon: 2,
+  releaseCoupon: 2,
+  settleRewardMarks: 1,
 } as const;
 export type ScriptName = keyof typeof SCRIPTS;
 

@@ -3,6 +3,7 @@ import type { RouteSpec } from '../../../src/http/api.js';
 import { campaignBody, TEST_PASSWORD } from '../hosts.js';
 import type { HostileFixture } from './fixture.js';
 import type { ValidExample } from './requests.js';
+import { rewardExamples } from './reward-examples.js';
 
 /** A route's key in the examples: `METHOD path`. */
 export const keyOf = (spec: RouteSpec) => `${spec.method.toUpperCase()} ${spec.path}`;
@@ -106,6 +107,7 @@ export function validExamples(fixture: HostileFixture): Record<string, ValidExam
       // The change revokes the token it carried; the hostile changes carry the one it made.
       authorizationAfter: `Bearer ${passwordHostNextToken}`,
     },
+    ...rewardExamples(fixture),
     'GET /api/host/wechat': { authorization: asHost },
     'POST /api/host/wechat': { authorization: asHost },
     // The admin's: the host's own binding stays, since its candidate text is checked as that user's.

@@ -1,5 +1,5 @@
 import type { Config } from '@rallyboard/core/config';
-import { connectMongo } from '@rallyboard/core/db';
+import { connectMongo, rewardModels } from '@rallyboard/core/db';
 import type { Connection } from 'mongoose';
 import { inject } from 'vitest';
 import type { WeChatFake } from '../../../../scripts/wechat-fake/server.js';
@@ -55,6 +55,8 @@ export interface HostileFixture {
   entries: HostileEntries;
   /** A code that binds a WeChat to the admin (the host's own is bound already). */
   bindingCode: string;
+  /** A coupon pool and a reward rule on the live campaign. */
+  rewards: { poolId: string; ruleId: string };
   close(): Promise<void>;
 }
 
@@ -77,6 +79,41 @@ async function postJson(server: TestServer, path: string, authorization: string,
   });
   if (res.status >= 300) throw new Error(`POST ${path} answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as Record<string, string>;
+}
+
+/**
+ * A coupon pool and a points rule on the campaign, made through the API, and the participant's
+ * grant of the pool's code HOSTILE-0009 (written directly: no vote worker runs here), to redeem.
+ */
+async function hostileRewards(
+  server: TestServer,
+  mongo: Connection,
+  campaignId: string,
+  asHost: string,
+  participantId: string,
+) {
+  const pool = await postJson(server, `/api/campaigns/${campaignId}/coupon-pools`, asHost, {
+    name: '券',
+    expiresAt: '2099-01-01T00:00:00Z',
+  });
+  const rule = await postJson(server, `/api/campaigns/${campaignId}/reward-rules`, asHost, {
+    name: '积分',
+    trigger: { kind: 'first-of-day' },
+    reward: { kind: 'points', points: 5 },
+  });
+  await rewardModels(mongo).grants.create({
+    _id: 'g-hostile-coupon',
+    campaignId,
+    ruleId: rule.id as string,
+    participantId,
+    key: 'day:2026-01-01',
+    voteId: 'r-hostile-vote',
+    status: 'active',
+    poolId: pool.id as string,
+    code: 'HOSTILE-0009',
+    grantedAt: new Date(),
+  });
+  return { poolId: pool.id as string, ruleId: rule.id as string };
 }
 
 /** A new WeChat binding code of the host whose token this is. */
@@ -159,7 +196,9 @@ export async function createHostileFixture(redisDb: number): Promise<HostileFixt
     schedulableId: await draft(),
     endedId,
     entries: await hostileEntries(config, server, mongo, boardId, host.id),
-    bindingCode: await bindingCodeOf(server, admin.token),
+    // Its own host's: the admin's would go when the admin's unbinding example drops its code.
+    bindingCode: await bindingCodeOf(server, (await createTestHost(server, 'host')).token),
+    rewards: await hostileRewards(server, mongo, boardId, asHost, participantId),
     reviewActionId: (
       await postJson(server, `/api/campaigns/${boardId}/review`, asHost, {
         decision: 'void',

@@ -30,6 +30,11 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   'entry.approve': '通过报名',
   'entry.reject': '驳回报名',
   'suggestion.progress': '更新建议进度',
+  'rewards.rule': '新建奖励规则',
+  'rewards.rule-update': '修改奖励规则',
+  'rewards.pool': '新建券池',
+  'rewards.import': '导入券码',
+  'rewards.redeem': '核销券码',
 };
 
 const PAGE_SIZE = 20;

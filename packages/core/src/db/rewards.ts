@@ -1,0 +1,166 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { type Connection, Schema } from 'mongoose';
+import type { AllowedTrigger, RewardSpec } from '../protocol/rewards.js';
+import { GRANT_STATUSES } from '../protocol/rewards.js';
+import { isDuplicateKey } from './duplicate-key.js';
+
+/** A campaign's reward rule (server/src/rewards/): what a counted vote or like earns. */
+export interface RewardRuleDoc {
+  /** `rr` + 10 base64url characters. */
+  _id: string;
+  campaignId: string;
+  name: string;
+  trigger: AllowedTrigger;
+  reward: RewardSpec;
+  enabled: boolean;
+  /** Votes accepted after this earn nothing from the rule. */
+  endsAt?: Date | undefined;
+  createdAt: Date;
+  createdBy: string;
+}
+
+/** A pool of coupon codes a host imported; its stock of free codes lives in Redis (redis/coupons.ts). */
+export interface CouponPoolDoc {
+  /** `cp` + 10 base64url characters. */
+  _id: string;
+  campaignId: string;
+  name: string;
+  perParticipant: number;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+/** One imported code: `_id` is `<poolId>:<code>`, so a code is in a pool once. */
+export interface CouponCodeDoc {
+  _id: string;
+  poolId: string;
+  code: string;
+  importedAt: Date;
+}
+
+export type GrantStatus = (typeof GRANT_STATUSES)[number];
+
+/**
+ * One grant: what one rule gave one participant for one trigger. Its id is a hash of the three
+ * (grantIdOf), so granting it again (a redelivered job, a second pass) is the same document.
+ */
+export interface RewardGrantDoc {
+  _id: string;
+  campaignId: string;
+  ruleId: string;
+  participantId: string;
+  /** The trigger it was earned by: `day:<day>` or `nth:<k>`. */
+  key: string;
+  /** The counted vote that earned it (the one that made the trigger true). */
+  voteId: string;
+  status: GrantStatus;
+  points?: number | undefined;
+  poolId?: string | undefined;
+  code?: string | undefined;
+  grantedAt: Date;
+  revokedAt?: Date | undefined;
+  revokedBecause?: string | undefined;
+  /** A coupon the shop took (host's 核销). Revoked after it: kept, and flagged for the host. */
+  redeemedAt?: Date | undefined;
+  flagged?: boolean | undefined;
+}
+
+const triggerSchema = new Schema(
+  { kind: { type: String, required: true }, n: { type: Number } },
+  { _id: false },
+);
+const rewardSchema = new Schema(
+  { kind: { type: String, required: true }, points: { type: Number }, poolId: { type: String } },
+  { _id: false },
+);
+
+const ruleSchema = new Schema<RewardRuleDoc>(
+  {
+    _id: { type: String, required: true },
+    campaignId: { type: String, required: true },
+    name: { type: String, required: true },
+    trigger: { type: triggerSchema, required: true },
+    reward: { type: rewardSchema, required: true },
+    enabled: { type: Boolean, required: true },
+    endsAt: { type: Date },
+    createdAt: { type: Date, required: true },
+    createdBy: { type: String, required: true },
+  },
+  { collection: 'rewardRules', versionKey: false },
+);
+ruleSchema.index({ campaignId: 1 });
+
+const poolSchema = new Schema<CouponPoolDoc>(
+  {
+    _id: { type: String, required: true },
+    campaignId: { type: String, required: true },
+    name: { type: String, required: true },
+    perParticipant: { type: Number, required: true },
+    expiresAt: { type: Date, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { collection: 'couponPools', versionKey: false },
+);
+poolSchema.index({ campaignId: 1 });
+
+const codeSchema = new Schema<CouponCodeDoc>(
+  {
+    _id: { type: String, required: true },
+    poolId: { type: String, required: true },
+    code: { type: String, required: true },
+    importedAt: { type: Date, required: true },
+  },
+  { collection: 'couponCodes', versionKey: false },
+);
+codeSchema.index({ poolId: 1 });
+
+const grantSchema = new Schema<RewardGrantDoc>(
+  {
+    _id: { type: String, required: true },
+    campaignId: { type: String, required: true },
+    ruleId: { type: String, required: true },
+    participantId: { type: String, required: true },
+    key: { type: String, required: true },
+    voteId: { type: String, required: true },
+    status: { type: String, required: true, enum: GRANT_STATUSES },
+    points: { type: Number },
+    poolId: { type: String },
+    code: { type: String },
+    grantedAt: { type: Date, required: true },
+    revokedAt: { type: Date },
+    revokedBecause: { type: String },
+    redeemedAt: { type: Date },
+    flagged: { type: Boolean },
+  },
+  { collection: 'rewardGrants', versionKey: false },
+);
+grantSchema.index({ campaignId: 1, participantId: 1 });
+grantSchema.index({ poolId: 1, code: 1 });
+
+export function rewardModels(connection: Connection) {
+  const model = <T>(name: string, schema: Schema<T>) =>
+    connection.models[name] ? connection.model<T>(name) : connection.model<T>(name, schema);
+  return {
+    rules: model('RewardRule', ruleSchema),
+    pools: model('CouponPool', poolSchema),
+    codes: model('CouponCode', codeSchema),
+    grants: model('RewardGrant', grantSchema),
+  };
+}
+export type RewardModels = ReturnType<typeof rewardModels>;
+
+export const newRewardRuleId = (): string => `rr${randomBytes(8).toString('base64url').slice(0, 10)}`;
+export const newCouponPoolId = (): string => `cp${randomBytes(8).toString('base64url').slice(0, 10)}`;
+
+/** A grant's id: the same rule, participant and trigger always give the same id. */
+export const rewardGrantIdOf = (ruleId: string, participantId: string, key: string): string =>
+  `g${createHash('sha256').update(`${ruleId}\n${participantId}\n${key}`).digest('base64url').slice(0, 22)}`;
+
+/** Writes a new grant; one written already (the same id) is left as it is. */
+export async function insertRewardGrant(models: RewardModels, grant: RewardGrantDoc): Promise<void> {
+  try {
+    await models.grants.create(grant);
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+  }
+}

@@ -1,0 +1,139 @@
+import { z } from 'zod';
+
+/**
+ * Reward rules (激励): what a campaign gives for a participant's own counted activity. Only
+ * counted votes and likes earn, and a voided vote takes back what it earned (docs/rewards.md).
+ *
+ * WeChat's platform rules (微信小程序平台运营规范, 诱导分享 and 有偿投票) forbid rewarding a share, an
+ * invitation or a payment, directly or indirectly: such triggers are named here only so that a
+ * rule asking for one is refused with REWARD_TRIGGER_FORBIDDEN (docs/compliance.md).
+ */
+export const REWARD_TRIGGERS = ['first-of-day', 'every-nth'] as const;
+export const FORBIDDEN_TRIGGERS = ['share', 'invite', 'referral', 'payment', 'purchase', 'gift'] as const;
+export type RewardTriggerKind = (typeof REWARD_TRIGGERS)[number];
+
+/** Which rule of the platform a forbidden trigger breaks: the message a refusal cites. */
+export const FORBIDDEN_TRIGGER_RULES: Readonly<Record<(typeof FORBIDDEN_TRIGGERS)[number], string>> = {
+  share:
+    '微信小程序平台运营规范 3.5 诱导分享：不得以奖励（积分、优惠券、抽奖机会等）诱导用户分享，直接或间接均不可。',
+  invite: '微信小程序平台运营规范 3.5 诱导分享：不得以奖励诱导用户邀请好友，包括多级邀请奖励。',
+  referral: '微信小程序平台运营规范 3.5 诱导分享：助力只记归属、只致谢，不得据此发放任何奖励。',
+  payment: '微信小程序平台运营规范：禁止有偿投票，票数不得以付费或购买获得，奖励也不得以付费为条件。',
+  purchase: '微信小程序平台运营规范：禁止有偿投票，票数不得以付费或购买获得，奖励也不得以付费为条件。',
+  gift: '微信小程序平台运营规范：禁止有偿投票，礼物不得折算为票数或奖励。',
+};
+
+export const rewardRuleIdSchema = z.string().regex(/^rr[A-Za-z0-9_-]{10}$/, 'is not a reward rule id');
+export const couponPoolIdSchema = z.string().regex(/^cp[A-Za-z0-9_-]{10}$/, 'is not a coupon pool id');
+
+const allowedTriggerSchema = z.discriminatedUnion('kind', [
+  /** The participant's first counted vote (or like) of the day, in the campaign's timezone. */
+  z.strictObject({ kind: z.literal('first-of-day') }),
+  /** Every n-th counted vote of the participant (likes: every n-th candidate liked). */
+  z.strictObject({ kind: z.literal('every-nth'), n: z.number().int().min(1).max(1_000) }),
+]);
+const triggerSchema = z.union([allowedTriggerSchema, z.looseObject({ kind: z.enum(FORBIDDEN_TRIGGERS) })]);
+
+const rewardSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('points'), points: z.number().int().min(1).max(10_000) }),
+  /** One code from a coupon pool of the campaign's (its stock, per-person limit and expiry). */
+  z.strictObject({ kind: z.literal('coupon'), poolId: couponPoolIdSchema }),
+]);
+export type RewardSpec = z.infer<typeof rewardSchema>;
+
+/**
+ * Body of `POST /api/campaigns/:id/reward-rules`. A trigger of FORBIDDEN_TRIGGERS is accepted by
+ * the schema and refused by the service (422 REWARD_TRIGGER_FORBIDDEN), so the refusal can cite
+ * the rule it breaks rather than read as a typo.
+ */
+export const rewardRuleInputSchema = z.strictObject({
+  name: z.string().trim().min(1).max(60),
+  trigger: triggerSchema,
+  reward: rewardSchema,
+  /** Votes accepted after this earn nothing from the rule. Absent: until the campaign ends. */
+  endsAt: z.iso.datetime({ offset: true }).optional(),
+});
+export type RewardRuleInput = z.infer<typeof rewardRuleInputSchema>;
+
+/** Body of `PATCH …/reward-rules/:ruleId`: a paused rule grants nothing new; what it granted stays. */
+export const rewardRulePatchSchema = z.strictObject({ enabled: z.boolean() });
+
+export type AllowedTrigger = z.infer<typeof allowedTriggerSchema>;
+
+/** A rule as hosts and participants see it, with its complete terms in words. */
+export const rewardRuleViewSchema = z.object({
+  id: rewardRuleIdSchema,
+  campaignId: z.string(),
+  name: z.string(),
+  trigger: z.object({ kind: z.enum(REWARD_TRIGGERS), n: z.number().optional() }),
+  reward: rewardSchema,
+  enabled: z.boolean(),
+  endsAt: z.iso.datetime().optional(),
+  /** The rule's terms in Chinese: what earns what, how many, the stock and the deadline. */
+  terms: z.string(),
+  /** A coupon rule: codes left in its pool. */
+  stockLeft: z.number().optional(),
+});
+export type RewardRuleView = z.infer<typeof rewardRuleViewSchema>;
+export const rewardRuleListSchema = z.object({ rules: z.array(rewardRuleViewSchema) });
+
+/** Body of `POST /api/campaigns/:id/coupon-pools`. */
+export const couponPoolInputSchema = z.strictObject({
+  name: z.string().trim().min(1).max(60),
+  /** How many codes of the pool one participant may hold. */
+  perParticipant: z.number().int().min(1).max(100).default(1),
+  /** When the codes stop being good at the shop (shown to participants). */
+  expiresAt: z.iso.datetime({ offset: true }),
+});
+export type CouponPoolInput = z.infer<typeof couponPoolInputSchema>;
+
+/** Body of `POST …/coupon-pools/:poolId/codes`: the CSV, one code per line (a `code` header allowed). */
+export const couponImportSchema = z.strictObject({ csv: z.string().min(1).max(1_000_000) });
+
+/** A coupon code: letters, digits, `-` and `_`, 4 to 64 of them. */
+export const COUPON_CODE = /^[A-Za-z0-9_-]{4,64}$/;
+
+export const couponPoolViewSchema = z.object({
+  id: couponPoolIdSchema,
+  name: z.string(),
+  perParticipant: z.number(),
+  expiresAt: z.iso.datetime(),
+  /** Codes imported, left, handed out, redeemed at the shop, and redeemed then revoked. */
+  stock: z.object({
+    total: z.number(),
+    left: z.number(),
+    granted: z.number(),
+    redeemed: z.number(),
+    flagged: z.number(),
+  }),
+});
+export type CouponPoolView = z.infer<typeof couponPoolViewSchema>;
+export const couponPoolListSchema = z.object({ pools: z.array(couponPoolViewSchema) });
+
+/** Body of `POST …/coupon-pools/:poolId/redeem`: the shop took this code. */
+export const couponRedeemSchema = z.strictObject({ code: z.string().regex(COUPON_CODE) });
+
+export const GRANT_STATUSES = ['active', 'unfilled', 'revoked'] as const;
+
+/** One grant, as its participant (and the host) sees it. */
+export const rewardGrantViewSchema = z.object({
+  id: z.string(),
+  campaignId: z.string(),
+  ruleId: z.string(),
+  ruleName: z.string(),
+  /** `unfilled`: earned, but the pool had no code left (filled if one comes back). */
+  status: z.enum(GRANT_STATUSES),
+  points: z.number().optional(),
+  code: z.string().optional(),
+  expiresAt: z.iso.datetime().optional(),
+  grantedAt: z.iso.datetime(),
+  revokedAt: z.iso.datetime().optional(),
+  /** Why it was taken back: the vote that earned it no longer counts. */
+  revokedBecause: z.string().optional(),
+  redeemedAt: z.iso.datetime().optional(),
+});
+export type RewardGrantView = z.infer<typeof rewardGrantViewSchema>;
+
+/** `GET /api/me/rewards`: the participant's points and grants. */
+export const myRewardsSchema = z.object({ points: z.number(), grants: z.array(rewardGrantViewSchema) });
+export type MyRewards = z.infer<typeof myRewardsSchema>;

@@ -1,0 +1,159 @@
+import {
+  type CampaignDoc,
+  newRewardRuleId,
+  type RewardModels,
+  type RewardRuleDoc,
+} from '@rallyboard/core/db';
+import {
+  AppError,
+  FORBIDDEN_TRIGGER_RULES,
+  FORBIDDEN_TRIGGERS,
+  type RewardRuleInput,
+  type RewardRuleView,
+} from '@rallyboard/core/protocol';
+import { couponsLeft, type KeyBuilder, type RedisClient } from '@rallyboard/core/redis';
+import type { AuditLog } from '../audit/log.js';
+import type { HostPrincipal } from '../hosts/principal.js';
+
+export interface RewardRuleDeps {
+  rewards: RewardModels;
+  redis: RedisClient;
+  keys: Pick<KeyBuilder, 'rewards'>;
+  audit: AuditLog;
+  now: () => number;
+}
+
+type Actor = { host: HostPrincipal; ip: string };
+
+const isForbidden = (kind: string): kind is (typeof FORBIDDEN_TRIGGERS)[number] =>
+  (FORBIDDEN_TRIGGERS as readonly string[]).includes(kind);
+
+/** The rule's terms in the words a participant reads before acting. */
+function termsOf(
+  rule: Pick<RewardRuleDoc, 'trigger' | 'reward' | 'endsAt'>,
+  pool?: { name: string; expiresAt: Date; perParticipant: number },
+  left?: number,
+): string {
+  const when =
+    rule.trigger.kind === 'first-of-day'
+      ? '每天第一次有效投票（或点赞）'
+      : `每累计 ${rule.trigger.n} 次有效投票（点赞按候选计）`;
+  const what =
+    rule.reward.kind === 'points'
+      ? `获得 ${rule.reward.points} 积分`
+      : `获得「${pool?.name ?? '优惠券'}」一张（每人最多 ${pool?.perParticipant ?? 1} 张，剩余 ${left ?? 0} 张，${pool ? pool.expiresAt.toISOString().slice(0, 10) : ''} 前有效）`;
+  const until = rule.endsAt
+    ? `，${new Date(rule.endsAt).toISOString().slice(0, 16).replace('T', ' ')}（UTC）前的投票有效`
+    : '';
+  return `${when}${what}${until}。只有计入排名的投票才算；被判无效的投票，其奖励将收回。与分享、邀请无关。`;
+}
+
+/** Rules as hosts and participants see them, with their terms and (coupons) the stock left. */
+export async function ruleViews(deps: RewardRuleDeps, campaignId: string): Promise<RewardRuleView[]> {
+  const [rules, pools] = await Promise.all([
+    deps.rewards.rules.find({ campaignId }).sort({ createdAt: 1 }).lean<RewardRuleDoc[]>(),
+    deps.rewards.pools.find({ campaignId }).lean(),
+  ]);
+  const poolOf = new Map(pools.map((p) => [p._id, p]));
+  return Promise.all(
+    rules.map(async (rule) => {
+      const pool = rule.reward.kind === 'coupon' ? poolOf.get(rule.reward.poolId) : undefined;
+      const left = pool ? await couponsLeft(deps.redis, deps.keys, pool._id) : undefined;
+      return {
+        id: rule._id,
+        campaignId: rule.campaignId,
+        name: rule.name,
+        trigger: rule.trigger,
+        reward: rule.reward,
+        enabled: rule.enabled,
+        ...(rule.endsAt ? { endsAt: new Date(rule.endsAt).toISOString() } : {}),
+        terms: termsOf(rule, pool, left),
+        ...(left === undefined ? {} : { stockLeft: left }),
+      };
+    }),
+  );
+}
+
+/** Puts the campaign on the workers' list, and its past voters in line to be worked out. */
+async function activate(deps: RewardRuleDeps, campaignId: string): Promise<void> {
+  await deps.redis.sadd(deps.keys.rewards.campaigns, campaignId);
+  await deps.redis.zadd(deps.keys.rewards.backfill, deps.now(), campaignId);
+}
+
+/**
+ * Adds a reward rule. A trigger on a share, an invitation or a payment is refused with
+ * REWARD_TRIGGER_FORBIDDEN citing the platform rule; a coupon rule needs a pool of the campaign's.
+ * The rule applies to the campaign's counted votes, those before it too (backfilled).
+ */
+export async function createRule(
+  deps: RewardRuleDeps,
+  actor: Actor,
+  campaign: CampaignDoc,
+  body: RewardRuleInput,
+): Promise<RewardRuleDoc> {
+  const kind = body.trigger.kind;
+  if (isForbidden(kind)) {
+    throw new AppError('REWARD_TRIGGER_FORBIDDEN', {
+      details: { trigger: kind, rule: FORBIDDEN_TRIGGER_RULES[kind] },
+    });
+  }
+  if (campaign.status === 'ended' || campaign.status === 'archived') {
+    throw new AppError('CAMPAIGN_NOT_EDITABLE', { message: 'Rewards can be added until the campaign ends.' });
+  }
+  if (body.reward.kind === 'coupon') {
+    const pool = await deps.rewards.pools
+      .findOne({ _id: body.reward.poolId, campaignId: campaign._id })
+      .lean();
+    if (!pool) throw new AppError('COUPON_POOL_NOT_FOUND', { details: { poolId: body.reward.poolId } });
+  }
+  const trigger = body.trigger as RewardRuleDoc['trigger'];
+  const rule: RewardRuleDoc = {
+    _id: newRewardRuleId(),
+    campaignId: campaign._id,
+    name: body.name,
+    trigger: trigger.kind === 'every-nth' ? { kind: 'every-nth', n: trigger.n } : { kind: 'first-of-day' },
+    reward: body.reward,
+    enabled: true,
+    ...(body.endsAt ? { endsAt: new Date(body.endsAt) } : {}),
+    createdAt: new Date(deps.now()),
+    createdBy: actor.host.hostId,
+  };
+  await deps.rewards.rules.create(rule);
+  await activate(deps, campaign._id);
+  await deps.audit({
+    actor: actor.host,
+    ip: actor.ip,
+    action: 'rewards.rule',
+    target: { type: 'campaign', id: campaign._id },
+    campaignId: campaign._id,
+    before: null,
+    after: { id: rule._id, name: rule.name, trigger: rule.trigger, reward: rule.reward },
+  });
+  return rule;
+}
+
+/** Pauses or resumes a rule: paused, it gives nothing new; what it gave stays unless its vote is voided. */
+export async function setRuleEnabled(
+  deps: RewardRuleDeps,
+  actor: Actor,
+  campaign: CampaignDoc,
+  ruleId: string,
+  enabled: boolean,
+): Promise<void> {
+  const rule = await deps.rewards.rules.findOneAndUpdate(
+    { _id: ruleId, campaignId: campaign._id },
+    { $set: { enabled } },
+    { returnDocument: 'before' },
+  );
+  if (!rule) throw new AppError('REWARD_RULE_NOT_FOUND');
+  if (enabled) await activate(deps, campaign._id);
+  await deps.audit({
+    actor: actor.host,
+    ip: actor.ip,
+    action: 'rewards.rule-update',
+    target: { type: 'campaign', id: campaign._id },
+    campaignId: campaign._id,
+    before: { id: ruleId, enabled: rule.enabled },
+    after: { id: ruleId, enabled },
+  });
+}

@@ -1,0 +1,92 @@
+import type { CouponPoolView } from '@rallyboard/core/protocol';
+import { claimCoupon, closeRedis, couponsLeft, createKeys, releaseCoupon } from '@rallyboard/core/redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLiveCampaign } from '../../../test/support/campaigns.js';
+import { randomId, testConfig } from '../../../test/support/config.js';
+import { startTestServer, type TestServer, testRedis } from '../../../test/support/stack.js';
+import { call, codeOf, createTestHost, type TestHost } from '../support/hosts.js';
+
+/** Coupon pools: importing codes all or nothing, and a stock that never goes below zero. */
+const config = testConfig();
+let server: TestServer;
+let host: TestHost;
+
+beforeAll(async () => {
+  server = await startTestServer(config);
+  host = await createTestHost(server);
+});
+afterAll(async () => {
+  await server.close();
+});
+
+const asHost = <T>(method: string, path: string, body?: unknown) =>
+  call<T>(server, host.token, method, path, body);
+
+async function pool(): Promise<{ campaignId: string; poolId: string }> {
+  const campaignId = randomId('c');
+  await createLiveCampaign(server.deps.mongo, campaignId, { createdBy: host.id });
+  const created = await asHost<CouponPoolView>('POST', `/api/campaigns/${campaignId}/coupon-pools`, {
+    name: '满减券',
+    expiresAt: '2099-01-01T00:00:00Z',
+  });
+  return { campaignId, poolId: created.body.id };
+}
+
+const stock = async (campaignId: string) =>
+  (await asHost<{ pools: CouponPoolView[] }>('GET', `/api/campaigns/${campaignId}/coupon-pools`)).body
+    .pools[0]?.stock;
+
+describe('a coupon import', () => {
+  it('reports every bad line, malformed, repeated or already imported, and imports nothing', async () => {
+    const { campaignId, poolId } = await pool();
+    const path = `/api/campaigns/${campaignId}/coupon-pools/${poolId}/codes`;
+    expect((await asHost('POST', path, { csv: 'code\r\nOK-0001,首批\n' })).body).toEqual({
+      imported: 1,
+    });
+    const refused = await asHost('POST', path, {
+      csv: 'OK-0002\nbad code!\nOK-0003\nOK-0002\nOK-0001\n"OK-0004"\n',
+    });
+    expect(refused.status).toBe(422);
+    expect(codeOf(refused)).toBe('COUPON_IMPORT_INVALID');
+    expect((refused.body as { error: { details: unknown } }).error.details).toEqual({
+      count: 3,
+      lines: [
+        { line: 2, code: 'bad code!', problem: 'malformed' },
+        { line: 4, code: 'OK-0002', problem: 'duplicate in file' },
+        { line: 5, code: 'OK-0001', problem: 'already imported' },
+      ],
+    });
+    expect(await stock(campaignId)).toMatchObject({ total: 1, left: 1 });
+    expect(codeOf(await asHost('POST', path, { csv: '\n\n' }))).toBe('COUPON_IMPORT_INVALID');
+  });
+});
+
+describe("a pool's stock", () => {
+  it('hands each of its last codes out once to workers racing for them, and never goes below zero', async () => {
+    const { campaignId, poolId } = await pool();
+    await asHost('POST', `/api/campaigns/${campaignId}/coupon-pools/${poolId}/codes`, {
+      csv: ['LAST-0001', 'LAST-0002', 'LAST-0003', 'LAST-0004', 'LAST-0005'].join('\n'),
+    });
+    const keys = createKeys(config.keyPrefix);
+    // Eight workers, each its own connection, 60 grants racing for 5 codes.
+    const workers = await Promise.all(Array.from({ length: 8 }, () => testRedis(config, 'command')));
+    try {
+      const claims = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          claimCoupon(workers[i % 8] ?? server.deps.redis, keys, poolId, `g-${i}`),
+        ),
+      );
+      const handed = claims.filter((c) => c !== undefined);
+      expect(handed.sort()).toEqual(['LAST-0001', 'LAST-0002', 'LAST-0003', 'LAST-0004', 'LAST-0005']);
+      expect(await couponsLeft(server.deps.redis, keys, poolId)).toBe(0);
+      // A grant asking again (a redelivered job) gets the code it holds, not another.
+      const holder = claims.findIndex((c) => c !== undefined);
+      expect(await claimCoupon(server.deps.redis, keys, poolId, `g-${holder}`)).toBe(claims[holder]);
+      // A revoked grant's code goes back once, however many times it is released.
+      await Promise.all(workers.map((w) => releaseCoupon(w, keys, poolId, `g-${holder}`)));
+      expect(await couponsLeft(server.deps.redis, keys, poolId)).toBe(1);
+    } finally {
+      await Promise.all(workers.map((w) => closeRedis(w)));
+    }
+  });
+});

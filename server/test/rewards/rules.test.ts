@@ -1,0 +1,124 @@
+import { auditModel } from '@rallyboard/core/db';
+import type { CouponPoolView, RewardRuleView } from '@rallyboard/core/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLiveCampaign } from '../../../test/support/campaigns.js';
+import { randomId, testConfig } from '../../../test/support/config.js';
+import { startTestServer, type TestServer } from '../../../test/support/stack.js';
+import { call, campaignBody, codeOf, createTestHost, type TestHost } from '../support/hosts.js';
+
+/** Reward rules over the API: what may trigger a reward, and what the public reads of them. */
+const config = testConfig();
+let server: TestServer;
+let host: TestHost;
+
+beforeAll(async () => {
+  server = await startTestServer(config);
+  host = await createTestHost(server);
+});
+afterAll(async () => {
+  await server.close();
+});
+
+const asHost = <T>(method: string, path: string, body?: unknown) =>
+  call<T>(server, host.token, method, path, body);
+
+async function live(): Promise<string> {
+  const campaignId = randomId('c');
+  await createLiveCampaign(server.deps.mongo, campaignId, { createdBy: host.id });
+  return campaignId;
+}
+
+const points = { name: '投票积分', trigger: { kind: 'first-of-day' }, reward: { kind: 'points', points: 5 } };
+
+describe('a reward rule', () => {
+  it('is refused, citing the platform rule, when a share, invite, referral, payment, purchase or gift triggers it', async () => {
+    const campaignId = await live();
+    for (const kind of ['share', 'invite', 'referral', 'payment', 'purchase', 'gift']) {
+      const refused = await asHost('POST', `/api/campaigns/${campaignId}/reward-rules`, {
+        ...points,
+        trigger: { kind, friends: 3 },
+      });
+      expect(refused.status, kind).toBe(422);
+      expect(codeOf(refused), kind).toBe('REWARD_TRIGGER_FORBIDDEN');
+      expect(JSON.stringify(refused.body), kind).toMatch(/微信小程序平台运营规范/);
+    }
+    const rules = await call<{ rules: unknown[] }>(
+      server,
+      undefined,
+      'GET',
+      `/api/campaigns/${campaignId}/reward-rules`,
+    );
+    expect(rules.body.rules).toEqual([]);
+  });
+
+  it('takes counted-vote triggers, is audited, and shows its complete terms to anyone', async () => {
+    const campaignId = await live();
+    const pool = await asHost<CouponPoolView>('POST', `/api/campaigns/${campaignId}/coupon-pools`, {
+      name: '奶茶券',
+      perParticipant: 2,
+      expiresAt: '2099-06-30T00:00:00Z',
+    });
+    await asHost('POST', `/api/campaigns/${campaignId}/coupon-pools/${pool.body.id}/codes`, {
+      csv: 'A-0001\nA-0002',
+    });
+    const created = await asHost<RewardRuleView>('POST', `/api/campaigns/${campaignId}/reward-rules`, {
+      name: '集票领券',
+      trigger: { kind: 'every-nth', n: 3 },
+      reward: { kind: 'coupon', poolId: pool.body.id },
+      endsAt: '2099-01-01T00:00:00Z',
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ enabled: true, stockLeft: 2, trigger: { kind: 'every-nth', n: 3 } });
+    const publicRules = await call<{ rules: RewardRuleView[] }>(
+      server,
+      undefined,
+      'GET',
+      `/api/campaigns/${campaignId}/reward-rules`,
+    );
+    const [terms] = publicRules.body.rules.map((r) => r.terms);
+    expect(terms).toContain('每累计 3 次有效投票');
+    expect(terms).toContain('「奶茶券」一张（每人最多 2 张，剩余 2 张，2099-06-30 前有效）');
+    expect(terms).toContain('与分享、邀请无关');
+    const audit = await auditModel(server.deps.mongo).findOne({ campaignId, action: 'rewards.rule' }).lean();
+    expect(audit?.actor.hostId).toBe(host.id);
+
+    const paused = await asHost<{ rules: RewardRuleView[] }>(
+      'PATCH',
+      `/api/campaigns/${campaignId}/reward-rules/${created.body.id}`,
+      { enabled: false },
+    );
+    expect(paused.body.rules[0]?.enabled).toBe(false);
+  });
+
+  it('needs a pool of its own campaign, and valid numbers', async () => {
+    const [one, other] = [await live(), await live()];
+    const pool = await asHost<CouponPoolView>('POST', `/api/campaigns/${other}/coupon-pools`, {
+      name: '别家的券',
+      expiresAt: '2099-01-01T00:00:00Z',
+    });
+    const foreign = await asHost('POST', `/api/campaigns/${one}/reward-rules`, {
+      ...points,
+      reward: { kind: 'coupon', poolId: pool.body.id },
+    });
+    expect(codeOf(foreign)).toBe('COUPON_POOL_NOT_FOUND');
+    for (const trigger of [
+      { kind: 'every-nth', n: 0 },
+      { kind: 'every-nth' },
+      { kind: 'first-of-day', n: 2 },
+    ]) {
+      const bad = await asHost('POST', `/api/campaigns/${one}/reward-rules`, { ...points, trigger });
+      expect(bad.status, JSON.stringify(trigger)).toBe(400);
+    }
+  });
+
+  it('is not readable on a draft, and not writable on an ended campaign', async () => {
+    const draft = await asHost<{ id: string }>('POST', '/api/campaigns', campaignBody());
+    const hidden = await call(server, undefined, 'GET', `/api/campaigns/${draft.body.id}/reward-rules`);
+    expect(codeOf(hidden)).toBe('CAMPAIGN_NOT_FOUND');
+    const ended = randomId('c');
+    await createLiveCampaign(server.deps.mongo, ended, { createdBy: host.id, status: 'ended' });
+    expect(codeOf(await asHost('POST', `/api/campaigns/${ended}/reward-rules`, points))).toBe(
+      'CAMPAIGN_NOT_EDITABLE',
+    );
+  });
+});

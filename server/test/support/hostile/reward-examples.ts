@@ -1,0 +1,37 @@
+import type { HostileFixture } from './fixture.js';
+import type { ValidExample } from './requests.js';
+
+/** The valid examples of the rewards routes (examples.ts): rules, coupon pools, my rewards. */
+export function rewardExamples(fixture: HostileFixture): Record<string, ValidExample> {
+  const { boardId, asHost, asParticipant } = fixture;
+  return {
+    'GET /api/campaigns/:campaignId/reward-rules': { params: { campaignId: boardId } },
+    'POST /api/campaigns/:campaignId/reward-rules': {
+      params: { campaignId: boardId },
+      body: { name: '每日积分', trigger: { kind: 'every-nth', n: 3 }, reward: { kind: 'points', points: 5 } },
+      authorization: asHost,
+    },
+    'PATCH /api/campaigns/:campaignId/reward-rules/:ruleId': {
+      params: { campaignId: boardId, ruleId: fixture.rewards.ruleId },
+      body: { enabled: true },
+      authorization: asHost,
+    },
+    'GET /api/campaigns/:campaignId/coupon-pools': { params: { campaignId: boardId }, authorization: asHost },
+    'POST /api/campaigns/:campaignId/coupon-pools': {
+      params: { campaignId: boardId },
+      body: { name: '奶茶券', perParticipant: 1, expiresAt: '2099-01-01T00:00:00Z' },
+      authorization: asHost,
+    },
+    'POST /api/campaigns/:campaignId/coupon-pools/:poolId/codes': {
+      params: { campaignId: boardId, poolId: fixture.rewards.poolId },
+      body: { csv: 'code\nHOSTILE-0001\nHOSTILE-0002' },
+      authorization: asHost,
+    },
+    'POST /api/campaigns/:campaignId/coupon-pools/:poolId/redeem': {
+      params: { campaignId: boardId, poolId: fixture.rewards.poolId },
+      body: { code: 'HOSTILE-0009' },
+      authorization: asHost,
+    },
+    'GET /api/me/rewards': { query: { campaignId: boardId }, authorization: asParticipant },
+  };
+}

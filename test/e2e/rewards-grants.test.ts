@@ -1,0 +1,153 @@
+import { ledgerModel, rewardModels } from '@rallyboard/core/db';
+import { createLogger } from '@rallyboard/core/logger';
+import type { CouponPoolView, MyRewards, RewardRuleView } from '@rallyboard/core/protocol';
+import { describe, expect, it } from 'vitest';
+import { call } from '../../server/test/support/hosts.js';
+import { runRewardPass } from '../../workers/src/rewards/pass.js';
+import { participantToken } from '../support/participants.js';
+import {
+  config,
+  decided,
+  held,
+  host,
+  liveCampaign,
+  mongo,
+  reviewed,
+  server,
+  useRiskReviewStack,
+  vote,
+} from '../support/risk-review-fixture.js';
+
+// Rewards earned through the real pipeline: votes counted by the workers, then voided or held
+// and approved by review, and the rewards pass working out what each participant's counted votes
+// earn. Only counted votes earn, exactly once, and a voided vote takes back what it earned.
+useRiskReviewStack();
+
+/** One rewards pass, with a new rule's backfill due at once (the workers wait a few seconds). */
+const pass = () =>
+  runRewardPass(
+    {
+      redis: server.deps.redis,
+      keys: server.deps.keys,
+      ledger: ledgerModel(mongo),
+      rewards: rewardModels(mongo),
+      logger: createLogger(config, 'workers', 'test'),
+    },
+    Date.now() + 60_000,
+  );
+
+async function mine(participantId: string, campaignId: string): Promise<MyRewards> {
+  const res = await fetch(`${server.url}/api/me/rewards?campaignId=${campaignId}`, {
+    headers: { authorization: `Bearer ${await participantToken(config, participantId)}` },
+  });
+  expect(res.status).toBe(200);
+  return (await res.json()) as MyRewards;
+}
+
+const asHost = <T>(method: string, path: string, body?: unknown) =>
+  call<T>(server, host.token, method, path, body);
+
+/** A campaign with 10 points for every 2nd counted vote, and a coupon for the first of the day. */
+async function rewardedCampaign(): Promise<{ campaignId: string; poolId: string }> {
+  const campaignId = await liveCampaign();
+  const pool = await asHost<CouponPoolView>('POST', `/api/campaigns/${campaignId}/coupon-pools`, {
+    name: '奶茶券',
+    perParticipant: 1,
+    expiresAt: '2099-01-01T00:00:00Z',
+  });
+  expect(pool.status).toBe(201);
+  const poolId = pool.body.id;
+  const imported = await asHost('POST', `/api/campaigns/${campaignId}/coupon-pools/${poolId}/codes`, {
+    csv: 'code\nTEA-0001\nTEA-0002\nTEA-0003\n',
+  });
+  expect(imported.body).toEqual({ imported: 3 });
+  for (const rule of [
+    { name: '投票积分', trigger: { kind: 'every-nth', n: 2 }, reward: { kind: 'points', points: 10 } },
+    { name: '每日一券', trigger: { kind: 'first-of-day' }, reward: { kind: 'coupon', poolId } },
+  ]) {
+    expect(
+      (await asHost<RewardRuleView>('POST', `/api/campaigns/${campaignId}/reward-rules`, rule)).status,
+    ).toBe(201);
+  }
+  return { campaignId, poolId };
+}
+
+/** Voids, by rule, the campaign's counted votes for a candidate (one per candidate here). */
+const voidVotesFor = (campaignId: string, candidateId: string) =>
+  reviewed(campaignId, 'review/void-by-rule', {
+    from: new Date(Date.now() - 3_600_000).toISOString(),
+    to: new Date(Date.now() + 60_000).toISOString(),
+    candidateId,
+  });
+
+const stockOf = async (campaignId: string) =>
+  (await asHost<{ pools: CouponPoolView[] }>('GET', `/api/campaigns/${campaignId}/coupon-pools`)).body
+    .pools[0]?.stock;
+
+describe('rewards earned by counted votes', () => {
+  it('are granted once, follow voids, and give a voided coupon back to the pool', async () => {
+    const { campaignId } = await rewardedCampaign();
+    const voter = {
+      participantId: `p-fan-${campaignId}`,
+      ip: '198.51.100.20',
+      deviceId: 'dev-fan',
+      dwellMs: 6_000,
+    };
+    for (const candidateId of ['alice', 'bob', 'carol']) await vote(campaignId, candidateId, voter);
+    await decided(campaignId, 3);
+    await pass();
+    let rewards = await mine(voter.participantId, campaignId);
+    expect(rewards.points).toBe(10);
+    const coupon = rewards.grants.find((g) => g.ruleName === '每日一券');
+    expect(coupon).toMatchObject({ status: 'active', code: expect.stringMatching(/^TEA-000[123]$/) });
+    // Worked out again (a second pass, a redelivery): nothing more.
+    await pass();
+    expect((await mine(voter.participantId, campaignId)).grants).toHaveLength(2);
+    expect(await stockOf(campaignId)).toMatchObject({ total: 3, left: 2, granted: 1 });
+
+    // The 2nd vote voided: the 3rd still makes two counted votes, so the points stand.
+    await voidVotesFor(campaignId, 'bob');
+    await pass();
+    expect((await mine(voter.participantId, campaignId)).points).toBe(10);
+    // The 1st voided too: one counted vote, no points; the day's coupon stands on the 3rd.
+    await voidVotesFor(campaignId, 'alice');
+    await pass();
+    rewards = await mine(voter.participantId, campaignId);
+    expect(rewards.points).toBe(0);
+    expect(rewards.grants.find((g) => g.ruleName === '投票积分')).toMatchObject({ status: 'revoked' });
+    expect(rewards.grants.find((g) => g.ruleName === '每日一券')).toMatchObject({ status: 'active' });
+    // The last one voided: the coupon is taken back and its code goes back to the pool.
+    await voidVotesFor(campaignId, 'carol');
+    await pass();
+    rewards = await mine(voter.participantId, campaignId);
+    expect(rewards.grants.every((g) => g.status === 'revoked' && g.code === undefined)).toBe(true);
+    expect(await stockOf(campaignId)).toMatchObject({ total: 3, left: 3, granted: 0 });
+  });
+
+  it('give a held vote nothing until a host approves it', async () => {
+    const { campaignId } = await rewardedCampaign();
+    // A script voting at a machine's beat: risk control holds its votes.
+    const bot = {
+      participantId: `p-bot-${campaignId}`,
+      ip: '192.0.2.77',
+      deviceId: 'dev-bot-r',
+      dwellMs: 120,
+    };
+    const started = Date.now();
+    const ids = await Promise.all(
+      Array.from({ length: 6 }, async (_, i) => {
+        await new Promise((resolve) => setTimeout(resolve, started + i * 1_000 - Date.now()));
+        return vote(campaignId, 'bob', bot);
+      }),
+    );
+    await decided(campaignId, 6);
+    await held(campaignId, 6, 'the bot held');
+    await pass();
+    expect((await mine(bot.participantId, campaignId)).grants).toEqual([]);
+    await reviewed(campaignId, 'review', { decision: 'approve', select: { voteIds: ids } });
+    await pass();
+    const rewards = await mine(bot.participantId, campaignId);
+    expect(rewards.points).toBe(30);
+    expect(rewards.grants.filter((g) => g.status === 'active')).toHaveLength(4);
+  });
+});

@@ -1,0 +1,114 @@
+import {
+  type CouponPoolDoc,
+  type LedgerVote,
+  type RewardRuleDoc,
+  rewardGrantIdOf,
+} from '@rallyboard/core/db';
+import type { RewardSpec } from '@rallyboard/core/protocol';
+
+/** One of a participant's votes or likes that counts now. */
+export interface CountedActivity {
+  voteId: string;
+  candidateId: string;
+  action: 'vote' | 'like';
+  day: string;
+  acceptedAt: Date;
+}
+
+/** A grant the rules give for the participant's counted activity. */
+export interface DesiredGrant {
+  grantId: string;
+  ruleId: string;
+  key: string;
+  voteId: string;
+  reward: RewardSpec;
+}
+
+type StandingFields = Pick<
+  LedgerVote,
+  '_id' | 'candidateId' | 'action' | 'verdict' | 'day' | 'acceptedAt' | 'review' | 'restores'
+>;
+
+/**
+ * Whether a ledger record of the participant's is a vote or like that counts now: counted, and
+ * not taken back by review (held after its cluster was found, or voided). A held vote counts once
+ * approved (its verdict is then `counted`). Review's own records (retractions, re-counts) are
+ * not the participant's acts.
+ */
+export function standing(record: StandingFields): CountedActivity | undefined {
+  if (record.restores !== undefined || record.verdict !== 'counted') return undefined;
+  if (record.action !== 'vote' && record.action !== 'like') return undefined;
+  const state = record.review?.state;
+  if (state === 'held' || state === 'voided') return undefined;
+  return {
+    voteId: record._id,
+    candidateId: record.candidateId,
+    action: record.action,
+    day: record.day,
+    acceptedAt: new Date(record.acceptedAt),
+  };
+}
+
+/**
+ * What a participant's counted activity earns, rule by rule: a pure function of the activity, so
+ * working it out again (a redelivered job, a pass after a crash, a void) gives the same grants,
+ * by the same ids, and a vote that stops counting loses what it alone earned.
+ *
+ * - `first-of-day`: the first counted act of each day (the day the ranking counts it for).
+ * - `every-nth`: the n-th, 2n-th, … counted vote; of likes, each candidate's first like counts
+ *   once (liking, unliking and liking again earns nothing more).
+ * - A rule's `endsAt`: acts accepted after it earn nothing from it.
+ * - A coupon rule gives at most the pool's per-participant number of codes, first earned first.
+ * - A paused rule gives nothing new: only the grants in `kept` (what it gave before) stay.
+ *
+ * @param activity the participant's counted acts, in any order
+ */
+export function desiredGrants(
+  participantId: string,
+  rules: readonly RewardRuleDoc[],
+  pools: ReadonlyMap<string, Pick<CouponPoolDoc, 'perParticipant'>>,
+  activity: readonly CountedActivity[],
+  kept: ReadonlySet<string>,
+): DesiredGrant[] {
+  const ordered = [...activity].sort(
+    (a, b) => a.acceptedAt.getTime() - b.acceptedAt.getTime() || a.voteId.localeCompare(b.voteId),
+  );
+  const out: DesiredGrant[] = [];
+  const perPool = new Map<string, number>();
+  for (const rule of rules) {
+    const acts = rule.endsAt ? ordered.filter((a) => a.acceptedAt <= new Date(rule.endsAt as Date)) : ordered;
+    for (const { key, voteId } of triggered(rule, acts)) {
+      const grantId = rewardGrantIdOf(rule._id, participantId, key);
+      if (!rule.enabled && !kept.has(grantId)) continue;
+      if (rule.reward.kind === 'coupon') {
+        const { poolId } = rule.reward;
+        const held = perPool.get(poolId) ?? 0;
+        if (held >= (pools.get(poolId)?.perParticipant ?? 0)) continue;
+        perPool.set(poolId, held + 1);
+      }
+      out.push({ grantId, ruleId: rule._id, key, voteId, reward: rule.reward });
+    }
+  }
+  return out;
+}
+
+/** The triggers a rule's acts make true, each with the act that made it. */
+function triggered(rule: RewardRuleDoc, acts: readonly CountedActivity[]): { key: string; voteId: string }[] {
+  if (rule.trigger.kind === 'first-of-day') {
+    const days = new Map<string, string>();
+    for (const act of acts) if (!days.has(act.day)) days.set(act.day, act.voteId);
+    return [...days].map(([day, voteId]) => ({ key: `day:${day}`, voteId }));
+  }
+  const { n } = rule.trigger;
+  const liked = new Set<string>();
+  const units = acts.filter((act) => {
+    if (act.action === 'vote') return true;
+    if (liked.has(act.candidateId)) return false;
+    liked.add(act.candidateId);
+    return true;
+  });
+  const out: { key: string; voteId: string }[] = [];
+  for (let k = n; k <= units.length; k += n)
+    out.push({ key: `nth:${k}`, voteId: units[k - 1]?.voteId ?? '' });
+  return out;
+}

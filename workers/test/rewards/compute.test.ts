@@ -1,0 +1,103 @@
+import type { RewardRuleDoc } from '@rallyboard/core/db';
+import { describe, expect, it } from 'vitest';
+import { type CountedActivity, desiredGrants, standing } from '../../src/rewards/compute.js';
+
+const rule = (id: string, fields: Partial<RewardRuleDoc>): RewardRuleDoc => ({
+  _id: id,
+  campaignId: 'c-1',
+  name: id,
+  trigger: { kind: 'first-of-day' },
+  reward: { kind: 'points', points: 10 },
+  enabled: true,
+  createdAt: new Date('2026-01-01T00:00:00Z'),
+  createdBy: 'h-1',
+  ...fields,
+});
+let clock = 0;
+const act = (voteId: string, day = '2026-01-01', fields: Partial<CountedActivity> = {}): CountedActivity => ({
+  voteId,
+  candidateId: 'alice',
+  action: 'vote',
+  day,
+  acceptedAt: new Date(Date.parse(`${day}T08:00:00Z`) + ++clock * 1_000),
+  ...fields,
+});
+const keysOf = (grants: { key: string }[]) => grants.map((g) => g.key);
+const none = new Set<string>();
+
+describe('what counted activity earns', () => {
+  it('gives the first counted act of each day, once per day, whatever the order it comes in', () => {
+    const acts = [act('v1'), act('v2'), act('v3', '2026-01-02')];
+    const grants = desiredGrants('p-1', [rule('r1', {})], new Map(), [...acts].reverse(), none);
+    expect(grants.map((g) => [g.key, g.voteId])).toEqual([
+      ['day:2026-01-01', 'v1'],
+      ['day:2026-01-02', 'v3'],
+    ]);
+    // The same activity, the same grants by the same ids.
+    expect(desiredGrants('p-1', [rule('r1', {})], new Map(), acts, none)).toEqual(grants);
+  });
+
+  it('gives every n-th counted vote, and one fewer when a vote stops counting', () => {
+    const every2 = rule('r2', { trigger: { kind: 'every-nth', n: 2 } });
+    const acts = ['v1', 'v2', 'v3', 'v4', 'v5'].map((id) => act(id));
+    expect(keysOf(desiredGrants('p-1', [every2], new Map(), acts, none))).toEqual(['nth:2', 'nth:4']);
+    expect(keysOf(desiredGrants('p-1', [every2], new Map(), acts.slice(1, 4), none))).toEqual(['nth:2']);
+  });
+
+  it('counts a liked candidate once: liking, unliking and liking again earns nothing more', () => {
+    const every2 = rule('r2', { trigger: { kind: 'every-nth', n: 2 } });
+    const likes = [
+      act('l1', undefined, { action: 'like', candidateId: 'alice' }),
+      act('l2', undefined, { action: 'like', candidateId: 'alice' }),
+      act('l3', undefined, { action: 'like', candidateId: 'alice' }),
+    ];
+    expect(desiredGrants('p-1', [every2], new Map(), likes, none)).toEqual([]);
+    const bob = act('l4', undefined, { action: 'like', candidateId: 'bob' });
+    expect(desiredGrants('p-1', [every2], new Map(), [...likes, bob], none).map((g) => g.voteId)).toEqual([
+      'l4',
+    ]);
+  });
+
+  it("keeps to a coupon pool's per-person limit and a rule's deadline", () => {
+    const coupon = rule('r3', { reward: { kind: 'coupon', poolId: 'cp-1' } });
+    const acts = [act('v1', '2026-01-01'), act('v2', '2026-01-02'), act('v3', '2026-01-03')];
+    const pools = new Map([['cp-1', { perParticipant: 2 }]]);
+    expect(keysOf(desiredGrants('p-1', [coupon], pools, acts, none))).toEqual([
+      'day:2026-01-01',
+      'day:2026-01-02',
+    ]);
+    const ending = rule('r4', { endsAt: new Date('2026-01-01T23:59:59Z') });
+    expect(keysOf(desiredGrants('p-1', [ending], new Map(), acts, none))).toEqual(['day:2026-01-01']);
+  });
+
+  it('gives nothing new from a paused rule, but keeps what it gave while its vote counts', () => {
+    const paused = rule('r5', { enabled: false });
+    const acts = [act('v1', '2026-01-01'), act('v2', '2026-01-02')];
+    const [first] = desiredGrants('p-1', [rule('r5', {})], new Map(), acts, none);
+    const kept = new Set([first?.grantId ?? '']);
+    expect(keysOf(desiredGrants('p-1', [paused], new Map(), acts, kept))).toEqual(['day:2026-01-01']);
+    expect(desiredGrants('p-1', [paused], new Map(), acts.slice(1), kept)).toEqual([]);
+  });
+});
+
+describe('which ledger records count', () => {
+  const base = {
+    _id: 'v1',
+    candidateId: 'alice',
+    action: 'vote' as const,
+    verdict: 'counted' as const,
+    day: '2026-01-01',
+    acceptedAt: new Date(),
+  };
+  it('a counted vote or like, and a held one once approved; not one held, voided, or review’s own records', () => {
+    const at = new Date();
+    expect(standing(base)).toMatchObject({ voteId: 'v1' });
+    expect(standing({ ...base, review: { state: 'approved', at, by: 'h' } })).toBeDefined();
+    expect(standing({ ...base, review: { state: 'held', at, by: 'risk' } })).toBeUndefined();
+    expect(standing({ ...base, review: { state: 'voided', at, by: 'h' } })).toBeUndefined();
+    expect(standing({ ...base, verdict: 'held' })).toBeUndefined();
+    expect(standing({ ...base, restores: 'v0' })).toBeUndefined();
+    expect(standing({ ...base, action: 'unlike' })).toBeUndefined();
+    expect(standing({ ...base, action: 'retract' })).toBeUndefined();
+  });
+});
