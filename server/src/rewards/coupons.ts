@@ -3,12 +3,14 @@ import {
   type CouponPoolDoc,
   newCouponPoolId,
   type RewardGrantDoc,
+  unfilledHolders,
 } from '@rallyboard/core/db';
 import { AppError, COUPON_CODE, type CouponPoolInput, type CouponPoolView } from '@rallyboard/core/protocol';
 import {
   couponsLeft,
   forgetCouponClaim,
   type KeyBuilder,
+  markRewards,
   stockCoupons,
   withLock,
 } from '@rallyboard/core/redis';
@@ -35,6 +37,9 @@ export async function createPool(
   campaign: CampaignDoc,
   body: CouponPoolInput,
 ): Promise<CouponPoolDoc> {
+  if (Date.parse(body.expiresAt) <= deps.now()) {
+    throw new AppError('INVALID_INPUT', { details: [{ path: 'body.expiresAt', message: 'must be ahead' }] });
+  }
   const pool: CouponPoolDoc = {
     _id: newCouponPoolId(),
     campaignId: campaign._id,
@@ -115,6 +120,8 @@ export async function importCodes(
       { ordered: false },
     );
     await stockCoupons(deps.redis, deps.keys, pool._id, codes);
+    // Those who earned a code while the pool was empty get one now (the rewards pass).
+    await markRewards(deps.redis, deps.keys, await unfilledHolders(deps.rewards, pool._id));
     await deps.audit({
       actor: actor.host,
       ip: actor.ip,
@@ -152,7 +159,7 @@ export async function poolViews(deps: CouponDeps, campaignId: string): Promise<C
 }
 
 /**
- * The shop took a code (核销): its grant is marked redeemed, under its participant's rewards lock
+ * The shop took a code (核销): its grant is marked redeemed, under the campaign's rewards lock
  * so a revocation running at once sees it. A redeemed code never goes back to the pool; if its
  * vote is voided later, the grant is flagged for the host instead.
  */
@@ -168,12 +175,16 @@ export async function redeemCode(
     .findOne({ poolId: pool._id, code, status: 'active' })
     .lean<RewardGrantDoc>();
   if (!holder) throw new AppError('COUPON_NOT_GRANTED');
-  await withLock(deps.redis, deps.keys.rewards.lock(campaign._id, holder.participantId), async () => {
+  await withLock(deps.redis, deps.keys.rewards.lock(campaign._id), async () => {
     const grant = await deps.rewards.grants.findById(holder._id).lean<RewardGrantDoc>();
     if (!grant || grant.status !== 'active' || grant.code !== code) throw new AppError('COUPON_NOT_GRANTED');
     if (grant.redeemedAt !== undefined) return;
     const redeemedAt = new Date(deps.now());
-    await deps.rewards.grants.updateOne({ _id: grant._id }, { $set: { redeemedAt } });
+    const taken = await deps.rewards.grants.updateOne(
+      { _id: grant._id, status: 'active', code, redeemedAt: { $exists: false } },
+      { $set: { redeemedAt } },
+    );
+    if (taken.modifiedCount !== 1) throw new AppError('COUPON_NOT_GRANTED');
     await forgetCouponClaim(deps.redis, deps.keys, pool._id, grant._id);
     await deps.audit({
       actor: actor.host,

@@ -52,7 +52,11 @@ async function myRewards(
     ...(g.revokedBecause ? { revokedBecause: g.revokedBecause } : {}),
     ...(g.redeemedAt ? { redeemedAt: new Date(g.redeemedAt).toISOString() } : {}),
   }));
-  const points = grants.reduce((sum, g) => sum + (g.status === 'active' ? (g.points ?? 0) : 0), 0);
+  // Every active grant's points, not only those of the newest 500 listed.
+  const earned = await rewards.grants
+    .find({ ...filter, status: 'active', points: { $exists: true } }, { points: 1 })
+    .lean<Pick<RewardGrantDoc, 'points'>[]>();
+  const points = earned.reduce((sum, g) => sum + (g.points ?? 0), 0);
   return { points, grants: views };
 }
 

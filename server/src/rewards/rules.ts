@@ -74,10 +74,14 @@ export async function ruleViews(deps: RewardRuleDeps, campaignId: string): Promi
   );
 }
 
-/** Puts the campaign on the workers' list, and its past voters in line to be worked out. */
-async function activate(deps: RewardRuleDeps, campaignId: string): Promise<void> {
+/**
+ * Puts the campaign on the workers' list, and its past voters in line to be worked out for the
+ * rule. Done before the rule is saved: a server that dies in between leaves a campaign listed
+ * without a new rule, which costs a pass, never a rule the workers do not know of.
+ */
+async function activate(deps: RewardRuleDeps, campaignId: string, ruleId: string): Promise<void> {
   await deps.redis.sadd(deps.keys.rewards.campaigns, campaignId);
-  await deps.redis.zadd(deps.keys.rewards.backfill, deps.now(), campaignId);
+  await deps.redis.zadd(deps.keys.rewards.backfill, deps.now(), `${campaignId} ${ruleId}`);
 }
 
 /**
@@ -100,6 +104,9 @@ export async function createRule(
   if (campaign.status === 'ended' || campaign.status === 'archived') {
     throw new AppError('CAMPAIGN_NOT_EDITABLE', { message: 'Rewards can be added until the campaign ends.' });
   }
+  if (body.endsAt !== undefined && Date.parse(body.endsAt) <= deps.now()) {
+    throw new AppError('INVALID_INPUT', { details: [{ path: 'body.endsAt', message: 'must be ahead' }] });
+  }
   if (body.reward.kind === 'coupon') {
     const pool = await deps.rewards.pools
       .findOne({ _id: body.reward.poolId, campaignId: campaign._id })
@@ -118,8 +125,8 @@ export async function createRule(
     createdAt: new Date(deps.now()),
     createdBy: actor.host.hostId,
   };
+  await activate(deps, campaign._id, rule._id);
   await deps.rewards.rules.create(rule);
-  await activate(deps, campaign._id);
   await deps.audit({
     actor: actor.host,
     ip: actor.ip,
@@ -146,7 +153,8 @@ export async function setRuleEnabled(
     { returnDocument: 'before' },
   );
   if (!rule) throw new AppError('REWARD_RULE_NOT_FOUND');
-  if (enabled) await activate(deps, campaign._id);
+  // Resumed, it applies to the campaign's counted votes again, those cast while it was paused too.
+  if (enabled) await activate(deps, campaign._id, ruleId);
   await deps.audit({
     actor: actor.host,
     ip: actor.ip,

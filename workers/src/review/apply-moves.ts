@@ -27,6 +27,12 @@ export async function applyMoves(
   planned: readonly PlannedMove[],
   options: { compare?: boolean; weekStartsOn?: number } = {},
 ): Promise<void> {
+  await markMovedVoters(
+    deps,
+    boardId,
+    planned.map((p) => p.record),
+    'before',
+  );
   const writes = await applyVotesOf(deps, boardId, planned, options.weekStartsOn);
   await recordVotes(
     deps.ledger,
@@ -40,6 +46,7 @@ export async function applyMoves(
     deps,
     boardId,
     planned.map((p) => p.record),
+    'after',
   );
 }
 

@@ -30,6 +30,23 @@ type StandingFields = Pick<
 >;
 
 /**
+ * A participant's acts that count now, from their ledger records on one board (the counted ones
+ * are enough): each `standing` one, where a vote approved after review took it back counts only
+ * if its re-count did (a like given again meanwhile, or a board full by then, does not).
+ */
+export function countedActs(records: readonly StandingFields[]): CountedActivity[] {
+  const recounted = new Set(
+    records.filter((r) => r.restores !== undefined && r.verdict === 'counted').map((r) => r._id),
+  );
+  return records.flatMap((r) => {
+    const credit = r.review?.credit;
+    if (credit !== undefined && !recounted.has(credit)) return [];
+    const act = standing(r);
+    return act ? [act] : [];
+  });
+}
+
+/**
  * Whether a ledger record of the participant's is a vote or like that counts now: counted, and
  * not taken back by review (held after its cluster was found, or voided). A held vote counts once
  * approved (its verdict is then `counted`). Review's own records (retractions, re-counts) are
@@ -58,7 +75,8 @@ export function standing(record: StandingFields): CountedActivity | undefined {
  * - `every-nth`: the n-th, 2n-th, … counted vote; of likes, each candidate's first like counts
  *   once (liking, unliking and liking again earns nothing more).
  * - A rule's `endsAt`: acts accepted after it earn nothing from it.
- * - A coupon rule gives at most the pool's per-participant number of codes, first earned first.
+ * - A coupon rule gives at most the pool's per-participant number of codes: those held already
+ *   first, then first earned first.
  * - A paused rule gives nothing new: only the grants in `kept` (what it gave before) stay.
  *
  * @param activity the participant's counted acts, in any order
@@ -73,23 +91,30 @@ export function desiredGrants(
   const ordered = [...activity].sort(
     (a, b) => a.acceptedAt.getTime() - b.acceptedAt.getTime() || a.voteId.localeCompare(b.voteId),
   );
-  const out: DesiredGrant[] = [];
-  const perPool = new Map<string, number>();
+  const candidates: DesiredGrant[] = [];
   for (const rule of rules) {
     const acts = rule.endsAt ? ordered.filter((a) => a.acceptedAt <= new Date(rule.endsAt as Date)) : ordered;
     for (const { key, voteId } of triggered(rule, acts)) {
       const grantId = rewardGrantIdOf(rule._id, participantId, key);
       if (!rule.enabled && !kept.has(grantId)) continue;
-      if (rule.reward.kind === 'coupon') {
-        const { poolId } = rule.reward;
-        const held = perPool.get(poolId) ?? 0;
-        if (held >= (pools.get(poolId)?.perParticipant ?? 0)) continue;
-        perPool.set(poolId, held + 1);
-      }
-      out.push({ grantId, ruleId: rule._id, key, voteId, reward: rule.reward });
+      candidates.push({ grantId, ruleId: rule._id, key, voteId, reward: rule.reward });
     }
   }
-  return out;
+  // A pool's per-person limit: the codes held already keep their places (a vote approved late
+  // must not take one from a code already given, or redeemed), then the rest in order.
+  const room = new Map<string, number>();
+  const allowed = new Set<string>();
+  for (const keptFirst of [true, false]) {
+    for (const c of candidates) {
+      if (c.reward.kind !== 'coupon' || kept.has(c.grantId) !== keptFirst) continue;
+      const { poolId } = c.reward;
+      const left = room.get(poolId) ?? pools.get(poolId)?.perParticipant ?? 0;
+      if (left <= 0) continue;
+      room.set(poolId, left - 1);
+      allowed.add(c.grantId);
+    }
+  }
+  return candidates.filter((c) => c.reward.kind !== 'coupon' || allowed.has(c.grantId));
 }
 
 /** The triggers a rule's acts make true, each with the act that made it. */

@@ -35,35 +35,67 @@ export function createRewardMarker(deps: MarkDeps): (records: readonly LedgerVot
 }
 
 /**
- * Marks the voters of votes review moved (approved, held, voided) on a campaign with reward
- * rules: what their counted votes earn may have changed.
+ * Marks the voters of votes review moves (approves, holds, voids) on a campaign with reward rules:
+ * what their counted votes earn may change. `before` the move is written, they are noted as
+ * pending; `after`, marked for the rewards pass. A move whose job dies in between (and is not
+ * moved again by its retry, which finds those votes moved) leaves them pending, and the rewards
+ * pass marks pending voters once they are a minute old (promotePending).
  */
 export async function markMovedVoters(
   deps: MarkDeps,
   boardId: string,
   records: readonly Pick<LedgerVote, 'voterId'>[],
+  phase: 'before' | 'after',
 ): Promise<void> {
-  if (!(await deps.redis.sismember(deps.keys.rewards.campaigns, boardId))) return;
-  const voters = new Set(records.flatMap((r) => (r.voterId === undefined ? [] : [r.voterId])));
+  const voters = [...new Set(records.flatMap((r) => (r.voterId === undefined ? [] : [r.voterId])))];
+  if (voters.length === 0 || !(await deps.redis.sismember(deps.keys.rewards.campaigns, boardId))) return;
+  const fields = voters.map((participantId) => `${boardId} ${participantId}`);
+  if (phase === 'before') {
+    await deps.redis.hset(deps.keys.rewards.pending, Object.fromEntries(fields.map((f) => [f, Date.now()])));
+    return;
+  }
   await markRewards(
     deps.redis,
     deps.keys,
-    [...voters].map((participantId) => ({ campaignId: boardId, participantId })),
+    voters.map((participantId) => ({ campaignId: boardId, participantId })),
   );
+  await deps.redis.hdel(deps.keys.rewards.pending, ...fields);
+}
+
+/** Marks the voters review left pending for over `ageMs` (its job died mid-move). */
+export async function promotePending(deps: MarkDeps, now: number, ageMs = 60_000): Promise<number> {
+  const [, flat] = await deps.redis.hscan(deps.keys.rewards.pending, '0', 'COUNT', 500);
+  const stale: string[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    if (now - Number(flat[i + 1]) > ageMs) stale.push(flat[i] ?? '');
+  }
+  if (stale.length === 0) return 0;
+  await markRewards(
+    deps.redis,
+    deps.keys,
+    stale.map((field) => {
+      const [campaignId = '', participantId = ''] = field.split(' ');
+      return { campaignId, participantId };
+    }),
+  );
+  await deps.redis.hdel(deps.keys.rewards.pending, ...stale);
+  return stale.length;
 }
 
 /**
- * Marks every voter of the campaigns whose rules were added at least `settleMs` ago: a new rule
- * applies to votes counted before it too. A campaign leaves the list once its voters are marked.
+ * Marks every voter of the campaigns whose rules were added (or resumed) at least `settleMs` ago:
+ * a rule applies to votes counted before it too. Each rule's entry leaves the list once its
+ * campaign's voters are marked.
  */
 export async function backfillRewardCampaigns(
-  deps: MarkDeps & { keys: Pick<KeyBuilder, 'rewards'>; ledger: LedgerModel },
+  deps: MarkDeps & { ledger: LedgerModel },
   now: number,
   settleMs = REWARD_CAMPAIGNS_TTL_MS * 2,
 ): Promise<number> {
   const due = await deps.redis.zrangebyscore(deps.keys.rewards.backfill, '-inf', now - settleMs);
   let marked = 0;
-  for (const campaignId of due) {
+  for (const entry of due) {
+    const [campaignId = ''] = entry.split(' ');
     const voters = (await deps.ledger.distinct('voterId', {
       boardId: campaignId,
       verdict: 'counted',
@@ -74,7 +106,8 @@ export async function backfillRewardCampaigns(
       voters.filter(Boolean).map((participantId) => ({ campaignId, participantId })),
     );
     marked += voters.length;
-    await deps.redis.zrem(deps.keys.rewards.backfill, campaignId);
+    // Its own entry only: another rule's, added meanwhile, stays for the next pass.
+    await deps.redis.zrem(deps.keys.rewards.backfill, entry);
   }
   return marked;
 }

@@ -1,7 +1,7 @@
 import type { Logger } from '@rallyboard/core/logger';
 import { type KeyBuilder, listRewardMarks } from '@rallyboard/core/redis';
 import { type Periodic, runEvery } from '../every.js';
-import { backfillRewardCampaigns } from './mark.js';
+import { backfillRewardCampaigns, promotePending } from './mark.js';
 import { type RewardDeps, reconcileRewards } from './reconcile.js';
 
 export interface RewardPassDeps extends RewardDeps {
@@ -9,33 +9,37 @@ export interface RewardPassDeps extends RewardDeps {
   logger: Pick<Logger, 'warn'>;
 }
 
-/** Participants worked out per pass, and at once. */
-const PER_PASS = 500;
-const AT_ONCE = 4;
+/** Participants worked out per pass, and per campaign batch (one ledger read each). */
+const PER_PASS = 1_000;
+const PER_BATCH = 200;
 
 /**
- * One rewards pass: a new rule's campaigns backfilled, then the marked participants' rewards
- * worked out (reconcile.ts), four at a time. A participant whose pass fails (its lock busy, the
- * database away) keeps its mark for the next pass.
+ * One rewards pass: a new rule's campaigns backfilled, review's stale pending voters marked, then
+ * the marked participants' rewards worked out (reconcile.ts), a campaign's in batches of 200. A
+ * batch that fails (its campaign's lock busy, the database away) keeps its marks for the next pass.
  */
 export async function runRewardPass(deps: RewardPassDeps, now = Date.now()): Promise<number> {
   await backfillRewardCampaigns(deps, now);
+  await promotePending(deps, now);
   const marked = await listRewardMarks(deps.redis, deps.keys, PER_PASS);
+  const byCampaign = new Map<string, string[]>();
+  for (const { campaignId, participantId } of marked) {
+    byCampaign.set(campaignId, [...(byCampaign.get(campaignId) ?? []), participantId]);
+  }
   let done = 0;
-  for (let i = 0; i < marked.length; i += AT_ONCE) {
-    await Promise.all(
-      marked.slice(i, i + AT_ONCE).map(async ({ campaignId, participantId }) => {
-        try {
-          await reconcileRewards(deps, campaignId, participantId);
-          done += 1;
-        } catch (error) {
-          deps.logger.warn(
-            { err: error, campaignId, participantId },
-            'rewards pass failed; retried next pass',
-          );
-        }
-      }),
-    );
+  for (const [campaignId, participants] of byCampaign) {
+    for (let i = 0; i < participants.length; i += PER_BATCH) {
+      const batch = participants.slice(i, i + PER_BATCH);
+      try {
+        await reconcileRewards(deps, campaignId, batch);
+        done += batch.length;
+      } catch (error) {
+        deps.logger.warn(
+          { err: error, campaignId, participants: batch.length },
+          'rewards batch failed; retried next pass',
+        );
+      }
+    }
   }
   return done;
 }

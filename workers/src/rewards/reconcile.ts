@@ -4,17 +4,19 @@ import {
   type RewardGrantDoc,
   type RewardModels,
   type RewardRuleDoc,
+  unfilledHolders,
 } from '@rallyboard/core/db';
 import {
   claimCoupon,
   type KeyBuilder,
+  markRewards,
   type RedisClient,
   releaseCoupon,
   rewardMarksOf,
   settleRewardMarks,
   withLock,
 } from '@rallyboard/core/redis';
-import { type CountedActivity, type DesiredGrant, desiredGrants, standing } from './compute.js';
+import { countedActs, type DesiredGrant, desiredGrants } from './compute.js';
 
 /** What working out rewards needs. */
 export interface RewardDeps {
@@ -32,59 +34,68 @@ export interface RewardChanges {
   filled: number;
 }
 
-/** The participant's votes and likes on the board that count now. */
-async function countedActivity(
-  ledger: LedgerModel,
-  boardId: string,
-  voterId: string,
-): Promise<CountedActivity[]> {
-  const records = await ledger
+/** The counted ledger records of some voters on one board: one query for the lot. */
+async function countedRecords(ledger: LedgerModel, boardId: string, voterIds: readonly string[]) {
+  return ledger
     .find(
-      { voterId, boardId, verdict: 'counted', action: { $in: ['vote', 'like'] } },
-      { candidateId: 1, action: 1, verdict: 1, day: 1, acceptedAt: 1, review: 1, restores: 1 },
+      { boardId, voterId: { $in: [...voterIds] }, verdict: 'counted', action: { $in: ['vote', 'like'] } },
+      { voterId: 1, candidateId: 1, action: 1, verdict: 1, day: 1, acceptedAt: 1, review: 1, restores: 1 },
     )
     .lean();
-  return records.flatMap((r) => {
-    const act = standing(r);
-    return act ? [act] : [];
-  });
+}
+
+/** Groups items by a key. */
+function byKey<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) out.set(key(item), [...(out.get(key(item)) ?? []), item]);
+  return out;
 }
 
 /**
- * Works out one participant's rewards in one campaign from the ledger as it is now: grants the
- * rules give that it lacks, revokes those no counted act justifies any more, and fills coupon
- * grants a pool had no code for. Under the participant's rewards lock, so two passes never
- * interleave; the marks read at the start are taken back at the end, and a mark that came in
- * meanwhile keeps the participant for the next pass.
+ * Works out some participants' rewards in one campaign from the ledger as it is now: grants the
+ * rules give that they lack, revokes those no counted act justifies any more, and fills coupon
+ * grants a pool had no code for. Under the campaign's rewards lock, so two passes never
+ * interleave; each participant's marks are read before the ledger and taken back at the end, so
+ * a mark that came in meanwhile (a vote this read may have missed) keeps it for the next pass.
+ * One ledger query and one grants query for the lot: FerretDB reads are scans.
  *
  * Every write is idempotent (grant ids derive from rule, participant and trigger; coupon claims
  * are per grant), so a pass that dies anywhere is simply run again.
  */
-export function reconcileRewards(deps: RewardDeps, campaignId: string, participantId: string) {
+export function reconcileRewards(deps: RewardDeps, campaignId: string, participantIds: readonly string[]) {
   return withLock(
     deps.redis,
-    deps.keys.rewards.lock(campaignId, participantId),
+    deps.keys.rewards.lock(campaignId),
     async (): Promise<RewardChanges> => {
-      const marks = await rewardMarksOf(deps.redis, deps.keys, campaignId, participantId);
-      const [rules, pools, grants, activity] = await Promise.all([
+      const marks = await Promise.all(
+        participantIds.map((p) => rewardMarksOf(deps.redis, deps.keys, campaignId, p)),
+      );
+      const [rules, pools, grants, records] = await Promise.all([
         deps.rewards.rules.find({ campaignId }).sort({ createdAt: 1 }).lean<RewardRuleDoc[]>(),
         deps.rewards.pools.find({ campaignId }).lean(),
-        deps.rewards.grants.find({ campaignId, participantId }).lean<RewardGrantDoc[]>(),
-        countedActivity(deps.ledger, campaignId, participantId),
+        deps.rewards.grants
+          .find({ campaignId, participantId: { $in: [...participantIds] } })
+          .lean<RewardGrantDoc[]>(),
+        countedRecords(deps.ledger, campaignId, participantIds),
       ]);
-      const live = new Set(grants.filter((g) => g.status !== 'revoked').map((g) => g._id));
-      const desired = desiredGrants(
-        participantId,
-        rules,
-        new Map(pools.map((p) => [p._id, p])),
-        activity,
-        live,
-      );
-      const changes = await applyGrants(deps, campaignId, participantId, desired, grants);
-      await settleRewardMarks(deps.redis, deps.keys, campaignId, participantId, marks);
+      const poolMap = new Map(pools.map((p) => [p._id, p]));
+      const grantsOf = byKey(grants, (g) => g.participantId);
+      const recordsOf = byKey(records, (r) => r.voterId ?? '');
+      const changes: RewardChanges = { granted: 0, revoked: 0, filled: 0 };
+      for (const [i, participantId] of participantIds.entries()) {
+        const held = grantsOf.get(participantId) ?? [];
+        const live = new Set(held.filter((g) => g.status !== 'revoked').map((g) => g._id));
+        const acts = countedActs(recordsOf.get(participantId) ?? []);
+        const desired = desiredGrants(participantId, rules, poolMap, acts, live);
+        const done = await applyGrants(deps, campaignId, participantId, desired, held);
+        changes.granted += done.granted;
+        changes.revoked += done.revoked;
+        changes.filled += done.filled;
+        await settleRewardMarks(deps.redis, deps.keys, campaignId, participantId, marks[i] ?? 0);
+      }
       return changes;
     },
-    { ttlMs: 30_000 },
+    { ttlMs: 120_000, waitMs: 2_000 },
   );
 }
 
@@ -184,6 +195,9 @@ async function revoke(deps: RewardDeps, grant: RewardGrantDoc, now: Date): Promi
       },
     },
   );
-  if (grant.poolId !== undefined && !redeemed)
+  if (grant.poolId !== undefined && !redeemed) {
     await releaseCoupon(deps.redis, deps.keys, grant.poolId, grant._id);
+    // A code is back: those waiting for one are worked out again.
+    await markRewards(deps.redis, deps.keys, await unfilledHolders(deps.rewards, grant.poolId));
+  }
 }

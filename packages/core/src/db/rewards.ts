@@ -164,3 +164,15 @@ export async function insertRewardGrant(models: RewardModels, grant: RewardGrant
     if (!isDuplicateKey(error)) throw error;
   }
 }
+
+/** The participants waiting for a code of a pool (their coupon grants unfilled), to be marked when stock comes. */
+export async function unfilledHolders(
+  models: RewardModels,
+  poolId: string,
+): Promise<{ campaignId: string; participantId: string }[]> {
+  const grants = await models.grants
+    .find({ poolId, status: 'unfilled' }, { campaignId: 1, participantId: 1 })
+    .limit(1_000)
+    .lean<Pick<RewardGrantDoc, 'campaignId' | 'participantId'>[]>();
+  return grants.map(({ campaignId, participantId }) => ({ campaignId, participantId }));
+}

@@ -6,10 +6,15 @@ export interface RewardKeys {
   readonly campaigns: string;
   /** Hash: `<campaignId> <participantId>` → votes since their rewards were last worked out. */
   readonly dirty: string;
-  /** Sorted set: campaigns whose past voters are to be marked (a new rule), scored by when asked. */
+  /**
+   * Hash: `<campaignId> <participantId>` → when review began moving their votes. Moved into
+   * `dirty` once the move is written, or by the rewards pass once old (the move's job died).
+   */
+  readonly pending: string;
+  /** Sorted set: `<campaignId> <ruleId>` of new rules whose campaign's past voters are to be marked. */
   readonly backfill: string;
-  /** The lock under which one participant's rewards in one campaign are worked out. */
-  lock(campaignId: string, participantId: string): string;
+  /** The lock under which a campaign's participants' rewards are worked out (and codes redeemed). */
+  lock(campaignId: string): string;
 }
 
 export const rewardKeys = (prefix: string): RewardKeys => ({
@@ -19,6 +24,7 @@ export const rewardKeys = (prefix: string): RewardKeys => ({
   }),
   campaigns: `${prefix}:rewards:campaigns`,
   dirty: `${prefix}:rewards:dirty`,
+  pending: `${prefix}:rewards:pending`,
   backfill: `${prefix}:rewards:backfill`,
-  lock: (campaignId, participantId) => `${prefix}:lock:rewards:${campaignId}:${participantId}`,
+  lock: (campaignId) => `${prefix}:lock:rewards:${campaignId}`,
 });
