@@ -19,6 +19,7 @@ import {
   createEntryQueue,
   createNotificationQueue,
   createReviewQueue,
+  createVoteQueue,
   type NotificationJob,
   queueEntryReviewed,
   queueNotificationEvent,
@@ -118,7 +119,7 @@ async function main(): Promise<void> {
   const campaignQueue = createCampaignQueue(producer, keys);
   campaignQueue.on('error', (error) => logger.warn({ err: error }, 'campaign queue error'));
   const campaignRepair = startCampaignRepair({ logger, redis, keys, campaigns, serialize, campaignQueue });
-  const passes = startPasses({ ...deps, campaigns }, mongo);
+  const passes = startPasses({ ...deps, campaigns }, mongo, producer);
   logger.info({ concurrency: config.worker.concurrency, queuePrefix: keys.queuePrefix }, 'workers started');
 
   let stopping = false;
@@ -169,11 +170,23 @@ async function main(): Promise<void> {
 function startPasses(
   deps: Parameters<typeof startArchiver>[0] & { redis: RedisClient; keys: KeyBuilder },
   mongo: Connection,
+  producer: RedisClient,
 ) {
   const archiver = startArchiver(deps);
   const { redis, keys, ledger } = deps;
-  const rewards = startRewardPasses({ redis, keys, ledger, logger, rewards: rewardModels(mongo) });
-  return { stop: () => Promise.all([archiver.stop(), rewards.stop()]) };
+  // The rewards pass waits its turn while votes wait (the vote path comes first).
+  const voteQueue = createVoteQueue(producer, keys);
+  voteQueue.on('error', (error) => logger.warn({ err: error }, 'vote queue error'));
+  const votesWaiting = () => voteQueue.getWaitingCount();
+  const rewards = startRewardPasses({
+    redis,
+    keys,
+    ledger,
+    logger,
+    votesWaiting,
+    rewards: rewardModels(mongo),
+  });
+  return { stop: () => Promise.all([archiver.stop(), rewards.stop()]).then(() => voteQueue.close()) };
 }
 
 /** The workers' Redis connections, one per role, each logging its errors. */

@@ -41,6 +41,9 @@ export const BOARDS = {
   capacity: 'bench-capacity',
   single: 'bench-drain-1',
   batched: 'bench-drain-n',
+  /** The rewards phase's drains: the same votes, on a board without reward rules and one with. */
+  rewardsOff: 'bench-rewards-off',
+  rewardsOn: 'bench-rewards-on',
 };
 export const PROBE = 'probe';
 

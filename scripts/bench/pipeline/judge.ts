@@ -37,6 +37,9 @@ export function judge(r: Results): Bar[] {
       'context only: the bar above, at equal concurrency, is the one judged',
     );
   }
+  if (r.rewards) {
+    add('workers with reward rules vs without', r.rewards.ratio, '≥ 0.9×', r.rewards.ratio >= 0.9);
+  }
   if (r.latency) {
     const note =
       r.latency.watchersConnected < 2000

@@ -23,6 +23,7 @@ import { phaseCapacity } from './phases/capacity.js';
 import { phaseCapacity2x2 } from './phases/capacity-2x2.js';
 import { phaseLatency } from './phases/latency.js';
 import { phaseBareIngest, phaseBareWorker, phaseRedisBenchmark } from './phases/references.js';
+import { phaseRewards } from './phases/rewards.js';
 import { phaseIngest2x2, phaseLatency2x2, phaseWorker2x2 } from './phases/scale-out.js';
 import { phaseIngest, phaseWorker } from './phases/throughput.js';
 import { startWorkers } from './processes.js';
@@ -38,6 +39,7 @@ const PHASE_RUNS: [Phase, (ctx: Ctx) => Promise<void>][] = [
   ['bare-worker', phaseBareWorker],
   ['worker', phaseWorker],
   ['worker-2x2', phaseWorker2x2],
+  ['worker-rewards', phaseRewards],
   ['latency', phaseLatency],
   ['latency-2x2', phaseLatency2x2],
   ['capacity', phaseCapacity],

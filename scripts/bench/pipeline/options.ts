@@ -10,6 +10,7 @@ export const PHASES = [
   'bare-worker',
   'worker',
   'worker-2x2',
+  'worker-rewards',
   'latency',
   'latency-2x2',
   'capacity',

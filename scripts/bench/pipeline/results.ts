@@ -147,6 +147,21 @@ export interface Results {
   /** The same reference at BullMQ's default concurrency (1). */
   bareWorkerDefault?: DrainFigures & { concurrency: number; prefillMs: number };
   worker?: { concurrency: number; single?: DrainFigures; batched?: DrainFigures; batchedNote?: string };
+  /**
+   * Our workers draining the same votes (of many voters) on a board without reward rules and on
+   * one with active rules, alternated (off, on, on, off), and the rewards settled after.
+   */
+  rewards?: {
+    votesPerJob: number;
+    voters: number;
+    off: DrainFigures[];
+    on: DrainFigures[];
+    /** Mean votes/s with rules over mean without. */
+    ratio: number;
+    /** From the last drain with rules to no participant left marked. */
+    settleMs: number;
+    grants: number;
+  };
   latency?: WatchFigures & {
     rate: number;
     load: LoadFigures;

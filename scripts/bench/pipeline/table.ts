@@ -117,6 +117,20 @@ function workers({ row, head, barOf }: Table, r: Results): void {
   if (zincrby) row('best drain vs redis-benchmark ZINCRBY -c 50', ratio(best / zincrby));
 }
 
+function rewards({ row, head, barOf }: Table, r: Results): void {
+  const w = r.rewards;
+  if (!w) return;
+  head(`Ours: workers with reward rules (${int(w.voters)} voters, ${w.votesPerJob}/job; off, on, on, off)`);
+  for (const [label, drains] of [
+    ['without rules', w.off],
+    ['with rules', w.on],
+  ] as const) {
+    row(label, drains.map((d) => `${int(d.perS)} votes/s${d.timedOut ? ' TIMED OUT' : ''}`).join(', '));
+  }
+  row('with / without', `${ratio(w.ratio)}${barOf('workers with reward rules vs without')}`);
+  row('rewards settled after the drains', `${int(w.settleMs)} ms, ${int(w.grants)} grants`);
+}
+
 function latency({ row, head, barOf }: Table, r: Results): void {
   if (!r.latency) return;
   const l = r.latency;
@@ -201,7 +215,17 @@ function bars({ row, head }: Table, r: Results): void {
 
 export function renderTable(r: Results): string {
   const table = tableOf(r);
-  for (const section of [heading, references, ingest, workers, latency, capacity, scaleOutSection, bars])
+  for (const section of [
+    heading,
+    references,
+    ingest,
+    workers,
+    rewards,
+    latency,
+    capacity,
+    scaleOutSection,
+    bars,
+  ])
     section(table, r);
   const { out } = table;
   if (r.skipped.length > 0) out.push('', `Skipped: ${r.skipped.join(', ')}`);

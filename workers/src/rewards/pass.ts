@@ -1,4 +1,5 @@
 import type { Logger } from '@rallyboard/core/logger';
+import { AppError } from '@rallyboard/core/protocol';
 import { type KeyBuilder, listRewardMarks } from '@rallyboard/core/redis';
 import { type Periodic, runEvery } from '../every.js';
 import { backfillRewardCampaigns, promotePending } from './mark.js';
@@ -6,7 +7,7 @@ import { type RewardDeps, reconcileRewards } from './reconcile.js';
 
 export interface RewardPassDeps extends RewardDeps {
   keys: RewardDeps['keys'] & Pick<KeyBuilder, 'rewards'>;
-  logger: Pick<Logger, 'warn'>;
+  logger: Pick<Logger, 'warn' | 'debug'>;
 }
 
 /** Participants worked out per pass, and per campaign batch (one ledger read each). */
@@ -34,9 +35,11 @@ export async function runRewardPass(deps: RewardPassDeps, now = Date.now()): Pro
         await reconcileRewards(deps, campaignId, batch);
         done += batch.length;
       } catch (error) {
-        deps.logger.warn(
+        // Another process works the campaign (or one that died holds its lock until it lapses).
+        const busy = error instanceof AppError && error.code === 'SERVICE_UNAVAILABLE';
+        deps.logger[busy ? 'debug' : 'warn'](
           { err: error, campaignId, participants: batch.length },
-          'rewards batch failed; retried next pass',
+          'rewards batch not worked out; retried next pass',
         );
       }
     }
@@ -44,10 +47,30 @@ export async function runRewardPass(deps: RewardPassDeps, now = Date.now()): Pro
   return done;
 }
 
-/** Runs rewards passes every `everyMs` until stopped. */
-export function startRewardPasses(deps: RewardPassDeps, everyMs = 500): Periodic {
+/** Votes waiting past which a pass waits its turn: the vote path comes first. */
+const BACKLOG = 100;
+/** The longest rewards wait for the votes: then one pass runs all the same. */
+const MAX_DEFER_MS = 30_000;
+
+/**
+ * Runs rewards passes every `everyMs` until stopped. While votes wait in the queue (more than 100
+ * jobs) a pass waits its turn, for 30 s at most: granting must not slow the vote path, and the
+ * marks keep until the pass comes.
+ */
+export function startRewardPasses(
+  deps: RewardPassDeps & { votesWaiting?: () => Promise<number> },
+  everyMs = 500,
+): Periodic {
+  let deferredSince: number | undefined;
   return runEvery(async () => {
     try {
+      const waiting = deps.votesWaiting ? await deps.votesWaiting() : 0;
+      const now = Date.now();
+      if (waiting > BACKLOG && now - (deferredSince ?? now) < MAX_DEFER_MS) {
+        deferredSince ??= now;
+        return;
+      }
+      deferredSince = undefined;
       await runRewardPass(deps);
     } catch (error) {
       deps.logger.warn({ err: error }, 'rewards pass failed');

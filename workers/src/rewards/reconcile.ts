@@ -1,5 +1,5 @@
 import {
-  insertRewardGrant,
+  insertRewardGrants,
   type LedgerModel,
   type RewardGrantDoc,
   type RewardModels,
@@ -81,49 +81,102 @@ export function reconcileRewards(deps: RewardDeps, campaignId: string, participa
       const poolMap = new Map(pools.map((p) => [p._id, p]));
       const grantsOf = byKey(grants, (g) => g.participantId);
       const recordsOf = byKey(records, (r) => r.voterId ?? '');
-      const changes: RewardChanges = { granted: 0, revoked: 0, filled: 0 };
-      for (const [i, participantId] of participantIds.entries()) {
+      const writes = new BatchWrites(deps);
+      for (const participantId of participantIds) {
         const held = grantsOf.get(participantId) ?? [];
         const live = new Set(held.filter((g) => g.status !== 'revoked').map((g) => g._id));
         const acts = countedActs(recordsOf.get(participantId) ?? []);
-        const desired = desiredGrants(participantId, rules, poolMap, acts, live);
-        const done = await applyGrants(deps, campaignId, participantId, desired, held);
-        changes.granted += done.granted;
-        changes.revoked += done.revoked;
-        changes.filled += done.filled;
-        await settleRewardMarks(deps.redis, deps.keys, campaignId, participantId, marks[i] ?? 0);
+        await planGrants(
+          writes,
+          campaignId,
+          participantId,
+          desiredGrants(participantId, rules, poolMap, acts, live),
+          held,
+        );
       }
+      const changes = await writes.flush();
+      await Promise.all(
+        participantIds.map((p, i) => settleRewardMarks(deps.redis, deps.keys, campaignId, p, marks[i] ?? 0)),
+      );
       return changes;
     },
-    { ttlMs: 120_000, waitMs: 2_000 },
+    { ttlMs: 30_000, waitMs: 2_000 },
   );
 }
 
-async function applyGrants(
-  deps: RewardDeps,
+/** The writes of one batch, gathered so that new grants go in one insert and revocations in one update. */
+class BatchWrites {
+  readonly now: Date;
+  readonly inserts: RewardGrantDoc[] = [];
+  readonly revoked: string[] = [];
+  readonly flagged: string[] = [];
+  /** Coupon grants whose code goes back to its pool, after the revocations are written. */
+  readonly releases: { poolId: string; grantId: string }[] = [];
+  readonly changes: RewardChanges = { granted: 0, revoked: 0, filled: 0 };
+
+  constructor(readonly deps: RewardDeps) {
+    this.now = deps.now?.() ?? new Date();
+  }
+
+  /** Writes what was gathered: the grants, then the revocations, then the codes back to the pools. */
+  async flush(): Promise<RewardChanges> {
+    const { grants } = this.deps.rewards;
+    for (let i = 0; i < this.inserts.length; i += 500) {
+      await insertRewardGrants(this.deps.rewards, this.inserts.slice(i, i + 500));
+    }
+    const revocation = {
+      status: 'revoked',
+      revokedAt: this.now,
+      revokedBecause: 'its vote no longer counts',
+    };
+    if (this.revoked.length > 0)
+      await grants.updateMany({ _id: { $in: this.revoked } }, { $set: revocation });
+    if (this.flagged.length > 0) {
+      await grants.updateMany({ _id: { $in: this.flagged } }, { $set: { ...revocation, flagged: true } });
+    }
+    const pools = new Set<string>();
+    for (const { poolId, grantId } of this.releases) {
+      if ((await releaseCoupon(this.deps.redis, this.deps.keys, poolId, grantId)) !== undefined)
+        pools.add(poolId);
+    }
+    // Codes are back: those waiting for one are worked out again.
+    for (const poolId of pools) {
+      await markRewards(this.deps.redis, this.deps.keys, await unfilledHolders(this.deps.rewards, poolId));
+    }
+    return this.changes;
+  }
+}
+
+/**
+ * One participant's part of a batch: what to grant, fill and revoke, from what the rules give
+ * (`desired`) and what it holds (`grants`). A new coupon grant claims its code first (per grant,
+ * so a pass that dies before the insert gets the same code next time) and goes in filled.
+ */
+async function planGrants(
+  writes: BatchWrites,
   campaignId: string,
   participantId: string,
   desired: readonly DesiredGrant[],
   grants: readonly RewardGrantDoc[],
-): Promise<RewardChanges> {
-  const now = deps.now?.() ?? new Date();
-  const changes: RewardChanges = { granted: 0, revoked: 0, filled: 0 };
+): Promise<void> {
+  const { deps, changes } = writes;
   const existing = new Map(grants.map((g) => [g._id, g]));
   const wanted = new Set(desired.map((d) => d.grantId));
   for (const d of desired) {
     const held = existing.get(d.grantId);
-    let grant = held;
-    if (!held || held.status === 'revoked') {
-      grant = await grant_(deps, campaignId, participantId, d, held, now);
+    if (!held) {
+      writes.inserts.push(await newGrant(deps, campaignId, participantId, d, writes.now));
+      changes.granted += 1;
+    } else if (held.status === 'revoked') {
+      await regrant(deps, campaignId, participantId, d, held, writes.now);
       changes.granted += 1;
     } else if (held.voteId !== d.voteId) {
       // Its vote was voided but another counted one still makes the trigger true: it stands.
       await deps.rewards.grants.updateOne({ _id: held._id }, { $set: { voteId: d.voteId } });
-    }
-    if (grant?.status === 'unfilled' && grant.poolId !== undefined) {
-      const code = await claimCoupon(deps.redis, deps.keys, grant.poolId, grant._id);
+    } else if (held.status === 'unfilled' && held.poolId !== undefined) {
+      const code = await claimCoupon(deps.redis, deps.keys, held.poolId, held._id);
       if (code !== undefined) {
-        await deps.rewards.grants.updateOne({ _id: grant._id }, { $set: { status: 'active', code } });
+        await deps.rewards.grants.updateOne({ _id: held._id }, { $set: { status: 'active', code } });
         changes.filled += 1;
       }
     }
@@ -131,73 +184,61 @@ async function applyGrants(
   for (const g of grants) {
     if (wanted.has(g._id)) continue;
     if (g.status !== 'revoked') {
-      await revoke(deps, g, now);
+      // Its status first, then its code back (a pass that dies in between releases it next time).
+      // A code the shop already took stays taken, flagged for the host.
+      (g.redeemedAt === undefined ? writes.revoked : writes.flagged).push(g._id);
       changes.revoked += 1;
-    } else if (g.poolId !== undefined && g.redeemedAt === undefined) {
-      // A pass that died between the revocation and the release: the code goes back now.
-      await releaseCoupon(deps.redis, deps.keys, g.poolId, g._id);
     }
+    if (g.poolId !== undefined && g.redeemedAt === undefined)
+      writes.releases.push({ poolId: g.poolId, grantId: g._id });
   }
-  return changes;
 }
 
-/** Writes a grant (new, or one revoked before and earned again): coupons start unfilled. */
-async function grant_(
+/** A new grant: points at once; a coupon with a code if the pool has one, else unfilled. */
+async function newGrant(
   deps: RewardDeps,
   campaignId: string,
   participantId: string,
   d: DesiredGrant,
-  held: RewardGrantDoc | undefined,
   now: Date,
 ): Promise<RewardGrantDoc> {
-  const doc: RewardGrantDoc = {
+  const base = {
     _id: d.grantId,
     campaignId,
     ruleId: d.ruleId,
     participantId,
     key: d.key,
     voteId: d.voteId,
-    status: d.reward.kind === 'coupon' ? 'unfilled' : 'active',
-    ...(d.reward.kind === 'points' ? { points: d.reward.points } : { poolId: d.reward.poolId }),
     grantedAt: now,
   };
-  if (held?.redeemedAt !== undefined) {
-    // Its code was taken at the shop before the revocation: earned again, it is that code again.
-    const back = { ...held, status: 'active' as const, flagged: false };
-    await deps.rewards.grants.updateOne(
-      { _id: d.grantId },
-      { $set: { status: 'active', flagged: false }, $unset: { revokedAt: 1, revokedBecause: 1 } },
-    );
-    return back;
-  }
-  if (held) {
-    await deps.rewards.grants.replaceOne({ _id: d.grantId }, doc);
-    return doc;
-  }
-  await insertRewardGrant(deps.rewards, doc);
-  return doc;
+  if (d.reward.kind === 'points') return { ...base, status: 'active', points: d.reward.points };
+  const code = await claimCoupon(deps.redis, deps.keys, d.reward.poolId, d.grantId);
+  return code === undefined
+    ? { ...base, status: 'unfilled', poolId: d.reward.poolId }
+    : { ...base, status: 'active', poolId: d.reward.poolId, code };
 }
 
-/**
- * Takes a grant back: its status first, then its code back to the pool (a pass that dies in
- * between releases it next time). A code the shop already took stays taken, flagged for the host.
- */
-async function revoke(deps: RewardDeps, grant: RewardGrantDoc, now: Date): Promise<void> {
-  const redeemed = grant.redeemedAt !== undefined;
-  await deps.rewards.grants.updateOne(
-    { _id: grant._id },
-    {
-      $set: {
-        status: 'revoked',
-        revokedAt: now,
-        revokedBecause: `vote ${grant.voteId} no longer counts`,
-        ...(redeemed ? { flagged: true } : {}),
+/** A grant revoked before and earned again. A code the shop took before the revocation is its code again. */
+async function regrant(
+  deps: RewardDeps,
+  campaignId: string,
+  participantId: string,
+  d: DesiredGrant,
+  held: RewardGrantDoc,
+  now: Date,
+): Promise<void> {
+  if (held.redeemedAt !== undefined) {
+    await deps.rewards.grants.updateOne(
+      { _id: d.grantId },
+      {
+        $set: { status: 'active', flagged: false, voteId: d.voteId },
+        $unset: { revokedAt: 1, revokedBecause: 1 },
       },
-    },
-  );
-  if (grant.poolId !== undefined && !redeemed) {
-    await releaseCoupon(deps.redis, deps.keys, grant.poolId, grant._id);
-    // A code is back: those waiting for one are worked out again.
-    await markRewards(deps.redis, deps.keys, await unfilledHolders(deps.rewards, grant.poolId));
+    );
+    return;
   }
+  await deps.rewards.grants.replaceOne(
+    { _id: d.grantId },
+    await newGrant(deps, campaignId, participantId, d, now),
+  );
 }

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { type Connection, Schema } from 'mongoose';
 import type { AllowedTrigger, RewardSpec } from '../protocol/rewards.js';
 import { GRANT_STATUSES } from '../protocol/rewards.js';
-import { isDuplicateKey } from './duplicate-key.js';
+import { DUPLICATE_KEY, isDuplicateKey } from './duplicate-key.js';
 
 /** A campaign's reward rule (server/src/rewards/): what a counted vote or like earns. */
 export interface RewardRuleDoc {
@@ -156,12 +156,19 @@ export const newCouponPoolId = (): string => `cp${randomBytes(8).toString('base6
 export const rewardGrantIdOf = (ruleId: string, participantId: string, key: string): string =>
   `g${createHash('sha256').update(`${ruleId}\n${participantId}\n${key}`).digest('base64url').slice(0, 22)}`;
 
-/** Writes a new grant; one written already (the same id) is left as it is. */
-export async function insertRewardGrant(models: RewardModels, grant: RewardGrantDoc): Promise<void> {
+/** Writes new grants; one written already (the same id: a pass run again) is left as it is. */
+export async function insertRewardGrants(
+  models: RewardModels,
+  grants: readonly RewardGrantDoc[],
+): Promise<void> {
+  if (grants.length === 0) return;
   try {
-    await models.grants.create(grant);
+    await models.grants.insertMany(grants, { ordered: false });
   } catch (error) {
-    if (!isDuplicateKey(error)) throw error;
+    const writeErrors = (error as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors;
+    const allDuplicates =
+      Array.isArray(writeErrors) && writeErrors.every((e) => (e.code ?? e.err?.code) === DUPLICATE_KEY);
+    if (!isDuplicateKey(error) && !allDuplicates) throw error;
   }
 }
 

@@ -91,8 +91,11 @@ export async function measureIngest(
   }
 }
 
-/** Fills our queue with `total` votes as ingest writes them, `votesPerJob` a job; answers the jobs. */
-async function prefill(ctx: Ctx, boardId: string, votesPerJob: number): Promise<number> {
+/**
+ * Fills our queue with `total` votes as ingest writes them, `votesPerJob` a job; answers the jobs.
+ * With `voters`, the votes are those of that many participants in turn (rewards follow voters).
+ */
+async function prefill(ctx: Ctx, boardId: string, votesPerJob: number, voters = 0): Promise<number> {
   const total = ctx.options.prefill;
   const jobs: { name: 'votes'; data: VoteJob }[] = [];
   for (let first = 0; first < total; first += votesPerJob) {
@@ -107,6 +110,7 @@ async function prefill(ctx: Ctx, boardId: string, votesPerJob: number): Promise<
           candidateId: ctx.candidates[(first + i) % ctx.candidates.length] ?? PROBE,
           action: 'vote' as const,
           acceptedAt,
+          ...(voters > 0 ? { voterId: `bench-v${(first + i) % voters}` } : {}),
         })),
       },
     });
@@ -128,10 +132,11 @@ export async function drainOurs(
   boardId: string,
   votesPerJob: number,
   more: string[] = [],
+  voters = 0,
 ): Promise<[DrainFigures, NonNullable<Ctx['workers']>[]]> {
   await stopWorkers(ctx);
   const total = ctx.options.prefill;
-  const jobs = await prefill(ctx, boardId, votesPerJob);
+  const jobs = await prefill(ctx, boardId, votesPerJob, voters);
   const base = await seqOf(ctx, boardId);
   // With more than one process, the queue waits paused until all are connected: none drains alone.
   if (more.length > 0) await ctx.queue.pause();
