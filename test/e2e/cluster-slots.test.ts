@@ -2,12 +2,20 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@rallyboard/core/config';
-import { connectMongo } from '@rallyboard/core/db';
-import { closeRedis, createRedis, type RedisClient, waitForReady } from '@rallyboard/core/redis';
+import { connectMongo, ledgerModel, rewardModels } from '@rallyboard/core/db';
+import { createLogger } from '@rallyboard/core/logger';
+import {
+  closeRedis,
+  createRedis,
+  type RedisClient,
+  releaseCoupon,
+  waitForReady,
+} from '@rallyboard/core/redis';
 import { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, campaignBody, createTestHost } from '../../server/test/support/hosts.js';
+import { runRewardPass } from '../../workers/src/rewards/pass.js';
 import { runCommand } from '../support/commands.js';
 import { testEnv } from '../support/config.js';
 import { type OwnRedis, startOwnRedis } from '../support/own-redis.js';
@@ -124,6 +132,21 @@ describe('every script a campaign runs, on a Redis Cluster', () => {
         200,
       );
     }
+    // A coupon reward: the rewards pass claims codes (claimCoupon) and settles its marks
+    // (settleRewardMarks); a revoked grant's code goes back (releaseCoupon).
+    const pool = await call<{ id: string }>(server, host.token, 'POST', `/api/campaigns/${id}/coupon-pools`, {
+      name: '券',
+      expiresAt: '2099-01-01T00:00:00Z',
+    });
+    await call(server, host.token, 'POST', `/api/campaigns/${id}/coupon-pools/${pool.body.id}/codes`, {
+      csv: 'SLOT-0001\nSLOT-0002',
+    });
+    const rule = await call(server, host.token, 'POST', `/api/campaigns/${id}/reward-rules`, {
+      name: '券',
+      trigger: { kind: 'first-of-day' },
+      reward: { kind: 'coupon', poolId: pool.body.id },
+    });
+    expect(rule.status).toBe(201);
     for (let i = 0; i < 6; i++) {
       const res = await castVote(server, id, i % 2 ? 'alice' : 'bob', { participantId: `p-slot-${i}` });
       expect(res.status).toBe(202);
@@ -141,6 +164,20 @@ describe('every script a campaign runs, on a Redis Cluster', () => {
       10_000,
       'the votes counted',
     );
+    const rewardDeps = {
+      redis: server.deps.redis,
+      keys: server.deps.keys,
+      ledger: ledgerModel(mongo),
+      rewards: rewardModels(mongo),
+      logger: createLogger(config, 'workers', 'test'),
+    };
+    expect(await runRewardPass(rewardDeps, Date.now() + 60_000)).toBe(6);
+    const granted = await rewardModels(mongo)
+      .grants.findOne({ campaignId: id, code: { $exists: true } })
+      .lean();
+    expect(
+      await releaseCoupon(server.deps.redis, server.deps.keys, pool.body.id, granted?._id ?? ''),
+    ).toMatch(/^SLOT-/);
     // A candidate moved to another group while live takes its counts with it (setMemberGroup).
     const moved = await call(server, host.token, 'PATCH', `/api/campaigns/${id}/members/alice`, {
       group: '二班',

@@ -6,6 +6,7 @@ import { entrySettings } from '../../services/entries.js';
 import { CAMPAIGN_STATUS_LABELS, campaignCountdown, remainingText } from '../../services/format.js';
 import { likedCandidates } from '../../services/likes.js';
 import { ApiError } from '../../services/request.js';
+import { rewardRules } from '../../services/rewards.js';
 import { chatCard, momentsPost, offerSharing } from '../../services/share.js';
 import { askToHear, loadTemplates } from '../../services/subscriptions.js';
 import { definePage } from '../../utils/page.js';
@@ -41,6 +42,7 @@ definePage<Extra>()({
     /** The campaign takes entries (报名) now; `hasEntries`: it takes entries at all (我的报名). */
     canEnter: false,
     hasEntries: false,
+    hasRewards: false,
     /** A suggestion box (政务建议): its suggestions and their progress. */
     isSuggestionBox: false,
     countdown: '',
@@ -113,7 +115,7 @@ definePage<Extra>()({
           })),
           loading: false,
         });
-        await Promise.all([this.refreshQuota(), this.refreshEntries()]);
+        await Promise.all([this.refreshQuota(), this.refreshEntries(), this.refreshRewards()]);
       } catch (error) {
         this.setData({
           loading: false,
@@ -141,6 +143,14 @@ definePage<Extra>()({
         });
       } catch {
         this.setData({ canEnter: false, hasEntries: false, isSuggestionBox: false });
+      }
+    },
+    /** Whether the campaign has reward rules: their terms are one tap away. */
+    async refreshRewards(): Promise<void> {
+      try {
+        this.setData({ hasRewards: (await rewardRules(this.data.campaignId)).some((r) => r.enabled) });
+      } catch {
+        this.setData({ hasRewards: false });
       }
     },
     startCountdown() {
@@ -201,6 +211,9 @@ definePage<Extra>()({
     },
     openMyEntries() {
       wx.navigateTo({ url: `/pages/my-entries/index?campaignId=${this.data.campaignId}` });
+    },
+    openRewards() {
+      wx.navigateTo({ url: `/pages/my-rewards/index?campaignId=${this.data.campaignId}` });
     },
     openMyVotes() {
       wx.navigateTo({ url: `/pages/my-votes/index?campaignId=${this.data.campaignId}` });

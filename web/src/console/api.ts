@@ -44,6 +44,10 @@ const CODE_TEXT: Partial<Record<ErrorCode, string>> = {
   CONTENT_RISKY: '内容未通过微信内容安全检测，请修改后再保存',
   CONTENT_NEEDS_REVIEW: '微信内容安全检测要求人工复核：请修改措辞，或请管理员保存',
   WECHAT_UNAVAILABLE: '微信暂时无法访问，请稍后重试',
+  REWARD_TRIGGER_FORBIDDEN: '依《微信小程序平台运营规范》，分享、邀请、助力和付费不能作为奖励条件',
+  COUPON_IMPORT_INVALID: '券码文件有误，未导入：请改正下列各行后重新导入',
+  COUPON_NOT_GRANTED: '没有参与者持有这个券码',
+  COUPON_POOL_NOT_FOUND: '没有这个券池',
   WECHAT_RATE_LIMITED: '微信接口繁忙，请稍后重试',
   INTERNAL: '服务器出错了，请稍后重试',
 };
@@ -55,6 +59,8 @@ export class ApiError extends Error {
     message: string,
     readonly status: number,
     readonly issues: FieldIssue[] = [],
+    /** The answer's `details`, for views that show more than the message (bad CSV lines). */
+    readonly details?: unknown,
   ) {
     super(message);
   }
@@ -108,6 +114,7 @@ async function send(method: string, path: string, body?: unknown): Promise<Respo
     (CODE_TEXT[code] ?? error?.message ?? `请求失败 (${res.status})`) + candidatesOf(error?.details),
     res.status,
     issues,
+    error?.details,
   );
 }
 

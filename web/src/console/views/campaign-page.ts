@@ -11,6 +11,7 @@ import { renderMonitor } from './monitor/monitor.js';
 import { renderNotifications } from './notifications.js';
 import { renderOverview } from './overview.js';
 import { renderReview } from './review/review.js';
+import { renderRewards } from './rewards/index.js';
 import { renderRiskRules } from './risk-rules.js';
 
 /** One campaign: its title and status over tabs (overview, edit, monitor, review, entries, rules, notifications, audit). */
@@ -64,6 +65,8 @@ export async function renderCampaignPage(
       return renderRiskRules(body, campaign);
     case 'entries':
       return renderEntries(body, campaign);
+    case 'rewards':
+      return renderRewards(body, campaign);
     case 'notifications':
       return renderNotifications(body, campaign);
     case 'audit':

@@ -1,0 +1,85 @@
+import type { RewardGrantView } from '../../protocol/rewards.js';
+import { shortTime } from '../../services/format.js';
+import { ApiError } from '../../services/request.js';
+import { GRANT_STATUS_LABELS, myRewards, rewardRules } from '../../services/rewards.js';
+import { definePage } from '../../utils/page.js';
+
+interface RuleRow {
+  id: string;
+  name: string;
+  terms: string;
+}
+
+interface GrantRow {
+  id: string;
+  name: string;
+  status: RewardGrantView['status'];
+  statusLabel: string;
+  what: string;
+  code: string;
+  note: string;
+}
+
+function grantRow(g: RewardGrantView): GrantRow {
+  const expiry = g.expiresAt ? `，${g.expiresAt.slice(0, 10)} 前有效` : '';
+  return {
+    id: g.id,
+    name: g.ruleName,
+    status: g.status,
+    statusLabel: GRANT_STATUS_LABELS[g.status],
+    what: g.points !== undefined ? `${g.points} 积分` : `优惠券${expiry}`,
+    code: g.code ?? '',
+    note:
+      g.status === 'revoked'
+        ? `获得它的投票已被判无效，于 ${shortTime(g.revokedAt ?? g.grantedAt)} 收回`
+        : g.redeemedAt
+          ? `已于 ${shortTime(g.redeemedAt)} 使用`
+          : `${shortTime(g.grantedAt)} 获得`,
+  };
+}
+
+/**
+ * 奖励规则与我的奖励: the campaign's reward rules, each complete (what earns what, how many, the
+ * stock, the deadline), and what my own counted votes earned. Nothing here depends on sharing.
+ */
+definePage()({
+  data: {
+    campaignId: '',
+    rules: [] as RuleRow[],
+    points: 0,
+    grants: [] as GrantRow[],
+    loading: true,
+    error: '',
+  },
+  methods: {
+    onLoad(query: Record<string, string | undefined>): Promise<void> {
+      this.setData({ campaignId: query.campaignId ?? '' });
+      return this.load();
+    },
+    onPullDownRefresh(): Promise<void> {
+      return this.load().then(() => {
+        wx.stopPullDownRefresh();
+      });
+    },
+    async load(): Promise<void> {
+      this.setData({ loading: true, error: '' });
+      try {
+        const [rules, mine] = await Promise.all([
+          rewardRules(this.data.campaignId),
+          myRewards(this.data.campaignId),
+        ]);
+        this.setData({
+          rules: rules.filter((r) => r.enabled).map((r) => ({ id: r.id, name: r.name, terms: r.terms })),
+          points: mine.points,
+          grants: mine.grants.map(grantRow),
+          loading: false,
+        });
+      } catch (error) {
+        this.setData({
+          loading: false,
+          error: error instanceof ApiError ? error.message : '加载失败，请下拉重试',
+        });
+      }
+    },
+  },
+});

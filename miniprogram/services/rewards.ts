@@ -1,0 +1,23 @@
+import type { RewardGrantView } from '../protocol/rewards.js';
+import { myRewardsSchema, rewardRuleListSchema } from '../protocol/rewards.js';
+import { authorized } from './auth.js';
+import { request } from './request.js';
+
+/** Rewards (激励): a campaign's rules, complete, before anyone acts; and my own grants. */
+
+/** A published campaign's reward rules, each with its terms in words. */
+export const rewardRules = (campaignId: string) =>
+  request({ method: 'GET', path: `/api/campaigns/${campaignId}/reward-rules` }, rewardRuleListSchema).then(
+    (answer) => answer.rules,
+  );
+
+/** My points and grants in a campaign. */
+export const myRewards = (campaignId: string) =>
+  authorized({ method: 'GET', path: '/api/me/rewards', query: { campaignId } }, myRewardsSchema);
+
+/** How each grant's status reads. */
+export const GRANT_STATUS_LABELS: Record<RewardGrantView['status'], string> = {
+  active: '已发放',
+  unfilled: '已领完，有券退回时补发',
+  revoked: '已收回',
+};

@@ -1,0 +1,52 @@
+import type { CampaignView, CouponPoolView, RewardRuleView } from '@rallyboard/core/protocol';
+import { ApiError, api } from '../../api.js';
+import { h } from '../../dom.js';
+import { poolForm, poolItem, redeemForm } from './pools.js';
+import { ruleForm, ruleItem } from './rules.js';
+
+/** Why some triggers are not offered: WeChat's platform rules (docs/compliance.md). */
+const NOT_OFFERED =
+  '依《微信小程序平台运营规范》，分享、邀请、助力和付费都不能作为奖励条件（诱导分享、有偿投票）；奖励只看参与者本人计入排名的投票。';
+
+/**
+ * 奖励: the campaign's reward rules (each with the terms participants read, paused or resumed
+ * here), a form for a new one, and its coupon pools with their stock, CSV import and redemption.
+ */
+export function renderRewards(body: HTMLElement, campaign: CampaignView): undefined {
+  const base = `/api/campaigns/${campaign.id}`;
+  const rules = h('ul', { class: 'reward-rules', 'aria-label': '奖励规则' });
+  const pools = h('ul', { class: 'coupon-pools', 'aria-label': '优惠券池' });
+  const problem = h('div', { class: 'form-error', role: 'alert' });
+  const rulePool = h('select', { name: 'poolId' });
+  const redeemPool = h('select', { name: 'redeemPool', 'aria-label': '核销的券池' });
+  const refresh = async () => {
+    try {
+      const [r, p] = await Promise.all([
+        api<{ rules: RewardRuleView[] }>('GET', `${base}/reward-rules`),
+        api<{ pools: CouponPoolView[] }>('GET', `${base}/coupon-pools`),
+      ]);
+      rules.replaceChildren(...r.rules.map((rule) => ruleItem(rule, base, refresh)));
+      pools.replaceChildren(...p.pools.map((pool) => poolItem(pool, base, refresh)));
+      for (const select of [rulePool, redeemPool]) {
+        const chosen = select.value;
+        select.replaceChildren(...p.pools.map((x) => h('option', { value: x.id }, x.name)));
+        if (chosen) select.value = chosen;
+      }
+    } catch (error) {
+      problem.textContent = error instanceof ApiError ? error.message : '加载失败';
+    }
+  };
+  body.append(
+    h('h2', {}, '奖励规则'),
+    h('p', { class: 'muted compliance' }, NOT_OFFERED),
+    rules,
+    ruleForm(base, rulePool, problem, refresh),
+    problem,
+    h('h2', {}, '优惠券池'),
+    pools,
+    poolForm(base, problem, refresh),
+    redeemForm(base, redeemPool, refresh),
+  );
+  void refresh();
+  return undefined;
+}

@@ -1,0 +1,112 @@
+import type { CouponPoolView } from '@rallyboard/core/protocol';
+import { ApiError, api } from '../../api.js';
+import { field, h, input, toast } from '../../dom.js';
+
+type BadLine = { line: number; code: string; problem: string };
+const PROBLEMS: Record<string, string> = {
+  malformed: '格式不对',
+  'duplicate in file': '文件内重复',
+  'already imported': '已导入过',
+};
+
+/** One pool: its stock, and a CSV import that lists its bad lines and imports nothing until fixed. */
+export function poolItem(pool: CouponPoolView, base: string, refresh: () => Promise<void>): HTMLElement {
+  const csv = h('textarea', { rows: 3, 'aria-label': `「${pool.name}」的券码（每行一个）` });
+  const lines = h('ul', { class: 'bad-lines', 'aria-label': `「${pool.name}」有误的行` });
+  const importCodes = async () => {
+    lines.replaceChildren();
+    try {
+      const done = await api<{ imported: number }>('POST', `${base}/coupon-pools/${pool.id}/codes`, {
+        csv: csv.value,
+      });
+      toast(`已导入 ${done.imported} 个券码`);
+      csv.value = '';
+      await refresh();
+    } catch (error) {
+      if (!(error instanceof ApiError)) return;
+      toast(error.message, 'error');
+      const details = error.details as { lines?: BadLine[] } | undefined;
+      lines.replaceChildren(
+        ...(details?.lines ?? []).map((l) =>
+          h('li', {}, `第 ${l.line} 行「${l.code}」：${PROBLEMS[l.problem] ?? l.problem}`),
+        ),
+      );
+    }
+  };
+  const s = pool.stock;
+  return h(
+    'li',
+    { class: 'coupon-pool' },
+    h('strong', {}, pool.name),
+    h(
+      'p',
+      { class: 'stock' },
+      `共 ${s.total} · 剩余 ${s.left} · 已发 ${s.granted} · 已核销 ${s.redeemed} · 核销后收回 ${s.flagged}`,
+    ),
+    csv,
+    h('button', { type: 'button', onclick: importCodes }, '导入券码'),
+    lines,
+  );
+}
+
+/** A new pool: its name, how many codes one participant may hold, and the codes' expiry. */
+export function poolForm(base: string, problem: HTMLElement, refresh: () => Promise<void>): HTMLElement {
+  const name = field('券池名称', input({ name: 'poolName', maxlength: 60 }));
+  const perParticipant = field(
+    '每人最多',
+    input({ name: 'perParticipant', type: 'number', min: 1, max: 100, value: '1' }),
+  );
+  const expiresAt = field('有效期至', input({ name: 'expiresAt', type: 'date' }));
+  const add = async (event: Event) => {
+    event.preventDefault();
+    problem.textContent = '';
+    try {
+      await api('POST', `${base}/coupon-pools`, {
+        name: name.control.value,
+        perParticipant: Number(perParticipant.control.value),
+        expiresAt: new Date(`${expiresAt.control.value}T23:59:59+08:00`).toISOString(),
+      });
+      toast('已添加券池');
+      await refresh();
+    } catch (error) {
+      problem.textContent = error instanceof ApiError ? error.message : '添加失败';
+    }
+  };
+  return h(
+    'form',
+    { class: 'card pool-form', 'aria-label': '添加券池', onsubmit: add },
+    name.wrap,
+    perParticipant.wrap,
+    expiresAt.wrap,
+    h('button', { type: 'submit' }, '添加券池'),
+  );
+}
+
+/** 核销: the shop took a code of a pool. */
+export function redeemForm(
+  base: string,
+  poolSelect: HTMLSelectElement,
+  refresh: () => Promise<void>,
+): HTMLElement {
+  const code = field('券码', input({ name: 'code' }));
+  const redeem = async (event: Event) => {
+    event.preventDefault();
+    try {
+      await api('POST', `${base}/coupon-pools/${poolSelect.value}/redeem`, {
+        code: code.control.value.trim(),
+      });
+      toast('已核销');
+      code.control.value = '';
+      await refresh();
+    } catch (error) {
+      toast(error instanceof ApiError ? error.message : '核销失败', 'error');
+    }
+  };
+  return h(
+    'form',
+    { class: 'card redeem-form', 'aria-label': '核销券码', onsubmit: redeem },
+    poolSelect,
+    code.wrap,
+    h('button', { type: 'submit' }, '核销'),
+  );
+}
