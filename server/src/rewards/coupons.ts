@@ -14,7 +14,7 @@ import {
   stockCoupons,
   withLock,
 } from '@rallyboard/core/redis';
-import type { RewardRuleDeps } from './rules.js';
+import { auditRewards, type RewardRuleDeps } from './rules.js';
 
 export interface CouponDeps extends RewardRuleDeps {
   keys: RewardRuleDeps['keys'] & Pick<KeyBuilder, 'campaignLock' | 'rewards'>;
@@ -49,12 +49,7 @@ export async function createPool(
     createdAt: new Date(deps.now()),
   };
   await deps.rewards.pools.create(pool);
-  await deps.audit({
-    actor: actor.host,
-    ip: actor.ip,
-    action: 'rewards.pool',
-    target: { type: 'campaign', id: campaign._id },
-    campaignId: campaign._id,
+  await auditRewards(deps, actor, campaign._id, 'rewards.pool', {
     before: null,
     after: { id: pool._id, name: pool.name, perParticipant: pool.perParticipant, expiresAt: body.expiresAt },
   });
@@ -122,12 +117,7 @@ export async function importCodes(
     await stockCoupons(deps.redis, deps.keys, pool._id, codes);
     // Those who earned a code while the pool was empty get one now (the rewards pass).
     await markRewards(deps.redis, deps.keys, await unfilledHolders(deps.rewards, pool._id));
-    await deps.audit({
-      actor: actor.host,
-      ip: actor.ip,
-      action: 'rewards.import',
-      target: { type: 'campaign', id: campaign._id },
-      campaignId: campaign._id,
+    await auditRewards(deps, actor, campaign._id, 'rewards.import', {
       before: null,
       after: { poolId: pool._id, imported: codes.length },
     });
@@ -186,12 +176,7 @@ export async function redeemCode(
     );
     if (taken.modifiedCount !== 1) throw new AppError('COUPON_NOT_GRANTED');
     await forgetCouponClaim(deps.redis, deps.keys, pool._id, grant._id);
-    await deps.audit({
-      actor: actor.host,
-      ip: actor.ip,
-      action: 'rewards.redeem',
-      target: { type: 'campaign', id: campaign._id },
-      campaignId: campaign._id,
+    await auditRewards(deps, actor, campaign._id, 'rewards.redeem', {
       before: { code, redeemedAt: null },
       after: { code, redeemedAt: redeemedAt.toISOString(), participantId: grant.participantId },
     });

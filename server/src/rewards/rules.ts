@@ -6,6 +6,7 @@ import {
 } from '@rallyboard/core/db';
 import {
   AppError,
+  type AuditAction,
   FORBIDDEN_TRIGGER_RULES,
   FORBIDDEN_TRIGGERS,
   type RewardRuleInput,
@@ -24,6 +25,24 @@ export interface RewardRuleDeps {
 }
 
 type Actor = { host: HostPrincipal; ip: string };
+
+/** Records a change to a campaign's rewards in its audit log. */
+export function auditRewards(
+  deps: Pick<RewardRuleDeps, 'audit'>,
+  actor: Actor,
+  campaignId: string,
+  action: Extract<AuditAction, `rewards.${string}`>,
+  change: { before: unknown; after: unknown },
+): Promise<void> {
+  return deps.audit({
+    actor: actor.host,
+    ip: actor.ip,
+    action,
+    target: { type: 'campaign', id: campaignId },
+    campaignId,
+    ...change,
+  });
+}
 
 const isForbidden = (kind: string): kind is (typeof FORBIDDEN_TRIGGERS)[number] =>
   (FORBIDDEN_TRIGGERS as readonly string[]).includes(kind);
@@ -127,12 +146,7 @@ export async function createRule(
   };
   await activate(deps, campaign._id, rule._id);
   await deps.rewards.rules.create(rule);
-  await deps.audit({
-    actor: actor.host,
-    ip: actor.ip,
-    action: 'rewards.rule',
-    target: { type: 'campaign', id: campaign._id },
-    campaignId: campaign._id,
+  await auditRewards(deps, actor, campaign._id, 'rewards.rule', {
     before: null,
     after: { id: rule._id, name: rule.name, trigger: rule.trigger, reward: rule.reward },
   });
@@ -155,12 +169,7 @@ export async function setRuleEnabled(
   if (!rule) throw new AppError('REWARD_RULE_NOT_FOUND');
   // Resumed, it applies to the campaign's counted votes again, those cast while it was paused too.
   if (enabled) await activate(deps, campaign._id, ruleId);
-  await deps.audit({
-    actor: actor.host,
-    ip: actor.ip,
-    action: 'rewards.rule-update',
-    target: { type: 'campaign', id: campaign._id },
-    campaignId: campaign._id,
+  await auditRewards(deps, actor, campaign._id, 'rewards.rule-update', {
     before: { id: ruleId, enabled: rule.enabled },
     after: { id: ruleId, enabled },
   });

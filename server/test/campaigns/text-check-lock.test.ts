@@ -1,16 +1,11 @@
 import { auditModel, campaignModel } from '@rallyboard/core/db';
-import { createLogger } from '@rallyboard/core/logger';
-import { createBoardCache } from '@rallyboard/core/redis';
-import { createWeChatApi } from '@rallyboard/core/wechat';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_PATHS } from '../../../test/support/wechat.js';
 import { useWeChatServer } from '../../../test/support/wechat-server.js';
-import { createAuditLog } from '../../src/audit/log.js';
 import { updateMember } from '../../src/campaigns/members.js';
-import { type CampaignStore, createCampaignStore } from '../../src/campaigns/store.js';
-import { createCandidateTextCheck } from '../../src/campaigns/text-check.js';
+import type { CampaignStore } from '../../src/campaigns/store.js';
 import { bindWeChat, call, campaignBody, createTestHost, type TestHost } from '../support/hosts.js';
-import { actorOf } from '../support/move-failure.js';
+import { actorOf, testCampaignStore } from '../support/move-failure.js';
 
 /**
  * WeChat's check of candidate text runs before the campaign's lock; under it, the text is judged
@@ -24,24 +19,7 @@ let store: CampaignStore;
 beforeAll(async () => {
   host = await createTestHost(env.server);
   await bindWeChat(env.server, host, env.fake);
-  const { config, redis, keys, mongo, campaignQueue, notificationQueue } = env.server.deps;
-  store = createCampaignStore({
-    redis,
-    keys,
-    config,
-    mongo,
-    campaignQueue,
-    notificationQueue,
-    boardCache: createBoardCache(redis, keys, config.ingest.boardCacheMs),
-    audit: createAuditLog({ mongo, logger: createLogger(config, 'server', 'test') }),
-    checkTexts: createCandidateTextCheck({
-      mongo,
-      redis,
-      keys,
-      wechat: createWeChatApi(env.server.deps),
-      config,
-    }),
-  });
+  store = testCampaignStore(env.server);
 });
 
 const checks = () => env.fake.state.callCount(FAKE_PATHS.msgSecCheck);

@@ -1,5 +1,5 @@
 import { createLogger } from '@rallyboard/core/logger';
-import { closeRedis, createBoardCache, withLock } from '@rallyboard/core/redis';
+import { closeRedis, createBoardCache, type RedisClient, withLock } from '@rallyboard/core/redis';
 import { createWeChatApi } from '@rallyboard/core/wechat';
 import { type TestServer, testRedis } from '../../../test/support/stack.js';
 import { createAuditLog } from '../../src/audit/log.js';
@@ -18,9 +18,18 @@ export async function storeBehind(
   server: TestServer,
   proxy: TcpProxy,
 ): Promise<{ store: CampaignStore; close(): Promise<void> }> {
-  const { config, keys, mongo, campaignQueue, notificationQueue } = server.deps;
+  const { config, keys } = server.deps;
   const redis = await testRedis({ ...config, redis: { ...config.redis, url: proxy.url } });
-  const store = createCampaignStore({
+  const store = testCampaignStore(server, redis);
+  const serialize: CampaignStore['serialize'] = (campaignId, work) =>
+    withLock(server.deps.redis, keys.campaignLock(campaignId), work);
+  return { store: { ...store, serialize }, close: () => closeRedis(redis) };
+}
+
+/** The server's campaign store as the app builds it, on `redis` (the server's own by default). */
+export function testCampaignStore(server: TestServer, redis: RedisClient = server.deps.redis): CampaignStore {
+  const { config, keys, mongo, campaignQueue, notificationQueue } = server.deps;
+  return createCampaignStore({
     redis,
     keys,
     config,
@@ -37,9 +46,6 @@ export async function storeBehind(
       config,
     }),
   });
-  const serialize: CampaignStore['serialize'] = (campaignId, work) =>
-    withLock(server.deps.redis, keys.campaignLock(campaignId), work);
-  return { store: { ...store, serialize }, close: () => closeRedis(redis) };
 }
 
 /** A test host as the actor of a campaign operation called directly. */
