@@ -29,9 +29,11 @@ describe('绑定主办方账号', () => {
     // A well-formed code the server does not know.
     page.querySelector('.code')?.dispatchEvent('input', { detail: { value: 'zzzzzzzz' } });
     page.querySelector('.bind')?.dispatchEvent('tap');
-    await eventually(async () => page.instance.data.problem !== '' && !page.instance.data.busy);
+    // The message of this answer, not the one before it (the input clears it, the tap waits).
+    const unknown = '绑定码无效、已使用或已过期，请在管理后台重新获取';
+    await eventually(async () => page.instance.data.problem === unknown && !page.instance.data.busy);
     await settle();
-    expect(textsOf(page, '.problem')).toEqual(['绑定码无效、已使用或已过期，请在管理后台重新获取']);
+    expect(textsOf(page, '.problem')).toEqual([unknown]);
 
     // Typed in lower case: the same code.
     page
