@@ -1,5 +1,11 @@
 import type { LedgerModel, LedgerVote } from '@rallyboard/core/db';
-import { type KeyBuilder, markRewards, type RedisClient } from '@rallyboard/core/redis';
+import {
+  type KeyBuilder,
+  markRewards,
+  parseRewardField,
+  type RedisClient,
+  rewardField,
+} from '@rallyboard/core/redis';
 
 type MarkDeps = { redis: RedisClient; keys: Pick<KeyBuilder, 'rewards'> };
 
@@ -28,7 +34,7 @@ export function createRewardMarker(deps: MarkDeps): (records: readonly LedgerVot
     const marks = new Map<string, { campaignId: string; participantId: string }>();
     for (const r of counted) {
       if (!ids.has(r.boardId) || r.voterId === undefined) continue;
-      marks.set(`${r.boardId} ${r.voterId}`, { campaignId: r.boardId, participantId: r.voterId });
+      marks.set(rewardField(r.boardId, r.voterId), { campaignId: r.boardId, participantId: r.voterId });
     }
     await markRewards(deps.redis, deps.keys, [...marks.values()]);
   };
@@ -49,7 +55,7 @@ export async function markMovedVoters(
 ): Promise<void> {
   const voters = [...new Set(records.flatMap((r) => (r.voterId === undefined ? [] : [r.voterId])))];
   if (voters.length === 0 || !(await deps.redis.sismember(deps.keys.rewards.campaigns, boardId))) return;
-  const fields = voters.map((participantId) => `${boardId} ${participantId}`);
+  const fields = voters.map((participantId) => rewardField(boardId, participantId));
   if (phase === 'before') {
     await deps.redis.hset(deps.keys.rewards.pending, Object.fromEntries(fields.map((f) => [f, Date.now()])));
     return;
@@ -70,14 +76,7 @@ export async function promotePending(deps: MarkDeps, now: number, ageMs = 60_000
     if (now - Number(flat[i + 1]) > ageMs) stale.push(flat[i] ?? '');
   }
   if (stale.length === 0) return 0;
-  await markRewards(
-    deps.redis,
-    deps.keys,
-    stale.map((field) => {
-      const [campaignId = '', participantId = ''] = field.split(' ');
-      return { campaignId, participantId };
-    }),
-  );
+  await markRewards(deps.redis, deps.keys, stale.map(parseRewardField));
   await deps.redis.hdel(deps.keys.rewards.pending, ...stale);
   return stale.length;
 }

@@ -43,7 +43,14 @@ export async function forgetCouponClaim(redis: RedisClient, keys: Keys, poolId: 
 export const couponsLeft = (redis: RedisClient, keys: Keys, poolId: string): Promise<number> =>
   redis.llen(keys.rewards.couponPool(poolId).free);
 
-const dirtyField = (campaignId: string, participantId: string) => `${campaignId} ${participantId}`;
+/** A participant of a campaign as the rewards hashes (marks, pending) name it: `<campaignId> <participantId>`. */
+export const rewardField = (campaignId: string, participantId: string) => `${campaignId} ${participantId}`;
+
+/** The campaign and participant a rewardField names. */
+export function parseRewardField(field: string): { campaignId: string; participantId: string } {
+  const [campaignId = '', participantId = ''] = field.split(' ');
+  return { campaignId, participantId };
+}
 
 /**
  * Marks participants whose counted activity changed, for the rewards pass to work out again.
@@ -56,7 +63,7 @@ export async function markRewards(
 ): Promise<void> {
   if (marks.length === 0) return;
   const pipeline = redis.pipeline();
-  for (const m of marks) pipeline.hincrby(keys.rewards.dirty, dirtyField(m.campaignId, m.participantId), 1);
+  for (const m of marks) pipeline.hincrby(keys.rewards.dirty, rewardField(m.campaignId, m.participantId), 1);
   await pipeline.exec();
 }
 
@@ -69,8 +76,7 @@ export async function listRewardMarks(
   const [, flat] = await redis.hscan(keys.rewards.dirty, '0', 'COUNT', max);
   const out: { campaignId: string; participantId: string }[] = [];
   for (let i = 0; i < flat.length && out.length < max; i += 2) {
-    const [campaignId = '', participantId = ''] = (flat[i] ?? '').split(' ');
-    out.push({ campaignId, participantId });
+    out.push(parseRewardField(flat[i] ?? ''));
   }
   return out;
 }
@@ -82,7 +88,7 @@ export async function rewardMarksOf(
   campaignId: string,
   participantId: string,
 ): Promise<number> {
-  return Number((await redis.hget(keys.rewards.dirty, dirtyField(campaignId, participantId))) ?? 0);
+  return Number((await redis.hget(keys.rewards.dirty, rewardField(campaignId, participantId))) ?? 0);
 }
 
 /**
@@ -101,6 +107,6 @@ export async function settleRewardMarks(
     redis,
     'settleRewardMarks',
     [keys.rewards.dirty],
-    [dirtyField(campaignId, participantId), marks],
+    [rewardField(campaignId, participantId), marks],
   );
 }
