@@ -1,4 +1,5 @@
 import type { CouponPoolDoc, RewardGrantDoc, RewardModels, RewardRuleDoc } from '@rallyboard/core/db';
+import { lotteryHolder } from '@rallyboard/core/lottery';
 import {
   boardIdSchema,
   type MyRewards,
@@ -47,6 +48,10 @@ async function myRewards(
     // A revoked grant's code went back to the pool (or was taken at the shop): not shown again.
     ...(g.code === undefined || g.status === 'revoked' ? {} : { code: g.code }),
     ...(g.poolId === undefined ? {} : { expiresAt: expiryOf.get(g.poolId) }),
+    // A ticket: how the published list names its holder, so they can find themselves in it.
+    ...(g.lotteryId === undefined
+      ? {}
+      : { lotteryId: g.lotteryId, holder: lotteryHolder(g.lotteryId, participantId) }),
     grantedAt: new Date(g.grantedAt).toISOString(),
     ...(g.revokedAt ? { revokedAt: new Date(g.revokedAt).toISOString() } : {}),
     ...(g.revokedBecause ? { revokedBecause: g.revokedBecause } : {}),

@@ -23,6 +23,7 @@ import type { Api } from '../http/api.js';
 import { clientIp } from '../http/client-ip.js';
 import { whenAvailable } from '../lib/when-available.js';
 import { type CouponDeps, createPool, importCodes, poolViews, redeemCode } from './coupons.js';
+import { lotteryRoutes } from './lottery-routes.js';
 import { createRule, ruleViews, setRuleEnabled } from './rules.js';
 
 const tag = 'Rewards';
@@ -44,6 +45,7 @@ export function rewardsRouter(deps: RewardsRouteDeps): Router {
   const router = Router();
   ruleRoutes(router, deps);
   poolRoutes(router, deps);
+  lotteryRoutes(router, deps);
   return router;
 }
 

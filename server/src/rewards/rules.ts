@@ -50,17 +50,23 @@ const isForbidden = (kind: string): kind is (typeof FORBIDDEN_TRIGGERS)[number] 
 /** The rule's terms in the words a participant reads before acting. */
 function termsOf(
   rule: Pick<RewardRuleDoc, 'trigger' | 'reward' | 'endsAt'>,
-  pool?: { name: string; expiresAt: Date; perParticipant: number },
-  left?: number,
+  of: {
+    pool?: { name: string; expiresAt: Date; perParticipant: number };
+    left?: number;
+    lottery?: string | undefined;
+  },
 ): string {
   const when =
     rule.trigger.kind === 'first-of-day'
       ? '每天第一次有效投票（或点赞）'
       : `每累计 ${rule.trigger.n} 次有效投票（点赞按候选计）`;
+  const { pool, left } = of;
   const what =
     rule.reward.kind === 'points'
       ? `获得 ${rule.reward.points} 积分`
-      : `获得「${pool?.name ?? '优惠券'}」一张（每人最多 ${pool?.perParticipant ?? 1} 张，剩余 ${left ?? 0} 张，${pool ? pool.expiresAt.toISOString().slice(0, 10) : ''} 前有效）`;
+      : rule.reward.kind === 'lottery'
+        ? `获得「${of.lottery ?? '抽奖'}」抽奖券一张（奖品、名额与开奖方式见该抽奖的规则）`
+        : `获得「${pool?.name ?? '优惠券'}」一张（每人最多 ${pool?.perParticipant ?? 1} 张，剩余 ${left ?? 0} 张，${pool ? pool.expiresAt.toISOString().slice(0, 10) : ''} 前有效）`;
   const until = rule.endsAt
     ? `，${new Date(rule.endsAt).toISOString().slice(0, 16).replace('T', ' ')}（UTC）前的投票有效`
     : '';
@@ -69,11 +75,13 @@ function termsOf(
 
 /** Rules as hosts and participants see them, with their terms and (coupons) the stock left. */
 export async function ruleViews(deps: RewardRuleDeps, campaignId: string): Promise<RewardRuleView[]> {
-  const [rules, pools] = await Promise.all([
+  const [rules, pools, lotteries] = await Promise.all([
     deps.rewards.rules.find({ campaignId }).sort({ createdAt: 1 }).lean<RewardRuleDoc[]>(),
     deps.rewards.pools.find({ campaignId }).lean(),
+    deps.rewards.lotteries.find({ campaignId }, { name: 1 }).lean(),
   ]);
   const poolOf = new Map(pools.map((p) => [p._id, p]));
+  const lotteryName = new Map(lotteries.map((l) => [l._id, l.name]));
   return Promise.all(
     rules.map(async (rule) => {
       const pool = rule.reward.kind === 'coupon' ? poolOf.get(rule.reward.poolId) : undefined;
@@ -86,7 +94,11 @@ export async function ruleViews(deps: RewardRuleDeps, campaignId: string): Promi
         reward: rule.reward,
         enabled: rule.enabled,
         ...(rule.endsAt ? { endsAt: new Date(rule.endsAt).toISOString() } : {}),
-        terms: termsOf(rule, pool, left),
+        terms: termsOf(rule, {
+          ...(pool ? { pool } : {}),
+          ...(left === undefined ? {} : { left }),
+          ...(rule.reward.kind === 'lottery' ? { lottery: lotteryName.get(rule.reward.lotteryId) } : {}),
+        }),
         ...(left === undefined ? {} : { stockLeft: left }),
       };
     }),
@@ -131,6 +143,13 @@ export async function createRule(
       .findOne({ _id: body.reward.poolId, campaignId: campaign._id })
       .lean();
     if (!pool) throw new AppError('COUPON_POOL_NOT_FOUND', { details: { poolId: body.reward.poolId } });
+  }
+  if (body.reward.kind === 'lottery') {
+    const lottery = await deps.rewards.lotteries
+      .findOne({ _id: body.reward.lotteryId, campaignId: campaign._id }, { _id: 1 })
+      .lean();
+    // (A drawn lottery's campaign has ended, so it takes no rule: refused above.)
+    if (!lottery) throw new AppError('LOTTERY_NOT_FOUND', { details: { lotteryId: body.reward.lotteryId } });
   }
   const trigger = body.trigger as RewardRuleDoc['trigger'];
   const rule: RewardRuleDoc = {

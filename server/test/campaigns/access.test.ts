@@ -81,6 +81,8 @@ const routesOn = (id: string): [string, string, unknown?][] => [
     { name: '积分', trigger: { kind: 'first-of-day' }, reward: { kind: 'points', points: 5 } },
   ],
   ['PATCH', `/api/campaigns/${id}/reward-rules/rrAAAAAAAAAA`, { enabled: false }],
+  ['POST', `/api/campaigns/${id}/lotteries`, { name: '抽奖', prizes: [{ name: '奖', count: 1 }] }],
+  ['POST', `/api/campaigns/${id}/lotteries/ltAAAAAAAAAA/draw`],
   ['GET', `/api/campaigns/${id}/export/results.csv`],
   ['GET', `/api/campaigns/${id}/export/ledger.csv`],
 ];
@@ -97,7 +99,8 @@ describe("another host's campaign", () => {
             .replace(/:actionId/, '1')
             .replace(/:entryId/, 'eAAAAAAAAAAAAAAAA')
             .replace(/:poolId/, 'cpAAAAAAAAAA')
-            .replace(/:ruleId/, 'rrAAAAAAAAAA')}`,
+            .replace(/:ruleId/, 'rrAAAAAAAAAA')
+            .replace(/:lotteryId/, 'ltAAAAAAAAAA')}`,
       );
     expect(hostRoutes.filter((route) => !listed.has(route))).toEqual([]);
   });

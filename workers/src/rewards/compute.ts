@@ -1,9 +1,4 @@
-import {
-  type CouponPoolDoc,
-  type LedgerVote,
-  type RewardRuleDoc,
-  rewardGrantIdOf,
-} from '@rallyboard/core/db';
+import { type LedgerVote, type RewardRuleDoc, rewardGrantIdOf } from '@rallyboard/core/db';
 import type { RewardSpec } from '@rallyboard/core/protocol';
 
 /** One of a participant's votes or likes that counts now. */
@@ -75,8 +70,8 @@ export function standing(record: StandingFields): CountedActivity | undefined {
  * - `every-nth`: the n-th, 2n-th, … counted vote; of likes, each candidate's first like counts
  *   once (liking, unliking and liking again earns nothing more).
  * - A rule's `endsAt`: acts accepted after it earn nothing from it.
- * - A coupon rule gives at most the pool's per-participant number of codes: those held already
- *   first, then first earned first.
+ * - A coupon rule gives at most the pool's per-participant number of codes, a lottery rule at
+ *   most the lottery's number of tickets: those held already first, then first earned first.
  * - A paused rule gives nothing new: only the grants in `kept` (what it gave before) stay.
  *
  * @param activity the participant's counted acts, in any order
@@ -84,7 +79,8 @@ export function standing(record: StandingFields): CountedActivity | undefined {
 export function desiredGrants(
   participantId: string,
   rules: readonly RewardRuleDoc[],
-  pools: ReadonlyMap<string, Pick<CouponPoolDoc, 'perParticipant'>>,
+  /** Each coupon pool's and lottery's per-participant limit, by its id. */
+  limits: ReadonlyMap<string, { perParticipant: number }>,
   activity: readonly CountedActivity[],
   kept: ReadonlySet<string>,
 ): DesiredGrant[] {
@@ -100,22 +96,26 @@ export function desiredGrants(
       candidates.push({ grantId, ruleId: rule._id, key, voteId, reward: rule.reward });
     }
   }
-  // A pool's per-person limit: the codes held already keep their places (a vote approved late
-  // must not take one from a code already given, or redeemed), then the rest in order.
+  // A pool's (or lottery's) per-person limit: what is held already keeps its place (a vote
+  // approved late must not take one from a code already given, or redeemed), then the rest in order.
   const room = new Map<string, number>();
   const allowed = new Set<string>();
   for (const keptFirst of [true, false]) {
     for (const c of candidates) {
-      if (c.reward.kind !== 'coupon' || kept.has(c.grantId) !== keptFirst) continue;
-      const { poolId } = c.reward;
-      const left = room.get(poolId) ?? pools.get(poolId)?.perParticipant ?? 0;
+      const limited = limitOf(c.reward);
+      if (limited === undefined || kept.has(c.grantId) !== keptFirst) continue;
+      const left = room.get(limited) ?? limits.get(limited)?.perParticipant ?? 0;
       if (left <= 0) continue;
-      room.set(poolId, left - 1);
+      room.set(limited, left - 1);
       allowed.add(c.grantId);
     }
   }
-  return candidates.filter((c) => c.reward.kind !== 'coupon' || allowed.has(c.grantId));
+  return candidates.filter((c) => limitOf(c.reward) === undefined || allowed.has(c.grantId));
 }
+
+/** The pool or lottery whose per-participant limit a reward counts against; points have none. */
+const limitOf = (reward: RewardSpec): string | undefined =>
+  reward.kind === 'coupon' ? reward.poolId : reward.kind === 'lottery' ? reward.lotteryId : undefined;
 
 /** The triggers a rule's acts make true, each with the act that made it. */
 function triggered(rule: RewardRuleDoc, acts: readonly CountedActivity[]): { key: string; voteId: string }[] {

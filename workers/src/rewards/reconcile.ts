@@ -70,27 +70,33 @@ export function reconcileRewards(deps: RewardDeps, campaignId: string, participa
       const marks = await Promise.all(
         participantIds.map((p) => rewardMarksOf(deps.redis, deps.keys, campaignId, p)),
       );
-      const [rules, pools, grants, records] = await Promise.all([
+      const [rules, pools, lotteries, grants, records] = await Promise.all([
         deps.rewards.rules.find({ campaignId }).sort({ createdAt: 1 }).lean<RewardRuleDoc[]>(),
-        deps.rewards.pools.find({ campaignId }).lean(),
+        deps.rewards.pools.find({ campaignId }, { perParticipant: 1 }).lean(),
+        deps.rewards.lotteries.find({ campaignId }, { perParticipant: 1, status: 1 }).lean(),
         deps.rewards.grants
           .find({ campaignId, participantId: { $in: [...participantIds] } })
           .lean<RewardGrantDoc[]>(),
         countedRecords(deps.ledger, campaignId, participantIds),
       ]);
-      const poolMap = new Map(pools.map((p) => [p._id, p]));
+      const limits = new Map([...pools, ...lotteries].map((p) => [p._id, p]));
+      // A drawn lottery's list is final: its rules give no new tickets (those held stay, or are revoked).
+      const drawn = new Set(lotteries.filter((l) => l.status === 'drawn').map((l) => l._id));
+      const live = rules.map((r) =>
+        r.reward.kind === 'lottery' && drawn.has(r.reward.lotteryId) ? { ...r, enabled: false } : r,
+      );
       const grantsOf = byKey(grants, (g) => g.participantId);
       const recordsOf = byKey(records, (r) => r.voterId ?? '');
       const writes = new BatchWrites(deps);
       for (const participantId of participantIds) {
         const held = grantsOf.get(participantId) ?? [];
-        const live = new Set(held.filter((g) => g.status !== 'revoked').map((g) => g._id));
+        const kept = new Set(held.filter((g) => g.status !== 'revoked').map((g) => g._id));
         const acts = countedActs(recordsOf.get(participantId) ?? []);
         await planGrants(
           writes,
           campaignId,
           participantId,
-          desiredGrants(participantId, rules, poolMap, acts, live),
+          desiredGrants(participantId, live, limits, acts, kept),
           held,
         );
       }
@@ -212,6 +218,7 @@ async function newGrant(
     grantedAt: now,
   };
   if (d.reward.kind === 'points') return { ...base, status: 'active', points: d.reward.points };
+  if (d.reward.kind === 'lottery') return { ...base, status: 'active', lotteryId: d.reward.lotteryId };
   const code = await claimCoupon(deps.redis, deps.keys, d.reward.poolId, d.grantId);
   return code === undefined
     ? { ...base, status: 'unfilled', poolId: d.reward.poolId }

@@ -70,6 +70,32 @@ describe('what counted activity earns', () => {
     expect(keysOf(desiredGrants('p-1', [ending], new Map(), acts, none))).toEqual(['day:2026-01-01']);
   });
 
+  it("keeps to a lottery's tickets per person, those held first, apart from a pool's limit", () => {
+    const tickets = rule('r6', {
+      trigger: { kind: 'every-nth', n: 1 },
+      reward: { kind: 'lottery', lotteryId: 'lt-1' },
+    });
+    const coupon = rule('r7', { reward: { kind: 'coupon', poolId: 'cp-1' } });
+    const acts = [act('v1', '2026-01-01'), act('v2', '2026-01-02'), act('v3', '2026-01-03')];
+    const limits = new Map([
+      ['lt-1', { perParticipant: 2 }],
+      ['cp-1', { perParticipant: 1 }],
+    ]);
+    const grants = desiredGrants('p-1', [tickets, coupon], limits, acts, none);
+    expect(grants.filter((g) => g.ruleId === 'r6').map((g) => g.key)).toEqual(['nth:1', 'nth:2']);
+    expect(grants.filter((g) => g.ruleId === 'r7').map((g) => g.key)).toEqual(['day:2026-01-01']);
+    // The third ticket held already (its first vote was voided and came back later) keeps its place.
+    const [, , third] = desiredGrants(
+      'p-1',
+      [tickets],
+      new Map([['lt-1', { perParticipant: 3 }]]),
+      acts,
+      none,
+    );
+    const kept = new Set([third?.grantId ?? '']);
+    expect(keysOf(desiredGrants('p-1', [tickets], limits, acts, kept))).toEqual(['nth:1', 'nth:3']);
+  });
+
   it('gives nothing new from a paused rule, but keeps what it gave while its vote counts', () => {
     const paused = rule('r5', { enabled: false });
     const acts = [act('v1', '2026-01-01'), act('v2', '2026-01-02')];

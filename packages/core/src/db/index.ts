@@ -12,6 +12,7 @@ export * from './entry-images.js';
 export * from './hosts.js';
 export * from './ledger.js';
 export * from './ledger-state.js';
+export * from './lotteries.js';
 export * from './notifications.js';
 export * from './paging.js';
 export * from './participants.js';

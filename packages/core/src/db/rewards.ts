@@ -3,6 +3,7 @@ import { type Connection, Schema } from 'mongoose';
 import type { AllowedTrigger, RewardSpec } from '../protocol/rewards.js';
 import { GRANT_STATUSES } from '../protocol/rewards.js';
 import { DUPLICATE_KEY, isDuplicateKey } from './duplicate-key.js';
+import { lotteryModels } from './lotteries.js';
 
 /** A campaign's reward rule (server/src/rewards/): what a counted vote or like earns. */
 export interface RewardRuleDoc {
@@ -57,6 +58,8 @@ export interface RewardGrantDoc {
   points?: number | undefined;
   poolId?: string | undefined;
   code?: string | undefined;
+  /** A lottery ticket: the grant's id is the ticket's. */
+  lotteryId?: string | undefined;
   grantedAt: Date;
   revokedAt?: Date | undefined;
   revokedBecause?: string | undefined;
@@ -70,7 +73,12 @@ const triggerSchema = new Schema(
   { _id: false },
 );
 const rewardSchema = new Schema(
-  { kind: { type: String, required: true }, points: { type: Number }, poolId: { type: String } },
+  {
+    kind: { type: String, required: true },
+    points: { type: Number },
+    poolId: { type: String },
+    lotteryId: { type: String },
+  },
   { _id: false },
 );
 
@@ -126,6 +134,7 @@ const grantSchema = new Schema<RewardGrantDoc>(
     points: { type: Number },
     poolId: { type: String },
     code: { type: String },
+    lotteryId: { type: String },
     grantedAt: { type: Date, required: true },
     revokedAt: { type: Date },
     revokedBecause: { type: String },
@@ -145,6 +154,7 @@ export function rewardModels(connection: Connection) {
     pools: model('CouponPool', poolSchema),
     codes: model('CouponCode', codeSchema),
     grants: model('RewardGrant', grantSchema),
+    ...lotteryModels(connection),
   };
 }
 export type RewardModels = ReturnType<typeof rewardModels>;

@@ -35,6 +35,8 @@ export const AUDIT_ACTIONS = [
   'rewards.pool',
   'rewards.import',
   'rewards.redeem',
+  'rewards.lottery',
+  'rewards.draw',
 ] as const;
 export const auditActionSchema = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof auditActionSchema>;

@@ -132,6 +132,22 @@ export const ERROR_CATALOGUE = {
     message: 'Some lines of the coupon file are not valid codes or repeat a code: nothing was imported.',
   },
   COUPON_NOT_GRANTED: { status: 404, message: 'No participant holds that code of this pool.' },
+  LOTTERY_NOT_FOUND: { status: 404, message: 'The campaign has no such lottery.' },
+  LOTTERY_TOO_LATE: {
+    status: 409,
+    message:
+      'A lottery commits to its seed before the campaign starts: add it while the campaign is a draft or scheduled.',
+  },
+  LOTTERY_NOT_ENDED: { status: 409, message: 'A lottery is drawn after its campaign has ended.' },
+  LOTTERY_NOT_DRAWN: {
+    status: 409,
+    message: 'The tickets and the seed are published when the lottery is drawn.',
+  },
+  LOTTERY_ALREADY_DRAWN: { status: 409, message: 'This lottery has been drawn: its result is final.' },
+  LOTTERY_SETTLING: {
+    status: 409,
+    message: 'Tickets are still being worked out from the last counted votes. Try again in a minute.',
+  },
   CANDIDATE_EXISTS: { status: 409, message: 'The campaign already has a candidate with that id.' },
   INVALID_TRANSITION: { status: 409, message: 'The campaign cannot make that move from where it is.' },
   BOARD_REBUILDING: {

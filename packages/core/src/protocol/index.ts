@@ -12,6 +12,7 @@ export * from './groups.js';
 export * from './hosts.js';
 export * from './ids.js';
 export * from './leaderboard.js';
+export * from './lotteries.js';
 export * from './notifications.js';
 export * from './pages.js';
 export * from './periods.js';

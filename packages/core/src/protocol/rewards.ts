@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lotteryIdSchema } from './lotteries.js';
 
 /**
  * Reward rules (激励): what a campaign gives for a participant's own counted activity. Only
@@ -38,6 +39,8 @@ const rewardSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('points'), points: z.number().int().min(1).max(10_000) }),
   /** One code from a coupon pool of the campaign's (its stock, per-person limit and expiry). */
   z.strictObject({ kind: z.literal('coupon'), poolId: couponPoolIdSchema }),
+  /** A ticket of a lottery of the campaign's, up to the lottery's per-participant number. */
+  z.strictObject({ kind: z.literal('lottery'), lotteryId: lotteryIdSchema }),
 ]);
 export type RewardSpec = z.infer<typeof rewardSchema>;
 
@@ -125,6 +128,9 @@ export const rewardGrantViewSchema = z.object({
   status: z.enum(GRANT_STATUSES),
   points: z.number().optional(),
   code: z.string().optional(),
+  /** A lottery ticket: its lottery, and the holder hash the published ticket list names this participant by. */
+  lotteryId: z.string().optional(),
+  holder: z.string().optional(),
   expiresAt: z.iso.datetime().optional(),
   grantedAt: z.iso.datetime(),
   revokedAt: z.iso.datetime().optional(),

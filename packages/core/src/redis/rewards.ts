@@ -110,3 +110,34 @@ export async function settleRewardMarks(
     [rewardField(campaignId, participantId), marks],
   );
 }
+
+/** Whether some entry of a hash (or sorted set) names a campaign: `<campaignId> …`, scanned whole. */
+async function namesCampaign(redis: RedisClient, key: string, kind: 'hash' | 'zset', campaignId: string) {
+  let cursor = '0';
+  do {
+    const [next, found] =
+      kind === 'hash'
+        ? await redis.hscan(key, cursor, 'MATCH', `${campaignId} *`, 'COUNT', 1_000)
+        : await redis.zscan(key, cursor, 'MATCH', `${campaignId} *`, 'COUNT', 1_000);
+    if (found.length > 0) return true;
+    cursor = next;
+  } while (cursor !== '0');
+  return false;
+}
+
+/**
+ * Whether a campaign's rewards are worked out: none of its participants marked or pending, and
+ * no rule of its waiting for its backfill. A lottery is drawn only then.
+ */
+export async function rewardsSettled(
+  redis: RedisClient,
+  keys: Pick<KeyBuilder, 'rewards'>,
+  campaignId: string,
+): Promise<boolean> {
+  const busy = await Promise.all([
+    namesCampaign(redis, keys.rewards.dirty, 'hash', campaignId),
+    namesCampaign(redis, keys.rewards.pending, 'hash', campaignId),
+    namesCampaign(redis, keys.rewards.backfill, 'zset', campaignId),
+  ]);
+  return !busy.some(Boolean);
+}

@@ -1,5 +1,6 @@
 import type { Config } from '@rallyboard/core/config';
 import { connectMongo, rewardModels } from '@rallyboard/core/db';
+import { lotteryCommitment } from '@rallyboard/core/lottery';
 import type { Connection } from 'mongoose';
 import { inject } from 'vitest';
 import type { WeChatFake } from '../../../../scripts/wechat-fake/server.js';
@@ -55,8 +56,11 @@ export interface HostileFixture {
   entries: HostileEntries;
   /** A code that binds a WeChat to the admin (the host's own is bound already). */
   bindingCode: string;
-  /** A coupon pool and a reward rule on the live campaign. */
-  rewards: { poolId: string; ruleId: string };
+  /**
+   * A coupon pool and a reward rule on the live campaign; on the ended one, a lottery to draw and
+   * one drawn already (written directly: the API adds lotteries before a campaign starts only).
+   */
+  rewards: { poolId: string; ruleId: string; lotteryId: string; drawnLotteryId: string };
   close(): Promise<void>;
 }
 
@@ -114,6 +118,31 @@ async function hostileRewards(
     grantedAt: new Date(),
   });
   return { poolId: pool.id as string, ruleId: rule.id as string };
+}
+
+/** A lottery to draw and one drawn, on an ended campaign. */
+async function hostileLotteries(mongo: Connection, endedId: string, hostId: string) {
+  const base = {
+    campaignId: endedId,
+    name: '抽奖',
+    prizes: [{ name: '奖', count: 1 }],
+    perParticipant: 1,
+    seed: 'ab'.repeat(32),
+    commitment: lotteryCommitment('ab'.repeat(32)),
+    createdAt: new Date(),
+    createdBy: hostId,
+  };
+  const { lotteries } = rewardModels(mongo);
+  await lotteries.create({ ...base, _id: 'ltHOSTILE001', status: 'committed' });
+  await lotteries.create({
+    ...base,
+    _id: 'ltHOSTILE002',
+    status: 'drawn',
+    drawnAt: new Date(),
+    ticketCount: 0,
+    winners: [],
+  });
+  return { lotteryId: 'ltHOSTILE001', drawnLotteryId: 'ltHOSTILE002' };
 }
 
 /** A new WeChat binding code of the host whose token this is. */
@@ -198,7 +227,10 @@ export async function createHostileFixture(redisDb: number): Promise<HostileFixt
     entries: await hostileEntries(config, server, mongo, boardId, host.id),
     // Its own host's: the admin's would go when the admin's unbinding example drops its code.
     bindingCode: await bindingCodeOf(server, (await createTestHost(server, 'host')).token),
-    rewards: await hostileRewards(server, mongo, boardId, asHost, participantId),
+    rewards: {
+      ...(await hostileRewards(server, mongo, boardId, asHost, participantId)),
+      ...(await hostileLotteries(mongo, endedId, host.id)),
+    },
     reviewActionId: (
       await postJson(server, `/api/campaigns/${boardId}/review`, asHost, {
         decision: 'void',

@@ -33,5 +33,20 @@ export function rewardExamples(fixture: HostileFixture): Record<string, ValidExa
       authorization: asHost,
     },
     'GET /api/me/rewards': { query: { campaignId: boardId }, authorization: asParticipant },
+    'GET /api/campaigns/:campaignId/lotteries': { params: { campaignId: boardId } },
+    'POST /api/campaigns/:campaignId/lotteries': {
+      // A draft: a lottery is added before its campaign starts.
+      params: { campaignId: fixture.campaignId },
+      body: { name: '幸运抽奖', prizes: [{ name: '一等奖', count: 1 }], perParticipant: 1 },
+      authorization: asHost,
+    },
+    'POST /api/campaigns/:campaignId/lotteries/:lotteryId/draw': {
+      params: { campaignId: fixture.endedId, lotteryId: fixture.rewards.lotteryId },
+      authorization: asHost,
+    },
+    'GET /api/campaigns/:campaignId/lotteries/:lotteryId/tickets': {
+      params: { campaignId: fixture.endedId, lotteryId: fixture.rewards.drawnLotteryId },
+      query: { page: '0' },
+    },
   };
 }

@@ -35,6 +35,8 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   'rewards.pool': '新建券池',
   'rewards.import': '导入券码',
   'rewards.redeem': '核销券码',
+  'rewards.lottery': '新建抽奖',
+  'rewards.draw': '开奖',
 };
 
 const PAGE_SIZE = 20;

@@ -1,0 +1,192 @@
+import type { CampaignDoc, LotteryDoc, RewardGrantDoc } from '@rallyboard/core/db';
+import { newLotteryId } from '@rallyboard/core/db';
+import { drawLottery, lotteryCommitment, lotteryHolder, newLotterySeed } from '@rallyboard/core/lottery';
+import {
+  AppError,
+  LOTTERY_TICKET_PAGE,
+  type LotteryInput,
+  type LotteryTicket,
+  type LotteryTicketPage,
+  type LotteryView,
+} from '@rallyboard/core/protocol';
+import { rewardsSettled, withLock } from '@rallyboard/core/redis';
+import { auditRewards, type RewardRuleDeps } from './rules.js';
+
+type Actor = { host: import('../hosts/principal.js').HostPrincipal; ip: string };
+
+/** Statuses a campaign takes a lottery in: before it starts, so no ticket exists before the commitment. */
+const BEFORE_START = new Set(['draft', 'scheduled']);
+const OVER = new Set(['ended', 'archived']);
+
+/** The lottery's terms in the words a participant reads before acting. */
+function termsOf(lottery: Pick<LotteryDoc, 'prizes' | 'perParticipant' | 'commitment'>, tickets: number) {
+  const prizes = lottery.prizes.map((p) => `${p.name} ${p.count} 名`).join('、');
+  const slots = lottery.prizes.reduce((sum, p) => sum + p.count, 0);
+  const odds =
+    tickets === 0
+      ? '目前还没有抽奖券'
+      : `目前共 ${tickets} 张抽奖券，共 ${slots} 个奖项名额，按目前券数每张券约有 ${Math.min(100, (100 * slots) / tickets).toFixed(2)}% 的中奖机会`;
+  return (
+    `奖品：${prizes}。抽奖券只来自计入排名的投票（见奖励规则），与分享、邀请无关；每人最多持有 ${lottery.perParticipant} 张，最多中奖一次。` +
+    `${odds}；被判无效的投票，其抽奖券将收回。活动结束后由主办方开奖：以活动开始前公布的种子承诺（SHA-256 ${lottery.commitment.slice(0, 16)}…）为准，` +
+    '开奖后公布种子与全部有效抽奖券，任何人都可以复算中奖结果。'
+  );
+}
+
+/** Lotteries as everyone sees them: the seed only once drawn. */
+export async function lotteryViews(deps: RewardRuleDeps, campaignId: string): Promise<LotteryView[]> {
+  const lotteries = await deps.rewards.lotteries
+    .find({ campaignId })
+    .sort({ createdAt: 1 })
+    .lean<LotteryDoc[]>();
+  return Promise.all(
+    lotteries.map(async (l) => {
+      const drawn = l.status === 'drawn';
+      const tickets = drawn
+        ? (l.ticketCount ?? 0)
+        : await deps.rewards.grants.countDocuments({ campaignId, lotteryId: l._id, status: 'active' });
+      return {
+        id: l._id,
+        campaignId: l.campaignId,
+        name: l.name,
+        prizes: l.prizes.map(({ name, count }) => ({ name, count })),
+        perParticipant: l.perParticipant,
+        status: l.status,
+        commitment: l.commitment,
+        committedAt: new Date(l.createdAt).toISOString(),
+        tickets,
+        terms: termsOf(l, tickets),
+        ...(drawn && l.drawnAt
+          ? {
+              drawnAt: new Date(l.drawnAt).toISOString(),
+              seed: l.seed,
+              winners: (l.winners ?? []).map(({ prize, ticket, holder, score }) => ({
+                prize,
+                ticket,
+                holder,
+                score,
+              })),
+            }
+          : {}),
+      };
+    }),
+  );
+}
+
+/**
+ * Adds a lottery and commits to its seed: the seed's SHA-256 is public at once, the seed itself
+ * only after the draw. Only before the campaign starts (LOTTERY_TOO_LATE), so the commitment
+ * comes before any ticket.
+ */
+export async function createLottery(
+  deps: RewardRuleDeps,
+  actor: Actor,
+  campaign: CampaignDoc,
+  body: LotteryInput,
+): Promise<LotteryDoc> {
+  if (!BEFORE_START.has(campaign.status)) throw new AppError('LOTTERY_TOO_LATE');
+  const seed = newLotterySeed();
+  const lottery: LotteryDoc = {
+    _id: newLotteryId(),
+    campaignId: campaign._id,
+    name: body.name,
+    prizes: body.prizes,
+    perParticipant: body.perParticipant,
+    seed,
+    commitment: lotteryCommitment(seed),
+    status: 'committed',
+    createdAt: new Date(deps.now()),
+    createdBy: actor.host.hostId,
+  };
+  await deps.rewards.lotteries.create(lottery);
+  await auditRewards(deps, actor, campaign._id, 'rewards.lottery', {
+    before: null,
+    after: { id: lottery._id, name: lottery.name, prizes: lottery.prizes, commitment: lottery.commitment },
+  });
+  return lottery;
+}
+
+/** The eligible tickets: the lottery's grants that stand, each named by its holder's hash, in ticket order. */
+async function eligibleTickets(deps: RewardRuleDeps, lottery: LotteryDoc): Promise<LotteryTicket[]> {
+  const grants = await deps.rewards.grants
+    .find({ campaignId: lottery.campaignId, lotteryId: lottery._id, status: 'active' }, { participantId: 1 })
+    .lean<Pick<RewardGrantDoc, '_id' | 'participantId'>[]>();
+  return grants
+    .map((g) => ({ ticket: g._id, holder: lotteryHolder(lottery._id, g.participantId) }))
+    .sort((a, b) => (a.ticket < b.ticket ? -1 : 1));
+}
+
+/**
+ * Draws a lottery: once, after its campaign ended, with its tickets worked out from every counted
+ * vote (LOTTERY_SETTLING while some are not). The tickets are written first and the result last,
+ * by a compare-and-set on its status, so a draw that dies half way is drawn again from scratch
+ * and two draws never both land. Under the campaign's rewards lock: no pass changes a ticket meanwhile.
+ */
+export async function drawCampaignLottery(
+  deps: RewardRuleDeps,
+  actor: Actor,
+  campaign: CampaignDoc,
+  lotteryId: string,
+): Promise<void> {
+  const lottery = await deps.rewards.lotteries
+    .findOne({ _id: lotteryId, campaignId: campaign._id })
+    .lean<LotteryDoc>();
+  if (!lottery) throw new AppError('LOTTERY_NOT_FOUND');
+  if (lottery.status === 'drawn') throw new AppError('LOTTERY_ALREADY_DRAWN');
+  if (!OVER.has(campaign.status)) throw new AppError('LOTTERY_NOT_ENDED');
+  await withLock(
+    deps.redis,
+    deps.keys.rewards.lock(campaign._id),
+    async () => {
+      // A draw that held the lock before this one has landed: its tickets are not to be rewritten.
+      const current = await deps.rewards.lotteries.findById(lotteryId, { status: 1 }).lean();
+      if (current?.status !== 'committed') throw new AppError('LOTTERY_ALREADY_DRAWN');
+      if (!(await rewardsSettled(deps.redis, deps.keys, campaign._id)))
+        throw new AppError('LOTTERY_SETTLING');
+      const tickets = await eligibleTickets(deps, lottery);
+      const winners = drawLottery(lottery.seed, lottery._id, lottery.prizes, tickets);
+      const chunks = deps.rewards.lotteryTickets;
+      await chunks.deleteMany({ lotteryId });
+      for (let page = 0; page * LOTTERY_TICKET_PAGE < tickets.length; page++) {
+        const slice = tickets.slice(page * LOTTERY_TICKET_PAGE, (page + 1) * LOTTERY_TICKET_PAGE);
+        await chunks.create({ _id: `${lotteryId}:${page}`, lotteryId, page, tickets: slice });
+      }
+      const drawnAt = new Date(deps.now());
+      const landed = await deps.rewards.lotteries.findOneAndUpdate(
+        { _id: lotteryId, status: 'committed' },
+        {
+          $set: {
+            status: 'drawn',
+            drawnAt,
+            drawnBy: actor.host.hostId,
+            ticketCount: tickets.length,
+            winners,
+          },
+        },
+      );
+      if (!landed) throw new AppError('LOTTERY_ALREADY_DRAWN');
+      await auditRewards(deps, actor, campaign._id, 'rewards.draw', {
+        before: { id: lotteryId, status: 'committed', commitment: lottery.commitment },
+        after: { id: lotteryId, status: 'drawn', tickets: tickets.length, winners },
+      });
+    },
+    { ttlMs: 60_000, waitMs: 5_000 },
+  );
+}
+
+/** A page of a drawn lottery's eligible tickets (LOTTERY_NOT_DRAWN before its draw). */
+export async function ticketPage(
+  deps: RewardRuleDeps,
+  campaignId: string,
+  lotteryId: string,
+  page: number,
+): Promise<LotteryTicketPage> {
+  const lottery = await deps.rewards.lotteries
+    .findOne({ _id: lotteryId, campaignId }, { status: 1, ticketCount: 1 })
+    .lean<Pick<LotteryDoc, 'status' | 'ticketCount'>>();
+  if (!lottery) throw new AppError('LOTTERY_NOT_FOUND');
+  if (lottery.status !== 'drawn') throw new AppError('LOTTERY_NOT_DRAWN');
+  const pages = Math.ceil((lottery.ticketCount ?? 0) / LOTTERY_TICKET_PAGE);
+  const chunk = await deps.rewards.lotteryTickets.findById(`${lotteryId}:${page}`).lean();
+  return { page, pages, tickets: (chunk?.tickets ?? []).map(({ ticket, holder }) => ({ ticket, holder })) };
+}
