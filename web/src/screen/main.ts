@@ -1,5 +1,6 @@
 import './screen.css';
 import { ScreenApp } from './app.js';
+import { LotteryPanel } from './lottery.js';
 
 /**
  * `/screen/:campaignId#token=…`: the campaign from the path, the screen token from the fragment,
@@ -26,3 +27,7 @@ function legacyQueryToken(): string | undefined {
 const app = new ScreenApp(campaignId, token);
 // For the benchmark and the browser tests: what the screen shows, and when it drew each update.
 (window as unknown as { __rallyScreen: ScreenApp['probe'] }).__rallyScreen = app.probe;
+// The campaign's lotteries: their commitments, and the draw when the host draws one.
+(window as unknown as { __rallyLottery: LotteryPanel['probe'] }).__rallyLottery = new LotteryPanel(
+  campaignId,
+).probe;
