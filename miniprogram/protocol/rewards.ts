@@ -10,7 +10,7 @@ import { lotteryIdSchema } from './lotteries.js';
  * invitation or a payment, directly or indirectly: such triggers are named here only so that a
  * rule asking for one is refused with REWARD_TRIGGER_FORBIDDEN (docs/compliance.md).
  */
-export const REWARD_TRIGGERS = ['first-of-day', 'every-nth'] as const;
+export const REWARD_TRIGGERS = ['first-of-day', 'every-nth', 'milestone', 'campaign-end'] as const;
 export const FORBIDDEN_TRIGGERS = ['share', 'invite', 'referral', 'payment', 'purchase', 'gift'] as const;
 export type RewardTriggerKind = (typeof REWARD_TRIGGERS)[number];
 
@@ -33,6 +33,14 @@ const allowedTriggerSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('first-of-day') }),
   /** Every n-th counted vote of the participant (likes: every n-th candidate liked). */
   z.strictObject({ kind: z.literal('every-nth'), n: z.number().int().min(1).max(1_000) }),
+  /** A candidate reaching `count` counted votes (likes): each participant with a counted vote for it. */
+  z.strictObject({
+    kind: z.literal('milestone'),
+    candidateId: z.string().min(1).max(64),
+    count: z.number().int().min(1).max(100_000_000),
+  }),
+  /** The campaign ending: each participant with a counted vote for one of the final top `top`. */
+  z.strictObject({ kind: z.literal('campaign-end'), top: z.number().int().min(1).max(100) }),
 ]);
 const triggerSchema = z.union([allowedTriggerSchema, z.looseObject({ kind: z.enum(FORBIDDEN_TRIGGERS) })]);
 
@@ -69,7 +77,17 @@ export const rewardRuleViewSchema = z.object({
   id: rewardRuleIdSchema,
   campaignId: z.string(),
   name: z.string(),
-  trigger: z.object({ kind: z.enum(REWARD_TRIGGERS), n: z.number().optional() }),
+  trigger: z.object({
+    kind: z.enum(REWARD_TRIGGERS),
+    n: z.number().optional(),
+    candidateId: z.string().optional(),
+    count: z.number().optional(),
+    top: z.number().optional(),
+  }),
+  /** A milestone rule: whether its candidate has its counted votes now. */
+  reached: z.boolean().optional(),
+  /** An end rule, once its campaign ended: the final top candidates whose supporters earn. */
+  endTop: z.array(z.string()).optional(),
   reward: rewardSchema,
   enabled: z.boolean(),
   endsAt: z.iso.datetime().optional(),

@@ -66,7 +66,7 @@ function ruleRoutes(router: Router, deps: RewardsRouteDeps): void {
     async ({ params }, _req, res) => {
       const campaign = await whenAvailable(() => findCampaign(deps.mongo, params.campaignId));
       if (!campaign || !isPublished(campaign.status)) throw new AppError('CAMPAIGN_NOT_FOUND');
-      res.json({ rules: await whenAvailable(() => ruleViews(deps, campaign._id)) });
+      res.json({ rules: await whenAvailable(() => ruleViews(deps, campaign)) });
     },
   );
   deps.api.route(
@@ -77,8 +77,10 @@ function ruleRoutes(router: Router, deps: RewardsRouteDeps): void {
       tag,
       summary: 'Add a reward rule',
       description:
-        'Triggers: the first counted vote of the day, every n-th counted vote. Rewards: points, a coupon of ' +
-        'a pool of the campaign. Only counted votes earn, those before the rule too; a voided vote takes ' +
+        'Triggers: the first counted vote of the day, every n-th counted vote, a candidate reaching a ' +
+        'milestone (each of its supporters, once), the campaign ending (supporters of the final top k). ' +
+        'Rewards: points, a coupon of a pool of the campaign, a ticket of one of its lotteries. Only ' +
+        'counted votes earn, those before the rule too; a voided vote takes ' +
         'back what it earned. A share, invite, referral, payment, purchase or gift trigger answers ' +
         '422 REWARD_TRIGGER_FORBIDDEN, citing the platform rule (诱导分享, 有偿投票). Audited.',
       auth: 'host',
@@ -97,7 +99,7 @@ function ruleRoutes(router: Router, deps: RewardsRouteDeps): void {
       const rule = await whenAvailable(() =>
         createRule(deps, { host: auth, ip: clientIp(req) }, campaign, body),
       );
-      const views = await whenAvailable(() => ruleViews(deps, campaign._id));
+      const views = await whenAvailable(() => ruleViews(deps, campaign));
       res.status(201).json(views.find((v) => v.id === rule._id));
     },
   );
@@ -121,7 +123,7 @@ function ruleRoutes(router: Router, deps: RewardsRouteDeps): void {
       await whenAvailable(() =>
         setRuleEnabled(deps, { host: auth, ip: clientIp(req) }, campaign, params.ruleId, body.enabled),
       );
-      res.json({ rules: await whenAvailable(() => ruleViews(deps, campaign._id)) });
+      res.json({ rules: await whenAvailable(() => ruleViews(deps, campaign)) });
     },
   );
 }

@@ -15,6 +15,7 @@ import {
 import { couponsLeft, type KeyBuilder, type RedisClient } from '@rallyboard/core/redis';
 import type { AuditLog } from '../audit/log.js';
 import type { HostPrincipal } from '../hosts/principal.js';
+import { termsOf } from './terms.js';
 
 export interface RewardRuleDeps {
   rewards: RewardModels;
@@ -47,34 +48,27 @@ export function auditRewards(
 const isForbidden = (kind: string): kind is (typeof FORBIDDEN_TRIGGERS)[number] =>
   (FORBIDDEN_TRIGGERS as readonly string[]).includes(kind);
 
-/** The rule's terms in the words a participant reads before acting. */
-function termsOf(
-  rule: Pick<RewardRuleDoc, 'trigger' | 'reward' | 'endsAt'>,
-  of: {
-    pool?: { name: string; expiresAt: Date; perParticipant: number };
-    left?: number;
-    lottery?: string | undefined;
-  },
-): string {
-  const when =
-    rule.trigger.kind === 'first-of-day'
-      ? '每天第一次有效投票（或点赞）'
-      : `每累计 ${rule.trigger.n} 次有效投票（点赞按候选计）`;
-  const { pool, left } = of;
-  const what =
-    rule.reward.kind === 'points'
-      ? `获得 ${rule.reward.points} 积分`
-      : rule.reward.kind === 'lottery'
-        ? `获得「${of.lottery ?? '抽奖'}」抽奖券一张（奖品、名额与开奖方式见该抽奖的规则）`
-        : `获得「${pool?.name ?? '优惠券'}」一张（每人最多 ${pool?.perParticipant ?? 1} 张，剩余 ${left ?? 0} 张，${pool ? pool.expiresAt.toISOString().slice(0, 10) : ''} 前有效）`;
-  const until = rule.endsAt
-    ? `，${new Date(rule.endsAt).toISOString().slice(0, 16).replace('T', ' ')}（UTC）前的投票有效`
-    : '';
-  return `${when}${what}${until}。只有计入排名的投票才算；被判无效的投票，其奖励将收回。与分享、邀请无关。`;
+/** A trigger as it is stored: its own fields only. */
+function ownTrigger(trigger: RewardRuleDoc['trigger']): RewardRuleDoc['trigger'] {
+  switch (trigger.kind) {
+    case 'every-nth':
+      return { kind: 'every-nth', n: trigger.n };
+    case 'milestone':
+      return { kind: 'milestone', candidateId: trigger.candidateId, count: trigger.count };
+    case 'campaign-end':
+      return { kind: 'campaign-end', top: trigger.top };
+    default:
+      return { kind: 'first-of-day' };
+  }
 }
 
 /** Rules as hosts and participants see them, with their terms and (coupons) the stock left. */
-export async function ruleViews(deps: RewardRuleDeps, campaignId: string): Promise<RewardRuleView[]> {
+export async function ruleViews(
+  deps: RewardRuleDeps,
+  campaign: Pick<CampaignDoc, '_id' | 'members'>,
+): Promise<RewardRuleView[]> {
+  const campaignId = campaign._id;
+  const candidates = new Map(campaign.members.map((m) => [m.candidateId, m.name]));
   const [rules, pools, lotteries] = await Promise.all([
     deps.rewards.rules.find({ campaignId }).sort({ createdAt: 1 }).lean<RewardRuleDoc[]>(),
     deps.rewards.pools.find({ campaignId }).lean(),
@@ -93,8 +87,11 @@ export async function ruleViews(deps: RewardRuleDeps, campaignId: string): Promi
         trigger: rule.trigger,
         reward: rule.reward,
         enabled: rule.enabled,
+        ...(rule.reached === undefined ? {} : { reached: rule.reached }),
+        ...(rule.endTop === undefined ? {} : { endTop: rule.endTop }),
         ...(rule.endsAt ? { endsAt: new Date(rule.endsAt).toISOString() } : {}),
         terms: termsOf(rule, {
+          candidates,
           ...(pool ? { pool } : {}),
           ...(left === undefined ? {} : { left }),
           ...(rule.reward.kind === 'lottery' ? { lottery: lotteryName.get(rule.reward.lotteryId) } : {}),
@@ -152,11 +149,16 @@ export async function createRule(
     if (!lottery) throw new AppError('LOTTERY_NOT_FOUND', { details: { lotteryId: body.reward.lotteryId } });
   }
   const trigger = body.trigger as RewardRuleDoc['trigger'];
+  if (trigger.kind === 'milestone' && !campaign.members.some((m) => m.candidateId === trigger.candidateId)) {
+    throw new AppError('INVALID_INPUT', {
+      details: [{ path: 'body.trigger.candidateId', message: 'is not a candidate of the campaign' }],
+    });
+  }
   const rule: RewardRuleDoc = {
     _id: newRewardRuleId(),
     campaignId: campaign._id,
     name: body.name,
-    trigger: trigger.kind === 'every-nth' ? { kind: 'every-nth', n: trigger.n } : { kind: 'first-of-day' },
+    trigger: ownTrigger(trigger),
     reward: body.reward,
     enabled: true,
     ...(body.endsAt ? { endsAt: new Date(body.endsAt) } : {}),

@@ -69,6 +69,8 @@ export function standing(record: StandingFields): CountedActivity | undefined {
  * - `first-of-day`: the first counted act of each day (the day the ranking counts it for).
  * - `every-nth`: the n-th, 2n-th, … counted vote; of likes, each candidate's first like counts
  *   once (liking, unliking and liking again earns nothing more).
+ * - `milestone` and `campaign-end`: once per participant, while the campaign-wide trigger holds
+ *   and they have a counted act for one of its candidates.
  * - A rule's `endsAt`: acts accepted after it earn nothing from it.
  * - A coupon rule gives at most the pool's per-participant number of codes, a lottery rule at
  *   most the lottery's number of tickets: those held already first, then first earned first.
@@ -117,14 +119,28 @@ export function desiredGrants(
 const limitOf = (reward: RewardSpec): string | undefined =>
   reward.kind === 'coupon' ? reward.poolId : reward.kind === 'lottery' ? reward.lotteryId : undefined;
 
-/** The triggers a rule's acts make true, each with the act that made it. */
+/**
+ * The triggers a rule's acts make true, each with the act that made it. A campaign-wide trigger
+ * (a milestone, the end) is true for the participant once it holds for the campaign (the rule's
+ * `reached` or `endTop`, which the workers keep: triggers.ts) and they have a counted act for
+ * one of its candidates: their first such act earns it.
+ */
 function triggered(rule: RewardRuleDoc, acts: readonly CountedActivity[]): { key: string; voteId: string }[] {
-  if (rule.trigger.kind === 'first-of-day') {
+  const { trigger } = rule;
+  if (trigger.kind === 'milestone' || trigger.kind === 'campaign-end') {
+    const candidates =
+      trigger.kind === 'milestone' ? (rule.reached ? [trigger.candidateId] : []) : (rule.endTop ?? []);
+    const act = acts.find((a) => candidates.includes(a.candidateId));
+    if (!act) return [];
+    const key = trigger.kind === 'milestone' ? `milestone:${trigger.count}` : `end:top${trigger.top}`;
+    return [{ key, voteId: act.voteId }];
+  }
+  if (trigger.kind === 'first-of-day') {
     const days = new Map<string, string>();
     for (const act of acts) if (!days.has(act.day)) days.set(act.day, act.voteId);
     return [...days].map(([day, voteId]) => ({ key: `day:${day}`, voteId }));
   }
-  const { n } = rule.trigger;
+  const { n } = trigger;
   const liked = new Set<string>();
   const units = acts.filter((act) => {
     if (act.action === 'vote') return true;

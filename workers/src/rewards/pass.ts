@@ -4,9 +4,10 @@ import { type KeyBuilder, listRewardMarks } from '@rallyboard/core/redis';
 import { type Periodic, runEvery } from '../every.js';
 import { backfillRewardCampaigns, promotePending } from './mark.js';
 import { type RewardDeps, reconcileRewards } from './reconcile.js';
+import { watchCampaignTriggers } from './triggers.js';
 
 export interface RewardPassDeps extends RewardDeps {
-  keys: RewardDeps['keys'] & Pick<KeyBuilder, 'rewards'>;
+  keys: RewardDeps['keys'] & Pick<KeyBuilder, 'rewards' | 'board'>;
   logger: Pick<Logger, 'warn' | 'debug'>;
 }
 
@@ -15,11 +16,13 @@ const PER_PASS = 1_000;
 const PER_BATCH = 200;
 
 /**
- * One rewards pass: a new rule's campaigns backfilled, review's stale pending voters marked, then
+ * One rewards pass: the campaign-wide triggers watched (milestones, ends: triggers.ts), a new
+ * rule's (or changed trigger's) campaigns backfilled, review's stale pending voters marked, then
  * the marked participants' rewards worked out (reconcile.ts), a campaign's in batches of 200. A
  * batch that fails (its campaign's lock busy, the database away) keeps its marks for the next pass.
  */
 export async function runRewardPass(deps: RewardPassDeps, now = Date.now()): Promise<number> {
+  await watchCampaignTriggers(deps, now);
   await backfillRewardCampaigns(deps, now);
   await promotePending(deps, now);
   const marked = await listRewardMarks(deps.redis, deps.keys, PER_PASS);

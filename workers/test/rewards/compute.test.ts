@@ -96,6 +96,38 @@ describe('what counted activity earns', () => {
     expect(keysOf(desiredGrants('p-1', [tickets], limits, acts, kept))).toEqual(['nth:1', 'nth:3']);
   });
 
+  it("gives a milestone's reward once to each supporter of its candidate, while the milestone holds", () => {
+    const milestone = rule('r8', { trigger: { kind: 'milestone', candidateId: 'bob', count: 100 } });
+    const acts = [
+      act('v1'),
+      act('v2', '2026-01-01', { candidateId: 'bob' }),
+      act('v3', '2026-01-02', { candidateId: 'bob' }),
+    ];
+    expect(desiredGrants('p-1', [milestone], new Map(), acts, none)).toEqual([]);
+    const reached = { ...milestone, reached: true };
+    const grants = desiredGrants('p-1', [reached], new Map(), acts, none);
+    expect(grants.map((g) => [g.key, g.voteId])).toEqual([['milestone:100', 'v2']]);
+    // Its first bob vote voided: the next one still earns it, by the same grant.
+    expect(desiredGrants('p-1', [reached], new Map(), acts.slice(2), none).map((g) => g.grantId)).toEqual([
+      grants[0]?.grantId,
+    ]);
+    expect(desiredGrants('p-1', [reached], new Map(), acts.slice(0, 1), none)).toEqual([]);
+  });
+
+  it("gives an end rule's reward to supporters of the final top candidates only, once the campaign ended", () => {
+    const end = rule('r9', { trigger: { kind: 'campaign-end', top: 2 } });
+    const acts = [
+      act('v1', '2026-01-01', { candidateId: 'carol' }),
+      act('v2', '2026-01-02', { candidateId: 'bob' }),
+    ];
+    expect(desiredGrants('p-1', [end], new Map(), acts, none)).toEqual([]);
+    const ended = { ...end, endTop: ['alice', 'bob'] };
+    expect(desiredGrants('p-1', [ended], new Map(), acts, none).map((g) => [g.key, g.voteId])).toEqual([
+      ['end:top2', 'v2'],
+    ]);
+    expect(desiredGrants('p-1', [ended], new Map(), acts.slice(0, 1), none)).toEqual([]);
+  });
+
   it('gives nothing new from a paused rule, but keeps what it gave while its vote counts', () => {
     const paused = rule('r5', { enabled: false });
     const acts = [act('v1', '2026-01-01'), act('v2', '2026-01-02')];

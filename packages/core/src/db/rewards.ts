@@ -16,6 +16,10 @@ export interface RewardRuleDoc {
   enabled: boolean;
   /** Votes accepted after this earn nothing from the rule. */
   endsAt?: Date | undefined;
+  /** A milestone rule: whether its candidate has the count now (the workers keep it, triggers.ts). */
+  reached?: boolean | undefined;
+  /** An end rule: its campaign's final top candidates, set by the workers when it ended. */
+  endTop?: string[] | undefined;
   createdAt: Date;
   createdBy: string;
 }
@@ -69,7 +73,13 @@ export interface RewardGrantDoc {
 }
 
 const triggerSchema = new Schema(
-  { kind: { type: String, required: true }, n: { type: Number } },
+  {
+    kind: { type: String, required: true },
+    n: { type: Number },
+    candidateId: { type: String },
+    count: { type: Number },
+    top: { type: Number },
+  },
   { _id: false },
 );
 const rewardSchema = new Schema(
@@ -91,6 +101,8 @@ const ruleSchema = new Schema<RewardRuleDoc>(
     reward: { type: rewardSchema, required: true },
     enabled: { type: Boolean, required: true },
     endsAt: { type: Date },
+    reached: { type: Boolean },
+    endTop: { type: [String], default: undefined },
     createdAt: { type: Date, required: true },
     createdBy: { type: String, required: true },
   },

@@ -1,0 +1,46 @@
+import type { RewardRuleDoc } from '@rallyboard/core/db';
+
+/** What a rule's terms name besides the rule: its pool, the codes left, its lottery, the candidates. */
+export interface TermsContext {
+  pool?: { name: string; expiresAt: Date; perParticipant: number };
+  left?: number;
+  lottery?: string | undefined;
+  /** Candidate id → name, for a milestone's candidate. */
+  candidates: ReadonlyMap<string, string>;
+}
+
+/** When a rule gives, in the words a participant reads. */
+function whenOf(trigger: RewardRuleDoc['trigger'], candidates: ReadonlyMap<string, string>): string {
+  switch (trigger.kind) {
+    case 'first-of-day':
+      return '每天第一次有效投票（或点赞）';
+    case 'every-nth':
+      return `每累计 ${trigger.n} 次有效投票（点赞按候选计）`;
+    case 'milestone':
+      return `「${candidates.get(trigger.candidateId) ?? trigger.candidateId}」的有效票数达到 ${trigger.count} 时，每位有一票（或一个赞）计入它的参与者`;
+    case 'campaign-end':
+      return `活动结束时，最终排名前 ${trigger.top} 的候选中，每位有一票（或一个赞）计入其中之一的参与者`;
+  }
+}
+
+/** The rule's terms in the words a participant reads before acting. */
+export function termsOf(
+  rule: Pick<RewardRuleDoc, 'trigger' | 'reward' | 'endsAt'>,
+  of: TermsContext,
+): string {
+  const { pool, left } = of;
+  const what =
+    rule.reward.kind === 'points'
+      ? `获得 ${rule.reward.points} 积分`
+      : rule.reward.kind === 'lottery'
+        ? `获得「${of.lottery ?? '抽奖'}」抽奖券一张（奖品、名额与开奖方式见该抽奖的规则）`
+        : `获得「${pool?.name ?? '优惠券'}」一张（每人最多 ${pool?.perParticipant ?? 1} 张，剩余 ${left ?? 0} 张，${pool ? pool.expiresAt.toISOString().slice(0, 10) : ''} 前有效）`;
+  const once =
+    rule.trigger.kind === 'milestone' || rule.trigger.kind === 'campaign-end'
+      ? '（每人一次；票数因无效票回落时收回）'
+      : '';
+  const until = rule.endsAt
+    ? `，${new Date(rule.endsAt).toISOString().slice(0, 16).replace('T', ' ')}（UTC）前的投票有效`
+    : '';
+  return `${whenOf(rule.trigger, of.candidates)}${what}${once}${until}。只有计入排名的投票才算；被判无效的投票，其奖励将收回。与分享、邀请无关。`;
+}
