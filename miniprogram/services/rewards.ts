@@ -1,14 +1,24 @@
+import { lotteryListSchema } from '../protocol/lotteries.js';
 import type { RewardGrantView } from '../protocol/rewards.js';
 import { myRewardsSchema, rewardRuleListSchema } from '../protocol/rewards.js';
 import { authorized } from './auth.js';
 import { request } from './request.js';
 
-/** Rewards (激励): a campaign's rules, complete, before anyone acts; and my own grants. */
+/** Rewards (激励): a campaign's rules and lotteries, complete, before anyone acts; and my own grants. */
 
 /** A published campaign's reward rules, each with its terms in words. */
 export const rewardRules = (campaignId: string) =>
   request({ method: 'GET', path: `/api/campaigns/${campaignId}/reward-rules` }, rewardRuleListSchema).then(
     (answer) => answer.rules,
+  );
+
+/**
+ * A published campaign's lotteries (抽奖): prizes, terms and the seed's commitment; once drawn, the
+ * seed and the winners.
+ */
+export const campaignLotteries = (campaignId: string) =>
+  request({ method: 'GET', path: `/api/campaigns/${campaignId}/lotteries` }, lotteryListSchema).then(
+    (answer) => answer.lotteries,
   );
 
 /** My points and grants in a campaign. */

@@ -1,8 +1,9 @@
 import type { RewardGrantView } from '../../protocol/rewards.js';
 import { shortTime } from '../../services/format.js';
 import { ApiError } from '../../services/request.js';
-import { GRANT_STATUS_LABELS, myRewards, rewardRules } from '../../services/rewards.js';
+import { campaignLotteries, GRANT_STATUS_LABELS, myRewards, rewardRules } from '../../services/rewards.js';
 import { definePage } from '../../utils/page.js';
+import { type LotteryRow, lotteryRows } from './lotteries.js';
 
 interface RuleRow {
   id: string;
@@ -27,7 +28,7 @@ function grantRow(g: RewardGrantView): GrantRow {
     name: g.ruleName,
     status: g.status,
     statusLabel: GRANT_STATUS_LABELS[g.status],
-    what: g.points !== undefined ? `${g.points} 积分` : `优惠券${expiry}`,
+    what: g.points !== undefined ? `${g.points} 积分` : g.lotteryId ? '抽奖券' : `优惠券${expiry}`,
     code: g.code ?? '',
     note:
       g.status === 'revoked'
@@ -40,14 +41,18 @@ function grantRow(g: RewardGrantView): GrantRow {
 
 /**
  * 奖励规则与我的奖励: the campaign's reward rules, each complete (what earns what, how many, the
- * stock, the deadline), and what my own counted votes earned. Nothing here depends on sharing.
+ * stock, the deadline), its lotteries (抽奖: terms, the seed's commitment, my tickets, the
+ * result), and what my own counted votes earned. Nothing here depends on sharing.
  */
 definePage()({
   data: {
     campaignId: '',
     rules: [] as RuleRow[],
+    lotteries: [] as LotteryRow[],
     points: 0,
     grants: [] as GrantRow[],
+    /** I hold a lottery ticket (shown on its card): 我的奖励 is then not empty. */
+    holdsTickets: false,
     loading: true,
     error: '',
   },
@@ -64,14 +69,19 @@ definePage()({
     async load(): Promise<void> {
       this.setData({ loading: true, error: '' });
       try {
-        const [rules, mine] = await Promise.all([
+        const [rules, lotteries, mine] = await Promise.all([
           rewardRules(this.data.campaignId),
+          campaignLotteries(this.data.campaignId),
           myRewards(this.data.campaignId),
         ]);
+        // A lottery ticket shows on its lottery's card, with the holder hash and the result.
+        const shown = new Set(lotteries.map((l) => l.id));
         this.setData({
           rules: rules.filter((r) => r.enabled).map((r) => ({ id: r.id, name: r.name, terms: r.terms })),
+          lotteries: lotteryRows(lotteries, mine.grants),
           points: mine.points,
-          grants: mine.grants.map(grantRow),
+          grants: mine.grants.filter((g) => !g.lotteryId || !shown.has(g.lotteryId)).map(grantRow),
+          holdsTickets: mine.grants.some((g) => g.lotteryId && shown.has(g.lotteryId)),
           loading: false,
         });
       } catch (error) {
