@@ -6,7 +6,7 @@ import { entrySettings } from '../../services/entries.js';
 import { CAMPAIGN_STATUS_LABELS, campaignCountdown, remainingText } from '../../services/format.js';
 import { likedCandidates } from '../../services/likes.js';
 import { ApiError } from '../../services/request.js';
-import { rewardRules } from '../../services/rewards.js';
+import { campaignLotteries, rewardRules } from '../../services/rewards.js';
 import { chatCard, momentsPost, offerSharing } from '../../services/share.js';
 import { askToHear, loadTemplates } from '../../services/subscriptions.js';
 import { definePage } from '../../utils/page.js';
@@ -43,6 +43,8 @@ definePage<Extra>()({
     canEnter: false,
     hasEntries: false,
     hasRewards: false,
+    /** The campaign's lotteries not drawn yet, each with the SHA-256 of its seed, published before the start. */
+    lotteries: [] as { id: string; name: string; commitment: string }[],
     /** A suggestion box (政务建议): its suggestions and their progress. */
     isSuggestionBox: false,
     countdown: '',
@@ -145,12 +147,21 @@ definePage<Extra>()({
         this.setData({ canEnter: false, hasEntries: false, isSuggestionBox: false });
       }
     },
-    /** Whether the campaign has reward rules: their terms are one tap away. */
+    /** Whether the campaign has reward rules (their terms one tap away), and its lotteries' commitments. */
     async refreshRewards(): Promise<void> {
       try {
-        this.setData({ hasRewards: (await rewardRules(this.data.campaignId)).some((r) => r.enabled) });
+        const [rules, lotteries] = await Promise.all([
+          rewardRules(this.data.campaignId),
+          campaignLotteries(this.data.campaignId),
+        ]);
+        this.setData({
+          hasRewards: rules.some((r) => r.enabled) || lotteries.length > 0,
+          lotteries: lotteries
+            .filter((l) => l.status === 'committed')
+            .map(({ id, name, commitment }) => ({ id, name, commitment })),
+        });
       } catch {
-        this.setData({ hasRewards: false });
+        this.setData({ hasRewards: false, lotteries: [] });
       }
     },
     startCountdown() {

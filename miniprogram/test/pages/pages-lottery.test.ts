@@ -104,6 +104,15 @@ afterAll(async () => {
 });
 
 describe('抽奖 before the draw', () => {
+  it("shows the lottery's commitment on the campaign page, with the rules one tap away", async () => {
+    const campaign = await open('pages/campaign/index', { campaignId });
+    expect(textsOf(campaign, '.rewards-link')).toEqual(['奖励规则']);
+    expect(textsOf(campaign, '.lottery-commitment-label')).toEqual([
+      '抽奖「幸运抽奖」开奖前已公布的种子承诺（SHA-256）：',
+    ]);
+    expect(textsOf(campaign, '.lottery-commitment-hash')).toEqual([lottery.commitment]);
+  });
+
   it('shows the terms, the commitment, the tickets held, and my tickets with my holder hash', async () => {
     const page = await openAs('ann');
     expect(textsOf(page, '.rule-terms')[0]).toContain('获得「幸运抽奖」抽奖券一张');
