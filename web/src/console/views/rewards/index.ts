@@ -1,6 +1,7 @@
 import type { CampaignView, CouponPoolView, RewardRuleView } from '@rallyboard/core/protocol';
 import { ApiError, api } from '../../api.js';
 import { h } from '../../dom.js';
+import { lotterySection } from './lotteries.js';
 import { poolForm, poolItem, redeemForm } from './pools.js';
 import { ruleForm, ruleItem } from './rules.js';
 
@@ -10,7 +11,8 @@ const NOT_OFFERED =
 
 /**
  * 奖励: the campaign's reward rules (each with the terms participants read, paused or resumed
- * here), a form for a new one, and its coupon pools with their stock, CSV import and redemption.
+ * here), a form for a new one, its coupon pools with their stock, CSV import and redemption, and
+ * its lotteries (抽奖), committed before the start and drawn after the end.
  */
 export function renderRewards(body: HTMLElement, campaign: CampaignView): undefined {
   const base = `/api/campaigns/${campaign.id}`;
@@ -19,6 +21,8 @@ export function renderRewards(body: HTMLElement, campaign: CampaignView): undefi
   const problem = h('div', { class: 'form-error', role: 'alert' });
   const rulePool = h('select', { name: 'poolId' });
   const redeemPool = h('select', { name: 'redeemPool', 'aria-label': '核销的券池' });
+  const ruleLottery = h('select', { name: 'lotteryId' });
+  const lotteries = lotterySection(campaign, base, ruleLottery);
   const refresh = async () => {
     try {
       const [r, p] = await Promise.all([
@@ -40,13 +44,15 @@ export function renderRewards(body: HTMLElement, campaign: CampaignView): undefi
     h('h2', {}, '奖励规则'),
     h('p', { class: 'muted compliance' }, NOT_OFFERED),
     rules,
-    ruleForm(base, rulePool, problem, refresh),
+    ruleForm(base, rulePool, ruleLottery, problem, refresh),
     problem,
     h('h2', {}, '优惠券池'),
     pools,
     poolForm(base, problem, refresh),
     redeemForm(base, redeemPool, refresh),
+    lotteries.element,
   );
   void refresh();
+  void lotteries.refresh();
   return undefined;
 }

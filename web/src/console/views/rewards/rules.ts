@@ -22,10 +22,21 @@ export function ruleItem(rule: RewardRuleView, base: string, refresh: () => Prom
   );
 }
 
-/** A new rule: only triggers on the participant's own counted votes are offered. */
+/** What a rule gives, from the form's choice of kind and its pool or lottery. */
+function rewardOf(kind: string, points: number, poolId: string, lotteryId: string) {
+  if (kind === 'coupon') return { kind: 'coupon', poolId } as const;
+  if (kind === 'lottery') return { kind: 'lottery', lotteryId } as const;
+  return { kind: 'points', points } as const;
+}
+
+/**
+ * A new rule: only triggers on the participant's own counted votes are offered. Its reward is
+ * points, a coupon of a pool, or a ticket of one of the campaign's lotteries (抽奖券).
+ */
 export function ruleForm(
   base: string,
   poolSelect: HTMLSelectElement,
+  lotterySelect: HTMLSelectElement,
   problem: HTMLElement,
   refresh: () => Promise<void>,
 ): HTMLElement {
@@ -47,25 +58,33 @@ export function ruleForm(
       [
         ['points', '积分'],
         ['coupon', '优惠券'],
+        ['lottery', '抽奖券'],
       ],
       'points',
     ),
   );
   const points = field('积分数', input({ name: 'points', type: 'number', min: 1, max: 10000, value: '5' }));
   const pool = field('券池', poolSelect);
+  const lottery = field('抽奖', lotterySelect);
   const add = async (event: Event) => {
     event.preventDefault();
     problem.textContent = '';
+    if (reward.control.value === 'lottery' && !lotterySelect.value) {
+      problem.textContent = '请先在下方「抽奖」中添加抽奖，再添加发抽奖券的规则';
+      return;
+    }
     const body = {
       name: name.control.value,
       trigger:
         trigger.control.value === 'every-nth'
           ? { kind: 'every-nth', n: Number(n.control.value) }
           : { kind: 'first-of-day' },
-      reward:
-        reward.control.value === 'coupon'
-          ? { kind: 'coupon', poolId: poolSelect.value }
-          : { kind: 'points', points: Number(points.control.value) },
+      reward: rewardOf(
+        reward.control.value,
+        Number(points.control.value),
+        poolSelect.value,
+        lotterySelect.value,
+      ),
     };
     try {
       await api('POST', `${base}/reward-rules`, body);
@@ -85,6 +104,7 @@ export function ruleForm(
     reward.wrap,
     points.wrap,
     pool.wrap,
+    lottery.wrap,
     h('button', { type: 'submit', class: 'primary' }, '添加规则'),
   );
 }
