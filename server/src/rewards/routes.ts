@@ -1,4 +1,5 @@
 import { findCampaign } from '@rallyboard/core/db';
+import type { Logger } from '@rallyboard/core/logger';
 import {
   AppError,
   couponImportSchema,
@@ -23,6 +24,7 @@ import type { Api } from '../http/api.js';
 import { clientIp } from '../http/client-ip.js';
 import { whenAvailable } from '../lib/when-available.js';
 import { type CouponDeps, createPool, importCodes, poolViews, redeemCode } from './coupons.js';
+import { grantsExportRoute } from './grants-export-routes.js';
 import { lotteryRoutes } from './lottery-routes.js';
 import { createRule, ruleViews, setRuleEnabled } from './rules.js';
 
@@ -32,6 +34,7 @@ const poolParams = campaignParams.extend({ poolId: couponPoolIdSchema });
 
 export interface RewardsRouteDeps extends CouponDeps {
   api: Api;
+  logger: Logger;
   mongo: Connection;
   loadCampaign: CampaignAccess;
 }
@@ -46,6 +49,7 @@ export function rewardsRouter(deps: RewardsRouteDeps): Router {
   ruleRoutes(router, deps);
   poolRoutes(router, deps);
   lotteryRoutes(router, deps);
+  grantsExportRoute(router, deps);
   return router;
 }
 

@@ -85,6 +85,7 @@ const routesOn = (id: string): [string, string, unknown?][] => [
   ['POST', `/api/campaigns/${id}/lotteries/ltAAAAAAAAAA/draw`],
   ['GET', `/api/campaigns/${id}/export/results.csv`],
   ['GET', `/api/campaigns/${id}/export/ledger.csv`],
+  ['GET', `/api/campaigns/${id}/export/grants.csv`],
 ];
 
 describe("another host's campaign", () => {

@@ -34,6 +34,10 @@ export function rewardExamples(fixture: HostileFixture): Record<string, ValidExa
     },
     'GET /api/me/rewards': { query: { campaignId: boardId }, authorization: asParticipant },
     'GET /api/campaigns/:campaignId/lotteries': { params: { campaignId: boardId } },
+    'GET /api/campaigns/:campaignId/export/grants.csv': {
+      params: { campaignId: boardId },
+      authorization: asHost,
+    },
     'POST /api/campaigns/:campaignId/lotteries': {
       // A draft: a lottery is added before its campaign starts.
       params: { campaignId: fixture.campaignId },
