@@ -2,6 +2,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import {
   createVoteReads,
   entryModels,
+  matchModel,
   notificationModels,
   rewardModels,
   wechatPushModels,
@@ -49,6 +50,7 @@ import { myVotesRouter } from './ingest/my-votes-routes.js';
 import { createRateLimits, createReadLimits } from './ingest/rate-limits.js';
 import { votesRouter } from './ingest/routes.js';
 import { createVoteIds } from './ingest/vote-ids.js';
+import { matchingRouter } from './matching/routes.js';
 import { createServerMetrics } from './metrics/recorders.js';
 import { metricsRouter } from './metrics/routes.js';
 import { notificationLogRouter } from './notifications/host-routes.js';
@@ -114,6 +116,7 @@ function createServices(deps: AppDeps) {
     notifications: notificationModels(mongo),
     entries: entryModels(mongo),
     rewards: rewardModels(mongo),
+    matches: matchModel(mongo),
     rateLimit: createRateLimits(deps),
     pushes: wechatPushModels(mongo),
     voteIds: createVoteIds(config.auth),
@@ -167,6 +170,7 @@ function featureRouters(s: Services): Router[] {
     wechatPushRouter(s),
     rewardsRouter(s),
     myRewardsRouter(s),
+    matchingRouter(s),
     referralsRouter(s),
     reviewRouter(s),
     riskRouter(s),

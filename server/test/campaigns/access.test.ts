@@ -86,6 +86,8 @@ const routesOn = (id: string): [string, string, unknown?][] => [
   ['GET', `/api/campaigns/${id}/export/results.csv`],
   ['GET', `/api/campaigns/${id}/export/ledger.csv`],
   ['GET', `/api/campaigns/${id}/export/grants.csv`],
+  ['GET', `/api/campaigns/${id}/export/matching.csv`],
+  ['POST', `/api/campaigns/${id}/matches`, { sponsor: '企业', cause: '图书角', perVoteFen: 10, capFen: 100 }],
 ];
 
 describe("another host's campaign", () => {

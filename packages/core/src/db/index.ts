@@ -13,6 +13,7 @@ export * from './hosts.js';
 export * from './ledger.js';
 export * from './ledger-state.js';
 export * from './lotteries.js';
+export * from './matching.js';
 export * from './notifications.js';
 export * from './paging.js';
 export * from './participants.js';

@@ -37,6 +37,7 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   'rewards.redeem': '核销券码',
   'rewards.lottery': '新建抽奖',
   'rewards.draw': '开奖',
+  'matching.pledge': '新增公益配捐',
 };
 
 const PAGE_SIZE = 20;
