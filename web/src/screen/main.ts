@@ -1,6 +1,7 @@
 import './screen.css';
 import { ScreenApp } from './app.js';
 import { LotteryPanel } from './lottery.js';
+import { MatchingLine } from './matching.js';
 
 /**
  * `/screen/:campaignId#token=…`: the campaign from the path, the screen token from the fragment,
@@ -31,3 +32,11 @@ const app = new ScreenApp(campaignId, token);
 (window as unknown as { __rallyLottery: LotteryPanel['probe'] }).__rallyLottery = new LotteryPanel(
   campaignId,
 ).probe;
+// Donation matching (公益配捐): each pledge's progress along the bottom.
+const matchingLine = document.getElementById('matching-line');
+if (matchingLine) {
+  (window as unknown as { __rallyMatching: MatchingLine['probe'] }).__rallyMatching = new MatchingLine(
+    campaignId,
+    matchingLine,
+  ).probe;
+}

@@ -41,6 +41,8 @@ export class RankingChart {
   ) {
     this.slots = slots;
     this.chart = echarts.init(el, undefined, { renderer: 'canvas' });
+    // Its box shrinks when a line appears below it (matching, a lottery), not only with the window.
+    new ResizeObserver(() => this.chart.resize()).observe(el);
   }
 
   setCandidates(candidates: ReadonlyMap<string, Candidate>): void {
