@@ -14,6 +14,7 @@ export * from './hosts.js';
 export * from './ids.js';
 export * from './leaderboard.js';
 export * from './lotteries.js';
+export * from './matching.js';
 export * from './notifications.js';
 export * from './pages.js';
 export * from './periods.js';

@@ -1,4 +1,5 @@
 import { lotteryListSchema } from '../protocol/lotteries.js';
+import { matchListSchema, yuan } from '../protocol/matching.js';
 import type { RewardGrantView } from '../protocol/rewards.js';
 import { myRewardsSchema, rewardRuleListSchema } from '../protocol/rewards.js';
 import { authorized } from './auth.js';
@@ -31,3 +32,23 @@ export const GRANT_STATUS_LABELS: Record<RewardGrantView['status'], string> = {
   unfilled: '已领完，有券退回时补发',
   revoked: '已收回',
 };
+
+/** One donation-matching pledge as the campaign page shows it: its terms, and how far it is matched. */
+export interface MatchRow {
+  id: string;
+  terms: string;
+  progress: string;
+  /** Of the cap, 0–100, for the bar's width. */
+  percent: number;
+}
+
+/** A published campaign's donation matching (公益配捐): each pledge, and what counted votes have matched. */
+export const campaignMatches = (campaignId: string): Promise<MatchRow[]> =>
+  request({ method: 'GET', path: `/api/campaigns/${campaignId}/matches` }, matchListSchema).then((answer) =>
+    answer.matches.map((m) => ({
+      id: m.id,
+      terms: m.terms,
+      progress: `已配捐 ${yuan(m.matchedFen)} / ${yuan(m.capFen)}${m.capReached ? '（已达上限）' : ''}`,
+      percent: Math.min(100, Math.round((1000 * m.matchedFen) / m.capFen) / 10),
+    })),
+  );

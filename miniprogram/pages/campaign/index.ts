@@ -6,7 +6,7 @@ import { entrySettings } from '../../services/entries.js';
 import { CAMPAIGN_STATUS_LABELS, campaignCountdown, remainingText } from '../../services/format.js';
 import { likedCandidates } from '../../services/likes.js';
 import { ApiError } from '../../services/request.js';
-import { campaignLotteries, rewardRules } from '../../services/rewards.js';
+import { campaignLotteries, campaignMatches, type MatchRow, rewardRules } from '../../services/rewards.js';
 import { chatCard, momentsPost, offerSharing } from '../../services/share.js';
 import { askToHear, loadTemplates } from '../../services/subscriptions.js';
 import { definePage } from '../../utils/page.js';
@@ -45,6 +45,8 @@ definePage<Extra>()({
     hasRewards: false,
     /** The campaign's lotteries not drawn yet, each with the SHA-256 of its seed, published before the start. */
     lotteries: [] as { id: string; name: string; commitment: string }[],
+    /** Donation matching (公益配捐): each pledge and what counted votes have matched. */
+    matches: [] as MatchRow[],
     /** A suggestion box (政务建议): its suggestions and their progress. */
     isSuggestionBox: false,
     countdown: '',
@@ -150,18 +152,20 @@ definePage<Extra>()({
     /** Whether the campaign has reward rules (their terms one tap away), and its lotteries' commitments. */
     async refreshRewards(): Promise<void> {
       try {
-        const [rules, lotteries] = await Promise.all([
+        const [rules, lotteries, matches] = await Promise.all([
           rewardRules(this.data.campaignId),
           campaignLotteries(this.data.campaignId),
+          campaignMatches(this.data.campaignId),
         ]);
         this.setData({
+          matches,
           hasRewards: rules.some((r) => r.enabled) || lotteries.length > 0,
           lotteries: lotteries
             .filter((l) => l.status === 'committed')
             .map(({ id, name, commitment }) => ({ id, name, commitment })),
         });
       } catch {
-        this.setData({ hasRewards: false, lotteries: [] });
+        this.setData({ hasRewards: false, lotteries: [], matches: [] });
       }
     },
     startCountdown() {
