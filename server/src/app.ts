@@ -5,6 +5,7 @@ import {
   matchModel,
   notificationModels,
   rewardModels,
+  unlockableModel,
   wechatPushModels,
 } from '@rallyboard/core/db';
 import { createWeChatApi } from '@rallyboard/core/wechat';
@@ -72,6 +73,7 @@ import { myRewardsRouter } from './rewards/me-routes.js';
 import { rewardsRouter } from './rewards/routes.js';
 import { screensRouter } from './screens/routes.js';
 import { createScreens } from './screens/screens.js';
+import { unlocksRouter } from './unlocks/routes.js';
 import { wechatPushRouter } from './wechat-push/routes.js';
 
 export type { AppDeps } from './deps.js';
@@ -99,6 +101,8 @@ function createServices(deps: AppDeps) {
   const now = deps.now ?? Date.now;
   const boards = createBoardLookup({ ...deps, now });
   const reads = { redis, keys, boards };
+  // Host-entered text (candidates, like-to-unlock content) passes WeChat's check as the host's.
+  const checkTexts = createCandidateTextCheck({ mongo, redis, keys, wechat, config });
   return {
     ...deps,
     now,
@@ -117,6 +121,7 @@ function createServices(deps: AppDeps) {
     entries: entryModels(mongo),
     rewards: rewardModels(mongo),
     matches: matchModel(mongo),
+    unlockables: unlockableModel(mongo),
     rateLimit: createRateLimits(deps),
     pushes: wechatPushModels(mongo),
     voteIds: createVoteIds(config.auth),
@@ -129,12 +134,8 @@ function createServices(deps: AppDeps) {
     // Bodies are read only once a route has authenticated the caller (see http/api.ts).
     api: createApi(tokens, hosts, express.json({ limit: config.http.bodyLimitBytes, strict: true })),
     screens: createScreens({ ...reads, config, mongo, wechat }),
-    store: createCampaignStore({
-      ...deps,
-      boardCache: boards.cache,
-      audit,
-      checkTexts: createCandidateTextCheck({ mongo, redis, keys, wechat, config }),
-    }),
+    checkTexts,
+    store: createCampaignStore({ ...deps, boardCache: boards.cache, audit, checkTexts }),
   };
 }
 type Services = ReturnType<typeof createServices>;
@@ -171,6 +172,7 @@ function featureRouters(s: Services): Router[] {
     rewardsRouter(s),
     myRewardsRouter(s),
     matchingRouter(s),
+    unlocksRouter(s),
     referralsRouter(s),
     reviewRouter(s),
     riskRouter(s),

@@ -87,6 +87,12 @@ const routesOn = (id: string): [string, string, unknown?][] => [
   ['GET', `/api/campaigns/${id}/export/ledger.csv`],
   ['GET', `/api/campaigns/${id}/export/grants.csv`],
   ['GET', `/api/campaigns/${id}/export/matching.csv`],
+  ['GET', `/api/campaigns/${id}/unlockables`],
+  [
+    'POST',
+    `/api/campaigns/${id}/unlockables`,
+    { candidateId: 'alice', title: '花絮', text: '文字', unlock: { kind: 'my-like' } },
+  ],
   ['POST', `/api/campaigns/${id}/matches`, { sponsor: '企业', cause: '图书角', perVoteFen: 10, capFen: 100 }],
 ];
 

@@ -21,5 +21,6 @@ export * from './records.js';
 export * from './referrals.js';
 export * from './review-moves.js';
 export * from './rewards.js';
+export * from './unlocks.js';
 export * from './vote-reads.js';
 export * from './wechat-pushes.js';

@@ -24,5 +24,6 @@ export * from './risk.js';
 export * from './risk-dashboard.js';
 export * from './risk-review.js';
 export * from './screen.js';
+export * from './unlocks.js';
 export * from './vote-context.js';
 export * from './votes.js';

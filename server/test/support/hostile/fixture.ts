@@ -22,7 +22,7 @@ export interface HostileFixture {
   fake: WeChatFake;
   /** A live campaign's board (the campaign has the same id), with alice and bob. */
   boardId: string;
-  /** A like board, with alice and bob. */
+  /** A like board, with alice and bob, and a live like campaign of the host's. */
   likeBoardId: string;
   /** `Authorization` header values of the participant, the host and the admin. */
   asParticipant: string;
@@ -191,6 +191,8 @@ export async function createHostileFixture(redisDb: number): Promise<HostileFixt
   const endedId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob']);
   await createLiveCampaign(mongo, endedId, { createdBy: host.id, status: 'ended' });
   const likeBoardId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob'], { kind: 'like' });
+  // Also a live like campaign of the host's: content a like opens is added to it.
+  await createLiveCampaign(mongo, likeBoardId, { createdBy: host.id, kind: 'like' });
   const draft = async () => (await postJson(server, '/api/campaigns', asHost, campaignBody())).id as string;
   return {
     config,

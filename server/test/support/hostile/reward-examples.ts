@@ -1,7 +1,10 @@
 import type { HostileFixture } from './fixture.js';
 import type { ValidExample } from './requests.js';
 
-/** The valid examples of the rewards routes (examples.ts): rules, coupon pools, my rewards. */
+/**
+ * The valid examples of the incentives routes (examples.ts): reward rules, coupon pools, my rewards,
+ * lotteries, the grants' CSV, donation matching and like-to-unlock content.
+ */
 export function rewardExamples(fixture: HostileFixture): Record<string, ValidExample> {
   const { boardId, asHost, asParticipant } = fixture;
   return {
@@ -38,6 +41,28 @@ export function rewardExamples(fixture: HostileFixture): Record<string, ValidExa
       params: { campaignId: boardId },
       authorization: asHost,
     },
+    'GET /api/campaigns/:campaignId/matches': { params: { campaignId: boardId } },
+    'POST /api/campaigns/:campaignId/matches': {
+      params: { campaignId: boardId },
+      body: { sponsor: '爱心企业', cause: '图书角', perVoteFen: 50, capFen: 10_000, candidateId: 'alice' },
+      authorization: asHost,
+    },
+    'GET /api/campaigns/:campaignId/export/matching.csv': {
+      params: { campaignId: boardId },
+      authorization: asHost,
+    },
+    'POST /api/campaigns/:campaignId/unlockables': {
+      params: { campaignId: fixture.likeBoardId },
+      body: {
+        candidateId: 'alice',
+        title: '花絮',
+        text: '排练那天',
+        unlock: { kind: 'shared-goal', likes: 10 },
+      },
+      authorization: asHost,
+    },
+    'GET /api/campaigns/:campaignId/unlockables': { params: { campaignId: boardId }, authorization: asHost },
+    'GET /api/me/unlockables': { query: { campaignId: boardId }, authorization: asParticipant },
     'POST /api/campaigns/:campaignId/lotteries': {
       // A draft: a lottery is added before its campaign starts.
       params: { campaignId: fixture.campaignId },

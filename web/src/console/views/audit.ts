@@ -38,6 +38,7 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   'rewards.lottery': '新建抽奖',
   'rewards.draw': '开奖',
   'matching.pledge': '新增公益配捐',
+  'unlocks.add': '新增点赞解锁内容',
 };
 
 const PAGE_SIZE = 20;

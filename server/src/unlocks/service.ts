@@ -1,0 +1,153 @@
+import {
+  type CampaignDoc,
+  newUnlockableId,
+  type UnlockableDoc,
+  type UnlockableModel,
+} from '@rallyboard/core/db';
+import { AppError, type UnlockableInput, type UnlockableView } from '@rallyboard/core/protocol';
+import { readLiked } from '@rallyboard/core/redis';
+import type { AuditLog } from '../audit/log.js';
+import { type BoardReadDeps, queryBoard } from '../boards/queries.js';
+import { type CandidateTextCheck, withChecks } from '../campaigns/text-check.js';
+import type { HostPrincipal } from '../hosts/principal.js';
+
+/** What like-to-unlock needs. */
+export interface UnlockDeps extends BoardReadDeps {
+  unlockables: UnlockableModel;
+  audit: AuditLog;
+  checkTexts: CandidateTextCheck;
+  now: () => number;
+}
+
+type Actor = { host: HostPrincipal; ip: string };
+const OVER = new Set(['ended', 'archived']);
+
+const howOf = (item: Pick<UnlockableDoc, 'unlock'>, name: string) =>
+  item.unlock.kind === 'my-like'
+    ? `为「${name}」点赞（计入排名）后解锁`
+    : `「${name}」获得 ${item.unlock.likes} 个有效点赞后，所有人解锁`;
+
+/**
+ * Adds a content item to a like campaign: its title and text pass WeChat's text check as the
+ * host's (as candidate text does), and it is audited. Until the campaign ends.
+ */
+export async function addUnlockable(
+  deps: UnlockDeps,
+  actor: Actor,
+  campaign: CampaignDoc,
+  body: UnlockableInput,
+): Promise<UnlockableDoc> {
+  if (campaign.kind !== 'like') {
+    throw new AppError('INVALID_INPUT', {
+      details: [{ path: 'body.unlock', message: 'content opens with likes: add it to a like campaign' }],
+    });
+  }
+  if (OVER.has(campaign.status)) {
+    throw new AppError('CAMPAIGN_NOT_EDITABLE', { message: 'Content can be added until the campaign ends.' });
+  }
+  if (!campaign.members.some((m) => m.candidateId === body.candidateId)) {
+    throw new AppError('INVALID_INPUT', {
+      details: [{ path: 'body.candidateId', message: 'is not a candidate of the campaign' }],
+    });
+  }
+  const item: UnlockableDoc = {
+    _id: newUnlockableId(),
+    campaignId: campaign._id,
+    candidateId: body.candidateId,
+    title: body.title,
+    ...(body.text === undefined ? {} : { text: body.text }),
+    ...(body.imageUrl === undefined ? {} : { imageUrl: body.imageUrl }),
+    unlock: body.unlock,
+    createdAt: new Date(deps.now()),
+    createdBy: actor.host.hostId,
+  };
+  // What participants will read is published text: WeChat judges it as the host's.
+  const checks = await deps.checkTexts(
+    actor,
+    [{ candidateId: item._id, name: item.title, description: item.text ?? '' }],
+    [],
+  );
+  await deps.unlockables.create(item);
+  await deps.audit({
+    actor: actor.host,
+    ip: actor.ip,
+    action: 'unlocks.add',
+    target: { type: 'campaign', id: campaign._id },
+    campaignId: campaign._id,
+    before: null,
+    after: withChecks(
+      { id: item._id, candidateId: item.candidateId, title: item.title, unlock: item.unlock },
+      checks,
+    ),
+  });
+  return item;
+}
+
+/** The candidates' counted likes on the public ranking (frozen while the campaign is). */
+async function likesNow(deps: UnlockDeps, campaign: Pick<CampaignDoc, '_id' | 'members'>) {
+  const board = await queryBoard(deps, {
+    type: 'range',
+    boardId: campaign._id,
+    window: 'all',
+    offset: 0,
+    limit: Math.max(1, Math.min(campaign.members.length, 1_000)),
+  });
+  return new Map(board.entries.map((e) => [e.candidateId, e.score]));
+}
+
+/**
+ * The campaign's items as one reader sees them: a host every item whole; a participant the
+ * content only of the items open to them (their counted like of its candidate stands, or its
+ * shared goal is reached). A locked item's text and picture are not in the answer at all.
+ */
+export async function unlockableViews(
+  deps: UnlockDeps,
+  campaign: Pick<CampaignDoc, '_id' | 'members'>,
+  reader: { host: true } | { participantId: string },
+): Promise<UnlockableView[]> {
+  const items = await deps.unlockables
+    .find({ campaignId: campaign._id })
+    .sort({ createdAt: 1 })
+    .lean<UnlockableDoc[]>();
+  if (items.length === 0) return [];
+  const names = new Map(campaign.members.map((m) => [m.candidateId, m.name]));
+  const likes = items.some((i) => i.unlock.kind === 'shared-goal')
+    ? await likesNow(deps, campaign)
+    : new Map();
+  const mine =
+    'participantId' in reader
+      ? new Set(
+          await readLiked(deps.redis, deps.keys, campaign._id, reader.participantId, [
+            ...new Set(items.filter((i) => i.unlock.kind === 'my-like').map((i) => i.candidateId)),
+          ]),
+        )
+      : new Set<string>();
+  return items.map((item) => {
+    const { unlock } = item;
+    const progress =
+      unlock.kind === 'shared-goal'
+        ? { likes: likes.get(item.candidateId) ?? 0, goal: unlock.likes }
+        : undefined;
+    const open =
+      unlock.kind === 'my-like' ? mine.has(item.candidateId) : (progress?.likes ?? 0) >= unlock.likes;
+    const shown = 'host' in reader || open;
+    return {
+      id: item._id,
+      campaignId: item.campaignId,
+      candidateId: item.candidateId,
+      title: item.title,
+      unlock: unlock.kind === 'my-like' ? { kind: 'my-like' } : { kind: 'shared-goal', likes: unlock.likes },
+      how: howOf(item, names.get(item.candidateId) ?? item.candidateId),
+      locked: !open,
+      ...(progress ? { progress } : {}),
+      ...(shown
+        ? {
+            content: {
+              ...(item.text === undefined ? {} : { text: item.text }),
+              ...(item.imageUrl === undefined ? {} : { imageUrl: item.imageUrl }),
+            },
+          }
+        : {}),
+    };
+  });
+}
