@@ -1,6 +1,6 @@
 import type { CampaignView, CouponPoolView, RewardRuleView } from '@rallyboard/core/protocol';
-import { ApiError, api } from '../../api.js';
-import { h } from '../../dom.js';
+import { ApiError, api, download } from '../../api.js';
+import { h, toast } from '../../dom.js';
 import { lotterySection } from './lotteries.js';
 import { poolForm, poolItem, redeemForm } from './pools.js';
 import { ruleForm, ruleItem } from './rules.js';
@@ -10,12 +10,34 @@ const NOT_OFFERED =
   '依《微信小程序平台运营规范》，分享、邀请、助力和付费都不能作为奖励条件（诱导分享、有偿投票）；奖励只看参与者本人计入排名的投票。';
 
 /**
+ * 下载发放记录: grants.csv, every grant of the campaign (revoked ones too, with why), fetched with
+ * the host's token as the 概览 tab's exports are; the button waits while it downloads.
+ */
+function grantsExport(base: string): HTMLElement {
+  const button = h('button', { type: 'button' }, '下载发放记录（CSV）');
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      const { name } = await download(`${base}/export/grants.csv`, 'grants.csv');
+      toast(`已下载 ${name}`);
+    } catch (error) {
+      toast(error instanceof ApiError ? error.message : '导出失败', 'error');
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return h('div', { class: 'actions grants-export' }, button);
+}
+
+/**
  * 奖励: the campaign's reward rules (each with the terms participants read, paused or resumed
- * here), a form for a new one, its coupon pools with their stock, CSV import and redemption, and
+ * here, a milestone's or an end rule's state beside them), a form for a new one, the download of
+ * every grant (grants.csv), its coupon pools with their stock, CSV import and redemption, and
  * its lotteries (抽奖), committed before the start and drawn after the end.
  */
 export function renderRewards(body: HTMLElement, campaign: CampaignView): undefined {
   const base = `/api/campaigns/${campaign.id}`;
+  const names = new Map(campaign.members.map((m) => [m.candidateId, m.name]));
   const rules = h('ul', { class: 'reward-rules', 'aria-label': '奖励规则' });
   const pools = h('ul', { class: 'coupon-pools', 'aria-label': '优惠券池' });
   const problem = h('div', { class: 'form-error', role: 'alert' });
@@ -29,7 +51,7 @@ export function renderRewards(body: HTMLElement, campaign: CampaignView): undefi
         api<{ rules: RewardRuleView[] }>('GET', `${base}/reward-rules`),
         api<{ pools: CouponPoolView[] }>('GET', `${base}/coupon-pools`),
       ]);
-      rules.replaceChildren(...r.rules.map((rule) => ruleItem(rule, base, refresh)));
+      rules.replaceChildren(...r.rules.map((rule) => ruleItem(rule, { base, names, refresh })));
       pools.replaceChildren(...p.pools.map((pool) => poolItem(pool, base, refresh)));
       for (const select of [rulePool, redeemPool]) {
         const chosen = select.value;
@@ -44,8 +66,16 @@ export function renderRewards(body: HTMLElement, campaign: CampaignView): undefi
     h('h2', {}, '奖励规则'),
     h('p', { class: 'muted compliance' }, NOT_OFFERED),
     rules,
-    ruleForm(base, rulePool, ruleLottery, problem, refresh),
+    ruleForm({
+      base,
+      members: campaign.members,
+      poolSelect: rulePool,
+      lotterySelect: ruleLottery,
+      problem,
+      refresh,
+    }),
     problem,
+    grantsExport(base),
     h('h2', {}, '优惠券池'),
     pools,
     poolForm(base, problem, refresh),

@@ -1,19 +1,40 @@
-import type { RewardRuleView } from '@rallyboard/core/protocol';
+import {
+  type CampaignMember,
+  type RewardRuleInput,
+  type RewardRuleView,
+  rewardRuleInputSchema,
+  toFieldIssues,
+} from '@rallyboard/core/protocol';
 import { ApiError, api } from '../../api.js';
-import { field, h, input, select, toast } from '../../dom.js';
+import { type Field, field, h, input, select, toast } from '../../dom.js';
+import { issuesByField, showIssues } from '../../form-errors.js';
+import { endTopNote, milestoneBadge, ownWords, triggerFields } from './rule-trigger.js';
 
-/** One rule: its name, whether it is in force, the terms participants read, pause or resume. */
-export function ruleItem(rule: RewardRuleView, base: string, refresh: () => Promise<void>): HTMLElement {
+/** What a rule item needs besides its rule: where the rules are, and the candidates' names. */
+export interface RuleItemContext {
+  base: string;
+  /** Candidate id → name, for an end rule's final top. */
+  names: ReadonlyMap<string, string>;
+  refresh: () => Promise<void>;
+}
+
+/**
+ * One rule: its name, whether it is in force, where a milestone or end rule stands, the terms
+ * participants read, pause or resume.
+ */
+export function ruleItem(rule: RewardRuleView, context: RuleItemContext): HTMLElement {
   const toggle = async () => {
-    await api('PATCH', `${base}/reward-rules/${rule.id}`, { enabled: !rule.enabled });
-    await refresh();
+    await api('PATCH', `${context.base}/reward-rules/${rule.id}`, { enabled: !rule.enabled });
+    await context.refresh();
   };
   return h(
     'li',
-    { class: 'reward-rule' },
+    { class: 'reward-rule', 'data-trigger': rule.trigger.kind },
     h('strong', {}, rule.name),
     h('span', { class: 'badge' }, rule.enabled ? '生效中' : '已暂停'),
+    milestoneBadge(rule),
     h('p', { class: 'terms' }, rule.terms),
+    endTopNote(rule, context.names),
     h(
       'button',
       { type: 'button', 'aria-label': `${rule.enabled ? '暂停' : '恢复'}「${rule.name}」`, onclick: toggle },
@@ -22,37 +43,11 @@ export function ruleItem(rule: RewardRuleView, base: string, refresh: () => Prom
   );
 }
 
-/** What a rule gives, from the form's choice of kind and its pool or lottery. */
-function rewardOf(kind: string, points: number, poolId: string, lotteryId: string) {
-  if (kind === 'coupon') return { kind: 'coupon', poolId } as const;
-  if (kind === 'lottery') return { kind: 'lottery', lotteryId } as const;
-  return { kind: 'points', points } as const;
-}
+type RewardKind = 'points' | 'coupon' | 'lottery';
 
-/**
- * A new rule: only triggers on the participant's own counted votes are offered. Its reward is
- * points, a coupon of a pool, or a ticket of one of the campaign's lotteries (抽奖券).
- */
-export function ruleForm(
-  base: string,
-  poolSelect: HTMLSelectElement,
-  lotterySelect: HTMLSelectElement,
-  problem: HTMLElement,
-  refresh: () => Promise<void>,
-): HTMLElement {
-  const name = field('规则名称', input({ name: 'name', maxlength: 60 }));
-  const trigger = field(
-    '条件',
-    select(
-      [
-        ['first-of-day', '每天第一次有效投票'],
-        ['every-nth', '每累计 N 次有效投票'],
-      ],
-      'first-of-day',
-    ),
-  );
-  const n = field('N', input({ name: 'n', type: 'number', min: 1, max: 1000, value: '3' }));
-  const reward = field(
+/** The reward half of the form: points, a coupon of a pool or a lottery's ticket, and only its input shown. */
+function rewardFields(poolSelect: HTMLSelectElement, lotterySelect: HTMLSelectElement) {
+  const kind = field(
     '奖励内容',
     select(
       [
@@ -66,45 +61,100 @@ export function ruleForm(
   const points = field('积分数', input({ name: 'points', type: 'number', min: 1, max: 10000, value: '5' }));
   const pool = field('券池', poolSelect);
   const lottery = field('抽奖', lotterySelect);
+  const needs: Record<RewardKind, Field<HTMLElement>> = { points, coupon: pool, lottery };
+  const chosen = () => kind.control.value as RewardKind;
+  const sync = () => {
+    for (const f of [points, pool, lottery]) f.wrap.hidden = needs[chosen()] !== f;
+  };
+  kind.control.addEventListener('change', sync);
+  sync();
+  const byPath: Record<string, Field<HTMLElement>> = {
+    'reward.points': points,
+    'reward.poolId': pool,
+    'reward.lotteryId': lottery,
+  };
+  const value = (): RewardRuleInput['reward'] => {
+    if (chosen() === 'coupon') return { kind: 'coupon', poolId: poolSelect.value };
+    if (chosen() === 'lottery') return { kind: 'lottery', lotteryId: lotterySelect.value };
+    return { kind: 'points', points: Number(points.control.value) };
+  };
+  /** What to add first when the chosen reward has nothing to choose from yet. */
+  const missing = (): string | undefined => {
+    if (chosen() === 'coupon' && !poolSelect.value) {
+      return '请先在下方「优惠券池」中添加券池，再添加发券的规则';
+    }
+    if (chosen() === 'lottery' && !lotterySelect.value) {
+      return '请先在下方「抽奖」中添加抽奖，再添加发抽奖券的规则';
+    }
+    return undefined;
+  };
+  return {
+    wraps: [kind.wrap, points.wrap, pool.wrap, lottery.wrap],
+    fields: [points, pool, lottery],
+    byPath,
+    value,
+    missing,
+  };
+}
+
+/** The selects the tab keeps filled (pools and lotteries), and where the form's problems go. */
+export interface RuleFormParts {
+  base: string;
+  members: readonly CampaignMember[];
+  poolSelect: HTMLSelectElement;
+  lotterySelect: HTMLSelectElement;
+  problem: HTMLElement;
+  refresh: () => Promise<void>;
+}
+
+/**
+ * A new rule: only triggers on the participant's own counted votes are offered. Its reward is
+ * points, a coupon of a pool, or a ticket of one of the campaign's lotteries (抽奖券). The schema
+ * is checked here first, and the server's field issues land on the same fields.
+ */
+export function ruleForm(parts: RuleFormParts): HTMLElement {
+  const { base, problem, refresh } = parts;
+  const name = field('规则名称', input({ name: 'name', maxlength: 60 }));
+  const trigger = triggerFields(parts.members);
+  const reward = rewardFields(parts.poolSelect, parts.lotterySelect);
+  const show = (issues: Map<string, string>) =>
+    showIssues(issues, {
+      fields: [name, ...trigger.fields, ...reward.fields],
+      fieldOf: (path) => (path === 'name' ? name : (trigger.fieldOf(path) ?? reward.byPath[path])),
+      problem,
+    });
   const add = async (event: Event) => {
     event.preventDefault();
-    problem.textContent = '';
-    if (reward.control.value === 'lottery' && !lotterySelect.value) {
-      problem.textContent = '请先在下方「抽奖」中添加抽奖，再添加发抽奖券的规则';
+    const missing = reward.missing();
+    if (missing) {
+      show(new Map());
+      problem.textContent = missing;
       return;
     }
-    const body = {
+    const checked = rewardRuleInputSchema.safeParse({
       name: name.control.value,
-      trigger:
-        trigger.control.value === 'every-nth'
-          ? { kind: 'every-nth', n: Number(n.control.value) }
-          : { kind: 'first-of-day' },
-      reward: rewardOf(
-        reward.control.value,
-        Number(points.control.value),
-        poolSelect.value,
-        lotterySelect.value,
-      ),
-    };
+      trigger: trigger.value(),
+      reward: reward.value(),
+    });
+    show(checked.success ? new Map() : issuesByField(toFieldIssues(checked.error)));
+    if (!checked.success) return;
     try {
-      await api('POST', `${base}/reward-rules`, body);
+      await api('POST', `${base}/reward-rules`, checked.data);
       toast('已添加奖励规则');
       name.control.value = '';
       await refresh();
     } catch (error) {
-      problem.textContent = error instanceof ApiError ? error.message : '添加失败';
+      if (error instanceof ApiError && error.issues.length > 0) {
+        show(issuesByField(error.issues.map((i) => ({ ...i, message: ownWords(i.message) }))));
+      } else problem.textContent = error instanceof ApiError ? error.message : '添加失败';
     }
   };
   return h(
     'form',
-    { class: 'card reward-form', 'aria-label': '添加奖励规则', onsubmit: add },
+    { class: 'card reward-form', 'aria-label': '添加奖励规则', novalidate: true, onsubmit: add },
     name.wrap,
-    trigger.wrap,
-    n.wrap,
-    reward.wrap,
-    points.wrap,
-    pool.wrap,
-    lottery.wrap,
+    trigger.wraps,
+    reward.wraps,
     h('button', { type: 'submit', class: 'primary' }, '添加规则'),
   );
 }
