@@ -39,6 +39,7 @@ export const AUDIT_ACTIONS = [
   'rewards.lottery',
   'rewards.draw',
   'matching.pledge',
+  'unlocks.add',
 ] as const;
 export const auditActionSchema = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof auditActionSchema>;

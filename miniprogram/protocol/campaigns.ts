@@ -69,6 +69,12 @@ const httpsUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
+/** Host-set tags (兴趣标签): what a participant's likes teach the recommendations (docs/rewards.md). */
+export const tagsSchema = z
+  .array(z.string().trim().min(1).max(20))
+  .max(10)
+  .refine((tags) => new Set(tags).size === tags.length, { message: 'tags must be unique' });
+
 export const campaignMemberSchema = z.strictObject({
   candidateId: candidateIdSchema,
   name: text(100),
@@ -76,6 +82,7 @@ export const campaignMemberSchema = z.strictObject({
   description: z.string().trim().max(2_000).optional(),
   /** Optional grouping for display, e.g. a class or a region. */
   group: text(100).optional(),
+  tags: tagsSchema.optional(),
 });
 export type CampaignMember = z.infer<typeof campaignMemberSchema>;
 
@@ -115,6 +122,7 @@ const campaignFields = {
   schedule: campaignScheduleSchema,
   visibility: z.enum(['public', 'unlisted']).default('public'),
   rules: campaignRulesSchema.default({}),
+  tags: tagsSchema.optional(),
 };
 
 function membersUnique(members: readonly CampaignMember[] | undefined): boolean {
@@ -146,6 +154,7 @@ export const updateCampaignBodySchema = z
     schedule: campaignScheduleSchema.optional(),
     visibility: z.enum(['public', 'unlisted']).optional(),
     rules: campaignRulesSchema.optional(),
+    tags: tagsSchema.optional(),
     hostIds: z.array(hostIdSchema).max(20).optional(),
   })
   .refine((v) => membersUnique(v.members), { message: 'candidate ids must be unique', path: ['members'] })
@@ -180,6 +189,7 @@ const campaignBaseView = z.object({
   /** The candidates' groups, with the ids the group rankings take (see groups.ts). */
   groups: z.array(campaignGroupSchema),
   schedule: scheduleView,
+  tags: z.array(z.string()).optional(),
 });
 
 /** A campaign as its hosts see it. */

@@ -66,6 +66,8 @@ import type { Relay } from './realtime/relays/channel.js';
 import { createScreenRelay } from './realtime/relays/screen-relay.js';
 import { createRealtime } from './realtime/socket-server.js';
 import type { RealtimeServer } from './realtime/types.js';
+import { recommendationsRouter } from './recommendations/routes.js';
+import { createRecommender } from './recommendations/service.js';
 import { referralsRouter } from './referrals/routes.js';
 import { riskRouter } from './review/risk-routes.js';
 import { reviewRouter } from './review/routes.js';
@@ -122,6 +124,7 @@ function createServices(deps: AppDeps) {
     rewards: rewardModels(mongo),
     matches: matchModel(mongo),
     unlockables: unlockableModel(mongo),
+    recommend: createRecommender({ mongo, redis, keys, now }),
     rateLimit: createRateLimits(deps),
     pushes: wechatPushModels(mongo),
     voteIds: createVoteIds(config.auth),
@@ -173,6 +176,7 @@ function featureRouters(s: Services): Router[] {
     myRewardsRouter(s),
     matchingRouter(s),
     unlocksRouter(s),
+    recommendationsRouter(s),
     referralsRouter(s),
     reviewRouter(s),
     riskRouter(s),

@@ -14,7 +14,7 @@ import type { HostPrincipal } from '../hosts/principal.js';
  *
  * | field                                      | draft, scheduled | live, paused, frozen        | ended | archived |
  * | ------------------------------------------ | ---------------- | --------------------------- | ----- | -------- |
- * | title, description, coverImageUrl, visibility | yes           | yes                         | yes   | no       |
+ * | title, description, coverImageUrl, visibility, tags | yes    | yes                         | yes   | no       |
  * | hostIds (admins only)                      | yes              | yes                         | yes   | no       |
  * | members                                    | yes              | add and edit, never remove  | no    | no       |
  * | schedule                                   | yes              | only a later end, still ahead | no  | no       |
@@ -86,6 +86,7 @@ export function planUpdate(
   if (body.description !== undefined) set.description = body.description;
   if (body.coverImageUrl !== undefined) set.coverImageUrl = body.coverImageUrl;
   if (body.visibility !== undefined) set.visibility = body.visibility;
+  if (body.tags !== undefined) set.tags = body.tags;
   if (body.hostIds !== undefined) set.hostIds = [...new Set(body.hostIds)];
 
   if (body.members !== undefined) {
@@ -150,6 +151,7 @@ export function planUpdate(
       set.title !== undefined ||
       set.members !== undefined ||
       set.rules !== undefined ||
+      set.tags !== undefined ||
       (set.schedule !== undefined &&
         (set.schedule.timezone !== campaign.schedule.timezone || !sameWeek(campaign, set.schedule))),
     scheduleChanged:

@@ -73,12 +73,18 @@ const VERDICT_TTL_SECONDS = 86_400;
 type Verdict = { suggest: 'pass' | 'review' | 'risky'; label: number; traceId: string };
 
 /**
- * The text of a candidate WeChat must judge: its name, group and description where they are new
+ * The text of a candidate WeChat must judge: its name, group, description and tags where they are new
  * and not empty (removing text needs no check). Undefined when nothing new is to be shown.
  */
 function newText(member: CampaignMember, before: CampaignMember | undefined): string[] | undefined {
-  const fields = [member.name, member.group ?? '', member.description ?? ''];
-  const old = before ? [before.name, before.group ?? '', before.description ?? ''] : ['', '', ''];
+  const textOf = (m: CampaignMember) => [
+    m.name,
+    m.group ?? '',
+    m.description ?? '',
+    (m.tags ?? []).join(' '),
+  ];
+  const fields = textOf(member);
+  const old = before ? textOf(before) : ['', '', '', ''];
   return fields.some((f, i) => f !== '' && f !== old[i]) ? fields : undefined;
 }
 
@@ -109,8 +115,8 @@ export function createCandidateTextCheck(deps: CandidateTextCheckDeps): Candidat
       if (kept !== null) verdict = JSON.parse(kept) as Verdict;
       else if (options.cachedOnly) throw new TextChangedMeanwhile();
       else {
-        const [, group, description] = fields;
-        const content = [group, description].filter((t) => t !== '').join('\n');
+        const [, group, description, tags] = fields;
+        const content = [group, description, tags].filter((t) => t !== '' && t !== undefined).join('\n');
         const answer = await deps.wechat
           .msgSecCheck({
             openid: bound.openid,

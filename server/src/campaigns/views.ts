@@ -16,6 +16,7 @@ function memberView(member: CampaignMember): CampaignMember {
     ...(member.imageUrl === undefined ? {} : { imageUrl: member.imageUrl }),
     ...(member.description === undefined ? {} : { description: member.description }),
     ...(member.group === undefined ? {} : { group: member.group }),
+    ...(member.tags === undefined || member.tags.length === 0 ? {} : { tags: member.tags }),
   };
 }
 
@@ -36,6 +37,7 @@ const baseView = (doc: CampaignDoc) => ({
   members: doc.members.map(memberView),
   groups: groupsOf(doc.members),
   schedule: scheduleView(doc.schedule),
+  ...(doc.tags === undefined || doc.tags.length === 0 ? {} : { tags: doc.tags }),
 });
 
 /** A campaign as its hosts see it. */

@@ -2,6 +2,7 @@ import { createBatcher } from '@rallyboard/core/batch';
 import { type LedgerVote, recordVotes } from '@rallyboard/core/db';
 import { createBoardCache, tallyVerdicts } from '@rallyboard/core/redis';
 import type { WorkerDeps } from '../deps.js';
+import { createInterestRecorder } from '../interests/record.js';
 import type { ApplyMetrics } from '../metrics/recorders.js';
 import { createRewardMarker } from '../rewards/mark.js';
 import { createRiskAssessor } from '../risk/assess.js';
@@ -53,6 +54,7 @@ export function createVoteApplier(deps: WorkerDeps): (items: BatchItem[]) => Pro
   const recordMembers = createMembershipRecorder(deps);
   const followUp = createRiskFollowUp(deps);
   const markRewards = createRewardMarker(deps);
+  const recordInterests = createInterestRecorder(deps);
 
   return async (items) => {
     const started = performance.now();
@@ -66,10 +68,14 @@ export function createVoteApplier(deps: WorkerDeps): (items: BatchItem[]) => Pro
     // Only counted votes make referrals, and only once they are on record. Cluster members too,
     // before the follow-up queues this batch's holds, so those holds see this batch's members.
     // And the voters whose counted votes may earn rewards, marked for the rewards pass.
+    // What counted likes teach the recommendations: never failing the batch (run again, it would count twice).
     const [, revealed] = await Promise.all([
       attributeReferrals(records),
       recordMembers(countedOf(votes)),
       markRewards(records),
+      recordInterests(records).catch((error: unknown) =>
+        logger.warn({ err: error }, 'could not record interests'),
+      ),
     ]);
     // Dashboard tallies, alerts and cluster holds: after the ledger, and never failing the batch.
     const decided = votes.flatMap((v) => (v.decided ? [v.decided] : []));

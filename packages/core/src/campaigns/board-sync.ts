@@ -8,6 +8,7 @@ import {
   readBoardMeta,
   registerBoard,
   setBoardStatus,
+  writeInterestTags,
 } from '../redis/index.js';
 
 /** A campaign's rules as its board's quotas; a limit left out is no limit. */
@@ -68,4 +69,6 @@ export async function syncBoard(deps: BoardSyncDeps, campaign: CampaignDoc): Pro
     ...(moves ? {} : { status: campaign.status }),
   });
   if (moves) await setBoardStatus(deps.redis, deps.keys, campaign._id, campaign.status, { origin: 'sync' });
+  // The tags a counted like teaches the recommendations (the workers read them then).
+  await writeInterestTags(deps.redis, deps.keys, campaign);
 }

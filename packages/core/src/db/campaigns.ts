@@ -26,6 +26,8 @@ export interface CampaignDoc {
   schedule: { startAt: Date; endAt: Date; timezone: string; weekStartsOn?: number | undefined };
   visibility: 'public' | 'unlisted';
   rules: CampaignRules;
+  /** Host-set tags (兴趣标签), for recommendations. */
+  tags?: string[] | undefined;
   /** Risk control: the host's changes to the default settings (see risk/rules.ts). */
   risk?: RiskSettingsPatch | undefined;
   /** When the host revealed the final ranking on the screens (frozen or ended); unset before. */
@@ -56,6 +58,7 @@ const memberSchema = new Schema<CampaignMember>(
     imageUrl: { type: String },
     description: { type: String, maxlength: 2_000 },
     group: { type: String, maxlength: 100 },
+    tags: { type: [String], default: undefined },
   },
   { _id: false },
 );
@@ -81,6 +84,7 @@ const campaignSchema = new Schema<CampaignDoc>(
       votesPerUserTotal: { type: Number, min: 1 },
     },
     risk: { type: Schema.Types.Mixed },
+    tags: { type: [String], default: undefined },
     revealedAt: { type: Date },
     screenWindow: { type: String, enum: [...SCREEN_WINDOWS] },
     screenView: { type: String, enum: [...RANKING_VIEWS] },

@@ -18,6 +18,7 @@ export * from './notifications.js';
 export * from './pages.js';
 export * from './periods.js';
 export * from './rank-moves.js';
+export * from './recommendations.js';
 export * from './referrals.js';
 export * from './rewards.js';
 export * from './risk.js';

@@ -12,6 +12,7 @@ export * from './cross-slot.js';
 export * from './dead-letters.js';
 export * from './durability.js';
 export * from './ingest-rate.js';
+export * from './interests.js';
 export * from './keys.js';
 export * from './likes.js';
 export * from './lock.js';

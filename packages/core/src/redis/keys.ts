@@ -1,11 +1,13 @@
 import { boardIdSchema } from '../protocol/ids.js';
 import { PERIOD_WINDOWS, type PeriodWindow } from '../protocol/periods.js';
 import { type HostKeys, hostKeys } from './host-keys.js';
+import { type InterestKeys, interestKeys } from './interest-keys.js';
 import { type RewardKeys, rewardKeys } from './reward-keys.js';
 import { type RiskKeys, riskKeys } from './risk-keys.js';
 import type { FrozenKeys, GroupKeys, WindowKeys } from './window-keys.js';
 
 export type { HostKeys } from './host-keys.js';
+export type { InterestKeys } from './interest-keys.js';
 export type { RewardKeys } from './reward-keys.js';
 export type { RiskKeys } from './risk-keys.js';
 export {
@@ -108,6 +110,8 @@ export interface KeyBuilder {
   entrantLock(campaignId: string, userId: string): string;
   /** Rewards' keys (reward-keys.ts): coupon stock, the campaigns with rules, marks, locks. */
   readonly rewards: RewardKeys;
+  /** Interests' keys (interest-keys.ts): tags, each participant's interest weights and what they touched. */
+  readonly interests: InterestKeys;
   /** Hosts' keys (host-keys.ts): WeChat binding codes, and the content check's kept verdicts. */
   readonly hosts: HostKeys;
   /** String: held while one subscribe message is sent, so a job run twice at once sends it once. */
@@ -245,6 +249,7 @@ export function createKeys(prefix: string): KeyBuilder {
     entryLock: (entryId) => `${prefix}:lock:entry:${entryId}`,
     entrantLock: (campaignId, userId) => `${prefix}:lock:entrant:${campaignId}:${userId}`,
     rewards: rewardKeys(prefix),
+    interests: interestKeys(prefix),
     hosts: hostKeys(prefix),
     notificationLock: (sendId) => `${prefix}:lock:notification:${sendId}`,
     pushSignature: (signature) => `${prefix}:push-signature:${signature}`,

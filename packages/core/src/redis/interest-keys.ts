@@ -1,0 +1,15 @@
+/** The interests part of the key builder (keys.ts): what likes teach the recommendations. */
+export interface InterestKeys {
+  /** Hash: a campaign's tags, `''` → the campaign's own, `<candidateId>` → its candidate's; comma-joined. */
+  tags(campaignId: string): string;
+  /** Sorted set: a participant's interest weight per tag, decayed (interests.ts). */
+  of(participantId: string): string;
+  /** Set: `<campaignId> <candidateId>` the participant has a counted vote or like for. */
+  touched(participantId: string): string;
+}
+
+export const interestKeys = (prefix: string): InterestKeys => ({
+  tags: (campaignId) => `${prefix}:interests:tags:${campaignId}`,
+  of: (participantId) => `${prefix}:interests:of:${participantId}`,
+  touched: (participantId) => `${prefix}:interests:touched:${participantId}`,
+});
