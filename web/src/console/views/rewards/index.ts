@@ -2,23 +2,26 @@ import type { CampaignView, CouponPoolView, RewardRuleView } from '@rallyboard/c
 import { ApiError, api, download } from '../../api.js';
 import { h, toast } from '../../dom.js';
 import { lotterySection } from './lotteries.js';
+import { matchingSection } from './matching.js';
 import { poolForm, poolItem, redeemForm } from './pools.js';
 import { ruleForm, ruleItem } from './rules.js';
+import { unlockSection } from './unlocks.js';
 
 /** Why some triggers are not offered: WeChat's platform rules (docs/compliance.md). */
 const NOT_OFFERED =
   '依《微信小程序平台运营规范》，分享、邀请、助力和付费都不能作为奖励条件（诱导分享、有偿投票）；奖励只看参与者本人计入排名的投票。';
 
 /**
- * 下载发放记录: grants.csv, every grant of the campaign (revoked ones too, with why), fetched with
- * the host's token as the 概览 tab's exports are; the button waits while it downloads.
+ * A CSV download of the campaign (下载发放记录: grants.csv, every grant, revoked ones too, with why;
+ * 下载配捐明细: matching.csv, the sponsor's audit by day), fetched with the host's token as the 概览
+ * tab's exports are; the button waits while it downloads.
  */
-function grantsExport(base: string): HTMLElement {
-  const button = h('button', { type: 'button' }, '下载发放记录（CSV）');
+function csvExport(base: string, file: string, label: string, className: string): HTMLElement {
+  const button = h('button', { type: 'button' }, label);
   button.addEventListener('click', async () => {
     button.disabled = true;
     try {
-      const { name } = await download(`${base}/export/grants.csv`, 'grants.csv');
+      const { name } = await download(`${base}/export/${file}`, file);
       toast(`已下载 ${name}`);
     } catch (error) {
       toast(error instanceof ApiError ? error.message : '导出失败', 'error');
@@ -26,14 +29,16 @@ function grantsExport(base: string): HTMLElement {
       button.disabled = false;
     }
   });
-  return h('div', { class: 'actions grants-export' }, button);
+  return h('div', { class: `actions ${className}` }, button);
 }
 
 /**
  * 奖励: the campaign's reward rules (each with the terms participants read, paused or resumed
  * here, a milestone's or an end rule's state beside them), a form for a new one, the download of
- * every grant (grants.csv), its coupon pools with their stock, CSV import and redemption, and
- * its lotteries (抽奖), committed before the start and drawn after the end.
+ * every grant (grants.csv), its coupon pools with their stock, CSV import and redemption, its
+ * lotteries (抽奖), committed before the start and drawn after the end, its sponsors' donation
+ * matching (公益配捐) with the audit by day (matching.csv), and, on a like campaign, the content
+ * likes open (点赞解锁). Refreshing the tab reads the pledges' and the shared goals' progress again.
  */
 export function renderRewards(body: HTMLElement, campaign: CampaignView): undefined {
   const base = `/api/campaigns/${campaign.id}`;
@@ -45,7 +50,13 @@ export function renderRewards(body: HTMLElement, campaign: CampaignView): undefi
   const redeemPool = h('select', { name: 'redeemPool', 'aria-label': '核销的券池' });
   const ruleLottery = h('select', { name: 'lotteryId' });
   const lotteries = lotterySection(campaign, base, ruleLottery);
-  const refresh = async () => {
+  const matching = matchingSection(
+    campaign,
+    base,
+    csvExport(base, 'matching.csv', '下载配捐明细（CSV）', 'matching-export'),
+  );
+  const unlocks = unlockSection(campaign, base);
+  const rewardsNow = async () => {
     try {
       const [r, p] = await Promise.all([
         api<{ rules: RewardRuleView[] }>('GET', `${base}/reward-rules`),
@@ -62,6 +73,10 @@ export function renderRewards(body: HTMLElement, campaign: CampaignView): undefi
       problem.textContent = error instanceof ApiError ? error.message : '加载失败';
     }
   };
+  // Each part says its own load failure where it is: one failing leaves the others shown.
+  const refresh = async () => {
+    await Promise.all([rewardsNow(), matching.refresh(), unlocks.refresh()]);
+  };
   body.append(
     h('h2', {}, '奖励规则'),
     h('p', { class: 'muted compliance' }, NOT_OFFERED),
@@ -75,12 +90,14 @@ export function renderRewards(body: HTMLElement, campaign: CampaignView): undefi
       refresh,
     }),
     problem,
-    grantsExport(base),
+    csvExport(base, 'grants.csv', '下载发放记录（CSV）', 'grants-export'),
     h('h2', {}, '优惠券池'),
     pools,
     poolForm(base, problem, refresh),
     redeemForm(base, redeemPool, refresh),
     lotteries.element,
+    matching.element,
+    unlocks.element,
   );
   void refresh();
   void lotteries.refresh();
