@@ -27,6 +27,17 @@ const howOf = (item: Pick<UnlockableDoc, 'unlock'>, name: string) =>
     ? `为「${name}」点赞（计入排名）后解锁`
     : `「${name}」获得 ${item.unlock.likes} 个有效点赞后，所有人解锁`;
 
+/** A refusal of the check names this content's fields, not a candidate (its id would mean nothing to the host). */
+function asContentRefusal(error: unknown): unknown {
+  if (
+    !(error instanceof AppError) ||
+    (error.code !== 'CONTENT_RISKY' && error.code !== 'CONTENT_NEEDS_REVIEW')
+  ) {
+    return error;
+  }
+  return new AppError(error.code, { details: { fields: ['title', 'text'] }, cause: error });
+}
+
 /**
  * Adds a content item to a like campaign: its title and text pass WeChat's text check as the
  * host's (as candidate text does), and it is audited. Until the campaign ends.
@@ -62,11 +73,9 @@ export async function addUnlockable(
     createdBy: actor.host.hostId,
   };
   // What participants will read is published text: WeChat judges it as the host's.
-  const checks = await deps.checkTexts(
-    actor,
-    [{ candidateId: item._id, name: item.title, description: item.text ?? '' }],
-    [],
-  );
+  const checks = await deps
+    .checkTexts(actor, [{ candidateId: item._id, name: item.title, description: item.text ?? '' }], [])
+    .catch((error: unknown) => Promise.reject(asContentRefusal(error)));
   await deps.unlockables.create(item);
   await deps.audit({
     actor: actor.host,
