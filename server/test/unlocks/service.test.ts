@@ -52,7 +52,7 @@ describe('like-to-unlock content a host adds', () => {
     const refused = await add(campaignId, `这里有${bad}`);
     expect(refused.status).toBe(422);
     expect(codeOf(refused)).toBe('CONTENT_RISKY');
-    expect((refused.body as { error: { details: unknown } }).error.details).toEqual({
+    expect((refused.body as unknown as { error: { details: unknown } }).error.details).toEqual({
       fields: ['title', 'text'],
     });
     expect(await unlockableModel(env.mongo).countDocuments({ campaignId })).toBe(0);
