@@ -11,11 +11,16 @@ import { resolveEntry } from '../../services/referral.js';
 import { ApiError } from '../../services/request.js';
 import { momentsPost, offerSharing } from '../../services/share.js';
 import { loadTemplates } from '../../services/subscriptions.js';
+import { candidateUnlocks, type UnlockRow, whenDecided } from '../../services/unlocks.js';
 import { definePage } from '../../utils/page.js';
 
 interface Extra {
   campaign: PublicCampaign | null;
   dwell: DwellClock;
+  /** Hidden since it was last shown: what it shows may have changed meanwhile. */
+  wasHidden: boolean;
+  /** Closed: the waits for a like to count stop. */
+  gone: boolean;
 }
 
 const messageOf = (error: unknown, fallback: string) =>
@@ -25,7 +30,8 @@ const messageOf = (error: unknown, fallback: string) =>
  * A candidate: photo, name, rank, a vote or like button, sharing (助力) and a poster. Opened
  * from the campaign page, from a shared link (its path carries the share token) or from a
  * scanned mini-program code (the token is its `scene`); the share is remembered so the
- * referral counts when this participant votes. Sharing earns nothing: it only invites.
+ * referral counts when this participant votes. Sharing earns nothing: it only invites. On a like
+ * campaign it also shows what a like of this candidate opens (点赞解锁).
  */
 definePage<Extra>()({
   data: {
@@ -45,21 +51,32 @@ definePage<Extra>()({
     busy: false,
     posterPath: '',
     posterBusy: false,
+    unlocks: [] as UnlockRow[],
     error: '',
   },
   methods: {
     onLoad(query: Record<string, string | undefined>): Promise<void> {
       this.dwell = new DwellClock();
       this.campaign = null;
+      this.wasHidden = false;
+      this.gone = false;
       offerSharing();
       void loadTemplates();
       return this.load(query);
     },
     onShow() {
       this.dwell.shown();
+      // Back from elsewhere (the campaign page, another app): a like may have counted or been
+      // taken back meanwhile, and a shared goal may have been reached.
+      if (this.wasHidden) void Promise.all([this.refreshLiked(), this.refreshUnlocks()]);
+      this.wasHidden = false;
     },
     onHide() {
       this.dwell.hidden();
+      this.wasHidden = true;
+    },
+    onUnload() {
+      this.gone = true;
     },
     async load(query: Record<string, string | undefined>): Promise<void> {
       try {
@@ -87,7 +104,12 @@ definePage<Extra>()({
           canVote: acceptsVotes(campaign.status),
           error: '',
         });
-        await Promise.all([this.refreshStanding(), this.prepareShare(), this.refreshLiked()]);
+        await Promise.all([
+          this.refreshStanding(),
+          this.prepareShare(),
+          this.refreshLiked(),
+          this.refreshUnlocks(),
+        ]);
       } catch (error) {
         this.setData({ error: messageOf(error, '加载失败，请稍后再试') });
       }
@@ -106,6 +128,20 @@ definePage<Extra>()({
         () => new Set<string>(),
       );
       this.setData({ liked: liked.has(this.data.candidateId) });
+    },
+    /** What this candidate's likes open: the content only of the items open to me. */
+    async refreshUnlocks(): Promise<void> {
+      if (this.data.kind !== 'like') return;
+      const unlocks = await candidateUnlocks(this.data.campaignId, this.data.candidateId).catch(() => null);
+      if (unlocks) this.setData({ unlocks });
+    },
+    /**
+     * After a like or an unlike is accepted: the workers count it a moment later, and only then
+     * does it change what is open (and the score). Re-reads once it is decided, not at the tap.
+     */
+    async afterDecided(voteId: string): Promise<void> {
+      if (!(await whenDecided(this.data.campaignId, voteId, () => this.gone))) return;
+      await Promise.all([this.refreshStanding(), this.refreshLiked(), this.refreshUnlocks()]);
     },
     /** My share link for this candidate, made ahead so onShareAppMessage can answer at once. */
     async prepareShare(): Promise<void> {
@@ -138,6 +174,7 @@ definePage<Extra>()({
         dwell: this.dwell,
       });
       this.setData({ busy: false, ...(outcome.ok && action !== 'vote' ? { liked: action === 'like' } : {}) });
+      if (outcome.ok && action !== 'vote') void this.afterDecided(outcome.voteId);
     },
     /** Draws the poster: the photo and the mini-program code from the server, on a canvas. */
     async makePoster(): Promise<void> {

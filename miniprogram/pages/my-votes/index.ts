@@ -1,6 +1,8 @@
+import type { BoardKind } from '../../protocol/campaigns.js';
 import { getCampaign } from '../../services/api.js';
 import { shortTime } from '../../services/format.js';
 import { type MyVoteRow, myVotesPage } from '../../services/my-votes.js';
+import { myInvitees, thanksFor } from '../../services/referrals.js';
 import { ApiError } from '../../services/request.js';
 import { definePage } from '../../utils/page.js';
 
@@ -11,15 +13,21 @@ interface Row extends MyVoteRow {
 
 interface Extra {
   names: Map<string, string>;
+  kind: BoardKind;
   nextCursor: string | null;
 }
 
-/** My votes on a campaign, newest first: queued, counted, held, or rejected with the reason. */
+/**
+ * My votes on a campaign, newest first: queued, counted, held, or rejected with the reason; and,
+ * if my shares brought friends to it, how many, with thanks. Only thanks: a share earns nothing
+ * (WeChat forbids 利诱分享), so there are no points for it and no ranking of sharers.
+ */
 definePage<Extra>()({
-  data: { campaignId: '', title: '', rows: [] as Row[], loading: true, more: false, error: '' },
+  data: { campaignId: '', title: '', thanks: '', rows: [] as Row[], loading: true, more: false, error: '' },
   methods: {
     onLoad(query: Record<string, string | undefined>): Promise<void> {
       this.names = new Map();
+      this.kind = 'vote';
       this.nextCursor = null;
       this.setData({ campaignId: query.campaignId ?? '' });
       return this.load(true);
@@ -38,12 +46,13 @@ definePage<Extra>()({
         if (this.names.size === 0) {
           const campaign = await getCampaign(this.data.campaignId);
           this.names = new Map(campaign.members.map((m) => [m.candidateId, m.name]));
+          this.kind = campaign.kind;
           this.setData({ title: campaign.title });
         }
-        const page = await myVotesPage(
-          this.data.campaignId,
-          fresh ? undefined : (this.nextCursor ?? undefined),
-        );
+        const [page] = await Promise.all([
+          myVotesPage(this.data.campaignId, fresh ? undefined : (this.nextCursor ?? undefined)),
+          fresh ? this.refreshThanks() : undefined,
+        ]);
         this.nextCursor = page.nextCursor;
         const rows = page.rows.map((r) => ({
           ...r,
@@ -61,6 +70,11 @@ definePage<Extra>()({
           error: error instanceof ApiError ? error.message : '加载失败，请下拉重试',
         });
       }
+    },
+    /** The friends my shares brought: a line of thanks, or nothing (the page still shows without it). */
+    async refreshThanks(): Promise<void> {
+      const invitees = await myInvitees(this.data.campaignId).catch(() => null);
+      if (invitees !== null) this.setData({ thanks: thanksFor(invitees, this.kind) });
     },
   },
 });
