@@ -116,7 +116,7 @@ export async function unlockableViews(
 ): Promise<UnlockableView[]> {
   const items = await deps.unlockables
     .find({ campaignId: campaign._id })
-    .sort({ createdAt: 1 })
+    .sort({ createdAt: 1, _id: 1 })
     .lean<UnlockableDoc[]>();
   if (items.length === 0) return [];
   const names = new Map(campaign.members.map((m) => [m.candidateId, m.name]));
