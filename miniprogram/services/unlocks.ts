@@ -51,6 +51,12 @@ export async function candidateUnlocks(campaignId: string, candidateId: string):
   return items.filter((i) => i.candidateId === candidateId).map(unlockRowOf);
 }
 
+/** The items open to me in a campaign (for 我的奖励): every candidate's, with their content. */
+export async function openUnlocks(campaignId: string): Promise<UnlockRow[]> {
+  const items = await myUnlockables(campaignId);
+  return items.filter((i) => !i.locked).map(unlockRowOf);
+}
+
 /**
  * Waits while one of my votes (a like, an unlike) is still queued: the workers count it a moment
  * after the tap, and only then does it open (or close) an item. Asks after each delay in turn.

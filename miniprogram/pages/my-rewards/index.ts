@@ -2,6 +2,7 @@ import type { RewardGrantView } from '../../protocol/rewards.js';
 import { shortTime } from '../../services/format.js';
 import { ApiError } from '../../services/request.js';
 import { campaignLotteries, GRANT_STATUS_LABELS, myRewards, rewardRules } from '../../services/rewards.js';
+import { openUnlocks, type UnlockRow } from '../../services/unlocks.js';
 import { definePage } from '../../utils/page.js';
 import { type LotteryRow, lotteryRows } from './lotteries.js';
 
@@ -49,6 +50,8 @@ definePage()({
     campaignId: '',
     rules: [] as RuleRow[],
     lotteries: [] as LotteryRow[],
+    /** Like-to-unlock content open to me (点赞解锁). */
+    unlocked: [] as UnlockRow[],
     points: 0,
     grants: [] as GrantRow[],
     /** I hold a lottery ticket (shown on its card): 我的奖励 is then not empty. */
@@ -69,10 +72,11 @@ definePage()({
     async load(): Promise<void> {
       this.setData({ loading: true, error: '' });
       try {
-        const [rules, lotteries, mine] = await Promise.all([
+        const [rules, lotteries, mine, unlocked] = await Promise.all([
           rewardRules(this.data.campaignId),
           campaignLotteries(this.data.campaignId),
           myRewards(this.data.campaignId),
+          openUnlocks(this.data.campaignId),
         ]);
         // A lottery ticket shows on its lottery's card, with the holder hash and the result.
         const shown = new Set(lotteries.map((l) => l.id));
@@ -80,6 +84,7 @@ definePage()({
           rules: rules.filter((r) => r.enabled).map((r) => ({ id: r.id, name: r.name, terms: r.terms })),
           lotteries: lotteryRows(lotteries, mine.grants),
           points: mine.points,
+          unlocked,
           grants: mine.grants.filter((g) => !g.lotteryId || !shown.has(g.lotteryId)).map(grantRow),
           holdsTickets: mine.grants.some((g) => g.lotteryId && shown.has(g.lotteryId)),
           loading: false,

@@ -137,5 +137,11 @@ describe('点赞解锁 on the candidate page', () => {
     expect(textsOf(mine, '.unlock-text')).toEqual([MINE, SHARED]);
     expect(textsOf(mine, '.unlock-lock')).toEqual([]);
     mine.instance.onUnload();
+
+    // 我的奖励 lists what is open to me, with its content; nothing locked.
+    const rewards = await open('pages/my-rewards/index', { campaignId: likeId });
+    expect(textsOf(rewards, '.unlocked-title')).toEqual(['幕后花絮', '高清壁纸']);
+    expect(textsOf(rewards, '.unlocked-text')).toEqual([MINE, SHARED]);
+    expect(textOf(rewards)).not.toContain('海边花絮');
   });
 });
