@@ -20,6 +20,9 @@ function stored(): Session | null {
   return typeof value === 'object' && value !== null && 'token' in value ? (value as Session) : null;
 }
 
+/** Whether a session is kept (the launch's silent sign-in made one): for what asks for none itself. */
+export const hasSession = (): boolean => stored() !== null;
+
 function keep(session: Session): Session {
   wx.setStorageSync(STORAGE_KEY, session);
   return session;

@@ -154,6 +154,26 @@ describe('the host console', () => {
     await expect.poll(() => audit.count()).toBeGreaterThanOrEqual(3);
     expect(await page.locator('#audit-log').textContent()).toContain('状态变更');
 
+    // Tags (兴趣标签) on the campaign and a candidate, live: saved, and there when the editor opens
+    // again; a tag over 20 characters is refused on its own field.
+    await page.goto(`${server.url}/console#/campaigns/${campaignId}/edit`);
+    await page.getByLabel('活动标签').fill('校园 音乐');
+    await page.getByLabel('候选 1 标签').fill('摇滚, 民谣');
+    await page.getByRole('button', { name: '保存修改' }).click();
+    await page.waitForURL(/\/overview$/);
+    await page.goto(`${server.url}/console#/campaigns/${campaignId}/edit`);
+    await page.reload();
+    expect(await page.getByLabel('活动标签').inputValue()).toBe('校园，音乐');
+    expect(await page.getByLabel('候选 1 标签').inputValue()).toBe('摇滚，民谣');
+    const tooLong = page.getByLabel('候选 2 标签');
+    await tooLong.fill('很'.repeat(21));
+    await page.getByRole('button', { name: '保存修改' }).click();
+    await expect.poll(() => tooLong.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator(`#${await tooLong.getAttribute('aria-describedby')}`).textContent()).toBe(
+      '每个标签最多 20 个字',
+    );
+    expect(await page.locator('#campaign-form [aria-invalid="true"]').count()).toBe(1);
+
     const screen = await context.newPage();
     await screen.goto(`${server.url}/screen/${campaignId}`);
     await expect

@@ -1,6 +1,7 @@
 import type { PublicCampaign } from '../../protocol/campaigns.js';
 import { listCampaigns } from '../../services/api.js';
 import { CAMPAIGN_STATUS_LABELS } from '../../services/format.js';
+import { type CampaignPick, type CandidatePick, myPicks } from '../../services/recommendations.js';
 import { ApiError } from '../../services/request.js';
 import { chatCard, momentsPost, offerSharing } from '../../services/share.js';
 import { definePage } from '../../utils/page.js';
@@ -23,13 +24,30 @@ const itemOf = (c: PublicCampaign): CampaignItem => ({
   live: c.status === 'live' || c.status === 'frozen',
 });
 
-/** The public campaigns, newest first; pull down to refresh, scroll down for more. */
-definePage<{ nextCursor: string | null }>()({
-  data: { campaigns: [] as CampaignItem[], loading: true, error: '', more: false },
+/**
+ * The public campaigns, newest first; pull down to refresh, scroll down for more. Above them,
+ * 猜你喜欢 for a participant signed in on this phone: asked again each time the list shows, since
+ * what they voted for or liked meanwhile is no longer suggested.
+ */
+definePage<{ nextCursor: string | null; shown: boolean }>()({
+  data: {
+    campaigns: [] as CampaignItem[],
+    loading: true,
+    error: '',
+    more: false,
+    pickCandidates: [] as CandidatePick[],
+    pickCampaigns: [] as CampaignPick[],
+  },
   methods: {
     onLoad(): Promise<void> {
       offerSharing();
-      return this.load(true);
+      this.shown = false;
+      return Promise.all([this.load(true), this.loadPicks()]).then(() => undefined);
+    },
+    onShow(): void {
+      // The first show follows onLoad, which asked already.
+      if (this.shown) void this.loadPicks();
+      this.shown = true;
     },
     onShareAppMessage(): WechatMiniprogram.Page.ICustomShareContent {
       return chatCard('正在进行的投票与点赞活动', 'pages/campaigns/index');
@@ -38,7 +56,7 @@ definePage<{ nextCursor: string | null }>()({
       return momentsPost('正在进行的投票与点赞活动');
     },
     onPullDownRefresh(): Promise<void> {
-      return this.load(true).then(() => {
+      return Promise.all([this.load(true), this.loadPicks()]).then(() => {
         wx.stopPullDownRefresh();
       });
     },
@@ -64,8 +82,17 @@ definePage<{ nextCursor: string | null }>()({
         });
       }
     },
+    /** Suggestions are extra: when they cannot be had, the section is not shown, and nothing is said. */
+    async loadPicks(): Promise<void> {
+      const picks = await myPicks().catch(() => ({ candidates: [], campaigns: [] }));
+      this.setData({ pickCandidates: picks.candidates, pickCampaigns: picks.campaigns });
+    },
     open(event: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
       wx.navigateTo({ url: `/pages/campaign/index?campaignId=${event.currentTarget.dataset.id}` });
+    },
+    /** A suggestion's candidate or campaign page. */
+    openPick(event: WechatMiniprogram.BaseEvent<Record<string, never>, { url: string }>) {
+      wx.navigateTo({ url: event.currentTarget.dataset.url });
     },
   },
 });

@@ -40,7 +40,7 @@ describe('like-to-unlock content a host adds', () => {
     const added = await add(campaignId, '排练那天的故事');
     expect(added.status).toBe(201);
     const entry = await auditModel(env.mongo).findOne({ campaignId, action: 'unlocks.add' }).lean();
-    expect((entry?.after as { contentChecks?: unknown[] }).contentChecks).toEqual([
+    expect((entry?.after as { contentChecks?: unknown[] } | undefined)?.contentChecks).toEqual([
       expect.objectContaining({ suggest: 'pass' }),
     ]);
   });

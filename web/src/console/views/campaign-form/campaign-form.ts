@@ -11,6 +11,7 @@ import { issuesByField, showIssues } from '../../form-errors.js';
 import { campaignHref } from '../../routes.js';
 import { editPayload } from './changes.js';
 import { allFields, type CampaignFields, campaignFields, fieldOf, QUOTAS, readCampaign } from './fields.js';
+import { withTagMessages } from './tags.js';
 
 /** The form laid out: basic information, time, vote rules and candidates, then its problem and button. */
 function layout(
@@ -27,6 +28,7 @@ function layout(
       h('legend', {}, '基本信息'),
       f.title.wrap,
       f.description.wrap,
+      f.tags.wrap,
       h('div', { class: 'row' }, f.kind.wrap, f.visibility.wrap),
     ),
     h(
@@ -48,10 +50,10 @@ function layout(
 }
 
 /**
- * Creating a campaign (a draft) and editing one: title, description, kind, visibility, schedule,
- * quotas and candidates. The same zod schemas the server validates with check the form first, and
- * any problem, the server's too, is shown next to its field. An edit sends only what changed,
- * since what may change depends on the status.
+ * Creating a campaign (a draft) and editing one: title, description, tags, kind, visibility,
+ * schedule, quotas and candidates (each with its tags). The same zod schemas the server validates
+ * with check the form first, and any problem, the server's too, is shown next to its field. An
+ * edit sends only what changed, since what may change depends on the status.
  */
 export function renderCampaignForm(app: HTMLElement, campaign: CampaignView | undefined): undefined {
   const editing = campaign !== undefined;
@@ -83,7 +85,7 @@ export function renderCampaignForm(app: HTMLElement, campaign: CampaignView | un
     const schema = editing ? updateCampaignBodySchema : createCampaignBodySchema;
     const checked = schema.safeParse(payload);
     if (!checked.success) {
-      show(issuesByField(toFieldIssues(checked.error)));
+      show(issuesByField(withTagMessages(toFieldIssues(checked.error))));
       return;
     }
     show(new Map());
@@ -96,7 +98,8 @@ export function renderCampaignForm(app: HTMLElement, campaign: CampaignView | un
       if (editing) location.hash = campaignHref(saved.id, 'overview');
       else location.hash = campaignHref(saved.id);
     } catch (error) {
-      if (error instanceof ApiError && error.issues.length > 0) show(issuesByField(error.issues));
+      if (error instanceof ApiError && error.issues.length > 0)
+        show(issuesByField(withTagMessages(error.issues)));
       else problem.textContent = error instanceof ApiError ? error.message : '保存失败';
     } finally {
       submit.disabled = false;

@@ -13,10 +13,13 @@ export function editPayload(campaign: CampaignView, body: CampaignInput): Record
     schedule: campaign.schedule,
     rules: campaign.rules,
     members: campaign.members,
+    tags: campaign.tags,
   };
   const payload: Record<string, unknown> = Object.fromEntries(
     Object.entries(body).filter(([k, v]) => k !== 'kind' && JSON.stringify(v) !== JSON.stringify(before[k])),
   );
+  // Neither the form nor the view lists an empty set of tags: removing the last of them sends [].
+  if (body.tags === undefined && campaign.tags !== undefined) payload.tags = [];
   // The inputs hold minutes: a time unchanged to the minute is the stored one, seconds and all.
   const minute = (iso: string) => Math.floor(Date.parse(iso) / 60_000);
   const schedule = {

@@ -2,6 +2,7 @@ import { BOARD_KINDS, type BoardKind, type CampaignView } from '@rallyboard/core
 import { type Field, field, h, input, select } from '../../dom.js';
 import { fromLocalInput, toLocalInput } from '../../format.js';
 import { memberEditor } from './member-editor.js';
+import { parseTags, tagsField } from './tags.js';
 
 export const QUOTAS = [
   ['votesPerUserPerDay', '每人每天可投票数'],
@@ -21,7 +22,7 @@ const WEEKDAYS = ['周一', '周二', '周三', '周四', '周五', '周六', '�
 /** The kind a select's value names, or none when it names none (the schema then says so on the field). */
 const boardKind = (value: string): BoardKind | undefined => BOARD_KINDS.find((kind) => kind === value);
 
-/** Title, description, kind, visibility and schedule, filled from the campaign when editing. */
+/** Title, description, tags, kind, visibility and schedule, filled from the campaign when editing. */
 function basicFields(campaign: CampaignView | undefined, tz: string) {
   const startDefault = new Date(Date.now() + 3_600_000).toISOString();
   const endDefault = new Date(Date.now() + 8 * 86_400_000).toISOString();
@@ -31,6 +32,7 @@ function basicFields(campaign: CampaignView | undefined, tz: string) {
       input({ name: 'title', value: campaign?.title ?? '', required: true, maxlength: 200 }),
     ),
     description: field('活动说明', h('textarea', { name: 'description', rows: 3, maxlength: 10_000 })),
+    tags: tagsField('活动标签', campaign?.tags),
     kind: field(
       '活动类型',
       select(
@@ -106,14 +108,19 @@ export function campaignFields(campaign: CampaignView | undefined, tz: string) {
 
 export type CampaignFields = ReturnType<typeof campaignFields>;
 
-/** The campaign as the form reads: trimmed text, times in the form's zone, filled quotas only. */
+/**
+ * The campaign as the form reads: trimmed text, times in the form's zone, filled quotas only, and
+ * tags only when there are some (as the view leaves them out).
+ */
 export function readCampaign({ f, quota, members }: CampaignFields) {
+  const tags = parseTags(f.tags.control.value);
   const rules = Object.fromEntries(
     QUOTAS.flatMap(([key]) => (quota[key].control.value ? [[key, Number(quota[key].control.value)]] : [])),
   );
   return {
     title: f.title.control.value.trim(),
     description: f.description.control.value.trim(),
+    ...(tags.length > 0 ? { tags } : {}),
     kind: boardKind(f.kind.control.value),
     visibility: f.visibility.control.value as 'public' | 'unlisted',
     schedule: {
@@ -135,14 +142,15 @@ export function allFields({ f, quota }: CampaignFields): Field<HTMLElement>[] {
 }
 
 /**
- * The field an issue's path names (`schedule.startAt`, `rules.votesPerUserTotal`,
+ * The field an issue's path names (`schedule.startAt`, `rules.votesPerUserTotal`, `tags.0`,
  * `members.2.name`…); a problem with the schedule or the rules as a whole goes on the end time
- * and the first quota.
+ * and the first quota, one with any of the campaign's tags on its tags.
  */
 export function fieldOf({ f, quota, members }: CampaignFields, path: string): Field<HTMLElement> | undefined {
   const simple: Record<string, Field<HTMLElement>> = {
     title: f.title,
     description: f.description,
+    tags: f.tags,
     kind: f.kind,
     visibility: f.visibility,
     'schedule.startAt': f.startAt,
@@ -153,5 +161,5 @@ export function fieldOf({ f, quota, members }: CampaignFields, path: string): Fi
     rules: quota.votesPerUserPerDay,
     ...Object.fromEntries(QUOTAS.map(([key]) => [`rules.${key}`, quota[key]])),
   };
-  return simple[path] ?? members.fieldAt(path);
+  return simple[path.replace(/^tags\.\d+$/, 'tags')] ?? members.fieldAt(path);
 }
