@@ -54,6 +54,12 @@ const voter = (name: string, i: number) => ({
 });
 
 describe('recommendations', () => {
+  it('take tags without commas (a comma would split one tag in two)', async () => {
+    const refused = await asHost('POST', '/api/campaigns', campaignBody({ tags: ['摄影,人像'] }));
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain('a tag has no comma');
+  });
+
   it('give a newcomer the popular candidates, then follow what their counted likes teach', async () => {
     const music = await taggedCampaign(
       '校园歌手',

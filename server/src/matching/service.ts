@@ -80,7 +80,8 @@ async function countedNow(
       boardId: campaign._id,
       window: 'all',
       offset: 0,
-      limit: Math.max(1, Math.min(campaign.members.length, 1_000)),
+      // Every candidate: a pledge or a goal may be on one ranked last.
+      limit: Math.max(1, campaign.members.length),
     });
   } catch (error) {
     if (error instanceof AppError && error.code === 'BOARD_NOT_FOUND')

@@ -1,6 +1,7 @@
 import { type CampaignDoc, campaignModel } from '@rallyboard/core/db';
 import type { CampaignStatus, Recommendations } from '@rallyboard/core/protocol';
 import { decodeScore, type KeyBuilder, type RedisClient, readInterests } from '@rallyboard/core/redis';
+import { Cluster } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { type CatalogueCampaign, type CatalogueCandidate, recommend } from './rank.js';
 
@@ -24,19 +25,27 @@ type Listed = Pick<CampaignDoc, '_id' | 'title' | 'coverImageUrl' | 'members' | 
 
 /** Each campaign's counted votes per candidate on its public ranking (the snapshot while frozen). */
 async function countsOf(deps: RecommendationDeps, campaigns: readonly Listed[]) {
-  const pipeline = deps.redis.pipeline();
-  for (const c of campaigns) {
+  const keyOf = (c: Listed) => {
     const board = deps.keys.board(c._id);
-    pipeline.zrange(
-      c.status === 'frozen' ? board.frozen.scores : board.scores,
-      '0',
-      String(TOP - 1),
-      'WITHSCORES',
+    return c.status === 'frozen' ? board.frozen.scores : board.scores;
+  };
+  // One pipeline on a single Redis; one call per board, sent together, on a cluster (boards lie in many slots).
+  let replies: string[][];
+  if (deps.redis instanceof Cluster) {
+    const { redis } = deps;
+    replies = await Promise.all(
+      campaigns.map((c) => redis.zrange(keyOf(c), '0', String(TOP - 1), 'WITHSCORES')),
     );
+  } else {
+    const pipeline = deps.redis.pipeline();
+    for (const c of campaigns) pipeline.zrange(keyOf(c), '0', String(TOP - 1), 'WITHSCORES');
+    replies = ((await pipeline.exec()) ?? []).map(([error, flat]) => {
+      if (error) throw error;
+      return flat as string[];
+    });
   }
-  const replies = (await pipeline.exec()) ?? [];
   return campaigns.map((_, i) => {
-    const flat = (replies[i]?.[1] ?? []) as string[];
+    const flat = replies[i] ?? [];
     const counts = new Map<string, number>();
     for (let j = 0; j + 1 < flat.length; j += 2)
       counts.set(flat[j] ?? '', decodeScore(Number(flat[j + 1])).count);

@@ -43,7 +43,8 @@ function grantLine(g: RewardGrantDoc, rules: ReadonlyMap<string, RewardRuleDoc>)
     rule ? KIND_LABEL[rule.reward.kind] : undefined,
     g.points,
     g.poolId,
-    g.code,
+    // A revoked code not redeemed went back to the pool (it may be another's now): not shown.
+    g.status === 'revoked' && g.redeemedAt === undefined ? undefined : g.code,
     g.lotteryId,
     g.status,
     iso(g.grantedAt),

@@ -25,7 +25,9 @@ function termsOf(lottery: Pick<LotteryDoc, 'prizes' | 'perParticipant' | 'commit
   const odds =
     tickets === 0
       ? '目前还没有抽奖券'
-      : `目前共 ${tickets} 张抽奖券，共 ${slots} 个奖项名额，按目前券数每张券约有 ${Math.min(100, (100 * slots) / tickets).toFixed(2)}% 的中奖机会`;
+      : lottery.perParticipant === 1
+        ? `目前共 ${tickets} 张抽奖券，共 ${slots} 个奖项名额，按目前券数每张券约有 ${Math.min(100, (100 * slots) / tickets).toFixed(2)}% 的中奖机会`
+        : `目前共 ${tickets} 张抽奖券，共 ${slots} 个奖项名额；持券越多中奖机会越大，但每人最多中奖一次`;
   return (
     `奖品：${prizes}。抽奖券只来自计入排名的投票（见奖励规则），与分享、邀请无关；每人最多持有 ${lottery.perParticipant} 张，最多中奖一次。` +
     `${odds}；被判无效的投票，其抽奖券将收回。活动结束后由主办方开奖：以活动开始前公布的种子承诺（SHA-256 ${lottery.commitment.slice(0, 16)}…）为准，` +

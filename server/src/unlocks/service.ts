@@ -99,7 +99,8 @@ async function likesNow(deps: UnlockDeps, campaign: Pick<CampaignDoc, '_id' | 'm
     boardId: campaign._id,
     window: 'all',
     offset: 0,
-    limit: Math.max(1, Math.min(campaign.members.length, 1_000)),
+    // Every candidate: a pledge or a goal may be on one ranked last.
+    limit: Math.max(1, campaign.members.length),
   });
   return new Map(board.entries.map((e) => [e.candidateId, e.score]));
 }

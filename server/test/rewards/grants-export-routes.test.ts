@@ -55,7 +55,8 @@ describe('the grants export', () => {
         key: 'day:2026-01-01',
         voteId: 'v-2',
         status: 'revoked',
-        points: 5,
+        poolId: 'cpEXPORTPOOL',
+        code: 'BACK-IN-POOL',
         grantedAt: new Date('2026-01-01T02:00:00Z'),
         revokedAt: new Date('2026-01-02T00:00:00Z'),
         revokedBecause: 'its vote no longer counts',
@@ -90,5 +91,8 @@ describe('the grants export', () => {
     expect(lines[2]).toContain(
       ',revoked,2026-01-01T02:00:00.000Z,2026-01-02T00:00:00.000Z,its vote no longer counts,',
     );
+    // Its code went back to the pool and may be another's now: not in this row.
+    expect(lines[2]).toContain(',cpEXPORTPOOL,,,revoked,');
+    expect(lines.join('\n')).not.toContain('BACK-IN-POOL');
   });
 });

@@ -68,13 +68,14 @@ export function createVoteApplier(deps: WorkerDeps): (items: BatchItem[]) => Pro
     // Only counted votes make referrals, and only once they are on record. Cluster members too,
     // before the follow-up queues this batch's holds, so those holds see this batch's members.
     // And the voters whose counted votes may earn rewards, marked for the rewards pass.
-    // What counted likes teach the recommendations: never failing the batch (run again, it would count twice).
+    // What counted likes teach the recommendations, of the votes decided just now (a redelivered
+    // duplicate taught already): never failing the batch.
     const [, revealed] = await Promise.all([
       attributeReferrals(records),
       recordMembers(countedOf(votes)),
       markRewards(records),
-      recordInterests(records).catch((error: unknown) =>
-        logger.warn({ err: error }, 'could not record interests'),
+      recordInterests(votes.flatMap((v) => (v.decided && v.record ? [v.record] : []))).catch(
+        (error: unknown) => logger.warn({ err: error }, 'could not record interests'),
       ),
     ]);
     // Dashboard tallies, alerts and cluster holds: after the ledger, and never failing the batch.

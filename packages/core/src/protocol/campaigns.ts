@@ -70,7 +70,14 @@ const text = (max: number) => z.string().trim().min(1).max(max);
 
 /** Host-set tags (兴趣标签): what a participant's likes teach the recommendations (docs/rewards.md). */
 export const tagsSchema = z
-  .array(z.string().trim().min(1).max(20))
+  .array(
+    z
+      .string()
+      .trim()
+      .min(1)
+      .max(20)
+      .regex(/^[^,，]+$/, 'a tag has no comma'),
+  )
   .max(10)
   .refine((tags) => new Set(tags).size === tags.length, { message: 'tags must be unique' });
 

@@ -10,6 +10,7 @@ export interface InterestKeys {
 
 export const interestKeys = (prefix: string): InterestKeys => ({
   tags: (campaignId) => `${prefix}:interests:tags:${campaignId}`,
-  of: (participantId) => `${prefix}:interests:of:${participantId}`,
-  touched: (participantId) => `${prefix}:interests:touched:${participantId}`,
+  // A participant's two keys share a slot (the hash tag), so one pipeline writes both on a cluster.
+  of: (participantId) => `${prefix}:interests:{${participantId}}:of`,
+  touched: (participantId) => `${prefix}:interests:{${participantId}}:touched`,
 });

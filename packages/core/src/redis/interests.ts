@@ -1,3 +1,4 @@
+import { type ChainableCommander, Cluster } from 'ioredis';
 import type { RedisClient } from './connection.js';
 import type { KeyBuilder } from './keys.js';
 
@@ -60,10 +61,20 @@ export interface InterestUpdate {
   weights: Map<string, number>;
 }
 
-/** Records a batch's counted acts: one pipeline for all of them. */
+/**
+ * Records a batch's counted acts: one pipeline for all of them on a single Redis; on a cluster
+ * (whose pipelines keep to one slot) one per participant, sent together.
+ */
 export async function recordInterests(redis: RedisClient, keys: Keys, updates: readonly InterestUpdate[]) {
   if (updates.length === 0) return;
-  const pipeline = redis.pipeline();
+  if (redis instanceof Cluster) {
+    await Promise.all(updates.map((u) => writeUpdates(redis.pipeline(), keys, [u]).exec()));
+    return;
+  }
+  await writeUpdates(redis.pipeline(), keys, updates).exec();
+}
+
+function writeUpdates(pipeline: ChainableCommander, keys: Keys, updates: readonly InterestUpdate[]) {
   for (const u of updates) {
     if (u.touched.length > 0) {
       pipeline.sadd(keys.interests.touched(u.participantId), ...u.touched);
@@ -72,7 +83,7 @@ export async function recordInterests(redis: RedisClient, keys: Keys, updates: r
     for (const [tag, weight] of u.weights) pipeline.zincrby(keys.interests.of(u.participantId), weight, tag);
     if (u.weights.size > 0) pipeline.expire(keys.interests.of(u.participantId), INTEREST_TTL_SECONDS);
   }
-  await pipeline.exec();
+  return pipeline;
 }
 
 /** A participant's interests, strongest first, as shares of their total (0–1); and what they touched. */
