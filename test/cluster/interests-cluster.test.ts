@@ -17,7 +17,7 @@ import { testRedis } from '../support/stack.js';
 // Runs in the cluster tier only (vitest.cluster.config.ts): interests and recommendations on a
 // Redis Cluster, whose pipelines keep to one hash slot.
 const config = testConfig();
-const keys = createKeys(config.redis.keyPrefix);
+const keys = createKeys(config.keyPrefix);
 let redis: RedisClient;
 let mongo: Connection;
 
