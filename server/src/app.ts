@@ -8,6 +8,7 @@ import {
   unlockableModel,
   wechatPushModels,
 } from '@rallyboard/core/db';
+import { votesInFlight } from '@rallyboard/core/queue';
 import { createWeChatApi } from '@rallyboard/core/wechat';
 import express, { type Express, type Router } from 'express';
 import { adminQueuesRouter } from './admin/routes.js';
@@ -125,6 +126,7 @@ function createServices(deps: AppDeps) {
     matches: matchModel(mongo),
     unlockables: unlockableModel(mongo),
     recommend: createRecommender({ mongo, redis, keys, now }),
+    votesInFlight: () => votesInFlight(deps.voteQueue),
     rateLimit: createRateLimits(deps),
     pushes: wechatPushModels(mongo),
     voteIds: createVoteIds(config.auth),

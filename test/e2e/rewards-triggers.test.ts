@@ -22,7 +22,8 @@ import {
 // rewards the supporters of the final top candidates.
 useRiskReviewStack();
 
-const pass = () =>
+/** One rewards pass, `ahead` of now (a new rule's backfill is due at once). */
+const pass = (ahead = 60_000) =>
   runRewardPass(
     {
       redis: server.deps.redis,
@@ -31,7 +32,7 @@ const pass = () =>
       rewards: rewardModels(mongo),
       logger: createLogger(config, 'workers', 'test'),
     },
-    Date.now() + 60_000,
+    Date.now() + ahead,
   );
 
 const asHost = <T>(method: string, path: string, body?: unknown) =>
@@ -98,13 +99,16 @@ describe('campaign-wide reward triggers', () => {
     await pass();
     expect(await rewardsOf(a.participantId, campaignId)).toEqual({ 爱丽丝三票: 'active' });
 
-    // d's vote voided: alice is back at two, and the milestone's rewards are taken back.
+    // d's vote voided: alice is back at two. The milestone stands a minute (a count wavering at the
+    // line must not grant and revoke over and over), then its rewards are taken back.
     await reviewed(campaignId, 'review/void-by-rule', {
       from: beforeD.toISOString(),
       to: new Date(Date.now() + 60_000).toISOString(),
       candidateId: 'alice',
     });
     await pass();
+    expect(await rewardsOf(a.participantId, campaignId)).toEqual({ 爱丽丝三票: 'active' });
+    await pass(60_000 + 61_000);
     for (const supporter of [a, b, d]) {
       expect(await rewardsOf(supporter.participantId, campaignId)).toEqual({ 爱丽丝三票: 'revoked' });
     }
@@ -113,7 +117,9 @@ describe('campaign-wide reward triggers', () => {
     expect((await asHost('POST', `/api/campaigns/${campaignId}/status`, { status: 'ended' })).status).toBe(
       200,
     );
-    await pass();
+    // Its final top waits a moment after the end is seen, for votes still in the queue.
+    await pass(200_000);
+    await pass(206_000);
     const rules = (
       await asHost<{ rules: RewardRuleView[] }>('GET', `/api/campaigns/${campaignId}/reward-rules`)
     ).body.rules;

@@ -23,6 +23,7 @@ import {
   type NotificationJob,
   queueEntryReviewed,
   queueNotificationEvent,
+  votesInFlight,
 } from '@rallyboard/core/queue';
 import {
   closeRedis,
@@ -178,12 +179,14 @@ function startPasses(
   const voteQueue = createVoteQueue(producer, keys);
   voteQueue.on('error', (error) => logger.warn({ err: error }, 'vote queue error'));
   const votesWaiting = () => voteQueue.getWaitingCount();
+  const inFlight = () => votesInFlight(voteQueue);
   const rewards = startRewardPasses({
     redis,
     keys,
     ledger,
     logger,
     votesWaiting,
+    votesInFlight: inFlight,
     rewards: rewardModels(mongo),
   });
   return { stop: () => Promise.all([archiver.stop(), rewards.stop()]).then(() => voteQueue.close()) };

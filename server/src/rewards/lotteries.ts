@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { CampaignDoc, LotteryDoc, RewardGrantDoc } from '@rallyboard/core/db';
 import { newLotteryId } from '@rallyboard/core/db';
 import { drawLottery, lotteryCommitment, lotteryHolder, newLotterySeed } from '@rallyboard/core/lottery';
@@ -118,6 +119,31 @@ async function eligibleTickets(deps: RewardRuleDeps, lottery: LotteryDoc): Promi
     .sort((a, b) => (a.ticket < b.ticket ? -1 : 1));
 }
 
+/** What a draw needs besides the rules' deps: the vote jobs not yet applied (queue/votes.ts). */
+export interface DrawDeps extends RewardRuleDeps {
+  votesInFlight: () => Promise<number>;
+}
+
+/** How long after a scheduled end the queue is no longer asked: any vote accepted before it is in by then. */
+const LAST_VOTES_MS = 10 * 60_000;
+
+/**
+ * Whether an ended campaign's tickets are final: every participant's rewards worked out (no
+ * marks, pending moves or backfills), every end rule's final top fixed by the workers, and no
+ * vote job left that was accepted before the end (unless the scheduled end is ten minutes past).
+ */
+async function ticketsFinal(deps: DrawDeps, campaign: CampaignDoc): Promise<boolean> {
+  if (!(await rewardsSettled(deps.redis, deps.keys, campaign._id))) return false;
+  const open = await deps.rewards.rules.countDocuments({
+    campaignId: campaign._id,
+    'trigger.kind': 'campaign-end',
+    endTop: { $exists: false },
+  });
+  if (open > 0) return false;
+  if (deps.now() - new Date(campaign.schedule.endAt).getTime() >= LAST_VOTES_MS) return true;
+  return (await deps.votesInFlight()) === 0;
+}
+
 /**
  * Draws a lottery: once, after its campaign ended, with its tickets worked out from every counted
  * vote (LOTTERY_SETTLING while some are not). The tickets are written first and the result last,
@@ -125,7 +151,7 @@ async function eligibleTickets(deps: RewardRuleDeps, lottery: LotteryDoc): Promi
  * and two draws never both land. Under the campaign's rewards lock: no pass changes a ticket meanwhile.
  */
 export async function drawCampaignLottery(
-  deps: RewardRuleDeps,
+  deps: DrawDeps,
   actor: Actor,
   campaign: CampaignDoc,
   lotteryId: string,
@@ -143,15 +169,22 @@ export async function drawCampaignLottery(
       // A draw that held the lock before this one has landed: its tickets are not to be rewritten.
       const current = await deps.rewards.lotteries.findById(lotteryId, { status: 1 }).lean();
       if (current?.status !== 'committed') throw new AppError('LOTTERY_ALREADY_DRAWN');
-      if (!(await rewardsSettled(deps.redis, deps.keys, campaign._id)))
-        throw new AppError('LOTTERY_SETTLING');
+      if (!(await ticketsFinal(deps, campaign))) throw new AppError('LOTTERY_SETTLING');
       const tickets = await eligibleTickets(deps, lottery);
       const winners = drawLottery(lottery.seed, lottery._id, lottery.prizes, tickets);
+      // This attempt's own chunks: another attempt (one whose lock lapsed) never overwrites them,
+      // and the published list is the one the landed attempt drew from.
+      const attempt = randomBytes(6).toString('base64url');
       const chunks = deps.rewards.lotteryTickets;
-      await chunks.deleteMany({ lotteryId });
       for (let page = 0; page * LOTTERY_TICKET_PAGE < tickets.length; page++) {
         const slice = tickets.slice(page * LOTTERY_TICKET_PAGE, (page + 1) * LOTTERY_TICKET_PAGE);
-        await chunks.create({ _id: `${lotteryId}:${page}`, lotteryId, page, tickets: slice });
+        await chunks.create({
+          _id: `${lotteryId}:${attempt}:${page}`,
+          lotteryId,
+          attempt,
+          page,
+          tickets: slice,
+        });
       }
       const drawnAt = new Date(deps.now());
       const landed = await deps.rewards.lotteries.findOneAndUpdate(
@@ -162,11 +195,17 @@ export async function drawCampaignLottery(
             drawnAt,
             drawnBy: actor.host.hostId,
             ticketCount: tickets.length,
+            ticketsAttempt: attempt,
             winners,
           },
         },
       );
-      if (!landed) throw new AppError('LOTTERY_ALREADY_DRAWN');
+      if (!landed) {
+        await chunks.deleteMany({ lotteryId, attempt });
+        throw new AppError('LOTTERY_ALREADY_DRAWN');
+      }
+      // What attempts that died (or lost) left.
+      await chunks.deleteMany({ lotteryId, attempt: { $ne: attempt } });
       await auditRewards(deps, actor, campaign._id, 'rewards.draw', {
         before: { id: lotteryId, status: 'committed', commitment: lottery.commitment },
         after: { id: lotteryId, status: 'drawn', tickets: tickets.length, winners },
@@ -184,11 +223,13 @@ export async function ticketPage(
   page: number,
 ): Promise<LotteryTicketPage> {
   const lottery = await deps.rewards.lotteries
-    .findOne({ _id: lotteryId, campaignId }, { status: 1, ticketCount: 1 })
-    .lean<Pick<LotteryDoc, 'status' | 'ticketCount'>>();
+    .findOne({ _id: lotteryId, campaignId }, { status: 1, ticketCount: 1, ticketsAttempt: 1 })
+    .lean<Pick<LotteryDoc, 'status' | 'ticketCount' | 'ticketsAttempt'>>();
   if (!lottery) throw new AppError('LOTTERY_NOT_FOUND');
   if (lottery.status !== 'drawn') throw new AppError('LOTTERY_NOT_DRAWN');
   const pages = Math.ceil((lottery.ticketCount ?? 0) / LOTTERY_TICKET_PAGE);
-  const chunk = await deps.rewards.lotteryTickets.findById(`${lotteryId}:${page}`).lean();
+  const chunk = await deps.rewards.lotteryTickets
+    .findById(`${lotteryId}:${lottery.ticketsAttempt}:${page}`)
+    .lean();
   return { page, pages, tickets: (chunk?.tickets ?? []).map(({ ticket, holder }) => ({ ticket, holder })) };
 }

@@ -16,11 +16,11 @@ import { campaignParams } from '../campaigns/params.js';
 import type { Api } from '../http/api.js';
 import { clientIp } from '../http/client-ip.js';
 import { whenAvailable } from '../lib/when-available.js';
+import type { DrawDeps } from './lotteries.js';
 import { createLottery, drawCampaignLottery, lotteryViews, ticketPage } from './lotteries.js';
-import type { RewardRuleDeps } from './rules.js';
 
 /** What the lottery routes need. */
-export interface LotteryRouteDeps extends RewardRuleDeps {
+export interface LotteryRouteDeps extends DrawDeps {
   api: Api;
   mongo: Connection;
   loadCampaign: CampaignAccess;

@@ -34,6 +34,8 @@ const poolParams = campaignParams.extend({ poolId: couponPoolIdSchema });
 
 export interface RewardsRouteDeps extends CouponDeps {
   api: Api;
+  /** Vote jobs not yet applied: a draw waits for them (lotteries.ts). */
+  votesInFlight: () => Promise<number>;
   logger: Logger;
   mongo: Connection;
   loadCampaign: CampaignAccess;

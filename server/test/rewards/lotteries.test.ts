@@ -55,6 +55,35 @@ async function tickets(campaignId: string, lotteryId: string, holders: number): 
   return grants;
 }
 
+describe('a lottery draw', () => {
+  it('waits for votes still in the queue and for the end rules’ final top', async () => {
+    const campaignId = await campaignIn('scheduled');
+    const added = await addLottery(campaignId);
+    await server.deps.mongo
+      .collection('campaigns')
+      .updateOne({ _id: campaignId as never }, { $set: { status: 'ended' } });
+    const draw = () => asHost<LotteryView>('POST', `/api/campaigns/${campaignId}/lotteries/${added.id}/draw`);
+    // A vote accepted before the end, not applied yet (no worker runs here).
+    const job = await server.deps.voteQueue.add('vote', { boardId: campaignId } as never);
+    expect(codeOf(await draw())).toBe('LOTTERY_SETTLING');
+    await job.remove();
+    // An end rule whose final top the workers have not fixed yet.
+    const rule = await rewardModels(server.deps.mongo).rules.create({
+      _id: randomId('rr'),
+      campaignId,
+      name: '冠军支持者',
+      trigger: { kind: 'campaign-end', top: 1 },
+      reward: { kind: 'lottery', lotteryId: added.id },
+      enabled: true,
+      createdAt: new Date(),
+      createdBy: host.id,
+    });
+    expect(codeOf(await draw())).toBe('LOTTERY_SETTLING');
+    await rewardModels(server.deps.mongo).rules.updateOne({ _id: rule._id }, { $set: { endTop: ['alice'] } });
+    expect((await draw()).status).toBe(200);
+  });
+});
+
 describe('a lottery', () => {
   it('is added only before the campaign starts, audited with its commitment and never its seed', async () => {
     const live = await campaignIn('live');
@@ -116,9 +145,10 @@ describe('a lottery', () => {
     const held = await tickets(ownCampaign, own.id, 12_001);
     // What a draw that died half way left: gone when it is drawn again.
     await rewardModels(server.deps.mongo).lotteryTickets.create({
-      _id: `${own.id}:9`,
+      _id: `${own.id}:dead:0`,
       lotteryId: own.id,
-      page: 9,
+      attempt: 'dead',
+      page: 0,
       tickets: [],
     });
     const draws = await Promise.all(

@@ -9,6 +9,8 @@ import { watchCampaignTriggers } from './triggers.js';
 export interface RewardPassDeps extends RewardDeps {
   keys: RewardDeps['keys'] & Pick<KeyBuilder, 'rewards' | 'board'>;
   logger: Pick<Logger, 'warn' | 'debug'>;
+  /** Vote jobs not yet applied: an ended campaign's final top waits for them (triggers.ts). */
+  votesInFlight?: () => Promise<number>;
 }
 
 /** Participants worked out per pass, and per campaign batch (one ledger read each). */

@@ -23,13 +23,17 @@ export interface LotteryDoc {
   drawnBy?: string | undefined;
   /** How many tickets were eligible at the draw (their list: the lotteryTickets chunks). */
   ticketCount?: number | undefined;
+  /** The draw attempt whose chunks hold that list. */
+  ticketsAttempt?: string | undefined;
   winners?: LotteryWinner[] | undefined;
 }
 
-/** A chunk of a drawn lottery's eligible tickets, in ticket order: `_id` is `<lotteryId>:<page>`. */
+/** A chunk of a drawn lottery's eligible tickets, in ticket order: `_id` is `<lotteryId>:<attempt>:<page>`. */
 export interface LotteryTicketChunkDoc {
   _id: string;
   lotteryId: string;
+  /** The draw attempt that wrote it: the lottery names the one that landed. */
+  attempt: string;
   page: number;
   tickets: LotteryTicket[];
 }
@@ -52,6 +56,7 @@ const lotterySchema = new Schema<LotteryDoc>(
     drawnAt: { type: Date },
     drawnBy: { type: String },
     ticketCount: { type: Number },
+    ticketsAttempt: { type: String },
     winners: {
       type: [new Schema({ prize: String, ticket: String, holder: String, score: String }, { _id: false })],
       default: undefined,
@@ -65,6 +70,7 @@ const chunkSchema = new Schema<LotteryTicketChunkDoc>(
   {
     _id: { type: String, required: true },
     lotteryId: { type: String, required: true },
+    attempt: { type: String, required: true },
     page: { type: Number, required: true },
     tickets: { type: [new Schema({ ticket: String, holder: String }, { _id: false })], required: true },
   },

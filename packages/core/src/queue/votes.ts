@@ -87,3 +87,12 @@ export async function voteQueueLagMs(queue: Pick<Queue<VoteJob>, 'getJobs'>, now
   const oldest = Math.min(...[...oldestWaiting, ...oldestActive].map((job) => job.timestamp), now);
   return Math.max(0, now - oldest);
 }
+
+/**
+ * Vote jobs not yet applied: waiting, being applied, or waiting to be retried. While any are, a
+ * campaign that just ended may still have votes to count (they were accepted before its end).
+ */
+export async function votesInFlight(queue: Queue<VoteJob>): Promise<number> {
+  const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+  return Object.values(counts).reduce((sum, n) => sum + n, 0);
+}

@@ -13,6 +13,10 @@ export interface RewardKeys {
   readonly pending: string;
   /** Sorted set: `<campaignId> <ruleId>` of new rules whose campaign's past voters are to be marked. */
   readonly backfill: string;
+  /** Hash: campaignId → when the workers first saw it ended (ms): its end rules wait a moment for its last votes. */
+  readonly endedSeen: string;
+  /** Hash: milestone rule id → since when (ms) its candidate has been under the count (it flips back only after a minute). */
+  readonly belowSince: string;
   /** The lock under which a campaign's participants' rewards are worked out (and codes redeemed). */
   lock(campaignId: string): string;
 }
@@ -26,5 +30,7 @@ export const rewardKeys = (prefix: string): RewardKeys => ({
   dirty: `${prefix}:rewards:dirty`,
   pending: `${prefix}:rewards:pending`,
   backfill: `${prefix}:rewards:backfill`,
+  endedSeen: `${prefix}:rewards:ended-seen`,
+  belowSince: `${prefix}:rewards:below-since`,
   lock: (campaignId) => `${prefix}:lock:rewards:${campaignId}`,
 });

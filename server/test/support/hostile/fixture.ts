@@ -189,7 +189,16 @@ export async function createHostileFixture(redisDb: number): Promise<HostileFixt
   // The board is also a live campaign of the host's (same id), so it can be shared and read.
   await createLiveCampaign(mongo, boardId, { createdBy: host.id });
   const endedId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob']);
-  await createLiveCampaign(mongo, endedId, { createdBy: host.id, status: 'ended' });
+  // Ended by its schedule long ago: its lottery is drawn without waiting on the queue's votes.
+  await createLiveCampaign(mongo, endedId, {
+    createdBy: host.id,
+    status: 'ended',
+    schedule: {
+      startAt: new Date(Date.now() - 2 * 86_400_000),
+      endAt: new Date(Date.now() - 86_400_000),
+      timezone: 'Asia/Shanghai',
+    },
+  });
   const likeBoardId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob'], { kind: 'like' });
   // Also a live like campaign of the host's: content a like opens is added to it.
   await createLiveCampaign(mongo, likeBoardId, { createdBy: host.id, kind: 'like' });
