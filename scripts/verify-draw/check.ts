@@ -39,6 +39,7 @@ async function checkLottery(
   base: string,
   lottery: LotteryView,
   say: (line: string) => void,
+  holder: string | undefined,
 ): Promise<boolean> {
   const { seed, winners } = lottery;
   if (seed === undefined || winners === undefined) {
@@ -69,17 +70,33 @@ async function checkLottery(
       : `  ✗ the published winners differ: ${winners.map((w) => `${w.prize} ${w.holder}`).join(', ')}`,
   );
   if (!countMatches) say('  ✗ the number of published tickets is not the number drawn from');
-  return check.commitmentMatches && check.winnersMatch && countMatches;
+  say(
+    check.listWellFormed
+      ? `  ✓ no ticket listed twice, no holder over ${lottery.perParticipant} ticket(s)`
+      : '  ✗ the list repeats a ticket, or gives a holder more tickets than the lottery allows',
+  );
+  // A participant checks that their own tickets were in the draw (我的奖励 shows their holder hash).
+  const mine = holder === undefined ? undefined : tickets.filter((t) => t.holder === holder).length;
+  if (holder !== undefined) {
+    say(
+      mine
+        ? `  ✓ holder ${holder} has ${mine} ticket(s) in the list`
+        : `  ✗ holder ${holder} has no ticket in the list`,
+    );
+  }
+  return check.commitmentMatches && check.winnersMatch && check.listWellFormed && countMatches && mine !== 0;
 }
 
 /**
  * Verifies every drawn lottery of a campaign from what the server publishes, with the same draw
- * function the server ran. Answers whether all of them hold; prints each step.
+ * function the server ran, and (given a holder hash) that its tickets were drawn from. Answers
+ * whether all of them hold; prints each step.
  */
 export async function verifyCampaignDraws(
   base: string,
   campaignId: string,
   say: (line: string) => void = console.log,
+  holder?: string,
 ): Promise<{ ok: boolean; drawn: number; pending: number }> {
   const { lotteries } = lotteryListSchema.parse(await read(`${base}/api/campaigns/${campaignId}/lotteries`));
   let ok = true;
@@ -91,7 +108,7 @@ export async function verifyCampaignDraws(
       continue;
     }
     drawn += 1;
-    if (!(await checkLottery(base, lottery, say))) ok = false;
+    if (!(await checkLottery(base, lottery, say, holder))) ok = false;
   }
   const pending = lotteries.length - drawn;
   const lotteriesOf = (n: number) => `${n} ${n === 1 ? 'lottery' : 'lotteries'}`;

@@ -48,8 +48,8 @@ async function mine(participantId: string, campaignId: string): Promise<MyReward
   return (await res.json()) as MyRewards;
 }
 
-const verifyDraw = (campaignId: string) =>
-  runCommand('scripts/verify-draw/main.ts', [campaignId, server.url], {});
+const verifyDraw = (campaignId: string, ...more: string[]) =>
+  runCommand('scripts/verify-draw/main.ts', [campaignId, server.url, ...more], {});
 
 describe('a lottery', () => {
   it('is committed before the start, drawn once after the end from counted votes, and verified by anyone', async () => {
@@ -156,6 +156,13 @@ describe('a lottery', () => {
     expect(verified.stdout).toMatch(/✓ the published winners are exactly these/);
     expect(verified.stdout).toMatch(/^verified: 1 lottery drawn and checked, 0 lotteries not drawn yet$/m);
     expect(verified.code).toBe(0);
+    // A participant checks their own tickets were drawn from: the fraud's were not (voided).
+    const mineIn = await verifyDraw(campaignId, '--holder', first[0]?.holder ?? '');
+    expect(mineIn.stdout).toMatch(/✓ holder [0-9a-f]{16} has 1 ticket\(s\) in the list/);
+    expect(mineIn.code).toBe(0);
+    const fraudIn = await verifyDraw(campaignId, '--holder', fraudTicket?.holder ?? '');
+    expect(fraudIn.stdout).toMatch(/✗ holder [0-9a-f]{16} has no ticket in the list/);
+    expect(fraudIn.code).toBe(1);
 
     // A server that changes its winners after the draw is caught.
     const { lotteries } = rewardModels(mongo);

@@ -55,6 +55,8 @@ export function drawLottery(
 export interface DrawCheck {
   commitmentMatches: boolean;
   winnersMatch: boolean;
+  /** No ticket listed twice, and no holder with more tickets than the lottery allows. */
+  listWellFormed: boolean;
   recomputed: LotteryWinner[];
 }
 
@@ -63,10 +65,16 @@ export function verifyDraw(published: {
   id: string;
   commitment: string;
   seed: string;
+  perParticipant: number;
   prizes: readonly { name: string; count: number }[];
   winners: readonly LotteryWinner[];
   tickets: readonly LotteryTicket[];
 }): DrawCheck {
+  const perHolder = new Map<string, number>();
+  for (const t of published.tickets) perHolder.set(t.holder, (perHolder.get(t.holder) ?? 0) + 1);
+  const listWellFormed =
+    new Set(published.tickets.map((t) => t.ticket)).size === published.tickets.length &&
+    [...perHolder.values()].every((n) => n <= published.perParticipant);
   const recomputed = drawLottery(published.seed, published.id, published.prizes, published.tickets);
   const same = (a: LotteryWinner, b: LotteryWinner | undefined) =>
     b !== undefined &&
@@ -80,6 +88,7 @@ export function verifyDraw(published: {
     winnersMatch:
       recomputed.length === published.winners.length &&
       recomputed.every((w, i) => same(w, published.winners[i])),
+    listWellFormed,
     recomputed,
   };
 }

@@ -60,6 +60,7 @@ describe('the lottery draw', () => {
       id: 'ltLOTTERY001',
       commitment: lotteryCommitment(seed),
       seed,
+      perParticipant: 1,
       prizes,
       winners: drawLottery(seed, 'ltLOTTERY001', prizes, all),
       tickets: all,
@@ -76,6 +77,15 @@ describe('the lottery draw', () => {
     if (!first || !second) throw new Error('fewer than two winners');
     expect(verifyDraw({ ...published, winners: [second, first, ...rest] }).winnersMatch).toBe(false);
     expect(verifyDraw({ ...published, winners: published.winners.slice(1) }).winnersMatch).toBe(false);
+    expect(verifyDraw(published).listWellFormed).toBe(true);
+    // A ticket listed twice, or a holder with more tickets than the lottery allows, shows.
+    const [t0, t1] = all;
+    if (!t0 || !t1) throw new Error('no tickets');
+    expect(verifyDraw({ ...published, tickets: [...all, t0] }).listWellFormed).toBe(false);
+    expect(
+      verifyDraw({ ...published, tickets: [...all, { ticket: 'g-extra', holder: t1.holder }] })
+        .listWellFormed,
+    ).toBe(false);
   });
 
   it('names a holder by a hash that differs per lottery', () => {
