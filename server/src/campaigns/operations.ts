@@ -18,7 +18,7 @@ import {
 import { loadCampaign } from './access.js';
 import { planUpdate } from './edits.js';
 import type { Actor, CampaignStore } from './store.js';
-import { withCheckedText, withChecks } from './text-check.js';
+import { withCheckedText, withChecks, withTagsText } from './text-check.js';
 import { campaignView } from './views.js';
 
 /**
@@ -30,7 +30,7 @@ export async function createCampaign(
   actor: Actor,
   body: CreateCampaignBody,
 ): Promise<CampaignDoc> {
-  const checks = await store.checkTexts(actor, body.members ?? [], []);
+  const checks = await store.checkTexts(actor, withTagsText(body.members ?? [], body.tags), []);
   const campaignId = newCampaignId();
   await store.campaigns.create({
     _id: campaignId,
@@ -81,13 +81,17 @@ export async function updateCampaign(
     const seen = await loadCampaign(store.campaigns, actor.host, campaignId);
     // New candidate text is judged before the lock (WeChat may take seconds), once the change is
     // allowed; under the lock only from the verdicts kept then (see text-check.ts).
-    if (body.members !== undefined) {
+    if (body.members !== undefined || body.tags !== undefined) {
       planUpdate(seen, body, actor.host);
-      await store.checkTexts(actor, body.members, seen.members);
+      await store.checkTexts(actor, textOf(body, seen), withTagsText(seen.members, seen.tags));
     }
     return store.serialize(campaignId, () => updateLocked(store, actor, campaignId, body));
   });
 }
+
+/** The candidate text and tags a change would publish: what it sets, or what the campaign has. */
+const textOf = (body: UpdateCampaignBody, campaign: CampaignDoc) =>
+  withTagsText(body.members ?? campaign.members, body.tags ?? campaign.tags);
 
 /** updateCampaign's work under the campaign's lock. */
 async function updateLocked(
@@ -99,9 +103,11 @@ async function updateLocked(
   const campaign = await loadCampaign(store.campaigns, actor.host, campaignId);
   const plan = planUpdate(campaign, body, actor.host);
   const checks =
-    body.members === undefined
+    body.members === undefined && body.tags === undefined
       ? []
-      : await store.checkTexts(actor, body.members, campaign.members, { cachedOnly: true });
+      : await store.checkTexts(actor, textOf(body, campaign), withTagsText(campaign.members, campaign.tags), {
+          cachedOnly: true,
+        });
   await store.campaigns.updateOne({ _id: campaignId }, { $set: plan.set });
   const updated = await store.reload(campaignId);
   if (plan.removedMembers.length > 0) {

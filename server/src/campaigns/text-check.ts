@@ -160,6 +160,17 @@ function translated(error: unknown): unknown {
   return error;
 }
 
+/** Where a campaign's own tags go in a check: as the text of one more "candidate", so named. */
+export const CAMPAIGN_TAGS = '活动标签';
+
+/** The candidates' text, and the campaign's tags as one more entry when it has any. */
+export function withTagsText(
+  members: readonly CampaignMember[],
+  tags: readonly string[] | undefined,
+): CampaignMember[] {
+  return tags?.length ? [...members, { candidateId: CAMPAIGN_TAGS, name: tags.join(' ') }] : [...members];
+}
+
 /** An audit entry's `after`, with the verdicts of the text it saved (when any was checked). */
 export function withChecks(after: unknown, checks: readonly TextVerdict[]): unknown {
   if (checks.length === 0 || after === null || typeof after !== 'object') return after;

@@ -84,7 +84,14 @@ export function matchingRouter(deps: MatchingRouteDeps): Router {
       params: campaignParams,
       body: matchInputSchema,
       responses: { 201: { description: 'The pledge.', schema: matchViewSchema } },
-      errors: ['CAMPAIGN_NOT_FOUND', 'CAMPAIGN_NOT_EDITABLE'],
+      errors: [
+        'CAMPAIGN_NOT_FOUND',
+        'CAMPAIGN_NOT_EDITABLE',
+        'CONTENT_RISKY',
+        'CONTENT_NEEDS_REVIEW',
+        'HOST_WECHAT_UNBOUND',
+        'HOST_WECHAT_STALE',
+      ],
     },
     async ({ auth, params, body }, req, res) => {
       const campaign = await whenAvailable(() => deps.loadCampaign(auth, params.campaignId));

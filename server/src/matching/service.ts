@@ -9,12 +9,15 @@ import {
 import { AppError, type MatchInput, type MatchView, matchedFen, yuan } from '@rallyboard/core/protocol';
 import type { AuditLog } from '../audit/log.js';
 import { type BoardReadDeps, queryBoard } from '../boards/queries.js';
+import { type CandidateTextCheck, withChecks } from '../campaigns/text-check.js';
 import type { HostPrincipal } from '../hosts/principal.js';
 
 /** What donation matching needs. */
 export interface MatchingDeps extends BoardReadDeps {
   matches: MatchModel;
   audit: AuditLog;
+  /** WeChat's check of the text a host publishes (the sponsor and the cause). */
+  checkTexts: CandidateTextCheck;
   now: () => number;
 }
 
@@ -45,6 +48,12 @@ export async function pledgeMatch(
       details: [{ path: 'body.candidateId', message: 'is not a candidate of the campaign' }],
     });
   }
+  // The sponsor's name and the cause are published text: WeChat judges them as the host's.
+  const checks = await deps.checkTexts(
+    actor,
+    [{ candidateId: '配捐', name: body.sponsor, description: body.cause }],
+    [],
+  );
   const match: DonationMatchDoc = {
     _id: newMatchId(),
     campaignId: campaign._id,
@@ -64,7 +73,10 @@ export async function pledgeMatch(
     target: { type: 'campaign', id: campaign._id },
     campaignId: campaign._id,
     before: null,
-    after: { id: match._id, sponsor: match.sponsor, perVoteFen: match.perVoteFen, capFen: match.capFen },
+    after: withChecks(
+      { id: match._id, sponsor: match.sponsor, perVoteFen: match.perVoteFen, capFen: match.capFen },
+      checks,
+    ),
   });
   return match;
 }

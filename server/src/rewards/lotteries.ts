@@ -11,6 +11,7 @@ import {
   type LotteryView,
 } from '@rallyboard/core/protocol';
 import { rewardsSettled, withLock } from '@rallyboard/core/redis';
+import { type CandidateTextCheck, withChecks } from '../campaigns/text-check.js';
 import { auditRewards, type RewardRuleDeps } from './rules.js';
 
 type Actor = { host: import('../hosts/principal.js').HostPrincipal; ip: string };
@@ -82,12 +83,18 @@ export async function lotteryViews(deps: RewardRuleDeps, campaignId: string): Pr
  * comes before any ticket.
  */
 export async function createLottery(
-  deps: RewardRuleDeps,
+  deps: RewardRuleDeps & { checkTexts: CandidateTextCheck },
   actor: Actor,
   campaign: CampaignDoc,
   body: LotteryInput,
 ): Promise<LotteryDoc> {
   if (!BEFORE_START.has(campaign.status)) throw new AppError('LOTTERY_TOO_LATE');
+  // Its name and prizes are published text: WeChat judges them as the host's.
+  const checks = await deps.checkTexts(
+    actor,
+    [{ candidateId: '抽奖', name: body.name, description: body.prizes.map((p) => p.name).join('\n') }],
+    [],
+  );
   const seed = newLotterySeed();
   const lottery: LotteryDoc = {
     _id: newLotteryId(),
@@ -104,7 +111,10 @@ export async function createLottery(
   await deps.rewards.lotteries.create(lottery);
   await auditRewards(deps, actor, campaign._id, 'rewards.lottery', {
     before: null,
-    after: { id: lottery._id, name: lottery.name, prizes: lottery.prizes, commitment: lottery.commitment },
+    after: withChecks(
+      { id: lottery._id, name: lottery.name, prizes: lottery.prizes, commitment: lottery.commitment },
+      checks,
+    ),
   });
   return lottery;
 }
@@ -122,6 +132,7 @@ async function eligibleTickets(deps: RewardRuleDeps, lottery: LotteryDoc): Promi
 /** What a draw needs besides the rules' deps: the vote jobs not yet applied (queue/votes.ts). */
 export interface DrawDeps extends RewardRuleDeps {
   votesInFlight: () => Promise<number>;
+  checkTexts: CandidateTextCheck;
 }
 
 /** How long after a scheduled end the queue is no longer asked: any vote accepted before it is in by then. */

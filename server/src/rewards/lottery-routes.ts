@@ -92,7 +92,14 @@ export function lotteryRoutes(router: Router, deps: LotteryRouteDeps): void {
       params: campaignParams,
       body: lotteryInputSchema,
       responses: { 201: { description: 'The lottery.', schema: lotteryViewSchema } },
-      errors: ['CAMPAIGN_NOT_FOUND', 'LOTTERY_TOO_LATE'],
+      errors: [
+        'CAMPAIGN_NOT_FOUND',
+        'LOTTERY_TOO_LATE',
+        'CONTENT_RISKY',
+        'CONTENT_NEEDS_REVIEW',
+        'HOST_WECHAT_UNBOUND',
+        'HOST_WECHAT_STALE',
+      ],
     },
     async ({ auth, params, body }, req, res) => {
       const campaign = await whenAvailable(() => deps.loadCampaign(auth, params.campaignId));

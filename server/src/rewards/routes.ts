@@ -20,6 +20,7 @@ import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import type { CampaignAccess } from '../campaigns/access.js';
 import { campaignParams } from '../campaigns/params.js';
+import type { CandidateTextCheck } from '../campaigns/text-check.js';
 import type { Api } from '../http/api.js';
 import { clientIp } from '../http/client-ip.js';
 import { whenAvailable } from '../lib/when-available.js';
@@ -36,6 +37,8 @@ export interface RewardsRouteDeps extends CouponDeps {
   api: Api;
   /** Vote jobs not yet applied: a draw waits for them (lotteries.ts). */
   votesInFlight: () => Promise<number>;
+  /** WeChat's check of the text a host publishes (a lottery's name and prizes). */
+  checkTexts: CandidateTextCheck;
   logger: Logger;
   mongo: Connection;
   loadCampaign: CampaignAccess;
