@@ -161,7 +161,7 @@ function translated(error: unknown): unknown {
 }
 
 /** Where a campaign's own tags go in a check: as the text of one more "candidate", so named. */
-export const CAMPAIGN_TAGS = '活动标签';
+const CAMPAIGN_TAGS = '活动标签';
 
 /** The candidates' text, and the campaign's tags as one more entry when it has any. */
 export function withTagsText(
