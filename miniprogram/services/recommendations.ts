@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import {
   type RecommendedCampaign,
   type RecommendedCandidate,
@@ -60,14 +61,23 @@ const campaignPick = (c: RecommendedCampaign): CampaignPick => ({
  * My suggestions, best first: up to six candidates and three campaigns. None when no one is
  * signed in on this phone yet.
  */
-export async function myPicks(): Promise<{ candidates: CandidatePick[]; campaigns: CampaignPick[] }> {
-  if (!hasSession()) return { candidates: [], campaigns: [] };
+export async function myPicks(): Promise<{
+  candidates: CandidatePick[];
+  campaigns: CampaignPick[];
+  personalized: boolean;
+}> {
+  if (!hasSession()) return { candidates: [], campaigns: [], personalized: true };
   const answer = await authorized(
     { method: 'GET', path: '/api/me/recommendations', query: { limit: CANDIDATES } },
     recommendationsSchema,
   );
   return {
+    personalized: answer.personalized,
     candidates: answer.candidates.slice(0, CANDIDATES).map(candidatePick),
     campaigns: answer.campaigns.slice(0, CAMPAIGNS).map(campaignPick),
   };
 }
+
+/** Turns personalised suggestions on or off (off: what my likes taught is forgotten, popular ones only). */
+export const setPersonalized = (personalized: boolean) =>
+  authorized({ method: 'PUT', path: '/api/me/recommendation-settings', body: { personalized } }, z.unknown());

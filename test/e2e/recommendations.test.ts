@@ -108,5 +108,24 @@ describe('recommendations', () => {
     });
     expect(taught.campaigns.map((c) => c.campaignId)).not.toContain(photo);
     expect(taught.campaigns.map((c) => c.campaignId)).toContain(music);
+    expect(taught.personalized).toBe(true);
+
+    // Personalised recommendations off: what the likes taught is gone, and new likes teach nothing.
+    const off = await fetch(`${server.url}/api/me/recommendation-settings`, {
+      method: 'PUT',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${await participantToken(config, newcomer.participantId)}`,
+      },
+      body: JSON.stringify({ personalized: false }),
+    });
+    expect(off.status).toBe(204);
+    const plain = await recommendedTo(newcomer.participantId);
+    expect(plain.personalized).toBe(false);
+    expect(mine(plain)[0]).toBe('folk');
+    expect(plain.candidates.every((c) => c.reason.kind === 'popular')).toBe(true);
+    await vote(photo, 'film', newcomer, 'like');
+    await decided(photo, 2);
+    expect(await server.deps.redis.exists(server.deps.keys.interests.of(newcomer.participantId))).toBe(0);
   });
 });

@@ -1,7 +1,12 @@
 import type { PublicCampaign } from '../../protocol/campaigns.js';
 import { listCampaigns } from '../../services/api.js';
 import { CAMPAIGN_STATUS_LABELS } from '../../services/format.js';
-import { type CampaignPick, type CandidatePick, myPicks } from '../../services/recommendations.js';
+import {
+  type CampaignPick,
+  type CandidatePick,
+  myPicks,
+  setPersonalized,
+} from '../../services/recommendations.js';
 import { ApiError } from '../../services/request.js';
 import { chatCard, momentsPost, offerSharing } from '../../services/share.js';
 import { definePage } from '../../utils/page.js';
@@ -37,6 +42,8 @@ definePage<{ nextCursor: string | null; shown: boolean }>()({
     more: false,
     pickCandidates: [] as CandidatePick[],
     pickCampaigns: [] as CampaignPick[],
+    /** Whether the suggestions follow my likes (个性化推荐), which I may turn off. */
+    personalized: true,
   },
   methods: {
     onLoad(): Promise<void> {
@@ -84,8 +91,17 @@ definePage<{ nextCursor: string | null; shown: boolean }>()({
     },
     /** Suggestions are extra: when they cannot be had, the section is not shown, and nothing is said. */
     async loadPicks(): Promise<void> {
-      const picks = await myPicks().catch(() => ({ candidates: [], campaigns: [] }));
-      this.setData({ pickCandidates: picks.candidates, pickCampaigns: picks.campaigns });
+      const picks = await myPicks().catch(() => ({ candidates: [], campaigns: [], personalized: true }));
+      this.setData({
+        pickCandidates: picks.candidates,
+        pickCampaigns: picks.campaigns,
+        personalized: picks.personalized,
+      });
+    },
+    /** 个性化推荐 on or off, as the participant chooses (off: popular suggestions only). */
+    async togglePersonalized(): Promise<void> {
+      await setPersonalized(!this.data.personalized).catch(() => undefined);
+      await this.loadPicks();
     },
     open(event: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
       wx.navigateTo({ url: `/pages/campaign/index?campaignId=${event.currentTarget.dataset.id}` });

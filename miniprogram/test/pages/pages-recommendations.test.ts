@@ -91,5 +91,23 @@ describe('猜你喜欢 on the campaigns list', () => {
     const asked = recommended().length;
     taught.instance.onShow();
     await eventually(async () => recommended().length > asked, 5_000, 'asked again on show');
+
+    // 个性化推荐 turned off: popular suggestions only, and what the likes taught is forgotten.
+    expect(textsOf(taught, '.personalize-toggle')).toEqual(['关闭个性化推荐']);
+    taught.querySelector('.personalize-toggle')?.dispatchEvent('tap');
+    await eventually(
+      async () => textsOf(taught, '.personalize-toggle')[0] === '开启个性化推荐',
+      5_000,
+      'turned off',
+    );
+    expect(textsOf(taught, '.picks-title')[0]).toBe('热门推荐');
+    expect(new Set(picksOn(taught).candidates.map((c) => c.reason))).toEqual(new Set(['热门']));
+    expect(await server.deps.redis.exists(server.deps.keys.interests.of(participantId))).toBe(0);
+    taught.querySelector('.personalize-toggle')?.dispatchEvent('tap');
+    await eventually(
+      async () => textsOf(taught, '.personalize-toggle')[0] === '关闭个性化推荐',
+      5_000,
+      'on again',
+    );
   });
 });

@@ -113,7 +113,7 @@ export function createRecommender(deps: RecommendationDeps) {
       readInterests(deps.redis, deps.keys, participantId),
       catalogue(),
     ]);
-    return recommend(taste, listed, limit);
+    return { personalized: taste.personalized, ...recommend(taste, listed, limit) };
   };
 }
 export type Recommender = ReturnType<typeof createRecommender>;

@@ -34,7 +34,12 @@ export type RecommendedCampaign = z.infer<typeof recommendedCampaignSchema>;
 
 /** Candidates and campaigns the participant has not voted for or liked yet, best first. */
 export const recommendationsSchema = z.object({
+  /** False while the participant has turned personalised recommendations off: popular ones only. */
+  personalized: z.boolean(),
   candidates: z.array(recommendedCandidateSchema),
   campaigns: z.array(recommendedCampaignSchema),
 });
+
+/** Body of `PUT /api/me/recommendation-settings`: personalised recommendations on or off. */
+export const recommendationSettingsSchema = z.strictObject({ personalized: z.boolean() });
 export type Recommendations = z.infer<typeof recommendationsSchema>;

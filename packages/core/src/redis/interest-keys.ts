@@ -6,6 +6,8 @@ export interface InterestKeys {
   of(participantId: string): string;
   /** Set: `<campaignId> <candidateId>` the participant has a counted vote or like for. */
   touched(participantId: string): string;
+  /** String: present while the participant has turned personalised recommendations off. */
+  off(participantId: string): string;
 }
 
 export const interestKeys = (prefix: string): InterestKeys => ({
@@ -13,4 +15,5 @@ export const interestKeys = (prefix: string): InterestKeys => ({
   // A participant's two keys share a slot (the hash tag), so one pipeline writes both on a cluster.
   of: (participantId) => `${prefix}:interests:{${participantId}}:of`,
   touched: (participantId) => `${prefix}:interests:{${participantId}}:touched`,
+  off: (participantId) => `${prefix}:interests:{${participantId}}:off`,
 });

@@ -74,6 +74,28 @@ export async function recordInterests(redis: RedisClient, keys: Keys, updates: r
   await writeUpdates(redis.pipeline(), keys, updates).exec();
 }
 
+/**
+ * Turns a participant's personalised recommendations off (their interests are deleted, and no
+ * like teaches any until they turn them on again) or on.
+ */
+export async function setPersonalized(redis: RedisClient, keys: Keys, participantId: string, on: boolean) {
+  if (on) {
+    await redis.del(keys.interests.off(participantId));
+    return;
+  }
+  await redis
+    .multi()
+    .set(keys.interests.off(participantId), '1')
+    .del(keys.interests.of(participantId))
+    .exec();
+}
+
+/** Which of these participants have turned personalised recommendations off. */
+export async function personalizedOff(redis: RedisClient, keys: Keys, participantIds: readonly string[]) {
+  const flags = await Promise.all(participantIds.map((p) => redis.exists(keys.interests.off(p))));
+  return new Set(participantIds.filter((_, i) => flags[i] === 1));
+}
+
 function writeUpdates(pipeline: ChainableCommander, keys: Keys, updates: readonly InterestUpdate[]) {
   for (const u of updates) {
     if (u.touched.length > 0) {
@@ -91,16 +113,19 @@ export async function readInterests(
   redis: RedisClient,
   keys: Keys,
   participantId: string,
-): Promise<{ interests: Map<string, number>; touched: Set<string> }> {
-  const [flat, touched] = await Promise.all([
+): Promise<{ interests: Map<string, number>; touched: Set<string>; personalized: boolean }> {
+  const [flat, touched, off] = await Promise.all([
     redis.zrevrange(keys.interests.of(participantId), 0, 49, 'WITHSCORES'),
     redis.smembers(keys.interests.touched(participantId)),
+    redis.exists(keys.interests.off(participantId)),
   ]);
   const pairs: [string, number][] = [];
   for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i] ?? '', Number(flat[i + 1])]);
   const total = pairs.reduce((sum, [, w]) => sum + w, 0);
+  if (off === 1) return { interests: new Map(), touched: new Set(), personalized: false };
   return {
     interests: new Map(total > 0 ? pairs.map(([tag, w]) => [tag, w / total]) : []),
     touched: new Set(touched),
+    personalized: true,
   };
 }

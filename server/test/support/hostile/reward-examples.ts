@@ -64,6 +64,7 @@ export function rewardExamples(fixture: HostileFixture): Record<string, ValidExa
     'GET /api/campaigns/:campaignId/unlockables': { params: { campaignId: boardId }, authorization: asHost },
     'GET /api/me/unlockables': { query: { campaignId: boardId }, authorization: asParticipant },
     'GET /api/me/recommendations': { query: { limit: '5' }, authorization: asParticipant },
+    'PUT /api/me/recommendation-settings': { body: { personalized: true }, authorization: asParticipant },
     'POST /api/campaigns/:campaignId/lotteries': {
       // A draft: a lottery is added before its campaign starts.
       params: { campaignId: fixture.campaignId },
