@@ -1,10 +1,8 @@
-import { ledgerModel, rewardModels } from '@rallyboard/core/db';
-import { createLogger } from '@rallyboard/core/logger';
 import type { CouponPoolView, MyRewards, RewardRuleView } from '@rallyboard/core/protocol';
 import { describe, expect, it } from 'vitest';
 import { call } from '../../server/test/support/hosts.js';
-import { runRewardPass } from '../../workers/src/rewards/pass.js';
 import { participantToken } from '../support/participants.js';
+import { rewardPass } from '../support/rewards.js';
 import {
   config,
   decided,
@@ -23,18 +21,7 @@ import {
 // earn. Only counted votes earn, exactly once, and a voided vote takes back what it earned.
 useRiskReviewStack();
 
-/** One rewards pass, with a new rule's backfill due at once (the workers wait a few seconds). */
-const pass = () =>
-  runRewardPass(
-    {
-      redis: server.deps.redis,
-      keys: server.deps.keys,
-      ledger: ledgerModel(mongo),
-      rewards: rewardModels(mongo),
-      logger: createLogger(config, 'workers', 'test'),
-    },
-    Date.now() + 60_000,
-  );
+const pass = () => rewardPass(server, mongo, config);
 
 async function mine(participantId: string, campaignId: string): Promise<MyRewards> {
   const res = await fetch(`${server.url}/api/me/rewards?campaignId=${campaignId}`, {

@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
-import { ledgerModel, rewardModels } from '@rallyboard/core/db';
-import { createLogger } from '@rallyboard/core/logger';
+import { rewardModels } from '@rallyboard/core/db';
 import type { LotteryTicketPage, LotteryView, MyRewards } from '@rallyboard/core/protocol';
 import { markRewards } from '@rallyboard/core/redis';
 import { describe, expect, it } from 'vitest';
 import { call, codeOf } from '../../server/test/support/hosts.js';
-import { runRewardPass } from '../../workers/src/rewards/pass.js';
 import { runCommand } from '../support/commands.js';
 import { participantToken } from '../support/participants.js';
+import { rewardPass } from '../support/rewards.js';
 import {
   config,
   decided,
@@ -25,17 +24,7 @@ import {
 // `npm run verify-draw` from nothing but what the server publishes.
 useRiskReviewStack();
 
-const pass = () =>
-  runRewardPass(
-    {
-      redis: server.deps.redis,
-      keys: server.deps.keys,
-      ledger: ledgerModel(mongo),
-      rewards: rewardModels(mongo),
-      logger: createLogger(config, 'workers', 'test'),
-    },
-    Date.now() + 60_000,
-  );
+const pass = () => rewardPass(server, mongo, config);
 
 const asHost = <T>(method: string, path: string, body?: unknown) =>
   call<T>(server, host.token, method, path, body);

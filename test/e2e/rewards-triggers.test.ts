@@ -1,10 +1,8 @@
-import { ledgerModel, rewardModels } from '@rallyboard/core/db';
-import { createLogger } from '@rallyboard/core/logger';
 import type { MyRewards, RewardRuleView } from '@rallyboard/core/protocol';
 import { describe, expect, it } from 'vitest';
 import { call, codeOf } from '../../server/test/support/hosts.js';
-import { runRewardPass } from '../../workers/src/rewards/pass.js';
 import { participantToken } from '../support/participants.js';
+import { rewardPass } from '../support/rewards.js';
 import {
   config,
   decided,
@@ -22,18 +20,7 @@ import {
 // rewards the supporters of the final top candidates.
 useRiskReviewStack();
 
-/** One rewards pass, `ahead` of now (a new rule's backfill is due at once). */
-const pass = (ahead = 60_000) =>
-  runRewardPass(
-    {
-      redis: server.deps.redis,
-      keys: server.deps.keys,
-      ledger: ledgerModel(mongo),
-      rewards: rewardModels(mongo),
-      logger: createLogger(config, 'workers', 'test'),
-    },
-    Date.now() + ahead,
-  );
+const pass = (ahead = 60_000) => rewardPass(server, mongo, config, ahead);
 
 const asHost = <T>(method: string, path: string, body?: unknown) =>
   call<T>(server, host.token, method, path, body);

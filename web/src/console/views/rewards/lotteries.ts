@@ -1,8 +1,9 @@
-import { type CampaignView, isPublished, type LotteryView } from '@rallyboard/core/protocol';
+import type { CampaignView, LotteryView } from '@rallyboard/core/protocol';
 import { ApiError, api } from '../../api.js';
 import { confirmDialog, h, toast } from '../../dom.js';
 import { formatCount, formatTime } from '../../format.js';
 import { lotteryForm } from './lottery-form.js';
+import { publicList } from './public-list.js';
 
 /** Statuses a lottery may be drawn in (the server's LOTTERY_NOT_ENDED otherwise). */
 const OVER: ReadonlySet<CampaignView['status']> = new Set(['ended', 'archived']);
@@ -154,36 +155,26 @@ export function lotterySection(
   base: string,
   lotterySelect: HTMLSelectElement,
 ): { element: HTMLElement; refresh: () => Promise<void> } {
-  const known = new Map<string, LotteryView>();
   const list = h('ul', { class: 'lotteries', 'aria-label': '抽奖列表' });
   const problem = h('div', { class: 'form-error', role: 'alert' });
-  const render = () => {
+  const render = (lotteries: LotteryView[]) => {
     const context = { campaign, base, changed: keep };
-    list.replaceChildren(...[...known.values()].map((l) => lotteryItem(l, context)));
+    list.replaceChildren(...lotteries.map((l) => lotteryItem(l, context)));
     const chosen = lotterySelect.value;
     lotterySelect.replaceChildren(
-      ...[...known.values()].map((l) =>
+      ...lotteries.map((l) =>
         h('option', { value: l.id }, l.status === 'drawn' ? `${l.name}（已开奖）` : l.name),
       ),
     );
     if (chosen) lotterySelect.value = chosen;
   };
-  function keep(view: LotteryView) {
-    known.set(view.id, view);
-    render();
-  }
-  const refresh = async () => {
-    if (!isPublished(campaign.status)) return render();
-    try {
-      const answer = await api<{ lotteries: LotteryView[] }>('GET', `${base}/lotteries`);
-      known.clear();
-      for (const l of answer.lotteries) known.set(l.id, l);
-      problem.textContent = '';
-      render();
-    } catch (error) {
-      problem.textContent = error instanceof ApiError ? error.message : '加载失败';
-    }
-  };
+  const { keep, refresh } = publicList<LotteryView>({
+    campaign,
+    url: `${base}/lotteries`,
+    field: 'lotteries',
+    problem,
+    render,
+  });
   const unlisted = UNLISTED[campaign.status];
   const element = h(
     'section',

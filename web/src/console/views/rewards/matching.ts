@@ -1,6 +1,5 @@
 import {
   type CampaignView,
-  isPublished,
   type MatchView,
   matchInputSchema,
   toFieldIssues,
@@ -11,6 +10,7 @@ import { type Field, field, h, input, select, toast } from '../../dom.js';
 import { issuesByField, showIssues } from '../../form-errors.js';
 import { formatCount, formatShare } from '../../format.js';
 import { STATUS_LABELS } from '../../lifecycle.js';
+import { publicList } from './public-list.js';
 import { ownWords } from './rule-trigger.js';
 
 /** Statuses a pledge may no longer be added in (the server's CAMPAIGN_NOT_EDITABLE). */
@@ -170,26 +170,15 @@ export function matchingSection(
   base: string,
   exportControl: HTMLElement,
 ): { element: HTMLElement; refresh: () => Promise<void> } {
-  const known = new Map<string, MatchView>();
   const list = h('ul', { class: 'matches', 'aria-label': '配捐列表' });
   const problem = h('div', { class: 'form-error', role: 'alert' });
-  const render = () => list.replaceChildren(...[...known.values()].map(matchItem));
-  const keep = (view: MatchView) => {
-    known.set(view.id, view);
-    render();
-  };
-  const refresh = async () => {
-    if (!isPublished(campaign.status)) return render();
-    try {
-      const answer = await api<{ matches: MatchView[] }>('GET', `${base}/matches`);
-      known.clear();
-      for (const m of answer.matches) known.set(m.id, m);
-      problem.textContent = '';
-      render();
-    } catch (error) {
-      problem.textContent = error instanceof ApiError ? error.message : '加载失败';
-    }
-  };
+  const { keep, refresh } = publicList<MatchView>({
+    campaign,
+    url: `${base}/matches`,
+    field: 'matches',
+    problem,
+    render: (matches) => list.replaceChildren(...matches.map(matchItem)),
+  });
   const unlisted = UNLISTED[campaign.status];
   const element = h(
     'section',
