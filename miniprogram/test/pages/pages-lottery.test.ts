@@ -3,11 +3,11 @@ import { createLogger } from '@rallyboard/core/logger';
 import { lotteryHolder } from '@rallyboard/core/lottery';
 import type { LotteryView, RewardRuleView } from '@rallyboard/core/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, createTestHost, type TestHost } from '../../../server/test/support/hosts.js';
+import { bindWeChat, call, createTestHost, type TestHost } from '../../../server/test/support/hosts.js';
 import { createLiveCampaign } from '../../../test/support/campaigns.js';
 import { randomId } from '../../../test/support/config.js';
 import { runRewardPass } from '../../../workers/src/rewards/pass.js';
-import { config, mongo, open, server, shim, usePagesStack } from '../support/pages-fixture.js';
+import { config, fake, mongo, open, server, shim, usePagesStack } from '../support/pages-fixture.js';
 import { textsOf } from '../support/simulate.js';
 
 // 抽奖 on 奖励规则与我的奖励, as two participants (ann and ben, each a WeChat user of their own)
@@ -53,6 +53,8 @@ const ticket = (who: Person, day: string, revoked = false): RewardGrantDoc => ({
 
 beforeAll(async () => {
   host = await createTestHost(server);
+  // WeChat checks the lottery's name and prizes as the host's: its WeChat is bound.
+  await bindWeChat(server, host, fake);
   campaignId = randomId('c');
   // A lottery is added before its campaign starts: its commitment comes before any ticket.
   await createLiveCampaign(mongo, campaignId, {

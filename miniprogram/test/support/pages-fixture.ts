@@ -26,7 +26,7 @@ const require = createRequire(import.meta.url);
 
 // The pages, compiled as the mini-program runs them, rendered by miniprogram-simulate, with
 // the Node wx against the real server (WeChat is the fake WeChat server).
-let fake: WeChatFake;
+export let fake: WeChatFake;
 export let config: ReturnType<typeof configFor>;
 export let mongo: Connection;
 export let server: TestServer;
