@@ -23,8 +23,8 @@ import { eventually } from '../support/stack.js';
 // before anything is sent) shows its terms and a bar to its cap, which fills as votes count; the
 // sponsor's audit downloads as matching.csv; a draft's pledge is listed from the server's answer.
 // On a like campaign, content a like opens for the liker and a shared goal are listed with how
-// they open (the content missing is caught on its field); a vote campaign says content opens with
-// likes instead of offering the form. The big-screen fixture gives the honest voters and the
+// they open (the content missing is caught on its field); a vote campaign's content opens only by
+// a reward rule, which the rules form then offers. The big-screen fixture gives the honest voters and the
 // worker that counts them (candidates 爱丽丝, 鲍勃, 卡罗尔).
 useBigScreenStack();
 
@@ -150,7 +150,7 @@ describe("the host console's donation matching and like-to-unlock", () => {
     await context.close();
   });
 
-  it("lists a draft's new pledge from the server's answer, and says a vote campaign's content opens with likes", async () => {
+  it("lists a draft's new pledge from the server's answer, and opens a vote campaign's content by a reward rule only", async () => {
     const campaignId = await campaign({ status: 'draft' });
     const { page, context, errors } = await openRewards(campaignId);
     expect(await page.locator('.matching-section').textContent()).toContain(
@@ -163,10 +163,35 @@ describe("the host console's donation matching and like-to-unlock", () => {
       '已配捐 ¥0.00 / ¥100.00（0%）· 计入 0 票',
     );
 
+    // A vote campaign's content opens only by a reward rule: the form offers that alone.
     const unlocks = page.locator('.unlock-section');
     expect(await unlocks.getByRole('heading', { name: '点赞解锁' }).isVisible()).toBe(true);
-    expect(await unlocks.locator('.likes-only').textContent()).toContain('点赞解锁只用于点赞活动');
-    expect(await page.getByRole('form', { name: '添加解锁内容' }).count()).toBe(0);
+    expect(await unlocks.locator('.likes-only').textContent()).toContain('只能「按奖励规则解锁」');
+    const form = page.getByRole('form', { name: '添加解锁内容' });
+    expect(await form.getByLabel('解锁方式').locator('option').allTextContents()).toEqual([
+      '按奖励规则解锁（以计入排名的投票获得）',
+    ]);
+    await form.getByLabel('标题').fill('投票花絮');
+    await form.getByLabel('内容文字').fill(SECRET);
+    await form.getByRole('button', { name: '添加解锁内容' }).click();
+    const content = page.locator('li.unlockable', { hasText: '投票花絮' });
+    await content.waitFor();
+    expect(await content.locator('.how').textContent()).toBe(
+      '按本活动的奖励规则，以计入排名的投票获得后解锁（见奖励规则）',
+    );
+    // A rule whose reward is that content.
+    const rule = page.getByRole('form', { name: '添加奖励规则' });
+    await rule.getByLabel('规则名称').fill('投两票看花絮');
+    await rule.getByLabel('奖励内容').selectOption({ label: '解锁内容' });
+    await rule.getByLabel('解锁的内容').selectOption({ label: '投票花絮' });
+    // (A draft's rules are not listed: their public list answers a draft 404. The answer says it.)
+    const created = page.waitForResponse(
+      (r) => r.url().endsWith('/reward-rules') && r.request().method() === 'POST',
+    );
+    await rule.getByRole('button', { name: '添加规则' }).click();
+    const answer = await created;
+    expect(answer.status()).toBe(201);
+    expect(((await answer.json()) as { terms: string }).terms).toContain('解锁内容「投票花絮」');
     // The reward rules' public list answers a draft 404 (as before these sections): the only complaint.
     expect(errors).toEqual([
       'console: Failed to load resource: the server responded with a status of 404 (Not Found)',

@@ -2,11 +2,13 @@ import type { UnlockableView } from '@rallyboard/core/protocol';
 import { describe, expect, it } from 'vitest';
 import { call, codeOf } from '../../server/test/support/hosts.js';
 import { participantToken } from '../support/participants.js';
+import { rewardPass } from '../support/rewards.js';
 import {
   config,
   decided,
   host,
   liveCampaign,
+  mongo,
   reviewed,
   server,
   useRiskReviewStack,
@@ -122,5 +124,51 @@ describe('like-to-unlock', () => {
     // The host reads every item whole.
     const all = await asHost<{ items: UnlockableView[] }>('GET', `/api/campaigns/${campaignId}/unlockables`);
     expect(all.body.items.map((i) => i.content?.text)).toEqual([SECRET, SHARED]);
+  });
+
+  it('opens content a reward rule gives, on a vote campaign, and closes it when the vote that earned it is voided', async () => {
+    const campaignId = await liveCampaign();
+    const item = await asHost<UnlockableView>('POST', `/api/campaigns/${campaignId}/unlockables`, {
+      candidateId: 'alice',
+      title: '投票花絮',
+      text: SECRET,
+      unlock: { kind: 'reward' },
+    });
+    expect(item.status).toBe(201);
+    const ruleOn = (unlockableId: string) =>
+      asHost<{ terms: string }>('POST', `/api/campaigns/${campaignId}/reward-rules`, {
+        name: '投票看花絮',
+        trigger: { kind: 'first-of-day' },
+        reward: { kind: 'unlock', unlockableId },
+      });
+    const voter = {
+      participantId: `p-unlock-vote-${campaignId}`,
+      ip: '203.0.113.150',
+      deviceId: 'dev-unlock-vote',
+      dwellMs: 4_200,
+    };
+    const added = await ruleOn(item.body.id);
+    expect(added.status).toBe(201);
+    expect(added.body.terms).toContain('解锁内容「投票花絮」');
+    let seen = await seenBy(voter.participantId, campaignId);
+    expect(seen.items[0]).toMatchObject({ locked: true });
+    expect(seen.raw).not.toContain(SECRET);
+
+    await vote(campaignId, 'bob', voter);
+    await decided(campaignId, 1);
+    await rewardPass(server, mongo, config);
+    seen = await seenBy(voter.participantId, campaignId);
+    expect(seen.items[0]).toMatchObject({ locked: false, content: { text: SECRET } });
+    expect((await seenBy(`p-other-${campaignId}`, campaignId)).raw).not.toContain(SECRET);
+
+    await reviewed(campaignId, 'review/void-by-rule', {
+      from: new Date(Date.now() - 3_600_000).toISOString(),
+      to: new Date(Date.now() + 60_000).toISOString(),
+      candidateId: 'bob',
+    });
+    await rewardPass(server, mongo, config);
+    seen = await seenBy(voter.participantId, campaignId);
+    expect(seen.items[0]?.locked).toBe(true);
+    expect(seen.raw).not.toContain(SECRET);
   });
 });

@@ -29,7 +29,14 @@ function grantRow(g: RewardGrantView): GrantRow {
     name: g.ruleName,
     status: g.status,
     statusLabel: GRANT_STATUS_LABELS[g.status],
-    what: g.points !== undefined ? `${g.points} 积分` : g.lotteryId ? '抽奖券' : `优惠券${expiry}`,
+    what:
+      g.points !== undefined
+        ? `${g.points} 积分`
+        : g.lotteryId
+          ? '抽奖券'
+          : g.unlockableId
+            ? '解锁内容（见下方已解锁内容）'
+            : `优惠券${expiry}`,
     code: g.code ?? '',
     note:
       g.status === 'revoked'

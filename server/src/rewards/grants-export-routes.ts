@@ -30,7 +30,7 @@ export const GRANTS_HEADER = [
 ] as const;
 
 const iso = (at: Date | undefined) => (at === undefined ? undefined : new Date(at).toISOString());
-const KIND_LABEL = { points: '积分', coupon: '优惠券', lottery: '抽奖券' } as const;
+const KIND_LABEL = { points: '积分', coupon: '优惠券', lottery: '抽奖券', unlock: '解锁内容' } as const;
 
 function grantLine(g: RewardGrantDoc, rules: ReadonlyMap<string, RewardRuleDoc>): string {
   const rule = rules.get(g.ruleId);

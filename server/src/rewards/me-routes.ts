@@ -52,6 +52,7 @@ async function myRewards(
     ...(g.lotteryId === undefined
       ? {}
       : { lotteryId: g.lotteryId, holder: lotteryHolder(g.lotteryId, participantId) }),
+    ...(g.unlockableId === undefined ? {} : { unlockableId: g.unlockableId }),
     grantedAt: new Date(g.grantedAt).toISOString(),
     ...(g.revokedAt ? { revokedAt: new Date(g.revokedAt).toISOString() } : {}),
     ...(g.revokedBecause ? { revokedBecause: g.revokedBecause } : {}),

@@ -69,13 +69,15 @@ export async function ruleViews(
 ): Promise<RewardRuleView[]> {
   const campaignId = campaign._id;
   const candidates = new Map(campaign.members.map((m) => [m.candidateId, m.name]));
-  const [rules, pools, lotteries] = await Promise.all([
+  const [rules, pools, lotteries, unlockables] = await Promise.all([
     deps.rewards.rules.find({ campaignId }).sort({ createdAt: 1 }).lean<RewardRuleDoc[]>(),
     deps.rewards.pools.find({ campaignId }).lean(),
     deps.rewards.lotteries.find({ campaignId }, { name: 1 }).lean(),
+    deps.rewards.unlockables.find({ campaignId }, { title: 1 }).lean(),
   ]);
   const poolOf = new Map(pools.map((p) => [p._id, p]));
   const lotteryName = new Map(lotteries.map((l) => [l._id, l.name]));
+  const unlockableTitle = new Map(unlockables.map((u) => [u._id, u.title]));
   return Promise.all(
     rules.map(async (rule) => {
       const pool = rule.reward.kind === 'coupon' ? poolOf.get(rule.reward.poolId) : undefined;
@@ -95,6 +97,9 @@ export async function ruleViews(
           ...(pool ? { pool } : {}),
           ...(left === undefined ? {} : { left }),
           ...(rule.reward.kind === 'lottery' ? { lottery: lotteryName.get(rule.reward.lotteryId) } : {}),
+          ...(rule.reward.kind === 'unlock'
+            ? { unlockable: unlockableTitle.get(rule.reward.unlockableId) }
+            : {}),
         }),
         ...(left === undefined ? {} : { stockLeft: left }),
       };
@@ -147,6 +152,22 @@ export async function createRule(
       .lean();
     // (A drawn lottery's campaign has ended, so it takes no rule: refused above.)
     if (!lottery) throw new AppError('LOTTERY_NOT_FOUND', { details: { lotteryId: body.reward.lotteryId } });
+  }
+  if (body.reward.kind === 'unlock') {
+    const item = await deps.rewards.unlockables
+      .findOne({ _id: body.reward.unlockableId, campaignId: campaign._id }, { unlock: 1 })
+      .lean();
+    if (item?.unlock.kind !== 'reward') {
+      throw new AppError('INVALID_INPUT', {
+        details: [
+          {
+            path: 'body.reward.unlockableId',
+            message:
+              'is not content of the campaign that a reward opens (its unlock must be { kind: "reward" })',
+          },
+        ],
+      });
+    }
   }
   const trigger = body.trigger as RewardRuleDoc['trigger'];
   if (trigger.kind === 'milestone' && !campaign.members.some((m) => m.candidateId === trigger.candidateId)) {

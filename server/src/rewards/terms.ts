@@ -5,6 +5,8 @@ export interface TermsContext {
   pool?: { name: string; expiresAt: Date; perParticipant: number };
   left?: number;
   lottery?: string | undefined;
+  /** An unlock's content item, by its title. */
+  unlockable?: string | undefined;
   /** Candidate id → name, for a milestone's candidate. */
   candidates: ReadonlyMap<string, string>;
 }
@@ -34,7 +36,9 @@ export function termsOf(
       ? `获得 ${rule.reward.points} 积分`
       : rule.reward.kind === 'lottery'
         ? `获得「${of.lottery ?? '抽奖'}」抽奖券一张（奖品、名额与开奖方式见该抽奖的规则）`
-        : `获得「${pool?.name ?? '优惠券'}」一张（每人最多 ${pool?.perParticipant ?? 1} 张，剩余 ${left ?? 0} 张，${pool ? pool.expiresAt.toISOString().slice(0, 10) : ''} 前有效）`;
+        : rule.reward.kind === 'unlock'
+          ? `解锁内容「${of.unlockable ?? '内容'}」`
+          : `获得「${pool?.name ?? '优惠券'}」一张（每人最多 ${pool?.perParticipant ?? 1} 张，剩余 ${left ?? 0} 张，${pool ? pool.expiresAt.toISOString().slice(0, 10) : ''} 前有效）`;
   const once =
     rule.trigger.kind === 'milestone' || rule.trigger.kind === 'campaign-end'
       ? '（每人一次；票数因无效票回落时收回）'

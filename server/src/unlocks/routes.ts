@@ -40,7 +40,9 @@ export function unlocksRouter(deps: UnlockRouteDeps): Router {
       description:
         'Text, an https picture or both, on a candidate of a like campaign: open to each participant whose ' +
         'counted like of it stands (`my-like`), or to everyone once it has `likes` counted likes ' +
-        '(`shared-goal`). The title and text pass WeChat’s text check as the host’s. Audited.',
+        '(`shared-goal`); or, on any campaign, to each participant a reward rule gives it to (`reward`: ' +
+        'a rule whose reward is `{ kind: "unlock", unlockableId }`). The title and text pass WeChat’s ' +
+        'text check as the host’s. Audited.',
       auth: 'host',
       params: campaignParams,
       body: unlockableInputSchema,

@@ -1,6 +1,7 @@
 import {
   type CampaignDoc,
   newUnlockableId,
+  type RewardModels,
   type UnlockableDoc,
   type UnlockableModel,
 } from '@rallyboard/core/db';
@@ -14,6 +15,8 @@ import type { HostPrincipal } from '../hosts/principal.js';
 /** What like-to-unlock needs. */
 export interface UnlockDeps extends BoardReadDeps {
   unlockables: UnlockableModel;
+  /** Where the grants of reward rules that open items are (a `reward` unlock). */
+  rewards: Pick<RewardModels, 'grants'>;
   audit: AuditLog;
   checkTexts: CandidateTextCheck;
   now: () => number;
@@ -22,10 +25,31 @@ export interface UnlockDeps extends BoardReadDeps {
 type Actor = { host: HostPrincipal; ip: string };
 const OVER = new Set(['ended', 'archived']);
 
-const howOf = (item: Pick<UnlockableDoc, 'unlock'>, name: string) =>
-  item.unlock.kind === 'my-like'
-    ? `为「${name}」点赞（计入排名）后解锁`
-    : `「${name}」获得 ${item.unlock.likes} 个有效点赞后，所有人解锁`;
+function howOf(item: Pick<UnlockableDoc, 'unlock'>, name: string): string {
+  switch (item.unlock.kind) {
+    case 'my-like':
+      return `为「${name}」点赞（计入排名）后解锁`;
+    case 'shared-goal':
+      return `「${name}」获得 ${item.unlock.likes} 个有效点赞后，所有人解锁`;
+    default:
+      return '按本活动的奖励规则，以计入排名的投票获得后解锁（见奖励规则）';
+  }
+}
+
+/** The items a participant's reward grants open (a `reward` unlock): their active unlock grants'. */
+async function grantedItems(
+  deps: UnlockDeps,
+  campaignId: string,
+  participantId: string,
+): Promise<Set<string>> {
+  const grants = await deps.rewards.grants
+    .find(
+      { campaignId, participantId, status: 'active', unlockableId: { $exists: true } },
+      { unlockableId: 1 },
+    )
+    .lean<{ unlockableId?: string }[]>();
+  return new Set(grants.flatMap((g) => (g.unlockableId === undefined ? [] : [g.unlockableId])));
+}
 
 /** A refusal of the check names this content's fields, not a candidate (its id would mean nothing to the host). */
 function asContentRefusal(error: unknown): unknown {
@@ -48,7 +72,8 @@ export async function addUnlockable(
   campaign: CampaignDoc,
   body: UnlockableInput,
 ): Promise<UnlockableDoc> {
-  if (campaign.kind !== 'like') {
+  // A like opens the first two kinds; a reward rule (any campaign's counted votes) the third.
+  if (campaign.kind !== 'like' && body.unlock.kind !== 'reward') {
     throw new AppError('INVALID_INPUT', {
       details: [{ path: 'body.unlock', message: 'content opens with likes: add it to a like campaign' }],
     });
@@ -132,6 +157,10 @@ export async function unlockableViews(
           ]),
         )
       : new Set<string>();
+  const granted =
+    'participantId' in reader && items.some((i) => i.unlock.kind === 'reward')
+      ? await grantedItems(deps, campaign._id, reader.participantId)
+      : new Set<string>();
   return items.map((item) => {
     const { unlock } = item;
     const progress =
@@ -139,14 +168,19 @@ export async function unlockableViews(
         ? { likes: likes.get(item.candidateId) ?? 0, goal: unlock.likes }
         : undefined;
     const open =
-      unlock.kind === 'my-like' ? mine.has(item.candidateId) : (progress?.likes ?? 0) >= unlock.likes;
+      unlock.kind === 'my-like'
+        ? mine.has(item.candidateId)
+        : unlock.kind === 'reward'
+          ? granted.has(item._id)
+          : (progress?.likes ?? 0) >= unlock.likes;
     const shown = 'host' in reader || open;
     return {
       id: item._id,
       campaignId: item.campaignId,
       candidateId: item.candidateId,
       title: item.title,
-      unlock: unlock.kind === 'my-like' ? { kind: 'my-like' } : { kind: 'shared-goal', likes: unlock.likes },
+      unlock:
+        unlock.kind === 'shared-goal' ? { kind: 'shared-goal', likes: unlock.likes } : { kind: unlock.kind },
       how: howOf(item, names.get(item.candidateId) ?? item.candidateId),
       locked: !open,
       ...(progress ? { progress } : {}),

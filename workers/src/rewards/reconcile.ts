@@ -219,6 +219,7 @@ async function newGrant(
   };
   if (d.reward.kind === 'points') return { ...base, status: 'active', points: d.reward.points };
   if (d.reward.kind === 'lottery') return { ...base, status: 'active', lotteryId: d.reward.lotteryId };
+  if (d.reward.kind === 'unlock') return { ...base, status: 'active', unlockableId: d.reward.unlockableId };
   const code = await claimCoupon(deps.redis, deps.keys, d.reward.poolId, d.grantId);
   return code === undefined
     ? { ...base, status: 'unfilled', poolId: d.reward.poolId }

@@ -4,6 +4,7 @@ import type { AllowedTrigger, RewardSpec } from '../protocol/rewards.js';
 import { GRANT_STATUSES } from '../protocol/rewards.js';
 import { DUPLICATE_KEY, isDuplicateKey } from './duplicate-key.js';
 import { lotteryModels } from './lotteries.js';
+import { unlockableModel } from './unlocks.js';
 
 /** A campaign's reward rule (server/src/rewards/): what a counted vote or like earns. */
 export interface RewardRuleDoc {
@@ -64,6 +65,8 @@ export interface RewardGrantDoc {
   code?: string | undefined;
   /** A lottery ticket: the grant's id is the ticket's. */
   lotteryId?: string | undefined;
+  /** An unlock: the content item it opens. */
+  unlockableId?: string | undefined;
   grantedAt: Date;
   revokedAt?: Date | undefined;
   revokedBecause?: string | undefined;
@@ -88,6 +91,7 @@ const rewardSchema = new Schema(
     points: { type: Number },
     poolId: { type: String },
     lotteryId: { type: String },
+    unlockableId: { type: String },
   },
   { _id: false },
 );
@@ -147,6 +151,7 @@ const grantSchema = new Schema<RewardGrantDoc>(
     poolId: { type: String },
     code: { type: String },
     lotteryId: { type: String },
+    unlockableId: { type: String },
     grantedAt: { type: Date, required: true },
     revokedAt: { type: Date },
     revokedBecause: { type: String },
@@ -167,6 +172,7 @@ export function rewardModels(connection: Connection) {
     codes: model('CouponCode', codeSchema),
     grants: model('RewardGrant', grantSchema),
     ...lotteryModels(connection),
+    unlockables: unlockableModel(connection),
   };
 }
 export type RewardModels = ReturnType<typeof rewardModels>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { lotteryIdSchema } from './lotteries.js';
+import { unlockIdSchema } from './unlocks.js';
 
 /**
  * Reward rules (激励): what a campaign gives for a participant's own counted activity. Only
@@ -49,6 +50,8 @@ const rewardSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('coupon'), poolId: couponPoolIdSchema }),
   /** A ticket of a lottery of the campaign's, up to the lottery's per-participant number. */
   z.strictObject({ kind: z.literal('lottery'), lotteryId: lotteryIdSchema }),
+  /** Opens one of the campaign's content items whose unlock is `{ kind: "reward" }` (点赞解锁). */
+  z.strictObject({ kind: z.literal('unlock'), unlockableId: unlockIdSchema }),
 ]);
 export type RewardSpec = z.infer<typeof rewardSchema>;
 
@@ -149,6 +152,8 @@ export const rewardGrantViewSchema = z.object({
   /** A lottery ticket: its lottery, and the holder hash the published ticket list names this participant by. */
   lotteryId: z.string().optional(),
   holder: z.string().optional(),
+  /** An unlock: the content item it opens (its content is read at /api/me/unlockables). */
+  unlockableId: z.string().optional(),
   expiresAt: z.iso.datetime().optional(),
   grantedAt: z.iso.datetime(),
   revokedAt: z.iso.datetime().optional(),

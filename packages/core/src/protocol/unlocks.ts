@@ -14,6 +14,11 @@ const unlockRuleSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('my-like') }),
   /** Opens for everyone once the candidate has `likes` counted likes. */
   z.strictObject({ kind: z.literal('shared-goal'), likes: z.number().int().min(1).max(100_000_000) }),
+  /**
+   * Opens for each participant who holds a grant of a reward rule whose reward is this item
+   * (`{ kind: "unlock", unlockableId }`): their own counted votes, as the rule says.
+   */
+  z.strictObject({ kind: z.literal('reward') }),
 ]);
 export type UnlockRule = z.infer<typeof unlockRuleSchema>;
 

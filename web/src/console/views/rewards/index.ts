@@ -55,7 +55,8 @@ export function renderRewards(body: HTMLElement, campaign: CampaignView): undefi
     base,
     csvExport(base, 'matching.csv', '下载配捐明细（CSV）', 'matching-export'),
   );
-  const unlocks = unlockSection(campaign, base);
+  const ruleUnlock = h('select', { name: 'unlockableId' });
+  const unlocks = unlockSection(campaign, base, ruleUnlock);
   const rewardsNow = async () => {
     try {
       const [r, p] = await Promise.all([
@@ -86,6 +87,7 @@ export function renderRewards(body: HTMLElement, campaign: CampaignView): undefi
       members: campaign.members,
       poolSelect: rulePool,
       lotterySelect: ruleLottery,
+      unlockSelect: ruleUnlock,
       problem,
       refresh,
     }),

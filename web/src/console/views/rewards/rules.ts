@@ -43,10 +43,14 @@ export function ruleItem(rule: RewardRuleView, context: RuleItemContext): HTMLEl
   );
 }
 
-type RewardKind = 'points' | 'coupon' | 'lottery';
+type RewardKind = 'points' | 'coupon' | 'lottery' | 'unlock';
 
-/** The reward half of the form: points, a coupon of a pool or a lottery's ticket, and only its input shown. */
-function rewardFields(poolSelect: HTMLSelectElement, lotterySelect: HTMLSelectElement) {
+/** The reward half of the form: points, a coupon, a lottery's ticket or an unlock, and only its input shown. */
+function rewardFields(
+  poolSelect: HTMLSelectElement,
+  lotterySelect: HTMLSelectElement,
+  unlockSelect: HTMLSelectElement,
+) {
   const kind = field(
     '奖励内容',
     select(
@@ -54,6 +58,7 @@ function rewardFields(poolSelect: HTMLSelectElement, lotterySelect: HTMLSelectEl
         ['points', '积分'],
         ['coupon', '优惠券'],
         ['lottery', '抽奖券'],
+        ['unlock', '解锁内容'],
       ],
       'points',
     ),
@@ -61,10 +66,11 @@ function rewardFields(poolSelect: HTMLSelectElement, lotterySelect: HTMLSelectEl
   const points = field('积分数', input({ name: 'points', type: 'number', min: 1, max: 10000, value: '5' }));
   const pool = field('券池', poolSelect);
   const lottery = field('抽奖', lotterySelect);
-  const needs: Record<RewardKind, Field<HTMLElement>> = { points, coupon: pool, lottery };
+  const unlock = field('解锁的内容', unlockSelect);
+  const needs: Record<RewardKind, Field<HTMLElement>> = { points, coupon: pool, lottery, unlock };
   const chosen = () => kind.control.value as RewardKind;
   const sync = () => {
-    for (const f of [points, pool, lottery]) f.wrap.hidden = needs[chosen()] !== f;
+    for (const f of [points, pool, lottery, unlock]) f.wrap.hidden = needs[chosen()] !== f;
   };
   kind.control.addEventListener('change', sync);
   sync();
@@ -72,10 +78,12 @@ function rewardFields(poolSelect: HTMLSelectElement, lotterySelect: HTMLSelectEl
     'reward.points': points,
     'reward.poolId': pool,
     'reward.lotteryId': lottery,
+    'reward.unlockableId': unlock,
   };
   const value = (): RewardRuleInput['reward'] => {
     if (chosen() === 'coupon') return { kind: 'coupon', poolId: poolSelect.value };
     if (chosen() === 'lottery') return { kind: 'lottery', lotteryId: lotterySelect.value };
+    if (chosen() === 'unlock') return { kind: 'unlock', unlockableId: unlockSelect.value };
     return { kind: 'points', points: Number(points.control.value) };
   };
   /** What to add first when the chosen reward has nothing to choose from yet. */
@@ -86,11 +94,14 @@ function rewardFields(poolSelect: HTMLSelectElement, lotterySelect: HTMLSelectEl
     if (chosen() === 'lottery' && !lotterySelect.value) {
       return '请先在下方「抽奖」中添加抽奖，再添加发抽奖券的规则';
     }
+    if (chosen() === 'unlock' && !unlockSelect.value) {
+      return '请先在下方「点赞解锁」中添加「按奖励规则解锁」的内容，再添加解锁的规则';
+    }
     return undefined;
   };
   return {
-    wraps: [kind.wrap, points.wrap, pool.wrap, lottery.wrap],
-    fields: [points, pool, lottery],
+    wraps: [kind.wrap, points.wrap, pool.wrap, lottery.wrap, unlock.wrap],
+    fields: [points, pool, lottery, unlock],
     byPath,
     value,
     missing,
@@ -103,6 +114,8 @@ export interface RuleFormParts {
   members: readonly CampaignMember[];
   poolSelect: HTMLSelectElement;
   lotterySelect: HTMLSelectElement;
+  /** The content items a reward opens (点赞解锁 with `reward` unlock). */
+  unlockSelect: HTMLSelectElement;
   problem: HTMLElement;
   refresh: () => Promise<void>;
 }
@@ -116,7 +129,7 @@ export function ruleForm(parts: RuleFormParts): HTMLElement {
   const { base, problem, refresh } = parts;
   const name = field('规则名称', input({ name: 'name', maxlength: 60 }));
   const trigger = triggerFields(parts.members);
-  const reward = rewardFields(parts.poolSelect, parts.lotterySelect);
+  const reward = rewardFields(parts.poolSelect, parts.lotterySelect, parts.unlockSelect);
   const show = (issues: Map<string, string>) =>
     showIssues(issues, {
       fields: [name, ...trigger.fields, ...reward.fields],

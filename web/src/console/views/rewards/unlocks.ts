@@ -13,12 +13,14 @@ import { formatCount } from '../../format.js';
 import { STATUS_LABELS } from '../../lifecycle.js';
 import { ownWords } from './rule-trigger.js';
 
-/** What a vote campaign's tab says in place of the form: the server takes items on like campaigns only. */
-const LIKES_ONLY = '点赞解锁只用于点赞活动：参与者为候选点赞后打开内容。本活动是投票活动，不能添加。';
+/** What a vote campaign's tab says above the form: likes open nothing here, a reward rule can. */
+const LIKES_ONLY =
+  '本活动是投票活动：内容不能随点赞解锁，只能「按奖励规则解锁」：添加后，在上方奖励规则中选「解锁内容」，参与者以计入排名的投票获得后打开。';
 
 const HOW_IT_WORKS =
-  '为候选添加只在点赞后才能看到的内容（文字、图片或两者）：可以在参与者本人的点赞计入排名后为他解锁，' +
-  '也可以在候选的有效点赞达到 N 个后为所有人解锁。未解锁的内容不会发给参与者；标题和文字须通过微信内容安全检测。';
+  '为候选添加只在解锁后才能看到的内容（文字、图片或两者）：可以在参与者本人的点赞计入排名后为他解锁，' +
+  '也可以在候选的有效点赞达到 N 个后为所有人解锁，或按奖励规则（以计入排名的投票获得）为获得者解锁。' +
+  '未解锁的内容不会发给参与者；标题和文字须通过微信内容安全检测。';
 
 /** Statuses content may no longer be added in (the server's CAMPAIGN_NOT_EDITABLE). */
 const OVER: ReadonlySet<CampaignView['status']> = new Set(['ended', 'archived']);
@@ -94,35 +96,34 @@ function unlockItem(item: UnlockableView, names: ReadonlyMap<string, string>): H
   );
 }
 
-/** 解锁方式 and its N, shown only for a shared goal. */
-function unlockFields() {
-  const kind = field(
-    '解锁方式',
-    select(
-      [
-        ['my-like', '点赞后本人解锁'],
-        ['shared-goal', '候选达到 N 个点赞后全员解锁'],
-      ],
-      'my-like',
-      { name: 'unlockKind' },
-    ),
-  );
-  const likes = field(
+/** 解锁方式 and its N, shown only for a shared goal; on a vote campaign, a reward only. */
+function unlockFields(likes: boolean) {
+  const kinds: [string, string][] = [
+    ...(likes
+      ? ([
+          ['my-like', '点赞后本人解锁'],
+          ['shared-goal', '候选达到 N 个点赞后全员解锁'],
+        ] as [string, string][])
+      : []),
+    ['reward', '按奖励规则解锁（以计入排名的投票获得）'],
+  ];
+  const kind = field('解锁方式', select(kinds, likes ? 'my-like' : 'reward', { name: 'unlockKind' }));
+  const goal = field(
     '点赞数 N',
     input({ name: 'unlockLikes', type: 'number', min: 1, max: 100_000_000, value: '100' }),
     '候选的有效点赞（计入排名的）达到 N 个时，所有人解锁',
   );
   const chosen = () => kind.control.value as UnlockKind;
   const sync = () => {
-    likes.wrap.hidden = chosen() !== 'shared-goal';
+    goal.wrap.hidden = chosen() !== 'shared-goal';
   };
   kind.control.addEventListener('change', sync);
   sync();
   const value = (): UnlockableInput['unlock'] =>
     chosen() === 'shared-goal'
-      ? { kind: 'shared-goal', likes: Number(likes.control.value) }
-      : { kind: 'my-like' };
-  return { kind, likes, value };
+      ? { kind: 'shared-goal', likes: Number(goal.control.value) }
+      : { kind: chosen() === 'reward' ? 'reward' : 'my-like' };
+  return { kind, likes: goal, value };
 }
 
 /**
@@ -152,7 +153,7 @@ function unlockForm(campaign: CampaignView, base: string, added: () => Promise<v
     input({ name: 'unlockImage', type: 'url', placeholder: 'https://' }),
     '只支持 https 开头的地址',
   );
-  const unlock = unlockFields();
+  const unlock = unlockFields(campaign.kind === 'like');
   const problem = h('div', { class: 'form-error', role: 'alert' });
   const byPath: Record<string, Field<HTMLElement>> = {
     candidateId: candidate,
@@ -221,13 +222,12 @@ function unlockForm(campaign: CampaignView, base: string, added: () => Promise<v
 export function unlockSection(
   campaign: CampaignView,
   base: string,
+  unlockSelect: HTMLSelectElement,
 ): { element: HTMLElement; refresh: () => Promise<void> } {
   const heading = h('h2', { id: 'unlocks-title' }, '点赞解锁');
   const attrs = { class: 'unlock-section', 'aria-labelledby': 'unlocks-title' };
-  if (campaign.kind !== 'like') {
-    const note = h('p', { class: 'muted likes-only', role: 'note' }, LIKES_ONLY);
-    return { element: h('section', attrs, heading, note), refresh: async () => {} };
-  }
+  const note =
+    campaign.kind === 'like' ? null : h('p', { class: 'muted likes-only', role: 'note' }, LIKES_ONLY);
   const names = new Map(campaign.members.map((m) => [m.candidateId, m.name]));
   const list = h('ul', { class: 'unlockables', 'aria-label': '解锁内容列表' });
   const problem = h('div', { class: 'form-error', role: 'alert' });
@@ -235,11 +235,19 @@ export function unlockSection(
     try {
       const answer = await api<{ items: UnlockableView[] }>('GET', `${base}/unlockables`);
       list.replaceChildren(...answer.items.map((item) => unlockItem(item, names)));
+      // What a reward rule may open: the items whose unlock is a reward.
+      const chosen = unlockSelect.value;
+      unlockSelect.replaceChildren(
+        ...answer.items
+          .filter((item) => item.unlock.kind === 'reward')
+          .map((item) => h('option', { value: item.id }, item.title)),
+      );
+      if (chosen) unlockSelect.value = chosen;
       problem.textContent = '';
     } catch (error) {
       problem.textContent = error instanceof ApiError ? error.message : '加载失败';
     }
   };
-  const element = h('section', attrs, heading, list, problem, unlockForm(campaign, base, refresh));
+  const element = h('section', attrs, heading, note, list, problem, unlockForm(campaign, base, refresh));
   return { element, refresh };
 }
