@@ -277,3 +277,17 @@ export async function frozenRanking(
   );
   return { seq: whole.seq, ...deriveRanking(whole.entries, whole.seqs, board.groups, ranking, read) };
 }
+
+/**
+ * Every candidate's count on a campaign's public all-time ranking (frozen while the campaign is),
+ * and its total, in one read: what is worked out from counted votes (matching, shared goals) reads
+ * them here, so a candidate ranked last counts too.
+ */
+export const everyCandidate = (ctx: BoardReadDeps, campaign: { _id: string; members: readonly unknown[] }) =>
+  queryBoard(ctx, {
+    type: 'range',
+    boardId: campaign._id,
+    window: 'all',
+    offset: 0,
+    limit: Math.max(1, campaign.members.length),
+  });

@@ -3,6 +3,10 @@ import type { Response } from 'express';
 /** Excel reads a CSV as the system's legacy code page (GBK on Chinese Windows) unless it starts with this. */
 export const UTF8_BOM = '\uFEFF';
 
+/** An export's file name, `<campaign id>-<what>-<UTC date and time>.csv`: ids are ASCII, so the name is too. */
+export const exportFilename = (campaignId: string, what: string): string =>
+  `${campaignId}-${what}-${new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}.csv`;
+
 /** One cell: text, a number, or nothing (an empty cell). */
 export type CsvValue = string | number | null | undefined;
 

@@ -1,4 +1,4 @@
-import type { CampaignDoc, LedgerVote, VoteReads } from '@rallyboard/core/db';
+import type { LedgerVote, VoteReads } from '@rallyboard/core/db';
 import type { Logger } from '@rallyboard/core/logger';
 import { Router } from 'express';
 import { type BoardReadDeps, queryBoard } from '../boards/queries.js';
@@ -6,7 +6,7 @@ import type { CampaignAccess } from '../campaigns/access.js';
 import { campaignParams } from '../campaigns/params.js';
 import type { Api } from '../http/api.js';
 import { whenAvailable } from '../lib/when-available.js';
-import { csvLine, streamCsv } from './csv.js';
+import { csvLine, exportFilename, streamCsv } from './csv.js';
 
 /** The columns of results.csv; docs/console.md gives each in English. */
 export const RESULTS_HEADER = ['名次', '候选编号', '名称', '分组', '票数'] as const;
@@ -73,10 +73,6 @@ function ledgerLine(record: LedgerVote, names: ReadonlyMap<string, string>): str
   ]);
 }
 
-/** `<campaign id>-<what>-<UTC date and time>.csv`: ids are ASCII, so the name is too. */
-const filename = (campaign: CampaignDoc, what: string) =>
-  `${campaign._id}-${what}-${new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}.csv`;
-
 export interface ExportsRouteDeps extends BoardReadDeps {
   api: Api;
   logger: Logger;
@@ -134,7 +130,12 @@ export function exportsRouter(deps: ExportsRouteDeps): Router {
           yield csvLine([entry.rank, entry.candidateId, member?.name, member?.group, entry.score]);
         }
       }
-      await streamCsv(res, filename(campaign, 'results'), lines(), onError('results', campaign._id));
+      await streamCsv(
+        res,
+        exportFilename(campaign._id, 'results'),
+        lines(),
+        onError('results', campaign._id),
+      );
     },
   );
 
@@ -167,7 +168,7 @@ export function exportsRouter(deps: ExportsRouteDeps): Router {
           await cursor.close();
         }
       }
-      await streamCsv(res, filename(campaign, 'ledger'), lines(), onError('ledger', campaign._id));
+      await streamCsv(res, exportFilename(campaign._id, 'ledger'), lines(), onError('ledger', campaign._id));
     },
   );
   return router;

@@ -11,7 +11,7 @@ import { Router } from 'express';
 import type { Connection } from 'mongoose';
 import type { CampaignAccess } from '../campaigns/access.js';
 import { campaignParams } from '../campaigns/params.js';
-import { csvLine, streamCsv } from '../exports/csv.js';
+import { csvLine, exportFilename, streamCsv } from '../exports/csv.js';
 import type { Api } from '../http/api.js';
 import { clientIp } from '../http/client-ip.js';
 import { whenAvailable } from '../lib/when-available.js';
@@ -142,8 +142,7 @@ export function matchingRouter(deps: MatchingRouteDeps): Router {
           ]);
         }
       }
-      const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
-      await streamCsv(res, `${campaign._id}-matching-${stamp}.csv`, lines(), (error) =>
+      await streamCsv(res, exportFilename(campaign._id, 'matching'), lines(), (error) =>
         deps.logger.error({ err: error, campaignId: campaign._id }, 'matching export failed mid-stream'),
       );
     },

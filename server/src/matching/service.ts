@@ -8,7 +8,7 @@ import {
 } from '@rallyboard/core/db';
 import { AppError, type MatchInput, type MatchView, matchedFen, yuan } from '@rallyboard/core/protocol';
 import type { AuditLog } from '../audit/log.js';
-import { type BoardReadDeps, queryBoard } from '../boards/queries.js';
+import { type BoardReadDeps, everyCandidate } from '../boards/queries.js';
 import { type CandidateTextCheck, withChecks } from '../campaigns/text-check.js';
 import type { HostPrincipal } from '../hosts/principal.js';
 
@@ -87,14 +87,7 @@ async function countedNow(
   campaign: Pick<CampaignDoc, '_id' | 'members'>,
 ): Promise<{ totals: { votes: number }; entries: { candidateId: string; score: number }[] }> {
   try {
-    return await queryBoard(deps, {
-      type: 'range',
-      boardId: campaign._id,
-      window: 'all',
-      offset: 0,
-      // Every candidate: a pledge or a goal may be on one ranked last.
-      limit: Math.max(1, campaign.members.length),
-    });
+    return await everyCandidate(deps, campaign);
   } catch (error) {
     if (error instanceof AppError && error.code === 'BOARD_NOT_FOUND')
       return { totals: { votes: 0 }, entries: [] };

@@ -167,7 +167,7 @@ export async function redeemCode(
   if (!holder) throw new AppError('COUPON_NOT_GRANTED');
   await withLock(deps.redis, deps.keys.rewards.lock(campaign._id), async () => {
     const grant = await deps.rewards.grants.findById(holder._id).lean<RewardGrantDoc>();
-    if (!grant || grant.status !== 'active' || grant.code !== code) throw new AppError('COUPON_NOT_GRANTED');
+    if (grant?.status !== 'active' || grant.code !== code) throw new AppError('COUPON_NOT_GRANTED');
     if (grant.redeemedAt !== undefined) return;
     const redeemedAt = new Date(deps.now());
     const taken = await deps.rewards.grants.updateOne(

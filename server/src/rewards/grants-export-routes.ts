@@ -1,9 +1,9 @@
-import type { CampaignDoc, RewardGrantDoc, RewardRuleDoc } from '@rallyboard/core/db';
+import type { RewardGrantDoc, RewardRuleDoc } from '@rallyboard/core/db';
 import type { Logger } from '@rallyboard/core/logger';
 import type { Router } from 'express';
 import type { CampaignAccess } from '../campaigns/access.js';
 import { campaignParams } from '../campaigns/params.js';
-import { csvLine, streamCsv } from '../exports/csv.js';
+import { csvLine, exportFilename, streamCsv } from '../exports/csv.js';
 import type { Api } from '../http/api.js';
 import { whenAvailable } from '../lib/when-available.js';
 import type { RewardRuleDeps } from './rules.js';
@@ -62,9 +62,6 @@ export interface GrantsExportDeps extends Pick<RewardRuleDeps, 'rewards'> {
   loadCampaign: CampaignAccess;
 }
 
-const filename = (campaign: CampaignDoc) =>
-  `${campaign._id}-grants-${new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}.csv`;
-
 /** grants.csv: every grant of a campaign, for the host's (and a sponsor's) audit. */
 export function grantsExportRoute(router: Router, deps: GrantsExportDeps): void {
   deps.api.route(
@@ -103,7 +100,7 @@ export function grantsExportRoute(router: Router, deps: GrantsExportDeps): void 
           await cursor.close();
         }
       }
-      await streamCsv(res, filename(campaign), lines(), (error) =>
+      await streamCsv(res, exportFilename(campaign._id, 'grants'), lines(), (error) =>
         deps.logger.error({ err: error, campaignId: campaign._id }, 'grants export failed mid-stream'),
       );
     },

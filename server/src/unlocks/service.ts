@@ -8,7 +8,7 @@ import {
 import { AppError, type UnlockableInput, type UnlockableView } from '@rallyboard/core/protocol';
 import { readLiked } from '@rallyboard/core/redis';
 import type { AuditLog } from '../audit/log.js';
-import { type BoardReadDeps, queryBoard } from '../boards/queries.js';
+import { type BoardReadDeps, everyCandidate } from '../boards/queries.js';
 import { type CandidateTextCheck, withChecks } from '../campaigns/text-check.js';
 import type { HostPrincipal } from '../hosts/principal.js';
 
@@ -119,14 +119,7 @@ export async function addUnlockable(
 
 /** The candidates' counted likes on the public ranking (frozen while the campaign is). */
 async function likesNow(deps: UnlockDeps, campaign: Pick<CampaignDoc, '_id' | 'members'>) {
-  const board = await queryBoard(deps, {
-    type: 'range',
-    boardId: campaign._id,
-    window: 'all',
-    offset: 0,
-    // Every candidate: a pledge or a goal may be on one ranked last.
-    limit: Math.max(1, campaign.members.length),
-  });
+  const board = await everyCandidate(deps, campaign);
   return new Map(board.entries.map((e) => [e.candidateId, e.score]));
 }
 
