@@ -11,6 +11,7 @@ import { Router } from 'express';
 import type { Connection } from 'mongoose';
 import type { CampaignAccess } from '../campaigns/access.js';
 import { campaignParams } from '../campaigns/params.js';
+import { TEXT_CHECK_ERRORS } from '../campaigns/routes.js';
 import { csvLine, exportFilename, streamCsv } from '../exports/csv.js';
 import type { Api } from '../http/api.js';
 import { clientIp } from '../http/client-ip.js';
@@ -84,14 +85,7 @@ export function matchingRouter(deps: MatchingRouteDeps): Router {
       params: campaignParams,
       body: matchInputSchema,
       responses: { 201: { description: 'The pledge.', schema: matchViewSchema } },
-      errors: [
-        'CAMPAIGN_NOT_FOUND',
-        'CAMPAIGN_NOT_EDITABLE',
-        'CONTENT_RISKY',
-        'CONTENT_NEEDS_REVIEW',
-        'HOST_WECHAT_UNBOUND',
-        'HOST_WECHAT_STALE',
-      ],
+      errors: ['CAMPAIGN_NOT_FOUND', 'CAMPAIGN_NOT_EDITABLE', ...TEXT_CHECK_ERRORS],
     },
     async ({ auth, params, body }, req, res) => {
       const campaign = await whenAvailable(() => deps.loadCampaign(auth, params.campaignId));

@@ -13,6 +13,7 @@ import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import type { CampaignAccess } from '../campaigns/access.js';
 import { campaignParams } from '../campaigns/params.js';
+import { TEXT_CHECK_ERRORS } from '../campaigns/routes.js';
 import type { Api } from '../http/api.js';
 import { clientIp } from '../http/client-ip.js';
 import { whenAvailable } from '../lib/when-available.js';
@@ -92,14 +93,7 @@ export function lotteryRoutes(router: Router, deps: LotteryRouteDeps): void {
       params: campaignParams,
       body: lotteryInputSchema,
       responses: { 201: { description: 'The lottery.', schema: lotteryViewSchema } },
-      errors: [
-        'CAMPAIGN_NOT_FOUND',
-        'LOTTERY_TOO_LATE',
-        'CONTENT_RISKY',
-        'CONTENT_NEEDS_REVIEW',
-        'HOST_WECHAT_UNBOUND',
-        'HOST_WECHAT_STALE',
-      ],
+      errors: ['CAMPAIGN_NOT_FOUND', 'LOTTERY_TOO_LATE', ...TEXT_CHECK_ERRORS],
     },
     async ({ auth, params, body }, req, res) => {
       const campaign = await whenAvailable(() => deps.loadCampaign(auth, params.campaignId));

@@ -11,6 +11,7 @@ import { Router } from 'express';
 import type { Connection } from 'mongoose';
 import type { CampaignAccess } from '../campaigns/access.js';
 import { campaignParams } from '../campaigns/params.js';
+import { TEXT_CHECK_ERRORS } from '../campaigns/routes.js';
 import type { Api } from '../http/api.js';
 import { clientIp } from '../http/client-ip.js';
 import { whenAvailable } from '../lib/when-available.js';
@@ -47,14 +48,7 @@ export function unlocksRouter(deps: UnlockRouteDeps): Router {
       params: campaignParams,
       body: unlockableInputSchema,
       responses: { 201: { description: 'The item, whole.', schema: unlockableViewSchema } },
-      errors: [
-        'CAMPAIGN_NOT_FOUND',
-        'CAMPAIGN_NOT_EDITABLE',
-        'CONTENT_RISKY',
-        'CONTENT_NEEDS_REVIEW',
-        'HOST_WECHAT_UNBOUND',
-        'HOST_WECHAT_STALE',
-      ],
+      errors: ['CAMPAIGN_NOT_FOUND', 'CAMPAIGN_NOT_EDITABLE', ...TEXT_CHECK_ERRORS],
     },
     async ({ auth, params, body }, req, res) => {
       const campaign = await whenAvailable(() => deps.loadCampaign(auth, params.campaignId));
