@@ -51,7 +51,9 @@ describe('an image check', () => {
       expect(await checkOf(good.traceId)).toMatchObject({ suggest: 'pass', label: 100, openid: 'o-author' });
       expect(await checkOf(bad.traceId)).toMatchObject({ suggest: 'risky', label: 20_002 });
     }
-    // The server answered every push as WeChat expects.
+    // The server answered every push as WeChat expects. The fake notes an answer only once it
+    // has it, which can be after the server has stored the verdict.
+    await eventually(async () => env.fake.state.pushes.length === 4, 5_000, 'the four answers');
     expect(env.fake.state.pushes.map((p) => [p.status, p.answer])).toEqual(Array(4).fill([200, 'success']));
   });
 
