@@ -7,6 +7,7 @@ import type { Queue } from 'bullmq';
 import type { Connection } from 'mongoose';
 import { PATHS } from '../../services/paths.js';
 import { type Child, cpuMsOf } from './children.js';
+import type { Crowd } from './crowd.js';
 import { Histogram } from './histogram.js';
 import type { LoadResult, ServerMemory } from './messages.js';
 import type { Options } from './options.js';
@@ -29,8 +30,8 @@ export interface Ctx {
   server: Child<{ type: 'memory'; gc: boolean }, { type: 'memory'; memory: ServerMemory }>;
   workers: Child<never, { type: string }> | undefined;
   candidates: string[];
-  /** Tokens of the simulated participants the load votes as. */
-  participantTokens: string[];
+  /** The simulated participants the load votes as (crowd.ts). */
+  crowd: Crowd;
   pids: Record<string, number | undefined>;
   results: Results;
 }
@@ -38,7 +39,6 @@ export interface Ctx {
 /** The run's vote boards, each with the candidates plus PROBE. */
 export const BOARDS = {
   main: 'bench-main',
-  capacity: 'bench-capacity',
   single: 'bench-drain-1',
   batched: 'bench-drain-n',
   /** The rewards phase's drains: the same votes, on a board without reward rules and one with. */

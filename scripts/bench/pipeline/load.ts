@@ -1,13 +1,15 @@
 // The pipeline benchmark's load generator, a child process of main.ts (IPC): POSTs votes to
-// `/api/boards/:id/votes` as simulated participants (real tokens) over keep-alive connections,
+// `/api/boards/:id/votes` as simulated participants (real tokens, each with its own address,
+// device and User-Agent, and a human dwell time per tap; crowd.ts) over keep-alive connections,
 // shared out over one or more servers, closed loop (max rate) or open loop (a fixed rate), and
 // optionally a probe vote every few ms on a connection of its own (the servers in turn),
 // reporting each accepted probe's send time so watchers can time its arrival.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { humanDwellMs } from './crowd.js';
 import { Histogram } from './histogram.js';
-import type { LoadResult, LoadSpec, LoadToParent, ParentToLoad } from './messages.js';
+import type { LoadResult, LoadSpec, LoadToParent, LoadVoter, ParentToLoad } from './messages.js';
 
 const send = (message: LoadToParent) => process.send?.(message);
 process.on('disconnect', () => process.exit(0));
@@ -38,7 +40,7 @@ function post(
   { agent, url }: Server,
   path: string,
   body: string,
-  token: string,
+  voter: LoadVoter,
   key: string,
 ): Promise<Answer> {
   return new Promise((resolve) => {
@@ -52,8 +54,12 @@ function post(
         headers: {
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(body),
-          authorization: `Bearer ${token}`,
+          authorization: `Bearer ${voter.token}`,
           'idempotency-key': key,
+          'x-forwarded-for': voter.ip,
+          'x-device-id': voter.deviceId,
+          'x-device-fingerprint': voter.fingerprint,
+          'user-agent': voter.userAgent,
         },
       },
       (response) => {
@@ -83,19 +89,34 @@ function post(
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
-/** Where the votes go (the servers, taken in turn), and the body and token of the next one. */
+/** Where the votes go (the servers, taken in turn), and the body and voter of the next one. */
 interface Target {
   servers: Server[];
   path: string;
-  pickBody(): string;
-  pickToken(): string;
-  /** The probe's token: always the same participant. */
-  probeToken: string;
+  pickBody(candidateId?: string): string;
+  pickVoter(): LoadVoter;
+  /** The next probe's voter: each probe voter in turn. */
+  nextProbeVoter(): LoadVoter;
 }
 
+/** Bodies with a dwell each, made up front: a vote picks one, so the loop allocates no JSON. */
+const BODIES_PER_CANDIDATE = 64;
+
 function targetOf(spec: LoadSpec): Target {
-  const bodies = spec.candidates.map((candidateId) => JSON.stringify({ candidateId }));
-  const bearers = spec.tokens.length > 0 ? spec.tokens : [''];
+  const r = Math.random;
+  const bodiesOf = (candidateId: string) =>
+    Array.from({ length: BODIES_PER_CANDIDATE }, () =>
+      JSON.stringify({ candidateId, dwellMs: humanDwellMs(r) }),
+    );
+  const bodies = new Map(spec.candidates.map((c) => [c, bodiesOf(c)]));
+  if (spec.probe) bodies.set(spec.probe.candidateId, bodiesOf(spec.probe.candidateId));
+  const pick = <T>(list: readonly T[]): T => {
+    const item = list[Math.floor(Math.random() * list.length)];
+    if (item === undefined) throw new Error('load: nothing to pick from');
+    return item;
+  };
+  if (spec.voters.length === 0 || spec.probeVoters.length === 0) throw new Error('load: no voters');
+  let probes = 0;
   // The connections are shared out over the servers: `concurrency` in all.
   const perServer = Math.ceil(spec.concurrency / spec.urls.length);
   return {
@@ -104,9 +125,9 @@ function targetOf(spec: LoadSpec): Target {
       url: new URL(url),
     })),
     path: `/api/boards/${encodeURIComponent(spec.boardId)}/votes`,
-    pickBody: () => bodies[Math.floor(Math.random() * bodies.length)] ?? '{}',
-    pickToken: () => bearers[Math.floor(Math.random() * bearers.length)] ?? '',
-    probeToken: bearers[0] ?? '',
+    pickBody: (candidateId) => pick(bodies.get(candidateId ?? pick(spec.candidates)) ?? []),
+    pickVoter: () => pick(spec.voters),
+    nextProbeVoter: () => spec.probeVoters[probes++ % spec.probeVoters.length] as LoadVoter,
   };
 }
 
@@ -116,12 +137,12 @@ const VOTE_RETRIES = 3;
  * One vote as our clients cast it (miniprogram/services/votes.ts): a key of its own, sent again
  * after a 503 (a timed-out wait for Redis) or no answer, when the vote may have been queued.
  */
-async function vote(server: Server, path: string, body: string, token: string): Promise<Answer> {
+async function vote(server: Server, path: string, body: string, voter: LoadVoter): Promise<Answer> {
   const key = randomUUID();
-  let answer = await post(server, path, body, token, key);
+  let answer = await post(server, path, body, voter, key);
   for (let retry = 1; retry <= VOTE_RETRIES && (answer.status === 503 || answer.status === 0); retry++) {
     await sleep(100 * 2 ** retry);
-    answer = await post(server, path, body, token, key);
+    answer = await post(server, path, body, voter, key);
   }
   return answer;
 }
@@ -184,7 +205,7 @@ function serverAt(servers: Server[], i: number): Server {
 async function closedLoop(target: Target, server: Server, tally: Tally): Promise<void> {
   while (Date.now() < tally.windowEnd) {
     const t0 = performance.now();
-    const answer = await vote(server, target.path, target.pickBody(), target.pickToken());
+    const answer = await vote(server, target.path, target.pickBody(), target.pickVoter());
     tally.record(answer, performance.now() - t0);
     // A refused connection answers at once: don't spin.
     if (answer.status === 0) await sleep(10);
@@ -206,7 +227,7 @@ async function openLoop(spec: LoadSpec, target: Target, tally: Tally): Promise<v
       const scheduled = t0 + i * interval;
       inFlight++;
       tally.maxQueued = Math.max(tally.maxQueued, inFlight - spec.concurrency);
-      void vote(serverAt(target.servers, i), target.path, target.pickBody(), target.pickToken()).then(
+      void vote(serverAt(target.servers, i), target.path, target.pickBody(), target.pickVoter()).then(
         (answer) => {
           inFlight--;
           tally.record(answer, performance.now() - scheduled);
@@ -233,14 +254,18 @@ async function probeLoop(probe: NonNullable<LoadSpec['probe']>, target: Target, 
     agent: new http.Agent({ keepAlive: true, maxSockets: 1 }),
     url,
   }));
-  const body = JSON.stringify({ candidateId: probe.candidateId });
   await sleep(tally.windowStart - Date.now());
   let next = Date.now();
   while (Date.now() < tally.windowEnd) {
     const sentAt = Date.now();
     const t0 = performance.now();
     const server = serverAt(probeServers, tally.probesSent);
-    const answer = await vote(server, target.path, body, target.probeToken);
+    const answer = await vote(
+      server,
+      target.path,
+      target.pickBody(probe.candidateId),
+      target.nextProbeVoter(),
+    );
     tally.probesSent++;
     if (answer.status === 202) {
       tally.totalAccepted++;

@@ -21,11 +21,11 @@ import { judge } from './judge.js';
 import { HELP, isScaleOutPhase, type Options, type Phase, parseOptions, UsageError } from './options.js';
 import { phaseCapacity } from './phases/capacity.js';
 import { phaseCapacity2x2 } from './phases/capacity-2x2.js';
-import { phaseLatency } from './phases/latency.js';
+import { phaseLatency, phaseLiveLatency } from './phases/latency.js';
 import { phaseBareIngest, phaseBareWorker, phaseRedisBenchmark } from './phases/references.js';
 import { phaseRewards } from './phases/rewards.js';
 import { phaseIngest2x2, phaseLatency2x2, phaseWorker2x2 } from './phases/scale-out.js';
-import { phaseIngest, phaseWorker } from './phases/throughput.js';
+import { phaseIngest, phaseLiveIngest, phaseLiveWorker, phaseWorker } from './phases/throughput.js';
 import { startWorkers } from './processes.js';
 import type { Results } from './results.js';
 import { setUp } from './setup.js';
@@ -35,12 +35,15 @@ const PHASE_RUNS: [Phase, (ctx: Ctx) => Promise<void>][] = [
   ['redis-benchmark', phaseRedisBenchmark],
   ['bare-ingest', phaseBareIngest],
   ['ingest', phaseIngest],
+  ['live-ingest', phaseLiveIngest],
   ['ingest-2x2', phaseIngest2x2],
   ['bare-worker', phaseBareWorker],
   ['worker', phaseWorker],
+  ['live-worker', phaseLiveWorker],
   ['worker-2x2', phaseWorker2x2],
   ['worker-rewards', phaseRewards],
   ['latency', phaseLatency],
+  ['live-latency', phaseLiveLatency],
   ['latency-2x2', phaseLatency2x2],
   ['capacity', phaseCapacity],
   ['capacity-2x2', phaseCapacity2x2],

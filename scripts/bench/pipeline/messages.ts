@@ -27,10 +27,26 @@ export interface LoadSpec {
   /** One vote for `candidateId` every `intervalMs` during the window, on a connection of its own per server. */
   probe?: { candidateId: string; intervalMs: number };
   /**
-   * Participant tokens of the simulated participants, signed with the server's secret: each
-   * vote goes as one of them, picked at random (probes as the first).
+   * The participants ordinary votes go as, one picked at random per vote (crowd.ts): each with
+   * a token signed with the server's secret, and the address (sent as X-Forwarded-For), device
+   * and User-Agent of their phone. Every vote carries a human dwell time.
    */
-  tokens: string[];
+  voters: LoadVoter[];
+  /** The participants probes go as, one after another (never any of `voters`). */
+  probeVoters: LoadVoter[];
+}
+
+/** What a phase asks of the load: the crowd (the same for every phase) is added by runLoad. */
+export type LoadShape = Omit<LoadSpec, 'voters' | 'probeVoters'>;
+
+/** One simulated participant the load votes as. */
+export interface LoadVoter {
+  token: string;
+  ip: string;
+  deviceId: string;
+  /** A SHA-256 (hex) of the phone model's traits, as the mini-program sends it. */
+  fingerprint: string;
+  userAgent: string;
 }
 
 export interface LoadResult {

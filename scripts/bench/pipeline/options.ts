@@ -6,12 +6,15 @@ export const PHASES = [
   'redis-benchmark',
   'bare-ingest',
   'ingest',
+  'live-ingest',
   'ingest-2x2',
   'bare-worker',
   'worker',
+  'live-worker',
   'worker-2x2',
   'worker-rewards',
   'latency',
+  'live-latency',
   'latency-2x2',
   'capacity',
   'capacity-2x2',
@@ -25,7 +28,8 @@ export const HELP = `npm run bench:pipeline -- [options]
 
 Measures our vote pipeline on this machine, with references from the same run.
 Phases: ${PHASES.join(', ')}
-(the *-2x2 ones only with --scale-out).
+(the *-2x2 ones only with --scale-out; the live-* ones on live campaigns with risk control on,
+the row the bars judge, the others on bare boards: the engine alone).
 
   --quick                    a smoke run of a few seconds per phase (200 / 2,000 watchers)
   --duration <s>             measured window of each max-rate run            (20; quick 3)

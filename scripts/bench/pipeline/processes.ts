@@ -3,7 +3,7 @@
 import { benchEntry, Child, hooksImport, openFdsOf, rssOf } from './children.js';
 import { cleanups } from './cleanup.js';
 import { type Ctx, logFile, sleep } from './context.js';
-import type { LoadResult, LoadSpec, LoadToParent, ParentToLoad } from './messages.js';
+import type { LoadResult, LoadShape, LoadToParent, ParentToLoad } from './messages.js';
 import type { MemoryReading } from './results.js';
 
 type ServerChild = Ctx['server'];
@@ -108,7 +108,7 @@ export interface LoadRun {
 /** One load generator process, one run. */
 export async function runLoad(
   ctx: Ctx,
-  spec: Omit<LoadSpec, 'tokens'>,
+  spec: LoadShape,
   hooks: {
     onWindowStart?: (at: number) => void;
     onWindowEnd?: (at: number) => void;
@@ -137,7 +137,7 @@ export async function runLoad(
     });
     load.on('probe', (m) => hooks.onProbe?.(m.n, m.sentAt));
     const startedAt = Date.now();
-    load.send({ type: 'run', spec: { ...spec, tokens: ctx.participantTokens } });
+    load.send({ type: 'run', spec: { ...spec, ...ctx.crowd } });
     const { result } = await load.next('result', spec.warmupMs + spec.durationMs + 180_000);
     return { result, startedAt, windowStart, windowEnd };
   } finally {

@@ -3,6 +3,13 @@ import type { LatencySummary } from './histogram.js';
 import type { LoadResult, WatchReport } from './messages.js';
 import type { RedisBenchmarkRun } from './redis-benchmark.js';
 
+/** What the workers decided of a live campaign's votes (the dashboard's running totals). */
+export interface Verdicts {
+  counted: number;
+  held: number;
+  rejected: number;
+}
+
 export interface LoadFigures {
   /** 202 answers per second over the measured window. */
   acceptedPerS: number;
@@ -184,6 +191,18 @@ export interface Results {
     fdCap: number | undefined;
     /** True when the fd limit, not the number asked for, decided how many watchers there were. */
     limitedByFds: boolean;
+    /** Probes risk control counted (the board is a live campaign's); a held one never reaches the watchers. */
+    probesCounted: number;
+  };
+  /**
+   * The same phases on live campaigns (risk control at its defaults, quotas, the crowd's
+   * context): the row every bar but rewards and capacity is judged on. The figures above are the
+   * engine alone, on bare boards.
+   */
+  live?: {
+    ingest?: NonNullable<Results['ingest']> & { verdicts: Verdicts };
+    worker?: NonNullable<Results['worker']>;
+    latency?: NonNullable<Results['latency']> & { verdicts: Verdicts; probesCounted: number };
   };
   /** --scale-out: the 2×2 figures, beside the 1×1 ones above. */
   scaleOut?: ScaleOut;

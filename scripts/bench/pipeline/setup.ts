@@ -1,19 +1,20 @@
 // Setting up one run of the pipeline benchmark: the services, the run's own key prefix and
-// database, its boards and participants' tokens, then our server and workers.
+// database, its boards and live campaigns, the crowd the load votes as, then our server and workers.
 import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { type Config, loadConfig } from '@rallyboard/core/config';
 import { boardModel, connectMongo, registrationOf } from '@rallyboard/core/db';
 import { createVoteQueue } from '@rallyboard/core/queue';
 import { closeRedis, createKeys, createRedis, registerBoard, waitForReady } from '@rallyboard/core/redis';
-import { createTokenSigner } from '@rallyboard/server/auth';
 import { localFerret } from '../../services/ferretdb.js';
 import { type ServiceStatus, startServices } from '../../services/index.js';
 import { PATHS } from '../../services/paths.js';
 import { freePort } from '../../services/process.js';
 import { localRedis } from '../../services/redis.js';
+import { LIVE_BOARDS, seedLiveCampaign } from './campaign.js';
 import { cleanups } from './cleanup.js';
 import { BOARDS, type Ctx, deleteKeys, log, PROBE } from './context.js';
+import { buildCrowd } from './crowd.js';
 import type { Options } from './options.js';
 import { startServer, startWorkers } from './processes.js';
 import type { Results } from './results.js';
@@ -27,22 +28,6 @@ function withDatabase(uri: string, database: string): string {
 }
 
 const redact = (url: string) => url.replace(/\/\/([^:/@]*):[^@]+@/, '//$1:***@');
-
-/**
- * Participants the load votes as, picked at random per vote. Ingest verifies a real token on
- * every vote, as in production; the tokens are signed up front with the server's secret.
- */
-const PARTICIPANTS = 1_000;
-
-function signParticipantTokens(config: Config): Promise<string[]> {
-  const signer = createTokenSigner(config.auth);
-  return Promise.all(
-    Array.from({ length: PARTICIPANTS }, async (_, i) => {
-      const { token } = await signer.participant({ participantId: `bench-p${i}` });
-      return token;
-    }),
-  );
-}
 
 /** @param groups the candidates go round-robin into this many groups (`g1`, `g2`, …); 0: none */
 async function seedBoard(
@@ -104,11 +89,10 @@ function ourEnv(baseConfig: Config, prefix: string, port: number, mongoUri: stri
     ...passThrough,
     NODE_ENV: 'production',
     JWT_SECRET: randomBytes(32).toString('hex'),
-    // The load comes from one address and a handful of connections: per-client limits would
-    // measure the limiter, not the pipeline.
-    RATE_LIMIT_PER_IP: '0',
-    RATE_LIMIT_PER_DEVICE: '0',
-    RATE_LIMIT_PER_VOTER: '0',
+    // Ingest's rate limits per address, device and participant stay at their defaults: the load
+    // comes through loopback with each participant's own address (X-Forwarded-For), device and
+    // token (crowd.ts), as a public endpoint behind a proxy sees a crowd.
+    TRUST_PROXY: 'loopback',
     // The watchers subscribe from one or two loopback addresses, thousands of them within
     // seconds (and every server counts them in the same Redis): the per-address budget for socket
     // events would refuse most of them RATE_LIMITED.
@@ -197,13 +181,15 @@ export async function setUp(
   const seedCtx = { redis, mongo, keys, config };
   const boards = [...Object.values(BOARDS), ...(options.scaleOut ? Object.values(SCALE_BOARDS) : [])];
   for (const boardId of boards) await seedBoard(seedCtx, boardId, [...candidates, PROBE], options.groups);
+  for (const campaignId of Object.values(LIVE_BOARDS))
+    await seedLiveCampaign(seedCtx, campaignId, [...candidates, PROBE]);
 
   const ferret = services.find((s) => s.name === 'ferretdb');
   const redisService = services.find((s) => s.name === 'redis');
   const pids: Record<string, number | undefined> = { redis: redisService?.pid, ferretdb: ferret?.pid };
   const url = `http://127.0.0.1:${port}`;
   log(`our server on ${url} and our workers (LOG_LEVEL=warn, logs in ${PATHS.logs}/bench-${prefix}-*.log)…`);
-  const participantTokens = await signParticipantTokens(config);
+  const crowd = await buildCrowd(config);
   const partial = {
     options,
     config,
@@ -215,7 +201,7 @@ export async function setUp(
     url,
     prefix,
     candidates,
-    participantTokens,
+    crowd,
     pids,
     results,
   };

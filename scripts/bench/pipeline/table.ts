@@ -1,7 +1,10 @@
 // The printed table of one run of the pipeline benchmark: the machine and setup, the references,
 // each phase of ours against them, the 2×2 figures beside the 1×1 ones (table-scale.ts), and the bars.
 import { cpu, format } from './format.js';
-import type { Results } from './results.js';
+import type { Results, Verdicts } from './results.js';
+
+type LiveLatency = NonNullable<NonNullable<Results['live']>['latency']>;
+
 import { scaleOutSection } from './table-scale.js';
 
 const { int, ms, mib, ratio, lat } = format;
@@ -69,11 +72,32 @@ function references({ row, head }: Table, r: Results): void {
   }
 }
 
-function ingest({ row, head, barOf }: Table, r: Results): void {
-  if (!r.ingest) return;
-  const i = r.ingest;
+/** Which of our rows a section shows: the live campaign's (judged) or the engine's bare boards. */
+interface Row {
+  /** e.g. "live campaign" */
+  title: string;
+  /** This row's figures are the ones the bars judge. */
+  judged: boolean;
+}
+
+/** The two rows of our ingest, workers and latency, the judged one first. */
+function rows(r: Results): { live: Row; engine: Row } {
+  return {
+    live: { title: 'live campaign, risk control on', judged: true },
+    engine: { title: 'engine only, bare board', judged: r.live === undefined },
+  };
+}
+
+function verdictsText(v: Verdicts | undefined): string {
+  return v ? `decided ${int(v.counted)} counted, ${int(v.held)} held, ${int(v.rejected)} rejected` : '';
+}
+
+function ingest(table: Table, r: Results, i: Results['ingest'], which: Row, verdicts?: Verdicts): void {
+  if (!i) return;
+  const { row, head } = table;
+  const barOf = (name: string) => (which.judged ? table.barOf(name) : '');
   head(
-    `Ours: ingest at max rate (closed loop, C=${String(r.options.concurrency)}, ${int(i.raw.windowMs / 1000)} s)`,
+    `Ours, ${which.title}: ingest at max rate (closed loop, C=${String(r.options.concurrency)}, ${int(i.raw.windowMs / 1000)} s)`,
   );
   row(
     'accepted (202)',
@@ -82,7 +106,7 @@ function ingest({ row, head, barOf }: Table, r: Results): void {
   row('HTTP latency', lat(i.latency));
   row('errors in the window', `${int(i.errors)}${i.errors ? ` ${JSON.stringify(i.raw.rejected)}` : ''}`);
   row(
-    'applied during the window (board seq)',
+    verdicts ? 'decided during the window (risk tallies)' : 'applied during the window (board seq)',
     `${int(i.appliedPerS)} votes/s${r.bareIngest ? `  = ${ratio(i.appliedPerS / r.bareIngest.acceptedPerS)} bare ingest` : ''}${barOf('ingest applied vs bare ingest')}`,
   );
   row(
@@ -90,18 +114,21 @@ function ingest({ row, head, barOf }: Table, r: Results): void {
     `${i.drained ? ms(i.drainMs) : `NOT DRAINED after ${ms(i.drainMs)}`}  (end to end ${int(i.endToEndAppliedPerS)} votes/s, ${int(i.totalAccepted)} votes)`,
   );
   row('votes per job written by ingest', `${i.votesPerJob.toFixed(1)}  (${int(i.jobsWritten)} jobs)`);
+  if (verdicts) row('risk control, every vote of the board so far', verdictsText(verdicts));
   row('CPU s during the window', cpu(i.cpuS));
 }
 
-function workers({ row, head, barOf }: Table, r: Results): void {
-  if (!r.worker) return;
+function workers(table: Table, r: Results, w: Results['worker'], which: Row): void {
+  if (!w) return;
+  const { row, head } = table;
+  const barOf = (name: string) => (which.judged ? table.barOf(name) : '');
   head(
-    `Ours: workers draining a pre-filled queue (WORKER_CONCURRENCY ${r.worker.concurrency}, as the bare worker)`,
+    `Ours, ${which.title}: workers draining a pre-filled queue (WORKER_CONCURRENCY ${w.concurrency}, as the bare worker)`,
   );
   const bare = r.bareWorker?.perS ?? Number.NaN;
   for (const [label, d, bar] of [
-    ['1 vote per job', r.worker.single, 'workers (1 vote/job) vs bare worker'],
-    ['as ingest batched them', r.worker.batched, 'workers (ingest batches) vs bare worker'],
+    ['1 vote per job', w.single, 'workers (1 vote/job) vs bare worker'],
+    ['as ingest batched them', w.batched, 'workers (ingest batches) vs bare worker'],
   ] as const) {
     if (!d) continue;
     row(
@@ -110,10 +137,10 @@ function workers({ row, head, barOf }: Table, r: Results): void {
     );
     row('  CPU s during the drain', cpu(d.cpuS));
   }
-  if (r.worker.batchedNote) row('as ingest batched them', r.worker.batchedNote);
+  if (w.batchedNote) row('as ingest batched them', w.batchedNote);
   const zincrby =
     r.redisBenchmark && 'runs' in r.redisBenchmark ? r.redisBenchmark.runs[0]?.requestsPerS : undefined;
-  const best = Math.max(r.worker.single?.perS ?? 0, r.worker.batched?.perS ?? 0);
+  const best = Math.max(w.single?.perS ?? 0, w.batched?.perS ?? 0);
   if (zincrby) row('best drain vs redis-benchmark ZINCRBY -c 50', ratio(best / zincrby));
 }
 
@@ -131,16 +158,24 @@ function rewards({ row, head, barOf }: Table, r: Results): void {
   row('rewards settled after the drains', `${int(w.settleMs)} ms, ${int(w.grants)} grants`);
 }
 
-function latency({ row, head, barOf }: Table, r: Results): void {
-  if (!r.latency) return;
-  const l = r.latency;
+function latency(table: Table, r: Results, l: Results['latency'], which: Row, live?: LiveLatency): void {
+  if (!l) return;
+  const { row, head } = table;
+  const barOf = (name: string) => (which.judged ? table.barOf(name) : '');
   head(
-    `Ours: vote → watcher latency, open loop at ${int(l.rate)} votes/s, ${int(l.watchersConnected)} watchers in ${l.processes} process${l.processes === 1 ? '' : 'es'}`,
+    `Ours, ${which.title}: vote → watcher latency, open loop at ${int(l.rate)} votes/s, ${int(l.watchersConnected)} watchers in ${l.processes} process${l.processes === 1 ? '' : 'es'}`,
   );
   row(
     'accepted (202)',
-    `${int(l.load.acceptedPerS)} votes/s  HTTP ${lat(l.load.latency)}  errors ${int(l.load.errors)}`,
+    `${int(l.load.acceptedPerS)} votes/s  HTTP ${lat(l.load.latency)}${barOf('HTTP p99 at half max rate')}  errors ${int(l.load.errors)}${l.load.errors ? ` ${JSON.stringify(l.load.raw.rejected)}` : ''}`,
   );
+  if (live) {
+    row('risk control, every vote of the board so far', verdictsText(live.verdicts));
+    row(
+      'probes counted (a held probe is timed by the next)',
+      `${int(live.probesCounted)} of ${int(l.probesAccepted)}`,
+    );
+  }
   row(
     `vote → watcher (probe every ${String(r.options.probeInterval)} ms)`,
     `${lat(l.latency)}${barOf('vote → watcher p99 at half max rate')}`,
@@ -163,7 +198,7 @@ function capacity({ row, head, barOf }: Table, r: Results): void {
   if (!r.capacity) return;
   const c = r.capacity;
   head(
-    `Ours: capacity, one server process, ${int(c.watchersRequested)} watchers asked, 1 vote/s for ${c.durationS} s`,
+    `Ours, live campaign: capacity, one server process, ${int(c.watchersRequested)} watchers asked, 1 vote/s for ${c.durationS} s`,
   );
   row(
     'watchers connected and subscribed',
@@ -193,7 +228,7 @@ function capacity({ row, head, barOf }: Table, r: Results): void {
   row(`vote → watcher at 1 update/s`, `${lat(c.latency)}${barOf('capacity vote → watcher p99')}`);
   row(
     'every update received',
-    `${int(c.sawEvery)} of ${int(c.watchersConnected)} watchers saw all ${int(c.probesAccepted)} probes one by one; updates/watcher ${int(c.updatesMin)}–${int(c.updatesMax)}`,
+    `${int(c.sawEvery)} of ${int(c.watchersConnected)} watchers saw all ${int(c.probesCounted)} probes that counted (of ${int(c.probesAccepted)}) one by one; updates/watcher ${int(c.updatesMin)}–${int(c.updatesMax)}`,
   );
   row(
     'client side',
@@ -215,18 +250,17 @@ function bars({ row, head }: Table, r: Results): void {
 
 export function renderTable(r: Results): string {
   const table = tableOf(r);
-  for (const section of [
-    heading,
-    references,
-    ingest,
-    workers,
-    rewards,
-    latency,
-    capacity,
-    scaleOutSection,
-    bars,
-  ])
-    section(table, r);
+  const { live, engine } = rows(r);
+  heading(table, r);
+  references(table, r);
+  ingest(table, r, r.live?.ingest, live, r.live?.ingest?.verdicts);
+  ingest(table, r, r.ingest, engine);
+  workers(table, r, r.live?.worker, live);
+  workers(table, r, r.worker, engine);
+  rewards(table, r);
+  latency(table, r, r.live?.latency, live, r.live?.latency);
+  latency(table, r, r.latency, engine);
+  for (const section of [capacity, scaleOutSection, bars]) section(table, r);
   const { out } = table;
   if (r.skipped.length > 0) out.push('', `Skipped: ${r.skipped.join(', ')}`);
   if (r.failure) out.push('', `FAILED: ${r.failure}`);

@@ -5,7 +5,7 @@ import { benchEntry, Child } from './children.js';
 import { cleanups } from './cleanup.js';
 import { type Ctx, cpuSnapshot, logFile, PROBE, sleep } from './context.js';
 import { Histogram } from './histogram.js';
-import type { LoadSpec, ParentToWatchers, WatchersToParent, WatchReport } from './messages.js';
+import type { LoadShape, ParentToWatchers, WatchersToParent, WatchReport } from './messages.js';
 import { type LoadRun, runLoad } from './processes.js';
 import type { WatchFigures } from './results.js';
 
@@ -147,7 +147,7 @@ export async function runProbed(
   ctx: Ctx,
   children: Child<ParentToWatchers, WatchersToParent>[],
   base: number,
-  spec: Omit<LoadSpec, 'tokens'>,
+  spec: LoadShape,
 ): Promise<{ run: LoadRun; cpuS: Record<string, number> }> {
   let cpu: (() => Record<string, number>) | undefined;
   let cpuS: Record<string, number> = {};

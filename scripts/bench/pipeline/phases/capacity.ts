@@ -1,9 +1,11 @@
-// Capacity: a fresh server process, as many watchers as asked (or as its fd limit allows) on the
-// capacity board, one probe vote a second; the server's memory per 1,000 watchers and the latency.
+// Capacity: a fresh server process, as many watchers as asked (or as its fd limit allows) on a
+// live campaign's board, one probe vote a second (judged by risk control as any vote); the
+// server's memory per 1,000 watchers and the latency.
+import { decidedOf, LIVE_BOARDS } from '../campaign.js';
 import { fdLimitOf } from '../children.js';
-import { BOARDS, type Ctx, log, PROBE, probeScoreOf, seqOf, timeDrain } from '../context.js';
+import { type Ctx, log, PROBE, probeScoreOf, timeDrain } from '../context.js';
 import { format as fmt } from '../format.js';
-import type { LoadSpec } from '../messages.js';
+import type { LoadShape } from '../messages.js';
 import { serverMemory, startServer } from '../processes.js';
 import type { MemoryReading } from '../results.js';
 import { collectReports, runProbed, startWatchers, stopWatchers, watchFigures } from '../watcher-pool.js';
@@ -47,7 +49,7 @@ function watcherCount(ctx: Ctx, before: MemoryReading) {
 }
 
 /** The capacity runs' load: no other votes, one probe vote a second (to the servers in turn). */
-export function oneVoteASecond(ctx: Ctx, boardId: string, urls: string[]): Omit<LoadSpec, 'tokens'> {
+export function oneVoteASecond(ctx: Ctx, boardId: string, urls: string[]): LoadShape {
   return {
     urls,
     boardId,
@@ -62,7 +64,7 @@ export function oneVoteASecond(ctx: Ctx, boardId: string, urls: string[]): Omit<
 }
 
 export async function phaseCapacity(ctx: Ctx): Promise<void> {
-  const boardId = BOARDS.capacity;
+  const boardId = LIVE_BOARDS.capacity;
   const before = await restartServer(ctx);
   const { requested, fdLimit, fdCap, count } = watcherCount(ctx, before);
   const watchers = await startWatchers(ctx, boardId, count);
@@ -71,20 +73,22 @@ export async function phaseCapacity(ctx: Ctx): Promise<void> {
     const afterConnect = await serverMemory(ctx.server, true);
     const base = await probeScoreOf(ctx, boardId);
     for (const c of watchers.children) c.send({ type: 'probe-base', base });
-    const seqBefore = await seqOf(ctx, boardId);
+    const decidedBefore = await decidedOf(ctx, boardId);
     const { run, cpuS } = await runProbed(
       ctx,
       watchers.children,
       base,
       oneVoteASecond(ctx, boardId, [ctx.url]),
     );
-    await timeDrain(() => seqOf(ctx, boardId), seqBefore, seqBefore + run.result.totalAccepted, 60_000);
-    const reports = await collectReports(
-      watchers.children,
-      base + run.result.probes.accepted,
-      watchers.connected,
-      15_000,
+    await timeDrain(
+      () => decidedOf(ctx, boardId),
+      decidedBefore,
+      decidedBefore + run.result.totalAccepted,
+      60_000,
     );
+    // A probe risk control held never reaches the watchers: they wait for the ones that counted.
+    const probesCounted = (await probeScoreOf(ctx, boardId)) - base;
+    const reports = await collectReports(watchers.children, base + probesCounted, watchers.connected, 15_000);
     const afterUpdates = await serverMemory(ctx.server, false);
     const perK = watchers.connected / 1000;
     ctx.results.capacity = {
@@ -105,6 +109,7 @@ export async function phaseCapacity(ctx: Ctx): Promise<void> {
       watchersAttempted: count,
       fdCap: Number.isFinite(fdCap) ? fdCap : undefined,
       limitedByFds: count < requested,
+      probesCounted,
     };
     const c = ctx.results.capacity;
     log(

@@ -1,14 +1,16 @@
 // Vote → watcher latency: watchers on the main board, an open-loop load at half the measured max
 // rate (or --latency-rate), and a probe vote every --probe-interval whose arrival each times.
+import { decidedOf, LIVE_BOARDS, verdictsOf } from '../campaign.js';
 import { BOARDS, type Ctx, loadFigures, log, PROBE, probeScoreOf, seqOf, timeDrain } from '../context.js';
 import { format as fmt } from '../format.js';
 import { UsageError } from '../options.js';
 import type { Results } from '../results.js';
 import { collectReports, runProbed, startWatchers, stopWatchers, watchFigures } from '../watcher-pool.js';
+import { live, type Progress } from './throughput.js';
 
-/** The open loop's rate: --latency-rate, or half the max accepted rate measured in `ingest`. */
-export function latencyRate(ctx: Ctx): number {
-  const max = ctx.results.ingest?.acceptedPerS;
+/** The open loop's rate: --latency-rate, or half the max accepted rate measured by `ingest`. */
+export function latencyRate(ctx: Ctx, ingest = ctx.results.ingest): number {
+  const max = ingest?.acceptedPerS;
   const rate = Math.max(1, Math.round(ctx.options.latencyRate ?? (max ? max / 2 : Number.NaN)));
   if (!Number.isFinite(rate))
     throw new UsageError('latency: no max rate measured (ingest skipped); give --latency-rate');
@@ -17,6 +19,13 @@ export function latencyRate(ctx: Ctx): number {
 
 export async function phaseLatency(ctx: Ctx): Promise<void> {
   ctx.results.latency = await measureLatency(ctx, BOARDS.main, [ctx.url], latencyRate(ctx));
+}
+
+/** The same on the live campaign, at half its own max rate; its votes judged, some held. */
+export async function phaseLiveLatency(ctx: Ctx): Promise<void> {
+  const rate = latencyRate(ctx, live(ctx).ingest ?? ctx.results.ingest);
+  const latency = await measureLatency(ctx, LIVE_BOARDS.main, [ctx.url], rate, decidedOf);
+  live(ctx).latency = { ...latency, verdicts: await verdictsOf(ctx, LIVE_BOARDS.main) };
 }
 
 /**
@@ -28,7 +37,8 @@ export async function measureLatency(
   boardId: string,
   urls: string[],
   rate: number,
-): Promise<NonNullable<Results['latency']>> {
+  progressOf: Progress = seqOf,
+): Promise<NonNullable<Results['latency']> & { probesCounted: number }> {
   log(
     `latency: connecting ${ctx.options.latencyWatchers.toLocaleString('en-US')} watchers to ${urls.length} server${urls.length > 1 ? 's' : ''}`,
   );
@@ -39,7 +49,7 @@ export async function measureLatency(
   try {
     const base = await probeScoreOf(ctx, boardId);
     for (const c of watchers.children) c.send({ type: 'probe-base', base });
-    const seqBefore = await seqOf(ctx, boardId);
+    const before = await progressOf(ctx, boardId);
     const { run, cpuS } = await runProbed(ctx, watchers.children, base, {
       urls,
       boardId,
@@ -51,14 +61,18 @@ export async function measureLatency(
       durationMs: ctx.options.latencyDurationMs,
       probe: { candidateId: PROBE, intervalMs: ctx.options.probeIntervalMs },
     });
-    await timeDrain(() => seqOf(ctx, boardId), seqBefore, seqBefore + run.result.totalAccepted, 120_000);
-    const finalScore = base + run.result.probes.accepted;
+    await timeDrain(() => progressOf(ctx, boardId), before, before + run.result.totalAccepted, 120_000);
+    // Risk control may hold a probe (a live campaign judges them as any vote): the watchers wait
+    // for the probes that counted, and a held one shows as the next probe's arrival.
+    const probesCounted = (await probeScoreOf(ctx, boardId)) - base;
+    const finalScore = base + probesCounted;
     const reports = await collectReports(watchers.children, finalScore, watchers.connected, 10_000);
     const latency = {
       ...watchFigures(ctx.options.latencyWatchers, watchers, reports, run.result.probes.accepted),
       rate,
       load: loadFigures(run.result),
       cpuS,
+      probesCounted,
     };
     log(`  → vote → watcher ${fmt.lat(latency.latency)}`);
     return latency;

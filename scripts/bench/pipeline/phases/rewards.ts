@@ -58,13 +58,10 @@ export async function phaseRewards(ctx: Ctx): Promise<void> {
   const on: DrainFigures[] = [];
   for (const withRules of [false, true, true, false]) {
     log(`ours: ${withRules ? 'with' : 'without'} reward rules`);
-    const [drain] = await drainOurs(
-      ctx,
-      withRules ? BOARDS.rewardsOn : BOARDS.rewardsOff,
-      votesPerJob,
-      [],
-      VOTERS,
-    );
+    const [drain] = await drainOurs(ctx, withRules ? BOARDS.rewardsOn : BOARDS.rewardsOff, votesPerJob, [], {
+      kind: 'numbered',
+      count: VOTERS,
+    });
     (withRules ? on : off).push(drain);
   }
   const drained = Date.now();
