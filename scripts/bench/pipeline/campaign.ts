@@ -4,8 +4,10 @@
 // move the board's seq: progress on these boards is read from the votes the workers decided.
 import { syncBoard } from '@rallyboard/core/campaigns';
 import { boardModel, campaignModel } from '@rallyboard/core/db';
+import { createReviewQueue } from '@rallyboard/core/queue';
 import { readVerdictTotals } from '@rallyboard/core/redis';
-import type { Ctx } from './context.js';
+import { type Ctx, log, sleep } from './context.js';
+import type { ReviewSettle } from './results.js';
 
 /** The live campaigns' boards: ingest and latency on `main`, one per worker drain, capacity's. */
 export const LIVE_BOARDS = {
@@ -16,7 +18,7 @@ export const LIVE_BOARDS = {
 };
 
 /** The demo campaign's quotas (scripts/demo-board.ts): what a host would set. */
-export const LIVE_RULES = { votesPerUserPerDay: 20, votesPerUserPerCandidatePerDay: 10 };
+const LIVE_RULES = { votesPerUserPerDay: 20, votesPerUserPerCandidatePerDay: 10 };
 
 /** Writes a live campaign whose id is the board's, then its board, as the campaign routes do. */
 export async function seedLiveCampaign(
@@ -53,6 +55,34 @@ export async function seedLiveCampaign(
 export async function decidedOf(ctx: Pick<Ctx, 'redis' | 'keys'>, boardId: string): Promise<number> {
   const totals = await readVerdictTotals(ctx.redis, ctx.keys, boardId);
   return totals.counted + totals.held + totals.rejected;
+}
+
+/**
+ * Waits for the review queue to run dry (the cluster holds risk control queued, each taking back
+ * counted votes and writing the ledger), so the next phase does not pay for this one's holds;
+ * answers how long that took after the phase's votes were decided.
+ */
+export async function settleReviews(
+  ctx: Pick<Ctx, 'redis' | 'keys'>,
+  timeoutMs = 180_000,
+): Promise<ReviewSettle> {
+  const queue = createReviewQueue(ctx.redis, ctx.keys);
+  queue.on('error', () => {});
+  const started = Date.now();
+  let jobs = 0;
+  try {
+    while (Date.now() - started < timeoutMs) {
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      const left = Object.values(counts).reduce((a, b) => a + b, 0);
+      jobs = Math.max(jobs, left);
+      if (left === 0) return { ms: Date.now() - started, settled: true, mostWaiting: jobs };
+      await sleep(250);
+    }
+    log(`  ! the review queue still had jobs after ${timeoutMs / 1000} s`);
+    return { ms: Date.now() - started, settled: false, mostWaiting: jobs };
+  } finally {
+    await queue.close();
+  }
 }
 
 /** What the workers decided on a board, by verdict. */

@@ -8,7 +8,7 @@ import { createTokenSigner } from '@rallyboard/server/auth';
 import type { LoadVoter } from './messages.js';
 
 /** Participants of the ordinary load, and of the probes (apart, so probes never meet a quota). */
-export const CROWD = { voters: 20_000, probeVoters: 2_000 };
+const CROWD = { voters: 20_000, probeVoters: 2_000 };
 
 /** The crowd the load votes as (LoadSpec's `voters` and `probeVoters`). */
 export interface Crowd {

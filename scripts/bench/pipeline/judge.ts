@@ -1,5 +1,13 @@
 // The bars a run is judged against, each from the figures of our pipeline and its references.
+import { cpuPerDeliveryUs } from './phases/fanout.js';
 import type { Bar, CountCheck, Results, ScaleOut } from './results.js';
+
+/** Our server's CPU µs per update delivered in the capacity run (probes that counted × watchers). */
+export function ourCpuPerDeliveryUs(r: Results): number {
+  const c = r.capacity;
+  if (!c) return Number.NaN;
+  return cpuPerDeliveryUs(c.cpuS.server ?? Number.NaN, c.probesCounted, c.watchersConnected);
+}
 
 /** Every 2×2 phase's count check, in the order the phases ran. */
 export function countChecks(s: ScaleOut): CountCheck[] {
@@ -104,6 +112,10 @@ export function judge(r: Results): Bar[] {
     add('capacity vote → watcher p99', c.latency.p99, '≤ 500 ms', c.latency.p99 <= 500 && c.sawEvery > 0);
     const rss = c.server.perThousandWatchers.rssMiB;
     add('capacity server RSS per 1,000 watchers', rss, '≤ 15 MiB', rss <= 15);
+    if (r.bareFanout) {
+      const x = ourCpuPerDeliveryUs(r) / r.bareFanout.cpuPerDeliveryUs;
+      add('fan-out server CPU per delivered update vs raw socket.io', x, '≤ 1.1×', x <= 1.1);
+    }
   }
   if (r.scaleOut) {
     // The 2×2 row is reported, not judged; only this check is.

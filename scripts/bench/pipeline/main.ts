@@ -21,6 +21,7 @@ import { judge } from './judge.js';
 import { HELP, isScaleOutPhase, type Options, type Phase, parseOptions, UsageError } from './options.js';
 import { phaseCapacity } from './phases/capacity.js';
 import { phaseCapacity2x2 } from './phases/capacity-2x2.js';
+import { phaseBareFanout } from './phases/fanout.js';
 import { phaseLatency, phaseLiveLatency } from './phases/latency.js';
 import { phaseBareIngest, phaseBareWorker, phaseRedisBenchmark } from './phases/references.js';
 import { phaseRewards } from './phases/rewards.js';
@@ -45,6 +46,7 @@ const PHASE_RUNS: [Phase, (ctx: Ctx) => Promise<void>][] = [
   ['latency', phaseLatency],
   ['live-latency', phaseLiveLatency],
   ['latency-2x2', phaseLatency2x2],
+  ['bare-fanout', phaseBareFanout],
   ['capacity', phaseCapacity],
   ['capacity-2x2', phaseCapacity2x2],
 ];

@@ -173,3 +173,26 @@ export interface ServerMemory {
   /** Whether a full GC ran just before (the server was started with --expose-gc). */
   gc: boolean;
 }
+
+// ── bare-fanout.ts ──────────────────────────────────────────────────────────────────────────
+
+export interface BareFanoutSpec {
+  boardId: string;
+  /** The board's candidates, the probe among them. */
+  candidates: string[];
+}
+
+export type ParentToBareFanout =
+  | { type: 'start'; spec: BareFanoutSpec }
+  /** One vote for `probeCandidate`, fanned out to the room. */
+  | { type: 'update'; probeCandidate: string }
+  | { type: 'memory' }
+  | { type: 'close' };
+
+export type BareFanoutToParent =
+  | { type: 'started' }
+  | { type: 'ready'; port: number }
+  /** The update that raised the probe to `score` was emitted at `sentAt` (Date.now()). */
+  | { type: 'sent'; score: number; sentAt: number }
+  | { type: 'memory'; rssBytes: number; heapUsedBytes: number }
+  | { type: 'closed' };

@@ -16,6 +16,7 @@ export const PHASES = [
   'latency',
   'live-latency',
   'latency-2x2',
+  'bare-fanout',
   'capacity',
   'capacity-2x2',
 ] as const;
@@ -52,6 +53,9 @@ the row the bars judge, the others on bare boards: the engine alone).
                              counted twice; capacity-2x2 asks --capacity-watchers per server
   --skip <phase,…>           leave out phases
   --keep-data                keep the run's Redis keys and database (default: deleted)
+  --cpu-prof                 our server and workers run with node --cpu-prof: a profile of each
+                             process (.data/profiles/bench-<prefix>-<n>-<name>/, one per thread),
+                             summed up by npm run bench:profile -- <file>
   --out <dir>                where the JSON goes                             (bench-results)
 
 Server and workers read the usual environment for tuning (WORKER_CONCURRENCY, INGEST_BATCH_*,
@@ -80,6 +84,7 @@ export function parseOptions() {
       'scale-out': { type: 'boolean', default: false },
       skip: { type: 'string', default: '' },
       'keep-data': { type: 'boolean', default: false },
+      'cpu-prof': { type: 'boolean', default: false },
       out: { type: 'string', default: 'bench-results' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -129,6 +134,7 @@ export function parseOptions() {
     scaleOut: values['scale-out'],
     skip,
     keepData: values['keep-data'],
+    cpuProf: values['cpu-prof'],
     out: values.out,
   };
 }

@@ -1,5 +1,7 @@
 // The processes a phase of the pipeline benchmark runs: our server and workers (as in
 // production, with the bench's preload hooks), and one load generator per load run.
+
+import { PATHS } from '../../services/paths.js';
 import { benchEntry, Child, hooksImport, openFdsOf, rssOf } from './children.js';
 import { cleanups } from './cleanup.js';
 import { type Ctx, logFile, sleep } from './context.js';
@@ -8,6 +10,23 @@ import type { MemoryReading } from './results.js';
 
 type ServerChild = Ctx['server'];
 type WorkersChild = NonNullable<Ctx['workers']>;
+
+/** Processes started so far: each profile's file is named by its start. */
+let started = 0;
+
+/**
+ * With --cpu-prof: node writes a CPU profile of each thread when the process exits, into
+ * `.data/profiles/bench-<prefix>-<n>-<name>/` (the main thread's is the largest; tsx's loader
+ * thread has its own). `npm run bench:profile -- <file>` sums one up.
+ */
+function profileArgs(ctx: Pick<Ctx, 'options' | 'prefix'>, name: string): string[] {
+  if (!ctx.options.cpuProf) return [];
+  started++;
+  return [
+    '--cpu-prof',
+    `--cpu-prof-dir=${PATHS.data}/profiles/bench-${ctx.prefix}-${String(started).padStart(2, '0')}-${name}`,
+  ];
+}
 
 /**
  * A server process, ready once it answers /healthz: ours by default, or another one (the second
@@ -19,7 +38,7 @@ export async function startServer(
 ): Promise<ServerChild> {
   const server: ServerChild = new Child({
     name: as.name,
-    nodeArgs: ['--expose-gc', ...hooksImport],
+    nodeArgs: ['--expose-gc', ...profileArgs(ctx, as.name), ...hooksImport],
     entry: 'server/src/main.ts',
     env: as.env,
     logFile: logFile(ctx, as.name),
@@ -52,7 +71,7 @@ export async function spawnWorkers(ctx: Ctx, names: string[]): Promise<WorkersCh
   const children = names.map((name) => {
     const child: WorkersChild = new Child({
       name,
-      nodeArgs: hooksImport,
+      nodeArgs: [...profileArgs(ctx, name), ...hooksImport],
       entry: 'workers/src/main.ts',
       env: ctx.env,
       logFile: logFile(ctx, name),

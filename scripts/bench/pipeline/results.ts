@@ -3,6 +3,14 @@ import type { LatencySummary } from './histogram.js';
 import type { LoadResult, WatchReport } from './messages.js';
 import type { RedisBenchmarkRun } from './redis-benchmark.js';
 
+/** How long the review queue took to run dry after a live phase's votes were decided. */
+export interface ReviewSettle {
+  ms: number;
+  settled: boolean;
+  /** The most review jobs seen waiting or running at once. */
+  mostWaiting: number;
+}
+
 /** What the workers decided of a live campaign's votes (the dashboard's running totals). */
 export interface Verdicts {
   counted: number;
@@ -30,6 +38,9 @@ export interface DrainFigures {
   timedOut: boolean;
   /** CPU seconds each process used during the drain. */
   cpuS: Record<string, number>;
+  /** On a live campaign: what the workers decided, and the holds' review jobs settling after. */
+  verdicts?: Verdicts;
+  reviews?: ReviewSettle;
 }
 
 export interface WatchFigures {
@@ -151,6 +162,16 @@ export interface Results {
     cpuS: Record<string, number>;
   };
   bareWorker?: DrainFigures & { concurrency: number; prefillMs: number };
+  /**
+   * Reference (d): raw socket.io fanning out one update a second to as many watchers as the
+   * capacity run asks, for as long; its server's CPU per delivered update.
+   */
+  bareFanout?: WatchFigures & {
+    updates: number;
+    cpuS: Record<string, number>;
+    cpuPerDeliveryUs: number;
+    perThousandWatchers: { rssMiB: number; heapUsedMiB: number };
+  };
   /** The same reference at BullMQ's default concurrency (1). */
   bareWorkerDefault?: DrainFigures & { concurrency: number; prefillMs: number };
   worker?: { concurrency: number; single?: DrainFigures; batched?: DrainFigures; batchedNote?: string };
@@ -200,9 +221,13 @@ export interface Results {
    * engine alone, on bare boards.
    */
   live?: {
-    ingest?: NonNullable<Results['ingest']> & { verdicts: Verdicts };
+    ingest?: NonNullable<Results['ingest']> & { verdicts: Verdicts; reviews: ReviewSettle };
     worker?: NonNullable<Results['worker']>;
-    latency?: NonNullable<Results['latency']> & { verdicts: Verdicts; probesCounted: number };
+    latency?: NonNullable<Results['latency']> & {
+      verdicts: Verdicts;
+      probesCounted: number;
+      reviews: ReviewSettle;
+    };
   };
   /** --scale-out: the 2×2 figures, beside the 1×1 ones above. */
   scaleOut?: ScaleOut;

@@ -1,9 +1,11 @@
 // The printed table of one run of the pipeline benchmark: the machine and setup, the references,
 // each phase of ours against them, the 2×2 figures beside the 1×1 ones (table-scale.ts), and the bars.
 import { cpu, format } from './format.js';
-import type { Results, Verdicts } from './results.js';
+import { ourCpuPerDeliveryUs } from './judge.js';
+import type { Results, ReviewSettle, Verdicts } from './results.js';
 
 type LiveLatency = NonNullable<NonNullable<Results['live']>['latency']>;
+type LiveIngest = NonNullable<NonNullable<Results['live']>['ingest']>;
 
 import { scaleOutSection } from './table-scale.js';
 
@@ -63,6 +65,13 @@ function references({ row, head }: Table, r: Results): void {
       `${int(r.bareIngest.acceptedPerS)} accepted/s  ${lat(r.bareIngest.latency)}  errors ${int(r.bareIngest.errors)}`,
     );
   }
+  if (r.bareFanout) {
+    const f = r.bareFanout;
+    row(
+      `raw socket.io fan-out, ${int(f.watchersConnected)} watchers, 1 update/s`,
+      `${f.cpuPerDeliveryUs.toFixed(1)} µs server CPU per delivered update  ${lat(f.latency)}  RSS ${f.perThousandWatchers.rssMiB.toFixed(2)} MiB per 1,000; ${int(f.sawEvery)} saw all ${int(f.updates)}`,
+    );
+  }
   for (const bare of [r.bareWorker, r.bareWorkerDefault]) {
     if (!bare) continue;
     row(
@@ -88,11 +97,15 @@ function rows(r: Results): { live: Row; engine: Row } {
   };
 }
 
+function reviewsText(r: ReviewSettle): string {
+  return `${r.settled ? ms(r.ms) : `NOT within ${ms(r.ms)}`} after the votes were decided (at most ${int(r.mostWaiting)} review jobs waiting)`;
+}
+
 function verdictsText(v: Verdicts | undefined): string {
   return v ? `decided ${int(v.counted)} counted, ${int(v.held)} held, ${int(v.rejected)} rejected` : '';
 }
 
-function ingest(table: Table, r: Results, i: Results['ingest'], which: Row, verdicts?: Verdicts): void {
+function ingest(table: Table, r: Results, i: Results['ingest'], which: Row, live?: LiveIngest): void {
   if (!i) return;
   const { row, head } = table;
   const barOf = (name: string) => (which.judged ? table.barOf(name) : '');
@@ -106,7 +119,7 @@ function ingest(table: Table, r: Results, i: Results['ingest'], which: Row, verd
   row('HTTP latency', lat(i.latency));
   row('errors in the window', `${int(i.errors)}${i.errors ? ` ${JSON.stringify(i.raw.rejected)}` : ''}`);
   row(
-    verdicts ? 'decided during the window (risk tallies)' : 'applied during the window (board seq)',
+    live ? 'decided during the window (risk tallies)' : 'applied during the window (board seq)',
     `${int(i.appliedPerS)} votes/s${r.bareIngest ? `  = ${ratio(i.appliedPerS / r.bareIngest.acceptedPerS)} bare ingest` : ''}${barOf('ingest applied vs bare ingest')}`,
   );
   row(
@@ -114,7 +127,10 @@ function ingest(table: Table, r: Results, i: Results['ingest'], which: Row, verd
     `${i.drained ? ms(i.drainMs) : `NOT DRAINED after ${ms(i.drainMs)}`}  (end to end ${int(i.endToEndAppliedPerS)} votes/s, ${int(i.totalAccepted)} votes)`,
   );
   row('votes per job written by ingest', `${i.votesPerJob.toFixed(1)}  (${int(i.jobsWritten)} jobs)`);
-  if (verdicts) row('risk control, every vote of the board so far', verdictsText(verdicts));
+  if (live) {
+    row('risk control, every vote of the board so far', verdictsText(live.verdicts));
+    row('holds settled (review queue dry)', reviewsText(live.reviews));
+  }
   row('CPU s during the window', cpu(i.cpuS));
 }
 
@@ -135,6 +151,8 @@ function workers(table: Table, r: Results, w: Results['worker'], which: Row): vo
       `${label}: ${d.votesPerJob.toFixed(1)}/job, ${int(d.jobs)} jobs`,
       `${int(d.perS)} votes/s  = ${ratio(d.perS / bare)} bare worker${barOf(bar)}${d.timedOut ? ' TIMED OUT' : ''}`,
     );
+    if (d.verdicts) row('  risk control', verdictsText(d.verdicts));
+    if (d.reviews) row('  holds settled (review queue dry)', reviewsText(d.reviews));
     row('  CPU s during the drain', cpu(d.cpuS));
   }
   if (w.batchedNote) row('as ingest batched them', w.batchedNote);
@@ -175,6 +193,7 @@ function latency(table: Table, r: Results, l: Results['latency'], which: Row, li
       'probes counted (a held probe is timed by the next)',
       `${int(live.probesCounted)} of ${int(l.probesAccepted)}`,
     );
+    row('holds settled (review queue dry)', reviewsText(live.reviews));
   }
   row(
     `vote → watcher (probe every ${String(r.options.probeInterval)} ms)`,
@@ -235,6 +254,13 @@ function capacity({ row, head, barOf }: Table, r: Results): void {
     `resyncs ${int(c.resyncs)}, disconnects ${int(c.disconnects)}, event-loop p99 ${ms(c.clientLoopDelayP99)}`,
   );
   row('CPU s during the updates', cpu(c.cpuS));
+  const bare = r.bareFanout;
+  if (bare) {
+    row(
+      'server CPU per delivered update',
+      `${ourCpuPerDeliveryUs(r).toFixed(1)} µs  = ${ratio(ourCpuPerDeliveryUs(r) / bare.cpuPerDeliveryUs)} raw socket.io${barOf('fan-out server CPU per delivered update vs raw socket.io')}`,
+    );
+  }
 }
 
 function bars({ row, head }: Table, r: Results): void {
@@ -253,7 +279,7 @@ export function renderTable(r: Results): string {
   const { live, engine } = rows(r);
   heading(table, r);
   references(table, r);
-  ingest(table, r, r.live?.ingest, live, r.live?.ingest?.verdicts);
+  ingest(table, r, r.live?.ingest, live, r.live?.ingest);
   ingest(table, r, r.ingest, engine);
   workers(table, r, r.live?.worker, live);
   workers(table, r, r.worker, engine);

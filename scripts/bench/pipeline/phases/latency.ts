@@ -1,6 +1,6 @@
 // Vote → watcher latency: watchers on the main board, an open-loop load at half the measured max
 // rate (or --latency-rate), and a probe vote every --probe-interval whose arrival each times.
-import { decidedOf, LIVE_BOARDS, verdictsOf } from '../campaign.js';
+import { decidedOf, LIVE_BOARDS, settleReviews, verdictsOf } from '../campaign.js';
 import { BOARDS, type Ctx, loadFigures, log, PROBE, probeScoreOf, seqOf, timeDrain } from '../context.js';
 import { format as fmt } from '../format.js';
 import { UsageError } from '../options.js';
@@ -25,7 +25,8 @@ export async function phaseLatency(ctx: Ctx): Promise<void> {
 export async function phaseLiveLatency(ctx: Ctx): Promise<void> {
   const rate = latencyRate(ctx, live(ctx).ingest ?? ctx.results.ingest);
   const latency = await measureLatency(ctx, LIVE_BOARDS.main, [ctx.url], rate, decidedOf);
-  live(ctx).latency = { ...latency, verdicts: await verdictsOf(ctx, LIVE_BOARDS.main) };
+  const verdicts = await verdictsOf(ctx, LIVE_BOARDS.main);
+  live(ctx).latency = { ...latency, verdicts, reviews: await settleReviews(ctx) };
 }
 
 /**

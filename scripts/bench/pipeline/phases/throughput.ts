@@ -4,7 +4,7 @@
 // campaign (risk control, quotas: the row the bars judge) and on a bare board (the engine only).
 import { randomUUID } from 'node:crypto';
 import type { QueuedVote, VoteJob } from '@rallyboard/core/queue';
-import { decidedOf, LIVE_BOARDS, verdictsOf } from '../campaign.js';
+import { decidedOf, LIVE_BOARDS, settleReviews, verdictsOf } from '../campaign.js';
 import { BOARDS, type Ctx, cpuSnapshot, loadFigures, log, PROBE, seqOf, timeDrain } from '../context.js';
 import { humanDwellMs, seededRandom } from '../crowd.js';
 import { format as fmt } from '../format.js';
@@ -20,7 +20,8 @@ export async function phaseIngest(ctx: Ctx): Promise<void> {
 
 export async function phaseLiveIngest(ctx: Ctx): Promise<void> {
   const ingest = await measureIngest(ctx, LIVE_BOARDS.main, [ctx.url], decidedOf);
-  live(ctx).ingest = { ...ingest, verdicts: await verdictsOf(ctx, LIVE_BOARDS.main) };
+  const verdicts = await verdictsOf(ctx, LIVE_BOARDS.main);
+  live(ctx).ingest = { ...ingest, verdicts, reviews: await settleReviews(ctx) };
 }
 
 /** The live campaign's row of the results, made on first use. */
@@ -236,7 +237,13 @@ export async function phaseLiveWorker(ctx: Ctx): Promise<void> {
   live(ctx).worker = worker;
   const crowd = { kind: 'crowd' } as const;
   [worker.single] = await drainOurs(ctx, LIVE_BOARDS.single, 1, [], crowd, decidedOf);
+  worker.single.verdicts = await verdictsOf(ctx, LIVE_BOARDS.single);
+  worker.single.reviews = await settleReviews(ctx);
   const batched = batchedVotesPerJob(ctx, live(ctx).ingest ?? ctx.results.ingest);
   if ('note' in batched) worker.batchedNote = batched.note;
-  else [worker.batched] = await drainOurs(ctx, LIVE_BOARDS.batched, batched.perJob, [], crowd, decidedOf);
+  else {
+    [worker.batched] = await drainOurs(ctx, LIVE_BOARDS.batched, batched.perJob, [], crowd, decidedOf);
+    worker.batched.verdicts = await verdictsOf(ctx, LIVE_BOARDS.batched);
+    worker.batched.reviews = await settleReviews(ctx);
+  }
 }
