@@ -4,90 +4,15 @@
 // shared out over one or more servers, closed loop (max rate) or open loop (a fixed rate), and
 // optionally a probe vote every few ms on a connection of its own (the servers in turn),
 // reporting each accepted probe's send time so watchers can time its arrival.
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { humanDwellMs } from './crowd.js';
 import { Histogram } from './histogram.js';
+import { type Answer, type Server, sleep, vote } from './load-http.js';
 import type { LoadResult, LoadSpec, LoadToParent, LoadVoter, ParentToLoad } from './messages.js';
 
 const send = (message: LoadToParent) => process.send?.(message);
 process.on('disconnect', () => process.exit(0));
-
-interface Answer {
-  status: number;
-  /** The error code of a non-202 answer, or the network error's code. */
-  code?: string;
-}
-
-function errorCode(text: string): string | undefined {
-  try {
-    const body: unknown = JSON.parse(text);
-    const code = (body as { error?: { code?: unknown } }).error?.code;
-    return typeof code === 'string' ? code : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** One server under load and the keep-alive agent of its share of the connections. */
-interface Server {
-  agent: http.Agent;
-  url: URL;
-}
-
-function post(
-  { agent, url }: Server,
-  path: string,
-  body: string,
-  voter: LoadVoter,
-  key: string,
-): Promise<Answer> {
-  return new Promise((resolve) => {
-    const request = http.request(
-      {
-        agent,
-        hostname: url.hostname,
-        port: url.port,
-        method: 'POST',
-        path,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          authorization: `Bearer ${voter.token}`,
-          'idempotency-key': key,
-          'x-forwarded-for': voter.ip,
-          'x-device-id': voter.deviceId,
-          'x-device-fingerprint': voter.fingerprint,
-          'user-agent': voter.userAgent,
-        },
-      },
-      (response) => {
-        const status = response.statusCode ?? 0;
-        if (status === 202) {
-          response.resume();
-          response.on('end', () => resolve({ status }));
-          return;
-        }
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => {
-          text += chunk;
-        });
-        response.on('end', () => {
-          const code = errorCode(text);
-          resolve(code === undefined ? { status } : { status, code });
-        });
-      },
-    );
-    request.on('error', (error: NodeJS.ErrnoException) =>
-      resolve({ status: 0, code: error.code ?? error.message }),
-    );
-    request.end(body);
-  });
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /** Where the votes go (the servers, taken in turn), and the body and voter of the next one. */
 interface Target {
@@ -129,22 +54,6 @@ function targetOf(spec: LoadSpec): Target {
     pickVoter: () => pick(spec.voters),
     nextProbeVoter: () => spec.probeVoters[probes++ % spec.probeVoters.length] as LoadVoter,
   };
-}
-
-const VOTE_RETRIES = 3;
-
-/**
- * One vote as our clients cast it (miniprogram/services/votes.ts): a key of its own, sent again
- * after a 503 (a timed-out wait for Redis) or no answer, when the vote may have been queued.
- */
-async function vote(server: Server, path: string, body: string, voter: LoadVoter): Promise<Answer> {
-  const key = randomUUID();
-  let answer = await post(server, path, body, voter, key);
-  for (let retry = 1; retry <= VOTE_RETRIES && (answer.status === 503 || answer.status === 0); retry++) {
-    await sleep(100 * 2 ** retry);
-    answer = await post(server, path, body, voter, key);
-  }
-  return answer;
 }
 
 /** The run's counts: every accepted vote counts in the total, the window's answers in the figures. */

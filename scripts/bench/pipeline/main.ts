@@ -40,7 +40,6 @@ const PHASE_RUNS: [Phase, (ctx: Ctx) => Promise<void>][] = [
   ['ingest-2x2', phaseIngest2x2],
   ['bare-worker', phaseBareWorker],
   ['worker', phaseWorker],
-  ['live-worker', phaseLiveWorker],
   ['worker-2x2', phaseWorker2x2],
   ['worker-rewards', phaseRewards],
   ['latency', phaseLatency],
@@ -49,6 +48,8 @@ const PHASE_RUNS: [Phase, (ctx: Ctx) => Promise<void>][] = [
   ['bare-fanout', phaseBareFanout],
   ['capacity', phaseCapacity],
   ['capacity-2x2', phaseCapacity2x2],
+  // Last: its holds leave minutes of review work on FerretDB, which would load the phases after it.
+  ['live-worker', phaseLiveWorker],
 ];
 
 function newResults(options: Options, prefix: string, startedAt: Date): Results {

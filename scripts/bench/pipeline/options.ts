@@ -10,7 +10,6 @@ export const PHASES = [
   'ingest-2x2',
   'bare-worker',
   'worker',
-  'live-worker',
   'worker-2x2',
   'worker-rewards',
   'latency',
@@ -19,6 +18,8 @@ export const PHASES = [
   'bare-fanout',
   'capacity',
   'capacity-2x2',
+  // Last: its holds leave minutes of review work on FerretDB, which would load the phases after it.
+  'live-worker',
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
