@@ -1,12 +1,13 @@
 // Reference (d), raw socket.io fan-out (bare-fanout.ts): as many watchers as the capacity run
 // will have, one update a second to all of them for as long, and what it cost the server process.
 // The capacity run's figures are compared with it: server CPU per delivered update, and latency.
-import { benchEntry, Child } from '../children.js';
+import { benchEntry, Child, openFdsOf } from '../children.js';
 import { cleanups } from '../cleanup.js';
 import { type Ctx, cpuSnapshot, log, logFile, PROBE, sleep } from '../context.js';
 import { format as fmt } from '../format.js';
 import type { BareFanoutToParent, ParentToBareFanout } from '../messages.js';
 import { collectReports, startWatchers, stopWatchers, watchFigures } from '../watcher-pool.js';
+import { fdCapOf } from './capacity.js';
 
 const BOARD = 'bare-fanout';
 
@@ -32,7 +33,9 @@ export async function phaseBareFanout(ctx: Ctx): Promise<void> {
       return bare.next('memory', 30_000);
     };
     const before = await memory();
-    const count = ctx.options.capacityWatchers;
+    // As the capacity run: one fd per socket, so no more than the process's fd limit allows.
+    const { fdCap } = fdCapOf(bare.pid, { ...before, openFds: openFdsOf(bare.pid), gc: true });
+    const count = Math.min(ctx.options.capacityWatchers, fdCap);
     log(`bare fan-out: connecting ${count.toLocaleString('en-US')} watchers to raw socket.io`);
     const watchers = await startWatchers(ctx, BOARD, count, [`http://127.0.0.1:${port}`]);
     try {
