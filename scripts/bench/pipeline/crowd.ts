@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '@rallyboard/core/config';
 import { createTokenSigner } from '@rallyboard/server/auth';
+import { Rng } from '../../simulate/random.js';
 import type { LoadVoter } from './messages.js';
 
 /** Participants of the ordinary load, and of the probes (apart, so probes never meet a quota). */
@@ -16,15 +17,10 @@ export interface Crowd {
   probeVoters: LoadVoter[];
 }
 
-/** A seeded stream of numbers in [0, 1) (mulberry32): the same crowd in every run. */
+/** A seeded stream of numbers in [0, 1) (the simulator's mulberry32): the same crowd in every run. */
 export function seededRandom(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
 
 /** Public address blocks of mobile carriers and broadband, as a real crowd's addresses look. */
