@@ -57,6 +57,10 @@ export async function decidedOf(ctx: Pick<Ctx, 'redis' | 'keys'>, boardId: strin
   return totals.counted + totals.held + totals.rejected;
 }
 
+/** The review queue must stay empty this long to be dry: the workers queue a batch's holds after
+ * its tallies, and a hold's delayed second pass 2 s after the first. */
+const DRY_FOR_MS = 3_000;
+
 /**
  * Waits for the review queue to run dry (the cluster holds risk control queued, each taking back
  * counted votes and writing the ledger), so the next phase does not pay for this one's holds;
@@ -70,12 +74,16 @@ export async function settleReviews(
   queue.on('error', () => {});
   const started = Date.now();
   let jobs = 0;
+  let emptySince: number | undefined;
   try {
     while (Date.now() - started < timeoutMs) {
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
       const left = Object.values(counts).reduce((a, b) => a + b, 0);
       jobs = Math.max(jobs, left);
-      if (left === 0) return { ms: Date.now() - started, settled: true, mostWaiting: jobs };
+      if (left > 0) emptySince = undefined;
+      else emptySince ??= Date.now();
+      if (emptySince !== undefined && Date.now() - emptySince >= DRY_FOR_MS)
+        return { ms: emptySince - started, settled: true, mostWaiting: jobs };
       await sleep(250);
     }
     log(`  ! the review queue still had jobs after ${timeoutMs / 1000} s`);

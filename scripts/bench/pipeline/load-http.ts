@@ -9,6 +9,17 @@ export interface Answer {
   status: number;
   /** The error code of a non-202 answer, or the network error's code. */
   code?: string;
+  /** A 202's vote id, when asked for (probes: the run reads each one's verdict). */
+  voteId?: string;
+}
+
+function voteIdOf(text: string): string | undefined {
+  try {
+    const id = (JSON.parse(text) as { voteId?: unknown }).voteId;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function errorCode(text: string): string | undefined {
@@ -33,6 +44,7 @@ function post(
   body: string,
   voter: LoadVoter,
   key: string,
+  readVoteId: boolean,
 ): Promise<Answer> {
   return new Promise((resolve) => {
     const request = http.request(
@@ -55,7 +67,7 @@ function post(
       },
       (response) => {
         const status = response.statusCode ?? 0;
-        if (status === 202) {
+        if (status === 202 && !readVoteId) {
           response.resume();
           response.on('end', () => resolve({ status }));
           return;
@@ -66,6 +78,11 @@ function post(
           text += chunk;
         });
         response.on('end', () => {
+          if (status === 202) {
+            const voteId = voteIdOf(text);
+            resolve(voteId === undefined ? { status } : { status, voteId });
+            return;
+          }
           const code = errorCode(text);
           resolve(code === undefined ? { status } : { status, code });
         });
@@ -86,12 +103,18 @@ const VOTE_RETRIES = 3;
  * One vote as our clients cast it (miniprogram/services/votes.ts): a key of its own, sent again
  * after a 503 (a timed-out wait for Redis) or no answer, when the vote may have been queued.
  */
-export async function vote(server: Server, path: string, body: string, voter: LoadVoter): Promise<Answer> {
+export async function vote(
+  server: Server,
+  path: string,
+  body: string,
+  voter: LoadVoter,
+  readVoteId = false,
+): Promise<Answer> {
   const key = randomUUID();
-  let answer = await post(server, path, body, voter, key);
+  let answer = await post(server, path, body, voter, key, readVoteId);
   for (let retry = 1; retry <= VOTE_RETRIES && (answer.status === 503 || answer.status === 0); retry++) {
     await sleep(100 * 2 ** retry);
-    answer = await post(server, path, body, voter, key);
+    answer = await post(server, path, body, voter, key, readVoteId);
   }
   return answer;
 }

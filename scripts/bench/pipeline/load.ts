@@ -174,13 +174,19 @@ async function probeLoop(probe: NonNullable<LoadSpec['probe']>, target: Target, 
       target.path,
       target.pickBody(probe.candidateId),
       target.nextProbeVoter(),
+      true,
     );
     tally.probesSent++;
     if (answer.status === 202) {
       tally.totalAccepted++;
       tally.probesAccepted++;
       tally.probeLatency.record(performance.now() - t0);
-      send({ type: 'probe', n: tally.probesAccepted, sentAt });
+      send({
+        type: 'probe',
+        n: tally.probesAccepted,
+        sentAt,
+        ...(answer.voteId === undefined ? {} : { voteId: answer.voteId }),
+      });
     }
     // On schedule; a probe that took longer than the interval delays the next, never bunches them.
     next = Math.max(next + probe.intervalMs, Date.now());

@@ -74,8 +74,8 @@ export type LoadToParent =
   | { type: 'ready' }
   | { type: 'window-start'; at: number }
   | { type: 'window-end'; at: number }
-  /** The n-th accepted probe (1-based) was sent at `sentAt` (Date.now()). */
-  | { type: 'probe'; n: number; sentAt: number }
+  /** The n-th accepted probe (1-based) was sent at `sentAt` (Date.now()); its vote id, if read. */
+  | { type: 'probe'; n: number; sentAt: number; voteId?: string }
   | { type: 'result'; result: LoadResult }
   | { type: 'error'; message: string };
 

@@ -131,7 +131,7 @@ export async function runLoad(
   hooks: {
     onWindowStart?: (at: number) => void;
     onWindowEnd?: (at: number) => void;
-    onProbe?: (n: number, sentAt: number) => void;
+    onProbe?: (n: number, sentAt: number, voteId: string | undefined) => void;
   } = {},
 ): Promise<LoadRun> {
   const load = new Child<ParentToLoad, LoadToParent>({
@@ -154,7 +154,7 @@ export async function runLoad(
       windowEnd = m.at;
       hooks.onWindowEnd?.(m.at);
     });
-    load.on('probe', (m) => hooks.onProbe?.(m.n, m.sentAt));
+    load.on('probe', (m) => hooks.onProbe?.(m.n, m.sentAt, m.voteId));
     const startedAt = Date.now();
     load.send({ type: 'run', spec: { ...spec, ...ctx.crowd } });
     const { result } = await load.next('result', spec.warmupMs + spec.durationMs + 180_000);

@@ -90,10 +90,11 @@ interface Row {
 }
 
 /** The two rows of our ingest, workers and latency, the judged one first. */
-function rows(r: Results): { live: Row; engine: Row } {
+/** The live row, and the engine's: judged only where its live phase was skipped (judge.ts). */
+function rows(r: Results, phase: 'ingest' | 'worker' | 'latency'): { live: Row; engine: Row } {
   return {
     live: { title: 'live campaign, risk control on', judged: true },
-    engine: { title: 'engine only, bare board', judged: r.live === undefined },
+    engine: { title: 'engine only, bare board', judged: r.live?.[phase] === undefined },
   };
 }
 
@@ -189,10 +190,7 @@ function latency(table: Table, r: Results, l: Results['latency'], which: Row, li
   );
   if (live) {
     row('risk control, every vote of the board so far', verdictsText(live.verdicts));
-    row(
-      'probes counted (a held probe is timed by the next)',
-      `${int(live.probesCounted)} of ${int(l.probesAccepted)}`,
-    );
+    row('probes counted (only those are timed)', `${int(live.probesCounted)} of ${int(l.probesAccepted)}`);
     row('holds settled (review queue dry)', reviewsText(live.reviews));
   }
   row(
@@ -201,7 +199,7 @@ function latency(table: Table, r: Results, l: Results['latency'], which: Row, li
   );
   row(
     'samples',
-    `${int(l.latency.count)} (${int(l.probesAccepted)} probes × watchers); reached the last probe ${int(l.reachedFinal)}/${int(l.watchersConnected)}`,
+    `${int(l.latency.count)} (${int(live?.probesCounted ?? l.probesAccepted)} probes × watchers); reached the last probe ${int(l.reachedFinal)}/${int(l.watchersConnected)}`,
   );
   row(
     'client side',
@@ -276,16 +274,15 @@ function bars({ row, head }: Table, r: Results): void {
 
 export function renderTable(r: Results): string {
   const table = tableOf(r);
-  const { live, engine } = rows(r);
   heading(table, r);
   references(table, r);
-  ingest(table, r, r.live?.ingest, live, r.live?.ingest);
-  ingest(table, r, r.ingest, engine);
-  workers(table, r, r.live?.worker, live);
-  workers(table, r, r.worker, engine);
+  ingest(table, r, r.live?.ingest, rows(r, 'ingest').live, r.live?.ingest);
+  ingest(table, r, r.ingest, rows(r, 'ingest').engine);
+  workers(table, r, r.live?.worker, rows(r, 'worker').live);
+  workers(table, r, r.worker, rows(r, 'worker').engine);
   rewards(table, r);
-  latency(table, r, r.live?.latency, live, r.live?.latency);
-  latency(table, r, r.latency, engine);
+  latency(table, r, r.live?.latency, rows(r, 'latency').live, r.live?.latency);
+  latency(table, r, r.latency, rows(r, 'latency').engine);
   for (const section of [capacity, scaleOutSection, bars]) section(table, r);
   const { out } = table;
   if (r.skipped.length > 0) out.push('', `Skipped: ${r.skipped.join(', ')}`);

@@ -1,6 +1,7 @@
 // The watchers of the latency and capacity runs: socket.io clients in processes of their own
 // (watchers.ts), connected to a board on one server or shared over two, told each probe's score,
 // and their reports merged.
+import { parseVerdict } from '@rallyboard/core/redis';
 import { benchEntry, Child } from './children.js';
 import { cleanups } from './cleanup.js';
 import { type Ctx, cpuSnapshot, logFile, PROBE, sleep } from './context.js';
@@ -138,19 +139,29 @@ export function watchFigures(
   };
 }
 
+/** An accepted probe: when it was sent, and its vote id. */
+export interface SentProbe {
+  sentAt: number;
+  voteId: string | undefined;
+}
+
 /**
  * One load run with probes: each watcher process is told every accepted probe's score and send
  * time (over `base`, the probe's score before the run), and the CPU each process used in the
- * measured window is read.
+ * measured window is read. On a live campaign (`judged`), where risk control may hold a probe, the
+ * n-th accepted probe need not raise the score to base + n: the probes are answered instead, for
+ * `tellCountedProbes` once they are decided.
  */
 export async function runProbed(
   ctx: Ctx,
   children: Child<ParentToWatchers, WatchersToParent>[],
   base: number,
   spec: LoadShape,
-): Promise<{ run: LoadRun; cpuS: Record<string, number> }> {
+  judged = false,
+): Promise<{ run: LoadRun; cpuS: Record<string, number>; probes: SentProbe[] }> {
   let cpu: (() => Record<string, number>) | undefined;
   let cpuS: Record<string, number> = {};
+  const probes: SentProbe[] = [];
   const run = await runLoad(ctx, spec, {
     onWindowStart: () => {
       cpu = cpuSnapshot(ctx.pids);
@@ -158,9 +169,40 @@ export async function runProbed(
     onWindowEnd: () => {
       cpuS = cpu?.() ?? {};
     },
-    onProbe: (n, sentAt) => {
-      for (const c of children) c.send({ type: 'probe', score: base + n, sentAt });
+    onProbe: (n, sentAt, voteId) => {
+      if (judged) probes.push({ sentAt, voteId });
+      else for (const c of children) c.send({ type: 'probe', score: base + n, sentAt });
     },
   });
-  return { run, cpuS };
+  return { run, cpuS, probes };
+}
+
+/**
+ * Tells the watchers which score each probe that counted raised the probe candidate to: the
+ * counted probes in the order the workers applied them (their markers' seq) take base + 1,
+ * base + 2, …; a held or rejected probe takes none. The watchers match what they saw before
+ * (they keep early sightings). Answers how many counted.
+ */
+export async function tellCountedProbes(
+  ctx: Ctx,
+  boardId: string,
+  children: Child<ParentToWatchers, WatchersToParent>[],
+  base: number,
+  probes: readonly SentProbe[],
+): Promise<number> {
+  const markers = await Promise.all(
+    probes.map((p) => (p.voteId ? ctx.redis.get(ctx.keys.board(boardId).vote(p.voteId)) : null)),
+  );
+  const counted = probes
+    .flatMap((probe, i) => {
+      const marker = markers[i];
+      if (!marker) return [];
+      const verdict = parseVerdict(marker, false);
+      return verdict.verdict === 'counted' ? [{ sentAt: probe.sentAt, seq: verdict.seq }] : [];
+    })
+    .sort((a, b) => a.seq - b.seq);
+  counted.forEach(({ sentAt }, i) => {
+    for (const c of children) c.send({ type: 'probe', score: base + i + 1, sentAt });
+  });
+  return counted.length;
 }

@@ -8,7 +8,14 @@ import { format as fmt } from '../format.js';
 import type { LoadShape } from '../messages.js';
 import { serverMemory, startServer } from '../processes.js';
 import type { MemoryReading } from '../results.js';
-import { collectReports, runProbed, startWatchers, stopWatchers, watchFigures } from '../watcher-pool.js';
+import {
+  collectReports,
+  runProbed,
+  startWatchers,
+  stopWatchers,
+  tellCountedProbes,
+  watchFigures,
+} from '../watcher-pool.js';
 
 /** Fds left free in the capacity run for the server's own connections (probe votes, Redis, MongoDB). */
 const CAPACITY_FD_HEADROOM = 32;
@@ -74,11 +81,12 @@ export async function phaseCapacity(ctx: Ctx): Promise<void> {
     const base = await probeScoreOf(ctx, boardId);
     for (const c of watchers.children) c.send({ type: 'probe-base', base });
     const decidedBefore = await decidedOf(ctx, boardId);
-    const { run, cpuS } = await runProbed(
+    const { run, cpuS, probes } = await runProbed(
       ctx,
       watchers.children,
       base,
       oneVoteASecond(ctx, boardId, [ctx.url]),
+      true,
     );
     await timeDrain(
       () => decidedOf(ctx, boardId),
@@ -87,7 +95,7 @@ export async function phaseCapacity(ctx: Ctx): Promise<void> {
       60_000,
     );
     // A probe risk control held never reaches the watchers: they wait for the ones that counted.
-    const probesCounted = (await probeScoreOf(ctx, boardId)) - base;
+    const probesCounted = await tellCountedProbes(ctx, boardId, watchers.children, base, probes);
     const reports = await collectReports(watchers.children, base + probesCounted, watchers.connected, 15_000);
     const afterUpdates = await serverMemory(ctx.server, false);
     const perK = watchers.connected / 1000;

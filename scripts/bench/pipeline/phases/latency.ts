@@ -5,7 +5,14 @@ import { BOARDS, type Ctx, loadFigures, log, PROBE, probeScoreOf, seqOf, timeDra
 import { format as fmt } from '../format.js';
 import { UsageError } from '../options.js';
 import type { Results } from '../results.js';
-import { collectReports, runProbed, startWatchers, stopWatchers, watchFigures } from '../watcher-pool.js';
+import {
+  collectReports,
+  runProbed,
+  startWatchers,
+  stopWatchers,
+  tellCountedProbes,
+  watchFigures,
+} from '../watcher-pool.js';
 import { live, type Progress } from './throughput.js';
 
 /** The open loop's rate: --latency-rate, or half the max accepted rate measured by `ingest`. */
@@ -51,21 +58,30 @@ export async function measureLatency(
     const base = await probeScoreOf(ctx, boardId);
     for (const c of watchers.children) c.send({ type: 'probe-base', base });
     const before = await progressOf(ctx, boardId);
-    const { run, cpuS } = await runProbed(ctx, watchers.children, base, {
-      urls,
-      boardId,
-      candidates: ctx.candidates,
-      mode: 'open',
-      concurrency: ctx.options.concurrency,
-      rate,
-      warmupMs: ctx.options.warmupMs,
-      durationMs: ctx.options.latencyDurationMs,
-      probe: { candidateId: PROBE, intervalMs: ctx.options.probeIntervalMs },
-    });
+    const judged = progressOf !== seqOf;
+    const { run, cpuS, probes } = await runProbed(
+      ctx,
+      watchers.children,
+      base,
+      {
+        urls,
+        boardId,
+        candidates: ctx.candidates,
+        mode: 'open',
+        concurrency: ctx.options.concurrency,
+        rate,
+        warmupMs: ctx.options.warmupMs,
+        durationMs: ctx.options.latencyDurationMs,
+        probe: { candidateId: PROBE, intervalMs: ctx.options.probeIntervalMs },
+      },
+      judged,
+    );
     await timeDrain(() => progressOf(ctx, boardId), before, before + run.result.totalAccepted, 120_000);
-    // Risk control may hold a probe (a live campaign judges them as any vote): the watchers wait
-    // for the probes that counted, and a held one shows as the next probe's arrival.
-    const probesCounted = (await probeScoreOf(ctx, boardId)) - base;
+    // On a live campaign risk control may hold a probe: the watchers are told the probes that
+    // counted, in the order they were applied, and wait for those.
+    const probesCounted = judged
+      ? await tellCountedProbes(ctx, boardId, watchers.children, base, probes)
+      : run.result.probes.accepted;
     const finalScore = base + probesCounted;
     const reports = await collectReports(watchers.children, finalScore, watchers.connected, 10_000);
     const latency = {
