@@ -13,7 +13,7 @@ import {
   tellCountedProbes,
   watchFigures,
 } from '../watcher-pool.js';
-import { live, type Progress } from './throughput.js';
+import { live } from './throughput.js';
 
 /** The open loop's rate: --latency-rate, or half the max accepted rate measured by `ingest`. */
 export function latencyRate(ctx: Ctx, ingest = ctx.results.ingest): number {
@@ -31,21 +31,22 @@ export async function phaseLatency(ctx: Ctx): Promise<void> {
 /** The same on the live campaign, at half its own max rate; its votes judged, some held. */
 export async function phaseLiveLatency(ctx: Ctx): Promise<void> {
   const rate = latencyRate(ctx, live(ctx).ingest ?? ctx.results.ingest);
-  const latency = await measureLatency(ctx, LIVE_BOARDS.main, [ctx.url], rate, decidedOf);
+  const latency = await measureLatency(ctx, LIVE_BOARDS.main, [ctx.url], rate, true);
   const verdicts = await verdictsOf(ctx, LIVE_BOARDS.main);
   live(ctx).latency = { ...latency, verdicts, reviews: await settleReviews(ctx) };
 }
 
 /**
  * --latency-watchers watchers on `boardId`, shared over the servers at `urls`, the open loop at
- * `rate` and the probes sent to those servers in turn.
+ * `rate` and the probes sent to those servers in turn. `judged`: the board is a live campaign's,
+ * whose votes risk control judges (some held).
  */
 export async function measureLatency(
   ctx: Ctx,
   boardId: string,
   urls: string[],
   rate: number,
-  progressOf: Progress = seqOf,
+  judged = false,
 ): Promise<NonNullable<Results['latency']> & { probesCounted: number }> {
   log(
     `latency: connecting ${ctx.options.latencyWatchers.toLocaleString('en-US')} watchers to ${urls.length} server${urls.length > 1 ? 's' : ''}`,
@@ -57,8 +58,9 @@ export async function measureLatency(
   try {
     const base = await probeScoreOf(ctx, boardId);
     for (const c of watchers.children) c.send({ type: 'probe-base', base });
+    // A live campaign's held votes do not move seq: its progress is the votes decided.
+    const progressOf = judged ? decidedOf : seqOf;
     const before = await progressOf(ctx, boardId);
-    const judged = progressOf !== seqOf;
     const { run, cpuS, probes } = await runProbed(
       ctx,
       watchers.children,
