@@ -72,7 +72,7 @@ export function attackCtx(seed: number, scenario: Scenario, attack: Attack, scri
 
 /** A farm hand's dwell: hurried, not robotic (3 s median, σ 0.5 by default), at least 0.5 s. */
 export const farmDwell = (rng: Rng, medianMs = 3_000, sigma = 0.5) =>
-  Math.max(500, rng.lognormal(medianMs, sigma));
+  rng.lognormalAbove(medianMs, sigma, 500);
 
 export interface SessionStyle {
   dwellMedianMs: number;

@@ -124,7 +124,7 @@ function slowDrip(c: Ctx): void {
     c.script.login(t - c.rng.uniform(2_000, 5_000), account, hostIn(c.rng, subnetOf(i)), device);
     for (let v = 0; t < c.D; v++) {
       const ip = hostIn(c.rng, subnetOf(i + v));
-      const dwellMs = Math.max(1_500, c.rng.lognormal(dwellMedian, 0.5));
+      const dwellMs = c.rng.lognormalAbove(dwellMedian, 0.5, 1_500);
       c.script.vote(t, account, { candidateId: c.target, ip, device, dwellMs });
       t += c.rng.uniform(gapMin, gapMax);
     }

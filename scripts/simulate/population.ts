@@ -96,7 +96,7 @@ function ipOf(rng: Rng, p: Params, network: Network, later: boolean): string {
 
 /** A person's dwell: log-normal (6 s median, σ 0.6 by default), 0.6 s to 3 min. */
 export function humanDwell(rng: Rng, medianMs = 6_000, sigma = 0.6): number {
-  return Math.min(180_000, Math.max(600, rng.lognormal(medianMs, sigma)));
+  return Math.min(180_000, rng.lognormalAbove(medianMs, sigma, 600));
 }
 
 /** What the honest population draws its votes from: the candidates and how popular each is. */
@@ -242,7 +242,7 @@ function scriptHostCalls(
         candidateId: rng.chance(0.5) ? user.favourite : popularPick(rng, choices),
         ip: ipOf(rng, p, user.network, true),
         device: user.device,
-        dwellMs: Math.max(600, rng.lognormal(4_000, 0.5)),
+        dwellMs: rng.lognormalAbove(4_000, 0.5, 600),
       });
     }
   }

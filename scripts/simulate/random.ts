@@ -78,6 +78,19 @@ export class Rng {
     return median * Math.exp(sigma * this.normal());
   }
 
+  /**
+   * Log-normal truncated below `floor`: drawn again until it is at least `floor` (at most 50
+   * times, then `floor`). A dwell that never goes below what a hand can do, without the pile of
+   * draws at exactly the floor that clamping makes, which no person or script shows.
+   */
+  lognormalAbove(median: number, sigma: number, floor: number): number {
+    for (let i = 0; i < 50; i++) {
+      const x = this.lognormal(median, sigma);
+      if (x >= floor) return x;
+    }
+    return floor;
+  }
+
   /** `bytes` random bytes as lower-case hex. */
   hex(bytes: number): string {
     let out = '';
