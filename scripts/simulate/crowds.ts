@@ -1,5 +1,6 @@
 // Honest crowds that look dense: a live event's attendees behind the venue's one address, a
-// campus with roommate referrals (campus.ts), a city behind carrier-grade NAT. Every vote is real.
+// campus with roommate referrals (campus.ts), a city behind carrier-grade NAT, an audience that
+// opens the campaign the moment voting starts. Every vote is real.
 import { Script } from './actions.js';
 import { denseCampus } from './campus.js';
 import { knob } from './knobs.js';
@@ -101,10 +102,44 @@ function cgnatCity(c: CrowdCtx): void {
   });
 }
 
+/**
+ * A campaign's opening: an audience told when voting starts opens the mini-program at that
+ * moment, so a candidate's first seconds go from no votes at all to many. Each taps through the
+ * list they have read already, 1 to a few votes seconds apart, from their own carrier address or
+ * a home's or café's Wi-Fi that about a dozen of them share.
+ */
+function openingRush(c: CrowdCtx): void {
+  const { rng, script, D } = c;
+  const k = (name: Parameters<typeof knob>[1]) => knob(c.scenario, name);
+  const participants = k('opening-rush.participants');
+  const windowMs = Math.min(k('opening-rush.windowMs'), 0.5 * D);
+  const peak = k('opening-rush.peakMs');
+  const wifiShare = k('opening-rush.wifiShare');
+  const wifi = Array.from({ length: Math.max(1, Math.round((participants * wifiShare) / 12)) }, () =>
+    hostIn(rng, carrierSubnet(rng)),
+  );
+  for (let i = 0; i < participants; i++) {
+    const account = honestAccount(rng, script, 'op', i);
+    const device = phone(rng);
+    const ip = rng.chance(wifiShare) ? rng.pick(wifi) : mobileIp(rng);
+    // Half open it within `peak` of the start, the rest trail off.
+    let at = 1_000 + Math.min(-Math.log(1 - rng.next()) * (peak / Math.LN2), windowMs * 0.75);
+    script.login(at, account, ip, device);
+    at += rng.uniform(800, 2_500);
+    const votes = rng.int(1, k('opening-rush.votesMax'));
+    for (let v = 0; v < votes && at < 1_000 + windowMs; v++) {
+      const dwellMs = humanDwell(rng, k('opening-rush.dwellMedianMs'), 0.5);
+      script.vote(at, account, { candidateId: popularPick(rng, c.choices), ip, device, dwellMs });
+      at += dwellMs + rng.uniform(300, 3_000);
+    }
+  }
+}
+
 const GENERATORS: Readonly<Record<Crowd, (c: CrowdCtx) => void>> = {
   'live-crowd': liveCrowd,
   'dense-campus': denseCampus,
   'cgnat-city': cgnatCity,
+  'opening-rush': openingRush,
 };
 
 /** One crowd's accounts and actions in a scenario, from a random stream of its own. */

@@ -195,15 +195,30 @@ const NEW_ATTACK_KNOBS = {
   'framing.dwellMaxMs': log(900, 400, 3_000, 'longest dwell of the attack’s taps'),
 } as const satisfies Record<string, KnobSpec>;
 
+/**
+ * Knobs of the campaign's opening rush, a crowd added after the others: drawn last, so that
+ * every earlier knob keeps the value a seed drew for it before.
+ */
+const OPENING_KNOBS = {
+  'opening-rush.participants': size(800, 0.5, 2, 'participants waiting for voting to open'),
+  'opening-rush.peakMs': log(10_000, 2_000, MIN, 'half of them open it within this of the start'),
+  'opening-rush.windowMs': log(2 * MIN, 30_000, runShare(0.1, 10 * MIN), 'all of them arrive within'),
+  'opening-rush.votesMax': int(3, 1, 6, 'votes per participant, 1 to this'),
+  'opening-rush.dwellMedianMs': log(3_000, 1_500, 8_000, 'median dwell (the list is read already)'),
+  'opening-rush.wifiShare': real(0.3, 0.1, 0.6, 'share on a Wi-Fi shared by about 12'),
+} as const satisfies Record<string, KnobSpec>;
+
 export const KNOBS: Readonly<Record<KnobName, KnobSpec>> = {
   ...HONEST_KNOBS,
   ...FIRST_ATTACK_KNOBS,
   ...NEW_ATTACK_KNOBS,
+  ...OPENING_KNOBS,
 };
 export type KnobName =
   | keyof typeof HONEST_KNOBS
   | keyof typeof FIRST_ATTACK_KNOBS
-  | keyof typeof NEW_ATTACK_KNOBS;
+  | keyof typeof NEW_ATTACK_KNOBS
+  | keyof typeof OPENING_KNOBS;
 export const KNOB_NAMES = Object.keys(KNOBS) as KnobName[];
 
 /** A knob's value in a scenario: the scenario's own, or today's default. */

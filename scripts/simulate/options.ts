@@ -17,7 +17,8 @@ Labelled attack simulator: honest users and switchable attacks against a LOCAL i
                             emulator-farm, referral-tree, adaptive, framing;
                             default: the scenario's (small, full: the first seven) (default)
   --crowds <a,b,…|all|none|default>
-                            honest crowds: live-crowd, dense-campus, cgnat-city;
+                            honest crowds: live-crowd, dense-campus, cgnat-city,
+                            opening-rush;
                             default: the scenario's (small, full: none)           (default)
   --base-url <url>          a running local server (127.0.0.1, localhost or ::1);
                             without it, a local stack of our own is started

@@ -24,7 +24,7 @@ export type Attack = z.infer<typeof attackSchema>;
 export const FIRST_ATTACKS: readonly Attack[] = ATTACKS.slice(0, 7);
 
 /** Honest populations that can be switched on or off; `framed-supporters` comes with `framing`. */
-export const CROWDS = ['live-crowd', 'dense-campus', 'cgnat-city'] as const;
+export const CROWDS = ['live-crowd', 'dense-campus', 'cgnat-city', 'opening-rush'] as const;
 export const crowdSchema = z.enum(CROWDS);
 export type Crowd = z.infer<typeof crowdSchema>;
 
@@ -142,6 +142,7 @@ export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
       'dense-campus.students': 80,
       'cgnat-city.users': 100,
       'cgnat-city.addresses': 2,
+      'opening-rush.participants': 100,
       'framing.supporters': 15,
       'framing.accounts': 6,
       'lockstep-cohort.accounts': 20,
@@ -175,7 +176,8 @@ export function targetOf(scenario: Scenario, attack: Attack): string {
 
 /**
  * The candidate a crowd concentrates on: the one on stage at the live event (c02), the campus's
- * classmate (c03); a carrier-NAT city votes like everyone else (no candidate of its own).
+ * classmate (c03); a carrier-NAT city and a campaign's opening rush vote like everyone else (no
+ * candidate of their own).
  */
 export function crowdTargetOf(scenario: Scenario, crowd: Crowd | 'framed-supporters'): string | undefined {
   const ids = candidateIds(scenario);
@@ -187,6 +189,7 @@ export function crowdTargetOf(scenario: Scenario, crowd: Crowd | 'framed-support
     case 'framed-supporters':
       return ids[RIVAL_INDEX];
     case 'cgnat-city':
+    case 'opening-rush':
       return undefined;
   }
 }

@@ -152,3 +152,38 @@ describe('cgnat-city', () => {
     expect(Math.max(...perWindow)).toBeGreaterThanOrEqual(100);
   });
 });
+
+describe('opening-rush', () => {
+  const votes = votesOf(plan, 'opening-rush');
+  const firstOf = new Map<string, number>();
+  for (const v of votes)
+    firstOf.set(v.account, Math.min(firstOf.get(v.account) ?? Number.POSITIVE_INFINITY, v.at));
+
+  it('is ~800 participants voting from the campaign’s first seconds, half within about 10 s', () => {
+    expect(firstOf.size).toBe(800);
+    const firsts = [...firstOf.values()].sort((a, b) => a - b);
+    expect(firsts[0]).toBeLessThan(5_000);
+    // Half open it within 10 s of the start, then sign in and read for a second or two.
+    expect(firsts[Math.floor(firsts.length / 2)]).toBeLessThan(15_000);
+    expect(Math.max(...votes.map((v) => v.at))).toBeLessThan(1_000 + 120_000 + 60_000);
+  });
+
+  it('taps several candidates a few seconds apart, from own addresses or Wi-Fi shared by a dozen', () => {
+    const perAccount = groupSizes(
+      votes,
+      (v) => v.account,
+      (v) => v.idempotencyKey,
+    );
+    expect(Math.max(...perAccount)).toBe(3);
+    expect(distinct(votes.map((v) => v.candidateId))).toBeGreaterThan(5);
+    const perIp = groupSizes(
+      votes,
+      (v) => v.ip,
+      (v) => v.account,
+    );
+    const shared = perIp.filter((n) => n > 1);
+    expect(shared.length).toBeGreaterThan(5);
+    expect(Math.max(...shared)).toBeLessThan(40);
+    expect(perIp.filter((n) => n === 1).length).toBeGreaterThan(400);
+  });
+});
