@@ -78,7 +78,10 @@ export const riskFeaturesSchema = z.object({
   votesBefore: z.number().int().default(0),
   /** Whether that second is bunched: at least 10 votes, 4 times the pace of the 5 s before. */
   bunched: z.boolean().default(false),
-  /** The voter's earlier votes on this board that fell in bunched seconds. */
+  /**
+   * The voter's earlier bunched waves on this board: their votes in bunched seconds, where those
+   * within 15 s of a wave's first are that wave (a fast voter taps twice as a crowd arrives).
+   */
   voterWaves: z.number().int().default(0),
   /** For a first vote: the candidate's first votes in the spike window (this one included). */
   recentFirstVotes: z.number().int().default(0),

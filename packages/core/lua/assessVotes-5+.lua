@@ -11,7 +11,7 @@
   KEYS[4] accounts per device zset (largest count seen)         KEYS[5] same per fingerprint
   then, for vote i, seventeen keys at 5 + 17(i-1):
     +1 the stored measurements   +2 the voter's hash (first vote, times, device, /24, ring depth,
-                                    bunched waves)
+                                    bunched waves and the second the last began)
     +3 device accounts zset      +4 fingerprint accounts zset    +5 IP accounts zset
     +6 subnet accounts zset      +7 IP+candidate accounts zset   +8 subnet+candidate accounts zset
     +9 the candidate's buckets   +10 the inviter's hash          +11 the inviter's shared invitees
@@ -41,6 +41,9 @@ local FIRSTS_KEPT = 150
 local TWIN_RATIO = 1.05
 -- Two seconds of a candidate's votes are bunched with at least this many, this many times the pace before.
 local BUNCH_MIN, BUNCH_RATIO = 10, 4
+-- A voter's bunched votes within this many seconds of the start of their last wave are that wave:
+-- a fast voter taps twice while a campaign opens or a call's crowd arrives, and that is one wave.
+local WAVE_SPAN = 15
 -- Day dwell buckets are 10% wide (log base 1.1).
 local LOG_BUCKET = math.log(1.1)
 local MINUTE = 60000
@@ -92,7 +95,7 @@ for i = 1, n do
 
     -- The voter (one hash): first vote, recent times, interval regularity.
     local voterHash = KEYS[k + 2]
-    local mine = redis.call('HMGET', voterHash, 'first', 'times', 'sw')
+    local mine = redis.call('HMGET', voterHash, 'first', 'times', 'sw', 'swt')
     local first = tonumber(mine[1]) or t
     f.accountAgeMs = math.max(0, t - first)
     local sorted = { t }
@@ -205,10 +208,10 @@ for i = 1, n do
       dayFrom = #fields + 1
       fields[#fields + 1] = 'tn'
       fields[#fields + 1] = 'tr'
-      -- This dwell's bucket and the two beside it (about 30% around it), then the buckets 3 and
-      -- 4 away on either side: how dense first votes are around it, whatever the usual dwell is.
+      -- This dwell's bucket and the two beside it (about 30% around it), then the buckets 2 to 5
+      -- away on either side: how dense first votes are around it, whatever the usual dwell is.
       if bucket then
-        for _, d in ipairs({ -1, 0, 1, -4, -3, 3, 4 }) do fields[#fields + 1] = 'd:' .. (bucket + d) end
+        for _, d in ipairs({ -1, 0, 1, -5, -4, -3, -2, 2, 3, 4, 5 }) do fields[#fields + 1] = 'd:' .. (bucket + d) end
       end
     end
     local got = redis.call('HMGET', cand, unpack(fields))
@@ -256,14 +259,18 @@ for i = 1, n do
     -- of the five seconds before. The voter's earlier votes in bunched moments: a script's
     -- accounts come back wave after wave; a crowd answering a call bunches once.
     f.bunched = synced >= BUNCH_MIN and synced / 2 >= BUNCH_RATIO * math.max(before / 5, 0.5)
-    f.voterWaves = tonumber(mine[3]) or 0
+    -- The voter's earlier waves: a bunched vote within WAVE_SPAN of their last wave's start is
+    -- still that wave, and the wave it is in is not an earlier one.
+    local waves, waveStart = tonumber(mine[3]) or 0, tonumber(mine[4])
+    local sameWave = f.bunched and waves > 0 and waveStart ~= nil and second - waveStart < WAVE_SPAN
+    f.voterWaves = sameWave and waves - 1 or waves
     f.candidateDayNew = dayFrom and tonumber(got[dayFrom]) or 0
     f.candidateDayRiskyNew = dayFrom and tonumber(got[dayFrom + 1]) or 0
     f.dayDwellTwins = 0
     f.dayDwellAround = 0
     if dayFrom and bucket then
       for j = dayFrom + 2, dayFrom + 4 do f.dayDwellTwins = f.dayDwellTwins + (tonumber(got[j]) or 0) end
-      for j = dayFrom + 5, dayFrom + 8 do f.dayDwellAround = f.dayDwellAround + (tonumber(got[j]) or 0) end
+      for j = dayFrom + 5, dayFrom + 12 do f.dayDwellAround = f.dayDwellAround + (tonumber(got[j]) or 0) end
     end
     f.candidateRiskyNew = riskyNew
     if shortNew > 0 then
@@ -341,9 +348,11 @@ for i = 1, n do
 
     -- The voter's hash, in one write.
     local update = { 'times', table.concat(times, ','), 's', net24 }
-    if f.bunched then
+    if f.bunched and not sameWave then
       update[#update + 1] = 'sw'
-      update[#update + 1] = f.voterWaves + 1
+      update[#update + 1] = waves + 1
+      update[#update + 1] = 'swt'
+      update[#update + 1] = second
     end
     if not mine[1] then
       update[#update + 1] = 'first'

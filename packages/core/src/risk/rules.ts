@@ -110,8 +110,7 @@ export const RISK_RULES: Readonly<Record<RiskRuleId, RuleDefinition>> = {
     // Four intervals can line up by chance; six or more of a human's hardly ever do. The value is
     // the variation, doubled when it is of fewer than six intervals, so the threshold asks twice
     // as much of a short history.
-    value: (f) =>
-      f.voterIntervalCv === null ? null : f.voterIntervalCv * (f.voterIntervals >= LONG_HISTORY ? 1 : 2),
+    value: (f) => (f.voterIntervalCv === null || f.voterIntervals < LONG_HISTORY ? null : f.voterIntervalCv),
     describe: (_v, f) =>
       `votes at machine-regular intervals (${f.voterIntervals} of them vary by only ${percent(f.voterIntervalCv ?? 0)})`,
     cluster: (_f, s) => (s.voterId ? formatClusterId({ kind: 'voter', subject: s.voterId }) : undefined),

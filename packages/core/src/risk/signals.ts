@@ -20,6 +20,8 @@ const TWINS_MIN_VOTES = 8;
 const RISKY_MIN_ACCOUNTS = 5;
 /** The fewest first votes over the day above the local density around a dwell that can make tight dwell. */
 const DAY_TWINS_MIN_VOTES = 10;
+/** How many standard deviations of chance the day's excess of dwell twins must stand out by. */
+const DAY_TWINS_Z = 3;
 
 /** The larger of the 10-minute and the day's share of a candidate's new accounts WeChat doubts. */
 export function riskyShare(f: RiskFeatures): number {
@@ -39,8 +41,12 @@ export function riskyShare(f: RiskFeatures): number {
  */
 export function twinShare(f: RiskFeatures): number {
   const recent = f.dwellTwins >= TWINS_MIN_VOTES ? f.dwellTwins / Math.max(f.recentFirstVotes, 1) : 0;
-  const expected = (3 * f.dayDwellAround) / 4;
+  const expected = (3 * f.dayDwellAround) / 8;
   const excess = f.dayDwellTwins - expected;
-  const day = excess >= DAY_TWINS_MIN_VOTES ? excess / f.dayDwellTwins : 0;
+  // The excess must also stand out of chance: DAY_TWINS_Z standard deviations of the two counts'
+  // difference. A candidate's first votes are tested at every dwell all day, and early on a few
+  // dozen people's dwell times bunch by chance somewhere.
+  const spread = Math.sqrt(f.dayDwellTwins + (9 / 64) * f.dayDwellAround);
+  const day = excess >= DAY_TWINS_MIN_VOTES && excess >= DAY_TWINS_Z * spread ? excess / f.dayDwellTwins : 0;
   return Math.max(recent, day);
 }

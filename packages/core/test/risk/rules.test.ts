@@ -155,10 +155,15 @@ describe('assessVote', () => {
     expect(emulators.reasons.at(-1)?.rule).toBe('tightDwell');
     // Humans: a few twins among many first votes.
     expect(assess({ accountAgeMs: 0, dwellTwins: 9, recentFirstVotes: 120 }).verdict).toBe('accept');
-    // Over the day: 30 first votes within 30% of this dwell where the buckets around hold 8
-    // (6 expected): a spike. Humans' dwell spreads smoothly: 30 there and 36 around is none.
+    // Over the day: 30 first votes within 30% of this dwell where the eight buckets around hold 8
+    // (3 expected): a spike. Humans' dwell spreads smoothly: 30 there and 80 around is none.
     expect(assess({ accountAgeMs: 0, dayDwellTwins: 30, dayDwellAround: 8 }).verdict).toBe('review');
-    expect(assess({ accountAgeMs: 0, dayDwellTwins: 30, dayDwellAround: 36 }).verdict).toBe('accept');
+    expect(assess({ accountAgeMs: 0, dayDwellTwins: 30, dayDwellAround: 80 }).verdict).toBe('accept');
+    // The excess must stand out of chance by three standard deviations: 18 twins where 5.25 are
+    // expected is 12.75 over (71%), within chance of counts that small (13.4); at twice the counts,
+    // 28 over is far out of it (20).
+    expect(assess({ accountAgeMs: 0, dayDwellTwins: 18, dayDwellAround: 14 }).verdict).toBe('accept');
+    expect(assess({ accountAgeMs: 0, dayDwellTwins: 40, dayDwellAround: 32 }).verdict).toBe('review');
     // A popular sharer alone is not suspect; with a new account tapping fast, it is.
     expect(assess({ inviterInvitees: 40, inviterId: 'p-9' }).verdict).toBe('accept');
     expect(assess({ inviterInvitees: 40, inviterId: 'p-9', accountAgeMs: 0, dwellMs: 400 }).verdict).toBe(
@@ -170,9 +175,11 @@ describe('assessVote', () => {
     const a = assess({ voterIntervalCv: 0.02, voterIntervals: 8 });
     expect(a.verdict).toBe('review');
     expect(a.reasons[0]?.text).toBe('votes at machine-regular intervals (8 of them vary by only 2%)');
-    // Six intervals or more: 15% is a machine's; of four, twice as much is asked (it is 30%).
+    // Six intervals or more: 15% is a machine's. Fewer are not judged: four or five of a
+    // person's line up by chance (a fast voter tapping through a list at a campaign's opening).
     expect(assess({ voterIntervalCv: 0.15, voterIntervals: 6 }).verdict).toBe('review');
-    expect(assess({ voterIntervalCv: 0.15, voterIntervals: 4 }).verdict).toBe('accept');
+    expect(assess({ voterIntervalCv: 0.04, voterIntervals: 4 }).verdict).toBe('accept');
+    expect(assess({ voterIntervalCv: 0.04, voterIntervals: 5 }).verdict).toBe('accept');
     expect(a.holdClusters).toEqual(['voter:p-1']);
   });
 
