@@ -46,7 +46,14 @@ export function twinShare(f: RiskFeatures): number {
   // The excess must also stand out of chance: DAY_TWINS_Z standard deviations of the two counts'
   // difference. A candidate's first votes are tested at every dwell all day, and early on a few
   // dozen people's dwell times bunch by chance somewhere.
+  // The day is for a cohort spread over hours: in a candidate's first two minutes it is the same
+  // votes as the recent window, whose stricter share judges them (a crowd at a campaign's opening).
   const spread = Math.sqrt(f.dayDwellTwins + (9 / 64) * f.dayDwellAround);
-  const day = excess >= DAY_TWINS_MIN_VOTES && excess >= DAY_TWINS_Z * spread ? excess / f.dayDwellTwins : 0;
+  const day =
+    f.candidateAgeMs >= RISK_WINDOWS.spikeMs &&
+    excess >= DAY_TWINS_MIN_VOTES &&
+    excess >= DAY_TWINS_Z * spread
+      ? excess / f.dayDwellTwins
+      : 0;
   return Math.max(recent, day);
 }

@@ -159,7 +159,7 @@ describe('assessVotes: the sequence signals', () => {
 
   it('does not take people whose dwell peaks smoothly, with a hole beside the peak, for a script', async () => {
     const board = randomId('board');
-    // A campaign's opening: 102 people's first votes in 10% dwell buckets around 3.6 s, as a
+    // 102 people's first votes over three minutes, in 10% dwell buckets around 3.6 s, as a
     // seeded sweep drew them (docs/simulator.md, opening-rush): a smooth peak, one bucket empty.
     const counts: [number, number][] = [
       [-5, 5],
@@ -178,9 +178,9 @@ describe('assessVotes: the sequence signals', () => {
     const dwells = counts.flatMap(([d, n]) =>
       Array.from({ length: n }, () => Math.ceil(1.1 ** (centre + d) * 1.01)),
     );
-    const people = dwells.map((dwellMs, i) => vote(`person-${i}`, i * 50, { dwellMs }));
+    const people = dwells.map((dwellMs, i) => vote(`person-${i}`, i * 2_000, { dwellMs }));
     await measure(board, people);
-    const oneMore = vote('one-more', 6_000, { dwellMs: Math.ceil(1.1 ** centre * 1.01) });
+    const oneMore = vote('one-more', 210_000, { dwellMs: Math.ceil(1.1 ** centre * 1.01) });
     const [last] = await measure(board, [oneMore]);
     expect(last).toMatchObject({ dayDwellTwins: 35, dayDwellAround: 41 });
     const verdict = assessVote(last as RiskFeatures, oneMore, DEFAULT_RISK_SETTINGS);

@@ -164,6 +164,17 @@ describe('assessVote', () => {
     // 28 over is far out of it (20).
     expect(assess({ accountAgeMs: 0, dayDwellTwins: 18, dayDwellAround: 14 }).verdict).toBe('accept');
     expect(assess({ accountAgeMs: 0, dayDwellTwins: 40, dayDwellAround: 32 }).verdict).toBe('review');
+    // In a candidate's first two minutes the day is the recent window, judged by its own share: a
+    // crowd opening the campaign bunches its dwell by chance there (the benchmark's crowd did).
+    const opening = {
+      accountAgeMs: 0,
+      dayDwellTwins: 30,
+      dayDwellAround: 8,
+      recentFirstVotes: 60,
+      dwellTwins: 12,
+    };
+    expect(assess({ ...opening, candidateAgeMs: 90_000 }).verdict).toBe('accept');
+    expect(assess({ ...opening, candidateAgeMs: 120_000 }).verdict).toBe('review');
     // A popular sharer alone is not suspect; with a new account tapping fast, it is.
     expect(assess({ inviterInvitees: 40, inviterId: 'p-9' }).verdict).toBe('accept');
     expect(assess({ inviterInvitees: 40, inviterId: 'p-9', accountAgeMs: 0, dwellMs: 400 }).verdict).toBe(
