@@ -113,7 +113,8 @@ describe('rewards earned by counted votes', () => {
 
   it('give a held vote nothing until a host approves it', async () => {
     const { campaignId } = await rewardedCampaign();
-    // A script voting at a machine's beat: risk control holds its votes.
+    // A script voting at a machine's beat: risk control holds its votes (eight of them: seven
+    // intervals, past the six regular timing is judged from).
     const bot = {
       participantId: `p-bot-${campaignId}`,
       ip: '192.0.2.77',
@@ -122,19 +123,20 @@ describe('rewards earned by counted votes', () => {
     };
     const started = Date.now();
     const ids = await Promise.all(
-      Array.from({ length: 6 }, async (_, i) => {
+      Array.from({ length: 8 }, async (_, i) => {
         await new Promise((resolve) => setTimeout(resolve, started + i * 1_000 - Date.now()));
         return vote(campaignId, 'bob', bot);
       }),
     );
-    await decided(campaignId, 6);
-    await held(campaignId, 6, 'the bot held');
+    await decided(campaignId, 8);
+    await held(campaignId, 8, 'the bot held');
     await pass();
     expect((await mine(bot.participantId, campaignId)).grants).toEqual([]);
     await reviewed(campaignId, 'review', { decision: 'approve', select: { voteIds: ids } });
     await pass();
     const rewards = await mine(bot.participantId, campaignId);
-    expect(rewards.points).toBe(30);
-    expect(rewards.grants.filter((g) => g.status === 'active')).toHaveLength(4);
+    // Every second vote earns 10 points (four grants), and the day's first a coupon.
+    expect(rewards.points).toBe(40);
+    expect(rewards.grants.filter((g) => g.status === 'active')).toHaveLength(5);
   });
 });

@@ -30,15 +30,17 @@ describe('risk control, end to end', () => {
     // Each vote sent on its beat, not after the last answer: a script keeps its clock, and a
     // round trip slowed by a busy machine must not blur the beat the rule measures.
     const BEAT_MS = 1_000;
+    // Seven votes: six intervals, the fewest regular timing is judged from.
+    const BEATS = 7;
     const started = Date.now();
     const ids = await Promise.all(
-      Array.from({ length: 6 }, async (_, i) => {
+      Array.from({ length: BEATS }, async (_, i) => {
         await new Promise((resolve) => setTimeout(resolve, started + i * BEAT_MS - Date.now()));
         return vote(campaignId, 'bob', bot);
       }),
     );
-    await decided(campaignId, 6);
-    await held(campaignId, 6, 'the bot held');
+    await decided(campaignId, BEATS);
+    await held(campaignId, BEATS, 'the bot held');
     const byReason = await call<{ groups: HeldGroup[] }>(
       server,
       host.token,
@@ -51,9 +53,9 @@ describe('risk control, end to end', () => {
         decision: 'void',
         select: { voteIds: ids },
       }),
-    ).toMatchObject({ matched: 6, changed: 6 });
+    ).toMatchObject({ matched: BEATS, changed: BEATS });
     expect((await readRanking(server.url, campaignId)).totals.votes).toBe(0);
-    const status = await fetch(`${server.url}/api/boards/${campaignId}/votes/${ids[5]}`, {
+    const status = await fetch(`${server.url}/api/boards/${campaignId}/votes/${ids.at(-1)}`, {
       headers: {
         authorization: `Bearer ${await participantToken(config, bot.participantId)}`,
       },

@@ -100,7 +100,7 @@ export const riskFeaturesSchema = z.object({
   candidateDayNew: z.number().int().default(0),
   candidateDayRiskyNew: z.number().int().default(0),
   dayDwellTwins: z.number().int().default(0),
-  /** Over the day: the candidate's first votes in the four buckets 3 and 4 away from this dwell's, either side. */
+  /** Over the day: the candidate's first votes in the eight buckets 2 to 5 away from this dwell's, either side. */
   dayDwellAround: z.number().int().default(0),
   /** Every invitee the inviter's share links brought in the short window. */
   inviterInvitees: z.number().int().default(0),

@@ -44,7 +44,7 @@ const percent = (x: number) => `${Math.round(x * 100)}%`;
 const WAVE_MIN_VOTES = 10;
 /** What a new account's own evidence is, in the sentences. */
 const EVIDENCE = 'a fast tap, WeChat rank 2+, or a shared phone';
-/** Intervals from which regular timing is judged on the variation itself, not on twice it. */
+/** The fewest intervals regular timing is judged from. */
 const LONG_HISTORY = 6;
 
 /** The rules, in the order their reasons are listed. docs/risk.md explains each. */
@@ -107,9 +107,8 @@ export const RISK_RULES: Readonly<Record<RiskRuleId, RuleDefinition>> = {
   },
   regularTiming: {
     direction: 'atMost',
-    // Four intervals can line up by chance; six or more of a human's hardly ever do. The value is
-    // the variation, doubled when it is of fewer than six intervals, so the threshold asks twice
-    // as much of a short history.
+    // Four or five intervals of a person line up by chance (a fast voter tapping through a list);
+    // six or more hardly ever do. Fewer than six are not judged.
     value: (f) => (f.voterIntervalCv === null || f.voterIntervals < LONG_HISTORY ? null : f.voterIntervalCv),
     describe: (_v, f) =>
       `votes at machine-regular intervals (${f.voterIntervals} of them vary by only ${percent(f.voterIntervalCv ?? 0)})`,
