@@ -11,6 +11,19 @@ import { type Crowd, candidateIds, crowdTargetOf, type Scenario } from './scenar
 import { type CrowdCtx, honestAccount, invite, scriptVisitors, type Visitor } from './visits.js';
 
 /**
+ * How long after a call or an opening someone arrives: exponential, half of them within `half`,
+ * truncated at `latest` (drawn again past it, then anywhere before it), so that no pile of
+ * arrivals lands at the same instant, as clamping made when `half` was near `latest`.
+ */
+function arrivalAfter(rng: Rng, half: number, latest: number): number {
+  for (let i = 0; i < 50; i++) {
+    const x = -Math.log(1 - rng.next()) * (half / Math.LN2);
+    if (x <= latest) return x;
+  }
+  return rng.uniform(0, latest);
+}
+
+/**
  * The venue: attendees scan the big screen's code at the host's call, sign in behind the venue's
  * one public address and vote 1-3 times within about 90 s, mostly for the candidate on stage.
  * Most are new here; some voted earlier in the day from their own phones' networks.
@@ -42,7 +55,7 @@ function liveCrowd(c: CrowdCtx): void {
       fast ? rng.uniform(800, 2_000) : humanDwell(rng, k('live-crowd.dwellMedianMs'), 0.5);
     const pick = () => (rng.chance(k('live-crowd.stageShare')) ? stage : popularPick(rng, c.choices));
     // Half scan within `peak` of the call, the rest trail off; all sign in with room to vote.
-    const scan = Math.min(-Math.log(1 - rng.next()) * (peak / Math.LN2), windowMs * 0.75);
+    const scan = arrivalAfter(rng, peak, windowMs * 0.75);
     let at = call + scan;
     if (rng.chance(newShare)) script.login(at, account, venue, device);
     else {
@@ -123,7 +136,7 @@ function openingRush(c: CrowdCtx): void {
     const device = phone(rng);
     const ip = rng.chance(wifiShare) ? rng.pick(wifi) : mobileIp(rng);
     // Half open it within `peak` of the start, the rest trail off.
-    let at = 1_000 + Math.min(-Math.log(1 - rng.next()) * (peak / Math.LN2), windowMs * 0.75);
+    let at = 1_000 + arrivalAfter(rng, peak, windowMs * 0.75);
     script.login(at, account, ip, device);
     at += rng.uniform(800, 2_500);
     const votes = rng.int(1, k('opening-rush.votesMax'));
