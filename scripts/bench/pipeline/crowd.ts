@@ -102,11 +102,15 @@ export async function buildCrowd(config: Config): Promise<Crowd> {
 }
 
 /**
- * A human's dwell before a tap (ms): log-normal around 4 s, never under 1.2 s. Risk control
- * reads it (fastTap, tightDwell); a crowd of people varies.
+ * A human's dwell before a tap (ms): log-normal around 4 s, truncated at 1.2 s (a draw below is
+ * drawn again, not set to 1.2 s: a pile of identical dwell times is a script's, not a crowd's).
+ * Risk control reads it (fastTap, tightDwell); a crowd of people varies.
  */
 export function humanDwellMs(r: () => number): number {
-  // Box-Muller: a standard normal from two uniforms.
-  const z = Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-  return Math.max(1_200, Math.round(4_000 * Math.exp(0.6 * z)));
+  for (;;) {
+    // Box-Muller: a standard normal from two uniforms.
+    const z = Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+    const dwell = Math.round(4_000 * Math.exp(0.6 * z));
+    if (dwell >= 1_200) return dwell;
+  }
 }
