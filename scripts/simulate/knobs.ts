@@ -79,7 +79,12 @@ const HONEST_KNOBS = {
   'live-crowd.attendees': size(600, 0.5, 1.5, 'attendees behind the venue’s one address'),
   'live-crowd.callAt': real(0.5, 0.15, 0.85, 'when the host calls, share of the run'),
   'live-crowd.windowMs': log(90_000, 30_000, runShare(0.2, 5 * MIN), 'all sign in and vote within'),
-  'live-crowd.peakMs': log(20_000, 5_000, 60_000, 'half of them scan within this of the call'),
+  'live-crowd.peakMs': log(
+    20_000,
+    5_000,
+    60_000,
+    'half of them scan within this of the call (more, near the window)',
+  ),
   'live-crowd.stageShare': real(0.85, 0.5, 0.98, 'share of votes for the candidate on stage'),
   'live-crowd.votesMax': int(3, 1, 4, 'votes per attendee, 1 to this'),
   'live-crowd.newShare': real(0.9, 0.6, 1, 'share whose first vote here is at the event'),
@@ -201,7 +206,12 @@ const NEW_ATTACK_KNOBS = {
  */
 const OPENING_KNOBS = {
   'opening-rush.participants': size(800, 0.5, 2, 'participants waiting for voting to open'),
-  'opening-rush.peakMs': log(10_000, 2_000, MIN, 'half of them open it within this of the start'),
+  'opening-rush.peakMs': log(
+    10_000,
+    2_000,
+    MIN,
+    'half of them open it within this of the start (more, near the window)',
+  ),
   'opening-rush.windowMs': log(2 * MIN, 30_000, runShare(0.1, 10 * MIN), 'all of them arrive within'),
   'opening-rush.votesMax': int(3, 1, 6, 'votes per participant, 1 to this'),
   'opening-rush.dwellMedianMs': log(3_000, 1_500, 8_000, 'median dwell (the list is read already)'),

@@ -262,8 +262,9 @@ for i = 1, n do
     -- The voter's earlier waves: a bunched vote within WAVE_SPAN of their last wave's start is
     -- still that wave, and the wave it is in is not an earlier one.
     local waves, waveStart = tonumber(mine[3]) or 0, tonumber(mine[4])
-    local sameWave = f.bunched and waves > 0 and waveStart ~= nil and second >= waveStart
-      and second - waveStart < WAVE_SPAN
+    -- A bunched vote accepted before the last wave began (a batch measured late) is counted with
+    -- the waves already known, never as one more: the voter had at most that many before it.
+    local sameWave = f.bunched and waves > 0 and waveStart ~= nil and second - waveStart < WAVE_SPAN
     f.voterWaves = sameWave and waves - 1 or waves
     f.candidateDayNew = dayFrom and tonumber(got[dayFrom]) or 0
     f.candidateDayRiskyNew = dayFrom and tonumber(got[dayFrom + 1]) or 0

@@ -91,10 +91,13 @@ describe('assessVotes: the sequence signals', () => {
     expect(sameWave.at(-1)).toMatchObject({ bunched: true, voterWaves: 0 });
     // 15 s after it (29 s is 15 s past the 14 s burst, but the wave began at 0 s): a second wave.
     expect(nextWave.at(-1)).toMatchObject({ bunched: true, voterWaves: 1 });
-    // A batch measured late, its votes accepted before that wave began (another worker's): not
-    // the wave that began after them.
+    // A batch measured late (another worker's), its votes accepted in the first wave: counted with
+    // the waves already known, not as a third.
     const late = await measure(board, burst(7_000));
-    expect(late.at(-1)).toMatchObject({ bunched: true, voterWaves: 2 });
+    expect(late.at(-1)).toMatchObject({ bunched: true, voterWaves: 1 });
+    // And the voter's last wave still began at 29 s: a tap 10 s later is that wave.
+    const after = await measure(board, burst(39_000));
+    expect(after.at(-1)).toMatchObject({ voterWaves: 1 });
   });
 
   it('keeps a crowd that keeps coming unbunched', async () => {
