@@ -15,22 +15,26 @@ export function countChecks(s: ScaleOut): CountCheck[] {
   return all.filter((c): c is CountCheck => c !== undefined);
 }
 
+/** The phases measured on both rows, the live campaign's and the engine's bare boards. */
+export type RowPhase = 'ingest' | 'worker' | 'latency';
+
+/** Whether a phase's bars judge the engine's row: only when its live-* phase was skipped. */
+export const judgesEngine = (r: Results, phase: RowPhase): boolean => r.live?.[phase] === undefined;
+
 /**
  * The row the bars judge: the live campaign's figures (risk control on, quotas, the crowd's
  * context), each phase falling back to the engine's bare boards, with a note, when its live phase
  * was skipped.
  */
 function judgedRow(r: Results) {
-  const pick = <T>(live: T | undefined, engine: T | undefined) =>
-    live !== undefined
-      ? { figures: live, note: undefined }
-      : engine !== undefined
-        ? { figures: engine, note: ENGINE_NOTE }
-        : undefined;
+  const pick = <T>(phase: RowPhase, live: T | undefined, engine: T | undefined) => {
+    if (!judgesEngine(r, phase) && live !== undefined) return { figures: live, note: undefined };
+    return engine !== undefined ? { figures: engine, note: ENGINE_NOTE } : undefined;
+  };
   return {
-    ingest: pick(r.live?.ingest, r.ingest),
-    worker: pick(r.live?.worker, r.worker),
-    latency: pick(r.live?.latency, r.latency),
+    ingest: pick('ingest', r.live?.ingest, r.ingest),
+    worker: pick('worker', r.live?.worker, r.worker),
+    latency: pick('latency', r.live?.latency, r.latency),
   };
 }
 

@@ -1,7 +1,7 @@
 // The printed table of one run of the pipeline benchmark: the machine and setup, the references,
 // each phase of ours against them, the 2×2 figures beside the 1×1 ones (table-scale.ts), and the bars.
 import { cpu, format } from './format.js';
-import { ourCpuPerDeliveryUs } from './judge.js';
+import { judgesEngine, ourCpuPerDeliveryUs, type RowPhase } from './judge.js';
 import type { Results, ReviewSettle, Verdicts } from './results.js';
 
 type LiveLatency = NonNullable<NonNullable<Results['live']>['latency']>;
@@ -89,12 +89,11 @@ interface Row {
   judged: boolean;
 }
 
-/** The two rows of our ingest, workers and latency, the judged one first. */
-/** The live row, and the engine's: judged only where its live phase was skipped (judge.ts). */
-function rows(r: Results, phase: 'ingest' | 'worker' | 'latency'): { live: Row; engine: Row } {
+/** The two rows of a phase, the live one first; the engine's is judged as judge.ts judges it. */
+function rows(r: Results, phase: RowPhase): { live: Row; engine: Row } {
   return {
     live: { title: 'live campaign, risk control on', judged: true },
-    engine: { title: 'engine only, bare board', judged: r.live?.[phase] === undefined },
+    engine: { title: 'engine only, bare board', judged: judgesEngine(r, phase) },
   };
 }
 
