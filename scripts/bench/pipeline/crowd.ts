@@ -18,7 +18,7 @@ export interface Crowd {
 }
 
 /** A seeded stream of numbers in [0, 1) (the simulator's mulberry32): the same crowd in every run. */
-export function seededRandom(seed: number): () => number {
+function seededRandom(seed: number): () => number {
   const rng = new Rng(seed);
   return () => rng.next();
 }
@@ -106,11 +106,7 @@ export async function buildCrowd(config: Config): Promise<Crowd> {
  * drawn again, not set to 1.2 s: a pile of identical dwell times is a script's, not a crowd's).
  * Risk control reads it (fastTap, tightDwell); a crowd of people varies.
  */
-export function humanDwellMs(r: () => number): number {
-  for (;;) {
-    // Box-Muller: a standard normal from two uniforms.
-    const z = Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-    const dwell = Math.round(4_000 * Math.exp(0.6 * z));
-    if (dwell >= 1_200) return dwell;
-  }
+export function humanDwellMs(rng: Rng): number {
+  // Drawn from 1,199.5: what rounds to 1,200 ms or more.
+  return Math.round(rng.lognormalAbove(4_000, 0.6, 1_199.5));
 }

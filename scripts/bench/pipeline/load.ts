@@ -6,6 +6,7 @@
 // reporting each accepted probe's send time so watchers can time its arrival.
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { Rng } from '../../simulate/random.js';
 import { humanDwellMs } from './crowd.js';
 import { Histogram } from './histogram.js';
 import { type Answer, type Server, sleep, vote } from './load-http.js';
@@ -28,10 +29,11 @@ interface Target {
 const BODIES_PER_CANDIDATE = 64;
 
 function targetOf(spec: LoadSpec): Target {
-  const r = Math.random;
+  // Unseeded, as the picks below: each load process its own dwell times.
+  const rng = new Rng(Math.floor(Math.random() * 2 ** 32));
   const bodiesOf = (candidateId: string) =>
     Array.from({ length: BODIES_PER_CANDIDATE }, () =>
-      JSON.stringify({ candidateId, dwellMs: humanDwellMs(r) }),
+      JSON.stringify({ candidateId, dwellMs: humanDwellMs(rng) }),
     );
   const bodies = new Map(spec.candidates.map((c) => [c, bodiesOf(c)]));
   if (spec.probe) bodies.set(spec.probe.candidateId, bodiesOf(spec.probe.candidateId));

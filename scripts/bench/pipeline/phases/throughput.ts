@@ -4,9 +4,10 @@
 // campaign (risk control, quotas: the row the bars judge) and on a bare board (the engine only).
 import { randomUUID } from 'node:crypto';
 import type { QueuedVote, VoteJob } from '@rallyboard/core/queue';
+import { Rng } from '../../../simulate/random.js';
 import { decidedOf, LIVE_BOARDS, settleReviews, verdictsOf } from '../campaign.js';
 import { BOARDS, type Ctx, cpuSnapshot, loadFigures, log, PROBE, seqOf, timeDrain } from '../context.js';
-import { humanDwellMs, seededRandom } from '../crowd.js';
+import { humanDwellMs } from '../crowd.js';
 import { format as fmt } from '../format.js';
 import { runLoad, spawnWorkers, stopWorkers } from '../processes.js';
 import type { DrainFigures, Results } from '../results.js';
@@ -120,13 +121,7 @@ export type PrefillVoters = { kind: 'none' } | { kind: 'numbered'; count: number
 const PREFILL_RATE = 3_000;
 
 /** The n-th pre-filled vote, as ingest writes it for `voters`. */
-function prefilledVote(
-  ctx: Ctx,
-  n: number,
-  voters: PrefillVoters,
-  acceptedAt: number,
-  r: () => number,
-): QueuedVote {
+function prefilledVote(ctx: Ctx, n: number, voters: PrefillVoters, acceptedAt: number, rng: Rng): QueuedVote {
   const vote: QueuedVote = {
     voteId: randomUUID(),
     candidateId: ctx.candidates[n % ctx.candidates.length] ?? PROBE,
@@ -136,14 +131,14 @@ function prefilledVote(
   if (voters.kind === 'numbered') return { ...vote, voterId: `bench-v${n % voters.count}` };
   if (voters.kind === 'none') return vote;
   // As ingest queues a participant's vote: the participant, and the request's risk context.
-  const i = Math.floor(r() * ctx.crowd.voters.length);
+  const i = Math.floor(rng.next() * ctx.crowd.voters.length);
   const person = ctx.crowd.voters[i];
   if (!person) throw new Error('prefill: no crowd');
   const { ip, deviceId, fingerprint, userAgent } = person;
   return {
     ...vote,
     voterId: `bench-p${i}`,
-    context: { ip, deviceId, fingerprint, userAgent, dwellMs: humanDwellMs(r) },
+    context: { ip, deviceId, fingerprint, userAgent, dwellMs: humanDwellMs(rng) },
   };
 }
 
@@ -156,7 +151,7 @@ async function prefill(
 ): Promise<number> {
   const total = ctx.options.prefill;
   const jobs: { name: 'votes'; data: VoteJob }[] = [];
-  const r = seededRandom(7);
+  const rng = new Rng(7);
   const start = Date.now() - (total * 1000) / PREFILL_RATE;
   for (let first = 0; first < total; first += votesPerJob) {
     const acceptedAt = Math.round(start + (first * 1000) / PREFILL_RATE);
@@ -165,7 +160,9 @@ async function prefill(
       name: 'votes',
       data: {
         boardId,
-        votes: Array.from({ length: count }, (_, i) => prefilledVote(ctx, first + i, voters, acceptedAt, r)),
+        votes: Array.from({ length: count }, (_, i) =>
+          prefilledVote(ctx, first + i, voters, acceptedAt, rng),
+        ),
       },
     });
   }
