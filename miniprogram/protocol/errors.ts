@@ -133,6 +133,10 @@ export const ERROR_CATALOGUE = {
     message: 'Some lines of the coupon file are not valid codes or repeat a code: nothing was imported.',
   },
   COUPON_NOT_GRANTED: { status: 404, message: 'No participant holds that code of this pool.' },
+  COUPON_EXPIRED: {
+    status: 409,
+    message: 'The coupon pool has expired: its codes can no longer be redeemed.',
+  },
   LOTTERY_NOT_FOUND: { status: 404, message: 'The campaign has no such lottery.' },
   LOTTERY_TOO_LATE: {
     status: 409,

@@ -1,3 +1,4 @@
+import { ledgerModel, rewardModels } from '@rallyboard/core/db';
 import type { CouponPoolView, MyRewards, RewardRuleView } from '@rallyboard/core/protocol';
 import { describe, expect, it } from 'vitest';
 import { call } from '../../server/test/support/hosts.js';
@@ -138,5 +139,59 @@ describe('rewards earned by counted votes', () => {
     // Every second vote earns 10 points (four grants), and the day's first a coupon.
     expect(rewards.points).toBe(40);
     expect(rewards.grants.filter((g) => g.status === 'active')).toHaveLength(5);
+  });
+
+  it('keep a code redeemed at the counter taken when its vote is voided, flagged; an expired pool gives and redeems none', async () => {
+    const { campaignId, poolId } = await rewardedCampaign();
+    const fan = (name: string, ip: string) => ({
+      participantId: `p-${name}-${campaignId}`,
+      ip,
+      deviceId: `dev-${name}`,
+      dwellMs: 5_000,
+    });
+    const [ann, cai, bo] = [
+      fan('ann', '198.51.100.31'),
+      fan('cai', '198.51.100.32'),
+      fan('bo', '198.51.100.33'),
+    ];
+    await vote(campaignId, 'alice', ann);
+    await vote(campaignId, 'carol', cai);
+    await decided(campaignId, 2);
+    await pass();
+    const codeOf = async (voter: { participantId: string }) =>
+      (await mine(voter.participantId, campaignId)).grants.find((g) => g.ruleName === '每日一券');
+    const annCode = (await codeOf(ann))?.code ?? '';
+    const caiCode = (await codeOf(cai))?.code ?? '';
+    expect([annCode, caiCode]).toEqual([expect.stringMatching(/^TEA-/), expect.stringMatching(/^TEA-/)]);
+    const redeem = (code: string) =>
+      asHost('POST', `/api/campaigns/${campaignId}/coupon-pools/${poolId}/redeem`, { code });
+    expect((await redeem(annCode)).status).toBe(204);
+    expect((await redeem(annCode)).status).toBe(204);
+    expect(await codeOf(ann)).toMatchObject({ status: 'active', redeemedAt: expect.any(String) });
+    expect(await stockOf(campaignId)).toMatchObject({ left: 1, granted: 2, redeemed: 1, flagged: 0 });
+
+    // Ann's vote voided after the shop took her code: the grant is revoked, the code stays taken
+    // (it was used) and is flagged for the host, rather than handed to someone else.
+    await voidVotesFor(campaignId, 'alice');
+    await pass();
+    expect(await codeOf(ann)).toMatchObject({ status: 'revoked' });
+    expect(await stockOf(campaignId)).toMatchObject({ left: 1, redeemed: 1, flagged: 1 });
+
+    // The pool's expiry passes: Cai's code is refused at the counter, and Bo's first vote of
+    // the day earns a coupon the pool no longer hands out (unfilled, no code, the stock kept).
+    await rewardModels(mongo).pools.updateOne(
+      { _id: poolId },
+      { $set: { expiresAt: new Date(Date.now() - 1_000) } },
+    );
+    const late = await redeem(caiCode);
+    expect(late.status).toBe(409);
+    expect((late.body as { error: { code: string } }).error.code).toBe('COUPON_EXPIRED');
+    const records = await ledgerModel(mongo).countDocuments({ boardId: campaignId });
+    await vote(campaignId, 'bob', bo);
+    await decided(campaignId, records + 1);
+    await pass();
+    expect(await codeOf(bo)).toMatchObject({ status: 'unfilled' });
+    expect((await codeOf(bo))?.code).toBeUndefined();
+    expect(await stockOf(campaignId)).toMatchObject({ left: 1, granted: 1, redeemed: 1, flagged: 1 });
   });
 });

@@ -22,7 +22,17 @@ interface GrantRow {
   note: string;
 }
 
-function grantRow(g: RewardGrantView): GrantRow {
+/** How a grant reads under its name: why it was taken back, when it was used, or that its coupon expired. */
+function grantNote(g: RewardGrantView, now: number): string {
+  if (g.status === 'revoked')
+    return `获得它的投票已被判无效，于 ${shortTime(g.revokedAt ?? g.grantedAt)} 收回`;
+  if (g.redeemedAt) return `已于 ${shortTime(g.redeemedAt)} 使用`;
+  if (g.expiresAt && Date.parse(g.expiresAt) <= now)
+    return g.status === 'unfilled' ? '券已过期，未能发放' : `已于 ${shortTime(g.expiresAt)} 过期，不能再使用`;
+  return `${shortTime(g.grantedAt)} 获得`;
+}
+
+function grantRow(g: RewardGrantView, now = Date.now()): GrantRow {
   const expiry = g.expiresAt ? `，${g.expiresAt.slice(0, 10)} 前有效` : '';
   return {
     id: g.id,
@@ -38,12 +48,7 @@ function grantRow(g: RewardGrantView): GrantRow {
             ? '解锁内容（见下方已解锁内容）'
             : `优惠券${expiry}`,
     code: g.code ?? '',
-    note:
-      g.status === 'revoked'
-        ? `获得它的投票已被判无效，于 ${shortTime(g.revokedAt ?? g.grantedAt)} 收回`
-        : g.redeemedAt
-          ? `已于 ${shortTime(g.redeemedAt)} 使用`
-          : `${shortTime(g.grantedAt)} 获得`,
+    note: grantNote(g, now),
   };
 }
 
@@ -92,7 +97,7 @@ definePage()({
           lotteries: lotteryRows(lotteries, mine.grants),
           points: mine.points,
           unlocked,
-          grants: mine.grants.filter((g) => !g.lotteryId || !shown.has(g.lotteryId)).map(grantRow),
+          grants: mine.grants.filter((g) => !g.lotteryId || !shown.has(g.lotteryId)).map((g) => grantRow(g)),
           holdsTickets: mine.grants.some((g) => g.lotteryId && shown.has(g.lotteryId)),
           loading: false,
         });

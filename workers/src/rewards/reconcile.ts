@@ -72,7 +72,7 @@ export function reconcileRewards(deps: RewardDeps, campaignId: string, participa
       );
       const [rules, pools, lotteries, grants, records] = await Promise.all([
         deps.rewards.rules.find({ campaignId }).sort({ createdAt: 1 }).lean<RewardRuleDoc[]>(),
-        deps.rewards.pools.find({ campaignId }, { perParticipant: 1 }).lean(),
+        deps.rewards.pools.find({ campaignId }, { perParticipant: 1, expiresAt: 1 }).lean(),
         deps.rewards.lotteries.find({ campaignId }, { perParticipant: 1, status: 1 }).lean(),
         deps.rewards.grants
           .find({ campaignId, participantId: { $in: [...participantIds] } })
@@ -87,7 +87,7 @@ export function reconcileRewards(deps: RewardDeps, campaignId: string, participa
       );
       const grantsOf = byKey(grants, (g) => g.participantId);
       const recordsOf = byKey(records, (r) => r.voterId ?? '');
-      const writes = new BatchWrites(deps);
+      const writes = new BatchWrites(deps, pools);
       for (const participantId of participantIds) {
         const held = grantsOf.get(participantId) ?? [];
         const kept = new Set(held.filter((g) => g.status !== 'revoked').map((g) => g._id));
@@ -119,9 +119,23 @@ class BatchWrites {
   /** Coupon grants whose code goes back to its pool, after the revocations are written. */
   readonly releases: { poolId: string; grantId: string }[] = [];
   readonly changes: RewardChanges = { granted: 0, revoked: 0, filled: 0 };
+  /** Pools past their expiry: no code of theirs is handed out any more (the grant stays unfilled). */
+  readonly expired: ReadonlySet<string>;
 
-  constructor(readonly deps: RewardDeps) {
+  constructor(
+    readonly deps: RewardDeps,
+    pools: readonly { _id: string; expiresAt: Date }[],
+  ) {
     this.now = deps.now?.() ?? new Date();
+    this.expired = new Set(
+      pools.filter((p) => new Date(p.expiresAt).getTime() <= this.now.getTime()).map((p) => p._id),
+    );
+  }
+
+  /** A code of the pool for the grant, unless the pool has none left or has expired. */
+  claim(poolId: string, grantId: string): Promise<string | undefined> {
+    if (this.expired.has(poolId)) return Promise.resolve(undefined);
+    return claimCoupon(this.deps.redis, this.deps.keys, poolId, grantId);
   }
 
   /** Writes what was gathered: the grants, then the revocations, then the codes back to the pools. */
@@ -171,16 +185,16 @@ async function planGrants(
   for (const d of desired) {
     const held = existing.get(d.grantId);
     if (!held) {
-      writes.inserts.push(await newGrant(deps, campaignId, participantId, d, writes.now));
+      writes.inserts.push(await newGrant(writes, campaignId, participantId, d));
       changes.granted += 1;
     } else if (held.status === 'revoked') {
-      await regrant(deps, campaignId, participantId, d, held, writes.now);
+      await regrant(writes, campaignId, participantId, d, held);
       changes.granted += 1;
     } else if (held.voteId !== d.voteId) {
       // Its vote was voided but another counted one still makes the trigger true: it stands.
       await deps.rewards.grants.updateOne({ _id: held._id }, { $set: { voteId: d.voteId } });
     } else if (held.status === 'unfilled' && held.poolId !== undefined) {
-      const code = await claimCoupon(deps.redis, deps.keys, held.poolId, held._id);
+      const code = await writes.claim(held.poolId, held._id);
       if (code !== undefined) {
         await deps.rewards.grants.updateOne({ _id: held._id }, { $set: { status: 'active', code } });
         changes.filled += 1;
@@ -200,13 +214,12 @@ async function planGrants(
   }
 }
 
-/** A new grant: points at once; a coupon with a code if the pool has one, else unfilled. */
+/** A new grant: points at once; a coupon with a code if the pool has one and has not expired, else unfilled. */
 async function newGrant(
-  deps: RewardDeps,
+  writes: BatchWrites,
   campaignId: string,
   participantId: string,
   d: DesiredGrant,
-  now: Date,
 ): Promise<RewardGrantDoc> {
   const base = {
     _id: d.grantId,
@@ -215,12 +228,12 @@ async function newGrant(
     participantId,
     key: d.key,
     voteId: d.voteId,
-    grantedAt: now,
+    grantedAt: writes.now,
   };
   if (d.reward.kind === 'points') return { ...base, status: 'active', points: d.reward.points };
   if (d.reward.kind === 'lottery') return { ...base, status: 'active', lotteryId: d.reward.lotteryId };
   if (d.reward.kind === 'unlock') return { ...base, status: 'active', unlockableId: d.reward.unlockableId };
-  const code = await claimCoupon(deps.redis, deps.keys, d.reward.poolId, d.grantId);
+  const code = await writes.claim(d.reward.poolId, d.grantId);
   return code === undefined
     ? { ...base, status: 'unfilled', poolId: d.reward.poolId }
     : { ...base, status: 'active', poolId: d.reward.poolId, code };
@@ -228,13 +241,13 @@ async function newGrant(
 
 /** A grant revoked before and earned again. A code the shop took before the revocation is its code again. */
 async function regrant(
-  deps: RewardDeps,
+  writes: BatchWrites,
   campaignId: string,
   participantId: string,
   d: DesiredGrant,
   held: RewardGrantDoc,
-  now: Date,
 ): Promise<void> {
+  const { deps } = writes;
   if (held.redeemedAt !== undefined) {
     await deps.rewards.grants.updateOne(
       { _id: d.grantId },
@@ -247,6 +260,6 @@ async function regrant(
   }
   await deps.rewards.grants.replaceOne(
     { _id: d.grantId },
-    await newGrant(deps, campaignId, participantId, d, now),
+    await newGrant(writes, campaignId, participantId, d),
   );
 }
