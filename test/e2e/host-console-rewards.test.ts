@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { rewardGrantIdOf, rewardModels } from '@rallyboard/core/db';
+import { claimCoupon, createKeys } from '@rallyboard/core/redis';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvLine, UTF8_BOM } from '../../server/src/exports/csv.js';
@@ -12,7 +13,8 @@ import { signInToConsole } from '../support/console.js';
 import { seedBoard, startTestServer, type TestServer } from '../support/stack.js';
 
 // The console's 奖励 tab in Chromium: a coupon pool added, a CSV with bad lines refused line by
-// line with nothing imported, then imported; a rule added with the terms participants read; the
+// line with nothing imported, then imported, its stock following a code handed out while the
+// tab is open; a rule added with the terms participants read; the
 // platform rule that keeps shares, invitations and payments out said on the page; a rule paused.
 // Then the milestone and end-of-campaign triggers: each shows only its own inputs, a bad count
 // is caught on its field, a candidate removed since the page loaded is refused by the server on
@@ -74,6 +76,28 @@ describe("the host console's rewards", () => {
     await codes.fill('TEA-0001\nTEA-0002');
     await pool.getByRole('button', { name: '导入券码' }).click();
     await pool.locator('.stock', { hasText: '共 2 · 剩余 2' }).waitFor();
+    // The stock monitor: a code handed out (as the workers' rewards pass does: the pool's Redis
+    // stock, then the grant) shows on the open tab within seconds, without a reload.
+    const poolId = (await rewardModels(server.deps.mongo).pools.findOne({ campaignId }).lean())?._id ?? '';
+    const code = await claimCoupon(
+      server.deps.redis,
+      createKeys(config.keyPrefix),
+      poolId,
+      `g-monitor-${campaignId}`,
+    );
+    await rewardModels(server.deps.mongo).grants.create({
+      _id: `g-monitor-${campaignId}`,
+      campaignId,
+      ruleId: 'rr-monitor',
+      participantId: 'p-monitor',
+      key: 'day:2026-01-01',
+      voteId: 'v-monitor',
+      grantedAt: new Date(),
+      status: 'active',
+      poolId,
+      code,
+    });
+    await pool.locator('.stock', { hasText: '共 2 · 剩余 1 · 已发 1' }).waitFor({ timeout: 12_000 });
 
     await page.getByLabel('规则名称').fill('每日领券');
     await page.getByLabel('奖励内容').selectOption('coupon');
@@ -81,7 +105,7 @@ describe("the host console's rewards", () => {
     await page.getByRole('button', { name: '添加规则' }).click();
     const rule = page.locator('li.reward-rule', { hasText: '每日领券' });
     await rule.waitFor();
-    expect(await rule.locator('.terms').textContent()).toContain('「奶茶券」一张（每人最多 1 张，剩余 2 张');
+    expect(await rule.locator('.terms').textContent()).toContain('「奶茶券」一张（每人最多 1 张，剩余 1 张');
     await screenshot(page, 'console-rewards');
     await rule.getByRole('button', { name: '暂停「每日领券」' }).click();
     await rule.locator('.badge', { hasText: '已暂停' }).waitFor();

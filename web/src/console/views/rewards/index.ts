@@ -3,7 +3,7 @@ import { ApiError, api, download } from '../../api.js';
 import { h, toast } from '../../dom.js';
 import { lotterySection } from './lotteries.js';
 import { matchingSection } from './matching.js';
-import { poolForm, poolItem, redeemForm } from './pools.js';
+import { monitorStock, poolForm, poolItem, redeemForm } from './pools.js';
 import { ruleForm, ruleItem } from './rules.js';
 import { unlockSection } from './unlocks.js';
 
@@ -35,7 +35,8 @@ function csvExport(base: string, file: string, label: string, className: string)
 /**
  * 奖励: the campaign's reward rules (each with the terms participants read, paused or resumed
  * here, a milestone's or an end rule's state beside them), a form for a new one, the download of
- * every grant (grants.csv), its coupon pools with their stock, CSV import and redemption, its
+ * every grant (grants.csv), its coupon pools with their stock (read again every few seconds while
+ * the tab is open), CSV import and redemption, its
  * lotteries (抽奖), committed before the start and drawn after the end, its sponsors' donation
  * matching (公益配捐) with the audit by day (matching.csv), and, on a like campaign, the content
  * likes open (点赞解锁). Refreshing the tab reads the pledges' and the shared goals' progress again.
@@ -103,5 +104,6 @@ export function renderRewards(body: HTMLElement, campaign: CampaignView): undefi
   );
   void refresh();
   void lotteries.refresh();
+  monitorStock(pools, base);
   return undefined;
 }

@@ -9,6 +9,38 @@ const PROBLEMS: Record<string, string> = {
   'already imported': '已导入过',
 };
 
+/** A pool's stock in one line, and whether it has expired (its codes are then neither handed out nor redeemed). */
+function stockText(pool: CouponPoolView, now = Date.now()): string {
+  const s = pool.stock;
+  const expired = Date.parse(pool.expiresAt) <= now ? ' · 已过期' : '';
+  return `共 ${s.total} · 剩余 ${s.left} · 已发 ${s.granted} · 已核销 ${s.redeemed} · 核销后收回 ${s.flagged}${expired}`;
+}
+
+/** How often the stock lines are read again while the tab is open. */
+const STOCK_EVERY_MS = 5_000;
+
+/**
+ * The stock monitor: while `list` is on the page, each pool's stock line is read again every few
+ * seconds, in place, so codes handed out by the workers show as they go without disturbing a
+ * CSV being typed. The loop ends when the tab is left.
+ */
+export function monitorStock(list: HTMLElement, base: string, everyMs = STOCK_EVERY_MS): void {
+  const tick = async () => {
+    if (!list.isConnected) return;
+    try {
+      const { pools } = await api<{ pools: CouponPoolView[] }>('GET', `${base}/coupon-pools`);
+      for (const pool of pools) {
+        const line = list.querySelector(`[data-pool-id="${pool.id}"] .stock`);
+        if (line) line.textContent = stockText(pool);
+      }
+    } catch {
+      // The next read tries again; the tab's own load reports a failure where it is.
+    }
+    setTimeout(tick, everyMs);
+  };
+  setTimeout(tick, everyMs);
+}
+
 /** One pool: its stock, and a CSV import that lists its bad lines and imports nothing until fixed. */
 export function poolItem(pool: CouponPoolView, base: string, refresh: () => Promise<void>): HTMLElement {
   const csv = h('textarea', { rows: 3, 'aria-label': `「${pool.name}」的券码（每行一个）` });
@@ -33,16 +65,11 @@ export function poolItem(pool: CouponPoolView, base: string, refresh: () => Prom
       );
     }
   };
-  const s = pool.stock;
   return h(
     'li',
-    { class: 'coupon-pool' },
+    { class: 'coupon-pool', 'data-pool-id': pool.id },
     h('strong', {}, pool.name),
-    h(
-      'p',
-      { class: 'stock' },
-      `共 ${s.total} · 剩余 ${s.left} · 已发 ${s.granted} · 已核销 ${s.redeemed} · 核销后收回 ${s.flagged}`,
-    ),
+    h('p', { class: 'stock' }, stockText(pool)),
     csv,
     h('button', { type: 'button', onclick: importCodes }, '导入券码'),
     lines,
