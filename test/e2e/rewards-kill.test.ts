@@ -144,6 +144,11 @@ describe('rewards when the workers are killed mid-burst (kill -9) and restarted'
       const grants = await models.grants.find({ campaignId, participantId }).lean<RewardGrantDoc[]>();
       const live = grants.filter((g) => g.status !== 'revoked');
       expect(live.map((g) => g._id).sort(), participantId).toEqual(want);
+      // The same, without the code under test: 3 points for every 7th counted vote, and one
+      // coupon grant (filled or waiting for stock) for the day's first.
+      const counted = records.filter((r) => r.voterId === participantId).length;
+      expect(live.filter((g) => g.points === 3).length, participantId).toBe(Math.floor(counted / 7));
+      expect(live.filter((g) => g.poolId !== undefined).length, participantId).toBe(counted > 0 ? 1 : 0);
       couponGrants += live.filter((g) => g.status === 'active' && g.code !== undefined).length;
     }
     // Every voter with a counted vote earned the day's coupon, while the 40 codes lasted (risk

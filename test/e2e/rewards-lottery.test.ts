@@ -111,6 +111,12 @@ describe('a lottery', () => {
     });
     const fraudTicket = (await mine(fraud.participantId, campaignId)).grants[0];
     expect(fraudTicket).toMatchObject({ status: 'revoked', lotteryId });
+    // The odds at the present count, public before the draw: 5 tickets standing, 3 prizes.
+    const now = (await publicly<{ lotteries: LotteryView[] }>(`/api/campaigns/${campaignId}/lotteries`)).body;
+    expect(now.lotteries[0]?.tickets).toBe(5);
+    expect(now.lotteries[0]?.terms).toContain(
+      '目前共 5 张抽奖券，共 3 个奖项名额，按目前券数每张券约有 60.00% 的中奖机会',
+    );
 
     expect((await asHost('POST', `/api/campaigns/${campaignId}/status`, { status: 'ended' })).status).toBe(
       200,

@@ -65,7 +65,7 @@ function ownTrigger(trigger: RewardRuleDoc['trigger']): RewardRuleDoc['trigger']
 /** Rules as hosts and participants see them, with their terms and (coupons) the stock left. */
 export async function ruleViews(
   deps: RewardRuleDeps,
-  campaign: Pick<CampaignDoc, '_id' | 'members'>,
+  campaign: Pick<CampaignDoc, '_id' | 'members' | 'schedule'>,
 ): Promise<RewardRuleView[]> {
   const campaignId = campaign._id;
   const candidates = new Map(campaign.members.map((m) => [m.candidateId, m.name]));
@@ -94,6 +94,7 @@ export async function ruleViews(
         ...(rule.endsAt ? { endsAt: new Date(rule.endsAt).toISOString() } : {}),
         terms: termsOf(rule, {
           candidates,
+          timezone: campaign.schedule.timezone,
           ...(pool ? { pool } : {}),
           ...(left === undefined ? {} : { left }),
           ...(rule.reward.kind === 'lottery' ? { lottery: lotteryName.get(rule.reward.lotteryId) } : {}),

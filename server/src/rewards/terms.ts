@@ -9,6 +9,32 @@ export interface TermsContext {
   unlockable?: string | undefined;
   /** Candidate id → name, for a milestone's candidate. */
   candidates: ReadonlyMap<string, string>;
+  /** The campaign's timezone: deadlines and expiries read in its local time. */
+  timezone: string;
+}
+
+/** A zone named as a participant reads it: 北京时间 for China's, else its IANA name. */
+const ZONE_NAMES: Readonly<Record<string, string>> = {
+  'Asia/Shanghai': '北京时间',
+  'Asia/Chongqing': '北京时间',
+};
+
+/** `YYYY-MM-DD HH:mm（北京时间）`: an instant in the campaign's local time, named. */
+function localTime(at: Date, timezone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: timezone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}（${ZONE_NAMES[timezone] ?? timezone}）`;
 }
 
 /** When a rule gives, in the words a participant reads. */
@@ -38,13 +64,11 @@ export function termsOf(
         ? `获得「${of.lottery ?? '抽奖'}」抽奖券一张（奖品、名额与开奖方式见该抽奖的规则）`
         : rule.reward.kind === 'unlock'
           ? `解锁内容「${of.unlockable ?? '内容'}」`
-          : `获得「${pool?.name ?? '优惠券'}」一张（每人最多 ${pool?.perParticipant ?? 1} 张，剩余 ${left ?? 0} 张，${pool ? pool.expiresAt.toISOString().slice(0, 10) : ''} 前有效）`;
+          : `获得「${pool?.name ?? '优惠券'}」一张（每人最多 ${pool?.perParticipant ?? 1} 张，剩余 ${left ?? 0} 张，${pool ? localTime(new Date(pool.expiresAt), of.timezone) : ''} 前有效）`;
   const once =
     rule.trigger.kind === 'milestone' || rule.trigger.kind === 'campaign-end'
       ? '（每人一次；票数因无效票回落时收回）'
       : '';
-  const until = rule.endsAt
-    ? `，${new Date(rule.endsAt).toISOString().slice(0, 16).replace('T', ' ')}（UTC）前的投票有效`
-    : '';
+  const until = rule.endsAt ? `，${localTime(new Date(rule.endsAt), of.timezone)} 前的投票有效` : '';
   return `${whenOf(rule.trigger, of.candidates)}${what}${once}${until}。只有计入排名的投票才算；被判无效的投票，其奖励将收回。与分享、邀请无关。`;
 }

@@ -77,7 +77,11 @@ describe('a reward rule', () => {
     );
     const [terms] = publicRules.body.rules.map((r) => r.terms);
     expect(terms).toContain('每累计 3 次有效投票');
-    expect(terms).toContain('「奶茶券」一张（每人最多 2 张，剩余 2 张，2099-06-30 前有效）');
+    // Deadlines in the campaign's local time (Asia/Shanghai), not UTC.
+    expect(terms).toContain(
+      '「奶茶券」一张（每人最多 2 张，剩余 2 张，2099-06-30 08:00（北京时间） 前有效）',
+    );
+    expect(terms).toContain('，2099-01-01 08:00（北京时间） 前的投票有效');
     expect(terms).toContain('与分享、邀请无关');
     const audit = await auditModel(server.deps.mongo).findOne({ campaignId, action: 'rewards.rule' }).lean();
     expect(audit?.actor.hostId).toBe(host.id);
