@@ -141,6 +141,40 @@ describe('rewards earned by counted votes', () => {
     expect(rewards.grants.filter((g) => g.status === 'active')).toHaveLength(5);
   });
 
+  it('are taken back when a vote that earned them is held later, with its cluster', async () => {
+    const { campaignId } = await rewardedCampaign();
+    // A script at a machine's beat, 2 s apart: its first six votes count (five intervals are too
+    // few to judge its timing by) and earn; the seventh and eighth reveal the beat, and the
+    // voter's hold takes the counted ones back.
+    const bot = {
+      participantId: `p-beat-${campaignId}`,
+      ip: '192.0.2.78',
+      deviceId: 'dev-bot-beat',
+      dwellMs: 120,
+    };
+    const started = Date.now();
+    const at = (i: number) => new Promise((resolve) => setTimeout(resolve, started + i * 2_000 - Date.now()));
+    const cast = async (i: number) => {
+      await at(i);
+      return vote(campaignId, 'bob', bot);
+    };
+    await Promise.all([0, 1, 2, 3, 4, 5].map(cast));
+    await decided(campaignId, 6);
+    expect(await ledgerModel(mongo).countDocuments({ boardId: campaignId, verdict: 'counted' })).toBe(6);
+    await pass();
+    let rewards = await mine(bot.participantId, campaignId);
+    expect(rewards.points).toBe(30);
+    expect(rewards.grants.filter((g) => g.status === 'active')).toHaveLength(4);
+    await Promise.all([6, 7].map(cast));
+    await decided(campaignId, 8);
+    await held(campaignId, 8, 'the bot held, its counted votes too');
+    await pass();
+    rewards = await mine(bot.participantId, campaignId);
+    expect(rewards.points).toBe(0);
+    expect(rewards.grants.map((g) => g.status)).toEqual(['revoked', 'revoked', 'revoked', 'revoked']);
+    expect(await stockOf(campaignId)).toMatchObject({ left: 3, granted: 0 });
+  });
+
   it('keep a code redeemed at the counter taken when its vote is voided, flagged; an expired pool gives and redeems none', async () => {
     const { campaignId, poolId } = await rewardedCampaign();
     const fan = (name: string, ip: string) => ({
