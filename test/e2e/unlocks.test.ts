@@ -6,6 +6,7 @@ import { rewardPass } from '../support/rewards.js';
 import {
   config,
   decided,
+  held,
   host,
   liveCampaign,
   mongo,
@@ -124,6 +125,40 @@ describe('like-to-unlock', () => {
     // The host reads every item whole.
     const all = await asHost<{ items: UnlockableView[] }>('GET', `/api/campaigns/${campaignId}/unlockables`);
     expect(all.body.items.map((i) => i.content?.text)).toEqual([SECRET, SHARED]);
+  });
+
+  it('opens nothing for a held like until a host approves it', async () => {
+    const campaignId = await liveCampaign({ kind: 'like' });
+    const item = await asHost<UnlockableView>('POST', `/api/campaigns/${campaignId}/unlockables`, {
+      candidateId: 'alice',
+      title: '爱丽丝的花絮',
+      text: SECRET,
+      unlock: { kind: 'my-like' },
+    });
+    expect(item.status).toBe(201);
+    // Two accounts on one phone: this campaign holds the second for review.
+    const tightened = await asHost('PATCH', `/api/campaigns/${campaignId}/risk/settings`, {
+      rules: { deviceAccounts: { threshold: 2, action: 'review' } },
+    });
+    expect(tightened.status).toBe(200);
+    const on = (name: string, i: number) => ({
+      participantId: `p-${name}-${campaignId}`,
+      ip: `203.0.113.${150 + i}`,
+      deviceId: `dev-shared-${campaignId}`,
+      dwellMs: 4_000 + i * 500,
+    });
+    const [first, second] = [on('first', 0), on('second', 1)];
+    await vote(campaignId, 'alice', first, 'like');
+    await decided(campaignId, 1);
+    const likeId = await vote(campaignId, 'alice', second, 'like');
+    await decided(campaignId, 2);
+    await held(campaignId, 2, 'the shared phone held');
+    let seen = await seenBy(second.participantId, campaignId);
+    expect(seen.items[0]?.locked).toBe(true);
+    expect(seen.raw).not.toContain(SECRET);
+    await reviewed(campaignId, 'review', { decision: 'approve', select: { voteIds: [likeId] } });
+    seen = await seenBy(second.participantId, campaignId);
+    expect(seen.items[0]).toMatchObject({ locked: false, content: { text: SECRET } });
   });
 
   it('opens content a reward rule gives, on a vote campaign, and closes it when the vote that earned it is voided', async () => {
