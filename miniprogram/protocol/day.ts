@@ -71,3 +71,36 @@ export function startOfNextDay(epochMs: number, timeZone: string): number {
   nextDayStarts.set(key, after * 60_000);
   return after * 60_000;
 }
+
+const clockFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * An instant's wall clock in a timezone, each part zero-padded (`month` `01`…`12`, `hour`
+ * `00`…`23`): what texts that name a local time are built from.
+ */
+export function localClock(
+  at: Date | number,
+  timeZone: string,
+): { year: string; month: string; day: string; hour: string; minute: string } {
+  let format = clockFormatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    clockFormatters.set(timeZone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(at).map((p) => [p.type, p.value]));
+  return {
+    year: parts.year ?? '',
+    month: parts.month ?? '',
+    day: parts.day ?? '',
+    hour: parts.hour ?? '',
+    minute: parts.minute ?? '',
+  };
+}

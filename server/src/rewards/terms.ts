@@ -1,4 +1,5 @@
 import type { RewardRuleDoc } from '@rallyboard/core/db';
+import { localClock } from '@rallyboard/core/protocol';
 
 /** What a rule's terms name besides the rule: its pool, the codes left, its lottery, the candidates. */
 export interface TermsContext {
@@ -21,20 +22,8 @@ const ZONE_NAMES: Readonly<Record<string, string>> = {
 
 /** `YYYY-MM-DD HH:mm（北京时间）`: an instant in the campaign's local time, named. */
 function localTime(at: Date, timezone: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', {
-      timeZone: timezone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(at)
-      .map((p) => [p.type, p.value]),
-  );
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}（${ZONE_NAMES[timezone] ?? timezone}）`;
+  const c = localClock(at, timezone);
+  return `${c.year}-${c.month}-${c.day} ${c.hour}:${c.minute}（${ZONE_NAMES[timezone] ?? timezone}）`;
 }
 
 /** When a rule gives, in the words a participant reads. */

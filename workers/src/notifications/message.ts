@@ -1,4 +1,5 @@
 import type { MessageTemplate } from '@rallyboard/core/config';
+import { localClock } from '@rallyboard/core/protocol';
 
 /**
  * The longest value WeChat takes for a keyword of each type (its subscribe-message docs); a
@@ -56,18 +57,6 @@ export const messagePage = (template: MessageTemplate, campaignId: string, subje
  * A time as WeChat's `time` keywords show it, in the campaign's time zone: `2026年12月5日 15:01`.
  */
 export function wechatTime(at: Date, timezone: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone,
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(at)
-      .map((p) => [p.type, p.value]),
-  );
-  return `${parts.year}年${parts.month}月${parts.day}日 ${parts.hour}:${parts.minute}`;
+  const c = localClock(at, timezone);
+  return `${c.year}年${Number(c.month)}月${Number(c.day)}日 ${c.hour}:${c.minute}`;
 }
