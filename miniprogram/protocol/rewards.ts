@@ -146,7 +146,7 @@ export const rewardGrantViewSchema = z.object({
   campaignId: z.string(),
   ruleId: z.string(),
   ruleName: z.string(),
-  /** `unfilled`: earned, but the pool had no code left (filled if one comes back). */
+  /** `unfilled`: earned, but the pool had no code left (filled if one comes back) or had expired (never filled). */
   status: z.enum(GRANT_STATUSES),
   points: z.number().optional(),
   code: z.string().optional(),

@@ -47,6 +47,12 @@ export function remainingText(remainingToday: number | null): string {
 }
 
 /** A time as "MM-DD HH:mm" in the participant's own clock. */
+/** `YYYY-MM-DD` on the phone's own calendar (a coupon's last day, as its holder reads it). */
+export function localDay(iso: string): string {
+  const d = new Date(iso);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
 export function shortTime(iso: string): string {
   const d = new Date(iso);
   return `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;

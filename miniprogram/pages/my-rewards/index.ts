@@ -1,5 +1,5 @@
 import type { RewardGrantView } from '../../protocol/rewards.js';
-import { shortTime } from '../../services/format.js';
+import { localDay, shortTime } from '../../services/format.js';
 import { ApiError } from '../../services/request.js';
 import { campaignLotteries, GRANT_STATUS_LABELS, myRewards, rewardRules } from '../../services/rewards.js';
 import { openUnlocks, type UnlockRow } from '../../services/unlocks.js';
@@ -33,12 +33,13 @@ function grantNote(g: RewardGrantView, now: number): string {
 }
 
 function grantRow(g: RewardGrantView, now = Date.now()): GrantRow {
-  const expiry = g.expiresAt ? `，${g.expiresAt.slice(0, 10)} 前有效` : '';
+  const expiry = g.expiresAt ? `，${localDay(g.expiresAt)} 前有效` : '';
+  const expired = g.expiresAt !== undefined && Date.parse(g.expiresAt) <= now;
   return {
     id: g.id,
     name: g.ruleName,
     status: g.status,
-    statusLabel: GRANT_STATUS_LABELS[g.status],
+    statusLabel: expired && g.status === 'unfilled' ? '已过期' : GRANT_STATUS_LABELS[g.status],
     what:
       g.points !== undefined
         ? `${g.points} 积分`

@@ -30,7 +30,7 @@ beforeAll(async () => {
     campaignId,
     name: '奶茶券',
     perParticipant: 1,
-    expiresAt: new Date('2099-06-30T00:00:00Z'),
+    expiresAt: new Date('2099-06-30T12:00:00Z'),
     createdAt: new Date(),
   });
   await models.codes.create({
@@ -92,5 +92,16 @@ describe('奖励规则与我的奖励', () => {
     ]);
     expect(textsOf(page, '.grant-status')).toEqual(['已发放', '已发放']);
     expect(textsOf(page, '.code-value')).toEqual(['TEA-PAGE-01']);
+
+    // The pool's last day passes: the coupon reads as expired, no longer to be used.
+    await rewardModels(mongo).pools.updateOne(
+      { _id: 'cppagespool1' },
+      { $set: { expiresAt: new Date(Date.now() - 60_000) } },
+    );
+    page = await open('pages/my-rewards/index', { campaignId });
+    await settle();
+    expect(textsOf(page, '.note').filter((n) => n.includes('过期'))).toEqual([
+      expect.stringMatching(/^已于 .* 过期，不能再使用$/),
+    ]);
   });
 });

@@ -86,6 +86,7 @@ export async function importCodes(
   csv: string,
 ): Promise<{ imported: number }> {
   const pool = await poolOf(deps, campaign, poolId);
+  if (new Date(pool.expiresAt).getTime() <= deps.now()) throw new AppError('COUPON_EXPIRED');
   return withLock(deps.redis, deps.keys.campaignLock(campaign._id), async () => {
     const lines = codesOf(csv);
     const bad: BadLine[] = [];

@@ -101,6 +101,7 @@ function ruleRoutes(router: Router, deps: RewardsRouteDeps): void {
         'CAMPAIGN_NOT_EDITABLE',
         'REWARD_TRIGGER_FORBIDDEN',
         'COUPON_POOL_NOT_FOUND',
+        'COUPON_EXPIRED',
       ],
     },
     async ({ auth, params, body }, req, res) => {
@@ -192,7 +193,7 @@ function poolRoutes(router: Router, deps: RewardsRouteDeps): void {
       params: poolParams,
       body: couponImportSchema,
       responses: { 200: { description: 'Imported.', schema: z.object({ imported: z.number() }) } },
-      errors: ['CAMPAIGN_NOT_FOUND', 'COUPON_POOL_NOT_FOUND', 'COUPON_IMPORT_INVALID'],
+      errors: ['CAMPAIGN_NOT_FOUND', 'COUPON_POOL_NOT_FOUND', 'COUPON_IMPORT_INVALID', 'COUPON_EXPIRED'],
     },
     async ({ auth, params, body }, req, res) => {
       const campaign = await whenAvailable(() => deps.loadCampaign(auth, params.campaignId));

@@ -95,6 +95,7 @@ export async function ruleViews(
         terms: termsOf(rule, {
           candidates,
           timezone: campaign.schedule.timezone,
+          now: deps.now(),
           ...(pool ? { pool } : {}),
           ...(left === undefined ? {} : { left }),
           ...(rule.reward.kind === 'lottery' ? { lottery: lotteryName.get(rule.reward.lotteryId) } : {}),
@@ -146,6 +147,9 @@ export async function createRule(
       .findOne({ _id: body.reward.poolId, campaignId: campaign._id })
       .lean();
     if (!pool) throw new AppError('COUPON_POOL_NOT_FOUND', { details: { poolId: body.reward.poolId } });
+    if (new Date(pool.expiresAt).getTime() <= deps.now()) {
+      throw new AppError('COUPON_EXPIRED', { details: { poolId: body.reward.poolId } });
+    }
   }
   if (body.reward.kind === 'lottery') {
     const lottery = await deps.rewards.lotteries

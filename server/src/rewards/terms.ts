@@ -12,6 +12,18 @@ export interface TermsContext {
   candidates: ReadonlyMap<string, string>;
   /** The campaign's timezone: deadlines and expiries read in its local time. */
   timezone: string;
+  /** Now (epoch ms): a pool past its expiry says so. */
+  now: number;
+}
+
+/** What a coupon rule gives, with the pool's limit, stock and expiry, or that it has expired. */
+function couponOf(of: TermsContext): string {
+  const { pool, left } = of;
+  if (!pool) return '获得优惠券一张';
+  const until = localTime(new Date(pool.expiresAt), of.timezone);
+  return new Date(pool.expiresAt).getTime() <= of.now
+    ? `获得「${pool.name}」一张（券池已于 ${until} 过期，不再发放）`
+    : `获得「${pool.name}」一张（每人最多 ${pool.perParticipant} 张，剩余 ${left ?? 0} 张，${until} 前有效）`;
 }
 
 /** A zone named as a participant reads it: 北京时间 for China's, else its IANA name. */
@@ -45,7 +57,6 @@ export function termsOf(
   rule: Pick<RewardRuleDoc, 'trigger' | 'reward' | 'endsAt'>,
   of: TermsContext,
 ): string {
-  const { pool, left } = of;
   const what =
     rule.reward.kind === 'points'
       ? `获得 ${rule.reward.points} 积分`
@@ -53,7 +64,7 @@ export function termsOf(
         ? `获得「${of.lottery ?? '抽奖'}」抽奖券一张（奖品、名额与开奖方式见该抽奖的规则）`
         : rule.reward.kind === 'unlock'
           ? `解锁内容「${of.unlockable ?? '内容'}」`
-          : `获得「${pool?.name ?? '优惠券'}」一张（每人最多 ${pool?.perParticipant ?? 1} 张，剩余 ${left ?? 0} 张，${pool ? localTime(new Date(pool.expiresAt), of.timezone) : ''} 前有效）`;
+          : couponOf(of);
   const once =
     rule.trigger.kind === 'milestone' || rule.trigger.kind === 'campaign-end'
       ? '（每人一次；票数因无效票回落时收回）'

@@ -1,4 +1,5 @@
-import type { CouponPoolView } from '@rallyboard/core/protocol';
+import { rewardModels } from '@rallyboard/core/db';
+import type { CouponPoolView, RewardRuleView } from '@rallyboard/core/protocol';
 import { claimCoupon, closeRedis, couponsLeft, createKeys, releaseCoupon } from '@rallyboard/core/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLiveCampaign } from '../../../test/support/campaigns.js';
@@ -58,6 +59,43 @@ describe('a coupon import', () => {
     });
     expect(await stock(campaignId)).toMatchObject({ total: 1, left: 1 });
     expect(codeOf(await asHost('POST', path, { csv: '\n\n' }))).toBe('COUPON_IMPORT_INVALID');
+  });
+});
+
+describe('an expired pool', () => {
+  it('takes no more codes and no new rule, and its rules say it has expired', async () => {
+    const { campaignId, poolId } = await pool();
+    const rule = await asHost('POST', `/api/campaigns/${campaignId}/reward-rules`, {
+      name: '领券',
+      trigger: { kind: 'first-of-day' },
+      reward: { kind: 'coupon', poolId },
+    });
+    expect(rule.status).toBe(201);
+    await rewardModels(server.deps.mongo).pools.updateOne(
+      { _id: poolId },
+      { $set: { expiresAt: new Date(Date.now() - 1_000) } },
+    );
+    const imported = await asHost('POST', `/api/campaigns/${campaignId}/coupon-pools/${poolId}/codes`, {
+      csv: 'LATE-0001',
+    });
+    expect(imported.status).toBe(409);
+    expect(codeOf(imported)).toBe('COUPON_EXPIRED');
+    expect(await stock(campaignId)).toMatchObject({ total: 0, left: 0 });
+    const another = await asHost('POST', `/api/campaigns/${campaignId}/reward-rules`, {
+      name: '再领券',
+      trigger: { kind: 'first-of-day' },
+      reward: { kind: 'coupon', poolId },
+    });
+    expect(codeOf(another)).toBe('COUPON_EXPIRED');
+    const rules = await call<{ rules: RewardRuleView[] }>(
+      server,
+      undefined,
+      'GET',
+      `/api/campaigns/${campaignId}/reward-rules`,
+    );
+    expect(rules.body.rules.map((r) => r.terms)).toEqual([
+      expect.stringMatching(/「满减券」一张（券池已于 .* 过期，不再发放）/),
+    ]);
   });
 });
 

@@ -159,8 +159,10 @@ class BatchWrites {
       if ((await releaseCoupon(this.deps.redis, this.deps.keys, poolId, grantId)) !== undefined)
         pools.add(poolId);
     }
-    // Codes are back: those waiting for one are worked out again.
+    // Codes are back: those waiting for one are worked out again (not for an expired pool's code,
+    // which is kept in its stock but never handed out).
     for (const poolId of pools) {
+      if (this.expired.has(poolId)) continue;
       await markRewards(this.deps.redis, this.deps.keys, await unfilledHolders(this.deps.rewards, poolId));
     }
     return this.changes;

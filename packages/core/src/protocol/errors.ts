@@ -134,7 +134,7 @@ export const ERROR_CATALOGUE = {
   COUPON_NOT_GRANTED: { status: 404, message: 'No participant holds that code of this pool.' },
   COUPON_EXPIRED: {
     status: 409,
-    message: 'The coupon pool has expired: its codes can no longer be redeemed.',
+    message: 'The coupon pool has expired: its codes are no longer imported, handed out or redeemed.',
   },
   LOTTERY_NOT_FOUND: { status: 404, message: 'The campaign has no such lottery.' },
   LOTTERY_TOO_LATE: {
