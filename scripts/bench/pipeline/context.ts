@@ -41,9 +41,16 @@ export const BOARDS = {
   main: 'bench-main',
   single: 'bench-drain-1',
   batched: 'bench-drain-n',
-  /** The rewards phase's drains: the same votes, on a board without reward rules and one with. */
-  rewardsOff: 'bench-rewards-off',
-  rewardsOn: 'bench-rewards-on',
+};
+
+/**
+ * The rewards phase's drains, each on a board of its own (phases/rewards.ts): a warm-up, then
+ * four without reward rules and four with.
+ */
+export const REWARD_BOARDS = {
+  warm: 'bench-rewards-warm',
+  off: [1, 2, 3, 4].map((n) => `bench-rewards-off${n}`),
+  on: [1, 2, 3, 4].map((n) => `bench-rewards-on${n}`),
 };
 export const PROBE = 'probe';
 

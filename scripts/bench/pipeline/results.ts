@@ -176,12 +176,16 @@ export interface Results {
   bareWorkerDefault?: DrainFigures & { concurrency: number; prefillMs: number };
   worker?: { concurrency: number; single?: DrainFigures; batched?: DrainFigures; batchedNote?: string };
   /**
-   * Our workers draining the same votes (of many voters) on a board without reward rules and on
-   * one with active rules, alternated (off, on, on, off), and the rewards settled after.
+   * Our workers draining the same votes (of many voters) on boards without reward rules and on
+   * boards with active rules, and the rewards settled after. Since 2026-12-06 11:00: a warm-up
+   * drain that is not counted, then half-size drains in `pattern` (off, on, on, off, on, off, off,
+   * on), each on a board of its own; before, full-size drains off, on, on, off on two boards.
    */
   rewards?: {
     votesPerJob: number;
     voters: number;
+    warmup?: DrainFigures;
+    pattern?: ('off' | 'on')[];
     off: DrainFigures[];
     on: DrainFigures[];
     /** Mean votes/s with rules over mean without. */

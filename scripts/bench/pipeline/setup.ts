@@ -13,7 +13,7 @@ import { freePort } from '../../services/process.js';
 import { localRedis } from '../../services/redis.js';
 import { LIVE_BOARDS, seedLiveCampaign } from './campaign.js';
 import { cleanups } from './cleanup.js';
-import { BOARDS, type Ctx, deleteKeys, log, PROBE } from './context.js';
+import { BOARDS, type Ctx, deleteKeys, log, PROBE, REWARD_BOARDS } from './context.js';
 import { buildCrowd } from './crowd.js';
 import type { Options } from './options.js';
 import { startServer, startWorkers } from './processes.js';
@@ -179,7 +179,13 @@ export async function setUp(
     (_, i) => `c${String(i + 1).padStart(2, '0')}`,
   );
   const seedCtx = { redis, mongo, keys, config };
-  const boards = [...Object.values(BOARDS), ...(options.scaleOut ? Object.values(SCALE_BOARDS) : [])];
+  const boards = [
+    ...Object.values(BOARDS),
+    REWARD_BOARDS.warm,
+    ...REWARD_BOARDS.off,
+    ...REWARD_BOARDS.on,
+    ...(options.scaleOut ? Object.values(SCALE_BOARDS) : []),
+  ];
   for (const boardId of boards) await seedBoard(seedCtx, boardId, [...candidates, PROBE], options.groups);
   for (const campaignId of Object.values(LIVE_BOARDS))
     await seedLiveCampaign(seedCtx, campaignId, [...candidates, PROBE]);

@@ -165,7 +165,10 @@ function workers(table: Table, r: Results, w: Results['worker'], which: Row): vo
 function rewards({ row, head, barOf }: Table, r: Results): void {
   const w = r.rewards;
   if (!w) return;
-  head(`Ours: workers with reward rules (${int(w.voters)} voters, ${w.votesPerJob}/job; off, on, on, off)`);
+  head(
+    `Ours: workers with reward rules (${int(w.voters)} voters, ${w.votesPerJob}/job; ${w.warmup ? 'warm-up, ' : ''}${(w.pattern ?? ['off', 'on', 'on', 'off']).join(', ')})`,
+  );
+  if (w.warmup) row('warm-up without rules (not counted)', `${int(w.warmup.perS)} votes/s`);
   for (const [label, drains] of [
     ['without rules', w.off],
     ['with rules', w.on],
