@@ -192,6 +192,8 @@ export interface Results {
     ratio: number;
     /** From the last drain with rules to no participant left marked. */
     settleMs: number;
+    /** Participants still marked when the phase stopped waiting (10 minutes): not settled. */
+    unsettled?: number;
     grants: number;
   };
   latency?: WatchFigures & {

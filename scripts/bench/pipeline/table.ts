@@ -176,7 +176,12 @@ function rewards({ row, head, barOf }: Table, r: Results): void {
     row(label, drains.map((d) => `${int(d.perS)} votes/s${d.timedOut ? ' TIMED OUT' : ''}`).join(', '));
   }
   row('with / without', `${ratio(w.ratio)}${barOf('workers with reward rules vs without')}`);
-  row('rewards settled after the drains', `${int(w.settleMs)} ms, ${int(w.grants)} grants`);
+  row(
+    'rewards settled after the drains',
+    w.unsettled
+      ? `NOT settled after ${int(w.settleMs)} ms: ${int(w.unsettled)} participants still marked, ${int(w.grants)} grants so far`
+      : `${int(w.settleMs)} ms, ${int(w.grants)} grants`,
+  );
 }
 
 function latency(table: Table, r: Results, l: Results['latency'], which: Row, live?: LiveLatency): void {

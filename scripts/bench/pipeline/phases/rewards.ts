@@ -90,6 +90,7 @@ export async function phaseRewards(ctx: Ctx): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   const settleMs = Date.now() - drained;
+  const unsettled = await ctx.redis.hlen(ctx.keys.rewards.dirty);
   const grants = await rewardModels(ctx.mongo).grants.countDocuments({
     campaignId: { $in: REWARD_BOARDS.on },
   });
@@ -103,9 +104,10 @@ export async function phaseRewards(ctx: Ctx): Promise<void> {
     on,
     ratio,
     settleMs,
+    ...(unsettled > 0 ? { unsettled } : {}),
     grants,
   };
   log(
-    `  → with rules ${fmt.int(mean(on))} votes/s, without ${fmt.int(mean(off))}: ${ratio.toFixed(2)}×; settled in ${fmt.ms(settleMs)}`,
+    `  → with rules ${fmt.int(mean(on))} votes/s, without ${fmt.int(mean(off))}: ${ratio.toFixed(2)}×; ${unsettled > 0 ? `${fmt.int(unsettled)} participants not settled after` : 'settled in'} ${fmt.ms(settleMs)}`,
   );
 }
