@@ -45,7 +45,16 @@ const errorOf = async (page: Page, control: Locator) =>
 describe("the host console's rewards", () => {
   it('imports coupon codes all or nothing, adds a rule with its terms, and pauses it', async () => {
     const campaignId = randomId('c');
-    await createLiveCampaign(server.deps.mongo, campaignId, { createdBy: host.id, title: '奶茶节投票' });
+    // A campaign in London's time: a pool's last day ends at midnight there, not in Beijing.
+    await createLiveCampaign(server.deps.mongo, campaignId, {
+      createdBy: host.id,
+      title: '奶茶节投票',
+      schedule: {
+        startAt: new Date(Date.now() - 3_600_000),
+        endAt: new Date(Date.now() + 86_400_000),
+        timezone: 'Europe/London',
+      },
+    });
     const { page, context, errors } = await openPage(browser, `${server.url}/console`);
     page.setDefaultTimeout(8_000);
     await signInToConsole(page, host.username);
@@ -105,7 +114,9 @@ describe("the host console's rewards", () => {
     await page.getByRole('button', { name: '添加规则' }).click();
     const rule = page.locator('li.reward-rule', { hasText: '每日领券' });
     await rule.waitFor();
-    expect(await rule.locator('.terms').textContent()).toContain('「奶茶券」一张（每人最多 1 张，剩余 1 张');
+    expect(await rule.locator('.terms').textContent()).toContain(
+      '「奶茶券」一张（每人最多 1 张，剩余 1 张，2099-06-30 23:59（Europe/London） 前有效）',
+    );
     await screenshot(page, 'console-rewards');
     await rule.getByRole('button', { name: '暂停「每日领券」' }).click();
     await rule.locator('.badge', { hasText: '已暂停' }).waitFor();

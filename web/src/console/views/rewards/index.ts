@@ -66,6 +66,7 @@ export function renderRewards(body: HTMLElement, campaign: CampaignView): undefi
       ]);
       rules.replaceChildren(...r.rules.map((rule) => ruleItem(rule, { base, names, refresh })));
       pools.replaceChildren(...p.pools.map((pool) => poolItem(pool, base, refresh)));
+      pools.dataset.rendered = String(Number(pools.dataset.rendered ?? 0) + 1);
       for (const select of [rulePool, redeemPool]) {
         const chosen = select.value;
         select.replaceChildren(...p.pools.map((x) => h('option', { value: x.id }, x.name)));
@@ -96,7 +97,7 @@ export function renderRewards(body: HTMLElement, campaign: CampaignView): undefi
     csvExport(base, 'grants.csv', '下载发放记录（CSV）', 'grants-export'),
     h('h2', {}, '优惠券池'),
     pools,
-    poolForm(base, problem, refresh),
+    poolForm(base, campaign.schedule.timezone, problem, refresh),
     redeemForm(base, redeemPool, refresh),
     lotteries.element,
     matching.element,

@@ -1,6 +1,7 @@
 import type { CouponPoolView } from '@rallyboard/core/protocol';
 import { ApiError, api } from '../../api.js';
 import { field, h, input, toast } from '../../dom.js';
+import { fromLocalInput } from '../../format.js';
 
 type BadLine = { line: number; code: string; problem: string };
 const PROBLEMS: Record<string, string> = {
@@ -27,9 +28,11 @@ const STOCK_EVERY_MS = 5_000;
 export function monitorStock(list: HTMLElement, base: string, everyMs = STOCK_EVERY_MS): void {
   const tick = async () => {
     if (!list.isConnected) return;
+    // A read the tab's own refresh overtook (after an import or a 核销) is older than what it shows.
+    const shown = list.dataset.rendered;
     try {
       const { pools } = await api<{ pools: CouponPoolView[] }>('GET', `${base}/coupon-pools`);
-      for (const pool of pools) {
+      for (const pool of list.dataset.rendered === shown ? pools : []) {
         const line = list.querySelector(`[data-pool-id="${pool.id}"] .stock`);
         if (line) line.textContent = stockText(pool);
       }
@@ -76,8 +79,19 @@ export function poolItem(pool: CouponPoolView, base: string, refresh: () => Prom
   );
 }
 
-/** A new pool: its name, how many codes one participant may hold, and the codes' expiry. */
-export function poolForm(base: string, problem: HTMLElement, refresh: () => Promise<void>): HTMLElement {
+/** The last second of a day (`YYYY-MM-DD`) in the campaign's timezone, or '' (the server names the field). */
+function endOfDay(day: string, timezone: string): string {
+  const minute = fromLocalInput(`${day}T23:59`, timezone);
+  return minute && new Date(Date.parse(minute) + 59_000).toISOString();
+}
+
+/** A new pool: its name, how many codes one participant may hold, and the codes' last day (to its end, in the campaign's timezone). */
+export function poolForm(
+  base: string,
+  timezone: string,
+  problem: HTMLElement,
+  refresh: () => Promise<void>,
+): HTMLElement {
   const name = field('券池名称', input({ name: 'poolName', maxlength: 60 }));
   const perParticipant = field(
     '每人最多',
@@ -91,7 +105,7 @@ export function poolForm(base: string, problem: HTMLElement, refresh: () => Prom
       await api('POST', `${base}/coupon-pools`, {
         name: name.control.value,
         perParticipant: Number(perParticipant.control.value),
-        expiresAt: new Date(`${expiresAt.control.value}T23:59:59+08:00`).toISOString(),
+        expiresAt: endOfDay(expiresAt.control.value, timezone),
       });
       toast('已添加券池');
       await refresh();
