@@ -2,8 +2,6 @@
 /** The default timezone of a board's daily ranking. */
 export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
 /** True when the runtime knows the IANA timezone name. */
 export function isTimeZone(name: string): boolean {
   try {
@@ -32,18 +30,8 @@ export function dayOf(epochMs: number, timeZone: string): string {
 }
 
 function formatDay(epochMs: number, timeZone: string): string {
-  let format = formatters.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-    });
-    formatters.set(timeZone, format);
-  }
-  const parts = Object.fromEntries(format.formatToParts(epochMs).map((p) => [p.type, p.value]));
-  return `${parts.year}-${parts.month}-${parts.day}`;
+  const { year, month, day } = localClock(epochMs, timeZone);
+  return `${year}-${month}-${day}`;
 }
 
 /** Answers of startOfNextDay per timezone and day: a day's end never changes. */
@@ -81,7 +69,7 @@ const clockFormatters = new Map<string, Intl.DateTimeFormat>();
 export function localClock(
   at: Date | number,
   timeZone: string,
-): { year: string; month: string; day: string; hour: string; minute: string } {
+): { year: string; month: string; day: string; hour: string; minute: string; second: string } {
   let format = clockFormatters.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-CA', {
@@ -91,6 +79,7 @@ export function localClock(
       day: '2-digit',
       hour: '2-digit',
       minute: '2-digit',
+      second: '2-digit',
       hourCycle: 'h23',
     });
     clockFormatters.set(timeZone, format);
@@ -102,5 +91,6 @@ export function localClock(
     day: parts.day ?? '',
     hour: parts.hour ?? '',
     minute: parts.minute ?? '',
+    second: parts.second ?? '',
   };
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_TIMEZONE, isTimeZone } from '@rallyboard/core/protocol';
+import { DEFAULT_TIMEZONE, isTimeZone, localClock } from '@rallyboard/core/protocol';
 
 /** Figures as the console shows them: Chinese grouping and units, nothing longer than it needs. */
 
@@ -23,28 +23,10 @@ export function formatDuration(ms: number): string {
 export const formatShare = (part: number, whole: number): string =>
   whole === 0 ? '0%' : `${decimal.format((part / whole) * 100)}%`;
 
-/** One formatter per timezone: the monitor formats dozens of times every poll. */
-const timeFormats = new Map<string, Intl.DateTimeFormat>();
-
 /** A time in the campaign's timezone, as hosts read it: `2026-03-01 20:15:07`. */
 export function formatTime(iso: string, timeZone = DEFAULT_TIMEZONE): string {
-  let format = timeFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
-    timeFormats.set(timeZone, format);
-  }
-  const parts = format.formatToParts(new Date(iso));
-  const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`;
+  const c = localClock(new Date(iso), timeZone);
+  return `${c.year}-${c.month}-${c.day} ${c.hour}:${c.minute}:${c.second}`;
 }
 
 /**
