@@ -46,13 +46,13 @@ export function remainingText(remainingToday: number | null): string {
   return remainingToday === null ? '今日投票不限次数' : `今日剩余 ${remainingToday} 票`;
 }
 
-/** A time as "MM-DD HH:mm" in the participant's own clock. */
 /** `YYYY-MM-DD` on the phone's own calendar (a coupon's last day, as its holder reads it). */
 export function localDay(iso: string): string {
   const d = new Date(iso);
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
+/** A time as "MM-DD HH:mm" in the participant's own clock. */
 export function shortTime(iso: string): string {
   const d = new Date(iso);
   return `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;

@@ -23,11 +23,11 @@ interface GrantRow {
 }
 
 /** How a grant reads under its name: why it was taken back, when it was used, or that its coupon expired. */
-function grantNote(g: RewardGrantView, now: number): string {
+function grantNote(g: RewardGrantView, expired: boolean): string {
   if (g.status === 'revoked')
     return `获得它的投票已被判无效，于 ${shortTime(g.revokedAt ?? g.grantedAt)} 收回`;
   if (g.redeemedAt) return `已于 ${shortTime(g.redeemedAt)} 使用`;
-  if (g.expiresAt && Date.parse(g.expiresAt) <= now)
+  if (g.expiresAt && expired)
     return g.status === 'unfilled' ? '券已过期，未能发放' : `已于 ${shortTime(g.expiresAt)} 过期，不能再使用`;
   return `${shortTime(g.grantedAt)} 获得`;
 }
@@ -49,7 +49,7 @@ function grantRow(g: RewardGrantView, now = Date.now()): GrantRow {
             ? '解锁内容（见下方已解锁内容）'
             : `优惠券${expiry}`,
     code: g.code ?? '',
-    note: grantNote(g, now),
+    note: grantNote(g, expired),
   };
 }
 

@@ -2,6 +2,7 @@ import {
   type CampaignDoc,
   type CouponPoolDoc,
   newCouponPoolId,
+  poolExpired,
   type RewardGrantDoc,
   unfilledHolders,
 } from '@rallyboard/core/db';
@@ -86,7 +87,7 @@ export async function importCodes(
   csv: string,
 ): Promise<{ imported: number }> {
   const pool = await poolOf(deps, campaign, poolId);
-  if (new Date(pool.expiresAt).getTime() <= deps.now()) throw new AppError('COUPON_EXPIRED');
+  if (poolExpired(pool, deps.now())) throw new AppError('COUPON_EXPIRED');
   return withLock(deps.redis, deps.keys.campaignLock(campaign._id), async () => {
     const lines = codesOf(csv);
     const bad: BadLine[] = [];
@@ -152,8 +153,9 @@ export async function poolViews(deps: CouponDeps, campaignId: string): Promise<C
 /**
  * The shop took a code (核销): its grant is marked redeemed, under the campaign's rewards lock
  * so a revocation running at once sees it. Once the pool has expired a code is refused
- * (COUPON_EXPIRED), though asking again for one redeemed in time still answers that it was. A redeemed code never goes back to the pool; if its
- * vote is voided later, the grant is flagged for the host instead.
+ * (COUPON_EXPIRED), though asking again for one redeemed in time still answers that it was. A
+ * redeemed code never goes back to the pool; if its vote is voided later, the grant is flagged
+ * for the host instead.
  */
 export async function redeemCode(
   deps: CouponDeps,
@@ -171,7 +173,7 @@ export async function redeemCode(
     const grant = await deps.rewards.grants.findById(holder._id).lean<RewardGrantDoc>();
     if (grant?.status !== 'active' || grant.code !== code) throw new AppError('COUPON_NOT_GRANTED');
     if (grant.redeemedAt !== undefined) return;
-    if (new Date(pool.expiresAt).getTime() <= deps.now()) throw new AppError('COUPON_EXPIRED');
+    if (poolExpired(pool, deps.now())) throw new AppError('COUPON_EXPIRED');
     const redeemedAt = new Date(deps.now());
     const taken = await deps.rewards.grants.updateOne(
       { _id: grant._id, status: 'active', code, redeemedAt: { $exists: false } },

@@ -1,6 +1,7 @@
 import {
   type CampaignDoc,
   newRewardRuleId,
+  poolExpired,
   type RewardModels,
   type RewardRuleDoc,
 } from '@rallyboard/core/db';
@@ -147,7 +148,7 @@ export async function createRule(
       .findOne({ _id: body.reward.poolId, campaignId: campaign._id })
       .lean();
     if (!pool) throw new AppError('COUPON_POOL_NOT_FOUND', { details: { poolId: body.reward.poolId } });
-    if (new Date(pool.expiresAt).getTime() <= deps.now()) {
+    if (poolExpired(pool, deps.now())) {
       throw new AppError('COUPON_EXPIRED', { details: { poolId: body.reward.poolId } });
     }
   }

@@ -1,4 +1,4 @@
-import type { RewardRuleDoc } from '@rallyboard/core/db';
+import { poolExpired, type RewardRuleDoc } from '@rallyboard/core/db';
 import { localClock } from '@rallyboard/core/protocol';
 
 /** What a rule's terms name besides the rule: its pool, the codes left, its lottery, the candidates. */
@@ -21,7 +21,7 @@ function couponOf(of: TermsContext): string {
   const { pool, left } = of;
   if (!pool) return '获得优惠券一张';
   const until = localTime(new Date(pool.expiresAt), of.timezone);
-  return new Date(pool.expiresAt).getTime() <= of.now
+  return poolExpired(pool, of.now)
     ? `获得「${pool.name}」一张（券池已于 ${until} 过期，不再发放）`
     : `获得「${pool.name}」一张（每人最多 ${pool.perParticipant} 张，剩余 ${left ?? 0} 张，${until} 前有效）`;
 }

@@ -1,6 +1,7 @@
 import {
   insertRewardGrants,
   type LedgerModel,
+  poolExpired,
   type RewardGrantDoc,
   type RewardModels,
   type RewardRuleDoc,
@@ -127,9 +128,7 @@ class BatchWrites {
     pools: readonly { _id: string; expiresAt: Date }[],
   ) {
     this.now = deps.now?.() ?? new Date();
-    this.expired = new Set(
-      pools.filter((p) => new Date(p.expiresAt).getTime() <= this.now.getTime()).map((p) => p._id),
-    );
+    this.expired = new Set(pools.filter((p) => poolExpired(p, this.now.getTime())).map((p) => p._id));
   }
 
   /** A code of the pool for the grant, unless the pool has none left or has expired. */
