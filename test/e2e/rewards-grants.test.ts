@@ -72,6 +72,18 @@ const stockOf = async (campaignId: string) =>
   (await asHost<{ pools: CouponPoolView[] }>('GET', `/api/campaigns/${campaignId}/coupon-pools`)).body
     .pools[0]?.stock;
 
+/**
+ * A script's votes for bob at a machine's beat: the i-th is cast `i × beatMs` after this call,
+ * whenever it is asked for. Answers the vote's id.
+ */
+function onBeat(campaignId: string, bot: Parameters<typeof vote>[2], beatMs: number) {
+  const started = Date.now();
+  return async (i: number): Promise<string> => {
+    await new Promise((resolve) => setTimeout(resolve, started + i * beatMs - Date.now()));
+    return vote(campaignId, 'bob', bot);
+  };
+}
+
 /** The beat of the held-later test's script. */
 const BEAT_MS = 4_000;
 
@@ -125,13 +137,7 @@ describe('rewards earned by counted votes', () => {
       deviceId: 'dev-bot-r',
       dwellMs: 120,
     };
-    const started = Date.now();
-    const ids = await Promise.all(
-      Array.from({ length: 8 }, async (_, i) => {
-        await new Promise((resolve) => setTimeout(resolve, started + i * 1_000 - Date.now()));
-        return vote(campaignId, 'bob', bot);
-      }),
-    );
+    const ids = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map(onBeat(campaignId, bot, 1_000)));
     await decided(campaignId, 8);
     await held(campaignId, 8, 'the bot held');
     await pass();
@@ -156,13 +162,7 @@ describe('rewards earned by counted votes', () => {
       deviceId: 'dev-bot-beat',
       dwellMs: 120,
     };
-    const started = Date.now();
-    const at = (i: number) =>
-      new Promise((resolve) => setTimeout(resolve, started + i * BEAT_MS - Date.now()));
-    const cast = async (i: number) => {
-      await at(i);
-      return vote(campaignId, 'bob', bot);
-    };
+    const cast = onBeat(campaignId, bot, BEAT_MS);
     await Promise.all([0, 1, 2, 3, 4, 5].map(cast));
     await decided(campaignId, 6);
     expect(await ledgerModel(mongo).countDocuments({ boardId: campaignId, verdict: 'counted' })).toBe(6);
