@@ -1,4 +1,5 @@
 // The bars a run is judged against, each from the figures of our pipeline and its references.
+import { format } from './format.js';
 import { cpuPerDeliveryUs } from './phases/fanout.js';
 import type { Bar, CountCheck, Results, ScaleOut } from './results.js';
 
@@ -54,13 +55,18 @@ export function judge(r: Results): Bar[] {
   }
   const worker = row.worker?.figures;
   if (worker && r.bareWorker) {
+    // Every decided vote is on the ledger before its job completes: what the ledger alone takes
+    // here is the most a drain could reach, whatever the rest cost.
+    const ceiling =
+      r.bareLedger && `the ledger alone (e) reaches ${format.ratio(r.bareLedger.perS / r.bareWorker.perS)}`;
+    const note = [row.worker?.note, ceiling].filter(Boolean).join('; ') || undefined;
     if (worker.single) {
       const x = worker.single.perS / r.bareWorker.perS;
-      add('workers (1 vote/job) vs bare worker', x, '≥ 2×', x >= 2, row.worker?.note);
+      add('workers (1 vote/job) vs bare worker', x, '≥ 2×', x >= 2, note);
     }
     if (worker.batched) {
       const x = worker.batched.perS / r.bareWorker.perS;
-      add('workers (ingest batches) vs bare worker', x, '≥ 2×', x >= 2, row.worker?.note);
+      add('workers (ingest batches) vs bare worker', x, '≥ 2×', x >= 2, note);
     }
   }
   if (worker?.batched && r.bareWorkerDefault) {

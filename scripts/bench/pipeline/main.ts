@@ -23,6 +23,7 @@ import { phaseCapacity } from './phases/capacity.js';
 import { phaseCapacity2x2 } from './phases/capacity-2x2.js';
 import { phaseBareFanout } from './phases/fanout.js';
 import { phaseLatency, phaseLiveLatency } from './phases/latency.js';
+import { phaseBareLedger } from './phases/ledger.js';
 import { phaseBareIngest, phaseBareWorker, phaseRedisBenchmark } from './phases/references.js';
 import { phaseRewards } from './phases/rewards.js';
 import { phaseIngest2x2, phaseLatency2x2, phaseWorker2x2 } from './phases/scale-out.js';
@@ -39,6 +40,7 @@ const PHASE_RUNS: [Phase, (ctx: Ctx) => Promise<void>][] = [
   ['live-ingest', phaseLiveIngest],
   ['ingest-2x2', phaseIngest2x2],
   ['bare-worker', phaseBareWorker],
+  ['bare-ledger', phaseBareLedger],
   ['worker', phaseWorker],
   ['worker-2x2', phaseWorker2x2],
   ['worker-rewards', phaseRewards],

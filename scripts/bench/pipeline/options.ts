@@ -9,6 +9,7 @@ export const PHASES = [
   'live-ingest',
   'ingest-2x2',
   'bare-worker',
+  'bare-ledger',
   'worker',
   'worker-2x2',
   'worker-rewards',

@@ -163,6 +163,11 @@ export interface Results {
   };
   bareWorker?: DrainFigures & { concurrency: number; prefillMs: number };
   /**
+   * Reference (e): as many ledger records as a drain's votes, written as the workers' group commit
+   * writes them (insertManys of LEDGER_BATCH_MAX, one at a time) with nothing else running.
+   */
+  bareLedger?: { records: number; batch: number; ms: number; perS: number; cpuS: Record<string, number> };
+  /**
    * Reference (d): raw socket.io fanning out one update a second to as many watchers as the
    * capacity run asks, for as long; its server's CPU per delivered update.
    */

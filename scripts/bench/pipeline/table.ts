@@ -3,11 +3,11 @@
 import { cpu, format } from './format.js';
 import { judgesEngine, ourCpuPerDeliveryUs, type RowPhase } from './judge.js';
 import type { Results, ReviewSettle, Verdicts } from './results.js';
+import { references } from './table-references.js';
+import { scaleOutSection } from './table-scale.js';
 
 type LiveLatency = NonNullable<NonNullable<Results['live']>['latency']>;
 type LiveIngest = NonNullable<NonNullable<Results['live']>['ingest']>;
-
-import { scaleOutSection } from './table-scale.js';
 
 const { int, ms, mib, ratio, lat } = format;
 
@@ -43,42 +43,6 @@ function heading({ out }: Table, r: Results): void {
       .join(' ')}`,
   );
   out.push('  Everything (Redis, FerretDB, server, workers, load, watchers) shares these cores.');
-}
-
-function references({ row, head }: Table, r: Results): void {
-  head('References, same run, same services');
-  if (r.redisBenchmark && 'runs' in r.redisBenchmark) {
-    for (const run of r.redisBenchmark.runs) {
-      const flag = (name: string) => {
-        const i = run.args.indexOf(name);
-        return i >= 0 ? ` ${name} ${run.args[i + 1]}` : '';
-      };
-      row(
-        `redis-benchmark ZINCRBY${flag('-c')}${flag('-P')}`,
-        `${int(run.requestsPerS)} req/s  p50 ${ms(run.p50Ms)}`,
-      );
-    }
-  } else if (r.redisBenchmark) row('redis-benchmark ZINCRBY', `skipped: ${r.redisBenchmark.skipped}`);
-  if (r.bareIngest) {
-    row(
-      `bare express + 1 queue.add, closed loop C=${String(r.options.concurrency)}`,
-      `${int(r.bareIngest.acceptedPerS)} accepted/s  ${lat(r.bareIngest.latency)}  errors ${int(r.bareIngest.errors)}`,
-    );
-  }
-  if (r.bareFanout) {
-    const f = r.bareFanout;
-    row(
-      `raw socket.io fan-out, ${int(f.watchersConnected)} watchers, 1 update/s`,
-      `${f.cpuPerDeliveryUs.toFixed(1)} µs server CPU per delivered update  ${lat(f.latency)}  RSS ${f.perThousandWatchers.rssMiB.toFixed(2)} MiB per 1,000; ${int(f.sawEvery)} saw all ${int(f.updates)}`,
-    );
-  }
-  for (const bare of [r.bareWorker, r.bareWorkerDefault]) {
-    if (!bare) continue;
-    row(
-      `bare BullMQ worker, 1 ZINCRBY/job, concurrency ${bare.concurrency}`,
-      `${int(bare.perS)} jobs/s  (${int(bare.votes)} jobs in ${ms(bare.ms)})${bare.timedOut ? ' TIMED OUT' : ''}`,
-    );
-  }
 }
 
 /** Which of our rows a section shows: the live campaign's (judged) or the engine's bare boards. */
@@ -160,6 +124,7 @@ function workers(table: Table, r: Results, w: Results['worker'], which: Row): vo
     r.redisBenchmark && 'runs' in r.redisBenchmark ? r.redisBenchmark.runs[0]?.requestsPerS : undefined;
   const best = Math.max(w.single?.perS ?? 0, w.batched?.perS ?? 0);
   if (zincrby) row('best drain vs redis-benchmark ZINCRBY -c 50', ratio(best / zincrby));
+  if (r.bareLedger) row('best drain vs the ledger alone', ratio(best / r.bareLedger.perS));
 }
 
 function rewards({ row, head, barOf }: Table, r: Results): void {
