@@ -61,10 +61,15 @@ export async function decidedOf(ctx: Pick<Ctx, 'redis' | 'keys'>, boardId: strin
  * its tallies, and a hold's delayed second pass 2 s after the first. */
 const DRY_FOR_MS = 3_000;
 
+/** How long the jobs already running may take to finish once the rest are dropped. */
+const ACTIVE_FINISH_MS = 120_000;
+
 /**
  * Waits for the review queue to run dry (the cluster holds risk control queued, each taking back
  * counted votes and writing the ledger), so the next phase does not pay for this one's holds;
- * answers how long that took after the phase's votes were decided.
+ * answers how long that took after the phase's votes were decided. When it is not dry within
+ * `timeoutMs`, the jobs not yet started are dropped and those running are waited for: the phases
+ * after this one measure their own work, not this one's holds (the run's data is thrown away).
  */
 export async function settleReviews(
   ctx: Pick<Ctx, 'redis' | 'keys'>,
@@ -75,10 +80,11 @@ export async function settleReviews(
   const started = Date.now();
   let jobs = 0;
   let emptySince: number | undefined;
+  const count = async (...states: ('waiting' | 'active' | 'delayed' | 'prioritized')[]) =>
+    Object.values(await queue.getJobCounts(...states)).reduce((a, b) => a + b, 0);
   try {
     while (Date.now() - started < timeoutMs) {
-      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-      const left = Object.values(counts).reduce((a, b) => a + b, 0);
+      const left = await count('waiting', 'active', 'delayed', 'prioritized');
       jobs = Math.max(jobs, left);
       if (left > 0) emptySince = undefined;
       else emptySince ??= Date.now();
@@ -86,8 +92,16 @@ export async function settleReviews(
         return { ms: emptySince - started, settled: true, mostWaiting: jobs };
       await sleep(250);
     }
-    log(`  ! the review queue still had jobs after ${timeoutMs / 1000} s`);
-    return { ms: Date.now() - started, settled: false, mostWaiting: jobs };
+    const ms = Date.now() - started;
+    const dropped = await count('waiting', 'delayed', 'prioritized');
+    await queue.drain(true);
+    const finishBy = Date.now() + ACTIVE_FINISH_MS;
+    while ((await count('active')) > 0 && Date.now() < finishBy) await sleep(250);
+    const running = await count('active');
+    log(
+      `  ! the review queue still had jobs after ${timeoutMs / 1000} s: ${dropped} not started were dropped${running > 0 ? `, ${running} still running` : ''}`,
+    );
+    return { ms, settled: false, mostWaiting: jobs, dropped, stillRunning: running };
   } finally {
     await queue.close();
   }

@@ -9,6 +9,10 @@ export interface ReviewSettle {
   settled: boolean;
   /** The most review jobs seen waiting or running at once. */
   mostWaiting: number;
+  /** Not settled: the jobs not yet started that were dropped, so the next phases run without them. */
+  dropped?: number;
+  /** Not settled: jobs still running when the run went on (after up to 2 minutes more). */
+  stillRunning?: number;
 }
 
 /** What the workers decided of a live campaign's votes (the dashboard's running totals). */

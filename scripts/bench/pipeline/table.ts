@@ -62,7 +62,11 @@ function rows(r: Results, phase: RowPhase): { live: Row; engine: Row } {
 }
 
 function reviewsText(r: ReviewSettle): string {
-  return `${r.settled ? ms(r.ms) : `NOT within ${ms(r.ms)}`} after the votes were decided (at most ${int(r.mostWaiting)} review jobs waiting)`;
+  const left =
+    r.dropped === undefined
+      ? ''
+      : `; ${int(r.dropped)} not started dropped, ${int(r.stillRunning ?? 0)} left running`;
+  return `${r.settled ? ms(r.ms) : `NOT within ${ms(r.ms)}`} after the votes were decided (at most ${int(r.mostWaiting)} review jobs waiting${left})`;
 }
 
 function verdictsText(v: Verdicts | undefined): string {
