@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { connectMongo, pingMongo } from '@rallyboard/core/db';
 import { buildGoModule } from './go-build.js';
@@ -85,6 +85,23 @@ async function installFerret(): Promise<void> {
   }
 }
 
+/**
+ * Removes the write-ahead logs and shared-memory files (`<db>.sqlite-wal`, `<db>.sqlite-shm`)
+ * whose database file is gone: FerretDB's dropDatabase deletes `<db>.sqlite` and leaves them, and
+ * a bench or test database dropped after heavy writes left WALs of over a gigabyte each. Only
+ * while FerretDB is stopped. Answers the files removed.
+ */
+export function removeOrphanJournals(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const names = new Set(readdirSync(dir));
+  const orphans = [...names].filter((name) => {
+    const db = /^(.*\.sqlite)-(wal|shm)$/.exec(name)?.[1];
+    return db !== undefined && !names.has(db);
+  });
+  for (const name of orphans) rmSync(`${dir}/${name}`, { force: true });
+  return orphans;
+}
+
 /** The embedded MongoDB-compatible database: FerretDB v1 with its SQLite backend, on 127.0.0.1. */
 export function localFerret(port: number, uri: string): ManagedService {
   const host = '127.0.0.1';
@@ -122,6 +139,7 @@ export function localFerret(port: number, uri: string): ManagedService {
       removePid(PID_FILE);
       for (const dir of [PATHS.run, PATHS.logs, PATHS.ferretData, PATHS.ferretState])
         mkdirSync(dir, { recursive: true });
+      removeOrphanJournals(PATHS.ferretData);
       const log = openSync(LOG_FILE, 'a');
       const child = spawn(
         BINARY,
