@@ -54,6 +54,7 @@ export async function phaseBareLedger(ctx: Ctx): Promise<void> {
     ctx.results.bareLedger = { records, batch, ms, perS: (records / ms) * 1000, cpuS: cpu() };
     log(`  → ${fmt.int(ctx.results.bareLedger.perS)} records/s`);
   } finally {
-    await db.dropDatabase();
+    // As the run's own database: kept with --keep-data; a failed drop must not hide the phase's error.
+    if (!ctx.options.keepData) await db.dropDatabase().catch(() => undefined);
   }
 }
