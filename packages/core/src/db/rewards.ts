@@ -180,11 +180,11 @@ export type RewardModels = ReturnType<typeof rewardModels>;
 export const newRewardRuleId = (): string => `rr${randomBytes(8).toString('base64url').slice(0, 10)}`;
 export const newCouponPoolId = (): string => `cp${randomBytes(8).toString('base64url').slice(0, 10)}`;
 
-/** A grant's id: the same rule, participant and trigger always give the same id. */
 /** Whether a coupon pool's codes have stopped: none is imported, handed out or redeemed past `expiresAt`. */
 export const poolExpired = (pool: Pick<CouponPoolDoc, 'expiresAt'>, now: number): boolean =>
   new Date(pool.expiresAt).getTime() <= now;
 
+/** A grant's id: the same rule, participant and trigger always give the same id. */
 export const rewardGrantIdOf = (ruleId: string, participantId: string, key: string): string =>
   `g${createHash('sha256').update(`${ruleId}\n${participantId}\n${key}`).digest('base64url').slice(0, 22)}`;
 
