@@ -16,3 +16,9 @@ export const cpu = (c: Record<string, number>) =>
     .join(', ');
 
 export const format = { int, ms, mib, ratio, lat };
+
+/** What a section of the printed table writes with: a row (label, value) and a section heading. */
+export interface TableRows {
+  row(label: string, value: string): void;
+  head(title: string): void;
+}

@@ -1,16 +1,11 @@
 // The printed table's references, measured in the same run on the same services: (c)
 // redis-benchmark, (a) bare ingest, (d) raw socket.io fan-out, (b) bare workers, (e) the ledger alone.
-import { cpu, format } from './format.js';
+import { cpu, format, type TableRows } from './format.js';
 import type { Results } from './results.js';
 
 const { int, ms, lat } = format;
 
-interface Rows {
-  row(label: string, value: string): void;
-  head(title: string): void;
-}
-
-export function references({ row, head }: Rows, r: Results): void {
+export function references({ row, head }: TableRows, r: Results): void {
   head('References, same run, same services');
   if (r.redisBenchmark && 'runs' in r.redisBenchmark) {
     for (const run of r.redisBenchmark.runs) {

@@ -1,7 +1,7 @@
 // The printed table's --scale-out section: each 2×2 figure (2 server processes, 2 workers
 // processes) beside the 1×1 figure of the same run, and the check that nothing was counted twice.
 import { describeCheck } from './counts.js';
-import { cpu, format } from './format.js';
+import { cpu, format, type TableRows as Rows } from './format.js';
 import type { LatencySummary } from './histogram.js';
 import { countChecks } from './judge.js';
 import type { Results, ScaleOut } from './results.js';
@@ -10,11 +10,6 @@ const { int, ms } = format;
 
 /** Width of the 1×1 column. */
 const COLUMN = 34;
-
-interface Rows {
-  row(label: string, value: string): void;
-  head(title: string): void;
-}
 
 /** A 1×1 figure beside a 2×2 one, '–' for one not measured. */
 const pair = (one: string | undefined, two: string | undefined) =>

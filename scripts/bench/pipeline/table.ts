@@ -1,6 +1,6 @@
 // The printed table of one run of the pipeline benchmark: the machine and setup, the references,
 // each phase of ours against them, the 2×2 figures beside the 1×1 ones (table-scale.ts), and the bars.
-import { cpu, format } from './format.js';
+import { cpu, format, type TableRows } from './format.js';
 import { judgesEngine, ourCpuPerDeliveryUs, type RowPhase } from './judge.js';
 import type { Results, ReviewSettle, Verdicts } from './results.js';
 import { references } from './table-references.js';
@@ -11,10 +11,8 @@ type LiveIngest = NonNullable<NonNullable<Results['live']>['ingest']>;
 
 const { int, ms, mib, ratio, lat } = format;
 
-interface Table {
+interface Table extends TableRows {
   out: string[];
-  row(label: string, value: string): void;
-  head(title: string): void;
   /** The bar judged on this figure, as `  [bar …: PASS]`, or '' when there is none. */
   barOf(name: string): string;
 }
