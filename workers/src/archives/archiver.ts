@@ -16,18 +16,15 @@ const RECHECK_MS = 3 * 86_400_000;
 /**
  * One pass: the ended periods of every campaign that takes or took votes recently, archived from
  * the ledger (archiveEndedPeriods); a board is looked at again only once its day has changed
- * since its last complete pass (`done`, kept by the caller): nothing ends in between. And the
- * archives of periods that ended in the last three days, checked against the ledger on every
+ * since its last complete pass, by this process or any other (recorded on the board): nothing
+ * ends in between, and a workers process that starts the same day reads no ledger for it. And
+ * the archives of periods that ended in the last three days, checked against the ledger on every
  * pass (recheckRecentArchives): a vote recorded after its period's archive was written (a queue
  * that fell behind past the grace) is taken in within a pass. A board that fails is logged and
  * the pass goes on with the others.
  * @returns the archives created or corrected
  */
-export async function archivePass(
-  deps: ArchiverDeps,
-  done: Map<string, string>,
-  now = new Date(),
-): Promise<number> {
+export async function archivePass(deps: ArchiverDeps, now = new Date()): Promise<number> {
   const campaigns = await deps.campaigns
     .find(
       {
@@ -42,14 +39,12 @@ export async function archivePass(
   for (const { _id: boardId } of campaigns) {
     try {
       written += await recheckRecentArchives(deps, boardId, since, now);
-      const seen = done.get(boardId);
       const result = await archiveEndedPeriods(deps, boardId, {
         now,
         graceMs: ARCHIVE_GRACE_MS,
-        ...(seen === undefined ? {} : { skipIfToday: seen }),
+        resume: true,
       });
       written += result.created;
-      done.set(boardId, result.today);
     } catch (error) {
       deps.logger.warn({ err: error, boardId }, 'could not archive a board; trying again next pass');
     }
@@ -59,10 +54,9 @@ export async function archivePass(
 
 /** Runs archivePass every `everyMs` (a minute by default) until stopped; a failed pass is tried again next time. */
 export function startArchiver(deps: ArchiverDeps, options: { everyMs?: number } = {}): Periodic {
-  const done = new Map<string, string>();
   return runEvery(async () => {
     try {
-      const written = await archivePass(deps, done);
+      const written = await archivePass(deps);
       if (written > 0) deps.logger.info({ written }, 'archived ended periods');
     } catch (error) {
       deps.logger.warn({ err: error }, 'archive pass failed; trying again next interval');

@@ -2,7 +2,7 @@ import { archiveIdOf, archiveVersions, campaignModel, findArchive, readArchive }
 import { dayOf, PERIOD_WINDOWS, periodEnd, periodStart } from '@rallyboard/core/protocol';
 import type { ReviewJob } from '@rallyboard/core/queue';
 import { readBoard } from '@rallyboard/core/redis';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { seedBoard } from '../../../test/support/stack.js';
 import { ARCHIVE_GRACE_MS, archivePass } from '../../src/archives/archiver.js';
 import { rebuild } from '../../src/recovery/rebuild.js';
@@ -90,17 +90,56 @@ describe('the archiver', () => {
     );
     const stores = { ...deps, campaigns: campaignModel(mongo) };
 
-    await archivePass(stores, new Map());
+    await archivePass(stores);
     expect(await archiveIds(boardId)).toEqual([...periods].sort());
     const { archive, ranking } = await archivedDay(boardId, day);
     expect(ranking).toEqual(live.entries);
     expect(archive).toMatchObject({ total: 3, members: 3 });
     // Again, by another worker: nothing new.
-    expect(await archivePass(stores, new Map())).toBe(0);
+    expect(await archivePass(stores)).toBe(0);
     expect(await archiveIds(boardId)).toEqual([...periods].sort());
     const report = await reconcile(deps, boardId);
     expect(report.archives.map((a) => a.archive).sort()).toEqual([...periods].sort());
     expect(report.ok).toBe(true);
+  });
+
+  it("reads no ledger on a pass the same day as a complete one, by a new workers process too, and reads it again once the board's day changes", async () => {
+    const { boardId, periods } = await votedCampaign();
+    const stores = { ...deps, campaigns: campaignModel(mongo) };
+    await archivePass(stores);
+    expect(await archiveIds(boardId)).toEqual([...periods].sort());
+    const board = await deps.boards.findById(boardId, { archivedThrough: 1 }).lean();
+    expect(board?.archivedThrough).toEqual({
+      day: dayOf(Date.now() - ARCHIVE_GRACE_MS, TIMEZONE),
+      timezone: TIMEZONE,
+      weekStartsOn: 1,
+    });
+
+    // A workers process that starts the same day (it knows nothing of the first pass but the board).
+    const days = vi.spyOn(deps.ledger, 'distinct');
+    // Other tests' campaigns share the database: only this board's reads count.
+    const reads = () =>
+      days.mock.calls.filter(
+        ([, filter]) => (filter as { boardId?: string } | undefined)?.boardId === boardId,
+      ).length;
+    try {
+      expect(await archivePass(stores)).toBe(0);
+      expect(reads()).toBe(0);
+      // The host moves the week's first day to Sunday: other weeks have ended, so it looks again.
+      await deps.boards.updateOne({ _id: boardId }, { $set: { weekStartsOn: 7 } });
+      await archivePass(stores);
+      expect(reads()).toBe(1);
+      expect(await archivePass(stores)).toBe(0);
+      expect(reads()).toBe(1);
+      // Tomorrow, today has ended: its periods are archived.
+      const tomorrow = new Date(Date.now() + DAY_MS);
+      expect(await archivePass(stores, tomorrow)).toBeGreaterThan(0);
+      expect(reads()).toBe(2);
+    } finally {
+      days.mockRestore();
+    }
+    const today = dayOf(Date.now(), TIMEZONE);
+    expect(await archiveIds(boardId)).toContain(`day:${today}`);
   });
 
   it('takes in, on its next pass, a vote its queue recorded after a recent period was archived', async () => {
@@ -113,15 +152,14 @@ describe('the archiver', () => {
     });
     expect((await apply([vote('bob', 'p-2d')]))[0]?.verdict).toBe('counted');
     const stores = { ...deps, campaigns: campaignModel(mongo) };
-    const done = new Map<string, string>();
-    await archivePass(stores, done);
+    await archivePass(stores);
     expect((await archivedDay(boardId, day)).ranking.map((e) => `${e.candidateId}:${e.score}`)).toEqual([
       'bob:1',
     ]);
     // A vote of that day, accepted before its end, counted only now (its queue had fallen behind).
     expect((await apply([vote('carol', 'p-late-1'), vote('carol', 'p-late-2')]))[0]?.verdict).toBe('counted');
     // The same worker's next pass: the board's day has not changed, but recent archives are checked.
-    await archivePass(stores, done);
+    await archivePass(stores);
     const after = await archivedDay(boardId, day);
     expect(after.ranking.map((e) => `${e.candidateId}:${e.score}`)).toEqual(['carol:2', 'bob:1']);
     expect((await reconcile(deps, boardId)).ok).toBe(true);
@@ -130,7 +168,7 @@ describe('the archiver', () => {
   it('corrects an archive when a vote of its period is voided after it ended, and a rebuild puts back a damaged one', async () => {
     const { boardId, days, firstVoteAt } = await votedCampaign();
     const day = days[0] as string;
-    await archivePass({ ...deps, campaigns: campaignModel(mongo) }, new Map());
+    await archivePass({ ...deps, campaigns: campaignModel(mongo) });
     const before = await archivedDay(boardId, day);
 
     // Void by rule: alice's vote of five days ago, the first of the run.

@@ -21,7 +21,9 @@ export interface ArchiveStores {
 
 /** What archiving reads of a board: its calendar and its members; undefined when it has no record. */
 async function archivedBoard(stores: Pick<ArchiveStores, 'boards'>, boardId: string) {
-  const board = await stores.boards.findById(boardId, { timezone: 1, weekStartsOn: 1, members: 1 }).lean();
+  const board = await stores.boards
+    .findById(boardId, { timezone: 1, weekStartsOn: 1, members: 1, archivedThrough: 1 })
+    .lean();
   return board ?? undefined;
 }
 
@@ -71,33 +73,51 @@ function periodsOf(days: Iterable<string>, weekStartsOn: number): { window: Peri
   return [...found.values()];
 }
 
+type ArchivedThrough = NonNullable<BoardDoc['archivedThrough']>;
+
+const sameCalendarDay = (a: ArchivedThrough | undefined, b: ArchivedThrough) =>
+  a?.day === b.day && a.timezone === b.timezone && a.weekStartsOn === b.weekStartsOn;
+
 /**
  * Archives every period of a board that ended at least `graceMs` ago (a day, a week or a month
  * whose last day is before the board's day at `now - graceMs`) and has ledger records but no
  * archive yet. The grace lets votes accepted just before the end, still in the queue, be counted
  * first; one applied later than that is found by `reconcile`, and `rebuild` writes it in.
- * @param options.skipIfToday the day of a complete earlier pass: when it is still that day, nothing new has ended
+ * A pass that gets through every period records on the board the day, and the calendar, it ran
+ * for (`archivedThrough`).
+ * @param options.resume when the board's `archivedThrough` is still its day in the same calendar,
+ *   nothing new has ended since a complete pass, and the ledger is not read (the archiver's
+ *   passes, by any workers process, old or new; a rebuild looks again)
  * @returns the board's day at `now - graceMs` (nothing before it is left to archive), and how many archives it created
  */
 export async function archiveEndedPeriods(
   stores: ArchiveStores,
   boardId: string,
-  options: { now?: Date; graceMs: number; skipIfToday?: string },
+  options: { now?: Date; graceMs: number; resume?: boolean },
 ): Promise<{ today: string; created: number }> {
   const now = options.now ?? new Date();
   const board = await archivedBoard(stores, boardId);
   if (!board) return { today: '', created: 0 };
   const today = dayOf(now.getTime() - options.graceMs, board.timezone);
-  if (options.skipIfToday === today) return { today, created: 0 };
+  const calendar = { day: today, timezone: board.timezone, weekStartsOn: weekStartOf(board) };
+  if (options.resume && sameCalendarDay(board.archivedThrough, calendar)) return { today, created: 0 };
+  // The days the board has records on. On FerretDB's SQLite backend this reads every record of
+  // every board (it uses no index but _id's), which is why a complete pass is remembered.
   const days = (await stores.ledger.distinct('day', { boardId })) as string[];
   const have = new Set(
     (await stores.archives.archives.find({ boardId }, { archiveId: 1 }).lean()).map((a) => a.archiveId),
   );
   let created = 0;
-  for (const { window, start } of periodsOf(days, weekStartOf(board))) {
+  for (const { window, start } of periodsOf(days, calendar.weekStartsOn)) {
     if (periodEnd(start, window) >= today || have.has(archiveIdOf(boardId, window, start))) continue;
     if ((await archivePeriod(stores, board, window, start, now)) === 'created') created++;
   }
+  // Not a change of the board's: its updatedAt stays.
+  await stores.boards.updateOne(
+    { _id: boardId },
+    { $set: { archivedThrough: calendar } },
+    { timestamps: false },
+  );
   return { today, created };
 }
 

@@ -19,6 +19,11 @@ export interface BoardDoc {
   members: { candidateId: string; name: string; group?: string | undefined }[];
   /** Per-voter limits of a vote board (its campaign's rules); none when absent. */
   quotas?: BoardQuotas | undefined;
+  /**
+   * The board's day, in its calendar then, when the archiver last got through all of its ended
+   * periods (see archiveEndedPeriods): until the day or the calendar changes, nothing new has ended.
+   */
+  archivedThrough?: { day: string; timezone: string; weekStartsOn: number } | undefined;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -46,6 +51,10 @@ const boardSchema = new Schema<BoardDoc>(
         perCandidatePerDay: { type: Number, min: 1 },
         total: { type: Number, min: 1 },
       },
+    },
+    archivedThrough: {
+      _id: false,
+      type: { day: String, timezone: String, weekStartsOn: Number },
     },
   },
   { collection: 'boards', timestamps: true, versionKey: false },
