@@ -258,7 +258,21 @@ for i = 1, n do
     -- A bunched moment: BUNCH_MIN votes or more in two seconds, at BUNCH_RATIO times the pace
     -- of the five seconds before. The voter's earlier votes in bunched moments: a script's
     -- accounts come back wave after wave; a crowd answering a call bunches once.
-    f.bunched = synced >= BUNCH_MIN and synced / 2 >= BUNCH_RATIO * math.max(before / 5, 0.5)
+    -- The pace before is the larger of the five seconds' and the candidate's usual: its votes in
+    -- its spike window (a minute to two) but these two seconds, from 10 s after its first vote.
+    -- A crowd held up for seconds (a stalled server, a venue's network that came back) arrives
+    -- at once after a gap, at its usual pace, and is not bunched. A vote measured after later
+    -- ones (a batch measured late: the ring holds a later second) is judged on the five seconds
+    -- alone, as the window's counts hold votes accepted after it.
+    local late = false
+    for n = 0, 7 do
+      local held = tonumber(ring[2 * n + 1])
+      if held and held > second then late = true end
+    end
+    local usualMs = math.min((spikeMinutes - 1) * MINUTE + (t - minute * MINUTE), t - candidateFirst)
+    local usual = 0
+    if not late and usualMs >= 10000 then usual = math.max(recentVotes - synced, 0) / (usualMs / 1000 - 2) end
+    f.bunched = synced >= BUNCH_MIN and synced / 2 >= BUNCH_RATIO * math.max(before / 5, usual, 0.5)
     -- The voter's earlier waves: a bunched vote within WAVE_SPAN of their last wave's start is
     -- still that wave, and the wave it is in is not an earlier one.
     local waves, waveStart = tonumber(mine[3]) or 0, tonumber(mine[4])

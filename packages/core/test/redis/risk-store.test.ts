@@ -110,6 +110,23 @@ describe('assessVotes: the sequence signals', () => {
     expect(measured.at(-1)).toMatchObject({ syncedVotes: 24, votesBefore: 60, bunched: false });
   });
 
+  it('sees no bunch when a crowd held up for seconds arrives at its usual pace, and one when a quiet candidate gets it', async () => {
+    const board = randomId('board');
+    // Five votes a second from a candidate's first, for half a minute, then nothing for 6 s (a
+    // stalled server), then 20 within a second: the votes held up, arriving together.
+    const steady = Array.from({ length: 150 }, (_, i) => vote(`crowd-${i}`, i * 200));
+    const heldUp = Array.from({ length: 20 }, (_, i) => vote(`late-${i}`, 36_000 + i * 40));
+    const measured = [...(await measure(board, steady)), ...(await measure(board, heldUp))];
+    expect(measured.at(-1)).toMatchObject({ syncedVotes: 20, votesBefore: 0, bunched: false });
+    // The same 20 for a candidate that had one vote every 10 s: four times its pace and more.
+    const quiet = Array.from({ length: 3 }, (_, i) => vote(`calm-${i}`, i * 10_000, { candidateId: 'bob' }));
+    const wave = heldUp.map((v, i) => vote(`bob-${i}`, v.acceptedAt - T0, { candidateId: 'bob' }));
+    expect((await measure(board, [...quiet, ...wave])).at(-1)).toMatchObject({
+      syncedVotes: 20,
+      bunched: true,
+    });
+  });
+
   it('counts the first votes whose dwell is within 5% of this one', async () => {
     const board = randomId('board');
     const dwells = [2_000, 2_040, 1_950, 2_090, 2_200, 6_000, 900];
