@@ -262,16 +262,15 @@ for i = 1, n do
     -- its spike window (a minute to two) but these two seconds, from 10 s after its first vote.
     -- A crowd held up for seconds (a stalled server, a venue's network that came back) arrives
     -- at once after a gap, at its usual pace, and is not bunched. A vote measured after later
-    -- ones (a batch measured late: the ring holds a later second) is judged on the five seconds
-    -- alone, as the window's counts hold votes accepted after it.
-    local late = false
+    -- ones (a batch measured late) leaves out those the ring holds (their last 8 s).
+    local later = 0
     for n = 0, 7 do
       local held = tonumber(ring[2 * n + 1])
-      if held and held > second then late = true end
+      if held and held > second then later = later + (tonumber(ring[2 * n + 2]) or 0) end
     end
-    local usualMs = math.min((spikeMinutes - 1) * MINUTE + (t - minute * MINUTE), t - candidateFirst)
+    local usualMs = math.min((spikeMinutes - 1) * MINUTE + (t - minute * MINUTE), t - candidateFirst) - 2000
     local usual = 0
-    if not late and usualMs >= 10000 then usual = math.max(recentVotes - synced, 0) / (usualMs / 1000 - 2) end
+    if usualMs >= 8000 then usual = math.max(recentVotes - synced - later, 0) / (usualMs / 1000) end
     f.bunched = synced >= BUNCH_MIN and synced / 2 >= BUNCH_RATIO * math.max(before / 5, usual, 0.5)
     -- The voter's earlier waves: a bunched vote within WAVE_SPAN of their last wave's start is
     -- still that wave, and the wave it is in is not an earlier one.

@@ -127,6 +127,21 @@ describe('assessVotes: the sequence signals', () => {
     });
   });
 
+  it('judges a held-up crowd measured after a later vote on its usual pace too', async () => {
+    const board = randomId('board');
+    // Five votes a second for 70 s, nothing for 6 s, then a vote at 77 s measured before the 20
+    // held up at 76 s (another worker's batch, measured first).
+    const steady = Array.from({ length: 350 }, (_, i) => vote(`crowd-${i}`, i * 200));
+    for (let i = 0; i < steady.length; i += 175) await measure(board, steady.slice(i, i + 175));
+    await measure(board, [vote('ahead', 77_000)]);
+    const heldUp = Array.from({ length: 20 }, (_, i) => vote(`late-${i}`, 76_000 + i * 40));
+    expect((await measure(board, heldUp)).at(-1)).toMatchObject({
+      syncedVotes: 20,
+      votesBefore: 0,
+      bunched: false,
+    });
+  });
+
   it('counts the first votes whose dwell is within 5% of this one', async () => {
     const board = randomId('board');
     const dwells = [2_000, 2_040, 1_950, 2_090, 2_200, 6_000, 900];
