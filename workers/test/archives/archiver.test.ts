@@ -106,9 +106,14 @@ describe('the archiver', () => {
   it("reads no ledger on a pass the same day as a complete one, by a new workers process too, and reads it again once the board's day changes", async () => {
     const { boardId, periods } = await votedCampaign();
     const stores = { ...deps, campaigns: campaignModel(mongo) };
+    const before = await deps.boards.findById(boardId, { updatedAt: 1 }).lean();
     await archivePass(stores);
     expect(await archiveIds(boardId)).toEqual([...periods].sort());
     const board = await deps.boards.findById(boardId, { archivedThrough: 1 }).lean();
+    // Recording it is no change of the board's.
+    expect((await deps.boards.findById(boardId, { updatedAt: 1 }).lean())?.updatedAt).toEqual(
+      before?.updatedAt,
+    );
     expect(board?.archivedThrough).toEqual({
       day: dayOf(Date.now() - ARCHIVE_GRACE_MS, TIMEZONE),
       timezone: TIMEZONE,
@@ -131,8 +136,8 @@ describe('the archiver', () => {
       expect(reads()).toBe(1);
       expect(await archivePass(stores)).toBe(0);
       expect(reads()).toBe(1);
-      // Tomorrow, today has ended: its periods are archived.
-      const tomorrow = new Date(Date.now() + DAY_MS);
+      // Tomorrow, once today has ended and its grace passed: its periods are archived.
+      const tomorrow = new Date(Date.now() + DAY_MS + ARCHIVE_GRACE_MS);
       expect(await archivePass(stores, tomorrow)).toBeGreaterThan(0);
       expect(reads()).toBe(2);
     } finally {
