@@ -268,7 +268,16 @@ for i = 1, n do
       local held = tonumber(ring[2 * n + 1])
       if held and held > second then later = later + (tonumber(ring[2 * n + 2]) or 0) end
     end
-    local usualMs = math.min((spikeMinutes - 1) * MINUTE + (t - minute * MINUTE), t - candidateFirst) - 2000
+    -- From the first minute of the window with votes: a candidate quiet for a while (a campaign
+    -- between its calls) has its usual from when its votes came back.
+    local fromMinute = minute
+    for m = spikeMinutes - 1, 1, -1 do
+      if (tonumber(got[span + 1 - m]) or 0) > 0 then
+        fromMinute = minute - m
+        break
+      end
+    end
+    local usualMs = math.min(t - fromMinute * MINUTE, t - candidateFirst) - 2000
     local usual = 0
     if usualMs >= 8000 then usual = math.max(recentVotes - synced - later, 0) / (usualMs / 1000) end
     f.bunched = synced >= BUNCH_MIN and synced / 2 >= BUNCH_RATIO * math.max(before / 5, usual, 0.5)

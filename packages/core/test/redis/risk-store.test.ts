@@ -142,6 +142,20 @@ describe('assessVotes: the sequence signals', () => {
     });
   });
 
+  it('takes the usual pace of a candidate quiet for minutes from when its votes came back', async () => {
+    const board = randomId('board');
+    // A vote at the start, nothing for five minutes, then five a second for 30 s, nothing for
+    // 6 s, and 20 held up within a second.
+    const steady = Array.from({ length: 150 }, (_, i) => vote(`crowd-${i}`, 300_000 + i * 200));
+    await measure(board, [vote('early', 0), ...steady]);
+    const heldUp = Array.from({ length: 20 }, (_, i) => vote(`late-${i}`, 336_000 + i * 40));
+    expect((await measure(board, heldUp)).at(-1)).toMatchObject({
+      syncedVotes: 20,
+      votesBefore: 0,
+      bunched: false,
+    });
+  });
+
   it('counts the first votes whose dwell is within 5% of this one', async () => {
     const board = randomId('board');
     const dwells = [2_000, 2_040, 1_950, 2_090, 2_200, 6_000, 900];
