@@ -241,10 +241,13 @@ for i = 1, n do
     local ring = redis.call('HMGET', KEYS[k + 17], 'k0', 'c0', 'k1', 'c1', 'k2', 'c2', 'k3', 'c3',
       'k4', 'c4', 'k5', 'c5', 'k6', 'c6', 'k7', 'c7')
     local slot = second % 8
-    local before, synced = 0, 1
+    -- `later`: the votes of seconds after this one (a batch measured late), for the usual pace below.
+    local before, synced, later = 0, 1, 0
     for n = 0, 7 do
       local held, count = tonumber(ring[2 * n + 1]), tonumber(ring[2 * n + 2]) or 0
-      if held and held <= second and held >= second - 6 then
+      if held and held > second then
+        later = later + count
+      elseif held and held >= second - 6 then
         if held >= second - 1 then synced = synced + count else before = before + count end
       end
     end
@@ -263,11 +266,6 @@ for i = 1, n do
     -- A crowd held up for seconds (a stalled server, a venue's network that came back) arrives
     -- at once after a gap, at its usual pace, and is not bunched. A vote measured after later
     -- ones (a batch measured late) leaves out those the ring holds (their last 8 s).
-    local later = 0
-    for n = 0, 7 do
-      local held = tonumber(ring[2 * n + 1])
-      if held and held > second then later = later + (tonumber(ring[2 * n + 2]) or 0) end
-    end
     -- From the first minute of the window with votes: a candidate quiet for a while (a campaign
     -- between its calls) has its usual from when its votes came back.
     local fromMinute = minute

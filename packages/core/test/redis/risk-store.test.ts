@@ -40,6 +40,11 @@ function vote(voterId: string, at: number, over: Partial<VoteToAssess> = {}): Vo
 const measure = (boardId: string, votes: VoteToAssess[]) =>
   assessVotes(redis, keys, boardId, votes, { ttlSeconds: 600, fastTapMs: 1_000 });
 
+/** Five votes a second from `from` ms, `count` of them; and 20 held up, arriving within a second at `at` ms. */
+const steadyFrom = (from: number, count: number) =>
+  Array.from({ length: count }, (_, i) => vote(`crowd-${i}`, from + i * 200));
+const heldUpAt = (at: number) => Array.from({ length: 20 }, (_, i) => vote(`late-${i}`, at + i * 40));
+
 describe('assessVotes: the sequence signals', () => {
   it('counts the votes in the last two seconds against the 5 s before, and a voter’s bunched waves', async () => {
     const board = randomId('board');
@@ -114,8 +119,8 @@ describe('assessVotes: the sequence signals', () => {
     const board = randomId('board');
     // Five votes a second from a candidate's first, for half a minute, then nothing for 6 s (a
     // stalled server), then 20 within a second: the votes held up, arriving together.
-    const steady = Array.from({ length: 150 }, (_, i) => vote(`crowd-${i}`, i * 200));
-    const heldUp = Array.from({ length: 20 }, (_, i) => vote(`late-${i}`, 36_000 + i * 40));
+    const steady = steadyFrom(0, 150);
+    const heldUp = heldUpAt(36_000);
     const measured = [...(await measure(board, steady)), ...(await measure(board, heldUp))];
     expect(measured.at(-1)).toMatchObject({ syncedVotes: 20, votesBefore: 0, bunched: false });
     // The same 20 for a candidate that had one vote every 10 s: four times its pace and more.
@@ -131,10 +136,10 @@ describe('assessVotes: the sequence signals', () => {
     const board = randomId('board');
     // Five votes a second for 70 s, nothing for 6 s, then a vote at 77 s measured before the 20
     // held up at 76 s (another worker's batch, measured first).
-    const steady = Array.from({ length: 350 }, (_, i) => vote(`crowd-${i}`, i * 200));
+    const steady = steadyFrom(0, 350);
     for (let i = 0; i < steady.length; i += 175) await measure(board, steady.slice(i, i + 175));
     await measure(board, [vote('ahead', 77_000)]);
-    const heldUp = Array.from({ length: 20 }, (_, i) => vote(`late-${i}`, 76_000 + i * 40));
+    const heldUp = heldUpAt(76_000);
     expect((await measure(board, heldUp)).at(-1)).toMatchObject({
       syncedVotes: 20,
       votesBefore: 0,
@@ -146,9 +151,9 @@ describe('assessVotes: the sequence signals', () => {
     const board = randomId('board');
     // A vote at the start, nothing for five minutes, then five a second for 30 s, nothing for
     // 6 s, and 20 held up within a second.
-    const steady = Array.from({ length: 150 }, (_, i) => vote(`crowd-${i}`, 300_000 + i * 200));
+    const steady = steadyFrom(300_000, 150);
     await measure(board, [vote('early', 0), ...steady]);
-    const heldUp = Array.from({ length: 20 }, (_, i) => vote(`late-${i}`, 336_000 + i * 40));
+    const heldUp = heldUpAt(336_000);
     expect((await measure(board, heldUp)).at(-1)).toMatchObject({
       syncedVotes: 20,
       votesBefore: 0,
