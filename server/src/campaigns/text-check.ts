@@ -103,8 +103,13 @@ export function createCandidateTextCheck(deps: CandidateTextCheckDeps): Candidat
     if (asked.length === 0) return [];
     const bound = await whenAvailable(() => findHostWeChat(deps.mongo, actor.host.hostId));
     if (!bound) throw new AppError('HOST_WECHAT_UNBOUND');
-    const verdicts: (Verdict & { candidateId: string })[] = [];
-    const ask = async ({ member, fields }: { member: CampaignMember; fields: string[] }) => {
+    const ask = async ({
+      member,
+      fields,
+    }: {
+      member: CampaignMember;
+      fields: string[];
+    }): Promise<Verdict & { candidateId: string }> => {
       const key = deps.keys.hosts.textVerdict(
         createHash('sha256')
           .update(JSON.stringify([bound.openid, ...fields]))
@@ -128,9 +133,13 @@ export function createCandidateTextCheck(deps: CandidateTextCheckDeps): Candidat
         verdict = { suggest: answer.suggest, label: answer.label, traceId: answer.traceId };
         await deps.redis.set(key, JSON.stringify(verdict), 'EX', VERDICT_TTL_SECONDS);
       }
-      verdicts.push({ candidateId: member.candidateId, ...verdict });
+      return { candidateId: member.candidateId, ...verdict };
     };
-    for (let i = 0; i < asked.length; i += AT_ONCE) await Promise.all(asked.slice(i, i + AT_ONCE).map(ask));
+    // In the members' order, whichever answer comes back first: the audit entry reads the same.
+    const verdicts: (Verdict & { candidateId: string })[] = [];
+    for (let i = 0; i < asked.length; i += AT_ONCE) {
+      verdicts.push(...(await Promise.all(asked.slice(i, i + AT_ONCE).map(ask))));
+    }
     const refused = verdicts
       .filter((v) => v.suggest === 'risky' || (v.suggest === 'review' && actor.host.role !== 'admin'))
       .map(({ candidateId, suggest, label }) => ({ candidateId, suggest, label }));

@@ -41,8 +41,10 @@ async function draft(): Promise<string> {
 }
 
 describe('candidate text a host saves', () => {
-  it('is checked, each candidate once, and the verdicts are in the audit entry of the change', async () => {
+  it('is checked, each candidate once, and the verdicts are in the audit entry of the change, in the members order', async () => {
     const before = checks();
+    // alice's answer comes back after bob's: the entry still lists her first.
+    env.fake.state.delayNext(FAKE_PATHS.msgSecCheck, 300);
     const created = await as(host, 'POST', '/api/campaigns', campaignBody());
     expect(created.status).toBe(201);
     expect(checks() - before).toBe(2);
