@@ -222,9 +222,16 @@ for i = 1, n do
     end
     f.candidateAgeMs = math.max(0, t - candidateFirst)
     local recentVotes, baselineVotes, shortVotes, shortNew, recentWave = 0, 0, 0, 0, 0
+    -- The baseline's minutes with votes: its pace over them is the candidate's usual when busy.
+    local busyMinutes = 0
     for j = 1, span do
       local v = tonumber(got[j + 1]) or 0
-      if j > baselineMinutes then recentVotes = recentVotes + v else baselineVotes = baselineVotes + v end
+      if j > baselineMinutes then
+        recentVotes = recentVotes + v
+      else
+        baselineVotes = baselineVotes + v
+        if v > 0 then busyMinutes = busyMinutes + 1 end
+      end
       if j > span - shortMinutes then shortVotes = shortVotes + v end
     end
     for j = span + 2, span + 1 + shortMinutes do shortNew = shortNew + (tonumber(got[j]) or 0) end
@@ -267,7 +274,11 @@ for i = 1, n do
     -- at once after a gap, at its usual pace, and is not bunched. A vote measured after later
     -- ones (a batch measured late) leaves out those the ring holds (their last 8 s).
     -- From the first minute of the window with votes: a candidate quiet for a while (a campaign
-    -- between its calls) has its usual from when its votes came back.
+    -- between its calls) has its usual from when its votes came back. When the window has too
+    -- little of it, or less than before the quiet, the usual is the pace of the baseline's
+    -- minutes with votes (the half hour before): a crowd back after minutes of nothing (a host's
+    -- second call, a server down) is at its pace, not a wave. A cohort that is all a candidate has
+    -- puts a wave in a minute, whose pace is a thirtieth of the wave's in two seconds.
     local fromMinute = minute
     for m = spikeMinutes - 1, 1, -1 do
       if (tonumber(got[span + 1 - m]) or 0) > 0 then
@@ -278,6 +289,7 @@ for i = 1, n do
     local usualMs = math.min(t - fromMinute * MINUTE, t - candidateFirst) - 2000
     local usual = 0
     if usualMs >= 8000 then usual = math.max(recentVotes - synced - later, 0) / (usualMs / 1000) end
+    if busyMinutes > 0 then usual = math.max(usual, baselineVotes / (busyMinutes * MINUTE / 1000)) end
     f.bunched = synced >= BUNCH_MIN and synced / 2 >= BUNCH_RATIO * math.max(before / 5, usual, 0.5)
     -- The voter's earlier waves: a bunched vote within WAVE_SPAN of their last wave's start is
     -- still that wave, and the wave it is in is not an earlier one.

@@ -161,6 +161,31 @@ describe('assessVotes: the sequence signals', () => {
     });
   });
 
+  it('takes the usual pace from the busy minutes of the half hour before, after a gap of minutes', async () => {
+    const board = randomId('board');
+    // Five votes a second for a minute, nothing for three (a host between two calls, a server
+    // down), then 20 within a second: the crowd back at its pace, not a wave.
+    const steady = steadyFrom(0, 300);
+    for (let i = 0; i < steady.length; i += 150) await measure(board, steady.slice(i, i + 150));
+    expect((await measure(board, heldUpAt(240_000))).at(-1)).toMatchObject({
+      syncedVotes: 20,
+      votesBefore: 0,
+      bunched: false,
+    });
+  });
+
+  it('still sees the waves of a cohort that is all a candidate has, minutes apart', async () => {
+    const board = randomId('board');
+    const wave = (at: number) =>
+      Array.from({ length: 20 }, (_, i) => vote(`cohort-${i}`, at + i * 40, { candidateId: 'bob' }));
+    await measure(board, wave(0));
+    expect((await measure(board, wave(240_000))).at(-1)).toMatchObject({
+      syncedVotes: 20,
+      bunched: true,
+      voterWaves: 1,
+    });
+  });
+
   it('counts the first votes whose dwell is within 5% of this one', async () => {
     const board = randomId('board');
     const dwells = [2_000, 2_040, 1_950, 2_090, 2_200, 6_000, 900];
