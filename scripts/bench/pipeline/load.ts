@@ -25,8 +25,12 @@ interface Target {
   nextProbeVoter(): LoadVoter;
 }
 
-/** Bodies with a dwell each, made up front: a vote picks one, so the loop allocates no JSON. */
-const BODIES_PER_CANDIDATE = 64;
+/**
+ * Bodies with a dwell each, made up front: a vote picks one, so the loop allocates no JSON. Enough
+ * that a candidate's votes in a run (a few thousand) rarely share a dwell: with 64, each dwell was
+ * ~17 votes', and risk control rightly took a chance clump of them for a script's (tightDwell).
+ */
+const BODIES_PER_CANDIDATE = 4_096;
 
 function targetOf(spec: LoadSpec): Target {
   // Unseeded, as the picks below: each load process its own dwell times.
