@@ -1,7 +1,7 @@
 // Honest crowds that look dense: a live event's attendees behind the venue's one address, a
 // campus with roommate referrals (campus.ts), a city behind carrier-grade NAT, an audience that
 // opens the campaign the moment voting starts. Every vote is real.
-import { Script } from './actions.js';
+import { type Account, Script } from './actions.js';
 import { denseCampus } from './campus.js';
 import { knob } from './knobs.js';
 import { carrierSubnet, type Device, hostIn, mobileIp, phone } from './network.js';
@@ -26,7 +26,8 @@ function arrivalAfter(rng: Rng, half: number, latest: number): number {
 /**
  * The venue: attendees scan the big screen's code at the host's call, sign in behind the venue's
  * one public address and vote 1-3 times within about 90 s, mostly for the candidate on stage.
- * Most are new here; some voted earlier in the day from their own phones' networks.
+ * Most are new here; some voted earlier in the day from their own phones' networks. A show in
+ * rounds calls again (laterRounds).
  */
 function liveCrowd(c: CrowdCtx): void {
   const { rng, script, D } = c;
@@ -43,6 +44,7 @@ function liveCrowd(c: CrowdCtx): void {
     k('live-crowd.newShare'),
   ];
   let previous: Device | undefined;
+  const attendees: Attendee[] = [];
   for (let i = 0; i < k('live-crowd.attendees'); i++) {
     const account = honestAccount(rng, script, 'lv', i);
     // A couple on one phone: the previous attendee's, handed over.
@@ -71,6 +73,59 @@ function liveCrowd(c: CrowdCtx): void {
       const dwellMs = dwell();
       script.vote(at, account, { candidateId: pick(), ip: venue, device, dwellMs });
       at += dwellMs + rng.uniform(3_000, 12_000);
+    }
+    attendees.push({ account, device, dwell });
+  }
+  laterRounds(c, { call, windowMs, peak, venue, stage, attendees });
+}
+
+interface Attendee {
+  account: Account;
+  device: Device;
+  dwell: () => number;
+}
+
+/**
+ * A show in rounds: each later call, `roundGapMs` after the one before, puts a candidate on stage
+ * (the same one by `sameStage`, else another the audience likes), and every attendee still there
+ * votes again as at the first call, signed in already. Drawn after the first round, so one round
+ * is the crowd it always was.
+ */
+function laterRounds(
+  c: CrowdCtx,
+  first: {
+    call: number;
+    windowMs: number;
+    peak: number;
+    venue: string;
+    stage: string;
+    attendees: Attendee[];
+  },
+): void {
+  const { rng, script, D } = c;
+  const k = (name: Parameters<typeof knob>[1]) => knob(c.scenario, name);
+  let stage = first.stage;
+  for (let round = 2; round <= k('live-crowd.rounds'); round++) {
+    const call = first.call + (round - 1) * k('live-crowd.roundGapMs');
+    if (call + first.windowMs >= D) break;
+    if (!rng.chance(k('live-crowd.sameStage'))) {
+      for (let tries = 0; tries < 20; tries++) {
+        const next = popularPick(rng, c.choices);
+        if (next !== stage) {
+          stage = next;
+          break;
+        }
+      }
+    }
+    const pick = () => (rng.chance(k('live-crowd.stageShare')) ? stage : popularPick(rng, c.choices));
+    for (const { account, device, dwell } of first.attendees) {
+      let at = call + arrivalAfter(rng, first.peak, first.windowMs * 0.75) + rng.uniform(1_500, 4_000);
+      const votes = rng.int(1, k('live-crowd.votesMax'));
+      for (let v = 0; v < votes && at < call + first.windowMs; v++) {
+        const dwellMs = dwell();
+        script.vote(at, account, { candidateId: pick(), ip: first.venue, device, dwellMs });
+        at += dwellMs + rng.uniform(3_000, 12_000);
+      }
     }
   }
 }

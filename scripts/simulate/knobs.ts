@@ -218,17 +218,29 @@ const OPENING_KNOBS = {
   'opening-rush.wifiShare': real(0.3, 0.1, 0.6, 'share on a Wi-Fi shared by about 12'),
 } as const satisfies Record<string, KnobSpec>;
 
+/**
+ * Knobs of a live show in rounds (the live crowd's later calls), added after the opening rush and
+ * drawn after it for the same reason. One round is the live crowd as it always was.
+ */
+const ROUNDS_KNOBS = {
+  'live-crowd.rounds': int(1, 1, 3, 'rounds of the show, a call each; the attendees vote again'),
+  'live-crowd.roundGapMs': log(15 * MIN, 3 * MIN, runShare(0.3, 60 * MIN), 'from a round’s call to the next'),
+  'live-crowd.sameStage': real(0.3, 0, 1, 'chance a later round calls for the same candidate'),
+} as const satisfies Record<string, KnobSpec>;
+
 export const KNOBS: Readonly<Record<KnobName, KnobSpec>> = {
   ...HONEST_KNOBS,
   ...FIRST_ATTACK_KNOBS,
   ...NEW_ATTACK_KNOBS,
   ...OPENING_KNOBS,
+  ...ROUNDS_KNOBS,
 };
 export type KnobName =
   | keyof typeof HONEST_KNOBS
   | keyof typeof FIRST_ATTACK_KNOBS
   | keyof typeof NEW_ATTACK_KNOBS
-  | keyof typeof OPENING_KNOBS;
+  | keyof typeof OPENING_KNOBS
+  | keyof typeof ROUNDS_KNOBS;
 export const KNOB_NAMES = Object.keys(KNOBS) as KnobName[];
 
 /** A knob's value in a scenario: the scenario's own, or today's default. */

@@ -95,6 +95,58 @@ describe('live-crowd', () => {
   });
 });
 
+describe('live-crowd in rounds', () => {
+  const rounds = (sameStage: number) => {
+    const scenario = {
+      ...sweep,
+      knobs: {
+        ...sweep.knobs,
+        'live-crowd.rounds': 3,
+        'live-crowd.roundGapMs': 600_000,
+        'live-crowd.sameStage': sameStage,
+      },
+    };
+    const votes = votesOf(buildPlan(3, scenario, [], ['live-crowd']), 'live-crowd');
+    const venueIp = votes.at(-1)?.ip;
+    const first = Math.min(...votes.filter((v) => v.ip === venueIp).map((v) => v.at));
+    // Each round's votes at the venue: within 90 s of its call, 10 minutes apart.
+    return [0, 1, 2].map((r) =>
+      votes.filter(
+        (v) => v.ip === venueIp && v.at >= first + r * 600_000 && v.at < first + r * 600_000 + 90_000,
+      ),
+    );
+  };
+  const onStage = (votes: VoteAction[]) => {
+    const counts = new Map<string, number>();
+    for (const v of votes) counts.set(v.candidateId, (counts.get(v.candidateId) ?? 0) + 1);
+    return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+  };
+
+  it('calls the same attendees back at each round, from the venue, signed in already', () => {
+    const [one, two, three] = rounds(0);
+    const attendees = new Set(one?.map((v) => v.account));
+    expect(attendees.size).toBe(600);
+    for (const later of [two, three]) {
+      expect(new Set(later?.map((v) => v.account))).toEqual(attendees);
+    }
+    expect(one?.length).toBeGreaterThan(600);
+  });
+
+  it('puts another candidate on stage each round, or the same one when the host calls for it again', () => {
+    const [one, two, three] = rounds(0).map((r) => onStage(r));
+    expect(two).not.toBe(one);
+    expect(three).not.toBe(two);
+    expect(new Set(rounds(1).map((r) => onStage(r))).size).toBe(1);
+  });
+
+  it('leaves the first round as the crowd always was: later rounds are drawn after it', () => {
+    const alone = votesOf(buildPlan(3, sweep, [], ['live-crowd']), 'live-crowd');
+    const [first] = rounds(0);
+    const venueIp = first?.[0]?.ip;
+    expect(first).toEqual(alone.filter((v) => v.ip === venueIp));
+  });
+});
+
 describe('dense-campus', () => {
   const votes = votesOf(plan, 'dense-campus');
 
