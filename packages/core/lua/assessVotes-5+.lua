@@ -245,23 +245,29 @@ for i = 1, n do
     -- Votes per second, for lockstep: a ring of eight one-second slots per candidate (`k<n>` the
     -- second slot n holds, `c<n>` its votes), so the hash stays small however long the day.
     local second = math.floor(t / 1000)
+    -- `r<n>`: those of slot n's votes whose voter had been in a bunched wave before (a cohort's).
     local ring = redis.call('HMGET', KEYS[k + 17], 'k0', 'c0', 'k1', 'c1', 'k2', 'c2', 'k3', 'c3',
-      'k4', 'c4', 'k5', 'c5', 'k6', 'c6', 'k7', 'c7')
+      'k4', 'c4', 'k5', 'c5', 'k6', 'c6', 'k7', 'c7', 'r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7')
     local slot = second % 8
     -- `later`: the votes of seconds after this one (a batch measured late), for the usual pace below.
-    local before, synced, later = 0, 1, 0
+    local before, synced, later, returning = 0, 1, 0, 0
     for n = 0, 7 do
       local held, count = tonumber(ring[2 * n + 1]), tonumber(ring[2 * n + 2]) or 0
       if held and held > second then
         later = later + count
       elseif held and held >= second - 6 then
-        if held >= second - 1 then synced = synced + count else before = before + count end
+        if held >= second - 1 then
+          synced = synced + count
+          returning = returning + (tonumber(ring[17 + n]) or 0)
+        else
+          before = before + count
+        end
       end
     end
     if tonumber(ring[2 * slot + 1]) == second then
       redis.call('HINCRBY', KEYS[k + 17], 'c' .. slot, 1)
     else
-      redis.call('HSET', KEYS[k + 17], 'k' .. slot, second, 'c' .. slot, 1)
+      redis.call('HSET', KEYS[k + 17], 'k' .. slot, second, 'c' .. slot, 1, 'r' .. slot, 0)
       redis.call('PEXPIRE', KEYS[k + 17], 10000)
     end
     f.syncedVotes, f.votesBefore = synced, before
@@ -298,6 +304,13 @@ for i = 1, n do
     -- the waves already known, never as one more: the voter had at most that many before it.
     local sameWave = f.bunched and waves > 0 and waveStart ~= nil and second - waveStart < WAVE_SPAN
     f.voterWaves = sameWave and waves - 1 or waves
+    -- How many of the two seconds' votes (this one too) came from voters in a wave before: a
+    -- script brings its cohort back, a crowd called again brings people back at random places.
+    if f.voterWaves > 0 then
+      returning = returning + 1
+      redis.call('HINCRBY', KEYS[k + 17], 'r' .. slot, 1)
+    end
+    f.syncedReturning = returning
     f.candidateDayNew = dayFrom and tonumber(got[dayFrom]) or 0
     f.candidateDayRiskyNew = dayFrom and tonumber(got[dayFrom + 1]) or 0
     f.dayDwellTwins = 0

@@ -9,7 +9,7 @@ import {
 } from '../protocol/risk.js';
 import { formatClusterId } from './cluster-id.js';
 import { networksOf } from './network.js';
-import { isNew, riskyShare, suspicious, twinShare } from './signals.js';
+import { cohortWave, isNew, riskyShare, suspicious, twinShare } from './signals.js';
 
 /** What a rule knows of the vote besides its features: for naming clusters. */
 export interface RiskSubject {
@@ -172,9 +172,10 @@ export const RISK_RULES: Readonly<Record<RiskRuleId, RuleDefinition>> = {
     // A vote in a bunched second (many votes for the candidate at once, far above the pace just
     // before), from a voter who was in one before: a script's accounts come back wave after
     // wave, wherever their addresses. A crowd answering a host's call bunches once.
-    value: (f) => (f.bunched ? f.voterWaves + 1 : 0),
+    // The wave must be a cohort's: most of it voters who were in one before.
+    value: (f) => (f.bunched && cohortWave(f) ? f.voterWaves + 1 : 0),
     describe: (v, f) =>
-      `voted in ${v} bunched waves (this one: ${f.syncedVotes} votes for the candidate within a second, against ${f.votesBefore} in the 5 s before)`,
+      `voted in ${v} bunched waves (this one: ${f.syncedVotes} votes for the candidate within a second, against ${f.votesBefore} in the 5 s before${f.syncedReturning === undefined ? '' : `; ${f.syncedReturning} of them from voters in a wave before`})`,
     cluster: (_f, s) => (s.voterId ? formatClusterId({ kind: 'voter', subject: s.voterId }) : undefined),
     holdsCluster: true,
   },

@@ -23,6 +23,29 @@ const DAY_TWINS_MIN_VOTES = 10;
 /** How many standard deviations of chance the day's excess of dwell twins must stand out by. */
 const DAY_TWINS_Z = 3;
 
+/**
+ * The least share of a bunched moment's votes that must come from voters in a wave before for
+ * it to be a cohort's return: a script brings its cohort back (half of it at least, in the
+ * simulator's draws), a crowd called again brings back the few who happened to be first before.
+ * Tuned on the sweep's tuning split: 0.3 and 0.5 both kept a show in rounds unheld, and 0.5 let
+ * some lockstep waves through.
+ */
+const COHORT_RETURNING_SHARE = 0.3;
+/**
+ * The accounts an address carries in 10 minutes from which it is a crowd's NAT (a venue, an
+ * office): the `ipAccounts` rule's default threshold.
+ */
+const CROWD_NAT_ACCOUNTS = 15;
+/**
+ * Whether a bunched moment is a cohort come back (records measured before the count: yes): most
+ * of it voters from a wave before, and this one not behind a crowd's NAT. A venue's audience
+ * answers every call at once from the venue's one address; a cohort spread over addresses is a
+ * script's, and one behind a single address is the address rules' to judge.
+ */
+export const cohortWave = (f: RiskFeatures) =>
+  f.ipAccounts < CROWD_NAT_ACCOUNTS &&
+  (f.syncedReturning === undefined || f.syncedReturning >= COHORT_RETURNING_SHARE * f.syncedVotes);
+
 /** The larger of the 10-minute and the day's share of a candidate's new accounts WeChat doubts. */
 export function riskyShare(f: RiskFeatures): number {
   const recent = f.candidateRiskyNew >= RISKY_MIN_ACCOUNTS ? f.candidateRiskyNewShare : 0;

@@ -138,6 +138,19 @@ describe('assessVote', () => {
     expect(lockstep.verdict).toBe('review');
     expect(lockstep.reasons.map((r) => r.rule)).toEqual(['lockstep']);
     expect(lockstep.holdClusters).toEqual(['voter:p-1']);
+    // The wave must be a cohort's return: a crowd called again, where 5 of the 30 were in a wave
+    // before (they happened to be first at the last call too), is not; 12 of 30 is.
+    const again = { bunched: true, voterWaves: 1, syncedVotes: 30, votesBefore: 2 };
+    expect(assess({ ...again, syncedReturning: 5 }).verdict).toBe('accept');
+    expect(assess({ ...again, syncedReturning: 12 }).reasons.map((r) => r.rule)).toEqual(['lockstep']);
+    // A venue's audience answers each call from the venue's one address: behind an address with
+    // 15 accounts in 10 minutes, a wave is a crowd's (a farm there is the address rules' to judge).
+    expect(assess({ ...again, syncedReturning: 12, ipAccounts: 14 }).reasons.map((r) => r.rule)).toEqual([
+      'lockstep',
+    ]);
+    expect(assess({ ...again, syncedReturning: 12, ipAccounts: 15 }).reasons.map((r) => r.rule)).toEqual([
+      'ipAccounts',
+    ]);
     // A bought cohort: WeChat doubts many of the candidate's new accounts. Its accounts WeChat
     // doubts are held; a real newcomer WeChat rates clean is not, even tapping quickly.
     const cohort = { accountAgeMs: 0, candidateRiskyNew: 8, candidateRiskyNewShare: 0.4 };

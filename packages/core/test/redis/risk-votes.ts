@@ -1,0 +1,45 @@
+// What the risk-store tests share: Redis, and votes to measure with the real script.
+import { afterAll, beforeAll } from 'vitest';
+import { randomId, testConfig } from '../../../../test/support/config.js';
+import { testRedis } from '../../../../test/support/stack.js';
+import type { RedisClient } from '../../src/redis/connection.js';
+import { assessVotes, closeRedis, createKeys, type VoteToAssess } from '../../src/redis/index.js';
+import { networksOf } from '../../src/risk/network.js';
+
+const config = testConfig();
+const keys = createKeys(config.keyPrefix);
+/** The tests' clock: votes are `at` ms after it, a minute's start. */
+export const T0 = Date.UTC(2026, 0, 5, 12);
+
+/** A test file's Redis (connected before its tests, closed after) and its measuring. */
+export function useRiskStore() {
+  let redis: RedisClient;
+  beforeAll(async () => {
+    redis = await testRedis(config);
+  });
+  afterAll(() => closeRedis(redis));
+  return {
+    measure: (boardId: string, votes: VoteToAssess[]) =>
+      assessVotes(redis, keys, boardId, votes, { ttlSeconds: 600, fastTapMs: 1_000 }),
+  };
+}
+
+/** A vote for alice `at` ms after T0, from a random address and a device of its own. */
+export function vote(voterId: string, at: number, over: Partial<VoteToAssess> = {}): VoteToAssess {
+  const ip = over.ip ?? `198.51.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
+  const { net24, net16 } = networksOf(ip);
+  return {
+    voteId: randomId('v'),
+    voterId,
+    acceptedAt: T0 + at,
+    candidateId: 'alice',
+    ip,
+    net24,
+    net16,
+    deviceId: randomId('dev'),
+    fingerprint: 'f'.repeat(64),
+    dwellMs: 5_000,
+    wechatRiskRank: 0,
+    ...over,
+  };
+}
