@@ -83,6 +83,11 @@ export const riskFeaturesSchema = z.object({
    * within 15 s of a wave's first are that wave (a fast voter taps twice as a crowd arrives).
    */
   voterWaves: z.number().int().default(0),
+  /**
+   * Of the synced votes, those from voters in a bunched wave before: a script's cohort comes back
+   * whole, a crowd called again comes back at random places. Absent from records before it.
+   */
+  syncedReturning: z.number().int().optional(),
   /** For a first vote: the candidate's first votes in the spike window (this one included). */
   recentFirstVotes: z.number().int().default(0),
   /** For a first vote: the candidate's first votes in the spike window whose dwell is within 5% of this one's. */
