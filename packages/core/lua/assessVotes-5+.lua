@@ -306,7 +306,9 @@ for i = 1, n do
     f.voterWaves = sameWave and waves - 1 or waves
     -- How many of the two seconds' votes (this one too) came from voters in a wave before: a
     -- script brings its cohort back, a crowd called again brings people back at random places.
-    if f.voterWaves > 0 then
+    -- Bunched or not, a vote within WAVE_SPAN of its voter's last wave is in that wave, not back.
+    local inLastWave = waves > 0 and waveStart ~= nil and second - waveStart < WAVE_SPAN
+    if (inLastWave and waves - 1 or waves) > 0 then
       returning = returning + 1
       redis.call('HINCRBY', KEYS[k + 17], 'r' .. slot, 1)
     end

@@ -172,4 +172,29 @@ describe('assessVotes: bunched moments and waves', () => {
     );
     expect(crowd.at(-1)).toMatchObject({ syncedVotes: 20, bunched: true, syncedReturning: 3 });
   });
+
+  it('forgets a second’s returning votes when its slot of the ring is taken by a later second', async () => {
+    const board = randomId('board');
+    const wave = (at: number) =>
+      Array.from({ length: 20 }, (_, i) => vote(`cohort-${i}`, at + i * 40, { candidateId: 'bob' }));
+    await measure(board, wave(0));
+    await measure(board, wave(240_000));
+    // A vote a second after the return, from new faces, to 249 s: second 248 takes 240's slot.
+    const after = Array.from({ length: 9 }, (_, i) =>
+      vote(`fan-${i}`, 241_000 + i * 1_000, { candidateId: 'bob' }),
+    );
+    const measured = await measure(board, after);
+    expect(measured[0]).toMatchObject({ syncedVotes: 21, syncedReturning: 11 });
+    expect(measured.at(-1)).toMatchObject({ syncedVotes: 2, syncedReturning: 0 });
+  });
+
+  it('does not count a voter’s second tap in their own wave as one back, bunched or not', async () => {
+    const board = randomId('board');
+    const wave = (at: number) =>
+      Array.from({ length: 20 }, (_, i) => vote(`cohort-${i}`, at + i * 40, { candidateId: 'bob' }));
+    await measure(board, wave(0));
+    // cohort-19 taps again 5 s into its wave, alone for the candidate then: not bunched, and not back.
+    const [again] = await measure(board, [vote('cohort-19', 5_000, { candidateId: 'bob' })]);
+    expect(again).toMatchObject({ bunched: false, voterWaves: 1, syncedReturning: 0 });
+  });
 });

@@ -143,13 +143,18 @@ describe('assessVote', () => {
     const again = { bunched: true, voterWaves: 1, syncedVotes: 30, votesBefore: 2 };
     expect(assess({ ...again, syncedReturning: 5 }).verdict).toBe('accept');
     expect(assess({ ...again, syncedReturning: 12 }).reasons.map((r) => r.rule)).toEqual(['lockstep']);
-    // A venue's audience answers each call from the venue's one address: behind an address with
-    // 15 accounts in 10 minutes, a wave is a crowd's (a farm there is the address rules' to judge).
+    // A venue's audience answers each call from the venue's one address, and a sharp one has many
+    // of the same people first again: behind an address with 15 accounts in 10 minutes, a wave is
+    // a cohort's from six tenths of it back; a cohort back whole there is still held.
     expect(assess({ ...again, syncedReturning: 12, ipAccounts: 14 }).reasons.map((r) => r.rule)).toEqual([
       'lockstep',
     ]);
     expect(assess({ ...again, syncedReturning: 12, ipAccounts: 15 }).reasons.map((r) => r.rule)).toEqual([
       'ipAccounts',
+    ]);
+    expect(assess({ ...again, syncedReturning: 18, ipAccounts: 15 }).reasons.map((r) => r.rule)).toEqual([
+      'ipAccounts',
+      'lockstep',
     ]);
     // A bought cohort: WeChat doubts many of the candidate's new accounts. Its accounts WeChat
     // doubts are held; a real newcomer WeChat rates clean is not, even tapping quickly.
