@@ -9,6 +9,9 @@ const { measure } = useRiskStore();
 const steadyFrom = (from: number, count: number) =>
   Array.from({ length: count }, (_, i) => vote(`crowd-${i}`, from + i * 200));
 const heldUpAt = (at: number) => Array.from({ length: 20 }, (_, i) => vote(`late-${i}`, at + i * 40));
+/** 20 votes for bob within a second from `at` ms, by `cohort-0` to `cohort-19` (or whom `who` names). */
+const cohortAt = (at: number, who: (i: number) => string = (i) => `cohort-${i}`) =>
+  Array.from({ length: 20 }, (_, i) => vote(who(i), at + i * 40, { candidateId: 'bob' }));
 
 describe('assessVotes: bunched moments and waves', () => {
   it('counts the votes in the last two seconds against the 5 s before, and a voter’s bunched waves', async () => {
@@ -141,10 +144,8 @@ describe('assessVotes: bunched moments and waves', () => {
 
   it('still sees the waves of a cohort that is all a candidate has, minutes apart', async () => {
     const board = randomId('board');
-    const wave = (at: number) =>
-      Array.from({ length: 20 }, (_, i) => vote(`cohort-${i}`, at + i * 40, { candidateId: 'bob' }));
-    await measure(board, wave(0));
-    expect((await measure(board, wave(240_000))).at(-1)).toMatchObject({
+    await measure(board, cohortAt(0));
+    expect((await measure(board, cohortAt(240_000))).at(-1)).toMatchObject({
       syncedVotes: 20,
       bunched: true,
       voterWaves: 1,
@@ -153,32 +154,22 @@ describe('assessVotes: bunched moments and waves', () => {
 
   it('counts the votes of a bunched moment from voters in a wave before: a cohort back whole, a crowd back at random', async () => {
     const board = randomId('board');
-    const wave = (at: number, who: (i: number) => string) =>
-      Array.from({ length: 20 }, (_, i) => vote(who(i), at + i * 40, { candidateId: 'bob' }));
     // The first wave is bunched from its tenth vote: cohort-9 to cohort-19 were in it.
-    await measure(
-      board,
-      wave(0, (i) => `cohort-${i}`),
-    );
-    const back = await measure(
-      board,
-      wave(240_000, (i) => `cohort-${i}`),
-    );
+    await measure(board, cohortAt(0));
+    const back = await measure(board, cohortAt(240_000));
     expect(back.at(-1)).toMatchObject({ syncedVotes: 20, bunched: true, voterWaves: 1, syncedReturning: 11 });
     // At the next call, 3 of the first 20 were in a wave before; the others are new faces.
     const crowd = await measure(
       board,
-      wave(480_000, (i) => (i === 10 || i === 13 || i === 16 ? `cohort-${i}` : `fan-${i}`)),
+      cohortAt(480_000, (i) => (i === 10 || i === 13 || i === 16 ? `cohort-${i}` : `fan-${i}`)),
     );
     expect(crowd.at(-1)).toMatchObject({ syncedVotes: 20, bunched: true, syncedReturning: 3 });
   });
 
   it('forgets a second’s returning votes when its slot of the ring is taken by a later second', async () => {
     const board = randomId('board');
-    const wave = (at: number) =>
-      Array.from({ length: 20 }, (_, i) => vote(`cohort-${i}`, at + i * 40, { candidateId: 'bob' }));
-    await measure(board, wave(0));
-    await measure(board, wave(240_000));
+    await measure(board, cohortAt(0));
+    await measure(board, cohortAt(240_000));
     // A vote a second after the return, from new faces, to 249 s: second 248 takes 240's slot.
     const after = Array.from({ length: 9 }, (_, i) =>
       vote(`fan-${i}`, 241_000 + i * 1_000, { candidateId: 'bob' }),
@@ -190,9 +181,7 @@ describe('assessVotes: bunched moments and waves', () => {
 
   it('does not count a voter’s second tap in their own wave as one back, bunched or not', async () => {
     const board = randomId('board');
-    const wave = (at: number) =>
-      Array.from({ length: 20 }, (_, i) => vote(`cohort-${i}`, at + i * 40, { candidateId: 'bob' }));
-    await measure(board, wave(0));
+    await measure(board, cohortAt(0));
     // cohort-19 taps again 5 s into its wave, alone for the candidate then: not bunched, and not back.
     const [again] = await measure(board, [vote('cohort-19', 5_000, { candidateId: 'bob' })]);
     expect(again).toMatchObject({ bunched: false, voterWaves: 1, syncedReturning: 0 });
