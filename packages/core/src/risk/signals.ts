@@ -39,8 +39,8 @@ const CROWD_NAT_ACCOUNTS = 15;
 /**
  * Behind a crowd's NAT, the share of a bunched moment's votes from voters in a wave before that
  * makes it a cohort's return. A venue's audience answers every call at once from its one address,
- * and at a third call of a sharp crowd a third of the first seconds were quick before too (the
- * tuning split's worst show: under 0.4); a script's cohort come back whole is most of its wave.
+ * and at a later call of a sharp crowd 30-40% of the first seconds were quick before too (the
+ * tuning split's worst show); a script's cohort come back whole is most of its wave.
  * Tuned on the tuning split (24 draws): 0.4, 0.6 and 0.8 all spared the show and moved no attack.
  */
 const NAT_RETURNING_SHARE = 0.6;
