@@ -300,14 +300,14 @@ for i = 1, n do
     -- The voter's earlier waves: a bunched vote within WAVE_SPAN of their last wave's start is
     -- still that wave, and the wave it is in is not an earlier one.
     local waves, waveStart = tonumber(mine[3]) or 0, tonumber(mine[4])
-    -- A bunched vote accepted before the last wave began (a batch measured late) is counted with
-    -- the waves already known, never as one more: the voter had at most that many before it.
-    local sameWave = f.bunched and waves > 0 and waveStart ~= nil and second - waveStart < WAVE_SPAN
+    -- A vote accepted before the last wave began (a batch measured late) is counted with the
+    -- waves already known, never as one more: the voter had at most that many before it.
+    local inLastWave = waves > 0 and waveStart ~= nil and second - waveStart < WAVE_SPAN
+    local sameWave = f.bunched and inLastWave
     f.voterWaves = sameWave and waves - 1 or waves
     -- How many of the two seconds' votes (this one too) came from voters in a wave before: a
     -- script brings its cohort back, a crowd called again brings people back at random places.
     -- Bunched or not, a vote within WAVE_SPAN of its voter's last wave is in that wave, not back.
-    local inLastWave = waves > 0 and waveStart ~= nil and second - waveStart < WAVE_SPAN
     if (inLastWave and waves - 1 or waves) > 0 then
       returning = returning + 1
       redis.call('HINCRBY', KEYS[k + 17], 'r' .. slot, 1)
