@@ -58,7 +58,7 @@ function liveCrowd(c: CrowdCtx): void {
     const pick = () => (rng.chance(k('live-crowd.stageShare')) ? stage : popularPick(rng, c.choices));
     // Half scan within `peak` of the call, the rest trail off; all sign in with room to vote.
     const scan = arrivalAfter(rng, peak, windowMs * 0.75);
-    let at = call + scan;
+    const at = call + scan;
     if (rng.chance(newShare)) script.login(at, account, venue, device);
     else {
       // Voted earlier today from their own network; at the venue, signed in already.
@@ -67,14 +67,9 @@ function liveCrowd(c: CrowdCtx): void {
       script.login(earlier - rng.uniform(2_000, 6_000), account, home, device);
       script.vote(earlier, account, { candidateId: pick(), ip: home, device, dwellMs: humanDwell(rng) });
     }
-    at += rng.uniform(1_500, 4_000);
-    const votes = rng.int(1, k('live-crowd.votesMax'));
-    for (let v = 0; v < votes && at < call + windowMs; v++) {
-      const dwellMs = dwell();
-      script.vote(at, account, { candidateId: pick(), ip: venue, device, dwellMs });
-      at += dwellMs + rng.uniform(3_000, 12_000);
-    }
-    attendees.push({ account, device, dwell });
+    const attendee = { account, device, dwell };
+    tapAtVenue(c, attendee, at + rng.uniform(1_500, 4_000), call + windowMs, venue, pick);
+    attendees.push(attendee);
   }
   laterRounds(c, { call, windowMs, peak, venue, stage, attendees });
 }
@@ -83,6 +78,24 @@ interface Attendee {
   account: Account;
   device: Device;
   dwell: () => number;
+}
+
+/** An attendee's 1 to `votesMax` votes at the venue from `from`, seconds apart, until `end`. */
+function tapAtVenue(
+  c: CrowdCtx,
+  { account, device, dwell }: Attendee,
+  from: number,
+  end: number,
+  venue: string,
+  pick: () => string,
+): void {
+  const votes = c.rng.int(1, knob(c.scenario, 'live-crowd.votesMax'));
+  let at = from;
+  for (let v = 0; v < votes && at < end; v++) {
+    const dwellMs = dwell();
+    c.script.vote(at, account, { candidateId: pick(), ip: venue, device, dwellMs });
+    at += dwellMs + c.rng.uniform(3_000, 12_000);
+  }
 }
 
 /**
@@ -102,7 +115,7 @@ function laterRounds(
     attendees: Attendee[];
   },
 ): void {
-  const { rng, script, D } = c;
+  const { rng, D } = c;
   const k = (name: Parameters<typeof knob>[1]) => knob(c.scenario, name);
   let stage = first.stage;
   for (let round = 2; round <= k('live-crowd.rounds'); round++) {
@@ -118,14 +131,9 @@ function laterRounds(
       }
     }
     const pick = () => (rng.chance(k('live-crowd.stageShare')) ? stage : popularPick(rng, c.choices));
-    for (const { account, device, dwell } of first.attendees) {
-      let at = call + arrivalAfter(rng, first.peak, first.windowMs * 0.75) + rng.uniform(1_500, 4_000);
-      const votes = rng.int(1, k('live-crowd.votesMax'));
-      for (let v = 0; v < votes && at < call + first.windowMs; v++) {
-        const dwellMs = dwell();
-        script.vote(at, account, { candidateId: pick(), ip: first.venue, device, dwellMs });
-        at += dwellMs + rng.uniform(3_000, 12_000);
-      }
+    for (const attendee of first.attendees) {
+      const at = call + arrivalAfter(rng, first.peak, first.windowMs * 0.75) + rng.uniform(1_500, 4_000);
+      tapAtVenue(c, attendee, at, call + first.windowMs, first.venue, pick);
     }
   }
 }
