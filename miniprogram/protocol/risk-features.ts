@@ -100,8 +100,8 @@ export const riskFeaturesSchema = z.object({
   candidateRiskyNewShare: z.number().default(0),
   /**
    * Over the day: the candidate's first votes, those from accounts WeChat rates 2 or more, and
-   * (for a first vote with a dwell) those whose dwell falls in this one's 10% bucket or the two
-   * beside it: a cohort spread over hours.
+   * (for a vote with a dwell from an account in its first minute here) those whose dwell falls
+   * in this one's 10% bucket or the two beside it: a cohort spread over hours.
    */
   candidateDayNew: z.number().int().default(0),
   candidateDayRiskyNew: z.number().int().default(0),

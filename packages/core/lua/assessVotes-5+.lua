@@ -189,8 +189,9 @@ for i = 1, n do
     local isRiskyNew = isNewHere and rank >= 2
     if isRiskyNew then redis.call('HINCRBY', cand, 'r:' .. minute, 1) end
     -- Over the day (the hash's life): its first votes, those WeChat doubts, and their dwell
-    -- times in 10% buckets, so a cohort spread over hours is still seen whole.
-    local bucket = (isNewHere and dwell > 0) and math.floor(math.log(dwell) / LOG_BUCKET) or nil
+    -- times in 10% buckets, so a cohort spread over hours is still seen whole. A new account's
+    -- later votes are measured against them too (an emulator taps again with the same dwell).
+    local bucket = (isNew and dwell > 0) and math.floor(math.log(dwell) / LOG_BUCKET) or nil
     if isNewHere then
       redis.call('HINCRBY', cand, 'tn', 1)
       if isRiskyNew then redis.call('HINCRBY', cand, 'tr', 1) end

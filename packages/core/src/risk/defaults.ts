@@ -29,7 +29,7 @@ export const DEFAULT_RISK_SETTINGS: RiskSettings = {
     referralRing: { enabled: true, threshold: 3, weight: 1, action: 'score' },
     wechatRisk: { enabled: true, threshold: 3, weight: 1, action: 'score' },
     lockstep: { enabled: true, threshold: 2, weight: 1, action: 'score' },
-    tightDwell: { enabled: true, threshold: 0.7, weight: 0.8, action: 'score' },
+    tightDwell: { enabled: true, threshold: 0.7, weight: 1, action: 'score' },
     referralFanout: { enabled: true, threshold: 20, weight: 0.8, action: 'score' },
     riskyCohort: { enabled: true, threshold: 0.15, weight: 1, action: 'score' },
   },

@@ -79,6 +79,29 @@ describe('assessVotes: the sequence signals', () => {
     expect(lastEmulator?.dayDwellAround).toBe(8);
   });
 
+  it('judges a new account’s later votes by the day’s dwell too, and holds a script’s on that alone', async () => {
+    const board = randomId('board');
+    // Twenty emulators' first votes at 2,000 ms ± 1% over an hour, and thirty people spread widely.
+    const emulators = Array.from({ length: 20 }, (_, i) =>
+      vote(`emu-${i}`, i * 180_000, { dwellMs: 1_980 + i * 2 }),
+    );
+    const people = Array.from({ length: 30 }, (_, i) =>
+      vote(`person-${i}`, 60_000 + i * 120_000, { dwellMs: Math.round(1_000 * 1.1 ** (i % 30)) }),
+    );
+    await measure(
+      board,
+      [...emulators, ...people].sort((a, b) => a.acceptedAt - b.acceptedAt),
+    );
+    // The last emulator taps again 8 s later: not its first vote here, but its account is new.
+    const again = vote('emu-19', 19 * 180_000 + 8_000, { dwellMs: 2_010 });
+    const [measured] = await measure(board, [again]);
+    expect(measured?.accountAgeMs).toBe(8_000);
+    expect(measured?.dayDwellTwins).toBeGreaterThanOrEqual(20);
+    const verdict = assessVote(measured as RiskFeatures, again, DEFAULT_RISK_SETTINGS);
+    expect(verdict.reasons.map((r) => r.rule)).toEqual(['tightDwell']);
+    expect(verdict.verdict).toBe('review');
+  });
+
   it('does not take people whose dwell peaks smoothly, with a hole beside the peak, for a script', async () => {
     const board = randomId('board');
     // 75 people's first votes over two and a half minutes, in 10% dwell buckets around 3.6 s, as a
