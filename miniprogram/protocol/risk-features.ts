@@ -94,7 +94,9 @@ export const riskFeaturesSchema = z.object({
   dwellTwins: z.number().int().default(0),
   /**
    * The candidate's first votes in the short window from accounts WeChat rates 2 or more, and
-   * their share of its new accounts' votes there.
+   * their share of its new accounts' votes there. Like the day's two counts below, measured only
+   * for an account in its first minute here that WeChat rates 2 or more (the only one the risky
+   * cohort judges); 0 for any other.
    */
   candidateRiskyNew: z.number().int().default(0),
   candidateRiskyNewShare: z.number().default(0),
@@ -108,6 +110,11 @@ export const riskFeaturesSchema = z.object({
   dayDwellTwins: z.number().int().default(0),
   /** Over the day: the candidate's first votes in the eight buckets 2 to 5 away from this dwell's, either side. */
   dayDwellAround: z.number().int().default(0),
+  /**
+   * Over the day: the first votes in this dwell's 2% bucket and the two beside it (about 6%,
+   * within the 30% of dayDwellTwins): a script within a few percent of people's usual dwell.
+   */
+  dayFineTwins: z.number().int().default(0),
   /** Every invitee the inviter's share links brought in the short window. */
   inviterInvitees: z.number().int().default(0),
   /** WeChat's getUserRiskRank, 0–4, cached from the voter's login; null when unknown. */

@@ -44,8 +44,9 @@ local BUNCH_MIN, BUNCH_RATIO = 10, 4
 -- A voter's bunched votes within this many seconds of the start of their last wave are that wave:
 -- a fast voter taps twice while a campaign opens or a call's crowd arrives, and that is one wave.
 local WAVE_SPAN = 15
--- Day dwell buckets are 10% wide (log base 1.1).
+-- Day dwell buckets are 10% wide (log base 1.1), and 2% wide for a tight script (log base 1.02).
 local LOG_BUCKET = math.log(1.1)
+local LOG_FINE = math.log(1.02)
 local MINUTE = 60000
 local shortMinutes = math.floor(SHORT / MINUTE)
 local spikeMinutes = math.floor(SPIKE / MINUTE)
@@ -192,27 +193,37 @@ for i = 1, n do
     -- times in 10% buckets, so a cohort spread over hours is still seen whole. A new account's
     -- later votes are measured against them too (an emulator taps again with the same dwell).
     local bucket = (isNew and dwell > 0) and math.floor(math.log(dwell) / LOG_BUCKET) or nil
+    local fine = bucket and math.floor(math.log(dwell) / LOG_FINE)
     if isNewHere then
       redis.call('HINCRBY', cand, 'tn', 1)
       if isRiskyNew then redis.call('HINCRBY', cand, 'tr', 1) end
-      if bucket then redis.call('HINCRBY', cand, 'd:' .. bucket, 1) end
+      if bucket then
+        redis.call('HINCRBY', cand, 'd:' .. bucket, 1)
+        redis.call('HINCRBY', cand, 'e:' .. fine, 1)
+      end
     end
     if isWave then redis.call('HINCRBY', cand, 'w:' .. minute, 1) end
     -- The fields every vote of a minute reads, built once per minute and batch.
     local fields = fieldsOf(minute)
-    -- What only a new account's rules read (the risky cohort, the day's dwell) is read for one only.
-    local riskyFrom, dayFrom
+    -- What only a new account's rules read (the risky cohort, the day's dwell) is read for one
+    -- only, and the risky cohort's counts for one WeChat doubts (rank 2+), the only one it judges.
+    local riskyFrom, dwellFrom
     if isNew then
       fields = { unpack(fields) }
-      riskyFrom = #fields + 1
-      for m = minute - shortMinutes + 1, minute do fields[#fields + 1] = 'r:' .. m end
-      dayFrom = #fields + 1
-      fields[#fields + 1] = 'tn'
-      fields[#fields + 1] = 'tr'
+      if rank >= 2 then
+        riskyFrom = #fields + 1
+        for m = minute - shortMinutes + 1, minute do fields[#fields + 1] = 'r:' .. m end
+        fields[#fields + 1] = 'tn'
+        fields[#fields + 1] = 'tr'
+      end
+      dwellFrom = #fields + 1
       -- This dwell's bucket and the two beside it (about 30% around it), then the buckets 2 to 5
       -- away on either side: how dense first votes are around it, whatever the usual dwell is.
       if bucket then
         for _, d in ipairs({ -1, 0, 1, -5, -4, -3, -2, 2, 3, 4, 5 }) do fields[#fields + 1] = 'd:' .. (bucket + d) end
+        -- The same at 2%: this bucket and the two beside it (about 6%), against the rest of the
+        -- 30%: a script within a few percent of people's usual dwell.
+        for d = -1, 1 do fields[#fields + 1] = 'e:' .. (fine + d) end
       end
     end
     local got = redis.call('HMGET', cand, unpack(fields))
@@ -314,13 +325,16 @@ for i = 1, n do
       redis.call('HINCRBY', KEYS[k + 17], 'r' .. slot, 1)
     end
     f.syncedReturning = returning
-    f.candidateDayNew = dayFrom and tonumber(got[dayFrom]) or 0
-    f.candidateDayRiskyNew = dayFrom and tonumber(got[dayFrom + 1]) or 0
+    f.candidateDayNew = riskyFrom and tonumber(got[riskyFrom + shortMinutes]) or 0
+    f.candidateDayRiskyNew = riskyFrom and tonumber(got[riskyFrom + shortMinutes + 1]) or 0
     f.dayDwellTwins = 0
     f.dayDwellAround = 0
-    if dayFrom and bucket then
-      for j = dayFrom + 2, dayFrom + 4 do f.dayDwellTwins = f.dayDwellTwins + (tonumber(got[j]) or 0) end
-      for j = dayFrom + 5, dayFrom + 12 do f.dayDwellAround = f.dayDwellAround + (tonumber(got[j]) or 0) end
+    if dwellFrom and bucket then
+      for j = dwellFrom, dwellFrom + 2 do f.dayDwellTwins = f.dayDwellTwins + (tonumber(got[j]) or 0) end
+      for j = dwellFrom + 3, dwellFrom + 10 do f.dayDwellAround = f.dayDwellAround + (tonumber(got[j]) or 0) end
+      local fineTwins = 0
+      for j = dwellFrom + 11, dwellFrom + 13 do fineTwins = fineTwins + (tonumber(got[j]) or 0) end
+      f.dayFineTwins = fineTwins
     end
     f.candidateRiskyNew = riskyNew
     if shortNew > 0 then

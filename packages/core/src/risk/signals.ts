@@ -22,6 +22,8 @@ const RISKY_MIN_ACCOUNTS = 5;
 const DAY_TWINS_MIN_VOTES = 10;
 /** How many standard deviations of chance the day's excess of dwell twins must stand out by. */
 const DAY_TWINS_Z = 3;
+/** The 6% of three 2% buckets against the rest of the three 10% ones around them (30%). */
+const FINE_PER_REST = (3 * Math.log(1.02)) / (3 * Math.log(1.1) - 3 * Math.log(1.02));
 
 /**
  * The least share of a bunched moment's votes that must come from voters in a wave before for
@@ -65,25 +67,33 @@ export function riskyShare(f: RiskFeatures): number {
 
 /**
  * How far a candidate's first votes tapped like this one stand out: over the last 2 minutes,
- * their share of its first votes; over the day, the share of the twins (30% around the dwell)
- * above what the buckets a little further away would put there. Humans spread smoothly, whatever
- * their usual dwell; an emulator's script makes a spike.
+ * their share of its first votes; over the day, the share of the twins (30% around the dwell in
+ * 10% buckets) above what the buckets a little further away would put there, or of the 6% around
+ * it (2% buckets) above what the rest of the 30% would put there.
+ * Humans spread smoothly, whatever their usual dwell; an emulator's script makes a spike, and a
+ * tight one stands out of people's densest dwell only at 2%.
  */
 export function twinShare(f: RiskFeatures): number {
   const recent = f.dwellTwins >= TWINS_MIN_VOTES ? f.dwellTwins / Math.max(f.recentFirstVotes, 1) : 0;
-  const expected = (3 * f.dayDwellAround) / 8;
-  const excess = f.dayDwellTwins - expected;
-  // The excess must also stand out of chance: DAY_TWINS_Z standard deviations of the two counts'
-  // difference. A candidate's first votes are tested at every dwell all day, and early on a few
-  // dozen people's dwell times bunch by chance somewhere.
   // The day is for a cohort spread over hours: in a candidate's first two minutes it is the same
   // votes as the recent window, whose stricter share judges them (a crowd at a campaign's opening).
-  const spread = Math.sqrt(f.dayDwellTwins + (9 / 64) * f.dayDwellAround);
-  const day =
-    f.candidateAgeMs >= RISK_WINDOWS.spikeMs &&
-    excess >= DAY_TWINS_MIN_VOTES &&
-    excess >= DAY_TWINS_Z * spread
-      ? excess / f.dayDwellTwins
-      : 0;
-  return Math.max(recent, day);
+  if (f.candidateAgeMs < RISK_WINDOWS.spikeMs) return recent;
+  return Math.max(
+    recent,
+    dayExcessShare(f.dayDwellTwins, f.dayDwellAround, 3 / 8),
+    dayExcessShare(f.dayFineTwins, f.dayDwellTwins - f.dayFineTwins, FINE_PER_REST),
+  );
+}
+
+/**
+ * The share of a dwell's day twins above what the buckets a little further away would put there
+ * (`perAround`: the twins' width over theirs), or 0 when the excess does not stand out: it must
+ * be DAY_TWINS_MIN_VOTES or more, and DAY_TWINS_Z standard deviations of the two counts'
+ * difference. A candidate's first votes are tested at every dwell all day, and early on a few
+ * dozen people's dwell times bunch by chance somewhere.
+ */
+function dayExcessShare(twins: number, around: number, perAround: number): number {
+  const excess = twins - perAround * around;
+  const spread = Math.sqrt(twins + perAround * perAround * around);
+  return excess >= DAY_TWINS_MIN_VOTES && excess >= DAY_TWINS_Z * spread ? excess / twins : 0;
 }

@@ -69,9 +69,11 @@ describe('assessVotes: the sequence signals', () => {
     );
     const all = [...emulators, ...people].sort((a, b) => a.acceptedAt - b.acceptedAt);
     const measured = await measure(board, all);
-    const last = measured.at(-1);
-    expect(last?.candidateDayNew).toBe(40);
-    expect(last?.candidateDayRiskyNew).toBe(5);
+    // Counted for an account WeChat doubts, the only one the risky cohort judges (this one too).
+    const [doubted] = await measure(board, [vote('doubted', 6 * 3_600_000, { wechatRiskRank: 2 })]);
+    expect(doubted?.candidateDayNew).toBe(41);
+    expect(doubted?.candidateDayRiskyNew).toBe(6);
+    expect(measured.at(-1)?.candidateDayNew).toBe(0);
     const lastEmulator = measured[all.indexOf(emulators.at(-1) as VoteToAssess)];
     // Its bucket and the two beside it hold the ten emulators and the people near 2 s (three of
     // them, one bucket each); the buckets 2 to 5 away either side hold a person each.
@@ -100,6 +102,38 @@ describe('assessVotes: the sequence signals', () => {
     const verdict = assessVote(measured as RiskFeatures, again, DEFAULT_RISK_SETTINGS);
     expect(verdict.reasons.map((r) => r.rule)).toEqual(['tightDwell']);
     expect(verdict.verdict).toBe('review');
+  });
+
+  it('sees a script within 1% of people’s own dense dwell, which 10% buckets blur', async () => {
+    const board = randomId('board');
+    // Over two and a half hours: 260 people spread evenly (in log) from 2 s to 7.2 s, about 19 to
+    // a 10% bucket and 4 to a 2% one, and 36 emulators at 3,790 ms ± 0.5% among them.
+    const people = Array.from({ length: 260 }, (_, i) => ({
+      who: `person-${i}`,
+      dwellMs: Math.round(2_000 * 1.005 ** i),
+    }));
+    const emulators = Array.from({ length: 36 }, (_, i) => ({
+      who: `emu-${i}`,
+      dwellMs: 3_771 + (i % 10) * 4,
+    }));
+    const all = people.flatMap((p, i) => [p, ...(i % 7 === 3 ? [emulators[(i - 3) / 7]] : [])]);
+    const votes = all.flatMap((x, i) => (x ? [vote(x.who, i * 30_000, { dwellMs: x.dwellMs })] : []));
+    const measured = await measure(board, votes);
+    const lastEmulator = votes.findLastIndex((v) => v.voterId.startsWith('emu-'));
+    const features = measured[lastEmulator] as RiskFeatures;
+    // In 10% buckets the script is 36 of 93 (58 expected from the 154 around): under a share of
+    // 0.7. In 2% buckets it is 36 of 48, where the rest of the 30% (45) puts 12.
+    expect(features).toMatchObject({ dayDwellTwins: 93, dayDwellAround: 154, dayFineTwins: 48 });
+    const verdict = assessVote(features, votes[lastEmulator] as VoteToAssess, DEFAULT_RISK_SETTINGS);
+    expect(verdict.reasons.map((r) => r.rule)).toEqual(['newAccount', 'tightDwell']);
+    // A person's dwell away from the script is not.
+    const person = votes.findLastIndex((v) => v.voterId.startsWith('person-') && (v.dwellMs ?? 0) > 5_000);
+    const personVerdict = assessVote(
+      measured[person] as RiskFeatures,
+      votes[person] as VoteToAssess,
+      DEFAULT_RISK_SETTINGS,
+    );
+    expect(personVerdict.reasons.map((r) => r.rule)).toEqual(['newAccount']);
   });
 
   it('does not take people whose dwell peaks smoothly, with a hole beside the peak, for a script', async () => {

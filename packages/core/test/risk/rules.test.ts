@@ -49,6 +49,7 @@ const calm: RiskFeatures = {
   candidateDayRiskyNew: 0,
   dayDwellTwins: 0,
   dayDwellAround: 0,
+  dayFineTwins: 0,
 };
 const subject = {
   candidateId: 'alice',
@@ -182,6 +183,11 @@ describe('assessVote', () => {
     // 28 over is far out of it (20).
     expect(assess({ accountAgeMs: 0, dayDwellTwins: 18, dayDwellAround: 14 }).verdict).toBe('accept');
     expect(assess({ accountAgeMs: 0, dayDwellTwins: 40, dayDwellAround: 32 }).verdict).toBe('review');
+    // At 2%: 45 of the 30%'s 75 within 6% (the other 30 put 8 there) is a spike, though in 10%
+    // buckets it is within chance of people's dense dwell (75 where 160 around put 60); 20 is none.
+    const dense = { accountAgeMs: 0, dayDwellTwins: 75, dayDwellAround: 160 };
+    expect(assess({ ...dense, dayFineTwins: 45 }).verdict).toBe('review');
+    expect(assess({ ...dense, dayFineTwins: 20 }).verdict).toBe('accept');
     // In a candidate's first two minutes the day is the recent window, judged by its own share: a
     // crowd opening the campaign bunches its dwell by chance there (the benchmark's crowd did).
     const opening = {
