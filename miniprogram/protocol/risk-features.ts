@@ -111,10 +111,12 @@ export const riskFeaturesSchema = z.object({
   /** Over the day: the candidate's first votes in the eight buckets 2 to 5 away from this dwell's, either side. */
   dayDwellAround: z.number().int().default(0),
   /**
-   * Over the day: the first votes in this dwell's 2% bucket and the two beside it (about 6%,
-   * within the 30% of dayDwellTwins): a script within a few percent of people's usual dwell.
+   * The same in 2% buckets: the first votes in this dwell's bucket and the two beside it (about
+   * 6%), and in the twelve 2 to 7 buckets away either side: a script within a few percent of
+   * people's usual dwell.
    */
   dayFineTwins: z.number().int().default(0),
+  dayFineAround: z.number().int().default(0),
   /** Every invitee the inviter's share links brought in the short window. */
   inviterInvitees: z.number().int().default(0),
   /** WeChat's getUserRiskRank, 0–4, cached from the voter's login; null when unknown. */

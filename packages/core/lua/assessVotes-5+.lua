@@ -221,9 +221,13 @@ for i = 1, n do
       -- away on either side: how dense first votes are around it, whatever the usual dwell is.
       if bucket then
         for _, d in ipairs({ -1, 0, 1, -5, -4, -3, -2, 2, 3, 4, 5 }) do fields[#fields + 1] = 'd:' .. (bucket + d) end
-        -- The same at 2%: this bucket and the two beside it (about 6%), against the rest of the
-        -- 30%: a script within a few percent of people's usual dwell.
+        -- The same at 2%: this bucket and the two beside it (about 6%), then the buckets 2 to 7
+        -- away on either side: a script within a few percent of people's usual dwell.
         for d = -1, 1 do fields[#fields + 1] = 'e:' .. (fine + d) end
+        for d = 2, 7 do
+          fields[#fields + 1] = 'e:' .. (fine - d)
+          fields[#fields + 1] = 'e:' .. (fine + d)
+        end
       end
     end
     local got = redis.call('HMGET', cand, unpack(fields))
@@ -332,9 +336,10 @@ for i = 1, n do
     if dwellFrom and bucket then
       for j = dwellFrom, dwellFrom + 2 do f.dayDwellTwins = f.dayDwellTwins + (tonumber(got[j]) or 0) end
       for j = dwellFrom + 3, dwellFrom + 10 do f.dayDwellAround = f.dayDwellAround + (tonumber(got[j]) or 0) end
-      local fineTwins = 0
+      local fineTwins, fineAround = 0, 0
       for j = dwellFrom + 11, dwellFrom + 13 do fineTwins = fineTwins + (tonumber(got[j]) or 0) end
-      f.dayFineTwins = fineTwins
+      for j = dwellFrom + 14, dwellFrom + 25 do fineAround = fineAround + (tonumber(got[j]) or 0) end
+      f.dayFineTwins, f.dayFineAround = fineTwins, fineAround
     end
     f.candidateRiskyNew = riskyNew
     if shortNew > 0 then

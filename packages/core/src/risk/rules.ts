@@ -9,7 +9,7 @@ import {
 } from '../protocol/risk.js';
 import { formatClusterId } from './cluster-id.js';
 import { networksOf } from './network.js';
-import { cohortWave, isNew, riskyShare, suspicious, twinShare } from './signals.js';
+import { cohortWave, isNew, riskyShare, suspicious, twinShare, twinShares } from './signals.js';
 
 /** What a rule knows of the vote besides its features: for naming clusters. */
 export interface RiskSubject {
@@ -182,10 +182,15 @@ export const RISK_RULES: Readonly<Record<RiskRuleId, RuleDefinition>> = {
   tightDwell: {
     direction: 'atLeast',
     // Humans read for very different times; emulators driven by one script do not. Over the
-    // last 2 minutes (within 5%) and over the day (10% buckets), for a cohort spread over hours.
+    // last 2 minutes (within 5%) and over the day (10% and 2% buckets), for a cohort spread over
+    // hours. The sentence names the measure that gave the value.
     value: (f) => twinShare(f),
-    describe: (v, f) =>
-      `${percent(v)} of the candidate's first votes (${Math.max(f.dwellTwins, f.dayDwellTwins)}) tapped within about 5% of this one's ${f.dwellMs ?? 0} ms`,
+    describe: (v, f) => {
+      const [top] = twinShares(f);
+      return top?.band === '5% in 2 min'
+        ? `${percent(v)} of the candidate's first votes in 2 min (${top.twins}) tapped within about 5% of this one's ${f.dwellMs ?? 0} ms`
+        : `of the candidate's ${top?.twins ?? 0} first votes today within about ${top?.band === '6% today' ? '6%' : '30%'} of this one's ${f.dwellMs ?? 0} ms, ${percent(v)} stand above the spread of dwell times around them`;
+    },
   },
   riskyCohort: {
     direction: 'atLeast',

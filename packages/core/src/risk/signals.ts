@@ -22,8 +22,6 @@ const RISKY_MIN_ACCOUNTS = 5;
 const DAY_TWINS_MIN_VOTES = 10;
 /** How many standard deviations of chance the day's excess of dwell twins must stand out by. */
 const DAY_TWINS_Z = 3;
-/** The 6% of three 2% buckets against the rest of the three 10% ones around them (30%). */
-const FINE_PER_REST = (3 * Math.log(1.02)) / (3 * Math.log(1.1) - 3 * Math.log(1.02));
 
 /**
  * The least share of a bunched moment's votes that must come from voters in a wave before for
@@ -67,22 +65,37 @@ export function riskyShare(f: RiskFeatures): number {
 
 /**
  * How far a candidate's first votes tapped like this one stand out: over the last 2 minutes,
- * their share of its first votes; over the day, the share of the twins (30% around the dwell in
- * 10% buckets) above what the buckets a little further away would put there, or of the 6% around
- * it (2% buckets) above what the rest of the 30% would put there.
+ * their share of its first votes; over the day, the share of the twins (the dwell's bucket and the
+ * two beside it, 10% or 2% wide) above what the buckets a little further away on either side
+ * would put there.
  * Humans spread smoothly, whatever their usual dwell; an emulator's script makes a spike, and a
  * tight one stands out of people's densest dwell only at 2%.
  */
 export function twinShare(f: RiskFeatures): number {
+  return twinShares(f)[0]?.share ?? 0;
+}
+
+/** One of tight dwell's measures: its share, the twins it counted, and how it took them. */
+export interface TwinMeasure {
+  share: number;
+  twins: number;
+  /** How near this dwell a twin is, and over what. */
+  band: '5% in 2 min' | '30% today' | '6% today';
+}
+
+/** Tight dwell's measures that stand out (share above 0), the largest first. */
+export function twinShares(f: RiskFeatures): TwinMeasure[] {
   const recent = f.dwellTwins >= TWINS_MIN_VOTES ? f.dwellTwins / Math.max(f.recentFirstVotes, 1) : 0;
+  const measures: TwinMeasure[] = [{ share: recent, twins: f.dwellTwins, band: '5% in 2 min' }];
   // The day is for a cohort spread over hours: in a candidate's first two minutes it is the same
   // votes as the recent window, whose stricter share judges them (a crowd at a campaign's opening).
-  if (f.candidateAgeMs < RISK_WINDOWS.spikeMs) return recent;
-  return Math.max(
-    recent,
-    dayExcessShare(f.dayDwellTwins, f.dayDwellAround, 3 / 8),
-    dayExcessShare(f.dayFineTwins, f.dayDwellTwins - f.dayFineTwins, FINE_PER_REST),
-  );
+  if (f.candidateAgeMs >= RISK_WINDOWS.spikeMs) {
+    const day = dayExcessShare(f.dayDwellTwins, f.dayDwellAround, 3 / 8);
+    const fine = dayExcessShare(f.dayFineTwins, f.dayFineAround, 3 / 12);
+    measures.push({ share: day, twins: f.dayDwellTwins, band: '30% today' });
+    measures.push({ share: fine, twins: f.dayFineTwins, band: '6% today' });
+  }
+  return measures.filter((m) => m.share > 0).sort((a, b) => b.share - a.share);
 }
 
 /**

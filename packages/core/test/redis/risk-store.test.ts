@@ -122,8 +122,13 @@ describe('assessVotes: the sequence signals', () => {
     const lastEmulator = votes.findLastIndex((v) => v.voterId.startsWith('emu-'));
     const features = measured[lastEmulator] as RiskFeatures;
     // In 10% buckets the script is 36 of 93 (58 expected from the 154 around): under a share of
-    // 0.7. In 2% buckets it is 36 of 48, where the rest of the 30% (45) puts 12.
-    expect(features).toMatchObject({ dayDwellTwins: 93, dayDwellAround: 154, dayFineTwins: 48 });
+    // 0.7. In 2% buckets it is 36 of 48, where the twelve buckets 2-7 away (48) put 12.
+    expect(features).toMatchObject({
+      dayDwellTwins: 93,
+      dayDwellAround: 154,
+      dayFineTwins: 48,
+      dayFineAround: 48,
+    });
     const verdict = assessVote(features, votes[lastEmulator] as VoteToAssess, DEFAULT_RISK_SETTINGS);
     expect(verdict.reasons.map((r) => r.rule)).toEqual(['newAccount', 'tightDwell']);
     // A person's dwell away from the script is not.
@@ -154,14 +159,16 @@ describe('assessVotes: the sequence signals', () => {
       [5, 7],
     ];
     const centre = Math.floor(Math.log(3_629) / Math.log(1.1));
+    // Each bucket's people spread evenly across its width, as people's dwell is.
     const dwells = counts.flatMap(([d, n]) =>
-      Array.from({ length: n }, () => Math.ceil(1.1 ** (centre + d) * 1.01)),
+      Array.from({ length: n }, (_, j) => Math.ceil(1.1 ** (centre + d + (j + 0.5) / n))),
     );
     const people = dwells.map((dwellMs, i) => vote(`person-${i}`, i * 2_000, { dwellMs }));
     await measure(board, people);
     const oneMore = vote('one-more', 210_000, { dwellMs: Math.ceil(1.1 ** centre * 1.01) });
     const [last] = await measure(board, [oneMore]);
-    expect(last).toMatchObject({ dayDwellTwins: 35, dayDwellAround: 41 });
+    // At 2% it is smooth too: 9 within 6% where the twelve buckets around put 6.75.
+    expect(last).toMatchObject({ dayDwellTwins: 35, dayDwellAround: 41, dayFineTwins: 9, dayFineAround: 27 });
     const verdict = assessVote(last as RiskFeatures, oneMore, DEFAULT_RISK_SETTINGS);
     expect(verdict.reasons.map((r) => r.rule)).not.toContain('tightDwell');
   });

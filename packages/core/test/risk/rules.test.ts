@@ -50,6 +50,7 @@ const calm: RiskFeatures = {
   dayDwellTwins: 0,
   dayDwellAround: 0,
   dayFineTwins: 0,
+  dayFineAround: 0,
 };
 const subject = {
   candidateId: 'alice',
@@ -183,11 +184,20 @@ describe('assessVote', () => {
     // 28 over is far out of it (20).
     expect(assess({ accountAgeMs: 0, dayDwellTwins: 18, dayDwellAround: 14 }).verdict).toBe('accept');
     expect(assess({ accountAgeMs: 0, dayDwellTwins: 40, dayDwellAround: 32 }).verdict).toBe('review');
-    // At 2%: 45 of the 30%'s 75 within 6% (the other 30 put 8 there) is a spike, though in 10%
-    // buckets it is within chance of people's dense dwell (75 where 160 around put 60); 20 is none.
-    const dense = { accountAgeMs: 0, dayDwellTwins: 75, dayDwellAround: 160 };
-    expect(assess({ ...dense, dayFineTwins: 45 }).verdict).toBe('review');
-    expect(assess({ ...dense, dayFineTwins: 20 }).verdict).toBe('accept');
+    // At 2%: 40 within 6% where the twelve buckets 2-7 away hold 48 (12 expected) is a spike,
+    // though in 10% buckets it is within chance of people's dense dwell (75 where 160 around put
+    // 60). The excess must be 70% of the twins: 28 of 40 is, 27 of 39 is not.
+    const dense = { accountAgeMs: 0, dayDwellTwins: 75, dayDwellAround: 160, dayFineAround: 48 };
+    const fine = assess({ ...dense, dayFineTwins: 40 });
+    expect(fine.verdict).toBe('review');
+    // The sentence names the measure that fired.
+    expect(fine.reasons.at(-1)?.text).toContain('40 first votes today within about 6%');
+    expect(emulators.reasons.at(-1)?.text).toContain('first votes in 2 min (50) tapped within about 5%');
+    expect(assess({ ...dense, dayFineTwins: 39 }).verdict).toBe('accept');
+    // A new account's later vote (8 s after its first) with a script's dwell holds on that alone.
+    const later = assess({ accountAgeMs: 8_000, dayDwellTwins: 30, dayDwellAround: 8 });
+    expect(later.reasons.map((r) => r.rule)).toEqual(['tightDwell']);
+    expect(later.verdict).toBe('review');
     // In a candidate's first two minutes the day is the recent window, judged by its own share: a
     // crowd opening the campaign bunches its dwell by chance there (the benchmark's crowd did).
     const opening = {
