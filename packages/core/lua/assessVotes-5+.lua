@@ -64,6 +64,12 @@ local function accounts(key, t, voter, window)
 end
 
 local span = spikeMinutes + baselineMinutes
+-- The sum of an HMGET's answers from..to (a field not there counts 0).
+local function sum(got, from, to)
+  local total = 0
+  for j = from, to do total = total + (tonumber(got[j]) or 0) end
+  return total
+end
 -- The candidate hash's fields a minute's votes read: `first`, the minutes of the spike window
 -- and its baseline, the short window's new accounts, the spike window's waves.
 local fieldsByMinute = {}
@@ -192,8 +198,9 @@ for i = 1, n do
     -- Over the day (the hash's life): its first votes, those WeChat doubts, and their dwell
     -- times in 10% buckets, so a cohort spread over hours is still seen whole. A new account's
     -- later votes are measured against them too (an emulator taps again with the same dwell).
-    local bucket = (isNew and dwell > 0) and math.floor(math.log(dwell) / LOG_BUCKET) or nil
-    local fine = bucket and math.floor(math.log(dwell) / LOG_FINE)
+    local logDwell = (isNew and dwell > 0) and math.log(dwell) or nil
+    local bucket = logDwell and math.floor(logDwell / LOG_BUCKET)
+    local fine = logDwell and math.floor(logDwell / LOG_FINE)
     if isNewHere then
       redis.call('HINCRBY', cand, 'tn', 1)
       if isRiskyNew then redis.call('HINCRBY', cand, 'tr', 1) end
@@ -237,7 +244,7 @@ for i = 1, n do
       redis.call('HSET', cand, 'first', t)
     end
     f.candidateAgeMs = math.max(0, t - candidateFirst)
-    local recentVotes, baselineVotes, shortVotes, shortNew, recentWave = 0, 0, 0, 0, 0
+    local recentVotes, baselineVotes, shortVotes = 0, 0, 0
     -- The baseline's minutes with votes: its pace over them is the candidate's usual when busy.
     local busyMinutes = 0
     for j = 1, span do
@@ -250,14 +257,9 @@ for i = 1, n do
       end
       if j > span - shortMinutes then shortVotes = shortVotes + v end
     end
-    for j = span + 2, span + 1 + shortMinutes do shortNew = shortNew + (tonumber(got[j]) or 0) end
-    for j = span + 2 + shortMinutes, span + 1 + shortMinutes + spikeMinutes do
-      recentWave = recentWave + (tonumber(got[j]) or 0)
-    end
-    local riskyNew = 0
-    if riskyFrom then
-      for j = riskyFrom, riskyFrom + shortMinutes - 1 do riskyNew = riskyNew + (tonumber(got[j]) or 0) end
-    end
+    local shortNew = sum(got, span + 2, span + 1 + shortMinutes)
+    local recentWave = sum(got, span + 2 + shortMinutes, span + 1 + shortMinutes + spikeMinutes)
+    local riskyNew = riskyFrom and sum(got, riskyFrom, riskyFrom + shortMinutes - 1) or 0
     -- Votes per second, for lockstep: a ring of eight one-second slots per candidate (`k<n>` the
     -- second slot n holds, `c<n>` its votes), so the hash stays small however long the day.
     local second = math.floor(t / 1000)
@@ -320,11 +322,12 @@ for i = 1, n do
     -- waves already known, never as one more: the voter had at most that many before it.
     local inLastWave = waves > 0 and waveStart ~= nil and second - waveStart < WAVE_SPAN
     local sameWave = f.bunched and inLastWave
-    f.voterWaves = sameWave and waves - 1 or waves
+    -- Bunched or not, a vote within WAVE_SPAN of its voter's last wave is in that wave, not back.
+    local wavesBefore = inLastWave and waves - 1 or waves
+    f.voterWaves = f.bunched and wavesBefore or waves
     -- How many of the two seconds' votes (this one too) came from voters in a wave before: a
     -- script brings its cohort back, a crowd called again brings people back at random places.
-    -- Bunched or not, a vote within WAVE_SPAN of its voter's last wave is in that wave, not back.
-    if (inLastWave and waves - 1 or waves) > 0 then
+    if wavesBefore > 0 then
       returning = returning + 1
       redis.call('HINCRBY', KEYS[k + 17], 'r' .. slot, 1)
     end
@@ -333,13 +336,9 @@ for i = 1, n do
     f.candidateDayRiskyNew = riskyFrom and tonumber(got[riskyFrom + shortMinutes + 1]) or 0
     f.dayDwellTwins = 0
     f.dayDwellAround = 0
-    if dwellFrom and bucket then
-      for j = dwellFrom, dwellFrom + 2 do f.dayDwellTwins = f.dayDwellTwins + (tonumber(got[j]) or 0) end
-      for j = dwellFrom + 3, dwellFrom + 10 do f.dayDwellAround = f.dayDwellAround + (tonumber(got[j]) or 0) end
-      local fineTwins, fineAround = 0, 0
-      for j = dwellFrom + 11, dwellFrom + 13 do fineTwins = fineTwins + (tonumber(got[j]) or 0) end
-      for j = dwellFrom + 14, dwellFrom + 25 do fineAround = fineAround + (tonumber(got[j]) or 0) end
-      f.dayFineTwins, f.dayFineAround = fineTwins, fineAround
+    if bucket then
+      f.dayDwellTwins, f.dayDwellAround = sum(got, dwellFrom, dwellFrom + 2), sum(got, dwellFrom + 3, dwellFrom + 10)
+      f.dayFineTwins, f.dayFineAround = sum(got, dwellFrom + 11, dwellFrom + 13), sum(got, dwellFrom + 14, dwellFrom + 25)
     end
     f.candidateRiskyNew = riskyNew
     if shortNew > 0 then

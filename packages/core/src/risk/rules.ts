@@ -9,7 +9,7 @@ import {
 } from '../protocol/risk.js';
 import { formatClusterId } from './cluster-id.js';
 import { networksOf } from './network.js';
-import { cohortWave, isNew, riskyShare, suspicious, twinShare, twinShares } from './signals.js';
+import { cohortWave, isNew, riskyShare, strongestTwins, suspicious, twinShare } from './signals.js';
 
 /** What a rule knows of the vote besides its features: for naming clusters. */
 export interface RiskSubject {
@@ -186,10 +186,10 @@ export const RISK_RULES: Readonly<Record<RiskRuleId, RuleDefinition>> = {
     // hours. The sentence names the measure that gave the value.
     value: (f) => twinShare(f),
     describe: (v, f) => {
-      const [top] = twinShares(f);
-      return top?.band === '5% in 2 min'
+      const top = strongestTwins(f);
+      return top?.within === '5%'
         ? `${percent(v)} of the candidate's first votes in 2 min (${top.twins}) tapped within about 5% of this one's ${f.dwellMs ?? 0} ms`
-        : `of the candidate's ${top?.twins ?? 0} first votes today within about ${top?.band === '6% today' ? '6%' : '30%'} of this one's ${f.dwellMs ?? 0} ms, ${percent(v)} stand above the spread of dwell times around them`;
+        : `of the candidate's ${top?.twins ?? 0} first votes today within about ${top?.within ?? '30%'} of this one's ${f.dwellMs ?? 0} ms, ${percent(v)} stand above the spread of dwell times around them`;
     },
   },
   riskyCohort: {

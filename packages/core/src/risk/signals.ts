@@ -72,30 +72,37 @@ export function riskyShare(f: RiskFeatures): number {
  * tight one stands out of people's densest dwell only at 2%.
  */
 export function twinShare(f: RiskFeatures): number {
-  return twinShares(f)[0]?.share ?? 0;
+  return strongestTwins(f)?.share ?? 0;
 }
 
-/** One of tight dwell's measures: its share, the twins it counted, and how it took them. */
+/** One of tight dwell's measures: its share, the twins it counted, and how near a twin is. */
 export interface TwinMeasure {
   share: number;
   twins: number;
-  /** How near this dwell a twin is, and over what. */
-  band: '5% in 2 min' | '30% today' | '6% today';
+  /** Within 5% over the last 2 minutes, or within 30% (10% buckets) or 6% (2% ones) over the day. */
+  within: '5%' | '30%' | '6%';
 }
 
-/** Tight dwell's measures that stand out (share above 0), the largest first. */
-export function twinShares(f: RiskFeatures): TwinMeasure[] {
+/** Tight dwell's measure with the largest share, or undefined when none stands out. */
+export function strongestTwins(f: RiskFeatures): TwinMeasure | undefined {
   const recent = f.dwellTwins >= TWINS_MIN_VOTES ? f.dwellTwins / Math.max(f.recentFirstVotes, 1) : 0;
-  const measures: TwinMeasure[] = [{ share: recent, twins: f.dwellTwins, band: '5% in 2 min' }];
+  const measures: TwinMeasure[] = [{ share: recent, twins: f.dwellTwins, within: '5%' }];
   // The day is for a cohort spread over hours: in a candidate's first two minutes it is the same
   // votes as the recent window, whose stricter share judges them (a crowd at a campaign's opening).
   if (f.candidateAgeMs >= RISK_WINDOWS.spikeMs) {
-    const day = dayExcessShare(f.dayDwellTwins, f.dayDwellAround, 3 / 8);
-    const fine = dayExcessShare(f.dayFineTwins, f.dayFineAround, 3 / 12);
-    measures.push({ share: day, twins: f.dayDwellTwins, band: '30% today' });
-    measures.push({ share: fine, twins: f.dayFineTwins, band: '6% today' });
+    measures.push({
+      share: dayExcessShare(f.dayDwellTwins, f.dayDwellAround, 3 / 8),
+      twins: f.dayDwellTwins,
+      within: '30%',
+    });
+    measures.push({
+      share: dayExcessShare(f.dayFineTwins, f.dayFineAround, 3 / 12),
+      twins: f.dayFineTwins,
+      within: '6%',
+    });
   }
-  return measures.filter((m) => m.share > 0).sort((a, b) => b.share - a.share);
+  const [top] = measures.sort((a, b) => b.share - a.share);
+  return top && top.share > 0 ? top : undefined;
 }
 
 /**
