@@ -68,4 +68,42 @@ describe('a cluster hold, aimed at bystanders', () => {
     expect(framer?.review?.note).toMatch(/by its own evidence: the account's first vote here/);
     expect(await countOf(boardId, 'rival')).toBe(1);
   }, 120_000);
+
+  it("never reaches back to the rival's supporters who were new on the block before the framer came", async () => {
+    const boardId = await liveCampaign(['rival', 'other']);
+    const now = Date.now();
+    // Newcomers on the campus's /24 (the account's first vote here, a human tap), minutes before.
+    const newcomers = Array.from({ length: 4 }, (_, i) =>
+      judged(boardId, 'rival', `p-new-${i}`, now - 5 * 60_000 + i * 20_000, {
+        ip: `192.0.2.${60 + i}`,
+        deviceId: `dev-new-${i}`,
+        dwellMs: 5_000 + i * 700,
+      }),
+    );
+    for (const vote of newcomers) expect(await apply([vote])).toMatchObject([{ verdict: 'counted' }]);
+
+    // The framer's fast new accounts on the same block: enough to fire the block's rule and hold its cluster.
+    const farm = Array.from({ length: 12 }, (_, i) =>
+      judged(boardId, 'rival', `p-framer-${i}`, now - 50_000 + i * 2_000, {
+        ip: '192.0.2.50',
+        deviceId: `dev-framer-${i}`,
+        dwellMs: 200 + i * 25,
+      }),
+    );
+    for (const vote of farm) await apply([vote]);
+    const stopped = await Promise.all(farm.map((v) => recordOf(v.vote.voteId)));
+    expect(stopped.flatMap((r) => r?.risk?.clusters ?? [])).toContain('subnet:192.0.2.0/24@rival');
+
+    await eventually(
+      async () => (await recordOf(farm[0]?.vote.voteId ?? ''))?.review?.state === 'held',
+      30_000,
+      "the farm's first counted vote held",
+    );
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    for (const vote of newcomers) {
+      const record = await recordOf(vote.vote.voteId);
+      expect(record).toMatchObject({ verdict: 'counted', delta: 1 });
+      expect(record?.review).toBeUndefined();
+    }
+  }, 120_000);
 });

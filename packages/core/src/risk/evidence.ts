@@ -19,7 +19,8 @@ export interface Evidence {
  * What a vote can show of its own: the accounts on its device (`deviceAccounts`), its account
  * (`voter`), its being the account's first vote here (`firstVote`) or one in its first minute
  * (`newAccount`: ms since its first vote), its tap (`tapMs`; -1: none sent), WeChat's rank
- * (`wechatRisk`).
+ * (`wechatRisk`), and, for a block's cluster, how many of the block's accounts for the candidate
+ * had shown evidence of their own when it was counted (`blockSuspects`).
  */
 export const EVIDENCE_SIGNALS = [
   'deviceAccounts',
@@ -28,6 +29,7 @@ export const EVIDENCE_SIGNALS = [
   'newAccount',
   'tapMs',
   'wechatRisk',
+  'blockSuspects',
 ] as const;
 export type EvidenceSignal = (typeof EVIDENCE_SIGNALS)[number];
 
@@ -69,7 +71,10 @@ const tap = (f: RiskFeatures): Evidence => ({ signal: 'tapMs', value: f.dwellMs 
  *   the vote: a tap faster than reading, no page shown, WeChat's rank 2+, or a phone shared with
  *   another account), the evidence the address's rule counts its suspects by;
  * - a block's (`subnet:…@candidate`): an account new here (its first minute), as the block's rule
- *   holds, which fires only when many of the block's accounts for the candidate show evidence.
+ *   holds, counted once the block had shown an account for the candidate with evidence of its own
+ *   (or with its own), which the rule counts its suspects by. A newcomer counted before any did is
+ *   no member: an attacker's fast accounts arriving later cannot reach back to the block's
+ *   earlier honest newcomers (framing).
  * An established account's vote with a human tap is a member of none of the networks' clusters,
  * whoever else votes there later.
  */
@@ -94,8 +99,11 @@ function evidenceFor(kind: ClusterKind, f: RiskFeatures): Evidence[] | undefined
       return [{ signal: 'firstVote', value: 1 }, tap(f), ...risky, ...shared];
     }
     case 'subnet':
-      return f.accountAgeMs <= RISK_WINDOWS.newAccountMs
-        ? [{ signal: 'newAccount', value: f.accountAgeMs }]
+      return f.accountAgeMs <= RISK_WINDOWS.newAccountMs && (f.ownEvidence || f.subnetCandidateSuspects > 0)
+        ? [
+            { signal: 'newAccount', value: f.accountAgeMs },
+            { signal: 'blockSuspects', value: f.subnetCandidateSuspects },
+          ]
         : undefined;
     default:
       return undefined;
@@ -104,14 +112,14 @@ function evidenceFor(kind: ClusterKind, f: RiskFeatures): Evidence[] | undefined
 
 /**
  * How long a cluster's members are kept at least after this one: the hold's window, except that
- * a device seen with one account only, and a block where no account for the candidate has shown
- * evidence yet, are kept for the short window (long enough for a farm's next accounts to show,
- * short enough that not every phone's and every block's votes are remembered for a day). A set
- * is kept as long as its longest-kept member needs.
+ * a device seen with one account only is kept for the short window (long enough for a farm's next
+ * accounts to show, short enough that not every phone's votes are remembered for a day). A
+ * block's members are kept for the day: each came after the block showed evidence. A set is kept
+ * as long as its longest-kept member needs.
  */
 function keptFor(kind: ClusterKind, f: RiskFeatures): number {
   if (kind === 'device' && (f.deviceAccounts ?? 0) >= 2) return RISK_WINDOWS.longMs;
-  if (kind === 'subnet' && f.subnetCandidateSuspects > 0) return RISK_WINDOWS.longMs;
+  if (kind === 'subnet') return RISK_WINDOWS.longMs;
   return RISK_WINDOWS.shortMs;
 }
 
@@ -171,6 +179,8 @@ const PHRASES: Record<EvidenceSignal, (v: number) => string> = {
       : `an account new here (${Math.round(v / 1000)} s after its first vote)`,
   tapMs: (v) => (v < 0 ? 'no page shown before the tap' : `tapped ${v} ms after the page showed`),
   wechatRisk: (v) => `WeChat rates the account's risk ${v} of 4`,
+  blockSuspects: (v) =>
+    `counted when ${v} of the network's accounts for the candidate had shown evidence of their own`,
 };
 
 /** A member's evidence in words: "the account's first vote here; tapped 240 ms after the page showed". */

@@ -74,20 +74,24 @@ describe('which clusters a counted vote is a member of', () => {
     ]);
   });
 
-  it('makes a new account without evidence of its own a member of its block only, as the block’s rule holds', () => {
-    const newcomer = { accountAgeMs: 20_000, dwellMs: 6_000 };
+  it('makes a new account without evidence of its own a member of its block only, once the block has shown a suspect', () => {
+    const newcomer = { accountAgeMs: 20_000, dwellMs: 6_000, subnetCandidateSuspects: 3 };
     expect(clustersOf(newcomer)).toEqual(['device:dev-1', 'subnet:192.0.2.0/24@c01', 'voter:p-1']);
     expect(membership('subnet:192.0.2.0/24@c01', newcomer)?.evidence).toEqual([
       { signal: 'newAccount', value: 20_000 },
+      { signal: 'blockSuspects', value: 3 },
     ]);
+    // Counted before any account of the block for the candidate showed evidence: a framer's fast
+    // accounts arriving later cannot reach it.
+    expect(clustersOf({ ...newcomer, subnetCandidateSuspects: 0 })).toEqual(['device:dev-1', 'voter:p-1']);
     // Past its first minute it is established: no network's member.
     expect(clustersOf({ accountAgeMs: 61_000 })).toEqual(['device:dev-1', 'voter:p-1']);
   });
 
-  it('keeps a device seen with one account, and a block with no suspect yet, for the short window; else for the day', () => {
+  it('keeps a device seen with one account for the short window; a shared device and a block’s members for the day', () => {
     expect(membership('device:dev-1', {})?.keptMs).toBe(600_000);
     expect(membership('device:dev-1', { deviceAccounts: 2 })?.keptMs).toBe(86_400_000);
-    expect(membership('subnet:192.0.2.0/24@c01', { accountAgeMs: 0 })?.keptMs).toBe(600_000);
+    expect(membership('subnet:192.0.2.0/24@c01', fastNewcomer)?.keptMs).toBe(86_400_000);
     expect(
       membership('subnet:192.0.2.0/24@c01', { accountAgeMs: 0, subnetCandidateSuspects: 2 })?.keptMs,
     ).toBe(86_400_000);
@@ -128,8 +132,13 @@ describe("a cluster's member", () => {
     expect(describeEvidence(evidence)).toBe(
       "the account's first vote here; tapped 240 ms after the page showed; sent from a device shared by 2 accounts",
     );
-    expect(describeEvidence([{ signal: 'newAccount', value: 20_000 }])).toBe(
-      'an account new here (20 s after its first vote)',
+    expect(
+      describeEvidence([
+        { signal: 'newAccount', value: 20_000 },
+        { signal: 'blockSuspects', value: 6 },
+      ]),
+    ).toBe(
+      "an account new here (20 s after its first vote); counted when 6 of the network's accounts for the candidate had shown evidence of their own",
     );
   });
 
