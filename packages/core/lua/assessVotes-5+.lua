@@ -84,6 +84,18 @@ local function fieldsOf(minute)
   return fields
 end
 
+-- A candidate's hash and its ring of seconds, as read by an earlier vote of the batch, with that
+-- vote's and every later one's own writes applied: the votes of a batch that share a candidate
+-- and a minute read its fields once. Nothing else writes them while the script runs, and no key
+-- expires in it, so what is kept is what Redis would answer.
+local candCache, ringCache = {}, {}
+local vIndex = 1 + span
+local nIndex = vIndex + shortMinutes
+local wIndex = nIndex + spikeMinutes
+local function bump(values, index)
+  values[index] = (tonumber(values[index]) or 0) + 1
+end
+
 local results = {}
 local n = (#KEYS - 5) / 17
 for i = 1, n do
@@ -237,11 +249,33 @@ for i = 1, n do
         end
       end
     end
-    local got = redis.call('HMGET', cand, unpack(fields))
+    local cached = candCache[cand]
+    local got
+    if cached and cached.minute == minute then
+      -- This vote's own writes above, as Redis applied them.
+      local base = cached.values
+      bump(base, vIndex)
+      if isNew then bump(base, nIndex) end
+      if isWave then bump(base, wIndex) end
+      got = base
+      if #fields > #base then
+        local extra = redis.call('HMGET', cand, unpack(fields, #base + 1))
+        got = { unpack(base) }
+        for j = 1, #extra do got[#base + j] = extra[j] end
+      end
+    else
+      got = redis.call('HMGET', cand, unpack(fields))
+      local base = got
+      local baseCount = #fieldsOf(minute)
+      if #got > baseCount then base = { unpack(got, 1, baseCount) } end
+      cached = { minute = minute, values = base }
+      candCache[cand] = cached
+    end
     local candidateFirst = tonumber(got[1])
     if not candidateFirst then
       candidateFirst = t
       redis.call('HSET', cand, 'first', t)
+      cached.values[1] = t
     end
     f.candidateAgeMs = math.max(0, t - candidateFirst)
     local recentVotes, baselineVotes, shortVotes = 0, 0, 0
@@ -264,8 +298,12 @@ for i = 1, n do
     -- second slot n holds, `c<n>` its votes), so the hash stays small however long the day.
     local second = math.floor(t / 1000)
     -- `r<n>`: those of slot n's votes whose voter had been in a bunched wave before (a cohort's).
-    local ring = redis.call('HMGET', KEYS[k + 17], 'k0', 'c0', 'k1', 'c1', 'k2', 'c2', 'k3', 'c3',
-      'k4', 'c4', 'k5', 'c5', 'k6', 'c6', 'k7', 'c7', 'r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7')
+    local ring = ringCache[KEYS[k + 17]]
+    if not ring then
+      ring = redis.call('HMGET', KEYS[k + 17], 'k0', 'c0', 'k1', 'c1', 'k2', 'c2', 'k3', 'c3',
+        'k4', 'c4', 'k5', 'c5', 'k6', 'c6', 'k7', 'c7', 'r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7')
+      ringCache[KEYS[k + 17]] = ring
+    end
     local slot = second % 8
     -- `later`: the votes of seconds after this one (a batch measured late), for the usual pace below.
     local before, synced, later, returning = 0, 1, 0, 0
@@ -284,9 +322,11 @@ for i = 1, n do
     end
     if tonumber(ring[2 * slot + 1]) == second then
       redis.call('HINCRBY', KEYS[k + 17], 'c' .. slot, 1)
+      bump(ring, 2 * slot + 2)
     else
       redis.call('HSET', KEYS[k + 17], 'k' .. slot, second, 'c' .. slot, 1, 'r' .. slot, 0)
       redis.call('PEXPIRE', KEYS[k + 17], 10000)
+      ring[2 * slot + 1], ring[2 * slot + 2], ring[17 + slot] = second, 1, 0
     end
     f.syncedVotes, f.votesBefore = synced, before
     -- A bunched moment: BUNCH_MIN votes or more in two seconds, at BUNCH_RATIO times the pace
@@ -330,6 +370,7 @@ for i = 1, n do
     if wavesBefore > 0 then
       returning = returning + 1
       redis.call('HINCRBY', KEYS[k + 17], 'r' .. slot, 1)
+      bump(ring, 17 + slot)
     end
     f.syncedReturning = returning
     f.candidateDayNew = riskyFrom and tonumber(got[riskyFrom + shortMinutes]) or 0
