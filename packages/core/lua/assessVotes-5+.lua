@@ -434,7 +434,7 @@ for i = 1, n do
     f.ringDepth = 0
     f.inviterSharedInvitees = 0
     f.inviterInvitees = 0
-    local ring = nil
+    local ringDepth = nil
     if inviter ~= '' and inviter ~= voter then
       f.inviterId = inviter
       f.inviterInvitees = accounts(KEYS[k + 16], t, voter, SHORT)
@@ -446,7 +446,7 @@ for i = 1, n do
       if shares then
         f.sharesWithInviter = true
         f.ringDepth = (tonumber(inv[2]) or 0) + 1
-        ring = f.ringDepth
+        ringDepth = f.ringDepth
         f.inviterSharedInvitees = accounts(KEYS[k + 11], t, voter, LONG)
       else
         f.inviterSharedInvitees = redis.call('ZCARD', KEYS[k + 11])
@@ -471,9 +471,9 @@ for i = 1, n do
       update[#update + 1] = 'd'
       update[#update + 1] = device
     end
-    if ring then
+    if ringDepth then
       update[#update + 1] = 'ring'
-      update[#update + 1] = ring
+      update[#update + 1] = ringDepth
     end
     redis.call('HSET', voterHash, unpack(update))
     if not mine[1] then redis.call('PEXPIRE', voterHash, LONG * 30) end

@@ -82,10 +82,11 @@ describe('a cluster hold, aimed at bystanders', () => {
     );
     for (const vote of newcomers) expect(await apply([vote])).toMatchObject([{ verdict: 'counted' }]);
 
-    // The framer's fast new accounts on the same block: enough to fire the block's rule and hold its cluster.
+    // The framer's fast new accounts on the same block, an address each (so no address's rule
+    // fires): enough to fire the block's rule and hold its cluster.
     const farm = Array.from({ length: 12 }, (_, i) =>
       judged(boardId, 'rival', `p-framer-${i}`, now - 50_000 + i * 2_000, {
-        ip: '192.0.2.50',
+        ip: `192.0.2.${100 + i}`,
         deviceId: `dev-framer-${i}`,
         dwellMs: 200 + i * 25,
       }),
@@ -93,11 +94,13 @@ describe('a cluster hold, aimed at bystanders', () => {
     for (const vote of farm) await apply([vote]);
     const stopped = await Promise.all(farm.map((v) => recordOf(v.vote.voteId)));
     expect(stopped.flatMap((r) => r?.risk?.clusters ?? [])).toContain('subnet:192.0.2.0/24@rival');
+    expect(stopped.flatMap((r) => r?.risk?.clusters ?? []).filter((c) => c.startsWith('ip:'))).toEqual([]);
 
+    const block = 'subnet:192.0.2.0/24@rival';
     await eventually(
-      async () => (await recordOf(farm[0]?.vote.voteId ?? ''))?.review?.state === 'held',
+      async () => (await recordOf(farm[0]?.vote.voteId ?? ''))?.review?.cluster === block,
       30_000,
-      "the farm's first counted vote held",
+      "the farm's first counted vote held with the block's cluster",
     );
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     for (const vote of newcomers) {

@@ -4,9 +4,10 @@ import { RISK_RULES, type RiskSubject } from './rules.js';
 
 /**
  * Which clusters a vote risk control let count is a member of: the clusters whose hold may take
- * it back later (workers/src/review/hold-cluster.ts). Decided from the vote's OWN evidence when it
- * is counted, never from what other votes on its address did afterwards, so one account's burst
- * cannot get an established neighbour's vote held (framing). Pure; docs/risk.md explains it.
+ * it back later (workers/src/review/hold-cluster.ts). Decided when the vote is counted, from its OWN
+ * evidence (and, for a block's, from what the block had shown by then), never from what other
+ * votes on its address did afterwards, so one account's burst cannot get an established
+ * neighbour's vote held (framing). Pure; docs/risk.md explains it.
  */
 
 /** One of a vote's own signals that made it a member of a cluster, with its measured value. */
@@ -72,9 +73,11 @@ const tap = (f: RiskFeatures): Evidence => ({ signal: 'tapMs', value: f.dwellMs 
  *   another account), the evidence the address's rule counts its suspects by;
  * - a block's (`subnet:…@candidate`): an account new here (its first minute), as the block's rule
  *   holds, counted once the block had shown an account for the candidate with evidence of its own
- *   (or with its own), which the rule counts its suspects by. A newcomer counted before any did is
- *   no member: an attacker's fast accounts arriving later cannot reach back to the block's
- *   earlier honest newcomers (framing).
+ *   that day (or with its own), which the rule counts its suspects by. A newcomer counted before
+ *   any had is no member: an attacker's fast accounts arriving later cannot reach back to the
+ *   block's earlier honest newcomers (framing). One suspect earlier in the day (a real newcomer
+ *   WeChat doubts, or a framer's scout) is enough: holding only newcomers counted once the block
+ *   looked like a farm cost too much of a farm's recall (docs/simulator.md).
  * An established account's vote with a human tap is a member of none of the networks' clusters,
  * whoever else votes there later.
  */
@@ -180,7 +183,7 @@ const PHRASES: Record<EvidenceSignal, (v: number) => string> = {
   tapMs: (v) => (v < 0 ? 'no page shown before the tap' : `tapped ${v} ms after the page showed`),
   wechatRisk: (v) => `WeChat rates the account's risk ${v} of 4`,
   blockSuspects: (v) =>
-    `counted when ${v} of the network's accounts for the candidate had shown evidence of their own`,
+    `counted after ${v} of the network's accounts for the candidate (this one too, if it had) had shown evidence of their own`,
 };
 
 /** A member's evidence in words: "the account's first vote here; tapped 240 ms after the page showed". */

@@ -48,7 +48,7 @@ const clustersOf = (features: Partial<RiskFeatures>, settings = DEFAULT_RISK_SET
 const membership = (cluster: string, features: Partial<RiskFeatures>) =>
   membershipsOf(features).find((m) => m.cluster === cluster);
 /** A new account's first vote with evidence of its own, as assessVotes measures it. */
-const fastNewcomer = { accountAgeMs: 0, dwellMs: 300, ownEvidence: true };
+const fastNewcomer = { accountAgeMs: 0, dwellMs: 300, ownEvidence: true, subnetCandidateSuspects: 1 };
 
 describe('which clusters a counted vote is a member of', () => {
   it("makes an established account's human vote a member of its own device and account only, however busy its address", () => {
@@ -138,7 +138,7 @@ describe("a cluster's member", () => {
         { signal: 'blockSuspects', value: 6 },
       ]),
     ).toBe(
-      "an account new here (20 s after its first vote); counted when 6 of the network's accounts for the candidate had shown evidence of their own",
+      "an account new here (20 s after its first vote); counted after 6 of the network's accounts for the candidate (this one too, if it had) had shown evidence of their own",
     );
   });
 
