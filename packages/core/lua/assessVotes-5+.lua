@@ -117,13 +117,18 @@ for i = 1, n do
     local mine = redis.call('HMGET', voterHash, 'first', 'times', 'sw', 'swt')
     local first = tonumber(mine[1]) or t
     f.accountAgeMs = math.max(0, t - first)
-    local sorted = { t }
+    -- The voter's last times, newest first as stored: a vote newer than them all (the usual case)
+    -- goes in front as it is, without sorting or writing the others again.
+    local sorted, raw = { t }, {}
     if mine[2] then
       for x in string.gmatch(mine[2], '[^,]+') do
-        if #sorted < 20 then sorted[#sorted + 1] = tonumber(x) end
+        raw[#raw + 1] = x
+        sorted[#sorted + 1] = tonumber(x)
+        if #raw == 19 then break end
       end
     end
-    table.sort(sorted, function(x, y) return x > y end)
+    local inOrder = #sorted == 1 or t >= sorted[2]
+    if not inOrder then table.sort(sorted, function(x, y) return x > y end) end
     local inWindow = 0
     for _, x in ipairs(sorted) do
       if x > t - SHORT and x <= t then inWindow = inWindow + 1 end
@@ -148,8 +153,14 @@ for i = 1, n do
     else
       f.voterIntervalCv = cjson.null
     end
-    local times = {}
-    for j = 1, math.min(#sorted, 20) do times[j] = string.format('%d', sorted[j]) end
+    local timesText = string.format('%d', t)
+    if not inOrder then
+      local times = {}
+      for j = 1, #sorted do times[j] = string.format('%d', sorted[j]) end
+      timesText = table.concat(times, ',')
+    elseif #raw > 0 then
+      timesText = timesText .. ',' .. table.concat(raw, ',')
+    end
 
     if dwell >= 0 then f.dwellMs = dwell else f.dwellMs = cjson.null end
 
@@ -456,7 +467,7 @@ for i = 1, n do
     end
 
     -- The voter's hash, in one write.
-    local update = { 'times', table.concat(times, ','), 's', net24 }
+    local update = { 'times', timesText, 's', net24 }
     if f.bunched and not sameWave then
       update[#update + 1] = 'sw'
       update[#update + 1] = waves + 1

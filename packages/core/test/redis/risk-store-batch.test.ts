@@ -51,6 +51,8 @@ function stream(): VoteToAssess[] {
   // Measured late: a few votes of earlier minutes after the votes of later ones.
   for (const at of [61_500, 125_200, 186_300]) {
     votes.push(vote(`late-${at}`, at - 50_000, { candidateId: 'alice', dwellMs: 4_000 }));
+    // A returning voter's vote measured after its later ones: its times are sorted again.
+    votes.push(vote(`regular-${at % 7}`, at - 40_000, { candidateId: 'carol', dwellMs: 6_000 }));
   }
   return votes.map((v) => ({ ...v, ...netsOf(v.ip) }));
 }
