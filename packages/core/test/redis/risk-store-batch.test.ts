@@ -4,7 +4,7 @@ import type { VoteToAssess } from '../../src/redis/index.js';
 import { useRiskStore, vote } from './risk-votes.js';
 
 /** assessVotes reads a candidate's fields once per batch and minute: a batch must measure as votes one by one. */
-const { measure } = useRiskStore();
+const { measure, tallies } = useRiskStore();
 
 /** A small deterministic generator, so the stream is the same in both runs and between runs. */
 function lcg(seed: number) {
@@ -72,6 +72,11 @@ describe('a batch of votes', () => {
     const single = [];
     for (const v of votes) single.push(...(await measure(alone, [v])));
     expect(batched).toEqual(single);
+    // The console's tallies of votes per network add up the same.
+    const [talliedTogether, talliedAlone] = [await tallies(together), await tallies(alone)];
+    expect(talliedTogether).toEqual(talliedAlone);
+    expect(Object.values(talliedTogether.net16).reduce((a, b) => a + Number(b), 0)).toBe(votes.length);
+    expect(talliedTogether.ips.length).toBeGreaterThan(2);
     // The stream does reach what the shared reads serve: bunched seconds, returning voters, new accounts' day counts.
     expect(single.some((f) => f.bunched && (f.syncedReturning ?? 0) > 1)).toBe(true);
     expect(single.some((f) => f.dayDwellTwins > 0 && f.candidateDayNew > 0)).toBe(true);

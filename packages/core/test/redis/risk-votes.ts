@@ -21,6 +21,15 @@ export function useRiskStore() {
   return {
     measure: (boardId: string, votes: VoteToAssess[]) =>
       assessVotes(redis, keys, boardId, votes, { ttlSeconds: 600, fastTapMs: 1_000 }),
+    /** The board's tallies of votes per /16, /24 and address, as the console reads them. */
+    tallies: async (boardId: string) => {
+      const r = keys.board(boardId).risk;
+      return {
+        net16: await redis.hgetall(r.net16),
+        net24: await redis.zrange(r.net24, 0, -1, 'WITHSCORES'),
+        ips: await redis.zrange(r.ips, 0, -1, 'WITHSCORES'),
+      };
+    },
   };
 }
 
