@@ -8,6 +8,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { testConfig } from '../../../test/support/config.js';
 import { seedBoard, testRedis } from '../../../test/support/stack.js';
 import { createReviewWorker } from '../../src/review/review-worker.js';
+import type { DecidedVote } from '../../src/risk/follow-up.js';
 import { type BatchItem, createVoteApplier } from '../../src/votes/apply-votes.js';
 import { openWorkerDeps } from '../support/deps.js';
 
@@ -83,6 +84,20 @@ export function judged(
   return {
     boardId,
     vote: { voteId: `v-${randomUUID()}`, candidateId, action: 'vote', voterId, acceptedAt: at, context },
+  };
+}
+
+/** A vote risk control stopped for `cluster` at `at`, as the follow-up gets it: its cluster's holds follow. */
+export function stoppedFor(boardId: string, cluster: string, at: number, candidateId = 'alice'): DecidedVote {
+  return {
+    boardId,
+    candidateId,
+    acceptedAt: at,
+    stopped: true,
+    decision: {
+      mode: 'h',
+      assessment: { clusters: [cluster], holdClusters: [cluster], reasons: [] } as never,
+    },
   };
 }
 

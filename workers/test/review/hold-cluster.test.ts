@@ -3,7 +3,7 @@ import type { ReviewJob } from '@rallyboard/core/queue';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../../../test/support/stack.js';
 import { createReviewActions } from '../../src/review/review-actions.js';
-import { createRiskFollowUp, type DecidedVote } from '../../src/risk/follow-up.js';
+import { createRiskFollowUp } from '../../src/risk/follow-up.js';
 import {
   apply,
   byIdAlone,
@@ -14,6 +14,7 @@ import {
   liveCampaign,
   mongo,
   recordOf,
+  stoppedFor,
   timeUntil,
   useClusterHoldStack,
 } from './cluster-hold-fixture.js';
@@ -49,21 +50,7 @@ describe('a cluster hold', () => {
     const boardId = await liveCampaign();
     const now = Date.now();
     // A vote stopped for the device's cluster: the cluster is known for its hold's window.
-    const stopped: DecidedVote = {
-      boardId,
-      candidateId: 'alice',
-      acceptedAt: now,
-      stopped: true,
-      decision: {
-        mode: 'h',
-        assessment: {
-          clusters: ['device:dev-known'],
-          holdClusters: ['device:dev-known'],
-          reasons: [],
-        } as never,
-      },
-    };
-    await createRiskFollowUp(deps)([stopped]);
+    await createRiskFollowUp(deps)([stoppedFor(boardId, 'device:dev-known', now)]);
     // Past the holds it queued, a vote from the device that its own rules let count.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     const late = judged(boardId, 'alice', 'p-late', now + 3_000, {

@@ -26,8 +26,8 @@ export function useRiskStore() {
       const r = keys.board(boardId).risk;
       return {
         net16: await redis.hgetall(r.net16),
-        net24: await redis.zrange(r.net24, 0, -1, 'WITHSCORES'),
-        ips: await redis.zrange(r.ips, 0, -1, 'WITHSCORES'),
+        net24: await redis.zrange(r.net24, '0', '-1', 'WITHSCORES'),
+        ips: await redis.zrange(r.ips, '0', '-1', 'WITHSCORES'),
       };
     },
   };

@@ -88,10 +88,11 @@ describe('which clusters a counted vote is a member of', () => {
     expect(clustersOf({ accountAgeMs: 61_000 })).toEqual(['device:dev-1', 'voter:p-1']);
   });
 
-  it('keeps a device seen with one account for the short window; a shared device and a block’s members for the day', () => {
+  it('keeps a device seen with one account for the short window; a shared device, a block’s members and an account’s own votes for the day', () => {
     expect(membership('device:dev-1', {})?.keptMs).toBe(600_000);
     expect(membership('device:dev-1', { deviceAccounts: 2 })?.keptMs).toBe(86_400_000);
     expect(membership('subnet:192.0.2.0/24@c01', fastNewcomer)?.keptMs).toBe(86_400_000);
+    expect(membership('voter:p-1', {})?.keptMs).toBe(86_400_000);
     expect(
       membership('subnet:192.0.2.0/24@c01', { accountAgeMs: 0, subnetCandidateSuspects: 2 })?.keptMs,
     ).toBe(86_400_000);
@@ -111,11 +112,11 @@ describe('which clusters a counted vote is a member of', () => {
     expect(clustersOf(fastNewcomer, resolveRiskSettings({ enabled: false }))).toEqual([]);
   });
 
-  it('reaches back a day for devices and blocks, ten minutes for the rest', () => {
+  it('reaches back a day for devices, blocks and an account’s own votes, ten minutes for the rest', () => {
     expect(holdWindowMs('device:dev-1')).toBe(86_400_000);
     expect(holdWindowMs('subnet:192.0.2.0/24@c01')).toBe(86_400_000);
     expect(holdWindowMs('ip:192.0.2.7@c01')).toBe(600_000);
-    expect(holdWindowMs('voter:p-1')).toBe(600_000);
+    expect(holdWindowMs('voter:p-1')).toBe(86_400_000);
   });
 });
 
