@@ -31,6 +31,8 @@ interface DueHold {
 export class ClusterHolds {
   readonly #members = new Map<string, CountedVote[]>();
   readonly #armed = new Map<string, number>();
+  /** When a verdict last named each cluster: it stays known for its hold's window (follow-up.ts). */
+  readonly #revealed = new Map<string, number>();
   #due: DueHold[] = [];
 
   constructor(
@@ -46,11 +48,19 @@ export class ClusterHolds {
         this.#members.set(cluster, list);
       }
       list.push(v);
+      // A member counted while its cluster is known has its holds queued as it is recorded.
+      const known = this.#revealed.get(cluster);
+      if (known !== undefined && v.at - known <= holdWindowMs(cluster)) this.#queue(cluster, v.at);
     }
   }
 
   /** A verdict named the cluster at `at`: its hold runs `delayMs` later (once per HOLD_EVERY_MS). */
   reveal(cluster: string, at: number): void {
+    this.#revealed.set(cluster, at);
+    this.#queue(cluster, at);
+  }
+
+  #queue(cluster: string, at: number): void {
     const last = this.#armed.get(cluster);
     if (last !== undefined && at < last + HOLD_EVERY_MS) return;
     this.#armed.set(cluster, at);
