@@ -3,7 +3,7 @@
 // (workers/src/risk/follow-up.ts, workers/src/review/selection.ts).
 import type { RiskFeatures, RiskSettings } from '@rallyboard/core/protocol';
 import type { VoteToAssess } from '@rallyboard/core/redis';
-import { clusterMemberships, holdWindowMs } from '@rallyboard/core/risk';
+import { clusterMemberships, holdWindowMs, knownForMs } from '@rallyboard/core/risk';
 import type { VoteFate } from './fates.js';
 
 /** A vote that counted, with what was measured of it. */
@@ -31,7 +31,7 @@ interface DueHold {
 export class ClusterHolds {
   readonly #members = new Map<string, CountedVote[]>();
   readonly #armed = new Map<string, number>();
-  /** When a verdict last named each cluster: it stays known for its hold's window (follow-up.ts). */
+  /** When a verdict last named each cluster: it stays known for knownForMs (follow-up.ts). */
   readonly #revealed = new Map<string, number>();
   #due: DueHold[] = [];
 
@@ -50,7 +50,7 @@ export class ClusterHolds {
       list.push(v);
       // A member counted while its cluster is known has its holds queued as it is recorded.
       const known = this.#revealed.get(cluster);
-      if (known !== undefined && v.at - known <= holdWindowMs(cluster)) this.#queue(cluster, v.at);
+      if (known !== undefined && v.at - known <= knownForMs(cluster)) this.#queue(cluster, v.at);
     }
   }
 

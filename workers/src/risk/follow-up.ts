@@ -1,7 +1,7 @@
 import { type AlertDoc, alertModel, alertView, recordAlert } from '@rallyboard/core/db';
 import { RISK_WINDOWS, type RiskAlert } from '@rallyboard/core/protocol';
 import type { ReviewJob } from '@rallyboard/core/queue';
-import { holdWindowMs } from '@rallyboard/core/risk';
+import { holdWindowMs, knownForMs } from '@rallyboard/core/risk';
 import type { WorkerDeps } from '../deps.js';
 import type { RiskDecision } from './assess.js';
 
@@ -77,8 +77,9 @@ export function createRiskFollowUp(
 
   /**
    * Queues a cluster's holds (see HOLD_EVERY_MS), unless a vote stopped just before queued them.
-   * A stopped vote also marks the cluster known for its hold's window, so that a member counted
-   * meanwhile is held when it is recorded, not at the cluster's next stopped vote.
+   * A stopped vote also marks the cluster known (knownForMs: its hold's window, ten minutes for an
+   * account's own), so that a member counted meanwhile is held when it is recorded, not at the
+   * cluster's next stopped vote.
    */
   async function queueHold(
     { boardId, acceptedAt }: { boardId: string; acceptedAt: number },
@@ -86,7 +87,7 @@ export function createRiskFollowUp(
     reveals: boolean,
   ): Promise<void> {
     const r = deps.keys.board(boardId).risk;
-    if (reveals) await deps.redis.set(r.clusterRevealed(cluster), '1', 'PX', holdWindowMs(cluster));
+    if (reveals) await deps.redis.set(r.clusterRevealed(cluster), '1', 'PX', knownForMs(cluster));
     if ((await deps.redis.set(r.clusterHeld(cluster), '1', 'PX', HOLD_EVERY_MS, 'NX')) !== 'OK') return;
     const now = Date.now();
     const job: ReviewJob = {

@@ -79,4 +79,18 @@ describe('the follow-up of a stopped vote', () => {
     // A member does not make its cluster known: only a stopped vote does.
     expect(await deps.redis.exists(deps.keys.board(boardId).risk.clusterRevealed('voter:p-9'))).toBe(0);
   });
+
+  it("takes back an account's votes of the day, but keeps its account known for ten minutes only", async () => {
+    const addBulk = vi.fn(async (_jobs: { data: { since: number } }[]) => []);
+    const followUp = createRiskFollowUp({ ...deps, reviewQueue: { addBulk } as never });
+    const boardId = randomId('board');
+    const at = Date.now();
+    await followUp([stopped(boardId, 'voter:p-7', at)]);
+    expect(addBulk.mock.calls[0]?.[0]?.[0]?.data.since).toBe(at - 86_400_000);
+    // Its later votes are judged by their own rules again after that: a wrongly held voter does
+    // not lose every vote of the day.
+    const ttl = await deps.redis.pttl(deps.keys.board(boardId).risk.clusterRevealed('voter:p-7'));
+    expect(ttl).toBeGreaterThan(590_000);
+    expect(ttl).toBeLessThanOrEqual(600_000);
+  });
 });

@@ -54,6 +54,17 @@ export function holdWindowMs(cluster: string): number {
     : RISK_WINDOWS.shortMs;
 }
 
+/**
+ * How long a cluster stays known after a verdict names it, so that a member counted meanwhile is
+ * held as it is recorded (workers/src/risk/follow-up.ts): its hold's window, but ten minutes for
+ * an account's own. Its hold takes back the account's votes of the day; its later ones are judged
+ * by their own rules again after that, or a wrongly held voter would lose every vote of the day
+ * (all later votes held until a host decides was tried and not kept; docs/risk.md).
+ */
+export function knownForMs(cluster: string): number {
+  return parseClusterId(cluster)?.kind === 'voter' ? RISK_WINDOWS.shortMs : holdWindowMs(cluster);
+}
+
 /** The clusters the campaign's enabled rules that hold clusters would name for this vote. */
 function clustersHoldingRulesName(features: RiskFeatures, subject: RiskSubject, settings: RiskSettings) {
   const named = new Set<string>();
