@@ -51,16 +51,20 @@ const counted = (label = 'lockstep-cohort'): VoteFate =>
 
 describe('cluster holds in virtual time', () => {
   it('hold a member counted while its cluster is known, as the workers do, and leave other accounts alone', () => {
-    const holds = new ClusterHolds(DEFAULT_RISK_SETTINGS, 500);
-    const fates = [counted(), counted(), counted('honest')];
+    const holds = new ClusterHolds(DEFAULT_RISK_SETTINGS, 2_000);
+    const fates = [counted(), counted(), counted('honest'), counted()];
     holds.counted(vote(0, 'p-1', 1_000));
     holds.reveal('voter:p-1', 2_000);
-    holds.runDue(3_000, fates);
+    holds.runDue(4_000, fates);
     // Counted after its account was stopped (its own rules let it through): held when recorded.
     holds.counted(vote(1, 'p-1', 60_000));
     holds.counted(vote(2, 'p-2', 60_000));
-    holds.runDue(61_000, fates);
-    expect(fates.map((f) => f.fate)).toEqual(['held', 'held', 'counted']);
+    holds.runDue(62_000, fates);
+    // An account's own cluster is known for ten minutes (its hold reaches the day): past that,
+    // its votes are judged by their own rules again.
+    holds.counted(vote(3, 'p-1', 2_000 + 11 * 60_000));
+    holds.runDue(2_000 + 12 * 60_000, fates);
+    expect(fates.map((f) => f.fate)).toEqual(['held', 'held', 'counted', 'counted']);
     expect(fates[1]?.heldWithCluster).toBe('voter:p-1');
   });
 });
