@@ -48,11 +48,11 @@ export interface ClusterMembership {
  * cohort's waves or a script's taps half an hour apart are the same account's.
  */
 export function holdWindowMs(cluster: string): number {
-  const kind = parseClusterId(cluster)?.kind;
-  return kind === 'device' || kind === 'subnet' || kind === 'voter'
-    ? RISK_WINDOWS.longMs
-    : RISK_WINDOWS.shortMs;
+  return windowOf(parseClusterId(cluster)?.kind);
 }
+
+const windowOf = (kind: ClusterKind | undefined): number =>
+  kind === 'device' || kind === 'subnet' || kind === 'voter' ? RISK_WINDOWS.longMs : RISK_WINDOWS.shortMs;
 
 /**
  * How long a cluster stays known after a verdict names it, so that a member counted meanwhile is
@@ -133,15 +133,12 @@ function evidenceFor(kind: ClusterKind, f: RiskFeatures): Evidence[] | undefined
 /**
  * How long a cluster's members are kept at least after this one: the hold's window, except that
  * a device seen with one account only is kept for the short window (long enough for a farm's next
- * accounts to show, short enough that not every phone's votes are remembered for a day). A
- * block's members are kept for the day (each came after the block showed evidence), and an
- * account's own votes too (its hold reaches the day). A set is kept as long as its longest-kept
- * member needs.
+ * accounts to show, short enough that not every phone's votes are remembered for a day). A set is
+ * kept as long as its longest-kept member needs.
  */
 function keptFor(kind: ClusterKind, f: RiskFeatures): number {
-  if (kind === 'device' && (f.deviceAccounts ?? 0) >= 2) return RISK_WINDOWS.longMs;
-  if (kind === 'subnet' || kind === 'voter') return RISK_WINDOWS.longMs;
-  return RISK_WINDOWS.shortMs;
+  if (kind === 'device' && (f.deviceAccounts ?? 0) < 2) return RISK_WINDOWS.shortMs;
+  return windowOf(kind);
 }
 
 /**
