@@ -57,7 +57,8 @@ export function selectionFilter(job: ReviewJob): Record<string, unknown> {
  * Kinds of cluster whose counted votes the ledger can tell without a vote's own evidence (which
  * counted votes do not keep): its device, its voter, a first vote's tap. A network's are not:
  * sharing an address is no evidence (see core/risk/evidence.ts), so they are only ever the members
- * recorded with their own.
+ * recorded with their own. Nor is an inviter's tree: a member is an invitee counted once the
+ * links had brought several, which the ledger does not keep.
  */
 export const LEDGER_HOLD_KINDS: ReadonlySet<string> = new Set(['device', 'voter', 'wave']);
 
@@ -110,8 +111,8 @@ function inCluster(ref: ClusterRef, record: LedgerVote): boolean {
     case 'voter':
       return true;
     default:
-      // A network's members are those recorded with their own evidence (LEDGER_HOLD_KINDS), and
-      // no rule holds a fingerprint or a ring: the ledger holds none of them.
+      // A network's and an inviter's tree's members are those recorded with their own evidence
+      // (LEDGER_HOLD_KINDS), and no rule holds a fingerprint: the ledger holds none of them.
       return false;
   }
 }

@@ -20,8 +20,9 @@ export interface Evidence {
  * What a vote can show of its own: the accounts on its device (`deviceAccounts`), its account
  * (`voter`), its being the account's first vote here (`firstVote`) or one in its first minute
  * (`newAccount`: ms since its first vote), its tap (`tapMs`; -1: none sent), WeChat's rank
- * (`wechatRisk`), and, for a block's cluster, how many of the block's accounts for the candidate
- * had shown evidence of their own when it was counted (`blockSuspects`).
+ * (`wechatRisk`), for a block's cluster, how many of the block's accounts for the candidate
+ * had shown evidence of their own when it was counted (`blockSuspects`), and for an inviter's,
+ * how many accounts the inviter's links had brought in 10 minutes by then (`inviterInvitees`).
  */
 export const EVIDENCE_SIGNALS = [
   'deviceAccounts',
@@ -31,6 +32,7 @@ export const EVIDENCE_SIGNALS = [
   'tapMs',
   'wechatRisk',
   'blockSuspects',
+  'inviterInvitees',
 ] as const;
 export type EvidenceSignal = (typeof EVIDENCE_SIGNALS)[number];
 
@@ -77,6 +79,15 @@ function clustersHoldingRulesName(features: RiskFeatures, subject: RiskSubject, 
   return named;
 }
 
+/**
+ * The share of the fan-out rule's threshold an inviter's links must have brought in 10 minutes
+ * before an invitee counted is a member of the inviter's cluster: a real sharer's first few
+ * friends are no members, so an attacker who brings accounts through a real supporter's link
+ * (it is posted in group chats) cannot reach back to them. Chosen, not tuned: the simulator's
+ * honest sharers never bring this many (docs/risk.md).
+ */
+const TREE_SHARE = 0.25;
+
 /** The vote's tap, as evidence: -1 when the client sent none. */
 const tap = (f: RiskFeatures): Evidence => ({ signal: 'tapMs', value: f.dwellMs ?? -1 });
 
@@ -95,10 +106,13 @@ const tap = (f: RiskFeatures): Evidence => ({ signal: 'tapMs', value: f.dwellMs 
  *   block's earlier honest newcomers (framing). One suspect earlier in the day (a real newcomer
  *   WeChat doubts, or a framer's scout) is enough: holding only newcomers counted once the block
  *   looked like a farm cost too much of a farm's recall (docs/simulator.md).
+ * - an inviter's (`ring:<inviter>`, named by the fan-out rule): an invitee's first vote here,
+ *   counted once the inviter's links had brought a quarter of the rule's threshold in 10 minutes
+ *   (TREE_SHARE): a tree's accounts after its first few, never a sharer's first friends.
  * An established account's vote with a human tap is a member of none of the networks' clusters,
  * whoever else votes there later.
  */
-function evidenceFor(kind: ClusterKind, f: RiskFeatures): Evidence[] | undefined {
+function evidenceFor(kind: ClusterKind, f: RiskFeatures, settings: RiskSettings): Evidence[] | undefined {
   switch (kind) {
     case 'device':
       return [{ signal: 'deviceAccounts', value: f.deviceAccounts ?? 1 }];
@@ -123,6 +137,14 @@ function evidenceFor(kind: ClusterKind, f: RiskFeatures): Evidence[] | undefined
         ? [
             { signal: 'newAccount', value: f.accountAgeMs },
             { signal: 'blockSuspects', value: f.subnetCandidateSuspects },
+          ]
+        : undefined;
+    case 'ring':
+      return f.accountAgeMs === 0 &&
+        f.inviterInvitees >= Math.max(2, Math.ceil(TREE_SHARE * settings.rules.referralFanout.threshold))
+        ? [
+            { signal: 'firstVote', value: 1 },
+            { signal: 'inviterInvitees', value: f.inviterInvitees },
           ]
         : undefined;
     default:
@@ -155,7 +177,7 @@ export function clusterMemberships(
   const out: ClusterMembership[] = [];
   for (const cluster of clustersHoldingRulesName(features, subject, settings)) {
     const kind = parseClusterId(cluster)?.kind;
-    const evidence = kind && evidenceFor(kind, features);
+    const evidence = kind && evidenceFor(kind, features, settings);
     if (kind && evidence) out.push({ cluster, evidence, keptMs: keptFor(kind, features) });
   }
   return out;
@@ -199,6 +221,8 @@ const PHRASES: Record<EvidenceSignal, (v: number) => string> = {
   wechatRisk: (v) => `WeChat rates the account's risk ${v} of 4`,
   blockSuspects: (v) =>
     `counted after ${v} of the network's accounts for the candidate (this one too, if it had) had shown evidence of their own`,
+  inviterInvitees: (v) =>
+    `one of ${v} accounts the inviter's links had brought in 10 min when it was counted`,
 };
 
 /** A member's evidence in words: "the account's first vote here; tapped 240 ms after the page showed". */

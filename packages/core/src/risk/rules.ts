@@ -207,6 +207,8 @@ export const RISK_RULES: Readonly<Record<RiskRuleId, RuleDefinition>> = {
     value: (f) => f.inviterInvitees,
     describe: (v) => `one of ${v} accounts the same inviter's share links brought in ${SHORT}`,
     cluster: (f) => (f.inviterId ? formatClusterId({ kind: 'ring', subject: f.inviterId }) : undefined),
+    // The tree's earlier invitees, counted once it had brought a quarter of the threshold (evidence.ts).
+    holdsCluster: true,
   },
 };
 

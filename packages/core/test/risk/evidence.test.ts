@@ -88,6 +88,27 @@ describe('which clusters a counted vote is a member of', () => {
     expect(clustersOf({ accountAgeMs: 61_000 })).toEqual(['device:dev-1', 'voter:p-1']);
   });
 
+  it("makes an invitee's first vote a member of its inviter's tree once the links had brought a quarter of the fan-out threshold", () => {
+    const invitee = { accountAgeMs: 0, inviterId: 'p-host', inviterInvitees: 5 };
+    expect(clustersOf(invitee)).toContain('ring:p-host');
+    expect(membership('ring:p-host', invitee)?.evidence).toEqual([
+      { signal: 'firstVote', value: 1 },
+      { signal: 'inviterInvitees', value: 5 },
+    ]);
+    expect(membership('ring:p-host', invitee)?.keptMs).toBe(600_000);
+    // A sharer's first friends are no members: an attacker who brings accounts through a real
+    // supporter's link later cannot reach back to them.
+    expect(clustersOf({ ...invitee, inviterInvitees: 4 })).not.toContain('ring:p-host');
+    // Nor is an invitee's later vote, nor any invitee's once the host turned the fan-out rule off.
+    expect(clustersOf({ ...invitee, accountAgeMs: 30_000 })).not.toContain('ring:p-host');
+    const off = resolveRiskSettings({ rules: { referralFanout: { enabled: false } } });
+    expect(clustersOf(invitee, off)).not.toContain('ring:p-host');
+    // The bar follows the host's threshold.
+    const strict = resolveRiskSettings({ rules: { referralFanout: { threshold: 8 } } });
+    expect(clustersOf({ ...invitee, inviterInvitees: 2 }, strict)).toContain('ring:p-host');
+    expect(clustersOf({ ...invitee, inviterInvitees: 1 }, strict)).not.toContain('ring:p-host');
+  });
+
   it('keeps a device seen with one account for the short window; a shared device, a block’s members and an account’s own votes for the day', () => {
     expect(membership('device:dev-1', {})?.keptMs).toBe(600_000);
     expect(membership('device:dev-1', { deviceAccounts: 2 })?.keptMs).toBe(86_400_000);
@@ -140,6 +161,14 @@ describe("a cluster's member", () => {
       ]),
     ).toBe(
       "an account new here (20 s after its first vote); counted after 6 of the network's accounts for the candidate (this one too, if it had) had shown evidence of their own",
+    );
+    expect(
+      describeEvidence([
+        { signal: 'firstVote', value: 1 },
+        { signal: 'inviterInvitees', value: 12 },
+      ]),
+    ).toBe(
+      "the account's first vote here; one of 12 accounts the inviter's links had brought in 10 min when it was counted",
     );
   });
 

@@ -1,0 +1,73 @@
+import { shareTokenModel } from '@rallyboard/core/db';
+import { describe, expect, it } from 'vitest';
+import { eventually } from '../../../test/support/stack.js';
+import {
+  apply,
+  countOf,
+  judged,
+  liveCampaign,
+  mongo,
+  recordOf,
+  useClusterHoldStack,
+} from './cluster-hold-fixture.js';
+
+useClusterHoldStack();
+
+describe("a referral tree's hold", () => {
+  it("takes back the tree's invitees counted before the fan-out showed, and never the sharer's first friends", async () => {
+    const boardId = await liveCampaign(['pick', 'other']);
+    const token = `tok-${boardId}`.slice(0, 32);
+    await shareTokenModel(mongo).create({
+      _id: token,
+      campaignId: boardId,
+      candidateId: 'pick',
+      inviterId: 'p-sharer',
+      createdAt: new Date(),
+    });
+    const now = Date.now();
+    // Every invitee is a new account on a phone and an address of its own, reading for a human
+    // while: nothing but the link they came through is shared.
+    const invitee = (i: number, at: number) =>
+      judged(boardId, 'pick', `p-invitee-${i}`, at, {
+        ip: `203.0.${i}.9`,
+        deviceId: `dev-invitee-${i}`,
+        dwellMs: 3_000 + ((i * 797) % 5_000),
+        shareToken: token,
+      });
+    // The sharer's first four friends, over the minutes before.
+    const friends = Array.from({ length: 4 }, (_, i) => invitee(i, now - 8 * 60_000 + i * 60_000));
+    for (const vote of friends) expect(await apply([vote])).toMatchObject([{ verdict: 'counted' }]);
+
+    // Then twenty more accounts through the same link, 3 s apart: the fan-out rule holds the
+    // 20th invitee and those after it, and its hold takes back the tree's members before.
+    const tree = Array.from({ length: 20 }, (_, i) => invitee(4 + i, now - 70_000 + i * 3_000));
+    const verdicts: string[] = [];
+    for (const vote of tree) verdicts.push(...(await apply([vote])).map((o) => o.verdict));
+    expect(verdicts.slice(0, 15)).toEqual(Array(15).fill('counted'));
+    expect(verdicts.slice(15)).toEqual(Array(5).fill('held'));
+
+    const counted = tree.slice(0, 15);
+    await eventually(
+      async () =>
+        (await Promise.all(counted.map((v) => recordOf(v.vote.voteId)))).every(
+          (r) => r?.review?.state === 'held',
+        ),
+      30_000,
+      "the tree's counted invitees held",
+    );
+    const member = await recordOf(counted[0]?.vote.voteId ?? '');
+    expect(member?.review?.cluster).toBe('ring:p-sharer');
+    expect(member?.review?.note).toMatch(
+      /by its own evidence: the account's first vote here; one of 5 accounts the inviter's links had brought in 10 min/,
+    );
+
+    // Holds run right after each batch: by now every one the tree's votes queued has run.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    for (const vote of friends) {
+      const record = await recordOf(vote.vote.voteId);
+      expect(record).toMatchObject({ verdict: 'counted', delta: 1 });
+      expect(record?.review).toBeUndefined();
+    }
+    expect(await countOf(boardId, 'pick')).toBe(4);
+  }, 120_000);
+});
