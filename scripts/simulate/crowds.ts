@@ -1,8 +1,10 @@
 // Honest crowds that look dense: a live event's attendees behind the venue's one address, a
 // campus with roommate referrals (campus.ts), a city behind carrier-grade NAT, an audience that
-// opens the campaign the moment voting starts. Every vote is real.
+// opens the campaign the moment voting starts, a popular sharer's group chats (group-share.ts).
+// Every vote is real.
 import { type Account, Script } from './actions.js';
 import { denseCampus } from './campus.js';
+import { groupShare } from './group-share.js';
 import { knob } from './knobs.js';
 import { carrierSubnet, type Device, hostIn, mobileIp, phone } from './network.js';
 import { humanDwell, popularity, popularPick, rhythmTime } from './population.js';
@@ -216,6 +218,7 @@ const GENERATORS: Readonly<Record<Crowd, (c: CrowdCtx) => void>> = {
   'dense-campus': denseCampus,
   'cgnat-city': cgnatCity,
   'opening-rush': openingRush,
+  'group-share': groupShare,
 };
 
 /** One crowd's accounts and actions in a scenario, from a random stream of its own. */

@@ -228,19 +228,32 @@ const ROUNDS_KNOBS = {
   'live-crowd.sameStage': real(0.3, 0, 1, 'chance a later round calls for the same candidate'),
 } as const satisfies Record<string, KnobSpec>;
 
+/**
+ * Knobs of a popular sharer's group chats (the group share), added after the rounds and drawn
+ * after them, so every earlier knob keeps its draws.
+ */
+const GROUP_SHARE_KNOBS = {
+  'group-share.friends': size(40, 0.4, 2, 'friends who come through the one sharer’s link'),
+  'group-share.windowMs': log(5 * MIN, MIN, runShare(0.2, 30 * MIN), 'they arrive within'),
+  'group-share.wifiShare': real(0.2, 0, 0.5, 'share on the group’s office or campus Wi-Fi'),
+  'group-share.dwellMedianMs': log(4_000, 2_000, 9_000, 'median dwell'),
+} as const satisfies Record<string, KnobSpec>;
+
 export const KNOBS: Readonly<Record<KnobName, KnobSpec>> = {
   ...HONEST_KNOBS,
   ...FIRST_ATTACK_KNOBS,
   ...NEW_ATTACK_KNOBS,
   ...OPENING_KNOBS,
   ...ROUNDS_KNOBS,
+  ...GROUP_SHARE_KNOBS,
 };
 export type KnobName =
   | keyof typeof HONEST_KNOBS
   | keyof typeof FIRST_ATTACK_KNOBS
   | keyof typeof NEW_ATTACK_KNOBS
   | keyof typeof OPENING_KNOBS
-  | keyof typeof ROUNDS_KNOBS;
+  | keyof typeof ROUNDS_KNOBS
+  | keyof typeof GROUP_SHARE_KNOBS;
 export const KNOB_NAMES = Object.keys(KNOBS) as KnobName[];
 
 /** A knob's value in a scenario: the scenario's own, or today's default. */

@@ -18,7 +18,7 @@ Labelled attack simulator: honest users and switchable attacks against a LOCAL i
                             default: the scenario's (small, full: the first seven) (default)
   --crowds <a,b,…|all|none|default>
                             honest crowds: live-crowd, dense-campus, cgnat-city,
-                            opening-rush;
+                            opening-rush, group-share;
                             default: the scenario's (small, full: none)           (default)
   --base-url <url>          a running local server (127.0.0.1, localhost or ::1);
                             without it, a local stack of our own is started

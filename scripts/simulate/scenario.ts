@@ -24,7 +24,7 @@ export type Attack = z.infer<typeof attackSchema>;
 export const FIRST_ATTACKS: readonly Attack[] = ATTACKS.slice(0, 7);
 
 /** Honest populations that can be switched on or off; `framed-supporters` comes with `framing`. */
-export const CROWDS = ['live-crowd', 'dense-campus', 'cgnat-city', 'opening-rush'] as const;
+export const CROWDS = ['live-crowd', 'dense-campus', 'cgnat-city', 'opening-rush', 'group-share'] as const;
 export const crowdSchema = z.enum(CROWDS);
 export type Crowd = z.infer<typeof crowdSchema>;
 
@@ -143,6 +143,7 @@ export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
       'cgnat-city.users': 100,
       'cgnat-city.addresses': 2,
       'opening-rush.participants': 100,
+      'group-share.friends': 20,
       'framing.supporters': 15,
       'framing.accounts': 6,
       'lockstep-cohort.accounts': 20,
@@ -176,8 +177,8 @@ export function targetOf(scenario: Scenario, attack: Attack): string {
 
 /**
  * The candidate a crowd concentrates on: the one on stage at the live event (c02), the campus's
- * classmate (c03); a carrier-NAT city and a campaign's opening rush vote like everyone else (no
- * candidate of their own).
+ * classmate (c03), the one a popular sharer's group chats are asked to back (c04); a carrier-NAT
+ * city and a campaign's opening rush vote like everyone else (no candidate of their own).
  */
 export function crowdTargetOf(scenario: Scenario, crowd: Crowd | 'framed-supporters'): string | undefined {
   const ids = candidateIds(scenario);
@@ -186,6 +187,8 @@ export function crowdTargetOf(scenario: Scenario, crowd: Crowd | 'framed-support
       return ids[1];
     case 'dense-campus':
       return ids[2];
+    case 'group-share':
+      return ids[3];
     case 'framed-supporters':
       return ids[RIVAL_INDEX];
     case 'cgnat-city':

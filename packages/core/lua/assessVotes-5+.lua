@@ -9,7 +9,7 @@
 
   KEYS[1] votes per /16 hash     KEYS[2] votes per /24 zset    KEYS[3] votes per IP zset
   KEYS[4] accounts per device zset (largest count seen)         KEYS[5] same per fingerprint
-  then, for vote i, seventeen keys at 5 + 17(i-1):
+  then, for vote i, eighteen keys at 5 + 18(i-1):
     +1 the stored measurements   +2 the voter's hash (first vote, times, device, /24, ring depth,
                                     bunched waves and the second the last began)
     +3 device accounts zset      +4 fingerprint accounts zset    +5 IP accounts zset
@@ -19,6 +19,7 @@
     +13 IP+candidate suspects zset   +14 subnet+candidate suspects zset
     +15 the candidate's first votes list   +16 the inviter's invitees zset
     +17 the candidate's votes per second (a ring of eight slots)
+    +18 the inviter's invitees with evidence of their own zset
 
   ARGV[1] short window ms   ARGV[2] long window ms   ARGV[3] spike window ms
   ARGV[4] baseline ms       ARGV[5] new-account ms   ARGV[6] time-to-live of stored measurements, s
@@ -97,9 +98,9 @@ local function bump(values, index)
 end
 
 local results = {}
-local n = (#KEYS - 5) / 17
+local n = (#KEYS - 5) / 18
 for i = 1, n do
-  local k = 5 + 17 * (i - 1)
+  local k = 5 + 18 * (i - 1)
   local a = 8 + 11 * (i - 1)
   local stored = redis.call('GET', KEYS[k + 1])
   if stored then
@@ -445,10 +446,18 @@ for i = 1, n do
     f.ringDepth = 0
     f.inviterSharedInvitees = 0
     f.inviterInvitees = 0
+    f.inviterSuspects = 0
     local ringDepth = nil
     if inviter ~= '' and inviter ~= voter then
       f.inviterId = inviter
       f.inviterInvitees = accounts(KEYS[k + 16], t, voter, SHORT)
+      -- Those of them with evidence of their own: a bought tree's accounts show it far more
+      -- often than a popular sharer's real friends.
+      if f.ownEvidence then
+        f.inviterSuspects = accounts(KEYS[k + 18], t, voter, SHORT)
+      else
+        f.inviterSuspects = redis.call('ZCOUNT', KEYS[k + 18], t - SHORT, '+inf')
+      end
       local inv = redis.call('HMGET', KEYS[k + 10], 'd', 'ring', 's')
       -- The same phone is coordination; the same /24 alone is a campus, an office or a home,
       -- unless the invitee's phone carries another account too.

@@ -239,3 +239,37 @@ describe('opening-rush', () => {
     expect(perIp.filter((n) => n === 1).length).toBeGreaterThan(400);
   });
 });
+
+describe('group-share', () => {
+  const votes = votesOf(plan, 'group-share');
+  const firstOf = new Map<string, VoteAction>();
+  for (const v of votes)
+    if (!firstOf.has(v.account) || v.at < (firstOf.get(v.account)?.at ?? 0)) firstOf.set(v.account, v);
+  const firsts = [...firstOf.values()];
+
+  it("is ~40 friends through one sharer's link, half within about a quarter of five minutes", () => {
+    const invited = firsts.filter((v) => v.sharedBy !== undefined);
+    expect(invited.length).toBe(40);
+    expect(distinct(invited.map((v) => v.sharedBy))).toBe(1);
+    const sharer = firsts.find((v) => v.sharedBy === undefined);
+    expect(sharer?.account).toBe(invited[0]?.sharedBy);
+    expect(plan.actions.some((a) => a.kind === 'share' && a.account === sharer?.account)).toBe(true);
+    // Every friend's first vote is for the sharer's candidate, after the share.
+    expect(distinct(invited.map((v) => v.candidateId))).toBe(1);
+    const times = invited.map((v) => v.at).sort((a, b) => a - b);
+    const from = times[0] as number;
+    expect((times[times.length - 1] as number) - from).toBeLessThan(5 * 60_000);
+    expect((times[Math.floor(times.length / 2)] as number) - from).toBeLessThan(2 * 60_000);
+  });
+
+  it('votes from phones of their own, mostly their own carriers’ addresses, some the group’s Wi-Fi', () => {
+    expect(distinct(firsts.map((v) => v.device.id))).toBe(firsts.length);
+    const perIp = groupSizes(
+      firsts,
+      (v) => v.ip,
+      (v) => v.account,
+    );
+    expect(Math.max(...perIp)).toBeGreaterThan(1);
+    expect(perIp.filter((n) => n === 1).length).toBeGreaterThan(20);
+  });
+});

@@ -25,13 +25,14 @@ describe("a referral tree's hold", () => {
       createdAt: new Date(),
     });
     const now = Date.now();
-    // Every invitee is a new account on a phone and an address of its own, reading for a human
-    // while: nothing but the link they came through is shared.
-    const invitee = (i: number, at: number) =>
+    // Every invitee is a new account on a phone and an address of its own: nothing but the link
+    // they came through is shared. The sharer's friends read for a human while; half the tree's
+    // accounts tap faster than anyone reads (evidence of their own, as a farm's show).
+    const invitee = (i: number, at: number, fast = false) =>
       judged(boardId, 'pick', `p-invitee-${i}`, at, {
         ip: `203.0.${i}.9`,
         deviceId: `dev-invitee-${i}`,
-        dwellMs: 3_000 + ((i * 797) % 5_000),
+        dwellMs: fast ? 300 + i * 5 : 3_000 + ((i * 797) % 5_000),
         shareToken: token,
       });
     // The sharer's first four friends, over the minutes before.
@@ -39,8 +40,9 @@ describe("a referral tree's hold", () => {
     for (const vote of friends) expect(await apply([vote])).toMatchObject([{ verdict: 'counted' }]);
 
     // Then twenty more accounts through the same link, 3 s apart: the fan-out rule holds the
-    // 20th invitee and those after it, and its hold takes back the tree's members before.
-    const tree = Array.from({ length: 20 }, (_, i) => invitee(4 + i, now - 70_000 + i * 3_000));
+    // 20th invitee and those after it (eight of the twenty so far with evidence of their own),
+    // and its hold takes back the tree's members before.
+    const tree = Array.from({ length: 20 }, (_, i) => invitee(4 + i, now - 70_000 + i * 3_000, i % 2 === 0));
     const verdicts: string[] = [];
     for (const vote of tree) verdicts.push(...(await apply([vote])).map((o) => o.verdict));
     expect(verdicts.slice(0, 15)).toEqual(Array(15).fill('counted'));
@@ -70,4 +72,32 @@ describe("a referral tree's hold", () => {
     }
     expect(await countOf(boardId, 'pick')).toBe(4);
   }, 120_000);
+});
+
+describe("a popular sharer's group chats", () => {
+  it('are never held for the fan-out when their friends show no evidence of their own', async () => {
+    const boardId = await liveCampaign(['pick', 'other']);
+    const token = `tok-${boardId}`.slice(0, 32);
+    await shareTokenModel(mongo).create({
+      _id: token,
+      campaignId: boardId,
+      candidateId: 'pick',
+      inviterId: 'p-popular',
+      createdAt: new Date(),
+    });
+    const now = Date.now();
+    // Thirty friends from the group chats in a minute and a half, each reading for a human while.
+    const friends = Array.from({ length: 30 }, (_, i) =>
+      judged(boardId, 'pick', `p-friend-${i}`, now - 90_000 + i * 3_000, {
+        ip: `198.18.${i}.20`,
+        deviceId: `dev-friend-${i}`,
+        dwellMs: 2_500 + ((i * 1_013) % 6_000),
+        shareToken: token,
+      }),
+    );
+    const verdicts: string[] = [];
+    for (const vote of friends) verdicts.push(...(await apply([vote])).map((o) => o.verdict));
+    expect(verdicts).toEqual(Array(30).fill('counted'));
+    expect(await countOf(boardId, 'pick')).toBe(30);
+  }, 60_000);
 });

@@ -28,6 +28,8 @@ export interface RiskKeys {
   candidateFirsts(candidateId: string): string;
   /** Sorted set: every invitee an inviter's share links brought, by time. */
   invitees(inviterId: string): string;
+  /** Sorted set: those of them whose first vote had evidence of its own, by time. */
+  inviteeSuspects(inviterId: string): string;
   /** Hash: the candidate's votes in its last eight seconds, a slot per second (`k<n>`, `c<n>`). */
   candidateSeconds(candidateId: string): string;
   /** Dashboard tallies: votes per /16 (hash), per /24 and per IP (sorted sets). */
@@ -70,6 +72,7 @@ export function riskKeys(base: string): RiskKeys {
     candidateSuspects: (kind, value, candidateId) => `${base}:risk:cand-sus:${kind}:${value}:${candidateId}`,
     candidateFirsts: (candidateId) => `${base}:risk:cand-first:${candidateId}`,
     invitees: (inviterId) => `${base}:risk:inv:${inviterId}`,
+    inviteeSuspects: (inviterId) => `${base}:risk:inv-sus:${inviterId}`,
     candidateSeconds: (candidateId) => `${base}:risk:cand-sec:${candidateId}`,
     net16: `${base}:risk:net16`,
     net24: `${base}:risk:net24`,

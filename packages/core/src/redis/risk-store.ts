@@ -60,6 +60,7 @@ export async function assessVotes(
       r.candidateFirsts(v.candidateId),
       r.invitees(inviter),
       r.candidateSeconds(v.candidateId),
+      r.inviteeSuspects(inviter),
     );
     args.push(
       v.voterId,

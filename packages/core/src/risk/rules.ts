@@ -204,8 +204,12 @@ export const RISK_RULES: Readonly<Record<RiskRuleId, RuleDefinition>> = {
   },
   referralFanout: {
     direction: 'atLeast',
-    value: (f) => f.inviterInvitees,
-    describe: (v) => `one of ${v} accounts the same inviter's share links brought in ${SHORT}`,
+    // A popular sharer's group chats bring dozens of real friends in minutes too; a bought
+    // tree's accounts show evidence of their own (WeChat's doubt, a tap faster than reading) far
+    // more often: the fan-out counts only when as many of them as a farm's do.
+    value: (f) => (suspicious(f.inviterSuspects, f.inviterInvitees) ? f.inviterInvitees : 0),
+    describe: (v, f) =>
+      `one of ${v} accounts the same inviter's share links brought in ${SHORT}, ${f.inviterSuspects} of them with evidence of their own (${EVIDENCE})`,
     cluster: (f) => (f.inviterId ? formatClusterId({ kind: 'ring', subject: f.inviterId }) : undefined),
     // The tree's earlier invitees, counted once it had brought a quarter of the threshold (evidence.ts).
     holdsCluster: true,

@@ -58,6 +58,32 @@ describe('assessVotes: the sequence signals', () => {
     expect(samePhone[0]?.inviterInvitees).toBe(2);
   });
 
+  it('counts an inviter’s invitees again among those new here with evidence of their own, over 10 minutes', async () => {
+    const board = randomId('board');
+    // Each on an address of its own (a block each), so only the link is shared.
+    const invited = (voter: string, at: number, extra: Partial<VoteToAssess>) =>
+      vote(voter, at, {
+        inviterId: 'sharer',
+        ip: `198.51.${1 + (Math.floor(at / 1_000) % 250)}.9`,
+        ...extra,
+      });
+    const measured = await measure(board, [
+      invited('friend-1', 0, { dwellMs: 4_000 }),
+      invited('doubted-2', 1_000, { dwellMs: 5_000, wechatRiskRank: 2 }),
+      invited('fast-3', 2_000, { dwellMs: 300 }),
+      invited('friend-4', 3_000, { dwellMs: 6_000 }),
+    ]);
+    expect(measured.map((f) => f.inviterInvitees)).toEqual([1, 2, 3, 4]);
+    expect(measured.map((f) => f.inviterSuspects)).toEqual([0, 1, 2, 2]);
+    // Ten minutes on, the early ones have left the window.
+    const fifth = invited('friend-5', 601_500, { dwellMs: 4_500 });
+    const later = await measure(board, [fifth]);
+    expect(later[0]?.inviterInvitees).toBe(3);
+    expect(later[0]?.inviterSuspects).toBe(1);
+    // Measured again (a re-delivered job), the same.
+    expect((await measure(board, [fifth]))[0]).toEqual(later[0]);
+  });
+
   it('keeps the day’s first votes of a candidate, those WeChat doubts, and their dwell around each', async () => {
     const board = randomId('board');
     // Forty first votes over six hours: ten emulators at 2,000 ms ± 1%, thirty people spread widely.

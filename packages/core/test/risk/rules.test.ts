@@ -45,6 +45,7 @@ const calm: RiskFeatures = {
   candidateRiskyNewShare: 0,
   dwellTwins: 0,
   inviterInvitees: 0,
+  inviterSuspects: 0,
   candidateDayNew: 0,
   candidateDayRiskyNew: 0,
   dayDwellTwins: 0,
@@ -209,11 +210,25 @@ describe('assessVote', () => {
     };
     expect(assess({ ...opening, candidateAgeMs: 90_000 }).verdict).toBe('accept');
     expect(assess({ ...opening, candidateAgeMs: 120_000 }).verdict).toBe('review');
-    // A popular sharer alone is not suspect; with a new account tapping fast, it is.
+    // A popular sharer alone is not suspect: forty friends in ten minutes, new here, with a
+    // human tap, two of them doubted by WeChat, are a group chat.
     expect(assess({ inviterInvitees: 40, inviterId: 'p-9' }).verdict).toBe('accept');
-    expect(assess({ inviterInvitees: 40, inviterId: 'p-9', accountAgeMs: 0, dwellMs: 400 }).verdict).toBe(
-      'review',
+    const friend = {
+      inviterInvitees: 40,
+      inviterSuspects: 2,
+      inviterId: 'p-9',
+      accountAgeMs: 0,
+      dwellMs: 4_000,
+    };
+    expect(assess(friend).verdict).toBe('accept');
+    // A tree whose accounts show evidence of their own as a farm's do (30% of them) is held,
+    // each new account with it.
+    const tree = assess({ ...friend, inviterSuspects: 12 });
+    expect(tree.verdict).toBe('review');
+    expect(tree.reasons.map((r) => r.text)).toContain(
+      "one of 40 accounts the same inviter's share links brought in 10 min, 12 of them with evidence of their own (a fast tap, WeChat rank 2+, or a shared phone)",
     );
+    expect(assess({ ...friend, inviterSuspects: 11 }).verdict).toBe('accept');
   });
 
   it('holds machine-regular timing and names the voter as the cluster', () => {
