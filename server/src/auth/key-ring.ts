@@ -55,10 +55,15 @@ const NOW_OPTIONS: ReadonlySet<string> = new Set([
   'currentDate',
 ]);
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
+/** jose decodes strictly: bad UTF-8 throws (Buffer would put U+FFFD in its place). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A base64url segment whose length no encoding gives (1 mod 4): Buffer drops its last character, jose refuses it. */
+const wellFormed = (segment: string) => SEGMENT.test(segment) && segment.length % 4 !== 1;
 
 function jsonObject(segment: string): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    const value: unknown = JSON.parse(UTF8.decode(Buffer.from(segment, 'base64url')));
     return typeof value === 'object' && value !== null && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : undefined;
@@ -85,10 +90,11 @@ export function verifyNow<K extends Uint8Array>(
   options: JWTVerifyOptions,
 ): JWTPayload | undefined {
   if (!Object.keys(options).every((o) => NOW_OPTIONS.has(o))) return undefined;
-  if (!options.algorithms?.includes('HS256')) return undefined;
+  if (!Array.isArray(options.algorithms) || !options.algorithms.includes('HS256')) return undefined;
+  if (!(options.currentDate === undefined || options.currentDate instanceof Date)) return undefined;
   const parts = token.split('.');
   const [head = '', body = '', signature = ''] = parts;
-  if (parts.length !== 3 || !SEGMENT.test(head) || !SEGMENT.test(body) || !SEGMENT.test(signature))
+  if (parts.length !== 3 || !wellFormed(head) || !wellFormed(body) || !wellFormed(signature))
     return undefined;
   const header = jsonObject(head);
   if (header?.alg !== 'HS256' || 'crit' in header || 'b64' in header) return undefined;

@@ -49,8 +49,9 @@ const VERIFIED_CACHE_MAX = 50_000;
  * the newest secret and naming it by `kid`, verified with the secret their kid names (key-ring.ts).
  *
  * A verified token is remembered until it expires: a participant sends many votes with one
- * token, and a full verification (WebCrypto, asynchronous) costs far more than the rest of an
- * ingest request. Only successes are remembered, with their expiry checked on every use.
+ * token, and a full verification (an HMAC and the claims, key-ring.ts's verifyNow; jose's
+ * WebCrypto for anything unusual) costs more than reading a map. Only successes are remembered,
+ * with their expiry checked on every use.
  */
 export function createTokenSigner(config: TokenConfig, now: () => number = Date.now): TokenSigner {
   const ring = keyRing(config, (secret) => new TextEncoder().encode(secret));

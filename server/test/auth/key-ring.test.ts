@@ -94,6 +94,28 @@ describe('a token verified without WebCrypto', () => {
       ['an array for claims', byHand({ alg: 'HS256', kid }, [claims] as never)],
       ['an unsigned token', `${b64({ alg: 'none', kid })}.${b64(claims)}.`],
       ['garbage', 'not-a-token'],
+      // Signed, but not what jose decodes: bad UTF-8 in the claims, a segment of an impossible length.
+      [
+        'bad UTF-8 in its claims',
+        (() => {
+          const body = Buffer.concat([
+            Buffer.from(JSON.stringify(claims).slice(0, -1)),
+            Buffer.from(',"x":"\xff"}', 'latin1'),
+          ]);
+          const signed = `${b64({ alg: 'HS256', kid })}.${body.toString('base64url')}`;
+          return `${signed}.${createHmac('sha256', ring.signing.key).update(signed).digest('base64url')}`;
+        })(),
+      ],
+      [
+        'a header of an impossible length',
+        (() => {
+          // A header whose encoding is a whole number of quads, and one character more: Buffer
+          // reads the same header without it, jose refuses the segment.
+          const pad = ['', 'x', 'xx', 'xxx'].find((p) => b64({ alg: 'HS256', kid, p }).length % 4 === 0);
+          const signed = `${b64({ alg: 'HS256', kid, p: pad })}A.${b64(claims)}`;
+          return `${signed}.${createHmac('sha256', ring.signing.key).update(signed).digest('base64url')}`;
+        })(),
+      ],
       ['an invalid clock', await sign(claims), { ...options, currentDate: new Date(Number.NaN) }],
     ];
     for (const [what, token, opts = options] of refused) {
