@@ -119,6 +119,11 @@ export const riskFeaturesSchema = z.object({
   dayFineAround: z.number().int().default(0),
   /** Every invitee the inviter's share links brought in the short window. */
   inviterInvitees: z.number().int().default(0),
+  /**
+   * Those of them whose vote had evidence of its own (`ownEvidence`): a bought tree's accounts
+   * show it far more often than a popular sharer's real friends.
+   */
+  inviterSuspects: z.number().int().default(0),
   /** WeChat's getUserRiskRank, 0–4, cached from the voter's login; null when unknown. */
   wechatRiskRank: z.number().int().min(0).max(4).nullable(),
 });

@@ -19,7 +19,7 @@ export function groupShare(c: CrowdCtx): void {
   const wifiShare = knob(s, 'group-share.wifiShare');
   const wifi = hostIn(rng, carrierSubnet(rng));
   const favourite = c.target ?? popularPick(rng, c.choices);
-  const start = rng.uniform(0.1 * D, Math.max(0.1 * D, D - windowMs - 20_000));
+  const start = rng.uniform(0.1 * D, Math.max(0.1 * D, D - windowMs - 30_000));
   const home = mobileIp(rng);
   const sharer: Visitor = {
     account: honestAccount(rng, script, 'gs', 0),

@@ -1,6 +1,6 @@
-// Cluster holds in virtual time: a verdict that names a cluster (device:, ip:…@cand, voter:, wave:)
-// holds the cluster's earlier counted votes a moment later, as the workers' hold-cluster jobs do
-// (workers/src/risk/follow-up.ts, workers/src/review/selection.ts).
+// Cluster holds in virtual time: a verdict that names a cluster (device:, ip:…@cand, subnet:…@cand,
+// voter:, wave:, ring:) holds the cluster's earlier counted votes a moment later, as the workers'
+// hold-cluster jobs do (workers/src/risk/follow-up.ts, workers/src/review/selection.ts).
 import type { RiskFeatures, RiskSettings } from '@rallyboard/core/protocol';
 import type { VoteToAssess } from '@rallyboard/core/redis';
 import { clusterMemberships, holdWindowMs, knownForMs } from '@rallyboard/core/risk';

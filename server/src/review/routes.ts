@@ -72,7 +72,8 @@ function heldRoutes(router: Router, deps: ReviewRouteDeps): void {
       summary: 'Held votes, grouped by reason or by cluster',
       description:
         'Votes risk control held: never counted, or counted and then held when their cluster (a device, a ' +
-        'network voting for one candidate, a voter with machine timing) was found. `groupBy` answers groups ' +
+        'network voting for one candidate, a voter in lockstep or with machine timing, a wave of fast new ' +
+        'accounts, an inviter whose links brought a farm) was found. `groupBy` answers groups ' +
         '(a rule or a cluster, with its votes, voters and candidates; over the oldest 20,000 held votes, ' +
         '`partial` when there are more); otherwise, or with `reason` or `cluster`, the votes themselves, ' +
         'newest first, a page of `limit` (default 100) at a time: pass `nextCursor` as `cursor` for the next.',

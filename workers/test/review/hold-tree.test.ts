@@ -14,7 +14,7 @@ import {
 useClusterHoldStack();
 
 describe("a referral tree's hold", () => {
-  it("takes back the tree's invitees counted before the fan-out showed, and never the sharer's first friends", async () => {
+  it("takes back the tree's invitees counted before the fan-out showed, and never the sharer's friends counted before it", async () => {
     const boardId = await liveCampaign(['pick', 'other']);
     const token = `tok-${boardId}`.slice(0, 32);
     await shareTokenModel(mongo).create({
@@ -35,20 +35,22 @@ describe("a referral tree's hold", () => {
         dwellMs: fast ? 300 + i * 5 : 3_000 + ((i * 797) % 5_000),
         shareToken: token,
       });
-    // The sharer's first four friends, over the minutes before.
-    const friends = Array.from({ length: 4 }, (_, i) => invitee(i, now - 8 * 60_000 + i * 60_000));
+    // The sharer's eight friends, over the minutes before: the fifth to the eighth are counted
+    // once the links had brought a quarter of the rule's threshold, but before any of the tree
+    // showed evidence of its own.
+    const friends = Array.from({ length: 8 }, (_, i) => invitee(i, now - 570_000 + i * 30_000));
     for (const vote of friends) expect(await apply([vote])).toMatchObject([{ verdict: 'counted' }]);
 
-    // Then twenty more accounts through the same link, 3 s apart: the fan-out rule holds the
-    // 20th invitee and those after it (eight of the twenty so far with evidence of their own),
-    // and its hold takes back the tree's members before.
-    const tree = Array.from({ length: 20 }, (_, i) => invitee(4 + i, now - 70_000 + i * 3_000, i % 2 === 0));
+    // Then twenty more accounts through the same link, 7 s apart: the fan-out rule holds the
+    // 20th invitee and those after it (six of the twenty so far with evidence of their own, the
+    // farm's 30%), and its hold takes back the tree's members before.
+    const tree = Array.from({ length: 20 }, (_, i) => invitee(8 + i, now - 150_000 + i * 7_000, i % 2 === 0));
     const verdicts: string[] = [];
     for (const vote of tree) verdicts.push(...(await apply([vote])).map((o) => o.verdict));
-    expect(verdicts.slice(0, 15)).toEqual(Array(15).fill('counted'));
-    expect(verdicts.slice(15)).toEqual(Array(5).fill('held'));
+    expect(verdicts.slice(0, 11)).toEqual(Array(11).fill('counted'));
+    expect(verdicts.slice(11)).toEqual(Array(9).fill('held'));
 
-    const counted = tree.slice(0, 15);
+    const counted = tree.slice(0, 11);
     await eventually(
       async () =>
         (await Promise.all(counted.map((v) => recordOf(v.vote.voteId)))).every(
@@ -60,7 +62,7 @@ describe("a referral tree's hold", () => {
     const member = await recordOf(counted[0]?.vote.voteId ?? '');
     expect(member?.review?.cluster).toBe('ring:p-sharer');
     expect(member?.review?.note).toMatch(
-      /by its own evidence: the account's first vote here; one of 5 accounts the inviter's links had brought in 10 min/,
+      /by its own evidence: the account's first vote here; one of 9 accounts the inviter's links had brought in 10 min when it was counted; 1 of them \(this one too, if it had\) with evidence of their own/,
     );
 
     // Holds run right after each batch: by now every one the tree's votes queued has run.
@@ -70,7 +72,7 @@ describe("a referral tree's hold", () => {
       expect(record).toMatchObject({ verdict: 'counted', delta: 1 });
       expect(record?.review).toBeUndefined();
     }
-    expect(await countOf(boardId, 'pick')).toBe(4);
+    expect(await countOf(boardId, 'pick')).toBe(8);
   }, 120_000);
 });
 

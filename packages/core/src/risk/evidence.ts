@@ -22,7 +22,8 @@ export interface Evidence {
  * (`newAccount`: ms since its first vote), its tap (`tapMs`; -1: none sent), WeChat's rank
  * (`wechatRisk`), for a block's cluster, how many of the block's accounts for the candidate
  * had shown evidence of their own when it was counted (`blockSuspects`), and for an inviter's,
- * how many accounts the inviter's links had brought in 10 minutes by then (`inviterInvitees`).
+ * how many accounts the inviter's links had brought in 10 minutes by then (`inviterInvitees`)
+ * and how many of those had shown evidence of their own (`inviterSuspects`).
  */
 export const EVIDENCE_SIGNALS = [
   'deviceAccounts',
@@ -33,6 +34,7 @@ export const EVIDENCE_SIGNALS = [
   'wechatRisk',
   'blockSuspects',
   'inviterInvitees',
+  'inviterSuspects',
 ] as const;
 export type EvidenceSignal = (typeof EVIDENCE_SIGNALS)[number];
 
@@ -82,9 +84,7 @@ function clustersHoldingRulesName(features: RiskFeatures, subject: RiskSubject, 
 /**
  * The share of the fan-out rule's threshold an inviter's links must have brought in 10 minutes
  * before an invitee counted is a member of the inviter's cluster: a real sharer's first few
- * friends are no members, so an attacker who brings accounts through a real supporter's link
- * (it is posted in group chats) cannot reach back to them. Chosen, not tuned: the simulator's
- * honest sharers never bring this many (docs/risk.md).
+ * friends are no members. Chosen, not tuned (docs/risk.md).
  */
 const TREE_SHARE = 0.25;
 
@@ -108,7 +108,9 @@ const tap = (f: RiskFeatures): Evidence => ({ signal: 'tapMs', value: f.dwellMs 
  *   looked like a farm cost too much of a farm's recall (docs/simulator.md).
  * - an inviter's (`ring:<inviter>`, named by the fan-out rule): an invitee's first vote here,
  *   counted once the inviter's links had brought a quarter of the rule's threshold in 10 minutes
- *   (TREE_SHARE): a tree's accounts after its first few, never a sharer's first friends.
+ *   (TREE_SHARE) and one of them had shown evidence of its own (this one, or one before): a
+ *   tree's accounts after its first few, never a sharer's first friends, nor the friends counted
+ *   before a framer's accounts came through the same link (it is posted in group chats).
  * An established account's vote with a human tap is a member of none of the networks' clusters,
  * whoever else votes there later.
  */
@@ -141,10 +143,12 @@ function evidenceFor(kind: ClusterKind, f: RiskFeatures, settings: RiskSettings)
         : undefined;
     case 'ring':
       return f.accountAgeMs === 0 &&
+        f.inviterSuspects > 0 &&
         f.inviterInvitees >= Math.max(2, Math.ceil(TREE_SHARE * settings.rules.referralFanout.threshold))
         ? [
             { signal: 'firstVote', value: 1 },
             { signal: 'inviterInvitees', value: f.inviterInvitees },
+            { signal: 'inviterSuspects', value: f.inviterSuspects },
           ]
         : undefined;
     default:
@@ -223,6 +227,7 @@ const PHRASES: Record<EvidenceSignal, (v: number) => string> = {
     `counted after ${v} of the network's accounts for the candidate (this one too, if it had) had shown evidence of their own`,
   inviterInvitees: (v) =>
     `one of ${v} accounts the inviter's links had brought in 10 min when it was counted`,
+  inviterSuspects: (v) => `${v} of them (this one too, if it had) with evidence of their own`,
 };
 
 /** A member's evidence in words: "the account's first vote here; tapped 240 ms after the page showed". */

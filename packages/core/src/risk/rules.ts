@@ -43,7 +43,7 @@ const percent = (x: number) => `${Math.round(x * 100)}%`;
 /** The fewest votes of a candidate that can make a spike or a wave of new accounts. */
 const WAVE_MIN_VOTES = 10;
 /** What a new account's own evidence is, in the sentences. */
-const EVIDENCE = 'a fast tap, WeChat rank 2+, or a shared phone';
+const EVIDENCE = 'a fast tap, no page shown, WeChat rank 2+, or a shared phone';
 /** The fewest intervals regular timing is judged from. */
 const LONG_HISTORY = 6;
 

@@ -89,12 +89,16 @@ describe('which clusters a counted vote is a member of', () => {
   });
 
   it("makes an invitee's first vote a member of its inviter's tree once the links had brought a quarter of the fan-out threshold", () => {
-    const invitee = { accountAgeMs: 0, inviterId: 'p-host', inviterInvitees: 5 };
+    const invitee = { accountAgeMs: 0, inviterId: 'p-host', inviterInvitees: 5, inviterSuspects: 1 };
     expect(clustersOf(invitee)).toContain('ring:p-host');
     expect(membership('ring:p-host', invitee)?.evidence).toEqual([
       { signal: 'firstVote', value: 1 },
       { signal: 'inviterInvitees', value: 5 },
+      { signal: 'inviterSuspects', value: 1 },
     ]);
+    // Counted before any of the tree had shown evidence of its own: a framer's accounts coming
+    // through the same link later cannot reach it.
+    expect(clustersOf({ ...invitee, inviterSuspects: 0 })).not.toContain('ring:p-host');
     expect(membership('ring:p-host', invitee)?.keptMs).toBe(600_000);
     // A sharer's first friends are no members: an attacker who brings accounts through a real
     // supporter's link later cannot reach back to them.
@@ -166,9 +170,10 @@ describe("a cluster's member", () => {
       describeEvidence([
         { signal: 'firstVote', value: 1 },
         { signal: 'inviterInvitees', value: 12 },
+        { signal: 'inviterSuspects', value: 4 },
       ]),
     ).toBe(
-      "the account's first vote here; one of 12 accounts the inviter's links had brought in 10 min when it was counted",
+      "the account's first vote here; one of 12 accounts the inviter's links had brought in 10 min when it was counted; 4 of them (this one too, if it had) with evidence of their own",
     );
   });
 

@@ -226,7 +226,7 @@ describe('assessVote', () => {
     const tree = assess({ ...friend, inviterSuspects: 12 });
     expect(tree.verdict).toBe('review');
     expect(tree.reasons.map((r) => r.text)).toContain(
-      "one of 40 accounts the same inviter's share links brought in 10 min, 12 of them with evidence of their own (a fast tap, WeChat rank 2+, or a shared phone)",
+      "one of 40 accounts the same inviter's share links brought in 10 min, 12 of them with evidence of their own (a fast tap, no page shown, WeChat rank 2+, or a shared phone)",
     );
     expect(assess({ ...friend, inviterSuspects: 11 }).verdict).toBe('accept');
   });

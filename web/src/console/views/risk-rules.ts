@@ -29,7 +29,7 @@ const RULE_LABELS: Record<RiskRuleId, string> = {
   lockstep: '同一秒集中投票（相对前 5 秒倍数）',
   riskyCohort: '新账号中微信风险≥2 的占比',
   tightDwell: '新账号停留时长雷同占比',
-  referralFanout: '同一分享人 10 分钟带来账号数',
+  referralFanout: '同一分享人 10 分钟带来账号数（其中 30% 有自身疑点时才计）',
 };
 
 const ACTIONS = [

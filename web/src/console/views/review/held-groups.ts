@@ -94,7 +94,7 @@ export function heldGroups(campaign: CampaignView, selection: ReviewSelection): 
     '分组方式',
     select(
       [
-        ['cluster', '按聚集（设备、网段、账号）'],
+        ['cluster', '按聚集（设备、网段、账号、分享人）'],
         ['reason', '按触发规则'],
       ],
       selection.groupBy,
