@@ -15,6 +15,8 @@ export const riskFeaturesSchema = z.object({
   voterIntervalCv: z.number().nullable(),
   /** How many intervals that variation is of (at most 8). */
   voterIntervals: z.number().int().default(0),
+  /** Their mean (ms), when there are four or more; null otherwise (and in measurements stored before it). */
+  voterIntervalMeanMs: z.number().nullable().default(null),
   /** Milliseconds from the page being shown to the tap; null when the client sent none. */
   dwellMs: z.number().nullable(),
   /** Milliseconds since this board first saw the voter. */

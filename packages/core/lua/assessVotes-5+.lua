@@ -144,6 +144,7 @@ for i = 1, n do
       local sum = 0
       for _, d in ipairs(intervals) do sum = sum + d end
       local mean = sum / #intervals
+      f.voterIntervalMeanMs = math.floor(mean + 0.5)
       local sq = 0
       for _, d in ipairs(intervals) do sq = sq + (d - mean) * (d - mean) end
       if mean > 0 then
@@ -153,6 +154,7 @@ for i = 1, n do
       end
     else
       f.voterIntervalCv = cjson.null
+      f.voterIntervalMeanMs = cjson.null
     end
     local timesText = string.format('%d', t)
     if not inOrder then

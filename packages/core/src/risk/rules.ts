@@ -46,6 +46,13 @@ const WAVE_MIN_VOTES = 10;
 const EVIDENCE = 'a fast tap, no page shown, WeChat rank 2+, or a shared phone';
 /** The fewest intervals regular timing is judged from. */
 const LONG_HISTORY = 6;
+/**
+ * The longest mean interval regular timing judges. A person's habit (a vote every morning on the
+ * way to work, in a campaign that lasts weeks) is as regular as a timer over days; a script that
+ * waits hours between votes gets a few a day, which the quota bounds anyway. Chosen, not tuned:
+ * the sweep's runs last three hours.
+ */
+const HABIT_MS = 6 * 3_600_000;
 
 /** The rules, in the order their reasons are listed. docs/risk.md explains each. */
 export const RISK_RULES: Readonly<Record<RiskRuleId, RuleDefinition>> = {
@@ -108,8 +115,13 @@ export const RISK_RULES: Readonly<Record<RiskRuleId, RuleDefinition>> = {
   regularTiming: {
     direction: 'atMost',
     // Four or five intervals of a person line up by chance (a fast voter tapping through a list);
-    // six or more hardly ever do. Fewer than six are not judged.
-    value: (f) => (f.voterIntervalCv === null || f.voterIntervals < LONG_HISTORY ? null : f.voterIntervalCv),
+    // six or more hardly ever do. Fewer than six are not judged, nor intervals of hours (a habit).
+    value: (f) =>
+      f.voterIntervalCv === null ||
+      f.voterIntervals < LONG_HISTORY ||
+      (f.voterIntervalMeanMs !== null && f.voterIntervalMeanMs > HABIT_MS)
+        ? null
+        : f.voterIntervalCv,
     describe: (_v, f) =>
       `votes at machine-regular intervals (${f.voterIntervals} of them vary by only ${percent(f.voterIntervalCv ?? 0)})`,
     cluster: (_f, s) => (s.voterId ? formatClusterId({ kind: 'voter', subject: s.voterId }) : undefined),

@@ -207,6 +207,35 @@ describe('assessVotes: the sequence signals', () => {
     expect(measured.at(-1)?.voterIntervalCv).toBe(0);
   });
 
+  it('takes a voter who votes every morning for a week for a person, and a timer every minute for a script', async () => {
+    const board = randomId('board');
+    const DAY = 86_400_000;
+    // Once a day on the way to work: within twenty minutes of the same time, nine days running.
+    const mornings = Array.from({ length: 9 }, (_, i) =>
+      vote('commuter', i * DAY + (((i * 7) % 5) - 2) * 600_000, {
+        ip: '198.51.100.40',
+        deviceId: 'dev-commuter',
+      }),
+    );
+    const habits: string[] = [];
+    for (const v of mornings) {
+      const [features] = await measure(board, [v]);
+      habits.push(assessVote(features as RiskFeatures, v, DEFAULT_RISK_SETTINGS).verdict);
+    }
+    expect(habits).toEqual(Array(9).fill('accept'));
+    // A script voting every minute (±1%) is held from its seventh vote, as before.
+    const ticks = Array.from({ length: 8 }, (_, i) =>
+      vote('timer', i * 60_000 + (i % 2) * 600, { ip: '198.51.100.41', deviceId: 'dev-timer' }),
+    );
+    const timer: string[] = [];
+    for (const v of ticks) {
+      const [features] = await measure(board, [v]);
+      timer.push(assessVote(features as RiskFeatures, v, DEFAULT_RISK_SETTINGS).verdict);
+    }
+    expect(timer.slice(0, 6)).toEqual(Array(6).fill('accept'));
+    expect(timer.slice(6)).toEqual(['review', 'review']);
+  });
+
   it('sees a ring through a /24 only when the invitee’s phone carries another account', async () => {
     const board = randomId('board');
     await measure(board, [vote('inviter', 0, { ip: '192.0.2.20', deviceId: 'dev-a' })]);

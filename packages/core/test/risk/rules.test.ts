@@ -8,6 +8,7 @@ const calm: RiskFeatures = {
   voterVotes: 2,
   voterIntervalCv: null,
   voterIntervals: 1,
+  voterIntervalMeanMs: null,
   dwellMs: 5_200,
   accountAgeMs: 3_600_000,
   deviceAccounts: 1,
@@ -241,6 +242,13 @@ describe('assessVote', () => {
     expect(assess({ voterIntervalCv: 0.04, voterIntervals: 4 }).verdict).toBe('accept');
     expect(assess({ voterIntervalCv: 0.04, voterIntervals: 5 }).verdict).toBe('accept');
     expect(a.holdClusters).toEqual(['voter:p-1']);
+    // A person's habit over days (a vote every morning) is as regular, hours apart: not judged.
+    expect(
+      assess({ voterIntervalCv: 0.02, voterIntervals: 8, voterIntervalMeanMs: 6 * 3_600_000 }).verdict,
+    ).toBe('review');
+    expect(
+      assess({ voterIntervalCv: 0.02, voterIntervals: 8, voterIntervalMeanMs: 86_400_000 }).verdict,
+    ).toBe('accept');
   });
 
   it('takes a vote with no dwell time for one that did not come from our page', () => {
