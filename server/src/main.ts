@@ -31,8 +31,7 @@ async function main(): Promise<void> {
   const keys = createKeys(config.keyPrefix);
   // The request path's connections give up on a stalled Redis (503); the subscriber waits.
   const timed = { commandTimeoutMs: config.redis.commandTimeoutMs };
-  // Concurrent requests' reads, quota checks and rate limits go out together (one write a turn).
-  const redis = createRedis(config.redis.url, 'command', 'server', { ...timed, autoPipelining: true });
+  const redis = createRedis(config.redis.url, 'command', 'server', timed);
   const subscriber = createRedis(config.redis.url, 'subscriber', 'server');
   const producer = createRedis(config.redis.url, 'producer', 'server', timed);
   for (const connection of [redis, subscriber, producer]) {

@@ -18,8 +18,6 @@ describe('when Redis stalls (connections open, no answers)', () => {
     const open = async (role: 'producer' | 'command') => {
       const connection = createRedis(proxy.url, role, 'test-stalled', {
         commandTimeoutMs: config.redis.commandTimeoutMs,
-        // The command connection sends a turn's commands together, as main.ts opens it.
-        ...(role === 'command' ? { autoPipelining: true } : {}),
       });
       connection.on('error', () => {});
       await waitForReady(connection);

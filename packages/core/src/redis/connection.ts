@@ -38,12 +38,6 @@ export interface RedisOptionsOf<R extends ConnectionRole> {
    * wait on purpose. @default none
    */
   commandTimeoutMs?: R extends TimedRole ? number : never;
-  /**
-   * Sends the commands issued in one turn of the event loop together, in one write (ioredis
-   * `enableAutoPipelining`): many concurrent requests' reads and rate limits cost one syscall
-   * instead of one each. Not for a blocking or a subscriber connection. @default false
-   */
-  autoPipelining?: R extends TimedRole ? boolean : never;
 }
 
 /**
@@ -76,12 +70,10 @@ export function createRedis<R extends ConnectionRole>(
     connectionName: `rallyboard:${name}:${role}`,
     connectTimeout: 5_000,
   };
-  const pipelining = options.autoPipelining ? { enableAutoPipelining: true } : {};
   // Back off up to 2 s between reconnection attempts, forever; callers see errors meanwhile.
   const retry = (times: number) => Math.min(times * 100, 2_000);
   const { cluster, nodes } = redisNodes(url);
-  if (!cluster)
-    return new Redis(url, { ...ROLE_OPTIONS[role], ...common, ...pipelining, retryStrategy: retry });
+  if (!cluster) return new Redis(url, { ...ROLE_OPTIONS[role], ...common, retryStrategy: retry });
   const { enableOfflineQueue, ...perNode } = ROLE_OPTIONS[role];
   const [first] = nodes as [URL, ...URL[]];
   // A cluster that is down holds commands in its own offline queue, where no command timeout
@@ -89,7 +81,6 @@ export function createRedis<R extends ConnectionRole>(
   const offline = options.commandTimeoutMs === undefined ? enableOfflineQueue : false;
   const clusterOptions = {
     ...(offline === undefined ? {} : { enableOfflineQueue: offline }),
-    ...pipelining,
     clusterRetryStrategy: retry,
     redisOptions: {
       ...perNode,
