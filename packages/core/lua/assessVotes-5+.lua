@@ -45,6 +45,10 @@ local BUNCH_MIN, BUNCH_RATIO = 10, 4
 -- A voter's bunched votes within this many seconds of the start of their last wave are that wave:
 -- a fast voter taps twice while a campaign opens or a call's crowd arrives, and that is one wave.
 local WAVE_SPAN = 15
+-- A voter's waves are a cohort's only hours apart at most: a script brings its cohort back within
+-- the hour; a show's loyal audience is quick again the next evening, which is no script's return.
+-- A voter whose last wave began longer ago than this starts again from none.
+local WAVE_MEMORY = 6 * 3600
 -- Day dwell buckets are 10% wide (log base 1.1), and 2% wide for a tight script (log base 1.02).
 local LOG_BUCKET = math.log(1.1)
 local LOG_FINE = math.log(1.02)
@@ -372,6 +376,7 @@ for i = 1, n do
     -- The voter's earlier waves: a bunched vote within WAVE_SPAN of their last wave's start is
     -- still that wave, and the wave it is in is not an earlier one.
     local waves, waveStart = tonumber(mine[3]) or 0, tonumber(mine[4])
+    if waveStart ~= nil and second - waveStart > WAVE_MEMORY then waves = 0 end
     -- A vote accepted before the last wave began (a batch measured late) is counted with the
     -- waves already known, never as one more: the voter had at most that many before it.
     local inLastWave = waves > 0 and waveStart ~= nil and second - waveStart < WAVE_SPAN

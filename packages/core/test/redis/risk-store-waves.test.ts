@@ -50,6 +50,31 @@ describe('assessVotes: bunched moments and waves', () => {
     expect((await measure(board, later)).at(-1)).toMatchObject({ bunched: true, voterWaves: 1 });
   });
 
+  it('forgets a voter’s waves once the last began hours ago: a show’s audience, quick again the next evening', async () => {
+    const board = randomId('board');
+    const DAY = 86_400_000;
+    const [evening, nextEvening] = [
+      await measure(
+        board,
+        cohortAt(0, (i) => `fan-${i}`),
+      ),
+      await measure(
+        board,
+        cohortAt(DAY, (i) => `fan-${i}`),
+      ),
+    ];
+    expect(evening.at(-1)).toMatchObject({ bunched: true, voterWaves: 0 });
+    // A day later the same twenty are first again: a new first wave, none of them back from one.
+    expect(nextEvening.at(-1)).toMatchObject({ bunched: true, voterWaves: 0, syncedReturning: 0 });
+    // Back twenty minutes on, they are back from that wave, as before: the eleven who were in its
+    // bunched part (the first nine tapped before the moment was bunched).
+    const again = await measure(
+      board,
+      cohortAt(DAY + 1_200_000, (i) => `fan-${i}`),
+    );
+    expect(again.at(-1)).toMatchObject({ bunched: true, voterWaves: 1, syncedReturning: 11 });
+  });
+
   it('ends a voter’s wave 15 s after its first second', async () => {
     const board = randomId('board');
     // Three bursts of 20 accounts, each alone in its seconds: at 0 s, 14 s and 29 s.
