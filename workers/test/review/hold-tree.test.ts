@@ -13,17 +13,23 @@ import {
 
 useClusterHoldStack();
 
+/** A live campaign and a share link of `inviterId`'s for its candidate `pick`. */
+async function sharedBy(inviterId: string): Promise<{ boardId: string; token: string }> {
+  const boardId = await liveCampaign(['pick', 'other']);
+  const token = `tok-${boardId}`.slice(0, 32);
+  await shareTokenModel(mongo).create({
+    _id: token,
+    campaignId: boardId,
+    candidateId: 'pick',
+    inviterId,
+    createdAt: new Date(),
+  });
+  return { boardId, token };
+}
+
 describe("a referral tree's hold", () => {
   it("takes back the tree's invitees counted before the fan-out showed, and never the sharer's friends counted before it", async () => {
-    const boardId = await liveCampaign(['pick', 'other']);
-    const token = `tok-${boardId}`.slice(0, 32);
-    await shareTokenModel(mongo).create({
-      _id: token,
-      campaignId: boardId,
-      candidateId: 'pick',
-      inviterId: 'p-sharer',
-      createdAt: new Date(),
-    });
+    const { boardId, token } = await sharedBy('p-sharer');
     const now = Date.now();
     // Every invitee is a new account on a phone and an address of its own: nothing but the link
     // they came through is shared. The sharer's friends read for a human while; half the tree's
@@ -78,15 +84,7 @@ describe("a referral tree's hold", () => {
 
 describe("a popular sharer's group chats", () => {
   it('are never held for the fan-out when their friends show no evidence of their own', async () => {
-    const boardId = await liveCampaign(['pick', 'other']);
-    const token = `tok-${boardId}`.slice(0, 32);
-    await shareTokenModel(mongo).create({
-      _id: token,
-      campaignId: boardId,
-      candidateId: 'pick',
-      inviterId: 'p-popular',
-      createdAt: new Date(),
-    });
+    const { boardId, token } = await sharedBy('p-popular');
     const now = Date.now();
     // Thirty friends from the group chats in a minute and a half, each reading for a human while.
     const friends = Array.from({ length: 30 }, (_, i) =>
