@@ -120,6 +120,14 @@ export async function recordOf(voteId: string): Promise<LedgerVote | null> {
   return ledgerModel(mongo).findById(voteId).lean<LedgerVote>();
 }
 
+/** Whether every one of `votes` has its ledger record held for review (with `cluster`, when named). */
+export async function allHeld(votes: readonly (BatchItem | undefined)[], cluster?: string): Promise<boolean> {
+  const records = await Promise.all(votes.map((v) => recordOf(v?.vote.voteId ?? '')));
+  return records.every(
+    (r) => r?.review?.state === 'held' && (cluster === undefined || r.review.cluster === cluster),
+  );
+}
+
 /** Polls until `probe` holds, answering how long it took (ms), or fails after `timeoutMs`. */
 export async function timeUntil(
   probe: () => Promise<boolean>,

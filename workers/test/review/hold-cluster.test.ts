@@ -5,6 +5,7 @@ import { eventually } from '../../../test/support/stack.js';
 import { createReviewActions } from '../../src/review/review-actions.js';
 import { createRiskFollowUp } from '../../src/risk/follow-up.js';
 import {
+  allHeld,
   apply,
   byIdAlone,
   countOf,
@@ -140,14 +141,7 @@ describe('a cluster hold', () => {
     );
     // Before, the hold waited a second, then went through the whole ledger four times.
     expect(took).toBeLessThan(3_000);
-    await eventually(
-      async () =>
-        (await Promise.all(earlier.map((v) => recordOf(v.vote.voteId)))).every(
-          (r) => r?.review?.state === 'held',
-        ),
-      10_000,
-      "the farm's records held",
-    );
+    await eventually(() => allHeld(earlier), 10_000, "the farm's records held");
     // Inserts (the retractions) aside, every command names its votes by id: no query over the ledger.
     expect(ledgerCommands.filter((c) => !byIdAlone(c))).toEqual([]);
 

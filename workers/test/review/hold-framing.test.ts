@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../../../test/support/stack.js';
 import {
+  allHeld,
   apply,
   countOf,
   judged,
@@ -46,14 +47,7 @@ describe('a cluster hold, aimed at bystanders', () => {
     expect(counted.length).toBeGreaterThan(0);
     expect(verdicts).toContain('held');
 
-    await eventually(
-      async () =>
-        (await Promise.all(counted.map((v) => recordOf(v.vote.voteId)))).every(
-          (r) => r?.review?.state === 'held',
-        ),
-      30_000,
-      "the farm's counted votes held",
-    );
+    await eventually(() => allHeld(counted), 30_000, "the farm's counted votes held");
     // Holds run right after each batch: by now every one the farm's votes queued has run.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     const supporter = await recordOf(support.vote.voteId);

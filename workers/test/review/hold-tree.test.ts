@@ -2,6 +2,7 @@ import { shareTokenModel } from '@rallyboard/core/db';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../../../test/support/stack.js';
 import {
+  allHeld,
   apply,
   countOf,
   judged,
@@ -57,14 +58,7 @@ describe("a referral tree's hold", () => {
     expect(verdicts.slice(11)).toEqual(Array(9).fill('held'));
 
     const counted = tree.slice(0, 11);
-    await eventually(
-      async () =>
-        (await Promise.all(counted.map((v) => recordOf(v.vote.voteId)))).every(
-          (r) => r?.review?.state === 'held',
-        ),
-      30_000,
-      "the tree's counted invitees held",
-    );
+    await eventually(() => allHeld(counted), 30_000, "the tree's counted invitees held");
     const member = await recordOf(counted[0]?.vote.voteId ?? '');
     expect(member?.review?.cluster).toBe('ring:p-sharer');
     expect(member?.review?.note).toMatch(

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { eventually } from '../../../test/support/stack.js';
 import { createRiskFollowUp } from '../../src/risk/follow-up.js';
 import {
+  allHeld,
   apply,
   deps,
   judged,
@@ -42,14 +43,7 @@ describe("a voter's hold", () => {
     // Its vote of a third wave is stopped for its account (lockstep names `voter:<id>`).
     await createRiskFollowUp(deps)([stoppedFor(boardId, 'voter:p-cohort', now)]);
 
-    await eventually(
-      async () =>
-        (await Promise.all(waves.map((v) => recordOf(v?.vote.voteId ?? '')))).every(
-          (r) => r?.review?.state === 'held' && r.review.cluster === 'voter:p-cohort',
-        ),
-      30_000,
-      "the account's earlier waves held",
-    );
+    await eventually(() => allHeld(waves, 'voter:p-cohort'), 30_000, "the account's earlier waves held");
     const other = await recordOf(bystander.vote.voteId);
     expect(other).toMatchObject({ verdict: 'counted', delta: 1 });
     expect(other?.review).toBeUndefined();
