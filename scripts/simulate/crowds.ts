@@ -10,20 +10,14 @@ import { carrierSubnet, type Device, hostIn, mobileIp, phone } from './network.j
 import { humanDwell, popularity, popularPick, rhythmTime } from './population.js';
 import { Rng } from './random.js';
 import { type Crowd, candidateIds, crowdTargetOf, type Scenario } from './scenario.js';
-import { type CrowdCtx, honestAccount, invite, scriptVisitors, type Visitor } from './visits.js';
-
-/**
- * How long after a call or an opening someone arrives: exponential, half of them within `half`,
- * truncated at `latest` (drawn again past it, then anywhere before it), so that no pile of
- * arrivals lands at the same instant, as clamping made when `half` was near `latest`.
- */
-function arrivalAfter(rng: Rng, half: number, latest: number): number {
-  for (let i = 0; i < 50; i++) {
-    const x = -Math.log(1 - rng.next()) * (half / Math.LN2);
-    if (x <= latest) return x;
-  }
-  return rng.uniform(0, latest);
-}
+import {
+  arrivalAfter,
+  type CrowdCtx,
+  honestAccount,
+  invite,
+  scriptVisitors,
+  type Visitor,
+} from './visits.js';
 
 /**
  * The venue: attendees scan the big screen's code at the host's call, sign in behind the venue's

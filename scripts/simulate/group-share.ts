@@ -6,7 +6,7 @@
 import { knob } from './knobs.js';
 import { carrierSubnet, hostIn, mobileIp, phone, popularPhone } from './network.js';
 import { popularPick } from './population.js';
-import { type CrowdCtx, honestAccount, scriptVisitors, type Visitor } from './visits.js';
+import { arrivalAfter, type CrowdCtx, honestAccount, scriptVisitors, type Visitor } from './visits.js';
 
 /** A share of the friends on the phone models most people have. */
 const POPULAR_MODEL_SHARE = 0.3;
@@ -41,7 +41,7 @@ export function groupShare(c: CrowdCtx): void {
       // The group's Wi-Fi at first (they read the chat at work or in class), their own later.
       ip: (later) => (onWifi && !later ? wifi : own),
       // Half of them within a quarter of the window, the rest trailing off within it.
-      arrival: shared + 2_000 + arrivalWithin(rng.next(), windowMs),
+      arrival: shared + 2_000 + arrivalAfter(rng, windowMs / 4, windowMs),
       favourite,
       quick: rng.chance(knob(s, 'honest.quickShare')),
       invitedBy: sharer,
@@ -54,10 +54,4 @@ export function groupShare(c: CrowdCtx): void {
     favourite: knob(s, 'honest.favourite'),
     choices: c.choices,
   });
-}
-
-/** An exponential arrival with half of them within a quarter of `windowMs`, folded into it. */
-function arrivalWithin(u: number, windowMs: number): number {
-  const x = -Math.log(1 - u) * (windowMs / 4 / Math.LN2);
-  return x % windowMs;
 }

@@ -43,6 +43,19 @@ export interface VisitStyle {
   choices: Choices;
 }
 
+/**
+ * How long after a call or an opening someone arrives: exponential, half of them within `half`,
+ * truncated at `latest` (drawn again past it, then anywhere before it), so that no pile of
+ * arrivals lands at the same instant, as clamping made when `half` was near `latest`.
+ */
+export function arrivalAfter(rng: Rng, half: number, latest: number): number {
+  for (let i = 0; i < 50; i++) {
+    const x = -Math.log(1 - rng.next()) * (half / Math.LN2);
+    if (x <= latest) return x;
+  }
+  return rng.uniform(0, latest);
+}
+
 /** An honest account: ids `<prefix>00000`…, WeChat ranks as the honest population's. */
 export const honestAccount = (rng: Rng, script: Script, prefix: string, i: number): Account =>
   script.account(`${prefix}${String(i).padStart(5, '0')}`, rankFrom(rng.next(), HONEST_RANKS));
