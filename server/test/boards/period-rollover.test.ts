@@ -80,6 +80,15 @@ describe('a period rolling over while votes arrive', () => {
       const res = await castVote(server, boardId, candidateId, { participantId: `p-midnight-${i}` });
       expect(res.status).toBe(202);
       clock += 1_000;
+      // The day room shows June 30 live before midnight comes (else, on a slow machine, its first
+      // push could come after it); the votes after this one cross midnight without waiting.
+      if (i === 4) {
+        await eventually(
+          async () => updates.some((u) => u.window === 'day' && u.day === JUNE_30 && u.totals.votes > 0),
+          10_000,
+          "June 30's room with votes",
+        );
+      }
     }
     await eventually(
       async () => (await read(boardId, 'window=all')).totals.votes === 12,
