@@ -503,7 +503,8 @@ for i = 1, n do
       update[#update + 1] = ringDepth
     end
     redis.call('HSET', voterHash, unpack(update))
-    if not mine[1] then redis.call('PEXPIRE', voterHash, LONG * 30) end
+    -- Kept 30 days past the voter's last vote: a loyal voter of a long campaign is never new again.
+    redis.call('PEXPIRE', voterHash, LONG * 30)
 
     if rank >= 0 then f.wechatRiskRank = rank else f.wechatRiskRank = cjson.null end
 

@@ -6,7 +6,7 @@ import { DEFAULT_RISK_SETTINGS } from '../../src/risk/defaults.js';
 import { assessVote } from '../../src/risk/rules.js';
 import { useRiskStore, vote } from './risk-votes.js';
 
-const { measure } = useRiskStore();
+const { measure, voterTtl } = useRiskStore();
 
 describe('assessVotes: the sequence signals', () => {
   it('counts the first votes whose dwell is within 5% of this one', async () => {
@@ -41,6 +41,18 @@ describe('assessVotes: the sequence signals', () => {
     ]);
     expect(shared.map((f) => f.ownEvidence)).toEqual([false, true]);
     expect(shared[1]?.ipCandidateSuspects).toBe(3);
+  });
+
+  it('keeps a voter’s history 30 days past their last vote, so a long campaign’s loyal voter is never new again', async () => {
+    const board = randomId('board');
+    const DAY = 86_400_000;
+    await measure(board, [vote('loyal', 0)]);
+    expect(await voterTtl(board, 'loyal')).toBeGreaterThan(29 * DAY);
+    // Nearly 30 days on (the history has two seconds left), the voter comes back: kept again.
+    await voterTtl(board, 'loyal', 2_000);
+    const back = await measure(board, [vote('loyal', 29 * DAY, { dwellMs: 400 })]);
+    expect(back[0]).toMatchObject({ accountAgeMs: 29 * DAY, ownEvidence: false });
+    expect(await voterTtl(board, 'loyal')).toBeGreaterThan(29 * DAY);
   });
 
   it('counts an inviter’s invitees, and a ring only through a shared phone, not a shared /24', async () => {

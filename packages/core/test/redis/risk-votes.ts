@@ -21,6 +21,12 @@ export function useRiskStore() {
   return {
     measure: (boardId: string, votes: VoteToAssess[]) =>
       assessVotes(redis, keys, boardId, votes, { ttlSeconds: 600, fastTapMs: 1_000 }),
+    /** How long the voter's history is kept (ms), or gives it `ms` left, as if its days had nearly passed. */
+    voterTtl: async (boardId: string, voterId: string, ms?: number) => {
+      const key = keys.board(boardId).risk.voter(voterId);
+      if (ms !== undefined) await redis.pexpire(key, ms);
+      return redis.pttl(key);
+    },
     /** The board's tallies of votes per /16, /24 and address, as the console reads them. */
     tallies: async (boardId: string) => {
       const r = keys.board(boardId).risk;
