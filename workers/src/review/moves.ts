@@ -120,6 +120,11 @@ function restore(input: MoveInput): Move {
   };
 }
 
+/** Moves a vote on the ledger only: the ranking is already as the job wants it. */
+function ledgerOnly(input: MoveInput, state: 'approved' | 'voided'): Move {
+  return { write: () => ({ inserts: [], set: { review: stamp(input, state) } }) };
+}
+
 /** Takes a counted vote back with a retraction of its own id (`<counting id>.x`). */
 function retract(input: MoveInput, state: LedgerReview['state'], extra: Partial<LedgerReview> = {}): Move {
   const { record } = input;
@@ -129,7 +134,14 @@ function retract(input: MoveInput, state: LedgerReview['state'], extra: Partial<
     apply: toApply(input, retractionId, 'retract', 'n'),
     write: (verdict) => ({
       inserts: [derived(input, retractionId, verdict, { action: 'retract', retracts: record._id })],
-      set: { review: stamp(input, state, { retraction: retractionId, ...extra }) },
+      set: {
+        review: stamp(input, state, {
+          retraction: retractionId,
+          // A like withdrawn since: nothing of it stood to take back, so nothing is to count again.
+          ...(verdict.verdict === 'counted' ? {} : { nothingTaken: true }),
+          ...extra,
+        }),
+      },
     }),
   };
 }
@@ -149,6 +161,7 @@ export function planMove(input: MoveInput): Move | undefined {
     case 'approve':
       if (review?.state !== 'held') return undefined;
       if (neverApplied) return decideHeld(input, 'a', 'approved');
+      if (retracted && review.nothingTaken) return ledgerOnly(input, 'approved');
       if (retracted) return restore(input);
       return undefined;
     case 'void':
@@ -156,7 +169,7 @@ export function planMove(input: MoveInput): Move | undefined {
       if (review?.state === 'voided') return undefined;
       if (neverApplied) return decideHeld(input, 'v', 'voided');
       // Taken back when it was held: voiding it changes the ledger only.
-      if (retracted) return { write: () => ({ inserts: [], set: { review: stamp(input, 'voided') } }) };
+      if (retracted) return ledgerOnly(input, 'voided');
       // A host voids held votes; only a rule reaches votes that still count.
       if (job.kind === 'void' || !countedOnce) return undefined;
       return retract(input, 'voided');

@@ -57,12 +57,15 @@ export function useClusterHoldStack(): void {
 }
 
 /** A live campaign with the default risk settings: its board in Redis and MongoDB. */
-export async function liveCampaign(candidates = ['alice', 'bob']): Promise<string> {
-  const boardId = await seedBoard(config, deps.redis, mongo, candidates);
+export async function liveCampaign(
+  candidates = ['alice', 'bob'],
+  kind: 'vote' | 'like' = 'vote',
+): Promise<string> {
+  const boardId = await seedBoard(config, deps.redis, mongo, candidates, { kind });
   await campaignModel(mongo).create({
     _id: boardId,
     title: boardId,
-    kind: 'vote',
+    kind,
     members: candidates.map((candidateId) => ({ candidateId, name: candidateId })),
     schedule: { startAt: new Date(), endAt: new Date(Date.now() + 86_400_000), timezone: 'Asia/Shanghai' },
     visibility: 'public',

@@ -103,4 +103,15 @@ describe('the move of one vote', () => {
       planMove(input(hold, { delta: 1, seq: 3, review: { state: 'held', at: heldAt, by: 'risk' } })),
     ).toBeUndefined();
   });
+
+  it('approves a hold whose retraction took nothing back (a like withdrawn since) on the ledger only', () => {
+    const move = planMove(input(hold, { action: 'like', delta: 1, seq: 3 }));
+    const write = move?.apply ? move.write({ verdict: 'unchanged', duplicate: false }) : undefined;
+    expect(write?.set.review).toMatchObject({ state: 'held', retraction: 'v-1.x', nothingTaken: true });
+    const approved = planMove(
+      input(approve, { action: 'like', delta: 1, seq: 3, review: write?.set.review }),
+    );
+    expect(approved?.apply).toBeUndefined();
+    expect(approved && !approved.apply ? approved.write().set.review?.state : undefined).toBe('approved');
+  });
 });

@@ -30,6 +30,11 @@ export interface LedgerReview {
   note?: string | undefined;
   /** The retraction that took the vote back, if it had been counted. */
   retraction?: string | undefined;
+  /**
+   * The retraction found nothing to take back (a like the voter had withdrawn since): approving
+   * or voiding the vote then changes the ledger only.
+   */
+  nothingTaken?: boolean | undefined;
   /** The vote that counted it again on approval, after a retraction. */
   credit?: string | undefined;
   /** The cluster risk control held it with, when it had been counted before the cluster was found. */
@@ -91,6 +96,7 @@ const reviewSchema = new Schema<LedgerReview>(
     actionId: { type: String },
     note: { type: String },
     retraction: { type: String },
+    nothingTaken: { type: Boolean },
     credit: { type: String },
     cluster: { type: String },
   },
@@ -165,6 +171,7 @@ const ledgerVoteSchema = z
         actionId: z.string().optional(),
         note: z.string().optional(),
         retraction: voteIdSchema.optional(),
+        nothingTaken: z.boolean().optional(),
         credit: voteIdSchema.optional(),
         cluster: z.string().optional(),
       })
