@@ -87,7 +87,7 @@ export function createVoteApplier(deps: WorkerDeps): (items: BatchItem[]) => Pro
         ),
       ),
       followUp(
-        decided.map((d) => d.vote),
+        [...decided.map((d) => d.vote), ...votes.flatMap((v) => (v.stoppedAgain ? [v.stoppedAgain] : []))],
         revealed,
       ),
     ]);

@@ -12,6 +12,7 @@ import {
 } from '@rallyboard/core/redis';
 import type { WorkerDeps } from '../deps.js';
 import type { RiskDecision } from '../risk/assess.js';
+import type { DecidedVote } from '../risk/follow-up.js';
 import { zip } from '../zip.js';
 import { ledgerRecord, type SettledVote, type Slot, type VoteOutcome } from './settled.js';
 
@@ -134,20 +135,19 @@ function settleDecided(
     // A re-delivered vote's clusters are recorded again (the same members): see cluster-members.ts.
     features: verdict.verdict === 'counted' ? decision.assessment?.features : undefined,
   };
-  // A duplicate was tallied and followed up when it was first decided.
-  if (verdict.duplicate) return settled;
-  const tally = TALLIES[verdict.verdict];
-  settled.decided = {
-    tally: tally && verdictField(item.vote.acceptedAt, tally),
-    vote: {
-      boardId,
-      candidateId: item.vote.candidateId,
-      acceptedAt: item.vote.acceptedAt,
-      decision,
-      stopped:
-        verdict.verdict === 'held' || (verdict.verdict === 'rejected' && verdict.reason === 'RISK_REJECTED'),
-    },
+  const decided: DecidedVote = {
+    boardId,
+    candidateId: item.vote.candidateId,
+    acceptedAt: item.vote.acceptedAt,
+    decision,
+    stopped:
+      verdict.verdict === 'held' || (verdict.verdict === 'rejected' && verdict.reason === 'RISK_REJECTED'),
   };
+  // A duplicate was tallied when it was first decided. Its cluster's holds are queued again when
+  // it was stopped: the run that decided it may have failed after Redis, before its follow-up.
+  if (verdict.duplicate) return decided.stopped ? { ...settled, stoppedAgain: decided } : settled;
+  const tally = TALLIES[verdict.verdict];
+  settled.decided = { tally: tally && verdictField(item.vote.acceptedAt, tally), vote: decided };
   return settled;
 }
 

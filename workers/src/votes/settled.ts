@@ -32,6 +32,11 @@ export interface SettledVote {
   /** For a vote decided just now (not a duplicate): its dashboard tally field, and risk's view. */
   decided?: { tally: string | undefined; vote: DecidedVote } | undefined;
   /**
+   * For a duplicate risk control had stopped: risk's view, followed up again (alerts and holds
+   * are idempotent), since the run that decided it may have failed before its follow-up.
+   */
+  stoppedAgain?: DecidedVote | undefined;
+  /**
    * For a counted vote risk control judged (a duplicate too): what was measured of it, from which
    * its clusters are recorded (cluster-members.ts).
    */
