@@ -119,7 +119,7 @@ for i = 1, n do
 
     -- The voter (one hash): first vote, recent times, interval regularity.
     local voterHash = KEYS[k + 2]
-    local mine = redis.call('HMGET', voterHash, 'first', 'times', 'sw', 'swt')
+    local mine = redis.call('HMGET', voterHash, 'first', 'times', 'sw', 'swt', 'ring')
     local first = tonumber(mine[1]) or t
     f.accountAgeMs = math.max(0, t - first)
     -- The voter's last times, newest first as stored: a vote newer than them all (the usual case)
@@ -472,7 +472,9 @@ for i = 1, n do
       local shares = (device ~= '' and inv[1] == device) or (inv[3] == net24 and sharedPhone)
       if shares then
         f.sharesWithInviter = true
-        f.ringDepth = (tonumber(inv[2]) or 0) + 1
+        -- A voter's depth is set once, by the vote that first put them in a chain: two accounts
+        -- of one phone, each come through the other's link, do not climb a step at every vote.
+        f.ringDepth = tonumber(mine[5]) or (tonumber(inv[2]) or 0) + 1
         ringDepth = f.ringDepth
         f.inviterSharedInvitees = accounts(KEYS[k + 11], t, voter, LONG)
       else

@@ -70,6 +70,34 @@ describe('assessVotes: the sequence signals', () => {
     expect(samePhone[0]?.inviterInvitees).toBe(2);
   });
 
+  it('sets a voter’s ring depth once: two accounts of one phone, each come through the other’s link, do not climb', async () => {
+    const board = randomId('board');
+    const phone = { ip: '192.0.2.20', deviceId: 'dev-couple' };
+    await measure(board, [vote('wife', 0, phone)]);
+    const days = [1, 2, 3, 4].map((d) => d * 86_400_000);
+    const depths = [];
+    for (const at of days) {
+      const [husband, wife] = await measure(board, [
+        vote('husband', at, { ...phone, inviterId: 'wife' }),
+        vote('wife', at + 60_000, { ...phone, inviterId: 'husband' }),
+      ]);
+      depths.push(husband?.ringDepth, wife?.ringDepth);
+    }
+    expect(depths).toEqual([1, 2, 1, 2, 1, 2, 1, 2]);
+    // A chain of fresh accounts on one phone still climbs a step per account.
+    const chain = await measure(
+      board,
+      ['c1', 'c2', 'c3', 'c4'].map((id, i, ids) =>
+        vote(id, 5 * 86_400_000 + i * 1_000, {
+          ...phone,
+          deviceId: 'dev-chain',
+          inviterId: ids[i - 1] ?? '',
+        }),
+      ),
+    );
+    expect(chain.map((f) => f.ringDepth)).toEqual([0, 1, 2, 3]);
+  });
+
   it('counts an inviter’s invitees again among those new here with evidence of their own, over 10 minutes', async () => {
     const board = randomId('board');
     // Each on an address of its own (a block each), so only the link is shared.
