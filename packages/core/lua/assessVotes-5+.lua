@@ -338,10 +338,14 @@ for i = 1, n do
         end
       end
     end
-    if tonumber(ring[2 * slot + 1]) == second then
+    -- A vote measured more than the ring's eight seconds late finds its slot holding a later
+    -- second: it is not counted there, so a newer second's votes are never wiped.
+    local slotSecond = tonumber(ring[2 * slot + 1])
+    local inRing = slotSecond == nil or slotSecond <= second
+    if slotSecond == second then
       redis.call('HINCRBY', KEYS[k + 17], 'c' .. slot, 1)
       bump(ring, 2 * slot + 2)
-    else
+    elseif inRing then
       redis.call('HSET', KEYS[k + 17], 'k' .. slot, second, 'c' .. slot, 1, 'r' .. slot, 0)
       redis.call('PEXPIRE', KEYS[k + 17], 10000)
       ring[2 * slot + 1], ring[2 * slot + 2], ring[17 + slot] = second, 1, 0
@@ -388,8 +392,10 @@ for i = 1, n do
     -- script brings its cohort back, a crowd called again brings people back at random places.
     if wavesBefore > 0 then
       returning = returning + 1
-      redis.call('HINCRBY', KEYS[k + 17], 'r' .. slot, 1)
-      bump(ring, 17 + slot)
+      if inRing then
+        redis.call('HINCRBY', KEYS[k + 17], 'r' .. slot, 1)
+        bump(ring, 17 + slot)
+      end
     end
     f.syncedReturning = returning
     f.candidateDayNew = riskyFrom and tonumber(got[riskyFrom + shortMinutes]) or 0
@@ -443,7 +449,26 @@ for i = 1, n do
         end
       end
       f.recentFirstVotes, f.dwellTwins = recent, twins
-      redis.call('LPUSH', firsts, string.format('%d:%d', t, dwell))
+      -- Kept newest first, which the reading above relies on: a first vote measured late goes
+      -- in its place, not in front, where it would hide the newer ones from the next votes.
+      local entry = string.format('%d:%d', t, dwell)
+      local place = nil
+      if latest[1] and tonumber(string.match(latest[1], '^%-?%d+')) > t then
+        place = false
+        for _, older in ipairs(latest) do
+          if tonumber(string.match(older, '^%-?%d+')) <= t then
+            place = older
+            break
+          end
+        end
+      end
+      if place == nil then
+        redis.call('LPUSH', firsts, entry)
+      elseif place then
+        redis.call('LINSERT', firsts, 'BEFORE', place, entry)
+      else
+        redis.call('RPUSH', firsts, entry)
+      end
       redis.call('LTRIM', firsts, 0, FIRSTS_KEPT - 1)
       redis.call('PEXPIRE', firsts, SPIKE)
     end

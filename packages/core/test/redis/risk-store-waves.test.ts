@@ -37,6 +37,33 @@ describe('assessVotes: bunched moments and waves', () => {
     expect(again.at(-1)).toMatchObject({ bunched: true, voterWaves: 1, recentFirstVotes: 0 });
   });
 
+  it('keeps a second’s votes when a vote measured more than eight seconds late comes for its slot', async () => {
+    const board = randomId('board');
+    await measure(
+      board,
+      Array.from({ length: 20 }, (_, i) => vote(`now-${i}`, 108_000 + i * 40)),
+    );
+    // A vote of second 100 (a job retried after an outage), whose ring slot second 108 holds.
+    await measure(board, [vote('late', 100_500)]);
+    const [next] = await measure(board, [vote('next', 108_900)]);
+    expect(next?.syncedVotes).toBe(21);
+  });
+
+  it('keeps a candidate’s first votes newest first when one is measured late', async () => {
+    const board = randomId('board');
+    await measure(board, [vote('first-new', 200_000, { dwellMs: 4_000 })]);
+    // A first vote of 200 s before (a job retried after an outage), past the two-minute window.
+    await measure(board, [vote('first-late', 0, { dwellMs: 4_000 })]);
+    const [next] = await measure(board, [vote('first-next', 201_000, { dwellMs: 4_000 })]);
+    expect(next).toMatchObject({ recentFirstVotes: 2, dwellTwins: 2 });
+    // Late between two: in its place, so a vote whose window it has left still sees the newer.
+    const other = randomId('board');
+    await measure(other, [vote('at-50', 50_000), vote('at-200', 200_000)]);
+    await measure(other, [vote('at-100', 100_000)]);
+    const [after] = await measure(other, [vote('at-225', 225_000)]);
+    expect(after?.recentFirstVotes).toBe(2);
+  });
+
   it('counts a voter’s votes in one bunched stretch as one wave', async () => {
     const board = randomId('board');
     // A campaign opens: 20 accounts tap within 400 ms, and each taps again 500 ms later, while
