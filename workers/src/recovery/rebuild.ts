@@ -64,7 +64,8 @@ export interface RebuildReport {
  *    include their votes applied before a ledger write failed, and they must count again.
  * 2. Settle: wait until every run of the board's jobs active at the fence has ended. Every vote
  *    applied before the fence has then either been recorded, or its job went back to the queue
- *    (a dead worker's) and will run again after the fence.
+ *    (a dead worker's) and will run again after the fence. The same for review: wait until the
+ *    campaign's review lock is free, so a chunk of moves applied before the fence is recorded.
  * 3. Read the ledger once.
  * 4. Markers: restore the marker of every decided vote (so a re-run job cannot count it again)
  *    and drop markers of votes the ledger lacks (applied, never recorded: their jobs will run
@@ -98,6 +99,14 @@ export async function rebuild(
     const { jobs, votes } = await replayDeadLetters({ ...deps, queue: options.queue }, boardId);
     step('settle');
     const settledInMs = await settle(options.queue, boardId, options.settleTimeoutMs);
+    // Review moves a chunk at a time under the campaign's review lock, Redis first, then the
+    // ledger: a chunk that applied before the fence has written the ledger once the lock is free
+    // (one that applies after it is refused, and retried after the rebuild).
+    step('review');
+    await withLock(deps.redis, deps.keys.reviewLock(boardId), async () => {}, {
+      ttlMs: 10_000,
+      waitMs: options.settleTimeoutMs,
+    });
     const quotas = board.kind === 'vote' && hasQuotas(registration.quotas);
     const restored = await restore(deps, boardId, { board, quotas, token }, options);
     return { ...restored, settledInMs, replayed: { jobs, votes } };

@@ -110,6 +110,7 @@ describe('rebuild', () => {
       'fence',
       'replay dead letters',
       'settle',
+      'review',
       'read ledger',
       'markers',
       'likes',
