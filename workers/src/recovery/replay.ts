@@ -41,7 +41,8 @@ export async function replayDeadLetters(deps: ReplayDeps, boardId?: string): Pro
   const replayed = new Map<string, string[]>();
   for (const job of await deadLetteredJobs(deps.queue, boardId)) {
     try {
-      await job.retry('failed');
+      // As new: a replayed job has its attempts again, not a last one.
+      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
     } catch {
       continue; // no longer failed: replayed or removed meanwhile
     }

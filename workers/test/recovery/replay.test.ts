@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../../test/support/commands.js';
 import { testEnv } from '../../../test/support/config.js';
 import { eventually, seedBoard, testRedis } from '../../../test/support/stack.js';
+import { replayDeadLetters } from '../../src/recovery/replay.js';
 import { createVoteWorker } from '../../src/votes/vote-worker.js';
 import { deadLetterJob } from '../support/dead-letter.js';
 import { ledgerOf, openWorkerDeps, queuedVote } from '../support/deps.js';
@@ -122,6 +123,23 @@ describe('npm run replay', () => {
       await stack.close();
     }
   }, 60_000);
+
+  it('sends a job back with its attempts given back, as new, so one more failure is not its last', async () => {
+    const stack = await useStack();
+    try {
+      const boardId = await seedBoard(stack.config, stack.deps.redis, mongo, ['alice']);
+      const job = await stack.deadLetter({ boardId, votes: [queuedVote('alice')] });
+      expect((await stack.queue.getJob(job.id as string))?.attemptsMade).toBe(1);
+      expect(await replayDeadLetters({ ...stack.deps, queue: stack.queue }, boardId)).toMatchObject({
+        jobs: 1,
+      });
+      const replayed = await stack.queue.getJob(job.id as string);
+      expect(replayed).toMatchObject({ attemptsMade: 0, attemptsStarted: 0 });
+      expect(await stack.state(job)).toBe('waiting');
+    } finally {
+      await stack.close();
+    }
+  });
 
   it('refuses a call without a board or --all', async () => {
     const { code, stderr } = await runCommand(CLI, ['replay'], testEnv());
