@@ -102,6 +102,7 @@ local function bump(values, index)
 end
 
 local results = {}
+local measured = false
 local n = (#KEYS - 5) / 18
 for i = 1, n do
   local k = 5 + 18 * (i - 1)
@@ -538,6 +539,12 @@ for i = 1, n do
     local encoded = cjson.encode(f)
     redis.call('SET', KEYS[k + 1], encoded, 'EX', ttl)
     results[i] = encoded
+    measured = true
   end
+end
+-- The dashboard's tallies (KEYS[1] to KEYS[5]) last 30 days past the board's last measured vote,
+-- as its verdict tallies do: an ended campaign's go by themselves.
+if measured then
+  for j = 1, 5 do redis.call('PEXPIRE', KEYS[j], LONG * 30) end
 end
 return results

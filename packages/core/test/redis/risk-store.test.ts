@@ -6,7 +6,7 @@ import { DEFAULT_RISK_SETTINGS } from '../../src/risk/defaults.js';
 import { assessVote } from '../../src/risk/rules.js';
 import { useRiskStore, vote } from './risk-votes.js';
 
-const { measure, voterTtl } = useRiskStore();
+const { measure, voterTtl, talliesTtl } = useRiskStore();
 
 describe('assessVotes: the sequence signals', () => {
   it('counts the first votes whose dwell is within 5% of this one', async () => {
@@ -68,6 +68,13 @@ describe('assessVotes: the sequence signals', () => {
     expect(samePhone[0]?.sharesWithInviter).toBe(true);
     expect(samePhone[0]?.ringDepth).toBe(1);
     expect(samePhone[0]?.inviterInvitees).toBe(2);
+  });
+
+  it('keeps the dashboard’s tallies 30 days past the board’s last vote, not for ever', async () => {
+    const board = randomId('board');
+    const phone = { ip: '192.0.2.30', deviceId: 'dev-shared', fingerprint: 'e'.repeat(64) };
+    await measure(board, [vote('one', 0, phone), vote('two', 1_000, phone)]);
+    for (const ttl of await talliesTtl(board)) expect(ttl).toBeGreaterThan(29 * 86_400_000);
   });
 
   it('sets a voter’s ring depth once: two accounts of one phone, each come through the other’s link, do not climb', async () => {

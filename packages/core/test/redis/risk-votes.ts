@@ -27,6 +27,13 @@ export function useRiskStore() {
       if (ms !== undefined) await redis.pexpire(key, ms);
       return redis.pttl(key);
     },
+    /** How long each of the board's dashboard tallies is kept (ms): /16s, /24s, IPs, devices, fingerprints. */
+    talliesTtl: async (boardId: string) => {
+      const r = keys.board(boardId).risk;
+      return Promise.all(
+        [r.net16, r.net24, r.ips, r.deviceAccounts, r.fingerprintAccounts].map((key) => redis.pttl(key)),
+      );
+    },
     /** The board's tallies of votes per /16, /24 and address, as the console reads them. */
     tallies: async (boardId: string) => {
       const r = keys.board(boardId).risk;
