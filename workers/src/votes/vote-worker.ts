@@ -33,6 +33,44 @@ function summarize(outcomes: VoteOutcome[]): VoteJobResult {
   return result;
 }
 
+/** A vote of a board whose votes of the batch could not be applied: its job fails with this. */
+interface Failed {
+  failed: unknown;
+}
+
+/**
+ * Applies a batch; when that fails, not for an outage, applies each board's votes of it again on
+ * their own, one board at a time: one board's failure (a script error on a damaged key, say) then
+ * fails its own jobs only, not every job batched with them, which would otherwise fail together
+ * again at each retry until all were dead-lettered. Votes the failed run had applied answer as
+ * duplicates the second time, with the same verdicts (their follow-up runs again if stopped; the
+ * dashboard's verdict tallies and the interests miss them, as for any re-delivered vote).
+ */
+async function applyEachBoardOnFailure(
+  apply: (items: BatchItem[]) => Promise<VoteOutcome[]>,
+  items: BatchItem[],
+): Promise<(VoteOutcome | Failed)[]> {
+  try {
+    return await apply(items);
+  } catch (error) {
+    const boards = [...new Set(items.map((item) => item.boardId))];
+    if (boards.length === 1 || isStoreUnavailable(error)) throw error;
+    const decided: (VoteOutcome | Failed)[] = [];
+    for (const boardId of boards) {
+      const places = items.flatMap((item, i) => (item.boardId === boardId ? [i] : []));
+      try {
+        const outcomes = await apply(places.map((i) => items[i] as BatchItem));
+        places.forEach((place, j) => {
+          decided[place] = outcomes[j] as VoteOutcome;
+        });
+      } catch (failed) {
+        for (const place of places) decided[place] = { failed };
+      }
+    }
+    return decided;
+  }
+}
+
 /**
  * Builds the BullMQ Worker that consumes the votes queue. Each processed job hands its votes to
  * one shared batcher, so the votes of all jobs in flight are applied together (see
@@ -43,10 +81,11 @@ function summarize(outcomes: VoteOutcome[]): VoteJobResult {
  */
 export function createVoteWorker(deps: WorkerDeps, connection: RedisClient): Worker<VoteJob, VoteJobResult> {
   const { worker: options } = deps.config;
-  const batcher = createBatcher<BatchItem, VoteOutcome>({
+  const apply = createVoteApplier(deps);
+  const batcher = createBatcher<BatchItem, VoteOutcome | Failed>({
     maxItems: options.batchMax,
     maxWaitMs: options.batchWaitMs,
-    run: createVoteApplier(deps),
+    run: (items) => applyEachBoardOnFailure(apply, items),
   });
 
   /** Decides the job's votes: a summary, or `retry` when a board is fenced or missing. */
@@ -61,7 +100,10 @@ export function createVoteWorker(deps: WorkerDeps, connection: RedisClient): Wor
       );
     }
     const { boardId, votes } = parsed.data;
-    const outcomes = await Promise.all(votes.map((vote) => batcher.add({ boardId, vote })));
+    const decided = await Promise.all(votes.map((vote) => batcher.add({ boardId, vote })));
+    const failed = decided.find((o) => 'failed' in o);
+    if (failed) throw failed.failed;
+    const outcomes = decided as VoteOutcome[];
     if (outcomes.some((o) => o.verdict === 'retry')) return 'retry';
     const result = summarize(outcomes);
     if (result.duplicates > 0) {
