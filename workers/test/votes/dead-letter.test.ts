@@ -1,7 +1,7 @@
 import { alertModel, connectMongo } from '@rallyboard/core/db';
 import { type RiskAlert, riskAlertSchema } from '@rallyboard/core/protocol';
 import { createVoteQueue, VOTE_JOB, type VoteJob } from '@rallyboard/core/queue';
-import { closeRedis, type RedisClient, readDeadLetters } from '@rallyboard/core/redis';
+import { closeRedis, decodeScore, type RedisClient, readDeadLetters } from '@rallyboard/core/redis';
 import type { Job, Queue, Worker } from 'bullmq';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,8 @@ import { eventually, seedBoard, testRedis } from '../../../test/support/stack.js
 import { createVoteWorker, type VoteJobResult } from '../../src/votes/vote-worker.js';
 import { openWorkerDeps, queuedVote } from '../support/deps.js';
 
-const config = testConfig({ WORKER_BATCH_WAIT_MS: '5' });
+// A long batch wait, so that jobs taken together are applied in one batch.
+const config = testConfig({ WORKER_BATCH_WAIT_MS: '100' });
 let mongo: Connection;
 let deps: Awaited<ReturnType<typeof openWorkerDeps>>;
 let connection: RedisClient;
@@ -75,5 +76,34 @@ describe('a vote job that fails for good', () => {
     expect(alert?.advice).toContain('npm run replay');
     const stored = await alertModel(mongo).findById(alert?.id).lean();
     expect(stored?.kind).toBe('dead-letter');
+  });
+});
+
+describe('a batch with one board that cannot be applied', () => {
+  it("fails that board's job only: the jobs batched with it count", async () => {
+    const healthy = await seedBoard(config, deps.redis, mongo, ['alice']);
+    const damaged = await seedBoard(config, deps.redis, mongo, ['alice']);
+    // Its ranking's key holds a string: its script fails on every run (WRONGTYPE).
+    await deps.redis.set(deps.keys.board(damaged).scores, 'not a ranking');
+    const [good, bad] = await queue.addBulk([
+      { name: VOTE_JOB, data: { boardId: healthy, votes: [queuedVote('alice'), queuedVote('alice')] } },
+      { name: VOTE_JOB, data: { boardId: damaged, votes: [queuedVote('alice')] } },
+    ]);
+    await eventually(
+      async () => (await queue.getJobState(good?.id as string)) === 'completed',
+      10_000,
+      'the healthy job completed',
+    );
+    const done = await queue.getJob(good?.id as string);
+    // On its first run (applied again on its own, after the batch failed: duplicates the second time).
+    expect(done).toMatchObject({ attemptsStarted: 1, returnvalue: { counted: 2 } });
+    const score = await deps.redis.zscore(deps.keys.board(healthy).scores, 'alice');
+    expect(decodeScore(Number(score)).count).toBe(2);
+    await eventually(
+      async () => ((await queue.getJob(bad?.id as string))?.attemptsMade ?? 0) >= 1,
+      10_000,
+      "the damaged board's job failed",
+    );
+    expect(await queue.getJobState(bad?.id as string)).not.toBe('completed');
   });
 });
