@@ -217,9 +217,24 @@ for i = 1, n do
     local isNew = f.accountAgeMs <= NEW
     local isWave = isNewHere and dwell < WAVE_TAP
     if redis.call('HINCRBY', cand, 'v:' .. minute, 1) == 1 then
-      -- The minute's first vote: drop the day-old minute and keep the hash a day past its last vote.
+      -- The minute's first vote: drop the minutes a day old or older, from the last one dropped
+      -- (`gc`; every minute since, not only the one a day ago: a quiet minute's next day may
+      -- have no vote), and keep the hash a day past its last vote.
       local old = minute - 1440
-      redis.call('HDEL', cand, 'v:' .. old, 'n:' .. old, 'w:' .. old, 'r:' .. old)
+      local from = (tonumber(redis.call('HGET', cand, 'gc')) or (old - 1)) + 1
+      local drop = {}
+      for m = from, old do
+        drop[#drop + 1] = 'v:' .. m
+        drop[#drop + 1] = 'n:' .. m
+        drop[#drop + 1] = 'w:' .. m
+        drop[#drop + 1] = 'r:' .. m
+        if #drop >= 1000 then
+          redis.call('HDEL', cand, unpack(drop))
+          drop = {}
+        end
+      end
+      if #drop > 0 then redis.call('HDEL', cand, unpack(drop)) end
+      if from <= old then redis.call('HSET', cand, 'gc', old) end
       redis.call('PEXPIRE', cand, LONG)
     end
     if isNew then redis.call('HINCRBY', cand, 'n:' .. minute, 1) end

@@ -4,9 +4,9 @@ import type { RiskFeatures } from '../../src/protocol/risk.js';
 import type { VoteToAssess } from '../../src/redis/index.js';
 import { DEFAULT_RISK_SETTINGS } from '../../src/risk/defaults.js';
 import { assessVote } from '../../src/risk/rules.js';
-import { useRiskStore, vote } from './risk-votes.js';
+import { T0, useRiskStore, vote } from './risk-votes.js';
 
-const { measure, voterTtl, talliesTtl } = useRiskStore();
+const { measure, voterTtl, talliesTtl, candidateMinutes } = useRiskStore();
 
 describe('assessVotes: the sequence signals', () => {
   it('counts the first votes whose dwell is within 5% of this one', async () => {
@@ -75,6 +75,16 @@ describe('assessVotes: the sequence signals', () => {
     const phone = { ip: '192.0.2.30', deviceId: 'dev-shared', fingerprint: 'e'.repeat(64) };
     await measure(board, [vote('one', 0, phone), vote('two', 1_000, phone)]);
     for (const ttl of await talliesTtl(board)) expect(ttl).toBeGreaterThan(29 * 86_400_000);
+  });
+
+  it('keeps a candidate’s minutes for a day: a quiet minute goes too, though its next day has no vote', async () => {
+    const board = randomId('board');
+    const MIN = 60_000;
+    // Votes at minutes 0 and 3 of a day, then at minute 2 and 10 of the next.
+    await measure(board, [vote('a', 0), vote('b', 3 * MIN)]);
+    await measure(board, [vote('c', (1440 + 2) * MIN), vote('d', (1440 + 10) * MIN)]);
+    const first = T0 / MIN;
+    expect(await candidateMinutes(board, 'alice')).toEqual([first + 1442, first + 1450]);
   });
 
   it('sets a voter’s ring depth once: two accounts of one phone, each come through the other’s link, do not climb', async () => {

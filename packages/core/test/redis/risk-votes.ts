@@ -34,6 +34,12 @@ export function useRiskStore() {
         [r.net16, r.net24, r.ips, r.deviceAccounts, r.fingerprintAccounts].map((key) => redis.pttl(key)),
       );
     },
+    /** The minutes (epoch minutes) a candidate's risk hash still keeps votes of. */
+    candidateMinutes: async (boardId: string, candidateId: string) =>
+      (await redis.hkeys(keys.board(boardId).risk.candidate(candidateId)))
+        .filter((field) => field.startsWith('v:'))
+        .map((field) => Number(field.slice(2)))
+        .sort((a, b) => a - b),
     /** The board's tallies of votes per /16, /24 and address, as the console reads them. */
     tallies: async (boardId: string) => {
       const r = keys.board(boardId).risk;
