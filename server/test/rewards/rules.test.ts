@@ -51,6 +51,27 @@ describe('a reward rule', () => {
     expect(rules.body.rules).toEqual([]);
   });
 
+  it('is refused when its name asks for shares or invitations, as a milestone for friends would be', async () => {
+    const campaignId = await live();
+    const milestone = { kind: 'milestone', candidateId: 'alice', count: 1_000 };
+    for (const name of ['邀请好友助力，满1000票全员得券', '转发到群里一起领券', 'Share to win']) {
+      const refused = await asHost('POST', `/api/campaigns/${campaignId}/reward-rules`, {
+        ...points,
+        name,
+        trigger: milestone,
+      });
+      expect(refused.status, name).toBe(422);
+      expect(codeOf(refused), name).toBe('REWARD_TRIGGER_FORBIDDEN');
+      expect(JSON.stringify(refused.body), name).toMatch(/诱导分享/);
+    }
+    const taken = await asHost('POST', `/api/campaigns/${campaignId}/reward-rules`, {
+      ...points,
+      name: '满1000票支持者得券',
+      trigger: milestone,
+    });
+    expect(taken.status).toBe(201);
+  });
+
   it('takes counted-vote triggers, is audited, and shows its complete terms to anyone', async () => {
     const campaignId = await live();
     const pool = await asHost<CouponPoolView>('POST', `/api/campaigns/${campaignId}/coupon-pools`, {
