@@ -26,6 +26,33 @@ export const FORBIDDEN_TRIGGER_RULES: Readonly<Record<(typeof FORBIDDEN_TRIGGERS
   gift: '微信小程序平台运营规范：禁止有偿投票，礼物不得折算为票数或奖励。',
 };
 
+/**
+ * Words that ask for a share or an invitation. A reward rule's name is published beside the
+ * share buttons: one that says 邀请好友 or 转发 makes even a milestone a share's reward (诱导分享,
+ * indirectly), so such a name is refused as the trigger would be.
+ */
+const SHARE_WORDS = [
+  '分享',
+  '转发',
+  '邀请',
+  '拉票',
+  '助力',
+  '好友',
+  '朋友圈',
+  '拉人',
+  '帮投',
+  'share',
+  'invite',
+  'refer',
+  'friend',
+];
+
+/** The words of SHARE_WORDS in `text` (Latin ones in any case). */
+export function shareWordsIn(text: string): string[] {
+  const lower = text.toLowerCase();
+  return SHARE_WORDS.filter((word) => lower.includes(word));
+}
+
 export const rewardRuleIdSchema = z.string().regex(/^rr[A-Za-z0-9_-]{10}$/, 'is not a reward rule id');
 export const couponPoolIdSchema = z.string().regex(/^cp[A-Za-z0-9_-]{10}$/, 'is not a coupon pool id');
 
