@@ -10,7 +10,7 @@
   KEYS[1] votes per /16 hash     KEYS[2] votes per /24 zset    KEYS[3] votes per IP zset
   KEYS[4] accounts per device zset (largest count seen)         KEYS[5] same per fingerprint
   then, for vote i, eighteen keys at 5 + 18(i-1):
-    +1 the stored measurements   +2 the voter's hash (first vote, times, device, /24, ring depth,
+    +1 the stored measurements   +2 the voter's hash (first vote, times, device, /24, ring depth and inviter,
                                     bunched waves and the second the last began)
     +3 device accounts zset      +4 fingerprint accounts zset    +5 IP accounts zset
     +6 subnet accounts zset      +7 IP+candidate accounts zset   +8 subnet+candidate accounts zset
@@ -506,16 +506,18 @@ for i = 1, n do
       else
         f.inviterSuspects = redis.call('ZCOUNT', KEYS[k + 18], t - SHORT, '+inf')
       end
-      local inv = redis.call('HMGET', KEYS[k + 10], 'd', 'ring', 's')
+      local inv = redis.call('HMGET', KEYS[k + 10], 'd', 'ring', 's', 'i')
       -- The same phone is coordination; the same /24 alone is a campus, an office or a home,
       -- unless the invitee's phone carries another account too.
       local sharedPhone = f.deviceAccounts ~= cjson.null and f.deviceAccounts >= 2
       local shares = (device ~= '' and inv[1] == device) or (inv[3] == net24 and sharedPhone)
       if shares then
         f.sharesWithInviter = true
-        -- A voter's depth is set once, by the vote that first put them in a chain: two accounts
-        -- of one phone, each come through the other's link, do not climb a step at every vote.
-        f.ringDepth = tonumber(mine[5]) or (tonumber(inv[2]) or 0) + 1
+        f.ringDepth = (tonumber(inv[2]) or 0) + 1
+        -- Two accounts of one phone, each come through the other's link (a couple), are a pair,
+        -- not a chain: the inviter came through this voter's link, so neither climbs a step at
+        -- every vote; a chain through others' links still does.
+        if inv[4] == voter then f.ringDepth = math.min(f.ringDepth, tonumber(mine[5]) or f.ringDepth) end
         ringDepth = f.ringDepth
         f.inviterSharedInvitees = accounts(KEYS[k + 11], t, voter, LONG)
       else
@@ -544,6 +546,8 @@ for i = 1, n do
     if ringDepth then
       update[#update + 1] = 'ring'
       update[#update + 1] = ringDepth
+      update[#update + 1] = 'i'
+      update[#update + 1] = inviter
     end
     redis.call('HSET', voterHash, unpack(update))
     -- Kept 30 days past the voter's last vote: a loyal voter of a long campaign is never new again.

@@ -87,7 +87,7 @@ describe('assessVotes: the sequence signals', () => {
     expect(await candidateMinutes(board, 'alice')).toEqual([first + 1442, first + 1450]);
   });
 
-  it('sets a voter’s ring depth once: two accounts of one phone, each come through the other’s link, do not climb', async () => {
+  it('does not climb a pair’s ring depth: two accounts of one phone, each come through the other’s link', async () => {
     const board = randomId('board');
     const phone = { ip: '192.0.2.20', deviceId: 'dev-couple' };
     await measure(board, [vote('wife', 0, phone)]);
@@ -113,6 +113,12 @@ describe('assessVotes: the sequence signals', () => {
       ),
     );
     expect(chain.map((f) => f.ringDepth)).toEqual([0, 1, 2, 3]);
+    // A pair's account that comes through a third one's link is in a chain again: it climbs.
+    const [lodger, husband] = await measure(board, [
+      vote('lodger', 6 * 86_400_000, { ...phone, inviterId: 'wife' }),
+      vote('husband', 6 * 86_400_000 + 1_000, { ...phone, inviterId: 'lodger' }),
+    ]);
+    expect([lodger?.ringDepth, husband?.ringDepth]).toEqual([3, 4]);
   });
 
   it('counts an inviter’s invitees again among those new here with evidence of their own, over 10 minutes', async () => {
