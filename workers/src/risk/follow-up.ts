@@ -87,14 +87,21 @@ export function createRiskFollowUp(
     reveals: boolean,
   ): Promise<void> {
     const r = deps.keys.board(boardId).risk;
-    if (reveals) await deps.redis.set(r.clusterRevealed(cluster), '1', 'PX', knownForMs(cluster));
-    if ((await deps.redis.set(r.clusterHeld(cluster), '1', 'PX', HOLD_EVERY_MS, 'NX')) !== 'OK') return;
     const now = Date.now();
+    const window = holdWindowMs(cluster);
+    // A vote decided a hold's window or more after it was accepted (its job replayed after a long
+    // outage) holds nothing: its cluster's members of then have left the set, and those counted
+    // since were judged by their own rules. Nor does it mark the cluster known now.
+    if (now - acceptedAt >= window) return;
+    if (reveals && now - acceptedAt < knownForMs(cluster)) {
+      await deps.redis.set(r.clusterRevealed(cluster), '1', 'PX', knownForMs(cluster));
+    }
+    if ((await deps.redis.set(r.clusterHeld(cluster), '1', 'PX', HOLD_EVERY_MS, 'NX')) !== 'OK') return;
     const job: ReviewJob = {
       kind: 'hold-cluster',
       campaignId: boardId,
       cluster,
-      since: acceptedAt - holdWindowMs(cluster),
+      since: acceptedAt - window,
       until: now,
       by: 'risk',
     };
