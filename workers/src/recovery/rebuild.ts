@@ -20,6 +20,9 @@ import { dropUnrecordedMarkers, restoreMarkers } from './restore-markers.js';
 import { restoreQuotas } from './restore-quotas.js';
 import { settle } from './settle.js';
 
+/** How long a review chunk may hold the campaign's review lock (review/review-actions.ts). */
+const REVIEW_LOCK_MS = 60_000;
+
 export interface RebuildOptions {
   /** The votes queue, to see which of the board's jobs are in flight. */
   queue: Queue<VoteJob>;
@@ -103,9 +106,11 @@ export async function rebuild(
     // ledger: a chunk that applied before the fence has written the ledger once the lock is free
     // (one that applies after it is refused, and retried after the rebuild).
     step('review');
+    // No chunk holds the lock longer than its time-to-live (a minute): waiting longer is no use,
+    // and would eat the fence's own time.
     await withLock(deps.redis, deps.keys.reviewLock(boardId), async () => {}, {
       ttlMs: 10_000,
-      waitMs: options.settleTimeoutMs,
+      waitMs: Math.min(options.settleTimeoutMs, REVIEW_LOCK_MS + 5_000),
     });
     const quotas = board.kind === 'vote' && hasQuotas(registration.quotas);
     const restored = await restore(deps, boardId, { board, quotas, token }, options);
