@@ -12,6 +12,7 @@ import type { VoteJob } from '@rallyboard/core/queue';
 import { type BoardRegistration, fenceBoard, hasQuotas, liftFence, withLock } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
 import { ARCHIVE_GRACE_MS } from '../archives/archiver.js';
+import { REVIEW_LOCK_MS } from '../review/review-actions.js';
 import { installWindows } from './install-windows.js';
 import type { RecoveryDeps } from './reconcile.js';
 import { replayDeadLetters } from './replay.js';
@@ -19,9 +20,6 @@ import { restoreLikes } from './restore-likes.js';
 import { dropUnrecordedMarkers, restoreMarkers } from './restore-markers.js';
 import { restoreQuotas } from './restore-quotas.js';
 import { settle } from './settle.js';
-
-/** How long a review chunk may hold the campaign's review lock (review/review-actions.ts). */
-const REVIEW_LOCK_MS = 60_000;
 
 export interface RebuildOptions {
   /** The votes queue, to see which of the board's jobs are in flight. */

@@ -15,6 +15,9 @@ import { planMove } from './moves.js';
 import type { ReviewProgress, ReviewSteps } from './review-steps.js';
 import { createMatcher, holdsWave, selectionFilter } from './selection.js';
 
+/** How long a chunk of moves may hold the campaign's review lock (and how long a job waits for it). */
+export const REVIEW_LOCK_MS = 60_000;
+
 /** Votes selected, then re-read and moved under the campaign's review lock, at a time. */
 const CHUNK = 200;
 
@@ -34,7 +37,10 @@ export function createReviewActions(
 
   /** Runs `work` under the campaign's review lock: review jobs move a campaign's votes one chunk at a time. */
   const locked = <T>(campaignId: string, work: () => Promise<T>) =>
-    withLock(deps.redis, deps.keys.reviewLock(campaignId), work, { ttlMs: 60_000, waitMs: 60_000 });
+    withLock(deps.redis, deps.keys.reviewLock(campaignId), work, {
+      ttlMs: REVIEW_LOCK_MS,
+      waitMs: REVIEW_LOCK_MS,
+    });
 
   /** Moves records read under the lock, adding to `result`; `whyOf` gives a hold's note per vote. */
   async function moveRecords(

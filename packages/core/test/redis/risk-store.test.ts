@@ -4,9 +4,9 @@ import type { RiskFeatures } from '../../src/protocol/risk.js';
 import type { VoteToAssess } from '../../src/redis/index.js';
 import { DEFAULT_RISK_SETTINGS } from '../../src/risk/defaults.js';
 import { assessVote } from '../../src/risk/rules.js';
-import { T0, useRiskStore, vote } from './risk-votes.js';
+import { useRiskStore, vote } from './risk-votes.js';
 
-const { measure, voterTtl, talliesTtl, candidateMinutes } = useRiskStore();
+const { measure } = useRiskStore();
 
 describe('assessVotes: the sequence signals', () => {
   it('counts the first votes whose dwell is within 5% of this one', async () => {
@@ -43,18 +43,6 @@ describe('assessVotes: the sequence signals', () => {
     expect(shared[1]?.ipCandidateSuspects).toBe(3);
   });
 
-  it('keeps a voter’s history 30 days past their last vote, so a long campaign’s loyal voter is never new again', async () => {
-    const board = randomId('board');
-    const DAY = 86_400_000;
-    await measure(board, [vote('loyal', 0)]);
-    expect(await voterTtl(board, 'loyal')).toBeGreaterThan(29 * DAY);
-    // Nearly 30 days on (the history has two seconds left), the voter comes back: kept again.
-    await voterTtl(board, 'loyal', 2_000);
-    const back = await measure(board, [vote('loyal', 29 * DAY, { dwellMs: 400 })]);
-    expect(back[0]).toMatchObject({ accountAgeMs: 29 * DAY, ownEvidence: false });
-    expect(await voterTtl(board, 'loyal')).toBeGreaterThan(29 * DAY);
-  });
-
   it('counts an inviter’s invitees, and a ring only through a shared phone, not a shared /24', async () => {
     const board = randomId('board');
     const ip = '192.0.2.10';
@@ -68,23 +56,6 @@ describe('assessVotes: the sequence signals', () => {
     expect(samePhone[0]?.sharesWithInviter).toBe(true);
     expect(samePhone[0]?.ringDepth).toBe(1);
     expect(samePhone[0]?.inviterInvitees).toBe(2);
-  });
-
-  it('keeps the dashboard’s tallies 30 days past the board’s last vote, not for ever', async () => {
-    const board = randomId('board');
-    const phone = { ip: '192.0.2.30', deviceId: 'dev-shared', fingerprint: 'e'.repeat(64) };
-    await measure(board, [vote('one', 0, phone), vote('two', 1_000, phone)]);
-    for (const ttl of await talliesTtl(board)) expect(ttl).toBeGreaterThan(29 * 86_400_000);
-  });
-
-  it('keeps a candidate’s minutes for a day: a quiet minute goes too, though its next day has no vote', async () => {
-    const board = randomId('board');
-    const MIN = 60_000;
-    // Votes at minutes 0 and 3 of a day, then at minute 2 and 10 of the next.
-    await measure(board, [vote('a', 0), vote('b', 3 * MIN)]);
-    await measure(board, [vote('c', (1440 + 2) * MIN), vote('d', (1440 + 10) * MIN)]);
-    const first = T0 / MIN;
-    expect(await candidateMinutes(board, 'alice')).toEqual([first + 1442, first + 1450]);
   });
 
   it('does not climb a pair’s ring depth: two accounts of one phone, each come through the other’s link', async () => {
