@@ -41,6 +41,11 @@ export interface MoveInput {
   retentionDays: number;
   /** For a cluster hold: why the vote is the cluster's (its own evidence), kept as the review's note. */
   why?: string | undefined;
+  /**
+   * For a like taken back by a hold: the voter liked or unliked the member again since, so what
+   * they want stands now, and approving gives nothing back over it.
+   */
+  actedSince?: boolean | undefined;
 }
 
 /** A vote of the record's voter, candidate and day to apply, under its own id. */
@@ -161,7 +166,7 @@ export function planMove(input: MoveInput): Move | undefined {
     case 'approve':
       if (review?.state !== 'held') return undefined;
       if (neverApplied) return decideHeld(input, 'a', 'approved');
-      if (retracted && review.nothingTaken) return ledgerOnly(input, 'approved');
+      if (retracted && (review.nothingTaken || input.actedSince)) return ledgerOnly(input, 'approved');
       if (retracted) return restore(input);
       return undefined;
     case 'void':

@@ -53,4 +53,31 @@ describe("a like board's hold", () => {
     expect(await countOf(boardId, 'alice')).toBe(0);
     expect(await deps.redis.sismember(deps.keys.board(boardId).likes('alice'), 'p-fan')).toBe(0);
   }, 60_000);
+
+  it('approves a like taken back by its hold, after which the voter unliked, without giving it back', async () => {
+    const boardId = await liveCampaign(['alice', 'bob'], 'like');
+    const now = Date.now();
+    const like = judged(boardId, 'alice', 'p-later', now - 20 * 60_000, context);
+    like.vote.action = 'like';
+    expect(await apply([like])).toMatchObject([{ verdict: 'counted' }]);
+    await createRiskFollowUp(deps)([stoppedFor(boardId, 'voter:p-later', now)]);
+    await eventually(async () => (await countOf(boardId, 'alice')) === 0, 30_000, 'the like taken back');
+
+    // The voter, whose like is gone, unlikes (it changes nothing), then a host approves the like.
+    const unlike = judged(boardId, 'alice', 'p-later', Date.now(), context);
+    unlike.vote.action = 'unlike';
+    expect(await apply([unlike])).toMatchObject([{ verdict: 'unchanged' }]);
+    await deps.reviewQueue.add('approve', {
+      kind: 'approve',
+      campaignId: boardId,
+      select: { voteIds: [like.vote.voteId] },
+      by: 'h-1',
+    });
+    await eventually(
+      async () => (await recordOf(like.vote.voteId))?.review?.state === 'approved',
+      30_000,
+      'the like approved',
+    );
+    expect(await countOf(boardId, 'alice')).toBe(0);
+  }, 60_000);
 });

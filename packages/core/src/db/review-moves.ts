@@ -40,6 +40,30 @@ export async function readLedgerVotes(model: LedgerModel, voteIds: readonly stri
 }
 
 /**
+ * The voters' own likes and unlikes on the board accepted after `since` (not review's re-counts):
+ * what a like taken back by a hold is checked against before it is given back.
+ */
+export async function readLikeActsSince(
+  model: LedgerModel,
+  boardId: string,
+  voterIds: readonly string[],
+  since: Date,
+): Promise<Pick<LedgerVote, '_id' | 'voterId' | 'candidateId' | 'acceptedAt'>[]> {
+  return model
+    .find(
+      {
+        boardId,
+        voterId: { $in: voterIds },
+        action: { $in: ['like', 'unlike'] },
+        acceptedAt: { $gt: since },
+        restores: { $exists: false },
+      },
+      { voterId: 1, candidateId: 1, acceptedAt: 1 },
+    )
+    .lean<Pick<LedgerVote, '_id' | 'voterId' | 'candidateId' | 'acceptedAt'>[]>();
+}
+
+/**
  * The ledger records of the given vote ids, each read by its `_id` alone (unknown ids are left
  * out): for a few hundred ids known beforehand, such as a cluster's members. FerretDB
  * (development and tests) answers a lone `_id` equality from its key but scans the whole
