@@ -1,5 +1,6 @@
 import {
   countReviewVotes,
+  type LedgerModel,
   type LedgerVote,
   readLedgerVotes,
   readLikeActsSince,
@@ -23,6 +24,36 @@ export const REVIEW_LOCK_MS = 60_000;
 const CHUNK = 200;
 
 /**
+ * Of the likes a hold took back, those whose voter liked or unliked the same member after them
+ * (their own acts, not review's records): approving one must not give it back over that.
+ */
+async function likesActedOnSince(ledger: LedgerModel, records: readonly LedgerVote[]): Promise<Set<string>> {
+  const taken = records.filter(
+    (r) => r.action === 'like' && r.verdict === 'counted' && r.review?.retraction !== undefined,
+  );
+  if (taken.length === 0) return new Set();
+  const later = await readLikeActsSince(
+    ledger,
+    taken[0]?.boardId ?? '',
+    [...new Set(taken.flatMap((r) => (r.voterId === undefined ? [] : [r.voterId])))],
+    new Date(Math.min(...taken.map((r) => new Date(r.acceptedAt).getTime()))),
+  );
+  return new Set(
+    taken
+      .filter((r) =>
+        later.some(
+          (l) =>
+            l._id !== r._id &&
+            l.voterId === r.voterId &&
+            l.candidateId === r.candidateId &&
+            new Date(l.acceptedAt).getTime() > new Date(r.acceptedAt).getTime(),
+        ),
+      )
+      .map((r) => r._id),
+  );
+}
+
+/**
  * Runs review jobs: approve or void held votes, void by rule, and hold a cluster's counted votes.
  * Each vote moves only from the state the job expects, under the campaign's review lock, and
  * every change to a ranking is a vote applied by applyVotes with its own id (see moves.ts), so a
@@ -43,36 +74,6 @@ export function createReviewActions(
       waitMs: REVIEW_LOCK_MS,
     });
 
-  /**
-   * Of the likes a hold took back, those whose voter liked or unliked the same member after them
-   * (their own acts, not review's records): approving one must not give it back over that.
-   */
-  async function likesActedOnSince(records: readonly LedgerVote[]): Promise<Set<string>> {
-    const taken = records.filter(
-      (r) => r.action === 'like' && r.verdict === 'counted' && r.review?.retraction !== undefined,
-    );
-    if (taken.length === 0) return new Set();
-    const later = await readLikeActsSince(
-      deps.ledger,
-      taken[0]?.boardId ?? '',
-      [...new Set(taken.flatMap((r) => (r.voterId === undefined ? [] : [r.voterId])))],
-      new Date(Math.min(...taken.map((r) => new Date(r.acceptedAt).getTime()))),
-    );
-    return new Set(
-      taken
-        .filter((r) =>
-          later.some(
-            (l) =>
-              l._id !== r._id &&
-              l.voterId === r.voterId &&
-              l.candidateId === r.candidateId &&
-              new Date(l.acceptedAt).getTime() > new Date(r.acceptedAt).getTime(),
-          ),
-        )
-        .map((r) => r._id),
-    );
-  }
-
   /** Moves records read under the lock, adding to `result`; `whyOf` gives a hold's note per vote. */
   async function moveRecords(
     job: ReviewJob,
@@ -86,7 +87,7 @@ export function createReviewActions(
     if (!board) throw new BoardBusyError(`board ${boardId} is not in Redis`);
     const now = new Date();
     const planned: PlannedMove[] = [];
-    const acted = job.kind === 'approve' ? await likesActedOnSince(records) : new Set<string>();
+    const acted = job.kind === 'approve' ? await likesActedOnSince(deps.ledger, records) : new Set<string>();
     for (const record of records) {
       result.matched++;
       const why = whyOf?.(record);
