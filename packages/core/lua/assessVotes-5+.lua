@@ -120,7 +120,7 @@ for i = 1, n do
 
     -- The voter (one hash): first vote, recent times, interval regularity.
     local voterHash = KEYS[k + 2]
-    local mine = redis.call('HMGET', voterHash, 'first', 'times', 'sw', 'swt', 'ring')
+    local mine = redis.call('HMGET', voterHash, 'first', 'times', 'sw', 'swt')
     local first = tonumber(mine[1]) or t
     f.accountAgeMs = math.max(0, t - first)
     -- The voter's last times, newest first as stored: a vote newer than them all (the usual case)
@@ -513,11 +513,13 @@ for i = 1, n do
       local shares = (device ~= '' and inv[1] == device) or (inv[3] == net24 and sharedPhone)
       if shares then
         f.sharesWithInviter = true
-        f.ringDepth = (tonumber(inv[2]) or 0) + 1
+        -- A depth kept without the inviter it came through (`i`: one stored before inviters were)
+        -- is not trusted: the chain counts again from here.
+        f.ringDepth = (inv[4] and tonumber(inv[2]) or 0) + 1
         -- Two accounts of one phone, each come through the other's link (a couple), are a pair,
-        -- not a chain: the inviter came through this voter's link, so neither climbs a step at
-        -- every vote; a chain through others' links still does.
-        if inv[4] == voter then f.ringDepth = math.min(f.ringDepth, tonumber(mine[5]) or f.ringDepth) end
+        -- not a chain: the inviter came through this voter's link, so the pair never climbs past
+        -- two, however often they vote; a chain through others' links still does.
+        if inv[4] == voter then f.ringDepth = math.min(f.ringDepth, 2) end
         ringDepth = f.ringDepth
         f.inviterSharedInvitees = accounts(KEYS[k + 11], t, voter, LONG)
       else

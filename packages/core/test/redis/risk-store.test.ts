@@ -6,7 +6,7 @@ import { DEFAULT_RISK_SETTINGS } from '../../src/risk/defaults.js';
 import { assessVote } from '../../src/risk/rules.js';
 import { useRiskStore, vote } from './risk-votes.js';
 
-const { measure } = useRiskStore();
+const { measure, voterAsLeft } = useRiskStore();
 
 describe('assessVotes: the sequence signals', () => {
   it('counts the first votes whose dwell is within 5% of this one', async () => {
@@ -71,7 +71,7 @@ describe('assessVotes: the sequence signals', () => {
       ]);
       depths.push(husband?.ringDepth, wife?.ringDepth);
     }
-    expect(depths).toEqual([1, 2, 1, 2, 1, 2, 1, 2]);
+    expect(depths).toEqual([1, 2, 2, 2, 2, 2, 2, 2]);
     // A chain of fresh accounts on one phone still climbs a step per account.
     const chain = await measure(
       board,
@@ -90,6 +90,12 @@ describe('assessVotes: the sequence signals', () => {
       vote('husband', 6 * 86_400_000 + 1_000, { ...phone, inviterId: 'lodger' }),
     ]);
     expect([lodger?.ringDepth, husband?.ringDepth]).toEqual([3, 4]);
+    // A depth an older build kept without its inviter (here a couple's grown one) counts again from here.
+    await voterAsLeft(board, 'old-wife', { d: 'dev-old', ring: '7' });
+    const [oldHusband] = await measure(board, [
+      vote('old-husband', 7 * 86_400_000, { ...phone, deviceId: 'dev-old', inviterId: 'old-wife' }),
+    ]);
+    expect(oldHusband?.ringDepth).toBe(1);
   });
 
   it('counts an inviter’s invitees again among those new here with evidence of their own, over 10 minutes', async () => {

@@ -34,6 +34,10 @@ export function useRiskStore() {
         [r.net16, r.net24, r.ips, r.deviceAccounts, r.fingerprintAccounts].map((key) => redis.pttl(key)),
       );
     },
+    /** Writes fields of a voter's hash as an older build left them. */
+    voterAsLeft: async (boardId: string, voterId: string, fields: Record<string, string>) => {
+      await redis.hset(keys.board(boardId).risk.voter(voterId), fields);
+    },
     /** The minutes (epoch minutes) a candidate's risk hash still keeps votes of. */
     candidateMinutes: async (boardId: string, candidateId: string) =>
       (await redis.hkeys(keys.board(boardId).risk.candidate(candidateId)))
