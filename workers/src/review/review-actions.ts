@@ -88,18 +88,10 @@ export function createReviewActions(
     const now = new Date();
     const planned: PlannedMove[] = [];
     const acted = job.kind === 'approve' ? await likesActedOnSince(deps.ledger, records) : new Set<string>();
+    const of = { job, actionId, now, retentionDays: board.dailyRetentionDays };
     for (const record of records) {
       result.matched++;
-      const why = whyOf?.(record);
-      const move = planMove({
-        job,
-        record,
-        actionId,
-        now,
-        retentionDays: board.dailyRetentionDays,
-        why,
-        actedSince: acted.has(record._id),
-      });
+      const move = planMove({ ...of, record, why: whyOf?.(record), actedSince: acted.has(record._id) });
       if (move) planned.push({ record, move });
       else result.unchanged++;
     }
