@@ -6,7 +6,13 @@ import {
   type RewardGrantDoc,
   unfilledHolders,
 } from '@rallyboard/core/db';
-import { AppError, COUPON_CODE, type CouponPoolInput, type CouponPoolView } from '@rallyboard/core/protocol';
+import {
+  AppError,
+  COUPON_CODE,
+  type CouponPoolInput,
+  type CouponPoolView,
+  refuseShareWords,
+} from '@rallyboard/core/protocol';
 import {
   couponsLeft,
   forgetCouponClaim,
@@ -38,6 +44,7 @@ export async function createPool(
   campaign: CampaignDoc,
   body: CouponPoolInput,
 ): Promise<CouponPoolDoc> {
+  refuseShareWords({ 'body.name': body.name });
   if (Date.parse(body.expiresAt) <= deps.now()) {
     throw new AppError('INVALID_INPUT', { details: [{ path: 'body.expiresAt', message: 'must be ahead' }] });
   }

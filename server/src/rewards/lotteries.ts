@@ -9,6 +9,7 @@ import {
   type LotteryTicket,
   type LotteryTicketPage,
   type LotteryView,
+  refuseShareWords,
 } from '@rallyboard/core/protocol';
 import { rewardsSettled, withLock } from '@rallyboard/core/redis';
 import { type CandidateTextCheck, withChecks } from '../campaigns/text-check.js';
@@ -89,6 +90,7 @@ export async function createLottery(
   body: LotteryInput,
 ): Promise<LotteryDoc> {
   if (!BEFORE_START.has(campaign.status)) throw new AppError('LOTTERY_TOO_LATE');
+  refuseShareWords({ 'body.name': body.name, 'body.prizes': body.prizes.map((p) => p.name).join('\n') });
   // Its name and prizes are published text: WeChat judges them as the host's.
   const checks = await deps.checkTexts(
     actor,

@@ -93,7 +93,7 @@ export function lotteryRoutes(router: Router, deps: LotteryRouteDeps): void {
       params: campaignParams,
       body: lotteryInputSchema,
       responses: { 201: { description: 'The lottery.', schema: lotteryViewSchema } },
-      errors: ['CAMPAIGN_NOT_FOUND', 'LOTTERY_TOO_LATE', ...TEXT_CHECK_ERRORS],
+      errors: ['CAMPAIGN_NOT_FOUND', 'LOTTERY_TOO_LATE', 'REWARD_TRIGGER_FORBIDDEN', ...TEXT_CHECK_ERRORS],
     },
     async ({ auth, params, body }, req, res) => {
       const campaign = await whenAvailable(() => deps.loadCampaign(auth, params.campaignId));

@@ -168,7 +168,7 @@ function poolRoutes(router: Router, deps: RewardsRouteDeps): void {
       params: campaignParams,
       body: couponPoolInputSchema,
       responses: { 201: { description: 'The pool.', schema: couponPoolViewSchema } },
-      errors: ['CAMPAIGN_NOT_FOUND'],
+      errors: ['CAMPAIGN_NOT_FOUND', 'REWARD_TRIGGER_FORBIDDEN'],
     },
     async ({ auth, params, body }, req, res) => {
       const campaign = await whenAvailable(() => deps.loadCampaign(auth, params.campaignId));

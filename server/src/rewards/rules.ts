@@ -12,7 +12,7 @@ import {
   FORBIDDEN_TRIGGERS,
   type RewardRuleInput,
   type RewardRuleView,
-  shareWordsIn,
+  refuseShareWords,
 } from '@rallyboard/core/protocol';
 import { couponsLeft, type KeyBuilder, type RedisClient } from '@rallyboard/core/redis';
 import type { AuditLog } from '../audit/log.js';
@@ -138,13 +138,7 @@ export async function createRule(
       details: { trigger: kind, rule: FORBIDDEN_TRIGGER_RULES[kind] },
     });
   }
-  const words = shareWordsIn(body.name);
-  if (words.length > 0) {
-    throw new AppError('REWARD_TRIGGER_FORBIDDEN', {
-      message: `A reward rule's name may not ask for shares or invitations (${words.join(', ')}): it would make the reward a share's.`,
-      details: { name: body.name, words, rule: FORBIDDEN_TRIGGER_RULES.share },
-    });
-  }
+  refuseShareWords({ 'body.name': body.name });
   if (campaign.status === 'ended' || campaign.status === 'archived') {
     throw new AppError('CAMPAIGN_NOT_EDITABLE', { message: 'Rewards can be added until the campaign ends.' });
   }

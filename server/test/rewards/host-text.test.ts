@@ -44,6 +44,12 @@ describe('incentive text a host publishes', () => {
       prizes: [{ name: `${word()}大奖`, count: 1 }],
     });
     expect(codeOf(refused)).toBe('CONTENT_RISKY');
+    // A lottery that asks for shares is refused as a share trigger is, before WeChat is asked.
+    const sharing = await as('POST', `/api/campaigns/${campaignId}/lotteries`, {
+      name: '转发抽奖',
+      prizes: [{ name: '耳机', count: 1 }],
+    });
+    expect(codeOf(sharing)).toBe('REWARD_TRIGGER_FORBIDDEN');
     expect(await rewardModels(env.mongo).lotteries.countDocuments({ campaignId })).toBe(0);
     expect(
       (

@@ -54,7 +54,14 @@ describe('a reward rule', () => {
   it('is refused when its name asks for shares or invitations, as a milestone for friends would be', async () => {
     const campaignId = await live();
     const milestone = { kind: 'milestone', candidateId: 'alice', count: 1_000 };
-    for (const name of ['邀请好友助力，满1000票全员得券', '转发到群里一起领券', 'Share to win']) {
+    for (const name of [
+      '邀请好友助力，满1000票全员得券',
+      '转发到群里一起领券',
+      'Share to win',
+      '邀請朋友',
+      'ｓｈａｒｅ',
+      '转\u200B发',
+    ]) {
       const refused = await asHost('POST', `/api/campaigns/${campaignId}/reward-rules`, {
         ...points,
         name,
@@ -70,6 +77,18 @@ describe('a reward rule', () => {
       trigger: milestone,
     });
     expect(taken.status).toBe(201);
+    // Latin words whole: a preferred or friendly name is no invitation.
+    for (const name of ['Preferred supporters', 'A friendly prize']) {
+      const fine = await asHost('POST', `/api/campaigns/${campaignId}/reward-rules`, { ...points, name });
+      expect(fine.status, name).toBe(201);
+    }
+    // Nor may a coupon pool's name, nor a lottery's.
+    const pool = await asHost('POST', `/api/campaigns/${campaignId}/coupon-pools`, {
+      name: '邀请好友券',
+      perParticipant: 1,
+      expiresAt: '2099-06-30T00:00:00Z',
+    });
+    expect(codeOf(pool)).toBe('REWARD_TRIGGER_FORBIDDEN');
   });
 
   it('takes counted-vote triggers, is audited, and shows its complete terms to anyone', async () => {

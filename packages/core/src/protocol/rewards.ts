@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AppError } from './errors.js';
 import { lotteryIdSchema } from './lotteries.js';
 import { unlockIdSchema } from './unlocks.js';
 
@@ -26,30 +27,57 @@ export const FORBIDDEN_TRIGGER_RULES: Readonly<Record<(typeof FORBIDDEN_TRIGGERS
 };
 
 /**
- * Words that ask for a share or an invitation. A reward rule's name is published beside the
- * share buttons: one that says 邀请好友 or 转发 makes even a milestone a share's reward (诱导分享,
- * indirectly), so such a name is refused as the trigger would be.
+ * Words that ask for a share or an invitation. Host text published beside the rewards (a rule's
+ * name, a lottery's name and prizes, a coupon pool's name) that says 邀请好友 or 转发 makes even a
+ * milestone a share's reward (诱导分享, indirectly), so it is refused as a share trigger is.
+ * Simplified and traditional; Latin words whole, so "preferred" or "friendly" pass.
  */
 const SHARE_WORDS = [
   '分享',
   '转发',
+  '轉發',
   '邀请',
+  '邀請',
   '拉票',
   '助力',
   '好友',
-  '朋友圈',
+  '朋友',
   '拉人',
   '帮投',
-  'share',
-  'invite',
-  'refer',
-  'friend',
+  '幫投',
+  '叫上',
+  '组队',
+  '組隊',
+  '扩散',
+  '擴散',
 ];
+const SHARE_WORDS_LATIN =
+  /\b(shar(?:e|es|ing)|invit(?:e|es|ed|ing|ation|ations)|refer(?:s|ral|rals|ring)?|friends?)\b/g;
+const INVISIBLE = /[\u00AD\u200B-\u200F\u2060\uFEFF]/g;
 
-/** The words of SHARE_WORDS in `text` (Latin ones in any case). */
+/** The share words in `text`, after folding full-width forms and dropping invisible characters. */
 export function shareWordsIn(text: string): string[] {
-  const lower = text.toLowerCase();
-  return SHARE_WORDS.filter((word) => lower.includes(word));
+  const plain = text.normalize('NFKC').replace(INVISIBLE, '').toLowerCase();
+  const joined = plain.replace(/\s+/g, '');
+  return [
+    ...SHARE_WORDS.filter((word) => joined.includes(word)),
+    ...new Set(Array.from(plain.matchAll(SHARE_WORDS_LATIN), (m) => m[0])),
+  ];
+}
+
+/**
+ * Refuses host text published beside the rewards that asks for shares or invitations, naming the
+ * field, the words and the platform rule (422 REWARD_TRIGGER_FORBIDDEN).
+ */
+export function refuseShareWords(fields: Readonly<Record<string, string | undefined>>): void {
+  for (const [field, text] of Object.entries(fields)) {
+    const words = text === undefined ? [] : shareWordsIn(text);
+    if (words.length === 0) continue;
+    throw new AppError('REWARD_TRIGGER_FORBIDDEN', {
+      message: `Text shown beside rewards may not ask for shares or invitations (${field}: ${words.join(', ')}): it would make the reward a share's.`,
+      details: { field, words, rule: FORBIDDEN_TRIGGER_RULES.share },
+    });
+  }
 }
 
 export const rewardRuleIdSchema = z.string().regex(/^rr[A-Za-z0-9_-]{10}$/, 'is not a reward rule id');
