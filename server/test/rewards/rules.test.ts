@@ -78,7 +78,7 @@ describe('a reward rule', () => {
     });
     expect(taken.status).toBe(201);
     // Latin words whole: a preferred or friendly name is no invitation.
-    for (const name of ['Preferred supporters', 'A friendly prize']) {
+    for (const name of ['Preferred supporters', 'A friendly prize', '小朋友专享']) {
       const fine = await asHost('POST', `/api/campaigns/${campaignId}/reward-rules`, { ...points, name });
       expect(fine.status, name).toBe(201);
     }

@@ -58,7 +58,8 @@ const INVISIBLE = /[\u00AD\u200B-\u200F\u2060\uFEFF]/g;
 /** The share words in `text`, after folding full-width forms and dropping invisible characters. */
 export function shareWordsIn(text: string): string[] {
   const plain = text.normalize('NFKC').replace(INVISIBLE, '').toLowerCase();
-  const joined = plain.replace(/\s+/g, '');
+  // 小朋友 (children: a children's prize) is no friend asked along.
+  const joined = plain.replace(/\s+/g, '').replaceAll('小朋友', '');
   return [
     ...SHARE_WORDS.filter((word) => joined.includes(word)),
     ...new Set(Array.from(plain.matchAll(SHARE_WORDS_LATIN), (m) => m[0])),
