@@ -90,7 +90,10 @@ export async function createLottery(
   body: LotteryInput,
 ): Promise<LotteryDoc> {
   if (!BEFORE_START.has(campaign.status)) throw new AppError('LOTTERY_TOO_LATE');
-  refuseShareWords({ 'body.name': body.name, 'body.prizes': body.prizes.map((p) => p.name).join('\n') });
+  refuseShareWords({
+    'body.name': body.name,
+    ...Object.fromEntries(body.prizes.map((p, i) => [`body.prizes.${i}.name`, p.name])),
+  });
   // Its name and prizes are published text: WeChat judges them as the host's.
   const checks = await deps.checkTexts(
     actor,

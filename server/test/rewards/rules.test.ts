@@ -61,6 +61,9 @@ describe('a reward rule', () => {
       '邀請朋友',
       'ｓｈａｒｅ',
       '转\u200B发',
+      '转·发',
+      'share2win',
+      '分享给好友得券',
     ]) {
       const refused = await asHost('POST', `/api/campaigns/${campaignId}/reward-rules`, {
         ...points,
@@ -78,7 +81,14 @@ describe('a reward rule', () => {
     });
     expect(taken.status).toBe(201);
     // Latin words whole: a preferred or friendly name is no invitation.
-    for (const name of ['Preferred supporters', 'A friendly prize', '小朋友专享']) {
+    for (const name of [
+      'Preferred supporters',
+      'A friendly prize',
+      '小朋友专享',
+      '积分享好礼',
+      '邀请赛冠军',
+      '美好友谊',
+    ]) {
       const fine = await asHost('POST', `/api/campaigns/${campaignId}/reward-rules`, { ...points, name });
       expect(fine.status, name).toBe(201);
     }

@@ -27,42 +27,58 @@ export const FORBIDDEN_TRIGGER_RULES: Readonly<Record<(typeof FORBIDDEN_TRIGGERS
 };
 
 /**
- * Words that ask for a share or an invitation. Host text published beside the rewards (a rule's
+ * Phrases that ask for a share or an invitation. Host text published beside the rewards (a rule's
  * name, a lottery's name and prizes, a coupon pool's name) that says 邀请好友 or 转发 makes even a
  * milestone a share's reward (诱导分享, indirectly), so it is refused as a share trigger is.
- * Simplified and traditional; Latin words whole, so "preferred" or "friendly" pass.
+ * Phrases, not single characters' neighbours: 积分享好礼 or 小朋友专享 are no share; simplified
+ * and traditional; Latin words whole (a digit or _ ends a word too), so "Preferred" passes.
  */
-const SHARE_WORDS = [
-  '分享',
+const SHARE_PHRASES = [
   '转发',
   '轉發',
   '邀请',
   '邀請',
   '拉票',
-  '助力',
-  '好友',
-  '朋友',
-  '拉人',
   '帮投',
   '幫投',
-  '叫上',
-  '组队',
-  '組隊',
+  '拉人',
+  '朋友圈',
+  '好友助力',
+  '助力好友',
+  '邀好友',
+  '叫上好友',
+  '喊好友',
+  '拉好友',
+  '分享给',
+  '分享給',
+  '分享到',
+  '分享后',
+  '分享後',
+  '分享即',
+  '分享得',
+  '分享领',
+  '分享領',
+  '分享送',
+  '分享抽',
+  '分享赢',
+  '分享贏',
   '扩散',
   '擴散',
 ];
+/** Words with a share phrase inside that are none: an invitational match. */
+const NOT_SHARES = ['邀请赛', '邀請賽'];
 const SHARE_WORDS_LATIN =
-  /\b(shar(?:e|es|ing)|invit(?:e|es|ed|ing|ation|ations)|refer(?:s|ral|rals|ring)?|friends?)\b/g;
-const INVISIBLE = /[\u00AD\u200B-\u200F\u2060\uFEFF]/g;
+  /(?<![a-z])(shar(?:e|es|ing)|invit(?:e|es|ed|ing|ation|ations)|refer(?:s|ral|rals|ring)?|friends?)(?![a-z])/g;
 
-/** The share words in `text`, after folding full-width forms and dropping invisible characters. */
+/** The share phrases in `text`, full-width forms folded and what is neither letter nor digit dropped. */
 export function shareWordsIn(text: string): string[] {
-  const plain = text.normalize('NFKC').replace(INVISIBLE, '').toLowerCase();
-  // 小朋友 (children: a children's prize) is no friend asked along.
-  const joined = plain.replace(/\s+/g, '').replaceAll('小朋友', '');
+  const plain = text.normalize('NFKC').toLowerCase();
+  let joined = plain.replace(/[^\p{L}\p{N}]/gu, '');
+  for (const word of NOT_SHARES) joined = joined.replaceAll(word, '');
+  const latin = plain.replace(/[^\p{L}\p{N}\s_]/gu, '');
   return [
-    ...SHARE_WORDS.filter((word) => joined.includes(word)),
-    ...new Set(Array.from(plain.matchAll(SHARE_WORDS_LATIN), (m) => m[0])),
+    ...SHARE_PHRASES.filter((phrase) => joined.includes(phrase)),
+    ...new Set(Array.from(latin.matchAll(SHARE_WORDS_LATIN), (m) => m[0])),
   ];
 }
 
