@@ -42,8 +42,8 @@ export interface MoveInput {
   /** For a cluster hold: why the vote is the cluster's (its own evidence), kept as the review's note. */
   why?: string | undefined;
   /**
-   * For a like taken back by a hold: the voter liked or unliked the member again since, so what
-   * they want stands now, and approving gives nothing back over it.
+   * For a like taken back by a hold: the voter unliked the member since, so approving gives
+   * nothing back over it.
    */
   actedSince?: boolean | undefined;
 }

@@ -24,10 +24,12 @@ export const REVIEW_LOCK_MS = 60_000;
 const CHUNK = 200;
 
 /**
- * Of the likes a hold took back, those whose voter liked or unliked the same member after them
- * (their own acts, not review's records): approving one must not give it back over that.
+ * Of the likes a hold took back, those whose voter unliked the same member after the hold (their
+ * own act, which took effect: counted, or unchanged as there was no like to take): approving one
+ * must not give it back over that. A like of theirs since makes the like stand already.
  */
 async function likesActedOnSince(ledger: LedgerModel, records: readonly LedgerVote[]): Promise<Set<string>> {
+  const heldAt = (r: LedgerVote) => new Date(r.review?.at ?? r.decidedAt).getTime();
   const taken = records.filter(
     (r) => r.action === 'like' && r.verdict === 'counted' && r.review?.retraction !== undefined,
   );
@@ -36,19 +38,19 @@ async function likesActedOnSince(ledger: LedgerModel, records: readonly LedgerVo
     ledger,
     taken[0]?.boardId ?? '',
     [...new Set(taken.flatMap((r) => (r.voterId === undefined ? [] : [r.voterId])))],
-    new Date(Math.min(...taken.map((r) => new Date(r.acceptedAt).getTime()))),
+    new Date(Math.min(...taken.map(heldAt))),
   );
+  const at = (d: Date | number) => new Date(d).getTime();
   return new Set(
     taken
-      .filter((r) =>
-        later.some(
-          (l) =>
-            l._id !== r._id &&
-            l.voterId === r.voterId &&
-            l.candidateId === r.candidateId &&
-            new Date(l.acceptedAt).getTime() > new Date(r.acceptedAt).getTime(),
-        ),
-      )
+      .filter((r) => {
+        const since = later
+          .filter(
+            (l) => l.voterId === r.voterId && l.candidateId === r.candidateId && at(l.decidedAt) > heldAt(r),
+          )
+          .sort((a, b) => at(a.acceptedAt) - at(b.acceptedAt));
+        return since.at(-1)?.action === 'unlike';
+      })
       .map((r) => r._id),
   );
 }

@@ -80,4 +80,25 @@ describe("a like board's hold", () => {
     );
     expect(await countOf(boardId, 'alice')).toBe(0);
   }, 60_000);
+
+  it('gives a like taken back by its hold back on approval, whatever its voter did before the hold', async () => {
+    const boardId = await liveCampaign(['alice', 'bob'], 'like');
+    const now = Date.now();
+    const like = judged(boardId, 'alice', 'p-twice', now - 20 * 60_000, context);
+    like.vote.action = 'like';
+    const again = judged(boardId, 'alice', 'p-twice', now - 19 * 60_000, context);
+    again.vote.action = 'like';
+    expect(await apply([like])).toMatchObject([{ verdict: 'counted' }]);
+    expect(await apply([again])).toMatchObject([{ verdict: 'unchanged' }]);
+    await createRiskFollowUp(deps)([stoppedFor(boardId, 'voter:p-twice', now)]);
+    await eventually(async () => (await countOf(boardId, 'alice')) === 0, 30_000, 'the like taken back');
+
+    await deps.reviewQueue.add('approve', {
+      kind: 'approve',
+      campaignId: boardId,
+      select: { voteIds: [like.vote.voteId] },
+      by: 'h-1',
+    });
+    await eventually(async () => (await countOf(boardId, 'alice')) === 1, 30_000, 'the like given back');
+  }, 60_000);
 });

@@ -40,27 +40,29 @@ export async function readLedgerVotes(model: LedgerModel, voteIds: readonly stri
 }
 
 /**
- * The voters' own likes and unlikes on the board accepted after `since` (not review's re-counts):
- * what a like taken back by a hold is checked against before it is given back.
+ * The voters' own likes and unlikes on the board decided after `since` that took effect (counted,
+ * or unchanged: what they wanted already stood), not review's re-counts: what a like taken back by
+ * a hold is checked against before it is given back.
  */
 export async function readLikeActsSince(
   model: LedgerModel,
   boardId: string,
   voterIds: readonly string[],
   since: Date,
-): Promise<Pick<LedgerVote, '_id' | 'voterId' | 'candidateId' | 'acceptedAt'>[]> {
+): Promise<Pick<LedgerVote, '_id' | 'voterId' | 'candidateId' | 'action' | 'acceptedAt' | 'decidedAt'>[]> {
   return model
     .find(
       {
         boardId,
         voterId: { $in: voterIds },
         action: { $in: ['like', 'unlike'] },
-        acceptedAt: { $gt: since },
+        verdict: { $in: ['counted', 'unchanged'] },
+        decidedAt: { $gt: since },
         restores: { $exists: false },
       },
-      { voterId: 1, candidateId: 1, acceptedAt: 1 },
+      { voterId: 1, candidateId: 1, action: 1, acceptedAt: 1, decidedAt: 1 },
     )
-    .lean<Pick<LedgerVote, '_id' | 'voterId' | 'candidateId' | 'acceptedAt'>[]>();
+    .lean<Pick<LedgerVote, '_id' | 'voterId' | 'candidateId' | 'action' | 'acceptedAt' | 'decidedAt'>[]>();
 }
 
 /**
