@@ -17,88 +17,81 @@ useClusterHoldStack();
 
 const context: VoteContext = { ip: '198.51.100.44', deviceId: 'dev-fan', dwellMs: 4_000 };
 
+/** A like (or unlike) of alice by `voterId`, accepted at `at`. */
+function likeOf(boardId: string, voterId: string, at: number, action: 'like' | 'unlike' = 'like') {
+  const item = judged(boardId, 'alice', voterId, at, context);
+  item.vote.action = action;
+  return item;
+}
+
+/** Risk control finds the voter's account now: its likes of the day are held. */
+const holdVoter = (boardId: string, voterId: string) =>
+  createRiskFollowUp(deps)([stoppedFor(boardId, `voter:${voterId}`, Date.now())]);
+
+/** A host approves the vote, and the review job runs. */
+async function approve(boardId: string, voteId: string): Promise<void> {
+  await deps.reviewQueue.add('approve', {
+    kind: 'approve',
+    campaignId: boardId,
+    select: { voteIds: [voteId] },
+    by: 'h-1',
+  });
+  await eventually(async () => (await recordOf(voteId))?.review?.state === 'approved', 30_000, 'approved');
+}
+
 describe("a like board's hold", () => {
   it('approves a like the voter had withdrawn before it was held without counting it again', async () => {
     const boardId = await liveCampaign(['alice', 'bob'], 'like');
     const now = Date.now();
-    const like = judged(boardId, 'alice', 'p-fan', now - 20 * 60_000, context);
-    like.vote.action = 'like';
-    const unlike = judged(boardId, 'alice', 'p-fan', now - 10 * 60_000, context);
-    unlike.vote.action = 'unlike';
+    const like = likeOf(boardId, 'p-fan', now - 20 * 60_000);
     expect(await apply([like])).toMatchObject([{ verdict: 'counted' }]);
-    expect(await apply([unlike])).toMatchObject([{ verdict: 'counted' }]);
+    expect(await apply([likeOf(boardId, 'p-fan', now - 10 * 60_000, 'unlike')])).toMatchObject([
+      { verdict: 'counted' },
+    ]);
     expect(await countOf(boardId, 'alice')).toBe(0);
 
     // The account is found later: its like of the day is held, which takes nothing back.
-    await createRiskFollowUp(deps)([stoppedFor(boardId, 'voter:p-fan', now)]);
+    await holdVoter(boardId, 'p-fan');
     await eventually(
       async () => (await recordOf(like.vote.voteId))?.review?.state === 'held',
       30_000,
-      'the like held',
+      'held',
     );
     expect(await countOf(boardId, 'alice')).toBe(0);
 
     // A host approves it: the voter still does not like alice, so nothing counts again.
-    await deps.reviewQueue.add('approve', {
-      kind: 'approve',
-      campaignId: boardId,
-      select: { voteIds: [like.vote.voteId] },
-      by: 'h-1',
-    });
-    await eventually(
-      async () => (await recordOf(like.vote.voteId))?.review?.state === 'approved',
-      30_000,
-      'the like approved',
-    );
+    await approve(boardId, like.vote.voteId);
     expect(await countOf(boardId, 'alice')).toBe(0);
     expect(await deps.redis.sismember(deps.keys.board(boardId).likes('alice'), 'p-fan')).toBe(0);
   }, 60_000);
 
   it('approves a like taken back by its hold, after which the voter unliked, without giving it back', async () => {
     const boardId = await liveCampaign(['alice', 'bob'], 'like');
-    const now = Date.now();
-    const like = judged(boardId, 'alice', 'p-later', now - 20 * 60_000, context);
-    like.vote.action = 'like';
+    const like = likeOf(boardId, 'p-later', Date.now() - 20 * 60_000);
     expect(await apply([like])).toMatchObject([{ verdict: 'counted' }]);
-    await createRiskFollowUp(deps)([stoppedFor(boardId, 'voter:p-later', now)]);
+    await holdVoter(boardId, 'p-later');
     await eventually(async () => (await countOf(boardId, 'alice')) === 0, 30_000, 'the like taken back');
 
     // The voter, whose like is gone, unlikes (it changes nothing), then a host approves the like.
-    const unlike = judged(boardId, 'alice', 'p-later', Date.now(), context);
-    unlike.vote.action = 'unlike';
-    expect(await apply([unlike])).toMatchObject([{ verdict: 'unchanged' }]);
-    await deps.reviewQueue.add('approve', {
-      kind: 'approve',
-      campaignId: boardId,
-      select: { voteIds: [like.vote.voteId] },
-      by: 'h-1',
-    });
-    await eventually(
-      async () => (await recordOf(like.vote.voteId))?.review?.state === 'approved',
-      30_000,
-      'the like approved',
-    );
+    expect(await apply([likeOf(boardId, 'p-later', Date.now(), 'unlike')])).toMatchObject([
+      { verdict: 'unchanged' },
+    ]);
+    await approve(boardId, like.vote.voteId);
     expect(await countOf(boardId, 'alice')).toBe(0);
   }, 60_000);
 
   it('gives a like taken back by its hold back on approval, whatever its voter did before the hold', async () => {
     const boardId = await liveCampaign(['alice', 'bob'], 'like');
     const now = Date.now();
-    const like = judged(boardId, 'alice', 'p-twice', now - 20 * 60_000, context);
-    like.vote.action = 'like';
-    const again = judged(boardId, 'alice', 'p-twice', now - 19 * 60_000, context);
-    again.vote.action = 'like';
+    const like = likeOf(boardId, 'p-twice', now - 20 * 60_000);
     expect(await apply([like])).toMatchObject([{ verdict: 'counted' }]);
-    expect(await apply([again])).toMatchObject([{ verdict: 'unchanged' }]);
-    await createRiskFollowUp(deps)([stoppedFor(boardId, 'voter:p-twice', now)]);
+    expect(await apply([likeOf(boardId, 'p-twice', now - 19 * 60_000)])).toMatchObject([
+      { verdict: 'unchanged' },
+    ]);
+    await holdVoter(boardId, 'p-twice');
     await eventually(async () => (await countOf(boardId, 'alice')) === 0, 30_000, 'the like taken back');
 
-    await deps.reviewQueue.add('approve', {
-      kind: 'approve',
-      campaignId: boardId,
-      select: { voteIds: [like.vote.voteId] },
-      by: 'h-1',
-    });
-    await eventually(async () => (await countOf(boardId, 'alice')) === 1, 30_000, 'the like given back');
+    await approve(boardId, like.vote.voteId);
+    expect(await countOf(boardId, 'alice')).toBe(1);
   }, 60_000);
 });
