@@ -116,7 +116,7 @@ const countedOf = (votes: readonly SettledVote[]): CountedVote[] =>
   votes.flatMap(({ record, features }) => (record?.verdict === 'counted' ? [{ record, features }] : []));
 
 /** The batch's votes by board, each with its place in the batch. */
-function slotsByBoard(items: readonly BatchItem[]): Map<string, Slot[]> {
+export function slotsByBoard(items: readonly BatchItem[]): Map<string, Slot[]> {
   const byBoard = new Map<string, Slot[]>();
   items.forEach((item, at) => {
     const slots = byBoard.get(item.boardId) ?? [];

@@ -10,7 +10,7 @@ import {
 import type { RedisClient } from '@rallyboard/core/redis';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { WorkerDeps } from '../deps.js';
-import { type BatchItem, createVoteApplier, type VoteOutcome } from './apply-votes.js';
+import { type BatchItem, createVoteApplier, slotsByBoard, type VoteOutcome } from './apply-votes.js';
 import { createDeadLetterHandler, failedForGood } from './dead-letter.js';
 
 /** What a finished vote job reports (kept by BullMQ as the job's return value). */
@@ -53,18 +53,17 @@ async function applyEachBoardOnFailure(
   try {
     return await apply(items);
   } catch (error) {
-    const boards = [...new Set(items.map((item) => item.boardId))];
-    if (boards.length === 1 || isStoreUnavailable(error)) throw error;
+    const boards = slotsByBoard(items);
+    if (boards.size === 1 || isStoreUnavailable(error)) throw error;
     const decided: (VoteOutcome | Failed)[] = [];
-    for (const boardId of boards) {
-      const places = items.flatMap((item, i) => (item.boardId === boardId ? [i] : []));
+    for (const slots of boards.values()) {
       try {
-        const outcomes = await apply(places.map((i) => items[i] as BatchItem));
-        places.forEach((place, j) => {
-          decided[place] = outcomes[j] as VoteOutcome;
+        const outcomes = await apply(slots.map((slot) => slot.item));
+        slots.forEach((slot, j) => {
+          decided[slot.at] = outcomes[j] as VoteOutcome;
         });
       } catch (failed) {
-        for (const place of places) decided[place] = { failed };
+        for (const slot of slots) decided[slot.at] = { failed };
       }
     }
     return decided;
