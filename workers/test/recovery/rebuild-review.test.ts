@@ -5,6 +5,7 @@ import { eventually } from '../../../test/support/stack.js';
 import { rebuild } from '../../src/recovery/rebuild.js';
 import { applyMoves } from '../../src/review/apply-moves.js';
 import { planMove } from '../../src/review/moves.js';
+import { ledgerWithInserts } from '../support/deps.js';
 import { deps, mongo, options, useRebuildDeps, votedBoard } from '../support/rebuild-fixture.js';
 
 useRebuildDeps();
@@ -15,18 +16,9 @@ function gatedLedger(): { ledger: LedgerModel; open: () => void } {
   const gate = new Promise<void>((resolve) => {
     open = resolve;
   });
-  const { collection } = deps.ledger;
-  const gated = new Proxy(collection, {
-    get: (target, prop) =>
-      prop === 'insertMany'
-        ? async (...args: Parameters<typeof collection.insertMany>) => {
-            await gate;
-            return target.insertMany(...args);
-          }
-        : Reflect.get(target, prop),
-  });
-  const ledger = new Proxy(deps.ledger, {
-    get: (target, prop) => (prop === 'collection' ? gated : Reflect.get(target, prop)),
+  const ledger = ledgerWithInserts(deps.ledger, (real) => async (...args) => {
+    await gate;
+    return real(...args);
   });
   return { ledger, open };
 }

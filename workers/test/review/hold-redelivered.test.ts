@@ -1,7 +1,7 @@
-import type { LedgerModel } from '@rallyboard/core/db';
 import { describe, expect, it } from 'vitest';
 import { createRiskFollowUp } from '../../src/risk/follow-up.js';
 import { createVoteApplier } from '../../src/votes/apply-votes.js';
+import { ledgerWithInserts } from '../support/deps.js';
 import {
   apply,
   countOf,
@@ -14,19 +14,6 @@ import {
 } from './cluster-hold-fixture.js';
 
 useClusterHoldStack();
-
-/** The ledger, but its next insert fails as a dropped connection does. */
-function ledgerFailingOnce(): LedgerModel {
-  const collection = new Proxy(deps.ledger.collection, {
-    get: (target, prop) =>
-      prop === 'insertMany'
-        ? () => Promise.reject(Object.assign(new Error('connection reset'), { name: 'MongoNetworkError' }))
-        : Reflect.get(target, prop),
-  });
-  return new Proxy(deps.ledger, {
-    get: (target, prop) => (prop === 'collection' ? collection : Reflect.get(target, prop)),
-  });
-}
 
 describe('a cluster revealed by a batch that failed after Redis', () => {
   it('is held when its job comes again, though its stopped vote then answers as a duplicate', async () => {
@@ -42,7 +29,12 @@ describe('a cluster revealed by a batch that failed after Redis', () => {
     for (const vote of farm.slice(0, 3)) expect(await apply([vote])).toMatchObject([{ verdict: 'counted' }]);
 
     // The device's fourth account is held in Redis, then the ledger write fails: the job fails.
-    const failing = createVoteApplier({ ...deps, ledger: ledgerFailingOnce() });
+    // (Its inserts fail as a dropped connection does.)
+    const ledger = ledgerWithInserts(
+      deps.ledger,
+      () => () => Promise.reject(Object.assign(new Error('connection reset'), { name: 'MongoNetworkError' })),
+    );
+    const failing = createVoteApplier({ ...deps, ledger });
     await expect(failing(farm.slice(3))).rejects.toThrow('connection reset');
     expect(await countOf(boardId, 'alice')).toBe(3);
 

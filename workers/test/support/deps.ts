@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '@rallyboard/core/config';
-import { archiveModels, boardModel, type LedgerVote, ledgerModel } from '@rallyboard/core/db';
+import {
+  archiveModels,
+  boardModel,
+  type LedgerModel,
+  type LedgerVote,
+  ledgerModel,
+} from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
 import type { VoteAction } from '@rallyboard/core/protocol';
 import { createReviewQueue, type QueuedVote } from '@rallyboard/core/queue';
@@ -102,4 +108,22 @@ export async function snapshotBoard(
     else snapshot[key] = `(${type})`;
   }
   return snapshot;
+}
+
+type Insert = (...args: unknown[]) => Promise<unknown>;
+
+/**
+ * The ledger, with its inserts (the group commit's `collection.insertMany`) going through what
+ * `through` makes of the real one: one that fails, or waits, as a test's fault needs.
+ */
+export function ledgerWithInserts(ledger: LedgerModel, through: (real: Insert) => Insert): LedgerModel {
+  const collection = new Proxy(ledger.collection, {
+    get: (target, prop) =>
+      prop === 'insertMany'
+        ? through((...args) => Reflect.apply(target.insertMany, target, args) as Promise<unknown>)
+        : Reflect.get(target, prop),
+  });
+  return new Proxy(ledger, {
+    get: (target, prop) => (prop === 'collection' ? collection : Reflect.get(target, prop)),
+  });
 }
