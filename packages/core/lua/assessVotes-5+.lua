@@ -68,6 +68,15 @@ local function accounts(key, t, voter, window)
   return redis.call('ZCOUNT', key, t - window, '+inf')
 end
 
+-- What a voter's history and the dashboard's tallies are kept for past their last vote: 30 days.
+local KEPT_MS = 30 * LONG
+
+-- A candidate's first vote as its list keeps it (`<time>:<dwell>`): its time and its dwell.
+local function firstVoteOf(entry)
+  local sep = string.find(entry, ':', 1, true)
+  return tonumber(string.sub(entry, 1, sep - 1)), tonumber(string.sub(entry, sep + 1))
+end
+
 local span = spikeMinutes + baselineMinutes
 -- The sum of an HMGET's answers from..to (a field not there counts 0).
 local function sum(got, from, to)
@@ -453,12 +462,10 @@ for i = 1, n do
       local latest = redis.call('LRANGE', firsts, 0, FIRSTS_KEPT - 1)
       local recent, twins = 1, (dwell >= 0) and 1 or 0
       for _, entry in ipairs(latest) do
-        local sep = string.find(entry, ':', 1, true)
-        local et = tonumber(string.sub(entry, 1, sep - 1))
+        local et, ed = firstVoteOf(entry)
         if et <= t - SPIKE then break end
         if et <= t then
           recent = recent + 1
-          local ed = tonumber(string.sub(entry, sep + 1))
           if dwell >= 0 and ed >= 0 and ed * TWIN_RATIO >= dwell and dwell * TWIN_RATIO >= ed then
             twins = twins + 1
           end
@@ -469,10 +476,10 @@ for i = 1, n do
       -- in its place, not in front, where it would hide the newer ones from the next votes.
       local entry = string.format('%d:%d', t, dwell)
       local place = nil
-      if latest[1] and tonumber(string.match(latest[1], '^%-?%d+')) > t then
+      if latest[1] and firstVoteOf(latest[1]) > t then
         place = false
         for _, older in ipairs(latest) do
-          if tonumber(string.match(older, '^%-?%d+')) <= t then
+          if firstVoteOf(older) <= t then
             place = older
             break
           end
@@ -553,7 +560,7 @@ for i = 1, n do
     end
     redis.call('HSET', voterHash, unpack(update))
     -- Kept 30 days past the voter's last vote: a loyal voter of a long campaign is never new again.
-    redis.call('PEXPIRE', voterHash, LONG * 30)
+    redis.call('PEXPIRE', voterHash, KEPT_MS)
 
     if rank >= 0 then f.wechatRiskRank = rank else f.wechatRiskRank = cjson.null end
 
@@ -566,6 +573,6 @@ end
 -- The dashboard's tallies (KEYS[1] to KEYS[5]) last 30 days past the board's last measured vote,
 -- as its verdict tallies do: an ended campaign's go by themselves.
 if measured then
-  for j = 1, 5 do redis.call('PEXPIRE', KEYS[j], LONG * 30) end
+  for j = 1, 5 do redis.call('PEXPIRE', KEYS[j], KEPT_MS) end
 end
 return results
