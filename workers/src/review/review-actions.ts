@@ -29,7 +29,8 @@ const CHUNK = 200;
  * must not give it back over that. A like of theirs since makes the like stand already.
  */
 async function likesActedOnSince(ledger: LedgerModel, records: readonly LedgerVote[]): Promise<Set<string>> {
-  const heldAt = (r: LedgerVote) => new Date(r.review?.at ?? r.decidedAt).getTime();
+  const at = (d: Date | number) => new Date(d).getTime();
+  const heldAt = (r: LedgerVote) => at(r.review?.at ?? r.decidedAt);
   const taken = records.filter(
     (r) => r.action === 'like' && r.verdict === 'counted' && r.review?.retraction !== undefined,
   );
@@ -40,7 +41,6 @@ async function likesActedOnSince(ledger: LedgerModel, records: readonly LedgerVo
     [...new Set(taken.flatMap((r) => (r.voterId === undefined ? [] : [r.voterId])))],
     new Date(Math.min(...taken.map(heldAt))),
   );
-  const at = (d: Date | number) => new Date(d).getTime();
   return new Set(
     taken
       .filter((r) => {

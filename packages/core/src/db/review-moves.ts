@@ -39,6 +39,12 @@ export async function readLedgerVotes(model: LedgerModel, voteIds: readonly stri
     .lean();
 }
 
+/** A voter's like or unlike, as a held like's approval weighs it. */
+export type LikeAct = Pick<
+  LedgerVote,
+  '_id' | 'voterId' | 'candidateId' | 'action' | 'acceptedAt' | 'decidedAt'
+>;
+
 /**
  * The voters' own likes and unlikes on the board decided after `since` that took effect (counted,
  * or unchanged: what they wanted already stood), not review's re-counts: what a like taken back by
@@ -49,7 +55,7 @@ export async function readLikeActsSince(
   boardId: string,
   voterIds: readonly string[],
   since: Date,
-): Promise<Pick<LedgerVote, '_id' | 'voterId' | 'candidateId' | 'action' | 'acceptedAt' | 'decidedAt'>[]> {
+): Promise<LikeAct[]> {
   return model
     .find(
       {
@@ -62,7 +68,7 @@ export async function readLikeActsSince(
       },
       { voterId: 1, candidateId: 1, action: 1, acceptedAt: 1, decidedAt: 1 },
     )
-    .lean<Pick<LedgerVote, '_id' | 'voterId' | 'candidateId' | 'action' | 'acceptedAt' | 'decidedAt'>[]>();
+    .lean<LikeAct[]>();
 }
 
 /**
