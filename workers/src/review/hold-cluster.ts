@@ -10,7 +10,7 @@ import {
 } from '@rallyboard/core/risk';
 import type { WorkerDeps } from '../deps.js';
 import type { ReviewProgress, ReviewSteps } from './review-steps.js';
-import { type HoldClusterJob, LEDGER_HOLD_KINDS, ledgerHoldFilter } from './selection.js';
+import { type HoldClusterJob, holdReach, LEDGER_HOLD_KINDS, ledgerHoldFilter } from './selection.js';
 
 /** Members read from the ledger, and moved under the campaign's review lock, at a time. */
 const CHUNK = 200;
@@ -23,10 +23,10 @@ interface Member {
   entries: string[];
 }
 
-/** The cluster's members accepted since `since`, one per vote, oldest first. */
-async function readMembers(redis: RedisClient, key: string, since: number): Promise<Member[]> {
+/** The cluster's members accepted from `since` up to `reach`, one per vote, oldest first. */
+async function readMembers(redis: RedisClient, key: string, since: number, reach: number): Promise<Member[]> {
   const byVote = new Map<string, Member>();
-  for (const entry of await redis.zrangebyscore(key, since, '+inf')) {
+  for (const entry of await redis.zrangebyscore(key, since, reach)) {
     const parsed = parseClusterMember(entry);
     if (!parsed) continue;
     const member = byVote.get(parsed.voteId);
@@ -68,7 +68,7 @@ export function createClusterHold(
     const k = deps.keys.board(job.campaignId).risk;
     const key = k.clusterMembers(job.cluster);
     const [members, recordedSince] = await Promise.all([
-      readMembers(deps.redis, key, job.since),
+      readMembers(deps.redis, key, job.since, holdReach(job)),
       deps.redis.get(k.membersSince),
     ]);
     const result = await fromLedger(job, actionId, recordedSince);

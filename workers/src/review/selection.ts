@@ -1,7 +1,7 @@
 import type { LedgerVote } from '@rallyboard/core/db';
 import { BOARD_KINDS, RISK_WINDOWS } from '@rallyboard/core/protocol';
 import type { ReviewJob } from '@rallyboard/core/queue';
-import { type ClusterRef, inNetwork, parseClusterId } from '@rallyboard/core/risk';
+import { type ClusterRef, holdWindowMs, inNetwork, parseClusterId } from '@rallyboard/core/risk';
 
 /**
  * Which votes a review job takes from the ledger: a Mongo filter (selectionFilter), narrowed in
@@ -62,11 +62,19 @@ export function selectionFilter(job: ReviewJob): Record<string, unknown> {
  */
 export const LEDGER_HOLD_KINDS: ReadonlySet<string> = new Set(['device', 'voter', 'wave']);
 
+/**
+ * The latest acceptance a cluster hold reaches: its window past the vote that revealed it (risk's
+ * holds start a window before it, `since`; workers/src/risk/follow-up.ts). A vote decided long
+ * after it was accepted (a backlog, a replayed job) is held with its own time's members, never
+ * with those counted since by their own rules.
+ */
+export const holdReach = (job: HoldClusterJob): number => job.since + 2 * holdWindowMs(job.cluster);
+
 /** The ledger filter of a cluster's counted votes accepted from the job's `since` up to `before` (at most now). */
 export function ledgerHoldFilter(job: HoldClusterJob, before: number): Record<string, unknown> {
   const ref = parseClusterId(job.cluster);
-  // Up to now: a vote of the cluster counted after the job was queued is as suspect.
-  const until = Math.min(before, Math.max(job.until, Date.now()) + 1);
+  // Up to now: a vote of the cluster counted after the job was queued is as suspect, within the hold's reach.
+  const until = Math.min(before, Math.max(job.until, Date.now()) + 1, holdReach(job) + 1);
   return {
     boardId: job.campaignId,
     verdict: 'counted',

@@ -19,8 +19,8 @@ export interface DecidedVote {
  * A cluster's hold runs right after the batch that stopped one of its votes, and once more this
  * much later, for the members counted meanwhile (by batches of other jobs and processes that were
  * still writing, and while the cluster's votes kept being stopped); a vote stopped during that
- * time queues nothing more. So each cluster gets at most two holds per this time, and none is
- * later than this after the vote that revealed it.
+ * time queues nothing more. So each cluster gets at most two holds per this time (for the votes
+ * accepted in each of its windows), and none is later than this after the vote that revealed it.
  */
 const HOLD_EVERY_MS = 2_000;
 /** Risk's own hold jobs are kept a day once done (hosts' actions: the queue's 30 days). */
@@ -89,14 +89,17 @@ export function createRiskFollowUp(
     const r = deps.keys.board(boardId).risk;
     const now = Date.now();
     const window = holdWindowMs(cluster);
-    // A vote decided a hold's window or more after it was accepted (its job replayed after a long
-    // outage) holds nothing: its cluster's members of then have left the set, and those counted
-    // since were judged by their own rules. Nor does it mark the cluster known now.
-    if (now - acceptedAt >= window) return;
+    // A vote decided long after it was accepted (the backlog after an outage, a replayed job) is
+    // held with the members of its own time: its hold reaches a window either side of it
+    // (review/selection.ts, holdReach), never the members counted since by their own rules. Nor
+    // does it mark the cluster known now, which would reach those.
     if (reveals && now - acceptedAt < knownForMs(cluster)) {
       await deps.redis.set(r.clusterRevealed(cluster), '1', 'PX', knownForMs(cluster));
     }
-    if ((await deps.redis.set(r.clusterHeld(cluster), '1', 'PX', HOLD_EVERY_MS, 'NX')) !== 'OK') return;
+    // At most two holds per HOLD_EVERY_MS for each window of acceptance time: a backlog decides
+    // a cluster's votes of many minutes within seconds, and each window's need a hold of their own.
+    const held = r.clusterHeld(cluster, Math.floor(acceptedAt / window));
+    if ((await deps.redis.set(held, '1', 'PX', HOLD_EVERY_MS, 'NX')) !== 'OK') return;
     const job: ReviewJob = {
       kind: 'hold-cluster',
       campaignId: boardId,

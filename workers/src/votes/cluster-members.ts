@@ -31,9 +31,21 @@ function subjectOf(record: LedgerVote): RiskSubject | undefined {
   };
 }
 
-/** Adds a member to its cluster's set, drops those past the cluster's window, keeps the set long enough. */
-function addMember(pipeline: ChainableCommander, key: string, score: number, member: string, keepMs: number) {
+/**
+ * Adds a member to its cluster's set, drops those accepted a hold's window or more before it (in
+ * acceptance time: a backlog decided long after it was accepted keeps its members for its own
+ * holds), keeps the set long enough.
+ */
+function addMember(
+  pipeline: ChainableCommander,
+  key: string,
+  score: number,
+  member: string,
+  windowMs: number,
+  keepMs: number,
+) {
   pipeline.zadd(key, score, member);
+  pipeline.zremrangebyscore(key, '-inf', `(${score - windowMs}`);
   // The expiry only ever grows: NX sets it on a new set, GT lengthens it.
   pipeline.pexpire(key, keepMs, 'NX');
   pipeline.pexpire(key, keepMs, 'GT');
@@ -87,8 +99,14 @@ export function createMembershipRecorder(
         const acceptedAt = record.acceptedAt.getTime();
         for (const { cluster, evidence, keptMs } of clusterMemberships(features, subject, settings)) {
           const key = k.clusterMembers(cluster);
-          addMember(pipeline, key, acceptedAt, formatClusterMember(record._id, evidence), keptMs);
-          pipeline.zremrangebyscore(key, '-inf', `(${now - holdWindowMs(cluster)}`);
+          addMember(
+            pipeline,
+            key,
+            acceptedAt,
+            formatClusterMember(record._id, evidence),
+            holdWindowMs(cluster),
+            keptMs,
+          );
           const seen = recorded.get(`${boardId} ${cluster}`);
           if (seen) seen.acceptedAt = Math.max(seen.acceptedAt, acceptedAt);
           else {

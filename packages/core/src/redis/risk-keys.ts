@@ -41,8 +41,11 @@ export interface RiskKeys {
   readonly fingerprintAccounts: string;
   /** Hash: `<minute>:<counted|held|rejected>` → decided votes. */
   readonly verdicts: string;
-  /** String with a TTL: set while a cluster's earlier votes were recently held (hold-cluster). */
-  clusterHeld(cluster: string): string;
+  /**
+   * String with a TTL: set while a cluster's earlier votes were recently held (hold-cluster), for
+   * the votes accepted in one of its hold's windows (`span`: acceptance time ÷ the window).
+   */
+  clusterHeld(cluster: string, span: number): string;
   /**
    * Sorted set, expires: the counted votes that are members of a cluster by their own evidence,
    * `<voteId> <evidence>` (core/risk/evidence.ts) by acceptance time, for the cluster's window.
@@ -80,7 +83,7 @@ export function riskKeys(base: string): RiskKeys {
     deviceAccounts: `${base}:risk:top-devices`,
     fingerprintAccounts: `${base}:risk:top-fingerprints`,
     verdicts: `${base}:risk:verdicts`,
-    clusterHeld: (cluster) => `${base}:risk:held:${cluster}`,
+    clusterHeld: (cluster, span) => `${base}:risk:held:${cluster}#${span}`,
     clusterMembers: (cluster) => `${base}:risk:members:${cluster}`,
     membersSince: `${base}:risk:members-since`,
     clusterRevealed: (cluster) => `${base}:risk:revealed:${cluster}`,
