@@ -195,13 +195,17 @@ export const couponPoolViewSchema = z.object({
   name: z.string(),
   perParticipant: z.number(),
   expiresAt: z.iso.datetime(),
-  /** Codes imported, left, handed out, redeemed at the shop, and redeemed then revoked. */
+  /**
+   * Codes imported, left, handed out, redeemed at the shop, redeemed then revoked, and retired
+   * (revoked after their holder had seen them: never handed out or redeemed again).
+   */
   stock: z.object({
     total: z.number(),
     left: z.number(),
     granted: z.number(),
     redeemed: z.number(),
     flagged: z.number(),
+    retired: z.number(),
   }),
 });
 export type CouponPoolView = z.infer<typeof couponPoolViewSchema>;

@@ -52,6 +52,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   COUPON_POOL_NOT_FOUND: '没有这个券池',
   COUPON_IMPORT_INVALID: '券码文件有误，未导入',
   COUPON_NOT_GRANTED: '没有人持有这个券码',
+  COUPON_RETIRED: '券码已收回作废',
   COUPON_EXPIRED: '券已过期，不能再使用',
   LOTTERY_NOT_FOUND: '没有这个抽奖',
   LOTTERY_TOO_LATE: '抽奖须在活动开始前创建',

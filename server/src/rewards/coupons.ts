@@ -1,6 +1,8 @@
 import {
   type CampaignDoc,
+  type CouponCodeDoc,
   type CouponPoolDoc,
+  couponCodeId,
   newCouponPoolId,
   poolExpired,
   type RewardGrantDoc,
@@ -105,7 +107,7 @@ export async function importCodes(
       seen.add(code);
     }
     const existing = await deps.rewards.codes
-      .find({ _id: { $in: [...seen].map((c) => `${pool._id}:${c}`) } }, { code: 1 })
+      .find({ _id: { $in: [...seen].map((c) => couponCodeId(pool._id, c)) } }, { code: 1 })
       .lean();
     const had = new Set(existing.map((c) => c.code));
     for (const { line, code } of lines)
@@ -120,7 +122,7 @@ export async function importCodes(
     const importedAt = new Date(deps.now());
     const codes = lines.map((l) => l.code);
     await deps.rewards.codes.insertMany(
-      codes.map((code) => ({ _id: `${pool._id}:${code}`, poolId: pool._id, code, importedAt })),
+      codes.map((code) => ({ _id: couponCodeId(pool._id, code), poolId: pool._id, code, importedAt })),
       { ordered: false },
     );
     await stockCoupons(deps.redis, deps.keys, pool._id, codes);
@@ -139,19 +141,20 @@ export async function poolViews(deps: CouponDeps, campaignId: string): Promise<C
   const pools = await deps.rewards.pools.find({ campaignId }).sort({ createdAt: 1 }).lean<CouponPoolDoc[]>();
   return Promise.all(
     pools.map(async (pool) => {
-      const [total, left, granted, redeemed, flagged] = await Promise.all([
+      const [total, left, granted, redeemed, flagged, retired] = await Promise.all([
         deps.rewards.codes.countDocuments({ poolId: pool._id }),
         couponsLeft(deps.redis, deps.keys, pool._id),
         deps.rewards.grants.countDocuments({ poolId: pool._id, status: 'active' }),
         deps.rewards.grants.countDocuments({ poolId: pool._id, redeemedAt: { $exists: true } }),
         deps.rewards.grants.countDocuments({ poolId: pool._id, flagged: true }),
+        deps.rewards.codes.countDocuments({ poolId: pool._id, retiredAt: { $exists: true } }),
       ]);
       return {
         id: pool._id,
         name: pool.name,
         perParticipant: pool.perParticipant,
         expiresAt: new Date(pool.expiresAt).toISOString(),
-        stock: { total, left, granted, redeemed, flagged },
+        stock: { total, left, granted, redeemed, flagged, retired },
       };
     }),
   );
@@ -162,7 +165,8 @@ export async function poolViews(deps: CouponDeps, campaignId: string): Promise<C
  * so a revocation running at once sees it. Once the pool has expired a code is refused
  * (COUPON_EXPIRED), though asking again for one redeemed in time still answers that it was. A
  * redeemed code never goes back to the pool; if its vote is voided later, the grant is flagged
- * for the host instead.
+ * for the host instead. A retired code (its grant revoked after its holder saw it) is refused
+ * (COUPON_RETIRED): whoever shows it no longer holds it.
  */
 export async function redeemCode(
   deps: CouponDeps,
@@ -175,7 +179,10 @@ export async function redeemCode(
   const holder = await deps.rewards.grants
     .findOne({ poolId: pool._id, code, status: 'active' })
     .lean<RewardGrantDoc>();
-  if (!holder) throw new AppError('COUPON_NOT_GRANTED');
+  if (!holder) {
+    const record = await deps.rewards.codes.findById(couponCodeId(pool._id, code)).lean<CouponCodeDoc>();
+    throw new AppError(record?.retiredAt === undefined ? 'COUPON_NOT_GRANTED' : 'COUPON_RETIRED');
+  }
   await withLock(deps.redis, deps.keys.rewards.lock(campaign._id), async () => {
     const grant = await deps.rewards.grants.findById(holder._id).lean<RewardGrantDoc>();
     if (grant?.status !== 'active' || grant.code !== code) throw new AppError('COUPON_NOT_GRANTED');

@@ -43,8 +43,9 @@ function grantLine(g: RewardGrantDoc, rules: ReadonlyMap<string, RewardRuleDoc>)
     rule ? KIND_LABEL[rule.reward.kind] : undefined,
     g.points,
     g.poolId,
-    // A revoked code not redeemed went back to the pool (it may be another's now): not shown.
-    g.status === 'revoked' && g.redeemedAt === undefined ? undefined : g.code,
+    // A revoked code neither redeemed nor seen by its holder went back to the pool (it may be
+    // another's now): not shown. One its holder saw is retired: shown, for the counter to refuse.
+    g.status === 'revoked' && g.redeemedAt === undefined && g.shownAt === undefined ? undefined : g.code,
     g.lotteryId,
     g.status,
     iso(g.grantedAt),

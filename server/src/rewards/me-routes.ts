@@ -1,4 +1,10 @@
-import type { CouponPoolDoc, RewardGrantDoc, RewardModels, RewardRuleDoc } from '@rallyboard/core/db';
+import {
+  type CouponPoolDoc,
+  markCodesShown,
+  type RewardGrantDoc,
+  type RewardModels,
+  type RewardRuleDoc,
+} from '@rallyboard/core/db';
 import { lotteryHolder } from '@rallyboard/core/lottery';
 import {
   boardIdSchema,
@@ -23,6 +29,8 @@ async function myRewards(
   campaignId: string | undefined,
 ): Promise<MyRewards> {
   const filter = { participantId, ...(campaignId === undefined ? {} : { campaignId }) };
+  // Marked before the read: a code shown is one its revocation will retire, not hand out again.
+  await markCodesShown(rewards, filter, new Date());
   const grants = await rewards.grants
     .find(filter)
     .sort({ grantedAt: -1 })
@@ -45,8 +53,9 @@ async function myRewards(
     ruleName: nameOf.get(g.ruleId) ?? '',
     status: g.status,
     ...(g.points === undefined ? {} : { points: g.points }),
-    // A revoked grant's code went back to the pool (or was taken at the shop): not shown again.
-    ...(g.code === undefined || g.status === 'revoked' ? {} : { code: g.code }),
+    // A revoked grant's code is retired, back in the pool or taken at the shop: not shown again.
+    // Nor is one filled since the mark above, until the next read marks it.
+    ...(g.code === undefined || g.status === 'revoked' || g.shownAt === undefined ? {} : { code: g.code }),
     ...(g.poolId === undefined ? {} : { expiresAt: expiryOf.get(g.poolId) }),
     // A ticket: how the published list names its holder, so they can find themselves in it.
     ...(g.lotteryId === undefined

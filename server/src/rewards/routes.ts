@@ -216,7 +216,13 @@ function poolRoutes(router: Router, deps: RewardsRouteDeps): void {
       params: poolParams,
       body: couponRedeemSchema,
       responses: { 204: { description: 'Redeemed (or was already).' } },
-      errors: ['CAMPAIGN_NOT_FOUND', 'COUPON_POOL_NOT_FOUND', 'COUPON_NOT_GRANTED', 'COUPON_EXPIRED'],
+      errors: [
+        'CAMPAIGN_NOT_FOUND',
+        'COUPON_POOL_NOT_FOUND',
+        'COUPON_NOT_GRANTED',
+        'COUPON_RETIRED',
+        'COUPON_EXPIRED',
+      ],
     },
     async ({ auth, params, body }, req, res) => {
       const campaign = await whenAvailable(() => deps.loadCampaign(auth, params.campaignId));

@@ -5,10 +5,12 @@ import {
   type RewardGrantDoc,
   type RewardModels,
   type RewardRuleDoc,
+  retireCouponCode,
   unfilledHolders,
 } from '@rallyboard/core/db';
 import {
   claimCoupon,
+  forgetCouponClaim,
   type KeyBuilder,
   markRewards,
   type RedisClient,
@@ -137,7 +139,23 @@ class BatchWrites {
     return claimCoupon(this.deps.redis, this.deps.keys, poolId, grantId);
   }
 
-  /** Writes what was gathered: the grants, then the revocations, then the codes back to the pools. */
+  /**
+   * The codes of the released grants that their holders were shown (grant id → code), read after
+   * the revocations are written: a participant's read marks a code shown only while its grant is
+   * active (markCodesShown), so a code shown before the revocation is found here.
+   */
+  private async seenCodes(): Promise<Map<string, string>> {
+    if (this.releases.length === 0) return new Map();
+    const seen = await this.deps.rewards.grants
+      .find({ _id: { $in: this.releases.map((r) => r.grantId) }, shownAt: { $exists: true } }, { code: 1 })
+      .lean<Pick<RewardGrantDoc, '_id' | 'code'>[]>();
+    return new Map(seen.flatMap((g) => (g.code === undefined ? [] : [[g._id, g.code]])));
+  }
+
+  /**
+   * Writes what was gathered: the grants, then the revocations, then the codes back to the pools
+   * (or retired, when their holders had seen them).
+   */
   async flush(): Promise<RewardChanges> {
     const { grants } = this.deps.rewards;
     for (let i = 0; i < this.inserts.length; i += 500) {
@@ -154,9 +172,16 @@ class BatchWrites {
       await grants.updateMany({ _id: { $in: this.flagged } }, { $set: { ...revocation, flagged: true } });
     }
     const pools = new Set<string>();
+    const seen = await this.seenCodes();
     for (const { poolId, grantId } of this.releases) {
-      if ((await releaseCoupon(this.deps.redis, this.deps.keys, poolId, grantId)) !== undefined)
+      const code = seen.get(grantId);
+      if (code !== undefined) {
+        // Its holder has seen it: retired, never handed to anyone else (who would find it taken).
+        await retireCouponCode(this.deps.rewards, poolId, code, this.now);
+        await forgetCouponClaim(this.deps.redis, this.deps.keys, poolId, grantId);
+      } else if ((await releaseCoupon(this.deps.redis, this.deps.keys, poolId, grantId)) !== undefined) {
         pools.add(poolId);
+      }
     }
     // Codes are back: those waiting for one are worked out again (not for an expired pool's code,
     // which is kept in its stock but never handed out).

@@ -42,6 +42,11 @@ export interface CouponCodeDoc {
   poolId: string;
   code: string;
   importedAt: Date;
+  /**
+   * Withdrawn: the grant that held it was revoked after its holder had been shown it. A code seen
+   * is spent: never handed to anyone else (who would find it taken at the shop), and refused there.
+   */
+  retiredAt?: Date | undefined;
 }
 
 export type GrantStatus = (typeof GRANT_STATUSES)[number];
@@ -63,6 +68,8 @@ export interface RewardGrantDoc {
   points?: number | undefined;
   poolId?: string | undefined;
   code?: string | undefined;
+  /** When its holder was first shown its code (我的奖励): revoked after it, the code is retired. */
+  shownAt?: Date | undefined;
   /** A lottery ticket: the grant's id is the ticket's. */
   lotteryId?: string | undefined;
   /** An unlock: the content item it opens. */
@@ -133,6 +140,7 @@ const codeSchema = new Schema<CouponCodeDoc>(
     poolId: { type: String, required: true },
     code: { type: String, required: true },
     importedAt: { type: Date, required: true },
+    retiredAt: { type: Date },
   },
   { collection: 'couponCodes', versionKey: false },
 );
@@ -150,6 +158,7 @@ const grantSchema = new Schema<RewardGrantDoc>(
     points: { type: Number },
     poolId: { type: String },
     code: { type: String },
+    shownAt: { type: Date },
     lotteryId: { type: String },
     unlockableId: { type: String },
     grantedAt: { type: Date, required: true },
@@ -214,4 +223,31 @@ export async function unfilledHolders(
     .limit(1_000)
     .lean<Pick<RewardGrantDoc, 'campaignId' | 'participantId'>[]>();
   return grants.map(({ campaignId, participantId }) => ({ campaignId, participantId }));
+}
+
+/** A code's record: `<poolId>:<code>`. */
+export const couponCodeId = (poolId: string, code: string): string => `${poolId}:${code}`;
+
+/**
+ * Marks the participant's active coupon grants' codes as shown, before they are read to be shown:
+ * only a grant still active is marked, so a revocation either comes first (the code is not shown)
+ * or finds the mark after its own write (the code is retired, not handed out again).
+ */
+export async function markCodesShown(
+  models: RewardModels,
+  filter: { participantId: string; campaignId?: string },
+  at: Date,
+): Promise<void> {
+  await models.grants.updateMany(
+    { ...filter, status: 'active', code: { $exists: true }, shownAt: { $exists: false } },
+    { $set: { shownAt: at } },
+  );
+}
+
+/** Retires a pool's code (once; see CouponCodeDoc.retiredAt). */
+export async function retireCouponCode(models: RewardModels, poolId: string, code: string, at: Date) {
+  await models.codes.updateOne(
+    { _id: couponCodeId(poolId, code), retiredAt: { $exists: false } },
+    { $set: { retiredAt: at } },
+  );
 }

@@ -132,6 +132,11 @@ export const ERROR_CATALOGUE = {
     message: 'Some lines of the coupon file are not valid codes or repeat a code: nothing was imported.',
   },
   COUPON_NOT_GRANTED: { status: 404, message: 'No participant holds that code of this pool.' },
+  COUPON_RETIRED: {
+    status: 409,
+    message:
+      'The code was withdrawn: the vote that earned it no longer counts, and a code its holder has seen is never redeemed or handed out again.',
+  },
   COUPON_EXPIRED: {
     status: 409,
     message: 'The coupon pool has expired: its codes are no longer imported, handed out or redeemed.',

@@ -14,7 +14,7 @@ const PROBLEMS: Record<string, string> = {
 function stockText(pool: CouponPoolView, now = Date.now()): string {
   const s = pool.stock;
   const expired = Date.parse(pool.expiresAt) <= now ? ' · 已过期' : '';
-  return `共 ${s.total} · 剩余 ${s.left} · 已发 ${s.granted} · 已核销 ${s.redeemed} · 核销后收回 ${s.flagged}${expired}`;
+  return `共 ${s.total} · 剩余 ${s.left} · 已发 ${s.granted} · 已核销 ${s.redeemed} · 核销后收回 ${s.flagged} · 收回作废 ${s.retired}${expired}`;
 }
 
 /** How often the stock lines are read again while the tab is open. */
