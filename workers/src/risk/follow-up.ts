@@ -25,6 +25,8 @@ export interface DecidedVote {
 const HOLD_EVERY_MS = 2_000;
 /** Risk's own hold jobs are kept a day once done (hosts' actions: the queue's 30 days). */
 const HOLD_KEPT_SECONDS = 86_400;
+/** The entry of a cluster's `clusterKnown` set, scored by the acceptance time of its latest stopped vote. */
+export const CLUSTER_KNOWN_AT = 'at';
 /** A counted member of a cluster that was already known when it was recorded (votes/cluster-members.ts). */
 export interface RevealedMember {
   boardId: string;
@@ -78,8 +80,8 @@ export function createRiskFollowUp(
   /**
    * Queues a cluster's holds (see HOLD_EVERY_MS), unless a vote stopped just before queued them.
    * A stopped vote also marks the cluster known (knownForMs: its hold's window, ten minutes for an
-   * account's own), so that a member counted meanwhile is held when it is recorded, not at the
-   * cluster's next stopped vote.
+   * account's own), so that a member counted meanwhile, accepted around it (knownAt), is held when
+   * it is recorded, not at the cluster's next stopped vote.
    */
   async function queueHold(
     { boardId, acceptedAt }: { boardId: string; acceptedAt: number },
@@ -91,10 +93,16 @@ export function createRiskFollowUp(
     const window = holdWindowMs(cluster);
     // A vote decided long after it was accepted (the backlog after an outage, a replayed job) is
     // held with the members of its own time: its hold reaches a window either side of it
-    // (review/selection.ts, holdReach), never the members counted since by their own rules. Nor
-    // does it mark the cluster known now, which would reach those.
-    if (reveals && now - acceptedAt < knownForMs(cluster)) {
-      await deps.redis.set(r.clusterRevealed(cluster), '1', 'PX', knownForMs(cluster));
+    // (review/selection.ts, holdReach), and it makes its cluster known for the members accepted
+    // around it (knownAt), never for those counted since by their own rules.
+    if (reveals) {
+      const known = r.clusterKnown(cluster);
+      await deps.redis
+        .pipeline()
+        .zadd(known, 'GT', acceptedAt, CLUSTER_KNOWN_AT)
+        .pexpire(known, knownForMs(cluster), 'NX')
+        .pexpire(known, knownForMs(cluster), 'GT')
+        .exec();
     }
     // At most two holds per HOLD_EVERY_MS for each window of acceptance time: a backlog decides
     // a cluster's votes of many minutes within seconds, and each window's need a hold of their own.

@@ -4,12 +4,13 @@ import {
   clusterMemberships,
   formatClusterMember,
   holdWindowMs,
+  knownAt,
   networksOf,
   type RiskSubject,
 } from '@rallyboard/core/risk';
 import type { ChainableCommander } from 'ioredis';
 import type { WorkerDeps } from '../deps.js';
-import type { RevealedMember } from '../risk/follow-up.js';
+import { CLUSTER_KNOWN_AT, type RevealedMember } from '../risk/follow-up.js';
 import { createRiskSettingsCache } from '../risk/settings.js';
 
 /** A counted vote: its ledger record and, when risk control judged it, what was measured of it. */
@@ -32,9 +33,17 @@ function subjectOf(record: LedgerVote): RiskSubject | undefined {
 }
 
 /**
- * Adds a member to its cluster's set, drops those accepted a hold's window or more before it (in
- * acceptance time: a backlog decided long after it was accepted keeps its members for its own
- * holds), keeps the set long enough.
+ * How much longer than its window a cluster's set keeps a member, past a newer one. A backlog's
+ * holds (votes decided long after they were accepted) take back members of then, and a live
+ * member recorded before they run (a quiet board's backlog is decided within a second; a
+ * backlog's job retried after live ones) must not drop them: a backlog up to this deep keeps them.
+ */
+const PRUNE_GRACE_MS = 30 * 60_000;
+
+/**
+ * Adds a member to its cluster's set, drops those accepted more than a hold's window (and
+ * PRUNE_GRACE_MS) before it, in acceptance time: a backlog decided long after it was accepted
+ * keeps its members for its own holds. Keeps the set long enough.
  */
 function addMember(
   pipeline: ChainableCommander,
@@ -45,7 +54,7 @@ function addMember(
   keepMs: number,
 ) {
   pipeline.zadd(key, score, member);
-  pipeline.zremrangebyscore(key, '-inf', `(${score - windowMs}`);
+  pipeline.zremrangebyscore(key, '-inf', `(${score - windowMs - PRUNE_GRACE_MS}`);
   // The expiry only ever grows: NX sets it on a new set, GT lengthens it.
   pipeline.pexpire(key, keepMs, 'NX');
   pipeline.pexpire(key, keepMs, 'GT');
@@ -84,8 +93,14 @@ export function createMembershipRecorder(
     // One pipeline per board: a board's keys share its hash tag, and a Redis Cluster refuses a
     // pipeline over several masters.
     const pipelines: ChainableCommander[] = [];
-    /** Each cluster recorded now, with its latest member and where its EXISTS of `clusterRevealed` is answered. */
-    const recorded = new Map<string, RevealedMember & { pipeline: number; answer: number }>();
+    /**
+     * Each cluster recorded now, with its members' acceptance times and where the ZSCORE of its
+     * `clusterKnown` (the acceptance time of its latest stopped vote, if it is known) is answered.
+     */
+    const recorded = new Map<
+      string,
+      { boardId: string; cluster: string; accepted: number[]; pipeline: number; answer: number }
+    >();
     for (const [boardId, theirs] of boards) {
       if (!theirs.some((v) => v.features !== undefined)) continue;
       const settings = await settingsOf(boardId);
@@ -108,13 +123,13 @@ export function createMembershipRecorder(
             keptMs,
           );
           const seen = recorded.get(`${boardId} ${cluster}`);
-          if (seen) seen.acceptedAt = Math.max(seen.acceptedAt, acceptedAt);
+          if (seen) seen.accepted.push(acceptedAt);
           else {
-            pipeline.exists(k.clusterRevealed(cluster));
+            pipeline.zscore(k.clusterKnown(cluster), CLUSTER_KNOWN_AT);
             recorded.set(`${boardId} ${cluster}`, {
               boardId,
               cluster,
-              acceptedAt,
+              accepted: [acceptedAt],
               pipeline: pipelines.length - 1,
               answer: pipeline.length - 1,
             });
@@ -126,8 +141,13 @@ export function createMembershipRecorder(
     const replies = await Promise.all(pipelines.map(async (pipeline) => (await pipeline.exec()) ?? []));
     const failed = replies.flat().find(([error]) => error !== null);
     if (failed) throw failed[0];
-    return [...recorded.values()]
-      .filter(({ pipeline, answer }) => replies[pipeline]?.[answer]?.[1] === 1)
-      .map(({ boardId, cluster, acceptedAt }) => ({ boardId, cluster, acceptedAt }));
+    // A known cluster's latest member accepted around the vote that revealed it: its hold reaches
+    // the others a window back.
+    return [...recorded.values()].flatMap(({ boardId, cluster, accepted, pipeline, answer }) => {
+      const revealedAt = replies[pipeline]?.[answer]?.[1];
+      if (typeof revealedAt !== 'string') return [];
+      const around = accepted.filter((at) => knownAt(cluster, Number(revealedAt), at));
+      return around.length === 0 ? [] : [{ boardId, cluster, acceptedAt: Math.max(...around) }];
+    });
   };
 }

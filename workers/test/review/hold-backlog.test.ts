@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../../../test/support/stack.js';
+import { createRiskFollowUp } from '../../src/risk/follow-up.js';
 import {
   allHeld,
   apply,
   countOf,
+  deps,
   judged,
   liveCampaign,
   recordOf,
+  stoppedFor,
   useClusterHoldStack,
 } from './cluster-hold-fixture.js';
 
@@ -62,5 +65,60 @@ describe('a cluster revealed in a backlog (votes decided long after they were ac
     expect(counted.some((v) => v.vote.voterId?.startsWith('p-later-'))).toBe(true);
     await eventually(() => allHeld(counted, 'wave:alice'), 30_000, "both waves' counted votes held");
     expect(await countOf(boardId, 'alice')).toBe(0);
+  }, 120_000);
+
+  it('never holds a replayed old vote for its cluster being known today', async () => {
+    const boardId = await liveCampaign();
+    const threeDaysAgo = Date.now() - 3 * 86_400_000;
+    const onThePhone = (i: number, at: number) =>
+      judged(boardId, 'alice', `p-old-${i}`, at, {
+        ip: `198.51.100.${i + 71}`,
+        deviceId: 'dev-old',
+        dwellMs: 4_000,
+      });
+    // Two accounts of a family phone, three days ago: counted.
+    for (const i of [0, 1])
+      expect(await apply([onThePhone(i, threeDaysAgo + i * 60_000)])).toMatchObject([{ verdict: 'counted' }]);
+    // Today a vote of the phone is stopped: its cluster is known for the day.
+    await createRiskFollowUp(deps)([stoppedFor(boardId, 'device:dev-old', Date.now())]);
+    // A third account's vote of three days ago, replayed only now: counted by its own rules then
+    // (three accounts on the phone), and no cluster of then to be held with.
+    expect(await apply([onThePhone(2, threeDaysAgo + 120_000)])).toMatchObject([{ verdict: 'counted' }]);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(await countOf(boardId, 'alice')).toBe(3);
+  }, 60_000);
+
+  it('keeps its members for its holds when a live vote of the cluster is recorded among them', async () => {
+    const boardId = await liveCampaign();
+    const wave = lateWave(boardId, 16);
+    const verdicts: string[] = [];
+    const applyOne = async (vote: (typeof wave)[number]) =>
+      verdicts.push(...(await apply([vote])).map((o) => o.verdict));
+    for (const vote of wave.slice(0, 6)) await applyOne(vote);
+    // A fast new account voting now, recorded before the rest of the backlog (its job retried):
+    // a member of the same wave, twenty minutes younger.
+    const live = judged(boardId, 'alice', 'p-live', Date.now(), {
+      ip: '192.0.2.200',
+      deviceId: 'dev-live',
+      dwellMs: 500,
+    });
+    await apply([live]);
+    for (const vote of wave.slice(6)) await applyOne(vote);
+    const counted = wave.filter((_, i) => verdicts[i] === 'counted');
+    expect(counted.length).toBeGreaterThanOrEqual(6);
+    expect(verdicts).toContain('held');
+    await eventually(() => allHeld(counted, 'wave:alice'), 30_000, "the backlog wave's counted votes held");
+  }, 120_000);
+
+  it('holds the members counted after it showed, while it is known, as live', async () => {
+    const boardId = await liveCampaign();
+    for (const vote of lateWave(boardId, 16)) await apply([vote]);
+    // Its holds have run (the second 2 s after the first) when the backlog reaches three minutes
+    // on: three more fast new accounts, too few for a wave of their own, counted, and members of
+    // the wave known since.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const tail = lateWave(boardId, 3, LAG_MS - 3 * 60_000, 'tail');
+    for (const vote of tail) expect(await apply([vote])).toMatchObject([{ verdict: 'counted' }]);
+    await eventually(() => allHeld(tail, 'wave:alice'), 30_000, 'the tail held');
   }, 120_000);
 });

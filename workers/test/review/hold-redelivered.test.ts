@@ -43,7 +43,7 @@ describe('a cluster revealed by a batch that failed after Redis', () => {
     await timeUntil(async () => (await countOf(boardId, 'alice')) === 0, 30_000, 'the farm taken back');
   }, 60_000);
 
-  it('holds nothing when decided a hold’s window after it was accepted: the members counted since are not its', async () => {
+  it('holds only its own time’s members when decided days after it was accepted, never those counted since', async () => {
     const boardId = await liveCampaign();
     const now = Date.now();
     // Today's accounts of a device, counted (the second and third by a shared phone's evidence).

@@ -67,17 +67,23 @@ describe('the follow-up of a stopped vote', () => {
     const addBulk = vi.fn(async () => []);
     const followUp = createRiskFollowUp({ ...deps, reviewQueue: { addBulk } as never });
     const boardId = randomId('board');
-    await followUp([stopped(boardId, 'ip:192.0.2.7@alice', Date.now())]);
-    const ttl = await deps.redis.pttl(deps.keys.board(boardId).risk.clusterRevealed('ip:192.0.2.7@alice'));
+    const at = Date.now();
+    await followUp([stopped(boardId, 'ip:192.0.2.7@alice', at)]);
+    const known = deps.keys.board(boardId).risk.clusterKnown('ip:192.0.2.7@alice');
+    const ttl = await deps.redis.pttl(known);
     expect(ttl).toBeGreaterThan(590_000);
     expect(ttl).toBeLessThanOrEqual(600_000);
+    // Known around the stopped vote's acceptance: an older stopped vote (a backlog's) leaves it so.
+    expect(Number(await deps.redis.zscore(known, 'at'))).toBe(at);
+    await followUp([stopped(boardId, 'ip:192.0.2.7@alice', at - 60_000)]);
+    expect(Number(await deps.redis.zscore(known, 'at'))).toBe(at);
 
     const member = { boardId, cluster: 'voter:p-9', acceptedAt: Date.now() };
     await followUp([], [member]);
     await followUp([], [member]);
     expect(addBulk).toHaveBeenCalledTimes(2);
     // A member does not make its cluster known: only a stopped vote does.
-    expect(await deps.redis.exists(deps.keys.board(boardId).risk.clusterRevealed('voter:p-9'))).toBe(0);
+    expect(await deps.redis.exists(deps.keys.board(boardId).risk.clusterKnown('voter:p-9'))).toBe(0);
   });
 
   it("takes back an account's votes of the day, but keeps its account known for ten minutes only", async () => {
@@ -89,7 +95,7 @@ describe('the follow-up of a stopped vote', () => {
     expect(addBulk.mock.calls[0]?.[0]?.[0]?.data.since).toBe(at - 86_400_000);
     // Its later votes are judged by their own rules again after that: a wrongly held voter does
     // not lose every vote of the day.
-    const ttl = await deps.redis.pttl(deps.keys.board(boardId).risk.clusterRevealed('voter:p-7'));
+    const ttl = await deps.redis.pttl(deps.keys.board(boardId).risk.clusterKnown('voter:p-7'));
     expect(ttl).toBeGreaterThan(590_000);
     expect(ttl).toBeLessThanOrEqual(600_000);
   });

@@ -54,10 +54,12 @@ export interface RiskKeys {
   /** String: since when (epoch ms) the workers record the board's cluster members. */
   readonly membersSince: string;
   /**
-   * String with a TTL: set while a cluster is known, its hold's window after a vote was last
-   * stopped for it: a member counted meanwhile is held as soon as it is recorded.
+   * Sorted set with a TTL: while a cluster is known, one entry (`at`) scored by the acceptance
+   * time of the latest vote stopped for it, kept its known time after that vote was decided. A
+   * member counted meanwhile, accepted within the cluster's window before that vote or its known
+   * time after, is held as soon as it is recorded (workers/src/risk/follow-up.ts).
    */
-  clusterRevealed(cluster: string): string;
+  clusterKnown(cluster: string): string;
   /** String with a TTL: set while an alert about `subject` was recently raised. */
   alerted(kind: string, subject: string): string;
 }
@@ -86,7 +88,7 @@ export function riskKeys(base: string): RiskKeys {
     clusterHeld: (cluster, span) => `${base}:risk:held:${cluster}#${span}`,
     clusterMembers: (cluster) => `${base}:risk:members:${cluster}`,
     membersSince: `${base}:risk:members-since`,
-    clusterRevealed: (cluster) => `${base}:risk:revealed:${cluster}`,
+    clusterKnown: (cluster) => `${base}:risk:known:${cluster}`,
     alerted: (kind, subject) => `${base}:risk:alerted:${kind}:${subject}`,
   };
 }

@@ -69,6 +69,16 @@ export function knownForMs(cluster: string): number {
   return parseClusterId(cluster)?.kind === 'voter' ? RISK_WINDOWS.shortMs : holdWindowMs(cluster);
 }
 
+/**
+ * Whether a member accepted at `acceptedAt` is in the time its cluster is known, revealed by a
+ * vote accepted at `revealedAt`: within the cluster's window before that vote, or its known time
+ * after. In acceptance time, as the rules measure: a backlog decided long after it was accepted
+ * is held as it would have been live, and a vote replayed days late reaches nothing of today's.
+ */
+export function knownAt(cluster: string, revealedAt: number, acceptedAt: number): boolean {
+  return acceptedAt >= revealedAt - holdWindowMs(cluster) && acceptedAt <= revealedAt + knownForMs(cluster);
+}
+
 /** The clusters the campaign's enabled rules that hold clusters would name for this vote. */
 function clustersHoldingRulesName(features: RiskFeatures, subject: RiskSubject, settings: RiskSettings) {
   const named = new Set<string>();
