@@ -100,13 +100,14 @@ describe('rewards earned by counted votes', () => {
       dwellMs: 120,
     };
     const cast = onBeat(campaignId, bot, BEAT_MS);
-    await Promise.all([0, 1, 2, 3, 4, 5].map(cast));
+    const ids = await Promise.all([0, 1, 2, 3, 4, 5].map(cast));
     await decided(campaignId, 6);
     expect(await ledgerModel(mongo).countDocuments({ boardId: campaignId, verdict: 'counted' })).toBe(6);
     await pass();
     let rewards = await mine(bot.participantId, campaignId);
     expect(rewards.points).toBe(30);
     expect(rewards.grants.filter((g) => g.status === 'active')).toHaveLength(4);
+    const seen = rewards.grants.find((g) => g.ruleName === '每日一券')?.code;
     await Promise.all([6, 7].map(cast));
     await decided(campaignId, 8);
     await held(campaignId, 8, 'the bot held, its counted votes too');
@@ -116,5 +117,16 @@ describe('rewards earned by counted votes', () => {
     expect(rewards.grants.map((g) => g.status)).toEqual(['revoked', 'revoked', 'revoked', 'revoked']);
     // The script had seen its coupon's code: retired, not handed out again.
     expect(await stockOf(campaignId)).toMatchObject({ left: 2, granted: 0, retired: 1 });
+
+    // A host approves the counted ones: earned again, and the code its holder saw is theirs again.
+    await reviewed(campaignId, 'review', { decision: 'approve', select: { voteIds: ids } });
+    await pass();
+    rewards = await mine(bot.participantId, campaignId);
+    expect(rewards.points).toBe(30);
+    expect(rewards.grants.find((g) => g.ruleName === '每日一券')).toMatchObject({
+      status: 'active',
+      code: seen,
+    });
+    expect(await stockOf(campaignId)).toMatchObject({ left: 2, granted: 1, retired: 0 });
   }, 90_000);
 });

@@ -179,13 +179,15 @@ export async function redeemCode(
   const holder = await deps.rewards.grants
     .findOne({ poolId: pool._id, code, status: 'active' })
     .lean<RewardGrantDoc>();
-  if (!holder) {
+  /** Why no one holds the code: it was retired, or never handed out. */
+  const unheld = async () => {
     const record = await deps.rewards.codes.findById(couponCodeId(pool._id, code)).lean<CouponCodeDoc>();
-    throw new AppError(record?.retiredAt === undefined ? 'COUPON_NOT_GRANTED' : 'COUPON_RETIRED');
-  }
+    return new AppError(record?.retiredAt === undefined ? 'COUPON_NOT_GRANTED' : 'COUPON_RETIRED');
+  };
+  if (!holder) throw await unheld();
   await withLock(deps.redis, deps.keys.rewards.lock(campaign._id), async () => {
     const grant = await deps.rewards.grants.findById(holder._id).lean<RewardGrantDoc>();
-    if (grant?.status !== 'active' || grant.code !== code) throw new AppError('COUPON_NOT_GRANTED');
+    if (grant?.status !== 'active' || grant.code !== code) throw await unheld();
     if (grant.redeemedAt !== undefined) return;
     if (poolExpired(pool, deps.now())) throw new AppError('COUPON_EXPIRED');
     const redeemedAt = new Date(deps.now());

@@ -47,7 +47,7 @@ const CODE_TEXT: Partial<Record<ErrorCode, string>> = {
   REWARD_TRIGGER_FORBIDDEN: '依《微信小程序平台运营规范》，分享、邀请、助力和付费不能作为奖励条件',
   COUPON_IMPORT_INVALID: '券码文件有误，未导入：请改正下列各行后重新导入',
   COUPON_NOT_GRANTED: '没有参与者持有这个券码',
-  COUPON_RETIRED: '券码已收回作废：得券的投票已不计入，持券人看过的券码不再核销或发放',
+  COUPON_RETIRED: '券码已收回作废：奖励已被收回，持券人看过的券码不再核销或发放',
   COUPON_EXPIRED: '券池已过期，券码不能再核销',
   LOTTERY_NOT_FOUND: '没有这个抽奖',
   LOTTERY_TOO_LATE: '抽奖须在活动开始前创建（草稿或已排期时），以便先公布种子承诺',

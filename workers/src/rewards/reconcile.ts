@@ -1,20 +1,25 @@
 import {
+  codeSeen,
+  codeSeenFilter,
   insertRewardGrants,
   type LedgerModel,
   poolExpired,
   type RewardGrantDoc,
   type RewardModels,
   type RewardRuleDoc,
+  restoreCouponCode,
   retireCouponCode,
   unfilledHolders,
 } from '@rallyboard/core/db';
 import {
   claimCoupon,
+  couponClaimOf,
   forgetCouponClaim,
   type KeyBuilder,
   markRewards,
   type RedisClient,
   releaseCoupon,
+  restoreCouponClaim,
   rewardMarksOf,
   settleRewardMarks,
   withLock,
@@ -147,7 +152,7 @@ class BatchWrites {
   private async seenCodes(): Promise<Map<string, string>> {
     if (this.releases.length === 0) return new Map();
     const seen = await this.deps.rewards.grants
-      .find({ _id: { $in: this.releases.map((r) => r.grantId) }, shownAt: { $exists: true } }, { code: 1 })
+      .find({ _id: { $in: this.releases.map((r) => r.grantId) }, ...codeSeenFilter }, { code: 1 })
       .lean<Pick<RewardGrantDoc, '_id' | 'code'>[]>();
     return new Map(seen.flatMap((g) => (g.code === undefined ? [] : [[g._id, g.code]])));
   }
@@ -178,6 +183,13 @@ class BatchWrites {
       if (code !== undefined) {
         // Its holder has seen it: retired, never handed to anyone else (who would find it taken).
         await retireCouponCode(this.deps.rewards, poolId, code, this.now);
+      }
+      // The claim of the code seen is dropped; any other (a code claimed by a write that then
+      // failed, never shown) goes back to the pool.
+      if (
+        code !== undefined &&
+        (await couponClaimOf(this.deps.redis, this.deps.keys, poolId, grantId)) === code
+      ) {
         await forgetCouponClaim(this.deps.redis, this.deps.keys, poolId, grantId);
       } else if ((await releaseCoupon(this.deps.redis, this.deps.keys, poolId, grantId)) !== undefined) {
         pools.add(poolId);
@@ -265,7 +277,10 @@ async function newGrant(
     : { ...base, status: 'active', poolId: d.reward.poolId, code };
 }
 
-/** A grant revoked before and earned again. A code the shop took before the revocation is its code again. */
+/**
+ * A grant revoked before and earned again. A code the shop took before the revocation is its code
+ * again, and so is one its holder had seen (retired meanwhile, so no one else's).
+ */
 async function regrant(
   writes: BatchWrites,
   campaignId: string,
@@ -281,6 +296,17 @@ async function regrant(
         $set: { status: 'active', flagged: false, voteId: d.voteId },
         $unset: { revokedAt: 1, revokedBecause: 1 },
       },
+    );
+    return;
+  }
+  const sameCoupon = d.reward.kind === 'coupon' && d.reward.poolId === held.poolId;
+  if (sameCoupon && held.poolId !== undefined && held.code !== undefined && codeSeen(held)) {
+    // The code back first, then the grant: a pass that dies in between does it again.
+    await restoreCouponCode(deps.rewards, held.poolId, held.code);
+    await restoreCouponClaim(deps.redis, deps.keys, held.poolId, held._id, held.code);
+    await deps.rewards.grants.updateOne(
+      { _id: d.grantId },
+      { $set: { status: 'active', voteId: d.voteId }, $unset: { revokedAt: 1, revokedBecause: 1 } },
     );
     return;
   }

@@ -228,6 +228,12 @@ export async function unfilledHolders(
 /** A code's record: `<poolId>:<code>`. */
 export const couponCodeId = (poolId: string, code: string): string => `${poolId}:${code}`;
 
+/** The grants whose holders have seen their codes (a Mongo filter; see markCodesShown). */
+export const codeSeenFilter = { shownAt: { $exists: true } };
+
+/** Whether a grant's holder has seen its code. */
+export const codeSeen = (grant: Pick<RewardGrantDoc, 'shownAt'>): boolean => grant.shownAt !== undefined;
+
 /**
  * Marks the participant's active coupon grants' codes as shown, before they are read to be shown:
  * only a grant still active is marked, so a revocation either comes first (the code is not shown)
@@ -242,6 +248,11 @@ export async function markCodesShown(
     { ...filter, status: 'active', code: { $exists: true }, shownAt: { $exists: false } },
     { $set: { shownAt: at } },
   );
+}
+
+/** Gives a retired code back to the grant whose holder saw it, earned again. */
+export async function restoreCouponCode(models: RewardModels, poolId: string, code: string) {
+  await models.codes.updateOne({ _id: couponCodeId(poolId, code) }, { $unset: { retiredAt: 1 } });
 }
 
 /** Retires a pool's code (once; see CouponCodeDoc.retiredAt). */

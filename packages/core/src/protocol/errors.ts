@@ -135,7 +135,7 @@ export const ERROR_CATALOGUE = {
   COUPON_RETIRED: {
     status: 409,
     message:
-      'The code was withdrawn: the vote that earned it no longer counts, and a code its holder has seen is never redeemed or handed out again.',
+      'The code was withdrawn: its grant was taken back, and a code its holder has seen is never redeemed or handed out again.',
   },
   COUPON_EXPIRED: {
     status: 409,

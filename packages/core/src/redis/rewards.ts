@@ -34,6 +34,27 @@ export async function releaseCoupon(
   return typeof code === 'string' ? code : undefined;
 }
 
+/** The code a grant's claim holds, if any. */
+export async function couponClaimOf(
+  redis: RedisClient,
+  keys: Keys,
+  poolId: string,
+  grantId: string,
+): Promise<string | undefined> {
+  return (await redis.hget(keys.rewards.couponPool(poolId).claims, grantId)) ?? undefined;
+}
+
+/** Gives a grant back the code it held (retired meanwhile, so in no list): its claim again. */
+export async function restoreCouponClaim(
+  redis: RedisClient,
+  keys: Keys,
+  poolId: string,
+  grantId: string,
+  code: string,
+) {
+  await redis.hset(keys.rewards.couponPool(poolId).claims, grantId, code);
+}
+
 /** Drops a redeemed grant's claim without giving the code back: the shop has taken it. */
 export async function forgetCouponClaim(redis: RedisClient, keys: Keys, poolId: string, grantId: string) {
   await redis.hdel(keys.rewards.couponPool(poolId).claims, grantId);
