@@ -1,30 +1,23 @@
 import {
-  codeSeen,
-  codeSeenFilter,
   insertRewardGrants,
   type LedgerModel,
   poolExpired,
   type RewardGrantDoc,
   type RewardModels,
   type RewardRuleDoc,
-  restoreCouponCode,
-  retireCouponCode,
   unfilledHolders,
 } from '@rallyboard/core/db';
 import {
   claimCoupon,
-  couponClaimOf,
-  forgetCouponClaim,
   type KeyBuilder,
   markRewards,
   type RedisClient,
-  releaseCoupon,
-  restoreCouponClaim,
   rewardMarksOf,
   settleRewardMarks,
   withLock,
 } from '@rallyboard/core/redis';
 import { countedActs, type DesiredGrant, desiredGrants } from './compute.js';
+import { giveBackCodes, restoreSeenCode } from './seen-codes.js';
 
 /** What working out rewards needs. */
 export interface RewardDeps {
@@ -145,19 +138,6 @@ class BatchWrites {
   }
 
   /**
-   * The codes of the released grants that their holders were shown (grant id → code), read after
-   * the revocations are written: a participant's read marks a code shown only while its grant is
-   * active (markCodesShown), so a code shown before the revocation is found here.
-   */
-  private async seenCodes(): Promise<Map<string, string>> {
-    if (this.releases.length === 0) return new Map();
-    const seen = await this.deps.rewards.grants
-      .find({ _id: { $in: this.releases.map((r) => r.grantId) }, ...codeSeenFilter }, { code: 1 })
-      .lean<Pick<RewardGrantDoc, '_id' | 'code'>[]>();
-    return new Map(seen.flatMap((g) => (g.code === undefined ? [] : [[g._id, g.code]])));
-  }
-
-  /**
    * Writes what was gathered: the grants, then the revocations, then the codes back to the pools
    * (or retired, when their holders had seen them).
    */
@@ -176,25 +156,7 @@ class BatchWrites {
     if (this.flagged.length > 0) {
       await grants.updateMany({ _id: { $in: this.flagged } }, { $set: { ...revocation, flagged: true } });
     }
-    const pools = new Set<string>();
-    const seen = await this.seenCodes();
-    for (const { poolId, grantId } of this.releases) {
-      const code = seen.get(grantId);
-      if (code !== undefined) {
-        // Its holder has seen it: retired, never handed to anyone else (who would find it taken).
-        await retireCouponCode(this.deps.rewards, poolId, code, this.now);
-      }
-      // The claim of the code seen is dropped; any other (a code claimed by a write that then
-      // failed, never shown) goes back to the pool.
-      if (
-        code !== undefined &&
-        (await couponClaimOf(this.deps.redis, this.deps.keys, poolId, grantId)) === code
-      ) {
-        await forgetCouponClaim(this.deps.redis, this.deps.keys, poolId, grantId);
-      } else if ((await releaseCoupon(this.deps.redis, this.deps.keys, poolId, grantId)) !== undefined) {
-        pools.add(poolId);
-      }
-    }
+    const pools = await giveBackCodes(this.deps, this.releases, this.now);
     // Codes are back: those waiting for one are worked out again (not for an expired pool's code,
     // which is kept in its stock but never handed out).
     for (const poolId of pools) {
@@ -299,17 +261,7 @@ async function regrant(
     );
     return;
   }
-  const sameCoupon = d.reward.kind === 'coupon' && d.reward.poolId === held.poolId;
-  if (sameCoupon && held.poolId !== undefined && held.code !== undefined && codeSeen(held)) {
-    // The code back first, then the grant: a pass that dies in between does it again.
-    await restoreCouponCode(deps.rewards, held.poolId, held.code);
-    await restoreCouponClaim(deps.redis, deps.keys, held.poolId, held._id, held.code);
-    await deps.rewards.grants.updateOne(
-      { _id: d.grantId },
-      { $set: { status: 'active', voteId: d.voteId }, $unset: { revokedAt: 1, revokedBecause: 1 } },
-    );
-    return;
-  }
+  if (await restoreSeenCode(deps, d, held)) return;
   await deps.rewards.grants.replaceOne(
     { _id: d.grantId },
     await newGrant(writes, campaignId, participantId, d),
