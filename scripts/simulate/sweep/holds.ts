@@ -1,6 +1,8 @@
 // Cluster holds in virtual time: a verdict that names a cluster (device:, ip:…@cand, subnet:…@cand,
 // voter:, wave:, ring:) holds the cluster's earlier counted votes a moment later, as the workers'
-// hold-cluster jobs do (workers/src/risk/follow-up.ts, workers/src/review/selection.ts).
+// hold-cluster jobs do (workers/src/risk/follow-up.ts, workers/src/review/selection.ts). The sweep
+// decides every vote as it comes, so acceptance time and the clock are one: the workers' backlog
+// handling (holds per window of acceptance time, members kept for a backlog's holds) never applies.
 import type { RiskFeatures, RiskSettings } from '@rallyboard/core/protocol';
 import type { VoteToAssess } from '@rallyboard/core/redis';
 import { clusterMemberships, holdWindowMs, knownForMs } from '@rallyboard/core/risk';

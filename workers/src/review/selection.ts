@@ -1,7 +1,7 @@
 import type { LedgerVote } from '@rallyboard/core/db';
 import { BOARD_KINDS, RISK_WINDOWS } from '@rallyboard/core/protocol';
 import type { ReviewJob } from '@rallyboard/core/queue';
-import { type ClusterRef, holdWindowMs, inNetwork, parseClusterId } from '@rallyboard/core/risk';
+import { type ClusterRef, holdWindowMs, inNetwork, knownForMs, parseClusterId } from '@rallyboard/core/risk';
 
 /**
  * Which votes a review job takes from the ledger: a Mongo filter (selectionFilter), narrowed in
@@ -63,12 +63,15 @@ export function selectionFilter(job: ReviewJob): Record<string, unknown> {
 export const LEDGER_HOLD_KINDS: ReadonlySet<string> = new Set(['device', 'voter', 'wave']);
 
 /**
- * The latest acceptance a cluster hold reaches: its window past the vote that revealed it (risk's
- * holds start a window before it, `since`; workers/src/risk/follow-up.ts). A vote decided long
- * after it was accepted (a backlog, a replayed job) is held with its own time's members, never
- * with those counted since by their own rules.
+ * The latest acceptance a cluster hold reaches: the cluster's known time past the vote that
+ * revealed it (risk's holds start a window before it, `since`; workers/src/risk/follow-up.ts),
+ * as a member counted meanwhile would be held live. A vote decided long after it was accepted (a
+ * backlog, a replayed job) is held with its own time's members, never with those counted since
+ * by their own rules (an account's own: its ten minutes after, though its hold reaches the day
+ * before).
  */
-export const holdReach = (job: HoldClusterJob): number => job.since + 2 * holdWindowMs(job.cluster);
+export const holdReach = (job: HoldClusterJob): number =>
+  job.since + holdWindowMs(job.cluster) + knownForMs(job.cluster);
 
 /** The ledger filter of a cluster's counted votes accepted from the job's `since` up to `before` (at most now). */
 export function ledgerHoldFilter(job: HoldClusterJob, before: number): Record<string, unknown> {

@@ -25,8 +25,6 @@ export interface DecidedVote {
 const HOLD_EVERY_MS = 2_000;
 /** Risk's own hold jobs are kept a day once done (hosts' actions: the queue's 30 days). */
 const HOLD_KEPT_SECONDS = 86_400;
-/** The entry of a cluster's `clusterKnown` set, scored by the acceptance time of its latest stopped vote. */
-export const CLUSTER_KNOWN_AT = 'at';
 /** A counted member of a cluster that was already known when it was recorded (votes/cluster-members.ts). */
 export interface RevealedMember {
   boardId: string;
@@ -96,13 +94,20 @@ export function createRiskFollowUp(
     // (review/selection.ts, holdReach), and it makes its cluster known for the members accepted
     // around it (knownAt), never for those counted since by their own rules.
     if (reveals) {
+      // One entry per window of acceptance time, its latest stopped vote's: a live reveal never
+      // hides a backlog's older one. Kept (on the clock) as long as a member of then may still be
+      // decided within its reach: the window and the known time.
       const known = r.clusterKnown(cluster);
-      await deps.redis
+      const keep = window + knownForMs(cluster);
+      const replies = await deps.redis
         .pipeline()
-        .zadd(known, 'GT', acceptedAt, CLUSTER_KNOWN_AT)
-        .pexpire(known, knownForMs(cluster), 'NX')
-        .pexpire(known, knownForMs(cluster), 'GT')
+        .zadd(known, 'GT', acceptedAt, String(Math.floor(acceptedAt / window)))
+        .zremrangebyscore(known, '-inf', `(${acceptedAt - 2 * keep}`)
+        .pexpire(known, keep, 'NX')
+        .pexpire(known, keep, 'GT')
         .exec();
+      const failed = replies?.find(([error]) => error !== null);
+      if (failed) throw failed[0];
     }
     // At most two holds per HOLD_EVERY_MS for each window of acceptance time: a backlog decides
     // a cluster's votes of many minutes within seconds, and each window's need a hold of their own.

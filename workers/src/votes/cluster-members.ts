@@ -10,7 +10,7 @@ import {
 } from '@rallyboard/core/risk';
 import type { ChainableCommander } from 'ioredis';
 import type { WorkerDeps } from '../deps.js';
-import { CLUSTER_KNOWN_AT, type RevealedMember } from '../risk/follow-up.js';
+import type { RevealedMember } from '../risk/follow-up.js';
 import { createRiskSettingsCache } from '../risk/settings.js';
 
 /** A counted vote: its ledger record and, when risk control judged it, what was measured of it. */
@@ -41,9 +41,10 @@ function subjectOf(record: LedgerVote): RiskSubject | undefined {
 const PRUNE_GRACE_MS = 30 * 60_000;
 
 /**
- * Adds a member to its cluster's set, drops those accepted more than a hold's window (and
- * PRUNE_GRACE_MS) before it, in acceptance time: a backlog decided long after it was accepted
- * keeps its members for its own holds. Keeps the set long enough.
+ * Adds a member to its cluster's set and keeps the set long enough. A member decided as it comes
+ * (within PRUNE_GRACE_MS of its acceptance) drops those accepted more than a hold's window and
+ * PRUNE_GRACE_MS before it, in acceptance time; a backlog's (decided later than that) drops
+ * none, so its own later members never drop the earlier ones before their holds run.
  */
 function addMember(
   pipeline: ChainableCommander,
@@ -52,12 +53,20 @@ function addMember(
   member: string,
   windowMs: number,
   keepMs: number,
+  now: number,
 ) {
   pipeline.zadd(key, score, member);
-  pipeline.zremrangebyscore(key, '-inf', `(${score - windowMs - PRUNE_GRACE_MS}`);
+  if (now - score <= PRUNE_GRACE_MS)
+    pipeline.zremrangebyscore(key, '-inf', `(${score - windowMs - PRUNE_GRACE_MS}`);
   // The expiry only ever grows: NX sets it on a new set, GT lengthens it.
   pipeline.pexpire(key, keepMs, 'NX');
   pipeline.pexpire(key, keepMs, 'GT');
+}
+
+/** The acceptance times of a cluster's stopped votes, from its `clusterKnown` set (`ZRANGEBYSCORE … WITHSCORES`). */
+function revealTimes(reply: unknown): number[] {
+  if (!Array.isArray(reply)) return [];
+  return reply.filter((_, i) => i % 2 === 1).map(Number);
 }
 
 /**
@@ -121,11 +130,12 @@ export function createMembershipRecorder(
             formatClusterMember(record._id, evidence),
             holdWindowMs(cluster),
             keptMs,
+            now,
           );
           const seen = recorded.get(`${boardId} ${cluster}`);
           if (seen) seen.accepted.push(acceptedAt);
           else {
-            pipeline.zscore(k.clusterKnown(cluster), CLUSTER_KNOWN_AT);
+            pipeline.zrangebyscore(k.clusterKnown(cluster), '-inf', '+inf', 'WITHSCORES');
             recorded.set(`${boardId} ${cluster}`, {
               boardId,
               cluster,
@@ -141,13 +151,18 @@ export function createMembershipRecorder(
     const replies = await Promise.all(pipelines.map(async (pipeline) => (await pipeline.exec()) ?? []));
     const failed = replies.flat().find(([error]) => error !== null);
     if (failed) throw failed[0];
-    // A known cluster's latest member accepted around the vote that revealed it: its hold reaches
-    // the others a window back.
+    // A known cluster's members accepted around a vote stopped for it: the latest of each window
+    // of acceptance time, whose hold reaches the others a window back.
     return [...recorded.values()].flatMap(({ boardId, cluster, accepted, pipeline, answer }) => {
-      const revealedAt = replies[pipeline]?.[answer]?.[1];
-      if (typeof revealedAt !== 'string') return [];
-      const around = accepted.filter((at) => knownAt(cluster, Number(revealedAt), at));
-      return around.length === 0 ? [] : [{ boardId, cluster, acceptedAt: Math.max(...around) }];
+      const reveals = revealTimes(replies[pipeline]?.[answer]?.[1]);
+      const window = holdWindowMs(cluster);
+      const latest = new Map<number, number>();
+      for (const at of accepted) {
+        if (!reveals.some((revealedAt) => knownAt(cluster, revealedAt, at))) continue;
+        const span = Math.floor(at / window);
+        latest.set(span, Math.max(latest.get(span) ?? at, at));
+      }
+      return [...latest.values()].map((acceptedAt) => ({ boardId, cluster, acceptedAt }));
     });
   };
 }

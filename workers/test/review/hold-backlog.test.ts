@@ -121,4 +121,26 @@ describe('a cluster revealed in a backlog (votes decided long after they were ac
     for (const vote of tail) expect(await apply([vote])).toMatchObject([{ verdict: 'counted' }]);
     await eventually(() => allHeld(tail, 'wave:alice'), 30_000, 'the tail held');
   }, 120_000);
+
+  it('keeps its members for its holds while its own later votes are recorded, however deep it is', async () => {
+    const boardId = await liveCampaign();
+    // Two hours of a quiet board's backlog, decided within a second: a wave two hours ago, and
+    // fast new accounts an hour later recorded among its votes (jobs of several workers).
+    const wave = lateWave(boardId, 16, 2 * 3_600_000);
+    const later = lateWave(boardId, 3, 3_600_000, 'later');
+    const verdicts: string[] = [];
+    const applyOne = async (vote: (typeof wave)[number]) =>
+      verdicts.push(...(await apply([vote])).map((o) => o.verdict));
+    for (const vote of wave.slice(0, 6)) await applyOne(vote);
+    for (const vote of later) await apply([vote]);
+    for (const vote of wave.slice(6)) await applyOne(vote);
+    const counted = wave.filter((_, i) => verdicts[i] === 'counted');
+    expect(counted.length).toBeGreaterThanOrEqual(6);
+    expect(verdicts).toContain('held');
+    await eventually(
+      () => allHeld(counted, 'wave:alice'),
+      30_000,
+      "the two-hour-old wave's counted votes held",
+    );
+  }, 120_000);
 });

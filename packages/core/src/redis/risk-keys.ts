@@ -54,10 +54,10 @@ export interface RiskKeys {
   /** String: since when (epoch ms) the workers record the board's cluster members. */
   readonly membersSince: string;
   /**
-   * Sorted set with a TTL: while a cluster is known, one entry (`at`) scored by the acceptance
-   * time of the latest vote stopped for it, kept its known time after that vote was decided. A
-   * member counted meanwhile, accepted within the cluster's window before that vote or its known
-   * time after, is held as soon as it is recorded (workers/src/risk/follow-up.ts).
+   * Sorted set with a TTL: the votes stopped for a cluster, one entry per window of acceptance
+   * time (`<acceptance ÷ window>`) scored by the acceptance time of its latest. A member counted
+   * later, accepted within the cluster's window before one of them or its known time after, is
+   * held as soon as it is recorded (workers/src/risk/follow-up.ts).
    */
   clusterKnown(cluster: string): string;
   /** String with a TTL: set while an alert about `subject` was recently raised. */
