@@ -8,6 +8,7 @@ import {
 import { entryJobId } from '@rallyboard/core/queue';
 import { createKeys } from '@rallyboard/core/redis';
 import { describe, expect, it } from 'vitest';
+import { deliverPush, type PushTarget } from '../../../scripts/wechat-fake/push.js';
 import { eventually } from '../../../test/support/stack.js';
 import { FAKE_PATHS } from '../../../test/support/wechat.js';
 import { asHost, entrant, entryCampaign, env, fx, mine, submit, useEntriesEnv } from './entries-fixture.js';
@@ -154,6 +155,67 @@ describe('content checks', () => {
       env.fake.state.push = push;
     }
   });
+
+  it('take an entry’s pictures down when a verdict given up on comes late and says risky, and reject it if the hosts have not decided', async () => {
+    const campaignId = await entryCampaign({ approval: 'auto' });
+    const push = env.fake.state.push;
+    env.fake.state.push = undefined;
+    try {
+      // Two entries whose image verdicts do not come in time: both go to the hosts, unchecked,
+      // and a host approves the second (a candidate, its picture shown).
+      const [ann, ben] = [await entrant(), await entrant()];
+      const waiting = [await submit(ann, campaignId), await submit(ben, campaignId)];
+      for (const [who, entry] of [
+        [ann, waiting[0]],
+        [ben, waiting[1]],
+      ] as const) {
+        let job: Awaited<ReturnType<typeof fx.worker.queue.getJob>>;
+        await eventually(async () => {
+          job = await fx.worker.queue.getJob(entryJobId({ kind: 'expire', entryId: entry?.body.id ?? '' }));
+          return job !== undefined;
+        });
+        await job?.promote();
+        await settled(who, entry?.body.id ?? '', 'in-review');
+      }
+      const approved = await asHost('POST', `/api/campaigns/${campaignId}/entries/decisions`, {
+        entryIds: [waiting[1]?.body.id],
+        decision: 'approve',
+      });
+      expect(approved.status).toBe(200);
+      await settled(ben, waiting[1]?.body.id ?? '', 'approved');
+
+      // WeChat's verdicts come after all: risky.
+      for (const entry of waiting) {
+        const stored = await entryModels(env.mongo).entries.findById(entry.body.id).lean();
+        const message = {
+          ToUserName: 'gh_fake',
+          FromUserName: 'o-late',
+          CreateTime: Math.floor(Date.now() / 1000),
+          MsgType: 'event',
+          Event: 'wxa_media_check',
+          appid: env.fake.state.appId,
+          trace_id: stored?.images[0]?.traceId,
+          version: 2,
+          result: { suggest: 'risky', label: 20_002 },
+          detail: [{ strategy: 'content_model', errcode: 0, suggest: 'risky', label: 20_002, prob: 90 }],
+        };
+        expect((await deliverPush(push as PushTarget, message, env.fake.state.appId)).status).toBe(200);
+      }
+      // The first, still with the hosts, is rejected; the approved one stands, without its picture.
+      expect((await settled(ann, waiting[0]?.body.id ?? '', 'rejected')).reason).toBe(RISKY_REASON);
+      for (const entry of waiting) {
+        await eventually(
+          async () =>
+            (await fetch(`${env.server.url}/media/entries/${entry.body.images[0]?.imageId}`)).status === 404,
+          10_000,
+          'the picture taken down',
+        );
+      }
+      expect((await mine(ben, waiting[1]?.body.id ?? ''))?.status).toBe('approved');
+    } finally {
+      env.fake.state.push = push;
+    }
+  }, 60_000);
 
   it('retries an automatic approval while the campaign is busy, rather than sending the entry to the hosts', async () => {
     const campaignId = await entryCampaign({ approval: 'auto' });

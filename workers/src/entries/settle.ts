@@ -26,9 +26,16 @@ export interface SettleDeps extends AdmitDeps {
   now: () => number;
 }
 
-/** Fills in the images' verdicts that came by push (mediaChecks, by trace id); answers whether any did. */
-async function readVerdicts(deps: SettleDeps, entry: EntryDoc): Promise<boolean> {
-  const waiting = entry.images.filter((i) => i.check === 'waiting' && i.traceId !== undefined);
+/**
+ * Fills in the verdicts that came by push (mediaChecks, by trace id) of the images whose check is
+ * `state` (waiting for one, or given up on); answers whether any did.
+ */
+async function readVerdicts(
+  deps: SettleDeps,
+  entry: EntryDoc,
+  state: 'waiting' | 'unchecked' = 'waiting',
+): Promise<boolean> {
+  const waiting = entry.images.filter((i) => i.check === state && i.traceId !== undefined);
   if (waiting.length === 0) return false;
   const traceIds = waiting.flatMap((i) => (i.traceId === undefined ? [] : [i.traceId]));
   const verdicts = await deps.pushes.mediaChecks.find().where('_id').in(traceIds).lean<MediaCheckDoc[]>();
@@ -36,7 +43,7 @@ async function readVerdicts(deps: SettleDeps, entry: EntryDoc): Promise<boolean>
   let changed = false;
   for (const image of entry.images) {
     const verdict = image.traceId === undefined ? undefined : byTrace.get(image.traceId);
-    if (image.check === 'waiting' && verdict !== undefined) {
+    if (image.check === state && verdict !== undefined) {
       image.check = verdict;
       changed = true;
     }
@@ -61,7 +68,7 @@ function judge(entry: EntryDoc): 'risky' | 'waiting' | 'review' | 'pass' {
  * it a candidate when the campaign approves automatically. Answers where it ended.
  */
 export async function settleEntry(deps: SettleDeps, entry: EntryDoc): Promise<EntryDoc['status']> {
-  if (entry.status !== 'pending') return entry.status;
+  if (entry.status !== 'pending') return settleLateVerdict(deps, entry);
   await readVerdicts(deps, entry);
   const verdict = judge(entry);
   const now = new Date(deps.now());
@@ -109,4 +116,42 @@ export async function settleEntry(deps: SettleDeps, entry: EntryDoc): Promise<En
   }
   await moveEntry(deps.entries, entry._id, ['pending'], 'in-review', {}, undefined, now);
   return 'in-review';
+}
+
+/**
+ * A verdict that came after its image was given up on (`unchecked`: the entry went to the hosts,
+ * who may have decided it): written on the image. A `risky` one takes the entry's pictures down
+ * (deleted: never shown again), and rejects the entry if the hosts have not decided it yet; a
+ * candidate already made of it keeps its text, without the pictures.
+ */
+async function settleLateVerdict(deps: SettleDeps, entry: EntryDoc): Promise<EntryDoc['status']> {
+  if (!(await readVerdicts(deps, entry, 'unchecked'))) return entry.status;
+  if (!entry.images.some((i) => i.check === 'risky')) return entry.status;
+  await deleteEntryImages(
+    deps.mongo,
+    entry.images.map((i) => i.imageId),
+  );
+  if (entry.status !== 'in-review') {
+    deps.logger.warn(
+      { entryId: entry._id, status: entry.status },
+      'a picture WeChat found risky after its check gave up: the entry’s pictures are taken down',
+    );
+    return entry.status;
+  }
+  const now = new Date(deps.now());
+  const fields = { reason: RISKY_REASON, decidedBy: 'auto' as const };
+  const moved = await moveEntry(
+    deps.entries,
+    entry._id,
+    ['in-review'],
+    'rejected',
+    fields,
+    RISKY_REASON,
+    now,
+  );
+  // A host decided it meanwhile: theirs stands, without the pictures.
+  if (!moved)
+    return (await deps.entries.entries.findById(entry._id, { status: 1 }).lean())?.status ?? entry.status;
+  await deps.notify(entry);
+  return 'rejected';
 }
