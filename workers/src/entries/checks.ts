@@ -1,6 +1,6 @@
 import { type EntryDoc, type EntryImageRef, entryImageUrl } from '@rallyboard/core/db';
 import type { CheckState } from '@rallyboard/core/protocol';
-import { type EntryJob, queueEntryJob } from '@rallyboard/core/queue';
+import { type EntryJob, isStoreUnavailable, queueEntryJob } from '@rallyboard/core/queue';
 import { type WeChatApi, WeChatError, WeChatTransportError } from '@rallyboard/core/wechat';
 import type { Queue } from 'bullmq';
 import { type SettleDeps, settleEntry } from './settle.js';
@@ -14,9 +14,10 @@ export interface CheckDeps extends SettleDeps {
 /** msgSecCheck and mediaCheckAsync's scene: 1 资料 (a candidate's profile is what an entry becomes). */
 const SCENE = 1;
 
-/** WeChat did not answer, or asked us to slow down: worth asking again later. */
+/** WeChat did not answer, asked us to slow down, or was not asked (no access token): worth asking again later. */
 const retryable = (error: unknown): boolean =>
   error instanceof WeChatTransportError ||
+  isStoreUnavailable(error) ||
   (error instanceof WeChatError &&
     (error.code === 'WECHAT_UNAVAILABLE' || error.code === 'WECHAT_RATE_LIMITED'));
 

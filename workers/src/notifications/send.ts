@@ -10,7 +10,7 @@ import {
   spendGrant,
 } from '@rallyboard/core/db';
 import type { Logger } from '@rallyboard/core/logger';
-import type { NotificationSendJob } from '@rallyboard/core/queue';
+import { isStoreUnavailable, type NotificationSendJob } from '@rallyboard/core/queue';
 import { type KeyBuilder, type RedisClient, withLock } from '@rallyboard/core/redis';
 import { type WeChatApi, WeChatError, WeChatTransportError } from '@rallyboard/core/wechat';
 import { UnrecoverableError } from 'bullmq';
@@ -52,8 +52,8 @@ function codesOf(error: unknown): string[] {
 /**
  * How a failed call ended, for a send that must go at most once:
  * - `unsent`: WeChat answered that it did not send (a rate limit, busy, a stale token still
- *   refused), or the call never reached it (the access token could not be had, or the connection
- *   was refused): another try later may send it;
+ *   refused), or the call never reached it (the access token could not be had, its cache in Redis
+ *   did not answer, or the connection was refused): another try later may send it;
  * - `refused`: WeChat answered a refusal that a retry cannot change;
  * - `unknown`: the call may have reached WeChat (a timeout, a connection dropped mid-call, an
  *   answer not as documented): it may have been delivered, so it is never sent again.
@@ -62,6 +62,8 @@ function outcomeOf(error: unknown): 'unsent' | 'refused' | 'unknown' {
   if (error instanceof WeChatError) {
     return error.code === 'WECHAT_RATE_LIMITED' || error.code === 'WECHAT_UNAVAILABLE' ? 'unsent' : 'refused';
   }
+  // Only the access token's cache reads Redis during the call, before WeChat is asked.
+  if (isStoreUnavailable(error)) return 'unsent';
   if (error instanceof WeChatTransportError) {
     if (error.api !== 'sendSubscribeMessage') return 'unsent';
     return error.failure === 'network' && codesOf(error).some((c) => BEFORE_SENDING.has(c))

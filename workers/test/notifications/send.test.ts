@@ -128,6 +128,27 @@ describe('a subscribe message', () => {
     expect(await logOf(campaignId, fan.userId)).toMatchObject({ status: 'sent', attempts: 2 });
   });
 
+  it('is retried, not dropped, when no access token could be had: WeChat was never asked', async () => {
+    const { _id: campaignId } = await campaign();
+    const fan = await subscriber('results-final', campaignId);
+    // No cached token, and another process holds the refresh lock for longer than a caller waits.
+    const appId = env.config.wechat.appId ?? '';
+    await env.deps.redis.del(env.deps.keys.wechatAccessToken(appId));
+    await env.deps.redis.set(env.deps.keys.wechatAccessTokenLock(appId), 'a-stuck-process', 'PX', 60_000);
+    try {
+      const first = sendNotification(job(campaignId, fan.userId), FIRST, env.deps);
+      await expect(first).rejects.toMatchObject({ code: 'WECHAT_UNAVAILABLE' });
+      await expect(first).rejects.not.toBeInstanceOf(UnrecoverableError);
+      expect(await logOf(campaignId, fan.userId)).toMatchObject({ status: 'sending' });
+    } finally {
+      await env.deps.redis.del(env.deps.keys.wechatAccessTokenLock(appId));
+    }
+    expect(await sendNotification(job(campaignId, fan.userId), { made: 1, allowed: 10 }, env.deps)).toEqual({
+      done: 'sent',
+    });
+    expect(sentTo(fan.openid)).toHaveLength(1);
+  }, 40_000);
+
   it('fails at once on a refusal a retry cannot change, and on the last try, giving the grant back', async () => {
     const { _id: campaignId } = await campaign();
     const fan = await subscriber('results-final', campaignId);

@@ -20,7 +20,7 @@ import {
 } from '../../src/wechat/access-token.js';
 import { createWeChatApi } from '../../src/wechat/api.js';
 import { createWeChatClient } from '../../src/wechat/client.js';
-import { WeChatError } from '../../src/wechat/errors.js';
+import { WeChatError, WeChatTransportError } from '../../src/wechat/errors.js';
 
 let fake: WeChatFake;
 const connections: RedisClient[] = [];
@@ -120,6 +120,10 @@ describe('the access token cache', () => {
     await (await cacheState(config)).holdLock(10_000);
     const error = await rejectionOf(tokens?.getToken() ?? Promise.resolve());
     expect(error).toMatchObject({ code: 'WECHAT_UNAVAILABLE' });
+    // A transport failure of the token's call: whoever called knows WeChat was never asked, so a
+    // subscribe message is tried again and a content check waits (not given up on).
+    expect(error).toBeInstanceOf(WeChatTransportError);
+    expect(error).toMatchObject({ api: 'getStableAccessToken', failure: 'timeout' });
   });
 
   it('hands a failed fetch to every caller waiting in the process and leaves no lock behind', async () => {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../logger.js';
-import { AppError } from '../../protocol/index.js';
 import type { WeChatClient } from '../client.js';
+import { WeChatTransportError } from '../errors.js';
 import type { CachedToken, TokenCache } from './cache.js';
 
 /*
@@ -55,9 +55,13 @@ export async function fetchOrWait(refresh: Refresh): Promise<string> {
     // its lock goes away with no token (it failed, or died and the lock expired), try again.
     for (;;) {
       if (Date.now() >= deadline) {
-        throw new AppError('WECHAT_UNAVAILABLE', {
-          cause: new Error(`no WeChat access token after waiting ${waitMs} ms for another process`),
-        });
+        // WeChat was never asked: a transport failure of the token's call (WECHAT_UNAVAILABLE), so
+        // a caller that must not repeat a call that may have reached WeChat knows it did not.
+        throw new WeChatTransportError(
+          'getStableAccessToken',
+          'timeout',
+          `no WeChat access token after waiting ${waitMs} ms for another process`,
+        );
       }
       await sleep(pollMs);
       const { cached, locked } = await cache.read();
