@@ -62,14 +62,15 @@ function outcomeOf(error: unknown): 'unsent' | 'refused' | 'unknown' {
   if (error instanceof WeChatError) {
     return error.code === 'WECHAT_RATE_LIMITED' || error.code === 'WECHAT_UNAVAILABLE' ? 'unsent' : 'refused';
   }
-  // Only the access token's cache reads Redis during the call, before WeChat is asked.
-  if (isStoreUnavailable(error)) return 'unsent';
   if (error instanceof WeChatTransportError) {
     if (error.api !== 'sendSubscribeMessage') return 'unsent';
     return error.failure === 'network' && codesOf(error).some((c) => BEFORE_SENDING.has(c))
       ? 'unsent'
       : 'unknown';
   }
+  // Not WeChat's (those are above): only the access token's cache reads Redis during the call,
+  // before WeChat is asked.
+  if (isStoreUnavailable(error)) return 'unsent';
   return 'unknown';
 }
 

@@ -1,5 +1,6 @@
 import { grantIdOf, sendIdOf } from '@rallyboard/core/db';
 import type { NotificationSendJob } from '@rallyboard/core/queue';
+import { WeChatTransportError } from '@rallyboard/core/wechat';
 import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { FAKE_PATHS, TEST_TEMPLATES } from '../../../test/support/wechat.js';
@@ -148,6 +149,24 @@ describe('a subscribe message', () => {
     });
     expect(sentTo(fan.openid)).toHaveLength(1);
   }, 40_000);
+
+  it('is never sent twice when the connection is reset after the request went out: dropped as UNKNOWN_OUTCOME', async () => {
+    const { _id: campaignId } = await campaign();
+    const fan = await subscriber('results-final', campaignId);
+    // What the client makes of a socket reset mid-call (transport.ts): fetch's error, caused by ECONNRESET.
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    const failed = new WeChatTransportError(
+      'sendSubscribeMessage',
+      'network',
+      'fetch failed',
+      Object.assign(new TypeError('fetch failed'), { cause: reset }),
+    );
+    const wechat = { ...env.deps.wechat, sendSubscribeMessage: () => Promise.reject(failed) };
+    expect(await sendNotification(job(campaignId, fan.userId), FIRST, { ...env.deps, wechat })).toEqual({
+      done: 'dropped',
+      reason: 'UNKNOWN_OUTCOME',
+    });
+  });
 
   it('fails at once on a refusal a retry cannot change, and on the last try, giving the grant back', async () => {
     const { _id: campaignId } = await campaign();
