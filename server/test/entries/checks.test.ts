@@ -5,7 +5,7 @@ import {
   type ModerationEntry,
   RISKY_REASON,
 } from '@rallyboard/core/protocol';
-import { entryJobId } from '@rallyboard/core/queue';
+import { entryJobId, queueEntryJob } from '@rallyboard/core/queue';
 import { createKeys } from '@rallyboard/core/redis';
 import { describe, expect, it } from 'vitest';
 import { deliverPush, type PushTarget } from '../../../scripts/wechat-fake/push.js';
@@ -212,6 +212,34 @@ describe('content checks', () => {
         );
       }
       expect((await mine(ben, waiting[1]?.body.id ?? ''))?.status).toBe('approved');
+    } finally {
+      env.fake.state.push = push;
+    }
+  }, 60_000);
+
+  it('take the pictures down on a retry when a run saved a late risky verdict and died before', async () => {
+    const campaignId = await entryCampaign({ approval: 'auto' });
+    const push = env.fake.state.push;
+    env.fake.state.push = undefined;
+    try {
+      const who = await entrant();
+      const entry = await submit(who, campaignId);
+      let job: Awaited<ReturnType<typeof fx.worker.queue.getJob>>;
+      await eventually(async () => {
+        job = await fx.worker.queue.getJob(entryJobId({ kind: 'expire', entryId: entry.body.id }));
+        return job !== undefined;
+      });
+      await job?.promote();
+      await settled(who, entry.body.id, 'in-review');
+      // The late verdict was written on the picture, then the run died: nothing else was done.
+      const { entries } = entryModels(env.mongo);
+      await entries.updateOne({ _id: entry.body.id }, { $set: { 'images.0.check': 'risky' } });
+      const traceId = (await entries.findById(entry.body.id).lean())?.images[0]?.traceId ?? '';
+      // The verdict's job runs again (its retry).
+      await queueEntryJob(fx.worker.queue, { kind: 'verdict', traceId });
+      expect((await settled(who, entry.body.id, 'rejected')).reason).toBe(RISKY_REASON);
+      const image = await fetch(`${env.server.url}/media/entries/${entry.body.images[0]?.imageId}`);
+      expect(image.status).toBe(404);
     } finally {
       env.fake.state.push = push;
     }

@@ -125,7 +125,10 @@ export async function settleEntry(deps: SettleDeps, entry: EntryDoc): Promise<En
  * candidate already made of it keeps its text, without the pictures.
  */
 async function settleLateVerdict(deps: SettleDeps, entry: EntryDoc): Promise<EntryDoc['status']> {
-  if (!(await readVerdicts(deps, entry, 'unchecked'))) return entry.status;
+  // A rejected or withdrawn entry's pictures are deleted already.
+  if (entry.status === 'rejected' || entry.status === 'withdrawn') return entry.status;
+  await readVerdicts(deps, entry, 'unchecked');
+  // Whether this run read it or an earlier one that died before taking the pictures down did.
   if (!entry.images.some((i) => i.check === 'risky')) return entry.status;
   await deleteEntryImages(
     deps.mongo,
