@@ -23,6 +23,8 @@ export interface DecidedVote {
  * accepted in each of its windows), and none is later than this after the vote that revealed it.
  */
 const HOLD_EVERY_MS = 2_000;
+/** The most entries a cluster's known set keeps (two per window of acceptance time). */
+const KNOWN_ENTRIES = 200;
 /** Risk's own hold jobs are kept a day once done (hosts' actions: the queue's 30 days). */
 const HOLD_KEPT_SECONDS = 86_400;
 /** A counted member of a cluster that was already known when it was recorded (votes/cluster-members.ts). */
@@ -41,6 +43,35 @@ const ADVICE = {
   cluster:
     'Open the review queue grouped by cluster. If the votes are one person or one script, void them; if it is a family phone, an office or a campus network, approve them.',
 } as const;
+
+/**
+ * Marks a cluster known around a stopped vote accepted at `acceptedAt`: two entries per window of
+ * acceptance time, its first and its latest stopped vote's (the members known around them leave
+ * no gap between), so a live reveal never hides a backlog's older one. At most KNOWN_ENTRIES, the
+ * oldest dropped first; kept (on the clock) as long as a member of then may still be decided
+ * within its reach: the window and the known time.
+ */
+async function markKnown(
+  deps: Pick<WorkerDeps, 'redis' | 'keys'>,
+  boardId: string,
+  cluster: string,
+  acceptedAt: number,
+): Promise<void> {
+  const known = deps.keys.board(boardId).risk.clusterKnown(cluster);
+  const window = holdWindowMs(cluster);
+  const keep = window + knownForMs(cluster);
+  const span = Math.floor(acceptedAt / window);
+  const replies = await deps.redis
+    .pipeline()
+    .zadd(known, 'LT', acceptedAt, `${span}:first`)
+    .zadd(known, 'GT', acceptedAt, `${span}:last`)
+    .zremrangebyrank(known, 0, -(KNOWN_ENTRIES + 1))
+    .pexpire(known, keep, 'NX')
+    .pexpire(known, keep, 'GT')
+    .exec();
+  const failed = replies?.find(([error]) => error !== null);
+  if (failed) throw failed[0];
+}
 
 /**
  * What follows a batch's decisions, after its ledger records are written: alerts (a candidate's
@@ -90,25 +121,10 @@ export function createRiskFollowUp(
     const now = Date.now();
     const window = holdWindowMs(cluster);
     // A vote decided long after it was accepted (the backlog after an outage, a replayed job) is
-    // held with the members of its own time: its hold reaches a window either side of it
-    // (review/selection.ts, holdReach), and it makes its cluster known for the members accepted
+    // held with the members of its own time: its hold reaches from a window before it to its known
+    // time after (review/selection.ts, holdReach), and it makes its cluster known for the members accepted
     // around it (knownAt), never for those counted since by their own rules.
-    if (reveals) {
-      // One entry per window of acceptance time, its latest stopped vote's: a live reveal never
-      // hides a backlog's older one. Kept (on the clock) as long as a member of then may still be
-      // decided within its reach: the window and the known time.
-      const known = r.clusterKnown(cluster);
-      const keep = window + knownForMs(cluster);
-      const replies = await deps.redis
-        .pipeline()
-        .zadd(known, 'GT', acceptedAt, String(Math.floor(acceptedAt / window)))
-        .zremrangebyscore(known, '-inf', `(${acceptedAt - 2 * keep}`)
-        .pexpire(known, keep, 'NX')
-        .pexpire(known, keep, 'GT')
-        .exec();
-      const failed = replies?.find(([error]) => error !== null);
-      if (failed) throw failed[0];
-    }
+    if (reveals) await markKnown(deps, boardId, cluster, acceptedAt);
     // At most two holds per HOLD_EVERY_MS for each window of acceptance time: a backlog decides
     // a cluster's votes of many minutes within seconds, and each window's need a hold of their own.
     const held = r.clusterHeld(cluster, Math.floor(acceptedAt / window));

@@ -5,6 +5,7 @@ import {
   formatClusterMember,
   holdWindowMs,
   knownAt,
+  knownForMs,
   networksOf,
   type RiskSubject,
 } from '@rallyboard/core/risk';
@@ -61,6 +62,12 @@ function addMember(
   // The expiry only ever grows: NX sets it on a new set, GT lengthens it.
   pipeline.pexpire(key, keepMs, 'NX');
   pipeline.pexpire(key, keepMs, 'GT');
+}
+
+/** The acceptance times of stops that may know a batch's members of a cluster: [oldest − knownFor, newest + window]. */
+function spanOf(theirs: readonly CountedVote[], cluster: string): [number, number] {
+  const times = theirs.map(({ record }) => record.acceptedAt.getTime());
+  return [Math.min(...times) - knownForMs(cluster), Math.max(...times) + holdWindowMs(cluster)];
 }
 
 /** The acceptance times of a cluster's stopped votes, from its `clusterKnown` set (`ZRANGEBYSCORE … WITHSCORES`). */
@@ -135,7 +142,9 @@ export function createMembershipRecorder(
           const seen = recorded.get(`${boardId} ${cluster}`);
           if (seen) seen.accepted.push(acceptedAt);
           else {
-            pipeline.zrangebyscore(k.clusterKnown(cluster), '-inf', '+inf', 'WITHSCORES');
+            // The stops around this batch's members (a stop at r knows r − knownFor … r + window).
+            const [from, to] = spanOf(theirs, cluster);
+            pipeline.zrangebyscore(k.clusterKnown(cluster), from, to, 'WITHSCORES');
             recorded.set(`${boardId} ${cluster}`, {
               boardId,
               cluster,

@@ -91,24 +91,21 @@ describe('the follow-up of a stopped vote', () => {
       reviewQueue: { addBulk: vi.fn(async () => []) } as never,
     });
     const boardId = randomId('board');
-    const at = Date.now();
-    await followUp([stopped(boardId, 'ip:192.0.2.7@alice', at)]);
     const known = deps.keys.board(boardId).risk.clusterKnown('ip:192.0.2.7@alice');
-    // Known around the stopped vote's acceptance, one entry per ten minutes of it: an older
-    // stopped vote of the same ten minutes leaves it so, one of ten minutes before (a backlog's
-    // decided after) is known beside it.
-    const span = (t: number) => String(Math.floor(t / 600_000));
-    expect(Number(await deps.redis.zscore(known, span(at)))).toBe(at);
-    const sameSpan = Math.floor(at / 600_000) * 600_000;
-    await followUp([stopped(boardId, 'ip:192.0.2.7@alice', sameSpan)]);
-    expect(Number(await deps.redis.zscore(known, span(at)))).toBe(at);
-    await followUp([stopped(boardId, 'ip:192.0.2.7@alice', at - 600_000)]);
-    expect(await deps.redis.zrangebyscore(known, '-inf', '+inf', 'WITHSCORES')).toEqual([
-      span(at - 600_000),
-      String(at - 600_000),
-      span(at),
-      String(at),
+    const span = (t: number) => Math.floor(t / 600_000);
+    // A backlog's stops of two hours ago (the first and the latest of their ten minutes kept),
+    // then a live one: each ten minutes keeps its own.
+    const old = span(Date.now() - 7_200_000) * 600_000;
+    for (const at of [old + 300_000, old + 60_000, old + 500_000, Date.now()])
+      await followUp([stopped(boardId, 'ip:192.0.2.7@alice', at)]);
+    const entries = await deps.redis.zrangebyscore(known, '-inf', '+inf', 'WITHSCORES');
+    expect(entries.slice(0, 4)).toEqual([
+      `${span(old)}:first`,
+      String(old + 60_000),
+      `${span(old)}:last`,
+      String(old + 500_000),
     ]);
+    expect(entries).toHaveLength(8);
   });
 
   it("takes back an account's votes of the day, but keeps its account known for ten minutes only", async () => {

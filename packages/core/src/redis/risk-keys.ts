@@ -54,8 +54,9 @@ export interface RiskKeys {
   /** String: since when (epoch ms) the workers record the board's cluster members. */
   readonly membersSince: string;
   /**
-   * Sorted set with a TTL: the votes stopped for a cluster, one entry per window of acceptance
-   * time (`<acceptance ÷ window>`) scored by the acceptance time of its latest. A member counted
+   * Sorted set with a TTL: the votes stopped for a cluster, two entries per window of acceptance
+   * time (`<acceptance ÷ window>:first` and `…:last`) scored by the acceptance times of its first
+   * and latest. A member counted
    * later, accepted within the cluster's window before one of them or its known time after, is
    * held as soon as it is recorded (workers/src/risk/follow-up.ts).
    */
