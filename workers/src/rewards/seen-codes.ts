@@ -75,8 +75,12 @@ export async function restoreSeenCode(
 ): Promise<boolean> {
   const sameCoupon = d.reward.kind === 'coupon' && d.reward.poolId === held.poolId;
   if (!sameCoupon || held.poolId === undefined || held.code === undefined || !codeSeen(held)) return false;
-  // The code back first, then the grant: a pass that dies in between does it again.
+  // The code back first, then the grant: a pass that dies in between does it again. A claim of
+  // another code (claimed by a write that then failed, never shown) goes back to the pool first.
   await restoreCouponCode(deps.rewards, held.poolId, held.code);
+  const claimed = await couponClaimOf(deps.redis, deps.keys, held.poolId, held._id);
+  if (claimed !== undefined && claimed !== held.code)
+    await releaseCoupon(deps.redis, deps.keys, held.poolId, held._id);
   await restoreCouponClaim(deps.redis, deps.keys, held.poolId, held._id, held.code);
   await deps.rewards.grants.updateOne(
     { _id: d.grantId },

@@ -135,7 +135,7 @@ export const ERROR_CATALOGUE = {
   COUPON_RETIRED: {
     status: 409,
     message:
-      'The code was withdrawn: its grant was taken back, and a code its holder has seen is never redeemed or handed out again.',
+      'The code was withdrawn: its grant was taken back. A code its holder has seen is never handed to anyone else, and is theirs again only if they earn it back.',
   },
   COUPON_EXPIRED: {
     status: 409,
