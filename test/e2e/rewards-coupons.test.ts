@@ -8,19 +8,21 @@ import { eventually } from '../support/stack.js';
 // vote is voided, and a code its holder has seen is never handed to anyone else.
 useRiskReviewStack();
 
+/** A fan of the campaign voting from their own phone and address, reading each candidate a few seconds. */
+const fan = (campaignId: string, name: string, ip: string) => ({
+  participantId: `p-${name}-${campaignId}`,
+  ip,
+  deviceId: `dev-${name}`,
+  dwellMs: 5_000,
+});
+
 describe('coupon codes earned by counted votes', () => {
   it('keep a code redeemed at the counter taken when its vote is voided, flagged; an expired pool gives and redeems none', async () => {
     const { campaignId, poolId } = await rewardedCampaign();
-    const fan = (name: string, ip: string) => ({
-      participantId: `p-${name}-${campaignId}`,
-      ip,
-      deviceId: `dev-${name}`,
-      dwellMs: 5_000,
-    });
     const [ann, cai, bo] = [
-      fan('ann', '198.51.100.31'),
-      fan('cai', '198.51.100.32'),
-      fan('bo', '198.51.100.33'),
+      fan(campaignId, 'ann', '198.51.100.31'),
+      fan(campaignId, 'cai', '198.51.100.32'),
+      fan(campaignId, 'bo', '198.51.100.33'),
     ];
     await vote(campaignId, 'alice', ann);
     await vote(campaignId, 'carol', cai);
@@ -65,17 +67,11 @@ describe('coupon codes earned by counted votes', () => {
 
   it('never hand a code its revoked holder has seen to anyone else, and refuse it at the counter', async () => {
     const { campaignId, poolId } = await rewardedCampaign();
-    const fan = (name: string, ip: string) => ({
-      participantId: `p-${name}-${campaignId}`,
-      ip,
-      deviceId: `dev-${name}`,
-      dwellMs: 5_000,
-    });
     const [ann, cai, eve, bo] = [
-      fan('ann', '198.51.100.41'),
-      fan('cai', '198.51.100.42'),
-      fan('eve', '198.51.100.43'),
-      fan('bo', '198.51.100.44'),
+      fan(campaignId, 'ann', '198.51.100.41'),
+      fan(campaignId, 'cai', '198.51.100.42'),
+      fan(campaignId, 'eve', '198.51.100.43'),
+      fan(campaignId, 'bo', '198.51.100.44'),
     ];
     // Three fans' first votes of the day take the pool's three codes.
     await vote(campaignId, 'alice', ann);
