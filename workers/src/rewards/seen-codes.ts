@@ -1,6 +1,4 @@
 import {
-  codeSeen,
-  codeSeenFilter,
   type RewardGrantDoc,
   type RewardModels,
   restoreCouponCode,
@@ -34,7 +32,7 @@ async function seenCodes(
 ): Promise<Map<string, string>> {
   if (releases.length === 0) return new Map();
   const seen = await deps.rewards.grants
-    .find({ _id: { $in: releases.map((r) => r.grantId) }, ...codeSeenFilter }, { code: 1 })
+    .find({ _id: { $in: releases.map((r) => r.grantId) }, shownAt: { $exists: true } }, { code: 1 })
     .lean<Pick<RewardGrantDoc, '_id' | 'code'>[]>();
   return new Map(seen.flatMap((g) => (g.code === undefined ? [] : [[g._id, g.code]])));
 }
@@ -74,7 +72,8 @@ export async function restoreSeenCode(
   held: RewardGrantDoc,
 ): Promise<boolean> {
   const sameCoupon = d.reward.kind === 'coupon' && d.reward.poolId === held.poolId;
-  if (!sameCoupon || held.poolId === undefined || held.code === undefined || !codeSeen(held)) return false;
+  if (!sameCoupon || held.poolId === undefined || held.code === undefined || held.shownAt === undefined)
+    return false;
   // The code back first, then the grant: a pass that dies in between does it again. A claim of
   // another code (claimed by a write that then failed, never shown) goes back to the pool first.
   await restoreCouponCode(deps.rewards, held.poolId, held.code);

@@ -64,10 +64,10 @@ function addMember(
   pipeline.pexpire(key, keepMs, 'GT');
 }
 
-/** The acceptance times of stops that may know a batch's members of a cluster: [oldest − knownFor, newest + window]. */
-function spanOf(theirs: readonly CountedVote[], cluster: string): [number, number] {
+/** The oldest and the newest acceptance time of a board's votes in the batch. */
+function acceptedRange(theirs: readonly CountedVote[]): [number, number] {
   const times = theirs.map(({ record }) => record.acceptedAt.getTime());
-  return [Math.min(...times) - knownForMs(cluster), Math.max(...times) + holdWindowMs(cluster)];
+  return [Math.min(...times), Math.max(...times)];
 }
 
 /** The acceptance times of a cluster's stopped votes, from its `clusterKnown` set (`ZRANGEBYSCORE … WITHSCORES`). */
@@ -124,6 +124,7 @@ export function createMembershipRecorder(
       const pipeline = deps.redis.pipeline();
       pipelines.push(pipeline);
       pipeline.set(k.membersSince, String(recordedSince(theirs, now)), 'NX');
+      const [oldest, newest] = acceptedRange(theirs);
       for (const { record, features } of theirs) {
         const subject = subjectOf(record);
         if (!subject || !features) continue;
@@ -142,8 +143,8 @@ export function createMembershipRecorder(
           const seen = recorded.get(`${boardId} ${cluster}`);
           if (seen) seen.accepted.push(acceptedAt);
           else {
-            // The stops around this batch's members (a stop at r knows r − knownFor … r + window).
-            const [from, to] = spanOf(theirs, cluster);
+            // The stops around this batch's members (a stop at r knows r − window … r + knownFor).
+            const [from, to] = [oldest - knownForMs(cluster), newest + holdWindowMs(cluster)];
             pipeline.zrangebyscore(k.clusterKnown(cluster), from, to, 'WITHSCORES');
             recorded.set(`${boardId} ${cluster}`, {
               boardId,

@@ -228,12 +228,6 @@ export async function unfilledHolders(
 /** A code's record: `<poolId>:<code>`. */
 export const couponCodeId = (poolId: string, code: string): string => `${poolId}:${code}`;
 
-/** The grants whose holders have seen their codes (a Mongo filter; see markCodesShown). */
-export const codeSeenFilter = { shownAt: { $exists: true } };
-
-/** Whether a grant's holder has seen its code. */
-export const codeSeen = (grant: Pick<RewardGrantDoc, 'shownAt'>): boolean => grant.shownAt !== undefined;
-
 /**
  * Marks the participant's active coupon grants' codes as shown, before they are read to be shown:
  * only a grant still active is marked, so a revocation either comes first (the code is not shown)
