@@ -22,6 +22,9 @@ export interface MyRewardsRouteDeps {
   rewards: RewardModels;
 }
 
+/** How many grants 我的奖励 lists, the newest first. */
+const LISTED = 500;
+
 /** The grants a participant sees: their own, with each rule's name and a coupon's code and expiry. */
 async function myRewards(
   rewards: RewardModels,
@@ -29,12 +32,18 @@ async function myRewards(
   campaignId: string | undefined,
 ): Promise<MyRewards> {
   const filter = { participantId, ...(campaignId === undefined ? {} : { campaignId }) };
-  // Marked before the read: a code shown is one its revocation will retire, not hand out again.
-  await markCodesShown(rewards, filter, new Date());
-  const grants = await rewards.grants
-    .find(filter)
+  // The newest 500 are listed, and only their codes are marked, before the read: a code shown is
+  // one its revocation will retire, not hand out again; one never listed still goes back.
+  const listed = await rewards.grants
+    .find(filter, { _id: 1 })
     .sort({ grantedAt: -1 })
-    .limit(500)
+    .limit(LISTED)
+    .lean<Pick<RewardGrantDoc, '_id'>[]>();
+  const ids = listed.map((g) => g._id);
+  await markCodesShown(rewards, filter, ids, new Date());
+  const grants = await rewards.grants
+    .find({ ...filter, _id: { $in: ids } })
+    .sort({ grantedAt: -1 })
     .lean<RewardGrantDoc[]>();
   const ruleIds = [...new Set(grants.map((g) => g.ruleId))];
   const poolIds = [...new Set(grants.flatMap((g) => (g.poolId === undefined ? [] : [g.poolId])))];

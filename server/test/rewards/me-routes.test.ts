@@ -84,4 +84,36 @@ describe('我的奖励 (GET /api/me/rewards)', () => {
     await myRewards(ann);
     expect(await shownAt('g-shown-active')).toEqual(first);
   });
+
+  it('marks only the codes it lists: a code older than the newest 500 grants is not seen', async () => {
+    const cy = randomId('p-cy');
+    const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000);
+    const base = { campaignId, ruleId: 'rrSHOWNRULE1', participantId: cy, status: 'active' as const };
+    const points = Array.from({ length: 500 }, (_, i) => ({
+      ...base,
+      _id: `g-cy-points-${i}`,
+      key: `vote:${i}`,
+      voteId: `v-cy-${i}`,
+      points: 1,
+      grantedAt: at(i),
+    }));
+    const oldest = {
+      ...base,
+      _id: 'g-cy-oldest-code',
+      poolId: 'cpSHOWNPOOL1',
+      key: 'day:2026-11-01',
+      voteId: 'v-cy-old',
+      code: 'TEA-OLD',
+      grantedAt: at(1_000),
+    };
+    await rewardModels(server.deps.mongo).grants.insertMany([oldest, ...points]);
+
+    const answer = await myRewards(cy);
+    expect(answer.grants).toHaveLength(500);
+    expect(answer.grants.some((g) => g.id === oldest._id)).toBe(false);
+    // Every active grant's points count, listed or not.
+    expect(answer.points).toBe(500);
+    // Not listed, so not seen: revoked, its code may go back to the pool.
+    expect(await shownAt(oldest._id)).toBeUndefined();
+  });
 });

@@ -229,17 +229,26 @@ export async function unfilledHolders(
 export const couponCodeId = (poolId: string, code: string): string => `${poolId}:${code}`;
 
 /**
- * Marks the participant's active coupon grants' codes as shown, before they are read to be shown:
+ * Marks the codes of the participant's grants about to be listed (`grantIds`, and of those only
+ * the active ones) as shown, before they are read to be shown:
  * only a grant still active is marked, so a revocation either comes first (the code is not shown)
  * or finds the mark after its own write (the code is retired, not handed out again).
  */
 export async function markCodesShown(
   models: RewardModels,
   filter: { participantId: string; campaignId?: string },
+  grantIds: readonly string[],
   at: Date,
 ): Promise<void> {
+  if (grantIds.length === 0) return;
   await models.grants.updateMany(
-    { ...filter, status: 'active', code: { $exists: true }, shownAt: { $exists: false } },
+    {
+      ...filter,
+      _id: { $in: [...grantIds] },
+      status: 'active',
+      code: { $exists: true },
+      shownAt: { $exists: false },
+    },
     { $set: { shownAt: at } },
   );
 }
