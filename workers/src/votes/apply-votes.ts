@@ -1,5 +1,5 @@
 import { createBatcher } from '@rallyboard/core/batch';
-import { type LedgerVote, recordVotes } from '@rallyboard/core/db';
+import { type LedgerVote, recordEachVote } from '@rallyboard/core/db';
 import { createBoardCache, tallyVerdicts } from '@rallyboard/core/redis';
 import type { WorkerDeps } from '../deps.js';
 import { createInterestRecorder } from '../interests/record.js';
@@ -11,9 +11,9 @@ import { createReferralAttributor } from './attribute-referrals.js';
 import { type BoardSteps, settleBoardVotes } from './board-votes.js';
 import { type CountedVote, createMembershipRecorder } from './cluster-members.js';
 import { createMissingBoardCheck } from './missing-board.js';
-import type { BatchItem, SettledVote, Slot, VoteOutcome } from './settled.js';
+import type { BatchItem, Failed, SettledVote, Slot, VoteOutcome } from './settled.js';
 
-export type { BatchItem, VoteOutcome } from './settled.js';
+export type { BatchItem, Failed, VoteOutcome } from './settled.js';
 
 /**
  * Builds the work of one worker batch: the votes of concurrently processed jobs, applied with
@@ -24,24 +24,28 @@ export type { BatchItem, VoteOutcome } from './settled.js';
  * step. Then the ledger. If the process dies in between, the jobs are re-delivered; the script
  * finds the markers and answers the same verdicts as duplicates, changing nothing, and the
  * ledger write happens then. The ledger write is idempotent by vote id, so dying after it is
- * harmless too. Jobs complete only after both.
+ * harmless too. Jobs complete only after both. A record the ledger refuses on its own (a bug's
+ * invalid record) fails that vote alone: its job fails and is retried, then dead-lettered, while
+ * the votes written with it in the same insertMany, of its job or others, stand.
  */
-export function createVoteApplier(deps: WorkerDeps): (items: BatchItem[]) => Promise<VoteOutcome[]> {
+export function createVoteApplier(
+  deps: WorkerDeps,
+): (items: BatchItem[]) => Promise<(VoteOutcome | Failed)[]> {
   const { config, logger } = deps;
   const boards = createBoardCache(deps.redis, deps.keys, config.ingest.boardCacheMs);
   // The ledger is written by group commit: one insertMany at a time, holding every record that
   // arrived while the previous one ran. A store with one writer (FerretDB on SQLite) takes large
   // batches far better than many small concurrent ones; Redis was already updated, so this
   // delays only the jobs' completion, not what watchers see.
-  const ledger = createBatcher<LedgerVote, void>({
+  const ledger = createBatcher<LedgerVote, Error | undefined>({
     maxItems: config.worker.ledgerBatchMax,
     maxWaitMs: config.worker.batchWaitMs,
     maxConcurrent: 1,
     async run(batch) {
       const started = performance.now();
-      await recordVotes(deps.ledger, batch);
+      const refused = await recordEachVote(deps.ledger, batch);
       deps.metrics?.apply.ledgerWrite(batch.length, (performance.now() - started) / 1_000);
-      return batch.map(() => undefined);
+      return refused;
     },
   });
   const steps: BoardSteps = {
@@ -62,9 +66,14 @@ export function createVoteApplier(deps: WorkerDeps): (items: BatchItem[]) => Pro
     const settled = await Promise.all(
       [...slotsByBoard(items)].map(([boardId, slots]) => settleBoardVotes(steps, boardId, slots, decidedAt)),
     );
-    const votes = settled.flat();
+    const all = settled.flat();
+    const refused = await refusedRecords(all, (record) => ledger.add(record));
+    for (const [voteId, error] of refused)
+      logger.error({ voteId, err: error }, 'the ledger refused a record');
+    // What follows is for the votes on record; a refused one's job fails, and its re-run (a
+    // duplicate then) follows up as any re-delivered vote does.
+    const votes = refused.size === 0 ? all : all.filter((v) => !v.record || !refused.has(v.record._id));
     const records = votes.flatMap((v) => (v.record ? [v.record] : []));
-    await Promise.all(records.map((record) => ledger.add(record)));
     // Only counted votes make referrals, and only once they are on record. Cluster members too,
     // before the follow-up queues this batch's holds, so those holds see this batch's members.
     // And the voters whose counted votes may earn rewards, marked for the rewards pass.
@@ -92,8 +101,23 @@ export function createVoteApplier(deps: WorkerDeps): (items: BatchItem[]) => Pro
       ),
     ]);
     if (deps.metrics) recordBatch(deps.metrics.apply, items.length, started, votes);
-    return inBatchOrder(votes);
+    return inBatchOrder(all, refused);
   };
+}
+
+/** Writes the batch's records: those the ledger refused, by vote id, with why. */
+async function refusedRecords(
+  votes: readonly SettledVote[],
+  write: (record: LedgerVote) => Promise<Error | undefined>,
+): Promise<Map<string, Error>> {
+  const records = votes.flatMap((v) => (v.record ? [v.record] : []));
+  const answers = await Promise.all(records.map(write));
+  const refused = new Map<string, Error>();
+  answers.forEach((error, i) => {
+    const record = records[i];
+    if (error && record) refused.set(record._id, error);
+  });
+  return refused;
 }
 
 /** A batch's size and time, its decided votes' verdicts, and risk's judgements of them. */
@@ -139,5 +163,13 @@ function tallies(decided: readonly { tally: string | undefined; vote: DecidedVot
 }
 
 /** The outcomes in the order of the batch's items (each item is settled exactly once). */
-const inBatchOrder = (votes: readonly SettledVote[]): VoteOutcome[] =>
-  [...votes].sort((a, b) => a.at - b.at).map((v) => v.outcome);
+const inBatchOrder = (
+  votes: readonly SettledVote[],
+  refused: ReadonlyMap<string, Error>,
+): (VoteOutcome | Failed)[] =>
+  [...votes]
+    .sort((a, b) => a.at - b.at)
+    .map((v) => {
+      const error = v.record && refused.get(v.record._id);
+      return error ? { verdict: 'failed', failed: error } : v.outcome;
+    });

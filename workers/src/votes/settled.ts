@@ -17,6 +17,12 @@ export interface BatchItem {
  */
 export type VoteOutcome = VoteVerdict | { verdict: 'retry'; why: 'fenced' | 'board-missing' };
 
+/** A vote that could not be settled: its job fails with this (and is retried). */
+export interface Failed {
+  verdict: 'failed';
+  failed: unknown;
+}
+
 /** A vote of the batch with its place in it: outcomes answer in the order the votes came. */
 export interface Slot {
   at: number;

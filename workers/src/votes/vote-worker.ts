@@ -10,7 +10,13 @@ import {
 import type { RedisClient } from '@rallyboard/core/redis';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { WorkerDeps } from '../deps.js';
-import { type BatchItem, createVoteApplier, slotsByBoard, type VoteOutcome } from './apply-votes.js';
+import {
+  type BatchItem,
+  createVoteApplier,
+  type Failed,
+  slotsByBoard,
+  type VoteOutcome,
+} from './apply-votes.js';
 import { createDeadLetterHandler, failedForGood } from './dead-letter.js';
 
 /** What a finished vote job reports (kept by BullMQ as the job's return value). */
@@ -33,11 +39,6 @@ function summarize(outcomes: VoteOutcome[]): VoteJobResult {
   return result;
 }
 
-/** A vote of a board whose votes of the batch could not be applied: its job fails with this. */
-interface Failed {
-  failed: unknown;
-}
-
 /**
  * Applies a batch; when that fails, not for an outage, applies each board's votes of it again on
  * their own, one board at a time: one board's failure (a script error on a damaged key, say) then
@@ -47,7 +48,7 @@ interface Failed {
  * dashboard's verdict tallies and the interests miss them, as for any re-delivered vote).
  */
 async function applyEachBoardOnFailure(
-  apply: (items: BatchItem[]) => Promise<VoteOutcome[]>,
+  apply: (items: BatchItem[]) => Promise<(VoteOutcome | Failed)[]>,
   items: BatchItem[],
 ): Promise<(VoteOutcome | Failed)[]> {
   try {
@@ -60,10 +61,10 @@ async function applyEachBoardOnFailure(
       try {
         const outcomes = await apply(slots.map((slot) => slot.item));
         slots.forEach((slot, j) => {
-          decided[slot.at] = outcomes[j] as VoteOutcome;
+          decided[slot.at] = outcomes[j] as VoteOutcome | Failed;
         });
       } catch (failed) {
-        for (const slot of slots) decided[slot.at] = { failed };
+        for (const slot of slots) decided[slot.at] = { verdict: 'failed', failed };
       }
     }
     return decided;

@@ -147,4 +147,21 @@ describe('createVoteApplier', () => {
     ]);
     expect(await countOf(boardId, 'alice')).toEqual({ count: 2, seq: 2 });
   });
+
+  it('fails only the vote whose record the ledger refuses: the votes written with it are on record', async () => {
+    const boardId = await seedBoard(config, deps.redis, mongo, ['alice', 'bob']);
+    const other = await seedBoard(config, deps.redis, mongo, ['alice']);
+    // A context no schema allows, as only a bug past the job's validation could make.
+    const refused = item(boardId, 'bob');
+    refused.vote.context = { ip: '203.0.113.9', userAgent: 'x'.repeat(5_000) };
+    const items = [item(boardId, 'alice'), refused, item(other, 'alice')];
+    const outcomes = await apply(items);
+    expect(outcomes[0]).toEqual({ verdict: 'counted', seq: 1, delta: 1, duplicate: false });
+    expect(outcomes[2]).toEqual({ verdict: 'counted', seq: 1, delta: 1, duplicate: false });
+    expect(String((outcomes[1] as { failed: unknown }).failed)).toContain(refused.vote.voteId);
+    // One group commit: the others were written in it, the refused one was not.
+    expect(ledgerWrites).toHaveBeenCalledTimes(1);
+    expect((await ledgerOf(deps, boardId)).map((r) => r._id)).toEqual([items[0]?.vote.voteId]);
+    expect((await ledgerOf(deps, other)).map((r) => r.verdict)).toEqual(['counted']);
+  });
 });

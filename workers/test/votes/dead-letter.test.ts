@@ -107,3 +107,33 @@ describe('a batch with one board that cannot be applied', () => {
     expect(await queue.getJobState(bad?.id as string)).not.toBe('completed');
   });
 });
+
+describe('a job with a vote accepted after the year 9999', () => {
+  it('fails at once as invalid: the job of its board batched with it counts', async () => {
+    const boardId = await seedBoard(config, deps.redis, mongo, ['alice', 'bob']);
+    // No ingest accepts such a vote; an older deploy's or a bug's job might hold one.
+    const [fine, bad] = await queue.addBulk([
+      { name: VOTE_JOB, data: { boardId, votes: [queuedVote('alice'), queuedVote('bob')] } },
+      {
+        name: VOTE_JOB,
+        data: {
+          boardId,
+          votes: [queuedVote('bob'), queuedVote('alice', { acceptedAt: Date.UTC(10_000, 0, 1) })],
+        },
+      },
+    ]);
+    await eventually(
+      async () => (await queue.getJobState(fine?.id as string)) === 'completed',
+      10_000,
+      'the job batched with it completed',
+    );
+    expect(await queue.getJob(fine?.id as string)).toMatchObject({
+      attemptsStarted: 1,
+      returnvalue: { counted: 2 },
+    });
+    await failedForGood(bad as Job<VoteJob>);
+    expect((await queue.getJob(bad?.id as string))?.failedReason).toContain('votes.1.acceptedAt');
+    const score = await deps.redis.zscore(deps.keys.board(boardId).scores, 'bob');
+    expect(decodeScore(Number(score)).count).toBe(1);
+  });
+});

@@ -186,12 +186,23 @@ const ledgerVoteSchema = z
     message: 'a rejected vote, and only a rejected one, has a reason',
   });
 
-function writeErrorsOf(error: unknown): { code?: number }[] | undefined {
+function writeErrorsOf(error: unknown): { code?: number; index?: number; errmsg?: string }[] | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const writeErrors: unknown = Reflect.get(error, 'writeErrors');
-  if (Array.isArray(writeErrors)) return writeErrors as { code?: number }[];
+  if (Array.isArray(writeErrors)) return writeErrors as { code?: number; index?: number; errmsg?: string }[];
   if (isDuplicateKey(error)) return [{ code: DUPLICATE_KEY }];
   return undefined;
+}
+
+/** A record as written, or why it cannot be: absent optional fields are left out, not written as null. */
+function ledgerDocument(vote: LedgerVote): Record<string, unknown> | Error {
+  const parsed = ledgerVoteSchema.safeParse(vote);
+  if (!parsed.success) {
+    return new Error(
+      `invalid ledger record ${vote._id}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+    );
+  }
+  return Object.fromEntries(Object.entries(parsed.data).filter(([, value]) => value !== undefined));
 }
 
 /**
@@ -202,14 +213,9 @@ function writeErrorsOf(error: unknown): { code?: number }[] | undefined {
 export async function recordVotes(model: LedgerModel, votes: readonly LedgerVote[]): Promise<number> {
   if (votes.length === 0) return 0;
   const documents = votes.map((vote) => {
-    const parsed = ledgerVoteSchema.safeParse(vote);
-    if (!parsed.success) {
-      throw new Error(
-        `invalid ledger record ${vote._id}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
-      );
-    }
-    // Absent optional fields are left out, not written as null.
-    return Object.fromEntries(Object.entries(parsed.data).filter(([, value]) => value !== undefined));
+    const document = ledgerDocument(vote);
+    if (document instanceof Error) throw document;
+    return document;
   });
   try {
     const result = await model.collection.insertMany(documents, { ordered: false });
@@ -221,4 +227,46 @@ export async function recordVotes(model: LedgerModel, votes: readonly LedgerVote
     }
     throw error;
   }
+}
+
+/**
+ * Writes ledger records in one unordered `insertMany`, each on its own account, as a group commit
+ * of many jobs' votes needs: a record its schema refuses, or that the store refuses on its own (a
+ * write error of its own), fails alone, and the others are written. A record already present
+ * (same vote id) is on the ledger. A failure of the write as a whole (the store unreachable) is
+ * thrown.
+ * @returns per record, in order: `undefined` when it is on the ledger, or why it is not
+ */
+export async function recordEachVote(
+  model: LedgerModel,
+  votes: readonly LedgerVote[],
+): Promise<(Error | undefined)[]> {
+  const refused: (Error | undefined)[] = votes.map(() => undefined);
+  const documents: Record<string, unknown>[] = [];
+  const placeOf: number[] = [];
+  votes.forEach((vote, at) => {
+    const document = ledgerDocument(vote);
+    if (document instanceof Error) refused[at] = document;
+    else {
+      documents.push(document);
+      placeOf.push(at);
+    }
+  });
+  if (documents.length === 0) return refused;
+  try {
+    await model.collection.insertMany(documents, { ordered: false });
+  } catch (error) {
+    const writeErrors = writeErrorsOf(error);
+    const own = writeErrors?.filter((e) => e.code !== DUPLICATE_KEY) ?? [];
+    // Without its record's place, a write error cannot be told apart: the whole write failed.
+    const placed = own.every((e) => e.index !== undefined && placeOf[e.index] !== undefined);
+    if (!writeErrors || !placed || (documents.length > 1 && writeErrors.some((e) => e.index === undefined))) {
+      throw error;
+    }
+    for (const { index, code, errmsg } of own) {
+      const at = placeOf[index as number] as number;
+      refused[at] = new Error(`ledger refused record ${votes[at]?._id}: ${errmsg ?? `code ${code}`}`);
+    }
+  }
+  return refused;
 }

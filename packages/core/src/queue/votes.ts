@@ -13,6 +13,9 @@ export const QUEUE_NAMES = {
 /** Job name of a batch of accepted votes on the votes queue. */
 export const VOTE_JOB = 'votes' as const;
 
+/** The last moment a vote can be accepted at: the end of 9999-12-30 UTC, a day before any timezone's 10000. */
+const LAST_ACCEPTED_AT = Date.UTC(9999, 11, 30, 23, 59, 59, 999);
+
 /** One accepted vote as it travels through the queue. */
 export const queuedVoteSchema = z.object({
   voteId: voteIdSchema,
@@ -20,8 +23,12 @@ export const queuedVoteSchema = z.object({
   action: voteActionSchema,
   /** The participant who cast it. Jobs of older deploys may lack it (votes before login). */
   voterId: voterIdSchema.optional(),
-  /** When ingest accepted the vote, in epoch milliseconds. Decides its day. */
-  acceptedAt: z.number().int().positive(),
+  /**
+   * When ingest accepted the vote, in epoch milliseconds. Decides its day, which must be a
+   * calendar date of four digits: a later one could be counted by no board and recorded by no
+   * ledger, and would fail every vote applied with it.
+   */
+  acceptedAt: z.number().int().positive().max(LAST_ACCEPTED_AT),
   /** Risk context, for the ledger. Jobs of older deploys lack it. */
   context: voteContextSchema.optional(),
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomId, testConfig } from '../../../../test/support/config.js';
 import { boardModel } from '../../src/db/boards.js';
 import { connectMongo, pingMongo } from '../../src/db/connection.js';
-import { type LedgerVote, ledgerModel, recordVotes } from '../../src/db/ledger.js';
+import { type LedgerVote, ledgerModel, recordEachVote, recordVotes } from '../../src/db/ledger.js';
 
 const config = testConfig();
 let mongo: Awaited<ReturnType<typeof connectMongo>>;
@@ -101,5 +101,29 @@ describe('recordVotes', () => {
     const invalid = { ...record(boardId), ...change } as unknown as LedgerVote;
     await expect(recordVotes(ledger(), [invalid])).rejects.toThrow();
     expect(await ledger().findById(invalid._id).lean()).toBeNull();
+  });
+});
+
+describe('recordEachVote', () => {
+  it('writes every record it can and answers, per record, why one is not on the ledger', async () => {
+    const boardId = randomId('board');
+    const [one, two, three] = [record(boardId), record(boardId), record(boardId)];
+    await recordVotes(ledger(), [two]);
+    const invalid = { ...record(boardId), seq: 0 };
+    const answers = await recordEachVote(ledger(), [one, invalid, two, three]);
+    // Already present counts as on the ledger.
+    expect(answers.map((a) => a === undefined)).toEqual([true, false, true, true]);
+    expect(answers[1]?.message).toContain(invalid._id);
+    const ids = [one, invalid, two, three].map((r) => r._id);
+    const present = await ledger()
+      .find({ _id: { $in: ids } }, { _id: 1 })
+      .lean();
+    expect(present.map((r) => r._id).sort()).toEqual([one._id, two._id, three._id].sort());
+  });
+
+  it('throws when the write as a whole fails', async () => {
+    const closed = await connectMongo(config.mongo.uri, 'test');
+    await closed.close();
+    await expect(recordEachVote(ledgerModel(closed), [record(randomId('board'))])).rejects.toThrow();
   });
 });
