@@ -17,8 +17,11 @@ import { planMove } from './moves.js';
 import type { ReviewProgress, ReviewSteps } from './review-steps.js';
 import { createMatcher, holdsWave, selectionFilter } from './selection.js';
 
-/** How long a chunk of moves may hold the campaign's review lock (and how long a job waits for it). */
-export const REVIEW_LOCK_MS = 60_000;
+/**
+ * The review lock's time-to-live, renewed while a chunk of moves runs (a dead worker's frees within
+ * it), and how long a job waits for it.
+ */
+const REVIEW_LOCK_MS = 60_000;
 
 /** Votes selected, then re-read and moved under the campaign's review lock, at a time. */
 const CHUNK = 200;
@@ -69,11 +72,16 @@ export function createReviewActions(
   /** Per running job (its action id): the days of every vote it matched, for the archives. */
   const touched = new Map<string, Set<string>>();
 
-  /** Runs `work` under the campaign's review lock: review jobs move a campaign's votes one chunk at a time. */
+  /**
+   * Runs `work` under the campaign's review lock: review jobs move a campaign's votes one chunk at
+   * a time. The lock is renewed while the chunk runs, however long a slow ledger makes it: a
+   * rebuild waiting for it, or another review job, never goes ahead in the middle of one.
+   */
   const locked = <T>(campaignId: string, work: () => Promise<T>) =>
     withLock(deps.redis, deps.keys.reviewLock(campaignId), work, {
       ttlMs: REVIEW_LOCK_MS,
       waitMs: REVIEW_LOCK_MS,
+      renew: true,
     });
 
   /** Moves records read under the lock, adding to `result`; `whyOf` gives a hold's note per vote. */

@@ -6,13 +6,16 @@ import { runScript } from './scripts.js';
 /**
  * Runs `work` while holding a Redis lock (SET NX PX with a random token), so that processes
  * which share nothing else take turns. The lock expires after `ttlMs` if its holder dies; keep
- * `work` well inside it. Waits up to `waitMs` for the lock, then answers 503 SERVICE_UNAVAILABLE.
+ * `work` well inside it, or pass `renew`: the lock is then extended every third of `ttlMs` for
+ * as long as `work` runs, so that work of unknown length (a review chunk on a slow store) is never
+ * joined by another holder while it runs, and a holder that dies still frees it within `ttlMs`.
+ * Waits up to `waitMs` for the lock, then answers 503 SERVICE_UNAVAILABLE.
  */
 export async function withLock<T>(
   redis: RedisClient,
   key: string,
   work: () => Promise<T>,
-  options: { ttlMs?: number; waitMs?: number } = {},
+  options: { ttlMs?: number; waitMs?: number; renew?: boolean } = {},
 ): Promise<T> {
   const ttlMs = options.ttlMs ?? 10_000;
   const deadline = Date.now() + (options.waitMs ?? 5_000);
@@ -24,9 +27,19 @@ export async function withLock<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, pause));
   }
+  // A failed extension is tried again at the next beat; the lock's own expiry is the bound.
+  const renewal = options.renew
+    ? setInterval(
+        () => {
+          runScript(redis, 'extendLock', [key], [token, String(ttlMs)]).catch(() => undefined);
+        },
+        Math.max(1, Math.floor(ttlMs / 3)),
+      )
+    : undefined;
   try {
     return await work();
   } finally {
+    clearInterval(renewal);
     await runScript(redis, 'releaseLock', [key], [token]);
   }
 }
