@@ -68,11 +68,12 @@ export function createVoteApplier(
     );
     const all = settled.flat();
     const refused = await refusedRecords(all, (record) => ledger.add(record));
-    for (const [voteId, error] of refused)
-      logger.error({ voteId, err: error }, 'the ledger refused a record');
+    for (const [record, error] of refused) {
+      logger.error({ voteId: record._id, err: error }, 'the ledger refused a record');
+    }
     // What follows is for the votes on record; a refused one's job fails, and its re-run (a
     // duplicate then) follows up as any re-delivered vote does.
-    const votes = refused.size === 0 ? all : all.filter((v) => !v.record || !refused.has(v.record._id));
+    const votes = refused.size === 0 ? all : all.filter((v) => !v.record || !refused.has(v.record));
     const records = votes.flatMap((v) => (v.record ? [v.record] : []));
     // Only counted votes make referrals, and only once they are on record. Cluster members too,
     // before the follow-up queues this batch's holds, so those holds see this batch's members.
@@ -105,17 +106,17 @@ export function createVoteApplier(
   };
 }
 
-/** Writes the batch's records: those the ledger refused, by vote id, with why. */
+/** Writes the batch's records: those the ledger refused, with why. */
 async function refusedRecords(
   votes: readonly SettledVote[],
   write: (record: LedgerVote) => Promise<Error | undefined>,
-): Promise<Map<string, Error>> {
+): Promise<Map<LedgerVote, Error>> {
   const records = votes.flatMap((v) => (v.record ? [v.record] : []));
   const answers = await Promise.all(records.map(write));
-  const refused = new Map<string, Error>();
+  const refused = new Map<LedgerVote, Error>();
   answers.forEach((error, i) => {
     const record = records[i];
-    if (error && record) refused.set(record._id, error);
+    if (error && record) refused.set(record, error);
   });
   return refused;
 }
@@ -165,11 +166,11 @@ function tallies(decided: readonly { tally: string | undefined; vote: DecidedVot
 /** The outcomes in the order of the batch's items (each item is settled exactly once). */
 const inBatchOrder = (
   votes: readonly SettledVote[],
-  refused: ReadonlyMap<string, Error>,
+  refused: ReadonlyMap<LedgerVote, Error>,
 ): (VoteOutcome | Failed)[] =>
   [...votes]
     .sort((a, b) => a.at - b.at)
     .map((v) => {
-      const error = v.record && refused.get(v.record._id);
+      const error = v.record && refused.get(v.record);
       return error ? { verdict: 'failed', failed: error } : v.outcome;
     });

@@ -18,7 +18,7 @@ export let deps: Awaited<ReturnType<typeof openWorkerDeps>>;
 export let apply: ReturnType<typeof createVoteApplier>;
 /** applyVotes script calls, calling through to Redis. */
 export let scriptCalls: MockInstance;
-/** Ledger writes (the driver's insertMany, which recordVotes uses), calling through to MongoDB. */
+/** Ledger writes (the driver's insertMany, which recordEachVote uses), calling through to MongoDB. */
 export let ledgerWrites: MockInstance;
 
 /** Opens the file's connections and spies before its tests, clears the spies after each, closes after all. */

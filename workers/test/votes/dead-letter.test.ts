@@ -109,7 +109,7 @@ describe('a batch with one board that cannot be applied', () => {
 });
 
 describe('a job with a vote accepted after the year 9999', () => {
-  it('fails at once as invalid: the job of its board batched with it counts', async () => {
+  it('fails at once as invalid: the job of its board queued with it counts', async () => {
     const boardId = await seedBoard(config, deps.redis, mongo, ['alice', 'bob']);
     // No ingest accepts such a vote; an older deploy's or a bug's job might hold one.
     const [fine, bad] = await queue.addBulk([
@@ -125,7 +125,7 @@ describe('a job with a vote accepted after the year 9999', () => {
     await eventually(
       async () => (await queue.getJobState(fine?.id as string)) === 'completed',
       10_000,
-      'the job batched with it completed',
+      'the job queued with it completed',
     );
     expect(await queue.getJob(fine?.id as string)).toMatchObject({
       attemptsStarted: 1,

@@ -230,6 +230,32 @@ export async function recordVotes(model: LedgerModel, votes: readonly LedgerVote
 }
 
 /**
+ * The write errors of records refused on their own (not already present), when an unordered
+ * insert of `written` documents answered one per record for every document it did not insert;
+ * anything else (the store unreachable or refusing the whole command, a write concern not met,
+ * errors without their record's place) is thrown as it came, for its caller's outage handling.
+ */
+function ownWriteErrors(
+  error: unknown,
+  written: number,
+): { index: number; code: number | undefined; errmsg: string | undefined }[] {
+  const writeErrors = writeErrorsOf(error);
+  if (!writeErrors || writeErrors.length === 0) throw error;
+  // A lone record already present, told by a plain duplicate-key error.
+  if (written === 1 && writeErrors.every((e) => e.code === DUPLICATE_KEY)) return [];
+  const inserted: unknown = Reflect.get(error as object, 'insertedCount');
+  const whole =
+    typeof inserted === 'number' &&
+    inserted + writeErrors.length === written &&
+    Reflect.get(error as object, 'writeConcernError') === undefined &&
+    writeErrors.every((e) => typeof e.index === 'number' && e.index >= 0 && e.index < written);
+  if (!whole) throw error;
+  return writeErrors.flatMap((e) =>
+    e.code === DUPLICATE_KEY ? [] : [{ index: e.index as number, code: e.code, errmsg: e.errmsg }],
+  );
+}
+
+/**
  * Writes ledger records in one unordered `insertMany`, each on its own account, as a group commit
  * of many jobs' votes needs: a record its schema refuses, or that the store refuses on its own (a
  * write error of its own), fails alone, and the others are written. A record already present
@@ -256,15 +282,8 @@ export async function recordEachVote(
   try {
     await model.collection.insertMany(documents, { ordered: false });
   } catch (error) {
-    const writeErrors = writeErrorsOf(error);
-    const own = writeErrors?.filter((e) => e.code !== DUPLICATE_KEY) ?? [];
-    // Without its record's place, a write error cannot be told apart: the whole write failed.
-    const placed = own.every((e) => e.index !== undefined && placeOf[e.index] !== undefined);
-    if (!writeErrors || !placed || (documents.length > 1 && writeErrors.some((e) => e.index === undefined))) {
-      throw error;
-    }
-    for (const { index, code, errmsg } of own) {
-      const at = placeOf[index as number] as number;
+    for (const { index, code, errmsg } of ownWriteErrors(error, documents.length)) {
+      const at = placeOf[index] as number;
       refused[at] = new Error(`ledger refused record ${votes[at]?._id}: ${errmsg ?? `code ${code}`}`);
     }
   }

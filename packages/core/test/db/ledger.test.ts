@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mongo as driver } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomId, testConfig } from '../../../../test/support/config.js';
 import { boardModel } from '../../src/db/boards.js';
 import { connectMongo, pingMongo } from '../../src/db/connection.js';
@@ -126,4 +127,26 @@ describe('recordEachVote', () => {
     await closed.close();
     await expect(recordEachVote(ledgerModel(closed), [record(randomId('board'))])).rejects.toThrow();
   });
+
+  it.each([
+    ['a connection reset mid-insert', () => new driver.MongoNetworkError('connection reset')],
+    [
+      'a command the store refused whole',
+      () => new driver.MongoServerError({ message: 'database is locked', code: 1 }),
+    ],
+  ])(
+    'throws %s, which the driver reports as a bulk error without per-record answers',
+    async (_what, cause) => {
+      const boardId = randomId('board');
+      const votes = [record(boardId), record(boardId)];
+      // As the driver's bulk executor wraps an error of the whole command: no write errors.
+      const wrapped = new driver.MongoBulkWriteError(cause(), { insertedCount: 0 } as never);
+      const insert = vi.spyOn(ledger().collection, 'insertMany').mockRejectedValueOnce(wrapped);
+      try {
+        await expect(recordEachVote(ledger(), votes)).rejects.toBe(wrapped);
+      } finally {
+        insert.mockRestore();
+      }
+    },
+  );
 });
