@@ -8,6 +8,7 @@ import {
   recordGrant,
   suggestionSubject,
 } from '@rallyboard/core/db';
+import type { Logger } from '@rallyboard/core/logger';
 import {
   AppError,
   NOTIFICATION_EVENTS,
@@ -22,10 +23,13 @@ import {
   subscriptionBodySchema,
   WITHDRAWABLE,
 } from '@rallyboard/core/protocol';
+import type { NotificationJob } from '@rallyboard/core/queue';
+import type { Queue } from 'bullmq';
 import { Router } from 'express';
 import type { Connection } from 'mongoose';
 import type { Api } from '../http/api.js';
 import { whenAvailable } from '../lib/when-available.js';
+import { queueLateGrantEvents } from './late-grants.js';
 
 const tag = 'Notifications';
 
@@ -94,6 +98,9 @@ export interface NotificationsRouteDeps {
   /** Where a subject event's entry (and a suggestion's campaign settings) is checked. */
   entries: EntryModels;
   config: { wechat: { templates: MessageTemplates } };
+  /** Where a subject event that happened while its grant was recorded is queued again. */
+  notificationQueue: Queue<NotificationJob>;
+  logger: Logger;
 }
 
 /**
@@ -224,6 +231,7 @@ function subscriptionsRoute(
         );
         grants.push({ templateId, event, recorded });
       }
+      await queueLateGrantEvents(deps, body.campaignId, subjects, grants);
       res.json({ grants } satisfies SubscriptionAnswer);
     },
   );

@@ -1,8 +1,10 @@
+import { entryModels, notificationModels, recordGrant, sendIdOf } from '@rallyboard/core/db';
 import type { ErrorBody, ModerationEntry } from '@rallyboard/core/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNotifier } from '../../../test/support/notifier.js';
 import { eventually } from '../../../test/support/stack.js';
 import { FAKE_PATHS, TEST_TEMPLATES } from '../../../test/support/wechat.js';
+import { queueLateGrantEvents } from '../../src/notifications/late-grants.js';
 import {
   asEntrant,
   asHost,
@@ -97,5 +99,39 @@ describe('the review message of an entry', () => {
         { path: 'body.entryId', message: expect.stringContaining('your own entry') },
       ]);
     }
+  });
+
+  it('sends the review message of a grant that lands while the entry is decided, once', async () => {
+    const campaignId = await entryCampaign({ approval: 'auto' });
+    const author = await entrant();
+    const entry = await submit(author, campaignId, { title: '断桥残雪' });
+    const models = notificationModels(env.mongo);
+    const deps = { ...env.server.deps, entries: entryModels(env.mongo) };
+    const sendId = sendIdOf('entry-reviewed', campaignId, author.userId, entry.body.id);
+    // Approved, and its message dropped: the author's grant was not there yet.
+    await eventually(
+      async () => (await models.sends.findById(sendId).lean())?.reason === 'NO_GRANT',
+      15_000,
+      'the message dropped for want of a grant',
+    );
+    // The grant the subscription route checked before the decision, inserted after it.
+    env.fake.state.acceptSubscription(author.openid, REVIEW);
+    const grant = { userId: author.userId, campaignId, templateId: REVIEW, event: 'entry-reviewed' as const };
+    const recorded = await recordGrant(models, { ...grant, subject: entry.body.id });
+    expect(recorded).toBe('new');
+    await queueLateGrantEvents(deps, campaignId, new Map([['entry-reviewed', entry.body.id]]), [
+      { templateId: REVIEW, event: 'entry-reviewed', recorded },
+    ]);
+    await eventually(async () => sentTo(author).length === 1, 15_000, 'the review message');
+    expect(sentTo(author)[0]?.data).toMatchObject({
+      thing1: { value: '断桥残雪' },
+      phrase2: { value: '已通过' },
+    });
+    // Queued again, it stays sent once.
+    await queueLateGrantEvents(deps, campaignId, new Map([['entry-reviewed', entry.body.id]]), [
+      { templateId: REVIEW, event: 'entry-reviewed', recorded },
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(sentTo(author)).toHaveLength(1);
   });
 });

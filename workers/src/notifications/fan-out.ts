@@ -14,6 +14,7 @@ import {
   type NotificationJob,
   type NotificationSendJob,
   notificationJobId,
+  queueSendAgain,
 } from '@rallyboard/core/queue';
 import { decodeScore, type KeyBuilder, type RedisClient } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
@@ -158,6 +159,8 @@ async function toAuthor(
       reviewedAt: wechatTime(new Date(decided), campaign.schedule.timezone),
     },
   };
-  await deps.queue.add('send', send, { jobId: notificationJobId(send) });
+  // Again if it ran already: its send finds the log, and sends only if it never did for want of
+  // a grant that has come since (send.ts).
+  await queueSendAgain(deps.queue, send);
   return { done: 'queued', sends: 1 };
 }

@@ -148,7 +148,10 @@ async function send(
   // died may have been delivered.
   const already = await deps.models.sends.findById(sendId, { status: 1, reason: 1 }).lean();
   if (already?.status === 'sent') return { done: 'sent' };
-  if (already?.status === 'dropped' || already?.status === 'failed') {
+  // A send dropped for want of a grant sent nothing: one given since (a participant subscribing
+  // while their entry was decided) is spent now.
+  const noGrant = already?.status === 'dropped' && already.reason === 'NO_GRANT';
+  if (!noGrant && (already?.status === 'dropped' || already?.status === 'failed')) {
     return { done: 'dropped', reason: already.reason ?? already.status };
   }
   if (already?.status === 'sending' && already.reason === IN_FLIGHT) return drop('UNKNOWN_OUTCOME');

@@ -79,6 +79,17 @@ export async function queueNotificationEvent(
   await addAgain(queue, job.kind, job, { jobId: notificationJobId(job) });
 }
 
+/**
+ * Queues one participant's send, again if one of its id ran already: its log decides whether
+ * anything goes out (a send that ended is done, unless it ended for want of a grant).
+ */
+export async function queueSendAgain(
+  queue: Queue<NotificationJob>,
+  send: NotificationSendJob,
+): Promise<void> {
+  await addAgain(queue, send.kind, send, { jobId: notificationJobId(send) });
+}
+
 /** Queues the review message (审核结果) of a decided entry to its author, once per entry. */
 export const queueEntryReviewed = (
   queue: Queue<NotificationJob>,

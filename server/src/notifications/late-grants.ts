@@ -1,0 +1,46 @@
+import { type EntryDoc, type EntryModels, progressOf, suggestionSubject } from '@rallyboard/core/db';
+import type { Logger } from '@rallyboard/core/logger';
+import { type NotificationEvent, type SubscriptionAnswer, WITHDRAWABLE } from '@rallyboard/core/protocol';
+import { type NotificationJob, queueNotificationEvent } from '@rallyboard/core/queue';
+import type { Queue } from 'bullmq';
+import { whenAvailable } from '../lib/when-available.js';
+
+export interface LateGrantDeps {
+  entries: EntryModels;
+  notificationQueue: Queue<NotificationJob>;
+  logger: Logger;
+}
+
+/**
+ * A subject event that happened while its grant was being recorded (the entry decided, the
+ * suggestion moved on, between the check above and the grant's insert) may have run its fan-out
+ * or send before the grant was there: it is queued again, and its send, finding the grant now,
+ * goes out once. The entry is read after the insert, so a decision or move written after this
+ * read finds the grant itself.
+ */
+export async function queueLateGrantEvents(
+  deps: LateGrantDeps,
+  campaignId: string,
+  subjects: ReadonlyMap<NotificationEvent, string>,
+  grants: SubscriptionAnswer['grants'],
+): Promise<void> {
+  const fresh = grants.filter((g) => g.recorded === 'new' && subjects.has(g.event));
+  const [first] = fresh;
+  if (!first) return;
+  const entryId = (subjects.get(first.event) ?? '').split('@')[0];
+  const entry = await whenAvailable(() => deps.entries.entries.findById(entryId).lean<EntryDoc>());
+  if (!entry) return;
+  for (const { event } of fresh) {
+    const subject = subjects.get(event) ?? '';
+    const happened =
+      event === 'entry-reviewed'
+        ? !WITHDRAWABLE.includes(entry.status)
+        : entry.status === 'approved' && subject !== suggestionSubject(entry._id, progressOf(entry).status);
+    if (!happened) continue;
+    try {
+      await queueNotificationEvent(deps.notificationQueue, { event, campaignId, subject });
+    } catch (error) {
+      deps.logger.warn({ err: error, event, subject }, 'a message for a grant given late not queued');
+    }
+  }
+}
