@@ -10,6 +10,7 @@ import {
   type RedisClient,
   releaseCoupon,
   waitForReady,
+  withLock,
 } from '@rallyboard/core/redis';
 import { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
@@ -178,6 +179,13 @@ describe('every script a campaign runs, on a Redis Cluster', () => {
     expect(
       await releaseCoupon(server.deps.redis, server.deps.keys, pool.body.id, granted?._id ?? ''),
     ).toMatch(/^SLOT-/);
+    // A review chunk longer than a third of its lock's time-to-live renews the lock (extendLock).
+    await withLock(
+      server.deps.redis,
+      server.deps.keys.reviewLock(id),
+      () => new Promise((resolve) => setTimeout(resolve, 400)),
+      { ttlMs: 300, renew: { forMs: 1_000 } },
+    );
     // A candidate moved to another group while live takes its counts with it (setMemberGroup).
     const moved = await call(server, host.token, 'PATCH', `/api/campaigns/${id}/members/alice`, {
       group: '二班',

@@ -12,6 +12,7 @@ import type { VoteJob } from '@rallyboard/core/queue';
 import { type BoardRegistration, fenceBoard, hasQuotas, liftFence, withLock } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
 import { ARCHIVE_GRACE_MS } from '../archives/archiver.js';
+import { REVIEW_LOCK_MS } from '../review/review-actions.js';
 import { installWindows } from './install-windows.js';
 import type { RecoveryDeps } from './reconcile.js';
 import { replayDeadLetters } from './replay.js';
@@ -103,12 +104,13 @@ export async function rebuild(
     // ledger: a chunk that applied before the fence has written the ledger once the lock is free
     // (one that applies after it is refused, and retried after the rebuild).
     step('review');
-    // A chunk holds the lock for as long as it runs (renewed; until 2026-12-07 its time-to-live
-    // of a minute, after which a rebuild went ahead in the middle of a slow one): wait for it as
-    // for the queue, and fail (lifting the fence) rather than restore beside a chunk still moving.
+    // A chunk holds the lock while it runs (renewed, up to ten minutes; until 2026-12-07 a
+    // minute, after which a rebuild went ahead in the middle of a slow one). Wait for it for what
+    // is left of the settle timeout, or a chunk's minute at least, and fail (lifting the fence)
+    // rather than restore beside a chunk still moving: the fence outlasts both waits.
     await withLock(deps.redis, deps.keys.reviewLock(boardId), async () => {}, {
       ttlMs: 10_000,
-      waitMs: options.settleTimeoutMs,
+      waitMs: Math.max(REVIEW_LOCK_MS + 5_000, options.settleTimeoutMs - settledInMs),
     });
     const quotas = board.kind === 'vote' && hasQuotas(registration.quotas);
     const restored = await restore(deps, boardId, { board, quotas, token }, options);

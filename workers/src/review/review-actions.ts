@@ -21,7 +21,14 @@ import { createMatcher, holdsWave, selectionFilter } from './selection.js';
  * The review lock's time-to-live, renewed while a chunk of moves runs (a dead worker's frees within
  * it), and how long a job waits for it.
  */
-const REVIEW_LOCK_MS = 60_000;
+export const REVIEW_LOCK_MS = 60_000;
+
+/**
+ * How long a chunk may keep renewing it: a chunk of 200 moves takes seconds on MongoDB and under
+ * a minute on a large FerretDB ledger; one still running after this is taken for hung, and the
+ * lock lapses for the others (a review job waiting, a rebuild).
+ */
+const REVIEW_CHUNK_MAX_MS = 10 * 60_000;
 
 /** Votes selected, then re-read and moved under the campaign's review lock, at a time. */
 const CHUNK = 200;
@@ -74,14 +81,14 @@ export function createReviewActions(
 
   /**
    * Runs `work` under the campaign's review lock: review jobs move a campaign's votes one chunk at
-   * a time. The lock is renewed while the chunk runs, however long a slow ledger makes it: a
-   * rebuild waiting for it, or another review job, never goes ahead in the middle of one.
+   * a time. The lock is renewed while the chunk runs, up to REVIEW_CHUNK_MAX_MS: a rebuild waiting
+   * for it, or another review job, does not go ahead in the middle of a chunk a slow ledger drags.
    */
   const locked = <T>(campaignId: string, work: () => Promise<T>) =>
     withLock(deps.redis, deps.keys.reviewLock(campaignId), work, {
       ttlMs: REVIEW_LOCK_MS,
       waitMs: REVIEW_LOCK_MS,
-      renew: true,
+      renew: { forMs: REVIEW_CHUNK_MAX_MS },
     });
 
   /** Moves records read under the lock, adding to `result`; `whyOf` gives a hold's note per vote. */

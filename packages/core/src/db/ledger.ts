@@ -232,8 +232,9 @@ export async function recordVotes(model: LedgerModel, votes: readonly LedgerVote
 /**
  * The write errors of records refused on their own (not already present), when an unordered
  * insert of `written` documents answered one per record for every document it did not insert;
- * anything else (the store unreachable or refusing the whole command, a write concern not met,
- * errors without their record's place) is thrown as it came, for its caller's outage handling.
+ * anything else (the store unreachable or refusing the whole command, a write concern not met:
+ * the driver's bulk error then has no write errors; errors without their record's place) is
+ * thrown as it came, for its caller's outage handling.
  */
 function ownWriteErrors(
   error: unknown,
@@ -247,7 +248,6 @@ function ownWriteErrors(
   const whole =
     typeof inserted === 'number' &&
     inserted + writeErrors.length === written &&
-    Reflect.get(error as object, 'writeConcernError') === undefined &&
     writeErrors.every((e) => typeof e.index === 'number' && e.index >= 0 && e.index < written);
   if (!whole) throw error;
   return writeErrors.flatMap((e) =>

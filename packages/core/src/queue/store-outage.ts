@@ -51,14 +51,16 @@ function isOutageItself(error: object): boolean {
   return typeof message === 'string' && MESSAGES.some((m) => m.test(message));
 }
 
-/** True when `error`, or an error it was caused by, says a store is unreachable for now. */
+/** True when `error`, or an error it was caused by or wraps, says a store is unreachable for now. */
 export function isStoreUnavailable(error: unknown): boolean {
   const seen = new Set<unknown>();
   let current = error;
   while (typeof current === 'object' && current !== null && !seen.has(current)) {
     seen.add(current);
     if (isOutageItself(current)) return true;
-    current = Reflect.get(current, 'cause');
+    // The driver's bulk error (an insertMany's) keeps the error it wraps as its errorResponse.
+    const wrapped: unknown = Reflect.get(current, 'errorResponse');
+    current = wrapped instanceof Error ? wrapped : Reflect.get(current, 'cause');
   }
   return false;
 }

@@ -4,6 +4,7 @@ import { randomId, testConfig } from '../../../../test/support/config.js';
 import { boardModel } from '../../src/db/boards.js';
 import { connectMongo, pingMongo } from '../../src/db/connection.js';
 import { type LedgerVote, ledgerModel, recordEachVote, recordVotes } from '../../src/db/ledger.js';
+import { isStoreUnavailable } from '../../src/queue/store-outage.js';
 
 const config = testConfig();
 let mongo: Awaited<ReturnType<typeof connectMongo>>;
@@ -129,14 +130,20 @@ describe('recordEachVote', () => {
   });
 
   it.each([
-    ['a connection reset mid-insert', () => new driver.MongoNetworkError('connection reset')],
+    ['a connection reset mid-insert', () => new driver.MongoNetworkError('connection reset'), true],
+    [
+      'no server to write to',
+      () => new driver.MongoServerSelectionError('Server selection timed out', {} as never),
+      true,
+    ],
     [
       'a command the store refused whole',
       () => new driver.MongoServerError({ message: 'database is locked', code: 1 }),
+      false,
     ],
   ])(
-    'throws %s, which the driver reports as a bulk error without per-record answers',
-    async (_what, cause) => {
+    'throws %s, which the driver reports as a bulk error without per-record answers, as the outage it is or not',
+    async (_what, cause, outage) => {
       const boardId = randomId('board');
       const votes = [record(boardId), record(boardId)];
       // As the driver's bulk executor wraps an error of the whole command: no write errors.
@@ -147,6 +154,8 @@ describe('recordEachVote', () => {
       } finally {
         insert.mockRestore();
       }
+      // The workers' jobs wait out an outage without using attempts (vote-worker.ts).
+      expect(isStoreUnavailable(wrapped)).toBe(outage);
     },
   );
 });

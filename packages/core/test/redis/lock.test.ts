@@ -41,15 +41,33 @@ describe('withLock', () => {
       redis,
       key,
       async () => {
-        await sleep(1_200);
+        await sleep(2_400);
         firstDone = true;
       },
-      { ttlMs: 300, renew: true },
+      { ttlMs: 600, renew: { forMs: 60_000 } },
     );
     await sleep(50);
-    // Tried again and again well past the first holder's 300 ms.
-    const second = await withLock(redis, key, async () => firstDone, { ttlMs: 300, waitMs: 5_000 });
+    // Tried again and again well past the first holder's 600 ms.
+    const second = await withLock(redis, key, async () => firstDone, { ttlMs: 600, waitMs: 10_000 });
     expect(second).toBe(true);
+    await first;
+  });
+
+  it('stops renewing after its bound, so a hung holder frees the lock', async () => {
+    const key = randomId('lock');
+    let firstDone = false;
+    const first = withLock(
+      redis,
+      key,
+      async () => {
+        await sleep(2_500);
+        firstDone = true;
+      },
+      { ttlMs: 300, renew: { forMs: 600 } },
+    );
+    await sleep(50);
+    // Renewed for 0.6 s, then lapsed within its 0.3 s: taken long before the first is done.
+    expect(await withLock(redis, key, async () => firstDone, { ttlMs: 300, waitMs: 5_000 })).toBe(false);
     await first;
   });
 
