@@ -1,7 +1,7 @@
 import { type EntryDoc, type EntryModels, progressOf, suggestionSubject } from '@rallyboard/core/db';
 import type { Logger } from '@rallyboard/core/logger';
 import { type NotificationEvent, type SubscriptionAnswer, WITHDRAWABLE } from '@rallyboard/core/protocol';
-import { type NotificationJob, queueNotificationEvent } from '@rallyboard/core/queue';
+import { type NotificationJob, queueLateGrantEvent } from '@rallyboard/core/queue';
 import type { Queue } from 'bullmq';
 import { whenAvailable } from '../lib/when-available.js';
 
@@ -14,13 +14,13 @@ export interface LateGrantDeps {
 /**
  * A subject event that happened while its grant was being recorded (the entry decided, the
  * suggestion moved on, between the check above and the grant's insert) may have run its fan-out
- * or send before the grant was there: it is queued again, and its send, finding the grant now,
- * goes out once. The entry is read after the insert, so a decision or move written after this
+ * or send before the grant was there: it is queued again (a moment later, under an id of its own,
+ * past a run of it still going), and its send, finding the grant now, goes out once. The entry is read after the insert, so a decision or move written after this
  * read finds the grant itself.
  */
 export async function queueLateGrantEvents(
   deps: LateGrantDeps,
-  campaignId: string,
+  { campaignId, userId }: { campaignId: string; userId: string },
   subjects: ReadonlyMap<NotificationEvent, string>,
   grants: SubscriptionAnswer['grants'],
 ): Promise<void> {
@@ -38,7 +38,7 @@ export async function queueLateGrantEvents(
         : entry.status === 'approved' && subject !== suggestionSubject(entry._id, progressOf(entry).status);
     if (!happened) continue;
     try {
-      await queueNotificationEvent(deps.notificationQueue, { event, campaignId, subject });
+      await queueLateGrantEvent(deps.notificationQueue, { event, campaignId, subject }, userId);
     } catch (error) {
       deps.logger.warn({ err: error, event, subject }, 'a message for a grant given late not queued');
     }

@@ -231,7 +231,12 @@ function subscriptionsRoute(
         );
         grants.push({ templateId, event, recorded });
       }
-      await queueLateGrantEvents(deps, body.campaignId, subjects, grants);
+      await queueLateGrantEvents(
+        deps,
+        { campaignId: body.campaignId, userId: auth.participantId },
+        subjects,
+        grants,
+      );
       res.json({ grants } satisfies SubscriptionAnswer);
     },
   );

@@ -119,18 +119,24 @@ describe('the review message of an entry', () => {
     const grant = { userId: author.userId, campaignId, templateId: REVIEW, event: 'entry-reviewed' as const };
     const recorded = await recordGrant(models, { ...grant, subject: entry.body.id });
     expect(recorded).toBe('new');
-    await queueLateGrantEvents(deps, campaignId, new Map([['entry-reviewed', entry.body.id]]), [
-      { templateId: REVIEW, event: 'entry-reviewed', recorded },
-    ]);
+    await queueLateGrantEvents(
+      deps,
+      { campaignId, userId: author.userId },
+      new Map([['entry-reviewed', entry.body.id]]),
+      [{ templateId: REVIEW, event: 'entry-reviewed', recorded }],
+    );
     await eventually(async () => sentTo(author).length === 1, 15_000, 'the review message');
     expect(sentTo(author)[0]?.data).toMatchObject({
       thing1: { value: '断桥残雪' },
       phrase2: { value: '已通过' },
     });
     // Queued again, it stays sent once.
-    await queueLateGrantEvents(deps, campaignId, new Map([['entry-reviewed', entry.body.id]]), [
-      { templateId: REVIEW, event: 'entry-reviewed', recorded },
-    ]);
+    await queueLateGrantEvents(
+      deps,
+      { campaignId, userId: author.userId },
+      new Map([['entry-reviewed', entry.body.id]]),
+      [{ templateId: REVIEW, event: 'entry-reviewed', recorded }],
+    );
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(sentTo(author)).toHaveLength(1);
   });

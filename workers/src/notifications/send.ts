@@ -156,6 +156,9 @@ async function send(
   }
   if (already?.status === 'sending' && already.reason === IN_FLIGHT) return drop('UNKNOWN_OUTCOME');
   const grantId = grantIdOf(template.templateId, job.campaignId, job.userId, job.subject);
+  // Logged as without a grant, yet holding one: a run of it got further than its log (a stalled
+  // run's late write over a later one's), and may have sent.
+  if (noGrant && (await deps.models.spends.exists({ _id: grantId, sendId }))) return drop('UNKNOWN_OUTCOME');
   if ((await spendGrant(deps.models, grantId, sendId)) !== 'spent') return drop('NO_GRANT');
   const participant = await deps.participants.findById(job.userId, { openid: 1 }).lean();
   if (!participant) {

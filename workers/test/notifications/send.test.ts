@@ -1,4 +1,4 @@
-import { grantIdOf, sendIdOf } from '@rallyboard/core/db';
+import { grantIdOf, recordGrant, sendIdOf } from '@rallyboard/core/db';
 import type { NotificationSendJob } from '@rallyboard/core/queue';
 import { WeChatTransportError } from '@rallyboard/core/wechat';
 import { UnrecoverableError } from 'bullmq';
@@ -249,5 +249,36 @@ describe('a subscribe message', () => {
       reason: 'WECHAT_43101',
     });
     expect(sentTo(refused.openid)).toEqual([]);
+  });
+
+  it('goes once a grant dropped for want of one is given since, and never twice after a stale log', async () => {
+    const { _id: campaignId } = await campaign();
+    const late = await participant();
+    expect(await sendNotification(job(campaignId, late.userId), FIRST, env.deps)).toEqual({
+      done: 'dropped',
+      reason: 'NO_GRANT',
+    });
+    // The grant comes after the send ran (a participant subscribing while the event happened).
+    await recordGrant(env.models, {
+      userId: late.userId,
+      campaignId,
+      templateId: RESULTS,
+      event: 'results-final',
+    });
+    env.fake.state.acceptSubscription(late.openid, RESULTS, 5);
+    expect(await sendNotification(job(campaignId, late.userId), FIRST, env.deps)).toEqual({ done: 'sent' });
+    expect(await sendNotification(job(campaignId, late.userId), FIRST, env.deps)).toEqual({ done: 'sent' });
+    expect(sentTo(late.openid)).toHaveLength(1);
+
+    // A stalled run's late NO_GRANT written over the sent log: the spend says it got further.
+    await env.models.sends.updateOne(
+      { _id: sendIdOf('results-final', campaignId, late.userId) },
+      { $set: { status: 'dropped', reason: 'NO_GRANT' } },
+    );
+    expect(await sendNotification(job(campaignId, late.userId), FIRST, env.deps)).toEqual({
+      done: 'dropped',
+      reason: 'UNKNOWN_OUTCOME',
+    });
+    expect(sentTo(late.openid)).toHaveLength(1);
   });
 });

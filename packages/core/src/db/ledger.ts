@@ -232,9 +232,10 @@ export async function recordVotes(model: LedgerModel, votes: readonly LedgerVote
 /**
  * The write errors of records refused on their own (not already present), when an unordered
  * insert of `written` documents answered one per record for every document it did not insert;
- * anything else (the store unreachable or refusing the whole command, a write concern not met:
- * the driver's bulk error then has no write errors; errors without their record's place) is
- * thrown as it came, for its caller's outage handling.
+ * anything else (the store unreachable or refusing the whole command, a write concern not met
+ * without write errors: the driver's bulk error then has none; errors without their record's
+ * place) is thrown as it came, for its caller's outage handling. (A write concern not met beside
+ * write errors is not seen: the ledger writes with the connection's default write concern.)
  */
 function ownWriteErrors(
   error: unknown,

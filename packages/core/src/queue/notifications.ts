@@ -79,6 +79,26 @@ export async function queueNotificationEvent(
   await addAgain(queue, job.kind, job, { jobId: notificationJobId(job) });
 }
 
+/** How long after a late grant its event runs again: past a run of it that may still be going. */
+const LATE_GRANT_DELAY_MS = 2_000;
+
+/**
+ * Queues a subject event again for a grant that came while it happened (a participant's, `userId`),
+ * under an id of its own and a little later: the event's own job may still be running, past its
+ * read of the grants, and an add under its id would then be a no-op.
+ */
+export async function queueLateGrantEvent(
+  queue: Queue<NotificationJob>,
+  event: Omit<NotificationEventJob, 'kind'>,
+  userId: string,
+): Promise<void> {
+  const job: NotificationEventJob = { kind: 'event', ...event };
+  await addAgain(queue, job.kind, job, {
+    jobId: `${notificationJobId(job)}.late.${userId}`,
+    delay: LATE_GRANT_DELAY_MS,
+  });
+}
+
 /**
  * Queues one participant's send, again if one of its id ran already: its log decides whether
  * anything goes out (a send that ended is done, unless it ended for want of a grant).
