@@ -1,5 +1,6 @@
 import type { LedgerVote } from '@rallyboard/core/db';
 import type { RiskFeatures } from '@rallyboard/core/protocol';
+import { runScript } from '@rallyboard/core/redis';
 import {
   clusterMemberships,
   formatClusterMember,
@@ -9,7 +10,6 @@ import {
   networksOf,
   type RiskSubject,
 } from '@rallyboard/core/risk';
-import type { ChainableCommander } from 'ioredis';
 import type { WorkerDeps } from '../deps.js';
 import type { RevealedMember } from '../risk/follow-up.js';
 import { createRiskSettingsCache } from '../risk/settings.js';
@@ -42,27 +42,13 @@ function subjectOf(record: LedgerVote): RiskSubject | undefined {
 const PRUNE_GRACE_MS = 30 * 60_000;
 
 /**
- * Adds a member to its cluster's set and keeps the set long enough. A member decided as it comes
- * (within PRUNE_GRACE_MS of its acceptance) drops those accepted more than a hold's window and
- * PRUNE_GRACE_MS before it, in acceptance time; a backlog's (decided later than that) drops
- * none, so its own later members never drop the earlier ones before their holds run.
+ * Below what acceptance time adding a member drops its set's older members: a member decided as
+ * it comes (within PRUNE_GRACE_MS of its acceptance) drops those accepted more than a hold's
+ * window and PRUNE_GRACE_MS before it, in acceptance time; a backlog's (decided later than that)
+ * drops none (`''`), so its own later members never drop the earlier ones before their holds run.
  */
-function addMember(
-  pipeline: ChainableCommander,
-  key: string,
-  score: number,
-  member: string,
-  windowMs: number,
-  keepMs: number,
-  now: number,
-) {
-  pipeline.zadd(key, score, member);
-  if (now - score <= PRUNE_GRACE_MS)
-    pipeline.zremrangebyscore(key, '-inf', `(${score - windowMs - PRUNE_GRACE_MS}`);
-  // The expiry only ever grows: NX sets it on a new set, GT lengthens it.
-  pipeline.pexpire(key, keepMs, 'NX');
-  pipeline.pexpire(key, keepMs, 'GT');
-}
+const pruneBelow = (score: number, windowMs: number, now: number): string =>
+  now - score <= PRUNE_GRACE_MS ? String(score - windowMs - PRUNE_GRACE_MS) : '';
 
 /** The oldest and the newest acceptance time of a board's votes in the batch. */
 function acceptedRange(theirs: readonly CountedVote[]): [number, number] {
@@ -106,65 +92,50 @@ export function createMembershipRecorder(
     for (const vote of votes)
       boards.set(vote.record.boardId, [...(boards.get(vote.record.boardId) ?? []), vote]);
     const now = Date.now();
-    // One pipeline per board: a board's keys share its hash tag, and a Redis Cluster refuses a
-    // pipeline over several masters.
-    const pipelines: ChainableCommander[] = [];
-    /**
-     * Each cluster recorded now, with its members' acceptance times and where the ZSCORE of its
-     * `clusterKnown` (the acceptance time of its latest stopped vote, if it is known) is answered.
-     */
-    const recorded = new Map<
-      string,
-      { boardId: string; cluster: string; accepted: number[]; pipeline: number; answer: number }
-    >();
-    for (const [boardId, theirs] of boards) {
-      if (!theirs.some((v) => v.features !== undefined)) continue;
-      const settings = await settingsOf(boardId);
-      const k = deps.keys.board(boardId).risk;
-      const pipeline = deps.redis.pipeline();
-      pipelines.push(pipeline);
-      pipeline.set(k.membersSince, String(recordedSince(theirs, now)), 'NX');
-      const [oldest, newest] = acceptedRange(theirs);
-      for (const { record, features } of theirs) {
-        const subject = subjectOf(record);
-        if (!subject || !features) continue;
-        const acceptedAt = record.acceptedAt.getTime();
-        for (const { cluster, evidence, keptMs } of clusterMemberships(features, subject, settings)) {
-          const key = k.clusterMembers(cluster);
-          addMember(
-            pipeline,
-            key,
-            acceptedAt,
-            formatClusterMember(record._id, evidence),
-            holdWindowMs(cluster),
-            keptMs,
-            now,
-          );
-          const seen = recorded.get(`${boardId} ${cluster}`);
-          if (seen) seen.accepted.push(acceptedAt);
-          else {
-            // The stops around this batch's members (a stop at r knows r − window … r + knownFor).
-            const [from, to] = [oldest - knownForMs(cluster), newest + holdWindowMs(cluster)];
-            pipeline.zrangebyscore(k.clusterKnown(cluster), from, to, 'WITHSCORES');
-            recorded.set(`${boardId} ${cluster}`, {
-              boardId,
-              cluster,
-              accepted: [acceptedAt],
-              pipeline: pipelines.length - 1,
-              answer: pipeline.length - 1,
-            });
+    /** Each cluster recorded now, with its members' acceptance times and its stops read. */
+    const recorded: { boardId: string; cluster: string; accepted: number[]; reveals: number[] }[] = [];
+    // One script call per board (recordClusterMembers-1+.lua): a board's keys share its hash tag.
+    await Promise.all(
+      [...boards].map(async ([boardId, theirs]) => {
+        if (!theirs.some((v) => v.features !== undefined)) return;
+        const settings = await settingsOf(boardId);
+        const k = deps.keys.board(boardId).risk;
+        const [oldest, newest] = acceptedRange(theirs);
+        const clusters = new Map<string, { accepted: number[]; members: (string | number)[] }>();
+        for (const { record, features } of theirs) {
+          const subject = subjectOf(record);
+          if (!subject || !features) continue;
+          const acceptedAt = record.acceptedAt.getTime();
+          for (const { cluster, evidence, keptMs } of clusterMemberships(features, subject, settings)) {
+            const entry = clusters.get(cluster) ?? { accepted: [], members: [] };
+            clusters.set(cluster, entry);
+            entry.accepted.push(acceptedAt);
+            entry.members.push(
+              acceptedAt,
+              formatClusterMember(record._id, evidence),
+              pruneBelow(acceptedAt, holdWindowMs(cluster), now),
+              keptMs,
+            );
           }
         }
-      }
-    }
-    if (pipelines.length === 0) return [];
-    const replies = await Promise.all(pipelines.map(async (pipeline) => (await pipeline.exec()) ?? []));
-    const failed = replies.flat().find(([error]) => error !== null);
-    if (failed) throw failed[0];
+        const keys = [k.membersSince];
+        const args: (string | number)[] = [String(recordedSince(theirs, now))];
+        for (const [cluster, { accepted, members }] of clusters) {
+          keys.push(k.clusterMembers(cluster), k.clusterKnown(cluster));
+          // The stops around this batch's members (a stop at r knows r − window … r + knownFor).
+          args.push(oldest - knownForMs(cluster), newest + holdWindowMs(cluster), accepted.length);
+          for (const value of members) args.push(value);
+        }
+        const answers = await runScript(deps.redis, 'recordClusterMembers', keys, args);
+        [...clusters].forEach(([cluster, { accepted }], c) => {
+          const reveals = revealTimes(Array.isArray(answers) ? answers[c] : undefined);
+          recorded.push({ boardId, cluster, accepted, reveals });
+        });
+      }),
+    );
     // A known cluster's members accepted around a vote stopped for it: the latest of each window
     // of acceptance time, whose hold reaches the others a window back.
-    return [...recorded.values()].flatMap(({ boardId, cluster, accepted, pipeline, answer }) => {
-      const reveals = revealTimes(replies[pipeline]?.[answer]?.[1]);
+    return recorded.flatMap(({ boardId, cluster, accepted, reveals }) => {
       const window = holdWindowMs(cluster);
       const latest = new Map<number, number>();
       for (const at of accepted) {

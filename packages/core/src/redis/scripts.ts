@@ -28,6 +28,7 @@ export const SCRIPTS = {
   claimCoupon: 2,
   releaseCoupon: 2,
   settleRewardMarks: 1,
+  recordClusterMembers: '1+',
 } as const;
 export type ScriptName = keyof typeof SCRIPTS;
 
