@@ -13,6 +13,33 @@ afterAll(() => closeRedis(redis));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+type LockOptions = Parameters<typeof withLock>[3];
+
+/**
+ * A first holder works `workMs` under `held`; a second tries for the lock 50 ms in, with `then`:
+ * whether it got the lock while the first was still working, or only after.
+ */
+async function takenWhileHeld(held: LockOptions, workMs: number, then: LockOptions) {
+  const key = randomId('lock');
+  let firstDone = false;
+  const first = withLock(
+    redis,
+    key,
+    async () => {
+      await sleep(workMs);
+      firstDone = true;
+    },
+    held,
+  );
+  await sleep(50);
+  const second = await withLock(redis, key, async () => (firstDone ? 'after' : 'during'), {
+    waitMs: 5_000,
+    ...then,
+  });
+  await first;
+  return second;
+}
+
 describe('withLock', () => {
   it('lets one holder at a time run, and frees the lock when its work ends', async () => {
     const key = randomId('lock');
@@ -35,57 +62,19 @@ describe('withLock', () => {
   });
 
   it('keeps a renewed lock for as long as its work runs, past its time-to-live', async () => {
-    const key = randomId('lock');
-    let firstDone = false;
-    const first = withLock(
-      redis,
-      key,
-      async () => {
-        await sleep(2_400);
-        firstDone = true;
-      },
-      { ttlMs: 600, renew: { forMs: 60_000 } },
-    );
-    await sleep(50);
     // Tried again and again well past the first holder's 600 ms.
-    const second = await withLock(redis, key, async () => firstDone, { ttlMs: 600, waitMs: 10_000 });
-    expect(second).toBe(true);
-    await first;
+    expect(
+      await takenWhileHeld({ ttlMs: 600, renew: { forMs: 60_000 } }, 2_400, { ttlMs: 600, waitMs: 10_000 }),
+    ).toBe('after');
   });
 
   it('stops renewing after its bound, so a hung holder frees the lock', async () => {
-    const key = randomId('lock');
-    let firstDone = false;
-    const first = withLock(
-      redis,
-      key,
-      async () => {
-        await sleep(2_500);
-        firstDone = true;
-      },
-      { ttlMs: 300, renew: { forMs: 600 } },
-    );
-    await sleep(50);
     // Renewed for 0.6 s, then lapsed within its 0.3 s: taken long before the first is done.
-    expect(await withLock(redis, key, async () => firstDone, { ttlMs: 300, waitMs: 5_000 })).toBe(false);
-    await first;
+    expect(await takenWhileHeld({ ttlMs: 300, renew: { forMs: 600 } }, 2_500, { ttlMs: 300 })).toBe('during');
   });
 
   it("lets an unrenewed lock expire after its time-to-live, and a dead holder's lock too", async () => {
-    const key = randomId('lock');
-    let firstDone = false;
-    const first = withLock(
-      redis,
-      key,
-      async () => {
-        await sleep(800);
-        firstDone = true;
-      },
-      { ttlMs: 200 },
-    );
-    await sleep(50);
-    expect(await withLock(redis, key, async () => firstDone, { ttlMs: 200, waitMs: 5_000 })).toBe(false);
-    await first;
+    expect(await takenWhileHeld({ ttlMs: 200 }, 800, { ttlMs: 200 })).toBe('during');
 
     // A holder that died: its renewals stopped with it, and nothing holds the lock past its ttl.
     const abandoned = randomId('lock');
