@@ -27,18 +27,21 @@ for c = 1, (#KEYS - 1) / 2 do
   local members, known = KEYS[2 * c], KEYS[2 * c + 1]
   local from, to, n = ARGV[at], ARGV[at + 1], tonumber(ARGV[at + 2])
   at = at + 3
-  local keep = 0
+  -- The longest keepMs, as given (passed on as its own string, not as Lua formats a number).
+  local keep, keepArg = 0, nil
   for _ = 1, n do
     redis.call('ZADD', members, ARGV[at], ARGV[at + 1])
     if ARGV[at + 2] ~= '' then
       redis.call('ZREMRANGEBYSCORE', members, '-inf', '(' .. ARGV[at + 2])
     end
-    keep = math.max(keep, tonumber(ARGV[at + 3]))
+    if tonumber(ARGV[at + 3]) > keep then
+      keep, keepArg = tonumber(ARGV[at + 3]), ARGV[at + 3]
+    end
     at = at + 4
   end
-  local ttl = redis.call('PTTL', members)
-  if ttl < keep then
-    redis.call('PEXPIRE', members, keep)
+  -- The expiry only ever grows (-1: none yet).
+  if keepArg and redis.call('PTTL', members) < keep then
+    redis.call('PEXPIRE', members, keepArg)
   end
   answers[c] = redis.call('ZRANGEBYSCORE', known, from, to, 'WITHSCORES')
 end

@@ -1,6 +1,6 @@
 import type { LedgerVote } from '@rallyboard/core/db';
 import type { RiskFeatures } from '@rallyboard/core/protocol';
-import { runScript } from '@rallyboard/core/redis';
+import { type ClusterMembersWrite, recordClusterMembers } from '@rallyboard/core/redis';
 import {
   clusterMemberships,
   formatClusterMember,
@@ -45,21 +45,15 @@ const PRUNE_GRACE_MS = 30 * 60_000;
  * Below what acceptance time adding a member drops its set's older members: a member decided as
  * it comes (within PRUNE_GRACE_MS of its acceptance) drops those accepted more than a hold's
  * window and PRUNE_GRACE_MS before it, in acceptance time; a backlog's (decided later than that)
- * drops none (`''`), so its own later members never drop the earlier ones before their holds run.
+ * drops none, so its own later members never drop the earlier ones before their holds run.
  */
-const pruneBelow = (score: number, windowMs: number, now: number): string =>
-  now - score <= PRUNE_GRACE_MS ? String(score - windowMs - PRUNE_GRACE_MS) : '';
+const pruneBelow = (score: number, windowMs: number, now: number): number | undefined =>
+  now - score <= PRUNE_GRACE_MS ? score - windowMs - PRUNE_GRACE_MS : undefined;
 
 /** The oldest and the newest acceptance time of a board's votes in the batch. */
 function acceptedRange(theirs: readonly CountedVote[]): [number, number] {
   const times = theirs.map(({ record }) => record.acceptedAt.getTime());
   return [Math.min(...times), Math.max(...times)];
-}
-
-/** The acceptance times of a cluster's stopped votes, from its `clusterKnown` set (`ZRANGEBYSCORE … WITHSCORES`). */
-function revealTimes(reply: unknown): number[] {
-  if (!Array.isArray(reply)) return [];
-  return reply.filter((_, i) => i % 2 === 1).map(Number);
 }
 
 /**
@@ -101,7 +95,7 @@ export function createMembershipRecorder(
         const settings = await settingsOf(boardId);
         const k = deps.keys.board(boardId).risk;
         const [oldest, newest] = acceptedRange(theirs);
-        const clusters = new Map<string, { accepted: number[]; members: (string | number)[] }>();
+        const clusters = new Map<string, { accepted: number[]; members: ClusterMembersWrite['members'] }>();
         for (const { record, features } of theirs) {
           const subject = subjectOf(record);
           if (!subject || !features) continue;
@@ -110,26 +104,24 @@ export function createMembershipRecorder(
             const entry = clusters.get(cluster) ?? { accepted: [], members: [] };
             clusters.set(cluster, entry);
             entry.accepted.push(acceptedAt);
-            entry.members.push(
+            entry.members.push({
               acceptedAt,
-              formatClusterMember(record._id, evidence),
-              pruneBelow(acceptedAt, holdWindowMs(cluster), now),
-              keptMs,
-            );
+              member: formatClusterMember(record._id, evidence),
+              pruneBelow: pruneBelow(acceptedAt, holdWindowMs(cluster), now),
+              keepMs: keptMs,
+            });
           }
         }
-        const keys = [k.membersSince];
-        const args: (string | number)[] = [String(recordedSince(theirs, now))];
-        for (const [cluster, { accepted, members }] of clusters) {
-          keys.push(k.clusterMembers(cluster), k.clusterKnown(cluster));
-          // The stops around this batch's members (a stop at r knows r − window … r + knownFor).
-          args.push(oldest - knownForMs(cluster), newest + holdWindowMs(cluster), accepted.length);
-          for (const value of members) args.push(value);
-        }
-        const answers = await runScript(deps.redis, 'recordClusterMembers', keys, args);
+        // The stops around this batch's members (a stop at r knows r − window … r + knownFor).
+        const writes = [...clusters].map(([cluster, { members }]) => ({
+          cluster,
+          knownFrom: oldest - knownForMs(cluster),
+          knownTo: newest + holdWindowMs(cluster),
+          members,
+        }));
+        const stops = await recordClusterMembers(deps.redis, k, recordedSince(theirs, now), writes);
         [...clusters].forEach(([cluster, { accepted }], c) => {
-          const reveals = revealTimes(Array.isArray(answers) ? answers[c] : undefined);
-          recorded.push({ boardId, cluster, accepted, reveals });
+          recorded.push({ boardId, cluster, accepted, reveals: stops[c] ?? [] });
         });
       }),
     );

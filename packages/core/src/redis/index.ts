@@ -7,6 +7,7 @@ export * from './board-read.js';
 export * from './board-registry.js';
 export * from './board-status.js';
 export * from './changes.js';
+export * from './cluster-members.js';
 export * from './connection.js';
 export * from './cross-slot.js';
 export * from './dead-letters.js';
