@@ -35,11 +35,11 @@ describe('recordClusterMembers', () => {
     ]);
     expect(stops).toEqual([[1_500], []]);
     // v-old went with the live member's prune; v-backlog came after it and stays.
-    expect(await redis.zrange(k.clusterMembers('ip:1.2.3.4@c01'), 0, -1)).toEqual([
+    expect(await redis.zrange(k.clusterMembers('ip:1.2.3.4@c01'), '0', '-1')).toEqual([
       'v-backlog voter=1',
       'v-live voter=1',
     ]);
-    expect(await redis.zrange(k.clusterMembers('device:d1'), 0, -1)).toEqual(['v-dev voter=1']);
+    expect(await redis.zrange(k.clusterMembers('device:d1'), '0', '-1')).toEqual(['v-dev voter=1']);
     expect(await redis.get(k.membersSince)).toBe('123');
     // Set once.
     await recordClusterMembers(redis, k, 456, []);
