@@ -1,5 +1,4 @@
 import { type EntryDoc, type EntryModels, progressOf, suggestionSubject } from '@rallyboard/core/db';
-import type { Logger } from '@rallyboard/core/logger';
 import { type NotificationEvent, type SubscriptionAnswer, WITHDRAWABLE } from '@rallyboard/core/protocol';
 import { type NotificationJob, queueLateGrantEvent } from '@rallyboard/core/queue';
 import type { Queue } from 'bullmq';
@@ -8,15 +7,17 @@ import { whenAvailable } from '../lib/when-available.js';
 export interface LateGrantDeps {
   entries: EntryModels;
   notificationQueue: Queue<NotificationJob>;
-  logger: Logger;
 }
 
 /**
  * A subject event that happened while its grant was being recorded (the entry decided, the
  * suggestion moved on, between the check above and the grant's insert) may have run its fan-out
  * or send before the grant was there: it is queued again (a moment later, under an id of its own,
- * past a run of it still going), and its send, finding the grant now, goes out once. The entry is read after the insert, so a decision or move written after this
- * read finds the grant itself.
+ * past a run of it still going), and its send, finding the grant now, goes out once. The entry is
+ * read after the insert, so a decision or move written after this read finds the grant itself.
+ * A grant held already is caught up too: it is the author's retry of a request whose catch-up
+ * was not queued (it answered 503, or never answered), and a send that went out stays done.
+ * Queueing that fails answers 503 SERVICE_UNAVAILABLE, so the participant's app asks again.
  */
 export async function queueLateGrantEvents(
   deps: LateGrantDeps,
@@ -24,7 +25,7 @@ export async function queueLateGrantEvents(
   subjects: ReadonlyMap<NotificationEvent, string>,
   grants: SubscriptionAnswer['grants'],
 ): Promise<void> {
-  const fresh = grants.filter((g) => g.recorded === 'new' && subjects.has(g.event));
+  const fresh = grants.filter((g) => g.recorded !== 'used' && subjects.has(g.event));
   const [first] = fresh;
   if (!first) return;
   const entryId = (subjects.get(first.event) ?? '').split('@')[0];
@@ -37,10 +38,8 @@ export async function queueLateGrantEvents(
         ? !WITHDRAWABLE.includes(entry.status)
         : entry.status === 'approved' && subject !== suggestionSubject(entry._id, progressOf(entry).status);
     if (!happened) continue;
-    try {
-      await queueLateGrantEvent(deps.notificationQueue, { event, campaignId, subject }, userId);
-    } catch (error) {
-      deps.logger.warn({ err: error, event, subject }, 'a message for a grant given late not queued');
-    }
+    await whenAvailable(() =>
+      queueLateGrantEvent(deps.notificationQueue, { event, campaignId, subject }, userId),
+    );
   }
 }

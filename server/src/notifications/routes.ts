@@ -3,12 +3,12 @@ import {
   type EntryDoc,
   type EntryModels,
   findShareableCampaign,
+  grantIdOf,
   type NotificationModels,
   progressOf,
   recordGrant,
   suggestionSubject,
 } from '@rallyboard/core/db';
-import type { Logger } from '@rallyboard/core/logger';
 import {
   AppError,
   NOTIFICATION_EVENTS,
@@ -48,8 +48,22 @@ const notFor = (message: string) =>
   new AppError('INVALID_INPUT', { details: [{ path: 'body.entryId', message }] });
 
 /**
+ * An entry whose review message its author may still subscribe to: one waiting for review, or one
+ * decided since the author's grant for it was recorded (their retry, when the catch-up of that
+ * grant did not get queued: late-grants.ts).
+ */
+async function awaitsItsMessage(deps: NotificationsRouteDeps, entry: EntryDoc): Promise<boolean> {
+  if (WITHDRAWABLE.includes(entry.status)) return true;
+  const template = deps.config.wechat.templates['entry-reviewed'];
+  if (!template || (entry.status !== 'approved' && entry.status !== 'rejected')) return false;
+  const grantId = grantIdOf(template.templateId, entry.campaignId, entry.userId, entry._id);
+  return (await whenAvailable(() => deps.notifications.grants.exists({ _id: grantId }))) !== null;
+}
+
+/**
  * The subject of each subject event the answers accept, from the entry the body names:
- * - entry-reviewed: the participant's own entry of this campaign, not decided yet (its id);
+ * - entry-reviewed: the participant's own entry of this campaign, not decided yet, or decided
+ *   since their grant for it (its id);
  * - suggestion-progress: an approved suggestion of this campaign still moving (its id and the
  *   status it is at: the grant is for its next move).
  * Anything else is INVALID_INPUT on `body.entryId`.
@@ -68,7 +82,7 @@ async function subjectsOf(
       : await whenAvailable(() => deps.entries.entries.findById(body.entryId).lean<EntryDoc>());
   const ours = entry !== null && entry.campaignId === body.campaignId ? entry : undefined;
   if (events.includes('entry-reviewed')) {
-    if (!ours || ours.userId !== userId || !WITHDRAWABLE.includes(ours.status)) {
+    if (!ours || ours.userId !== userId || !(await awaitsItsMessage(deps, ours))) {
       throw notFor('name your own entry of this campaign that is still waiting for review');
     }
     subjects.set('entry-reviewed', ours._id);
@@ -100,7 +114,6 @@ export interface NotificationsRouteDeps {
   config: { wechat: { templates: MessageTemplates } };
   /** Where a subject event that happened while its grant was recorded is queued again. */
   notificationQueue: Queue<NotificationJob>;
-  logger: Logger;
 }
 
 /**

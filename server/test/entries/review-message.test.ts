@@ -12,6 +12,7 @@ import {
   entrant,
   entryCampaign,
   env,
+  mine,
   submit,
   useEntriesEnv,
 } from './entries-fixture.js';
@@ -138,6 +139,41 @@ describe('the review message of an entry', () => {
       [{ templateId: REVIEW, event: 'entry-reviewed', recorded }],
     );
     await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(sentTo(author)).toHaveLength(1);
+  });
+
+  it('catches up when the author asks again after a catch-up that never got queued, and only for their own grant', async () => {
+    const campaignId = await entryCampaign({ approval: 'auto', perParticipant: 2 });
+    const author = await entrant();
+    const entry = await submit(author, campaignId, { title: '南屏晚钟' });
+    const models = notificationModels(env.mongo);
+    const sendId = sendIdOf('entry-reviewed', campaignId, author.userId, entry.body.id);
+    await eventually(
+      async () => (await models.sends.findById(sendId).lean())?.reason === 'NO_GRANT',
+      15_000,
+      'the message dropped for want of a grant',
+    );
+    // The grant recorded, then the request died before its catch-up (no answer, or a 503).
+    const grant = { userId: author.userId, campaignId, templateId: REVIEW, event: 'entry-reviewed' as const };
+    await recordGrant(models, { ...grant, subject: entry.body.id });
+    // The app asks again: the entry is decided now, but the grant for it is the author's.
+    const again = await subscribe(author, campaignId, entry.body.id);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({
+      grants: [{ templateId: REVIEW, event: 'entry-reviewed', recorded: 'held' }],
+    });
+    await eventually(async () => sentTo(author).length === 1, 15_000, 'the review message');
+    expect(sentTo(author)[0]?.data).toMatchObject({ thing1: { value: '南屏晚钟' } });
+
+    // A decided entry its author never subscribed to stays closed.
+    const other = await submit(author, campaignId, { title: '曲院风荷' });
+    await eventually(
+      async () => (await mine(author, other.body.id))?.status === 'approved',
+      15_000,
+      'approved',
+    );
+    expect((await subscribe(author, campaignId, other.body.id)).status).toBe(400);
+    await new Promise((resolve) => setTimeout(resolve, 500));
     expect(sentTo(author)).toHaveLength(1);
   });
 });
