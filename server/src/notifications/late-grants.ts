@@ -1,5 +1,5 @@
 import { type EntryDoc, type EntryModels, progressOf, suggestionSubject } from '@rallyboard/core/db';
-import { type NotificationEvent, type SubscriptionAnswer, WITHDRAWABLE } from '@rallyboard/core/protocol';
+import type { NotificationEvent, SubscriptionAnswer } from '@rallyboard/core/protocol';
 import { type NotificationJob, queueLateGrantEvent } from '@rallyboard/core/queue';
 import type { Queue } from 'bullmq';
 import { whenAvailable } from '../lib/when-available.js';
@@ -15,9 +15,9 @@ export interface LateGrantDeps {
  * or send before the grant was there: it is queued again (a moment later, under an id of its own,
  * past a run of it still going), and its send, finding the grant now, goes out once. The entry is
  * read after the insert, so a decision or move written after this read finds the grant itself.
- * A grant held already is caught up too: it is the author's retry of a request whose catch-up
- * was not queued (it answered 503, or never answered), and a send that went out stays done.
- * Queueing that fails answers 503 SERVICE_UNAVAILABLE, so the participant's app asks again.
+ * A grant held already is caught up too: it is the author's asking again after a request whose
+ * catch-up was not queued (it answered 503, or never answered), and a send that went out stays
+ * done. Queueing that fails answers 503 SERVICE_UNAVAILABLE.
  */
 export async function queueLateGrantEvents(
   deps: LateGrantDeps,
@@ -35,7 +35,7 @@ export async function queueLateGrantEvents(
     const subject = subjects.get(event) ?? '';
     const happened =
       event === 'entry-reviewed'
-        ? !WITHDRAWABLE.includes(entry.status)
+        ? entry.status === 'approved' || entry.status === 'rejected'
         : entry.status === 'approved' && subject !== suggestionSubject(entry._id, progressOf(entry).status);
     if (!happened) continue;
     await whenAvailable(() =>

@@ -180,7 +180,8 @@ function subscriptionsRoute(
       summary: 'Record what wx.requestSubscribeMessage answered, for a campaign',
       description:
         'Each `accept` lets the service send me one message of that template about this campaign ' +
-        '(its start, or its results), or about my entry (`entryId`: its review result, entry-reviewed). ' +
+        '(its start, or its results), or about my entry (`entryId`: its review result, entry-reviewed; ' +
+        'once it is decided, only if my grant for it was recorded already, which then catches up). ' +
         'Answers other than accept record nothing. A start reminder is taken ' +
         'only before the start (409 SUBSCRIPTION_CLOSED after). A template already ' +
         'held for the campaign is answered `held`; one already spent on it, `used`.',

@@ -164,6 +164,9 @@ describe('the review message of an entry', () => {
     });
     await eventually(async () => sentTo(author).length === 1, 15_000, 'the review message');
     expect(sentTo(author)[0]?.data).toMatchObject({ thing1: { value: '南屏晚钟' } });
+    // Someone else naming it is refused, whatever grant its author holds.
+    const stranger = await entrant();
+    expect((await subscribe(stranger, campaignId, entry.body.id)).status).toBe(400);
 
     // A decided entry its author never subscribed to stays closed.
     const other = await submit(author, campaignId, { title: '曲院风荷' });

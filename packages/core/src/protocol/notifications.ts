@@ -52,7 +52,8 @@ export const subscriptionBodySchema = z.strictObject({
   campaignId: boardIdSchema,
   /**
    * The entry a subject event's grant is for: for entry-reviewed the participant's own, not
-   * decided yet; for suggestion-progress an approved suggestion still moving (its next move).
+   * decided yet (or decided since their grant for it was recorded: a retry); for
+   * suggestion-progress an approved suggestion still moving (its next move).
    */
   entryId: entryIdSchema.optional(),
   answers: z
