@@ -18,6 +18,9 @@ export type EntryStatus = z.infer<typeof entryStatusSchema>;
 /** Statuses an author may still withdraw from: not yet decided. */
 export const WITHDRAWABLE: readonly EntryStatus[] = ['pending', 'in-review'];
 
+/** Statuses of an entry the hosts or WeChat's check decided: its author's review message tells which. */
+export const REVIEWED: readonly EntryStatus[] = ['approved', 'rejected'];
+
 /** Statuses that hold one of the author's entry places (a rejected or withdrawn one frees it). */
 export const HOLDS_A_PLACE: readonly EntryStatus[] = ['pending', 'in-review', 'approved'];
 

@@ -1,5 +1,5 @@
 import { type EntryDoc, type EntryModels, progressOf, suggestionSubject } from '@rallyboard/core/db';
-import type { NotificationEvent, SubscriptionAnswer } from '@rallyboard/core/protocol';
+import { type NotificationEvent, REVIEWED, type SubscriptionAnswer } from '@rallyboard/core/protocol';
 import { type NotificationJob, queueLateGrantEvent } from '@rallyboard/core/queue';
 import type { Queue } from 'bullmq';
 import { whenAvailable } from '../lib/when-available.js';
@@ -35,7 +35,7 @@ export async function queueLateGrantEvents(
     const subject = subjects.get(event) ?? '';
     const happened =
       event === 'entry-reviewed'
-        ? entry.status === 'approved' || entry.status === 'rejected'
+        ? REVIEWED.includes(entry.status)
         : entry.status === 'approved' && subject !== suggestionSubject(entry._id, progressOf(entry).status);
     if (!happened) continue;
     await whenAvailable(() =>

@@ -15,6 +15,7 @@ import {
   type NotificationEvent,
   type NotificationTemplates,
   notificationTemplatesSchema,
+  REVIEWED,
   SUBJECT_EVENTS,
   SUGGESTION_MOVES,
   type SubscriptionAnswer,
@@ -55,7 +56,7 @@ const notFor = (message: string) =>
 async function awaitsItsMessage(deps: NotificationsRouteDeps, entry: EntryDoc): Promise<boolean> {
   if (WITHDRAWABLE.includes(entry.status)) return true;
   const template = deps.config.wechat.templates['entry-reviewed'];
-  if (!template || (entry.status !== 'approved' && entry.status !== 'rejected')) return false;
+  if (!template || !REVIEWED.includes(entry.status)) return false;
   const grantId = grantIdOf(template.templateId, entry.campaignId, entry.userId, entry._id);
   return (await whenAvailable(() => deps.notifications.grants.exists({ _id: grantId }))) !== null;
 }

@@ -8,7 +8,12 @@ import {
   progressOf,
   unspentGrantHolders,
 } from '@rallyboard/core/db';
-import { type NotificationEvent, SUBJECT_EVENTS, SUGGESTION_STATUS_LABELS } from '@rallyboard/core/protocol';
+import {
+  type NotificationEvent,
+  REVIEWED,
+  SUBJECT_EVENTS,
+  SUGGESTION_STATUS_LABELS,
+} from '@rallyboard/core/protocol';
 import {
   type NotificationEventJob,
   type NotificationJob,
@@ -141,7 +146,7 @@ async function toAuthor(
 ): Promise<FanOutOutcome> {
   const entry = await deps.entries.entries.findById(entryId).lean<EntryDoc>();
   if (!entry || entry.campaignId !== campaign._id) return { done: 'nothing', why: 'no such entry' };
-  if (entry.status !== 'approved' && entry.status !== 'rejected') {
+  if (!REVIEWED.includes(entry.status)) {
     return { done: 'nothing', why: `the entry is ${entry.status}` };
   }
   const decided = entry.history.findLast((e) => e.status === entry.status)?.at ?? entry.updatedAt;

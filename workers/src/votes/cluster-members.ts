@@ -95,16 +95,15 @@ export function createMembershipRecorder(
         const settings = await settingsOf(boardId);
         const k = deps.keys.board(boardId).risk;
         const [oldest, newest] = acceptedRange(theirs);
-        const clusters = new Map<string, { accepted: number[]; members: ClusterMembersWrite['members'] }>();
+        const clusters = new Map<string, ClusterMembersWrite['members']>();
         for (const { record, features } of theirs) {
           const subject = subjectOf(record);
           if (!subject || !features) continue;
           const acceptedAt = record.acceptedAt.getTime();
           for (const { cluster, evidence, keptMs } of clusterMemberships(features, subject, settings)) {
-            const entry = clusters.get(cluster) ?? { accepted: [], members: [] };
-            clusters.set(cluster, entry);
-            entry.accepted.push(acceptedAt);
-            entry.members.push({
+            const members = clusters.get(cluster) ?? [];
+            clusters.set(cluster, members);
+            members.push({
               acceptedAt,
               member: formatClusterMember(record._id, evidence),
               pruneBelow: pruneBelow(acceptedAt, holdWindowMs(cluster), now),
@@ -113,14 +112,15 @@ export function createMembershipRecorder(
           }
         }
         // The stops around this batch's members (a stop at r knows r − window … r + knownFor).
-        const writes = [...clusters].map(([cluster, { members }]) => ({
+        const writes = [...clusters].map(([cluster, members]) => ({
           cluster,
           knownFrom: oldest - knownForMs(cluster),
           knownTo: newest + holdWindowMs(cluster),
           members,
         }));
         const stops = await recordClusterMembers(deps.redis, k, recordedSince(theirs, now), writes);
-        [...clusters].forEach(([cluster, { accepted }], c) => {
+        writes.forEach(({ cluster, members }, c) => {
+          const accepted = members.map((m) => m.acceptedAt);
           recorded.push({ boardId, cluster, accepted, reveals: stops[c] ?? [] });
         });
       }),
