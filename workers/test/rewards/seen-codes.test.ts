@@ -1,38 +1,31 @@
-import { connectMongo, type RewardGrantDoc, type RewardModels, rewardModels } from '@rallyboard/core/db';
+import type { RewardGrantDoc, RewardModels } from '@rallyboard/core/db';
 import {
   claimCoupon,
   couponClaimOf,
   couponsLeft,
   createKeys,
-  createRedis,
   type RedisClient,
-  waitForReady,
 } from '@rallyboard/core/redis';
-import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomId, testConfig } from '../../../test/support/config.js';
 import type { DesiredGrant } from '../../src/rewards/compute.js';
 import { giveBackCodes, restoreSeenCode } from '../../src/rewards/seen-codes.js';
+import { openRewardStores } from '../support/deps.js';
 
 // What becomes of a revoked coupon grant's code after a pass that died between two writes: each
 // code is in exactly one place (the pool, a grant's claim, or retired), whatever was left behind.
 const config = testConfig();
 const keys = createKeys(config.keyPrefix);
-let mongo: Connection;
 let redis: RedisClient;
 let rewards: RewardModels;
 const deps = () => ({ redis, keys, rewards });
 
+let stores: Awaited<ReturnType<typeof openRewardStores>>;
 beforeAll(async () => {
-  mongo = await connectMongo(config.mongo.uri, 'test');
-  redis = createRedis(config.redis.url, 'command', 'test');
-  await waitForReady(redis);
-  rewards = rewardModels(mongo);
+  stores = await openRewardStores(config);
+  ({ redis, rewards } = stores);
 });
-afterAll(async () => {
-  await redis.quit();
-  await mongo.close();
-});
+afterAll(() => stores.close());
 
 /** A pool with these codes free, each recorded as imported. */
 async function pool(codes: string[]): Promise<string> {

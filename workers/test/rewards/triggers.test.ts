@@ -1,10 +1,11 @@
-import { connectMongo, type RewardModels, rewardModels } from '@rallyboard/core/db';
-import { createKeys, createRedis, encodeScore, type RedisClient, waitForReady } from '@rallyboard/core/redis';
+import type { RewardModels } from '@rallyboard/core/db';
+import { createKeys, encodeScore, type RedisClient } from '@rallyboard/core/redis';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomId, testConfig } from '../../../test/support/config.js';
 import { seedBoard } from '../../../test/support/stack.js';
 import { watchCampaignTriggers } from '../../src/rewards/triggers.js';
+import { openRewardStores } from '../support/deps.js';
 
 // The campaign-wide triggers' guards: a milestone is taken back only after its candidate has
 // stayed under the count a minute, never on a board Redis does not have; an end rule's final top
@@ -17,16 +18,12 @@ let rewards: RewardModels;
 let inFlight = 0;
 const deps = () => ({ redis, keys, rewards, votesInFlight: async () => inFlight });
 
+let stores: Awaited<ReturnType<typeof openRewardStores>>;
 beforeAll(async () => {
-  mongo = await connectMongo(config.mongo.uri, 'test');
-  redis = createRedis(config.redis.url, 'command', 'test');
-  await waitForReady(redis);
-  rewards = rewardModels(mongo);
+  stores = await openRewardStores(config);
+  ({ mongo, redis, rewards } = stores);
 });
-afterAll(async () => {
-  await redis.quit();
-  await mongo.close();
-});
+afterAll(() => stores.close());
 
 async function campaignWith(trigger: Record<string, unknown>, status = 'live') {
   const campaignId = await seedBoard(config, redis, mongo, ['alice', 'bob']);

@@ -3,9 +3,11 @@ import type { Config } from '@rallyboard/core/config';
 import {
   archiveModels,
   boardModel,
+  connectMongo,
   type LedgerModel,
   type LedgerVote,
   ledgerModel,
+  rewardModels,
 } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
 import type { VoteAction } from '@rallyboard/core/protocol';
@@ -47,6 +49,21 @@ export async function openWorkerDeps(
     async close() {
       await reviewQueue.close();
       await closeRedis(redis);
+    },
+  };
+}
+
+/** What a rewards step works with, for a test file: MongoDB, a Redis command connection, the reward models. */
+export async function openRewardStores(config: Config) {
+  const mongo = await connectMongo(config.mongo.uri, 'test');
+  const redis = await testRedis(config, 'command');
+  return {
+    mongo,
+    redis,
+    rewards: rewardModels(mongo),
+    async close() {
+      await closeRedis(redis);
+      await mongo.close();
     },
   };
 }
