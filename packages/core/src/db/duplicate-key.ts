@@ -4,3 +4,17 @@ export const DUPLICATE_KEY = 11000;
 /** True for an error that is a duplicate key: the document (or one with the same unique key) is there already. */
 export const isDuplicateKey = (error: unknown): boolean =>
   Reflect.get(Object(error), 'code') === DUPLICATE_KEY;
+
+/**
+ * True when the store answered that the write concern was not met (a replica set that could not
+ * replicate in time): what it did write may yet be rolled back, so none of it is taken as written.
+ * The driver reports it beside any write errors, on the bulk error's result, so a write that
+ * answers "already there" for some documents is taken as done only when this is false.
+ */
+export function writeConcernUnmet(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const result: unknown = Reflect.get(error, 'result');
+  if (typeof result !== 'object' || result === null) return false;
+  const unmet: unknown = Reflect.get(result, 'getWriteConcernError');
+  return typeof unmet === 'function' && unmet.call(result) !== undefined;
+}

@@ -6,7 +6,7 @@ import { type RiskAssessment, riskAssessmentSchema } from '../protocol/risk.js';
 import { REVIEW_STATES, type ReviewState } from '../protocol/risk-review.js';
 import { type VoteContext, voteContextSchema } from '../protocol/vote-context.js';
 import { VOTE_ACTIONS } from '../protocol/votes.js';
-import { DUPLICATE_KEY, isDuplicateKey } from './duplicate-key.js';
+import { DUPLICATE_KEY, isDuplicateKey, writeConcernUnmet } from './duplicate-key.js';
 
 /**
  * What became of a vote: counted (changed a score), unchanged (a repeated like), held (by risk
@@ -222,6 +222,7 @@ export async function recordVotes(model: LedgerModel, votes: readonly LedgerVote
     return result.insertedCount;
   } catch (error) {
     const writeErrors = writeErrorsOf(error);
+    if (writeConcernUnmet(error)) throw error;
     if (writeErrors && writeErrors.length > 0 && writeErrors.every((e) => e.code === DUPLICATE_KEY)) {
       return votes.length - writeErrors.length;
     }
@@ -234,15 +235,16 @@ export async function recordVotes(model: LedgerModel, votes: readonly LedgerVote
  * insert of `written` documents answered one per record for every document it did not insert;
  * anything else (the store unreachable or refusing the whole command, a write concern not met
  * without write errors: the driver's bulk error then has none; errors without their record's
- * place) is thrown as it came, for its caller's outage handling. (A write concern not met beside
- * write errors is not seen: the ledger writes with the connection's default write concern.)
+ * place, a write concern not met beside write errors) is thrown as it came, for its caller's
+ * outage handling: the whole write is done again, which is harmless (records already present are
+ * on the ledger).
  */
 function ownWriteErrors(
   error: unknown,
   written: number,
 ): { index: number; code: number | undefined; errmsg: string | undefined }[] {
   const writeErrors = writeErrorsOf(error);
-  if (!writeErrors || writeErrors.length === 0) throw error;
+  if (!writeErrors || writeErrors.length === 0 || writeConcernUnmet(error)) throw error;
   // A lone record already present, told by a plain duplicate-key error.
   if (written === 1 && writeErrors.every((e) => e.code === DUPLICATE_KEY)) return [];
   const inserted: unknown = Reflect.get(error as object, 'insertedCount');

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { type Connection, Schema } from 'mongoose';
-import { isDuplicateKey } from './duplicate-key.js';
+import { isDuplicateKey, writeConcernUnmet } from './duplicate-key.js';
 
 /**
  * Share tokens and referrals (助力). A participant asks for a share token for one candidate of a
@@ -179,7 +179,9 @@ export async function recordReferrals(
   } catch (error) {
     const writeErrors: unknown = Reflect.get(Object(error), 'writeErrors');
     const errors = Array.isArray(writeErrors) ? writeErrors : isDuplicateKey(error) ? [error] : [];
-    if (errors.length > 0 && errors.every(isDuplicateKey)) return referrals.size - errors.length;
+    if (errors.length > 0 && errors.every(isDuplicateKey) && !writeConcernUnmet(error)) {
+      return referrals.size - errors.length;
+    }
     throw error;
   }
 }

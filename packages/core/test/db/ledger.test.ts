@@ -5,6 +5,7 @@ import { boardModel } from '../../src/db/boards.js';
 import { connectMongo, pingMongo } from '../../src/db/connection.js';
 import { type LedgerVote, ledgerModel, recordEachVote, recordVotes } from '../../src/db/ledger.js';
 import { isStoreUnavailable } from '../../src/queue/store-outage.js';
+import { unmetWriteConcern } from './write-concern.js';
 
 const config = testConfig();
 let mongo: Awaited<ReturnType<typeof connectMongo>>;
@@ -127,6 +128,22 @@ describe('recordEachVote', () => {
     const closed = await connectMongo(config.mongo.uri, 'test');
     await closed.close();
     await expect(recordEachVote(ledgerModel(closed), [record(randomId('board'))])).rejects.toThrow();
+  });
+
+  it('throws, for the write to be done again, when a record of its own is refused and the write concern was not met', async () => {
+    const boardId = randomId('board');
+    const [present, fresh] = [record(boardId), record(boardId)];
+    await recordVotes(ledger(), [present]);
+    // A replica set's answer: the duplicate's write error, and the write concern not met for
+    // the insert that went through (it may yet be rolled back).
+    const answered = await unmetWriteConcern(ledger().collection, [stored(present)], [stored(fresh)]);
+    const insert = vi.spyOn(ledger().collection, 'insertMany').mockRejectedValue(answered);
+    try {
+      await expect(recordEachVote(ledger(), [present, fresh])).rejects.toBe(answered);
+      await expect(recordVotes(ledger(), [present, fresh])).rejects.toBe(answered);
+    } finally {
+      insert.mockRestore();
+    }
   });
 
   it.each([

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomId, testConfig } from '../../../../test/support/config.js';
 import { connectMongo } from '../../src/db/connection.js';
 import {
@@ -13,6 +13,7 @@ import {
   shareTokenModel,
 } from '../../src/db/referrals.js';
 import { shareTokenSchema } from '../../src/protocol/vote-context.js';
+import { unmetWriteConcern } from './write-concern.js';
 
 const SCENE = /^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]{1,32}$/;
 
@@ -157,6 +158,25 @@ describe('recordReferrals', () => {
     expect(referrals).toHaveLength(1);
     const winner = shares.findIndex(({ token }) => token === referrals[0]?.shareToken);
     expect(results[winner]).toBe(1);
+  });
+
+  it('throws, for the attribution to run again, when the write concern was not met beside a referral already there', async () => {
+    const campaignId = randomId('c');
+    const { token } = await sharedBy(randomId('p'), campaignId);
+    const [known, invitee] = [randomId('p'), randomId('p')];
+    await recordReferrals(models, [vote(campaignId, known, token)]);
+    const present = await models.referrals.findById(referralIdOf(campaignId, known)).lean();
+    if (!present) throw new Error('the first referral was not recorded');
+    const fresh = { ...present, _id: referralIdOf(campaignId, invitee), inviteeId: invitee };
+    const answered = await unmetWriteConcern(models.referrals.collection, [present], [fresh]);
+    const insert = vi.spyOn(models.referrals.collection, 'insertMany').mockRejectedValue(answered);
+    try {
+      await expect(
+        recordReferrals(models, [vote(campaignId, known, token), vote(campaignId, invitee, token)]),
+      ).rejects.toBe(answered);
+    } finally {
+      insert.mockRestore();
+    }
   });
 
   it('gives an invitee a referral of their own in each campaign', async () => {
