@@ -108,3 +108,28 @@ export async function request(req: ApiRequest, schema?: z.ZodType): Promise<unkn
   if (!parsed.success) throw new ApiError('BAD_ANSWER', status, BAD_ANSWER_MESSAGE, parsed.error.issues);
   return parsed.data;
 }
+
+/**
+ * What may have happened on the server although the answer says otherwise: no answer (the
+ * network dropped it), or 503 (the server gave up waiting for a store, which may still have done
+ * the work, or not yet).
+ */
+const MAYBE_DONE: ReadonlySet<FailureCode> = new Set(['NETWORK', 'SERVICE_UNAVAILABLE']);
+
+/**
+ * Calls `call` again after a failure that may or may not have happened on the server (no answer,
+ * 503), waiting 300 ms, then twice as long each time: only for a call the server takes once
+ * however often it comes (the same idempotency key, the same grant). Any other failure, and the
+ * last one, is thrown as it came.
+ * @param retries how many more calls after such a failure; @default 2
+ */
+export async function withRetries<T>(call: () => Promise<T>, retries = 2): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof ApiError) || !MAYBE_DONE.has(error.code) || attempt >= retries) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 300 * 2 ** attempt));
+    }
+  }
+}

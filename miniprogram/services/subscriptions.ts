@@ -5,7 +5,7 @@ import {
   subscriptionAnswerSchema,
 } from '../protocol/notifications.js';
 import { authorized } from './auth.js';
-import { request } from './request.js';
+import { request, withRetries } from './request.js';
 
 /** Where the campaigns and events already asked about on this install are kept. */
 const ASKED_KEY = 'rallyboard.subscribeAsked';
@@ -76,18 +76,23 @@ export function askToHear(
           resolve('declined');
           return;
         }
-        // Not recorded (offline): the next tap asks again.
-        authorized(
-          {
-            method: 'POST',
-            path: '/api/me/subscriptions',
-            body: {
-              campaignId,
-              ...(entryId === undefined ? {} : { entryId }),
-              answers: { [templateId]: said },
+        // The accept is WeChat's, given once: a send whose answer was lost, or answered 503 (the
+        // grant recorded but its catch-up not queued), is sent again as it is, with no new
+        // prompt (the server holds one grant however often it comes). Not recorded after that
+        // (offline): the next tap asks again.
+        withRetries(() =>
+          authorized(
+            {
+              method: 'POST',
+              path: '/api/me/subscriptions',
+              body: {
+                campaignId,
+                ...(entryId === undefined ? {} : { entryId }),
+                answers: { [templateId]: said },
+              },
             },
-          },
-          subscriptionAnswerSchema,
+            subscriptionAnswerSchema,
+          ),
         ).then(
           () => {
             asked();

@@ -1,7 +1,7 @@
 import { type CastVoteAccepted, castVoteAcceptedSchema, type VoteAction } from '../protocol/votes.js';
 import { authorized } from './auth.js';
 import { deviceFingerprint, deviceId, randomId } from './device.js';
-import { ApiError } from './request.js';
+import { withRetries } from './request.js';
 
 /**
  * One vote the user meant to cast, with its idempotency key made when they tapped. Every send
@@ -68,12 +68,6 @@ function remember(vote: SentVote): void {
 }
 
 /**
- * What may have been queued although the answer says otherwise: no answer (the network dropped
- * it), or 503 (the server gave up waiting for Redis, which may still have queued the vote).
- */
-const MAYBE_QUEUED: ReadonlySet<string> = new Set(['NETWORK', 'SERVICE_UNAVAILABLE']);
-
-/**
  * Casts a vote, retrying with the same idempotency key when the network drops or the server
  * answers 503 (the vote may or may not have been queued: the key makes both cases safe, and
  * a fresh tap would be a second vote). Catalogue refusals are not retried: they come back as an
@@ -81,20 +75,13 @@ const MAYBE_QUEUED: ReadonlySet<string> = new Set(['NETWORK', 'SERVICE_UNAVAILAB
  * @param retries how many more sends after such a failure; @default 2
  */
 export async function castVote(intent: VoteIntent, retries = 2): Promise<CastVoteAccepted> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const accepted = await sendVote(intent);
-      remember({
-        boardId: intent.boardId,
-        voteId: accepted.voteId,
-        candidateId: intent.candidateId,
-        action: intent.action,
-        at: Date.now(),
-      });
-      return accepted;
-    } catch (error) {
-      if (!(error instanceof ApiError) || !MAYBE_QUEUED.has(error.code) || attempt >= retries) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 300 * 2 ** attempt));
-    }
-  }
+  const accepted = await withRetries(() => sendVote(intent), retries);
+  remember({
+    boardId: intent.boardId,
+    voteId: accepted.voteId,
+    candidateId: intent.candidateId,
+    action: intent.action,
+    at: Date.now(),
+  });
+  return accepted;
 }

@@ -98,6 +98,28 @@ describe('subscribe messages in the mini-program', () => {
     expect(await grantsOf(off)).toHaveLength(1);
   });
 
+  it.each([
+    ['its answer is lost', () => shim.loseAnswers(1, /\/api\/me\/subscriptions$/)],
+    ['it is answered 503', () => shim.answerUnavailable(1, /\/api\/me\/subscriptions$/)],
+  ])(
+    'sends an accept again, with no new prompt, when %s, and the server holds one grant',
+    async (_what, fail) => {
+      const campaignId = await liveCampaign();
+      const prompts = shim.subscribePrompts.length;
+      const sent = () =>
+        shim.requests.filter((r) => r.method === 'POST' && r.url.endsWith('/api/me/subscriptions'));
+      const before = sent().length;
+      fail();
+      expect(await askToHear('results-final', campaignId)).toBe('recorded');
+      expect(shim.subscribePrompts.slice(prompts)).toEqual([[RESULTS]]);
+      const sends = sent().slice(before);
+      expect(sends).toHaveLength(2);
+      expect(sends[1]?.body).toEqual(sends[0]?.body);
+      expect(await grantsOf(campaignId)).toMatchObject([{ templateId: RESULTS, event: 'results-final' }]);
+      expect(await askToHear('results-final', campaignId)).toBe('asked');
+    },
+  );
+
   it("records a start reminder for a scheduled campaign, and shows no prompt for an event the service doesn't send", async () => {
     const campaignId = randomId('c');
     await createLiveCampaign(mongo, campaignId, {
