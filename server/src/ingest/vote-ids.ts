@@ -27,6 +27,8 @@ export interface VoteIds {
 }
 
 const b64 = (bytes: Buffer) => bytes.toString('base64url');
+/** A mac of 12 bytes in base64url: 16 characters, no padding. */
+const MAC_TEXT = /^[A-Za-z0-9_-]{16}$/;
 
 export function createVoteIds(secrets: TokenSecrets): VoteIds {
   // Keys of their own, derived from the token secrets: a vote id's mac is never a token's.
@@ -48,7 +50,9 @@ export function createVoteIds(secrets: TokenSecrets): VoteIds {
     },
     owns(voteId, boardId, participantId) {
       const dot = voteId.lastIndexOf('.');
-      if (dot <= 0) return false;
+      // The mac exactly as issue spells it: base64url decoding would take a trailing character
+      // more (or padding) as the same bytes, so another id would be owned as this one.
+      if (dot <= 0 || !MAC_TEXT.test(voteId.slice(dot + 1))) return false;
       const given = Buffer.from(voteId.slice(dot + 1), 'base64url');
       return keys.some((key) => {
         const expected = mac(key, boardId, participantId, voteId.slice(0, dot));

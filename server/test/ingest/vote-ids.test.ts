@@ -27,6 +27,10 @@ describe('vote ids', () => {
     expect(ids.owns(id, 'b2', 'p1')).toBe(false);
     expect(ids.owns(`${id.split('.')[0]}x.${id.split('.')[1]}`, 'b1', 'p1')).toBe(false);
     expect(ids.owns(id.split('.')[0] ?? '', 'b1', 'p1')).toBe(false);
+    // Another spelling of the same mac bytes is another id: a trailing character base64url
+    // decoding would drop, or the mac cut short.
+    for (const tail of ['A', 'AA', 'Q', '=']) expect(ids.owns(`${id}${tail}`, 'b1', 'p1')).toBe(false);
+    expect(ids.owns(id.slice(0, -1), 'b1', 'p1')).toBe(false);
     expect(
       createVoteIds({ jwtSecret: 'another-secret-of-at-least-32-characters' }).owns(id, 'b1', 'p1'),
     ).toBe(false);
