@@ -157,6 +157,9 @@ function retract(input: MoveInput, state: LedgerReview['state'], extra: Partial<
  */
 export function planMove(input: MoveInput): Move | undefined {
   const { job, record } = input;
+  // A re-count (`<id>.a`) is moved only through the vote it restores, which names it as its
+  // credit: accepted when a host approved, it is in no window or cluster of its own.
+  if (record.restores !== undefined) return undefined;
   const review = record.review;
   const neverApplied = record.verdict === 'held';
   const retracted =

@@ -42,6 +42,8 @@ export function selectionFilter(job: ReviewJob): Record<string, unknown> {
       return {
         boardId,
         action: countingActions(),
+        // A host's re-count is voided through the vote it restores, by that vote's own time.
+        restores: { $exists: false },
         acceptedAt: { $gte: new Date(rule.from), $lt: new Date(rule.to) },
         ...(rule.candidateId ? { candidateId: rule.candidateId } : {}),
         ...(rule.voterId ? { voterId: rule.voterId } : {}),
@@ -82,6 +84,8 @@ export function ledgerHoldFilter(job: HoldClusterJob, before: number): Record<st
     boardId: job.campaignId,
     verdict: 'counted',
     action: countingActions(),
+    // A re-count a host approved is no vote of the cluster's (its vote was held and decided).
+    restores: { $exists: false },
     acceptedAt: { $gte: new Date(job.since), $lt: new Date(until) },
     // An id that does not read selects by time alone, and the matcher then takes none of it.
     ...(ref ? clusterFields(ref) : {}),

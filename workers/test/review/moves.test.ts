@@ -71,6 +71,12 @@ describe('the move of one vote', () => {
     expect(write?.set.review).toMatchObject({ state: 'approved', credit: 'v-1.a', retraction: 'v-1.x' });
   });
 
+  it("never moves a host's re-count itself, by rule or by a cluster's hold: only through the vote it restores", () => {
+    const recount = { _id: 'v-1.a', restores: 'v-1', delta: 1 as const, seq: 4, acceptedAt: now };
+    expect(planMove(input(voidByRule, recount))).toBeUndefined();
+    expect(planMove(input(hold, recount))).toBeUndefined();
+  });
+
   it('voids a counted vote by rule with a retraction of the id that counts it', () => {
     const review = { state: 'approved' as const, at: heldAt, by: 'h-1', credit: 'v-1.a' };
     const move = planMove(input(voidByRule, { delta: 1, seq: 3, review }));

@@ -54,6 +54,19 @@ describe('which votes a cluster hold takes', () => {
     );
   });
 
+  it("takes no host's re-count (a vote held and decided), by rule or by a cluster's hold", () => {
+    expect(ledgerHoldFilter(hold('voter:p-1'), since + 30_000)).toMatchObject({
+      restores: { $exists: false },
+    });
+    const rule: ReviewJob = {
+      kind: 'void-by-rule',
+      campaignId: 'board-1',
+      rule: { from: new Date(since).toISOString(), to: new Date(since + 60_000).toISOString() },
+      by: 'h-1',
+    };
+    expect(selectionFilter(rule)).toMatchObject({ restores: { $exists: false } });
+  });
+
   it('takes from the ledger only the votes accepted before the board recorded its members', () => {
     expect(ledgerHoldFilter(hold('device:d-1'), since + 30_000)).toMatchObject({
       acceptedAt: { $gte: new Date(since), $lt: new Date(since + 30_000) },
@@ -91,6 +104,7 @@ describe('which votes a void by rule takes', () => {
     expect(selectionFilter(job)).toEqual({
       boardId: 'board-1',
       action: { $in: ['vote', 'like'] },
+      restores: { $exists: false },
       acceptedAt: { $gte: new Date(since), $lt: new Date(since + 60_000) },
     });
     const matches = createMatcher(job);
