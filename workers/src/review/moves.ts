@@ -46,6 +46,26 @@ export interface MoveInput {
    * nothing back over it.
    */
   actedSince?: boolean | undefined;
+  /**
+   * For a vote taken back by a hold: its re-count (`<id>.a`) is on the board already, an earlier
+   * approval that stopped before its ledger write (the marker is Redis's answer).
+   */
+  creditApplied?: boolean | undefined;
+}
+
+/** The note of a decision an earlier action made on the board and this one wrote down. */
+const FINISHED = 'decided so by an earlier action, which stopped before the ledger: finished by this one';
+
+/**
+ * The decision a held vote's verdict shows when it is a duplicate: the board answered with the
+ * first decision applied to it (an earlier action that stopped before its ledger write), which
+ * stands whatever this action asked.
+ */
+function decidedBefore(verdict: VoteVerdict): 'approved' | 'voided' | undefined {
+  if (!verdict.duplicate) return undefined;
+  if (verdict.verdict === 'counted') return 'approved';
+  if (verdict.verdict === 'rejected' && verdict.reason === 'VOIDED') return 'voided';
+  return undefined;
 }
 
 /** A vote of the record's voter, candidate and day to apply, under its own id. */
@@ -105,22 +125,36 @@ function derived(
   };
 }
 
-/** Decides a held vote, never applied: applies it itself, counted (`a`) or voided (`v`). */
+/**
+ * Decides a held vote, never applied: applies it itself, counted (`a`) or voided (`v`). When the
+ * board answers with an earlier action's decision (applied, its ledger write not made), the record
+ * says that decision, as the board has it, never this action's over the other's verdict.
+ */
 function decideHeld(input: MoveInput, mode: 'a' | 'v', state: 'approved' | 'voided'): Move {
   return {
     apply: toApply(input, input.record._id, input.record.action, mode),
-    write: (verdict) => ({ inserts: [], set: { ...verdictFields(verdict), review: stamp(input, state) } }),
+    write: (verdict) => {
+      const before = decidedBefore(verdict);
+      const review =
+        before && before !== state ? stamp(input, before, { note: FINISHED }) : stamp(input, state);
+      return { inserts: [], set: { ...verdictFields(verdict), review } };
+    },
   };
 }
 
-/** Counts a taken-back vote again, with a vote of its own id (`<id>.a`). */
-function restore(input: MoveInput): Move {
+/**
+ * Counts a taken-back vote again, with a vote of its own id (`<id>.a`). `finishing`: an earlier
+ * approval applied it and stopped before the ledger; this one writes that approval down.
+ */
+function restore(input: MoveInput, finishing = false): Move {
   const creditId = `${input.record._id}.a`;
   return {
     apply: toApply(input, creditId, input.record.action, 'a'),
     write: (verdict) => ({
       inserts: [derived(input, creditId, verdict, { restores: input.record._id })],
-      set: { review: stamp(input, 'approved', { credit: creditId }) },
+      set: {
+        review: stamp(input, 'approved', { credit: creditId, ...(finishing ? { note: FINISHED } : {}) }),
+      },
     }),
   };
 }
@@ -176,6 +210,9 @@ export function planMove(input: MoveInput): Move | undefined {
     case 'void-by-rule':
       if (review?.state === 'voided') return undefined;
       if (neverApplied) return decideHeld(input, 'v', 'voided');
+      // Counted again by an approval that stopped before the ledger: that approval stands (the
+      // board counts it), and is written down; a void of it is a later action's.
+      if (retracted && input.creditApplied) return restore(input, true);
       // Taken back when it was held: voiding it changes the ledger only.
       if (retracted) return ledgerOnly(input, 'voided');
       // A host voids held votes; only a rule reaches votes that still count.

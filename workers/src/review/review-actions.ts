@@ -66,6 +66,33 @@ async function likesActedOnSince(ledger: LedgerModel, records: readonly LedgerVo
 }
 
 /**
+ * For a void: the votes taken back by a hold whose re-count (`<id>.a`) the board has applied, an
+ * approval that stopped before its ledger write. Its marker says so; one read for those that can.
+ */
+async function creditsOnBoard(
+  deps: Pick<WorkerDeps, 'redis' | 'keys'>,
+  job: ReviewJob,
+  records: readonly LedgerVote[],
+): Promise<Set<string>> {
+  if (job.kind !== 'void' && job.kind !== 'void-by-rule') return new Set();
+  const retracted = records.filter(
+    (r) => r.verdict === 'counted' && r.review?.state === 'held' && r.review.retraction !== undefined,
+  );
+  if (retracted.length === 0) return new Set();
+  const board = deps.keys.board(job.campaignId);
+  const pipeline = deps.redis.pipeline();
+  for (const r of retracted) pipeline.exists(board.vote(`${r._id}.a`));
+  const answers = (await pipeline.exec()) ?? [];
+  return new Set(
+    retracted.flatMap((r, i) => {
+      const [error, found] = answers[i] ?? [new Error('no answer')];
+      if (error) throw error;
+      return found === 1 ? [r._id] : [];
+    }),
+  );
+}
+
+/**
  * Runs review jobs: approve or void held votes, void by rule, and hold a cluster's counted votes.
  * Each vote moves only from the state the job expects, under the campaign's review lock, and
  * every change to a ranking is a vote applied by applyVotes with its own id (see moves.ts), so a
@@ -102,13 +129,19 @@ export function createReviewActions(
     const boardId = job.campaignId;
     const board = await boards.get(boardId);
     if (!board) throw new BoardBusyError(`board ${boardId} is not in Redis`);
-    const now = new Date();
     const planned: PlannedMove[] = [];
     const acted = job.kind === 'approve' ? await likesActedOnSince(deps.ledger, records) : new Set<string>();
-    const of = { job, actionId, now, retentionDays: board.dailyRetentionDays };
+    const credited = await creditsOnBoard(deps, job, records);
+    const of = { job, actionId, now: new Date(), retentionDays: board.dailyRetentionDays };
     for (const record of records) {
       result.matched++;
-      const move = planMove({ ...of, record, why: whyOf?.(record), actedSince: acted.has(record._id) });
+      const move = planMove({
+        ...of,
+        record,
+        why: whyOf?.(record),
+        actedSince: acted.has(record._id),
+        creditApplied: credited.has(record._id),
+      });
       if (move) planned.push({ record, move });
       else result.unchanged++;
     }

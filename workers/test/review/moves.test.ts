@@ -77,6 +77,46 @@ describe('the move of one vote', () => {
     expect(planMove(input(hold, recount))).toBeUndefined();
   });
 
+  it("writes down an earlier action's decision the board answers with, never this one's over it", () => {
+    const held = { verdict: 'held' as const, review: { state: 'held' as const, at: heldAt, by: 'risk' } };
+    const voidIt: ReviewJob = { ...approve, kind: 'void' };
+    // An approval applied the vote, then stopped before the ledger; a void comes next.
+    const voided = planMove(input(voidIt, held));
+    expect(voided?.apply).toMatchObject({ voteId: 'v-1', mode: 'v' });
+    const afterApproval = voided?.apply ? voided.write({ ...counted, duplicate: true }) : undefined;
+    expect(afterApproval?.set).toMatchObject({ verdict: 'counted', seq: 9, review: { state: 'approved' } });
+    expect(afterApproval?.set.review?.note).toMatch(/earlier action/);
+    // A void applied, then stopped; an approval comes next.
+    const approved = planMove(input(approve, held));
+    const afterVoid = approved?.apply
+      ? approved.write({ verdict: 'rejected', reason: 'VOIDED', duplicate: true })
+      : undefined;
+    expect(afterVoid?.set).toMatchObject({
+      verdict: 'rejected',
+      reason: 'VOIDED',
+      review: { state: 'voided' },
+    });
+    // Its own retry, as ever: the same decision.
+    const again = voided?.apply
+      ? voided.write({ verdict: 'rejected', reason: 'VOIDED', duplicate: true })
+      : undefined;
+    expect(again?.set.review).toMatchObject({ state: 'voided', by: 'h-1' });
+    expect(again?.set.review?.note).toBeUndefined();
+  });
+
+  it('writes down an approval whose re-count the board counts already, when a void of the taken-back vote comes next', () => {
+    const review = { state: 'held' as const, at: heldAt, by: 'risk', retraction: 'v-1.x' };
+    const voidIt: ReviewJob = { ...approve, kind: 'void' };
+    const move = planMove({ ...input(voidIt, { delta: 1, seq: 3, review }), creditApplied: true });
+    expect(move?.apply).toMatchObject({ voteId: 'v-1.a', mode: 'a' });
+    const write = move?.apply ? move.write({ ...counted, duplicate: true }) : undefined;
+    expect(write?.inserts).toMatchObject([{ _id: 'v-1.a', restores: 'v-1', verdict: 'counted' }]);
+    expect(write?.set.review).toMatchObject({ state: 'approved', credit: 'v-1.a' });
+    // Without a re-count on the board, the void is the ledger's alone, as before.
+    const plain = planMove(input(voidIt, { delta: 1, seq: 3, review }));
+    expect(plain?.apply).toBeUndefined();
+  });
+
   it('voids a counted vote by rule with a retraction of the id that counts it', () => {
     const review = { state: 'approved' as const, at: heldAt, by: 'h-1', credit: 'v-1.a' };
     const move = planMove(input(voidByRule, { delta: 1, seq: 3, review }));

@@ -1,0 +1,68 @@
+import type { ReviewJob } from '@rallyboard/core/queue';
+import { describe, expect, it, vi } from 'vitest';
+import { eventually } from '../../../test/support/stack.js';
+import { createReviewActions } from '../../src/review/review-actions.js';
+import { createRiskFollowUp } from '../../src/risk/follow-up.js';
+import {
+  apply,
+  countOf,
+  deps,
+  judged,
+  liveCampaign,
+  recordOf,
+  stoppedFor,
+  useClusterHoldStack,
+} from './cluster-hold-fixture.js';
+
+useClusterHoldStack();
+
+const decide = (kind: 'approve' | 'void', boardId: string, voteId: string): ReviewJob => ({
+  kind,
+  campaignId: boardId,
+  select: { voteIds: [voteId] },
+  by: kind === 'approve' ? 'h-approver' : 'h-voider',
+});
+
+describe('two hosts deciding one held vote', () => {
+  it('writes down the approval the board counts when a void comes after it stopped before the ledger, and never the void over it', async () => {
+    const boardId = await liveCampaign();
+    const vote = judged(boardId, 'alice', 'p-both', Date.now() - 60_000, {
+      ip: '198.51.100.61',
+      deviceId: 'dev-both',
+      dwellMs: 4_000,
+    });
+    expect(await apply([vote])).toMatchObject([{ verdict: 'counted' }]);
+    // Risk control finds the account: its vote is taken back and held.
+    await createRiskFollowUp(deps)([stoppedFor(boardId, 'voter:p-both', Date.now())]);
+    const voteId = vote.vote.voteId;
+    await eventually(async () => (await recordOf(voteId))?.review?.state === 'held', 30_000, 'held');
+    expect(await countOf(boardId, 'alice')).toBe(0);
+
+    const run = createReviewActions(deps);
+    // The approval counts it again on the board, then the ledger fails under it.
+    const updates = vi
+      .spyOn(deps.ledger.collection, 'bulkWrite')
+      .mockRejectedValueOnce(new Error('the ledger went away'));
+    try {
+      await expect(run(decide('approve', boardId, voteId), 'approve-1', async () => {})).rejects.toThrow(
+        'the ledger went away',
+      );
+    } finally {
+      updates.mockRestore();
+    }
+    expect(await countOf(boardId, 'alice')).toBe(1);
+
+    // Another host's void runs before the approval's retry.
+    await run(decide('void', boardId, voteId), 'void-1', async () => {});
+    const record = await recordOf(voteId);
+    expect(record?.review).toMatchObject({ state: 'approved', credit: `${voteId}.a` });
+    expect(await countOf(boardId, 'alice')).toBe(1);
+    expect(await recordOf(`${voteId}.a`)).toMatchObject({ verdict: 'counted', restores: voteId });
+
+    // The approval's retry finds it done.
+    expect(await run(decide('approve', boardId, voteId), 'approve-1', async () => {})).toMatchObject({
+      changed: 0,
+    });
+    expect(await countOf(boardId, 'alice')).toBe(1);
+  }, 60_000);
+});
