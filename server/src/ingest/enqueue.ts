@@ -28,7 +28,9 @@ export interface VoteEnqueuerDeps {
  * Gathers the votes of concurrent requests for up to `INGEST_BATCH_WAIT_MS` (or
  * `INGEST_BATCH_MAX` votes) and adds them with one `addBulk`: one job per board, holding that
  * board's votes. Each request still answers only after its vote is in Redis; if the add fails,
- * every request of the batch fails (503) and none of its votes was accepted.
+ * every request of the batch fails (503) and none of its votes was accepted, though an add that
+ * timed out may still run and queue them: a client retries with the same Idempotency-Key, which
+ * names the same vote (docs/architecture.md, step 3).
  */
 export function createVoteEnqueuer(deps: VoteEnqueuerDeps): VoteEnqueuer {
   const { batchMax, batchWaitMs } = deps.config.ingest;
