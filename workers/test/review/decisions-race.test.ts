@@ -1,4 +1,6 @@
+import { campaignModel } from '@rallyboard/core/db';
 import type { ReviewJob } from '@rallyboard/core/queue';
+import { fenceBoard, liftFence } from '@rallyboard/core/redis';
 import { describe, expect, it, vi } from 'vitest';
 import { eventually } from '../../../test/support/stack.js';
 import { createReviewActions } from '../../src/review/review-actions.js';
@@ -9,6 +11,7 @@ import {
   deps,
   judged,
   liveCampaign,
+  mongo,
   recordOf,
   stoppedFor,
   useClusterHoldStack,
@@ -63,6 +66,53 @@ describe('two hosts deciding one held vote', () => {
     expect(await run(decide('approve', boardId, voteId), 'approve-1', async () => {})).toMatchObject({
       changed: 0,
     });
+    expect(await countOf(boardId, 'alice')).toBe(1);
+  }, 60_000);
+});
+
+describe('a review job on a board that cannot take it now', () => {
+  it('waits while the board is being rebuilt, using none of its attempts, and approves once the fence lifts', async () => {
+    const boardId = await liveCampaign();
+    const vote = judged(boardId, 'alice', 'p-fenced', Date.now() - 60_000, {
+      ip: '198.51.100.62',
+      deviceId: 'dev-fenced',
+      dwellMs: 4_000,
+    });
+    expect(await apply([vote])).toMatchObject([{ verdict: 'counted' }]);
+    await createRiskFollowUp(deps)([stoppedFor(boardId, 'voter:p-fenced', Date.now())]);
+    const voteId = vote.vote.voteId;
+    await eventually(async () => (await recordOf(voteId))?.review?.state === 'held', 30_000, 'held');
+
+    const campaign = await campaignModel(mongo).findById(boardId).lean();
+    const token = 'a-rebuild';
+    await fenceBoard(
+      deps.redis,
+      deps.keys,
+      {
+        boardId,
+        title: boardId,
+        kind: 'vote',
+        timezone: campaign?.schedule.timezone ?? 'Asia/Shanghai',
+        dailyRetentionDays: 8,
+        candidateIds: ['alice', 'bob'],
+      },
+      { token, ttlMs: 120_000 },
+    );
+    const job = await deps.reviewQueue.add('approve', decide('approve', boardId, voteId));
+    await eventually(
+      async () => {
+        const now = await deps.reviewQueue.getJob(String(job.id));
+        return (await now?.getState()) === 'delayed' && (now?.attemptsStarted ?? 0) >= 3;
+      },
+      30_000,
+      'the job waiting a third time',
+    );
+    const waiting = await deps.reviewQueue.getJob(String(job.id));
+    expect(waiting?.attemptsMade).toBe(0);
+    expect(await countOf(boardId, 'alice')).toBe(0);
+
+    await liftFence(deps.redis, deps.keys, boardId, token);
+    await eventually(async () => (await recordOf(voteId))?.review?.state === 'approved', 30_000, 'approved');
     expect(await countOf(boardId, 'alice')).toBe(1);
   }, 60_000);
 });
