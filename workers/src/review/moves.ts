@@ -51,6 +51,11 @@ export interface MoveInput {
    * approval that stopped before its ledger write (the marker is Redis's answer).
    */
   creditApplied?: boolean | undefined;
+  /**
+   * For a counted like a retraction would take back: its voter unliked the member since, so the
+   * like that stands now, if any, is a later one of theirs, which no hold or rule selected.
+   */
+  withdrawnSince?: boolean | undefined;
 }
 
 /** The note of a decision an earlier action made on the board and this one wrote down. */
@@ -186,6 +191,16 @@ function retract(input: MoveInput, state: LedgerReview['state'], extra: Partial<
 }
 
 /**
+ * Takes back a like its voter withdrew since: nothing of it stands, so nothing is applied (the
+ * script would take whatever like of theirs stands now, a later one), and the ledger says so.
+ */
+function nothingToTake(input: MoveInput, state: 'held' | 'voided', extra: Partial<LedgerReview> = {}): Move {
+  return {
+    write: () => ({ inserts: [], set: { review: stamp(input, state, { ...extra, nothingTaken: true }) } }),
+  };
+}
+
+/**
  * The move a job makes of one vote, or undefined when the vote is not in a state the job moves
  * (already decided, or moved by an earlier run).
  */
@@ -196,8 +211,11 @@ export function planMove(input: MoveInput): Move | undefined {
   if (record.restores !== undefined) return undefined;
   const review = record.review;
   const neverApplied = record.verdict === 'held';
+  // Taken back when it was held: by a retraction, or with nothing to take (a like withdrawn).
   const retracted =
-    record.verdict === 'counted' && review?.state === 'held' && review.retraction !== undefined;
+    record.verdict === 'counted' &&
+    review?.state === 'held' &&
+    (review.retraction !== undefined || review.nothingTaken === true);
   const countedOnce = record.verdict === 'counted' && record.delta === 1;
   switch (job.kind) {
     case 'approve':
@@ -217,9 +235,13 @@ export function planMove(input: MoveInput): Move | undefined {
       if (retracted) return ledgerOnly(input, 'voided');
       // A host voids held votes; only a rule reaches votes that still count.
       if (job.kind === 'void' || !countedOnce) return undefined;
+      if (input.withdrawnSince) return nothingToTake(input, 'voided');
       return retract(input, 'voided');
-    case 'hold-cluster':
+    case 'hold-cluster': {
       if (review !== undefined || !countedOnce) return undefined;
-      return retract(input, 'held', { cluster: job.cluster, by: 'risk', note: input.why });
+      const held = { cluster: job.cluster, by: 'risk', note: input.why };
+      if (input.withdrawnSince) return nothingToTake(input, 'held', held);
+      return retract(input, 'held', held);
+    }
   }
 }

@@ -13,7 +13,7 @@ import type { WorkerDeps } from '../deps.js';
 import { applyMoves, BoardBusyError, type PlannedMove } from './apply-moves.js';
 import { firstVotes } from './first-votes.js';
 import { createClusterHold } from './hold-cluster.js';
-import { planMove } from './moves.js';
+import { type MoveInput, planMove } from './moves.js';
 import type { ReviewProgress, ReviewSteps } from './review-steps.js';
 import { createMatcher, holdsWave, selectionFilter } from './selection.js';
 
@@ -66,6 +66,39 @@ async function likesActedOnSince(ledger: LedgerModel, records: readonly LedgerVo
 }
 
 /**
+ * Of the counted likes a retraction would take back (a cluster's hold, a void by rule), those
+ * whose voter unliked the same member after them: the like that stands now, if any, is a later
+ * one of theirs, with none of the cluster's evidence, which the script would take instead.
+ */
+async function likesWithdrawnSince(
+  ledger: LedgerModel,
+  job: ReviewJob,
+  records: readonly LedgerVote[],
+): Promise<Set<string>> {
+  if (job.kind !== 'hold-cluster' && job.kind !== 'void-by-rule') return new Set();
+  const at = (d: Date | number) => new Date(d).getTime();
+  const likes = records.filter(
+    (r) => r.action === 'like' && r.verdict === 'counted' && r.voterId !== undefined,
+  );
+  if (likes.length === 0) return new Set();
+  const later = await readLikeActsSince(
+    ledger,
+    job.campaignId,
+    [...new Set(likes.map((r) => r.voterId as string))],
+    new Date(Math.min(...likes.map((r) => at(r.decidedAt)))),
+  );
+  const withdrawn = (r: LedgerVote) =>
+    later.some(
+      (l) =>
+        l.action === 'unlike' &&
+        l.voterId === r.voterId &&
+        l.candidateId === r.candidateId &&
+        at(l.acceptedAt) > at(r.acceptedAt),
+    );
+  return new Set(likes.filter(withdrawn).map((r) => r._id));
+}
+
+/**
  * For a void: the votes taken back by a hold whose re-count (`<id>.a`) the board has applied, an
  * approval that stopped before its ledger write. Its marker says so; one read for those that can.
  */
@@ -90,6 +123,24 @@ async function creditsOnBoard(
       return found === 1 ? [r._id] : [];
     }),
   );
+}
+
+/** What planning the moves of a chunk's records needs besides them, read once for the chunk. */
+async function whatMovesKnow(
+  deps: Pick<WorkerDeps, 'redis' | 'keys' | 'ledger'>,
+  job: ReviewJob,
+  records: readonly LedgerVote[],
+): Promise<(voteId: string) => Pick<MoveInput, 'actedSince' | 'creditApplied' | 'withdrawnSince'>> {
+  const [acted, credited, withdrawn] = await Promise.all([
+    job.kind === 'approve' ? likesActedOnSince(deps.ledger, records) : new Set<string>(),
+    creditsOnBoard(deps, job, records),
+    likesWithdrawnSince(deps.ledger, job, records),
+  ]);
+  return (voteId) => ({
+    actedSince: acted.has(voteId),
+    creditApplied: credited.has(voteId),
+    withdrawnSince: withdrawn.has(voteId),
+  });
 }
 
 /**
@@ -130,18 +181,11 @@ export function createReviewActions(
     const board = await boards.get(boardId);
     if (!board) throw new BoardBusyError(`board ${boardId} is not in Redis`);
     const planned: PlannedMove[] = [];
-    const acted = job.kind === 'approve' ? await likesActedOnSince(deps.ledger, records) : new Set<string>();
-    const credited = await creditsOnBoard(deps, job, records);
+    const known = await whatMovesKnow(deps, job, records);
     const of = { job, actionId, now: new Date(), retentionDays: board.dailyRetentionDays };
     for (const record of records) {
       result.matched++;
-      const move = planMove({
-        ...of,
-        record,
-        why: whyOf?.(record),
-        actedSince: acted.has(record._id),
-        creditApplied: credited.has(record._id),
-      });
+      const move = planMove({ ...of, record, why: whyOf?.(record), ...known(record._id) });
       if (move) planned.push({ record, move });
       else result.unchanged++;
     }
