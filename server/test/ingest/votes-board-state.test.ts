@@ -43,6 +43,23 @@ describe('POST /api/boards/:boardId/votes', () => {
     );
   });
 
+  describe('when another process moves the campaign', () => {
+    it.each(['ended', 'paused'] as const)(
+      'refuses a vote as soon as it is %s, not a board-cache time later (the schedule worker, another server)',
+      async (status) => {
+        const board = await seedBoard(config, server.deps.redis, mongo, ['alice']);
+        // A live vote: this server now holds the board, live, for BOARD_CACHE_MS (1 s).
+        await accepted(await vote(board, { candidateId: 'alice' }));
+        // The move as the schedule worker makes it, in its own process: Redis, then the screens told.
+        await setBoardStatus(server.deps.redis, server.deps.keys, board, status);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const res = await vote(board, { candidateId: 'alice' });
+        expect(await errorOf(res)).toMatchObject({ code: 'CAMPAIGN_NOT_LIVE', details: { status } });
+        expect(await queuedVotes(board)).toHaveLength(1);
+      },
+    );
+  });
+
   describe('for a board that MongoDB has but Redis lost', () => {
     it('still accepts its votes (202) onto the queue, to wait for a rebuild', async () => {
       const board = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob']);

@@ -109,8 +109,8 @@ describe("a like board's hold", () => {
     expect(await apply([fast])).toMatchObject([{ verdict: 'counted' }]);
     const members = await deps.redis.zrange(
       deps.keys.board(boardId).risk.clusterMembers(`ip:${ip}@alice`),
-      0,
-      -1,
+      '0',
+      '-1',
     );
     expect(members.map((m) => m.split(' ')[0])).toEqual([fast.vote.voteId]);
     // The voter unlikes, and likes again at a reading pace: a like of no cluster.

@@ -1,7 +1,7 @@
 import type { CampaignDoc } from '@rallyboard/core/db';
 import type { Logger } from '@rallyboard/core/logger';
 import { isPublished } from '@rallyboard/core/protocol';
-import type { KeyBuilder, RedisClient } from '@rallyboard/core/redis';
+import type { BoardCache, KeyBuilder, RedisClient } from '@rallyboard/core/redis';
 import { z } from 'zod';
 import type { Screens } from '../../screens/screens.js';
 import { type RealtimeServer, screenRoom, screenRooms, screenTokensOf } from '../types.js';
@@ -14,11 +14,14 @@ export interface ScreenRelayDeps {
   keys: Pick<KeyBuilder, 'screenChanges'>;
   logger: Logger;
   screens: Pick<Screens, 'find' | 'view' | 'admits'>;
+  /** This process's board cache, which ingest and public reads trust for BOARD_CACHE_MS. */
+  boards: { cache: Pick<BoardCache, 'forget'> };
 }
 
 /**
  * Sends a campaign's screens its new view when server or workers say it changed (a status
- * change, the reveal, its screen tokens revoked). Each server reads the campaign once per message
+ * change, the reveal, its screen tokens revoked), and forgets the campaign's board in this
+ * process's cache, so ingest reads its new status at once. Each server reads the campaign once per message
  * for the screens it holds itself, and none when it holds none. Before the view goes out, each
  * screen's token is checked against the campaign as it is now: a screen whose token was revoked
  * (or whose campaign became unlisted) is closed, and subscribing again tells it why.
@@ -62,6 +65,12 @@ export function createScreenRelay(io: RealtimeServer, deps: ScreenRelayDeps): Re
     schema: screenChangeSchema,
     logger: deps.logger,
     what: 'screen change',
-    deliver: (change) => void push(change.campaignId),
+    deliver: (change) => {
+      // Every status move (the host's on any server, the schedule worker's) and every change of
+      // members comes with this message: the board is read again at once, so a vote that
+      // follows an end or a pause is refused here, not up to a cache time later.
+      deps.boards.cache.forget(change.campaignId);
+      void push(change.campaignId);
+    },
   });
 }
