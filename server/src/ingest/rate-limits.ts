@@ -16,12 +16,11 @@ type Scope = (typeof SCOPES)[number];
 
 /**
  * Per-minute limits by client IP, device id and voter, counted in Redis (lib/rate-limit.ts), so
- * every server process shares them. A request is charged to each limit that applies, the
- * narrowest first (voter, device, address), one at a time: the first one exhausted answers
- * RATE_LIMITED with `retryAfterSeconds`, the wider ones are not charged, and the narrower ones
- * it was charged to are given their point back. A refused request spends nobody else's budget:
- * one account's flood from a venue's address never spends the address's minute for the crowd
- * behind it (until 2026-12-07 every limit was charged at once, refused or not).
+ * every server process shares them. A request is charged to each limit that applies, all at once
+ * (one round trip); when one is exhausted it answers RATE_LIMITED with `retryAfterSeconds`, and
+ * the others it was charged to are given their point back. A refused request spends nobody
+ * else's budget: one account's flood from a venue's address never spends the address's minute
+ * for the crowd behind it (until 2026-12-07 every limit kept the charge of a refused request).
  */
 export function createRateLimits(deps: RateLimitDeps): RateLimitCheck {
   const perMinute: Record<Scope, number> = {
@@ -39,20 +38,22 @@ export function createRateLimits(deps: RateLimitDeps): RateLimitCheck {
       ['device', origin.deviceId],
       ['ip', origin.ip],
     ];
-    const charged: [RateLimiterRedis, string][] = [];
-    try {
-      for (const [scope, key] of charges) {
+    const answers = await Promise.allSettled(
+      charges.map(([scope, key]) => chargeLimit(limiters.get(scope), scope, key)),
+    );
+    const refused = answers.find((a) => a.status === 'rejected');
+    if (!refused) return;
+    // Given back as well as it can be: a point not given back (Redis gone meanwhile) is spent
+    // until the minute ends, as before.
+    await Promise.allSettled(
+      charges.flatMap(([scope, key], i) => {
         const limiter = limiters.get(scope);
-        if (!limiter || key === undefined) continue;
-        await chargeLimit(limiter, scope, key);
-        charged.push([limiter, key]);
-      }
-    } catch (error) {
-      // Given back as well as it can be: a point not given back (Redis gone meanwhile) is spent
-      // until the minute ends, as before.
-      await Promise.allSettled(charged.map(([limiter, key]) => limiter.reward(key, 1)));
-      throw error;
-    }
+        return answers[i]?.status === 'fulfilled' && limiter && key !== undefined
+          ? [limiter.reward(key, 1)]
+          : [];
+      }),
+    );
+    throw refused.reason;
   };
 }
 
