@@ -2,6 +2,7 @@ import {
   countReviewVotes,
   type LedgerModel,
   type LedgerVote,
+  type LikeAct,
   readLedgerVotes,
   readLikeActsSince,
   refreshArchives,
@@ -86,14 +87,17 @@ async function likesWithdrawnSince(
     job.campaignId,
     [...new Set(likes.map((r) => r.voterId as string))],
     new Date(Math.min(...likes.map((r) => at(r.decidedAt)))),
+    { inclusive: true },
   );
+  // In the order the board applied them: by decision, and within one batch (one decision time)
+  // by acceptance, as its script takes them.
+  const after = (l: LikeAct, r: LedgerVote) =>
+    at(l.decidedAt) > at(r.decidedAt) ||
+    (at(l.decidedAt) === at(r.decidedAt) && at(l.acceptedAt) > at(r.acceptedAt));
   const withdrawn = (r: LedgerVote) =>
     later.some(
       (l) =>
-        l.action === 'unlike' &&
-        l.voterId === r.voterId &&
-        l.candidateId === r.candidateId &&
-        at(l.acceptedAt) > at(r.acceptedAt),
+        l.action === 'unlike' && l.voterId === r.voterId && l.candidateId === r.candidateId && after(l, r),
     );
   return new Set(likes.filter(withdrawn).map((r) => r._id));
 }

@@ -95,55 +95,57 @@ describe("a like board's hold", () => {
     expect(await countOf(boardId, 'alice')).toBe(1);
   }, 60_000);
 
-  it("takes back none of a like made since its voter withdrew a held like: that like is another vote, with none of the cluster's evidence", async () => {
-    const boardId = await liveCampaign(['alice', 'bob'], 'like');
-    const now = Date.now();
-    const ip = '198.51.100.45';
-    // A first like tapped faster than reading: a member of its address's cluster for alice.
-    const fast = judged(boardId, 'alice', 'p-again', now - 5 * 60_000, {
-      ip,
-      deviceId: 'dev-again',
-      dwellMs: 200,
-    });
-    fast.vote.action = 'like';
-    expect(await apply([fast])).toMatchObject([{ verdict: 'counted' }]);
-    const members = await deps.redis.zrange(
-      deps.keys.board(boardId).risk.clusterMembers(`ip:${ip}@alice`),
-      '0',
-      '-1',
-    );
-    expect(members.map((m) => m.split(' ')[0])).toEqual([fast.vote.voteId]);
-    // The voter unlikes, and likes again at a reading pace: a like of no cluster.
-    const unlike = judged(boardId, 'alice', 'p-again', now - 3 * 60_000, {
-      ip,
-      deviceId: 'dev-again',
-      dwellMs: 4_000,
-    });
-    unlike.vote.action = 'unlike';
-    expect(await apply([unlike])).toMatchObject([{ verdict: 'counted' }]);
-    const again = judged(boardId, 'alice', 'p-again', now - 2 * 60_000, {
-      ip,
-      deviceId: 'dev-again',
-      dwellMs: 4_000,
-    });
-    again.vote.action = 'like';
-    expect(await apply([again])).toMatchObject([{ verdict: 'counted' }]);
-    expect(await countOf(boardId, 'alice')).toBe(1);
+  it.each([
+    ['each in a batch of its own', false],
+    ['the like and its unlike in one batch (one decision time)', true],
+  ])(
+    "takes back none of a like made since its voter withdrew a held like, %s: that like is another vote, with none of the cluster's evidence",
+    async (_how, oneBatch) => {
+      const boardId = await liveCampaign(['alice', 'bob'], 'like');
+      const now = Date.now();
+      const ip = '198.51.100.45';
+      const voter = oneBatch ? 'p-batch' : 'p-again';
+      const act = (at: number, action: 'like' | 'unlike', dwellMs: number) => {
+        const item = judged(boardId, 'alice', voter, at, { ip, deviceId: `dev-${voter}`, dwellMs });
+        item.vote.action = action;
+        return item;
+      };
+      // A first like tapped faster than reading: a member of its address's cluster for alice. The
+      // voter unlikes, and likes again at a reading pace: a like of no cluster.
+      const fast = act(now - 5 * 60_000, 'like', 200);
+      const unlike = act(now - 3 * 60_000, 'unlike', 4_000);
+      const again = act(now - 2 * 60_000, 'like', 4_000);
+      if (oneBatch) {
+        expect(await apply([fast, unlike])).toMatchObject([{ verdict: 'counted' }, { verdict: 'counted' }]);
+      } else {
+        expect(await apply([fast])).toMatchObject([{ verdict: 'counted' }]);
+        expect(await apply([unlike])).toMatchObject([{ verdict: 'counted' }]);
+      }
+      const members = await deps.redis.zrange(
+        deps.keys.board(boardId).risk.clusterMembers(`ip:${ip}@alice`),
+        '0',
+        '-1',
+      );
+      expect(members.map((m) => m.split(' ')[0])).toEqual([fast.vote.voteId]);
+      expect(await apply([again])).toMatchObject([{ verdict: 'counted' }]);
+      expect(await countOf(boardId, 'alice')).toBe(1);
 
-    // The address's cluster is held: its member, the first like, is held with nothing to take.
-    await createRiskFollowUp(deps)([stoppedFor(boardId, `ip:${ip}@alice`, now)]);
-    await eventually(
-      async () => (await recordOf(fast.vote.voteId))?.review?.state === 'held',
-      30_000,
-      'the first like held',
-    );
-    expect((await recordOf(fast.vote.voteId))?.review).toMatchObject({ nothingTaken: true });
-    expect(await countOf(boardId, 'alice')).toBe(1);
-    expect(await deps.redis.sismember(deps.keys.board(boardId).likes('alice'), 'p-again')).toBe(1);
-    expect((await recordOf(again.vote.voteId))?.review).toBeUndefined();
+      // The address's cluster is held: its member, the first like, is held with nothing to take.
+      await createRiskFollowUp(deps)([stoppedFor(boardId, `ip:${ip}@alice`, now)]);
+      await eventually(
+        async () => (await recordOf(fast.vote.voteId))?.review?.state === 'held',
+        30_000,
+        'the first like held',
+      );
+      expect((await recordOf(fast.vote.voteId))?.review).toMatchObject({ nothingTaken: true });
+      expect(await countOf(boardId, 'alice')).toBe(1);
+      expect(await deps.redis.sismember(deps.keys.board(boardId).likes('alice'), voter)).toBe(1);
+      expect((await recordOf(again.vote.voteId))?.review).toBeUndefined();
 
-    // Approving the held like gives nothing back over the one that stands.
-    await approve(boardId, fast.vote.voteId);
-    expect(await countOf(boardId, 'alice')).toBe(1);
-  }, 60_000);
+      // Approving the held like gives nothing back over the one that stands.
+      await approve(boardId, fast.vote.voteId);
+      expect(await countOf(boardId, 'alice')).toBe(1);
+    },
+    60_000,
+  );
 });

@@ -46,15 +46,17 @@ export type LikeAct = Pick<
 >;
 
 /**
- * The voters' own likes and unlikes on the board decided after `since` that took effect (counted,
- * or unchanged: what they wanted already stood), not review's re-counts: what a like taken back by
- * a hold is checked against before it is given back.
+ * The voters' own likes and unlikes on the board decided after `since` (or at it, with
+ * `inclusive`: the votes of one worker batch share their decision time) that took effect
+ * (counted, or unchanged: what they wanted already stood), not review's re-counts: what a like
+ * taken back by a hold is checked against before it is given back, or before it is taken.
  */
 export async function readLikeActsSince(
   model: LedgerModel,
   boardId: string,
   voterIds: readonly string[],
   since: Date,
+  { inclusive = false }: { inclusive?: boolean } = {},
 ): Promise<LikeAct[]> {
   return model
     .find(
@@ -63,7 +65,7 @@ export async function readLikeActsSince(
         voterId: { $in: voterIds },
         action: { $in: ['like', 'unlike'] },
         verdict: { $in: ['counted', 'unchanged'] },
-        decidedAt: { $gt: since },
+        decidedAt: inclusive ? { $gte: since } : { $gt: since },
         restores: { $exists: false },
       },
       { voterId: 1, candidateId: 1, action: 1, acceptedAt: 1, decidedAt: 1 },
