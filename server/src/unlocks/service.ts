@@ -5,7 +5,12 @@ import {
   type UnlockableDoc,
   type UnlockableModel,
 } from '@rallyboard/core/db';
-import { AppError, type UnlockableInput, type UnlockableView } from '@rallyboard/core/protocol';
+import {
+  AppError,
+  refuseShareWords,
+  type UnlockableInput,
+  type UnlockableView,
+} from '@rallyboard/core/protocol';
 import { readLiked } from '@rallyboard/core/redis';
 import type { AuditLog } from '../audit/log.js';
 import { type BoardReadDeps, everyCandidate } from '../boards/queries.js';
@@ -86,6 +91,9 @@ export async function addUnlockable(
       details: [{ path: 'body.candidateId', message: 'is not a candidate of the campaign' }],
     });
   }
+  // Shown beside the likes (or the reward) that open it, and in a reward rule's terms: text that
+  // asks for shares would make opening it a share's reward (利诱分享).
+  refuseShareWords({ 'body.title': body.title, 'body.text': body.text });
   const item: UnlockableDoc = {
     _id: newUnlockableId(),
     campaignId: campaign._id,

@@ -45,6 +45,24 @@ describe('like-to-unlock content a host adds', () => {
     ]);
   });
 
+  it.each([
+    ['its title', { title: '转发给好友一起冲1000赞解锁', text: '排练那天的故事' }],
+    ['its text', { title: '花絮', text: '邀请好友助力，满1000赞就解锁' }],
+  ])(
+    'is refused, saving nothing, when %s asks for shares: it is shown beside the likes that open it',
+    async (_what, fields) => {
+      const campaignId = await likeCampaign();
+      const refused = await call(env.server, host.token, 'POST', `/api/campaigns/${campaignId}/unlockables`, {
+        candidateId: 'alice',
+        ...fields,
+        unlock: { kind: 'shared-goal', likes: 1000 },
+      });
+      expect(refused.status).toBe(422);
+      expect(codeOf(refused)).toBe('REWARD_TRIGGER_FORBIDDEN');
+      expect(await unlockableModel(env.mongo).countDocuments({ campaignId })).toBe(0);
+    },
+  );
+
   it('refused by the check saves nothing, and the refusal names the fields, not an id', async () => {
     const campaignId = await likeCampaign();
     const bad = `禁词${Math.random().toString(36).slice(2, 8)}`;
