@@ -227,7 +227,9 @@ export async function drawCampaignLottery(
         after: { id: lotteryId, status: 'drawn', tickets: tickets.length, winners },
       });
     },
-    { ttlMs: 60_000, waitMs: 5_000 },
+    // Renewed while the draw runs (a large ticket list on a slow store), so a rewards pass
+    // never revokes or grants tickets beside it; a hung draw frees it ten minutes on.
+    { ttlMs: 60_000, waitMs: 5_000, renew: { forMs: 10 * 60_000 } },
   );
 }
 

@@ -52,6 +52,9 @@ function byKey<T>(items: readonly T[], key: (item: T) => string): Map<string, T[
   return out;
 }
 
+/** The longest a rewards pass keeps renewing its campaign's lock. */
+const PASS_MAX_MS = 10 * 60_000;
+
 /**
  * Works out some participants' rewards in one campaign from the ledger as it is now: grants the
  * rules give that they lack, revokes those no counted act justifies any more, and fills coupon
@@ -63,7 +66,12 @@ function byKey<T>(items: readonly T[], key: (item: T) => string): Map<string, T[
  * Every write is idempotent (grant ids derive from rule, participant and trigger; coupon claims
  * are per grant), so a pass that dies anywhere is simply run again.
  */
-export function reconcileRewards(deps: RewardDeps, campaignId: string, participantIds: readonly string[]) {
+export function reconcileRewards(
+  deps: RewardDeps,
+  campaignId: string,
+  participantIds: readonly string[],
+  { lockTtlMs = 30_000 }: { lockTtlMs?: number } = {},
+) {
   return withLock(
     deps.redis,
     deps.keys.rewards.lock(campaignId),
@@ -107,7 +115,10 @@ export function reconcileRewards(deps: RewardDeps, campaignId: string, participa
       );
       return changes;
     },
-    { ttlMs: 30_000, waitMs: 2_000 },
+    // Renewed while the pass runs (a slow store, thousands of participants): a pass that
+    // outlived its lock let the next one decide on what it had not written yet, and then wrote a
+    // grant for a vote the next one had seen voided. A hung pass still frees it after PASS_MAX_MS.
+    { ttlMs: lockTtlMs, waitMs: 2_000, renew: { forMs: PASS_MAX_MS } },
   );
 }
 
