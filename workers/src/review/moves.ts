@@ -26,9 +26,17 @@ export interface LedgerWrite {
 /** Moving one vote: at most one vote to apply, and the ledger write made after it. */
 export type Move =
   /** Applies a vote, then writes what its verdict says. */
-  | { apply: VoteToApply; write(verdict: VoteVerdict): LedgerWrite }
-  /** Writes the ledger only: the ranking is already as the job wants it. */
-  | { apply?: undefined; write(): LedgerWrite };
+  (
+    | { apply: VoteToApply; write(verdict: VoteVerdict): LedgerWrite }
+    /** Writes the ledger only: the ranking is already as the job wants it. */
+    | { apply?: undefined; write(): LedgerWrite }
+  ) & {
+    /**
+     * The move may write down an earlier action's approval instead of this job's decision (see
+     * decidedBefore): a void by rule, the later action, then takes the vote back as approved.
+     */
+    mayFinish?: boolean;
+  };
 
 /** What a move is planned from: the job, the vote's record as this run read it, and the run. */
 export interface MoveInput {
@@ -137,6 +145,7 @@ function derived(
  */
 function decideHeld(input: MoveInput, mode: 'a' | 'v', state: 'approved' | 'voided'): Move {
   return {
+    mayFinish: mode === 'v',
     apply: toApply(input, input.record._id, input.record.action, mode),
     write: (verdict) => {
       const before = decidedBefore(verdict);
@@ -154,6 +163,7 @@ function decideHeld(input: MoveInput, mode: 'a' | 'v', state: 'approved' | 'void
 function restore(input: MoveInput, finishing = false): Move {
   const creditId = `${input.record._id}.a`;
   return {
+    mayFinish: finishing,
     apply: toApply(input, creditId, input.record.action, 'a'),
     write: (verdict) => ({
       inserts: [derived(input, creditId, verdict, { restores: input.record._id })],
@@ -217,8 +227,12 @@ export function planMove(input: MoveInput): Move | undefined {
     review?.state === 'held' &&
     (review.retraction !== undefined || review.nothingTaken === true);
   const countedOnce = record.verdict === 'counted' && record.delta === 1;
+  // Written down by another action, which found this decision on the board (decidedBefore): the
+  // action that made it, run again, puts its own name and note on it.
+  const finishedHere = review?.note === FINISHED;
   switch (job.kind) {
     case 'approve':
+      if (review?.state === 'approved' && finishedHere) return ledgerOnly(input, 'approved');
       if (review?.state !== 'held') return undefined;
       if (neverApplied) return decideHeld(input, 'a', 'approved');
       if (retracted && (review.nothingTaken || input.actedSince)) return ledgerOnly(input, 'approved');
@@ -226,6 +240,8 @@ export function planMove(input: MoveInput): Move | undefined {
       return undefined;
     case 'void':
     case 'void-by-rule':
+      if (review?.state === 'voided' && finishedHere && job.kind === 'void')
+        return ledgerOnly(input, 'voided');
       if (review?.state === 'voided') return undefined;
       if (neverApplied) return decideHeld(input, 'v', 'voided');
       // Counted again by an approval that stopped before the ledger: that approval stands (the

@@ -4,6 +4,7 @@ import {
   type LedgerVote,
   type LikeAct,
   readLedgerVotes,
+  readLedgerVotesById,
   readLikeActsSince,
   refreshArchives,
   selectReviewVoteIdPage,
@@ -148,6 +149,24 @@ async function whatMovesKnow(
 }
 
 /**
+ * For a void by rule: the records of its moves that wrote an earlier action's approval down
+ * instead (moves.ts, decidedBefore), read again, for the rule to take back as the later action.
+ */
+async function approvalsFinished(
+  deps: Pick<WorkerDeps, 'ledger'>,
+  job: ReviewJob,
+  planned: readonly PlannedMove[],
+): Promise<LedgerVote[]> {
+  const finished = job.kind === 'void-by-rule' ? planned.filter((p) => p.move.mayFinish) : [];
+  if (finished.length === 0) return [];
+  const again = await readLedgerVotesById(
+    deps.ledger,
+    finished.map((p) => p.record._id),
+  );
+  return again.filter((r) => r.review?.state === 'approved');
+}
+
+/**
  * Runs review jobs: approve or void held votes, void by rule, and hold a cluster's counted votes.
  * Each vote moves only from the state the job expects, under the campaign's review lock, and
  * every change to a ranking is a vote applied by applyVotes with its own id (see moves.ts), so a
@@ -199,6 +218,10 @@ export function createReviewActions(
       weekStartsOn: board.weekStartsOn,
     });
     result.changed += planned.length;
+    // A rule that found an approval on the board, half made, wrote it down: it takes the vote
+    // back now, counted in `result` once (one vote this job moved, whichever pass moved it).
+    const again = await approvalsFinished(deps, job, planned);
+    if (again.length > 0) await moveRecords(job, actionId, again, { ...result }, whyOf);
     const days = touched.get(actionId) ?? new Set<string>();
     for (const record of records) days.add(record.day);
     touched.set(actionId, days);

@@ -70,6 +70,51 @@ describe('two hosts deciding one held vote', () => {
   }, 60_000);
 });
 
+describe('a void by rule after a half-made approval', () => {
+  it('writes the approval down, then takes the vote back as the later action', async () => {
+    const boardId = await liveCampaign();
+    const acceptedAt = Date.now() - 60_000;
+    const vote = judged(boardId, 'alice', 'p-ruled', acceptedAt, {
+      ip: '198.51.100.63',
+      deviceId: 'dev-ruled',
+      dwellMs: 4_000,
+    });
+    expect(await apply([vote])).toMatchObject([{ verdict: 'counted' }]);
+    await createRiskFollowUp(deps)([stoppedFor(boardId, 'voter:p-ruled', Date.now())]);
+    const voteId = vote.vote.voteId;
+    await eventually(async () => (await recordOf(voteId))?.review?.state === 'held', 30_000, 'held');
+
+    const run = createReviewActions(deps);
+    const updates = vi
+      .spyOn(deps.ledger.collection, 'bulkWrite')
+      .mockRejectedValueOnce(new Error('the ledger went away'));
+    try {
+      await expect(run(decide('approve', boardId, voteId), 'approve-2', async () => {})).rejects.toThrow();
+    } finally {
+      updates.mockRestore();
+    }
+    expect(await countOf(boardId, 'alice')).toBe(1);
+
+    const rule: ReviewJob = {
+      kind: 'void-by-rule',
+      campaignId: boardId,
+      rule: {
+        from: new Date(acceptedAt - 1_000).toISOString(),
+        to: new Date(acceptedAt + 1_000).toISOString(),
+      },
+      by: 'h-ruler',
+    };
+    await run(rule, 'rule-1', async () => {});
+    expect(await recordOf(voteId)).toMatchObject({
+      review: { state: 'voided', by: 'h-ruler', credit: `${voteId}.a`, retraction: `${voteId}.a.x` },
+    });
+    expect(await countOf(boardId, 'alice')).toBe(0);
+    // The approval's retry finds it voided.
+    await run(decide('approve', boardId, voteId), 'approve-2', async () => {});
+    expect(await countOf(boardId, 'alice')).toBe(0);
+  }, 60_000);
+});
+
 describe('a review job on a board that cannot take it now', () => {
   it('waits while the board is being rebuilt, using none of its attempts, and approves once the fence lifts', async () => {
     const boardId = await liveCampaign();
