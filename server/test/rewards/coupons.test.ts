@@ -62,6 +62,37 @@ describe('a coupon import', () => {
   });
 });
 
+describe('codes imported into a pool some wait for', () => {
+  it('wakes every participant waiting for one, however many, for the rewards pass to fill', async () => {
+    const { campaignId, poolId } = await pool();
+    const rewards = rewardModels(server.deps.mongo);
+    const waiting = Array.from({ length: 1_050 }, (_, i) => `p-wait-${i}-${randomId('x')}`);
+    const at = Date.now();
+    await rewards.grants.insertMany(
+      waiting.map((participantId, i) => ({
+        _id: randomId('g'),
+        campaignId,
+        ruleId: 'rrWAITING0001',
+        participantId,
+        key: `day:${i}`,
+        voteId: randomId('v'),
+        status: 'unfilled',
+        poolId,
+        grantedAt: new Date(at + i),
+      })),
+    );
+    const codes = Array.from({ length: 1_100 }, (_, i) => `W${String(i).padStart(6, '0')}`);
+    const imported = await asHost('POST', `/api/campaigns/${campaignId}/coupon-pools/${poolId}/codes`, {
+      csv: `${codes.join('\n')}\n`,
+    });
+    expect(imported.body).toEqual({ imported: 1_100 });
+    const keys = createKeys(config.keyPrefix);
+    const marked = await server.deps.redis.hkeys(keys.rewards.dirty);
+    const woken = new Set(marked.filter((field) => field.includes(campaignId)));
+    expect(woken.size).toBe(1_050);
+  });
+});
+
 describe('an expired pool', () => {
   it('takes no more codes and no new rule, and its rules say it has expired', async () => {
     const { campaignId, poolId } = await pool();

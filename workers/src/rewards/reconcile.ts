@@ -9,6 +9,7 @@ import {
 } from '@rallyboard/core/db';
 import {
   claimCoupon,
+  couponsLeft,
   type KeyBuilder,
   markRewards,
   type RedisClient,
@@ -172,7 +173,14 @@ class BatchWrites {
     // which is kept in its stock but never handed out).
     for (const poolId of pools) {
       if (this.expired.has(poolId)) continue;
-      await markRewards(this.deps.redis, this.deps.keys, await unfilledHolders(this.deps.rewards, poolId));
+      // As many as there are codes now, those who waited longest first (all of them would be
+      // worked out again at every code given back).
+      const left = await couponsLeft(this.deps.redis, this.deps.keys, poolId);
+      await markRewards(
+        this.deps.redis,
+        this.deps.keys,
+        await unfilledHolders(this.deps.rewards, poolId, left),
+      );
     }
     return this.changes;
   }
