@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isTimeZone } from './day.js';
+import { instantSchema, isTimeZone } from './day.js';
 import { AppError } from './errors.js';
 import { campaignGroupSchema, rankingViewSchema } from './groups.js';
 import { hostIdSchema } from './hosts.js';
@@ -104,8 +104,8 @@ export type CampaignRules = z.infer<typeof campaignRulesSchema>;
 
 export const campaignScheduleSchema = z
   .strictObject({
-    startAt: z.iso.datetime({ offset: true }),
-    endAt: z.iso.datetime({ offset: true }),
+    startAt: instantSchema,
+    endAt: instantSchema,
     timezone: z.string().refine(isTimeZone, 'is not an IANA timezone').default('Asia/Shanghai'),
     /**
      * The first day of the weekly ranking's week: 1 Monday … 7 Sunday. Monday for a new campaign

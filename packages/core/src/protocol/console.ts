@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { campaignStatusSchema } from './campaigns.js';
+import { instantSchema } from './day.js';
 
 /**
  * What the host console (`/console`) reads besides the campaign, review and risk routes: the
  * live monitor and the bull-board session. docs/console.md describes the console.
  */
 
-const isoDate = z.iso.datetime({ offset: true });
+const isoDate = instantSchema;
 const count = z.number().int().min(0);
 
 /** `GET /api/campaigns/:campaignId/monitor`: the campaign's pulse, read from Redis and the queue. */

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 /** The default timezone of a board's daily ranking. */
 export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
 
@@ -93,3 +94,15 @@ export function localClock(
     second: parts.second ?? '',
   };
 }
+
+/** The last moment a date can name and still be written back as ISO 8601 with a 4-digit year. */
+const LAST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * A moment given as ISO 8601 with an offset (or Z), up to the end of year 9999 in UTC: a later one
+ * (9999-12-31T23:59:59-12:00) is year 10000 once it is stored, which no ISO 8601 answer, and no
+ * client's check of one, takes.
+ */
+export const instantSchema = z.iso
+  .datetime({ offset: true })
+  .refine((v) => Date.parse(v) <= LAST_INSTANT, 'must be at the latest 9999-12-31T23:59:59.999Z');

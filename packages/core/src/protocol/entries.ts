@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { instantSchema } from './day.js';
 import { boardIdSchema, candidateIdSchema } from './ids.js';
 
 /**
@@ -39,8 +40,8 @@ export const ENTRY_PURPOSES = ['contest', 'suggestions'] as const;
 export const entrySettingsSchema = z
   .strictObject({
     /** When entries are taken: from opensAt, until closesAt. */
-    opensAt: z.iso.datetime({ offset: true }),
-    closesAt: z.iso.datetime({ offset: true }),
+    opensAt: instantSchema,
+    closesAt: instantSchema,
     /** Entries one participant may hold at once (pending, in review or approved). */
     perParticipant: z.number().int().min(1).max(20).default(1),
     /** The text field: a description of the entry, up to 2,000 characters. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { instantSchema } from './day.js';
 import { AppError } from './errors.js';
 import { lotteryIdSchema } from './lotteries.js';
 import { unlockIdSchema } from './unlocks.js';
@@ -137,7 +138,7 @@ export const rewardRuleInputSchema = z.strictObject({
   trigger: triggerSchema,
   reward: rewardSchema,
   /** Votes accepted after this earn nothing from the rule. Absent: until the campaign ends. */
-  endsAt: z.iso.datetime({ offset: true }).optional(),
+  endsAt: instantSchema.optional(),
 });
 export type RewardRuleInput = z.infer<typeof rewardRuleInputSchema>;
 
@@ -179,7 +180,7 @@ export const couponPoolInputSchema = z.strictObject({
   /** How many codes of the pool one participant may hold. */
   perParticipant: z.number().int().min(1).max(100).default(1),
   /** When the codes stop being good at the shop (shown to participants). */
-  expiresAt: z.iso.datetime({ offset: true }),
+  expiresAt: instantSchema,
 });
 export type CouponPoolInput = z.infer<typeof couponPoolInputSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { instantSchema } from './day.js';
 import { candidateIdSchema, voteIdSchema, voterIdSchema } from './ids.js';
 import { nextCursorSchema, pageCursorSchema } from './pages.js';
 import { riskClusterSchema, riskReasonSchema, riskRuleIdSchema } from './risk.js';
@@ -12,7 +13,7 @@ import { clientIpSchema, deviceFingerprintSchema, deviceIdSchema } from './vote-
 export const REVIEW_STATES = ['held', 'approved', 'voided'] as const;
 export type ReviewState = (typeof REVIEW_STATES)[number];
 
-const isoDate = z.iso.datetime({ offset: true });
+const isoDate = instantSchema;
 
 /** A vote as the review queue shows it. */
 export const heldVoteSchema = z.object({

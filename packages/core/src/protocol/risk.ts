@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { instantSchema } from './day.js';
 import { candidateIdSchema, voterIdSchema } from './ids.js';
 import { riskFeaturesSchema } from './risk-features.js';
 import { deviceIdSchema } from './vote-context.js';
@@ -146,7 +147,7 @@ export const riskAssessmentSchema = z.object({
 });
 export type RiskAssessment = z.infer<typeof riskAssessmentSchema>;
 
-const isoDate = z.iso.datetime({ offset: true });
+const isoDate = instantSchema;
 
 /**
  * Void by rule: every vote of the campaign that matches all the given conditions, counted or

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TIMEZONE, dayOf, isTimeZone, startOfNextDay } from '../../src/protocol/day.js';
+import { campaignScheduleSchema } from '../../src/protocol/campaigns.js';
+import {
+  DEFAULT_TIMEZONE,
+  dayOf,
+  instantSchema,
+  isTimeZone,
+  startOfNextDay,
+} from '../../src/protocol/day.js';
+import { couponPoolInputSchema, rewardRuleInputSchema } from '../../src/protocol/rewards.js';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -76,5 +84,45 @@ describe('startOfNextDay', () => {
     // New York springs forward on 2026-03-08: that day is 23 hours long.
     expect(startOfNextDay(at('2026-03-08T12:00:00Z'), 'America/New_York')).toBe(at('2026-03-09T04:00:00Z'));
     expect(startOfNextDay(at('2026-11-25T12:00:00Z'), 'Asia/Kolkata')).toBe(at('2026-11-25T18:30:00Z'));
+  });
+});
+
+describe('a moment given with an offset', () => {
+  it('is taken up to the end of year 9999 in UTC, whatever its offset', () => {
+    for (const v of [
+      '9999-12-31T23:59:59Z',
+      '9999-12-31T23:59:59.999Z',
+      '9999-12-31T23:59:59+08:00',
+      '2026-12-07T08:00:00-12:00',
+    ]) {
+      expect(instantSchema.safeParse(v).success).toBe(true);
+    }
+  });
+
+  it('is refused past it, where it would be written back as year 10000, which no ISO 8601 answer holds', () => {
+    expect(instantSchema.safeParse('9999-12-31T23:59:59-12:00').success).toBe(false);
+    expect(new Date('9999-12-31T23:59:59-12:00').toISOString()).toBe('+010000-01-01T11:59:59.000Z');
+  });
+
+  it('is what the host-given dates are checked with: a reward rule, a coupon pool, a schedule, an entry window', () => {
+    const late = '9999-12-31T23:59:59-12:00';
+    expect(
+      couponPoolInputSchema
+        .safeParse({ name: '券', expiresAt: late })
+        .error?.issues.map((i) => i.path.join('.')),
+    ).toEqual(['expiresAt']);
+    expect(
+      rewardRuleInputSchema
+        .safeParse({
+          name: '规则',
+          trigger: { kind: 'first-of-day' },
+          reward: { kind: 'points', points: 1 },
+          endsAt: late,
+        })
+        .error?.issues.map((i) => i.path.join('.')),
+    ).toEqual(['endsAt']);
+    expect(campaignScheduleSchema.safeParse({ startAt: '2026-12-07T00:00:00Z', endAt: late }).success).toBe(
+      false,
+    );
   });
 });
