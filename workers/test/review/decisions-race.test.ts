@@ -26,20 +26,29 @@ const decide = (kind: 'approve' | 'void', boardId: string, voteId: string): Revi
   by: kind === 'approve' ? 'h-approver' : 'h-voider',
 });
 
+/**
+ * A vote of `voterId` for alice, counted, then taken back and held when risk control finds the
+ * account (a voter's hold): its id, accepted at `acceptedAt`.
+ */
+async function takenBackAndHeld(boardId: string, voterId: string, acceptedAt = Date.now() - 60_000) {
+  const vote = judged(boardId, 'alice', voterId, acceptedAt, {
+    ip: '198.51.100.61',
+    deviceId: `dev-${voterId}`,
+    dwellMs: 4_000,
+  });
+  expect(await apply([vote])).toMatchObject([{ verdict: 'counted' }]);
+  await createRiskFollowUp(deps)([stoppedFor(boardId, `voter:${voterId}`, Date.now())]);
+  const voteId = vote.vote.voteId;
+  await eventually(async () => (await recordOf(voteId))?.review?.state === 'held', 30_000, 'held');
+  expect(await countOf(boardId, 'alice')).toBe(0);
+  return voteId;
+}
+
 describe('two hosts deciding one held vote', () => {
   it('writes down the approval the board counts when a void comes after it stopped before the ledger, and never the void over it', async () => {
     const boardId = await liveCampaign();
-    const vote = judged(boardId, 'alice', 'p-both', Date.now() - 60_000, {
-      ip: '198.51.100.61',
-      deviceId: 'dev-both',
-      dwellMs: 4_000,
-    });
-    expect(await apply([vote])).toMatchObject([{ verdict: 'counted' }]);
     // Risk control finds the account: its vote is taken back and held.
-    await createRiskFollowUp(deps)([stoppedFor(boardId, 'voter:p-both', Date.now())]);
-    const voteId = vote.vote.voteId;
-    await eventually(async () => (await recordOf(voteId))?.review?.state === 'held', 30_000, 'held');
-    expect(await countOf(boardId, 'alice')).toBe(0);
+    const voteId = await takenBackAndHeld(boardId, 'p-both');
 
     const run = createReviewActions(deps);
     // The approval counts it again on the board, then the ledger fails under it.
@@ -74,15 +83,7 @@ describe('a void by rule after a half-made approval', () => {
   it('writes the approval down, then takes the vote back as the later action', async () => {
     const boardId = await liveCampaign();
     const acceptedAt = Date.now() - 60_000;
-    const vote = judged(boardId, 'alice', 'p-ruled', acceptedAt, {
-      ip: '198.51.100.63',
-      deviceId: 'dev-ruled',
-      dwellMs: 4_000,
-    });
-    expect(await apply([vote])).toMatchObject([{ verdict: 'counted' }]);
-    await createRiskFollowUp(deps)([stoppedFor(boardId, 'voter:p-ruled', Date.now())]);
-    const voteId = vote.vote.voteId;
-    await eventually(async () => (await recordOf(voteId))?.review?.state === 'held', 30_000, 'held');
+    const voteId = await takenBackAndHeld(boardId, 'p-ruled', acceptedAt);
 
     const run = createReviewActions(deps);
     const updates = vi
@@ -118,15 +119,8 @@ describe('a void by rule after a half-made approval', () => {
 describe('a review job on a board that cannot take it now', () => {
   it('waits while the board is being rebuilt, using none of its attempts, and approves once the fence lifts', async () => {
     const boardId = await liveCampaign();
-    const vote = judged(boardId, 'alice', 'p-fenced', Date.now() - 60_000, {
-      ip: '198.51.100.62',
-      deviceId: 'dev-fenced',
-      dwellMs: 4_000,
-    });
-    expect(await apply([vote])).toMatchObject([{ verdict: 'counted' }]);
-    await createRiskFollowUp(deps)([stoppedFor(boardId, 'voter:p-fenced', Date.now())]);
-    const voteId = vote.vote.voteId;
-    await eventually(async () => (await recordOf(voteId))?.review?.state === 'held', 30_000, 'held');
+    // Risk control finds the account: its vote is taken back and held.
+    const voteId = await takenBackAndHeld(boardId, 'p-fenced');
 
     const campaign = await campaignModel(mongo).findById(boardId).lean();
     const token = 'a-rebuild';
