@@ -209,15 +209,20 @@ async function planGrants(
     } else if (held.status === 'revoked') {
       await regrant(writes, campaignId, participantId, d, held);
       changes.granted += 1;
-    } else if (held.voteId !== d.voteId) {
+    } else {
+      const set: Partial<RewardGrantDoc> = {};
       // Its vote was voided but another counted one still makes the trigger true: it stands.
-      await deps.rewards.grants.updateOne({ _id: held._id }, { $set: { voteId: d.voteId } });
-    } else if (held.status === 'unfilled' && held.poolId !== undefined) {
-      const code = await writes.claim(held.poolId, held._id);
-      if (code !== undefined) {
-        await deps.rewards.grants.updateOne({ _id: held._id }, { $set: { status: 'active', code } });
-        changes.filled += 1;
+      if (held.voteId !== d.voteId) set.voteId = d.voteId;
+      // Waiting for a code (the pool was empty): one now, if the pool has one. In the same write
+      // as a new vote (until 2026-12-07 a grant moved to another vote waited for the next pass).
+      if (held.status === 'unfilled' && held.poolId !== undefined) {
+        const code = await writes.claim(held.poolId, held._id);
+        if (code !== undefined) {
+          Object.assign(set, { status: 'active', code });
+          changes.filled += 1;
+        }
       }
+      if (Object.keys(set).length > 0) await deps.rewards.grants.updateOne({ _id: held._id }, { $set: set });
     }
   }
   for (const g of grants) {

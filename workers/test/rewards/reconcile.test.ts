@@ -1,0 +1,117 @@
+import { ledgerModel, type RewardGrantDoc, rewardGrantIdOf } from '@rallyboard/core/db';
+import { createKeys, stockCoupons } from '@rallyboard/core/redis';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { randomId, testConfig } from '../../../test/support/config.js';
+import { reconcileRewards } from '../../src/rewards/reconcile.js';
+import { openRewardStores } from '../support/deps.js';
+
+const config = testConfig();
+const keys = createKeys(config.keyPrefix);
+let stores: Awaited<ReturnType<typeof openRewardStores>>;
+beforeAll(async () => {
+  stores = await openRewardStores(config);
+});
+afterAll(() => stores.close());
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("a campaign's rewards pass", () => {
+  it('keeps its lock while it runs longer than the lock lasts, so the next pass starts after it, not beside it', async () => {
+    const deps = { redis: stores.redis, keys, rewards: stores.rewards, ledger: ledgerModel(stores.mongo) };
+    const campaignId = randomId('c');
+    const events: string[] = [];
+    const find = stores.rewards.rules.find.bind(stores.rewards.rules);
+    let calls = 0;
+    // The first pass's read of the rules is slow (a store under load): three times the lock's life.
+    const rules = vi.spyOn(stores.rewards.rules, 'find').mockImplementation(((filter: object) => {
+      calls++;
+      if (calls === 1) {
+        events.push('first pass reads');
+        return {
+          sort: () => ({
+            lean: async () => {
+              await sleep(900);
+              events.push('first pass read');
+              return [];
+            },
+          }),
+        };
+      }
+      events.push('second pass reads');
+      return find(filter);
+    }) as never);
+    try {
+      const first = reconcileRewards(deps, campaignId, ['p-1'], { lockTtlMs: 300 });
+      await sleep(50);
+      const second = reconcileRewards(deps, campaignId, ['p-2'], { lockTtlMs: 300 });
+      await Promise.all([first, second]);
+    } finally {
+      rules.mockRestore();
+    }
+    expect(events).toEqual(['first pass reads', 'first pass read', 'second pass reads']);
+  });
+});
+
+describe('a coupon grant waiting for a code', () => {
+  it('is filled in the same pass that moves it onto another counted vote of its day', async () => {
+    const deps = { redis: stores.redis, keys, rewards: stores.rewards, ledger: ledgerModel(stores.mongo) };
+    const [campaignId, poolId, ruleId, participantId] = [
+      randomId('c'),
+      `cp${randomId('')}`.slice(0, 12),
+      `rr${randomId('')}`.slice(0, 12),
+      randomId('p'),
+    ];
+    const day = '2026-12-07';
+    await stores.rewards.pools.create({
+      _id: poolId,
+      campaignId,
+      name: '券',
+      perParticipant: 1,
+      expiresAt: new Date('2099-01-01T00:00:00Z'),
+      createdAt: new Date(),
+    });
+    await stores.rewards.rules.create({
+      _id: ruleId,
+      campaignId,
+      name: '每日领券',
+      trigger: { kind: 'first-of-day' },
+      reward: { kind: 'coupon', poolId },
+      enabled: true,
+      createdAt: new Date(),
+      createdBy: 'h-1',
+    });
+    // The grant was earned by v1, when the pool was empty; v1 was voided since, and v2 of the same
+    // day still counts. A code has come back to the pool.
+    const grantId = rewardGrantIdOf(ruleId, participantId, `day:${day}`);
+    await stores.rewards.grants.create({
+      _id: grantId,
+      campaignId,
+      ruleId,
+      participantId,
+      key: `day:${day}`,
+      voteId: 'v1',
+      status: 'unfilled',
+      poolId,
+      grantedAt: new Date(),
+    } satisfies RewardGrantDoc);
+    await deps.ledger.collection.insertOne({
+      _id: randomId('v2'),
+      boardId: campaignId,
+      candidateId: 'alice',
+      action: 'vote',
+      voterId: participantId,
+      verdict: 'counted',
+      delta: 1,
+      seq: 2,
+      day,
+      acceptedAt: new Date(),
+      decidedAt: new Date(),
+    } as never);
+    await stockCoupons(stores.redis, keys, poolId, ['CODE-1']);
+
+    await reconcileRewards(deps, campaignId, [participantId]);
+    const grant = await stores.rewards.grants.findById(grantId).lean();
+    expect(grant).toMatchObject({ status: 'active', code: 'CODE-1' });
+    expect(grant?.voteId).not.toBe('v1');
+  });
+});
