@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { CampaignDoc, LotteryDoc, RewardGrantDoc } from '@rallyboard/core/db';
+import type { CampaignDoc, LotteryDoc, RewardGrantDoc, RewardRuleDoc } from '@rallyboard/core/db';
 import { newLotteryId } from '@rallyboard/core/db';
 import { drawLottery, lotteryCommitment, lotteryHolder, newLotterySeed } from '@rallyboard/core/lottery';
 import {
@@ -11,7 +11,7 @@ import {
   type LotteryView,
   refuseShareWords,
 } from '@rallyboard/core/protocol';
-import { rewardsSettled, withLock } from '@rallyboard/core/redis';
+import { decodeScore, type KeyBuilder, rewardsSettled, withLock } from '@rallyboard/core/redis';
 import { type CandidateTextCheck, withChecks } from '../campaigns/text-check.js';
 import { auditRewards, type RewardRuleDeps } from './rules.js';
 
@@ -136,12 +136,31 @@ async function eligibleTickets(deps: RewardRuleDeps, lottery: LotteryDoc): Promi
 
 /** What a draw needs besides the rules' deps: the vote jobs not yet applied (queue/votes.ts). */
 export interface DrawDeps extends RewardRuleDeps {
+  /** The rewards' keys, and the board's, for a milestone's count. */
+  keys: Pick<KeyBuilder, 'rewards' | 'board'>;
   votesInFlight: () => Promise<number>;
   checkTexts: CandidateTextCheck;
 }
 
 /** How long after a scheduled end the queue is no longer asked: any vote accepted before it is in by then. */
 const LAST_VOTES_MS = 10 * 60_000;
+
+/**
+ * Whether a milestone the campaign reached has its candidate under the count now (votes voided
+ * after the end): the workers take it back, with its tickets, once it has stayed under for a
+ * minute, or keep it if the count comes back. Until then its tickets are not final.
+ */
+async function milestoneWavering(deps: DrawDeps, campaignId: string): Promise<boolean> {
+  const reached = await deps.rewards.rules
+    .find({ campaignId, 'trigger.kind': 'milestone', reached: true }, { trigger: 1 })
+    .lean<Pick<RewardRuleDoc, 'trigger'>[]>();
+  for (const { trigger } of reached) {
+    if (trigger.kind !== 'milestone') continue;
+    const score = await deps.redis.zscore(deps.keys.board(campaignId).scores, trigger.candidateId);
+    if ((score === null ? 0 : decodeScore(Number(score)).count) < trigger.count) return true;
+  }
+  return false;
+}
 
 /**
  * Whether an ended campaign's tickets are final: every participant's rewards worked out (no
@@ -156,6 +175,7 @@ async function ticketsFinal(deps: DrawDeps, campaign: CampaignDoc): Promise<bool
     endTop: { $exists: false },
   });
   if (open > 0) return false;
+  if (await milestoneWavering(deps, campaign._id)) return false;
   if (deps.now() - new Date(campaign.schedule.endAt).getTime() >= LAST_VOTES_MS) return true;
   return (await deps.votesInFlight()) === 0;
 }

@@ -26,7 +26,7 @@ import { clientIp } from '../http/client-ip.js';
 import { whenAvailable } from '../lib/when-available.js';
 import { type CouponDeps, createPool, importCodes, poolViews, redeemCode } from './coupons.js';
 import { grantsExportRoute } from './grants-export-routes.js';
-import { lotteryRoutes } from './lottery-routes.js';
+import { type LotteryRouteDeps, lotteryRoutes } from './lottery-routes.js';
 import { createRule, ruleViews, setRuleEnabled } from './rules.js';
 
 const tag = 'Rewards';
@@ -34,6 +34,7 @@ const ruleParams = campaignParams.extend({ ruleId: rewardRuleIdSchema });
 const poolParams = campaignParams.extend({ poolId: couponPoolIdSchema });
 
 export interface RewardsRouteDeps extends CouponDeps {
+  keys: CouponDeps['keys'] & LotteryRouteDeps['keys'];
   api: Api;
   /** Vote jobs not yet applied: a draw waits for them (lotteries.ts). */
   votesInFlight: () => Promise<number>;

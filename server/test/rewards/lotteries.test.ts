@@ -84,6 +84,33 @@ describe('a lottery draw', () => {
   });
 });
 
+describe('a lottery draw after a vote was voided', () => {
+  it('waits while a milestone the campaign reached has its candidate under the count, until the workers settle it', async () => {
+    const campaignId = await campaignIn('scheduled');
+    const added = await addLottery(campaignId);
+    await server.deps.mongo
+      .collection('campaigns')
+      .updateOne({ _id: campaignId as never }, { $set: { status: 'ended' } });
+    const draw = () => asHost<LotteryView>('POST', `/api/campaigns/${campaignId}/lotteries/${added.id}/draw`);
+    // Reached during the campaign; alice is under its count now (a vote voided after the end).
+    const rule = await rewardModels(server.deps.mongo).rules.create({
+      _id: randomId('rr'),
+      campaignId,
+      name: '百票助威',
+      trigger: { kind: 'milestone', candidateId: 'alice', count: 3 },
+      reward: { kind: 'lottery', lotteryId: added.id },
+      enabled: true,
+      reached: true,
+      createdAt: new Date(),
+      createdBy: host.id,
+    });
+    expect(codeOf(await draw())).toBe('LOTTERY_SETTLING');
+    // The workers took it back after its minute under the count (and its tickets with it).
+    await rewardModels(server.deps.mongo).rules.updateOne({ _id: rule._id }, { $set: { reached: false } });
+    expect((await draw()).status).toBe(200);
+  });
+});
+
 describe('a lottery', () => {
   it('is added only before the campaign starts, audited with its commitment and never its seed', async () => {
     const live = await campaignIn('live');
