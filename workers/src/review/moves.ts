@@ -32,10 +32,10 @@ export type Move =
     | { apply?: undefined; write(): LedgerWrite }
   ) & {
     /**
-     * The move may write down an earlier action's approval instead of this job's decision (see
-     * decidedBefore): a void by rule, the later action, then takes the vote back as approved.
+     * Set when the move wrote down an earlier action's approval instead of this job's decision
+     * (see decidedBefore): a void by rule, the later action, then takes the vote back as approved.
      */
-    mayFinish?: boolean;
+    finished?: boolean;
   };
 
 /** What a move is planned from: the job, the vote's record as this run read it, and the run. */
@@ -144,16 +144,17 @@ function derived(
  * says that decision, as the board has it, never this action's over the other's verdict.
  */
 function decideHeld(input: MoveInput, mode: 'a' | 'v', state: 'approved' | 'voided'): Move {
-  return {
-    mayFinish: mode === 'v',
+  const move: Move = {
     apply: toApply(input, input.record._id, input.record.action, mode),
     write: (verdict) => {
       const before = decidedBefore(verdict);
-      const review =
-        before && before !== state ? stamp(input, before, { note: FINISHED }) : stamp(input, state);
+      const other = before !== undefined && before !== state;
+      move.finished = other && before === 'approved';
+      const review = other ? stamp(input, before, { note: FINISHED }) : stamp(input, state);
       return { inserts: [], set: { ...verdictFields(verdict), review } };
     },
   };
+  return move;
 }
 
 /**
@@ -163,7 +164,7 @@ function decideHeld(input: MoveInput, mode: 'a' | 'v', state: 'approved' | 'void
 function restore(input: MoveInput, finishing = false): Move {
   const creditId = `${input.record._id}.a`;
   return {
-    mayFinish: finishing,
+    finished: finishing,
     apply: toApply(input, creditId, input.record.action, 'a'),
     write: (verdict) => ({
       inserts: [derived(input, creditId, verdict, { restores: input.record._id })],
@@ -227,12 +228,8 @@ export function planMove(input: MoveInput): Move | undefined {
     review?.state === 'held' &&
     (review.retraction !== undefined || review.nothingTaken === true);
   const countedOnce = record.verdict === 'counted' && record.delta === 1;
-  // Written down by another action, which found this decision on the board (decidedBefore): the
-  // action that made it, run again, puts its own name and note on it.
-  const finishedHere = review?.note === FINISHED;
   switch (job.kind) {
     case 'approve':
-      if (review?.state === 'approved' && finishedHere) return ledgerOnly(input, 'approved');
       if (review?.state !== 'held') return undefined;
       if (neverApplied) return decideHeld(input, 'a', 'approved');
       if (retracted && (review.nothingTaken || input.actedSince)) return ledgerOnly(input, 'approved');
@@ -240,8 +237,6 @@ export function planMove(input: MoveInput): Move | undefined {
       return undefined;
     case 'void':
     case 'void-by-rule':
-      if (review?.state === 'voided' && finishedHere && job.kind === 'void')
-        return ledgerOnly(input, 'voided');
       if (review?.state === 'voided') return undefined;
       if (neverApplied) return decideHeld(input, 'v', 'voided');
       // Counted again by an approval that stopped before the ledger: that approval stands (the

@@ -157,7 +157,7 @@ async function approvalsFinished(
   job: ReviewJob,
   planned: readonly PlannedMove[],
 ): Promise<LedgerVote[]> {
-  const finished = job.kind === 'void-by-rule' ? planned.filter((p) => p.move.mayFinish) : [];
+  const finished = job.kind === 'void-by-rule' ? planned.filter((p) => p.move.finished) : [];
   if (finished.length === 0) return [];
   const again = await readLedgerVotesById(
     deps.ledger,

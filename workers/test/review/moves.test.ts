@@ -104,24 +104,6 @@ describe('the move of one vote', () => {
     expect(again?.set.review?.note).toBeUndefined();
   });
 
-  it('lets the action whose decision another wrote down put its own name on it when it runs again', () => {
-    const voidIt: ReviewJob = { ...approve, kind: 'void', by: 'h-2' };
-    const held = { verdict: 'held' as const, review: { state: 'held' as const, at: heldAt, by: 'risk' } };
-    const written = planMove(input(voidIt, held));
-    const finished = written?.apply ? written.write({ ...counted, duplicate: true }).set : undefined;
-    const again = planMove(
-      input(approve, { verdict: 'counted', delta: 1, seq: 9, review: finished?.review }),
-    );
-    expect(again?.apply).toBeUndefined();
-    const restamped = again && !again.apply ? again.write().set.review : undefined;
-    expect(restamped).toMatchObject({ state: 'approved', by: 'h-1' });
-    expect(restamped?.note).toBeUndefined();
-    // Nobody else's approval restamps it twice: it is done.
-    expect(
-      planMove(input(approve, { verdict: 'counted', delta: 1, seq: 9, review: restamped })),
-    ).toBeUndefined();
-  });
-
   it('writes down an approval whose re-count the board counts already, when a void of the taken-back vote comes next', () => {
     const review = { state: 'held' as const, at: heldAt, by: 'risk', retraction: 'v-1.x' };
     const voidIt: ReviewJob = { ...approve, kind: 'void' };
