@@ -126,8 +126,11 @@ export async function importCodes(
       { ordered: false },
     );
     await stockCoupons(deps.redis, deps.keys, pool._id, codes);
-    // Those who earned a code while the pool was empty get one now (the rewards pass).
-    await markRewards(deps.redis, deps.keys, await unfilledHolders(deps.rewards, pool._id));
+    // Those who earned a code while the pool was empty get one now (the rewards pass), as many
+    // as it has codes, those who waited longest first; a code one of them no longer takes wakes
+    // the next when the pass revokes their grant.
+    const left = await couponsLeft(deps.redis, deps.keys, pool._id);
+    await markRewards(deps.redis, deps.keys, await unfilledHolders(deps.rewards, pool._id, left));
     await auditRewards(deps, actor, campaign._id, 'rewards.import', {
       before: null,
       after: { poolId: pool._id, imported: codes.length },

@@ -168,13 +168,13 @@ class BatchWrites {
     if (this.flagged.length > 0) {
       await grants.updateMany({ _id: { $in: this.flagged } }, { $set: { ...revocation, flagged: true } });
     }
-    const pools = await giveBackCodes(this.deps, this.releases, this.now);
-    // Codes are back: those waiting for one are worked out again (not for an expired pool's code,
-    // which is kept in its stock but never handed out).
+    const given = await giveBackCodes(this.deps, this.releases, this.now);
+    // Codes are back, or a grant that waited for one is gone (a code it was to have is someone
+    // else's): those waiting are worked out again, as many as there are codes now, those who
+    // waited longest first (not for an expired pool's code, kept in its stock but never handed out).
+    const pools = new Set([...given, ...this.releases.map((r) => r.poolId)]);
     for (const poolId of pools) {
       if (this.expired.has(poolId)) continue;
-      // As many as there are codes now, those who waited longest first (all of them would be
-      // worked out again at every code given back).
       const left = await couponsLeft(this.deps.redis, this.deps.keys, poolId);
       await markRewards(
         this.deps.redis,

@@ -1,5 +1,5 @@
 import { ledgerModel, type RewardGrantDoc, rewardGrantIdOf } from '@rallyboard/core/db';
-import { createKeys, stockCoupons } from '@rallyboard/core/redis';
+import { createKeys, rewardMarksOf, stockCoupons } from '@rallyboard/core/redis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomId, testConfig } from '../../../test/support/config.js';
 import { reconcileRewards } from '../../src/rewards/reconcile.js';
@@ -113,5 +113,77 @@ describe('a coupon grant waiting for a code', () => {
     const grant = await stores.rewards.grants.findById(grantId).lean();
     expect(grant).toMatchObject({ status: 'active', code: 'CODE-1' });
     expect(grant?.voteId).not.toBe('v1');
+  });
+});
+
+describe('participants waiting for a code', () => {
+  it('are woken, longest waiting first, when a grant that waited before them is revoked while the pool has a code', async () => {
+    const deps = { redis: stores.redis, keys, rewards: stores.rewards, ledger: ledgerModel(stores.mongo) };
+    const [campaignId, poolId, ruleId] = [
+      randomId('c'),
+      `cp${randomId('')}`.slice(0, 12),
+      `rr${randomId('')}`.slice(0, 12),
+    ];
+    const [gone, next] = [randomId('p-gone'), randomId('p-next')];
+    const day = '2026-12-07';
+    await stores.rewards.pools.create({
+      _id: poolId,
+      campaignId,
+      name: '券',
+      perParticipant: 1,
+      expiresAt: new Date('2099-01-01T00:00:00Z'),
+      createdAt: new Date(),
+    });
+    await stores.rewards.rules.create({
+      _id: ruleId,
+      campaignId,
+      name: '每日领券',
+      trigger: { kind: 'first-of-day' },
+      reward: { kind: 'coupon', poolId },
+      enabled: true,
+      createdAt: new Date(),
+      createdBy: 'h-1',
+    });
+    // Both waited for a code; the first's vote no longer counts (voided), the second's does.
+    const waiting = (participantId: string, at: number): RewardGrantDoc => ({
+      _id: rewardGrantIdOf(ruleId, participantId, `day:${day}`),
+      campaignId,
+      ruleId,
+      participantId,
+      key: `day:${day}`,
+      voteId: randomId('v'),
+      status: 'unfilled',
+      poolId,
+      grantedAt: new Date(at),
+    });
+    await stores.rewards.grants.insertMany([
+      waiting(gone, Date.now() - 2_000),
+      waiting(next, Date.now() - 1_000),
+    ]);
+    await deps.ledger.collection.insertOne({
+      _id: randomId('v'),
+      boardId: campaignId,
+      candidateId: 'alice',
+      action: 'vote',
+      voterId: next,
+      verdict: 'counted',
+      delta: 1,
+      seq: 1,
+      day,
+      acceptedAt: new Date(),
+      decidedAt: new Date(),
+    } as never);
+    // One code came; the import woke the one who waited longest, whose grant the pass revokes.
+    await stockCoupons(stores.redis, keys, poolId, ['CODE-2']);
+    await reconcileRewards(deps, campaignId, [gone]);
+    expect(
+      await stores.rewards.grants.findById(rewardGrantIdOf(ruleId, gone, `day:${day}`)).lean(),
+    ).toMatchObject({ status: 'revoked' });
+    // The next in line is woken for the code.
+    expect(await rewardMarksOf(stores.redis, keys, campaignId, next)).toBeGreaterThan(0);
+    await reconcileRewards(deps, campaignId, [next]);
+    expect(
+      await stores.rewards.grants.findById(rewardGrantIdOf(ruleId, next, `day:${day}`)).lean(),
+    ).toMatchObject({ status: 'active', code: 'CODE-2' });
   });
 });

@@ -171,6 +171,8 @@ const grantSchema = new Schema<RewardGrantDoc>(
 );
 grantSchema.index({ campaignId: 1, participantId: 1 });
 grantSchema.index({ poolId: 1, code: 1 });
+// Those waiting for a code of a pool, longest first (unfilledHolders).
+grantSchema.index({ poolId: 1, status: 1, grantedAt: 1 });
 
 export function rewardModels(connection: Connection) {
   const model = <T>(name: string, schema: Schema<T>) =>
@@ -218,9 +220,9 @@ export async function insertRewardGrants(
 
 /**
  * The participants waiting for a code of a pool (their coupon grants unfilled), to be marked when
- * stock comes: the `max` who have waited longest (their grants' order), or every one of them.
- * (Until 2026-12-07 the first thousand only: an import of 5,000 codes for 3,000 waiting filled
- * 1,000, and the others waited for good.)
+ * stock comes: the `max` who have waited longest (their grants' order: as many as the pool has
+ * codes), or every one of them. (Until 2026-12-07 the first thousand only: an import of 5,000
+ * codes for 3,000 waiting filled 1,000, and the others waited for good.)
  */
 export async function unfilledHolders(
   models: RewardModels,
@@ -228,10 +230,8 @@ export async function unfilledHolders(
   max = Number.POSITIVE_INFINITY,
 ): Promise<{ campaignId: string; participantId: string }[]> {
   if (max <= 0) return [];
-  const query = models.grants
-    .find({ poolId, status: 'unfilled' }, { campaignId: 1, participantId: 1 })
-    .sort({ grantedAt: 1, _id: 1 });
-  if (Number.isFinite(max)) query.limit(max);
+  const query = models.grants.find({ poolId, status: 'unfilled' }, { campaignId: 1, participantId: 1 });
+  if (Number.isFinite(max)) query.sort({ grantedAt: 1, _id: 1 }).limit(max);
   const grants = await query.lean<Pick<RewardGrantDoc, 'campaignId' | 'participantId'>[]>();
   return grants.map(({ campaignId, participantId }) => ({ campaignId, participantId }));
 }
