@@ -96,14 +96,18 @@ export function localClock(
   };
 }
 
-/** The last moment a date can name and still be written back as ISO 8601 with a 4-digit year. */
+/** The moments a date can name and still be written back as ISO 8601 with a 4-digit year. */
+const FIRST_INSTANT = Date.parse('0000-01-01T00:00:00.000Z');
 const LAST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
 
 /**
- * A moment given as ISO 8601 with an offset (or Z), up to the end of year 9999 in UTC: a later one
- * (9999-12-31T23:59:59-12:00) is year 10000 once it is stored, which no ISO 8601 answer, and no
- * client's check of one, takes.
+ * A moment given as ISO 8601 with an offset (or Z), within years 0000 to 9999 in UTC: one past
+ * either end (9999-12-31T23:59:59-12:00, 0000-01-01T00:00:00+08:00) is year 10000 or -1 once it is
+ * stored, which no ISO 8601 answer, and no client's check of one, takes.
  */
 export const instantSchema = z.iso
   .datetime({ offset: true })
-  .refine((v) => Date.parse(v) <= LAST_INSTANT, 'must be at the latest 9999-12-31T23:59:59.999Z');
+  .refine(
+    (v) => Date.parse(v) >= FIRST_INSTANT && Date.parse(v) <= LAST_INSTANT,
+    'must be within 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z',
+  );

@@ -1,13 +1,12 @@
 import { z } from 'zod';
 import { campaignStatusSchema } from './campaigns.js';
-import { instantSchema } from './day.js';
 
 /**
  * What the host console (`/console`) reads besides the campaign, review and risk routes: the
  * live monitor and the bull-board session. docs/console.md describes the console.
  */
 
-const isoDate = instantSchema;
+const isoDate = z.iso.datetime({ offset: true });
 const count = z.number().int().min(0);
 
 /** `GET /api/campaigns/:campaignId/monitor`: the campaign's pulse, read from Redis and the queue. */

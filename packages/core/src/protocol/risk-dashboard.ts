@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { instantSchema } from './day.js';
 
 /** The risk dashboard: where a campaign's votes come from and how risk control decided them, minute by minute. */
 
-const isoDate = instantSchema;
+const isoDate = z.iso.datetime({ offset: true });
 
 export const riskDashboardQuerySchema = z.strictObject({
   minutes: z.coerce.number().int().min(1).max(1_440).optional(),

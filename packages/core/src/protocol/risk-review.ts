@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { instantSchema } from './day.js';
 import { candidateIdSchema, voteIdSchema, voterIdSchema } from './ids.js';
 import { nextCursorSchema, pageCursorSchema } from './pages.js';
 import { riskClusterSchema, riskReasonSchema, riskRuleIdSchema } from './risk.js';
@@ -13,7 +12,7 @@ import { clientIpSchema, deviceFingerprintSchema, deviceIdSchema } from './vote-
 export const REVIEW_STATES = ['held', 'approved', 'voided'] as const;
 export type ReviewState = (typeof REVIEW_STATES)[number];
 
-const isoDate = instantSchema;
+const isoDate = z.iso.datetime({ offset: true });
 
 /** A vote as the review queue shows it. */
 export const heldVoteSchema = z.object({

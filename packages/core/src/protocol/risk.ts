@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { instantSchema } from './day.js';
 import { candidateIdSchema, voterIdSchema } from './ids.js';
 import { riskFeaturesSchema } from './risk-features.js';
 import { deviceIdSchema } from './vote-context.js';
@@ -147,7 +146,7 @@ export const riskAssessmentSchema = z.object({
 });
 export type RiskAssessment = z.infer<typeof riskAssessmentSchema>;
 
-const isoDate = instantSchema;
+const isoDate = z.iso.datetime({ offset: true });
 
 /**
  * Void by rule: every vote of the campaign that matches all the given conditions, counted or

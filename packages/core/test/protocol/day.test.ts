@@ -99,8 +99,11 @@ describe('a moment given with an offset', () => {
     }
   });
 
-  it('is refused past it, where it would be written back as year 10000, which no ISO 8601 answer holds', () => {
+  it('is refused past either end, where it would be written back as year 10000 or -1, which no ISO 8601 answer holds', () => {
     expect(instantSchema.safeParse('9999-12-31T23:59:59-12:00').success).toBe(false);
+    expect(instantSchema.safeParse('0000-01-01T00:00:00+08:00').success).toBe(false);
+    expect(new Date('0000-01-01T00:00:00+08:00').toISOString()).toBe('-000001-12-31T16:00:00.000Z');
+    expect(instantSchema.safeParse('0000-01-01T00:00:00Z').success).toBe(true);
     expect(new Date('9999-12-31T23:59:59-12:00').toISOString()).toBe('+010000-01-01T11:59:59.000Z');
   });
 
