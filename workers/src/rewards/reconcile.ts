@@ -131,6 +131,10 @@ class BatchWrites {
   readonly flagged: string[] = [];
   /** Coupon grants whose code goes back to its pool, after the revocations are written. */
   readonly releases: { poolId: string; grantId: string }[] = [];
+  /** Pools of waiting (unfilled) grants this batch revoked: their places go to the next in line. */
+  readonly freed = new Set<string>();
+  /** Pools this batch left a grant waiting in: an import may have stocked them meanwhile. */
+  readonly waiting = new Set<string>();
   readonly changes: RewardChanges = { granted: 0, revoked: 0, filled: 0 };
   /** Pools past their expiry: no code of theirs is handed out any more (the grant stays unfilled). */
   readonly expired: ReadonlySet<string>;
@@ -169,10 +173,11 @@ class BatchWrites {
       await grants.updateMany({ _id: { $in: this.flagged } }, { $set: { ...revocation, flagged: true } });
     }
     const given = await giveBackCodes(this.deps, this.releases, this.now);
-    // Codes are back, or a grant that waited for one is gone (a code it was to have is someone
-    // else's): those waiting are worked out again, as many as there are codes now, those who
-    // waited longest first (not for an expired pool's code, kept in its stock but never handed out).
-    const pools = new Set([...given, ...this.releases.map((r) => r.poolId)]);
+    // Codes are back, or a grant that waited for one is gone, or this batch left one waiting
+    // while an import (which holds another lock) may have stocked its pool: those waiting are
+    // worked out again, as many as there are codes now, those who waited longest first (not for
+    // an expired pool's code, kept in its stock but never handed out).
+    const pools = new Set([...given, ...this.freed, ...this.waiting]);
     for (const poolId of pools) {
       if (this.expired.has(poolId)) continue;
       const left = await couponsLeft(this.deps.redis, this.deps.keys, poolId);
@@ -232,6 +237,7 @@ async function planGrants(
       // A code the shop already took stays taken, flagged for the host.
       (g.redeemedAt === undefined ? writes.revoked : writes.flagged).push(g._id);
       changes.revoked += 1;
+      if (g.status === 'unfilled' && g.poolId !== undefined) writes.freed.add(g.poolId);
     }
     if (g.poolId !== undefined && g.redeemedAt === undefined)
       writes.releases.push({ poolId: g.poolId, grantId: g._id });
@@ -258,6 +264,7 @@ async function newGrant(
   if (d.reward.kind === 'lottery') return { ...base, status: 'active', lotteryId: d.reward.lotteryId };
   if (d.reward.kind === 'unlock') return { ...base, status: 'active', unlockableId: d.reward.unlockableId };
   const code = await writes.claim(d.reward.poolId, d.grantId);
+  if (code === undefined) writes.waiting.add(d.reward.poolId);
   return code === undefined
     ? { ...base, status: 'unfilled', poolId: d.reward.poolId }
     : { ...base, status: 'active', poolId: d.reward.poolId, code };

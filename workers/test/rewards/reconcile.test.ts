@@ -186,4 +186,111 @@ describe('participants waiting for a code', () => {
       await stores.rewards.grants.findById(rewardGrantIdOf(ruleId, next, `day:${day}`)).lean(),
     ).toMatchObject({ status: 'active', code: 'CODE-2' });
   });
+
+  it('are not woken by a pass over a grant revoked long ago, whose code went back then', async () => {
+    const deps = { redis: stores.redis, keys, rewards: stores.rewards, ledger: ledgerModel(stores.mongo) };
+    const [campaignId, poolId] = [randomId('c'), `cp${randomId('')}`.slice(0, 12)];
+    const [old, waiter] = [randomId('p-old'), randomId('p-wait')];
+    await stores.rewards.pools.create({
+      _id: poolId,
+      campaignId,
+      name: '券',
+      perParticipant: 1,
+      expiresAt: new Date('2099-01-01T00:00:00Z'),
+      createdAt: new Date(),
+    });
+    await stores.rewards.grants.insertMany([
+      {
+        _id: randomId('g'),
+        campaignId,
+        ruleId: 'rrOLD0000001',
+        participantId: old,
+        key: 'day:2026-12-01',
+        voteId: randomId('v'),
+        status: 'revoked',
+        poolId,
+        grantedAt: new Date(Date.now() - 86_400_000),
+        revokedAt: new Date(Date.now() - 80_000_000),
+      },
+      {
+        _id: randomId('g'),
+        campaignId,
+        ruleId: 'rrOLD0000001',
+        participantId: waiter,
+        key: 'day:2026-12-07',
+        voteId: randomId('v'),
+        status: 'unfilled',
+        poolId,
+        grantedAt: new Date(),
+      },
+    ] satisfies RewardGrantDoc[]);
+    await stockCoupons(stores.redis, keys, poolId, ['CODE-3']);
+    await reconcileRewards(deps, campaignId, [old]);
+    expect(await rewardMarksOf(stores.redis, keys, campaignId, waiter)).toBe(0);
+  });
+
+  it('are woken when a pass leaves them waiting while an import stocks the pool beside it', async () => {
+    const deps = { redis: stores.redis, keys, rewards: stores.rewards, ledger: ledgerModel(stores.mongo) };
+    const [campaignId, poolId, ruleId, participantId] = [
+      randomId('c'),
+      `cp${randomId('')}`.slice(0, 12),
+      `rr${randomId('')}`.slice(0, 12),
+      randomId('p'),
+    ];
+    const day = '2026-12-07';
+    await stores.rewards.pools.create({
+      _id: poolId,
+      campaignId,
+      name: '券',
+      perParticipant: 1,
+      expiresAt: new Date('2099-01-01T00:00:00Z'),
+      createdAt: new Date(),
+    });
+    await stores.rewards.rules.create({
+      _id: ruleId,
+      campaignId,
+      name: '每日领券',
+      trigger: { kind: 'first-of-day' },
+      reward: { kind: 'coupon', poolId },
+      enabled: true,
+      createdAt: new Date(),
+      createdBy: 'h-1',
+    });
+    await deps.ledger.collection.insertOne({
+      _id: randomId('v'),
+      boardId: campaignId,
+      candidateId: 'alice',
+      action: 'vote',
+      voterId: participantId,
+      verdict: 'counted',
+      delta: 1,
+      seq: 1,
+      day,
+      acceptedAt: new Date(),
+      decidedAt: new Date(),
+    } as never);
+    // The pool is empty when the pass plans the grant; the host's import lands before its write.
+    const insert = stores.rewards.grants.insertMany.bind(stores.rewards.grants);
+    const spy = vi.spyOn(stores.rewards.grants, 'insertMany').mockImplementation((async (
+      ...args: Parameters<typeof insert>
+    ) => {
+      await stockCoupons(stores.redis, keys, poolId, ['CODE-4']);
+      return insert(...args);
+    }) as never);
+    try {
+      await reconcileRewards(deps, campaignId, [participantId]);
+    } finally {
+      spy.mockRestore();
+    }
+    const grant = await stores.rewards.grants
+      .findById(rewardGrantIdOf(ruleId, participantId, `day:${day}`))
+      .lean();
+    expect(grant).toMatchObject({ status: 'unfilled' });
+    expect(await rewardMarksOf(stores.redis, keys, campaignId, participantId)).toBeGreaterThan(0);
+    await reconcileRewards(deps, campaignId, [participantId]);
+    expect(await stores.rewards.grants.findById(grant?._id).lean()).toMatchObject({
+      status: 'active',
+      code: 'CODE-4',
+    });
+  });
 });

@@ -172,7 +172,7 @@ const grantSchema = new Schema<RewardGrantDoc>(
 grantSchema.index({ campaignId: 1, participantId: 1 });
 grantSchema.index({ poolId: 1, code: 1 });
 // Those waiting for a code of a pool, longest first (unfilledHolders).
-grantSchema.index({ poolId: 1, status: 1, grantedAt: 1 });
+grantSchema.index({ poolId: 1, status: 1, grantedAt: 1, _id: 1 });
 
 export function rewardModels(connection: Connection) {
   const model = <T>(name: string, schema: Schema<T>) =>
