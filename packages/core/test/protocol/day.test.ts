@@ -8,6 +8,7 @@ import {
   startOfNextDay,
 } from '../../src/protocol/day.js';
 import { couponPoolInputSchema, rewardRuleInputSchema } from '../../src/protocol/rewards.js';
+import { reviewJobSchema } from '../../src/queue/review.js';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -127,5 +128,15 @@ describe('a moment given with an offset', () => {
     expect(campaignScheduleSchema.safeParse({ startAt: '2026-12-07T00:00:00Z', endAt: late }).success).toBe(
       false,
     );
+  });
+
+  it("is not what a void by rule's range is checked with: it is never stored, and a job queued with one past 9999 still runs", () => {
+    const job = {
+      kind: 'void-by-rule',
+      campaignId: 'board-1',
+      rule: { from: '2026-12-07T00:00:00Z', to: '9999-12-31T23:59:59-08:00', candidateId: 'alice' },
+      by: 'h-1',
+    };
+    expect(reviewJobSchema.safeParse(job).success).toBe(true);
   });
 });
