@@ -42,6 +42,11 @@ export function createReviewWorker(
     }
     let delayMs: number;
     try {
+      // A board being rebuilt refuses every move: no selection or review lock (which the rebuild
+      // waits for) until its fence lifts.
+      if ((await deps.redis.exists(deps.keys.board(parsed.data.campaignId).fence)) === 1) {
+        throw new BoardBusyError(`board ${parsed.data.campaignId} is being rebuilt`);
+      }
       const result = await run(parsed.data, String(job.id), (p) => job.updateProgress(p));
       deps.logger.info(
         { jobId: job.id, kind: parsed.data.kind, campaignId: parsed.data.campaignId, ...result },
