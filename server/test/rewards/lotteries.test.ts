@@ -55,14 +55,20 @@ async function tickets(campaignId: string, lotteryId: string, holders: number): 
   return grants;
 }
 
+/** A campaign with a lottery added before it started, ended since, and how to draw it. */
+async function endedWithLottery() {
+  const campaignId = await campaignIn('scheduled');
+  const added = await addLottery(campaignId);
+  await server.deps.mongo
+    .collection('campaigns')
+    .updateOne({ _id: campaignId as never }, { $set: { status: 'ended' } });
+  const draw = () => asHost<LotteryView>('POST', `/api/campaigns/${campaignId}/lotteries/${added.id}/draw`);
+  return { campaignId, added, draw };
+}
+
 describe('a lottery draw', () => {
   it('waits for votes still in the queue and for the end rules’ final top', async () => {
-    const campaignId = await campaignIn('scheduled');
-    const added = await addLottery(campaignId);
-    await server.deps.mongo
-      .collection('campaigns')
-      .updateOne({ _id: campaignId as never }, { $set: { status: 'ended' } });
-    const draw = () => asHost<LotteryView>('POST', `/api/campaigns/${campaignId}/lotteries/${added.id}/draw`);
+    const { campaignId, added, draw } = await endedWithLottery();
     // A vote accepted before the end, not applied yet (no worker runs here).
     const job = await server.deps.voteQueue.add('vote', { boardId: campaignId } as never);
     expect(codeOf(await draw())).toBe('LOTTERY_SETTLING');
@@ -86,12 +92,7 @@ describe('a lottery draw', () => {
 
 describe('a lottery draw after a vote was voided', () => {
   it('waits while a milestone the campaign reached has its candidate under the count, until the workers settle it', async () => {
-    const campaignId = await campaignIn('scheduled');
-    const added = await addLottery(campaignId);
-    await server.deps.mongo
-      .collection('campaigns')
-      .updateOne({ _id: campaignId as never }, { $set: { status: 'ended' } });
-    const draw = () => asHost<LotteryView>('POST', `/api/campaigns/${campaignId}/lotteries/${added.id}/draw`);
+    const { campaignId, added, draw } = await endedWithLottery();
     // Reached during the campaign; alice is under its count now (a vote voided after the end).
     const rule = await rewardModels(server.deps.mongo).rules.create({
       _id: randomId('rr'),

@@ -14,10 +14,79 @@ beforeAll(async () => {
 afterAll(() => stores.close());
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const DAY = '2026-12-07';
+const depsOf = () => ({
+  redis: stores.redis,
+  keys,
+  rewards: stores.rewards,
+  ledger: ledgerModel(stores.mongo),
+});
+
+/** A campaign with an empty coupon pool and a rule giving one of its codes for the first vote of each day. */
+async function couponCampaign() {
+  const [campaignId, poolId, ruleId] = [
+    randomId('c'),
+    `cp${randomId('')}`.slice(0, 12),
+    `rr${randomId('')}`.slice(0, 12),
+  ];
+  await stores.rewards.pools.create({
+    _id: poolId,
+    campaignId,
+    name: '券',
+    perParticipant: 1,
+    expiresAt: new Date('2099-01-01T00:00:00Z'),
+    createdAt: new Date(),
+  });
+  await stores.rewards.rules.create({
+    _id: ruleId,
+    campaignId,
+    name: '每日领券',
+    trigger: { kind: 'first-of-day' },
+    reward: { kind: 'coupon', poolId },
+    enabled: true,
+    createdAt: new Date(),
+    createdBy: 'h-1',
+  });
+  /** The participant's grant of the rule for DAY, waiting for a code since `at`. */
+  const waiting = (
+    participantId: string,
+    at = Date.now(),
+    fields: Partial<RewardGrantDoc> = {},
+  ): RewardGrantDoc => ({
+    _id: rewardGrantIdOf(ruleId, participantId, `day:${DAY}`),
+    campaignId,
+    ruleId,
+    participantId,
+    key: `day:${DAY}`,
+    voteId: randomId('v'),
+    status: 'unfilled',
+    poolId,
+    grantedAt: new Date(at),
+    ...fields,
+  });
+  /** A counted vote of the participant on DAY, on the ledger. */
+  const counted = (participantId: string) =>
+    ledgerModel(stores.mongo).collection.insertOne({
+      _id: randomId('v'),
+      boardId: campaignId,
+      candidateId: 'alice',
+      action: 'vote',
+      voterId: participantId,
+      verdict: 'counted',
+      delta: 1,
+      seq: 1,
+      day: DAY,
+      acceptedAt: new Date(),
+      decidedAt: new Date(),
+    } as never);
+  const grantOf = (participantId: string) =>
+    stores.rewards.grants.findById(rewardGrantIdOf(ruleId, participantId, `day:${DAY}`)).lean();
+  return { campaignId, poolId, waiting, counted, grantOf };
+}
 
 describe("a campaign's rewards pass", () => {
   it('keeps its lock while it runs longer than the lock lasts, so the next pass starts after it, not beside it', async () => {
-    const deps = { redis: stores.redis, keys, rewards: stores.rewards, ledger: ledgerModel(stores.mongo) };
+    const deps = depsOf();
     const campaignId = randomId('c');
     const events: string[] = [];
     const find = stores.rewards.rules.find.bind(stores.rewards.rules);
@@ -54,63 +123,16 @@ describe("a campaign's rewards pass", () => {
 
 describe('a coupon grant waiting for a code', () => {
   it('is filled in the same pass that moves it onto another counted vote of its day', async () => {
-    const deps = { redis: stores.redis, keys, rewards: stores.rewards, ledger: ledgerModel(stores.mongo) };
-    const [campaignId, poolId, ruleId, participantId] = [
-      randomId('c'),
-      `cp${randomId('')}`.slice(0, 12),
-      `rr${randomId('')}`.slice(0, 12),
-      randomId('p'),
-    ];
-    const day = '2026-12-07';
-    await stores.rewards.pools.create({
-      _id: poolId,
-      campaignId,
-      name: '券',
-      perParticipant: 1,
-      expiresAt: new Date('2099-01-01T00:00:00Z'),
-      createdAt: new Date(),
-    });
-    await stores.rewards.rules.create({
-      _id: ruleId,
-      campaignId,
-      name: '每日领券',
-      trigger: { kind: 'first-of-day' },
-      reward: { kind: 'coupon', poolId },
-      enabled: true,
-      createdAt: new Date(),
-      createdBy: 'h-1',
-    });
-    // The grant was earned by v1, when the pool was empty; v1 was voided since, and v2 of the same
-    // day still counts. A code has come back to the pool.
-    const grantId = rewardGrantIdOf(ruleId, participantId, `day:${day}`);
-    await stores.rewards.grants.create({
-      _id: grantId,
-      campaignId,
-      ruleId,
-      participantId,
-      key: `day:${day}`,
-      voteId: 'v1',
-      status: 'unfilled',
-      poolId,
-      grantedAt: new Date(),
-    } satisfies RewardGrantDoc);
-    await deps.ledger.collection.insertOne({
-      _id: randomId('v2'),
-      boardId: campaignId,
-      candidateId: 'alice',
-      action: 'vote',
-      voterId: participantId,
-      verdict: 'counted',
-      delta: 1,
-      seq: 2,
-      day,
-      acceptedAt: new Date(),
-      decidedAt: new Date(),
-    } as never);
+    const { campaignId, poolId, waiting, counted, grantOf } = await couponCampaign();
+    const participantId = randomId('p');
+    // The grant was earned by v1 when the pool was empty; v1 was voided since, and another vote of
+    // the same day still counts. A code has come back to the pool.
+    await stores.rewards.grants.create(waiting(participantId, Date.now(), { voteId: 'v1' }));
+    await counted(participantId);
     await stockCoupons(stores.redis, keys, poolId, ['CODE-1']);
 
-    await reconcileRewards(deps, campaignId, [participantId]);
-    const grant = await stores.rewards.grants.findById(grantId).lean();
+    await reconcileRewards(depsOf(), campaignId, [participantId]);
+    const grant = await grantOf(participantId);
     expect(grant).toMatchObject({ status: 'active', code: 'CODE-1' });
     expect(grant?.voteId).not.toBe('v1');
   });
@@ -118,157 +140,41 @@ describe('a coupon grant waiting for a code', () => {
 
 describe('participants waiting for a code', () => {
   it('are woken, longest waiting first, when a grant that waited before them is revoked while the pool has a code', async () => {
-    const deps = { redis: stores.redis, keys, rewards: stores.rewards, ledger: ledgerModel(stores.mongo) };
-    const [campaignId, poolId, ruleId] = [
-      randomId('c'),
-      `cp${randomId('')}`.slice(0, 12),
-      `rr${randomId('')}`.slice(0, 12),
-    ];
+    const { campaignId, poolId, waiting, counted, grantOf } = await couponCampaign();
     const [gone, next] = [randomId('p-gone'), randomId('p-next')];
-    const day = '2026-12-07';
-    await stores.rewards.pools.create({
-      _id: poolId,
-      campaignId,
-      name: '券',
-      perParticipant: 1,
-      expiresAt: new Date('2099-01-01T00:00:00Z'),
-      createdAt: new Date(),
-    });
-    await stores.rewards.rules.create({
-      _id: ruleId,
-      campaignId,
-      name: '每日领券',
-      trigger: { kind: 'first-of-day' },
-      reward: { kind: 'coupon', poolId },
-      enabled: true,
-      createdAt: new Date(),
-      createdBy: 'h-1',
-    });
     // Both waited for a code; the first's vote no longer counts (voided), the second's does.
-    const waiting = (participantId: string, at: number): RewardGrantDoc => ({
-      _id: rewardGrantIdOf(ruleId, participantId, `day:${day}`),
-      campaignId,
-      ruleId,
-      participantId,
-      key: `day:${day}`,
-      voteId: randomId('v'),
-      status: 'unfilled',
-      poolId,
-      grantedAt: new Date(at),
-    });
     await stores.rewards.grants.insertMany([
       waiting(gone, Date.now() - 2_000),
       waiting(next, Date.now() - 1_000),
     ]);
-    await deps.ledger.collection.insertOne({
-      _id: randomId('v'),
-      boardId: campaignId,
-      candidateId: 'alice',
-      action: 'vote',
-      voterId: next,
-      verdict: 'counted',
-      delta: 1,
-      seq: 1,
-      day,
-      acceptedAt: new Date(),
-      decidedAt: new Date(),
-    } as never);
+    await counted(next);
     // One code came; the import woke the one who waited longest, whose grant the pass revokes.
     await stockCoupons(stores.redis, keys, poolId, ['CODE-2']);
-    await reconcileRewards(deps, campaignId, [gone]);
-    expect(
-      await stores.rewards.grants.findById(rewardGrantIdOf(ruleId, gone, `day:${day}`)).lean(),
-    ).toMatchObject({ status: 'revoked' });
+    await reconcileRewards(depsOf(), campaignId, [gone]);
+    expect(await grantOf(gone)).toMatchObject({ status: 'revoked' });
     // The next in line is woken for the code.
     expect(await rewardMarksOf(stores.redis, keys, campaignId, next)).toBeGreaterThan(0);
-    await reconcileRewards(deps, campaignId, [next]);
-    expect(
-      await stores.rewards.grants.findById(rewardGrantIdOf(ruleId, next, `day:${day}`)).lean(),
-    ).toMatchObject({ status: 'active', code: 'CODE-2' });
+    await reconcileRewards(depsOf(), campaignId, [next]);
+    expect(await grantOf(next)).toMatchObject({ status: 'active', code: 'CODE-2' });
   });
 
   it('are not woken by a pass over a grant revoked long ago, whose code went back then', async () => {
-    const deps = { redis: stores.redis, keys, rewards: stores.rewards, ledger: ledgerModel(stores.mongo) };
-    const [campaignId, poolId] = [randomId('c'), `cp${randomId('')}`.slice(0, 12)];
+    const { campaignId, poolId, waiting } = await couponCampaign();
     const [old, waiter] = [randomId('p-old'), randomId('p-wait')];
-    await stores.rewards.pools.create({
-      _id: poolId,
-      campaignId,
-      name: '券',
-      perParticipant: 1,
-      expiresAt: new Date('2099-01-01T00:00:00Z'),
-      createdAt: new Date(),
-    });
+    const dayAgo = Date.now() - 86_400_000;
     await stores.rewards.grants.insertMany([
-      {
-        _id: randomId('g'),
-        campaignId,
-        ruleId: 'rrOLD0000001',
-        participantId: old,
-        key: 'day:2026-12-01',
-        voteId: randomId('v'),
-        status: 'revoked',
-        poolId,
-        grantedAt: new Date(Date.now() - 86_400_000),
-        revokedAt: new Date(Date.now() - 80_000_000),
-      },
-      {
-        _id: randomId('g'),
-        campaignId,
-        ruleId: 'rrOLD0000001',
-        participantId: waiter,
-        key: 'day:2026-12-07',
-        voteId: randomId('v'),
-        status: 'unfilled',
-        poolId,
-        grantedAt: new Date(),
-      },
-    ] satisfies RewardGrantDoc[]);
+      waiting(old, dayAgo, { status: 'revoked', revokedAt: new Date(dayAgo + 60_000) }),
+      waiting(waiter),
+    ]);
     await stockCoupons(stores.redis, keys, poolId, ['CODE-3']);
-    await reconcileRewards(deps, campaignId, [old]);
+    await reconcileRewards(depsOf(), campaignId, [old]);
     expect(await rewardMarksOf(stores.redis, keys, campaignId, waiter)).toBe(0);
   });
 
   it('are woken when a pass leaves them waiting while an import stocks the pool beside it', async () => {
-    const deps = { redis: stores.redis, keys, rewards: stores.rewards, ledger: ledgerModel(stores.mongo) };
-    const [campaignId, poolId, ruleId, participantId] = [
-      randomId('c'),
-      `cp${randomId('')}`.slice(0, 12),
-      `rr${randomId('')}`.slice(0, 12),
-      randomId('p'),
-    ];
-    const day = '2026-12-07';
-    await stores.rewards.pools.create({
-      _id: poolId,
-      campaignId,
-      name: '券',
-      perParticipant: 1,
-      expiresAt: new Date('2099-01-01T00:00:00Z'),
-      createdAt: new Date(),
-    });
-    await stores.rewards.rules.create({
-      _id: ruleId,
-      campaignId,
-      name: '每日领券',
-      trigger: { kind: 'first-of-day' },
-      reward: { kind: 'coupon', poolId },
-      enabled: true,
-      createdAt: new Date(),
-      createdBy: 'h-1',
-    });
-    await deps.ledger.collection.insertOne({
-      _id: randomId('v'),
-      boardId: campaignId,
-      candidateId: 'alice',
-      action: 'vote',
-      voterId: participantId,
-      verdict: 'counted',
-      delta: 1,
-      seq: 1,
-      day,
-      acceptedAt: new Date(),
-      decidedAt: new Date(),
-    } as never);
+    const { campaignId, poolId, counted, grantOf } = await couponCampaign();
+    const participantId = randomId('p');
+    await counted(participantId);
     // The pool is empty when the pass plans the grant; the host's import lands before its write.
     const insert = stores.rewards.grants.insertMany.bind(stores.rewards.grants);
     const spy = vi.spyOn(stores.rewards.grants, 'insertMany').mockImplementation((async (
@@ -278,19 +184,13 @@ describe('participants waiting for a code', () => {
       return insert(...args);
     }) as never);
     try {
-      await reconcileRewards(deps, campaignId, [participantId]);
+      await reconcileRewards(depsOf(), campaignId, [participantId]);
     } finally {
       spy.mockRestore();
     }
-    const grant = await stores.rewards.grants
-      .findById(rewardGrantIdOf(ruleId, participantId, `day:${day}`))
-      .lean();
-    expect(grant).toMatchObject({ status: 'unfilled' });
+    expect(await grantOf(participantId)).toMatchObject({ status: 'unfilled' });
     expect(await rewardMarksOf(stores.redis, keys, campaignId, participantId)).toBeGreaterThan(0);
-    await reconcileRewards(deps, campaignId, [participantId]);
-    expect(await stores.rewards.grants.findById(grant?._id).lean()).toMatchObject({
-      status: 'active',
-      code: 'CODE-4',
-    });
+    await reconcileRewards(depsOf(), campaignId, [participantId]);
+    expect(await grantOf(participantId)).toMatchObject({ status: 'active', code: 'CODE-4' });
   });
 });
