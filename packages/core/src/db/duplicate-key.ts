@@ -18,3 +18,20 @@ export function writeConcernUnmet(error: unknown): boolean {
   const unmet: unknown = Reflect.get(result, 'getWriteConcernError');
   return typeof unmet === 'function' && unmet.call(result) !== undefined;
 }
+
+/** A write error, or an error, refused as a duplicate key (a driver's write error may keep its code in `err`). */
+const duplicate = (e: unknown): boolean =>
+  isDuplicateKey(e) || Reflect.get(Object(Reflect.get(Object(e), 'err')), 'code') === DUPLICATE_KEY;
+
+/**
+ * How many documents an insert found there already, when that is all its error says: every write
+ * error a duplicate key (or the error itself one) and the write concern met. Undefined for any
+ * other failure, the insert failing as a whole included (the driver's bulk error then has no
+ * write errors).
+ */
+export function duplicatesOnly(error: unknown): number | undefined {
+  if (writeConcernUnmet(error)) return undefined;
+  const writeErrors: unknown = Reflect.get(Object(error), 'writeErrors');
+  const errors: unknown[] = Array.isArray(writeErrors) ? writeErrors : isDuplicateKey(error) ? [error] : [];
+  return errors.length > 0 && errors.every(duplicate) ? errors.length : undefined;
+}

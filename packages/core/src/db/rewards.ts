@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { type Connection, Schema } from 'mongoose';
 import type { AllowedTrigger, RewardSpec } from '../protocol/rewards.js';
 import { GRANT_STATUSES } from '../protocol/rewards.js';
-import { DUPLICATE_KEY, isDuplicateKey, writeConcernUnmet } from './duplicate-key.js';
+import { duplicatesOnly } from './duplicate-key.js';
 import { lotteryModels } from './lotteries.js';
 import { unlockableModel } from './unlocks.js';
 
@@ -200,8 +200,9 @@ export const rewardGrantIdOf = (ruleId: string, participantId: string, key: stri
   `g${createHash('sha256').update(`${ruleId}\n${participantId}\n${key}`).digest('base64url').slice(0, 22)}`;
 
 /**
- * Writes new grants; one written already (the same id: a pass run again) is left as it is. A
- * write concern not met is thrown, so the pass runs again.
+ * Writes new grants; one written already (the same id: a pass run again) is left as it is. Any
+ * other failure (a write concern not met, the insert failing as a whole) is thrown, so the pass
+ * runs again.
  */
 export async function insertRewardGrants(
   models: RewardModels,
@@ -211,10 +212,7 @@ export async function insertRewardGrants(
   try {
     await models.grants.insertMany(grants, { ordered: false });
   } catch (error) {
-    const writeErrors = (error as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors;
-    const allDuplicates =
-      Array.isArray(writeErrors) && writeErrors.every((e) => (e.code ?? e.err?.code) === DUPLICATE_KEY);
-    if ((!isDuplicateKey(error) && !allDuplicates) || writeConcernUnmet(error)) throw error;
+    if (duplicatesOnly(error) === undefined) throw error;
   }
 }
 

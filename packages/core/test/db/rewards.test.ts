@@ -1,3 +1,4 @@
+import { mongo as driver } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomId, testConfig } from '../../../../test/support/config.js';
 import { connectMongo } from '../../src/db/connection.js';
@@ -55,6 +56,19 @@ describe('insertRewardGrants', () => {
     const insert = vi.spyOn(models.grants.collection, 'insertMany').mockRejectedValue(answered);
     try {
       await expect(insertRewardGrants(models, [present, fresh])).rejects.toBe(answered);
+    } finally {
+      insert.mockRestore();
+    }
+  });
+
+  it('throws when the insert failed as a whole, which the driver reports as a bulk error with no write errors', async () => {
+    const campaignId = randomId('c');
+    const wrapped = new driver.MongoBulkWriteError(new driver.MongoNetworkError('connection reset'), {
+      insertedCount: 0,
+    } as never);
+    const insert = vi.spyOn(models.grants.collection, 'insertMany').mockRejectedValue(wrapped);
+    try {
+      await expect(insertRewardGrants(models, [grant(campaignId)])).rejects.toBe(wrapped);
     } finally {
       insert.mockRestore();
     }
