@@ -6,7 +6,7 @@ import { type RiskAssessment, riskAssessmentSchema } from '../protocol/risk.js';
 import { REVIEW_STATES, type ReviewState } from '../protocol/risk-review.js';
 import { type VoteContext, voteContextSchema } from '../protocol/vote-context.js';
 import { VOTE_ACTIONS } from '../protocol/votes.js';
-import { DUPLICATE_KEY, isDuplicateKey, writeConcernUnmet } from './duplicate-key.js';
+import { DUPLICATE_KEY, duplicatesOnly, isDuplicateKey, writeConcernUnmet } from './duplicate-key.js';
 
 /**
  * What became of a vote: counted (changed a score), unchanged (a repeated like), held (by risk
@@ -221,12 +221,9 @@ export async function recordVotes(model: LedgerModel, votes: readonly LedgerVote
     const result = await model.collection.insertMany(documents, { ordered: false });
     return result.insertedCount;
   } catch (error) {
-    const writeErrors = writeErrorsOf(error);
-    if (writeConcernUnmet(error)) throw error;
-    if (writeErrors && writeErrors.length > 0 && writeErrors.every((e) => e.code === DUPLICATE_KEY)) {
-      return votes.length - writeErrors.length;
-    }
-    throw error;
+    const present = duplicatesOnly(error);
+    if (present === undefined) throw error;
+    return votes.length - present;
   }
 }
 

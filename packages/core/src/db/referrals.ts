@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { type Connection, Schema } from 'mongoose';
-import { isDuplicateKey, writeConcernUnmet } from './duplicate-key.js';
+import { duplicatesOnly, isDuplicateKey } from './duplicate-key.js';
 
 /**
  * Share tokens and referrals (助力). A participant asks for a share token for one candidate of a
@@ -177,11 +177,8 @@ export async function recordReferrals(
     const result = await models.referrals.collection.insertMany([...referrals.values()], { ordered: false });
     return result.insertedCount;
   } catch (error) {
-    const writeErrors: unknown = Reflect.get(Object(error), 'writeErrors');
-    const errors = Array.isArray(writeErrors) ? writeErrors : isDuplicateKey(error) ? [error] : [];
-    if (errors.length > 0 && errors.every(isDuplicateKey) && !writeConcernUnmet(error)) {
-      return referrals.size - errors.length;
-    }
-    throw error;
+    const present = duplicatesOnly(error);
+    if (present === undefined) throw error;
+    return referrals.size - present;
   }
 }
