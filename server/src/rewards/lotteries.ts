@@ -11,7 +11,7 @@ import {
   type LotteryView,
   refuseShareWords,
 } from '@rallyboard/core/protocol';
-import { decodeScore, type KeyBuilder, rewardsSettled, withLock } from '@rallyboard/core/redis';
+import { candidateCount, type KeyBuilder, rewardsSettled, withLock } from '@rallyboard/core/redis';
 import { type CandidateTextCheck, withChecks } from '../campaigns/text-check.js';
 import { auditRewards, type RewardRuleDeps } from './rules.js';
 
@@ -156,8 +156,8 @@ async function milestoneWavering(deps: DrawDeps, campaignId: string): Promise<bo
     .lean<Pick<RewardRuleDoc, 'trigger'>[]>();
   for (const { trigger } of reached) {
     if (trigger.kind !== 'milestone') continue;
-    const score = await deps.redis.zscore(deps.keys.board(campaignId).scores, trigger.candidateId);
-    if ((score === null ? 0 : decodeScore(Number(score)).count) < trigger.count) return true;
+    if ((await candidateCount(deps.redis, deps.keys, campaignId, trigger.candidateId)) < trigger.count)
+      return true;
   }
   return false;
 }

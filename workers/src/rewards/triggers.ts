@@ -1,5 +1,5 @@
 import type { RewardModels, RewardRuleDoc } from '@rallyboard/core/db';
-import { decodeScore, type KeyBuilder, type RedisClient } from '@rallyboard/core/redis';
+import { candidateCount, decodeScore, type KeyBuilder, type RedisClient } from '@rallyboard/core/redis';
 
 /** What watching the campaign-wide triggers needs. */
 export interface TriggerDeps {
@@ -19,12 +19,6 @@ const END_WAIT_MS = 10 * 60_000;
 const BELOW_MS = 60_000;
 
 type WatchedRule = Pick<RewardRuleDoc, '_id' | 'campaignId' | 'trigger' | 'reached' | 'endTop'>;
-
-/** A candidate's counted votes (likes) now: the board's all-time score. */
-async function countOf(deps: TriggerDeps, campaignId: string, candidateId: string): Promise<number> {
-  const key = await deps.redis.zscore(deps.keys.board(campaignId).scores, candidateId);
-  return key === null ? 0 : decodeScore(Number(key)).count;
-}
 
 /** The board's top `k` candidates with a counted vote, best first. */
 async function topOf(deps: TriggerDeps, campaignId: string, k: number): Promise<string[]> {
@@ -47,7 +41,8 @@ async function milestoneChange(
   trigger: { candidateId: string; count: number },
   now: number,
 ): Promise<Partial<Pick<RewardRuleDoc, 'reached'>> | undefined> {
-  const reached = (await countOf(deps, rule.campaignId, trigger.candidateId)) >= trigger.count;
+  const reached =
+    (await candidateCount(deps.redis, deps.keys, rule.campaignId, trigger.candidateId)) >= trigger.count;
   const { belowSince } = deps.keys.rewards;
   if (reached) {
     await deps.redis.hdel(belowSince, rule._id);

@@ -134,3 +134,14 @@ export async function readBoard(
     foci: readTriples(foci),
   };
 }
+
+/** A candidate's counted votes (likes) now: its all-time score on the board, 0 before any. */
+export async function candidateCount(
+  redis: RedisClient,
+  keys: Pick<KeyBuilder, 'board'>,
+  boardId: string,
+  candidateId: string,
+): Promise<number> {
+  const key = await redis.zscore(keys.board(boardId).scores, candidateId);
+  return key === null ? 0 : decodeScore(Number(key)).count;
+}
