@@ -35,35 +35,48 @@ const REVIEW_CHUNK_MAX_MS = 10 * 60_000;
 /** Votes selected, then re-read and moved under the campaign's review lock, at a time. */
 const CHUNK = 200;
 
+const at = (d: Date | number) => new Date(d).getTime();
+
+/**
+ * Each of `likes` with its voter's own acts on the same member that `follows` (one ledger read for
+ * them all, from the earliest `from` of them).
+ */
+async function laterActs(
+  ledger: LedgerModel,
+  likes: readonly LedgerVote[],
+  from: (like: LedgerVote) => number,
+  follows: (act: LikeAct, like: LedgerVote) => boolean,
+): Promise<[LedgerVote, LikeAct[]][]> {
+  if (likes.length === 0) return [];
+  const acts = await readLikeActsSince(
+    ledger,
+    likes[0]?.boardId ?? '',
+    [...new Set(likes.flatMap((r) => (r.voterId === undefined ? [] : [r.voterId])))],
+    new Date(Math.min(...likes.map(from))),
+  );
+  return likes.map((r) => [
+    r,
+    acts.filter((l) => l.voterId === r.voterId && l.candidateId === r.candidateId && follows(l, r)),
+  ]);
+}
+
 /**
  * Of the likes a hold took back, those whose voter unliked the same member after the hold (their
  * own act, which took effect: counted, or unchanged as there was no like to take): approving one
  * must not give it back over that. A like of theirs since makes the like stand already.
  */
 async function likesActedOnSince(ledger: LedgerModel, records: readonly LedgerVote[]): Promise<Set<string>> {
-  const at = (d: Date | number) => new Date(d).getTime();
   const heldAt = (r: LedgerVote) => at(r.review?.at ?? r.decidedAt);
   const taken = records.filter(
     (r) => r.action === 'like' && r.verdict === 'counted' && r.review?.retraction !== undefined,
   );
-  if (taken.length === 0) return new Set();
-  const later = await readLikeActsSince(
-    ledger,
-    taken[0]?.boardId ?? '',
-    [...new Set(taken.flatMap((r) => (r.voterId === undefined ? [] : [r.voterId])))],
-    new Date(Math.min(...taken.map(heldAt))),
-  );
+  const acted = await laterActs(ledger, taken, heldAt, (l, r) => at(l.decidedAt) > heldAt(r));
   return new Set(
-    taken
-      .filter((r) => {
-        const since = later
-          .filter(
-            (l) => l.voterId === r.voterId && l.candidateId === r.candidateId && at(l.decidedAt) > heldAt(r),
-          )
-          .sort((a, b) => at(a.acceptedAt) - at(b.acceptedAt));
-        return since.at(-1)?.action === 'unlike';
-      })
-      .map((r) => r._id),
+    acted
+      .filter(
+        ([, since]) => since.sort((a, b) => at(a.acceptedAt) - at(b.acceptedAt)).at(-1)?.action === 'unlike',
+      )
+      .map(([r]) => r._id),
   );
 }
 
@@ -71,6 +84,8 @@ async function likesActedOnSince(ledger: LedgerModel, records: readonly LedgerVo
  * Of the counted likes a retraction would take back (a cluster's hold, a void by rule), those
  * whose voter unliked the same member after them: the like that stands now, if any, is a later
  * one of theirs, with none of the cluster's evidence, which the script would take instead.
+ * Acts are in the order the board applied them: by decision, and within one batch (one decision
+ * time) by acceptance, as its script takes them.
  */
 async function likesWithdrawnSince(
   ledger: LedgerModel,
@@ -78,29 +93,12 @@ async function likesWithdrawnSince(
   records: readonly LedgerVote[],
 ): Promise<Set<string>> {
   if (job.kind !== 'hold-cluster' && job.kind !== 'void-by-rule') return new Set();
-  const at = (d: Date | number) => new Date(d).getTime();
-  const likes = records.filter(
-    (r) => r.action === 'like' && r.verdict === 'counted' && r.voterId !== undefined,
-  );
-  if (likes.length === 0) return new Set();
-  const later = await readLikeActsSince(
-    ledger,
-    job.campaignId,
-    [...new Set(likes.map((r) => r.voterId as string))],
-    new Date(Math.min(...likes.map((r) => at(r.decidedAt)))),
-    { inclusive: true },
-  );
-  // In the order the board applied them: by decision, and within one batch (one decision time)
-  // by acceptance, as its script takes them.
+  const likes = records.filter((r) => r.action === 'like' && r.verdict === 'counted');
   const after = (l: LikeAct, r: LedgerVote) =>
     at(l.decidedAt) > at(r.decidedAt) ||
     (at(l.decidedAt) === at(r.decidedAt) && at(l.acceptedAt) > at(r.acceptedAt));
-  const withdrawn = (r: LedgerVote) =>
-    later.some(
-      (l) =>
-        l.action === 'unlike' && l.voterId === r.voterId && l.candidateId === r.candidateId && after(l, r),
-    );
-  return new Set(likes.filter(withdrawn).map((r) => r._id));
+  const acted = await laterActs(ledger, likes, (r) => at(r.decidedAt), after);
+  return new Set(acted.filter(([, since]) => since.some((l) => l.action === 'unlike')).map(([r]) => r._id));
 }
 
 /**

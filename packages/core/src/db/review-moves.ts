@@ -46,17 +46,16 @@ export type LikeAct = Pick<
 >;
 
 /**
- * The voters' own likes and unlikes on the board decided after `since` (or at it, with
- * `inclusive`: the votes of one worker batch share their decision time) that took effect
- * (counted, or unchanged: what they wanted already stood), not review's re-counts: what a like
- * taken back by a hold is checked against before it is given back, or before it is taken.
+ * The voters' own likes and unlikes on the board decided at `since` or after (the votes of one
+ * worker batch share their decision time) that took effect (counted, or unchanged: what they
+ * wanted already stood), not review's re-counts: what a like taken back by a hold is checked
+ * against before it is given back, or before it is taken.
  */
 export async function readLikeActsSince(
   model: LedgerModel,
   boardId: string,
   voterIds: readonly string[],
   since: Date,
-  { inclusive = false }: { inclusive?: boolean } = {},
 ): Promise<LikeAct[]> {
   return model
     .find(
@@ -65,7 +64,7 @@ export async function readLikeActsSince(
         voterId: { $in: voterIds },
         action: { $in: ['like', 'unlike'] },
         verdict: { $in: ['counted', 'unchanged'] },
-        decidedAt: inclusive ? { $gte: since } : { $gt: since },
+        decidedAt: { $gte: since },
         restores: { $exists: false },
       },
       { voterId: 1, candidateId: 1, action: 1, acceptedAt: 1, decidedAt: 1 },
