@@ -211,6 +211,12 @@ function nothingToTake(input: MoveInput, state: 'held' | 'voided', extra: Partia
   };
 }
 
+/** Taken back when it was held: by a retraction, or with nothing to take (a like withdrawn). */
+export const takenBack = ({ verdict, review }: LedgerVote): boolean =>
+  verdict === 'counted' &&
+  review?.state === 'held' &&
+  (review.retraction !== undefined || review.nothingTaken === true);
+
 /**
  * The move a job makes of one vote, or undefined when the vote is not in a state the job moves
  * (already decided, or moved by an earlier run).
@@ -222,11 +228,7 @@ export function planMove(input: MoveInput): Move | undefined {
   if (record.restores !== undefined) return undefined;
   const review = record.review;
   const neverApplied = record.verdict === 'held';
-  // Taken back when it was held: by a retraction, or with nothing to take (a like withdrawn).
-  const retracted =
-    record.verdict === 'counted' &&
-    review?.state === 'held' &&
-    (review.retraction !== undefined || review.nothingTaken === true);
+  const retracted = takenBack(record);
   const countedOnce = record.verdict === 'counted' && record.delta === 1;
   switch (job.kind) {
     case 'approve':

@@ -15,7 +15,7 @@ import type { WorkerDeps } from '../deps.js';
 import { applyMoves, BoardBusyError, type PlannedMove } from './apply-moves.js';
 import { firstVotes } from './first-votes.js';
 import { createClusterHold } from './hold-cluster.js';
-import { type MoveInput, planMove } from './moves.js';
+import { type MoveInput, planMove, takenBack } from './moves.js';
 import type { ReviewProgress, ReviewSteps } from './review-steps.js';
 import { createMatcher, holdsWave, selectionFilter } from './selection.js';
 
@@ -65,7 +65,12 @@ async function laterActs(
  * own act, which took effect: counted, or unchanged as there was no like to take): approving one
  * must not give it back over that. A like of theirs since makes the like stand already.
  */
-async function likesActedOnSince(ledger: LedgerModel, records: readonly LedgerVote[]): Promise<Set<string>> {
+async function likesActedOnSince(
+  ledger: LedgerModel,
+  job: ReviewJob,
+  records: readonly LedgerVote[],
+): Promise<Set<string>> {
+  if (job.kind !== 'approve') return new Set();
   const heldAt = (r: LedgerVote) => at(r.review?.at ?? r.decidedAt);
   const taken = records.filter(
     (r) => r.action === 'like' && r.verdict === 'counted' && r.review?.retraction !== undefined,
@@ -111,9 +116,7 @@ async function creditsOnBoard(
   records: readonly LedgerVote[],
 ): Promise<Set<string>> {
   if (job.kind !== 'void' && job.kind !== 'void-by-rule') return new Set();
-  const retracted = records.filter(
-    (r) => r.verdict === 'counted' && r.review?.state === 'held' && r.review.retraction !== undefined,
-  );
+  const retracted = records.filter(takenBack);
   if (retracted.length === 0) return new Set();
   const board = deps.keys.board(job.campaignId);
   const pipeline = deps.redis.pipeline();
@@ -135,7 +138,7 @@ async function whatMovesKnow(
   records: readonly LedgerVote[],
 ): Promise<(voteId: string) => Pick<MoveInput, 'actedSince' | 'creditApplied' | 'withdrawnSince'>> {
   const [acted, credited, withdrawn] = await Promise.all([
-    job.kind === 'approve' ? likesActedOnSince(deps.ledger, records) : new Set<string>(),
+    likesActedOnSince(deps.ledger, job, records),
     creditsOnBoard(deps, job, records),
     likesWithdrawnSince(deps.ledger, job, records),
   ]);

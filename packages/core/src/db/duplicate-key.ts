@@ -31,7 +31,23 @@ const duplicate = (e: unknown): boolean =>
  */
 export function duplicatesOnly(error: unknown): number | undefined {
   if (writeConcernUnmet(error)) return undefined;
-  const writeErrors: unknown = Reflect.get(Object(error), 'writeErrors');
-  const errors: unknown[] = Array.isArray(writeErrors) ? writeErrors : isDuplicateKey(error) ? [error] : [];
+  const errors = writeErrorsOf(error) ?? [];
   return errors.length > 0 && errors.every(duplicate) ? errors.length : undefined;
+}
+
+/** A write error of an insert: the place of its document, and why it was refused. */
+export interface WriteError {
+  code?: number;
+  index?: number;
+  errmsg?: string;
+}
+
+/**
+ * The write errors an insert answered: a bulk error's own (none when it failed as a whole), or a
+ * lone duplicate key as one; undefined for any other error.
+ */
+export function writeErrorsOf(error: unknown): WriteError[] | undefined {
+  const writeErrors: unknown = Reflect.get(Object(error), 'writeErrors');
+  if (Array.isArray(writeErrors)) return writeErrors as WriteError[];
+  return isDuplicateKey(error) ? [{ code: DUPLICATE_KEY }] : undefined;
 }

@@ -6,7 +6,7 @@ import { type RiskAssessment, riskAssessmentSchema } from '../protocol/risk.js';
 import { REVIEW_STATES, type ReviewState } from '../protocol/risk-review.js';
 import { type VoteContext, voteContextSchema } from '../protocol/vote-context.js';
 import { VOTE_ACTIONS } from '../protocol/votes.js';
-import { DUPLICATE_KEY, duplicatesOnly, isDuplicateKey, writeConcernUnmet } from './duplicate-key.js';
+import { DUPLICATE_KEY, duplicatesOnly, writeConcernUnmet, writeErrorsOf } from './duplicate-key.js';
 
 /**
  * What became of a vote: counted (changed a score), unchanged (a repeated like), held (by risk
@@ -185,14 +185,6 @@ const ledgerVoteSchema = z
   .refine((v) => (v.verdict === 'rejected') === (v.reason !== undefined), {
     message: 'a rejected vote, and only a rejected one, has a reason',
   });
-
-function writeErrorsOf(error: unknown): { code?: number; index?: number; errmsg?: string }[] | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const writeErrors: unknown = Reflect.get(error, 'writeErrors');
-  if (Array.isArray(writeErrors)) return writeErrors as { code?: number; index?: number; errmsg?: string }[];
-  if (isDuplicateKey(error)) return [{ code: DUPLICATE_KEY }];
-  return undefined;
-}
 
 /** A record as written, or why it cannot be: absent optional fields are left out, not written as null. */
 function ledgerDocument(vote: LedgerVote): Record<string, unknown> | Error {
