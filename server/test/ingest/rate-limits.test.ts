@@ -20,18 +20,22 @@ afterAll(async () => {
   await mongo.close();
 });
 
-/** A vote of `participantId`; each request of a case has its own participant unless it tests that. */
+/**
+ * A vote of `participantId`, to the server of the file's first cases unless `to` names another;
+ * each request of a case has its own participant unless it tests that.
+ */
 async function post(
   boardId: string,
   body: object,
   participantId: string,
   headers: Record<string, string> = {},
+  to: { server: TestServer; config: typeof config } = { server, config },
 ) {
-  return fetch(`${server.url}/api/boards/${boardId}/votes`, {
+  return fetch(`${to.server.url}/api/boards/${boardId}/votes`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      ...(await asParticipant(config, participantId)),
+      ...(await asParticipant(to.config, participantId)),
       ...headers,
     },
     body: JSON.stringify(body),
@@ -134,15 +138,13 @@ describe('ingest rate limits behind one address', () => {
   afterAll(() => natServer.close());
 
   const vote = async (boardId: string, participantId: string, from: string) => {
-    const res = await fetch(`${natServer.url}/api/boards/${boardId}/votes`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-forwarded-for': from,
-        ...(await asParticipant(natConfig, participantId)),
-      },
-      body: '{"candidateId":"alice"}',
-    });
+    const res = await post(
+      boardId,
+      { candidateId: 'alice' },
+      participantId,
+      { 'x-forwarded-for': from },
+      { server: natServer, config: natConfig },
+    );
     const body = (await res.json()) as { error?: { details?: { scope?: string } } };
     return body.error?.details?.scope ?? res.status;
   };
@@ -188,11 +190,8 @@ describe('ingest rate limits and quotas', () => {
     const open = await seedBoard(quotaConfig, quotaServer.deps.redis, mongo, ['alice']);
     await applyDirect(quotaServer.deps, spent, [{ candidateId: 'alice', voterId: 'p-quota' }]);
     const vote = async (boardId: string) => {
-      const res = await fetch(`${quotaServer.url}/api/boards/${boardId}/votes`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(await asParticipant(quotaConfig, 'p-quota')) },
-        body: '{"candidateId":"alice"}',
-      });
+      const to = { server: quotaServer, config: quotaConfig };
+      const res = await post(boardId, { candidateId: 'alice' }, 'p-quota', {}, to);
       const body = (await res.json()) as { error?: { code: string } };
       return body.error?.code ?? res.status;
     };
