@@ -6,13 +6,30 @@ import { type KeyBuilder, type RedisClient, tallyIngest } from '@rallyboard/core
 import type { Queue } from 'bullmq';
 import type { IngestMetrics } from '../metrics/recorders.js';
 
-/** Puts one accepted vote on the queue; resolves once Redis holds it. */
-export type VoteEnqueuer = (boardId: string, vote: QueuedVote) => Promise<void>;
+/**
+ * Puts one accepted vote on the queue; resolves once Redis holds it. A vote whose id comes from
+ * an `Idempotency-Key` (`keyed`) is also marked accepted (`accepted` of the board's keys), so a
+ * retry of the key finds it while it is queued.
+ */
+export type VoteEnqueuer = (
+  boardId: string,
+  vote: QueuedVote,
+  options?: { keyed?: boolean },
+) => Promise<void>;
 
 interface Item {
   boardId: string;
   vote: QueuedVote;
+  keyed: boolean;
 }
+
+/**
+ * How long a keyed vote's accepted mark lasts: a client retries within seconds (the mini-program
+ * at 300 and 600 ms), and a vote is decided (its marker then answers the retry) well within it
+ * unless the workers are minutes behind. A retry after it goes through the checks again, as every
+ * retry did until 2026-12-07, and still counts once (the worker knows the id).
+ */
+export const ACCEPTED_MARK_SECONDS = 120;
 
 export interface VoteEnqueuerDeps {
   config: Pick<Config, 'ingest'>;
@@ -54,6 +71,7 @@ export function createVoteEnqueuer(deps: VoteEnqueuerDeps): VoteEnqueuer {
         throw error;
       }
       deps.metrics?.batchAdded(items.length, (performance.now() - started) / 1_000);
+      await markAccepted(deps, items);
       // The console's votes per second. Not awaited: a vote's answer never waits on a chart,
       // and a lost tally costs a dip in the chart, nothing more.
       tallyIngest(
@@ -64,5 +82,29 @@ export function createVoteEnqueuer(deps: VoteEnqueuerDeps): VoteEnqueuer {
       return items.map(() => undefined);
     },
   });
-  return (boardId, vote) => batcher.add({ boardId, vote });
+  return (boardId, vote, options) => batcher.add({ boardId, vote, keyed: options?.keyed === true });
+}
+
+/**
+ * Marks a batch's keyed votes accepted, one pipeline per board (a board's keys share a slot).
+ * The votes are queued whatever this does: a mark not written (Redis gone meanwhile) costs a
+ * retry the checks it went through before, not the vote.
+ */
+async function markAccepted(deps: Pick<VoteEnqueuerDeps, 'redis' | 'keys' | 'logger'>, items: Item[]) {
+  const byBoard = new Map<string, string[]>();
+  for (const { boardId, vote, keyed } of items) {
+    if (!keyed) continue;
+    const ids = byBoard.get(boardId) ?? [];
+    ids.push(vote.voteId);
+    byBoard.set(boardId, ids);
+  }
+  const marks = [...byBoard].map(([boardId, ids]) => {
+    const pipeline = deps.redis.pipeline();
+    const board = deps.keys.board(boardId);
+    for (const id of ids) pipeline.set(board.accepted(id), '1', 'EX', ACCEPTED_MARK_SECONDS);
+    return pipeline.exec();
+  });
+  for (const mark of await Promise.allSettled(marks)) {
+    if (mark.status === 'rejected') deps.logger.warn({ err: mark.reason }, 'could not mark votes accepted');
+  }
 }

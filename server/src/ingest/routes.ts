@@ -89,13 +89,17 @@ export function votesRouter(deps: VotesRouteDeps): Router {
       const idempotencyKey = headers['idempotency-key'];
       const voteId = deps.voteIds.issue(boardId, participantId, idempotencyKey);
       const answer: CastVoteAccepted = { voteId, status: 'queued' };
-      // A retry of a vote the workers already decided gets its id again, whatever has changed
-      // since (a spent quota, an ended campaign): the key names that vote, and it is never cast
-      // twice. (A retry while the vote is still queued goes through the checks again; if it
-      // passes, the worker finds the same id and counts it once.)
+      // A retry of a vote that was queued or that the workers already decided gets its id again,
+      // whatever has changed since (a spent quota or rate limit, an ended campaign): the key
+      // names that vote, and it is never cast or charged twice. (A retry after the queued mark
+      // expired, the vote still undecided, goes through the checks again; if it passes, the
+      // worker finds the same id and counts it once.)
       if (idempotencyKey !== undefined) {
-        const decided = await whenAvailable(() => deps.redis.exists(deps.keys.board(boardId).vote(voteId)));
-        if (decided) {
+        const board = deps.keys.board(boardId);
+        const known = await whenAvailable(() =>
+          deps.redis.exists(board.vote(voteId), board.accepted(voteId)),
+        );
+        if (known > 0) {
           res.status(202).json(answer);
           return;
         }
@@ -140,14 +144,18 @@ export function votesRouter(deps: VotesRouteDeps): Router {
         ...(body.shareToken === undefined ? {} : { shareToken: body.shareToken }),
       };
       await whenAvailable(() =>
-        deps.enqueue(boardId, {
-          voteId,
-          candidateId: body.candidateId,
-          action: body.action,
-          voterId: participantId,
-          acceptedAt: deps.now(),
-          context,
-        }),
+        deps.enqueue(
+          boardId,
+          {
+            voteId,
+            candidateId: body.candidateId,
+            action: body.action,
+            voterId: participantId,
+            acceptedAt: deps.now(),
+            context,
+          },
+          { keyed: idempotencyKey !== undefined },
+        ),
       );
       res.status(202).json(answer);
     },

@@ -173,6 +173,29 @@ describe('ingest rate limits behind one address', () => {
       202, 202,
     ]);
   });
+
+  it("charges nothing for a retry of a vote still queued: the key's vote was charged once", async () => {
+    const boardId = await seedBoard(natConfig, natServer.deps.redis, mongo, ['alice']);
+    const from = '198.51.100.40';
+    const send = async (key: string) => {
+      const res = await post(
+        boardId,
+        { candidateId: 'alice' },
+        'p-retrier',
+        { 'x-forwarded-for': from, 'idempotency-key': key },
+        { server: natServer, config: natConfig },
+      );
+      const body = (await res.json()) as { voteId?: string; error?: { details?: { scope?: string } } };
+      return body.voteId ?? body.error?.details?.scope ?? res.status;
+    };
+    const first = await send('retried-vote');
+    expect(first).toMatch(/^k/);
+    const retries = [await send('retried-vote'), await send('retried-vote'), await send('retried-vote')];
+    expect(retries).toEqual([first, first, first]);
+    // The participant's minute (2) has one left: one more vote, then the limit.
+    expect(await send('another-vote')).toMatch(/^k/);
+    expect(await send('a-third-vote')).toBe('voter');
+  });
 });
 
 describe('ingest rate limits and quotas', () => {

@@ -1,5 +1,5 @@
 import { dayOf, type ErrorBody } from '@rallyboard/core/protocol';
-import { applyVotes, dayExpiresAt } from '@rallyboard/core/redis';
+import { applyVotes, dayExpiresAt, setBoardStatus } from '@rallyboard/core/redis';
 import { describe, expect, it } from 'vitest';
 import { randomId } from '../../../test/support/config.js';
 import { seedBoard } from '../../../test/support/stack.js';
@@ -56,6 +56,27 @@ describe('POST /api/boards/:boardId/votes', () => {
       // Another key is another vote: that one is past the quota.
       const other = await send(`key-${randomId()}`);
       expect(other.status).toBe(429);
+    });
+
+    it('gets the same vote id back while the vote is still queued, even once the campaign has ended, and queues it once', async () => {
+      // The answer to the first send was lost; the campaign ends before the client's retry. The
+      // vote, accepted while live, still counts when the worker comes to it, so its retry must
+      // not be told CAMPAIGN_NOT_LIVE.
+      const board = await seedBoard(config, server.deps.redis, mongo, ['alice']);
+      const key = `key-${randomId()}`;
+      const send = () =>
+        post(`/api/boards/${board}/votes`, '{"candidateId":"alice"}', { idempotencyKey: key });
+      const voteId = await accepted(await send());
+      await setBoardStatus(server.deps.redis, server.deps.keys, board, 'ended');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+
+      expect(await accepted(await send())).toBe(voteId);
+      expect((await queuedVotes(board)).map((v) => v.voteId)).toEqual([voteId]);
+      // Another key is another vote, refused.
+      const other = await post(`/api/boards/${board}/votes`, '{"candidateId":"alice"}', {
+        idempotencyKey: `key-${randomId()}`,
+      });
+      expect(other.status).toBe(409);
     });
   });
 

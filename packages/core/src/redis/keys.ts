@@ -61,6 +61,12 @@ export interface BoardKeys extends WindowKeys {
   /** String: a vote id's verdict, so a re-delivered vote cannot count twice. */
   vote(voteId: string): string;
   /**
+   * String, expires: a vote sent with an `Idempotency-Key` is on the queue. Ingest writes it once
+   * the vote's job is in Redis, so a retry of the key while the vote is still queued is answered
+   * as its first send was, without checking or queueing it again.
+   */
+  accepted(voteId: string): string;
+  /**
    * Hash: what a voter has used of the quotas on one day (`*` → the day's votes, member id →
    * that member's). Kept only while the board has quotas; expires two days after its last vote.
    */
@@ -221,6 +227,7 @@ export function createKeys(prefix: string): KeyBuilder {
         },
         likes: (memberId) => `${base}:likes:${memberId}`,
         vote: (voteId) => `${base}:vote:${voteId}`,
+        accepted: (voteId) => `${base}:accepted:${voteId}`,
         quotaDay: (date, voterId) => `${base}:quota:day:${date}:${voterId}`,
         quotaTotals: `${base}:quota:total`,
         quotaPattern: `${base}:quota:*`,
