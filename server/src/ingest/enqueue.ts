@@ -29,7 +29,7 @@ interface Item {
  * unless the workers are minutes behind. A retry after it goes through the checks again, as every
  * retry did until 2026-12-07, and still counts once (the worker knows the id).
  */
-export const ACCEPTED_MARK_SECONDS = 120;
+const ACCEPTED_MARK_SECONDS = 120;
 
 export interface VoteEnqueuerDeps {
   config: Pick<Config, 'ingest'>;
