@@ -11,9 +11,10 @@ const TOKEN_PARAM = /([?&](?:[^=&#]*token[^=&#]*|signature|msg_signature|nonce|e
 /**
  * The request's address as the log shows it: a secret's value in the query string is replaced.
  * No route takes a token there any more (screens send theirs in a header), but an old screen
- * link (`/screen/:id?token=…`) still arrives that way, and logs outlive tokens.
+ * link (`/screen/:id?token=…`) still arrives that way, and logs outlive tokens. Every log line
+ * that names a request's address uses it (the access log, the error handler's failed request).
  */
-const loggedUrl = (url: string): string =>
+export const loggedUrl = (url: string): string =>
   url.includes('?') ? url.replace(TOKEN_PARAM, '$1[redacted]') : url;
 
 /**

@@ -1,6 +1,7 @@
 import type { Logger } from '@rallyboard/core/logger';
 import { AppError } from '@rallyboard/core/protocol';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { loggedUrl } from './access-log.js';
 
 /** express.json() marks its errors with a `type`; map those to catalogue codes. */
 function fromBodyParser(error: unknown): AppError | undefined {
@@ -48,7 +49,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const known = error instanceof AppError ? error : (fromBodyParser(error) ?? fromRouter(error));
     const appError = known ?? new AppError('INTERNAL', { cause: error });
     if (appError.status >= 500) {
-      logger.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
+      logger.error({ err: error, method: req.method, url: loggedUrl(req.originalUrl) }, 'request failed');
     }
     if (res.headersSent) return;
     const retryAfter: unknown = Reflect.get(Object(appError.details), 'retryAfterSeconds');

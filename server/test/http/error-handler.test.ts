@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { connectMongo } from '@rallyboard/core/db';
 import type { Logger } from '@rallyboard/core/logger';
-import { ERROR_CATALOGUE, type ErrorBody } from '@rallyboard/core/protocol';
+import { AppError, ERROR_CATALOGUE, type ErrorBody } from '@rallyboard/core/protocol';
 import express from 'express';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,6 +93,30 @@ describe('the error handler', () => {
       });
       expect(text).not.toContain('ECONNREFUSED');
       expect(lines.join('\n')).toContain('ECONNREFUSED 10.0.0.5:27017');
+    } finally {
+      listening.close();
+    }
+  });
+
+  it('logs a failed request without the secrets of its query string, as the access log does', async () => {
+    const { logger, lines } = captureLogs();
+    const app = express();
+    app.get('/api/screens/s1', () => {
+      throw new AppError('SERVICE_UNAVAILABLE');
+    });
+    app.use(errorHandler(logger as unknown as Logger));
+    const listening = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => listening.once('listening', resolve));
+    try {
+      const { port } = listening.address() as AddressInfo;
+      const res = await fetch(
+        `http://127.0.0.1:${port}/api/screens/s1?token=s3cret-screen&signature=sig-abc&nonce=n0nce&w=day`,
+      );
+      expect(res.status).toBe(503);
+      const logged = lines.join('\n');
+      expect(logged).toContain('/api/screens/s1');
+      expect(logged).toContain('w=day');
+      for (const secret of ['s3cret-screen', 'sig-abc', 'n0nce']) expect(logged).not.toContain(secret);
     } finally {
       listening.close();
     }
