@@ -9,10 +9,16 @@ export const QUEUE_COOKIE = 'rb_queues';
 export const QUEUE_SESSION_TTL_SECONDS = 30 * 60;
 
 export interface QueueSessions {
-  /** A session for an admin host: the cookie's value and its expiry. */
-  sign(hostId: string): Promise<{ value: string; expiresAt: Date }>;
-  /** The host id of a valid session cookie; UNAUTHENTICATED otherwise. */
-  verify(value: string): Promise<string>;
+  /**
+   * A session for an admin host, at the version of the sign-in that opened it: the cookie's
+   * value and its expiry.
+   */
+  sign(hostId: string, tokenVersion: number): Promise<{ value: string; expiresAt: Date }>;
+  /**
+   * The host id of a valid session cookie, of the account's sign-ins at `tokenVersion` when
+   * given; UNAUTHENTICATED otherwise.
+   */
+  verify(value: string, tokenVersion?: number): Promise<string>;
 }
 
 /**
@@ -34,12 +40,12 @@ export function createQueueSessions(secrets: TokenSecrets, now: () => number = D
     now,
   );
   return {
-    async sign(hostId) {
-      const { token, expiresAt } = await tokens.sign(hostId);
+    async sign(hostId, tokenVersion) {
+      const { token, expiresAt } = await tokens.sign(hostId, tokenVersion);
       return { value: token, expiresAt };
     },
-    async verify(value) {
-      const hostId = await tokens.verify(value);
+    async verify(value, tokenVersion) {
+      const hostId = await tokens.verify(value, undefined, tokenVersion);
       if (hostId === undefined) {
         throw new AppError('UNAUTHENTICATED', {
           message: 'Open the queues from the console: the queue session is missing or has expired.',

@@ -29,7 +29,8 @@ export interface AdminQueuesRouteDeps {
  * Queue inspection for admins: bull-board over the votes, review and campaigns queues, at
  * /admin/queues. The console opens it with a session cookie (see admin/queue-session.ts); every
  * request to bull-board, its API and its assets checks that cookie and the account behind it as it
- * is now (a disabled or demoted admin is refused at once): no cookie 401, not an admin 403.
+ * is now (a disabled or demoted admin is refused at once, and a session whose sign-in has ended):
+ * no cookie 401, not an admin 403.
  *
  * Read-only: bull-board's add, retry, clean, empty, obliterate, pause and edit calls would change
  * queues without a token, the campaign, rate-limit and risk checks or the audit log (its add-job
@@ -59,7 +60,7 @@ export function adminQueuesRouter(deps: AdminQueuesRouteDeps): Router {
       responses: { 200: { description: 'The cookie is set.', schema: queueSessionSchema } },
     },
     async ({ auth }, req, res) => {
-      const { value, expiresAt } = await sessions.sign(auth.hostId);
+      const { value, expiresAt } = await sessions.sign(auth.hostId, auth.tokenVersion);
       res.cookie(QUEUE_COOKIE, value, {
         httpOnly: true,
         sameSite: 'strict',
@@ -91,6 +92,9 @@ export function adminQueuesRouter(deps: AdminQueuesRouteDeps): Router {
       throw new AppError('UNAUTHENTICATED', { message: 'Open the queues from the console.' });
     const hostId = await sessions.verify(cookie);
     const host = await deps.hosts({ kind: 'host', hostId, role: 'host' });
+    // The session ends with the sign-in that opened it: a logout, a password change or an
+    // admin's revocation raises the account's version (until 2026-12-07 the cookie outlived them).
+    await sessions.verify(cookie, host.tokenVersion);
     if (host.role !== 'admin')
       throw new AppError('FORBIDDEN', { message: 'Only an admin may inspect the queues.' });
     next();

@@ -63,7 +63,7 @@ describe('bull-board at /admin/queues', () => {
     expect(res.status).toBe(403);
     expect(setCookie).toBe('');
     // Even a validly signed session (say, of an admin since demoted) checks the account as it is now.
-    const { value } = await createQueueSessions(config.auth).sign(host.id);
+    const { value } = await createQueueSessions(config.auth).sign(host.id, 0);
     for (const path of ['/admin/queues/', '/admin/queues/api/queues']) {
       const refused = await get(path, `${QUEUE_COOKIE}=${value}`);
       expect(refused.status, path).toBe(403);
@@ -82,6 +82,25 @@ describe('bull-board at /admin/queues', () => {
     expect((await get('/admin/queues/api/queues', cookie)).status).toBe(200);
     await hostModel(server.deps.mongo).updateOne({ _id: other.id }, { $set: { disabled: true } });
     expect((await get('/admin/queues/api/queues', cookie)).status).toBe(401);
+  });
+
+  it("ends with the sign-in that opened it: the host's logout, or an admin's revocation of their sign-ins", async () => {
+    const leaving = await createTestHost(server, 'admin');
+    const { cookie } = await openSession(leaving.token);
+    expect((await get('/admin/queues/api/queues', cookie)).status).toBe(200);
+    expect((await call(server, leaving.token, 'POST', '/api/host/logout')).status).toBe(204);
+    const ended = await get('/admin/queues/api/queues', cookie);
+    expect(ended.status).toBe(401);
+    expect(((await ended.json()) as { error: { code: string } }).error.code).toBe('UNAUTHENTICATED');
+
+    const revoked = await createTestHost(server, 'admin');
+    const session = await openSession(revoked.token);
+    expect((await get('/admin/queues/', session.cookie)).status).toBe(200);
+    const patch = await call(server, admin.token, 'PATCH', `/api/hosts/${revoked.id}`, {
+      revokeTokens: true,
+    });
+    expect(patch.status).toBe(200);
+    expect((await get('/admin/queues/', session.cookie)).status).toBe(401);
   });
 
   it('needs a bearer token to open a session', async () => {
