@@ -60,7 +60,7 @@ export function adminQueuesRouter(deps: AdminQueuesRouteDeps): Router {
       responses: { 200: { description: 'The cookie is set.', schema: queueSessionSchema } },
     },
     async ({ auth }, req, res) => {
-      const { value, expiresAt } = await sessions.sign(auth.hostId, auth.tokenVersion);
+      const { value, expiresAt } = await sessions.sign(auth.hostId, auth.tokenVersion ?? 0);
       res.cookie(QUEUE_COOKIE, value, {
         httpOnly: true,
         sameSite: 'strict',
