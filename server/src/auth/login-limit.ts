@@ -3,6 +3,7 @@ import {
   addToLimit,
   assertWithinLimit,
   chargeLimit,
+  limitedAddress,
   type RateLimitDeps,
   redisLimiter,
 } from '../lib/rate-limit.js';
@@ -79,7 +80,9 @@ export function createLoginLimit(deps: RateLimitDeps): LoginLimit {
     }
   }
 
-  return async ({ ip, deviceId }, verify) => {
+  return async (origin, verify) => {
+    const ip = limitedAddress(origin.ip);
+    const { deviceId } = origin;
     // The cheapest refusal, charging nothing: an address that has spent its failures.
     await assertWithinLimit(failures, 'ip', ip);
     // The device before the address: one phone's flood spends its own budget, not its neighbours'.

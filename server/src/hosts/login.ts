@@ -3,7 +3,7 @@ import { AppError, type HostLogin, type HostLoginBody } from '@rallyboard/core/p
 import type { Connection } from 'mongoose';
 import type { PasswordWork } from '../auth/passwords.js';
 import type { TokenSigner } from '../auth/tokens.js';
-import { chargeLimit, type RateLimitDeps, redisLimiter } from '../lib/rate-limit.js';
+import { chargeLimit, limitedAddress, type RateLimitDeps, redisLimiter } from '../lib/rate-limit.js';
 import { whenAvailable } from '../lib/when-available.js';
 import type { HostPrincipal } from './principal.js';
 
@@ -27,7 +27,8 @@ export type PasswordAttempts = (ip: string, username: string) => Promise<void>;
 export function createPasswordAttempts(ctx: RateLimitDeps): PasswordAttempts {
   const perIp = redisLimiter(ctx, 'host-login-ip', ctx.config.rateLimits.hostLoginPerIp, 60);
   const perUsername = redisLimiter(ctx, 'host-login', ctx.config.rateLimits.hostLogin, 60);
-  return async (ip, username) => {
+  return async (from, username) => {
+    const ip = limitedAddress(from);
     await whenAvailable(() => chargeLimit(perIp, 'host-login-ip', ip));
     await whenAvailable(() => chargeLimit(perUsername, 'host-login', `${ip} ${username}`));
   };

@@ -1,5 +1,5 @@
 import type { RateLimiterRedis } from 'rate-limiter-flexible';
-import { chargeLimit, type RateLimitDeps, redisLimiter } from '../lib/rate-limit.js';
+import { chargeLimit, limitedAddress, type RateLimitDeps, redisLimiter } from '../lib/rate-limit.js';
 
 /** Who a request comes from, as far as ingest can tell. */
 export interface RequestOrigin {
@@ -36,7 +36,7 @@ export function createRateLimits(deps: RateLimitDeps): RateLimitCheck {
     const charges: [Scope, string | undefined][] = [
       ['voter', origin.voterId],
       ['device', origin.deviceId],
-      ['ip', origin.ip],
+      ['ip', limitedAddress(origin.ip)],
     ];
     const answers = await Promise.allSettled(
       charges.map(([scope, key]) => chargeLimit(limiters.get(scope), scope, key)),
@@ -80,11 +80,11 @@ export function createReadLimits(deps: RateLimitDeps): ReadLimits {
   const socketIps = limiter('socket-ip', socketEventsPerIp);
   const sockets = limiter('socket', eventsPerSocket);
   return {
-    read: (ip) => chargeLimit(reads, 'ip', ip),
+    read: (ip) => chargeLimit(reads, 'ip', limitedAddress(ip)),
     async socketEvent(ip, socketId) {
       // The socket first: one client's flood spends its own budget, not its neighbours' on the NAT.
       await chargeLimit(sockets, 'socket', socketId);
-      await chargeLimit(socketIps, 'ip', ip);
+      await chargeLimit(socketIps, 'ip', limitedAddress(ip));
     },
   };
 }

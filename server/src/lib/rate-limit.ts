@@ -1,6 +1,7 @@
 import type { Config } from '@rallyboard/core/config';
 import { AppError } from '@rallyboard/core/protocol';
 import type { KeyBuilder, RedisClient } from '@rallyboard/core/redis';
+import { networksOf } from '@rallyboard/core/risk';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 
 /** What every rate limit is counted with: Redis, shared by every server process. */
@@ -8,6 +9,22 @@ export interface RateLimitDeps {
   config: Pick<Config, 'rateLimits'>;
   redis: RedisClient;
   keys: KeyBuilder;
+}
+
+/**
+ * What a client address is limited as: an IPv4 address itself (an IPv4-mapped IPv6 one too), an
+ * IPv6 address's /64. A home or a phone is given a /64 of its own, so one client holds 2^64
+ * addresses, and each would start a budget of its own (until 2026-12-07 each did: the sign-in
+ * limits were no limit to an IPv6 client). An office or a venue on one IPv6 network shares its
+ * /64 as a NAT's crowd shares an IPv4 address, and the per-address budgets are sized for that.
+ */
+export function limitedAddress(ip: string): string {
+  try {
+    const { ip: address, net24 } = networksOf(ip);
+    return address.includes(':') ? net24 : address;
+  } catch {
+    return ip;
+  }
 }
 
 /**

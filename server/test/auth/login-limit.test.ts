@@ -129,6 +129,26 @@ describe('WeChat sign-in limits, against floods', () => {
     });
   });
 
+  it("counts an IPv6 client's failures by its /64, which one home or phone holds, not by each of its addresses", async () => {
+    await withServer({ TRUST_PROXY: 'loopback', RATE_LIMIT_LOGIN_PER_IP: '5' }, async (url) => {
+      const from = (ip: string, code: string) =>
+        fetch(`${url}/api/auth/wechat`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+          body: JSON.stringify({ code }),
+        });
+      const bad = [];
+      for (let i = 1; i <= 5; i++) bad.push(await from(`2001:db8:7:1::${i}`, `bad-${randomId('c')}`));
+      expect((await outcomes(bad)).statuses).toEqual([401, 401, 401, 401, 401]);
+      const calls = code2SessionCalls();
+      const over = await from('2001:db8:7:1:ffff::6', `bad-${randomId('c')}`);
+      expect(await outcomes([over])).toEqual({ statuses: [429], scopes: ['ip'] });
+      expect(code2SessionCalls()).toBe(calls);
+      // The next /64 is someone else.
+      expect((await from('2001:db8:7:2::1', `ok-${randomId('u')}`)).status).toBe(200);
+    });
+  });
+
   it('asks WeChat at most the budget and the calls in flight when invalid codes arrive all at once', async () => {
     await withServer({ RATE_LIMIT_LOGIN_PER_IP: '10' }, async (url) => {
       // WeChat as far away as it is in production: every code of the burst could be in flight

@@ -55,6 +55,23 @@ describe('POST /api/host/login from one address', () => {
     expect((await login(server, host.username, TEST_PASSWORD, '203.0.113.9')).status).toBe(200);
   });
 
+  it('counts an IPv6 client by its /64, which one home or phone holds: a new address in it is no new budget', async () => {
+    const host = await createTestHost(server);
+    const block = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:1`;
+    for (let i = 1; i <= 5; i++) {
+      expect(codeOf(await login(server, host.username, 'a guess', `${block}::${i}`))).toBe(
+        'INVALID_CREDENTIALS',
+      );
+    }
+    const limited = await login(server, host.username, TEST_PASSWORD, `${block}:abcd::6`);
+    expect(limited.status).toBe(429);
+    expect((limited.body as ErrorBody).error.details).toMatchObject({ scope: 'host-login-ip' });
+    // The next /64 is someone else.
+    expect(
+      (await login(server, host.username, TEST_PASSWORD, `${block.replace(/:1$/, ':2')}::1`)).status,
+    ).toBe(200);
+  });
+
   it('answers 429 RATE_LIMITED with Retry-After, at once, when every password hashing turn is taken', async () => {
     const answers = await Promise.all(
       Array.from({ length: 6 }, () => login(busyServer, randomId('nobody'), 'a guess')),

@@ -161,6 +161,14 @@ describe('ingest rate limits behind one address', () => {
     expect(crowd).toEqual([202, 202, 202, 202, 'ip']);
   });
 
+  it("limits an IPv6 client's /64 as one address: each of its addresses is no new budget", async () => {
+    const boardId = await seedBoard(natConfig, natServer.deps.redis, mongo, ['alice']);
+    const sent: (number | string)[] = [];
+    for (let i = 1; i <= 7; i++) sent.push(await vote(boardId, `p-v6-${i}`, `2001:db8:40:1::${i}`));
+    expect(sent).toEqual([202, 202, 202, 202, 202, 202, 'ip']);
+    expect(await vote(boardId, 'p-v6-next', '2001:db8:40:2::1')).toBe(202);
+  });
+
   it('gives a participant their point back when the address refuses them', async () => {
     const boardId = await seedBoard(natConfig, natServer.deps.redis, mongo, ['alice']);
     const full = '198.51.100.20';
