@@ -14,7 +14,8 @@ const ENDED_WITHIN_MS = 40 * 86_400_000;
 const RECHECK_MS = 3 * 86_400_000;
 
 /**
- * One pass: the ended periods of every campaign that takes or took votes recently, archived from
+ * One pass: the ended periods of every campaign that takes or took votes recently (archived ones
+ * too: a campaign archived the evening it ends has its last periods still to end), archived from
  * the ledger (archiveEndedPeriods); a board is looked at again only once its day has changed
  * since its last complete pass, by this process or any other (recorded on the board): nothing
  * ends in between, and a workers process that starts the same day reads no ledger for it. And
@@ -28,7 +29,7 @@ export async function archivePass(deps: ArchiverDeps, now = new Date()): Promise
   const campaigns = await deps.campaigns
     .find(
       {
-        status: { $in: ['live', 'paused', 'frozen', 'ended'] },
+        status: { $in: ['live', 'paused', 'frozen', 'ended', 'archived'] },
         'schedule.endAt': { $gt: new Date(now.getTime() - ENDED_WITHIN_MS) },
       },
       { _id: 1 },

@@ -103,6 +103,24 @@ describe('the archiver', () => {
     expect(report.ok).toBe(true);
   });
 
+  it('archives the periods that end after the campaign was archived, which its host may do the evening it ends', async () => {
+    const { boardId, days } = await votedCampaign();
+    const today = days[2] as string;
+    // Ended and archived today: today's ranking, its week and its month are not over yet.
+    await campaignModel(mongo).updateOne(
+      { _id: boardId },
+      { $set: { status: 'archived', 'schedule.endAt': new Date(Date.now() - 60_000) } },
+    );
+    const stores = { ...deps, campaigns: campaignModel(mongo) };
+    const later = new Date(Date.now() + 35 * DAY_MS);
+    await archivePass(stores, later);
+    const archived = await archiveIds(boardId);
+    for (const window of PERIOD_WINDOWS)
+      expect(archived).toContain(`${window}:${periodStart(today, window)}`);
+    const { archive } = await archivedDay(boardId, today);
+    expect(archive).toMatchObject({ total: 1 });
+  });
+
   it("reads no ledger on a pass the same day as a complete one, by a new workers process too, and reads it again once the board's day changes", async () => {
     const { boardId, periods } = await votedCampaign();
     const stores = { ...deps, campaigns: campaignModel(mongo) };
