@@ -48,6 +48,10 @@ export const screenRooms = (campaignId: string): string[] =>
 /** The socket.io room of one campaign's big screens, for `screen:updated`. */
 export const screenRoom = (campaignId: string): string => `screen:${campaignId}`;
 
+/** The campaign of a screen room, or undefined for a room that is not a screen room. */
+export const campaignOfScreenRoom = (room: string): string | undefined =>
+  room.startsWith('screen:') ? room.slice('screen:'.length) : undefined;
+
 /**
  * The screen tokens a socket subscribed campaigns' screens with (undefined for a public one), by
  * campaign: the screen relay checks them again when the campaign changes (a revocation).

@@ -1,7 +1,7 @@
 import { boardChangeSchema, type RedisClient } from '@rallyboard/core/redis';
 import { parseBoardRoom, type RealtimeServer } from '../types.js';
 import { createBoardRooms } from './board-rooms.js';
-import { parseChannelMessage, type Relay } from './channel.js';
+import { parseChannelMessage, type Relay, whenResubscribed } from './channel.js';
 import { createRoomPusher, type Dirty, type Pushed, type RoomPushDeps } from './room-push.js';
 
 export interface BoardRelayDeps extends RoomPushDeps {
@@ -9,8 +9,16 @@ export interface BoardRelayDeps extends RoomPushDeps {
   subscriber: RedisClient;
   config: { relay: { tickMs: number; topN: number } };
 }
-/** How often watched day rooms are checked for a new day. */
+/** How often watched day, week and month rooms are checked for a new period. */
 const DAY_CHECK_MS = 5_000;
+
+/** The board's entry among this tick's changes (created if need be): the next flush pushes it. */
+function markDirty(dirty: Map<string, Dirty>, boardId: string, reset: boolean): Dirty {
+  const entry = dirty.get(boardId) ?? { members: new Set<string>(), reset: false };
+  entry.reset ||= reset;
+  dirty.set(boardId, entry);
+  return entry;
+}
 
 /**
  * Relays workers' changes to socket.io rooms, coalesced per board per tick.
@@ -32,7 +40,6 @@ export function createBoardRelay(io: RealtimeServer, ctx: BoardRelayDeps): Relay
   let flushing = false;
   let stopped = false;
   const push = createRoomPusher(io, ctx, pushed, () => stopped);
-  let everReady = false;
   let lastFlush = 0;
   let dayCheck: NodeJS.Timeout | undefined;
 
@@ -52,37 +59,49 @@ export function createBoardRelay(io: RealtimeServer, ctx: BoardRelayDeps): Relay
     // A reset may come with a new status (a freeze or its end): read it again, here and for
     // every public read of this process, before anything of the board is pushed.
     if (change.reset) ctx.boards.cache.forget(boardId);
-    const entry = dirty.get(boardId) ?? { members: new Set<string>(), reset: false };
+    const entry = markDirty(dirty, boardId, change.reset);
     for (const member of change.members) entry.members.add(member);
-    entry.reset ||= change.reset;
-    dirty.set(boardId, entry);
     // At most one flush per tick, but no waiting after a quiet spell: a change that comes more
     // than a tick after the last flush goes out at once.
     timer ??= setTimeout(() => void flush(), Math.max(0, lastFlush + tickMs - Date.now()));
   };
 
-  // After a reconnect, messages may have been missed: every room starts over with a reset.
-  const onReady = () => {
-    if (everReady) pushed.clear();
-    everReady = true;
-  };
+  // After a reconnect, changes published meanwhile were never heard (and a freeze or its end
+  // among them never made this process read the board's status again): once subscribed again,
+  // every watched board is read again and every room starts over with a reset.
+  const reconnects = whenResubscribed({
+    subscriber,
+    resubscribe: () => subscriber.psubscribe(keys.boardChangesPattern),
+    resync: () => {
+      pushed.clear();
+      for (const boardId of watched.boards()) {
+        ctx.boards.cache.forget(boardId);
+        markDirty(dirty, boardId, true);
+      }
+      timer ??= setTimeout(() => void flush(), 0);
+    },
+    logger,
+  });
 
   /**
    * A day, week or month window's screen must turn to the new period at midnight (board
    * timezone) even if no vote comes: every few seconds, each watched period room whose period
-   * has passed gets a reset.
+   * has passed gets a reset. A watched room never pushed to (joined after its board's last
+   * change, or forgotten by a reconnect or a failed push) has no period to compare: it gets its
+   * first push, a reset with the current period, and is compared from then on.
    */
   async function checkDays(): Promise<void> {
-    for (const [room, last] of pushed) {
+    for (const room of new Set([...pushed.keys(), ...watched.all()])) {
       const parsed = parseBoardRoom(room);
-      if (!parsed || parsed.window === 'all' || last.day === null) continue;
+      if (!parsed || parsed.window === 'all') continue;
+      const last = pushed.get(room);
       try {
-        const ref = await ctx.boards.window(parsed.boardId, parsed.window);
-        if (ref.window !== 'all' && ref.day !== last.day) {
-          const entry = dirty.get(parsed.boardId) ?? { members: new Set<string>(), reset: false };
-          dirty.set(parsed.boardId, entry);
-          timer ??= setTimeout(() => void flush(), 0);
+        if (last) {
+          const ref = await ctx.boards.window(parsed.boardId, parsed.window);
+          if (ref.window === 'all' || ref.day === last.day) continue;
         }
+        markDirty(dirty, parsed.boardId, false);
+        timer ??= setTimeout(() => void flush(), 0);
       } catch (error) {
         logger.warn({ err: error, room }, 'relay could not check the period of a room');
       }
@@ -120,8 +139,7 @@ export function createBoardRelay(io: RealtimeServer, ctx: BoardRelayDeps): Relay
     async start() {
       watched.start();
       subscriber.on('pmessage', onMessage);
-      subscriber.on('ready', onReady);
-      everReady = subscriber.status === 'ready';
+      reconnects.start();
       await subscriber.psubscribe(keys.boardChangesPattern);
       dayCheck = setInterval(() => void checkDays(), DAY_CHECK_MS);
       dayCheck.unref();
@@ -133,7 +151,7 @@ export function createBoardRelay(io: RealtimeServer, ctx: BoardRelayDeps): Relay
       clearInterval(dayCheck);
       watched.stop();
       subscriber.off('pmessage', onMessage);
-      subscriber.off('ready', onReady);
+      reconnects.stop();
       if (subscriber.status === 'ready') await subscriber.punsubscribe(keys.boardChangesPattern);
     },
   };

@@ -22,6 +22,10 @@ export function createBoardRooms(io: RealtimeServer) {
   return {
     /** The board's watched room names. */
     of: (boardId: string): ReadonlySet<string> => byBoard.get(boardId) ?? new Set(),
+    /** The boards that have a watched room. */
+    boards: (): string[] => [...byBoard.keys()],
+    /** Every watched board room. */
+    all: (): string[] => [...byBoard.values()].flatMap((rooms) => [...rooms]),
     start() {
       io.sockets.adapter.on('create-room', onCreate);
       io.sockets.adapter.on('delete-room', onDelete);

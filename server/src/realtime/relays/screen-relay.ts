@@ -4,7 +4,13 @@ import { isPublished } from '@rallyboard/core/protocol';
 import type { BoardCache, KeyBuilder, RedisClient } from '@rallyboard/core/redis';
 import { z } from 'zod';
 import type { Screens } from '../../screens/screens.js';
-import { type RealtimeServer, screenRoom, screenRooms, screenTokensOf } from '../types.js';
+import {
+  campaignOfScreenRoom,
+  type RealtimeServer,
+  screenRoom,
+  screenRooms,
+  screenTokensOf,
+} from '../types.js';
 import { channelRelay, type Relay } from './channel.js';
 
 const screenChangeSchema = z.object({ campaignId: z.string() });
@@ -24,7 +30,9 @@ export interface ScreenRelayDeps {
  * process's cache, so ingest reads its new status at once. Each server reads the campaign once per message
  * for the screens it holds itself, and none when it holds none. Before the view goes out, each
  * screen's token is checked against the campaign as it is now: a screen whose token was revoked
- * (or whose campaign became unlisted) is closed, and subscribing again tells it why.
+ * (or whose campaign became unlisted) is closed, and subscribing again tells it why. After the
+ * subscriber connection comes back from a drop, every campaign whose screens this server holds
+ * gets the same, since a change published meanwhile was never heard.
  */
 export function createScreenRelay(io: RealtimeServer, deps: ScreenRelayDeps): Relay {
   async function closeRefused(campaign: CampaignDoc, socketIds: readonly string[]): Promise<void> {
@@ -71,6 +79,16 @@ export function createScreenRelay(io: RealtimeServer, deps: ScreenRelayDeps): Re
       // follows an end or a pause is refused here, not up to a cache time later.
       deps.boards.cache.forget(change.campaignId);
       void push(change.campaignId);
+    },
+    resync: () => {
+      // An end, a freeze or a reveal published during the drop: without this, a screen would
+      // show its old status until the campaign's next change.
+      for (const room of io.sockets.adapter.rooms.keys()) {
+        const campaignId = campaignOfScreenRoom(room);
+        if (campaignId === undefined) continue;
+        deps.boards.cache.forget(campaignId);
+        void push(campaignId);
+      }
     },
   });
 }

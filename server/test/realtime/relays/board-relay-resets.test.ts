@@ -13,7 +13,6 @@ import {
   mongo,
   server,
   sockets,
-  TICK_MS,
   TOP_N,
   untilSeq,
   useRelayStack,
@@ -98,7 +97,7 @@ describe('the relay', () => {
     ]);
   });
 
-  it('sends a reset once its Redis subscription drops and comes back, since changes may have been missed', async () => {
+  it('sends a reset with the missed changes once its Redis subscription comes back, without waiting for a vote', async () => {
     // A second server whose relay listens through a proxy that can cut its Redis connection.
     const proxy = await startTcpProxy(config.redis.url);
     const subscriber = createRedis(proxy.url, 'subscriber', 'test-proxied');
@@ -125,24 +124,19 @@ describe('the relay', () => {
       await proxy.restore();
       await eventually(async () => subscriber.status === 'ready', 10_000, 'the subscriber to reconnect');
 
-      // The subscription comes back just after `ready`: vote until the relay hears one.
-      await eventually(
-        async () => {
-          await applyDirect(server.deps, boardId, ['c']);
-          await new Promise((resolve) => setTimeout(resolve, 2 * TICK_MS));
-          return updates.length > 2;
-        },
-        10_000,
-        'an update after the reconnect',
-      );
+      // No vote after the reconnect: the relay sends the reset of its own, with the missed change.
       const { seq } = await readRanking(app.url, boardId);
-      await untilSeq(updates, seq);
-      expect(updates[2]).toMatchObject({ reset: true });
+      await eventually(async () => updates.length > 2, 10_000, 'a reset after the reconnect');
+      expect(updates[2]).toMatchObject({ reset: true, fromSeq: 0, seq });
       expect(updates[2]?.entries).toHaveLength(TOP_N);
-      // A diff from seq 2 would have left b's missed change out; the reset brings it in.
       for (const update of updates) expect(feed.update(update)).toBe('applied');
       expect(feed.entries).toEqual((await readRanking(app.url, boardId)).entries.slice(0, TOP_N));
       expect(feed.standing('b')?.score).toBe(3);
+
+      // And it hears changes again.
+      await applyDirect(server.deps, boardId, ['c']);
+      await untilSeq(updates, seq + 1);
+      expect(updates.at(-1)).toMatchObject({ reset: false, fromSeq: seq, seq: seq + 1 });
     } finally {
       await app.close();
       subscriber.disconnect();

@@ -76,6 +76,38 @@ describe('the relay', () => {
     expect(turned.totals).toEqual({ votes: 0, members: 2 });
   }, 30_000);
 
+  it("turns a day window's room to the new day even if nothing was voted since it was watched", async () => {
+    // As above, but the room was never pushed to: the screen joined after the day's last vote.
+    const boardId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob'], {
+      timezone: 'Pacific/Pago_Pago',
+    });
+    const barrierBoard = await seedBoard(config, server.deps.redis, mongo, ['alice']);
+    const barrier = await watcher();
+    await subscribe(barrier.socket, barrierBoard);
+    await votes(boardId, ['bob']);
+    await eventually(
+      async () => (await readRanking(server.url, boardId)).seq === 1,
+      10_000,
+      'the vote before the screen joins',
+    );
+    // The barrier board's update shows the relay has handled the vote, with nobody watching.
+    await votes(barrierBoard, ['alice']);
+    await untilSeq(barrier.updates, 1);
+    const daily = await watcher();
+    const view = await subscribe(daily.socket, boardId, 'day');
+    expect(view.totals).toEqual({ votes: 1, members: 2 });
+
+    await server.deps.redis.hset(server.deps.keys.board(boardId).meta, 'timezone', 'Pacific/Kiritimati');
+    await eventually(
+      async () => daily.updates.some((u) => u.reset && u.day !== view.day),
+      15_000,
+      'a reset for the new day',
+    );
+    const turned = daily.updates.find((u) => u.reset && u.day !== view.day) as RankUpdate;
+    expect(turned.entries).toEqual([]);
+    expect(turned.totals).toEqual({ votes: 0, members: 2 });
+  }, 30_000);
+
   it('pushes nothing for a board nobody watches', async () => {
     const unwatched = await seedBoard(config, server.deps.redis, mongo, ['alice']);
     const watched = await seedBoard(config, server.deps.redis, mongo, ['alice']);
