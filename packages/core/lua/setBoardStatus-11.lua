@@ -1,5 +1,5 @@
 --[[
-  Records a campaign's new status on its board. Any status but `frozen` (freezeBoard-19.lua
+  Records a campaign's new status on its board. Any status but `frozen` (freezeBoard-20.lua
   freezes): when the board was frozen, its public snapshot is deleted in the same step and a
   `reset` change is published, so every screen resyncs to the live ranking.
 

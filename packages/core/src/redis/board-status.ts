@@ -30,7 +30,7 @@ const pair = (w: WindowKeys) => [w.scores, w.total];
 /**
  * Records a campaign's new status on its board, for ingest and the public reads to see.
  *
- * Moving to `frozen` (封榜) snapshots the public ranking in the same step (freezeBoard-19.lua):
+ * Moving to `frozen` (封榜) snapshots the public ranking in the same step (freezeBoard-20.lua):
  * the all-time scores and total, the seq, and the scores and totals of the freeze day, its week
  * and its month. Moving out of `frozen` deletes the snapshot (setBoardStatus-11.lua). Both publish a `reset` change, so every
  * process forgets its cached status and every screen resyncs.
@@ -64,10 +64,12 @@ export async function changeBoardStatus(
           pair(k.period(w, periodStart(day, w, Number(weekStartsOn ?? DEFAULT_WEEK_STARTS_ON)))),
         ),
         ...PERIOD_WINDOWS.flatMap((w) => pair(f.period(w))),
+        k.fence,
       ],
       [day, ...tail],
     );
     if (reply === SCRIPT_CODES.boardMissing) return { outcome: 'board-missing' };
+    // A fenced board (a rebuild restoring it) throws BOARD_REBUILDING: the move is retried.
     if (typeof reply !== 'number' || reply < 0) throw scriptFailure(Number(reply), 'freezeBoard');
     return { outcome: 'frozen', day, seq: reply };
   }

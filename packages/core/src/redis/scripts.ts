@@ -22,7 +22,7 @@ export const SCRIPTS = {
   installBoard: '7+',
   releaseLock: 1,
   extendLock: 1,
-  freezeBoard: 19,
+  freezeBoard: 20,
   setBoardStatus: 11,
   setMemberGroup: '5+',
   claimCoupon: 2,

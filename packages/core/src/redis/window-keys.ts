@@ -10,7 +10,7 @@ export interface WindowKeys {
 }
 
 /**
- * What the public reads of a frozen board (封榜): copies taken by freezeBoard-19.lua at the freeze,
+ * What the public reads of a frozen board (封榜): copies taken by freezeBoard-20.lua at the freeze,
  * deleted when the board leaves `frozen`. The freeze day itself is in the meta (`frozenDay`).
  */
 export interface FrozenKeys extends WindowKeys {

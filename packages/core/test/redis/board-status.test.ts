@@ -105,7 +105,7 @@ async function listen(boardId: string) {
   };
 }
 
-describe('freezing a board (freezeBoard-19.lua)', () => {
+describe('freezing a board (freezeBoard-20.lua)', () => {
   it('sets the status and records the freeze day and seq in the meta, in one step', async () => {
     const boardId = await newBoard();
     await vote(boardId, ['alice', 'bob', 'bob']);
@@ -188,6 +188,28 @@ describe('freezing a board (freezeBoard-19.lua)', () => {
       { seq: 2, reset: false },
       { seq: 2, reset: true },
     ]);
+  });
+
+  it('refuses a board fenced for a rebuild (BOARD_REBUILDING): its live keys are not yet the ledger', async () => {
+    const boardId = await newBoard();
+    await vote(boardId, ['alice', 'bob', 'bob']);
+    const k = keys.board(boardId);
+    // A rebuild has fenced the board and registered it again: every score is being restored.
+    await redis.set(k.fence, 'a-rebuild');
+    await expect(changeBoardStatus(redis, keys, boardId, 'frozen', { now: FREEZE_AT })).rejects.toMatchObject(
+      {
+        code: 'BOARD_REBUILDING',
+      },
+    );
+    expect(await readBoardMeta(redis, keys, boardId)).toMatchObject({ status: 'live' });
+    expect(await redis.exists(k.frozen.scores, k.frozen.seq)).toBe(0);
+    // Once installed, the freeze (the host's retry, or the campaign repair) snapshots the ledger's ranking.
+    await redis.del(k.fence);
+    expect(await changeBoardStatus(redis, keys, boardId, 'frozen', { now: FREEZE_AT })).toEqual({
+      outcome: 'frozen',
+      day: FREEZE_DAY,
+      seq: 3,
+    });
   });
 
   it('does nothing to a board Redis does not have', async () => {

@@ -9,6 +9,7 @@
   KEYS[5] snapshot scores        KEYS[6] snapshot total         KEYS[7] snapshot seq
   KEYS[8..13]  the freeze day's, week's and month's live scores zset and total, in pairs
   KEYS[14..19] their snapshot scores and total, in the same order
+  KEYS[20] rebuild fence
 
   ARGV[1] the freeze day (YYYY-MM-DD, board timezone, at this instant)
   ARGV[2] change channel   ARGV[3] board id   ARGV[4] origin
@@ -18,10 +19,16 @@
 
   Returns the frozen seq, or
    -1  board not found
+   -4  the board is fenced for a rebuild: its live keys are still being restored from the
+       ledger (a snapshot now would copy them half made, or empty, and be the public ranking
+       until the campaign ends); the caller tries again once it is installed
   (negative codes: SCRIPT_CODES in src/redis/scripts.ts)
 ]]
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return -1
+end
+if redis.call('EXISTS', KEYS[20]) == 1 then
+  return -4
 end
 
 -- COPY … REPLACE leaves the target alone when the source does not exist (a window without
