@@ -75,7 +75,8 @@ export interface RebuildReport {
  *    rewritten from the voters' counted votes (totals, today and yesterday).
  * 6. Install (one script): rankings and totals of all-time and of the retained days, weeks and
  *    months (folded from the ledger's days), seq never lowered,
- *    fence lifted, watchers told to resync.
+ *    fence lifted, watchers told to resync; under the campaign's lock, with the board's record
+ *    (candidates, groups) as it is then.
  * 7. Archives: every ended period's archive written again from the ledger (rewriteArchives), and
  *    the ended periods without one archived.
  */
@@ -119,6 +120,12 @@ export async function rebuild(
     await liftFence(deps.redis, deps.keys, boardId, token);
     throw error;
   }
+}
+
+/** The board record as MongoDB has it now (`before` if it is gone), with its campaign's groups. */
+async function currentBoard(deps: RecoveryDeps, boardId: string, before: BoardDoc): Promise<BoardDoc> {
+  const recorded = await deps.boards.findById(boardId).lean();
+  return recorded ? withCampaignGroups(deps, recorded) : before;
 }
 
 /**
@@ -196,15 +203,31 @@ async function restore(
   });
 
   step('install');
-  const { seq, days, periods } = await installWindows(deps, boardId, state, {
-    fence: token,
-    origin: options.origin,
-    nowMs,
-    dailyRetentionDays: board.dailyRetentionDays,
-    weekStartsOn: weekStartOf(board),
-    groups: registrationOf(board).groups ?? new Map(),
-    members: memberIds,
-  });
+  // Under the campaign's lock, with the board as it is then: a host's edit of candidates or
+  // groups during the rebuild (made under that lock, the record first, then Redis's member
+  // groups) is in the groups installed, which then say what the member groups hash says (until
+  // 2026-12-07 the record read before the fence was installed, and a group move made meanwhile
+  // left the group boards out of step with the members' groups for good).
+  const { seq, days, periods, members } = await withLock(
+    deps.redis,
+    deps.keys.campaignLock(boardId),
+    async () => {
+      const current = await currentBoard(deps, boardId, board);
+      const installed = await installWindows(deps, boardId, state, {
+        fence: token,
+        origin: options.origin,
+        nowMs,
+        dailyRetentionDays: current.dailyRetentionDays,
+        weekStartsOn: weekStartOf(current),
+        groups: registrationOf(current).groups ?? new Map(),
+        members: current.members.map((m) => m.candidateId),
+      });
+      return { ...installed, members: current.members.length };
+    },
+    // A host's edit holds the lock for a moment; a large board's install may take longer than
+    // the lock's life, so it is renewed while the install runs.
+    { ttlMs: 10_000, waitMs: 60_000, renew: { forMs: 600_000 } },
+  );
 
   step('archives');
   // Every archive written again from the ledger, and every ended period without one archived.
@@ -215,7 +238,7 @@ async function restore(
     boardId,
     ledgerRecords: state.records,
     seq,
-    members: board.members.length,
+    members,
     days,
     periods,
     archives,

@@ -1,8 +1,8 @@
 import { dayOf, groupIdOf, periodEnd, periodStart } from '@rallyboard/core/protocol';
-import { decodeScore, encodeScore } from '@rallyboard/core/redis';
+import { decodeScore, encodeScore, setMemberGroups, withLock } from '@rallyboard/core/redis';
 import { describe, expect, it } from 'vitest';
 import { createLiveCampaign } from '../../../test/support/campaigns.js';
-import { seedBoard } from '../../../test/support/stack.js';
+import { eventually, seedBoard } from '../../../test/support/stack.js';
 import { ARCHIVE_GRACE_MS } from '../../src/archives/archiver.js';
 import { rebuild } from '../../src/recovery/rebuild.js';
 import { reconcile } from '../../src/recovery/reconcile.js';
@@ -169,6 +169,43 @@ describe('rebuild', () => {
     );
     await rebuild(deps, boardId, options());
     expect(await snapshotBoard(deps.redis, deps.keys, boardId)).toEqual(before);
+  });
+
+  it("keeps the group boards in step with a host's group move made while it rebuilds", async () => {
+    const boardId = await seedBoard(config, deps.redis, mongo, ['alice', 'bob', 'carol'], {
+      timezone: TIMEZONE,
+      groups: { alice: '一班', bob: '一班', carol: '二班' },
+    });
+    const plan: [string, number][] = [
+      ['bob', 1],
+      ['bob', 0],
+      ['alice', 0],
+      ['carol', 0],
+    ];
+    await apply(
+      plan.map(([id, daysAgo]) => ({ boardId, vote: queuedVote(id, { acceptedAt: at(daysAgo) }) })),
+    );
+    // A review chunk holds the rebuild at its review step, after the fence: the host moves bob
+    // to 二班 then, as a campaign edit does (the board's record, then Redis, under the campaign's lock).
+    await deps.redis.set(deps.keys.reviewLock(boardId), 'a-chunk', 'PX', 30_000);
+    const steps: string[] = [];
+    const rebuilt = rebuild(deps, boardId, options({ onStep: (s) => steps.push(s) }));
+    await eventually(async () => steps.includes('review'), 10_000, 'the rebuild at its review step');
+    await withLock(deps.redis, deps.keys.campaignLock(boardId), async () => {
+      await deps.boards.updateOne({ _id: boardId }, { $set: { 'members.1.group': '二班' } });
+      await setMemberGroups(deps.redis, deps.keys, boardId, new Map([['bob', groupIdOf('二班')]]));
+    });
+    await deps.redis.del(deps.keys.reviewLock(boardId));
+    await rebuilt;
+
+    const report = await reconcile(deps, boardId);
+    expect(report.windows.filter((w) => w.drift.length > 0)).toEqual([]);
+    expect(report.ok).toBe(true);
+    const groups = await deps.redis.zrange(deps.keys.board(boardId).groups.scores, '0', '-1', 'WITHSCORES');
+    const counts = Object.fromEntries(
+      groups.flatMap((v, i, all) => (i % 2 === 0 ? [[v, decodeScore(Number(all[i + 1])).count]] : [])),
+    );
+    expect(counts).toEqual({ [groupIdOf('一班')]: 1, [groupIdOf('二班')]: 3 });
   });
 
   it('restores a like board exactly: rankings, days with negative scores, like sets and markers', async () => {
