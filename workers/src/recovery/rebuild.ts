@@ -9,7 +9,14 @@ import {
 } from '@rallyboard/core/db';
 import { AppError, weekStartOf } from '@rallyboard/core/protocol';
 import type { VoteJob } from '@rallyboard/core/queue';
-import { type BoardRegistration, fenceBoard, hasQuotas, liftFence, withLock } from '@rallyboard/core/redis';
+import {
+  type BoardRegistration,
+  fenceBoard,
+  hasQuotas,
+  liftFence,
+  renewFence,
+  withLock,
+} from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
 import { ARCHIVE_GRACE_MS } from '../archives/archiver.js';
 import { REVIEW_LOCK_MS } from '../review/review-actions.js';
@@ -31,6 +38,11 @@ export interface RebuildOptions {
   origin: string;
   /** Called as the rebuild moves from step to step. */
   onStep?: (step: string, detail?: Record<string, unknown>) => void;
+  /**
+   * How long the fence outlives the rebuild's last renewal (it is renewed every third of it):
+   * a rebuild that dies frees its board within it. @default settleTimeoutMs + 10 minutes
+   */
+  fenceTtlMs?: number;
 }
 
 export interface RebuildReport {
@@ -93,7 +105,16 @@ export async function rebuild(
 
   const registration = registrationOf(board);
   step('fence');
-  await fence(deps, boardId, registration, { token, ttlMs: options.settleTimeoutMs + 600_000 });
+  const held = { token, ttlMs: options.fenceTtlMs ?? options.settleTimeoutMs + 600_000 };
+  await fence(deps, boardId, registration, held);
+  // Renewed while the rebuild runs, however long its ledger takes to read: until 2026-12-07 the
+  // fence lapsed its fixed time after the start, and a long rebuild went on restoring markers,
+  // like sets and quotas beside the votes that applied again.
+  const renewal = setInterval(
+    () => void renewFence(deps.redis, deps.keys, boardId, held).catch(() => undefined),
+    Math.max(1, Math.floor(held.ttlMs / 3)),
+  );
+  renewal.unref();
   try {
     // Before the markers go: a vote whose ledger write failed for good is in a failed job, and
     // dropping its marker takes it off the board. Replayed, it runs after the fence and counts.
@@ -114,11 +135,27 @@ export async function rebuild(
       waitMs: Math.max(REVIEW_LOCK_MS + 5_000, options.settleTimeoutMs - settledInMs),
     });
     const quotas = board.kind === 'vote' && hasQuotas(registration.quotas);
-    const restored = await restore(deps, boardId, { board, quotas, token }, options);
+    const stillFenced = () => assertFenced(deps, boardId, held);
+    const restored = await restore(deps, boardId, { board, quotas, token, stillFenced }, options);
     return { ...restored, settledInMs, replayed: { jobs, votes } };
   } catch (error) {
     await liftFence(deps.redis, deps.keys, boardId, token);
     throw error;
+  } finally {
+    clearInterval(renewal);
+  }
+}
+
+/**
+ * Renews the fence, and throws BOARD_REBUILDING when this rebuild no longer holds it (it lapsed
+ * while Redis could not be reached, or it was lifted): votes may be applying again, and a step
+ * that rewrites the board from what the ledger said would undo them.
+ */
+async function assertFenced(deps: RecoveryDeps, boardId: string, fence: { token: string; ttlMs: number }) {
+  if (!(await renewFence(deps.redis, deps.keys, boardId, fence))) {
+    throw new AppError('BOARD_REBUILDING', {
+      message: `the rebuild of board ${boardId} lost its fence and stopped before its next step; run it again`,
+    });
   }
 }
 
@@ -173,17 +210,24 @@ async function fence(
  * Steps 3 to 7, once the board is fenced and settled: its state from its ledger.
  * @param rebuilding.quotas whether the board counts quotas (then its counters are rewritten)
  * @param rebuilding.token the fence, lifted by the install
+ * @param rebuilding.stillFenced throws unless the fence still holds: checked before each step
  */
 async function restore(
   deps: RecoveryDeps,
   boardId: string,
-  { board, quotas, token }: { board: BoardDoc; quotas: boolean; token: string },
+  {
+    board,
+    quotas,
+    token,
+    stillFenced,
+  }: { board: BoardDoc; quotas: boolean; token: string; stillFenced: () => Promise<void> },
   options: RebuildOptions,
 ): Promise<Omit<RebuildReport, 'settledInMs' | 'replayed'>> {
   const step = options.onStep ?? (() => {});
   step('read ledger');
   const state = await readLedgerState(deps.ledger, boardId, { verdicts: true, quotas });
 
+  await stillFenced();
   step('markers', { votes: state.verdicts.size });
   const nowMs = Date.now();
   const markersRestored = await restoreMarkers(deps, boardId, state.verdicts, {
@@ -192,10 +236,12 @@ async function restore(
   });
   const markersDropped = await dropUnrecordedMarkers(deps, boardId, state.verdicts);
 
+  await stillFenced();
   step('likes');
   const memberIds = board.members.map((m) => m.candidateId);
   const likeSets = await restoreLikes(deps, boardId, memberIds, state.likes);
 
+  await stillFenced();
   step('quotas');
   const quotaCounters = await restoreQuotas(deps, boardId, quotas ? state.quotas : undefined, {
     nowMs,

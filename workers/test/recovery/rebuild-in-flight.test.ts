@@ -134,4 +134,47 @@ describe('rebuild', () => {
       }
     });
   });
+
+  describe('that outlasts its fence', () => {
+    /** Holds the rebuild at its review step (after the fence) until the returned call frees it. */
+    async function heldAtReview(boardId: string) {
+      await deps.redis.set(deps.keys.reviewLock(boardId), 'a-chunk', 'PX', 30_000);
+      return () => deps.redis.del(deps.keys.reviewLock(boardId));
+    }
+
+    it('renews its fence while it runs, however long its steps take', async () => {
+      const { boardId } = await votedBoard();
+      const before = await snapshotBoard(deps.redis, deps.keys, boardId);
+      const free = await heldAtReview(boardId);
+      const steps: string[] = [];
+      const rebuilt = rebuild(deps, boardId, options({ fenceTtlMs: 600, onStep: (s) => steps.push(s) }));
+      await eventually(async () => steps.includes('review'), 10_000, 'the rebuild at its review step');
+      // Three of the fence's lives: a vote still waits.
+      await new Promise((resolve) => setTimeout(resolve, 1_800));
+      expect(await apply([{ boardId, vote: queuedVote('erin') }])).toEqual([
+        { verdict: 'retry', why: 'fenced' },
+      ]);
+      await free();
+      await rebuilt;
+      expect(await snapshotBoard(deps.redis, deps.keys, boardId)).toEqual(before);
+    });
+
+    it('stops before it changes anything once its fence is lost, and says so', async () => {
+      const { boardId } = await votedBoard();
+      const free = await heldAtReview(boardId);
+      const steps: string[] = [];
+      const rebuilt = rebuild(deps, boardId, options({ onStep: (s) => steps.push(s) }));
+      await eventually(async () => steps.includes('review'), 10_000, 'the rebuild at its review step');
+      // The fence lapses (its renewals could not reach Redis); a vote applies meanwhile.
+      await deps.redis.del(deps.keys.board(boardId).fence);
+      expect(await apply([{ boardId, vote: queuedVote('erin', { voterId: 'p-late' }) }])).toMatchObject([
+        { verdict: 'counted' },
+      ]);
+      const counted = await snapshotBoard(deps.redis, deps.keys, boardId);
+      await free();
+      await expect(rebuilt).rejects.toMatchObject({ code: 'BOARD_REBUILDING' });
+      expect(steps).not.toContain('markers');
+      expect(await snapshotBoard(deps.redis, deps.keys, boardId)).toEqual(counted);
+    });
+  });
 });

@@ -26,6 +26,27 @@ export function fenceBoard(
   return registerBoard(redis, keys, board, { fence });
 }
 
+/**
+ * Extends a fence this token still holds to `ttlMs` from now (extendLock-1.lua: a fence is held
+ * as a lock is): a rebuild renews its fence while it runs, and checks it before each step that
+ * changes the board.
+ * @returns whether the token still held it
+ */
+export async function renewFence(
+  redis: RedisClient,
+  keys: KeyBuilder,
+  boardId: string,
+  fence: { token: string; ttlMs: number },
+): Promise<boolean> {
+  const reply = await runScript(
+    redis,
+    'extendLock',
+    [keys.board(boardId).fence],
+    [fence.token, String(fence.ttlMs)],
+  );
+  return reply === 1;
+}
+
 /** Lifts a fence if this token still holds it (a rebuild that failed part-way). */
 export async function liftFence(
   redis: RedisClient,
