@@ -178,10 +178,15 @@ export async function createRule(
     }
   }
   const trigger = body.trigger as RewardRuleDoc['trigger'];
-  if (trigger.kind === 'milestone' && !campaign.members.some((m) => m.candidateId === trigger.candidateId)) {
-    throw new AppError('INVALID_INPUT', {
-      details: [{ path: 'body.trigger.candidateId', message: 'is not a candidate of the campaign' }],
-    });
+  if (trigger.kind === 'milestone') {
+    const candidate = campaign.members.find((m) => m.candidateId === trigger.candidateId);
+    if (!candidate) {
+      throw new AppError('INVALID_INPUT', {
+        details: [{ path: 'body.trigger.candidateId', message: 'is not a candidate of the campaign' }],
+      });
+    }
+    // The terms name the candidate (until 2026-12-07 that name went unchecked).
+    refuseShareWords({ 'candidate.name': candidate.name });
   }
   const rule: RewardRuleDoc = {
     _id: newRewardRuleId(),

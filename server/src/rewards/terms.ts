@@ -1,5 +1,5 @@
 import { poolExpired, type RewardRuleDoc } from '@rallyboard/core/db';
-import { localClock } from '@rallyboard/core/protocol';
+import { localClock, nameBesideRewards } from '@rallyboard/core/protocol';
 
 /** What a rule's terms name besides the rule: its pool, the codes left, its lottery, the candidates. */
 export interface TermsContext {
@@ -46,7 +46,7 @@ function whenOf(trigger: RewardRuleDoc['trigger'], candidates: ReadonlyMap<strin
     case 'every-nth':
       return `每累计 ${trigger.n} 次有效投票（点赞按候选计）`;
     case 'milestone':
-      return `「${candidates.get(trigger.candidateId) ?? trigger.candidateId}」的有效票数达到 ${trigger.count} 时，每位有一票（或一个赞）计入它的参与者`;
+      return `「${nameBesideRewards(candidates.get(trigger.candidateId) ?? trigger.candidateId)}」的有效票数达到 ${trigger.count} 时，每位有一票（或一个赞）计入它的参与者`;
     case 'campaign-end':
       return `活动结束时，最终排名前 ${trigger.top} 的候选中，每位有一票（或一个赞）计入其中之一的参与者`;
   }

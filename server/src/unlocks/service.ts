@@ -7,6 +7,7 @@ import {
 } from '@rallyboard/core/db';
 import {
   AppError,
+  nameBesideRewards,
   refuseShareWords,
   type UnlockableInput,
   type UnlockableView,
@@ -30,7 +31,8 @@ export interface UnlockDeps extends BoardReadDeps {
 type Actor = { host: HostPrincipal; ip: string };
 const OVER = new Set(['ended', 'archived']);
 
-function howOf(item: Pick<UnlockableDoc, 'unlock'>, name: string): string {
+function howOf(item: Pick<UnlockableDoc, 'unlock'>, candidateName: string): string {
+  const name = nameBesideRewards(candidateName);
   switch (item.unlock.kind) {
     case 'my-like':
       return `为「${name}」点赞（计入排名）后解锁`;
@@ -86,14 +88,20 @@ export async function addUnlockable(
   if (OVER.has(campaign.status)) {
     throw new AppError('CAMPAIGN_NOT_EDITABLE', { message: 'Content can be added until the campaign ends.' });
   }
-  if (!campaign.members.some((m) => m.candidateId === body.candidateId)) {
+  const candidate = campaign.members.find((m) => m.candidateId === body.candidateId);
+  if (!candidate) {
     throw new AppError('INVALID_INPUT', {
       details: [{ path: 'body.candidateId', message: 'is not a candidate of the campaign' }],
     });
   }
   // Shown beside the likes (or the reward) that open it, and in a reward rule's terms: text that
-  // asks for shares would make opening it a share's reward (利诱分享).
-  refuseShareWords({ 'body.title': body.title, 'body.text': body.text });
+  // asks for shares would make opening it a share's reward (利诱分享). A like's condition names
+  // its candidate too (until 2026-12-07 that name went unchecked).
+  refuseShareWords({
+    'body.title': body.title,
+    'body.text': body.text,
+    ...(body.unlock.kind === 'reward' ? {} : { 'candidate.name': candidate.name }),
+  });
   const item: UnlockableDoc = {
     _id: newUnlockableId(),
     campaignId: campaign._id,

@@ -1,4 +1,4 @@
-import { auditModel } from '@rallyboard/core/db';
+import { auditModel, campaignModel } from '@rallyboard/core/db';
 import type { CouponPoolView, RewardRuleView } from '@rallyboard/core/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLiveCampaign } from '../../../test/support/campaigns.js';
@@ -99,6 +99,43 @@ describe('a reward rule', () => {
       expiresAt: '2099-06-30T00:00:00Z',
     });
     expect(codeOf(pool)).toBe('REWARD_TRIGGER_FORBIDDEN');
+  });
+
+  it('is refused on a candidate whose name asks for shares: its terms print that name', async () => {
+    const campaignId = randomId('c');
+    await createLiveCampaign(server.deps.mongo, campaignId, {
+      createdBy: host.id,
+      members: [
+        { candidateId: 'alice', name: '转发拉票冲千票' },
+        { candidateId: 'bob', name: 'Bob' },
+      ],
+    });
+    const milestone = (candidateId: string) => ({
+      ...points,
+      name: '满1000票支持者得积分',
+      trigger: { kind: 'milestone', candidateId, count: 1_000 },
+    });
+    const refused = await asHost('POST', `/api/campaigns/${campaignId}/reward-rules`, milestone('alice'));
+    expect(refused.status).toBe(422);
+    expect(codeOf(refused)).toBe('REWARD_TRIGGER_FORBIDDEN');
+    expect(JSON.stringify(refused.body)).toMatch(/candidate\.name/);
+    expect((await asHost('POST', `/api/campaigns/${campaignId}/reward-rules`, milestone('bob'))).status).toBe(
+      201,
+    );
+    // Renamed since, the terms do not print the name.
+    await campaignModel(server.deps.mongo).updateOne(
+      { _id: campaignId },
+      { $set: { 'members.1.name': '邀请好友帮投' } },
+    );
+    const rules = await call<{ rules: RewardRuleView[] }>(
+      server,
+      undefined,
+      'GET',
+      `/api/campaigns/${campaignId}/reward-rules`,
+    );
+    const terms = JSON.stringify(rules.body.rules);
+    expect(terms).not.toMatch(/邀请好友帮投/);
+    expect(rules.body.rules).toHaveLength(1);
   });
 
   it('takes counted-vote triggers, is audited, and shows its complete terms to anyone', async () => {

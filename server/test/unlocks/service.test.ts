@@ -63,6 +63,29 @@ describe('like-to-unlock content a host adds', () => {
     },
   );
 
+  it('is refused, saving nothing, on a candidate whose name asks for shares: its condition prints that name', async () => {
+    const campaignId = randomId('c');
+    await createLiveCampaign(env.mongo, campaignId, {
+      createdBy: host.id,
+      kind: 'like',
+      members: [
+        { candidateId: 'alice', name: '转发拉票冲千票' },
+        { candidateId: 'bob', name: 'Bob' },
+      ],
+    });
+    for (const unlock of [{ kind: 'shared-goal', likes: 1000 }, { kind: 'my-like' }]) {
+      const refused = await call(env.server, host.token, 'POST', `/api/campaigns/${campaignId}/unlockables`, {
+        candidateId: 'alice',
+        title: '花絮',
+        text: '排练那天的故事',
+        unlock,
+      });
+      expect(refused.status, JSON.stringify(refused.body)).toBe(422);
+      expect(codeOf(refused), unlock.kind).toBe('REWARD_TRIGGER_FORBIDDEN');
+    }
+    expect(await unlockableModel(env.mongo).countDocuments({ campaignId })).toBe(0);
+  });
+
   it('refused by the check saves nothing, and the refusal names the fields, not an id', async () => {
     const campaignId = await likeCampaign();
     const bad = `禁词${Math.random().toString(36).slice(2, 8)}`;
