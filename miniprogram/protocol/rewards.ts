@@ -85,6 +85,15 @@ export function shareWordsIn(text: string): string[] {
 }
 
 /**
+ * A candidate's name as reward text prints it (a milestone rule's terms, a like's unlock
+ * condition): the name, unless it asks for shares. A rule or an unlock on such a candidate is
+ * refused when it is made; a candidate renamed since is not named beside the reward.
+ */
+export function nameBesideRewards(name: string): string {
+  return shareWordsIn(name).length === 0 ? name : '（候选名称含分享用语，不在此显示）';
+}
+
+/**
  * Refuses host text published beside the rewards that asks for shares or invitations, naming the
  * field, the words and the platform rule (422 REWARD_TRIGGER_FORBIDDEN).
  */
