@@ -1,5 +1,4 @@
 import {
-  campaignExists,
   createShareTokenIssuer,
   findReferralsOf,
   findShareableCampaign,
@@ -165,15 +164,21 @@ function myReferralRoutes(router: Router, deps: ReferralsRouteDeps): void {
       const { campaignId } = params;
       const me = auth.participantId;
       const [campaign, { invitees, mine }] = await whenAvailable(() =>
-        Promise.all([campaignExists(deps.mongo, campaignId), findReferralsOf(deps.mongo, campaignId, me)]),
+        Promise.all([
+          findShareableCampaign(deps.mongo, campaignId),
+          findReferralsOf(deps.mongo, campaignId, me),
+        ]),
       );
-      if (!campaign) throw new AppError('CAMPAIGN_NOT_FOUND');
+      // As for a share link: a draft (or a campaign no one may share) is no one's to see yet.
+      if (!campaign || campaign.status === 'draft' || !['public', 'unlisted'].includes(campaign.visibility)) {
+        throw new AppError('CAMPAIGN_NOT_FOUND');
+      }
       const answer: MyReferrals = {
         campaignId,
         invitees,
-        inviter: mine
-          ? { participantId: mine.inviterId, candidateId: mine.candidateId, at: mine.at.toISOString() }
-          : null,
+        // The candidate the link shared and when, not whose link it was: a participant id is
+        // its owner's one pseudonym across every campaign (until 2026-12-07 it was answered).
+        inviter: mine ? { candidateId: mine.candidateId, at: mine.at.toISOString() } : null,
       };
       res.json(answer);
     },

@@ -180,13 +180,15 @@ describe('GET /api/campaigns/:campaignId/referrals/mine', () => {
     expect(await res.json()).toEqual({ campaignId, invitees: 0, inviter: null });
   });
 
-  it('answers 404 for an unknown campaign', async () => {
-    const res = await mine(randomId('c'), 'p-nobody');
-    expect(res.status).toBe(404);
-    expect((await errorOf(res)).code).toBe('CAMPAIGN_NOT_FOUND');
+  it('answers 404 for an unknown campaign, and for a draft: a participant cannot tell one exists', async () => {
+    for (const campaignId of [randomId('c'), await campaign({ status: 'draft' })]) {
+      const res = await mine(campaignId, 'p-nobody');
+      expect(res.status).toBe(404);
+      expect((await errorOf(res)).code).toBe('CAMPAIGN_NOT_FOUND');
+    }
   });
 
-  it('counts the invitees whose votes through my link were counted, and shows each their inviter', async () => {
+  it('counts the invitees whose votes through my link were counted, and shows each the candidate that brought them', async () => {
     const campaignId = await campaign();
     const inviter = randomId('p-inviter-');
     const { shareToken } = await shared(campaignId, 'bob', inviter);
@@ -229,11 +231,14 @@ describe('GET /api/campaigns/:campaignId/referrals/mine', () => {
     const mineNow = (await (await mine(campaignId, inviter)).json()) as MyReferrals;
     expect(mineNow).toEqual({ campaignId, invitees: 2, inviter: null });
     const theirs = (await (await mine(campaignId, invitees[0] as string)).json()) as MyReferrals;
-    expect(theirs).toMatchObject({
+    // The candidate the link shared and when, never whose link it was: a participant id is the
+    // sharer's one pseudonym across every campaign.
+    expect(theirs).toEqual({
       campaignId,
       invitees: 0,
-      inviter: { participantId: inviter, candidateId: 'bob' },
+      inviter: { candidateId: 'bob', at: expect.any(String) },
     });
+    expect(JSON.stringify(theirs)).not.toContain(inviter);
     expect(Date.parse(theirs.inviter?.at ?? '')).not.toBeNaN();
   });
 });

@@ -37,10 +37,6 @@ export const findCampaignPage = (
   page: PageBounds,
 ): Promise<Page<CampaignDoc>> => findPage<CampaignDoc>(campaignModel(mongo), filter, 'createdAt', page);
 
-/** True when a campaign of that id exists. */
-export const campaignExists = async (mongo: Connection, campaignId: string): Promise<boolean> =>
-  (await campaignModel(mongo).exists({ _id: campaignId })) !== null;
-
 /** Sets a campaign's risk settings (the host's changes from the defaults). */
 export async function setCampaignRisk(
   mongo: Connection,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boardIdSchema, candidateIdSchema, voterIdSchema } from './ids.js';
+import { boardIdSchema, candidateIdSchema } from './ids.js';
 import { shareTokenSchema } from './vote-context.js';
 
 /**
@@ -42,10 +42,9 @@ export const myReferralsSchema = z.object({
   campaignId: boardIdSchema,
   /** Participants whose first counted vote came through one of my share links. */
   invitees: z.number().int().nonnegative(),
-  /** The referral that brought me, or null. */
+  /** The referral that brought me (not whose link it was), or null. */
   inviter: z
     .object({
-      participantId: voterIdSchema,
       /** The candidate the link shared. */
       candidateId: candidateIdSchema,
       at: z.iso.datetime(),
