@@ -5,7 +5,8 @@
   KEYS[1] board meta hash   KEYS[2] board members set   KEYS[3] window scores zset
   KEYS[4] window total      KEYS[5] board seq
 
-  ARGV[1] mode, then its arguments:
+  ARGV[1] `public-live` for a public read of the live keys, `any` for every other read
+  ARGV[2] mode, then its arguments:
     range  <offset> <limit>         entries ranked offset+1 .. offset+limit
     member <memberId>               that member only (the focus)
     around <memberId> <k>           the focus and the entries up to k ranks either side of it
@@ -18,13 +19,20 @@
                window yet (a day without votes for it), encoded score then '0'
    -1  board not found
    -2  a named member is not registered on the board
+   -7  a `public-live` read of a frozen board: the caller chose the live keys from a cached
+       status older than the freeze, and reads again with the freeze's keys
   (negative codes: SCRIPT_CODES in src/redis/scripts.ts)
 ]]
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return -1
 end
+-- The caller picked the keys from a status cached for up to BOARD_CACHE_MS: checked here, in
+-- the same step as the read, so no public read shows a vote counted after a freeze.
+if ARGV[1] == 'public-live' and redis.call('HGET', KEYS[1], 'status') == 'frozen' then
+  return -7
+end
 
-local mode = ARGV[1]
+local mode = ARGV[2]
 local entries = {}
 local foci = {}
 
@@ -55,20 +63,20 @@ local function focus(member)
 end
 
 if mode == 'range' then
-  local offset, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
+  local offset, limit = tonumber(ARGV[3]), tonumber(ARGV[4])
   pushRange(offset, offset + limit - 1)
 elseif mode == 'member' then
-  if not focus(ARGV[2]) then return -2 end
+  if not focus(ARGV[3]) then return -2 end
 elseif mode == 'around' then
-  local rank = focus(ARGV[2])
+  local rank = focus(ARGV[3])
   if not rank then return -2 end
-  local k = tonumber(ARGV[3])
+  local k = tonumber(ARGV[4])
   if rank >= 0 then
     pushRange(math.max(0, rank - k), rank + k)
   end
 elseif mode == 'watch' then
-  pushRange(0, tonumber(ARGV[2]) - 1)
-  for i = 3, #ARGV do
+  pushRange(0, tonumber(ARGV[3]) - 1)
+  for i = 4, #ARGV do
     if not focus(ARGV[i]) then return -2 end
   end
 else

@@ -16,6 +16,7 @@ import {
   createBoardCache,
   type KeyBuilder,
   type RedisClient,
+  StaleStatusError,
   type WindowRef,
 } from '@rallyboard/core/redis';
 import type { Connection } from 'mongoose';
@@ -130,4 +131,27 @@ export function createBoardLookup(deps: BoardLookupDeps): BoardLookup {
       return { window, day: periodStart(within, window, board.weekStartsOn) };
     },
   };
+}
+
+/**
+ * Runs a read whose keys were picked from the board cache's status. When the read script finds the
+ * board frozen since (StaleStatusError: a freeze made by another process, whose reset this
+ * process's relay has not handled yet), forgets the cached status and runs the read again, which
+ * then picks the freeze's keys: a read must not show a vote counted after a freeze, whose reset
+ * comes at a lower seq and is dropped by the screen's feed as older. At most `retries` times (a
+ * thaw and a freeze again meanwhile).
+ */
+export async function withCurrentStatus<T>(
+  boards: Pick<BoardLookup, 'cache'>,
+  boardId: string,
+  read: () => Promise<T>,
+  retries = 2,
+): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!(error instanceof StaleStatusError) || retries === 0) throw error;
+    boards.cache.forget(boardId);
+    return withCurrentStatus(boards, boardId, read, retries - 1);
+  }
 }

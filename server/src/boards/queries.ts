@@ -22,7 +22,7 @@ import {
 } from '@rallyboard/core/redis';
 import { whenAvailable } from '../lib/when-available.js';
 import { type DerivedSlice, deriveRanking } from './derived-ranking.js';
-import type { BoardLookup } from './lookup.js';
+import { type BoardLookup, withCurrentStatus } from './lookup.js';
 
 /** What reading a board needs: Redis, its keys, and the boards' cache and windows. */
 export interface BoardReadDeps {
@@ -35,6 +35,9 @@ export interface BoardReadDeps {
  * The keys a public read of a window takes: the board's snapshot while the board is frozen (封榜;
  * a group ranking is then derived from it, see frozenRanking), the ranking's live keys otherwise (see publicReadKeys for the day rules). The status is the board cache's,
  * read from Redis (a board Redis lacks reads live keys, and readBoard answers BOARD_NOT_FOUND).
+ * A cached status can be older than a freeze made by another process (until its reset reaches this
+ * process's relay): the live keys are marked `publicLive`, which the read script refuses once the
+ * board is frozen (see withCurrentStatus).
  * Every public read goes through here: REST, socket acks, subscribe snapshots and the relay.
  */
 export async function publicSource(
@@ -46,7 +49,7 @@ export async function publicSource(
   const board = await ctx.boards.cache.get(boardId);
   if (board?.status === 'frozen')
     return { from: publicReadKeys(ctx.keys, boardId, board, ref), frozen: true };
-  return { from: liveReadKeys(ctx.keys, boardId, ref, ranking), frozen: false };
+  return { from: { ...liveReadKeys(ctx.keys, boardId, ref, ranking), publicLive: true }, frozen: false };
 }
 
 /**
@@ -220,19 +223,16 @@ async function readQuery(
     if (archived) return archived;
   }
   const read = readOf(query);
-  const source = options.live
-    ? { from: liveReadKeys(ctx.keys, query.boardId, ref, ranking), frozen: false }
-    : await whenAvailable(() => publicSource(ctx, query.boardId, ref, ranking));
-  if (source.frozen && isGroupRanking(ranking)) {
-    const frozen = await frozenRanking(ctx, query.boardId, ref, ranking, read).catch((error: unknown) => {
-      throw rankingError(ranking, error);
-    });
-    return viewOf(query.boardId, ref, ranking, frozen);
-  }
-  const { from } = source;
-  const slice = await whenAvailable(() =>
-    readBoard(ctx.redis, ctx.keys, query.boardId, ref, read, from),
-  ).catch((error: unknown) => {
+  // The cached status may predate a freeze made by another process: see withCurrentStatus.
+  const slice = await withCurrentStatus(ctx.boards, query.boardId, async () => {
+    const source = options.live
+      ? { from: liveReadKeys(ctx.keys, query.boardId, ref, ranking), frozen: false }
+      : await whenAvailable(() => publicSource(ctx, query.boardId, ref, ranking));
+    if (source.frozen && isGroupRanking(ranking)) {
+      return frozenRanking(ctx, query.boardId, ref, ranking, read);
+    }
+    return whenAvailable(() => readBoard(ctx.redis, ctx.keys, query.boardId, ref, read, source.from));
+  }).catch((error: unknown) => {
     throw rankingError(ranking, error);
   });
   return viewOf(query.boardId, ref, ranking, slice);

@@ -1,11 +1,13 @@
 import { connectMongo } from '@rallyboard/core/db';
-import type { BoardView } from '@rallyboard/core/protocol';
+import { type BoardView, groupIdOf } from '@rallyboard/core/protocol';
+import { changeBoardStatus } from '@rallyboard/core/redis';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomId, testConfig } from '../../../test/support/config.js';
 import { connectSocket, subscribe, type TestSocket } from '../../../test/support/socket.js';
 import { seedBoard, startTestServer, type TestServer } from '../../../test/support/stack.js';
 import { boardRoom } from '../../src/realtime/types.js';
+import { listenApp } from '../support/app.js';
 import { applyDirect, aroundToday, getJson, loseBoardState } from '../support/boards.js';
 
 const config = testConfig({ LEADERBOARD_TOP_N: '3' });
@@ -172,6 +174,48 @@ describe('board:subscribe', () => {
         inRoom(socket, other, 'all'),
       ]).toEqual([true, true, true]);
     }));
+});
+
+describe('board:subscribe on a server whose cached status predates a freeze', () => {
+  it("acks the freeze's snapshot, not a vote counted after the freeze", async () => {
+    // Another server, which caches a board's status for a minute and has not heard the freeze's
+    // reset (no relay): what a server's cache holds between a freeze elsewhere and that reset.
+    const stale = await listenApp({
+      ...server.deps,
+      config: { ...config, ingest: { ...config.ingest, boardCacheMs: 60_000 } },
+    });
+    const socket = await connectSocket(stale.url);
+    try {
+      const board = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob'], {
+        groups: { alice: 'red', bob: 'blue' },
+      });
+      await applyDirect(server.deps, board, ['alice', 'bob', 'bob']);
+      expect(await subscribe(socket, board)).toMatchObject({ seq: 3 });
+      const freeze = await changeBoardStatus(server.deps.redis, server.deps.keys, board, 'frozen');
+      expect(freeze).toMatchObject({ outcome: 'frozen', seq: 3 });
+      await applyDirect(server.deps, board, ['alice', 'alice']);
+
+      expect(await subscribe(socket, board)).toMatchObject({
+        seq: 3,
+        totals: { votes: 3 },
+        entries: [
+          { rank: 1, candidateId: 'bob', score: 2 },
+          { rank: 2, candidateId: 'alice', score: 1 },
+        ],
+      });
+      expect(await subscribe(socket, board, 'all', { view: 'groups' })).toMatchObject({
+        seq: 3,
+        totals: { votes: 3 },
+        entries: [
+          { rank: 1, candidateId: groupIdOf('blue'), score: 2 },
+          { rank: 2, candidateId: groupIdOf('red'), score: 1 },
+        ],
+      });
+    } finally {
+      socket.disconnect();
+      await stale.close();
+    }
+  });
 });
 
 describe('board:unsubscribe', () => {

@@ -1,9 +1,10 @@
+import { AppError } from '../protocol/errors.js';
 import type { BoardTotals, LeaderboardEntry, MemberStanding, RankWindow } from '../protocol/leaderboard.js';
 import type { PeriodWindow } from '../protocol/periods.js';
 import type { RedisClient } from './connection.js';
 import { type KeyBuilder, type WindowKeys, windowOf } from './keys.js';
 import { decodeScore } from './score.js';
-import { runScript, scriptFailure } from './scripts.js';
+import { runScript, SCRIPT_CODES, scriptFailure } from './scripts.js';
 
 /** Which ranking of a board: all-time, or one period's, named by its first day (`day`). */
 export type WindowRef = { window: 'all' } | { window: PeriodWindow; day: string };
@@ -26,6 +27,24 @@ export interface ReadKeys extends WindowKeys {
   readonly seq: string;
   /** The set of who may be ranked (a focus must be in it; its size is `totals.members`). @default the board's members */
   readonly members?: string | undefined;
+  /**
+   * Set on the live keys of a public read: they were chosen from a cached status, so the read is
+   * refused (StaleStatusError) when Redis says the board is frozen meanwhile.
+   */
+  readonly publicLive?: boolean | undefined;
+}
+
+/**
+ * A public read of a board's live keys found it frozen (readBoard-5.lua's -7, `staleStatus`): the keys
+ * were chosen from a cached status older than the freeze. The caller forgets that status and
+ * reads again with the freeze's keys; one that does not answers a retryable SERVICE_UNAVAILABLE
+ * rather than show votes counted after the freeze.
+ */
+export class StaleStatusError extends AppError {
+  constructor() {
+    super('SERVICE_UNAVAILABLE');
+    this.name = 'StaleStatusError';
+  }
 }
 
 /** The live keys of a window: what workers count into. */
@@ -98,7 +117,8 @@ function readTriples(flat: unknown[]): MemberStanding[] {
 }
 
 /**
- * Reads a window: entries, foci, seq and totals together. Throws BOARD_NOT_FOUND or UNKNOWN_MEMBER.
+ * Reads a window: entries, foci, seq and totals together. Throws BOARD_NOT_FOUND or UNKNOWN_MEMBER,
+ * and StaleStatusError for `publicLive` keys of a board that is frozen.
  * @param from the keys to read the window from @default liveReadKeys (see publicReadKeys)
  */
 export async function readBoard(
@@ -114,8 +134,9 @@ export async function readBoard(
     redis,
     'readBoard',
     [k.meta, from.members ?? k.members, from.scores, from.total, from.seq],
-    readArgs(read),
+    [from.publicLive ? 'public-live' : 'any', ...readArgs(read)],
   );
+  if (reply === SCRIPT_CODES.staleStatus) throw new StaleStatusError();
   if (typeof reply === 'number') throw scriptFailure(reply, 'readBoard');
   if (!Array.isArray(reply) || reply.length !== 5) throw new Error('readBoard returned an unexpected reply');
   const [seq, total, members, entries, foci] = reply as [number, number, number, unknown[], unknown[]];

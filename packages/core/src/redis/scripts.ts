@@ -49,6 +49,8 @@ export const SCRIPT_CODES = {
   staleGroup: -5,
   /** A period was created after the caller listed the windows (a move racing a vote): list them again. */
   staleWindows: -6,
+  /** A public read of the live keys found the board frozen: its caller's cached status is older than the freeze. */
+  staleStatus: -7,
 } as const;
 export type ScriptCode = (typeof SCRIPT_CODES)[keyof typeof SCRIPT_CODES];
 
@@ -60,6 +62,7 @@ const SCRIPT_ERRORS: Readonly<Record<number, ErrorCode>> = {
   [SCRIPT_CODES.fenced]: 'BOARD_REBUILDING',
   [SCRIPT_CODES.staleGroup]: 'SERVICE_UNAVAILABLE',
   [SCRIPT_CODES.staleWindows]: 'SERVICE_UNAVAILABLE',
+  [SCRIPT_CODES.staleStatus]: 'SERVICE_UNAVAILABLE',
 } satisfies Record<ScriptCode, ErrorCode>;
 
 /**

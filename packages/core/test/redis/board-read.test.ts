@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { randomId } from '../../../../test/support/config.js';
 import { AppError } from '../../src/protocol/errors.js';
-import { type BoardRead, readBoard, type WindowRef } from '../../src/redis/index.js';
+import {
+  type BoardRead,
+  changeBoardStatus,
+  liveReadKeys,
+  readBoard,
+  StaleStatusError,
+  type WindowRef,
+} from '../../src/redis/index.js';
 import {
   ALL,
   apply,
@@ -132,5 +139,19 @@ describe('readBoard', () => {
     ]);
     expect(slice.totals).toEqual({ votes: 28, members: 7 });
     expect((await read(boardId, { mode: 'watch', limit: 1, candidateIds: [] })).foci).toEqual([]);
+  });
+
+  it('refuses a public read of the live keys once the board is frozen, which a host still reads', async () => {
+    const boardId = await ladder();
+    const request = { mode: 'range', offset: 0, limit: 1 } as const;
+    const publicLive = { ...liveReadKeys(keys, boardId, ALL), publicLive: true };
+    expect(await readBoard(redis, keys, boardId, ALL, request, publicLive)).toMatchObject({ seq: 28 });
+
+    await changeBoardStatus(redis, keys, boardId, 'frozen');
+    await apply(boardId, [vote('a')]);
+    const error = await readBoard(redis, keys, boardId, ALL, request, publicLive).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StaleStatusError);
+    expect(error).toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 503 });
+    expect(await read(boardId, request)).toMatchObject({ seq: 29, totals: { votes: 29 } });
   });
 });

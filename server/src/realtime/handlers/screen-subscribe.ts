@@ -1,6 +1,8 @@
 import {
   AppError,
+  type RankingView,
   type ScreenSnapshot,
+  type ScreenWindow,
   screenSubscribeSchema,
   toFieldIssues,
 } from '@rallyboard/core/protocol';
@@ -33,20 +35,14 @@ export function registerScreenSubscribe(socket: RealtimeSocket, ctx: ScreenSubsc
           throw new AppError('INVALID_INPUT', { details: toFieldIssues(parsed.error, 'payload') });
         }
         const { campaignId, token } = parsed.data;
-        const opened = await ctx.screens.open(campaignId, token);
-        const window = opened.screenWindow ?? 'all';
-        const view = opened.screenView ?? 'candidates';
-        const room = boardRoom(campaignId, window, { view });
-        const rooms = [screenRoom(campaignId), room];
-        await Promise.all(
-          screenRooms(campaignId)
-            .filter((r) => r !== room)
-            .map((r) => socket.leave(r)),
-        );
-        await socket.join(rooms);
+        await joinScreen(socket, campaignId, await ctx.screens.open(campaignId, token));
         try {
-          // Read the campaign again after joining: a status change in between is in this view.
+          // Read the campaign again after joining: a change in between (a status, the ranking the
+          // host put on the screen) is in this read, and one after it reaches the screen room.
           const campaign = await ctx.screens.open(campaignId, token);
+          // The view, the room and the snapshot must name the same ranking: the screen's feed drops
+          // another ranking's updates, and a view it already shows starts no resubscription.
+          const { window, view } = await joinScreen(socket, campaignId, campaign);
           screenTokensOf(socket).set(campaignId, token);
           const [screen, board] = await Promise.all([
             ctx.screens.view(campaign),
@@ -54,10 +50,33 @@ export function registerScreenSubscribe(socket: RealtimeSocket, ctx: ScreenSubsc
           ]);
           return { screen, board };
         } catch (error) {
-          await Promise.all(rooms.map((room) => socket.leave(room)));
+          await Promise.all(
+            [screenRoom(campaignId), ...screenRooms(campaignId)].map((room) => socket.leave(room)),
+          );
           throw error;
         }
       }),
     );
   });
+}
+
+/**
+ * Puts a socket in a campaign's screen room and in the room of the ranking the campaign's
+ * screens show, out of the rooms of its other rankings; says which ranking that is.
+ */
+async function joinScreen(
+  socket: RealtimeSocket,
+  campaignId: string,
+  campaign: { screenWindow?: ScreenWindow | undefined; screenView?: RankingView | undefined },
+): Promise<{ window: ScreenWindow; view: RankingView }> {
+  const window = campaign.screenWindow ?? 'all';
+  const view = campaign.screenView ?? 'candidates';
+  const room = boardRoom(campaignId, window, { view });
+  await Promise.all(
+    screenRooms(campaignId)
+      .filter((r) => r !== room)
+      .map((r) => socket.leave(r)),
+  );
+  await socket.join([screenRoom(campaignId), room]);
+  return { window, view };
 }

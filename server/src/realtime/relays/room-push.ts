@@ -1,6 +1,6 @@
 import type { Logger } from '@rallyboard/core/logger';
 import type { MemberStanding, RankUpdate, RankWindow } from '@rallyboard/core/protocol';
-import { isGroupRanking, type Ranking, readBoard } from '@rallyboard/core/redis';
+import { isGroupRanking, type Ranking, readBoard, StaleStatusError } from '@rallyboard/core/redis';
 import { type BoardReadDeps, frozenRanking, publicSource, rankingFields } from '../../boards/queries.js';
 import type { RelayMetrics } from '../../metrics/recorders.js';
 import { boardRoom, type RealtimeServer } from '../types.js';
@@ -108,6 +108,12 @@ export function createRoomPusher(
       ctx.metrics?.pushed(window, Buffer.byteLength(JSON.stringify(update)));
     } catch (error) {
       pushed.delete(room);
+      if (error instanceof StaleStatusError) {
+        // A freeze made by another process, whose reset is on its way to this relay: that reset
+        // sends the room the freeze's ranking. Nothing counted after the freeze went out.
+        ctx.boards.cache.forget(boardId);
+        return;
+      }
       logger.error({ err: error, boardId, window, room }, 'relay could not push a board update');
     }
   };
