@@ -34,14 +34,19 @@ const waitForPhase = (page: Page, phase: string, timeout = 20_000) =>
     { timeout },
   );
 
-/** Tickets held by `holders` participants, written as the workers write them. */
-async function tickets(campaignId: string, lotteryId: string, holders: number): Promise<void> {
+/** Tickets held by `holders` participants (`<who>-<i>`), written as the workers write them. */
+async function tickets(
+  campaignId: string,
+  lotteryId: string,
+  holders: number,
+  who = 'p-screen',
+): Promise<void> {
   await rewardModels(mongo).grants.insertMany(
     Array.from({ length: holders }, (_, i) => ({
-      _id: rewardGrantIdOf('rrSCREENRULE', `p-screen-${i}`, 'nth:1'),
+      _id: rewardGrantIdOf('rrSCREENRULE', `${who}-${i}`, 'nth:1'),
       campaignId,
       ruleId: 'rrSCREENRULE',
-      participantId: `p-screen-${i}`,
+      participantId: `${who}-${i}`,
       key: 'nth:1',
       voteId: `v-${i}`,
       status: 'active',
@@ -110,4 +115,57 @@ describe('the big screen lottery, in Chromium', () => {
     expect(later.errors).toEqual([]);
     await later.context.close();
   });
+});
+
+describe('the big screen lottery, when the tickets cannot be read', () => {
+  it('still lands on the winners, and the draw view leaves the podium in the end', async () => {
+    const campaignId = await campaign({ status: 'scheduled' });
+    const added = await call<LotteryView>(
+      server,
+      host.token,
+      'POST',
+      `/api/campaigns/${campaignId}/lotteries`,
+      {
+        name: '幸运抽奖',
+        prizes: [{ name: '一等奖', count: 2 }],
+      },
+    );
+    expect(added.status).toBe(201);
+    await status(campaignId, 'live');
+    // The page's own clock, so the 90 s the draw stays up can be skipped.
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' });
+    await context.clock.install();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/screen/${campaignId}`);
+    await waitForState(page, 'live');
+    await page.waitForSelector('#lottery-line .lottery-item[data-status="committed"]');
+    await tickets(campaignId, added.body.id, 10, 'p-unread');
+    await status(campaignId, 'ended');
+    await waitForState(page, 'podium');
+
+    await page.route('**/lotteries/*/tickets?*', (route) => route.abort());
+    const drawn = await call<LotteryView>(
+      server,
+      host.token,
+      'POST',
+      `/api/campaigns/${campaignId}/lotteries/${added.body.id}/draw`,
+    );
+    expect(drawn.status).toBe(200);
+    await waitForPhase(page, 'rolling', 10_000);
+    // The winners' own numbers roll instead of every holder's.
+    await waitForPhase(page, 'landed', 30_000);
+    expect((await probe(page)).landed).toEqual(
+      (drawn.body.winners ?? []).map((w) => `${w.prize} ${w.holder}`),
+    );
+    expect(await page.isVisible('#lottery-draw')).toBe(true);
+
+    await page.clock.fastForward('01:35');
+    await waitForPhase(page, 'drawn', 10_000);
+    expect(await page.isVisible('#lottery-draw')).toBe(false);
+    expect(await page.isVisible('#podium')).toBe(true);
+    expect(await page.textContent('#lottery-line')).toContain(
+      `一等奖 ${drawn.body.winners?.[0]?.holder ?? 'none'}`,
+    );
+    await context.close();
+  }, 90_000);
 });

@@ -9,6 +9,7 @@ import {
   campaign,
   host,
   server,
+  status,
   useBigScreenStack,
   votes,
   waitForRanking,
@@ -82,6 +83,34 @@ describe('the big screen, in Chromium', () => {
         { window: 'day', view: 'candidates' },
       ],
     ]);
+  });
+
+  it("ends on the all-time podium while today's ranking is on the screen", async () => {
+    const campaignId = await campaign();
+    await countedYesterday(campaignId, 'bob', 3);
+    await countedYesterday(campaignId, 'alice', 2);
+    expect((await putWindow(campaignId, { window: 'day' })).status).toBe(200);
+    const { page, context, errors } = await openPage(browser, `${server.url}/screen/${campaignId}`);
+    await waitForState(page, 'live');
+    await votes(campaignId, 'carol', 1);
+    await waitForRanking(page, ['carol:1']);
+
+    await status(campaignId, 'ended');
+    await waitForState(page, 'podium');
+    // All time, bob and alice lead on yesterday's votes: today's ranking has carol alone.
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll<HTMLElement>('#podium-places .podium-place')]
+          .map((place) => `${place.dataset.rank}:${place.dataset.candidateId}`)
+          .sort()
+          .join(',') === '1:bob,2:alice,3:carol',
+      undefined,
+      { timeout: 10_000 },
+    );
+    expect(await page.textContent('#podium-places .podium-1 .podium-name')).toBe('鲍勃');
+    expect(await page.textContent('#podium-places .podium-1 .podium-score')).toBe('3票');
+    expect(errors).toEqual([]);
+    await context.close();
   });
 
   it('refuses another window with 400 naming it, and another host with 404', async () => {

@@ -13,6 +13,8 @@ import { renderWeChatBinding } from './views/wechat.js';
 const app = document.getElementById('app') as HTMLElement;
 const account = document.getElementById('account') as HTMLElement;
 let cleanup: Cleanup | undefined;
+/** Counts show()s: a render that ends after a newer one began is not the view on the page. */
+let generation = 0;
 
 /**
  * Signs out on the server (every token of this host's is revoked, in every browser), then here.
@@ -54,8 +56,15 @@ function renderAccount(): void {
   );
 }
 
-/** Renders the view the URL fragment names; signed-out hosts always see the login. */
+/**
+ * Renders the view the URL fragment names; signed-out hosts always see the login. Each view goes
+ * in a container of its own: a view still loading when the host moves on (a campaign's GET) ends
+ * into a container the next show() took off the page, and its cleanup runs at once. Until
+ * 2026-12-07 both views were added to the page and the later one's cleanup took the place of the
+ * other's, whose polls, socket and listeners then ran on for good.
+ */
 async function show(): Promise<void> {
+  const mine = ++generation;
   cleanup?.();
   cleanup = undefined;
   const route: Route = parseRoute(location.hash, loadSession() !== undefined);
@@ -64,32 +73,38 @@ async function show(): Promise<void> {
     return;
   }
   renderAccount();
-  app.replaceChildren();
+  const view = h('div', { class: 'view' });
+  app.replaceChildren(view);
   const done = (c: Cleanup | undefined) => {
-    cleanup = c;
+    if (mine === generation) {
+      cleanup = c;
+      return;
+    }
+    c?.();
+    view.remove();
   };
   switch (route.view) {
     case 'login':
-      done(renderLogin(app));
+      done(renderLogin(view));
       break;
     case 'campaigns':
-      done(await renderCampaignList(app));
+      done(await renderCampaignList(view));
       break;
     case 'new':
-      done(renderCampaignForm(app, undefined));
+      done(renderCampaignForm(view, undefined));
       break;
     case 'password':
-      done(renderPassword(app));
+      done(renderPassword(view));
       break;
     case 'wechat':
-      done(renderWeChatBinding(app));
+      done(renderWeChatBinding(view));
       break;
     case 'campaign':
-      done(await renderCampaignPage(app, route.campaignId, route.tab));
+      done(await renderCampaignPage(view, route.campaignId, route.tab));
       break;
   }
   // Keyboard and screen-reader users land at the top of the new view.
-  app.focus({ preventScroll: true });
+  if (mine === generation) app.focus({ preventScroll: true });
 }
 
 whenSignedOut(() => {

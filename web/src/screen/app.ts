@@ -11,7 +11,7 @@ import { clockOffset, formatCountdown } from '../shared/countdown.js';
 import { type ScreenPhase, screenPhase } from '../shared/phase.js';
 import { VoteRate } from '../shared/vote-rate.js';
 import { ScreenConnection } from './connection.js';
-import { renderPodium, renderReveal } from './finale.js';
+import { PodiumRanking, renderPodium, renderReveal } from './finale.js';
 import { showJoinCode } from './join-code.js';
 import { type Candidate, echarts, RankingChart } from './ranking-chart.js';
 import { drawSparkline } from './sparkline.js';
@@ -70,6 +70,7 @@ export class ScreenApp {
   #ranks = new Map<string, number>();
   #moves = new Map<string, RankMove>();
   #connection: ScreenConnection;
+  #podium = new PodiumRanking(() => this.#scheduleDraw());
   #drawPending = false;
   #rankingAt = Number.NEGATIVE_INFINITY;
   #rankingTimer: number | undefined;
@@ -216,7 +217,7 @@ export class ScreenApp {
     $('podium').hidden = phase !== 'podium';
     this.#renderRanking();
     $('total').textContent = feed.totals.votes.toLocaleString('zh-CN');
-    if (phase === 'podium') renderPodium($('podium-places'), view.reveal?.entries ?? feed.entries, view);
+    if (phase === 'podium') renderPodium($('podium-places'), this.#podium.entries(view, feed), view);
     // The countdown, the rate and the reveal's steps, at the same instant and phase.
     this.#tick(now, phase);
     this.probe.applied.push({

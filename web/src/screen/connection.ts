@@ -21,6 +21,28 @@ export interface ScreenConnectionEvents {
 
 /** How long an acknowledgement may take before the subscription is tried again. */
 const ACK_TIMEOUT_MS = 8_000;
+/** The first wait before another try, doubled on each failure up to the last. */
+const RETRY_FIRST_MS = 1_000;
+const RETRY_MAX_MS = 30_000;
+
+/**
+ * The answers another try cannot change: no such published campaign, a token that does not open
+ * it, a malformed campaign id. Anything else passes (a rate limit when a venue's screens and phones
+ * all reconnect after a restart, a board being rebuilt, an outage), so the screen tries again
+ * rather than ask someone to reload it (until 2026-12-07 only SERVICE_UNAVAILABLE and INTERNAL
+ * were tried again).
+ */
+const FINAL_CODES: ReadonlySet<string> = new Set([
+  'CAMPAIGN_NOT_FOUND',
+  'SCREEN_TOKEN_INVALID',
+  'INVALID_INPUT',
+]);
+
+/** The wait a refusal asks for (`details.retryAfterSeconds`, as RATE_LIMITED gives), in ms. */
+function askedWaitMs(details: unknown): number | undefined {
+  const seconds: unknown = Reflect.get(Object(details), 'retryAfterSeconds');
+  return typeof seconds === 'number' && seconds > 0 ? seconds * 1_000 : undefined;
+}
 
 /**
  * The screen's socket: `screen:subscribe` on every (re)connection, which answers the view and a
@@ -29,6 +51,9 @@ const ACK_TIMEOUT_MS = 8_000;
  */
 export class ScreenConnection {
   readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  /** Failed subscriptions in a row: the backoff's exponent. */
+  #failures = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     readonly campaignId: string,
@@ -52,8 +77,10 @@ export class ScreenConnection {
     this.socket.on('screen:updated', (view) => this.on.view(view));
   }
 
-  /** Subscribes (again) and hands over a fresh snapshot; on a timeout or a server error, retries. */
+  /** Subscribes (again) and hands over a fresh snapshot; on a timeout or a passing error, retries. */
   async resync(): Promise<void> {
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
     if (!this.socket.connected) return;
     let answer: ScreenAck;
     try {
@@ -62,20 +89,36 @@ export class ScreenConnection {
         ...(this.token ? { token: this.token } : {}),
       });
     } catch {
-      setTimeout(() => void this.resync(), 1_000);
+      this.#retry(undefined);
       return;
     }
     if ('error' in answer) {
-      const { code, message } = answer.error;
-      if (code === 'SERVICE_UNAVAILABLE' || code === 'INTERNAL') setTimeout(() => void this.resync(), 2_000);
-      else this.on.refused(code, message);
+      const { code, message, details } = answer.error;
+      if (FINAL_CODES.has(code)) this.on.refused(code, message);
+      else this.#retry(askedWaitMs(details));
       return;
     }
+    this.#failures = 0;
     this.on.snapshot(answer.data);
     this.on.online(true);
   }
 
+  /**
+   * Not subscribed, so not live: the screen says so while it waits. The wait is the one the server
+   * asked for, else a doubling one; either is spread by up to half again, so a venue's screens
+   * refused together do not all come back in the same instant and be refused together again.
+   */
+  #retry(askedMs: number | undefined): void {
+    this.on.online(false);
+    const backoff = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** this.#failures);
+    this.#failures++;
+    const wait = (askedMs ?? backoff) * (1 + Math.random() / 2);
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => void this.resync(), wait);
+  }
+
   close(): void {
+    clearTimeout(this.#retryTimer);
     this.socket.close();
   }
 }

@@ -1,4 +1,10 @@
-import type { LeaderboardEntry, ScreenReveal, ScreenView } from '@rallyboard/core/protocol';
+import type {
+  BoardFeed,
+  BoardView,
+  LeaderboardEntry,
+  ScreenReveal,
+  ScreenView,
+} from '@rallyboard/core/protocol';
 import { revealedCount, revealOrder } from '../shared/reveal.js';
 
 function nameOf(view: ScreenView, candidateId: string): { name: string; imageUrl: string | undefined } {
@@ -99,4 +105,53 @@ export function renderPodium(
       return place;
     }),
   );
+}
+
+/** How long a failed read of the all-time ranking waits before it is tried again. */
+const PODIUM_RETRY_MS = 5_000;
+
+/**
+ * What the podium ranks: the all-time counted ranking of the candidates, whichever ranking the
+ * host put on the screen. The reveal's when there was one; the screen's own feed when it follows
+ * that ranking; else a public read of it, done again when the feed moves (a void after the end
+ * moves every ranking). Until 2026-12-07 the podium took the feed as it was: today's top three on
+ * 今日榜, group ids on 分组排名.
+ */
+export class PodiumRanking {
+  #entries: readonly LeaderboardEntry[] = [];
+  #seq = -1;
+  /** The feed's seq the last read was for: one read per change, not one per frame. */
+  #readFor: number | undefined;
+
+  /** @param onRead called when a read brought the ranking, to draw it */
+  constructor(readonly onRead: () => void) {}
+
+  entries(view: ScreenView, feed: BoardFeed): readonly LeaderboardEntry[] {
+    if (view.reveal) return view.reveal.entries;
+    if (feed.window === 'all' && (feed.ranking.view ?? 'candidates') === 'candidates') return feed.entries;
+    if (this.#readFor !== feed.seq) {
+      this.#readFor = feed.seq;
+      void this.#read(view.campaign.id);
+    }
+    return this.#entries;
+  }
+
+  async #read(campaignId: string): Promise<void> {
+    try {
+      const res = await fetch(`/api/boards/${encodeURIComponent(campaignId)}/leaderboard?window=all&limit=3`);
+      if (!res.ok) throw new Error(`leaderboard: ${res.status}`);
+      const board = (await res.json()) as BoardView;
+      // Reads may answer out of order: the later ranking stays.
+      if (board.seq < this.#seq) return;
+      this.#seq = board.seq;
+      this.#entries = board.entries;
+      this.onRead();
+    } catch {
+      // An empty podium for now, never another ranking's: the next draw reads again.
+      setTimeout(() => {
+        this.#readFor = undefined;
+        this.onRead();
+      }, PODIUM_RETRY_MS);
+    }
+  }
 }

@@ -100,7 +100,12 @@ export class LotteryPanel {
     }
   }
 
-  /** The draw view: names roll, each winner lands in turn, then the seed and its check. */
+  /**
+   * The draw view: names roll, each winner lands in turn, then the seed and its check. The draw is
+   * recorded already and never played again, so whatever fails on the way (the tickets' read, the
+   * hash), the view still leaves after SHOWN_MS: until 2026-12-07 a failed read kept it over the
+   * podium until the page was reloaded.
+   */
   async #draw(lottery: LotteryView): Promise<void> {
     this.#drawing = true;
     this.probe.phase = 'rolling';
@@ -113,38 +118,49 @@ export class LotteryPanel {
     list.replaceChildren();
     proof.textContent = `种子承诺 SHA-256：${lottery.commitment}`;
     overlay.hidden = false;
-    const names = await this.#rollingNames(lottery);
-    const winners = lottery.winners ?? [];
-    const perWinner = Math.max(MIN_ROLL_MS, Math.min(ROLL_MS, 24_000 / Math.max(1, winners.length)));
-    for (const winner of winners) {
-      await this.#rollTo(roll, names, winner, perWinner);
-      const item = document.createElement('li');
-      item.textContent = `${winner.prize} · 抽奖编号 ${winner.holder}`;
-      list.append(item);
-      this.probe.landed.push(`${winner.prize} ${winner.holder}`);
+    try {
+      const names = await this.#rollingNames(lottery);
+      const winners = lottery.winners ?? [];
+      const perWinner = Math.max(MIN_ROLL_MS, Math.min(ROLL_MS, 24_000 / Math.max(1, winners.length)));
+      for (const winner of winners) {
+        await this.#rollTo(roll, names, winner, perWinner);
+        const item = document.createElement('li');
+        item.textContent = `${winner.prize} · 抽奖编号 ${winner.holder}`;
+        list.append(item);
+        this.probe.landed.push(`${winner.prize} ${winner.holder}`);
+      }
+      if (winners.length === 0) roll.textContent = '没有有效的抽奖券';
+      const hash = await sha256Hex(lottery.seed ?? '');
+      this.probe.seedChecked = hash === undefined ? undefined : hash === lottery.commitment;
+      proof.textContent =
+        `种子 ${lottery.seed ?? ''}${hash === lottery.commitment ? ' · SHA-256 与开奖前公布的承诺一致 ✓' : ''}` +
+        ' · 全部有效抽奖券已公布，任何人都可以复算中奖结果';
+      this.probe.phase = 'landed';
+    } finally {
+      setTimeout(() => {
+        overlay.hidden = true;
+        this.#drawing = false;
+        this.probe.phase = 'drawn';
+      }, SHOWN_MS);
     }
-    if (winners.length === 0) roll.textContent = '没有有效的抽奖券';
-    const hash = await sha256Hex(lottery.seed ?? '');
-    this.probe.seedChecked = hash === undefined ? undefined : hash === lottery.commitment;
-    proof.textContent =
-      `种子 ${lottery.seed ?? ''}${hash === lottery.commitment ? ' · SHA-256 与开奖前公布的承诺一致 ✓' : ''}` +
-      ' · 全部有效抽奖券已公布，任何人都可以复算中奖结果';
-    this.probe.phase = 'landed';
-    setTimeout(() => {
-      overlay.hidden = true;
-      this.#drawing = false;
-      this.probe.phase = 'drawn';
-    }, SHOWN_MS);
   }
 
-  /** The ticket holders' numbers to roll through: the published list's first page. */
+  /**
+   * The ticket holders' numbers to roll through: the published list's first page, or the winners'
+   * own numbers when it cannot be read (the show goes on without the others').
+   */
   async #rollingNames(lottery: LotteryView): Promise<string[]> {
-    const res = await fetch(
-      `/api/campaigns/${encodeURIComponent(this.campaignId)}/lotteries/${lottery.id}/tickets?page=0`,
-    );
-    const page = res.ok ? ((await res.json()) as LotteryTicketPage) : undefined;
-    const holders = [...new Set(page?.tickets.map((t) => t.holder) ?? [])];
-    return holders.length > 0 ? holders : (lottery.winners ?? []).map((w) => w.holder);
+    const winners = (lottery.winners ?? []).map((w) => w.holder);
+    try {
+      const res = await fetch(
+        `/api/campaigns/${encodeURIComponent(this.campaignId)}/lotteries/${lottery.id}/tickets?page=0`,
+      );
+      const page = res.ok ? ((await res.json()) as LotteryTicketPage) : undefined;
+      const holders = [...new Set(page?.tickets.map((t) => t.holder) ?? [])];
+      return holders.length > 0 ? holders : winners;
+    } catch {
+      return winners;
+    }
   }
 
   /** Rolls the numbers, slowing down, and stops on the winner's. */
