@@ -3,7 +3,6 @@ import {
   type InterestUpdate,
   type KeyBuilder,
   likeWeight,
-  personalizedOff,
   type RedisClient,
   recordInterests,
   tagsOfCandidate,
@@ -55,11 +54,8 @@ export function createInterestRecorder(deps: RecordDeps): (records: readonly Led
         update.weights.set(tag, (update.weights.get(tag) ?? 0) + weight);
       }
     }
-    // Those who turned personalised recommendations off teach nothing (asked only of likers of tagged candidates).
-    const likers = [...updates.values()].filter((u) => u.weights.size > 0).map((u) => u.participantId);
-    const off =
-      likers.length === 0 ? new Set<string>() : await personalizedOff(deps.redis, deps.keys, likers);
-    for (const participantId of off) updates.get(participantId)?.weights.clear();
+    // Those who turned personalised recommendations off teach nothing: the script reads their
+    // flag in the same step as it writes.
     await recordInterests(deps.redis, deps.keys, [...updates.values()]);
   };
 }

@@ -1,6 +1,6 @@
-import { type ChainableCommander, Cluster } from 'ioredis';
 import type { RedisClient } from './connection.js';
 import type { KeyBuilder } from './keys.js';
+import { runScript } from './scripts.js';
 
 type Keys = Pick<KeyBuilder, 'interests'>;
 
@@ -62,16 +62,31 @@ export interface InterestUpdate {
 }
 
 /**
- * Records a batch's counted acts: one pipeline for all of them on a single Redis; on a cluster
- * (whose pipelines keep to one slot) one per participant, sent together.
+ * Records a batch's counted acts: one script call per participant (recordInterests-3.lua), sent
+ * together. The script writes a participant's weights only while they have not turned
+ * personalised recommendations off, read in the same step: until 2026-12-07 the flag was read
+ * before the write, and interests turned off in between came back, for 180 days.
  */
 export async function recordInterests(redis: RedisClient, keys: Keys, updates: readonly InterestUpdate[]) {
-  if (updates.length === 0) return;
-  if (redis instanceof Cluster) {
-    await Promise.all(updates.map((u) => writeUpdates(redis.pipeline(), keys, [u]).exec()));
-    return;
-  }
-  await writeUpdates(redis.pipeline(), keys, updates).exec();
+  await Promise.all(
+    updates.map((u) =>
+      runScript(
+        redis,
+        'recordInterests',
+        [
+          keys.interests.off(u.participantId),
+          keys.interests.of(u.participantId),
+          keys.interests.touched(u.participantId),
+        ],
+        [
+          INTEREST_TTL_SECONDS,
+          u.touched.length,
+          ...u.touched,
+          ...[...u.weights].flatMap(([tag, w]) => [tag, w]),
+        ],
+      ),
+    ),
+  );
 }
 
 /**
@@ -88,24 +103,6 @@ export async function setPersonalized(redis: RedisClient, keys: Keys, participan
     .set(keys.interests.off(participantId), '1')
     .del(keys.interests.of(participantId))
     .exec();
-}
-
-/** Which of these participants have turned personalised recommendations off. */
-export async function personalizedOff(redis: RedisClient, keys: Keys, participantIds: readonly string[]) {
-  const flags = await Promise.all(participantIds.map((p) => redis.exists(keys.interests.off(p))));
-  return new Set(participantIds.filter((_, i) => flags[i] === 1));
-}
-
-function writeUpdates(pipeline: ChainableCommander, keys: Keys, updates: readonly InterestUpdate[]) {
-  for (const u of updates) {
-    if (u.touched.length > 0) {
-      pipeline.sadd(keys.interests.touched(u.participantId), ...u.touched);
-      pipeline.expire(keys.interests.touched(u.participantId), INTEREST_TTL_SECONDS);
-    }
-    for (const [tag, weight] of u.weights) pipeline.zincrby(keys.interests.of(u.participantId), weight, tag);
-    if (u.weights.size > 0) pipeline.expire(keys.interests.of(u.participantId), INTEREST_TTL_SECONDS);
-  }
-  return pipeline;
 }
 
 /** A participant's interests, strongest first, as shares of their total (0–1); and what they touched. */

@@ -29,6 +29,7 @@ export const SCRIPTS = {
   releaseCoupon: 2,
   settleRewardMarks: 1,
   recordClusterMembers: '1+',
+  recordInterests: 3,
 } as const;
 export type ScriptName = keyof typeof SCRIPTS;
 
