@@ -2,9 +2,9 @@ import type { NotificationEvent } from '../protocol/notifications.js';
 import type { VoteAction } from '../protocol/votes.js';
 import type { DwellClock } from './dwell.js';
 import { shareTokenFor } from './referral.js';
-import { ApiError } from './request.js';
+import { ApiError, type FailureCode } from './request.js';
 import { askToHear } from './subscriptions.js';
-import { castVote, voteIntent } from './votes.js';
+import { castVote, type VoteIntent, voteIntent } from './votes.js';
 
 /** What a page shows after a tap on a vote or like button. */
 export type TapOutcome = { ok: true; voteId: string } | { ok: false; message: string };
@@ -16,9 +16,51 @@ const DONE: Record<VoteAction, string> = {
 };
 
 /**
+ * Failures after which the server may have queued the vote all the same: no answer (a lost
+ * answer, a timeout), 503, a 5xx or an answer we cannot read (a proxy's page). Any other is a
+ * catalogue refusal: the vote was not taken.
+ */
+const UNCERTAIN: ReadonlySet<FailureCode> = new Set([
+  'NETWORK',
+  'SERVICE_UNAVAILABLE',
+  'INTERNAL',
+  'BAD_ANSWER',
+]);
+
+/** What the user reads when the vote may have gone through: a tap again confirms it, once. */
+const MAYBE_DONE: Record<VoteAction, { title: string; content: string }> = {
+  vote: { title: '可能已投上', content: '没有收到确认，这一票可能已提交。再点一次会确认，不会重复计票' },
+  like: { title: '可能已提交', content: '没有收到确认，点赞可能已提交。再点一次会确认，不会重复点赞' },
+  unlike: { title: '可能已提交', content: '没有收到确认，取消可能已提交。再点一次会确认' },
+};
+
+/**
+ * How long a tap again after an uncertain failure is the same vote. The key names the same vote
+ * on the server however late it comes; past this, a tap is taken as a new intention.
+ */
+const KEEP_MS = 10 * 60_000;
+
+/**
+ * The intents whose last send was uncertain, by board and candidate, for this run of the app
+ * (every page's button for that candidate reuses it). A fresh key there would be a second vote
+ * if the first was queued: one tap is one intended vote, however many times it is confirmed.
+ */
+const uncertain = new Map<string, { intent: VoteIntent; at: number }>();
+
+const keptKey = (boardId: string, candidateId: string) => `${boardId}\n${candidateId}`;
+
+/** The intent kept for this board, candidate and action, if it is recent enough. */
+function keptIntent(boardId: string, candidateId: string, action: VoteAction): VoteIntent | undefined {
+  const kept = uncertain.get(keptKey(boardId, candidateId));
+  if (!kept || kept.intent.action !== action || Date.now() - kept.at > KEEP_MS) return undefined;
+  return kept.intent;
+}
+
+/**
  * A participant's tap on a vote or like button: one vote intent (one idempotency key, the
  * dwell time, the share that brought them), cast with retries on network drops, and the toast
- * or the Chinese message of the refusal shown.
+ * or the Chinese message of the refusal shown. When even the retries got no certain answer, the
+ * intent is kept and a tap again sends it again with the same key, so it counts once.
  */
 export async function voteFromTap(args: {
   boardId: string;
@@ -37,24 +79,34 @@ export async function voteFromTap(args: {
     await askToHear(hear.event, args.boardId, hear.entryId, hear.at === undefined ? {} : { at: hear.at });
   }
   const shareToken = shareTokenFor(args.boardId);
-  const intent = voteIntent({
-    boardId: args.boardId,
-    candidateId: args.candidateId,
-    action: args.action,
-    ...(dwellMs === undefined ? {} : { dwellMs }),
-    ...(shareToken === undefined ? {} : { shareToken }),
-  });
+  const key = keptKey(args.boardId, args.candidateId);
+  const intent =
+    keptIntent(args.boardId, args.candidateId, args.action) ??
+    voteIntent({
+      boardId: args.boardId,
+      candidateId: args.candidateId,
+      action: args.action,
+      ...(dwellMs === undefined ? {} : { dwellMs }),
+      ...(shareToken === undefined ? {} : { shareToken }),
+    });
   try {
     const accepted = await castVote(intent);
+    uncertain.delete(key);
     wx.showToast({ title: DONE[args.action], icon: 'success' });
     return { ok: true, voteId: accepted.voteId };
   } catch (error) {
-    const message = error instanceof ApiError ? error.message : '操作失败，请稍后再试';
+    if (!(error instanceof ApiError) || UNCERTAIN.has(error.code)) {
+      uncertain.set(key, { intent, at: Date.now() });
+      const { title, content } = MAYBE_DONE[args.action];
+      wx.showModal({ title, content, showCancel: false });
+      return { ok: false, message: content };
+    }
+    uncertain.delete(key);
     wx.showModal({
       title: args.action === 'vote' ? '没有投上' : '操作没有成功',
-      content: message,
+      content: error.message,
       showCancel: false,
     });
-    return { ok: false, message };
+    return { ok: false, message: error.message };
   }
 }

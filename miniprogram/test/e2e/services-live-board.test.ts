@@ -102,4 +102,82 @@ describe('the mini-program services against the real server', () => {
       live.stop();
     }
   });
+
+  it('reads the ranking again when the read after a gap is refused, then times out', async () => {
+    const campaignId = await liveCampaign();
+    const states: LiveState[] = [];
+    const live = new LiveBoard({ boardId: campaignId, onChange: (state) => states.push(state) });
+    const queries = () => shim.framesOut.filter((f) => f.includes('board:query')).length;
+    live.start();
+    try {
+      await liveUntil(states, (s) => s.connected && s.seq >= 0, 'the snapshot');
+      await castVote(voteIntent({ boardId: campaignId, candidateId: 'alice', action: 'vote' }));
+      await liveUntil(states, (s) => s.totals.votes === 1, 'the first vote pushed');
+
+      // A push lost, so the next one shows a gap; the read it starts is refused (the socket rate
+      // limit: try again in a second), and the answer to the read after that never comes.
+      shim.dropIncoming(1, /rank:updated/);
+      await castVote(voteIntent({ boardId: campaignId, candidateId: 'bob', action: 'vote' }));
+      await eventually(async () => shim.droppedFrames === 1, 20_000, 'the second push lost');
+      shim.refuseEvents(1, 'board:query', {
+        code: 'RATE_LIMITED',
+        message: 'Too many requests.',
+        details: { retryAfterSeconds: 1 },
+      });
+      const before = queries();
+      let seen = states.length;
+      await castVote(voteIntent({ boardId: campaignId, candidateId: 'bob', action: 'vote' }));
+      await liveUntil(states, (s) => s.error === '排名暂时没能更新，正在重试', 'the refusal shown', seen);
+      expect(live.state.totals.votes).toBe(1);
+      shim.dropIncoming(1, /^43\d+\[/);
+
+      // Tried again after the second it named: that answer is lost, and after the ack's timeout
+      // (10 s) it is tried once more, and the ranking is the server's.
+      seen = states.length;
+      await liveUntil(states, (s) => s.error === '连接超时，正在重试', 'the timeout shown', seen);
+      expect(queries()).toBe(before + 2);
+      await liveUntil(
+        states,
+        (s) => s.error === '' && s.totals.votes === 3 && scoreOf(s, 'bob') === 2,
+        'resynced: all three votes',
+        seen,
+      );
+      expect(queries()).toBe(before + 3);
+      expect(live.state.entries.map((e) => [e.candidateId, e.score])).toEqual([
+        ['bob', 2],
+        ['alice', 1],
+        ['carol', 0],
+      ]);
+    } finally {
+      live.stop();
+    }
+  }, 60_000);
+
+  it('subscribes again when the subscribe is refused for now', async () => {
+    const campaignId = await liveCampaign();
+    await castVote(voteIntent({ boardId: campaignId, candidateId: 'carol', action: 'vote' }));
+    await eventually(
+      async () => (await ledgerModel(mongo).countDocuments({ boardId: campaignId })) === 1,
+      20_000,
+      'the vote decided',
+    );
+    shim.refuseEvents(1, 'board:subscribe', {
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'The service is temporarily unavailable. Try again shortly.',
+    });
+    const states: LiveState[] = [];
+    const live = new LiveBoard({ boardId: campaignId, onChange: (state) => states.push(state) });
+    live.start();
+    try {
+      await liveUntil(states, (s) => s.error === '排名暂时没能更新，正在重试', 'the refusal shown');
+      await liveUntil(
+        states,
+        (s) => s.error === '' && s.connected && scoreOf(s, 'carol') === 1,
+        'subscribed again, with carol at 1',
+      );
+      expect(shim.framesOut.filter((f) => f.includes('board:subscribe')).length).toBeGreaterThanOrEqual(2);
+    } finally {
+      live.stop();
+    }
+  });
 });

@@ -2,9 +2,9 @@ import { ledgerModel, notificationModels } from '@rallyboard/core/db';
 import { describe, expect, it } from 'vitest';
 import { createLiveCampaign } from '../../../test/support/campaigns.js';
 import { randomId } from '../../../test/support/config.js';
-import { eventually, startTestWorker } from '../../../test/support/stack.js';
+import { eventually, seedBoard, startTestWorker } from '../../../test/support/stack.js';
 import { TEST_TEMPLATES } from '../../../test/support/wechat.js';
-import { campaignId, config, mongo, open, shim, usePagesStack } from '../support/pages-fixture.js';
+import { campaignId, config, mongo, open, server, shim, usePagesStack } from '../support/pages-fixture.js';
 import { settle, textsOf } from '../support/simulate.js';
 
 // The campaign list and the campaign page: opening a campaign, voting on it, my votes as they
@@ -97,6 +97,76 @@ describe('the campaign page, my votes and the ranking', () => {
     expect(shim.shown.at(-1)).toBe('没有投上：今天的票已经投完了，00:00 后恢复');
     ranking.instance.onUnload();
     again.instance.onUnload();
+  });
+});
+
+describe('a vote whose answers the network lost', () => {
+  it('says it may have gone through, and a tap again confirms the same vote: it counts once', async () => {
+    const boardId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob'], {
+      quotas: { perDay: 3 },
+    });
+    await createLiveCampaign(mongo, boardId, {
+      title: `弱网 ${boardId}`,
+      kind: 'vote',
+      members: [
+        { candidateId: 'alice', name: '爱丽丝' },
+        { candidateId: 'bob', name: '鲍勃' },
+      ],
+      rules: { votesPerUserPerDay: 3 },
+      // As the file's campaign: one address, taps within milliseconds.
+      risk: { enabled: false },
+    });
+    worker ??= await startTestWorker(config, mongo);
+    const page = await open('pages/campaign/index', { campaignId: boardId });
+    const sends = () =>
+      shim.requests.filter((r) => r.method === 'POST' && r.url.endsWith(`/boards/${boardId}/votes`));
+
+    // The send and both retries reach the server, which queues the vote; no answer comes back.
+    shim.loseAnswers(3, new RegExp(`/boards/${boardId}/votes$`));
+    page.querySelectorAll('.vote-button')[0]?.dispatchEvent('tap');
+    await eventually(
+      async () => sends().length === 3 && page.instance.data.busy === '',
+      10_000,
+      'three sends',
+    );
+    expect(shim.shown.at(-1)).toBe(
+      '可能已投上：没有收到确认，这一票可能已提交。再点一次会确认，不会重复计票',
+    );
+
+    // The tap again is the same vote: the same key, answered with the same vote id.
+    page.querySelectorAll('.vote-button')[0]?.dispatchEvent('tap');
+    await eventually(
+      async () => shim.shown.at(-1) === '投票成功，正在计票',
+      10_000,
+      'the tap again accepted',
+    );
+    expect(new Set(sends().map((r) => r.header['idempotency-key'])).size).toBe(1);
+
+    // Once confirmed, the intent is done: the next tap is a vote of its own.
+    page.querySelectorAll('.vote-button')[0]?.dispatchEvent('tap');
+    await eventually(
+      async () => sends().length === 5 && page.instance.data.busy === '',
+      10_000,
+      'a new vote',
+    );
+    expect(new Set(sends().map((r) => r.header['idempotency-key'])).size).toBe(2);
+
+    // The worker takes the board's votes in order: once the last is decided, so are those before.
+    const accepted = (shim.storage.get('rallyboard.recentVotes') as { boardId: string; voteId: string }[])
+      .filter((v) => v.boardId === boardId)
+      .map((v) => v.voteId);
+    expect(accepted).toHaveLength(2);
+    await eventually(
+      async () => (await ledgerModel(mongo).findById(accepted[0]).lean()) !== null,
+      20_000,
+      'the last vote decided',
+    );
+    // Two votes counted: the one sent four times, once, and the new one.
+    const ledger = await ledgerModel(mongo).find({ boardId }).lean();
+    expect(ledger.map((v) => [v._id, v.verdict]).sort()).toEqual(
+      accepted.map((id) => [id, 'counted']).sort(),
+    );
+    page.instance.onUnload();
   });
 });
 

@@ -3,7 +3,7 @@ import { createWxAlbum, type WxPermissions } from './wx-node/album.js';
 import { createWxApp } from './wx-node/app.js';
 import { createWxMedia } from './wx-node/media.js';
 import { createWxNetwork, type SentRequest } from './wx-node/network.js';
-import { createWxSocket } from './wx-node/socket.js';
+import { type AckRefusal, createWxSocket } from './wx-node/socket.js';
 import { createWxSubscribe, type SubscribeAnswer } from './wx-node/subscribe.js';
 import { createWxUi } from './wx-node/ui.js';
 
@@ -47,6 +47,11 @@ export interface WxShim {
   dropIncoming(n: number, match: RegExp): void;
   /** How many socket messages were lost so. */
   readonly droppedFrames: number;
+  /**
+   * The next `n` socket emits of `event` never reach the server: their ack answers `{ error }`, as
+   * the server's socket rate limit answers an event it drops (or a store it could not reach).
+   */
+  refuseEvents(n: number, event: string, error: AckRefusal): void;
   /** Every text message the mini-program sent on a socket. */
   framesOut: string[];
   /**
@@ -105,6 +110,7 @@ export function createWx(options: WxShimOptions): WxShim {
     get droppedFrames() {
       return socket.droppedFrames;
     },
+    refuseEvents: socket.refuseEvents,
     framesOut: socket.framesOut,
     permissions: album.permissions,
     album: album.album,
