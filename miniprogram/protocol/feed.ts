@@ -5,6 +5,14 @@ import type { BoardTotals, BoardView, LeaderboardEntry, RankUpdate, RankWindow }
 /** What became of one pushed update. `gap`: something was missed; call `snapshot` again. */
 export type FeedOutcome = 'applied' | 'stale' | 'gap' | 'buffered';
 
+/**
+ * How many updates a copy holds while it waits for a snapshot. A client whose snapshot does not
+ * come (its resync refused again and again) keeps up with a live board's pushes in bounded memory
+ * (until 2026-12-07 it held every one): the oldest go first, and a snapshot older than one that
+ * went answers `gap`, so nothing is skipped unseen.
+ */
+export const MAX_BUFFERED = 256;
+
 interface Standing {
   rank: number | null;
   score: number;
@@ -92,6 +100,7 @@ export class BoardFeed {
       return 'applied';
     }
     if (this.#stale) {
+      if (this.#buffered.length >= MAX_BUFFERED) this.#buffered.shift();
       this.#buffered.push(update);
       return 'buffered';
     }

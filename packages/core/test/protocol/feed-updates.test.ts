@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BoardFeed } from '../../src/protocol/feed.js';
+import { BoardFeed, MAX_BUFFERED } from '../../src/protocol/feed.js';
 import type {
   BoardView,
   LeaderboardEntry,
@@ -104,6 +104,21 @@ describe('BoardFeed', () => {
     expect(feed.snapshot(view(10, ranked('a:5', 'b:4', 'c:3')))).toBe('applied');
     expect(tops(feed)).toEqual(['c:6', 'a:5', 'b:4']);
     expect(feed.seq).toBe(11);
+  });
+
+  it('holds at most MAX_BUFFERED updates while it waits: a snapshot older than those it let go is a gap', () => {
+    // A client whose snapshot never comes (its resync refused, again and again) while pushes go on.
+    const feed = new BoardFeed('all', 3);
+    const pushes = MAX_BUFFERED + 50;
+    for (let seq = 11; seq <= 10 + pushes; seq++) {
+      expect(feed.update(diff(seq - 1, seq, [at('a', 1, seq)]))).toBe('buffered');
+    }
+    // At 10, the 50 oldest pushes are gone: it says so instead of skipping them.
+    expect(feed.snapshot(view(10, ranked('a:5', 'b:4', 'c:3')))).toBe('gap');
+    // A snapshot at or past the last one let go carries on from there.
+    for (let seq = 11; seq <= 10 + pushes; seq++) feed.update(diff(seq - 1, seq, [at('a', 1, seq)]));
+    expect(feed.snapshot(view(60, ranked('a:60', 'b:4', 'c:3')))).toBe('applied');
+    expect(feed.seq).toBe(10 + pushes);
   });
 
   it('ignores an update it has already seen', () => {
