@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { BoardFeed } from '@rallyboard/core/protocol';
-import { createRedis, fenceBoard, installBoard, waitForReady } from '@rallyboard/core/redis';
+import { fenceBoard, installBoard } from '@rallyboard/core/redis';
 import { describe, expect, it } from 'vitest';
 import { collectUpdates, connectSocket, subscribe } from '../../../../test/support/socket.js';
 import { eventually, seedBoard } from '../../../../test/support/stack.js';
 import { readRanking } from '../../../../test/support/votes.js';
-import { listenApp } from '../../support/app.js';
+import { listenProxiedRelay } from '../../support/app.js';
 import { applyDirect } from '../../support/boards.js';
-import { startTcpProxy } from '../../support/proxy.js';
 import {
   config,
   mongo,
@@ -98,12 +97,7 @@ describe('the relay', () => {
   });
 
   it('sends a reset with the missed changes once its Redis subscription comes back, without waiting for a vote', async () => {
-    // A second server whose relay listens through a proxy that can cut its Redis connection.
-    const proxy = await startTcpProxy(config.redis.url);
-    const subscriber = createRedis(proxy.url, 'subscriber', 'test-proxied');
-    subscriber.on('error', () => {});
-    await waitForReady(subscriber);
-    const app = await listenApp({ ...server.deps, subscriber }, { relay: true });
+    const app = await listenProxiedRelay(server.deps, config.redis.url);
     try {
       const boardId = await seedBoard(config, server.deps.redis, mongo, ['a', 'b', 'c']);
       const socket = await connectSocket(app.url);
@@ -117,12 +111,10 @@ describe('the relay', () => {
       await untilSeq(updates, 2);
       expect(updates.map((u) => u.reset)).toEqual([true, false]);
 
-      await proxy.cut();
-      await eventually(async () => subscriber.status !== 'ready', 5_000, 'the subscriber to notice');
+      await app.drop();
       // Missed: nobody hears this change.
       await applyDirect(server.deps, boardId, ['b', 'b', 'b']);
-      await proxy.restore();
-      await eventually(async () => subscriber.status === 'ready', 10_000, 'the subscriber to reconnect');
+      await app.restore();
 
       // No vote after the reconnect: the relay sends the reset of its own, with the missed change.
       const { seq } = await readRanking(app.url, boardId);
@@ -139,7 +131,6 @@ describe('the relay', () => {
       expect(updates.at(-1)).toMatchObject({ reset: false, fromSeq: seq, seq: seq + 1 });
     } finally {
       await app.close();
-      subscriber.disconnect();
     }
   });
 

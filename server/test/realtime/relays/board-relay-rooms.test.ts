@@ -21,6 +21,28 @@ import {
 // someone watches.
 useRelayStack();
 
+/**
+ * A board watched by one socket, whose update after a vote on `boardId` shows the relay has
+ * handled that vote (the relay handles changes in order): what a test of a change nobody watched
+ * waits on.
+ */
+async function relayBarrier() {
+  const barrierBoard = await seedBoard(config, server.deps.redis, mongo, ['alice']);
+  const barrier = await watcher();
+  await subscribe(barrier.socket, barrierBoard);
+  let heard = 0;
+  return {
+    /** Votes `candidateIds` on `boardId` unwatched, and returns once the relay has handled them. */
+    async votesUnwatched(boardId: string, candidateIds: string[], seq: number, what: string) {
+      await votes(boardId, candidateIds);
+      await eventually(async () => (await readRanking(server.url, boardId)).seq === seq, 10_000, what);
+      await votes(barrierBoard, ['alice']);
+      heard += 1;
+      await untilSeq(barrier.updates, heard);
+    },
+  };
+}
+
 describe('the relay', () => {
   it("sends the day window's room its own updates, carrying the day", async () => {
     const boardId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob'], {
@@ -81,18 +103,8 @@ describe('the relay', () => {
     const boardId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob'], {
       timezone: 'Pacific/Pago_Pago',
     });
-    const barrierBoard = await seedBoard(config, server.deps.redis, mongo, ['alice']);
-    const barrier = await watcher();
-    await subscribe(barrier.socket, barrierBoard);
-    await votes(boardId, ['bob']);
-    await eventually(
-      async () => (await readRanking(server.url, boardId)).seq === 1,
-      10_000,
-      'the vote before the screen joins',
-    );
-    // The barrier board's update shows the relay has handled the vote, with nobody watching.
-    await votes(barrierBoard, ['alice']);
-    await untilSeq(barrier.updates, 1);
+    const barrier = await relayBarrier();
+    await barrier.votesUnwatched(boardId, ['bob'], 1, 'the vote before the screen joins');
     const daily = await watcher();
     const view = await subscribe(daily.socket, boardId, 'day');
     expect(view.totals).toEqual({ votes: 1, members: 2 });
@@ -148,9 +160,7 @@ describe('the relay', () => {
 
   it('starts a room over with a reset once nobody watched it through a change', async () => {
     const boardId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob']);
-    const barrierBoard = await seedBoard(config, server.deps.redis, mongo, ['alice']);
-    const barrier = await watcher();
-    await subscribe(barrier.socket, barrierBoard);
+    const barrier = await relayBarrier();
     const first = await watcher();
     await subscribe(first.socket, boardId);
     await votes(boardId, ['alice']);
@@ -162,15 +172,8 @@ describe('the relay', () => {
       'the room to empty',
     );
 
-    // A change while nobody watches; the barrier board's update shows the relay has handled it.
-    await votes(boardId, ['bob']);
-    await eventually(
-      async () => (await readRanking(server.url, boardId)).seq === 2,
-      10_000,
-      'the vote meanwhile',
-    );
-    await votes(barrierBoard, ['alice']);
-    await untilSeq(barrier.updates, 1);
+    // A change while nobody watches.
+    await barrier.votesUnwatched(boardId, ['bob'], 2, 'the vote meanwhile');
 
     const second = await watcher();
     expect((await subscribe(second.socket, boardId)).seq).toBe(2);

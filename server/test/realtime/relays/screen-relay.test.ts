@@ -1,14 +1,12 @@
 import { connectMongo } from '@rallyboard/core/db';
 import type { ScreenView } from '@rallyboard/core/protocol';
-import { createRedis, waitForReady } from '@rallyboard/core/redis';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../../../test/support/config.js';
 import { connectSocket, type TestSocket } from '../../../../test/support/socket.js';
 import { eventually, startTestServer, type TestServer } from '../../../../test/support/stack.js';
-import { listenApp } from '../../support/app.js';
+import { listenProxiedRelay } from '../../support/app.js';
 import { call, campaignBody, createTestHost, type TestHost } from '../../support/hosts.js';
-import { startTcpProxy } from '../../support/proxy.js';
 
 // A screen's view when the screen relay's Redis subscription drops: a change published meanwhile
 // is not lost.
@@ -36,12 +34,7 @@ const move = async (id: string, status: string) => {
 
 describe('the screen relay', () => {
   it('sends screens the status a campaign moved to while its Redis subscription was down', async () => {
-    // A second server whose relays listen through a proxy that can cut their Redis connection.
-    const proxy = await startTcpProxy(config.redis.url);
-    const subscriber = createRedis(proxy.url, 'subscriber', 'test-proxied');
-    subscriber.on('error', () => {});
-    await waitForReady(subscriber);
-    const app = await listenApp({ ...server.deps, subscriber }, { relay: true });
+    const app = await listenProxiedRelay(server.deps, config.redis.url);
     try {
       const created = await call<{ id: string }>(
         server,
@@ -64,12 +57,10 @@ describe('the screen relay', () => {
         data: { screen: { campaign: { status: 'live' } } },
       });
 
-      await proxy.cut();
-      await eventually(async () => subscriber.status !== 'ready', 5_000, 'the subscriber to notice');
+      await app.drop();
       // Published while nobody on the proxied server listens.
       await move(id, 'ended');
-      await proxy.restore();
-      await eventually(async () => subscriber.status === 'ready', 10_000, 'the subscriber to reconnect');
+      await app.restore();
 
       // No further change comes: the relay sends the view again of its own after the reconnect.
       await eventually(
@@ -79,7 +70,6 @@ describe('the screen relay', () => {
       );
     } finally {
       await app.close();
-      subscriber.disconnect();
     }
   });
 });
