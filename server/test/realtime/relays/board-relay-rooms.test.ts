@@ -22,6 +22,20 @@ import {
 useRelayStack();
 
 /**
+ * Moves the board (on Pacific/Pago_Pago) to Pacific/Kiritimati, a day ahead, as midnight would,
+ * and waits for the reset that turns the watched day room to the new day, without any vote.
+ */
+async function newDayOf(boardId: string, updates: RankUpdate[], day: string | null): Promise<RankUpdate> {
+  await server.deps.redis.hset(server.deps.keys.board(boardId).meta, 'timezone', 'Pacific/Kiritimati');
+  await eventually(
+    async () => updates.some((u) => u.reset && u.day !== day),
+    15_000,
+    'a reset for the new day',
+  );
+  return updates.find((u) => u.reset && u.day !== day) as RankUpdate;
+}
+
+/**
  * A board watched by one socket, whose update after a vote on `boardId` shows the relay has
  * handled that vote (the relay handles changes in order): what a test of a change nobody watched
  * waits on.
@@ -86,16 +100,11 @@ describe('the relay', () => {
     await untilSeq(daily.updates, 1);
     expect(daily.updates.at(-1)?.day).toBe(view.day);
 
-    await server.deps.redis.hset(server.deps.keys.board(boardId).meta, 'timezone', 'Pacific/Kiritimati');
-    await eventually(
-      async () => daily.updates.some((u) => u.reset && u.day !== view.day),
-      15_000,
-      'a reset for the new day',
-    );
-    const turned = daily.updates.find((u) => u.reset && u.day !== view.day) as RankUpdate;
     // Nothing was voted on the new day yet.
-    expect(turned.entries).toEqual([]);
-    expect(turned.totals).toEqual({ votes: 0, members: 2 });
+    expect(await newDayOf(boardId, daily.updates, view.day)).toMatchObject({
+      entries: [],
+      totals: { votes: 0, members: 2 },
+    });
   }, 30_000);
 
   it("turns a day window's room to the new day even if nothing was voted since it was watched", async () => {
@@ -109,15 +118,11 @@ describe('the relay', () => {
     const view = await subscribe(daily.socket, boardId, 'day');
     expect(view.totals).toEqual({ votes: 1, members: 2 });
 
-    await server.deps.redis.hset(server.deps.keys.board(boardId).meta, 'timezone', 'Pacific/Kiritimati');
-    await eventually(
-      async () => daily.updates.some((u) => u.reset && u.day !== view.day),
-      15_000,
-      'a reset for the new day',
-    );
-    const turned = daily.updates.find((u) => u.reset && u.day !== view.day) as RankUpdate;
-    expect(turned.entries).toEqual([]);
-    expect(turned.totals).toEqual({ votes: 0, members: 2 });
+    // Nothing was voted on the new day yet.
+    expect(await newDayOf(boardId, daily.updates, view.day)).toMatchObject({
+      entries: [],
+      totals: { votes: 0, members: 2 },
+    });
   }, 30_000);
 
   it('pushes nothing for a board nobody watches', async () => {
