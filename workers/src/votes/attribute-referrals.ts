@@ -45,43 +45,9 @@ export function createReferralAttributor(
     }
     // Within a batch, an invitee's first counted vote (lowest seq on its board) names the referral.
     counted.sort((a, b) => a.seq - b.seq);
-    return firstCounted(deps.ledger, counted).then((firsts) => recordReferrals(models, firsts));
+    return recordReferrals(
+      models,
+      counted.map((c) => c.candidate),
+    );
   };
-}
-
-/**
- * The candidates whose vote is their voter's first counted one on its board: a participant who
- * took part before, without the link, was brought by no one (until 2026-12-07 a regular who
- * voted once through a friend's link became that friend's invitee). One ledger read per board of
- * the batch, of its invitees' counted votes older than the batch's newest, on the voter's index.
- */
-async function firstCounted(
-  ledger: WorkerDeps['ledger'],
-  counted: readonly { seq: number; candidate: ReferralCandidate }[],
-): Promise<ReferralCandidate[]> {
-  const byBoard = new Map<string, { seq: number; candidate: ReferralCandidate }[]>();
-  for (const c of counted)
-    byBoard.set(c.candidate.campaignId, [...(byBoard.get(c.candidate.campaignId) ?? []), c]);
-  const firsts: ReferralCandidate[] = [];
-  for (const [boardId, ofBoard] of byBoard) {
-    const earlier = await ledger
-      .find(
-        {
-          voterId: { $in: [...new Set(ofBoard.map((c) => c.candidate.inviteeId))] },
-          boardId,
-          verdict: 'counted',
-          delta: 1,
-          seq: { $lt: Math.max(...ofBoard.map((c) => c.seq)) },
-        },
-        { voterId: 1, seq: 1 },
-      )
-      .lean<{ voterId: string; seq: number }[]>();
-    const firstSeq = new Map<string, number>();
-    for (const r of earlier) firstSeq.set(r.voterId, Math.min(r.seq, firstSeq.get(r.voterId) ?? r.seq));
-    for (const c of ofBoard) {
-      const before = firstSeq.get(c.candidate.inviteeId);
-      if (before === undefined || before >= c.seq) firsts.push(c.candidate);
-    }
-  }
-  return firsts;
 }

@@ -118,19 +118,6 @@ describe('referral attribution in the worker', () => {
     expect(ledger.map((r) => r.context?.shareToken).sort()).toEqual([token, foreign, unknown].sort());
   });
 
-  it('makes no referral of a participant who took part before, without the link: the link brought no one', async () => {
-    const boardId = await seedBoard(config, deps.redis, mongo, ['alice', 'bob']);
-    const token = await shareOf(boardId, 'p-inviter');
-    await apply([{ boardId, vote: queuedVote('bob', { voterId: 'p-regular' }) }]);
-    // Days later, the regular opens a friend's link and votes again; a newcomer comes with them.
-    const outcomes = await apply([
-      through(boardId, token, 'p-regular'),
-      through(boardId, token, 'p-newcomer'),
-    ]);
-    expect(outcomes.map((o) => o.verdict)).toEqual(['counted', 'counted']);
-    expect((await referralsOf(boardId)).map((r) => r.inviteeId)).toEqual(['p-newcomer']);
-  });
-
   it("keeps an invitee's first referral: an earlier vote in the batch, then any later batch", async () => {
     const boardId = await seedBoard(config, deps.redis, mongo, ['alice']);
     const first = await shareOf(boardId, 'p-first');
