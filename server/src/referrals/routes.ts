@@ -9,6 +9,7 @@ import {
   AppError,
   boardIdSchema,
   createShareTokenBodySchema,
+  HIDDEN_INVITER,
   type MyReferrals,
   myReferralsSchema,
   type ShareLink,
@@ -178,7 +179,9 @@ function myReferralRoutes(router: Router, deps: ReferralsRouteDeps): void {
         invitees,
         // The candidate the link shared and when, not whose link it was: a participant id is
         // its owner's one pseudonym across every campaign (until 2026-12-07 it was answered).
-        inviter: mine ? { candidateId: mine.candidateId, at: mine.at.toISOString() } : null,
+        inviter: mine
+          ? { participantId: HIDDEN_INVITER, candidateId: mine.candidateId, at: mine.at.toISOString() }
+          : null,
       };
       res.json(answer);
     },

@@ -3,6 +3,7 @@ import type { ErrorBody, MyReferrals, ShareLink } from '@rallyboard/core/protoco
 import { qrSceneSchema } from '@rallyboard/core/wechat';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { WeChatFake } from '../../../scripts/wechat-fake/server.js';
 import { createLiveCampaign } from '../../../test/support/campaigns.js';
 import { randomId } from '../../../test/support/config.js';
@@ -172,6 +173,23 @@ describe('GET /api/share-tokens/:shareToken/code.png', () => {
   });
 });
 
+/** The answer's schema as mini-program builds before 2026-12-07 check it. */
+const legacyMyReferrals = z.object({
+  campaignId: z.string(),
+  invitees: z.number().int().nonnegative(),
+  inviter: z
+    .object({
+      participantId: z
+        .string()
+        .min(1)
+        .max(128)
+        .regex(/^[A-Za-z0-9_.:-]+$/),
+      candidateId: z.string(),
+      at: z.iso.datetime(),
+    })
+    .nullable(),
+});
+
 describe('GET /api/campaigns/:campaignId/referrals/mine', () => {
   it('answers no invitees and no inviter before anyone votes through a link', async () => {
     const campaignId = await campaign();
@@ -236,9 +254,11 @@ describe('GET /api/campaigns/:campaignId/referrals/mine', () => {
     expect(theirs).toEqual({
       campaignId,
       invitees: 0,
-      inviter: { candidateId: 'bob', at: expect.any(String) },
+      inviter: { participantId: 'hidden', candidateId: 'bob', at: expect.any(String) },
     });
     expect(JSON.stringify(theirs)).not.toContain(inviter);
+    // A build before 2026-12-07 reads the answer with a schema that requires a participant id.
+    expect(legacyMyReferrals.safeParse(theirs).success).toBe(true);
     expect(Date.parse(theirs.inviter?.at ?? '')).not.toBeNaN();
   });
 });

@@ -37,14 +37,25 @@ export type ShareLink = z.infer<typeof shareLinkSchema>;
 export const shareTargetSchema = z.object({ campaignId: boardIdSchema, candidateId: candidateIdSchema });
 export type ShareTarget = z.infer<typeof shareTargetSchema>;
 
+/** What `inviter.participantId` says: nothing. */
+export const HIDDEN_INVITER = 'hidden';
+
 /** `GET /api/campaigns/:campaignId/referrals/mine`: whom I brought, and who brought me. */
 export const myReferralsSchema = z.object({
   campaignId: boardIdSchema,
-  /** Participants whose first counted vote came through one of my share links. */
+  /**
+   * Participants whose first counted vote through a share link came through one of mine (one who
+   * voted before without a link counts too: see docs/architecture.md, referrals).
+   */
   invitees: z.number().int().nonnegative(),
   /** The referral that brought me (not whose link it was), or null. */
   inviter: z
     .object({
+      /**
+       * Always `hidden`: whose link it was is not told. Kept because mini-program builds before
+       * 2026-12-07 require the field (they read the sharer's participant id here, and show none of it).
+       */
+      participantId: z.literal(HIDDEN_INVITER),
       /** The candidate the link shared. */
       candidateId: candidateIdSchema,
       at: z.iso.datetime(),
