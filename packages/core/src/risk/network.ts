@@ -33,15 +33,27 @@ function ipv6Groups(address: string): number[] {
 
 const hex = (groups: number[]) => groups.map((g) => g.toString(16)).join(':');
 
+/** The IPv4 address of an IPv4-mapped IPv6 address (`::ffff:0:0/96`), in any spelling. */
+function mappedIPv4(groups: number[]): string | undefined {
+  if (groups.length !== 8 || groups.slice(0, 5).some((g) => g !== 0) || groups[5] !== 0xffff)
+    return undefined;
+  const [hi = 0, lo = 0] = groups.slice(6);
+  return [hi >> 8, hi & 0xff, lo >> 8, lo & 0xff].join('.');
+}
+
+const networksOfIPv4 = (ip: string): Networks => {
+  const [a, b, c] = ip.split('.');
+  return { ip, net24: `${a}.${b}.${c}.0/24`, net16: `${a}.${b}.0.0/16` };
+};
+
 export function networksOf(address: string): Networks {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  const ip = mapped?.[1] ?? address;
-  if (isIPv4(ip)) {
-    const [a, b, c] = ip.split('.');
-    return { ip, net24: `${a}.${b}.${c}.0/24`, net16: `${a}.${b}.0.0/16` };
-  }
-  if (isIPv6(ip)) {
-    const groups = ipv6Groups(ip.toLowerCase());
+  if (isIPv4(address)) return networksOfIPv4(address);
+  if (isIPv6(address)) {
+    const groups = ipv6Groups(address.toLowerCase());
+    // Mapped, however a proxy spells it (`::ffff:1.2.3.4`, `::ffff:102:304`, in full): until
+    // 2026-12-07 only the first was, and the others were all one /64.
+    const v4 = mappedIPv4(groups);
+    if (v4 !== undefined) return networksOfIPv4(v4);
     return {
       ip: hex(groups),
       net24: `${hex(groups.slice(0, 4))}::/64`,

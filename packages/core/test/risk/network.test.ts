@@ -10,8 +10,17 @@ describe('networksOf', () => {
     });
   });
 
-  it('takes an IPv4-mapped IPv6 address for its IPv4 address', () => {
+  it('takes an IPv4-mapped IPv6 address for its IPv4 address, however it is spelled', () => {
     expect(networksOf('::ffff:198.51.100.4').net24).toBe('198.51.100.0/24');
+    // A proxy may write the mapped form in hex, or in full: one client, not the /64 of every
+    // IPv4 client behind that proxy.
+    for (const spelling of ['::ffff:c633:6404', '0:0:0:0:0:ffff:198.51.100.4', '::FFFF:C633:6404']) {
+      expect(networksOf(spelling), spelling).toEqual({
+        ip: '198.51.100.4',
+        net24: '198.51.100.0/24',
+        net16: '198.51.0.0/16',
+      });
+    }
   });
 
   it('groups an IPv6 address by its /64 and /32, whatever its spelling', () => {
