@@ -14,7 +14,9 @@ import {
   fenceBoard,
   hasQuotas,
   liftFence,
+  readBoardMeta,
   renewFence,
+  setBoardStatus,
   withLock,
 } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
@@ -159,6 +161,21 @@ async function assertFenced(deps: RecoveryDeps, boardId: string, fence: { token:
   }
 }
 
+/**
+ * Once installed, under the campaign's lock: the board's status moved to its campaign's, as the
+ * campaign repair would (a move refused while the board was fenced, such as a freeze, which then
+ * snapshots the ranking just installed, the one the fence held since).
+ */
+async function settleStatus(deps: RecoveryDeps, boardId: string, origin: string): Promise<void> {
+  const [campaign, meta] = await Promise.all([
+    campaignModel(deps.boards.db).findById(boardId, { status: 1 }).lean(),
+    readBoardMeta(deps.redis, deps.keys, boardId),
+  ]);
+  if (campaign && meta && meta.status !== campaign.status) {
+    await setBoardStatus(deps.redis, deps.keys, boardId, campaign.status, { origin });
+  }
+}
+
 /** The board record as MongoDB has it now (`before` if it is gone), with its campaign's groups. */
 async function currentBoard(deps: RecoveryDeps, boardId: string, before: BoardDoc): Promise<BoardDoc> {
   const recorded = await deps.boards.findById(boardId).lean();
@@ -196,13 +213,16 @@ async function fence(
   const { redis, keys } = deps;
   const campaigns = campaignModel(deps.boards.db);
   await withLock(redis, keys.campaignLock(boardId), async () => {
-    const campaign = await campaigns.findById(boardId, { status: 1 }).lean();
-    await fenceBoard(
-      redis,
-      keys,
-      { ...registration, ...(campaign ? { status: campaign.status } : {}) },
-      options,
-    );
+    // The status only for a board Redis lost: one it has keeps its own, and the install moves it
+    // to MongoDB's the way a move does (a freeze with its snapshot). Until 2026-12-07 it was
+    // written here whatever Redis had, so a freeze refused during a failed rebuild came back with
+    // the next one as a `frozen` without a snapshot: an empty public ranking until the end.
+    const [campaign, meta] = await Promise.all([
+      campaigns.findById(boardId, { status: 1 }).lean(),
+      readBoardMeta(redis, keys, boardId),
+    ]);
+    const status = campaign && !meta ? { status: campaign.status } : {};
+    await fenceBoard(redis, keys, { ...registration, ...status }, options);
   });
 }
 
@@ -268,11 +288,14 @@ async function restore(
         groups: registrationOf(current).groups ?? new Map(),
         members: current.members.map((m) => m.candidateId),
       });
+      await settleStatus(deps, boardId, options.origin);
       return { ...installed, members: current.members.length };
     },
     // A host's edit holds the lock for a moment; a large board's install may take longer than
-    // the lock's life, so it is renewed while the install runs.
-    { ttlMs: 10_000, waitMs: 60_000, renew: { forMs: 600_000 } },
+    // the lock's life, so it is renewed while the install runs. The wait is long: markers and like
+    // sets are already rewritten, and a rebuild that gave up here would lift its fence on a board
+    // half restored (its fence is renewed meanwhile).
+    { ttlMs: 10_000, waitMs: 600_000, renew: { forMs: 600_000 } },
   );
 
   step('archives');

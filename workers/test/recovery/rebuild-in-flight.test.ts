@@ -1,8 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { campaignModel } from '@rallyboard/core/db';
 import { QUEUE_NAMES, VOTE_JOB, type VoteJob } from '@rallyboard/core/queue';
-import { closeRedis } from '@rallyboard/core/redis';
+import {
+  type BoardMeta,
+  changeBoardStatus,
+  closeRedis,
+  publicReadKeys,
+  readBoard,
+  readBoardMeta,
+} from '@rallyboard/core/redis';
 import { Worker } from 'bullmq';
 import { describe, expect, it, vi } from 'vitest';
+import { createLiveCampaign } from '../../../test/support/campaigns.js';
 import { eventually, seedBoard, testRedis } from '../../../test/support/stack.js';
 import { rebuild } from '../../src/recovery/rebuild.js';
 import { queuedVote, snapshotBoard } from '../support/deps.js';
@@ -175,6 +184,47 @@ describe('rebuild', () => {
       await expect(rebuilt).rejects.toMatchObject({ code: 'BOARD_REBUILDING' });
       expect(steps).not.toContain('markers');
       expect(await snapshotBoard(deps.redis, deps.keys, boardId)).toEqual(counted);
+    });
+  });
+
+  describe('while its host freezes the campaign', () => {
+    it('freezes the board at its install, and a rebuild run again after a failed one keeps the freeze to make', async () => {
+      const { boardId } = await votedBoard();
+      await createLiveCampaign(mongo, boardId);
+      const ranking = await readBoard(
+        deps.redis,
+        deps.keys,
+        boardId,
+        { window: 'all' },
+        { mode: 'range', offset: 0, limit: 10 },
+      );
+      await deps.redis.set(deps.keys.reviewLock(boardId), 'a-chunk', 'PX', 30_000);
+      const steps: string[] = [];
+      const first = rebuild(deps, boardId, options({ onStep: (s) => steps.push(s) }));
+      await eventually(async () => steps.includes('review'), 10_000, 'the rebuild at its review step');
+      // The host's freeze: MongoDB has it, the fenced board refuses it.
+      await campaignModel(mongo).updateOne({ _id: boardId }, { $set: { status: 'frozen' } });
+      await expect(changeBoardStatus(deps.redis, deps.keys, boardId, 'frozen')).rejects.toMatchObject({
+        code: 'BOARD_REBUILDING',
+      });
+      // That rebuild fails (its fence lost), and is run again.
+      await deps.redis.del(deps.keys.board(boardId).fence);
+      await deps.redis.del(deps.keys.reviewLock(boardId));
+      await expect(first).rejects.toMatchObject({ code: 'BOARD_REBUILDING' });
+      await rebuild(deps, boardId, options());
+
+      const meta = await readBoardMeta(deps.redis, deps.keys, boardId);
+      expect(meta).toMatchObject({ status: 'frozen', frozen: { seq: ranking.seq } });
+      const source = publicReadKeys(deps.keys, boardId, meta as BoardMeta, { window: 'all' });
+      const shown = await readBoard(
+        deps.redis,
+        deps.keys,
+        boardId,
+        { window: 'all' },
+        { mode: 'range', offset: 0, limit: 10 },
+        source,
+      );
+      expect(shown.entries).toEqual(ranking.entries);
     });
   });
 });

@@ -1,6 +1,6 @@
 import type { Config } from '../config/index.js';
 import { type BoardModel, type CampaignDoc, registrationOf } from '../db/index.js';
-import { type CampaignRules, weekStartOf } from '../protocol/index.js';
+import { AppError, type CampaignRules, weekStartOf } from '../protocol/index.js';
 import {
   type BoardQuotas,
   type KeyBuilder,
@@ -68,7 +68,15 @@ export async function syncBoard(deps: BoardSyncDeps, campaign: CampaignDoc): Pro
     ...registrationOf(board),
     ...(moves ? {} : { status: campaign.status }),
   });
-  if (moves) await setBoardStatus(deps.redis, deps.keys, campaign._id, campaign.status, { origin: 'sync' });
+  if (moves) {
+    // A freeze is refused while a rebuild holds the board: its install makes the move (and the
+    // campaign repair, failing that), so the edit this sync follows is not failed for it.
+    await setBoardStatus(deps.redis, deps.keys, campaign._id, campaign.status, { origin: 'sync' }).catch(
+      (error: unknown) => {
+        if (!(error instanceof AppError && error.code === 'BOARD_REBUILDING')) throw error;
+      },
+    );
+  }
   // The tags a counted like teaches the recommendations (the workers read them then).
   await writeInterestTags(deps.redis, deps.keys, campaign);
 }
