@@ -9,19 +9,11 @@ import {
 } from '@rallyboard/core/db';
 import { AppError, weekStartOf } from '@rallyboard/core/protocol';
 import type { VoteJob } from '@rallyboard/core/queue';
-import {
-  type BoardRegistration,
-  fenceBoard,
-  hasQuotas,
-  liftFence,
-  readBoardMeta,
-  renewFence,
-  setBoardStatus,
-  withLock,
-} from '@rallyboard/core/redis';
+import { hasQuotas, liftFence, withLock } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
 import { ARCHIVE_GRACE_MS } from '../archives/archiver.js';
 import { REVIEW_LOCK_MS } from '../review/review-actions.js';
+import { fence, keepFence, settleStatus } from './fence.js';
 import { installWindows } from './install-windows.js';
 import type { RecoveryDeps } from './reconcile.js';
 import { replayDeadLetters } from './replay.js';
@@ -109,14 +101,7 @@ export async function rebuild(
   step('fence');
   const held = { token, ttlMs: options.fenceTtlMs ?? options.settleTimeoutMs + 600_000 };
   await fence(deps, boardId, registration, held);
-  // Renewed while the rebuild runs, however long its ledger takes to read: until 2026-12-07 the
-  // fence lapsed its fixed time after the start, and a long rebuild went on restoring markers,
-  // like sets and quotas beside the votes that applied again.
-  const renewal = setInterval(
-    () => void renewFence(deps.redis, deps.keys, boardId, held).catch(() => undefined),
-    Math.max(1, Math.floor(held.ttlMs / 3)),
-  );
-  renewal.unref();
+  const fenced = keepFence(deps, boardId, held);
   try {
     // Before the markers go: a vote whose ledger write failed for good is in a failed job, and
     // dropping its marker takes it off the board. Replayed, it runs after the fence and counts.
@@ -137,42 +122,14 @@ export async function rebuild(
       waitMs: Math.max(REVIEW_LOCK_MS + 5_000, options.settleTimeoutMs - settledInMs),
     });
     const quotas = board.kind === 'vote' && hasQuotas(registration.quotas);
-    const stillFenced = () => assertFenced(deps, boardId, held);
+    const { stillFenced } = fenced;
     const restored = await restore(deps, boardId, { board, quotas, token, stillFenced }, options);
     return { ...restored, settledInMs, replayed: { jobs, votes } };
   } catch (error) {
     await liftFence(deps.redis, deps.keys, boardId, token);
     throw error;
   } finally {
-    clearInterval(renewal);
-  }
-}
-
-/**
- * Renews the fence, and throws BOARD_REBUILDING when this rebuild no longer holds it (it lapsed
- * while Redis could not be reached, or it was lifted): votes may be applying again, and a step
- * that rewrites the board from what the ledger said would undo them.
- */
-async function assertFenced(deps: RecoveryDeps, boardId: string, fence: { token: string; ttlMs: number }) {
-  if (!(await renewFence(deps.redis, deps.keys, boardId, fence))) {
-    throw new AppError('BOARD_REBUILDING', {
-      message: `the rebuild of board ${boardId} lost its fence and stopped before its next step; run it again`,
-    });
-  }
-}
-
-/**
- * Once installed, under the campaign's lock: the board's status moved to its campaign's, as the
- * campaign repair would (a move refused while the board was fenced, such as a freeze, which then
- * snapshots the ranking just installed, the one the fence held since).
- */
-async function settleStatus(deps: RecoveryDeps, boardId: string, origin: string): Promise<void> {
-  const [campaign, meta] = await Promise.all([
-    campaignModel(deps.boards.db).findById(boardId, { status: 1 }).lean(),
-    readBoardMeta(deps.redis, deps.keys, boardId),
-  ]);
-  if (campaign && meta && meta.status !== campaign.status) {
-    await setBoardStatus(deps.redis, deps.keys, boardId, campaign.status, { origin });
+    fenced.stop();
   }
 }
 
@@ -197,33 +154,6 @@ async function withCampaignGroups(deps: RecoveryDeps, board: BoardDoc): Promise<
   if (members.every((m, i) => m.group === board.members[i]?.group)) return board;
   await deps.boards.updateOne({ _id: board._id }, { $set: { members } });
   return { ...board, members };
-}
-
-/**
- * Registers the board again from MongoDB and fences it. The campaign's status goes back on the
- * board with the registration (ingest reads it there), under the campaign's lock: a lifecycle
- * move cannot slip in between reading and writing it.
- */
-async function fence(
-  deps: RecoveryDeps,
-  boardId: string,
-  registration: BoardRegistration,
-  options: { token: string; ttlMs: number },
-): Promise<void> {
-  const { redis, keys } = deps;
-  const campaigns = campaignModel(deps.boards.db);
-  await withLock(redis, keys.campaignLock(boardId), async () => {
-    // The status only for a board Redis lost: one it has keeps its own, and the install moves it
-    // to MongoDB's the way a move does (a freeze with its snapshot). Until 2026-12-07 it was
-    // written here whatever Redis had, so a freeze refused during a failed rebuild came back with
-    // the next one as a `frozen` without a snapshot: an empty public ranking until the end.
-    const [campaign, meta] = await Promise.all([
-      campaigns.findById(boardId, { status: 1 }).lean(),
-      readBoardMeta(redis, keys, boardId),
-    ]);
-    const status = campaign && !meta ? { status: campaign.status } : {};
-    await fenceBoard(redis, keys, { ...registration, ...status }, options);
-  });
 }
 
 /**

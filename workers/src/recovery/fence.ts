@@ -1,0 +1,94 @@
+import { campaignModel } from '@rallyboard/core/db';
+import { AppError } from '@rallyboard/core/protocol';
+import {
+  type BoardRegistration,
+  fenceBoard,
+  readBoardMeta,
+  renewFence,
+  setBoardStatus,
+  withLock,
+} from '@rallyboard/core/redis';
+import type { RecoveryDeps } from './reconcile.js';
+
+/** A rebuild's hold on its board: the fence's token and how long it outlives its last renewal. */
+export interface HeldFence {
+  token: string;
+  ttlMs: number;
+}
+
+/**
+ * Registers the board again from MongoDB and fences it. The campaign's status goes back on the
+ * board with the registration (ingest reads it there), under the campaign's lock: a lifecycle
+ * move cannot slip in between reading and writing it.
+ */
+export async function fence(
+  deps: RecoveryDeps,
+  boardId: string,
+  registration: BoardRegistration,
+  options: HeldFence,
+): Promise<void> {
+  const { redis, keys } = deps;
+  const campaigns = campaignModel(deps.boards.db);
+  await withLock(redis, keys.campaignLock(boardId), async () => {
+    // The status only for a board Redis lost: one it has keeps its own, and the install moves it
+    // to MongoDB's the way a move does (a freeze with its snapshot). Until 2026-12-07 it was
+    // written here whatever Redis had, so a freeze refused during a failed rebuild came back with
+    // the next one as a `frozen` without a snapshot: an empty public ranking until the end.
+    const [campaign, meta] = await Promise.all([
+      campaigns.findById(boardId, { status: 1 }).lean(),
+      readBoardMeta(redis, keys, boardId),
+    ]);
+    const status = campaign && !meta ? { status: campaign.status } : {};
+    await fenceBoard(redis, keys, { ...registration, ...status }, options);
+  });
+}
+
+/**
+ * Renews the fence every third of its life while the rebuild runs, however long its ledger takes
+ * to read (until 2026-12-07 the fence lapsed its fixed time after the start, and a long rebuild
+ * went on restoring markers, like sets and quotas beside the votes that applied again).
+ * `stillFenced` renews it at once and throws unless this rebuild still holds it.
+ */
+export function keepFence(
+  deps: Pick<RecoveryDeps, 'redis' | 'keys'>,
+  boardId: string,
+  held: HeldFence,
+): { stillFenced(): Promise<void>; stop(): void } {
+  const renewal = setInterval(
+    () => void renewFence(deps.redis, deps.keys, boardId, held).catch(() => undefined),
+    Math.max(1, Math.floor(held.ttlMs / 3)),
+  );
+  renewal.unref();
+  return {
+    stillFenced: () => assertFenced(deps, boardId, held),
+    stop: () => clearInterval(renewal),
+  };
+}
+
+/**
+ * Renews the fence, and throws BOARD_REBUILDING when this rebuild no longer holds it (it lapsed
+ * while Redis could not be reached, or it was lifted): votes may be applying again, and a step
+ * that rewrites the board from what the ledger said would undo them.
+ */
+async function assertFenced(deps: Pick<RecoveryDeps, 'redis' | 'keys'>, boardId: string, fence: HeldFence) {
+  if (!(await renewFence(deps.redis, deps.keys, boardId, fence))) {
+    throw new AppError('BOARD_REBUILDING', {
+      message: `the rebuild of board ${boardId} lost its fence and stopped before its next step; run it again`,
+    });
+  }
+}
+
+/**
+ * Once installed, under the campaign's lock: the board's status moved to its campaign's, as the
+ * campaign repair would (a move refused while the board was fenced, such as a freeze, which then
+ * snapshots the ranking just installed, the one the fence held since).
+ */
+export async function settleStatus(deps: RecoveryDeps, boardId: string, origin: string): Promise<void> {
+  const [campaign, meta] = await Promise.all([
+    campaignModel(deps.boards.db).findById(boardId, { status: 1 }).lean(),
+    readBoardMeta(deps.redis, deps.keys, boardId),
+  ]);
+  if (campaign && meta && meta.status !== campaign.status) {
+    await setBoardStatus(deps.redis, deps.keys, boardId, campaign.status, { origin });
+  }
+}
