@@ -5,7 +5,8 @@
   KEYS[1] board meta hash   KEYS[2] board members set   KEYS[3] window scores zset
   KEYS[4] window total      KEYS[5] board seq
 
-  ARGV[1] `public-live` for a public read of the live keys, `any` for every other read
+  ARGV[1] `public-live` or `public-frozen` for a public read of the live keys or of a freeze's,
+          chosen from a cached status; `any` for every other read
   ARGV[2] mode, then its arguments:
     range  <offset> <limit>         entries ranked offset+1 .. offset+limit
     member <memberId>               that member only (the focus)
@@ -19,8 +20,9 @@
                window yet (a day without votes for it), encoded score then '0'
    -1  board not found
    -2  a named member is not registered on the board
-   -7  a `public-live` read of a frozen board: the caller chose the live keys from a cached
-       status older than the freeze, and reads again with the freeze's keys
+   -7  the cached status the caller chose its keys by is not the board's: a `public-live` read
+       of a frozen board, or a `public-frozen` read of one no longer frozen (its copies are
+       gone); the caller reads again with the status Redis has
   (negative codes: SCRIPT_CODES in src/redis/scripts.ts)
 ]]
 if redis.call('EXISTS', KEYS[1]) == 0 then
@@ -28,8 +30,11 @@ if redis.call('EXISTS', KEYS[1]) == 0 then
 end
 -- The caller picked the keys from a status cached for up to BOARD_CACHE_MS: checked here, in
 -- the same step as the read, so no public read shows a vote counted after a freeze.
-if ARGV[1] == 'public-live' and redis.call('HGET', KEYS[1], 'status') == 'frozen' then
-  return -7
+if ARGV[1] ~= 'any' then
+  local frozen = redis.call('HGET', KEYS[1], 'status') == 'frozen'
+  if frozen ~= (ARGV[1] == 'public-frozen') then
+    return -7
+  end
 end
 
 local mode = ARGV[2]

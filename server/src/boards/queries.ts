@@ -36,8 +36,8 @@ export interface BoardReadDeps {
  * a group ranking is then derived from it, see frozenRanking), the ranking's live keys otherwise (see publicReadKeys for the day rules). The status is the board cache's,
  * read from Redis (a board Redis lacks reads live keys, and readBoard answers BOARD_NOT_FOUND).
  * A cached status can be older than a freeze made by another process (until its reset reaches this
- * process's relay): the live keys are marked `publicLive`, which the read script refuses once the
- * board is frozen (see withCurrentStatus).
+ * process's relay), or than its end: the keys are marked with the status they were chosen by
+ * (`publicStatus`), which the read script refuses once it is not the board's (see withCurrentStatus).
  * Every public read goes through here: REST, socket acks, subscribe snapshots and the relay.
  */
 export async function publicSource(
@@ -47,9 +47,13 @@ export async function publicSource(
   ranking: Ranking = { view: 'candidates' },
 ): Promise<{ from: ReadKeys; frozen: boolean }> {
   const board = await ctx.boards.cache.get(boardId);
-  if (board?.status === 'frozen')
-    return { from: publicReadKeys(ctx.keys, boardId, board, ref), frozen: true };
-  return { from: { ...liveReadKeys(ctx.keys, boardId, ref, ranking), publicLive: true }, frozen: false };
+  if (board?.status === 'frozen') {
+    return {
+      from: { ...publicReadKeys(ctx.keys, boardId, board, ref), publicStatus: 'frozen' },
+      frozen: true,
+    };
+  }
+  return { from: { ...liveReadKeys(ctx.keys, boardId, ref, ranking), publicStatus: 'live' }, frozen: false };
 }
 
 /**

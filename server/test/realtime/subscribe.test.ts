@@ -218,6 +218,38 @@ describe('board:subscribe on a server whose cached status predates a freeze', ()
   });
 });
 
+describe('board:subscribe on a server whose cached status predates the end of a freeze', () => {
+  it('answers the live ranking, not the freeze whose keys are gone', async () => {
+    const stale = await listenApp({
+      ...server.deps,
+      config: { ...config, ingest: { ...config.ingest, boardCacheMs: 60_000 } },
+    });
+    const socket = await connectSocket(stale.url);
+    try {
+      const board = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob']);
+      await applyDirect(server.deps, board, ['alice', 'bob', 'bob']);
+      await changeBoardStatus(server.deps.redis, server.deps.keys, board, 'frozen');
+      // This server reads the freeze, and keeps its status for its cache's minute.
+      expect(await subscribe(socket, board)).toMatchObject({ seq: 3 });
+      await applyDirect(server.deps, board, ['alice', 'alice']);
+      // Ended on another server: the freeze's keys are deleted.
+      await changeBoardStatus(server.deps.redis, server.deps.keys, board, 'ended');
+
+      expect(await subscribe(socket, board)).toMatchObject({
+        seq: 5,
+        totals: { votes: 5 },
+        entries: [
+          { rank: 1, candidateId: 'alice', score: 3 },
+          { rank: 2, candidateId: 'bob', score: 2 },
+        ],
+      });
+    } finally {
+      socket.disconnect();
+      await stale.close();
+    }
+  });
+});
+
 describe('board:unsubscribe', () => {
   it('acks with the board window and leaves its room', () =>
     withSocket(async (socket) => {

@@ -28,17 +28,18 @@ export interface ReadKeys extends WindowKeys {
   /** The set of who may be ranked (a focus must be in it; its size is `totals.members`). @default the board's members */
   readonly members?: string | undefined;
   /**
-   * Set on the live keys of a public read: they were chosen from a cached status, so the read is
-   * refused (StaleStatusError) when Redis says the board is frozen meanwhile.
+   * Set on a public read's keys, chosen from a cached status: the read is refused
+   * (StaleStatusError) when Redis's status says otherwise meanwhile (the live keys of a board
+   * frozen since, or a freeze's keys of a board no longer frozen, whose copies are gone).
    */
-  readonly publicLive?: boolean | undefined;
+  readonly publicStatus?: 'live' | 'frozen' | undefined;
 }
 
 /**
- * A public read of a board's live keys found it frozen (readBoard-5.lua's -7, `staleStatus`): the keys
- * were chosen from a cached status older than the freeze. The caller forgets that status and
- * reads again with the freeze's keys; one that does not answers a retryable SERVICE_UNAVAILABLE
- * rather than show votes counted after the freeze.
+ * A public read found the board's status changed since the cached one its keys were chosen by
+ * (readBoard-5.lua's -7, `staleStatus`): frozen since, or no longer frozen. The caller forgets
+ * that status and reads again; one that does not answers a retryable SERVICE_UNAVAILABLE rather
+ * than show votes counted after a freeze, or an empty ranking after its end.
  */
 export class StaleStatusError extends AppError {
   constructor() {
@@ -118,7 +119,7 @@ function readTriples(flat: unknown[]): MemberStanding[] {
 
 /**
  * Reads a window: entries, foci, seq and totals together. Throws BOARD_NOT_FOUND or UNKNOWN_MEMBER,
- * and StaleStatusError for `publicLive` keys of a board that is frozen.
+ * and StaleStatusError for public keys whose status is no longer the board's (see `publicStatus`).
  * @param from the keys to read the window from @default liveReadKeys (see publicReadKeys)
  */
 export async function readBoard(
@@ -134,7 +135,7 @@ export async function readBoard(
     redis,
     'readBoard',
     [k.meta, from.members ?? k.members, from.scores, from.total, from.seq],
-    [from.publicLive ? 'public-live' : 'any', ...readArgs(read)],
+    [from.publicStatus === undefined ? 'any' : `public-${from.publicStatus}`, ...readArgs(read)],
   );
   if (reply === SCRIPT_CODES.staleStatus) throw new StaleStatusError();
   if (typeof reply === 'number') throw scriptFailure(reply, 'readBoard');

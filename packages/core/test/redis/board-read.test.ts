@@ -144,7 +144,7 @@ describe('readBoard', () => {
   it('refuses a public read of the live keys once the board is frozen, which a host still reads', async () => {
     const boardId = await ladder();
     const request = { mode: 'range', offset: 0, limit: 1 } as const;
-    const publicLive = { ...liveReadKeys(keys, boardId, ALL), publicLive: true };
+    const publicLive = { ...liveReadKeys(keys, boardId, ALL), publicStatus: 'live' as const };
     expect(await readBoard(redis, keys, boardId, ALL, request, publicLive)).toMatchObject({ seq: 28 });
 
     await changeBoardStatus(redis, keys, boardId, 'frozen');
