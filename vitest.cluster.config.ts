@@ -36,6 +36,7 @@ export default defineConfig({
       'server/test/http/hostile-input-self-check.test.ts',
       'server/test/realtime/relays/board-relay-slow-reads.test.ts',
       'server/test/realtime/relays/board-relay-resets.test.ts',
+      'server/test/realtime/relays/screen-relay.test.ts',
       'server/test/boards/leaderboard-unavailable.test.ts',
       'server/test/health/routes.test.ts',
       'server/test/ingest/votes-redis-down.test.ts',
