@@ -71,7 +71,9 @@ export function inNetwork(address: string, network: string): boolean {
   const v4 = isIPv4(a);
   if (v4 !== isIPv4(b)) return false;
   const width = v4 ? 32 : 128;
-  const bits = bitsText === undefined ? width : Number(bitsText);
+  // A block written on the IPv4-mapped range (`::ffff:c633:6400/120`) is that IPv4 block.
+  const mappedBase = v4 && isIPv6(base);
+  const bits = bitsText === undefined ? width : Number(bitsText) - (mappedBase ? 96 : 0);
   if (!Number.isInteger(bits) || bits < 0 || bits > width) throw new Error(`not a CIDR block: ${network}`);
   const toBig = (ip: string) =>
     v4

@@ -10,6 +10,15 @@ describe('networksOf', () => {
     });
   });
 
+  it('matches a block written on the IPv4-mapped range as that IPv4 block', () => {
+    for (const block of ['::ffff:c633:6400/120', '::ffff:198.51.100.0/120']) {
+      expect(inNetwork('198.51.100.4', block), block).toBe(true);
+      expect(inNetwork('::ffff:c633:6404', block), block).toBe(true);
+      expect(inNetwork('198.51.101.4', block), block).toBe(false);
+      expect(isNetwork(block), block).toBe(true);
+    }
+  });
+
   it('takes an IPv4-mapped IPv6 address for its IPv4 address, however it is spelled', () => {
     expect(networksOf('::ffff:198.51.100.4').net24).toBe('198.51.100.0/24');
     // A proxy may write the mapped form in hex, or in full: one client, not the /64 of every
