@@ -80,8 +80,9 @@ export async function voteFromTap(args: {
   }
   const shareToken = shareTokenFor(args.boardId);
   const key = keptKey(args.boardId, args.candidateId);
+  const kept = keptIntent(args.boardId, args.candidateId, args.action);
   const intent =
-    keptIntent(args.boardId, args.candidateId, args.action) ??
+    kept ??
     voteIntent({
       boardId: args.boardId,
       candidateId: args.candidateId,
@@ -101,7 +102,10 @@ export async function voteFromTap(args: {
       wx.showModal({ title, content, showCancel: false });
       return { ok: false, message: content };
     }
-    uncertain.delete(key);
+    // A refusal of a kept intent's send again says nothing of its first send, which the server
+    // may still hold undecided (its workers behind): the key is kept, so the next tap cannot
+    // count a second vote. Only a fresh intent refused was never taken.
+    if (kept === undefined) uncertain.delete(key);
     wx.showModal({
       title: args.action === 'vote' ? '没有投上' : '操作没有成功',
       content: error.message,

@@ -221,7 +221,9 @@ export class LiveBoard {
         .catch(() => null);
       if (socket !== this.#socket) return;
       if (answer === null || 'error' in answer) {
-        // A reset pushed meanwhile may have brought the feed back: then there is nothing to read.
+        // A reset pushed meanwhile may have brought the feed back: then there is nothing to read,
+        // and nothing to say (the reset cleared the error; saying 正在重试 now would be untrue).
+        if (!this.#feed.needsSnapshot) return;
         this.#failed(socket, answer, () => {
           if (this.#feed.needsSnapshot) void this.#resync(socket);
         });

@@ -1,4 +1,5 @@
 import { ledgerModel } from '@rallyboard/core/db';
+import { changeBoardStatus } from '@rallyboard/core/redis';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../../../test/support/stack.js';
 import { LiveBoard, type LiveState } from '../../services/live.js';
@@ -8,6 +9,7 @@ import {
   liveUntil,
   mongo,
   scoreOf,
+  server,
   shim,
   useServicesStack,
 } from '../support/services-fixture.js';
@@ -148,6 +150,37 @@ describe('the mini-program services against the real server', () => {
         ['alice', 1],
         ['carol', 0],
       ]);
+    } finally {
+      live.stop();
+    }
+  }, 60_000);
+
+  it('shows no error when a reset brought the ranking back while its read after a gap was lost', async () => {
+    const campaignId = await liveCampaign();
+    const states: LiveState[] = [];
+    const live = new LiveBoard({ boardId: campaignId, onChange: (state) => states.push(state) });
+    const queries = () => shim.framesOut.filter((f) => f.includes('board:query')).length;
+    live.start();
+    try {
+      await liveUntil(states, (s) => s.connected && s.seq >= 0, 'the snapshot');
+      await castVote(voteIntent({ boardId: campaignId, candidateId: 'alice', action: 'vote' }));
+      await liveUntil(states, (s) => s.totals.votes === 1, 'the first vote pushed');
+      // A push lost, so the next one shows a gap; the answer to the read it starts never comes.
+      const dropped = shim.droppedFrames;
+      shim.dropIncoming(1, /rank:updated/);
+      await castVote(voteIntent({ boardId: campaignId, candidateId: 'bob', action: 'vote' }));
+      await eventually(async () => shim.droppedFrames === dropped + 1, 20_000, 'the second push lost');
+      shim.dropIncoming(1, /^43\d+\[/);
+      const before = queries();
+      await castVote(voteIntent({ boardId: campaignId, candidateId: 'bob', action: 'vote' }));
+      await eventually(async () => queries() === before + 1, 20_000, 'the read after the gap');
+      // Meanwhile the host freezes the board: its reset carries the whole ranking.
+      await changeBoardStatus(server.deps.redis, server.deps.keys, campaignId, 'frozen');
+      await liveUntil(states, (s) => s.totals.votes === 3 && s.error === '', 'the reset');
+      // The lost read times out (10 s): nothing needs it, and nothing is retrying.
+      await new Promise((resolve) => setTimeout(resolve, 11_000));
+      expect(live.state.error).toBe('');
+      expect(queries()).toBe(before + 1);
     } finally {
       live.stop();
     }

@@ -1,4 +1,5 @@
 import { ledgerModel, notificationModels } from '@rallyboard/core/db';
+import { setBoardStatus } from '@rallyboard/core/redis';
 import { describe, expect, it } from 'vitest';
 import { createLiveCampaign } from '../../../test/support/campaigns.js';
 import { randomId } from '../../../test/support/config.js';
@@ -166,6 +167,63 @@ describe('a vote whose answers the network lost', () => {
     expect(ledger.map((v) => [v._id, v.verdict]).sort()).toEqual(
       accepted.map((id) => [id, 'counted']).sort(),
     );
+    page.instance.onUnload();
+  });
+});
+
+describe('a vote whose sends got no certain answer, refused when sent again', () => {
+  it('keeps its key: the server may still hold the first send undecided, so the next tap confirms it, once', async () => {
+    const boardId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob']);
+    await createLiveCampaign(mongo, boardId, {
+      title: `弱网再拒 ${boardId}`,
+      kind: 'vote',
+      members: [
+        { candidateId: 'alice', name: '爱丽丝' },
+        { candidateId: 'bob', name: '鲍勃' },
+      ],
+      risk: { enabled: false },
+    });
+    worker ??= await startTestWorker(config, mongo);
+    const page = await open('pages/campaign/index', { campaignId: boardId });
+    const sends = () =>
+      shim.requests.filter((r) => r.method === 'POST' && r.url.endsWith(`/boards/${boardId}/votes`));
+    shim.loseAnswers(3, new RegExp(`/boards/${boardId}/votes$`));
+    page.querySelectorAll('.vote-button')[0]?.dispatchEvent('tap');
+    await eventually(
+      async () => sends().length === 3 && page.instance.data.busy === '',
+      10_000,
+      'three sends',
+    );
+    await eventually(
+      async () => (await ledgerModel(mongo).countDocuments({ boardId })) === 1,
+      20_000,
+      'the first send decided',
+    );
+    const first = (await ledgerModel(mongo).findOne({ boardId }).lean()) as { _id: string };
+    // As the server answers a send again while the first is undecided and its accepted mark has
+    // expired (its workers minutes behind), with the campaign ended meanwhile: a refusal.
+    const k = server.deps.keys.board(boardId);
+    const marker = (await server.deps.redis.get(k.vote(first._id))) ?? '';
+    await server.deps.redis.del(k.vote(first._id), k.accepted(first._id));
+    await setBoardStatus(server.deps.redis, server.deps.keys, boardId, 'ended');
+    page.querySelectorAll('.vote-button')[0]?.dispatchEvent('tap');
+    await eventually(
+      async () => sends().length === 4 && page.instance.data.busy === '',
+      10_000,
+      'the refusal',
+    );
+    // The first send is decided again (its marker back), and the campaign goes on.
+    await server.deps.redis.set(k.vote(first._id), marker);
+    await setBoardStatus(server.deps.redis, server.deps.keys, boardId, 'live');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    page.querySelectorAll('.vote-button')[0]?.dispatchEvent('tap');
+    await eventually(
+      async () => sends().length === 5 && page.instance.data.busy === '',
+      10_000,
+      'the tap again',
+    );
+    expect(new Set(sends().map((r) => r.header['idempotency-key'])).size).toBe(1);
+    expect(await ledgerModel(mongo).countDocuments({ boardId, verdict: 'counted' })).toBe(1);
     page.instance.onUnload();
   });
 });
