@@ -17,9 +17,10 @@ export interface HeldFence {
 }
 
 /**
- * Registers the board again from MongoDB and fences it. The campaign's status goes back on the
- * board with the registration (ingest reads it there), under the campaign's lock: a lifecycle
- * move cannot slip in between reading and writing it.
+ * Registers the board again from MongoDB and fences it, under the campaign's lock (a lifecycle
+ * move cannot slip in between reading and writing it). A board Redis lost gets its campaign's
+ * status back with the registration (ingest reads it there); one it has keeps its own, which the
+ * install settles (statusToSettle).
  */
 export async function fence(
   deps: RecoveryDeps,
@@ -79,16 +80,22 @@ async function assertFenced(deps: Pick<RecoveryDeps, 'redis' | 'keys'>, boardId:
 }
 
 /**
- * Once installed, under the campaign's lock: the board's status moved to its campaign's, as the
- * campaign repair would (a move refused while the board was fenced, such as a freeze, which then
- * snapshots the ranking just installed, the one the fence held since).
+ * Under the campaign's lock, read before the install: the move that brings the board to its
+ * campaign's status once installed (a move refused while the board was fenced, such as a
+ * freeze, which then snapshots the ranking just installed), as the campaign repair would; or
+ * nothing to do. Read before, so the move follows the install at once: votes the fence held back
+ * apply again from the install on, and the fewer of them come first, the nearer the snapshot is to
+ * the ranking at the host's freeze (the install and the move are two steps, not one).
  */
-export async function settleStatus(deps: RecoveryDeps, boardId: string, origin: string): Promise<void> {
+export async function statusToSettle(
+  deps: RecoveryDeps,
+  boardId: string,
+  origin: string,
+): Promise<() => Promise<void>> {
   const [campaign, meta] = await Promise.all([
     campaignModel(deps.boards.db).findById(boardId, { status: 1 }).lean(),
     readBoardMeta(deps.redis, deps.keys, boardId),
   ]);
-  if (campaign && meta && meta.status !== campaign.status) {
-    await setBoardStatus(deps.redis, deps.keys, boardId, campaign.status, { origin });
-  }
+  if (!campaign || !meta || meta.status === campaign.status) return async () => {};
+  return () => setBoardStatus(deps.redis, deps.keys, boardId, campaign.status, { origin });
 }

@@ -13,7 +13,7 @@ import { hasQuotas, liftFence, withLock } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
 import { ARCHIVE_GRACE_MS } from '../archives/archiver.js';
 import { REVIEW_LOCK_MS } from '../review/review-actions.js';
-import { fence, keepFence, settleStatus } from './fence.js';
+import { fence, keepFence, statusToSettle } from './fence.js';
 import { installWindows } from './install-windows.js';
 import type { RecoveryDeps } from './reconcile.js';
 import { replayDeadLetters } from './replay.js';
@@ -64,8 +64,8 @@ export interface RebuildReport {
 /**
  * Restores a board's Redis state from the ledger, ties included, while votes keep arriving.
  *
- * 1. Fence: register the board again from MongoDB, with its campaign's status, and set its
- *    fence (one transaction). From here no vote of the board applies; workers put such jobs
+ * 1. Fence: register the board again from MongoDB (with its campaign's status if Redis lost it),
+ *    and set its fence (one transaction). From here no vote of the board applies; workers put such jobs
  *    back on the delayed set.
  *    Its dead-lettered jobs (failed for good) go back to the queue: the markers step 4 drops
  *    include their votes applied before a ledger write failed, and they must count again.
@@ -82,7 +82,8 @@ export interface RebuildReport {
  * 6. Install (one script): rankings and totals of all-time and of the retained days, weeks and
  *    months (folded from the ledger's days), seq never lowered,
  *    fence lifted, watchers told to resync; under the campaign's lock, with the board's record
- *    (candidates, groups) as it is then.
+ *    (candidates, groups) as it is then, and the board's status then moved to its campaign's
+ *    (a freeze refused while fenced).
  * 7. Archives: every ended period's archive written again from the ledger (rewriteArchives), and
  *    the ended periods without one archived.
  */
@@ -209,6 +210,7 @@ async function restore(
     deps.keys.campaignLock(boardId),
     async () => {
       const current = await currentBoard(deps, boardId, board);
+      const settleStatus = await statusToSettle(deps, boardId, options.origin);
       const installed = await installWindows(deps, boardId, state, {
         fence: token,
         origin: options.origin,
@@ -218,7 +220,7 @@ async function restore(
         groups: registrationOf(current).groups ?? new Map(),
         members: current.members.map((m) => m.candidateId),
       });
-      await settleStatus(deps, boardId, options.origin);
+      await settleStatus();
       return { ...installed, members: current.members.length };
     },
     // A host's edit holds the lock for a moment; a large board's install may take longer than
