@@ -18,6 +18,26 @@ import {
 // background, and a pushed update lost on the way.
 useServicesStack();
 
+/**
+ * A live board one vote in, whose next push is lost on the way: the push after that shows a gap.
+ * The board is started; the caller stops it.
+ */
+async function liveWithALostPush() {
+  const campaignId = await liveCampaign();
+  const states: LiveState[] = [];
+  const live = new LiveBoard({ boardId: campaignId, onChange: (state) => states.push(state) });
+  const queries = () => shim.framesOut.filter((f) => f.includes('board:query')).length;
+  live.start();
+  await liveUntil(states, (s) => s.connected && s.seq >= 0, 'the snapshot');
+  await castVote(voteIntent({ boardId: campaignId, candidateId: 'alice', action: 'vote' }));
+  await liveUntil(states, (s) => s.totals.votes === 1, 'the first vote pushed');
+  const dropped = shim.droppedFrames;
+  shim.dropIncoming(1, /rank:updated/);
+  await castVote(voteIntent({ boardId: campaignId, candidateId: 'bob', action: 'vote' }));
+  await eventually(async () => shim.droppedFrames === dropped + 1, 20_000, 'the second push lost');
+  return { campaignId, states, live, queries };
+}
+
 describe('the mini-program services against the real server', () => {
   it('comes back from the background: reconnects and resyncs the ranking it missed', async () => {
     const campaignId = await liveCampaign();
@@ -106,21 +126,10 @@ describe('the mini-program services against the real server', () => {
   });
 
   it('reads the ranking again when the read after a gap is refused, then times out', async () => {
-    const campaignId = await liveCampaign();
-    const states: LiveState[] = [];
-    const live = new LiveBoard({ boardId: campaignId, onChange: (state) => states.push(state) });
-    const queries = () => shim.framesOut.filter((f) => f.includes('board:query')).length;
-    live.start();
+    // A push lost, so the next one shows a gap; the read it starts is refused (the socket rate
+    // limit: try again in a second), and the answer to the read after that never comes.
+    const { campaignId, states, live, queries } = await liveWithALostPush();
     try {
-      await liveUntil(states, (s) => s.connected && s.seq >= 0, 'the snapshot');
-      await castVote(voteIntent({ boardId: campaignId, candidateId: 'alice', action: 'vote' }));
-      await liveUntil(states, (s) => s.totals.votes === 1, 'the first vote pushed');
-
-      // A push lost, so the next one shows a gap; the read it starts is refused (the socket rate
-      // limit: try again in a second), and the answer to the read after that never comes.
-      shim.dropIncoming(1, /rank:updated/);
-      await castVote(voteIntent({ boardId: campaignId, candidateId: 'bob', action: 'vote' }));
-      await eventually(async () => shim.droppedFrames === 1, 20_000, 'the second push lost');
       shim.refuseEvents(1, 'board:query', {
         code: 'RATE_LIMITED',
         message: 'Too many requests.',
@@ -156,20 +165,9 @@ describe('the mini-program services against the real server', () => {
   }, 60_000);
 
   it('shows no error when a reset brought the ranking back while its read after a gap was lost', async () => {
-    const campaignId = await liveCampaign();
-    const states: LiveState[] = [];
-    const live = new LiveBoard({ boardId: campaignId, onChange: (state) => states.push(state) });
-    const queries = () => shim.framesOut.filter((f) => f.includes('board:query')).length;
-    live.start();
+    // A push lost, so the next one shows a gap; the answer to the read it starts never comes.
+    const { campaignId, states, live, queries } = await liveWithALostPush();
     try {
-      await liveUntil(states, (s) => s.connected && s.seq >= 0, 'the snapshot');
-      await castVote(voteIntent({ boardId: campaignId, candidateId: 'alice', action: 'vote' }));
-      await liveUntil(states, (s) => s.totals.votes === 1, 'the first vote pushed');
-      // A push lost, so the next one shows a gap; the answer to the read it starts never comes.
-      const dropped = shim.droppedFrames;
-      shim.dropIncoming(1, /rank:updated/);
-      await castVote(voteIntent({ boardId: campaignId, candidateId: 'bob', action: 'vote' }));
-      await eventually(async () => shim.droppedFrames === dropped + 1, 20_000, 'the second push lost');
       shim.dropIncoming(1, /^43\d+\[/);
       const before = queries();
       await castVote(voteIntent({ boardId: campaignId, candidateId: 'bob', action: 'vote' }));

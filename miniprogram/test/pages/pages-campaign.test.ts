@@ -101,26 +101,38 @@ describe('the campaign page, my votes and the ranking', () => {
   });
 });
 
+/**
+ * A live campaign of alice and bob (one address, taps within milliseconds: risk off), its page
+ * open with the worker running, and the page's vote sends so far.
+ */
+async function weakNetworkCampaign(title: string, quotas?: { perDay: number }) {
+  const boardId = await seedBoard(
+    config,
+    server.deps.redis,
+    mongo,
+    ['alice', 'bob'],
+    quotas ? { quotas } : {},
+  );
+  await createLiveCampaign(mongo, boardId, {
+    title: `${title} ${boardId}`,
+    kind: 'vote',
+    members: [
+      { candidateId: 'alice', name: '爱丽丝' },
+      { candidateId: 'bob', name: '鲍勃' },
+    ],
+    ...(quotas ? { rules: { votesPerUserPerDay: quotas.perDay } } : {}),
+    risk: { enabled: false },
+  });
+  worker ??= await startTestWorker(config, mongo);
+  const page = await open('pages/campaign/index', { campaignId: boardId });
+  const sends = () =>
+    shim.requests.filter((r) => r.method === 'POST' && r.url.endsWith(`/boards/${boardId}/votes`));
+  return { boardId, page, sends };
+}
+
 describe('a vote whose answers the network lost', () => {
   it('says it may have gone through, and a tap again confirms the same vote: it counts once', async () => {
-    const boardId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob'], {
-      quotas: { perDay: 3 },
-    });
-    await createLiveCampaign(mongo, boardId, {
-      title: `弱网 ${boardId}`,
-      kind: 'vote',
-      members: [
-        { candidateId: 'alice', name: '爱丽丝' },
-        { candidateId: 'bob', name: '鲍勃' },
-      ],
-      rules: { votesPerUserPerDay: 3 },
-      // As the file's campaign: one address, taps within milliseconds.
-      risk: { enabled: false },
-    });
-    worker ??= await startTestWorker(config, mongo);
-    const page = await open('pages/campaign/index', { campaignId: boardId });
-    const sends = () =>
-      shim.requests.filter((r) => r.method === 'POST' && r.url.endsWith(`/boards/${boardId}/votes`));
+    const { boardId, page, sends } = await weakNetworkCampaign('弱网', { perDay: 3 });
 
     // The send and both retries reach the server, which queues the vote; no answer comes back.
     shim.loseAnswers(3, new RegExp(`/boards/${boardId}/votes$`));
@@ -173,20 +185,7 @@ describe('a vote whose answers the network lost', () => {
 
 describe('a vote whose sends got no certain answer, refused when sent again', () => {
   it('keeps its key: the server may still hold the first send undecided, so the next tap confirms it, once', async () => {
-    const boardId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob']);
-    await createLiveCampaign(mongo, boardId, {
-      title: `弱网再拒 ${boardId}`,
-      kind: 'vote',
-      members: [
-        { candidateId: 'alice', name: '爱丽丝' },
-        { candidateId: 'bob', name: '鲍勃' },
-      ],
-      risk: { enabled: false },
-    });
-    worker ??= await startTestWorker(config, mongo);
-    const page = await open('pages/campaign/index', { campaignId: boardId });
-    const sends = () =>
-      shim.requests.filter((r) => r.method === 'POST' && r.url.endsWith(`/boards/${boardId}/votes`));
+    const { boardId, page, sends } = await weakNetworkCampaign('弱网再拒');
     shim.loseAnswers(3, new RegExp(`/boards/${boardId}/votes$`));
     page.querySelectorAll('.vote-button')[0]?.dispatchEvent('tap');
     await eventually(
