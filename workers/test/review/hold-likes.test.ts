@@ -90,6 +90,12 @@ describe("a like board's hold", () => {
     ]);
     await holdVoter(boardId, 'p-twice');
     await eventually(async () => (await countOf(boardId, 'alice')) === 0, 30_000, 'the like taken back');
+    // A host approves what the console lists as held: the hold's ledger write comes after Redis.
+    await eventually(
+      async () => (await recordOf(like.vote.voteId))?.review?.state === 'held',
+      30_000,
+      'held on the ledger',
+    );
 
     await approve(boardId, like.vote.voteId);
     expect(await countOf(boardId, 'alice')).toBe(1);
