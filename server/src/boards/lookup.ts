@@ -135,11 +135,11 @@ export function createBoardLookup(deps: BoardLookupDeps): BoardLookup {
 
 /**
  * Runs a read whose keys were picked from the board cache's status. When the read script finds the
- * board frozen since (StaleStatusError: a freeze made by another process, whose reset this
- * process's relay has not handled yet), forgets the cached status and runs the read again, which
- * then picks the freeze's keys: a read must not show a vote counted after a freeze, whose reset
- * comes at a lower seq and is dropped by the screen's feed as older. At most `retries` times (a
- * thaw and a freeze again meanwhile).
+ * status changed since (StaleStatusError: a freeze or its end made by another process, whose reset
+ * this process's relay has not handled yet), forgets the cached status and runs the read again,
+ * which then picks the keys of the status Redis has: a read must not show a vote counted after a
+ * freeze (whose reset comes at a lower seq, dropped by the screen's feed as older), nor the empty
+ * copies of a freeze that ended. At most `retries` times (a thaw and a freeze again meanwhile).
  */
 export async function withCurrentStatus<T>(
   boards: Pick<BoardLookup, 'cache'>,

@@ -55,23 +55,26 @@ export function createVoteEnqueuer(deps: VoteEnqueuerDeps): VoteEnqueuer {
     maxItems: batchMax,
     maxWaitMs: batchWaitMs,
     async run(items) {
-      const byBoard = new Map<string, QueuedVote[]>();
-      for (const { boardId, vote } of items) {
-        const votes = byBoard.get(boardId) ?? [];
-        votes.push(vote);
-        byBoard.set(boardId, votes);
+      const byBoard = new Map<string, Item[]>();
+      for (const item of items) {
+        const ofBoard = byBoard.get(item.boardId) ?? [];
+        ofBoard.push(item);
+        byBoard.set(item.boardId, ofBoard);
       }
       const started = performance.now();
       try {
         await deps.voteQueue.addBulk(
-          [...byBoard].map(([boardId, votes]) => ({ name: VOTE_JOB, data: { boardId, votes } })),
+          [...byBoard].map(([boardId, ofBoard]) => ({
+            name: VOTE_JOB,
+            data: { boardId, votes: ofBoard.map((item) => item.vote) },
+          })),
         );
       } catch (error) {
         deps.metrics?.batchFailed(items.length);
         throw error;
       }
       deps.metrics?.batchAdded(items.length, (performance.now() - started) / 1_000);
-      await markAccepted(deps, items);
+      await markAccepted(deps, byBoard);
       // The console's votes per second. Not awaited: a vote's answer never waits on a chart,
       // and a lost tally costs a dip in the chart, nothing more.
       tallyIngest(
@@ -90,19 +93,17 @@ export function createVoteEnqueuer(deps: VoteEnqueuerDeps): VoteEnqueuer {
  * The votes are queued whatever this does: a mark not written (Redis gone meanwhile) costs a
  * retry the checks it went through before, not the vote.
  */
-async function markAccepted(deps: Pick<VoteEnqueuerDeps, 'redis' | 'keys' | 'logger'>, items: Item[]) {
-  const byBoard = new Map<string, string[]>();
-  for (const { boardId, vote, keyed } of items) {
-    if (!keyed) continue;
-    const ids = byBoard.get(boardId) ?? [];
-    ids.push(vote.voteId);
-    byBoard.set(boardId, ids);
-  }
-  const marks = [...byBoard].map(([boardId, ids]) => {
+async function markAccepted(
+  deps: Pick<VoteEnqueuerDeps, 'redis' | 'keys' | 'logger'>,
+  byBoard: ReadonlyMap<string, readonly Item[]>,
+) {
+  const marks = [...byBoard].flatMap(([boardId, ofBoard]) => {
+    const keyed = ofBoard.filter((item) => item.keyed);
+    if (keyed.length === 0) return [];
     const pipeline = deps.redis.pipeline();
     const board = deps.keys.board(boardId);
-    for (const id of ids) pipeline.set(board.accepted(id), '1', 'EX', ACCEPTED_MARK_SECONDS);
-    return pipeline.exec();
+    for (const { vote } of keyed) pipeline.set(board.accepted(vote.voteId), '1', 'EX', ACCEPTED_MARK_SECONDS);
+    return [pipeline.exec()];
   });
   for (const mark of await Promise.allSettled(marks)) {
     if (mark.status === 'rejected') deps.logger.warn({ err: mark.reason }, 'could not mark votes accepted');

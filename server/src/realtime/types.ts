@@ -45,12 +45,14 @@ export function parseBoardRoom(
 export const screenRooms = (campaignId: string): string[] =>
   SCREEN_WINDOWS.flatMap((window) => RANKING_VIEWS.map((view) => boardRoom(campaignId, window, { view })));
 
+const SCREEN_ROOM = 'screen:';
+
 /** The socket.io room of one campaign's big screens, for `screen:updated`. */
-export const screenRoom = (campaignId: string): string => `screen:${campaignId}`;
+export const screenRoom = (campaignId: string): string => `${SCREEN_ROOM}${campaignId}`;
 
 /** The campaign of a screen room, or undefined for a room that is not a screen room. */
 export const campaignOfScreenRoom = (room: string): string | undefined =>
-  room.startsWith('screen:') ? room.slice('screen:'.length) : undefined;
+  room.startsWith(SCREEN_ROOM) ? room.slice(SCREEN_ROOM.length) : undefined;
 
 /**
  * The screen tokens a socket subscribed campaigns' screens with (undefined for a public one), by

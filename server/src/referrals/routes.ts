@@ -4,6 +4,7 @@ import {
   findShareableCampaign,
   findShareToken,
   recordShareToken,
+  type ShareableCampaign,
 } from '@rallyboard/core/db';
 import {
   AppError,
@@ -33,6 +34,10 @@ const shareTokenParams = z.object({ shareToken: shareTokenSchema });
 const SHAREABLE = new Set(['scheduled', 'live', 'paused', 'frozen']);
 
 const tag = 'Referrals';
+
+/** Whether participants may see a campaign's sharing: it exists, is published and is not private. */
+const isVisible = (campaign: ShareableCampaign | null): campaign is ShareableCampaign =>
+  campaign !== null && campaign.status !== 'draft' && ['public', 'unlisted'].includes(campaign.visibility);
 
 export interface ReferralsRouteDeps extends Omit<ShareCodesDeps, 'isIssued' | 'config'> {
   api: Api;
@@ -81,10 +86,7 @@ function shareTokenRoutes(router: Router, deps: ReferralsRouteDeps): void {
       const { campaignId } = params;
       const { candidateId } = body;
       const campaign = await whenAvailable(() => findShareableCampaign(deps.mongo, campaignId));
-      // A draft is no one's to see yet.
-      if (!campaign || campaign.status === 'draft' || !['public', 'unlisted'].includes(campaign.visibility)) {
-        throw new AppError('CAMPAIGN_NOT_FOUND');
-      }
+      if (!isVisible(campaign)) throw new AppError('CAMPAIGN_NOT_FOUND');
       if (!SHAREABLE.has(campaign.status)) {
         throw new AppError('CAMPAIGN_NOT_LIVE', { details: { status: campaign.status } });
       }
@@ -170,10 +172,8 @@ function myReferralRoutes(router: Router, deps: ReferralsRouteDeps): void {
           findReferralsOf(deps.mongo, campaignId, me),
         ]),
       );
-      // As for a share link: a draft (or a campaign no one may share) is no one's to see yet.
-      if (!campaign || campaign.status === 'draft' || !['public', 'unlisted'].includes(campaign.visibility)) {
-        throw new AppError('CAMPAIGN_NOT_FOUND');
-      }
+      // As for a share link.
+      if (!isVisible(campaign)) throw new AppError('CAMPAIGN_NOT_FOUND');
       const answer: MyReferrals = {
         campaignId,
         invitees,

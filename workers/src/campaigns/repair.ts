@@ -26,8 +26,10 @@ export interface RepairReport {
 }
 
 /** Whether Redis has the campaign's board with another status than MongoDB's. */
-const boardDisagrees = (campaign: CampaignInPlay, meta: BoardMeta | undefined): boolean =>
-  meta !== undefined && meta.status !== campaign.status;
+export const boardDisagrees = (
+  campaign: Pick<CampaignInPlay, 'status'>,
+  meta: BoardMeta | undefined,
+): boolean => meta !== undefined && meta.status !== campaign.status;
 
 /** The schedule event still due for a campaign in this status whose time has passed, if any. */
 function dueEvent(campaign: CampaignInPlay, now: number): CampaignScheduleJob | undefined {

@@ -8,6 +8,7 @@ import {
   setBoardStatus,
   withLock,
 } from '@rallyboard/core/redis';
+import { boardDisagrees } from '../campaigns/repair.js';
 import type { RecoveryDeps } from './reconcile.js';
 
 /** A rebuild's hold on its board: the fence's token and how long it outlives its last renewal. */
@@ -96,6 +97,6 @@ export async function statusToSettle(
     campaignModel(deps.boards.db).findById(boardId, { status: 1 }).lean(),
     readBoardMeta(deps.redis, deps.keys, boardId),
   ]);
-  if (!campaign || !meta || meta.status === campaign.status) return async () => {};
+  if (!campaign || !boardDisagrees(campaign, meta)) return async () => {};
   return () => setBoardStatus(deps.redis, deps.keys, boardId, campaign.status, { origin });
 }

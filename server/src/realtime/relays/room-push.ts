@@ -109,8 +109,8 @@ export function createRoomPusher(
     } catch (error) {
       pushed.delete(room);
       if (error instanceof StaleStatusError) {
-        // A freeze made by another process, whose reset is on its way to this relay: that reset
-        // sends the room the freeze's ranking. Nothing counted after the freeze went out.
+        // A freeze (or its end) made by another process, whose reset is on its way to this relay:
+        // that reset sends the room the ranking of the status Redis has. Nothing was sent.
         ctx.boards.cache.forget(boardId);
         return;
       }
