@@ -3,6 +3,7 @@ import { applyVotes, type VoteVerdict } from '@rallyboard/core/redis';
 import type { WorkerDeps } from '../deps.js';
 import { markMovedVoters } from '../rewards/mark.js';
 import type { LedgerWrite, Move } from './moves.js';
+import { followReferrals } from './referrals.js';
 
 /** A board whose votes cannot be applied now (fenced by a rebuild, or its state lost): retry later. */
 export class BoardBusyError extends Error {}
@@ -34,6 +35,8 @@ export async function applyMoves(
     'before',
   );
   const writes = await applyVotesOf(deps, boardId, planned, options.weekStartsOn);
+  // Before the ledger: a run that stops after it plans none of these moves again.
+  await followReferrals(deps, writes);
   await recordVotes(
     deps.ledger,
     writes.flatMap((w) => w.inserts),

@@ -182,3 +182,26 @@ export async function recordReferrals(
     return referrals.size - present;
   }
 }
+
+/** A vote that made an invitee's referral, and its voter. */
+export interface ReferralVote {
+  voteId: string;
+  campaignId: string;
+  inviteeId: string;
+}
+
+/**
+ * Drops the referrals that these votes made, when a vote no longer counts (taken back and held
+ * by risk control, or voided): a referral is an invitee's counted vote, so it follows its vote's
+ * review. A referral another vote made (the invitee's first counted one came later, or earlier)
+ * stays. Idempotent.
+ * @returns how many referrals were dropped
+ */
+export async function dropReferralsOf(models: { referrals: ReferralModel }, votes: readonly ReferralVote[]) {
+  if (votes.length === 0) return 0;
+  const result = await models.referrals.deleteMany({
+    _id: { $in: votes.map((v) => referralIdOf(v.campaignId, v.inviteeId)) },
+    firstVoteId: { $in: votes.map((v) => v.voteId) },
+  });
+  return result.deletedCount;
+}

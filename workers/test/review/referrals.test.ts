@@ -1,0 +1,130 @@
+import { referralIdOf, referralModel, shareTokenModel } from '@rallyboard/core/db';
+import type { ReviewJob } from '@rallyboard/core/queue';
+import { describe, expect, it } from 'vitest';
+import { eventually } from '../../../test/support/stack.js';
+import { createReviewActions } from '../../src/review/review-actions.js';
+import { createRiskFollowUp } from '../../src/risk/follow-up.js';
+import {
+  apply,
+  countOf,
+  deps,
+  judged,
+  liveCampaign,
+  mongo,
+  recordOf,
+  stoppedFor,
+  useClusterHoldStack,
+} from './cluster-hold-fixture.js';
+
+useClusterHoldStack();
+
+/** A live campaign and a share link of p-sharer's for alice. */
+async function shared(): Promise<{ boardId: string; token: string }> {
+  const boardId = await liveCampaign();
+  const token = `tok-${boardId}`.slice(0, 32);
+  await shareTokenModel(mongo).create({
+    _id: token,
+    campaignId: boardId,
+    candidateId: 'alice',
+    inviterId: 'p-sharer',
+    createdAt: new Date(),
+  });
+  return { boardId, token };
+}
+
+/** `voterId`'s vote for alice through the link, counted: its id. */
+async function countedThrough(boardId: string, token: string, voterId: string): Promise<string> {
+  const vote = judged(boardId, 'alice', voterId, Date.now() - 60_000, {
+    ip: '198.51.100.71',
+    deviceId: `dev-${voterId}`,
+    dwellMs: 4_000,
+    shareToken: token,
+  });
+  expect(await apply([vote])).toMatchObject([{ verdict: 'counted' }]);
+  return vote.vote.voteId;
+}
+
+/** The sharer's invitees in the campaign, as their referrals answer. */
+const inviteesOf = (boardId: string) =>
+  referralModel(mongo).countDocuments({ campaignId: boardId, inviterId: 'p-sharer' });
+
+const decide = (kind: 'approve' | 'void', boardId: string, voteId: string): ReviewJob => ({
+  kind,
+  campaignId: boardId,
+  select: { voteIds: [voteId] },
+  by: 'h-host',
+});
+
+describe("a referral follows its vote's review", () => {
+  it('brings no one while risk control holds the vote that made it, and brings its voter again when a host approves the vote', async () => {
+    const { boardId, token } = await shared();
+    const voteId = await countedThrough(boardId, token, 'p-friend');
+    expect(await inviteesOf(boardId)).toBe(1);
+
+    // Risk control finds the account: its counted vote is taken back and held.
+    await createRiskFollowUp(deps)([stoppedFor(boardId, 'voter:p-friend', Date.now())]);
+    await eventually(async () => (await recordOf(voteId))?.review?.state === 'held', 30_000, 'held');
+    expect(await countOf(boardId, 'alice')).toBe(0);
+    expect(await inviteesOf(boardId)).toBe(0);
+
+    await createReviewActions(deps)(decide('approve', boardId, voteId), 'approve-1', async () => {});
+    expect(await countOf(boardId, 'alice')).toBe(1);
+    const referral = await referralModel(mongo).findById(referralIdOf(boardId, 'p-friend')).lean();
+    expect(referral).toMatchObject({ inviterId: 'p-sharer', firstVoteId: voteId });
+  }, 60_000);
+
+  it('brings no one once a host voids the held vote, nor once a rule voids a counted one', async () => {
+    const { boardId, token } = await shared();
+    const held = await countedThrough(boardId, token, 'p-held');
+    const ruled = await countedThrough(boardId, token, 'p-ruled');
+    expect(await inviteesOf(boardId)).toBe(2);
+
+    await createRiskFollowUp(deps)([stoppedFor(boardId, 'voter:p-held', Date.now())]);
+    await eventually(async () => (await recordOf(held))?.review?.state === 'held', 30_000, 'held');
+    const run = createReviewActions(deps);
+    await run(decide('void', boardId, held), 'void-1', async () => {});
+    const rule: ReviewJob = {
+      kind: 'void-by-rule',
+      campaignId: boardId,
+      rule: {
+        from: new Date(Date.now() - 600_000).toISOString(),
+        to: new Date().toISOString(),
+        deviceId: 'dev-p-ruled',
+      },
+      by: 'h-host',
+    };
+    await run(rule, 'rule-1', async () => {});
+    expect(await recordOf(ruled)).toMatchObject({ review: { state: 'voided' } });
+    expect(await countOf(boardId, 'alice')).toBe(0);
+    expect(await inviteesOf(boardId)).toBe(0);
+  }, 60_000);
+
+  it('brings its voter when a host approves a vote through the link that was held when it came', async () => {
+    const { boardId, token } = await shared();
+    // Three accounts on one phone count; the phone's fourth, through the link, is held as it comes.
+    const phone = (voterId: string, i: number, shareToken?: string) =>
+      judged(boardId, 'bob', voterId, Date.now() + i, {
+        ip: `198.51.100.${i + 81}`,
+        deviceId: 'dev-shared',
+        dwellMs: 3_000,
+        ...(shareToken ? { shareToken } : {}),
+      });
+    for (const [i, voterId] of ['p-1', 'p-2', 'p-3'].entries()) {
+      expect(await apply([phone(voterId, i)])).toMatchObject([{ verdict: 'counted' }]);
+    }
+    const vote = phone('p-late', 3, token);
+    expect(await apply([vote])).toMatchObject([{ verdict: 'held' }]);
+    expect(await inviteesOf(boardId)).toBe(0);
+
+    await createReviewActions(deps)(
+      decide('approve', boardId, vote.vote.voteId),
+      'approve-2',
+      async () => {},
+    );
+    expect(await recordOf(vote.vote.voteId)).toMatchObject({
+      verdict: 'counted',
+      review: { state: 'approved' },
+    });
+    expect(await inviteesOf(boardId)).toBe(1);
+  }, 60_000);
+});
