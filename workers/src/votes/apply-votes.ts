@@ -80,8 +80,9 @@ export function createVoteApplier(
     // And the voters whose counted votes may earn rewards, marked for the rewards pass.
     // What counted likes teach the recommendations, of the votes decided just now (a redelivered
     // duplicate taught already): never failing the batch.
+    const redelivered = new Set(votes.flatMap((v) => (v.record && !v.decided ? [v.record] : [])));
     const [, revealed] = await Promise.all([
-      attributeReferrals(records),
+      attributeReferrals(records, redelivered),
       recordMembers(countedOf(votes)),
       markRewards(records),
       recordInterests(votes.flatMap((v) => (v.decided && v.record ? [v.record] : []))).catch(

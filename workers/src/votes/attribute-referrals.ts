@@ -17,21 +17,32 @@ import type { WorkerDeps } from '../deps.js';
  *
  * Runs again with the same records when a job is re-delivered (its votes come back as
  * duplicates with their first verdicts), and inserting the same referral again is a no-op: a
- * process that dies between the ledger write and this step loses no referral.
+ * process that dies between the ledger write and this step loses no referral. A duplicate that
+ * review has held or voided since makes none (its referral went with the review).
  *
  * Referrals live in the ledger's database (the ledger model's connection).
  * @returns a function of the batch's records, resolving to the number of new referrals
  */
 export function createReferralAttributor(
   deps: Pick<WorkerDeps, 'ledger'>,
-): (records: readonly LedgerVote[]) => Promise<number> {
+): (records: readonly LedgerVote[], redelivered?: ReadonlySet<LedgerVote>) => Promise<number> {
   const models = { shareTokens: shareTokenModel(deps.ledger.db), referrals: referralModel(deps.ledger.db) };
-  return (records) => {
+  return async (records, redelivered = new Set()) => {
+    const through = records.filter(
+      (r) =>
+        r.context?.shareToken !== undefined &&
+        r.voterId !== undefined &&
+        r.verdict === 'counted' &&
+        r.delta === 1,
+    );
+    const reviewed = await reviewedSince(
+      deps,
+      through.filter((r) => redelivered.has(r)),
+    );
     const counted: { seq: number; candidate: ReferralCandidate }[] = [];
-    for (const r of records) {
+    for (const r of through) {
       const shareToken = r.context?.shareToken;
-      if (shareToken === undefined || r.voterId === undefined) continue;
-      if (r.verdict !== 'counted' || r.delta !== 1) continue;
+      if (shareToken === undefined || r.voterId === undefined || reviewed.has(r._id)) continue;
       counted.push({
         seq: r.seq ?? 0,
         candidate: {
@@ -50,4 +61,18 @@ export function createReferralAttributor(
       counted.map((c) => c.candidate),
     );
   };
+}
+
+/**
+ * Of a re-delivered job's counted votes (duplicates, answered with their first verdicts), those
+ * review has moved since their first run: a hold took the vote back or a void took it out, and
+ * dropped its referral (review/referrals.ts), which the job's run again must not make anew. One
+ * read by id, and only for votes that came back with a share token.
+ */
+async function reviewedSince(deps: Pick<WorkerDeps, 'ledger'>, records: readonly LedgerVote[]) {
+  if (records.length === 0) return new Set<string>();
+  const moved = await deps.ledger
+    .find({ _id: { $in: records.map((r) => r._id) } }, { review: 1 })
+    .lean<Pick<LedgerVote, '_id' | 'review'>[]>();
+  return new Set(moved.flatMap((r) => (r.review && r.review.state !== 'approved' ? [r._id] : [])));
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { eventually } from '../../../test/support/stack.js';
 import { createReviewActions } from '../../src/review/review-actions.js';
 import { createRiskFollowUp } from '../../src/risk/follow-up.js';
+import type { BatchItem } from '../../src/votes/apply-votes.js';
 import {
   apply,
   countOf,
@@ -34,6 +35,11 @@ async function shared(): Promise<{ boardId: string; token: string }> {
 
 /** `voterId`'s vote for alice through the link, counted: its id. */
 async function countedThrough(boardId: string, token: string, voterId: string): Promise<string> {
+  return (await countedItemThrough(boardId, token, voterId)).vote.voteId;
+}
+
+/** `voterId`'s vote for alice through the link, counted, as its job carried it. */
+async function countedItemThrough(boardId: string, token: string, voterId: string): Promise<BatchItem> {
   const vote = judged(boardId, 'alice', voterId, Date.now() - 60_000, {
     ip: '198.51.100.71',
     deviceId: `dev-${voterId}`,
@@ -41,7 +47,7 @@ async function countedThrough(boardId: string, token: string, voterId: string): 
     shareToken: token,
   });
   expect(await apply([vote])).toMatchObject([{ verdict: 'counted' }]);
-  return vote.vote.voteId;
+  return vote;
 }
 
 /** The sharer's invitees in the campaign, as their referrals answer. */
@@ -126,5 +132,22 @@ describe("a referral follows its vote's review", () => {
       review: { state: 'approved' },
     });
     expect(await inviteesOf(boardId)).toBe(1);
+  }, 60_000);
+
+  it('brings no one back when the job of a vote held since is delivered again', async () => {
+    const { boardId, token } = await shared();
+    const item = await countedItemThrough(boardId, token, 'p-again');
+    await createRiskFollowUp(deps)([stoppedFor(boardId, 'voter:p-again', Date.now())]);
+    await eventually(
+      async () => (await recordOf(item.vote.voteId))?.review?.state === 'held',
+      30_000,
+      'held',
+    );
+    expect(await inviteesOf(boardId)).toBe(0);
+
+    // The job comes again (its worker stopped before completing it): the vote answers as it was
+    // first decided, counted, and the ledger says it is held.
+    expect(await apply([item])).toMatchObject([{ verdict: 'counted', duplicate: true }]);
+    expect(await inviteesOf(boardId)).toBe(0);
   }, 60_000);
 });
