@@ -15,16 +15,20 @@ export type CsvValue = string | number | null | undefined;
  * `-`, `@`, and the tab and carriage return that some of them also honour at the start.
  */
 const FORMULA_START = /^[=+\-@\t\r]/;
+/** A signed decimal number written as text (an amount such as `-1.00`): a spreadsheet reads it as the number, never a formula. */
+const SIGNED_NUMBER = /^[+-]\d+(\.\d+)?$/;
 
 /**
  * One CSV cell (RFC 4180): quoted when it holds a comma, a quote or a line break, quotes doubled.
  * A text cell that a spreadsheet would run as a formula gets a leading `'`, which Excel and
- * WPS show as text; numbers are written as they are (a vote's delta of -1 is a number, not a formula).
+ * WPS show as text; numbers are written as they are (a vote's delta of -1 is a number, not a
+ * formula), and so is a signed number written as text, such as a day's negative amount `-1.00`
+ * (until 2026-12-07 it got the `'`, and a spreadsheet's sum of its column skipped it).
  */
 export function csvCell(value: CsvValue): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  const text = FORMULA_START.test(value) ? `'${value}` : value;
+  const text = FORMULA_START.test(value) && !SIGNED_NUMBER.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

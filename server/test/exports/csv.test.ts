@@ -30,6 +30,14 @@ describe('a CSV cell', () => {
     expect(csvCell('\t=1')).toBe("'\t=1");
   });
 
+  it('writes a signed amount as the number it is, so a column of them still adds up', () => {
+    expect(csvCell('-1.00')).toBe('-1.00');
+    expect(csvCell('-0.50')).toBe('-0.50');
+    expect(csvCell('+3')).toBe('+3');
+    expect(csvCell('-1.00+2')).toBe("'-1.00+2");
+    expect(csvCell('-1.')).toBe("'-1.");
+  });
+
   it('ends each line with CRLF', () => {
     expect(csvLine(['名次', 1, null, 'a,b'])).toBe('名次,1,,"a,b"\r\n');
   });
