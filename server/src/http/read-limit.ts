@@ -6,7 +6,8 @@ import { clientIp } from './client-ip.js';
 /**
  * The paths of the reads anyone may make without a token, by prefix: a board's leaderboard,
  * members (and the ranks around one), totals, the public campaigns, the screens, a suggestion
- * box's suggestions, a campaign's entry form and entry pictures.
+ * box's suggestions, a campaign's entry form, entry pictures, reward rules, lotteries and
+ * donation matching, and what a share link points at (and its mini-program code).
  */
 export const PUBLIC_READ_PATHS = [
   '/api/boards/:boardId/leaderboard',
@@ -17,6 +18,9 @@ export const PUBLIC_READ_PATHS = [
   '/api/campaigns/:campaignId/suggestions',
   '/api/campaigns/:campaignId/entry-settings',
   '/api/campaigns/:campaignId/reward-rules',
+  '/api/campaigns/:campaignId/lotteries',
+  '/api/campaigns/:campaignId/matches',
+  '/api/share-tokens',
   '/media/entries',
 ];
 

@@ -47,7 +47,7 @@ describe('public reads from one address', () => {
     await Promise.all(answers.map((a) => (a === first ? undefined : a.body?.cancel())));
   });
 
-  it('charge the same budget for the public campaigns, members, totals and screens', async () => {
+  it("charge the same budget for the public campaigns, members, totals and screens, a campaign's matching and lotteries, and share links", async () => {
     // The budget is spent by now: every public read is refused, and none reaches a store.
     const paths = [
       `/api/boards/${boardId}/totals`,
@@ -55,6 +55,11 @@ describe('public reads from one address', () => {
       `/api/boards/${boardId}/members/alice/around`,
       '/api/public/campaigns',
       `/api/screens/${boardId}`,
+      `/api/campaigns/${boardId}/matches`,
+      `/api/campaigns/${boardId}/lotteries`,
+      `/api/campaigns/${boardId}/lotteries/l-1/tickets`,
+      '/api/share-tokens/AAAAAAAAAAAAAAAAAAAAAA',
+      '/api/share-tokens/AAAAAAAAAAAAAAAAAAAAAA/code.png',
     ];
     const answers = await Promise.all(paths.map((path) => fetch(`${server.url}${path}`)));
     expect(answers.map((a) => a.status)).toEqual(paths.map(() => 429));
