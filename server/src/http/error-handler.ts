@@ -35,6 +35,38 @@ function fromRouter(error: unknown): AppError | undefined {
   return new AppError('INVALID_INPUT', { message: 'The address has a broken %-escape.', cause: error });
 }
 
+/** The names the MongoDB driver and mongoose give an error when the server cannot be reached or answer. */
+const MONGO_UNAVAILABLE = new Set([
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoServerSelectionError',
+  'MongooseServerSelectionError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoPoolClearedError',
+]);
+
+/** What ioredis says when Redis cannot take or answer a command (down, reconnecting, stalled, loading). */
+const REDIS_UNAVAILABLE =
+  /^(Connection is closed|Stream isn't writeable|Command timed out|Reached the max retries per request limit|LOADING |BUSY |MASTERDOWN |CLUSTERDOWN |TRYAGAIN )/;
+
+/** Whether an error (or one it was caused by) says a store could not answer, not that our code failed. */
+function storeUnavailable(error: unknown, depth = 0): boolean {
+  if (!(error instanceof Error) || depth > 3) return false;
+  if (MONGO_UNAVAILABLE.has(error.name) || REDIS_UNAVAILABLE.test(error.message)) return true;
+  if (error.name === 'MongooseError' && error.message.includes('buffering timed out')) return true;
+  return storeUnavailable(error.cause, depth + 1);
+}
+
+/**
+ * A store that could not answer, on a route that did not wrap its call in whenAvailable: the same
+ * retryable 503 SERVICE_UNAVAILABLE, not a 500 (until 2026-12-07 such a route answered INTERNAL,
+ * e.g. a screen's reveal when Redis stalled after the reveal was saved).
+ */
+function fromStore(error: unknown): AppError | undefined {
+  return storeUnavailable(error) ? new AppError('SERVICE_UNAVAILABLE', { cause: error }) : undefined;
+}
+
 /** Answers every unmatched route with NOT_FOUND from the catalogue. */
 export const notFound: RequestHandler = (_req, _res, next) => {
   next(new AppError('NOT_FOUND'));
@@ -46,7 +78,8 @@ export const notFound: RequestHandler = (_req, _res, next) => {
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
-    const known = error instanceof AppError ? error : (fromBodyParser(error) ?? fromRouter(error));
+    const known =
+      error instanceof AppError ? error : (fromBodyParser(error) ?? fromRouter(error) ?? fromStore(error));
     const appError = known ?? new AppError('INTERNAL', { cause: error });
     if (appError.status >= 500) {
       logger.error({ err: error, method: req.method, url: loggedUrl(req.originalUrl) }, 'request failed');

@@ -191,7 +191,7 @@ function screenHostRoutes(router: Router, deps: ScreensRouteDeps): void {
       const revealed = await whenAvailable(() =>
         revealCampaign(deps.store, actorOf(auth, req), params.campaignId),
       );
-      res.json(await deps.screens.view(revealed));
+      res.json(await whenAvailable(() => deps.screens.view(revealed)));
     },
   );
   deps.api.route(
@@ -214,7 +214,7 @@ function screenHostRoutes(router: Router, deps: ScreensRouteDeps): void {
       const changed = await whenAvailable(() =>
         setScreenWindow(deps.store, actorOf(auth, req), params.campaignId, body),
       );
-      res.json(await deps.screens.view(changed));
+      res.json(await whenAvailable(() => deps.screens.view(changed)));
     },
   );
 }

@@ -3,7 +3,8 @@ import { connectMongo } from '@rallyboard/core/db';
 import type { Logger } from '@rallyboard/core/logger';
 import { AppError, ERROR_CATALOGUE, type ErrorBody } from '@rallyboard/core/protocol';
 import express from 'express';
-import type { Connection } from 'mongoose';
+import { Redis } from 'ioredis';
+import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../../test/support/config.js';
 import { startTestServer, type TestServer } from '../../../test/support/stack.js';
@@ -93,6 +94,41 @@ describe('the error handler', () => {
       });
       expect(text).not.toContain('ECONNREFUSED');
       expect(lines.join('\n')).toContain('ECONNREFUSED 10.0.0.5:27017');
+    } finally {
+      listening.close();
+    }
+  });
+
+  it('answers a store that could not answer, on a route that did not say so, with a retryable 503', async () => {
+    // Real errors of our stores' clients, with nothing listening where they connect.
+    const redis = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false });
+    const redisError = await redis.get('k').catch((error: unknown) => error);
+    redis.disconnect();
+    const mongoError = await mongoose
+      .createConnection('mongodb://127.0.0.1:1/x', { serverSelectionTimeoutMS: 100 })
+      .asPromise()
+      .catch((error: unknown) => error);
+    const { logger } = captureLogs();
+    const app = express();
+    app.get('/redis', () => {
+      throw redisError;
+    });
+    app.get('/mongo', () => {
+      throw mongoError;
+    });
+    app.get('/wrapped', () => {
+      throw new Error('the view failed', { cause: mongoError });
+    });
+    app.use(errorHandler(logger as unknown as Logger));
+    const listening = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => listening.once('listening', resolve));
+    try {
+      const { port } = listening.address() as AddressInfo;
+      for (const path of ['/redis', '/mongo', '/wrapped']) {
+        const res = await fetch(`http://127.0.0.1:${port}${path}`);
+        expect([path, res.status, res.headers.get('retry-after')]).toEqual([path, 503, '1']);
+        expect(((await res.json()) as ErrorBody).error.code).toBe('SERVICE_UNAVAILABLE');
+      }
     } finally {
       listening.close();
     }
