@@ -10,6 +10,7 @@ import {
   spendGrant,
 } from '@rallyboard/core/db';
 import type { Logger } from '@rallyboard/core/logger';
+import { AppError } from '@rallyboard/core/protocol';
 import { isStoreUnavailable, type NotificationSendJob } from '@rallyboard/core/queue';
 import { type KeyBuilder, type RedisClient, withLock } from '@rallyboard/core/redis';
 import { type WeChatApi, WeChatError, WeChatTransportError } from '@rallyboard/core/wechat';
@@ -53,8 +54,10 @@ function codesOf(error: unknown): string[] {
  * How a failed call ended, for a send that must go at most once:
  * - `unsent`: WeChat answered that it did not send (a rate limit, busy, a stale token still
  *   refused), or the call never reached it (the access token could not be had, its cache in Redis
- *   did not answer, or the connection was refused): another try later may send it;
- * - `refused`: WeChat answered a refusal that a retry cannot change;
+ *   did not answer, the connection was refused, or the app's credentials are not configured):
+ *   another try later may send it;
+ * - `refused`: WeChat answered a refusal that a retry cannot change, or the message was not one
+ *   it would take;
  * - `unknown`: the call may have reached WeChat (a timeout, a connection dropped mid-call, an
  *   answer not as documented): it may have been delivered, so it is never sent again.
  */
@@ -68,8 +71,11 @@ function outcomeOf(error: unknown): 'unsent' | 'refused' | 'unknown' {
       ? 'unsent'
       : 'unknown';
   }
-  // Not WeChat's (those are above): only the access token's cache reads Redis during the call,
-  // before WeChat is asked.
+  // Ours, raised before WeChat is asked: the app's credentials missing (a later try, once the
+  // workers are configured, may send it), or a message WeChat would refuse as it is. Until
+  // 2026-12-07 these were `unknown`: dropped as maybe delivered, the grant kept spent.
+  if (error instanceof AppError) return error.code === 'WECHAT_NOT_CONFIGURED' ? 'unsent' : 'refused';
+  // Only the access token's cache reads Redis during the call, before WeChat is asked.
   if (isStoreUnavailable(error)) return 'unsent';
   return 'unknown';
 }
@@ -79,7 +85,9 @@ const reasonOf = (error: unknown): string =>
     ? `WECHAT_${error.errcode}`
     : error instanceof WeChatTransportError
       ? `WECHAT_${error.failure.toUpperCase().replace('-', '_')}`
-      : 'INTERNAL';
+      : error instanceof AppError
+        ? error.code
+        : 'INTERNAL';
 
 /**
  * Sends one participant the message of one event at most once, and only against a grant spent
