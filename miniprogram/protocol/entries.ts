@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { instantSchema } from './day.js';
 import { boardIdSchema, candidateIdSchema } from './ids.js';
+import { nextCursorSchema, pageQuerySchema } from './pages.js';
 
 /**
  * Participants' own entries (报名): a campaign may open entries, each one a title, some text and
@@ -11,8 +12,17 @@ import { boardIdSchema, candidateIdSchema } from './ids.js';
  *        │  └──(auto-approval)────────────────────────────────→ approved
  *        ├──(a check says risky)──→ rejected ←──(host rejects)── in-review
  *        └──(author withdraws)──→ withdrawn ←──(author withdraws)─┘
+ *
+ *     approved ──(a host removes its candidate, before the campaign goes live)──→ removed
  */
-export const ENTRY_STATUSES = ['pending', 'in-review', 'approved', 'rejected', 'withdrawn'] as const;
+export const ENTRY_STATUSES = [
+  'pending',
+  'in-review',
+  'approved',
+  'rejected',
+  'withdrawn',
+  'removed',
+] as const;
 export const entryStatusSchema = z.enum(ENTRY_STATUSES);
 export type EntryStatus = z.infer<typeof entryStatusSchema>;
 
@@ -22,11 +32,14 @@ export const WITHDRAWABLE: readonly EntryStatus[] = ['pending', 'in-review'];
 /** Statuses of an entry the hosts or WeChat's check decided: its author's review message tells which. */
 export const REVIEWED: readonly EntryStatus[] = ['approved', 'rejected'];
 
-/** Statuses that hold one of the author's entry places (a rejected or withdrawn one frees it). */
+/** Statuses that hold one of the author's entry places (a rejected, withdrawn or removed one frees it). */
 export const HOLDS_A_PLACE: readonly EntryStatus[] = ['pending', 'in-review', 'approved'];
 
 /** The reason an author reads when WeChat's content check found the entry risky (违规). */
 export const RISKY_REASON = '内容未通过微信内容安全检测';
+
+/** The reason an author reads when a host removed the candidate their entry became. */
+export const REMOVED_REASON = '主办方已将其移出候选';
 
 /** The most images an entry may carry. */
 export const MAX_ENTRY_IMAGES = 9;
@@ -140,9 +153,9 @@ export const entryViewSchema = z.object({
   text: z.string().optional(),
   images: z.array(z.object({ imageId: entryImageIdSchema, url: z.string() })),
   status: entryStatusSchema,
-  /** A rejection's reason, as the author reads it. */
+  /** A rejection's or a removal's reason, as the author reads it. */
   reason: z.string().optional(),
-  /** The candidate it became, once approved. */
+  /** The candidate it became, once approved (a removed entry's candidate is gone). */
   candidateId: candidateIdSchema.optional(),
   history: z.array(entryEventSchema),
   createdAt: z.iso.datetime(),
@@ -168,12 +181,18 @@ export const moderationEntrySchema = entryViewSchema.extend({
 });
 export type ModerationEntry = z.infer<typeof moderationEntrySchema>;
 
-export const moderationQuerySchema = z.object({
+/** `?status=&limit=&cursor=`: the queue of one status, oldest first, a page at a time. */
+export const moderationQuerySchema = pageQuerySchema.extend({
   status: entryStatusSchema.default('in-review'),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
+export type ModerationQuery = z.infer<typeof moderationQuerySchema>;
 
-export const moderationPageSchema = z.object({ entries: z.array(moderationEntrySchema) });
+export const moderationPageSchema = z.object({
+  entries: z.array(moderationEntrySchema),
+  nextCursor: nextCursorSchema,
+});
+export type ModerationPage = z.infer<typeof moderationPageSchema>;
 
 /** The body of deciding entries in bulk. A rejection needs a reason the authors will read. */
 export const decideEntriesBodySchema = z
@@ -242,7 +261,11 @@ export const moveSuggestionBodySchema = z
   });
 export type MoveSuggestionBody = z.infer<typeof moveSuggestionBodySchema>;
 
-/** A suggestion as anyone sees it: approved, with its status, reply and timeline. */
+/**
+ * A suggestion as anyone sees it: approved and still a candidate, with its status, reply and
+ * timeline. Its title and text are its candidate's name and description as they stand (a host's
+ * edit of the candidate shows here too).
+ */
 export const suggestionViewSchema = z.object({
   id: entryIdSchema,
   campaignId: boardIdSchema,

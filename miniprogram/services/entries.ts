@@ -79,6 +79,7 @@ export const ENTRY_STATUS_LABELS: Record<EntryView['status'], string> = {
   approved: '已通过，已成为候选',
   rejected: '未通过',
   withdrawn: '已撤回',
+  removed: '已被主办方移出候选',
 };
 
 /** Entries an author may still withdraw. */

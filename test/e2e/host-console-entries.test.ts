@@ -17,8 +17,8 @@ import { jpegOf, pngOf } from '../support/images.js';
 import { eventually } from '../support/stack.js';
 
 // The console's 报名审核 tab, in Chromium: entries that passed WeChat's checks (the fake's, pushed
-// back to the server) wait in the queue with their pictures, checks and origins; the host rejects
-// one with a reason and approves two, which become candidates.
+// back to the server) wait in the queue with their pictures, checks and origins, a page at a time
+// (加载更多); the host rejects one with a reason and approves two, which become candidates.
 useEntriesEnv();
 let browser: Browser;
 beforeAll(async () => {
@@ -50,11 +50,23 @@ describe("the host console's entry moderation", () => {
     });
 
     const { page, context, errors } = await openPage(browser, `${env.server.url}/console`);
+    // Pages of two instead of fifty, so three entries make a second page.
+    await page.route(/\/entries\?status=/, (route) =>
+      route.continue({
+        url: route
+          .request()
+          .url()
+          .replace(/limit=\d+/, 'limit=2'),
+      }),
+    );
     await signInToConsole(page, fx.host.username);
     await page.goto(`${env.server.url}/console#/campaigns/${campaignId}/entries`);
     const rows = page.locator('#entries-queue tbody tr');
     await rows.first().waitFor();
-    expect(await rows.count()).toBe(3);
+    expect(await rows.count()).toBe(2);
+    await page.locator('#entries-more').click();
+    await eventually(async () => (await rows.count()) === 3);
+    expect(await page.locator('#entries-more').isHidden()).toBe(true);
     expect(await page.locator('#entry-settings').isVisible()).toBe(true);
     const first = page.locator(`tr[data-entry="${entries[0]?.body.id}"]`);
     expect(await first.locator('.entry-checks').textContent()).toContain('文字：通过；图1：通过；图2：通过');

@@ -9,6 +9,7 @@ import {
   submit,
   useEntriesEnv,
 } from '../../server/test/entries/entries-fixture.js';
+import { bindWeChat } from '../../server/test/support/hosts.js';
 import { launchChromium, openPage, screenshot } from '../support/browser.js';
 import { createLiveCampaign } from '../support/campaigns.js';
 import { randomId } from '../support/config.js';
@@ -21,6 +22,8 @@ useEntriesEnv();
 let browser: Browser;
 beforeAll(async () => {
   browser = await launchChromium();
+  // A public reply passes WeChat's text check as the host's bound WeChat user.
+  await bindWeChat(env.server, fx.host, env.fake);
 });
 afterAll(async () => {
   await browser?.close();

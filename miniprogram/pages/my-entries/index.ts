@@ -22,7 +22,7 @@ function rowOf(entry: EntryView): Row {
     title: entry.title,
     status: entry.status,
     statusLabel: ENTRY_STATUS_LABELS[entry.status],
-    reason: entry.status === 'rejected' ? (entry.reason ?? '') : '',
+    reason: entry.status === 'rejected' || entry.status === 'removed' ? (entry.reason ?? '') : '',
     images: entry.images.map((i) => i.url),
     canWithdraw: withdrawable(entry),
     timeline: entry.history.map((h, i) => ({
@@ -34,7 +34,7 @@ function rowOf(entry: EntryView): Row {
   };
 }
 
-/** 我的报名: my entries (in one campaign), each with its status, a rejection's reason and its timeline. */
+/** 我的报名: my entries (in one campaign), each with its status, a rejection's or removal's reason and its timeline. */
 definePage()({
   data: { campaignId: '', rows: [] as Row[], loading: true, busy: '', error: '' },
   methods: {

@@ -58,6 +58,10 @@ async function changeLocked(
   const campaign = await loadCampaign(store.campaigns, actor.host, campaignId);
   const next = change(campaign);
   const checks = await store.checkTexts(actor, next.members, campaign.members, { cachedOnly: true });
+  // A participant's entry that became the candidate goes first (removed, its pictures deleted): a
+  // crash before the members are written leaves the candidate listed for the host to remove
+  // again, never the entry public or holding its author's place without its candidate.
+  if (next.removed !== undefined) await store.removeEntriesOf(actor, campaignId, [next.removed]);
   await store.campaigns.updateOne({ _id: campaignId }, { $set: { members: next.members } });
   const updated = await store.reload(campaignId);
   if (next.removed !== undefined) {
@@ -129,6 +133,8 @@ export function updateMember(
 /**
  * Removes a candidate, only before the campaign has gone live: from then votes for it may
  * exist, and taking it off the board would leave them counted in the totals but nowhere else.
+ * A participant's entry that became the candidate is removed with it (its author reads so, and
+ * may send another in its place).
  */
 export function removeMember(
   store: CampaignStore,

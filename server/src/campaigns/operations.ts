@@ -108,6 +108,8 @@ async function updateLocked(
       : await store.checkTexts(actor, textOf(body, campaign), withTagsText(campaign.members, campaign.tags), {
           cachedOnly: true,
         });
+  // Entries that became candidates taken off go first, as in removeMember (members.ts).
+  await store.removeEntriesOf(actor, campaignId, plan.removedMembers);
   await store.campaigns.updateOne({ _id: campaignId }, { $set: plan.set });
   const updated = await store.reload(campaignId);
   if (plan.removedMembers.length > 0) {

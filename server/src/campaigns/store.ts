@@ -6,8 +6,10 @@ import {
   type CampaignModel,
   type CampaignSerializer,
   campaignModel,
+  entryModels,
   type HostModel,
   hostModel,
+  removeEntriesOf,
 } from '@rallyboard/core/db';
 import type { AuditAction, NotificationEvent } from '@rallyboard/core/protocol';
 import {
@@ -65,6 +67,12 @@ export interface CampaignStore {
   reload(campaignId: string): Promise<CampaignDoc>;
   /** Checks the candidate text a change would save (text-check.ts); throws when it may not be saved. */
   checkTexts: CandidateTextCheck;
+  /**
+   * Marks the participants' entries that became these candidates `removed`, as the actor's, with
+   * their pictures deleted (docs/entries.md): called under the campaign's lock before the
+   * candidates are written away, so no entry outlives its candidate shown or holding a place.
+   */
+  removeEntriesOf(actor: Actor, campaignId: string, candidateIds: readonly string[]): Promise<void>;
   /** Records a change to a campaign or one of its members in the audit log. */
   audit(
     actor: Actor,
@@ -77,6 +85,7 @@ export interface CampaignStore {
 export function createCampaignStore(deps: CampaignStoreDeps): CampaignStore {
   const campaigns = campaignModel(deps.mongo);
   const boards = boardModel(deps.mongo);
+  const entries = entryModels(deps.mongo);
   return {
     redis: deps.redis,
     keys: deps.keys,
@@ -87,6 +96,9 @@ export function createCampaignStore(deps: CampaignStoreDeps): CampaignStore {
     boards,
     hosts: hostModel(deps.mongo),
     checkTexts: deps.checkTexts,
+    async removeEntriesOf(actor, campaignId, candidateIds) {
+      await removeEntriesOf(entries, deps.mongo, campaignId, candidateIds, actor.host.hostId);
+    },
     serialize: (campaignId, work) => withLock(deps.redis, deps.keys.campaignLock(campaignId), work),
     async sync(campaign) {
       await syncBoard({ redis: deps.redis, keys: deps.keys, config: deps.config, boards }, campaign);

@@ -140,6 +140,25 @@ function assertForm(settings: EntrySettingsDoc, body: SubmitEntryBody): void {
 }
 
 /**
+ * How many of its author's places the participant's entries of the campaign hold: pending, in
+ * review, or approved and still a candidate. An approved entry whose candidate is gone holds none,
+ * even if its own move to `removed` never happened (a crash between, or a removal before there
+ * was such a move). The entries are read before the candidates: an approval lists its candidate
+ * before it marks the entry approved, so an approved entry read here has its candidate listed.
+ */
+async function placesHeld(deps: EntriesDeps, campaignId: string, userId: string): Promise<number> {
+  const held = await deps.entries.entries
+    .find({ campaignId, userId, ...HOLDS_A_PLACE_FILTER }, { status: 1, candidateId: 1 })
+    .lean<Pick<EntryDoc, 'status' | 'candidateId'>[]>();
+  if (!held.some((e) => e.status === 'approved')) return held.length;
+  const campaign = await findShareableCampaign(deps.mongo, campaignId);
+  const candidates = new Set(campaign?.members.map((m) => m.candidateId));
+  return held.filter(
+    (e) => e.status !== 'approved' || (e.candidateId !== undefined && candidates.has(e.candidateId)),
+  ).length;
+}
+
+/**
  * Takes a participant's entry: inside the window, within the form and the per-participant limit
  * (counted and added under the participant's lock, so two at once cannot both take the last
  * place), with images the participant uploaded to this campaign and no other entry holds. The
@@ -156,11 +175,7 @@ export async function submitEntry(
   const participant = await participantModel(deps.mongo).findById(entrant.userId, { openid: 1 }).lean();
   if (!participant) throw new AppError('UNAUTHENTICATED');
   const entry = await withLock(deps.redis, deps.keys.entrantLock(campaignId, entrant.userId), async () => {
-    const held = await deps.entries.entries.countDocuments({
-      campaignId,
-      userId: entrant.userId,
-      ...HOLDS_A_PLACE_FILTER,
-    });
+    const held = await placesHeld(deps, campaignId, entrant.userId);
     if (held >= settings.perParticipant) {
       throw new AppError('ENTRY_LIMIT_REACHED', { details: { perParticipant: settings.perParticipant } });
     }

@@ -56,10 +56,11 @@ export function entryHostRouter(deps: EntryHostRouteDeps): Router {
       method: 'get',
       path: '/api/campaigns/:campaignId/entries',
       tag,
-      summary: 'The moderation queue: entries in a status (in-review by default), oldest first',
+      summary: 'The moderation queue: entries in a status (in-review by default), oldest first, paged',
       description:
         "With each entry's content checks (pass, review, risky, waiting, unchecked and why) and how many " +
-        "of the campaign's entries came from the same device and address.",
+        "of the campaign's entries came from the same device and address. `limit` (50) at a time; pass " +
+        "the answer's `nextCursor` as `cursor` for the next page (null on the last).",
       auth: 'host',
       params: campaignParams,
       query: moderationQuerySchema,
@@ -68,10 +69,7 @@ export function entryHostRouter(deps: EntryHostRouteDeps): Router {
     },
     async ({ auth, params, query }, _req, res) => {
       const campaign = await whenAvailable(() => deps.loadCampaign(auth, params.campaignId));
-      const entries = await whenAvailable(() =>
-        moderationQueue(deps, campaign._id, query.status, query.limit),
-      );
-      res.json({ entries });
+      res.json(await whenAvailable(() => moderationQueue(deps, campaign._id, query)));
     },
   );
   deps.api.route(

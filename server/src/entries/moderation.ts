@@ -5,6 +5,7 @@ import {
   deleteEntryImages,
   type EntryDoc,
   type EntryModels,
+  findEntryPage,
   memberOfEntry,
   moveEntry,
 } from '@rallyboard/core/db';
@@ -13,8 +14,8 @@ import {
   AppError,
   type DecideEntriesAnswer,
   type DecideEntriesBody,
-  type EntryStatus,
-  type ModerationEntry,
+  type ModerationPage,
+  type ModerationQuery,
 } from '@rallyboard/core/protocol';
 import { type NotificationJob, queueEntryReviewed } from '@rallyboard/core/queue';
 import { withLock } from '@rallyboard/core/redis';
@@ -65,18 +66,24 @@ async function originCounts(deps: ModerationDeps, campaignId: string) {
   });
 }
 
-/** The moderation queue: the campaign's entries in a status, oldest first, with their checks and origins. */
+/**
+ * The moderation queue: the campaign's entries in a status, oldest first, with their checks and
+ * origins, a page at a time (`nextCursor` names where the next page starts; entries decided
+ * meanwhile leave the queue without shifting it).
+ */
 export async function moderationQueue(
   deps: ModerationDeps,
   campaignId: string,
-  status: EntryStatus,
-  limit: number,
-): Promise<ModerationEntry[]> {
-  const [entries, countsOf] = await Promise.all([
-    deps.entries.entries.find({ campaignId, status }).sort({ createdAt: 1 }).limit(limit).lean<EntryDoc[]>(),
+  query: ModerationQuery,
+): Promise<ModerationPage> {
+  const [page, countsOf] = await Promise.all([
+    findEntryPage(deps.entries, campaignId, query.status, query),
     originCounts(deps, campaignId),
   ]);
-  return entries.map((entry) => moderationView(entry, deps.config, countsOf(entry)));
+  return {
+    entries: page.items.map((entry) => moderationView(entry, deps.config, countsOf(entry))),
+    nextCursor: page.nextCursor,
+  };
 }
 
 type Outcome = DecideEntriesAnswer['results'][number];

@@ -8,6 +8,7 @@ import {
 import { Router } from 'express';
 import { z } from 'zod';
 import type { CampaignAccess } from '../campaigns/access.js';
+import { TEXT_CHECK_ERRORS } from '../campaigns/routes.js';
 import type { Api } from '../http/api.js';
 import { clientIp } from '../http/client-ip.js';
 import { whenAvailable } from '../lib/when-available.js';
@@ -34,7 +35,8 @@ export function suggestionsRouter(deps: SuggestionRouteDeps): Router {
       method: 'get',
       path: '/api/campaigns/:campaignId/suggestions',
       tag,
-      summary: "A suggestion box's approved suggestions, with their status and timeline",
+      summary:
+        "A suggestion box's approved suggestions that are still candidates, with their status and timeline",
       auth: 'public',
       params: boxParams,
       responses: { 200: { description: 'The suggestions.', schema: suggestionListSchema } },
@@ -69,13 +71,15 @@ export function suggestionsRouter(deps: SuggestionRouteDeps): Router {
       tag,
       summary: 'Move a suggestion on: received → under study → adopted or answered, with a public reply',
       description:
-        'Forward only; adopted and answered need a reply. Audited. Everyone who asked to hear of the ' +
-        'suggestion (its author, its supporters) gets one message of the move, against their grant.',
+        'Forward only; adopted and answered need a reply. The reply is public, so WeChat checks it as ' +
+        "the host's text first (as candidate text: the WeChat user bound to the host's account); a refused " +
+        'reply names `reply` in `details.fields`, and nothing moves. Audited. Everyone who asked to hear ' +
+        'of the suggestion (its author, its supporters) gets one message of the move, against their grant.',
       auth: 'host',
       params: suggestionParams,
       body: moveSuggestionBodySchema,
       responses: { 200: { description: 'The suggestion, moved.', schema: suggestionViewSchema } },
-      errors: ['CAMPAIGN_NOT_FOUND', 'ENTRY_NOT_FOUND', 'SUGGESTION_MOVE_NOT_ALLOWED'],
+      errors: ['CAMPAIGN_NOT_FOUND', 'ENTRY_NOT_FOUND', 'SUGGESTION_MOVE_NOT_ALLOWED', ...TEXT_CHECK_ERRORS],
     },
     async ({ auth, params, body }, req, res) => {
       const campaign = await whenAvailable(() => deps.loadCampaign(auth, params.campaignId));

@@ -1,7 +1,14 @@
-import { type EntryDoc, type EntryModels, progressOf, suggestionSubject } from '@rallyboard/core/db';
+import {
+  type EntryDoc,
+  type EntryModels,
+  findCampaign,
+  progressOf,
+  suggestionSubject,
+} from '@rallyboard/core/db';
 import type { Logger } from '@rallyboard/core/logger';
 import {
   AppError,
+  type CampaignMember,
   type MoveSuggestionBody,
   SUGGESTION_MOVES,
   type SuggestionView,
@@ -11,8 +18,8 @@ import { type KeyBuilder, type RedisClient, withLock } from '@rallyboard/core/re
 import type { Queue } from 'bullmq';
 import type { Connection } from 'mongoose';
 import type { AuditLog } from '../audit/log.js';
+import { type CandidateTextCheck, withChecks } from '../campaigns/text-check.js';
 import type { HostPrincipal } from '../hosts/principal.js';
-import { campaignEntrySettings } from './entries.js';
 import { entryView } from './views.js';
 
 /** What a suggestion box's reads and moves work with. */
@@ -24,20 +31,34 @@ export interface SuggestionDeps {
   config: Parameters<typeof entryView>[1];
   audit: AuditLog;
   notificationQueue: Queue<NotificationJob>;
+  /** WeChat's check of the public replies a host writes, as the host's (as candidate text is). */
+  checkTexts: CandidateTextCheck;
   logger: Logger;
   now: () => number;
 }
 
-/** A suggestion as anyone sees it: approved, with its status, latest reply and timeline. */
-function suggestionView(entry: EntryDoc, config: SuggestionDeps['config']): SuggestionView {
+/** A published suggestion box's candidates, by id: only an approved entry still among them is shown. */
+type Candidates = ReadonlyMap<string, CampaignMember>;
+
+/**
+ * A suggestion as anyone sees it: approved and still a candidate, with its status, latest reply
+ * and timeline. The title and text are the candidate's name and description as they stand: a
+ * host's edit of the candidate (checked as the host's text) replaces the entry's own everywhere
+ * public, and the author alone still reads what they sent (我的报名).
+ */
+function suggestionView(
+  entry: EntryDoc,
+  candidate: CampaignMember,
+  config: SuggestionDeps['config'],
+): SuggestionView {
   const base = entryView(entry, config);
   const progress = progressOf(entry);
   return {
     id: base.id,
     campaignId: base.campaignId,
-    candidateId: entry.candidateId ?? entry._id,
-    title: base.title,
-    ...(base.text === undefined ? {} : { text: base.text }),
+    candidateId: candidate.candidateId,
+    title: candidate.name,
+    ...(candidate.description ? { text: candidate.description } : {}),
     images: base.images,
     status: progress.status,
     ...(progress.reply === undefined ? {} : { reply: progress.reply }),
@@ -50,44 +71,83 @@ function suggestionView(entry: EntryDoc, config: SuggestionDeps['config']): Sugg
 }
 
 /**
- * Whether the campaign is a published suggestion box; else CAMPAIGN_NOT_FOUND (a draft or an
- * archived campaign shows nothing, as its public page does not).
+ * The candidates of a published suggestion box; else CAMPAIGN_NOT_FOUND (a draft or an archived
+ * campaign shows nothing, as its public page does not).
  */
 async function suggestionBox(
   deps: Pick<SuggestionDeps, 'entries' | 'mongo'>,
   campaignId: string,
-): Promise<void> {
-  const { campaign, settings } = await campaignEntrySettings(deps, campaignId);
-  if (campaign.status === 'archived') throw new AppError('CAMPAIGN_NOT_FOUND');
+): Promise<Candidates> {
+  const [campaign, settings] = await Promise.all([
+    findCampaign(deps.mongo, campaignId),
+    deps.entries.settings.findById(campaignId, { purpose: 1 }).lean(),
+  ]);
+  if (!campaign || campaign.status === 'draft' || campaign.status === 'archived') {
+    throw new AppError('CAMPAIGN_NOT_FOUND');
+  }
   if (settings?.purpose !== 'suggestions') {
     throw new AppError('CAMPAIGN_NOT_FOUND', { message: 'The campaign is not a suggestion box.' });
   }
+  return new Map(campaign.members.map((m) => [m.candidateId, m]));
 }
 
-/** A suggestion box's approved suggestions, oldest first. */
+/**
+ * The box's suggestion `entryId` with its candidate: approved and still a candidate, else
+ * ENTRY_NOT_FOUND. Both are asked, so an entry whose candidate a host removed is never shown,
+ * even if its own move to `removed` did not happen.
+ */
+async function publishedSuggestion(
+  deps: SuggestionDeps,
+  candidates: Candidates,
+  campaignId: string,
+  entryId: string,
+): Promise<{ entry: EntryDoc; candidate: CampaignMember }> {
+  const entry = await deps.entries.entries.findById(entryId).lean<EntryDoc>();
+  const candidate = entry?.candidateId === undefined ? undefined : candidates.get(entry.candidateId);
+  if (!entry || entry.campaignId !== campaignId || entry.status !== 'approved' || !candidate) {
+    throw new AppError('ENTRY_NOT_FOUND');
+  }
+  return { entry, candidate };
+}
+
+/** A suggestion box's approved suggestions that are still candidates, oldest first. */
 export async function listSuggestions(deps: SuggestionDeps, campaignId: string): Promise<SuggestionView[]> {
-  await suggestionBox(deps, campaignId);
+  const candidates = await suggestionBox(deps, campaignId);
   const entries = await deps.entries.entries
-    .find({ campaignId, status: 'approved' })
+    .find({ campaignId, status: 'approved', candidateId: { $in: [...candidates.keys()] } })
     .sort({ createdAt: 1 })
     .limit(500)
     .lean<EntryDoc[]>();
-  return entries.map((e) => suggestionView(e, deps.config));
+  return entries.flatMap((e) => {
+    const candidate = e.candidateId === undefined ? undefined : candidates.get(e.candidateId);
+    return candidate ? [suggestionView(e, candidate, deps.config)] : [];
+  });
 }
 
-/** One approved suggestion, with its timeline; ENTRY_NOT_FOUND for anything else. */
+/** One published suggestion, with its timeline; ENTRY_NOT_FOUND for anything else. */
 export async function readSuggestion(deps: SuggestionDeps, campaignId: string, entryId: string) {
-  await suggestionBox(deps, campaignId);
-  const entry = await deps.entries.entries.findById(entryId).lean<EntryDoc>();
-  if (!entry || entry.campaignId !== campaignId || entry.status !== 'approved')
-    throw new AppError('ENTRY_NOT_FOUND');
-  return suggestionView(entry, deps.config);
+  const candidates = await suggestionBox(deps, campaignId);
+  const { entry, candidate } = await publishedSuggestion(deps, candidates, campaignId, entryId);
+  return suggestionView(entry, candidate, deps.config);
+}
+
+/** CONTENT_RISKY and CONTENT_NEEDS_REVIEW of a reply, naming the field WeChat refused. */
+function asReplyRefusal(error: unknown): unknown {
+  if (
+    !(error instanceof AppError) ||
+    (error.code !== 'CONTENT_RISKY' && error.code !== 'CONTENT_NEEDS_REVIEW')
+  ) {
+    return error;
+  }
+  return new AppError(error.code, { details: { fields: ['reply'] }, cause: error });
 }
 
 /**
  * Moves a suggestion on (under its entry's lock): forward only, with the reply adopted and
- * answered need; audited; and its move queued for everyone who asked to hear of it (the author
- * and supporters holding a grant for the move from its current status).
+ * answered need; the reply is public and goes out in 进度通知, so WeChat judges it as the host's
+ * first (before the lock: WeChat may take seconds); audited; and its move queued for everyone who
+ * asked to hear of it (the author and supporters holding a grant for the move from its current
+ * status).
  */
 export async function moveSuggestion(
   deps: SuggestionDeps,
@@ -96,12 +156,17 @@ export async function moveSuggestion(
   entryId: string,
   body: MoveSuggestionBody,
 ): Promise<SuggestionView> {
-  await suggestionBox(deps, campaignId);
-  const { entry, from } = await withLock(deps.redis, deps.keys.entryLock(entryId), async () => {
-    const found = await deps.entries.entries.findById(entryId).lean<EntryDoc>();
-    if (!found || found.campaignId !== campaignId || found.status !== 'approved')
-      throw new AppError('ENTRY_NOT_FOUND');
-    const current = progressOf(found);
+  const candidates = await suggestionBox(deps, campaignId);
+  // Refused before WeChat is asked: no such suggestion, or not one published.
+  await publishedSuggestion(deps, candidates, campaignId, entryId);
+  const checks = body.reply
+    ? await deps
+        .checkTexts(actor, [{ candidateId: entryId, name: '建议答复', description: body.reply }], [])
+        .catch((error: unknown) => Promise.reject(asReplyRefusal(error)))
+    : [];
+  const { entry, candidate, from } = await withLock(deps.redis, deps.keys.entryLock(entryId), async () => {
+    const found = await publishedSuggestion(deps, candidates, campaignId, entryId);
+    const current = progressOf(found.entry);
     if (!SUGGESTION_MOVES[current.status].includes(body.status)) {
       throw new AppError('SUGGESTION_MOVE_NOT_ALLOWED', {
         details: { from: current.status, to: body.status, allowed: SUGGESTION_MOVES[current.status] },
@@ -118,7 +183,7 @@ export async function moveSuggestion(
       history: [...current.history, step],
     };
     await deps.entries.entries.updateOne({ _id: entryId }, { $set: { progress } });
-    return { entry: { ...found, progress }, from: current.status };
+    return { entry: { ...found.entry, progress }, candidate: found.candidate, from: current.status };
   });
   // Its followers hear of it whatever becomes of the audit entry (the event's id makes it once).
   try {
@@ -137,7 +202,7 @@ export async function moveSuggestion(
     target: { type: 'entry', id: entryId },
     campaignId,
     before: { status: from },
-    after: { status: body.status, ...(body.reply ? { reply: body.reply } : {}) },
+    after: withChecks({ status: body.status, ...(body.reply ? { reply: body.reply } : {}) }, checks),
   });
-  return suggestionView(entry, deps.config);
+  return suggestionView(entry, candidate, deps.config);
 }

@@ -1,10 +1,13 @@
 import type { Config } from '@rallyboard/core/config';
 import { type EntryDoc, entryImageUrl } from '@rallyboard/core/db';
-import type { EntryView, ModerationEntry } from '@rallyboard/core/protocol';
+import type { EntryStatus, EntryView, ModerationEntry } from '@rallyboard/core/protocol';
 
 /** An entry image's public address, from this deployment's public URL. */
 export const entryImageUrlOf = (config: Pick<Config, 'http'>, imageId: string): string =>
   entryImageUrl(config.http.publicUrl, imageId);
+
+/** Statuses whose pictures are deleted: none is shown. */
+const PICTURES_GONE: ReadonlySet<EntryStatus> = new Set(['rejected', 'withdrawn', 'removed']);
 
 /** An entry as its author sees it: no checks' details, no address. */
 export function entryView(entry: EntryDoc, config: Pick<Config, 'http'>): EntryView {
@@ -13,10 +16,9 @@ export function entryView(entry: EntryDoc, config: Pick<Config, 'http'>): EntryV
     campaignId: entry.campaignId,
     title: entry.title,
     ...(entry.text === undefined ? {} : { text: entry.text }),
-    images:
-      entry.status === 'rejected' || entry.status === 'withdrawn'
-        ? []
-        : entry.images.map((i) => ({ imageId: i.imageId, url: entryImageUrlOf(config, i.imageId) })),
+    images: PICTURES_GONE.has(entry.status)
+      ? []
+      : entry.images.map((i) => ({ imageId: i.imageId, url: entryImageUrlOf(config, i.imageId) })),
     status: entry.status,
     ...(entry.reason === undefined ? {} : { reason: entry.reason }),
     ...(entry.candidateId === undefined ? {} : { candidateId: entry.candidateId }),

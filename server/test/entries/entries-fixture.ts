@@ -1,5 +1,10 @@
 import { participantModel, recordLogin } from '@rallyboard/core/db';
-import type { EntrySettingsInput, EntryView } from '@rallyboard/core/protocol';
+import type {
+  CampaignStatus,
+  EntrySettingsInput,
+  EntryView,
+  SuggestionView,
+} from '@rallyboard/core/protocol';
 import { afterAll, beforeAll } from 'vitest';
 import { createLiveCampaign } from '../../../test/support/campaigns.js';
 import { randomId } from '../../../test/support/config.js';
@@ -47,10 +52,20 @@ export async function entrant(deviceId = randomId('d')) {
 }
 export type Entrant = Awaited<ReturnType<typeof entrant>>;
 
-/** A live campaign of the fixture's host, taking entries now with `settings`. */
-export async function entryCampaign(settings: Partial<EntrySettingsInput> = {}): Promise<string> {
+/**
+ * A campaign of the fixture's host (live, unless `campaign` says otherwise), taking entries now
+ * with `settings`.
+ */
+export async function entryCampaign(
+  settings: Partial<EntrySettingsInput> = {},
+  campaign: { kind?: 'vote' | 'like'; status?: CampaignStatus; title?: string } = {},
+): Promise<string> {
   const campaignId = randomId('c');
-  await createLiveCampaign(env.mongo, campaignId, { createdBy: fx.host.id, title: '摄影作品征集' });
+  await createLiveCampaign(env.mongo, campaignId, {
+    createdBy: fx.host.id,
+    title: '摄影作品征集',
+    ...campaign,
+  });
   const answer = await asHost('PUT', `/api/campaigns/${campaignId}/entry-settings`, {
     opensAt: new Date(Date.now() - 60_000).toISOString(),
     closesAt: new Date(Date.now() + 86_400_000).toISOString(),
@@ -119,3 +134,23 @@ export async function mine(who: Entrant, entryId: string): Promise<EntryView | u
   const answer = await asEntrant<{ entries: EntryView[] }>(who, 'GET', '/api/me/entries');
   return answer.body.entries.find((e) => e.id === entryId);
 }
+
+/** A suggestion box (a like campaign, live unless `status` says otherwise) approving automatically. */
+export const suggestionBox = (status: CampaignStatus = 'live', settings: Partial<EntrySettingsInput> = {}) =>
+  entryCampaign(
+    { purpose: 'suggestions', approval: 'auto', minImages: 0, ...settings },
+    { kind: 'like', status, title: '社区议事厅' },
+  );
+
+/** A suggestion as anyone reads it (GET …/suggestions/:entryId). */
+export const readSuggestion = (campaignId: string, entryId: string) =>
+  fetch(`${env.server.url}/api/campaigns/${campaignId}/suggestions/${entryId}`).then(async (r) => ({
+    status: r.status,
+    body: (await r.json()) as SuggestionView,
+  }));
+
+/** A suggestion box's suggestions as anyone reads them (GET …/suggestions). */
+export const listSuggestions = (campaignId: string): Promise<SuggestionView[]> =>
+  fetch(`${env.server.url}/api/campaigns/${campaignId}/suggestions`)
+    .then((r) => r.json())
+    .then((body) => (body as { suggestions: SuggestionView[] }).suggestions);

@@ -1,5 +1,11 @@
 import { auditModel, campaignModel, entryModels } from '@rallyboard/core/db';
-import type { DecideEntriesAnswer, EntryView, ErrorBody, ModerationEntry } from '@rallyboard/core/protocol';
+import type {
+  DecideEntriesAnswer,
+  EntryView,
+  ErrorBody,
+  ModerationEntry,
+  ModerationPage,
+} from '@rallyboard/core/protocol';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../../../test/support/stack.js';
 import {
@@ -128,5 +134,30 @@ describe('the moderation queue', () => {
       note: '活动已结束',
     });
     expect(rejected.body.results).toEqual([{ entryId: first.body.id, outcome: 'rejected' }]);
+  });
+
+  it('pages through a queue longer than a page, oldest first, and a decision meanwhile shifts nothing', async () => {
+    const campaignId = await entryCampaign();
+    const sent: string[] = [];
+    for (const title of ['一', '二', '三', '四', '五']) {
+      sent.push((await submit(await entrant(), campaignId, { title, images: [] })).body.id);
+    }
+    await inReview(campaignId, 5);
+    const page = (cursor?: string) =>
+      asHost<ModerationPage>(
+        'GET',
+        `/api/campaigns/${campaignId}/entries?status=in-review&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+    const first = await page();
+    expect(first.body.entries.map((e) => e.id)).toEqual(sent.slice(0, 2));
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    // The host decides what it has seen; the next page starts where the first left off.
+    await decide(campaignId, { entryIds: sent.slice(0, 2), decision: 'approve' });
+    const second = await page(first.body.nextCursor ?? undefined);
+    expect(second.body.entries.map((e) => e.id)).toEqual(sent.slice(2, 4));
+    const last = await page(second.body.nextCursor ?? undefined);
+    expect(last.body.entries.map((e) => e.id)).toEqual(sent.slice(4));
+    expect(last.body.nextCursor).toBeNull();
+    expect((await page('not-a-cursor')).status).toBe(400);
   });
 });

@@ -9,6 +9,7 @@ import {
   zipBomb,
   zipOf,
 } from '../../../test/support/images.js';
+import { eventually } from '../../../test/support/stack.js';
 import { call, createTestHost } from '../support/hosts.js';
 import {
   asEntrant,
@@ -16,6 +17,7 @@ import {
   entrant,
   entryCampaign,
   env,
+  mine,
   submit,
   upload,
   useEntriesEnv,
@@ -160,6 +162,25 @@ describe('sending an entry', () => {
     const withdrawn = await asEntrant<EntryView>(who, 'POST', `/api/me/entries/${first.body.id}/withdraw`);
     expect(withdrawn.body.status).toBe('withdrawn');
     expect(withdrawn.body.images).toEqual([]);
+    const gone = await fetch(`${env.server.url}/media/entries/${first.body.images[0]?.imageId}`);
+    expect(gone.status).toBe(404);
+    expect((await submit(who, campaignId)).status).toBe(201);
+  });
+
+  it('frees the place of an entry whose candidate the host took off, and tells its author', async () => {
+    const campaignId = await entryCampaign({ perParticipant: 1, approval: 'auto' }, { status: 'scheduled' });
+    const who = await entrant();
+    const first = await submit(who, campaignId);
+    await eventually(async () => (await mine(who, first.body.id))?.status === 'approved');
+    // The host sets the whole list without it (a PATCH of the campaign), before it goes live.
+    const taken = await asHost('PATCH', `/api/campaigns/${campaignId}`, {
+      members: [
+        { candidateId: 'alice', name: 'alice' },
+        { candidateId: 'bob', name: 'bob' },
+      ],
+    });
+    expect(taken.status).toBe(200);
+    expect(await mine(who, first.body.id)).toMatchObject({ status: 'removed', images: [] });
     const gone = await fetch(`${env.server.url}/media/entries/${first.body.images[0]?.imageId}`);
     expect(gone.status).toBe(404);
     expect((await submit(who, campaignId)).status).toBe(201);

@@ -1,4 +1,4 @@
-import { campaignModel } from '@rallyboard/core/db';
+import { auditModel, campaignModel } from '@rallyboard/core/db';
 import type { ErrorBody, SuggestionView } from '@rallyboard/core/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLiveCampaign } from '../../../test/support/campaigns.js';
@@ -6,6 +6,7 @@ import { randomId } from '../../../test/support/config.js';
 import { startTestNotifier } from '../../../test/support/notifier.js';
 import { eventually } from '../../../test/support/stack.js';
 import { TEST_TEMPLATES } from '../../../test/support/wechat.js';
+import { bindWeChat } from '../support/hosts.js';
 import {
   asEntrant,
   asHost,
@@ -13,17 +14,23 @@ import {
   entrant,
   env,
   fx,
+  listSuggestions,
+  readSuggestion as read,
   submit,
+  suggestionBox,
   useEntriesEnv,
 } from './entries-fixture.js';
 
 // A suggestion box (政务建议): suggestions are entries of a like campaign; the host moves each
 // through published statuses with a public reply, and everyone who asked to hear of it (the
-// author, supporters) gets one message per move they subscribed to.
+// author, supporters) gets one message per move they subscribed to. The replies are the host's
+// published text: WeChat judges them as the WeChat user bound to the host's account.
 useEntriesEnv();
 let notifier: Awaited<ReturnType<typeof startTestNotifier>>;
+let hostOpenid: string;
 beforeAll(async () => {
   notifier = await startTestNotifier(env.config, env.mongo);
+  hostOpenid = await bindWeChat(env.server, fx.host, env.fake);
 });
 afterAll(() => notifier.close());
 
@@ -33,34 +40,11 @@ const window = () => ({
   closesAt: new Date(Date.now() + 86_400_000).toISOString(),
 });
 
-async function suggestionBox(): Promise<string> {
-  const campaignId = randomId('c');
-  await createLiveCampaign(env.mongo, campaignId, {
-    createdBy: fx.host.id,
-    kind: 'like',
-    title: '社区议事厅',
-  });
-  const answer = await asHost('PUT', `/api/campaigns/${campaignId}/entry-settings`, {
-    ...window(),
-    purpose: 'suggestions',
-    approval: 'auto',
-    minImages: 0,
-  });
-  expect(answer.status).toBe(200);
-  return campaignId;
-}
-
 async function approvedSuggestion(campaignId: string, author: Entrant, title: string): Promise<string> {
   const entry = await submit(author, campaignId, { title, text: '建议在小区东门加装路灯', images: [] });
   await eventually(async () => (await read(campaignId, entry.body.id)).status === 200);
   return entry.body.id;
 }
-
-const read = (campaignId: string, entryId: string) =>
-  fetch(`${env.server.url}/api/campaigns/${campaignId}/suggestions/${entryId}`).then(async (r) => ({
-    status: r.status,
-    body: (await r.json()) as SuggestionView,
-  }));
 
 function hearNext(who: Entrant, campaignId: string, entryId: string) {
   env.fake.state.acceptSubscription(who.openid, PROGRESS);
@@ -139,10 +123,7 @@ describe('a suggestion box', () => {
       ['under-study', undefined],
       ['adopted', '已列入明年改造计划'],
     ]);
-    const list = await fetch(`${env.server.url}/api/campaigns/${campaignId}/suggestions`).then((r) =>
-      r.json(),
-    );
-    expect((list as { suggestions: SuggestionView[] }).suggestions.map((s) => s.status)).toEqual(['adopted']);
+    expect((await listSuggestions(campaignId)).map((s) => s.status)).toEqual(['adopted']);
   });
 
   it('refuses a move backwards or from an end, and a grant for a suggestion that no longer moves', async () => {
@@ -179,5 +160,34 @@ describe('a suggestion box', () => {
     expect((await read(campaignId, entryId)).status).toBe(404);
     const list = await fetch(`${env.server.url}/api/campaigns/${campaignId}/suggestions`);
     expect(list.status).toBe(404);
+  });
+
+  it("refuses a reply WeChat finds risky, or would have a person review, as the host's text, and nothing moves", async () => {
+    const campaignId = await suggestionBox();
+    const entryId = await approvedSuggestion(campaignId, await entrant(), '夜间施工扰民');
+    env.fake.state.visit(hostOpenid);
+    const risky = `禁词${randomId('w')}`;
+    env.fake.state.blockWord(risky, 20012, 'risky');
+    const refused = await move(campaignId, entryId, { status: 'answered', reply: `已转交${risky}处理` });
+    expect(refused.status).toBe(422);
+    expect((refused.body as ErrorBody).error).toMatchObject({
+      code: 'CONTENT_RISKY',
+      details: { fields: ['reply'] },
+    });
+    const doubtful = `待审${randomId('w')}`;
+    env.fake.state.blockWord(doubtful, 20006, 'review');
+    const held = await move(campaignId, entryId, { status: 'under-study', reply: `正在研究${doubtful}` });
+    expect((held.body as ErrorBody).error.code).toBe('CONTENT_NEEDS_REVIEW');
+    // Nothing moved: the public sees it received, with no reply, and no message was queued.
+    expect((await read(campaignId, entryId)).body).toMatchObject({ status: 'received' });
+    expect((await read(campaignId, entryId)).body.reply).toBeUndefined();
+
+    const answered = await move(campaignId, entryId, { status: 'answered', reply: '已协调施工方夜间停工' });
+    expect(answered.status).toBe(200);
+    const audit = await auditModel(env.mongo).findOne({ campaignId, action: 'suggestion.progress' }).lean();
+    expect(audit?.after).toMatchObject({
+      status: 'answered',
+      contentChecks: [expect.objectContaining({ candidateId: entryId, suggest: 'pass' })],
+    });
   });
 });

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { type Connection, Schema } from 'mongoose';
 import type { CheckState, EntrySettings, EntryStatus, SuggestionStatus } from '../protocol/entries.js';
-import { ENTRY_STATUSES, HOLDS_A_PLACE } from '../protocol/entries.js';
+import { ENTRY_STATUSES, HOLDS_A_PLACE, REMOVED_REASON } from '../protocol/entries.js';
+import { deleteEntryImages } from './entry-images.js';
+import { findPage, type Page } from './paging.js';
 
 /**
  * Participants' entries (报名) and each campaign's entry settings. An entry is written by its
@@ -61,6 +63,8 @@ export interface EntryDoc {
   candidateId?: string | undefined;
   /** Who decided: a host's id, or `auto` (auto-approval, or a risky check). */
   decidedBy?: string | undefined;
+  /** The host who removed the candidate it became (when: its `removed` event). */
+  removedBy?: string | undefined;
   /** A suggestion's moves since it was received (absent until the host first moves it). */
   progress?: SuggestionProgress | undefined;
   history: EntryEvent[];
@@ -111,6 +115,7 @@ const entrySchema = new Schema<EntryDoc>(
     reason: String,
     candidateId: String,
     decidedBy: String,
+    removedBy: String,
     progress: { type: Schema.Types.Mixed },
     history: { type: [eventSchema], default: [] },
   },
@@ -148,7 +153,7 @@ export async function moveEntry(
   entryId: string,
   from: readonly EntryStatus[],
   to: EntryStatus,
-  fields: Partial<Pick<EntryDoc, 'reason' | 'candidateId' | 'decidedBy' | 'checkNote'>> = {},
+  fields: Partial<Pick<EntryDoc, 'reason' | 'candidateId' | 'decidedBy' | 'removedBy' | 'checkNote'>> = {},
   note?: string,
   now = new Date(),
 ): Promise<EntryDoc | undefined> {
@@ -162,6 +167,48 @@ export async function moveEntry(
     .lean<EntryDoc>();
   return moved ?? undefined;
 }
+
+/**
+ * The approved entries that became these candidates of the campaign, moved to `removed` as a
+ * host takes the candidates off: each frees its author's place, leaves the suggestion box, and
+ * its pictures are deleted as a rejected entry's are (first: a move that then fails leaves them
+ * gone, never shown). Answers the entries removed. Run it before the candidates go, so that a
+ * crash in between leaves the candidate listed (the host removes it again), never an entry shown
+ * or holding a place without its candidate.
+ */
+export async function removeEntriesOf(
+  models: EntryModels,
+  mongo: Connection,
+  campaignId: string,
+  candidateIds: readonly string[],
+  by: string,
+  now = new Date(),
+): Promise<EntryDoc[]> {
+  if (candidateIds.length === 0) return [];
+  const approved = await models.entries
+    .find({ campaignId, candidateId: { $in: [...candidateIds] }, status: 'approved' })
+    .lean<EntryDoc[]>();
+  const removed: EntryDoc[] = [];
+  for (const entry of approved) {
+    await deleteEntryImages(
+      mongo,
+      entry.images.map((i) => i.imageId),
+    );
+    const fields = { reason: REMOVED_REASON, removedBy: by };
+    const moved = await moveEntry(models, entry._id, ['approved'], 'removed', fields, REMOVED_REASON, now);
+    if (moved) removed.push(moved);
+  }
+  return removed;
+}
+
+/** A page of the campaign's entries in a status, oldest first (the moderation queue). */
+export const findEntryPage = (
+  models: EntryModels,
+  campaignId: string,
+  status: EntryStatus,
+  page: { limit: number; cursor?: string | undefined },
+): Promise<Page<EntryDoc>> =>
+  findPage<EntryDoc>(models.entries, { campaignId, status }, 'createdAt', page, undefined, 'oldest');
 
 /** An entry image's public address (unguessable: the id is 128 random bits). */
 export const entryImageUrl = (publicUrl: string, imageId: string): string =>

@@ -2,17 +2,31 @@ import type { Model } from 'mongoose';
 import { cursorAfter, parseCursor } from '../protocol/pages.js';
 
 /**
- * The filter of the page after `cursor`, in a list ordered by `{ [timeField]: -1, _id: -1 }`
- * (newest first, then by id): items older than the cursor's, or as old with a smaller id.
+ * The order of a paged list: by a time field, then by id; `newest` first (most lists) or
+ * `oldest` first (a queue of work, read in the order it came).
  */
-function afterCursor(cursor: string | undefined, timeField: string): Record<string, unknown> {
+type PageOrder = 'newest' | 'oldest';
+
+/**
+ * The filter of the page after `cursor`, in a list ordered by `{ [timeField]: ∓1, _id: ∓1 }`:
+ * items past the cursor's time, or at it with an id past the cursor's.
+ */
+function afterCursor(
+  cursor: string | undefined,
+  timeField: string,
+  order: PageOrder,
+): Record<string, unknown> {
   if (cursor === undefined) return {};
   const { at, id } = parseCursor(cursor);
-  return { $or: [{ [timeField]: { $lt: at } }, { [timeField]: at, _id: { $lt: id } }] };
+  const past = order === 'newest' ? '$lt' : '$gt';
+  return { $or: [{ [timeField]: { [past]: at } }, { [timeField]: at, _id: { [past]: id } }] };
 }
 
 /** The sort that afterCursor pages through. */
-const newestFirst = (timeField: string): Record<string, -1> => ({ [timeField]: -1, _id: -1 });
+const sortOf = (timeField: string, order: PageOrder): Record<string, 1 | -1> => {
+  const way = order === 'newest' ? -1 : 1;
+  return { [timeField]: way, _id: way };
+};
 
 /**
  * A page from `limit + 1` documents read in that order: the first `limit`, and the cursor after
@@ -31,7 +45,7 @@ function pageOf<D extends { _id: string }>(
   };
 }
 
-/** A page of a list ordered newest first by `timeField`, then by id. */
+/** A page of a list ordered by `timeField`, then by id. */
 export interface Page<D> {
   items: D[];
   nextCursor: string | null;
@@ -45,8 +59,8 @@ function timeOf(doc: object, field: string): Date {
 
 /**
  * Reads the page after `query.cursor` of the documents matching `filter`, newest first by
- * `timeField` (a Date field) then by id: `limit + 1` documents read, so the cursor is given only
- * when there is more.
+ * `timeField` (a Date field) then by id, or oldest first when `order` says so: `limit + 1`
+ * documents read, so the cursor is given only when there is more.
  */
 export async function findPage<D extends { _id: string }>(
   model: Model<D>,
@@ -54,12 +68,13 @@ export async function findPage<D extends { _id: string }>(
   timeField: string,
   query: { limit: number; cursor?: string | undefined },
   projection?: Record<string, 0 | 1>,
+  order: PageOrder = 'newest',
 ): Promise<Page<D>> {
-  const after = afterCursor(query.cursor, timeField);
+  const after = afterCursor(query.cursor, timeField, order);
   const filters = [filter, after].filter((f) => Object.keys(f).length > 0);
   const docs = await model
     .find(filters.length > 0 ? { $and: filters } : {}, projection)
-    .sort(newestFirst(timeField))
+    .sort(sortOf(timeField, order))
     .limit(query.limit + 1)
     .lean<D[]>();
   return pageOf(docs, query.limit, (doc) => timeOf(doc, timeField));

@@ -2,9 +2,10 @@ import { z } from 'zod';
 
 /**
  * Where a page of a list left off: the sort time (epoch ms) and the id of its last item, as
- * `<ms>.<id>`. Lists are ordered newest first by time, then by id, so a cursor names one place
- * even when items share a time, and items added meanwhile never shift a page. The id may itself
- * contain dots (every vote id does): the time ends at the first one.
+ * `<ms>.<id>`. Lists are ordered by time, then by id (newest first; a queue of work, such as
+ * entries waiting for review, oldest first), so a cursor names one place even when items share a
+ * time, and items added meanwhile never shift a page. The id may itself contain dots (every vote
+ * id does): the time ends at the first one.
  */
 export const pageCursorSchema = z
   .string()

@@ -5,6 +5,7 @@ import type {
   EntrySettingsView,
   EntryStatus,
   ModerationEntry,
+  ModerationPage,
 } from '@rallyboard/core/protocol';
 import { ApiError, api } from '../../api.js';
 import { confirmDialog, field, h, input, select, toast } from '../../dom.js';
@@ -18,6 +19,7 @@ const STATUS_LABELS: Record<EntryStatus, string> = {
   approved: '已通过',
   rejected: '已驳回',
   withdrawn: '已撤回',
+  removed: '已移出候选',
 };
 
 const CHECK_LABELS: Record<CheckState, string> = {
@@ -80,38 +82,66 @@ const OUTCOME_LABELS: Record<DecideEntriesAnswer['results'][number]['outcome'], 
   refused: '未能处理',
 };
 
+/** Entries a page of the queue holds: 加载更多 reads the next. */
+const PAGE_SIZE = 50;
+
+/**
+ * The queue's rows of the status `filter` names, oldest first, a page at a time: `load()` reads
+ * the first page (and unticks everything), 加载更多 appends the next.
+ */
+function pagedQueue(campaignId: string, filter: HTMLSelectElement, ticked: Set<string>) {
+  const rows = h('tbody', {});
+  const status = h('p', { class: 'muted', role: 'status', id: 'entries-status' });
+  const more = h('button', { type: 'button', id: 'entries-more', hidden: true }, '加载更多');
+  let cursor: string | null = null;
+  const load = async (next = false) => {
+    if (!next) {
+      ticked.clear();
+      cursor = null;
+    }
+    more.disabled = true;
+    try {
+      const after = next && cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+      const page = await api<ModerationPage>(
+        'GET',
+        `/api/campaigns/${campaignId}/entries?status=${filter.value}&limit=${PAGE_SIZE}${after}`,
+      );
+      const shown = page.entries.map((e) => entryRow(e, ticked));
+      if (next) rows.append(...shown);
+      else rows.replaceChildren(...shown);
+      cursor = page.nextCursor;
+      more.hidden = cursor === null;
+      const count = rows.childElementCount;
+      status.textContent =
+        count === 0 ? '没有这个状态的报名' : cursor === null ? `${count} 件` : `已显示 ${count} 件，还有更多`;
+    } catch (error) {
+      status.textContent = error instanceof ApiError ? error.message : '加载失败';
+    } finally {
+      more.disabled = false;
+    }
+  };
+  more.addEventListener('click', () => void load(true));
+  return { rows, status, more, load };
+}
+
 /**
  * 报名审核: the campaign's entry settings, and the moderation queue: entries in a status with what
- * WeChat's checks said and how many came from one device or address; the ticked ones approved
- * (each becomes a candidate) or rejected with a note the authors read.
+ * WeChat's checks said and how many came from one device or address, oldest first, a page at a
+ * time; the ticked ones approved (each becomes a candidate) or rejected with a note the authors read.
  */
 export function renderEntries(body: HTMLElement, campaign: CampaignView): undefined {
   const ticked = new Set<string>();
-  const rows = h('tbody', {});
-  const status = h('p', { class: 'muted', role: 'status', id: 'entries-status' });
   const filter = select(
-    (['in-review', 'pending', 'approved', 'rejected', 'withdrawn'] as const).map(
+    (['in-review', 'pending', 'approved', 'rejected', 'withdrawn', 'removed'] as const).map(
       (s) => [s, STATUS_LABELS[s]] as const,
     ),
     'in-review',
     { id: 'entries-filter', 'aria-label': '按状态查看' },
   );
+  const { rows, status, more, load } = pagedQueue(campaign.id, filter, ticked);
   const note = field('驳回理由（作者可见）', input({ maxlength: 200, id: 'entries-note' }));
   const approve = h('button', { type: 'button', class: 'primary', id: 'entries-approve' }, '通过所选');
   const reject = h('button', { type: 'button', class: 'danger', id: 'entries-reject' }, '驳回所选');
-  const load = async () => {
-    ticked.clear();
-    try {
-      const page = await api<{ entries: ModerationEntry[] }>(
-        'GET',
-        `/api/campaigns/${campaign.id}/entries?status=${filter.value}`,
-      );
-      rows.replaceChildren(...page.entries.map((e) => entryRow(e, ticked)));
-      status.textContent = page.entries.length === 0 ? '没有这个状态的报名' : `${page.entries.length} 件`;
-    } catch (error) {
-      status.textContent = error instanceof ApiError ? error.message : '加载失败';
-    }
-  };
   const decide = async (decision: 'approve' | 'reject') => {
     if (ticked.size === 0) return toast('请先选择报名', 'error');
     const reason = note.control.value.trim();
@@ -175,6 +205,7 @@ export function renderEntries(body: HTMLElement, campaign: CampaignView): undefi
       rows,
     ),
     status,
+    more,
   );
   body.append(queue);
   void api<EntrySettingsView>('GET', `/api/campaigns/${campaign.id}/entry-settings`)
