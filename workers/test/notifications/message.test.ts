@@ -1,4 +1,6 @@
-import type { MessageTemplate } from '@rallyboard/core/config';
+import { readFileSync } from 'node:fs';
+import { loadConfig, type MessageTemplate } from '@rallyboard/core/config';
+import { NOTIFICATION_EVENTS } from '@rallyboard/core/protocol';
 import { describe, expect, it } from 'vitest';
 import { messageData, messagePage, wechatTime } from '../../src/notifications/message.js';
 
@@ -59,6 +61,29 @@ describe('a subscribe message built from a template', () => {
   it('opens the page with the campaign filled in', () => {
     expect(messagePage(template({}), 'c-1')).toBe('pages/ranking/index?campaignId=c-1');
     expect(messagePage(template({}, 'pages/index/index'), 'c-1')).toBe('pages/index/index');
+  });
+
+  it('opens, unless its template names a page, a page the mini-program has, with what that page reads filled in', () => {
+    const app = JSON.parse(
+      readFileSync(new URL('../../../miniprogram/app.json', import.meta.url), 'utf8'),
+    ) as {
+      pages: string[];
+    };
+    const configured = loadConfig({
+      WECHAT_TEMPLATES: JSON.stringify(
+        Object.fromEntries(
+          NOTIFICATION_EVENTS.map((e) => [e, { templateId: `t-${e}`, data: { thing1: 'campaignTitle' } }]),
+        ),
+      ),
+    }).wechat.templates;
+    for (const event of NOTIFICATION_EVENTS) {
+      const page = messagePage(configured[event] as MessageTemplate, 'c-1', 'e-1@u-1');
+      const [path, query = ''] = page.split('?');
+      expect([event, app.pages]).toEqual([event, expect.arrayContaining([path])]);
+      expect([event, new URLSearchParams(query).get('campaignId')]).toEqual([event, 'c-1']);
+    }
+    const suggestion = messagePage(configured['suggestion-progress'] as MessageTemplate, 'c-1', 'e-1@u-1');
+    expect(new URLSearchParams(suggestion.split('?')[1]).get('entryId')).toBe('e-1');
   });
 
   it("writes times as WeChat's time keywords show them, in the campaign's time zone", () => {

@@ -18,10 +18,22 @@ export type MessageTemplates = Readonly<Partial<Record<NotificationEvent, Messag
 
 const keywordSchema = z.string().regex(/^[a-z_]+\d+$/, 'a template keyword such as thing1 or time2');
 
+/**
+ * What a tap on an event's message opens unless its template says: the mini-program's page of what
+ * the message is about (pages in miniprogram/app.json). Until 2026-12-07 every event's was
+ * `pages/index/index`, a page the mini-program does not have.
+ */
+const DEFAULT_MESSAGE_PAGES: Readonly<Record<NotificationEvent, string>> = {
+  'campaign-started': 'pages/campaign/index?campaignId={campaignId}',
+  'results-final': 'pages/ranking/index?campaignId={campaignId}',
+  'entry-reviewed': 'pages/my-entries/index?campaignId={campaignId}',
+  'suggestion-progress': 'pages/suggestion/index?campaignId={campaignId}&entryId={entryId}',
+};
+
 const templateSchema = (event: NotificationEvent) =>
   z.strictObject({
     templateId: templateIdSchema,
-    page: z.string().min(1).max(200).default('pages/index/index'),
+    page: z.string().min(1).max(200).default(DEFAULT_MESSAGE_PAGES[event]),
     data: z
       .record(keywordSchema, z.enum(NOTIFICATION_VALUES[event]))
       .refine((d) => Object.keys(d).length > 0, { message: 'name at least one keyword' }),

@@ -19,7 +19,7 @@ describe('WECHAT_TEMPLATES', () => {
     expect(loadConfig({ WECHAT_TEMPLATES: ' ' }).wechat.templates).toEqual({});
   });
 
-  it("maps each event to its template, its page (the home page by default) and its keywords' values", () => {
+  it("maps each event to its template, its page (the page of what it is about, by default) and its keywords' values", () => {
     expect(
       templates({
         'results-final': {
@@ -30,7 +30,7 @@ describe('WECHAT_TEMPLATES', () => {
     ).toEqual({
       'results-final': {
         templateId: 'AbC-123_x',
-        page: 'pages/index/index',
+        page: 'pages/ranking/index?campaignId={campaignId}',
         data: { thing1: 'campaignTitle', number2: 'winnerScore' },
       },
     });
