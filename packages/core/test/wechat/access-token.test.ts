@@ -193,21 +193,33 @@ describe('refreshing before expiry', () => {
     expect(ttl).toBeGreaterThan(2_000);
   });
 
-  it('keeps using the current token when the early refresh fails, and logs it', async () => {
+  it('keeps using the current token when the early refresh fails, logs it, and tries again once its lock expires', async () => {
     const config = configFor(shortLived);
     const { logger, lines } = captureLogs();
-    const [tokens] = await processes(1, config, { ...tuning, logger });
+    const [tokens] = await processes(1, config, { ...tuning, logger, lockTtlMs: 300 });
     const first = await tokens?.getToken();
     await sleep(1_100);
     shortLived.state.failNext(FAKE_PATHS.stableToken, -1);
     expect(await tokens?.getToken()).toBe(first);
     expect(lines.some((l) => l.includes('early refresh'))).toBe(true);
+    await sleep(350);
     const second = await tokens?.getToken();
     expect(second).not.toBe(first);
     for (const line of lines) {
       expect(line).not.toContain(String(first));
       expect(line).not.toContain(String(second));
     }
+  });
+
+  it('asks WeChat again once a lock’s life after a failed early refresh, not on every call meanwhile', async () => {
+    const config = configFor(shortLived);
+    const [tokens] = await processes(1, config, tuning);
+    const first = await tokens?.getToken();
+    await sleep(1_100);
+    shortLived.state.failNext(FAKE_PATHS.stableToken, -1, 1_000);
+    const before = tokenFetches();
+    for (let i = 0; i < 50; i++) expect(await tokens?.getToken()).toBe(first);
+    expect(tokenFetches() - before).toBe(1);
   });
 
   it('fetches anew once the cached token has expired', async () => {

@@ -74,7 +74,9 @@ export async function fetchOrWait(refresh: Refresh): Promise<string> {
 /**
  * The cached token is valid but due for refresh: the caller that takes the lock refreshes; the
  * others, here and in other processes, go on with the current token. A failed early refresh
- * is only logged, since the current token still works.
+ * is only logged, since the current token still works, and keeps the lock until it expires: the
+ * next try comes a lock's life later, not on the next call (until 2026-12-07 every call while
+ * WeChat's token endpoint failed asked it again, against its daily limit, and waited for it).
  */
 export async function refreshEarly(refresh: Refresh, current: string): Promise<string> {
   const { cache, logger, refreshAheadMs } = refresh;
@@ -90,9 +92,10 @@ export async function refreshEarly(refresh: Refresh, current: string): Promise<s
     if (fresh.remainingMs <= refreshAheadMs) release = false;
     return fresh.token;
   } catch (error) {
+    release = false;
     logger?.warn(
       { err: error },
-      'early refresh of the WeChat access token failed; still using the current one',
+      'early refresh of the WeChat access token failed; still using the current one, trying again once its lock expires',
     );
     return current;
   } finally {
