@@ -45,5 +45,32 @@ export async function followReferrals(deps: Pick<WorkerDeps, 'ledger'>, moved: r
   if (dropped.length === 0 && counted.length === 0) return;
   const models = { shareTokens: shareTokenModel(deps.ledger.db), referrals: referralModel(deps.ledger.db) };
   await dropReferralsOf(models, dropped);
-  await recordReferrals(models, counted);
+  const leaving = new Set(dropped.map((d) => d.voteId));
+  const voters = new Map(dropped.map((d) => [`${d.campaignId}:${d.inviteeId}`, d]));
+  const others = await Promise.all([...voters.values()].map((d) => stillThrough(deps, d, leaving)));
+  await recordReferrals(models, [...counted, ...others.flatMap((o) => (o ? [o] : []))]);
+}
+
+/**
+ * The earliest other vote of a voter whose vote through a link leaves the count that came through
+ * a link too and still counts, if any: the mini-program sends every later vote of an invitee with
+ * the link that brought them, so a hold of their first vote alone (a wave's), or a void of a
+ * window that holds it alone, leaves them brought by it. It then makes the referral (a no-op when
+ * the dropped referral was another vote's). One read of the voter's votes on the board.
+ */
+async function stillThrough(
+  deps: Pick<WorkerDeps, 'ledger'>,
+  { campaignId, inviteeId }: ReferralVote,
+  leaving: ReadonlySet<string>,
+): Promise<ReferralCandidate | undefined> {
+  const theirs = await deps.ledger
+    .find({ voterId: inviteeId, boardId: campaignId, verdict: 'counted', delta: 1 })
+    .lean<LedgerVote[]>();
+  const standing = theirs
+    .filter((r) => r.context?.shareToken !== undefined && !leaving.has(r._id) && r.restores === undefined)
+    .filter((r) => r.review === undefined || r.review.state === 'approved')
+    .sort((a, b) => a.acceptedAt.getTime() - b.acceptedAt.getTime())[0];
+  const shareToken = standing?.context?.shareToken;
+  if (!standing || shareToken === undefined) return undefined;
+  return { voteId: standing._id, campaignId, inviteeId, shareToken, at: standing.decidedAt };
 }

@@ -1,6 +1,7 @@
 import {
   type LedgerVote,
   type ReferralCandidate,
+  readLedgerVotesById,
   recordReferrals,
   referralModel,
   shareTokenModel,
@@ -66,13 +67,15 @@ export function createReferralAttributor(
 /**
  * Of a re-delivered job's counted votes (duplicates, answered with their first verdicts), those
  * review has moved since their first run: a hold took the vote back or a void took it out, and
- * dropped its referral (review/referrals.ts), which the job's run again must not make anew. One
- * read by id, and only for votes that came back with a share token.
+ * dropped its referral (review/referrals.ts), which the job's run again must not make anew. Read
+ * by id, one find each (FerretDB answers an `_id` equality from its key, but scans the whole
+ * ledger for an `$in`), and only for votes that came back with a share token.
  */
 async function reviewedSince(deps: Pick<WorkerDeps, 'ledger'>, records: readonly LedgerVote[]) {
   if (records.length === 0) return new Set<string>();
-  const moved = await deps.ledger
-    .find({ _id: { $in: records.map((r) => r._id) } }, { review: 1 })
-    .lean<Pick<LedgerVote, '_id' | 'review'>[]>();
+  const moved = await readLedgerVotesById(
+    deps.ledger,
+    records.map((r) => r._id),
+  );
   return new Set(moved.flatMap((r) => (r.review && r.review.state !== 'approved' ? [r._id] : [])));
 }

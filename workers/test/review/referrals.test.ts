@@ -7,9 +7,11 @@ import { createRiskFollowUp } from '../../src/risk/follow-up.js';
 import type { BatchItem } from '../../src/votes/apply-votes.js';
 import {
   apply,
+  byIdAlone,
   countOf,
   deps,
   judged,
+  ledgerCommands,
   liveCampaign,
   mongo,
   recordOf,
@@ -146,8 +148,44 @@ describe("a referral follows its vote's review", () => {
     expect(await inviteesOf(boardId)).toBe(0);
 
     // The job comes again (its worker stopped before completing it): the vote answers as it was
-    // first decided, counted, and the ledger says it is held.
+    // first decided, counted, and the ledger says it is held. It is read by its id alone.
+    ledgerCommands.splice(0);
     expect(await apply([item])).toMatchObject([{ verdict: 'counted', duplicate: true }]);
     expect(await inviteesOf(boardId)).toBe(0);
+    const reads = ledgerCommands.filter((c) => c.command === 'find');
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.filter((c) => !byIdAlone(c))).toEqual([]);
+  }, 60_000);
+
+  it('stays while another vote of the friend through the link still counts, when only their first leaves the count', async () => {
+    const { boardId, token } = await shared();
+    const through = (at: number) =>
+      judged(boardId, 'alice', 'p-twice', at, {
+        ip: '198.51.100.73',
+        deviceId: 'dev-p-twice',
+        dwellMs: 4_000,
+        shareToken: token,
+      });
+    const first = through(Date.now() - 90_000);
+    const later = through(Date.now() - 10_000);
+    for (const vote of [first, later]) expect(await apply([vote])).toMatchObject([{ verdict: 'counted' }]);
+    expect(await inviteesOf(boardId)).toBe(1);
+
+    // A rule voids the window that holds the first vote alone: the later one still counts.
+    const rule: ReviewJob = {
+      kind: 'void-by-rule',
+      campaignId: boardId,
+      rule: {
+        from: new Date(Date.now() - 120_000).toISOString(),
+        to: new Date(Date.now() - 60_000).toISOString(),
+        deviceId: 'dev-p-twice',
+      },
+      by: 'h-host',
+    };
+    await createReviewActions(deps)(rule, 'rule-2', async () => {});
+    expect(await recordOf(first.vote.voteId)).toMatchObject({ review: { state: 'voided' } });
+    expect(await countOf(boardId, 'alice')).toBe(1);
+    const referral = await referralModel(mongo).findById(referralIdOf(boardId, 'p-twice')).lean();
+    expect(referral).toMatchObject({ inviterId: 'p-sharer', firstVoteId: later.vote.voteId });
   }, 60_000);
 });
