@@ -44,7 +44,7 @@ import { type Api, createApi } from './http/api.js';
 import { answerClientErrors } from './http/client-error.js';
 import { docsRouter } from './http/docs.js';
 import { errorHandler, notFound } from './http/error-handler.js';
-import { limitPublicReads, PUBLIC_READ_PATHS } from './http/read-limit.js';
+import { limitPublicReads, PUBLIC_MEDIA_PATHS, PUBLIC_READ_PATHS } from './http/read-limit.js';
 import { requestMetrics } from './http/request-metrics.js';
 import { securityHeaders } from './http/security-headers.js';
 import { createVoteEnqueuer } from './ingest/enqueue.js';
@@ -211,7 +211,8 @@ export function createApp(deps: AppDeps): App {
   app.use(securityHeaders());
   app.use(accessLog(deps.logger));
   app.use(requestMetrics(services.metrics.http));
-  app.use(PUBLIC_READ_PATHS, limitPublicReads(services.readLimits));
+  app.use(PUBLIC_READ_PATHS, limitPublicReads(services.readLimits.read));
+  app.use(PUBLIC_MEDIA_PATHS, limitPublicReads(services.readLimits.media));
   for (const router of featureRouters(services)) app.use(router);
   app.use(notFound);
   app.use(errorHandler(deps.logger));

@@ -46,6 +46,7 @@ export function testEnv(overrides: Env = {}): Env {
     RATE_LIMIT_PER_DEVICE: '0',
     RATE_LIMIT_PER_VOTER: '0',
     RATE_LIMIT_READS_PER_IP: '0',
+    RATE_LIMIT_MEDIA_PER_IP: '0',
     RATE_LIMIT_SOCKET_EVENTS_PER_IP: '0',
     RATE_LIMIT_EVENTS_PER_SOCKET: '0',
     JWT_SECRET: TEST_JWT_SECRET,

@@ -64,6 +64,8 @@ const READ_WINDOW_SECONDS = 10;
 export interface ReadLimits {
   /** Charges a public HTTP read to its client address. */
   read(ip: string): Promise<void>;
+  /** Charges an entry picture's download to its client address. */
+  media(ip: string): Promise<void>;
   /** Charges a socket event to its client address and to the socket. */
   socketEvent(ip: string, socketId: string): Promise<void>;
 }
@@ -75,12 +77,14 @@ export interface ReadLimits {
  */
 export function createReadLimits(deps: RateLimitDeps): ReadLimits {
   const limiter = (name: string, points: number) => redisLimiter(deps, name, points, READ_WINDOW_SECONDS);
-  const { readsPerIp, socketEventsPerIp, eventsPerSocket } = deps.config.rateLimits;
+  const { readsPerIp, mediaPerIp, socketEventsPerIp, eventsPerSocket } = deps.config.rateLimits;
   const reads = limiter('read-ip', readsPerIp);
+  const media = limiter('media-ip', mediaPerIp);
   const socketIps = limiter('socket-ip', socketEventsPerIp);
   const sockets = limiter('socket', eventsPerSocket);
   return {
     read: (ip) => chargeLimit(reads, 'ip', limitedAddress(ip)),
+    media: (ip) => chargeLimit(media, 'ip', limitedAddress(ip)),
     async socketEvent(ip, socketId) {
       // The socket first: one client's flood spends its own budget, not its neighbours' on the NAT.
       await chargeLimit(sockets, 'socket', socketId);

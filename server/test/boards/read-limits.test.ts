@@ -1,12 +1,14 @@
-import { connectMongo } from '@rallyboard/core/db';
+import { connectMongo, newImageId, putEntryImage } from '@rallyboard/core/db';
 import type { ErrorBody } from '@rallyboard/core/protocol';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../../test/support/config.js';
 import { seedBoard, startTestServer, type TestServer } from '../../../test/support/stack.js';
 
-// The read limits at their defaults (the test env turns them off for the other tests).
-const config = testConfig({ RATE_LIMIT_READS_PER_IP: undefined });
+// The read limits at their defaults (the test env turns them off for the other tests); the
+// pictures' own budget small, to spend it here.
+const PICTURES = 40;
+const config = testConfig({ RATE_LIMIT_READS_PER_IP: undefined, RATE_LIMIT_MEDIA_PER_IP: String(PICTURES) });
 let server: TestServer;
 let mongo: Connection;
 let boardId: string;
@@ -63,6 +65,25 @@ describe('public reads from one address', () => {
     ];
     const answers = await Promise.all(paths.map((path) => fetch(`${server.url}${path}`)));
     expect(answers.map((a) => a.status)).toEqual(paths.map(() => 429));
+  });
+
+  it("leave entry pictures to a budget of their own: a contest's photos are answered once the reads' is spent, until theirs is", async () => {
+    const imageId = newImageId();
+    await putEntryImage(mongo, imageId, Buffer.alloc(1_024, 7), {
+      campaignId: boardId,
+      userId: 'p-author',
+      contentType: 'image/jpeg',
+      width: 32,
+      height: 32,
+      sha256: 'x',
+      entryId: 'e-1',
+    });
+    // The reads' budget is spent by now (above); the pictures' is not.
+    const answers = await flood(`${server.url}/media/entries/${imageId}`, PICTURES + 10, 10);
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.slice(0, PICTURES)).toEqual(statuses.slice(0, PICTURES).map(() => 200));
+    expect(statuses.slice(PICTURES)).toEqual(statuses.slice(PICTURES).map(() => 429));
+    await Promise.all(answers.map((a) => a.body?.cancel()));
   });
 
   it('leave votes and host routes to their own limits', async () => {

@@ -17,6 +17,7 @@ export const rateLimitEnv = {
   RATE_LIMIT_HOST_LOGIN: int(0, 1_000_000, 10),
   RATE_LIMIT_HOST_LOGIN_PER_IP: int(0, 1_000_000, 30),
   RATE_LIMIT_READS_PER_IP: int(0, 1_000_000, 6_000),
+  RATE_LIMIT_MEDIA_PER_IP: int(0, 1_000_000, 12_000),
   RATE_LIMIT_SOCKET_EVENTS_PER_IP: int(0, 1_000_000, 1_200),
   RATE_LIMIT_EVENTS_PER_SOCKET: int(0, 1_000_000, 30),
 };
@@ -46,6 +47,8 @@ export interface RateLimits {
   readonly hostLoginPerIp: number;
   /** Public HTTP reads (boards, public campaigns, screens) per 10 s by client IP. */
   readonly readsPerIp: number;
+  /** Entry pictures (candidates' photos) per 10 s by client IP: a budget of their own. */
+  readonly mediaPerIp: number;
   /** Socket events (board:subscribe, board:query, screen:subscribe) per 10 s by client IP. */
   readonly socketEventsPerIp: number;
   /** The same events per 10 s by socket. */
@@ -64,6 +67,7 @@ export function rateLimitsOf(e: RateLimitEnv): RateLimits {
     hostLogin: e.RATE_LIMIT_HOST_LOGIN,
     hostLoginPerIp: e.RATE_LIMIT_HOST_LOGIN_PER_IP,
     readsPerIp: e.RATE_LIMIT_READS_PER_IP,
+    mediaPerIp: e.RATE_LIMIT_MEDIA_PER_IP,
     socketEventsPerIp: e.RATE_LIMIT_SOCKET_EVENTS_PER_IP,
     eventsPerSocket: e.RATE_LIMIT_EVENTS_PER_SOCKET,
   };
