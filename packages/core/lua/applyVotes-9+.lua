@@ -3,9 +3,9 @@
   unit of atomicity: every marker, score, total and seq change of the batch happens, or none.
 
   A vote whose id already has a marker changes nothing and is reported as a duplicate with the
-  verdict the marker holds, so a re-delivered job (retry, stall, duplicate add, a worker killed
-  at any point) gets the same answer it got the first time, and the ledger record it writes is
-  the same.
+  verdict the marker holds, and with the risk assessment kept beside it (+10), so a re-delivered
+  job (retry, stall, duplicate add, a worker killed at any point) gets the same answer it got the
+  first time, and the ledger record it writes is the same, whatever risk control would decide now.
 
   Scores are encoded (see src/redis/score.ts): key = seq - count * SPAN, ascending = best first.
 
@@ -15,13 +15,14 @@
   KEYS[8] member groups hash (member -> group id; see setMemberGroup-5+.lua)
   KEYS[9] periods zset (the total key of each period window a vote created -> its expiry), which
           a move checks for a period it did not list
-  then, for each vote in turn, nine keys:
+  then, for each vote in turn, ten keys:
     +1 the vote's marker
     +2 its day's scores zset    +3 its day's total
     +4 its week's scores zset   +5 its week's total
     +6 its month's scores zset  +7 its month's total
     +8 the member's likes set
     +9 the voter's quota hash for the vote's day ('*' -> the day's votes, member -> the member's)
+    +10 the risk assessment kept with the vote's marker (a string, as long as the marker lives)
   and, when the vote names a group (ARGV +10), sixteen more: for the all-time window, then the
   vote's day, week and month, four keys each: the group's scores zset and total, the groups'
   scores zset and total
@@ -29,7 +30,7 @@
   ARGV[1] seq span (2^SEQ_BITS)   ARGV[2] largest count   ARGV[3] largest seq
   ARGV[4] marker time-to-live, seconds
   ARGV[5] change channel          ARGV[6] board id        ARGV[7] origin (the worker instance)
-  then, for vote i, ten values at 7 + 10(i-1):
+  then, for vote i, eleven values at 7 + 11(i-1):
     +1 member id  +2 action (vote | like | unlike | retract)  +3 voter id ('' when none)
     +4 day (YYYY-MM-DD)
     +5 +6 +7 when the day's, the week's and the month's keys may expire (unix seconds)
@@ -42,6 +43,8 @@
        'v' void a held vote: marker 'h' (or none) becomes 'r,VOIDED' and its quota use is given back
     +10 the member's group id ('' none), as the caller read it from KEYS[8]: every counted change
        also goes to the group's ranking and to the groups' ranking (a group's score is its total)
+    +11 risk control's assessment of a vote it did not accept, as text ('' none): written to key
+       +10 with the marker, only when the vote is decided now (never over a first run's)
 
   A retraction (action 'retract', its own vote id) takes back one counted vote of the member on
   the day given: -1 on a vote board; on a like board, an unlike if the voter's like stands.
@@ -52,10 +55,12 @@
   QUOTA_EXCEEDED, whatever ingest's advisory check let through.
 
   Returns
-    { lastSeq, verdicts, duplicates }
+    { lastSeq, verdicts, duplicates, assessments }
       verdicts[i]   'c,<seq>,<delta>' counted; 'u' unchanged (a like that stood, an unlike
                     that did not); 'h' held; 'r,<REASON>' rejected with an error-catalogue code
       duplicates[i] 1 when the vote had been applied before (nothing changed now), else 0
+      assessments[i] for a duplicate, the assessment kept with its marker ('' none: its first
+                    run accepted it, or it was decided before assessments were kept); '' otherwise
    -1  the board is not in Redis, or only part of it is (never registered, or its state was
        lost: see rebuild)
    -4  the board is fenced for a rebuild; try again later
@@ -118,15 +123,16 @@ end
 local seq = tonumber(redis.call('GET', KEYS[5]) or '0')
 local verdicts = {}
 local duplicates = {}
+local assessments = {}
 local changed = {}
 local changedList = {}
 
-local n = (#ARGV - 7) / 10
+local n = (#ARGV - 7) / 11
 -- A group is checked before anything changes, so a batch counts into the groups its members are
 -- in now, or not at all.
 local checked = {}
 for i = 1, n do
-  local a = 7 + 10 * (i - 1)
+  local a = 7 + 11 * (i - 1)
   local member = ARGV[a + 1]
   if not checked[member] then
     if (redis.call('HGET', KEYS[8], member) or '') ~= ARGV[a + 10] then
@@ -148,8 +154,8 @@ end
 
 local k = 9
 for i = 1, n do
-  local a = 7 + 10 * (i - 1)
-  local marker, likes, quota = KEYS[k + 1], KEYS[k + 8], KEYS[k + 9]
+  local a = 7 + 11 * (i - 1)
+  local marker, likes, quota, assessed = KEYS[k + 1], KEYS[k + 8], KEYS[k + 9], KEYS[k + 10]
   -- The vote's day, week and month: scores key, total key and expiry of each.
   local periods = {
     { KEYS[k + 2], KEYS[k + 3], tonumber(ARGV[a + 5]) },
@@ -162,14 +168,14 @@ for i = 1, n do
   local groupWindows = {}
   if group ~= '' then
     for w = 1, 4 do
-      local g = k + 9 + 4 * (w - 1)
+      local g = k + 10 + 4 * (w - 1)
       local expireAt = nil
       if w > 1 then expireAt = periods[w - 1][3] end
       groupWindows[w] = { KEYS[g + 1], KEYS[g + 2], KEYS[g + 3], KEYS[g + 4], expireAt }
     end
     k = k + 16
   end
-  k = k + 9
+  k = k + 10
   local member, action, voter = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
   local quotaExpireAt = tonumber(ARGV[a + 8])
   local mode = ARGV[a + 9]
@@ -180,6 +186,7 @@ for i = 1, n do
   if previous and not (previous == 'h' and (mode == 'a' or mode == 'v')) then
     verdicts[i] = previous
     duplicates[i] = 1
+    assessments[i] = redis.call('GET', assessed) or ''
   else
     local verdict
     local delta = 0
@@ -298,8 +305,11 @@ for i = 1, n do
     end
 
     redis.call('SET', marker, verdict, 'EX', ttl)
+    -- Kept with the marker, in the same step and for as long: a re-delivered vote answers both.
+    if ARGV[a + 11] ~= '' then redis.call('SET', assessed, ARGV[a + 11], 'EX', ttl) end
     verdicts[i] = verdict
     duplicates[i] = 0
+    assessments[i] = ''
   end
 end
 
@@ -318,4 +328,4 @@ if #changedList > 0 then
   }))
 end
 
-return { seq, verdicts, duplicates }
+return { seq, verdicts, duplicates, assessments }

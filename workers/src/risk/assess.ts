@@ -1,9 +1,13 @@
-import type { RiskAssessment, VoteContext } from '@rallyboard/core/protocol';
+import type { VoteContext } from '@rallyboard/core/protocol';
 import type { QueuedVote } from '@rallyboard/core/queue';
 import {
+  type AppliedVerdict,
   type ApplyMode,
   assessVotes,
   cachedWechatRiskRanks,
+  formatKeptAssessment,
+  type KeptAssessment,
+  parseKeptAssessment,
   type VoteToAssess,
 } from '@rallyboard/core/redis';
 import { assessVote, explainAssessment, networksOf } from '@rallyboard/core/risk';
@@ -16,11 +20,48 @@ import { createRiskSettingsCache } from './settings.js';
 export interface RiskDecision {
   mode: ApplyMode;
   /** The assessment, when the vote was measured; kept in the ledger unless accepted. */
-  assessment?: (RiskAssessment & { text: string; holdClusters: string[] }) | undefined;
+  assessment?: KeptAssessment | undefined;
 }
 
 const ACCEPT: RiskDecision = { mode: 'n' };
 const MODES = { accept: 'n', review: 'h', reject: 'x' } as const;
+
+const decisionOf = (assessment: KeptAssessment): RiskDecision => ({
+  mode: MODES[assessment.verdict],
+  assessment,
+});
+
+/**
+ * What applyVotes keeps of a decision beside the vote's marker, for its re-delivery: the
+ * assessment of a vote risk control did not accept; nothing for an accepted one, so most votes
+ * cost the script no write and the batch no round trip.
+ */
+export function keptOf(decision: RiskDecision): string | undefined {
+  const { assessment } = decision;
+  return assessment && assessment.verdict !== 'accept' ? formatKeptAssessment(assessment) : undefined;
+}
+
+/**
+ * A re-delivered vote's decision, for its record and its follow-up: its first run's, as kept with
+ * its marker, never what the campaign's settings (changed since, or risk control switched off)
+ * would decide now; none kept means its first run accepted it. A counted vote has none: a host
+ * may have approved it since it was held. A marker saying risk control stopped the vote but with
+ * nothing kept was written before assessments were kept (an older deploy), or by a rebuild from
+ * the ledger (which has the record, so only the follow-up needs it): the decision of now is the
+ * best left then, when it agrees with the marker.
+ */
+export function firstDecision(verdict: AppliedVerdict, now: RiskDecision): RiskDecision {
+  if (verdict.verdict === 'counted') return ACCEPT;
+  const kept = verdict.assessment === undefined ? undefined : parseKeptAssessment(verdict.assessment);
+  if (kept) return decisionOf(kept);
+  const stoppedAs =
+    verdict.verdict === 'held'
+      ? 'h'
+      : verdict.verdict === 'rejected' && verdict.reason === 'RISK_REJECTED'
+        ? 'x'
+        : undefined;
+  return stoppedAs !== undefined && now.mode === stoppedAs ? now : ACCEPT;
+}
 
 /** A vote risk control judges: a participant's vote or like, with its request context. */
 interface JudgedVote {
@@ -92,10 +133,7 @@ export function createRiskAssessor(
     // The script answers one vote's features per subject, in order.
     for (const [[{ at }, subject], measured] of zip(zip(judged, subjects), features)) {
       const assessment = assessVote(measured, subject, settings);
-      decisions[at] = {
-        mode: MODES[assessment.verdict],
-        assessment: { ...assessment, text: explainAssessment(assessment) },
-      };
+      decisions[at] = decisionOf({ ...assessment, text: explainAssessment(assessment) });
     }
     return decisions;
   };

@@ -6,7 +6,7 @@ import { createInterestRecorder } from '../interests/record.js';
 import type { ApplyMetrics } from '../metrics/recorders.js';
 import { createRewardMarker } from '../rewards/mark.js';
 import { createRiskAssessor } from '../risk/assess.js';
-import { createRiskFollowUp, type DecidedVote } from '../risk/follow-up.js';
+import { createRiskFollowUp, type DecidedVote, type LostHolds } from '../risk/follow-up.js';
 import { createReferralAttributor } from './attribute-referrals.js';
 import { type BoardSteps, settleBoardVotes } from './board-votes.js';
 import { type CountedVote, createMembershipRecorder } from './cluster-members.js';
@@ -89,22 +89,54 @@ export function createVoteApplier(
         (error: unknown) => logger.warn({ err: error }, 'could not record interests'),
       ),
     ]);
-    // Dashboard tallies, alerts and cluster holds: after the ledger, and never failing the batch.
+    // Dashboard tallies, alerts and cluster holds: after the ledger. Tallies and alerts never fail
+    // the batch; a hold that could not be queued fails its votes' jobs, since nothing else would
+    // queue it again: their retry answers duplicates and follows them up again.
     const decided = votes.flatMap((v) => (v.decided ? [v.decided] : []));
-    await Promise.all([
+    const [lost] = await Promise.all([
+      followUp(
+        [...decided.map((d) => d.vote), ...votes.flatMap((v) => (v.stoppedAgain ? [v.stoppedAgain] : []))],
+        revealed,
+      ),
       ...[...tallies(decided)].map(([boardId, counts]) =>
         tallyVerdicts(deps.redis, deps.keys, boardId, counts).catch((error: unknown) =>
           logger.warn({ err: error, boardId }, 'could not tally verdicts'),
         ),
       ),
-      followUp(
-        [...decided.map((d) => d.vote), ...votes.flatMap((v) => (v.stoppedAgain ? [v.stoppedAgain] : []))],
-        revealed,
-      ),
     ]);
     if (deps.metrics) recordBatch(deps.metrics.apply, items.length, started, votes);
-    return inBatchOrder(all, refused);
+    return inBatchOrder(all, failures(all, refused, votes, lost));
   };
+}
+
+/**
+ * The votes whose jobs fail, with why: those whose records the ledger refused, and those of the
+ * votes on record whose cluster holds could not be queued (a stopped vote's, or a counted member's
+ * of a known cluster).
+ */
+function failures(
+  all: readonly SettledVote[],
+  refused: ReadonlyMap<LedgerVote, Error>,
+  onRecord: readonly SettledVote[],
+  lost: LostHolds,
+): Map<SettledVote, unknown> {
+  const failed = new Map<SettledVote, unknown>();
+  for (const v of all) {
+    const error = v.record && refused.get(v.record);
+    if (error) failed.set(v, error);
+  }
+  const lostMembers = new Map<string, unknown>();
+  for (const [subject, error] of lost) {
+    if ('voteIds' in subject) for (const voteId of subject.voteIds) lostMembers.set(voteId, error);
+  }
+  for (const v of onRecord) {
+    for (const stopped of [v.decided?.vote, v.stoppedAgain]) {
+      if (stopped && lost.has(stopped)) failed.set(v, lost.get(stopped));
+    }
+    const voteId = v.record?._id;
+    if (voteId !== undefined && lostMembers.has(voteId)) failed.set(v, lostMembers.get(voteId));
+  }
+  return failed;
 }
 
 /** Writes the batch's records: those the ledger refused, with why. */
@@ -167,11 +199,8 @@ function tallies(decided: readonly { tally: string | undefined; vote: DecidedVot
 /** The outcomes in the order of the batch's items (each item is settled exactly once). */
 const inBatchOrder = (
   votes: readonly SettledVote[],
-  refused: ReadonlyMap<LedgerVote, Error>,
+  failed: ReadonlyMap<SettledVote, unknown>,
 ): (VoteOutcome | Failed)[] =>
   [...votes]
     .sort((a, b) => a.at - b.at)
-    .map((v) => {
-      const error = v.record && refused.get(v.record);
-      return error ? { verdict: 'failed', failed: error } : v.outcome;
-    });
+    .map((v) => (failed.has(v) ? { verdict: 'failed', failed: failed.get(v) } : v.outcome));

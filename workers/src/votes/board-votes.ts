@@ -1,9 +1,12 @@
 import { dayOf } from '@rallyboard/core/protocol';
 import type { QueuedVote } from '@rallyboard/core/queue';
 import {
+  type AppliedVerdict,
   applyVotes,
   type CachedBoard,
   dayExpiresAt,
+  formatVerdict,
+  parseVerdict,
   quotaExpiresAt,
   type VerdictTally,
   type VoteToApply,
@@ -11,7 +14,7 @@ import {
   verdictField,
 } from '@rallyboard/core/redis';
 import type { WorkerDeps } from '../deps.js';
-import type { RiskDecision } from '../risk/assess.js';
+import { firstDecision, keptOf, type RiskDecision } from '../risk/assess.js';
 import type { DecidedVote } from '../risk/follow-up.js';
 import { zip } from '../zip.js';
 import { ledgerRecord, type SettledVote, type Slot, type VoteOutcome } from './settled.js';
@@ -79,7 +82,11 @@ async function settleChunk(
     chunk.map((slot) => slot.item.vote),
   );
   const planned = zip(chunk, decisions).map(
-    ([slot, decision]): Planned => ({ slot, decision, vote: toApply(slot.item.vote, decision, board) }),
+    ([slot, decision]): Planned => ({
+      slot,
+      decision,
+      vote: toApply(slot.item.vote, decision, board, decidedAt),
+    }),
   );
   const result = await applyVotes(
     deps.redis,
@@ -106,8 +113,11 @@ async function settleChunk(
   return zip(planned, result.verdicts).map(([p, verdict]) => settleDecided(boardId, p, verdict, decidedAt));
 }
 
-/** What applyVotes takes of a vote, counted for its day in the board's timezone. */
-function toApply(vote: QueuedVote, decision: RiskDecision, board: CachedBoard): VoteToApply {
+/**
+ * What applyVotes takes of a vote, counted for its day in the board's timezone, with the
+ * assessment kept beside its marker when risk control did not accept it.
+ */
+function toApply(vote: QueuedVote, decision: RiskDecision, board: CachedBoard, decidedAt: Date): VoteToApply {
   return {
     mode: decision.mode,
     voteId: vote.voteId,
@@ -116,24 +126,34 @@ function toApply(vote: QueuedVote, decision: RiskDecision, board: CachedBoard): 
     voterId: vote.voterId,
     day: dayOf(vote.acceptedAt, board.timezone),
     dayExpiresAt: dayExpiresAt(vote.acceptedAt, board.dailyRetentionDays),
-    quotaExpiresAt: quotaExpiresAt(vote.acceptedAt),
+    // From its apply, when later than its acceptance (a replay days late): see quotaExpiresAt.
+    quotaExpiresAt: quotaExpiresAt(vote.acceptedAt, decidedAt.getTime()),
+    assessment: keptOf(decision),
   };
 }
 
-/** A vote the script decided: its record, and unless a duplicate, its tally and risk follow-up. */
+/**
+ * A vote the script decided: its record, and unless a duplicate, its tally and risk follow-up. A
+ * duplicate's record and follow-up carry its first run's decision, kept with its marker (what the
+ * settings would decide now may differ: changed since, or risk control switched off).
+ */
 function settleDecided(
   boardId: string,
-  { slot, decision, vote }: Planned,
-  verdict: VoteVerdict,
+  planned: Planned,
+  verdict: AppliedVerdict,
   decidedAt: Date,
 ): SettledVote {
+  const { slot, vote } = planned;
   const { item } = slot;
+  const decision = verdict.duplicate ? firstDecision(verdict, planned.decision) : planned.decision;
   const settled: SettledVote = {
     at: slot.at,
-    outcome: verdict,
+    // The verdict alone: a duplicate's kept assessment is for its record and follow-up.
+    outcome: verdict.assessment === undefined ? verdict : parseVerdict(formatVerdict(verdict), true),
     record: ledgerRecord(item, vote.day, verdict, decidedAt, decision),
-    // A re-delivered vote's clusters are recorded again (the same members): see cluster-members.ts.
-    features: verdict.verdict === 'counted' ? decision.assessment?.features : undefined,
+    // A re-delivered vote's clusters are recorded again (the same members, from its stored
+    // measurements): see cluster-members.ts.
+    features: verdict.verdict === 'counted' ? planned.decision.assessment?.features : undefined,
   };
   const decided: DecidedVote = {
     boardId,

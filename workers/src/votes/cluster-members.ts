@@ -20,6 +20,12 @@ export interface CountedVote {
   features?: RiskFeatures | undefined;
 }
 
+/** A counted vote recorded as a member of a cluster. */
+interface MemberVote {
+  voteId: string;
+  acceptedAt: number;
+}
+
 /** Who and where the vote is, as the rules name its clusters (workers/src/risk/assess.ts). */
 function subjectOf(record: LedgerVote): RiskSubject | undefined {
   const context = record.context;
@@ -86,8 +92,8 @@ export function createMembershipRecorder(
     for (const vote of votes)
       boards.set(vote.record.boardId, [...(boards.get(vote.record.boardId) ?? []), vote]);
     const now = Date.now();
-    /** Each cluster recorded now, with its members' acceptance times and its stops read. */
-    const recorded: { boardId: string; cluster: string; accepted: number[]; reveals: number[] }[] = [];
+    /** Each cluster recorded now, with its members' votes and its stops read. */
+    const recorded: { boardId: string; cluster: string; accepted: MemberVote[]; reveals: number[] }[] = [];
     // One script call per board (recordClusterMembers-1+.lua): a board's keys share its hash tag.
     await Promise.all(
       [...boards].map(async ([boardId, theirs]) => {
@@ -95,14 +101,15 @@ export function createMembershipRecorder(
         const settings = await settingsOf(boardId);
         const k = deps.keys.board(boardId).risk;
         const [oldest, newest] = acceptedRange(theirs);
-        const clusters = new Map<string, ClusterMembersWrite['members']>();
+        const clusters = new Map<string, { members: ClusterMembersWrite['members']; votes: MemberVote[] }>();
         for (const { record, features } of theirs) {
           const subject = subjectOf(record);
           if (!subject || !features) continue;
           const acceptedAt = record.acceptedAt.getTime();
           for (const { cluster, evidence, keptMs } of clusterMemberships(features, subject, settings)) {
-            const members = clusters.get(cluster) ?? [];
-            clusters.set(cluster, members);
+            const { members, votes } = clusters.get(cluster) ?? { members: [], votes: [] };
+            clusters.set(cluster, { members, votes });
+            votes.push({ voteId: record._id, acceptedAt });
             members.push({
               acceptedAt,
               member: formatClusterMember(record._id, evidence),
@@ -112,30 +119,39 @@ export function createMembershipRecorder(
           }
         }
         // The stops around this batch's members (a stop at r knows r − window … r + knownFor).
-        const writes = [...clusters].map(([cluster, members]) => ({
+        const writes = [...clusters].map(([cluster, { members }]) => ({
           cluster,
           knownFrom: oldest - knownForMs(cluster),
           knownTo: newest + holdWindowMs(cluster),
           members,
         }));
         const stops = await recordClusterMembers(deps.redis, k, recordedSince(theirs, now), writes);
-        writes.forEach(({ cluster, members }, c) => {
-          const accepted = members.map((m) => m.acceptedAt);
+        writes.forEach(({ cluster }, c) => {
+          const accepted = clusters.get(cluster)?.votes ?? [];
           recorded.push({ boardId, cluster, accepted, reveals: stops[c] ?? [] });
         });
       }),
     );
     // A known cluster's members accepted around a vote stopped for it: the latest of each window
-    // of acceptance time, whose hold reaches the others a window back.
+    // of acceptance time, whose hold reaches the others a window back, with their vote ids (their
+    // jobs fail if the hold cannot be queued).
     return recorded.flatMap(({ boardId, cluster, accepted, reveals }) => {
       const window = holdWindowMs(cluster);
-      const latest = new Map<number, number>();
-      for (const at of accepted) {
+      const spans = new Map<number, { acceptedAt: number; voteIds: string[] }>();
+      for (const { voteId, acceptedAt: at } of accepted) {
         if (!reveals.some((revealedAt) => knownAt(cluster, revealedAt, at))) continue;
         const span = Math.floor(at / window);
-        latest.set(span, Math.max(latest.get(span) ?? at, at));
+        const known = spans.get(span) ?? { acceptedAt: at, voteIds: [] };
+        known.acceptedAt = Math.max(known.acceptedAt, at);
+        known.voteIds.push(voteId);
+        spans.set(span, known);
       }
-      return [...latest.values()].map((acceptedAt) => ({ boardId, cluster, acceptedAt }));
+      return [...spans.values()].map(({ acceptedAt, voteIds }) => ({
+        boardId,
+        cluster,
+        acceptedAt,
+        voteIds,
+      }));
     });
   };
 }

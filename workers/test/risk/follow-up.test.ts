@@ -65,6 +65,25 @@ describe('the follow-up of a stopped vote', () => {
     expect(addBulk).toHaveBeenCalledTimes(3);
   });
 
+  it('answers the votes whose holds it could not queue, and lets their retry queue them at once', async () => {
+    const addBulk = vi
+      .fn(async () => [])
+      .mockRejectedValueOnce(new Error("Stream isn't writeable and enableOfflineQueue options is false"));
+    const followUp = createRiskFollowUp({ ...deps, reviewQueue: { addBulk } as never });
+    const boardId = randomId('board');
+    const vote = stopped(boardId, 'device:d-lost', Date.now());
+    expect([...(await followUp([vote])).keys()]).toEqual([vote]);
+    // Nothing marks the hold queued: the retry, within the 2 s, queues it.
+    expect((await followUp([vote])).size).toBe(0);
+    expect(addBulk).toHaveBeenCalledTimes(2);
+    // The same for a member counted while its cluster was known.
+    addBulk.mockRejectedValueOnce(new Error('Connection is closed.'));
+    const member = { boardId, cluster: 'voter:p-lost', acceptedAt: Date.now(), voteIds: ['v-member'] };
+    expect([...(await followUp([], [member])).keys()]).toEqual([member]);
+    expect((await followUp([], [member])).size).toBe(0);
+    expect(addBulk).toHaveBeenCalledTimes(4);
+  });
+
   it('marks the cluster known for its hold’s window, and queues the holds of members recorded in a known cluster the same way', async () => {
     const addBulk = vi.fn(async () => []);
     const followUp = createRiskFollowUp({ ...deps, reviewQueue: { addBulk } as never });
@@ -77,7 +96,7 @@ describe('the follow-up of a stopped vote', () => {
     const ttl = await deps.redis.pttl(known);
     expect(ttl).toBeGreaterThan(1_190_000);
     expect(ttl).toBeLessThanOrEqual(1_200_000);
-    const member = { boardId, cluster: 'voter:p-9', acceptedAt: Date.now() };
+    const member = { boardId, cluster: 'voter:p-9', acceptedAt: Date.now(), voteIds: ['v-9'] };
     await followUp([], [member]);
     await followUp([], [member]);
     expect(addBulk).toHaveBeenCalledTimes(2);

@@ -145,4 +145,20 @@ describe('createVoteApplier', () => {
     expect(await countOf(boardId, 'alice', day)).toEqual({ count: 1, seq: 1 });
     expect((await ledgerOf(deps, boardId))[0]?.day).toBe(day);
   });
+
+  it("enforces a day's quotas on votes applied days after they were accepted (a replayed dead letter)", async () => {
+    const boardId = await seedBoard(config, deps.redis, mongo, ['alice'], {
+      quotas: { perCandidatePerDay: 1 },
+    });
+    const acceptedAt = Date.now() - 3 * 86_400_000;
+    const late = [0, 1, 2].map(() => item(boardId, 'alice', { voterId: 'p-late', acceptedAt }));
+    // Their day's counters must outlive the call: an expiry in the past deleted them at each vote.
+    expect(await apply(late)).toEqual([
+      { verdict: 'counted', seq: 1, delta: 1, duplicate: false },
+      { verdict: 'rejected', reason: 'QUOTA_EXCEEDED', duplicate: false },
+      { verdict: 'rejected', reason: 'QUOTA_EXCEEDED', duplicate: false },
+    ]);
+    const counters = deps.keys.board(boardId).quotaDay(dayOf(acceptedAt, 'Asia/Shanghai'), 'p-late');
+    expect(await deps.redis.ttl(counters)).toBeGreaterThan(2 * 86_400 - 60);
+  });
 });

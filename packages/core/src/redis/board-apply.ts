@@ -32,11 +32,20 @@ export interface VoteToApply {
   dayExpiresAt: number;
   /** When the voter's quota counters of that day may expire, unix seconds. @default quotaExpiresAt(now) */
   quotaExpiresAt?: number | undefined;
+  /**
+   * Risk control's assessment of a vote it did not accept, as text: kept beside the vote's marker
+   * (written in the same atomic step, for as long as the marker) when the vote is decided now, and
+   * answered with its verdict whenever the vote comes again. Never written over a first run's.
+   */
+  assessment?: string | undefined;
 }
+
+/** A vote's verdict; for a duplicate, with the assessment kept when it was first decided, if any. */
+export type AppliedVerdict = VoteVerdict & { assessment?: string };
 
 /** What a batch came to: each vote's verdict, or why none of them was applied. */
 export type ApplyVotesResult =
-  | { outcome: 'applied'; seq: number; verdicts: VoteVerdict[] }
+  | { outcome: 'applied'; seq: number; verdicts: AppliedVerdict[] }
   /** Redis does not have the board: never registered, or its state was lost. */
   | { outcome: 'board-missing' }
   /** A rebuild holds the board; nothing was applied. */
@@ -90,6 +99,7 @@ export async function applyVotes(
         month.total,
         k.likes(vote.candidateId),
         k.quotaDay(vote.day, voter),
+        k.risk.decision(vote.voteId),
       );
       if (group !== '') {
         const g = k.group(group);
@@ -113,6 +123,7 @@ export async function applyVotes(
         vote.quotaExpiresAt ?? quotaExpiresAt(Date.now()),
         vote.mode ?? 'n',
         group,
+        vote.assessment ?? '',
       );
     }
     reply = await runScript(
@@ -146,12 +157,16 @@ export async function applyVotes(
   }
   if (reply === SCRIPT_CODES.boardMissing) return { outcome: 'board-missing' };
   if (reply === SCRIPT_CODES.fenced) return { outcome: 'fenced' };
-  if (!Array.isArray(reply) || reply.length !== 3) throw new Error('applyVotes returned an unexpected reply');
-  const [seq, verdicts, duplicates] = reply as [number, string[], number[]];
+  if (!Array.isArray(reply) || reply.length !== 4) throw new Error('applyVotes returned an unexpected reply');
+  const [seq, verdicts, duplicates, assessments] = reply as [number, string[], number[], string[]];
   return {
     outcome: 'applied',
     seq: Number(seq),
-    verdicts: verdicts.map((text, i) => parseVerdict(String(text), duplicates[i] === 1)),
+    verdicts: verdicts.map((text, i): AppliedVerdict => {
+      const verdict = parseVerdict(String(text), duplicates[i] === 1);
+      const assessment = String(assessments[i] ?? '');
+      return assessment === '' ? verdict : { ...verdict, assessment };
+    }),
   };
 }
 
@@ -167,11 +182,15 @@ export function dayExpiresAt(acceptedAtMs: number, retentionDays: number): numbe
 
 /**
  * When a voter's quota counters of a day may expire: two days after a vote, past the end of its
- * day in any timezone. Quotas need only the current day; keeping them longer would cost memory
- * per voter per day.
+ * day in any timezone, and never before two days from now. Quotas need only the current day;
+ * keeping them longer would cost memory per voter per day. A vote applied days after it was
+ * accepted (a replayed dead letter) keeps its day's counters two days from its apply: an expiry
+ * in the past would delete them at once, and each of the voter's late votes of that day would
+ * find them empty and pass the day's quotas.
+ * @param nowMs when the vote is applied @default Date.now()
  */
-export function quotaExpiresAt(acceptedAtMs: number): number {
-  return Math.floor(acceptedAtMs / 1000) + 2 * 86_400;
+export function quotaExpiresAt(acceptedAtMs: number, nowMs = Date.now()): number {
+  return Math.floor(Math.max(acceptedAtMs, nowMs) / 1000) + 2 * 86_400;
 }
 
 /** What one voter has used of a board's quotas: on a day, per member that day, and in total. */

@@ -14,6 +14,7 @@ export * from './dead-letters.js';
 export * from './durability.js';
 export * from './ingest-rate.js';
 export * from './interests.js';
+export * from './kept-assessment.js';
 export * from './keys.js';
 export * from './likes.js';
 export * from './lock.js';

@@ -5,6 +5,12 @@ export interface RiskKeys {
   /** String: a vote's stored measurements, so a re-delivered vote is measured once. */
   assessment(voteId: string): string;
   /**
+   * String: risk control's assessment of a vote it did not accept (held, rejected, or judged so but
+   * stopped by a quota first), written by applyVotes-9+.lua with the vote's marker and kept as
+   * long; a re-delivered vote's record and follow-up are its first run's (workers/src/votes).
+   */
+  decision(voteId: string): string;
+  /**
    * Hash: a voter's first vote time (`first`), last votes' times (`times`, newest first), last
    * device (`d`) and /24 (`s`), and referral ring depth (`ring`).
    */
@@ -69,6 +75,7 @@ export interface RiskKeys {
 export function riskKeys(base: string): RiskKeys {
   return {
     assessment: (voteId) => `${base}:risk:a:${voteId}`,
+    decision: (voteId) => `${base}:risk:d:${voteId}`,
     voter: (voterId) => `${base}:risk:voter:${voterId}`,
     accounts: (kind, value) => `${base}:risk:acc:${kind}:${value}`,
     candidateAccounts: (kind, value, candidateId) => `${base}:risk:cand-acc:${kind}:${value}:${candidateId}`,

@@ -102,6 +102,31 @@ describe('applyVotes on a vote board', () => {
     ).toBe(2);
   });
 
+  it('keeps a stopped vote’s assessment with its marker and answers it with every duplicate, never overwritten', async () => {
+    const boardId = await newBoard();
+    const held = vote('alice', { voterId: 'p1', mode: 'h', assessment: '{"first":true}' });
+    const counts = vote('bob', { voterId: 'p2' });
+    expect((await apply(boardId, [held, counts])).verdicts).toEqual([
+      { verdict: 'held', duplicate: false },
+      counted(1),
+    ]);
+    const kept = keys.board(boardId).risk.decision(held.voteId);
+    // Kept as long as the marker.
+    expect(await redis.ttl(kept)).toBeGreaterThan(options.dedupTtlSeconds - 5);
+    // Again, as a run under other settings would send them: the first run's answer, and nothing kept
+    // for the vote accepted.
+    const again = await apply(boardId, [
+      { ...held, mode: 'n', assessment: undefined },
+      { ...counts, mode: 'h', assessment: '{"now":true}' },
+    ]);
+    expect(again.verdicts).toEqual([
+      { verdict: 'held', duplicate: true, assessment: '{"first":true}' },
+      { ...counted(1), duplicate: true },
+    ]);
+    expect(await redis.get(kept)).toBe('{"first":true}');
+    expect(await redis.exists(keys.board(boardId).risk.decision(counts.voteId))).toBe(0);
+  });
+
   it('rejects an unknown member, changes nothing, and remembers the verdict even after the member is added', async () => {
     const boardId = await newBoard();
     const v = vote('mallory');
