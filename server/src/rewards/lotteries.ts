@@ -146,38 +146,54 @@ export interface DrawDeps extends RewardRuleDeps {
 const LAST_VOTES_MS = 10 * 60_000;
 
 /**
- * Whether a milestone the campaign reached has its candidate under the count now (votes voided
- * after the end): the workers take it back, with its tickets, once it has stayed under for a
- * minute, or keep it if the count comes back. Until then its tickets are not final.
+ * Whether a milestone's rule disagrees with its candidate's count now: reached with the candidate
+ * under the count (votes voided after the end: the workers take it back, with its tickets, once
+ * it has stayed under for a minute, or keep it if the count comes back), or not reached with the
+ * candidate at the count (the workers' look came before the last votes reached the board; their
+ * next one reaches it and puts its supporters in line). Until they agree its tickets are not final.
  */
-async function milestoneWavering(deps: DrawDeps, campaignId: string): Promise<boolean> {
-  const reached = await deps.rewards.rules
-    .find({ campaignId, 'trigger.kind': 'milestone', reached: true }, { trigger: 1 })
-    .lean<Pick<RewardRuleDoc, 'trigger'>[]>();
-  for (const { trigger } of reached) {
+async function milestoneUnsettled(deps: DrawDeps, campaignId: string): Promise<boolean> {
+  const milestones = await deps.rewards.rules
+    .find({ campaignId, 'trigger.kind': 'milestone' }, { trigger: 1, reached: 1 })
+    .lean<Pick<RewardRuleDoc, 'trigger' | 'reached'>[]>();
+  for (const { trigger, reached } of milestones) {
     if (trigger.kind !== 'milestone') continue;
-    if ((await candidateCount(deps.redis, deps.keys, campaignId, trigger.candidateId)) < trigger.count)
-      return true;
+    const count = await candidateCount(deps.redis, deps.keys, campaignId, trigger.candidateId);
+    if (count >= trigger.count !== (reached === true)) return true;
   }
   return false;
 }
 
 /**
- * Whether an ended campaign's tickets are final: every participant's rewards worked out (no
- * marks, pending moves or backfills), every end rule's final top fixed by the workers, and no
- * vote job left that was accepted before the end (unless the scheduled end is ten minutes past).
+ * Whether an ended campaign's tickets are final: no vote job left that was accepted before the
+ * end (unless the scheduled end is ten minutes past), the campaign with rules on the workers'
+ * list, every end rule's final top fixed and every milestone agreeing with its count, and every
+ * participant's rewards worked out (no backfills, pending moves or marks).
+ *
+ * In this order, each step's writer's own order: a vote job marks its voter before it leaves the
+ * queue, so once the queue is empty every mark of its votes is written; the workers put a
+ * trigger's voters in line (a backfill) before they write the rule, a backfill marks its voters
+ * before its entry goes, and review marks a moved voter before its pending note goes. Read the
+ * other way round, a writer could finish between two reads and be missed by both (until
+ * 2026-12-07 the marks were read before the queue, and a vote job that marked its voter and
+ * left between the two let the draw land without that voter's ticket). The draw holds the
+ * rewards lock, so no pass takes a mark back meanwhile.
  */
 async function ticketsFinal(deps: DrawDeps, campaign: CampaignDoc): Promise<boolean> {
-  if (!(await rewardsSettled(deps.redis, deps.keys, campaign._id))) return false;
+  const lastVotesDue = deps.now() - new Date(campaign.schedule.endAt).getTime() < LAST_VOTES_MS;
+  if (lastVotesDue && (await deps.votesInFlight()) > 0) return false;
+  // Redis lost the campaign's rewards (its marks with them) and its board is not rebuilt yet
+  // (workers/src/rewards/restore.ts lists it again after putting its voters in line).
+  const listed = await deps.redis.sismember(deps.keys.rewards.campaigns, campaign._id);
+  if (listed === 0 && (await deps.rewards.rules.exists({ campaignId: campaign._id }))) return false;
   const open = await deps.rewards.rules.countDocuments({
     campaignId: campaign._id,
     'trigger.kind': 'campaign-end',
     endTop: { $exists: false },
   });
   if (open > 0) return false;
-  if (await milestoneWavering(deps, campaign._id)) return false;
-  if (deps.now() - new Date(campaign.schedule.endAt).getTime() >= LAST_VOTES_MS) return true;
-  return (await deps.votesInFlight()) === 0;
+  if (await milestoneUnsettled(deps, campaign._id)) return false;
+  return rewardsSettled(deps.redis, deps.keys, campaign._id);
 }
 
 /**

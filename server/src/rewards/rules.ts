@@ -14,7 +14,7 @@ import {
   type RewardRuleView,
   refuseShareWords,
 } from '@rallyboard/core/protocol';
-import { couponsLeft, type KeyBuilder, type RedisClient } from '@rallyboard/core/redis';
+import { couponsLeft, type KeyBuilder, queueRewardBackfill, type RedisClient } from '@rallyboard/core/redis';
 import type { AuditLog } from '../audit/log.js';
 import type { HostPrincipal } from '../hosts/principal.js';
 import { termsOf } from './terms.js';
@@ -111,14 +111,9 @@ export async function ruleViews(
   );
 }
 
-/**
- * Puts the campaign on the workers' list, and its past voters in line to be worked out for the
- * rule. Done before the rule is saved: a server that dies in between leaves a campaign listed
- * without a new rule, which costs a pass, never a rule the workers do not know of.
- */
-async function activate(deps: RewardRuleDeps, campaignId: string, ruleId: string): Promise<void> {
+/** Puts the campaign on the workers' list of campaigns with rules, whose counted votes they mark. */
+async function listCampaign(deps: RewardRuleDeps, campaignId: string): Promise<void> {
   await deps.redis.sadd(deps.keys.rewards.campaigns, campaignId);
-  await deps.redis.zadd(deps.keys.rewards.backfill, deps.now(), `${campaignId} ${ruleId}`);
 }
 
 /**
@@ -199,8 +194,17 @@ export async function createRule(
     createdAt: new Date(deps.now()),
     createdBy: actor.host.hostId,
   };
-  await activate(deps, campaign._id, rule._id);
+  // The list first: a server that dies before the save leaves a campaign listed without a new
+  // rule, which costs a pass, never a rule the workers do not know of. The past voters are put in
+  // line (due a few seconds on: mark.ts) after the save: a backfill that ran before the rule was
+  // in MongoDB (a save slower than those seconds) marked them for a pass that did not know the
+  // rule, and nothing marked them again (until 2026-12-07 they were put in line only before the
+  // save). Before it as well, for a server that dies right after saving: that entry, due before
+  // a slow save ends, costs a pass.
+  await listCampaign(deps, campaign._id);
+  await queueRewardBackfill(deps.redis, deps.keys, campaign._id, rule._id, deps.now());
   await deps.rewards.rules.create(rule);
+  await queueRewardBackfill(deps.redis, deps.keys, campaign._id, rule._id, deps.now());
   await auditRewards(deps, actor, campaign._id, 'rewards.rule', {
     before: null,
     after: { id: rule._id, name: rule.name, trigger: rule.trigger, reward: rule.reward },
@@ -223,7 +227,10 @@ export async function setRuleEnabled(
   );
   if (!rule) throw new AppError('REWARD_RULE_NOT_FOUND');
   // Resumed, it applies to the campaign's counted votes again, those cast while it was paused too.
-  if (enabled) await activate(deps, campaign._id, ruleId);
+  if (enabled) {
+    await listCampaign(deps, campaign._id);
+    await queueRewardBackfill(deps.redis, deps.keys, campaign._id, ruleId, deps.now());
+  }
   await auditRewards(deps, actor, campaign._id, 'rewards.rule-update', {
     before: { id: ruleId, enabled: rule.enabled },
     after: { id: ruleId, enabled },

@@ -67,7 +67,7 @@ export function termsOf(
           : couponOf(of);
   const once =
     rule.trigger.kind === 'milestone' || rule.trigger.kind === 'campaign-end'
-      ? '（每人一次；票数因无效票回落时收回）'
+      ? '（每人一次；票数因无效票回落时收回，取消点赞的也收回）'
       : '';
   const until = rule.endsAt ? `，${localTime(new Date(rule.endsAt), of.timezone)} 前的投票有效` : '';
   return `${whenOf(rule.trigger, of.candidates)}${what}${once}${until}。只有计入排名的投票才算；被判无效的投票，其奖励将收回。与分享、邀请无关。`;

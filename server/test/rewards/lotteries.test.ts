@@ -1,42 +1,13 @@
 import { auditModel, type RewardGrantDoc, rewardGrantIdOf, rewardModels } from '@rallyboard/core/db';
 import { drawLottery, lotteryHolder } from '@rallyboard/core/lottery';
 import type { LotteryTicketPage, LotteryView } from '@rallyboard/core/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyCampaignDraws } from '../../../scripts/verify-draw/check.js';
-import { createLiveCampaign } from '../../../test/support/campaigns.js';
-import { randomId, testConfig } from '../../../test/support/config.js';
-import { startTestServer, type TestServer } from '../../../test/support/stack.js';
-import { call, codeOf, createTestHost, type TestHost } from '../support/hosts.js';
+import { call, codeOf } from '../support/hosts.js';
+import { addLottery, asHost, campaignIn, lottery, server, useLotteryServer } from './lottery-fixture.js';
 
 /** Lotteries over the API: when they may be added and drawn, and what is published. */
-const config = testConfig();
-let server: TestServer;
-let host: TestHost;
-
-beforeAll(async () => {
-  server = await startTestServer(config);
-  host = await createTestHost(server);
-});
-afterAll(async () => {
-  await server.close();
-});
-
-const asHost = <T>(method: string, path: string, body?: unknown) =>
-  call<T>(server, host.token, method, path, body);
-
-async function campaignIn(status: 'scheduled' | 'live' | 'ended'): Promise<string> {
-  const campaignId = randomId('c');
-  await createLiveCampaign(server.deps.mongo, campaignId, { createdBy: host.id, status });
-  return campaignId;
-}
-
-const lottery = { name: '幸运抽奖', prizes: [{ name: '一等奖', count: 2 }], perParticipant: 1 };
-
-async function addLottery(campaignId: string): Promise<LotteryView> {
-  const created = await asHost<LotteryView>('POST', `/api/campaigns/${campaignId}/lotteries`, lottery);
-  expect(created.status).toBe(201);
-  return created.body;
-}
+useLotteryServer();
 
 /** Tickets held: lottery grants written as the workers write them. */
 async function tickets(campaignId: string, lotteryId: string, holders: number): Promise<RewardGrantDoc[]> {
@@ -54,63 +25,6 @@ async function tickets(campaignId: string, lotteryId: string, holders: number): 
   await rewardModels(server.deps.mongo).grants.insertMany(grants);
   return grants;
 }
-
-/** A campaign with a lottery added before it started, ended since, and how to draw it. */
-async function endedWithLottery() {
-  const campaignId = await campaignIn('scheduled');
-  const added = await addLottery(campaignId);
-  await server.deps.mongo
-    .collection('campaigns')
-    .updateOne({ _id: campaignId as never }, { $set: { status: 'ended' } });
-  const draw = () => asHost<LotteryView>('POST', `/api/campaigns/${campaignId}/lotteries/${added.id}/draw`);
-  return { campaignId, added, draw };
-}
-
-describe('a lottery draw', () => {
-  it('waits for votes still in the queue and for the end rules’ final top', async () => {
-    const { campaignId, added, draw } = await endedWithLottery();
-    // A vote accepted before the end, not applied yet (no worker runs here).
-    const job = await server.deps.voteQueue.add('vote', { boardId: campaignId } as never);
-    expect(codeOf(await draw())).toBe('LOTTERY_SETTLING');
-    await job.remove();
-    // An end rule whose final top the workers have not fixed yet.
-    const rule = await rewardModels(server.deps.mongo).rules.create({
-      _id: randomId('rr'),
-      campaignId,
-      name: '冠军支持者',
-      trigger: { kind: 'campaign-end', top: 1 },
-      reward: { kind: 'lottery', lotteryId: added.id },
-      enabled: true,
-      createdAt: new Date(),
-      createdBy: host.id,
-    });
-    expect(codeOf(await draw())).toBe('LOTTERY_SETTLING');
-    await rewardModels(server.deps.mongo).rules.updateOne({ _id: rule._id }, { $set: { endTop: ['alice'] } });
-    expect((await draw()).status).toBe(200);
-  });
-});
-
-describe('a lottery draw after a vote was voided', () => {
-  it('waits while a milestone the campaign reached has its candidate under the count, until the workers settle it', async () => {
-    const { campaignId, added, draw } = await endedWithLottery();
-    // Reached during the campaign; alice is under its count now (a vote voided after the end).
-    const rule = await rewardModels(server.deps.mongo).rules.create({
-      _id: randomId('rr'),
-      campaignId,
-      name: '百票助威',
-      trigger: { kind: 'milestone', candidateId: 'alice', count: 3 },
-      reward: { kind: 'lottery', lotteryId: added.id },
-      enabled: true,
-      reached: true,
-      createdAt: new Date(),
-      createdBy: host.id,
-    });
-    expect(codeOf(await draw())).toBe('LOTTERY_SETTLING');
-    // The workers took it back after its minute under the count (and its tickets with it).
-    await rewardModels(server.deps.mongo).rules.updateOne({ _id: rule._id }, { $set: { reached: false } });
-    expect((await draw()).status).toBe(200);
-  });
-});
 
 describe('a lottery', () => {
   it('is added only before the campaign starts, audited with its commitment and never its seed', async () => {

@@ -1,8 +1,9 @@
-import { auditModel, campaignModel } from '@rallyboard/core/db';
+import { auditModel, campaignModel, ledgerModel, rewardModels } from '@rallyboard/core/db';
 import type { CouponPoolView, RewardRuleView } from '@rallyboard/core/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLiveCampaign } from '../../../test/support/campaigns.js';
 import { randomId, testConfig } from '../../../test/support/config.js';
+import { rewardPass } from '../../../test/support/rewards.js';
 import { startTestServer, type TestServer } from '../../../test/support/stack.js';
 import { call, campaignBody, codeOf, createTestHost, type TestHost } from '../support/hosts.js';
 
@@ -211,5 +212,47 @@ describe('a reward rule', () => {
     expect(codeOf(await asHost('POST', `/api/campaigns/${ended}/reward-rules`, points))).toBe(
       'CAMPAIGN_NOT_EDITABLE',
     );
+  });
+});
+
+describe('a rule added to a live campaign', () => {
+  it('rewards the votes cast before it, even when saving it takes longer than its backfill waits', async () => {
+    const campaignId = await live();
+    const earlier = randomId('p-early');
+    // A vote counted before the campaign had any rule: the workers marked nobody for it.
+    await ledgerModel(server.deps.mongo).collection.insertOne({
+      _id: randomId('v'),
+      boardId: campaignId,
+      candidateId: 'alice',
+      action: 'vote',
+      voterId: earlier,
+      verdict: 'counted',
+      delta: 1,
+      seq: 1,
+      day: '2026-12-07',
+      acceptedAt: new Date(),
+      decidedAt: new Date(),
+    } as never);
+    // The workers' passes, each as if the backfill's few seconds had passed.
+    const pass = () => rewardPass(server, server.deps.mongo, config);
+    const { rules, grants } = rewardModels(server.deps.mongo);
+    const save = rules.create.bind(rules);
+    // Saving the rule stalls (a slow store) past the backfill's wait: the workers' passes run meanwhile.
+    const slow = vi.spyOn(rules, 'create').mockImplementation((async (...args: Parameters<typeof save>) => {
+      await pass();
+      await pass();
+      return save(...args);
+    }) as never);
+    try {
+      expect((await asHost('POST', `/api/campaigns/${campaignId}/reward-rules`, points)).status).toBe(201);
+    } finally {
+      slow.mockRestore();
+    }
+    await pass();
+    await pass();
+    const earned = await grants.find({ campaignId, participantId: earlier }).lean();
+    expect(earned.map((g) => ({ status: g.status, points: g.points }))).toEqual([
+      { status: 'active', points: 5 },
+    ]);
   });
 });

@@ -5,6 +5,7 @@ import {
   campaignModel,
   readLedgerState,
   registrationOf,
+  rewardModels,
   rewriteArchives,
 } from '@rallyboard/core/db';
 import { AppError, weekStartOf } from '@rallyboard/core/protocol';
@@ -13,6 +14,7 @@ import { hasQuotas, liftFence, withLock } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
 import { ARCHIVE_GRACE_MS } from '../archives/archiver.js';
 import { REVIEW_LOCK_MS } from '../review/review-actions.js';
+import { type RewardRestoreReport, restoreCampaignRewards } from '../rewards/restore.js';
 import { fence, keepFence, statusToSettle } from './fence.js';
 import { installWindows } from './install-windows.js';
 import type { RecoveryDeps } from './reconcile.js';
@@ -59,6 +61,8 @@ export interface RebuildReport {
   settledInMs: number;
   /** The board's dead-lettered jobs (failed for good) sent back to the queue, and their votes. */
   replayed: { jobs: number; votes: number };
+  /** Its campaign's rewards put back in Redis: the list of campaigns with rules, the coupon stock. */
+  rewards: RewardRestoreReport;
 }
 
 /**
@@ -84,7 +88,10 @@ export interface RebuildReport {
  *    fence lifted, watchers told to resync; under the campaign's lock, with the board's record
  *    (candidates, groups) as it is then, and the board's status then moved to its campaign's
  *    (a freeze refused while fenced).
- * 7. Archives: every ended period's archive written again from the ledger (rewriteArchives), and
+ * 7. Rewards: its campaign put back on the workers' list of campaigns with reward rules, its
+ *    voters in line to be worked out again, and its coupon pools' stock restored from MongoDB
+ *    (rewards/restore.ts): Redis lost them with the board, if it lost it.
+ * 8. Archives: every ended period's archive written again from the ledger (rewriteArchives), and
  *    the ended periods without one archived.
  */
 export async function rebuild(
@@ -230,6 +237,10 @@ async function restore(
     { ttlMs: 10_000, waitMs: 600_000, renew: { forMs: 600_000 } },
   );
 
+  step('rewards');
+  // Only the campaign's list entry, marks and coupon stock live in Redis alone; safe when Redis lost nothing.
+  const rewards = await restoreCampaignRewards({ ...deps, rewards: rewardModels(deps.boards.db) }, boardId);
+
   step('archives');
   // Every archive written again from the ledger, and every ended period without one archived.
   const rewritten = await rewriteArchives(deps, boardId);
@@ -247,5 +258,6 @@ async function restore(
     markersDropped,
     likeSets,
     quotaCounters,
+    rewards,
   };
 }

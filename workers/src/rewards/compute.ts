@@ -8,6 +8,12 @@ export interface CountedActivity {
   action: 'vote' | 'like';
   day: string;
   acceptedAt: Date;
+  /**
+   * A like its participant has withdrawn since (a later unlike of the same candidate counts): it
+   * keeps what it earned as it was given (first of the day, every n-th) but no longer makes them
+   * one of the candidate's supporters (milestone, end).
+   */
+  withdrawn?: boolean;
 }
 
 /** A grant the rules give for the participant's counted activity. */
@@ -21,23 +27,40 @@ export interface DesiredGrant {
 
 type StandingFields = Pick<
   LedgerVote,
-  '_id' | 'candidateId' | 'action' | 'verdict' | 'day' | 'acceptedAt' | 'review' | 'restores'
+  '_id' | 'candidateId' | 'action' | 'verdict' | 'seq' | 'day' | 'acceptedAt' | 'review' | 'restores'
 >;
 
 /**
  * A participant's acts that count now, from their ledger records on one board (the counted ones
- * are enough): each `standing` one, where a vote approved after review took it back counts only
- * if its re-count did (a like given again meanwhile, or a board full by then, does not).
+ * are enough, unlikes included): each `standing` one, where a vote approved after review took it
+ * back counts only if its re-count did (a like given again meanwhile, or a board full by then,
+ * does not); a like is `withdrawn` when an unlike of the same candidate that counts took effect
+ * after it (on the board's seq), as the like sets have it.
  */
 export function countedActs(records: readonly StandingFields[]): CountedActivity[] {
-  const recounted = new Set(
-    records.filter((r) => r.restores !== undefined && r.verdict === 'counted').map((r) => r._id),
+  const recounts = new Map(
+    records.filter((r) => r.restores !== undefined && r.verdict === 'counted').map((r) => [r._id, r]),
   );
-  return records.flatMap((r) => {
+  /** Where on the board a record took effect (its re-count's, if review took it back), if it counts now. */
+  const countsAt = (r: StandingFields): number | undefined => {
+    if (r.restores !== undefined || r.verdict !== 'counted') return undefined;
+    if (r.review?.state === 'held' || r.review?.state === 'voided') return undefined;
     const credit = r.review?.credit;
-    if (credit !== undefined && !recounted.has(credit)) return [];
+    return credit === undefined ? (r.seq ?? 0) : recounts.get(credit)?.seq;
+  };
+  const lastUnlike = new Map<string, number>();
+  for (const r of records) {
+    const at = r.action === 'unlike' ? countsAt(r) : undefined;
+    if (at !== undefined && at > (lastUnlike.get(r.candidateId) ?? -1)) lastUnlike.set(r.candidateId, at);
+  }
+  return records.flatMap((r) => {
+    const at = countsAt(r);
     const act = standing(r);
-    return act ? [act] : [];
+    if (at === undefined || !act) return [];
+    const unliked = lastUnlike.get(r.candidateId);
+    return act.action === 'like' && unliked !== undefined && unliked > at
+      ? [{ ...act, withdrawn: true }]
+      : [act];
   });
 }
 
@@ -70,7 +93,8 @@ export function standing(record: StandingFields): CountedActivity | undefined {
  * - `every-nth`: the n-th, 2n-th, … counted vote; of likes, each candidate's first like counts
  *   once (liking, unliking and liking again earns nothing more).
  * - `milestone` and `campaign-end`: once per participant, while the campaign-wide trigger holds
- *   and they have a counted act for one of its candidates.
+ *   and they have a counted act for one of its candidates that stands: a like withdrawn since
+ *   (unliked) no longer does, and liking again earns it back.
  * - A rule's `endsAt`: acts accepted after it earn nothing from it.
  * - A coupon rule gives at most the pool's per-participant number of codes, a lottery rule at
  *   most the lottery's number of tickets: those held already first, then first earned first.
@@ -123,14 +147,16 @@ const limitOf = (reward: RewardSpec): string | undefined =>
  * The triggers a rule's acts make true, each with the act that made it. A campaign-wide trigger
  * (a milestone, the end) is true for the participant once it holds for the campaign (the rule's
  * `reached` or `endTop`, which the workers keep: triggers.ts) and they have a counted act for
- * one of its candidates: their first such act earns it.
+ * one of its candidates that stands now (a like not withdrawn): their first such act earns it.
+ * An end rule's top is fixed once the campaign's last votes are in, so after the end "now" is
+ * the end.
  */
 function triggered(rule: RewardRuleDoc, acts: readonly CountedActivity[]): { key: string; voteId: string }[] {
   const { trigger } = rule;
   if (trigger.kind === 'milestone' || trigger.kind === 'campaign-end') {
     const candidates =
       trigger.kind === 'milestone' ? (rule.reached ? [trigger.candidateId] : []) : (rule.endTop ?? []);
-    const act = acts.find((a) => candidates.includes(a.candidateId));
+    const act = acts.find((a) => !a.withdrawn && candidates.includes(a.candidateId));
     if (!act) return [];
     const key = trigger.kind === 'milestone' ? `milestone:${trigger.count}` : `end:top${trigger.top}`;
     return [{ key, voteId: act.voteId }];

@@ -5,6 +5,7 @@ import {
   type RewardGrantDoc,
   type RewardModels,
   type RewardRuleDoc,
+  readRewardActs,
   unfilledHolders,
 } from '@rallyboard/core/db';
 import {
@@ -34,16 +35,6 @@ export interface RewardChanges {
   granted: number;
   revoked: number;
   filled: number;
-}
-
-/** The counted ledger records of some voters on one board: one query for the lot. */
-async function countedRecords(ledger: LedgerModel, boardId: string, voterIds: readonly string[]) {
-  return ledger
-    .find(
-      { boardId, voterId: { $in: [...voterIds] }, verdict: 'counted', action: { $in: ['vote', 'like'] } },
-      { voterId: 1, candidateId: 1, action: 1, verdict: 1, day: 1, acceptedAt: 1, review: 1, restores: 1 },
-    )
-    .lean();
 }
 
 /** Groups items by a key. */
@@ -87,7 +78,7 @@ export function reconcileRewards(
         deps.rewards.grants
           .find({ campaignId, participantId: { $in: [...participantIds] } })
           .lean<RewardGrantDoc[]>(),
-        countedRecords(deps.ledger, campaignId, participantIds),
+        readRewardActs(deps.ledger, campaignId, participantIds),
       ]);
       const limits = new Map([...pools, ...lotteries].map((p) => [p._id, p]));
       // A drawn lottery's list is final: its rules give no new tickets (those held stay, or are revoked).

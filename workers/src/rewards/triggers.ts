@@ -1,5 +1,11 @@
 import type { RewardModels, RewardRuleDoc } from '@rallyboard/core/db';
-import { candidateCount, decodeScore, type KeyBuilder, type RedisClient } from '@rallyboard/core/redis';
+import {
+  candidateCount,
+  decodeScore,
+  type KeyBuilder,
+  queueRewardBackfill,
+  type RedisClient,
+} from '@rallyboard/core/redis';
 
 /** What watching the campaign-wide triggers needs. */
 export interface TriggerDeps {
@@ -117,7 +123,7 @@ export async function watchCampaignTriggers(deps: TriggerDeps, now = Date.now())
     if (!set) continue;
     // The voters first, then the rule: a pass that dies in between finds the change again. An end
     // rule's top is written once (compare-and-set): a second process's later look changes nothing.
-    await deps.redis.zadd(deps.keys.rewards.backfill, now - 60_000, `${campaignId} ${rule._id}`);
+    await queueRewardBackfill(deps.redis, deps.keys, campaignId, rule._id, now - 60_000);
     const filter = set.endTop ? { _id: rule._id, endTop: { $exists: false } } : { _id: rule._id };
     await deps.rewards.rules.updateOne(filter, { $set: set });
     changed += 1;

@@ -81,7 +81,7 @@ describe('rebuild', () => {
         await job.finish();
         const report = await rebuilt;
         polls.mockRestore();
-        expect(steps.slice(-2)).toEqual(['install', 'archives']);
+        expect(steps.slice(-3)).toEqual(['install', 'rewards', 'archives']);
         expect(report.settledInMs).toBeGreaterThan(0);
         expect(await snapshotBoard(deps.redis, deps.keys, boardId)).toEqual(before);
         expect(await apply([{ boardId, vote: queuedVote('erin') }])).toMatchObject([{ verdict: 'counted' }]);

@@ -105,6 +105,8 @@ describe('rebuild', () => {
       quotaCounters: 0,
       settledInMs: expect.any(Number),
       replayed: { jobs: 0, votes: 0 },
+      // A campaign without reward rules or pools: nothing of its rewards to put back.
+      rewards: { rules: 0, pools: 0, claims: 0, restocked: 0, removed: 0 },
     });
     expect(steps).toEqual([
       'fence',
@@ -116,6 +118,7 @@ describe('rebuild', () => {
       'likes',
       'quotas',
       'install',
+      'rewards',
       'archives',
     ]);
     expect(await snapshotBoard(deps.redis, deps.keys, boardId)).toEqual(before);

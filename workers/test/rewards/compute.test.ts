@@ -1,6 +1,6 @@
 import type { RewardRuleDoc } from '@rallyboard/core/db';
 import { describe, expect, it } from 'vitest';
-import { type CountedActivity, desiredGrants, standing } from '../../src/rewards/compute.js';
+import { type CountedActivity, countedActs, desiredGrants, standing } from '../../src/rewards/compute.js';
 
 const rule = (id: string, fields: Partial<RewardRuleDoc>): RewardRuleDoc => ({
   _id: id,
@@ -157,5 +157,46 @@ describe('which ledger records count', () => {
     expect(standing({ ...base, restores: 'v0' })).toBeUndefined();
     expect(standing({ ...base, action: 'unlike' })).toBeUndefined();
     expect(standing({ ...base, action: 'retract' })).toBeUndefined();
+  });
+});
+
+describe('which likes stand', () => {
+  const at = new Date();
+  const record = (_id: string, action: 'like' | 'unlike', candidateId: string, seq: number, fields = {}) => ({
+    _id,
+    candidateId,
+    action,
+    verdict: 'counted' as const,
+    seq,
+    day: '2026-01-01',
+    acceptedAt: at,
+    ...fields,
+  });
+  it('a like an unlike that counts came after (on the board) is withdrawn; one liked again, or whose unlike was voided, stands', () => {
+    const acts = countedActs([
+      record('l1', 'like', 'alice', 2),
+      record('u1', 'unlike', 'alice', 5),
+      record('l2', 'like', 'alice', 7),
+      record('l3', 'like', 'bob', 3),
+      record('u2', 'unlike', 'bob', 4, { review: { state: 'voided', at, by: 'h' } }),
+      // Held after it counted, approved and counted again (at 6), unliked after that.
+      record('l4', 'like', 'carol', 1, { review: { state: 'approved', at, by: 'h', credit: 'l4.a' } }),
+      record('l4.a', 'like', 'carol', 6, { restores: 'l4' }),
+      record('u3', 'unlike', 'carol', 8),
+    ]);
+    expect(acts.map((a) => [a.voteId, a.withdrawn === true])).toEqual([
+      ['l1', true],
+      ['l2', false],
+      ['l3', false],
+      ['l4', true],
+    ]);
+    // Supporters of alice by l2, not l1; of carol no more; of bob still.
+    const end = rule('r10', { trigger: { kind: 'campaign-end', top: 3 }, endTop: ['alice'] });
+    expect(desiredGrants('p-1', [end], new Map(), acts, none).map((g) => g.voteId)).toEqual(['l2']);
+    const carol = rule('r11', {
+      trigger: { kind: 'milestone', candidateId: 'carol', count: 1 },
+      reached: true,
+    });
+    expect(desiredGrants('p-1', [carol], new Map(), acts, none)).toEqual([]);
   });
 });

@@ -20,6 +20,7 @@ export * from './participants.js';
 export * from './records.js';
 export * from './referrals.js';
 export * from './review-moves.js';
+export * from './reward-acts.js';
 export * from './rewards.js';
 export * from './unlocks.js';
 export * from './vote-reads.js';

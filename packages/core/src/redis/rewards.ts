@@ -10,6 +10,40 @@ export async function stockCoupons(redis: RedisClient, keys: Keys, poolId: strin
   for (let i = 0; i < codes.length; i += 1_000) await redis.rpush(free, ...codes.slice(i, i + 1_000));
 }
 
+/** What MongoDB says of a pool's codes: the stock restockCoupons puts back. */
+export interface CouponHoldings {
+  /** The codes of active grants not redeemed: their claims. */
+  claims: readonly { grantId: string; code: string }[];
+  /** Codes held otherwise, never free: redeemed (the shop took them) or retired. */
+  held: readonly string[];
+  /** The imported codes no grant holds. */
+  unheld: readonly string[];
+}
+
+/**
+ * Puts a pool's stock back from what MongoDB says of its codes (restockCoupons-2.lua): the claims
+ * of active grants, and the free codes, each code no claim holds and not free already, so a code
+ * is never handed out twice. Answers how many claims it restored, codes it made free, and held
+ * codes it took out of the free ones.
+ */
+export async function restockCoupons(
+  redis: RedisClient,
+  keys: Keys,
+  poolId: string,
+  { claims, held, unheld }: CouponHoldings,
+): Promise<{ claims: number; freed: number; removed: number }> {
+  const { free, claims: claimsKey } = keys.rewards.couponPool(poolId);
+  const pairs = claims.flatMap((c) => [c.grantId, c.code]);
+  const answer = await runScript(
+    redis,
+    'restockCoupons',
+    [free, claimsKey],
+    [claims.length, held.length, ...pairs, ...held, ...unheld],
+  );
+  const [restored = 0, freed = 0, removed = 0] = answer as number[];
+  return { claims: restored, freed, removed };
+}
+
 /** One code for a grant (the same one if it holds one already), or undefined when none is left. */
 export async function claimCoupon(
   redis: RedisClient,
@@ -88,6 +122,21 @@ export async function markRewards(
   await pipeline.exec();
 }
 
+/**
+ * Puts a campaign's past voters in line to be marked for a rule (`<campaignId> <ruleId>` in the
+ * backfill; the rewards pass marks them once the entry is a few seconds older than `at`). A rule
+ * put in line again before its backfill ran is one entry, due from the later `at`.
+ */
+export async function queueRewardBackfill(
+  redis: RedisClient,
+  keys: Pick<KeyBuilder, 'rewards'>,
+  campaignId: string,
+  ruleId: string,
+  at: number,
+): Promise<void> {
+  await redis.zadd(keys.rewards.backfill, at, `${campaignId} ${ruleId}`);
+}
+
 /** Up to `max` marked participants (a SCAN's worth: some may be missed until the next pass). */
 export async function listRewardMarks(
   redis: RedisClient,
@@ -147,18 +196,21 @@ async function namesCampaign(redis: RedisClient, key: string, kind: 'hash' | 'zs
 }
 
 /**
- * Whether a campaign's rewards are worked out: none of its participants marked or pending, and
- * no rule of its waiting for its backfill. A lottery is drawn only then.
+ * Whether a campaign's rewards are worked out: no rule of its waiting for its backfill, and none
+ * of its participants pending or marked. A lottery is drawn only then (under the campaign's
+ * rewards lock, so no pass takes a mark back meanwhile).
+ *
+ * One after the other, in that order: a backfill marks its voters before its entry goes, and
+ * review marks a moved voter before its pending note goes, so a backfill or a move that finishes
+ * while this reads is found by the next read, the marks. Read at once (until 2026-12-07), a move
+ * that finished between the marks' read and the pending's was missed by both.
  */
 export async function rewardsSettled(
   redis: RedisClient,
   keys: Pick<KeyBuilder, 'rewards'>,
   campaignId: string,
 ): Promise<boolean> {
-  const busy = await Promise.all([
-    namesCampaign(redis, keys.rewards.dirty, 'hash', campaignId),
-    namesCampaign(redis, keys.rewards.pending, 'hash', campaignId),
-    namesCampaign(redis, keys.rewards.backfill, 'zset', campaignId),
-  ]);
-  return !busy.some(Boolean);
+  if (await namesCampaign(redis, keys.rewards.backfill, 'zset', campaignId)) return false;
+  if (await namesCampaign(redis, keys.rewards.pending, 'hash', campaignId)) return false;
+  return !(await namesCampaign(redis, keys.rewards.dirty, 'hash', campaignId));
 }

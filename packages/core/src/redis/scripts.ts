@@ -27,6 +27,7 @@ export const SCRIPTS = {
   setMemberGroup: '5+',
   claimCoupon: 2,
   releaseCoupon: 2,
+  restockCoupons: 2,
   settleRewardMarks: 1,
   recordClusterMembers: '1+',
   recordInterests: 3,
