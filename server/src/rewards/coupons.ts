@@ -97,46 +97,54 @@ export async function importCodes(
 ): Promise<{ imported: number }> {
   const pool = await poolOf(deps, campaign, poolId);
   if (poolExpired(pool, deps.now())) throw new AppError('COUPON_EXPIRED');
-  return withLock(deps.redis, deps.keys.campaignLock(campaign._id), async () => {
-    const lines = codesOf(csv);
-    const bad: BadLine[] = [];
-    const seen = new Set<string>();
-    for (const { line, code } of lines) {
-      if (!COUPON_CODE.test(code)) bad.push({ line, code: code.slice(0, 80), problem: 'malformed' });
-      else if (seen.has(code)) bad.push({ line, code, problem: 'duplicate in file' });
-      seen.add(code);
-    }
-    const existing = await deps.rewards.codes
-      .find({ _id: { $in: [...seen].map((c) => couponCodeId(pool._id, c)) } }, { code: 1 })
-      .lean();
-    const had = new Set(existing.map((c) => c.code));
-    for (const { line, code } of lines)
-      if (had.has(code)) bad.push({ line, code, problem: 'already imported' });
-    if (lines.length === 0) bad.push({ line: 1, code: '', problem: 'malformed' });
-    if (bad.length > 0) {
-      bad.sort((a, b) => a.line - b.line);
-      throw new AppError('COUPON_IMPORT_INVALID', {
-        details: { count: bad.length, lines: bad.slice(0, LISTED) },
+  // Renewed while the import runs: a large file's reads, insert and stocking outlast the lock's
+  // 10 s, and a rebuild's restock taking the lock then would stock what the import stocks after it
+  // (until 2026-12-07 a code could be free twice so).
+  return withLock(
+    deps.redis,
+    deps.keys.campaignLock(campaign._id),
+    async () => {
+      const lines = codesOf(csv);
+      const bad: BadLine[] = [];
+      const seen = new Set<string>();
+      for (const { line, code } of lines) {
+        if (!COUPON_CODE.test(code)) bad.push({ line, code: code.slice(0, 80), problem: 'malformed' });
+        else if (seen.has(code)) bad.push({ line, code, problem: 'duplicate in file' });
+        seen.add(code);
+      }
+      const existing = await deps.rewards.codes
+        .find({ _id: { $in: [...seen].map((c) => couponCodeId(pool._id, c)) } }, { code: 1 })
+        .lean();
+      const had = new Set(existing.map((c) => c.code));
+      for (const { line, code } of lines)
+        if (had.has(code)) bad.push({ line, code, problem: 'already imported' });
+      if (lines.length === 0) bad.push({ line: 1, code: '', problem: 'malformed' });
+      if (bad.length > 0) {
+        bad.sort((a, b) => a.line - b.line);
+        throw new AppError('COUPON_IMPORT_INVALID', {
+          details: { count: bad.length, lines: bad.slice(0, LISTED) },
+        });
+      }
+      const importedAt = new Date(deps.now());
+      const codes = lines.map((l) => l.code);
+      await deps.rewards.codes.insertMany(
+        codes.map((code) => ({ _id: couponCodeId(pool._id, code), poolId: pool._id, code, importedAt })),
+        { ordered: false },
+      );
+      await stockCoupons(deps.redis, deps.keys, pool._id, codes);
+      // Those who earned a code while the pool was empty get one now (the rewards pass), as many
+      // as it has codes, those who waited longest first; a code one of them no longer takes wakes
+      // the next when the pass revokes their grant.
+      const left = await couponsLeft(deps.redis, deps.keys, pool._id);
+      await markRewards(deps.redis, deps.keys, await unfilledHolders(deps.rewards, pool._id, left));
+      await auditRewards(deps, actor, campaign._id, 'rewards.import', {
+        before: null,
+        after: { poolId: pool._id, imported: codes.length },
       });
-    }
-    const importedAt = new Date(deps.now());
-    const codes = lines.map((l) => l.code);
-    await deps.rewards.codes.insertMany(
-      codes.map((code) => ({ _id: couponCodeId(pool._id, code), poolId: pool._id, code, importedAt })),
-      { ordered: false },
-    );
-    await stockCoupons(deps.redis, deps.keys, pool._id, codes);
-    // Those who earned a code while the pool was empty get one now (the rewards pass), as many
-    // as it has codes, those who waited longest first; a code one of them no longer takes wakes
-    // the next when the pass revokes their grant.
-    const left = await couponsLeft(deps.redis, deps.keys, pool._id);
-    await markRewards(deps.redis, deps.keys, await unfilledHolders(deps.rewards, pool._id, left));
-    await auditRewards(deps, actor, campaign._id, 'rewards.import', {
-      before: null,
-      after: { poolId: pool._id, imported: codes.length },
-    });
-    return { imported: codes.length };
-  });
+      return { imported: codes.length };
+    },
+    { ttlMs: 10_000, waitMs: 5_000, renew: { forMs: 10 * 60_000 } },
+  );
 }
 
 /** A campaign's pools with their stock: imported, left, handed out, redeemed, flagged. */

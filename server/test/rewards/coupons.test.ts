@@ -1,7 +1,7 @@
 import { rewardModels } from '@rallyboard/core/db';
 import type { CouponPoolView, RewardRuleView } from '@rallyboard/core/protocol';
 import { claimCoupon, closeRedis, couponsLeft, createKeys, releaseCoupon } from '@rallyboard/core/redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLiveCampaign } from '../../../test/support/campaigns.js';
 import { randomId, testConfig } from '../../../test/support/config.js';
 import { startTestServer, type TestServer, testRedis } from '../../../test/support/stack.js';
@@ -60,6 +60,33 @@ describe('a coupon import', () => {
     expect(await stock(campaignId)).toMatchObject({ total: 1, left: 1 });
     expect(codeOf(await asHost('POST', path, { csv: '\n\n' }))).toBe('COUPON_IMPORT_INVALID');
   });
+});
+
+describe('a large import', () => {
+  it("keeps the campaign's lock while it runs longer than the lock's life, so a rebuild's restock waits for it", async () => {
+    const { campaignId, poolId } = await pool();
+    const codes = rewardModels(server.deps.mongo).codes;
+    const insert = codes.insertMany.bind(codes);
+    // The insert outlasts the lock's 10 s, as a large file's does on a slow store.
+    const slow = vi.spyOn(codes, 'insertMany').mockImplementationOnce((async (
+      ...args: Parameters<typeof insert>
+    ) => {
+      await new Promise((resolve) => setTimeout(resolve, 11_000));
+      return insert(...args);
+    }) as never);
+    try {
+      const keys = createKeys(config.keyPrefix);
+      const importing = asHost('POST', `/api/campaigns/${campaignId}/coupon-pools/${poolId}/codes`, {
+        csv: 'SLOW-0001\nSLOW-0002\n',
+      });
+      await new Promise((resolve) => setTimeout(resolve, 10_500));
+      expect(await server.deps.redis.exists(keys.campaignLock(campaignId))).toBe(1);
+      expect((await importing).body).toEqual({ imported: 2 });
+      expect(await server.deps.redis.exists(keys.campaignLock(campaignId))).toBe(0);
+    } finally {
+      slow.mockRestore();
+    }
+  }, 30_000);
 });
 
 describe('codes imported into a pool some wait for', () => {

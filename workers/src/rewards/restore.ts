@@ -81,7 +81,7 @@ const LOCK = { ttlMs: 30_000, waitMs: 60_000, renew: { forMs: 10 * 60_000 } };
 export async function restoreCampaignRewards(
   deps: RewardRestoreDeps,
   campaignId: string,
-  now = Date.now(),
+  clock: () => number = Date.now,
 ): Promise<RewardRestoreReport> {
   const [rules, pools] = await Promise.all([
     deps.rewards.rules.find({ campaignId }, { _id: 1 }).sort({ createdAt: 1 }).lean(),
@@ -114,8 +114,10 @@ export async function restoreCampaignRewards(
   if (first) {
     // The voters in line before the campaign is listed: a draw that finds it listed finds them
     // too (server/src/rewards/lotteries.ts). The backfill is due a few seconds on, by when the
-    // workers have read the list, so no vote falls between.
-    await queueRewardBackfill(deps.redis, deps.keys, campaignId, first._id, now);
+    // workers have read the list, so no vote falls between. Its time is read now, after the
+    // locks and the restock: read as the restore began, a slow restock made it due as soon as
+    // listed, before the workers had read the list (until 2026-12-07).
+    await queueRewardBackfill(deps.redis, deps.keys, campaignId, first._id, clock());
     await deps.redis.sadd(deps.keys.rewards.campaigns, campaignId);
   }
   return report;

@@ -6,6 +6,7 @@ import { seedBoard } from '../../../test/support/stack.js';
 import { rebuild } from '../../src/recovery/rebuild.js';
 import { runRewardPass } from '../../src/rewards/pass.js';
 import { reconcileRewards } from '../../src/rewards/reconcile.js';
+import { restoreCampaignRewards } from '../../src/rewards/restore.js';
 import { loseBoardState, queuedVote } from '../support/deps.js';
 import { apply, config, deps, mongo, options, useRebuildDeps } from '../support/rebuild-fixture.js';
 
@@ -153,5 +154,20 @@ describe('a rebuild on a Redis that lost nothing', () => {
     // Run again, it changes nothing.
     await rebuild(deps, campaignId, options());
     expect(await stock()).toEqual({ free: [...before.free, 'TEA-9'].sort(), claims: before.claims });
+  });
+
+  it("puts the campaign's voters in line as it lists it, however long it waited for its locks", async () => {
+    const { campaignId } = await couponCampaign();
+    // An import holds the campaign's lock for two seconds.
+    await deps.redis.set(deps.keys.campaignLock(campaignId), 'an-import', 'PX', 2_000);
+    await restoreCampaignRewards(workerDeps(), campaignId);
+    const listedAt = Date.now();
+    const entries = await deps.redis.zrange(deps.keys.rewards.backfill, 0, -1, 'WITHSCORES');
+    const dueFrom = entries.flatMap((entry, i) =>
+      i % 2 === 0 && entry.startsWith(`${campaignId} `) ? [Number(entries[i + 1])] : [],
+    );
+    // Due a few seconds from its listing, when every worker has read the list, never before it.
+    expect(dueFrom).toHaveLength(1);
+    expect(dueFrom[0]).toBeGreaterThan(listedAt - 500);
   });
 });

@@ -20,11 +20,17 @@ export interface CouponHoldings {
   unheld: readonly string[];
 }
 
+/** Codes a restock call takes at most: a pool of 200,000 codes overflowed one call's arguments. */
+const RESTOCK_CHUNK = 5_000;
+
 /**
  * Puts a pool's stock back from what MongoDB says of its codes (restockCoupons-2.lua): the claims
  * of active grants, and the free codes, each code no claim holds and not free already, so a code
- * is never handed out twice. Answers how many claims it restored, codes it made free, and held
- * codes it took out of the free ones.
+ * is never handed out twice. In calls of at most RESTOCK_CHUNK codes, the claims first, then the
+ * held codes, then the others: each call reads the stock as the ones before left it, so the
+ * caller holds what keeps the pool still meanwhile (the rewards lock and the campaign's, as the
+ * restore does). Answers how many claims it restored, codes it made free, and held codes it took
+ * out of the free ones.
  */
 export async function restockCoupons(
   redis: RedisClient,
@@ -33,15 +39,30 @@ export async function restockCoupons(
   { claims, held, unheld }: CouponHoldings,
 ): Promise<{ claims: number; freed: number; removed: number }> {
   const { free, claims: claimsKey } = keys.rewards.couponPool(poolId);
-  const pairs = claims.flatMap((c) => [c.grantId, c.code]);
-  const answer = await runScript(
-    redis,
-    'restockCoupons',
-    [free, claimsKey],
-    [claims.length, held.length, ...pairs, ...held, ...unheld],
-  );
-  const [restored = 0, freed = 0, removed = 0] = answer as number[];
-  return { claims: restored, freed, removed };
+  const calls: (string | number)[][] = [];
+  for (let i = 0; i < claims.length; i += RESTOCK_CHUNK) {
+    const chunk = claims.slice(i, i + RESTOCK_CHUNK);
+    calls.push([chunk.length, 0, ...chunk.flatMap((c) => [c.grantId, c.code])]);
+  }
+  for (let i = 0; i < held.length; i += RESTOCK_CHUNK) {
+    const chunk = held.slice(i, i + RESTOCK_CHUNK);
+    calls.push([0, chunk.length, ...chunk]);
+  }
+  for (let i = 0; i < unheld.length; i += RESTOCK_CHUNK)
+    calls.push([0, 0, ...unheld.slice(i, i + RESTOCK_CHUNK)]);
+  const total = { claims: 0, freed: 0, removed: 0 };
+  for (const args of calls) {
+    const [restored = 0, freed = 0, removed = 0] = (await runScript(
+      redis,
+      'restockCoupons',
+      [free, claimsKey],
+      args,
+    )) as number[];
+    total.claims += restored;
+    total.freed += freed;
+    total.removed += removed;
+  }
+  return total;
 }
 
 /** One code for a grant (the same one if it holds one already), or undefined when none is left. */

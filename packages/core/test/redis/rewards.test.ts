@@ -65,4 +65,16 @@ describe("a pool's stock put back", () => {
     expect(await redis.lrange(pool.free, 0, -1)).toEqual(['A', 'E', 'F']);
     expect(await redis.hgetall(pool.claims)).toEqual({ g1: 'C', g2: 'D' });
   });
+
+  it("puts back a pool of 160,000 codes, more than one call's arguments hold", async () => {
+    const poolId = randomId('cp');
+    const codes = Array.from({ length: 160_000 }, (_, i) => `BIG-${i}`);
+    const done = await restockCoupons(redis, keys, poolId, {
+      claims: [{ grantId: 'g-1', code: 'BIG-0' }],
+      held: ['BIG-1'],
+      unheld: codes.slice(2),
+    });
+    expect(done).toEqual({ claims: 1, freed: 159_998, removed: 0 });
+    expect(await redis.llen(keys.rewards.couponPool(poolId).free)).toBe(159_998);
+  }, 60_000);
 });
