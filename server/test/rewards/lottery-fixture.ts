@@ -10,7 +10,7 @@ import { call, createTestHost, type TestHost } from '../support/hosts.js';
  * What the lottery tests share (they were one file, rewards/lotteries.test.ts): each test file's
  * own server and host, a campaign in a status, a lottery added to it, and reward rules.
  */
-export const config = testConfig();
+const config = testConfig();
 export let server: TestServer;
 export let host: TestHost;
 

@@ -162,7 +162,7 @@ describe('a rebuild on a Redis that lost nothing', () => {
     await deps.redis.set(deps.keys.campaignLock(campaignId), 'an-import', 'PX', 2_000);
     await restoreCampaignRewards(workerDeps(), campaignId);
     const listedAt = Date.now();
-    const entries = await deps.redis.zrange(deps.keys.rewards.backfill, 0, -1, 'WITHSCORES');
+    const entries = await deps.redis.zrange(deps.keys.rewards.backfill, '0', '-1', 'WITHSCORES');
     const dueFrom = entries.flatMap((entry, i) =>
       i % 2 === 0 && entry.startsWith(`${campaignId} `) ? [Number(entries[i + 1])] : [],
     );

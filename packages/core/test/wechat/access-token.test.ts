@@ -1,9 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-
-import { testRedis } from '../../../../test/support/stack.js';
 import {
-  captureLogs,
   configFor,
   FAKE_PATHS,
   rejectionOf,
@@ -12,18 +8,12 @@ import {
 } from '../../../../test/support/wechat.js';
 import type { Config } from '../../src/config/index.js';
 import { AppError } from '../../src/protocol/index.js';
-import { closeRedis, createKeys, type RedisClient } from '../../src/redis/index.js';
-import {
-  type AccessTokenManager,
-  type AccessTokenManagerOptions,
-  createAccessTokenManager,
-} from '../../src/wechat/access-token.js';
+import { createKeys } from '../../src/redis/index.js';
 import { createWeChatApi } from '../../src/wechat/api.js';
-import { createWeChatClient } from '../../src/wechat/client.js';
 import { WeChatError, WeChatTransportError } from '../../src/wechat/errors.js';
+import { cacheState, closeConnectionsAfterEach, connection, processes } from './token-fixture.js';
 
 let fake: WeChatFake;
-const connections: RedisClient[] = [];
 
 beforeAll(async () => {
   fake = await startFake();
@@ -32,46 +22,11 @@ beforeAll(async () => {
 afterEach(async () => {
   fake.state.clearFaults();
   fake.state.tokenTtlSeconds = 7200;
-  await Promise.all(connections.splice(0).map((redis) => closeRedis(redis)));
 });
+closeConnectionsAfterEach();
 afterAll(() => fake.close());
 
 const tokenFetches = () => fake.state.callCount(FAKE_PATHS.stableToken);
-
-type Tuning = Partial<Omit<AccessTokenManagerOptions, 'redis' | 'keys' | 'client' | 'timeoutMs'>>;
-
-/**
- * `count` managers over one key prefix, each on its own Redis connection: as many processes
- * sharing one deployment's Redis.
- */
-async function processes(count: number, config: Config, tuning: Tuning = {}): Promise<AccessTokenManager[]> {
-  return Promise.all(
-    Array.from({ length: count }, async () => {
-      const redis = await testRedis(config);
-      connections.push(redis);
-      return createAccessTokenManager({
-        redis,
-        keys: createKeys(config.keyPrefix),
-        client: createWeChatClient(config.wechat),
-        timeoutMs: config.wechat.timeoutMs,
-        ...tuning,
-      });
-    }),
-  );
-}
-
-async function cacheState(config: Config) {
-  const redis = await testRedis(config);
-  connections.push(redis);
-  const keys = createKeys(config.keyPrefix);
-  const appId = config.wechat.appId ?? '';
-  return {
-    token: () => redis.get(keys.wechatAccessToken(appId)),
-    pttl: () => redis.pttl(keys.wechatAccessToken(appId)),
-    locked: async () => (await redis.exists(keys.wechatAccessTokenLock(appId))) === 1,
-    holdLock: (ms: number) => redis.set(keys.wechatAccessTokenLock(appId), 'a-dead-process', 'PX', ms),
-  };
-}
 
 describe('the access token cache', () => {
   it('fetches once, then serves the cached token until shortly before WeChat’s expiry', async () => {
@@ -156,89 +111,9 @@ describe('the access token cache', () => {
   });
 });
 
-describe('refreshing before expiry', () => {
-  // Tokens of 3 s; cached for 2.5 s; refreshed once less than 1.5 s is left (after ~1 s). A fake
-  // of its own, which has never handed out a long-lived token.
-  const tuning = { safetyMarginMs: 500, refreshAheadMs: 1_500, pollMs: 10 };
-  let shortLived: WeChatFake;
-  beforeAll(async () => {
-    shortLived = await startFake({ tokenTtlSeconds: 3 });
-  });
-  afterAll(() => shortLived.close());
-  afterEach(() => {
-    shortLived.state.clearFaults();
-    shortLived.state.tokenTtlSeconds = 3;
-  });
-  const tokenFetches = () => shortLived.state.callCount(FAKE_PATHS.stableToken);
-
-  it('refreshes once a token nears its end, once for all callers, who meanwhile keep the current one', async () => {
-    const config = configFor(shortLived);
-    const [a, b] = await processes(2, config, tuning);
-    if (!a || !b) throw new Error('two managers');
-    const before = tokenFetches();
-    const first = await a.getToken();
-    expect(await b.getToken()).toBe(first);
-    expect(tokenFetches() - before).toBe(1);
-
-    await sleep(1_100);
-    shortLived.state.delayNext(FAKE_PATHS.stableToken, 100);
-    const during = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).getToken()));
-    expect(tokenFetches() - before).toBe(2);
-    const second = await a.getToken();
-    expect(second).not.toBe(first);
-    for (const token of during) expect([first, second]).toContain(token);
-    expect(await b.getToken()).toBe(second);
-    expect(tokenFetches() - before).toBe(2);
-    const ttl = await (await cacheState(config)).pttl();
-    expect(ttl).toBeGreaterThan(2_000);
-  });
-
-  it('keeps using the current token when the early refresh fails, logs it, and tries again once its lock expires', async () => {
-    const config = configFor(shortLived);
-    const { logger, lines } = captureLogs();
-    const [tokens] = await processes(1, config, { ...tuning, logger, lockTtlMs: 300 });
-    const first = await tokens?.getToken();
-    await sleep(1_100);
-    shortLived.state.failNext(FAKE_PATHS.stableToken, -1);
-    expect(await tokens?.getToken()).toBe(first);
-    expect(lines.some((l) => l.includes('early refresh'))).toBe(true);
-    await sleep(350);
-    const second = await tokens?.getToken();
-    expect(second).not.toBe(first);
-    for (const line of lines) {
-      expect(line).not.toContain(String(first));
-      expect(line).not.toContain(String(second));
-    }
-  });
-
-  it('asks WeChat again once a lock’s life after a failed early refresh, not on every call meanwhile', async () => {
-    const config = configFor(shortLived);
-    const [tokens] = await processes(1, config, tuning);
-    const first = await tokens?.getToken();
-    await sleep(1_100);
-    shortLived.state.failNext(FAKE_PATHS.stableToken, -1, 1_000);
-    const before = tokenFetches();
-    for (let i = 0; i < 50; i++) expect(await tokens?.getToken()).toBe(first);
-    expect(tokenFetches() - before).toBe(1);
-  });
-
-  it('fetches anew once the cached token has expired', async () => {
-    shortLived.state.tokenTtlSeconds = 1;
-    const config = configFor(shortLived);
-    const [tokens] = await processes(1, config, { safetyMarginMs: 200, refreshAheadMs: 100 });
-    const before = tokenFetches();
-    await tokens?.getToken();
-    await sleep(900);
-    expect(await (await cacheState(config)).token()).toBeNull();
-    await tokens?.getToken();
-    expect(tokenFetches() - before).toBe(2);
-  });
-});
-
 describe('when WeChat rejects the token of an API call', () => {
   async function api(config: Config) {
-    const redis = await testRedis(config);
-    connections.push(redis);
+    const redis = await connection(config);
     return createWeChatApi({ config, keys: createKeys(config.keyPrefix), redis });
   }
   const check = { openid: 'o-pat', scene: 2, content: 'hello' } as const;
