@@ -32,6 +32,7 @@ export async function seedDemoBoard(config: Config): Promise<typeof DEMO_BOARD> 
   try {
     await waitForReady(redis);
     const now = Date.now();
+    const seededBefore = (await campaignModel(mongo).exists({ _id: DEMO_BOARD.boardId })) !== null;
     const campaign = await campaignModel(mongo)
       .findOneAndUpdate(
         { _id: DEMO_BOARD.boardId },
@@ -58,10 +59,16 @@ export async function seedDemoBoard(config: Config): Promise<typeof DEMO_BOARD> 
       )
       .lean();
     if (!campaign) throw new Error('the demo campaign was not written');
-    await syncBoard(
+    // A campaign seeded just now has no votes: its board is registered as a new one's. Seeded
+    // before, its board Redis lost is a rebuild's (syncBoard leaves it, so its votes stay theirs).
+    const synced = await syncBoard(
       { redis, keys: createKeys(config.keyPrefix), config, boards: boardModel(mongo) },
       campaign,
+      seededBefore ? {} : { from: 'draft' },
     );
+    if (synced === 'board-missing') {
+      console.warn(`Redis has lost the demo board: run \`npm run rebuild -- ${DEMO_BOARD.boardId}\``);
+    }
     return DEMO_BOARD;
   } finally {
     await closeRedis(redis);

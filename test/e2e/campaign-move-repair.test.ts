@@ -1,4 +1,4 @@
-import { campaignModel } from '@rallyboard/core/db';
+import { boardModel, campaignModel } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
 import { closeRedis, type RedisClient, readBoardMeta, withLock } from '@rallyboard/core/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,8 @@ beforeAll(async () => {
       logger: createLogger(config, 'workers', 'test'),
       redis,
       keys,
+      config,
+      boards: boardModel(server.deps.mongo),
       campaigns: campaignModel(server.deps.mongo),
       serialize: (campaignId, work) => withLock(redis, keys.campaignLock(campaignId), work),
       campaignQueue: server.deps.campaignQueue,

@@ -1,13 +1,8 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { campaignModel, connectMongo } from '@rallyboard/core/db';
+import { settleBoard } from '@rallyboard/core/campaigns';
+import { boardModel, campaignModel, connectMongo } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
-import {
-  closeRedis,
-  type RedisClient,
-  readBoardMeta,
-  setBoardStatus,
-  withLock,
-} from '@rallyboard/core/redis';
+import { closeRedis, type RedisClient, readBoardMeta, withLock } from '@rallyboard/core/redis';
 import type { Worker } from 'bullmq';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,7 +69,8 @@ beforeAll(async () => {
       keys,
       campaigns: campaignModel(workerMongo),
       serialize: (campaignId, work) => withLock(redis, keys.campaignLock(campaignId), work),
-      onStatus: (campaignId, status) => setBoardStatus(redis, keys, campaignId, status),
+      settleBoard: (campaign, from) =>
+        settleBoard({ redis, keys, config, boards: boardModel(workerMongo) }, campaign, { from }),
     },
     connection,
   );

@@ -1,4 +1,6 @@
+import { type BoardSyncDeps, syncBoard } from '@rallyboard/core/campaigns';
 import { type CampaignDoc, campaignModel } from '@rallyboard/core/db';
+import { changeBoardStatus } from '@rallyboard/core/redis';
 import type { Connection } from 'mongoose';
 
 /**
@@ -29,4 +31,15 @@ export async function createLiveCampaign(
     ...rest,
   });
   return doc.toObject();
+}
+
+/**
+ * Registers a campaign's board (its record and Redis) as its moves did, from its draft on, for a
+ * campaign written straight into MongoDB (createLiveCampaign): a sync registers no board for a
+ * campaign that has been live (see syncBoard), as Redis may have lost its votes.
+ */
+export async function registerCampaignBoard(deps: BoardSyncDeps, campaign: CampaignDoc): Promise<void> {
+  await syncBoard(deps, { ...campaign, status: 'draft' });
+  if (campaign.status !== 'draft')
+    await changeBoardStatus(deps.redis, deps.keys, campaign._id, campaign.status);
 }

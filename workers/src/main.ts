@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { settleBoard } from '@rallyboard/core/campaigns';
 import { loadConfig } from '@rallyboard/core/config';
 import {
   archiveModels,
@@ -32,7 +33,6 @@ import {
   defineScripts,
   type KeyBuilder,
   type RedisClient,
-  setBoardStatus,
   waitForReady,
   withLock,
 } from '@rallyboard/core/redis';
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
       keys,
       campaigns,
       serialize,
-      onStatus: (campaignId, status) => setBoardStatus(redis, keys, campaignId, status),
+      settleBoard: (campaign, from) => settleBoard(deps, campaign, { from, origin: 'schedule' }),
       notify: (event, campaignId) => queueNotificationEvent(notificationQueue, { event, campaignId }),
     },
     scheduleConnection,
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   // Converges boards to their campaigns and re-queues due starts and ends after a failed move.
   const campaignQueue = createCampaignQueue(producer, keys);
   campaignQueue.on('error', (error) => logger.warn({ err: error }, 'campaign queue error'));
-  const campaignRepair = startCampaignRepair({ logger, redis, keys, campaigns, serialize, campaignQueue });
+  const campaignRepair = startCampaignRepair({ ...deps, campaigns, serialize, campaignQueue });
   const passes = startPasses({ ...deps, campaigns }, mongo, producer);
   logger.info({ concurrency: config.worker.concurrency, queuePrefix: keys.queuePrefix }, 'workers started');
 

@@ -45,6 +45,8 @@ export async function seedLiveCampaign(
   await syncBoard(
     { redis: ctx.redis, keys: ctx.keys, config: ctx.config, boards: boardModel(ctx.mongo) },
     campaign.toObject(),
+    // Created live just now: no vote can exist, so its board is registered as a new campaign's.
+    { from: 'draft' },
   );
 }
 

@@ -66,11 +66,11 @@ export function createBoardLookup(deps: BoardLookupDeps): BoardLookup {
   async function readRecord(boardId: string): Promise<CachedBoard | undefined> {
     const [recorded, campaign] = await Promise.all([
       boards.findById(boardId).lean(),
-      campaigns.findById(boardId, { status: 1 }).lean(),
+      campaigns.findById(boardId, { status: 1, 'schedule.endAt': 1 }).lean(),
     ]);
     if (!recorded) return undefined;
-    // The campaign's status too: a paused or ended campaign must not take votes while Redis
-    // has lost its board.
+    // The campaign's status and end too: a paused or ended campaign, or one past its end, must
+    // not take votes while Redis has lost its board.
     return {
       title: recorded.title,
       kind: recorded.kind,
@@ -78,6 +78,7 @@ export function createBoardLookup(deps: BoardLookupDeps): BoardLookup {
       weekStartsOn: weekStartOf(recorded),
       dailyRetentionDays: recorded.dailyRetentionDays,
       status: campaign?.status,
+      endAt: campaign ? new Date(campaign.schedule.endAt).getTime() : undefined,
       quotas: recorded.quotas ?? {},
       members: new Set(recorded.members.map((m) => m.candidateId)),
       groups: memberGroupsOf(recorded.members),

@@ -40,7 +40,7 @@ export interface UpdatePlan {
   after: Snapshot;
   /** Candidates taken off (only before the campaign has votes): Redis must forget them too. */
   removedMembers: string[];
-  /** Title, members, timezone or rules changed: the board must be registered again. */
+  /** Title, members, timezone, the end or rules changed: the board must be registered again. */
   boardChanged: boolean;
   /** The schedule changed: its start and end jobs must be added for the new times. */
   scheduleChanged: boolean;
@@ -104,7 +104,8 @@ export function planUpdate(
   }
 
   if (body.schedule !== undefined) {
-    const next = body.schedule;
+    // A timezone left out keeps the campaign's, as a week start left out does.
+    const next = { ...body.schedule, timezone: body.schedule.timezone ?? campaign.schedule.timezone };
     const endAt = new Date(next.endAt);
     if (status === 'ended') throw notEditable('The schedule of an ended campaign cannot change.');
     if (RUNNING.includes(status)) {
@@ -153,7 +154,10 @@ export function planUpdate(
       set.rules !== undefined ||
       set.tags !== undefined ||
       (set.schedule !== undefined &&
-        (set.schedule.timezone !== campaign.schedule.timezone || !sameWeek(campaign, set.schedule))),
+        (set.schedule.timezone !== campaign.schedule.timezone ||
+          !sameWeek(campaign, set.schedule) ||
+          // Ingest refuses votes from the end its board records.
+          set.schedule.endAt.getTime() !== new Date(campaign.schedule.endAt).getTime())),
     scheduleChanged:
       set.schedule !== undefined &&
       (set.schedule.startAt.getTime() !== new Date(campaign.schedule.startAt).getTime() ||

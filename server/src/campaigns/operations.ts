@@ -8,13 +8,7 @@ import {
   weekStartOf,
 } from '@rallyboard/core/protocol';
 import { scheduleCampaign } from '@rallyboard/core/queue';
-import {
-  publishScreenChange,
-  readBoardMeta,
-  removeBoardMembers,
-  setBoardStatus,
-  unregisterBoard,
-} from '@rallyboard/core/redis';
+import { publishScreenChange, removeBoardMembers, unregisterBoard } from '@rallyboard/core/redis';
 import { loadCampaign } from './access.js';
 import { planUpdate } from './edits.js';
 import type { Actor, CampaignStore } from './store.js';
@@ -153,9 +147,12 @@ export async function deleteCampaign(store: CampaignStore, actor: Actor, campaig
   });
 }
 
-/** What scheduling needs: candidates to vote for, and an end still ahead. */
-function assertSchedulable(campaign: CampaignDoc, now: Date): void {
-  if (campaign.members.length === 0) {
+/**
+ * What scheduling needs: candidates to vote for, and an end still ahead; and what a start needs:
+ * the end still ahead (a campaign whose end passed while it was scheduled never goes live).
+ */
+function assertSchedulable(campaign: CampaignDoc, to: 'scheduled' | 'live', now: Date): void {
+  if (to === 'scheduled' && campaign.members.length === 0) {
     throw new AppError('INVALID_TRANSITION', {
       message: 'A campaign needs at least one candidate before it is scheduled.',
       details: { from: campaign.status, to: 'scheduled' },
@@ -163,10 +160,10 @@ function assertSchedulable(campaign: CampaignDoc, now: Date): void {
   }
   if (new Date(campaign.schedule.endAt).getTime() <= now.getTime()) {
     throw new AppError('INVALID_TRANSITION', {
-      message: 'The campaign would end before it starts: move its end ahead, then schedule it.',
+      message: `The campaign would end before it starts: move its end ahead, then ${to === 'live' ? 'start' : 'schedule'} it.`,
       details: {
         from: campaign.status,
-        to: 'scheduled',
+        to,
         endAt: new Date(campaign.schedule.endAt).toISOString(),
       },
     });
@@ -176,7 +173,10 @@ function assertSchedulable(campaign: CampaignDoc, now: Date): void {
 /**
  * Puts the campaign's board and schedule in step with the status MongoDB has: a scheduled
  * campaign's start and end jobs queued (pending ones are kept), and the board's status written
- * unless the board says so already (a retried freeze must not snapshot again).
+ * unless the board says so already (a retried freeze must not snapshot again). A board Redis does
+ * not have is registered, empty, while the campaign has never been live (this move included: a
+ * creation whose registration failed leaves a draft without one); after that it is a rebuild's.
+ * @param campaign the campaign as it was before the move (its status the move's `from`)
  */
 async function settleMove(
   store: CampaignStore,
@@ -191,12 +191,8 @@ async function settleMove(
       endAt: new Date(campaign.schedule.endAt),
     });
   }
-  if ((await readBoardMeta(store.redis, store.keys, campaignId))?.status !== status) {
-    // A freeze snapshots the public ranking in the same step; its end deletes the snapshot.
-    await setBoardStatus(store.redis, store.keys, campaignId, status);
-  }
-  // This process's public reads see the new status at once; others on the reset it publishes.
-  store.boardCache.forget(campaignId);
+  // A freeze snapshots the public ranking in the same step; its end deletes the snapshot.
+  await store.settle({ ...campaign, status }, campaign.status === status ? undefined : campaign.status);
   // Subscribed participants hear of a start (not of a resume) and of the end: the results are
   // final only then (a frozen campaign, even revealed, still counts votes).
   if (status === 'live' && campaign.status !== 'paused' && campaign.status !== 'frozen') {
@@ -231,7 +227,9 @@ export async function moveCampaign(
       return campaign;
     }
     assertTransition(campaign.status, to);
-    if (to === 'scheduled') assertSchedulable(campaign, new Date());
+    if (to === 'scheduled' || (to === 'live' && campaign.status === 'scheduled')) {
+      assertSchedulable(campaign, to, new Date());
+    }
     // The lock is held already: transitionCampaign's compare-and-set runs inside it.
     const { before, after } = await transitionCampaign(
       store.campaigns,

@@ -126,7 +126,8 @@ function campaignWriteRoutes(router: Router, deps: CampaignsRouteDeps): void {
         'paused and frozen (votes may exist): title, description, cover, visibility; candidates may be ' +
         'added or edited but not removed; only the end may move, to a time ahead; the rules stand. ' +
         'Ended: title, description, cover and visibility. Archived: nothing. Anything else answers ' +
-        'CAMPAIGN_NOT_EDITABLE saying why. Only an admin may set `hostIds` (the co-hosts). ' +
+        "CAMPAIGN_NOT_EDITABLE saying why. A `schedule` without `timezone` keeps the campaign's. " +
+        'Only an admin may set `hostIds` (the co-hosts). ' +
         notYours,
       auth: 'host',
       params: campaignParams,
@@ -177,7 +178,8 @@ function campaignWriteRoutes(router: Router, deps: CampaignsRouteDeps): void {
       description:
         'draft → scheduled → live ⇄ paused, live/paused → frozen → ended → archived, scheduled → draft. ' +
         'Scheduling needs at least one candidate and an end ahead, and queues the start and the end: ' +
-        'the campaign goes live and ends on its own at those times. Any other move answers ' +
+        'the campaign goes live and ends on its own at those times (a start whose end has passed ' +
+        'meanwhile does not happen, by the schedule or by hand). Any other move answers ' +
         `INVALID_TRANSITION naming the allowed ones. ${notYours}`,
       auth: 'host',
       params: campaignParams,

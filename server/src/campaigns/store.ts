@@ -1,4 +1,10 @@
-import { type BoardSyncDeps, syncBoard } from '@rallyboard/core/campaigns';
+import {
+  type BoardSettlement,
+  type BoardSync,
+  type BoardSyncDeps,
+  settleBoard,
+  syncBoard,
+} from '@rallyboard/core/campaigns';
 import {
   type BoardModel,
   boardModel,
@@ -11,7 +17,8 @@ import {
   hostModel,
   removeEntriesOf,
 } from '@rallyboard/core/db';
-import type { AuditAction, NotificationEvent } from '@rallyboard/core/protocol';
+import type { Logger } from '@rallyboard/core/logger';
+import type { AuditAction, CampaignStatus, NotificationEvent } from '@rallyboard/core/protocol';
 import {
   type CampaignScheduleJob,
   type NotificationJob,
@@ -33,6 +40,8 @@ export interface Actor {
 /** What the campaign store is built from. */
 export interface CampaignStoreDeps extends Omit<BoardSyncDeps, 'boards'> {
   mongo: Connection;
+  /** Where a board Redis lost is reported: a rebuild's to restore. */
+  logger: Logger;
   /** Where lifecycle moves queue a campaign's scheduled start and end. */
   campaignQueue: Queue<CampaignScheduleJob>;
   /** Where a start, an end and a reveal queue what subscribed participants hear of them. */
@@ -61,8 +70,17 @@ export interface CampaignStore {
    * read-check-write of a campaign happens under it.
    */
   serialize: CampaignSerializer;
-  /** Writes the campaign's board (record and Redis registration) from the campaign. */
-  sync(campaign: CampaignDoc): Promise<void>;
+  /**
+   * Writes the campaign's board (record and Redis registration) from the campaign. A board Redis
+   * lost once the campaign has been live is left to a rebuild, and logged (see syncBoard).
+   */
+  sync(campaign: CampaignDoc): Promise<BoardSync>;
+  /**
+   * Puts the board in step with the campaign's status and end after a move from `from` (see
+   * settleBoard): a board Redis does not have is registered if the campaign has never been live,
+   * else left to a rebuild, and logged.
+   */
+  settle(campaign: CampaignDoc, from: CampaignStatus | undefined): Promise<BoardSettlement>;
   /** Reads a campaign back after a write. */
   reload(campaignId: string): Promise<CampaignDoc>;
   /** Checks the candidate text a change would save (text-check.ts); throws when it may not be saved. */
@@ -86,6 +104,13 @@ export function createCampaignStore(deps: CampaignStoreDeps): CampaignStore {
   const campaigns = campaignModel(deps.mongo);
   const boards = boardModel(deps.mongo);
   const entries = entryModels(deps.mongo);
+  const boardDeps: BoardSyncDeps = { redis: deps.redis, keys: deps.keys, config: deps.config, boards };
+  // The change stands in MongoDB (the `boards` record too); the votes wait until a rebuild.
+  const reportLost = (campaign: CampaignDoc, what: string) =>
+    deps.logger.error(
+      { campaignId: campaign._id, status: campaign.status },
+      `campaign ${what}, but Redis has lost its board: run \`npm run rebuild -- ${campaign._id}\``,
+    );
   return {
     redis: deps.redis,
     keys: deps.keys,
@@ -101,9 +126,18 @@ export function createCampaignStore(deps: CampaignStoreDeps): CampaignStore {
     },
     serialize: (campaignId, work) => withLock(deps.redis, deps.keys.campaignLock(campaignId), work),
     async sync(campaign) {
-      await syncBoard({ redis: deps.redis, keys: deps.keys, config: deps.config, boards }, campaign);
+      const synced = await syncBoard(boardDeps, campaign);
       // This process's ingest sees a candidate added at once (others within BOARD_CACHE_MS).
       deps.boardCache.forget(campaign._id);
+      if (synced === 'board-missing') reportLost(campaign, 'changed');
+      return synced;
+    },
+    async settle(campaign, from) {
+      const settled = await settleBoard(boardDeps, campaign, { from });
+      // This process's public reads see the new status at once; others on the change it publishes.
+      deps.boardCache.forget(campaign._id);
+      if (settled === 'board-missing') reportLost(campaign, 'moved');
+      return settled;
     },
     async reload(campaignId) {
       const campaign = await campaigns.findById(campaignId).lean<CampaignDoc>();

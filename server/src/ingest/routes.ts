@@ -11,7 +11,7 @@ import {
   userAgentSchema,
   type VoteContext,
 } from '@rallyboard/core/protocol';
-import { hasQuotas, type KeyBuilder, type RedisClient } from '@rallyboard/core/redis';
+import { type CachedBoard, hasQuotas, type KeyBuilder, type RedisClient } from '@rallyboard/core/redis';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { BoardLookup } from '../boards/lookup.js';
@@ -50,6 +50,25 @@ export interface VotesRouteDeps {
   now: () => number;
 }
 
+/**
+ * Refuses a vote (409 CAMPAIGN_NOT_LIVE) unless the board's campaign takes votes at `acceptedAt`:
+ * live or frozen, and its end not reached by the clock, since the end job may run late (workers
+ * down, the campaign's lock busy) and a vote accepted from the end on must not count meanwhile.
+ * A board without a campaign takes votes. Both come from the board cache: no read per vote.
+ */
+function assertCampaignTakesVotes(board: CachedBoard, acceptedAt: number): void {
+  if (board.status !== undefined && !acceptsVotes(board.status)) {
+    throw new AppError('CAMPAIGN_NOT_LIVE', { details: { status: board.status } });
+  }
+  if (board.endAt !== undefined && acceptedAt >= board.endAt) {
+    const endAt = new Date(board.endAt).toISOString();
+    throw new AppError('CAMPAIGN_NOT_LIVE', {
+      message: `The campaign ended at ${endAt}; it takes no more votes.`,
+      details: { status: board.status, endAt },
+    });
+  }
+}
+
 /** What ingest's route works with. */
 export function votesRouter(deps: VotesRouteDeps): Router {
   const router = Router();
@@ -61,7 +80,8 @@ export function votesRouter(deps: VotesRouteDeps): Router {
       tag: 'Votes',
       summary: 'Cast a vote, a like or an unlike',
       description:
-        'The voter is the participant of the token. Checks the campaign and the candidate (a fast ' +
+        'The voter is the participant of the token. Checks the campaign (live or frozen, and its ' +
+        'end not reached: CAMPAIGN_NOT_LIVE) and the candidate (a fast ' +
         'path: the worker decides atomically), then the rate limits per participant, address and ' +
         'device; puts the vote on the queue with its risk context (address, device id and ' +
         'fingerprint, dwell time, User-Agent, share token) and answers 202. The same ' +
@@ -106,9 +126,9 @@ export function votesRouter(deps: VotesRouteDeps): Router {
       }
       // Cheapest refusals first: the campaign and the candidate come from a per-process cache.
       const board = await whenAvailable(() => deps.boards.require(boardId));
-      if (board.status !== undefined && !acceptsVotes(board.status)) {
-        throw new AppError('CAMPAIGN_NOT_LIVE', { details: { status: board.status } });
-      }
+      // The vote's acceptance time is this instant: none accepted at or after the end is queued.
+      const acceptedAt = deps.now();
+      assertCampaignTakesVotes(board, acceptedAt);
       if (!board.members.has(body.candidateId)) throw new AppError('UNKNOWN_MEMBER');
       if ((board.kind === 'vote') !== (body.action === 'vote')) {
         throw new AppError('ACTION_NOT_ALLOWED', { details: { kind: board.kind, action: body.action } });
@@ -122,10 +142,10 @@ export function votesRouter(deps: VotesRouteDeps): Router {
             deps,
             { boardId, timezone: board.timezone, quotas: board.quotas },
             participantId,
-            deps.now(),
+            acceptedAt,
           ),
         );
-        assertWithinQuota(quota, body.candidateId, deps.now());
+        assertWithinQuota(quota, body.candidateId, acceptedAt);
       }
 
       // Rate limits last before the queue: a refused vote above spends none of them.
@@ -151,7 +171,7 @@ export function votesRouter(deps: VotesRouteDeps): Router {
             candidateId: body.candidateId,
             action: body.action,
             voterId: participantId,
-            acceptedAt: deps.now(),
+            acceptedAt,
             context,
           },
           { keyed: idempotencyKey !== undefined },

@@ -106,7 +106,7 @@ describe('what a campaign lets change, by status', () => {
   });
 
   it("a live campaign keeps its weekly ranking's first day; one left out is kept", () => {
-    const later = schedule('2026-05-01T00:00:00Z', '2026-08-01T00:00:00Z');
+    const later = schedule('2026-05-01T00:00:00Z', '2026-07-01T00:00:00Z');
     for (const status of RUNNING) {
       expect(
         codeOf(() => plan(status, { schedule: { ...later, weekStartsOn: 7 } })),
@@ -122,6 +122,32 @@ describe('what a campaign lets change, by status', () => {
     expect(kept.boardChanged).toBe(false);
     const moved = planUpdate(sunday, { schedule: { ...later, weekStartsOn: 1 } }, host, NOW);
     expect(moved).toMatchObject({ boardChanged: true, after: { schedule: { weekStartsOn: 1 } } });
+  });
+
+  it('a moved end registers the board again (ingest refuses votes from the end it records)', () => {
+    const later = schedule('2026-05-01T00:00:00Z', '2026-08-01T00:00:00Z');
+    for (const status of [...RUNNING, 'scheduled' as const]) {
+      expect(plan(status, { schedule: later }), status).toMatchObject({
+        boardChanged: true,
+        scheduleChanged: true,
+      });
+    }
+  });
+
+  it("a schedule without a timezone keeps the campaign's", () => {
+    const utc = campaign('scheduled', { schedule: { ...campaign('draft').schedule, timezone: 'UTC' } });
+    const { startAt, endAt } = schedule('2026-06-02T00:00:00Z', '2026-07-01T00:00:00Z');
+    const kept = planUpdate(utc, { schedule: { startAt, endAt } }, host, NOW);
+    expect(kept.set.schedule?.timezone).toBe('UTC');
+    expect(kept.boardChanged).toBe(false);
+    const live = campaign('live', { schedule: { ...campaign('draft').schedule, timezone: 'UTC' } });
+    const later = planUpdate(
+      live,
+      { schedule: { startAt: '2026-05-01T00:00:00Z', endAt: '2026-08-01T00:00:00Z' } },
+      host,
+      NOW,
+    );
+    expect(later.set.schedule?.timezone).toBe('UTC');
   });
 
   it('a draft may take any schedule; a scheduled campaign one that ends ahead', () => {

@@ -96,6 +96,28 @@ describe('PATCH /api/campaigns/:campaignId', () => {
     expect(job?.data).toEqual({ campaignId: campaign.id, event: 'end', at });
   });
 
+  it("keeps the campaign's timezone when a change of its schedule leaves it out", async () => {
+    const body = campaignBody();
+    const campaign = await create({ schedule: { ...(body.schedule as object), timezone: 'UTC' } });
+    expect((await move(campaign.id, 'scheduled')).status).toBe(200);
+    const { startAt, endAt } = campaign.schedule;
+    const later = new Date(Date.parse(startAt) + 3_600_000).toISOString();
+    const answer = await patch(campaign.id, { schedule: { startAt: later, endAt } });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect(answer.body.schedule).toMatchObject({ startAt: later, timezone: 'UTC' });
+    expect((await meta(campaign.id))?.timezone).toBe('UTC');
+  });
+
+  it('records a moved end on the board, whose ingest refuses votes from the end on', async () => {
+    const campaign = await liveCampaign();
+    expect((await meta(campaign.id))?.endAt).toBe(Date.parse(campaign.schedule.endAt));
+    const laterEnd = new Date(Date.parse(campaign.schedule.endAt) + 86_400_000).toISOString();
+    expect((await patch(campaign.id, { schedule: { ...campaign.schedule, endAt: laterEnd } })).status).toBe(
+      200,
+    );
+    expect((await meta(campaign.id))?.endAt).toBe(Date.parse(laterEnd));
+  });
+
   it('changes nothing of an archived campaign', async () => {
     const campaign = await liveCampaign();
     for (const status of ['ended', 'archived']) expect((await move(campaign.id, status)).status).toBe(200);

@@ -79,6 +79,26 @@ describe('POST /api/campaigns/:campaignId/status', () => {
     expect((await campaignModel(server.deps.mongo).findById(over.id).lean())?.status).toBe('draft');
   });
 
+  it('will not start a scheduled campaign whose end has passed meanwhile', async () => {
+    const campaign = await create();
+    expect((await move(campaign.id, 'scheduled')).status).toBe(200);
+    // Its whole time went by while it waited (the workers down across its start and its end).
+    await campaignModel(server.deps.mongo).updateOne(
+      { _id: campaign.id },
+      {
+        $set: {
+          'schedule.startAt': new Date(Date.now() - 7_200_000),
+          'schedule.endAt': new Date(Date.now() - 1_000),
+        },
+      },
+    );
+    const answer = await move(campaign.id, 'live');
+    expect(codeOf(answer)).toBe('INVALID_TRANSITION');
+    expect((answer.body as unknown as ErrorBody).error.message).toMatch(/end ahead, then start it/);
+    expect((await campaignModel(server.deps.mongo).findById(campaign.id).lean())?.status).toBe('scheduled');
+    expect((await meta(campaign.id))?.status).toBe('scheduled');
+  });
+
   it('refuses a status that does not exist, naming the field', async () => {
     const campaign = await create();
     const answer = await move(campaign.id, 'launched');

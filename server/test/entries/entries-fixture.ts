@@ -1,4 +1,4 @@
-import { participantModel, recordLogin } from '@rallyboard/core/db';
+import { boardModel, participantModel, recordLogin } from '@rallyboard/core/db';
 import type {
   CampaignStatus,
   EntrySettingsInput,
@@ -6,7 +6,7 @@ import type {
   SuggestionView,
 } from '@rallyboard/core/protocol';
 import { afterAll, beforeAll } from 'vitest';
-import { createLiveCampaign } from '../../../test/support/campaigns.js';
+import { createLiveCampaign, registerCampaignBoard } from '../../../test/support/campaigns.js';
 import { randomId } from '../../../test/support/config.js';
 import { startTestEntryWorker, uploadFile } from '../../../test/support/entries.js';
 import { jpegOf } from '../../../test/support/images.js';
@@ -61,11 +61,13 @@ export async function entryCampaign(
   campaign: { kind?: 'vote' | 'like'; status?: CampaignStatus; title?: string } = {},
 ): Promise<string> {
   const campaignId = randomId('c');
-  await createLiveCampaign(env.mongo, campaignId, {
+  const doc = await createLiveCampaign(env.mongo, campaignId, {
     createdBy: fx.host.id,
     title: '摄影作品征集',
     ...campaign,
   });
+  const { redis, keys, config } = env.server.deps;
+  await registerCampaignBoard({ redis, keys, config, boards: boardModel(env.mongo) }, doc);
   const answer = await asHost('PUT', `/api/campaigns/${campaignId}/entry-settings`, {
     opensAt: new Date(Date.now() - 60_000).toISOString(),
     closesAt: new Date(Date.now() + 86_400_000).toISOString(),

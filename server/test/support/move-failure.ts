@@ -33,6 +33,7 @@ export function testCampaignStore(server: TestServer, redis: RedisClient = serve
     redis,
     keys,
     config,
+    logger: createLogger(config, 'server', 'test'),
     mongo,
     campaignQueue,
     notificationQueue,

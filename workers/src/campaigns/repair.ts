@@ -1,16 +1,19 @@
+import { settleBoard } from '@rallyboard/core/campaigns';
 import {
+  type CampaignDoc,
   type CampaignInPlay,
   type CampaignModel,
   type CampaignSerializer,
   findCampaignsInPlay,
 } from '@rallyboard/core/db';
+import type { CampaignStatus } from '@rallyboard/core/protocol';
 import { type CampaignScheduleJob, queueScheduleEvent } from '@rallyboard/core/queue';
-import { type BoardMeta, readBoardMeta, setBoardStatus } from '@rallyboard/core/redis';
+import { type BoardMeta, readBoardMeta } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
 import type { WorkerDeps } from '../deps.js';
 import { type Periodic, runEvery } from '../every.js';
 
-export interface RepairDeps extends Pick<WorkerDeps, 'logger' | 'redis' | 'keys'> {
+export interface RepairDeps extends Pick<WorkerDeps, 'logger' | 'redis' | 'keys' | 'config' | 'boards'> {
   campaigns: CampaignModel;
   /** The campaign lock of host changes and schedule jobs: every repair is made under it. */
   serialize: CampaignSerializer;
@@ -18,11 +21,15 @@ export interface RepairDeps extends Pick<WorkerDeps, 'logger' | 'redis' | 'keys'
   campaignQueue: Queue<CampaignScheduleJob>;
 }
 
-/** What one pass did: the campaigns it read, the boards it set, the jobs it queued again. */
+/**
+ * What one pass did: the campaigns it read, the boards it set (or registered), the jobs it queued
+ * again, and the boards Redis lost once their campaigns had been live (left to a rebuild).
+ */
 export interface RepairReport {
   checked: number;
   boardsSet: number;
   jobsQueued: number;
+  boardsLost: number;
 }
 
 /** Whether Redis has the campaign's board with another status than MongoDB's. */
@@ -31,12 +38,30 @@ export const boardDisagrees = (
   meta: BoardMeta | undefined,
 ): boolean => meta !== undefined && meta.status !== campaign.status;
 
+/** The statuses whose board's end matters: it may take votes, now or later. */
+const MAY_TAKE_VOTES: readonly CampaignStatus[] = ['scheduled', 'live', 'paused', 'frozen'];
+
+/**
+ * Whether the board needs the repair: its status differs from the campaign's, or its end does while
+ * the campaign may still take votes (a board registered before ends were recorded, or by a
+ * rebuild), or Redis does not have it at all (registered if the campaign has never been live,
+ * else reported for a rebuild; an archived campaign's takes no votes either way).
+ */
+const boardOutOfStep = (campaign: CampaignInPlay, meta: BoardMeta | undefined): boolean =>
+  meta === undefined
+    ? campaign.status !== 'archived'
+    : boardDisagrees(campaign, meta) ||
+      (MAY_TAKE_VOTES.includes(campaign.status) &&
+        meta.endAt !== new Date(campaign.schedule.endAt).getTime());
+
 /** The schedule event still due for a campaign in this status whose time has passed, if any. */
 function dueEvent(campaign: CampaignInPlay, now: number): CampaignScheduleJob | undefined {
   const { status, schedule } = campaign;
   const startAt = new Date(schedule.startAt).getTime();
   const endAt = new Date(schedule.endAt).getTime();
-  if (status === 'scheduled' && startAt <= now)
+  // A start is not due once the end has passed too: the start job would not start it (it stays
+  // scheduled for its host), and queued again every pass it would run for nothing.
+  if (status === 'scheduled' && startAt <= now && now < endAt)
     return { campaignId: campaign._id, event: 'start', at: startAt };
   if ((status === 'live' || status === 'paused' || status === 'frozen') && endAt <= now) {
     return { campaignId: campaign._id, event: 'end', at: endAt };
@@ -45,9 +70,34 @@ function dueEvent(campaign: CampaignInPlay, now: number): CampaignScheduleJob | 
 }
 
 /**
+ * Puts the campaign's board in step under its lock (settleBoard): its status and end set to
+ * MongoDB's when they differ, a board Redis does not have registered while the campaign has never
+ * been live (a creation or a move whose Redis write failed), and one Redis lost after that
+ * reported, at every pass, for a rebuild to restore from the ledger.
+ */
+async function repairBoard(deps: RepairDeps, campaign: CampaignDoc, report: RepairReport): Promise<void> {
+  const meta = await readBoardMeta(deps.redis, deps.keys, campaign._id);
+  if (!boardOutOfStep(campaign, meta)) return;
+  const settled = await settleBoard(deps, campaign, { origin: 'repair' });
+  if (settled === 'board-missing') {
+    report.boardsLost += 1;
+    deps.logger.error(
+      { campaignId: campaign._id, campaign: campaign.status },
+      `campaign repair: Redis has lost the board of a campaign that has been live; its votes wait until \`npm run rebuild -- ${campaign._id}\``,
+    );
+  } else if (settled !== 'unchanged') {
+    report.boardsSet += 1;
+    deps.logger.warn(
+      { campaignId: campaign._id, board: meta?.status ?? null, campaign: campaign.status, settled },
+      "campaign repair: the board set to the campaign's status and end",
+    );
+  }
+}
+
+/**
  * Repairs one campaign under its lock, reading both stores again there (the first read was
- * outside it, and a move may have finished since): the board's status set to MongoDB's when they
- * differ, and a start or end that is due queued again (a pending job is kept as it is).
+ * outside it, and a move may have finished since): the board put in step (repairBoard), and a
+ * start or end that is due queued again (a pending job is kept as it is).
  */
 async function repairOne(
   deps: RepairDeps,
@@ -56,20 +106,9 @@ async function repairOne(
   report: RepairReport,
 ): Promise<void> {
   await deps.serialize(campaignId, async () => {
-    const campaign = await deps.campaigns
-      .findById(campaignId, { status: 1, schedule: 1 })
-      .lean<CampaignInPlay>();
+    const campaign = await deps.campaigns.findById(campaignId).lean<CampaignDoc>();
     if (!campaign) return;
-    const meta = await readBoardMeta(deps.redis, deps.keys, campaignId);
-    // A board Redis lost is the rebuild's to restore, with the status MongoDB has.
-    if (boardDisagrees(campaign, meta)) {
-      await setBoardStatus(deps.redis, deps.keys, campaignId, campaign.status, { origin: 'repair' });
-      report.boardsSet += 1;
-      deps.logger.warn(
-        { campaignId, board: meta?.status ?? null, campaign: campaign.status },
-        "campaign repair: the board's status set to the campaign's",
-      );
-    }
+    await repairBoard(deps, campaign, report);
     const due = dueEvent(campaign, now);
     if (due) {
       await queueScheduleEvent(deps.campaignQueue, due);
@@ -79,29 +118,30 @@ async function repairOne(
 }
 
 /**
- * One pass over every campaign in play (scheduled to ended; not drafts, not archived), a page at
- * a time: converges each board's status in Redis to the campaign's status in MongoDB, the system
- * of record, and queues again the start or end of a campaign whose time has passed while it is
- * still in the status that event moves. Idempotent: a pass over agreeing stores changes nothing.
- * Costs one MongoDB query and one pipelined round of board reads per page; only the campaigns
- * that need it take the lock.
+ * One pass over every campaign in play (scheduled to ended, and those archived lately; not
+ * drafts), a page at a time: converges each board's status and end in Redis to the campaign's in
+ * MongoDB, the system of record, registers the missing board of a campaign that has never been
+ * live, reports the one Redis lost after that, and queues again the start or end of a campaign
+ * whose time has passed while it is still in the status that event moves. Idempotent: a pass over
+ * agreeing stores changes nothing. Costs one MongoDB query and one pipelined round of board reads
+ * per page; only the campaigns that need it take the lock.
  * @param options.pageSize @default 200
  */
 export async function repairCampaigns(
   deps: RepairDeps,
   options: { pageSize?: number; now?: number } = {},
 ): Promise<RepairReport> {
-  const report: RepairReport = { checked: 0, boardsSet: 0, jobsQueued: 0 };
+  const report: RepairReport = { checked: 0, boardsSet: 0, jobsQueued: 0, boardsLost: 0 };
   const now = options.now ?? Date.now();
   let after: string | undefined;
   for (;;) {
-    const page = await findCampaignsInPlay(deps.campaigns, { after, limit: options.pageSize ?? 200 });
+    const page = await findCampaignsInPlay(deps.campaigns, { after, limit: options.pageSize ?? 200, now });
     if (page.length === 0) return report;
     // Sent together on the one connection: one round trip for the page, in effect.
     const boards = await Promise.all(page.map((c) => readBoardMeta(deps.redis, deps.keys, c._id)));
     for (const [i, campaign] of page.entries()) {
       report.checked += 1;
-      if (!boardDisagrees(campaign, boards[i]) && dueEvent(campaign, now) === undefined) continue;
+      if (!boardOutOfStep(campaign, boards[i]) && dueEvent(campaign, now) === undefined) continue;
       try {
         await repairOne(deps, campaign._id, now, report);
       } catch (error) {
@@ -128,7 +168,9 @@ export function startCampaignRepair(deps: RepairDeps, options: { everyMs?: numbe
   return runEvery(async () => {
     try {
       const report = await repairCampaigns(deps);
-      if (report.boardsSet + report.jobsQueued > 0) deps.logger.info(report, 'campaign repair pass');
+      if (report.boardsSet + report.jobsQueued + report.boardsLost > 0) {
+        deps.logger.info(report, 'campaign repair pass');
+      }
     } catch (error) {
       deps.logger.warn({ err: error }, 'campaign repair pass failed; trying again next interval');
     }

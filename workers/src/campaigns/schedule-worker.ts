@@ -1,4 +1,10 @@
-import { type CampaignModel, type CampaignSerializer, transitionCampaign } from '@rallyboard/core/db';
+import type { BoardSettlement } from '@rallyboard/core/campaigns';
+import {
+  type CampaignDoc,
+  type CampaignModel,
+  type CampaignSerializer,
+  transitionCampaign,
+} from '@rallyboard/core/db';
 import { type CampaignStatus, type NotificationEvent, toFieldIssues } from '@rallyboard/core/protocol';
 import { CAMPAIGN_QUEUE, type CampaignScheduleJob, campaignScheduleJobSchema } from '@rallyboard/core/queue';
 import type { RedisClient } from '@rallyboard/core/redis';
@@ -19,10 +25,16 @@ const MOVES: Record<CampaignScheduleJob['event'], Partial<Record<CampaignStatus,
 export interface ScheduleDeps extends Pick<WorkerDeps, 'logger'> {
   campaigns: CampaignModel;
   serialize: CampaignSerializer;
-  /** Called after a move, e.g. to record the status on the campaign's board for ingest. */
-  onStatus?: (campaignId: string, status: CampaignStatus) => Promise<void>;
+  /**
+   * Puts the campaign's board in step with its status after a move from `from`, or on a retry
+   * that finds the move made (`from` undefined): settleBoard, which registers a board Redis does
+   * not have only while the campaign has never been live.
+   */
+  settleBoard?: (campaign: CampaignDoc, from: CampaignStatus | undefined) => Promise<BoardSettlement>;
   /** Queues the event a start or an end is for participants who subscribed (once per campaign). */
   notify?: (event: NotificationEvent, campaignId: string) => Promise<void>;
+  /** The clock a start is checked against the end by. @default Date.now */
+  now?: () => number;
 }
 
 /** What participants hear of each event: a start opens voting, an end makes the results final. */
@@ -51,24 +63,46 @@ async function runScheduleJob(job: Job<CampaignScheduleJob>, deps: ScheduleDeps)
   }
   const { campaignId, event, at } = parsed.data;
   return deps.serialize(campaignId, async (): Promise<ScheduleOutcome> => {
-    const campaign = await deps.campaigns.findById(campaignId, { schedule: 1, status: 1 }).lean();
+    const campaign = await deps.campaigns.findById(campaignId).lean<CampaignDoc>();
     if (!campaign) return { done: 'nothing', why: 'the campaign no longer exists' };
     const scheduled = event === 'start' ? campaign.schedule.startAt : campaign.schedule.endAt;
     if (new Date(scheduled).getTime() !== at) return { done: 'nothing', why: 'the campaign was rescheduled' };
     const notify = NOTIFIES[event];
-    // A retry after the move, whose notification failed to queue: queue it now.
-    if (campaign.status === notify.status) await deps.notify?.(notify.event, campaignId);
+    if (campaign.status === notify.status) {
+      // A retry after the move, whose board write or notification failed: the board is set now
+      // (until 2026-12-07 a retry found the move made and left the board counting until the
+      // repair), then the notification queued.
+      await settle(deps, campaign, undefined);
+      await deps.notify?.(notify.event, campaignId);
+    }
     const to = MOVES[event][campaign.status];
     if (!to) return { done: 'nothing', why: `a ${campaign.status} campaign does not ${event} on schedule` };
+    if (event === 'start' && new Date(campaign.schedule.endAt).getTime() <= (deps.now ?? Date.now)()) {
+      // Its end came first (the workers were down across both, and the end job, finding it
+      // scheduled, did nothing): it stays scheduled for its host to schedule again, rather than
+      // go live after its end and tell its subscribers it started.
+      deps.logger.warn({ campaignId }, 'a scheduled campaign whose end has passed was not started');
+      return { done: 'nothing', why: 'the campaign ended before it started' };
+    }
     // The lock is held already: transitionCampaign's compare-and-set runs inside it.
     const { before, after } = await transitionCampaign(deps.campaigns, (_id, work) => work(), campaignId, to);
-    // Should this fail, MongoDB has moved and the board has not: the schedule repair
-    // (repair.ts) brings the board to MongoDB's status.
-    await deps.onStatus?.(campaignId, after);
+    // Should this fail, MongoDB has moved and the board has not: the job's retry (above) or the
+    // schedule repair (repair.ts) brings the board to MongoDB's status.
+    await settle(deps, { ...campaign, status: after }, before);
     if (after === notify.status) await deps.notify?.(notify.event, campaignId);
     deps.logger.info({ campaignId, event, from: before, to: after }, 'campaign moved on schedule');
     return { done: 'moved', from: before, to: after };
   });
+}
+
+/** settleBoard, and a board Redis lost once the campaign had been live reported for a rebuild. */
+async function settle(deps: ScheduleDeps, campaign: CampaignDoc, from: CampaignStatus | undefined) {
+  if ((await deps.settleBoard?.(campaign, from)) === 'board-missing') {
+    deps.logger.error(
+      { campaignId: campaign._id, status: campaign.status },
+      `campaign moved on schedule, but Redis has lost its board: run \`npm run rebuild -- ${campaign._id}\``,
+    );
+  }
 }
 
 /** The BullMQ worker of the campaigns queue. */

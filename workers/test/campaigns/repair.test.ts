@@ -1,7 +1,13 @@
-import { type CampaignModel, campaignModel, connectMongo } from '@rallyboard/core/db';
+import { settleBoard } from '@rallyboard/core/campaigns';
+import { boardModel, type CampaignModel, campaignModel, connectMongo } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
 import type { CampaignStatus } from '@rallyboard/core/protocol';
-import { type CampaignScheduleJob, createCampaignQueue, scheduleCampaign } from '@rallyboard/core/queue';
+import {
+  type CampaignScheduleJob,
+  campaignScheduleJobId,
+  createCampaignQueue,
+  scheduleCampaign,
+} from '@rallyboard/core/queue';
 import {
   changeBoardStatus,
   closeRedis,
@@ -14,7 +20,7 @@ import {
 } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
 import type { Connection } from 'mongoose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomId, testConfig } from '../../../test/support/config.js';
 import { eventually, testRedis } from '../../../test/support/stack.js';
 import { type RepairDeps, repairCampaigns, startCampaignRepair } from '../../src/campaigns/repair.js';
@@ -39,6 +45,8 @@ beforeAll(async () => {
     logger: createLogger(config, 'workers', 'test'),
     redis,
     keys,
+    config,
+    boards: boardModel(mongo),
     campaigns,
     serialize: (campaignId, work) => withLock(redis, keys.campaignLock(campaignId), work),
     campaignQueue: queue,
@@ -50,13 +58,17 @@ afterAll(async () => {
   await mongo.close();
 });
 
-/** A campaign in MongoDB with `status`, whose board in Redis says `board` (none: no board). */
+/**
+ * A campaign in MongoDB with `status`, whose board in Redis says `board` (none: no board), with
+ * the campaign's end unless `noEnd` (a board registered before ends were recorded).
+ */
 async function campaign(
   status: CampaignStatus,
   board: CampaignStatus | 'none',
-  times: { startInMs?: number; endInMs?: number } = {},
+  times: { startInMs?: number; endInMs?: number; updatedAt?: Date; noEnd?: boolean } = {},
 ): Promise<string> {
   const id = randomId('c');
+  const endAt = new Date(Date.now() + (times.endInMs ?? 86_400_000));
   await campaigns.create({
     _id: id,
     title: 'repaired',
@@ -64,7 +76,7 @@ async function campaign(
     members: [{ candidateId: 'c01', name: 'one' }],
     schedule: {
       startAt: new Date(Date.now() + (times.startInMs ?? -3_600_000)),
-      endAt: new Date(Date.now() + (times.endInMs ?? 86_400_000)),
+      endAt,
       timezone: 'Asia/Shanghai',
     },
     visibility: 'public',
@@ -72,6 +84,9 @@ async function campaign(
     status,
     createdBy: 'h-test',
   });
+  // Straight to the collection: the model would stamp its own time.
+  if (times.updatedAt)
+    await campaigns.collection.updateOne({ _id: id as never }, { $set: { updatedAt: times.updatedAt } });
   if (board !== 'none') {
     await registerBoard(redis, keys, {
       boardId: id,
@@ -80,6 +95,7 @@ async function campaign(
       dailyRetentionDays: 8,
       candidateIds: ['c01'],
       status: board === 'frozen' ? 'live' : board,
+      endAt: times.noEnd ? undefined : endAt.getTime(),
     });
     if (board === 'frozen') await changeBoardStatus(redis, keys, id, 'frozen');
   }
@@ -95,7 +111,7 @@ async function startWorker() {
   const worker = createScheduleWorker(
     {
       ...deps,
-      onStatus: (campaignId, status) => setBoardStatus(redis, keys, campaignId, status),
+      settleBoard: (campaign, from) => settleBoard(deps, campaign, { from }),
     },
     connection,
   );
@@ -110,16 +126,18 @@ async function startWorker() {
 }
 
 describe('the campaign repair', () => {
-  it("sets each board's status to its campaign's, a page at a time, and leaves drafts and archived campaigns alone", async () => {
+  it("sets each board's status to its campaign's, a page at a time, and leaves drafts and campaigns archived long ago alone", async () => {
     const live = await campaign('live', 'scheduled');
     const frozen = await campaign('frozen', 'live');
     const ended = await campaign('ended', 'frozen');
     const paused = await campaign('paused', 'paused');
     const draft = await campaign('draft', 'scheduled');
-    const archived = await campaign('archived', 'ended');
+    const archived = await campaign('archived', 'ended', {
+      updatedAt: new Date(Date.now() - 8 * 86_400_000),
+    });
     const lost = await campaign('live', 'none');
     const report = await repairCampaigns(deps, { pageSize: 2 });
-    expect(report).toEqual({ checked: 5, boardsSet: 3, jobsQueued: 0 });
+    expect(report).toEqual({ checked: 5, boardsSet: 3, jobsQueued: 0, boardsLost: 1 });
     expect(await boardStatus(live)).toBe('live');
     expect(await boardStatus(frozen)).toBe('frozen');
     // Frozen through the freeze, with its snapshot, as a host's move does; thawed the same way.
@@ -129,10 +147,54 @@ describe('the campaign repair', () => {
     expect(await boardStatus(paused)).toBe('paused');
     expect(await boardStatus(draft)).toBe('scheduled');
     expect(await boardStatus(archived)).toBe('ended');
-    // A board Redis lost is the rebuild's to restore; the repair does not half-register it.
+    // A board Redis lost is the rebuild's to restore; the repair does not half-register it, but
+    // reports it at every pass.
     expect(await readBoardMeta(redis, keys, lost)).toBeUndefined();
     // Idempotent: the stores agree now, and a second pass changes nothing.
-    expect(await repairCampaigns(deps, { pageSize: 2 })).toEqual({ checked: 5, boardsSet: 0, jobsQueued: 0 });
+    expect(await repairCampaigns(deps, { pageSize: 2 })).toEqual({
+      checked: 5,
+      boardsSet: 0,
+      jobsQueued: 0,
+      boardsLost: 1,
+    });
+  });
+
+  it('registers the board of a scheduled campaign Redis does not have, and reports the lost one of a live campaign', async () => {
+    // The move to scheduled wrote MongoDB, and its board's registration failed (as at a creation).
+    const scheduled = await campaign('scheduled', 'none', { startInMs: 3_600_000 });
+    const live = await campaign('live', 'none');
+    const errors = vi.spyOn(deps.logger, 'error');
+    try {
+      await repairCampaigns(deps);
+      expect(await readBoardMeta(redis, keys, scheduled)).toMatchObject({ status: 'scheduled' });
+      expect(await readBoardMeta(redis, keys, live)).toBeUndefined();
+      expect(
+        errors.mock.calls.some(([fields]) => (fields as { campaignId?: string }).campaignId === live),
+      ).toBe(true);
+    } finally {
+      errors.mockRestore();
+    }
+  });
+
+  it('sets the board of a campaign archived lately that still takes votes (its end and its archive both failed in Redis)', async () => {
+    const archived = await campaign('archived', 'live');
+    await repairCampaigns(deps);
+    expect(await boardStatus(archived)).toBe('archived');
+  });
+
+  it("records the campaign's end on a board registered without it", async () => {
+    const live = await campaign('live', 'live', { noEnd: true });
+    await repairCampaigns(deps);
+    const doc = await campaigns.findById(live).lean();
+    expect((await readBoardMeta(redis, keys, live))?.endAt).toBe(doc?.schedule.endAt.getTime());
+  });
+
+  it('does not queue again the start of a scheduled campaign whose end has passed too', async () => {
+    const id = await campaign('scheduled', 'scheduled', { startInMs: -7_200_000, endInMs: -1_000 });
+    await repairCampaigns(deps);
+    const doc = await campaigns.findById(id).lean();
+    const at = doc?.schedule.startAt.getTime() ?? 0;
+    expect(await queue.getJob(campaignScheduleJobId({ campaignId: id, event: 'start', at }))).toBeUndefined();
   });
 
   it('queues again the start of a scheduled campaign whose start job ran too early and did nothing', async () => {

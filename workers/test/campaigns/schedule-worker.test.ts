@@ -1,4 +1,5 @@
-import { type CampaignModel, campaignModel, connectMongo } from '@rallyboard/core/db';
+import { settleBoard } from '@rallyboard/core/campaigns';
+import { boardModel, type CampaignModel, campaignModel, connectMongo } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
 import type { CampaignStatus } from '@rallyboard/core/protocol';
 import { type CampaignScheduleJob, createCampaignQueue, scheduleCampaign } from '@rallyboard/core/queue';
@@ -8,7 +9,6 @@ import {
   type RedisClient,
   readBoardMeta,
   registerBoard,
-  setBoardStatus,
   withLock,
 } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
@@ -47,7 +47,8 @@ async function startWorker(extra: Pick<ScheduleDeps, 'notify'> = {}) {
       keys,
       campaigns,
       serialize: (campaignId, work) => withLock(redis, keys.campaignLock(campaignId), work),
-      onStatus: (campaignId, status) => setBoardStatus(redis, keys, campaignId, status),
+      settleBoard: (campaign, from) =>
+        settleBoard({ redis, keys, config, boards: boardModel(mongo) }, campaign, { from }),
       ...extra,
     },
     connection,

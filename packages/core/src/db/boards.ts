@@ -19,6 +19,8 @@ export interface BoardDoc {
   members: { candidateId: string; name: string; group?: string | undefined }[];
   /** Per-voter limits of a vote board (its campaign's rules); none when absent. */
   quotas?: BoardQuotas | undefined;
+  /** Its campaign's end: no vote is taken from then on (absent for a board without a campaign, and on older records). */
+  endAt?: Date | undefined;
   /**
    * The board's day, in its calendar then, when the archiver last got through all of its ended
    * periods (see archiveEndedPeriods): until the day or the calendar changes, nothing new has ended.
@@ -52,6 +54,7 @@ const boardSchema = new Schema<BoardDoc>(
         total: { type: Number, min: 1 },
       },
     },
+    endAt: { type: Date },
     archivedThrough: {
       _id: false,
       type: { day: String, timezone: String, weekStartsOn: Number },
@@ -79,7 +82,15 @@ export function memberGroupsOf(members: BoardDoc['members']): Map<string, string
 export function registrationOf(
   board: Pick<
     BoardDoc,
-    '_id' | 'title' | 'kind' | 'timezone' | 'weekStartsOn' | 'dailyRetentionDays' | 'members' | 'quotas'
+    | '_id'
+    | 'title'
+    | 'kind'
+    | 'timezone'
+    | 'weekStartsOn'
+    | 'dailyRetentionDays'
+    | 'members'
+    | 'quotas'
+    | 'endAt'
   >,
 ): BoardRegistration {
   return {
@@ -92,5 +103,6 @@ export function registrationOf(
     candidateIds: board.members.map((m) => m.candidateId),
     quotas: board.quotas ?? {},
     groups: memberGroupsOf(board.members),
+    endAt: board.endAt ? new Date(board.endAt).getTime() : undefined,
   };
 }

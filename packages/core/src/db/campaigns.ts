@@ -96,6 +96,8 @@ const campaignSchema = new Schema<CampaignDoc>(
   { collection: 'campaigns', timestamps: true, versionKey: false, minimize: false },
 );
 campaignSchema.index({ status: 1 });
+// The campaign repair's archived campaigns, the latest ones only (findCampaignsInPlay).
+campaignSchema.index({ status: 1, updatedAt: 1 });
 campaignSchema.index({ createdBy: 1 });
 campaignSchema.index({ hostIds: 1 });
 

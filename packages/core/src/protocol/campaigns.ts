@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { instantSchema, isTimeZone } from './day.js';
+import { DEFAULT_TIMEZONE, instantSchema, isTimeZone } from './day.js';
 import { AppError } from './errors.js';
 import { campaignGroupSchema, rankingViewSchema } from './groups.js';
 import { hostIdSchema } from './hosts.js';
@@ -102,21 +102,30 @@ export const campaignRulesSchema = z.strictObject({
 });
 export type CampaignRules = z.infer<typeof campaignRulesSchema>;
 
+const timezoneSchema = z.string().refine(isTimeZone, 'is not an IANA timezone');
+const scheduleFields = {
+  startAt: instantSchema,
+  endAt: instantSchema,
+  /**
+   * The first day of the weekly ranking's week: 1 Monday … 7 Sunday. Monday for a new campaign
+   * that leaves it out; a change that leaves it out keeps it.
+   */
+  weekStartsOn: weekStartsOnSchema.optional(),
+};
+const endsAfterStart = (s: { startAt: string; endAt: string }) => Date.parse(s.endAt) > Date.parse(s.startAt);
+const ENDS_AFTER_START = { message: 'must end after it starts', path: ['endAt'] };
+
+/** A new campaign's schedule: its timezone `Asia/Shanghai` when left out. */
 export const campaignScheduleSchema = z
-  .strictObject({
-    startAt: instantSchema,
-    endAt: instantSchema,
-    timezone: z.string().refine(isTimeZone, 'is not an IANA timezone').default('Asia/Shanghai'),
-    /**
-     * The first day of the weekly ranking's week: 1 Monday … 7 Sunday. Monday for a new campaign
-     * that leaves it out; a change that leaves it out keeps it.
-     */
-    weekStartsOn: weekStartsOnSchema.optional(),
-  })
-  .refine((s) => Date.parse(s.endAt) > Date.parse(s.startAt), {
-    message: 'must end after it starts',
-    path: ['endAt'],
-  });
+  .strictObject({ ...scheduleFields, timezone: timezoneSchema.default(DEFAULT_TIMEZONE) })
+  .refine(endsAfterStart, ENDS_AFTER_START);
+/**
+ * A change of a campaign's schedule: a timezone left out keeps the campaign's (as the week start
+ * does; until 2026-12-07 it became `Asia/Shanghai`, moving a scheduled campaign's day boundaries).
+ */
+const scheduleChangeSchema = z
+  .strictObject({ ...scheduleFields, timezone: timezoneSchema.optional() })
+  .refine(endsAfterStart, ENDS_AFTER_START);
 export type CampaignSchedule = z.infer<typeof campaignScheduleSchema>;
 
 const campaignFields = {
@@ -157,7 +166,7 @@ export const updateCampaignBodySchema = z
     description: z.string().trim().max(10_000).optional(),
     coverImageUrl: httpsUrl.optional(),
     members: campaignFields.members.optional(),
-    schedule: campaignScheduleSchema.optional(),
+    schedule: scheduleChangeSchema.optional(),
     visibility: z.enum(['public', 'unlisted']).optional(),
     rules: campaignRulesSchema.optional(),
     tags: tagsSchema.optional(),

@@ -43,6 +43,11 @@ export interface BoardRegistration {
   candidateIds: readonly string[];
   /** The campaign's status, when the board belongs to a campaign: ingest takes votes only while it is live or frozen. */
   status?: CampaignStatus | undefined;
+  /**
+   * The campaign's end (epoch ms), when the board belongs to a campaign: ingest takes no vote from
+   * then on, whatever the status says (the end job may be late). Absent: left as Redis has it.
+   */
+  endAt?: number | undefined;
   /** Per-voter limits; what is absent is removed from Redis, so a registration replaces them. */
   quotas?: BoardQuotas | undefined;
   /**
@@ -62,6 +67,8 @@ export interface BoardMeta {
   dailyRetentionDays: number;
   /** The campaign's status; undefined for a board without a campaign. */
   status: CampaignStatus | undefined;
+  /** The campaign's end (epoch ms); undefined for a board without a campaign (or registered before ends were). */
+  endAt?: number | undefined;
   quotas: BoardQuotas;
   /**
    * While frozen (封榜), the freeze day and seq recorded with the snapshot; undefined otherwise,
@@ -93,6 +100,7 @@ export async function registerBoard(
     weekStartsOn: String(board.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON),
     dailyRetentionDays: String(board.dailyRetentionDays),
     ...(board.status === undefined ? {} : { status: board.status }),
+    ...(board.endAt === undefined ? {} : { endAt: String(board.endAt) }),
   });
   const quotas = Object.entries(QUOTA_FIELDS).map(([name, field]) => ({
     field,
@@ -133,6 +141,7 @@ export async function readBoardMeta(
     weekStartsOn: Number(meta.weekStartsOn ?? DEFAULT_WEEK_STARTS_ON),
     dailyRetentionDays: Number(meta.dailyRetentionDays ?? 0),
     status: campaignStatusSchema.safeParse(meta.status).data,
+    endAt: meta.endAt === undefined ? undefined : Number(meta.endAt),
     quotas: quotasOf(meta),
     frozen:
       meta.frozenDay === undefined ? undefined : { day: meta.frozenDay, seq: Number(meta.frozenSeq ?? 0) },
