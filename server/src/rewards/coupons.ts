@@ -143,7 +143,8 @@ export async function importCodes(
       });
       return { imported: codes.length };
     },
-    { ttlMs: 10_000, waitMs: 5_000, renew: { forMs: 10 * 60_000 } },
+    // Renewed for a minute at most: the rebuild's restore waits that long for the lock.
+    { ttlMs: 10_000, waitMs: 5_000, renew: { forMs: 60_000 } },
   );
 }
 

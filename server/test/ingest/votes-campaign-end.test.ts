@@ -1,9 +1,9 @@
-import { syncBoard } from '@rallyboard/core/campaigns';
 import { boardModel, connectMongo } from '@rallyboard/core/db';
 import type { ErrorBody } from '@rallyboard/core/protocol';
+import { readBoardMeta } from '@rallyboard/core/redis';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLiveCampaign } from '../../../test/support/campaigns.js';
+import { createLiveCampaign, registerCampaignBoard } from '../../../test/support/campaigns.js';
 import { randomId, testConfig } from '../../../test/support/config.js';
 import { asParticipant } from '../../../test/support/participants.js';
 import { startTestServer, type TestServer } from '../../../test/support/stack.js';
@@ -33,7 +33,9 @@ async function liveUntil(endAt: number): Promise<string> {
     schedule: { startAt: new Date(endAt - 86_400_000), endAt: new Date(endAt), timezone: 'Asia/Shanghai' },
   });
   const { redis, keys } = server.deps;
-  await syncBoard({ redis, keys, config, boards: boardModel(mongo) }, campaign);
+  await registerCampaignBoard({ redis, keys, config, boards: boardModel(mongo) }, campaign);
+  // Ingest reads the end from the board Redis has, not from MongoDB.
+  expect((await readBoardMeta(redis, keys, id))?.endAt).toBe(endAt);
   return id;
 }
 

@@ -1,5 +1,6 @@
 import type { Config } from '../config/index.js';
 import type { BoardModel, CampaignDoc, CampaignModel } from '../db/index.js';
+import type { Logger } from '../logger.js';
 import { AppError, type CampaignMember } from '../protocol/index.js';
 import { type KeyBuilder, publishScreenChange, type RedisClient, withLock } from '../redis/index.js';
 import { syncBoard } from './board-sync.js';
@@ -13,6 +14,8 @@ export interface AdmitDeps {
   config: Pick<Config, 'boards'>;
   campaigns: CampaignModel;
   boards: BoardModel;
+  /** Where a board Redis has lost is reported (the candidate is added in MongoDB all the same). */
+  logger?: Pick<Logger, 'error'> | undefined;
 }
 
 /**
@@ -44,7 +47,12 @@ export async function admitCandidate(
     }
     const members = [...campaign.members, member];
     await deps.campaigns.updateOne({ _id: campaignId }, { $set: { members } });
-    await syncBoard(deps, { ...campaign, members });
+    if ((await syncBoard(deps, { ...campaign, members })) === 'board-missing') {
+      deps.logger?.error(
+        { campaignId },
+        `entry made a candidate, but Redis has lost its board: run \`npm run rebuild -- ${campaignId}\``,
+      );
+    }
     await publishScreenChange(deps.redis, deps.keys, campaignId);
     return 'added';
   });

@@ -3,8 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLiveCampaign } from '../../../../test/support/campaigns.js';
 import { randomId, testConfig } from '../../../../test/support/config.js';
 import { seedBoard, testRedis } from '../../../../test/support/stack.js';
+import { admitCandidate } from '../../src/campaigns/admit.js';
 import { type BoardSyncDeps, settleBoard, syncBoard } from '../../src/campaigns/board-sync.js';
-import { boardModel, type CampaignDoc, connectMongo } from '../../src/db/index.js';
+import {
+  boardModel,
+  type CampaignDoc,
+  campaignModel,
+  connectMongo,
+  ledgerModel,
+} from '../../src/db/index.js';
+import type { Logger } from '../../src/logger.js';
 import type { CampaignStatus } from '../../src/protocol/index.js';
 import {
   applyVotes,
@@ -63,6 +71,24 @@ const voteFor = (boardId: string, voterId: string) =>
     { dedupTtlSeconds: 600, origin: 'test' },
   );
 
+/** A vote of the board counted on the ledger: the board has been live, and took it. */
+async function countedOnLedger(boardId: string): Promise<void> {
+  const at = new Date();
+  await ledgerModel(mongo).collection.insertOne({
+    _id: randomId('v') as never,
+    boardId,
+    candidateId: 'alice',
+    action: 'vote',
+    voterId: 'p-before',
+    verdict: 'counted',
+    delta: 1,
+    seq: 1,
+    day: at.toISOString().slice(0, 10),
+    acceptedAt: at,
+    decidedAt: at,
+  });
+}
+
 describe("syncing a campaign's board", () => {
   it('adds a candidate while a rebuild holds the board, and leaves a freeze it refuses to the install', async () => {
     const boardId = await seedBoard(config, redis, mongo, ['alice']);
@@ -111,8 +137,26 @@ describe("syncing a campaign's board", () => {
       expect(record?.members.map((m) => m.candidateId)).toEqual(['alice', 'bob', 'carol']);
     });
 
+    it('is not registered by an entry made a candidate either, which says so in the log', async () => {
+      const campaign = await campaignOnly('live');
+      await countedOnLedger(campaign._id);
+      const errors: string[] = [];
+      const logger = {
+        error: (...args: unknown[]) => void errors.push(args.filter((a) => typeof a === 'string').join(' ')),
+      } as unknown as Pick<Logger, 'error'>;
+      const admitted = await admitCandidate(
+        { ...deps, campaigns: campaignModel(mongo), logger },
+        campaign._id,
+        { candidateId: 'e-entry', name: 'an entry' },
+      );
+      expect(admitted).toBe('added');
+      expect(await readBoardMeta(redis, keys, campaign._id)).toBeUndefined();
+      expect(errors).toEqual([expect.stringContaining(`npm run rebuild -- ${campaign._id}`)]);
+    });
+
     it('is not registered by a move either, and the move says so', async () => {
       const campaign = await campaignOnly('paused');
+      await countedOnLedger(campaign._id);
       expect(await settleBoard(deps, campaign, { from: 'live' })).toBe('board-missing');
       expect(await settleBoard(deps, { ...campaign, status: 'live' })).toBe('board-missing');
       expect(await readBoardMeta(redis, keys, campaign._id)).toBeUndefined();
