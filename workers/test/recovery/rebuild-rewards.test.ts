@@ -74,7 +74,9 @@ async function loseRedis(campaignId: string, poolId: string) {
   await loseBoardState(deps.redis, deps.keys, campaignId);
   const { rewards: keys } = deps.keys;
   const { free, claims } = keys.couponPool(poolId);
-  await deps.redis.del(keys.campaigns, keys.dirty, keys.pending, keys.backfill, free, claims);
+  // One key at a time: on a Redis Cluster they are in different slots.
+  for (const key of [keys.campaigns, keys.dirty, keys.pending, keys.backfill, free, claims])
+    await deps.redis.del(key);
 }
 
 describe('a rebuild after Redis lost its data', () => {
