@@ -3,14 +3,17 @@ import {
   type CampaignDoc,
   campaignModel,
   connectMongo,
+  grantIdOf,
   type NotificationModels,
   notificationModels,
   participantModel,
   recordGrant,
   recordLogin,
+  sendIdOf,
 } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
 import type { NotificationEvent } from '@rallyboard/core/protocol';
+import type { NotificationSendJob } from '@rallyboard/core/queue';
 import { closeRedis, createKeys, type RedisClient } from '@rallyboard/core/redis';
 import { createWeChatApi } from '@rallyboard/core/wechat';
 import type { Connection } from 'mongoose';
@@ -91,3 +94,26 @@ export async function subscriber(event: NotificationEvent, campaignId: string, t
 
 export const campaigns = () => campaignModel(env.mongo);
 export const sentTo = (openid: string) => env.fake.state.sent.filter((m) => m.touser === openid);
+
+/** The results message's template, and a send job of it with the values the tests share. */
+export const RESULTS = TEST_TEMPLATES['results-final'].templateId;
+const values = {
+  campaignTitle: '校园歌手大赛',
+  endAt: '2026年12月5日 20:00',
+  winnerName: '林小雨',
+  winnerScore: '42',
+};
+export const job = (campaignId: string, userId: string): NotificationSendJob => ({
+  kind: 'send',
+  event: 'results-final',
+  campaignId,
+  userId,
+  values,
+});
+/** A send's first try of ten. */
+export const FIRST = { made: 0, allowed: 10 };
+/** The results message's send log, and whether its grant is spent. */
+export const logOf = (campaignId: string, userId: string) =>
+  env.models.sends.findById(sendIdOf('results-final', campaignId, userId)).lean();
+export const spent = (campaignId: string, userId: string) =>
+  env.models.spends.exists({ _id: grantIdOf(RESULTS, campaignId, userId) });

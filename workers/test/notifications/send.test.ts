@@ -1,33 +1,24 @@
 import { grantIdOf, recordGrant, sendIdOf } from '@rallyboard/core/db';
-import type { NotificationSendJob } from '@rallyboard/core/queue';
 import { WeChatTransportError } from '@rallyboard/core/wechat';
 import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
-import { FAKE_PATHS, TEST_TEMPLATES } from '../../../test/support/wechat.js';
+import { FAKE_PATHS } from '../../../test/support/wechat.js';
 import { sendNotification } from '../../src/notifications/send.js';
-import { campaign, env, participant, sentTo, subscriber, useNotifyEnv } from './notify-fixture.js';
+import {
+  campaign,
+  env,
+  FIRST,
+  job,
+  logOf,
+  participant,
+  RESULTS,
+  sentTo,
+  spent,
+  subscriber,
+  useNotifyEnv,
+} from './notify-fixture.js';
 
 useNotifyEnv();
-
-const RESULTS = TEST_TEMPLATES['results-final'].templateId;
-const values = {
-  campaignTitle: '校园歌手大赛',
-  endAt: '2026年12月5日 20:00',
-  winnerName: '林小雨',
-  winnerScore: '42',
-};
-const job = (campaignId: string, userId: string): NotificationSendJob => ({
-  kind: 'send',
-  event: 'results-final',
-  campaignId,
-  userId,
-  values,
-});
-const FIRST = { made: 0, allowed: 10 };
-const logOf = (campaignId: string, userId: string) =>
-  env.models.sends.findById(sendIdOf('results-final', campaignId, userId)).lean();
-const spent = (campaignId: string, userId: string) =>
-  env.models.spends.exists({ _id: grantIdOf(RESULTS, campaignId, userId) });
 
 describe('a subscribe message', () => {
   it('goes to a participant with a grant, exactly as the template maps the values, and spends the grant', async () => {
