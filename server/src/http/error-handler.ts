@@ -1,5 +1,6 @@
 import type { Logger } from '@rallyboard/core/logger';
 import { AppError } from '@rallyboard/core/protocol';
+import { isStoreUnavailable } from '@rallyboard/core/queue';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { loggedUrl } from './access-log.js';
 
@@ -35,36 +36,13 @@ function fromRouter(error: unknown): AppError | undefined {
   return new AppError('INVALID_INPUT', { message: 'The address has a broken %-escape.', cause: error });
 }
 
-/** The names the MongoDB driver and mongoose give an error when the server cannot be reached or answer. */
-const MONGO_UNAVAILABLE = new Set([
-  'MongoNetworkError',
-  'MongoNetworkTimeoutError',
-  'MongoServerSelectionError',
-  'MongooseServerSelectionError',
-  'MongoNotConnectedError',
-  'MongoTopologyClosedError',
-  'MongoPoolClearedError',
-]);
-
-/** What ioredis says when Redis cannot take or answer a command (down, reconnecting, stalled, loading). */
-const REDIS_UNAVAILABLE =
-  /^(Connection is closed|Stream isn't writeable|Command timed out|Reached the max retries per request limit|LOADING |BUSY |MASTERDOWN |CLUSTERDOWN |TRYAGAIN )/;
-
-/** Whether an error (or one it was caused by) says a store could not answer, not that our code failed. */
-function storeUnavailable(error: unknown, depth = 0): boolean {
-  if (!(error instanceof Error) || depth > 3) return false;
-  if (MONGO_UNAVAILABLE.has(error.name) || REDIS_UNAVAILABLE.test(error.message)) return true;
-  if (error.name === 'MongooseError' && error.message.includes('buffering timed out')) return true;
-  return storeUnavailable(error.cause, depth + 1);
-}
-
 /**
  * A store that could not answer, on a route that did not wrap its call in whenAvailable: the same
  * retryable 503 SERVICE_UNAVAILABLE, not a 500 (until 2026-12-07 such a route answered INTERNAL,
  * e.g. a screen's reveal when Redis stalled after the reveal was saved).
  */
 function fromStore(error: unknown): AppError | undefined {
-  return storeUnavailable(error) ? new AppError('SERVICE_UNAVAILABLE', { cause: error }) : undefined;
+  return isStoreUnavailable(error) ? new AppError('SERVICE_UNAVAILABLE', { cause: error }) : undefined;
 }
 
 /** Answers every unmatched route with NOT_FOUND from the catalogue. */
