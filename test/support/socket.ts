@@ -12,9 +12,17 @@ import { io, type Socket } from 'socket.io-client';
 
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** A real socket.io client over WebSocket, connected and ready. */
-export async function connectSocket(url: string): Promise<TestSocket> {
-  const socket: TestSocket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
+/**
+ * A real socket.io client over WebSocket, connected and ready. `timeoutMs` is how long the
+ * handshake may take (socket.io's default, 20 s, unless a test opens hundreds at once).
+ */
+export async function connectSocket(url: string, timeoutMs = 20_000): Promise<TestSocket> {
+  const socket: TestSocket = io(url, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    timeout: timeoutMs,
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', reject);

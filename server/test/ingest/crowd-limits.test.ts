@@ -41,10 +41,12 @@ async function attendee(i: number): Promise<string[]> {
   const participantId = randomId('p');
   const deviceId = `dev-crowd-${i}`;
   const outcomes: string[] = [];
-  // The ranking page: a socket held open, subscribed to the board.
-  const socket = await connectSocket(server.url);
+  // The ranking page: a socket held open, subscribed to the board. 600 handshakes at once on a
+  // loaded two-core machine can queue past socket.io's 20 s default: a slow answer is not a
+  // refusal (a refused one is a connect_error at once, and fails the test).
+  const socket = await connectSocket(server.url, 60_000);
   sockets.push(socket);
-  const snapshot = await socket.timeout(20_000).emitWithAck('board:subscribe', { boardId, window: 'all' });
+  const snapshot = await socket.timeout(60_000).emitWithAck('board:subscribe', { boardId, window: 'all' });
   outcomes.push('error' in snapshot ? `subscribe ${snapshot.error.code}` : 'ok');
   // The campaign page's public reads (miniprogram/pages/campaign: the campaign, its entry form,
   // reward rules, lotteries and donation matching), then the board over HTTP: the ranking and a
