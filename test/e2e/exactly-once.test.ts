@@ -1,5 +1,6 @@
 import { loadConfig } from '@rallyboard/core/config';
 import { archiveModels, boardModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
+import { redisNodes } from '@rallyboard/core/redis';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcile } from '../../workers/src/recovery/reconcile.js';
@@ -57,8 +58,12 @@ async function boardTotal(boardId: string): Promise<number> {
   return view.entries.reduce((sum, e) => sum + e.score, 0);
 }
 
+// The Redis Cluster tier runs this file too: what a cluster changes is which node each key
+// lives on, which a burst of 5,000 shows as well as one of 20,000 (and it keeps CI in its time).
+const KILL_BURST = redisNodes(config.redis.url).cluster ? 5_000 : 20_000;
+
 describe.each([
-  { how: 'killed outright (kill -9)', signal: 'SIGKILL' as const, total: 20_000 },
+  { how: 'killed outright (kill -9)', signal: 'SIGKILL' as const, total: KILL_BURST },
   { how: 'stopped gracefully (SIGTERM)', signal: 'SIGTERM' as const, total: 3_000 },
 ])(
   'when the worker process is $how in the middle of a burst of $total votes, then restarted',
