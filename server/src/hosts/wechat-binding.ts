@@ -51,9 +51,25 @@ export async function hostWeChatView(deps: WeChatBindingDeps, host: HostPrincipa
 }
 
 /**
+ * What a code stands for: the host, and the account's token version when it was asked for. A
+ * sign-out, a password change or an admin's revocation raises the version, and with it every
+ * code asked for before stops binding: a leaked token's holder cannot keep a code to bind their
+ * own WeChat to the account after the host has signed it out.
+ */
+const codeValue = (hostId: string, tokenVersion: number): string => `${hostId} ${tokenVersion}`;
+
+function parseCodeValue(value: string): { hostId: string; tokenVersion: number } | undefined {
+  const space = value.lastIndexOf(' ');
+  const tokenVersion = Number(value.slice(space + 1));
+  if (space <= 0 || !Number.isSafeInteger(tokenVersion)) return undefined;
+  return { hostId: value.slice(0, space), tokenVersion };
+}
+
+/**
  * A new single-use code the host types in the mini-program within ten minutes. Only the newest
  * code of a host binds: asking for one (or unbinding) drops the one before, so a code seen over a
- * shoulder stops working once the host asks again.
+ * shoulder stops working once the host asks again; so does every code once the host's tokens are
+ * revoked (see codeValue).
  */
 export async function issueBindingCode(
   deps: WeChatBindingDeps,
@@ -64,7 +80,7 @@ export async function issueBindingCode(
     const code = newCode();
     const set = await deps.redis.set(
       deps.keys.hosts.bindingCode(code),
-      host.hostId,
+      codeValue(host.hostId, host.tokenVersion ?? 0),
       'EX',
       BINDING_CODE_TTL_SECONDS,
       'NX',
@@ -96,10 +112,14 @@ export async function redeemBindingCode(
     participantModel(deps.mongo).findById(participantId, { openid: 1 }).lean<{ openid: string }>().exec(),
   );
   if (!participant) throw new AppError('UNAUTHENTICATED');
-  const hostId = await deps.redis.getdel(deps.keys.hosts.bindingCode(code));
-  if (hostId === null) throw new AppError('BINDING_CODE_INVALID');
+  const value = await deps.redis.getdel(deps.keys.hosts.bindingCode(code));
+  const issued = value === null ? undefined : parseCodeValue(value);
+  if (issued === undefined) throw new AppError('BINDING_CODE_INVALID');
+  const { hostId } = issued;
   const account = await whenAvailable(() => findHostAccount(deps.mongo, hostId));
-  if (!account || account.disabled === true) throw new AppError('BINDING_CODE_INVALID');
+  if (!account || account.disabled === true || (account.tokenVersion ?? 0) !== issued.tokenVersion) {
+    throw new AppError('BINDING_CODE_INVALID');
+  }
   const wechat = { openid: participant.openid, participantId, boundAt: now };
   const before = await whenAvailable(() => setHostWeChat(deps.mongo, hostId, wechat));
   if (before === null) throw new AppError('BINDING_CODE_INVALID');

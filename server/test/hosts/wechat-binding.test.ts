@@ -4,11 +4,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { randomId } from '../../../test/support/config.js';
 import { participantToken } from '../../../test/support/participants.js';
 import { useWeChatServer } from '../../../test/support/wechat-server.js';
-import { call, codeOf, createTestHost, type TestHost } from '../support/hosts.js';
+import { call, codeOf, createTestHost, TEST_PASSWORD, type TestHost } from '../support/hosts.js';
 
 /** A host binds the WeChat it uses to its console account with a code the mini-program takes. */
 const env = useWeChatServer();
 let host: TestHost;
+let adminHost: TestHost | undefined;
+const admin = async () => {
+  adminHost ??= await createTestHost(env.server, 'admin');
+  return adminHost;
+};
 
 beforeAll(async () => {
   host = await createTestHost(env.server);
@@ -95,6 +100,39 @@ describe('binding a WeChat to a host account', () => {
     expect(codeOf(await redeem(user.token, second.code))).toBe('BINDING_CODE_INVALID');
     expect(codeOf(await redeem(user.token, third.code))).toBe('BINDING_CODE_INVALID');
     expect((await redeem(user.token, (await issue(other)).code)).status).toBe(200);
+  });
+
+  it('stops binding with a code asked for before the host signed out, changed the password or had its tokens revoked', async () => {
+    const revocations: [string, (who: TestHost) => Promise<number>][] = [
+      ['sign-out', async (who) => (await call(env.server, who.token, 'POST', '/api/host/logout')).status],
+      [
+        'password change',
+        async (who) =>
+          (
+            await call(env.server, who.token, 'POST', '/api/host/password', {
+              currentPassword: TEST_PASSWORD,
+              newPassword: 'another-long-passphrase-42',
+            })
+          ).status,
+      ],
+      [
+        "an admin's revocation",
+        async (who) =>
+          (
+            await call(env.server, (await admin()).token, 'PATCH', `/api/hosts/${who.id}`, {
+              revokeTokens: true,
+            })
+          ).status,
+      ],
+    ];
+    for (const [how, revoke] of revocations) {
+      const victim = await createTestHost(env.server);
+      const { code } = await issue(victim);
+      expect(await revoke(victim), how).toBeLessThan(300);
+      const answer = await redeem((await participant()).token, code);
+      expect(codeOf(answer), how).toBe('BINDING_CODE_INVALID');
+      expect((await hostModel(env.mongo).findById(victim.id).lean())?.wechat, how).toBeUndefined();
+    }
   });
 
   it('is a host route and a participant route: neither token does the other', async () => {
