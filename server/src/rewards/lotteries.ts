@@ -264,8 +264,10 @@ export async function drawCampaignLottery(
       });
     },
     // Renewed while the draw runs (a large ticket list on a slow store), so a rewards pass
-    // never revokes or grants tickets beside it; a hung draw frees it ten minutes on.
-    { ttlMs: 60_000, waitMs: 5_000, renew: { forMs: 10 * 60_000 } },
+    // never revokes or grants tickets beside it; a hung draw frees it ten minutes on. A second
+    // click waits out a draw of a few seconds and is told it was drawn (409), not to retry (503,
+    // which a draw slower than 5 s on a loaded store gave until 2026-12-08).
+    { ttlMs: 60_000, waitMs: 20_000, renew: { forMs: 10 * 60_000 } },
   );
 }
 
