@@ -73,11 +73,20 @@ export class BoardFeed {
     return this.#standings.get(candidateId);
   }
 
+  /**
+   * Takes a snapshot, then replays the updates buffered for it. A copy that holds a ranking (not
+   * waiting for a snapshot) keeps it when the snapshot is older (a lower seq of the same day, or
+   * an earlier day) and answers `stale`: a snapshot read before a reset that came first (a freeze's
+   * end, a new day) would bring back what the reset replaced, and nothing later would correct it
+   * (until 2026-12-08 it replaced it). A copy that waits for one, first or after a gap, takes any
+   * snapshot: it knows it is behind, and after a rebuild the seq may start lower.
+   */
   snapshot(view: BoardView): FeedOutcome {
-    this.#replace(view.seq, view.day, view.totals, view.entries);
+    const older = !this.#stale && this.#isNewerThan(view.seq, view.day);
+    if (!older) this.#replace(view.seq, view.day, view.totals, view.entries);
     const buffered = this.#buffered;
     this.#buffered = [];
-    let outcome: FeedOutcome = 'applied';
+    let outcome: FeedOutcome = older ? 'stale' : 'applied';
     for (const update of buffered) {
       if (this.update(update) === 'gap') outcome = 'gap';
     }
@@ -116,6 +125,12 @@ export class BoardFeed {
     this.#totals = totals;
     this.#standings = new Map(entries.map((e) => [e.candidateId, { rank: e.rank, score: e.score }]));
     this.#stale = false;
+  }
+
+  /** Whether what this copy holds is past `seq` of `day`: a later seq of that day, or a later day. */
+  #isNewerThan(seq: number, day: string | null): boolean {
+    if (day === this.#day) return seq < this.#seq;
+    return day !== null && this.#day !== null && day < this.#day;
   }
 
   #gap(): FeedOutcome {

@@ -77,6 +77,8 @@ export class LiveBoard {
   #feed: BoardFeed;
   #error = '';
   #resyncing = false;
+  /** A resync asked for while one was under way: it runs when that one is done. */
+  #resyncAgain = false;
   #retry: ReturnType<typeof setTimeout> | undefined;
   #failures = 0;
   /** Updates the stale feed holds, and the newest one it was not given (past HELD_MAX). */
@@ -203,10 +205,19 @@ export class LiveBoard {
     this.#failures = 0;
   }
 
-  /** Reads the top again after a gap; updates meanwhile are buffered by the stale feed. */
+  /**
+   * Reads the top again after a gap; updates meanwhile are buffered by the stale feed. Asked for
+   * while a read is under way (its snapshot showed a gap, or a push did meanwhile), it reads once
+   * more when that read is done; until 2026-12-08 the second ask was lost, and the board stayed
+   * behind, shown as live, with every later push held.
+   */
   async #resync(socket: BoardSocket): Promise<void> {
-    if (this.#resyncing) return;
+    if (this.#resyncing) {
+      this.#resyncAgain = true;
+      return;
+    }
     this.#resyncing = true;
+    this.#resyncAgain = false;
     this.#cancelRetry();
     try {
       const answer = await socket
@@ -221,11 +232,14 @@ export class LiveBoard {
         .catch(() => null);
       if (socket !== this.#socket) return;
       if (answer === null || 'error' in answer) {
+        // A read asked for meanwhile is the retry's to make, after its wait.
+        const wanted = this.#resyncAgain;
+        this.#resyncAgain = false;
         // A reset pushed meanwhile may have brought the feed back: then there is nothing to read,
         // and nothing to say (the reset cleared the error; saying 正在重试 now would be untrue).
-        if (!this.#feed.needsSnapshot) return;
+        if (!this.#feed.needsSnapshot && !wanted) return;
         this.#failed(socket, answer, () => {
-          if (this.#feed.needsSnapshot) void this.#resync(socket);
+          if (wanted || this.#feed.needsSnapshot) void this.#resync(socket);
         });
         return;
       }
@@ -233,6 +247,7 @@ export class LiveBoard {
     } finally {
       this.#resyncing = false;
     }
+    if (this.#resyncAgain && socket === this.#socket) void this.#resync(socket);
   }
 
   /** Shows why a subscribe or read failed and, when it may pass, tries `again` after a wait. */

@@ -1,19 +1,11 @@
-import {
-  BoardFeed,
-  type LeaderboardEntry,
-  type RankMove,
-  type RankUpdate,
-  rankMoves,
-  type ScreenSnapshot,
-  type ScreenView,
-} from '@rallyboard/core/protocol';
+import type { LeaderboardEntry, RankUpdate, ScreenSnapshot, ScreenView } from '@rallyboard/core/protocol';
 import { clockOffset, formatCountdown } from '../shared/countdown.js';
 import { type ScreenPhase, screenPhase } from '../shared/phase.js';
-import { VoteRate } from '../shared/vote-rate.js';
 import { ScreenConnection } from './connection.js';
 import { PodiumRanking, renderPodium, renderReveal } from './finale.js';
 import { showJoinCode } from './join-code.js';
 import { type Candidate, echarts, RankingChart } from './ranking-chart.js';
+import { ScreenRanking } from './screen-ranking.js';
 import { drawSparkline } from './sparkline.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
@@ -33,10 +25,6 @@ const PHASE_BADGE: Record<ScreenPhase, string> = {
   podium: '已结束',
 };
 const WINDOW_BADGE: Record<ScreenView['window'], string> = { all: '总榜', day: '今日榜', week: '本周榜' };
-
-/** Whether a feed follows the ranking a view puts on the screen (its window and whose ranking). */
-const showsRankingOf = (feed: BoardFeed, view: Pick<ScreenView, 'window' | 'view'>) =>
-  feed.window === view.window && (feed.ranking.view ?? 'candidates') === view.view;
 
 /** Figures a benchmark or a test reads from the page (`window.__rallyScreen`). */
 export interface ScreenProbe {
@@ -62,13 +50,11 @@ export class ScreenApp {
   /** Who each entry is: a candidate's name, or a group's on the groups' ranking. */
   #names: ReadonlyMap<string, string> = new Map();
   #view: ScreenView | undefined;
-  #feed: BoardFeed | undefined;
+  /** The ranking shown, its feeds, arrows and vote rate. */
+  #ranking = new ScreenRanking();
   #offset = 0;
   #chart: RankingChart;
   #sparkline: echarts.ECharts;
-  #rate = new VoteRate();
-  #ranks = new Map<string, number>();
-  #moves = new Map<string, RankMove>();
   #connection: ScreenConnection;
   #podium = new PodiumRanking(() => this.#scheduleDraw());
   #drawPending = false;
@@ -114,40 +100,23 @@ export class ScreenApp {
 
   #onSnapshot({ screen, board }: ScreenSnapshot): void {
     this.probe.resyncs++;
-    // Another window (the host's choice changed): its totals are another series.
-    if (this.#feed && !showsRankingOf(this.#feed, screen)) this.#rate = new VoteRate();
-    this.#feed = new BoardFeed(screen.window, screen.topN, { view: screen.view });
+    // The feed that buffered the pushes since the subscription began takes it and replays them.
+    if (this.#ranking.snapshot(screen, board) === 'gap') void this.#connection.resync();
     this.#chart.slots = screen.topN;
     this.#onView(screen);
-    this.#feed.snapshot(board);
-    this.#rate.snapshot(Date.now(), board.totals.votes, screen.recentVotes);
-    this.#ranks = new Map(board.entries.map((e) => [e.candidateId, e.rank]));
-    this.#moves = new Map();
     this.#scheduleDraw();
   }
 
   #onUpdate(update: RankUpdate): void {
-    const feed = this.#feed;
-    if (!feed) return;
-    const outcome = feed.update(update);
-    if (outcome === 'gap') {
-      void this.#connection.resync();
-      return;
-    }
-    if (outcome !== 'applied') return;
-    this.#rate.add(Date.now(), feed.totals.votes);
-    const next = new Map(feed.entries.map((e) => [e.candidateId, e.rank]));
-    // An arrow stays until that candidate moves again: a glance across the room still sees it.
-    for (const [id, move] of rankMoves(this.#ranks, next)) {
-      if (move.kind !== 'same') this.#moves.set(id, move);
-    }
-    this.#ranks = next;
-    this.#scheduleDraw();
+    const outcome = this.#ranking.update(update);
+    if (outcome === 'gap') void this.#connection.resync();
+    else if (outcome === 'applied') this.#scheduleDraw();
   }
 
   #onView(view: ScreenView): void {
-    // The host put another ranking on the screen: subscribing again joins its room and brings its snapshot.
-    if (this.#feed && !showsRankingOf(this.#feed, view)) void this.#connection.resync();
+    // The host put another ranking on the screen: subscribing again joins its room and brings its
+    // snapshot to that ranking's feed, made now to buffer the pushes before it.
+    if (this.#ranking.switchTo(view)) void this.#connection.resync();
     this.#view = view;
     $('window-badge').textContent = `${WINDOW_BADGE[view.window]}${view.view === 'groups' ? ' · 分组' : ''}`;
     this.#offset = clockOffset(view.serverTime, Date.now());
@@ -168,6 +137,8 @@ export class ScreenApp {
 
   #onOnline(online: boolean): void {
     this.probe.online = online;
+    // Not subscribed: the next subscription starts over, its pushes held for its snapshot.
+    if (!online) this.#ranking.restart();
     $('screen').dataset.connection = online ? 'online' : 'reconnecting';
     $('reconnecting').hidden = online;
   }
@@ -201,7 +172,7 @@ export class ScreenApp {
 
   #draw(): void {
     const view = this.#view;
-    const feed = this.#feed;
+    const feed = this.#ranking.shown;
     if (!view || !feed || this.#failed) return;
     const now = this.#now();
     const phase = screenPhase(view, now);
@@ -244,8 +215,8 @@ export class ScreenApp {
       return;
     }
     this.#rankingAt = performance.now();
-    const entries = this.#feed?.entries ?? [];
-    this.#chart.render(entries, this.#moves);
+    const entries = this.#ranking.shown?.entries ?? [];
+    this.#chart.render(entries, this.#ranking.moves);
     this.#renderList(entries);
   }
 
@@ -272,7 +243,7 @@ export class ScreenApp {
     phase ??= screenPhase(view, now);
     const start = Date.parse(view.campaign.schedule.startAt);
     const end = Date.parse(view.campaign.schedule.endAt);
-    if (phase !== this.probe.phase && this.#feed) {
+    if (phase !== this.probe.phase && this.#ranking.shown) {
       this.#scheduleDraw();
       return;
     }
@@ -290,10 +261,10 @@ export class ScreenApp {
             ? '封榜'
             : formatCountdown(end - now);
     const wall = Date.now();
-    $('vpm').textContent = String(this.#rate.perMinute(wall));
+    $('vpm').textContent = String(this.#ranking.rate.perMinute(wall));
     // A per-minute line moves slowly: once a second is enough, however often votes come.
     if (wall - this.#sparklineAt < 1_000) return;
     this.#sparklineAt = wall;
-    drawSparkline(this.#sparkline, this.#rate.series(wall));
+    drawSparkline(this.#sparkline, this.#ranking.rate.series(wall));
   }
 }

@@ -178,6 +178,49 @@ describe('BoardFeed', () => {
     expect(tops(feed)).toEqual(['y:1']);
   });
 
+  it('keeps a reset that came while it waited over the snapshot read before it', () => {
+    // A phone subscribes as the host ends a frozen campaign: the subscribe's read has the
+    // freeze's ranking at 15; the end's reset, at 20, reaches it before the ack.
+    const feed = new BoardFeed('all', 3);
+    expect(feed.update(diff(0, 20, [at('x', 1, 40)], { reset: true }))).toBe('applied');
+    expect(feed.snapshot(view(15, ranked('a:5')))).toBe('stale');
+    expect(feed.seq).toBe(20);
+    expect(tops(feed)).toEqual(['x:40']);
+    // It carries on from the reset.
+    expect(feed.update(diff(20, 21, [at('y', 2, 3)]))).toBe('applied');
+    expect(tops(feed)).toEqual(['x:40', 'y:3']);
+  });
+
+  it("keeps a new day's reset over a snapshot of the day before, whatever their seqs", () => {
+    const feed = new BoardFeed('day', 3);
+    const reset = diff(0, 3, [at('y', 1, 1)], { reset: true, window: 'day', day: TOMORROW });
+    expect(feed.update(reset)).toBe('applied');
+    expect(feed.snapshot(view(10, ranked('a:2'), { window: 'day', day: TODAY }))).toBe('stale');
+    expect(feed.day).toBe(TOMORROW);
+    expect(tops(feed)).toEqual(['y:1']);
+  });
+
+  it('takes a snapshot as new as what it holds, or newer, in its place', () => {
+    const feed = fed();
+    expect(feed.snapshot(view(10, ranked('a:5', 'b:4', 'c:3')))).toBe('applied');
+    expect(feed.snapshot(view(12, ranked('c:6', 'a:5', 'b:4')))).toBe('applied');
+    expect(tops(feed)).toEqual(['c:6', 'a:5', 'b:4']);
+    const day = new BoardFeed('day', 3);
+    day.snapshot(view(10, ranked('a:2'), { window: 'day', day: TODAY }));
+    expect(day.snapshot(view(4, ranked('b:1'), { window: 'day', day: TOMORROW }))).toBe('applied');
+    expect(day.day).toBe(TOMORROW);
+    expect(tops(day)).toEqual(['b:1']);
+  });
+
+  it('takes any snapshot after a gap, even one with a lower seq (a board rebuilt from its ledger)', () => {
+    const feed = fed();
+    expect(feed.update(diff(11, 12, [at('c', 1, 6)]))).toBe('gap');
+    expect(feed.snapshot(view(8, ranked('b:4', 'a:3')))).toBe('applied');
+    expect(feed.needsSnapshot).toBe(false);
+    expect(feed.seq).toBe(8);
+    expect(tops(feed)).toEqual(['b:4', 'a:3']);
+  });
+
   it('drops a member pushed out of the top N', () => {
     const feed = fed();
     // d (never seen) enters at 2nd; c falls to 4th and out.
