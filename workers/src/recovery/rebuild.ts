@@ -21,7 +21,7 @@ import type { RecoveryDeps } from './reconcile.js';
 import { replayDeadLetters } from './replay.js';
 import { restoreLikes } from './restore-likes.js';
 import { dropUnrecordedMarkers, restoreMarkers } from './restore-markers.js';
-import { restoreQuotas } from './restore-quotas.js';
+import { quotaDays, restoreQuotas } from './restore-quotas.js';
 import { settle } from './settle.js';
 
 export interface RebuildOptions {
@@ -78,9 +78,9 @@ export interface RebuildReport {
  *    (a dead worker's) and will run again after the fence. The same for review: wait until the
  *    campaign's review lock is free, so a chunk of moves applied before the fence is recorded.
  * 3. Read the ledger once.
- * 4. Markers: restore the marker of every decided vote (so a re-run job cannot count it again)
- *    and drop markers of votes the ledger lacks (applied, never recorded: their jobs will run
- *    again and count them then).
+ * 4. Markers: restore the marker of every vote decided within the markers' life (so a re-run
+ *    job cannot count it again) and drop markers of votes the ledger lacks (applied, never
+ *    recorded: their jobs will run again and count them then).
  * 5. Like sets: rewritten from each voter's last counted like or unlike. Quota counters:
  *    rewritten from the voters' counted votes (totals, today and yesterday).
  * 6. Install (one script): rankings and totals of all-time and of the retained days, weeks and
@@ -183,11 +183,16 @@ async function restore(
 ): Promise<Omit<RebuildReport, 'settledInMs' | 'replayed'>> {
   const step = options.onStep ?? (() => {});
   step('read ledger');
-  const state = await readLedgerState(deps.ledger, boardId, { verdicts: true, quotas });
+  // The rebuild's moment, before the read: it keeps only what the steps below restore, the
+  // verdicts of votes whose markers still live and the quota use of the days still limited.
+  const nowMs = Date.now();
+  const state = await readLedgerState(deps.ledger, boardId, {
+    verdicts: { decidedAfter: new Date(nowMs - options.dedupTtlSeconds * 1_000) },
+    ...(quotas ? { quotas: { days: quotaDays(nowMs, board.timezone) } } : {}),
+  });
 
   await stillFenced();
   step('markers', { votes: state.verdicts.size });
-  const nowMs = Date.now();
   const markersRestored = await restoreMarkers(deps, boardId, state.verdicts, {
     nowMs,
     dedupTtlSeconds: options.dedupTtlSeconds,

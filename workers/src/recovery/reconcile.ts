@@ -8,8 +8,15 @@ import {
   readLedgerState,
   type WindowTallies,
 } from '@rallyboard/core/db';
-import { PERIOD_WINDOWS, weekStartOf } from '@rallyboard/core/protocol';
 import {
+  PERIOD_MAX_DAYS,
+  PERIOD_WINDOWS,
+  type PeriodWindow,
+  periodStart,
+  weekStartOf,
+} from '@rallyboard/core/protocol';
+import {
+  dayExpiresAt,
   decodeScore,
   type KeyBuilder,
   listPeriods,
@@ -48,7 +55,10 @@ export interface ReconcileReport {
   ledgerRecords: number;
   seq: { redis: number; ledger: number };
   windows: WindowReport[];
-  /** Periods on the ledger whose Redis keys have expired (past retention), named as `window` is: not compared. */
+  /**
+   * Periods on the ledger that Redis no longer has and whose keys may have expired (retention
+   * after their latest counted vote), named as `window` is: not compared.
+   */
   expired: string[];
   /** Each ended period's archive against its ledger records. */
   archives: ArchiveReport[];
@@ -79,6 +89,40 @@ async function compareWindow(
   return { window, total: { redis: Number(total ?? 0), ledger: ledger.total }, drift };
 }
 
+/** The latest acceptance time of each period's counted votes: the latest of its days'. */
+function lastAcceptedOf(
+  days: ReadonlyMap<string, number>,
+  window: PeriodWindow,
+  weekStartsOn: number,
+): Map<string, number> {
+  const periods = new Map<string, number>();
+  for (const [day, at] of days) {
+    const start = periodStart(day, window, weekStartsOn);
+    periods.set(start, Math.max(at, periods.get(start) ?? at));
+  }
+  return periods;
+}
+
+/**
+ * When a period's keys may first have expired, unix seconds: the earlier of the expiry its votes
+ * set (its latest counted vote's acceptance time plus retention plus one day, for a week six
+ * days more, for a month thirty: `dayExpiresAt`) and the one a rebuild sets (retention after
+ * the period's end). A period east of UTC ends before its UTC date does, so its votes' expiry
+ * comes first, by up to a day and a half.
+ * @param lastAcceptedMs its latest counted vote's acceptance time, if it has any
+ */
+function mayExpireAt(
+  window: PeriodWindow,
+  start: string,
+  lastAcceptedMs: number | undefined,
+  retentionDays: number,
+): number {
+  const byRebuild = periodExpiresAt(start, window, retentionDays);
+  if (lastAcceptedMs === undefined) return byRebuild;
+  const later = (PERIOD_MAX_DAYS[window] - PERIOD_MAX_DAYS.day) * 86_400;
+  return Math.min(byRebuild, dayExpiresAt(lastAcceptedMs, retentionDays) + later);
+}
+
 /**
  * Compares a board's Redis rankings with its ledger: every member's count and tie-break seq,
  * the totals, in the all-time window and in each retained day, week and month. Read-only. Votes in flight at
@@ -99,10 +143,12 @@ export async function reconcile(deps: RecoveryDeps, boardId: string): Promise<Re
   const compared: BoardWindow[] = [{ name: 'all', state: windowState(state.all), expiresAt: null }];
   for (const window of PERIOD_WINDOWS) {
     const ledger = periodTallies(state.days, window, weekStartOf(board));
+    const lastAccepted = lastAcceptedOf(state.lastAcceptedAt, window, weekStartOf(board));
     const held = new Set(inRedis[window]);
     for (const start of [...new Set([...ledger.keys(), ...held])].sort()) {
       const name = window === 'day' ? start : `${window}:${start}`;
-      if (!held.has(start) && periodExpiresAt(start, window, retentionDays) <= nowSec) {
+      // Gone from Redis, and its keys may have expired: the ledger's tallies are not Redis's to hold.
+      if (!held.has(start) && mayExpireAt(window, start, lastAccepted.get(start), retentionDays) <= nowSec) {
         expired.push(name);
         continue;
       }

@@ -1,5 +1,11 @@
+import { boardIdSchema } from '@rallyboard/core/protocol';
 import type { VoteJob } from '@rallyboard/core/queue';
-import { clearDeadLetters, type KeyBuilder, type RedisClient } from '@rallyboard/core/redis';
+import {
+  clearDeadLetters,
+  type KeyBuilder,
+  type RedisClient,
+  recordDeadLetter,
+} from '@rallyboard/core/redis';
 import type { Job, Queue } from 'bullmq';
 
 export interface ReplayDeps {
@@ -31,27 +37,44 @@ async function deadLetteredJobs(queue: Queue<VoteJob>, boardId?: string): Promis
 const votesOf = (job: Job<VoteJob>) => (Array.isArray(job.data?.votes) ? job.data.votes.length : 0);
 
 /**
+ * Sends one dead-lettered job back to the queue, as new. Its dead letter is cleared before the
+ * retry, not after: a job that fails for good again at once (data no deploy can decide) is
+ * recorded again by the workers' dead-letter handler meanwhile, and stays on the board's dead
+ * letters, in the console's monitor and in the metrics' gauge.
+ * @returns false when it was no longer failed (replayed or removed meanwhile)
+ */
+async function replayJob(deps: ReplayDeps, job: Job<VoteJob>): Promise<boolean> {
+  const board = String(job.data?.boardId);
+  const jobId = job.id as string;
+  await clearDeadLetters(deps.redis, deps.keys, board, [jobId]);
+  try {
+    // As new: a replayed job has its attempts again, not a last one.
+    await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+    return true;
+  } catch {
+    // Still failed (the retry itself failed): it stays a dead letter, as the workers record one.
+    if ((await job.getState()) === 'failed' && boardIdSchema.safeParse(board).success) {
+      await recordDeadLetter(deps.redis, deps.keys, board, { id: jobId, votes: votesOf(job) });
+    }
+    return false; // or no longer failed: replayed or removed meanwhile
+  }
+}
+
+/**
  * Sends dead-lettered vote jobs (failed for good) back to the queue, as new: each vote is then
  * decided once, whatever became of it before (a vote applied in Redis whose ledger write failed
- * comes back as a duplicate and is recorded). Clears them from their boards' dead letters.
+ * comes back as a duplicate and is recorded). Clears each from its board's dead letters as it
+ * goes; one that fails for good again is a dead letter again.
  * @param boardId one board's jobs; every board's when undefined
  */
 export async function replayDeadLetters(deps: ReplayDeps, boardId?: string): Promise<ReplayReport> {
   const report: ReplayReport = { jobs: 0, votes: 0, boards: {} };
-  const replayed = new Map<string, string[]>();
   for (const job of await deadLetteredJobs(deps.queue, boardId)) {
-    try {
-      // As new: a replayed job has its attempts again, not a last one.
-      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-    } catch {
-      continue; // no longer failed: replayed or removed meanwhile
-    }
+    if (!(await replayJob(deps, job))) continue;
     const board = String(job.data?.boardId);
     report.jobs++;
     report.votes += votesOf(job);
     report.boards[board] = (report.boards[board] ?? 0) + votesOf(job);
-    replayed.set(board, [...(replayed.get(board) ?? []), job.id as string]);
   }
-  for (const [board, jobIds] of replayed) await clearDeadLetters(deps.redis, deps.keys, board, jobIds);
   return report;
 }

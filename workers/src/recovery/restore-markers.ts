@@ -33,11 +33,13 @@ export async function restoreMarkers(
 
 /**
  * Drops the markers of votes the ledger lacks (applied, never recorded): their jobs will run
- * again and count them then.
+ * again and count them then. A marker whose vote is not among `verdicts` (those decided within
+ * the markers' life) is looked up on the ledger before it goes: a vote decided earlier whose
+ * marker still lives is recorded, and keeps it.
  * @returns the markers dropped
  */
 export async function dropUnrecordedMarkers(
-  deps: Pick<RecoveryDeps, 'redis' | 'keys'>,
+  deps: Pick<RecoveryDeps, 'redis' | 'keys' | 'ledger'>,
   boardId: string,
   verdicts: LedgerState['verdicts'],
 ): Promise<number> {
@@ -45,7 +47,11 @@ export async function dropUnrecordedMarkers(
   let dropped = 0;
   const prefix = deps.keys.board(boardId).vote('');
   for await (const batch of scanKeys(redis, `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`)) {
-    const orphans = batch.filter((key) => !verdicts.has(key.slice(prefix.length)));
+    const unknown = batch.map((key) => key.slice(prefix.length)).filter((voteId) => !verdicts.has(voteId));
+    if (unknown.length === 0) continue;
+    const recorded = await deps.ledger.find({ _id: { $in: unknown }, boardId }, { _id: 1 }).lean();
+    const onLedger = new Set(recorded.map((r) => r._id));
+    const orphans = unknown.filter((voteId) => !onLedger.has(voteId)).map((voteId) => prefix + voteId);
     if (orphans.length > 0) dropped += await redis.del(...orphans);
   }
   return dropped;

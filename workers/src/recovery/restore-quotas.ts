@@ -3,6 +3,11 @@ import { dayOf } from '@rallyboard/core/protocol';
 import { quotaExpiresAt, scanKeys } from '@rallyboard/core/redis';
 import type { RecoveryDeps } from './reconcile.js';
 
+/** The days whose quota counters a rebuild restores: today and yesterday (board timezone). */
+export function quotaDays(nowMs: number, timezone: string): string[] {
+  return [dayOf(nowMs, timezone), dayOf(nowMs - 86_400_000, timezone)];
+}
+
 /**
  * Rewrites a board's quota counters from the ledger: every voter's total, and the day's counts
  * for today and yesterday (board timezone; older days no longer limit anyone). Counters of a
@@ -20,10 +25,7 @@ export async function restoreQuotas(
     if (batch.length > 0) await redis.del(...batch);
   }
   if (!quotas) return 0;
-  const recent = new Set([
-    dayOf(options.nowMs, options.timezone),
-    dayOf(options.nowMs - 86_400_000, options.timezone),
-  ]);
+  const recent = new Set(quotaDays(options.nowMs, options.timezone));
   const expiresAt = quotaExpiresAt(options.nowMs);
   let written = 0;
   let pipeline = redis.pipeline();

@@ -47,6 +47,28 @@ describe('rebuild', () => {
     expect((await reconcile(deps, boardId)).ok).toBe(true);
   });
 
+  it('keeps the marker of a recorded vote decided before the markers it restores, dropping only the unrecorded', async () => {
+    const boardId = await seedBoard(config, deps.redis, mongo, ['alice', 'bob']);
+    const old = queuedVote('alice');
+    await apply([{ boardId, vote: old }]);
+    // On the ledger as decided 40 days ago, yet its marker still lives (set again since).
+    await deps.ledger.updateOne({ _id: old.voteId }, { $set: { decidedAt: new Date(at(40)) } });
+    const lost = queuedVote('bob');
+    await applyVotes(
+      deps.redis,
+      deps.keys,
+      boardId,
+      [{ ...lost, day: dayOf(lost.acceptedAt, TIMEZONE), dayExpiresAt: dayExpiresAt(lost.acceptedAt, 8) }],
+      { dedupTtlSeconds: 3_600, origin: 'crashed' },
+    );
+
+    const report = await rebuild(deps, boardId, options({ dedupTtlSeconds: 30 * 86_400 }));
+    expect(report).toMatchObject({ ledgerRecords: 1, markersRestored: 0, markersDropped: 1 });
+    const k = deps.keys.board(boardId);
+    expect(await deps.redis.get(k.vote(old.voteId))).toBe('c,1,1');
+    expect(await deps.redis.exists(k.vote(lost.voteId))).toBe(0);
+  });
+
   it('clears a day only an unrecorded vote touched, so that vote counts once in it when it runs again', async () => {
     const boardId = await seedBoard(config, deps.redis, mongo, ['alice', 'bob']);
     // The ledger has yesterday only.

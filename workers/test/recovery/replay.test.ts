@@ -9,6 +9,7 @@ import {
   decodeScore,
   type RedisClient,
   readDeadLetters,
+  recordDeadLetter,
 } from '@rallyboard/core/redis';
 import type { Job, Queue, Worker } from 'bullmq';
 import type { Connection } from 'mongoose';
@@ -140,6 +141,48 @@ describe('npm run replay', () => {
       await stack.close();
     }
   });
+
+  it('keeps a job that fails for good again at once on its dead letters, for the monitor and the alert', async () => {
+    const stack = await useStack();
+    try {
+      const boardId = await seedBoard(stack.config, stack.deps.redis, mongo, ['alice']);
+      // Data no deploy can decide (an action that does not exist): every run fails for good.
+      const bad = { ...queuedVote('alice'), action: 'dance' } as unknown as QueuedVote;
+      const job = await stack.deadLetter({ boardId, votes: [bad] });
+      await recordDeadLetter(stack.deps.redis, stack.deps.keys, boardId, { id: job.id as string, votes: 1 });
+      await stack.startWorker();
+      // Each replayed job is seen failing for good again, its dead letter recorded, before the
+      // replay goes on to the next: the order a fast worker gives it.
+      const failsAgainAtOnce = {
+        getFailed: async (start: number, end: number) =>
+          (await stack.queue.getFailed(start, end)).map((failed) =>
+            Object.assign(failed, {
+              retry: async (...args: Parameters<Job<VoteJob>['retry']>) => {
+                await Object.getPrototypeOf(failed).retry.apply(failed, args);
+                await eventually(
+                  async () =>
+                    (await stack.state(failed)) === 'failed' &&
+                    (await readDeadLetters(stack.deps.redis, stack.deps.keys, boardId)).jobs === 1,
+                  20_000,
+                  'the job failed and dead-lettered again',
+                );
+              },
+            }),
+          ),
+      } as unknown as Queue<VoteJob>;
+
+      expect(await replayDeadLetters({ ...stack.deps, queue: failsAgainAtOnce }, boardId)).toMatchObject({
+        jobs: 1,
+      });
+      expect(await stack.state(job)).toBe('failed');
+      expect(await readDeadLetters(stack.deps.redis, stack.deps.keys, boardId)).toEqual({
+        jobs: 1,
+        votes: 1,
+      });
+    } finally {
+      await stack.close();
+    }
+  }, 60_000);
 
   it('refuses a call without a board or --all', async () => {
     const { code, stderr } = await runCommand(CLI, ['replay'], testEnv());

@@ -125,7 +125,7 @@ export async function archiveEndedPeriods(
  * Checks the archives of a board's periods that ended on or after `since` against the ledger:
  * one whose version (its counted records) is not the ledger's count now missed a change (a vote
  * recorded after the archive was written, a review that raced its writing) and is written again.
- * A count on the ledger's `{ boardId, day }` index per archive.
+ * A count on the ledger's `{ boardId, verdict, day }` index alone per archive.
  * @returns the archives corrected
  */
 export async function recheckRecentArchives(

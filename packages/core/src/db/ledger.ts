@@ -125,7 +125,9 @@ const ledgerSchema = new Schema<LedgerVote>(
   },
   { collection: 'votes', versionKey: false },
 );
-ledgerSchema.index({ boardId: 1, verdict: 1 });
+// A board's records by verdict, and its counted records of a range of days: each archive's
+// recheck against the ledger, every minute (a count on the index alone).
+ledgerSchema.index({ boardId: 1, verdict: 1, day: 1 });
 // A participant's own votes on a board, newest first.
 ledgerSchema.index({ voterId: 1, boardId: 1, acceptedAt: -1 });
 // Review: a board's votes by review state, and by time (void by rule, cluster holds).

@@ -5,6 +5,11 @@ import { type LedgerVote, ledgerModel, recordVotes } from '../../src/db/ledger.j
 import { readLedgerState } from '../../src/db/ledger-state.js';
 import { counted, likeRecord, rejectedRecord, TODAY, unchangedRecord, YESTERDAY } from './ledger-records.js';
 
+const DAY_MS = 86_400_000;
+/** When the fixture's records were decided. */
+const NOW = Date.parse('2026-11-25T08:00:01.000Z');
+const LONG_AGO = '2026-10-16';
+
 const config = testConfig();
 let mongo: Awaited<ReturnType<typeof connectMongo>>;
 const ledger = () => ledgerModel(mongo);
@@ -128,7 +133,7 @@ describe('readLedgerState', () => {
     expect(state.likes).toEqual(new Map());
   });
 
-  it('collects every verdict as its marker text when asked', async () => {
+  it('collects each verdict as its marker text when asked', async () => {
     const boardId = randomId('board');
     const votes = [
       counted(boardId, 'alice', 3),
@@ -137,7 +142,7 @@ describe('readLedgerState', () => {
       rejectedRecord(boardId, 'SCORE_LIMIT'),
     ];
     await recordVotes(ledger(), votes);
-    const state = await readLedgerState(ledger(), boardId, { verdicts: true });
+    const state = await readLedgerState(ledger(), boardId, { verdicts: { decidedAfter: new Date(0) } });
     const [vote, unlike, same, refused] = votes as [LedgerVote, LedgerVote, LedgerVote, LedgerVote];
     expect(state.verdicts).toEqual(
       new Map([
@@ -149,11 +154,82 @@ describe('readLedgerState', () => {
     );
   });
 
+  it('keeps only the verdicts of votes decided after the time asked: those whose markers still live', async () => {
+    const boardId = randomId('board');
+    const markersLive = new Date(NOW - 30 * DAY_MS);
+    const old = [
+      counted(boardId, 'alice', 1, { decidedAt: new Date(NOW - 40 * DAY_MS) }),
+      rejectedRecord(boardId, 'UNKNOWN_MEMBER', { decidedAt: new Date(NOW - 40 * DAY_MS) }),
+    ];
+    await recordVotes(ledger(), old);
+    const oldOnly = await readLedgerState(ledger(), boardId, { verdicts: { decidedAfter: markersLive } });
+    expect(oldOnly.verdicts).toEqual(new Map());
+    // The rankings still count every record.
+    expect(oldOnly).toMatchObject({ records: 2, seq: 1, all: { total: 1 } });
+
+    const recent = counted(boardId, 'alice', 2, { decidedAt: new Date(NOW) });
+    await recordVotes(ledger(), [recent]);
+    const state = await readLedgerState(ledger(), boardId, { verdicts: { decidedAfter: markersLive } });
+    expect([...state.verdicts.keys()]).toEqual([recent._id]);
+  });
+
+  it("keeps quota use per day only for the days asked for, and every voter's total over all days", async () => {
+    const boardId = randomId('board');
+    await recordVotes(ledger(), [
+      counted(boardId, 'alice', 1, { voterId: 'u1', day: LONG_AGO }),
+      counted(boardId, 'bob', 2, { voterId: 'u2', day: LONG_AGO }),
+      counted(boardId, 'alice', 3, { voterId: 'u1', day: YESTERDAY }),
+      counted(boardId, 'bob', 4, { voterId: 'u1', day: TODAY }),
+    ]);
+    const state = await readLedgerState(ledger(), boardId, { quotas: { days: [TODAY, YESTERDAY] } });
+    expect(state.quotas.totals).toEqual(
+      new Map([
+        ['u1', 3],
+        ['u2', 1],
+      ]),
+    );
+    expect(state.quotas.days).toEqual(
+      new Map([
+        [YESTERDAY, new Map([['u1', new Map([['alice', 1]])]])],
+        [TODAY, new Map([['u1', new Map([['bob', 1]])]])],
+      ]),
+    );
+  });
+
+  it("keeps each day's latest acceptance of a counted vote, a retraction's own time aside", async () => {
+    const boardId = randomId('board');
+    const early = new Date('2026-11-24T17:00:00.000Z');
+    const late = new Date('2026-11-25T09:30:00.000Z');
+    const taken = counted(boardId, 'alice', 1, { acceptedAt: early });
+    await recordVotes(ledger(), [
+      taken,
+      counted(boardId, 'bob', 2, { acceptedAt: late }),
+      rejectedRecord(boardId, 'UNKNOWN_MEMBER', { acceptedAt: new Date('2026-11-25T15:00:00.000Z') }),
+      counted(boardId, 'alice', 3, { day: YESTERDAY, acceptedAt: new Date('2026-11-24T10:00:00.000Z') }),
+      // Taken back days later: it applies with its vote's acceptance time, not its own.
+      counted(boardId, 'alice', 4, {
+        action: 'retract',
+        delta: -1,
+        retracts: taken._id,
+        acceptedAt: new Date('2026-12-01T00:00:00.000Z'),
+      }),
+    ]);
+    const state = await readLedgerState(ledger(), boardId);
+    expect(state.lastAcceptedAt).toEqual(
+      new Map([
+        [TODAY, late.getTime()],
+        [YESTERDAY, Date.parse('2026-11-24T10:00:00.000Z')],
+      ]),
+    );
+  });
+
   it('reads an empty state for a board without records', async () => {
-    expect(await readLedgerState(ledger(), randomId('board'), { verdicts: true })).toEqual({
+    const everything = { verdicts: { decidedAfter: new Date(0) }, quotas: { days: [TODAY] } };
+    expect(await readLedgerState(ledger(), randomId('board'), everything)).toEqual({
       seq: 0,
       all: { total: 0, members: new Map() },
       days: new Map(),
+      lastAcceptedAt: new Map(),
       likes: new Map(),
       verdicts: new Map(),
       quotas: { totals: new Map(), days: new Map() },

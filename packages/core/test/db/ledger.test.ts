@@ -46,6 +46,19 @@ describe('the boards collection', () => {
   });
 });
 
+describe("the ledger's indexes", () => {
+  it("count a board's counted records of a range of days on an index, as an archive's recheck does every minute", async () => {
+    const counting = { boardId: 1, verdict: 1, day: 1 };
+    const keys = ledger()
+      .schema.indexes()
+      .map(([key]) => key);
+    expect(keys).toContainEqual(counting);
+    // It serves a board's records by verdict too: no index of that prefix alone beside it.
+    expect(keys).not.toContainEqual({ boardId: 1, verdict: 1 });
+    expect((await ledger().collection.indexes()).map((index) => index.key)).toContainEqual(counting);
+  });
+});
+
 describe('recordVotes', () => {
   it('writes counted, unchanged and rejected records that read back field for field', async () => {
     const boardId = randomId('board');
