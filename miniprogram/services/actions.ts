@@ -41,7 +41,7 @@ const MAYBE_DONE: Record<VoteAction, { title: string; content: string }> = {
 const KEEP_MS = 10 * 60_000;
 
 /**
- * The intents whose last send was uncertain, by board and candidate, for this run of the app
+ * The intents a send of which was uncertain and none confirmed since, by board and candidate, for this run of the app
  * (every page's button for that candidate reuses it). A fresh key there would be a second vote
  * if the first was queued: one tap is one intended vote, however many times it is confirmed.
  */
@@ -59,8 +59,9 @@ function keptIntent(boardId: string, candidateId: string, action: VoteAction): V
 /**
  * A participant's tap on a vote or like button: one vote intent (one idempotency key, the
  * dwell time, the share that brought them), cast with retries on network drops, and the toast
- * or the Chinese message of the refusal shown. When even the retries got no certain answer, the
- * intent is kept and a tap again sends it again with the same key, so it counts once.
+ * or the Chinese message of the refusal shown. When a send got no certain answer and no later
+ * one was accepted (the retries got none either, or were refused), the intent is kept and a tap
+ * again sends it again with the same key, so it counts once.
  */
 export async function voteFromTap(args: {
   boardId: string;
@@ -96,7 +97,10 @@ export async function voteFromTap(args: {
     wx.showToast({ title: DONE[args.action], icon: 'success' });
     return { ok: true, voteId: accepted.voteId };
   } catch (error) {
-    if (!(error instanceof ApiError) || UNCERTAIN.has(error.code)) {
+    // A refusal after a send of this tap that got no certain answer (a 503, then RATE_LIMITED
+    // for the rate-limit point that send spent, or CAMPAIGN_NOT_LIVE as the campaign ended)
+    // says nothing of that send, which the server may have queued: it is uncertain as well.
+    if (!(error instanceof ApiError) || UNCERTAIN.has(error.code) || error.afterMaybeDone) {
       uncertain.set(key, { intent, at: Date.now() });
       const { title, content } = MAYBE_DONE[args.action];
       wx.showModal({ title, content, showCancel: false });

@@ -14,6 +14,11 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly details?: unknown,
+    /**
+     * An earlier send of the same retried call (withRetries) got no certain answer (none, or
+     * 503): the server may have done the work then, whatever this answer says.
+     */
+    readonly afterMaybeDone = false,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -116,19 +121,29 @@ export async function request(req: ApiRequest, schema?: z.ZodType): Promise<unkn
  */
 const MAYBE_DONE: ReadonlySet<FailureCode> = new Set(['NETWORK', 'SERVICE_UNAVAILABLE']);
 
+/** The same failure, marked as coming after a send that may have been done (`afterMaybeDone`). */
+const afterMaybeDone = (error: ApiError) =>
+  new ApiError(error.code, error.status, error.message, error.details, true);
+
 /**
  * Calls `call` again after a failure that may or may not have happened on the server (no answer,
  * 503), waiting 300 ms, then twice as long each time: only for a call the server takes once
  * however often it comes (the same idempotency key, the same grant). Any other failure, and the
- * last one, is thrown as it came.
+ * last one, is thrown as it came; after such a failure, marked `afterMaybeDone` (a refusal of the
+ * call again, e.g. a rate limit the first send spent, says nothing of that first send).
  * @param retries how many more calls after such a failure; @default 2
  */
 export async function withRetries<T>(call: () => Promise<T>, retries = 2): Promise<T> {
+  let maybeDone = false;
   for (let attempt = 0; ; attempt++) {
     try {
       return await call();
     } catch (error) {
-      if (!(error instanceof ApiError) || !MAYBE_DONE.has(error.code) || attempt >= retries) throw error;
+      const uncertain = error instanceof ApiError && MAYBE_DONE.has(error.code);
+      if (!uncertain || attempt >= retries) {
+        throw maybeDone && error instanceof ApiError ? afterMaybeDone(error) : error;
+      }
+      maybeDone = true;
       await new Promise((resolve) => setTimeout(resolve, 300 * 2 ** attempt));
     }
   }

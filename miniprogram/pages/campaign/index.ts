@@ -10,6 +10,7 @@ import { campaignLotteries, campaignMatches, type MatchRow, rewardRules } from '
 import { chatCard, momentsPost, offerSharing } from '../../services/share.js';
 import { askToHear, loadTemplates } from '../../services/subscriptions.js';
 import { definePage } from '../../utils/page.js';
+import { ScheduleWatch } from './schedule-watch.js';
 
 interface CandidateCard {
   candidateId: string;
@@ -17,13 +18,26 @@ interface CandidateCard {
   imageUrl: string;
   group: string;
   liked: boolean;
+  /** Its vote or like is being sent: this button waits, the others do not. */
+  busy: boolean;
 }
 
 interface Extra {
   campaign: PublicCampaign | null;
   dwell: DwellClock;
   timer: number | undefined;
+  /** Hidden since it was last shown: the campaign may have moved meanwhile. */
+  wasHidden: boolean;
+  schedule: ScheduleWatch;
 }
+
+/** What the page shows of a campaign's status: whether its buttons take votes now, and its countdown. */
+const statusView = (campaign: PublicCampaign) => ({
+  statusLabel: CAMPAIGN_STATUS_LABELS[campaign.status],
+  canVote: acceptsVotes(campaign.status),
+  canRemind: campaign.status === 'scheduled',
+  countdown: campaignCountdown(campaign.status, campaign.schedule),
+});
 
 /**
  * A campaign: its candidates in a grid, each with a vote (or like) button that says what it
@@ -52,7 +66,8 @@ definePage<Extra>()({
     countdown: '',
     quotaText: '',
     candidates: [] as CandidateCard[],
-    busy: '',
+    /** On a like campaign, why what I like could not be read ('' when it was): the page shows all the same. */
+    likesError: '',
     loading: true,
     error: '',
   },
@@ -60,6 +75,11 @@ definePage<Extra>()({
     onLoad(query: Record<string, string | undefined>): Promise<void> {
       this.dwell = new DwellClock();
       this.campaign = null;
+      this.wasHidden = false;
+      this.schedule = new ScheduleWatch(
+        () => this.campaign,
+        () => this.refreshStatus(),
+      );
       // Opened from a list or a share: ?campaignId=. Scanned from a big screen's join code: the
       // code's `scene` is the campaign id (URL-encoded by WeChat).
       const scanned = query.scene === undefined ? undefined : decodeURIComponent(query.scene);
@@ -76,10 +96,14 @@ definePage<Extra>()({
     onShow() {
       this.dwell.shown();
       this.startCountdown();
+      // Back from elsewhere (another page, another app): the campaign may have started or ended.
+      if (this.wasHidden) void this.refreshStatus();
+      this.wasHidden = false;
     },
     onHide() {
       this.dwell.hidden();
       this.stopCountdown();
+      this.wasHidden = true;
     },
     onUnload() {
       this.stopCountdown();
@@ -95,27 +119,20 @@ definePage<Extra>()({
         const campaign = await getCampaign(campaignId);
         this.campaign = campaign;
         wx.setNavigationBarTitle({ title: campaign.title });
-        const liked =
-          campaign.kind === 'like'
-            ? await likedCandidates(
-                campaignId,
-                campaign.members.map((m) => m.candidateId),
-              )
-            : new Set<string>();
+        const liked = await this.likedOf(campaign);
+        const busy = new Set(this.data.candidates.filter((c) => c.busy).map((c) => c.candidateId));
         this.setData({
           title: campaign.title,
           description: campaign.description,
           kind: campaign.kind,
-          statusLabel: CAMPAIGN_STATUS_LABELS[campaign.status],
-          canVote: acceptsVotes(campaign.status),
-          canRemind: campaign.status === 'scheduled',
-          countdown: campaignCountdown(campaign.status, campaign.schedule),
+          ...statusView(campaign),
           candidates: campaign.members.map((m) => ({
             candidateId: m.candidateId,
             name: m.name,
             imageUrl: m.imageUrl ?? '',
             group: m.group ?? '',
             liked: liked.has(m.candidateId),
+            busy: busy.has(m.candidateId),
           })),
           loading: false,
         });
@@ -126,6 +143,36 @@ definePage<Extra>()({
           error: error instanceof ApiError ? error.message : '加载失败，请下拉重试',
         });
       }
+    },
+    /**
+     * Which candidates I like, on a like campaign. Reading it needs a sign-in; a failed one (or
+     * read) is said beside the candidates, which show all the same: reading needs no sign-in.
+     */
+    async likedOf(campaign: PublicCampaign): Promise<Set<string>> {
+      if (campaign.kind !== 'like') return new Set();
+      const ids = campaign.members.map((m) => m.candidateId);
+      try {
+        const liked = await likedCandidates(campaign.id, ids);
+        this.setData({ likesError: '' });
+        return liked;
+      } catch (error) {
+        const why = error instanceof ApiError ? `（${error.message}）` : '';
+        this.setData({ likesError: `暂时没能读取你点过的赞${why}，下拉刷新可重试` });
+        return new Set();
+      }
+    },
+    /**
+     * Reads the campaign's status again (its start or end came, or the host moved it), and what
+     * the buttons offer follows. Whether the status moved; a failure keeps what is shown.
+     */
+    async refreshStatus(): Promise<boolean> {
+      const before = this.campaign;
+      if (!before) return false;
+      const campaign = await getCampaign(before.id).catch(() => null);
+      if (!campaign || this.campaign !== before) return false;
+      this.campaign = campaign;
+      this.setData(statusView(campaign));
+      return campaign.status !== before.status;
     },
     async refreshQuota(): Promise<void> {
       if (this.data.kind !== 'vote') return this.setData({ quotaText: '' });
@@ -173,33 +220,42 @@ definePage<Extra>()({
       this.timer = setInterval(() => {
         const c = this.campaign;
         if (c) this.setData({ countdown: campaignCountdown(c.status, c.schedule) });
+        this.schedule.check();
       }, 1_000) as unknown as number;
     },
     stopCountdown() {
       if (this.timer !== undefined) clearInterval(this.timer);
       this.timer = undefined;
     },
-    /** The vote or like button: one tap, one vote; nothing is cast without it. */
+    /**
+     * The vote or like button: one tap, one vote; nothing is cast without it. The button waits
+     * while its vote is sent; the other candidates' buttons take their own taps meanwhile.
+     */
     async tapVote(event: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>): Promise<void> {
       const candidateId = event.currentTarget.dataset.id;
-      if (this.data.busy) return;
       const card = this.data.candidates.find((c) => c.candidateId === candidateId);
-      if (!card) return;
+      if (!card || card.busy) return;
       const action = this.data.kind === 'vote' ? 'vote' : card.liked ? 'unlike' : 'like';
-      this.setData({ busy: candidateId });
+      this.updateCard(candidateId, { busy: true });
       const outcome = await voteFromTap({
         boardId: this.data.campaignId,
         candidateId,
         action,
         dwell: this.dwell,
       });
-      const candidates = this.data.candidates.map((c) =>
-        c.candidateId === candidateId && outcome.ok && action !== 'vote'
-          ? { ...c, liked: action === 'like' }
-          : c,
-      );
-      this.setData({ busy: '', candidates });
+      this.updateCard(candidateId, {
+        busy: false,
+        ...(outcome.ok && action !== 'vote' ? { liked: action === 'like' } : {}),
+      });
       if (this.data.kind === 'vote') await this.refreshQuota();
+    },
+    /** Changes one candidate's card, as the cards are now. */
+    updateCard(candidateId: string, changes: Partial<CandidateCard>) {
+      this.setData({
+        candidates: this.data.candidates.map((c) =>
+          c.candidateId === candidateId ? { ...c, ...changes } : c,
+        ),
+      });
     },
     /** 开始提醒: asks WeChat to let us tell them when voting opens; nothing else comes of it. */
     async tapRemind(): Promise<void> {

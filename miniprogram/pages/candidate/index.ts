@@ -13,6 +13,7 @@ import { momentsPost, offerSharing } from '../../services/share.js';
 import { loadTemplates } from '../../services/subscriptions.js';
 import { candidateUnlocks, type UnlockRow, whenDecided } from '../../services/unlocks.js';
 import { definePage } from '../../utils/page.js';
+import { ScheduleWatch } from '../campaign/schedule-watch.js';
 
 interface Extra {
   campaign: PublicCampaign | null;
@@ -21,6 +22,9 @@ interface Extra {
   wasHidden: boolean;
   /** Closed: the waits for a like to count stop. */
   gone: boolean;
+  /** Each second while shown: whether the campaign's start or end has come (see ScheduleWatch). */
+  schedule: ScheduleWatch;
+  timer: ReturnType<typeof setInterval> | undefined;
 }
 
 const messageOf = (error: unknown, fallback: string) =>
@@ -60,6 +64,11 @@ definePage<Extra>()({
       this.campaign = null;
       this.wasHidden = false;
       this.gone = false;
+      this.timer = undefined;
+      this.schedule = new ScheduleWatch(
+        () => this.campaign,
+        () => this.refreshStatus(),
+      );
       offerSharing();
       void loadTemplates();
       return this.load(query);
@@ -67,16 +76,36 @@ definePage<Extra>()({
     onShow() {
       this.dwell.shown();
       // Back from elsewhere (the campaign page, another app): a like may have counted or been
-      // taken back meanwhile, and a shared goal may have been reached.
-      if (this.wasHidden) void Promise.all([this.refreshLiked(), this.refreshUnlocks()]);
+      // taken back meanwhile, a shared goal may have been reached, and the campaign may have
+      // started or ended.
+      if (this.wasHidden)
+        void Promise.all([this.refreshLiked(), this.refreshUnlocks(), this.refreshStatus()]);
       this.wasHidden = false;
+      this.stopWatch();
+      this.timer = setInterval(() => this.schedule.check(), 1_000);
     },
     onHide() {
       this.dwell.hidden();
       this.wasHidden = true;
+      this.stopWatch();
     },
     onUnload() {
       this.gone = true;
+      this.stopWatch();
+    },
+    stopWatch() {
+      if (this.timer !== undefined) clearInterval(this.timer);
+      this.timer = undefined;
+    },
+    /** Reads the campaign's status again: whether the button takes votes follows. Whether it moved. */
+    async refreshStatus(): Promise<boolean> {
+      const before = this.campaign;
+      if (!before) return false;
+      const campaign = await getCampaign(before.id).catch(() => null);
+      if (!campaign || this.campaign !== before) return false;
+      this.campaign = campaign;
+      this.setData({ canVote: acceptsVotes(campaign.status) });
+      return campaign.status !== before.status;
     },
     async load(query: Record<string, string | undefined>): Promise<void> {
       try {

@@ -16,6 +16,7 @@ import {
   type Row,
   rankingOf,
 } from '../../utils/ranking-rows.js';
+import { FreezeWatch, statusMayHaveMoved } from './status-watch.js';
 
 interface Extra {
   live: LiveBoard | null;
@@ -33,6 +34,11 @@ interface Extra {
   /** When the pinned row was last read, and the read waiting for the throttle. */
   pinnedAt: number;
   pinTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * The 已封榜 banner, read again as the feed asks: on its resets, and on each new snapshot (a
+   * pull, a tab, and the app's return: the feed disconnects while the app is hidden).
+   */
+  freeze: FreezeWatch;
 }
 
 /** The pinned row is read again at most this often while the ranking moves. */
@@ -88,6 +94,7 @@ definePage<Extra>()({
       this.ranks = new Map();
       this.moves = new Map();
       const campaignId = query.campaignId ?? '';
+      this.freeze = new FreezeWatch(campaignId, (frozen) => this.live && this.setData({ frozen }));
       this.mine = query.candidateId ?? recentVotes(campaignId)[0]?.candidateId ?? '';
       offerSharing();
       return this.start(query.campaignId ?? '');
@@ -250,6 +257,7 @@ definePage<Extra>()({
     },
     show(state: LiveState) {
       if (this.mine && state.seq !== this.data.seq) void this.pin();
+      if (statusMayHaveMoved(state, this.data)) void this.freeze.refresh();
       // A candidate that climbed into the live top N leaves the pages read below it.
       const live = new Set(state.entries.map((e) => e.candidateId));
       // Arrows from the rows' last ranks; the first state of a feed shows none.

@@ -2,7 +2,7 @@ import type WebSocket from 'ws';
 import { createWxAlbum, type WxPermissions } from './wx-node/album.js';
 import { createWxApp } from './wx-node/app.js';
 import { createWxMedia } from './wx-node/media.js';
-import { createWxNetwork, type SentRequest } from './wx-node/network.js';
+import { createWxNetwork, type Refusal, type SentRequest } from './wx-node/network.js';
 import { type AckRefusal, createWxSocket } from './wx-node/socket.js';
 import { createWxSubscribe, type SubscribeAnswer } from './wx-node/subscribe.js';
 import { createWxUi } from './wx-node/ui.js';
@@ -35,6 +35,12 @@ export interface WxShim {
    * out after Redis had taken the command.
    */
   answerUnavailable(n: number, match?: RegExp): void;
+  /**
+   * The next `n` requests whose URL matches (and whose answer is not lost or replaced by a 503)
+   * never reach the server: they are answered with this refusal, as when the server refuses a
+   * request without acting on it (a rate limit, a campaign that has ended).
+   */
+  refuseRequests(n: number, match: RegExp, refusal: Refusal): void;
   /** The app goes to the background: app-hide listeners run and WeChat closes every socket. */
   hideApp(): void;
   /** The app comes back: app-show listeners run. */
@@ -97,6 +103,7 @@ export function createWx(options: WxShimOptions): WxShim {
     sockets: socket.sockets,
     loseAnswers: network.loseAnswers,
     answerUnavailable: network.answerUnavailable,
+    refuseRequests: network.refuseRequests,
     hideApp() {
       app.hide();
       for (const ws of socket.sockets) ws.terminate();

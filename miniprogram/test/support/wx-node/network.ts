@@ -28,14 +28,22 @@ const SERVICE_UNAVAILABLE = {
   errMsg: 'request:ok',
 };
 
+/** A refusal the server answers without acting on the request: its status and catalogue code. */
+export interface Refusal {
+  status: number;
+  code: string;
+  details?: unknown;
+}
+
 /**
  * wx.request on fetch and wx.downloadFile into a temporary folder, with every request recorded
- * and answers lost, or replaced by a 503, on demand.
+ * and answers lost, or replaced by a 503, or requests refused, on demand.
  */
 export function createWxNetwork() {
   const requests: SentRequest[] = [];
   const losses: { left: number; match: RegExp }[] = [];
   const unavailable: { left: number; match: RegExp }[] = [];
+  const refusals: { left: number; match: RegExp; refusal: Refusal }[] = [];
   const downloads = mkdtempSync(join(tmpdir(), 'wx-downloads-'));
   let downloaded = 0;
 
@@ -59,6 +67,29 @@ export function createWxNetwork() {
       if (loss) loss.left--;
       const outage = unavailable.find((u) => u.left > 0 && u.match.test(opts.url));
       if (outage) outage.left--;
+      // A request whose answer is lost or replaced above is not refused: it reaches the server.
+      const refused = loss || outage ? undefined : refusals.find((r) => r.left > 0 && r.match.test(opts.url));
+      if (refused) {
+        refused.left--;
+        const { status, code, details } = refused.refusal;
+        const error = {
+          code,
+          message: `refused by the test: ${code}`,
+          ...(details === undefined ? {} : { details }),
+        };
+        setTimeout(
+          () =>
+            succeed(opts as never, {
+              statusCode: status,
+              data: { error },
+              header: {},
+              cookies: [],
+              errMsg: 'request:ok',
+            }),
+          0,
+        );
+        return { abort() {} };
+      }
       void fetch(opts.url, { method, headers: header, ...(body === undefined ? {} : { body }) })
         .then(async (res) => {
           const text = await res.text();
@@ -104,6 +135,9 @@ export function createWxNetwork() {
     },
     answerUnavailable(n: number, match = /./) {
       unavailable.push({ left: n, match });
+    },
+    refuseRequests(n: number, match: RegExp, refusal: Refusal) {
+      refusals.push({ left: n, match, refusal });
     },
   };
 }
