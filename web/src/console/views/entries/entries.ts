@@ -210,7 +210,7 @@ export function renderEntries(body: HTMLElement, campaign: CampaignView): undefi
   body.append(queue);
   void api<EntrySettingsView>('GET', `/api/campaigns/${campaign.id}/entry-settings`)
     .then((view) => {
-      body.prepend(entrySettingsForm(campaign.id, view));
+      body.prepend(entrySettingsForm(campaign, view));
       if (view.settings?.purpose === 'suggestions') body.append(suggestionBoard(campaign.id));
     })
     .catch((error: unknown) => toast(error instanceof ApiError ? error.message : '加载失败', 'error'));

@@ -1,26 +1,44 @@
-import type { EntrySettingsView } from '@rallyboard/core/protocol';
+import type { CampaignView, EntrySettingsView } from '@rallyboard/core/protocol';
 import { ApiError, api } from '../../api.js';
 import { field, h, input, select, toast } from '../../dom.js';
+import { fromLocalInput, toLocalInput } from '../../format.js';
 
-/** A datetime-local value (the host's clock) of an ISO time, and back. */
-const toLocal = (iso: string) => {
-  const d = new Date(iso);
-  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-};
-const fromLocal = (value: string) => new Date(value).toISOString();
+/** What an entry window's time field says when it holds no whole date and time. */
+const NOT_A_TIME = '请填写完整的日期和时间';
 
 /**
- * The campaign's entry settings: when entries are taken, how many one participant may hold, the
- * form (text, images) and whether entries that pass the content checks need a host. Saved with
- * PUT …/entry-settings; the API's field errors show next to their fields.
+ * 开始报名 and 截止报名, as the campaign's clock reads them (its schedule's timezone), and `read`:
+ * the instants they name, or undefined with the field that holds no whole date and time flagged.
  */
-export function entrySettingsForm(campaignId: string, view: EntrySettingsView): HTMLElement {
+function windowFields(tz: string, settings: EntrySettingsView['settings']) {
   const now = Date.now();
+  const opens = field('开始报名', input({ type: 'datetime-local', required: true }), `活动时区 ${tz}`);
+  opens.control.value = toLocalInput(settings?.opensAt ?? new Date(now).toISOString(), tz);
+  const closes = field('截止报名', input({ type: 'datetime-local', required: true }), `活动时区 ${tz}`);
+  closes.control.value = toLocalInput(settings?.closesAt ?? new Date(now + 7 * 86_400_000).toISOString(), tz);
+  const read = (): { opensAt: string; closesAt: string } | undefined => {
+    const opensAt = fromLocalInput(opens.control.value, tz);
+    const closesAt = fromLocalInput(closes.control.value, tz);
+    if (!opensAt) opens.setError(NOT_A_TIME);
+    if (!closesAt) closes.setError(NOT_A_TIME);
+    return opensAt && closesAt ? { opensAt, closesAt } : undefined;
+  };
+  return { opens, closes, read };
+}
+
+/**
+ * The campaign's entry settings: when entries are taken (in the campaign's timezone, as its
+ * schedule is), how many one participant may hold, the form (text, images) and whether entries
+ * that pass the content checks need a host. Saved with PUT …/entry-settings; an empty or
+ * half-typed time, and the API's field errors, show next to their fields.
+ */
+export function entrySettingsForm(
+  campaign: Pick<CampaignView, 'id' | 'schedule'>,
+  view: EntrySettingsView,
+): HTMLElement {
+  const campaignId = campaign.id;
   const s = view.settings;
-  const opens = field('开始报名', input({ type: 'datetime-local', required: true }));
-  opens.control.value = toLocal(s?.opensAt ?? new Date(now).toISOString());
-  const closes = field('截止报名', input({ type: 'datetime-local', required: true }));
-  closes.control.value = toLocal(s?.closesAt ?? new Date(now + 7 * 86_400_000).toISOString());
+  const { opens, closes, read } = windowFields(campaign.schedule.timezone, s);
   const limit = field(
     '每人最多报名',
     input({ type: 'number', min: 1, max: 20, value: s?.perParticipant ?? 1 }),
@@ -88,10 +106,11 @@ export function entrySettingsForm(campaignId: string, view: EntrySettingsView): 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     for (const f of Object.values(fields)) f.setError(undefined);
+    const times = read();
+    if (!times) return;
     save.disabled = true;
     const body = {
-      opensAt: fromLocal(opens.control.value),
-      closesAt: fromLocal(closes.control.value),
+      ...times,
       perParticipant: Number(limit.control.value),
       text: text.control.value,
       minImages: Number(minImages.control.value),
@@ -105,7 +124,10 @@ export function entrySettingsForm(campaignId: string, view: EntrySettingsView): 
         toast('报名设置已保存');
       })
       .catch((error: unknown) => {
-        if (!(error instanceof ApiError)) throw error;
+        if (!(error instanceof ApiError)) {
+          toast('保存失败', 'error');
+          return;
+        }
         for (const issue of error.issues) {
           const name = issue.path.replace(/^body\./, '') as keyof typeof fields;
           fields[name]?.setError(issue.message);

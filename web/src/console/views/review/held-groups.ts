@@ -1,6 +1,7 @@
 import type { CampaignView, HeldGroup, HeldVote } from '@rallyboard/core/protocol';
 import { ApiError, api } from '../../api.js';
 import { field, h, select } from '../../dom.js';
+import { NO_KEY, noKeyLabel, readKeyless } from './keyless.js';
 import { type GroupBy, type ReviewSelection, tickInto } from './selection.js';
 import { voteTable } from './vote-table.js';
 
@@ -15,37 +16,54 @@ export interface HeldGroups {
   load(): Promise<void>;
 }
 
+/** The group's label: the server's, or the console's own for the group without a key. */
+const labelOf = (g: HeldGroup, by: GroupBy) => (g.key === NO_KEY ? noKeyLabel(by) : g.label);
+
 /**
  * One group: a box that ticks it, its label, key and figures, and 查看投票, which reads its votes
  * the first time it opens (200 at a time, newest first: 加载更多 reads the next page) and shows
- * them in tables whose rows can be ticked one by one.
+ * them in tables whose rows can be ticked one by one. A read that fails is said in the group,
+ * and 查看投票 or 加载更多 tries again.
  */
 function groupRow(g: HeldGroup, campaign: CampaignView, selection: ReviewSelection): HTMLElement {
+  const by = selection.groupBy;
+  const label = labelOf(g, by);
   const detail = h('div', { class: 'group-votes', hidden: true });
   const box = h('input', {
     type: 'checkbox',
-    'aria-label': `选择分组 ${g.label}`,
+    'aria-label': `选择分组 ${label}`,
     'data-group': g.key,
     onchange: tickInto(selection.groups, g.key),
   });
   const param =
-    selection.groupBy === 'reason'
-      ? `reason=${encodeURIComponent(g.key)}`
-      : `cluster=${encodeURIComponent(g.key)}`;
+    by === 'reason' ? `reason=${encodeURIComponent(g.key)}` : `cluster=${encodeURIComponent(g.key)}`;
   const more = h('button', { type: 'button', class: 'link', hidden: true }, '加载更多');
+  const failed = h('p', { class: 'form-error', role: 'alert' });
   let cursor: string | null = null;
-  async function readPage(): Promise<void> {
+  let tables = 0;
+  async function nextPage(): Promise<{ votes: HeldVote[]; cursor: string | null }> {
+    if (g.key === NO_KEY) return readKeyless(campaign.id, by, cursor, 200);
     const after = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
     const list = await api<{ votes?: HeldVote[]; nextCursor?: string | null }>(
       'GET',
       `/api/campaigns/${campaign.id}/review/held?${param}&limit=200${after}`,
     );
-    cursor = list.nextCursor ?? null;
-    more.before(voteTable(list.votes ?? [], campaign.schedule.timezone, selection.votes));
-    more.hidden = cursor === null;
+    return { votes: list.votes ?? [], cursor: list.nextCursor ?? null };
+  }
+  async function readPage(): Promise<void> {
+    failed.textContent = '';
+    try {
+      const page = await nextPage();
+      cursor = page.cursor;
+      more.before(voteTable(page.votes, campaign.schedule.timezone, selection.votes));
+      tables++;
+      more.hidden = cursor === null;
+    } catch (error) {
+      failed.textContent = error instanceof ApiError ? error.message : '加载失败';
+    }
   }
   more.addEventListener('click', () => void readPage());
-  detail.append(more);
+  detail.append(more, failed);
   const expand = h(
     'button',
     {
@@ -56,7 +74,7 @@ function groupRow(g: HeldGroup, campaign: CampaignView, selection: ReviewSelecti
         const open = detail.hidden;
         detail.hidden = !open;
         expand.setAttribute('aria-expanded', String(open));
-        if (!open || detail.childElementCount > 1) return;
+        if (!open || tables > 0) return;
         await readPage();
       },
     },
@@ -72,7 +90,7 @@ function groupRow(g: HeldGroup, campaign: CampaignView, selection: ReviewSelecti
       h(
         'div',
         { class: 'group-label' },
-        h('strong', {}, g.label),
+        h('strong', {}, label),
         h('div', { class: 'muted' }, h('code', {}, g.key)),
       ),
       h(

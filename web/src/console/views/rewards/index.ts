@@ -4,12 +4,23 @@ import { h, toast } from '../../dom.js';
 import { lotterySection } from './lotteries.js';
 import { matchingSection } from './matching.js';
 import { monitorStock, poolForm, poolItem, redeemForm } from './pools.js';
+import { publicList } from './public-list.js';
 import { ruleForm, ruleItem } from './rules.js';
 import { unlockSection } from './unlocks.js';
 
 /** Why some triggers are not offered: WeChat's platform rules (docs/compliance.md). */
 const NOT_OFFERED =
   '依《微信小程序平台运营规范》，分享、邀请、助力和付费都不能作为奖励条件（诱导分享、有偿投票）；奖励只看参与者本人计入排名的投票。';
+
+/**
+ * What the rules' list says where the public list cannot be read (a draft's or an archived
+ * campaign's rules): it shows what this page added, and the whole list after a pause or resume.
+ */
+const UNLISTED: Partial<Record<CampaignView['status'], string>> = {
+  draft:
+    '草稿活动的奖励规则在活动排期后才列出全部；在此之前，这里只显示本页刚添加的（暂停或恢复一条后显示全部）。',
+  archived: '活动已归档，奖励规则不再公开列出（暂停或恢复一条后显示全部）。',
+};
 
 /**
  * A CSV download of the campaign (下载发放记录: grants.csv, every grant, revoked ones too, with why;
@@ -47,6 +58,8 @@ export function renderRewards(body: HTMLElement, campaign: CampaignView): undefi
   const rules = h('ul', { class: 'reward-rules', 'aria-label': '奖励规则' });
   const pools = h('ul', { class: 'coupon-pools', 'aria-label': '优惠券池' });
   const problem = h('div', { class: 'form-error', role: 'alert' });
+  const rulesProblem = h('div', { class: 'form-error rules-problem', role: 'alert' });
+  const poolsProblem = h('div', { class: 'form-error pools-problem', role: 'alert' });
   const rulePool = h('select', { name: 'poolId' });
   const redeemPool = h('select', { name: 'redeemPool', 'aria-label': '核销的券池' });
   const ruleLottery = h('select', { name: 'lotteryId' });
@@ -58,13 +71,22 @@ export function renderRewards(body: HTMLElement, campaign: CampaignView): undefi
   );
   const ruleUnlock = h('select', { name: 'unlockableId' });
   const unlocks = unlockSection(campaign, base, ruleUnlock);
-  const rewardsNow = async () => {
+  // The rules' list is the public one (published campaigns only); a pause or resume answers the
+  // host's whole list, an added rule itself.
+  const ruleList = publicList<RewardRuleView>({
+    campaign,
+    url: `${base}/reward-rules`,
+    field: 'rules',
+    problem: rulesProblem,
+    render: (shown) =>
+      rules.replaceChildren(
+        ...shown.map((rule) => ruleItem(rule, { base, names, changed: ruleList.replace })),
+      ),
+  });
+  // The pools are the host's at any status, read on their own: a rules' failure never hides them.
+  const poolsNow = async () => {
     try {
-      const [r, p] = await Promise.all([
-        api<{ rules: RewardRuleView[] }>('GET', `${base}/reward-rules`),
-        api<{ pools: CouponPoolView[] }>('GET', `${base}/coupon-pools`),
-      ]);
-      rules.replaceChildren(...r.rules.map((rule) => ruleItem(rule, { base, names, refresh })));
+      const p = await api<{ pools: CouponPoolView[] }>('GET', `${base}/coupon-pools`);
       pools.replaceChildren(...p.pools.map((pool) => poolItem(pool, base, refresh)));
       pools.dataset.rendered = String(Number(pools.dataset.rendered ?? 0) + 1);
       for (const select of [rulePool, redeemPool]) {
@@ -72,18 +94,22 @@ export function renderRewards(body: HTMLElement, campaign: CampaignView): undefi
         select.replaceChildren(...p.pools.map((x) => h('option', { value: x.id }, x.name)));
         if (chosen) select.value = chosen;
       }
+      poolsProblem.textContent = '';
     } catch (error) {
-      problem.textContent = error instanceof ApiError ? error.message : '加载失败';
+      poolsProblem.textContent = error instanceof ApiError ? error.message : '加载失败';
     }
   };
   // Each part says its own load failure where it is: one failing leaves the others shown.
   const refresh = async () => {
-    await Promise.all([rewardsNow(), matching.refresh(), unlocks.refresh()]);
+    await Promise.all([ruleList.refresh(), poolsNow(), matching.refresh(), unlocks.refresh()]);
   };
+  const unlisted = UNLISTED[campaign.status];
   body.append(
     h('h2', {}, '奖励规则'),
     h('p', { class: 'muted compliance' }, NOT_OFFERED),
+    ...(unlisted ? [h('p', { class: 'muted rules-unlisted' }, unlisted)] : []),
     rules,
+    rulesProblem,
     ruleForm({
       base,
       members: campaign.members,
@@ -91,13 +117,15 @@ export function renderRewards(body: HTMLElement, campaign: CampaignView): undefi
       lotterySelect: ruleLottery,
       unlockSelect: ruleUnlock,
       problem,
+      added: ruleList.keep,
       refresh,
     }),
     problem,
     csvExport(base, 'grants.csv', '下载发放记录（CSV）', 'grants-export'),
     h('h2', {}, '优惠券池'),
     pools,
-    poolForm(base, campaign.schedule.timezone, problem, refresh),
+    poolsProblem,
+    poolForm(base, campaign.schedule.timezone, poolsProblem, refresh),
     redeemForm(base, redeemPool, refresh),
     lotteries.element,
     matching.element,

@@ -5,6 +5,7 @@ import {
   toFieldIssues,
 } from '@rallyboard/core/protocol';
 import { ApiError, api } from '../../api.js';
+import { whileBusy } from '../../busy.js';
 import { type Field, field, h, input, toast } from '../../dom.js';
 import { issuesByField, showIssues } from '../../form-errors.js';
 import { STATUS_LABELS } from '../../lifecycle.js';
@@ -92,6 +93,7 @@ export function lotteryForm(campaign: CampaignView, base: string, added: (view: 
     '一人最多持有几张抽奖券：再多的有效投票也不再加券；每人最多中奖一次',
   );
   const problem = h('div', { class: 'form-error', role: 'alert' });
+  const button = h('button', { type: 'submit', class: 'primary' }, '添加抽奖');
   const fieldOf = (path: string): Field | undefined => {
     if (path === 'name') return name;
     if (path === 'perParticipant') return perParticipant;
@@ -116,16 +118,19 @@ export function lotteryForm(campaign: CampaignView, base: string, added: (view: 
     const checked = lotteryInputSchema.safeParse(body);
     show(checked.success ? new Map() : issuesByField(toFieldIssues(checked.error)));
     if (!checked.success) return;
-    try {
-      const view = await api<LotteryView>('POST', `${base}/lotteries`, checked.data);
-      toast(`已添加抽奖「${view.name}」，种子承诺已生成`);
-      name.control.value = '';
-      prizes.reset();
-      added(view);
-    } catch (error) {
-      if (error instanceof ApiError && error.issues.length > 0) show(issuesByField(error.issues));
-      else problem.textContent = error instanceof ApiError ? error.message : '添加失败';
-    }
+    // WeChat checks the name and prizes first (seconds): the button waits, so one click adds one.
+    await whileBusy(button, async () => {
+      try {
+        const view = await api<LotteryView>('POST', `${base}/lotteries`, checked.data);
+        toast(`已添加抽奖「${view.name}」，种子承诺已生成`);
+        name.control.value = '';
+        prizes.reset();
+        added(view);
+      } catch (error) {
+        if (error instanceof ApiError && error.issues.length > 0) show(issuesByField(error.issues));
+        else problem.textContent = error instanceof ApiError ? error.message : '添加失败';
+      }
+    });
   };
   return h(
     'form',
@@ -145,7 +150,7 @@ export function lotteryForm(campaign: CampaignView, base: string, added: (view: 
       h('div', { class: 'prizes' }, prizes.list, prizes.more),
       perParticipant.wrap,
       problem,
-      h('button', { type: 'submit', class: 'primary' }, '添加抽奖'),
+      button,
     ),
   );
 }

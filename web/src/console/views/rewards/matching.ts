@@ -6,6 +6,7 @@ import {
   yuan,
 } from '@rallyboard/core/protocol';
 import { ApiError, api } from '../../api.js';
+import { whileBusy } from '../../busy.js';
 import { type Field, field, h, input, select, toast } from '../../dom.js';
 import { issuesByField, showIssues } from '../../form-errors.js';
 import { formatCount, formatShare } from '../../format.js';
@@ -91,6 +92,7 @@ function matchForm(campaign: CampaignView, base: string, added: (view: MatchView
     }),
   );
   const problem = h('div', { class: 'form-error', role: 'alert' });
+  const button = h('button', { type: 'submit', class: 'primary' }, '添加配捐');
   const byPath: Record<string, Field<HTMLElement>> = {
     sponsor,
     cause,
@@ -118,16 +120,18 @@ function matchForm(campaign: CampaignView, base: string, added: (view: MatchView
     }
     show(issues);
     if (!checked.success || issues.size > 0) return;
-    try {
-      const view = await api<MatchView>('POST', `${base}/matches`, checked.data);
-      toast(`已添加「${view.sponsor}」的配捐`);
-      for (const f of [sponsor, cause, perVote, cap]) f.control.value = '';
-      added(view);
-    } catch (error) {
-      if (error instanceof ApiError && error.issues.length > 0) {
-        show(issuesByField(error.issues.map((i) => ({ ...i, message: ownWords(i.message) }))));
-      } else problem.textContent = error instanceof ApiError ? error.message : '添加失败';
-    }
+    await whileBusy(button, async () => {
+      try {
+        const view = await api<MatchView>('POST', `${base}/matches`, checked.data);
+        toast(`已添加「${view.sponsor}」的配捐`);
+        for (const f of [sponsor, cause, perVote, cap]) f.control.value = '';
+        added(view);
+      } catch (error) {
+        if (error instanceof ApiError && error.issues.length > 0) {
+          show(issuesByField(error.issues.map((i) => ({ ...i, message: ownWords(i.message) }))));
+        } else problem.textContent = error instanceof ApiError ? error.message : '添加失败';
+      }
+    });
   };
   return h(
     'form',
@@ -147,7 +151,7 @@ function matchForm(campaign: CampaignView, base: string, added: (view: MatchView
       cause.wrap,
       h('div', { class: 'row' }, perVote.wrap, cap.wrap, candidate.wrap),
       problem,
-      h('button', { type: 'submit', class: 'primary' }, '添加配捐'),
+      button,
     ),
   );
 }

@@ -1,5 +1,6 @@
 import type { CouponPoolView } from '@rallyboard/core/protocol';
 import { ApiError, api } from '../../api.js';
+import { whileBusy } from '../../busy.js';
 import { field, h, input, toast } from '../../dom.js';
 import { fromLocalInput } from '../../format.js';
 
@@ -48,6 +49,7 @@ export function monitorStock(list: HTMLElement, base: string, everyMs = STOCK_EV
 export function poolItem(pool: CouponPoolView, base: string, refresh: () => Promise<void>): HTMLElement {
   const csv = h('textarea', { rows: 3, 'aria-label': `「${pool.name}」的券码（每行一个）` });
   const lines = h('ul', { class: 'bad-lines', 'aria-label': `「${pool.name}」有误的行` });
+  const button = h('button', { type: 'button' }, '导入券码');
   const importCodes = async () => {
     lines.replaceChildren();
     try {
@@ -68,13 +70,14 @@ export function poolItem(pool: CouponPoolView, base: string, refresh: () => Prom
       );
     }
   };
+  button.addEventListener('click', () => whileBusy(button, importCodes));
   return h(
     'li',
     { class: 'coupon-pool', 'data-pool-id': pool.id },
     h('strong', {}, pool.name),
     h('p', { class: 'stock' }, stockText(pool)),
     csv,
-    h('button', { type: 'button', onclick: importCodes }, '导入券码'),
+    button,
     lines,
   );
 }
@@ -98,8 +101,9 @@ export function poolForm(
     input({ name: 'perParticipant', type: 'number', min: 1, max: 100, value: '1' }),
   );
   const expiresAt = field('有效期至', input({ name: 'expiresAt', type: 'date' }));
-  const add = async (event: Event) => {
-    event.preventDefault();
+  const button = h('button', { type: 'submit' }, '添加券池');
+  // Only the add itself can fail the add: the list read after it says its own failure.
+  const add = async () => {
     problem.textContent = '';
     try {
       await api('POST', `${base}/coupon-pools`, {
@@ -107,19 +111,24 @@ export function poolForm(
         perParticipant: Number(perParticipant.control.value),
         expiresAt: endOfDay(expiresAt.control.value, timezone),
       });
-      toast('已添加券池');
-      await refresh();
     } catch (error) {
       problem.textContent = error instanceof ApiError ? error.message : '添加失败';
+      return;
     }
+    toast('已添加券池');
+    await refresh();
+  };
+  const submit = (event: Event) => {
+    event.preventDefault();
+    void whileBusy(button, add);
   };
   return h(
     'form',
-    { class: 'card pool-form', 'aria-label': '添加券池', onsubmit: add },
+    { class: 'card pool-form', 'aria-label': '添加券池', onsubmit: submit },
     name.wrap,
     perParticipant.wrap,
     expiresAt.wrap,
-    h('button', { type: 'submit' }, '添加券池'),
+    button,
   );
 }
 
@@ -130,24 +139,31 @@ export function redeemForm(
   refresh: () => Promise<void>,
 ): HTMLElement {
   const code = field('券码', input({ name: 'code' }));
-  const redeem = async (event: Event) => {
-    event.preventDefault();
+  const button = h('button', { type: 'submit' }, '核销');
+  const redeem = async () => {
     try {
       await api('POST', `${base}/coupon-pools/${poolSelect.value}/redeem`, {
         code: code.control.value.trim(),
       });
-      toast('已核销');
-      code.control.value = '';
-      await refresh();
     } catch (error) {
       toast(error instanceof ApiError ? error.message : '核销失败', 'error');
+      return;
     }
+    toast('已核销');
+    code.control.value = '';
+    await refresh();
+  };
+  const submit = (event: Event) => {
+    event.preventDefault();
+    // No pool listed (none added, or the list could not be read): nothing to redeem from.
+    if (!poolSelect.value) toast('没有可核销的券池：请先添加券池', 'error');
+    else void whileBusy(button, redeem);
   };
   return h(
     'form',
-    { class: 'card redeem-form', 'aria-label': '核销券码', onsubmit: redeem },
+    { class: 'card redeem-form', 'aria-label': '核销券码', onsubmit: submit },
     poolSelect,
     code.wrap,
-    h('button', { type: 'submit' }, '核销'),
+    button,
   );
 }

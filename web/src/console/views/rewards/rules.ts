@@ -6,6 +6,7 @@ import {
   toFieldIssues,
 } from '@rallyboard/core/protocol';
 import { ApiError, api } from '../../api.js';
+import { whileBusy } from '../../busy.js';
 import { type Field, field, h, input, select, toast } from '../../dom.js';
 import { issuesByField, showIssues } from '../../form-errors.js';
 import { endTopNote, milestoneBadge, ownWords, triggerFields } from './rule-trigger.js';
@@ -15,18 +16,34 @@ export interface RuleItemContext {
   base: string;
   /** Candidate id → name, for an end rule's final top. */
   names: ReadonlyMap<string, string>;
-  refresh: () => Promise<void>;
+  /** Every rule of the campaign, as the server answered a pause or resume (the host's own list). */
+  changed: (rules: RewardRuleView[]) => void;
 }
 
 /**
  * One rule: its name, whether it is in force, where a milestone or end rule stands, the terms
- * participants read, pause or resume.
+ * participants read, pause or resume (a refusal is said in a toast).
  */
 export function ruleItem(rule: RewardRuleView, context: RuleItemContext): HTMLElement {
-  const toggle = async () => {
-    await api('PATCH', `${context.base}/reward-rules/${rule.id}`, { enabled: !rule.enabled });
-    await context.refresh();
-  };
+  const button = h(
+    'button',
+    { type: 'button', 'aria-label': `${rule.enabled ? '暂停' : '恢复'}「${rule.name}」` },
+    rule.enabled ? '暂停' : '恢复',
+  );
+  button.addEventListener('click', () =>
+    whileBusy(button, async () => {
+      try {
+        const answer = await api<{ rules: RewardRuleView[] }>(
+          'PATCH',
+          `${context.base}/reward-rules/${rule.id}`,
+          { enabled: !rule.enabled },
+        );
+        context.changed(answer.rules);
+      } catch (error) {
+        toast(error instanceof ApiError ? error.message : '操作失败', 'error');
+      }
+    }),
+  );
   return h(
     'li',
     { class: 'reward-rule', 'data-trigger': rule.trigger.kind },
@@ -35,11 +52,7 @@ export function ruleItem(rule: RewardRuleView, context: RuleItemContext): HTMLEl
     milestoneBadge(rule),
     h('p', { class: 'terms' }, rule.terms),
     endTopNote(rule, context.names),
-    h(
-      'button',
-      { type: 'button', 'aria-label': `${rule.enabled ? '暂停' : '恢复'}「${rule.name}」`, onclick: toggle },
-      rule.enabled ? '暂停' : '恢复',
-    ),
+    button,
   );
 }
 
@@ -117,6 +130,8 @@ export interface RuleFormParts {
   /** The content items a reward opens (点赞解锁 with `reward` unlock). */
   unlockSelect: HTMLSelectElement;
   problem: HTMLElement;
+  /** The rule the server answered: the list shows it at once (a draft's rules are not public). */
+  added: (rule: RewardRuleView) => void;
   refresh: () => Promise<void>;
 }
 
@@ -130,6 +145,7 @@ export function ruleForm(parts: RuleFormParts): HTMLElement {
   const name = field('规则名称', input({ name: 'name', maxlength: 60 }));
   const trigger = triggerFields(parts.members);
   const reward = rewardFields(parts.poolSelect, parts.lotterySelect, parts.unlockSelect);
+  const button = h('button', { type: 'submit', class: 'primary' }, '添加规则');
   const show = (issues: Map<string, string>) =>
     showIssues(issues, {
       fields: [name, ...trigger.fields, ...reward.fields],
@@ -151,16 +167,20 @@ export function ruleForm(parts: RuleFormParts): HTMLElement {
     });
     show(checked.success ? new Map() : issuesByField(toFieldIssues(checked.error)));
     if (!checked.success) return;
-    try {
-      await api('POST', `${base}/reward-rules`, checked.data);
-      toast('已添加奖励规则');
-      name.control.value = '';
+    await whileBusy(button, async () => {
+      try {
+        const rule = await api<RewardRuleView>('POST', `${base}/reward-rules`, checked.data);
+        toast('已添加奖励规则');
+        name.control.value = '';
+        parts.added(rule);
+      } catch (error) {
+        if (error instanceof ApiError && error.issues.length > 0) {
+          show(issuesByField(error.issues.map((i) => ({ ...i, message: ownWords(i.message) }))));
+        } else problem.textContent = error instanceof ApiError ? error.message : '添加失败';
+        return;
+      }
       await refresh();
-    } catch (error) {
-      if (error instanceof ApiError && error.issues.length > 0) {
-        show(issuesByField(error.issues.map((i) => ({ ...i, message: ownWords(i.message) }))));
-      } else problem.textContent = error instanceof ApiError ? error.message : '添加失败';
-    }
+    });
   };
   return h(
     'form',
@@ -168,6 +188,6 @@ export function ruleForm(parts: RuleFormParts): HTMLElement {
     name.wrap,
     trigger.wraps,
     reward.wraps,
-    h('button', { type: 'submit', class: 'primary' }, '添加规则'),
+    button,
   );
 }

@@ -7,6 +7,7 @@ import {
   unlockableInputSchema,
 } from '@rallyboard/core/protocol';
 import { ApiError, api } from '../../api.js';
+import { whileBusy } from '../../busy.js';
 import { type Field, field, h, input, select, toast } from '../../dom.js';
 import { issuesByField, showIssues } from '../../form-errors.js';
 import { formatCount } from '../../format.js';
@@ -155,6 +156,7 @@ function unlockForm(campaign: CampaignView, base: string, added: () => Promise<v
   );
   const unlock = unlockFields(campaign.kind === 'like');
   const problem = h('div', { class: 'form-error', role: 'alert' });
+  const button = h('button', { type: 'submit', class: 'primary' }, '添加解锁内容');
   const byPath: Record<string, Field<HTMLElement>> = {
     candidateId: candidate,
     title,
@@ -178,15 +180,18 @@ function unlockForm(campaign: CampaignView, base: string, added: () => Promise<v
     });
     show(checked.success ? new Map() : inOwnWords(toFieldIssues(checked.error)));
     if (!checked.success) return;
-    try {
-      const view = await api<UnlockableView>('POST', `${base}/unlockables`, checked.data);
-      toast(`已添加解锁内容「${view.title}」`);
-      for (const f of [title, text, image]) f.control.value = '';
-      await added();
-    } catch (error) {
-      if (error instanceof ApiError && error.issues.length > 0) show(inOwnWords(error.issues));
-      else problem.textContent = error instanceof ApiError ? error.message : '添加失败';
-    }
+    // WeChat checks the text first: the button waits, so one click adds one item.
+    await whileBusy(button, async () => {
+      try {
+        const view = await api<UnlockableView>('POST', `${base}/unlockables`, checked.data);
+        toast(`已添加解锁内容「${view.title}」`);
+        for (const f of [title, text, image]) f.control.value = '';
+        await added();
+      } catch (error) {
+        if (error instanceof ApiError && error.issues.length > 0) show(inOwnWords(error.issues));
+        else problem.textContent = error instanceof ApiError ? error.message : '添加失败';
+      }
+    });
   };
   return h(
     'form',
@@ -208,7 +213,7 @@ function unlockForm(campaign: CampaignView, base: string, added: () => Promise<v
       image.wrap,
       h('div', { class: 'row' }, unlock.kind.wrap, unlock.likes.wrap),
       problem,
-      h('button', { type: 'submit', class: 'primary' }, '添加解锁内容'),
+      button,
     ),
   );
 }

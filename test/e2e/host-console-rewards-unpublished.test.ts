@@ -1,0 +1,121 @@
+import { campaignModel } from '@rallyboard/core/db';
+import type { CouponPoolView } from '@rallyboard/core/protocol';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, createTestHost, type TestHost } from '../../server/test/support/hosts.js';
+import { launchChromium, openPage } from '../support/browser.js';
+import { createLiveCampaign } from '../support/campaigns.js';
+import { testConfig } from '../support/config.js';
+import { signInToConsole } from '../support/console.js';
+import { seedBoard, startTestServer, type TestServer } from '../support/stack.js';
+
+// The console's 奖励 tab on campaigns whose reward rules are not public (a draft, an archived
+// one): the rules' public list answers 404 for them, and the coupon pools, the host's own at any
+// status, are listed all the same; a pool added shows once, without an error; a rule added shows
+// with a note on why the list is partial; 核销 goes to the pool chosen.
+const config = testConfig();
+let server: TestServer;
+let browser: Browser;
+let host: TestHost;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startTestServer(config), launchChromium()]);
+  host = await createTestHost(server);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const asHost = <T>(method: string, path: string, body?: unknown) =>
+  call<T>(server, host.token, method, path, body);
+
+async function campaignIn(status: 'draft' | 'live'): Promise<string> {
+  const campaignId = await seedBoard(config, server.deps.redis, server.deps.mongo, ['alice', 'bob']);
+  await createLiveCampaign(server.deps.mongo, campaignId, { createdBy: host.id, status });
+  return campaignId;
+}
+
+async function openRewards(campaignId: string) {
+  const opened = await openPage(browser, `${server.url}/console`);
+  opened.page.setDefaultTimeout(8_000);
+  await signInToConsole(opened.page, host.username);
+  await opened.page.goto(`${server.url}/console#/campaigns/${campaignId}/rewards`);
+  await opened.page.getByRole('heading', { name: '奖励规则' }).waitFor();
+  return opened;
+}
+
+/** The POSTs the page sends to a path ending in `suffix`, counted from now. */
+function countPosts(page: Page, suffix: string): () => number {
+  let posts = 0;
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && new URL(r.url()).pathname.endsWith(suffix)) posts += 1;
+  });
+  return () => posts;
+}
+
+describe('the 奖励 tab of a campaign whose rules are not public', () => {
+  it('lists a draft’s pools, adds a pool once without an error, and shows a rule added', async () => {
+    const campaignId = await campaignIn('draft');
+    const made = await asHost<CouponPoolView>('POST', `/api/campaigns/${campaignId}/coupon-pools`, {
+      name: '早到券',
+      perParticipant: 1,
+      expiresAt: '2099-01-01T00:00:00Z',
+    });
+    expect(made.status).toBe(201);
+    const { page, context } = await openRewards(campaignId);
+    const pools = page.getByRole('list', { name: '优惠券池' });
+    await pools.locator('li.coupon-pool', { hasText: '早到券' }).waitFor();
+    expect(await page.locator('.rules-unlisted').textContent()).toContain(
+      '草稿活动的奖励规则在活动排期后才列出全部',
+    );
+
+    const posted = countPosts(page, '/coupon-pools');
+    await page.getByLabel('券池名称').fill('奶茶券');
+    await page.getByLabel('有效期至').fill('2099-06-30');
+    await page.getByRole('button', { name: '添加券池' }).click();
+    await pools.locator('li.coupon-pool', { hasText: '奶茶券' }).waitFor();
+    expect(posted()).toBe(1);
+    expect((await page.locator('.form-error').allTextContents()).join('')).toBe('');
+
+    await page.getByLabel('规则名称').fill('每日积分');
+    await page.getByRole('button', { name: '添加规则' }).click();
+    const rule = page.locator('li.reward-rule', { hasText: '每日积分' });
+    await rule.waitFor();
+    await rule.getByRole('button', { name: '暂停「每日积分」' }).click();
+    await rule.locator('.badge', { hasText: '已暂停' }).waitFor();
+    expect((await page.locator('.form-error').allTextContents()).join('')).toBe('');
+    await context.close();
+  });
+
+  it('lists an archived campaign’s pools and redeems a code from the pool chosen', async () => {
+    const campaignId = await campaignIn('live');
+    const made = await asHost<CouponPoolView>('POST', `/api/campaigns/${campaignId}/coupon-pools`, {
+      name: '奶茶券',
+      perParticipant: 1,
+      expiresAt: '2099-01-01T00:00:00Z',
+    });
+    expect(made.status).toBe(201);
+    await campaignModel(server.deps.mongo).updateOne({ _id: campaignId }, { $set: { status: 'archived' } });
+    const { page, context } = await openRewards(campaignId);
+    await page
+      .getByRole('list', { name: '优惠券池' })
+      .locator('li.coupon-pool', { hasText: '奶茶券' })
+      .waitFor();
+    expect(await page.locator('.rules-unlisted').textContent()).toContain('活动已归档');
+
+    const redeemForm = page.getByRole('form', { name: '核销券码' });
+    await redeemForm.getByLabel('核销的券池').selectOption({ label: '奶茶券' });
+    await redeemForm.getByLabel('券码', { exact: true }).fill('NOBODY-0001');
+    const [redeem] = await Promise.all([
+      page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/redeem')),
+      redeemForm.getByRole('button', { name: '核销' }).click(),
+    ]);
+    expect(new URL(redeem.url()).pathname).toBe(
+      `/api/campaigns/${campaignId}/coupon-pools/${made.body.id}/redeem`,
+    );
+    // Nobody holds that code: the server's answer is said, in the console's words.
+    await page.locator('.toast-error', { hasText: '没有参与者持有这个券码' }).waitFor();
+    await context.close();
+  });
+});
