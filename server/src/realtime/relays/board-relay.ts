@@ -2,6 +2,7 @@ import { boardChangeSchema, type RedisClient } from '@rallyboard/core/redis';
 import { parseBoardRoom, type RealtimeServer } from '../types.js';
 import { createBoardRooms } from './board-rooms.js';
 import { parseChannelMessage, type Relay, whenResubscribed } from './channel.js';
+import { createPushRetries } from './push-retries.js';
 import { createRoomPusher, type Dirty, type Pushed, type RoomPushDeps } from './room-push.js';
 
 export interface BoardRelayDeps extends RoomPushDeps {
@@ -9,6 +10,9 @@ export interface BoardRelayDeps extends RoomPushDeps {
   subscriber: RedisClient;
   config: { relay: { tickMs: number; topN: number } };
 }
+
+/** A board room's name, read back. */
+type BoardRoom = NonNullable<ReturnType<typeof parseBoardRoom>>;
 /** How often watched day, week and month rooms are checked for a new period. */
 const DAY_CHECK_MS = 5_000;
 
@@ -18,6 +22,18 @@ function markDirty(dirty: Map<string, Dirty>, boardId: string, reset: boolean): 
   entry.reset ||= reset;
   dirty.set(boardId, entry);
   return entry;
+}
+
+/** The board's rooms among some room names, each once, read back. */
+function roomsIn(boardId: string, ...lists: Iterable<string>[]) {
+  const rooms = new Map<string, { name: string } & BoardRoom>();
+  for (const list of lists) {
+    for (const name of list) {
+      const parsed = parseBoardRoom(name);
+      if (parsed?.boardId === boardId) rooms.set(name, { name, ...parsed });
+    }
+  }
+  return [...rooms.values()];
 }
 
 /**
@@ -30,6 +46,7 @@ function markDirty(dirty: Map<string, Dirty>, boardId: string, reset: boolean): 
  * One script call per room reads it all at one instant. A room's first push, a new day, a
  * rebuild and a Redis reconnect send `reset` (the whole top N) instead. A frozen board's rooms
  * get no diffs: the public ranking is the freeze's snapshot until the freeze ends with a reset.
+ * A room whose push failed is tried again (push-retries.ts) without waiting for a vote.
  */
 export function createBoardRelay(io: RealtimeServer, ctx: BoardRelayDeps): Relay {
   const { subscriber, keys, logger } = ctx;
@@ -44,12 +61,16 @@ export function createBoardRelay(io: RealtimeServer, ctx: BoardRelayDeps): Relay
   let dayCheck: NodeJS.Timeout | undefined;
 
   const watched = createBoardRooms(io);
-  /** A board's rooms: those watched, and those last pushed to (a push forgets a room nobody watches). */
-  const roomsOf = (boardId: string) => {
-    const rooms = new Set(watched.of(boardId));
-    for (const room of pushed.keys()) if (parseBoardRoom(room)?.boardId === boardId) rooms.add(room);
-    return [...rooms].flatMap((room) => parseBoardRoom(room) ?? []);
-  };
+  // A failed push sent nothing and may hear of no other change: its board is pushed again later.
+  const retries = createPushRetries((boardIds) => {
+    for (const boardId of boardIds) markDirty(dirty, boardId, false);
+    timer ??= setTimeout(() => void flush(), Math.max(0, lastFlush + tickMs - Date.now()));
+  });
+  /**
+   * A board's rooms: those watched, those last pushed to, and those whose push failed (a push
+   * forgets a room nobody watches).
+   */
+  const roomsOf = (boardId: string) => roomsIn(boardId, watched.of(boardId), pushed.keys(), retries.rooms());
 
   const onMessage = (_pattern: string, channel: string, message: string) => {
     const boardId = keys.boardIdFromChannel(channel);
@@ -124,7 +145,9 @@ export function createBoardRelay(io: RealtimeServer, ctx: BoardRelayDeps): Relay
       ctx.metrics?.tick(boards.length);
       await Promise.all(
         boards.flatMap(([boardId, change]) =>
-          roomsOf(boardId).map((room) => push(boardId, room.window, room.ranking, change)),
+          roomsOf(boardId).map(async (room) => {
+            retries.settle(room.name, await push(boardId, room.window, room.ranking, change));
+          }),
         ),
       );
     } finally {
@@ -132,6 +155,7 @@ export function createBoardRelay(io: RealtimeServer, ctx: BoardRelayDeps): Relay
       if (dirty.size > 0 && !stopped) {
         timer ??= setTimeout(() => void flush(), Math.max(0, lastFlush + tickMs - Date.now()));
       }
+      if (!stopped) retries.schedule();
     }
   }
 
@@ -149,6 +173,7 @@ export function createBoardRelay(io: RealtimeServer, ctx: BoardRelayDeps): Relay
       stopped = true;
       clearTimeout(timer);
       clearInterval(dayCheck);
+      retries.stop();
       watched.stop();
       subscriber.off('pmessage', onMessage);
       reconnects.stop();

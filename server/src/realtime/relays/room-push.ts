@@ -52,22 +52,24 @@ function changedEntries(
 
 /**
  * Pushes one board window's room what changed since its last push (see createBoardRelay), and
- * keeps in `pushed` what it sent.
+ * keeps in `pushed` what it sent. Resolves false when the push failed (a store that did not
+ * answer, logged): the room was sent nothing, and is forgotten in `pushed`, so the caller tries it
+ * again later, as a reset. True otherwise: sent, nothing to send, or nobody watching.
  */
 export function createRoomPusher(
   io: RealtimeServer,
   ctx: RoomPushDeps,
   pushed: Map<string, Pushed>,
   stopped: () => boolean,
-): (boardId: string, window: RankWindow, ranking: Ranking, change: Dirty) => Promise<void> {
+): (boardId: string, window: RankWindow, ranking: Ranking, change: Dirty) => Promise<boolean> {
   const { keys, logger } = ctx;
   const { topN } = ctx.config.relay;
-  return async function push(boardId, window, ranking, boardChange): Promise<void> {
+  return async function push(boardId, window, ranking, boardChange): Promise<boolean> {
     const room = boardRoom(boardId, window, ranking);
     // Nobody watching: nothing to read. A later subscriber gets a fresh snapshot anyway.
     if (!io.sockets.adapter.rooms.get(room)?.size) {
       pushed.delete(room);
-      return;
+      return true;
     }
     try {
       const change = await changeOf(ctx, boardId, ranking, boardChange);
@@ -80,14 +82,14 @@ export function createRoomPusher(
       // A frozen board's public ranking does not change: no diffs for its votes. A resync (the
       // freeze itself, a new day, a rebuild, a room's first push) still sends the public
       // ranking, which is the snapshot.
-      if (frozen && !resync) return;
+      if (frozen && !resync) return true;
       const foci = reset ? [] : [...new Set([...change.members, ...last.top.keys()])];
       const read = { mode: 'watch', limit: topN, candidateIds: foci } as const;
       const slice =
         frozen && isGroupRanking(ranking)
           ? await frozenRanking(ctx, boardId, ref, ranking, read)
           : await readBoard(ctx.redis, keys, boardId, ref, read, from);
-      if (stopped() || (!reset && slice.seq <= last.seq)) return;
+      if (stopped() || (!reset && slice.seq <= last.seq)) return true;
 
       const top = new Map(slice.entries.map((e) => [e.candidateId, e as MemberStanding]));
       const entries = reset || !last ? slice.entries : changedEntries(change, last, top, slice.foci);
@@ -106,15 +108,17 @@ export function createRoomPusher(
       // `local`: each server instance relays to its own sockets from its own subscription.
       io.local.to(room).emit('rank:updated', update);
       ctx.metrics?.pushed(window, Buffer.byteLength(JSON.stringify(update)));
+      return true;
     } catch (error) {
       pushed.delete(room);
       if (error instanceof StaleStatusError) {
         // A freeze (or its end) made by another process, whose reset is on its way to this relay:
         // that reset sends the room the ranking of the status Redis has. Nothing was sent.
         ctx.boards.cache.forget(boardId);
-        return;
+        return true;
       }
       logger.error({ err: error, boardId, window, room }, 'relay could not push a board update');
+      return false;
     }
   };
 }
