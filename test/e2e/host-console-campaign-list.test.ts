@@ -1,37 +1,23 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestHost, type TestHost } from '../../server/test/support/hosts.js';
-import { launchChromium, openPage } from '../support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { openPage } from '../support/browser.js';
 import { createLiveCampaign } from '../support/campaigns.js';
 import { randomId, testConfig } from '../support/config.js';
-import { signInToConsole } from '../support/console.js';
-import { startTestServer, type TestServer } from '../support/stack.js';
+import { signInToConsole, useConsoleStack } from '../support/console.js';
 
 // 我的活动 in Chromium for a host with more campaigns than a page of the API holds (100): the
 // first page, then 加载更多 for the rest, until there is no more.
 const config = testConfig();
-let server: TestServer;
-let browser: Browser;
-let host: TestHost;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestServer(config), launchChromium()]);
-  host = await createTestHost(server);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const stack = useConsoleStack(config);
 
 describe('the campaign list', () => {
   it('shows every campaign of a host with more than a page of them, with 加载更多', async () => {
     const titles = Array.from({ length: 105 }, (_, i) => `活动 ${String(i + 1).padStart(3, '0')}`);
     for (const title of titles) {
-      await createLiveCampaign(server.deps.mongo, randomId('c'), { createdBy: host.id, title });
+      await createLiveCampaign(stack.server.deps.mongo, randomId('c'), { createdBy: stack.host.id, title });
     }
-    const { page, context, errors } = await openPage(browser, `${server.url}/console`);
+    const { page, context, errors } = await openPage(stack.browser, `${stack.server.url}/console`);
     page.setDefaultTimeout(8_000);
-    await signInToConsole(page, host.username);
+    await signInToConsole(page, stack.host.username);
     const rows = page.locator('#campaign-list tbody tr');
     await rows.first().waitFor();
     expect(await rows.count()).toBe(100);

@@ -1,32 +1,18 @@
 import type { EntrySettingsView } from '@rallyboard/core/protocol';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, createTestHost, type TestHost } from '../../server/test/support/hosts.js';
-import { launchChromium } from '../support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { call } from '../../server/test/support/hosts.js';
 import { createLiveCampaign } from '../support/campaigns.js';
 import { randomId, testConfig } from '../support/config.js';
-import { signInToConsole } from '../support/console.js';
-import { startTestServer, type TestServer } from '../support/stack.js';
+import { signInToConsole, useConsoleStack } from '../support/console.js';
 
 // 报名设置 in Chromium, on a browser in New York for a campaign in London: the entry window reads
 // and saves in the campaign's timezone, as its schedule does, and an emptied time is said on its
 // field, without sending anything and without leaving the button stuck.
 const config = testConfig();
-let server: TestServer;
-let browser: Browser;
-let host: TestHost;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestServer(config), launchChromium()]);
-  host = await createTestHost(server);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const stack = useConsoleStack(config);
 
 const asHost = <T>(method: string, path: string, body?: unknown) =>
-  call<T>(server, host.token, method, path, body);
+  call<T>(stack.server, stack.host.token, method, path, body);
 
 /**
  * A live campaign in London with its entry window set (9:00 UTC on 1 and 8 March 2030), and its
@@ -34,8 +20,8 @@ const asHost = <T>(method: string, path: string, body?: unknown) =>
  */
 async function settingsInLondon() {
   const campaignId = randomId('c');
-  await createLiveCampaign(server.deps.mongo, campaignId, {
-    createdBy: host.id,
+  await createLiveCampaign(stack.server.deps.mongo, campaignId, {
+    createdBy: stack.host.id,
     schedule: {
       startAt: new Date(Date.now() - 3_600_000),
       endAt: new Date(Date.now() + 86_400_000),
@@ -48,14 +34,14 @@ async function settingsInLondon() {
     closesAt: '2030-03-08T09:00:00.000Z',
   });
   expect(saved.status).toBe(200);
-  const context = await browser.newContext({ timezoneId: 'America/New_York', locale: 'zh-CN' });
+  const context = await stack.browser.newContext({ timezoneId: 'America/New_York', locale: 'zh-CN' });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   page.setDefaultTimeout(8_000);
-  await page.goto(`${server.url}/console`);
-  await signInToConsole(page, host.username);
-  await page.goto(`${server.url}/console#/campaigns/${campaignId}/entries`);
+  await page.goto(`${stack.server.url}/console`);
+  await signInToConsole(page, stack.host.username);
+  await page.goto(`${stack.server.url}/console#/campaigns/${campaignId}/entries`);
   const form = page.locator('#entry-settings');
   const opens = form.getByLabel('开始报名');
   await opens.waitFor();

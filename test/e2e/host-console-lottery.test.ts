@@ -2,15 +2,15 @@ import { createHash } from 'node:crypto';
 import { ledgerModel, type RewardGrantDoc, rewardGrantIdOf, rewardModels } from '@rallyboard/core/db';
 import { drawLottery, lotteryHolder } from '@rallyboard/core/lottery';
 import type { LotteryView, RewardRuleView } from '@rallyboard/core/protocol';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, createTestHost, type TestHost } from '../../server/test/support/hosts.js';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { call } from '../../server/test/support/hosts.js';
 import { backfillRewardCampaigns } from '../../workers/src/rewards/mark.js';
-import { launchChromium, openPage, screenshot } from '../support/browser.js';
+import { openPage, screenshot } from '../support/browser.js';
 import { createLiveCampaign } from '../support/campaigns.js';
 import { testConfig } from '../support/config.js';
-import { confirmInConsole, signInToConsole } from '../support/console.js';
-import { seedBoard, startTestServer, type TestServer } from '../support/stack.js';
+import { confirmInConsole, signInToConsole, useConsoleStack } from '../support/console.js';
+import { seedBoard } from '../support/stack.js';
 
 // The console's 抽奖 in Chromium: a lottery added to a scheduled campaign (its fields checked
 // first, a prize row removed) shows its commitment; a rule gives its tickets; drawing before the
@@ -18,28 +18,17 @@ import { seedBoard, startTestServer, type TestServer } from '../support/stack.js
 // and the draw (after the confirmation) shows the seed whose SHA-256 is the commitment, and the
 // winners anyone recomputes from it.
 const config = testConfig();
-let server: TestServer;
-let browser: Browser;
-let host: TestHost;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestServer(config), launchChromium()]);
-  host = await createTestHost(server);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const stack = useConsoleStack(config);
 
 const asHost = <T>(method: string, path: string, body?: unknown) =>
-  call<T>(server, host.token, method, path, body);
+  call<T>(stack.server, stack.host.token, method, path, body);
 
 async function campaignIn(status: 'draft' | 'scheduled'): Promise<string> {
   const candidateIds = ['alice', 'bob'];
-  const campaignId = await seedBoard(config, server.deps.redis, server.deps.mongo, candidateIds);
-  await createLiveCampaign(server.deps.mongo, campaignId, {
+  const campaignId = await seedBoard(config, stack.server.deps.redis, stack.server.deps.mongo, candidateIds);
+  await createLiveCampaign(stack.server.deps.mongo, campaignId, {
     candidateIds,
-    createdBy: host.id,
+    createdBy: stack.host.id,
     status,
     title: '奶茶节投票',
   });
@@ -47,10 +36,10 @@ async function campaignIn(status: 'draft' | 'scheduled'): Promise<string> {
 }
 
 async function openRewards(campaignId: string) {
-  const opened = await openPage(browser, `${server.url}/console`);
+  const opened = await openPage(stack.browser, `${stack.server.url}/console`);
   opened.page.setDefaultTimeout(8_000);
-  await signInToConsole(opened.page, host.username);
-  await opened.page.goto(`${server.url}/console#/campaigns/${campaignId}/rewards`);
+  await signInToConsole(opened.page, stack.host.username);
+  await opened.page.goto(`${stack.server.url}/console#/campaigns/${campaignId}/rewards`);
   await opened.page.getByRole('heading', { name: '抽奖', exact: true }).waitFor();
   return opened;
 }
@@ -87,7 +76,7 @@ async function tickets(campaignId: string, ruleId: string, lotteryId: string, ho
     lotteryId,
     grantedAt: new Date(),
   }));
-  await rewardModels(server.deps.mongo).grants.insertMany(grants);
+  await rewardModels(stack.server.deps.mongo).grants.insertMany(grants);
   return grants.map((g) => ({ ticket: g._id, holder: lotteryHolder(lotteryId, g.participantId) }));
 }
 
@@ -106,7 +95,11 @@ const ruleLottery = (page: Page) =>
  */
 const backfill = () =>
   backfillRewardCampaigns(
-    { redis: server.deps.redis, keys: server.deps.keys, ledger: ledgerModel(server.deps.mongo) },
+    {
+      redis: stack.server.deps.redis,
+      keys: stack.server.deps.keys,
+      ledger: ledgerModel(stack.server.deps.mongo),
+    },
     Date.now() + 60_000,
   );
 
@@ -128,7 +121,7 @@ describe("the host console's lotteries", () => {
     await item.waitFor();
     const [listed] = (
       await call<{ lotteries: LotteryView[] }>(
-        server,
+        stack.server,
         undefined,
         'GET',
         `/api/campaigns/${campaignId}/lotteries`,
@@ -162,7 +155,7 @@ describe("the host console's lotteries", () => {
     await moveTo(campaignId, 'live');
     const { rules } = (
       await call<{ rules: RewardRuleView[] }>(
-        server,
+        stack.server,
         undefined,
         'GET',
         `/api/campaigns/${campaignId}/reward-rules`,

@@ -1,37 +1,30 @@
 import { notificationModels, recordGrant, recordSend, sendIdOf } from '@rallyboard/core/db';
 import type { CampaignView } from '@rallyboard/core/protocol';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, campaignBody, createTestHost, type TestHost } from '../../server/test/support/hosts.js';
-import { launchChromium, openPage, screenshot } from '../support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { call, campaignBody } from '../../server/test/support/hosts.js';
+import { openPage, screenshot } from '../support/browser.js';
 import { testConfig } from '../support/config.js';
-import { signInToConsole } from '../support/console.js';
-import { startTestServer, type TestServer } from '../support/stack.js';
+import { signInToConsole, useConsoleStack } from '../support/console.js';
 import { TEST_TEMPLATES } from '../support/wechat.js';
 
 const config = testConfig({
   WECHAT_TEMPLATES: JSON.stringify({ 'results-final': TEST_TEMPLATES['results-final'] }),
 });
-let server: TestServer;
-let browser: Browser;
-let host: TestHost;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestServer(config), launchChromium()]);
-  host = await createTestHost(server);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const stack = useConsoleStack(config);
 
 const RESULTS = TEST_TEMPLATES['results-final'].templateId;
 
 describe("the host console's subscribe messages", () => {
   it('shows per message its template, the subscriptions, the sends by outcome and why some did not go', async () => {
-    const created = await call<CampaignView>(server, host.token, 'POST', '/api/campaigns', campaignBody());
+    const created = await call<CampaignView>(
+      stack.server,
+      stack.host.token,
+      'POST',
+      '/api/campaigns',
+      campaignBody(),
+    );
     const campaignId = created.body.id;
-    const models = notificationModels(server.deps.mongo);
+    const models = notificationModels(stack.server.deps.mongo);
     const outcomes = [
       ['p1', 'sent'],
       ['p2', 'sent'],
@@ -53,9 +46,9 @@ describe("the host console's subscribe messages", () => {
       });
     }
 
-    const { page, context, errors } = await openPage(browser, `${server.url}/console`);
-    await signInToConsole(page, host.username);
-    await page.goto(`${server.url}/console#/campaigns/${campaignId}/notifications`);
+    const { page, context, errors } = await openPage(stack.browser, `${stack.server.url}/console`);
+    await signInToConsole(page, stack.host.username);
+    await page.goto(`${stack.server.url}/console#/campaigns/${campaignId}/notifications`);
     const results = page.locator('#notification-log tr[data-event="results-final"]');
     await results.waitFor();
     expect(await results.locator('th, td').allTextContents()).toEqual([

@@ -1,23 +1,12 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestHost, TEST_PASSWORD, type TestHost } from '../../server/test/support/hosts.js';
-import { launchChromium, openPage } from '../support/browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { TEST_PASSWORD } from '../../server/test/support/hosts.js';
+import { openPage } from '../support/browser.js';
 import { testConfig } from '../support/config.js';
-import { startTestServer, type TestServer } from '../support/stack.js';
+import { useConsoleStack } from '../support/console.js';
 
 const config = testConfig();
-let server: TestServer;
-let browser: Browser;
-let host: TestHost;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestServer(config), launchChromium()]);
-  host = await createTestHost(server);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const stack = useConsoleStack(config);
 
 const SESSION_KEY = 'rallyboard.console.session';
 const NEW_PASSWORD = 'a brand new passphrase';
@@ -27,10 +16,10 @@ const sessionToken = async (page: Page) => {
   return (JSON.parse(session ?? '{}') as { token?: string }).token;
 };
 const me = (token: string | undefined) =>
-  fetch(`${server.url}/api/host/me`, { headers: { authorization: `Bearer ${token}` } });
+  fetch(`${stack.server.url}/api/host/me`, { headers: { authorization: `Bearer ${token}` } });
 
 async function signIn(page: Page, password: string) {
-  await page.getByLabel('用户名').fill(host.username);
+  await page.getByLabel('用户名').fill(stack.host.username);
   await page.getByLabel('密码', { exact: true }).fill(password);
   await page.getByRole('button', { name: '登录' }).click();
   await page.getByRole('heading', { name: '我的活动' }).waitFor();
@@ -53,7 +42,7 @@ async function expectAllLabelled(page: Page) {
 
 describe("the host console's password change", () => {
   it('shows a wrong current password on its field, then changes it and stays signed in with a new token', async () => {
-    const { page, context, errors } = await openPage(browser, `${server.url}/console`);
+    const { page, context, errors } = await openPage(stack.browser, `${stack.server.url}/console`);
     await page.waitForURL(/#\/login$/);
     await signIn(page, TEST_PASSWORD);
     const oldToken = await sessionToken(page);
@@ -97,7 +86,7 @@ describe("the host console's password change", () => {
     expect((await me(newToken)).status).toBe(200);
     expect((await me(oldToken)).status).toBe(401);
     // Still signed in: the console's next calls go through with the new token.
-    await page.goto(`${server.url}/console#/campaigns`);
+    await page.goto(`${stack.server.url}/console#/campaigns`);
     await page.getByRole('heading', { name: '我的活动' }).waitFor();
 
     // Signing out and in again takes the new password.

@@ -1,31 +1,25 @@
-import type { Browser, Locator, Page, Route } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestHost, type TestHost } from '../../server/test/support/hosts.js';
-import { launchChromium, openPage } from '../support/browser.js';
+import type { Locator, Page, Route } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openPage } from '../support/browser.js';
 import { createLiveCampaign } from '../support/campaigns.js';
 import { testConfig } from '../support/config.js';
-import { signInToConsole } from '../support/console.js';
-import { seedBoard, startTestServer, type TestServer } from '../support/stack.js';
+import { signInToConsole, useConsoleStack } from '../support/console.js';
+import { seedBoard } from '../support/stack.js';
 
 // The 奖励 tab's forms in Chromium, each add held in flight (as a lottery's WeChat text check
 // holds it for seconds): a double click or Enter sends one request, the button waits while it is
 // on its way, and comes back after a failure so the host can try again.
 const config = testConfig();
-let server: TestServer;
-let browser: Browser;
-let host: TestHost;
+const stack = useConsoleStack(config);
 let campaignId: string;
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestServer(config), launchChromium()]);
-  host = await createTestHost(server);
-  campaignId = await seedBoard(config, server.deps.redis, server.deps.mongo, ['alice', 'bob']);
+  campaignId = await seedBoard(config, stack.server.deps.redis, stack.server.deps.mongo, ['alice', 'bob']);
   // A draft: every form on the tab is open.
-  await createLiveCampaign(server.deps.mongo, campaignId, { createdBy: host.id, status: 'draft' });
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  await createLiveCampaign(stack.server.deps.mongo, campaignId, {
+    createdBy: stack.host.id,
+    status: 'draft',
+  });
 });
 
 interface RewardForm {
@@ -100,7 +94,7 @@ const FORMS: RewardForm[] = [
  * are counted, and none reaches the server.
  */
 async function holdAdds(page: Page, path: string) {
-  const url = `${server.url}/api/campaigns/${campaignId}${path}`;
+  const url = `${stack.server.url}/api/campaigns/${campaignId}${path}`;
   let posts = 0;
   let release = () => {};
   const released = new Promise<void>((resolve) => {
@@ -123,10 +117,10 @@ describe('the 奖励 tab’s add buttons', () => {
   it.each(FORMS)(
     '$form: one add per double click or Enter while it is in flight, and a retry after a failure',
     async (spec) => {
-      const { page, context } = await openPage(browser, `${server.url}/console`);
+      const { page, context } = await openPage(stack.browser, `${stack.server.url}/console`);
       page.setDefaultTimeout(8_000);
-      await signInToConsole(page, host.username);
-      await page.goto(`${server.url}/console#/campaigns/${campaignId}/rewards`);
+      await signInToConsole(page, stack.host.username);
+      await page.goto(`${stack.server.url}/console#/campaigns/${campaignId}/rewards`);
       const form = page.getByRole('form', { name: spec.form });
       await form.waitFor();
       const last = await spec.fill(form);

@@ -1,46 +1,38 @@
 import { campaignModel } from '@rallyboard/core/db';
 import type { CouponPoolView } from '@rallyboard/core/protocol';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, createTestHost, type TestHost } from '../../server/test/support/hosts.js';
-import { launchChromium, openPage } from '../support/browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { call } from '../../server/test/support/hosts.js';
+import { openPage } from '../support/browser.js';
 import { createLiveCampaign } from '../support/campaigns.js';
 import { testConfig } from '../support/config.js';
-import { signInToConsole } from '../support/console.js';
-import { seedBoard, startTestServer, type TestServer } from '../support/stack.js';
+import { signInToConsole, useConsoleStack } from '../support/console.js';
+import { seedBoard } from '../support/stack.js';
 
 // The console's 奖励 tab on campaigns whose reward rules are not public (a draft, an archived
 // one): the rules' public list answers 404 for them, and the coupon pools, the host's own at any
 // status, are listed all the same; a pool added shows once, without an error; a rule added shows
 // with a note on why the list is partial; 核销 goes to the pool chosen.
 const config = testConfig();
-let server: TestServer;
-let browser: Browser;
-let host: TestHost;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestServer(config), launchChromium()]);
-  host = await createTestHost(server);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const stack = useConsoleStack(config);
 
 const asHost = <T>(method: string, path: string, body?: unknown) =>
-  call<T>(server, host.token, method, path, body);
+  call<T>(stack.server, stack.host.token, method, path, body);
 
 async function campaignIn(status: 'draft' | 'live'): Promise<string> {
-  const campaignId = await seedBoard(config, server.deps.redis, server.deps.mongo, ['alice', 'bob']);
-  await createLiveCampaign(server.deps.mongo, campaignId, { createdBy: host.id, status });
+  const campaignId = await seedBoard(config, stack.server.deps.redis, stack.server.deps.mongo, [
+    'alice',
+    'bob',
+  ]);
+  await createLiveCampaign(stack.server.deps.mongo, campaignId, { createdBy: stack.host.id, status });
   return campaignId;
 }
 
 async function openRewards(campaignId: string) {
-  const opened = await openPage(browser, `${server.url}/console`);
+  const opened = await openPage(stack.browser, `${stack.server.url}/console`);
   opened.page.setDefaultTimeout(8_000);
-  await signInToConsole(opened.page, host.username);
-  await opened.page.goto(`${server.url}/console#/campaigns/${campaignId}/rewards`);
+  await signInToConsole(opened.page, stack.host.username);
+  await opened.page.goto(`${stack.server.url}/console#/campaigns/${campaignId}/rewards`);
   await opened.page.getByRole('heading', { name: '奖励规则' }).waitFor();
   return opened;
 }
@@ -96,7 +88,10 @@ describe('the 奖励 tab of a campaign whose rules are not public', () => {
       expiresAt: '2099-01-01T00:00:00Z',
     });
     expect(made.status).toBe(201);
-    await campaignModel(server.deps.mongo).updateOne({ _id: campaignId }, { $set: { status: 'archived' } });
+    await campaignModel(stack.server.deps.mongo).updateOne(
+      { _id: campaignId },
+      { $set: { status: 'archived' } },
+    );
     const { page, context } = await openRewards(campaignId);
     await page
       .getByRole('list', { name: '优惠券池' })

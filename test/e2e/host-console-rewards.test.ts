@@ -1,16 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { rewardGrantIdOf, rewardModels } from '@rallyboard/core/db';
 import { claimCoupon, createKeys } from '@rallyboard/core/redis';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { csvLine, UTF8_BOM } from '../../server/src/exports/csv.js';
 import { GRANTS_HEADER } from '../../server/src/rewards/grants-export-routes.js';
-import { call, createTestHost, type TestHost } from '../../server/test/support/hosts.js';
-import { launchChromium, openPage, screenshot } from '../support/browser.js';
+import { call } from '../../server/test/support/hosts.js';
+import { openPage, screenshot } from '../support/browser.js';
 import { createLiveCampaign } from '../support/campaigns.js';
 import { randomId, testConfig } from '../support/config.js';
-import { signInToConsole } from '../support/console.js';
-import { seedBoard, startTestServer, type TestServer } from '../support/stack.js';
+import { signInToConsole, useConsoleStack } from '../support/console.js';
+import { seedBoard } from '../support/stack.js';
 
 // The console's 奖励 tab in Chromium: a coupon pool added, a CSV with bad lines refused line by
 // line with nothing imported, then imported, its stock following a code handed out while the
@@ -20,21 +20,10 @@ import { seedBoard, startTestServer, type TestServer } from '../support/stack.js
 // is caught on its field, a candidate removed since the page loaded is refused by the server on
 // the candidate's field; their state once reached and ended; and grants.csv downloaded.
 const config = testConfig();
-let server: TestServer;
-let browser: Browser;
-let host: TestHost;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestServer(config), launchChromium()]);
-  host = await createTestHost(server);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const stack = useConsoleStack(config);
 
 const asHost = <T>(method: string, path: string, body?: unknown) =>
-  call<T>(server, host.token, method, path, body);
+  call<T>(stack.server, stack.host.token, method, path, body);
 
 const form = (page: Page) => page.getByRole('form', { name: '添加奖励规则' });
 
@@ -46,8 +35,8 @@ describe("the host console's rewards", () => {
   it('imports coupon codes all or nothing, adds a rule with its terms, and pauses it', async () => {
     const campaignId = randomId('c');
     // A campaign in London's time: a pool's last day ends at midnight there, not in Beijing.
-    await createLiveCampaign(server.deps.mongo, campaignId, {
-      createdBy: host.id,
+    await createLiveCampaign(stack.server.deps.mongo, campaignId, {
+      createdBy: stack.host.id,
       title: '奶茶节投票',
       schedule: {
         startAt: new Date(Date.now() - 3_600_000),
@@ -55,10 +44,10 @@ describe("the host console's rewards", () => {
         timezone: 'Europe/London',
       },
     });
-    const { page, context, errors } = await openPage(browser, `${server.url}/console`);
+    const { page, context, errors } = await openPage(stack.browser, `${stack.server.url}/console`);
     page.setDefaultTimeout(8_000);
-    await signInToConsole(page, host.username);
-    await page.goto(`${server.url}/console#/campaigns/${campaignId}/rewards`);
+    await signInToConsole(page, stack.host.username);
+    await page.goto(`${stack.server.url}/console#/campaigns/${campaignId}/rewards`);
     await page.getByRole('heading', { name: '奖励规则' }).waitFor();
     expect(await page.locator('.compliance').textContent()).toContain(
       '分享、邀请、助力和付费都不能作为奖励条件',
@@ -87,14 +76,15 @@ describe("the host console's rewards", () => {
     await pool.locator('.stock', { hasText: '共 2 · 剩余 2' }).waitFor();
     // The stock monitor: a code handed out (as the workers' rewards pass does: the pool's Redis
     // stock, then the grant) shows on the open tab within seconds, without a reload.
-    const poolId = (await rewardModels(server.deps.mongo).pools.findOne({ campaignId }).lean())?._id ?? '';
+    const poolId =
+      (await rewardModels(stack.server.deps.mongo).pools.findOne({ campaignId }).lean())?._id ?? '';
     const code = await claimCoupon(
-      server.deps.redis,
+      stack.server.deps.redis,
       createKeys(config.keyPrefix),
       poolId,
       `g-monitor-${campaignId}`,
     );
-    await rewardModels(server.deps.mongo).grants.create({
+    await rewardModels(stack.server.deps.mongo).grants.create({
       _id: `g-monitor-${campaignId}`,
       campaignId,
       ruleId: 'rr-monitor',
@@ -129,9 +119,14 @@ describe("the host console's rewards", () => {
 
   it('adds milestone and end rules, shows where they stand, and downloads every grant', async () => {
     const candidateIds = ['alice', 'bob', 'carol'];
-    const campaignId = await seedBoard(config, server.deps.redis, server.deps.mongo, candidateIds);
-    await createLiveCampaign(server.deps.mongo, campaignId, {
-      createdBy: host.id,
+    const campaignId = await seedBoard(
+      config,
+      stack.server.deps.redis,
+      stack.server.deps.mongo,
+      candidateIds,
+    );
+    await createLiveCampaign(stack.server.deps.mongo, campaignId, {
+      createdBy: stack.host.id,
       status: 'scheduled',
       members: [
         { candidateId: 'alice', name: '阿丽' },
@@ -139,10 +134,10 @@ describe("the host console's rewards", () => {
         { candidateId: 'carol', name: '卡罗' },
       ],
     });
-    const { page, context, errors } = await openPage(browser, `${server.url}/console`);
+    const { page, context, errors } = await openPage(stack.browser, `${stack.server.url}/console`);
     page.setDefaultTimeout(8_000);
-    await signInToConsole(page, host.username);
-    await page.goto(`${server.url}/console#/campaigns/${campaignId}/rewards`);
+    await signInToConsole(page, stack.host.username);
+    await page.goto(`${stack.server.url}/console#/campaigns/${campaignId}/rewards`);
     const rules = form(page);
     await rules.waitFor();
     let posted = 0;
@@ -218,7 +213,7 @@ describe("the host console's rewards", () => {
     for (const status of ['live', 'ended']) {
       expect((await asHost('POST', `/api/campaigns/${campaignId}/status`, { status })).status).toBe(200);
     }
-    const { grants, rules: ruleDocs } = rewardModels(server.deps.mongo);
+    const { grants, rules: ruleDocs } = rewardModels(stack.server.deps.mongo);
     const ruleId = (name: string) =>
       ruleDocs
         .findOne({ campaignId, name })

@@ -1,5 +1,9 @@
-import type { Page } from 'playwright-core';
-import { TEST_PASSWORD } from '../../server/test/support/hosts.js';
+import type { Config } from '@rallyboard/core/config';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { createTestHost, TEST_PASSWORD, type TestHost } from '../../server/test/support/hosts.js';
+import { launchChromium } from './browser.js';
+import { startTestServer, type TestServer } from './stack.js';
 
 /** Signs in to the console through its form, as a host would, and waits for 我的活动. */
 export async function signInToConsole(page: Page, username: string): Promise<void> {
@@ -15,4 +19,28 @@ export async function confirmInConsole(page: Page, button: string): Promise<void
   await dialog.waitFor();
   await dialog.getByRole('button', { name: button }).click();
   await dialog.waitFor({ state: 'hidden' });
+}
+
+/** A console test file's stack: its server, Chromium, and a host to sign in as. */
+export interface ConsoleStack {
+  server: TestServer;
+  browser: Browser;
+  host: TestHost;
+}
+
+/**
+ * Starts the file's server and Chromium and creates a host before its tests (beforeAll), and
+ * closes both after them. The fields are set once the file's tests run.
+ */
+export function useConsoleStack(config: Config): ConsoleStack {
+  const stack = {} as ConsoleStack;
+  beforeAll(async () => {
+    [stack.server, stack.browser] = await Promise.all([startTestServer(config), launchChromium()]);
+    stack.host = await createTestHost(stack.server);
+  });
+  afterAll(async () => {
+    await stack.browser?.close();
+    await stack.server?.close();
+  });
+  return stack;
 }
