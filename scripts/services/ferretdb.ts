@@ -6,7 +6,7 @@ import { buildGoModule } from './go-build.js';
 import { PATHS } from './paths.js';
 import {
   isAlive,
-  readPid,
+  ownPid,
   removePid,
   run,
   ServiceError,
@@ -107,18 +107,14 @@ export function localFerret(port: number, uri: string): ManagedService {
   const host = '127.0.0.1';
   const PID_FILE = `${PATHS.run}/ferretdb-${port}.pid`;
   const LOG_FILE = `${PATHS.logs}/ferretdb-${port}.log`;
+  // Ours: a ferretdb listening on this address. Any other process the pid now belongs to is left alone.
+  const ours = (command: string) =>
+    command.includes('ferretdb') && command.split(' ').includes(`--listen-addr=${host}:${port}`);
 
   async function status(): Promise<ServiceStatus> {
-    const pid = readPid(PID_FILE);
+    const pid = ownPid(PID_FILE, ours);
     const healthy = (await portOpen(host, port)) && (await pingFerret(uri));
-    return {
-      name: 'ferretdb',
-      url: uri,
-      managed: true,
-      pid: isAlive(pid) ? pid : undefined,
-      healthy,
-      log: LOG_FILE,
-    };
+    return { name: 'ferretdb', url: uri, managed: true, pid, healthy, log: LOG_FILE };
   }
 
   return {
@@ -169,8 +165,8 @@ export function localFerret(port: number, uri: string): ManagedService {
       return { ...(await status()), started: true };
     },
     async stop() {
-      const pid = readPid(PID_FILE);
-      if (!isAlive(pid)) {
+      const pid = ownPid(PID_FILE, ours);
+      if (pid === undefined) {
         removePid(PID_FILE);
         return 'not running';
       }

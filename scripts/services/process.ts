@@ -1,4 +1,4 @@
-import { type SpawnOptions, spawn } from 'node:child_process';
+import { type SpawnOptions, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
@@ -14,7 +14,7 @@ export class ServiceError extends Error {
   }
 }
 
-export function readPid(file: string): number | undefined {
+function readPid(file: string): number | undefined {
   if (!existsSync(file)) return undefined;
   const pid = Number(readFileSync(file, 'utf8').trim());
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
@@ -37,6 +37,35 @@ export function isAlive(pid: number | undefined): pid is number {
     // EPERM: it exists but belongs to someone else.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * A running process's command line, its arguments joined by spaces (a daemon that sets its
+ * title, as redis-server does, shows that title), or undefined when no such process runs. Read
+ * from /proc; where there is none, from `ps`.
+ */
+function commandLine(pid: number): string | undefined {
+  if (existsSync('/proc/self/cmdline')) {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+    } catch {
+      return undefined;
+    }
+  }
+  const ps = spawnSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' });
+  return ps.status === 0 && ps.stdout.trim() ? ps.stdout.trim() : undefined;
+}
+
+/**
+ * The pid in a service's pid file when that process is alive and is the service (`isOurs` of its
+ * command line); otherwise undefined. A pid file outlives its process (a crash, a reboot) and the
+ * system may give its pid to any other process since: only `isOurs` makes signalling it safe.
+ */
+export function ownPid(file: string, isOurs: (command: string) => boolean): number | undefined {
+  const pid = readPid(file);
+  if (!isAlive(pid)) return undefined;
+  const command = commandLine(pid);
+  return command !== undefined && isOurs(command) ? pid : undefined;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -2,17 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { aptInstall } from './apt.js';
 import { PATHS } from './paths.js';
-import {
-  isAlive,
-  onPath,
-  readPid,
-  removePid,
-  run,
-  ServiceError,
-  tail,
-  terminate,
-  waitUntil,
-} from './process.js';
+import { onPath, ownPid, removePid, run, ServiceError, tail, terminate, waitUntil } from './process.js';
 import type { ManagedService, ServiceStatus } from './types.js';
 
 /** Sends PING over a raw socket; true on +PONG. Needs nothing but Node. */
@@ -58,11 +48,15 @@ export function localRedis(
   // Per port, so two instances (or a test aimed at another port) never share a pid file.
   const PID_FILE = `${PATHS.run}/redis-${port}.pid`;
   const LOG_FILE = `${PATHS.logs}/redis-${port}.log`;
+  // Ours: redis-server's title names its address (`redis-server 127.0.0.1:6390`), or its
+  // arguments do where it keeps them. Any other process the pid now belongs to is left alone.
+  const ours = (command: string) =>
+    command.includes('redis-server') && new RegExp(`(:|--port )${port}(?!\\d)`).test(command);
 
   async function status(): Promise<ServiceStatus> {
-    const pid = readPid(PID_FILE);
+    const pid = ownPid(PID_FILE, ours);
     const healthy = await pingRedis(host, port);
-    return { name: 'redis', url, managed: true, pid: isAlive(pid) ? pid : undefined, healthy, log: LOG_FILE };
+    return { name: 'redis', url, managed: true, pid, healthy, log: LOG_FILE };
   }
 
   return {
@@ -120,8 +114,8 @@ export function localRedis(
       return { ...(await status()), started: true };
     },
     async stop() {
-      const pid = readPid(PID_FILE);
-      if (!isAlive(pid)) {
+      const pid = ownPid(PID_FILE, ours);
+      if (pid === undefined) {
         removePid(PID_FILE);
         return 'not running';
       }
