@@ -1,7 +1,7 @@
 import type { Logger } from '@rallyboard/core/logger';
 import { AppError } from '@rallyboard/core/protocol';
-import { isStoreUnavailable } from '@rallyboard/core/queue';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { storeOutage } from '../lib/when-available.js';
 import { loggedUrl } from './access-log.js';
 
 /** express.json() marks its errors with a `type`; map those to catalogue codes. */
@@ -36,28 +36,22 @@ function fromRouter(error: unknown): AppError | undefined {
   return new AppError('INVALID_INPUT', { message: 'The address has a broken %-escape.', cause: error });
 }
 
-/**
- * A store that could not answer, on a route that did not wrap its call in whenAvailable: the same
- * retryable 503 SERVICE_UNAVAILABLE, not a 500 (until 2026-12-07 such a route answered INTERNAL,
- * e.g. a screen's reveal when Redis stalled after the reveal was saved).
- */
-function fromStore(error: unknown): AppError | undefined {
-  return isStoreUnavailable(error) ? new AppError('SERVICE_UNAVAILABLE', { cause: error }) : undefined;
-}
-
 /** Answers every unmatched route with NOT_FOUND from the catalogue. */
 export const notFound: RequestHandler = (_req, _res, next) => {
   next(new AppError('NOT_FOUND'));
 };
 
 /**
- * The one error middleware. Catalogue errors are answered as they are; anything else is logged
+ * The one error middleware. Catalogue errors are answered as they are; a store that could not
+ * answer, on a route that did not wrap its call in whenAvailable, is the same retryable 503
+ * (storeOutage; until 2026-12-07 such a route answered INTERNAL, e.g. a screen's reveal when
+ * Redis stalled after the reveal was saved); anything else is logged
  * with its stack and answered as a bare INTERNAL, so 5xx responses never leak internals.
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const known =
-      error instanceof AppError ? error : (fromBodyParser(error) ?? fromRouter(error) ?? fromStore(error));
+      error instanceof AppError ? error : (fromBodyParser(error) ?? fromRouter(error) ?? storeOutage(error));
     const appError = known ?? new AppError('INTERNAL', { cause: error });
     if (appError.status >= 500) {
       logger.error({ err: error, method: req.method, url: loggedUrl(req.originalUrl) }, 'request failed');

@@ -1,10 +1,10 @@
 import type { Logger } from '@rallyboard/core/logger';
 import { type Ack, AppError } from '@rallyboard/core/protocol';
-import { isStoreUnavailable } from '@rallyboard/core/queue';
+import { storeOutage } from '../lib/when-available.js';
 
 /**
  * Renders a handler's outcome as an ack: `{ data }` or a catalogue `{ error }`. A store that could
- * not answer (isStoreUnavailable: MongoDB or Redis unreachable, a command timeout) is a retryable
+ * not answer (storeOutage: MongoDB or Redis unreachable, a command timeout) is a retryable
  * SERVICE_UNAVAILABLE, as HTTP's error handler answers it; anything else unexpected a bare
  * INTERNAL. Both are logged, as HTTP logs its 5xx (until 2026-12-08 a store error was INTERNAL).
  */
@@ -14,7 +14,6 @@ export async function answer<T>(logger: Logger, work: () => Promise<T>): Promise
   } catch (error) {
     if (error instanceof AppError) return error.toBody();
     logger.error({ err: error }, 'socket handler failed');
-    const code = isStoreUnavailable(error) ? 'SERVICE_UNAVAILABLE' : 'INTERNAL';
-    return new AppError(code).toBody();
+    return (storeOutage(error) ?? new AppError('INTERNAL')).toBody();
   }
 }
