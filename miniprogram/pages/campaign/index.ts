@@ -10,7 +10,7 @@ import { campaignLotteries, campaignMatches, type MatchRow, rewardRules } from '
 import { chatCard, momentsPost, offerSharing } from '../../services/share.js';
 import { askToHear, loadTemplates } from '../../services/subscriptions.js';
 import { definePage } from '../../utils/page.js';
-import { ScheduleWatch } from './schedule-watch.js';
+import { rereadCampaign, ScheduleWatch } from './schedule-watch.js';
 
 interface CandidateCard {
   candidateId: string;
@@ -165,14 +165,8 @@ definePage<Extra>()({
      * Reads the campaign's status again (its start or end came, or the host moved it), and what
      * the buttons offer follows. Whether the status moved; a failure keeps what is shown.
      */
-    async refreshStatus(): Promise<boolean> {
-      const before = this.campaign;
-      if (!before) return false;
-      const campaign = await getCampaign(before.id).catch(() => null);
-      if (!campaign || this.campaign !== before) return false;
-      this.campaign = campaign;
-      this.setData(statusView(campaign));
-      return campaign.status !== before.status;
+    refreshStatus(): Promise<boolean> {
+      return rereadCampaign(this, (campaign) => this.setData(statusView(campaign)));
     },
     async refreshQuota(): Promise<void> {
       if (this.data.kind !== 'vote') return this.setData({ quotaText: '' });

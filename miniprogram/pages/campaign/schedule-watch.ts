@@ -1,4 +1,5 @@
 import type { PublicCampaign } from '../../protocol/campaigns.js';
+import { getCampaign } from '../../services/api.js';
 
 /** The first wait before reading again a status its schedule should have moved, doubling to the last. */
 const FIRST_WAIT_MS = 2_000;
@@ -55,4 +56,22 @@ export class ScheduleWatch {
         this.#reading = false;
       });
   }
+}
+
+/**
+ * A ScheduleWatch's re-read for a page that keeps its campaign: reads it again, makes it the
+ * page's (unless the page moved to another campaign meanwhile) and has `show` draw it. Whether
+ * its status moved; a failed read keeps what is shown.
+ */
+export async function rereadCampaign(
+  page: { campaign: PublicCampaign | null },
+  show: (campaign: PublicCampaign) => void,
+): Promise<boolean> {
+  const before = page.campaign;
+  if (!before) return false;
+  const campaign = await getCampaign(before.id).catch(() => null);
+  if (!campaign || page.campaign !== before) return false;
+  page.campaign = campaign;
+  show(campaign);
+  return campaign.status !== before.status;
 }

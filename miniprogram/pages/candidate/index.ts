@@ -13,7 +13,7 @@ import { momentsPost, offerSharing } from '../../services/share.js';
 import { loadTemplates } from '../../services/subscriptions.js';
 import { candidateUnlocks, type UnlockRow, whenDecided } from '../../services/unlocks.js';
 import { definePage } from '../../utils/page.js';
-import { ScheduleWatch } from '../campaign/schedule-watch.js';
+import { rereadCampaign, ScheduleWatch } from '../campaign/schedule-watch.js';
 
 interface Extra {
   campaign: PublicCampaign | null;
@@ -98,14 +98,8 @@ definePage<Extra>()({
       this.timer = undefined;
     },
     /** Reads the campaign's status again: whether the button takes votes follows. Whether it moved. */
-    async refreshStatus(): Promise<boolean> {
-      const before = this.campaign;
-      if (!before) return false;
-      const campaign = await getCampaign(before.id).catch(() => null);
-      if (!campaign || this.campaign !== before) return false;
-      this.campaign = campaign;
-      this.setData({ canVote: acceptsVotes(campaign.status) });
-      return campaign.status !== before.status;
+    refreshStatus(): Promise<boolean> {
+      return rereadCampaign(this, (campaign) => this.setData({ canVote: acceptsVotes(campaign.status) }));
     },
     async load(query: Record<string, string | undefined>): Promise<void> {
       try {
