@@ -1,48 +1,23 @@
-import { connectMongo, ledgerModel } from '@rallyboard/core/db';
-import type { Connection } from 'mongoose';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestHost, type TestHost } from '../../server/test/support/hosts.js';
-import { launchChromium, openPage } from '../support/browser.js';
+import { ledgerModel } from '@rallyboard/core/db';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { openPage } from '../support/browser.js';
 import { createLiveCampaign } from '../support/campaigns.js';
 import { testConfig } from '../support/config.js';
-import { confirmInConsole, signInToConsole } from '../support/console.js';
+import { confirmInConsole, signInToConsole, useCountingConsoleStack } from '../support/console.js';
 import { participantToken } from '../support/participants.js';
-import {
-  eventually,
-  seedBoard,
-  startTestServer,
-  startTestWorker,
-  type TestServer,
-} from '../support/stack.js';
+import { eventually, seedBoard } from '../support/stack.js';
 
 // The review queue's group of held votes with no cluster (the server's `(none)`: here, votes a
 // too-fast tap held, a rule that names no cluster). No cluster selects them, so the console lists
 // them from the held votes and reviews them by their ids: they are listed, approved and voided
 // from the group, and a review the server refuses is said as a failure, not as 完成.
 const config = testConfig({ TRUST_PROXY: 'loopback' });
-let mongo: Connection;
-let server: TestServer;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
-let browser: Browser;
-let host: TestHost;
-
-beforeAll(async () => {
-  mongo = await connectMongo(config.mongo.uri, 'test');
-  [server, browser] = await Promise.all([startTestServer(config, mongo), launchChromium()]);
-  worker = await startTestWorker(config, mongo);
-  host = await createTestHost(server);
-});
-afterAll(async () => {
-  await browser?.close();
-  await worker?.close();
-  await server?.close();
-  await mongo?.close();
-});
+const stack = useCountingConsoleStack(config);
 
 /** A vote tapped 200 ms after the page showed, from an address and a phone of its own. */
 async function fastVote(campaignId: string, voter: string, n: number) {
-  const res = await fetch(`${server.url}/api/boards/${campaignId}/votes`, {
+  const res = await fetch(`${stack.server.url}/api/boards/${campaignId}/votes`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
@@ -56,7 +31,7 @@ async function fastVote(campaignId: string, voter: string, n: number) {
 }
 
 const heldOf = (campaignId: string) =>
-  ledgerModel(mongo).find({ boardId: campaignId, 'review.state': 'held' }).lean();
+  ledgerModel(stack.mongo).find({ boardId: campaignId, 'review.state': 'held' }).lean();
 
 /** Sends fast votes and waits until they are all held, with no cluster. */
 async function holdFastVotes(campaignId: string, voters: string[]) {
@@ -77,24 +52,24 @@ async function decideGroup(page: Page, button: '批准所选' | '作废所选', 
  * cluster), with `voters` held so, and its review queue open in the console.
  */
 async function reviewQueueWithFastVotes(voters: string[]) {
-  const campaignId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob']);
-  await createLiveCampaign(mongo, campaignId, {
-    createdBy: host.id,
+  const campaignId = await seedBoard(config, stack.server.deps.redis, stack.mongo, ['alice', 'bob']);
+  await createLiveCampaign(stack.mongo, campaignId, {
+    createdBy: stack.host.id,
     candidateIds: ['alice', 'bob'],
     risk: { rules: { fastTap: { action: 'review' } } },
   });
   await holdFastVotes(campaignId, voters);
-  const opened = await openPage(browser, `${server.url}/console`);
+  const opened = await openPage(stack.browser, `${stack.server.url}/console`);
   opened.page.setDefaultTimeout(8_000);
-  await signInToConsole(opened.page, host.username);
-  await opened.page.goto(`${server.url}/console#/campaigns/${campaignId}/review`);
+  await signInToConsole(opened.page, stack.host.username);
+  await opened.page.goto(`${stack.server.url}/console#/campaigns/${campaignId}/review`);
   const group = opened.page.locator('.group', { has: opened.page.locator('[data-group="(none)"]') });
   await group.waitFor();
   return { ...opened, campaignId, group };
 }
 
 const reviewed = (campaignId: string, state: 'approved' | 'voided') =>
-  ledgerModel(mongo).countDocuments({ boardId: campaignId, 'review.state': state });
+  ledgerModel(stack.mongo).countDocuments({ boardId: campaignId, 'review.state': state });
 
 describe('the review queue’s held votes with no cluster', () => {
   it('are a group named in words whose votes 查看投票 lists', async () => {

@@ -1,40 +1,17 @@
-import { connectMongo, ledgerModel } from '@rallyboard/core/db';
-import type { Connection } from 'mongoose';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestHost, TEST_PASSWORD, type TestHost } from '../../server/test/support/hosts.js';
-import { launchChromium, openPage, screenshot } from '../support/browser.js';
+import { ledgerModel } from '@rallyboard/core/db';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { TEST_PASSWORD } from '../../server/test/support/hosts.js';
+import { openPage, screenshot } from '../support/browser.js';
 import { createLiveCampaign } from '../support/campaigns.js';
 import { testConfig } from '../support/config.js';
+import { useCountingConsoleStack } from '../support/console.js';
 import { participantToken } from '../support/participants.js';
-import {
-  eventually,
-  seedBoard,
-  startTestServer,
-  startTestWorker,
-  type TestServer,
-} from '../support/stack.js';
+import { eventually, seedBoard } from '../support/stack.js';
 
 // Simulated voters each get an address of their own through X-Forwarded-For.
 const config = testConfig({ TRUST_PROXY: 'loopback' });
-let mongo: Connection;
-let server: TestServer;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
-let browser: Browser;
-let host: TestHost;
-
-beforeAll(async () => {
-  mongo = await connectMongo(config.mongo.uri, 'test');
-  [server, browser] = await Promise.all([startTestServer(config, mongo), launchChromium()]);
-  worker = await startTestWorker(config, mongo);
-  host = await createTestHost(server);
-});
-afterAll(async () => {
-  await browser?.close();
-  await worker?.close();
-  await server?.close();
-  await mongo?.close();
-});
+const stack = useCountingConsoleStack(config);
 
 const CONTROL_ROLES = '(textbox|searchbox|combobox|listbox|checkbox|radio|spinbutton|slider)';
 
@@ -62,7 +39,7 @@ async function expectAllLabelled(page: Page, where: string) {
 
 /** Signs in through the form, as a host would. */
 async function signIn(page: Page) {
-  await page.getByLabel('用户名').fill(host.username);
+  await page.getByLabel('用户名').fill(stack.host.username);
   await page.getByLabel('密码').fill(TEST_PASSWORD);
   await expectAllLabelled(page, 'login');
   await page.getByRole('button', { name: '登录' }).click();
@@ -82,7 +59,7 @@ async function vote(
   candidateId: string,
   voter: { id: string; ip: string; device: string; dwellMs: number },
 ) {
-  const res = await fetch(`${server.url}/api/boards/${campaignId}/votes`, {
+  const res = await fetch(`${stack.server.url}/api/boards/${campaignId}/votes`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
@@ -97,7 +74,7 @@ async function vote(
 
 describe('the host console', () => {
   it('signs in, creates a campaign with its candidates, schedules and starts it, and its screen renders it', async () => {
-    const { page, context, errors } = await openPage(browser, `${server.url}/console`);
+    const { page, context, errors } = await openPage(stack.browser, `${stack.server.url}/console`);
     await page.waitForURL(/#\/login$/);
     await signIn(page);
 
@@ -146,7 +123,7 @@ describe('the host console', () => {
 
     // Every tab's controls are labelled.
     for (const tab of ['edit', 'rules', 'review', 'notifications', 'audit']) {
-      await page.goto(`${server.url}/console#/campaigns/${campaignId}/${tab}`);
+      await page.goto(`${stack.server.url}/console#/campaigns/${campaignId}/${tab}`);
       await page.locator('.tab-body form, .tab-body section').first().waitFor();
       await expectAllLabelled(page, tab);
     }
@@ -156,12 +133,12 @@ describe('the host console', () => {
 
     // Tags (兴趣标签) on the campaign and a candidate, live: saved, and there when the editor opens
     // again; a tag over 20 characters is refused on its own field.
-    await page.goto(`${server.url}/console#/campaigns/${campaignId}/edit`);
+    await page.goto(`${stack.server.url}/console#/campaigns/${campaignId}/edit`);
     await page.getByLabel('活动标签').fill('校园 音乐');
     await page.getByLabel('候选 1 标签').fill('摇滚, 民谣');
     await page.getByRole('button', { name: '保存修改' }).click();
     await page.waitForURL(/\/overview$/);
-    await page.goto(`${server.url}/console#/campaigns/${campaignId}/edit`);
+    await page.goto(`${stack.server.url}/console#/campaigns/${campaignId}/edit`);
     await page.reload();
     expect(await page.getByLabel('活动标签').inputValue()).toBe('校园，音乐');
     expect(await page.getByLabel('候选 1 标签').inputValue()).toBe('摇滚，民谣');
@@ -175,7 +152,7 @@ describe('the host console', () => {
     expect(await page.locator('#campaign-form [aria-invalid="true"]').count()).toBe(1);
 
     const screen = await context.newPage();
-    await screen.goto(`${server.url}/screen/${campaignId}`);
+    await screen.goto(`${stack.server.url}/screen/${campaignId}`);
     await expect
       .poll(() => screen.locator('#title').textContent(), { timeout: 10_000 })
       .toBe('年度人气之星 · 控制台测试');
@@ -185,11 +162,11 @@ describe('the host console', () => {
   });
 
   it('shows the live monitor at 1080p: votes per second, the queue, counted votes, networks', async () => {
-    const campaignId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'bob']);
-    await createLiveCampaign(mongo, campaignId, { createdBy: host.id, title: '校园十佳歌手' });
-    const { page, context, errors } = await openPage(browser, `${server.url}/console`);
+    const campaignId = await seedBoard(config, stack.server.deps.redis, stack.mongo, ['alice', 'bob']);
+    await createLiveCampaign(stack.mongo, campaignId, { createdBy: stack.host.id, title: '校园十佳歌手' });
+    const { page, context, errors } = await openPage(stack.browser, `${stack.server.url}/console`);
     await signIn(page);
-    await page.goto(`${server.url}/console#/campaigns/${campaignId}/monitor`);
+    await page.goto(`${stack.server.url}/console#/campaigns/${campaignId}/monitor`);
     for (let i = 0; i < 12; i++) {
       await vote(campaignId, i % 3 ? 'alice' : 'bob', {
         id: `p-mon-${campaignId}-${i}`,
@@ -213,9 +190,9 @@ describe('the host console', () => {
   });
 
   it('approves a held device farm from the review queue, voids it by rule, and the screen follows each step', async () => {
-    const campaignId = await seedBoard(config, server.deps.redis, mongo, ['alice', 'carol']);
-    await createLiveCampaign(mongo, campaignId, {
-      createdBy: host.id,
+    const campaignId = await seedBoard(config, stack.server.deps.redis, stack.mongo, ['alice', 'carol']);
+    await createLiveCampaign(stack.mongo, campaignId, {
+      createdBy: stack.host.id,
       candidateIds: ['alice', 'carol'],
       title: '审核测试',
     });
@@ -236,19 +213,20 @@ describe('the host console', () => {
     }
     await eventually(
       async () =>
-        (await ledgerModel(mongo).countDocuments({ boardId: campaignId, 'review.state': 'held' })) === 6,
+        (await ledgerModel(stack.mongo).countDocuments({ boardId: campaignId, 'review.state': 'held' })) ===
+        6,
       20_000,
       'the farm held',
     );
 
-    const { page, context, errors } = await openPage(browser, `${server.url}/console`);
+    const { page, context, errors } = await openPage(stack.browser, `${stack.server.url}/console`);
     await signIn(page);
     const screen = await context.newPage();
-    await screen.goto(`${server.url}/screen/${campaignId}`);
+    await screen.goto(`${stack.server.url}/screen/${campaignId}`);
     const total = screen.locator('#total');
     await expect.poll(() => total.textContent(), { timeout: 10_000 }).toBe('1');
 
-    await page.goto(`${server.url}/console#/campaigns/${campaignId}/review`);
+    await page.goto(`${stack.server.url}/console#/campaigns/${campaignId}/review`);
     const group = page.getByLabel('选择分组 device dev-farm-1');
     await group.waitFor();
     expect(await page.locator('#held-summary').textContent()).toBe('共 6 票待审核');

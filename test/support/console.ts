@@ -1,9 +1,13 @@
 import type { Config } from '@rallyboard/core/config';
+import { connectMongo } from '@rallyboard/core/db';
+import type { Connection } from 'mongoose';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { createTestHost, TEST_PASSWORD, type TestHost } from '../../server/test/support/hosts.js';
 import { launchChromium } from './browser.js';
-import { startTestServer, type TestServer } from './stack.js';
+import { startTestServer, startTestWorker, type TestServer } from './stack.js';
+
+type TestWorker = Awaited<ReturnType<typeof startTestWorker>>;
 
 /** Signs in to the console through its form, as a host would, and waits for 我的活动. */
 export async function signInToConsole(page: Page, username: string): Promise<void> {
@@ -41,6 +45,36 @@ export function useConsoleStack(config: Config): ConsoleStack {
   afterAll(async () => {
     await stack.browser?.close();
     await stack.server?.close();
+  });
+  return stack;
+}
+
+/** A console test file's stack with votes counted: its MongoDB connection and a worker too. */
+export interface CountingConsoleStack extends ConsoleStack {
+  mongo: Connection;
+  worker: TestWorker;
+}
+
+/**
+ * As useConsoleStack, with the file's own MongoDB connection (the server's too) and a worker in
+ * process, so votes cast in the test are counted; all closed after the file's tests.
+ */
+export function useCountingConsoleStack(config: Config): CountingConsoleStack {
+  const stack = {} as CountingConsoleStack;
+  beforeAll(async () => {
+    stack.mongo = await connectMongo(config.mongo.uri, 'test');
+    [stack.server, stack.browser] = await Promise.all([
+      startTestServer(config, stack.mongo),
+      launchChromium(),
+    ]);
+    stack.worker = await startTestWorker(config, stack.mongo);
+    stack.host = await createTestHost(stack.server);
+  });
+  afterAll(async () => {
+    await stack.browser?.close();
+    await stack.worker?.close();
+    await stack.server?.close();
+    await stack.mongo?.close();
   });
   return stack;
 }
