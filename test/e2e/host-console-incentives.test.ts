@@ -16,8 +16,8 @@ import {
   useBigScreenStack,
   votes,
 } from '../support/big-screen-fixture.js';
-import { openPage, screenshot } from '../support/browser.js';
-import { signInToConsole } from '../support/console.js';
+import { screenshot } from '../support/browser.js';
+import { openConsoleAt } from '../support/console.js';
 import { eventually } from '../support/stack.js';
 
 // The console's 公益配捐 and 点赞解锁 in Chromium, against a real server and vote worker: a
@@ -30,14 +30,8 @@ import { eventually } from '../support/stack.js';
 // worker that counts them (candidates 爱丽丝, 鲍勃, 卡罗尔).
 useBigScreenStack();
 
-async function openRewards(campaignId: string) {
-  const opened = await openPage(browser, `${server.url}/console`);
-  opened.page.setDefaultTimeout(8_000);
-  await signInToConsole(opened.page, host.username);
-  await opened.page.goto(`${server.url}/console#/campaigns/${campaignId}/rewards`);
-  await opened.page.getByRole('heading', { name: '公益配捐' }).waitFor();
-  return opened;
-}
+const openRewards = (campaignId: string) =>
+  openConsoleAt(browser, server.url, host.username, `/campaigns/${campaignId}/rewards`, { name: '公益配捐' });
 
 /** The error line a form control points to (aria-describedby). */
 const errorOf = async (page: Page, control: Locator) =>

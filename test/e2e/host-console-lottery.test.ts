@@ -6,10 +6,10 @@ import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { call } from '../../server/test/support/hosts.js';
 import { backfillRewardCampaigns } from '../../workers/src/rewards/mark.js';
-import { openPage, screenshot } from '../support/browser.js';
+import { screenshot } from '../support/browser.js';
 import { createLiveCampaign } from '../support/campaigns.js';
 import { testConfig } from '../support/config.js';
-import { confirmInConsole, signInToConsole, useConsoleStack } from '../support/console.js';
+import { confirmInConsole, openConsoleAt, useConsoleStack } from '../support/console.js';
 import { seedBoard } from '../support/stack.js';
 
 // The console's 抽奖 in Chromium: a lottery added to a scheduled campaign (its fields checked
@@ -35,14 +35,11 @@ async function campaignIn(status: 'draft' | 'scheduled'): Promise<string> {
   return campaignId;
 }
 
-async function openRewards(campaignId: string) {
-  const opened = await openPage(stack.browser, `${stack.server.url}/console`);
-  opened.page.setDefaultTimeout(8_000);
-  await signInToConsole(opened.page, stack.host.username);
-  await opened.page.goto(`${stack.server.url}/console#/campaigns/${campaignId}/rewards`);
-  await opened.page.getByRole('heading', { name: '抽奖', exact: true }).waitFor();
-  return opened;
-}
+const openRewards = (campaignId: string) =>
+  openConsoleAt(stack.browser, stack.server.url, stack.host.username, `/campaigns/${campaignId}/rewards`, {
+    name: '抽奖',
+    exact: true,
+  });
 
 const prizeField = (page: Page, n: number, what: '名称' | '名额') =>
   page.getByLabel(`奖品 ${n} ${what}`, { exact: true });

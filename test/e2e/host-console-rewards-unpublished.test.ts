@@ -3,10 +3,9 @@ import type { CouponPoolView } from '@rallyboard/core/protocol';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { call } from '../../server/test/support/hosts.js';
-import { openPage } from '../support/browser.js';
 import { createLiveCampaign } from '../support/campaigns.js';
 import { testConfig } from '../support/config.js';
-import { signInToConsole, useConsoleStack } from '../support/console.js';
+import { openConsoleAt, useConsoleStack } from '../support/console.js';
 import { seedBoard } from '../support/stack.js';
 
 // The console's 奖励 tab on campaigns whose reward rules are not public (a draft, an archived
@@ -28,14 +27,10 @@ async function campaignIn(status: 'draft' | 'live'): Promise<string> {
   return campaignId;
 }
 
-async function openRewards(campaignId: string) {
-  const opened = await openPage(stack.browser, `${stack.server.url}/console`);
-  opened.page.setDefaultTimeout(8_000);
-  await signInToConsole(opened.page, stack.host.username);
-  await opened.page.goto(`${stack.server.url}/console#/campaigns/${campaignId}/rewards`);
-  await opened.page.getByRole('heading', { name: '奖励规则' }).waitFor();
-  return opened;
-}
+const openRewards = (campaignId: string) =>
+  openConsoleAt(stack.browser, stack.server.url, stack.host.username, `/campaigns/${campaignId}/rewards`, {
+    name: '奖励规则',
+  });
 
 /** The POSTs the page sends to a path ending in `suffix`, counted from now. */
 function countPosts(page: Page, suffix: string): () => number {

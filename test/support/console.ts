@@ -4,7 +4,7 @@ import type { Connection } from 'mongoose';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { createTestHost, TEST_PASSWORD, type TestHost } from '../../server/test/support/hosts.js';
-import { launchChromium } from './browser.js';
+import { launchChromium, openPage } from './browser.js';
 import { startTestServer, startTestWorker, type TestServer } from './stack.js';
 
 type TestWorker = Awaited<ReturnType<typeof startTestWorker>>;
@@ -15,6 +15,26 @@ export async function signInToConsole(page: Page, username: string): Promise<voi
   await page.getByLabel('密码').fill(TEST_PASSWORD);
   await page.getByRole('button', { name: '登录' }).click();
   await page.getByRole('heading', { name: '我的活动' }).waitFor();
+}
+
+/**
+ * Opens the console in a new page of `browser`, signs in as `username` and goes to `path` (a
+ * route of the console, e.g. `/campaigns/<id>/rewards`), ready once the heading shows; a step
+ * slower than 8 s fails the test.
+ */
+export async function openConsoleAt(
+  browser: Browser,
+  baseUrl: string,
+  username: string,
+  path: string,
+  heading: { name: string; exact?: boolean },
+): Promise<Awaited<ReturnType<typeof openPage>>> {
+  const opened = await openPage(browser, `${baseUrl}/console`);
+  opened.page.setDefaultTimeout(8_000);
+  await signInToConsole(opened.page, username);
+  await opened.page.goto(`${baseUrl}/console#${path}`);
+  await opened.page.getByRole('heading', heading).waitFor();
+  return opened;
 }
 
 /** Confirms the console's dialog (a real <dialog>, not window.confirm) with `button`. */
