@@ -1,12 +1,11 @@
-import { dayOf } from '@rallyboard/core/protocol';
-import { applyVotes, closeRedis, dayExpiresAt, decodeScore } from '@rallyboard/core/redis';
+import { closeRedis, decodeScore } from '@rallyboard/core/redis';
 import { describe, expect, it } from 'vitest';
 import { eventually, seedBoard, testRedis } from '../../../test/support/stack.js';
 import { rebuild } from '../../src/recovery/rebuild.js';
 import { reconcile } from '../../src/recovery/reconcile.js';
 import { createVoteWorker } from '../../src/votes/vote-worker.js';
 import { deadLetterJob } from '../support/dead-letter.js';
-import { ledgerOf, queuedVote } from '../support/deps.js';
+import { applyInRedisOnly, ledgerOf, queuedVote } from '../support/deps.js';
 import { config, deps, mongo, options, queue, TIMEZONE, useRebuildDeps } from '../support/rebuild-fixture.js';
 
 useRebuildDeps();
@@ -16,13 +15,7 @@ describe('rebuild, with a dead-lettered vote the ledger never recorded', () => {
     const boardId = await seedBoard(config, deps.redis, mongo, ['alice', 'bob']);
     // A worker applied the vote in Redis, then its ledger write failed until the job failed for good.
     const lost = queuedVote('bob');
-    await applyVotes(
-      deps.redis,
-      deps.keys,
-      boardId,
-      [{ ...lost, day: dayOf(lost.acceptedAt, TIMEZONE), dayExpiresAt: dayExpiresAt(lost.acceptedAt, 8) }],
-      { dedupTtlSeconds: 3_600, origin: 'failed' },
-    );
+    await applyInRedisOnly(deps, boardId, [lost], { timezone: TIMEZONE, origin: 'failed' });
     const job = await deadLetterJob(config, queue, { boardId, votes: [lost] });
 
     const report = await rebuild(deps, boardId, options());

@@ -1,12 +1,12 @@
 import { campaignModel } from '@rallyboard/core/db';
 import { AppError, dayOf } from '@rallyboard/core/protocol';
-import { applyVotes, dayExpiresAt, decodeScore, readBoardMeta, readQuotaUse } from '@rallyboard/core/redis';
+import { decodeScore, readBoardMeta, readQuotaUse } from '@rallyboard/core/redis';
 import { describe, expect, it } from 'vitest';
 import { randomId } from '../../../test/support/config.js';
 import { seedBoard } from '../../../test/support/stack.js';
 import { rebuild } from '../../src/recovery/rebuild.js';
 import { reconcile } from '../../src/recovery/reconcile.js';
-import { loseBoardState, queuedVote, snapshotBoard } from '../support/deps.js';
+import { applyInRedisOnly, loseBoardState, queuedVote, snapshotBoard } from '../support/deps.js';
 import {
   apply,
   at,
@@ -26,13 +26,7 @@ describe('rebuild', () => {
     await apply([{ boardId, vote: queuedVote('alice') }]);
     // A worker died after its script call, before its ledger write: its job will run again.
     const lost = queuedVote('bob');
-    await applyVotes(
-      deps.redis,
-      deps.keys,
-      boardId,
-      [{ ...lost, day: dayOf(lost.acceptedAt, TIMEZONE), dayExpiresAt: dayExpiresAt(lost.acceptedAt, 8) }],
-      { dedupTtlSeconds: 3_600, origin: 'crashed' },
-    );
+    await applyInRedisOnly(deps, boardId, [lost], { timezone: TIMEZONE, origin: 'crashed' });
 
     const report = await rebuild(deps, boardId, options());
     expect(report).toMatchObject({ ledgerRecords: 1, markersRestored: 1, markersDropped: 1, seq: 2 });
@@ -54,13 +48,7 @@ describe('rebuild', () => {
     // On the ledger as decided 40 days ago, yet its marker still lives (set again since).
     await deps.ledger.updateOne({ _id: old.voteId }, { $set: { decidedAt: new Date(at(40)) } });
     const lost = queuedVote('bob');
-    await applyVotes(
-      deps.redis,
-      deps.keys,
-      boardId,
-      [{ ...lost, day: dayOf(lost.acceptedAt, TIMEZONE), dayExpiresAt: dayExpiresAt(lost.acceptedAt, 8) }],
-      { dedupTtlSeconds: 3_600, origin: 'crashed' },
-    );
+    await applyInRedisOnly(deps, boardId, [lost], { timezone: TIMEZONE, origin: 'crashed' });
 
     const report = await rebuild(deps, boardId, options({ dedupTtlSeconds: 30 * 86_400 }));
     expect(report).toMatchObject({ ledgerRecords: 1, markersRestored: 0, markersDropped: 1 });
@@ -76,13 +64,7 @@ describe('rebuild', () => {
     // Today's first vote: applied in Redis by a worker that died before its ledger write.
     const lost = queuedVote('bob');
     const today = dayOf(lost.acceptedAt, TIMEZONE);
-    await applyVotes(
-      deps.redis,
-      deps.keys,
-      boardId,
-      [{ ...lost, day: today, dayExpiresAt: dayExpiresAt(lost.acceptedAt, 8) }],
-      { dedupTtlSeconds: 3_600, origin: 'crashed' },
-    );
+    await applyInRedisOnly(deps, boardId, [lost], { timezone: TIMEZONE, origin: 'crashed' });
 
     const report = await rebuild(deps, boardId, options());
     expect(report).toMatchObject({ markersDropped: 1 });

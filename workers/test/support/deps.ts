@@ -10,11 +10,13 @@ import {
   rewardModels,
 } from '@rallyboard/core/db';
 import { createLogger } from '@rallyboard/core/logger';
-import type { VoteAction } from '@rallyboard/core/protocol';
+import { dayOf, type VoteAction } from '@rallyboard/core/protocol';
 import { createReviewQueue, type QueuedVote } from '@rallyboard/core/queue';
 import {
+  applyVotes,
   closeRedis,
   createKeys,
+  dayExpiresAt,
   defineScripts,
   type KeyBuilder,
   type RedisClient,
@@ -80,6 +82,30 @@ export function queuedVote(
     ...(options.voterId === undefined ? {} : { voterId: options.voterId }),
     acceptedAt: options.acceptedAt ?? Date.now(),
   };
+}
+
+/**
+ * Applies votes in Redis only, as a worker does before its ledger write: one that died there
+ * (`crashed`), or whose write failed until its job failed for good (`failed`). Each vote's day is
+ * its acceptance's in `timezone`, kept 8 days.
+ */
+export async function applyInRedisOnly(
+  deps: Pick<WorkerDeps, 'redis' | 'keys'>,
+  boardId: string,
+  votes: QueuedVote[],
+  options: { timezone: string; origin: 'crashed' | 'failed' },
+): Promise<void> {
+  await applyVotes(
+    deps.redis,
+    deps.keys,
+    boardId,
+    votes.map((vote) => ({
+      ...vote,
+      day: dayOf(vote.acceptedAt, options.timezone),
+      dayExpiresAt: dayExpiresAt(vote.acceptedAt, 8),
+    })),
+    { dedupTtlSeconds: 3_600, origin: options.origin },
+  );
 }
 
 /** Every Redis key of a board. */
