@@ -74,6 +74,24 @@ export function matchingRouter(deps: MatchingRouteDeps): Router {
   deps.api.route(
     router,
     {
+      method: 'get',
+      path: '/api/campaigns/:campaignId/host/matches',
+      tag,
+      summary: "The campaign's donation matching, for its hosts, at any status",
+      description: 'What the public list shows, for a draft or an archived campaign too.',
+      auth: 'host',
+      params: campaignParams,
+      responses: { 200: { description: 'The pledges.', schema: matchListSchema } },
+      errors: ['CAMPAIGN_NOT_FOUND'],
+    },
+    async ({ auth, params }, _req, res) => {
+      const campaign = await whenAvailable(() => deps.loadCampaign(auth, params.campaignId));
+      res.json({ matches: await whenAvailable(() => matchViews(deps, campaign)) });
+    },
+  );
+  deps.api.route(
+    router,
+    {
       method: 'post',
       path: '/api/campaigns/:campaignId/matches',
       tag,

@@ -64,6 +64,25 @@ export function lotteryRoutes(router: Router, deps: LotteryRouteDeps): void {
     router,
     {
       method: 'get',
+      path: '/api/campaigns/:campaignId/host/lotteries',
+      tag,
+      summary: "The campaign's lotteries, for its hosts, at any status",
+      description:
+        'What the public list shows (the seed only once drawn), for a draft or an archived campaign too.',
+      auth: 'host',
+      params: campaignParams,
+      responses: { 200: { description: 'The lotteries.', schema: lotteryListSchema } },
+      errors: ['CAMPAIGN_NOT_FOUND'],
+    },
+    async ({ auth, params }, _req, res) => {
+      const campaign = await whenAvailable(() => deps.loadCampaign(auth, params.campaignId));
+      res.json({ lotteries: await whenAvailable(() => lotteryViews(deps, campaign._id)) });
+    },
+  );
+  deps.api.route(
+    router,
+    {
+      method: 'get',
       path: '/api/campaigns/:campaignId/lotteries/:lotteryId/tickets',
       tag,
       summary: "A page of a drawn lottery's eligible tickets",

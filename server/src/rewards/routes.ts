@@ -82,6 +82,26 @@ function ruleRoutes(router: Router, deps: RewardsRouteDeps): void {
   deps.api.route(
     router,
     {
+      method: 'get',
+      path: '/api/campaigns/:campaignId/host/reward-rules',
+      tag,
+      summary: "The campaign's reward rules, for its hosts, at any status",
+      description:
+        'The public list with its terms, for a draft or an archived campaign too (whose public list ' +
+        'answers 404): what the host set up before publishing.',
+      auth: 'host',
+      params: campaignParams,
+      responses: { 200: { description: 'The rules.', schema: rewardRuleListSchema } },
+      errors: ['CAMPAIGN_NOT_FOUND'],
+    },
+    async ({ auth, params }, _req, res) => {
+      const campaign = await whenAvailable(() => deps.loadCampaign(auth, params.campaignId));
+      res.json({ rules: await whenAvailable(() => ruleViews(deps, campaign)) });
+    },
+  );
+  deps.api.route(
+    router,
+    {
       method: 'post',
       path: '/api/campaigns/:campaignId/reward-rules',
       tag,

@@ -9,6 +9,10 @@ export function rewardExamples(fixture: HostileFixture): Record<string, ValidExa
   const { boardId, asHost, asParticipant } = fixture;
   return {
     'GET /api/campaigns/:campaignId/reward-rules': { params: { campaignId: boardId } },
+    'GET /api/campaigns/:campaignId/host/reward-rules': {
+      params: { campaignId: boardId },
+      authorization: asHost,
+    },
     'POST /api/campaigns/:campaignId/reward-rules': {
       params: { campaignId: boardId },
       body: { name: '每日积分', trigger: { kind: 'every-nth', n: 3 }, reward: { kind: 'points', points: 5 } },
@@ -37,11 +41,16 @@ export function rewardExamples(fixture: HostileFixture): Record<string, ValidExa
     },
     'GET /api/me/rewards': { query: { campaignId: boardId }, authorization: asParticipant },
     'GET /api/campaigns/:campaignId/lotteries': { params: { campaignId: boardId } },
+    'GET /api/campaigns/:campaignId/host/lotteries': {
+      params: { campaignId: boardId },
+      authorization: asHost,
+    },
     'GET /api/campaigns/:campaignId/export/grants.csv': {
       params: { campaignId: boardId },
       authorization: asHost,
     },
     'GET /api/campaigns/:campaignId/matches': { params: { campaignId: boardId } },
+    'GET /api/campaigns/:campaignId/host/matches': { params: { campaignId: boardId }, authorization: asHost },
     'POST /api/campaigns/:campaignId/matches': {
       params: { campaignId: boardId },
       body: { sponsor: '爱心企业', cause: '图书角', perVoteFen: 50, capFen: 10_000, candidateId: 'alice' },

@@ -1,26 +1,16 @@
 import type { CampaignView, CouponPoolView, RewardRuleView } from '@rallyboard/core/protocol';
 import { ApiError, api, download } from '../../api.js';
 import { h, toast } from '../../dom.js';
+import { hostList } from './host-list.js';
 import { lotterySection } from './lotteries.js';
 import { matchingSection } from './matching.js';
 import { monitorStock, poolForm, poolItem, redeemForm } from './pools.js';
-import { publicList } from './public-list.js';
 import { ruleForm, ruleItem } from './rules.js';
 import { unlockSection } from './unlocks.js';
 
 /** Why some triggers are not offered: WeChat's platform rules (docs/compliance.md). */
 const NOT_OFFERED =
   '依《微信小程序平台运营规范》，分享、邀请、助力和付费都不能作为奖励条件（诱导分享、有偿投票）；奖励只看参与者本人计入排名的投票。';
-
-/**
- * What the rules' list says where the public list cannot be read (a draft's or an archived
- * campaign's rules): it shows what this page added, and the whole list after a pause or resume.
- */
-const UNLISTED: Partial<Record<CampaignView['status'], string>> = {
-  draft:
-    '草稿活动的奖励规则在活动排期后才列出全部；在此之前，这里只显示本页刚添加的（暂停或恢复一条后显示全部）。',
-  archived: '活动已归档，奖励规则不再公开列出（暂停或恢复一条后显示全部）。',
-};
 
 /**
  * A CSV download of the campaign (下载发放记录: grants.csv, every grant, revoked ones too, with why;
@@ -71,11 +61,10 @@ export function renderRewards(body: HTMLElement, campaign: CampaignView): undefi
   );
   const ruleUnlock = h('select', { name: 'unlockableId' });
   const unlocks = unlockSection(campaign, base, ruleUnlock);
-  // The rules' list is the public one (published campaigns only); a pause or resume answers the
-  // host's whole list, an added rule itself.
-  const ruleList = publicList<RewardRuleView>({
-    campaign,
-    url: `${base}/reward-rules`,
+  // The rules as the host reads them, at any status; a pause or resume answers the whole list,
+  // an added rule itself.
+  const ruleList = hostList<RewardRuleView>({
+    url: `${base}/host/reward-rules`,
     field: 'rules',
     problem: rulesProblem,
     render: (shown) =>
@@ -103,11 +92,9 @@ export function renderRewards(body: HTMLElement, campaign: CampaignView): undefi
   const refresh = async () => {
     await Promise.all([ruleList.refresh(), poolsNow(), matching.refresh(), unlocks.refresh()]);
   };
-  const unlisted = UNLISTED[campaign.status];
   body.append(
     h('h2', {}, '奖励规则'),
     h('p', { class: 'muted compliance' }, NOT_OFFERED),
-    ...(unlisted ? [h('p', { class: 'muted rules-unlisted' }, unlisted)] : []),
     rules,
     rulesProblem,
     ruleForm({

@@ -2,8 +2,8 @@ import type { CampaignView, LotteryView } from '@rallyboard/core/protocol';
 import { ApiError, api } from '../../api.js';
 import { confirmDialog, h, toast } from '../../dom.js';
 import { formatCount, formatTime } from '../../format.js';
+import { hostList } from './host-list.js';
 import { lotteryForm } from './lottery-form.js';
-import { publicList } from './public-list.js';
 
 /** Statuses a lottery may be drawn in (the server's LOTTERY_NOT_ENDED otherwise). */
 const OVER: ReadonlySet<CampaignView['status']> = new Set(['ended', 'archived']);
@@ -138,17 +138,10 @@ function lotteryItem(lottery: LotteryView, context: ItemContext): HTMLElement {
   );
 }
 
-/** What the list says when the public list cannot be read: a draft's or an archived campaign's. */
-const UNLISTED: Partial<Record<CampaignView['status'], string>> = {
-  draft: '草稿活动的抽奖在活动排期后才列出全部；在此之前，这里只显示本页刚添加的。',
-  archived: '活动已归档，抽奖不再公开列出。',
-};
-
 /**
- * 抽奖: the campaign's lotteries and a form for a new one. They come from the public list, which
- * answers for published campaigns only (as the reward rules' does); for a draft the list shows
- * what this page added, from the server's answers. `lotterySelect` is the rule form's choice of
- * lottery, kept to the same list.
+ * 抽奖: the campaign's lotteries and a form for a new one, as the host's list has them at any
+ * status (a draft's too). `lotterySelect` is the rule form's choice of lottery, kept to the same
+ * list.
  */
 export function lotterySection(
   campaign: CampaignView,
@@ -168,19 +161,16 @@ export function lotterySection(
     );
     if (chosen) lotterySelect.value = chosen;
   };
-  const { keep, refresh } = publicList<LotteryView>({
-    campaign,
-    url: `${base}/lotteries`,
+  const { keep, refresh } = hostList<LotteryView>({
+    url: `${base}/host/lotteries`,
     field: 'lotteries',
     problem,
     render,
   });
-  const unlisted = UNLISTED[campaign.status];
   const element = h(
     'section',
     { class: 'lottery-section', 'aria-labelledby': 'lotteries-title' },
     h('h2', { id: 'lotteries-title' }, '抽奖'),
-    unlisted ? h('p', { class: 'muted' }, unlisted) : null,
     list,
     problem,
     lotteryForm(campaign, base, keep),

@@ -11,7 +11,7 @@ import { type Field, field, h, input, select, toast } from '../../dom.js';
 import { issuesByField, showIssues } from '../../form-errors.js';
 import { formatCount, formatShare } from '../../format.js';
 import { STATUS_LABELS } from '../../lifecycle.js';
-import { publicList } from './public-list.js';
+import { hostList } from './host-list.js';
 import { ownWords } from './rule-trigger.js';
 
 /** Statuses a pledge may no longer be added in (the server's CAMPAIGN_NOT_EDITABLE). */
@@ -156,18 +156,11 @@ function matchForm(campaign: CampaignView, base: string, added: (view: MatchView
   );
 }
 
-/** What the list says when the public list cannot be read: a draft's or an archived campaign's. */
-const UNLISTED: Partial<Record<CampaignView['status'], string>> = {
-  draft: '草稿活动的配捐在活动排期后才列出全部；在此之前，这里只显示本页刚添加的。',
-  archived: '活动已归档，配捐不再公开列出。',
-};
-
 /**
  * 公益配捐: the campaign's pledges, each with its terms and how far counted votes have matched it,
- * a form for a new one, and the sponsor's audit by day (`exportControl`, matching.csv). They come
- * from the public list, which answers for published campaigns only (as the lotteries' does);
- * for a draft the list shows what this page added, from the server's answers. `refresh` reads
- * the list again: the tab calls it with its own, since the amounts move as votes count.
+ * a form for a new one, and the sponsor's audit by day (`exportControl`, matching.csv), as the
+ * host's list has them at any status (a draft's too). `refresh` reads the list again: the tab
+ * calls it with its own, since the amounts move as votes count.
  */
 export function matchingSection(
   campaign: CampaignView,
@@ -176,19 +169,16 @@ export function matchingSection(
 ): { element: HTMLElement; refresh: () => Promise<void> } {
   const list = h('ul', { class: 'matches', 'aria-label': '配捐列表' });
   const problem = h('div', { class: 'form-error', role: 'alert' });
-  const { keep, refresh } = publicList<MatchView>({
-    campaign,
-    url: `${base}/matches`,
+  const { keep, refresh } = hostList<MatchView>({
+    url: `${base}/host/matches`,
     field: 'matches',
     problem,
     render: (matches) => list.replaceChildren(...matches.map(matchItem)),
   });
-  const unlisted = UNLISTED[campaign.status];
   const element = h(
     'section',
     { class: 'matching-section', 'aria-labelledby': 'matching-title' },
     h('h2', { id: 'matching-title' }, '公益配捐'),
-    unlisted ? h('p', { class: 'muted' }, unlisted) : null,
     list,
     problem,
     exportControl,

@@ -1,14 +1,12 @@
-import { type CampaignView, isPublished } from '@rallyboard/core/protocol';
 import { ApiError, api } from '../../api.js';
 
 /**
- * A section's items as the public list of a published campaign has them (lotteries, pledges,
- * reward rules), kept by id: `refresh` reads the list again (a draft's is not public: what this
- * page added is kept), `keep` adds or replaces one from an answer, `replace` puts a whole list a
- * host route answered in place of what is kept. Each change redraws.
+ * A section's items (lotteries, pledges, reward rules) as the host's route lists them, at any
+ * status of the campaign (a draft's and an archived one's too), kept by id: `refresh` reads the
+ * list again, `keep` adds or replaces one from an answer, `replace` puts a whole list a host
+ * route answered in place of what is kept. Each change redraws.
  */
-export function publicList<T extends { id: string }>(options: {
-  campaign: Pick<CampaignView, 'status'>;
+export function hostList<T extends { id: string }>(options: {
   url: string;
   field: string;
   problem: HTMLElement;
@@ -26,7 +24,6 @@ export function publicList<T extends { id: string }>(options: {
     draw();
   };
   const refresh = async () => {
-    if (!isPublished(options.campaign.status)) return draw();
     try {
       const answer = await api<Record<string, T[]>>('GET', options.url);
       options.problem.textContent = '';
