@@ -313,8 +313,11 @@ for i = 1, n do
   end
 end
 
+-- Only ever later: a late vote (a retry, a replayed dead letter) applied after a later one of the
+-- same period must not bring its keys' expiry forward (EXPIRETIME: -1 none yet, -2 no key).
 for key, at in pairs(expiries) do
-  redis.call('EXPIREAT', key, at)
+  local current = redis.call('EXPIRETIME', key)
+  if current < 0 or at > current then redis.call('EXPIREAT', key, at) end
   if newPeriods[key] then redis.call('ZADD', KEYS[9], 'GT', at, key) end
 end
 

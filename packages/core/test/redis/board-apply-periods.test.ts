@@ -137,4 +137,17 @@ describe('week and month windows', () => {
     expect(await expiry(k.period('month', '2026-11-01').scores)).toBe(30 * 86_400);
     expect(await expiry(k.period('month', '2026-11-01').total)).toBe(30 * 86_400);
   });
+
+  it('keep the latest vote’s expiry when an earlier vote of the period is applied after it', async () => {
+    const boardId = await newBoard();
+    await apply(boardId, [vote('alice', { day: '2026-11-25', dayExpiresAt: EXPIRES + 3_600 })]);
+    // A vote accepted an hour earlier, applied late (a retry, a replayed dead letter).
+    await apply(boardId, [vote('bob', { day: '2026-11-25', dayExpiresAt: EXPIRES })]);
+    const k = keys.board(boardId);
+    const expiry = async (key: string) => (await redis.expiretime(key)) - EXPIRES;
+    expect(await expiry(k.day('2026-11-25').scores)).toBe(3_600);
+    expect(await expiry(k.day('2026-11-25').total)).toBe(3_600);
+    expect(await expiry(k.period('week', '2026-11-23').scores)).toBe(3_600 + 6 * 86_400);
+    expect(await expiry(k.period('month', '2026-11-01').total)).toBe(3_600 + 30 * 86_400);
+  });
 });
