@@ -36,7 +36,7 @@ export async function applyMoves(
   );
   const writes = await applyVotesOf(deps, boardId, planned, options.weekStartsOn);
   // Before the ledger: a run that stops after it plans none of these moves again.
-  await followReferrals(deps, writes);
+  await followReferrals(deps, writes, 'before');
   await recordVotes(
     deps.ledger,
     writes.flatMap((w) => w.inserts),
@@ -44,6 +44,8 @@ export async function applyMoves(
   const changes = writes.map(({ record, set }) => ({ from: record, set }));
   if (options.compare === false) await setReviewedVotesById(deps.ledger, changes);
   else await updateReviewedVotes(deps.ledger, changes);
+  // And after it: a vote worker may have made one of these votes' referrals since the first.
+  await followReferrals(deps, writes, 'after');
   // What the moved votes' voters earn may have changed (rewards/).
   await markMovedVoters(
     deps,

@@ -1,8 +1,9 @@
 import {
+  dropReferralsOf,
+  insertReferrals,
   type LedgerVote,
   type ReferralCandidate,
   readLedgerVotesById,
-  recordReferrals,
   referralModel,
   shareTokenModel,
 } from '@rallyboard/core/db';
@@ -20,6 +21,12 @@ import type { WorkerDeps } from '../deps.js';
  * duplicates with their first verdicts), and inserting the same referral again is a no-op: a
  * process that dies between the ledger write and this step loses no referral. A duplicate that
  * review has held or voided since makes none (its referral went with the review).
+ *
+ * A review can also reach a vote between its ledger write and this step (a rule's window, a
+ * cluster's hold, on another worker): it drops the referral before and after its own ledger
+ * write (review/referrals.ts), and the referrals made here are read back by their votes' ids
+ * once they are in, so one made after the review's last drop finds the review on record and
+ * goes. Only new referrals are read back: one read per invitee, once per campaign.
  *
  * Referrals live in the ledger's database (the ledger model's connection).
  * @returns a function of the batch's records, resolving to the number of new referrals
@@ -57,21 +64,28 @@ export function createReferralAttributor(
     }
     // Within a batch, an invitee's first counted vote (lowest seq on its board) names the referral.
     counted.sort((a, b) => a.seq - b.seq);
-    return recordReferrals(
+    const made = await insertReferrals(
       models,
       counted.map((c) => c.candidate),
     );
+    const movedSince = await reviewedSince(
+      deps,
+      made.map((m) => ({ _id: m.voteId })),
+    );
+    const late = made.filter((m) => movedSince.has(m.voteId));
+    await dropReferralsOf(models, late);
+    return made.length - late.length;
   };
 }
 
 /**
- * Of a re-delivered job's counted votes (duplicates, answered with their first verdicts), those
- * review has moved since their first run: a hold took the vote back or a void took it out, and
- * dropped its referral (review/referrals.ts), which the job's run again must not make anew. Read
- * by id, one find each (FerretDB answers an `_id` equality from its key, but scans the whole
- * ledger for an `$in`), and only for votes that came back with a share token.
+ * Of counted votes, those review has moved since they were recorded: a hold took the vote back or
+ * a void took it out, and dropped its referral (review/referrals.ts), which must not be made anew
+ * (a re-delivered job's duplicates) or stay (one made as the review ran). Read by id, one find
+ * each (FerretDB answers an `_id` equality from its key, but scans the whole ledger for an `$in`),
+ * and only for votes that came with a share token.
  */
-async function reviewedSince(deps: Pick<WorkerDeps, 'ledger'>, records: readonly LedgerVote[]) {
+async function reviewedSince(deps: Pick<WorkerDeps, 'ledger'>, records: readonly Pick<LedgerVote, '_id'>[]) {
   if (records.length === 0) return new Set<string>();
   const moved = await readLedgerVotesById(
     deps.ledger,

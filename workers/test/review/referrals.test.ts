@@ -22,8 +22,8 @@ import {
 useClusterHoldStack();
 
 /** A live campaign and a share link of p-sharer's for alice. */
-async function shared(): Promise<{ boardId: string; token: string }> {
-  const boardId = await liveCampaign();
+async function shared(kind: 'vote' | 'like' = 'vote'): Promise<{ boardId: string; token: string }> {
+  const boardId = await liveCampaign(['alice', 'bob'], kind);
   const token = `tok-${boardId}`.slice(0, 32);
   await shareTokenModel(mongo).create({
     _id: token,
@@ -187,5 +187,44 @@ describe("a referral follows its vote's review", () => {
     expect(await countOf(boardId, 'alice')).toBe(1);
     const referral = await referralModel(mongo).findById(referralIdOf(boardId, 'p-twice')).lean();
     expect(referral).toMatchObject({ inviterId: 'p-sharer', firstVoteId: later.vote.voteId });
+  }, 60_000);
+  it('brings its voter again when a host approves a like through the link that they had withdrawn before it was held', async () => {
+    const { boardId, token } = await shared('like');
+    const now = Date.now();
+    const act = (at: number, action: 'like' | 'unlike') => {
+      const item = judged(boardId, 'alice', 'p-fan', at, {
+        ip: '198.51.100.74',
+        deviceId: 'dev-p-fan',
+        dwellMs: 4_000,
+        shareToken: token,
+      });
+      item.vote.action = action;
+      return item;
+    };
+    const like = act(now - 20 * 60_000, 'like');
+    expect(await apply([like])).toMatchObject([{ verdict: 'counted' }]);
+    // Withdrawing the like keeps the friend brought: the like counted when it came.
+    expect(await apply([act(now - 10 * 60_000, 'unlike')])).toMatchObject([{ verdict: 'counted' }]);
+    expect(await inviteesOf(boardId)).toBe(1);
+
+    // The account is found: its like is held (nothing left to take back), and brings no one.
+    await createRiskFollowUp(deps)([stoppedFor(boardId, 'voter:p-fan', Date.now())]);
+    await eventually(
+      async () => (await recordOf(like.vote.voteId))?.review?.state === 'held',
+      30_000,
+      'held',
+    );
+    expect(await inviteesOf(boardId)).toBe(0);
+
+    // A host approves it: it stands as it came, and brings the friend again, as if never held.
+    await createReviewActions(deps)(
+      decide('approve', boardId, like.vote.voteId),
+      'approve-3',
+      async () => {},
+    );
+    expect(await recordOf(like.vote.voteId)).toMatchObject({ review: { state: 'approved' } });
+    expect(await countOf(boardId, 'alice')).toBe(0);
+    const referral = await referralModel(mongo).findById(referralIdOf(boardId, 'p-fan')).lean();
+    expect(referral).toMatchObject({ inviterId: 'p-sharer', firstVoteId: like.vote.voteId });
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { type Connection, Schema } from 'mongoose';
-import { duplicatesOnly, isDuplicateKey } from './duplicate-key.js';
+import { duplicatesOnly, isDuplicateKey, writeErrorsOf } from './duplicate-key.js';
 
 /**
  * Share tokens and referrals (助力). A participant asks for a share token for one candidate of a
@@ -149,18 +149,29 @@ export async function recordReferrals(
   models: { shareTokens: ShareTokenModel; referrals: ReferralModel },
   candidates: readonly ReferralCandidate[],
 ): Promise<number> {
-  if (candidates.length === 0) return 0;
+  return (await insertReferrals(models, candidates)).length;
+}
+
+/**
+ * recordReferrals, answering the referrals this call made (not those already there): their
+ * votes, for a caller that checks them once they are in (see attribute-referrals.ts).
+ */
+export async function insertReferrals(
+  models: { shareTokens: ShareTokenModel; referrals: ReferralModel },
+  candidates: readonly ReferralCandidate[],
+): Promise<ReferralVote[]> {
+  if (candidates.length === 0) return [];
   const tokens = [...new Set(candidates.map((c) => c.shareToken))];
   const found = await models.shareTokens.find({ _id: { $in: tokens } }).lean();
   const byToken = new Map(found.map((t) => [t._id, t]));
   // Plain documents for the driver (`_id` is ours, not an ObjectId), checked against ReferralDoc.
-  const referrals = new Map<string, Record<string, unknown>>();
+  const referrals = new Map<string, { doc: Record<string, unknown>; made: ReferralVote }>();
   for (const c of candidates) {
     const token = byToken.get(c.shareToken);
     if (!token || token.campaignId !== c.campaignId || token.inviterId === c.inviteeId) continue;
     const _id = referralIdOf(c.campaignId, c.inviteeId);
     if (referrals.has(_id)) continue;
-    const referral = {
+    const doc = {
       _id,
       campaignId: c.campaignId,
       candidateId: token.candidateId,
@@ -170,16 +181,22 @@ export async function recordReferrals(
       firstVoteId: c.voteId,
       at: c.at,
     } satisfies ReferralDoc;
-    referrals.set(_id, referral);
+    referrals.set(_id, { doc, made: { voteId: c.voteId, campaignId: c.campaignId, inviteeId: c.inviteeId } });
   }
-  if (referrals.size === 0) return 0;
+  const inOrder = [...referrals.values()];
+  if (inOrder.length === 0) return [];
   try {
-    const result = await models.referrals.collection.insertMany([...referrals.values()], { ordered: false });
-    return result.insertedCount;
+    await models.referrals.collection.insertMany(
+      inOrder.map((r) => r.doc),
+      { ordered: false },
+    );
+    return inOrder.map((r) => r.made);
   } catch (error) {
-    const present = duplicatesOnly(error);
-    if (present === undefined) throw error;
-    return referrals.size - present;
+    if (duplicatesOnly(error) === undefined) throw error;
+    // Every write error a duplicate: the others went in. A lone duplicate without its place is
+    // the only document's (writeErrorsOf).
+    const present = new Set((writeErrorsOf(error) ?? []).map((e) => e.index ?? 0));
+    return inOrder.flatMap((r, i) => (present.has(i) ? [] : [r.made]));
   }
 }
 

@@ -1,0 +1,155 @@
+import { type LedgerVote, referralIdOf, referralModel, shareTokenModel } from '@rallyboard/core/db';
+import type { ReviewJob } from '@rallyboard/core/queue';
+import { describe, expect, it, vi } from 'vitest';
+import { createReviewActions } from '../../src/review/review-actions.js';
+import { createReferralAttributor } from '../../src/votes/attribute-referrals.js';
+import {
+  apply,
+  countOf,
+  deps,
+  judged,
+  liveCampaign,
+  mongo,
+  recordOf,
+  useClusterHoldStack,
+} from './cluster-hold-fixture.js';
+
+useClusterHoldStack();
+
+const noProgress = async () => {};
+
+/** A live campaign and a share link of p-sharer's for alice. */
+async function shared(): Promise<{ boardId: string; token: string }> {
+  const boardId = await liveCampaign();
+  const token = `tok-${boardId}`.slice(0, 32);
+  await shareTokenModel(mongo).create({
+    _id: token,
+    campaignId: boardId,
+    candidateId: 'alice',
+    inviterId: 'p-sharer',
+    createdAt: new Date(),
+  });
+  return { boardId, token };
+}
+
+/** The sharer's invitees in the campaign, as their referrals answer. */
+const inviteesOf = (boardId: string) =>
+  referralModel(mongo).countDocuments({ campaignId: boardId, inviterId: 'p-sharer' });
+
+/**
+ * `voterId`'s vote for alice through the link, counted and on the ledger, but its batch's
+ * attribution not run yet (as between the batch's ledger write and its referral step): its
+ * record as the batch has it.
+ */
+async function recordedNotAttributed(boardId: string, token: string, voterId: string): Promise<LedgerVote> {
+  const item = judged(boardId, 'alice', voterId, Date.now() - 60_000, {
+    ip: '198.51.100.91',
+    deviceId: `dev-${voterId}`,
+    dwellMs: 4_000,
+    shareToken: token,
+  });
+  expect(await apply([item])).toMatchObject([{ verdict: 'counted' }]);
+  await referralModel(mongo).deleteOne({ _id: referralIdOf(boardId, voterId) });
+  const record = await recordOf(item.vote.voteId);
+  if (!record) throw new Error('the vote is not on the ledger');
+  return record;
+}
+
+/** A rule voiding the device's votes of the last ten minutes. */
+const voidDevice = (boardId: string, deviceId: string): ReviewJob => ({
+  kind: 'void-by-rule',
+  campaignId: boardId,
+  rule: { from: new Date(Date.now() - 600_000).toISOString(), to: new Date().toISOString(), deviceId },
+  by: 'h-host',
+});
+
+/** Runs `during` once, just before the review's ledger write that names `voteId`. */
+function beforeLedgerWriteOf(voteId: string, during: () => Promise<unknown>) {
+  const collection = deps.ledger.collection;
+  const write = collection.bulkWrite.bind(collection);
+  let done = false;
+  return vi.spyOn(collection, 'bulkWrite').mockImplementation(async (...args) => {
+    if (!done && JSON.stringify(args[0]).includes(voteId)) {
+      done = true;
+      await during();
+    }
+    return write(...args);
+  });
+}
+
+describe("a referral follows its vote's review when the vote worker's attribution comes late", () => {
+  it('brings no one when the attribution of a vote comes after a rule voided it', async () => {
+    const { boardId, token } = await shared();
+    const record = await recordedNotAttributed(boardId, token, 'p-late');
+
+    await createReviewActions(deps)(voidDevice(boardId, 'dev-p-late'), 'rule-late', noProgress);
+    expect(await recordOf(record._id)).toMatchObject({ review: { state: 'voided' } });
+
+    // The batch's referral step runs now, with the record as the batch wrote it.
+    expect(await createReferralAttributor(deps)([record])).toBe(0);
+    expect(await inviteesOf(boardId)).toBe(0);
+  }, 60_000);
+
+  it('brings no one when the attribution of a vote runs while a rule voids it, before the rule writes the void down', async () => {
+    const { boardId, token } = await shared();
+    const record = await recordedNotAttributed(boardId, token, 'p-between');
+    // The rule has dropped the referral (there was none yet) and applied the void to the board;
+    // the batch makes the referral and reads the vote still counted; then the rule's ledger write.
+    const spy = beforeLedgerWriteOf(record._id, async () => {
+      expect(await createReferralAttributor(deps)([record])).toBe(1);
+    });
+    try {
+      await createReviewActions(deps)(voidDevice(boardId, 'dev-p-between'), 'rule-between', noProgress);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await recordOf(record._id)).toMatchObject({ review: { state: 'voided' } });
+    expect(await countOf(boardId, 'alice')).toBe(0);
+    expect(await inviteesOf(boardId)).toBe(0);
+  }, 60_000);
+});
+
+describe('an approval makes one referral however often it runs', () => {
+  it('makes one when its job runs again after stopping before its ledger write, and none more when the vote is approved again', async () => {
+    const { boardId, token } = await shared();
+    // Three accounts on one phone count; the phone's fourth, through the link, is held as it comes.
+    const phone = (voterId: string, i: number, shareToken?: string) =>
+      judged(boardId, 'bob', voterId, Date.now() + i, {
+        ip: `198.51.100.${i + 101}`,
+        deviceId: 'dev-phone',
+        dwellMs: 3_000,
+        ...(shareToken ? { shareToken } : {}),
+      });
+    for (const [i, voterId] of ['p-a', 'p-b', 'p-c'].entries()) {
+      expect(await apply([phone(voterId, i)])).toMatchObject([{ verdict: 'counted' }]);
+    }
+    const vote = phone('p-held', 3, token);
+    expect(await apply([vote])).toMatchObject([{ verdict: 'held' }]);
+    const voteId = vote.vote.voteId;
+    const approve: ReviewJob = {
+      kind: 'approve',
+      campaignId: boardId,
+      select: { voteIds: [voteId] },
+      by: 'h-host',
+    };
+    const run = createReviewActions(deps);
+
+    // The worker stops between the board and the ledger: the job is run again, as BullMQ retries it.
+    const spy = beforeLedgerWriteOf(voteId, async () => {
+      throw new Error('the worker stopped');
+    });
+    try {
+      await expect(run(approve, 'approve-retried', noProgress)).rejects.toThrow('the worker stopped');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await recordOf(voteId)).toMatchObject({ verdict: 'held', review: { state: 'held' } });
+    await run(approve, 'approve-retried', noProgress);
+    await run(approve, 'approve-again', noProgress);
+
+    expect(await recordOf(voteId)).toMatchObject({ verdict: 'counted', review: { state: 'approved' } });
+    expect(await deps.redis.exists(deps.keys.board(boardId).vote(voteId))).toBe(1);
+    const referrals = await referralModel(mongo).find({ campaignId: boardId }).lean();
+    expect(referrals).toMatchObject([{ inviteeId: 'p-held', inviterId: 'p-sharer', firstVoteId: voteId }]);
+  }, 60_000);
+});
