@@ -1,7 +1,7 @@
 import { type AlertDoc, alertModel, alertView, recordAlert } from '@rallyboard/core/db';
-import { boardIdSchema } from '@rallyboard/core/protocol';
+import { boardIdSchema, voteIdSchema } from '@rallyboard/core/protocol';
 import type { VoteJob } from '@rallyboard/core/queue';
-import { recordDeadLetter } from '@rallyboard/core/redis';
+import { keepMarkersOf, recordDeadLetter } from '@rallyboard/core/redis';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { WorkerDeps } from '../deps.js';
 
@@ -15,10 +15,20 @@ export function failedForGood(job: Job<VoteJob>, error: Error): boolean {
   return unrecoverable || job.attemptsMade >= (job.opts.attempts ?? 1);
 }
 
+/** The well-formed vote ids of a job's data (a dead letter's may be anything). */
+function voteIdsOf(data: Partial<VoteJob> | undefined): string[] {
+  if (!Array.isArray(data?.votes)) return [];
+  return data.votes.flatMap((vote: unknown) => {
+    const id = voteIdSchema.safeParse((vote as { voteId?: unknown } | null)?.voteId);
+    return id.success ? [id.data] : [];
+  });
+}
+
 /**
  * What happens to a vote job that failed for good: it stays in BullMQ's failed set (its votes
- * are there to replay), is counted on its board's dead letters (the console's monitor shows
- * them) and raises a host alert, once per failure. Never throws: it runs from an event handler.
+ * are there to replay), keeps its votes' markers until then (keepMarkersOf), is counted on its
+ * board's dead letters (the console's monitor shows them) and raises a host alert, once per
+ * failure. Never throws: it runs from an event handler.
  */
 export function createDeadLetterHandler(
   deps: Pick<WorkerDeps, 'redis' | 'keys' | 'ledger' | 'logger'>,
@@ -34,6 +44,8 @@ export function createDeadLetterHandler(
     );
     if (!boardId.success || job.id === undefined) return;
     try {
+      // Before it is on record: a replay, however late, must find what its votes did.
+      await keepMarkersOf(deps.redis, deps.keys, boardId.data, voteIdsOf(data));
       await recordDeadLetter(deps.redis, deps.keys, boardId.data, { id: job.id, votes });
       const at = new Date(job.finishedOn ?? Date.now());
       const doc: AlertDoc = {

@@ -18,6 +18,7 @@ import { runCommand } from '../../../test/support/commands.js';
 import { testEnv } from '../../../test/support/config.js';
 import { eventually, seedBoard, testRedis } from '../../../test/support/stack.js';
 import { replayDeadLetters } from '../../src/recovery/replay.js';
+import { createDeadLetterHandler } from '../../src/votes/dead-letter.js';
 import { createVoteWorker } from '../../src/votes/vote-worker.js';
 import { deadLetterJob } from '../support/dead-letter.js';
 import { ledgerOf, openWorkerDeps, queuedVote } from '../support/deps.js';
@@ -69,6 +70,7 @@ async function appliedInRedisOnly(
   stack: Awaited<ReturnType<typeof useStack>>,
   boardId: string,
   vote: QueuedVote,
+  dedupTtlSeconds = 3_600,
 ) {
   const result = await applyVotes(
     stack.deps.redis,
@@ -84,7 +86,7 @@ async function appliedInRedisOnly(
         dayExpiresAt: dayExpiresAt(vote.acceptedAt, stack.config.boards.dailyRetentionDays),
       },
     ],
-    { dedupTtlSeconds: 3_600, origin: 'test' },
+    { dedupTtlSeconds, origin: 'test' },
   );
   expect(result.outcome).toBe('applied');
 }
@@ -120,6 +122,35 @@ describe('npm run replay', () => {
       expect(all.stdout).toContain('replayed 1 vote(s) in 1 dead-lettered job(s)');
       await eventually(async () => (await stack.state(jobB)) === 'completed', 20_000, 'job B completed');
       expect(await readDeadLetters(stack.deps.redis, stack.deps.keys, b)).toEqual({ jobs: 0, votes: 0 });
+    } finally {
+      await stack.close();
+    }
+  }, 60_000);
+
+  it('counts a vote applied before its job failed for good once, when the replay comes after its marker would have expired', async () => {
+    const stack = await useStack();
+    try {
+      const boardId = await seedBoard(stack.config, stack.deps.redis, mongo, ['alice']);
+      const vote = queuedVote('alice');
+      // Counted in Redis, its ledger write failed for good; its marker lives 2 s here (30 days
+      // by default), and the job is dead-lettered by the workers' handler as it would be.
+      await appliedInRedisOnly(stack, boardId, vote, 2);
+      const job = await stack.deadLetter({ boardId, votes: [vote] });
+      await createDeadLetterHandler(stack.deps)(job, new Error('insertMany failed'));
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+
+      await stack.startWorker();
+      expect(await replayDeadLetters({ ...stack.deps, queue: stack.queue }, boardId)).toMatchObject({
+        votes: 1,
+      });
+      await eventually(async () => (await stack.state(job)) === 'completed', 20_000, 'the job completed');
+      const k = stack.deps.keys.board(boardId);
+      expect(decodeScore(Number(await stack.deps.redis.zscore(k.scores, 'alice'))).count).toBe(1);
+      expect((await ledgerOf(stack.deps, boardId)).map((r) => [r._id, r.verdict, r.seq])).toEqual([
+        [vote.voteId, 'counted', 1],
+      ]);
+      // Replayed, the marker lives its usual life again.
+      expect(await stack.deps.redis.ttl(k.vote(vote.voteId))).toBeGreaterThan(60);
     } finally {
       await stack.close();
     }

@@ -22,6 +22,27 @@ export async function recordDeadLetter(
   return (await redis.hset(keys.board(boardId).deadLetters, job.id, String(job.votes))) === 1;
 }
 
+/**
+ * Keeps the markers of a dead-lettered job's votes (and the assessments kept beside them) until
+ * the job is replayed, however late: a vote applied in Redis whose ledger write failed for good
+ * is counted, and a replay after its marker expired (`VOTE_DEDUP_TTL_SECONDS`) would count it
+ * again. The apply script gives a kept marker its life back when the replay meets it
+ * (applyVotes-9+.lua); a rebuild drops the markers of votes the ledger lacks, kept ones too, and
+ * takes their counts off the board with them. A vote never applied has no marker: nothing is kept.
+ */
+export async function keepMarkersOf(
+  redis: RedisClient,
+  keys: KeyBuilder,
+  boardId: string,
+  voteIds: readonly string[],
+): Promise<void> {
+  if (voteIds.length === 0) return;
+  const board = keys.board(boardId);
+  const pipeline = redis.pipeline();
+  for (const voteId of voteIds) pipeline.persist(board.vote(voteId)).persist(board.risk.decision(voteId));
+  for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
+}
+
 /** Forgets dead-lettered jobs of a board (replayed, or gone from the failed set). */
 export async function clearDeadLetters(
   redis: RedisClient,
