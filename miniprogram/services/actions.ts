@@ -4,7 +4,8 @@ import type { DwellClock } from './dwell.js';
 import { shareTokenFor } from './referral.js';
 import { ApiError, type FailureCode } from './request.js';
 import { askToHear } from './subscriptions.js';
-import { castVote, type VoteIntent, voteIntent } from './votes.js';
+import { forgetIntent, keepUncertain, keptIntent } from './uncertain-votes.js';
+import { castVote, voteIntent } from './votes.js';
 
 /** What a page shows after a tap on a vote or like button. */
 export type TapOutcome = { ok: true; voteId: string } | { ok: false; message: string };
@@ -35,33 +36,12 @@ const MAYBE_DONE: Record<VoteAction, { title: string; content: string }> = {
 };
 
 /**
- * How long a tap again after an uncertain failure is the same vote. The key names the same vote
- * on the server however late it comes; past this, a tap is taken as a new intention.
- */
-const KEEP_MS = 10 * 60_000;
-
-/**
- * The intents a send of which was uncertain and none confirmed since, by board and candidate, for this run of the app
- * (every page's button for that candidate reuses it). A fresh key there would be a second vote
- * if the first was queued: one tap is one intended vote, however many times it is confirmed.
- */
-const uncertain = new Map<string, { intent: VoteIntent; at: number }>();
-
-const keptKey = (boardId: string, candidateId: string) => `${boardId}\n${candidateId}`;
-
-/** The intent kept for this board, candidate and action, if it is recent enough. */
-function keptIntent(boardId: string, candidateId: string, action: VoteAction): VoteIntent | undefined {
-  const kept = uncertain.get(keptKey(boardId, candidateId));
-  if (!kept || kept.intent.action !== action || Date.now() - kept.at > KEEP_MS) return undefined;
-  return kept.intent;
-}
-
-/**
  * A participant's tap on a vote or like button: one vote intent (one idempotency key, the
  * dwell time, the share that brought them), cast with retries on network drops, and the toast
  * or the Chinese message of the refusal shown. When a send got no certain answer and no later
- * one was accepted (the retries got none either, or were refused), the intent is kept and a tap
- * again sends it again with the same key, so it counts once.
+ * one was accepted (the retries got none either, or were refused), the intent is kept (in storage,
+ * for KEEP_MS: uncertain-votes.ts) and a tap again sends it again with the same key, so it counts
+ * once, even after the app was killed in between.
  */
 export async function voteFromTap(args: {
   boardId: string;
@@ -73,6 +53,7 @@ export async function voteFromTap(args: {
 }): Promise<TapOutcome> {
   // The dwell is to the tap, not to the end of the prompt below.
   const dwellMs = args.dwell.sinceShown();
+  const tappedAt = Date.now();
   // While still in the tap (WeChat shows its prompt only then): may we tell them the results (or
   // the suggestion's progress)? Once per campaign (suggestion); whatever they answer, the vote goes on.
   const hear = args.hear ?? { event: 'results-final' };
@@ -80,7 +61,6 @@ export async function voteFromTap(args: {
     await askToHear(hear.event, args.boardId, hear.entryId, hear.at === undefined ? {} : { at: hear.at });
   }
   const shareToken = shareTokenFor(args.boardId);
-  const key = keptKey(args.boardId, args.candidateId);
   const kept = keptIntent(args.boardId, args.candidateId, args.action);
   const intent =
     kept ??
@@ -93,7 +73,7 @@ export async function voteFromTap(args: {
     });
   try {
     const accepted = await castVote(intent);
-    uncertain.delete(key);
+    forgetIntent(args.boardId, args.candidateId);
     wx.showToast({ title: DONE[args.action], icon: 'success' });
     return { ok: true, voteId: accepted.voteId };
   } catch (error) {
@@ -101,7 +81,7 @@ export async function voteFromTap(args: {
     // for the rate-limit point that send spent, or CAMPAIGN_NOT_LIVE as the campaign ended)
     // says nothing of that send, which the server may have queued: it is uncertain as well.
     if (!(error instanceof ApiError) || UNCERTAIN.has(error.code) || error.afterMaybeDone) {
-      uncertain.set(key, { intent, at: Date.now() });
+      keepUncertain(intent, tappedAt);
       const { title, content } = MAYBE_DONE[args.action];
       wx.showModal({ title, content, showCancel: false });
       return { ok: false, message: content };
@@ -109,7 +89,7 @@ export async function voteFromTap(args: {
     // A refusal of a kept intent's send again says nothing of its first send, which the server
     // may still hold undecided (its workers behind): the key is kept, so the next tap cannot
     // count a second vote. Only a fresh intent refused was never taken.
-    if (kept === undefined) uncertain.delete(key);
+    if (kept === undefined) forgetIntent(args.boardId, args.candidateId);
     wx.showModal({
       title: args.action === 'vote' ? '没有投上' : '操作没有成功',
       content: error.message,

@@ -3,12 +3,12 @@ import type { BoardKind } from '@rallyboard/core/protocol';
 import { describe, expect, it } from 'vitest';
 import { createLiveCampaign } from '../../../test/support/campaigns.js';
 import { eventually, seedBoard, startTestWorker } from '../../../test/support/stack.js';
-import { config, mongo, open, server, shim, usePagesStack } from '../support/pages-fixture.js';
-import { settle, textsOf } from '../support/simulate.js';
+import { config, mongo, open, relaunchApp, server, shim, usePagesStack } from '../support/pages-fixture.js';
+import { type SimElement, settle, textsOf } from '../support/simulate.js';
 
 // The campaign page's buttons: a vote whose first send got no certain answer and whose retry was
-// refused, a tap on one candidate while another's vote is sent, and a like campaign whose likes
-// cannot be read.
+// refused, one whose sends got none before the app was killed, a tap on one candidate while
+// another's vote is sent, and a like campaign whose likes cannot be read.
 let worker: Awaited<ReturnType<typeof startTestWorker>> | undefined;
 usePagesStack({ worker: () => worker });
 
@@ -29,8 +29,21 @@ async function campaignPage(title: string, kind: BoardKind = 'vote') {
   const page = await open('pages/campaign/index', { campaignId: boardId });
   const votes = new RegExp(`/boards/${boardId}/votes$`);
   const sends = () => shim.requests.filter((r) => r.method === 'POST' && votes.test(r.url));
-  const tap = (i: number) => page.querySelectorAll('.vote-button')[i]?.dispatchEvent('tap');
+  const tap = (i: number) => tapOn(page, i);
   return { boardId, page, votes, sends, tap };
+}
+
+const tapOn = (page: SimElement, i: number) => page.querySelectorAll('.vote-button')[i]?.dispatchEvent('tap');
+
+/** A tap on the first candidate whose every send reaches the server, which queues it, but is answered 503. */
+async function uncertainTap(c: Awaited<ReturnType<typeof campaignPage>>) {
+  shim.answerUnavailable(3, c.votes);
+  const shownBefore = shim.shown.length;
+  c.tap(0);
+  await eventually(async () => shim.shown.length > shownBefore, 10_000, 'the tap answered');
+  expect(shim.shown.at(-1)).toBe(MAYBE_DONE);
+  expect(c.sends()).toHaveLength(3);
+  expect(new Set(c.sends().map((r) => r.header['idempotency-key'])).size).toBe(1);
 }
 
 describe('a like campaign whose likes cannot be read', () => {
@@ -106,6 +119,62 @@ describe('a vote whose first send got no certain answer, and whose retry was ref
     );
     await settle(500);
     expect(await ledgerModel(mongo).countDocuments({ boardId, verdict: 'counted' })).toBe(1);
+    page.instance.onUnload();
+  });
+});
+
+describe('a vote whose sends got no certain answer, and the app killed before a tap again', () => {
+  it('sends the same key at the first tap after the app is opened again, and it counts once', async () => {
+    worker ??= await startTestWorker(config, mongo);
+    const first = await campaignPage('杀后台');
+    await uncertainTap(first);
+    const key = first.sends()[0]?.header['idempotency-key'];
+
+    // WeChat kills the app in the background; the participant opens it again and taps again.
+    first.page.instance.onUnload();
+    relaunchApp();
+    const page = await open('pages/campaign/index', { campaignId: first.boardId });
+    tapOn(page, 0);
+    await eventually(async () => shim.shown.at(-1) === '投票成功，正在计票', 10_000, 'the tap again');
+    expect(first.sends()).toHaveLength(4);
+    expect(first.sends()[3]?.header['idempotency-key']).toBe(key);
+
+    await eventually(
+      async () => (await ledgerModel(mongo).countDocuments({ boardId: first.boardId })) >= 1,
+      20_000,
+      'the vote decided',
+    );
+    await settle(500);
+    expect(await ledgerModel(mongo).countDocuments({ boardId: first.boardId, verdict: 'counted' })).toBe(1);
+
+    // Settled: a tap after that is a new vote, with a key of its own.
+    tapOn(page, 0);
+    await eventually(async () => first.sends().length === 5, 10_000, 'a new tap');
+    expect(first.sends()[4]?.header['idempotency-key']).not.toBe(key);
+    await eventually(async () => shim.shown.at(-1) === '投票成功，正在计票', 10_000, 'the new vote');
+    page.instance.onUnload();
+  });
+
+  it('takes a tap more than ten minutes after the uncertain one for a new vote, with a key of its own', async () => {
+    const first = await campaignPage('十分钟后');
+    await uncertainTap(first);
+    const key = first.sends()[0]?.header['idempotency-key'];
+    first.page.instance.onUnload();
+
+    // The app is opened again eleven minutes later: what it kept of that tap is too old to send.
+    const kept = shim.storage.get('rallyboard.uncertainVotes') as {
+      intent: { boardId: string };
+      at: number;
+    }[];
+    const ofBoard = kept.filter((entry) => entry.intent.boardId === first.boardId);
+    expect(ofBoard).toHaveLength(1);
+    for (const entry of ofBoard) entry.at -= 11 * 60_000;
+    relaunchApp();
+    const page = await open('pages/campaign/index', { campaignId: first.boardId });
+    tapOn(page, 0);
+    await eventually(async () => shim.shown.at(-1) === '投票成功，正在计票', 10_000, 'the tap');
+    expect(first.sends()).toHaveLength(4);
+    expect(first.sends()[3]?.header['idempotency-key']).not.toBe(key);
     page.instance.onUnload();
   });
 });

@@ -52,6 +52,18 @@ export function configureMiniProgram(changes: { apiBase?: string; rankTopN?: num
 /** Where the compiled mini-program's services send requests. */
 const pointAt = (url: string) => configureMiniProgram({ apiBase: url });
 
+/**
+ * The app killed and opened again: the compiled mini-program's modules are forgotten, so the
+ * pages opened next run them afresh, with nothing kept in memory, over the same storage (and the
+ * same server). Unload its pages first.
+ */
+export function relaunchApp(): void {
+  for (const file of Object.keys(require.cache)) {
+    if (file.startsWith(build.dir)) delete require.cache[file];
+  }
+  pointAt(server.url);
+}
+
 interface PagesStackOptions {
   /** The next wx.login code; by default a fake WeChat user of the file's own. */
   loginCode?: () => string;
