@@ -40,6 +40,15 @@ export interface LiveState {
   entries: LeaderboardEntry[];
   /** A Chinese message while the last subscribe or resync failed (it is tried again); '' otherwise. */
   error: string;
+  /**
+   * How many times this board has taken the whole top N: a snapshot (each subscribe, a resync
+   * after a gap) or a pushed reset (a freeze or its end, a new period, a rebuild). The campaign's
+   * status may have changed with any of them, and only this tells a reset from a diff: the relay
+   * folds a tick's votes into its reset, so a freeze's reset moves the seq like a diff (until
+   * 2026-12-08 the ranking page took a moved seq for a diff, and saw such a freeze only at its
+   * next snapshot).
+   */
+  resets: number;
 }
 
 export interface LiveBoardOptions {
@@ -84,6 +93,7 @@ export class LiveBoard {
   /** Updates the stale feed holds, and the newest one it was not given (past HELD_MAX). */
   #held = 0;
   #dropped: { day: string | null; seq: number } | undefined;
+  #resets = 0;
   #onAppShow = () => this.#socket?.connect();
   #onAppHide = () => this.#socket?.disconnect();
 
@@ -108,6 +118,7 @@ export class LiveBoard {
       totals: this.#feed.totals,
       entries: this.#feed.entries,
       error: this.#error,
+      resets: this.#resets,
     };
   }
 
@@ -172,6 +183,8 @@ export class LiveBoard {
     this.#held = 0;
     this.#dropped = undefined;
     const outcome = this.#feed.snapshot(view);
+    // A stale snapshot changed nothing: the feed kept the newer reset it had (and counted).
+    if (outcome !== 'stale') this.#resets++;
     this.#publish();
     // An update it was not given may be newer than the snapshot: read again to be sure.
     const behind = dropped !== undefined && (dropped.day !== view.day || dropped.seq > view.seq);
@@ -188,7 +201,10 @@ export class LiveBoard {
     if (outcome === 'buffered') this.#held++;
     else if (outcome === 'gap') void this.#resync(socket);
     else if (outcome === 'applied') {
-      if (update.reset) this.#afterReset(socket);
+      if (update.reset) {
+        this.#resets++;
+        this.#afterReset(socket);
+      }
       this.#publish();
     }
   }

@@ -35,8 +35,9 @@ interface Extra {
   pinnedAt: number;
   pinTimer: ReturnType<typeof setTimeout> | undefined;
   /**
-   * The 已封榜 banner, read again as the feed asks: on its resets, and on each new snapshot (a
-   * pull, a tab, and the app's return: the feed disconnects while the app is hidden).
+   * The 已封榜 banner, read again as the feed asks: on each of its resets, votes folded in or not,
+   * and on each new snapshot (a pull, a tab, and the app's return: the feed disconnects while the
+   * app is hidden).
    */
   freeze: FreezeWatch;
 }
@@ -81,6 +82,8 @@ definePage<Extra>()({
     hasMore: true,
     loadingMore: false,
     seq: 0,
+    /** The feed's whole top Ns taken (LiveState.resets) as of the state shown. */
+    resets: 0,
   },
   methods: {
     onLoad(query: Record<string, string | undefined>): Promise<void> {
@@ -274,6 +277,7 @@ definePage<Extra>()({
           more: this.data.more.filter((row) => !live.has(row.candidateId)),
           connected: state.connected,
           seq: state.seq,
+          resets: state.resets,
           totalVotes: state.totals.votes,
           error: state.error,
           rows,

@@ -5,20 +5,22 @@ import type { LiveState } from '../../services/live.js';
 /** What of the feed's last state shown and of the banner tells whether a new state may bring a new status. */
 interface Shown {
   connected: boolean;
-  seq: number;
+  resets: number;
   frozen: boolean;
 }
 
 /**
  * Whether a state of the live feed may come with a new status (a freeze, its end): the feed says
- * nothing of the status, but its pushes show when to ask. A snapshot after a (re)connection; a
- * reset that moved nothing (the freeze, or its end, of a ranking that stood still: a diff always
- * moves the seq); any move while frozen (a frozen board pushes no diffs: its ranking moving is
- * the freeze's end, or a new period). Not a diff while live: the status stands.
+ * nothing of the status, but its pushes show when to ask. The first snapshot after a
+ * (re)connection; any whole top N taken since the last state shown (a pushed reset, which a
+ * freeze and its end are, even when the relay folded the tick's votes into it and its seq moved;
+ * or a resync's snapshot, which may stand in for a reset missed); any move while frozen (a frozen
+ * board pushes no diffs: its ranking moving is the freeze's end, or a new period). Not a diff
+ * while live: the status stands.
  */
 export function statusMayHaveMoved(state: LiveState, shown: Shown): boolean {
   if (!state.connected || state.error) return false;
-  return !shown.connected || state.seq === shown.seq || shown.frozen;
+  return !shown.connected || state.resets !== shown.resets || shown.frozen;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { campaignModel } from '@rallyboard/core/db';
-import type { CampaignStatus } from '@rallyboard/core/protocol';
-import { setBoardStatus } from '@rallyboard/core/redis';
+import { type CampaignStatus, dayOf } from '@rallyboard/core/protocol';
+import { applyVotes, dayExpiresAt, setBoardStatus } from '@rallyboard/core/redis';
 import { describe, expect, it } from 'vitest';
 import { createLiveCampaign } from '../../../test/support/campaigns.js';
 import { eventually, seedBoard } from '../../../test/support/stack.js';
@@ -91,6 +91,47 @@ describe('the ranking page while the host freezes the ranking, then ends the cam
 
     await move(boardId, 'ended');
     await eventually(async () => textsOf(page, '.frozen').length === 0, 10_000, 'the banner gone');
+    page.instance.onUnload();
+  });
+});
+
+describe('the ranking page when the host freezes the ranking in the same relay tick as a vote', () => {
+  it('shows 已封榜 at once, although the freeze’s reset moved the seq as a diff would', async () => {
+    const boardId = await campaignOf('live');
+    const page = await open('pages/ranking/index', { campaignId: boardId });
+    await eventually(async () => page.instance.data.connected === true, 10_000, 'the live ranking');
+    expect(page.instance.data.seq).toBe(0);
+
+    // The relay hears neither change until both are made, so one tick takes both: it pushes one
+    // reset, the freeze's, which carries the vote (seq 0 → 1).
+    const { subscriber } = server.deps;
+    if (!('stream' in subscriber)) throw new Error('the test server subscribes on a single Redis');
+    subscriber.stream.pause();
+    try {
+      const now = Date.now();
+      await applyVotes(
+        server.deps.redis,
+        server.deps.keys,
+        boardId,
+        [
+          {
+            voteId: `v-${boardId}`,
+            candidateId: 'alice',
+            action: 'vote',
+            voterId: 'p-freeze',
+            day: dayOf(now, 'Asia/Shanghai'),
+            dayExpiresAt: dayExpiresAt(now, 8),
+          },
+        ],
+        { dedupTtlSeconds: 3_600, origin: 'test' },
+      );
+      await move(boardId, 'frozen');
+    } finally {
+      subscriber.stream.resume();
+    }
+    await eventually(async () => page.instance.data.seq === 1, 10_000, 'the freeze’s reset');
+    await eventually(async () => textsOf(page, '.frozen').length === 1, 5_000, 'the 已封榜 banner');
+    expect(page.instance.data.totalVotes).toBe(1);
     page.instance.onUnload();
   });
 });
