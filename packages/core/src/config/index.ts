@@ -65,7 +65,9 @@ const envSchema = z.object({
   REBUILD_SETTLE_TIMEOUT_MS: int(1_000, 600_000, 120_000),
   RELAY_TICK_MS: int(10, 5000, 150),
   LEADERBOARD_TOP_N: int(1, 100, 10),
-  VOTE_DEDUP_TTL_SECONDS: int(60, 365 * 86_400, 30 * 86_400),
+  // At least a day: a marker must outlive any wait of its job (an outage, a backlog) and the
+  // mini-program's ten minutes of sending an uncertain vote's key again (uncertain-votes.ts).
+  VOTE_DEDUP_TTL_SECONDS: int(86_400, 365 * 86_400, 30 * 86_400),
   SHUTDOWN_TIMEOUT_MS: int(100, 120_000, 10_000),
   READY_MAX_QUEUE_LAG_MS: int(1_000, 3_600_000, 30_000),
   METRICS_TOKEN: optionalString.pipe(z.string().min(32, 'at least 32 characters').optional()),

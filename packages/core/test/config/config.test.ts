@@ -69,6 +69,11 @@ describe('loadConfig', () => {
       expect(problems).toContain(name);
   });
 
+  it('refuses a vote marker shorter than a day, which a retried or uncertain vote could outlive', () => {
+    expect(() => loadConfig({ VOTE_DEDUP_TTL_SECONDS: '600' })).toThrow(/VOTE_DEDUP_TTL_SECONDS/);
+    expect(loadConfig({ VOTE_DEDUP_TTL_SECONDS: '86400' }).votes.dedupTtlSeconds).toBe(86_400);
+  });
+
   it('takes TRUST_PROXY as false, true, a number of hops, or addresses, subnets and names', () => {
     const trust = (value: string | undefined) => loadConfig({ TRUST_PROXY: value }).http.trustProxy;
     expect(trust(undefined)).toBe(false);
