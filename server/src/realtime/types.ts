@@ -83,5 +83,11 @@ export type HostSocket = Socket<
   HostSocketData
 >;
 
+const ALERTS_ROOM = 'alerts:';
+
 /** The `/host` room of one campaign's risk alerts. */
-export const alertsRoom = (campaignId: string): string => `alerts:${campaignId}`;
+export const alertsRoom = (campaignId: string): string => `${ALERTS_ROOM}${campaignId}`;
+
+/** The campaign of an alerts room, or undefined for any other room (a socket's own). */
+export const campaignOfAlertsRoom = (room: string): string | undefined =>
+  room.startsWith(ALERTS_ROOM) ? room.slice(ALERTS_ROOM.length) : undefined;

@@ -1,8 +1,10 @@
+import { latestAlerts } from '@rallyboard/core/db';
 import type { Logger } from '@rallyboard/core/logger';
 import { type RiskAlert, riskAlertSchema } from '@rallyboard/core/protocol';
 import type { KeyBuilder, RedisClient } from '@rallyboard/core/redis';
+import type { Connection } from 'mongoose';
 import type { HostAccess } from '../host-access.js';
-import { alertsRoom, type HostNamespace } from '../types.js';
+import { alertsRoom, campaignOfAlertsRoom, type HostNamespace } from '../types.js';
 import { channelRelay, type Relay } from './channel.js';
 
 export interface AlertRelayDeps {
@@ -10,8 +12,13 @@ export interface AlertRelayDeps {
   hostAccess: Pick<HostAccess, 'mayWatch'>;
   subscriber: RedisClient;
   keys: Pick<KeyBuilder, 'riskAlerts'>;
+  /** Where alerts are on record: what a reconnect sends again is read there. */
+  mongo: Connection;
   logger: Logger;
 }
+
+/** The alerts a watched campaign's room is sent again after the subscription dropped: the console's first read. */
+const RESENT = 20;
 
 /**
  * Pushes the risk alerts the workers publish (keys.riskAlerts) to their campaign's room on the
@@ -19,7 +26,9 @@ export interface AlertRelayDeps {
  * (host-access.ts): a host disabled since it joined is dropped, a co-host an admin removed
  * leaves the room, and neither gets the alert. Alerts are rare (once per subject per window), so
  * an exact check each time costs little; a check that cannot be made withholds the alert (it
- * stays listed by GET /api/campaigns/:id/alerts).
+ * stays listed by GET /api/campaigns/:id/alerts). Alerts published while the subscription was
+ * down were never heard: once subscribed again, each watched campaign's latest alerts are sent
+ * again from the record (the console keeps each alert once, by id).
  */
 export function createAlertRelay(hosts: HostNamespace, deps: AlertRelayDeps): Relay {
   async function push(alert: RiskAlert): Promise<void> {
@@ -41,6 +50,15 @@ export function createAlertRelay(hosts: HostNamespace, deps: AlertRelayDeps): Re
     );
   }
 
+  async function resend(campaignId: string): Promise<void> {
+    try {
+      const alerts = await latestAlerts(deps.mongo, campaignId, RESENT);
+      for (const alert of alerts.reverse()) await push(alert);
+    } catch (error) {
+      deps.logger.warn({ err: error, campaignId }, 'alerts missed during a Redis drop not sent again');
+    }
+  }
+
   return channelRelay({
     subscriber: deps.subscriber,
     channel: deps.keys.riskAlerts,
@@ -48,5 +66,11 @@ export function createAlertRelay(hosts: HostNamespace, deps: AlertRelayDeps): Re
     logger: deps.logger,
     what: 'risk alert',
     deliver: (alert) => void push(alert),
+    resync: () => {
+      for (const room of hosts.adapter.rooms.keys()) {
+        const campaignId = campaignOfAlertsRoom(room);
+        if (campaignId !== undefined) void resend(campaignId);
+      }
+    },
   });
 }

@@ -1,6 +1,9 @@
+import { type AlertDoc, alertModel, alertView, recordAlert } from '@rallyboard/core/db';
+import type { RiskAlert } from '@rallyboard/core/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testConfig } from '../../../../test/support/config.js';
+import { randomId, testConfig } from '../../../../test/support/config.js';
 import { startTestServer, type TestServer } from '../../../../test/support/stack.js';
+import { listenProxiedRelay } from '../../support/app.js';
 import {
   campaignOf,
   connectHost,
@@ -36,7 +39,47 @@ async function watching(host: TestHost, campaignId: string): Promise<WatchingHos
   return watcher;
 }
 
+/** An alert as the workers raise one: on record, then published. */
+async function raisedAlert(campaignId: string): Promise<RiskAlert> {
+  const subject = randomId('device:dev-');
+  const doc: AlertDoc = {
+    _id: `${campaignId}:cluster:${subject}:1`,
+    campaignId,
+    kind: 'cluster',
+    subject,
+    text: `Cluster ${subject}: 5 accounts.`,
+    advice: 'Open the review queue grouped by cluster.',
+    data: { accounts: 5 },
+    at: new Date(),
+  };
+  expect(await recordAlert(alertModel(server.deps.mongo), doc)).toBe(true);
+  const alert = alertView(doc);
+  await server.deps.redis.publish(server.deps.keys.riskAlerts, JSON.stringify(alert));
+  return alert;
+}
+
 describe('the alert relay', () => {
+  it("sends a host the alerts raised while its server's Redis subscription was down", async () => {
+    const app = await listenProxiedRelay(server.deps, config.redis.url);
+    try {
+      const owner = await createTestHost(server);
+      const campaignId = await campaignOf(server, owner);
+      const watcher = await connectHost({ ...server, url: app.url }, owner);
+      sockets.push(watcher);
+      await watchAlerts(watcher, campaignId);
+
+      await app.drop();
+      // Raised while nobody on the proxied server listens; no alert comes after it.
+      const missed = await raisedAlert(campaignId);
+      await app.restore();
+
+      await received(watcher, missed);
+      expect(watcher.alerts.filter((a) => a.id === missed.id)).toHaveLength(1);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('stops pushing risk:alert to a host an admin disabled, and drops its socket', async () => {
     const owner = await createTestHost(server);
     const campaignId = await campaignOf(server, owner);
