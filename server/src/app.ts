@@ -44,6 +44,7 @@ import { type Api, createApi } from './http/api.js';
 import { answerClientErrors } from './http/client-error.js';
 import { docsRouter } from './http/docs.js';
 import { errorHandler, notFound } from './http/error-handler.js';
+import { createIdempotentRequests } from './http/idempotent.js';
 import { limitPublicReads, PUBLIC_MEDIA_PATHS, PUBLIC_READ_PATHS } from './http/read-limit.js';
 import { requestMetrics } from './http/request-metrics.js';
 import { securityHeaders } from './http/security-headers.js';
@@ -137,7 +138,12 @@ function createServices(deps: AppDeps) {
       refreshTtlSeconds: config.auth.participantRefreshTtlSeconds,
     }),
     // Bodies are read only once a route has authenticated the caller (see http/api.ts).
-    api: createApi(tokens, hosts, express.json({ limit: config.http.bodyLimitBytes, strict: true })),
+    api: createApi(
+      tokens,
+      hosts,
+      express.json({ limit: config.http.bodyLimitBytes, strict: true }),
+      createIdempotentRequests({ redis, keys }),
+    ),
     screens: createScreens({ ...reads, config, mongo, wechat }),
     checkTexts,
     store: createCampaignStore({ ...deps, boardCache: boards.cache, audit, checkTexts }),

@@ -39,6 +39,7 @@ export function campaignMembersRouter(deps: CampaignMembersRouteDeps): Router {
       summary: 'Add a candidate',
       description: 'Allowed until the campaign ends; a candidate added while live enters the ranking at 0.',
       auth: 'host',
+      idempotent: true,
       params: campaignParams,
       body: campaignMemberSchema,
       responses: { 201: { description: 'The campaign with the candidate.', schema: campaignViewSchema } },

@@ -105,6 +105,7 @@ function campaignWriteRoutes(router: Router, deps: CampaignsRouteDeps): void {
         'The campaign starts as a draft owned by the host, with a generated id that is also its board id. ' +
         'Its board is registered at once, refusing votes until the campaign goes live.',
       auth: 'host',
+      idempotent: true,
       body: createCampaignBodySchema,
       responses: { 201: { description: 'Created.', schema: campaignViewSchema } },
       errors: TEXT_CHECK_ERRORS,

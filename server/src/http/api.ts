@@ -1,8 +1,9 @@
-import { AppError, type ErrorCode } from '@rallyboard/core/protocol';
+import { AppError, type ErrorCode, idempotencyKeySchema } from '@rallyboard/core/protocol';
 import type { Request, RequestHandler, Response, Router } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { bearerToken, type ParticipantClaims, type TokenSigner } from '../auth/tokens.js';
 import type { HostPrincipal, HostResolver } from '../hosts/principal.js';
+import type { IdempotentRequests, KeptAnswer } from './idempotent.js';
 import { readUpload, type UploadedFile, type UploadSpec } from './multipart.js';
 import { parseInput } from './validate.js';
 
@@ -59,6 +60,11 @@ export interface RouteSpec<
   responses: Record<number, ResponseSpec>;
   /** Catalogue codes the route itself may answer, besides those every route of its kind may. */
   errors?: readonly ErrorCode[];
+  /**
+   * A host's create: it takes an `Idempotency-Key` header, and a request sent again with the same
+   * key and body answers what the first answered, without creating again (idempotent.ts).
+   */
+  idempotent?: true;
 }
 
 export interface RouteInput<A extends AuthMode, P, Q, H, B> {
@@ -113,6 +119,60 @@ async function authenticate(
 const headerNames = (schema: ObjectSchema): string[] =>
   Object.keys((schema as unknown as { shape?: Record<string, unknown> }).shape ?? {});
 
+/** A route's headers schema with the optional `Idempotency-Key` an idempotent route reads. */
+function withIdempotencyKey(headers: ObjectSchema | undefined): ObjectSchema {
+  const key = { 'idempotency-key': idempotencyKeySchema.optional() };
+  return headers instanceof z.ZodObject ? headers.extend(key) : z.object(key);
+}
+
+/** Who sent a request, for the scope of its Idempotency-Key: a key is the caller's own. */
+function callerOf(auth: unknown): string {
+  if (auth === null || typeof auth !== 'object') return 'anyone';
+  if ('hostId' in auth) return `host:${String(auth.hostId)}`;
+  if ('participantId' in auth) return `participant:${String(auth.participantId)}`;
+  return 'anyone';
+}
+
+/**
+ * Runs an idempotent route's handler once per key (idempotent.ts): a request sent again gets the
+ * first's answer. The handler's `res.json` is held back until its success is kept, so a retry
+ * that comes as soon as the answer arrives finds it.
+ */
+async function runOnce(
+  requests: IdempotentRequests,
+  call: { scope: string; key: string; body: unknown },
+  res: Response,
+  handler: () => Promise<void>,
+): Promise<void> {
+  const { scope, key, body } = call;
+  const claim = await requests.claim(scope, key, body);
+  if (!claim.run) {
+    res.status(claim.answer.status).set('Idempotent-Replayed', 'true').json(claim.answer.body);
+    return;
+  }
+  const send = res.json.bind(res);
+  let answer: KeptAnswer | undefined;
+  res.json = ((json: unknown) => {
+    answer = { status: res.statusCode, body: json };
+    return res;
+  }) as Response['json'];
+  try {
+    await handler();
+  } catch (error) {
+    res.json = send;
+    await requests.release(scope, key).catch(() => undefined);
+    throw error;
+  }
+  res.json = send;
+  if (answer !== undefined && answer.status < 300) {
+    // Kept, or the key's hold runs out and a retry creates again: the answer goes out either way.
+    await requests.complete(scope, key, body, answer).catch(() => undefined);
+  } else {
+    await requests.release(scope, key).catch(() => undefined);
+  }
+  if (answer !== undefined) send(answer.body);
+}
+
 /** Runs a connect-style middleware as a promise. */
 const run = (middleware: RequestHandler, req: Request, res: Response) =>
   new Promise<void>((resolve, reject) => {
@@ -122,19 +182,26 @@ const run = (middleware: RequestHandler, req: Request, res: Response) =>
 /**
  * @param readJson the JSON body parser (express.json with the configured limit). A route runs it
  *   itself, after authentication: an anonymous caller's body is never read.
+ * @param idempotent where idempotent routes keep their keys' answers
  */
-export function createApi(tokens: TokenSigner, hosts: HostResolver, readJson: RequestHandler): Api {
+export function createApi(
+  tokens: TokenSigner,
+  hosts: HostResolver,
+  readJson: RequestHandler,
+  idempotent: IdempotentRequests,
+): Api {
   const routes: RouteSpec[] = [];
   return {
     routes,
-    route(router, spec, handler) {
+    route(router, given, handler) {
+      const spec = given.idempotent ? { ...given, headers: withIdempotencyKey(given.headers) } : given;
       routes.push(spec as unknown as RouteSpec);
       const names = spec.headers ? headerNames(spec.headers) : [];
       router[spec.method](spec.path, async (req, res) => {
         const auth = await authenticate(tokens, hosts, spec.auth, req);
         const params = spec.params ? parseInput(spec.params, req.params, 'params') : undefined;
         const query = spec.query ? parseInput(spec.query, req.query, 'query') : undefined;
-        const headers = spec.headers
+        const headers: Record<string, unknown> | undefined = spec.headers
           ? parseInput(
               spec.headers,
               Object.fromEntries(names.map((name) => [name, req.get(name)])),
@@ -148,7 +215,11 @@ export function createApi(tokens: TokenSigner, hosts: HostResolver, readJson: Re
           body = parseInput(spec.body, req.body ?? {}, 'body');
         }
         const upload = spec.upload ? await readUpload(req, spec.upload) : undefined;
-        await handler({ auth, params, query, headers, body, upload } as never, req, res);
+        const handle = () => handler({ auth, params, query, headers, body, upload } as never, req, res);
+        const key = spec.idempotent ? headers?.['idempotency-key'] : undefined;
+        if (typeof key !== 'string') return handle();
+        const scope = `${callerOf(auth)}\n${spec.method} ${req.baseUrl}${req.path}`;
+        await runOnce(idempotent, { scope, key, body }, res, handle);
       });
     },
   };

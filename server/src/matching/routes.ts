@@ -100,6 +100,7 @@ export function matchingRouter(deps: MatchingRouteDeps): Router {
         'An amount (fen) per counted vote or like, of the campaign or of one candidate, up to a cap. Until ' +
         'the campaign ends. Audited.',
       auth: 'host',
+      idempotent: true,
       params: campaignParams,
       body: matchInputSchema,
       responses: { 201: { description: 'The pledge.', schema: matchViewSchema } },

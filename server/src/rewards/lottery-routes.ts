@@ -109,6 +109,7 @@ export function lotteryRoutes(router: Router, deps: LotteryRouteDeps): void {
         'Only while the campaign is a draft or scheduled (LOTTERY_TOO_LATE after). Tickets come from reward ' +
         'rules whose reward is `{ kind: "lottery", lotteryId }`: counted votes only. Audited.',
       auth: 'host',
+      idempotent: true,
       params: campaignParams,
       body: lotteryInputSchema,
       responses: { 201: { description: 'The lottery.', schema: lotteryViewSchema } },

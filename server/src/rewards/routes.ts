@@ -114,6 +114,7 @@ function ruleRoutes(router: Router, deps: RewardsRouteDeps): void {
         'back what it earned. A share, invite, referral, payment, purchase or gift trigger answers ' +
         '422 REWARD_TRIGGER_FORBIDDEN, citing the platform rule (诱导分享, 有偿投票). Audited.',
       auth: 'host',
+      idempotent: true,
       params: campaignParams,
       body: rewardRuleInputSchema,
       responses: { 201: { description: 'The rule.', schema: rewardRuleViewSchema } },
@@ -186,6 +187,7 @@ function poolRoutes(router: Router, deps: RewardsRouteDeps): void {
       summary: 'Add a coupon pool',
       description: 'Its codes are imported next (…/codes); each participant holds at most `perParticipant`.',
       auth: 'host',
+      idempotent: true,
       params: campaignParams,
       body: couponPoolInputSchema,
       responses: { 201: { description: 'The pool.', schema: couponPoolViewSchema } },

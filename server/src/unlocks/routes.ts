@@ -45,6 +45,7 @@ export function unlocksRouter(deps: UnlockRouteDeps): Router {
         'a rule whose reward is `{ kind: "unlock", unlockableId }`). The title and text pass WeChat’s ' +
         'text check as the host’s. Audited.',
       auth: 'host',
+      idempotent: true,
       params: campaignParams,
       body: unlockableInputSchema,
       responses: { 201: { description: 'The item, whole.', schema: unlockableViewSchema } },

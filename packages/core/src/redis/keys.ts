@@ -139,6 +139,16 @@ export interface KeyBuilder {
    */
   wechatAccessTokenLock(appId: string): string;
   /**
+   * String with a TTL: the last failed fetch of an app's access token (what WeChat answered, and
+   * how many failed in a row). While it holds, no process asks WeChat again (access-token/hold-back.ts).
+   */
+  wechatAccessTokenFailure(appId: string): string;
+  /**
+   * String with a TTL: the token the app's last forced refresh (stable_token `force_refresh`)
+   * produced, or empty when WeChat refused one; WeChat allows one forced refresh every 30 s.
+   */
+  wechatAccessTokenForced(appId: string): string;
+  /**
    * A participant's refresh token, by the SHA-256 of the token (the token itself is never
    * stored). `live` holds `<family> <participantId>` until the token is used; using it renames
    * `live` to `used` (same slot: the hash is a hash tag), which keeps the TTL, so a second use
@@ -155,6 +165,11 @@ export interface KeyBuilder {
    * `image` → its bytes), so WeChat is asked once per token.
    */
   shareCode(shareToken: string): string;
+  /**
+   * String with a TTL: a host's create request sent with an `Idempotency-Key`, by the hash of
+   * who sent it, where and the key: pending while it runs, then its answer (server/src/http/idempotent.ts).
+   */
+  idempotentRequest(hash: string): string;
   /** String with a TTL: WeChat's getUserRiskRank of a participant, fetched at login. */
   wechatRiskRank(participantId: string): string;
   /** Channel on which workers publish risk alerts, for the server's host namespace. */
@@ -264,12 +279,15 @@ export function createKeys(prefix: string): KeyBuilder {
     rateLimit: (scope) => `${prefix}:rl:${scope}`,
     wechatAccessToken: (appId) => `${prefix}:wechat:access-token:{${appId}}`,
     wechatAccessTokenLock: (appId) => `${prefix}:lock:wechat-access-token:{${appId}}`,
+    wechatAccessTokenFailure: (appId) => `${prefix}:wechat:access-token-failure:{${appId}}`,
+    wechatAccessTokenForced: (appId) => `${prefix}:wechat:access-token-forced:{${appId}}`,
     refreshToken: (tokenHash) => ({
       live: `${prefix}:auth:{${tokenHash}}:refresh`,
       used: `${prefix}:auth:{${tokenHash}}:refresh-used`,
     }),
     refreshFamily: (familyId) => `${prefix}:auth:family:${familyId}`,
     shareCode: (shareToken) => `${prefix}:share-code:${shareToken}`,
+    idempotentRequest: (hash) => `${prefix}:idem:${hash}`,
     wechatRiskRank: (participantId) => `${prefix}:wechat:risk-rank:${participantId}`,
     riskAlerts: `${prefix}:risk:alerts`,
     screenChanges: `${prefix}:screens`,

@@ -21,6 +21,7 @@ function implicitErrors(spec: RouteSpec): ErrorCode[] {
   if (spec.params || spec.query || spec.headers || spec.body) codes.push('INVALID_INPUT');
   if (spec.body) codes.push('INVALID_JSON', 'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE');
   if (spec.upload) codes.push('UNSUPPORTED_MEDIA_TYPE', 'IMAGE_TOO_LARGE');
+  if (spec.idempotent) codes.push('IDEMPOTENCY_KEY_IN_USE', 'IDEMPOTENCY_KEY_REUSED');
   // Any request may carry an address or headers past Node's limit (see http/client-error.ts).
   codes.push('HEADERS_TOO_LARGE', 'SERVICE_UNAVAILABLE', 'INTERNAL');
   return codes;

@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import { AppError } from '@rallyboard/core/protocol';
+import type { KeyBuilder, RedisClient } from '@rallyboard/core/redis';
+
+/** How long an answer is kept for a key: a client's retries come within it. */
+const DONE_TTL_SECONDS = 86_400;
+/**
+ * How long a request holds its key while it runs. A process that dies mid-request frees the key
+ * within this; a request still running past it is left to finish, and a retry then runs again.
+ */
+const PENDING_TTL_SECONDS = 120;
+
+/** An answer kept for a key. */
+export interface KeptAnswer {
+  status: number;
+  body: unknown;
+}
+
+/** What the record of a key says. */
+type Record_ =
+  | { state: 'pending'; fingerprint: string }
+  | ({ state: 'done'; fingerprint: string } & KeptAnswer);
+
+/** What a request with a key does: run (it holds the key), or answer what the first one answered. */
+export type Claim = { run: true } | { run: false; answer: KeptAnswer };
+
+/**
+ * Create requests sent with an `Idempotency-Key` (a host's form sent again after no answer, an
+ * API client's retry): the first runs, and one with the same key, from the same caller to the same
+ * route with the same body, gets the first's answer without running again, for a day. One with
+ * the same key while the first still runs answers IDEMPOTENCY_KEY_IN_USE; with another body,
+ * IDEMPOTENCY_KEY_REUSED. Only a success is kept: a refusal or a failure frees the key, so the
+ * request sent again is decided again.
+ */
+export interface IdempotentRequests {
+  claim(scope: string, key: string, body: unknown): Promise<Claim>;
+  /** Keeps the answer of a claimed request that succeeded. */
+  complete(scope: string, key: string, body: unknown, answer: KeptAnswer): Promise<void>;
+  /** Frees the key of a claimed request that did not succeed. */
+  release(scope: string, key: string): Promise<void>;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+export function createIdempotentRequests(deps: { redis: RedisClient; keys: KeyBuilder }): IdempotentRequests {
+  const keyOf = (scope: string, key: string) => deps.keys.idempotentRequest(sha256(`${scope}\n${key}`));
+  const fingerprintOf = (body: unknown) => sha256(JSON.stringify(body ?? null));
+  return {
+    async claim(scope, key, body) {
+      const redisKey = keyOf(scope, key);
+      const fingerprint = fingerprintOf(body);
+      const pending: Record_ = { state: 'pending', fingerprint };
+      // Twice at most: a key freed between the two commands (the first failed) is claimed again.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const set = await deps.redis.set(redisKey, JSON.stringify(pending), 'EX', PENDING_TTL_SECONDS, 'NX');
+        if (set === 'OK') return { run: true };
+        const text = await deps.redis.get(redisKey);
+        if (text === null) continue;
+        const record = JSON.parse(text) as Record_;
+        if (record.fingerprint !== fingerprint) throw new AppError('IDEMPOTENCY_KEY_REUSED');
+        if (record.state === 'pending') break;
+        return { run: false, answer: { status: record.status, body: record.body } };
+      }
+      throw new AppError('IDEMPOTENCY_KEY_IN_USE');
+    },
+    async complete(scope, key, body, answer) {
+      const done: Record_ = { state: 'done', fingerprint: fingerprintOf(body), ...answer };
+      await deps.redis.set(keyOf(scope, key), JSON.stringify(done), 'EX', DONE_TTL_SECONDS);
+    },
+    async release(scope, key) {
+      await deps.redis.del(keyOf(scope, key));
+    },
+  };
+}
