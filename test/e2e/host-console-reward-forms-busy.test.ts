@@ -1,9 +1,10 @@
-import type { Locator, Page, Route } from 'playwright-core';
+import type { Page, Route } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openPage } from '../support/browser.js';
 import { createLiveCampaign } from '../support/campaigns.js';
 import { testConfig } from '../support/config.js';
 import { signInToConsole, useConsoleStack } from '../support/console.js';
+import { REWARD_FORMS } from '../support/reward-forms.js';
 import { seedBoard } from '../support/stack.js';
 
 // The 奖励 tab's forms in Chromium, each add held in flight (as a lottery's WeChat text check
@@ -21,73 +22,6 @@ beforeAll(async () => {
     status: 'draft',
   });
 });
-
-interface RewardForm {
-  form: string;
-  /** The path the add posts to, under the campaign. */
-  path: string;
-  button: string;
-  /** Fills the form with what its own checks accept; the last field filled takes the Enter. */
-  fill(form: Locator): Promise<Locator>;
-}
-
-const FORMS: RewardForm[] = [
-  {
-    form: '添加抽奖',
-    path: '/lotteries',
-    button: '添加抽奖',
-    async fill(form) {
-      await form.getByLabel('抽奖名称').fill('终场抽奖');
-      const prize = form.getByLabel('奖品 1 名称');
-      await prize.fill('一等奖');
-      return prize;
-    },
-  },
-  {
-    form: '添加配捐',
-    path: '/matches',
-    button: '添加配捐',
-    async fill(form) {
-      await form.getByLabel('赞助方').fill('爱心企业');
-      await form.getByLabel('用途').fill('图书角');
-      await form.getByLabel('每票配捐(元)').fill('0.5');
-      const cap = form.getByLabel('上限(元)');
-      await cap.fill('1000');
-      return cap;
-    },
-  },
-  {
-    form: '添加奖励规则',
-    path: '/reward-rules',
-    button: '添加规则',
-    async fill(form) {
-      const name = form.getByLabel('规则名称');
-      await name.fill('每日积分');
-      return name;
-    },
-  },
-  {
-    form: '添加券池',
-    path: '/coupon-pools',
-    button: '添加券池',
-    async fill(form) {
-      await form.getByLabel('券池名称').fill('奶茶券');
-      await form.getByLabel('有效期至').fill('2099-06-30');
-      return form.getByLabel('券池名称');
-    },
-  },
-  {
-    form: '添加解锁内容',
-    path: '/unlockables',
-    button: '添加解锁内容',
-    async fill(form) {
-      await form.getByLabel('内容文字').fill('排练那天的花絮');
-      const title = form.getByLabel('标题');
-      await title.fill('花絮');
-      return title;
-    },
-  },
-];
 
 /**
  * Holds the page's POSTs to `path` until `release`, then answers each 503: the adds the page sent
@@ -114,7 +48,7 @@ async function holdAdds(page: Page, path: string) {
 }
 
 describe('the 奖励 tab’s add buttons', () => {
-  it.each(FORMS)(
+  it.each(REWARD_FORMS)(
     '$form: one add per double click or Enter while it is in flight, and a retry after a failure',
     async (spec) => {
       const { page, context } = await openPage(stack.browser, `${stack.server.url}/console`);

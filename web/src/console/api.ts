@@ -31,6 +31,7 @@ const CODE_TEXT: Partial<Record<ErrorCode, string>> = {
   FORBIDDEN: '当前账号没有权限执行此操作',
   PASSWORD_INCORRECT: '当前密码不正确',
   RATE_LIMITED: '操作太频繁，请稍后再试',
+  IDEMPOTENCY_KEY_IN_USE: '上一次提交还在处理中，请稍候再试',
   INVALID_INPUT: CHECK_FIELDS,
   CAMPAIGN_NOT_FOUND: '活动不存在或无权访问',
   CAMPAIGN_NOT_EDITABLE: '活动当前状态下不能这样修改',
@@ -81,13 +82,39 @@ export const whenSignedOut = (handler: () => void) => {
 };
 
 /** One API call with the host's token; JSON in and out. Throws ApiError on any refusal. */
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await send(method, path, body);
+export async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  idempotencyKey?: string,
+): Promise<T> {
+  const res = await send(method, path, body, idempotencyKey);
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
 }
 
-async function send(method: string, path: string, body?: unknown): Promise<Response> {
+/**
+ * A create form's POST, with an Idempotency-Key (server/src/http/idempotent.ts): the same key
+ * while the form sends the same thing again (after no answer, or a failure), so a create that went
+ * through unseen is not made twice; a new one for anything else, and after a success.
+ */
+export function createOnce() {
+  let last: { request: string; key: string } | undefined;
+  return async <T>(path: string, body: unknown): Promise<T> => {
+    const request = JSON.stringify([path, body]);
+    if (last?.request !== request) last = { request, key: crypto.randomUUID() };
+    const answer = await api<T>('POST', path, body, last.key);
+    last = undefined;
+    return answer;
+  };
+}
+
+async function send(
+  method: string,
+  path: string,
+  body?: unknown,
+  idempotencyKey?: string,
+): Promise<Response> {
   const session = loadSession();
   let res: Response;
   try {
@@ -96,6 +123,7 @@ async function send(method: string, path: string, body?: unknown): Promise<Respo
       headers: {
         ...(session ? { authorization: `Bearer ${session.token}` } : {}),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       credentials: 'same-origin',

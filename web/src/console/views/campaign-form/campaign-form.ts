@@ -5,7 +5,7 @@ import {
   toFieldIssues,
   updateCampaignBodySchema,
 } from '@rallyboard/core/protocol';
-import { ApiError, api } from '../../api.js';
+import { ApiError, api, createOnce } from '../../api.js';
 import { h, toast } from '../../dom.js';
 import { issuesByField, showIssues } from '../../form-errors.js';
 import { campaignHref } from '../../routes.js';
@@ -57,6 +57,7 @@ function layout(
  */
 export function renderCampaignForm(app: HTMLElement, campaign: CampaignView | undefined): undefined {
   const editing = campaign !== undefined;
+  const create = createOnce();
   const tz = campaign?.schedule.timezone ?? DEFAULT_TIMEZONE;
   const fields = campaignFields(campaign, tz);
   const problem = h('div', { class: 'form-error', role: 'alert' });
@@ -93,7 +94,7 @@ export function renderCampaignForm(app: HTMLElement, campaign: CampaignView | un
     try {
       const saved = editing
         ? await api<CampaignView>('PATCH', `/api/campaigns/${campaign.id}`, payload)
-        : await api<CampaignView>('POST', '/api/campaigns', payload);
+        : await create<CampaignView>('/api/campaigns', payload);
       toast(editing ? '已保存' : '活动已创建');
       if (editing) location.hash = campaignHref(saved.id, 'overview');
       else location.hash = campaignHref(saved.id);

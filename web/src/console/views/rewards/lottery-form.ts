@@ -4,7 +4,7 @@ import {
   lotteryInputSchema,
   toFieldIssues,
 } from '@rallyboard/core/protocol';
-import { ApiError, api } from '../../api.js';
+import { ApiError, createOnce } from '../../api.js';
 import { whileBusy } from '../../busy.js';
 import { type Field, field, h, input, toast } from '../../dom.js';
 import { issuesByField, showIssues } from '../../form-errors.js';
@@ -85,6 +85,7 @@ function prizeRows() {
  */
 export function lotteryForm(campaign: CampaignView, base: string, added: (view: LotteryView) => void) {
   const open = OPEN_STATUSES.has(campaign.status);
+  const create = createOnce();
   const name = field('抽奖名称', input({ name: 'lotteryName', maxlength: 60 }));
   const prizes = prizeRows();
   const perParticipant = field(
@@ -121,7 +122,7 @@ export function lotteryForm(campaign: CampaignView, base: string, added: (view: 
     // WeChat checks the name and prizes first (seconds): the button waits, so one click adds one.
     await whileBusy(button, async () => {
       try {
-        const view = await api<LotteryView>('POST', `${base}/lotteries`, checked.data);
+        const view = await create<LotteryView>(`${base}/lotteries`, checked.data);
         toast(`已添加抽奖「${view.name}」，种子承诺已生成`);
         name.control.value = '';
         prizes.reset();

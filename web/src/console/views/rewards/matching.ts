@@ -5,7 +5,7 @@ import {
   toFieldIssues,
   yuan,
 } from '@rallyboard/core/protocol';
-import { ApiError, api } from '../../api.js';
+import { ApiError, createOnce } from '../../api.js';
 import { whileBusy } from '../../busy.js';
 import { type Field, field, h, input, select, toast } from '../../dom.js';
 import { issuesByField, showIssues } from '../../form-errors.js';
@@ -81,6 +81,7 @@ function matchItem(match: MatchView): HTMLElement {
  */
 function matchForm(campaign: CampaignView, base: string, added: (view: MatchView) => void) {
   const open = !OVER.has(campaign.status);
+  const create = createOnce();
   const sponsor = field('赞助方', input({ name: 'sponsor', maxlength: 60 }));
   const cause = field('用途', input({ name: 'cause', maxlength: 200 }), '配捐用于什么，对所有人公开');
   const perVote = field('每票配捐(元)', input({ name: 'perVoteYuan', inputmode: 'decimal' }));
@@ -122,7 +123,7 @@ function matchForm(campaign: CampaignView, base: string, added: (view: MatchView
     if (!checked.success || issues.size > 0) return;
     await whileBusy(button, async () => {
       try {
-        const view = await api<MatchView>('POST', `${base}/matches`, checked.data);
+        const view = await create<MatchView>(`${base}/matches`, checked.data);
         toast(`已添加「${view.sponsor}」的配捐`);
         for (const f of [sponsor, cause, perVote, cap]) f.control.value = '';
         added(view);

@@ -1,5 +1,5 @@
 import type { CouponPoolView } from '@rallyboard/core/protocol';
-import { ApiError, api } from '../../api.js';
+import { ApiError, api, createOnce } from '../../api.js';
 import { whileBusy } from '../../busy.js';
 import { field, h, input, toast } from '../../dom.js';
 import { fromLocalInput } from '../../format.js';
@@ -95,6 +95,7 @@ export function poolForm(
   problem: HTMLElement,
   refresh: () => Promise<void>,
 ): HTMLElement {
+  const create = createOnce();
   const name = field('券池名称', input({ name: 'poolName', maxlength: 60 }));
   const perParticipant = field(
     '每人最多',
@@ -106,7 +107,7 @@ export function poolForm(
   const add = async () => {
     problem.textContent = '';
     try {
-      await api('POST', `${base}/coupon-pools`, {
+      await create(`${base}/coupon-pools`, {
         name: name.control.value,
         perParticipant: Number(perParticipant.control.value),
         expiresAt: endOfDay(expiresAt.control.value, timezone),

@@ -5,7 +5,7 @@ import {
   rewardRuleInputSchema,
   toFieldIssues,
 } from '@rallyboard/core/protocol';
-import { ApiError, api } from '../../api.js';
+import { ApiError, api, createOnce } from '../../api.js';
 import { whileBusy } from '../../busy.js';
 import { type Field, field, h, input, select, toast } from '../../dom.js';
 import { issuesByField, showIssues } from '../../form-errors.js';
@@ -142,6 +142,7 @@ export interface RuleFormParts {
  */
 export function ruleForm(parts: RuleFormParts): HTMLElement {
   const { base, problem, refresh } = parts;
+  const create = createOnce();
   const name = field('规则名称', input({ name: 'name', maxlength: 60 }));
   const trigger = triggerFields(parts.members);
   const reward = rewardFields(parts.poolSelect, parts.lotterySelect, parts.unlockSelect);
@@ -169,7 +170,7 @@ export function ruleForm(parts: RuleFormParts): HTMLElement {
     if (!checked.success) return;
     await whileBusy(button, async () => {
       try {
-        const rule = await api<RewardRuleView>('POST', `${base}/reward-rules`, checked.data);
+        const rule = await create<RewardRuleView>(`${base}/reward-rules`, checked.data);
         toast('已添加奖励规则');
         name.control.value = '';
         parts.added(rule);

@@ -6,7 +6,7 @@ import {
   type UnlockableView,
   unlockableInputSchema,
 } from '@rallyboard/core/protocol';
-import { ApiError, api } from '../../api.js';
+import { ApiError, api, createOnce } from '../../api.js';
 import { whileBusy } from '../../busy.js';
 import { type Field, field, h, input, select, toast } from '../../dom.js';
 import { issuesByField, showIssues } from '../../form-errors.js';
@@ -135,6 +135,7 @@ function unlockFields(likes: boolean) {
  */
 function unlockForm(campaign: CampaignView, base: string, added: () => Promise<void>) {
   const open = !OVER.has(campaign.status);
+  const create = createOnce();
   const candidate = field(
     '候选',
     select(
@@ -183,7 +184,7 @@ function unlockForm(campaign: CampaignView, base: string, added: () => Promise<v
     // WeChat checks the text first: the button waits, so one click adds one item.
     await whileBusy(button, async () => {
       try {
-        const view = await api<UnlockableView>('POST', `${base}/unlockables`, checked.data);
+        const view = await create<UnlockableView>(`${base}/unlockables`, checked.data);
         toast(`已添加解锁内容「${view.title}」`);
         for (const f of [title, text, image]) f.control.value = '';
         await added();
