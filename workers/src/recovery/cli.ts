@@ -4,8 +4,9 @@ import { loadConfig } from '@rallyboard/core/config';
 import { archiveModels, boardModel, connectMongo, ledgerModel } from '@rallyboard/core/db';
 import { boardIdSchema } from '@rallyboard/core/protocol';
 import { createVoteQueue, type VoteJob } from '@rallyboard/core/queue';
-import { closeRedis, createKeys, createRedis, waitForReady } from '@rallyboard/core/redis';
+import { closeRedis, createKeys, createRedis, fenceIsHeld, waitForReady } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
+import { RebuildIncomplete } from './fence.js';
 import { rebuild } from './rebuild.js';
 import { type ReconcileReport, type RecoveryDeps, reconcile } from './reconcile.js';
 import { replayDeadLetters } from './replay.js';
@@ -15,7 +16,9 @@ const USAGE = `usage:
   npm run reconcile -- <boardId> [--json] [--older-than <s>]
       compare Redis with the ledger; replay the board's dead-lettered votes and report votes
       queued longer than <s> seconds (default 60); exit 1 on drift or undecided votes
-  npm run rebuild -- <boardId> [--json]     restore the board's Redis state and archives from the ledger
+  npm run rebuild -- <boardId> [--json]     restore the board's Redis state and archives from the ledger;
+      exit 3 when it failed once it had begun rewriting the board: the board stays fenced (its
+      votes wait) until the rebuild, run again, finishes
   npm run replay -- <boardId>|--all [--json] send dead-lettered vote jobs back to the queue`;
 
 function describe(report: ReconcileReport): string {
@@ -67,7 +70,14 @@ async function runReconcile(deps: Deps, boardId: string, options: Options): Prom
       : `${describe(report)}\n${describeUndecided(undecided)}`,
   );
   const settled = undecided.deadLettered.jobs === 0 && undecided.stuck.jobs === 0;
-  return report.ok && settled ? 0 : 1;
+  // A rebuild that failed part-way left the board fenced: its votes wait until one finishes.
+  const halfRestored = await fenceIsHeld(deps.redis, deps.keys, boardId);
+  if (halfRestored) {
+    console.error(
+      `board ${boardId} is fenced by a rebuild that did not finish: its votes wait; run \`npm run rebuild -- ${boardId}\``,
+    );
+  }
+  return report.ok && settled && !halfRestored ? 0 : 1;
 }
 
 async function runRebuild(deps: Deps, boardId: string, options: Options): Promise<number> {
@@ -167,6 +177,7 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     console.error(`failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(2);
+    // 3: the board is left fenced, half restored, and the rebuild must be run again.
+    process.exit(error instanceof RebuildIncomplete ? 3 : 2);
   },
 );

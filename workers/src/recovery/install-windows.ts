@@ -37,7 +37,8 @@ async function staleGroupWindows(
 
 /**
  * Installs the ledger's rankings and totals, all-time and of every retained day, week and
- * month, and the group boards of each, in one script that never lowers the seq, lifts the fence and tells watchers to resync.
+ * month, and the group boards of each, in one script that never lowers the seq, freezes the board
+ * when asked (`freezeDay`), lifts the fence and tells watchers to resync.
  * Periods past retention are removed instead.
  * @returns the board's seq and the periods installed
  */
@@ -54,6 +55,8 @@ export async function installWindows(
     /** Member id → group id, and every registered member: the group boards are installed too. */
     groups: ReadonlyMap<string, string>;
     members: readonly string[];
+    /** Freeze the board in the install's step, on this day (board timezone): its campaign froze meanwhile. */
+    freezeDay?: string | undefined;
   },
 ): Promise<{ seq: number; days: number; periods: number }> {
   const { redis, keys } = deps;
@@ -91,6 +94,10 @@ export async function installWindows(
     periods,
     groups,
     drop: await staleGroupWindows(deps, boardId, groups),
+    freeze:
+      options.freezeDay === undefined
+        ? undefined
+        : { day: options.freezeDay, weekStartsOn: options.weekStartsOn },
     origin: options.origin,
   });
   return { seq, days: periods.filter((p) => p.window === 'day').length, periods: periods.length };

@@ -8,14 +8,14 @@ import {
   rewardModels,
   rewriteArchives,
 } from '@rallyboard/core/db';
-import { AppError, weekStartOf } from '@rallyboard/core/protocol';
+import { AppError, dayOf, weekStartOf } from '@rallyboard/core/protocol';
 import type { VoteJob } from '@rallyboard/core/queue';
-import { hasQuotas, liftFence, withLock } from '@rallyboard/core/redis';
+import { hasQuotas, withLock } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
 import { ARCHIVE_GRACE_MS } from '../archives/archiver.js';
 import { REVIEW_LOCK_MS } from '../review/review-actions.js';
 import { type RewardRestoreReport, restoreCampaignRewards } from '../rewards/restore.js';
-import { fence, keepFence, statusToSettle } from './fence.js';
+import { afterFailure, fence, keepFence, statusToSettle } from './fence.js';
 import { installWindows } from './install-windows.js';
 import type { RecoveryDeps } from './reconcile.js';
 import { replayDeadLetters } from './replay.js';
@@ -84,22 +84,31 @@ export interface RebuildReport {
  * 5. Like sets: rewritten from each voter's last counted like or unlike. Quota counters:
  *    rewritten from the voters' counted votes (totals, today and yesterday).
  * 6. Install (one script): rankings and totals of all-time and of the retained days, weeks and
- *    months (folded from the ledger's days), seq never lowered,
- *    fence lifted, watchers told to resync; under the campaign's lock, with the board's record
- *    (candidates, groups) as it is then, and the board's status then moved to its campaign's
- *    (a freeze refused while fenced).
+ *    months (folded from the ledger's days), seq never lowered, the board frozen in the same
+ *    step if its campaign froze meanwhile (a freeze refused while fenced), fence lifted, watchers
+ *    told to resync; under the campaign's lock, with the board's record (candidates, groups) as
+ *    it is then, and any other move of the board's status to its campaign's made after it.
  * 7. Rewards: its campaign put back on the workers' list of campaigns with reward rules, its
  *    voters in line to be worked out again, and its coupon pools' stock restored from MongoDB
  *    (rewards/restore.ts): Redis lost them with the board, if it lost it.
  * 8. Archives: every ended period's archive written again from the ledger (rewriteArchives), and
  *    the ended periods without one archived.
+ *
+ * A failure before step 4 lifts the fence (the board is as it was). From step 4 on the fence is
+ * held, without expiry (from step 1 for a board Redis lost): a failure, or the rebuild's death,
+ * leaves the board fenced, its votes waiting, until a rebuild run again installs it
+ * (RebuildIncomplete).
  */
 export async function rebuild(
   deps: RecoveryDeps,
   boardId: string,
   options: RebuildOptions,
 ): Promise<RebuildReport> {
-  const step = options.onStep ?? (() => {});
+  let at = 'fence';
+  const step = (name: string, detail?: Record<string, unknown>) => {
+    at = name;
+    options.onStep?.(name, detail);
+  };
   const recorded = await deps.boards.findById(boardId).lean();
   if (!recorded) throw new AppError('BOARD_NOT_FOUND', { message: `board ${boardId} is not in MongoDB` });
   const board = await withCampaignGroups(deps, recorded);
@@ -108,8 +117,7 @@ export async function rebuild(
   const registration = registrationOf(board);
   step('fence');
   const held = { token, ttlMs: options.fenceTtlMs ?? options.settleTimeoutMs + 600_000 };
-  await fence(deps, boardId, registration, held);
-  const fenced = keepFence(deps, boardId, held);
+  const fenced = keepFence(deps, boardId, { ...held, ...(await fence(deps, boardId, registration, held)) });
   try {
     // Before the markers go: a vote whose ledger write failed for good is in a failed job, and
     // dropping its marker takes it off the board. Replayed, it runs after the fence and counts.
@@ -123,19 +131,23 @@ export async function rebuild(
     step('review');
     // A chunk holds the lock while it runs (renewed, up to ten minutes; until 2026-12-07 a
     // minute, after which a rebuild went ahead in the middle of a slow one). Wait for it for what
-    // is left of the settle timeout, or a chunk's minute at least, and fail (lifting the fence)
-    // rather than restore beside a chunk still moving: the fence outlasts both waits.
+    // is left of the settle timeout, or a chunk's minute at least, and fail (lifting the fence,
+    // unless the board was not whole already) rather than restore beside a chunk still moving:
+    // the fence outlasts both waits.
     await withLock(deps.redis, deps.keys.reviewLock(boardId), async () => {}, {
       ttlMs: 10_000,
       waitMs: Math.max(REVIEW_LOCK_MS + 5_000, options.settleTimeoutMs - settledInMs),
     });
     const quotas = board.kind === 'vote' && hasQuotas(registration.quotas);
-    const { stillFenced } = fenced;
-    const restored = await restore(deps, boardId, { board, quotas, token, stillFenced }, options);
+    const restored = await restore(
+      deps,
+      boardId,
+      { board, quotas, token, fenced },
+      { ...options, onStep: step },
+    );
     return { ...restored, settledInMs, replayed: { jobs, votes } };
   } catch (error) {
-    await liftFence(deps.redis, deps.keys, boardId, token);
-    throw error;
+    throw await afterFailure(deps, boardId, { token, held: fenced.held(), step: at }, error);
   } finally {
     fenced.stop();
   }
@@ -168,7 +180,8 @@ async function withCampaignGroups(deps: RecoveryDeps, board: BoardDoc): Promise<
  * Steps 3 to 7, once the board is fenced and settled: its state from its ledger.
  * @param rebuilding.quotas whether the board counts quotas (then its counters are rewritten)
  * @param rebuilding.token the fence, lifted by the install
- * @param rebuilding.stillFenced throws unless the fence still holds: checked before each step
+ * @param rebuilding.fenced `hold` before the first step that rewrites the board; `stillFenced`
+ *   throws unless the fence still holds: checked before each later step
  */
 async function restore(
   deps: RecoveryDeps,
@@ -177,8 +190,13 @@ async function restore(
     board,
     quotas,
     token,
-    stillFenced,
-  }: { board: BoardDoc; quotas: boolean; token: string; stillFenced: () => Promise<void> },
+    fenced,
+  }: {
+    board: BoardDoc;
+    quotas: boolean;
+    token: string;
+    fenced: Pick<ReturnType<typeof keepFence>, 'stillFenced' | 'hold'>;
+  },
   options: RebuildOptions,
 ): Promise<Omit<RebuildReport, 'settledInMs' | 'replayed'>> {
   const step = options.onStep ?? (() => {});
@@ -191,7 +209,9 @@ async function restore(
     ...(quotas ? { quotas: { days: quotaDays(nowMs, board.timezone) } } : {}),
   });
 
-  await stillFenced();
+  // From here the board is rewritten: its fence is held (no expiry), so that a failure, or the
+  // rebuild's death, leaves it fenced until a rebuild run again installs it.
+  await fenced.hold();
   step('markers', { votes: state.verdicts.size });
   const markersRestored = await restoreMarkers(deps, boardId, state.verdicts, {
     nowMs,
@@ -199,12 +219,12 @@ async function restore(
   });
   const markersDropped = await dropUnrecordedMarkers(deps, boardId, state.verdicts);
 
-  await stillFenced();
+  await fenced.stillFenced();
   step('likes');
   const memberIds = board.members.map((m) => m.candidateId);
   const likeSets = await restoreLikes(deps, boardId, memberIds, state.likes);
 
-  await stillFenced();
+  await fenced.stillFenced();
   step('quotas');
   const quotaCounters = await restoreQuotas(deps, boardId, quotas ? state.quotas : undefined, {
     nowMs,
@@ -222,7 +242,7 @@ async function restore(
     deps.keys.campaignLock(boardId),
     async () => {
       const current = await currentBoard(deps, boardId, board);
-      const settleStatus = await statusToSettle(deps, boardId, options.origin);
+      const status = await statusToSettle(deps, boardId, options.origin);
       const installed = await installWindows(deps, boardId, state, {
         fence: token,
         origin: options.origin,
@@ -231,14 +251,16 @@ async function restore(
         weekStartsOn: weekStartOf(current),
         groups: registrationOf(current).groups ?? new Map(),
         members: current.members.map((m) => m.candidateId),
+        // A freeze refused while fenced, made in the install's step: the board's day now.
+        ...(status.freeze ? { freezeDay: dayOf(Date.now(), current.timezone) } : {}),
       });
-      await settleStatus();
+      await status.settle();
       return { ...installed, members: current.members.length };
     },
     // A host's edit holds the lock for a moment; a large board's install may take longer than
     // the lock's life, so it is renewed while the install runs. The wait is long: markers and like
-    // sets are already rewritten, and a rebuild that gave up here would lift its fence on a board
-    // half restored (its fence is renewed meanwhile).
+    // sets are already rewritten, and a rebuild that gave up here would leave its board fenced,
+    // half restored, until it is run again (its fence is held meanwhile).
     { ttlMs: 10_000, waitMs: 600_000, renew: { forMs: 600_000 } },
   );
 

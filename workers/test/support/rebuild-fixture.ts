@@ -1,6 +1,6 @@
 import { connectMongo } from '@rallyboard/core/db';
 import { createVoteQueue, type VoteJob } from '@rallyboard/core/queue';
-import { closeRedis, type RedisClient } from '@rallyboard/core/redis';
+import { closeRedis, type RedisClient, type ScriptName } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll } from 'vitest';
@@ -75,4 +75,27 @@ export async function votedBoard(): Promise<{ boardId: string; items: BatchItem[
   }));
   await apply(items);
   return { boardId, items };
+}
+
+type Call = (...args: unknown[]) => Promise<unknown>;
+
+/**
+ * The Redis connection, with one script's calls (runScript looks the script up on the
+ * connection by name) going through what `through` makes of the real call: one that fails, or
+ * that lets something happen right after it, as a test's fault needs. Everything else is the
+ * connection itself.
+ */
+export function redisWithScript(
+  redis: RedisClient,
+  name: ScriptName,
+  through: (real: Call) => Call,
+): RedisClient {
+  return new Proxy(redis, {
+    get: (target, prop) => {
+      const value: unknown = Reflect.get(target, prop);
+      if (typeof value !== 'function') return value;
+      const bound = (...args: unknown[]) => Reflect.apply(value, target, args) as Promise<unknown>;
+      return prop === name ? through(bound) : value.bind(target);
+    },
+  });
 }

@@ -1,5 +1,6 @@
 import { nextPeriodStart, type PeriodWindow } from '../protocol/periods.js';
 import { type BoardRegistration, registerBoard } from './board-registry.js';
+import { freezeKeys } from './board-status.js';
 import type { RedisClient } from './connection.js';
 import type { KeyBuilder, WindowKeys } from './keys.js';
 import { SEQ_SPAN } from './score.js';
@@ -15,21 +16,23 @@ export interface WindowState {
 /**
  * Fences a board for a rebuild: registers it again from the system of record (its meta may be
  * gone) and sets the fence, in one transaction, so no vote applies from now until installBoard
- * lifts it, or until `ttlMs` passes if the rebuild dies.
+ * lifts it, or until `ttlMs` passes if the rebuild dies. A `held` fence never expires: a board
+ * whose Redis state is not whole (lost, or half restored by a rebuild that failed) stays fenced
+ * until an install completes.
  */
 export function fenceBoard(
   redis: RedisClient,
   keys: KeyBuilder,
   board: BoardRegistration,
-  fence: { token: string; ttlMs: number },
+  fence: { token: string; ttlMs: number; held?: boolean },
 ): Promise<void> {
   return registerBoard(redis, keys, board, { fence });
 }
 
 /**
- * Extends a fence this token still holds to `ttlMs` from now (extendLock-1.lua: a fence is held
- * as a lock is): a rebuild renews its fence while it runs, and checks it before each step that
- * changes the board.
+ * Extends a fence this token still holds to `ttlMs` from now (renewFence-1.lua); a held fence
+ * stays held, without expiry. A rebuild renews its fence while it runs, and checks it before each
+ * step that changes the board.
  * @returns whether the token still held it
  */
 export async function renewFence(
@@ -40,14 +43,40 @@ export async function renewFence(
 ): Promise<boolean> {
   const reply = await runScript(
     redis,
-    'extendLock',
+    'renewFence',
     [keys.board(boardId).fence],
     [fence.token, String(fence.ttlMs)],
   );
   return reply === 1;
 }
 
-/** Lifts a fence if this token still holds it (a rebuild that failed part-way). */
+/**
+ * Holds a fence this token still holds (renewFence-1.lua): no expiry from now on, so only an
+ * install lifts it. A rebuild holds its fence before it rewrites anything of the board: from then
+ * on, neither its failure nor its death may let votes apply onto a half-restored board.
+ * @returns whether the token still held it
+ */
+export async function holdFence(
+  redis: RedisClient,
+  keys: KeyBuilder,
+  boardId: string,
+  token: string,
+): Promise<boolean> {
+  return (await runScript(redis, 'renewFence', [keys.board(boardId).fence], [token, 'hold'])) === 1;
+}
+
+/**
+ * Whether the board's fence is held (set, without expiry): a rebuild left the board half restored
+ * (it failed or died after it began rewriting it), and the board waits for a rebuild run again.
+ */
+export async function fenceIsHeld(redis: RedisClient, keys: KeyBuilder, boardId: string): Promise<boolean> {
+  return (await redis.pttl(keys.board(boardId).fence)) === -1;
+}
+
+/**
+ * Lifts a fence if this token still holds it (a rebuild that failed before it changed anything).
+ * Never call it for a held fence: the board is not whole until an install completes.
+ */
 export async function liftFence(
   redis: RedisClient,
   keys: KeyBuilder,
@@ -60,7 +89,8 @@ export async function liftFence(
 
 /**
  * The last, atomic step of a rebuild (installBoard-7+.lua): replaces the rankings and totals of a
- * fenced board, lifts the fence and tells watchers to resync. Throws unless `fence` still holds.
+ * fenced board, freezes it (`freeze`: its campaign froze while it was fenced) from the rankings
+ * just installed, lifts the fence and tells watchers to resync. Throws unless `fence` still holds.
  * @returns the board's seq after the install
  */
 export async function installBoard(
@@ -77,6 +107,11 @@ export async function installBoard(
     groups?: readonly InstalledWindow[] | undefined;
     /** Windows whose keys go (group windows the ledger no longer has), in the same step. */
     drop?: readonly WindowKeys[] | undefined;
+    /**
+     * Freeze the board (封榜) in the same step, as freezeBoard-20.lua does: the freeze day (board
+     * timezone) and the board's week start. Its publishing to the screens is the caller's.
+     */
+    freeze?: { day: string; weekStartsOn: number } | undefined;
     origin: string;
   },
 ): Promise<number> {
@@ -96,13 +131,24 @@ export async function installBoard(
   const reply = await runScript(
     redis,
     'installBoard',
-    [k.meta, k.scores, k.total, k.seq, k.members, k.fence, k.periods, ...dayKeys],
+    [
+      k.meta,
+      k.scores,
+      k.total,
+      k.seq,
+      k.members,
+      k.fence,
+      k.periods,
+      ...dayKeys,
+      ...(state.freeze ? freezeKeys(keys, boardId, state.freeze.day, state.freeze.weekStartsOn) : []),
+    ],
     [
       state.fence,
       state.seq,
       keys.boardChanges(boardId),
       boardId,
       state.origin,
+      state.freeze?.day ?? '',
       state.all.total,
       ...pairs(state.all),
       ...dayArgs,

@@ -82,17 +82,19 @@ export interface BoardMeta {
  * adds members, never removes them
  * (removing a candidate with votes is a decision for a later, audited operation). A new member
  * enters every all-time ranking at 0, ranked after members that have votes, by id.
- * @param options.fence also set the board's rebuild fence, in the same transaction
+ * @param options.fence also set the board's rebuild fence, in the same transaction: expiring after
+ *   `ttlMs`, or `held` (no expiry, lifted only by an install: see renewFence-1.lua)
  */
 export async function registerBoard(
   redis: RedisClient,
   keys: KeyBuilder,
   board: BoardRegistration,
-  options: { fence?: { token: string; ttlMs: number } } = {},
+  options: { fence?: { token: string; ttlMs: number; held?: boolean } } = {},
 ): Promise<void> {
   const k = keys.board(board.boardId);
   const tx = redis.multi();
-  if (options.fence) tx.set(k.fence, options.fence.token, 'PX', options.fence.ttlMs);
+  if (options.fence?.held) tx.set(k.fence, options.fence.token);
+  else if (options.fence) tx.set(k.fence, options.fence.token, 'PX', options.fence.ttlMs);
   tx.hset(k.meta, {
     title: board.title,
     kind: board.kind,

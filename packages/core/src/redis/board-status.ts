@@ -28,6 +28,24 @@ export interface StatusOptions {
 const pair = (w: WindowKeys) => [w.scores, w.total];
 
 /**
+ * The keys a freeze copies from and to, after the board's own (freezeBoard-20.lua's KEYS[5..19],
+ * and the last of installBoard-7+.lua's when the install freezes): the snapshot's scores, total
+ * and seq; the freeze day's, week's and month's live scores and total; their snapshot's.
+ * @param day the freeze day, in the board's timezone
+ */
+export function freezeKeys(keys: KeyBuilder, boardId: string, day: string, weekStartsOn: number): string[] {
+  const k = keys.board(boardId);
+  const f = k.frozen;
+  return [
+    f.scores,
+    f.total,
+    f.seq,
+    ...PERIOD_WINDOWS.flatMap((w) => pair(k.period(w, periodStart(day, w, weekStartsOn)))),
+    ...PERIOD_WINDOWS.flatMap((w) => pair(f.period(w))),
+  ];
+}
+
+/**
  * Records a campaign's new status on its board, for ingest and the public reads to see.
  *
  * Moving to `frozen` (封榜) snapshots the public ranking in the same step (freezeBoard-20.lua):
@@ -57,13 +75,7 @@ export async function changeBoardStatus(
         k.scores,
         k.total,
         k.seq,
-        f.scores,
-        f.total,
-        f.seq,
-        ...PERIOD_WINDOWS.flatMap((w) =>
-          pair(k.period(w, periodStart(day, w, Number(weekStartsOn ?? DEFAULT_WEEK_STARTS_ON)))),
-        ),
-        ...PERIOD_WINDOWS.flatMap((w) => pair(f.period(w))),
+        ...freezeKeys(keys, boardId, day, Number(weekStartsOn ?? DEFAULT_WEEK_STARTS_ON)),
         k.fence,
       ],
       [day, ...tail],

@@ -22,6 +22,7 @@ export const SCRIPTS = {
   installBoard: '7+',
   releaseLock: 1,
   extendLock: 1,
+  renewFence: 1,
   freezeBoard: 20,
   setBoardStatus: 11,
   setMemberGroup: '5+',

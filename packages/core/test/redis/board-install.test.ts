@@ -4,11 +4,14 @@ import { AppError } from '../../src/protocol/errors.js';
 import {
   applyVotes,
   fenceBoard,
+  fenceIsHeld,
+  holdFence,
   installBoard,
   liftFence,
   readBoard,
   readBoardMeta,
   readMembers,
+  renewFence,
   type WindowRef,
 } from '../../src/redis/index.js';
 import {
@@ -156,6 +159,77 @@ describe('fenceBoard, installBoard and liftFence', () => {
     expect(await applyVotes(redis, keys, boardId, [vote('a')], options)).toEqual({ outcome: 'fenced' });
     expect(await readBoardMeta(redis, keys, boardId)).toMatchObject({ kind: 'vote' });
     expect((await readMembers(redis, keys, boardId)).sort()).toEqual(['a', 'b']);
+  });
+
+  it('freezes the board in the same step when asked: the snapshot is the ranking installed, one reset published', async () => {
+    const boardId = await newBoard(['a', 'b']);
+    // Listening first: a cluster may deliver the vote's change after a later subscription.
+    const channel = await listen(boardId);
+    await apply(boardId, [vote('b'), vote('b')]);
+    const k = keys.board(boardId);
+    const token = randomId('fence');
+    await fenceBoard(redis, keys, registration(boardId, ['a', 'b']), { token, ttlMs: 60_000 });
+    const seq = await installBoard(redis, keys, boardId, {
+      fence: token,
+      seq: 4,
+      all: { total: 3, members: [{ candidateId: 'a', count: 3, seq: 4 }] },
+      periods: [
+        {
+          window: 'day',
+          start: TODAY,
+          expiresAt: EXPIRES,
+          total: 3,
+          members: [{ candidateId: 'a', count: 3, seq: 4 }],
+        },
+      ],
+      freeze: { day: TODAY, weekStartsOn: 1 },
+      origin: 'rebuild',
+    });
+    expect(seq).toBe(4);
+    const [, reset, ...more] = await channel.until(2);
+    expect(reset).toEqual({ boardId, seq: 4, members: [], reset: true, origin: 'rebuild' });
+    expect(more).toEqual([]);
+    await channel.close();
+    expect(await readBoardMeta(redis, keys, boardId)).toMatchObject({
+      status: 'frozen',
+      frozen: { day: TODAY, seq: 4 },
+    });
+    expect(await redis.get(k.frozen.seq)).toBe('4');
+    expect(await redis.zrange(k.frozen.scores, '0', '-1', 'WITHSCORES')).toEqual(
+      await redis.zrange(k.scores, '0', '-1', 'WITHSCORES'),
+    );
+    expect(await redis.get(k.frozen.total)).toBe('3');
+    expect(await redis.zrange(k.frozen.period('day').scores, '0', '-1')).toEqual(['a']);
+    expect(await redis.ttl(k.frozen.period('day').scores)).toBe(-1);
+    expect(await redis.exists(k.fence)).toBe(0);
+
+    // A vote after the install counts in the live ranking, not in the freeze's.
+    expect((await apply(boardId, [vote('b')])).verdicts).toEqual([counted(5)]);
+    expect(await redis.get(k.frozen.seq)).toBe('4');
+    expect(await redis.get(k.frozen.total)).toBe('3');
+  });
+
+  it('holds a fence: it no longer expires, a renewal leaves it held, and only its own token holds it', async () => {
+    const boardId = await newBoard(['a']);
+    const k = keys.board(boardId);
+    const token = randomId('fence');
+    await fenceBoard(redis, keys, registration(boardId, ['a']), { token, ttlMs: 60_000 });
+    expect(await fenceIsHeld(redis, keys, boardId)).toBe(false);
+    expect(await holdFence(redis, keys, boardId, 'someone-else')).toBe(false);
+    expect(await redis.pttl(k.fence)).toBeGreaterThan(0);
+
+    expect(await holdFence(redis, keys, boardId, token)).toBe(true);
+    expect(await fenceIsHeld(redis, keys, boardId)).toBe(true);
+    expect(await renewFence(redis, keys, boardId, { token, ttlMs: 1_000 })).toBe(true);
+    expect(await redis.pttl(k.fence)).toBe(-1);
+    expect(await renewFence(redis, keys, boardId, { token: 'someone-else', ttlMs: 1_000 })).toBe(false);
+
+    // Fenced again (a rebuild run again), held from the start: votes wait.
+    const again = randomId('fence');
+    await fenceBoard(redis, keys, registration(boardId, ['a']), { token: again, ttlMs: 60_000, held: true });
+    expect(await redis.get(k.fence)).toBe(again);
+    expect(await redis.pttl(k.fence)).toBe(-1);
+    expect(await applyVotes(redis, keys, boardId, [vote('a')], options)).toEqual({ outcome: 'fenced' });
   });
 
   function registration(boardId: string, candidateIds: string[]) {
