@@ -1,10 +1,9 @@
 import type { Request, Route } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { call } from '../../server/test/support/hosts.js';
-import { openPage } from '../support/browser.js';
 import { createLiveCampaign } from '../support/campaigns.js';
 import { testConfig } from '../support/config.js';
-import { signInToConsole, useConsoleStack } from '../support/console.js';
+import { openConsoleAt, useConsoleStack } from '../support/console.js';
 import { REWARD_FORMS } from '../support/reward-forms.js';
 import { seedBoard } from '../support/stack.js';
 
@@ -29,10 +28,13 @@ async function draft(): Promise<string> {
 describe('an add whose answer was lost', () => {
   it.each(REWARD_FORMS)('$form: clicked again, it is made once', async (spec) => {
     const campaignId = await draft();
-    const { page, context } = await openPage(stack.browser, `${stack.server.url}/console`);
-    page.setDefaultTimeout(8_000);
-    await signInToConsole(page, stack.host.username);
-    await page.goto(`${stack.server.url}/console#/campaigns/${campaignId}/rewards`);
+    const { page, context } = await openConsoleAt(
+      stack.browser,
+      stack.server.url,
+      stack.host.username,
+      `/campaigns/${campaignId}/rewards`,
+      { name: '奖励规则' },
+    );
     const form = page.getByRole('form', { name: spec.form });
     await form.waitFor();
     await spec.fill(form);

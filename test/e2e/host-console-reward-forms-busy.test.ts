@@ -1,9 +1,8 @@
 import type { Page, Route } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openPage } from '../support/browser.js';
 import { createLiveCampaign } from '../support/campaigns.js';
 import { testConfig } from '../support/config.js';
-import { signInToConsole, useConsoleStack } from '../support/console.js';
+import { openConsoleAt, useConsoleStack } from '../support/console.js';
 import { REWARD_FORMS } from '../support/reward-forms.js';
 import { seedBoard } from '../support/stack.js';
 
@@ -51,10 +50,13 @@ describe('the 奖励 tab’s add buttons', () => {
   it.each(REWARD_FORMS)(
     '$form: one add per double click or Enter while it is in flight, and a retry after a failure',
     async (spec) => {
-      const { page, context } = await openPage(stack.browser, `${stack.server.url}/console`);
-      page.setDefaultTimeout(8_000);
-      await signInToConsole(page, stack.host.username);
-      await page.goto(`${stack.server.url}/console#/campaigns/${campaignId}/rewards`);
+      const { page, context } = await openConsoleAt(
+        stack.browser,
+        stack.server.url,
+        stack.host.username,
+        `/campaigns/${campaignId}/rewards`,
+        { name: '奖励规则' },
+      );
       const form = page.getByRole('form', { name: spec.form });
       await form.waitFor();
       const last = await spec.fill(form);

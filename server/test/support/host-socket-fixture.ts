@@ -1,3 +1,4 @@
+import { type AlertDoc, alertModel, alertView, recordAlert } from '@rallyboard/core/db';
 import {
   HOST_EVENTS,
   HOST_NAMESPACE,
@@ -76,19 +77,28 @@ export async function disableHost(server: TestServer, admin: TestHost, host: Tes
   expect(answer.status).toBe(200);
 }
 
-/** Publishes a risk alert of the campaign on the channel the workers publish them on. */
-export async function publishAlert(server: TestServer, campaignId: string): Promise<RiskAlert> {
+/**
+ * Publishes a risk alert of the campaign on the channel the workers publish them on; with
+ * `recorded`, on record first, as the workers raise one.
+ */
+export async function publishAlert(
+  server: TestServer,
+  campaignId: string,
+  options: { recorded?: boolean } = {},
+): Promise<RiskAlert> {
   const subject = randomId('device:dev-');
-  const alert: RiskAlert = {
-    id: `${campaignId}:cluster:${subject}:1`,
+  const doc: AlertDoc = {
+    _id: `${campaignId}:cluster:${subject}:1`,
     campaignId,
     kind: 'cluster',
     subject,
     text: `Cluster ${subject}: 4 accounts.`,
     advice: 'Open the review queue grouped by cluster.',
     data: { accounts: 4 },
-    at: new Date().toISOString(),
+    at: new Date(),
   };
+  if (options.recorded) expect(await recordAlert(alertModel(server.deps.mongo), doc)).toBe(true);
+  const alert = alertView(doc);
   await server.deps.redis.publish(server.deps.keys.riskAlerts, JSON.stringify(alert));
   return alert;
 }

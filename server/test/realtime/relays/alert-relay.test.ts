@@ -1,7 +1,5 @@
-import { type AlertDoc, alertModel, alertView, recordAlert } from '@rallyboard/core/db';
-import type { RiskAlert } from '@rallyboard/core/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomId, testConfig } from '../../../../test/support/config.js';
+import { testConfig } from '../../../../test/support/config.js';
 import { startTestServer, type TestServer } from '../../../../test/support/stack.js';
 import { listenProxiedRelay } from '../../support/app.js';
 import {
@@ -39,25 +37,6 @@ async function watching(host: TestHost, campaignId: string): Promise<WatchingHos
   return watcher;
 }
 
-/** An alert as the workers raise one: on record, then published. */
-async function raisedAlert(campaignId: string): Promise<RiskAlert> {
-  const subject = randomId('device:dev-');
-  const doc: AlertDoc = {
-    _id: `${campaignId}:cluster:${subject}:1`,
-    campaignId,
-    kind: 'cluster',
-    subject,
-    text: `Cluster ${subject}: 5 accounts.`,
-    advice: 'Open the review queue grouped by cluster.',
-    data: { accounts: 5 },
-    at: new Date(),
-  };
-  expect(await recordAlert(alertModel(server.deps.mongo), doc)).toBe(true);
-  const alert = alertView(doc);
-  await server.deps.redis.publish(server.deps.keys.riskAlerts, JSON.stringify(alert));
-  return alert;
-}
-
 describe('the alert relay', () => {
   it("sends a host the alerts raised while its server's Redis subscription was down", async () => {
     const app = await listenProxiedRelay(server.deps, config.redis.url);
@@ -70,7 +49,7 @@ describe('the alert relay', () => {
 
       await app.drop();
       // Raised while nobody on the proxied server listens; no alert comes after it.
-      const missed = await raisedAlert(campaignId);
+      const missed = await publishAlert(server, campaignId, { recorded: true });
       await app.restore();
 
       await received(watcher, missed);
