@@ -1,40 +1,14 @@
-import { type LedgerVote, referralIdOf, referralModel, shareTokenModel } from '@rallyboard/core/db';
+import { type LedgerVote, referralIdOf, referralModel } from '@rallyboard/core/db';
 import type { ReviewJob } from '@rallyboard/core/queue';
 import { describe, expect, it, vi } from 'vitest';
 import { createReviewActions } from '../../src/review/review-actions.js';
 import { createReferralAttributor } from '../../src/votes/attribute-referrals.js';
-import {
-  apply,
-  countOf,
-  deps,
-  judged,
-  liveCampaign,
-  mongo,
-  recordOf,
-  useClusterHoldStack,
-} from './cluster-hold-fixture.js';
+import { countOf, deps, mongo, recordOf, useClusterHoldStack } from './cluster-hold-fixture.js';
+import { countedItemThrough, heldOnSharedPhone, inviteesOf, shared } from './referral-fixture.js';
 
 useClusterHoldStack();
 
 const noProgress = async () => {};
-
-/** A live campaign and a share link of p-sharer's for alice. */
-async function shared(): Promise<{ boardId: string; token: string }> {
-  const boardId = await liveCampaign();
-  const token = `tok-${boardId}`.slice(0, 32);
-  await shareTokenModel(mongo).create({
-    _id: token,
-    campaignId: boardId,
-    candidateId: 'alice',
-    inviterId: 'p-sharer',
-    createdAt: new Date(),
-  });
-  return { boardId, token };
-}
-
-/** The sharer's invitees in the campaign, as their referrals answer. */
-const inviteesOf = (boardId: string) =>
-  referralModel(mongo).countDocuments({ campaignId: boardId, inviterId: 'p-sharer' });
 
 /**
  * `voterId`'s vote for alice through the link, counted and on the ledger, but its batch's
@@ -42,13 +16,7 @@ const inviteesOf = (boardId: string) =>
  * record as the batch has it.
  */
 async function recordedNotAttributed(boardId: string, token: string, voterId: string): Promise<LedgerVote> {
-  const item = judged(boardId, 'alice', voterId, Date.now() - 60_000, {
-    ip: '198.51.100.91',
-    deviceId: `dev-${voterId}`,
-    dwellMs: 4_000,
-    shareToken: token,
-  });
-  expect(await apply([item])).toMatchObject([{ verdict: 'counted' }]);
+  const item = await countedItemThrough(boardId, token, voterId, '198.51.100.91');
   await referralModel(mongo).deleteOne({ _id: referralIdOf(boardId, voterId) });
   const record = await recordOf(item.vote.voteId);
   if (!record) throw new Error('the vote is not on the ledger');
@@ -112,19 +80,11 @@ describe("a referral follows its vote's review when the vote worker's attributio
 describe('an approval makes one referral however often it runs', () => {
   it('makes one when its job runs again after stopping before its ledger write, and none more when the vote is approved again', async () => {
     const { boardId, token } = await shared();
-    // Three accounts on one phone count; the phone's fourth, through the link, is held as it comes.
-    const phone = (voterId: string, i: number, shareToken?: string) =>
-      judged(boardId, 'bob', voterId, Date.now() + i, {
-        ip: `198.51.100.${i + 101}`,
-        deviceId: 'dev-phone',
-        dwellMs: 3_000,
-        ...(shareToken ? { shareToken } : {}),
-      });
-    for (const [i, voterId] of ['p-a', 'p-b', 'p-c'].entries()) {
-      expect(await apply([phone(voterId, i)])).toMatchObject([{ verdict: 'counted' }]);
-    }
-    const vote = phone('p-held', 3, token);
-    expect(await apply([vote])).toMatchObject([{ verdict: 'held' }]);
+    const vote = await heldOnSharedPhone(boardId, token, {
+      voterId: 'p-held',
+      deviceId: 'dev-phone',
+      ipFrom: 101,
+    });
     const voteId = vote.vote.voteId;
     const approve: ReviewJob = {
       kind: 'approve',

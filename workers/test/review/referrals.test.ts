@@ -1,10 +1,9 @@
-import { referralIdOf, referralModel, shareTokenModel } from '@rallyboard/core/db';
+import { referralIdOf, referralModel } from '@rallyboard/core/db';
 import type { ReviewJob } from '@rallyboard/core/queue';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../../../test/support/stack.js';
 import { createReviewActions } from '../../src/review/review-actions.js';
 import { createRiskFollowUp } from '../../src/risk/follow-up.js';
-import type { BatchItem } from '../../src/votes/apply-votes.js';
 import {
   apply,
   byIdAlone,
@@ -12,49 +11,19 @@ import {
   deps,
   judged,
   ledgerCommands,
-  liveCampaign,
   mongo,
   recordOf,
   stoppedFor,
   useClusterHoldStack,
 } from './cluster-hold-fixture.js';
+import { countedItemThrough, heldOnSharedPhone, inviteesOf, shared } from './referral-fixture.js';
 
 useClusterHoldStack();
-
-/** A live campaign and a share link of p-sharer's for alice. */
-async function shared(kind: 'vote' | 'like' = 'vote'): Promise<{ boardId: string; token: string }> {
-  const boardId = await liveCampaign(['alice', 'bob'], kind);
-  const token = `tok-${boardId}`.slice(0, 32);
-  await shareTokenModel(mongo).create({
-    _id: token,
-    campaignId: boardId,
-    candidateId: 'alice',
-    inviterId: 'p-sharer',
-    createdAt: new Date(),
-  });
-  return { boardId, token };
-}
 
 /** `voterId`'s vote for alice through the link, counted: its id. */
 async function countedThrough(boardId: string, token: string, voterId: string): Promise<string> {
   return (await countedItemThrough(boardId, token, voterId)).vote.voteId;
 }
-
-/** `voterId`'s vote for alice through the link, counted, as its job carried it. */
-async function countedItemThrough(boardId: string, token: string, voterId: string): Promise<BatchItem> {
-  const vote = judged(boardId, 'alice', voterId, Date.now() - 60_000, {
-    ip: '198.51.100.71',
-    deviceId: `dev-${voterId}`,
-    dwellMs: 4_000,
-    shareToken: token,
-  });
-  expect(await apply([vote])).toMatchObject([{ verdict: 'counted' }]);
-  return vote;
-}
-
-/** The sharer's invitees in the campaign, as their referrals answer. */
-const inviteesOf = (boardId: string) =>
-  referralModel(mongo).countDocuments({ campaignId: boardId, inviterId: 'p-sharer' });
 
 const decide = (kind: 'approve' | 'void', boardId: string, voteId: string): ReviewJob => ({
   kind,
@@ -109,19 +78,11 @@ describe("a referral follows its vote's review", () => {
 
   it('brings its voter when a host approves a vote through the link that was held when it came', async () => {
     const { boardId, token } = await shared();
-    // Three accounts on one phone count; the phone's fourth, through the link, is held as it comes.
-    const phone = (voterId: string, i: number, shareToken?: string) =>
-      judged(boardId, 'bob', voterId, Date.now() + i, {
-        ip: `198.51.100.${i + 81}`,
-        deviceId: 'dev-shared',
-        dwellMs: 3_000,
-        ...(shareToken ? { shareToken } : {}),
-      });
-    for (const [i, voterId] of ['p-1', 'p-2', 'p-3'].entries()) {
-      expect(await apply([phone(voterId, i)])).toMatchObject([{ verdict: 'counted' }]);
-    }
-    const vote = phone('p-late', 3, token);
-    expect(await apply([vote])).toMatchObject([{ verdict: 'held' }]);
+    const vote = await heldOnSharedPhone(boardId, token, {
+      voterId: 'p-late',
+      deviceId: 'dev-shared',
+      ipFrom: 81,
+    });
     expect(await inviteesOf(boardId)).toBe(0);
 
     await createReviewActions(deps)(
