@@ -182,9 +182,15 @@ describe('the host console', () => {
     await expect.poll(() => page.locator('#network-chart canvas').count()).toBe(1);
     // The risk dashboard's tallies: the top eight of the twelve voters' IPs (four /16s between them).
     await expect.poll(() => page.locator('.tops code').count(), { timeout: 15_000 }).toBe(8);
+    expect(await page.locator('#stat-rebuild').textContent()).toBe('无');
     await expectAllLabelled(page, 'monitor');
     const file = await screenshot(page, 'console-monitor-1080p');
     expect(file).toMatch(/test-artifacts\/console-monitor-1080p\.png$/);
+    // A rebuild from the ledger fences the board (held, as one that failed part-way leaves it).
+    await stack.server.deps.redis.set(stack.server.deps.keys.board(campaignId).fence, 'rebuild-token');
+    await expect.poll(() => page.locator('#stat-rebuild').textContent(), { timeout: 10_000 }).toBe('进行中');
+    expect(await page.locator('#stat-rebuild').locator('..').getAttribute('class')).toContain('warn');
+    await stack.server.deps.redis.del(stack.server.deps.keys.board(campaignId).fence);
     expect(errors).toEqual([]);
     await context.close();
   });

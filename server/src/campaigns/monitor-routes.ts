@@ -1,6 +1,6 @@
 import { type CampaignMonitor, campaignMonitorSchema } from '@rallyboard/core/protocol';
 import { type VoteJob, voteQueueLagMs } from '@rallyboard/core/queue';
-import { readDeadLetters, readIngestRate, readVerdictTotals } from '@rallyboard/core/redis';
+import { boardFenced, readDeadLetters, readIngestRate, readVerdictTotals } from '@rallyboard/core/redis';
 import type { Queue } from 'bullmq';
 import { Router } from 'express';
 import { type BoardReadDeps, queryBoard } from '../boards/queries.js';
@@ -45,7 +45,8 @@ export function monitorRouter(deps: MonitorRouteDeps): Router {
         'Votes accepted in each of the last 60 seconds and their mean; the live ranking total; the votes ' +
         'the workers counted, held and rejected so far; the votes queue (shared by all campaigns) in jobs: ' +
         "waiting, delayed, active, and the age of the oldest unfinished job (the workers' lag); the campaign's " +
-        'dead letters (vote jobs that failed for good, and their votes, not counted until replayed). Read from ' +
+        'dead letters (vote jobs that failed for good, and their votes, not counted until replayed); whether a ' +
+        'rebuild from the ledger fences the board (its votes wait). Read from ' +
         'Redis tallies, never the ledger. A campaign the host neither created nor co-hosts answers ' +
         'CAMPAIGN_NOT_FOUND.',
       auth: 'host',
@@ -56,13 +57,14 @@ export function monitorRouter(deps: MonitorRouteDeps): Router {
     async ({ auth, params }, _req, res) => {
       const campaign = await whenAvailable(() => deps.loadCampaign(auth, params.campaignId));
       const now = Date.now();
-      const [perSecond, verdicts, totals, queue, deadLetters] = await Promise.all([
+      const [perSecond, verdicts, totals, queue, deadLetters, rebuilding] = await Promise.all([
         whenAvailable(() => readIngestRate(deps.redis, deps.keys, params.campaignId, now)),
         whenAvailable(() => readVerdictTotals(deps.redis, deps.keys, params.campaignId)),
         // The counted total (live: a frozen campaign's public total stops at the freeze).
         queryBoard(deps, { type: 'totals', boardId: params.campaignId, window: 'all' }, { live: true }),
         whenAvailable(() => readQueueState(deps.voteQueue, now)),
         whenAvailable(() => readDeadLetters(deps.redis, deps.keys, params.campaignId)),
+        whenAvailable(() => boardFenced(deps.redis, deps.keys, params.campaignId)),
       ]);
       const sum = perSecond.reduce((n, s) => n + s.votes, 0);
       const answer: CampaignMonitor = {
@@ -74,6 +76,7 @@ export function monitorRouter(deps: MonitorRouteDeps): Router {
         verdicts,
         queue,
         deadLetters,
+        rebuilding,
       };
       res.json(answer);
     },

@@ -119,6 +119,18 @@ describe('the live monitor', () => {
     }
   });
 
+  it('shows a board fenced by a rebuild from the ledger, whose votes wait, until its install', async () => {
+    const campaignId = await seedBoard(config, server.deps.redis, mongo, ['alice']);
+    await createLiveCampaign(mongo, campaignId, { createdBy: host.id, candidateIds: ['alice'] });
+    expect((await monitor(campaignId)).body.rebuilding).toBe(false);
+    // A rebuild's fence, held as one that failed part-way leaves it (workers/src/recovery/fence.ts).
+    const fence = server.deps.keys.board(campaignId).fence;
+    await server.deps.redis.set(fence, 'rebuild-token');
+    expect((await monitor(campaignId)).body.rebuilding).toBe(true);
+    await server.deps.redis.del(fence);
+    expect((await monitor(campaignId)).body.rebuilding).toBe(false);
+  });
+
   it("answers CAMPAIGN_NOT_FOUND for another host's campaign", async () => {
     const campaignId = await seedBoard(config, server.deps.redis, mongo, ['alice']);
     await createLiveCampaign(mongo, campaignId, { createdBy: host.id, candidateIds: ['alice'] });

@@ -65,6 +65,11 @@ export async function holdFence(
   return (await runScript(redis, 'renewFence', [keys.board(boardId).fence], [token, 'hold'])) === 1;
 }
 
+/** Whether a rebuild fences the board: running, or left half restored (fenceIsHeld). */
+export async function boardFenced(redis: RedisClient, keys: KeyBuilder, boardId: string): Promise<boolean> {
+  return (await redis.exists(keys.board(boardId).fence)) === 1;
+}
+
 /**
  * Whether the board's fence is held (set, without expiry): a rebuild left the board half restored
  * (it failed or died after it began rewriting it), and the board waits for a rebuild run again.

@@ -24,14 +24,15 @@ export function monitorStats() {
     held: stat('stat-held', '待审核'),
     rejected: stat('stat-rejected', '已拒绝'),
     deadLetters: stat('stat-dead-letters', '处理失败（未计入）'),
+    rebuild: stat('stat-rebuild', '从账本恢复排行榜'),
   };
 }
 
 export type MonitorStats = ReturnType<typeof monitorStats>;
 
-/** Writes one /monitor answer into the figures; a lag over 5 s and any dead letter are flagged. */
+/** Writes one /monitor answer into the figures; a lag over 5 s, any dead letter and a rebuild are flagged. */
 export function drawStats(
-  { rate, total, depth, lag, counted, held, rejected, deadLetters }: MonitorStats,
+  { rate, total, depth, lag, counted, held, rejected, deadLetters, rebuild }: MonitorStats,
   m: CampaignMonitor,
 ): void {
   rate.value.textContent = formatRate(m.rate);
@@ -52,4 +53,11 @@ export function drawStats(
   deadLetters.note.textContent =
     m.deadLetters.jobs === 0 ? '无' : `${m.deadLetters.jobs} 个任务 · 用 npm run replay 重新处理`;
   deadLetters.el.classList.toggle('warn', m.deadLetters.jobs > 0);
+  // A rebuild fences the board: votes wait and count once it is installed; one that stays was
+  // left half restored by a rebuild that failed, and is run again (docs/operations.md).
+  rebuild.value.textContent = m.rebuilding ? '进行中' : '无';
+  rebuild.note.textContent = m.rebuilding
+    ? '投票排队等候，恢复完成后计入；长时间未完成请重新运行 npm run rebuild'
+    : '';
+  rebuild.el.classList.toggle('warn', m.rebuilding);
 }
