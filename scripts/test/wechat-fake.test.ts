@@ -1,5 +1,5 @@
 import { inflateSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_PATHS, startFake } from '../../test/support/wechat.js';
 import type { WeChatFake } from '../wechat-fake/server.js';
 
@@ -134,5 +134,45 @@ describe('the WeChat fake', () => {
     expect(calls[FAKE_PATHS.code2Session]).toBeGreaterThanOrEqual(2);
     expect((await control('noSuchControl')).ok).toBe(false);
     expect((await control('blockUser', {})).ok).toBe(false);
+  });
+});
+
+describe('the fake’s stable_token, as WeChat documents it', () => {
+  let own: WeChatFake;
+  beforeEach(async () => {
+    own = await startFake();
+  });
+  afterEach(() => own.close());
+  const ask = async (forceRefresh: boolean) => {
+    const res = await fetch(`${own.url}${FAKE_PATHS.stableToken}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        grant_type: 'client_credential',
+        appid: own.state.appId,
+        secret: own.state.appSecret,
+        force_refresh: forceRefresh,
+      }),
+    });
+    return json(res);
+  };
+
+  it('hands out its current token in normal mode even once it is rejected (40001), until a forced refresh', async () => {
+    const current = String((await ask(false)).access_token);
+    own.state.revokeTokens();
+    expect(own.state.checkToken(current)).toBe(40001);
+    expect((await ask(false)).access_token).toBe(current);
+    const forced = String((await ask(true)).access_token);
+    expect(forced).not.toBe(current);
+    expect((await ask(false)).access_token).toBe(forced);
+  });
+
+  it('refuses a forced refresh within 30 s of the last one (45011), and past 20 a day (45009)', async () => {
+    await ask(true);
+    expect(await ask(true)).toMatchObject({ errcode: 45011 });
+    own.state.forceRefreshIntervalSeconds = 0;
+    for (let i = 1; i < 20; i++) expect((await ask(true)).access_token).toEqual(expect.any(String));
+    expect(await ask(true)).toMatchObject({ errcode: 45009 });
+    expect(own.state.forcedRefreshes).toHaveLength(20);
   });
 });

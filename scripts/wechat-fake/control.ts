@@ -72,6 +72,8 @@ export const CONTROLS: Readonly<Record<string, (state: WeChatFakeState, args: Ar
   configure: (s, a) => {
     s.tokenTtlSeconds = optNum(a, 'tokenTtlSeconds') ?? s.tokenTtlSeconds;
     s.renewWithinSeconds = optNum(a, 'renewWithinSeconds') ?? s.renewWithinSeconds;
+    s.forceRefreshIntervalSeconds = optNum(a, 'forceRefreshIntervalSeconds') ?? s.forceRefreshIntervalSeconds;
+    s.forceRefreshDailyLimit = optNum(a, 'forceRefreshDailyLimit') ?? s.forceRefreshDailyLimit;
     s.loginLimitPerMinute = optNum(a, 'loginLimitPerMinute') ?? s.loginLimitPerMinute;
     if (typeof a.unionIds === 'boolean') s.unionIds = a.unionIds;
     if (Array.isArray(a.pages)) s.pages = new Set(a.pages.map(String));

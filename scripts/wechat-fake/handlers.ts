@@ -1,7 +1,8 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import { errorBody } from './errors.js';
 import { patternPng } from './png.js';
 import { deliverPush } from './push.js';
-import { errorBody, FAKE_PATHS, type WeChatFakeState } from './state.js';
+import { FAKE_PATHS, type WeChatFakeState } from './state.js';
 
 /** What an endpoint answers: JSON (WeChat answers errors with HTTP 200), or raw bytes. */
 export type FakeAnswer =
@@ -84,9 +85,10 @@ const token: Handler = (req, state) => {
 };
 
 /**
- * POST /cgi-bin/stable_token: the current token while it has more than `renewWithinSeconds` left,
- * then the next one (the previous stays valid until it expires); `force_refresh` mints one at
- * once and invalidates the previous.
+ * POST /cgi-bin/stable_token. Normal mode: the current token while it has more than
+ * `renewWithinSeconds` left, even one WeChat now rejects (40001), then the next one (the previous
+ * stays valid until it expires). `force_refresh: true` mints one at once and invalidates the
+ * previous; WeChat allows it 20 times a day, 30 s apart (45009 and 45011 beyond).
  */
 const stableToken: Handler = (req, state) => {
   const b = isRecord(req.body) ? req.body : {};
@@ -95,10 +97,15 @@ const stableToken: Handler = (req, state) => {
   if (wrong) return wrong;
   const current = state.currentStableToken;
   const record = current === undefined ? undefined : state.tokens.get(current);
-  if (b.force_refresh === true && record) record.revoked = true;
-  const leftMs = record && !record.revoked ? record.expiresAt - Date.now() : 0;
-  if (current !== undefined && leftMs > state.renewWithinSeconds * 1_000) {
-    return { json: { access_token: current, expires_in: Math.floor(leftMs / 1_000) } };
+  if (b.force_refresh === true) {
+    const refused = state.takeForcedRefresh();
+    if (refused !== undefined) return fail(refused);
+    if (record) record.revoked = true;
+  } else {
+    const leftMs = record ? record.expiresAt - Date.now() : 0;
+    if (current !== undefined && leftMs > state.renewWithinSeconds * 1_000) {
+      return { json: { access_token: current, expires_in: Math.floor(leftMs / 1_000) } };
+    }
   }
   state.currentStableToken = state.mintToken();
   return { json: { access_token: state.currentStableToken, expires_in: state.tokenTtlSeconds } };

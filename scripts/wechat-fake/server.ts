@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CONTROL_PREFIX, CONTROLS, ControlError } from './control.js';
+import { errorBody } from './errors.js';
 import { type FakeAnswer, HANDLERS } from './handlers.js';
-import { errorBody, type WeChatFakeOptions, WeChatFakeState } from './state.js';
+import { type WeChatFakeOptions, WeChatFakeState } from './state.js';
 
 export { ANY_PATH, FAKE_PATHS, type WeChatFakeOptions, WeChatFakeState } from './state.js';
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { defaultErrmsg } from './errors.js';
 import type { PushDelivery, PushTarget } from './push.js';
 
 /** The paths of the documented endpoints, as the fake serves them. */
@@ -26,6 +27,10 @@ export interface WeChatFakeOptions {
   tokenTtlSeconds?: number;
   /** stable_token hands out the next token when the current one has less than this left. @default 300 */
   renewWithinSeconds?: number;
+  /** The least time between two forced refreshes (`force_refresh: true`) before 45011. @default 30 */
+  forceRefreshIntervalSeconds?: number;
+  /** Forced refreshes allowed a day (China time) before 45009. @default 20 */
+  forceRefreshDailyLimit?: number;
   /** code2Session calls per user per minute before 45011. @default 100 */
   loginLimitPerMinute?: number;
   /** Give each user a unionid (`u-<openid>`), as an app bound to an Open Platform account. @default false */
@@ -43,6 +48,9 @@ interface TokenRecord {
 }
 
 const CODE_TTL_MS = 5 * 60_000;
+/** WeChat's day, for its daily quotas, starts at midnight China time (UTC+8). */
+const CHINA_OFFSET_MS = 8 * 3_600_000;
+const DAY_MS = 86_400_000;
 const VISIT_WINDOW_MS = 2 * 3_600_000;
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
@@ -66,6 +74,8 @@ export class WeChatFakeState {
   readonly appSecret: string;
   tokenTtlSeconds: number;
   renewWithinSeconds: number;
+  forceRefreshIntervalSeconds: number;
+  forceRefreshDailyLimit: number;
   loginLimitPerMinute: number;
   unionIds: boolean;
   /** Pages getUnlimitedQRCode accepts when `check_path` is on; undefined accepts every page. */
@@ -84,6 +94,8 @@ export class WeChatFakeState {
   readonly tokens = new Map<string, TokenRecord>();
   currentStableToken: string | undefined;
   currentToken: string | undefined;
+  /** When stable_token's forced refreshes were made, oldest first. */
+  readonly forcedRefreshes: number[] = [];
   readonly riskRanks = new Map<string, number>();
   readonly blocklist = new Map<string, { label: number; suggest: 'review' | 'risky' }>();
   /** `openid template` → sends left. */
@@ -105,6 +117,8 @@ export class WeChatFakeState {
     this.appSecret = options.appSecret ?? 'fake-app-secret';
     this.tokenTtlSeconds = options.tokenTtlSeconds ?? 7200;
     this.renewWithinSeconds = options.renewWithinSeconds ?? 300;
+    this.forceRefreshIntervalSeconds = options.forceRefreshIntervalSeconds ?? 30;
+    this.forceRefreshDailyLimit = options.forceRefreshDailyLimit ?? 20;
     this.loginLimitPerMinute = options.loginLimitPerMinute ?? 100;
     this.unionIds = options.unionIds ?? false;
   }
@@ -142,7 +156,10 @@ export class WeChatFakeState {
     for (const record of this.tokens.values()) record.expiresAt = Math.min(record.expiresAt, now);
   }
 
-  /** Every token handed out so far answers 40001 (invalid) from now on. */
+  /**
+   * Every token handed out so far answers 40001 (invalid) from now on. stable_token in normal
+   * mode still hands out its current one until it expires: only a forced refresh replaces it.
+   */
   revokeTokens(): void {
     for (const record of this.tokens.values()) record.revoked = true;
   }
@@ -212,6 +229,20 @@ export class WeChatFakeState {
     };
   }
 
+  /**
+   * Counts a forced refresh of stable_token, or answers the errcode that refuses it: 45011 within
+   * `forceRefreshIntervalSeconds` of the last one, 45009 past `forceRefreshDailyLimit` today.
+   */
+  takeForcedRefresh(): number | undefined {
+    const now = Date.now();
+    const last = this.forcedRefreshes.at(-1);
+    if (last !== undefined && now - last < this.forceRefreshIntervalSeconds * 1_000) return 45011;
+    const dayStart = now - ((now + CHINA_OFFSET_MS) % DAY_MS);
+    if (this.forcedRefreshes.filter((t) => t >= dayStart).length >= this.forceRefreshDailyLimit) return 45009;
+    this.forcedRefreshes.push(now);
+    return undefined;
+  }
+
   /** A new access token, valid `tokenTtlSeconds`. */
   mintToken(): string {
     const token = `fake-at-${hex(24)}`;
@@ -259,38 +290,4 @@ export class WeChatFakeState {
     this.calls.set(path, (this.calls.get(path) ?? 0) + 1);
     return KNOWN_PATHS.has(path);
   }
-}
-
-/** WeChat-style messages for the errcodes the contract lists. */
-function defaultErrmsg(errcode: number): string {
-  const messages: Record<number, string> = {
-    [-1]: 'system error',
-    40001: 'invalid credential, access_token is invalid or not latest',
-    40003: 'invalid openid',
-    40013: 'invalid appid',
-    40029: 'invalid code',
-    40037: 'invalid template_id',
-    40097: 'invalid args',
-    40125: 'invalid appsecret',
-    40129: 'invalid scene',
-    40164: 'invalid ip, not in whitelist',
-    40226: 'high risk user, login blocked',
-    41001: 'access_token missing',
-    41030: 'invalid page',
-    42001: 'access_token expired',
-    43101: 'user refuse to accept the msg',
-    43104: 'appid and openid not match',
-    45009: 'reach max api daily quota limit',
-    45011: 'api minute-quota reach limit, mustslower retry next minute',
-    47001: 'data format error',
-    47003: 'argument invalid',
-    48001: 'api unauthorized',
-    61010: 'user is not visited in 2 hours',
-  };
-  return messages[errcode] ?? 'error';
-}
-
-/** A WeChat error body; the errmsg carries a request id, as WeChat's do. */
-export function errorBody(errcode: number, errmsg = defaultErrmsg(errcode)): Record<string, unknown> {
-  return { errcode, errmsg: `${errmsg} rid: ${hex(4)}-${hex(4)}` };
 }

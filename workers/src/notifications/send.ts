@@ -53,16 +53,20 @@ function codesOf(error: unknown): string[] {
 /**
  * How a failed call ended, for a send that must go at most once:
  * - `unsent`: WeChat answered that it did not send (a rate limit, busy, a stale token still
- *   refused), or the call never reached it (the access token could not be had, its cache in Redis
- *   did not answer, the connection was refused, or the app's credentials are not configured):
- *   another try later may send it;
- * - `refused`: WeChat answered a refusal that a retry cannot change, or the message was not one
- *   it would take;
+ *   refused), or the call never reached it (the access token could not be had, whatever the
+ *   token endpoint answered; its cache in Redis did not answer, the connection was refused, or
+ *   the app's credentials are not configured): another try later may send it;
+ * - `refused`: WeChat's send endpoint answered a refusal that a retry cannot change, or the
+ *   message was not one it would take;
  * - `unknown`: the call may have reached WeChat (a timeout, a connection dropped mid-call, an
  *   answer not as documented): it may have been delivered, so it is never sent again.
  */
 function outcomeOf(error: unknown): 'unsent' | 'refused' | 'unknown' {
   if (error instanceof WeChatError) {
+    // The token's call comes before the send: whatever it answered (40164 an IP not whitelisted,
+    // 40125 a wrong secret, 45009…), WeChat never saw the message, and an operator's fix or the
+    // next day lets a later try send it. Until 2026-12-07 those were final, the message failed.
+    if (error.api !== 'sendSubscribeMessage') return 'unsent';
     return error.code === 'WECHAT_RATE_LIMITED' || error.code === 'WECHAT_UNAVAILABLE' ? 'unsent' : 'refused';
   }
   if (error instanceof WeChatTransportError) {

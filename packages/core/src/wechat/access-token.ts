@@ -1,7 +1,8 @@
 import type { Logger } from '../logger.js';
 import type { KeyBuilder, RedisClient } from '../redis/index.js';
 import { createTokenCache } from './access-token/cache.js';
-import { fetchOrWait, type Refresh, refreshEarly } from './access-token/refresh.js';
+import { throwIfHeldBack } from './access-token/hold-back.js';
+import { fetchOrWait, type Refresh, refreshEarly, replaceRejected } from './access-token/refresh.js';
 import type { WeChatClient } from './client.js';
 import { isAccessTokenError } from './errors.js';
 
@@ -19,9 +20,10 @@ export interface AccessTokenManagerOptions {
    */
   safetyMarginMs?: number;
   /**
-   * A token with less than this left in the cache is refreshed by the first caller that takes
-   * the lock; the others keep using it meanwhile. With the defaults that is 4 minutes before
-   * WeChat's expiry, inside the 5 minutes in which stable_token hands out the next token.
+   * A token with less than this left in the cache is refreshed in the background by the first
+   * caller that takes the lock; every caller keeps using it meanwhile. With the defaults that is
+   * 4 minutes before WeChat's expiry, inside the 5 minutes in which stable_token hands out the
+   * next token.
    * @default 180_000
    */
   refreshAheadMs?: number;
@@ -31,17 +33,34 @@ export interface AccessTokenManagerOptions {
   waitMs?: number;
   /** How often a waiting caller looks for that token. @default 25 */
   pollMs?: number;
+  /**
+   * After a failed fetch, how long every process goes without asking WeChat again (callers
+   * without a token get the same error meanwhile); doubled with each failure in a row.
+   * @default 1_000
+   */
+  failureHoldMs?: number;
+  /** The longest such hold, but after `45009`. @default 60_000 */
+  maxFailureHoldMs?: number;
+  /**
+   * After `45009` (the day's quota of token fetches used up): held until WeChat's day ends at
+   * midnight China time, but at most this long, in case the quota is restored earlier.
+   * @default 900_000
+   */
+  quotaHoldMs?: number;
+  /** The least time between two forced refreshes, as WeChat allows them. @default 30_000 */
+  forceIntervalMs?: number;
 }
 
 export interface AccessTokenManager {
   /** A valid access token: from the shared cache, or fetched once for everyone who is waiting. */
   getToken(): Promise<string>;
-  /** Drops `token` from the cache if it is still the cached one (WeChat said 40001 or 42001). */
+  /** Drops `token` from the cache if it is still the cached one. */
   invalidate(token: string): Promise<void>;
   /**
-   * Runs `call` with a token. If WeChat answers 40001/42001 (invalid or expired token), drops that
-   * token, gets a fresh one (single flight, like any refresh) and runs `call` once more; a second
-   * such answer is the caller's error (WECHAT_UNAVAILABLE).
+   * Runs `call` with a token. If WeChat answers 40001/42001 (invalid or expired token), replaces
+   * that token by a forced refresh (single flight across processes, at most one every
+   * `forceIntervalMs`) and runs `call` once more with the new one. A second such answer, or no
+   * new token to try, is the caller's error (WECHAT_UNAVAILABLE).
    */
   withToken<T>(call: (token: string) => Promise<T>): Promise<T>;
 }
@@ -51,6 +70,9 @@ export interface AccessTokenManager {
  * previous one, so there is exactly one fetch at a time across all processes: in a process,
  * concurrent callers share one promise; across processes, the fetcher holds a lock (SET NX PX
  * with a random token) and the others poll the cache for its result instead of asking WeChat.
+ *
+ * A failed fetch holds every process back for a while (access-token/hold-back.ts): callers
+ * without a token get its error at once instead of asking WeChat again.
  *
  * The cache and its lock are in access-token/cache.ts, fetching and refreshing under the lock in
  * access-token/refresh.ts; this keeps the promises a process shares, and the retry.
@@ -67,30 +89,54 @@ export function createAccessTokenManager(options: AccessTokenManagerOptions): Ac
     refreshAheadMs: options.refreshAheadMs ?? 180_000,
     waitMs: options.waitMs ?? 2 * lockTtlMs,
     pollMs: options.pollMs ?? 25,
+    holdBack: {
+      firstMs: options.failureHoldMs ?? 1_000,
+      maxMs: options.maxFailureHoldMs ?? 60_000,
+      quotaMs: options.quotaHoldMs ?? 900_000,
+    },
+    forceIntervalMs: options.forceIntervalMs ?? 30_000,
   };
 
   // One promise per process for each kind of refresh: concurrent callers share it.
   let fetching: Promise<string> | undefined;
-  let refreshing: Promise<string> | undefined;
+  let refreshing: Promise<void> | undefined;
+  const replacing = new Map<string, Promise<string | undefined>>();
 
   async function getToken(): Promise<string> {
-    const { cached } = await cache.read();
+    const { cached, failure } = await cache.read();
     if (cached && cached.remainingMs > refresh.refreshAheadMs) return cached.token;
     if (cached) {
-      if (refreshing) return cached.token;
-      refreshing = refreshEarly(refresh, cached.token).finally(() => {
-        refreshing = undefined;
-      });
-      return refreshing;
+      // Due for refresh but still valid: the caller goes on with it, the refresh runs behind.
+      if (refreshing === undefined) {
+        refreshing = refreshEarly(refresh)
+          .catch((error: unknown) =>
+            logger?.warn({ err: error }, 'early refresh of the WeChat access token failed'),
+          )
+          .finally(() => {
+            refreshing = undefined;
+          });
+      }
+      return cached.token;
     }
+    throwIfHeldBack(failure);
     fetching ??= fetchOrWait(refresh).finally(() => {
       fetching = undefined;
     });
     return fetching;
   }
 
+  /** A token to use instead of `rejected`, shared by this process's callers that met it. */
+  function replace(rejected: string): Promise<string | undefined> {
+    let pending = replacing.get(rejected);
+    if (!pending) {
+      pending = replaceRejected(refresh, rejected).finally(() => replacing.delete(rejected));
+      replacing.set(rejected, pending);
+    }
+    return pending;
+  }
+
   async function invalidate(token: string): Promise<void> {
-    if (await cache.drop(token)) logger?.info('WeChat rejected the cached access token; dropped it');
+    if (await cache.drop(token)) logger?.info('dropped the cached WeChat access token');
   }
 
   return {
@@ -102,8 +148,9 @@ export function createAccessTokenManager(options: AccessTokenManagerOptions): Ac
         return await call(token);
       } catch (error) {
         if (!isAccessTokenError(error)) throw error;
-        await invalidate(token);
-        return call(await getToken());
+        const fresh = await replace(token);
+        if (fresh === undefined) throw error;
+        return call(fresh);
       }
     },
   };

@@ -61,6 +61,12 @@ describe('createKeys', () => {
     // One hash tag, so one MULTI may read both on a Redis Cluster.
     expect(token.match(/\{[^}]+\}/)?.[0]).toBe('{wx123}');
     expect(lock.match(/\{[^}]+\}/)?.[0]).toBe('{wx123}');
+    // The last failed fetch is read in the same MULTI, and the last forced refresh beside them.
+    for (const key of [keys.wechatAccessTokenFailure('wx123'), keys.wechatAccessTokenForced('wx123')]) {
+      expect(key).toMatch(/^rb:/);
+      expect(key.match(/\{[^}]+\}/)?.[0]).toBe('{wx123}');
+      expect([token, lock]).not.toContain(key);
+    }
     expect(keys.wechatAccessToken('wx456')).not.toBe(token);
     expect(createKeys('other').wechatAccessToken('wx123')).not.toBe(token);
   });

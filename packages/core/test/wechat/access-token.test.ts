@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   configFor,
@@ -18,6 +19,9 @@ let fake: WeChatFake;
 beforeAll(async () => {
   fake = await startFake();
   fake.state.visit('o-pat');
+  // Each test is a deployment of its own (its own key prefix) on one fake app: WeChat's 30 s
+  // between two forced refreshes is tested on its own, in access-token-forced.test.ts.
+  fake.state.forceRefreshIntervalSeconds = 0;
 });
 afterEach(async () => {
   fake.state.clearFaults();
@@ -83,7 +87,7 @@ describe('the access token cache', () => {
 
   it('hands a failed fetch to every caller waiting in the process and leaves no lock behind', async () => {
     const config = configFor(fake);
-    const [tokens] = await processes(1, config);
+    const [tokens] = await processes(1, config, { failureHoldMs: 100 });
     fake.state.failNext(FAKE_PATHS.stableToken, -1);
     fake.state.delayNext(FAKE_PATHS.stableToken, 100);
     const before = tokenFetches();
@@ -93,6 +97,8 @@ describe('the access token cache', () => {
       if (o.status === 'rejected') expect(o.reason).toMatchObject({ code: 'WECHAT_UNAVAILABLE' });
     expect(tokenFetches() - before).toBe(1);
     expect(await (await cacheState(config)).locked()).toBe(false);
+    // Once the failure's hold ends (access-token-hold-back.test.ts), the next caller asks again.
+    await sleep(150);
     expect(await tokens?.getToken()).toMatch(/^fake-at-/);
   });
 
