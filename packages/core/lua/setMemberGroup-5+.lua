@@ -8,6 +8,15 @@
   vote's group against the hash this script writes, so no vote counts into a group the member
   has just left.
 
+  A period's group keys expire with their own latest vote or move, often before the board's
+  window of the period does (a group's last vote came earlier than the board's). A move never
+  makes such a key again: it changes a group's ranking of a period only where the ranking still
+  is, and makes one only for a group with no entry in the period (none of its other members has
+  one in the board's window; for the groups' ranking, no other grouped member, and not this
+  one); what it makes or adds to lives at least as long as the board's window. So a ranking is
+  either all its members' entries or gone, never this member alone or a negative total that
+  never expires.
+
   KEYS[1] member groups hash (member -> group id)     KEYS[2] groups' members set (group ids)
   KEYS[3] the old group's members set                 KEYS[4] the new group's members set
   KEYS[5] the board's periods zset (period total key -> expiry; see applyVotes-9+.lua)
@@ -67,6 +76,44 @@ local function decode(key)
   return count, key + count * SPAN
 end
 
+-- The latest seq among the entries `ids` have in the sorted set `zkey`, and whether they have
+-- any: ZMSCORE a chunk at a time (unpack's stack is limited).
+local function latestOf(zkey, ids)
+  local latest, any = 0, false
+  for i = 1, #ids, 500 do
+    local chunk = {}
+    for j = i, math.min(i + 499, #ids) do chunk[#chunk + 1] = ids[j] end
+    for _, found in ipairs(redis.call('ZMSCORE', zkey, unpack(chunk))) do
+      if found then
+        any = true
+        local _, seq = decode(tonumber(found))
+        if seq > latest then latest = seq end
+      end
+    end
+  end
+  return latest, any
+end
+
+local function hasEntries(zkey, ids)
+  local _, any = latestOf(zkey, ids)
+  return any
+end
+
+-- Read once, and only if a window needs them: the old group's members left, the new group's
+-- other members, and every other grouped member of the board.
+local lists = {}
+local function othersIn(name, key, hash)
+  if not lists[name] then
+    local ids = {}
+    local all = hash and redis.call('HKEYS', key) or redis.call('SMEMBERS', key)
+    for _, id in ipairs(all) do
+      if id ~= member then ids[#ids + 1] = id end
+    end
+    lists[name] = ids
+  end
+  return lists[name]
+end
+
 -- Adds `delta` to a group's count in the groups' ranking; its tie-break seq is the latest of its
 -- own and `seq` (a group reached its count when its latest member did).
 local function addToGroup(zkey, group, delta, seq)
@@ -75,10 +122,13 @@ local function addToGroup(zkey, group, delta, seq)
   redis.call('ZADD', zkey, string.format('%.0f', last - (count + delta) * SPAN), group)
 end
 
--- A period's new keys live as long as the period's own.
-local function expireLike(source, key)
-  local ttl = redis.call('PTTL', source)
-  if ttl > 0 then redis.call('PEXPIRE', key, ttl) end
+-- A period key the move writes lives at least as long as the board's window of the period, and
+-- never less than it did (PEXPIRETIME: -1 no expiry, -2 no key).
+local function expireWith(source, key)
+  local at = redis.call('PEXPIRETIME', source)
+  if at < 0 then return end
+  local current = redis.call('PEXPIRETIME', key)
+  if current == -1 or current >= 0 and current < at then redis.call('PEXPIREAT', key, at) end
 end
 
 local windows = (#KEYS - 5) / 8
@@ -86,41 +136,67 @@ for w = 1, windows do
   local b = 5 + 8 * (w - 1)
   local scores, oldScores, oldTotal = KEYS[b + 1], KEYS[b + 2], KEYS[b + 3]
   local newScores, newTotal, groups, groupsTotal = KEYS[b + 4], KEYS[b + 5], KEYS[b + 6], KEYS[b + 7]
+  -- A period's group keys expire with their own latest vote (or move), often before the board's
+  -- (applyVotes-9+.lua): one that is gone is left gone, never made again with this member alone
+  -- in it, nor with a negative total and no expiry.
+  local period = w > 1
+  local groupsLive = redis.call('EXISTS', groups, groupsTotal) > 0
+  local groupsWritten = false
   local key = redis.call('ZSCORE', scores, member)
   if key then
     local count, seq = decode(tonumber(key))
-    if from ~= '' and not fromEmpty then
-      redis.call('ZREM', oldScores, member)
-      redis.call('INCRBY', oldTotal, 0 - count)
+    if from ~= '' then
+      -- Out of the old group's ranking, where it still is.
+      if redis.call('ZREM', oldScores, member) == 1 then
+        redis.call('INCRBY', oldTotal, 0 - count)
+        -- No member of the old group left in this period: its total goes too, as a rebuild from
+        -- the ledger would leave the group out of the period.
+        if period and redis.call('EXISTS', oldScores) == 0 then redis.call('DEL', oldTotal) end
+      end
       -- The old group reached its count when its latest remaining member did: its tie-break is
-      -- theirs, as a rebuild from the ledger would give it (a walk of one group, for a rare move).
-      local latest = 0
-      local rest = redis.call('ZRANGE', oldScores, 0, -1, 'WITHSCORES')
-      for i = 2, #rest, 2 do
-        local _, memberSeq = decode(tonumber(rest[i]))
-        if memberSeq > latest then latest = memberSeq end
+      -- theirs, as a rebuild from the ledger would give it (a walk of one group, for a rare
+      -- move). The board's window has their entries even when the group's own has expired.
+      local groupKey = redis.call('ZSCORE', groups, from)
+      if groupKey then
+        local groupCount = decode(tonumber(groupKey))
+        local latest, rest = latestOf(scores, fromEmpty and {} or othersIn('old', KEYS[3]))
+        if fromEmpty or (period and not rest) then
+          redis.call('ZREM', groups, from)
+        else
+          redis.call('ZADD', groups, string.format('%.0f', latest - (groupCount - count) * SPAN), from)
+        end
+        redis.call('INCRBY', groupsTotal, 0 - count)
+        groupsWritten = true
       end
-      local groupCount = decode(tonumber(redis.call('ZSCORE', groups, from) or '0'))
-      if #rest == 0 and w > 1 then
-        -- No member of the old group left in this period: it leaves the period's ranking, as a
-        -- rebuild from the ledger would leave it out.
-        redis.call('ZREM', groups, from)
-        redis.call('DEL', oldTotal)
-      else
-        redis.call('ZADD', groups, string.format('%.0f', latest - (groupCount - count) * SPAN), from)
-      end
-      redis.call('INCRBY', groupsTotal, 0 - count)
-    elseif fromEmpty then
-      redis.call('INCRBY', groupsTotal, 0 - count)
     end
     if to ~= '' then
-      redis.call('ZADD', newScores, key, member)
-      redis.call('INCRBY', newTotal, count)
-      addToGroup(groups, to, count, seq)
-      redis.call('INCRBY', groupsTotal, count)
-      if w > 1 then
-        for _, k in ipairs({ newScores, newTotal, groups, groupsTotal }) do expireLike(scores, k) end
+      -- A period's ranking of the new group is made only if the group has nothing in the period:
+      -- gone although another member of the group has an entry in the board's window, it expired.
+      local expired = period
+        and redis.call('EXISTS', newScores, newTotal) == 0
+        and hasEntries(scores, othersIn('new', KEYS[4]))
+      if not expired then
+        redis.call('ZADD', newScores, key, member)
+        redis.call('INCRBY', newTotal, count)
+        if period then
+          expireWith(scores, newScores)
+          expireWith(scores, newTotal)
+        end
       end
+      -- The groups' ranking likewise: gone although this member was in a group, or although
+      -- another grouped member has an entry in the board's window, it expired.
+      expired = period
+        and not groupsLive
+        and (from ~= '' or hasEntries(scores, othersIn('grouped', KEYS[1], true)))
+      if not expired then
+        addToGroup(groups, to, count, seq)
+        redis.call('INCRBY', groupsTotal, count)
+        groupsWritten = true
+      end
+    end
+    if period and groupsWritten then
+      expireWith(scores, groups)
+      expireWith(scores, groupsTotal)
     end
   end
   if fromEmpty then

@@ -1,6 +1,6 @@
 import { BoardFeed, type BoardView, groupIdOf, type RankUpdate } from '@rallyboard/core/protocol';
-import { setBoardStatus } from '@rallyboard/core/redis';
-import { describe, expect, it } from 'vitest';
+import { setBoardStatus, setMemberGroups } from '@rallyboard/core/redis';
+import { describe, expect, it, vi } from 'vitest';
 import { subscribe } from '../../../test/support/socket.js';
 import { eventually, seedBoard } from '../../../test/support/stack.js';
 import { applyDirect, getJson } from '../support/boards.js';
@@ -127,5 +127,35 @@ describe('group boards', () => {
       ['bob', 0],
     ]);
     expect(red.body.totals).toEqual({ votes: 1, members: 2 });
+  });
+
+  it("push a group room the ranking afresh when a candidate of its last push moved out, before the move's reset arrives", async () => {
+    const boardId = await groupedBoard();
+    const { socket } = await watcher();
+    const feed = new BoardFeed('all', 10, { group: RED });
+    socket.on('rank:updated', (update: RankUpdate) => feed.update(update));
+    feed.snapshot(await subscribe(socket, boardId, 'all', { group: RED }));
+    await applyDirect(server.deps, boardId, ['alice', 'bob']);
+    await eventually(async () => feed.seq >= 2, 10_000, 'the room at seq 2');
+    // alice moves to BLUE; the move's reset has not reached this server yet (held back here),
+    // so its cached groups still put her in RED.
+    const quiet = new Proxy(server.deps.redis, {
+      get(target, name) {
+        if (name === 'publish') return async () => 0;
+        const value: unknown = Reflect.get(target, name, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    await setMemberGroups(quiet, server.deps.keys, boardId, new Map([['alice', BLUE]]));
+    const errors = vi.spyOn(server.deps.logger, 'error');
+    try {
+      await applyDirect(server.deps, boardId, ['bob']);
+      await eventually(async () => feed.seq >= 3, 10_000, 'the room at seq 3');
+      expect(feed.entries.map((e) => [e.candidateId, e.score])).toEqual([['bob', 2]]);
+      // Pushed at once, not as a failed push tried again.
+      expect(errors.mock.calls.filter(([fields]) => JSON.stringify(fields).includes(boardId))).toEqual([]);
+    } finally {
+      errors.mockRestore();
+    }
   });
 });

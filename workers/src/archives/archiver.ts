@@ -1,4 +1,5 @@
 import { archiveEndedPeriods, type CampaignModel, recheckRecentArchives } from '@rallyboard/core/db';
+import { dayOf } from '@rallyboard/core/protocol';
 import type { WorkerDeps } from '../deps.js';
 import { type Periodic, runEvery } from '../every.js';
 
@@ -32,13 +33,16 @@ export async function archivePass(deps: ArchiverDeps, now = new Date()): Promise
         status: { $in: ['live', 'paused', 'frozen', 'ended', 'archived'] },
         'schedule.endAt': { $gt: new Date(now.getTime() - ENDED_WITHIN_MS) },
       },
-      { _id: 1 },
+      { _id: 1, schedule: 1 },
     )
     .lean();
-  const since = new Date(now.getTime() - RECHECK_MS).toISOString().slice(0, 10);
   let written = 0;
-  for (const { _id: boardId } of campaigns) {
+  for (const { _id: boardId, schedule } of campaigns) {
     try {
+      // An archive's end is a day in the board's timezone (the campaign's): a period ended within
+      // the last three days if its last day is on or after the day of three days ago there (a UTC
+      // date would be up to a day later west of UTC, and leave out periods not yet three days old).
+      const since = dayOf(now.getTime() - RECHECK_MS, schedule.timezone);
       written += await recheckRecentArchives(deps, boardId, since, now);
       const result = await archiveEndedPeriods(deps, boardId, {
         now,

@@ -5,6 +5,8 @@ import { type InstalledWindow, type KeyBuilder, type WindowState, windowOf } fro
 /** A group board's window, named for a report: its board window's name, then `group:<id>` or `groups`. */
 export interface GroupWindow extends InstalledWindow {
   name: string;
+  /** Its board window's period; undefined for the all-time window. */
+  period?: { window: PeriodWindow; start: string } | undefined;
 }
 
 /** One window of the board as a rebuild installs it. */
@@ -57,6 +59,7 @@ export function groupWindows(
     return [
       ...ranked.map(([group, members], i) => ({
         name: `${w.name ?? 'all'} group:${group}`,
+        period: w.period,
         keys: windowOf(k.group(group), w.period),
         expiresAt: w.expiresAt,
         total: totals[i]?.count ?? 0,
@@ -64,6 +67,7 @@ export function groupWindows(
       })),
       {
         name: `${w.name ?? 'all'} groups`,
+        period: w.period,
         keys: windowOf(k.groups, w.period),
         expiresAt: w.expiresAt,
         total: grouped,

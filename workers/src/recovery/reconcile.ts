@@ -57,7 +57,10 @@ export interface ReconcileReport {
   windows: WindowReport[];
   /**
    * Periods on the ledger that Redis no longer has and whose keys may have expired (retention
-   * after their latest counted vote), named as `window` is: not compared.
+   * after their latest counted vote), named as `window` is; and the group rankings of periods
+   * Redis holds (`<window> group:<id>`, `<window> groups`) that Redis no longer has, once any key
+   * of their period may have expired (a group's keys expire with its own latest vote or move in
+   * the period, which only Redis knows): not compared.
    */
   expired: string[];
   /** Each ended period's archive against its ledger records. */
@@ -123,6 +126,21 @@ function mayExpireAt(
   return Math.min(byRebuild, dayExpiresAt(lastAcceptedMs, retentionDays) + later);
 }
 
+/** How long before its UTC date a calendar day begins in the easternmost timezone (UTC+14). */
+const EARLIEST_DAY_START_MS = 14 * 3_600_000;
+
+/**
+ * When a group ranking of a period (a group's, or the groups') may first have expired, unix
+ * seconds. Its keys expire with the group's own latest vote or move in the period, which only
+ * Redis knows (a move gives a group the counts of votes made in another, and the board's window
+ * of the period its expiry), so this is the earliest any write to the period's keys sets: a
+ * vote at the period's first instant in any timezone, or a rebuild.
+ */
+function groupMayExpireAt(period: { window: PeriodWindow; start: string }, retentionDays: number): number {
+  const firstInstant = Date.parse(`${period.start}T00:00:00Z`) - EARLIEST_DAY_START_MS;
+  return mayExpireAt(period.window, period.start, firstInstant, retentionDays);
+}
+
 /**
  * Compares a board's Redis rankings with its ledger: every member's count and tie-break seq,
  * the totals, in the all-time window and in each retained day, week and month. Read-only. Votes in flight at
@@ -169,6 +187,16 @@ export async function reconcile(deps: RecoveryDeps, boardId: string): Promise<Re
     members.map((m) => m.candidateId),
   );
   for (const w of derived) {
+    // A group's keys of a period may expire before the board's window does (its latest vote
+    // came earlier): gone once they may have, they are not Redis's to hold.
+    if (
+      w.period &&
+      groupMayExpireAt(w.period, retentionDays) <= nowSec &&
+      (await deps.redis.exists(w.keys.scores, w.keys.total)) === 0
+    ) {
+      expired.push(w.name);
+      continue;
+    }
     const tallies = new Map(w.members.map((m) => [m.candidateId, { count: m.count, lastSeq: m.seq }]));
     windows.push(
       await compareWindow(deps.redis, w.name, w.keys.scores, w.keys.total, {

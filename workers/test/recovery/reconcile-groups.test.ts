@@ -1,6 +1,6 @@
-import { groupIdOf } from '@rallyboard/core/protocol';
+import { dayOf, groupIdOf } from '@rallyboard/core/protocol';
 import { encodeScore, setMemberGroups } from '@rallyboard/core/redis';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { seedBoard } from '../../../test/support/stack.js';
 import { reconcile } from '../../src/recovery/reconcile.js';
 import { queuedVote } from '../support/deps.js';
@@ -69,5 +69,61 @@ describe('reconcile of the group boards', () => {
     const report = await reconcile(deps, boardId);
     expect(report.windows.filter((w) => w.drift.length > 0)).toEqual([]);
     expect(report.ok).toBe(true);
+  });
+
+  describe("when a group's keys of a period expire before the board's", () => {
+    /**
+     * A day two days ago: alice (RED) voted in its first hour, dave (in no group) in its last, so
+     * RED's and the groups' keys of the day expire almost a day before the board's.
+     */
+    async function earlyGroupVote() {
+      const boardId = await seedBoard(config, deps.redis, mongo, ['alice', 'bob', 'carol', 'dave'], {
+        timezone: TIMEZONE,
+        groups: { alice: '红队', bob: '红队', carol: '蓝队' },
+      });
+      const day = dayOf(Date.now() - 2 * DAY_MS, TIMEZONE);
+      const dayStart = Date.parse(`${day}T00:00:00+08:00`);
+      const aliceAt = dayStart + 30 * 60_000;
+      await apply([
+        { boardId, vote: queuedVote('alice', { acceptedAt: aliceAt }) },
+        { boardId, vote: queuedVote('dave', { acceptedAt: dayStart + 23 * 3_600_000 }) },
+      ]);
+      const k = deps.keys.board(boardId);
+      return {
+        boardId,
+        day,
+        aliceAt,
+        red: k.group(RED).period('day', day),
+        groups: k.groups.period('day', day),
+      };
+    }
+
+    it("lists as expired a group's ranking of a day that Redis let go with the group's last vote, while the board's day lives on", async () => {
+      const { boardId, day, aliceAt, red, groups } = await earlyGroupVote();
+      // An hour after RED's keys expired (alice's vote + retention + a day): gone, as Redis lets them go.
+      await deps.redis.del(red.scores, red.total, groups.scores, groups.total);
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        vi.setSystemTime(aliceAt + 9 * DAY_MS + 3_600_000);
+        const report = await reconcile(deps, boardId);
+        expect(report.expired).toEqual([`${day} group:${RED}`, `${day} groups`]);
+        expect(report.windows.find((w) => w.window === day)?.total).toEqual({ redis: 2, ledger: 2 });
+        expect(report.ok).toBe(true);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    it("still reports a group's ranking Redis lost while none of its period's keys may have expired", async () => {
+      const { boardId, day, red } = await earlyGroupVote();
+      await deps.redis.del(red.scores, red.total);
+      const report = await reconcile(deps, boardId);
+      expect(report.expired).toEqual([]);
+      expect(report.windows.find((w) => w.window === `${day} group:${RED}`)?.total).toEqual({
+        redis: 0,
+        ledger: 1,
+      });
+      expect(report.ok).toBe(false);
+    });
   });
 });

@@ -42,6 +42,15 @@ async function listWindows(redis: RedisClient, keys: KeyBuilder, boardId: string
   ];
 }
 
+/** Tells the board's watchers and every process to read the board again (a `reset` change). */
+async function publishReset(redis: RedisClient, keys: KeyBuilder, boardId: string): Promise<void> {
+  const seq = Number((await redis.get(keys.board(boardId).seq)) ?? 0);
+  await redis.publish(
+    keys.boardChanges(boardId),
+    JSON.stringify({ boardId, seq, members: [], reset: true, origin: 'groups' }),
+  );
+}
+
 /** Attempts at a move that a concurrent move of the same member keeps overtaking. */
 const MOVE_ATTEMPTS = 5;
 
@@ -49,7 +58,9 @@ const MOVE_ATTEMPTS = 5;
  * Puts each member named in `wanted` in the group it names ('' for none), moving its counts in
  * every window Redis holds with it (setMemberGroup-5+.lua), one member at a time, each atomic.
  * Members already where they belong cost one HMGET; the windows are listed (SCAN) only when a
- * member moves. Watchers are told to resync (a `reset` on the board's change channel) after any move.
+ * member moves. Watchers are told to resync (a `reset` on the board's change channel) after any
+ * move, also when the call then fails for another member (one a concurrent move or vote kept
+ * overtaking): the members that moved are announced either way.
  * @returns how many members moved
  */
 export async function setMemberGroups(
@@ -82,34 +93,36 @@ export async function setMemberGroups(
     );
   };
   let moved = 0;
-  for (let attempt = 1; moves.length > 0; attempt++) {
-    const replies = await Promise.all(moves.map(([id, to]) => move(id, current.get(id) ?? '', to)));
-    moved += replies.filter((reply) => reply === 1).length;
-    const again = (code: number) => moves.filter((_, i) => replies[i] === code);
-    const [staleGroup, staleWindows] = [again(SCRIPT_CODES.staleGroup), again(SCRIPT_CODES.staleWindows)];
-    if (staleGroup.length + staleWindows.length > 0 && attempt >= MOVE_ATTEMPTS) {
-      throw scriptFailure(
-        staleGroup.length > 0 ? SCRIPT_CODES.staleGroup : SCRIPT_CODES.staleWindows,
-        'setMemberGroup',
+  try {
+    for (let attempt = 1; moves.length > 0; attempt++) {
+      // Settled, not all: a move that fails must not hide the others of the batch that moved.
+      const settled = await Promise.allSettled(moves.map(([id, to]) => move(id, current.get(id) ?? '', to)));
+      const replies = settled.map((s) => (s.status === 'fulfilled' ? s.value : undefined));
+      moved += replies.filter((reply) => reply === 1).length;
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) throw failed.reason;
+      const again = (code: number) => moves.filter((_, i) => replies[i] === code);
+      const [staleGroup, staleWindows] = [again(SCRIPT_CODES.staleGroup), again(SCRIPT_CODES.staleWindows)];
+      if (staleGroup.length + staleWindows.length > 0 && attempt >= MOVE_ATTEMPTS) {
+        throw scriptFailure(
+          staleGroup.length > 0 ? SCRIPT_CODES.staleGroup : SCRIPT_CODES.staleWindows,
+          'setMemberGroup',
+        );
+      }
+      if (staleWindows.length > 0) spots = await listWindows(redis, keys, boardId);
+      moves = [...staleGroup, ...staleWindows];
+      current = await readMemberGroups(
+        redis,
+        keys,
+        boardId,
+        moves.map(([id]) => id),
       );
     }
-    if (staleWindows.length > 0) spots = await listWindows(redis, keys, boardId);
-    moves = [...staleGroup, ...staleWindows];
-    current = await readMemberGroups(
-      redis,
-      keys,
-      boardId,
-      moves.map(([id]) => id),
-    );
-  }
-  if (moved > 0) {
+  } finally {
     // Every watcher of a group ranking takes a fresh snapshot (a diff cannot say that a member
-    // left a ranking), and every process reads the board's groups again.
-    const seq = Number((await redis.get(k.seq)) ?? 0);
-    await redis.publish(
-      keys.boardChanges(boardId),
-      JSON.stringify({ boardId, seq, members: [], reset: true, origin: 'groups' }),
-    );
+    // left a ranking), and every process reads the board's groups again: after any move, also
+    // when another member of the call failed to (its error is what the caller sees).
+    if (moved > 0) await publishReset(redis, keys, boardId);
   }
   return moved;
 }

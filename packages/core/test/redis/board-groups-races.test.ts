@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { testRedis } from '../../../../test/support/stack.js';
+import { eventually, testRedis } from '../../../../test/support/stack.js';
 import { readMemberGroups, setMemberGroups } from '../../src/redis/index.js';
 import {
   ALL,
@@ -8,6 +8,7 @@ import {
   connections,
   dayOf,
   keys,
+  listen,
   redis,
   TODAY,
   useBoardRedis,
@@ -113,5 +114,44 @@ describe('group boards, while votes and moves race', () => {
     });
     expect((await readRanking(boardId, inGroup(RED), dayOf(LATE_DAY))).totals.votes).toBe(0);
     expect((await readRanking(boardId, inGroup(BLUE), dayOf(LATE_DAY))).ranking).toEqual([['alice', 1]]);
+  });
+
+  it('announce the candidates that moved when another of the same call keeps failing to', async () => {
+    const boardId = await groupedBoard({ alice: RED, bob: RED, carol: BLUE });
+    await apply(boardId, [vote('alice'), vote('bob')]);
+    const channel = await listen(boardId);
+    const mover = await testRedis(config);
+    connections.push(mover);
+    // Every move of bob's meets a period opened after the listing (-6), five times: the call fails.
+    const racing = new Proxy(mover, {
+      get(target, name) {
+        const value: unknown = Reflect.get(target, name, target);
+        if (name !== 'setMemberGroup' || typeof value !== 'function') {
+          return typeof value === 'function' ? value.bind(target) : value;
+        }
+        return async (...args: unknown[]) => (args.includes('bob') ? -6 : value.apply(target, args));
+      },
+    });
+    await expect(
+      setMemberGroups(
+        racing,
+        keys,
+        boardId,
+        new Map([
+          ['alice', BLUE],
+          ['bob', BLUE],
+        ]),
+      ),
+    ).rejects.toThrow();
+    expect(await readMemberGroups(redis, keys, boardId, ['alice', 'bob'])).toEqual(
+      new Map([
+        ['alice', BLUE],
+        ['bob', RED],
+      ]),
+    );
+    // alice moved: the other servers are told to read the board's groups again.
+    await eventually(async () => channel.messages.some((m) => m.reset), 5_000, 'the reset');
+    expect(channel.messages.find((m) => m.reset)).toMatchObject({ boardId, reset: true, members: [] });
+    await channel.close();
   });
 });

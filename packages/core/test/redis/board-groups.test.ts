@@ -180,6 +180,86 @@ describe('group boards', () => {
     expect(await redis.ttl(k.groups.total)).toBe(-1);
   });
 
+  describe("when a group's keys of a period expired before the board's", () => {
+    /**
+     * Today's day keys of the groups given are gone, as their own expiry lets them go while the
+     * board's window lives on (its latest vote came later): dave, in no group, keeps it.
+     */
+    async function expiredGroupsOfToday(boardId: string, gone: string[], groups = true) {
+      const k = keys.board(boardId);
+      const windows = [
+        ...gone.map((g) => k.group(g).period('day', TODAY)),
+        ...(groups ? [k.groups.period('day', TODAY)] : []),
+      ];
+      await redis.del(...windows.flatMap((w) => [w.scores, w.total]));
+      expect(await redis.exists(k.day(TODAY).scores)).toBe(1);
+    }
+
+    /** Every group key of today's day window that exists, with its expiry (-1: none). */
+    async function dayGroupKeys(boardId: string) {
+      const k = keys.board(boardId);
+      const windows = [k.groups, k.group(RED), k.group(BLUE)].map((g) => g.period('day', TODAY));
+      const found: Record<string, { value: string | null; expiresAt: number }> = {};
+      for (const key of windows.flatMap((w) => [w.scores, w.total])) {
+        if ((await redis.exists(key)) === 0) continue;
+        const type = await redis.type(key);
+        found[key] = {
+          value: type === 'string' ? await redis.get(key) : type,
+          expiresAt: await redis.expiretime(key),
+        };
+      }
+      return found;
+    }
+
+    it('leave the expired groups ranking gone when a candidate moves out of every group: no negative total, no key without expiry', async () => {
+      const boardId = await groupedBoard({ alice: RED, bob: RED, carol: BLUE });
+      await apply(boardId, [vote('alice'), vote('bob'), vote('dave')]);
+      await expiredGroupsOfToday(boardId, [RED]);
+
+      expect(await setMemberGroups(redis, keys, boardId, new Map([['alice', '']]))).toBe(1);
+      expect(await dayGroupKeys(boardId)).toEqual({});
+      // The windows that had not expired moved her counts as ever.
+      expect((await readRanking(boardId, GROUPS, week)).ranking).toEqual([[RED, 1]]);
+      expect((await readRanking(boardId, inGroup(RED), week)).ranking).toEqual([['bob', 1]]);
+    });
+
+    it("never makes a group's expired ranking again with the moved candidate alone in it", async () => {
+      const boardId = await groupedBoard({ alice: RED, bob: RED, carol: BLUE });
+      await apply(boardId, [vote('carol'), vote('alice'), vote('bob'), vote('dave')]);
+      // BLUE's day keys are gone (carol's vote kept them the shortest); RED's and the groups' live.
+      await expiredGroupsOfToday(boardId, [BLUE], false);
+
+      await setMemberGroups(redis, keys, boardId, new Map([['alice', BLUE]]));
+      const k = keys.board(boardId);
+      expect(await redis.exists(k.group(BLUE).period('day', TODAY).scores)).toBe(0);
+      expect(await redis.exists(k.group(BLUE).period('day', TODAY).total)).toBe(0);
+      expect(await readRanking(boardId, inGroup(RED), dayOf(TODAY))).toEqual({
+        totals: { votes: 1, members: 1 },
+        ranking: [['bob', 1]],
+      });
+      // The groups' ranking still holds every group: alice's vote now counts for BLUE there.
+      expect((await readRanking(boardId, GROUPS, dayOf(TODAY))).ranking).toEqual([
+        [BLUE, 2],
+        [RED, 1],
+      ]);
+      for (const { expiresAt } of Object.values(await dayGroupKeys(boardId))) expect(expiresAt).toBe(EXPIRES);
+    });
+
+    it("never makes the groups' expired ranking of a period again when a candidate in no group joins one", async () => {
+      const boardId = await groupedBoard({ alice: RED, carol: BLUE });
+      await apply(boardId, [vote('alice'), vote('dave')]);
+      await expiredGroupsOfToday(boardId, [RED]);
+
+      await setMemberGroups(redis, keys, boardId, new Map([['dave', BLUE]]));
+      // BLUE had nothing today: its ranking of the day is made, with the board's expiry. The
+      // groups' ranking of the day had RED: it stays gone.
+      expect(await dayGroupKeys(boardId)).toEqual({
+        [keys.board(boardId).group(BLUE).period('day', TODAY).scores]: { value: 'zset', expiresAt: EXPIRES },
+        [keys.board(boardId).group(BLUE).period('day', TODAY).total]: { value: '1', expiresAt: EXPIRES },
+      });
+    });
+  });
+
   it('leave groups alone when a registration says nothing of them', async () => {
     const boardId = await groupedBoard({ alice: RED });
     await registerBoard(redis, keys, {

@@ -1,5 +1,5 @@
 import type { Logger } from '@rallyboard/core/logger';
-import type { MemberStanding, RankUpdate, RankWindow } from '@rallyboard/core/protocol';
+import { AppError, type MemberStanding, type RankUpdate, type RankWindow } from '@rallyboard/core/protocol';
 import { isGroupRanking, type Ranking, readBoard, StaleStatusError } from '@rallyboard/core/redis';
 import { type BoardReadDeps, frozenRanking, publicSource, rankingFields } from '../../boards/queries.js';
 import type { RelayMetrics } from '../../metrics/recorders.js';
@@ -77,19 +77,32 @@ export function createRoomPusher(
       const day = ref.window === 'all' ? null : ref.day;
       const last = pushed.get(room);
       const resync = !last || last.day !== day || change.reset;
-      const reset = resync || change.members.size > MAX_FOCI;
+      let reset = resync || change.members.size > MAX_FOCI;
       const { from, frozen } = await publicSource(ctx, boardId, ref, ranking);
       // A frozen board's public ranking does not change: no diffs for its votes. A resync (the
       // freeze itself, a new day, a rebuild, a room's first push) still sends the public
       // ranking, which is the snapshot.
       if (frozen && !resync) return true;
-      const foci = reset ? [] : [...new Set([...change.members, ...last.top.keys()])];
-      const read = { mode: 'watch', limit: topN, candidateIds: foci } as const;
-      const slice =
-        frozen && isGroupRanking(ranking)
-          ? await frozenRanking(ctx, boardId, ref, ranking, read)
-          : await readBoard(ctx.redis, keys, boardId, ref, read, from);
-      if (stopped() || (!reset && slice.seq <= last.seq)) return true;
+      const read = (foci: string[]) => {
+        const watch = { mode: 'watch', limit: topN, candidateIds: foci } as const;
+        return frozen && isGroupRanking(ranking)
+          ? frozenRanking(ctx, boardId, ref, ranking, watch)
+          : readBoard(ctx.redis, keys, boardId, ref, watch, from);
+      };
+      const foci = reset || !last ? [] : await fociOf(ctx, boardId, ranking, change, last);
+      let slice: Awaited<ReturnType<typeof read>>;
+      try {
+        slice = await read(foci);
+      } catch (error) {
+        // A member of the room's last push left the group (a move whose reset has not reached
+        // this relay yet, so the cached groups still name it there): the room takes the
+        // ranking afresh, as a reset, which is what the move's reset sends it anyway.
+        if (!(error instanceof AppError && error.code === 'UNKNOWN_MEMBER') || foci.length === 0) throw error;
+        ctx.boards.cache.forget(boardId);
+        reset = true;
+        slice = await read([]);
+      }
+      if (stopped() || (!reset && last && slice.seq <= last.seq)) return true;
 
       const top = new Map(slice.entries.map((e) => [e.candidateId, e as MemberStanding]));
       const entries = reset || !last ? slice.entries : changedEntries(change, last, top, slice.foci);
@@ -121,6 +134,27 @@ export function createRoomPusher(
       return false;
     }
   };
+}
+
+/**
+ * The members a diff reads besides the top N: the changed ones and those of the room's last
+ * push, less those no longer in the ranking by the board's groups (a move took them out).
+ */
+async function fociOf(
+  ctx: RoomPushDeps,
+  boardId: string,
+  ranking: Ranking,
+  change: Dirty,
+  last: Pushed,
+): Promise<string[]> {
+  const foci = [...new Set([...change.members, ...last.top.keys()])];
+  if (!isGroupRanking(ranking)) return foci;
+  const { groups } = await ctx.boards.require(boardId);
+  if (ranking.view === 'groups') {
+    const named = new Set(groups.values());
+    return foci.filter((group) => named.has(group));
+  }
+  return foci.filter((member) => groups.get(member) === ranking.group);
 }
 
 /**
