@@ -40,6 +40,12 @@ export const campaignMonitorSchema = z.object({
    * not counted until replayed (`npm run replay -- <campaignId>`).
    */
   deadLetters: z.object({ jobs: count, votes: count }),
+  /**
+   * The board is fenced by a rebuild from the ledger (`npm run rebuild`): its votes wait in the
+   * queue and count once it is installed. One that stays fenced failed part-way and must be run
+   * again (docs/operations.md).
+   */
+  rebuilding: z.boolean(),
 });
 export type CampaignMonitor = z.infer<typeof campaignMonitorSchema>;
 

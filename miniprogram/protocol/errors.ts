@@ -164,6 +164,14 @@ export const ERROR_CATALOGUE = {
     status: 503,
     message: 'The board is being restored from the ledger. Try again in a few seconds.',
   },
+  IDEMPOTENCY_KEY_IN_USE: {
+    status: 409,
+    message: 'A request with this Idempotency-Key is still running. Wait a moment and send it again.',
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    message: 'This Idempotency-Key was used for a different request. Use a new key for a new request.',
+  },
   RATE_LIMITED: { status: 429, message: 'Too many requests. Wait a moment and try again.' },
   SERVICE_UNAVAILABLE: {
     status: 503,

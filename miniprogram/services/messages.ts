@@ -71,6 +71,8 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   CANDIDATE_EXISTS: '已有同编号的选手',
   INVALID_TRANSITION: '活动当前状态下不能这样操作',
   BOARD_REBUILDING: '榜单正在恢复中，请几秒后再试',
+  IDEMPOTENCY_KEY_IN_USE: '上一次提交还在处理中，请稍等一会儿再试',
+  IDEMPOTENCY_KEY_REUSED: '提交的内容有变，请重新提交',
   RATE_LIMITED: '操作太频繁了，请稍等一会儿再试',
   SERVICE_UNAVAILABLE: '服务暂时不可用，请稍后再试',
   WECHAT_LOGIN_CODE_INVALID: '微信登录失败，请重试',
