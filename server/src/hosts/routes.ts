@@ -43,7 +43,6 @@ export function hostsRouter(routeDeps: HostsRouteDeps): Router {
         'Usernames are kept in lower case and are unique. A `host` runs the campaigns it creates or ' +
         'co-hosts; an `admin` may touch every campaign and manages accounts.',
       auth: 'admin',
-      idempotent: true,
       body: createHostBodySchema,
       responses: { 201: { description: 'Created.', schema: hostViewSchema } },
       errors: ['USERNAME_TAKEN'],

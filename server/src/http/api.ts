@@ -144,8 +144,7 @@ async function runOnce(
   res: Response,
   handler: () => Promise<void>,
 ): Promise<void> {
-  const { scope, key, body } = call;
-  const claim = await requests.claim(scope, key, body);
+  const claim = await requests.claim(call.scope, call.key, call.body);
   if (!claim.run) {
     res.status(claim.answer.status).set('Idempotent-Replayed', 'true').json(claim.answer.body);
     return;
@@ -160,15 +159,15 @@ async function runOnce(
     await handler();
   } catch (error) {
     res.json = send;
-    await requests.release(scope, key).catch(() => undefined);
+    await requests.release(claim.claimed).catch(() => undefined);
     throw error;
   }
   res.json = send;
   if (answer !== undefined && answer.status < 300) {
     // Kept, or the key's hold runs out and a retry creates again: the answer goes out either way.
-    await requests.complete(scope, key, body, answer).catch(() => undefined);
+    await requests.complete(claim.claimed, answer).catch(() => undefined);
   } else {
-    await requests.release(scope, key).catch(() => undefined);
+    await requests.release(claim.claimed).catch(() => undefined);
   }
   if (answer !== undefined) send(answer.body);
 }
@@ -218,7 +217,9 @@ export function createApi(
         const handle = () => handler({ auth, params, query, headers, body, upload } as never, req, res);
         const key = spec.idempotent ? headers?.['idempotency-key'] : undefined;
         if (typeof key !== 'string') return handle();
-        const scope = `${callerOf(auth)}\n${spec.method} ${req.baseUrl}${req.path}`;
+        // The route and its parsed params, not the path as sent: Express matches it whatever
+        // its case or a trailing slash, and a key must name one request however it is spelt.
+        const scope = `${callerOf(auth)}\n${spec.method} ${spec.path} ${JSON.stringify(params ?? {})}`;
         await runOnce(idempotent, { scope, key, body }, res, handle);
       });
     },

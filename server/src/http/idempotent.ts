@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { AppError } from '@rallyboard/core/protocol';
-import type { KeyBuilder, RedisClient } from '@rallyboard/core/redis';
+import { type KeyBuilder, type RedisClient, runScript } from '@rallyboard/core/redis';
 
 /** How long an answer is kept for a key: a client's retries come within it. */
 const DONE_TTL_SECONDS = 86_400;
@@ -16,13 +16,21 @@ export interface KeptAnswer {
   body: unknown;
 }
 
-/** What the record of a key says. */
+/** What the record of a key says: pending, with its claimer's id; or the answer kept. */
 type Record_ =
-  | { state: 'pending'; fingerprint: string }
+  | { state: 'pending'; fingerprint: string; id: string }
   | ({ state: 'done'; fingerprint: string } & KeptAnswer);
 
+/** A key this request holds while it runs: only its holder settles it. */
+export interface Claimed {
+  key: string;
+  /** The pending record as this request wrote it (its own id in it). */
+  pending: string;
+  fingerprint: string;
+}
+
 /** What a request with a key does: run (it holds the key), or answer what the first one answered. */
-export type Claim = { run: true } | { run: false; answer: KeptAnswer };
+export type Claim = { run: true; claimed: Claimed } | { run: false; answer: KeptAnswer };
 
 /**
  * Create requests sent with an `Idempotency-Key` (a host's form sent again after no answer, an
@@ -30,30 +38,39 @@ export type Claim = { run: true } | { run: false; answer: KeptAnswer };
  * route with the same body, gets the first's answer without running again, for a day. One with
  * the same key while the first still runs answers IDEMPOTENCY_KEY_IN_USE; with another body,
  * IDEMPOTENCY_KEY_REUSED. Only a success is kept: a refusal or a failure frees the key, so the
- * request sent again is decided again.
+ * request sent again is decided again. A request settles its key only while it still holds it
+ * (settleClaim-1.lua): one that outlived its hold cannot free or overwrite a retry's.
  */
 export interface IdempotentRequests {
   claim(scope: string, key: string, body: unknown): Promise<Claim>;
   /** Keeps the answer of a claimed request that succeeded. */
-  complete(scope: string, key: string, body: unknown, answer: KeptAnswer): Promise<void>;
+  complete(claimed: Claimed, answer: KeptAnswer): Promise<void>;
   /** Frees the key of a claimed request that did not succeed. */
-  release(scope: string, key: string): Promise<void>;
+  release(claimed: Claimed): Promise<void>;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-export function createIdempotentRequests(deps: { redis: RedisClient; keys: KeyBuilder }): IdempotentRequests {
+/** @param deps.pendingTtlSeconds how long a claim holds its key @default PENDING_TTL_SECONDS */
+export function createIdempotentRequests(deps: {
+  redis: RedisClient;
+  keys: KeyBuilder;
+  pendingTtlSeconds?: number;
+}): IdempotentRequests {
+  const pendingTtl = deps.pendingTtlSeconds ?? PENDING_TTL_SECONDS;
   const keyOf = (scope: string, key: string) => deps.keys.idempotentRequest(sha256(`${scope}\n${key}`));
   const fingerprintOf = (body: unknown) => sha256(JSON.stringify(body ?? null));
+  const settle = (claimed: Claimed, next: string) =>
+    runScript(deps.redis, 'settleClaim', [claimed.key], [claimed.pending, next, DONE_TTL_SECONDS]);
   return {
     async claim(scope, key, body) {
       const redisKey = keyOf(scope, key);
       const fingerprint = fingerprintOf(body);
-      const pending: Record_ = { state: 'pending', fingerprint };
+      const pending = JSON.stringify({ state: 'pending', fingerprint, id: randomUUID() } satisfies Record_);
       // Twice at most: a key freed between the two commands (the first failed) is claimed again.
       for (let attempt = 0; attempt < 2; attempt++) {
-        const set = await deps.redis.set(redisKey, JSON.stringify(pending), 'EX', PENDING_TTL_SECONDS, 'NX');
-        if (set === 'OK') return { run: true };
+        const set = await deps.redis.set(redisKey, pending, 'EX', pendingTtl, 'NX');
+        if (set === 'OK') return { run: true, claimed: { key: redisKey, pending, fingerprint } };
         const text = await deps.redis.get(redisKey);
         if (text === null) continue;
         const record = JSON.parse(text) as Record_;
@@ -63,12 +80,12 @@ export function createIdempotentRequests(deps: { redis: RedisClient; keys: KeyBu
       }
       throw new AppError('IDEMPOTENCY_KEY_IN_USE');
     },
-    async complete(scope, key, body, answer) {
-      const done: Record_ = { state: 'done', fingerprint: fingerprintOf(body), ...answer };
-      await deps.redis.set(keyOf(scope, key), JSON.stringify(done), 'EX', DONE_TTL_SECONDS);
+    async complete(claimed, answer) {
+      const done: Record_ = { state: 'done', fingerprint: claimed.fingerprint, ...answer };
+      await settle(claimed, JSON.stringify(done));
     },
-    async release(scope, key) {
-      await deps.redis.del(keyOf(scope, key));
+    async release(claimed) {
+      await settle(claimed, '');
     },
   };
 }

@@ -122,6 +122,16 @@ describe('a create sent with an Idempotency-Key', () => {
     expect([await campaignsOf(host, title), await campaignsOf(other, title)]).toEqual([1, 1]);
   });
 
+  it('is one request however its path is spelt: case and a trailing slash', async () => {
+    const title = randomId('title');
+    const key = randomId('key-');
+    const body = campaignBody({ title });
+    expect((await post(host, '/api/campaigns', body, key)).status).toBe(201);
+    const again = await post(host, '/api/Campaigns/', body, key);
+    expect([again.status, again.headers.get('idempotent-replayed')]).toEqual([201, 'true']);
+    expect(await campaignsOf(host, title)).toBe(1);
+  });
+
   it('creates each time without a key, and refuses a malformed key', async () => {
     const title = randomId('title');
     expect((await post(host, '/api/campaigns', campaignBody({ title }))).status).toBe(201);

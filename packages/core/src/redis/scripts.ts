@@ -21,6 +21,7 @@ export const SCRIPTS = {
   readBoard: 5,
   installBoard: '7+',
   releaseLock: 1,
+  settleClaim: 1,
   extendLock: 1,
   renewFence: 1,
   freezeBoard: 20,
