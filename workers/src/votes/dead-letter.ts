@@ -46,6 +46,11 @@ export function createDeadLetterHandler(
     try {
       // Before it is on record: a replay, however late, must find what its votes did.
       await keepMarkersOf(deps.redis, deps.keys, boardId.data, voteIdsOf(data));
+    } catch (failure) {
+      // The dead letter and its alert go on record all the same: a host must hear of it.
+      deps.logger.error({ jobId: job.id, err: failure }, "could not keep a dead-lettered job's vote markers");
+    }
+    try {
       await recordDeadLetter(deps.redis, deps.keys, boardId.data, { id: job.id, votes });
       const at = new Date(job.finishedOn ?? Date.now());
       const doc: AlertDoc = {

@@ -7,6 +7,7 @@ import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../../../test/support/config.js';
 import { eventually, seedBoard, testRedis } from '../../../test/support/stack.js';
+import { createDeadLetterHandler } from '../../src/votes/dead-letter.js';
 import { createVoteWorker, type VoteJobResult } from '../../src/votes/vote-worker.js';
 import { openWorkerDeps, queuedVote } from '../support/deps.js';
 
@@ -53,7 +54,35 @@ async function failedForGood(job: Job<VoteJob>): Promise<void> {
   );
 }
 
+/** The workers' Redis connection, whose pipelines fail (a command timeout, say). */
+const failingPipelines = (redis: RedisClient): RedisClient =>
+  new Proxy(redis, {
+    get: (target, prop) => {
+      if (prop === 'pipeline') {
+        return () => {
+          throw new Error('Command timed out');
+        };
+      }
+      const value: unknown = Reflect.get(target, prop);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+
 describe('a vote job that fails for good', () => {
+  it('is dead-lettered and alerted even when its votes’ markers cannot be kept', async () => {
+    const boardId = await seedBoard(config, deps.redis, mongo, ['alice']);
+    // The job as the failed event hands it over (none is queued: the worker here would take it).
+    const job = {
+      id: `dl-${boardId}`,
+      data: { boardId, votes: [queuedVote('alice')] },
+      finishedOn: Date.now(),
+    };
+    const handle = createDeadLetterHandler({ ...deps, redis: failingPipelines(deps.redis) });
+    await handle(job as unknown as Job<VoteJob>, new Error('insertMany failed'));
+    expect(await readDeadLetters(deps.redis, deps.keys, boardId)).toEqual({ jobs: 1, votes: 1 });
+    expect(await alertModel(mongo).countDocuments({ campaignId: boardId, kind: 'dead-letter' })).toBe(1);
+  });
+
   it("is dead-lettered: counted on its board's dead letters and alerted to its hosts", async () => {
     const boardId = await seedBoard(config, deps.redis, mongo, ['alice']);
     // A vote no deploy can decide (an action that does not exist): the job fails at once.
