@@ -31,18 +31,20 @@ const RESENT = 20;
  * again from the record (the console keeps each alert once, by id).
  */
 export function createAlertRelay(hosts: HostNamespace, deps: AlertRelayDeps): Relay {
-  async function push(alert: RiskAlert): Promise<void> {
+  /** Sends a campaign's alerts to each socket of its room that may still watch it: one check each. */
+  async function push(campaignId: string, alerts: readonly RiskAlert[]): Promise<void> {
     // A copy: sockets leave the room while their checks run.
-    const room = [...(hosts.adapter.rooms.get(alertsRoom(alert.campaignId)) ?? [])];
+    const room = [...(hosts.adapter.rooms.get(alertsRoom(campaignId)) ?? [])];
     await Promise.all(
       room.map(async (socketId) => {
         const socket = hosts.sockets.get(socketId);
         if (!socket) return;
         try {
-          if (await deps.hostAccess.mayWatch(socket, alert.campaignId)) socket.emit('risk:alert', alert);
+          if (!(await deps.hostAccess.mayWatch(socket, campaignId))) return;
+          for (const alert of alerts) socket.emit('risk:alert', alert);
         } catch (error) {
           deps.logger.warn(
-            { err: error, campaignId: alert.campaignId, hostId: socket.data.host.hostId },
+            { err: error, campaignId, hostId: socket.data.host.hostId },
             "risk alert withheld: could not check the host's access",
           );
         }
@@ -53,7 +55,7 @@ export function createAlertRelay(hosts: HostNamespace, deps: AlertRelayDeps): Re
   async function resend(campaignId: string): Promise<void> {
     try {
       const alerts = await latestAlerts(deps.mongo, campaignId, RESENT);
-      for (const alert of alerts.reverse()) await push(alert);
+      await push(campaignId, alerts.reverse());
     } catch (error) {
       deps.logger.warn({ err: error, campaignId }, 'alerts missed during a Redis drop not sent again');
     }
@@ -65,7 +67,7 @@ export function createAlertRelay(hosts: HostNamespace, deps: AlertRelayDeps): Re
     schema: riskAlertSchema,
     logger: deps.logger,
     what: 'risk alert',
-    deliver: (alert) => void push(alert),
+    deliver: (alert) => void push(alert.campaignId, [alert]),
     resync: () => {
       for (const room of hosts.adapter.rooms.keys()) {
         const campaignId = campaignOfAlertsRoom(room);
