@@ -142,10 +142,19 @@ describe('every script a campaign runs, on a Redis Cluster', () => {
     await call(server, host.token, 'POST', `/api/campaigns/${id}/coupon-pools/${pool.body.id}/codes`, {
       csv: 'SLOT-0001\nSLOT-0002',
     });
-    const rule = await call(server, host.token, 'POST', `/api/campaigns/${id}/reward-rules`, {
-      name: '券',
-      trigger: { kind: 'first-of-day' },
-      reward: { kind: 'coupon', poolId: pool.body.id },
+    // Sent with an Idempotency-Key, as the console sends a create (settleClaim).
+    const rule = await fetch(`${server.url}/api/campaigns/${id}/reward-rules`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${host.token}`,
+        'content-type': 'application/json',
+        'idempotency-key': `slot-rule-${id}`,
+      },
+      body: JSON.stringify({
+        name: '券',
+        trigger: { kind: 'first-of-day' },
+        reward: { kind: 'coupon', poolId: pool.body.id },
+      }),
     });
     expect(rule.status).toBe(201);
     for (let i = 0; i < 6; i++) {
