@@ -44,6 +44,7 @@ export default defineConfig({
       'server/test/realtime/relays/board-relay-slow-reads.test.ts',
       'server/test/realtime/relays/board-relay-resets.test.ts',
       'server/test/realtime/relays/screen-relay.test.ts',
+      'server/test/realtime/relays/alert-relay-reconnect.test.ts',
       'server/test/ingest/votes-redis-down.test.ts',
       'server/test/ingest/votes-redis-stall.test.ts',
       'workers/test/votes/store-outage.test.ts',
