@@ -1,6 +1,7 @@
 import { campaignModel, findArchive, readArchive } from '@rallyboard/core/db';
 import { dayOf, startOfNextDay } from '@rallyboard/core/protocol';
 import { describe, expect, it } from 'vitest';
+import { createLiveCampaign } from '../../../test/support/campaigns.js';
 import { seedBoard } from '../../../test/support/stack.js';
 import { ARCHIVE_GRACE_MS, archivePass } from '../../src/archives/archiver.js';
 import { queuedVote } from '../support/deps.js';
@@ -18,17 +19,11 @@ async function westernCampaign() {
     timezone: TIMEZONE,
   });
   const now = Date.now();
-  await campaignModel(mongo).create({
-    _id: boardId,
+  await createLiveCampaign(mongo, boardId, {
     title: 'west',
-    kind: 'vote',
-    members: ['alice', 'bob', 'carol'].map((candidateId) => ({ candidateId, name: candidateId })),
+    candidateIds: ['alice', 'bob', 'carol'],
     schedule: { startAt: new Date(now - 30 * DAY_MS), endAt: new Date(now + DAY_MS), timezone: TIMEZONE },
-    visibility: 'public',
-    rules: {},
-    status: 'live',
     createdBy: 'h000000000001',
-    hostIds: [],
   });
   const day = dayOf(now - 5 * DAY_MS, TIMEZONE);
   const end = startOfNextDay(now - 5 * DAY_MS, TIMEZONE);

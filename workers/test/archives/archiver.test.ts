@@ -3,6 +3,7 @@ import { dayOf, PERIOD_WINDOWS, periodEnd, periodStart } from '@rallyboard/core/
 import type { ReviewJob } from '@rallyboard/core/queue';
 import { readBoard } from '@rallyboard/core/redis';
 import { describe, expect, it, vi } from 'vitest';
+import { createLiveCampaign } from '../../../test/support/campaigns.js';
 import { seedBoard } from '../../../test/support/stack.js';
 import { ARCHIVE_GRACE_MS, archivePass } from '../../src/archives/archiver.js';
 import { rebuild } from '../../src/recovery/rebuild.js';
@@ -24,17 +25,11 @@ async function votedCampaign() {
     timezone: TIMEZONE,
   });
   const now = Date.now();
-  await campaignModel(mongo).create({
-    _id: boardId,
+  await createLiveCampaign(mongo, boardId, {
     title: 'archived',
-    kind: 'vote',
-    members: ['alice', 'bob', 'carol'].map((candidateId) => ({ candidateId, name: candidateId })),
+    candidateIds: ['alice', 'bob', 'carol'],
     schedule: { startAt: new Date(now - 30 * DAY_MS), endAt: new Date(now + DAY_MS), timezone: TIMEZONE },
-    visibility: 'public',
-    rules: {},
-    status: 'live',
     createdBy: 'h000000000001',
-    hostIds: [],
   });
   const at = (daysAgo: number, i: number) => now - daysAgo * DAY_MS + i * 1_000;
   const plan: [string, number][] = [
