@@ -8,18 +8,13 @@ import {
   readLedgerState,
   type WindowTallies,
 } from '@rallyboard/core/db';
-import {
-  PERIOD_MAX_DAYS,
-  PERIOD_WINDOWS,
-  type PeriodWindow,
-  periodStart,
-  weekStartOf,
-} from '@rallyboard/core/protocol';
+import { PERIOD_WINDOWS, type PeriodWindow, periodStart, weekStartOf } from '@rallyboard/core/protocol';
 import {
   dayExpiresAt,
   decodeScore,
   type KeyBuilder,
   listPeriods,
+  periodExpiresAfter,
   periodExpiresAt,
   type RedisClient,
 } from '@rallyboard/core/redis';
@@ -122,8 +117,7 @@ function mayExpireAt(
 ): number {
   const byRebuild = periodExpiresAt(start, window, retentionDays);
   if (lastAcceptedMs === undefined) return byRebuild;
-  const later = (PERIOD_MAX_DAYS[window] - PERIOD_MAX_DAYS.day) * 86_400;
-  return Math.min(byRebuild, dayExpiresAt(lastAcceptedMs, retentionDays) + later);
+  return Math.min(byRebuild, periodExpiresAfter(dayExpiresAt(lastAcceptedMs, retentionDays), window));
 }
 
 /** How long before its UTC date a calendar day begins in the easternmost timezone (UTC+14). */

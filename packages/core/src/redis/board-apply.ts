@@ -54,9 +54,6 @@ export type ApplyVotesResult =
 /** Attempts at a batch whose members keep moving group meanwhile (a host's edits). */
 const GROUP_ATTEMPTS = 5;
 
-const LATER_WEEK_SECONDS = (PERIOD_MAX_DAYS.week - PERIOD_MAX_DAYS.day) * 86_400;
-const LATER_MONTH_SECONDS = (PERIOD_MAX_DAYS.month - PERIOD_MAX_DAYS.day) * 86_400;
-
 /**
  * Applies a batch of votes of one board in one script call (applyVotes-9+.lua): each counted
  * change goes to the all-time window and to its day's, week's and month's, and, for a member in
@@ -118,8 +115,8 @@ export async function applyVotes(
         voter,
         vote.day,
         vote.dayExpiresAt,
-        vote.dayExpiresAt + LATER_WEEK_SECONDS,
-        vote.dayExpiresAt + LATER_MONTH_SECONDS,
+        periodExpiresAfter(vote.dayExpiresAt, 'week'),
+        periodExpiresAfter(vote.dayExpiresAt, 'month'),
         vote.quotaExpiresAt ?? quotaExpiresAt(Date.now()),
         vote.mode ?? 'n',
         group,
@@ -178,6 +175,15 @@ export async function applyVotes(
  */
 export function dayExpiresAt(acceptedAtMs: number, retentionDays: number): number {
   return Math.floor(acceptedAtMs / 1000) + (retentionDays + 1) * 86_400;
+}
+
+/**
+ * When a vote's week's or month's keys may expire, from its day's expiry: as many days later as
+ * the period may be longer than a day (six for a week, thirty for a month), so a period's keys
+ * outlive its last day's. The apply script sets these; reconcile expects them.
+ */
+export function periodExpiresAfter(dayExpiresAtSeconds: number, window: 'day' | 'week' | 'month'): number {
+  return dayExpiresAtSeconds + (PERIOD_MAX_DAYS[window] - PERIOD_MAX_DAYS.day) * 86_400;
 }
 
 /**
