@@ -226,10 +226,7 @@ async function restore(
 
   await fenced.stillFenced();
   step('quotas');
-  const quotaCounters = await restoreQuotas(deps, boardId, quotas ? state.quotas : undefined, {
-    nowMs,
-    timezone: board.timezone,
-  });
+  const quotaCounters = await restoreQuotas(deps, boardId, quotas ? state.quotas : undefined, { nowMs });
 
   step('install');
   // Under the campaign's lock, with the board as it is then: a host's edit of candidates or

@@ -10,14 +10,15 @@ export function quotaDays(nowMs: number, timezone: string): string[] {
 
 /**
  * Rewrites a board's quota counters from the ledger: every voter's total, and the day's counts
- * for today and yesterday (board timezone; older days no longer limit anyone). Counters of a
- * board without quotas are removed.
+ * for today and yesterday (board timezone; older days no longer limit anyone), the only days
+ * `quotas` holds (readLedgerState keeps the `quotaDays` it is asked for). Counters of a board
+ * without quotas are removed.
  */
 export async function restoreQuotas(
   deps: Pick<RecoveryDeps, 'redis' | 'keys'>,
   boardId: string,
   quotas: LedgerState['quotas'] | undefined,
-  options: { nowMs: number; timezone: string },
+  options: { nowMs: number },
 ): Promise<number> {
   const { redis, keys } = deps;
   const k = keys.board(boardId);
@@ -25,7 +26,6 @@ export async function restoreQuotas(
     if (batch.length > 0) await redis.del(...batch);
   }
   if (!quotas) return 0;
-  const recent = new Set(quotaDays(options.nowMs, options.timezone));
   const expiresAt = quotaExpiresAt(options.nowMs);
   let written = 0;
   let pipeline = redis.pipeline();
@@ -41,7 +41,6 @@ export async function restoreQuotas(
     await flush();
   }
   for (const [day, voters] of quotas.days) {
-    if (!recent.has(day)) continue;
     for (const [voterId, members] of voters) {
       const key = k.quotaDay(day, voterId);
       const dayCount = [...members.values()].reduce((sum, n) => sum + n, 0);
