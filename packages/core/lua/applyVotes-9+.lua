@@ -187,11 +187,10 @@ for i = 1, n do
     verdicts[i] = previous
     duplicates[i] = 1
     assessments[i] = redis.call('GET', assessed) or ''
-    -- A marker kept while its job was a dead letter (keepMarkersOf) lives again from its replay.
-    if redis.call('TTL', marker) == -1 then
-      redis.call('EXPIRE', marker, ttl)
-      redis.call('EXPIRE', assessed, ttl)
-    end
+    -- A marker kept while its job was a dead letter (keepMarkersOf, with its assessment) lives
+    -- again from its replay; one with a time-to-live keeps it (NX).
+    redis.call('EXPIRE', marker, ttl, 'NX')
+    redis.call('EXPIRE', assessed, ttl, 'NX')
   else
     local verdict
     local delta = 0
