@@ -125,13 +125,9 @@ function withIdempotencyKey(headers: ObjectSchema | undefined): ObjectSchema {
   return headers instanceof z.ZodObject ? headers.extend(key) : z.object(key);
 }
 
-/** Who sent a request, for the scope of its Idempotency-Key: a key is the caller's own. */
-function callerOf(auth: unknown): string {
-  if (auth === null || typeof auth !== 'object') return 'anyone';
-  if ('hostId' in auth) return `host:${String(auth.hostId)}`;
-  if ('participantId' in auth) return `participant:${String(auth.participantId)}`;
-  return 'anyone';
-}
+/** Who sent a request, for the scope of its Idempotency-Key: a key is the caller's own (a host). */
+const callerOf = (auth: unknown): string =>
+  auth !== null && typeof auth === 'object' && 'hostId' in auth ? `host:${String(auth.hostId)}` : 'anyone';
 
 /**
  * Runs an idempotent route's handler once per key (idempotent.ts): a request sent again gets the

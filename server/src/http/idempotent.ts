@@ -39,7 +39,7 @@ export type Claim = { run: true; claimed: Claimed } | { run: false; answer: Kept
  * the same key while the first still runs answers IDEMPOTENCY_KEY_IN_USE; with another body,
  * IDEMPOTENCY_KEY_REUSED. Only a success is kept: a refusal or a failure frees the key, so the
  * request sent again is decided again. A request settles its key only while it still holds it
- * (settleClaim-1.lua): one that outlived its hold cannot free or overwrite a retry's.
+ * (settleClaim-1.lua, releaseLock-1.lua): one that outlived its hold cannot free or overwrite a retry's.
  */
 export interface IdempotentRequests {
   claim(scope: string, key: string, body: unknown): Promise<Claim>;
@@ -60,8 +60,6 @@ export function createIdempotentRequests(deps: {
   const pendingTtl = deps.pendingTtlSeconds ?? PENDING_TTL_SECONDS;
   const keyOf = (scope: string, key: string) => deps.keys.idempotentRequest(sha256(`${scope}\n${key}`));
   const fingerprintOf = (body: unknown) => sha256(JSON.stringify(body ?? null));
-  const settle = (claimed: Claimed, next: string) =>
-    runScript(deps.redis, 'settleClaim', [claimed.key], [claimed.pending, next, DONE_TTL_SECONDS]);
   return {
     async claim(scope, key, body) {
       const redisKey = keyOf(scope, key);
@@ -81,11 +79,16 @@ export function createIdempotentRequests(deps: {
       throw new AppError('IDEMPOTENCY_KEY_IN_USE');
     },
     async complete(claimed, answer) {
-      const done: Record_ = { state: 'done', fingerprint: claimed.fingerprint, ...answer };
-      await settle(claimed, JSON.stringify(done));
+      const done = JSON.stringify({
+        state: 'done',
+        fingerprint: claimed.fingerprint,
+        ...answer,
+      } satisfies Record_);
+      await runScript(deps.redis, 'settleClaim', [claimed.key], [claimed.pending, done, DONE_TTL_SECONDS]);
     },
     async release(claimed) {
-      await settle(claimed, '');
+      // A lock's release: only while this request still holds the key.
+      await runScript(deps.redis, 'releaseLock', [claimed.key], [claimed.pending]);
     },
   };
 }
