@@ -2,11 +2,6 @@ import { AppError } from '@rallyboard/core/protocol';
 import { isStoreUnavailable } from '@rallyboard/core/queue';
 
 /**
- * Runs a call to Redis or the queue. A catalogue error passes through as it is; anything else
- * means the store could not answer, which the client sees as a retryable 503
- * SERVICE_UNAVAILABLE rather than a 500.
- */
-/**
  * The same answer for an error a call let through unwrapped, when it says a store could not
  * answer (isStoreUnavailable); undefined for any other. HTTP's error handler and the socket
  * handlers' acks both ask it.
@@ -15,6 +10,11 @@ export function storeOutage(error: unknown): AppError | undefined {
   return isStoreUnavailable(error) ? new AppError('SERVICE_UNAVAILABLE', { cause: error }) : undefined;
 }
 
+/**
+ * Runs a call to Redis or the queue. A catalogue error passes through as it is; anything else
+ * means the store could not answer, which the client sees as a retryable 503
+ * SERVICE_UNAVAILABLE rather than a 500.
+ */
 export async function whenAvailable<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();

@@ -62,15 +62,19 @@ function codesOf(error: unknown): string[] {
  *   answer not as documented): it may have been delivered, so it is never sent again.
  */
 function outcomeOf(error: unknown): 'unsent' | 'refused' | 'unknown' {
-  if (error instanceof WeChatError) {
+  if (
+    (error instanceof WeChatError || error instanceof WeChatTransportError) &&
+    error.api !== 'sendSubscribeMessage'
+  ) {
     // The token's call comes before the send: whatever it answered (40164 an IP not whitelisted,
-    // 40125 a wrong secret, 45009…), WeChat never saw the message, and an operator's fix or the
-    // next day lets a later try send it. Until 2026-12-07 those were final, the message failed.
-    if (error.api !== 'sendSubscribeMessage') return 'unsent';
+    // 40125 a wrong secret, 45009…), or none, WeChat never saw the message, and an operator's fix
+    // or the next day lets a later try send it. Until 2026-12-07 those were final, the message failed.
+    return 'unsent';
+  }
+  if (error instanceof WeChatError) {
     return error.code === 'WECHAT_RATE_LIMITED' || error.code === 'WECHAT_UNAVAILABLE' ? 'unsent' : 'refused';
   }
   if (error instanceof WeChatTransportError) {
-    if (error.api !== 'sendSubscribeMessage') return 'unsent';
     return error.failure === 'network' && codesOf(error).some((c) => BEFORE_SENDING.has(c))
       ? 'unsent'
       : 'unknown';
